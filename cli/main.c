@@ -1,0 +1,3 @@
+#include <stdio.h>
+#include "libro/common.h"
+int main(void) { printf("libro %s\n", libro_version()); return 0; }

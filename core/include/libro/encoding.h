@@ -1,0 +1,45 @@
+/* libro: strict text encodings. Decoders take (p, len), never rely on a NUL, and reject
+ * anything that would not be re-encoded to exactly the same text. */
+#ifndef LIBRO_ENCODING_H
+#define LIBRO_ENCODING_H
+
+#include "libro/buf.h"
+
+/** base64url without padding (RFC 4648 §5, as JOSE uses it). Appends to `out`. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_b64url_encode(libro_buf *out, const void *p, size_t len,
+                                                         libro_error *err);
+/** Strict decode: alphabet A-Z a-z 0-9 - _ only, no padding, no whitespace, length mod 4 != 1,
+ *  and unused trailing bits zero (non-canonical text is rejected). LIBRO_ERR_ENCODING. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_b64url_decode(libro_buf *out, const char *p, size_t len,
+                                                         libro_error *err);
+
+/** base45 (RFC 9285), the QR alphanumeric-mode encoding. Appends to `out`. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_base45_encode(libro_buf *out, const void *p, size_t len,
+                                                         libro_error *err);
+/** Strict decode: characters of the RFC 9285 table only, length mod 3 != 1, triples at most
+ *  65535 and pairs at most 255. LIBRO_ERR_ENCODING. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_base45_decode(libro_buf *out, const char *p, size_t len,
+                                                         libro_error *err);
+
+/** base58btc (Bitcoin alphabet), leading zero bytes as '1'. Appends to `out`. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_base58btc_encode(libro_buf *out, const void *p,
+                                                            size_t len, libro_error *err);
+/** Strict decode (alphabet only, at most LIBRO_MAX_DID_BYTES of text). LIBRO_ERR_ENCODING. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_base58btc_decode(libro_buf *out, const char *p,
+                                                            size_t len, libro_error *err);
+
+/** Multibase with the base58btc prefix 'z' (the only base did:key uses). */
+LIBRO_API LIBRO_NODISCARD libro_code libro_multibase_encode(libro_buf *out, const void *p,
+                                                            size_t len, libro_error *err);
+/** Decode a multibase string; any prefix but 'z' is LIBRO_ERR_UNSUPPORTED. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_multibase_decode(libro_buf *out, const char *p,
+                                                            size_t len, libro_error *err);
+
+/** Lowercase hex (used for fingerprints and test vectors). Decode is strict: even length,
+ *  [0-9a-fA-F] only. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_hex_encode(libro_buf *out, const void *p, size_t len,
+                                                      libro_error *err);
+LIBRO_API LIBRO_NODISCARD libro_code libro_hex_decode(libro_buf *out, const char *p, size_t len,
+                                                      libro_error *err);
+
+#endif

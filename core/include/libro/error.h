@@ -1,0 +1,55 @@
+/* libro: error codes and the caller-owned error record (style.md §4). */
+#ifndef LIBRO_ERROR_H
+#define LIBRO_ERROR_H
+
+#include "libro/common.h"
+
+/** Every fallible libro function returns one of these; LIBRO_OK is 0, failures are negative. */
+typedef enum libro_code {
+    LIBRO_OK = 0,
+    LIBRO_ERR_NOMEM = -1,         /* allocation failed */
+    LIBRO_ERR_INVALID_ARG = -2,   /* caller misuse (NULL where not allowed, bad option) */
+    LIBRO_ERR_IO = -3,            /* file or stream error */
+    LIBRO_ERR_LIMIT = -4,         /* input exceeds a cap of limits.h */
+    LIBRO_ERR_PARSE = -5,         /* malformed structure (JSON, JWS, PEM, timestamp) */
+    LIBRO_ERR_CRYPTO = -6,        /* the crypto library failed for an internal reason */
+    LIBRO_ERR_BAD_SIGNATURE = -7, /* a signature does not verify */
+    LIBRO_ERR_NOT_YET_VALID = -8,
+    LIBRO_ERR_EXPIRED = -9,
+    LIBRO_ERR_REVOKED = -10,
+    LIBRO_ERR_NOT_FOUND = -11,
+    LIBRO_ERR_NETWORK = -12,
+    LIBRO_ERR_DENIED = -13,      /* permission refused (file mode, unauthorized key) */
+    LIBRO_ERR_ENCODING = -14,    /* bad base64url / base45 / base58 text */
+    LIBRO_ERR_UNSUPPORTED = -15, /* an algorithm, key type or header we refuse by policy */
+    LIBRO_ERR_BAD_KEY = -16,     /* a key that is malformed, weak or of the wrong type */
+    LIBRO_ERR_EXISTS = -17,      /* refusing to overwrite an existing file */
+    LIBRO_ERR_PASSPHRASE = -18,  /* passphrase missing or wrong */
+    LIBRO_ERR_TIME = -19,        /* invalid date or time value */
+} libro_code;
+
+#define LIBRO_ERROR_MSG_MAX 256
+
+/** Filled by a failing call; owned by the caller (usually on the stack). Never allocates. */
+typedef struct libro_error {
+    libro_code code;
+    char msg[LIBRO_ERROR_MSG_MAX]; /* one line, always NUL-terminated */
+} libro_error;
+
+#define LIBRO_ERROR_INIT {LIBRO_OK, {0}}
+
+/** Record `code` and a formatted message in `err` (which may be NULL) and return `code`.
+ *  Messages are one lowercase line; untrusted text only through a bounded "%.64s". */
+LIBRO_API libro_code libro_error_set(libro_error *err, libro_code code, const char *fmt, ...)
+    LIBRO_PRINTF(3, 4);
+
+/** Prefix the message already in `err` with "prefix: " (truncating) and return its code. */
+LIBRO_API libro_code libro_error_prefix(libro_error *err, const char *prefix);
+
+/** Reset `err` to LIBRO_OK with an empty message. NULL is a no-op. */
+LIBRO_API void libro_error_clear(libro_error *err);
+
+/** Stable lowercase name of a code ("bad_signature"), for --json output. Never NULL. */
+LIBRO_API const char *libro_code_name(libro_code code);
+
+#endif

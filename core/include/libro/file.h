@@ -1,0 +1,28 @@
+/* libro: bounded, careful file access. */
+#ifndef LIBRO_FILE_H
+#define LIBRO_FILE_H
+
+#include "libro/buf.h"
+
+/** Read the regular file `path` ("-" = standard input) into `out`, refusing more than `max`
+ *  bytes (LIBRO_ERR_LIMIT). Symbolic links are refused when `nofollow` is true. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_file_read(libro_buf *out, const char *path, size_t max,
+                                                     bool nofollow, libro_error *err);
+
+/** Read everything from descriptor `fd` up to `max` bytes. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_fd_read(libro_buf *out, int fd, size_t max,
+                                                   libro_error *err);
+
+/** Create `path` exclusively (O_EXCL|O_NOFOLLOW, `mode`), write `len` bytes, fsync, close.
+ *  LIBRO_ERR_EXISTS if it exists: a key file is never overwritten. On a write error the
+ *  partial file is removed. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_file_write_new(const char *path, const void *data,
+                                                          size_t len, unsigned mode,
+                                                          libro_error *err);
+
+/** Replace `path` atomically: write a temporary file beside it, fsync, rename, fsync dir. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_file_write_atomic(const char *path, const void *data,
+                                                             size_t len, unsigned mode,
+                                                             libro_error *err);
+
+#endif

@@ -1,0 +1,78 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "libro/encoding.h"
+#include "libro/file.h"
+#include "test_util.h"
+
+static const char *skipped;
+
+const char *
+libro_test_vectors_dir(void)
+{
+    const char *env = getenv("LIBRO_VECTORS_DIR");
+    const char *dir = env != NULL && env[0] != '\0' ? env : LIBRO_SHARED_VECTORS;
+    struct stat st;
+
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        return NULL;
+    }
+    return dir;
+}
+
+const char *
+libro_test_data_dir(void)
+{
+    return LIBRO_TEST_DATA;
+}
+
+void
+libro_test_skip(const char *what)
+{
+    fprintf(stderr,
+            "\n*** SKIPPED: %s: standards vectors not found (looked in %s; set "
+            "LIBRO_VECTORS_DIR) ***\n\n",
+            what, LIBRO_SHARED_VECTORS);
+    skipped = what;
+}
+
+const char *
+libro_test_skipped_reason(void)
+{
+    return skipped;
+}
+
+void
+libro_test_read(libro_buf *out, const char *dir, const char *name)
+{
+    char path[4096];
+    libro_error err = LIBRO_ERROR_INIT;
+    int n = snprintf(path, sizeof path, "%s/%s", dir, name);
+
+    ck_assert_msg(n > 0 && (size_t) n < sizeof path, "path too long");
+    ck_assert_msg(libro_file_read(out, path, 64u << 20, false, &err) == LIBRO_OK, "%s: %s", path,
+                  err.msg);
+}
+
+void
+libro_test_hex(libro_buf *out, const char *hex)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+
+    ck_assert_msg(libro_hex_decode(out, hex, strlen(hex), &err) == LIBRO_OK, "hex: %s", err.msg);
+}
+
+void
+libro_test_assert_code(libro_code rc, libro_code want, const libro_error *err,
+                       const char *msg_part, const char *file, int line)
+{
+    ck_assert_msg(rc == want, "%s:%d: got %s (%d) \"%s\", want %s (%d)", file, line,
+                  libro_code_name(rc), rc, err != NULL ? err->msg : "", libro_code_name(want),
+                  want);
+    if (msg_part != NULL && err != NULL) {
+        ck_assert_msg(strstr(err->msg, msg_part) != NULL, "%s:%d: message \"%s\" lacks \"%s\"",
+                      file, line, err->msg, msg_part);
+    }
+}

@@ -1,0 +1,40 @@
+/* Helpers shared by the check suites. */
+#ifndef LIBRO_TEST_UTIL_H
+#define LIBRO_TEST_UTIL_H
+
+#include <check.h>
+#include <stddef.h>
+
+#include "libro/buf.h"
+#include "libro/error.h"
+
+/** Exit status ctest reads as "skipped". */
+#define LIBRO_TEST_SKIP 77
+
+/** Each check_<name>.c defines this. */
+Suite *libro_test_suite(void);
+
+/** Directory of the standards vectors (../shared/vectors, or $LIBRO_VECTORS_DIR), or NULL
+ *  when absent. When NULL, the caller should call libro_test_skip() with what it skipped. */
+const char *libro_test_vectors_dir(void);
+/** Directory of the project's own fixtures (tests/vectors). */
+const char *libro_test_data_dir(void);
+
+/** Record, loudly on stderr, that a vector file was skipped. A suite whose only tests were
+ *  skipped then exits LIBRO_TEST_SKIP. */
+void libro_test_skip(const char *what);
+const char *libro_test_skipped_reason(void);
+
+/** Read `dir`/`name` into `out` (at most 64 MiB); ck_abort on failure. */
+void libro_test_read(libro_buf *out, const char *dir, const char *name);
+
+/** Decode lowercase/uppercase hex into `out`; ck_abort on bad input. */
+void libro_test_hex(libro_buf *out, const char *hex);
+
+/** Assert `rc` equals `want` and, when `msg_part` is not NULL, that err->msg contains it. */
+#define LIBRO_ASSERT_CODE(rc, want, err, msg_part)                                             \
+    libro_test_assert_code((rc), (want), (err), (msg_part), __FILE__, __LINE__)
+void libro_test_assert_code(libro_code rc, libro_code want, const libro_error *err,
+                            const char *msg_part, const char *file, int line);
+
+#endif
