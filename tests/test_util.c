@@ -65,8 +65,8 @@ libro_test_hex(libro_buf *out, const char *hex)
 }
 
 void
-libro_test_assert_code(libro_code rc, libro_code want, const libro_error *err,
-                       const char *msg_part, const char *file, int line)
+libro_test_assert_code(libro_code rc, libro_code want, const libro_error *err, const char *msg_part,
+                       const char *file, int line)
 {
     ck_assert_msg(rc == want, "%s:%d: got %s (%d) \"%s\", want %s (%d)", file, line,
                   libro_code_name(rc), rc, err != NULL ? err->msg : "", libro_code_name(want),

@@ -32,7 +32,7 @@ void libro_test_read(libro_buf *out, const char *dir, const char *name);
 void libro_test_hex(libro_buf *out, const char *hex);
 
 /** Assert `rc` equals `want` and, when `msg_part` is not NULL, that err->msg contains it. */
-#define LIBRO_ASSERT_CODE(rc, want, err, msg_part)                                             \
+#define LIBRO_ASSERT_CODE(rc, want, err, msg_part)                                                 \
     libro_test_assert_code((rc), (want), (err), (msg_part), __FILE__, __LINE__)
 void libro_test_assert_code(libro_code rc, libro_code want, const libro_error *err,
                             const char *msg_part, const char *file, int line);

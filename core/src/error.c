@@ -22,20 +22,19 @@ libro_error_set(libro_error *err, libro_code code, const char *fmt, ...)
     return code;
 }
 
-libro_code
+void
 libro_error_prefix(libro_error *err, const char *prefix)
 {
     char old[LIBRO_ERROR_MSG_MAX];
 
     if (err == NULL) {
-        return LIBRO_OK;
+        return;
     }
     memcpy(old, err->msg, sizeof old);
     old[sizeof old - 1] = '\0';
     if (snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old) < 0) {
         err->msg[0] = '\0';
     }
-    return err->code;
 }
 
 void

@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "libro/file.h"
 #include "libro/crypto.h"
+#include "libro/file.h"
 #include "libro/util.h"
 
 libro_code
@@ -17,6 +17,7 @@ libro_fd_read(libro_buf *out, int fd, size_t max, libro_error *err)
 {
     unsigned char chunk[4096];
     size_t total = 0;
+    size_t start_len = out->len;
     libro_code rc;
 
     for (;;) {
@@ -44,6 +45,12 @@ libro_fd_read(libro_buf *out, int fd, size_t max, libro_error *err)
     }
     rc = LIBRO_OK;
 out:
+    if (rc != LIBRO_OK && out->data != NULL) {
+        /* Leave the caller's buffer as it was, and no partial secret behind. */
+        libro_wipe(out->data + start_len, out->len - start_len);
+        out->len = start_len;
+        out->data[start_len] = '\0';
+    }
     libro_wipe(chunk, sizeof chunk);
     return rc;
 }
@@ -130,13 +137,12 @@ libro_file_write_new(const char *path, const void *data, size_t len, unsigned mo
     fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, (mode_t) mode);
     if (fd < 0) {
         if (errno == EEXIST) {
-            return libro_error_set(err, LIBRO_ERR_EXISTS, "%.200s: exists, not overwriting",
-                                   path);
+            return libro_error_set(err, LIBRO_ERR_EXISTS, "%.200s: exists, not overwriting", path);
         }
         return libro_error_set(err, LIBRO_ERR_IO, "%.200s: %s", path, strerror(errno));
     }
-    /* The umask may have narrowed the mode; never widen it, but make it exact when asked
-     * for less than the umask allows. */
+    /* Make the mode exactly what the caller asked for, whatever the umask: a key file must
+     * be 0600 even under a permissive umask, and a public file readable under a strict one. */
     if (fchmod(fd, (mode_t) mode) != 0) {
         rc = libro_error_set(err, LIBRO_ERR_IO, "%.200s: chmod: %s", path, strerror(errno));
         goto out_unlink;
@@ -204,8 +210,8 @@ libro_file_write_atomic(const char *path, const void *data, size_t len, unsigned
     if (rc != LIBRO_OK) {
         return rc;
     }
-    n = snprintf(tmp, sizeof tmp, "%s.tmp-%02x%02x%02x%02x%02x%02x%02x%02x", path, rnd[0],
-                 rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+    n = snprintf(tmp, sizeof tmp, "%s.tmp-%02x%02x%02x%02x%02x%02x%02x%02x", path, rnd[0], rnd[1],
+                 rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
     if (n < 0 || (size_t) n >= sizeof tmp) {
         return libro_error_set(err, LIBRO_ERR_LIMIT, "path too long");
     }

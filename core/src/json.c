@@ -48,6 +48,20 @@ prescan(const char *p, size_t len, unsigned max_depth, libro_error *err)
     return LIBRO_OK;
 }
 
+/* jansson's messages quote the input; keep ours one printable line (style.md §4). */
+static void
+printable(char *out, size_t size, const char *text)
+{
+    size_t i;
+
+    for (i = 0; i + 1 < size && text[i] != '\0'; i++) {
+        unsigned char c = (unsigned char) text[i];
+
+        out[i] = c >= 0x20 && c < 0x7f ? (char) c : '?';
+    }
+    out[i] = '\0';
+}
+
 libro_code
 libro_json__load(json_t **out, const char *p, size_t len, const libro_json_limits *lim,
                  libro_error *err)
@@ -59,6 +73,10 @@ libro_json__load(json_t **out, const char *p, size_t len, const libro_json_limit
     *out = NULL;
     if (lim == NULL) {
         lim = &default_limits;
+    }
+    if (lim->version != 1) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "json: unknown limits version %u",
+                               lim->version);
     }
     if (p == NULL && len > 0) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "json: NULL input");
@@ -73,7 +91,10 @@ libro_json__load(json_t **out, const char *p, size_t len, const libro_json_limit
     }
     root = json_loadb(len == 0 ? "" : p, len, JSON_REJECT_DUPLICATES, &jerr);
     if (root == NULL) {
-        return libro_error_set(err, LIBRO_ERR_PARSE, "json: %.120s at offset %d", jerr.text,
+        char reason[65];
+
+        printable(reason, sizeof reason, jerr.text);
+        return libro_error_set(err, LIBRO_ERR_PARSE, "json: %s at offset %d", reason,
                                jerr.position);
     }
     *out = root;
@@ -93,7 +114,7 @@ libro_json_check(const char *p, size_t len, const libro_json_limits *lim, libro_
 libro_code
 libro_json__dump(libro_buf *out, const json_t *v, libro_error *err)
 {
-    char *text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
     libro_code rc;
 
     if (text == NULL) {

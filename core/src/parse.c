@@ -18,8 +18,7 @@ libro_parse_u64(uint64_t *out, const char *p, size_t len, uint64_t max, libro_er
         unsigned d;
 
         if (p[i] < '0' || p[i] > '9') {
-            return libro_error_set(err, LIBRO_ERR_PARSE, "number has a non-digit at offset %zu",
-                                   i);
+            return libro_error_set(err, LIBRO_ERR_PARSE, "number has a non-digit at offset %zu", i);
         }
         d = (unsigned) (p[i] - '0');
         if (d > max || v > (max - d) / 10) {

@@ -12,7 +12,10 @@ typedef struct libro_buf {
     size_t cap;
 } libro_buf;
 
-#define LIBRO_BUF_INIT {NULL, 0, 0}
+#define LIBRO_BUF_INIT                                                                             \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 /** Ensure room for `extra` more bytes (plus the trailing NUL). */
 LIBRO_API LIBRO_NODISCARD libro_code libro_buf_reserve(libro_buf *b, size_t extra,

@@ -11,7 +11,7 @@ typedef enum libro_code {
     LIBRO_ERR_INVALID_ARG = -2,   /* caller misuse (NULL where not allowed, bad option) */
     LIBRO_ERR_IO = -3,            /* file or stream error */
     LIBRO_ERR_LIMIT = -4,         /* input exceeds a cap of limits.h */
-    LIBRO_ERR_PARSE = -5,         /* malformed structure (JSON, JWS, PEM, timestamp) */
+    LIBRO_ERR_PARSE = -5,         /* malformed structure (JSON, JWS, PEM) */
     LIBRO_ERR_CRYPTO = -6,        /* the crypto library failed for an internal reason */
     LIBRO_ERR_BAD_SIGNATURE = -7, /* a signature does not verify */
     LIBRO_ERR_NOT_YET_VALID = -8,
@@ -36,15 +36,23 @@ typedef struct libro_error {
     char msg[LIBRO_ERROR_MSG_MAX]; /* one line, always NUL-terminated */
 } libro_error;
 
-#define LIBRO_ERROR_INIT {LIBRO_OK, {0}}
+#define LIBRO_ERROR_INIT                                                                           \
+    {                                                                                              \
+        LIBRO_OK,                                                                                  \
+        {                                                                                          \
+            0                                                                                      \
+        }                                                                                          \
+    }
 
 /** Record `code` and a formatted message in `err` (which may be NULL) and return `code`.
  *  Messages are one lowercase line; untrusted text only through a bounded "%.64s". */
 LIBRO_API libro_code libro_error_set(libro_error *err, libro_code code, const char *fmt, ...)
     LIBRO_PRINTF(3, 4);
 
-/** Prefix the message already in `err` with "prefix: " (truncating) and return its code. */
-LIBRO_API libro_code libro_error_prefix(libro_error *err, const char *prefix);
+/** Prefix the message already in `err` with "prefix: " (truncating). NULL is a no-op. Returns
+ *  nothing on purpose: with a NULL `err` there is no code to return, and a LIBRO_OK would turn
+ *  a failure into success at a `return libro_error_prefix(...)`. */
+LIBRO_API void libro_error_prefix(libro_error *err, const char *prefix);
 
 /** Reset `err` to LIBRO_OK with an empty message. NULL is a no-op. */
 LIBRO_API void libro_error_clear(libro_error *err);

@@ -4,12 +4,15 @@
 
 #include "libro/buf.h"
 
-/** Read the regular file `path` ("-" = standard input) into `out`, refusing more than `max`
- *  bytes (LIBRO_ERR_LIMIT). Symbolic links are refused when `nofollow` is true. */
+/** Append the contents of `path` ("-" = standard input) to `out`, refusing more than `max`
+ *  bytes (LIBRO_ERR_LIMIT). `path` may be a regular file, a pipe or a character device (so
+ *  that /dev/stdin and <(...) work); directories and the like are refused. Symbolic links
+ *  are refused when `nofollow` is true. On failure `out` is as it was before the call. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_file_read(libro_buf *out, const char *path, size_t max,
                                                      bool nofollow, libro_error *err);
 
-/** Read everything from descriptor `fd` up to `max` bytes. */
+/** Append everything from descriptor `fd`, up to `max` bytes. On failure `out` is as it was
+ *  before the call (what was read is wiped). */
 LIBRO_API LIBRO_NODISCARD libro_code libro_fd_read(libro_buf *out, int fd, size_t max,
                                                    libro_error *err);
 

@@ -8,12 +8,15 @@
 
 /** Caps applied before and while parsing. */
 typedef struct libro_json_limits {
-    unsigned version;  /* 1 */
-    size_t max_bytes;  /* whole document */
+    unsigned version;   /* 1 */
+    size_t max_bytes;   /* whole document */
     unsigned max_depth; /* arrays and objects nested */
 } libro_json_limits;
 
-#define LIBRO_JSON_LIMITS_INIT {1, LIBRO_MAX_JSON_BYTES, LIBRO_MAX_JSON_DEPTH}
+#define LIBRO_JSON_LIMITS_INIT                                                                     \
+    {                                                                                              \
+        1, LIBRO_MAX_JSON_BYTES, LIBRO_MAX_JSON_DEPTH                                              \
+    }
 
 /** Check that p[0..len) is one JSON value (object or array at top level) within `lim`
  *  (NULL = defaults): strict UTF-8, no NUL byte (raw or as \u0000), no duplicate object

@@ -1,0 +1,55 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "bench_util.h"
+
+double
+bench_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *) a;
+    double y = *(const double *) b;
+
+    return (x > y) - (x < y);
+}
+
+double
+bench_rate(bench_fn fn, void *ctx, unsigned rounds, double round_seconds)
+{
+    double rates[31];
+    unsigned r;
+
+    if (rounds == 0 || rounds > 31) {
+        rounds = 7;
+    }
+    for (r = 0; r < rounds; r++) {
+        double start = bench_now();
+        double elapsed;
+        unsigned long n = 0;
+
+        do {
+            unsigned i;
+
+            for (i = 0; i < 64; i++) {
+                if (fn(ctx) != 0) {
+                    fprintf(stderr, "bench: operation failed\n");
+                    exit(1);
+                }
+            }
+            n += 64;
+            elapsed = bench_now() - start;
+        } while (elapsed < round_seconds);
+        rates[r] = (double) n / elapsed;
+    }
+    qsort(rates, rounds, sizeof rates[0], cmp_double);
+    return rates[rounds / 2];
+}

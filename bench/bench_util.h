@@ -1,0 +1,17 @@
+/* Timing helpers for the benchmarks: rounds of a fixed duration, reported as a median. */
+#ifndef LIBRO_BENCH_UTIL_H
+#define LIBRO_BENCH_UTIL_H
+
+#include <stddef.h>
+
+/* One operation; returns 0 on success. `ctx` is the benchmark's state. */
+typedef int (*bench_fn)(void *ctx);
+
+/* Run `fn` in `rounds` rounds of about `round_seconds` each; return the median rate in
+ * operations per second. Aborts the program if an operation fails: a benchmark that measures
+ * a failing path measures nothing. */
+double bench_rate(bench_fn fn, void *ctx, unsigned rounds, double round_seconds);
+
+double bench_now(void);
+
+#endif

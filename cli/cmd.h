@@ -1,0 +1,101 @@
+/* The libro command: shared declarations of the verbs, option parsing and output. */
+#ifndef LIBRO_CLI_CMD_H
+#define LIBRO_CLI_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "libro/buf.h"
+#include "libro/error.h"
+#include "libro/key.h"
+
+/* Exit codes of every command but `libro verify` (which has its own, design.md §4). */
+enum {
+    CLI_EXIT_OK = 0,    /* done */
+    CLI_EXIT_NO = 1,    /* failed, or the answer is no (bad signature) */
+    CLI_EXIT_USAGE = 2, /* bad command line */
+    CLI_EXIT_OUTPUT = 3 /* results could not be written to standard output */
+};
+
+struct cli_cmd {
+    const char *name;                  /* "key", "jws", ... */
+    int (*run)(int argc, char **argv); /* argv[0] is the verb; returns CLI_EXIT_* */
+    const char *summary;               /* one line for `libro help` */
+};
+
+/* --- option parsing (opts.c) ---------------------------------------------------------------- */
+
+#define CLI_MAX_OPTS 16
+#define CLI_MAX_POSITIONAL 8
+
+struct cli_opt {
+    const char *name; /* "--out" */
+    const char *arg;  /* "FILE", or NULL for a flag */
+    const char *help;
+};
+
+struct cli_spec {
+    const char *command;  /* "jws verify" */
+    const char *synopsis; /* "--key FILE [--json] [TOKEN_FILE|-]" */
+    const char *about;    /* a paragraph for --help */
+    const struct cli_opt *opts;
+    size_t n_opts;
+    size_t min_positional;
+    size_t max_positional;
+    const char *epilog; /* exit codes, examples; may be NULL */
+};
+
+struct cli_args {
+    const char *value[CLI_MAX_OPTS]; /* option i's argument ("" for a flag) or NULL if absent */
+    const char *positional[CLI_MAX_POSITIONAL];
+    size_t n_positional;
+};
+
+/* Parse argv[1..argc) (argv[0] is the verb name). Returns -1 when the caller should go on,
+ * CLI_EXIT_OK after printing --help, or CLI_EXIT_USAGE after printing the reason and synopsis.
+ * Unknown and repeated options are usage errors; "--" ends the options. */
+int cli_parse(struct cli_args *out, const struct cli_spec *spec, int argc, char **argv);
+/* The value of option `name` (must be one of spec's), or NULL. */
+const char *cli_get(const struct cli_args *a, const struct cli_spec *spec, const char *name);
+bool cli_has(const struct cli_args *a, const struct cli_spec *spec, const char *name);
+void cli_print_help(FILE *f, const struct cli_spec *spec);
+/* Print "libro: <command>: <reason>" and the synopsis to stderr; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const struct cli_spec *spec, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Dispatch a verb with sub-verbs ("key new"): finds argv[1] in `subs`, handles help. */
+int cli_dispatch_sub(const char *verb, const struct cli_cmd *subs, size_t n, int argc, char **argv);
+
+/* --- output (output.c) ---------------------------------------------------------------------- */
+
+/* "libro: <message>" on stderr. */
+void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Report a library error on stderr: "libro: <context>: <message>". */
+void cli_report(const char *context, const libro_error *err);
+/* Print {"ok":false,"error":{"code","message"}} on stdout. */
+void cli_json_error(const libro_error *err);
+/* Append `s` to `b` as a JSON string literal (quoted, escaped). */
+libro_code cli_json_string(libro_buf *b, const char *s, libro_error *err);
+/* Flush stdout; CLI_EXIT_OUTPUT (with a message) when that fails, else `code`. */
+int cli_finish(int code);
+
+/* --- secrets (secret.c) --------------------------------------------------------------------- */
+
+/* Read a passphrase from the descriptor named by `fd_text` (a decimal number), up to the first
+ * newline. Caller wipes with libro_buf_free. */
+libro_code cli_read_passphrase_fd(libro_buf *out, const char *fd_text, libro_error *err);
+/* Prompt on /dev/tty with echo off. `confirm` asks twice and requires a match. */
+libro_code cli_prompt_passphrase(libro_buf *out, const char *prompt, bool confirm,
+                                 libro_error *err);
+/* Load a key file, asking for a passphrase when it is encrypted: from --passphrase-fd when
+ * given, else from the terminal when there is one. */
+libro_code cli_load_key(libro_key **out, const char *path, const char *passphrase_fd,
+                        libro_error *err);
+
+/* --- verbs ---------------------------------------------------------------------------------- */
+
+int cmd_key(int argc, char **argv);
+int cmd_jws(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+
+#endif

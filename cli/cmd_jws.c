@@ -1,0 +1,252 @@
+/* libro jws sign|verify: compact JWS (RFC 7515) with the key deciding the algorithm. */
+#include <string.h>
+
+#include "cmd.h"
+#include "libro/encoding.h"
+#include "libro/file.h"
+#include "libro/json.h"
+#include "libro/jws.h"
+#include "libro/limits.h"
+
+/* ---- jws sign ----------------------------------------------------------------------------- */
+
+static const struct cli_opt sign_opts[] = {
+    {"--key", "FILE", "private key file (PKCS#8 PEM, from 'libro key new')"},
+    {"--kid", "KID", "key id for the protected header (e.g. did:example:town#<thumbprint>)"},
+    {"--typ", "TYP", "media type for the protected header (e.g. vc+jwt)"},
+    {"--passphrase-fd", "N", "read the key's passphrase from descriptor N"},
+};
+
+static const struct cli_spec sign_spec = {
+    "jws sign",
+    "--key FILE [--kid KID] [--typ TYP] [--passphrase-fd N] PAYLOAD_FILE|-",
+    "Sign the bytes of PAYLOAD_FILE (or standard input) as a compact JWS and print it.\n"
+    "The protected header is {\"alg\",\"kid\",\"typ\"}; alg follows the key: EdDSA for\n"
+    "Ed25519, ES256 for P-256. The payload may be at most 8 KiB.",
+    sign_opts,
+    LIBRO_NELEM(sign_opts),
+    1,
+    1,
+    "Exit status: 0 signed, 1 failed, 2 bad command line.",
+};
+
+static int
+jws_sign(int argc, char **argv)
+{
+    struct cli_args a;
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf payload = LIBRO_BUF_INIT;
+    libro_buf token = LIBRO_BUF_INIT;
+    libro_key *k = NULL;
+    const char *key_path;
+    int code = cli_parse(&a, &sign_spec, argc, argv);
+
+    if (code >= 0) {
+        return code;
+    }
+    key_path = cli_get(&a, &sign_spec, "--key");
+    if (key_path == NULL) {
+        return cli_usage_error(&sign_spec, "--key FILE is required");
+    }
+    code = CLI_EXIT_NO;
+    if (cli_load_key(&k, key_path, cli_get(&a, &sign_spec, "--passphrase-fd"), &err) != LIBRO_OK) {
+        cli_report(key_path, &err);
+        goto out;
+    }
+    if (libro_file_read(&payload, a.positional[0], LIBRO_MAX_PAYLOAD_FILE_BYTES, false, &err) !=
+        LIBRO_OK) {
+        cli_report("payload", &err);
+        goto out;
+    }
+    if (libro_jws_sign_compact(&token, k, cli_get(&a, &sign_spec, "--kid"),
+                               cli_get(&a, &sign_spec, "--typ"), payload.data, payload.len,
+                               &err) != LIBRO_OK) {
+        cli_report("jws sign", &err);
+        goto out;
+    }
+    printf("%s\n", (const char *) token.data);
+    code = CLI_EXIT_OK;
+out:
+    libro_buf_free(&payload);
+    libro_buf_free(&token);
+    libro_key_free(k);
+    return cli_finish(code);
+}
+
+/* ---- jws verify --------------------------------------------------------------------------- */
+
+static const struct cli_opt verify_opts[] = {
+    {"--key", "FILE", "the signer's public key: PEM (public or private) or JWK"},
+    {"--typ", "TYP", "require this typ in the protected header"},
+    {"--json", NULL, "print one JSON document (see schemas/cli/jws-verify.schema.json)"},
+    {"--passphrase-fd", "N", "passphrase, when --key is an encrypted private key"},
+};
+
+static const struct cli_spec verify_spec = {
+    "jws verify",
+    "--key FILE [--typ TYP] [--json] [TOKEN_FILE|-]",
+    "Verify a compact JWS from TOKEN_FILE (or standard input) with the given key and print\n"
+    "its payload. The algorithm is the key's (EdDSA or ES256), never the header's choice;\n"
+    "alg none, HMAC and RSA, any 'crit', and keys embedded in the header (jwk, jku, x5u,\n"
+    "x5c) are refused. Surrounding whitespace in the token file is ignored.",
+    verify_opts,
+    LIBRO_NELEM(verify_opts),
+    0,
+    1,
+    "Exit status: 0 valid (payload printed), 1 invalid or unreadable (reason on stderr),\n"
+    "2 bad command line.",
+};
+
+static void
+trim_space(const unsigned char **p, size_t *len)
+{
+    while (*len > 0 && strchr(" \t\r\n", (*p)[0]) != NULL) {
+        (*p)++;
+        (*len)--;
+    }
+    while (*len > 0 && strchr(" \t\r\n", (*p)[*len - 1]) != NULL) {
+        (*len)--;
+    }
+}
+
+static libro_code
+verify_json_result(libro_buf *out, const libro_jws *jws, libro_error *err)
+{
+    size_t len = 0;
+    const unsigned char *payload = libro_jws_payload(jws, &len);
+    const char *kid = libro_jws_kid(jws);
+    const char *typ = libro_jws_typ(jws);
+    libro_code rc;
+
+    rc = libro_buf_append_str(out, "{\"ok\":true,\"alg\":", err);
+    if (rc == LIBRO_OK) {
+        rc = cli_json_string(out, libro_jws_alg(jws), err);
+    }
+    if (rc == LIBRO_OK && kid != NULL) {
+        rc = libro_buf_append_str(out, ",\"kid\":", err);
+        if (rc == LIBRO_OK) {
+            rc = cli_json_string(out, kid, err);
+        }
+    }
+    if (rc == LIBRO_OK && typ != NULL) {
+        rc = libro_buf_append_str(out, ",\"typ\":", err);
+        if (rc == LIBRO_OK) {
+            rc = cli_json_string(out, typ, err);
+        }
+    }
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    /* A JSON payload is embedded as is; anything else as base64url. */
+    if (libro_json_check((const char *) payload, len, NULL, NULL) == LIBRO_OK) {
+        rc = libro_buf_append_str(out, ",\"payload\":", err);
+        if (rc == LIBRO_OK) {
+            rc = libro_buf_append(out, payload, len, err);
+        }
+    } else {
+        rc = libro_buf_append_str(out, ",\"payload_b64url\":\"", err);
+        if (rc == LIBRO_OK) {
+            rc = libro_b64url_encode(out, payload, len, err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = libro_buf_append_str(out, "\"", err);
+        }
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(out, "}\n", err);
+    }
+    return rc;
+}
+
+static libro_code
+verify_token(libro_buf *out, const char *token_path, const libro_key *k, const char *typ, bool json,
+             libro_error *err)
+{
+    libro_buf raw = LIBRO_BUF_INIT;
+    libro_jws *jws = NULL;
+    const unsigned char *p;
+    const unsigned char *payload;
+    size_t len;
+    libro_code rc;
+
+    /* Allow a little whitespace around a token of maximal size. */
+    rc = libro_file_read(&raw, token_path, LIBRO_MAX_TOKEN_BYTES + 64, false, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    p = raw.data;
+    len = raw.len;
+    trim_space(&p, &len);
+    rc = libro_jws_parse(&jws, (const char *) p, len, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_jws_verify(jws, k, err);
+    }
+    if (rc == LIBRO_OK && typ != NULL &&
+        (libro_jws_typ(jws) == NULL || strcmp(libro_jws_typ(jws), typ) != 0)) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "jws: typ is not \"%.64s\"", typ);
+    }
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (json) {
+        rc = verify_json_result(out, jws, err);
+    } else {
+        payload = libro_jws_payload(jws, &len);
+        rc = libro_buf_append(out, payload, len, err);
+    }
+out:
+    libro_jws_free(jws);
+    libro_buf_free(&raw);
+    return rc;
+}
+
+static int
+jws_verify(int argc, char **argv)
+{
+    struct cli_args a;
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf out = LIBRO_BUF_INIT;
+    libro_key *k = NULL;
+    const char *key_path;
+    bool json;
+    int code = cli_parse(&a, &verify_spec, argc, argv);
+
+    if (code >= 0) {
+        return code;
+    }
+    key_path = cli_get(&a, &verify_spec, "--key");
+    if (key_path == NULL) {
+        return cli_usage_error(&verify_spec, "--key FILE is required");
+    }
+    json = cli_has(&a, &verify_spec, "--json");
+    code = CLI_EXIT_NO;
+    if (cli_load_key(&k, key_path, cli_get(&a, &verify_spec, "--passphrase-fd"), &err) !=
+        LIBRO_OK) {
+        libro_error_prefix(&err, key_path);
+    } else if (verify_token(&out, a.n_positional > 0 ? a.positional[0] : "-", k,
+                            cli_get(&a, &verify_spec, "--typ"), json, &err) == LIBRO_OK) {
+        code = CLI_EXIT_OK;
+    }
+    if (code != CLI_EXIT_OK) {
+        if (json) {
+            cli_json_error(&err);
+        }
+        cli_report("invalid", &err);
+    } else {
+        fwrite(out.data, 1, out.len, stdout);
+    }
+    libro_buf_free(&out);
+    libro_key_free(k);
+    return cli_finish(code);
+}
+
+static const struct cli_cmd jws_commands[] = {
+    {"sign", jws_sign, "sign a payload as a compact JWS"},
+    {"verify", jws_verify, "verify a compact JWS and print its payload"},
+};
+
+int
+cmd_jws(int argc, char **argv)
+{
+    return cli_dispatch_sub("jws", jws_commands, LIBRO_NELEM(jws_commands), argc, argv);
+}

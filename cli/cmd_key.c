@@ -1,0 +1,335 @@
+/* libro key new|show|public: create a key file and show what others need of it. */
+#include <string.h>
+
+#include "cmd.h"
+#include "libro/file.h"
+#include "libro/key.h"
+
+/* ---- key new ------------------------------------------------------------------------------ */
+
+static const struct cli_opt new_opts[] = {
+    {"--alg", "ALG", "ed25519 (default) or es256"},
+    {"--out", "FILE", "private key file to create (PKCS#8 PEM, mode 0600, never overwritten)"},
+    {"--passphrase-fd", "N", "encrypt the key with the passphrase read from descriptor N"},
+    {"--ask-passphrase", NULL, "encrypt the key with a passphrase typed at the terminal"},
+    {"--public-out", "FILE", "also write the public key (SubjectPublicKeyInfo PEM)"},
+    {"--jwk-out", "FILE", "also write the public key as a JWK (kid = its thumbprint)"},
+};
+
+static const struct cli_spec new_spec = {
+    "key new",
+    "--out FILE [--alg ed25519|es256] [--passphrase-fd N | --ask-passphrase]",
+    "Create a signing key pair. The private key is written as PKCS#8 PEM with mode 0600;\n"
+    "an existing file is never overwritten. With a passphrase the key is encrypted\n"
+    "(PBES2: scrypt and AES-256-CBC). Passphrases never come from the command line.",
+    new_opts,
+    LIBRO_NELEM(new_opts),
+    0,
+    0,
+    "Prints the key's algorithm, RFC 7638 thumbprint and (Ed25519) did:key.\n"
+    "Exit status: 0 created, 1 failed, 2 bad command line.",
+};
+
+static libro_code
+write_public_files(const libro_key *k, const char *pem_path, const char *jwk_path, libro_error *err)
+{
+    libro_buf b = LIBRO_BUF_INIT;
+    char thumb[LIBRO_THUMBPRINT_LEN + 1];
+    libro_code rc = LIBRO_OK;
+
+    if (pem_path != NULL) {
+        rc = libro_key_public_pem(&b, k, err);
+        if (rc == LIBRO_OK) {
+            rc = libro_file_write_new(pem_path, b.data, b.len, 0644, err);
+        }
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+    }
+    if (jwk_path != NULL) {
+        libro_buf_clear(&b);
+        rc = libro_key_thumbprint(thumb, k, err);
+        if (rc == LIBRO_OK) {
+            rc = libro_key_to_jwk(&b, k, thumb, err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = libro_buf_append(&b, "\n", 1, err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = libro_file_write_new(jwk_path, b.data, b.len, 0644, err);
+        }
+    }
+out:
+    libro_buf_free(&b);
+    return rc;
+}
+
+static int
+print_key_summary(const libro_key *k, const char *path)
+{
+    char thumb[LIBRO_THUMBPRINT_LEN + 1];
+    libro_buf did = LIBRO_BUF_INIT;
+    libro_error err = LIBRO_ERROR_INIT;
+    int code = CLI_EXIT_OK;
+
+    if (libro_key_thumbprint(thumb, k, &err) != LIBRO_OK) {
+        cli_report(path, &err);
+        code = CLI_EXIT_NO;
+        goto out;
+    }
+    printf("key:        %s\nalgorithm:  %s (JOSE %s)\nthumbprint: %s\n", path,
+           libro_alg_name(libro_key_alg(k)), libro_alg_jose_name(libro_key_alg(k)), thumb);
+    if (libro_key_alg(k) == LIBRO_ALG_ED25519) {
+        if (libro_key_to_did(&did, k, &err) != LIBRO_OK) {
+            cli_report(path, &err);
+            code = CLI_EXIT_NO;
+            goto out;
+        }
+        printf("did:        %s\n", (const char *) did.data);
+    }
+out:
+    libro_buf_free(&did);
+    return code;
+}
+
+static int
+key_new(int argc, char **argv)
+{
+    struct cli_args a;
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf pass = LIBRO_BUF_INIT;
+    libro_key *k = NULL;
+    libro_alg alg = LIBRO_ALG_ED25519;
+    const char *out_path;
+    const char *pass_fd;
+    int code = cli_parse(&a, &new_spec, argc, argv);
+
+    if (code >= 0) {
+        return code;
+    }
+    out_path = cli_get(&a, &new_spec, "--out");
+    pass_fd = cli_get(&a, &new_spec, "--passphrase-fd");
+    if (out_path == NULL) {
+        return cli_usage_error(&new_spec, "--out FILE is required");
+    }
+    if (pass_fd != NULL && cli_has(&a, &new_spec, "--ask-passphrase")) {
+        return cli_usage_error(&new_spec,
+                               "--passphrase-fd and --ask-passphrase exclude each other");
+    }
+    if (cli_has(&a, &new_spec, "--alg") &&
+        libro_alg_from_name(&alg, cli_get(&a, &new_spec, "--alg"), &err) != LIBRO_OK) {
+        return cli_usage_error(&new_spec, "%s", err.msg);
+    }
+    code = CLI_EXIT_NO;
+    if (pass_fd != NULL && cli_read_passphrase_fd(&pass, pass_fd, &err) != LIBRO_OK) {
+        cli_report("key new", &err);
+        goto out;
+    }
+    if (cli_has(&a, &new_spec, "--ask-passphrase") &&
+        cli_prompt_passphrase(&pass, "New passphrase: ", true, &err) != LIBRO_OK) {
+        cli_report("key new", &err);
+        goto out;
+    }
+    if (libro_key_generate(&k, alg, &err) != LIBRO_OK ||
+        libro_key_save_pem(k, out_path, pass.len > 0 ? (const char *) pass.data : NULL, pass.len,
+                           &err) != LIBRO_OK) {
+        cli_report("key new", &err);
+        goto out;
+    }
+    if (write_public_files(k, cli_get(&a, &new_spec, "--public-out"),
+                           cli_get(&a, &new_spec, "--jwk-out"), &err) != LIBRO_OK) {
+        cli_report("key new", &err);
+        goto out;
+    }
+    code = print_key_summary(k, out_path);
+out:
+    libro_buf_free(&pass);
+    libro_key_free(k);
+    return cli_finish(code);
+}
+
+/* ---- key show ----------------------------------------------------------------------------- */
+
+static const struct cli_opt show_opts[] = {
+    {"--json", NULL, "print one JSON document (see schemas/cli/key-show.schema.json)"},
+    {"--passphrase-fd", "N", "read the passphrase of an encrypted key from descriptor N"},
+};
+
+static const struct cli_spec show_spec = {
+    "key show",
+    "[--json] [--passphrase-fd N] FILE",
+    "Show a key's public side: algorithm, public JWK, RFC 7638 thumbprint and, for Ed25519,\n"
+    "its did:key. FILE is a PEM (private PKCS#8, encrypted or not, or public) or a public JWK.",
+    show_opts,
+    LIBRO_NELEM(show_opts),
+    1,
+    1,
+    "Exit status: 0 shown, 1 the key could not be read, 2 bad command line.",
+};
+
+static libro_code
+key_json(libro_buf *out, const libro_key *k, libro_error *err)
+{
+    char thumb[LIBRO_THUMBPRINT_LEN + 1];
+    libro_buf did = LIBRO_BUF_INIT;
+    libro_code rc = libro_key_thumbprint(thumb, k, err);
+
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = libro_buf_printf(out, err,
+                          "{\"ok\":true,\"alg\":\"%s\",\"jose_alg\":\"%s\",\"private\":%s,"
+                          "\"thumbprint\":\"%s\",\"jwk\":",
+                          libro_alg_name(libro_key_alg(k)), libro_alg_jose_name(libro_key_alg(k)),
+                          libro_key_has_private(k) ? "true" : "false", thumb);
+    if (rc == LIBRO_OK) {
+        rc = libro_key_to_jwk(out, k, thumb, err);
+    }
+    if (rc == LIBRO_OK && libro_key_alg(k) == LIBRO_ALG_ED25519) {
+        rc = libro_key_to_did(&did, k, err);
+        if (rc == LIBRO_OK) {
+            rc = libro_buf_printf(out, err, ",\"did\":\"%s\"", (const char *) did.data);
+        }
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(out, "}\n", err);
+    }
+out:
+    libro_buf_free(&did);
+    return rc;
+}
+
+static libro_code
+key_text(libro_buf *out, const libro_key *k, libro_error *err)
+{
+    char thumb[LIBRO_THUMBPRINT_LEN + 1];
+    libro_buf did = LIBRO_BUF_INIT;
+    libro_code rc = libro_key_thumbprint(thumb, k, err);
+
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = libro_buf_printf(out, err, "algorithm:  %s (JOSE %s)\nprivate:    %s\nthumbprint: %s\n",
+                          libro_alg_name(libro_key_alg(k)), libro_alg_jose_name(libro_key_alg(k)),
+                          libro_key_has_private(k) ? "yes" : "no", thumb);
+    if (rc == LIBRO_OK && libro_key_alg(k) == LIBRO_ALG_ED25519) {
+        rc = libro_key_to_did(&did, k, err);
+        if (rc == LIBRO_OK) {
+            rc = libro_buf_printf(out, err, "did:        %s\n", (const char *) did.data);
+        }
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(out, "jwk:        ", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_key_to_jwk(out, k, thumb, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(out, "\n", err);
+    }
+out:
+    libro_buf_free(&did);
+    return rc;
+}
+
+static int
+key_show(int argc, char **argv)
+{
+    struct cli_args a;
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf out = LIBRO_BUF_INIT;
+    libro_key *k = NULL;
+    bool json;
+    int code = cli_parse(&a, &show_spec, argc, argv);
+
+    if (code >= 0) {
+        return code;
+    }
+    json = cli_has(&a, &show_spec, "--json");
+    code = CLI_EXIT_NO;
+    if (cli_load_key(&k, a.positional[0], cli_get(&a, &show_spec, "--passphrase-fd"), &err) !=
+            LIBRO_OK ||
+        (json ? key_json(&out, k, &err) : key_text(&out, k, &err)) != LIBRO_OK) {
+        if (json) {
+            cli_json_error(&err);
+        }
+        cli_report(a.positional[0], &err);
+        goto out;
+    }
+    fputs((const char *) out.data, stdout);
+    code = CLI_EXIT_OK;
+out:
+    libro_buf_free(&out);
+    libro_key_free(k);
+    return cli_finish(code);
+}
+
+/* ---- key public --------------------------------------------------------------------------- */
+
+static const struct cli_opt public_opts[] = {
+    {"--jwk", NULL, "print a JWK (kid = thumbprint) instead of PEM"},
+    {"--passphrase-fd", "N", "read the passphrase of an encrypted key from descriptor N"},
+};
+
+static const struct cli_spec public_spec = {
+    "key public",
+    "[--jwk] [--passphrase-fd N] FILE",
+    "Print the public key of FILE, as SubjectPublicKeyInfo PEM (default) or as a JWK,\n"
+    "for giving to whoever verifies your signatures.",
+    public_opts,
+    LIBRO_NELEM(public_opts),
+    1,
+    1,
+    "Exit status: 0 printed, 1 the key could not be read, 2 bad command line.",
+};
+
+static int
+key_public(int argc, char **argv)
+{
+    struct cli_args a;
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf out = LIBRO_BUF_INIT;
+    char thumb[LIBRO_THUMBPRINT_LEN + 1];
+    libro_key *k = NULL;
+    libro_code rc;
+    int code = cli_parse(&a, &public_spec, argc, argv);
+
+    if (code >= 0) {
+        return code;
+    }
+    code = CLI_EXIT_NO;
+    rc = cli_load_key(&k, a.positional[0], cli_get(&a, &public_spec, "--passphrase-fd"), &err);
+    if (rc == LIBRO_OK && cli_has(&a, &public_spec, "--jwk")) {
+        rc = libro_key_thumbprint(thumb, k, &err);
+        if (rc == LIBRO_OK) {
+            rc = libro_key_to_jwk(&out, k, thumb, &err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = libro_buf_append_str(&out, "\n", &err);
+        }
+    } else if (rc == LIBRO_OK) {
+        rc = libro_key_public_pem(&out, k, &err);
+    }
+    if (rc != LIBRO_OK) {
+        cli_report(a.positional[0], &err);
+        goto out;
+    }
+    fputs((const char *) out.data, stdout);
+    code = CLI_EXIT_OK;
+out:
+    libro_buf_free(&out);
+    libro_key_free(k);
+    return cli_finish(code);
+}
+
+static const struct cli_cmd key_commands[] = {
+    {"new", key_new, "create a key pair (Ed25519 or P-256) in a new PKCS#8 file"},
+    {"show", key_show, "show a key's algorithm, JWK, thumbprint and did:key"},
+    {"public", key_public, "print the public key as PEM or JWK"},
+};
+
+int
+cmd_key(int argc, char **argv)
+{
+    return cli_dispatch_sub("key", key_commands, LIBRO_NELEM(key_commands), argc, argv);
+}

@@ -1,0 +1,71 @@
+/* Results go to stdout, diagnostics to stderr prefixed "libro: " (style.md §9). */
+#include <stdarg.h>
+#include <string.h>
+
+#include "cmd.h"
+
+void
+cli_errorf(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("libro: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void
+cli_report(const char *context, const libro_error *err)
+{
+    cli_errorf("%s: %s", context, err->msg[0] != '\0' ? err->msg : libro_code_name(err->code));
+}
+
+libro_code
+cli_json_string(libro_buf *b, const char *s, libro_error *err)
+{
+    libro_code rc = libro_buf_append(b, "\"", 1, err);
+    const unsigned char *p;
+
+    for (p = (const unsigned char *) s; rc == LIBRO_OK && *p != '\0'; p++) {
+        if (*p == '"' || *p == '\\') {
+            rc = libro_buf_printf(b, err, "\\%c", *p);
+        } else if (*p < 0x20 || *p == 0x7f) {
+            rc = libro_buf_printf(b, err, "\\u%04x", *p);
+        } else {
+            rc = libro_buf_append(b, p, 1, err);
+        }
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append(b, "\"", 1, err);
+    }
+    return rc;
+}
+
+void
+cli_json_error(const libro_error *err)
+{
+    libro_buf b = LIBRO_BUF_INIT;
+    libro_error e2 = LIBRO_ERROR_INIT;
+
+    if (libro_buf_printf(&b, &e2, "{\"ok\":false,\"error\":{\"code\":\"%s\",\"message\":",
+                         libro_code_name(err->code)) == LIBRO_OK &&
+        cli_json_string(&b, err->msg, &e2) == LIBRO_OK &&
+        libro_buf_append_str(&b, "}}\n", &e2) == LIBRO_OK) {
+        fputs((const char *) b.data, stdout);
+    } else {
+        fputs("{\"ok\":false,\"error\":{\"code\":\"out_of_memory\",\"message\":\"\"}}\n", stdout);
+    }
+    libro_buf_free(&b);
+}
+
+int
+cli_finish(int code)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_errorf("cannot write to standard output");
+        return CLI_EXIT_OUTPUT;
+    }
+    return code;
+}

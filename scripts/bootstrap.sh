@@ -1,0 +1,29 @@
+# Sourced by scripts/demo and scripts/test: install what is missing on Debian 12.
+# Usage: libro_install_packages PKG...   (only missing packages are installed)
+
+libro_install_packages() {
+    local missing=() pkg
+    for pkg in "$@"; do
+        if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed"; then
+            missing+=("$pkg")
+        fi
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || { echo "libro: need root or sudo to install: ${missing[*]}" >&2; return 1; }
+        sudo=(sudo)
+    fi
+    echo "==> installing: ${missing[*]}" >&2
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        "${missing[@]}" >/dev/null
+}
+
+# What building libro needs (design: every library is a Debian package).
+LIBRO_BUILD_PACKAGES=(ca-certificates gcc libc6-dev make cmake pkg-config
+    libssl-dev libsodium-dev libjansson-dev)
+# What the test suite needs on top: check, and clang with its sanitizer/fuzzer runtime.
+LIBRO_TEST_PACKAGES=(check clang libclang-rt-14-dev clang-format)
+
+libro_jobs() { nproc 2>/dev/null || echo 2; }
