@@ -5,6 +5,37 @@
 #include "libro/file.h"
 #include "libro/key.h"
 
+/* What every view of a key shows: its thumbprint, public JWK (kid = thumbprint) and, for
+ * Ed25519, its did:key. Computed in one place for all the subcommands. */
+struct key_facts {
+    char thumb[LIBRO_THUMBPRINT_LEN + 1];
+    libro_buf jwk;
+    libro_buf did; /* empty for P-256 */
+};
+
+static libro_code
+facts_collect(struct key_facts *f, const libro_key *k, libro_error *err)
+{
+    libro_code rc;
+
+    memset(f, 0, sizeof *f);
+    rc = libro_key_thumbprint(f->thumb, k, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_key_to_jwk(&f->jwk, k, f->thumb, err);
+    }
+    if (rc == LIBRO_OK && libro_key_alg(k) == LIBRO_ALG_ED25519) {
+        rc = libro_key_to_did(&f->did, k, err);
+    }
+    return rc;
+}
+
+static void
+facts_free(struct key_facts *f)
+{
+    libro_buf_free(&f->jwk);
+    libro_buf_free(&f->did);
+}
+
 /* ---- key new ------------------------------------------------------------------------------ */
 
 static const struct cli_opt new_opts[] = {
@@ -33,63 +64,43 @@ static const struct cli_spec new_spec = {
 static libro_code
 write_public_files(const libro_key *k, const char *pem_path, const char *jwk_path, libro_error *err)
 {
-    libro_buf b = LIBRO_BUF_INIT;
-    char thumb[LIBRO_THUMBPRINT_LEN + 1];
-    libro_code rc = LIBRO_OK;
+    libro_buf pem = LIBRO_BUF_INIT;
+    struct key_facts f;
+    libro_code rc = facts_collect(&f, k, err);
 
-    if (pem_path != NULL) {
-        rc = libro_key_public_pem(&b, k, err);
+    if (rc == LIBRO_OK && pem_path != NULL) {
+        rc = libro_key_public_pem(&pem, k, err);
         if (rc == LIBRO_OK) {
-            rc = libro_file_write_new(pem_path, b.data, b.len, 0644, err);
-        }
-        if (rc != LIBRO_OK) {
-            goto out;
+            rc = libro_file_write_new(pem_path, pem.data, pem.len, 0644, err);
         }
     }
-    if (jwk_path != NULL) {
-        libro_buf_clear(&b);
-        rc = libro_key_thumbprint(thumb, k, err);
+    if (rc == LIBRO_OK && jwk_path != NULL) {
+        rc = libro_buf_append(&f.jwk, "\n", 1, err);
         if (rc == LIBRO_OK) {
-            rc = libro_key_to_jwk(&b, k, thumb, err);
-        }
-        if (rc == LIBRO_OK) {
-            rc = libro_buf_append(&b, "\n", 1, err);
-        }
-        if (rc == LIBRO_OK) {
-            rc = libro_file_write_new(jwk_path, b.data, b.len, 0644, err);
+            rc = libro_file_write_new(jwk_path, f.jwk.data, f.jwk.len, 0644, err);
         }
     }
-out:
-    libro_buf_free(&b);
+    libro_buf_free(&pem);
+    facts_free(&f);
     return rc;
 }
 
-static int
-print_key_summary(const libro_key *k, const char *path)
+static libro_code
+key_summary(libro_buf *out, const libro_key *k, const char *path, libro_error *err)
 {
-    char thumb[LIBRO_THUMBPRINT_LEN + 1];
-    libro_buf did = LIBRO_BUF_INIT;
-    libro_error err = LIBRO_ERROR_INIT;
-    int code = CLI_EXIT_OK;
+    struct key_facts f;
+    libro_code rc = facts_collect(&f, k, err);
 
-    if (libro_key_thumbprint(thumb, k, &err) != LIBRO_OK) {
-        cli_report(path, &err);
-        code = CLI_EXIT_NO;
-        goto out;
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(
+            out, err, "key:        %s\nalgorithm:  %s (JOSE %s)\nthumbprint: %s\n", path,
+            libro_alg_name(libro_key_alg(k)), libro_alg_jose_name(libro_key_alg(k)), f.thumb);
     }
-    printf("key:        %s\nalgorithm:  %s (JOSE %s)\nthumbprint: %s\n", path,
-           libro_alg_name(libro_key_alg(k)), libro_alg_jose_name(libro_key_alg(k)), thumb);
-    if (libro_key_alg(k) == LIBRO_ALG_ED25519) {
-        if (libro_key_to_did(&did, k, &err) != LIBRO_OK) {
-            cli_report(path, &err);
-            code = CLI_EXIT_NO;
-            goto out;
-        }
-        printf("did:        %s\n", (const char *) did.data);
+    if (rc == LIBRO_OK && f.did.len > 0) {
+        rc = libro_buf_printf(out, err, "did:        %s\n", (const char *) f.did.data);
     }
-out:
-    libro_buf_free(&did);
-    return code;
+    facts_free(&f);
+    return rc;
 }
 
 static int
@@ -98,6 +109,7 @@ key_new(int argc, char **argv)
     struct cli_args a;
     libro_error err = LIBRO_ERROR_INIT;
     libro_buf pass = LIBRO_BUF_INIT;
+    libro_buf summary = LIBRO_BUF_INIT;
     libro_key *k = NULL;
     libro_alg alg = LIBRO_ALG_ED25519;
     const char *out_path;
@@ -141,8 +153,14 @@ key_new(int argc, char **argv)
         cli_report("key new", &err);
         goto out;
     }
-    code = print_key_summary(k, out_path);
+    if (key_summary(&summary, k, out_path, &err) != LIBRO_OK) {
+        cli_report("key new", &err);
+        goto out;
+    }
+    fputs((const char *) summary.data, stdout);
+    code = CLI_EXIT_OK;
 out:
+    libro_buf_free(&summary);
     libro_buf_free(&pass);
     libro_key_free(k);
     return cli_finish(code);
@@ -170,65 +188,46 @@ static const struct cli_spec show_spec = {
 static libro_code
 key_json(libro_buf *out, const libro_key *k, libro_error *err)
 {
-    char thumb[LIBRO_THUMBPRINT_LEN + 1];
-    libro_buf did = LIBRO_BUF_INIT;
-    libro_code rc = libro_key_thumbprint(thumb, k, err);
+    struct key_facts f;
+    libro_code rc = facts_collect(&f, k, err);
 
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    rc = libro_buf_printf(out, err,
-                          "{\"ok\":true,\"alg\":\"%s\",\"jose_alg\":\"%s\",\"private\":%s,"
-                          "\"thumbprint\":\"%s\",\"jwk\":",
-                          libro_alg_name(libro_key_alg(k)), libro_alg_jose_name(libro_key_alg(k)),
-                          libro_key_has_private(k) ? "true" : "false", thumb);
     if (rc == LIBRO_OK) {
-        rc = libro_key_to_jwk(out, k, thumb, err);
+        rc = libro_buf_printf(
+            out, err,
+            "{\"ok\":true,\"alg\":\"%s\",\"jose_alg\":\"%s\",\"private\":%s,"
+            "\"thumbprint\":\"%s\",\"jwk\":%s",
+            libro_alg_name(libro_key_alg(k)), libro_alg_jose_name(libro_key_alg(k)),
+            libro_key_has_private(k) ? "true" : "false", f.thumb, (const char *) f.jwk.data);
     }
-    if (rc == LIBRO_OK && libro_key_alg(k) == LIBRO_ALG_ED25519) {
-        rc = libro_key_to_did(&did, k, err);
-        if (rc == LIBRO_OK) {
-            rc = libro_buf_printf(out, err, ",\"did\":\"%s\"", (const char *) did.data);
-        }
+    if (rc == LIBRO_OK && f.did.len > 0) {
+        rc = libro_buf_printf(out, err, ",\"did\":\"%s\"", (const char *) f.did.data);
     }
     if (rc == LIBRO_OK) {
         rc = libro_buf_append_str(out, "}\n", err);
     }
-out:
-    libro_buf_free(&did);
+    facts_free(&f);
     return rc;
 }
 
 static libro_code
 key_text(libro_buf *out, const libro_key *k, libro_error *err)
 {
-    char thumb[LIBRO_THUMBPRINT_LEN + 1];
-    libro_buf did = LIBRO_BUF_INIT;
-    libro_code rc = libro_key_thumbprint(thumb, k, err);
+    struct key_facts f;
+    libro_code rc = facts_collect(&f, k, err);
 
-    if (rc != LIBRO_OK) {
-        goto out;
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(
+            out, err, "algorithm:  %s (JOSE %s)\nprivate:    %s\nthumbprint: %s\n",
+            libro_alg_name(libro_key_alg(k)), libro_alg_jose_name(libro_key_alg(k)),
+            libro_key_has_private(k) ? "yes" : "no", f.thumb);
     }
-    rc = libro_buf_printf(out, err, "algorithm:  %s (JOSE %s)\nprivate:    %s\nthumbprint: %s\n",
-                          libro_alg_name(libro_key_alg(k)), libro_alg_jose_name(libro_key_alg(k)),
-                          libro_key_has_private(k) ? "yes" : "no", thumb);
-    if (rc == LIBRO_OK && libro_key_alg(k) == LIBRO_ALG_ED25519) {
-        rc = libro_key_to_did(&did, k, err);
-        if (rc == LIBRO_OK) {
-            rc = libro_buf_printf(out, err, "did:        %s\n", (const char *) did.data);
-        }
+    if (rc == LIBRO_OK && f.did.len > 0) {
+        rc = libro_buf_printf(out, err, "did:        %s\n", (const char *) f.did.data);
     }
     if (rc == LIBRO_OK) {
-        rc = libro_buf_append_str(out, "jwk:        ", err);
+        rc = libro_buf_printf(out, err, "jwk:        %s\n", (const char *) f.jwk.data);
     }
-    if (rc == LIBRO_OK) {
-        rc = libro_key_to_jwk(out, k, thumb, err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = libro_buf_append_str(out, "\n", err);
-    }
-out:
-    libro_buf_free(&did);
+    facts_free(&f);
     return rc;
 }
 
@@ -289,7 +288,7 @@ key_public(int argc, char **argv)
     struct cli_args a;
     libro_error err = LIBRO_ERROR_INIT;
     libro_buf out = LIBRO_BUF_INIT;
-    char thumb[LIBRO_THUMBPRINT_LEN + 1];
+    struct key_facts f = {{0}, LIBRO_BUF_INIT, LIBRO_BUF_INIT};
     libro_key *k = NULL;
     libro_code rc;
     int code = cli_parse(&a, &public_spec, argc, argv);
@@ -300,12 +299,9 @@ key_public(int argc, char **argv)
     code = CLI_EXIT_NO;
     rc = cli_load_key(&k, a.positional[0], cli_get(&a, &public_spec, "--passphrase-fd"), &err);
     if (rc == LIBRO_OK && cli_has(&a, &public_spec, "--jwk")) {
-        rc = libro_key_thumbprint(thumb, k, &err);
+        rc = facts_collect(&f, k, &err);
         if (rc == LIBRO_OK) {
-            rc = libro_key_to_jwk(&out, k, thumb, &err);
-        }
-        if (rc == LIBRO_OK) {
-            rc = libro_buf_append_str(&out, "\n", &err);
+            rc = libro_buf_printf(&out, &err, "%s\n", (const char *) f.jwk.data);
         }
     } else if (rc == LIBRO_OK) {
         rc = libro_key_public_pem(&out, k, &err);
@@ -317,6 +313,7 @@ key_public(int argc, char **argv)
     fputs((const char *) out.data, stdout);
     code = CLI_EXIT_OK;
 out:
+    facts_free(&f);
     libro_buf_free(&out);
     libro_key_free(k);
     return cli_finish(code);

@@ -55,17 +55,18 @@ out:
     return rc;
 }
 
-libro_code
-libro_file_read(libro_buf *out, const char *path, size_t max, bool nofollow, libro_error *err)
+/* Open, check and read one path. `regular_only` refuses pipes and devices; `mode` (may be
+ * NULL) receives the permission bits of the descriptor read. */
+static libro_code
+read_path(libro_buf *out, unsigned *mode, const char *path, size_t max, bool nofollow,
+          bool regular_only, libro_error *err)
 {
     struct stat st;
     int fd = -1;
     int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY;
+    bool special;
     libro_code rc;
 
-    if (strcmp(path, "-") == 0) {
-        return libro_fd_read(out, STDIN_FILENO, max, err);
-    }
     if (nofollow) {
         flags |= O_NOFOLLOW;
     }
@@ -84,13 +85,17 @@ libro_file_read(libro_buf *out, const char *path, size_t max, bool nofollow, lib
         rc = libro_error_set(err, LIBRO_ERR_IO, "%.200s: %s", path, strerror(errno));
         goto out;
     }
-    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode)) {
+    special = S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode);
+    if (!S_ISREG(st.st_mode) && (regular_only || !special)) {
         rc = libro_error_set(err, LIBRO_ERR_IO, "%.200s: not a regular file", path);
         goto out;
     }
     if (S_ISREG(st.st_mode) && (uintmax_t) st.st_size > (uintmax_t) max) {
         rc = libro_error_set(err, LIBRO_ERR_LIMIT, "%.200s: larger than %zu bytes", path, max);
         goto out;
+    }
+    if (mode != NULL) {
+        *mode = (unsigned) (st.st_mode & 07777);
     }
     rc = libro_fd_read(out, fd, max, err);
     if (rc != LIBRO_OK) {
@@ -101,6 +106,23 @@ out:
         close(fd);
     }
     return rc;
+}
+
+libro_code
+libro_file_read(libro_buf *out, const char *path, size_t max, bool nofollow, libro_error *err)
+{
+    if (strcmp(path, "-") == 0) {
+        return libro_fd_read(out, STDIN_FILENO, max, err);
+    }
+    return read_path(out, NULL, path, max, nofollow, false, err);
+}
+
+libro_code
+libro_file_read_regular(libro_buf *out, unsigned *mode, const char *path, size_t max,
+                        libro_error *err)
+{
+    *mode = 0;
+    return read_path(out, mode, path, max, true, true, err);
 }
 
 static libro_code

@@ -185,6 +185,10 @@ libro_key_from_raw_public(libro_key **out, libro_alg alg, const void *p, size_t 
             goto out;
         }
     }
+    if (len > sizeof k->pub) {
+        rc = libro_error_set(err, LIBRO_ERR_BAD_KEY, "public key of %zu bytes is too long", len);
+        goto out;
+    }
     memcpy(k->pub, p, len);
     k->pub_len = len;
     *out = k;
@@ -395,52 +399,6 @@ contains(const unsigned char *p, size_t len, const char *needle)
     return false;
 }
 
-/* Like libro_file_read(path, LIBRO_MAX_KEY_FILE_BYTES, nofollow), but keeps the fstat of the
- * descriptor that was read, so the mode check below is about the very file parsed (a
- * separate stat of the path could see another file). */
-static libro_code
-read_key_file(libro_buf *out, unsigned *mode, const char *path, libro_error *err)
-{
-    struct stat st;
-    int fd;
-    libro_code rc;
-
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
-    if (fd < 0) {
-        if (errno == ELOOP) {
-            rc = libro_error_set(err, LIBRO_ERR_DENIED, "%.200s: is a symbolic link", path);
-        } else if (errno == ENOENT) {
-            rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "%.200s: no such file", path);
-        } else {
-            rc = libro_error_set(err, LIBRO_ERR_IO, "%.200s: %s", path, strerror(errno));
-        }
-        goto out;
-    }
-    if (fstat(fd, &st) != 0) {
-        rc = libro_error_set(err, LIBRO_ERR_IO, "%.200s: %s", path, strerror(errno));
-        goto out;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        rc = libro_error_set(err, LIBRO_ERR_IO, "%.200s: not a regular file", path);
-        goto out;
-    }
-    if ((uintmax_t) st.st_size > (uintmax_t) LIBRO_MAX_KEY_FILE_BYTES) {
-        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "%.200s: larger than %u bytes", path,
-                             LIBRO_MAX_KEY_FILE_BYTES);
-        goto out;
-    }
-    *mode = (unsigned) (st.st_mode & 07777);
-    rc = libro_fd_read(out, fd, LIBRO_MAX_KEY_FILE_BYTES, err);
-    if (rc != LIBRO_OK) {
-        libro_error_prefix(err, path);
-    }
-out:
-    if (fd >= 0) {
-        close(fd);
-    }
-    return rc;
-}
-
 static libro_code
 too_open(const char *path, unsigned mode, libro_error *err)
 {
@@ -464,7 +422,7 @@ libro_key_load_file(libro_key **out, const char *path, const char *pass, size_t 
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "NULL argument");
     }
     *out = NULL;
-    rc = read_key_file(&raw, &mode, path, err);
+    rc = libro_file_read_regular(&raw, &mode, path, LIBRO_MAX_KEY_FILE_BYTES, err);
     if (rc != LIBRO_OK) {
         goto out;
     }

@@ -136,12 +136,12 @@ libro_code
 libro_time_parse(int64_t *out, const char *p, size_t len, libro_error *err)
 {
     struct scan s = {(const unsigned char *) p, len, 0};
-    unsigned year;
-    unsigned month;
-    unsigned day;
-    unsigned hour;
-    unsigned minute;
-    unsigned second;
+    unsigned year = 0;
+    unsigned month = 0;
+    unsigned day = 0;
+    unsigned hour = 0;
+    unsigned minute = 0;
+    unsigned second = 0;
     unsigned off_hour = 0;
     unsigned off_minute = 0;
     int off_sign = 0;

@@ -11,6 +11,14 @@
 LIBRO_API LIBRO_NODISCARD libro_code libro_file_read(libro_buf *out, const char *path, size_t max,
                                                      bool nofollow, libro_error *err);
 
+/** As libro_file_read with `nofollow`, for a file that must be regular (not a pipe or device;
+ *  "-" is not accepted), also returning its permission bits in *mode. The bits come from the
+ *  descriptor that was read, so a check on them is about the very bytes returned: a separate
+ *  stat() of the path could see another file. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_file_read_regular(libro_buf *out, unsigned *mode,
+                                                             const char *path, size_t max,
+                                                             libro_error *err);
+
 /** Append everything from descriptor `fd`, up to `max` bytes. On failure `out` is as it was
  *  before the call (what was read is wiped). */
 LIBRO_API LIBRO_NODISCARD libro_code libro_fd_read(libro_buf *out, int fd, size_t max,
