@@ -70,7 +70,7 @@ int cli_dispatch_sub(const char *verb, const struct cli_cmd *subs, size_t n, int
 
 /* "libro: <message>" on stderr. */
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Report a library error on stderr: "libro: <context>: <message>". */
+/* Report a library error on stderr: "libro: <context>: <message>" (no context when NULL). */
 void cli_report(const char *context, const libro_error *err);
 /* Print {"ok":false,"error":{"code","message"}} on stdout. */
 void cli_json_error(const libro_error *err);

@@ -50,7 +50,7 @@ jws_sign(int argc, char **argv)
     }
     code = CLI_EXIT_NO;
     if (cli_load_key(&k, key_path, cli_get(&a, &sign_spec, "--passphrase-fd"), &err) != LIBRO_OK) {
-        cli_report(key_path, &err);
+        cli_report("key", &err);
         goto out;
     }
     if (libro_file_read(&payload, a.positional[0], LIBRO_MAX_PAYLOAD_FILE_BYTES, false, &err) !=
@@ -137,8 +137,10 @@ verify_json_result(libro_buf *out, const libro_jws *jws, libro_error *err)
     if (rc != LIBRO_OK) {
         return rc;
     }
-    /* A JSON payload is embedded as is; anything else as base64url. */
+    /* A JSON payload is embedded as it is (less surrounding whitespace, so that the output
+     * stays one line); anything else as base64url. */
     if (libro_json_check((const char *) payload, len, NULL, NULL) == LIBRO_OK) {
+        trim_space(&payload, &len);
         rc = libro_buf_append_str(out, ",\"payload\":", err);
         if (rc == LIBRO_OK) {
             rc = libro_buf_append(out, payload, len, err);
@@ -220,18 +222,21 @@ jws_verify(int argc, char **argv)
     }
     json = cli_has(&a, &verify_spec, "--json");
     code = CLI_EXIT_NO;
+    /* The key's messages name its file; a token's failure is the answer "invalid". */
     if (cli_load_key(&k, key_path, cli_get(&a, &verify_spec, "--passphrase-fd"), &err) !=
         LIBRO_OK) {
-        libro_error_prefix(&err, key_path);
+        libro_error_prefix(&err, "key");
     } else if (verify_token(&out, a.n_positional > 0 ? a.positional[0] : "-", k,
                             cli_get(&a, &verify_spec, "--typ"), json, &err) == LIBRO_OK) {
         code = CLI_EXIT_OK;
+    } else {
+        libro_error_prefix(&err, "invalid");
     }
     if (code != CLI_EXIT_OK) {
         if (json) {
             cli_json_error(&err);
         }
-        cli_report("invalid", &err);
+        cli_report(NULL, &err);
     } else {
         fwrite(out.data, 1, out.len, stdout);
     }

@@ -252,7 +252,7 @@ key_show(int argc, char **argv)
         if (json) {
             cli_json_error(&err);
         }
-        cli_report(a.positional[0], &err);
+        cli_report("key", &err);
         goto out;
     }
     fputs((const char *) out.data, stdout);
@@ -307,7 +307,7 @@ key_public(int argc, char **argv)
         rc = libro_key_public_pem(&out, k, &err);
     }
     if (rc != LIBRO_OK) {
-        cli_report(a.positional[0], &err);
+        cli_report("key", &err);
         goto out;
     }
     fputs((const char *) out.data, stdout);

@@ -19,7 +19,13 @@ cli_errorf(const char *fmt, ...)
 void
 cli_report(const char *context, const libro_error *err)
 {
-    cli_errorf("%s: %s", context, err->msg[0] != '\0' ? err->msg : libro_code_name(err->code));
+    const char *msg = err->msg[0] != '\0' ? err->msg : libro_code_name(err->code);
+
+    if (context == NULL) {
+        cli_errorf("%s", msg);
+    } else {
+        cli_errorf("%s: %s", context, msg);
+    }
 }
 
 libro_code

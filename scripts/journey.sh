@@ -5,6 +5,7 @@
 # Usage: scripts/journey.sh PATH/TO/libro
 set -euo pipefail
 libro=${1:?usage: journey.sh PATH/TO/libro}
+libro=$(cd "$(dirname "$libro")" && pwd)/$(basename "$libro")   # we cd below
 work=$(mktemp -d "${TMPDIR:-/tmp}/libro-demo.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -54,7 +55,9 @@ expect_refusal() {
 tampered=$(awk -F. '{ p=$2; c=substr(p,10,1); r=(c=="A")?"B":"A"; print $1 "." substr(p,1,9) r substr(p,11) "." $3 }' license.jws)
 printf '%s\n' "$tampered" >tampered.jws
 expect_refusal "tampered payload" "$libro" jws verify --key board.jwk tampered.jws
-expect_refusal "someone else's key" "$libro" jws verify --key town.pub.pem license.jws
+"$libro" key new --alg es256 --out impostor.pem --jwk-out impostor.jwk >/dev/null
+expect_refusal "another ES256 key" "$libro" jws verify --key impostor.jwk license.jws
+expect_refusal "a key of another type" "$libro" jws verify --key town.pub.pem license.jws
 # alg "none" with an empty signature: {"alg":"none"} . payload . (nothing)
 printf 'eyJhbGciOiJub25lIn0.%s.\n' "$(cut -d. -f2 license.jws)" >none.jws
 expect_refusal "alg none" "$libro" jws verify --key board.jwk none.jws

@@ -3,6 +3,7 @@
 # run against the real binary in a scratch directory. Prints "N passed, N failed".
 set -uo pipefail
 libro=${1:?usage: cli_test.sh PATH/TO/libro}
+libro=$(cd "$(dirname "$libro")" && pwd)/$(basename "$libro") # we cd below
 work=$(mktemp -d "${TMPDIR:-/tmp}/libro-e2e.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
