@@ -215,10 +215,7 @@ START_TEST(test_wycheproof_jws)
     int n;
 
     memset(&t, 0, sizeof t);
-    if (dir == NULL) {
-        libro_test_skip(VECTORS);
-        return;
-    }
+    ck_assert_ptr_nonnull(dir); /* the suite adds this test only when the vectors exist */
     n = snprintf(path, sizeof path, "%s/%s", dir, VECTORS);
     ck_assert(n > 0 && (size_t) n < sizeof path);
     root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
@@ -257,7 +254,13 @@ libro_test_suite(void)
     Suite *s = suite_create("jws_wycheproof");
     TCase *tc = tcase_create("wycheproof");
 
-    tcase_add_test(tc, test_wycheproof_jws);
+    /* Decided here, in the parent process: with CK_FORK a skip recorded inside a test would
+     * be lost with the child, and the suite would pass as if it had tested something. */
+    if (libro_test_vectors_dir() == NULL) {
+        libro_test_skip(VECTORS);
+    } else {
+        tcase_add_test(tc, test_wycheproof_jws);
+    }
     suite_add_tcase(s, tc);
     return s;
 }

@@ -9,11 +9,19 @@
 
 static const char *skipped;
 
+/* Where the standards vectors are looked for: $LIBRO_VECTORS_DIR, else ../shared/vectors. */
+static const char *
+vectors_dir_wanted(void)
+{
+    const char *env = getenv("LIBRO_VECTORS_DIR");
+
+    return env != NULL && env[0] != '\0' ? env : LIBRO_SHARED_VECTORS;
+}
+
 const char *
 libro_test_vectors_dir(void)
 {
-    const char *env = getenv("LIBRO_VECTORS_DIR");
-    const char *dir = env != NULL && env[0] != '\0' ? env : LIBRO_SHARED_VECTORS;
+    const char *dir = vectors_dir_wanted();
     struct stat st;
 
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
@@ -34,7 +42,7 @@ libro_test_skip(const char *what)
     fprintf(stderr,
             "\n*** SKIPPED: %s: standards vectors not found (looked in %s; set "
             "LIBRO_VECTORS_DIR) ***\n\n",
-            what, LIBRO_SHARED_VECTORS);
+            what, vectors_dir_wanted());
     skipped = what;
 }
 
