@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "libro/buf.h"
+#include "libro/credential.h"
 #include "libro/error.h"
 #include "libro/key.h"
 
@@ -26,13 +27,15 @@ struct cli_cmd {
 
 /* --- option parsing (opts.c) ---------------------------------------------------------------- */
 
-#define CLI_MAX_OPTS 16
+#define CLI_MAX_OPTS 24
 #define CLI_MAX_POSITIONAL 8
+#define CLI_MAX_REPEAT 32 /* values of one repeatable option */
 
 struct cli_opt {
     const char *name; /* "--out" */
     const char *arg;  /* "FILE", or NULL for a flag */
     const char *help;
+    bool repeat; /* may be given several times (each value kept) */
 };
 
 struct cli_spec {
@@ -47,7 +50,9 @@ struct cli_spec {
 };
 
 struct cli_args {
-    const char *value[CLI_MAX_OPTS]; /* option i's argument ("" for a flag) or NULL if absent */
+    const char *value[CLI_MAX_OPTS]; /* option i's (first) argument, "" for a flag, or NULL */
+    const char *more[CLI_MAX_OPTS][CLI_MAX_REPEAT]; /* every value of a repeatable option */
+    size_t n_values[CLI_MAX_OPTS];
     const char *positional[CLI_MAX_POSITIONAL];
     size_t n_positional;
 };
@@ -59,6 +64,9 @@ int cli_parse(struct cli_args *out, const struct cli_spec *spec, int argc, char 
 /* The value of option `name` (must be one of spec's), or NULL. */
 const char *cli_get(const struct cli_args *a, const struct cli_spec *spec, const char *name);
 bool cli_has(const struct cli_args *a, const struct cli_spec *spec, const char *name);
+/* Every value of a repeatable option; *n receives how many (0 when absent). */
+const char *const *cli_get_all(const struct cli_args *a, const struct cli_spec *spec,
+                               const char *name, size_t *n);
 void cli_print_help(FILE *f, const struct cli_spec *spec);
 /* Print "libro: <command>: <reason>" and the synopsis to stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const struct cli_spec *spec, const char *fmt, ...)
@@ -92,10 +100,37 @@ libro_code cli_prompt_passphrase(libro_buf *out, const char *prompt, bool confir
 libro_code cli_load_key(libro_key **out, const char *path, const char *passphrase_fd,
                         libro_error *err);
 
+/* --- credential files and arguments (credfile.c) -------------------------------------------- */
+
+/* Read a compact JWS file ("-" = stdin), without surrounding whitespace, appended to `out`. */
+libro_code cli_read_token(libro_buf *out, const char *path, libro_error *err);
+/* Read one of the issuer's own credential files (its charter or authorization) for policy
+ * checks before signing: the JWS must be well formed and its payload must parse; the
+ * signature is not checked here (verifiers check the whole chain). */
+libro_code cli_read_own_credential(libro_credential **out, libro_buf *jws, const char *path,
+                                   libro_error *err);
+/* Parse an RFC 3339 option value, naming the option in errors. */
+libro_code cli_parse_time_arg(int64_t *out, const char *name, const char *text, libro_error *err);
+/* A validity window from --valid-from (default now), and --valid-until or --days (default
+ * `default_days`, 0 = one of them is required). */
+libro_code cli_validity(int64_t *from, int64_t *until, const char *from_text,
+                        const char *until_text, const char *days_text, uint32_t default_days,
+                        libro_error *err);
+/* Write a new output file (never overwriting; "-" = stdout). */
+libro_code cli_write_output(const char *path, const void *data, size_t len, libro_error *err);
+
+/* Open the trust store in `dir`, or the default one when NULL (cmd_trust.c). */
+struct libro_trust;
+libro_code cli_open_trust(struct libro_trust **out, const char *dir, libro_error *err);
+
 /* --- verbs ---------------------------------------------------------------------------------- */
 
 int cmd_key(int argc, char **argv);
 int cmd_jws(int argc, char **argv);
 int cmd_help(int argc, char **argv);
+int cmd_issue(int argc, char **argv);
+int cmd_qr(int argc, char **argv);
+int cmd_trust(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 #endif

@@ -11,10 +11,10 @@
 /* ---- jws sign ----------------------------------------------------------------------------- */
 
 static const struct cli_opt sign_opts[] = {
-    {"--key", "FILE", "private key file (PKCS#8 PEM, from 'libro key new')"},
-    {"--kid", "KID", "key id for the protected header (e.g. did:example:town#<thumbprint>)"},
-    {"--typ", "TYP", "media type for the protected header (e.g. vc+jwt)"},
-    {"--passphrase-fd", "N", "read the key's passphrase from descriptor N"},
+    {"--key", "FILE", "private key file (PKCS#8 PEM, from 'libro key new')", false},
+    {"--kid", "KID", "key id for the protected header (e.g. did:example:town#<thumbprint>)", false},
+    {"--typ", "TYP", "media type for the protected header (e.g. vc+jwt)", false},
+    {"--passphrase-fd", "N", "read the key's passphrase from descriptor N", false},
 };
 
 static const struct cli_spec sign_spec = {
@@ -76,10 +76,10 @@ out:
 /* ---- jws verify --------------------------------------------------------------------------- */
 
 static const struct cli_opt verify_opts[] = {
-    {"--key", "FILE", "the signer's public key: PEM (public or private) or JWK"},
-    {"--typ", "TYP", "require this typ in the protected header"},
-    {"--json", NULL, "print one JSON document (see schemas/cli/jws-verify.schema.json)"},
-    {"--passphrase-fd", "N", "passphrase, when --key is an encrypted private key"},
+    {"--key", "FILE", "the signer's public key: PEM (public or private) or JWK", false},
+    {"--typ", "TYP", "require this typ in the protected header", false},
+    {"--json", NULL, "print one JSON document (see schemas/cli/jws-verify.schema.json)", false},
+    {"--passphrase-fd", "N", "passphrase, when --key is an encrypted private key", false},
 };
 
 static const struct cli_spec verify_spec = {

@@ -39,12 +39,13 @@ facts_free(struct key_facts *f)
 /* ---- key new ------------------------------------------------------------------------------ */
 
 static const struct cli_opt new_opts[] = {
-    {"--alg", "ALG", "ed25519 (default) or es256"},
-    {"--out", "FILE", "private key file to create (PKCS#8 PEM, mode 0600, never overwritten)"},
-    {"--passphrase-fd", "N", "encrypt the key with the passphrase read from descriptor N"},
-    {"--ask-passphrase", NULL, "encrypt the key with a passphrase typed at the terminal"},
-    {"--public-out", "FILE", "also write the public key (SubjectPublicKeyInfo PEM)"},
-    {"--jwk-out", "FILE", "also write the public key as a JWK (kid = its thumbprint)"},
+    {"--alg", "ALG", "ed25519 (default) or es256", false},
+    {"--out", "FILE", "private key file to create (PKCS#8 PEM, mode 0600, never overwritten)",
+     false},
+    {"--passphrase-fd", "N", "encrypt the key with the passphrase read from descriptor N", false},
+    {"--ask-passphrase", NULL, "encrypt the key with a passphrase typed at the terminal", false},
+    {"--public-out", "FILE", "also write the public key (SubjectPublicKeyInfo PEM)", false},
+    {"--jwk-out", "FILE", "also write the public key as a JWK (kid = its thumbprint)", false},
 };
 
 static const struct cli_spec new_spec = {
@@ -169,8 +170,8 @@ out:
 /* ---- key show ----------------------------------------------------------------------------- */
 
 static const struct cli_opt show_opts[] = {
-    {"--json", NULL, "print one JSON document (see schemas/cli/key-show.schema.json)"},
-    {"--passphrase-fd", "N", "read the passphrase of an encrypted key from descriptor N"},
+    {"--json", NULL, "print one JSON document (see schemas/cli/key-show.schema.json)", false},
+    {"--passphrase-fd", "N", "read the passphrase of an encrypted key from descriptor N", false},
 };
 
 static const struct cli_spec show_spec = {
@@ -266,8 +267,8 @@ out:
 /* ---- key public --------------------------------------------------------------------------- */
 
 static const struct cli_opt public_opts[] = {
-    {"--jwk", NULL, "print a JWK (kid = thumbprint) instead of PEM"},
-    {"--passphrase-fd", "N", "read the passphrase of an encrypted key from descriptor N"},
+    {"--jwk", NULL, "print a JWK (kid = thumbprint) instead of PEM", false},
+    {"--passphrase-fd", "N", "read the passphrase of an encrypted key from descriptor N", false},
 };
 
 static const struct cli_spec public_spec = {

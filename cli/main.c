@@ -10,6 +10,10 @@
 static const struct cli_cmd commands[] = {
     {"key", cmd_key, "create and inspect signing keys (Ed25519, P-256)"},
     {"jws", cmd_jws, "sign and verify JSON Web Signatures"},
+    {"issue", cmd_issue, "issue charters, authorizations and licenses"},
+    {"qr", cmd_qr, "render a credential as a QR code, or read one from an image"},
+    {"trust", cmd_trust, "manage the verifier's trust store"},
+    {"verify", cmd_verify, "verify a license offline (QR image, scanned text or JWS)"},
     {"help", cmd_help, "show help for libro or one of its commands"},
 };
 
@@ -27,7 +31,7 @@ print_overview(FILE *f)
     }
     fprintf(f, "\nRun 'libro help <command>' or 'libro <command> --help' for details.\n"
                "Exit status: 0 done, 1 failed (or the answer is no), 2 bad command line,\n"
-               "3 output could not be written.\n");
+               "3 output could not be written; 'libro verify' has its own (see its --help).\n");
 }
 
 /* argv strings are mutable by contract; keep ours so too. */

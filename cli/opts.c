@@ -38,7 +38,8 @@ cli_print_help(FILE *f, const struct cli_spec *spec)
         if (n < 0) {
             left[0] = '\0';
         }
-        fprintf(f, "  %-26s %s\n", left, spec->opts[i].help);
+        fprintf(f, "  %-26s %s%s\n", left, spec->opts[i].help,
+                spec->opts[i].repeat ? " (repeatable)" : "");
     }
     fprintf(f, "  %-26s %s\n", "-h, --help", "show this help and exit");
     if (spec->epilog != NULL) {
@@ -86,22 +87,32 @@ cli_parse(struct cli_args *out, const struct cli_spec *spec, int argc, char **ar
             if (o < 0) {
                 return cli_usage_error(spec, "unknown option '%.*s'", (int) name_len, a);
             }
-            if (out->value[o] != NULL) {
+            const char *v;
+
+            if (out->value[o] != NULL && !spec->opts[o].repeat) {
                 return cli_usage_error(spec, "option '%s' given twice", spec->opts[o].name);
+            }
+            if (out->n_values[o] >= CLI_MAX_REPEAT) {
+                return cli_usage_error(spec, "option '%s' given more than %d times",
+                                       spec->opts[o].name, CLI_MAX_REPEAT);
             }
             if (spec->opts[o].arg == NULL) {
                 if (eq != NULL) {
                     return cli_usage_error(spec, "option '%s' takes no value", spec->opts[o].name);
                 }
-                out->value[o] = "";
+                v = "";
             } else if (eq != NULL) {
-                out->value[o] = eq + 1;
+                v = eq + 1;
             } else if (i + 1 < argc) {
-                out->value[o] = argv[++i];
+                v = argv[++i];
             } else {
                 return cli_usage_error(spec, "option '%s' needs %s", spec->opts[o].name,
                                        spec->opts[o].arg);
             }
+            if (out->value[o] == NULL) {
+                out->value[o] = v;
+            }
+            out->more[o][out->n_values[o]++] = v;
             continue;
         }
         if (out->n_positional >= spec->max_positional || out->n_positional >= CLI_MAX_POSITIONAL) {
@@ -121,6 +132,15 @@ cli_get(const struct cli_args *a, const struct cli_spec *spec, const char *name)
     int o = find_opt(spec, name, strlen(name));
 
     return o < 0 ? NULL : a->value[o];
+}
+
+const char *const *
+cli_get_all(const struct cli_args *a, const struct cli_spec *spec, const char *name, size_t *n)
+{
+    int o = find_opt(spec, name, strlen(name));
+
+    *n = o < 0 ? 0 : a->n_values[o];
+    return o < 0 ? NULL : a->more[o];
 }
 
 bool

@@ -22,8 +22,16 @@ libro_install_packages() {
 
 # What building libro needs (design: every library is a Debian package).
 LIBRO_BUILD_PACKAGES=(ca-certificates gcc libc6-dev make cmake pkg-config
-    libssl-dev libsodium-dev libjansson-dev)
+    libssl-dev libsodium-dev libjansson-dev zlib1g-dev libqrencode-dev libpng-dev
+    libzbar-dev libjpeg62-turbo-dev)
 # What the test suite needs on top: check, and clang with its sanitizer/fuzzer runtime.
 LIBRO_TEST_PACKAGES=(check clang libclang-rt-14-dev clang-format)
+
+# Node.js and npm run the independent JSON Schema validator (ajv) over what libro issues.
+# Any Node.js >= 18 with npm will do (Debian's, or one installed otherwise).
+libro_install_node() {
+    command -v node >/dev/null && command -v npm >/dev/null && return 0
+    libro_install_packages nodejs npm
+}
 
 libro_jobs() { nproc 2>/dev/null || echo 2; }

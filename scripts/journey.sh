@@ -1,66 +1,92 @@
 #!/usr/bin/env bash
-# The journey libro runs end to end (grows with each capability):
-#   keys for a town community and its health board, a signed JWS, verification,
-#   and the refusals a verifier must make.
+# The journey libro runs end to end (it grows with each capability):
+#   a town pins itself as an anchor community, authorizes its health board, the board
+#   issues a nurse's license with a QR code, and an employer verifies the QR offline;
+#   then the refusals a verifier must make.
 # Usage: scripts/journey.sh PATH/TO/libro
 set -euo pipefail
 libro=${1:?usage: journey.sh PATH/TO/libro}
-libro=$(cd "$(dirname "$libro")" && pwd)/$(basename "$libro")   # we cd below
+libro=$(cd "$(dirname "$libro")" && pwd)/$(basename "$libro") # we cd below
 work=$(mktemp -d "${TMPDIR:-/tmp}/libro-demo.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work"
+export XDG_DATA_HOME="$work/employer" # the employer's trust store lives here
 
+ago() { date -u -d "$1 ago" +%Y-%m-%dT%H:%M:%SZ; } # GNU date
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 
-say "1. The town creates its community key (Ed25519, PKCS#8 file, mode 0600)"
-run "$libro" key new --out town.pem --public-out town.pub.pem
-ls -l town.pem | awk '{print "   " $1 "  " $NF}'
+say "1. Town 7 creates its community key and charters itself as an anchor community"
+run "$libro" key new --out town.pem
+run "$libro" issue charter --self --key town.pem --id urn:libro:town-7 --name "Town 7" \
+    --level 2 --allow nursing-general --allow midwifery --valid-from "$(ago '1 year')" \
+    --days 3650 --out town-charter.jws
 
-say "2. The town's health board creates an ES256 issuer key, encrypted with a passphrase"
-printf 'correct horse battery staple\n' >pass.txt
-run "$libro" key new --alg es256 --out board.pem --passphrase-fd 3 --jwk-out board.jwk 3<pass.txt
-run "$libro" key show board.jwk
+say "2. Town 7 authorizes its health board to issue nursing licenses (3 years at most)"
+run "$libro" key new --out board.pem --public-out board.pub.pem
+run "$libro" issue authorization --key town.pem --charter town-charter.jws \
+    --id urn:libro:town-7:health-board --name "Town 7 Health Board" \
+    --subject-key board.pub.pem --grant nursing-general:1095 --valid-from "$(ago '6 months')" \
+    --days 1825 --out board-auth.jws
 
-say "3. The board signs a payload as a compact JWS (typ vc+jwt)"
-thumb=$("$libro" key show --json board.jwk | sed -n 's/.*"thumbprint":"\([^"]*\)".*/\1/p')
-cat >claims.json <<JSON
-{"type":["VerifiableCredential","ProfessionalLicense"],"issuer":"did:example:town-7","credentialSubject":{"name":"Ada Example","profession":"nurse","licenseNumber":"T7-N-0001"},"validFrom":"2026-12-01T00:00:00Z","validUntil":"2029-11-30T23:59:59Z"}
-JSON
-printf '$ %s\n' "$libro jws sign --key board.pem --kid did:example:town-7#$thumb --typ vc+jwt --passphrase-fd 3 claims.json"
-"$libro" jws sign --key board.pem --kid "did:example:town-7#$thumb" --typ vc+jwt \
-    --passphrase-fd 3 claims.json 3<pass.txt >license.jws
-cut -c1-100 license.jws | sed 's/$/.../'
+say "3. The health board issues Ada's license, with its QR code"
+"$libro" key new --out ada.pem >/dev/null
+ada_did=$("$libro" key show --json ada.pem | sed -n 's/.*"did":"\([^"]*\)".*/\1/p')
+run "$libro" issue license --key board.pem --authorization board-auth.jws \
+    --community-charter town-charter.jws --holder "Ada Example" --holder-did "$ada_did" \
+    --number T7-N-0001 --profession "registered nurse" --type nursing-general \
+    --scope "general care" --scope "medication administration" --out ada.jws --qr ada.png
+printf '$ %s\n' "$libro qr encode --terminal ada.jws"
+"$libro" qr encode --terminal ada.jws >ada.txt 2>/dev/null
+cat ada.txt
 
-say "4. An employer verifies it with the board's public key"
-run "$libro" jws verify --key board.jwk --typ vc+jwt license.jws
+say "4. An employer pins Town 7 (comparing the thumbprint out of band) and the authorization"
+thumb=$("$libro" key show --json town.pem | sed -n 's/.*"thumbprint":"\([^"]*\)".*/\1/p')
+run "$libro" trust add --anchor --expect-thumbprint "$thumb" town-charter.jws
+run "$libro" trust add board-auth.jws
+run "$libro" trust list
+
+say "5. The employer scans Ada's QR code, offline"
+run "$libro" verify ada.png
 echo
-run "$libro" jws verify --key board.jwk --json license.jws
+run "$libro" verify --json ada.png | cut -c1-160
+echo "   ..."
 
-say "5. What a verifier refuses"
-expect_refusal() {
-    local what=$1; shift
+say "6. What the verifier refuses"
+expect() {
+    local want=$1 what=$2
+    shift 2
     set +e
-    "$@" >/dev/null 2>"$work/err"
+    "$@" >"$work/out" 2>&1
     local rc=$?
     set -e
-    if [ "$rc" -eq 1 ]; then
-        printf '   refused (exit %d): %-28s %s\n' "$rc" "$what" "$(cat "$work/err")"
+    if [ "$rc" -eq "$want" ]; then
+        printf '   exit %d  %-30s %s\n' "$rc" "$what" "$(head -n 1 "$work/out")"
     else
-        printf '   NOT REFUSED (exit %d): %s\n' "$rc" "$what" >&2
+        printf '   UNEXPECTED exit %d (want %d): %s\n' "$rc" "$want" "$what" >&2
+        cat "$work/out" >&2
         exit 1
     fi
 }
+expect 3 "in 2031" "$libro" verify --at 2031-01-01T00:00:00Z ada.png
+expect 3 "the day before it was issued" "$libro" verify --at "$(ago '1 day')" ada.png
 # A payload changed after signing: swap one character of the middle segment.
-tampered=$(awk -F. '{ p=$2; c=substr(p,10,1); r=(c=="A")?"B":"A"; print $1 "." substr(p,1,9) r substr(p,11) "." $3 }' license.jws)
-printf '%s\n' "$tampered" >tampered.jws
-expect_refusal "tampered payload" "$libro" jws verify --key board.jwk tampered.jws
-"$libro" key new --alg es256 --out impostor.pem --jwk-out impostor.jwk >/dev/null
-expect_refusal "another ES256 key" "$libro" jws verify --key impostor.jwk license.jws
-expect_refusal "a key of another type" "$libro" jws verify --key town.pub.pem license.jws
-# alg "none" with an empty signature: {"alg":"none"} . payload . (nothing)
-printf 'eyJhbGciOiJub25lIn0.%s.\n' "$(cut -d. -f2 license.jws)" >none.jws
-expect_refusal "alg none" "$libro" jws verify --key board.jwk none.jws
-expect_refusal "wrong passphrase" "$libro" key show --passphrase-fd 3 board.pem 3<<<"guess"
+awk -F. '{ p=$2; c=substr(p,20,1); r=(c=="A")?"B":"A"; print $1 "." substr(p,1,19) r substr(p,21) "." $3 }' ada.jws >forged.jws
+expect 1 "a tampered license" "$libro" verify --jws forged.jws
+# Someone else signs a license in the board's name.
+"$libro" key new --out mallory.pem >/dev/null
+b64url_decode() {
+    local p
+    p=$(tr '_-' '/+')
+    while [ $((${#p} % 4)) -ne 0 ]; do p="$p="; done
+    printf '%s' "$p" | base64 -d
+}
+kid=$(cut -d. -f1 ada.jws | b64url_decode | sed -n 's/.*"kid":"\([^"]*\)".*/\1/p')
+cut -d. -f2 ada.jws | b64url_decode >payload.json
+"$libro" jws sign --key mallory.pem --kid "$kid" --typ vc+jwt payload.json >mallory.jws
+expect 1 "signed by another key" "$libro" verify --jws mallory.jws
+expect 6 "an employer without the anchor" "$libro" verify --trust-dir "$work/empty" ada.png
+printf 'P5\n64 64\n255\n' >noise.pgm && head -c 4096 /dev/urandom >>noise.pgm
+expect 8 "a photo without a QR code" "$libro" verify noise.pgm
 
-say "Done: keys, a signed credential payload, and an offline check that refuses forgeries."
+say "Done: an anchor community, an authorized issuer, a license in a QR code, verified offline."

@@ -297,6 +297,10 @@ static const struct {
     {LIBRO_ERR_EXISTS, "exists"},
     {LIBRO_ERR_PASSPHRASE, "passphrase"},
     {LIBRO_ERR_TIME, "bad_time"},
+    {LIBRO_ERR_UNTRUSTED, "untrusted"},
+    {LIBRO_ERR_NO_QR, "no_qr_code"},
+    {LIBRO_ERR_IMAGE, "bad_image"},
+    {LIBRO_ERR_SCHEMA, "schema"},
 };
 
 START_TEST(test_code_names)

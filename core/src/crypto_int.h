@@ -102,4 +102,9 @@ LIBRO_NODISCARD libro_code libro_crypto__pem_read(libro_crypto__pem_key *out, co
                                                   size_t len, const char *pass, size_t pass_len,
                                                   libro_error *err);
 
+/** The 32 public key bytes of an Ed25519 did:key, checking its form only (prefix, multibase,
+ *  multicodec, length), not the point: libro_key_from_did adds that check. */
+LIBRO_NODISCARD libro_code libro_key__did_decode(unsigned char pub[32], const char *did, size_t len,
+                                                 libro_error *err);
+
 #endif

@@ -3,6 +3,7 @@
  * 32-byte public key. Persons are identified this way (design.md §2). */
 #include <string.h>
 
+#include "crypto_int.h"
 #include "libro/encoding.h"
 #include "libro/key.h"
 #include "libro/limits.h"
@@ -57,16 +58,15 @@ out:
 }
 
 libro_code
-libro_key_from_did(libro_key **out, const char *did, size_t len, libro_error *err)
+libro_key__did_decode(unsigned char pub[32], const char *did, size_t len, libro_error *err)
 {
     const size_t plen = sizeof DID_KEY_PREFIX - 1;
     libro_buf bytes = LIBRO_BUF_INIT;
     libro_code rc;
 
-    if (out == NULL || (did == NULL && len > 0)) {
+    if (did == NULL && len > 0) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "did:key: NULL argument");
     }
-    *out = NULL;
     if (len > LIBRO_MAX_DID_BYTES) {
         return libro_error_set(err, LIBRO_ERR_LIMIT, "did:key: longer than %u bytes",
                                LIBRO_MAX_DID_BYTES);
@@ -93,12 +93,28 @@ libro_key_from_did(libro_key **out, const char *did, size_t len, libro_error *er
                              bytes.len - sizeof ed25519_codec);
         goto out;
     }
-    rc = libro_key_from_raw_public(out, LIBRO_ALG_ED25519, bytes.data + sizeof ed25519_codec,
-                                   ED25519_PUB_BYTES, err);
-    if (rc != LIBRO_OK) {
-        libro_error_prefix(err, "did:key");
-    }
+    memcpy(pub, bytes.data + sizeof ed25519_codec, ED25519_PUB_BYTES);
 out:
     libro_buf_free(&bytes);
+    return rc;
+}
+
+libro_code
+libro_key_from_did(libro_key **out, const char *did, size_t len, libro_error *err)
+{
+    unsigned char pub[ED25519_PUB_BYTES];
+    libro_code rc;
+
+    if (out == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "did:key: NULL argument");
+    }
+    *out = NULL;
+    rc = libro_key__did_decode(pub, did, len, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_key_from_raw_public(out, LIBRO_ALG_ED25519, pub, ED25519_PUB_BYTES, err);
+        if (rc != LIBRO_OK) {
+            libro_error_prefix(err, "did:key");
+        }
+    }
     return rc;
 }

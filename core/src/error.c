@@ -90,6 +90,14 @@ libro_code_name(libro_code code)
         return "passphrase";
     case LIBRO_ERR_TIME:
         return "bad_time";
+    case LIBRO_ERR_UNTRUSTED:
+        return "untrusted";
+    case LIBRO_ERR_NO_QR:
+        return "no_qr_code";
+    case LIBRO_ERR_IMAGE:
+        return "bad_image";
+    case LIBRO_ERR_SCHEMA:
+        return "schema";
     }
     return "unknown";
 }

@@ -26,6 +26,10 @@ typedef enum libro_code {
     LIBRO_ERR_EXISTS = -17,      /* refusing to overwrite an existing file */
     LIBRO_ERR_PASSPHRASE = -18,  /* passphrase missing or wrong */
     LIBRO_ERR_TIME = -19,        /* invalid date or time value */
+    LIBRO_ERR_UNTRUSTED = -20,   /* no chain to a trusted anchor, or a chain rule broken */
+    LIBRO_ERR_NO_QR = -21,       /* no libro QR code found in an image */
+    LIBRO_ERR_IMAGE = -22,       /* an image that cannot be read (corrupt, unsupported, huge) */
+    LIBRO_ERR_SCHEMA = -23,      /* a credential that does not match its schema */
 } libro_code;
 
 #define LIBRO_ERROR_MSG_MAX 256

@@ -1,0 +1,593 @@
+/* libro issue charter|authorization|registry-authorization|license: build a credential from
+ * the command line, check it against the signer's own charter or authorization, sign it as
+ * vc+jwt, and write it (and, for a license, its QR code). */
+#include <string.h>
+
+#include "cmd.h"
+#include "libro/file.h"
+#include "libro/issuer.h"
+#include "libro/lb1.h"
+#include "libro/qr.h"
+#include "libro/time.h"
+#include "libro/util.h"
+
+/* ---- shared steps -------------------------------------------------------------------------- */
+
+static libro_code
+dup_str(char **dst, const char *src, libro_error *err)
+{
+    if (src == NULL) {
+        *dst = NULL;
+        return LIBRO_OK;
+    }
+    *dst = libro_strndup(src, strlen(src));
+    return *dst == NULL ? libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory") : LIBRO_OK;
+}
+
+static libro_code
+dup_list(char ***dst, size_t *n_dst, const char *const *src, size_t n, libro_error *err)
+{
+    size_t i;
+    libro_code rc = LIBRO_OK;
+
+    *n_dst = 0;
+    *dst = n == 0 ? NULL : libro_calloc(n, sizeof **dst);
+    if (n > 0 && *dst == NULL) {
+        return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+    }
+    for (i = 0; i < n && rc == LIBRO_OK; i++) {
+        rc = dup_str(&(*dst)[i], src[i], err);
+        if (rc == LIBRO_OK) {
+            (*n_dst)++;
+        }
+    }
+    return rc;
+}
+
+/* A public key for a credential subject: any key file (the public half is used). */
+static libro_code
+load_public(libro_key **out, const char *path, libro_error *err)
+{
+    libro_key *k = NULL;
+    libro_code rc = libro_key_load_file(&k, path, NULL, 0, err);
+
+    if (rc == LIBRO_ERR_PASSPHRASE) {
+        libro_error_set(err, LIBRO_ERR_PASSPHRASE,
+                        "%.200s: encrypted; give the public key (libro key public)", path);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_key_public(out, k, err);
+    }
+    libro_key_free(k);
+    return rc;
+}
+
+/* Sign `c` with `signer`, write it to `out_path`, and tell the user. */
+static libro_code
+sign_and_write(libro_buf *jws, const libro_credential *c, const libro_key *signer,
+               const char *out_path, libro_error *err)
+{
+    char from[LIBRO_TIME_TEXT_MAX];
+    char until[LIBRO_TIME_TEXT_MAX];
+    libro_code rc = libro_issuer_sign(jws, c, signer, err);
+
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append(jws, "\n", 1, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = cli_write_output(out_path, jws->data, jws->len, err);
+    }
+    if (rc == LIBRO_OK && libro_time_format(from, c->valid_from, err) == LIBRO_OK &&
+        libro_time_format(until, c->valid_until, err) == LIBRO_OK) {
+        fprintf(stderr, "libro: issued %s for %s (%s .. %s) -> %s\n", libro_cred_type_name(c->type),
+                c->type == LIBRO_CRED_LICENSE ? c->license_number : c->subject_id, from, until,
+                out_path);
+    }
+    return rc;
+}
+
+static const char validity_epilog[] =
+    "Times are RFC 3339 (2026-12-01T00:00:00Z). The credential is written as a compact JWS\n"
+    "(typ vc+jwt); an existing output file is never overwritten ('-' writes to stdout).\n"
+    "Exit status: 0 issued, 1 refused or failed (reason on stderr), 2 bad command line.";
+
+/* ---- issue charter ------------------------------------------------------------------------- */
+
+static const struct cli_opt charter_opts[] = {
+    {"--key", "FILE", "signing key: the parent community's key (or the community's own)", false},
+    {"--self", NULL, "self-chartered anchor community: issuer = --id, signed by its own key",
+     false},
+    {"--issuer", "ID", "the parent community's id (not with --self)", false},
+    {"--parent-charter", "FILE", "the parent's own charter, to check level and scope", false},
+    {"--id", "ID", "the chartered community's id (an absolute URI)", false},
+    {"--name", "NAME", "the community's name", false},
+    {"--level", "N", "its level, 0 (tribe) to 8 (world)", false},
+    {"--level-name", "NAME", "the name of its level (levels 3-7 have no default)", false},
+    {"--community-key", "FILE", "the community's public key (default with --self: --key's)", false},
+    {"--allow", "TYPE", "a license type the community may authorize", true},
+    {"--valid-from", "TIME", "start of validity (default: now)", false},
+    {"--valid-until", "TIME", "end of validity", false},
+    {"--days", "N", "validity in days from --valid-from", false},
+    {"--out", "FILE", "where to write the charter", false},
+    {"--passphrase-fd", "N", "read the signing key's passphrase from descriptor N", false},
+};
+
+static const struct cli_spec charter_spec = {
+    "issue charter",
+    "--key FILE (--self | --issuer ID [--parent-charter FILE]) --id ID --name NAME --level N\n"
+    "       [--community-key FILE] --allow TYPE... (--valid-until TIME | --days N) --out FILE",
+    "Charter a community: a parent community signs a CommunityCharter naming the child's id,\n"
+    "level, key and the license types it may authorize (a subset of the parent's). An\n"
+    "anchor community charters itself with --self; verifiers pin such a charter with\n"
+    "'libro trust add --anchor'.",
+    charter_opts,
+    LIBRO_NELEM(charter_opts),
+    0,
+    0,
+    validity_epilog,
+};
+
+static int
+issue_charter(int argc, char **argv)
+{
+    struct cli_args a;
+    const struct cli_spec *sp = &charter_spec;
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_credential *c = NULL;
+    libro_credential *parent = NULL;
+    libro_key *signer = NULL;
+    libro_buf jws = LIBRO_BUF_INIT;
+    libro_buf parent_jws = LIBRO_BUF_INIT;
+    const char *const *allow;
+    size_t n_allow;
+    uint64_t level = 0;
+    bool self;
+    const char *level_text;
+    int code = cli_parse(&a, sp, argc, argv);
+
+    if (code >= 0) {
+        return code;
+    }
+    self = cli_has(&a, sp, "--self");
+    level_text = cli_get(&a, sp, "--level");
+    allow = cli_get_all(&a, sp, "--allow", &n_allow);
+    if (!cli_has(&a, sp, "--key") || !cli_has(&a, sp, "--id") || !cli_has(&a, sp, "--name") ||
+        level_text == NULL || !cli_has(&a, sp, "--out") || n_allow == 0) {
+        return cli_usage_error(sp, "--key, --id, --name, --level, --allow and --out are required");
+    }
+    if (self == cli_has(&a, sp, "--issuer")) {
+        return cli_usage_error(sp, "give exactly one of --self and --issuer");
+    }
+    if (self && cli_has(&a, sp, "--parent-charter")) {
+        return cli_usage_error(sp, "--parent-charter does not go with --self");
+    }
+    if (libro_parse_u64(&level, level_text, strlen(level_text), LIBRO_MAX_LEVEL, &err) !=
+        LIBRO_OK) {
+        return cli_usage_error(sp, "--level: want 0 to %d", LIBRO_MAX_LEVEL);
+    }
+    code = CLI_EXIT_NO;
+    if (cli_load_key(&signer, cli_get(&a, sp, "--key"), cli_get(&a, sp, "--passphrase-fd"), &err) !=
+            LIBRO_OK ||
+        libro_credential_new(&c, LIBRO_CRED_CHARTER, &err) != LIBRO_OK ||
+        dup_str(&c->issuer, self ? cli_get(&a, sp, "--id") : cli_get(&a, sp, "--issuer"), &err) !=
+            LIBRO_OK ||
+        dup_str(&c->subject_id, cli_get(&a, sp, "--id"), &err) != LIBRO_OK ||
+        dup_str(&c->name, cli_get(&a, sp, "--name"), &err) != LIBRO_OK ||
+        dup_str(&c->level_name, cli_get(&a, sp, "--level-name"), &err) != LIBRO_OK ||
+        dup_list(&c->allowed_types, &c->n_allowed, allow, n_allow, &err) != LIBRO_OK ||
+        cli_validity(&c->valid_from, &c->valid_until, cli_get(&a, sp, "--valid-from"),
+                     cli_get(&a, sp, "--valid-until"), cli_get(&a, sp, "--days"), 0,
+                     &err) != LIBRO_OK) {
+        goto out_report;
+    }
+    c->level = (int) level;
+    if (cli_has(&a, sp, "--community-key")) {
+        if (load_public(&c->subject_key, cli_get(&a, sp, "--community-key"), &err) != LIBRO_OK) {
+            goto out_report;
+        }
+    } else if (!self) {
+        libro_error_set(&err, LIBRO_ERR_INVALID_ARG, "--community-key is required without --self");
+        goto out_report;
+    } else if (libro_key_public(&c->subject_key, signer, &err) != LIBRO_OK) {
+        goto out_report;
+    }
+    if (cli_has(&a, sp, "--parent-charter") &&
+        (cli_read_own_credential(&parent, &parent_jws, cli_get(&a, sp, "--parent-charter"), &err) !=
+             LIBRO_OK ||
+         libro_issuer_check_under_charter(c, parent, signer, &err) != LIBRO_OK)) {
+        goto out_report;
+    }
+    if (sign_and_write(&jws, c, signer, cli_get(&a, sp, "--out"), &err) != LIBRO_OK) {
+        goto out_report;
+    }
+    code = CLI_EXIT_OK;
+    goto out;
+out_report:
+    cli_report("issue charter", &err);
+out:
+    libro_buf_free(&jws);
+    libro_buf_free(&parent_jws);
+    libro_credential_free(parent);
+    libro_credential_free(c);
+    libro_key_free(signer);
+    return cli_finish(code);
+}
+
+/* ---- issue authorization / registry-authorization ----------------------------------------- */
+
+static const struct cli_opt auth_opts[] = {
+    {"--key", "FILE", "signing key: the community's key", false},
+    {"--charter", "FILE", "the community's own charter (its id, window and allowed types)", false},
+    {"--id", "ID", "the authorized service's id (an absolute URI)", false},
+    {"--name", "NAME", "the service's name", false},
+    {"--subject-key", "FILE", "the service's public key", false},
+    {"--grant", "TYPE:DAYS", "a license type and its longest validity in days", true},
+    {"--valid-from", "TIME", "start of validity (default: now)", false},
+    {"--valid-until", "TIME", "end of validity", false},
+    {"--days", "N", "validity in days from --valid-from", false},
+    {"--out", "FILE", "where to write the authorization", false},
+    {"--passphrase-fd", "N", "read the signing key's passphrase from descriptor N", false},
+};
+
+static const struct cli_spec auth_spec = {
+    "issue authorization",
+    "--key FILE --charter FILE --id ID --name NAME --subject-key FILE --grant TYPE:DAYS...\n"
+    "       (--valid-until TIME | --days N) --out FILE",
+    "Authorize an issuer (a public service of the community) to sign licenses of the granted\n"
+    "types, each up to its number of days. Signed by the community key; the grants must be\n"
+    "among the license types the community's charter allows, and the window inside it.",
+    auth_opts,
+    LIBRO_NELEM(auth_opts),
+    0,
+    0,
+    validity_epilog,
+};
+
+static const struct cli_opt reg_opts[] = {
+    {"--key", "FILE", "signing key: the community's key", false},
+    {"--charter", "FILE", "the community's own charter", false},
+    {"--id", "ID", "the registry's id (an absolute URI)", false},
+    {"--name", "NAME", "the registry's name", false},
+    {"--subject-key", "FILE", "the registry's public key", false},
+    {"--url", "URL", "where the registry serves (https, or http on loopback)", false},
+    {"--valid-from", "TIME", "start of validity (default: now)", false},
+    {"--valid-until", "TIME", "end of validity", false},
+    {"--days", "N", "validity in days from --valid-from", false},
+    {"--out", "FILE", "where to write the authorization", false},
+    {"--passphrase-fd", "N", "read the signing key's passphrase from descriptor N", false},
+};
+
+static const struct cli_spec reg_spec = {
+    "issue registry-authorization",
+    "--key FILE --charter FILE --id ID --name NAME --subject-key FILE [--url URL]\n"
+    "       (--valid-until TIME | --days N) --out FILE",
+    "Name the key the community's registry signs status lists and log checkpoints with.",
+    reg_opts,
+    LIBRO_NELEM(reg_opts),
+    0,
+    0,
+    validity_epilog,
+};
+
+static libro_code
+parse_grants(libro_credential *c, const char *const *grants, size_t n, libro_error *err)
+{
+    size_t i;
+
+    c->grants = libro_calloc(n, sizeof *c->grants);
+    if (c->grants == NULL) {
+        return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+    }
+    for (i = 0; i < n; i++) {
+        const char *colon = strrchr(grants[i], ':');
+        uint64_t days = 0;
+
+        if (colon == NULL || colon == grants[i] ||
+            libro_parse_u64(&days, colon + 1, strlen(colon + 1), LIBRO_MAX_VALIDITY_DAYS, err) !=
+                LIBRO_OK ||
+            days == 0) {
+            return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                                   "--grant %.64s: want TYPE:DAYS with 1 to %u days", grants[i],
+                                   LIBRO_MAX_VALIDITY_DAYS);
+        }
+        c->grants[i].id = libro_strndup(grants[i], (size_t) (colon - grants[i]));
+        if (c->grants[i].id == NULL) {
+            return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+        }
+        c->grants[i].validity_days = (uint32_t) days;
+        c->n_grants++;
+    }
+    return LIBRO_OK;
+}
+
+static int
+issue_auth(int argc, char **argv, libro_cred_type type)
+{
+    struct cli_args a;
+    const struct cli_spec *sp = type == LIBRO_CRED_ISSUER_AUTH ? &auth_spec : &reg_spec;
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_credential *c = NULL;
+    libro_credential *charter = NULL;
+    libro_key *signer = NULL;
+    libro_buf jws = LIBRO_BUF_INIT;
+    libro_buf charter_jws = LIBRO_BUF_INIT;
+    const char *const *grants = NULL;
+    size_t n_grants = 0;
+    int code = cli_parse(&a, sp, argc, argv);
+
+    if (code >= 0) {
+        return code;
+    }
+    if (type == LIBRO_CRED_ISSUER_AUTH) {
+        grants = cli_get_all(&a, sp, "--grant", &n_grants);
+    }
+    if (!cli_has(&a, sp, "--key") || !cli_has(&a, sp, "--charter") || !cli_has(&a, sp, "--id") ||
+        !cli_has(&a, sp, "--name") || !cli_has(&a, sp, "--subject-key") ||
+        !cli_has(&a, sp, "--out") || (type == LIBRO_CRED_ISSUER_AUTH && n_grants == 0)) {
+        return cli_usage_error(sp, "missing a required option");
+    }
+    code = CLI_EXIT_NO;
+    if (cli_load_key(&signer, cli_get(&a, sp, "--key"), cli_get(&a, sp, "--passphrase-fd"), &err) !=
+            LIBRO_OK ||
+        cli_read_own_credential(&charter, &charter_jws, cli_get(&a, sp, "--charter"), &err) !=
+            LIBRO_OK ||
+        libro_credential_new(&c, type, &err) != LIBRO_OK ||
+        dup_str(&c->issuer, charter->subject_id, &err) != LIBRO_OK ||
+        dup_str(&c->subject_id, cli_get(&a, sp, "--id"), &err) != LIBRO_OK ||
+        dup_str(&c->name, cli_get(&a, sp, "--name"), &err) != LIBRO_OK ||
+        load_public(&c->subject_key, cli_get(&a, sp, "--subject-key"), &err) != LIBRO_OK ||
+        cli_validity(&c->valid_from, &c->valid_until, cli_get(&a, sp, "--valid-from"),
+                     cli_get(&a, sp, "--valid-until"), cli_get(&a, sp, "--days"), 0,
+                     &err) != LIBRO_OK) {
+        goto out_report;
+    }
+    if (type == LIBRO_CRED_ISSUER_AUTH && parse_grants(c, grants, n_grants, &err) != LIBRO_OK) {
+        goto out_report;
+    }
+    if (type == LIBRO_CRED_REGISTRY_AUTH &&
+        dup_str(&c->url, cli_get(&a, sp, "--url"), &err) != LIBRO_OK) {
+        goto out_report;
+    }
+    if (libro_issuer_check_under_charter(c, charter, signer, &err) != LIBRO_OK ||
+        sign_and_write(&jws, c, signer, cli_get(&a, sp, "--out"), &err) != LIBRO_OK) {
+        goto out_report;
+    }
+    code = CLI_EXIT_OK;
+    goto out;
+out_report:
+    cli_report(sp->command, &err);
+out:
+    libro_buf_free(&jws);
+    libro_buf_free(&charter_jws);
+    libro_credential_free(charter);
+    libro_credential_free(c);
+    libro_key_free(signer);
+    return cli_finish(code);
+}
+
+static int
+issue_authorization(int argc, char **argv)
+{
+    return issue_auth(argc, argv, LIBRO_CRED_ISSUER_AUTH);
+}
+
+static int
+issue_registry_authorization(int argc, char **argv)
+{
+    return issue_auth(argc, argv, LIBRO_CRED_REGISTRY_AUTH);
+}
+
+/* ---- issue license ------------------------------------------------------------------------- */
+
+static const struct cli_opt license_opts[] = {
+    {"--key", "FILE", "signing key: the issuer's key", false},
+    {"--authorization", "FILE", "the issuer's IssuerAuthorization", false},
+    {"--community-charter", "FILE", "the charter of the community that authorized the issuer",
+     false},
+    {"--holder", "NAME", "the holder's name", false},
+    {"--holder-did", "DID", "the holder's own did:key (optional)", false},
+    {"--number", "NUMBER", "the license number", false},
+    {"--profession", "TEXT", "the profession", false},
+    {"--type", "TYPE", "the license type (granted by the authorization)", false},
+    {"--scope", "TEXT", "what the license covers", true},
+    {"--valid-from", "TIME", "start of validity (default: now)", false},
+    {"--valid-until", "TIME", "end of validity (default: the type's full validity)", false},
+    {"--days", "N", "validity in days from --valid-from", false},
+    {"--out", "FILE", "where to write the license (compact JWS)", false},
+    {"--qr", "FILE.png", "also write its LB1 QR code as a PNG (level M)", false},
+    {"--passphrase-fd", "N", "read the signing key's passphrase from descriptor N", false},
+};
+
+static const struct cli_spec license_spec = {
+    "issue license",
+    "--key FILE --authorization FILE --community-charter FILE --holder NAME --number N\n"
+    "       --profession TEXT --type TYPE --scope TEXT... [--holder-did DID]\n"
+    "       [--valid-until TIME | --days N] --out FILE [--qr FILE.png]",
+    "Issue a time-limited professional license. The license type must be granted by the\n"
+    "issuer's authorization, and the validity must lie inside the authorization's window\n"
+    "and not exceed the type's validity (the default is its full validity, cut at the\n"
+    "authorization's end).",
+    license_opts,
+    LIBRO_NELEM(license_opts),
+    0,
+    0,
+    validity_epilog,
+};
+
+static uint32_t
+granted_days(const libro_credential *auth, const char *type)
+{
+    size_t i;
+
+    for (i = 0; type != NULL && i < auth->n_grants; i++) {
+        if (strcmp(auth->grants[i].id, type) == 0) {
+            return auth->grants[i].validity_days;
+        }
+    }
+    return 0;
+}
+
+static libro_code
+write_qr_png(const char *path, const libro_buf *jws, libro_error *err)
+{
+    libro_buf text = LIBRO_BUF_INIT;
+    libro_buf png = LIBRO_BUF_INIT;
+    libro_qr_options opt = LIBRO_QR_OPTIONS_INIT;
+    size_t len = jws->len;
+    int version = 0;
+    libro_code rc;
+
+    while (len > 0 && jws->data[len - 1] == '\n') {
+        len--;
+    }
+    rc = libro_lb1_encode(&text, (const char *) jws->data, len, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_qr_render(&png, &version, (const char *) text.data, text.len, LIBRO_QR_PNG, &opt,
+                             err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_file_write_new(path, png.data, png.len, 0644, err);
+    }
+    if (rc == LIBRO_OK) {
+        fprintf(stderr, "libro: QR code version %d, level %c, %zu characters -> %s\n", version,
+                opt.ecc, text.len, path);
+    }
+    libro_buf_free(&text);
+    libro_buf_free(&png);
+    return rc;
+}
+
+static libro_code
+fill_license(libro_credential *c, const struct cli_args *a, const libro_credential *auth,
+             const libro_credential *community, libro_error *err)
+{
+    const struct cli_spec *sp = &license_spec;
+    const char *const *scope;
+    size_t n_scope;
+    libro_code rc;
+
+    scope = cli_get_all(a, sp, "--scope", &n_scope);
+    rc = dup_str(&c->issuer, auth->subject_id, err);
+    if (rc == LIBRO_OK) {
+        rc = dup_str(&c->subject_id, cli_get(a, sp, "--holder-did"), err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = dup_str(&c->name, cli_get(a, sp, "--holder"), err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = dup_str(&c->license_number, cli_get(a, sp, "--number"), err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = dup_str(&c->profession, cli_get(a, sp, "--profession"), err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = dup_str(&c->license_type, cli_get(a, sp, "--type"), err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = dup_list(&c->scope, &c->n_scope, scope, n_scope, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = dup_str(&c->community_id, community->subject_id, err);
+    }
+    c->community_level = community->level;
+    if (rc == LIBRO_OK && granted_days(auth, c->license_type) == 0) {
+        rc = libro_error_set(err, LIBRO_ERR_DENIED,
+                             "license type %.64s is not granted by the authorization of %.64s",
+                             c->license_type, auth->subject_id);
+    }
+    if (rc == LIBRO_OK) {
+        rc = cli_validity(&c->valid_from, &c->valid_until, cli_get(a, sp, "--valid-from"),
+                          cli_get(a, sp, "--valid-until"), cli_get(a, sp, "--days"),
+                          granted_days(auth, c->license_type), err);
+    }
+    /* The default validity stops where the authorization does. */
+    if (rc == LIBRO_OK && !cli_has(a, sp, "--valid-until") && !cli_has(a, sp, "--days") &&
+        c->valid_until > auth->valid_until) {
+        c->valid_until = auth->valid_until;
+    }
+    if (rc == LIBRO_OK && strcmp(auth->issuer, community->subject_id) != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_DENIED,
+                             "the authorization was signed by %.64s, not by the community of "
+                             "--community-charter (%.64s)",
+                             auth->issuer, community->subject_id);
+    }
+    return rc;
+}
+
+static int
+issue_license(int argc, char **argv)
+{
+    struct cli_args a;
+    const struct cli_spec *sp = &license_spec;
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_credential *c = NULL;
+    libro_credential *auth = NULL;
+    libro_credential *community = NULL;
+    libro_key *signer = NULL;
+    libro_buf jws = LIBRO_BUF_INIT;
+    libro_buf auth_jws = LIBRO_BUF_INIT;
+    libro_buf community_jws = LIBRO_BUF_INIT;
+    size_t n_scope = 0;
+    int code = cli_parse(&a, sp, argc, argv);
+
+    if (code >= 0) {
+        return code;
+    }
+    (void) cli_get_all(&a, sp, "--scope", &n_scope);
+    if (!cli_has(&a, sp, "--key") || !cli_has(&a, sp, "--authorization") ||
+        !cli_has(&a, sp, "--community-charter") || !cli_has(&a, sp, "--holder") ||
+        !cli_has(&a, sp, "--number") || !cli_has(&a, sp, "--profession") ||
+        !cli_has(&a, sp, "--type") || n_scope == 0 || !cli_has(&a, sp, "--out")) {
+        return cli_usage_error(sp, "missing a required option");
+    }
+    code = CLI_EXIT_NO;
+    if (cli_load_key(&signer, cli_get(&a, sp, "--key"), cli_get(&a, sp, "--passphrase-fd"), &err) !=
+            LIBRO_OK ||
+        cli_read_own_credential(&auth, &auth_jws, cli_get(&a, sp, "--authorization"), &err) !=
+            LIBRO_OK ||
+        cli_read_own_credential(&community, &community_jws, cli_get(&a, sp, "--community-charter"),
+                                &err) != LIBRO_OK) {
+        goto out_report;
+    }
+    if (auth->type != LIBRO_CRED_ISSUER_AUTH || community->type != LIBRO_CRED_CHARTER) {
+        libro_error_set(&err, LIBRO_ERR_INVALID_ARG,
+                        "--authorization wants an IssuerAuthorization and --community-charter "
+                        "a CommunityCharter");
+        goto out_report;
+    }
+    if (libro_credential_new(&c, LIBRO_CRED_LICENSE, &err) != LIBRO_OK ||
+        fill_license(c, &a, auth, community, &err) != LIBRO_OK ||
+        libro_issuer_check_license(c, auth, signer, &err) != LIBRO_OK ||
+        sign_and_write(&jws, c, signer, cli_get(&a, sp, "--out"), &err) != LIBRO_OK) {
+        goto out_report;
+    }
+    if (cli_has(&a, sp, "--qr") && write_qr_png(cli_get(&a, sp, "--qr"), &jws, &err) != LIBRO_OK) {
+        goto out_report;
+    }
+    code = CLI_EXIT_OK;
+    goto out;
+out_report:
+    cli_report("issue license", &err);
+out:
+    libro_buf_free(&jws);
+    libro_buf_free(&auth_jws);
+    libro_buf_free(&community_jws);
+    libro_credential_free(auth);
+    libro_credential_free(community);
+    libro_credential_free(c);
+    libro_key_free(signer);
+    return cli_finish(code);
+}
+
+static const struct cli_cmd issue_commands[] = {
+    {"charter", issue_charter, "charter a community (or an anchor community itself)"},
+    {"authorization", issue_authorization, "authorize an issuer for license types"},
+    {"registry-authorization", issue_registry_authorization, "name a registry's key"},
+    {"license", issue_license, "issue a time-limited professional license"},
+};
+
+int
+cmd_issue(int argc, char **argv)
+{
+    return cli_dispatch_sub("issue", issue_commands, LIBRO_NELEM(issue_commands), argc, argv);
+}

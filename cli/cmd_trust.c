@@ -1,0 +1,266 @@
+/* libro trust add|list|remove: the verifier's trust store (pinned anchors, charters and
+ * authorizations), under $XDG_DATA_HOME/libro unless --trust-dir says otherwise. */
+#include <string.h>
+
+#include "cmd.h"
+#include "libro/time.h"
+#include "libro/verifier.h"
+
+libro_code
+cli_open_trust(libro_trust **out, const char *dir, libro_error *err)
+{
+    libro_buf def = LIBRO_BUF_INIT;
+    libro_code rc = LIBRO_OK;
+
+    if (dir == NULL) {
+        rc = libro_trust_default_dir(&def, err);
+        dir = (const char *) def.data;
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_trust_open(out, dir, err);
+    }
+    libro_buf_free(&def);
+    return rc;
+}
+
+static const struct cli_opt add_opts[] = {
+    {"--anchor", NULL, "pin FILE, a self-chartered community charter, as a trust anchor", false},
+    {"--expect-thumbprint", "T", "refuse the anchor unless its key has this thumbprint", false},
+    {"--trust-dir", "DIR", "the trust store (default: $XDG_DATA_HOME/libro)", false},
+};
+
+static const struct cli_spec add_spec = {
+    "trust add",
+    "[--anchor [--expect-thumbprint T]] [--trust-dir DIR] FILE...",
+    "Add credentials to the trust store. With --anchor, FILE is a self-chartered community\n"
+    "charter whose key becomes a pinned anchor: compare the thumbprint printed (or give it\n"
+    "with --expect-thumbprint) with one obtained from the community by another channel.\n"
+    "Without --anchor, each FILE is a community charter or an issuer or registry\n"
+    "authorization; it is trusted only through a chain to a pinned anchor.",
+    add_opts,
+    LIBRO_NELEM(add_opts),
+    1,
+    CLI_MAX_POSITIONAL,
+    "Writes are atomic. Exit status: 0 added, 1 refused or failed, 2 bad command line.",
+};
+
+static int
+trust_add(int argc, char **argv)
+{
+    struct cli_args a;
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_trust *t = NULL;
+    libro_buf jws = LIBRO_BUF_INIT;
+    char thumb[LIBRO_THUMBPRINT_LEN + 1];
+    bool anchor;
+    size_t i;
+    int code = cli_parse(&a, &add_spec, argc, argv);
+
+    if (code >= 0) {
+        return code;
+    }
+    anchor = cli_has(&a, &add_spec, "--anchor");
+    if (cli_has(&a, &add_spec, "--expect-thumbprint") && !anchor) {
+        return cli_usage_error(&add_spec, "--expect-thumbprint goes with --anchor");
+    }
+    code = CLI_EXIT_NO;
+    if (cli_open_trust(&t, cli_get(&a, &add_spec, "--trust-dir"), &err) != LIBRO_OK) {
+        cli_report("trust", &err);
+        goto out;
+    }
+    for (i = 0; i < a.n_positional; i++) {
+        libro_code rc;
+
+        libro_buf_clear(&jws);
+        rc = cli_read_token(&jws, a.positional[i], &err);
+        if (rc == LIBRO_OK && anchor) {
+            rc = libro_trust_add_anchor(t, (const char *) jws.data, jws.len,
+                                        cli_get(&a, &add_spec, "--expect-thumbprint"), thumb, &err);
+        } else if (rc == LIBRO_OK) {
+            rc = libro_trust_add(t, (const char *) jws.data, jws.len, &err);
+        }
+        if (rc != LIBRO_OK) {
+            cli_report(a.positional[i], &err);
+            goto out;
+        }
+        if (anchor) {
+            printf("pinned anchor %s, key thumbprint %s\n", a.positional[i], thumb);
+        } else {
+            printf("added %s\n", a.positional[i]);
+        }
+    }
+    code = CLI_EXIT_OK;
+out:
+    libro_buf_free(&jws);
+    libro_trust_free(t);
+    return cli_finish(code);
+}
+
+static const struct cli_opt list_opts[] = {
+    {"--json", NULL, "print a JSON array", false},
+    {"--trust-dir", "DIR", "the trust store (default: $XDG_DATA_HOME/libro)", false},
+};
+
+static const struct cli_spec list_spec = {
+    "trust list",
+    "[--json] [--trust-dir DIR]",
+    "List the trust store: anchors first, then charters and authorizations.",
+    list_opts,
+    LIBRO_NELEM(list_opts),
+    0,
+    0,
+    "Exit status: 0 listed, 1 the store could not be read, 2 bad command line.",
+};
+
+static libro_code
+list_entry_json(libro_buf *out, const libro_trust_entry *e, bool first, libro_error *err)
+{
+    char from[LIBRO_TIME_TEXT_MAX];
+    char until[LIBRO_TIME_TEXT_MAX];
+    libro_code rc = libro_time_format(from, e->valid_from, err);
+
+    if (rc == LIBRO_OK) {
+        rc = libro_time_format(until, e->valid_until, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(
+            out, err, "%s{\"kind\":\"%s\",\"type\":\"%s\",\"id\":", first ? "" : ",",
+            e->kind == LIBRO_TRUST_ANCHOR ? "anchor" : "credential", libro_cred_type_name(e->type));
+    }
+    if (rc == LIBRO_OK) {
+        rc = cli_json_string(out, e->subject_id, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(out, ",\"name\":", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = cli_json_string(out, e->name, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(out, ",\"issuer\":", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = cli_json_string(out, e->issuer, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(out, err,
+                              ",\"thumbprint\":\"%s\",\"validFrom\":\"%s\",\"validUntil\":\"%s\"}",
+                              e->thumbprint, from, until);
+    }
+    return rc;
+}
+
+static int
+trust_list(int argc, char **argv)
+{
+    struct cli_args a;
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_trust *t = NULL;
+    libro_buf out = LIBRO_BUF_INIT;
+    bool json;
+    size_t i;
+    int code = cli_parse(&a, &list_spec, argc, argv);
+
+    if (code >= 0) {
+        return code;
+    }
+    json = cli_has(&a, &list_spec, "--json");
+    code = CLI_EXIT_NO;
+    if (cli_open_trust(&t, cli_get(&a, &list_spec, "--trust-dir"), &err) != LIBRO_OK) {
+        goto out_report;
+    }
+    if (json && libro_buf_append_str(&out, "[", &err) != LIBRO_OK) {
+        goto out_report;
+    }
+    for (i = 0; i < libro_trust_count(t); i++) {
+        libro_trust_entry e;
+        char until[LIBRO_TIME_TEXT_MAX];
+        libro_code rc;
+
+        libro_trust_get(t, i, &e);
+        if (json) {
+            rc = list_entry_json(&out, &e, i == 0, &err);
+        } else {
+            rc = libro_time_format(until, e.valid_until, &err);
+            if (rc == LIBRO_OK) {
+                rc = libro_buf_printf(&out, &err, "%-10s %-22s %s (%s)\n%10s key %s, until %s\n",
+                                      e.kind == LIBRO_TRUST_ANCHOR ? "anchor" : "credential",
+                                      libro_cred_type_name(e.type), e.subject_id, e.name, "",
+                                      e.thumbprint, until);
+            }
+        }
+        if (rc != LIBRO_OK) {
+            goto out_report;
+        }
+    }
+    if (json && libro_buf_append_str(&out, "]\n", &err) != LIBRO_OK) {
+        goto out_report;
+    }
+    if (!json && libro_trust_count(t) == 0) {
+        fprintf(stderr, "libro: the trust store is empty (see 'libro trust add --help')\n");
+    }
+    if (out.len > 0) {
+        fputs((const char *) out.data, stdout);
+    }
+    code = CLI_EXIT_OK;
+    goto out;
+out_report:
+    cli_report("trust list", &err);
+out:
+    libro_buf_free(&out);
+    libro_trust_free(t);
+    return cli_finish(code);
+}
+
+static const struct cli_opt remove_opts[] = {
+    {"--trust-dir", "DIR", "the trust store (default: $XDG_DATA_HOME/libro)", false},
+};
+
+static const struct cli_spec remove_spec = {
+    "trust remove",
+    "[--trust-dir DIR] ID|THUMBPRINT",
+    "Remove every anchor, charter and authorization whose subject id or key thumbprint is\n"
+    "the one given.",
+    remove_opts,
+    LIBRO_NELEM(remove_opts),
+    1,
+    1,
+    "Exit status: 0 removed, 1 nothing matched or failed, 2 bad command line.",
+};
+
+static int
+trust_remove(int argc, char **argv)
+{
+    struct cli_args a;
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_trust *t = NULL;
+    size_t removed = 0;
+    int code = cli_parse(&a, &remove_spec, argc, argv);
+
+    if (code >= 0) {
+        return code;
+    }
+    code = CLI_EXIT_NO;
+    if (cli_open_trust(&t, cli_get(&a, &remove_spec, "--trust-dir"), &err) != LIBRO_OK ||
+        libro_trust_remove(t, a.positional[0], &removed, &err) != LIBRO_OK) {
+        cli_report("trust remove", &err);
+        goto out;
+    }
+    printf("removed %zu entr%s\n", removed, removed == 1 ? "y" : "ies");
+    code = CLI_EXIT_OK;
+out:
+    libro_trust_free(t);
+    return cli_finish(code);
+}
+
+static const struct cli_cmd trust_commands[] = {
+    {"add", trust_add, "pin an anchor, or add a charter or authorization"},
+    {"list", trust_list, "list the trust store"},
+    {"remove", trust_remove, "remove entries by id or key thumbprint"},
+};
+
+int
+cmd_trust(int argc, char **argv)
+{
+    return cli_dispatch_sub("trust", trust_commands, LIBRO_NELEM(trust_commands), argc, argv);
+}

@@ -1,0 +1,465 @@
+/* libro verify: check a license offline, from a QR image, scanned text or a JWS file, and say
+ * what it is with the exit codes of design.md §4. */
+#include <string.h>
+
+#include "cmd.h"
+#include "libro/file.h"
+#include "libro/lb1.h"
+#include "libro/limits.h"
+#include "libro/scan.h"
+#include "libro/time.h"
+#include "libro/util.h"
+#include "libro/verifier.h"
+
+static const struct cli_opt verify_opts[] = {
+    {"--text", "TEXT", "the scanned text of a QR code (LB1:...) or a compact JWS", false},
+    {"--jws", "FILE", "a file holding the license as a compact JWS", false},
+    {"--at", "TIME", "verify as of this RFC 3339 time instead of now", false},
+    {"--skew", "SECONDS", "clock skew allowed at each window edge (default 300)", false},
+    {"--json", NULL, "print one JSON document (see schemas/cli/verify.schema.json)", false},
+    {"--trust-dir", "DIR", "the trust store (default: $XDG_DATA_HOME/libro)", false},
+};
+
+static const struct cli_spec verify_spec = {
+    "verify",
+    "[IMAGE | --text 'LB1:...' | --jws FILE | -] [--at TIME] [--json] [--trust-dir DIR]",
+    "Verify a professional license offline: read it from a QR code in an image (PNG, JPEG,\n"
+    "PPM or PGM), from scanned text, from a JWS file, or from standard input ('-': LB1 text\n"
+    "or a JWS); check its signature, its chain of charters and authorizations up to an\n"
+    "anchor pinned in the trust store ('libro trust'), and its validity window. Status\n"
+    "lists (revocation, suspension) come with the registry: without them the result says\n"
+    "that no status data is present.",
+    verify_opts,
+    LIBRO_NELEM(verify_opts),
+    0,
+    1,
+    "Exit status:\n"
+    "  0  VALID\n"
+    "  1  INVALID: malformed, or a bad signature\n"
+    "  2  bad command line, or the input file cannot be read\n"
+    "  3  EXPIRED or NOT YET VALID\n"
+    "  4  REVOKED\n"
+    "  5  SUSPENDED\n"
+    "  6  UNTRUSTED: no chain to a pinned anchor, or an issuer not authorized\n"
+    "  7  status unknown or too old\n"
+    "  8  no QR code found in the image",
+};
+
+/* ---- getting the JWS ---------------------------------------------------------------------- */
+
+/* Where a failure to obtain the token leaves us: an outcome, or a usage problem. */
+struct input_failure {
+    bool usage; /* the input could not be read at all (exit 2) */
+    libro_outcome outcome;
+};
+
+static libro_code
+read_input(libro_buf *jws, struct input_failure *why, const struct cli_args *a, libro_error *err)
+{
+    const char *text = cli_get(a, &verify_spec, "--text");
+    const char *jws_file = cli_get(a, &verify_spec, "--jws");
+    libro_buf raw = LIBRO_BUF_INIT;
+    libro_image *img = NULL;
+    libro_code rc;
+
+    why->usage = false;
+    why->outcome = LIBRO_INVALID;
+    if (text != NULL) {
+        rc = libro_scan_text(jws, text, strlen(text), err);
+    } else if (jws_file != NULL || strcmp(a->positional[0], "-") == 0) {
+        rc = libro_file_read(&raw, jws_file != NULL ? jws_file : "-",
+                             LIBRO_MAX_LB1_TEXT_BYTES + LIBRO_MAX_TOKEN_BYTES, false, err);
+        why->usage = rc != LIBRO_OK;
+        if (rc == LIBRO_OK) {
+            rc = libro_scan_text(jws, (const char *) raw.data, raw.len, err);
+        }
+    } else {
+        rc = libro_image_load(&img, a->positional[0], err);
+        why->usage = rc == LIBRO_ERR_NOT_FOUND || rc == LIBRO_ERR_IO || rc == LIBRO_ERR_DENIED;
+        if (rc == LIBRO_OK) {
+            rc = libro_scan_image(&raw, img, err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = libro_scan_text(jws, (const char *) raw.data, raw.len, err);
+        } else if (!why->usage) {
+            /* An image we cannot read holds no QR code we can find. */
+            why->outcome = rc == LIBRO_ERR_PARSE ? LIBRO_INVALID : LIBRO_NO_QR;
+        }
+    }
+    libro_image_free(img);
+    libro_buf_free(&raw);
+    return rc;
+}
+
+/* ---- printing ----------------------------------------------------------------------------- */
+
+static const char *
+link_issuer_name(const libro_verification *v)
+{
+    size_t i;
+
+    for (i = 0; i < v->n_chain; i++) {
+        if (v->chain[i].type == LIBRO_CRED_ISSUER_AUTH) {
+            return v->chain[i].name;
+        }
+    }
+    return NULL;
+}
+
+static void
+print_license(const libro_verification *v)
+{
+    const libro_credential *c = v->license;
+    const char *issuer_name = link_issuer_name(v);
+    char from[LIBRO_TIME_TEXT_MAX];
+    char until[LIBRO_TIME_TEXT_MAX];
+    size_t i;
+
+    if (libro_time_format(from, c->valid_from, NULL) != LIBRO_OK ||
+        libro_time_format(until, c->valid_until, NULL) != LIBRO_OK) {
+        return;
+    }
+    printf("  holder       %s%s%s%s\n", c->name, c->subject_id != NULL ? "  (" : "",
+           c->subject_id != NULL ? c->subject_id : "", c->subject_id != NULL ? ")" : "");
+    printf("  profession   %s\n", c->profession);
+    printf("  license      %s (%s)\n", c->license_number, c->license_type);
+    printf("  scope        ");
+    for (i = 0; i < c->n_scope; i++) {
+        printf("%s%s", i > 0 ? "; " : "", c->scope[i]);
+    }
+    printf("\n  issuer       %s%s%s%s\n", issuer_name != NULL ? issuer_name : "",
+           issuer_name != NULL ? " (" : "", c->issuer, issuer_name != NULL ? ")" : "");
+    if (v->community_name != NULL) {
+        printf("  community    %s, %s (level %d)\n", v->community_name,
+               v->community_level_name != NULL ? v->community_level_name : "?", c->community_level);
+    } else {
+        printf("  community    %s (level %d, not verified)\n", c->community_id, c->community_level);
+    }
+    printf("  valid until  %s  (from %s)\n", until, from);
+}
+
+static void
+print_human(const libro_verification *v)
+{
+    size_t i;
+
+    if (v->outcome == LIBRO_VALID) {
+        printf("VALID\n");
+    } else {
+        printf("%s: %s\n", libro_outcome_name(v->outcome), v->reason);
+    }
+    if (v->license != NULL) {
+        print_license(v);
+    }
+    if (v->outcome == LIBRO_VALID || v->outcome == LIBRO_EXPIRED ||
+        v->outcome == LIBRO_NOT_YET_VALID) {
+        printf("  status       %s\n",
+               v->status_checked ? "checked"
+                                 : "no status data present: revocation and suspension not checked");
+    }
+    for (i = 0; i < v->n_chain; i++) {
+        const libro_chain_link *l = &v->chain[i];
+
+        if (l->type == LIBRO_CRED_LICENSE) {
+            printf("  %-12s %s %s\n", i == 0 ? "chain" : "", libro_cred_type_name(l->type),
+                   v->license != NULL ? v->license->license_number : "");
+            continue;
+        }
+        printf("  %-12s %s%s %s (%s)%s\n", i == 0 ? "chain" : "", i == 0 ? "" : "<- ",
+               libro_cred_type_name(l->type), l->subject_id != NULL ? l->subject_id : "-",
+               l->name != NULL ? l->name : "", l->anchor ? ", pinned anchor" : "");
+    }
+}
+
+static libro_code
+json_kv_str(libro_buf *b, const char *key, const char *value, libro_error *err)
+{
+    libro_code rc = libro_buf_printf(b, err, ",\"%s\":", key);
+
+    if (rc == LIBRO_OK) {
+        rc = value != NULL ? cli_json_string(b, value, err) : libro_buf_append_str(b, "null", err);
+    }
+    return rc;
+}
+
+static libro_code
+json_kv_time(libro_buf *b, const char *key, int64_t t, libro_error *err)
+{
+    char text[LIBRO_TIME_TEXT_MAX];
+    libro_code rc = libro_time_format(text, t, err);
+
+    return rc == LIBRO_OK ? libro_buf_printf(b, err, ",\"%s\":\"%s\"", key, text) : rc;
+}
+
+static libro_code
+json_license(libro_buf *b, const libro_credential *c, libro_error *err)
+{
+    size_t i;
+    libro_code rc = libro_buf_append_str(b, ",\"license\":{\"type\":\"ProfessionalLicense\"", err);
+
+    if (rc == LIBRO_OK) {
+        rc = json_kv_str(b, "holder", c->name, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_str(b, "holderId", c->subject_id, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_str(b, "licenseNumber", c->license_number, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_str(b, "profession", c->profession, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_str(b, "licenseType", c->license_type, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b, ",\"scope\":[", err);
+    }
+    for (i = 0; rc == LIBRO_OK && i < c->n_scope; i++) {
+        rc = i > 0 ? libro_buf_append_str(b, ",", err) : LIBRO_OK;
+        if (rc == LIBRO_OK) {
+            rc = cli_json_string(b, c->scope[i], err);
+        }
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b, "]", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_str(b, "issuer", c->issuer, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_str(b, "communityId", c->community_id, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(b, err, ",\"communityLevel\":%d", c->community_level);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_time(b, "validFrom", c->valid_from, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_time(b, "validUntil", c->valid_until, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b, "}", err);
+    }
+    return rc;
+}
+
+static libro_code
+json_chain(libro_buf *b, const libro_verification *v, libro_error *err)
+{
+    size_t i;
+    libro_code rc = libro_buf_append_str(b, ",\"chain\":[", err);
+
+    for (i = 0; rc == LIBRO_OK && i < v->n_chain; i++) {
+        const libro_chain_link *l = &v->chain[i];
+
+        rc = libro_buf_printf(b, err, "%s{\"type\":\"%s\"", i > 0 ? "," : "",
+                              libro_cred_type_name(l->type));
+        if (rc == LIBRO_OK) {
+            rc = json_kv_str(b, "id", l->subject_id, err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = json_kv_str(b, "name", l->name, err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = json_kv_str(b, "issuer", l->issuer, err);
+        }
+        if (rc == LIBRO_OK && l->level >= 0) {
+            rc = libro_buf_printf(b, err, ",\"level\":%d", l->level);
+            if (rc == LIBRO_OK) {
+                rc = json_kv_str(b, "levelName", l->level_name, err);
+            }
+        }
+        if (rc == LIBRO_OK) {
+            rc = json_kv_time(b, "validFrom", l->valid_from, err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = json_kv_time(b, "validUntil", l->valid_until, err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = libro_buf_printf(b, err, ",\"anchor\":%s}", l->anchor ? "true" : "false");
+        }
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b, "]", err);
+    }
+    return rc;
+}
+
+static const char *
+outcome_code(libro_outcome o)
+{
+    switch (o) {
+    case LIBRO_VALID:
+        return "valid";
+    case LIBRO_INVALID:
+        return "invalid";
+    case LIBRO_EXPIRED:
+        return "expired";
+    case LIBRO_NOT_YET_VALID:
+        return "not_yet_valid";
+    case LIBRO_REVOKED:
+        return "revoked";
+    case LIBRO_SUSPENDED:
+        return "suspended";
+    case LIBRO_UNTRUSTED:
+        return "untrusted";
+    case LIBRO_STATUS_UNKNOWN:
+        return "status_unknown";
+    case LIBRO_NO_QR:
+        return "no_qr_code";
+    }
+    return "invalid";
+}
+
+static libro_code
+json_result(libro_buf *b, const libro_verification *v, libro_error *err)
+{
+    libro_code rc =
+        libro_buf_printf(b, err, "{\"ok\":%s,\"outcome\":\"%s\",\"exit_code\":%d",
+                         v->outcome == LIBRO_VALID ? "true" : "false",
+                         libro_outcome_name(v->outcome), libro_outcome_exit_code(v->outcome));
+
+    if (rc == LIBRO_OK && v->outcome != LIBRO_VALID) {
+        rc = libro_buf_printf(b, err,
+                              ",\"error\":{\"code\":\"%s\",\"message\":", outcome_code(v->outcome));
+        if (rc == LIBRO_OK) {
+            rc = cli_json_string(b, v->reason, err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = libro_buf_append_str(b, "}", err);
+        }
+    }
+    if (rc == LIBRO_OK && v->license != NULL) {
+        rc = json_license(b, v->license, err);
+    }
+    if (rc == LIBRO_OK && v->community_name != NULL) {
+        rc = json_kv_str(b, "communityName", v->community_name, err);
+        if (rc == LIBRO_OK) {
+            rc = json_kv_str(b, "communityLevelName", v->community_level_name, err);
+        }
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_chain(b, v, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(b, err, ",\"status\":{\"checked\":%s,\"message\":\"%s\"}}\n",
+                              v->status_checked ? "true" : "false",
+                              v->status_checked ? "checked" : "no status data present");
+    }
+    return rc;
+}
+
+/* A verdict reached before any credential could be read (no QR, malformed input). */
+static int
+early_verdict(libro_outcome o, const libro_error *err, bool json)
+{
+    if (json) {
+        libro_buf b = LIBRO_BUF_INIT;
+        libro_error e2 = LIBRO_ERROR_INIT;
+
+        if (libro_buf_printf(
+                &b, &e2,
+                "{\"ok\":false,\"outcome\":\"%s\",\"exit_code\":%d,\"error\":{\"code\":"
+                "\"%s\",\"message\":",
+                libro_outcome_name(o), libro_outcome_exit_code(o), outcome_code(o)) == LIBRO_OK &&
+            cli_json_string(&b, err->msg, &e2) == LIBRO_OK &&
+            libro_buf_append_str(&b,
+                                 "},\"chain\":[],\"status\":{\"checked\":false,\"message\":"
+                                 "\"no status data present\"}}\n",
+                                 &e2) == LIBRO_OK) {
+            fputs((const char *) b.data, stdout);
+        }
+        libro_buf_free(&b);
+    } else {
+        printf("%s: %s\n", libro_outcome_name(o), err->msg);
+    }
+    return libro_outcome_exit_code(o);
+}
+
+static int
+parse_verify_options(libro_verify_options *opt, const struct cli_args *a)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    const char *at = cli_get(a, &verify_spec, "--at");
+    const char *skew = cli_get(a, &verify_spec, "--skew");
+    uint64_t s = 0;
+
+    if (at != NULL && cli_parse_time_arg(&opt->now, "--at", at, &err) != LIBRO_OK) {
+        return cli_usage_error(&verify_spec, "%s", err.msg);
+    }
+    if (skew != NULL) {
+        if (libro_parse_u64(&s, skew, strlen(skew), 86400, &err) != LIBRO_OK) {
+            return cli_usage_error(&verify_spec, "--skew: want 0 to 86400 seconds");
+        }
+        opt->skew = (int64_t) s;
+    }
+    return -1;
+}
+
+int
+cmd_verify(int argc, char **argv)
+{
+    struct cli_args a;
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_verify_options opt = LIBRO_VERIFY_OPTIONS_INIT(libro_time_now());
+    struct input_failure why;
+    libro_buf jws = LIBRO_BUF_INIT;
+    libro_buf out = LIBRO_BUF_INIT;
+    libro_trust *t = NULL;
+    libro_verification *v = NULL;
+    bool json;
+    int inputs;
+    int code = cli_parse(&a, &verify_spec, argc, argv);
+
+    if (code >= 0) {
+        return code;
+    }
+    inputs = (a.n_positional > 0) + cli_has(&a, &verify_spec, "--text") +
+             cli_has(&a, &verify_spec, "--jws");
+    if (inputs != 1) {
+        return cli_usage_error(&verify_spec, "give one of IMAGE, --text, --jws or -");
+    }
+    code = parse_verify_options(&opt, &a);
+    if (code >= 0) {
+        return code;
+    }
+    json = cli_has(&a, &verify_spec, "--json");
+    if (read_input(&jws, &why, &a, &err) != LIBRO_OK) {
+        if (why.usage) {
+            cli_report("verify", &err);
+            code = CLI_EXIT_USAGE;
+        } else {
+            code = early_verdict(why.outcome, &err, json);
+        }
+        goto out;
+    }
+    if (cli_open_trust(&t, cli_get(&a, &verify_spec, "--trust-dir"), &err) != LIBRO_OK) {
+        libro_error_prefix(&err, "trust store");
+        code = early_verdict(LIBRO_UNTRUSTED, &err, json);
+        goto out;
+    }
+    if (libro_verify_license(&v, t, (const char *) jws.data, jws.len, &opt, &err) != LIBRO_OK) {
+        cli_report("verify", &err);
+        code = CLI_EXIT_NO;
+        goto out;
+    }
+    if (json) {
+        if (json_result(&out, v, &err) != LIBRO_OK) {
+            cli_report("verify", &err);
+            code = CLI_EXIT_NO;
+            goto out;
+        }
+        fputs((const char *) out.data, stdout);
+    } else {
+        print_human(v);
+    }
+    code = libro_outcome_exit_code(v->outcome);
+out:
+    libro_verification_free(v);
+    libro_trust_free(t);
+    libro_buf_free(&jws);
+    libro_buf_free(&out);
+    return cli_finish(code);
+}

@@ -1,0 +1,128 @@
+/* Reading credential and time arguments shared by the issuing and trust commands. */
+#include <string.h>
+
+#include "cmd.h"
+#include "libro/encoding.h"
+#include "libro/file.h"
+#include "libro/limits.h"
+#include "libro/time.h"
+#include "libro/util.h"
+
+libro_code
+cli_read_token(libro_buf *out, const char *path, libro_error *err)
+{
+    libro_buf raw = LIBRO_BUF_INIT;
+    size_t start = 0;
+    size_t end;
+    libro_code rc;
+
+    /* A little whitespace around a maximal token is allowed (a trailing newline at least). */
+    rc = libro_file_read(&raw, path, LIBRO_MAX_TOKEN_BYTES + 64, false, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    end = raw.len;
+    while (start < end && strchr(" \t\r\n", raw.data[start]) != NULL) {
+        start++;
+    }
+    while (end > start && strchr(" \t\r\n", raw.data[end - 1]) != NULL) {
+        end--;
+    }
+    rc = libro_buf_append(out, raw.data + start, end - start, err);
+out:
+    libro_buf_free(&raw);
+    return rc;
+}
+
+libro_code
+cli_read_own_credential(libro_credential **out, libro_buf *jws, const char *path, libro_error *err)
+{
+    libro_buf payload = LIBRO_BUF_INIT;
+    const char *p;
+    const char *dot1;
+    const char *dot2;
+    libro_code rc;
+
+    *out = NULL;
+    rc = cli_read_token(jws, path, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    /* The issuer's own input, read for its policy checks only: verifiers check the real
+     * chain, signatures included. The JWS must still be well formed. */
+    p = (const char *) jws->data;
+    dot1 = memchr(p, '.', jws->len);
+    dot2 = dot1 == NULL ? NULL : memchr(dot1 + 1, '.', jws->len - (size_t) (dot1 + 1 - p));
+    if (dot1 == NULL || dot2 == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "%.200s: not a compact JWS", path);
+        goto out;
+    }
+    rc = libro_b64url_decode(&payload, dot1 + 1, (size_t) (dot2 - dot1 - 1), err);
+    if (rc == LIBRO_OK) {
+        rc = libro_credential_parse(out, payload.data, payload.len, err);
+    }
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, path);
+    }
+out:
+    libro_buf_free(&payload);
+    return rc;
+}
+
+libro_code
+cli_parse_time_arg(int64_t *out, const char *name, const char *text, libro_error *err)
+{
+    libro_code rc = libro_time_parse(out, text, strlen(text), err);
+
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, name);
+    }
+    return rc;
+}
+
+libro_code
+cli_validity(int64_t *from, int64_t *until, const char *from_text, const char *until_text,
+             const char *days_text, uint32_t default_days, libro_error *err)
+{
+    uint64_t days = default_days;
+    libro_code rc;
+
+    /* Whole seconds: credentials carry no fractions. */
+    *from = libro_time_now();
+    if (from_text != NULL) {
+        rc = cli_parse_time_arg(from, "--valid-from", from_text, err);
+        if (rc != LIBRO_OK) {
+            return rc;
+        }
+    }
+    if (until_text != NULL && days_text != NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "--valid-until and --days exclude each other");
+    }
+    if (until_text != NULL) {
+        return cli_parse_time_arg(until, "--valid-until", until_text, err);
+    }
+    if (days_text != NULL) {
+        rc = libro_parse_u64(&days, days_text, strlen(days_text), 36600, err);
+        if (rc != LIBRO_OK || days == 0) {
+            return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "--days: want 1 to 36600");
+        }
+    }
+    if (days == 0) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "--valid-until or --days is required");
+    }
+    *until = *from + (int64_t) days * 86400;
+    return LIBRO_OK;
+}
+
+libro_code
+cli_write_output(const char *path, const void *data, size_t len, libro_error *err)
+{
+    if (strcmp(path, "-") == 0) {
+        if (fwrite(data, 1, len, stdout) != len) {
+            return libro_error_set(err, LIBRO_ERR_IO, "cannot write to standard output");
+        }
+        return LIBRO_OK;
+    }
+    return libro_file_write_new(path, data, len, 0644, err);
+}

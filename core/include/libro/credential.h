@@ -1,0 +1,125 @@
+/* libro: the credential types of docs/credentials.md as C structures, with a strict parser
+ * (the C side of the JSON Schemas in schemas/) and a canonical writer. */
+#ifndef LIBRO_CREDENTIAL_H
+#define LIBRO_CREDENTIAL_H
+
+#include "libro/buf.h"
+#include "libro/key.h"
+
+typedef enum libro_cred_type {
+    LIBRO_CRED_LICENSE = 1,       /* ProfessionalLicense */
+    LIBRO_CRED_CHARTER = 2,       /* CommunityCharter */
+    LIBRO_CRED_ISSUER_AUTH = 3,   /* IssuerAuthorization */
+    LIBRO_CRED_REGISTRY_AUTH = 4, /* RegistryAuthorization */
+} libro_cred_type;
+
+#define LIBRO_MAX_ID_BYTES 200u            /* an issuer, community or subject id */
+#define LIBRO_MAX_TEXT_BYTES 200u          /* names, professions, scope entries */
+#define LIBRO_MAX_LIST_ENTRIES 32u         /* scope, allowed and granted license types */
+#define LIBRO_MAX_LEVEL 8                  /* levels are 0 (tribe) .. 8 (world) */
+#define LIBRO_MAX_VALIDITY_DAYS 3660u      /* longest license type validity */
+#define LIBRO_MAX_LICENSE_NUMBER_BYTES 64u /* [A-Za-z0-9._-] */
+#define LIBRO_MAX_TYPE_ID_BYTES 64u        /* a license type id: [a-z0-9-] */
+
+/** One license type an IssuerAuthorization grants. */
+typedef struct libro_license_grant {
+    char *id;               /* license type id */
+    uint32_t validity_days; /* longest validity of a license of this type */
+} libro_license_grant;
+
+/** A parsed or to-be-written credential. Members not used by `type` are NULL / 0. All strings
+ *  are owned by the structure (libro_credential_free releases them). */
+typedef struct libro_credential {
+    libro_cred_type type;
+    char *issuer; /* the signer's id */
+    int64_t valid_from;
+    int64_t valid_until;
+    char *subject_id; /* license: holder's did:key or NULL; others: the subject's id */
+    char *name;       /* license: holder's name; others: the subject's name */
+
+    /* ProfessionalLicense */
+    char *license_number;
+    char *profession;
+    char *license_type;
+    char **scope;
+    size_t n_scope;
+    char *community_id;
+    int community_level;
+
+    /* CommunityCharter */
+    int level;
+    char *level_name; /* as written; NULL when absent (see libro_level_name) */
+    char **allowed_types;
+    size_t n_allowed;
+
+    /* CommunityCharter, IssuerAuthorization, RegistryAuthorization */
+    libro_key *subject_key; /* publicKeyJwk */
+
+    /* IssuerAuthorization */
+    libro_license_grant *grants;
+    size_t n_grants;
+
+    /* RegistryAuthorization */
+    char *url; /* NULL when absent */
+} libro_credential;
+
+/** "ProfessionalLicense", "CommunityCharter", ... (NULL for a value outside the enum). */
+LIBRO_API const char *libro_cred_type_name(libro_cred_type type);
+/** The file stem of the type's schema: "professional-license", ... (NULL outside the enum). */
+LIBRO_API const char *libro_cred_schema_name(libro_cred_type type);
+/** The default name of a level (tribe, neighborhood, town, world) or NULL (levels 3-7). */
+LIBRO_API const char *libro_level_default_name(int level);
+/** The name to show for a charter: its levelName, else the default, else "level N" written
+ *  into `tmp` (at least 16 bytes). */
+LIBRO_API const char *libro_level_name(const libro_credential *charter, char *tmp, size_t tmp_len);
+
+/** A new, zeroed credential of `type`. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_credential_new(libro_credential **out,
+                                                          libro_cred_type type, libro_error *err);
+/** Release everything the structure owns. NULL is a no-op. */
+LIBRO_API void libro_credential_free(libro_credential *c);
+
+/** Parse a credential payload p[0..len) strictly: bounded JSON (LIBRO_MAX_CLAIMS_BYTES), the
+ *  common envelope and the members of its type exactly as docs/credentials.md lists them, no
+ *  others, then the rules of libro_credential_check. LIBRO_ERR_SCHEMA with the JSON path of
+ *  the problem ("credential: credentialSubject.scope[2]: empty string"; structure is checked
+ *  before content), LIBRO_ERR_PARSE / LIBRO_ERR_LIMIT for bad JSON, LIBRO_ERR_TIME for a
+ *  timestamp not of the form "YYYY-MM-DDTHH:MM:SSZ" (the only one accepted, so that every
+ *  accepted document re-serializes to itself) or not a real date, LIBRO_ERR_BAD_KEY for a
+ *  publicKeyJwk the JWK importer refuses (a private "d" included) or a holder did:key that
+ *  is not of the Ed25519 form. The holder's key point is not validated here (it costs as
+ *  much as a signature check and a reader does not use the key): libro_credential_check
+ *  does it, so issuers never sign for an invalid holder key, and any later signature check
+ *  by that key validates it on import. LIBRO_OK: caller owns *out (libro_credential_free);
+ *  else *out is NULL. Thread-safe. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_credential_parse(libro_credential **out, const void *p,
+                                                            size_t len, libro_error *err);
+
+/** Check the members of `c` against its schema's rules (what the parser enforces), so that a
+ *  builder never signs what a verifier would refuse: ids, texts (UTF-8, no control
+ *  characters, 1..200 bytes), codes, lists (1..32 distinct), levels, validity days, url,
+ *  validFrom < validUntil, and members `type` does not use left NULL / 0. LIBRO_ERR_SCHEMA;
+ *  LIBRO_ERR_TIME for a time outside the years 0001-9999; LIBRO_ERR_BAD_KEY for a holder
+ *  did:key that is not a valid key. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_credential_check(const libro_credential *c,
+                                                            libro_error *err);
+
+/** Write `c` as compact JSON with members in the order of docs/credentials.md, appended to
+ *  `out`. Runs libro_credential_check first. publicKeyJwk is written as {"kty","crv","x"}
+ *  (and "y" for P-256), public half only. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_credential_to_json(libro_buf *out,
+                                                              const libro_credential *c,
+                                                              libro_error *err);
+
+/** The key id a credential's signer uses: "<issuer>#<thumbprint of k>", appended to `out`.
+ *  LIBRO_ERR_INVALID_ARG when `issuer` is not an id (docs/credentials.md). */
+LIBRO_API LIBRO_NODISCARD libro_code libro_kid_for(libro_buf *out, const char *issuer,
+                                                   const libro_key *k, libro_error *err);
+/** Split a kid "<id>#<thumbprint>" into its parts (borrowed from `kid`): the id is
+ *  kid[0..*id_len), the thumbprint the NUL-terminated rest. LIBRO_ERR_PARSE when there is no
+ *  '#', an empty id, or a thumbprint that is not 43 base64url characters (canonical: the
+ *  last one's unused bits zero). */
+LIBRO_API LIBRO_NODISCARD libro_code libro_kid_split(const char *kid, size_t *id_len,
+                                                     const char **thumbprint, libro_error *err);
+
+#endif

@@ -1,0 +1,1476 @@
+/* libro: the four credential types of docs/credentials.md. The parser checks structure
+ * (exact member sets, JSON types, the fixed @context / type / credentialSchema, timestamps,
+ * keys) and then hands the structure to libro_credential_check, the one place the content
+ * rules live, so a builder and a verifier can never disagree about them. The writer builds
+ * the document with jansson in the member order of the spec; parse(to_json(c)) gives c back
+ * and to_json(parse(x)) gives back x for a canonical x, which the examples in
+ * schemas/examples/ are. */
+#include <stdio.h>
+#include <string.h>
+
+#include "crypto_int.h"
+#include "libro/credential.h"
+#include "libro/encoding.h"
+#include "libro/json_int.h"
+#include "libro/limits.h"
+#include "libro/time.h"
+#include "libro/util.h"
+
+#define CONTEXT_VC "https://www.w3.org/ns/credentials/v2"
+#define CONTEXT_LIBRO "https://w3id.org/libro/v1"
+#define SCHEMA_BASE "https://w3id.org/libro/schemas/"
+#define SCHEMA_TYPE "JsonSchema"
+#define VC_TYPE "VerifiableCredential"
+#define DID_KEY_PREFIX "did:key:"
+#define TIMESTAMP_LEN 20u /* YYYY-MM-DDTHH:MM:SSZ */
+#define PATH_BYTES 160u   /* longest path: our member names plus one shown unknown name */
+
+static const struct {
+    libro_cred_type type;
+    const char *name;
+    const char *schema;
+} types[] = {
+    {LIBRO_CRED_LICENSE, "ProfessionalLicense", "professional-license"},
+    {LIBRO_CRED_CHARTER, "CommunityCharter", "community-charter"},
+    {LIBRO_CRED_ISSUER_AUTH, "IssuerAuthorization", "issuer-authorization"},
+    {LIBRO_CRED_REGISTRY_AUTH, "RegistryAuthorization", "registry-authorization"},
+};
+
+const char *
+libro_cred_type_name(libro_cred_type type)
+{
+    size_t i;
+
+    for (i = 0; i < LIBRO_NELEM(types); i++) {
+        if (types[i].type == type) {
+            return types[i].name;
+        }
+    }
+    return NULL;
+}
+
+const char *
+libro_cred_schema_name(libro_cred_type type)
+{
+    size_t i;
+
+    for (i = 0; i < LIBRO_NELEM(types); i++) {
+        if (types[i].type == type) {
+            return types[i].schema;
+        }
+    }
+    return NULL;
+}
+
+const char *
+libro_level_default_name(int level)
+{
+    switch (level) {
+    case 0:
+        return "tribe";
+    case 1:
+        return "neighborhood";
+    case 2:
+        return "town";
+    case 8:
+        return "world";
+    default:
+        return NULL;
+    }
+}
+
+const char *
+libro_level_name(const libro_credential *charter, char *tmp, size_t tmp_len)
+{
+    const char *name;
+    int n;
+
+    if (charter == NULL) {
+        return NULL;
+    }
+    if (charter->level_name != NULL) {
+        return charter->level_name;
+    }
+    name = libro_level_default_name(charter->level);
+    if (name != NULL) {
+        return name;
+    }
+    if (tmp == NULL || tmp_len == 0) {
+        return NULL;
+    }
+    n = snprintf(tmp, tmp_len, "level %d", charter->level);
+    if (n < 0 || (size_t) n >= tmp_len) {
+        tmp[0] = '\0';
+    }
+    return tmp;
+}
+
+libro_code
+libro_credential_new(libro_credential **out, libro_cred_type type, libro_error *err)
+{
+    libro_credential *c;
+
+    if (out == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "credential: out is NULL");
+    }
+    *out = NULL;
+    if (libro_cred_type_name(type) == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "credential: unknown type %d",
+                               (int) type);
+    }
+    c = libro_calloc(1, sizeof *c);
+    if (c == NULL) {
+        return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+    }
+    c->type = type;
+    *out = c;
+    return LIBRO_OK;
+}
+
+static void
+free_list(char **list, size_t n)
+{
+    size_t i;
+
+    if (list == NULL) {
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        libro_free(list[i]);
+    }
+    libro_free(list);
+}
+
+void
+libro_credential_free(libro_credential *c)
+{
+    size_t i;
+
+    if (c == NULL) {
+        return;
+    }
+    libro_free(c->issuer);
+    libro_free(c->subject_id);
+    libro_free(c->name);
+    libro_free(c->license_number);
+    libro_free(c->profession);
+    libro_free(c->license_type);
+    free_list(c->scope, c->n_scope);
+    libro_free(c->community_id);
+    libro_free(c->level_name);
+    free_list(c->allowed_types, c->n_allowed);
+    libro_key_free(c->subject_key);
+    if (c->grants != NULL) {
+        for (i = 0; i < c->n_grants; i++) {
+            libro_free(c->grants[i].id);
+        }
+        libro_free(c->grants);
+    }
+    libro_free(c->url);
+    libro_free(c);
+}
+
+/* ---- paths and messages ------------------------------------------------------------------ */
+
+/* "parent.member", or "member" at the top. Paths are ours except an unknown member name,
+ * which the caller passes through libro_key__shown first. */
+static const char *
+path_member(char out[PATH_BYTES], const char *parent, const char *member)
+{
+    int n = parent[0] == '\0' ? snprintf(out, PATH_BYTES, "%s", member)
+                              : snprintf(out, PATH_BYTES, "%s.%s", parent, member);
+
+    if (n < 0 || (size_t) n >= PATH_BYTES) {
+        out[0] = '\0'; /* cannot happen with our names; an empty path is still one line */
+    }
+    return out;
+}
+
+static const char *
+path_index(char out[PATH_BYTES], const char *parent, size_t i)
+{
+    int n = snprintf(out, PATH_BYTES, "%s[%zu]", parent, i);
+
+    if (n < 0 || (size_t) n >= PATH_BYTES) {
+        out[0] = '\0';
+    }
+    return out;
+}
+
+static libro_code
+fail(libro_error *err, libro_code code, const char *path, const char *what)
+{
+    return libro_error_set(err, code, "credential: %s: %s", path, what);
+}
+
+static libro_code
+nomem(libro_error *err)
+{
+    return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+}
+
+/* ---- content rules (shared by the parser, through libro_credential_check) ----------------- */
+
+/* Strict UTF-8 (no overlong forms, surrogates or values past U+10FFFF) without C0 or C1
+ * control characters or DEL. jansson already guarantees valid UTF-8 for parsed text, but a
+ * builder's strings reach us unchecked. */
+static const char *
+text_problem(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        unsigned char c = s[i];
+        uint32_t cp;
+        size_t n;
+        size_t k;
+
+        if (c < 0x80) {
+            if (c < 0x20 || c == 0x7f) {
+                return "control character";
+            }
+            i++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf) {
+            n = 1;
+            cp = c & 0x1fu;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            n = 2;
+            cp = c & 0x0fu;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            n = 3;
+            cp = c & 0x07u;
+        } else {
+            return "not valid UTF-8";
+        }
+        if (len - i - 1 < n) {
+            return "not valid UTF-8";
+        }
+        for (k = 1; k <= n; k++) {
+            if ((s[i + k] & 0xc0u) != 0x80u) {
+                return "not valid UTF-8";
+            }
+            cp = (cp << 6) | (s[i + k] & 0x3fu);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+            (cp >= 0xd800 && cp <= 0xdfff)) {
+            return "not valid UTF-8";
+        }
+        if (cp >= 0x80 && cp <= 0x9f) {
+            return "control character";
+        }
+        i += n + 1;
+    }
+    return NULL;
+}
+
+/* Names, professions, scope entries, level names. */
+static libro_code
+check_text(const char *s, const char *path, libro_error *err)
+{
+    const char *problem;
+    size_t len;
+
+    if (s == NULL) {
+        return fail(err, LIBRO_ERR_SCHEMA, path, "missing");
+    }
+    len = strlen(s);
+    if (len == 0) {
+        return fail(err, LIBRO_ERR_SCHEMA, path, "empty string");
+    }
+    if (len > LIBRO_MAX_TEXT_BYTES) {
+        return fail(err, LIBRO_ERR_SCHEMA, path, "longer than 200 bytes");
+    }
+    problem = text_problem((const unsigned char *) s, len);
+    if (problem != NULL) {
+        return fail(err, LIBRO_ERR_SCHEMA, path, problem);
+    }
+    return LIBRO_OK;
+}
+
+static bool
+is_alpha(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+static bool
+is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* An absolute URI as docs/credentials.md narrows it: scheme (RFC 3986 §3.1: a letter, then
+ * letters, digits, + - .), ':', then at least one printable ASCII character other than space,
+ * '#' (it separates the id from the thumbprint in a kid), '"' and '\'. */
+static libro_code
+check_id(const char *s, const char *path, libro_error *err)
+{
+    size_t len;
+    size_t i;
+
+    if (s == NULL) {
+        return fail(err, LIBRO_ERR_SCHEMA, path, "missing");
+    }
+    len = strlen(s);
+    if (len == 0) {
+        return fail(err, LIBRO_ERR_SCHEMA, path, "empty string");
+    }
+    if (len > LIBRO_MAX_ID_BYTES) {
+        return fail(err, LIBRO_ERR_SCHEMA, path, "longer than 200 bytes");
+    }
+    if (!is_alpha(s[0])) {
+        return fail(err, LIBRO_ERR_SCHEMA, path, "not an absolute URI (scheme ':' rest)");
+    }
+    for (i = 1; i < len && s[i] != ':'; i++) {
+        if (!is_alpha(s[i]) && !is_digit(s[i]) && s[i] != '+' && s[i] != '-' && s[i] != '.') {
+            return fail(err, LIBRO_ERR_SCHEMA, path, "not an absolute URI (scheme ':' rest)");
+        }
+    }
+    if (i + 1 >= len) {
+        return fail(err, LIBRO_ERR_SCHEMA, path, "not an absolute URI (scheme ':' rest)");
+    }
+    for (i++; i < len; i++) {
+        unsigned char c = (unsigned char) s[i];
+
+        if (c <= 0x20 || c >= 0x7f || c == '#' || c == '"' || c == '\\') {
+            return fail(err, LIBRO_ERR_SCHEMA, path,
+                        "character not allowed in an id (space, '#', '\"', '\\' or non-ASCII)");
+        }
+    }
+    return LIBRO_OK;
+}
+
+/* License numbers ([A-Za-z0-9._-]) and license type ids ([a-z0-9-]), 1 to 64 bytes. */
+static libro_code
+check_code(const char *s, bool type_id, const char *path, libro_error *err)
+{
+    size_t len;
+    size_t i;
+
+    if (s == NULL) {
+        return fail(err, LIBRO_ERR_SCHEMA, path, "missing");
+    }
+    len = strlen(s);
+    if (len == 0) {
+        return fail(err, LIBRO_ERR_SCHEMA, path, "empty string");
+    }
+    if (len > (type_id ? LIBRO_MAX_TYPE_ID_BYTES : LIBRO_MAX_LICENSE_NUMBER_BYTES)) {
+        return fail(err, LIBRO_ERR_SCHEMA, path, "longer than 64 bytes");
+    }
+    for (i = 0; i < len; i++) {
+        char c = s[i];
+        bool ok = type_id ? (c >= 'a' && c <= 'z') || is_digit(c) || c == '-'
+                          : is_alpha(c) || is_digit(c) || c == '.' || c == '_' || c == '-';
+
+        if (!ok) {
+            return fail(err, LIBRO_ERR_SCHEMA, path,
+                        type_id ? "character outside [a-z0-9-]"
+                                : "character outside [A-Za-z0-9._-]");
+        }
+    }
+    return LIBRO_OK;
+}
+
+static libro_code
+check_count(size_t n, const char *path, libro_error *err)
+{
+    if (n == 0) {
+        return fail(err, LIBRO_ERR_SCHEMA, path, "empty list");
+    }
+    if (n > LIBRO_MAX_LIST_ENTRIES) {
+        return fail(err, LIBRO_ERR_SCHEMA, path, "more than 32 entries");
+    }
+    return LIBRO_OK;
+}
+
+/* A list of texts (type_id false) or license type ids: 1 to 32 distinct entries. */
+static libro_code
+check_list(char *const *list, size_t n, bool type_id, const char *path, libro_error *err)
+{
+    char sub[PATH_BYTES];
+    size_t i;
+    size_t j;
+    libro_code rc = check_count(n, path, err);
+
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    if (list == NULL) {
+        return fail(err, LIBRO_ERR_SCHEMA, path, "missing");
+    }
+    for (i = 0; i < n; i++) {
+        path_index(sub, path, i);
+        rc = type_id ? check_code(list[i], true, sub, err) : check_text(list[i], sub, err);
+        if (rc != LIBRO_OK) {
+            return rc;
+        }
+        for (j = 0; j < i; j++) {
+            if (strcmp(list[i], list[j]) == 0) {
+                return fail(err, LIBRO_ERR_SCHEMA, sub, "duplicate entry");
+            }
+        }
+    }
+    return LIBRO_OK;
+}
+
+static libro_code
+check_level(long long level, const char *path, libro_error *err)
+{
+    if (level < 0 || level > LIBRO_MAX_LEVEL) {
+        return fail(err, LIBRO_ERR_SCHEMA, path, "not in 0..8");
+    }
+    return LIBRO_OK;
+}
+
+static libro_code
+check_days(long long days, const char *path, libro_error *err)
+{
+    if (days < 1 || days > (long long) LIBRO_MAX_VALIDITY_DAYS) {
+        return fail(err, LIBRO_ERR_SCHEMA, path, "not in 1..3660");
+    }
+    return LIBRO_OK;
+}
+
+static libro_code
+check_grants(const libro_license_grant *g, size_t n, const char *path, libro_error *err)
+{
+    char sub[PATH_BYTES];
+    char member[PATH_BYTES];
+    size_t i;
+    size_t j;
+    libro_code rc = check_count(n, path, err);
+
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    if (g == NULL) {
+        return fail(err, LIBRO_ERR_SCHEMA, path, "missing");
+    }
+    for (i = 0; i < n; i++) {
+        path_index(sub, path, i);
+        rc = check_code(g[i].id, true, path_member(member, sub, "id"), err);
+        if (rc == LIBRO_OK) {
+            rc = check_days(g[i].validity_days, path_member(member, sub, "validityDays"), err);
+        }
+        if (rc != LIBRO_OK) {
+            return rc;
+        }
+        /* A type granted twice with two validities would be ambiguous: distinct by id. */
+        for (j = 0; j < i; j++) {
+            if (strcmp(g[i].id, g[j].id) == 0) {
+                return fail(err, LIBRO_ERR_SCHEMA, path_member(member, sub, "id"),
+                            "duplicate entry");
+            }
+        }
+    }
+    return LIBRO_OK;
+}
+
+/* How far the holder's did:key is checked. Its point validation costs a scalar
+ * multiplication, as much as the license's own signature: the issuer pays it before signing
+ * (libro never issues to an invalid key), and whoever verifies a signature by the holder's
+ * key pays it then (key import); a verifier reading the license only needs its form. */
+enum key_checks { KEYS_FORM_ONLY, KEYS_FULL };
+
+/* A license holder is identified by their own Ed25519 key (design.md §2). */
+static libro_code
+check_holder(const char *s, const char *path, enum key_checks keys, libro_error *err)
+{
+    const size_t plen = sizeof DID_KEY_PREFIX - 1;
+    unsigned char pub[32];
+    libro_key *k = NULL;
+    libro_code rc = check_id(s, path, err);
+
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    if (strncmp(s, DID_KEY_PREFIX, plen) != 0) {
+        return fail(err, LIBRO_ERR_SCHEMA, path, "not a did:key");
+    }
+    if (keys == KEYS_FULL) {
+        rc = libro_key_from_did(&k, s, strlen(s), err);
+    } else {
+        rc = libro_key__did_decode(pub, s, strlen(s), err);
+    }
+    libro_key_free(k);
+    if (rc != LIBRO_OK && rc != LIBRO_ERR_NOMEM) {
+        libro_error_prefix(err, "credential: credentialSubject.id");
+        rc = LIBRO_ERR_BAD_KEY;
+        if (err != NULL) {
+            err->code = rc;
+        }
+    }
+    return rc;
+}
+
+static bool
+is_hex(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* A registry's address: https, or plain http only to the loopback address (tests, a registry
+ * behind a local proxy). Narrower than RFC 3986 on purpose (no user info, no IP-literal, a
+ * host of [A-Za-z0-9.-]), so that every accepted URL is also a "uri" to a JSON Schema
+ * validator: schemas/registry-authorization.json carries the same pattern. */
+static libro_code
+check_url(const char *s, const char *path, libro_error *err)
+{
+    static const char https[] = "https://";
+    static const char loopback[] = "http://127.0.0.1";
+    static const char bad[] = "not an https URL (or http://127.0.0.1)";
+    size_t i;
+    size_t start;
+    libro_code rc = check_id(s, path, err);
+
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    if (strncmp(s, https, sizeof https - 1) == 0) {
+        i = sizeof https - 1;
+        start = i;
+        while (is_alpha(s[i]) || is_digit(s[i]) || s[i] == '.' || s[i] == '-') {
+            i++;
+        }
+        if (i == start) {
+            return fail(err, LIBRO_ERR_SCHEMA, path, bad);
+        }
+    } else if (strncmp(s, loopback, sizeof loopback - 1) == 0) {
+        i = sizeof loopback - 1;
+    } else {
+        return fail(err, LIBRO_ERR_SCHEMA, path, bad);
+    }
+    if (s[i] == ':') {
+        start = ++i;
+        while (is_digit(s[i]) && i - start < 5) {
+            i++;
+        }
+        if (i == start) {
+            return fail(err, LIBRO_ERR_SCHEMA, path, "bad port");
+        }
+    }
+    if (s[i] != '\0' && s[i] != '/') {
+        return fail(err, LIBRO_ERR_SCHEMA, path, bad);
+    }
+    for (; s[i] != '\0'; i++) {
+        if (s[i] == '%') {
+            if (!is_hex(s[i + 1]) || !is_hex(s[i + 2])) {
+                return fail(err, LIBRO_ERR_SCHEMA, path, "bad percent-encoding");
+            }
+            i += 2;
+        } else if (!is_alpha(s[i]) && !is_digit(s[i]) &&
+                   strchr("-._~!$&'()*+,;=:@/?", s[i]) == NULL) {
+            return fail(err, LIBRO_ERR_SCHEMA, path, "character not allowed in a URL path");
+        }
+    }
+    return LIBRO_OK;
+}
+
+static libro_code
+check_time(int64_t t, const char *path, libro_error *err)
+{
+    char text[LIBRO_TIME_TEXT_MAX];
+
+    if (libro_time_format(text, t, NULL) != LIBRO_OK) {
+        return fail(err, LIBRO_ERR_TIME, path, "outside the years 0001-9999");
+    }
+    return LIBRO_OK;
+}
+
+/* Members that `type` does not use must be empty, so that what is written is all there is:
+ * parse(to_json(c)) must give c back. */
+static libro_code
+check_unused(const libro_credential *c, libro_error *err)
+{
+    bool license = c->type == LIBRO_CRED_LICENSE;
+    bool charter = c->type == LIBRO_CRED_CHARTER;
+    const struct {
+        bool stray;
+        const char *path;
+    } members[] = {
+        {!license && c->license_number != NULL, "credentialSubject.licenseNumber"},
+        {!license && c->profession != NULL, "credentialSubject.profession"},
+        {!license && c->license_type != NULL, "credentialSubject.licenseType"},
+        {!license && (c->scope != NULL || c->n_scope != 0), "credentialSubject.scope"},
+        {!license && (c->community_id != NULL || c->community_level != 0),
+         "credentialSubject.community"},
+        {!charter && c->level != 0, "credentialSubject.level"},
+        {!charter && c->level_name != NULL, "credentialSubject.levelName"},
+        {!charter && (c->allowed_types != NULL || c->n_allowed != 0),
+         "credentialSubject.allowedLicenseTypes"},
+        {license && c->subject_key != NULL, "credentialSubject.publicKeyJwk"},
+        {c->type != LIBRO_CRED_ISSUER_AUTH && (c->grants != NULL || c->n_grants != 0),
+         "credentialSubject.licenseTypes"},
+        {c->type != LIBRO_CRED_REGISTRY_AUTH && c->url != NULL, "credentialSubject.url"},
+    };
+    size_t i;
+
+    for (i = 0; i < LIBRO_NELEM(members); i++) {
+        if (members[i].stray) {
+            return libro_error_set(err, LIBRO_ERR_SCHEMA, "credential: %s: not a member of %s",
+                                   members[i].path, libro_cred_type_name(c->type));
+        }
+    }
+    return LIBRO_OK;
+}
+
+static libro_code
+check_subject(const libro_credential *c, enum key_checks keys, libro_error *err)
+{
+    libro_code rc;
+
+    if (c->type == LIBRO_CRED_LICENSE) {
+        rc = c->subject_id == NULL ? LIBRO_OK
+                                   : check_holder(c->subject_id, "credentialSubject.id", keys, err);
+    } else {
+        rc = check_id(c->subject_id, "credentialSubject.id", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = check_text(c->name, "credentialSubject.name", err);
+    }
+    if (rc == LIBRO_OK && c->type != LIBRO_CRED_LICENSE && c->subject_key == NULL) {
+        rc = fail(err, LIBRO_ERR_SCHEMA, "credentialSubject.publicKeyJwk", "missing");
+    }
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    switch (c->type) {
+    case LIBRO_CRED_LICENSE:
+        rc = check_code(c->license_number, false, "credentialSubject.licenseNumber", err);
+        if (rc == LIBRO_OK) {
+            rc = check_text(c->profession, "credentialSubject.profession", err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = check_code(c->license_type, true, "credentialSubject.licenseType", err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = check_list(c->scope, c->n_scope, false, "credentialSubject.scope", err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = check_id(c->community_id, "credentialSubject.community.id", err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = check_level(c->community_level, "credentialSubject.community.level", err);
+        }
+        break;
+    case LIBRO_CRED_CHARTER:
+        rc = check_level(c->level, "credentialSubject.level", err);
+        if (rc == LIBRO_OK && c->level_name != NULL) {
+            rc = check_text(c->level_name, "credentialSubject.levelName", err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = check_list(c->allowed_types, c->n_allowed, true,
+                            "credentialSubject.allowedLicenseTypes", err);
+        }
+        break;
+    case LIBRO_CRED_ISSUER_AUTH:
+        rc = check_grants(c->grants, c->n_grants, "credentialSubject.licenseTypes", err);
+        break;
+    case LIBRO_CRED_REGISTRY_AUTH:
+        rc = c->url == NULL ? LIBRO_OK : check_url(c->url, "credentialSubject.url", err);
+        break;
+    }
+    return rc;
+}
+
+static libro_code
+check_rules(const libro_credential *c, enum key_checks keys, libro_error *err)
+{
+    libro_code rc;
+
+    if (c == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "credential: NULL credential");
+    }
+    if (libro_cred_type_name(c->type) == NULL) {
+        return libro_error_set(err, LIBRO_ERR_SCHEMA, "credential: type: unknown type %d",
+                               (int) c->type);
+    }
+    rc = check_unused(c, err);
+    if (rc == LIBRO_OK) {
+        rc = check_id(c->issuer, "issuer", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = check_time(c->valid_from, "validFrom", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = check_time(c->valid_until, "validUntil", err);
+    }
+    if (rc == LIBRO_OK && c->valid_from >= c->valid_until) {
+        rc = fail(err, LIBRO_ERR_SCHEMA, "validUntil", "not after validFrom");
+    }
+    if (rc == LIBRO_OK) {
+        rc = check_subject(c, keys, err);
+    }
+    return rc;
+}
+
+libro_code
+libro_credential_check(const libro_credential *c, libro_error *err)
+{
+    return check_rules(c, KEYS_FULL, err);
+}
+
+/* ---- parser: structure and JSON types ----------------------------------------------------- */
+
+struct member {
+    const char *name;
+    bool required;
+};
+
+static const struct member envelope_members[] = {
+    {"@context", true},          {"type", true},       {"issuer", true},
+    {"validFrom", true},         {"validUntil", true}, {"credentialSchema", true},
+    {"credentialSubject", true},
+};
+static const struct member schema_members[] = {{"id", true}, {"type", true}};
+static const struct member license_members[] = {
+    {"id", false},         {"name", true},  {"licenseNumber", true}, {"profession", true},
+    {"licenseType", true}, {"scope", true}, {"community", true},
+};
+static const struct member community_members[] = {{"id", true}, {"level", true}};
+static const struct member charter_members[] = {
+    {"id", true},         {"name", true},         {"level", true},
+    {"levelName", false}, {"publicKeyJwk", true}, {"allowedLicenseTypes", true},
+};
+static const struct member issuer_auth_members[] = {
+    {"id", true}, {"name", true}, {"publicKeyJwk", true}, {"licenseTypes", true}};
+static const struct member grant_members[] = {{"id", true}, {"validityDays", true}};
+static const struct member registry_auth_members[] = {
+    {"id", true}, {"name", true}, {"publicKeyJwk", true}, {"url", false}};
+
+/* `obj` must be an object holding only members of `m` and every required one: unknown members
+ * are reported in document order, then missing ones in spec order. */
+static libro_code
+check_members(json_t *obj, const char *path, const struct member *m, size_t n, libro_error *err)
+{
+    char sub[PATH_BYTES];
+    char shown[65];
+    const char *key;
+    json_t *v;
+    size_t i;
+
+    if (!json_is_object(obj)) {
+        return fail(err, LIBRO_ERR_SCHEMA, path, "not an object");
+    }
+    json_object_foreach(obj, key, v)
+    {
+        for (i = 0; i < n && strcmp(key, m[i].name) != 0; i++) {
+        }
+        if (i == n) {
+            libro_key__shown(shown, key, strlen(key));
+            return fail(err, LIBRO_ERR_SCHEMA, path_member(sub, path, shown), "unexpected member");
+        }
+    }
+    for (i = 0; i < n; i++) {
+        if (m[i].required && json_object_get(obj, m[i].name) == NULL) {
+            return fail(err, LIBRO_ERR_SCHEMA, path_member(sub, path, m[i].name), "missing");
+        }
+    }
+    return LIBRO_OK;
+}
+
+/* A copy of string member `name` of `obj` into *out; absent members stay NULL (required ones
+ * were checked by check_members). */
+static libro_code
+get_string(char **out, json_t *obj, const char *path, const char *name, libro_error *err)
+{
+    char sub[PATH_BYTES];
+    json_t *v = json_object_get(obj, name);
+
+    if (v == NULL) {
+        return LIBRO_OK;
+    }
+    if (!json_is_string(v)) {
+        return fail(err, LIBRO_ERR_SCHEMA, path_member(sub, path, name), "not a string");
+    }
+    *out = libro_strndup(json_string_value(v), json_string_length(v));
+    return *out == NULL ? nomem(err) : LIBRO_OK;
+}
+
+static libro_code
+get_integer(long long *out, json_t *obj, const char *path, const char *name, libro_error *err)
+{
+    char sub[PATH_BYTES];
+    json_t *v = json_object_get(obj, name);
+
+    if (!json_is_integer(v)) {
+        return fail(err, LIBRO_ERR_SCHEMA, path_member(sub, path, name), "not an integer");
+    }
+    *out = (long long) json_integer_value(v);
+    return LIBRO_OK;
+}
+
+/* A JSON array member with its entry count already bounded (bound first, parse second). */
+static libro_code
+get_array(json_t **out, json_t *obj, const char *path, const char *name, libro_error *err)
+{
+    char sub[PATH_BYTES];
+    json_t *v = json_object_get(obj, name);
+
+    path_member(sub, path, name);
+    if (!json_is_array(v)) {
+        return fail(err, LIBRO_ERR_SCHEMA, sub, "not an array");
+    }
+    *out = v;
+    return check_count(json_array_size(v), sub, err);
+}
+
+static libro_code
+get_string_list(char ***out, size_t *n_out, json_t *obj, const char *path, const char *name,
+                libro_error *err)
+{
+    char sub[PATH_BYTES];
+    char entry[PATH_BYTES];
+    json_t *arr = NULL;
+    size_t n;
+    size_t i;
+    libro_code rc = get_array(&arr, obj, path, name, err);
+
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    path_member(sub, path, name);
+    n = json_array_size(arr);
+    *out = libro_calloc(n, sizeof **out);
+    if (*out == NULL) {
+        return nomem(err);
+    }
+    for (i = 0; i < n; i++) {
+        json_t *v = json_array_get(arr, i);
+
+        if (!json_is_string(v)) {
+            return fail(err, LIBRO_ERR_SCHEMA, path_index(entry, sub, i), "not a string");
+        }
+        (*out)[i] = libro_strndup(json_string_value(v), json_string_length(v));
+        if ((*out)[i] == NULL) {
+            return nomem(err);
+        }
+        (*n_out)++;
+    }
+    return LIBRO_OK;
+}
+
+/* Only the form libro writes, so that every accepted document re-serializes to itself. */
+static bool
+timestamp_shape(const char *s, size_t len)
+{
+    static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+    size_t i;
+
+    if (len != TIMESTAMP_LEN) {
+        return false;
+    }
+    for (i = 0; i < len; i++) {
+        if (shape[i] == 'd' ? !is_digit(s[i]) : s[i] != shape[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static libro_code
+get_time(int64_t *out, json_t *root, const char *name, libro_error *err)
+{
+    char back[LIBRO_TIME_TEXT_MAX];
+    char prefix[PATH_BYTES];
+    json_t *v = json_object_get(root, name);
+    const char *s;
+    size_t len;
+    libro_code rc;
+
+    if (!json_is_string(v)) {
+        return fail(err, LIBRO_ERR_SCHEMA, name, "not a string");
+    }
+    s = json_string_value(v);
+    len = json_string_length(v);
+    if (!timestamp_shape(s, len)) {
+        return fail(err, LIBRO_ERR_TIME, name, "not of the form YYYY-MM-DDTHH:MM:SSZ");
+    }
+    rc = libro_time_parse(out, s, len, err);
+    if (rc != LIBRO_OK) {
+        int n = snprintf(prefix, sizeof prefix, "credential: %s", name);
+
+        if (n > 0 && (size_t) n < sizeof prefix) {
+            libro_error_prefix(err, prefix);
+        }
+        return rc;
+    }
+    /* The one shape that parses yet writes back differently: 23:59:60, read as the next
+     * second. */
+    rc = libro_time_format(back, *out, err);
+    if (rc != LIBRO_OK || memcmp(back, s, TIMESTAMP_LEN) != 0) {
+        return fail(err, LIBRO_ERR_TIME, name, "leap second not accepted");
+    }
+    return LIBRO_OK;
+}
+
+static libro_code
+expect_string(json_t *v, const char *path, const char *want, libro_error *err)
+{
+    char what[PATH_BYTES];
+
+    if (json_is_string(v) && strcmp(json_string_value(v), want) == 0 &&
+        json_string_length(v) == strlen(want)) {
+        return LIBRO_OK;
+    }
+    if (snprintf(what, sizeof what, "expected \"%s\"", want) < 0) {
+        what[0] = '\0';
+    }
+    return fail(err, LIBRO_ERR_SCHEMA, path, what);
+}
+
+/* "@context" and "type" are fixed arrays; "type" also tells which credential this is. */
+static libro_code
+parse_header(libro_cred_type *type, json_t *root, libro_error *err)
+{
+    json_t *ctx = json_object_get(root, "@context");
+    json_t *ty = json_object_get(root, "type");
+    const char *name;
+    size_t i;
+    libro_code rc;
+
+    if (!json_is_array(ctx)) {
+        return fail(err, LIBRO_ERR_SCHEMA, "@context", "not an array");
+    }
+    if (json_array_size(ctx) != 2) {
+        return fail(err, LIBRO_ERR_SCHEMA, "@context", "expected 2 entries");
+    }
+    rc = expect_string(json_array_get(ctx, 0), "@context[0]", CONTEXT_VC, err);
+    if (rc == LIBRO_OK) {
+        rc = expect_string(json_array_get(ctx, 1), "@context[1]", CONTEXT_LIBRO, err);
+    }
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    if (!json_is_array(ty)) {
+        return fail(err, LIBRO_ERR_SCHEMA, "type", "not an array");
+    }
+    if (json_array_size(ty) != 2) {
+        return fail(err, LIBRO_ERR_SCHEMA, "type", "expected 2 entries");
+    }
+    rc = expect_string(json_array_get(ty, 0), "type[0]", VC_TYPE, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    if (!json_is_string(json_array_get(ty, 1))) {
+        return fail(err, LIBRO_ERR_SCHEMA, "type[1]", "not a string");
+    }
+    name = json_string_value(json_array_get(ty, 1));
+    for (i = 0; i < LIBRO_NELEM(types); i++) {
+        if (strcmp(name, types[i].name) == 0) {
+            *type = types[i].type;
+            return LIBRO_OK;
+        }
+    }
+    return fail(err, LIBRO_ERR_SCHEMA, "type[1]", "unknown credential type");
+}
+
+static libro_code
+parse_schema_ref(json_t *root, libro_cred_type type, libro_error *err)
+{
+    char want[PATH_BYTES];
+    json_t *ref = json_object_get(root, "credentialSchema");
+    libro_code rc =
+        check_members(ref, "credentialSchema", schema_members, LIBRO_NELEM(schema_members), err);
+    int n;
+
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    n = snprintf(want, sizeof want, "%s%s.json", SCHEMA_BASE, libro_cred_schema_name(type));
+    if (n < 0 || (size_t) n >= sizeof want) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "credential: schema id too long");
+    }
+    rc = expect_string(json_object_get(ref, "id"), "credentialSchema.id", want, err);
+    if (rc == LIBRO_OK) {
+        rc = expect_string(json_object_get(ref, "type"), "credentialSchema.type", SCHEMA_TYPE, err);
+    }
+    return rc;
+}
+
+/* publicKeyJwk must be a JSON object in the credential (not a string holding one); its text
+ * goes to the one strict JWK importer, whose every refusal is a bad key here. */
+static libro_code
+get_jwk(libro_key **out, json_t *subject, libro_error *err)
+{
+    static const char path[] = "credentialSubject.publicKeyJwk";
+    libro_buf text = LIBRO_BUF_INIT;
+    json_t *v = json_object_get(subject, "publicKeyJwk");
+    libro_code rc;
+
+    if (!json_is_object(v)) {
+        return fail(err, LIBRO_ERR_SCHEMA, path, "not an object");
+    }
+    rc = libro_json__dump(&text, v, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_key_from_jwk(out, (const char *) text.data, text.len, err);
+    }
+    if (rc != LIBRO_OK && rc != LIBRO_ERR_NOMEM) {
+        libro_error_prefix(err, "credential: credentialSubject.publicKeyJwk");
+        rc = LIBRO_ERR_BAD_KEY;
+        if (err != NULL) {
+            err->code = rc;
+        }
+    }
+    libro_buf_free(&text);
+    return rc;
+}
+
+static libro_code
+parse_license(libro_credential *c, json_t *s, libro_error *err)
+{
+    static const char sp[] = "credentialSubject";
+    static const char cp[] = "credentialSubject.community";
+    json_t *community = json_object_get(s, "community");
+    long long level = 0;
+    libro_code rc;
+
+    rc = get_string(&c->license_number, s, sp, "licenseNumber", err);
+    if (rc == LIBRO_OK) {
+        rc = get_string(&c->profession, s, sp, "profession", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = get_string(&c->license_type, s, sp, "licenseType", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = get_string_list(&c->scope, &c->n_scope, s, sp, "scope", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = check_members(community, cp, community_members, LIBRO_NELEM(community_members), err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = get_string(&c->community_id, community, cp, "id", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = get_integer(&level, community, cp, "level", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = check_level(level, "credentialSubject.community.level", err);
+    }
+    c->community_level = rc == LIBRO_OK ? (int) level : 0;
+    return rc;
+}
+
+static libro_code
+parse_charter(libro_credential *c, json_t *s, libro_error *err)
+{
+    static const char sp[] = "credentialSubject";
+    long long level = 0;
+    libro_code rc;
+
+    rc = get_integer(&level, s, sp, "level", err);
+    if (rc == LIBRO_OK) {
+        rc = check_level(level, "credentialSubject.level", err);
+    }
+    if (rc == LIBRO_OK) {
+        c->level = (int) level;
+        rc = get_string(&c->level_name, s, sp, "levelName", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = get_jwk(&c->subject_key, s, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = get_string_list(&c->allowed_types, &c->n_allowed, s, sp, "allowedLicenseTypes", err);
+    }
+    return rc;
+}
+
+static libro_code
+parse_issuer_auth(libro_credential *c, json_t *s, libro_error *err)
+{
+    char lp[PATH_BYTES];
+    char ep[PATH_BYTES];
+    json_t *arr = NULL;
+    size_t n;
+    size_t i;
+    libro_code rc = get_jwk(&c->subject_key, s, err);
+
+    if (rc == LIBRO_OK) {
+        rc = get_array(&arr, s, "credentialSubject", "licenseTypes", err);
+    }
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    path_member(lp, "credentialSubject", "licenseTypes");
+    n = json_array_size(arr);
+    c->grants = libro_calloc(n, sizeof *c->grants);
+    if (c->grants == NULL) {
+        return nomem(err);
+    }
+    for (i = 0; i < n; i++) {
+        json_t *g = json_array_get(arr, i);
+        long long days = 0;
+
+        path_index(ep, lp, i);
+        rc = check_members(g, ep, grant_members, LIBRO_NELEM(grant_members), err);
+        if (rc == LIBRO_OK) {
+            rc = get_string(&c->grants[i].id, g, ep, "id", err);
+        }
+        /* Counted once its id is owned, so that free releases it whatever happens next. */
+        c->n_grants++;
+        if (rc == LIBRO_OK) {
+            rc = get_integer(&days, g, ep, "validityDays", err);
+        }
+        if (rc == LIBRO_OK) {
+            char dp[PATH_BYTES];
+
+            rc = check_days(days, path_member(dp, ep, "validityDays"), err);
+        }
+        if (rc != LIBRO_OK) {
+            return rc;
+        }
+        c->grants[i].validity_days = (uint32_t) days;
+    }
+    return LIBRO_OK;
+}
+
+static libro_code
+parse_registry_auth(libro_credential *c, json_t *s, libro_error *err)
+{
+    libro_code rc = get_jwk(&c->subject_key, s, err);
+
+    if (rc == LIBRO_OK) {
+        rc = get_string(&c->url, s, "credentialSubject", "url", err);
+    }
+    return rc;
+}
+
+static const struct member *
+subject_members(libro_cred_type type, size_t *n)
+{
+    switch (type) {
+    case LIBRO_CRED_LICENSE:
+        *n = LIBRO_NELEM(license_members);
+        return license_members;
+    case LIBRO_CRED_CHARTER:
+        *n = LIBRO_NELEM(charter_members);
+        return charter_members;
+    case LIBRO_CRED_ISSUER_AUTH:
+        *n = LIBRO_NELEM(issuer_auth_members);
+        return issuer_auth_members;
+    case LIBRO_CRED_REGISTRY_AUTH:
+        break;
+    }
+    *n = LIBRO_NELEM(registry_auth_members);
+    return registry_auth_members;
+}
+
+libro_code
+libro_credential_parse(libro_credential **out, const void *p, size_t len, libro_error *err)
+{
+    static const libro_json_limits lim = {1, LIBRO_MAX_CLAIMS_BYTES, LIBRO_MAX_JSON_DEPTH};
+    static const char sp[] = "credentialSubject";
+    libro_credential *c = NULL;
+    const struct member *sm;
+    json_t *root = NULL;
+    json_t *subject;
+    libro_cred_type type = LIBRO_CRED_LICENSE;
+    size_t n_sm = 0;
+    libro_code rc;
+
+    if (out == NULL || (p == NULL && len > 0)) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "credential: NULL argument");
+    }
+    *out = NULL;
+    rc = libro_json__load(&root, p, len, &lim, err);
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, "credential");
+        goto out;
+    }
+    if (!json_is_object(root)) {
+        rc = libro_error_set(err, LIBRO_ERR_SCHEMA, "credential: not a JSON object");
+        goto out;
+    }
+    rc = check_members(root, "", envelope_members, LIBRO_NELEM(envelope_members), err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = parse_header(&type, root, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = libro_credential_new(&c, type, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = get_string(&c->issuer, root, "", "issuer", err);
+    if (rc == LIBRO_OK) {
+        rc = get_time(&c->valid_from, root, "validFrom", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = get_time(&c->valid_until, root, "validUntil", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = parse_schema_ref(root, type, err);
+    }
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    subject = json_object_get(root, sp);
+    sm = subject_members(type, &n_sm);
+    rc = check_members(subject, sp, sm, n_sm, err);
+    if (rc == LIBRO_OK) {
+        rc = get_string(&c->subject_id, subject, sp, "id", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = get_string(&c->name, subject, sp, "name", err);
+    }
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    switch (type) {
+    case LIBRO_CRED_LICENSE:
+        rc = parse_license(c, subject, err);
+        break;
+    case LIBRO_CRED_CHARTER:
+        rc = parse_charter(c, subject, err);
+        break;
+    case LIBRO_CRED_ISSUER_AUTH:
+        rc = parse_issuer_auth(c, subject, err);
+        break;
+    case LIBRO_CRED_REGISTRY_AUTH:
+        rc = parse_registry_auth(c, subject, err);
+        break;
+    }
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = check_rules(c, KEYS_FORM_ONLY, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    *out = c;
+    c = NULL; /* moved to caller */
+out:
+    libro_credential_free(c);
+    json_decref(root);
+    return rc;
+}
+
+/* ---- writer ------------------------------------------------------------------------------ */
+
+/* json_pack steals every "o" value, on failure too, and "s*" / "o*" leave a member out when
+ * its value is NULL, so each builder below is one leak-free expression. Member order is the
+ * order of the format: jansson keeps insertion order and libro_json__dump writes it. */
+
+static json_t *
+time_value(int64_t t)
+{
+    char text[LIBRO_TIME_TEXT_MAX];
+
+    /* Checked by libro_credential_check; NULL makes the pack fail rather than guess. */
+    if (libro_time_format(text, t, NULL) != LIBRO_OK) {
+        return NULL;
+    }
+    return json_stringn(text, TIMESTAMP_LEN);
+}
+
+static json_t *
+str_list(char *const *list, size_t n)
+{
+    json_t *arr = json_array();
+    size_t i;
+
+    for (i = 0; arr != NULL && i < n; i++) {
+        if (json_array_append_new(arr, json_string(list[i])) != 0) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    }
+    return arr;
+}
+
+static json_t *
+grant_list(const libro_license_grant *g, size_t n)
+{
+    json_t *arr = json_array();
+    size_t i;
+
+    for (i = 0; arr != NULL && i < n; i++) {
+        json_t *v =
+            json_pack("{s:s, s:I}", "id", g[i].id, "validityDays", (json_int_t) g[i].validity_days);
+
+        if (json_array_append_new(arr, v) != 0) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    }
+    return arr;
+}
+
+/* The JWK as docs/credentials.md shows it: kty, crv, x (and y), nothing else. The members
+ * are written here rather than taken from libro_key_to_jwk, which adds alg and sorts. */
+static libro_code
+jwk_value(json_t **out, const libro_key *k, libro_error *err)
+{
+    libro_buf raw = LIBRO_BUF_INIT;
+    libro_buf x = LIBRO_BUF_INIT;
+    libro_buf y = LIBRO_BUF_INIT;
+    bool ec = libro_key_alg(k) == LIBRO_ALG_ES256;
+    libro_code rc;
+
+    *out = NULL;
+    rc = libro_key_raw_public(&raw, k, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (ec) {
+        /* SEC1 uncompressed: 0x04 || x (32) || y (32). */
+        rc = libro_b64url_encode(&x, raw.data + 1, 32, err);
+        if (rc == LIBRO_OK) {
+            rc = libro_b64url_encode(&y, raw.data + 33, 32, err);
+        }
+    } else {
+        rc = libro_b64url_encode(&x, raw.data, raw.len, err);
+    }
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    *out = json_pack("{s:s, s:s, s:s, s:s*}", "kty", ec ? "EC" : "OKP", "crv",
+                     ec ? "P-256" : "Ed25519", "x", (const char *) x.data, "y",
+                     ec ? (const char *) y.data : NULL);
+    if (*out == NULL) {
+        rc = nomem(err);
+    }
+out:
+    libro_buf_free(&y);
+    libro_buf_free(&x);
+    libro_buf_free(&raw);
+    return rc;
+}
+
+/* credentialSubject; `jwk` stays the caller's ("O" takes a new reference). */
+static json_t *
+subject_value(const libro_credential *c, json_t *jwk)
+{
+    switch (c->type) {
+    case LIBRO_CRED_LICENSE:
+        return json_pack("{s:s*, s:s, s:s, s:s, s:s, s:o, s:{s:s, s:i}}", "id", c->subject_id,
+                         "name", c->name, "licenseNumber", c->license_number, "profession",
+                         c->profession, "licenseType", c->license_type, "scope",
+                         str_list(c->scope, c->n_scope), "community", "id", c->community_id,
+                         "level", c->community_level);
+    case LIBRO_CRED_CHARTER:
+        return json_pack("{s:s, s:s, s:i, s:s*, s:O, s:o}", "id", c->subject_id, "name", c->name,
+                         "level", c->level, "levelName", c->level_name, "publicKeyJwk", jwk,
+                         "allowedLicenseTypes", str_list(c->allowed_types, c->n_allowed));
+    case LIBRO_CRED_ISSUER_AUTH:
+        return json_pack("{s:s, s:s, s:O, s:o}", "id", c->subject_id, "name", c->name,
+                         "publicKeyJwk", jwk, "licenseTypes", grant_list(c->grants, c->n_grants));
+    case LIBRO_CRED_REGISTRY_AUTH:
+        return json_pack("{s:s, s:s, s:O, s:s*}", "id", c->subject_id, "name", c->name,
+                         "publicKeyJwk", jwk, "url", c->url);
+    }
+    return NULL;
+}
+
+libro_code
+libro_credential_to_json(libro_buf *out, const libro_credential *c, libro_error *err)
+{
+    char schema_id[PATH_BYTES];
+    json_t *root = NULL;
+    json_t *jwk = NULL;
+    int n;
+    libro_code rc;
+
+    if (out == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "credential: out is NULL");
+    }
+    rc = libro_credential_check(c, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (c->subject_key != NULL) {
+        rc = jwk_value(&jwk, c->subject_key, err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+    }
+    n = snprintf(schema_id, sizeof schema_id, "%s%s.json", SCHEMA_BASE,
+                 libro_cred_schema_name(c->type));
+    if (n < 0 || (size_t) n >= sizeof schema_id) {
+        rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "credential: schema id too long");
+        goto out;
+    }
+    root = json_pack("{s:[s,s], s:[s,s], s:s, s:o, s:o, s:{s:s, s:s}, s:o}", "@context", CONTEXT_VC,
+                     CONTEXT_LIBRO, "type", VC_TYPE, libro_cred_type_name(c->type), "issuer",
+                     c->issuer, "validFrom", time_value(c->valid_from), "validUntil",
+                     time_value(c->valid_until), "credentialSchema", "id", schema_id, "type",
+                     SCHEMA_TYPE, "credentialSubject", subject_value(c, jwk));
+    if (root == NULL) {
+        rc = nomem(err);
+        goto out;
+    }
+    rc = libro_json__dump(out, root, err);
+out:
+    json_decref(jwk);
+    json_decref(root);
+    return rc;
+}
+
+/* ---- key ids ------------------------------------------------------------------------------ */
+
+libro_code
+libro_kid_for(libro_buf *out, const char *issuer, const libro_key *k, libro_error *err)
+{
+    char tp[LIBRO_THUMBPRINT_LEN + 1];
+    libro_code rc;
+
+    if (out == NULL || issuer == NULL || k == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "kid: NULL argument");
+    }
+    /* An id without '#' is what lets libro_kid_split find the thumbprint. */
+    if (check_id(issuer, "issuer", err) != LIBRO_OK) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "kid: issuer is not a valid id");
+    }
+    rc = libro_key_thumbprint(tp, k, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(out, err, "%s#%s", issuer, tp);
+    }
+    return rc;
+}
+
+static bool
+is_b64url(char c)
+{
+    return is_alpha(c) || is_digit(c) || c == '-' || c == '_';
+}
+
+libro_code
+libro_kid_split(const char *kid, size_t *id_len, const char **thumbprint, libro_error *err)
+{
+    const char *hash;
+    const char *tp;
+    size_t i;
+
+    if (kid == NULL || id_len == NULL || thumbprint == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "kid: NULL argument");
+    }
+    *id_len = 0;
+    *thumbprint = NULL;
+    hash = strchr(kid, '#');
+    if (hash == NULL) {
+        return libro_error_set(err, LIBRO_ERR_PARSE, "kid: no '#' between id and thumbprint");
+    }
+    if (hash == kid) {
+        return libro_error_set(err, LIBRO_ERR_PARSE, "kid: empty id");
+    }
+    tp = hash + 1;
+    for (i = 0; tp[i] != '\0' && i <= LIBRO_THUMBPRINT_LEN; i++) {
+        if (!is_b64url(tp[i])) {
+            return libro_error_set(err, LIBRO_ERR_PARSE,
+                                   "kid: thumbprint is not 43 base64url characters");
+        }
+    }
+    /* 43 characters carry 258 bits for 256: the last one's two low bits must be zero, so a
+     * thumbprint has one spelling (RFC 4648 §3.5) and string comparison is key comparison. */
+    if (i != LIBRO_THUMBPRINT_LEN || strchr("AEIMQUYcgkosw048", tp[i - 1]) == NULL) {
+        return libro_error_set(err, LIBRO_ERR_PARSE,
+                               "kid: thumbprint is not 43 base64url characters");
+    }
+    *id_len = (size_t) (hash - kid);
+    *thumbprint = tp;
+    return LIBRO_OK;
+}

@@ -1,0 +1,497 @@
+/* libro: the LB1 QR transport (docs/formats.md, design.md §3), the only user of zlib.
+ *
+ *   text  = "LB1:" base45(frame)                                   (RFC 9285)
+ *   frame = u8 sig_len(64) || signature || raw DEFLATE(header_json || 0x00 || payload_json)
+ *
+ * DEFLATE is RFC 1951 without a zlib or gzip wrapper, with the fixed LB1 preset dictionary
+ * (schemas/lb1/dictionary.txt) as the history before the first byte. The decoder accepts any
+ * valid RFC 1951 stream, not only what zlib writes: the encoder's settings are not part of
+ * the format, so another implementation (or zlib-ng) can produce LB1 text libro reads. What
+ * the signature covers is the rebuilt compact JWS, which is canonical (strict base64url);
+ * the LB1 wrapper itself is not, so never identify a credential by its LB1 text.
+ *
+ * Untrusted input is bounded before each step: the text length, then strict base45, then the
+ * frame layout, then an inflate that stops one byte past LIBRO_MAX_LB1_INFLATED (a DEFLATE
+ * stream expands up to about 1032:1: RFC 1951 §3.2.5 matches of 258 bytes in two bits), then
+ * the header and payload caps of limits.h. */
+/* next_in as a pointer to const, so no cast discards our input's const. */
+#define ZLIB_CONST
+#include <string.h>
+#include <zlib.h>
+
+#include "lb1_int.h"
+#include "libro/encoding.h"
+#include "libro/key.h"
+#include "libro/lb1.h"
+#include "libro/limits.h"
+#include "libro/util.h"
+
+#define PREFIX_LEN (sizeof LIBRO_LB1_PREFIX - 1)
+#define SIG_OFFSET 1u                                    /* after the u8 sig_len */
+#define DATA_OFFSET (SIG_OFFSET + LIBRO_SIGNATURE_BYTES) /* where DEFLATE starts */
+#define SEPARATOR 0x00
+
+const char *
+libro_lb1_dictionary_sha256(void)
+{
+    return libro_lb1__dictionary_sha256;
+}
+
+/* zlib allocates through our allocator, so the OOM tests reach its failures too. */
+static voidpf
+z_alloc(voidpf opaque, uInt items, uInt size)
+{
+    (void) opaque;
+    /* zlib needs no zeroed memory (its own default allocator is malloc-like on most builds)
+     * and zeroing a 32 KiB window per decode shows in the verification rate. */
+    if (size != 0 && items > SIZE_MAX / size) {
+        return Z_NULL;
+    }
+    return libro_malloc((size_t) items * size);
+}
+
+static void
+z_free(voidpf opaque, voidpf p)
+{
+    (void) opaque;
+    libro_free(p);
+}
+
+/* zlib fails only for want of memory, or when misused (Z_STREAM_ERROR), which is our bug. */
+static libro_code
+z_failure(int zrc, const char *what, libro_error *err)
+{
+    if (zrc == Z_MEM_ERROR) {
+        return libro_error_set(err, LIBRO_ERR_NOMEM, "lb1: out of memory");
+    }
+    return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "lb1: %s failed (%d)", what, zrc);
+}
+
+static void
+z_init(z_stream *zs)
+{
+    memset(zs, 0, sizeof *zs);
+    zs->zalloc = z_alloc;
+    zs->zfree = z_free;
+    zs->opaque = Z_NULL;
+}
+
+/* Compress `p` with the dictionary, appended to `out`. Level 9 and zlib's default memLevel
+ * (8) and strategy gave the smallest output for our credentials (schemas/lb1/README.md). */
+static libro_code
+deflate_dict(libro_buf *out, const unsigned char *p, size_t len, libro_error *err)
+{
+    z_stream zs;
+    bool started = false;
+    uLong bound;
+    int zrc;
+    libro_code rc;
+
+    z_init(&zs);
+    zrc = deflateInit2(&zs, 9, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+    if (zrc != Z_OK) {
+        rc = z_failure(zrc, "deflateInit2", err);
+        goto out;
+    }
+    started = true;
+    zrc = deflateSetDictionary(&zs, libro_lb1__dictionary, (uInt) libro_lb1__dictionary_len);
+    if (zrc != Z_OK) {
+        rc = z_failure(zrc, "deflateSetDictionary", err);
+        goto out;
+    }
+    /* The caller keeps `len` within the header and payload caps, far below uInt's range. */
+    bound = deflateBound(&zs, (uLong) len);
+    rc = libro_buf_reserve(out, (size_t) bound, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    zs.next_in = p;
+    zs.avail_in = (uInt) len;
+    zs.next_out = out->data + out->len;
+    zs.avail_out = (uInt) bound;
+    zrc = deflate(&zs, Z_FINISH);
+    if (zrc != Z_STREAM_END) {
+        rc = z_failure(zrc, "deflate", err);
+        goto out;
+    }
+    out->len += (size_t) bound - zs.avail_out;
+    out->data[out->len] = '\0';
+    rc = LIBRO_OK;
+out:
+    if (started) {
+        (void) deflateEnd(&zs);
+    }
+    return rc;
+}
+
+/* Inflate p[0..len) into `out` (empty on entry), which must hold the whole stream and
+ * nothing after it. The output room is one byte over the cap, so that a stream of exactly
+ * LIBRO_MAX_LB1_INFLATED bytes is accepted and anything longer is caught without ever
+ * inflating more than one byte past the cap. */
+static libro_code
+inflate_bounded(libro_buf *out, const unsigned char *p, size_t len, libro_error *err)
+{
+    const size_t room = LIBRO_MAX_LB1_INFLATED + 1;
+    z_stream zs;
+    bool started = false;
+    size_t produced;
+    int zrc;
+    libro_code rc;
+
+    z_init(&zs);
+    rc = libro_buf_reserve(out, room, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    zrc = inflateInit2(&zs, -MAX_WBITS);
+    if (zrc != Z_OK) {
+        rc = z_failure(zrc, "inflateInit2", err);
+        goto out;
+    }
+    started = true;
+    /* A raw stream has no FDICT flag (RFC 1950 §2.2) to ask for the dictionary, so it is set
+     * up front, before any input. */
+    zrc = inflateSetDictionary(&zs, libro_lb1__dictionary, (uInt) libro_lb1__dictionary_len);
+    if (zrc != Z_OK) {
+        /* Allocates the window, so it can fail for memory. */
+        rc = z_failure(zrc, "inflateSetDictionary", err);
+        goto out;
+    }
+    zs.next_in = p;
+    zs.avail_in = (uInt) len; /* at most the frame, bounded by the text cap */
+    zs.next_out = out->data;
+    zs.avail_out = (uInt) room;
+    for (;;) {
+        zrc = inflate(&zs, Z_NO_FLUSH);
+        if (zrc == Z_STREAM_END) {
+            break;
+        }
+        if (zrc == Z_MEM_ERROR) {
+            rc = libro_error_set(err, LIBRO_ERR_NOMEM, "lb1: out of memory");
+            goto out;
+        }
+        if (zrc != Z_OK && zrc != Z_BUF_ERROR) {
+            /* Z_DATA_ERROR: zlib's reason is a fixed string ("invalid block type", ...). */
+            rc = libro_error_set(err, LIBRO_ERR_PARSE, "lb1: bad compressed data (%.64s)",
+                                 zs.msg != NULL ? zs.msg : "unknown error");
+            goto out;
+        }
+        if (zs.avail_out == 0) {
+            rc = libro_error_set(err, LIBRO_ERR_LIMIT, "lb1: inflated data exceeds %u bytes",
+                                 LIBRO_MAX_LB1_INFLATED);
+            goto out;
+        }
+        if (zs.avail_in == 0 || zrc == Z_BUF_ERROR) {
+            rc = libro_error_set(err, LIBRO_ERR_PARSE, "lb1: compressed data is truncated");
+            goto out;
+        }
+    }
+    produced = room - zs.avail_out;
+    if (produced > LIBRO_MAX_LB1_INFLATED) {
+        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "lb1: inflated data exceeds %u bytes",
+                             LIBRO_MAX_LB1_INFLATED);
+        goto out;
+    }
+    if (zs.avail_in != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "lb1: trailing bytes after the compressed data");
+        goto out;
+    }
+    out->len = produced;
+    out->data[out->len] = '\0';
+    rc = LIBRO_OK;
+out:
+    if (started) {
+        (void) inflateEnd(&zs);
+    }
+    return rc;
+}
+
+/* Split a compact JWS into its three segments, without decoding them. */
+static libro_code
+split3(const char *seg[3], size_t seg_len[3], const char *jws, size_t len, libro_error *err)
+{
+    const char *end = jws + len;
+    const char *p = jws;
+    size_t i;
+
+    for (i = 0; i < 3; i++) {
+        const char *dot = p == end ? NULL : memchr(p, '.', (size_t) (end - p));
+
+        if ((i < 2) != (dot != NULL)) {
+            return libro_error_set(err, LIBRO_ERR_PARSE,
+                                   "lb1: the JWS does not have three segments");
+        }
+        seg[i] = p;
+        seg_len[i] = dot != NULL ? (size_t) (dot - p) : (size_t) (end - p);
+        p = dot != NULL ? dot + 1 : end;
+    }
+    return LIBRO_OK;
+}
+
+static libro_code
+decode_segment(libro_buf *out, const char *p, size_t len, const char *what, libro_error *err)
+{
+    libro_code rc = libro_b64url_decode(out, p, len, err);
+
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, what);
+    }
+    return rc;
+}
+
+/* The caps both directions share: what the encoder writes, the decoder must accept. */
+static libro_code
+check_parts(size_t header_len, size_t payload_len, libro_error *err)
+{
+    if (header_len > LIBRO_MAX_HEADER_BYTES) {
+        return libro_error_set(err, LIBRO_ERR_LIMIT, "lb1: header exceeds %u bytes",
+                               LIBRO_MAX_HEADER_BYTES);
+    }
+    if (payload_len > LIBRO_MAX_CLAIMS_BYTES) {
+        return libro_error_set(err, LIBRO_ERR_LIMIT, "lb1: payload exceeds %u bytes",
+                               LIBRO_MAX_CLAIMS_BYTES);
+    }
+    return LIBRO_OK;
+}
+
+/* Decode the three segments of a compact JWS into `header`, `payload` and `sig`, refusing
+ * anything the LB1 frame cannot carry or the decoder would refuse. */
+static libro_code
+unpack_jws(libro_buf *header, libro_buf *payload, libro_buf *sig, const char *jws, size_t len,
+           libro_error *err)
+{
+    const char *seg[3];
+    size_t seg_len[3];
+    libro_code rc;
+
+    if (len > LIBRO_MAX_TOKEN_BYTES) {
+        return libro_error_set(err, LIBRO_ERR_LIMIT, "lb1: JWS exceeds %u bytes",
+                               LIBRO_MAX_TOKEN_BYTES);
+    }
+    rc = split3(seg, seg_len, jws, len, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    rc = decode_segment(header, seg[0], seg_len[0], "lb1: header", err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    rc = decode_segment(payload, seg[1], seg_len[1], "lb1: payload", err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    rc = decode_segment(sig, seg[2], seg_len[2], "lb1: signature", err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    rc = check_parts(header->len, payload->len, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    if (sig->len != LIBRO_SIGNATURE_BYTES) {
+        return libro_error_set(err, LIBRO_ERR_PARSE, "lb1: signature is %zu bytes, not %u",
+                               sig->len, LIBRO_SIGNATURE_BYTES);
+    }
+    /* The 0x00 separator is unambiguous only because JSON text never holds a raw NUL. */
+    if (header->len > 0 && memchr(header->data, SEPARATOR, header->len) != NULL) {
+        return libro_error_set(err, LIBRO_ERR_PARSE, "lb1: header holds a 0x00 byte");
+    }
+    if (payload->len > 0 && memchr(payload->data, SEPARATOR, payload->len) != NULL) {
+        return libro_error_set(err, LIBRO_ERR_PARSE, "lb1: payload holds a 0x00 byte");
+    }
+    return LIBRO_OK;
+}
+
+/* frame = u8 64 || sig || DEFLATE(header || 0x00 || payload), appended to `frame`. */
+static libro_code
+pack_frame(libro_buf *frame, const libro_buf *header, const libro_buf *payload,
+           const libro_buf *sig, libro_error *err)
+{
+    libro_buf plain = LIBRO_BUF_INIT;
+    const unsigned char sig_len = LIBRO_SIGNATURE_BYTES;
+    const unsigned char sep = SEPARATOR;
+    libro_code rc;
+
+    rc = libro_buf_append(&plain, header->data, header->len, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = libro_buf_append(&plain, &sep, 1, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = libro_buf_append(&plain, payload->data, payload->len, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = libro_buf_append(frame, &sig_len, 1, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = libro_buf_append(frame, sig->data, sig->len, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = deflate_dict(frame, plain.data, plain.len, err);
+out:
+    libro_buf_free(&plain);
+    return rc;
+}
+
+libro_code
+libro_lb1_encode(libro_buf *out, const char *jws, size_t len, libro_error *err)
+{
+    libro_buf header = LIBRO_BUF_INIT;
+    libro_buf payload = LIBRO_BUF_INIT;
+    libro_buf sig = LIBRO_BUF_INIT;
+    libro_buf frame = LIBRO_BUF_INIT;
+    libro_buf text = LIBRO_BUF_INIT;
+    libro_code rc;
+
+    if (out == NULL || (jws == NULL && len > 0)) {
+        rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "lb1: NULL argument");
+        goto out;
+    }
+    rc = unpack_jws(&header, &payload, &sig, jws == NULL ? "" : jws, len, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = pack_frame(&frame, &header, &payload, &sig, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = libro_buf_append_str(&text, LIBRO_LB1_PREFIX, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = libro_base45_encode(&text, frame.data, frame.len, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    /* Never write what libro_lb1_decode refuses. */
+    if (text.len > LIBRO_MAX_LB1_TEXT_BYTES) {
+        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "lb1: text would exceed %u bytes",
+                             LIBRO_MAX_LB1_TEXT_BYTES);
+        goto out;
+    }
+    /* `out` is touched only on success. */
+    rc = libro_buf_append(out, text.data, text.len, err);
+out:
+    libro_buf_free(&text);
+    libro_buf_free(&frame);
+    libro_buf_free(&sig);
+    libro_buf_free(&payload);
+    libro_buf_free(&header);
+    return rc;
+}
+
+/* Check the inflated `plain` = header || 0x00 || payload and find the separator. */
+static libro_code
+split_plain(size_t *header_len, const libro_buf *plain, libro_error *err)
+{
+    const unsigned char *sep = plain->len == 0 ? NULL : memchr(plain->data, SEPARATOR, plain->len);
+    size_t payload_len;
+
+    if (sep == NULL) {
+        return libro_error_set(err, LIBRO_ERR_PARSE,
+                               "lb1: no 0x00 separator between header and payload");
+    }
+    *header_len = (size_t) (sep - plain->data);
+    payload_len = plain->len - *header_len - 1;
+    if (payload_len > 0 && memchr(sep + 1, SEPARATOR, payload_len) != NULL) {
+        return libro_error_set(err, LIBRO_ERR_PARSE, "lb1: more than one 0x00 separator");
+    }
+    return check_parts(*header_len, payload_len, err);
+}
+
+/* RFC 7515 §7.1: rebuild the exact compact serialization the signer produced. */
+static libro_code
+rebuild_jws(libro_buf *jws, const libro_buf *plain, size_t header_len, const unsigned char *sig,
+            libro_error *err)
+{
+    libro_code rc;
+
+    rc = libro_b64url_encode(jws, plain->data, header_len, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    rc = libro_buf_append(jws, ".", 1, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    rc = libro_b64url_encode(jws, plain->data + header_len + 1, plain->len - header_len - 1, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    rc = libro_buf_append(jws, ".", 1, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    return libro_b64url_encode(jws, sig, LIBRO_SIGNATURE_BYTES, err);
+}
+
+libro_code
+libro_lb1_decode(libro_buf *jws_out, const char *text, size_t len, libro_error *err)
+{
+    libro_buf frame = LIBRO_BUF_INIT;
+    libro_buf plain = LIBRO_BUF_INIT;
+    libro_buf jws = LIBRO_BUF_INIT;
+    size_t header_len = 0;
+    libro_code rc;
+
+    if (jws_out == NULL || (text == NULL && len > 0)) {
+        rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "lb1: NULL argument");
+        goto out;
+    }
+    if (len > LIBRO_MAX_LB1_TEXT_BYTES) {
+        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "lb1: text exceeds %u bytes",
+                             LIBRO_MAX_LB1_TEXT_BYTES);
+        goto out;
+    }
+    /* Case-sensitive: QR alphanumeric mode has no lowercase letters, and "lb1:" would be a
+     * second spelling of the same text. */
+    if (len < PREFIX_LEN || memcmp(text, LIBRO_LB1_PREFIX, PREFIX_LEN) != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "lb1: text does not start with \"%s\"",
+                             LIBRO_LB1_PREFIX);
+        goto out;
+    }
+    rc = libro_base45_decode(&frame, text + PREFIX_LEN, len - PREFIX_LEN, err);
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, "lb1");
+        goto out;
+    }
+    if (frame.len == 0) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "lb1: empty frame");
+        goto out;
+    }
+    /* Both algorithms libro accepts sign with 64 bytes (docs/formats.md). */
+    if (frame.data[0] != LIBRO_SIGNATURE_BYTES) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "lb1: signature length %u, expected %u",
+                             (unsigned) frame.data[0], LIBRO_SIGNATURE_BYTES);
+        goto out;
+    }
+    if (frame.len < DATA_OFFSET) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "lb1: frame shorter than its %u-byte signature",
+                             LIBRO_SIGNATURE_BYTES);
+        goto out;
+    }
+    rc = inflate_bounded(&plain, frame.data + DATA_OFFSET, frame.len - DATA_OFFSET, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = split_plain(&header_len, &plain, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = rebuild_jws(&jws, &plain, header_len, frame.data + SIG_OFFSET, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    /* `jws_out` is touched only on success. */
+    rc = libro_buf_append(jws_out, jws.data, jws.len, err);
+out:
+    libro_buf_free(&jws);
+    libro_buf_free(&plain);
+    libro_buf_free(&frame);
+    return rc;
+}

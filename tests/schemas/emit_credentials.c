@@ -1,0 +1,419 @@
+/* emit_credentials OUTDIR: build and sign (libro_issuer_sign) a spread of credentials of all
+ * four types, with and without their optional members, with Ed25519 and ES256 keys and at
+ * their caps, and write each signed payload (taken back out of the verified JWS, so it is the
+ * exact signed bytes) to OUTDIR/valid/. Then write documents libro's parser refuses to
+ * OUTDIR/invalid/ (checking here that it does), for the --expect-invalid run of
+ * validate.mjs: the schemas must refuse them too. Exit 0 when everything was written. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "libro/issuer.h"
+#include "libro/jws.h"
+#include "libro/util.h"
+
+#define T2026 INT64_C(1767225600) /* 2026-01-01T00:00:00Z */
+#define DAY INT64_C(86400)
+
+static const char *outdir;
+static unsigned n_valid;
+static unsigned n_invalid;
+
+static int
+write_file(const char *sub, const char *name, const void *p, size_t len)
+{
+    char path[4096];
+    FILE *f;
+    int n = snprintf(path, sizeof path, "%s/%s/%s.json", outdir, sub, name);
+
+    if (n < 0 || (size_t) n >= sizeof path) {
+        fprintf(stderr, "emit: path too long\n");
+        return -1;
+    }
+    f = fopen(path, "wb");
+    if (f == NULL) {
+        fprintf(stderr, "emit: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    if (fwrite(p, 1, len, f) != len || fclose(f) != 0) {
+        fprintf(stderr, "emit: %s: write failed\n", path);
+        return -1;
+    }
+    return 0;
+}
+
+static char *
+dup(const char *s)
+{
+    return s == NULL ? NULL : libro_strndup(s, strlen(s));
+}
+
+static char **
+dup_list(const char *const *src, size_t n)
+{
+    char **list = libro_calloc(n, sizeof *list);
+    size_t i;
+
+    for (i = 0; list != NULL && i < n; i++) {
+        list[i] = dup(src[i]);
+    }
+    return list;
+}
+
+/* n entries "<prefix><i>". */
+static char **
+numbered(const char *prefix, size_t n)
+{
+    char **list = libro_calloc(n, sizeof *list);
+    size_t i;
+
+    for (i = 0; list != NULL && i < n; i++) {
+        char s[64];
+
+        if (snprintf(s, sizeof s, "%s%zu", prefix, i) > 0) {
+            list[i] = dup(s);
+        }
+    }
+    return list;
+}
+
+static char *
+repeat(char c, size_t n)
+{
+    char *s = libro_malloc(n + 1);
+
+    if (s != NULL) {
+        memset(s, c, n);
+        s[n] = '\0';
+    }
+    return s;
+}
+
+/* Sign `c` with `signer`, verify, and write the payload as valid/<name>.json. Takes `c`. */
+static int
+emit(const char *name, libro_credential *c, const libro_key *signer)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf token = LIBRO_BUF_INIT;
+    libro_buf payload = LIBRO_BUF_INIT;
+    libro_key *pub = NULL;
+    int rc = -1;
+
+    if (c == NULL) {
+        fprintf(stderr, "emit: %s: out of memory\n", name);
+        return -1;
+    }
+    if (libro_issuer_sign(&token, c, signer, &err) != LIBRO_OK ||
+        libro_key_public(&pub, signer, &err) != LIBRO_OK ||
+        libro_jws_verify_compact(&payload, (const char *) token.data, token.len, pub, "vc+jwt",
+                                 &err) != LIBRO_OK) {
+        fprintf(stderr, "emit: %s: %s\n", name, err.msg);
+        goto out;
+    }
+    rc = write_file("valid", name, payload.data, payload.len);
+    n_valid++;
+out:
+    libro_key_free(pub);
+    libro_buf_free(&payload);
+    libro_buf_free(&token);
+    libro_credential_free(c);
+    return rc;
+}
+
+static libro_credential *
+new_cred(libro_cred_type type, const char *issuer, const char *subject, const char *name,
+         int64_t days)
+{
+    libro_credential *c = NULL;
+
+    if (libro_credential_new(&c, type, NULL) != LIBRO_OK) {
+        return NULL;
+    }
+    c->issuer = dup(issuer);
+    c->subject_id = dup(subject);
+    c->name = dup(name);
+    c->valid_from = T2026;
+    c->valid_until = T2026 + days * DAY - 1;
+    return c;
+}
+
+static libro_key *
+public_of(const libro_key *k)
+{
+    libro_key *pub = NULL;
+
+    return libro_key_public(&pub, k, NULL) == LIBRO_OK ? pub : NULL;
+}
+
+static libro_credential *
+charter(const char *issuer, const char *id, int level, const char *level_name, const libro_key *key,
+        size_t n_allowed)
+{
+    static const char *const types[] = {"nursing-general", "midwifery", "pharmacy"};
+    libro_credential *c = new_cred(LIBRO_CRED_CHARTER, issuer, id, "Town 7", 3650);
+
+    if (c != NULL) {
+        c->level = level;
+        c->level_name = dup(level_name);
+        c->subject_key = public_of(key);
+        c->allowed_types = n_allowed <= 3 ? dup_list(types, n_allowed) : numbered("t-", n_allowed);
+        c->n_allowed = n_allowed;
+    }
+    return c;
+}
+
+static libro_credential *
+issuer_auth(const libro_key *key, size_t n_grants, uint32_t days)
+{
+    libro_credential *c = new_cred(LIBRO_CRED_ISSUER_AUTH, "urn:libro:town-7",
+                                   "urn:libro:town-7:health-board", "Town 7 Health Board", 1826);
+    char **ids = numbered("license-type-", n_grants);
+    size_t i;
+
+    if (c != NULL && ids != NULL) {
+        c->subject_key = public_of(key);
+        c->grants = libro_calloc(n_grants, sizeof *c->grants);
+        for (i = 0; c->grants != NULL && i < n_grants; i++) {
+            c->grants[i].id = ids[i];
+            ids[i] = NULL;
+            c->grants[i].validity_days = i == 0 ? days : (uint32_t) (i % 3660) + 1;
+            c->n_grants++;
+        }
+    }
+    for (i = 0; ids != NULL && i < n_grants; i++) {
+        libro_free(ids[i]);
+    }
+    libro_free(ids);
+    return c;
+}
+
+static libro_credential *
+registry(const libro_key *key, const char *url)
+{
+    libro_credential *c = new_cred(LIBRO_CRED_REGISTRY_AUTH, "urn:libro:town-7",
+                                   "urn:libro:town-7:registry", "Town 7 Registry", 730);
+
+    if (c != NULL) {
+        c->subject_key = public_of(key);
+        c->url = dup(url);
+    }
+    return c;
+}
+
+static libro_credential *
+license(const char *holder_did, const char *name, const char *number, size_t n_scope)
+{
+    static const char *const scope[] = {"general care", "medication administration"};
+    libro_credential *c =
+        new_cred(LIBRO_CRED_LICENSE, "urn:libro:town-7:health-board", holder_did, name, 1096);
+
+    if (c != NULL) {
+        c->license_number = dup(number);
+        c->profession = dup("registered nurse");
+        c->license_type = dup("nursing-general");
+        c->scope = n_scope <= 2 ? dup_list(scope, n_scope) : numbered("task ", n_scope);
+        c->n_scope = n_scope;
+        c->community_id = dup("urn:libro:town-7");
+        c->community_level = 2;
+    }
+    return c;
+}
+
+static int
+emit_valid(void)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_key *ed = NULL;
+    libro_key *es = NULL;
+    libro_key *holder = NULL;
+    libro_buf did = LIBRO_BUF_INIT;
+    char *long_name = repeat('N', 200);
+    char *long_number = repeat('7', 64);
+    libro_credential *c;
+    int bad = 0;
+
+    if (libro_key_generate(&ed, LIBRO_ALG_ED25519, &err) != LIBRO_OK ||
+        libro_key_generate(&es, LIBRO_ALG_ES256, &err) != LIBRO_OK ||
+        libro_key_generate(&holder, LIBRO_ALG_ED25519, &err) != LIBRO_OK ||
+        libro_key_to_did(&did, holder, &err) != LIBRO_OK || long_name == NULL ||
+        long_number == NULL) {
+        fprintf(stderr, "emit: setup: %s\n", err.msg);
+        bad = 1;
+        goto out;
+    }
+    /* CommunityCharter: an anchor (signed by its own key), parent-chartered, both algs. */
+    bad |= emit("charter-anchor-ed25519",
+                charter("urn:libro:town-7", "urn:libro:town-7", 2, NULL, ed, 3), ed);
+    bad |= emit("charter-anchor-es256",
+                charter("urn:libro:town-7", "urn:libro:town-7", 8, "world", es, 1), es);
+    bad |= emit("charter-child-level-name",
+                charter("urn:libro:region-3", "urn:libro:town-7", 2,
+                        "market town \xc3\xa9t\xc3\xa9", ed, 2),
+                es);
+    bad |= emit("charter-level-0-max-types",
+                charter("https://region-3.example", "did:web:tribe.example", 0, NULL, es, 32), ed);
+    /* IssuerAuthorization */
+    bad |= emit("issuer-auth-ed25519", issuer_auth(ed, 1, 1096), es);
+    bad |= emit("issuer-auth-es256-max", issuer_auth(es, 32, 3660), ed);
+    bad |= emit("issuer-auth-one-day", issuer_auth(ed, 2, 1), ed);
+    /* RegistryAuthorization: with and without url, both algs, loopback http. */
+    bad |= emit("registry-no-url", registry(ed, NULL), ed);
+    bad |= emit("registry-https", registry(es, "https://registry.town-7.example"), ed);
+    bad |= emit("registry-https-port-path",
+                registry(ed, "https://registry.town-7.example:8443/api/v1?x=%7E"), es);
+    bad |= emit("registry-loopback", registry(es, "http://127.0.0.1:8080"), es);
+    /* ProfessionalLicense: with and without holder, at the caps, UTF-8. */
+    bad |=
+        emit("license-holder", license((const char *) did.data, "Ada Example", "T7-N-0001", 2), ed);
+    bad |= emit("license-no-holder", license(NULL, "Ada Example", "T7-N-0002", 1), es);
+    bad |= emit("license-max", license((const char *) did.data, long_name, long_number, 32), es);
+    bad |= emit("license-utf8",
+                license(NULL, "Zo\xc3\xab \xe5\xb1\xb1\xe7\x94\xb0 \xf0\x9f\xa9\xba", "a.b_c-9", 2),
+                ed);
+    c = license(NULL, "Grace Example", "T7-N-0003", 2);
+    if (c != NULL) {
+        c->community_level = 0; /* a tribe's own license */
+        libro_free(c->community_id);
+        c->community_id = dup("did:web:tribe.example");
+    }
+    bad |= emit("license-level-0", c, ed);
+out:
+    libro_free(long_number);
+    libro_free(long_name);
+    libro_buf_free(&did);
+    libro_key_free(holder);
+    libro_key_free(es);
+    libro_key_free(ed);
+    return bad;
+}
+
+/* Documents libro refuses, made by one edit of a signed one; the schemas must refuse them
+ * too. Only rules a JSON Schema can state: validFrom < validUntil, byte caps on non-ASCII
+ * text, distinct grant ids and point validity are libro's alone (see schemas/README.md). */
+static const struct {
+    const char *name;
+    const char *base; /* a file in valid/ */
+    const char *from;
+    const char *to;
+} invalid[] = {
+    {"extra-root-member", "license-holder", "\"issuer\":", "\"proof\":{},\"issuer\":"},
+    {"extra-subject-member", "license-holder", "\"name\":", "\"email\":\"a@b.example\",\"name\":"},
+    {"extra-community-member", "license-holder", "\"level\":2}", "\"level\":2,\"x\":1}"},
+    {"extra-schema-member", "license-holder", "\"JsonSchema\"", "\"JsonSchema\",\"x\":1"},
+    {"extra-grant-member", "issuer-auth-ed25519", "\"validityDays\":1096",
+     "\"validityDays\":1096,\"x\":1"},
+    {"missing-name", "license-holder", "\"name\":\"Ada Example\",", ""},
+    {"missing-key", "registry-no-url", "\"publicKeyJwk\":", "\"publicKeyJwx\":"},
+    {"wrong-context", "license-holder", "https://w3id.org/libro/v1", "https://w3id.org/libro/v2"},
+    {"wrong-type", "license-holder", "\"ProfessionalLicense\"", "\"CommunityCharter\""},
+    {"wrong-schema", "license-holder", "professional-license.json", "community-charter.json"},
+    {"offset-time", "license-holder", "T00:00:00Z", "T00:00:00+00:00"},
+    {"fraction-time", "license-holder", "T00:00:00Z", "T00:00:00.5Z"},
+    {"leap-second", "license-holder", "T23:59:59Z", "T23:59:60Z"},
+    {"year-0000", "license-holder", "\"2026-01-01", "\"0000-01-01"},
+    {"level-9", "charter-anchor-ed25519", "\"level\":2", "\"level\":9"},
+    {"level-negative", "license-holder", "\"level\":2", "\"level\":-1"},
+    {"license-number-slash", "license-holder", "T7-N-0001", "T7/N/0001"},
+    {"license-type-upper", "license-holder", "nursing-general", "Nursing-general"},
+    {"issuer-relative", "license-holder", "urn:libro:town-7:health-board", "health-board"},
+    {"issuer-space", "license-holder", "urn:libro:town-7:health-board", "urn:libro:town 7"},
+    {"issuer-hash", "license-holder", "urn:libro:town-7:health-board", "urn:libro:t7#x"},
+    {"holder-not-did-key", "license-holder", "did:key:z6Mk", "did:web:z6Mk"},
+    {"empty-scope", "license-no-holder", "[\"general care\"]", "[]"},
+    {"duplicate-scope", "license-holder", "\"medication administration\"", "\"general care\""},
+    {"empty-name", "license-holder", "\"Ada Example\"", "\"\""},
+    {"control-char", "license-holder", "Ada Example", "Ada\\u0007Example"},
+    {"c1-control-char", "license-holder", "Ada Example", "Ada\\u0085Example"},
+    {"name-201", "license-max", "\"name\":\"N", "\"name\":\"NN"},
+    {"scope-33", "license-max", "\"task 0\"", "\"task 0\",\"task 32\""},
+    {"validity-days-0", "issuer-auth-ed25519", "\"validityDays\":1096", "\"validityDays\":0"},
+    {"validity-days-3661", "issuer-auth-ed25519", "\"validityDays\":1096", "\"validityDays\":3661"},
+    {"private-jwk", "registry-no-url", "\"kty\":\"OKP\"", "\"kty\":\"OKP\",\"d\":\"AAAA\""},
+    {"jwk-rsa", "registry-no-url", "\"kty\":\"OKP\"", "\"kty\":\"RSA\""},
+    {"jwk-extra", "registry-no-url", "\"kty\":\"OKP\"", "\"kty\":\"OKP\",\"ext\":true"},
+    {"jwk-short-x", "registry-no-url", "\"x\":\"", "\"x\":\"AAAA\",\"x0\":\""},
+    {"url-http", "registry-https", "https://", "http://"},
+    {"url-space", "registry-https", "town-7.example", "town 7.example"},
+    {"url-userinfo", "registry-https", "https://", "https://user@"},
+    {"level-string", "license-holder", "\"level\":2", "\"level\":\"2\""},
+    {"levelname-empty", "charter-anchor-es256", "\"world\"", "\"\""},
+};
+
+static int
+emit_invalid(void)
+{
+    int bad = 0;
+    size_t i;
+
+    for (i = 0; i < sizeof invalid / sizeof invalid[0]; i++) {
+        libro_error err = LIBRO_ERROR_INIT;
+        libro_buf doc = LIBRO_BUF_INIT;
+        libro_credential *c = NULL;
+        char path[4096];
+        const char *at;
+        int n = snprintf(path, sizeof path, "%s/valid/%s.json", outdir, invalid[i].base);
+        FILE *f = n > 0 && (size_t) n < sizeof path ? fopen(path, "rb") : NULL;
+        char text[16384];
+        size_t len = f != NULL ? fread(text, 1, sizeof text - 1, f) : 0;
+
+        if (f != NULL) {
+            fclose(f);
+        }
+        text[len] = '\0';
+        at = strstr(text, invalid[i].from);
+        if (at == NULL) {
+            fprintf(stderr, "emit: invalid %s: \"%s\" not in %s\n", invalid[i].name,
+                    invalid[i].from, invalid[i].base);
+            bad = 1;
+            continue;
+        }
+        if (libro_buf_append(&doc, text, (size_t) (at - text), &err) != LIBRO_OK ||
+            libro_buf_append_str(&doc, invalid[i].to, &err) != LIBRO_OK ||
+            libro_buf_append_str(&doc, at + strlen(invalid[i].from), &err) != LIBRO_OK) {
+            bad = 1;
+        } else if (libro_credential_parse(&c, doc.data, doc.len, &err) == LIBRO_OK) {
+            fprintf(stderr, "emit: invalid %s: libro accepts it\n", invalid[i].name);
+            bad = 1;
+        } else if (write_file("invalid", invalid[i].name, doc.data, doc.len) != 0) {
+            bad = 1;
+        } else {
+            n_invalid++;
+        }
+        libro_credential_free(c);
+        libro_buf_free(&doc);
+    }
+    return bad;
+}
+
+static int
+make_dir(const char *sub)
+{
+    char path[4096];
+    int n = snprintf(path, sizeof path, "%s/%s", outdir, sub);
+
+    if (n < 0 || (size_t) n >= sizeof path || (mkdir(path, 0755) != 0 && errno != EEXIST)) {
+        fprintf(stderr, "emit: cannot create %s/%s\n", outdir, sub);
+        return -1;
+    }
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    int bad;
+
+    if (argc != 2) {
+        fprintf(stderr, "usage: emit_credentials OUTDIR\n");
+        return 2;
+    }
+    outdir = argv[1];
+    if (make_dir("valid") != 0 || make_dir("invalid") != 0) {
+        return 1;
+    }
+    bad = emit_valid();
+    bad |= emit_invalid();
+    printf("emit_credentials: %u valid, %u invalid documents in %s\n", n_valid, n_invalid, outdir);
+    return bad == 0 ? 0 : 1;
+}

@@ -1,0 +1,167 @@
+/* libro_verifier: the trust store and the offline verification of design.md §4. */
+#ifndef LIBRO_VERIFIER_H
+#define LIBRO_VERIFIER_H
+
+#include "libro/credential.h"
+
+/* ---- trust store ------------------------------------------------------------------------- */
+
+typedef struct libro_trust libro_trust; /* opaque: a trust store loaded in memory */
+
+typedef enum libro_trust_kind {
+    LIBRO_TRUST_ANCHOR = 1,     /* a pinned, self-chartered community */
+    LIBRO_TRUST_CREDENTIAL = 2, /* a charter or an authorization, trusted only through a chain */
+} libro_trust_kind;
+
+/** One entry, for listing. Strings are borrowed from the store. */
+typedef struct libro_trust_entry {
+    libro_trust_kind kind;
+    libro_cred_type type;
+    const char *subject_id;
+    const char *name;
+    const char *issuer;
+    const char *thumbprint; /* of the subject's key */
+    int64_t valid_from;
+    int64_t valid_until;
+    const char *file; /* where it is stored */
+} libro_trust_entry;
+
+/** The default trust directory: $XDG_DATA_HOME/libro, else $HOME/.local/share/libro, appended
+ *  to `out`. A variable that is unset, empty or not an absolute path is skipped (XDG base
+ *  directory spec); LIBRO_ERR_NOT_FOUND when neither gives one. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_trust_default_dir(libro_buf *out, libro_error *err);
+
+/** Load the store in `dir` (NULL: libro_trust_default_dir), creating it and any missing
+ *  parents with mode 0700. Layout: `anchors/<thumbprint>.jws` and `credentials/<sha256 hex of
+ *  the token>.jws`, one compact JWS each. The store and both subdirectories must belong to the
+ *  caller (or root) and be writable by nobody else (LIBRO_ERR_DENIED): whoever can write
+ *  there can pin an anchor. Every `*.jws` is read (hidden files and other names are ignored)
+ *  and must be a regular file, not a symbolic link, at most LIBRO_MAX_TOKEN_BYTES, a strict
+ *  compact JWS with typ vc+jwt and a kid whose id is the payload's issuer, a credential of the
+ *  right type (anchors: a self-chartered CommunityCharter whose self-signature verifies), and
+ *  stored under the name its contents give. Any failure is an error naming the file: a store
+ *  is never half-read in silence. At most 10000 entries (LIBRO_ERR_LIMIT). Caller owns *out
+ *  (libro_trust_free). A loaded store is read-only for libro_verify_license, which may run on
+ *  it from several threads at once; add and remove need exclusive access. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_trust_open(libro_trust **out, const char *dir,
+                                                      libro_error *err);
+LIBRO_API void libro_trust_free(libro_trust *t);
+
+/** Pin an anchor: `jws` must be a self-chartered CommunityCharter (issuer = subject id, kid
+ *  naming its own key) whose signature verifies with its own publicKeyJwk
+ *  (LIBRO_ERR_INVALID_ARG for another credential, LIBRO_ERR_BAD_SIGNATURE). When
+ *  `expect_thumbprint` is not NULL it must equal that key's thumbprint, the out-of-band check
+ *  (LIBRO_ERR_DENIED, nothing written). Written atomically (mode 0644) as
+ *  anchors/<thumbprint>.jws: one anchor per key, so a renewed self-charter replaces the one
+ *  pinned before. `thumbprint_out` (may be NULL; at least LIBRO_THUMBPRINT_LEN + 1 bytes)
+ *  receives the pinned key's thumbprint, or "" on failure. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_trust_add_anchor(libro_trust *t, const char *jws,
+                                                            size_t len,
+                                                            const char *expect_thumbprint,
+                                                            char *thumbprint_out, libro_error *err);
+/** Add a CommunityCharter of a child community, an IssuerAuthorization or a
+ *  RegistryAuthorization (compact JWS). Its signature is checked when it is used in a chain
+ *  (its signer may arrive later); here it must parse strictly, and be one of those types
+ *  (LIBRO_ERR_INVALID_ARG otherwise, also for a self-chartered charter: pin that with
+ *  libro_trust_add_anchor). Written atomically (mode 0644) as credentials/<sha256 hex>.jws, so
+ *  re-adding the same credential is a no-op and a renewed one is kept beside the old. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_trust_add(libro_trust *t, const char *jws, size_t len,
+                                                     libro_error *err);
+/** Remove every entry whose subject id or subject key thumbprint equals `which` (unlink,
+ *  then fsync of the directory); *removed (may be NULL) receives how many, also when an
+ *  unlink fails part way (LIBRO_ERR_IO). LIBRO_ERR_NOT_FOUND when none matched. Entries
+ *  listed before may move: list again afterwards. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_trust_remove(libro_trust *t, const char *which,
+                                                        size_t *removed, libro_error *err);
+/** Entries, anchors first, then the credentials, each in file name order. */
+LIBRO_API size_t libro_trust_count(const libro_trust *t);
+/** Entry `i` (< libro_trust_count); strings borrowed until the store changes or is freed. An
+ *  `i` out of range zeroes *out. */
+LIBRO_API void libro_trust_get(const libro_trust *t, size_t i, libro_trust_entry *out);
+
+/* ---- verification ------------------------------------------------------------------------ */
+
+typedef enum libro_outcome {
+    LIBRO_VALID = 0,
+    LIBRO_INVALID = 1, /* malformed, or a bad signature */
+    LIBRO_EXPIRED = 2,
+    LIBRO_NOT_YET_VALID = 3,
+    LIBRO_REVOKED = 4,
+    LIBRO_SUSPENDED = 5,
+    LIBRO_UNTRUSTED = 6, /* no chain to a pinned anchor, or a chain rule broken */
+    LIBRO_STATUS_UNKNOWN = 7,
+    LIBRO_NO_QR = 8,
+} libro_outcome;
+
+/** "VALID", "INVALID", "EXPIRED", "NOT YET VALID", ... */
+LIBRO_API const char *libro_outcome_name(libro_outcome o);
+/** The exit status design.md §4 gives the outcome: 0, 1, 3, 3, 4, 5, 6, 7, 8. */
+LIBRO_API int libro_outcome_exit_code(libro_outcome o);
+
+typedef struct libro_verify_options {
+    unsigned version;   /* 1 */
+    int64_t now;        /* verification time, within years 0001-9999 */
+    int64_t skew;       /* seconds of clock skew allowed at each window edge: 0-86400
+                         * (default 300) */
+    unsigned max_links; /* links from the license (link 1) to the anchor: 1-11 (default 10) */
+} libro_verify_options;
+
+#define LIBRO_VERIFY_OPTIONS_INIT(now)                                                             \
+    {                                                                                              \
+        1, (now), 300, 10                                                                          \
+    }
+
+/** One link of a verified (or partly verified) chain, from the license up: the license
+ *  itself is link 0 (subject_id = the holder's did:key, NULL when the license names none),
+ *  then its IssuerAuthorization, then charters up to the pinned anchor. Only links whose
+ *  signature verified are listed. Strings are owned by the verification. */
+typedef struct libro_chain_link {
+    libro_cred_type type;
+    char *subject_id;
+    char *name;
+    char *issuer;
+    int level;        /* charters: the community's level; others: -1 */
+    char *level_name; /* charters: the name to show */
+    int64_t valid_from;
+    int64_t valid_until;
+    bool anchor; /* the pinned anchor that ends the chain */
+} libro_chain_link;
+
+/** What a verification found. Always filled, whatever the outcome: `license` once its
+ *  signature verified with a key from the store, `chain` as far as the walk got (for
+ *  UNTRUSTED, the attempt that got furthest), community names once the authorizing
+ *  community's charter or anchor verified. */
+typedef struct libro_verification {
+    libro_outcome outcome;
+    char reason[LIBRO_ERROR_MSG_MAX]; /* one line; empty when VALID */
+    libro_credential *license;        /* NULL when it could not be read */
+    char *community_name;             /* the issuing community, when the chain reached it */
+    char *community_level_name;
+    libro_chain_link *chain;
+    size_t n_chain;
+    bool status_checked; /* false: no status data present (the registry brings it) */
+} libro_verification;
+
+/** Release the verification and all it owns. NULL is a no-op. */
+LIBRO_API void libro_verification_free(libro_verification *v);
+
+/** Verify a compact JWS license offline against `t` (design.md §4 steps 2-5 and 7 with the
+ *  chain rules of docs/credentials.md), in this order, the first failure giving the outcome:
+ *  the envelope (libro_jws_parse, typ vc+jwt, a well-formed kid) -> INVALID; an
+ *  IssuerAuthorization in the store for the kid's id and thumbprint -> UNTRUSTED "no trusted
+ *  issuer authorization for <kid>"; the signature with that key -> INVALID; the claims (only
+ *  now read): a ProfessionalLicense whose issuer is the kid's id -> INVALID; the chain up to a
+ *  pinned anchor (rules 1-6) -> UNTRUSTED naming the failing link; last, the license's own
+ *  window at opt->now +- skew -> EXPIRED / NOT YET VALID. A license whose chain is broken is
+ *  UNTRUSTED whatever its dates. `opt` NULL: LIBRO_VERIFY_OPTIONS_INIT(libro_time_now()).
+ *  Returns LIBRO_OK whenever a verdict was reached (valid or not: see (*out)->outcome; caller
+ *  owns *out, libro_verification_free); an error code only when no verdict could be formed
+ *  (LIBRO_ERR_NOMEM, LIBRO_ERR_CRYPTO, LIBRO_ERR_INVALID_ARG for NULL arguments or options
+ *  out of range), *out then NULL. Reads `t` only. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_verify_license(libro_verification **out,
+                                                          const libro_trust *t, const char *jws,
+                                                          size_t len,
+                                                          const libro_verify_options *opt,
+                                                          libro_error *err);
+
+#endif

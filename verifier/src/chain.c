@@ -1,0 +1,695 @@
+/* libro_verifier: the chain rules of docs/credentials.md, from a license whose signature
+ * verified up to a pinned anchor. Each link's key comes only from the trust store; a stored
+ * credential's claims are believed only after its signature verified with its signer's key
+ * (also found in the store), and that signer's own link is checked in turn. Where several
+ * stored credentials could be a link (an old and a renewed authorization, two charters of one
+ * community), each is tried, newest first, and the first complete chain wins; otherwise the
+ * attempt that got furthest up names the failure. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "libro/jws.h"
+#include "libro/time.h"
+#include "libro/util.h"
+#include "verify_int.h"
+
+/* How far an attempt got at one link, for choosing which failure to report. */
+enum stage {
+    STAGE_FOUND = 0,  /* finding the link or verifying its signature */
+    STAGE_RULES = 1,  /* nesting, scope, level and community against the link below */
+    STAGE_WINDOW = 2, /* the link's own window at the verification time */
+};
+
+struct walk {
+    const libro_trust *t;
+    const libro_verify_options *opt;
+    const libro_credential *license;
+    /* path[j] is link j + 2 (path[0] the authorization), borrowed from the store: anchors
+     * verified when indexed, the others when the store last changed. */
+    const libro_credential *path[LIBRO_VERIFY__MAX_LINKS];
+    bool anchor[LIBRO_VERIFY__MAX_LINKS];
+    unsigned attempts;
+    bool give_up; /* the attempt budget ran out: stop searching */
+    /* The failure of the attempt that got furthest, with the links it had verified. */
+    bool have_best;
+    unsigned best_score;
+    char best_reason[LIBRO_ERROR_MSG_MAX];
+    libro_chain_link *best_links;
+    size_t n_best;
+};
+
+/* ---- links ------------------------------------------------------------------------------ */
+
+void
+libro_chain__link_clear(libro_chain_link *link)
+{
+    if (link == NULL) {
+        return;
+    }
+    libro_free(link->subject_id);
+    libro_free(link->name);
+    libro_free(link->issuer);
+    libro_free(link->level_name);
+    memset(link, 0, sizeof *link);
+}
+
+static char *
+dup_or_null(const char *s, bool *ok)
+{
+    char *d;
+
+    if (s == NULL) {
+        return NULL;
+    }
+    d = libro_strndup(s, strlen(s));
+    if (d == NULL) {
+        *ok = false;
+    }
+    return d;
+}
+
+libro_code
+libro_chain__link_fill(libro_chain_link *link, const libro_credential *c, bool anchor,
+                       libro_error *err)
+{
+    char tmp[32];
+    bool ok = true;
+
+    memset(link, 0, sizeof *link);
+    link->type = c->type;
+    link->subject_id = dup_or_null(c->subject_id, &ok);
+    link->name = dup_or_null(c->name, &ok);
+    link->issuer = dup_or_null(c->issuer, &ok);
+    link->level = -1;
+    if (c->type == LIBRO_CRED_CHARTER) {
+        link->level = c->level;
+        link->level_name = dup_or_null(libro_level_name(c, tmp, sizeof tmp), &ok);
+    }
+    link->valid_from = c->valid_from;
+    link->valid_until = c->valid_until;
+    link->anchor = anchor;
+    if (!ok) {
+        libro_chain__link_clear(link);
+        return libro_error_set(err, LIBRO_ERR_NOMEM, "verify: out of memory");
+    }
+    return LIBRO_OK;
+}
+
+static void
+links_free(libro_chain_link *links, size_t n)
+{
+    size_t i;
+
+    for (i = 0; links != NULL && i < n; i++) {
+        libro_chain__link_clear(&links[i]);
+    }
+    libro_free(links);
+}
+
+/* Copies of path[0..n). */
+static libro_code
+links_from_path(libro_chain_link **out, const struct walk *w, size_t n, libro_error *err)
+{
+    libro_chain_link *links = NULL;
+    size_t i;
+    libro_code rc = LIBRO_OK;
+
+    *out = NULL;
+    if (n == 0) {
+        return LIBRO_OK;
+    }
+    links = libro_calloc(n, sizeof *links);
+    if (links == NULL) {
+        return libro_error_set(err, LIBRO_ERR_NOMEM, "verify: out of memory");
+    }
+    for (i = 0; i < n; i++) {
+        rc = libro_chain__link_fill(&links[i], w->path[i], w->anchor[i], err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+    }
+    *out = links;
+    links = NULL;
+out:
+    links_free(links, n);
+    return rc;
+}
+
+void
+libro_chain__result_free(libro_chain__result *res)
+{
+    if (res == NULL) {
+        return;
+    }
+    links_free(res->links, res->n_links);
+    libro_free(res->community_name);
+    libro_free(res->community_level_name);
+    memset(res, 0, sizeof *res);
+}
+
+/* ---- messages ----------------------------------------------------------------------------- */
+
+/* "issuer authorization for X", "charter of X", "anchor X": how a reason names a link. */
+static void
+describe(char *out, size_t cap, const libro_credential *c, bool anchor)
+{
+    const char *what = "credential for";
+    int n;
+
+    if (c->type == LIBRO_CRED_ISSUER_AUTH) {
+        what = "issuer authorization for";
+    } else if (c->type == LIBRO_CRED_CHARTER) {
+        what = anchor ? "anchor" : "charter of";
+    }
+    n = snprintf(out, cap, "%s %.64s", what, c->subject_id != NULL ? c->subject_id : "?");
+    if (n < 0) {
+        out[0] = '\0';
+    }
+}
+
+static void
+fmt_time(char out[LIBRO_TIME_TEXT_MAX], int64_t t)
+{
+    if (libro_time_format(out, t, NULL) != LIBRO_OK) {
+        memcpy(out, "?", 2);
+    }
+}
+
+libro_code
+libro_verifier__window(const libro_credential *c, int64_t now, int64_t skew, const char *what,
+                       libro_error *err)
+{
+    char when[LIBRO_TIME_TEXT_MAX];
+
+    /* Both sides are within years 0001-9999 (the parser's range, and verify.c bounds `now`)
+     * and skew is at most a day, so none of this overflows. validUntil is the last valid
+     * second. */
+    if (now + skew < c->valid_from) {
+        fmt_time(when, c->valid_from);
+        return libro_error_set(err, LIBRO_ERR_NOT_YET_VALID, "%s is not valid before %s", what,
+                               when);
+    }
+    if (now - skew > c->valid_until) {
+        fmt_time(when, c->valid_until);
+        return libro_error_set(err, LIBRO_ERR_EXPIRED, "%s expired %s", what, when);
+    }
+    return LIBRO_OK;
+}
+
+/* Record the failure of the current attempt at link `k` (2 = the authorization) and `stage`,
+ * with the first `n_verified` path entries, when it got further than any before. Returns
+ * LIBRO_ERR_UNTRUSTED, or LIBRO_ERR_NOMEM when the record could not be kept. */
+static libro_code fail(struct walk *w, size_t k, enum stage stage, size_t n_verified,
+                       libro_error *err, const char *fmt, ...) LIBRO_PRINTF(6, 7);
+
+static libro_code
+fail(struct walk *w, size_t k, enum stage stage, size_t n_verified, libro_error *err,
+     const char *fmt, ...)
+{
+    unsigned score = (unsigned) k * 4u + (unsigned) stage;
+    libro_chain_link *links = NULL;
+    va_list ap;
+    libro_code rc;
+
+    if (w->have_best && score <= w->best_score) {
+        return LIBRO_ERR_UNTRUSTED; /* ties keep the first (newest) attempt's reason */
+    }
+    rc = links_from_path(&links, w, n_verified, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    links_free(w->best_links, w->n_best);
+    w->best_links = links;
+    w->n_best = n_verified;
+    w->have_best = true;
+    w->best_score = score;
+    va_start(ap, fmt);
+    if (vsnprintf(w->best_reason, sizeof w->best_reason, fmt, ap) < 0) {
+        w->best_reason[0] = '\0';
+    }
+    va_end(ap);
+    return LIBRO_ERR_UNTRUSTED;
+}
+
+/* ---- the rules ---------------------------------------------------------------------------- */
+
+static bool
+str_in(const char *s, char *const *list, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (strcmp(s, list[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool
+window_within(const libro_credential *inner, const libro_credential *outer)
+{
+    return inner->valid_from >= outer->valid_from && inner->valid_until <= outer->valid_until;
+}
+
+/* Rules 3-5 between link k (`up`, verified) and the link below it. Returns LIBRO_OK, or
+ * LIBRO_ERR_UNTRUSTED with the reason in `why`. */
+static libro_code
+check_rules(const struct walk *w, size_t k, const libro_credential *up, bool up_anchor, char *why,
+            size_t why_cap)
+{
+    const libro_credential *lic = w->license;
+    const libro_credential *below = k == 2 ? lic : w->path[k - 3];
+    char up_desc[96];
+    char below_desc[96];
+    char a[LIBRO_TIME_TEXT_MAX];
+    char b[LIBRO_TIME_TEXT_MAX];
+    char c[LIBRO_TIME_TEXT_MAX];
+    char d[LIBRO_TIME_TEXT_MAX];
+    const libro_license_grant *grant = NULL;
+    int64_t span;
+    size_t i;
+    int n = 0;
+
+    describe(up_desc, sizeof up_desc, up, up_anchor);
+    if (k == 2) {
+        memcpy(below_desc, "license", sizeof "license");
+    } else {
+        describe(below_desc, sizeof below_desc, below, false);
+    }
+    /* Rule 3: windows nest. */
+    if (!window_within(below, up)) {
+        fmt_time(a, below->valid_from);
+        fmt_time(b, below->valid_until);
+        fmt_time(c, up->valid_from);
+        fmt_time(d, up->valid_until);
+        n = snprintf(why, why_cap, "%s (%s..%s) lies outside the %s (%s..%s)", below_desc, a, b,
+                     up_desc, c, d);
+        goto out_broken;
+    }
+    if (k == 2) {
+        /* Rule 4 for the license: its type is granted, and it runs no longer than allowed. */
+        for (i = 0; i < up->n_grants; i++) {
+            if (strcmp(up->grants[i].id, lic->license_type) == 0) {
+                grant = &up->grants[i];
+                break;
+            }
+        }
+        if (grant == NULL) {
+            n = snprintf(why, why_cap, "license type %.64s is not granted by the %s",
+                         lic->license_type, up_desc);
+            goto out_broken;
+        }
+        span = lic->valid_until - lic->valid_from;
+        if (span > (int64_t) grant->validity_days * 86400) {
+            n = snprintf(why, why_cap,
+                         "license runs %lld days, longer than the %u validityDays the %s "
+                         "allows",
+                         (long long) ((span + 86399) / 86400), (unsigned) grant->validity_days,
+                         up_desc);
+            goto out_broken;
+        }
+        /* Rule 5: the license names the community that authorized its issuer. */
+        if (strcmp(lic->community_id, up->issuer) != 0) {
+            n = snprintf(why, why_cap,
+                         "license names community %.64s, but %.64s authorized its issuer",
+                         lic->community_id, up->issuer);
+            goto out_broken;
+        }
+        return LIBRO_OK;
+    }
+    if (k == 3) {
+        /* Rule 4 for the authorization: its types are among its community's. */
+        for (i = 0; i < below->n_grants; i++) {
+            if (!str_in(below->grants[i].id, up->allowed_types, up->n_allowed)) {
+                n = snprintf(why, why_cap, "%s grants %.64s, which the %s does not allow",
+                             below_desc, below->grants[i].id, up_desc);
+                goto out_broken;
+            }
+        }
+        /* Rule 5: the license gives its community's level as chartered. */
+        if (lic->community_level != up->level) {
+            n = snprintf(why, why_cap, "license gives community %.64s level %d, its %s says %d",
+                         lic->community_id, lic->community_level, up_anchor ? "anchor" : "charter",
+                         up->level);
+            goto out_broken;
+        }
+        return LIBRO_OK;
+    }
+    /* A charter under its parent: rule 4 (scopes narrow), rule 5 (levels decrease). */
+    for (i = 0; i < below->n_allowed; i++) {
+        if (!str_in(below->allowed_types[i], up->allowed_types, up->n_allowed)) {
+            n = snprintf(why, why_cap, "%s allows %.64s, which the %s does not", below_desc,
+                         below->allowed_types[i], up_desc);
+            goto out_broken;
+        }
+    }
+    if (below->level >= up->level) {
+        n = snprintf(why, why_cap, "%s has level %d, not below the level %d of the %s", below_desc,
+                     below->level, up->level, up_desc);
+        goto out_broken;
+    }
+    return LIBRO_OK;
+out_broken:
+    if (n < 0) {
+        why[0] = '\0';
+    }
+    return LIBRO_ERR_UNTRUSTED;
+}
+
+/* ---- the walk ----------------------------------------------------------------------------- */
+
+/* The key named (id, tp) as stored: an anchor or a chartered community's key. Every stored
+ * credential with that thumbprint holds the same key (the thumbprint is its SHA-256), so any
+ * one verifies a signature; whether that key is trusted is the next link's question. */
+static const libro_trust__item *
+find_key(const libro_trust *t, const char *id, const char *tp)
+{
+    size_t i;
+
+    for (i = 0; i < t->n_items; i++) {
+        const libro_trust__item *it = &t->items[i];
+
+        if (it->cred->type == LIBRO_CRED_CHARTER && strcmp(it->tp, tp) == 0 &&
+            strcmp(it->cred->subject_id, id) == 0) {
+            return it;
+        }
+    }
+    return NULL;
+}
+
+struct cand {
+    size_t idx;
+    int64_t until;
+    int group; /* 0: anchors, tried first (the shortest chain); 1: the rest */
+};
+
+static int
+cand_cmp(const void *a, const void *b)
+{
+    const struct cand *x = a;
+    const struct cand *y = b;
+
+    if (x->group != y->group) {
+        return x->group < y->group ? -1 : 1;
+    }
+    if (x->until != y->until) {
+        return x->until > y->until ? -1 : 1; /* newest first */
+    }
+    return x->idx < y->idx ? -1 : (x->idx > y->idx ? 1 : 0);
+}
+
+/* Candidates for link k naming key (id, tp): authorizations for k = 2, else anchors and
+ * charters of the community. */
+static libro_code
+candidates(struct cand **out, size_t *n_out, const libro_trust *t, size_t k, const char *id,
+           const char *tp, libro_error *err)
+{
+    struct cand *c = NULL;
+    size_t n = 0;
+    size_t i;
+
+    *out = NULL;
+    *n_out = 0;
+    for (i = 0; i < t->n_items; i++) {
+        const libro_trust__item *it = &t->items[i];
+        bool want = k == 2 ? it->cred->type == LIBRO_CRED_ISSUER_AUTH
+                           : it->cred->type == LIBRO_CRED_CHARTER;
+
+        if (!want || strcmp(it->tp, tp) != 0 || strcmp(it->cred->subject_id, id) != 0) {
+            continue;
+        }
+        if (c == NULL) {
+            c = libro_calloc(t->n_items - i, sizeof *c);
+            if (c == NULL) {
+                return libro_error_set(err, LIBRO_ERR_NOMEM, "verify: out of memory");
+            }
+        }
+        c[n].idx = i;
+        c[n].until = it->cred->valid_until;
+        c[n].group = it->kind == LIBRO_TRUST_ANCHOR ? 0 : 1;
+        n++;
+    }
+    if (n > 1) {
+        qsort(c, n, sizeof *c, cand_cmp);
+    }
+    *out = c;
+    *n_out = n;
+    return LIBRO_OK;
+}
+
+static libro_code walk_up(struct walk *w, size_t k, const char *want_id, const char *want_tp,
+                          libro_error *err);
+
+/* Verify stored credential `it` with its signer's key from the store and parse the verified
+ * payload into *out (NULL and the reason in `why` when that fails). */
+static libro_code
+verify_item(libro_credential **out, const libro_trust *t, const libro_trust__item *it, char *why,
+            size_t why_len)
+{
+    const libro_trust__item *signer;
+    libro_buf payload = LIBRO_BUF_INIT;
+    libro_credential *c = NULL;
+    libro_error e = LIBRO_ERROR_INIT;
+    char desc[96];
+    char shown[65];
+    libro_code rc = LIBRO_OK;
+
+    *out = NULL;
+    why[0] = '\0';
+    describe(desc, sizeof desc, it->cred, false);
+    signer = find_key(t, it->signer_id, it->signer_tp);
+    if (signer == NULL) {
+        libro_verifier__printable(shown, sizeof shown, it->signer_id, strlen(it->signer_id));
+        (void) snprintf(why, why_len, "no trusted anchor or charter for %s, signer of the %s",
+                        shown, desc);
+        goto out;
+    }
+    rc = libro_jws_verify_compact(&payload, it->token, it->token_len, signer->cred->subject_key,
+                                  "vc+jwt", &e);
+    if (rc == LIBRO_OK) {
+        rc = libro_credential_parse(&c, payload.data, payload.len, &e);
+    }
+    if (rc == LIBRO_ERR_NOMEM || rc == LIBRO_ERR_CRYPTO) {
+        goto out; /* no verdict: the caller fails */
+    }
+    if (rc != LIBRO_OK) {
+        (void) snprintf(why, why_len, "%s: %.150s", desc, e.msg);
+        rc = LIBRO_OK;
+        goto out;
+    }
+    /* The same bytes were indexed at load; anything else would be a bug, not a chain. */
+    if (c->type != it->cred->type || strcmp(c->subject_id, it->cred->subject_id) != 0 ||
+        strcmp(c->issuer, it->signer_id) != 0 ||
+        !libro_key_equal_public(c->subject_key, it->cred->subject_key)) {
+        (void) snprintf(why, why_len, "%s: stored entry does not match its index", desc);
+        goto out;
+    }
+    *out = c;
+    c = NULL;
+out:
+    libro_credential_free(c);
+    libro_buf_free(&payload);
+    return rc;
+}
+
+libro_code
+libro_trust__verify_items(libro_trust *t, libro_error *err)
+{
+    size_t i;
+
+    for (i = 0; i < t->n_items; i++) {
+        libro_trust__item *it = &t->items[i];
+        libro_code rc;
+
+        libro_credential_free(it->verified);
+        it->verified = NULL;
+        if (it->kind == LIBRO_TRUST_ANCHOR) {
+            continue; /* verified by its own key when indexed */
+        }
+        rc = verify_item(&it->verified, t, it, it->verify_error, sizeof it->verify_error);
+        if (rc != LIBRO_OK) {
+            return libro_error_set(err, rc, "trust: cannot verify %.200s", it->file);
+        }
+    }
+    return LIBRO_OK;
+}
+
+/* The verified form of stored credential `it` (borrowed from the store), or
+ * LIBRO_ERR_UNTRUSTED (recorded) when its signature did not verify. */
+static libro_code
+load_verified(const libro_credential **out, struct walk *w, size_t k, const libro_trust__item *it,
+              libro_error *err)
+{
+    *out = it->verified;
+    if (it->verified == NULL) {
+        return fail(w, k, STAGE_FOUND, k - 2, err, "%s", it->verify_error);
+    }
+    return LIBRO_OK;
+}
+
+/* Try link k (2 = the authorization) for the key (want_id, want_tp) that signed link k - 1,
+ * then recurse upwards. LIBRO_OK: path[0..k-2] hold a complete chain ending at an anchor.
+ * LIBRO_ERR_UNTRUSTED: none of the candidates led to one (the best failure is recorded).
+ * Anything else: stop (out of memory). */
+static libro_code
+walk_up(struct walk *w, size_t k, const char *want_id, const char *want_tp, libro_error *err)
+{
+    struct cand *cands = NULL;
+    size_t n_cands = 0;
+    size_t j = k - 2; /* path index of link k */
+    char desc[96];
+    char why[LIBRO_ERROR_MSG_MAX];
+    char shown[65];
+    libro_error e = LIBRO_ERROR_INIT;
+    size_t i;
+    size_t m;
+    libro_code rc;
+
+    if (k > w->opt->max_links) {
+        rc = fail(w, k, STAGE_FOUND, j, err, "chain longer than %u links", w->opt->max_links);
+        goto out;
+    }
+    rc = candidates(&cands, &n_cands, w->t, k, want_id, want_tp, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (n_cands == 0) {
+        libro_verifier__printable(shown, sizeof shown, want_id, strlen(want_id));
+        if (k == 2) {
+            rc = fail(w, k, STAGE_FOUND, j, err, "no trusted issuer authorization for %s#%s", shown,
+                      want_tp);
+        } else {
+            rc = fail(w, k, STAGE_FOUND, j, err, "no trusted anchor or charter for %s#%s", shown,
+                      want_tp);
+        }
+        goto out;
+    }
+    rc = LIBRO_ERR_UNTRUSTED;
+    for (i = 0; i < n_cands && !w->give_up; i++) {
+        const libro_trust__item *it = &w->t->items[cands[i].idx];
+        bool is_anchor = it->kind == LIBRO_TRUST_ANCHOR;
+        const libro_credential *c;
+
+        if (++w->attempts > LIBRO_CHAIN__MAX_ATTEMPTS) {
+            /* The search is incomplete, so this reason beats any partial one found. */
+            w->give_up = true;
+            w->have_best = false;
+            rc = fail(w, k, STAGE_FOUND, j, err,
+                      "more than %u candidate links: the trust store is too ambiguous",
+                      LIBRO_CHAIN__MAX_ATTEMPTS);
+            break;
+        }
+        if (is_anchor) {
+            c = it->cred;
+        } else {
+            rc = load_verified(&c, w, k, it, err);
+            if (rc == LIBRO_ERR_UNTRUSTED) {
+                continue;
+            }
+            if (rc != LIBRO_OK) {
+                break;
+            }
+        }
+        w->path[j] = c;
+        w->anchor[j] = is_anchor;
+        describe(desc, sizeof desc, c, is_anchor);
+        /* Rules 3-5 against the link below. */
+        if (check_rules(w, k, c, is_anchor, why, sizeof why) != LIBRO_OK) {
+            rc = fail(w, k, STAGE_RULES, j + 1, err, "%s", why);
+            goto next;
+        }
+        /* Rule 6: no community twice (a cycle cannot be signed with decreasing levels, but
+         * the walk must not depend on that). */
+        for (m = 1; m < j; m++) {
+            if (strcmp(w->path[m]->subject_id, c->subject_id) == 0) {
+                rc = fail(w, k, STAGE_RULES, j + 1, err,
+                          "community %.64s appears twice in the chain", c->subject_id);
+                goto next;
+            }
+        }
+        /* Rule 2: valid at the verification time. */
+        if (libro_verifier__window(c, w->opt->now, w->opt->skew, desc, &e) != LIBRO_OK) {
+            rc = fail(w, k, STAGE_WINDOW, j + 1, err, "%s", e.msg);
+            goto next;
+        }
+        if (is_anchor) {
+            rc = LIBRO_OK;
+            goto out;
+        }
+        rc = walk_up(w, k + 1, it->signer_id, it->signer_tp, err);
+        if (rc == LIBRO_OK) {
+            goto out;
+        }
+    next:
+        w->path[j] = NULL;
+        if (rc != LIBRO_ERR_UNTRUSTED) {
+            break; /* out of memory: no verdict */
+        }
+    }
+out:
+    libro_free(cands);
+    return rc;
+}
+
+libro_code
+libro_chain__walk(libro_chain__result *res, const libro_trust *t, const libro_credential *license,
+                  const char *signer_id, const char *signer_tp, const libro_verify_options *opt,
+                  libro_error *err)
+{
+    struct walk w;
+    size_t n = 0;
+    libro_code rc;
+
+    memset(res, 0, sizeof *res);
+    memset(&w, 0, sizeof w);
+    if (opt->max_links > LIBRO_VERIFY__MAX_LINKS) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "verify: max_links above %u",
+                               LIBRO_VERIFY__MAX_LINKS);
+    }
+    w.t = t;
+    w.opt = opt;
+    w.license = license;
+    rc = walk_up(&w, 2, signer_id, signer_tp, err);
+    if (rc == LIBRO_OK) {
+        while (n < LIBRO_VERIFY__MAX_LINKS && w.path[n] != NULL) {
+            n++;
+        }
+        rc = links_from_path(&res->links, &w, n, err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+        res->n_links = n;
+        res->outcome = LIBRO_VALID;
+    } else if (rc == LIBRO_ERR_UNTRUSTED) {
+        res->links = w.best_links;
+        res->n_links = w.n_best;
+        w.best_links = NULL;
+        w.n_best = 0;
+        res->outcome = LIBRO_UNTRUSTED;
+        memcpy(res->reason, w.best_reason, sizeof res->reason);
+        rc = LIBRO_OK;
+    } else {
+        goto out;
+    }
+    /* The issuing community is the one whose charter (or anchor) vouches for the
+     * authorization: link 3. */
+    if (res->n_links >= 2 && res->links[1].type == LIBRO_CRED_CHARTER) {
+        bool ok = true;
+
+        res->community_name = dup_or_null(res->links[1].name, &ok);
+        res->community_level_name = dup_or_null(res->links[1].level_name, &ok);
+        if (!ok) {
+            rc = libro_error_set(err, LIBRO_ERR_NOMEM, "verify: out of memory");
+            goto out;
+        }
+    }
+out:
+    links_free(w.best_links, w.n_best);
+    if (rc != LIBRO_OK) {
+        libro_chain__result_free(res);
+    }
+    return rc;
+}

@@ -1,0 +1,912 @@
+/* libro_verifier: the trust store. A directory (mode 0700) holding
+ *   anchors/<thumbprint>.jws       self-chartered CommunityCharters pinned as anchors
+ *   credentials/<sha256-hex>.jws   charters and authorizations, trusted only through a chain
+ * Every file is one compact JWS, written atomically with mode 0644 (public data). Loading
+ * reads every *.jws strictly: a file that is a link, not regular, too large, unparsable or
+ * whose name does not match its contents makes the whole open fail, naming the file, so a
+ * store is never half-read in silence. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "libro/crypto.h"
+#include "libro/encoding.h"
+#include "libro/file.h"
+#include "libro/jws.h"
+#include "libro/util.h"
+#include "verify_int.h"
+
+#define ANCHORS_DIR "anchors"
+#define CREDENTIALS_DIR "credentials"
+#define SUFFIX ".jws"
+#define STORE_FILE_MODE 0644u
+#define STORE_DIR_MODE 0700
+
+/* ---- small helpers shared with chain.c and verify.c ----------------------------------------- */
+
+void
+libro_verifier__printable(char *out, size_t cap, const char *s, size_t len)
+{
+    size_t n;
+    size_t i;
+
+    if (cap == 0) {
+        return;
+    }
+    n = len < cap - 1 ? len : cap - 1;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char) s[i];
+
+        out[i] = c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? (char) c : '?';
+    }
+    out[n] = '\0';
+}
+
+static char
+ascii_lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char) (c - 'A' + 'a') : c;
+}
+
+/* Whether s[0..len) equals the lowercase `want`, ignoring ASCII case. */
+static bool
+ascii_case_equal(const char *s, size_t len, const char *want)
+{
+    size_t i;
+
+    if (len != strlen(want)) {
+        return false;
+    }
+    for (i = 0; i < len; i++) {
+        if (ascii_lower(s[i]) != want[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool
+libro_verifier__typ_ok(const char *typ)
+{
+    static const char app[] = "application/";
+    const size_t app_len = sizeof app - 1;
+    size_t len;
+
+    if (typ == NULL) {
+        return false;
+    }
+    len = strlen(typ);
+    /* RFC 7515 §4.1.9: "application/" may be left out, and media types ignore case. */
+    if (len > app_len && ascii_case_equal(typ, app_len, app)) {
+        typ += app_len;
+        len -= app_len;
+    }
+    return ascii_case_equal(typ, len, "vc+jwt");
+}
+
+/* ---- the default directory ---------------------------------------------------------------- */
+
+libro_code
+libro_trust_default_dir(libro_buf *out, libro_error *err)
+{
+    const char *xdg;
+    const char *home;
+
+    if (out == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "trust: NULL argument");
+    }
+    xdg = getenv("XDG_DATA_HOME");
+    /* The XDG base directory spec: a relative path in the variable is invalid, ignore it. */
+    if (xdg != NULL && xdg[0] == '/') {
+        return libro_buf_printf(out, err, "%s/libro", xdg);
+    }
+    home = getenv("HOME");
+    if (home != NULL && home[0] == '/') {
+        return libro_buf_printf(out, err, "%s/.local/share/libro", home);
+    }
+    return libro_error_set(err, LIBRO_ERR_NOT_FOUND,
+                           "trust: neither XDG_DATA_HOME nor HOME is an absolute path");
+}
+
+/* ---- directories ------------------------------------------------------------------------ */
+
+static libro_code
+join(char *out, size_t cap, const char *a, const char *b, libro_error *err)
+{
+    int n = snprintf(out, cap, "%s/%s", a, b);
+
+    if (n < 0 || (size_t) n >= cap) {
+        return libro_error_set(err, LIBRO_ERR_LIMIT, "trust: path too long: %.64s", a);
+    }
+    return LIBRO_OK;
+}
+
+/* mkdir -p with mode 0700 for what is created (XDG: "created with permissions 0700"). */
+static libro_code
+make_dirs(const char *path, libro_error *err)
+{
+    char tmp[PATH_MAX];
+    size_t len = strlen(path);
+    size_t i;
+    struct stat st;
+
+    if (len == 0 || len >= sizeof tmp) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "trust: bad directory path");
+    }
+    memcpy(tmp, path, len + 1);
+    for (i = 1; i <= len; i++) {
+        if (tmp[i] != '/' && tmp[i] != '\0') {
+            continue;
+        }
+        tmp[i] = '\0';
+        if (mkdir(tmp, STORE_DIR_MODE) != 0 && errno != EEXIST) {
+            return libro_error_set(err, LIBRO_ERR_IO, "%.200s: mkdir: %s", tmp, strerror(errno));
+        }
+        tmp[i] = path[i];
+    }
+    if (stat(path, &st) != 0) {
+        return libro_error_set(err, LIBRO_ERR_IO, "%.200s: %s", path, strerror(errno));
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        return libro_error_set(err, LIBRO_ERR_IO, "%.200s: not a directory", path);
+    }
+    return LIBRO_OK;
+}
+
+/* Whoever can write into the store can pin an anchor, so (like OpenSSH's StrictModes) the
+ * directories must belong to us or root and be writable by nobody else. */
+static libro_code
+check_dir(const char *path, libro_error *err)
+{
+    struct stat st;
+
+    if (stat(path, &st) != 0) {
+        return libro_error_set(err, LIBRO_ERR_IO, "%.200s: %s", path, strerror(errno));
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        return libro_error_set(err, LIBRO_ERR_IO, "%.200s: not a directory", path);
+    }
+    if (st.st_uid != geteuid() && st.st_uid != 0) {
+        return libro_error_set(err, LIBRO_ERR_DENIED, "%.200s: owned by another user", path);
+    }
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+        return libro_error_set(err, LIBRO_ERR_DENIED, "%.200s: writable by group or others", path);
+    }
+    return LIBRO_OK;
+}
+
+static libro_code
+fsync_dir(const char *path, libro_error *err)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int r;
+
+    if (fd < 0) {
+        return libro_error_set(err, LIBRO_ERR_IO, "%.200s: %s", path, strerror(errno));
+    }
+    r = fsync(fd);
+    close(fd);
+    if (r != 0) {
+        return libro_error_set(err, LIBRO_ERR_IO, "%.200s: fsync: %s", path, strerror(errno));
+    }
+    return LIBRO_OK;
+}
+
+/* ---- items -------------------------------------------------------------------------------- */
+
+static void
+item_clear(libro_trust__item *it)
+{
+    libro_credential_free(it->cred);
+    libro_credential_free(it->verified);
+    libro_free(it->token);
+    libro_free(it->file);
+    libro_free(it->signer_id);
+    memset(it, 0, sizeof *it);
+}
+
+/* The payload of a compact JWS that libro_jws_parse accepted, decoded WITHOUT verifying the
+ * signature. Used only to index a stored credential (docs: signatures are checked when a
+ * chain uses it) and to find an anchor's own key, which then verifies it. */
+static libro_code
+unverified_payload(libro_buf *out, const char *token, size_t len, libro_error *err)
+{
+    const char *p1 = memchr(token, '.', len);
+    const char *p2;
+
+    if (p1 == NULL) {
+        return libro_error_set(err, LIBRO_ERR_PARSE, "jws: expected 3 segments");
+    }
+    p2 = memchr(p1 + 1, '.', len - (size_t) (p1 + 1 - token));
+    if (p2 == NULL) {
+        return libro_error_set(err, LIBRO_ERR_PARSE, "jws: expected 3 segments");
+    }
+    return libro_b64url_decode(out, p1 + 1, (size_t) (p2 - (p1 + 1)), err);
+}
+
+/* Parse and check one stored token for `kind`, filling `it` (token, cred, signer, tp); the
+ * file name is the caller's business. Anchors: a self-chartered CommunityCharter (issuer =
+ * subject = kid id, kid thumbprint = its own key's) whose signature verifies with that key;
+ * the credential kept is the one parsed from the verified payload. Credentials: a charter of
+ * a child (not self-chartered: that is an anchor) or an authorization, unverified. */
+static libro_code
+index_token(libro_trust__item *it, libro_trust_kind kind, const char *token, size_t len,
+            libro_error *err)
+{
+    libro_jws *jws = NULL;
+    libro_credential *c = NULL;
+    libro_credential *verified = NULL;
+    libro_buf payload = LIBRO_BUF_INIT;
+    const unsigned char *vp;
+    size_t vp_len;
+    const char *kid;
+    const char *kid_tp;
+    size_t id_len;
+    char shown[65];
+    libro_code rc;
+
+    memset(it, 0, sizeof *it);
+    it->kind = kind;
+    rc = libro_jws_parse(&jws, token, len, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (!libro_verifier__typ_ok(libro_jws_typ(jws))) {
+        rc = libro_error_set(err, LIBRO_ERR_UNSUPPORTED, "jws: typ is not vc+jwt");
+        goto out;
+    }
+    kid = libro_jws_kid(jws);
+    if (kid == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "jws: header lacks \"kid\"");
+        goto out;
+    }
+    rc = libro_kid_split(kid, &id_len, &kid_tp, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = unverified_payload(&payload, token, len, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = libro_credential_parse(&c, payload.data, payload.len, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (strlen(c->issuer) != id_len || memcmp(c->issuer, kid, id_len) != 0) {
+        libro_verifier__printable(shown, sizeof shown, kid, id_len);
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "kid names %s, but the issuer is %.64s", shown,
+                             c->issuer);
+        goto out;
+    }
+    if (kind == LIBRO_TRUST_ANCHOR && c->type != LIBRO_CRED_CHARTER) {
+        rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                             "an anchor must be a self-chartered CommunityCharter (got %s)",
+                             libro_cred_type_name(c->type));
+        goto out;
+    }
+    if (c->type != LIBRO_CRED_CHARTER && c->type != LIBRO_CRED_ISSUER_AUTH &&
+        c->type != LIBRO_CRED_REGISTRY_AUTH) {
+        rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                             "credential type %s is not a charter or an authorization",
+                             libro_cred_type_name(c->type));
+        goto out;
+    }
+    if (c->subject_key == NULL || c->subject_id == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_SCHEMA, "credentialSubject lacks its key or id");
+        goto out;
+    }
+    rc = libro_key_thumbprint(it->tp, c->subject_key, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (kind == LIBRO_TRUST_ANCHOR) {
+        if (strcmp(c->issuer, c->subject_id) != 0 || strcmp(kid_tp, it->tp) != 0) {
+            rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                                 "an anchor must be a self-chartered CommunityCharter signed by "
+                                 "its own key");
+            goto out;
+        }
+        rc = libro_jws_verify(jws, c->subject_key, err);
+        if (rc != LIBRO_OK) {
+            libro_error_prefix(err, "anchor self-signature");
+            goto out;
+        }
+        vp = libro_jws_payload(jws, &vp_len);
+        rc = libro_credential_parse(&verified, vp, vp_len, err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+        libro_credential_free(c);
+        c = verified;
+        verified = NULL;
+    } else if (c->type == LIBRO_CRED_CHARTER && strcmp(c->issuer, c->subject_id) == 0) {
+        rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                             "a self-chartered CommunityCharter is an anchor: pin it as one");
+        goto out;
+    }
+    it->token = libro_strndup(token, len);
+    it->signer_id = libro_strndup(kid, id_len);
+    if (it->token == NULL || it->signer_id == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_NOMEM, "trust: out of memory");
+        goto out;
+    }
+    it->token_len = len;
+    memcpy(it->signer_tp, kid_tp, LIBRO_THUMBPRINT_LEN);
+    it->signer_tp[LIBRO_THUMBPRINT_LEN] = '\0';
+    it->cred = c;
+    c = NULL;
+out:
+    if (rc != LIBRO_OK) {
+        item_clear(it);
+    }
+    libro_credential_free(verified);
+    libro_credential_free(c);
+    libro_buf_free(&payload);
+    libro_jws_free(jws);
+    return rc;
+}
+
+/* The file name a token is stored under: anchors by their key's thumbprint (one anchor per
+ * key: a renewed self-charter replaces the old), credentials by the SHA-256 of their bytes
+ * (re-adding is a no-op, and two versions of one authorization live side by side). */
+static libro_code
+stored_name(char *out, size_t cap, const libro_trust__item *it, libro_error *err)
+{
+    unsigned char digest[32];
+    libro_buf hex = LIBRO_BUF_INIT;
+    int n;
+    libro_code rc;
+
+    if (it->kind == LIBRO_TRUST_ANCHOR) {
+        n = snprintf(out, cap, "%s" SUFFIX, it->tp);
+    } else {
+        rc = libro_sha256(digest, it->token, it->token_len, err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+        rc = libro_hex_encode(&hex, digest, sizeof digest, err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+        n = snprintf(out, cap, "%s" SUFFIX, (const char *) hex.data);
+    }
+    rc = LIBRO_OK;
+    if (n < 0 || (size_t) n >= cap) {
+        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "trust: file name too long");
+    }
+out:
+    libro_buf_free(&hex);
+    return rc;
+}
+
+static libro_code
+push_item(libro_trust *t, libro_trust__item *it, libro_error *err)
+{
+    libro_trust__item *grown;
+    size_t cap;
+
+    if (t->n_items >= LIBRO_TRUST__MAX_ENTRIES) {
+        return libro_error_set(err, LIBRO_ERR_LIMIT, "trust: store holds more than %u entries",
+                               LIBRO_TRUST__MAX_ENTRIES);
+    }
+    if (t->n_items == t->cap_items) {
+        cap = t->cap_items == 0 ? 16 : t->cap_items * 2;
+        grown = libro_realloc(t->items, cap * sizeof *grown);
+        if (grown == NULL) {
+            return libro_error_set(err, LIBRO_ERR_NOMEM, "trust: out of memory");
+        }
+        t->items = grown;
+        t->cap_items = cap;
+    }
+    t->items[t->n_items++] = *it;
+    memset(it, 0, sizeof *it); /* moved into the store */
+    return LIBRO_OK;
+}
+
+static int
+item_cmp(const void *a, const void *b)
+{
+    const libro_trust__item *x = a;
+    const libro_trust__item *y = b;
+
+    /* "anchors/" sorts before "credentials/", so the order is anchors first, then by name. */
+    return strcmp(x->file, y->file);
+}
+
+static void
+sort_items(libro_trust *t)
+{
+    if (t->n_items > 1) {
+        qsort(t->items, t->n_items, sizeof *t->items, item_cmp);
+    }
+}
+
+/* ---- loading ------------------------------------------------------------------------------ */
+
+static bool
+is_store_name(const char *name)
+{
+    size_t len = strlen(name);
+
+    /* Hidden files and the temporaries of an interrupted atomic write ("x.jws.tmp-...") are
+     * not entries. */
+    return name[0] != '.' && len > sizeof SUFFIX - 1 &&
+           strcmp(name + len - (sizeof SUFFIX - 1), SUFFIX) == 0;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* Read one store file without following a link and without blocking on a FIFO. */
+static libro_code
+read_entry(libro_buf *out, int dir_fd, const char *name, const char *path, libro_error *err)
+{
+    struct stat st;
+    int fd;
+    libro_code rc;
+
+    fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        if (errno == ELOOP) {
+            return libro_error_set(err, LIBRO_ERR_DENIED, "%.200s: is a symbolic link", path);
+        }
+        return libro_error_set(err, LIBRO_ERR_IO, "%.200s: %s", path, strerror(errno));
+    }
+    if (fstat(fd, &st) != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_IO, "%.200s: %s", path, strerror(errno));
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        rc = libro_error_set(err, LIBRO_ERR_IO, "%.200s: not a regular file", path);
+        goto out;
+    }
+    if ((uintmax_t) st.st_size > (uintmax_t) LIBRO_MAX_TOKEN_BYTES) {
+        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "%.200s: larger than %u bytes", path,
+                             LIBRO_MAX_TOKEN_BYTES);
+        goto out;
+    }
+    rc = libro_fd_read(out, fd, LIBRO_MAX_TOKEN_BYTES, err);
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, path);
+    }
+out:
+    close(fd);
+    return rc;
+}
+
+static libro_code
+load_dir(libro_trust *t, const char *sub, libro_trust_kind kind, libro_error *err)
+{
+    char dir[PATH_MAX];
+    char path[PATH_MAX];
+    char want[LIBRO_THUMBPRINT_LEN + 80];
+    DIR *d = NULL;
+    struct dirent *de;
+    char **names = NULL;
+    size_t n_names = 0;
+    size_t cap_names = 0;
+    char **grown;
+    libro_buf raw = LIBRO_BUF_INIT;
+    libro_trust__item it;
+    size_t i;
+    libro_code rc;
+
+    memset(&it, 0, sizeof it);
+    rc = join(dir, sizeof dir, t->dir, sub, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = make_dirs(dir, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = check_dir(dir, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    d = opendir(dir);
+    if (d == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_IO, "%.200s: %s", dir, strerror(errno));
+        goto out;
+    }
+    for (;;) {
+        errno = 0;
+        de = readdir(d);
+        if (de == NULL) {
+            if (errno != 0) {
+                rc = libro_error_set(err, LIBRO_ERR_IO, "%.200s: %s", dir, strerror(errno));
+                goto out;
+            }
+            break;
+        }
+        if (!is_store_name(de->d_name)) {
+            continue;
+        }
+        if (t->n_items + n_names >= LIBRO_TRUST__MAX_ENTRIES) {
+            rc = libro_error_set(err, LIBRO_ERR_LIMIT, "trust: store holds more than %u entries",
+                                 LIBRO_TRUST__MAX_ENTRIES);
+            goto out;
+        }
+        if (n_names == cap_names) {
+            cap_names = cap_names == 0 ? 16 : cap_names * 2;
+            grown = libro_realloc(names, cap_names * sizeof *names);
+            if (grown == NULL) {
+                rc = libro_error_set(err, LIBRO_ERR_NOMEM, "trust: out of memory");
+                goto out;
+            }
+            names = grown;
+        }
+        names[n_names] = libro_strndup(de->d_name, strlen(de->d_name));
+        if (names[n_names] == NULL) {
+            rc = libro_error_set(err, LIBRO_ERR_NOMEM, "trust: out of memory");
+            goto out;
+        }
+        n_names++;
+    }
+    /* readdir order is arbitrary; listing and chain search should not be. */
+    if (n_names > 1) {
+        qsort(names, n_names, sizeof *names, name_cmp);
+    }
+    for (i = 0; i < n_names; i++) {
+        rc = join(path, sizeof path, dir, names[i], err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+        libro_buf_clear(&raw);
+        rc = read_entry(&raw, dirfd(d), names[i], path, err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+        rc = index_token(&it, kind, raw.data != NULL ? (const char *) raw.data : "", raw.len, err);
+        if (rc != LIBRO_OK) {
+            libro_error_prefix(err, path);
+            goto out;
+        }
+        /* A file whose name is not what its bytes would be stored under was not written by
+         * us; refusing it keeps add and remove exact (one file per anchor key / token). */
+        rc = stored_name(want, sizeof want, &it, err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+        if (strcmp(want, names[i]) != 0) {
+            rc =
+                libro_error_set(err, LIBRO_ERR_PARSE, "%.200s: name does not match contents", path);
+            goto out;
+        }
+        it.file = libro_strndup(path, strlen(path));
+        if (it.file == NULL) {
+            rc = libro_error_set(err, LIBRO_ERR_NOMEM, "trust: out of memory");
+            goto out;
+        }
+        rc = push_item(t, &it, err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+    }
+    rc = LIBRO_OK;
+out:
+    item_clear(&it);
+    libro_buf_free(&raw);
+    for (i = 0; i < n_names; i++) {
+        libro_free(names[i]);
+    }
+    libro_free(names);
+    if (d != NULL) {
+        closedir(d);
+    }
+    return rc;
+}
+
+libro_code
+libro_trust_open(libro_trust **out, const char *dir, libro_error *err)
+{
+    libro_buf def = LIBRO_BUF_INIT;
+    libro_trust *t = NULL;
+    libro_code rc;
+
+    if (out == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "trust: NULL argument");
+    }
+    *out = NULL;
+    if (dir == NULL) {
+        rc = libro_trust_default_dir(&def, err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+        dir = (const char *) def.data;
+    }
+    if (dir[0] == '\0' || strlen(dir) >= PATH_MAX - 128) {
+        rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "trust: bad directory path");
+        goto out;
+    }
+    t = libro_calloc(1, sizeof *t);
+    if (t == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_NOMEM, "trust: out of memory");
+        goto out;
+    }
+    t->dir = libro_strndup(dir, strlen(dir));
+    if (t->dir == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_NOMEM, "trust: out of memory");
+        goto out;
+    }
+    rc = make_dirs(t->dir, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = check_dir(t->dir, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = load_dir(t, ANCHORS_DIR, LIBRO_TRUST_ANCHOR, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = load_dir(t, CREDENTIALS_DIR, LIBRO_TRUST_CREDENTIAL, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    sort_items(t);
+    rc = libro_trust__verify_items(t, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    *out = t;
+    t = NULL;
+out:
+    libro_trust_free(t);
+    libro_buf_free(&def);
+    return rc;
+}
+
+void
+libro_trust_free(libro_trust *t)
+{
+    size_t i;
+
+    if (t == NULL) {
+        return;
+    }
+    for (i = 0; i < t->n_items; i++) {
+        item_clear(&t->items[i]);
+    }
+    libro_free(t->items);
+    libro_free(t->dir);
+    libro_free(t);
+}
+
+/* ---- adding and removing ------------------------------------------------------------------ */
+
+/* Write `it` (indexed, without a file yet) into `sub` and take it into the store; an entry
+ * already stored under the same name is replaced (anchors) or kept (credentials: same bytes). */
+static libro_code
+store_item(libro_trust *t, libro_trust__item *it, const char *sub, libro_error *err)
+{
+    char dir[PATH_MAX];
+    char name[LIBRO_THUMBPRINT_LEN + 80];
+    char path[PATH_MAX];
+    size_t i;
+    libro_code rc;
+
+    rc = join(dir, sizeof dir, t->dir, sub, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    rc = stored_name(name, sizeof name, it, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    rc = join(path, sizeof path, dir, name, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    for (i = 0; i < t->n_items; i++) {
+        if (strcmp(t->items[i].file, path) != 0) {
+            continue;
+        }
+        if (t->items[i].token_len == it->token_len &&
+            memcmp(t->items[i].token, it->token, it->token_len) == 0) {
+            return LIBRO_OK; /* already there, byte for byte */
+        }
+        break;
+    }
+    it->file = libro_strndup(path, strlen(path));
+    if (it->file == NULL) {
+        return libro_error_set(err, LIBRO_ERR_NOMEM, "trust: out of memory");
+    }
+    if (i == t->n_items && t->n_items >= LIBRO_TRUST__MAX_ENTRIES) {
+        return libro_error_set(err, LIBRO_ERR_LIMIT, "trust: store holds more than %u entries",
+                               LIBRO_TRUST__MAX_ENTRIES);
+    }
+    rc = make_dirs(dir, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    rc = libro_file_write_atomic(path, it->token, it->token_len, STORE_FILE_MODE, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    if (i < t->n_items) {
+        /* A renewed self-charter for a pinned key: the file was replaced, so is the entry. */
+        item_clear(&t->items[i]);
+        t->items[i] = *it;
+        memset(it, 0, sizeof *it);
+        return LIBRO_OK;
+    }
+    rc = push_item(t, it, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    sort_items(t);
+    return libro_trust__verify_items(t, err);
+}
+
+libro_code
+libro_trust_add_anchor(libro_trust *t, const char *jws, size_t len, const char *expect_thumbprint,
+                       char *thumbprint_out, libro_error *err)
+{
+    libro_trust__item it;
+    char shown[65];
+    libro_code rc;
+
+    memset(&it, 0, sizeof it);
+    if (thumbprint_out != NULL) {
+        thumbprint_out[0] = '\0';
+    }
+    if (t == NULL || (jws == NULL && len > 0)) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "trust: NULL argument");
+    }
+    rc = index_token(&it, LIBRO_TRUST_ANCHOR, jws != NULL ? jws : "", len, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (expect_thumbprint != NULL && strcmp(expect_thumbprint, it.tp) != 0) {
+        libro_verifier__printable(shown, sizeof shown, expect_thumbprint,
+                                  strlen(expect_thumbprint));
+        rc = libro_error_set(err, LIBRO_ERR_DENIED,
+                             "anchor key thumbprint is %s, expected %s: not pinned", it.tp, shown);
+        goto out;
+    }
+    if (thumbprint_out != NULL) {
+        memcpy(thumbprint_out, it.tp, sizeof it.tp);
+    }
+    rc = store_item(t, &it, ANCHORS_DIR, err);
+out:
+    if (rc != LIBRO_OK && thumbprint_out != NULL) {
+        thumbprint_out[0] = '\0';
+    }
+    item_clear(&it);
+    return rc;
+}
+
+libro_code
+libro_trust_add(libro_trust *t, const char *jws, size_t len, libro_error *err)
+{
+    libro_trust__item it;
+    libro_code rc;
+
+    memset(&it, 0, sizeof it);
+    if (t == NULL || (jws == NULL && len > 0)) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "trust: NULL argument");
+    }
+    rc = index_token(&it, LIBRO_TRUST_CREDENTIAL, jws != NULL ? jws : "", len, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = store_item(t, &it, CREDENTIALS_DIR, err);
+out:
+    item_clear(&it);
+    return rc;
+}
+
+libro_code
+libro_trust_remove(libro_trust *t, const char *which, size_t *removed, libro_error *err)
+{
+    char dir[PATH_MAX];
+    char shown[65];
+    bool touched[2] = {false, false};
+    size_t n = 0;
+    size_t i = 0;
+    libro_code rc = LIBRO_OK;
+
+    if (removed != NULL) {
+        *removed = 0;
+    }
+    if (t == NULL || which == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "trust: NULL argument");
+    }
+    while (i < t->n_items) {
+        libro_trust__item *it = &t->items[i];
+
+        if (strcmp(it->cred->subject_id, which) != 0 && strcmp(it->tp, which) != 0) {
+            i++;
+            continue;
+        }
+        /* Gone already (another process removed it) is what we wanted. */
+        if (unlink(it->file) != 0 && errno != ENOENT) {
+            rc =
+                libro_error_set(err, LIBRO_ERR_IO, "%.200s: unlink: %s", it->file, strerror(errno));
+            break;
+        }
+        touched[it->kind == LIBRO_TRUST_ANCHOR ? 0 : 1] = true;
+        item_clear(it);
+        memmove(it, it + 1, (t->n_items - i - 1) * sizeof *it);
+        t->n_items--;
+        n++;
+    }
+    /* Make the unlinks durable, also those before a failure. */
+    if (touched[0]) {
+        libro_code r2 = join(dir, sizeof dir, t->dir, ANCHORS_DIR, err);
+
+        if (r2 == LIBRO_OK) {
+            r2 = fsync_dir(dir, rc == LIBRO_OK ? err : NULL);
+        }
+        if (rc == LIBRO_OK) {
+            rc = r2;
+        }
+    }
+    if (touched[1]) {
+        libro_code r2 = join(dir, sizeof dir, t->dir, CREDENTIALS_DIR, err);
+
+        if (r2 == LIBRO_OK) {
+            r2 = fsync_dir(dir, rc == LIBRO_OK ? err : NULL);
+        }
+        if (rc == LIBRO_OK) {
+            rc = r2;
+        }
+    }
+    if (removed != NULL) {
+        *removed = n;
+    }
+    /* What the removed entries signed no longer verifies. */
+    if (n > 0) {
+        libro_code r2 = libro_trust__verify_items(t, rc == LIBRO_OK ? err : NULL);
+
+        if (rc == LIBRO_OK) {
+            rc = r2;
+        }
+    }
+    if (rc == LIBRO_OK && n == 0) {
+        libro_verifier__printable(shown, sizeof shown, which, strlen(which));
+        rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "trust: no entry for %s", shown);
+    }
+    return rc;
+}
+
+size_t
+libro_trust_count(const libro_trust *t)
+{
+    return t != NULL ? t->n_items : 0;
+}
+
+void
+libro_trust_get(const libro_trust *t, size_t i, libro_trust_entry *out)
+{
+    const libro_trust__item *it;
+
+    if (out == NULL) {
+        return;
+    }
+    memset(out, 0, sizeof *out);
+    if (t == NULL || i >= t->n_items) {
+        return;
+    }
+    it = &t->items[i];
+    out->kind = it->kind;
+    out->type = it->cred->type;
+    out->subject_id = it->cred->subject_id;
+    out->name = it->cred->name;
+    out->issuer = it->cred->issuer;
+    out->thumbprint = it->tp;
+    out->valid_from = it->cred->valid_from;
+    out->valid_until = it->cred->valid_until;
+    out->file = it->file;
+}

@@ -1,0 +1,101 @@
+/* libro_verifier: what trust.c (the store), chain.c (the chain rules) and verify.c (the
+ * verdict) share. Not installed. */
+#ifndef LIBRO_VERIFY_INT_H
+#define LIBRO_VERIFY_INT_H
+
+#include "libro/verifier.h"
+
+/* A store holds at most this many entries: every verification scans it, and a directory that
+ * grew past this is more likely a mistake or an attack than a trust store. */
+#define LIBRO_TRUST__MAX_ENTRIES 10000u
+
+/* Candidate links a chain search may try before it gives up (two charters per community at
+ * each of ten levels would otherwise be 2^10 walks, each verifying signatures). */
+#define LIBRO_CHAIN__MAX_ATTEMPTS 256u
+
+/* The widest clock skew libro_verify_license accepts (one day). */
+#define LIBRO_VERIFY__MAX_SKEW 86400
+
+/* The longest chain an option may ask for: levels 0..8 give at most nine charters, plus an
+ * authorization and the license. */
+#define LIBRO_VERIFY__MAX_LINKS 11u
+
+/** One stored credential. `cred` was parsed from the payload before any signature check for
+ *  LIBRO_TRUST_CREDENTIAL entries: it only indexes the entry (subject, key, signer), and the
+ *  chain walker re-parses the payload after verifying the signature before it believes any
+ *  of it. Anchors were verified (self-signature) when loaded or added. */
+typedef struct libro_trust__item {
+    libro_trust_kind kind;
+    libro_credential *cred;
+    char *token; /* the compact JWS, NUL-terminated */
+    size_t token_len;
+    char *file;                               /* full path of the stored file */
+    char *signer_id;                          /* the kid's id part (== cred->issuer) */
+    char signer_tp[LIBRO_THUMBPRINT_LEN + 1]; /* the kid's thumbprint */
+    char tp[LIBRO_THUMBPRINT_LEN + 1];        /* thumbprint of cred->subject_key */
+    /* Set whenever the store changes (libro_trust__verify_items): the payload parsed again
+     * after its signature verified with its signer's key from the store, or NULL and the
+     * reason. The store's own signatures are thus checked once per change, not once per link
+     * of every verification: a license then costs one signature, its own. */
+    libro_credential *verified;
+    char verify_error[LIBRO_ERROR_MSG_MAX];
+} libro_trust__item;
+
+struct libro_trust {
+    char *dir;
+    libro_trust__item *items; /* anchors first, then credentials, each sorted by file name */
+    size_t n_items;
+    size_t cap_items;
+};
+
+/** Whether a JWS header typ names vc+jwt (RFC 7515 §4.1.9: case-insensitive, "application/"
+ *  optional). NULL is false. */
+bool libro_verifier__typ_ok(const char *typ);
+
+/** Copy at most `cap` - 1 bytes of untrusted s[0..len) for a message: printable ASCII other
+ *  than '"' and '\\' is kept, anything else becomes '?' (one line, no forged quoting). */
+void libro_verifier__printable(char *out, size_t cap, const char *s, size_t len);
+
+/** Check that `now` lies in c's window widened by `skew` on both sides. LIBRO_OK, or
+ *  LIBRO_ERR_EXPIRED / LIBRO_ERR_NOT_YET_VALID with "<what> expired <time>" or "<what> is
+ *  not valid before <time>". */
+libro_code libro_verifier__window(const libro_credential *c, int64_t now, int64_t skew,
+                                  const char *what, libro_error *err);
+
+/** What the chain walk found: the links above the license (owned), best first. */
+typedef struct libro_chain__result {
+    libro_outcome outcome; /* LIBRO_VALID or LIBRO_UNTRUSTED */
+    char reason[LIBRO_ERROR_MSG_MAX];
+    libro_chain_link *links; /* from the authorization up; the license is not included */
+    size_t n_links;
+    char *community_name; /* the authorizing community's charter, when reached */
+    char *community_level_name;
+} libro_chain__result;
+
+/** Walk from a license whose signature verified with the key named by (signer_id,
+ *  signer_tp) up to a pinned anchor, applying rules 2-6 of docs/credentials.md to every link
+ *  above it (rule 1, the signatures, as it goes). Fills `res` either way: LIBRO_OK means a
+ *  verdict (valid or untrusted) was reached; any other code is a failure to form one (out of
+ *  memory, bad options). The license's own window at `now` is not checked here. */
+LIBRO_NODISCARD libro_code libro_chain__walk(libro_chain__result *res, const libro_trust *t,
+                                             const libro_credential *license, const char *signer_id,
+                                             const char *signer_tp, const libro_verify_options *opt,
+                                             libro_error *err);
+
+/** Verify every stored credential with its signer's key from the store (anchors are verified
+ *  when indexed) and record the result in the item. Called after every change of the store.
+ *  LIBRO_OK unless memory runs out: a credential that does not verify is recorded, not an
+ *  error, since its signer may arrive later. */
+LIBRO_NODISCARD libro_code libro_trust__verify_items(libro_trust *t, libro_error *err);
+
+/** Release what `res` owns; it becomes empty. */
+void libro_chain__result_free(libro_chain__result *res);
+
+/** Release what one link owns (not the link itself). */
+void libro_chain__link_clear(libro_chain_link *link);
+
+/** Fill `link` (owned copies) from a verified credential. */
+LIBRO_NODISCARD libro_code libro_chain__link_fill(libro_chain_link *link, const libro_credential *c,
+                                                  bool anchor, libro_error *err);
+
+#endif
