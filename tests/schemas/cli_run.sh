@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# ctest cli_json_ajv: every `--json` document libro prints, on success and on failure,
+# matches its schema in schemas/cli/. Usage: cli_run.sh PATH/TO/libro
+# Exit 0 all valid, 1 a mismatch, 77 skipped (no node_modules: `npm ci --prefix tests/schemas`).
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+libro=${1:?usage: cli_run.sh PATH/TO/libro}
+if [ ! -d "$here/node_modules/ajv" ] || ! command -v node >/dev/null 2>&1; then
+    printf '\n*** SKIPPED: cli_json_ajv: node or %s/node_modules is missing; run `npm ci --prefix tests/schemas` ***\n\n' "$here" >&2
+    exit 77
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+export XDG_DATA_HOME="$work/xdg"
+# Run a command, keep what it printed on stdout in a new file, and name that file.
+out() {
+    local f
+    f=$(mktemp "$work/doc.XXXXXX")
+    "$@" >"$f" 2>/dev/null </dev/null
+    echo "$f"
+}
+AT=2026-12-01T00:00:00Z
+
+"$libro" key new --out ed.pem --jwk-out ed.jwk >/dev/null
+"$libro" key new --alg es256 --out es.pem >/dev/null
+printf '{"a":1}' >claims.json
+"$libro" jws sign --key ed.pem --kid k --typ vc+jwt claims.json >ok.jws
+printf 'not json' >plain.txt
+"$libro" jws sign --key ed.pem plain.txt >plain.jws
+key_docs=("$(out "$libro" key show --json ed.pem)" "$(out "$libro" key show --json es.pem)"
+    "$(out "$libro" key show --json ed.jwk)" "$(out "$libro" key show --json missing.pem)")
+jws_docs=("$(out "$libro" jws verify --json --key ed.jwk ok.jws)"
+    "$(out "$libro" jws verify --json --key ed.jwk plain.jws)"
+    "$(out "$libro" jws verify --json --key es.pem ok.jws)")
+
+"$libro" key new --out town.pem >/dev/null
+"$libro" key new --out board.pem --public-out board.pub >/dev/null
+"$libro" issue charter --self --key town.pem --id urn:libro:t --name T --level 2 --allow a \
+    --valid-from 2026-01-01T00:00:00Z --days 3650 --out town.jws 2>/dev/null
+"$libro" issue authorization --key town.pem --charter town.jws --id urn:libro:t:b --name B \
+    --subject-key board.pub --grant a:365 --valid-from 2026-01-01T00:00:00Z --days 1000 \
+    --out auth.jws 2>/dev/null
+"$libro" issue license --key board.pem --authorization auth.jws --community-charter town.jws \
+    --holder H --number N-1 --profession P --type a --scope s \
+    --valid-from 2026-06-01T00:00:00Z --out lic.jws --qr lic.png 2>/dev/null
+"$libro" trust add --anchor town.jws >/dev/null
+"$libro" trust add auth.jws >/dev/null
+printf 'P5\n8 8\n255\n' >noise.pgm && head -c 64 /dev/zero >>noise.pgm
+verify_docs=("$(out "$libro" verify --json --at $AT lic.png)"
+    "$(out "$libro" verify --json --at 2030-01-01T00:00:00Z --jws lic.jws)"
+    "$(out "$libro" verify --json --at 2026-02-01T00:00:00Z --jws lic.jws)"
+    "$(out "$libro" verify --json --at $AT --trust-dir "$work/empty" --jws lic.jws)"
+    "$(out "$libro" verify --json --at $AT --text 'LB1:%%')"
+    "$(out "$libro" verify --json --at $AT noise.pgm)")
+
+status=0
+node "$here/cli.mjs" key-show.schema.json "${key_docs[@]}" || status=1
+node "$here/cli.mjs" jws-verify.schema.json "${jws_docs[@]}" || status=1
+node "$here/cli.mjs" verify.schema.json "${verify_docs[@]}" || status=1
+exit $status
