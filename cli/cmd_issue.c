@@ -98,7 +98,8 @@ static const struct cli_opt charter_opts[] = {
     {"--self", NULL, "self-chartered anchor community: issuer = --id, signed by its own key",
      false},
     {"--issuer", "ID", "the parent community's id (not with --self)", false},
-    {"--parent-charter", "FILE", "the parent's own charter, to check level and scope", false},
+    {"--parent-charter", "FILE", "the parent's own charter (with --issuer): level, scope, window",
+     false},
     {"--id", "ID", "the chartered community's id (an absolute URI)", false},
     {"--name", "NAME", "the community's name", false},
     {"--level", "N", "its level, 0 (tribe) to 8 (world)", false},
@@ -114,7 +115,7 @@ static const struct cli_opt charter_opts[] = {
 
 static const struct cli_spec charter_spec = {
     "issue charter",
-    "--key FILE (--self | --issuer ID [--parent-charter FILE]) --id ID --name NAME --level N\n"
+    "--key FILE (--self | --issuer ID --parent-charter FILE) --id ID --name NAME --level N\n"
     "       [--community-key FILE] --allow TYPE... (--valid-until TIME | --days N) --out FILE",
     "Charter a community: a parent community signs a CommunityCharter naming the child's id,\n"
     "level, key and the license types it may authorize (a subset of the parent's). An\n"
@@ -160,6 +161,11 @@ issue_charter(int argc, char **argv)
     }
     if (self && cli_has(&a, sp, "--parent-charter")) {
         return cli_usage_error(sp, "--parent-charter does not go with --self");
+    }
+    /* Without the parent's charter nothing could be checked, and libro would sign charters
+     * that every verifier refuses (a level not below the parent's, a wider scope). */
+    if (!self && !cli_has(&a, sp, "--parent-charter")) {
+        return cli_usage_error(sp, "--parent-charter FILE is required with --issuer");
     }
     if (libro_parse_u64(&level, level_text, strlen(level_text), LIBRO_MAX_LEVEL, &err) !=
         LIBRO_OK) {

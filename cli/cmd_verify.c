@@ -1,6 +1,7 @@
 /* libro verify: check a license offline, from a QR image, scanned text or a JWS file, and say
  * what it is with the exit codes of design.md §4. */
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd.h"
 #include "libro/file.h"
@@ -42,8 +43,45 @@ static const struct cli_spec verify_spec = {
     "  5  SUSPENDED\n"
     "  6  UNTRUSTED: no chain to a pinned anchor, or an issuer not authorized\n"
     "  7  status unknown or too old\n"
-    "  8  no QR code found in the image",
+    "  8  no QR code found in the image\n"
+    "  9  could not verify: out of memory, an unreadable trust store, or the result\n"
+    "     could not be written",
 };
+
+/* Beyond design.md §4's verdicts: the verification could not be carried out. */
+enum { VERIFY_EXIT_ERROR = 9 };
+
+/* Failures of the machine, not of the license: they must not read as a verdict. */
+static bool
+is_failure(libro_code rc)
+{
+    return rc == LIBRO_ERR_NOMEM || rc == LIBRO_ERR_CRYPTO;
+}
+
+/* Open the trust store without creating it: a verifier that finds no store (a mistyped
+ * --trust-dir, say) trusts nothing, and says so, rather than making an empty one. */
+static libro_code
+open_store(libro_trust **out, const char *dir, libro_error *err)
+{
+    libro_buf def = LIBRO_BUF_INIT;
+    struct stat st;
+    libro_code rc = LIBRO_OK;
+
+    if (dir == NULL) {
+        rc = libro_trust_default_dir(&def, err);
+        dir = (const char *) def.data;
+    }
+    if (rc == LIBRO_OK && stat(dir, &st) != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND,
+                             "no trust store at %.200s (pin an anchor: libro trust add --anchor)",
+                             dir);
+    }
+    if (rc == LIBRO_OK) {
+        rc = cli_open_trust(out, dir, err);
+    }
+    libro_buf_free(&def);
+    return rc;
+}
 
 /* ---- getting the JWS ---------------------------------------------------------------------- */
 
@@ -106,6 +144,21 @@ link_issuer_name(const libro_verification *v)
     return NULL;
 }
 
+/* The level of the authorizing community as its verified charter states it (the link above
+ * the issuer authorization), or -1 when the chain did not get that far. */
+static int
+community_level(const libro_verification *v)
+{
+    size_t i;
+
+    for (i = 0; i + 1 < v->n_chain; i++) {
+        if (v->chain[i].type == LIBRO_CRED_ISSUER_AUTH) {
+            return v->chain[i + 1].level;
+        }
+    }
+    return -1;
+}
+
 static void
 print_license(const libro_verification *v)
 {
@@ -129,9 +182,9 @@ print_license(const libro_verification *v)
     }
     printf("\n  issuer       %s%s%s%s\n", issuer_name != NULL ? issuer_name : "",
            issuer_name != NULL ? " (" : "", c->issuer, issuer_name != NULL ? ")" : "");
-    if (v->community_name != NULL) {
+    if (v->community_name != NULL && community_level(v) >= 0) {
         printf("  community    %s, %s (level %d)\n", v->community_name,
-               v->community_level_name != NULL ? v->community_level_name : "?", c->community_level);
+               v->community_level_name != NULL ? v->community_level_name : "?", community_level(v));
     } else {
         printf("  community    %s (level %d, not verified)\n", c->community_id, c->community_level);
     }
@@ -409,6 +462,7 @@ cmd_verify(int argc, char **argv)
     libro_buf out = LIBRO_BUF_INIT;
     libro_trust *t = NULL;
     libro_verification *v = NULL;
+    libro_code rc;
     bool json;
     int inputs;
     int code = cli_parse(&a, &verify_spec, argc, argv);
@@ -426,8 +480,12 @@ cmd_verify(int argc, char **argv)
         return code;
     }
     json = cli_has(&a, &verify_spec, "--json");
-    if (read_input(&jws, &why, &a, &err) != LIBRO_OK) {
-        if (why.usage) {
+    rc = read_input(&jws, &why, &a, &err);
+    if (rc != LIBRO_OK) {
+        if (is_failure(rc)) {
+            cli_report("verify", &err);
+            code = VERIFY_EXIT_ERROR;
+        } else if (why.usage) {
             cli_report("verify", &err);
             code = CLI_EXIT_USAGE;
         } else {
@@ -435,20 +493,25 @@ cmd_verify(int argc, char **argv)
         }
         goto out;
     }
-    if (cli_open_trust(&t, cli_get(&a, &verify_spec, "--trust-dir"), &err) != LIBRO_OK) {
-        libro_error_prefix(&err, "trust store");
-        code = early_verdict(LIBRO_UNTRUSTED, &err, json);
+    rc = open_store(&t, cli_get(&a, &verify_spec, "--trust-dir"), &err);
+    if (rc == LIBRO_ERR_NOT_FOUND) {
+        code = early_verdict(LIBRO_UNTRUSTED, &err, json); /* no store: nothing is trusted */
+        goto out;
+    }
+    if (rc != LIBRO_OK) {
+        cli_report("verify: trust store", &err);
+        code = VERIFY_EXIT_ERROR;
         goto out;
     }
     if (libro_verify_license(&v, t, (const char *) jws.data, jws.len, &opt, &err) != LIBRO_OK) {
         cli_report("verify", &err);
-        code = CLI_EXIT_NO;
+        code = VERIFY_EXIT_ERROR;
         goto out;
     }
     if (json) {
         if (json_result(&out, v, &err) != LIBRO_OK) {
             cli_report("verify", &err);
-            code = CLI_EXIT_NO;
+            code = VERIFY_EXIT_ERROR;
             goto out;
         }
         fputs((const char *) out.data, stdout);
@@ -461,5 +524,10 @@ out:
     libro_trust_free(t);
     libro_buf_free(&jws);
     libro_buf_free(&out);
-    return cli_finish(code);
+    /* Exit 3 means EXPIRED here, so an unwritable result has its own code. */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_errorf("verify: cannot write to standard output");
+        return VERIFY_EXIT_ERROR;
+    }
+    return code;
 }

@@ -431,7 +431,7 @@ static const struct {
     {"array", L, NULL, "[1]", LIBRO_ERR_SCHEMA, "credential: not a JSON object"},
     {"not json", L, NULL, "{\"issuer\":", LIBRO_ERR_PARSE, "credential: json:"},
     {"empty", L, NULL, "", LIBRO_ERR_PARSE, "credential: json:"},
-    {"trailing", L, "}}}", "}}}x", LIBRO_ERR_PARSE, "credential: json:"},
+    {"trailing", L, "suspension\"}]}", "suspension\"}]}x", LIBRO_ERR_PARSE, "credential: json:"},
     {"dup member", L, "\"name\":\"Ada Example\"", "\"name\":\"Ada Example\",\"name\":\"Eve\"",
      LIBRO_ERR_PARSE, "duplicate"},
     {"NUL escape", L, "Ada Example", "Ada\\u0000", LIBRO_ERR_PARSE, "credential: json:"},

@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "credential_int.h"
 #include "crypto_int.h"
 #include "libro/credential.h"
 #include "libro/encoding.h"
 #include "libro/json_int.h"
 #include "libro/limits.h"
+#include "libro/statuslist.h"
 #include "libro/time.h"
 #include "libro/util.h"
 
@@ -21,6 +23,7 @@
 #define SCHEMA_BASE "https://w3id.org/libro/schemas/"
 #define SCHEMA_TYPE "JsonSchema"
 #define VC_TYPE "VerifiableCredential"
+#define STATUS_ENTRY_TYPE "BitstringStatusListEntry"
 #define DID_KEY_PREFIX "did:key:"
 #define TIMESTAMP_LEN 20u /* YYYY-MM-DDTHH:MM:SSZ */
 #define PATH_BYTES 160u   /* longest path: our member names plus one shown unknown name */
@@ -167,6 +170,8 @@ libro_credential_free(libro_credential *c)
         libro_free(c->grants);
     }
     libro_free(c->url);
+    libro_free(c->status_revocation_list);
+    libro_free(c->status_suspension_list);
     libro_free(c);
 }
 
@@ -303,43 +308,57 @@ is_digit(char c)
 
 /* An absolute URI as docs/credentials.md narrows it: scheme (RFC 3986 §3.1: a letter, then
  * letters, digits, + - .), ':', then at least one printable ASCII character other than space,
- * '#' (it separates the id from the thumbprint in a kid), '"' and '\'. */
-static libro_code
-check_id(const char *s, const char *path, libro_error *err)
+ * '#' (it separates the id from the thumbprint in a kid), '"' and '\'. NULL when `s` is one,
+ * else the reason. */
+static const char *
+id_problem(const char *s)
 {
     size_t len;
     size_t i;
 
     if (s == NULL) {
-        return fail(err, LIBRO_ERR_SCHEMA, path, "missing");
+        return "missing";
     }
     len = strlen(s);
     if (len == 0) {
-        return fail(err, LIBRO_ERR_SCHEMA, path, "empty string");
+        return "empty string";
     }
     if (len > LIBRO_MAX_ID_BYTES) {
-        return fail(err, LIBRO_ERR_SCHEMA, path, "longer than 200 bytes");
+        return "longer than 200 bytes";
     }
     if (!is_alpha(s[0])) {
-        return fail(err, LIBRO_ERR_SCHEMA, path, "not an absolute URI (scheme ':' rest)");
+        return "not an absolute URI (scheme ':' rest)";
     }
     for (i = 1; i < len && s[i] != ':'; i++) {
         if (!is_alpha(s[i]) && !is_digit(s[i]) && s[i] != '+' && s[i] != '-' && s[i] != '.') {
-            return fail(err, LIBRO_ERR_SCHEMA, path, "not an absolute URI (scheme ':' rest)");
+            return "not an absolute URI (scheme ':' rest)";
         }
     }
     if (i + 1 >= len) {
-        return fail(err, LIBRO_ERR_SCHEMA, path, "not an absolute URI (scheme ':' rest)");
+        return "not an absolute URI (scheme ':' rest)";
     }
     for (i++; i < len; i++) {
         unsigned char c = (unsigned char) s[i];
 
         if (c <= 0x20 || c >= 0x7f || c == '#' || c == '"' || c == '\\') {
-            return fail(err, LIBRO_ERR_SCHEMA, path,
-                        "character not allowed in an id (space, '#', '\"', '\\' or non-ASCII)");
+            return "character not allowed in an id (space, '#', '\"', '\\' or non-ASCII)";
         }
     }
-    return LIBRO_OK;
+    return NULL;
+}
+
+static libro_code
+check_id(const char *s, const char *path, libro_error *err)
+{
+    const char *problem = id_problem(s);
+
+    return problem == NULL ? LIBRO_OK : fail(err, LIBRO_ERR_SCHEMA, path, problem);
+}
+
+const char *
+libro_credential__id_problem(const char *s)
+{
+    return id_problem(s);
 }
 
 /* License numbers ([A-Za-z0-9._-]) and license type ids ([a-z0-9-]), 1 to 64 bytes. */
@@ -511,22 +530,24 @@ is_hex(char c)
     return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-/* A registry's address: https, or plain http only to the loopback address (tests, a registry
- * behind a local proxy). Narrower than RFC 3986 on purpose (no user info, no IP-literal, a
- * host of [A-Za-z0-9.-]), so that every accepted URL is also a "uri" to a JSON Schema
- * validator: schemas/registry-authorization.json carries the same pattern. */
-static libro_code
-check_url(const char *s, const char *path, libro_error *err)
+/* A registry's address (RegistryAuthorization url, statusListCredential, a status list's
+ * id): https, or plain http only to the loopback address (tests, a registry behind a local
+ * proxy). Narrower than RFC 3986 on purpose (no user info, no IP-literal, a host of
+ * [A-Za-z0-9.-]), so that every accepted URL is also a "uri" to a JSON Schema validator:
+ * schemas/registry-authorization.json carries the same pattern. NULL when `s` is one, else
+ * the reason. */
+static const char *
+url_problem(const char *s)
 {
     static const char https[] = "https://";
     static const char loopback[] = "http://127.0.0.1";
     static const char bad[] = "not an https URL (or http://127.0.0.1)";
     size_t i;
     size_t start;
-    libro_code rc = check_id(s, path, err);
+    const char *problem = id_problem(s);
 
-    if (rc != LIBRO_OK) {
-        return rc;
+    if (problem != NULL) {
+        return problem;
     }
     if (strncmp(s, https, sizeof https - 1) == 0) {
         i = sizeof https - 1;
@@ -535,12 +556,12 @@ check_url(const char *s, const char *path, libro_error *err)
             i++;
         }
         if (i == start) {
-            return fail(err, LIBRO_ERR_SCHEMA, path, bad);
+            return bad;
         }
     } else if (strncmp(s, loopback, sizeof loopback - 1) == 0) {
         i = sizeof loopback - 1;
     } else {
-        return fail(err, LIBRO_ERR_SCHEMA, path, bad);
+        return bad;
     }
     if (s[i] == ':') {
         start = ++i;
@@ -548,24 +569,38 @@ check_url(const char *s, const char *path, libro_error *err)
             i++;
         }
         if (i == start) {
-            return fail(err, LIBRO_ERR_SCHEMA, path, "bad port");
+            return "bad port";
         }
     }
     if (s[i] != '\0' && s[i] != '/') {
-        return fail(err, LIBRO_ERR_SCHEMA, path, bad);
+        return bad;
     }
     for (; s[i] != '\0'; i++) {
         if (s[i] == '%') {
             if (!is_hex(s[i + 1]) || !is_hex(s[i + 2])) {
-                return fail(err, LIBRO_ERR_SCHEMA, path, "bad percent-encoding");
+                return "bad percent-encoding";
             }
             i += 2;
         } else if (!is_alpha(s[i]) && !is_digit(s[i]) &&
                    strchr("-._~!$&'()*+,;=:@/?", s[i]) == NULL) {
-            return fail(err, LIBRO_ERR_SCHEMA, path, "character not allowed in a URL path");
+            return "character not allowed in a URL path";
         }
     }
-    return LIBRO_OK;
+    return NULL;
+}
+
+static libro_code
+check_url(const char *s, const char *path, libro_error *err)
+{
+    const char *problem = url_problem(s);
+
+    return problem == NULL ? LIBRO_OK : fail(err, LIBRO_ERR_SCHEMA, path, problem);
+}
+
+const char *
+libro_credential__url_problem(const char *s)
+{
+    return url_problem(s);
 }
 
 static libro_code
@@ -577,6 +612,14 @@ check_time(int64_t t, const char *path, libro_error *err)
         return fail(err, LIBRO_ERR_TIME, path, "outside the years 0001-9999");
     }
     return LIBRO_OK;
+}
+
+/* The types that may carry credentialStatus: what a registry can revoke or suspend. Charters
+ * and registry authorizations end by expiry or by a new charter. */
+static bool
+has_status_member(libro_cred_type type)
+{
+    return type == LIBRO_CRED_LICENSE || type == LIBRO_CRED_ISSUER_AUTH;
 }
 
 /* Members that `type` does not use must be empty, so that what is written is all there is:
@@ -604,6 +647,10 @@ check_unused(const libro_credential *c, libro_error *err)
         {c->type != LIBRO_CRED_ISSUER_AUTH && (c->grants != NULL || c->n_grants != 0),
          "credentialSubject.licenseTypes"},
         {c->type != LIBRO_CRED_REGISTRY_AUTH && c->url != NULL, "credentialSubject.url"},
+        {!has_status_member(c->type) &&
+             (c->has_status || c->status_index != 0 || c->status_revocation_list != NULL ||
+              c->status_suspension_list != NULL),
+         "credentialStatus"},
     };
     size_t i;
 
@@ -675,6 +722,37 @@ check_subject(const libro_credential *c, enum key_checks keys, libro_error *err)
     return rc;
 }
 
+/* credentialStatus (docs/credentials.md, "Status"): one index (design.md §3: the same in
+ * both lists), below the largest list a verifier reads, in two different lists, each a URL
+ * by the registry URL rule. */
+static libro_code
+check_status(const libro_credential *c, libro_error *err)
+{
+    libro_code rc;
+
+    if (!c->has_status) {
+        if (c->status_index != 0 || c->status_revocation_list != NULL ||
+            c->status_suspension_list != NULL) {
+            return fail(err, LIBRO_ERR_SCHEMA, "credentialStatus",
+                        "status members set while has_status is false");
+        }
+        return LIBRO_OK;
+    }
+    if (c->status_index >= LIBRO_STATUS_LIST_MAX_ENTRIES) {
+        return fail(err, LIBRO_ERR_SCHEMA, "credentialStatus[0].statusListIndex",
+                    "not below 8388608");
+    }
+    rc = check_url(c->status_revocation_list, "credentialStatus[0].statusListCredential", err);
+    if (rc == LIBRO_OK) {
+        rc = check_url(c->status_suspension_list, "credentialStatus[1].statusListCredential", err);
+    }
+    if (rc == LIBRO_OK && strcmp(c->status_revocation_list, c->status_suspension_list) == 0) {
+        rc = fail(err, LIBRO_ERR_SCHEMA, "credentialStatus[1].statusListCredential",
+                  "the same list as the revocation entry's");
+    }
+    return rc;
+}
+
 static libro_code
 check_rules(const libro_credential *c, enum key_checks keys, libro_error *err)
 {
@@ -703,6 +781,9 @@ check_rules(const libro_credential *c, enum key_checks keys, libro_error *err)
     if (rc == LIBRO_OK) {
         rc = check_subject(c, keys, err);
     }
+    if (rc == LIBRO_OK) {
+        rc = check_status(c, err);
+    }
     return rc;
 }
 
@@ -720,9 +801,14 @@ struct member {
 };
 
 static const struct member envelope_members[] = {
-    {"@context", true},          {"type", true},       {"issuer", true},
-    {"validFrom", true},         {"validUntil", true}, {"credentialSchema", true},
+    {"@context", true},
+    {"type", true},
+    {"issuer", true},
+    {"validFrom", true},
+    {"validUntil", true},
+    {"credentialSchema", true},
     {"credentialSubject", true},
+    {"credentialStatus", false},
 };
 static const struct member schema_members[] = {{"id", true}, {"type", true}};
 static const struct member license_members[] = {
@@ -739,6 +825,13 @@ static const struct member issuer_auth_members[] = {
 static const struct member grant_members[] = {{"id", true}, {"validityDays", true}};
 static const struct member registry_auth_members[] = {
     {"id", true}, {"name", true}, {"publicKeyJwk", true}, {"url", false}};
+static const struct member status_members[] = {
+    {"id", true},
+    {"type", true},
+    {"statusPurpose", true},
+    {"statusListIndex", true},
+    {"statusListCredential", true},
+};
 
 /* `obj` must be an object holding only members of `m` and every required one: unknown members
  * are reported in document order, then missing ones in spec order. */
@@ -1137,6 +1230,99 @@ parse_registry_auth(libro_credential *c, json_t *s, libro_error *err)
     return rc;
 }
 
+/* One BitstringStatusListEntry (Bitstring Status List v1.0 §2.1) as libro writes it: the
+ * purpose fixed by its position, statusListIndex canonical decimal (§2.1: "expressed as a
+ * string in base 10"; no leading zero, so it writes back the same), and the id derived from
+ * the other two, so that it can neither point elsewhere nor be the list's own URL (§2.1). */
+static libro_code
+parse_status_entry(char **list, uint32_t *index, json_t *entry, size_t i, const char *purpose,
+                   libro_error *err)
+{
+    char ep[PATH_BYTES];
+    char mp[PATH_BYTES];
+    char idx_text[16];
+    json_t *idx = json_object_get(entry, "statusListIndex");
+    json_t *id = json_object_get(entry, "id");
+    uint64_t value = 0;
+    size_t list_len;
+    int n;
+    libro_code rc;
+
+    path_index(ep, "credentialStatus", i);
+    rc = check_members(entry, ep, status_members, LIBRO_NELEM(status_members), err);
+    if (rc == LIBRO_OK) {
+        rc = expect_string(json_object_get(entry, "type"), path_member(mp, ep, "type"),
+                           STATUS_ENTRY_TYPE, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = expect_string(json_object_get(entry, "statusPurpose"),
+                           path_member(mp, ep, "statusPurpose"), purpose, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = get_string(list, entry, ep, "statusListCredential", err);
+    }
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    path_member(mp, ep, "statusListIndex");
+    if (!json_is_string(idx)) {
+        return fail(err, LIBRO_ERR_SCHEMA, mp, "not a string");
+    }
+    if (libro_parse_u64(&value, json_string_value(idx), json_string_length(idx),
+                        LIBRO_STATUS_LIST_MAX_ENTRIES - 1, NULL) != LIBRO_OK) {
+        return fail(err, LIBRO_ERR_SCHEMA, mp, "not a decimal index below 8388608");
+    }
+    *index = (uint32_t) value;
+    path_member(mp, ep, "id");
+    if (!json_is_string(id)) {
+        return fail(err, LIBRO_ERR_SCHEMA, mp, "not a string");
+    }
+    n = snprintf(idx_text, sizeof idx_text, "#%u", (unsigned) *index);
+    list_len = strlen(*list);
+    if (n < 0 || (size_t) n >= sizeof idx_text || json_string_length(id) != list_len + (size_t) n ||
+        memcmp(json_string_value(id), *list, list_len) != 0 ||
+        memcmp(json_string_value(id) + list_len, idx_text, (size_t) n) != 0) {
+        return fail(err, LIBRO_ERR_SCHEMA, mp,
+                    "not statusListCredential + \"#\" + statusListIndex");
+    }
+    return LIBRO_OK;
+}
+
+/* credentialStatus: exactly [revocation, suspension] at one index (design.md §3). */
+static libro_code
+parse_status(libro_credential *c, json_t *root, libro_error *err)
+{
+    json_t *arr = json_object_get(root, "credentialStatus");
+    uint32_t suspension_index = 0;
+    libro_code rc;
+
+    if (arr == NULL) {
+        return LIBRO_OK;
+    }
+    if (!has_status_member(c->type)) {
+        return fail(err, LIBRO_ERR_SCHEMA, "credentialStatus", "unexpected member");
+    }
+    if (!json_is_array(arr)) {
+        return fail(err, LIBRO_ERR_SCHEMA, "credentialStatus", "not an array");
+    }
+    if (json_array_size(arr) != 2) {
+        return fail(err, LIBRO_ERR_SCHEMA, "credentialStatus",
+                    "expected 2 entries (revocation, suspension)");
+    }
+    rc = parse_status_entry(&c->status_revocation_list, &c->status_index, json_array_get(arr, 0), 0,
+                            "revocation", err);
+    if (rc == LIBRO_OK) {
+        rc = parse_status_entry(&c->status_suspension_list, &suspension_index,
+                                json_array_get(arr, 1), 1, "suspension", err);
+    }
+    if (rc == LIBRO_OK && suspension_index != c->status_index) {
+        rc = fail(err, LIBRO_ERR_SCHEMA, "credentialStatus[1].statusListIndex",
+                  "not the revocation entry's index");
+    }
+    c->has_status = rc == LIBRO_OK;
+    return rc;
+}
+
 static const struct member *
 subject_members(libro_cred_type type, size_t *n)
 {
@@ -1233,6 +1419,9 @@ libro_credential_parse(libro_credential **out, const void *p, size_t len, libro_
     case LIBRO_CRED_REGISTRY_AUTH:
         rc = parse_registry_auth(c, subject, err);
         break;
+    }
+    if (rc == LIBRO_OK) {
+        rc = parse_status(c, root, err);
     }
     if (rc != LIBRO_OK) {
         goto out;
@@ -1366,19 +1555,54 @@ subject_value(const libro_credential *c, json_t *jwk)
     return NULL;
 }
 
+static json_t *
+status_entry(const char *list, uint32_t index, const char *purpose)
+{
+    char idx[16];
+    json_t *v = NULL;
+    libro_buf id = LIBRO_BUF_INIT;
+    int n = snprintf(idx, sizeof idx, "%u", (unsigned) index);
+
+    if (n < 0 || (size_t) n >= sizeof idx) {
+        return NULL;
+    }
+    if (libro_buf_printf(&id, NULL, "%s#%s", list, idx) == LIBRO_OK) {
+        v = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", (const char *) id.data, "type",
+                      STATUS_ENTRY_TYPE, "statusPurpose", purpose, "statusListIndex", idx,
+                      "statusListCredential", list);
+    }
+    libro_buf_free(&id);
+    return v;
+}
+
+/* credentialStatus in the order of docs/credentials.md: revocation, then suspension. */
+static json_t *
+status_value(const libro_credential *c)
+{
+    return json_pack("[o, o]",
+                     status_entry(c->status_revocation_list, c->status_index, "revocation"),
+                     status_entry(c->status_suspension_list, c->status_index, "suspension"));
+}
+
 libro_code
 libro_credential_to_json(libro_buf *out, const libro_credential *c, libro_error *err)
 {
     char schema_id[PATH_BYTES];
     json_t *root = NULL;
     json_t *jwk = NULL;
+    json_t *status = NULL;
     int n;
     libro_code rc;
 
     if (out == NULL) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "credential: out is NULL");
     }
-    rc = libro_credential_check(c, err);
+    /* The same rules as the parser, so that whatever parses also writes back; the issuer
+     * adds the full key check (libro_credential_check) before it signs. */
+    if (c == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "credential: NULL credential");
+    }
+    rc = check_rules(c, KEYS_FORM_ONLY, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -1394,17 +1618,28 @@ libro_credential_to_json(libro_buf *out, const libro_credential *c, libro_error 
         rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "credential: schema id too long");
         goto out;
     }
-    root = json_pack("{s:[s,s], s:[s,s], s:s, s:o, s:o, s:{s:s, s:s}, s:o}", "@context", CONTEXT_VC,
-                     CONTEXT_LIBRO, "type", VC_TYPE, libro_cred_type_name(c->type), "issuer",
-                     c->issuer, "validFrom", time_value(c->valid_from), "validUntil",
+    /* Built apart: "o*" below leaves the member out for a NULL value, which must mean "no
+     * status", never "out of memory". */
+    if (c->has_status) {
+        status = status_value(c);
+        if (status == NULL) {
+            rc = nomem(err);
+            goto out;
+        }
+    }
+    root = json_pack("{s:[s,s], s:[s,s], s:s, s:o, s:o, s:{s:s, s:s}, s:o, s:O*}", "@context",
+                     CONTEXT_VC, CONTEXT_LIBRO, "type", VC_TYPE, libro_cred_type_name(c->type),
+                     "issuer", c->issuer, "validFrom", time_value(c->valid_from), "validUntil",
                      time_value(c->valid_until), "credentialSchema", "id", schema_id, "type",
-                     SCHEMA_TYPE, "credentialSubject", subject_value(c, jwk));
+                     SCHEMA_TYPE, "credentialSubject", subject_value(c, jwk), "credentialStatus",
+                     status);
     if (root == NULL) {
         rc = nomem(err);
         goto out;
     }
     rc = libro_json__dump(out, root, err);
 out:
+    json_decref(status);
     json_decref(jwk);
     json_decref(root);
     return rc;

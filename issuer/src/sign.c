@@ -23,6 +23,11 @@ libro_issuer_sign(libro_buf *jws_out, const libro_credential *c, const libro_key
     if (jws_out == NULL || c == NULL || signer == NULL) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "issuer: NULL argument");
     }
+    /* The full check, holder key point included: libro never signs for an invalid key. */
+    rc = libro_credential_check(c, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
     rc = libro_credential_to_json(&payload, c, err);
     if (rc != LIBRO_OK) {
         goto out;
@@ -147,8 +152,8 @@ libro_issuer_check_license(const libro_credential *license, const libro_credenti
     }
     /* Written as an addition that cannot overflow, whatever times a builder put in. */
     max = (int64_t) grant->validity_days * SECS_PER_DAY;
-    if (license->valid_from <= INT64_MAX - max &&
-        license->valid_until > license->valid_from + max) {
+    /* Fails closed: a start so late that the sum would overflow is refused too. */
+    if (license->valid_from > INT64_MAX - max || license->valid_until > license->valid_from + max) {
         return libro_error_set(err, LIBRO_ERR_DENIED,
                                "issuer: validity longer than the %u days granted for \"%.64s\"",
                                (unsigned) grant->validity_days, grant->id);

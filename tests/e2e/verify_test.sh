@@ -125,9 +125,14 @@ must "$libro" key new --out region.pem
 must "$libro" key new --out town8.pem --public-out town8.pub.pem
 must "$libro" issue charter --self --key region.pem --id urn:libro:region --name Region --level 2 \
     --allow nursing-general --valid-from $FROM --valid-until $UNTIL --out region.jws
-must "$libro" issue charter --key region.pem --issuer urn:libro:region --id urn:libro:town-8 \
-    --name "Town 8" --level 2 --community-key town8.pub.pem --allow nursing-general \
-    --valid-from $FROM --valid-until $UNTIL --out town8.jws
+# The issuer refuses such a charter, so forge one: a valid level-1 charter re-signed at level 2.
+must "$libro" issue charter --key region.pem --issuer urn:libro:region --parent-charter region.jws \
+    --id urn:libro:town-8 --name "Town 8" --level 1 --community-key town8.pub.pem \
+    --allow nursing-general --valid-from $FROM --valid-until $UNTIL --out town8-l1.jws
+forge town8-l1.jws 's/"level":1/"level":2/' region.pem town8.jws
+check "issuer refuses --issuer without --parent-charter" 2 'parent-charter' -- "$libro" issue charter \
+    --key region.pem --issuer urn:libro:region --id urn:libro:town-10 --name "Town 10" --level 1 \
+    --community-key town8.pub.pem --allow nursing-general --days 10 --out town10.jws
 check "issuer refuses a level not below the parent" 1 'level' -- "$libro" issue charter --key region.pem \
     --issuer urn:libro:region --parent-charter region.jws --id urn:libro:town-9 --name "Town 9" \
     --level 2 --community-key town8.pub.pem --allow nursing-general --valid-from $FROM \
@@ -145,7 +150,7 @@ check "charter level not above its child" 6 '^UNTRUSTED.*level' -- "$libro" veri
 
 # A chain of 11 links: world (8) -> 7 -> ... -> 0, an authorization, a license.
 build_chain() { # TOP_LEVEL STORE -> writes chain-license.jws
-    local top=$1 st=$2 level prev_id prev_key id
+    local top=$1 st=$2 level prev_id prev_key prev_charter id
     must "$libro" key new --out "c$top.pem"
     must "$libro" issue charter --self --key "c$top.pem" --id "urn:libro:c$top" --name "C$top" \
         --level "$top" --level-name "l$top" --allow nursing-general --valid-from $FROM \
@@ -153,15 +158,18 @@ build_chain() { # TOP_LEVEL STORE -> writes chain-license.jws
     must "$libro" trust add --trust-dir "$st" --anchor "c$top.jws"
     prev_id="urn:libro:c$top"
     prev_key="c$top.pem"
+    prev_charter="c$top.jws"
     for level in $(seq $((top - 1)) -1 0); do
         id="urn:libro:c$top-$level"
         [ -f "k$top-$level.pem" ] || must "$libro" key new --out "k$top-$level.pem" --public-out "k$top-$level.pub"
-        must "$libro" issue charter --key "$prev_key" --issuer "$prev_id" --id "$id" --name "C$level" \
+        must "$libro" issue charter --key "$prev_key" --issuer "$prev_id" --parent-charter "$prev_charter" \
+            --id "$id" --name "C$level" \
             --level "$level" --level-name "l$level" --community-key "k$top-$level.pub" \
             --allow nursing-general --valid-from $FROM --valid-until $UNTIL --out "c$top-$level.jws"
         must "$libro" trust add --trust-dir "$st" "c$top-$level.jws"
         prev_id=$id
         prev_key="k$top-$level.pem"
+        prev_charter="c$top-$level.jws"
     done
     must "$libro" issue authorization --key "$prev_key" --charter "c$top-0.jws" --id "urn:libro:b$top" \
         --name "Board" --subject-key board.pub.pem --grant nursing-general:365 --valid-from $FROM \

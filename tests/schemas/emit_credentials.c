@@ -220,6 +220,26 @@ license(const char *holder_did, const char *name, const char *number, size_t n_s
     return c;
 }
 
+/* credentialStatus (docs/credentials.md, "Status"): `base` + "revocation" / "suspension". */
+static libro_credential *
+with_status(libro_credential *c, const char *base, uint32_t index)
+{
+    char list[256];
+
+    if (c == NULL) {
+        return NULL;
+    }
+    c->has_status = true;
+    c->status_index = index;
+    if (snprintf(list, sizeof list, "%srevocation", base) > 0) {
+        c->status_revocation_list = dup(list);
+    }
+    if (snprintf(list, sizeof list, "%ssuspension", base) > 0) {
+        c->status_suspension_list = dup(list);
+    }
+    return c;
+}
+
 static int
 emit_valid(void)
 {
@@ -278,6 +298,27 @@ emit_valid(void)
         c->community_id = dup("did:web:tribe.example");
     }
     bad |= emit("license-level-0", c, ed);
+    /* credentialStatus: licenses and issuer authorizations, at the index bounds, loopback. */
+    bad |= emit("license-status",
+                with_status(license((const char *) did.data, "Ada Example", "T7-N-0004", 2),
+                            "https://registry.town-7.example/v1/status/1/", 94567),
+                ed);
+    bad |= emit("license-status-index-0",
+                with_status(license(NULL, "Ada Example", "T7-N-0005", 1),
+                            "https://registry.town-7.example/v1/status/1/", 0),
+                es);
+    bad |= emit("license-status-index-max",
+                with_status(license(NULL, "Ada Example", "T7-N-0006", 1),
+                            "https://registry.town-7.example:8443/v1/status/64/", 8388607),
+                ed);
+    bad |= emit("license-status-loopback",
+                with_status(license(NULL, "Ada Example", "T7-N-0007", 1),
+                            "http://127.0.0.1:8080/v1/status/1/", 131071),
+                ed);
+    bad |= emit(
+        "issuer-auth-status",
+        with_status(issuer_auth(ed, 1, 1096), "https://registry.town-7.example/v1/status/2/", 4242),
+        es);
 out:
     libro_free(long_number);
     libro_free(long_name);
@@ -287,6 +328,15 @@ out:
     libro_key_free(ed);
     return bad;
 }
+
+/* The members of license-status's two entries. */
+#define STATUS_BASE "https://registry.town-7.example/v1/status/1/"
+#define STATUS_MEMBERS(purpose)                                                                    \
+    "\"id\":\"" STATUS_BASE purpose "#94567\",\"type\":\"BitstringStatusListEntry\","              \
+    "\"statusPurpose\":\"" purpose "\",\"statusListIndex\":\"94567\","                             \
+    "\"statusListCredential\":\"" STATUS_BASE purpose "\""
+#define STATUS_REVOCATION STATUS_MEMBERS("revocation")
+#define STATUS_SUSPENSION STATUS_MEMBERS("suspension")
 
 /* Documents libro refuses, made by one edit of a signed one; the schemas must refuse them
  * too. Only rules a JSON Schema can state: validFrom < validUntil, byte caps on non-ASCII
@@ -338,6 +388,28 @@ static const struct {
     {"url-userinfo", "registry-https", "https://", "https://user@"},
     {"level-string", "license-holder", "\"level\":2", "\"level\":\"2\""},
     {"levelname-empty", "charter-anchor-es256", "\"world\"", "\"\""},
+    /* credentialStatus */
+    {"status-index-8388608", "license-status-index-max", "\"8388607\"", "\"8388608\""},
+    {"status-index-leading-zero", "license-status", "\"94567\"", "\"094567\""},
+    {"status-index-number", "license-status", "\"statusListIndex\":\"94567\"",
+     "\"statusListIndex\":94567"},
+    {"status-index-negative", "license-status-index-0", "\"statusListIndex\":\"0\"",
+     "\"statusListIndex\":\"-0\""},
+    {"status-swapped", "license-status", "\"statusPurpose\":\"revocation\"",
+     "\"statusPurpose\":\"suspension\""},
+    {"status-wrong-type", "license-status", "\"BitstringStatusListEntry\"",
+     "\"StatusList2021Entry\""},
+    {"status-missing-credential", "license-status",
+     ",\"statusListCredential\":\"https://registry.town-7.example/v1/status/1/revocation\"", ""},
+    {"status-extra-member", "license-status", "\"statusPurpose\":\"revocation\"",
+     "\"statusPurpose\":\"revocation\",\"statusSize\":1"},
+    {"status-one-entry", "license-status", ",{" STATUS_SUSPENSION "}", ""},
+    {"status-object", "license-status", "\"credentialStatus\":[", "\"credentialStatus\":{\"a\":["},
+    {"status-http", "license-status", "\"statusListCredential\":\"https://",
+     "\"statusListCredential\":\"http://"},
+    {"status-id-no-index", "license-status", "revocation#94567", "revocation"},
+    {"status-on-charter", "charter-anchor-ed25519", "]}}",
+     "]},\"credentialStatus\":[{" STATUS_REVOCATION "},{" STATUS_SUSPENSION "}]}"},
 };
 
 static int

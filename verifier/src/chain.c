@@ -495,37 +495,91 @@ out:
     return rc;
 }
 
-libro_code
-libro_trust__verify_items(libro_trust *t, libro_error *err)
+enum { MEMO_UNKNOWN = 0, MEMO_VERIFIED = 1, MEMO_REFUSED = 2 };
+
+libro_trust__memo *
+libro_trust__memo_new(size_t n_items)
+{
+    libro_trust__memo *m = libro_calloc(1, sizeof *m);
+
+    if (m == NULL) {
+        return NULL;
+    }
+    m->items = libro_calloc(n_items == 0 ? 1 : n_items, sizeof *m->items);
+    if (m->items == NULL || pthread_mutex_init(&m->lock, NULL) != 0) {
+        libro_free(m->items);
+        libro_free(m);
+        return NULL;
+    }
+    m->n_items = n_items;
+    return m;
+}
+
+static void
+memo_clear(libro_trust__memo *m)
 {
     size_t i;
 
-    for (i = 0; i < t->n_items; i++) {
-        libro_trust__item *it = &t->items[i];
-        libro_code rc;
-
-        libro_credential_free(it->verified);
-        it->verified = NULL;
-        if (it->kind == LIBRO_TRUST_ANCHOR) {
-            continue; /* verified by its own key when indexed */
-        }
-        rc = verify_item(&it->verified, t, it, it->verify_error, sizeof it->verify_error);
-        if (rc != LIBRO_OK) {
-            return libro_error_set(err, rc, "trust: cannot verify %.200s", it->file);
-        }
+    for (i = 0; i < m->n_items; i++) {
+        libro_credential_free(m->items[i].verified);
     }
+    libro_free(m->items);
+    m->items = NULL;
+    m->n_items = 0;
+}
+
+void
+libro_trust__memo_free(libro_trust__memo *m)
+{
+    if (m == NULL) {
+        return;
+    }
+    memo_clear(m);
+    (void) pthread_mutex_destroy(&m->lock);
+    libro_free(m);
+}
+
+libro_code
+libro_trust__memo_reset(libro_trust *t, libro_error *err)
+{
+    libro_trust__memo_item *fresh = libro_calloc(t->n_items == 0 ? 1 : t->n_items, sizeof *fresh);
+
+    if (fresh == NULL) {
+        return libro_error_set(err, LIBRO_ERR_NOMEM, "trust: out of memory");
+    }
+    memo_clear(t->memo);
+    t->memo->items = fresh;
+    t->memo->n_items = t->n_items;
     return LIBRO_OK;
 }
 
-/* The verified form of stored credential `it` (borrowed from the store), or
- * LIBRO_ERR_UNTRUSTED (recorded) when its signature did not verify. */
+/* The verified form of stored credential number `idx` (borrowed from the memo, which lives
+ * until the store changes), checked on first use, or LIBRO_ERR_UNTRUSTED (recorded) when its
+ * signature did not verify. */
 static libro_code
-load_verified(const libro_credential **out, struct walk *w, size_t k, const libro_trust__item *it,
-              libro_error *err)
+load_verified(const libro_credential **out, struct walk *w, size_t k, size_t idx, libro_error *err)
 {
-    *out = it->verified;
-    if (it->verified == NULL) {
-        return fail(w, k, STAGE_FOUND, k - 2, err, "%s", it->verify_error);
+    libro_trust__memo *m = w->t->memo;
+    libro_trust__memo_item *mi = &m->items[idx];
+    char why[LIBRO_ERROR_MSG_MAX];
+    libro_code rc = LIBRO_OK;
+
+    *out = NULL;
+    (void) pthread_mutex_lock(&m->lock);
+    if (mi->state == MEMO_UNKNOWN) {
+        rc = verify_item(&mi->verified, w->t, &w->t->items[idx], mi->why, sizeof mi->why);
+        if (rc == LIBRO_OK) {
+            mi->state = mi->verified != NULL ? MEMO_VERIFIED : MEMO_REFUSED;
+        }
+    }
+    *out = mi->verified;
+    memcpy(why, mi->why, sizeof why);
+    (void) pthread_mutex_unlock(&m->lock);
+    if (rc != LIBRO_OK) {
+        return libro_error_set(err, rc, "verify: out of memory");
+    }
+    if (*out == NULL) {
+        return fail(w, k, STAGE_FOUND, k - 2, err, "%s", why);
     }
     return LIBRO_OK;
 }
@@ -585,7 +639,7 @@ walk_up(struct walk *w, size_t k, const char *want_id, const char *want_tp, libr
         if (is_anchor) {
             c = it->cred;
         } else {
-            rc = load_verified(&c, w, k, it, err);
+            rc = load_verified(&c, w, k, cands[i].idx, err);
             if (rc == LIBRO_ERR_UNTRUSTED) {
                 continue;
             }

@@ -204,7 +204,6 @@ static void
 item_clear(libro_trust__item *it)
 {
     libro_credential_free(it->cred);
-    libro_credential_free(it->verified);
     libro_free(it->token);
     libro_free(it->file);
     libro_free(it->signer_id);
@@ -655,8 +654,9 @@ libro_trust_open(libro_trust **out, const char *dir, libro_error *err)
         goto out;
     }
     sort_items(t);
-    rc = libro_trust__verify_items(t, err);
-    if (rc != LIBRO_OK) {
+    t->memo = libro_trust__memo_new(t->n_items);
+    if (t->memo == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_NOMEM, "trust: out of memory");
         goto out;
     }
     *out = t;
@@ -680,6 +680,7 @@ libro_trust_free(libro_trust *t)
     }
     libro_free(t->items);
     libro_free(t->dir);
+    libro_trust__memo_free(t->memo);
     libro_free(t);
 }
 
@@ -739,14 +740,14 @@ store_item(libro_trust *t, libro_trust__item *it, const char *sub, libro_error *
         item_clear(&t->items[i]);
         t->items[i] = *it;
         memset(it, 0, sizeof *it);
-        return LIBRO_OK;
+        return libro_trust__memo_reset(t, err);
     }
     rc = push_item(t, it, err);
     if (rc != LIBRO_OK) {
         return rc;
     }
     sort_items(t);
-    return libro_trust__verify_items(t, err);
+    return libro_trust__memo_reset(t, err);
 }
 
 libro_code
@@ -868,7 +869,7 @@ libro_trust_remove(libro_trust *t, const char *which, size_t *removed, libro_err
     }
     /* What the removed entries signed no longer verifies. */
     if (n > 0) {
-        libro_code r2 = libro_trust__verify_items(t, rc == LIBRO_OK ? err : NULL);
+        libro_code r2 = libro_trust__memo_reset(t, rc == LIBRO_OK ? err : NULL);
 
         if (rc == LIBRO_OK) {
             rc = r2;

@@ -280,6 +280,9 @@ libro_verify_license(libro_verification **out, const libro_trust *t, const char 
     if (v->license->type != LIBRO_CRED_LICENSE) {
         libro_error_set(&e, LIBRO_ERR_SCHEMA, "credential type %s is not ProfessionalLicense",
                         libro_cred_type_name(v->license->type));
+        /* `license` means a license: a charter or authorization is not shown as one. */
+        libro_credential_free(v->license);
+        v->license = NULL;
         rc = verdict(v, LIBRO_INVALID, e.msg);
         goto out;
     }

@@ -3,6 +3,8 @@
 #ifndef LIBRO_VERIFY_INT_H
 #define LIBRO_VERIFY_INT_H
 
+#include <pthread.h>
+
 #include "libro/verifier.h"
 
 /* A store holds at most this many entries: every verification scans it, and a directory that
@@ -33,19 +35,32 @@ typedef struct libro_trust__item {
     char *signer_id;                          /* the kid's id part (== cred->issuer) */
     char signer_tp[LIBRO_THUMBPRINT_LEN + 1]; /* the kid's thumbprint */
     char tp[LIBRO_THUMBPRINT_LEN + 1];        /* thumbprint of cred->subject_key */
-    /* Set whenever the store changes (libro_trust__verify_items): the payload parsed again
-     * after its signature verified with its signer's key from the store, or NULL and the
-     * reason. The store's own signatures are thus checked once per change, not once per link
-     * of every verification: a license then costs one signature, its own. */
-    libro_credential *verified;
-    char verify_error[LIBRO_ERROR_MSG_MAX];
 } libro_trust__item;
+
+/** What a chain walk learnt about one stored credential's signature. */
+typedef struct libro_trust__memo_item {
+    int state;                     /* MEMO_UNKNOWN, MEMO_VERIFIED or MEMO_REFUSED (chain.c) */
+    libro_credential *verified;    /* the payload parsed again after its signature verified */
+    char why[LIBRO_ERROR_MSG_MAX]; /* why it was refused */
+} libro_trust__memo_item;
+
+/** The memo of stored signatures, filled lazily by chain walks and emptied whenever the store
+ *  changes. A long-lived verifier thus checks each stored signature once, and a one-shot
+ *  verifier (the CLI) only those its chain needs: a license costs one signature, its own, once
+ *  the links above it are known. It is not part of the store's observable state, so a walk on
+ *  a `const libro_trust *` may fill it; the lock makes that safe from several threads. */
+typedef struct libro_trust__memo {
+    pthread_mutex_t lock;
+    libro_trust__memo_item *items; /* parallel to the store's items */
+    size_t n_items;
+} libro_trust__memo;
 
 struct libro_trust {
     char *dir;
     libro_trust__item *items; /* anchors first, then credentials, each sorted by file name */
     size_t n_items;
     size_t cap_items;
+    libro_trust__memo *memo; /* never NULL once opened */
 };
 
 /** Whether a JWS header typ names vc+jwt (RFC 7515 §4.1.9: case-insensitive, "application/"
@@ -82,11 +97,12 @@ LIBRO_NODISCARD libro_code libro_chain__walk(libro_chain__result *res, const lib
                                              const char *signer_tp, const libro_verify_options *opt,
                                              libro_error *err);
 
-/** Verify every stored credential with its signer's key from the store (anchors are verified
- *  when indexed) and record the result in the item. Called after every change of the store.
- *  LIBRO_OK unless memory runs out: a credential that does not verify is recorded, not an
- *  error, since its signer may arrive later. */
-LIBRO_NODISCARD libro_code libro_trust__verify_items(libro_trust *t, libro_error *err);
+/** A new, empty memo for `n_items` entries (NULL when out of memory). */
+libro_trust__memo *libro_trust__memo_new(size_t n_items);
+void libro_trust__memo_free(libro_trust__memo *m);
+/** Forget what the memo knows and size it for the store's items again: called after every
+ *  change of the store. LIBRO_ERR_NOMEM. */
+LIBRO_NODISCARD libro_code libro_trust__memo_reset(libro_trust *t, libro_error *err);
 
 /** Release what `res` owns; it becomes empty. */
 void libro_chain__result_free(libro_chain__result *res);

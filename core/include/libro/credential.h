@@ -61,6 +61,16 @@ typedef struct libro_credential {
 
     /* RegistryAuthorization */
     char *url; /* NULL when absent */
+
+    /* credentialStatus (ProfessionalLicense, IssuerAuthorization; optional): two
+     * BitstringStatusListEntry objects (W3C Bitstring Status List v1.0 §2.1), revocation
+     * then suspension, with one index in both lists (docs/credentials.md, "Status"). The
+     * entry ids are derived ("<list URL>#<index>"), so they have no member here. When
+     * has_status is false the three members below are NULL / 0. */
+    bool has_status;
+    uint32_t status_index;        /* statusListIndex, below LIBRO_STATUS_LIST_MAX_ENTRIES */
+    char *status_revocation_list; /* statusListCredential of the revocation entry: a URL */
+    char *status_suspension_list; /* ... of the suspension entry: another URL */
 } libro_credential;
 
 /** "ProfessionalLicense", "CommunityCharter", ... (NULL for a value outside the enum). */
@@ -81,7 +91,12 @@ LIBRO_API void libro_credential_free(libro_credential *c);
 
 /** Parse a credential payload p[0..len) strictly: bounded JSON (LIBRO_MAX_CLAIMS_BYTES), the
  *  common envelope and the members of its type exactly as docs/credentials.md lists them, no
- *  others, then the rules of libro_credential_check. LIBRO_ERR_SCHEMA with the JSON path of
+ *  others, then the rules of libro_credential_check. credentialStatus, allowed on licenses
+ *  and issuer authorizations only, is an array of exactly two entries of exactly five members:
+ *  statusPurpose "revocation" then "suspension", type "BitstringStatusListEntry",
+ *  statusListIndex canonical decimal (no sign, no leading zero) below
+ *  LIBRO_STATUS_LIST_MAX_ENTRIES and the same in both, and id exactly statusListCredential +
+ *  "#" + statusListIndex. LIBRO_ERR_SCHEMA with the JSON path of
  *  the problem ("credential: credentialSubject.scope[2]: empty string"; structure is checked
  *  before content), LIBRO_ERR_PARSE / LIBRO_ERR_LIMIT for bad JSON, LIBRO_ERR_TIME for a
  *  timestamp not of the form "YYYY-MM-DDTHH:MM:SSZ" (the only one accepted, so that every
@@ -98,15 +113,20 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_credential_parse(libro_credential **o
 /** Check the members of `c` against its schema's rules (what the parser enforces), so that a
  *  builder never signs what a verifier would refuse: ids, texts (UTF-8, no control
  *  characters, 1..200 bytes), codes, lists (1..32 distinct), levels, validity days, url,
- *  validFrom < validUntil, and members `type` does not use left NULL / 0. LIBRO_ERR_SCHEMA;
+ *  validFrom < validUntil, the status members (index below LIBRO_STATUS_LIST_MAX_ENTRIES, two
+ *  different list URLs, https or http://127.0.0.1), and members `type` does not use left
+ *  NULL / 0 (the status members too, when has_status is false). LIBRO_ERR_SCHEMA;
  *  LIBRO_ERR_TIME for a time outside the years 0001-9999; LIBRO_ERR_BAD_KEY for a holder
  *  did:key that is not a valid key. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_credential_check(const libro_credential *c,
                                                             libro_error *err);
 
 /** Write `c` as compact JSON with members in the order of docs/credentials.md, appended to
- *  `out`. Runs libro_credential_check first. publicKeyJwk is written as {"kty","crv","x"}
- *  (and "y" for P-256), public half only. */
+ *  `out`, credentialStatus (when has_status) last, after credentialSubject, each entry as
+ *  {"id","type","statusPurpose","statusListIndex","statusListCredential"}. Checks the
+ *  parser's rules first (so whatever parses writes back; the holder key's point is checked
+ *  by libro_credential_check, which issuers run before signing). publicKeyJwk is written as
+ * {"kty","crv","x"} (and "y" for P-256), public half only. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_credential_to_json(libro_buf *out,
                                                               const libro_credential *c,
                                                               libro_error *err);

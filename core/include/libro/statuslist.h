@@ -1,0 +1,117 @@
+/* libro: W3C Bitstring Status List v1.0 (W3C Recommendation, 15 May 2025) — the bitstring
+ * codec and the status list credential, shared by the registry (which publishes lists) and
+ * the verifier (which reads them). Section numbers below are that document's. */
+#ifndef LIBRO_STATUSLIST_H
+#define LIBRO_STATUSLIST_H
+
+#include "libro/buf.h"
+#include "libro/key.h"
+
+/* The smallest list libro publishes or reads: §3.2 step 2 (minimumNumberOfEntries) and §6.1
+ * ask for at least 131,072 entries, the 16 KiB of §2.2 / §3.3, for herd privacy. */
+#define LIBRO_STATUS_LIST_MIN_ENTRIES 131072u
+/* The largest list libro reads (bounds the inflate of an encodedList: 1 MiB of bits). */
+#define LIBRO_STATUS_LIST_MAX_ENTRIES (8u * 1024u * 1024u)
+/* The longest encodedList text libro reads, checked before anything is decoded. */
+#define LIBRO_STATUS_LIST_MAX_ENCODED_BYTES (256u * 1024u)
+
+typedef enum libro_status_purpose {
+    LIBRO_STATUS_REVOCATION = 1, /* final (§2.1 statusPurpose "revocation") */
+    LIBRO_STATUS_SUSPENSION = 2, /* reversible ("suspension") */
+} libro_status_purpose;
+
+/** "revocation" / "suspension"; NULL for a value outside the enum. */
+LIBRO_API const char *libro_status_purpose_name(libro_status_purpose p);
+
+/** A bitstring of `n_entries` one-bit statuses (statusSize 1), index 0 the most significant
+ *  bit of byte 0 ("the left-most bit", §2.2 encodedList and §7.1), index n_entries - 1 the
+ *  least significant bit of the last byte. A zeroed structure is the empty value. */
+typedef struct libro_bitstring {
+    unsigned char *bits; /* n_entries / 8 bytes, owned */
+    size_t n_entries;    /* a multiple of 8 */
+} libro_bitstring;
+
+/** A zeroed bitstring of `n_entries`: a multiple of 8, 8 to LIBRO_STATUS_LIST_MAX_ENTRIES
+ *  (LIBRO_ERR_INVALID_ARG otherwise; lists libro signs must also hold at least
+ *  LIBRO_STATUS_LIST_MIN_ENTRIES). LIBRO_OK: the caller owns out->bits (libro_bitstring_free);
+ *  else *out is zeroed. LIBRO_ERR_NOMEM. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_bitstring_new(libro_bitstring *out, size_t n_entries,
+                                                         libro_error *err);
+/** Release the bits and zero `*b`. NULL is a no-op. */
+LIBRO_API void libro_bitstring_free(libro_bitstring *b);
+/** The bit at `index`. An index at or past n_entries (or a NULL `b`) reads as false: check
+ *  untrusted indexes with libro_status_list_check, which reports them. */
+LIBRO_API bool libro_bitstring_get(const libro_bitstring *b, size_t index);
+/** Set or clear the bit at `index`; an index at or past n_entries (or a NULL `b`) is ignored.
+ *  Not thread-safe on a shared `b`. */
+LIBRO_API void libro_bitstring_set(libro_bitstring *b, size_t index, bool value);
+
+/** encodedList (§2.2, §3.3): multibase base64url (prefix 'u', no padding) of one GZIP
+ *  (RFC 1952) member of the bits, appended to `out` (untouched on failure). Deterministic:
+ *  the same bits give the same text. LIBRO_ERR_INVALID_ARG for an empty or malformed `b`;
+ *  LIBRO_ERR_NOMEM. Thread-safe. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_bitstring_encode(libro_buf *out,
+                                                            const libro_bitstring *b,
+                                                            libro_error *err);
+/** Strict decode of an encodedList (§3.4), bound first: text[0..len) (need not be
+ *  NUL-terminated) of at most LIBRO_STATUS_LIST_MAX_ENCODED_BYTES (LIBRO_ERR_LIMIT); the
+ *  multibase prefix 'u' (another multibase prefix: LIBRO_ERR_UNSUPPORTED; none, or an empty
+ *  text: LIBRO_ERR_ENCODING); strict base64url (LIBRO_ERR_ENCODING); a single GZIP member
+ *  with a valid CRC-32 and ISIZE and nothing after it (LIBRO_ERR_PARSE); at most
+ *  LIBRO_STATUS_LIST_MAX_ENTRIES / 8 inflated bytes (LIBRO_ERR_LIMIT, found without inflating
+ *  more than one byte past the cap) and at least LIBRO_STATUS_LIST_MIN_ENTRIES / 8
+ *  (LIBRO_ERR_PARSE: §3.2 STATUS_LIST_LENGTH_ERROR). Messages start "statuslist:
+ *  encodedList". LIBRO_OK: the caller owns out->bits (libro_bitstring_free); else *out is
+ *  zeroed. LIBRO_ERR_NOMEM. Thread-safe. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_bitstring_decode(libro_bitstring *out, const char *text,
+                                                            size_t len, libro_error *err);
+
+/** A BitstringStatusListCredential (VC Data Model 2.0 + Bitstring Status List v1.0 §2.2). A
+ *  zeroed structure is the empty value. */
+typedef struct libro_status_list {
+    char *id;     /* the credential's id: the URL it is served at (https, or http://127.0.0.1) */
+    char *issuer; /* the registry's id */
+    int64_t valid_from;
+    int64_t valid_until;
+    libro_status_purpose purpose;
+    libro_bitstring bits;
+} libro_status_list;
+
+/** Release everything `s` owns and zero it. NULL is a no-op. */
+LIBRO_API void libro_status_list_free(libro_status_list *s);
+
+/** Sign `s` as a vc+jwt compact JWS (VC-JOSE-COSE) with the registry key (protected header
+ *  {"alg","kid","typ":"vc+jwt"}, kid "<issuer>#<RFC 7638 thumbprint>"), appended to
+ *  `jws_out`. The payload is, members in this order:
+ *  {"@context":["https://www.w3.org/ns/credentials/v2"],"id","type":["VerifiableCredential",
+ *  "BitstringStatusListCredential"],"issuer","validFrom","validUntil","credentialSubject":
+ *  {"id":"<id>#list","type":"BitstringStatusList","statusPurpose","encodedList"}}.
+ *  `s` is checked first, as libro_status_list_parse would check it (LIBRO_ERR_SCHEMA: id a
+ *  URL, issuer an id, purpose, validFrom < validUntil, LIBRO_STATUS_LIST_MIN_ENTRIES to
+ *  LIBRO_STATUS_LIST_MAX_ENTRIES entries; LIBRO_ERR_TIME for a year outside 0001-9999).
+ *  The JWS layer's payload cap applies (LIBRO_MAX_CLAIMS_BYTES: LIBRO_ERR_LIMIT), which a
+ *  list with many set bits can exceed. LIBRO_ERR_NOMEM, LIBRO_ERR_CRYPTO. Thread-safe. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_status_list_sign(libro_buf *jws_out,
+                                                            const libro_status_list *s,
+                                                            const libro_key *registry_key,
+                                                            libro_error *err);
+
+/** Parse a verified status list credential payload p[0..len) strictly: bounded JSON (the
+ *  encodedList cap plus room for the other members; LIBRO_ERR_LIMIT / LIBRO_ERR_PARSE),
+ *  exactly the members libro_status_list_sign writes and no others, @context and type as
+ *  written there, id a URL, issuer an id, validFrom and validUntil "YYYY-MM-DDTHH:MM:SSZ"
+ *  with validFrom < validUntil (LIBRO_ERR_TIME for a bad time), credentialSubject.id
+ *  "<id>#list", statusPurpose "revocation" or "suspension" (all LIBRO_ERR_SCHEMA, message
+ *  "statuslist: <path>: <reason>"), encodedList decoded as libro_bitstring_decode does
+ *  (its codes). LIBRO_OK: the caller owns *out (libro_status_list_free); else *out is
+ *  zeroed. Thread-safe. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_status_list_parse(libro_status_list *out, const void *p,
+                                                             size_t len, libro_error *err);
+
+/** Step 10 of the validate algorithm (§3.2) for statusSize 1: *set = the bit at `index` of
+ *  `s`. An index at or past the list's length is LIBRO_ERR_PARSE (the RANGE_ERROR of §3.2;
+ *  *set is then false). LIBRO_ERR_INVALID_ARG for NULL arguments. Thread-safe. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_status_list_check(bool *set, const libro_status_list *s,
+                                                             uint32_t index, libro_error *err);
+
+#endif

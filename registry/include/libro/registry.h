@@ -1,0 +1,212 @@
+/* libro_registry: a community's record of every license and every change to it (design.md §5).
+ * Storage sits behind a small interface (registry/src/store.h) with SQLite as the embedded
+ * default; every change is one transaction that also records who, when and why. */
+#ifndef LIBRO_REGISTRY_H
+#define LIBRO_REGISTRY_H
+
+#include "libro/credential.h"
+
+typedef struct libro_registry libro_registry; /* opaque; one per thread or process */
+
+/* ---- license types ------------------------------------------------------------------------ */
+
+#define LIBRO_MAX_REQUIREMENTS 8u
+
+/** One renewal requirement on recorded evidence: `evidence` `op` `value`, e.g.
+ *  cpd_hours >= 60. Evidence values are non-negative integers. */
+typedef struct libro_requirement {
+    char *evidence; /* [a-z0-9_], 1-64 bytes */
+    char op[3];     /* ">=", ">", "==", "<=", "<" */
+    int64_t value;
+} libro_requirement;
+
+/** A license type a community defines. */
+typedef struct libro_license_type {
+    char *id;                     /* as in credentials: [a-z0-9-], 1-64 bytes */
+    uint32_t validity_days;       /* 1..LIBRO_MAX_VALIDITY_DAYS */
+    uint32_t renewal_window_days; /* renewal allowed from this long before validUntil */
+    uint32_t grace_days;          /* ... until this long after it; then the license lapses */
+    libro_requirement *requirements;
+    size_t n_requirements;
+} libro_license_type;
+
+/** Parse requirements text: "cpd_hours >= 60, supervised_hours >= 100" (comma-separated, all
+ *  must hold; empty text = none). Caller frees with libro_requirements_free. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_requirements_parse(libro_requirement **out, size_t *n,
+                                                              const char *text, size_t len,
+                                                              libro_error *err);
+LIBRO_API void libro_requirements_free(libro_requirement *r, size_t n);
+LIBRO_API void libro_license_type_clear(libro_license_type *t);
+
+/* ---- the lifecycle ------------------------------------------------------------------------ */
+
+typedef enum libro_license_state {
+    LIBRO_STATE_ACTIVE = 1,
+    LIBRO_STATE_SUSPENDED = 2,
+    LIBRO_STATE_REVOKED = 3,     /* final */
+    LIBRO_STATE_EXPIRED = 4,     /* past validUntil, renewable during the grace period */
+    LIBRO_STATE_LAPSED = 5,      /* past the grace period: final */
+    LIBRO_STATE_SURRENDERED = 6, /* given up by the holder: final */
+} libro_license_state;
+
+typedef enum libro_action {
+    LIBRO_ACTION_ISSUE = 1,
+    LIBRO_ACTION_RENEW = 2,
+    LIBRO_ACTION_SUSPEND = 3,
+    LIBRO_ACTION_REINSTATE = 4,
+    LIBRO_ACTION_REVOKE = 5,
+    LIBRO_ACTION_SURRENDER = 6,
+    LIBRO_ACTION_EXPIRE = 7, /* done by the registry's clock, not by a person */
+    LIBRO_ACTION_LAPSE = 8,
+} libro_action;
+
+/** "active", "suspended", ... / "issue", "renew", ... */
+LIBRO_API const char *libro_license_state_name(libro_license_state s);
+LIBRO_API const char *libro_action_name(libro_action a);
+
+/** The state machine of design.md §5, as a pure function (no storage): whether `a` is allowed
+ *  on a license in state `s` of type `t` with `valid_until`, at time `now`, and the state it
+ *  leads to. LIBRO_ERR_DENIED with the reason ("a revoked license cannot be renewed",
+ *  "renewal opens 2029-09-01T00:00:00Z, 90 days before expiry", ...). */
+LIBRO_API LIBRO_NODISCARD libro_code libro_lifecycle_next(libro_license_state *next,
+                                                          libro_license_state s, libro_action a,
+                                                          const libro_license_type *t,
+                                                          int64_t valid_until, int64_t now,
+                                                          libro_error *err);
+
+/** Evidence recorded with a renewal: name = non-negative integer. */
+typedef struct libro_evidence {
+    const char *name;
+    int64_t value;
+} libro_evidence;
+
+/** Check the type's requirements against `evidence`: LIBRO_ERR_DENIED naming the first unmet
+ *  one ("requirement cpd_hours >= 60 not met (40 recorded)" / "... (none recorded)"). */
+LIBRO_API LIBRO_NODISCARD libro_code libro_requirements_check(const libro_license_type *t,
+                                                              const libro_evidence *evidence,
+                                                              size_t n, libro_error *err);
+
+/* ---- records ------------------------------------------------------------------------------ */
+
+/** A license as the registry holds it (the latest version). */
+typedef struct libro_license_record {
+    char *number;
+    uint32_t version; /* 1 at issue, +1 per renewal */
+    libro_license_state state;
+    char *license_type;
+    char *holder_name;
+    char *issuer; /* the issuer id that signed it */
+    int64_t valid_from;
+    int64_t valid_until;
+    uint32_t status_list;  /* which pair of status lists (revocation, suspension) */
+    uint32_t status_index; /* the same index in both */
+    char *credential;      /* the latest signed credential (compact JWS) */
+} libro_license_record;
+
+/** One recorded change. */
+typedef struct libro_license_event {
+    int64_t at;
+    libro_action action;
+    char *actor;  /* who: an issuer id, an operator, "registry" for the clock */
+    char *reason; /* why (may be empty for the clock) */
+    libro_license_state from;
+    libro_license_state to; /* from == to is impossible: every event changes something */
+    uint32_t version;
+    char *evidence; /* renewals: "cpd_hours=60,supervised_hours=120"; else NULL */
+} libro_license_event;
+
+LIBRO_API void libro_license_record_clear(libro_license_record *r);
+LIBRO_API void libro_license_events_free(libro_license_event *e, size_t n);
+
+/* ---- the registry ------------------------------------------------------------------------- */
+
+/** Create a registry database at `path` (a new file; never overwrites) for the community
+ *  whose charter is `charter_jws`, with its registry authorization `registry_auth_jws`.
+ *  Runs the migrations. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_create(const char *path,
+                                                           const char *charter_jws,
+                                                           const char *registry_auth_jws,
+                                                           libro_error *err);
+/** Open an existing registry (migrating it forward if its schema is older; refusing a newer
+ *  one). SQLite: WAL, synchronous=FULL, foreign keys on, busy timeout, BEGIN IMMEDIATE for
+ *  every write. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_open(libro_registry **out, const char *path,
+                                                         libro_error *err);
+LIBRO_API void libro_registry_close(libro_registry *r);
+/** The community charter and registry authorization the registry was created with (borrowed). */
+LIBRO_API const char *libro_registry_charter(const libro_registry *r);
+LIBRO_API const char *libro_registry_authorization(const libro_registry *r);
+/** The schema version of the open database. */
+LIBRO_API int libro_registry_schema_version(const libro_registry *r);
+
+/** Define or redefine a license type (a redefinition applies to later actions). */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_define_type(libro_registry *r,
+                                                                const libro_license_type *t,
+                                                                const char *actor,
+                                                                libro_error *err);
+/** The type `id` into *out (caller clears with libro_license_type_clear). NOT_FOUND. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_get_type(libro_registry *r,
+                                                             libro_license_type *out,
+                                                             const char *id, libro_error *err);
+
+/** Reserve a status index for a license about to be issued: random among the free indexes of
+ *  the current list pair (CSPRNG; never sequential), a new pair when it is full. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_reserve_status(libro_registry *r,
+                                                                   uint32_t *list, uint32_t *index,
+                                                                   libro_error *err);
+
+/** Record a newly issued license (`credential`: its signed JWS, whose payload must parse as
+ *  a ProfessionalLicense of a defined type, and whose status entry, when present, is
+ *  (list, index), reserved earlier). LIBRO_ERR_EXISTS for a number already registered. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_register(libro_registry *r,
+                                                             const char *credential, uint32_t list,
+                                                             uint32_t index, const char *actor,
+                                                             int64_t now, libro_error *err);
+
+/** Renew: allowed in the renewal window before expiry or during the grace period, when the
+ *  type's requirements hold for `evidence`; `credential` is the new version's signed JWS (same
+ *  number, same status index, validity per the type). Records the evidence. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_renew(libro_registry *r, const char *number,
+                                                          const char *credential,
+                                                          const libro_evidence *evidence, size_t n,
+                                                          const char *actor, const char *reason,
+                                                          int64_t now, libro_error *err);
+
+/** Suspend, reinstate, revoke or surrender `number` (LIBRO_ACTION_*). One transaction: the
+ *  state change, the status bits, and the event. LIBRO_ERR_DENIED for a forbidden
+ *  transition, LIBRO_ERR_NOT_FOUND for an unknown number. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_change(libro_registry *r, const char *number,
+                                                           libro_action action, const char *actor,
+                                                           const char *reason, int64_t now,
+                                                           libro_error *err);
+
+/** Apply the clock: active licenses past validUntil become expired, expired ones past the
+ *  grace period lapse. *changed (may be NULL) receives how many changed. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_tick(libro_registry *r, int64_t now,
+                                                         size_t *changed, libro_error *err);
+
+/** A license and its full history (oldest first). */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_get(libro_registry *r,
+                                                        libro_license_record *out,
+                                                        libro_license_event **events,
+                                                        size_t *n_events, const char *number,
+                                                        libro_error *err);
+/** Licenses (active or expired-in-grace) whose validUntil falls in [now, now + within]. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_expiring(libro_registry *r,
+                                                             libro_license_record **out, size_t *n,
+                                                             int64_t now, int64_t within,
+                                                             libro_error *err);
+LIBRO_API void libro_license_records_free(libro_license_record *r, size_t n);
+/** Counts per state: counts[s] for s in libro_license_state (index 0 unused). */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_counts(libro_registry *r, size_t counts[7],
+                                                           libro_error *err);
+
+/** The bits of status list pair `list` for `purpose` (1 = revocation, 2 = suspension), with
+ *  LIBRO_STATUS_LIST_MIN_ENTRIES entries or more, for publishing. */
+struct libro_bitstring;
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_status_bits(libro_registry *r,
+                                                                struct libro_bitstring *out,
+                                                                uint32_t list, int purpose,
+                                                                libro_error *err);
+
+#endif

@@ -1,0 +1,1324 @@
+/* libro_registry: the registry API over the store (design.md §5). Every write is one store
+ * transaction taken with the write lock (BEGIN IMMEDIATE), so that the checks it makes (the
+ * state, the number, the status index) still hold when it writes, and that the change, its
+ * status bits and its event row commit together or not at all. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "libro/crypto.h"
+#include "libro/encoding.h"
+#include "libro/jws.h"
+#include "libro/statuslist.h"
+#include "libro/util.h"
+#include "registry_int.h"
+#include "store.h"
+
+#define DAY INT64_C(86400)
+
+/* Random probes per reservation before giving up. A list is at most 7/8 full, so each probe
+ * hits a free index with probability >= 1/8 and 256 misses in a row happen with probability
+ * below (7/8)^256 < 1e-14. */
+#define RESERVE_ATTEMPTS 256
+
+struct libro_registry {
+    libro_store store;
+    char *charter;
+    char *authorization;
+};
+
+static libro_code
+nomem(libro_error *err)
+{
+    return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+}
+
+/* ---- records ------------------------------------------------------------------------------ */
+
+void
+libro_license_record_clear(libro_license_record *r)
+{
+    if (r == NULL) {
+        return;
+    }
+    libro_free(r->number);
+    libro_free(r->license_type);
+    libro_free(r->holder_name);
+    libro_free(r->issuer);
+    libro_free(r->credential);
+    memset(r, 0, sizeof *r);
+}
+
+void
+libro_license_records_free(libro_license_record *r, size_t n)
+{
+    size_t i;
+
+    if (r == NULL) {
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        libro_license_record_clear(&r[i]);
+    }
+    libro_free(r);
+}
+
+void
+libro_license_events_free(libro_license_event *e, size_t n)
+{
+    size_t i;
+
+    if (e == NULL) {
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        libro_free(e[i].actor);
+        libro_free(e[i].reason);
+        libro_free(e[i].evidence);
+    }
+    libro_free(e);
+}
+
+/* ---- input checks ------------------------------------------------------------------------- */
+
+/* Strict UTF-8 (no overlong forms, surrogates or values past U+10FFFF) without C0 or C1
+ * control characters or DEL: actors and reasons end up in logs and on screens, where control
+ * characters could forge lines. The same rule as credential texts (core/src/credential.c). */
+static bool
+text_ok(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        unsigned char c = s[i];
+        uint32_t cp;
+        size_t n;
+        size_t k;
+
+        if (c < 0x80) {
+            if (c < 0x20 || c == 0x7f) {
+                return false;
+            }
+            i++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf) {
+            n = 1;
+            cp = c & 0x1fu;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            n = 2;
+            cp = c & 0x0fu;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            n = 3;
+            cp = c & 0x07u;
+        } else {
+            return false;
+        }
+        if (len - i - 1 < n) {
+            return false;
+        }
+        for (k = 1; k <= n; k++) {
+            if ((s[i + k] & 0xc0u) != 0x80u) {
+                return false;
+            }
+            cp = (cp << 6) | (s[i + k] & 0x3fu);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+            (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f)) {
+            return false;
+        }
+        i += n + 1;
+    }
+    return true;
+}
+
+libro_code
+libro_registry__text_check(const char *s, const char *what, size_t min, libro_error *err)
+{
+    size_t len;
+
+    if (s == NULL) {
+        if (min == 0) {
+            return LIBRO_OK;
+        }
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "%s is missing", what);
+    }
+    len = strnlen(s, LIBRO_REGISTRY_MAX_TEXT + 1);
+    if (len < min) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "%s is empty", what);
+    }
+    if (len > LIBRO_REGISTRY_MAX_TEXT) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "%s is longer than %u bytes", what,
+                               LIBRO_REGISTRY_MAX_TEXT);
+    }
+    if (!text_ok((const unsigned char *) s, len)) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "%s is not UTF-8 text without control characters", what);
+    }
+    return LIBRO_OK;
+}
+
+static bool
+type_id_ok(const char *id)
+{
+    size_t len;
+    size_t i;
+
+    if (id == NULL) {
+        return false;
+    }
+    len = strnlen(id, LIBRO_MAX_TYPE_ID_BYTES + 1);
+    if (len == 0 || len > LIBRO_MAX_TYPE_ID_BYTES) {
+        return false;
+    }
+    for (i = 0; i < len; i++) {
+        char c = id[i];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static libro_code
+number_check(const char *number, libro_error *err)
+{
+    size_t len;
+    size_t i;
+
+    if (number == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "license number is missing");
+    }
+    len = strnlen(number, LIBRO_MAX_LICENSE_NUMBER_BYTES + 1);
+    if (len == 0 || len > LIBRO_MAX_LICENSE_NUMBER_BYTES) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "license number must be 1 to %u bytes",
+                               LIBRO_MAX_LICENSE_NUMBER_BYTES);
+    }
+    for (i = 0; i < len; i++) {
+        char c = number[i];
+
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-')) {
+            return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                                   "license number has a character outside [A-Za-z0-9._-]");
+        }
+    }
+    return LIBRO_OK;
+}
+
+/* Evidence: valid names, non-negative values, each name once, written as the event records
+ * it ("cpd_hours=60,supervised_hours=120"). */
+static libro_code
+evidence_text(char **out, const libro_evidence *ev, size_t n, libro_error *err)
+{
+    libro_buf b = LIBRO_BUF_INIT;
+    libro_code rc = LIBRO_OK;
+    size_t i;
+    size_t j;
+
+    *out = NULL;
+    if (ev == NULL && n > 0) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "evidence is NULL");
+    }
+    if (n > LIBRO_REGISTRY_MAX_EVIDENCE) {
+        return libro_error_set(err, LIBRO_ERR_LIMIT, "more than %u evidence items",
+                               LIBRO_REGISTRY_MAX_EVIDENCE);
+    }
+    for (i = 0; i < n; i++) {
+        if (ev[i].name == NULL ||
+            !libro_registry__evidence_name_ok(
+                ev[i].name, strnlen(ev[i].name, LIBRO_REGISTRY_MAX_EVIDENCE_NAME + 1))) {
+            rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                                 "evidence %zu: name must be 1 to %u bytes of [a-z0-9_]", i + 1,
+                                 LIBRO_REGISTRY_MAX_EVIDENCE_NAME);
+            goto out;
+        }
+        if (ev[i].value < 0) {
+            rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "evidence %.64s is negative",
+                                 ev[i].name);
+            goto out;
+        }
+        for (j = 0; j < i; j++) {
+            if (strcmp(ev[i].name, ev[j].name) == 0) {
+                rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "evidence %.64s given twice",
+                                     ev[i].name);
+                goto out;
+            }
+        }
+        rc = libro_buf_printf(&b, err, "%s%s=%" PRId64, i == 0 ? "" : ",", ev[i].name, ev[i].value);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+    }
+    if (n > 0) {
+        *out = (char *) libro_buf_detach(&b, NULL);
+    }
+out:
+    libro_buf_free(&b);
+    return rc;
+}
+
+/* ---- credentials -------------------------------------------------------------------------- */
+
+/* Parse a signed credential as its writer hands it over. The registry trusts its authenticated
+ * writers, so the signature is not checked here; the JWS must still be well formed (the
+ * structural checks of libro_jws_parse, typ vc+jwt, a kid naming the issuer) and its payload
+ * a valid credential, because what the registry stores it later serves to verifiers. */
+static libro_code
+parse_credential(libro_credential **out, const char *token, libro_error *err)
+{
+    libro_jws *jws = NULL;
+    libro_buf payload = LIBRO_BUF_INIT;
+    libro_credential *c = NULL;
+    const char *kid;
+    const char *tp = NULL;
+    const char *dot1;
+    const char *dot2;
+    size_t id_len = 0;
+    size_t len;
+    libro_code rc;
+
+    *out = NULL;
+    if (token == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "credential is missing");
+        goto out;
+    }
+    len = strnlen(token, LIBRO_MAX_TOKEN_BYTES + 1);
+    rc = libro_jws_parse(&jws, token, len, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (libro_jws_typ(jws) == NULL || strcmp(libro_jws_typ(jws), "vc+jwt") != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_UNSUPPORTED, "credential: typ is not vc+jwt");
+        goto out;
+    }
+    kid = libro_jws_kid(jws);
+    if (kid == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "credential: header lacks \"kid\"");
+        goto out;
+    }
+    rc = libro_kid_split(kid, &id_len, &tp, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    /* libro_jws_parse has checked the three segments; it hides the payload until a
+     * signature verifies, so decode the middle one here. */
+    dot1 = memchr(token, '.', len);
+    dot2 = dot1 == NULL ? NULL : memchr(dot1 + 1, '.', len - (size_t) (dot1 + 1 - token));
+    if (dot2 == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "credential: not a compact JWS");
+        goto out;
+    }
+    rc = libro_b64url_decode(&payload, dot1 + 1, (size_t) (dot2 - dot1 - 1), err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = libro_credential_parse(&c, payload.data, payload.len, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (strlen(c->issuer) != id_len || memcmp(c->issuer, kid, id_len) != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "credential: kid does not name issuer %.64s",
+                             c->issuer);
+        goto out;
+    }
+    *out = c;
+    c = NULL; /* moved to caller */
+out:
+    libro_credential_free(c);
+    libro_buf_free(&payload);
+    libro_jws_free(jws);
+    return rc;
+}
+
+static libro_code
+parse_license(libro_credential **out, const char *token, libro_error *err)
+{
+    libro_code rc = parse_credential(out, token, err);
+
+    if (rc == LIBRO_OK && (*out)->type != LIBRO_CRED_LICENSE) {
+        rc = libro_error_set(err, LIBRO_ERR_SCHEMA, "credential is a %s, not a ProfessionalLicense",
+                             libro_cred_type_name((*out)->type));
+        libro_credential_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* ---- open, create ------------------------------------------------------------------------- */
+
+libro_code
+libro_registry_create(const char *path, const char *charter_jws, const char *registry_auth_jws,
+                      libro_error *err)
+{
+    libro_credential *charter = NULL;
+    libro_credential *auth = NULL;
+    libro_store store = {NULL, NULL};
+    libro_code rc;
+
+    if (path == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "registry path is missing");
+        goto out;
+    }
+    rc = parse_credential(&charter, charter_jws, err);
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, "charter");
+        goto out;
+    }
+    if (charter->type != LIBRO_CRED_CHARTER) {
+        rc = libro_error_set(err, LIBRO_ERR_SCHEMA, "charter: credential is a %s",
+                             libro_cred_type_name(charter->type));
+        goto out;
+    }
+    rc = parse_credential(&auth, registry_auth_jws, err);
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, "registry authorization");
+        goto out;
+    }
+    if (auth->type != LIBRO_CRED_REGISTRY_AUTH) {
+        rc = libro_error_set(err, LIBRO_ERR_SCHEMA, "registry authorization: credential is a %s",
+                             libro_cred_type_name(auth->type));
+        goto out;
+    }
+    if (strcmp(auth->issuer, charter->subject_id) != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_DENIED,
+                             "registry authorization is issued by %.64s, not the chartered "
+                             "community %.64s",
+                             auth->issuer, charter->subject_id);
+        goto out;
+    }
+    {
+        const char *const meta[] = {LIBRO_STORE_META_CHARTER, charter_jws,
+                                    LIBRO_STORE_META_AUTHORIZATION, registry_auth_jws, NULL};
+
+        rc = libro_store__sqlite_create(&store, path, meta, err);
+    }
+out:
+    if (store.ops != NULL) {
+        store.ops->close(store.h);
+    }
+    libro_credential_free(auth);
+    libro_credential_free(charter);
+    return rc;
+}
+
+libro_code
+libro_registry_open(libro_registry **out, const char *path, libro_error *err)
+{
+    libro_registry *r = NULL;
+    libro_code rc;
+
+    if (out == NULL || path == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "registry open: NULL argument");
+    }
+    *out = NULL;
+    r = libro_calloc(1, sizeof *r);
+    if (r == NULL) {
+        rc = nomem(err);
+        goto out;
+    }
+    rc = libro_store__sqlite_open(&r->store, path, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = r->store.ops->meta_get(r->store.h, &r->charter, LIBRO_STORE_META_CHARTER, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = r->store.ops->meta_get(r->store.h, &r->authorization, LIBRO_STORE_META_AUTHORIZATION, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    *out = r;
+    r = NULL; /* moved to caller */
+out:
+    libro_registry_close(r);
+    return rc;
+}
+
+void
+libro_registry_close(libro_registry *r)
+{
+    if (r == NULL) {
+        return;
+    }
+    if (r->store.ops != NULL) {
+        r->store.ops->close(r->store.h);
+    }
+    libro_free(r->charter);
+    libro_free(r->authorization);
+    libro_free(r);
+}
+
+const char *
+libro_registry_charter(const libro_registry *r)
+{
+    return r == NULL ? NULL : r->charter;
+}
+
+const char *
+libro_registry_authorization(const libro_registry *r)
+{
+    return r == NULL ? NULL : r->authorization;
+}
+
+int
+libro_registry_schema_version(const libro_registry *r)
+{
+    return r == NULL ? 0 : r->store.ops->schema_version(r->store.h);
+}
+
+libro_code
+libro_registry__integrity_check(libro_registry *r, libro_error *err)
+{
+    return r->store.ops->integrity_check(r->store.h, err);
+}
+
+/* ---- types -------------------------------------------------------------------------------- */
+
+static bool
+op_ok(const char op[3])
+{
+    static const char *const ops[] = {">=", ">", "==", "<=", "<"};
+    size_t i;
+
+    for (i = 0; i < LIBRO_NELEM(ops); i++) {
+        if (strncmp(op, ops[i], 3) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static libro_code
+type_check(const libro_license_type *t, libro_buf *requirements, libro_error *err)
+{
+    size_t i;
+    libro_code rc;
+
+    if (!type_id_ok(t->id)) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "license type id must be 1 to %u bytes of [a-z0-9-]",
+                               LIBRO_MAX_TYPE_ID_BYTES);
+    }
+    if (t->validity_days < 1 || t->validity_days > LIBRO_MAX_VALIDITY_DAYS) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "license type %.64s: validity must be 1 to %u days", t->id,
+                               LIBRO_MAX_VALIDITY_DAYS);
+    }
+    /* A window longer than the validity would open renewal before the license starts. */
+    if (t->renewal_window_days > t->validity_days) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "license type %.64s: renewal window longer than the validity",
+                               t->id);
+    }
+    if (t->grace_days > LIBRO_MAX_VALIDITY_DAYS) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "license type %.64s: grace period longer than %u days", t->id,
+                               LIBRO_MAX_VALIDITY_DAYS);
+    }
+    if (t->n_requirements > LIBRO_MAX_REQUIREMENTS) {
+        return libro_error_set(err, LIBRO_ERR_LIMIT,
+                               "license type %.64s: more than %u requirements", t->id,
+                               LIBRO_MAX_REQUIREMENTS);
+    }
+    if (t->requirements == NULL && t->n_requirements > 0) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "license type: requirements is NULL");
+    }
+    for (i = 0; i < t->n_requirements; i++) {
+        const libro_requirement *q = &t->requirements[i];
+
+        if (q->evidence == NULL ||
+            !libro_registry__evidence_name_ok(
+                q->evidence, strnlen(q->evidence, LIBRO_REGISTRY_MAX_EVIDENCE_NAME + 1)) ||
+            !op_ok(q->op) || q->value < 0) {
+            return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                                   "license type %.64s: requirement %zu is malformed", t->id,
+                                   i + 1);
+        }
+        rc = libro_buf_printf(requirements, err, "%s%s %s %" PRId64, i == 0 ? "" : ", ",
+                              q->evidence, q->op, q->value);
+        if (rc != LIBRO_OK) {
+            return rc;
+        }
+    }
+    return libro_buf_append(requirements, "", 0, err); /* data non-NULL even when empty */
+}
+
+libro_code
+libro_registry_define_type(libro_registry *r, const libro_license_type *t, const char *actor,
+                           libro_error *err)
+{
+    libro_buf requirements = LIBRO_BUF_INIT;
+    bool in_tx = false;
+    libro_code rc;
+
+    if (r == NULL || t == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "define type: NULL argument");
+        goto out;
+    }
+    rc = libro_registry__text_check(actor, "actor", 1, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = type_check(t, &requirements, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = r->store.ops->begin(r->store.h, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    in_tx = true;
+    rc = r->store.ops->type_put(r->store.h, t, (const char *) requirements.data, actor, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = r->store.ops->commit(r->store.h, err);
+    if (rc == LIBRO_OK) {
+        in_tx = false;
+    }
+out:
+    if (in_tx) {
+        r->store.ops->rollback(r->store.h);
+    }
+    libro_buf_free(&requirements);
+    return rc;
+}
+
+/* Read a type inside the caller's transaction. */
+static libro_code
+load_type(libro_registry *r, libro_license_type *out, const char *id, libro_error *err)
+{
+    char *text = NULL;
+    libro_code rc;
+
+    rc = r->store.ops->type_get(r->store.h, out, &text, id, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc =
+        libro_requirements_parse(&out->requirements, &out->n_requirements, text, strlen(text), err);
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, "stored license type");
+        libro_license_type_clear(out);
+    }
+out:
+    libro_free(text);
+    return rc;
+}
+
+libro_code
+libro_registry_get_type(libro_registry *r, libro_license_type *out, const char *id,
+                        libro_error *err)
+{
+    if (r == NULL || out == NULL || id == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "get type: NULL argument");
+    }
+    return load_type(r, out, id, err);
+}
+
+/* ---- status indexes ----------------------------------------------------------------------- */
+
+libro_code
+libro_registry__pick_list(uint32_t *list, uint32_t current, uint64_t used, uint64_t entries,
+                          libro_error *err)
+{
+    *list = current;
+    /* used / entries >= 7/8, in integers. */
+    if (used * 8 >= entries * 7) {
+        if (current == UINT32_MAX) {
+            return libro_error_set(err, LIBRO_ERR_LIMIT, "status lists exhausted");
+        }
+        *list = current + 1;
+    }
+    return LIBRO_OK;
+}
+
+libro_code
+libro_registry__random_index(uint32_t *out, uint32_t entries, libro_error *err)
+{
+    /* The largest multiple of `entries` that fits in 2^32: draws at or above it would make the
+     * low indexes likelier, so they are drawn again. */
+    uint64_t limit;
+    libro_code rc;
+
+    *out = 0;
+    if (entries == 0) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "status list has no entries");
+    }
+    limit = (UINT64_C(1) << 32) - ((UINT64_C(1) << 32) % entries);
+    for (;;) {
+        unsigned char b[4];
+        uint32_t v;
+
+        rc = libro_random_bytes(b, sizeof b, err);
+        if (rc != LIBRO_OK) {
+            return rc;
+        }
+        v = (uint32_t) b[0] << 24 | (uint32_t) b[1] << 16 | (uint32_t) b[2] << 8 | b[3];
+        if (v < limit) {
+            *out = v % entries;
+            return LIBRO_OK;
+        }
+    }
+}
+
+libro_code
+libro_registry__reserve(libro_registry *r, uint32_t entries, uint32_t *list, uint32_t *index,
+                        libro_error *err)
+{
+    uint32_t current = 0;
+    uint32_t chosen = 0;
+    uint64_t used = 0;
+    bool in_tx = false;
+    libro_code rc;
+    int attempt;
+
+    if (r == NULL || list == NULL || index == NULL || entries == 0) {
+        rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "reserve status: NULL argument");
+        goto out;
+    }
+    *list = 0;
+    *index = 0;
+    rc = r->store.ops->begin(r->store.h, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    in_tx = true;
+    rc = r->store.ops->slot_current(r->store.h, &current, &used, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = libro_registry__pick_list(&chosen, current, used, entries, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    for (attempt = 0; attempt < RESERVE_ATTEMPTS; attempt++) {
+        uint32_t candidate = 0;
+
+        rc = libro_registry__random_index(&candidate, entries, err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+        rc = r->store.ops->slot_reserve(r->store.h, chosen, candidate, err);
+        if (rc == LIBRO_OK) {
+            *index = candidate;
+            break;
+        }
+        if (rc != LIBRO_ERR_EXISTS) {
+            goto out;
+        }
+    }
+    if (rc != LIBRO_OK) {
+        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "no free status index found in list %u",
+                             (unsigned) chosen);
+        goto out;
+    }
+    rc = r->store.ops->commit(r->store.h, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    in_tx = false;
+    *list = chosen;
+out:
+    if (in_tx) {
+        r->store.ops->rollback(r->store.h);
+        *index = 0;
+    }
+    return rc;
+}
+
+libro_code
+libro_registry_reserve_status(libro_registry *r, uint32_t *list, uint32_t *index, libro_error *err)
+{
+    return libro_registry__reserve(r, LIBRO_STATUS_LIST_MIN_ENTRIES, list, index, err);
+}
+
+/* The status bits are a function of the state: revocation set for revoked and surrendered
+ * (both final: a surrendered license must read as no longer valid, and the revocation list is
+ * the one a verifier treats as final), suspension set only while suspended. Writing both on
+ * every change keeps that true whatever the previous bits were. */
+static libro_code
+write_bits(libro_registry *r, const libro_license_record *rec, libro_license_state state,
+           libro_error *err)
+{
+    bool revoked = state == LIBRO_STATE_REVOKED || state == LIBRO_STATE_SURRENDERED;
+    libro_code rc;
+
+    rc = r->store.ops->bit_set(r->store.h, rec->status_list, rec->status_index,
+                               LIBRO_STATUS_REVOCATION, revoked, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    return r->store.ops->bit_set(r->store.h, rec->status_list, rec->status_index,
+                                 LIBRO_STATUS_SUSPENSION, state == LIBRO_STATE_SUSPENDED, err);
+}
+
+/* ---- register, renew, change, tick -------------------------------------------------------- */
+
+static libro_code
+dup_into(char **dst, const char *src, libro_error *err)
+{
+    *dst = libro_strndup(src, strlen(src));
+    return *dst == NULL ? nomem(err) : LIBRO_OK;
+}
+
+/* validUntil - validFrom within the type's validity. */
+static libro_code
+validity_check(const libro_credential *c, const libro_license_type *t, libro_error *err)
+{
+    if (c->valid_until - c->valid_from > (int64_t) t->validity_days * DAY) {
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "credential runs longer than the %" PRIu32
+                               " days of license type %.64s",
+                               t->validity_days, t->id);
+    }
+    return LIBRO_OK;
+}
+
+libro_code
+libro_registry_register(libro_registry *r, const char *credential, uint32_t list, uint32_t index,
+                        const char *actor, int64_t now, libro_error *err)
+{
+    libro_credential *c = NULL;
+    libro_license_type type = {0};
+    libro_license_record rec = {0};
+    libro_license_record existing = {0};
+    libro_license_event ev = {0};
+    bool reserved = false;
+    bool in_use = false;
+    bool in_tx = false;
+    libro_code rc;
+
+    if (r == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "register: NULL registry");
+        goto out;
+    }
+    rc = libro_registry__text_check(actor, "actor", 1, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = parse_license(&c, credential, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = r->store.ops->begin(r->store.h, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    in_tx = true;
+    rc = load_type(r, &type, c->license_type, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = validity_check(c, &type, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = r->store.ops->license_get(r->store.h, &existing, c->license_number, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_error_set(err, LIBRO_ERR_EXISTS, "license %.64s is already registered",
+                             c->license_number);
+        goto out;
+    }
+    if (rc != LIBRO_ERR_NOT_FOUND) {
+        goto out;
+    }
+    rc = r->store.ops->slot_state(r->store.h, list, index, &reserved, &in_use, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (!reserved) {
+        rc = libro_error_set(err, LIBRO_ERR_DENIED, "status index %u of list %u is not reserved",
+                             (unsigned) index, (unsigned) list);
+        goto out;
+    }
+    if (in_use) {
+        rc = libro_error_set(err, LIBRO_ERR_EXISTS,
+                             "status index %u of list %u is used by another license",
+                             (unsigned) index, (unsigned) list);
+        goto out;
+    }
+    rec.version = 1;
+    rec.state = LIBRO_STATE_ACTIVE;
+    rec.valid_from = c->valid_from;
+    rec.valid_until = c->valid_until;
+    rec.status_list = list;
+    rec.status_index = index;
+    if ((rc = dup_into(&rec.number, c->license_number, err)) != LIBRO_OK ||
+        (rc = dup_into(&rec.license_type, c->license_type, err)) != LIBRO_OK ||
+        (rc = dup_into(&rec.holder_name, c->name, err)) != LIBRO_OK ||
+        (rc = dup_into(&rec.issuer, c->issuer, err)) != LIBRO_OK ||
+        (rc = dup_into(&rec.credential, credential, err)) != LIBRO_OK) {
+        goto out;
+    }
+    rc = r->store.ops->license_put(r->store.h, &rec, true, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = write_bits(r, &rec, rec.state, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    ev.at = now;
+    ev.action = LIBRO_ACTION_ISSUE;
+    ev.actor = (char *) (uintptr_t) actor;
+    ev.reason = (char *) (uintptr_t) "";
+    ev.from = (libro_license_state) 0; /* no state before issue */
+    ev.to = LIBRO_STATE_ACTIVE;
+    ev.version = 1;
+    rc = r->store.ops->event_append(r->store.h, rec.number, &ev, credential, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = r->store.ops->commit(r->store.h, err);
+    if (rc == LIBRO_OK) {
+        in_tx = false;
+    }
+out:
+    if (in_tx) {
+        r->store.ops->rollback(r->store.h);
+    }
+    libro_license_record_clear(&existing);
+    libro_license_record_clear(&rec);
+    libro_license_type_clear(&type);
+    libro_credential_free(c);
+    return rc;
+}
+
+libro_code
+libro_registry_renew(libro_registry *r, const char *number, const char *credential,
+                     const libro_evidence *evidence, size_t n, const char *actor,
+                     const char *reason, int64_t now, libro_error *err)
+{
+    libro_credential *c = NULL;
+    libro_license_type type = {0};
+    libro_license_record rec = {0};
+    libro_license_event ev = {0};
+    libro_license_state next = LIBRO_STATE_ACTIVE;
+    libro_license_state before;
+    char *ev_text = NULL;
+    char *cred_copy = NULL;
+    char *issuer_copy = NULL;
+    bool in_tx = false;
+    libro_code rc;
+
+    if (r == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "renew: NULL registry");
+        goto out;
+    }
+    if ((rc = number_check(number, err)) != LIBRO_OK ||
+        (rc = libro_registry__text_check(actor, "actor", 1, err)) != LIBRO_OK ||
+        (rc = libro_registry__text_check(reason, "reason", 0, err)) != LIBRO_OK ||
+        (rc = evidence_text(&ev_text, evidence, n, err)) != LIBRO_OK) {
+        goto out;
+    }
+    rc = parse_license(&c, credential, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = r->store.ops->begin(r->store.h, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    in_tx = true;
+    rc = r->store.ops->license_get(r->store.h, &rec, number, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = load_type(r, &type, rec.license_type, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = libro_lifecycle_next(&next, rec.state, LIBRO_ACTION_RENEW, &type, rec.valid_until, now,
+                              err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (strcmp(c->license_number, rec.number) != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_DENIED, "credential is for license %.64s, not %.64s",
+                             c->license_number, rec.number);
+        goto out;
+    }
+    if (strcmp(c->license_type, rec.license_type) != 0) {
+        rc =
+            libro_error_set(err, LIBRO_ERR_DENIED, "credential is of license type %.64s, not %.64s",
+                            c->license_type, rec.license_type);
+        goto out;
+    }
+    if (strcmp(c->name, rec.holder_name) != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_DENIED, "credential names another holder");
+        goto out;
+    }
+    /* A renewal runs from now (or later, e.g. from the old validUntil) for at most the type's
+     * validity; the skew allows for the issuer's clock. A validFrom in the past would let a
+     * renewal backdate the license. */
+    if (c->valid_from < now - LIBRO_REGISTRY_SKEW_SECONDS) {
+        rc = libro_error_set(err, LIBRO_ERR_DENIED,
+                             "credential validFrom lies more than 5 minutes in the past");
+        goto out;
+    }
+    rc = validity_check(c, &type, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = libro_requirements_check(&type, evidence, n, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if ((rc = dup_into(&cred_copy, credential, err)) != LIBRO_OK ||
+        (rc = dup_into(&issuer_copy, c->issuer, err)) != LIBRO_OK) {
+        goto out;
+    }
+    if (rec.version == UINT32_MAX) {
+        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "license %.64s has too many versions", number);
+        goto out;
+    }
+    before = rec.state;
+    rec.version++;
+    rec.state = next;
+    rec.valid_from = c->valid_from;
+    rec.valid_until = c->valid_until;
+    libro_free(rec.credential);
+    rec.credential = cred_copy;
+    cred_copy = NULL;
+    libro_free(rec.issuer);
+    rec.issuer = issuer_copy;
+    issuer_copy = NULL;
+    rc = r->store.ops->license_put(r->store.h, &rec, false, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = write_bits(r, &rec, rec.state, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    ev.at = now;
+    ev.action = LIBRO_ACTION_RENEW;
+    ev.actor = (char *) (uintptr_t) actor;
+    ev.reason = (char *) (uintptr_t) (reason == NULL ? "" : reason);
+    ev.from = before;
+    ev.to = next;
+    ev.version = rec.version;
+    ev.evidence = ev_text;
+    rc = r->store.ops->event_append(r->store.h, rec.number, &ev, credential, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = r->store.ops->commit(r->store.h, err);
+    if (rc == LIBRO_OK) {
+        in_tx = false;
+    }
+out:
+    if (in_tx) {
+        r->store.ops->rollback(r->store.h);
+    }
+    libro_free(issuer_copy);
+    libro_free(cred_copy);
+    libro_free(ev_text);
+    libro_license_record_clear(&rec);
+    libro_license_type_clear(&type);
+    libro_credential_free(c);
+    return rc;
+}
+
+/* Apply `action` to `rec` (read in the current transaction): the lifecycle check, the new
+ * state, the status bits and the event. */
+static libro_code
+apply(libro_registry *r, libro_license_record *rec, libro_action action,
+      const libro_license_type *type, const char *actor, const char *reason, int64_t now,
+      libro_error *err)
+{
+    libro_license_event ev = {0};
+    libro_license_state next = rec->state;
+    libro_code rc;
+
+    rc = libro_lifecycle_next(&next, rec->state, action, type, rec->valid_until, now, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    ev.at = now;
+    ev.action = action;
+    ev.actor = (char *) (uintptr_t) actor;
+    ev.reason = (char *) (uintptr_t) (reason == NULL ? "" : reason);
+    ev.from = rec->state;
+    ev.to = next;
+    ev.version = rec->version;
+    rec->state = next;
+    rc = r->store.ops->license_put(r->store.h, rec, false, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    rc = write_bits(r, rec, next, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    return r->store.ops->event_append(r->store.h, rec->number, &ev, NULL, err);
+}
+
+libro_code
+libro_registry_change(libro_registry *r, const char *number, libro_action action, const char *actor,
+                      const char *reason, int64_t now, libro_error *err)
+{
+    libro_license_record rec = {0};
+    bool in_tx = false;
+    libro_code rc;
+
+    if (r == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "change: NULL registry");
+        goto out;
+    }
+    if (action != LIBRO_ACTION_SUSPEND && action != LIBRO_ACTION_REINSTATE &&
+        action != LIBRO_ACTION_REVOKE && action != LIBRO_ACTION_SURRENDER) {
+        rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                             "change: action must be suspend, reinstate, revoke or surrender");
+        goto out;
+    }
+    if ((rc = number_check(number, err)) != LIBRO_OK ||
+        (rc = libro_registry__text_check(actor, "actor", 1, err)) != LIBRO_OK ||
+        (rc = libro_registry__text_check(reason, "reason", 1, err)) != LIBRO_OK) {
+        goto out;
+    }
+    rc = r->store.ops->begin(r->store.h, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    in_tx = true;
+    rc = r->store.ops->license_get(r->store.h, &rec, number, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = apply(r, &rec, action, NULL, actor, reason, now, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = r->store.ops->commit(r->store.h, err);
+    if (rc == LIBRO_OK) {
+        in_tx = false;
+    }
+out:
+    if (in_tx) {
+        r->store.ops->rollback(r->store.h);
+    }
+    libro_license_record_clear(&rec);
+    return rc;
+}
+
+/* One clock pass over the licenses in `state` whose validUntil has passed. */
+static libro_code
+tick_pass(libro_registry *r, libro_license_state state, libro_action action, int64_t now,
+          size_t *changed, libro_error *err)
+{
+    libro_license_record *due = NULL;
+    libro_license_type type = {0};
+    size_t n = 0;
+    size_t i;
+    libro_code rc;
+
+    rc = r->store.ops->license_due(r->store.h, &due, &n, state, now, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        libro_error quiet = LIBRO_ERROR_INIT;
+
+        libro_license_type_clear(&type);
+        rc = load_type(r, &type, due[i].license_type, err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+        /* Not yet due (a lapse still in grace) is the lifecycle's DENIED: skip it. */
+        rc = libro_lifecycle_next(&(libro_license_state){0}, due[i].state, action, &type,
+                                  due[i].valid_until, now, &quiet);
+        if (rc == LIBRO_ERR_DENIED) {
+            rc = LIBRO_OK;
+            continue;
+        }
+        rc = apply(r, &due[i], action, &type, LIBRO_REGISTRY_CLOCK_ACTOR, "", now, err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+        (*changed)++;
+    }
+out:
+    libro_license_type_clear(&type);
+    libro_license_records_free(due, n);
+    return rc;
+}
+
+libro_code
+libro_registry_tick(libro_registry *r, int64_t now, size_t *changed, libro_error *err)
+{
+    size_t count = 0;
+    bool in_tx = false;
+    libro_code rc;
+
+    if (changed != NULL) {
+        *changed = 0;
+    }
+    if (r == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "tick: NULL registry");
+        goto out;
+    }
+    rc = r->store.ops->begin(r->store.h, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    in_tx = true;
+    /* Expire first: a license found long after its grace period expires and then lapses in
+     * the same run, leaving both events. */
+    rc = tick_pass(r, LIBRO_STATE_ACTIVE, LIBRO_ACTION_EXPIRE, now, &count, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = tick_pass(r, LIBRO_STATE_EXPIRED, LIBRO_ACTION_LAPSE, now, &count, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = r->store.ops->commit(r->store.h, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    in_tx = false;
+    if (changed != NULL) {
+        *changed = count;
+    }
+out:
+    if (in_tx) {
+        r->store.ops->rollback(r->store.h);
+    }
+    return rc;
+}
+
+/* ---- reads -------------------------------------------------------------------------------- */
+
+libro_code
+libro_registry_get(libro_registry *r, libro_license_record *out, libro_license_event **events,
+                   size_t *n_events, const char *number, libro_error *err)
+{
+    libro_license_record rec = {0};
+    libro_license_event *ev = NULL;
+    size_t n = 0;
+    bool in_tx = false;
+    libro_code rc;
+
+    if (r == NULL || out == NULL || (events == NULL) != (n_events == NULL)) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "get: NULL argument");
+    }
+    memset(out, 0, sizeof *out);
+    if (events != NULL) {
+        *events = NULL;
+        *n_events = 0;
+    }
+    rc = number_check(number, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    /* One snapshot: the record and its history agree even while another process writes. */
+    rc = r->store.ops->begin_read(r->store.h, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    in_tx = true;
+    rc = r->store.ops->license_get(r->store.h, &rec, number, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (events != NULL) {
+        rc = r->store.ops->event_list(r->store.h, &ev, &n, number, err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+    }
+    rc = r->store.ops->commit(r->store.h, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    in_tx = false;
+    *out = rec;
+    memset(&rec, 0, sizeof rec); /* moved to caller */
+    if (events != NULL) {
+        *events = ev;
+        *n_events = n;
+        ev = NULL;
+        n = 0;
+    }
+out:
+    if (in_tx) {
+        r->store.ops->rollback(r->store.h);
+    }
+    libro_license_events_free(ev, n);
+    libro_license_record_clear(&rec);
+    return rc;
+}
+
+libro_code
+libro_registry_expiring(libro_registry *r, libro_license_record **out, size_t *n, int64_t now,
+                        int64_t within, libro_error *err)
+{
+    int64_t until;
+
+    if (r == NULL || out == NULL || n == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "expiring: NULL argument");
+    }
+    *out = NULL;
+    *n = 0;
+    if (within < 0) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "expiring: negative interval");
+    }
+    until = now > INT64_MAX - within ? INT64_MAX : now + within;
+    return r->store.ops->license_expiring(r->store.h, out, n, now, until, err);
+}
+
+libro_code
+libro_registry_counts(libro_registry *r, size_t counts[7], libro_error *err)
+{
+    if (r == NULL || counts == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "counts: NULL argument");
+    }
+    return r->store.ops->license_counts(r->store.h, counts, err);
+}
+
+static libro_code
+set_bit(void *ctx, uint32_t index, libro_error *err)
+{
+    libro_bitstring *b = ctx;
+
+    if (index >= b->n_entries) {
+        return libro_error_set(err, LIBRO_ERR_IO, "database: status index %u outside the list",
+                               (unsigned) index);
+    }
+    libro_bitstring_set(b, index, true);
+    return LIBRO_OK;
+}
+
+libro_code
+libro_registry_status_bits(libro_registry *r, struct libro_bitstring *out, uint32_t list,
+                           int purpose, libro_error *err)
+{
+    libro_bitstring bits = {NULL, 0};
+    libro_code rc;
+
+    if (r == NULL || out == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "status bits: NULL argument");
+    }
+    memset(out, 0, sizeof *out);
+    if (purpose != LIBRO_STATUS_REVOCATION && purpose != LIBRO_STATUS_SUSPENSION) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "status bits: purpose must be 1 (revocation) or 2 (suspension)");
+    }
+    rc = libro_bitstring_new(&bits, LIBRO_STATUS_LIST_MIN_ENTRIES, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = r->store.ops->bits_each(r->store.h, list, purpose, set_bit, &bits, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    *out = bits;
+    memset(&bits, 0, sizeof bits); /* moved to caller */
+out:
+    libro_bitstring_free(&bits);
+    return rc;
+}

@@ -1,0 +1,51 @@
+/* libro_registry internals shared by its files and its check suites (not API). */
+#ifndef LIBRO_REGISTRY_INT_H
+#define LIBRO_REGISTRY_INT_H
+
+#include "libro/registry.h"
+
+#define LIBRO_REGISTRY_MAX_EVIDENCE_NAME 64u
+/* Evidence items one renewal may record. */
+#define LIBRO_REGISTRY_MAX_EVIDENCE 32u
+/* Actor and reason strings: UTF-8 without control characters, at most this long. */
+#define LIBRO_REGISTRY_MAX_TEXT 200u
+/* How far before "now" a renewed credential's validFrom may lie (clock skew between the
+ * issuer that signed it and the registry). */
+#define LIBRO_REGISTRY_SKEW_SECONDS INT64_C(300)
+/* The actor the clock's events (expire, lapse) are recorded under. */
+#define LIBRO_REGISTRY_CLOCK_ACTOR "registry"
+
+/** [a-z0-9_], 1..64 bytes. */
+bool libro_registry__evidence_name_ok(const char *p, size_t len);
+
+/** The list pair a reservation goes to: `current` (the highest pair in use, 0 when none),
+ *  holding `used` of `entries` indexes. A list is closed once 7/8 of it is used: random probing
+ *  needs 1/(1 - fill) attempts on average, so capping the fill bounds the retries (8 on average
+ *  at the cap), and the unused eighth keeps every published list a crowd the set bits hide in.
+ *  LIBRO_ERR_LIMIT when the pair numbers run out. */
+LIBRO_NODISCARD libro_code libro_registry__pick_list(uint32_t *list, uint32_t current,
+                                                     uint64_t used, uint64_t entries,
+                                                     libro_error *err);
+
+/** A uniformly random index in [0, entries) from the CSPRNG (rejection sampling: no modulo
+ *  bias). `entries` must be at least 1. */
+LIBRO_NODISCARD libro_code libro_registry__random_index(uint32_t *out, uint32_t entries,
+                                                        libro_error *err);
+
+/** libro_registry_reserve_status with lists of `entries` indexes instead of
+ *  LIBRO_STATUS_LIST_MIN_ENTRIES, so that the rollover can be tested on small lists. Use one
+ *  size per database. */
+LIBRO_NODISCARD libro_code libro_registry__reserve(libro_registry *r, uint32_t entries,
+                                                   uint32_t *list, uint32_t *index,
+                                                   libro_error *err);
+
+/** PRAGMA integrity_check (or the backend's equivalent): LIBRO_ERR_IO naming the first
+ *  problem. */
+LIBRO_NODISCARD libro_code libro_registry__integrity_check(libro_registry *r, libro_error *err);
+
+/** UTF-8 without control characters, `min`..LIBRO_REGISTRY_MAX_TEXT bytes; LIBRO_ERR_INVALID_ARG
+ *  naming `what`. */
+LIBRO_NODISCARD libro_code libro_registry__text_check(const char *s, const char *what, size_t min,
+                                                      libro_error *err);
+
+#endif

@@ -1,0 +1,1242 @@
+/* libro_registry: the SQLite store, the only file that includes sqlite3.h. WAL with
+ * synchronous=FULL (a committed change survives power loss), foreign keys on, a busy timeout
+ * so that concurrent writers queue instead of failing, BEGIN IMMEDIATE for every write
+ * transaction, and statements prepared with bound parameters only: no SQL is built from text. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "libro/buf.h"
+#include "libro/time.h"
+#include "libro/util.h"
+#include "store.h"
+
+#define BUSY_TIMEOUT_MS 5000
+
+typedef struct sq {
+    sqlite3 *db;
+    int version;
+    bool in_tx;
+} sq;
+
+/* ---- migrations ----------------------------------------------------------------------------
+ * migrations[i] brings the schema from version i to i + 1, in one transaction with the row
+ * that records it. Append; never edit a migration that has shipped. */
+
+static const char migration_1[] =
+    "CREATE TABLE meta ("
+    " key TEXT PRIMARY KEY,"
+    " value TEXT NOT NULL);"
+    "CREATE TABLE license_type ("
+    " id TEXT PRIMARY KEY,"
+    " validity_days INTEGER NOT NULL CHECK (validity_days >= 1),"
+    " renewal_window_days INTEGER NOT NULL CHECK (renewal_window_days >= 0),"
+    " grace_days INTEGER NOT NULL CHECK (grace_days >= 0),"
+    " requirements TEXT NOT NULL,"
+    " defined_by TEXT NOT NULL);"
+    "CREATE TABLE status_slot ("
+    " list INTEGER NOT NULL CHECK (list >= 0),"
+    " idx INTEGER NOT NULL CHECK (idx >= 0),"
+    " PRIMARY KEY (list, idx)) WITHOUT ROWID;"
+    "CREATE TABLE status_bit ("
+    " list INTEGER NOT NULL,"
+    " idx INTEGER NOT NULL,"
+    " purpose INTEGER NOT NULL CHECK (purpose IN (1, 2)),"
+    " PRIMARY KEY (list, purpose, idx),"
+    " FOREIGN KEY (list, idx) REFERENCES status_slot (list, idx)) WITHOUT ROWID;"
+    "CREATE TABLE license ("
+    " number TEXT PRIMARY KEY,"
+    " version INTEGER NOT NULL CHECK (version >= 1),"
+    " state INTEGER NOT NULL CHECK (state BETWEEN 1 AND 6),"
+    " license_type TEXT NOT NULL REFERENCES license_type (id),"
+    " holder_name TEXT NOT NULL,"
+    " issuer TEXT NOT NULL,"
+    " valid_from INTEGER NOT NULL,"
+    " valid_until INTEGER NOT NULL,"
+    " status_list INTEGER NOT NULL,"
+    " status_index INTEGER NOT NULL,"
+    " credential TEXT NOT NULL,"
+    " UNIQUE (status_list, status_index),"
+    " FOREIGN KEY (status_list, status_index) REFERENCES status_slot (list, idx));"
+    "CREATE INDEX license_due ON license (state, valid_until);"
+    "CREATE TABLE license_event ("
+    " id INTEGER PRIMARY KEY,"
+    " number TEXT NOT NULL REFERENCES license (number),"
+    " at INTEGER NOT NULL,"
+    " action INTEGER NOT NULL CHECK (action BETWEEN 1 AND 8),"
+    " actor TEXT NOT NULL,"
+    " reason TEXT NOT NULL,"
+    " from_state INTEGER NOT NULL CHECK (from_state BETWEEN 0 AND 6),"
+    " to_state INTEGER NOT NULL CHECK (to_state BETWEEN 1 AND 6),"
+    " version INTEGER NOT NULL,"
+    " evidence TEXT,"
+    " credential TEXT);"
+    "CREATE INDEX license_event_number ON license_event (number, id);";
+
+static const char *const migrations[] = {migration_1};
+
+/* ---- helpers ------------------------------------------------------------------------------ */
+
+static libro_code
+nomem(libro_error *err)
+{
+    return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+}
+
+static libro_code
+db_fail(sq *s, int rc, const char *what, libro_error *err)
+{
+    int primary = rc & 0xff;
+
+    if (primary == SQLITE_NOMEM) {
+        return nomem(err);
+    }
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+        return libro_error_set(err, LIBRO_ERR_IO, "%s: database is busy", what);
+    }
+    if (primary == SQLITE_NOTADB) {
+        return libro_error_set(err, LIBRO_ERR_IO, "%s: not a registry database", what);
+    }
+    return libro_error_set(err, LIBRO_ERR_IO, "%s: %.120s", what,
+                           s != NULL && s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+}
+
+static libro_code
+prepare(sq *s, sqlite3_stmt **st, const char *sql, const char *what, libro_error *err)
+{
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(*st);
+        *st = NULL;
+        return db_fail(s, rc, what, err);
+    }
+    return LIBRO_OK;
+}
+
+static libro_code
+bind_fail(sq *s, int rc, const char *what, libro_error *err)
+{
+    return db_fail(s, rc, what, err);
+}
+
+/* Run a statement that returns no rows to its end. */
+static libro_code
+step_done(sq *s, sqlite3_stmt *st, const char *what, libro_error *err)
+{
+    int rc = sqlite3_step(st);
+
+    if (rc == SQLITE_ROW) {
+        while (rc == SQLITE_ROW) {
+            rc = sqlite3_step(st);
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        return db_fail(s, rc, what, err);
+    }
+    return LIBRO_OK;
+}
+
+static libro_code
+exec1(sq *s, const char *sql, const char *what, libro_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    libro_code rc = prepare(s, &st, sql, what, err);
+
+    if (rc == LIBRO_OK) {
+        rc = step_done(s, st, what, err);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Run every statement of a constant script (a migration). */
+static libro_code
+exec_script(sq *s, const char *sql, const char *what, libro_error *err)
+{
+    const char *p = sql;
+    libro_code rc = LIBRO_OK;
+
+    while (rc == LIBRO_OK && *p != '\0') {
+        sqlite3_stmt *st = NULL;
+        const char *tail = NULL;
+        int src = sqlite3_prepare_v2(s->db, p, -1, &st, &tail);
+
+        if (src != SQLITE_OK) {
+            rc = db_fail(s, src, what, err);
+        } else if (st != NULL) {
+            rc = step_done(s, st, what, err);
+        }
+        sqlite3_finalize(st);
+        if (tail == NULL || tail == p) {
+            break;
+        }
+        p = tail;
+    }
+    return rc;
+}
+
+static libro_code
+col_text(char **out, sqlite3_stmt *st, int col, libro_error *err)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    int n = sqlite3_column_bytes(st, col);
+
+    *out = NULL;
+    if (t == NULL) {
+        return sqlite3_column_type(st, col) == SQLITE_NULL ? LIBRO_OK : nomem(err);
+    }
+    *out = libro_strndup((const char *) t, (size_t) n);
+    return *out == NULL ? nomem(err) : LIBRO_OK;
+}
+
+/* A stored integer that must fit in uint32 (versions, list and index numbers, days). */
+static libro_code
+col_u32(uint32_t *out, sqlite3_stmt *st, int col, libro_error *err)
+{
+    sqlite3_int64 v = sqlite3_column_int64(st, col);
+
+    if (v < 0 || v > (sqlite3_int64) UINT32_MAX) {
+        *out = 0;
+        return libro_error_set(err, LIBRO_ERR_IO, "database: value out of range in column %d", col);
+    }
+    *out = (uint32_t) v;
+    return LIBRO_OK;
+}
+
+/* ---- transactions ------------------------------------------------------------------------- */
+
+static libro_code
+sq_begin(void *h, libro_error *err)
+{
+    sq *s = h;
+    libro_code rc = exec1(s, "BEGIN IMMEDIATE", "begin", err);
+
+    s->in_tx = rc == LIBRO_OK;
+    return rc;
+}
+
+static libro_code
+sq_begin_read(void *h, libro_error *err)
+{
+    sq *s = h;
+    libro_code rc = exec1(s, "BEGIN", "begin", err);
+
+    s->in_tx = rc == LIBRO_OK;
+    return rc;
+}
+
+static libro_code
+sq_commit(void *h, libro_error *err)
+{
+    sq *s = h;
+    libro_code rc = exec1(s, "COMMIT", "commit", err);
+
+    if (rc == LIBRO_OK) {
+        s->in_tx = false;
+    }
+    return rc;
+}
+
+static void
+sq_rollback(void *h)
+{
+    sq *s = h;
+
+    /* A failed COMMIT (busy) leaves the transaction open; a failed statement may already have
+     * ended it (sqlite3_get_autocommit tells). */
+    if (s->in_tx && sqlite3_get_autocommit(s->db) == 0) {
+        (void) exec1(s, "ROLLBACK", "rollback", NULL);
+    }
+    s->in_tx = false;
+}
+
+static int
+sq_schema_version(void *h)
+{
+    return ((sq *) h)->version;
+}
+
+static void
+sq_close(void *h)
+{
+    sq *s = h;
+
+    if (s == NULL) {
+        return;
+    }
+    sq_rollback(s);
+    sqlite3_close(s->db); /* every statement is finalized where it was prepared */
+    libro_free(s);
+}
+
+static libro_code
+sq_integrity_check(void *h, libro_error *err)
+{
+    sq *s = h;
+    sqlite3_stmt *st = NULL;
+    libro_code rc;
+    int src;
+
+    rc = prepare(s, &st, "PRAGMA integrity_check", "integrity check", err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    src = sqlite3_step(st);
+    if (src != SQLITE_ROW) {
+        rc = db_fail(s, src, "integrity check", err);
+        goto out;
+    }
+    if (sqlite3_column_text(st, 0) == NULL ||
+        strcmp((const char *) sqlite3_column_text(st, 0), "ok") != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_IO, "integrity check: %.120s",
+                             (const char *) sqlite3_column_text(st, 0));
+        goto out;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    rc = prepare(s, &st, "PRAGMA foreign_key_check", "foreign key check", err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    src = sqlite3_step(st);
+    if (src == SQLITE_ROW) {
+        rc = libro_error_set(err, LIBRO_ERR_IO, "foreign key check: table %.64s has a dangling row",
+                             (const char *) sqlite3_column_text(st, 0));
+    } else if (src != SQLITE_DONE) {
+        rc = db_fail(s, src, "foreign key check", err);
+    }
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- meta --------------------------------------------------------------------------------- */
+
+static libro_code
+sq_meta_get(void *h, char **out, const char *key, libro_error *err)
+{
+    sq *s = h;
+    sqlite3_stmt *st = NULL;
+    libro_code rc;
+    int src;
+
+    *out = NULL;
+    rc = prepare(s, &st, "SELECT value FROM meta WHERE key = ?1", "meta", err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    src = sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    if (src != SQLITE_OK) {
+        rc = bind_fail(s, src, "meta", err);
+        goto out;
+    }
+    src = sqlite3_step(st);
+    if (src == SQLITE_DONE) {
+        rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "database has no %s", key);
+        goto out;
+    }
+    if (src != SQLITE_ROW) {
+        rc = db_fail(s, src, "meta", err);
+        goto out;
+    }
+    rc = col_text(out, st, 0, err);
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static libro_code
+sq_meta_put(void *h, const char *key, const char *value, libro_error *err)
+{
+    sq *s = h;
+    sqlite3_stmt *st = NULL;
+    libro_code rc;
+    int src;
+
+    rc = prepare(s, &st, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", "meta", err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if ((src = sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC)) != SQLITE_OK ||
+        (src = sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC)) != SQLITE_OK) {
+        rc = bind_fail(s, src, "meta", err);
+        goto out;
+    }
+    rc = step_done(s, st, "meta", err);
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- license types ------------------------------------------------------------------------ */
+
+static libro_code
+sq_type_get(void *h, libro_license_type *out, char **requirements, const char *id, libro_error *err)
+{
+    sq *s = h;
+    sqlite3_stmt *st = NULL;
+    libro_code rc;
+    int src;
+
+    memset(out, 0, sizeof *out);
+    *requirements = NULL;
+    rc = prepare(s, &st,
+                 "SELECT id, validity_days, renewal_window_days, grace_days, requirements"
+                 " FROM license_type WHERE id = ?1",
+                 "license type", err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    src = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    if (src != SQLITE_OK) {
+        rc = bind_fail(s, src, "license type", err);
+        goto out;
+    }
+    src = sqlite3_step(st);
+    if (src == SQLITE_DONE) {
+        rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "license type %.64s is not defined", id);
+        goto out;
+    }
+    if (src != SQLITE_ROW) {
+        rc = db_fail(s, src, "license type", err);
+        goto out;
+    }
+    if ((rc = col_text(&out->id, st, 0, err)) != LIBRO_OK ||
+        (rc = col_u32(&out->validity_days, st, 1, err)) != LIBRO_OK ||
+        (rc = col_u32(&out->renewal_window_days, st, 2, err)) != LIBRO_OK ||
+        (rc = col_u32(&out->grace_days, st, 3, err)) != LIBRO_OK ||
+        (rc = col_text(requirements, st, 4, err)) != LIBRO_OK) {
+        goto out;
+    }
+out:
+    if (rc != LIBRO_OK) {
+        libro_license_type_clear(out);
+        libro_free(*requirements);
+        *requirements = NULL;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static libro_code
+sq_type_put(void *h, const libro_license_type *t, const char *requirements, const char *actor,
+            libro_error *err)
+{
+    sq *s = h;
+    sqlite3_stmt *st = NULL;
+    libro_code rc;
+    int src;
+
+    rc = prepare(s, &st,
+                 "INSERT OR REPLACE INTO license_type (id, validity_days, renewal_window_days,"
+                 " grace_days, requirements, defined_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                 "license type", err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if ((src = sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC)) != SQLITE_OK ||
+        (src = sqlite3_bind_int64(st, 2, t->validity_days)) != SQLITE_OK ||
+        (src = sqlite3_bind_int64(st, 3, t->renewal_window_days)) != SQLITE_OK ||
+        (src = sqlite3_bind_int64(st, 4, t->grace_days)) != SQLITE_OK ||
+        (src = sqlite3_bind_text(st, 5, requirements, -1, SQLITE_STATIC)) != SQLITE_OK ||
+        (src = sqlite3_bind_text(st, 6, actor, -1, SQLITE_STATIC)) != SQLITE_OK) {
+        rc = bind_fail(s, src, "license type", err);
+        goto out;
+    }
+    rc = step_done(s, st, "license type", err);
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- licenses ----------------------------------------------------------------------------- */
+
+#define LICENSE_COLUMNS                                                                            \
+    "l.number, l.version, l.state, l.license_type, l.holder_name, l.issuer, l.valid_from,"         \
+    " l.valid_until, l.status_list, l.status_index, l.credential"
+
+static libro_code
+read_record(libro_license_record *r, sqlite3_stmt *st, libro_error *err)
+{
+    uint32_t state = 0;
+    libro_code rc;
+
+    memset(r, 0, sizeof *r);
+    if ((rc = col_text(&r->number, st, 0, err)) != LIBRO_OK ||
+        (rc = col_u32(&r->version, st, 1, err)) != LIBRO_OK ||
+        (rc = col_u32(&state, st, 2, err)) != LIBRO_OK ||
+        (rc = col_text(&r->license_type, st, 3, err)) != LIBRO_OK ||
+        (rc = col_text(&r->holder_name, st, 4, err)) != LIBRO_OK ||
+        (rc = col_text(&r->issuer, st, 5, err)) != LIBRO_OK ||
+        (rc = col_u32(&r->status_list, st, 8, err)) != LIBRO_OK ||
+        (rc = col_u32(&r->status_index, st, 9, err)) != LIBRO_OK ||
+        (rc = col_text(&r->credential, st, 10, err)) != LIBRO_OK) {
+        libro_license_record_clear(r);
+        return rc;
+    }
+    r->state = (libro_license_state) state;
+    r->valid_from = sqlite3_column_int64(st, 6);
+    r->valid_until = sqlite3_column_int64(st, 7);
+    return LIBRO_OK;
+}
+
+static libro_code
+sq_license_get(void *h, libro_license_record *out, const char *number, libro_error *err)
+{
+    sq *s = h;
+    sqlite3_stmt *st = NULL;
+    libro_code rc;
+    int src;
+
+    memset(out, 0, sizeof *out);
+    rc = prepare(s, &st, "SELECT " LICENSE_COLUMNS " FROM license l WHERE l.number = ?1", "license",
+                 err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    src = sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
+    if (src != SQLITE_OK) {
+        rc = bind_fail(s, src, "license", err);
+        goto out;
+    }
+    src = sqlite3_step(st);
+    if (src == SQLITE_DONE) {
+        rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "no license %.64s", number);
+        goto out;
+    }
+    if (src != SQLITE_ROW) {
+        rc = db_fail(s, src, "license", err);
+        goto out;
+    }
+    rc = read_record(out, st, err);
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static libro_code
+sq_license_put(void *h, const libro_license_record *r, bool insert, libro_error *err)
+{
+    static const char insert_sql[] =
+        "INSERT INTO license (version, state, license_type, holder_name, issuer, valid_from,"
+        " valid_until, status_list, status_index, credential, number)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+    static const char update_sql[] =
+        "UPDATE license SET version = ?1, state = ?2, license_type = ?3, holder_name = ?4,"
+        " issuer = ?5, valid_from = ?6, valid_until = ?7, status_list = ?8, status_index = ?9,"
+        " credential = ?10 WHERE number = ?11";
+    sq *s = h;
+    sqlite3_stmt *st = NULL;
+    libro_code rc;
+    int src;
+
+    rc = prepare(s, &st, insert ? insert_sql : update_sql, "license", err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if ((src = sqlite3_bind_int64(st, 1, r->version)) != SQLITE_OK ||
+        (src = sqlite3_bind_int64(st, 2, (sqlite3_int64) r->state)) != SQLITE_OK ||
+        (src = sqlite3_bind_text(st, 3, r->license_type, -1, SQLITE_STATIC)) != SQLITE_OK ||
+        (src = sqlite3_bind_text(st, 4, r->holder_name, -1, SQLITE_STATIC)) != SQLITE_OK ||
+        (src = sqlite3_bind_text(st, 5, r->issuer, -1, SQLITE_STATIC)) != SQLITE_OK ||
+        (src = sqlite3_bind_int64(st, 6, r->valid_from)) != SQLITE_OK ||
+        (src = sqlite3_bind_int64(st, 7, r->valid_until)) != SQLITE_OK ||
+        (src = sqlite3_bind_int64(st, 8, r->status_list)) != SQLITE_OK ||
+        (src = sqlite3_bind_int64(st, 9, r->status_index)) != SQLITE_OK ||
+        (src = sqlite3_bind_text(st, 10, r->credential, -1, SQLITE_STATIC)) != SQLITE_OK ||
+        (src = sqlite3_bind_text(st, 11, r->number, -1, SQLITE_STATIC)) != SQLITE_OK) {
+        rc = bind_fail(s, src, "license", err);
+        goto out;
+    }
+    src = sqlite3_step(st);
+    if (src == SQLITE_CONSTRAINT_PRIMARYKEY || src == SQLITE_CONSTRAINT_UNIQUE) {
+        rc = libro_error_set(err, LIBRO_ERR_EXISTS,
+                             "license number or status index already registered");
+        goto out;
+    }
+    if (src == SQLITE_CONSTRAINT_FOREIGNKEY) {
+        rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND,
+                             "license type undefined or status index not reserved");
+        goto out;
+    }
+    if (src != SQLITE_DONE) {
+        rc = db_fail(s, src, "license", err);
+        goto out;
+    }
+    if (!insert && sqlite3_changes(s->db) == 0) {
+        rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "no license %.64s", r->number);
+    }
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Collect every row of `st` (bound, not yet stepped) as records. */
+static libro_code
+read_records(sq *s, sqlite3_stmt *st, libro_license_record **out, size_t *n, libro_error *err)
+{
+    libro_license_record *list = NULL;
+    size_t count = 0;
+    size_t cap = 0;
+    libro_code rc = LIBRO_OK;
+    int src;
+
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            size_t ncap = cap == 0 ? 16 : cap * 2;
+            libro_license_record *grown = libro_realloc(list, ncap * sizeof *list);
+
+            if (grown == NULL) {
+                rc = nomem(err);
+                goto out;
+            }
+            list = grown;
+            cap = ncap;
+        }
+        rc = read_record(&list[count], st, err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+        count++;
+    }
+    if (src != SQLITE_DONE) {
+        rc = db_fail(s, src, "licenses", err);
+        goto out;
+    }
+    *out = list;
+    *n = count;
+    list = NULL; /* moved to caller */
+out:
+    libro_license_records_free(list, count);
+    return rc;
+}
+
+static libro_code
+sq_license_due(void *h, libro_license_record **out, size_t *n, libro_license_state state,
+               int64_t until, libro_error *err)
+{
+    sq *s = h;
+    sqlite3_stmt *st = NULL;
+    libro_code rc;
+    int src;
+
+    *out = NULL;
+    *n = 0;
+    rc = prepare(s, &st,
+                 "SELECT " LICENSE_COLUMNS " FROM license l WHERE l.state = ?1"
+                 " AND l.valid_until <= ?2 ORDER BY l.valid_until, l.number",
+                 "licenses", err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if ((src = sqlite3_bind_int64(st, 1, (sqlite3_int64) state)) != SQLITE_OK ||
+        (src = sqlite3_bind_int64(st, 2, until)) != SQLITE_OK) {
+        rc = bind_fail(s, src, "licenses", err);
+        goto out;
+    }
+    rc = read_records(s, st, out, n, err);
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static libro_code
+sq_license_expiring(void *h, libro_license_record **out, size_t *n, int64_t now, int64_t within,
+                    libro_error *err)
+{
+    sq *s = h;
+    sqlite3_stmt *st = NULL;
+    libro_code rc;
+    int src;
+
+    *out = NULL;
+    *n = 0;
+    /* ?2 is now + within, computed by the caller without overflow. */
+    rc = prepare(s, &st,
+                 "SELECT " LICENSE_COLUMNS " FROM license l JOIN license_type t"
+                 " ON t.id = l.license_type"
+                 " WHERE (l.state = 1 AND l.valid_until BETWEEN ?1 AND ?2)"
+                 " OR (l.state = 4 AND l.valid_until >= ?1 - t.grace_days * 86400)"
+                 " ORDER BY l.valid_until, l.number",
+                 "licenses", err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if ((src = sqlite3_bind_int64(st, 1, now)) != SQLITE_OK ||
+        (src = sqlite3_bind_int64(st, 2, within)) != SQLITE_OK) {
+        rc = bind_fail(s, src, "licenses", err);
+        goto out;
+    }
+    rc = read_records(s, st, out, n, err);
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static libro_code
+sq_license_counts(void *h, size_t counts[7], libro_error *err)
+{
+    sq *s = h;
+    sqlite3_stmt *st = NULL;
+    libro_code rc;
+    int src;
+
+    memset(counts, 0, 7 * sizeof counts[0]);
+    rc = prepare(s, &st, "SELECT state, COUNT(*) FROM license GROUP BY state", "counts", err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        sqlite3_int64 state = sqlite3_column_int64(st, 0);
+
+        if (state >= 1 && state <= 6) {
+            counts[state] = (size_t) sqlite3_column_int64(st, 1);
+        }
+    }
+    if (src != SQLITE_DONE) {
+        rc = db_fail(s, src, "counts", err);
+    }
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- events ------------------------------------------------------------------------------- */
+
+static libro_code
+sq_event_append(void *h, const char *number, const libro_license_event *e, const char *credential,
+                libro_error *err)
+{
+    sq *s = h;
+    sqlite3_stmt *st = NULL;
+    libro_code rc;
+    int src;
+
+    rc = prepare(s, &st,
+                 "INSERT INTO license_event (number, at, action, actor, reason, from_state,"
+                 " to_state, version, evidence, credential)"
+                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                 "event", err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if ((src = sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC)) != SQLITE_OK ||
+        (src = sqlite3_bind_int64(st, 2, e->at)) != SQLITE_OK ||
+        (src = sqlite3_bind_int64(st, 3, (sqlite3_int64) e->action)) != SQLITE_OK ||
+        (src = sqlite3_bind_text(st, 4, e->actor, -1, SQLITE_STATIC)) != SQLITE_OK ||
+        (src = sqlite3_bind_text(st, 5, e->reason == NULL ? "" : e->reason, -1, SQLITE_STATIC)) !=
+            SQLITE_OK ||
+        (src = sqlite3_bind_int64(st, 6, (sqlite3_int64) e->from)) != SQLITE_OK ||
+        (src = sqlite3_bind_int64(st, 7, (sqlite3_int64) e->to)) != SQLITE_OK ||
+        (src = sqlite3_bind_int64(st, 8, e->version)) != SQLITE_OK ||
+        (src = sqlite3_bind_text(st, 9, e->evidence, -1, SQLITE_STATIC)) != SQLITE_OK ||
+        (src = sqlite3_bind_text(st, 10, credential, -1, SQLITE_STATIC)) != SQLITE_OK) {
+        rc = bind_fail(s, src, "event", err);
+        goto out;
+    }
+    rc = step_done(s, st, "event", err);
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static libro_code
+sq_event_list(void *h, libro_license_event **out, size_t *n, const char *number, libro_error *err)
+{
+    sq *s = h;
+    sqlite3_stmt *st = NULL;
+    libro_license_event *list = NULL;
+    size_t count = 0;
+    size_t cap = 0;
+    libro_code rc;
+    int src;
+
+    *out = NULL;
+    *n = 0;
+    rc = prepare(s, &st,
+                 "SELECT at, action, actor, reason, from_state, to_state, version, evidence"
+                 " FROM license_event WHERE number = ?1 ORDER BY id",
+                 "events", err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    src = sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
+    if (src != SQLITE_OK) {
+        rc = bind_fail(s, src, "events", err);
+        goto out;
+    }
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        libro_license_event *e;
+        uint32_t action = 0;
+        uint32_t from = 0;
+        uint32_t to = 0;
+
+        if (count == cap) {
+            size_t ncap = cap == 0 ? 8 : cap * 2;
+            libro_license_event *grown = libro_realloc(list, ncap * sizeof *list);
+
+            if (grown == NULL) {
+                rc = nomem(err);
+                goto out;
+            }
+            list = grown;
+            cap = ncap;
+        }
+        e = &list[count];
+        memset(e, 0, sizeof *e);
+        count++;
+        e->at = sqlite3_column_int64(st, 0);
+        if ((rc = col_u32(&action, st, 1, err)) != LIBRO_OK ||
+            (rc = col_text(&e->actor, st, 2, err)) != LIBRO_OK ||
+            (rc = col_text(&e->reason, st, 3, err)) != LIBRO_OK ||
+            (rc = col_u32(&from, st, 4, err)) != LIBRO_OK ||
+            (rc = col_u32(&to, st, 5, err)) != LIBRO_OK ||
+            (rc = col_u32(&e->version, st, 6, err)) != LIBRO_OK ||
+            (rc = col_text(&e->evidence, st, 7, err)) != LIBRO_OK) {
+            goto out;
+        }
+        e->action = (libro_action) action;
+        e->from = (libro_license_state) from;
+        e->to = (libro_license_state) to;
+    }
+    if (src != SQLITE_DONE) {
+        rc = db_fail(s, src, "events", err);
+        goto out;
+    }
+    *out = list;
+    *n = count;
+    list = NULL; /* moved to caller */
+out:
+    libro_license_events_free(list, count);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- status slots and bits ---------------------------------------------------------------- */
+
+static libro_code
+sq_slot_current(void *h, uint32_t *list, uint64_t *used, libro_error *err)
+{
+    sq *s = h;
+    sqlite3_stmt *st = NULL;
+    libro_code rc;
+    int src;
+
+    *list = 0;
+    *used = 0;
+    rc = prepare(s, &st,
+                 "SELECT list, COUNT(*) FROM status_slot"
+                 " WHERE list = (SELECT MAX(list) FROM status_slot) GROUP BY list",
+                 "status slots", err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    src = sqlite3_step(st);
+    if (src == SQLITE_ROW) {
+        rc = col_u32(list, st, 0, err);
+        *used = (uint64_t) sqlite3_column_int64(st, 1);
+    } else if (src != SQLITE_DONE) {
+        rc = db_fail(s, src, "status slots", err);
+    }
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static libro_code
+sq_slot_reserve(void *h, uint32_t list, uint32_t index, libro_error *err)
+{
+    sq *s = h;
+    sqlite3_stmt *st = NULL;
+    libro_code rc;
+    int src;
+
+    rc = prepare(s, &st, "INSERT INTO status_slot (list, idx) VALUES (?1, ?2)", "status slot", err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if ((src = sqlite3_bind_int64(st, 1, list)) != SQLITE_OK ||
+        (src = sqlite3_bind_int64(st, 2, index)) != SQLITE_OK) {
+        rc = bind_fail(s, src, "status slot", err);
+        goto out;
+    }
+    src = sqlite3_step(st);
+    if (src == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        rc = libro_error_set(err, LIBRO_ERR_EXISTS, "status index %u of list %u is taken",
+                             (unsigned) index, (unsigned) list);
+    } else if (src != SQLITE_DONE) {
+        rc = db_fail(s, src, "status slot", err);
+    }
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static libro_code
+sq_slot_state(void *h, uint32_t list, uint32_t index, bool *reserved, bool *in_use,
+              libro_error *err)
+{
+    sq *s = h;
+    sqlite3_stmt *st = NULL;
+    libro_code rc;
+    int src;
+
+    *reserved = false;
+    *in_use = false;
+    rc = prepare(s, &st,
+                 "SELECT EXISTS (SELECT 1 FROM status_slot WHERE list = ?1 AND idx = ?2),"
+                 " EXISTS (SELECT 1 FROM license WHERE status_list = ?1 AND status_index = ?2)",
+                 "status slot", err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if ((src = sqlite3_bind_int64(st, 1, list)) != SQLITE_OK ||
+        (src = sqlite3_bind_int64(st, 2, index)) != SQLITE_OK) {
+        rc = bind_fail(s, src, "status slot", err);
+        goto out;
+    }
+    src = sqlite3_step(st);
+    if (src != SQLITE_ROW) {
+        rc = db_fail(s, src, "status slot", err);
+        goto out;
+    }
+    *reserved = sqlite3_column_int(st, 0) != 0;
+    *in_use = sqlite3_column_int(st, 1) != 0;
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static libro_code
+sq_bit_set(void *h, uint32_t list, uint32_t index, int purpose, bool value, libro_error *err)
+{
+    sq *s = h;
+    sqlite3_stmt *st = NULL;
+    libro_code rc;
+    int src;
+
+    rc = prepare(s, &st,
+                 value ? "INSERT OR IGNORE INTO status_bit (list, idx, purpose)"
+                         " VALUES (?1, ?2, ?3)"
+                       : "DELETE FROM status_bit WHERE list = ?1 AND idx = ?2 AND purpose = ?3",
+                 "status bit", err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if ((src = sqlite3_bind_int64(st, 1, list)) != SQLITE_OK ||
+        (src = sqlite3_bind_int64(st, 2, index)) != SQLITE_OK ||
+        (src = sqlite3_bind_int(st, 3, purpose)) != SQLITE_OK) {
+        rc = bind_fail(s, src, "status bit", err);
+        goto out;
+    }
+    rc = step_done(s, st, "status bit", err);
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static libro_code
+sq_bits_each(void *h, uint32_t list, int purpose, libro_store_index_fn fn, void *ctx,
+             libro_error *err)
+{
+    sq *s = h;
+    sqlite3_stmt *st = NULL;
+    libro_code rc;
+    int src;
+
+    rc = prepare(s, &st, "SELECT idx FROM status_bit WHERE list = ?1 AND purpose = ?2 ORDER BY idx",
+                 "status bits", err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if ((src = sqlite3_bind_int64(st, 1, list)) != SQLITE_OK ||
+        (src = sqlite3_bind_int(st, 2, purpose)) != SQLITE_OK) {
+        rc = bind_fail(s, src, "status bits", err);
+        goto out;
+    }
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        uint32_t index = 0;
+
+        rc = col_u32(&index, st, 0, err);
+        if (rc == LIBRO_OK) {
+            rc = fn(ctx, index, err);
+        }
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+    }
+    if (src != SQLITE_DONE) {
+        rc = db_fail(s, src, "status bits", err);
+    }
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static const libro_store_ops sqlite_ops = {
+    .close = sq_close,
+    .begin = sq_begin,
+    .begin_read = sq_begin_read,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .schema_version = sq_schema_version,
+    .integrity_check = sq_integrity_check,
+    .meta_get = sq_meta_get,
+    .meta_put = sq_meta_put,
+    .type_get = sq_type_get,
+    .type_put = sq_type_put,
+    .license_get = sq_license_get,
+    .license_put = sq_license_put,
+    .license_due = sq_license_due,
+    .license_expiring = sq_license_expiring,
+    .license_counts = sq_license_counts,
+    .event_append = sq_event_append,
+    .event_list = sq_event_list,
+    .slot_current = sq_slot_current,
+    .slot_reserve = sq_slot_reserve,
+    .slot_state = sq_slot_state,
+    .bit_set = sq_bit_set,
+    .bits_each = sq_bits_each,
+};
+
+/* ---- open, create, migrate ---------------------------------------------------------------- */
+
+/* Bring the schema up to date in one write transaction. The schema_version table itself is
+ * created here (not by a migration) because the runner must read it before any migration. */
+static libro_code
+migrate(sq *s, libro_error *err)
+{
+    const int known = (int) LIBRO_NELEM(migrations);
+    sqlite3_stmt *st = NULL;
+    sqlite3_int64 current = 0;
+    libro_code rc;
+    int src;
+    int v;
+
+    rc = sq_begin(s, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = exec1(s,
+               "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
+               " applied_at INTEGER NOT NULL)",
+               "schema version", err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = prepare(s, &st, "SELECT COALESCE(MAX(version), 0) FROM schema_version", "schema version",
+                 err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    src = sqlite3_step(st);
+    if (src != SQLITE_ROW) {
+        rc = db_fail(s, src, "schema version", err);
+        goto out;
+    }
+    current = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (current > known || current < 0) {
+        rc = libro_error_set(err, LIBRO_ERR_UNSUPPORTED,
+                             "database schema version %lld is newer than this libro knows (%d)",
+                             (long long) current, known);
+        goto out;
+    }
+    for (v = (int) current + 1; v <= known; v++) {
+        rc = exec_script(s, migrations[v - 1], "migration", err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+        rc = prepare(s, &st, "INSERT INTO schema_version (version, applied_at) VALUES (?1, ?2)",
+                     "schema version", err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+        if ((src = sqlite3_bind_int(st, 1, v)) != SQLITE_OK ||
+            (src = sqlite3_bind_int64(st, 2, libro_time_now())) != SQLITE_OK) {
+            rc = bind_fail(s, src, "schema version", err);
+            goto out;
+        }
+        rc = step_done(s, st, "schema version", err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+    rc = sq_commit(s, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    s->version = known;
+out:
+    sqlite3_finalize(st);
+    if (rc != LIBRO_OK) {
+        sq_rollback(s);
+    }
+    return rc;
+}
+
+static libro_code
+configure(sq *s, libro_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    libro_code rc;
+    int src;
+
+    src = sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+    if (src != SQLITE_OK) {
+        return db_fail(s, src, "busy timeout", err);
+    }
+    /* journal_mode answers with the mode now in force, which is not WAL when it cannot be
+     * (a read-only directory): refuse rather than run without it. */
+    rc = prepare(s, &st, "PRAGMA journal_mode = WAL", "journal mode", err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    src = sqlite3_step(st);
+    if (src != SQLITE_ROW) {
+        rc = db_fail(s, src, "journal mode", err);
+        goto out;
+    }
+    if (sqlite3_column_text(st, 0) == NULL ||
+        strcmp((const char *) sqlite3_column_text(st, 0), "wal") != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_IO, "journal mode: WAL is not available");
+        goto out;
+    }
+    rc = exec1(s, "PRAGMA synchronous = FULL", "synchronous", err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = exec1(s, "PRAGMA foreign_keys = ON", "foreign keys", err);
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static libro_code
+open_db(libro_store *out, const char *path, libro_error *err)
+{
+    sq *s = NULL;
+    libro_code rc;
+    int src;
+
+    out->ops = NULL;
+    out->h = NULL;
+    s = libro_calloc(1, sizeof *s);
+    if (s == NULL) {
+        rc = nomem(err);
+        goto out;
+    }
+    /* NOFOLLOW: a registry path that is a symlink is refused, like key files. */
+    src = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
+    if (src != SQLITE_OK) {
+        rc = db_fail(s, src, "open", err);
+        goto out;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    rc = configure(s, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = migrate(s, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    out->ops = &sqlite_ops;
+    out->h = s;
+    s = NULL; /* moved to caller */
+out:
+    sq_close(s);
+    return rc;
+}
+
+libro_code
+libro_store__sqlite_open(libro_store *out, const char *path, libro_error *err)
+{
+    struct stat st;
+
+    out->ops = NULL;
+    out->h = NULL;
+    if (lstat(path, &st) != 0) {
+        if (errno == ENOENT) {
+            return libro_error_set(err, LIBRO_ERR_NOT_FOUND, "no registry at %.64s", path);
+        }
+        return libro_error_set(err, LIBRO_ERR_IO, "%.64s: %s", path, strerror(errno));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        return libro_error_set(err, LIBRO_ERR_IO, "%.64s: not a regular file", path);
+    }
+    return open_db(out, path, err);
+}
+
+/* Remove what a failed create left: the file and SQLite's companions. */
+static void
+remove_partial(const char *path)
+{
+    static const char *const suffixes[] = {"-wal", "-shm", "-journal"};
+    libro_buf name = LIBRO_BUF_INIT;
+    size_t i;
+
+    (void) unlink(path);
+    for (i = 0; i < LIBRO_NELEM(suffixes); i++) {
+        libro_buf_clear(&name);
+        if (libro_buf_printf(&name, NULL, "%s%s", path, suffixes[i]) == LIBRO_OK) {
+            (void) unlink((const char *) name.data);
+        }
+    }
+    libro_buf_free(&name);
+}
+
+libro_code
+libro_store__sqlite_create(libro_store *out, const char *path, const char *const *meta,
+                           libro_error *err)
+{
+    libro_code rc;
+    size_t i;
+    int fd;
+
+    out->ops = NULL;
+    out->h = NULL;
+    /* O_EXCL: never overwrite; 0600: the database holds who did what, for the operator only.
+     * SQLite gives its -wal and -shm files the database file's mode. */
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        if (errno == EEXIST) {
+            return libro_error_set(err, LIBRO_ERR_EXISTS, "%.64s exists: refusing to overwrite",
+                                   path);
+        }
+        return libro_error_set(err, LIBRO_ERR_IO, "%.64s: %s", path, strerror(errno));
+    }
+    if (close(fd) != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_IO, "%.64s: %s", path, strerror(errno));
+        remove_partial(path);
+        return rc;
+    }
+    rc = open_db(out, path, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = sq_begin(out->h, err);
+    for (i = 0; rc == LIBRO_OK && meta != NULL && meta[i] != NULL; i += 2) {
+        rc = sq_meta_put(out->h, meta[i], meta[i + 1], err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = sq_commit(out->h, err);
+    }
+out:
+    if (rc != LIBRO_OK) {
+        if (out->h != NULL) {
+            sq_close(out->h); /* rolls back */
+            out->ops = NULL;
+            out->h = NULL;
+        }
+        remove_partial(path);
+    }
+    return rc;
+}

@@ -1,0 +1,96 @@
+/* libro_registry: the storage interface the lifecycle code uses (design.md §5). SQLite
+ * (sqlite/store_sqlite.c) is the embedded default; a PostgreSQL backend implements the same
+ * table of functions. The store knows rows, not rules: every check of the lifecycle is made by
+ * registry.c inside a transaction the store opens. */
+#ifndef LIBRO_REGISTRY_STORE_H
+#define LIBRO_REGISTRY_STORE_H
+
+#include "libro/registry.h"
+
+/* Keys of the meta table. */
+#define LIBRO_STORE_META_CHARTER "charter"
+#define LIBRO_STORE_META_AUTHORIZATION "registry_authorization"
+
+/** Called once per set bit by bits_each. */
+typedef libro_code (*libro_store_index_fn)(void *ctx, uint32_t index, libro_error *err);
+
+/* Every function takes the backend's handle `h` first. Codes: LIBRO_ERR_IO for the backend's
+ * failures (a busy database included), LIBRO_ERR_NOMEM, and those named below. Outputs are
+ * owned by the caller and released with the public _clear/_free of their type. */
+typedef struct libro_store_ops {
+    void (*close)(void *h);
+    /* A write transaction that holds the write lock from its start (SQLite: BEGIN IMMEDIATE),
+     * so that a read-check-write sequence cannot be interleaved with another writer's. */
+    libro_code (*begin)(void *h, libro_error *err);
+    /* A read transaction: one consistent snapshot for several reads. */
+    libro_code (*begin_read)(void *h, libro_error *err);
+    libro_code (*commit)(void *h, libro_error *err);
+    void (*rollback)(void *h); /* no-op outside a transaction */
+    int (*schema_version)(void *h);
+    libro_code (*integrity_check)(void *h, libro_error *err);
+
+    /* NOT_FOUND when `key` is absent. */
+    libro_code (*meta_get)(void *h, char **out, const char *key, libro_error *err);
+    libro_code (*meta_put)(void *h, const char *key, const char *value, libro_error *err);
+
+    /* The type without its requirements, and the requirements as stored text. NOT_FOUND. */
+    libro_code (*type_get)(void *h, libro_license_type *out, char **requirements, const char *id,
+                           libro_error *err);
+    /* Insert or replace. */
+    libro_code (*type_put)(void *h, const libro_license_type *t, const char *requirements,
+                           const char *actor, libro_error *err);
+
+    /* NOT_FOUND. */
+    libro_code (*license_get)(void *h, libro_license_record *out, const char *number,
+                              libro_error *err);
+    /* `insert`: a new row (EXISTS when the number or the status index is taken); else update
+     * the row of r->number (NOT_FOUND). */
+    libro_code (*license_put)(void *h, const libro_license_record *r, bool insert,
+                              libro_error *err);
+    /* Licenses in `state` with valid_until <= `until`, by valid_until then number. */
+    libro_code (*license_due)(void *h, libro_license_record **out, size_t *n,
+                              libro_license_state state, int64_t until, libro_error *err);
+    /* Active licenses with valid_until in [now, now + within], and expired ones whose
+     * type's grace period has not ended at `now`; by valid_until then number. */
+    libro_code (*license_expiring)(void *h, libro_license_record **out, size_t *n, int64_t now,
+                                   int64_t within, libro_error *err);
+    libro_code (*license_counts)(void *h, size_t counts[7], libro_error *err);
+
+    /* Append to the history of e's license; `credential` (NULL allowed) is the version the
+     * event issued. */
+    libro_code (*event_append)(void *h, const char *number, const libro_license_event *e,
+                               const char *credential, libro_error *err);
+    /* Oldest first. */
+    libro_code (*event_list)(void *h, libro_license_event **out, size_t *n, const char *number,
+                             libro_error *err);
+
+    /* The highest list pair with a reserved index and how many it has (0, 0 when none). */
+    libro_code (*slot_current)(void *h, uint32_t *list, uint64_t *used, libro_error *err);
+    /* EXISTS when (list, index) is already reserved. */
+    libro_code (*slot_reserve)(void *h, uint32_t list, uint32_t index, libro_error *err);
+    /* Whether (list, index) is reserved, and whether a license uses it. */
+    libro_code (*slot_state)(void *h, uint32_t list, uint32_t index, bool *reserved, bool *in_use,
+                             libro_error *err);
+    /* Set or clear the bit of (list, index) for `purpose` (libro_status_purpose). */
+    libro_code (*bit_set)(void *h, uint32_t list, uint32_t index, int purpose, bool value,
+                          libro_error *err);
+    libro_code (*bits_each)(void *h, uint32_t list, int purpose, libro_store_index_fn fn, void *ctx,
+                            libro_error *err);
+} libro_store_ops;
+
+typedef struct libro_store {
+    const libro_store_ops *ops;
+    void *h;
+} libro_store;
+
+/** Create a new SQLite database at `path` (O_EXCL, mode 0600: LIBRO_ERR_EXISTS when the file
+ *  exists), migrate it to the current schema, write `meta` (key, value, key, value, ...,
+ *  NULL), and return it open. On failure nothing is left at `path`. */
+LIBRO_NODISCARD libro_code libro_store__sqlite_create(libro_store *out, const char *path,
+                                                      const char *const *meta, libro_error *err);
+/** Open an existing SQLite database, migrating it forward; LIBRO_ERR_UNSUPPORTED for a schema
+ *  newer than this code, LIBRO_ERR_NOT_FOUND when `path` does not exist. */
+LIBRO_NODISCARD libro_code libro_store__sqlite_open(libro_store *out, const char *path,
+                                                    libro_error *err);
+
+#endif
