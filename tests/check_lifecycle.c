@@ -124,10 +124,11 @@ static const struct transition {
     {E, LIBRO_ACTION_RENEW, GRACE_END, LIBRO_OK, A, NULL},
     {E, LIBRO_ACTION_RENEW, GRACE_END + 1, LIBRO_ERR_DENIED, 0,
      "the grace period ended 2029-12-30T23:59:59Z; the license has lapsed"},
-    /* expiry at validUntil */
+    /* expiry one second after validUntil, its last valid second */
     {A, LIBRO_ACTION_EXPIRE, VU - 1, LIBRO_ERR_DENIED, 0,
      "license is valid until 2029-11-30T23:59:59Z"},
-    {A, LIBRO_ACTION_EXPIRE, VU, LIBRO_OK, E, NULL},
+    {A, LIBRO_ACTION_EXPIRE, VU, LIBRO_ERR_DENIED, 0,
+     "license is valid until 2029-11-30T23:59:59Z"},
     {A, LIBRO_ACTION_EXPIRE, VU + 1, LIBRO_OK, E, NULL},
     /* lapse one second after the grace period */
     {E, LIBRO_ACTION_LAPSE, GRACE_END - 1, LIBRO_ERR_DENIED, 0,

@@ -101,7 +101,8 @@ static const struct {
 START_TEST(test_new_rejects)
 {
     libro_error err = LIBRO_ERROR_INIT;
-    libro_bitstring b = {(unsigned char *) "x", 3};
+    static unsigned char junk = 0xff;
+    libro_bitstring b = {&junk, 3};
 
     LIBRO_ASSERT_CODE(libro_bitstring_new(&b, bad_sizes[_i].n, &err), LIBRO_ERR_INVALID_ARG, &err,
                       NULL);
@@ -139,7 +140,9 @@ static const struct {
     {"random", MIN_ENTRIES, RANDOM},
     {"alternating", MIN_ENTRIES, ALTERNATE},
     {"largest list, few bits", LIBRO_STATUS_LIST_MAX_ENTRIES, FEW},
-    {"largest list, random", LIBRO_STATUS_LIST_MAX_ENTRIES, RANDOM},
+    {"largest list, alternating", LIBRO_STATUS_LIST_MAX_ENTRIES, ALTERNATE},
+    {"largest list, all bits", LIBRO_STATUS_LIST_MAX_ENTRIES, ALL},
+    {"4 x the minimum, random", 4 * MIN_ENTRIES, RANDOM},
     {"twice the minimum, all", 2 * MIN_ENTRIES, ALL},
 };
 
@@ -200,9 +203,7 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
-/* Example 3 of §2.2: decodes to 131,072 unset bits, and libro writes exactly that text for
- * them (zlib at level 9 happens to produce the same member; not a requirement of the format,
- * but a cheap check that nothing is added). */
+/* Example 3 of §2.2, the only encodedList the spec shows: 131,072 unset bits. */
 START_TEST(test_spec_example)
 {
     libro_error err = LIBRO_ERROR_INIT;
@@ -318,7 +319,7 @@ static const struct {
     const char *msg;
 } bad[] = {
     {"empty", LITERAL, "", 0, LIBRO_ERR_ENCODING, "statuslist: encodedList is empty"},
-    {"no 'u' prefix (StatusList2021 style)", LITERAL, SPEC_EXAMPLE + 1, 0, LIBRO_ERR_ENCODING,
+    {"no 'u' prefix (StatusList2021 style)", LITERAL, &SPEC_EXAMPLE[1], 0, LIBRO_ERR_ENCODING,
      "statuslist: encodedList has no multibase prefix 'u'"},
     {"base58btc prefix", LITERAL, "z3yZe7d", 0, LIBRO_ERR_UNSUPPORTED,
      "statuslist: encodedList multibase prefix 'z' is not 'u' (base64url)"},
@@ -331,7 +332,7 @@ static const struct {
      "statuslist: encodedList: "},
     {"base64 alphabet", STANDARD_BASE64, NULL, 0, LIBRO_ERR_ENCODING, "statuslist: encodedList: "},
     {"padding", PADDED, NULL, 0, LIBRO_ERR_ENCODING, "statuslist: encodedList: "},
-    {"non-canonical last char", LITERAL, "uH4sJ", 0, LIBRO_ERR_ENCODING,
+    {"non-canonical last char", LITERAL, "uH4sIAB", 0, LIBRO_ERR_ENCODING,
      "statuslist: encodedList: "},
     {"only the prefix", LITERAL, "u", 0, LIBRO_ERR_PARSE,
      "statuslist: encodedList: gzip: not GZIP data (RFC 1952: 1f 8b 08, deflate)"},
@@ -443,7 +444,8 @@ START_TEST(test_decode_rejects)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_buf text = LIBRO_BUF_INIT;
-    libro_bitstring b = {(unsigned char *) "x", 8};
+    static unsigned char junk = 0xff;
+    libro_bitstring b = {&junk, 8};
     libro_code rc;
 
     make_bad(&text, (size_t) _i);
@@ -654,7 +656,7 @@ START_TEST(test_sign_rejects)
         memmove(s.id + 4, s.id + 5, strlen(s.id + 5) + 1);
         break;
     case BAD_ISSUER:
-        s.issuer[3] = '#';
+        s.issuer[10] = '#'; /* "urn:libro:#own-7:registry" */
         break;
     case EQUAL_TIMES:
         s.valid_until = s.valid_from;
@@ -779,7 +781,8 @@ START_TEST(test_parse_rejects)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_buf doc = LIBRO_BUF_INIT;
-    libro_status_list s = {(char *) "x", NULL, 1, 2, LIBRO_STATUS_REVOCATION, {NULL, 0}};
+    static char junk[] = "x";
+    libro_status_list s = {junk, NULL, 1, 2, LIBRO_STATUS_REVOCATION, {NULL, 0}};
     const char *base = GOOD_PAYLOAD;
     const char *at;
     libro_code rc;
@@ -878,7 +881,7 @@ START_TEST(test_issuer_auth_status)
     must(libro_credential_to_json(&out, c, &err), &err, "to_json");
     ck_assert_ptr_nonnull(strstr(
         (const char *) out.data,
-        "}},\"credentialStatus\":[{\"id\":\"http://127.0.0.1:8080/v1/status/2/revocation#8388607\","
+        ",\"credentialStatus\":[{\"id\":\"http://127.0.0.1:8080/v1/status/2/revocation#8388607\","
         "\"type\":\"BitstringStatusListEntry\",\"statusPurpose\":\"revocation\","
         "\"statusListIndex\":\"8388607\",\"statusListCredential\":\"http://127.0.0.1:8080/v1/"
         "status/2/revocation\"},{\"id\":\"http://127.0.0.1:8080/v1/status/2/suspension#8388607\","
@@ -982,13 +985,12 @@ static const struct {
      "credential: credentialStatus: expected 2 entries (revocation, suspension)"},
     {"entry not an object", "professional-license", REV_ENTRY, "7", LIBRO_ERR_SCHEMA,
      "credential: credentialStatus[0]: not an object"},
-    {"not an array", "professional-license", "\"credentialStatus\":[",
-     "\"credentialStatus\":{\"a\":[", LIBRO_ERR_SCHEMA,
-     "credential: credentialStatus: not an array"},
+    {"not an array", "professional-license", "[" REV_ENTRY "," SUS_ENTRY "]", "{}",
+     LIBRO_ERR_SCHEMA, "credential: credentialStatus: not an array"},
     {"on a charter", "community-charter", "]}}", "]},\"credentialStatus\":[]}", LIBRO_ERR_SCHEMA,
      "credential: credentialStatus: unexpected member"},
     {"on a registry authorization", "registry-authorization", "\"}}",
-     "\"}},\"credentialStatus\":[]}", LIBRO_ERR_SCHEMA,
+     "\"},\"credentialStatus\":[]}", LIBRO_ERR_SCHEMA,
      "credential: credentialStatus: unexpected member"},
 };
 

@@ -98,24 +98,23 @@ out:
     return rc;
 }
 
-/* Make room for more output: double what was produced, never past `limit` bytes in all.
- * out->len stays 0 while inflating (zlib writes through next_out), so the reserve is for the
- * whole block. */
+/* Make room for more output: double what was produced (out->len), never past `limit` bytes
+ * in all. libro_buf grows by copy, so out->len must count every byte zlib wrote. */
 static libro_code
-grow(libro_buf *out, z_stream *zs, size_t produced, size_t limit, libro_error *err)
+grow(libro_buf *out, z_stream *zs, size_t limit, libro_error *err)
 {
-    size_t want = produced == 0 ? FIRST_ROOM : produced * 2;
+    size_t want = out->len == 0 ? FIRST_ROOM : out->len * 2;
     libro_code rc;
 
     if (want > limit) {
         want = limit;
     }
-    rc = libro_buf_reserve(out, want, err);
+    rc = libro_buf_reserve(out, want - out->len, err);
     if (rc != LIBRO_OK) {
         return rc;
     }
-    zs->next_out = out->data + produced;
-    zs->avail_out = (uInt) (want - produced);
+    zs->next_out = out->data + out->len;
+    zs->avail_out = (uInt) (want - out->len);
     return LIBRO_OK;
 }
 
@@ -128,7 +127,6 @@ libro_gzip__decompress(libro_buf *out, const void *p, size_t len, size_t max_out
     bool started = false;
     bool owned = false; /* `out` is ours to empty on failure */
     size_t limit;
-    size_t produced = 0;
     int zrc;
     libro_code rc;
 
@@ -155,18 +153,18 @@ libro_gzip__decompress(libro_buf *out, const void *p, size_t len, size_t max_out
     zs.avail_in = (uInt) len;
     for (;;) {
         if (zs.avail_out == 0) {
-            produced = zs.next_out == NULL ? 0 : (size_t) (zs.next_out - out->data);
-            if (produced >= limit) {
+            if (out->len >= limit) {
                 rc = libro_error_set(err, LIBRO_ERR_LIMIT, "gzip: inflated data exceeds %zu bytes",
                                      max_out);
                 goto out;
             }
-            rc = grow(out, &zs, produced, limit, err);
+            rc = grow(out, &zs, limit, err);
             if (rc != LIBRO_OK) {
                 goto out;
             }
         }
         zrc = inflate(&zs, Z_NO_FLUSH);
+        out->len = (size_t) (zs.next_out - out->data);
         if (zrc == Z_STREAM_END) {
             break;
         }
@@ -186,8 +184,7 @@ libro_gzip__decompress(libro_buf *out, const void *p, size_t len, size_t max_out
             goto out;
         }
     }
-    produced = (size_t) (zs.next_out - out->data);
-    if (produced > max_out) {
+    if (out->len > max_out) {
         rc =
             libro_error_set(err, LIBRO_ERR_LIMIT, "gzip: inflated data exceeds %zu bytes", max_out);
         goto out;
@@ -201,7 +198,6 @@ libro_gzip__decompress(libro_buf *out, const void *p, size_t len, size_t max_out
                                  : "gzip: trailing bytes after the member");
         goto out;
     }
-    out->len = produced;
     out->data[out->len] = '\0';
     rc = LIBRO_OK;
 out:

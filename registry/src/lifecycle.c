@@ -231,7 +231,8 @@ libro_lifecycle_next(libro_license_state *next, libro_license_state s, libro_act
         break;
     case LIBRO_ACTION_EXPIRE:
         if (s == LIBRO_STATE_ACTIVE) {
-            if (now < valid_until) {
+            /* validUntil is the last valid second, as verifiers read it. */
+            if (now <= valid_until) {
                 return libro_error_set(err, LIBRO_ERR_DENIED, "license is valid until %s",
                                        show_time(when, valid_until));
             }

@@ -785,7 +785,7 @@ libro_registry_register(libro_registry *r, const char *credential, uint32_t list
     libro_license_type type = {0};
     libro_license_record rec = {0};
     libro_license_record existing = {0};
-    libro_license_event ev = {0};
+    libro_store_event ev = {0};
     bool reserved = false;
     bool in_use = false;
     bool in_tx = false;
@@ -863,12 +863,13 @@ libro_registry_register(libro_registry *r, const char *credential, uint32_t list
     }
     ev.at = now;
     ev.action = LIBRO_ACTION_ISSUE;
-    ev.actor = (char *) (uintptr_t) actor;
-    ev.reason = (char *) (uintptr_t) "";
+    ev.actor = actor;
+    ev.reason = "";
     ev.from = (libro_license_state) 0; /* no state before issue */
     ev.to = LIBRO_STATE_ACTIVE;
     ev.version = 1;
-    rc = r->store.ops->event_append(r->store.h, rec.number, &ev, credential, err);
+    ev.credential = credential;
+    rc = r->store.ops->event_append(r->store.h, rec.number, &ev, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -895,7 +896,7 @@ libro_registry_renew(libro_registry *r, const char *number, const char *credenti
     libro_credential *c = NULL;
     libro_license_type type = {0};
     libro_license_record rec = {0};
-    libro_license_event ev = {0};
+    libro_store_event ev = {0};
     libro_license_state next = LIBRO_STATE_ACTIVE;
     libro_license_state before;
     char *ev_text = NULL;
@@ -996,13 +997,14 @@ libro_registry_renew(libro_registry *r, const char *number, const char *credenti
     }
     ev.at = now;
     ev.action = LIBRO_ACTION_RENEW;
-    ev.actor = (char *) (uintptr_t) actor;
-    ev.reason = (char *) (uintptr_t) (reason == NULL ? "" : reason);
+    ev.actor = actor;
+    ev.reason = (reason == NULL ? "" : reason);
     ev.from = before;
     ev.to = next;
     ev.version = rec.version;
     ev.evidence = ev_text;
-    rc = r->store.ops->event_append(r->store.h, rec.number, &ev, credential, err);
+    ev.credential = credential;
+    rc = r->store.ops->event_append(r->store.h, rec.number, &ev, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -1030,7 +1032,7 @@ apply(libro_registry *r, libro_license_record *rec, libro_action action,
       const libro_license_type *type, const char *actor, const char *reason, int64_t now,
       libro_error *err)
 {
-    libro_license_event ev = {0};
+    libro_store_event ev = {0};
     libro_license_state next = rec->state;
     libro_code rc;
 
@@ -1040,8 +1042,8 @@ apply(libro_registry *r, libro_license_record *rec, libro_action action,
     }
     ev.at = now;
     ev.action = action;
-    ev.actor = (char *) (uintptr_t) actor;
-    ev.reason = (char *) (uintptr_t) (reason == NULL ? "" : reason);
+    ev.actor = actor;
+    ev.reason = (reason == NULL ? "" : reason);
     ev.from = rec->state;
     ev.to = next;
     ev.version = rec->version;
@@ -1054,7 +1056,7 @@ apply(libro_registry *r, libro_license_record *rec, libro_action action,
     if (rc != LIBRO_OK) {
         return rc;
     }
-    return r->store.ops->event_append(r->store.h, rec->number, &ev, NULL, err);
+    return r->store.ops->event_append(r->store.h, rec->number, &ev, err);
 }
 
 libro_code

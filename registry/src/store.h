@@ -11,6 +11,20 @@
 #define LIBRO_STORE_META_CHARTER "charter"
 #define LIBRO_STORE_META_AUTHORIZATION "registry_authorization"
 
+/** An event to append: the public libro_license_event with borrowed strings, plus the
+ *  credential the event issued (issue, renew; else NULL), kept for audit. */
+typedef struct libro_store_event {
+    int64_t at;
+    libro_action action;
+    const char *actor;
+    const char *reason; /* NULL is stored as "" */
+    libro_license_state from;
+    libro_license_state to;
+    uint32_t version;
+    const char *evidence;   /* NULL allowed */
+    const char *credential; /* NULL allowed */
+} libro_store_event;
+
 /** Called once per set bit by bits_each. */
 typedef libro_code (*libro_store_index_fn)(void *ctx, uint32_t index, libro_error *err);
 
@@ -56,10 +70,9 @@ typedef struct libro_store_ops {
                                    int64_t within, libro_error *err);
     libro_code (*license_counts)(void *h, size_t counts[7], libro_error *err);
 
-    /* Append to the history of e's license; `credential` (NULL allowed) is the version the
-     * event issued. */
-    libro_code (*event_append)(void *h, const char *number, const libro_license_event *e,
-                               const char *credential, libro_error *err);
+    /* Append to the history of license `number`. */
+    libro_code (*event_append)(void *h, const char *number, const libro_store_event *e,
+                               libro_error *err);
     /* Oldest first. */
     libro_code (*event_list)(void *h, libro_license_event **out, size_t *n, const char *number,
                              libro_error *err);

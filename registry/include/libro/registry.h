@@ -31,7 +31,12 @@ typedef struct libro_license_type {
 } libro_license_type;
 
 /** Parse requirements text: "cpd_hours >= 60, supervised_hours >= 100" (comma-separated, all
- *  must hold; empty text = none). Caller frees with libro_requirements_free. */
+ *  must hold; empty or blank text = none). `text` need not be NUL-terminated; at most 1024
+ *  bytes and LIBRO_MAX_REQUIREMENTS items (LIBRO_ERR_LIMIT, as is a name over 64 bytes or a
+ *  value over INT64_MAX). Spaces and tabs around tokens are ignored. LIBRO_ERR_PARSE naming
+ *  the item ("requirement 2: empty", "requirement 1: expected an operator (>=, >, ==, <=, <)",
+ *  "requirement 1: value: number has a leading zero", ...). LIBRO_OK: caller owns *out
+ *  (libro_requirements_free; NULL when *n is 0); else *out is NULL and *n 0. Thread-safe. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_requirements_parse(libro_requirement **out, size_t *n,
                                                               const char *text, size_t len,
                                                               libro_error *err);
@@ -67,7 +72,13 @@ LIBRO_API const char *libro_action_name(libro_action a);
 /** The state machine of design.md §5, as a pure function (no storage): whether `a` is allowed
  *  on a license in state `s` of type `t` with `valid_until`, at time `now`, and the state it
  *  leads to. LIBRO_ERR_DENIED with the reason ("a revoked license cannot be renewed",
- *  "renewal opens 2029-09-01T00:00:00Z, 90 days before expiry", ...). */
+ *  "renewal opens 2029-09-01T00:00:00Z, 90 days before expiry", ...); *next is then `s`.
+ *  Clock rules: expire when now >= valid_until; renew from now >= valid_until - window (active)
+ *  through now <= valid_until + grace (active or expired); lapse when now > valid_until +
+ *  grace. Suspended licenses are neither renewed (reinstate first) nor expired by the clock.
+ *  ISSUE is never a transition of an existing license (always DENIED). `t` is needed only for
+ *  RENEW and LAPSE (LIBRO_ERR_INVALID_ARG when NULL there); unknown states or actions are
+ *  LIBRO_ERR_INVALID_ARG. Times saturate rather than wrap. Thread-safe. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_lifecycle_next(libro_license_state *next,
                                                           libro_license_state s, libro_action a,
                                                           const libro_license_type *t,
@@ -107,10 +118,11 @@ typedef struct libro_license_record {
 typedef struct libro_license_event {
     int64_t at;
     libro_action action;
-    char *actor;  /* who: an issuer id, an operator, "registry" for the clock */
-    char *reason; /* why (may be empty for the clock) */
-    libro_license_state from;
-    libro_license_state to; /* from == to is impossible: every event changes something */
+    char *actor;              /* who: an issuer id, an operator, "registry" for the clock */
+    char *reason;             /* why (may be empty for the clock) */
+    libro_license_state from; /* 0 for the issue event */
+    libro_license_state to;   /* == from only for a renewal of an active license, whose
+                                 version changes */
     uint32_t version;
     char *evidence; /* renewals: "cpd_hours=60,supervised_hours=120"; else NULL */
 } libro_license_event;
@@ -120,16 +132,21 @@ LIBRO_API void libro_license_events_free(libro_license_event *e, size_t n);
 
 /* ---- the registry ------------------------------------------------------------------------- */
 
-/** Create a registry database at `path` (a new file; never overwrites) for the community
- *  whose charter is `charter_jws`, with its registry authorization `registry_auth_jws`.
- *  Runs the migrations. */
+/** Create a registry database at `path` (a new file, mode 0600; LIBRO_ERR_EXISTS rather than
+ *  overwrite) for the community whose charter is `charter_jws`, with its registry
+ *  authorization `registry_auth_jws`: both must be well-formed vc+jwt credentials of those
+ *  types (LIBRO_ERR_SCHEMA otherwise), the authorization issued by the chartered community
+ *  (LIBRO_ERR_DENIED). Signatures are not checked here: the operator supplies them. Runs the
+ *  migrations; on failure nothing is left at `path`. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_create(const char *path,
                                                            const char *charter_jws,
                                                            const char *registry_auth_jws,
                                                            libro_error *err);
 /** Open an existing registry (migrating it forward if its schema is older; refusing a newer
- *  one). SQLite: WAL, synchronous=FULL, foreign keys on, busy timeout, BEGIN IMMEDIATE for
- *  every write. */
+ *  one with LIBRO_ERR_UNSUPPORTED). LIBRO_ERR_NOT_FOUND when `path` does not exist,
+ *  LIBRO_ERR_IO for a file that is not a registry database. SQLite: WAL, synchronous=FULL,
+ *  foreign keys on, a 5 s busy timeout, BEGIN IMMEDIATE for every write. A handle is used by
+ *  one thread at a time; several handles (threads or processes) may share one file. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_open(libro_registry **out, const char *path,
                                                          libro_error *err);
 LIBRO_API void libro_registry_close(libro_registry *r);
@@ -139,7 +156,10 @@ LIBRO_API const char *libro_registry_authorization(const libro_registry *r);
 /** The schema version of the open database. */
 LIBRO_API int libro_registry_schema_version(const libro_registry *r);
 
-/** Define or redefine a license type (a redefinition applies to later actions). */
+/** Define or redefine a license type (a redefinition applies to later actions). Refuses
+ *  (LIBRO_ERR_INVALID_ARG) a malformed id, validity outside 1..LIBRO_MAX_VALIDITY_DAYS, a
+ *  renewal window longer than the validity, a grace period over LIBRO_MAX_VALIDITY_DAYS, a
+ *  malformed requirement. `actor` is recorded with the type. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_define_type(libro_registry *r,
                                                                 const libro_license_type *t,
                                                                 const char *actor,
@@ -149,15 +169,24 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_get_type(libro_registry *r,
                                                              libro_license_type *out,
                                                              const char *id, libro_error *err);
 
-/** Reserve a status index for a license about to be issued: random among the free indexes of
- *  the current list pair (CSPRNG; never sequential), a new pair when it is full. */
+/** Reserve a status index for a license about to be issued: uniformly random among the free
+ *  indexes of the current list pair (CSPRNG, rejection sampling; never sequential). Lists have
+ *  LIBRO_STATUS_LIST_MIN_ENTRIES entries; once 7/8 of the current pair is reserved the next
+ *  pair opens (list + 1): random probing of a nearly full list needs ever more attempts, and
+ *  a list kept 1/8 empty still hides each set bit in a crowd. Pairs are numbered from 0. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_reserve_status(libro_registry *r,
                                                                    uint32_t *list, uint32_t *index,
                                                                    libro_error *err);
 
 /** Record a newly issued license (`credential`: its signed JWS, whose payload must parse as
  *  a ProfessionalLicense of a defined type, and whose status entry, when present, is
- *  (list, index), reserved earlier). LIBRO_ERR_EXISTS for a number already registered. */
+ *  (list, index), reserved earlier). The registry trusts its authenticated writers and does
+ *  not verify the signature, but requires a well-formed vc+jwt whose kid names the issuer
+ *  (codes of libro_jws_parse and libro_credential_parse; LIBRO_ERR_SCHEMA for another
+ *  credential type), a defined type (LIBRO_ERR_NOT_FOUND), validUntil - validFrom within the
+ *  type's validity (LIBRO_ERR_DENIED), a new number (LIBRO_ERR_EXISTS), and (list, index)
+ *  reserved (LIBRO_ERR_DENIED) and unused (LIBRO_ERR_EXISTS). The issue event is recorded at
+ *  `now` under `actor`. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_register(libro_registry *r,
                                                              const char *credential, uint32_t list,
                                                              uint32_t index, const char *actor,
@@ -165,7 +194,11 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_register(libro_registry *r,
 
 /** Renew: allowed in the renewal window before expiry or during the grace period, when the
  *  type's requirements hold for `evidence`; `credential` is the new version's signed JWS (same
- *  number, same status index, validity per the type). Records the evidence. */
+ *  number, same status index, validity per the type). Records the evidence. The new
+ *  credential must name the same number, type and holder name, start no earlier than
+ *  now - 5 minutes and run at most the type's validity_days (LIBRO_ERR_DENIED). Evidence
+ *  names are [a-z0-9_], 1-64 bytes, each once, values >= 0, at most 32 items
+ *  (LIBRO_ERR_INVALID_ARG / LIBRO_ERR_LIMIT). `reason` may be NULL or empty. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_renew(libro_registry *r, const char *number,
                                                           const char *credential,
                                                           const libro_evidence *evidence, size_t n,
@@ -174,24 +207,36 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_renew(libro_registry *r, con
 
 /** Suspend, reinstate, revoke or surrender `number` (LIBRO_ACTION_*). One transaction: the
  *  state change, the status bits, and the event. LIBRO_ERR_DENIED for a forbidden
- *  transition, LIBRO_ERR_NOT_FOUND for an unknown number. */
+ *  transition, LIBRO_ERR_NOT_FOUND for an unknown number, LIBRO_ERR_INVALID_ARG for another
+ *  action. A person's change needs a non-empty `reason`. The bits follow the state: the
+ *  revocation bit is set for revoked and surrendered (both final; a verifier must read a
+ *  surrendered license as no longer valid), the suspension bit only while suspended (so
+ *  revoking or surrendering a suspended license clears it).
+ *  Actors and reasons everywhere: at most 200 bytes of UTF-8 without control characters
+ *  (LIBRO_ERR_INVALID_ARG); actors are required. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_change(libro_registry *r, const char *number,
                                                            libro_action action, const char *actor,
                                                            const char *reason, int64_t now,
                                                            libro_error *err);
 
 /** Apply the clock: active licenses past validUntil become expired, expired ones past the
- *  grace period lapse. *changed (may be NULL) receives how many changed. */
+ *  grace period lapse, all in one transaction (a license found past its grace expires and
+ *  lapses in the same run: two events). Events are recorded under the actor "registry" with
+ *  an empty reason. *changed (may be NULL) receives how many events were recorded. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_tick(libro_registry *r, int64_t now,
                                                          size_t *changed, libro_error *err);
 
-/** A license and its full history (oldest first). */
+/** A license and its full history (oldest first), read from one snapshot. `events` and
+ *  `n_events` may both be NULL to skip the history. Caller clears *out
+ *  (libro_license_record_clear) and frees *events (libro_license_events_free). NOT_FOUND. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_get(libro_registry *r,
                                                         libro_license_record *out,
                                                         libro_license_event **events,
                                                         size_t *n_events, const char *number,
                                                         libro_error *err);
-/** Licenses (active or expired-in-grace) whose validUntil falls in [now, now + within]. */
+/** Licenses to chase for renewal, by validUntil: active ones whose validUntil falls in
+ *  [now, now + within], and expired ones still in their grace period at `now`. Caller frees
+ *  with libro_license_records_free. LIBRO_ERR_INVALID_ARG for a negative `within`. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_expiring(libro_registry *r,
                                                              libro_license_record **out, size_t *n,
                                                              int64_t now, int64_t within,
@@ -202,7 +247,9 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_counts(libro_registry *r, si
                                                            libro_error *err);
 
 /** The bits of status list pair `list` for `purpose` (1 = revocation, 2 = suspension), with
- *  LIBRO_STATUS_LIST_MIN_ENTRIES entries or more, for publishing. */
+ *  LIBRO_STATUS_LIST_MIN_ENTRIES entries or more, for publishing. `*out` is overwritten (not
+ *  freed first); caller frees with libro_bitstring_free. A list no license uses is all
+ *  zeros. */
 struct libro_bitstring;
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_status_bits(libro_registry *r,
                                                                 struct libro_bitstring *out,

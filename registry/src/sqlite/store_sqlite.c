@@ -628,7 +628,7 @@ sq_license_due(void *h, libro_license_record **out, size_t *n, libro_license_sta
     *n = 0;
     rc = prepare(s, &st,
                  "SELECT " LICENSE_COLUMNS " FROM license l WHERE l.state = ?1"
-                 " AND l.valid_until <= ?2 ORDER BY l.valid_until, l.number",
+                 " AND l.valid_until < ?2 ORDER BY l.valid_until, l.number",
                  "licenses", err);
     if (rc != LIBRO_OK) {
         goto out;
@@ -708,8 +708,7 @@ out:
 /* ---- events ------------------------------------------------------------------------------- */
 
 static libro_code
-sq_event_append(void *h, const char *number, const libro_license_event *e, const char *credential,
-                libro_error *err)
+sq_event_append(void *h, const char *number, const libro_store_event *e, libro_error *err)
 {
     sq *s = h;
     sqlite3_stmt *st = NULL;
@@ -734,7 +733,7 @@ sq_event_append(void *h, const char *number, const libro_license_event *e, const
         (src = sqlite3_bind_int64(st, 7, (sqlite3_int64) e->to)) != SQLITE_OK ||
         (src = sqlite3_bind_int64(st, 8, e->version)) != SQLITE_OK ||
         (src = sqlite3_bind_text(st, 9, e->evidence, -1, SQLITE_STATIC)) != SQLITE_OK ||
-        (src = sqlite3_bind_text(st, 10, credential, -1, SQLITE_STATIC)) != SQLITE_OK) {
+        (src = sqlite3_bind_text(st, 10, e->credential, -1, SQLITE_STATIC)) != SQLITE_OK) {
         rc = bind_fail(s, src, "event", err);
         goto out;
     }

@@ -1,0 +1,1060 @@
+/* The registry over its SQLite store (registry/src): create/open/migrate, license types,
+ * registration, the lifecycle journeys with their history and status bits, the clock,
+ * status index reservation (random, unique, rollover), integrity, and two writers on one file.
+ * Fixture: a temp dir and a registry created from a self-charter and a registry authorization
+ * signed here with libro_issuer_sign. */
+#include <pthread.h>
+#include <sqlite3.h> /* only to age a database into a future schema version */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../registry/src/registry_int.h"
+#include "libro/issuer.h"
+#include "libro/statuslist.h"
+#include "libro/util.h"
+#include "test_util.h"
+
+#define DAY INT64_C(86400)
+#define VF INT64_C(1796083200)      /* 2026-12-01T00:00:00Z */
+#define VU (VF + 1095 * DAY - 1)    /* 2029-11-29T23:59:59Z (2028 is a leap year) */
+#define T_OPENS (VU - 90 * DAY)     /* renewal window opens */
+#define T_GRACE_END (VU + 30 * DAY) /* grace period ends */
+#define COMMUNITY "urn:libro:town-7"
+#define BOARD "urn:libro:town-7:health-board"
+#define NURSING "nursing-general"
+
+static char dir[256];
+static char db_path[300];
+static libro_key *town_key;
+static libro_key *board_key;
+static libro_key *registry_key;
+static char *charter_jws;
+static char *auth_jws;
+static libro_registry *reg;
+
+static void
+must(libro_code rc, const libro_error *err, const char *what)
+{
+    ck_assert_msg(rc == LIBRO_OK, "%s: %s (%s)", what, libro_code_name(rc), err->msg);
+}
+
+static char *
+sdup(const char *s)
+{
+    char *copy = libro_strndup(s, strlen(s));
+
+    ck_assert_ptr_nonnull(copy);
+    return copy;
+}
+
+static libro_key *
+public_of(const libro_key *k)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_key *pub = NULL;
+
+    must(libro_key_public(&pub, k, &err), &err, "public");
+    return pub;
+}
+
+static char *
+sign(const libro_credential *c, const libro_key *k)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf out = LIBRO_BUF_INIT;
+
+    must(libro_issuer_sign(&out, c, k, &err), &err, "sign");
+    return (char *) libro_buf_detach(&out, NULL);
+}
+
+static libro_credential *
+new_cred(libro_cred_type type, const char *issuer, const char *subject, const char *name,
+         int64_t from, int64_t until)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_credential *c = NULL;
+
+    must(libro_credential_new(&c, type, &err), &err, "new");
+    c->issuer = sdup(issuer);
+    c->subject_id = subject == NULL ? NULL : sdup(subject);
+    c->name = sdup(name);
+    c->valid_from = from;
+    c->valid_until = until;
+    return c;
+}
+
+/* A license signed by the health board. */
+static char *
+license_jws(const char *number, const char *holder, const char *type, int64_t from, int64_t until)
+{
+    libro_credential *c = new_cred(LIBRO_CRED_LICENSE, BOARD, NULL, holder, from, until);
+    char *jws;
+
+    c->license_number = sdup(number);
+    c->profession = sdup("registered nurse");
+    c->license_type = sdup(type);
+    c->scope = libro_calloc(1, sizeof *c->scope);
+    ck_assert_ptr_nonnull(c->scope);
+    c->scope[0] = sdup("general care");
+    c->n_scope = 1;
+    c->community_id = sdup(COMMUNITY);
+    c->community_level = 2;
+    jws = sign(c, board_key);
+    libro_credential_free(c);
+    return jws;
+}
+
+static void
+remove_db(void)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    char name[320];
+    size_t i;
+
+    for (i = 0; i < LIBRO_NELEM(suffixes); i++) {
+        ck_assert_int_gt(snprintf(name, sizeof name, "%s%s", db_path, suffixes[i]), 0);
+        (void) unlink(name);
+    }
+}
+
+static void
+define_nursing(libro_registry *r)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_requirement req = {NULL, ">=", 60};
+    libro_license_type t = {NULL, 1095, 90, 30, &req, 1};
+
+    req.evidence = sdup("cpd_hours");
+    t.id = sdup(NURSING);
+    must(libro_registry_define_type(r, &t, "town-7 council", &err), &err, "define type");
+    libro_free(req.evidence);
+    libro_free(t.id);
+}
+
+static void
+setup(void)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    const char *tmp = getenv("TMPDIR");
+    libro_credential *charter;
+    libro_credential *auth;
+
+    ck_assert_int_gt(snprintf(dir, sizeof dir, "%s/libro-registry-XXXXXX",
+                              tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp"),
+                     0);
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_int_gt(snprintf(db_path, sizeof db_path, "%s/registry.db", dir), 0);
+    must(libro_key_generate(&town_key, LIBRO_ALG_ED25519, &err), &err, "town key");
+    must(libro_key_generate(&board_key, LIBRO_ALG_ED25519, &err), &err, "board key");
+    must(libro_key_generate(&registry_key, LIBRO_ALG_ED25519, &err), &err, "registry key");
+
+    charter = new_cred(LIBRO_CRED_CHARTER, COMMUNITY, COMMUNITY, "Town 7", VF - 365 * DAY,
+                       VF + 3650 * DAY);
+    charter->level = 2;
+    charter->subject_key = public_of(town_key);
+    charter->allowed_types = libro_calloc(1, sizeof *charter->allowed_types);
+    ck_assert_ptr_nonnull(charter->allowed_types);
+    charter->allowed_types[0] = sdup(NURSING);
+    charter->n_allowed = 1;
+    charter_jws = sign(charter, town_key);
+
+    auth = new_cred(LIBRO_CRED_REGISTRY_AUTH, COMMUNITY, COMMUNITY ":registry", "Town 7 Registry",
+                    VF - 365 * DAY, VF + 3650 * DAY);
+    auth->subject_key = public_of(registry_key);
+    auth->url = sdup("https://registry.town-7.example");
+    auth_jws = sign(auth, town_key);
+    libro_credential_free(auth);
+    libro_credential_free(charter);
+
+    must(libro_registry_create(db_path, charter_jws, auth_jws, &err), &err, "create");
+    must(libro_registry_open(&reg, db_path, &err), &err, "open");
+    define_nursing(reg);
+}
+
+static void
+teardown(void)
+{
+    libro_registry_close(reg);
+    reg = NULL;
+    remove_db();
+    (void) rmdir(dir);
+    libro_free(auth_jws);
+    libro_free(charter_jws);
+    auth_jws = charter_jws = NULL;
+    libro_key_free(registry_key);
+    libro_key_free(board_key);
+    libro_key_free(town_key);
+    registry_key = board_key = town_key = NULL;
+}
+
+/* Reserve an index and register a license of the nursing type issued at VF. */
+static void
+issue(libro_registry *r, const char *number, uint32_t *list, uint32_t *index)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    char *jws = license_jws(number, "Ada Example", NURSING, VF, VU);
+    uint32_t l = 0;
+    uint32_t i = 0;
+
+    must(libro_registry_reserve_status(r, &l, &i, &err), &err, "reserve");
+    must(libro_registry_register(r, jws, l, i, "health board", VF, &err), &err, "register");
+    libro_free(jws);
+    if (list != NULL) {
+        *list = l;
+    }
+    if (index != NULL) {
+        *index = i;
+    }
+}
+
+static libro_license_state
+state_of(const char *number)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_license_record rec;
+    libro_license_state s;
+
+    must(libro_registry_get(reg, &rec, NULL, NULL, number, &err), &err, "get");
+    s = rec.state;
+    libro_license_record_clear(&rec);
+    return s;
+}
+
+/* The license's two bits, as published. */
+static void
+assert_bits(uint32_t list, uint32_t index, bool revoked, bool suspended)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_bitstring rev;
+    libro_bitstring sus;
+    size_t i;
+    size_t set = 0;
+
+    must(libro_registry_status_bits(reg, &rev, list, LIBRO_STATUS_REVOCATION, &err), &err,
+         "revocation bits");
+    must(libro_registry_status_bits(reg, &sus, list, LIBRO_STATUS_SUSPENSION, &err), &err,
+         "suspension bits");
+    ck_assert_uint_eq(rev.n_entries, LIBRO_STATUS_LIST_MIN_ENTRIES);
+    ck_assert_int_eq(libro_bitstring_get(&rev, index), revoked);
+    ck_assert_int_eq(libro_bitstring_get(&sus, index), suspended);
+    for (i = 0; i < rev.n_entries; i++) {
+        set += libro_bitstring_get(&rev, i) + libro_bitstring_get(&sus, i);
+    }
+    ck_assert_uint_eq(set, (size_t) revoked + (size_t) suspended); /* nothing else set */
+    libro_bitstring_free(&sus);
+    libro_bitstring_free(&rev);
+}
+
+/* ------------------------------------------------------------------ create and open */
+
+START_TEST(test_create_open)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_registry *again = NULL;
+    struct stat st;
+
+    ck_assert_str_eq(libro_registry_charter(reg), charter_jws);
+    ck_assert_str_eq(libro_registry_authorization(reg), auth_jws);
+    ck_assert_int_eq(libro_registry_schema_version(reg), 1);
+    ck_assert_int_eq(stat(db_path, &st), 0);
+    ck_assert_uint_eq(st.st_mode & 0777u, 0600u);
+
+    /* Reopening runs the migrations again: nothing to do, same version, same data. */
+    libro_registry_close(reg);
+    reg = NULL;
+    must(libro_registry_open(&reg, db_path, &err), &err, "reopen");
+    must(libro_registry_open(&again, db_path, &err), &err, "second handle");
+    ck_assert_int_eq(libro_registry_schema_version(again), 1);
+    ck_assert_str_eq(libro_registry_charter(again), charter_jws);
+    libro_registry_close(again);
+
+    LIBRO_ASSERT_CODE(libro_registry_create(db_path, charter_jws, auth_jws, &err), LIBRO_ERR_EXISTS,
+                      &err, "exists: refusing to overwrite");
+    must(libro_registry__integrity_check(reg, &err), &err, "integrity");
+}
+END_TEST
+
+START_TEST(test_create_refusals)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_registry *r = NULL;
+    char other[320];
+    char *lic = license_jws("T7-N-0001", "Ada Example", NURSING, VF, VU);
+
+    ck_assert_int_gt(snprintf(other, sizeof other, "%s/other.db", dir), 0);
+    LIBRO_ASSERT_CODE(libro_registry_open(&r, other, &err), LIBRO_ERR_NOT_FOUND, &err,
+                      "no registry at");
+    ck_assert_ptr_null(r);
+    LIBRO_ASSERT_CODE(libro_registry_create(other, lic, auth_jws, &err), LIBRO_ERR_SCHEMA, &err,
+                      "charter: credential is a ProfessionalLicense");
+    LIBRO_ASSERT_CODE(libro_registry_create(other, charter_jws, charter_jws, &err),
+                      LIBRO_ERR_SCHEMA, &err,
+                      "registry authorization: credential is a CommunityCharter");
+    LIBRO_ASSERT_CODE(libro_registry_create(other, "e30.e30", auth_jws, &err), LIBRO_ERR_PARSE,
+                      &err, "charter: ");
+    LIBRO_ASSERT_CODE(libro_registry_create(other, NULL, auth_jws, &err), LIBRO_ERR_INVALID_ARG,
+                      &err, "charter: credential is missing");
+    ck_assert_int_ne(access(other, F_OK), 0); /* nothing left behind */
+
+    /* A file that is not a database. */
+    {
+        FILE *f = fopen(other, "w");
+
+        ck_assert_ptr_nonnull(f);
+        ck_assert_int_gt(fputs("not a database, not at all, really not a database\n", f), 0);
+        ck_assert_int_eq(fclose(f), 0);
+    }
+    LIBRO_ASSERT_CODE(libro_registry_open(&r, other, &err), LIBRO_ERR_IO, &err,
+                      "not a registry database");
+    ck_assert_int_eq(unlink(other), 0);
+    libro_free(lic);
+}
+END_TEST
+
+START_TEST(test_newer_schema_refused)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    sqlite3 *db = NULL;
+
+    libro_registry_close(reg);
+    reg = NULL;
+    ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO schema_version VALUES (2, 0)", NULL, NULL, NULL),
+                     SQLITE_OK);
+    ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+    LIBRO_ASSERT_CODE(libro_registry_open(&reg, db_path, &err), LIBRO_ERR_UNSUPPORTED, &err,
+                      "database schema version 2 is newer than this libro knows (1)");
+    ck_assert_ptr_null(reg);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ types */
+
+START_TEST(test_types)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_license_type got;
+    libro_requirement reqs[2] = {{NULL, ">=", 60}, {NULL, "<", 3}};
+    libro_license_type t = {NULL, 365, 30, 10, reqs, 2};
+
+    must(libro_registry_get_type(reg, &got, NURSING, &err), &err, "get type");
+    ck_assert_str_eq(got.id, NURSING);
+    ck_assert_uint_eq(got.validity_days, 1095);
+    ck_assert_uint_eq(got.renewal_window_days, 90);
+    ck_assert_uint_eq(got.grace_days, 30);
+    ck_assert_uint_eq(got.n_requirements, 1);
+    ck_assert_str_eq(got.requirements[0].evidence, "cpd_hours");
+    ck_assert_str_eq(got.requirements[0].op, ">=");
+    ck_assert_int_eq(got.requirements[0].value, 60);
+    libro_license_type_clear(&got);
+
+    reqs[0].evidence = sdup("cpd_hours");
+    reqs[1].evidence = sdup("complaints");
+    t.id = sdup("midwifery");
+    must(libro_registry_define_type(reg, &t, "council", &err), &err, "define");
+    must(libro_registry_get_type(reg, &got, "midwifery", &err), &err, "get");
+    ck_assert_uint_eq(got.n_requirements, 2);
+    ck_assert_str_eq(got.requirements[1].evidence, "complaints");
+    ck_assert_str_eq(got.requirements[1].op, "<");
+    libro_license_type_clear(&got);
+
+    /* A redefinition replaces the type. */
+    t.n_requirements = 0;
+    t.grace_days = 0;
+    must(libro_registry_define_type(reg, &t, "council", &err), &err, "redefine");
+    must(libro_registry_get_type(reg, &got, "midwifery", &err), &err, "get");
+    ck_assert_uint_eq(got.n_requirements, 0);
+    ck_assert_uint_eq(got.grace_days, 0);
+    libro_license_type_clear(&got);
+
+    LIBRO_ASSERT_CODE(libro_registry_get_type(reg, &got, "dentistry", &err), LIBRO_ERR_NOT_FOUND,
+                      &err, "license type dentistry is not defined");
+    t.validity_days = 0;
+    LIBRO_ASSERT_CODE(libro_registry_define_type(reg, &t, "council", &err), LIBRO_ERR_INVALID_ARG,
+                      &err, "validity must be 1 to 3660 days");
+    t.validity_days = 30;
+    t.renewal_window_days = 31;
+    LIBRO_ASSERT_CODE(libro_registry_define_type(reg, &t, "council", &err), LIBRO_ERR_INVALID_ARG,
+                      &err, "renewal window longer than the validity");
+    t.renewal_window_days = 0;
+    t.n_requirements = 2;
+    memcpy(reqs[1].op, "!=", 3);
+    LIBRO_ASSERT_CODE(libro_registry_define_type(reg, &t, "council", &err), LIBRO_ERR_INVALID_ARG,
+                      &err, "requirement 2 is malformed");
+    memcpy(reqs[1].op, "<", 2);
+    LIBRO_ASSERT_CODE(libro_registry_define_type(reg, &t, "", &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "actor is empty");
+    libro_free(t.id);
+    t.id = sdup("Bad_Id");
+    LIBRO_ASSERT_CODE(libro_registry_define_type(reg, &t, "council", &err), LIBRO_ERR_INVALID_ARG,
+                      &err, "license type id must be 1 to 64 bytes of [a-z0-9-]");
+    libro_free(t.id);
+    libro_free(reqs[0].evidence);
+    libro_free(reqs[1].evidence);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ register */
+
+START_TEST(test_register)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_license_record rec;
+    libro_license_event *ev = NULL;
+    size_t n = 0;
+    uint32_t list = 0;
+    uint32_t index = 0;
+    uint32_t l2 = 0;
+    uint32_t i2 = 0;
+    char *dupe = license_jws("T7-N-0001", "Someone Else", NURSING, VF, VU);
+    char *untyped = license_jws("T7-M-0001", "Ada Example", "midwifery", VF, VU);
+    char *too_long = license_jws("T7-N-0002", "Ada Example", NURSING, VF, VU + 2);
+    char *fresh = license_jws("T7-N-0003", "Ada Example", NURSING, VF, VU);
+
+    issue(reg, "T7-N-0001", &list, &index);
+    must(libro_registry_get(reg, &rec, &ev, &n, "T7-N-0001", &err), &err, "get");
+    ck_assert_str_eq(rec.number, "T7-N-0001");
+    ck_assert_uint_eq(rec.version, 1);
+    ck_assert_int_eq(rec.state, LIBRO_STATE_ACTIVE);
+    ck_assert_str_eq(rec.license_type, NURSING);
+    ck_assert_str_eq(rec.holder_name, "Ada Example");
+    ck_assert_str_eq(rec.issuer, BOARD);
+    ck_assert_int_eq(rec.valid_from, VF);
+    ck_assert_int_eq(rec.valid_until, VU);
+    ck_assert_uint_eq(rec.status_list, list);
+    ck_assert_uint_eq(rec.status_index, index);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(ev[0].action, LIBRO_ACTION_ISSUE);
+    ck_assert_int_eq(ev[0].from, 0);
+    ck_assert_int_eq(ev[0].to, LIBRO_STATE_ACTIVE);
+    ck_assert_str_eq(ev[0].actor, "health board");
+    ck_assert_int_eq(ev[0].at, VF);
+    ck_assert_ptr_null(ev[0].evidence);
+    libro_license_events_free(ev, n);
+    libro_license_record_clear(&rec);
+    assert_bits(list, index, false, false);
+
+    must(libro_registry_reserve_status(reg, &l2, &i2, &err), &err, "reserve");
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, dupe, l2, i2, "board", VF, &err),
+                      LIBRO_ERR_EXISTS, &err, "license T7-N-0001 is already registered");
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, untyped, l2, i2, "board", VF, &err),
+                      LIBRO_ERR_NOT_FOUND, &err, "license type midwifery is not defined");
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, too_long, l2, i2, "board", VF, &err),
+                      LIBRO_ERR_DENIED, &err,
+                      "credential runs longer than the 1095 days of license type nursing-general");
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, "abc", l2, i2, "board", VF, &err),
+                      LIBRO_ERR_PARSE, &err, NULL);
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, NULL, l2, i2, "board", VF, &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "credential is missing");
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, charter_jws, l2, i2, "board", VF, &err),
+                      LIBRO_ERR_SCHEMA, &err, "credential is a CommunityCharter");
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, fresh, list, index, "board", VF, &err),
+                      LIBRO_ERR_EXISTS, &err, "is used by another license");
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, fresh, l2 + 5, 7, "board", VF, &err),
+                      LIBRO_ERR_DENIED, &err, "status index 7 of list");
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, fresh, l2, i2, "", VF, &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "actor is empty");
+    must(libro_registry_register(reg, fresh, l2, i2, "board", VF, &err), &err, "register fresh");
+    LIBRO_ASSERT_CODE(libro_registry_get(reg, &rec, NULL, NULL, "T7-N-9999", &err),
+                      LIBRO_ERR_NOT_FOUND, &err, "no license T7-N-9999");
+    libro_free(fresh);
+    libro_free(too_long);
+    libro_free(untyped);
+    libro_free(dupe);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ journeys */
+
+START_TEST(test_journey_suspend_renew_revoke)
+{
+    static const libro_evidence evidence[] = {{"cpd_hours", 64}, {"shifts", 210}};
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_license_record rec;
+    libro_license_event *ev = NULL;
+    size_t n = 0;
+    uint32_t list = 0;
+    uint32_t index = 0;
+    char *renewal = license_jws("T7-N-0001", "Ada Example", NURSING, VU + 1, VU + 1095 * DAY);
+
+    issue(reg, "T7-N-0001", &list, &index);
+    must(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_SUSPEND, "registrar",
+                               "complaint under investigation", VF + 10 * DAY, &err),
+         &err, "suspend");
+    assert_bits(list, index, false, true);
+    LIBRO_ASSERT_CODE(libro_registry_renew(reg, "T7-N-0001", renewal, evidence, 2, "board", "",
+                                           T_OPENS + DAY, &err),
+                      LIBRO_ERR_DENIED, &err, "reinstate it first");
+    must(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REINSTATE, "registrar",
+                               "complaint dismissed", VF + 20 * DAY, &err),
+         &err, "reinstate");
+    assert_bits(list, index, false, false);
+    must(libro_registry_renew(reg, "T7-N-0001", renewal, evidence, 2, "board", "on time",
+                              T_OPENS + DAY, &err),
+         &err, "renew");
+    assert_bits(list, index, false, false);
+    must(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REVOKE, "registrar",
+                               "struck off by the tribunal", T_OPENS + 2 * DAY, &err),
+         &err, "revoke");
+    assert_bits(list, index, true, false);
+    LIBRO_ASSERT_CODE(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REINSTATE, "registrar",
+                                            "appeal", T_OPENS + 3 * DAY, &err),
+                      LIBRO_ERR_DENIED, &err, "a revoked license cannot be reinstated");
+
+    must(libro_registry_get(reg, &rec, &ev, &n, "T7-N-0001", &err), &err, "get");
+    ck_assert_int_eq(rec.state, LIBRO_STATE_REVOKED);
+    ck_assert_uint_eq(rec.version, 2);
+    ck_assert_int_eq(rec.valid_from, VU + 1);
+    ck_assert_int_eq(rec.valid_until, VU + 1095 * DAY);
+    ck_assert_str_eq(rec.credential, renewal);
+    ck_assert_uint_eq(rec.status_index, index); /* same index across versions */
+    ck_assert_uint_eq(n, 5);
+    ck_assert_int_eq(ev[1].action, LIBRO_ACTION_SUSPEND);
+    ck_assert_str_eq(ev[1].actor, "registrar");
+    ck_assert_str_eq(ev[1].reason, "complaint under investigation");
+    ck_assert_int_eq(ev[1].at, VF + 10 * DAY);
+    ck_assert_int_eq(ev[1].from, LIBRO_STATE_ACTIVE);
+    ck_assert_int_eq(ev[1].to, LIBRO_STATE_SUSPENDED);
+    ck_assert_uint_eq(ev[1].version, 1);
+    ck_assert_int_eq(ev[2].action, LIBRO_ACTION_REINSTATE);
+    ck_assert_str_eq(ev[2].reason, "complaint dismissed");
+    ck_assert_int_eq(ev[2].to, LIBRO_STATE_ACTIVE);
+    ck_assert_int_eq(ev[3].action, LIBRO_ACTION_RENEW);
+    ck_assert_uint_eq(ev[3].version, 2);
+    ck_assert_str_eq(ev[3].evidence, "cpd_hours=64,shifts=210");
+    ck_assert_str_eq(ev[3].reason, "on time");
+    ck_assert_str_eq(ev[3].actor, "board");
+    ck_assert_int_eq(ev[3].from, LIBRO_STATE_ACTIVE);
+    ck_assert_int_eq(ev[3].to, LIBRO_STATE_ACTIVE);
+    ck_assert_int_eq(ev[4].action, LIBRO_ACTION_REVOKE);
+    ck_assert_int_eq(ev[4].to, LIBRO_STATE_REVOKED);
+    ck_assert_uint_eq(ev[4].version, 2);
+    libro_license_events_free(ev, n);
+    libro_license_record_clear(&rec);
+    libro_free(renewal);
+    must(libro_registry__integrity_check(reg, &err), &err, "integrity");
+}
+END_TEST
+
+START_TEST(test_journey_expire_renew_in_grace)
+{
+    static const libro_evidence evidence[] = {{"cpd_hours", 60}};
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_license_record rec;
+    libro_license_event *ev = NULL;
+    size_t n = 0;
+    size_t changed = 99;
+    int64_t now = VU + 10 * DAY;
+    char *renewal = license_jws("T7-N-0001", "Ada Example", NURSING, now, now + 1095 * DAY);
+
+    issue(reg, "T7-N-0001", NULL, NULL);
+    must(libro_registry_tick(reg, VU, &changed, &err), &err, "tick at validUntil");
+    ck_assert_uint_eq(changed, 0); /* its last valid second */
+    must(libro_registry_tick(reg, VU + 1, &changed, &err), &err, "tick after validUntil");
+    ck_assert_uint_eq(changed, 1);
+    ck_assert_int_eq(state_of("T7-N-0001"), LIBRO_STATE_EXPIRED);
+    must(libro_registry_tick(reg, T_GRACE_END, &changed, &err), &err, "tick at grace end");
+    ck_assert_uint_eq(changed, 0);
+    must(libro_registry_renew(reg, "T7-N-0001", renewal, evidence, 1, "board", NULL, now, &err),
+         &err, "renew in grace");
+    must(libro_registry_get(reg, &rec, &ev, &n, "T7-N-0001", &err), &err, "get");
+    ck_assert_int_eq(rec.state, LIBRO_STATE_ACTIVE);
+    ck_assert_uint_eq(rec.version, 2);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_int_eq(ev[1].action, LIBRO_ACTION_EXPIRE);
+    ck_assert_str_eq(ev[1].actor, "registry");
+    ck_assert_str_eq(ev[1].reason, "");
+    ck_assert_int_eq(ev[1].at, VU + 1);
+    ck_assert_int_eq(ev[2].action, LIBRO_ACTION_RENEW);
+    ck_assert_int_eq(ev[2].from, LIBRO_STATE_EXPIRED);
+    ck_assert_int_eq(ev[2].to, LIBRO_STATE_ACTIVE);
+    libro_license_events_free(ev, n);
+    libro_license_record_clear(&rec);
+    libro_free(renewal);
+}
+END_TEST
+
+START_TEST(test_journey_lapse)
+{
+    static const libro_evidence evidence[] = {{"cpd_hours", 60}};
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_license_record rec;
+    libro_license_event *ev = NULL;
+    size_t n = 0;
+    size_t changed = 0;
+    int64_t now = T_GRACE_END + 1;
+    char *renewal = license_jws("T7-N-0001", "Ada Example", NURSING, now, now + 1095 * DAY);
+
+    issue(reg, "T7-N-0001", NULL, NULL);
+    /* Found long after its grace period: expires and lapses in one run. */
+    must(libro_registry_tick(reg, now, &changed, &err), &err, "tick");
+    ck_assert_uint_eq(changed, 2);
+    must(libro_registry_get(reg, &rec, &ev, &n, "T7-N-0001", &err), &err, "get");
+    ck_assert_int_eq(rec.state, LIBRO_STATE_LAPSED);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_int_eq(ev[1].action, LIBRO_ACTION_EXPIRE);
+    ck_assert_int_eq(ev[2].action, LIBRO_ACTION_LAPSE);
+    ck_assert_int_eq(ev[2].from, LIBRO_STATE_EXPIRED);
+    ck_assert_int_eq(ev[2].to, LIBRO_STATE_LAPSED);
+    libro_license_events_free(ev, n);
+    libro_license_record_clear(&rec);
+    LIBRO_ASSERT_CODE(
+        libro_registry_renew(reg, "T7-N-0001", renewal, evidence, 1, "board", NULL, now, &err),
+        LIBRO_ERR_DENIED, &err, "a lapsed license cannot be renewed");
+    must(libro_registry_tick(reg, now + DAY, &changed, &err), &err, "tick again");
+    ck_assert_uint_eq(changed, 0);
+    libro_free(renewal);
+}
+END_TEST
+
+START_TEST(test_surrender)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    uint32_t list = 0;
+    uint32_t index = 0;
+    uint32_t list2 = 0;
+    uint32_t index2 = 0;
+
+    issue(reg, "T7-N-0001", &list, &index);
+    issue(reg, "T7-N-0002", &list2, &index2);
+    must(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_SUSPEND, "registrar", "audit",
+                               VF + DAY, &err),
+         &err, "suspend");
+    must(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_SURRENDER, "Ada Example", "retiring",
+                               VF + 2 * DAY, &err),
+         &err, "surrender");
+    ck_assert_int_eq(state_of("T7-N-0001"), LIBRO_STATE_SURRENDERED);
+    /* Surrender is final: the revocation bit, and no longer the suspension bit. */
+    assert_bits(list, index, true, false);
+    LIBRO_ASSERT_CODE(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REVOKE, "registrar",
+                                            "late", VF + 3 * DAY, &err),
+                      LIBRO_ERR_DENIED, &err, "a surrendered license cannot be revoked");
+    LIBRO_ASSERT_CODE(
+        libro_registry_change(reg, "T7-N-0404", LIBRO_ACTION_REVOKE, "registrar", "who", VF, &err),
+        LIBRO_ERR_NOT_FOUND, &err, "no license T7-N-0404");
+    LIBRO_ASSERT_CODE(
+        libro_registry_change(reg, "T7-N-0002", LIBRO_ACTION_RENEW, "registrar", "no", VF, &err),
+        LIBRO_ERR_INVALID_ARG, &err, "action must be suspend, reinstate");
+    ck_assert_int_eq(state_of("T7-N-0002"), LIBRO_STATE_ACTIVE);
+}
+END_TEST
+
+START_TEST(test_renew_refusals)
+{
+    static const libro_evidence enough[] = {{"cpd_hours", 60}};
+    static const libro_evidence short_ev[] = {{"cpd_hours", 59}};
+    static const libro_evidence negative[] = {{"cpd_hours", -1}};
+    static const libro_evidence twice[] = {{"cpd_hours", 60}, {"cpd_hours", 61}};
+    static const libro_evidence bad_name[] = {{"CPD", 60}};
+    libro_error err = LIBRO_ERROR_INIT;
+    int64_t now = T_OPENS;
+    char *ok = license_jws("T7-N-0001", "Ada Example", NURSING, now, now + 1095 * DAY);
+    char *other_number = license_jws("T7-N-0002", "Ada Example", NURSING, now, now + 1095 * DAY);
+    char *other_holder = license_jws("T7-N-0001", "Bob Example", NURSING, now, now + 1095 * DAY);
+    char *backdated = license_jws("T7-N-0001", "Ada Example", NURSING, now - 301, now + DAY);
+    char *skewed = license_jws("T7-N-0001", "Ada Example", NURSING, now - 300, now + DAY);
+    char *too_long = license_jws("T7-N-0001", "Ada Example", NURSING, now, now + 1095 * DAY + 1);
+    libro_license_record rec;
+
+    issue(reg, "T7-N-0001", NULL, NULL);
+    LIBRO_ASSERT_CODE(
+        libro_registry_renew(reg, "T7-N-0001", ok, enough, 1, "board", NULL, now - 1, &err),
+        LIBRO_ERR_DENIED, &err, "renewal opens 2029-08-31T23:59:59Z");
+    LIBRO_ASSERT_CODE(
+        libro_registry_renew(reg, "T7-N-0001", other_number, enough, 1, "board", NULL, now, &err),
+        LIBRO_ERR_DENIED, &err, "credential is for license T7-N-0002, not T7-N-0001");
+    LIBRO_ASSERT_CODE(
+        libro_registry_renew(reg, "T7-N-0001", other_holder, enough, 1, "board", NULL, now, &err),
+        LIBRO_ERR_DENIED, &err, "credential names another holder");
+    LIBRO_ASSERT_CODE(
+        libro_registry_renew(reg, "T7-N-0001", backdated, enough, 1, "board", NULL, now, &err),
+        LIBRO_ERR_DENIED, &err, "validFrom lies more than 5 minutes in the past");
+    LIBRO_ASSERT_CODE(
+        libro_registry_renew(reg, "T7-N-0001", too_long, enough, 1, "board", NULL, now, &err),
+        LIBRO_ERR_DENIED, &err, "credential runs longer than the 1095 days");
+    LIBRO_ASSERT_CODE(
+        libro_registry_renew(reg, "T7-N-0001", ok, short_ev, 1, "board", NULL, now, &err),
+        LIBRO_ERR_DENIED, &err, "requirement cpd_hours >= 60 not met (59 recorded)");
+    LIBRO_ASSERT_CODE(libro_registry_renew(reg, "T7-N-0001", ok, NULL, 0, "board", NULL, now, &err),
+                      LIBRO_ERR_DENIED, &err,
+                      "requirement cpd_hours >= 60 not met (none recorded)");
+    LIBRO_ASSERT_CODE(
+        libro_registry_renew(reg, "T7-N-0001", ok, negative, 1, "board", NULL, now, &err),
+        LIBRO_ERR_INVALID_ARG, &err, "evidence cpd_hours is negative");
+    LIBRO_ASSERT_CODE(
+        libro_registry_renew(reg, "T7-N-0001", ok, twice, 2, "board", NULL, now, &err),
+        LIBRO_ERR_INVALID_ARG, &err, "evidence cpd_hours given twice");
+    LIBRO_ASSERT_CODE(
+        libro_registry_renew(reg, "T7-N-0001", ok, bad_name, 1, "board", NULL, now, &err),
+        LIBRO_ERR_INVALID_ARG, &err, "evidence 1: name must be 1 to 64 bytes of [a-z0-9_]");
+    LIBRO_ASSERT_CODE(
+        libro_registry_renew(reg, "T7-N-0404", ok, enough, 1, "board", NULL, now, &err),
+        LIBRO_ERR_NOT_FOUND, &err, "no license T7-N-0404");
+    /* Nothing above changed the license. */
+    must(libro_registry_get(reg, &rec, NULL, NULL, "T7-N-0001", &err), &err, "get");
+    ck_assert_uint_eq(rec.version, 1);
+    libro_license_record_clear(&rec);
+    /* The skew allowance is exactly 5 minutes. */
+    must(libro_registry_renew(reg, "T7-N-0001", skewed, enough, 1, "board", NULL, now, &err), &err,
+         "renew with skew");
+    libro_free(too_long);
+    libro_free(skewed);
+    libro_free(backdated);
+    libro_free(other_holder);
+    libro_free(other_number);
+    libro_free(ok);
+}
+END_TEST
+
+START_TEST(test_actor_reason_bounds)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    char long_text[202];
+
+    issue(reg, "T7-N-0001", NULL, NULL);
+    memset(long_text, 'a', sizeof long_text);
+    long_text[200] = '\0'; /* 200 bytes: allowed */
+    must(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_SUSPEND, long_text, long_text, VF,
+                               &err),
+         &err, "200-byte actor and reason");
+    long_text[200] = 'a';
+    long_text[201] = '\0'; /* 201 bytes */
+    LIBRO_ASSERT_CODE(
+        libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REINSTATE, long_text, "ok", VF, &err),
+        LIBRO_ERR_INVALID_ARG, &err, "actor is longer than 200 bytes");
+    LIBRO_ASSERT_CODE(
+        libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REINSTATE, "ops", long_text, VF, &err),
+        LIBRO_ERR_INVALID_ARG, &err, "reason is longer than 200 bytes");
+    LIBRO_ASSERT_CODE(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REINSTATE, "ops",
+                                            "line\nbreak", VF, &err),
+                      LIBRO_ERR_INVALID_ARG, &err,
+                      "reason is not UTF-8 text without control characters");
+    LIBRO_ASSERT_CODE(
+        libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REINSTATE, "op\xc3", "why", VF, &err),
+        LIBRO_ERR_INVALID_ARG, &err, "actor is not UTF-8 text without control characters");
+    LIBRO_ASSERT_CODE(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REINSTATE, "ops\xc2\x85",
+                                            "why", VF, &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "actor is not UTF-8"); /* C1 control (NEL) */
+    LIBRO_ASSERT_CODE(
+        libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REINSTATE, "ops", "", VF, &err),
+        LIBRO_ERR_INVALID_ARG, &err, "reason is empty");
+    LIBRO_ASSERT_CODE(
+        libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REINSTATE, NULL, "why", VF, &err),
+        LIBRO_ERR_INVALID_ARG, &err, "actor is missing");
+    must(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REINSTATE, "Zoë Ødegård",
+                               "cleared — no case", VF, &err),
+         &err, "UTF-8 actor and reason");
+}
+END_TEST
+
+/* ------------------------------------------------------------------ queries */
+
+START_TEST(test_expiring_and_counts)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_license_record *list = NULL;
+    size_t n = 0;
+    size_t counts[7];
+    size_t changed = 0;
+    char *early = license_jws("T7-N-0009", "Early Bird", NURSING, VF, VU - 200 * DAY);
+    uint32_t l = 0;
+    uint32_t i = 0;
+
+    issue(reg, "T7-N-0001", NULL, NULL);
+    issue(reg, "T7-N-0002", NULL, NULL);
+    issue(reg, "T7-N-0003", NULL, NULL);
+    must(libro_registry_reserve_status(reg, &l, &i, &err), &err, "reserve");
+    must(libro_registry_register(reg, early, l, i, "board", VF, &err), &err, "register early");
+    must(libro_registry_change(reg, "T7-N-0002", LIBRO_ACTION_SUSPEND, "registrar", "audit", VF,
+                               &err),
+         &err, "suspend");
+    must(libro_registry_change(reg, "T7-N-0003", LIBRO_ACTION_REVOKE, "registrar", "fraud", VF,
+                               &err),
+         &err, "revoke");
+
+    /* 100 days before VU: the early one expired (tick) and is in grace? No: 100 days after its
+     * validUntil, past its 30-day grace, so it lapses; 0001 expires within 100 days. */
+    must(libro_registry_tick(reg, VU - 100 * DAY, &changed, &err), &err, "tick");
+    ck_assert_uint_eq(changed, 2);
+    must(libro_registry_expiring(reg, &list, &n, VU - 100 * DAY, 100 * DAY, &err), &err,
+         "expiring");
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(list[0].number, "T7-N-0001");
+    libro_license_records_free(list, n);
+    must(libro_registry_expiring(reg, &list, &n, VU - 100 * DAY, 100 * DAY - 1, &err), &err,
+         "expiring");
+    ck_assert_uint_eq(n, 0);
+    libro_license_records_free(list, n);
+
+    must(libro_registry_tick(reg, VU + DAY, &changed, &err), &err, "tick");
+    ck_assert_uint_eq(changed, 1);
+    /* Expired in grace: still listed, to be chased for renewal. */
+    must(libro_registry_expiring(reg, &list, &n, VU + DAY, 30 * DAY, &err), &err, "expiring");
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(list[0].number, "T7-N-0001");
+    ck_assert_int_eq(list[0].state, LIBRO_STATE_EXPIRED);
+    libro_license_records_free(list, n);
+
+    must(libro_registry_counts(reg, counts, &err), &err, "counts");
+    ck_assert_uint_eq(counts[LIBRO_STATE_ACTIVE], 0);
+    ck_assert_uint_eq(counts[LIBRO_STATE_SUSPENDED], 1);
+    ck_assert_uint_eq(counts[LIBRO_STATE_REVOKED], 1);
+    ck_assert_uint_eq(counts[LIBRO_STATE_EXPIRED], 1);
+    ck_assert_uint_eq(counts[LIBRO_STATE_LAPSED], 1);
+    ck_assert_uint_eq(counts[LIBRO_STATE_SURRENDERED], 0);
+    LIBRO_ASSERT_CODE(libro_registry_expiring(reg, &list, &n, VF, -1, &err), LIBRO_ERR_INVALID_ARG,
+                      &err, "negative interval");
+    libro_free(early);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ status indexes */
+
+START_TEST(test_reserve_random_unique)
+{
+    enum { N = 5000 };
+    libro_error err = LIBRO_ERROR_INIT;
+    unsigned char *seen = libro_calloc(LIBRO_STATUS_LIST_MIN_ENTRIES, 1);
+    uint32_t prev = 0;
+    size_t ups = 0;
+    size_t downs = 0;
+    int k;
+
+    ck_assert_ptr_nonnull(seen);
+    for (k = 0; k < N; k++) {
+        uint32_t list = 99;
+        uint32_t index = 0;
+
+        must(libro_registry_reserve_status(reg, &list, &index, &err), &err, "reserve");
+        ck_assert_uint_eq(list, 0);
+        ck_assert_uint_lt(index, LIBRO_STATUS_LIST_MIN_ENTRIES);
+        ck_assert_msg(seen[index] == 0, "index %u reserved twice", (unsigned) index);
+        seen[index] = 1;
+        if (k > 0) {
+            ups += index > prev;
+            downs += index < prev;
+        }
+        prev = index;
+    }
+    /* Not sequential, not even monotonic: a random walk goes both ways about equally. */
+    ck_assert_uint_gt(ups, N / 4);
+    ck_assert_uint_gt(downs, N / 4);
+    libro_free(seen);
+    must(libro_registry__integrity_check(reg, &err), &err, "integrity");
+}
+END_TEST
+
+static const struct {
+    uint32_t current;
+    uint64_t used;
+    uint64_t entries;
+    uint32_t want;
+} pick_cases[] = {
+    {0, 0, 131072, 0},      {0, 114687, 131072, 0}, /* one below 7/8 */
+    {0, 114688, 131072, 1},                         /* exactly 7/8 */
+    {3, 56, 64, 4},         {3, 55, 64, 3},         {7, 64, 64, 8},
+};
+
+START_TEST(test_pick_list)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    uint32_t list = 0;
+
+    must(libro_registry__pick_list(&list, pick_cases[_i].current, pick_cases[_i].used,
+                                   pick_cases[_i].entries, &err),
+         &err, "pick");
+    ck_assert_uint_eq(list, pick_cases[_i].want);
+}
+END_TEST
+
+START_TEST(test_pick_list_exhausted)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    uint32_t list = 0;
+
+    LIBRO_ASSERT_CODE(libro_registry__pick_list(&list, UINT32_MAX, 64, 64, &err), LIBRO_ERR_LIMIT,
+                      &err, "status lists exhausted");
+}
+END_TEST
+
+START_TEST(test_random_index)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    unsigned hits[3] = {0, 0, 0};
+    uint32_t v = 7;
+    int k;
+
+    must(libro_registry__random_index(&v, 1, &err), &err, "one entry");
+    ck_assert_uint_eq(v, 0);
+    LIBRO_ASSERT_CODE(libro_registry__random_index(&v, 0, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "no entries");
+    for (k = 0; k < 3000; k++) {
+        must(libro_registry__random_index(&v, 3, &err), &err, "three entries");
+        ck_assert_uint_lt(v, 3);
+        hits[v]++;
+    }
+    /* Each of three values about 1000 times; 800 is over 8 standard deviations away. */
+    ck_assert_uint_gt(hits[0], 800);
+    ck_assert_uint_gt(hits[1], 800);
+    ck_assert_uint_gt(hits[2], 800);
+}
+END_TEST
+
+/* Lists of 64: the first 56 (7/8) reservations fill list 0, the next opens list 1. */
+START_TEST(test_rollover)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    unsigned char seen[2][64];
+    int k;
+
+    memset(seen, 0, sizeof seen);
+    for (k = 0; k < 56 + 56 + 1; k++) {
+        uint32_t list = 0;
+        uint32_t index = 0;
+
+        must(libro_registry__reserve(reg, 64, &list, &index, &err), &err, "reserve");
+        ck_assert_uint_eq(list, k < 56 ? 0u : k < 112 ? 1u : 2u);
+        ck_assert_uint_lt(index, 64);
+        if (list < 2) {
+            ck_assert_msg(seen[list][index] == 0, "index %u of list %u twice", (unsigned) index,
+                          (unsigned) list);
+            seen[list][index] = 1;
+        }
+    }
+}
+END_TEST
+
+/* ------------------------------------------------------------------ two writers */
+
+struct writer {
+    libro_action action;
+    const char *number;
+    libro_code rc;
+    char msg[LIBRO_ERROR_MSG_MAX];
+    pthread_barrier_t *start;
+};
+
+static void *
+writer_main(void *arg)
+{
+    struct writer *w = arg;
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_registry *r = NULL;
+
+    w->rc = libro_registry_open(&r, db_path, &err);
+    (void) pthread_barrier_wait(w->start);
+    if (w->rc == LIBRO_OK) {
+        w->rc = libro_registry_change(r, w->number, w->action, "operator", "race", VF + DAY, &err);
+    }
+    memcpy(w->msg, err.msg, sizeof w->msg);
+    libro_registry_close(r);
+    return NULL;
+}
+
+START_TEST(test_two_writers)
+{
+    static const char *const numbers[] = {"T7-N-0001", "T7-N-0002", "T7-N-0003", "T7-N-0004",
+                                          "T7-N-0005", "T7-N-0006", "T7-N-0007", "T7-N-0008"};
+    libro_error err = LIBRO_ERROR_INIT;
+    size_t k;
+
+    for (k = 0; k < LIBRO_NELEM(numbers); k++) {
+        issue(reg, numbers[k], NULL, NULL);
+    }
+    for (k = 0; k < LIBRO_NELEM(numbers); k++) {
+        pthread_barrier_t start;
+        struct writer a = {LIBRO_ACTION_REVOKE, numbers[k], LIBRO_OK, {0}, &start};
+        struct writer b = {LIBRO_ACTION_SURRENDER, numbers[k], LIBRO_OK, {0}, &start};
+        pthread_t ta;
+        pthread_t tb;
+        libro_license_record rec;
+        libro_license_event *ev = NULL;
+        size_t n = 0;
+
+        ck_assert_int_eq(pthread_barrier_init(&start, NULL, 2), 0);
+        ck_assert_int_eq(pthread_create(&ta, NULL, writer_main, &a), 0);
+        ck_assert_int_eq(pthread_create(&tb, NULL, writer_main, &b), 0);
+        ck_assert_int_eq(pthread_join(ta, NULL), 0);
+        ck_assert_int_eq(pthread_join(tb, NULL), 0);
+        ck_assert_int_eq(pthread_barrier_destroy(&start), 0);
+
+        /* Exactly one wins; the loser sees the winner's final state, never a busy error. */
+        ck_assert_msg((a.rc == LIBRO_OK) != (b.rc == LIBRO_OK),
+                      "revoke: %d (%s), surrender: %d (%s)", a.rc, a.msg, b.rc, b.msg);
+        if (a.rc == LIBRO_OK) {
+            ck_assert_int_eq(b.rc, LIBRO_ERR_DENIED);
+            ck_assert_str_eq(b.msg, "a revoked license cannot be surrendered");
+        } else {
+            ck_assert_int_eq(a.rc, LIBRO_ERR_DENIED);
+            ck_assert_str_eq(a.msg, "a surrendered license cannot be revoked");
+        }
+        must(libro_registry_get(reg, &rec, &ev, &n, numbers[k], &err), &err, "get");
+        ck_assert_uint_eq(n, 2);
+        ck_assert_int_eq(ev[1].to, rec.state);
+        ck_assert_int_eq(rec.state,
+                         a.rc == LIBRO_OK ? LIBRO_STATE_REVOKED : LIBRO_STATE_SURRENDERED);
+        libro_license_events_free(ev, n);
+        libro_license_record_clear(&rec);
+    }
+    must(libro_registry__integrity_check(reg, &err), &err, "integrity");
+}
+END_TEST
+
+START_TEST(test_status_bits_args)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_bitstring b;
+
+    LIBRO_ASSERT_CODE(libro_registry_status_bits(reg, &b, 0, 3, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "purpose must be 1 (revocation) or 2 (suspension)");
+    must(libro_registry_status_bits(reg, &b, 42, LIBRO_STATUS_REVOCATION, &err), &err,
+         "empty list");
+    ck_assert_uint_eq(b.n_entries, LIBRO_STATUS_LIST_MIN_ENTRIES);
+    libro_bitstring_free(&b);
+}
+END_TEST
+
+Suite *
+libro_test_suite(void)
+{
+    Suite *s = suite_create("registry");
+    TCase *store = tcase_create("store");
+    TCase *life = tcase_create("lifecycle");
+    TCase *status = tcase_create("status");
+    TCase *conc = tcase_create("concurrency");
+
+    tcase_add_checked_fixture(store, setup, teardown);
+    tcase_add_checked_fixture(life, setup, teardown);
+    tcase_add_checked_fixture(status, setup, teardown);
+    tcase_add_checked_fixture(conc, setup, teardown);
+    /* 5,000 durable (fsync'd) reservations take seconds, more under sanitizers. */
+    tcase_set_timeout(status, 120);
+    tcase_set_timeout(conc, 120);
+    tcase_add_test(store, test_create_open);
+    tcase_add_test(store, test_create_refusals);
+    tcase_add_test(store, test_newer_schema_refused);
+    tcase_add_test(store, test_types);
+    tcase_add_test(life, test_register);
+    tcase_add_test(life, test_journey_suspend_renew_revoke);
+    tcase_add_test(life, test_journey_expire_renew_in_grace);
+    tcase_add_test(life, test_journey_lapse);
+    tcase_add_test(life, test_surrender);
+    tcase_add_test(life, test_renew_refusals);
+    tcase_add_test(life, test_actor_reason_bounds);
+    tcase_add_test(life, test_expiring_and_counts);
+    tcase_add_test(status, test_reserve_random_unique);
+    tcase_add_loop_test(status, test_pick_list, 0, (int) LIBRO_NELEM(pick_cases));
+    tcase_add_test(status, test_pick_list_exhausted);
+    tcase_add_test(status, test_random_index);
+    tcase_add_test(status, test_rollover);
+    tcase_add_test(status, test_status_bits_args);
+    tcase_add_test(conc, test_two_writers);
+    suite_add_tcase(s, store);
+    suite_add_tcase(s, life);
+    suite_add_tcase(s, status);
+    suite_add_tcase(s, conc);
+    return s;
+}
