@@ -119,6 +119,55 @@ libro_code cli_validity(int64_t *from, int64_t *until, const char *from_text,
 /* Write a new output file (never overwriting; "-" = stdout). */
 libro_code cli_write_output(const char *path, const void *data, size_t len, libro_error *err);
 
+/* --- building and signing credentials (license_build.c) ------------------------------------ */
+
+libro_code cli_dup_str(char **dst, const char *src, libro_error *err); /* NULL copies as NULL */
+libro_code cli_dup_list(char ***dst, size_t *n_dst, const char *const *src, size_t n,
+                        libro_error *err);
+/* The validity days `auth` grants for license type `type`; 0 when not granted. */
+uint32_t cli_granted_days(const libro_credential *auth, const char *type);
+/* Parse the payload of a compact JWS token[0..len) as a credential, without checking the
+ * signature (our own records: the registry's copy of a license, the issuer's files). */
+libro_code cli_credential_from_jws(libro_credential **out, const char *token, size_t len,
+                                   libro_error *err);
+
+/* What an issuer signs licenses with: its key, its IssuerAuthorization and the charter of the
+ * community that authorized it. Zero it (CLI_ISSUER_INIT) before cli_issuer_load. */
+struct cli_issuer {
+    libro_key *signer;
+    libro_credential *auth;
+    libro_credential *community;
+    libro_buf auth_jws;
+    libro_buf community_jws;
+};
+#define CLI_ISSUER_INIT                                                                            \
+    {                                                                                              \
+        NULL, NULL, NULL, LIBRO_BUF_INIT, LIBRO_BUF_INIT                                           \
+    }
+libro_code cli_issuer_load(struct cli_issuer *is, const char *key_path, const char *passphrase_fd,
+                           const char *auth_path, const char *charter_path, libro_error *err);
+void cli_issuer_clear(struct cli_issuer *is);
+/* LIBRO_ERR_DENIED unless `auth` was signed by the community of `community`. */
+libro_code cli_check_community(const libro_credential *auth, const libro_credential *community,
+                               libro_error *err);
+/* Give license `c` its credentialStatus: index `index` in the lists
+ * <base>/<list>/revocation and <base>/<list>/suspension. */
+libro_code cli_set_status(libro_credential *c, const char *base, uint32_t list, uint32_t index,
+                          libro_error *err);
+/* Sign `c` as vc+jwt: the compact JWS appended to `jws` (no newline). */
+libro_code cli_sign_credential(libro_buf *jws, const libro_credential *c, const libro_key *signer,
+                               libro_error *err);
+/* Write a signed credential and a newline to a new file ("-" = stdout); say so on stderr. */
+libro_code cli_write_credential(const char *out_path, const libro_buf *jws,
+                                const libro_credential *c, libro_error *err);
+libro_code cli_sign_and_write(libro_buf *jws, const libro_credential *c, const libro_key *signer,
+                              const char *out_path, libro_error *err);
+/* The LB1 QR code of a signed credential as a new PNG file. */
+libro_code cli_write_qr_png(const char *path, const libro_buf *jws, libro_error *err);
+/* LIBRO_ERR_EXISTS when `path` (given as `option`) exists: checked before a registry records
+ * a license, so that the signed credential is not then left unwritten. */
+libro_code cli_check_new_output(const char *path, const char *option, libro_error *err);
+
 /* Open the trust store in `dir`, or the default one when NULL (cmd_trust.c). */
 struct libro_trust;
 libro_code cli_open_trust(struct libro_trust **out, const char *dir, libro_error *err);
@@ -132,5 +181,7 @@ int cmd_issue(int argc, char **argv);
 int cmd_qr(int argc, char **argv);
 int cmd_trust(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_registry(int argc, char **argv);
+int cmd_license(int argc, char **argv);
 
 #endif

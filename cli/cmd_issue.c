@@ -4,45 +4,12 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "libro/file.h"
 #include "libro/issuer.h"
-#include "libro/lb1.h"
-#include "libro/qr.h"
+#include "libro/registry.h"
 #include "libro/time.h"
 #include "libro/util.h"
 
 /* ---- shared steps -------------------------------------------------------------------------- */
-
-static libro_code
-dup_str(char **dst, const char *src, libro_error *err)
-{
-    if (src == NULL) {
-        *dst = NULL;
-        return LIBRO_OK;
-    }
-    *dst = libro_strndup(src, strlen(src));
-    return *dst == NULL ? libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory") : LIBRO_OK;
-}
-
-static libro_code
-dup_list(char ***dst, size_t *n_dst, const char *const *src, size_t n, libro_error *err)
-{
-    size_t i;
-    libro_code rc = LIBRO_OK;
-
-    *n_dst = 0;
-    *dst = n == 0 ? NULL : libro_calloc(n, sizeof **dst);
-    if (n > 0 && *dst == NULL) {
-        return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
-    }
-    for (i = 0; i < n && rc == LIBRO_OK; i++) {
-        rc = dup_str(&(*dst)[i], src[i], err);
-        if (rc == LIBRO_OK) {
-            (*n_dst)++;
-        }
-    }
-    return rc;
-}
 
 /* A public key for a credential subject: any key file (the public half is used). */
 static libro_code
@@ -59,30 +26,6 @@ load_public(libro_key **out, const char *path, libro_error *err)
         rc = libro_key_public(out, k, err);
     }
     libro_key_free(k);
-    return rc;
-}
-
-/* Sign `c` with `signer`, write it to `out_path`, and tell the user. */
-static libro_code
-sign_and_write(libro_buf *jws, const libro_credential *c, const libro_key *signer,
-               const char *out_path, libro_error *err)
-{
-    char from[LIBRO_TIME_TEXT_MAX];
-    char until[LIBRO_TIME_TEXT_MAX];
-    libro_code rc = libro_issuer_sign(jws, c, signer, err);
-
-    if (rc == LIBRO_OK) {
-        rc = libro_buf_append(jws, "\n", 1, err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = cli_write_output(out_path, jws->data, jws->len, err);
-    }
-    if (rc == LIBRO_OK && libro_time_format(from, c->valid_from, err) == LIBRO_OK &&
-        libro_time_format(until, c->valid_until, err) == LIBRO_OK) {
-        fprintf(stderr, "libro: issued %s for %s (%s .. %s) -> %s\n", libro_cred_type_name(c->type),
-                c->type == LIBRO_CRED_LICENSE ? c->license_number : c->subject_id, from, until,
-                out_path);
-    }
     return rc;
 }
 
@@ -175,12 +118,12 @@ issue_charter(int argc, char **argv)
     if (cli_load_key(&signer, cli_get(&a, sp, "--key"), cli_get(&a, sp, "--passphrase-fd"), &err) !=
             LIBRO_OK ||
         libro_credential_new(&c, LIBRO_CRED_CHARTER, &err) != LIBRO_OK ||
-        dup_str(&c->issuer, self ? cli_get(&a, sp, "--id") : cli_get(&a, sp, "--issuer"), &err) !=
-            LIBRO_OK ||
-        dup_str(&c->subject_id, cli_get(&a, sp, "--id"), &err) != LIBRO_OK ||
-        dup_str(&c->name, cli_get(&a, sp, "--name"), &err) != LIBRO_OK ||
-        dup_str(&c->level_name, cli_get(&a, sp, "--level-name"), &err) != LIBRO_OK ||
-        dup_list(&c->allowed_types, &c->n_allowed, allow, n_allow, &err) != LIBRO_OK ||
+        cli_dup_str(&c->issuer, self ? cli_get(&a, sp, "--id") : cli_get(&a, sp, "--issuer"),
+                    &err) != LIBRO_OK ||
+        cli_dup_str(&c->subject_id, cli_get(&a, sp, "--id"), &err) != LIBRO_OK ||
+        cli_dup_str(&c->name, cli_get(&a, sp, "--name"), &err) != LIBRO_OK ||
+        cli_dup_str(&c->level_name, cli_get(&a, sp, "--level-name"), &err) != LIBRO_OK ||
+        cli_dup_list(&c->allowed_types, &c->n_allowed, allow, n_allow, &err) != LIBRO_OK ||
         cli_validity(&c->valid_from, &c->valid_until, cli_get(&a, sp, "--valid-from"),
                      cli_get(&a, sp, "--valid-until"), cli_get(&a, sp, "--days"), 0,
                      &err) != LIBRO_OK) {
@@ -203,7 +146,7 @@ issue_charter(int argc, char **argv)
          libro_issuer_check_under_charter(c, parent, signer, &err) != LIBRO_OK)) {
         goto out_report;
     }
-    if (sign_and_write(&jws, c, signer, cli_get(&a, sp, "--out"), &err) != LIBRO_OK) {
+    if (cli_sign_and_write(&jws, c, signer, cli_get(&a, sp, "--out"), &err) != LIBRO_OK) {
         goto out_report;
     }
     code = CLI_EXIT_OK;
@@ -338,9 +281,9 @@ issue_auth(int argc, char **argv, libro_cred_type type)
         cli_read_own_credential(&charter, &charter_jws, cli_get(&a, sp, "--charter"), &err) !=
             LIBRO_OK ||
         libro_credential_new(&c, type, &err) != LIBRO_OK ||
-        dup_str(&c->issuer, charter->subject_id, &err) != LIBRO_OK ||
-        dup_str(&c->subject_id, cli_get(&a, sp, "--id"), &err) != LIBRO_OK ||
-        dup_str(&c->name, cli_get(&a, sp, "--name"), &err) != LIBRO_OK ||
+        cli_dup_str(&c->issuer, charter->subject_id, &err) != LIBRO_OK ||
+        cli_dup_str(&c->subject_id, cli_get(&a, sp, "--id"), &err) != LIBRO_OK ||
+        cli_dup_str(&c->name, cli_get(&a, sp, "--name"), &err) != LIBRO_OK ||
         load_public(&c->subject_key, cli_get(&a, sp, "--subject-key"), &err) != LIBRO_OK ||
         cli_validity(&c->valid_from, &c->valid_until, cli_get(&a, sp, "--valid-from"),
                      cli_get(&a, sp, "--valid-until"), cli_get(&a, sp, "--days"), 0,
@@ -351,11 +294,11 @@ issue_auth(int argc, char **argv, libro_cred_type type)
         goto out_report;
     }
     if (type == LIBRO_CRED_REGISTRY_AUTH &&
-        dup_str(&c->url, cli_get(&a, sp, "--url"), &err) != LIBRO_OK) {
+        cli_dup_str(&c->url, cli_get(&a, sp, "--url"), &err) != LIBRO_OK) {
         goto out_report;
     }
     if (libro_issuer_check_under_charter(c, charter, signer, &err) != LIBRO_OK ||
-        sign_and_write(&jws, c, signer, cli_get(&a, sp, "--out"), &err) != LIBRO_OK) {
+        cli_sign_and_write(&jws, c, signer, cli_get(&a, sp, "--out"), &err) != LIBRO_OK) {
         goto out_report;
     }
     code = CLI_EXIT_OK;
@@ -402,17 +345,24 @@ static const struct cli_opt license_opts[] = {
     {"--out", "FILE", "where to write the license (compact JWS)", false},
     {"--qr", "FILE.png", "also write its LB1 QR code as a PNG (level M)", false},
     {"--passphrase-fd", "N", "read the signing key's passphrase from descriptor N", false},
+    {"--registry", "DB", "record the license in this registry database (embedded mode)", false},
+    {"--status-url-base", "URL",
+     "with --registry: where the registry's status lists are served (<URL>/<list>/revocation)",
+     false},
 };
 
 static const struct cli_spec license_spec = {
     "issue license",
     "--key FILE --authorization FILE --community-charter FILE --holder NAME --number N\n"
     "       --profession TEXT --type TYPE --scope TEXT... [--holder-did DID]\n"
-    "       [--valid-until TIME | --days N] --out FILE [--qr FILE.png]",
+    "       [--valid-until TIME | --days N] --out FILE [--qr FILE.png]\n"
+    "       [--registry DB --status-url-base URL]",
     "Issue a time-limited professional license. The license type must be granted by the\n"
     "issuer's authorization, and the validity must lie inside the authorization's window\n"
     "and not exceed the type's validity (the default is its full validity, cut at the\n"
-    "authorization's end).",
+    "authorization's end). With --registry the license gets a random status index in the\n"
+    "registry's status lists (credentialStatus) and is recorded there, by the issuer's id,\n"
+    "before it is written; the type must be defined in the registry.",
     license_opts,
     LIBRO_NELEM(license_opts),
     0,
@@ -420,103 +370,133 @@ static const struct cli_spec license_spec = {
     validity_epilog,
 };
 
-static uint32_t
-granted_days(const libro_credential *auth, const char *type)
-{
-    size_t i;
-
-    for (i = 0; type != NULL && i < auth->n_grants; i++) {
-        if (strcmp(auth->grants[i].id, type) == 0) {
-            return auth->grants[i].validity_days;
-        }
-    }
-    return 0;
-}
-
-static libro_code
-write_qr_png(const char *path, const libro_buf *jws, libro_error *err)
-{
-    libro_buf text = LIBRO_BUF_INIT;
-    libro_buf png = LIBRO_BUF_INIT;
-    libro_qr_options opt = LIBRO_QR_OPTIONS_INIT;
-    size_t len = jws->len;
-    int version = 0;
-    libro_code rc;
-
-    while (len > 0 && jws->data[len - 1] == '\n') {
-        len--;
-    }
-    rc = libro_lb1_encode(&text, (const char *) jws->data, len, err);
-    if (rc == LIBRO_OK) {
-        rc = libro_qr_render(&png, &version, (const char *) text.data, text.len, LIBRO_QR_PNG, &opt,
-                             err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = libro_file_write_new(path, png.data, png.len, 0644, err);
-    }
-    if (rc == LIBRO_OK) {
-        fprintf(stderr, "libro: QR code version %d, level %c, %zu characters -> %s\n", version,
-                opt.ecc, text.len, path);
-    }
-    libro_buf_free(&text);
-    libro_buf_free(&png);
-    return rc;
-}
-
+/* `type_days`: the validity of the license type in the registry, or 0 without one. */
 static libro_code
 fill_license(libro_credential *c, const struct cli_args *a, const libro_credential *auth,
-             const libro_credential *community, libro_error *err)
+             const libro_credential *community, uint32_t type_days, libro_error *err)
 {
+    uint32_t default_days;
+
     const struct cli_spec *sp = &license_spec;
     const char *const *scope;
     size_t n_scope;
     libro_code rc;
 
     scope = cli_get_all(a, sp, "--scope", &n_scope);
-    rc = dup_str(&c->issuer, auth->subject_id, err);
+    rc = cli_dup_str(&c->issuer, auth->subject_id, err);
     if (rc == LIBRO_OK) {
-        rc = dup_str(&c->subject_id, cli_get(a, sp, "--holder-did"), err);
+        rc = cli_dup_str(&c->subject_id, cli_get(a, sp, "--holder-did"), err);
     }
     if (rc == LIBRO_OK) {
-        rc = dup_str(&c->name, cli_get(a, sp, "--holder"), err);
+        rc = cli_dup_str(&c->name, cli_get(a, sp, "--holder"), err);
     }
     if (rc == LIBRO_OK) {
-        rc = dup_str(&c->license_number, cli_get(a, sp, "--number"), err);
+        rc = cli_dup_str(&c->license_number, cli_get(a, sp, "--number"), err);
     }
     if (rc == LIBRO_OK) {
-        rc = dup_str(&c->profession, cli_get(a, sp, "--profession"), err);
+        rc = cli_dup_str(&c->profession, cli_get(a, sp, "--profession"), err);
     }
     if (rc == LIBRO_OK) {
-        rc = dup_str(&c->license_type, cli_get(a, sp, "--type"), err);
+        rc = cli_dup_str(&c->license_type, cli_get(a, sp, "--type"), err);
     }
     if (rc == LIBRO_OK) {
-        rc = dup_list(&c->scope, &c->n_scope, scope, n_scope, err);
+        rc = cli_dup_list(&c->scope, &c->n_scope, scope, n_scope, err);
     }
     if (rc == LIBRO_OK) {
-        rc = dup_str(&c->community_id, community->subject_id, err);
+        rc = cli_dup_str(&c->community_id, community->subject_id, err);
     }
     c->community_level = community->level;
-    if (rc == LIBRO_OK && granted_days(auth, c->license_type) == 0) {
+    if (rc == LIBRO_OK && cli_granted_days(auth, c->license_type) == 0) {
         rc = libro_error_set(err, LIBRO_ERR_DENIED,
                              "license type %.64s is not granted by the authorization of %.64s",
                              c->license_type, auth->subject_id);
     }
+    /* By default the full validity the authorization grants, and no longer than the
+     * registry's type allows. */
+    default_days = cli_granted_days(auth, c->license_type);
+    if (type_days > 0 && type_days < default_days) {
+        default_days = type_days;
+    }
     if (rc == LIBRO_OK) {
         rc = cli_validity(&c->valid_from, &c->valid_until, cli_get(a, sp, "--valid-from"),
-                          cli_get(a, sp, "--valid-until"), cli_get(a, sp, "--days"),
-                          granted_days(auth, c->license_type), err);
+                          cli_get(a, sp, "--valid-until"), cli_get(a, sp, "--days"), default_days,
+                          err);
     }
     /* The default validity stops where the authorization does. */
     if (rc == LIBRO_OK && !cli_has(a, sp, "--valid-until") && !cli_has(a, sp, "--days") &&
         c->valid_until > auth->valid_until) {
         c->valid_until = auth->valid_until;
     }
-    if (rc == LIBRO_OK && strcmp(auth->issuer, community->subject_id) != 0) {
-        rc = libro_error_set(err, LIBRO_ERR_DENIED,
-                             "the authorization was signed by %.64s, not by the community of "
-                             "--community-charter (%.64s)",
-                             auth->issuer, community->subject_id);
+    if (rc == LIBRO_OK) {
+        rc = cli_check_community(auth, community, err);
     }
+    return rc;
+}
+
+/* The license type as the registry defines it (its validity caps the default). */
+static libro_code
+registry_type_days(uint32_t *days, libro_registry *r, const char *type_id, libro_error *err)
+{
+    libro_license_type type = {0};
+    libro_code rc = libro_registry_get_type(r, &type, type_id, err);
+
+    if (rc == LIBRO_ERR_NOT_FOUND) {
+        rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND,
+                             "license type %.64s is not defined in the registry (libro registry "
+                             "type)",
+                             type_id);
+    }
+    *days = type.validity_days;
+    libro_license_type_clear(&type);
+    return rc;
+}
+
+/* Record the license in registry `r`: reserve its status index, put the status entries in
+ * the license, sign, register. Only then is the credential written (by the caller), so a
+ * license the registry refuses never leaves this process. An index reserved for a license
+ * that is then refused stays unused. */
+static libro_code
+issue_registered(libro_buf *jws, libro_credential *c, const struct cli_issuer *is,
+                 libro_registry *r, const char *url_base, libro_error *err)
+{
+    libro_license_record taken = {0};
+    uint32_t list = 0;
+    uint32_t index = 0;
+    /* The license with a placeholder entry first: a bad --status-url-base, like a number
+     * already taken, costs no index. */
+    libro_code rc = cli_set_status(c, url_base, 0, 0, err);
+
+    if (rc == LIBRO_OK) {
+        rc = libro_credential_check(c, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_registry_get(r, &taken, NULL, NULL, c->license_number, err);
+        if (rc == LIBRO_OK) {
+            rc = libro_error_set(err, LIBRO_ERR_EXISTS, "license %.64s is already registered",
+                                 c->license_number);
+        } else if (rc == LIBRO_ERR_NOT_FOUND) {
+            libro_error_clear(err);
+            rc = LIBRO_OK;
+        }
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_registry_reserve_status(r, &list, &index, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = cli_set_status(c, url_base, list, index, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = cli_sign_credential(jws, c, is->signer, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_registry_register(r, (const char *) jws->data, list, index, is->auth->subject_id,
+                                     libro_time_now(), err);
+    }
+    if (rc == LIBRO_OK) {
+        fprintf(stderr, "libro: registered %s (status list %u, index %u)\n", c->license_number,
+                (unsigned) list, (unsigned) index);
+    }
+    libro_license_record_clear(&taken);
     return rc;
 }
 
@@ -527,12 +507,12 @@ issue_license(int argc, char **argv)
     const struct cli_spec *sp = &license_spec;
     libro_error err = LIBRO_ERROR_INIT;
     libro_credential *c = NULL;
-    libro_credential *auth = NULL;
-    libro_credential *community = NULL;
-    libro_key *signer = NULL;
+    struct cli_issuer is = CLI_ISSUER_INIT;
+    libro_registry *r = NULL;
     libro_buf jws = LIBRO_BUF_INIT;
-    libro_buf auth_jws = LIBRO_BUF_INIT;
-    libro_buf community_jws = LIBRO_BUF_INIT;
+    const char *db;
+    const char *url_base;
+    uint32_t type_days = 0;
     size_t n_scope = 0;
     int code = cli_parse(&a, sp, argc, argv);
 
@@ -546,28 +526,39 @@ issue_license(int argc, char **argv)
         !cli_has(&a, sp, "--type") || n_scope == 0 || !cli_has(&a, sp, "--out")) {
         return cli_usage_error(sp, "missing a required option");
     }
+    db = cli_get(&a, sp, "--registry");
+    url_base = cli_get(&a, sp, "--status-url-base");
+    if ((db == NULL) != (url_base == NULL)) {
+        return cli_usage_error(sp, "--registry and --status-url-base go together");
+    }
     code = CLI_EXIT_NO;
-    if (cli_load_key(&signer, cli_get(&a, sp, "--key"), cli_get(&a, sp, "--passphrase-fd"), &err) !=
-            LIBRO_OK ||
-        cli_read_own_credential(&auth, &auth_jws, cli_get(&a, sp, "--authorization"), &err) !=
-            LIBRO_OK ||
-        cli_read_own_credential(&community, &community_jws, cli_get(&a, sp, "--community-charter"),
-                                &err) != LIBRO_OK) {
+    if (cli_issuer_load(&is, cli_get(&a, sp, "--key"), cli_get(&a, sp, "--passphrase-fd"),
+                        cli_get(&a, sp, "--authorization"), cli_get(&a, sp, "--community-charter"),
+                        &err) != LIBRO_OK) {
         goto out_report;
     }
-    if (auth->type != LIBRO_CRED_ISSUER_AUTH || community->type != LIBRO_CRED_CHARTER) {
-        libro_error_set(&err, LIBRO_ERR_INVALID_ARG,
-                        "--authorization wants an IssuerAuthorization and --community-charter "
-                        "a CommunityCharter");
+    if (db != NULL &&
+        (cli_check_new_output(cli_get(&a, sp, "--out"), "--out", &err) != LIBRO_OK ||
+         cli_check_new_output(cli_get(&a, sp, "--qr"), "--qr", &err) != LIBRO_OK ||
+         libro_registry_open(&r, db, &err) != LIBRO_OK ||
+         registry_type_days(&type_days, r, cli_get(&a, sp, "--type"), &err) != LIBRO_OK)) {
         goto out_report;
     }
     if (libro_credential_new(&c, LIBRO_CRED_LICENSE, &err) != LIBRO_OK ||
-        fill_license(c, &a, auth, community, &err) != LIBRO_OK ||
-        libro_issuer_check_license(c, auth, signer, &err) != LIBRO_OK ||
-        sign_and_write(&jws, c, signer, cli_get(&a, sp, "--out"), &err) != LIBRO_OK) {
+        fill_license(c, &a, is.auth, is.community, type_days, &err) != LIBRO_OK ||
+        libro_issuer_check_license(c, is.auth, is.signer, &err) != LIBRO_OK) {
         goto out_report;
     }
-    if (cli_has(&a, sp, "--qr") && write_qr_png(cli_get(&a, sp, "--qr"), &jws, &err) != LIBRO_OK) {
+    if (r == NULL) {
+        if (cli_sign_and_write(&jws, c, is.signer, cli_get(&a, sp, "--out"), &err) != LIBRO_OK) {
+            goto out_report;
+        }
+    } else if (issue_registered(&jws, c, &is, r, url_base, &err) != LIBRO_OK ||
+               cli_write_credential(cli_get(&a, sp, "--out"), &jws, c, &err) != LIBRO_OK) {
+        goto out_report;
+    }
+    if (cli_has(&a, sp, "--qr") &&
+        cli_write_qr_png(cli_get(&a, sp, "--qr"), &jws, &err) != LIBRO_OK) {
         goto out_report;
     }
     code = CLI_EXIT_OK;
@@ -576,12 +567,9 @@ out_report:
     cli_report("issue license", &err);
 out:
     libro_buf_free(&jws);
-    libro_buf_free(&auth_jws);
-    libro_buf_free(&community_jws);
-    libro_credential_free(auth);
-    libro_credential_free(community);
     libro_credential_free(c);
-    libro_key_free(signer);
+    libro_registry_close(r);
+    cli_issuer_clear(&is);
     return cli_finish(code);
 }
 

@@ -2,7 +2,6 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "libro/encoding.h"
 #include "libro/file.h"
 #include "libro/limits.h"
 #include "libro/time.h"
@@ -37,35 +36,18 @@ out:
 libro_code
 cli_read_own_credential(libro_credential **out, libro_buf *jws, const char *path, libro_error *err)
 {
-    libro_buf payload = LIBRO_BUF_INIT;
-    const char *p;
-    const char *dot1;
-    const char *dot2;
     libro_code rc;
 
     *out = NULL;
     rc = cli_read_token(jws, path, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
     /* The issuer's own input, read for its policy checks only: verifiers check the real
      * chain, signatures included. The JWS must still be well formed. */
-    p = (const char *) jws->data;
-    dot1 = memchr(p, '.', jws->len);
-    dot2 = dot1 == NULL ? NULL : memchr(dot1 + 1, '.', jws->len - (size_t) (dot1 + 1 - p));
-    if (dot1 == NULL || dot2 == NULL) {
-        rc = libro_error_set(err, LIBRO_ERR_PARSE, "%.200s: not a compact JWS", path);
-        goto out;
-    }
-    rc = libro_b64url_decode(&payload, dot1 + 1, (size_t) (dot2 - dot1 - 1), err);
     if (rc == LIBRO_OK) {
-        rc = libro_credential_parse(out, payload.data, payload.len, err);
+        rc = cli_credential_from_jws(out, (const char *) jws->data, jws->len, err);
     }
     if (rc != LIBRO_OK) {
         libro_error_prefix(err, path);
     }
-out:
-    libro_buf_free(&payload);
     return rc;
 }
 

@@ -14,6 +14,8 @@ static const struct cli_cmd commands[] = {
     {"qr", cmd_qr, "render a credential as a QR code, or read one from an image"},
     {"trust", cmd_trust, "manage the verifier's trust store"},
     {"verify", cmd_verify, "verify a license offline (QR image, scanned text or JWS)"},
+    {"registry", cmd_registry, "create a registry, define license types, publish status lists"},
+    {"license", cmd_license, "show, change, renew and expire registered licenses"},
     {"help", cmd_help, "show help for libro or one of its commands"},
 };
 

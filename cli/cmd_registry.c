@@ -1,0 +1,330 @@
+/* libro registry init|type|status: a community's registry on a local SQLite file (embedded
+ * mode, design.md §5): create it, define its license types, publish its status lists. */
+#include <string.h>
+
+#include "cmd.h"
+#include "libro/registry.h"
+#include "libro/statuslist.h"
+#include "libro/time.h"
+#include "libro/util.h"
+
+#define DAY INT64_C(86400)
+/* Status lists are short-lived (verifiers re-fetch them); a year is already generous. */
+#define MAX_STATUS_LIST_DAYS 366u
+
+static const char registry_epilog[] =
+    "Exit status: 0 done, 1 refused or failed (reason on stderr), 2 bad command line.";
+
+/* ---- registry init ------------------------------------------------------------------------- */
+
+static const struct cli_opt init_opts[] = {
+    {"--db", "FILE", "the registry database to create (a new file, mode 0600)", false},
+    {"--charter", "FILE", "the community's CommunityCharter", false},
+    {"--authorization", "FILE", "the registry's RegistryAuthorization, signed by the community",
+     false},
+};
+
+static const struct cli_spec init_spec = {
+    "registry init",
+    "--db FILE --charter FILE --authorization FILE",
+    "Create a community's registry: a new SQLite database holding its charter and the\n"
+    "RegistryAuthorization that names the registry's key. An existing file is never\n"
+    "overwritten.",
+    init_opts,
+    LIBRO_NELEM(init_opts),
+    0,
+    0,
+    registry_epilog,
+};
+
+static int
+registry_init(int argc, char **argv)
+{
+    struct cli_args a;
+    const struct cli_spec *sp = &init_spec;
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_credential *charter = NULL;
+    libro_credential *auth = NULL;
+    libro_buf charter_jws = LIBRO_BUF_INIT;
+    libro_buf auth_jws = LIBRO_BUF_INIT;
+    const char *db;
+    int code = cli_parse(&a, sp, argc, argv);
+
+    if (code >= 0) {
+        return code;
+    }
+    db = cli_get(&a, sp, "--db");
+    if (db == NULL || !cli_has(&a, sp, "--charter") || !cli_has(&a, sp, "--authorization")) {
+        return cli_usage_error(sp, "--db, --charter and --authorization are required");
+    }
+    code = CLI_EXIT_NO;
+    if (cli_read_own_credential(&charter, &charter_jws, cli_get(&a, sp, "--charter"), &err) !=
+            LIBRO_OK ||
+        cli_read_own_credential(&auth, &auth_jws, cli_get(&a, sp, "--authorization"), &err) !=
+            LIBRO_OK ||
+        libro_registry_create(db, (const char *) charter_jws.data, (const char *) auth_jws.data,
+                              &err) != LIBRO_OK) {
+        goto out_report;
+    }
+    printf("created registry %s\n", db);
+    printf("  community      %s (%s)\n", charter->subject_id, charter->name);
+    printf("  registry       %s (%s)\n", auth->subject_id, auth->name);
+    code = CLI_EXIT_OK;
+    goto out;
+out_report:
+    cli_report(sp->command, &err);
+out:
+    libro_buf_free(&charter_jws);
+    libro_buf_free(&auth_jws);
+    libro_credential_free(charter);
+    libro_credential_free(auth);
+    return cli_finish(code);
+}
+
+/* ---- registry type ------------------------------------------------------------------------- */
+
+static const struct cli_opt type_opts[] = {
+    {"--db", "FILE", "the registry database", false},
+    {"--id", "TYPE", "the license type's id ([a-z0-9-])", false},
+    {"--validity-days", "N", "how long a license of this type runs", false},
+    {"--renewal-window-days", "N", "renewal opens this long before validUntil", false},
+    {"--grace-days", "N", "renewal stays open this long after it; then the license lapses", false},
+    {"--requires", "TEXT", "renewal requirements: 'cpd_hours >= 60, supervised_hours >= 100'",
+     false},
+    {"--actor", "WHO", "who defines the type (recorded)", false},
+};
+
+static const struct cli_spec type_spec = {
+    "registry type",
+    "--db FILE --id TYPE --validity-days N --renewal-window-days N --grace-days N\n"
+    "       [--requires TEXT] --actor WHO",
+    "Define (or redefine) a license type: its validity, when renewal opens and how long it\n"
+    "stays open after expiry, and what evidence a renewal needs (comma-separated, all must\n"
+    "hold; operators >=, >, ==, <=, <; values are non-negative integers). A redefinition\n"
+    "applies to later actions.",
+    type_opts,
+    LIBRO_NELEM(type_opts),
+    0,
+    0,
+    registry_epilog,
+};
+
+static bool
+parse_days(uint32_t *out, const char *text, uint32_t min)
+{
+    libro_error ignored = LIBRO_ERROR_INIT;
+    uint64_t v = 0;
+
+    if (libro_parse_u64(&v, text, strlen(text), LIBRO_MAX_VALIDITY_DAYS, &ignored) != LIBRO_OK ||
+        v < min) {
+        return false;
+    }
+    *out = (uint32_t) v;
+    return true;
+}
+
+static int
+registry_type(int argc, char **argv)
+{
+    struct cli_args a;
+    const struct cli_spec *sp = &type_spec;
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_registry *r = NULL;
+    libro_license_type t = {0};
+    const char *requires;
+    size_t i;
+    int code = cli_parse(&a, sp, argc, argv);
+
+    if (code >= 0) {
+        return code;
+    }
+    if (!cli_has(&a, sp, "--db") || !cli_has(&a, sp, "--id") ||
+        !cli_has(&a, sp, "--validity-days") || !cli_has(&a, sp, "--renewal-window-days") ||
+        !cli_has(&a, sp, "--grace-days") || !cli_has(&a, sp, "--actor")) {
+        return cli_usage_error(sp, "missing a required option");
+    }
+    if (!parse_days(&t.validity_days, cli_get(&a, sp, "--validity-days"), 1) ||
+        !parse_days(&t.renewal_window_days, cli_get(&a, sp, "--renewal-window-days"), 0) ||
+        !parse_days(&t.grace_days, cli_get(&a, sp, "--grace-days"), 0)) {
+        return cli_usage_error(sp, "days: want a number up to %u (validity at least 1)",
+                               LIBRO_MAX_VALIDITY_DAYS);
+    }
+    code = CLI_EXIT_NO;
+    requires = cli_get(&a, sp, "--requires");
+    if (cli_dup_str(&t.id, cli_get(&a, sp, "--id"), &err) != LIBRO_OK) {
+        goto out_report;
+    }
+    if (requires != NULL && libro_requirements_parse(&t.requirements, &t.n_requirements, requires,
+                                                     strlen(requires), &err) != LIBRO_OK) {
+        libro_error_prefix(&err, "--requires");
+        goto out_report;
+    }
+    if (libro_registry_open(&r, cli_get(&a, sp, "--db"), &err) != LIBRO_OK ||
+        libro_registry_define_type(r, &t, cli_get(&a, sp, "--actor"), &err) != LIBRO_OK) {
+        goto out_report;
+    }
+    printf("license type %s: validity %u days, renewal from %u days before expiry until %u "
+           "days after\n",
+           t.id, (unsigned) t.validity_days, (unsigned) t.renewal_window_days,
+           (unsigned) t.grace_days);
+    for (i = 0; i < t.n_requirements; i++) {
+        printf("  requires %s %s %lld\n", t.requirements[i].evidence, t.requirements[i].op,
+               (long long) t.requirements[i].value);
+    }
+    code = CLI_EXIT_OK;
+    goto out;
+out_report:
+    cli_report(sp->command, &err);
+out:
+    libro_license_type_clear(&t);
+    libro_registry_close(r);
+    return cli_finish(code);
+}
+
+/* ---- registry status ----------------------------------------------------------------------- */
+
+static const struct cli_opt status_opts[] = {
+    {"--db", "FILE", "the registry database", false},
+    {"--key", "FILE", "the registry's signing key (named by its RegistryAuthorization)", false},
+    {"--list", "N", "which pair of status lists (0, 1, ...)", false},
+    {"--purpose", "PURPOSE", "revocation or suspension", false},
+    {"--id", "URL", "the URL the list is served at (the licenses' statusListCredential)", false},
+    {"--days", "N", "how long the published list is valid (1 to 366)", false},
+    {"--out", "FILE", "where to write the signed list ('-' = stdout)", false},
+    {"--passphrase-fd", "N", "read the signing key's passphrase from descriptor N", false},
+};
+
+static const struct cli_spec status_spec = {
+    "registry status",
+    "--db FILE --key FILE --list N --purpose revocation|suspension --id URL --days N\n"
+    "       --out FILE",
+    "Publish one status list: the registry's current bits of list N for the purpose, as a\n"
+    "BitstringStatusListCredential signed by the registry key (issuer: the registry's id\n"
+    "from its authorization), valid from now for N days. Serve it at --id, the URL the\n"
+    "licenses' credentialStatus names (<status-url-base>/<list>/<purpose>).",
+    status_opts,
+    LIBRO_NELEM(status_opts),
+    0,
+    0,
+    registry_epilog,
+};
+
+/* The registry's own authorization names its id and the key its lists must be signed by. */
+static libro_code
+registry_identity(libro_credential **out, const libro_registry *r, const libro_key *key,
+                  libro_error *err)
+{
+    const char *jws = libro_registry_authorization(r);
+    libro_code rc;
+
+    *out = NULL;
+    if (jws == NULL) {
+        return libro_error_set(err, LIBRO_ERR_NOT_FOUND, "the registry holds no authorization");
+    }
+    rc = cli_credential_from_jws(out, jws, strlen(jws), err);
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, "registry authorization");
+        return rc;
+    }
+    if ((*out)->subject_key == NULL || !libro_key_equal_public((*out)->subject_key, key)) {
+        rc = libro_error_set(err, LIBRO_ERR_DENIED,
+                             "--key is not the key the registry authorization names for %.64s",
+                             (*out)->subject_id);
+        libro_credential_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+static int
+registry_status(int argc, char **argv)
+{
+    struct cli_args a;
+    const struct cli_spec *sp = &status_spec;
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_registry *r = NULL;
+    libro_key *key = NULL;
+    libro_credential *auth = NULL;
+    libro_status_list s = {0};
+    libro_buf jws = LIBRO_BUF_INIT;
+    const char *purpose_text;
+    const char *list_text;
+    const char *days_text;
+    libro_status_purpose purpose;
+    uint64_t list = 0;
+    uint64_t days = 0;
+    libro_error ignored = LIBRO_ERROR_INIT;
+    int code = cli_parse(&a, sp, argc, argv);
+
+    if (code >= 0) {
+        return code;
+    }
+    purpose_text = cli_get(&a, sp, "--purpose");
+    list_text = cli_get(&a, sp, "--list");
+    days_text = cli_get(&a, sp, "--days");
+    if (!cli_has(&a, sp, "--db") || !cli_has(&a, sp, "--key") || list_text == NULL ||
+        purpose_text == NULL || !cli_has(&a, sp, "--id") || days_text == NULL ||
+        !cli_has(&a, sp, "--out")) {
+        return cli_usage_error(sp, "missing a required option");
+    }
+    if (strcmp(purpose_text, "revocation") == 0) {
+        purpose = LIBRO_STATUS_REVOCATION;
+    } else if (strcmp(purpose_text, "suspension") == 0) {
+        purpose = LIBRO_STATUS_SUSPENSION;
+    } else {
+        return cli_usage_error(sp, "--purpose: want revocation or suspension");
+    }
+    if (libro_parse_u64(&list, list_text, strlen(list_text), UINT32_MAX, &ignored) != LIBRO_OK) {
+        return cli_usage_error(sp, "--list: want a list number");
+    }
+    if (libro_parse_u64(&days, days_text, strlen(days_text), MAX_STATUS_LIST_DAYS, &ignored) !=
+            LIBRO_OK ||
+        days == 0) {
+        return cli_usage_error(sp, "--days: want 1 to %u", MAX_STATUS_LIST_DAYS);
+    }
+    code = CLI_EXIT_NO;
+    if (cli_load_key(&key, cli_get(&a, sp, "--key"), cli_get(&a, sp, "--passphrase-fd"), &err) !=
+            LIBRO_OK ||
+        libro_registry_open(&r, cli_get(&a, sp, "--db"), &err) != LIBRO_OK ||
+        registry_identity(&auth, r, key, &err) != LIBRO_OK ||
+        libro_registry_status_bits(r, &s.bits, (uint32_t) list, (int) purpose, &err) != LIBRO_OK) {
+        goto out_report;
+    }
+    s.purpose = purpose;
+    s.valid_from = libro_time_now();
+    s.valid_until = s.valid_from + (int64_t) days * DAY;
+    if (cli_dup_str(&s.id, cli_get(&a, sp, "--id"), &err) != LIBRO_OK ||
+        cli_dup_str(&s.issuer, auth->subject_id, &err) != LIBRO_OK ||
+        libro_status_list_sign(&jws, &s, key, &err) != LIBRO_OK ||
+        libro_buf_append(&jws, "\n", 1, &err) != LIBRO_OK ||
+        cli_write_output(cli_get(&a, sp, "--out"), jws.data, jws.len, &err) != LIBRO_OK) {
+        goto out_report;
+    }
+    fprintf(stderr, "libro: published %s list %u (%zu entries, valid %u days) -> %s\n",
+            purpose_text, (unsigned) list, s.bits.n_entries, (unsigned) days,
+            cli_get(&a, sp, "--out"));
+    code = CLI_EXIT_OK;
+    goto out;
+out_report:
+    cli_report(sp->command, &err);
+out:
+    libro_buf_free(&jws);
+    libro_status_list_free(&s);
+    libro_credential_free(auth);
+    libro_registry_close(r);
+    libro_key_free(key);
+    return cli_finish(code);
+}
+
+static const struct cli_cmd registry_commands[] = {
+    {"init", registry_init, "create a community's registry database"},
+    {"type", registry_type, "define a license type (validity, renewal, requirements)"},
+    {"status", registry_status, "publish a signed status list"},
+};
+
+int
+cmd_registry(int argc, char **argv)
+{
+    return cli_dispatch_sub("registry", registry_commands, LIBRO_NELEM(registry_commands), argc,
+                            argv);
+}
