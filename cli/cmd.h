@@ -104,6 +104,8 @@ libro_code cli_load_key(libro_key **out, const char *path, const char *passphras
 
 /* Read a compact JWS file ("-" = stdin), without surrounding whitespace, appended to `out`. */
 libro_code cli_read_token(libro_buf *out, const char *path, libro_error *err);
+/* The same for a token of up to `max` bytes (status lists: LIBRO_MAX_STATUS_LIST_TOKEN_BYTES). */
+libro_code cli_read_token_max(libro_buf *out, const char *path, size_t max, libro_error *err);
 /* Read one of the issuer's own credential files (its charter or authorization) for policy
  * checks before signing: the JWS must be well formed and its payload must parse; the
  * signature is not checked here (verifiers check the whole chain). */

@@ -1,9 +1,12 @@
 /* libro registry init|type|status: a community's registry on a local SQLite file (embedded
  * mode, design.md §5): create it, define its license types, publish its status lists. */
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "libro/registry.h"
+#include "libro/server.h"
 #include "libro/statuslist.h"
 #include "libro/time.h"
 #include "libro/util.h"
@@ -316,10 +319,169 @@ out:
     return cli_finish(code);
 }
 
+/* ---- registry serve ------------------------------------------------------------------------ */
+
+static const struct cli_opt serve_opts[] = {
+    {"--db", "FILE", "the registry database", false},
+    {"--listen", "ADDR:PORT", "where to listen: 127.0.0.1:8080, [::1]:8080 (port 0: any free one)",
+     false},
+    {"--key", "FILE", "the registry's signing key (named by its RegistryAuthorization)", false},
+    {"--passphrase-fd", "N", "read the signing key's passphrase from descriptor N", false},
+    {"--base-url", "URL", "the registry's public URL (https://..., or http://127.0.0.1...)", false},
+    {"--public", NULL, "allow a non-loopback --listen address", false},
+    {"--max-connections", "N", "open connections in all (default 256)", false},
+    {"--max-per-ip", "N", "open connections from one address (default 16)", false},
+    {"--timeout", "SECONDS", "close a connection idle this long (default 30)", false},
+    {"--threads", "N", "worker threads (default 4)", false},
+};
+
+static const struct cli_spec serve_spec = {
+    "registry serve",
+    "--db FILE --listen ADDR:PORT --key FILE [--passphrase-fd N] --base-url URL [--public]\n"
+    "       [--max-connections N] [--max-per-ip N] [--timeout SECONDS] [--threads N]",
+    "Serve the registry's read API over HTTP until SIGINT or SIGTERM: GET /v1/health,\n"
+    "/v1/status/<list>/<revocation|suspension> (status lists signed on demand with the\n"
+    "registry key, valid one day) and /v1/licenses/<number>. Everything served is public.\n"
+    "Only a loopback address is accepted unless --public is given: put a TLS-terminating\n"
+    "proxy in front and keep the registry itself on 127.0.0.1. Prints \"listening on\n"
+    "http://ADDR:PORT\" on stderr once the socket is open.",
+    serve_opts,
+    LIBRO_NELEM(serve_opts),
+    0,
+    0,
+    registry_epilog,
+};
+
+/* "127.0.0.1:8080" or "[::1]:8080" into a NUL-terminated address and a port. */
+static bool
+parse_listen(char *addr, size_t addr_size, uint16_t *port, const char *text)
+{
+    libro_error ignored = LIBRO_ERROR_INIT;
+    const char *colon = strrchr(text, ':');
+    const char *start = text;
+    size_t len;
+    uint64_t p = 0;
+
+    if (colon == NULL ||
+        libro_parse_u64(&p, colon + 1, strlen(colon + 1), UINT16_MAX, &ignored) != LIBRO_OK) {
+        return false;
+    }
+    len = (size_t) (colon - text);
+    if (len > 0 && text[0] == '[') {
+        if (len < 2 || text[len - 1] != ']') {
+            return false;
+        }
+        start++;
+        len -= 2;
+    }
+    if (len == 0 || len >= addr_size) {
+        return false;
+    }
+    memcpy(addr, start, len);
+    addr[len] = '\0';
+    *port = (uint16_t) p;
+    return true;
+}
+
+static bool
+parse_limit(unsigned *out, const struct cli_args *a, const char *name, uint64_t max)
+{
+    libro_error ignored = LIBRO_ERROR_INIT;
+    const char *text = cli_get(a, &serve_spec, name);
+    uint64_t v = 0;
+
+    if (text == NULL) {
+        return true;
+    }
+    if (libro_parse_u64(&v, text, strlen(text), max, &ignored) != LIBRO_OK || v == 0) {
+        return false;
+    }
+    *out = (unsigned) v;
+    return true;
+}
+
+static int
+registry_serve(int argc, char **argv)
+{
+    struct cli_args a;
+    const struct cli_spec *sp = &serve_spec;
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_server_options opt = LIBRO_SERVER_OPTIONS_INIT;
+    libro_server *server = NULL;
+    libro_key *key = NULL;
+    char addr[64];
+    sigset_t stop_signals;
+    sigset_t old_mask;
+    bool masked = false;
+    int sig = 0;
+    int code = cli_parse(&a, sp, argc, argv);
+
+    if (code >= 0) {
+        return code;
+    }
+    if (!cli_has(&a, sp, "--db") || !cli_has(&a, sp, "--listen") || !cli_has(&a, sp, "--key") ||
+        !cli_has(&a, sp, "--base-url")) {
+        return cli_usage_error(sp, "--db, --listen, --key and --base-url are required");
+    }
+    if (!parse_listen(addr, sizeof addr, &opt.port, cli_get(&a, sp, "--listen"))) {
+        return cli_usage_error(sp, "--listen: want ADDR:PORT (127.0.0.1:8080, [::1]:8080)");
+    }
+    if (!parse_limit(&opt.max_connections, &a, "--max-connections", 65536) ||
+        !parse_limit(&opt.max_connections_per_ip, &a, "--max-per-ip", 65536) ||
+        !parse_limit(&opt.timeout_seconds, &a, "--timeout", 3600) ||
+        !parse_limit(&opt.threads, &a, "--threads", 64)) {
+        return cli_usage_error(sp, "limits: want a positive number (timeout up to 3600, threads "
+                                   "up to 64)");
+    }
+    opt.db_path = cli_get(&a, sp, "--db");
+    opt.listen_address = addr;
+    opt.allow_public = cli_has(&a, sp, "--public");
+    opt.base_url = cli_get(&a, sp, "--base-url");
+    code = CLI_EXIT_NO;
+    if (cli_load_key(&key, cli_get(&a, sp, "--key"), cli_get(&a, sp, "--passphrase-fd"), &err) !=
+        LIBRO_OK) {
+        goto out_report;
+    }
+    opt.registry_key = key;
+    /* Block the stop signals before the workers start, so that they inherit the mask and
+     * only sigwait below receives them: no work in a signal handler. */
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    if (pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask) != 0) {
+        cli_errorf("registry serve: cannot block SIGINT and SIGTERM");
+        goto out;
+    }
+    masked = true;
+    if (libro_server_start(&server, &opt, &err) != LIBRO_OK) {
+        goto out_report;
+    }
+    fprintf(stderr, "libro: listening on http://%s%s%s:%u\n", strchr(addr, ':') ? "[" : "", addr,
+            strchr(addr, ':') ? "]" : "", (unsigned) libro_server_port(server));
+    fflush(stderr);
+    if (sigwait(&stop_signals, &sig) != 0) {
+        cli_errorf("registry serve: sigwait failed");
+        goto out;
+    }
+    fprintf(stderr, "libro: %s: stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    code = CLI_EXIT_OK;
+    goto out;
+out_report:
+    cli_report(sp->command, &err);
+out:
+    libro_server_stop(server);
+    if (masked) {
+        (void) pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+    }
+    libro_key_free(key);
+    return cli_finish(code);
+}
+
 static const struct cli_cmd registry_commands[] = {
     {"init", registry_init, "create a community's registry database"},
     {"type", registry_type, "define a license type (validity, renewal, requirements)"},
     {"status", registry_status, "publish a signed status list"},
+    {"serve", registry_serve, "serve the registry's read API over HTTP"},
 };
 
 int

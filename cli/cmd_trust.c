@@ -1,8 +1,10 @@
-/* libro trust add|list|remove: the verifier's trust store (pinned anchors, charters and
- * authorizations), under $XDG_DATA_HOME/libro unless --trust-dir says otherwise. */
+/* libro trust add|list|remove: the verifier's trust store (pinned anchors, charters,
+ * authorizations and cached status lists), under $XDG_DATA_HOME/libro unless --trust-dir says
+ * otherwise. */
 #include <string.h>
 
 #include "cmd.h"
+#include "libro/limits.h"
 #include "libro/time.h"
 #include "libro/verifier.h"
 
@@ -36,7 +38,10 @@ static const struct cli_spec add_spec = {
     "charter whose key becomes a pinned anchor: compare the thumbprint printed (or give it\n"
     "with --expect-thumbprint) with one obtained from the community by another channel.\n"
     "Without --anchor, each FILE is a community charter or an issuer or registry\n"
-    "authorization; it is trusted only through a chain to a pinned anchor.",
+    "authorization; it is trusted only through a chain to a pinned anchor. A FILE may also\n"
+    "be a status list a registry published ('libro registry status'): its registry's\n"
+    "authorization must be added first, its signature must verify with that registry's key,\n"
+    "and it replaces the list of the same id unless it is older (a rollback is refused).",
     add_opts,
     LIBRO_NELEM(add_opts),
     1,
@@ -72,7 +77,9 @@ trust_add(int argc, char **argv)
         libro_code rc;
 
         libro_buf_clear(&jws);
-        rc = cli_read_token(&jws, a.positional[i], &err);
+        rc = cli_read_token_max(&jws, a.positional[i],
+                                anchor ? LIBRO_MAX_TOKEN_BYTES : LIBRO_MAX_STATUS_LIST_TOKEN_BYTES,
+                                &err);
         if (rc == LIBRO_OK && anchor) {
             rc = libro_trust_add_anchor(t, (const char *) jws.data, jws.len,
                                         cli_get(&a, &add_spec, "--expect-thumbprint"), thumb, &err);
@@ -104,13 +111,35 @@ static const struct cli_opt list_opts[] = {
 static const struct cli_spec list_spec = {
     "trust list",
     "[--json] [--trust-dir DIR]",
-    "List the trust store: anchors first, then charters and authorizations.",
+    "List the trust store: anchors first, then charters and authorizations, then cached\n"
+    "status lists (their purpose, registry, signing key and window).",
     list_opts,
     LIBRO_NELEM(list_opts),
     0,
     0,
     "Exit status: 0 listed, 1 the store could not be read, 2 bad command line.",
 };
+
+static const char *
+kind_name(libro_trust_kind k)
+{
+    switch (k) {
+    case LIBRO_TRUST_ANCHOR:
+        return "anchor";
+    case LIBRO_TRUST_STATUS_LIST:
+        return "status-list";
+    case LIBRO_TRUST_CREDENTIAL:
+        break;
+    }
+    return "credential";
+}
+
+static const char *
+type_name(const libro_trust_entry *e)
+{
+    return e->kind == LIBRO_TRUST_STATUS_LIST ? "BitstringStatusListCredential"
+                                              : libro_cred_type_name(e->type);
+}
 
 static libro_code
 list_entry_json(libro_buf *out, const libro_trust_entry *e, bool first, libro_error *err)
@@ -123,9 +152,9 @@ list_entry_json(libro_buf *out, const libro_trust_entry *e, bool first, libro_er
         rc = libro_time_format(until, e->valid_until, err);
     }
     if (rc == LIBRO_OK) {
-        rc = libro_buf_printf(
-            out, err, "%s{\"kind\":\"%s\",\"type\":\"%s\",\"id\":", first ? "" : ",",
-            e->kind == LIBRO_TRUST_ANCHOR ? "anchor" : "credential", libro_cred_type_name(e->type));
+        rc = libro_buf_printf(out, err,
+                              "%s{\"kind\":\"%s\",\"type\":\"%s\",\"id\":", first ? "" : ",",
+                              kind_name(e->kind), type_name(e));
     }
     if (rc == LIBRO_OK) {
         rc = cli_json_string(out, e->subject_id, err);
@@ -180,6 +209,20 @@ trust_list(int argc, char **argv)
         libro_trust_get(t, i, &e);
         if (json) {
             rc = list_entry_json(&out, &e, i == 0, &err);
+        } else if (e.kind == LIBRO_TRUST_STATUS_LIST) {
+            char from[LIBRO_TIME_TEXT_MAX];
+
+            rc = libro_time_format(from, e.valid_from, &err);
+            if (rc == LIBRO_OK) {
+                rc = libro_time_format(until, e.valid_until, &err);
+            }
+            if (rc == LIBRO_OK) {
+                rc = libro_buf_printf(&out, &err,
+                                      "%-11s %-22s %s (%s)\n%11s by %s, key %s\n%11s from %s "
+                                      "until %s\n",
+                                      "status-list", e.name, e.subject_id, type_name(&e), "",
+                                      e.issuer, e.thumbprint, "", from, until);
+            }
         } else {
             rc = libro_time_format(until, e.valid_until, &err);
             if (rc == LIBRO_OK) {
@@ -220,7 +263,7 @@ static const struct cli_spec remove_spec = {
     "trust remove",
     "[--trust-dir DIR] ID|THUMBPRINT",
     "Remove every anchor, charter and authorization whose subject id or key thumbprint is\n"
-    "the one given.",
+    "the one given, and every status list with that id (its URL) or signed by that key.",
     remove_opts,
     LIBRO_NELEM(remove_opts),
     1,

@@ -17,19 +17,26 @@ static const struct cli_opt verify_opts[] = {
     {"--jws", "FILE", "a file holding the license as a compact JWS", false},
     {"--at", "TIME", "verify as of this RFC 3339 time instead of now", false},
     {"--skew", "SECONDS", "clock skew allowed at each window edge (default 300)", false},
+    {"--max-status-age", "AGE",
+     "oldest status data to use: seconds, or N with s, m, h or d (default 7d)", false},
     {"--json", NULL, "print one JSON document (see schemas/cli/verify.schema.json)", false},
     {"--trust-dir", "DIR", "the trust store (default: $XDG_DATA_HOME/libro)", false},
 };
 
 static const struct cli_spec verify_spec = {
     "verify",
-    "[IMAGE | --text 'LB1:...' | --jws FILE | -] [--at TIME] [--json] [--trust-dir DIR]",
+    "[IMAGE | --text 'LB1:...' | --jws FILE | -] [--at TIME] [--skew SECONDS]\n"
+    "       [--max-status-age AGE] [--json] [--trust-dir DIR]",
     "Verify a professional license offline: read it from a QR code in an image (PNG, JPEG,\n"
     "PPM or PGM), from scanned text, from a JWS file, or from standard input ('-': LB1 text\n"
     "or a JWS); check its signature, its chain of charters and authorizations up to an\n"
-    "anchor pinned in the trust store ('libro trust'), and its validity window. Status\n"
-    "lists (revocation, suspension) come with the registry: without them the result says\n"
-    "that no status data is present.",
+    "anchor pinned in the trust store ('libro trust'), its validity window, and then, when\n"
+    "the license names status lists, its revocation and suspension status from the lists\n"
+    "cached in the trust store ('libro trust add LIST'). Each list must be signed by a\n"
+    "registry the license's community authorized and be valid now; status data older than\n"
+    "24 hours gives a warning on stderr, older than --max-status-age (default 7 days) makes\n"
+    "the status unknown. A license without status entries says that no status data is\n"
+    "present.",
     verify_opts,
     LIBRO_NELEM(verify_opts),
     0,
@@ -42,7 +49,8 @@ static const struct cli_spec verify_spec = {
     "  4  REVOKED\n"
     "  5  SUSPENDED\n"
     "  6  UNTRUSTED: no chain to a pinned anchor, or an issuer not authorized\n"
-    "  7  status unknown or too old\n"
+    "  7  STATUS UNKNOWN: no cached status list, one that cannot be trusted, or status\n"
+    "     data older than --max-status-age\n"
     "  8  no QR code found in the image\n"
     "  9  could not verify: out of memory, an unreadable trust store, or the result\n"
     "     could not be written",
@@ -191,9 +199,60 @@ print_license(const libro_verification *v)
     printf("  valid until  %s  (from %s)\n", until, from);
 }
 
+/* "3 min", "5 h", "8 days": how old status data is, for people. */
+static void
+fmt_age(char *out, size_t cap, int64_t secs)
+{
+    int n;
+
+    if (secs < 3600) {
+        n = snprintf(out, cap, "%lld min", (long long) (secs / 60));
+    } else if (secs < 48 * 3600) {
+        n = snprintf(out, cap, "%lld h", (long long) (secs / 3600));
+    } else {
+        n = snprintf(out, cap, "%lld days", (long long) (secs / 86400));
+    }
+    if (n < 0) {
+        out[0] = '\0';
+    }
+}
+
+/* The status in one line, for the human output and the JSON "message". */
+static void
+status_text(char *out, size_t cap, const libro_verification *v, bool human)
+{
+    char from[LIBRO_TIME_TEXT_MAX];
+    char age[32];
+    int n;
+
+    if (v->license == NULL || !v->license->has_status) {
+        n = snprintf(out, cap, "%s",
+                     human ? "no status data present: revocation and suspension not checked"
+                           : "no status data present");
+    } else if (v->outcome == LIBRO_STATUS_UNKNOWN) {
+        n = snprintf(out, cap, "unknown: %s", v->reason);
+    } else if (!v->status_checked) {
+        n = snprintf(out, cap, "not checked");
+    } else {
+        if (libro_time_format(from, v->status_from, NULL) != LIBRO_OK) {
+            memcpy(from, "?", 2);
+        }
+        fmt_age(age, sizeof age, v->status_age);
+        n = snprintf(out, cap, "%s (list of %s, %s old)",
+                     v->revoked     ? (human ? "REVOKED" : "revoked")
+                     : v->suspended ? (human ? "SUSPENDED" : "suspended")
+                                    : "not revoked, not suspended",
+                     from, age);
+    }
+    if (n < 0) {
+        out[0] = '\0';
+    }
+}
+
 static void
 print_human(const libro_verification *v)
 {
+    char status[LIBRO_ERROR_MSG_MAX + 64];
     size_t i;
 
     if (v->outcome == LIBRO_VALID) {
@@ -205,10 +264,10 @@ print_human(const libro_verification *v)
         print_license(v);
     }
     if (v->outcome == LIBRO_VALID || v->outcome == LIBRO_EXPIRED ||
-        v->outcome == LIBRO_NOT_YET_VALID) {
-        printf("  status       %s\n",
-               v->status_checked ? "checked"
-                                 : "no status data present: revocation and suspension not checked");
+        v->outcome == LIBRO_NOT_YET_VALID || v->outcome == LIBRO_REVOKED ||
+        v->outcome == LIBRO_SUSPENDED || v->outcome == LIBRO_STATUS_UNKNOWN) {
+        status_text(status, sizeof status, v, true);
+        printf("  status       %s\n", status);
     }
     for (i = 0; i < v->n_chain; i++) {
         const libro_chain_link *l = &v->chain[i];
@@ -367,6 +426,36 @@ outcome_code(libro_outcome o)
 }
 
 static libro_code
+json_status(libro_buf *b, const libro_verification *v, libro_error *err)
+{
+    char text[LIBRO_ERROR_MSG_MAX + 64];
+    libro_code rc;
+
+    status_text(text, sizeof text, v, false);
+    rc = libro_buf_printf(b, err, ",\"status\":{\"checked\":%s,\"revoked\":%s,\"suspended\":%s",
+                          v->status_checked ? "true" : "false", v->revoked ? "true" : "false",
+                          v->suspended ? "true" : "false");
+    if (rc == LIBRO_OK) {
+        rc = v->status_checked
+                 ? libro_buf_printf(b, err, ",\"age_seconds\":%lld", (long long) v->status_age)
+                 : libro_buf_append_str(b, ",\"age_seconds\":null", err);
+    }
+    if (rc == LIBRO_OK && v->status_checked) {
+        rc = json_kv_time(b, "listFrom", v->status_from, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_str(b, "message", text, err);
+    }
+    if (rc == LIBRO_OK && v->warning[0] != '\0') {
+        rc = json_kv_str(b, "warning", v->warning, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b, "}}\n", err);
+    }
+    return rc;
+}
+
+static libro_code
 json_result(libro_buf *b, const libro_verification *v, libro_error *err)
 {
     libro_code rc =
@@ -397,9 +486,7 @@ json_result(libro_buf *b, const libro_verification *v, libro_error *err)
         rc = json_chain(b, v, err);
     }
     if (rc == LIBRO_OK) {
-        rc = libro_buf_printf(b, err, ",\"status\":{\"checked\":%s,\"message\":\"%s\"}}\n",
-                              v->status_checked ? "true" : "false",
-                              v->status_checked ? "checked" : "no status data present");
+        rc = json_status(b, v, err);
     }
     return rc;
 }
@@ -419,7 +506,8 @@ early_verdict(libro_outcome o, const libro_error *err, bool json)
                 libro_outcome_name(o), libro_outcome_exit_code(o), outcome_code(o)) == LIBRO_OK &&
             cli_json_string(&b, err->msg, &e2) == LIBRO_OK &&
             libro_buf_append_str(&b,
-                                 "},\"chain\":[],\"status\":{\"checked\":false,\"message\":"
+                                 "},\"chain\":[],\"status\":{\"checked\":false,\"revoked\":"
+                                 "false,\"suspended\":false,\"age_seconds\":null,\"message\":"
                                  "\"no status data present\"}}\n",
                                  &e2) == LIBRO_OK) {
             fputs((const char *) b.data, stdout);
@@ -431,12 +519,52 @@ early_verdict(libro_outcome o, const libro_error *err, bool json)
     return libro_outcome_exit_code(o);
 }
 
+/* "3600", "90m", "12h", "7d": seconds, 1 to LIBRO_VERIFY_MAX_STATUS_AGE. */
+static libro_code
+parse_age(int64_t *out, const char *text)
+{
+    libro_error ignored = LIBRO_ERROR_INIT;
+    size_t len = strlen(text);
+    uint64_t unit = 1;
+    uint64_t n = 0;
+
+    if (len > 0) {
+        switch (text[len - 1]) {
+        case 's':
+            len--;
+            break;
+        case 'm':
+            unit = 60;
+            len--;
+            break;
+        case 'h':
+            unit = 3600;
+            len--;
+            break;
+        case 'd':
+            unit = 86400;
+            len--;
+            break;
+        default:
+            break;
+        }
+    }
+    if (libro_parse_u64(&n, text, len, (uint64_t) LIBRO_VERIFY_MAX_STATUS_AGE / unit, &ignored) !=
+            LIBRO_OK ||
+        n == 0) {
+        return LIBRO_ERR_INVALID_ARG;
+    }
+    *out = (int64_t) (n * unit);
+    return LIBRO_OK;
+}
+
 static int
 parse_verify_options(libro_verify_options *opt, const struct cli_args *a)
 {
     libro_error err = LIBRO_ERROR_INIT;
     const char *at = cli_get(a, &verify_spec, "--at");
     const char *skew = cli_get(a, &verify_spec, "--skew");
+    const char *max_age = cli_get(a, &verify_spec, "--max-status-age");
     uint64_t s = 0;
 
     if (at != NULL && cli_parse_time_arg(&opt->now, "--at", at, &err) != LIBRO_OK) {
@@ -447,6 +575,10 @@ parse_verify_options(libro_verify_options *opt, const struct cli_args *a)
             return cli_usage_error(&verify_spec, "--skew: want 0 to 86400 seconds");
         }
         opt->skew = (int64_t) s;
+    }
+    if (max_age != NULL && parse_age(&opt->max_status_age, max_age) != LIBRO_OK) {
+        return cli_usage_error(&verify_spec, "--max-status-age: want 1s to 366d (seconds, or N "
+                                             "with s, m, h or d)");
     }
     return -1;
 }
@@ -517,6 +649,9 @@ cmd_verify(int argc, char **argv)
         fputs((const char *) out.data, stdout);
     } else {
         print_human(v);
+    }
+    if (v->warning[0] != '\0') {
+        cli_errorf("warning: %s", v->warning);
     }
     code = libro_outcome_exit_code(v->outcome);
 out:

@@ -10,13 +10,19 @@
 libro_code
 cli_read_token(libro_buf *out, const char *path, libro_error *err)
 {
+    return cli_read_token_max(out, path, LIBRO_MAX_TOKEN_BYTES, err);
+}
+
+libro_code
+cli_read_token_max(libro_buf *out, const char *path, size_t max, libro_error *err)
+{
     libro_buf raw = LIBRO_BUF_INIT;
     size_t start = 0;
     size_t end;
     libro_code rc;
 
     /* A little whitespace around a maximal token is allowed (a trailing newline at least). */
-    rc = libro_file_read(&raw, path, LIBRO_MAX_TOKEN_BYTES + 64, false, err);
+    rc = libro_file_read(&raw, path, max + 64, false, err);
     if (rc != LIBRO_OK) {
         goto out;
     }

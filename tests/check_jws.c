@@ -656,6 +656,64 @@ START_TEST(test_token_cap)
 }
 END_TEST
 
+/* The caps of libro_jws_parse_ex and libro_jws_sign_compact_ex, at the status list caps (the
+ * payload at max and max + 1), a token one byte past its cap, and caps of 0. */
+START_TEST(test_ex_caps)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf big = LIBRO_BUF_INIT;
+    libro_buf tok = LIBRO_BUF_INIT;
+    libro_jws *jws = NULL;
+    size_t len = LIBRO_MAX_STATUS_LIST_PAYLOAD_BYTES + (size_t) _i;
+    size_t p_len = 0;
+
+    must(libro_buf_reserve(&big, len, &err), &err, "reserve");
+    memset(big.data, 'p', len);
+    big.len = len;
+    if (_i == 0) {
+        must(libro_jws_sign_compact_ex(&tok, ed, "k", "vc+jwt", big.data, big.len,
+                                       LIBRO_MAX_STATUS_LIST_TOKEN_BYTES,
+                                       LIBRO_MAX_STATUS_LIST_PAYLOAD_BYTES, &err),
+             &err, "sign at cap");
+        LIBRO_ASSERT_CODE(libro_jws_parse(&jws, (const char *) tok.data, tok.len, &err),
+                          LIBRO_ERR_LIMIT, &err, "jws: token larger than 16384 bytes");
+        must(libro_jws_parse_ex(&jws, (const char *) tok.data, tok.len,
+                                LIBRO_MAX_STATUS_LIST_TOKEN_BYTES,
+                                LIBRO_MAX_STATUS_LIST_PAYLOAD_BYTES, &err),
+             &err, "parse at cap");
+        must(libro_jws_verify(jws, ed_pub, &err), &err, "verify at cap");
+        ck_assert_ptr_nonnull(libro_jws_payload(jws, &p_len));
+        ck_assert_uint_eq(p_len, len);
+        libro_jws_free(jws);
+        jws = NULL;
+        /* The same token, one byte of token cap short. */
+        LIBRO_ASSERT_CODE(libro_jws_parse_ex(&jws, (const char *) tok.data, tok.len, tok.len - 1,
+                                             LIBRO_MAX_STATUS_LIST_PAYLOAD_BYTES, &err),
+                          LIBRO_ERR_LIMIT, &err, "jws: token larger than");
+        LIBRO_ASSERT_CODE(libro_jws_parse_ex(&jws, (const char *) tok.data, tok.len, 0, 1, &err),
+                          LIBRO_ERR_INVALID_ARG, &err, "a cap of 0 bytes");
+        LIBRO_ASSERT_CODE(libro_jws_sign_compact_ex(&big, ed, NULL, NULL, "x", 1, 1, 0, &err),
+                          LIBRO_ERR_INVALID_ARG, &err, "a cap of 0 bytes");
+        LIBRO_ASSERT_CODE(libro_jws_sign_compact_ex(&big, ed, NULL, NULL, "x", 1, 10, 10, &err),
+                          LIBRO_ERR_LIMIT, &err, "jws: token would exceed 10 bytes");
+    } else {
+        LIBRO_ASSERT_CODE(libro_jws_sign_compact_ex(&tok, ed, NULL, NULL, big.data, big.len,
+                                                    LIBRO_MAX_STATUS_LIST_TOKEN_BYTES,
+                                                    LIBRO_MAX_STATUS_LIST_PAYLOAD_BYTES, &err),
+                          LIBRO_ERR_LIMIT, &err, "jws: payload larger than 266240 bytes");
+        ck_assert_uint_eq(tok.len, 0);
+        craft(&tok, "{\"alg\":\"EdDSA\"}", big.data, big.len, ed);
+        LIBRO_ASSERT_CODE(libro_jws_parse_ex(&jws, (const char *) tok.data, tok.len,
+                                             LIBRO_MAX_STATUS_LIST_TOKEN_BYTES,
+                                             LIBRO_MAX_STATUS_LIST_PAYLOAD_BYTES, &err),
+                          LIBRO_ERR_LIMIT, &err, "jws: payload larger than 266240 bytes");
+    }
+    ck_assert_ptr_null(jws);
+    libro_buf_free(&big);
+    libro_buf_free(&tok);
+}
+END_TEST
+
 START_TEST(test_kid_cap)
 {
     libro_error err = LIBRO_ERROR_INIT;
@@ -1424,6 +1482,7 @@ libro_test_suite(void)
     tcase_add_loop_test(limits, test_header_cap, 0, 2);
     tcase_add_loop_test(limits, test_payload_cap, 0, 2);
     tcase_add_loop_test(limits, test_token_cap, 0, 2);
+    tcase_add_loop_test(limits, test_ex_caps, 0, 2);
     tcase_add_loop_test(limits, test_kid_cap, 0, 2);
 
     tcase_add_loop_test(verify, test_signature_length, 0, 5);

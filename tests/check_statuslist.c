@@ -682,13 +682,20 @@ START_TEST(test_sign_rejects)
 }
 END_TEST
 
-/* A list with many set bits outgrows the JWS payload cap: refused, never truncated. */
+/* Status lists have their own JWS caps (limits.h): 20,000 revoked licenses among 131,072
+ * (about 40 KiB of encodedList, five times the credential payload cap) sign and read back
+ * with libro_jws_parse_ex; a list of 2^21 random bits (a 256 KiB GZIP member, over 340 KiB
+ * of text) outgrows the status list payload cap: refused, never truncated. */
 START_TEST(test_sign_payload_cap)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_buf jws = LIBRO_BUF_INIT;
     libro_status_list s;
+    libro_status_list back;
+    libro_jws *parsed = NULL;
     libro_key *key = test_key();
+    const unsigned char *p;
+    size_t p_len;
     uint64_t seed = 42;
     size_t i;
 
@@ -696,12 +703,37 @@ START_TEST(test_sign_payload_cap)
     for (i = 0; i < 20000; i++) {
         libro_bitstring_set(&s.bits, (size_t) (next_random(&seed) % MIN_ENTRIES), true);
     }
-    LIBRO_ASSERT_CODE(libro_status_list_sign(&jws, &s, key, &err), LIBRO_ERR_LIMIT, &err, NULL);
+    must(libro_status_list_sign(&jws, &s, key, &err), &err, "sign 20000 bits");
+    ck_assert_uint_gt(jws.len, LIBRO_MAX_TOKEN_BYTES);
+    LIBRO_ASSERT_CODE(libro_jws_parse(&parsed, (const char *) jws.data, jws.len, &err),
+                      LIBRO_ERR_LIMIT, &err, "jws: token larger than 16384 bytes");
+    must(libro_jws_parse_ex(&parsed, (const char *) jws.data, jws.len,
+                            LIBRO_MAX_STATUS_LIST_TOKEN_BYTES, LIBRO_MAX_STATUS_LIST_PAYLOAD_BYTES,
+                            &err),
+         &err, "parse_ex");
+    must(libro_jws_verify(parsed, key, &err), &err, "verify");
+    p = libro_jws_payload(parsed, &p_len);
+    must(libro_status_list_parse(&back, p, p_len, &err), &err, "parse");
+    ck_assert_mem_eq(back.bits.bits, s.bits.bits, MIN_BYTES);
+    libro_status_list_free(&back);
+    libro_jws_free(parsed);
+    libro_status_list_free(&s);
+
+    libro_buf_clear(&jws);
+    sample_list(&s, LIBRO_STATUS_REVOCATION);
+    libro_bitstring_free(&s.bits);
+    must(libro_bitstring_new(&s.bits, 2u * 1024u * 1024u, &err), &err, "new 2^21");
+    for (i = 0; i < s.bits.n_entries / 8; i++) {
+        s.bits.bits[i] = (unsigned char) (next_random(&seed) >> 56);
+    }
+    LIBRO_ASSERT_CODE(libro_status_list_sign(&jws, &s, key, &err), LIBRO_ERR_LIMIT, &err,
+                      "jws: payload larger than 266240 bytes");
     ck_assert_uint_eq(jws.len, 0);
     LIBRO_ASSERT_CODE(libro_status_list_sign(NULL, &s, key, &err), LIBRO_ERR_INVALID_ARG, &err,
                       "statuslist: NULL argument");
     LIBRO_ASSERT_CODE(libro_status_list_sign(&jws, &s, NULL, &err), LIBRO_ERR_INVALID_ARG, &err,
                       "statuslist: NULL argument");
+    libro_buf_free(&jws);
     libro_status_list_free(&s);
     libro_key_free(key);
 }

@@ -18,6 +18,7 @@
 #include "libro/file.h"
 #include "libro/issuer.h"
 #include "libro/jws.h"
+#include "libro/statuslist.h"
 #include "libro/util.h"
 #include "libro/verifier.h"
 #include "test_util.h"
@@ -421,6 +422,18 @@ scen_build(struct scen *s, libro_buf *tok)
     }
     sign(tok, s->lic, s->board);
     libro_buf_free(&b);
+    memset(s, 0, sizeof *s);
+}
+
+/* Free what scen_init made, for a test that signs only the license itself. */
+static void
+scen_free_rest(struct scen *s)
+{
+    libro_credential_free(s->region);
+    libro_credential_free(s->town_self);
+    libro_credential_free(s->town_by_region);
+    libro_credential_free(s->auth);
+    libro_credential_free(s->lic);
     memset(s, 0, sizeof *s);
 }
 
@@ -1108,15 +1121,20 @@ START_TEST(test_options)
         int64_t now;
         int64_t skew;
         unsigned max_links;
+        int64_t max_status_age;
         const char *msg;
     } bad[] = {
-        {2, T0, 300, 10, "options version 2"},
-        {1, T0, -1, 10, "skew"},
-        {1, T0, 86401, 10, "skew"},
-        {1, T0, 300, 0, "max_links"},
-        {1, T0, 300, 12, "max_links"},
-        {1, INT64_MAX, 300, 10, "years 0001-9999"},
-        {1, INT64_MIN, 300, 10, "years 0001-9999"},
+        {3, T0, 300, 10, 7 * DAY, "options version 3"},
+        {0, T0, 300, 10, 7 * DAY, "options version 0"},
+        {1, T0, -1, 10, 7 * DAY, "skew"},
+        {1, T0, 86401, 10, 7 * DAY, "skew"},
+        {1, T0, 300, 0, 7 * DAY, "max_links"},
+        {1, T0, 300, 12, 7 * DAY, "max_links"},
+        {1, INT64_MAX, 300, 10, 7 * DAY, "years 0001-9999"},
+        {1, INT64_MIN, 300, 10, 7 * DAY, "years 0001-9999"},
+        {2, T0, 300, 10, 0, "max_status_age must be 1 to 31622400 seconds"},
+        {2, T0, 300, 10, -1, "max_status_age"},
+        {2, T0, 300, 10, 366 * DAY + 1, "max_status_age"},
     };
     libro_buf tok = LIBRO_BUF_INIT;
     libro_error err = LIBRO_ERROR_INIT;
@@ -1125,12 +1143,23 @@ START_TEST(test_options)
 
     default_store(&tok);
     for (i = 0; i < LIBRO_NELEM(bad); i++) {
-        libro_verify_options opt = {bad[i].version, bad[i].now, bad[i].skew, bad[i].max_links};
+        libro_verify_options opt = {bad[i].version, bad[i].now, bad[i].skew, bad[i].max_links,
+                                    bad[i].max_status_age};
 
         LIBRO_ASSERT_CODE(
             libro_verify_license(&v, store, (const char *) tok.data, tok.len, &opt, &err),
             LIBRO_ERR_INVALID_ARG, &err, bad[i].msg);
         ck_assert_ptr_null(v);
+    }
+    /* A version 1 caller knows nothing of max_status_age: whatever follows its four fields
+     * is not read, and the default applies. */
+    {
+        libro_verify_options v1 = {1, T0 + 10 * DAY, 300, 10, -12345};
+
+        v = verify_opt(&tok, &v1);
+        expect(v, LIBRO_VALID, NULL, "version 1 options");
+        libro_verification_free(v);
+        v = NULL;
     }
     LIBRO_ASSERT_CODE(libro_verify_license(NULL, store, "x", 1, NULL, &err), LIBRO_ERR_INVALID_ARG,
                       &err, "NULL");
@@ -1658,6 +1687,532 @@ START_TEST(test_verify_is_repeatable)
 }
 END_TEST
 
+/* ---- status (design.md §4 step 6) ----------------------------------------------------------- */
+
+#define REGISTRY "urn:libro:town-7:registry"
+#define URL_REV "https://registry.town-7.example/v1/status/0/revocation"
+#define URL_SUS "https://registry.town-7.example/v1/status/0/suspension"
+
+/* A status scenario: the default chain (or the deep one), a license with credentialStatus, a
+ * RegistryAuthorization for k_reg and the two lists it signs, each tweakable. */
+struct sts {
+    bool deep;
+    bool regauth_forged;    /* the registry authorization signed by k_other with the town's kid */
+    bool regauth_by_region; /* deep, and the registry authorized by the region, not the town */
+    bool no_sus_list;
+    bool remove_regauth; /* lists added, then the registry authorization removed */
+    bool swap_purpose;   /* the revocation URL serves a suspension list */
+    bool forged_file;    /* the revocation list written to status/ with a broken signature */
+    bool revoked;
+    bool suspended;
+    uint32_t index;
+    int64_t list_from;
+    int64_t list_until;
+    int64_t now;
+    int64_t max_age;
+};
+
+static void
+sts_init(struct sts *st)
+{
+    memset(st, 0, sizeof *st);
+    st->index = 94567;
+    st->now = T0 + 10 * DAY;
+    st->list_from = st->now - 3 * 3600;
+    st->list_until = st->list_from + 7 * DAY;
+    st->max_age = 7 * DAY;
+}
+
+/* Sign a list of `url` for `purpose` with `k`, its bit at `index` set when `bit`. */
+static void
+sign_list(libro_buf *out, const char *url, libro_status_purpose purpose, uint32_t index, bool bit,
+          int64_t from, int64_t until, const libro_key *k)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_status_list l;
+
+    memset(&l, 0, sizeof l);
+    l.id = sdup(url);
+    l.issuer = sdup(REGISTRY);
+    l.valid_from = from;
+    l.valid_until = until;
+    l.purpose = purpose;
+    LIBRO_ASSERT_CODE(libro_bitstring_new(&l.bits, LIBRO_STATUS_LIST_MIN_ENTRIES, &err), LIBRO_OK,
+                      &err, NULL);
+    libro_bitstring_set(&l.bits, index, bit);
+    LIBRO_ASSERT_CODE(libro_status_list_sign(out, &l, k, &err), LIBRO_OK, &err, NULL);
+    libro_status_list_free(&l);
+}
+
+static libro_credential *
+registry_auth(const char *community, const libro_key *k, int64_t from, int64_t until)
+{
+    libro_credential *c = cred(LIBRO_CRED_REGISTRY_AUTH, community, from, until);
+
+    c->subject_id = sdup(REGISTRY);
+    c->name = sdup("Town 7 Registry");
+    c->subject_key = pub(k);
+    return c;
+}
+
+static void
+file_for_list(char *out, size_t cap, const char *url)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    unsigned char digest[32];
+    libro_buf hex = LIBRO_BUF_INIT;
+    int n;
+
+    LIBRO_ASSERT_CODE(libro_sha256(digest, url, strlen(url), &err), LIBRO_OK, &err, NULL);
+    LIBRO_ASSERT_CODE(libro_hex_encode(&hex, digest, sizeof digest, &err), LIBRO_OK, &err, NULL);
+    n = snprintf(out, cap, "%s/status/%s.jws", store_dir, (const char *) hex.data);
+    ck_assert(n > 0 && (size_t) n < cap);
+    libro_buf_free(&hex);
+}
+
+static libro_verification *
+sts_run(const struct sts *st)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_verify_options opt = LIBRO_VERIFY_OPTIONS_INIT(st->now);
+    libro_key *k_reg = NULL;
+    libro_buf tok = LIBRO_BUF_INIT;
+    libro_buf b = LIBRO_BUF_INIT;
+    const libro_key *community_key = st->regauth_by_region ? k_region : k_town;
+    const char *community = st->regauth_by_region ? REGION : TOWN;
+    libro_verification *v;
+    struct scen s;
+    char path[512];
+
+    gen(&k_reg, LIBRO_ALG_ED25519);
+    scen_init(&s);
+    s.deep = st->deep || st->regauth_by_region;
+    s.lic->has_status = true;
+    s.lic->status_index = st->index;
+    s.lic->status_revocation_list = sdup(URL_REV);
+    s.lic->status_suspension_list = sdup(URL_SUS);
+    scen_build(&s, &tok);
+    if (st->regauth_forged) {
+        forge(&b, registry_auth(community, k_reg, T0 - 1000 * DAY, T0 + 2000 * DAY), community_key,
+              k_other);
+        add_token(&b);
+    } else {
+        add(registry_auth(community, k_reg, T0 - 1000 * DAY, T0 + 2000 * DAY), community_key);
+    }
+    libro_buf_clear(&b);
+    sign_list(&b, URL_REV, st->swap_purpose ? LIBRO_STATUS_SUSPENSION : LIBRO_STATUS_REVOCATION,
+              st->index, st->revoked, st->list_from, st->list_until, k_reg);
+    if (st->forged_file) {
+        b.data[b.len - 2] = b.data[b.len - 2] == 'A' ? 'B' : 'A'; /* the signature's last byte */
+        file_for_list(path, sizeof path, URL_REV);
+        LIBRO_ASSERT_CODE(libro_file_write_atomic(path, b.data, b.len, 0644, &err), LIBRO_OK, &err,
+                          NULL);
+        reopen();
+    } else {
+        add_token(&b);
+    }
+    if (!st->no_sus_list) {
+        libro_buf_clear(&b);
+        sign_list(&b, URL_SUS, LIBRO_STATUS_SUSPENSION, st->index, st->suspended, st->list_from,
+                  st->list_until, k_reg);
+        add_token(&b);
+    }
+    if (st->remove_regauth) {
+        LIBRO_ASSERT_CODE(libro_trust_remove(store, REGISTRY, NULL, &err), LIBRO_OK, &err, NULL);
+    }
+    opt.max_status_age = st->max_age;
+    v = verify_opt(&tok, &opt);
+    libro_buf_free(&b);
+    libro_buf_free(&tok);
+    libro_key_free(k_reg);
+    return v;
+}
+
+static void
+st_none(struct sts *st)
+{
+    (void) st;
+}
+static void
+st_revoked(struct sts *st)
+{
+    st->revoked = true;
+}
+static void
+st_suspended(struct sts *st)
+{
+    st->suspended = true;
+}
+static void
+st_revoked_and_suspended(struct sts *st)
+{
+    st->revoked = true;
+    st->suspended = true;
+}
+static void
+st_regauth_forged(struct sts *st)
+{
+    st->regauth_forged = true;
+    st->revoked = true; /* a forged list must not make it look revoked either */
+}
+static void
+st_regauth_by_region(struct sts *st)
+{
+    st->regauth_by_region = true;
+    st->revoked = true;
+}
+static void
+st_no_regauth(struct sts *st)
+{
+    st->remove_regauth = true;
+}
+static void
+st_forged_file(struct sts *st)
+{
+    st->forged_file = true;
+    st->revoked = true;
+}
+static void
+st_swap_purpose(struct sts *st)
+{
+    st->swap_purpose = true;
+}
+static void
+st_missing(struct sts *st)
+{
+    st->no_sus_list = true;
+}
+static void
+st_expired(struct sts *st)
+{
+    st->now = st->list_until + 301;
+    st->max_age = 30 * DAY;
+}
+static void
+st_expired_in_skew(struct sts *st)
+{
+    st->now = st->list_until + 300;
+    st->max_age = 30 * DAY;
+}
+static void
+st_not_yet(struct sts *st)
+{
+    st->list_from = st->now + 301;
+    st->list_until = st->list_from + 7 * DAY;
+}
+static void
+st_old_warn(struct sts *st)
+{
+    st->list_from = st->now - 30 * 3600;
+}
+static void
+st_day_no_warn(struct sts *st)
+{
+    st->list_from = st->now - 24 * 3600;
+}
+static void
+st_too_old(struct sts *st)
+{
+    st->list_from = st->now - 8 * DAY;
+    st->list_until = st->now + DAY;
+}
+static void
+st_too_old_edge(struct sts *st)
+{
+    st->list_from = st->now - 7 * DAY - 1;
+    st->list_until = st->now + DAY;
+}
+static void
+st_max_age_edge(struct sts *st)
+{
+    st->list_from = st->now - 7 * DAY;
+    st->list_until = st->now + DAY;
+}
+static void
+st_too_old_hours(struct sts *st)
+{
+    st->max_age = 3600;
+}
+static void
+st_too_old_suspended(struct sts *st)
+{
+    st_too_old(st);
+    st->suspended = true;
+}
+static void
+st_too_old_revoked(struct sts *st)
+{
+    st_too_old(st);
+    st->revoked = true;
+}
+static void
+st_out_of_range(struct sts *st)
+{
+    st->index = LIBRO_STATUS_LIST_MIN_ENTRIES;
+}
+static void
+st_last_index(struct sts *st)
+{
+    st->index = LIBRO_STATUS_LIST_MIN_ENTRIES - 1;
+    st->revoked = true;
+}
+static void
+st_outside_regauth(struct sts *st)
+{
+    st->list_until = T0 + 2000 * DAY + 1;
+}
+
+static const struct {
+    const char *name;
+    void (*tweak)(struct sts *st);
+    libro_outcome want;
+    const char *reason;
+    bool checked;
+} status_cases[] = {
+    {"not revoked, not suspended", st_none, LIBRO_VALID, NULL, true},
+    {"revoked", st_revoked, LIBRO_REVOKED,
+     "license revoked (revocation list of 2026-01-10T21:00:00Z)", true},
+    {"suspended", st_suspended, LIBRO_SUSPENDED,
+     "license suspended (suspension list of 2026-01-10T21:00:00Z)", true},
+    {"revoked and suspended: revoked", st_revoked_and_suspended, LIBRO_REVOKED, "revoked", true},
+    {"registry authorization forged", st_regauth_forged, LIBRO_STATUS_UNKNOWN,
+     "status list " URL_REV ": registry authorization for " REGISTRY
+     ": jws: signature does not verify",
+     false},
+    {"registry of another community", st_regauth_by_region, LIBRO_STATUS_UNKNOWN,
+     "registry authorization for " REGISTRY " was issued by " REGION ", not by " TOWN, false},
+    {"registry authorization removed", st_no_regauth, LIBRO_STATUS_UNKNOWN,
+     "status list " URL_REV ": no registry authorization for " REGISTRY "#", false},
+    {"list file with a bad signature", st_forged_file, LIBRO_STATUS_UNKNOWN,
+     "status list " URL_REV ": jws: signature does not verify", false},
+    {"a suspension list at the revocation URL", st_swap_purpose, LIBRO_STATUS_UNKNOWN,
+     "status list " URL_REV " is a suspension list, not a revocation list", false},
+    {"suspension list missing", st_missing, LIBRO_STATUS_UNKNOWN,
+     "no status list cached for " URL_SUS, false},
+    {"list expired", st_expired, LIBRO_STATUS_UNKNOWN,
+     "status list " URL_REV " expired 2026-01-17T21:00:00Z", false},
+    {"list expired within skew", st_expired_in_skew, LIBRO_VALID, NULL, true},
+    {"list not yet valid", st_not_yet, LIBRO_STATUS_UNKNOWN, "is not valid before", false},
+    {"list 30 hours old: warning", st_old_warn, LIBRO_VALID, NULL, true},
+    {"list 24 hours old: no warning", st_day_no_warn, LIBRO_VALID, NULL, true},
+    {"list 8 days old", st_too_old, LIBRO_STATUS_UNKNOWN, "status data is 8 days old (maximum 7)",
+     true},
+    {"list 7 days and 1 s old", st_too_old_edge, LIBRO_STATUS_UNKNOWN,
+     "status data is 7.1 days old (maximum 7)", true},
+    {"list exactly 7 days old", st_max_age_edge, LIBRO_VALID, NULL, true},
+    {"max_status_age 3600", st_too_old_hours, LIBRO_STATUS_UNKNOWN,
+     "status data is 3 hours old (maximum 1 hours)", true},
+    {"too old and suspended: unknown", st_too_old_suspended, LIBRO_STATUS_UNKNOWN,
+     "status data is 8 days old", true},
+    {"too old and revoked: revoked is final", st_too_old_revoked, LIBRO_REVOKED, "revoked", true},
+    {"index out of range", st_out_of_range, LIBRO_STATUS_UNKNOWN,
+     "status list " URL_REV ": index 131072 outside its 131072 entries", false},
+    {"last index", st_last_index, LIBRO_REVOKED, "revoked", true},
+    {"list outside its registry authorization", st_outside_regauth, LIBRO_STATUS_UNKNOWN,
+     "status list (2026-01-10T21:00:00Z..2031-06-24T00:00:01Z) lies outside the registry "
+     "authorization for " REGISTRY,
+     false},
+};
+
+START_TEST(test_status)
+{
+    struct sts st;
+    libro_verification *v;
+
+    sts_init(&st);
+    status_cases[_i].tweak(&st);
+    v = sts_run(&st);
+    ck_assert_msg(v->outcome == status_cases[_i].want, "%s: got %s (%s)", status_cases[_i].name,
+                  libro_outcome_name(v->outcome), v->reason);
+    if (status_cases[_i].reason != NULL) {
+        ck_assert_msg(strstr(v->reason, status_cases[_i].reason) != NULL,
+                      "%s: reason \"%s\" lacks \"%s\"", status_cases[_i].name, v->reason,
+                      status_cases[_i].reason);
+    } else {
+        ck_assert_str_eq(v->reason, "");
+    }
+    ck_assert_msg(v->status_checked == status_cases[_i].checked, "%s: status_checked %d",
+                  status_cases[_i].name, v->status_checked);
+    /* The license's own verdict was reached first: its chain is complete. */
+    ck_assert_uint_eq(v->n_chain, st.deep || st.regauth_by_region ? 4 : 3);
+    if (v->status_checked) {
+        ck_assert(v->revoked == (v->outcome == LIBRO_REVOKED));
+        ck_assert(v->suspended == (st.suspended && !st.revoked));
+        ck_assert_int_eq(v->status_from, st.list_from);
+        ck_assert_int_eq(v->status_age, st.now > st.list_from ? st.now - st.list_from : 0);
+    } else {
+        ck_assert(!v->revoked && !v->suspended);
+    }
+    if (status_cases[_i].tweak == st_old_warn) {
+        ck_assert_str_eq(v->warning,
+                         "status data is 30 hours old (more than 24): refresh the status lists");
+    } else if (v->outcome == LIBRO_VALID && v->status_age > DAY) {
+        ck_assert_ptr_nonnull(strstr(v->warning, "status data is"));
+    } else {
+        ck_assert_str_eq(v->warning, "");
+    }
+    libro_verification_free(v);
+}
+END_TEST
+
+/* The OOM loop of test_verify_oom through step 6: every failure is LIBRO_ERR_NOMEM, never a
+ * false verdict (a list that could not be read for want of memory is not STATUS UNKNOWN). */
+START_TEST(test_status_oom)
+{
+    struct sts st;
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_verify_options opt;
+    libro_verification *v;
+    libro_buf tok = LIBRO_BUF_INIT;
+    libro_code rc = LIBRO_ERR_NOMEM;
+    unsigned long n;
+
+    sts_init(&st);
+    st.suspended = true;
+    v = sts_run(&st); /* builds the store; the license is signed again below */
+    ck_assert_int_eq(v->outcome, LIBRO_SUSPENDED);
+    libro_verification_free(v);
+    v = NULL;
+    {
+        struct scen s;
+
+        scen_init(&s);
+        s.lic->has_status = true;
+        s.lic->status_index = st.index;
+        s.lic->status_revocation_list = sdup(URL_REV);
+        s.lic->status_suspension_list = sdup(URL_SUS);
+        sign(&tok, s.lic, k_board);
+        s.lic = NULL;
+        scen_free_rest(&s);
+    }
+    opt = (libro_verify_options) LIBRO_VERIFY_OPTIONS_INIT(st.now);
+    for (n = 1; n < 20000 && rc != LIBRO_OK; n++) {
+        reopen(); /* an empty memo each time, so the stored signatures are checked again */
+        libro__alloc_fail_after(n);
+        rc = libro_verify_license(&v, store, (const char *) tok.data, tok.len, &opt, &err);
+        libro__alloc_fail_after(0);
+        if (rc != LIBRO_OK) {
+            LIBRO_ASSERT_CODE(rc, LIBRO_ERR_NOMEM, &err, NULL);
+            ck_assert_ptr_null(v);
+        } else {
+            ck_assert_msg(v->outcome == LIBRO_SUSPENDED, "allocation %lu: verdict %s (%s)", n,
+                          libro_outcome_name(v->outcome), v->reason);
+        }
+    }
+    ck_assert_int_eq(rc, LIBRO_OK);
+    libro_verification_free(v);
+    libro_buf_free(&tok);
+}
+END_TEST
+
+/* A license that expired is EXPIRED, whatever its status lists would say. */
+START_TEST(test_status_after_dates)
+{
+    struct sts st;
+    libro_verification *v;
+
+    sts_init(&st);
+    st.revoked = true;
+    st.now = T0 + 1095 * DAY + 2 * DAY;
+    st.list_from = st.now - 3600;
+    st.list_until = st.now + DAY;
+    v = sts_run(&st);
+    ck_assert_int_eq(v->outcome, LIBRO_EXPIRED);
+    ck_assert(!v->status_checked);
+    libro_verification_free(v);
+}
+END_TEST
+
+/* libro_trust_add with status lists: the registry first, a verified signature, one list per
+ * id, no rollback; listing, reopening and removing. */
+START_TEST(test_store_status_lists)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_key *k_reg = NULL;
+    libro_buf v1 = LIBRO_BUF_INIT;
+    libro_buf v2 = LIBRO_BUF_INIT;
+    libro_buf v2b = LIBRO_BUF_INIT;
+    libro_buf bad = LIBRO_BUF_INIT;
+    libro_trust_entry e;
+    char path[512];
+    size_t removed = 0;
+
+    gen(&k_reg, LIBRO_ALG_ED25519);
+    sign_list(&v1, URL_REV, LIBRO_STATUS_REVOCATION, 5, false, T0, T0 + 7 * DAY, k_reg);
+    sign_list(&v2, URL_REV, LIBRO_STATUS_REVOCATION, 5, true, T0 + DAY, T0 + 8 * DAY, k_reg);
+    sign_list(&v2b, URL_REV, LIBRO_STATUS_REVOCATION, 6, true, T0 + DAY, T0 + 8 * DAY, k_reg);
+    sign_list(&bad, URL_REV, LIBRO_STATUS_REVOCATION, 5, false, T0 + 2 * DAY, T0 + 9 * DAY,
+              k_other);
+
+    /* The registry must be known first. */
+    LIBRO_ASSERT_CODE(libro_trust_add(store, (const char *) v1.data, v1.len, &err),
+                      LIBRO_ERR_NOT_FOUND, &err,
+                      "status list: no registry authorization for " REGISTRY "#");
+    add(registry_auth(TOWN, k_reg, T0 - 1000 * DAY, T0 + 2000 * DAY), k_town);
+    /* Signed by a key the store does not hold for the registry. */
+    LIBRO_ASSERT_CODE(libro_trust_add(store, (const char *) bad.data, bad.len, &err),
+                      LIBRO_ERR_NOT_FOUND, &err, "no registry authorization");
+    /* ... or under the registry's kid by another key. */
+    libro_buf_clear(&bad);
+    sign_list(&bad, URL_REV, LIBRO_STATUS_REVOCATION, 5, false, T0 + 2 * DAY, T0 + 9 * DAY, k_reg);
+    bad.data[bad.len - 2] = bad.data[bad.len - 2] == 'A' ? 'B' : 'A';
+    LIBRO_ASSERT_CODE(libro_trust_add(store, (const char *) bad.data, bad.len, &err),
+                      LIBRO_ERR_BAD_SIGNATURE, &err, "status list: jws: signature does not verify");
+
+    add_token(&v1);
+    add_token(&v1); /* the same bytes: a no-op */
+    ck_assert_uint_eq(libro_trust_count(store), 2);
+    add_token(&v2); /* newer: replaces */
+    ck_assert_uint_eq(libro_trust_count(store), 2);
+    LIBRO_ASSERT_CODE(libro_trust_add(store, (const char *) v1.data, v1.len, &err),
+                      LIBRO_ERR_DENIED, &err,
+                      "status list " URL_REV " of 2026-01-01T00:00:00Z is older than the one "
+                      "stored (2026-01-02T00:00:00Z): not replaced");
+    add_token(&v2b); /* as new: replaces */
+    file_for_list(path, sizeof path, URL_REV);
+    ck_assert_uint_eq(mode_of(path), 0644);
+
+    reopen();
+    ck_assert_uint_eq(libro_trust_count(store), 2);
+    libro_trust_get(store, 1, &e);
+    ck_assert_int_eq(e.kind, LIBRO_TRUST_STATUS_LIST);
+    ck_assert_int_eq(e.type, 0);
+    ck_assert_int_eq(e.purpose, LIBRO_STATUS_REVOCATION);
+    ck_assert_str_eq(e.subject_id, URL_REV);
+    ck_assert_str_eq(e.name, "revocation");
+    ck_assert_str_eq(e.issuer, REGISTRY);
+    ck_assert_int_eq(e.valid_from, T0 + DAY);
+    ck_assert_str_eq(e.file, path);
+    /* After a reopen, the rollback is still refused. */
+    LIBRO_ASSERT_CODE(libro_trust_add(store, (const char *) v1.data, v1.len, &err),
+                      LIBRO_ERR_DENIED, &err, "older than the one stored");
+
+    /* A list stored under another name is refused at open. */
+    {
+        char other[512];
+        int n = snprintf(other, sizeof other, "%s/status/%064d.jws", store_dir, 0);
+
+        ck_assert(n > 0 && (size_t) n < sizeof other);
+        write_file(other, (const char *) v1.data, v1.len);
+        expect_open_fails(LIBRO_ERR_PARSE, "name does not match contents");
+        ck_assert_int_eq(unlink(other), 0);
+    }
+
+    LIBRO_ASSERT_CODE(libro_trust_remove(store, URL_REV, &removed, &err), LIBRO_OK, &err, NULL);
+    ck_assert_uint_eq(removed, 1);
+    ck_assert_uint_eq(libro_trust_count(store), 1);
+    ck_assert_int_eq(access(path, F_OK), -1);
+    reopen();
+    ck_assert_uint_eq(libro_trust_count(store), 1);
+
+    libro_buf_free(&v1);
+    libro_buf_free(&v2);
+    libro_buf_free(&v2b);
+    libro_buf_free(&bad);
+    libro_key_free(k_reg);
+}
+END_TEST
+
 Suite *
 libro_test_suite(void)
 {
@@ -1666,6 +2221,7 @@ libro_test_suite(void)
     TCase *tokens = tcase_create("tokens");
     TCase *limits = tcase_create("limits");
     TCase *trust = tcase_create("trust store");
+    TCase *status = tcase_create("status");
 
     tcase_add_checked_fixture(chains, setup, teardown);
     tcase_add_loop_test(chains, test_scenarios, 0, (int) LIBRO_NELEM(scenarios));
@@ -1698,6 +2254,13 @@ libro_test_suite(void)
     tcase_add_test(trust, test_store_corrupt);
     tcase_add_test(trust, test_store_permissions);
     tcase_add_test(trust, test_default_dir);
+    tcase_add_test(trust, test_store_status_lists);
     suite_add_tcase(s, trust);
+
+    tcase_add_checked_fixture(status, setup, teardown);
+    tcase_add_loop_test(status, test_status, 0, (int) LIBRO_NELEM(status_cases));
+    tcase_add_test(status, test_status_after_dates);
+    tcase_add_test(status, test_status_oom);
+    suite_add_tcase(s, status);
     return s;
 }

@@ -411,6 +411,15 @@ libro_code
 libro_jws_sign_compact(libro_buf *out, const libro_key *k, const char *kid, const char *typ,
                        const void *payload, size_t len, libro_error *err)
 {
+    return libro_jws_sign_compact_ex(out, k, kid, typ, payload, len, LIBRO_MAX_TOKEN_BYTES,
+                                     LIBRO_MAX_CLAIMS_BYTES, err);
+}
+
+libro_code
+libro_jws_sign_compact_ex(libro_buf *out, const libro_key *k, const char *kid, const char *typ,
+                          const void *payload, size_t len, size_t max_token, size_t max_payload,
+                          libro_error *err)
+{
     libro_buf tok = LIBRO_BUF_INIT;
     size_t si_len;
     libro_code rc;
@@ -418,10 +427,13 @@ libro_jws_sign_compact(libro_buf *out, const libro_key *k, const char *kid, cons
     if (out == NULL || k == NULL || (payload == NULL && len > 0)) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "jws: NULL argument");
     }
+    if (max_token == 0 || max_payload == 0) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "jws: a cap of 0 bytes");
+    }
     /* Bounded at sign as at parse, so we never issue what we would refuse to read. */
-    if (len > LIBRO_MAX_CLAIMS_BYTES) {
-        return libro_error_set(err, LIBRO_ERR_LIMIT, "jws: payload larger than %u bytes",
-                               LIBRO_MAX_CLAIMS_BYTES);
+    if (len > max_payload) {
+        return libro_error_set(err, LIBRO_ERR_LIMIT, "jws: payload larger than %zu bytes",
+                               max_payload);
     }
     rc = libro_jws__header_b64(&tok, k, kid, typ, err);
     if (rc != LIBRO_OK) {
@@ -445,9 +457,8 @@ libro_jws_sign_compact(libro_buf *out, const libro_key *k, const char *kid, cons
     if (rc != LIBRO_OK) {
         goto out;
     }
-    if (tok.len > LIBRO_MAX_TOKEN_BYTES) {
-        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "jws: token would exceed %u bytes",
-                             LIBRO_MAX_TOKEN_BYTES);
+    if (tok.len > max_token) {
+        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "jws: token would exceed %zu bytes", max_token);
         goto out;
     }
     /* `out` is touched only on success. */
@@ -459,6 +470,13 @@ out:
 
 libro_code
 libro_jws_parse(libro_jws **out, const char *token, size_t len, libro_error *err)
+{
+    return libro_jws_parse_ex(out, token, len, LIBRO_MAX_TOKEN_BYTES, LIBRO_MAX_CLAIMS_BYTES, err);
+}
+
+libro_code
+libro_jws_parse_ex(libro_jws **out, const char *token, size_t len, size_t max_token,
+                   size_t max_payload, libro_error *err)
 {
     libro_buf header = LIBRO_BUF_INIT;
     libro_jws *jws = NULL;
@@ -474,9 +492,11 @@ libro_jws_parse(libro_jws **out, const char *token, size_t len, libro_error *err
     if (token == NULL && len > 0) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "jws: NULL argument");
     }
-    if (len > LIBRO_MAX_TOKEN_BYTES) {
-        return libro_error_set(err, LIBRO_ERR_LIMIT, "jws: token larger than %u bytes",
-                               LIBRO_MAX_TOKEN_BYTES);
+    if (max_token == 0 || max_payload == 0) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "jws: a cap of 0 bytes");
+    }
+    if (len > max_token) {
+        return libro_error_set(err, LIBRO_ERR_LIMIT, "jws: token larger than %zu bytes", max_token);
     }
     for (i = 0; i < len; i++) {
         if (token[i] == '.') {
@@ -513,9 +533,9 @@ libro_jws_parse(libro_jws **out, const char *token, size_t len, libro_error *err
     if (rc != LIBRO_OK) {
         goto out;
     }
-    if (jws->payload.len > LIBRO_MAX_CLAIMS_BYTES) {
-        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "jws: payload larger than %u bytes",
-                             LIBRO_MAX_CLAIMS_BYTES);
+    if (jws->payload.len > max_payload) {
+        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "jws: payload larger than %zu bytes",
+                             max_payload);
         goto out;
     }
     /* RFC 7515 §5.2 step 8: the signature covers the encoded text exactly as received. */

@@ -36,7 +36,14 @@
 /* The payload cap: the longest encodedList plus room for every other member (ids of at most
  * 200 bytes, fixed strings), so that the JSON cap never refuses a list the decoder would
  * take. */
-#define MAX_PAYLOAD_BYTES (LIBRO_STATUS_LIST_MAX_ENCODED_BYTES + 4096u)
+#define MAX_PAYLOAD_BYTES LIBRO_MAX_STATUS_LIST_PAYLOAD_BYTES
+_Static_assert(LIBRO_MAX_STATUS_LIST_PAYLOAD_BYTES >= LIBRO_STATUS_LIST_MAX_ENCODED_BYTES + 4096u,
+               "the payload cap must hold the longest encodedList and the other members");
+/* base64url of the largest payload, a 1 KiB header (1366 characters), two dots and a
+ * 64-byte signature (86) fit the token cap. */
+_Static_assert(LIBRO_MAX_STATUS_LIST_TOKEN_BYTES >=
+                   (LIBRO_MAX_STATUS_LIST_PAYLOAD_BYTES + 2u) / 3u * 4u + 1366u + 2u + 86u,
+               "the token cap must hold the largest payload");
 #define PATH_BYTES 96u
 
 const char *
@@ -343,8 +350,9 @@ libro_status_list_sign(libro_buf *jws_out, const libro_status_list *s,
         rc = libro_kid_for(&kid, s->issuer, registry_key, err);
     }
     if (rc == LIBRO_OK) {
-        rc = libro_jws_sign_compact(jws_out, registry_key, (const char *) kid.data, "vc+jwt",
-                                    payload.data, payload.len, err);
+        rc = libro_jws_sign_compact_ex(jws_out, registry_key, (const char *) kid.data, "vc+jwt",
+                                       payload.data, payload.len, LIBRO_MAX_STATUS_LIST_TOKEN_BYTES,
+                                       LIBRO_MAX_STATUS_LIST_PAYLOAD_BYTES, err);
     }
     libro_buf_free(&kid);
     libro_buf_free(&payload);

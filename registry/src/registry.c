@@ -1324,3 +1324,23 @@ out:
     libro_bitstring_free(&bits);
     return rc;
 }
+
+/* ---- for the HTTP API (registry/src/http) -------------------------------------------------- */
+
+libro_code
+libro_registry__parse_credential(libro_credential **out, const char *token, libro_error *err)
+{
+    return parse_credential(out, token, err);
+}
+
+libro_code
+libro_registry__last_list(libro_registry *r, uint32_t *list, libro_error *err)
+{
+    uint64_t used = 0;
+
+    *list = 0;
+    if (r == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "last list: NULL registry");
+    }
+    return r->store.ops->slot_current(r->store.h, list, &used, err);
+}

@@ -48,4 +48,15 @@ LIBRO_NODISCARD libro_code libro_registry__integrity_check(libro_registry *r, li
 LIBRO_NODISCARD libro_code libro_registry__text_check(const char *s, const char *what, size_t min,
                                                       libro_error *err);
 
+/** The structural parse of a stored or submitted credential (well-formed vc+jwt, a kid naming
+ *  the issuer, a payload libro_credential_parse accepts); the signature is not checked. For
+ *  the registry's own records, such as its authorization. Caller frees *out. */
+LIBRO_NODISCARD libro_code libro_registry__parse_credential(libro_credential **out,
+                                                            const char *token, libro_error *err);
+
+/** The highest status list pair with a reserved index (0 when none): the lists the registry
+ *  publishes are 0..*list. */
+LIBRO_NODISCARD libro_code libro_registry__last_list(libro_registry *r, uint32_t *list,
+                                                     libro_error *err);
+
 #endif

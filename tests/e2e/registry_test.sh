@@ -184,6 +184,10 @@ check "show: renewal evidence" 0 'renew +v2 .*by registrar Bo: annual renewal \[
     "$libro" license show --db $DB T7-N-0001
 must "$libro" trust add --trust-dir trust --anchor town.jws
 must "$libro" trust add --trust-dir trust auth.jws
+# The license carries credentialStatus: the verifier needs the registry and its lists.
+must "$libro" registry status --db $DB --key reg.pem --list 0 --purpose revocation \
+    --id $BASE/0/revocation --days 7 --out rev0.jws
+must "$libro" trust add --trust-dir trust regauth.jws sus2.jws rev0.jws
 check "renewed license verifies" 0 '^VALID' -- "$libro" verify --trust-dir trust --jws ada2.jws
 check "renewed license QR verifies" 0 '^VALID' -- "$libro" verify --trust-dir trust ada2.png
 check "renew: output exists" 1 'exists' -- "$libro" license renew --db $DB "${ISSUER[@]}" \

@@ -54,6 +54,48 @@ verify_docs=("$(out "$libro" verify --json --at $AT lic.png)"
     "$(out "$libro" verify --json --at $AT --text 'LB1:%%')"
     "$(out "$libro" verify --json --at $AT noise.pgm)")
 
+# Status from cached lists (the registry on the real clock): STATUS UNKNOWN, VALID with
+# status, SUSPENDED, REVOKED, and too old.
+"$libro" key new --out reg.pem --public-out reg.pub >/dev/null
+"$libro" issue registry-authorization --key town.pem --charter town.jws --id urn:libro:t:r \
+    --name R --subject-key reg.pub --valid-from 2026-01-01T00:00:00Z --days 3000 \
+    --out regauth.jws 2>/dev/null
+"$libro" registry init --db reg.db --charter town.jws --authorization regauth.jws >/dev/null 2>&1
+"$libro" registry type --db reg.db --id a --validity-days 365 --renewal-window-days 30 \
+    --grace-days 0 --actor ops >/dev/null 2>&1
+"$libro" issue license --key board.pem --authorization auth.jws --community-charter town.jws \
+    --holder H --number N-2 --profession P --type a --scope s --out slic.jws --registry reg.db \
+    --status-url-base https://r.example/status >/dev/null 2>&1
+publish() { # PURPOSE FILE
+    sleep 1
+    "$libro" registry status --db reg.db --key reg.pem --list 0 --purpose "$1" \
+        --id "https://r.example/status/0/$1" --days 30 --out "$2" 2>/dev/null
+}
+verify_docs+=("$(out "$libro" verify --json --jws slic.jws)")
+"$libro" trust add regauth.jws >/dev/null
+publish revocation rev1.jws
+publish suspension sus1.jws
+"$libro" trust add rev1.jws sus1.jws >/dev/null
+verify_docs+=("$(out "$libro" verify --json --jws slic.jws)"
+    "$(out "$libro" verify --json --at "$(date -u -d '2 days' +%Y-%m-%dT%H:%M:%SZ)" --jws slic.jws)"
+    "$(out "$libro" verify --json --at "$(date -u -d '9 days' +%Y-%m-%dT%H:%M:%SZ)" --jws slic.jws)")
+"$libro" license suspend --db reg.db N-2 --actor ops --reason r >/dev/null 2>&1
+publish suspension sus2.jws
+"$libro" trust add sus2.jws >/dev/null
+verify_docs+=("$(out "$libro" verify --json --jws slic.jws)")
+"$libro" license revoke --db reg.db N-2 --actor ops --reason r >/dev/null 2>&1
+publish revocation rev2.jws
+"$libro" trust add rev2.jws >/dev/null
+verify_docs+=("$(out "$libro" verify --json --jws slic.jws)")
+# Each status outcome was produced (an empty document would fail the schema anyway).
+for want in '"outcome":"STATUS UNKNOWN"' '"checked":true,"revoked":false,"suspended":false' \
+    '"warning":' '"outcome":"SUSPENDED"' '"outcome":"REVOKED"'; do
+    if ! grep -qF -- "$want" "${verify_docs[@]}"; then
+        echo "cli_run: no verify document with $want" >&2
+        exit 1
+    fi
+done
+
 status=0
 node "$here/cli.mjs" key-show.schema.json "${key_docs[@]}" || status=1
 node "$here/cli.mjs" jws-verify.schema.json "${jws_docs[@]}" || status=1

@@ -25,7 +25,12 @@ enum stage {
 struct walk {
     const libro_trust *t;
     const libro_verify_options *opt;
-    const libro_credential *license;
+    const libro_credential *license; /* below link 2, for a license's walk; else NULL */
+    /* A status list's walk (libro_chain__walk_registry): link 2 is a RegistryAuthorization
+     * of `community` above `list`. */
+    bool registry;
+    const libro_status_list *list;
+    const char *community;
     /* path[j] is link j + 2 (path[0] the authorization), borrowed from the store: anchors
      * verified when indexed, the others when the store last changed. */
     const libro_credential *path[LIBRO_VERIFY__MAX_LINKS];
@@ -160,6 +165,8 @@ describe(char *out, size_t cap, const libro_credential *c, bool anchor)
 
     if (c->type == LIBRO_CRED_ISSUER_AUTH) {
         what = "issuer authorization for";
+    } else if (c->type == LIBRO_CRED_REGISTRY_AUTH) {
+        what = "registry authorization for";
     } else if (c->type == LIBRO_CRED_CHARTER) {
         what = anchor ? "anchor" : "charter of";
     }
@@ -274,6 +281,26 @@ check_rules(const struct walk *w, size_t k, const libro_credential *up, bool up_
     int n = 0;
 
     describe(up_desc, sizeof up_desc, up, up_anchor);
+    if (w->registry && k == 2) {
+        /* Rule 3 for a status list: it lies within its registry's authorization. */
+        if (w->list->valid_from < up->valid_from || w->list->valid_until > up->valid_until) {
+            fmt_time(a, w->list->valid_from);
+            fmt_time(b, w->list->valid_until);
+            fmt_time(c, up->valid_from);
+            fmt_time(d, up->valid_until);
+            n = snprintf(why, why_cap, "status list (%s..%s) lies outside the %s (%s..%s)", a, b,
+                         up_desc, c, d);
+            goto out_broken;
+        }
+        /* Only the community that authorized the license's issuer speaks for its status. */
+        if (strcmp(up->issuer, w->community) != 0) {
+            n = snprintf(why, why_cap,
+                         "%s was issued by %.64s, not by %.64s, the license's community", up_desc,
+                         up->issuer, w->community);
+            goto out_broken;
+        }
+        return LIBRO_OK;
+    }
     if (k == 2) {
         memcpy(below_desc, "license", sizeof "license");
     } else {
@@ -319,6 +346,9 @@ check_rules(const struct walk *w, size_t k, const libro_credential *up, bool up_
             goto out_broken;
         }
         return LIBRO_OK;
+    }
+    if (k == 3 && w->registry) {
+        return LIBRO_OK; /* a registry authorization grants no license types */
     }
     if (k == 3) {
         /* Rule 4 for the authorization: its types are among its community's. */
@@ -404,8 +434,8 @@ cand_cmp(const void *a, const void *b)
 /* Candidates for link k naming key (id, tp): authorizations for k = 2, else anchors and
  * charters of the community. */
 static libro_code
-candidates(struct cand **out, size_t *n_out, const libro_trust *t, size_t k, const char *id,
-           const char *tp, libro_error *err)
+candidates(struct cand **out, size_t *n_out, const libro_trust *t, bool registry, size_t k,
+           const char *id, const char *tp, libro_error *err)
 {
     struct cand *c = NULL;
     size_t n = 0;
@@ -415,8 +445,8 @@ candidates(struct cand **out, size_t *n_out, const libro_trust *t, size_t k, con
     *n_out = 0;
     for (i = 0; i < t->n_items; i++) {
         const libro_trust__item *it = &t->items[i];
-        bool want = k == 2 ? it->cred->type == LIBRO_CRED_ISSUER_AUTH
-                           : it->cred->type == LIBRO_CRED_CHARTER;
+        libro_cred_type link2 = registry ? LIBRO_CRED_REGISTRY_AUTH : LIBRO_CRED_ISSUER_AUTH;
+        bool want = k == 2 ? it->cred->type == link2 : it->cred->type == LIBRO_CRED_CHARTER;
 
         if (!want || strcmp(it->tp, tp) != 0 || strcmp(it->cred->subject_id, id) != 0) {
             continue;
@@ -606,15 +636,15 @@ walk_up(struct walk *w, size_t k, const char *want_id, const char *want_tp, libr
         rc = fail(w, k, STAGE_FOUND, j, err, "chain longer than %u links", w->opt->max_links);
         goto out;
     }
-    rc = candidates(&cands, &n_cands, w->t, k, want_id, want_tp, err);
+    rc = candidates(&cands, &n_cands, w->t, w->registry, k, want_id, want_tp, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
     if (n_cands == 0) {
         libro_verifier__printable(shown, sizeof shown, want_id, strlen(want_id));
         if (k == 2) {
-            rc = fail(w, k, STAGE_FOUND, j, err, "no trusted issuer authorization for %s#%s", shown,
-                      want_tp);
+            rc = fail(w, k, STAGE_FOUND, j, err, "no trusted %s authorization for %s#%s",
+                      w->registry ? "registry" : "issuer", shown, want_tp);
         } else {
             rc = fail(w, k, STAGE_FOUND, j, err, "no trusted anchor or charter for %s#%s", shown,
                       want_tp);
@@ -688,24 +718,20 @@ out:
     return rc;
 }
 
-libro_code
-libro_chain__walk(libro_chain__result *res, const libro_trust *t, const libro_credential *license,
-                  const char *signer_id, const char *signer_tp, const libro_verify_options *opt,
-                  libro_error *err)
+/* The walk both entry points share: `w` says what is below link 2. */
+static libro_code
+walk(libro_chain__result *res, struct walk *wp, const char *signer_id, const char *signer_tp,
+     libro_error *err)
 {
-    struct walk w;
+    struct walk w = *wp;
     size_t n = 0;
     libro_code rc;
 
     memset(res, 0, sizeof *res);
-    memset(&w, 0, sizeof w);
-    if (opt->max_links > LIBRO_VERIFY__MAX_LINKS) {
+    if (w.opt->max_links > LIBRO_VERIFY__MAX_LINKS) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "verify: max_links above %u",
                                LIBRO_VERIFY__MAX_LINKS);
     }
-    w.t = t;
-    w.opt = opt;
-    w.license = license;
     rc = walk_up(&w, 2, signer_id, signer_tp, err);
     if (rc == LIBRO_OK) {
         while (n < LIBRO_VERIFY__MAX_LINKS && w.path[n] != NULL) {
@@ -746,4 +772,35 @@ out:
         libro_chain__result_free(res);
     }
     return rc;
+}
+
+libro_code
+libro_chain__walk(libro_chain__result *res, const libro_trust *t, const libro_credential *license,
+                  const char *signer_id, const char *signer_tp, const libro_verify_options *opt,
+                  libro_error *err)
+{
+    struct walk w;
+
+    memset(&w, 0, sizeof w);
+    w.t = t;
+    w.opt = opt;
+    w.license = license;
+    return walk(res, &w, signer_id, signer_tp, err);
+}
+
+libro_code
+libro_chain__walk_registry(libro_chain__result *res, const libro_trust *t,
+                           const libro_status_list *list, const char *community,
+                           const char *signer_id, const char *signer_tp,
+                           const libro_verify_options *opt, libro_error *err)
+{
+    struct walk w;
+
+    memset(&w, 0, sizeof w);
+    w.t = t;
+    w.opt = opt;
+    w.registry = true;
+    w.list = list;
+    w.community = community;
+    return walk(res, &w, signer_id, signer_tp, err);
 }

@@ -1,6 +1,7 @@
 /* libro_verifier: the trust store. A directory (mode 0700) holding
  *   anchors/<thumbprint>.jws       self-chartered CommunityCharters pinned as anchors
  *   credentials/<sha256-hex>.jws   charters and authorizations, trusted only through a chain
+ *   status/<sha256-hex of id>.jws  cached status lists, one per list id (the URL)
  * Every file is one compact JWS, written atomically with mode 0644 (public data). Loading
  * reads every *.jws strictly: a file that is a link, not regular, too large, unparsable or
  * whose name does not match its contents makes the whole open fail, naming the file, so a
@@ -19,11 +20,13 @@
 #include "libro/encoding.h"
 #include "libro/file.h"
 #include "libro/jws.h"
+#include "libro/time.h"
 #include "libro/util.h"
 #include "verify_int.h"
 
 #define ANCHORS_DIR "anchors"
 #define CREDENTIALS_DIR "credentials"
+#define STATUS_DIR "status"
 #define SUFFIX ".jws"
 #define STORE_FILE_MODE 0644u
 #define STORE_DIR_MODE 0700
@@ -390,7 +393,7 @@ push_item(libro_trust *t, libro_trust__item *it, libro_error *err)
     libro_trust__item *grown;
     size_t cap;
 
-    if (t->n_items >= LIBRO_TRUST__MAX_ENTRIES) {
+    if (t->n_items + t->n_lists >= LIBRO_TRUST__MAX_ENTRIES) {
         return libro_error_set(err, LIBRO_ERR_LIMIT, "trust: store holds more than %u entries",
                                LIBRO_TRUST__MAX_ENTRIES);
     }
@@ -426,6 +429,176 @@ sort_items(libro_trust *t)
     }
 }
 
+/* ---- status lists ----------------------------------------------------------------------- */
+
+static void
+list_clear(libro_trust__list *l)
+{
+    libro_status_list_free(&l->list);
+    libro_free(l->token);
+    libro_free(l->file);
+    libro_free(l->signer_id);
+    memset(l, 0, sizeof *l);
+}
+
+/* Index a status list token WITHOUT verifying its signature (as index_token does for
+ * credentials): a strict JWS within the status list caps, typ vc+jwt, a kid whose id is the
+ * payload's issuer, a payload libro_status_list_parse accepts. The bits are dropped: a
+ * verification reads them again from what verified. */
+static libro_code
+index_list(libro_trust__list *l, const char *token, size_t len, libro_error *err)
+{
+    libro_jws *jws = NULL;
+    libro_buf payload = LIBRO_BUF_INIT;
+    const char *kid;
+    const char *kid_tp;
+    size_t id_len;
+    char shown[65];
+    libro_code rc;
+
+    memset(l, 0, sizeof *l);
+    rc = libro_jws_parse_ex(&jws, token, len, LIBRO_MAX_STATUS_LIST_TOKEN_BYTES,
+                            LIBRO_MAX_STATUS_LIST_PAYLOAD_BYTES, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (!libro_verifier__typ_ok(libro_jws_typ(jws))) {
+        rc = libro_error_set(err, LIBRO_ERR_UNSUPPORTED, "jws: typ is not vc+jwt");
+        goto out;
+    }
+    kid = libro_jws_kid(jws);
+    if (kid == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "jws: header lacks \"kid\"");
+        goto out;
+    }
+    rc = libro_kid_split(kid, &id_len, &kid_tp, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = unverified_payload(&payload, token, len, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = libro_status_list_parse(&l->list, payload.data, payload.len, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    libro_bitstring_free(&l->list.bits);
+    if (strlen(l->list.issuer) != id_len || memcmp(l->list.issuer, kid, id_len) != 0) {
+        libro_verifier__printable(shown, sizeof shown, kid, id_len);
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "kid names %s, but the issuer is %.64s", shown,
+                             l->list.issuer);
+        goto out;
+    }
+    l->token = libro_strndup(token, len);
+    l->signer_id = libro_strndup(kid, id_len);
+    if (l->token == NULL || l->signer_id == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_NOMEM, "trust: out of memory");
+        goto out;
+    }
+    l->token_len = len;
+    memcpy(l->signer_tp, kid_tp, LIBRO_THUMBPRINT_LEN);
+    l->signer_tp[LIBRO_THUMBPRINT_LEN] = '\0';
+out:
+    if (rc != LIBRO_OK) {
+        list_clear(l);
+    }
+    libro_buf_free(&payload);
+    libro_jws_free(jws);
+    return rc;
+}
+
+/* status/<sha256 hex of the list's id>.jws: one file per list, whatever its version. */
+static libro_code
+list_name(char *out, size_t cap, const libro_trust__list *l, libro_error *err)
+{
+    unsigned char digest[32];
+    libro_buf hex = LIBRO_BUF_INIT;
+    int n;
+    libro_code rc;
+
+    rc = libro_sha256(digest, l->list.id, strlen(l->list.id), err);
+    if (rc == LIBRO_OK) {
+        rc = libro_hex_encode(&hex, digest, sizeof digest, err);
+    }
+    if (rc == LIBRO_OK) {
+        n = snprintf(out, cap, "%s" SUFFIX, (const char *) hex.data);
+        if (n < 0 || (size_t) n >= cap) {
+            rc = libro_error_set(err, LIBRO_ERR_LIMIT, "trust: file name too long");
+        }
+    }
+    libro_buf_free(&hex);
+    return rc;
+}
+
+static libro_code
+push_list(libro_trust *t, libro_trust__list *l, libro_error *err)
+{
+    libro_trust__list *grown;
+    size_t cap;
+
+    if (t->n_items + t->n_lists >= LIBRO_TRUST__MAX_ENTRIES) {
+        return libro_error_set(err, LIBRO_ERR_LIMIT, "trust: store holds more than %u entries",
+                               LIBRO_TRUST__MAX_ENTRIES);
+    }
+    if (t->n_lists == t->cap_lists) {
+        cap = t->cap_lists == 0 ? 8 : t->cap_lists * 2;
+        grown = libro_realloc(t->lists, cap * sizeof *grown);
+        if (grown == NULL) {
+            return libro_error_set(err, LIBRO_ERR_NOMEM, "trust: out of memory");
+        }
+        t->lists = grown;
+        t->cap_lists = cap;
+    }
+    t->lists[t->n_lists++] = *l;
+    memset(l, 0, sizeof *l); /* moved into the store */
+    return LIBRO_OK;
+}
+
+static int
+list_cmp(const void *a, const void *b)
+{
+    const libro_trust__list *x = a;
+    const libro_trust__list *y = b;
+
+    return strcmp(x->file, y->file);
+}
+
+static void
+sort_lists(libro_trust *t)
+{
+    if (t->n_lists > 1) {
+        qsort(t->lists, t->n_lists, sizeof *t->lists, list_cmp);
+    }
+}
+
+/* One file of status/: indexed, named after its id, taken into the store. */
+static libro_code
+load_list(libro_trust *t, libro_trust__list *l, const char *token, size_t len, const char *name,
+          const char *path, libro_error *err)
+{
+    char want[LIBRO_THUMBPRINT_LEN + 80];
+    libro_code rc;
+
+    rc = index_list(l, token != NULL ? token : "", len, err);
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, path);
+        return rc;
+    }
+    rc = list_name(want, sizeof want, l, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    if (strcmp(want, name) != 0) {
+        return libro_error_set(err, LIBRO_ERR_PARSE, "%.200s: name does not match contents", path);
+    }
+    l->file = libro_strndup(path, strlen(path));
+    if (l->file == NULL) {
+        return libro_error_set(err, LIBRO_ERR_NOMEM, "trust: out of memory");
+    }
+    return push_list(t, l, err);
+}
+
 /* ---- loading ------------------------------------------------------------------------------ */
 
 static bool
@@ -447,7 +620,8 @@ name_cmp(const void *a, const void *b)
 
 /* Read one store file without following a link and without blocking on a FIFO. */
 static libro_code
-read_entry(libro_buf *out, int dir_fd, const char *name, const char *path, libro_error *err)
+read_entry(libro_buf *out, int dir_fd, const char *name, const char *path, size_t max,
+           libro_error *err)
 {
     struct stat st;
     int fd;
@@ -468,12 +642,11 @@ read_entry(libro_buf *out, int dir_fd, const char *name, const char *path, libro
         rc = libro_error_set(err, LIBRO_ERR_IO, "%.200s: not a regular file", path);
         goto out;
     }
-    if ((uintmax_t) st.st_size > (uintmax_t) LIBRO_MAX_TOKEN_BYTES) {
-        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "%.200s: larger than %u bytes", path,
-                             LIBRO_MAX_TOKEN_BYTES);
+    if ((uintmax_t) st.st_size > (uintmax_t) max) {
+        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "%.200s: larger than %zu bytes", path, max);
         goto out;
     }
-    rc = libro_fd_read(out, fd, LIBRO_MAX_TOKEN_BYTES, err);
+    rc = libro_fd_read(out, fd, max, err);
     if (rc != LIBRO_OK) {
         libro_error_prefix(err, path);
     }
@@ -496,10 +669,13 @@ load_dir(libro_trust *t, const char *sub, libro_trust_kind kind, libro_error *er
     char **grown;
     libro_buf raw = LIBRO_BUF_INIT;
     libro_trust__item it;
+    libro_trust__list l;
+    bool lists = kind == LIBRO_TRUST_STATUS_LIST;
     size_t i;
     libro_code rc;
 
     memset(&it, 0, sizeof it);
+    memset(&l, 0, sizeof l);
     rc = join(dir, sizeof dir, t->dir, sub, err);
     if (rc != LIBRO_OK) {
         goto out;
@@ -530,7 +706,7 @@ load_dir(libro_trust *t, const char *sub, libro_trust_kind kind, libro_error *er
         if (!is_store_name(de->d_name)) {
             continue;
         }
-        if (t->n_items + n_names >= LIBRO_TRUST__MAX_ENTRIES) {
+        if (t->n_items + t->n_lists + n_names >= LIBRO_TRUST__MAX_ENTRIES) {
             rc = libro_error_set(err, LIBRO_ERR_LIMIT, "trust: store holds more than %u entries",
                                  LIBRO_TRUST__MAX_ENTRIES);
             goto out;
@@ -561,9 +737,17 @@ load_dir(libro_trust *t, const char *sub, libro_trust_kind kind, libro_error *er
             goto out;
         }
         libro_buf_clear(&raw);
-        rc = read_entry(&raw, dirfd(d), names[i], path, err);
+        rc = read_entry(&raw, dirfd(d), names[i], path,
+                        lists ? LIBRO_MAX_STATUS_LIST_TOKEN_BYTES : LIBRO_MAX_TOKEN_BYTES, err);
         if (rc != LIBRO_OK) {
             goto out;
+        }
+        if (lists) {
+            rc = load_list(t, &l, (const char *) raw.data, raw.len, names[i], path, err);
+            if (rc != LIBRO_OK) {
+                goto out;
+            }
+            continue;
         }
         rc = index_token(&it, kind, raw.data != NULL ? (const char *) raw.data : "", raw.len, err);
         if (rc != LIBRO_OK) {
@@ -594,6 +778,7 @@ load_dir(libro_trust *t, const char *sub, libro_trust_kind kind, libro_error *er
     rc = LIBRO_OK;
 out:
     item_clear(&it);
+    list_clear(&l);
     libro_buf_free(&raw);
     for (i = 0; i < n_names; i++) {
         libro_free(names[i]);
@@ -653,7 +838,12 @@ libro_trust_open(libro_trust **out, const char *dir, libro_error *err)
     if (rc != LIBRO_OK) {
         goto out;
     }
+    rc = load_dir(t, STATUS_DIR, LIBRO_TRUST_STATUS_LIST, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
     sort_items(t);
+    sort_lists(t);
     t->memo = libro_trust__memo_new(t->n_items);
     if (t->memo == NULL) {
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "trust: out of memory");
@@ -679,6 +869,10 @@ libro_trust_free(libro_trust *t)
         item_clear(&t->items[i]);
     }
     libro_free(t->items);
+    for (i = 0; i < t->n_lists; i++) {
+        list_clear(&t->lists[i]);
+    }
+    libro_free(t->lists);
     libro_free(t->dir);
     libro_trust__memo_free(t->memo);
     libro_free(t);
@@ -723,7 +917,7 @@ store_item(libro_trust *t, libro_trust__item *it, const char *sub, libro_error *
     if (it->file == NULL) {
         return libro_error_set(err, LIBRO_ERR_NOMEM, "trust: out of memory");
     }
-    if (i == t->n_items && t->n_items >= LIBRO_TRUST__MAX_ENTRIES) {
+    if (i == t->n_items && t->n_items + t->n_lists >= LIBRO_TRUST__MAX_ENTRIES) {
         return libro_error_set(err, LIBRO_ERR_LIMIT, "trust: store holds more than %u entries",
                                LIBRO_TRUST__MAX_ENTRIES);
     }
@@ -788,23 +982,194 @@ out:
     return rc;
 }
 
+/* Whether the (unverified) payload of `token` names the status list credential type: only
+ * to choose which parser's complaint to report when neither accepts the token. */
+static bool
+mentions_status_list(const char *token, size_t len)
+{
+    static const char needle[] = "\"BitstringStatusListCredential\"";
+    const size_t n = sizeof needle - 1;
+    libro_buf payload = LIBRO_BUF_INIT;
+    bool found = false;
+    size_t i;
+
+    if (len <= LIBRO_MAX_STATUS_LIST_TOKEN_BYTES &&
+        unverified_payload(&payload, token, len, NULL) == LIBRO_OK) {
+        for (i = 0; !found && payload.len >= n && i <= payload.len - n; i++) {
+            found = memcmp(payload.data + i, needle, n) == 0;
+        }
+    }
+    libro_buf_free(&payload);
+    return found;
+}
+
+/* The key of a stored RegistryAuthorization for (id, tp). Every entry with that thumbprint
+ * holds that very key; whether the authorization is trusted is a chain walk's question. */
+static const libro_key *
+registry_key(const libro_trust *t, const char *id, const char *tp)
+{
+    size_t i;
+
+    for (i = 0; i < t->n_items; i++) {
+        const libro_trust__item *it = &t->items[i];
+
+        if (it->cred->type == LIBRO_CRED_REGISTRY_AUTH && strcmp(it->tp, tp) == 0 &&
+            strcmp(it->cred->subject_id, id) == 0) {
+            return it->cred->subject_key;
+        }
+    }
+    return NULL;
+}
+
+const libro_key *
+libro_trust__registry_key(const libro_trust *t, const char *id, const char *tp)
+{
+    return registry_key(t, id, tp);
+}
+
+/* Add an indexed status list: its signature must verify with a stored registry key (so the
+ * validFrom that decides a replacement is the registry's word), and it replaces the list of
+ * the same id unless it is older. */
+static libro_code
+store_list(libro_trust *t, libro_trust__list *l, libro_error *err)
+{
+    char dir[PATH_MAX];
+    char name[LIBRO_THUMBPRINT_LEN + 80];
+    char path[PATH_MAX];
+    char shown[65];
+    char new_from[LIBRO_TIME_TEXT_MAX];
+    char old_from[LIBRO_TIME_TEXT_MAX];
+    const libro_key *key;
+    libro_jws *jws = NULL;
+    size_t i;
+    libro_code rc;
+
+    key = registry_key(t, l->signer_id, l->signer_tp);
+    if (key == NULL) {
+        libro_verifier__printable(shown, sizeof shown, l->signer_id, strlen(l->signer_id));
+        rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND,
+                             "status list: no registry authorization for %s#%s in the trust "
+                             "store (add it first)",
+                             shown, l->signer_tp);
+        goto out;
+    }
+    rc = libro_jws_parse_ex(&jws, l->token, l->token_len, LIBRO_MAX_STATUS_LIST_TOKEN_BYTES,
+                            LIBRO_MAX_STATUS_LIST_PAYLOAD_BYTES, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_jws_verify(jws, key, err);
+    }
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, "status list");
+        goto out;
+    }
+    rc = join(dir, sizeof dir, t->dir, STATUS_DIR, err);
+    if (rc == LIBRO_OK) {
+        rc = list_name(name, sizeof name, l, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = join(path, sizeof path, dir, name, err);
+    }
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    for (i = 0; i < t->n_lists; i++) {
+        if (strcmp(t->lists[i].file, path) == 0) {
+            break;
+        }
+    }
+    if (i < t->n_lists) {
+        const libro_trust__list *old = &t->lists[i];
+
+        if (old->token_len == l->token_len && memcmp(old->token, l->token, l->token_len) == 0) {
+            rc = LIBRO_OK; /* already there, byte for byte */
+            goto out;
+        }
+        /* An attacker (or a stale mirror) replaying an old list would undo a revocation. */
+        if (l->list.valid_from < old->list.valid_from) {
+            if (libro_time_format(new_from, l->list.valid_from, NULL) != LIBRO_OK ||
+                libro_time_format(old_from, old->list.valid_from, NULL) != LIBRO_OK) {
+                memcpy(new_from, "?", 2);
+                memcpy(old_from, "?", 2);
+            }
+            rc = libro_error_set(err, LIBRO_ERR_DENIED,
+                                 "status list %.100s of %s is older than the one stored (%s): "
+                                 "not replaced",
+                                 l->list.id, new_from, old_from);
+            goto out;
+        }
+    } else if (t->n_items + t->n_lists >= LIBRO_TRUST__MAX_ENTRIES) {
+        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "trust: store holds more than %u entries",
+                             LIBRO_TRUST__MAX_ENTRIES);
+        goto out;
+    }
+    l->file = libro_strndup(path, strlen(path));
+    if (l->file == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_NOMEM, "trust: out of memory");
+        goto out;
+    }
+    rc = make_dirs(dir, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_file_write_atomic(path, l->token, l->token_len, STORE_FILE_MODE, err);
+    }
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (i < t->n_lists) {
+        list_clear(&t->lists[i]);
+        t->lists[i] = *l;
+        memset(l, 0, sizeof *l);
+    } else {
+        rc = push_list(t, l, err);
+        if (rc == LIBRO_OK) {
+            sort_lists(t);
+        }
+    }
+out:
+    libro_jws_free(jws);
+    return rc;
+}
+
 libro_code
 libro_trust_add(libro_trust *t, const char *jws, size_t len, libro_error *err)
 {
     libro_trust__item it;
+    libro_trust__list l;
+    libro_error e_cred = LIBRO_ERROR_INIT;
+    libro_error e_list = LIBRO_ERROR_INIT;
     libro_code rc;
+    libro_code rc_list;
 
     memset(&it, 0, sizeof it);
+    memset(&l, 0, sizeof l);
     if (t == NULL || (jws == NULL && len > 0)) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "trust: NULL argument");
     }
-    rc = index_token(&it, LIBRO_TRUST_CREDENTIAL, jws != NULL ? jws : "", len, err);
-    if (rc != LIBRO_OK) {
+    if (jws == NULL) {
+        jws = "";
+    }
+    rc = index_token(&it, LIBRO_TRUST_CREDENTIAL, jws, len, &e_cred);
+    if (rc == LIBRO_OK) {
+        rc = store_item(t, &it, CREDENTIALS_DIR, err);
         goto out;
     }
-    rc = store_item(t, &it, CREDENTIALS_DIR, err);
+    if (rc == LIBRO_ERR_NOMEM) {
+        rc = libro_error_set(err, rc, "%s", e_cred.msg);
+        goto out;
+    }
+    /* Not a credential: perhaps a status list. */
+    rc_list = index_list(&l, jws, len, &e_list);
+    if (rc_list == LIBRO_OK) {
+        rc = store_list(t, &l, err);
+        goto out;
+    }
+    if (rc_list == LIBRO_ERR_NOMEM || mentions_status_list(jws, len)) {
+        rc = libro_error_set(err, rc_list, "%s", e_list.msg);
+    } else {
+        rc = libro_error_set(err, rc, "%s", e_cred.msg);
+    }
 out:
     item_clear(&it);
+    list_clear(&l);
     return rc;
 }
 
@@ -813,7 +1178,7 @@ libro_trust_remove(libro_trust *t, const char *which, size_t *removed, libro_err
 {
     char dir[PATH_MAX];
     char shown[65];
-    bool touched[2] = {false, false};
+    bool touched[3] = {false, false, false};
     size_t n = 0;
     size_t i = 0;
     libro_code rc = LIBRO_OK;
@@ -843,6 +1208,24 @@ libro_trust_remove(libro_trust *t, const char *which, size_t *removed, libro_err
         t->n_items--;
         n++;
     }
+    i = 0;
+    while (rc == LIBRO_OK && i < t->n_lists) {
+        libro_trust__list *l = &t->lists[i];
+
+        if (strcmp(l->list.id, which) != 0 && strcmp(l->signer_tp, which) != 0) {
+            i++;
+            continue;
+        }
+        if (unlink(l->file) != 0 && errno != ENOENT) {
+            rc = libro_error_set(err, LIBRO_ERR_IO, "%.200s: unlink: %s", l->file, strerror(errno));
+            break;
+        }
+        touched[2] = true;
+        list_clear(l);
+        memmove(l, l + 1, (t->n_lists - i - 1) * sizeof *l);
+        t->n_lists--;
+        n++;
+    }
     /* Make the unlinks durable, also those before a failure. */
     if (touched[0]) {
         libro_code r2 = join(dir, sizeof dir, t->dir, ANCHORS_DIR, err);
@@ -856,6 +1239,16 @@ libro_trust_remove(libro_trust *t, const char *which, size_t *removed, libro_err
     }
     if (touched[1]) {
         libro_code r2 = join(dir, sizeof dir, t->dir, CREDENTIALS_DIR, err);
+
+        if (r2 == LIBRO_OK) {
+            r2 = fsync_dir(dir, rc == LIBRO_OK ? err : NULL);
+        }
+        if (rc == LIBRO_OK) {
+            rc = r2;
+        }
+    }
+    if (touched[2]) {
+        libro_code r2 = join(dir, sizeof dir, t->dir, STATUS_DIR, err);
 
         if (r2 == LIBRO_OK) {
             r2 = fsync_dir(dir, rc == LIBRO_OK ? err : NULL);
@@ -885,7 +1278,7 @@ libro_trust_remove(libro_trust *t, const char *which, size_t *removed, libro_err
 size_t
 libro_trust_count(const libro_trust *t)
 {
-    return t != NULL ? t->n_items : 0;
+    return t != NULL ? t->n_items + t->n_lists : 0;
 }
 
 void
@@ -897,7 +1290,21 @@ libro_trust_get(const libro_trust *t, size_t i, libro_trust_entry *out)
         return;
     }
     memset(out, 0, sizeof *out);
-    if (t == NULL || i >= t->n_items) {
+    if (t == NULL || i >= t->n_items + t->n_lists) {
+        return;
+    }
+    if (i >= t->n_items) {
+        const libro_trust__list *l = &t->lists[i - t->n_items];
+
+        out->kind = LIBRO_TRUST_STATUS_LIST;
+        out->subject_id = l->list.id;
+        out->name = libro_status_purpose_name(l->list.purpose);
+        out->issuer = l->list.issuer;
+        out->thumbprint = l->signer_tp;
+        out->valid_from = l->list.valid_from;
+        out->valid_until = l->list.valid_until;
+        out->file = l->file;
+        out->purpose = l->list.purpose;
         return;
     }
     it = &t->items[i];

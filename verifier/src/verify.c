@@ -1,4 +1,4 @@
-/* libro_verifier: the offline verdict on a license (design.md §4 steps 2-5 and 7). Order:
+/* libro_verifier: the offline verdict on a license (design.md §4 steps 2-7). Order:
  *   1. the JWS envelope (libro_jws_parse), typ vc+jwt, a well-formed kid   -> INVALID
  *   2. the kid resolved in the trust store to an IssuerAuthorization key  -> UNTRUSTED
  *   3. the license signature with that key, then (only then) its claims:
@@ -6,9 +6,16 @@
  *   4. the chain up to a pinned anchor, rules 1-6 of docs/credentials.md  -> UNTRUSTED
  *   5. the license's own window at `now` +- skew                          -> EXPIRED /
  *                                                                            NOT YET VALID
+ *   6. its status, from the cached lists its credentialStatus names: each
+ *      authenticated (registry key, chain through the license's community,
+ *      window, index)                                                     -> STATUS UNKNOWN
+ *      revocation bit                                                     -> REVOKED
+ *      the older list past max_status_age                                 -> STATUS UNKNOWN
+ *      suspension bit                                                     -> SUSPENDED
  * Dates come last on purpose: EXPIRED says "a genuine license whose time is up", which only
  * a verified chain can support; a license whose chain is broken is UNTRUSTED whatever its
  * dates, and a forged one is INVALID. */
+#include <stdio.h>
 #include <string.h>
 
 #include "libro/jws.h"
@@ -115,12 +122,26 @@ invalid(libro_verification *v, libro_code rc, const libro_error *e, libro_error 
     return verdict(v, LIBRO_INVALID, e->msg);
 }
 
+/* Copy the caller's options into `o`, reading only the fields its version has, and check
+ * them. */
 static libro_code
-check_options(const libro_verify_options *opt, libro_error *err)
+check_options(libro_verify_options *o, const libro_verify_options *opt, libro_error *err)
 {
-    if (opt->version != 1) {
+    if (opt->version != 1 && opt->version != 2) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "verify: options version %u unknown",
                                opt->version);
+    }
+    o->version = 2;
+    o->now = opt->now;
+    o->skew = opt->skew;
+    o->max_links = opt->max_links;
+    o->max_status_age =
+        opt->version >= 2 ? opt->max_status_age : LIBRO_VERIFY_DEFAULT_MAX_STATUS_AGE;
+    opt = o;
+    if (opt->max_status_age < 1 || opt->max_status_age > LIBRO_VERIFY_MAX_STATUS_AGE) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "verify: max_status_age must be 1 to %d seconds",
+                               LIBRO_VERIFY_MAX_STATUS_AGE);
     }
     if (opt->skew < 0 || opt->skew > LIBRO_VERIFY__MAX_SKEW) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "verify: skew must be 0 to %d seconds",
@@ -153,6 +174,229 @@ authorized_key(const libro_trust *t, const char *id, const char *tp)
         }
     }
     return NULL;
+}
+
+/* ---- status (step 6) ----------------------------------------------------------------------- */
+
+static void
+fmt_time(char out[LIBRO_TIME_TEXT_MAX], int64_t t)
+{
+    if (libro_time_format(out, t, NULL) != LIBRO_OK) {
+        memcpy(out, "?", 2);
+    }
+}
+
+static const libro_trust__list *
+find_list(const libro_trust *t, const char *url)
+{
+    size_t i;
+
+    for (i = 0; i < t->n_lists; i++) {
+        if (strcmp(t->lists[i].list.id, url) == 0) {
+            return &t->lists[i];
+        }
+    }
+    return NULL;
+}
+
+/* "status data is 7.5 days old (maximum 7)": in days when the maximum is whole days, else in
+ * hours or seconds; the age rounded up to a tenth (days) or a unit, so that an age over the
+ * maximum never reads as equal to it. */
+static int
+fmt_too_old(char *out, size_t cap, int64_t age, int64_t max)
+{
+    int64_t tenths;
+    int64_t unit = max % 3600 == 0 ? 3600 : 1;
+
+    if (max % 86400 == 0) {
+        tenths = (age * 10 + 86399) / 86400;
+        if (tenths % 10 == 0) {
+            return snprintf(out, cap, "status data is %lld days old (maximum %lld)",
+                            (long long) (tenths / 10), (long long) (max / 86400));
+        }
+        return snprintf(out, cap, "status data is %lld.%lld days old (maximum %lld)",
+                        (long long) (tenths / 10), (long long) (tenths % 10),
+                        (long long) (max / 86400));
+    }
+    return snprintf(out, cap, "status data is %lld %s old (maximum %lld %s)",
+                    (long long) ((age + unit - 1) / unit), unit == 1 ? "seconds" : "hours",
+                    (long long) (max / unit), unit == 1 ? "seconds" : "hours");
+}
+
+/* One status list for the license, from the store: found by `url`, signed by a registry key
+ * (a RegistryAuthorization in the store for its kid), parsed from what verified, of the
+ * expected purpose, its authorization chained to an anchor through `community`, valid at
+ * now +- skew, and holding `index`. *known false with the reason in `why` when any of that
+ * fails: a list that cannot be trusted says nothing, neither "revoked" nor "not revoked".
+ * Returns an error only when no verdict could be formed (memory, crypto). */
+static libro_code
+read_list(bool *known, bool *set, int64_t *from, const libro_trust *t, const char *url,
+          libro_status_purpose purpose, uint32_t index, const char *community,
+          const libro_verify_options *opt, char *why, size_t why_cap, libro_error *err)
+{
+    const libro_trust__list *l;
+    const libro_key *key;
+    libro_jws *jws = NULL;
+    libro_status_list parsed;
+    libro_chain__result res;
+    libro_error e = LIBRO_ERROR_INIT;
+    const unsigned char *p;
+    size_t p_len;
+    char shown[65];
+    char when[LIBRO_TIME_TEXT_MAX];
+    libro_code rc = LIBRO_OK;
+    int n = 0;
+
+    memset(&parsed, 0, sizeof parsed);
+    memset(&res, 0, sizeof res);
+    *known = false;
+    *set = false;
+    *from = 0;
+    l = find_list(t, url);
+    if (l == NULL) {
+        n = snprintf(why, why_cap, "no status list cached for %.180s", url);
+        goto out;
+    }
+    key = libro_trust__registry_key(t, l->signer_id, l->signer_tp);
+    if (key == NULL) {
+        libro_verifier__printable(shown, sizeof shown, l->signer_id, strlen(l->signer_id));
+        n = snprintf(why, why_cap, "status list %.100s: no registry authorization for %s#%s", url,
+                     shown, l->signer_tp);
+        goto out;
+    }
+    rc = libro_jws_parse_ex(&jws, l->token, l->token_len, LIBRO_MAX_STATUS_LIST_TOKEN_BYTES,
+                            LIBRO_MAX_STATUS_LIST_PAYLOAD_BYTES, &e);
+    if (rc == LIBRO_OK) {
+        rc = libro_jws_verify(jws, key, &e);
+    }
+    if (rc == LIBRO_OK) {
+        p = libro_jws_payload(jws, &p_len);
+        rc = libro_status_list_parse(&parsed, p, p_len, &e);
+    }
+    if (rc == LIBRO_ERR_NOMEM || rc == LIBRO_ERR_CRYPTO) {
+        rc = libro_error_set(err, rc, "%s", e.msg);
+        goto out;
+    }
+    if (rc != LIBRO_OK) {
+        rc = LIBRO_OK;
+        n = snprintf(why, why_cap, "status list %.100s: %.140s", url, e.msg);
+        goto out;
+    }
+    /* The same bytes were indexed when the store was read; the purpose is the license's. */
+    if (strcmp(parsed.id, url) != 0 || strcmp(parsed.issuer, l->signer_id) != 0) {
+        n = snprintf(why, why_cap, "status list %.100s: stored entry does not match its index",
+                     url);
+        goto out;
+    }
+    if (parsed.purpose != purpose) {
+        n = snprintf(why, why_cap, "status list %.100s is a %s list, not a %s list", url,
+                     libro_status_purpose_name(parsed.purpose), libro_status_purpose_name(purpose));
+        goto out;
+    }
+    rc = libro_chain__walk_registry(&res, t, &parsed, community, l->signer_id, l->signer_tp, opt,
+                                    err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (res.outcome != LIBRO_VALID) {
+        n = snprintf(why, why_cap, "status list %.100s: %.140s", url, res.reason);
+        goto out;
+    }
+    if (opt->now + opt->skew < parsed.valid_from) {
+        fmt_time(when, parsed.valid_from);
+        n = snprintf(why, why_cap, "status list %.100s is not valid before %s", url, when);
+        goto out;
+    }
+    if (opt->now - opt->skew > parsed.valid_until) {
+        fmt_time(when, parsed.valid_until);
+        n = snprintf(why, why_cap, "status list %.100s expired %s", url, when);
+        goto out;
+    }
+    if (libro_status_list_check(set, &parsed, index, &e) != LIBRO_OK) {
+        n = snprintf(why, why_cap, "status list %.100s: index %u outside its %zu entries", url,
+                     (unsigned) index, parsed.bits.n_entries);
+        goto out;
+    }
+    *from = parsed.valid_from;
+    *known = true;
+out:
+    if (n < 0) {
+        why[0] = '\0';
+    }
+    libro_chain__result_free(&res);
+    libro_status_list_free(&parsed);
+    libro_jws_free(jws);
+    return rc;
+}
+
+/* Step 6 for a license with credentialStatus whose chain and dates are good. */
+static libro_code
+check_status(libro_verification *v, const libro_trust *t, const libro_verify_options *opt,
+             libro_error *err)
+{
+    const libro_credential *lic = v->license;
+    char why[LIBRO_ERROR_MSG_MAX];
+    char when[LIBRO_TIME_TEXT_MAX];
+    bool known;
+    bool revoked = false;
+    bool suspended = false;
+    int64_t from_r = 0;
+    int64_t from_s = 0;
+    int n;
+    libro_code rc;
+
+    rc = read_list(&known, &revoked, &from_r, t, lic->status_revocation_list,
+                   LIBRO_STATUS_REVOCATION, lic->status_index, lic->community_id, opt, why,
+                   sizeof why, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    if (!known) {
+        return verdict(v, LIBRO_STATUS_UNKNOWN, why);
+    }
+    v->status_from = from_r;
+    if (!revoked) {
+        rc = read_list(&known, &suspended, &from_s, t, lic->status_suspension_list,
+                       LIBRO_STATUS_SUSPENSION, lic->status_index, lic->community_id, opt, why,
+                       sizeof why, err);
+        if (rc != LIBRO_OK) {
+            return rc;
+        }
+        if (!known) {
+            return verdict(v, LIBRO_STATUS_UNKNOWN, why);
+        }
+        v->suspended = suspended;
+        if (from_s < v->status_from) {
+            v->status_from = from_s;
+        }
+    }
+    v->status_checked = true;
+    v->revoked = revoked;
+    v->status_age = opt->now > v->status_from ? opt->now - v->status_from : 0;
+    fmt_time(when, from_r);
+    /* Revocation is final: a list that says so stays right however old it is. */
+    if (revoked) {
+        n = snprintf(why, sizeof why, "license revoked (revocation list of %s)", when);
+        return verdict(v, LIBRO_REVOKED, n < 0 ? "license revoked" : why);
+    }
+    if (v->status_age > opt->max_status_age) {
+        n = fmt_too_old(why, sizeof why, v->status_age, opt->max_status_age);
+        return verdict(v, LIBRO_STATUS_UNKNOWN, n < 0 ? "status data too old" : why);
+    }
+    if (v->suspended) {
+        fmt_time(when, from_s);
+        n = snprintf(why, sizeof why, "license suspended (suspension list of %s)", when);
+        return verdict(v, LIBRO_SUSPENDED, n < 0 ? "license suspended" : why);
+    }
+    if (v->status_age > LIBRO_VERIFY_STATUS_WARN_AGE) {
+        n = snprintf(v->warning, sizeof v->warning,
+                     "status data is %lld hours old (more than 24): refresh the status lists",
+                     (long long) (v->status_age / 3600));
+        if (n < 0) {
+            v->warning[0] = '\0';
+        }
+    }
+    return verdict(v, LIBRO_VALID, "");
 }
 
 /* chain = [the license] + the links above it. */
@@ -191,6 +435,7 @@ libro_verify_license(libro_verification **out, const libro_trust *t, const char 
                      const libro_verify_options *opt, libro_error *err)
 {
     libro_verify_options defaults = LIBRO_VERIFY_OPTIONS_INIT(0);
+    libro_verify_options checked;
     libro_verification *v = NULL;
     libro_jws *parsed = NULL;
     libro_chain__result res;
@@ -217,10 +462,11 @@ libro_verify_license(libro_verification **out, const libro_trust *t, const char 
         defaults.now = libro_time_now();
         opt = &defaults;
     }
-    rc = check_options(opt, err);
+    rc = check_options(&checked, opt, err);
     if (rc != LIBRO_OK) {
         return rc;
     }
+    opt = &checked;
     v = libro_calloc(1, sizeof *v);
     if (v == NULL) {
         return libro_error_set(err, LIBRO_ERR_NOMEM, "verify: out of memory");
@@ -313,8 +559,11 @@ libro_verify_license(libro_verification **out, const libro_trust *t, const char 
         rc = verdict(v, LIBRO_EXPIRED, e.msg);
     } else if (rc == LIBRO_ERR_NOT_YET_VALID) {
         rc = verdict(v, LIBRO_NOT_YET_VALID, e.msg);
+    } else if (!v->license->has_status) {
+        rc = verdict(v, LIBRO_VALID, ""); /* nothing to check: status_checked stays false */
     } else {
-        rc = verdict(v, LIBRO_VALID, "");
+        /* 6. Status. */
+        rc = check_status(v, t, opt, err);
     }
 out:
     if (rc == LIBRO_OK) {

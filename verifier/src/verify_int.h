@@ -55,12 +55,27 @@ typedef struct libro_trust__memo {
     size_t n_items;
 } libro_trust__memo;
 
+/** One cached status list. `list` was parsed from the payload WITHOUT verifying the
+ *  signature and its bits dropped: it only indexes the entry (id, issuer, window, purpose).
+ *  A verification verifies `token` again and reads the bits from what verified. */
+typedef struct libro_trust__list {
+    libro_status_list list; /* bits empty */
+    char *token;            /* the compact JWS, NUL-terminated */
+    size_t token_len;
+    char *file;
+    char *signer_id;                          /* the kid's id part (== list.issuer) */
+    char signer_tp[LIBRO_THUMBPRINT_LEN + 1]; /* the kid's thumbprint */
+} libro_trust__list;
+
 struct libro_trust {
     char *dir;
     libro_trust__item *items; /* anchors first, then credentials, each sorted by file name */
     size_t n_items;
     size_t cap_items;
-    libro_trust__memo *memo; /* never NULL once opened */
+    libro_trust__memo *memo;  /* never NULL once opened */
+    libro_trust__list *lists; /* status lists, sorted by file name; not in the memo */
+    size_t n_lists;
+    size_t cap_lists;
 };
 
 /** Whether a JWS header typ names vc+jwt (RFC 7515 §4.1.9: case-insensitive, "application/"
@@ -96,6 +111,20 @@ LIBRO_NODISCARD libro_code libro_chain__walk(libro_chain__result *res, const lib
                                              const libro_credential *license, const char *signer_id,
                                              const char *signer_tp, const libro_verify_options *opt,
                                              libro_error *err);
+
+/** The key of a stored RegistryAuthorization with subject id `id` and key thumbprint `tp`,
+ *  borrowed from the store, or NULL. Not a statement of trust: see the registry walk. */
+const libro_key *libro_trust__registry_key(const libro_trust *t, const char *id, const char *tp);
+
+/** Walk from a RegistryAuthorization up to a pinned anchor, for a status list `list` whose
+ *  kid named (signer_id, signer_tp): link 2 is a RegistryAuthorization with that subject id
+ *  and key, issued by `community` (the license's authorizing community), whose window holds
+ *  the list's; above it the chain rules as for a license (rule 5's license checks aside).
+ *  Same memo, same result shape and codes as libro_chain__walk. */
+LIBRO_NODISCARD libro_code libro_chain__walk_registry(
+    libro_chain__result *res, const libro_trust *t, const libro_status_list *list,
+    const char *community, const char *signer_id, const char *signer_tp,
+    const libro_verify_options *opt, libro_error *err);
 
 /** A new, empty memo for `n_items` entries (NULL when out of memory). */
 libro_trust__memo *libro_trust__memo_new(size_t n_items);

@@ -17,6 +17,15 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_jws_sign_compact(libro_buf *out, cons
                                                             const char *kid, const char *typ,
                                                             const void *payload, size_t len,
                                                             libro_error *err);
+/** libro_jws_sign_compact with caps of the caller's choosing: a payload over `max_payload`
+ *  or a token over `max_token` is refused (LIBRO_ERR_LIMIT). For documents read with the
+ *  same caps by libro_jws_parse_ex (status lists: LIBRO_MAX_STATUS_LIST_PAYLOAD_BYTES and
+ *  LIBRO_MAX_STATUS_LIST_TOKEN_BYTES). The header caps do not change. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_jws_sign_compact_ex(libro_buf *out, const libro_key *k,
+                                                               const char *kid, const char *typ,
+                                                               const void *payload, size_t len,
+                                                               size_t max_token, size_t max_payload,
+                                                               libro_error *err);
 
 typedef struct libro_jws libro_jws; /* a parsed, not yet verified, compact JWS */
 
@@ -34,6 +43,17 @@ typedef struct libro_jws libro_jws; /* a parsed, not yet verified, compact JWS *
  *  (libro_jws_free); else *out is NULL. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_jws_parse(libro_jws **out, const char *token, size_t len,
                                                      libro_error *err);
+/** libro_jws_parse with the token and payload caps given instead of LIBRO_MAX_TOKEN_BYTES
+ *  and LIBRO_MAX_CLAIMS_BYTES (libro_jws_parse is this with those): the token is refused
+ *  before anything is decoded when over `max_token`, the payload after decoding when over
+ *  `max_payload` (both LIBRO_ERR_LIMIT; its decoded size is at most 3/4 of the token, so
+ *  `max_token` bounds the allocation). Everything else (header cap, header policy) is the
+ *  same. For the one document bigger than a credential, a status list:
+ *  LIBRO_MAX_STATUS_LIST_TOKEN_BYTES and LIBRO_MAX_STATUS_LIST_PAYLOAD_BYTES. Caps of 0 are
+ *  LIBRO_ERR_INVALID_ARG. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_jws_parse_ex(libro_jws **out, const char *token,
+                                                        size_t len, size_t max_token,
+                                                        size_t max_payload, libro_error *err);
 LIBRO_API void libro_jws_free(libro_jws *jws);
 
 /** Header members (borrowed, NULL when absent): "alg", "kid", "typ". Untrusted until verified:

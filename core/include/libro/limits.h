@@ -18,5 +18,12 @@
 #define LIBRO_MAX_TIMESTAMP_BYTES 64u             /* an RFC 3339 timestamp */
 #define LIBRO_MAX_KID_BYTES 512u                  /* a key id */
 #define LIBRO_MAX_DID_BYTES 128u                  /* a did:key identifier */
+/* A BitstringStatusListCredential is bigger than any other credential: its encodedList may
+ * reach LIBRO_STATUS_LIST_MAX_ENCODED_BYTES (256 KiB, statuslist.h). Its payload cap is that
+ * plus room for the other members; its token cap covers the base64url of that payload, a
+ * header and a signature (about 356 KiB) with margin. Only libro_jws_parse_ex callers that
+ * expect a status list use these; everything else keeps the caps above. */
+#define LIBRO_MAX_STATUS_LIST_PAYLOAD_BYTES (260u * 1024u) /* its decoded JWS payload */
+#define LIBRO_MAX_STATUS_LIST_TOKEN_BYTES (512u * 1024u)   /* its compact JWS */
 
 #endif

@@ -89,8 +89,10 @@ LIBRO_API void libro_status_list_free(libro_status_list *s);
  *  `s` is checked first, as libro_status_list_parse would check it (LIBRO_ERR_SCHEMA: id a
  *  URL, issuer an id, purpose, validFrom < validUntil, LIBRO_STATUS_LIST_MIN_ENTRIES to
  *  LIBRO_STATUS_LIST_MAX_ENTRIES entries; LIBRO_ERR_TIME for a year outside 0001-9999).
- *  The JWS layer's payload cap applies (LIBRO_MAX_CLAIMS_BYTES: LIBRO_ERR_LIMIT), which a
- *  list with many set bits can exceed. LIBRO_ERR_NOMEM, LIBRO_ERR_CRYPTO. Thread-safe. */
+ *  The status list caps of limits.h apply (libro_jws_sign_compact_ex with
+ *  LIBRO_MAX_STATUS_LIST_PAYLOAD_BYTES and LIBRO_MAX_STATUS_LIST_TOKEN_BYTES:
+ *  LIBRO_ERR_LIMIT), which only a list of mostly random bits can exceed; read the token back
+ *  with libro_jws_parse_ex and the same caps. LIBRO_ERR_NOMEM, LIBRO_ERR_CRYPTO. Thread-safe. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_status_list_sign(libro_buf *jws_out,
                                                             const libro_status_list *s,
                                                             const libro_key *registry_key,

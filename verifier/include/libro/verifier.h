@@ -3,17 +3,21 @@
 #define LIBRO_VERIFIER_H
 
 #include "libro/credential.h"
+#include "libro/statuslist.h"
 
 /* ---- trust store ------------------------------------------------------------------------- */
 
 typedef struct libro_trust libro_trust; /* opaque: a trust store loaded in memory */
 
 typedef enum libro_trust_kind {
-    LIBRO_TRUST_ANCHOR = 1,     /* a pinned, self-chartered community */
-    LIBRO_TRUST_CREDENTIAL = 2, /* a charter or an authorization, trusted only through a chain */
+    LIBRO_TRUST_ANCHOR = 1,      /* a pinned, self-chartered community */
+    LIBRO_TRUST_CREDENTIAL = 2,  /* a charter or an authorization, trusted only through a chain */
+    LIBRO_TRUST_STATUS_LIST = 3, /* a cached BitstringStatusListCredential (type is 0) */
 } libro_trust_kind;
 
-/** One entry, for listing. Strings are borrowed from the store. */
+/** One entry, for listing. Strings are borrowed from the store. For a status list: type 0,
+ *  subject_id its id (the URL), name its purpose ("revocation" / "suspension"), issuer the
+ *  registry, thumbprint that of the key its kid names (the registry's). */
 typedef struct libro_trust_entry {
     libro_trust_kind kind;
     libro_cred_type type;
@@ -23,7 +27,8 @@ typedef struct libro_trust_entry {
     const char *thumbprint; /* of the subject's key */
     int64_t valid_from;
     int64_t valid_until;
-    const char *file; /* where it is stored */
+    const char *file;             /* where it is stored */
+    libro_status_purpose purpose; /* status lists only; 0 otherwise */
 } libro_trust_entry;
 
 /** The default trust directory: $XDG_DATA_HOME/libro, else $HOME/.local/share/libro, appended
@@ -32,13 +37,15 @@ typedef struct libro_trust_entry {
 LIBRO_API LIBRO_NODISCARD libro_code libro_trust_default_dir(libro_buf *out, libro_error *err);
 
 /** Load the store in `dir` (NULL: libro_trust_default_dir), creating it and any missing
- *  parents with mode 0700. Layout: `anchors/<thumbprint>.jws` and `credentials/<sha256 hex of
- *  the token>.jws`, one compact JWS each. The store and both subdirectories must belong to the
- *  caller (or root) and be writable by nobody else (LIBRO_ERR_DENIED): whoever can write
- *  there can pin an anchor. Every `*.jws` is read (hidden files and other names are ignored)
- *  and must be a regular file, not a symbolic link, at most LIBRO_MAX_TOKEN_BYTES, a strict
- *  compact JWS with typ vc+jwt and a kid whose id is the payload's issuer, a credential of the
- *  right type (anchors: a self-chartered CommunityCharter whose self-signature verifies), and
+ *  parents with mode 0700. Layout: `anchors/<thumbprint>.jws`, `credentials/<sha256 hex of
+ *  the token>.jws` and `status/<sha256 hex of the list's id>.jws`, one compact JWS each. The store
+ * and both subdirectories must belong to the caller (or root) and be writable by nobody else
+ * (LIBRO_ERR_DENIED): whoever can write there can pin an anchor. Every `*.jws` is read (hidden
+ * files and other names are ignored) and must be a regular file, not a symbolic link, at most
+ * LIBRO_MAX_TOKEN_BYTES (status lists: LIBRO_MAX_STATUS_LIST_TOKEN_BYTES), a strict compact JWS
+ * with typ vc+jwt and a kid whose id is the payload's issuer, a credential of the right type
+ * (anchors: a self-chartered CommunityCharter whose self-signature verifies; status/: a
+ *  BitstringStatusListCredential, its signature checked when a verification uses it), and
  *  stored under the name its contents give. Any failure is an error naming the file: a store
  *  is never half-read in silence. At most 10000 entries (LIBRO_ERR_LIMIT). Caller owns *out
  *  (libro_trust_free). A loaded store is read-only for libro_verify_license, which may run on
@@ -64,16 +71,27 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_trust_add_anchor(libro_trust *t, cons
  *  (its signer may arrive later); here it must parse strictly, and be one of those types
  *  (LIBRO_ERR_INVALID_ARG otherwise, also for a self-chartered charter: pin that with
  *  libro_trust_add_anchor). Written atomically (mode 0644) as credentials/<sha256 hex>.jws, so
- *  re-adding the same credential is a no-op and a renewed one is kept beside the old. */
+ *  re-adding the same credential is a no-op and a renewed one is kept beside the old.
+ *
+ *  Also takes a BitstringStatusListCredential (at most LIBRO_MAX_STATUS_LIST_TOKEN_BYTES,
+ *  parsed with libro_status_list_parse). The registry that signed it must be known first: a
+ *  RegistryAuthorization in the store whose subject id is the list's issuer and whose key
+ *  has the kid's thumbprint (LIBRO_ERR_NOT_FOUND), and the list's signature must verify with
+ *  that key (LIBRO_ERR_BAD_SIGNATURE); whether that authorization is trusted is decided when
+ *  a license is verified. Written as status/<sha256 hex of the list id>.jws: one list per
+ *  id, replacing the one stored unless the new one's validFrom is older (a rollback:
+ *  LIBRO_ERR_DENIED, nothing written). Re-adding the same bytes is a no-op. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_trust_add(libro_trust *t, const char *jws, size_t len,
                                                      libro_error *err);
-/** Remove every entry whose subject id or subject key thumbprint equals `which` (unlink,
+/** Remove every entry whose subject id or subject key thumbprint equals `which` (status
+ *  lists: whose id, or the thumbprint of the key that signed them; unlink,
  *  then fsync of the directory); *removed (may be NULL) receives how many, also when an
  *  unlink fails part way (LIBRO_ERR_IO). LIBRO_ERR_NOT_FOUND when none matched. Entries
  *  listed before may move: list again afterwards. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_trust_remove(libro_trust *t, const char *which,
                                                         size_t *removed, libro_error *err);
-/** Entries, anchors first, then the credentials, each in file name order. */
+/** Entries, anchors first, then the credentials, then the status lists, each in file name
+ *  order. */
 LIBRO_API size_t libro_trust_count(const libro_trust *t);
 /** Entry `i` (< libro_trust_count); strings borrowed until the store changes or is freed. An
  *  `i` out of range zeroes *out. */
@@ -98,17 +116,27 @@ LIBRO_API const char *libro_outcome_name(libro_outcome o);
 /** The exit status design.md §4 gives the outcome: 0, 1, 3, 3, 4, 5, 6, 7, 8. */
 LIBRO_API int libro_outcome_exit_code(libro_outcome o);
 
+/** Options. Fields are only ever appended, each with a new version: a caller built for
+ *  version 1 (the first four fields) still works, and gets the defaults of what came later. */
 typedef struct libro_verify_options {
-    unsigned version;   /* 1 */
+    unsigned version;   /* 2 (1: without max_status_age) */
     int64_t now;        /* verification time, within years 0001-9999 */
     int64_t skew;       /* seconds of clock skew allowed at each window edge: 0-86400
                          * (default 300) */
     unsigned max_links; /* links from the license (link 1) to the anchor: 1-11 (default 10) */
+    /* version 2 */
+    int64_t max_status_age; /* seconds: status data older than this is not used, 1 to
+                             * LIBRO_VERIFY_MAX_STATUS_AGE (default 7 days) */
 } libro_verify_options;
+
+#define LIBRO_VERIFY_DEFAULT_MAX_STATUS_AGE (7 * 86400)
+#define LIBRO_VERIFY_MAX_STATUS_AGE (366 * 86400)
+/* Status data older than this is used, with a warning in the verification. */
+#define LIBRO_VERIFY_STATUS_WARN_AGE 86400
 
 #define LIBRO_VERIFY_OPTIONS_INIT(now)                                                             \
     {                                                                                              \
-        1, (now), 300, 10                                                                          \
+        2, (now), 300, 10, LIBRO_VERIFY_DEFAULT_MAX_STATUS_AGE                                     \
     }
 
 /** One link of a verified (or partly verified) chain, from the license up: the license
@@ -139,20 +167,37 @@ typedef struct libro_verification {
     char *community_level_name;
     libro_chain_link *chain;
     size_t n_chain;
-    bool status_checked; /* false: no status data present (the registry brings it) */
+    /* Status (design.md §4 step 6). status_checked: the license has credentialStatus and both
+     * of its lists were found in the store, authenticated and read; revoked, suspended,
+     * status_age and status_from are then what they said. False: the license has no status
+     * entries, or the verification stopped before (or at) the lists. */
+    bool status_checked;
+    bool revoked;                      /* the revocation bit is set */
+    bool suspended;                    /* the suspension bit is set */
+    int64_t status_age;                /* now - validFrom of the older list, >= 0 */
+    int64_t status_from;               /* validFrom of the older list */
+    char warning[LIBRO_ERROR_MSG_MAX]; /* empty, or one line: status data older than 24 h */
 } libro_verification;
 
 /** Release the verification and all it owns. NULL is a no-op. */
 LIBRO_API void libro_verification_free(libro_verification *v);
 
-/** Verify a compact JWS license offline against `t` (design.md §4 steps 2-5 and 7 with the
+/** Verify a compact JWS license offline against `t` (design.md §4 steps 2-7 with the
  *  chain rules of docs/credentials.md), in this order, the first failure giving the outcome:
  *  the envelope (libro_jws_parse, typ vc+jwt, a well-formed kid) -> INVALID; an
  *  IssuerAuthorization in the store for the kid's id and thumbprint -> UNTRUSTED "no trusted
  *  issuer authorization for <kid>"; the signature with that key -> INVALID; the claims (only
  *  now read): a ProfessionalLicense whose issuer is the kid's id -> INVALID; the chain up to a
  *  pinned anchor (rules 1-6) -> UNTRUSTED naming the failing link; last, the license's own
- *  window at opt->now +- skew -> EXPIRED / NOT YET VALID. A license whose chain is broken is
+ *  window at opt->now +- skew -> EXPIRED / NOT YET VALID; then, for a license with
+ *  credentialStatus, its two status lists from the store (docs/credentials.md "Status"):
+ *  each found by its statusListCredential URL, signed by a RegistryAuthorization's key that
+ *  chains to a pinned anchor through the license's authorizing community, valid at now +-
+ *  skew, holding the index -> else STATUS UNKNOWN naming the list; the revocation bit ->
+ *  REVOKED (final, whatever the list's age); a list older than max_status_age -> STATUS
+ *  UNKNOWN "status data is N days old (maximum M)"; the suspension bit -> SUSPENDED; older
+ *  than LIBRO_VERIFY_STATUS_WARN_AGE -> VALID with `warning` set. A forged or unauthorized
+ *  list is never evidence either way: STATUS UNKNOWN. A license whose chain is broken is
  *  UNTRUSTED whatever its dates. `opt` NULL: LIBRO_VERIFY_OPTIONS_INIT(libro_time_now()).
  *  Returns LIBRO_OK whenever a verdict was reached (valid or not: see (*out)->outcome; caller
  *  owns *out, libro_verification_free); an error code only when no verdict could be formed

@@ -1,0 +1,73 @@
+/* libro_server: the registry's HTTP API, read side (design.md §5), on libmicrohttpd. Every
+ * route lives under /v1 and is public and cacheable:
+ *
+ *   GET /v1/health                              {"status":"ok","version":"<libro version>"}
+ *   GET /v1/status/<list>/<revocation|suspension>
+ *                                               the signed BitstringStatusListCredential
+ *                                               (application/vc+jwt), with an ETag
+ *   GET /v1/licenses/<number>                   the license's record as JSON, or a small HTML
+ *                                               page when Accept prefers text/html
+ *
+ * HEAD works wherever GET does. Errors are JSON, {"error":{"code","message"}}, with a stable
+ * code: bad_request (400), not_found (404), method_not_allowed (405, with Allow),
+ * payload_too_large (413), internal (500). No libmicrohttpd type appears here. */
+#ifndef LIBRO_SERVER_H
+#define LIBRO_SERVER_H
+
+#include "libro/key.h"
+#include "libro/limits.h"
+
+typedef struct libro_server libro_server; /* opaque */
+
+#define LIBRO_SERVER_OPTIONS_VERSION 1u
+
+/** How to serve. Start from LIBRO_SERVER_OPTIONS_INIT and set db_path, registry_key and
+ *  base_url. Zero limits are invalid (LIBRO_ERR_INVALID_ARG), not "unlimited". */
+typedef struct libro_server_options {
+    unsigned version;              /* LIBRO_SERVER_OPTIONS_VERSION */
+    const char *db_path;           /* an existing registry database (libro_registry_create) */
+    const char *listen_address;    /* a numeric IPv4 or IPv6 address: "127.0.0.1", "::1" */
+    uint16_t port;                 /* 0 = an ephemeral port (libro_server_port tells which) */
+    bool allow_public;             /* listen on a non-loopback address (else LIBRO_ERR_DENIED) */
+    const libro_key *registry_key; /* the key the registry authorization names; borrowed: it
+                                      must outlive the server */
+    const char *base_url;     /* the registry's public URL, e.g. "https://registry.town-7.example";
+                                 status lists are published as <base_url>/v1/status/<list>/<purpose>
+                                 (the licenses' statusListCredential) */
+    unsigned max_connections; /* open connections in all (split evenly among the threads) */
+    unsigned max_connections_per_ip; /* open connections from one client address */
+    unsigned timeout_seconds;        /* an idle (or too slow) connection is closed after this */
+    size_t max_body_bytes;           /* request body cap: 413 past it (at most
+                                        LIBRO_MAX_HTTP_BODY_BYTES) */
+    unsigned threads;                /* worker threads of the polling pool (1 to 64) */
+    uint32_t status_list_seconds;    /* validity of each published status list (60 s to 31 d) */
+} libro_server_options;
+
+#define LIBRO_SERVER_OPTIONS_INIT                                                                  \
+    {                                                                                              \
+        LIBRO_SERVER_OPTIONS_VERSION, NULL, "127.0.0.1", 0, false, NULL, NULL, 256u, 16u, 30u,     \
+            LIBRO_MAX_HTTP_BODY_BYTES, 4u, 86400u                                                  \
+    }
+
+/** Start serving the registry at opt->db_path on opt->listen_address:opt->port, with worker
+ *  threads running until libro_server_stop. Checks first: the options (LIBRO_ERR_INVALID_ARG
+ *  for a wrong version, a missing member, a limit of 0, a body cap over
+ *  LIBRO_MAX_HTTP_BODY_BYTES, a base_url that is not https:// or http://127.0.0.1, an
+ *  address that is not numeric), a non-loopback address without allow_public
+ *  (LIBRO_ERR_DENIED), the database (the codes of libro_registry_open), and that
+ *  registry_key is the key the registry's authorization names (LIBRO_ERR_DENIED); then the
+ *  socket (LIBRO_ERR_NETWORK: address in use, permission). Each connection opens its own
+ *  registry handle (SQLite handles are never shared between threads). LIBRO_OK: caller owns
+ *  *out (libro_server_stop); else *out is NULL. Does not touch signal dispositions. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_server_start(libro_server **out,
+                                                        const libro_server_options *opt,
+                                                        libro_error *err);
+
+/** The TCP port the server listens on (the ephemeral one when opt->port was 0). */
+LIBRO_API uint16_t libro_server_port(const libro_server *s);
+
+/** Stop accepting, close every connection, wait for the workers, release everything. NULL is
+ *  a no-op. Call from one thread, once, never from a request. */
+LIBRO_API void libro_server_stop(libro_server *s);
+
+#endif

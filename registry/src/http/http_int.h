@@ -1,0 +1,107 @@
+/* libro_server internals: what server.c (the only file that sees libmicrohttpd) and routes.c
+ * (request rules and the routes, no libmicrohttpd type) share. The split keeps every decision
+ * about a request in plain C over plain structures, testable and fuzzable without a socket. */
+#ifndef LIBRO_HTTP_INT_H
+#define LIBRO_HTTP_INT_H
+
+#include <pthread.h>
+
+#include "libro/registry.h"
+#include "libro/server.h"
+
+/* Status lists cached at once (list pairs x 2 purposes); the oldest entry makes room. */
+#define LIBRO_HTTP_CACHE_SLOTS 64u
+/* Longest base_url accepted: status list ids must stay ids (docs/credentials.md: 200 bytes). */
+#define LIBRO_HTTP_MAX_BASE_URL 128u
+/* A quoted hex SHA-256: '"' + 64 + '"' + NUL. */
+#define LIBRO_HTTP_ETAG_MAX 67u
+
+/** What server.c learns about a request before its body. Strings are borrowed (NULL when
+ *  absent); header values are the first of their name. */
+typedef struct libro_http_request {
+    const char *method;
+    const char *path; /* as libmicrohttpd decoded it, without the query */
+    const char *version;
+    const char *host;
+    const char *accept;
+    const char *if_none_match;
+    const char *content_length;
+    const char *transfer_encoding;
+    unsigned n_host;
+    unsigned n_content_length;
+    unsigned n_transfer_encoding;
+    unsigned n_bad_names; /* header names that are not RFC 9110 tokens */
+} libro_http_request;
+
+/** What to send back. body is owned; the other strings are static. */
+typedef struct libro_http_response {
+    unsigned status; /* 0: no answer yet (read on) */
+    const char *content_type;
+    const char *cache_control;
+    const char *allow; /* 405 */
+    libro_buf body;
+    char etag[LIBRO_HTTP_ETAG_MAX];
+    bool vary_accept;
+    bool close; /* Connection: close (a body may be left unread) */
+} libro_http_response;
+
+typedef struct libro_http_cache_entry {
+    bool used;
+    uint32_t list;
+    int purpose;
+    unsigned char bits_hash[32];
+    int64_t valid_until;
+    uint64_t stamp; /* for replacing the oldest */
+    libro_buf body;
+    char etag[LIBRO_HTTP_ETAG_MAX];
+} libro_http_cache_entry;
+
+/** State shared by every worker: read-only after libro_http__ctx_init but for the cache,
+ *  which `lock` guards. */
+typedef struct libro_http_ctx {
+    char *db_path;
+    char *base_url;  /* without a trailing slash */
+    char *issuer_id; /* the registry's id, from its authorization */
+    const libro_key *registry_key;
+    uint32_t status_list_seconds;
+    size_t max_body_bytes;
+    pthread_mutex_t lock;
+    bool lock_ready;
+    uint64_t clock;
+    libro_http_cache_entry cache[LIBRO_HTTP_CACHE_SLOTS];
+} libro_http_ctx;
+
+/** Check `opt` (as libro_server_start documents), open the registry once to check it and its
+ *  key, and fill `ctx`. On failure `ctx` is cleared. */
+LIBRO_NODISCARD libro_code libro_http__ctx_init(libro_http_ctx *ctx,
+                                                const libro_server_options *opt, libro_error *err);
+void libro_http__ctx_clear(libro_http_ctx *ctx);
+
+/** Whether the numeric address `addr` is a loopback address (127.0.0.0/8, ::1). */
+bool libro_http__is_loopback(const char *addr);
+
+/** Whether `s` is a non-empty RFC 9110 §5.6.2 token (a valid header name). */
+bool libro_http__token_ok(const char *s);
+
+/** The header rules, before any body byte is read: HTTP/1.0 or 1.1 only; header names are
+ *  tokens (libmicrohttpd 0.9.75 keeps "Content-Length :" as a header of another name, which a
+ *  proxy in front may read as the length); exactly one Host on
+ *  1.1 (at most one on 1.0); at most one Content-Length, a canonical number; not both
+ *  Content-Length and Transfer-Encoding (request smuggling, RFC 9112 §6.3); Transfer-Encoding
+ *  only "chunked"; no body on GET or HEAD; a declared length over `max_body` is 413. Sets
+ *  resp->status (with close) when the request is refused now; leaves it 0 otherwise. */
+void libro_http__check_headers(libro_http_response *resp, const libro_http_request *req,
+                               size_t max_body);
+
+/** Answer a whole request (`body_len` bytes of body were read, within the cap). `reg` is the
+ *  connection's registry handle, opened here on first use (the caller closes it). */
+void libro_http__handle(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                        const libro_http_request *req, size_t body_len);
+
+/** A JSON error response: {"error":{"code","message"}}. */
+void libro_http__error(libro_http_response *resp, unsigned status, const char *code,
+                       const char *message);
+
+void libro_http__response_clear(libro_http_response *resp);
+
+#endif

@@ -1,0 +1,952 @@
+/* The registry's HTTP API, read side: request rules and routes over plain structures. Nothing
+ * here sees libmicrohttpd (server.c does); everything here decides. */
+#include <arpa/inet.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../registry_int.h"
+#include "http_int.h"
+#include "libro/crypto.h"
+#include "libro/encoding.h"
+#include "libro/json_int.h"
+#include "libro/statuslist.h"
+#include "libro/time.h"
+#include "libro/util.h"
+
+#define MIN_STATUS_LIST_SECONDS 60u
+#define MAX_STATUS_LIST_SECONDS (31u * 86400u)
+#define MAX_THREADS 64u
+
+static const char type_json[] = "application/json";
+static const char type_html[] = "text/html; charset=utf-8";
+static const char type_vc_jwt[] = "application/vc+jwt";
+/* Status lists: verifiers may keep one five minutes; a fresh one is at most that old. */
+static const char status_cache[] = "public, max-age=300";
+/* A license's state changes when the registry acts; a minute of staleness is the price of
+ * being cacheable at all. */
+static const char license_cache[] = "public, max-age=60";
+static const char no_store[] = "no-store";
+
+/* ---- responses ----------------------------------------------------------------------------- */
+
+void
+libro_http__response_clear(libro_http_response *resp)
+{
+    libro_buf_free(&resp->body);
+    memset(resp, 0, sizeof *resp);
+}
+
+static void
+set_body_static(libro_http_response *resp, const char *text)
+{
+    libro_buf_clear(&resp->body);
+    /* Only reached when memory is short; an empty body is still a valid answer. */
+    if (libro_buf_append_str(&resp->body, text, NULL) != LIBRO_OK) {
+        libro_buf_clear(&resp->body);
+    }
+}
+
+void
+libro_http__error(libro_http_response *resp, unsigned status, const char *code, const char *message)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    json_t *root;
+
+    resp->status = status;
+    resp->content_type = type_json;
+    resp->cache_control = no_store;
+    resp->etag[0] = '\0';
+    resp->vary_accept = false;
+    libro_buf_clear(&resp->body);
+    root = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message);
+    if (root == NULL || libro_json__dump(&resp->body, root, &err) != LIBRO_OK) {
+        set_body_static(resp, "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}");
+    }
+    json_decref(root);
+}
+
+static void
+internal_error(libro_http_response *resp)
+{
+    /* The cause (a path, an SQLite message) stays out of the answer: it is for operators. */
+    libro_http__error(resp, 500, "internal", "the registry cannot answer now");
+}
+
+/* The ETag of a body: its quoted hex SHA-256 (a strong validator: same bytes, same tag). */
+static libro_code
+etag_of(char out[LIBRO_HTTP_ETAG_MAX], const void *p, size_t len, libro_error *err)
+{
+    unsigned char digest[32];
+    libro_buf hex = LIBRO_BUF_INIT;
+    libro_code rc = libro_sha256(digest, p, len, err);
+
+    if (rc == LIBRO_OK) {
+        rc = libro_hex_encode(&hex, digest, sizeof digest, err);
+    }
+    if (rc == LIBRO_OK) {
+        out[0] = '"';
+        memcpy(out + 1, hex.data, 64);
+        out[65] = '"';
+        out[66] = '\0';
+    }
+    libro_buf_free(&hex);
+    return rc;
+}
+
+/* If-None-Match (RFC 9110 §13.1.2): "*" or a list of entity tags, compared weakly (a W/
+ * prefix is ignored). */
+static bool
+etag_matches(const char *header, const char *etag)
+{
+    const char *p = header;
+    size_t elen = strlen(etag);
+
+    if (header == NULL || etag[0] == '\0') {
+        return false;
+    }
+    while (*p != '\0') {
+        const char *end;
+
+        while (*p == ' ' || *p == '\t' || *p == ',') {
+            p++;
+        }
+        if (*p == '*') {
+            return true;
+        }
+        if (strncmp(p, "W/", 2) == 0) {
+            p += 2;
+        }
+        if (*p != '"') {
+            return false;
+        }
+        end = strchr(p + 1, '"');
+        if (end == NULL) {
+            return false;
+        }
+        if ((size_t) (end + 1 - p) == elen && memcmp(p, etag, elen) == 0) {
+            return true;
+        }
+        p = end + 1;
+    }
+    return false;
+}
+
+/* Set a cacheable 200 (or 304 when the client holds this body already). */
+static void
+finish_cacheable(libro_http_response *resp, const libro_http_request *req, const char *type,
+                 const char *cache_control)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+
+    if (resp->etag[0] == '\0' &&
+        etag_of(resp->etag, resp->body.data, resp->body.len, &err) != LIBRO_OK) {
+        internal_error(resp);
+        return;
+    }
+    resp->content_type = type;
+    resp->cache_control = cache_control;
+    resp->status = 200;
+    if (etag_matches(req->if_none_match, resp->etag)) {
+        resp->status = 304;
+        libro_buf_clear(&resp->body);
+    }
+}
+
+/* ---- options and shared state -------------------------------------------------------------- */
+
+bool
+libro_http__is_loopback(const char *addr)
+{
+    unsigned char v4[4];
+    unsigned char v6[16];
+    static const unsigned char v6_loopback[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+
+    if (addr == NULL) {
+        return false;
+    }
+    if (inet_pton(AF_INET, addr, v4) == 1) {
+        return v4[0] == 127;
+    }
+    return inet_pton(AF_INET6, addr, v6) == 1 && memcmp(v6, v6_loopback, sizeof v6) == 0;
+}
+
+/* https://..., or http:// to 127.0.0.1 only (the RegistryAuthorization url rule), printable
+ * ASCII without quotes, spaces or '#'. */
+static bool
+base_url_ok(const char *url, size_t len)
+{
+    size_t i;
+
+    if (len == 0 || len > LIBRO_HTTP_MAX_BASE_URL) {
+        return false;
+    }
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char) url[i];
+
+        if (c <= 0x20 || c >= 0x7f || c == '"' || c == '#' || c == '\\' || c == '<' || c == '>') {
+            return false;
+        }
+    }
+    if (strncmp(url, "https://", 8) == 0) {
+        return len > 8;
+    }
+    return strncmp(url, "http://127.0.0.1", 16) == 0 &&
+           (url[16] == '\0' || url[16] == ':' || url[16] == '/');
+}
+
+void
+libro_http__ctx_clear(libro_http_ctx *ctx)
+{
+    size_t i;
+
+    for (i = 0; i < LIBRO_NELEM(ctx->cache); i++) {
+        libro_buf_free(&ctx->cache[i].body);
+    }
+    if (ctx->lock_ready) {
+        (void) pthread_mutex_destroy(&ctx->lock);
+    }
+    libro_free(ctx->db_path);
+    libro_free(ctx->base_url);
+    libro_free(ctx->issuer_id);
+    memset(ctx, 0, sizeof *ctx);
+}
+
+static libro_code
+check_options(const libro_server_options *opt, libro_error *err)
+{
+    if (opt == NULL || opt->version != LIBRO_SERVER_OPTIONS_VERSION) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "server: options version must be %u",
+                               LIBRO_SERVER_OPTIONS_VERSION);
+    }
+    if (opt->db_path == NULL || opt->registry_key == NULL || opt->base_url == NULL ||
+        opt->listen_address == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "server: db_path, registry_key, base_url and listen_address are "
+                               "required");
+    }
+    if (!libro_key_has_private(opt->registry_key)) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "server: the registry key has no private half");
+    }
+    if (opt->max_connections == 0 || opt->max_connections_per_ip == 0 ||
+        opt->timeout_seconds == 0 || opt->max_body_bytes == 0 ||
+        opt->max_body_bytes > LIBRO_MAX_HTTP_BODY_BYTES) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "server: connection limits and timeout must be at least 1, the "
+                               "body cap 1 to %u bytes",
+                               LIBRO_MAX_HTTP_BODY_BYTES);
+    }
+    if (opt->threads == 0 || opt->threads > MAX_THREADS || opt->threads > opt->max_connections) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "server: threads must be 1 to %u and at most max_connections",
+                               MAX_THREADS);
+    }
+    if (opt->status_list_seconds < MIN_STATUS_LIST_SECONDS ||
+        opt->status_list_seconds > MAX_STATUS_LIST_SECONDS) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "server: status lists must be valid %u to %u seconds",
+                               MIN_STATUS_LIST_SECONDS, MAX_STATUS_LIST_SECONDS);
+    }
+    if (!base_url_ok(opt->base_url, strlen(opt->base_url))) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "server: base url must be https://... or http://127.0.0.1..., at "
+                               "most %u bytes: %.64s",
+                               LIBRO_HTTP_MAX_BASE_URL, opt->base_url);
+    }
+    if (!opt->allow_public && !libro_http__is_loopback(opt->listen_address)) {
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "server: %.64s is not a loopback address (serving the network "
+                               "must be asked for)",
+                               opt->listen_address);
+    }
+    return LIBRO_OK;
+}
+
+/* The registry's id and key come from the authorization it was created with; a server that
+ * signs with another key would publish lists no verifier accepts. */
+static libro_code
+load_identity(libro_http_ctx *ctx, const libro_server_options *opt, libro_error *err)
+{
+    libro_registry *reg = NULL;
+    libro_credential *auth = NULL;
+    const char *jws;
+    libro_code rc = libro_registry_open(&reg, opt->db_path, err);
+
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    jws = libro_registry_authorization(reg);
+    if (jws == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "server: the registry has no authorization");
+        goto out;
+    }
+    rc = libro_registry__parse_credential(&auth, jws, err);
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, "server: registry authorization");
+        goto out;
+    }
+    if (auth->type != LIBRO_CRED_REGISTRY_AUTH || auth->subject_key == NULL ||
+        !libro_key_equal_public(auth->subject_key, opt->registry_key)) {
+        rc = libro_error_set(err, LIBRO_ERR_DENIED,
+                             "server: the key is not the one the registry authorization names "
+                             "for %.64s",
+                             auth->subject_id);
+        goto out;
+    }
+    ctx->issuer_id = libro_strndup(auth->subject_id, strlen(auth->subject_id));
+    if (ctx->issuer_id == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+    }
+out:
+    libro_credential_free(auth);
+    libro_registry_close(reg);
+    return rc;
+}
+
+libro_code
+libro_http__ctx_init(libro_http_ctx *ctx, const libro_server_options *opt, libro_error *err)
+{
+    size_t url_len;
+    libro_code rc;
+
+    memset(ctx, 0, sizeof *ctx);
+    rc = check_options(opt, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    url_len = strlen(opt->base_url);
+    while (url_len > 0 && opt->base_url[url_len - 1] == '/') {
+        url_len--;
+    }
+    ctx->db_path = libro_strndup(opt->db_path, strlen(opt->db_path));
+    ctx->base_url = libro_strndup(opt->base_url, url_len);
+    if (ctx->db_path == NULL || ctx->base_url == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    ctx->registry_key = opt->registry_key;
+    ctx->status_list_seconds = opt->status_list_seconds;
+    ctx->max_body_bytes = opt->max_body_bytes;
+    if (pthread_mutex_init(&ctx->lock, NULL) != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_NOMEM, "server: no mutex");
+        goto out;
+    }
+    ctx->lock_ready = true;
+    rc = load_identity(ctx, opt, err);
+out:
+    if (rc != LIBRO_OK) {
+        libro_http__ctx_clear(ctx);
+    }
+    return rc;
+}
+
+/* ---- request rules ------------------------------------------------------------------------- */
+
+static void
+refuse(libro_http_response *resp, unsigned status, const char *code, const char *message)
+{
+    libro_http__error(resp, status, code, message);
+    resp->close = true; /* whatever follows on this connection is not to be trusted */
+}
+
+bool
+libro_http__token_ok(const char *s)
+{
+    static const char specials[] = "!#$%&'*+-.^_`|~";
+    const char *p;
+
+    if (s == NULL || *s == '\0') {
+        return false;
+    }
+    for (p = s; *p != '\0'; p++) {
+        char c = *p;
+
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              strchr(specials, c) != NULL)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void
+libro_http__check_headers(libro_http_response *resp, const libro_http_request *req, size_t max_body)
+{
+    libro_error ignored = LIBRO_ERROR_INIT;
+    uint64_t declared = 0;
+    bool v11;
+    bool bodiless;
+
+    resp->status = 0;
+    if (req->method == NULL || req->path == NULL || req->version == NULL) {
+        refuse(resp, 400, "bad_request", "malformed request line");
+        return;
+    }
+    v11 = strcmp(req->version, "HTTP/1.1") == 0;
+    if (!v11 && strcmp(req->version, "HTTP/1.0") != 0) {
+        refuse(resp, 400, "bad_request", "only HTTP/1.0 and HTTP/1.1 are served");
+        return;
+    }
+    if (req->n_bad_names > 0) {
+        refuse(resp, 400, "bad_request", "a header name that is not a token");
+        return;
+    }
+    /* RFC 9112 §3.2: a 1.1 request without Host, or any with more than one, is a 400. */
+    if ((v11 && req->n_host == 0) || req->n_host > 1) {
+        refuse(resp, 400, "bad_request",
+               req->n_host == 0 ? "an HTTP/1.1 request needs a Host header"
+                                : "more than one Host header");
+        return;
+    }
+    /* Two framings, or two lengths, and a proxy in front may pick the other one than we do:
+     * request smuggling (RFC 9112 §6.3, §11.2). Refuse rather than choose. */
+    if (req->n_content_length > 1) {
+        refuse(resp, 400, "bad_request", "more than one Content-Length header");
+        return;
+    }
+    if (req->n_content_length > 0 && req->n_transfer_encoding > 0) {
+        refuse(resp, 400, "bad_request", "Content-Length and Transfer-Encoding together");
+        return;
+    }
+    if (req->n_transfer_encoding > 1 ||
+        (req->n_transfer_encoding == 1 &&
+         (req->transfer_encoding == NULL || strcasecmp(req->transfer_encoding, "chunked") != 0))) {
+        refuse(resp, 400, "bad_request", "Transfer-Encoding other than chunked");
+        return;
+    }
+    if (req->n_content_length == 1 &&
+        (req->content_length == NULL ||
+         libro_parse_u64(&declared, req->content_length, strlen(req->content_length), UINT64_MAX,
+                         &ignored) != LIBRO_OK)) {
+        refuse(resp, 400, "bad_request", "malformed Content-Length");
+        return;
+    }
+    bodiless = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+    if (bodiless && (declared > 0 || req->n_transfer_encoding > 0)) {
+        refuse(resp, 400, "bad_request", "a GET or HEAD request carries no body");
+        return;
+    }
+    if (declared > max_body) {
+        refuse(resp, 413, "payload_too_large", "the request body is over the limit");
+        return;
+    }
+}
+
+/* ---- content negotiation ------------------------------------------------------------------- */
+
+/* The q of a media range's parameters p[0..len): 0..1000, 1000 when absent (RFC 9110 §12.4.2). */
+static unsigned
+parse_q(const char *p, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        size_t start;
+        size_t j;
+        unsigned q;
+        unsigned scale = 100;
+
+        while (i < len && (p[i] == ';' || p[i] == ' ' || p[i] == '\t')) {
+            i++;
+        }
+        start = i;
+        while (i < len && p[i] != ';') {
+            i++;
+        }
+        if (i - start < 3 || (p[start] != 'q' && p[start] != 'Q') || p[start + 1] != '=') {
+            continue;
+        }
+        j = start + 2;
+        if (p[j] != '0' && p[j] != '1') {
+            return 0;
+        }
+        q = (unsigned) (p[j] - '0') * 1000u;
+        j++;
+        if (j < i && p[j] == '.') {
+            for (j++; j < i && p[j] >= '0' && p[j] <= '9' && scale > 0; j++) {
+                q += (unsigned) (p[j] - '0') * scale;
+                scale /= 10;
+            }
+        }
+        return q > 1000 ? 1000 : q;
+    }
+    return 1000;
+}
+
+static bool
+range_is(const char *p, size_t len, const char *want)
+{
+    return strlen(want) == len && strncasecmp(p, want, len) == 0;
+}
+
+/* Whether `accept` ranks text/html above application/json (the most specific range naming
+ * each decides its q). No Accept, or a tie: JSON. */
+static bool
+prefers_html(const char *accept)
+{
+    int html_spec = 0;
+    int json_spec = 0;
+    unsigned html_q = 0;
+    unsigned json_q = 0;
+    const char *p = accept;
+
+    if (accept == NULL) {
+        return false;
+    }
+    while (*p != '\0') {
+        const char *end = strchr(p, ',');
+        size_t item_len = end == NULL ? strlen(p) : (size_t) (end - p);
+        const char *semi = memchr(p, ';', item_len);
+        size_t type_len = semi == NULL ? item_len : (size_t) (semi - p);
+        unsigned q;
+        int hs = 0;
+        int js = 0;
+
+        while (type_len > 0 && (*p == ' ' || *p == '\t')) {
+            p++;
+            item_len--;
+            type_len--;
+        }
+        while (type_len > 0 && (p[type_len - 1] == ' ' || p[type_len - 1] == '\t')) {
+            type_len--;
+        }
+        q = semi == NULL ? 1000 : parse_q(semi, item_len - (size_t) (semi - p));
+        if (range_is(p, type_len, "text/html")) {
+            hs = 3;
+        } else if (range_is(p, type_len, "text/*")) {
+            hs = 2;
+        } else if (range_is(p, type_len, "application/json")) {
+            js = 3;
+        } else if (range_is(p, type_len, "application/*")) {
+            js = 2;
+        } else if (range_is(p, type_len, "*/*")) {
+            hs = 1;
+            js = 1;
+        }
+        if (hs > html_spec) {
+            html_spec = hs;
+            html_q = q;
+        }
+        if (js > json_spec) {
+            json_spec = js;
+            json_q = q;
+        }
+        if (end == NULL) {
+            break;
+        }
+        p = end + 1;
+    }
+    return html_q > json_q;
+}
+
+/* ---- routes -------------------------------------------------------------------------------- */
+
+static libro_code
+open_registry(libro_http_ctx *ctx, libro_registry **reg, libro_error *err)
+{
+    if (*reg != NULL) {
+        return LIBRO_OK;
+    }
+    return libro_registry_open(reg, ctx->db_path, err);
+}
+
+static void
+route_health(libro_http_response *resp)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    json_t *root = json_pack("{s:s, s:s}", "status", "ok", "version", libro_version());
+
+    libro_buf_clear(&resp->body);
+    if (root == NULL || libro_json__dump(&resp->body, root, &err) != LIBRO_OK) {
+        internal_error(resp);
+    } else {
+        resp->status = 200;
+        resp->content_type = type_json;
+        resp->cache_control = no_store;
+    }
+    json_decref(root);
+}
+
+static libro_http_cache_entry *
+cache_slot(libro_http_ctx *ctx, uint32_t list, int purpose)
+{
+    libro_http_cache_entry *oldest = &ctx->cache[0];
+    size_t i;
+
+    for (i = 0; i < LIBRO_NELEM(ctx->cache); i++) {
+        libro_http_cache_entry *e = &ctx->cache[i];
+
+        if (e->used && e->list == list && e->purpose == purpose) {
+            return e;
+        }
+        if (!e->used || (oldest->used && e->stamp < oldest->stamp)) {
+            oldest = e;
+        }
+    }
+    libro_buf_free(&oldest->body);
+    memset(oldest, 0, sizeof *oldest);
+    oldest->list = list;
+    oldest->purpose = purpose;
+    return oldest;
+}
+
+/* Sign the list anew into `e` (the caller holds ctx->lock). `bits` is consumed. */
+static libro_code
+sign_list(libro_http_cache_entry *e, libro_http_ctx *ctx, libro_bitstring *bits,
+          const unsigned char hash[32], int64_t now, libro_error *err)
+{
+    libro_status_list s = {0};
+    libro_buf id = LIBRO_BUF_INIT;
+    libro_buf jws = LIBRO_BUF_INIT;
+    libro_code rc;
+
+    s.bits = *bits;
+    memset(bits, 0, sizeof *bits);
+    s.purpose = (libro_status_purpose) e->purpose;
+    s.valid_from = now;
+    s.valid_until = now + (int64_t) ctx->status_list_seconds;
+    rc = libro_buf_printf(&id, err, "%s/v1/status/%u/%s", ctx->base_url, (unsigned) e->list,
+                          libro_status_purpose_name(s.purpose));
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    s.id = (char *) libro_buf_detach(&id, NULL);
+    s.issuer = libro_strndup(ctx->issuer_id, strlen(ctx->issuer_id));
+    if (s.id == NULL || s.issuer == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    rc = libro_status_list_sign(&jws, &s, ctx->registry_key, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = etag_of(e->etag, jws.data, jws.len, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    libro_buf_free(&e->body);
+    e->body = jws;
+    memset(&jws, 0, sizeof jws); /* moved to the cache */
+    memcpy(e->bits_hash, hash, sizeof e->bits_hash);
+    e->valid_until = s.valid_until;
+    e->used = true;
+out:
+    if (rc != LIBRO_OK) {
+        e->used = false;
+    }
+    libro_buf_free(&jws);
+    libro_buf_free(&id);
+    libro_status_list_free(&s);
+    return rc;
+}
+
+static void
+route_status(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
+             const libro_http_request *req, uint32_t list, int purpose)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_bitstring bits = {NULL, 0};
+    unsigned char hash[32];
+    uint32_t last = 0;
+    libro_http_cache_entry *e;
+    int64_t now;
+    libro_code rc;
+
+    if (open_registry(ctx, reg, &err) != LIBRO_OK ||
+        libro_registry__last_list(*reg, &last, &err) != LIBRO_OK) {
+        internal_error(resp);
+        goto out;
+    }
+    if (list > last) {
+        libro_http__error(resp, 404, "not_found", "no such status list");
+        goto out;
+    }
+    if (libro_registry_status_bits(*reg, &bits, list, purpose, &err) != LIBRO_OK ||
+        libro_sha256(hash, bits.bits, bits.n_entries / 8, &err) != LIBRO_OK) {
+        internal_error(resp);
+        goto out;
+    }
+    if (pthread_mutex_lock(&ctx->lock) != 0) {
+        internal_error(resp);
+        goto out;
+    }
+    /* Regenerate when the bits changed, or when less than half of the cached list's validity
+     * is left: a verifier then always receives a list with room to cache it. */
+    now = libro_time_now();
+    e = cache_slot(ctx, list, purpose);
+    rc = LIBRO_OK;
+    if (!e->used || memcmp(e->bits_hash, hash, sizeof hash) != 0 ||
+        now >= e->valid_until - (int64_t) (ctx->status_list_seconds / 2)) {
+        rc = sign_list(e, ctx, &bits, hash, now, &err);
+    }
+    if (rc == LIBRO_OK) {
+        e->stamp = ++ctx->clock;
+        libro_buf_clear(&resp->body);
+        rc = libro_buf_append(&resp->body, e->body.data, e->body.len, &err);
+        memcpy(resp->etag, e->etag, sizeof resp->etag);
+    }
+    (void) pthread_mutex_unlock(&ctx->lock);
+    if (rc != LIBRO_OK) {
+        internal_error(resp);
+        goto out;
+    }
+    finish_cacheable(resp, req, type_vc_jwt, status_cache);
+out:
+    libro_bitstring_free(&bits);
+}
+
+static libro_code
+append_html_text(libro_buf *b, const char *s, libro_error *err)
+{
+    libro_code rc = LIBRO_OK;
+
+    for (; *s != '\0' && rc == LIBRO_OK; s++) {
+        switch (*s) {
+        case '<':
+            rc = libro_buf_append_str(b, "&lt;", err);
+            break;
+        case '>':
+            rc = libro_buf_append_str(b, "&gt;", err);
+            break;
+        case '&':
+            rc = libro_buf_append_str(b, "&amp;", err);
+            break;
+        case '"':
+            rc = libro_buf_append_str(b, "&quot;", err);
+            break;
+        case '\'':
+            rc = libro_buf_append_str(b, "&#39;", err);
+            break;
+        default:
+            rc = libro_buf_append(b, s, 1, err);
+            break;
+        }
+    }
+    return rc;
+}
+
+static libro_code
+license_html(libro_buf *b, const libro_license_record *r, const char *from, const char *until,
+             libro_error *err)
+{
+    const char *const rows[][2] = {
+        {"Holder", r->holder_name},
+        {"State", libro_license_state_name(r->state)},
+        {"License type", r->license_type},
+        {"Issuer", r->issuer},
+        {"Valid from", from},
+        {"Valid until", until},
+    };
+    size_t i;
+    libro_code rc = libro_buf_append_str(b,
+                                         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
+                                         "charset=\"utf-8\"><title>License ",
+                                         err);
+
+    if (rc == LIBRO_OK) {
+        rc = append_html_text(b, r->number, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b, "</title></head>\n<body><h1>License ", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = append_html_text(b, r->number, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(b, err, "</h1>\n<dl>\n<dt>Version</dt><dd>%u</dd>\n",
+                              (unsigned) r->version);
+    }
+    for (i = 0; i < LIBRO_NELEM(rows) && rc == LIBRO_OK; i++) {
+        rc = libro_buf_printf(b, err, "<dt>%s</dt><dd>", rows[i][0]);
+        if (rc == LIBRO_OK) {
+            rc = append_html_text(b, rows[i][1] == NULL ? "" : rows[i][1], err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = libro_buf_append_str(b, "</dd>\n", err);
+        }
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b,
+                                  "</dl>\n<p>A record of the registry, not a credential: verify "
+                                  "the license itself with <code>libro verify</code>.</p>\n"
+                                  "</body></html>\n",
+                                  err);
+    }
+    return rc;
+}
+
+static void
+route_license(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
+              const libro_http_request *req, const char *number)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_license_record r = {0};
+    char from[LIBRO_TIME_TEXT_MAX];
+    char until[LIBRO_TIME_TEXT_MAX];
+    json_t *root = NULL;
+    bool html = prefers_html(req->accept);
+    libro_code rc;
+
+    rc = open_registry(ctx, reg, &err);
+    if (rc == LIBRO_OK) {
+        rc = libro_registry_get(*reg, &r, NULL, NULL, number, &err);
+    }
+    if (rc == LIBRO_ERR_NOT_FOUND) {
+        libro_http__error(resp, 404, "not_found", "no such license");
+        goto out;
+    }
+    if (rc != LIBRO_OK || libro_time_format(from, r.valid_from, &err) != LIBRO_OK ||
+        libro_time_format(until, r.valid_until, &err) != LIBRO_OK) {
+        internal_error(resp);
+        goto out;
+    }
+    libro_buf_clear(&resp->body);
+    if (html) {
+        rc = license_html(&resp->body, &r, from, until, &err);
+    } else {
+        root = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "number",
+                         r.number, "version", (json_int_t) r.version, "state",
+                         libro_license_state_name(r.state), "type", r.license_type, "holder",
+                         r.holder_name, "issuer", r.issuer, "validFrom", from, "validUntil", until,
+                         "statusList", (json_int_t) r.status_list, "statusIndex",
+                         (json_int_t) r.status_index, "credential", r.credential);
+        rc = root == NULL ? LIBRO_ERR_NOMEM : libro_json__dump(&resp->body, root, &err);
+    }
+    if (rc != LIBRO_OK) {
+        internal_error(resp);
+        goto out;
+    }
+    resp->vary_accept = true;
+    finish_cacheable(resp, req, html ? type_html : type_json, license_cache);
+out:
+    json_decref(root);
+    libro_license_record_clear(&r);
+}
+
+/* [A-Za-z0-9._-], 1..LIBRO_MAX_LICENSE_NUMBER_BYTES (docs/credentials.md). */
+static bool
+number_ok(const char *p, size_t len)
+{
+    size_t i;
+
+    if (len == 0 || len > LIBRO_MAX_LICENSE_NUMBER_BYTES) {
+        return false;
+    }
+    for (i = 0; i < len; i++) {
+        char c = p[i];
+
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+enum route { ROUTE_NONE, ROUTE_HEALTH, ROUTE_STATUS, ROUTE_LICENSE };
+
+/* Match the path: ROUTE_NONE (404), or a route whose parameters are filled in; *malformed
+ * (400) when a route matched but a parameter is not of its form. */
+static enum route
+match(const char *path, uint32_t *list, int *purpose, char *number, bool *malformed)
+{
+    libro_error ignored = LIBRO_ERROR_INIT;
+    const char *rest;
+    const char *slash;
+    uint64_t n = 0;
+
+    *malformed = false;
+    if (strcmp(path, "/v1/health") == 0) {
+        return ROUTE_HEALTH;
+    }
+    if (strncmp(path, "/v1/status/", 11) == 0) {
+        rest = path + 11;
+        slash = strchr(rest, '/');
+        if (slash == NULL || strchr(slash + 1, '/') != NULL) {
+            return ROUTE_NONE;
+        }
+        if (libro_parse_u64(&n, rest, (size_t) (slash - rest), UINT32_MAX, &ignored) != LIBRO_OK) {
+            *malformed = true;
+            return ROUTE_STATUS;
+        }
+        *list = (uint32_t) n;
+        if (strcmp(slash + 1, "revocation") == 0) {
+            *purpose = LIBRO_STATUS_REVOCATION;
+        } else if (strcmp(slash + 1, "suspension") == 0) {
+            *purpose = LIBRO_STATUS_SUSPENSION;
+        } else {
+            *malformed = true;
+        }
+        return ROUTE_STATUS;
+    }
+    if (strncmp(path, "/v1/licenses/", 13) == 0) {
+        rest = path + 13;
+        if (strchr(rest, '/') != NULL) {
+            return ROUTE_NONE;
+        }
+        if (!number_ok(rest, strlen(rest))) {
+            *malformed = true;
+        } else {
+            memcpy(number, rest, strlen(rest) + 1);
+        }
+        return ROUTE_LICENSE;
+    }
+    return ROUTE_NONE;
+}
+
+void
+libro_http__handle(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                   const libro_http_request *req, size_t body_len)
+{
+    char number[LIBRO_MAX_LICENSE_NUMBER_BYTES + 1];
+    uint32_t list = 0;
+    int purpose = 0;
+    bool malformed = false;
+    bool read_method;
+    enum route route;
+    const char *p;
+
+    (void) body_len; /* no route takes a body yet: signed writes come with the next version */
+    for (p = req->path; *p != '\0'; p++) {
+        /* libmicrohttpd has percent-decoded the path: control bytes and non-ASCII stop here. */
+        if ((unsigned char) *p <= 0x20 || (unsigned char) *p >= 0x7f) {
+            libro_http__error(resp, 400, "bad_request", "malformed path");
+            return;
+        }
+    }
+    if (req->path[0] != '/') {
+        libro_http__error(resp, 400, "bad_request", "malformed path");
+        return;
+    }
+    route = match(req->path, &list, &purpose, number, &malformed);
+    if (route == ROUTE_NONE) {
+        libro_http__error(resp, 404, "not_found", "no such resource");
+        return;
+    }
+    read_method = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+    if (!read_method) {
+        libro_http__error(resp, 405, "method_not_allowed", "this resource is read-only");
+        resp->allow = "GET, HEAD";
+        return;
+    }
+    if (malformed) {
+        libro_http__error(resp, 400, "bad_request",
+                          route == ROUTE_STATUS
+                              ? "want /v1/status/<list number>/<revocation|suspension>"
+                              : "want /v1/licenses/<number> ([A-Za-z0-9._-], 1 to 64 bytes)");
+        return;
+    }
+    switch (route) {
+    case ROUTE_HEALTH:
+        route_health(resp);
+        break;
+    case ROUTE_STATUS:
+        route_status(resp, ctx, reg, req, list, purpose);
+        break;
+    case ROUTE_LICENSE:
+        route_license(resp, ctx, reg, req, number);
+        break;
+    case ROUTE_NONE:
+        break;
+    }
+}

@@ -1,0 +1,299 @@
+/* The registry's HTTP server on libmicrohttpd: the only file that includes microhttpd.h
+ * (style.md §2). It gathers each request's facts, streams its body into a capped buffer, and
+ * hands the decisions to routes.c.
+ *
+ * Threading: one internal polling thread per worker (MHD_USE_INTERNAL_POLLING_THREAD with
+ * MHD_OPTION_THREAD_POOL_SIZE), not a thread per connection. An idle or slow client then costs
+ * a socket and a bounded memory pool, not a thread and its stack, so slow clients cannot
+ * exhaust threads before the timeout and the connection limits catch them; and the CPU work
+ * (signing a status list) runs on a fixed number of threads. libmicrohttpd serves each
+ * connection from one worker for its whole life; each connection opens its own registry
+ * handle on first use and closes it with the connection, so no SQLite handle is ever shared
+ * between threads. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "http_int.h"
+#include "libro/util.h"
+
+/* libmicrohttpd's per-connection pool: the request line and headers must fit (past it
+ * libmicrohttpd refuses the request itself); bodies go to our own capped buffer instead. */
+#define CONNECTION_MEMORY_BYTES ((size_t) 32 * 1024)
+
+struct libro_server {
+    struct MHD_Daemon *daemon;
+    libro_http_ctx ctx;
+    uint16_t port;
+};
+
+/* Per connection (socket_context). */
+struct conn_state {
+    libro_registry *reg;
+};
+
+/* Per request (req_cls). */
+struct req_state {
+    libro_http_request req; /* strings borrowed from libmicrohttpd for the request's life */
+    libro_http_response resp;
+    libro_buf body;
+    size_t dropped; /* body bytes counted past the cap */
+    bool too_large;
+    bool answered;
+};
+
+static enum MHD_Result
+count_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    libro_http_request *req = cls;
+
+    (void) kind;
+    if (key == NULL) {
+        return MHD_YES;
+    }
+    if (!libro_http__token_ok(key)) {
+        req->n_bad_names++;
+    }
+    if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0) {
+        req->host = req->n_host++ == 0 ? value : req->host;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+        req->content_length = req->n_content_length++ == 0 ? value : req->content_length;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        req->transfer_encoding = req->n_transfer_encoding++ == 0 ? value : req->transfer_encoding;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_ACCEPT) == 0 && req->accept == NULL) {
+        req->accept = value;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_IF_NONE_MATCH) == 0 && req->if_none_match == NULL) {
+        req->if_none_match = value;
+    }
+    return MHD_YES;
+}
+
+static bool
+add_header(struct MHD_Response *m, const char *name, const char *value)
+{
+    return value == NULL || value[0] == '\0' || MHD_add_response_header(m, name, value) == MHD_YES;
+}
+
+static enum MHD_Result
+send_response(struct MHD_Connection *conn, struct req_state *st)
+{
+    libro_http_response *r = &st->resp;
+    struct MHD_Response *m;
+    enum MHD_Result ret = MHD_NO;
+    bool ok;
+
+    static char empty[1];
+
+    m = MHD_create_response_from_buffer(
+        r->body.len, r->body.data != NULL ? (void *) r->body.data : empty, MHD_RESPMEM_MUST_COPY);
+    if (m == NULL) {
+        return MHD_NO; /* out of memory: drop the connection */
+    }
+    ok = add_header(m, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type) &&
+         add_header(m, MHD_HTTP_HEADER_CACHE_CONTROL, r->cache_control) &&
+         add_header(m, MHD_HTTP_HEADER_ETAG, r->etag) &&
+         add_header(m, MHD_HTTP_HEADER_ALLOW, r->allow) &&
+         add_header(m, MHD_HTTP_HEADER_VARY, r->vary_accept ? "Accept" : NULL) &&
+         add_header(m, "X-Content-Type-Options", "nosniff") &&
+         /* The HTML page runs nothing and loads nothing, whatever a holder's name holds. */
+         add_header(m, "Content-Security-Policy", "default-src 'none'") &&
+         add_header(m, MHD_HTTP_HEADER_CONNECTION, r->close ? "close" : NULL);
+    if (ok) {
+        ret = MHD_queue_response(conn, r->status, m);
+    }
+    MHD_destroy_response(m);
+    st->answered = ret == MHD_YES;
+    return ret;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+           const char *version, const char *upload_data, size_t *upload_data_size, void **req_cls)
+{
+    libro_server *s = cls;
+    struct req_state *st = *req_cls;
+    const union MHD_ConnectionInfo *info;
+    struct conn_state *cs;
+    libro_error err = LIBRO_ERROR_INIT;
+
+    if (st == NULL) {
+        /* First call: the request line and headers only. */
+        st = libro_calloc(1, sizeof *st);
+        if (st == NULL) {
+            return MHD_NO;
+        }
+        *req_cls = st;
+        st->req.method = method;
+        st->req.path = url;
+        st->req.version = version;
+        (void) MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &st->req);
+        libro_http__check_headers(&st->resp, &st->req, s->ctx.max_body_bytes);
+        if (st->resp.status != 0) {
+            return send_response(conn, st);
+        }
+        return MHD_YES;
+    }
+    if (st->answered) {
+        *upload_data_size = 0; /* answered already; the connection closes after the answer */
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        /* A chunked body has no declared length: the cap is enforced on what arrives. Past
+         * it the bytes are counted and dropped, so that a body that ends soon after still gets
+         * its 413 (libmicrohttpd cannot answer in the middle of an upload); one that runs on
+         * past twice the cap loses its connection instead of being read to its end. */
+        if (!st->too_large &&
+            (*upload_data_size > s->ctx.max_body_bytes - st->body.len ||
+             libro_buf_append(&st->body, upload_data, *upload_data_size, &err) != LIBRO_OK)) {
+            st->too_large = true;
+            libro_buf_free(&st->body);
+        }
+        if (st->too_large) {
+            st->dropped += *upload_data_size;
+            if (st->dropped > 2 * s->ctx.max_body_bytes) {
+                return MHD_NO;
+            }
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (st->too_large) {
+        libro_http__error(&st->resp, 413, "payload_too_large",
+                          "the request body is over the limit");
+        st->resp.close = true;
+        return send_response(conn, st);
+    }
+    info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    cs = info == NULL ? NULL : info->socket_context;
+    if (cs == NULL) {
+        libro_http__error(&st->resp, 500, "internal", "the registry cannot answer now");
+    } else {
+        libro_http__handle(&st->resp, &s->ctx, &cs->reg, &st->req, st->body.len);
+    }
+    return send_response(conn, st);
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+             enum MHD_RequestTerminationCode toe)
+{
+    struct req_state *st = *req_cls;
+
+    (void) cls;
+    (void) conn;
+    (void) toe;
+    if (st != NULL) {
+        libro_http__response_clear(&st->resp);
+        libro_buf_free(&st->body);
+        libro_free(st);
+        *req_cls = NULL;
+    }
+}
+
+static void
+on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+              enum MHD_ConnectionNotificationCode toe)
+{
+    struct conn_state *cs = *socket_context;
+
+    (void) cls;
+    (void) conn;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        *socket_context = libro_calloc(1, sizeof(struct conn_state)); /* NULL: answered 500 */
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && cs != NULL) {
+        libro_registry_close(cs->reg);
+        libro_free(cs);
+        *socket_context = NULL;
+    }
+}
+
+libro_code
+libro_server_start(libro_server **out, const libro_server_options *opt, libro_error *err)
+{
+    libro_server *s = NULL;
+    struct sockaddr_in v4;
+    struct sockaddr_in6 v6;
+    struct sockaddr *addr;
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
+    const union MHD_DaemonInfo *info;
+    libro_code rc;
+
+    if (out == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "server: NULL argument");
+    }
+    *out = NULL;
+    s = libro_calloc(1, sizeof *s);
+    if (s == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    rc = libro_http__ctx_init(&s->ctx, opt, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    memset(&v4, 0, sizeof v4);
+    memset(&v6, 0, sizeof v6);
+    if (inet_pton(AF_INET, opt->listen_address, &v4.sin_addr) == 1) {
+        v4.sin_family = AF_INET;
+        v4.sin_port = htons(opt->port);
+        addr = (struct sockaddr *) &v4;
+    } else if (inet_pton(AF_INET6, opt->listen_address, &v6.sin6_addr) == 1) {
+        v6.sin6_family = AF_INET6;
+        v6.sin6_port = htons(opt->port);
+        addr = (struct sockaddr *) &v6;
+        flags |= MHD_USE_IPv6;
+    } else {
+        rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                             "server: listen address must be a numeric IPv4 or IPv6 address: "
+                             "%.64s",
+                             opt->listen_address);
+        goto out;
+    }
+    /* Each vararg is cast to exactly the type libmicrohttpd reads for it (style.md §8). */
+    errno = 0;
+    s->daemon = MHD_start_daemon(
+        flags, opt->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, addr,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int) opt->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int) opt->max_connections_per_ip,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) opt->timeout_seconds,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) CONNECTION_MEMORY_BYTES,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) opt->threads, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, (void *) s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, (void *) s,
+        MHD_OPTION_END);
+    if (s->daemon == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_NETWORK, "server: cannot listen on %.64s port %u%s%s",
+                             opt->listen_address, (unsigned) opt->port, errno != 0 ? ": " : "",
+                             errno != 0 ? strerror(errno) : "");
+        goto out;
+    }
+    info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info == NULL ? opt->port : info->port;
+    *out = s;
+    s = NULL; /* moved to caller */
+out:
+    libro_server_stop(s);
+    return rc;
+}
+
+uint16_t
+libro_server_port(const libro_server *s)
+{
+    return s == NULL ? 0 : s->port;
+}
+
+void
+libro_server_stop(libro_server *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    if (s->daemon != NULL) {
+        MHD_stop_daemon(s->daemon); /* joins the workers and closes every connection */
+    }
+    libro_http__ctx_clear(&s->ctx);
+    libro_free(s);
+}

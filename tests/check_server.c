@@ -1,0 +1,1032 @@
+/* The registry's HTTP API (registry/src/http) served by the real libmicrohttpd on
+ * 127.0.0.1:<ephemeral>, in-process, over a temp registry with three licenses (one revoked,
+ * one whose holder name carries markup). Requests are raw HTTP/1.1 written byte by byte on
+ * plain POSIX sockets, so the smuggling cases go out exactly as written. Also the header
+ * rules as a pure function (libro_http__check_headers), and the start-up refusals.
+ * Fixtures are checked (run in the test's own process): the server's threads do not survive
+ * check's fork. Loopback only. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../registry/src/http/http_int.h"
+#include "libro/crypto.h"
+#include "libro/encoding.h"
+#include "libro/issuer.h"
+#include "libro/json_int.h"
+#include "libro/jws.h"
+#include "libro/server.h"
+#include "libro/statuslist.h"
+#include "libro/time.h"
+#include "libro/util.h"
+#include "test_util.h"
+
+#define DAY INT64_C(86400)
+#define COMMUNITY "urn:libro:town-7"
+#define BOARD "urn:libro:town-7:health-board"
+#define NURSING "nursing-general"
+#define EVIL_NAME "<script>alert('x')</script> & Co"
+#define PER_IP 4u
+#define TIMEOUT_S 2u
+#define REPLY_MAX (256u * 1024u)
+
+static char dir[256];
+static char db_path[300];
+static libro_key *town_key;
+static libro_key *board_key;
+static libro_key *registry_key;
+static libro_registry *reg;
+static libro_server *server;
+static uint16_t port;
+static int64_t now;
+static uint32_t index_active;
+static uint32_t index_revoked;
+static char *ada_jws;
+
+static void
+must(libro_code rc, const libro_error *err, const char *what)
+{
+    ck_assert_msg(rc == LIBRO_OK, "%s: %s (%s)", what, libro_code_name(rc), err->msg);
+}
+
+static char *
+sdup(const char *s)
+{
+    char *copy = libro_strndup(s, strlen(s));
+
+    ck_assert_ptr_nonnull(copy);
+    return copy;
+}
+
+static libro_key *
+public_of(const libro_key *k)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_key *pub = NULL;
+
+    must(libro_key_public(&pub, k, &err), &err, "public");
+    return pub;
+}
+
+static char *
+sign(const libro_credential *c, const libro_key *k)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf out = LIBRO_BUF_INIT;
+
+    must(libro_issuer_sign(&out, c, k, &err), &err, "sign");
+    return (char *) libro_buf_detach(&out, NULL);
+}
+
+static libro_credential *
+new_cred(libro_cred_type type, const char *issuer, const char *subject, const char *name)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_credential *c = NULL;
+
+    must(libro_credential_new(&c, type, &err), &err, "new");
+    c->issuer = sdup(issuer);
+    c->subject_id = subject == NULL ? NULL : sdup(subject);
+    c->name = sdup(name);
+    c->valid_from = now - 30 * DAY;
+    c->valid_until = now + 3000 * DAY;
+    return c;
+}
+
+/* Register a license signed by the board; returns its status index. */
+static uint32_t
+add_license(const char *number, const char *holder, char **jws_out)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_credential *c = new_cred(LIBRO_CRED_LICENSE, BOARD, NULL, holder);
+    uint32_t list = 0;
+    uint32_t index = 0;
+    char *jws;
+
+    c->valid_until = now + 300 * DAY;
+    c->license_number = sdup(number);
+    c->profession = sdup("registered nurse");
+    c->license_type = sdup(NURSING);
+    c->scope = libro_calloc(1, sizeof *c->scope);
+    ck_assert_ptr_nonnull(c->scope);
+    c->scope[0] = sdup("general care");
+    c->n_scope = 1;
+    c->community_id = sdup(COMMUNITY);
+    c->community_level = 2;
+    jws = sign(c, board_key);
+    libro_credential_free(c);
+    must(libro_registry_reserve_status(reg, &list, &index, &err), &err, "reserve");
+    ck_assert_uint_eq(list, 0);
+    must(libro_registry_register(reg, jws, list, index, "health board", now, &err), &err,
+         "register");
+    if (jws_out != NULL) {
+        *jws_out = jws;
+    } else {
+        libro_free(jws);
+    }
+    return index;
+}
+
+static void
+start_server(void)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_server_options opt = LIBRO_SERVER_OPTIONS_INIT;
+
+    opt.db_path = db_path;
+    opt.registry_key = registry_key;
+    opt.base_url = "http://127.0.0.1/";
+    opt.max_connections_per_ip = PER_IP;
+    opt.timeout_seconds = TIMEOUT_S;
+    opt.threads = 2;
+    must(libro_server_start(&server, &opt, &err), &err, "server start");
+    port = libro_server_port(server);
+    ck_assert_uint_ne(port, 0);
+}
+
+static void
+setup(void)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    const char *tmp = getenv("TMPDIR");
+    libro_credential *charter;
+    libro_credential *auth;
+    libro_license_type t = {NULL, 365, 30, 30, NULL, 0};
+    char *charter_jws;
+    char *auth_jws;
+
+    now = libro_time_now();
+    ck_assert_int_gt(snprintf(dir, sizeof dir, "%s/libro-server-XXXXXX",
+                              tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp"),
+                     0);
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_int_gt(snprintf(db_path, sizeof db_path, "%s/registry.db", dir), 0);
+    must(libro_key_generate(&town_key, LIBRO_ALG_ED25519, &err), &err, "town key");
+    must(libro_key_generate(&board_key, LIBRO_ALG_ED25519, &err), &err, "board key");
+    must(libro_key_generate(&registry_key, LIBRO_ALG_ED25519, &err), &err, "registry key");
+
+    charter = new_cred(LIBRO_CRED_CHARTER, COMMUNITY, COMMUNITY, "Town 7");
+    charter->level = 2;
+    charter->subject_key = public_of(town_key);
+    charter->allowed_types = libro_calloc(1, sizeof *charter->allowed_types);
+    ck_assert_ptr_nonnull(charter->allowed_types);
+    charter->allowed_types[0] = sdup(NURSING);
+    charter->n_allowed = 1;
+    charter_jws = sign(charter, town_key);
+    auth = new_cred(LIBRO_CRED_REGISTRY_AUTH, COMMUNITY, COMMUNITY ":registry", "Town 7 Registry");
+    auth->subject_key = public_of(registry_key);
+    auth->url = sdup("http://127.0.0.1");
+    auth_jws = sign(auth, town_key);
+    libro_credential_free(auth);
+    libro_credential_free(charter);
+    must(libro_registry_create(db_path, charter_jws, auth_jws, &err), &err, "create");
+    libro_free(charter_jws);
+    libro_free(auth_jws);
+    must(libro_registry_open(&reg, db_path, &err), &err, "open");
+    t.id = sdup(NURSING);
+    must(libro_registry_define_type(reg, &t, "council", &err), &err, "type");
+    libro_free(t.id);
+
+    index_active = add_license("T7-N-0001", "Ada Example", &ada_jws);
+    (void) add_license("T7-N-0002", EVIL_NAME, NULL);
+    index_revoked = add_license("T7-N-0003", "Bo Example", NULL);
+    must(libro_registry_change(reg, "T7-N-0003", LIBRO_ACTION_REVOKE, "registrar", "fraud", now,
+                               &err),
+         &err, "revoke");
+    start_server();
+}
+
+static void
+teardown(void)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    char name[320];
+    size_t i;
+
+    libro_server_stop(server);
+    server = NULL;
+    libro_registry_close(reg);
+    reg = NULL;
+    for (i = 0; i < LIBRO_NELEM(suffixes); i++) {
+        ck_assert_int_gt(snprintf(name, sizeof name, "%s%s", db_path, suffixes[i]), 0);
+        (void) unlink(name);
+    }
+    (void) rmdir(dir);
+    libro_free(ada_jws);
+    ada_jws = NULL;
+    libro_key_free(registry_key);
+    libro_key_free(board_key);
+    libro_key_free(town_key);
+    registry_key = board_key = town_key = NULL;
+}
+
+/* ---- a raw HTTP client ------------------------------------------------------------------- */
+
+static int
+connect_server(void)
+{
+    struct sockaddr_in a;
+    struct timeval tv = {10, 0};
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    ck_assert_int_ge(fd, 0);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv), 0);
+    ck_assert_msg(connect(fd, (struct sockaddr *) &a, sizeof a) == 0, "connect: %s",
+                  strerror(errno));
+    return fd;
+}
+
+static void
+send_all(int fd, const void *p, size_t len)
+{
+    const char *c = p;
+
+    while (len > 0) {
+        ssize_t n = send(fd, c, len, MSG_NOSIGNAL);
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return; /* the server may close early (413): what it answered is what counts */
+        }
+        c += n;
+        len -= (size_t) n;
+    }
+}
+
+struct reply {
+    char raw[REPLY_MAX + 1];
+    size_t len;
+    int status; /* 0: no status line (closed without an answer) */
+    const char *body;
+    size_t body_len;
+    bool closed; /* the server closed the connection */
+};
+
+static void
+parse_reply(struct reply *r)
+{
+    const char *end;
+
+    r->raw[r->len] = '\0';
+    r->status = 0;
+    r->body = NULL;
+    r->body_len = 0;
+    if (r->len >= 12 && strncmp(r->raw, "HTTP/1.1 ", 9) == 0) {
+        r->status = (r->raw[9] - '0') * 100 + (r->raw[10] - '0') * 10 + (r->raw[11] - '0');
+    }
+    end = strstr(r->raw, "\r\n\r\n");
+    if (end != NULL) {
+        r->body = end + 4;
+        r->body_len = r->len - (size_t) (r->body - r->raw);
+    }
+}
+
+/* Read until the server closes (or the receive timeout). */
+static void
+read_to_close(int fd, struct reply *r)
+{
+    r->len = 0;
+    r->closed = false;
+    for (;;) {
+        ssize_t n = recv(fd, r->raw + r->len, REPLY_MAX - r->len, 0);
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n == 0 || (n < 0 && errno == ECONNRESET)) {
+            r->closed = true;
+            break;
+        }
+        if (n < 0) {
+            break; /* timeout */
+        }
+        r->len += (size_t) n;
+        ck_assert_uint_lt(r->len, REPLY_MAX);
+    }
+    parse_reply(r);
+}
+
+/* Send `raw` exactly, on a new connection, and read the answer to the close. */
+static void
+exchange(struct reply *r, const char *raw, size_t len)
+{
+    int fd = connect_server();
+
+    send_all(fd, raw, len);
+    read_to_close(fd, r);
+    (void) close(fd);
+}
+
+static void
+request(struct reply *r, const char *raw)
+{
+    exchange(r, raw, strlen(raw));
+}
+
+/* A GET with Connection: close and optional extra header lines ("Name: value\r\n"...). */
+static void
+get(struct reply *r, const char *path, const char *extra)
+{
+    char raw[1024];
+
+    ck_assert_int_lt(snprintf(raw, sizeof raw,
+                              "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s\r\n",
+                              path, extra == NULL ? "" : extra),
+                     (int) sizeof raw);
+    request(r, raw);
+}
+
+/* The value of header `name` (first), copied into `out`; false when absent. */
+static bool
+header(const struct reply *r, const char *name, char *out, size_t out_size)
+{
+    const char *p = strstr(r->raw, "\r\n");
+    size_t nlen = strlen(name);
+
+    while (p != NULL && p[2] != '\r') {
+        const char *line = p + 2;
+        const char *eol = strstr(line, "\r\n");
+
+        if (eol == NULL) {
+            return false;
+        }
+        if ((size_t) (eol - line) > nlen + 1 && strncasecmp(line, name, nlen) == 0 &&
+            line[nlen] == ':') {
+            const char *v = line + nlen + 1;
+            size_t vlen;
+
+            while (*v == ' ') {
+                v++;
+            }
+            vlen = (size_t) (eol - v);
+            ck_assert_uint_lt(vlen, out_size);
+            memcpy(out, v, vlen);
+            out[vlen] = '\0';
+            return true;
+        }
+        p = eol;
+    }
+    return false;
+}
+
+static void
+assert_header(const struct reply *r, const char *name, const char *want)
+{
+    char v[512];
+
+    ck_assert_msg(header(r, name, v, sizeof v), "no %s header in:\n%s", name, r->raw);
+    ck_assert_str_eq(v, want);
+}
+
+static void
+assert_error(const struct reply *r, int status, const char *code)
+{
+    char want[128];
+
+    ck_assert_msg(r->status == status, "status %d, want %d:\n%s", r->status, status, r->raw);
+    assert_header(r, "Content-Type", "application/json");
+    ck_assert_int_gt(snprintf(want, sizeof want, "{\"error\":{\"code\":\"%s\",\"message\":", code),
+                     0);
+    ck_assert_msg(r->body != NULL && strncmp(r->body, want, strlen(want)) == 0,
+                  "body lacks %s:\n%s", want, r->raw);
+}
+
+/* ---- routes ------------------------------------------------------------------------------ */
+
+START_TEST(test_health)
+{
+    struct reply r;
+
+    get(&r, "/v1/health", NULL);
+    ck_assert_int_eq(r.status, 200);
+    assert_header(&r, "Content-Type", "application/json");
+    assert_header(&r, "X-Content-Type-Options", "nosniff");
+    ck_assert_ptr_nonnull(strstr(r.body, "\"status\":\"ok\""));
+    ck_assert_ptr_nonnull(strstr(r.body, libro_version()));
+}
+END_TEST
+
+START_TEST(test_head)
+{
+    struct reply r;
+
+    request(&r, "HEAD /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_uint_eq(r.body_len, 0);
+}
+END_TEST
+
+/* Verify a served status list with the registry key and return its parse. */
+static void
+verified_list(libro_status_list *out, const struct reply *r)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf payload = LIBRO_BUF_INIT;
+    libro_key *pub = public_of(registry_key);
+
+    ck_assert_uint_lt(r->body_len, LIBRO_MAX_TOKEN_BYTES);
+    must(libro_jws_verify_compact(&payload, r->body, r->body_len, pub, "vc+jwt", &err), &err,
+         "status list verifies");
+    must(libro_status_list_parse(out, payload.data, payload.len, &err), &err, "status list parses");
+    libro_buf_free(&payload);
+    libro_key_free(pub);
+}
+
+static void
+etag_of_body(char out[LIBRO_HTTP_ETAG_MAX], const struct reply *r)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    unsigned char digest[32];
+    libro_buf hex = LIBRO_BUF_INIT;
+
+    must(libro_sha256(digest, r->body, r->body_len, &err), &err, "sha256");
+    must(libro_hex_encode(&hex, digest, sizeof digest, &err), &err, "hex");
+    ck_assert_int_eq(snprintf(out, LIBRO_HTTP_ETAG_MAX, "\"%s\"", (const char *) hex.data), 66);
+    libro_buf_free(&hex);
+}
+
+START_TEST(test_status_list)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_status_list s = {0};
+    struct reply r;
+    char etag[LIBRO_HTTP_ETAG_MAX];
+    char served[128];
+    char inm[160];
+    bool set = false;
+
+    get(&r, "/v1/status/0/revocation", NULL);
+    ck_assert_int_eq(r.status, 200);
+    assert_header(&r, "Content-Type", "application/vc+jwt");
+    assert_header(&r, "Cache-Control", "public, max-age=300");
+    etag_of_body(etag, &r);
+    assert_header(&r, "ETag", etag);
+    verified_list(&s, &r);
+    ck_assert_str_eq(s.id, "http://127.0.0.1/v1/status/0/revocation");
+    ck_assert_str_eq(s.issuer, COMMUNITY ":registry");
+    ck_assert_int_eq(s.purpose, LIBRO_STATUS_REVOCATION);
+    ck_assert_int_le(s.valid_from, libro_time_now());
+    ck_assert_int_eq(s.valid_until - s.valid_from, 86400);
+    must(libro_status_list_check(&set, &s, index_revoked, &err), &err, "check");
+    ck_assert(set);
+    must(libro_status_list_check(&set, &s, index_active, &err), &err, "check");
+    ck_assert(!set);
+    libro_status_list_free(&s);
+
+    /* Cached: the same body and tag; the tag answers a conditional request with 304. */
+    get(&r, "/v1/status/0/revocation", NULL);
+    ck_assert_int_eq(r.status, 200);
+    assert_header(&r, "ETag", etag);
+    ck_assert_int_gt(snprintf(inm, sizeof inm, "If-None-Match: W/\"x\", %s\r\n", etag), 0);
+    get(&r, "/v1/status/0/revocation", inm);
+    ck_assert_int_eq(r.status, 304);
+    ck_assert_uint_eq(r.body_len, 0);
+    assert_header(&r, "ETag", etag);
+    get(&r, "/v1/status/0/revocation", "If-None-Match: \"other\"\r\n");
+    ck_assert_int_eq(r.status, 200);
+
+    /* A change of bits makes a new list. */
+    must(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REVOKE, "registrar", "error", now,
+                               &err),
+         &err, "revoke");
+    get(&r, "/v1/status/0/revocation", inm);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert(header(&r, "ETag", served, sizeof served));
+    ck_assert_str_ne(served, etag);
+    verified_list(&s, &r);
+    must(libro_status_list_check(&set, &s, index_active, &err), &err, "check");
+    ck_assert(set);
+    libro_status_list_free(&s);
+
+    get(&r, "/v1/status/0/suspension", NULL);
+    ck_assert_int_eq(r.status, 200);
+    verified_list(&s, &r);
+    ck_assert_int_eq(s.purpose, LIBRO_STATUS_SUSPENSION);
+    ck_assert_str_eq(s.id, "http://127.0.0.1/v1/status/0/suspension");
+    libro_status_list_free(&s);
+}
+END_TEST
+
+START_TEST(test_license_json)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    json_t *root = NULL;
+    struct reply r;
+    char etag[LIBRO_HTTP_ETAG_MAX];
+    char inm[160];
+
+    get(&r, "/v1/licenses/T7-N-0001", "Accept: application/json\r\n");
+    ck_assert_int_eq(r.status, 200);
+    assert_header(&r, "Content-Type", "application/json");
+    assert_header(&r, "Vary", "Accept");
+    assert_header(&r, "Cache-Control", "public, max-age=60");
+    etag_of_body(etag, &r);
+    assert_header(&r, "ETag", etag);
+    must(libro_json__load(&root, r.body, r.body_len, NULL, &err), &err, "json");
+    ck_assert_str_eq(json_string_value(json_object_get(root, "number")), "T7-N-0001");
+    ck_assert_int_eq(json_integer_value(json_object_get(root, "version")), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(root, "state")), "active");
+    ck_assert_str_eq(json_string_value(json_object_get(root, "type")), NURSING);
+    ck_assert_str_eq(json_string_value(json_object_get(root, "holder")), "Ada Example");
+    ck_assert_str_eq(json_string_value(json_object_get(root, "issuer")), BOARD);
+    ck_assert_int_eq(json_integer_value(json_object_get(root, "statusList")), 0);
+    ck_assert_int_eq(json_integer_value(json_object_get(root, "statusIndex")), index_active);
+    ck_assert_str_eq(json_string_value(json_object_get(root, "credential")), ada_jws);
+    ck_assert_ptr_nonnull(json_string_value(json_object_get(root, "validFrom")));
+    ck_assert_ptr_nonnull(json_string_value(json_object_get(root, "validUntil")));
+    ck_assert_uint_eq(json_object_size(root), 11);
+    json_decref(root);
+
+    ck_assert_int_gt(snprintf(inm, sizeof inm, "If-None-Match: %s\r\n", etag), 0);
+    get(&r, "/v1/licenses/T7-N-0001", inm);
+    ck_assert_int_eq(r.status, 304);
+    get(&r, "/v1/licenses/T7-N-0003", NULL); /* no Accept: JSON */
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.body, "\"state\":\"revoked\""));
+}
+END_TEST
+
+START_TEST(test_license_html)
+{
+    struct reply r;
+
+    get(&r, "/v1/licenses/T7-N-0002",
+        "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n");
+    ck_assert_int_eq(r.status, 200);
+    assert_header(&r, "Content-Type", "text/html; charset=utf-8");
+    assert_header(&r, "Content-Security-Policy", "default-src 'none'");
+    ck_assert_ptr_null(strstr(r.body, "<script>"));
+    ck_assert_ptr_nonnull(
+        strstr(r.body, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; Co"));
+    ck_assert_ptr_nonnull(strstr(r.body, "<title>License T7-N-0002</title>"));
+
+    /* JSON preferred by q, and a tie goes to JSON. */
+    get(&r, "/v1/licenses/T7-N-0002", "Accept: text/html;q=0.5, application/json\r\n");
+    assert_header(&r, "Content-Type", "application/json");
+    get(&r, "/v1/licenses/T7-N-0002", "Accept: */*\r\n");
+    assert_header(&r, "Content-Type", "application/json");
+    /* In JSON the name is a JSON string, unchanged. */
+    ck_assert_ptr_nonnull(strstr(r.body, "\"holder\":\"<script>alert('x')</script> & Co\""));
+}
+END_TEST
+
+static const struct {
+    const char *name;
+    const char *path;
+    int status;
+    const char *code;
+} not_ok[] = {
+    {"unknown license", "/v1/licenses/T7-N-9999", 404, "not_found"},
+    {"unknown route", "/v1/nothing", 404, "not_found"},
+    {"no version", "/health", 404, "not_found"},
+    {"trailing slash", "/v1/health/", 404, "not_found"},
+    {"extra segment", "/v1/licenses/T7-N-0001/x", 404, "not_found"},
+    {"list not in use", "/v1/status/1/revocation", 404, "not_found"},
+    {"list too big", "/v1/status/4294967296/revocation", 400, "bad_request"},
+    {"list leading zero", "/v1/status/00/revocation", 400, "bad_request"},
+    {"list not a number", "/v1/status/x/revocation", 400, "bad_request"},
+    {"unknown purpose", "/v1/status/0/refresh", 400, "bad_request"},
+    {"empty number", "/v1/licenses/", 400, "bad_request"},
+    {"number charset", "/v1/licenses/T7$1", 400, "bad_request"},
+    {"percent-encoded control byte", "/v1/licenses/T7%0aX", 400, "bad_request"},
+    {"number too long",
+     "/v1/licenses/0123456789012345678901234567890123456789012345678901234567890123456789", 400,
+     "bad_request"},
+};
+
+START_TEST(test_not_ok)
+{
+    struct reply r;
+
+    get(&r, not_ok[_i].path, NULL);
+    ck_assert_msg(r.status == not_ok[_i].status, "%s: %d", not_ok[_i].name, r.status);
+    assert_error(&r, not_ok[_i].status, not_ok[_i].code);
+    assert_header(&r, "Cache-Control", "no-store");
+}
+END_TEST
+
+START_TEST(test_method_not_allowed)
+{
+    struct reply r;
+
+    request(&r, "POST /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n"
+                "Connection: close\r\n\r\n{}");
+    assert_error(&r, 405, "method_not_allowed");
+    assert_header(&r, "Allow", "GET, HEAD");
+    request(&r, "DELETE /v1/licenses/T7-N-0001 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                "Connection: close\r\n\r\n");
+    assert_error(&r, 405, "method_not_allowed");
+    request(&r, "PUT /v1/nothing HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    assert_error(&r, 404, "not_found");
+}
+END_TEST
+
+/* ---- request hygiene over the wire -------------------------------------------------------- */
+
+static const struct {
+    const char *name;
+    const char *raw;
+    int status;
+    const char *code;
+} smuggling[] = {
+    {"duplicate Content-Length",
+     "POST /v1/health HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n"
+     "hello",
+     400, "bad_request"},
+    {"differing Content-Length",
+     "POST /v1/health HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nContent-Length: 45\r\n\r\n"
+     "GET /v1/licenses/T7-N-0001 HTTP/1.1\r\nHost: a\r\n\r\n",
+     400, "bad_request"},
+    {"Content-Length and Transfer-Encoding",
+     "POST /v1/health HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n"
+     "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+     400, "bad_request"},
+    {"Transfer-Encoding then Content-Length",
+     "POST /v1/health HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
+     "Content-Length: 4\r\n\r\n0\r\n\r\n",
+     400, "bad_request"},
+    {"HTTP/1.1 without Host", "GET /v1/health HTTP/1.1\r\nConnection: close\r\n\r\n", 400,
+     "bad_request"},
+    {"two Host headers", "GET /v1/health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400,
+     "bad_request"},
+    {"body on GET", "GET /v1/health HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc", 400,
+     "bad_request"},
+    {"chunked body on GET",
+     "GET /v1/health HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n"
+     "\r\n",
+     400, "bad_request"},
+    {"body on HEAD", "HEAD /v1/health HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n\r\nx", 400,
+     "bad_request"},
+    {"space before the colon",
+     "POST /v1/health HTTP/1.1\r\nHost: a\r\nContent-Length : 5\r\n\r\nhello", 400, "bad_request"},
+    {"tab before the colon",
+     "POST /v1/health HTTP/1.1\r\nHost: a\r\nContent-Length\t: 5\r\n\r\nhello", 400, "bad_request"},
+    {"declared body over the cap",
+     "POST /v1/health HTTP/1.1\r\nHost: a\r\nContent-Length: 65537\r\n\r\n", 413,
+     "payload_too_large"},
+    {"huge declared body",
+     "POST /v1/health HTTP/1.1\r\nHost: a\r\nContent-Length: 18446744073709551615\r\n\r\n", 413,
+     "payload_too_large"},
+};
+
+START_TEST(test_smuggling)
+{
+    struct reply r;
+
+    request(&r, smuggling[_i].raw);
+    ck_assert_msg(r.status == smuggling[_i].status, "%s: status %d\n%s", smuggling[_i].name,
+                  r.status, r.raw);
+    if (strncmp(smuggling[_i].raw, "HEAD ", 5) != 0) { /* a HEAD answer has no body */
+        assert_error(&r, smuggling[_i].status, smuggling[_i].code);
+    }
+    /* One answer and the connection closes: nothing after the refused head is read as a
+     * request of its own. */
+    assert_header(&r, "Connection", "close");
+    ck_assert(r.closed);
+    ck_assert_ptr_null(strstr(r.raw, "\nHTTP/1.1 "));
+}
+END_TEST
+
+START_TEST(test_http10_without_host)
+{
+    struct reply r;
+
+    request(&r, "GET /v1/health HTTP/1.0\r\n\r\n");
+    ck_assert_int_eq(r.status, 200);
+}
+END_TEST
+
+/* A body of exactly the cap is read (and then refused for the method); one byte more is 413. */
+static void
+post_body(struct reply *r, size_t n, bool chunked)
+{
+    char head[256];
+    char *raw;
+    size_t len;
+    int fd;
+
+    if (chunked) {
+        ck_assert_int_gt(snprintf(head, sizeof head,
+                                  "POST /v1/health HTTP/1.1\r\nHost: a\r\nConnection: close\r\n"
+                                  "Transfer-Encoding: chunked\r\n\r\n%zx\r\n",
+                                  n),
+                         0);
+    } else {
+        ck_assert_int_gt(snprintf(head, sizeof head,
+                                  "POST /v1/health HTTP/1.1\r\nHost: a\r\nConnection: close\r\n"
+                                  "Content-Length: %zu\r\n\r\n",
+                                  n),
+                         0);
+    }
+    len = strlen(head) + n + 7;
+    raw = malloc(len + 1);
+    ck_assert_ptr_nonnull(raw);
+    memcpy(raw, head, strlen(head));
+    memset(raw + strlen(head), 'a', n);
+    len = strlen(head) + n;
+    if (chunked) {
+        memcpy(raw + len, "\r\n0\r\n\r\n", 7);
+        len += 7;
+    }
+    fd = connect_server();
+    send_all(fd, raw, len);
+    read_to_close(fd, r);
+    (void) close(fd);
+    free(raw);
+}
+
+START_TEST(test_body_cap)
+{
+    struct reply r;
+
+    post_body(&r, LIBRO_MAX_HTTP_BODY_BYTES, false);
+    assert_error(&r, 405, "method_not_allowed");
+    post_body(&r, LIBRO_MAX_HTTP_BODY_BYTES + 1, false);
+    assert_error(&r, 413, "payload_too_large");
+    post_body(&r, LIBRO_MAX_HTTP_BODY_BYTES, true);
+    assert_error(&r, 405, "method_not_allowed");
+    /* Chunked: no declared length, so the cap is enforced on the bytes as they arrive. */
+    post_body(&r, LIBRO_MAX_HTTP_BODY_BYTES + 1, true);
+    assert_error(&r, 413, "payload_too_large");
+    ck_assert(r.closed);
+    /* One that runs on far past the cap is not read to its end: the connection drops. */
+    post_body(&r, 3 * LIBRO_MAX_HTTP_BODY_BYTES, true);
+    ck_assert(r.closed);
+    ck_assert_int_eq(r.status, 0);
+}
+END_TEST
+
+/* ---- connection limits and timeouts -------------------------------------------------------- */
+
+/* Send a keep-alive GET and read exactly one answer (by its Content-Length). */
+static int
+keepalive_get(int fd)
+{
+    static const char raw[] = "GET /v1/health HTTP/1.1\r\nHost: a\r\n\r\n";
+    struct reply r;
+    char v[32];
+
+    send_all(fd, raw, strlen(raw));
+    r.len = 0;
+    for (;;) {
+        ssize_t n = recv(fd, r.raw + r.len, REPLY_MAX - r.len, 0);
+
+        if (n <= 0) {
+            parse_reply(&r);
+            return r.status;
+        }
+        r.len += (size_t) n;
+        parse_reply(&r);
+        if (r.body != NULL && header(&r, "Content-Length", v, sizeof v) &&
+            r.body_len >= (size_t) strtoul(v, NULL, 10)) {
+            return r.status;
+        }
+    }
+}
+
+START_TEST(test_per_ip_limit)
+{
+    int fds[PER_IP];
+    int extra;
+    unsigned i;
+    struct reply r;
+
+    for (i = 0; i < PER_IP; i++) {
+        fds[i] = connect_server();
+        ck_assert_int_eq(keepalive_get(fds[i]), 200);
+    }
+    /* One more from the same address: accepted by the kernel, closed unanswered. */
+    extra = connect_server();
+    send_all(extra, "GET /v1/health HTTP/1.1\r\nHost: a\r\n\r\n", 37);
+    read_to_close(extra, &r);
+    (void) close(extra);
+    ck_assert(r.closed);
+    ck_assert_int_eq(r.status, 0);
+    /* The first ones still work. */
+    ck_assert_int_eq(keepalive_get(fds[0]), 200);
+    for (i = 0; i < PER_IP; i++) {
+        (void) close(fds[i]);
+    }
+}
+END_TEST
+
+static double
+seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+
+    ck_assert_int_eq(clock_gettime(CLOCK_MONOTONIC, &t1), 0);
+    return (double) (t1.tv_sec - t0->tv_sec) + (double) (t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+START_TEST(test_timeout)
+{
+    static const char *const partial[] = {"", "GET /v1/health HTTP/1.1\r\nHo"};
+    struct timespec t0;
+    struct reply r;
+    double waited;
+    int fd;
+
+    ck_assert_int_eq(clock_gettime(CLOCK_MONOTONIC, &t0), 0);
+    fd = connect_server();
+    send_all(fd, partial[_i], strlen(partial[_i]));
+    read_to_close(fd, &r);
+    (void) close(fd);
+    waited = seconds_since(&t0);
+    ck_assert_msg(r.closed, "still open after %.1f s", waited);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(waited >= TIMEOUT_S - 0.5 && waited < TIMEOUT_S + 5.0, "closed after %.1f s",
+                  waited);
+}
+END_TEST
+
+/* ---- start-up ----------------------------------------------------------------------------- */
+
+START_TEST(test_start_refusals)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_server_options opt = LIBRO_SERVER_OPTIONS_INIT;
+    libro_server *s = (libro_server *) &err; /* must be reset to NULL */
+    libro_key *other = NULL;
+    libro_key *pub = public_of(registry_key);
+    char missing[320];
+
+    opt.db_path = db_path;
+    opt.registry_key = registry_key;
+    opt.base_url = "https://registry.town-7.example";
+
+    opt.version = 2;
+    LIBRO_ASSERT_CODE(libro_server_start(&s, &opt, &err), LIBRO_ERR_INVALID_ARG, &err, "version");
+    ck_assert_ptr_null(s);
+    opt.version = LIBRO_SERVER_OPTIONS_VERSION;
+
+    opt.listen_address = "0.0.0.0";
+    LIBRO_ASSERT_CODE(libro_server_start(&s, &opt, &err), LIBRO_ERR_DENIED, &err,
+                      "not a loopback address");
+    opt.listen_address = "::";
+    LIBRO_ASSERT_CODE(libro_server_start(&s, &opt, &err), LIBRO_ERR_DENIED, &err,
+                      "not a loopback address");
+    opt.listen_address = "localhost";
+    opt.allow_public = true;
+    LIBRO_ASSERT_CODE(libro_server_start(&s, &opt, &err), LIBRO_ERR_INVALID_ARG, &err, "numeric");
+    opt.allow_public = false;
+    opt.listen_address = "127.0.0.1";
+
+    opt.base_url = "http://registry.example";
+    LIBRO_ASSERT_CODE(libro_server_start(&s, &opt, &err), LIBRO_ERR_INVALID_ARG, &err, "base url");
+    opt.base_url = "https://registry.town-7.example";
+
+    opt.max_body_bytes = LIBRO_MAX_HTTP_BODY_BYTES + 1;
+    LIBRO_ASSERT_CODE(libro_server_start(&s, &opt, &err), LIBRO_ERR_INVALID_ARG, &err, "body cap");
+    opt.max_body_bytes = LIBRO_MAX_HTTP_BODY_BYTES;
+    opt.timeout_seconds = 0;
+    LIBRO_ASSERT_CODE(libro_server_start(&s, &opt, &err), LIBRO_ERR_INVALID_ARG, &err, "timeout");
+    opt.timeout_seconds = 30;
+
+    opt.registry_key = pub;
+    LIBRO_ASSERT_CODE(libro_server_start(&s, &opt, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "private half");
+    must(libro_key_generate(&other, LIBRO_ALG_ED25519, &err), &err, "other key");
+    opt.registry_key = other;
+    LIBRO_ASSERT_CODE(libro_server_start(&s, &opt, &err), LIBRO_ERR_DENIED, &err,
+                      "registry authorization names");
+    opt.registry_key = registry_key;
+
+    ck_assert_int_gt(snprintf(missing, sizeof missing, "%s/none.db", dir), 0);
+    opt.db_path = missing;
+    LIBRO_ASSERT_CODE(libro_server_start(&s, &opt, &err), LIBRO_ERR_NOT_FOUND, &err, NULL);
+    opt.db_path = db_path;
+
+    opt.port = port; /* taken by the fixture's server */
+    LIBRO_ASSERT_CODE(libro_server_start(&s, &opt, &err), LIBRO_ERR_NETWORK, &err, "cannot listen");
+    ck_assert_ptr_null(s);
+
+    /* IPv6 loopback, where the host has it. */
+    opt.port = 0;
+    opt.listen_address = "::1";
+    if (libro_server_start(&s, &opt, &err) == LIBRO_OK) {
+        ck_assert_uint_ne(libro_server_port(s), 0);
+        libro_server_stop(s);
+    }
+    libro_server_stop(NULL);
+    ck_assert_uint_eq(libro_server_port(NULL), 0);
+    libro_key_free(other);
+    libro_key_free(pub);
+}
+END_TEST
+
+/* ---- the header rules, without a socket --------------------------------------------------- */
+
+static const struct {
+    const char *name;
+    libro_http_request req;
+    unsigned status; /* 0: read on */
+} rules[] = {
+    {"plain GET", {"GET", "/", "HTTP/1.1", "a", NULL, NULL, NULL, NULL, 1, 0, 0, 0}, 0},
+    {"GET, Content-Length 0", {"GET", "/", "HTTP/1.1", "a", NULL, NULL, "0", NULL, 1, 1, 0, 0}, 0},
+    {"1.0 without Host", {"GET", "/", "HTTP/1.0", NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0}, 0},
+    {"1.0, two Hosts", {"GET", "/", "HTTP/1.0", "a", NULL, NULL, NULL, NULL, 2, 0, 0, 0}, 400},
+    {"HTTP/2.0", {"GET", "/", "HTTP/2.0", "a", NULL, NULL, NULL, NULL, 1, 0, 0, 0}, 400},
+    {"no version", {"GET", "/", NULL, "a", NULL, NULL, NULL, NULL, 1, 0, 0, 0}, 400},
+    {"POST at the cap", {"POST", "/", "HTTP/1.1", "a", NULL, NULL, "65536", NULL, 1, 1, 0, 0}, 0},
+    {"POST past the cap",
+     {"POST", "/", "HTTP/1.1", "a", NULL, NULL, "65537", NULL, 1, 1, 0, 0},
+     413},
+    {"POST chunked", {"POST", "/", "HTTP/1.1", "a", NULL, NULL, NULL, "Chunked", 1, 0, 1, 0}, 0},
+    {"POST gzip",
+     {"POST", "/", "HTTP/1.1", "a", NULL, NULL, NULL, "gzip, chunked", 1, 0, 1, 0},
+     400},
+    {"two TE", {"POST", "/", "HTTP/1.1", "a", NULL, NULL, NULL, "chunked", 1, 0, 2, 0}, 400},
+    {"CL sign", {"POST", "/", "HTTP/1.1", "a", NULL, NULL, "+5", NULL, 1, 1, 0, 0}, 400},
+    {"CL leading zero", {"POST", "/", "HTTP/1.1", "a", NULL, NULL, "05", NULL, 1, 1, 0, 0}, 400},
+    {"CL list", {"POST", "/", "HTTP/1.1", "a", NULL, NULL, "5, 5", NULL, 1, 1, 0, 0}, 400},
+    {"CL overflow",
+     {"POST", "/", "HTTP/1.1", "a", NULL, NULL, "18446744073709551616", NULL, 1, 1, 0, 0},
+     400},
+    {"bad header name", {"GET", "/", "HTTP/1.1", "a", NULL, NULL, NULL, NULL, 1, 0, 0, 1}, 400},
+};
+
+START_TEST(test_header_rules)
+{
+    libro_http_response resp;
+
+    memset(&resp, 0, sizeof resp);
+    libro_http__check_headers(&resp, &rules[_i].req, LIBRO_MAX_HTTP_BODY_BYTES);
+    ck_assert_msg(resp.status == rules[_i].status, "%s: %u", rules[_i].name, resp.status);
+    ck_assert(resp.status == 0 || resp.close);
+    libro_http__response_clear(&resp);
+}
+END_TEST
+
+START_TEST(test_loopback)
+{
+    ck_assert(libro_http__is_loopback("127.0.0.1"));
+    ck_assert(libro_http__is_loopback("127.1.2.3"));
+    ck_assert(libro_http__is_loopback("::1"));
+    ck_assert(!libro_http__is_loopback("0.0.0.0"));
+    ck_assert(!libro_http__is_loopback("::"));
+    ck_assert(!libro_http__is_loopback("10.0.0.1"));
+    ck_assert(!libro_http__is_loopback("::ffff:127.0.0.1"));
+    ck_assert(!libro_http__is_loopback("localhost"));
+    ck_assert(!libro_http__is_loopback(NULL));
+    ck_assert(libro_http__token_ok("Content-Length"));
+    ck_assert(libro_http__token_ok("X-a!#$%&'*+.^_`|~9"));
+    ck_assert(!libro_http__token_ok("Content-Length "));
+    ck_assert(!libro_http__token_ok("a:b"));
+    ck_assert(!libro_http__token_ok(""));
+    ck_assert(!libro_http__token_ok(NULL));
+}
+END_TEST
+
+Suite *
+libro_test_suite(void)
+{
+    Suite *s = suite_create("server");
+    TCase *tc = tcase_create("routes");
+    TCase *hygiene = tcase_create("hygiene");
+    TCase *limits = tcase_create("limits");
+    TCase *rules_tc = tcase_create("rules");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_health);
+    tcase_add_test(tc, test_head);
+    tcase_add_test(tc, test_status_list);
+    tcase_add_test(tc, test_license_json);
+    tcase_add_test(tc, test_license_html);
+    tcase_add_loop_test(tc, test_not_ok, 0, (int) LIBRO_NELEM(not_ok));
+    tcase_add_test(tc, test_method_not_allowed);
+    tcase_add_test(tc, test_start_refusals);
+    suite_add_tcase(s, tc);
+
+    tcase_add_checked_fixture(hygiene, setup, teardown);
+    tcase_add_loop_test(hygiene, test_smuggling, 0, (int) LIBRO_NELEM(smuggling));
+    tcase_add_test(hygiene, test_http10_without_host);
+    suite_add_tcase(s, hygiene);
+
+    tcase_add_checked_fixture(limits, setup, teardown);
+    tcase_add_test(limits, test_body_cap);
+    tcase_add_test(limits, test_per_ip_limit);
+    tcase_add_loop_test(limits, test_timeout, 0, 2);
+    tcase_set_timeout(limits, 60);
+    suite_add_tcase(s, limits);
+
+    tcase_add_loop_test(rules_tc, test_header_rules, 0, (int) LIBRO_NELEM(rules));
+    tcase_add_test(rules_tc, test_loopback);
+    suite_add_tcase(s, rules_tc);
+    return s;
+}

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# End-to-end test of `libro registry serve`, the real process on a loopback ephemeral port:
+# it prints the port, answers a few requests (made with bash's /dev/tcp, since curl may be
+# absent), refuses a public address without --public, and exits 0 on SIGTERM.
+# Prints "N passed, N failed". Loopback only.
+set -uo pipefail
+libro=${1:?usage: serve_test.sh PATH/TO/libro}
+libro=$(cd "$(dirname "$libro")" && pwd)/$(basename "$libro") # we cd below
+work=$(mktemp -d "${TMPDIR:-/tmp}/libro-e2e-serve.XXXXXX")
+server_pid=
+cleanup() {
+    if [ -n "$server_pid" ]; then
+        kill "$server_pid" 2>/dev/null
+        wait "$server_pid" 2>/dev/null
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+cd "$work" || exit 1
+export XDG_DATA_HOME="$work/xdg"
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+fail() {
+    printf 'FAIL %s\n' "$*"
+    failed=$((failed + 1))
+}
+must() { "$@" >/dev/null 2>"$work/must.err" || { echo "setup failed: $*"; cat "$work/must.err"; exit 1; }; }
+ago() { date -u -d "$1 ago" +%Y-%m-%dT%H:%M:%SZ; }
+FROM=$(ago '30 days')
+BASE=http://127.0.0.1/v1/status
+
+# --- a registry with one license ---------------------------------------------------------------
+must "$libro" key new --out town.pem
+must "$libro" key new --out board.pem --public-out board.pub
+must "$libro" key new --out reg.pem --public-out reg.pub
+must "$libro" key new --out other.pem
+must "$libro" issue charter --self --key town.pem --id urn:libro:town-7 --name "Town 7" --level 2 \
+    --allow nursing-general --valid-from "$FROM" --days 3650 --out town.jws
+must "$libro" issue authorization --key town.pem --charter town.jws --id urn:libro:town-7:board \
+    --name "Health Board" --subject-key board.pub --grant nursing-general:1095 \
+    --valid-from "$FROM" --days 3000 --out auth.jws
+must "$libro" issue registry-authorization --key town.pem --charter town.jws \
+    --id urn:libro:town-7:registry --name "Town 7 Registry" --subject-key reg.pub \
+    --url http://127.0.0.1 --valid-from "$FROM" --days 3000 --out regauth.jws
+must "$libro" registry init --db reg.db --charter town.jws --authorization regauth.jws
+must "$libro" registry type --db reg.db --id nursing-general --validity-days 365 \
+    --renewal-window-days 30 --grace-days 30 --actor ops
+must "$libro" issue license --key board.pem --authorization auth.jws --community-charter town.jws \
+    --holder "Ada <Example>" --number T7-N-0001 --profession "registered nurse" \
+    --type nursing-general --scope "general care" --out ada.jws --registry reg.db \
+    --status-url-base $BASE
+
+# --- refusals before listening -----------------------------------------------------------------
+out=$("$libro" registry serve --db reg.db --listen 0.0.0.0:0 --key reg.pem \
+    --base-url http://127.0.0.1 2>&1 </dev/null)
+rc=$?
+if [ $rc -eq 1 ] && grep -q 'not a loopback address' <<<"$out"; then ok; else
+    fail "public address without --public: exit $rc: $out"; fi
+out=$("$libro" registry serve --db reg.db --listen 127.0.0.1:0 --key other.pem \
+    --base-url http://127.0.0.1 2>&1 </dev/null)
+rc=$?
+if [ $rc -eq 1 ] && grep -q 'registry authorization names' <<<"$out"; then ok; else
+    fail "wrong key: exit $rc: $out"; fi
+out=$("$libro" registry serve --db reg.db --listen 127.0.0.1 --key reg.pem \
+    --base-url http://127.0.0.1 2>&1 </dev/null)
+rc=$?
+if [ $rc -eq 2 ]; then ok; else fail "--listen without a port: exit $rc: $out"; fi
+
+# --- serve -------------------------------------------------------------------------------------
+"$libro" registry serve --db reg.db --listen 127.0.0.1:0 --key reg.pem \
+    --base-url http://127.0.0.1 </dev/null 2>serve.err &
+server_pid=$!
+port=
+for _ in $(seq 1 100); do
+    port=$(sed -n 's|^libro: listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' serve.err)
+    [ -n "$port" ] && break
+    sleep 0.05
+done
+if [ -z "$port" ]; then
+    fail "no 'listening on' line"
+    cat serve.err
+    printf '%d passed, %d failed\n' "$passed" "$failed"
+    exit 1
+fi
+ok
+
+# GET PATH [EXTRA-HEADER]: the whole response (headers and body) on stdout.
+get() {
+    local resp extra=
+    [ -n "${2:-}" ] && extra="$2"$'\r\n'
+    exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
+    printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s\r\n' "$1" "$extra" >&3
+    resp=$(cat <&3)
+    exec 3<&-
+    printf '%s' "$resp" | tr -d '\r'
+}
+expect() { # NAME PATTERN RESPONSE
+    if grep -qE -- "$2" <<<"$3"; then ok; else fail "$1: no /$2/ in:"; printf '%s\n' "$3" | head -20; fi
+}
+
+r=$(get /v1/health)
+expect "health" '^HTTP/1.1 200' "$r"
+expect "health body" '"status":"ok"' "$r"
+r=$(get /v1/status/0/revocation)
+expect "status list" '^HTTP/1.1 200' "$r"
+expect "status list type" '^Content-Type: application/vc\+jwt' "$r"
+etag=$(sed -n 's/^ETag: //p' <<<"$r")
+body=$(tail -n1 <<<"$r")
+printf '%s\n' "$body" >list.jws
+if "$libro" jws verify --key reg.pub list.jws >list.json 2>list.err &&
+    grep -q '"id":"http://127.0.0.1/v1/status/0/revocation"' list.json; then ok; else
+    fail "status list does not verify with the registry key: $(cat list.err)"; fi
+r=$(get /v1/status/0/revocation "If-None-Match: $etag")
+expect "304 on If-None-Match" '^HTTP/1.1 304' "$r"
+r=$(get /v1/licenses/T7-N-0001)
+expect "license" '"number":"T7-N-0001"' "$r"
+expect "license state" '"state":"active"' "$r"
+r=$(get /v1/licenses/T7-N-0001 "Accept: text/html")
+expect "license html" 'Ada &lt;Example&gt;' "$r"
+r=$(get /v1/licenses/nope)
+expect "unknown license" '^HTTP/1.1 404' "$r"
+
+# --- a clean stop ------------------------------------------------------------------------------
+kill -TERM "$server_pid"
+wait "$server_pid"
+rc=$?
+server_pid=
+if [ $rc -eq 0 ]; then ok; else fail "exit $rc after SIGTERM"; fi
+if grep -q 'SIGTERM: stopping' serve.err; then ok; else fail "no stop message: $(cat serve.err)"; fi
+
+printf '%d passed, %d failed\n' "$passed" "$failed"
+[ "$failed" -eq 0 ]
