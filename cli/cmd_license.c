@@ -164,7 +164,7 @@ print_event(const libro_license_event *e)
 
 static const struct cli_opt show_opts[] = {
     {"--db", "FILE", "the registry database", false},
-    {"--json", NULL, "print one JSON document (with the signed credential)", false},
+    {"--json", NULL, "print one JSON document (schemas/cli/license-show.schema.json)", false},
 };
 
 static const struct cli_spec show_spec = {
@@ -252,7 +252,7 @@ out:
 static const struct cli_opt expiring_opts[] = {
     {"--db", "FILE", "the registry database", false},
     {"--within", "DAYS", "how far ahead to look", false},
-    {"--json", NULL, "print one JSON document", false},
+    {"--json", NULL, "print one JSON document (schemas/cli/license-expiring.schema.json)", false},
 };
 
 static const struct cli_spec expiring_spec = {

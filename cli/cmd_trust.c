@@ -104,7 +104,7 @@ out:
 }
 
 static const struct cli_opt list_opts[] = {
-    {"--json", NULL, "print a JSON array", false},
+    {"--json", NULL, "print a JSON array (schemas/cli/trust-list.schema.json)", false},
     {"--trust-dir", "DIR", "the trust store (default: $XDG_DATA_HOME/libro)", false},
 };
 

@@ -96,7 +96,20 @@ for want in '"outcome":"STATUS UNKNOWN"' '"checked":true,"revoked":false,"suspen
     fi
 done
 
+# The registry's and the trust store's documents.
+license_docs=("$(out "$libro" license show --json --db reg.db N-2)"
+    "$(out "$libro" license show --json --db reg.db NO-SUCH-LICENSE)")
+expiring_docs=("$(out "$libro" license expiring --json --db reg.db --within 3650)")
+trust_docs=("$(out "$libro" trust list --json)")
+grep -qF '"kind":"status-list"' "${trust_docs[@]}" || {
+    echo "cli_run: trust list --json shows no status list" >&2
+    exit 1
+}
+
 status=0
+node "$here/cli.mjs" license-show.schema.json "${license_docs[@]}" || status=1
+node "$here/cli.mjs" license-expiring.schema.json "${expiring_docs[@]}" || status=1
+node "$here/cli.mjs" trust-list.schema.json "${trust_docs[@]}" || status=1
 node "$here/cli.mjs" key-show.schema.json "${key_docs[@]}" || status=1
 node "$here/cli.mjs" jws-verify.schema.json "${jws_docs[@]}" || status=1
 node "$here/cli.mjs" verify.schema.json "${verify_docs[@]}" || status=1
