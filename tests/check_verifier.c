@@ -2166,9 +2166,22 @@ START_TEST(test_store_status_lists)
     ck_assert_uint_eq(libro_trust_count(store), 2);
     LIBRO_ASSERT_CODE(libro_trust_add(store, (const char *) v1.data, v1.len, &err),
                       LIBRO_ERR_DENIED, &err,
-                      "status list " URL_REV " of 2026-01-01T00:00:00Z is older than the one "
+                      "status list " URL_REV " of 2026-01-01T00:00:00Z is not newer than the one "
                       "stored (2026-01-02T00:00:00Z): not replaced");
-    add_token(&v2b); /* as new: replaces */
+    /* Two different lists of the same second cannot be ordered: the second is refused. */
+    LIBRO_ASSERT_CODE(libro_trust_add(store, (const char *) v2b.data, v2b.len, &err),
+                      LIBRO_ERR_DENIED, &err,
+                      "status list " URL_REV " of 2026-01-02T00:00:00Z is not newer than the one "
+                      "stored (2026-01-02T00:00:00Z): not replaced");
+    /* Newer, but it would revive license 5: revocation is final. */
+    libro_buf_clear(&v2b);
+    sign_list(&v2b, URL_REV, LIBRO_STATUS_REVOCATION, 6, true, T0 + 2 * DAY, T0 + 9 * DAY, k_reg);
+    LIBRO_ASSERT_CODE(libro_trust_add(store, (const char *) v2b.data, v2b.len, &err),
+                      LIBRO_ERR_DENIED, &err, "would clear revocation 5, which is final");
+    /* Newer and keeping revocation 5: replaces. */
+    libro_buf_clear(&v2b);
+    sign_list(&v2b, URL_REV, LIBRO_STATUS_REVOCATION, 5, true, T0 + DAY + 1, T0 + 8 * DAY, k_reg);
+    add_token(&v2b);
     file_for_list(path, sizeof path, URL_REV);
     ck_assert_uint_eq(mode_of(path), 0644);
 
@@ -2181,11 +2194,11 @@ START_TEST(test_store_status_lists)
     ck_assert_str_eq(e.subject_id, URL_REV);
     ck_assert_str_eq(e.name, "revocation");
     ck_assert_str_eq(e.issuer, REGISTRY);
-    ck_assert_int_eq(e.valid_from, T0 + DAY);
+    ck_assert_int_eq(e.valid_from, T0 + DAY + 1);
     ck_assert_str_eq(e.file, path);
     /* After a reopen, the rollback is still refused. */
     LIBRO_ASSERT_CODE(libro_trust_add(store, (const char *) v1.data, v1.len, &err),
-                      LIBRO_ERR_DENIED, &err, "older than the one stored");
+                      LIBRO_ERR_DENIED, &err, "not newer than the one stored");
 
     /* A list stored under another name is refused at open. */
     {

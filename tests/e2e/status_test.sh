@@ -125,7 +125,7 @@ check "suspended: status line" 5 'status +SUSPENDED \(list of' -- \
     "$libro" verify "${T[@]}" --jws ada.jws
 check "suspended --json" 5 '"outcome":"SUSPENDED","exit_code":5,"error":\{"code":"suspended".*"status":\{"checked":true,"revoked":false,"suspended":true' -- \
     "$libro" verify "${T[@]}" --json --jws ada.jws
-check "rollback refused" 1 'status list https://registry.town-7.example/v1/status/0/suspension of .* is older than the one stored .*: not replaced' -- \
+check "rollback refused" 1 'status list https://registry.town-7.example/v1/status/0/suspension of .* is not newer than the one stored .*: not replaced' -- \
     "$libro" trust add "${T[@]}" sus1.jws
 check "still suspended after the refused rollback" 5 '^SUSPENDED' -- \
     "$libro" verify "${T[@]}" --jws ada.jws

@@ -1027,9 +1027,72 @@ libro_trust__registry_key(const libro_trust *t, const char *id, const char *tp)
     return registry_key(t, id, tp);
 }
 
+/* The bits of a status list token (the payload is parsed without checking the signature:
+ * callers have verified it, or use the bits only to refuse a change). */
+static libro_code
+list_bits(libro_status_list *out, const char *token, size_t len, libro_error *err)
+{
+    libro_jws *jws = NULL;
+    libro_buf payload = LIBRO_BUF_INIT;
+    const char *dot1 = memchr(token, '.', len);
+    const char *dot2 =
+        dot1 == NULL ? NULL : memchr(dot1 + 1, '.', len - (size_t) (dot1 + 1 - token));
+    libro_code rc;
+
+    memset(out, 0, sizeof *out);
+    rc = libro_jws_parse_ex(&jws, token, len, LIBRO_MAX_STATUS_LIST_TOKEN_BYTES,
+                            LIBRO_MAX_STATUS_LIST_PAYLOAD_BYTES, err);
+    if (rc == LIBRO_OK && (dot1 == NULL || dot2 == NULL)) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "status list: not a compact JWS");
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_b64url_decode(&payload, dot1 + 1, (size_t) (dot2 - dot1 - 1), err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_status_list_parse(out, payload.data, payload.len, err);
+    }
+    libro_jws_free(jws);
+    libro_buf_free(&payload);
+    return rc;
+}
+
+/* Revocation is final: a newer revocation list may set bits but never clear one. A list that
+ * does was signed from an older snapshot (or by a confused registry) and would revive
+ * revoked licenses. */
+static libro_code
+check_no_unrevocation(const libro_trust__list *old, const libro_trust__list *l, libro_error *err)
+{
+    libro_status_list a;
+    libro_status_list b;
+    size_t i;
+    libro_code rc;
+
+    if (l->list.purpose != LIBRO_STATUS_REVOCATION) {
+        return LIBRO_OK;
+    }
+    rc = list_bits(&a, old->token, old->token_len, err);
+    if (rc == LIBRO_OK) {
+        rc = list_bits(&b, l->token, l->token_len, err);
+    }
+    for (i = 0; rc == LIBRO_OK && i < a.bits.n_entries; i++) {
+        if (libro_bitstring_get(&a.bits, i) &&
+            (i >= b.bits.n_entries || !libro_bitstring_get(&b.bits, i))) {
+            rc = libro_error_set(err, LIBRO_ERR_DENIED,
+                                 "status list %.100s would clear revocation %zu, which is final: "
+                                 "not replaced",
+                                 l->list.id, i);
+        }
+    }
+    libro_status_list_free(&a);
+    libro_status_list_free(&b);
+    return rc;
+}
+
 /* Add an indexed status list: its signature must verify with a stored registry key (so the
- * validFrom that decides a replacement is the registry's word), and it replaces the list of
- * the same id unless it is older. */
+ * validFrom that decides a replacement is the registry's word). It replaces the list of the
+ * same id only when it comes from the same registry, is strictly newer (two different lists
+ * of one second cannot be ordered, and taking either could undo a revocation), and clears no
+ * revocation. */
 static libro_code
 store_list(libro_trust *t, libro_trust__list *l, libro_error *err)
 {
@@ -1084,17 +1147,29 @@ store_list(libro_trust *t, libro_trust__list *l, libro_error *err)
             rc = LIBRO_OK; /* already there, byte for byte */
             goto out;
         }
+        if (strcmp(l->list.issuer, old->list.issuer) != 0) {
+            libro_verifier__printable(shown, sizeof shown, l->list.issuer, strlen(l->list.issuer));
+            rc = libro_error_set(err, LIBRO_ERR_DENIED,
+                                 "status list %.100s: stored from another registry than %s: "
+                                 "not replaced",
+                                 l->list.id, shown);
+            goto out;
+        }
         /* An attacker (or a stale mirror) replaying an old list would undo a revocation. */
-        if (l->list.valid_from < old->list.valid_from) {
+        if (l->list.valid_from <= old->list.valid_from) {
             if (libro_time_format(new_from, l->list.valid_from, NULL) != LIBRO_OK ||
                 libro_time_format(old_from, old->list.valid_from, NULL) != LIBRO_OK) {
                 memcpy(new_from, "?", 2);
                 memcpy(old_from, "?", 2);
             }
             rc = libro_error_set(err, LIBRO_ERR_DENIED,
-                                 "status list %.100s of %s is older than the one stored (%s): "
+                                 "status list %.100s of %s is not newer than the one stored (%s): "
                                  "not replaced",
                                  l->list.id, new_from, old_from);
+            goto out;
+        }
+        rc = check_no_unrevocation(old, l, err);
+        if (rc != LIBRO_OK) {
             goto out;
         }
     } else if (t->n_items + t->n_lists >= LIBRO_TRUST__MAX_ENTRIES) {

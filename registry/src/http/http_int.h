@@ -50,6 +50,7 @@ typedef struct libro_http_cache_entry {
     uint32_t list;
     int purpose;
     unsigned char bits_hash[32];
+    int64_t valid_from; /* of the cached list: the next one must be strictly newer */
     int64_t valid_until;
     uint64_t stamp; /* for replacing the oldest */
     libro_buf body;

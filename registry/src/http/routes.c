@@ -628,6 +628,7 @@ sign_list(libro_http_cache_entry *e, libro_http_ctx *ctx, libro_bitstring *bits,
     e->body = jws;
     memset(&jws, 0, sizeof jws); /* moved to the cache */
     memcpy(e->bits_hash, hash, sizeof e->bits_hash);
+    e->valid_from = s.valid_from;
     e->valid_until = s.valid_until;
     e->used = true;
 out:
@@ -661,12 +662,15 @@ route_status(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **re
         libro_http__error(resp, 404, "not_found", "no such status list");
         goto out;
     }
-    if (libro_registry_status_bits(*reg, &bits, list, purpose, &err) != LIBRO_OK ||
-        libro_sha256(hash, bits.bits, bits.n_entries / 8, &err) != LIBRO_OK) {
+    /* The bits are read under the lock: two workers reading before and after a revocation
+     * must not sign in the opposite order, or the older bits would carry the newer date. */
+    if (pthread_mutex_lock(&ctx->lock) != 0) {
         internal_error(resp);
         goto out;
     }
-    if (pthread_mutex_lock(&ctx->lock) != 0) {
+    if (libro_registry_status_bits(*reg, &bits, list, purpose, &err) != LIBRO_OK ||
+        libro_sha256(hash, bits.bits, bits.n_entries / 8, &err) != LIBRO_OK) {
+        (void) pthread_mutex_unlock(&ctx->lock);
         internal_error(resp);
         goto out;
     }
@@ -677,6 +681,10 @@ route_status(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **re
     rc = LIBRO_OK;
     if (!e->used || memcmp(e->bits_hash, hash, sizeof hash) != 0 ||
         now >= e->valid_until - (int64_t) (ctx->status_list_seconds / 2)) {
+        /* Verifiers keep a list only when it is strictly newer than theirs. */
+        if (e->used && e->list == list && e->purpose == purpose && now <= e->valid_from) {
+            now = e->valid_from + 1;
+        }
         rc = sign_list(e, ctx, &bits, hash, now, &err);
     }
     if (rc == LIBRO_OK) {
