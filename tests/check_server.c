@@ -604,6 +604,9 @@ static const struct {
     {"empty number", "/v1/licenses/", 400, "bad_request"},
     {"number charset", "/v1/licenses/T7$1", 400, "bad_request"},
     {"percent-encoded control byte", "/v1/licenses/T7%0aX", 400, "bad_request"},
+    /* Paths are not unescaped: a NUL cannot cut one short into another license's name. */
+    {"percent-encoded NUL", "/v1/licenses/T7-N-0001%00x", 400, "bad_request"},
+    {"percent-encoded letter", "/v1/licenses/T7-N-000%31", 400, "bad_request"},
     {"number too long",
      "/v1/licenses/0123456789012345678901234567890123456789012345678901234567890123456789", 400,
      "bad_request"},
@@ -660,6 +663,8 @@ static const struct {
      "POST /v1/health HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
      "Content-Length: 4\r\n\r\n0\r\n\r\n",
      400, "bad_request"},
+    {"HTTP/1.0 with Transfer-Encoding",
+     "POST /v1/health HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400, "bad_request"},
     {"HTTP/1.1 without Host", "GET /v1/health HTTP/1.1\r\nConnection: close\r\n\r\n", 400,
      "bad_request"},
     {"two Host headers", "GET /v1/health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400,

@@ -408,6 +408,11 @@ libro_http__check_headers(libro_http_response *resp, const libro_http_request *r
         refuse(resp, 400, "bad_request", "Content-Length and Transfer-Encoding together");
         return;
     }
+    /* RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 request is faulty framing. */
+    if (!v11 && req->n_transfer_encoding > 0) {
+        refuse(resp, 400, "bad_request", "Transfer-Encoding in an HTTP/1.0 request");
+        return;
+    }
     if (req->n_transfer_encoding > 1 ||
         (req->n_transfer_encoding == 1 &&
          (req->transfer_encoding == NULL || strcasecmp(req->transfer_encoding, "chunked") != 0))) {

@@ -211,6 +211,16 @@ on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
     }
 }
 
+/* libmicrohttpd's unescape hook: leave the text as it is. A '%' then reaches the router as
+ * itself and matches no route. */
+static size_t
+keep_escaped(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void) cls;
+    (void) c;
+    return strlen(s);
+}
+
 libro_code
 libro_server_start(libro_server **out, const libro_server_options *opt, libro_error *err)
 {
@@ -253,7 +263,9 @@ libro_server_start(libro_server **out, const libro_server_options *opt, libro_er
                              opt->listen_address);
         goto out;
     }
-    /* Each vararg is cast to exactly the type libmicrohttpd reads for it (style.md §8). */
+    /* Each vararg is cast to exactly the type libmicrohttpd reads for it (style.md §8). Paths
+     * are left as sent (keep_escaped): no route needs an escape, and decoding would let
+     * "%00" cut a path short and give one resource many names. */
     errno = 0;
     s->daemon = MHD_start_daemon(
         flags, opt->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, addr,
@@ -263,7 +275,7 @@ libro_server_start(libro_server **out, const libro_server_options *opt, libro_er
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) CONNECTION_MEMORY_BYTES,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) opt->threads, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, (void *) s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, (void *) s,
-        MHD_OPTION_END);
+        MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, (void *) NULL, MHD_OPTION_END);
     if (s->daemon == NULL) {
         rc = libro_error_set(err, LIBRO_ERR_NETWORK, "server: cannot listen on %.64s port %u%s%s",
                              opt->listen_address, (unsigned) opt->port, errno != 0 ? ": " : "",
