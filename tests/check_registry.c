@@ -87,12 +87,29 @@ new_cred(libro_cred_type type, const char *issuer, const char *subject, const ch
 }
 
 /* A license signed by the health board. */
+/* A license signed by the board; with `status`, its credentialStatus names (list, index). */
 static char *
-license_jws(const char *number, const char *holder, const char *type, int64_t from, int64_t until)
+license_jws_at(const char *number, const char *holder, const char *type, int64_t from,
+               int64_t until, bool status, uint32_t list, uint32_t index)
 {
     libro_credential *c = new_cred(LIBRO_CRED_LICENSE, BOARD, NULL, holder, from, until);
+    char url[128];
     char *jws;
 
+    if (status) {
+        c->has_status = true;
+        c->status_index = index;
+        ck_assert_int_gt(snprintf(url, sizeof url,
+                                  "https://registry.town-7.example/v1/status/%u/revocation",
+                                  (unsigned) list),
+                         0);
+        c->status_revocation_list = sdup(url);
+        ck_assert_int_gt(snprintf(url, sizeof url,
+                                  "https://registry.town-7.example/v1/status/%u/suspension",
+                                  (unsigned) list),
+                         0);
+        c->status_suspension_list = sdup(url);
+    }
     c->license_number = sdup(number);
     c->profession = sdup("registered nurse");
     c->license_type = sdup(type);
@@ -105,6 +122,12 @@ license_jws(const char *number, const char *holder, const char *type, int64_t fr
     jws = sign(c, board_key);
     libro_credential_free(c);
     return jws;
+}
+
+static char *
+license_jws(const char *number, const char *holder, const char *type, int64_t from, int64_t until)
+{
+    return license_jws_at(number, holder, type, from, until, false, 0, 0);
 }
 
 static void
@@ -195,11 +218,12 @@ static void
 issue(libro_registry *r, const char *number, uint32_t *list, uint32_t *index)
 {
     libro_error err = LIBRO_ERROR_INIT;
-    char *jws = license_jws(number, "Ada Example", NURSING, VF, VU);
+    char *jws;
     uint32_t l = 0;
     uint32_t i = 0;
 
     must(libro_registry_reserve_status(r, &l, &i, &err), &err, "reserve");
+    jws = license_jws_at(number, "Ada Example", NURSING, VF, VU, true, l, i);
     must(libro_registry_register(r, jws, l, i, "health board", VF, &err), &err, "register");
     libro_free(jws);
     if (list != NULL) {
@@ -457,6 +481,19 @@ START_TEST(test_register)
                       LIBRO_ERR_DENIED, &err, "status index 7 of list");
     LIBRO_ASSERT_CODE(libro_registry_register(reg, fresh, l2, i2, "", VF, &err),
                       LIBRO_ERR_INVALID_ARG, &err, "actor is empty");
+    /* The credential must carry status entries naming exactly the reserved slot. */
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, fresh, l2, i2, "board", VF, &err),
+                      LIBRO_ERR_DENIED, &err, "license T7-N-0003 carries no credentialStatus");
+    libro_free(fresh);
+    fresh = license_jws_at("T7-N-0003", "Ada Example", NURSING, VF, VU, true, l2, i2 + 1);
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, fresh, l2, i2, "board", VF, &err),
+                      LIBRO_ERR_DENIED, &err, "its status entries do not name list");
+    libro_free(fresh);
+    fresh = license_jws_at("T7-N-0003", "Ada Example", NURSING, VF, VU, true, l2 + 1, i2);
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, fresh, l2, i2, "board", VF, &err),
+                      LIBRO_ERR_DENIED, &err, "its status entries do not name list");
+    libro_free(fresh);
+    fresh = license_jws_at("T7-N-0003", "Ada Example", NURSING, VF, VU, true, l2, i2);
     must(libro_registry_register(reg, fresh, l2, i2, "board", VF, &err), &err, "register fresh");
     LIBRO_ASSERT_CODE(libro_registry_get(reg, &rec, NULL, NULL, "T7-N-9999", &err),
                       LIBRO_ERR_NOT_FOUND, &err, "no license T7-N-9999");
@@ -759,7 +796,7 @@ START_TEST(test_expiring_and_counts)
     size_t n = 0;
     size_t counts[7];
     size_t changed = 0;
-    char *early = license_jws("T7-N-0009", "Early Bird", NURSING, VF, VU - 200 * DAY);
+    char *early;
     uint32_t l = 0;
     uint32_t i = 0;
 
@@ -767,6 +804,7 @@ START_TEST(test_expiring_and_counts)
     issue(reg, "T7-N-0002", NULL, NULL);
     issue(reg, "T7-N-0003", NULL, NULL);
     must(libro_registry_reserve_status(reg, &l, &i, &err), &err, "reserve");
+    early = license_jws_at("T7-N-0009", "Early Bird", NURSING, VF, VU - 200 * DAY, true, l, i);
     must(libro_registry_register(reg, early, l, i, "board", VF, &err), &err, "register early");
     must(libro_registry_change(reg, "T7-N-0002", LIBRO_ACTION_SUSPEND, "registrar", "audit", VF,
                                &err),

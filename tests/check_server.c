@@ -122,10 +122,15 @@ add_license(const char *number, const char *holder, char **jws_out)
     c->n_scope = 1;
     c->community_id = sdup(COMMUNITY);
     c->community_level = 2;
-    jws = sign(c, board_key);
-    libro_credential_free(c);
     must(libro_registry_reserve_status(reg, &list, &index, &err), &err, "reserve");
     ck_assert_uint_eq(list, 0);
+    /* The registry keeps only licenses whose status entries name their slot. */
+    c->has_status = true;
+    c->status_index = index;
+    c->status_revocation_list = sdup("https://registry.town-7.example/v1/status/0/revocation");
+    c->status_suspension_list = sdup("https://registry.town-7.example/v1/status/0/suspension");
+    jws = sign(c, board_key);
+    libro_credential_free(c);
     must(libro_registry_register(reg, jws, list, index, "health board", now, &err), &err,
          "register");
     if (jws_out != NULL) {

@@ -3,6 +3,7 @@
  * state, the number, the status index) still hold when it writes, and that the change, its
  * status bits and its event row commit together or not at all. */
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "libro/crypto.h"
@@ -329,6 +330,39 @@ out:
     libro_buf_free(&payload);
     libro_jws_free(jws);
     return rc;
+}
+
+/* Whether `url` ends with "/<list>/<purpose>", the form the registry serves its lists at. */
+static bool
+list_url_matches(const char *url, uint32_t list, const char *purpose)
+{
+    char tail[64];
+    size_t len = url != NULL ? strlen(url) : 0;
+    int n = snprintf(tail, sizeof tail, "/%u/%s", (unsigned) list, purpose);
+
+    return n > 0 && (size_t) n < sizeof tail && len > (size_t) n &&
+           strcmp(url + len - (size_t) n, tail) == 0;
+}
+
+/* The credential's own status entries must name the (list, index) the registry keeps for it:
+ * otherwise the registry would set one bit while verifiers read another. */
+static libro_code
+check_status_entries(const libro_credential *c, uint32_t list, uint32_t index, libro_error *err)
+{
+    if (!c->has_status) {
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "license %.64s carries no credentialStatus: the registry could "
+                               "not revoke or suspend it",
+                               c->license_number);
+    }
+    if (c->status_index != index ||
+        !list_url_matches(c->status_revocation_list, list, "revocation") ||
+        !list_url_matches(c->status_suspension_list, list, "suspension")) {
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "license %.64s: its status entries do not name list %u, index %u",
+                               c->license_number, (unsigned) list, (unsigned) index);
+    }
+    return LIBRO_OK;
 }
 
 static libro_code
@@ -838,6 +872,10 @@ libro_registry_register(libro_registry *r, const char *credential, uint32_t list
         rc = libro_error_set(err, LIBRO_ERR_EXISTS,
                              "status index %u of list %u is used by another license",
                              (unsigned) index, (unsigned) list);
+        goto out;
+    }
+    rc = check_status_entries(c, list, index, err);
+    if (rc != LIBRO_OK) {
         goto out;
     }
     rec.version = 1;
