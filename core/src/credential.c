@@ -15,6 +15,7 @@
 #include "libro/json_int.h"
 #include "libro/limits.h"
 #include "libro/statuslist.h"
+#include "libro/text_int.h"
 #include "libro/time.h"
 #include "libro/util.h"
 
@@ -216,11 +217,10 @@ nomem(libro_error *err)
 
 /* ---- content rules (shared by the parser, through libro_credential_check) ----------------- */
 
-/* Strict UTF-8 (no overlong forms, surrogates or values past U+10FFFF) without C0 or C1
- * control characters or DEL. jansson already guarantees valid UTF-8 for parsed text, but a
- * builder's strings reach us unchecked. */
-static const char *
-text_problem(const unsigned char *s, size_t len)
+/* jansson already guarantees valid UTF-8 for parsed text, but a builder's strings reach us
+ * unchecked. */
+const char *
+libro__text_problem(const unsigned char *s, size_t len)
 {
     size_t i = 0;
 
@@ -287,7 +287,7 @@ check_text(const char *s, const char *path, libro_error *err)
     if (len > LIBRO_MAX_TEXT_BYTES) {
         return fail(err, LIBRO_ERR_SCHEMA, path, "longer than 200 bytes");
     }
-    problem = text_problem((const unsigned char *) s, len);
+    problem = libro__text_problem((const unsigned char *) s, len);
     if (problem != NULL) {
         return fail(err, LIBRO_ERR_SCHEMA, path, problem);
     }

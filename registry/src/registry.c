@@ -10,6 +10,7 @@
 #include "libro/encoding.h"
 #include "libro/jws.h"
 #include "libro/statuslist.h"
+#include "libro/text_int.h"
 #include "libro/util.h"
 #include "registry_int.h"
 #include "store.h"
@@ -81,57 +82,6 @@ libro_license_events_free(libro_license_event *e, size_t n)
 
 /* ---- input checks ------------------------------------------------------------------------- */
 
-/* Strict UTF-8 (no overlong forms, surrogates or values past U+10FFFF) without C0 or C1
- * control characters or DEL: actors and reasons end up in logs and on screens, where control
- * characters could forge lines. The same rule as credential texts (core/src/credential.c). */
-static bool
-text_ok(const unsigned char *s, size_t len)
-{
-    size_t i = 0;
-
-    while (i < len) {
-        unsigned char c = s[i];
-        uint32_t cp;
-        size_t n;
-        size_t k;
-
-        if (c < 0x80) {
-            if (c < 0x20 || c == 0x7f) {
-                return false;
-            }
-            i++;
-            continue;
-        }
-        if (c >= 0xc2 && c <= 0xdf) {
-            n = 1;
-            cp = c & 0x1fu;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            n = 2;
-            cp = c & 0x0fu;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            n = 3;
-            cp = c & 0x07u;
-        } else {
-            return false;
-        }
-        if (len - i - 1 < n) {
-            return false;
-        }
-        for (k = 1; k <= n; k++) {
-            if ((s[i + k] & 0xc0u) != 0x80u) {
-                return false;
-            }
-            cp = (cp << 6) | (s[i + k] & 0x3fu);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-            (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f)) {
-            return false;
-        }
-        i += n + 1;
-    }
-    return true;
-}
-
 libro_code
 libro_registry__text_check(const char *s, const char *what, size_t min, libro_error *err)
 {
@@ -151,7 +101,9 @@ libro_registry__text_check(const char *s, const char *what, size_t min, libro_er
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "%s is longer than %u bytes", what,
                                LIBRO_REGISTRY_MAX_TEXT);
     }
-    if (!text_ok((const unsigned char *) s, len)) {
+    /* The credential text rule: actors and reasons end up in logs and on screens, where
+     * control characters could forge lines. */
+    if (libro__text_problem((const unsigned char *) s, len) != NULL) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
                                "%s is not UTF-8 text without control characters", what);
     }
