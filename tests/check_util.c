@@ -301,6 +301,8 @@ static const struct {
     {LIBRO_ERR_NO_QR, "no_qr_code"},
     {LIBRO_ERR_IMAGE, "bad_image"},
     {LIBRO_ERR_SCHEMA, "schema"},
+    {LIBRO_ERR_PROOF, "bad_proof"},
+    {LIBRO_ERR_ROLLBACK, "rollback"},
 };
 
 START_TEST(test_code_names)

@@ -98,6 +98,10 @@ libro_code_name(libro_code code)
         return "bad_image";
     case LIBRO_ERR_SCHEMA:
         return "schema";
+    case LIBRO_ERR_PROOF:
+        return "bad_proof";
+    case LIBRO_ERR_ROLLBACK:
+        return "rollback";
     }
     return "unknown";
 }

@@ -30,6 +30,8 @@ typedef enum libro_code {
     LIBRO_ERR_NO_QR = -21,       /* no libro QR code found in an image */
     LIBRO_ERR_IMAGE = -22,       /* an image that cannot be read (corrupt, unsupported, huge) */
     LIBRO_ERR_SCHEMA = -23,      /* a credential that does not match its schema */
+    LIBRO_ERR_PROOF = -24,       /* a Merkle proof that does not verify: a log that forked */
+    LIBRO_ERR_ROLLBACK = -25,    /* data older than what is already held (a replayed bundle) */
 } libro_code;
 
 #define LIBRO_ERROR_MSG_MAX 256
