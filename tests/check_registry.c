@@ -282,7 +282,7 @@ START_TEST(test_create_open)
 
     ck_assert_str_eq(libro_registry_charter(reg), charter_jws);
     ck_assert_str_eq(libro_registry_authorization(reg), auth_jws);
-    ck_assert_int_eq(libro_registry_schema_version(reg), 1);
+    ck_assert_int_eq(libro_registry_schema_version(reg), 2);
     ck_assert_int_eq(stat(db_path, &st), 0);
     ck_assert_uint_eq(st.st_mode & 0777u, 0600u);
 
@@ -291,7 +291,7 @@ START_TEST(test_create_open)
     reg = NULL;
     must(libro_registry_open(&reg, db_path, &err), &err, "reopen");
     must(libro_registry_open(&again, db_path, &err), &err, "second handle");
-    ck_assert_int_eq(libro_registry_schema_version(again), 1);
+    ck_assert_int_eq(libro_registry_schema_version(again), 2);
     ck_assert_str_eq(libro_registry_charter(again), charter_jws);
     libro_registry_close(again);
 
@@ -346,12 +346,36 @@ START_TEST(test_newer_schema_refused)
     libro_registry_close(reg);
     reg = NULL;
     ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO schema_version VALUES (2, 0)", NULL, NULL, NULL),
+    ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO schema_version VALUES (3, 0)", NULL, NULL, NULL),
                      SQLITE_OK);
     ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
     LIBRO_ASSERT_CODE(libro_registry_open(&reg, db_path, &err), LIBRO_ERR_UNSUPPORTED, &err,
-                      "database schema version 2 is newer than this libro knows (1)");
+                      "database schema version 3 is newer than this libro knows (2)");
     ck_assert_ptr_null(reg);
+}
+END_TEST
+
+/* A database of schema 1 (as the first release wrote it) is brought to 2 on open. */
+START_TEST(test_migrates_forward)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    sqlite3 *db = NULL;
+    static const char to_v1[] = "DROP TABLE issuer_authorization; DROP TABLE request_id;"
+                                "DROP TABLE log_leaf; DROP TABLE log_node;"
+                                "DELETE FROM schema_version WHERE version = 2;";
+
+    libro_registry_close(reg);
+    reg = NULL;
+    ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, to_v1, NULL, NULL, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+    ck_assert_int_eq(libro_registry_open(&reg, db_path, &err), LIBRO_OK);
+    ck_assert_int_eq(libro_registry_schema_version(reg), 2);
+    ck_assert_int_eq(libro_registry__integrity_check(reg, &err), LIBRO_OK);
+    ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "SELECT count(*) FROM log_node", NULL, NULL, NULL),
+                     SQLITE_OK);
+    ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
 }
 END_TEST
 
@@ -1074,6 +1098,7 @@ libro_test_suite(void)
     tcase_add_test(store, test_create_open);
     tcase_add_test(store, test_create_refusals);
     tcase_add_test(store, test_newer_schema_refused);
+    tcase_add_test(store, test_migrates_forward);
     tcase_add_test(store, test_types);
     tcase_add_test(life, test_register);
     tcase_add_test(life, test_journey_suspend_renew_revoke);

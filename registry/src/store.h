@@ -89,6 +89,29 @@ typedef struct libro_store_ops {
                           libro_error *err);
     libro_code (*bits_each)(void *h, uint32_t list, int purpose, libro_store_index_fn fn, void *ctx,
                             libro_error *err);
+
+    /* IssuerAuthorization credentials by kid (insert or replace), for the signed write API. */
+    libro_code (*issuer_put)(void *h, const char *kid, const char *issuer, const char *credential,
+                             int64_t valid_from, int64_t valid_until, libro_error *err);
+    /* NOT_FOUND. */
+    libro_code (*issuer_get)(void *h, char **credential, const char *kid, libro_error *err);
+    /* Every stored authorization, by kid (caller frees each string and the array). */
+    libro_code (*issuer_list)(void *h, char ***credentials, size_t *n, libro_error *err);
+
+    /* Record a signed request's id: EXISTS when `jti` was seen (a replay). Ids whose iat is
+     * before `forget_before` are deleted first: their requests are refused as stale anyway. */
+    libro_code (*request_record)(void *h, const char *jti, const char *kid, int64_t iat,
+                                 int64_t forget_before, libro_error *err);
+
+    /* The append-only log: leaves 0..size-1 and the hashes of its perfect subtrees (level,
+     * index) as libro/merkle.h names them. Node reads of an absent node: NOT_FOUND. */
+    libro_code (*log_size)(void *h, uint64_t *size, libro_error *err);
+    libro_code (*log_leaf_put)(void *h, uint64_t index, const char *data, libro_error *err);
+    libro_code (*log_leaf_get)(void *h, char **data, uint64_t index, libro_error *err);
+    libro_code (*log_node_get)(void *h, unsigned level, uint64_t index, unsigned char out[32],
+                               libro_error *err);
+    libro_code (*log_node_put)(void *h, unsigned level, uint64_t index,
+                               const unsigned char hash[32], libro_error *err);
 } libro_store_ops;
 
 typedef struct libro_store {

@@ -12,15 +12,9 @@
 #include "libro/buf.h"
 #include "libro/time.h"
 #include "libro/util.h"
-#include "store.h"
+#include "sqlite_int.h"
 
 #define BUSY_TIMEOUT_MS 5000
-
-typedef struct sq {
-    sqlite3 *db;
-    int version;
-    bool in_tx;
-} sq;
 
 /* ---- migrations ----------------------------------------------------------------------------
  * migrations[i] brings the schema from version i to i + 1, in one transaction with the row
@@ -76,23 +70,45 @@ static const char migration_1[] =
     " credential TEXT);"
     "CREATE INDEX license_event_number ON license_event (number, id);";
 
-static const char *const migrations[] = {migration_1};
+/* 2: the issuers allowed to write over the API, the request ids seen (replays), and the
+ * append-only log: its leaves and the hashes of its perfect subtrees (libro/merkle.h). */
+static const char migration_2[] = "CREATE TABLE issuer_authorization ("
+                                  " kid TEXT PRIMARY KEY,"
+                                  " issuer TEXT NOT NULL,"
+                                  " credential TEXT NOT NULL,"
+                                  " valid_from INTEGER NOT NULL,"
+                                  " valid_until INTEGER NOT NULL);"
+                                  "CREATE TABLE request_id ("
+                                  " jti TEXT PRIMARY KEY,"
+                                  " kid TEXT NOT NULL,"
+                                  " iat INTEGER NOT NULL) WITHOUT ROWID;"
+                                  "CREATE INDEX request_id_iat ON request_id (iat);"
+                                  "CREATE TABLE log_leaf ("
+                                  " idx INTEGER PRIMARY KEY CHECK (idx >= 0),"
+                                  " data TEXT NOT NULL);"
+                                  "CREATE TABLE log_node ("
+                                  " level INTEGER NOT NULL CHECK (level BETWEEN 0 AND 63),"
+                                  " idx INTEGER NOT NULL CHECK (idx >= 0),"
+                                  " hash BLOB NOT NULL CHECK (length(hash) = 32),"
+                                  " PRIMARY KEY (level, idx)) WITHOUT ROWID;";
+
+static const char *const migrations[] = {migration_1, migration_2};
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
-static libro_code
-nomem(libro_error *err)
+libro_code
+libro_sq__nomem(libro_error *err)
 {
     return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
 }
 
-static libro_code
-db_fail(sq *s, int rc, const char *what, libro_error *err)
+libro_code
+libro_sq__db_fail(sq *s, int rc, const char *what, libro_error *err)
 {
     int primary = rc & 0xff;
 
     if (primary == SQLITE_NOMEM) {
-        return nomem(err);
+        return libro_sq__nomem(err);
     }
     if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
         return libro_error_set(err, LIBRO_ERR_IO, "%s: database is busy", what);
@@ -104,28 +120,28 @@ db_fail(sq *s, int rc, const char *what, libro_error *err)
                            s != NULL && s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 }
 
-static libro_code
-prepare(sq *s, sqlite3_stmt **st, const char *sql, const char *what, libro_error *err)
+libro_code
+libro_sq__prepare(sq *s, sqlite3_stmt **st, const char *sql, const char *what, libro_error *err)
 {
     int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
 
     if (rc != SQLITE_OK) {
         sqlite3_finalize(*st);
         *st = NULL;
-        return db_fail(s, rc, what, err);
+        return libro_sq__db_fail(s, rc, what, err);
     }
     return LIBRO_OK;
 }
 
-static libro_code
-bind_fail(sq *s, int rc, const char *what, libro_error *err)
+libro_code
+libro_sq__bind_fail(sq *s, int rc, const char *what, libro_error *err)
 {
-    return db_fail(s, rc, what, err);
+    return libro_sq__db_fail(s, rc, what, err);
 }
 
 /* Run a statement that returns no rows to its end. */
-static libro_code
-step_done(sq *s, sqlite3_stmt *st, const char *what, libro_error *err)
+libro_code
+libro_sq__step_done(sq *s, sqlite3_stmt *st, const char *what, libro_error *err)
 {
     int rc = sqlite3_step(st);
 
@@ -135,7 +151,7 @@ step_done(sq *s, sqlite3_stmt *st, const char *what, libro_error *err)
         }
     }
     if (rc != SQLITE_DONE) {
-        return db_fail(s, rc, what, err);
+        return libro_sq__db_fail(s, rc, what, err);
     }
     return LIBRO_OK;
 }
@@ -144,10 +160,10 @@ static libro_code
 exec1(sq *s, const char *sql, const char *what, libro_error *err)
 {
     sqlite3_stmt *st = NULL;
-    libro_code rc = prepare(s, &st, sql, what, err);
+    libro_code rc = libro_sq__prepare(s, &st, sql, what, err);
 
     if (rc == LIBRO_OK) {
-        rc = step_done(s, st, what, err);
+        rc = libro_sq__step_done(s, st, what, err);
     }
     sqlite3_finalize(st);
     return rc;
@@ -166,9 +182,9 @@ exec_script(sq *s, const char *sql, const char *what, libro_error *err)
         int src = sqlite3_prepare_v2(s->db, p, -1, &st, &tail);
 
         if (src != SQLITE_OK) {
-            rc = db_fail(s, src, what, err);
+            rc = libro_sq__db_fail(s, src, what, err);
         } else if (st != NULL) {
-            rc = step_done(s, st, what, err);
+            rc = libro_sq__step_done(s, st, what, err);
         }
         sqlite3_finalize(st);
         if (tail == NULL || tail == p) {
@@ -179,23 +195,23 @@ exec_script(sq *s, const char *sql, const char *what, libro_error *err)
     return rc;
 }
 
-static libro_code
-col_text(char **out, sqlite3_stmt *st, int col, libro_error *err)
+libro_code
+libro_sq__col_text(char **out, sqlite3_stmt *st, int col, libro_error *err)
 {
     const unsigned char *t = sqlite3_column_text(st, col);
     int n = sqlite3_column_bytes(st, col);
 
     *out = NULL;
     if (t == NULL) {
-        return sqlite3_column_type(st, col) == SQLITE_NULL ? LIBRO_OK : nomem(err);
+        return sqlite3_column_type(st, col) == SQLITE_NULL ? LIBRO_OK : libro_sq__nomem(err);
     }
     *out = libro_strndup((const char *) t, (size_t) n);
-    return *out == NULL ? nomem(err) : LIBRO_OK;
+    return *out == NULL ? libro_sq__nomem(err) : LIBRO_OK;
 }
 
 /* A stored integer that must fit in uint32 (versions, list and index numbers, days). */
-static libro_code
-col_u32(uint32_t *out, sqlite3_stmt *st, int col, libro_error *err)
+libro_code
+libro_sq__col_u32(uint32_t *out, sqlite3_stmt *st, int col, libro_error *err)
 {
     sqlite3_int64 v = sqlite3_column_int64(st, col);
 
@@ -281,13 +297,13 @@ sq_integrity_check(void *h, libro_error *err)
     libro_code rc;
     int src;
 
-    rc = prepare(s, &st, "PRAGMA integrity_check", "integrity check", err);
+    rc = libro_sq__prepare(s, &st, "PRAGMA integrity_check", "integrity check", err);
     if (rc != LIBRO_OK) {
         goto out;
     }
     src = sqlite3_step(st);
     if (src != SQLITE_ROW) {
-        rc = db_fail(s, src, "integrity check", err);
+        rc = libro_sq__db_fail(s, src, "integrity check", err);
         goto out;
     }
     if (sqlite3_column_text(st, 0) == NULL ||
@@ -298,7 +314,7 @@ sq_integrity_check(void *h, libro_error *err)
     }
     sqlite3_finalize(st);
     st = NULL;
-    rc = prepare(s, &st, "PRAGMA foreign_key_check", "foreign key check", err);
+    rc = libro_sq__prepare(s, &st, "PRAGMA foreign_key_check", "foreign key check", err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -307,7 +323,7 @@ sq_integrity_check(void *h, libro_error *err)
         rc = libro_error_set(err, LIBRO_ERR_IO, "foreign key check: table %.64s has a dangling row",
                              (const char *) sqlite3_column_text(st, 0));
     } else if (src != SQLITE_DONE) {
-        rc = db_fail(s, src, "foreign key check", err);
+        rc = libro_sq__db_fail(s, src, "foreign key check", err);
     }
 out:
     sqlite3_finalize(st);
@@ -325,13 +341,13 @@ sq_meta_get(void *h, char **out, const char *key, libro_error *err)
     int src;
 
     *out = NULL;
-    rc = prepare(s, &st, "SELECT value FROM meta WHERE key = ?1", "meta", err);
+    rc = libro_sq__prepare(s, &st, "SELECT value FROM meta WHERE key = ?1", "meta", err);
     if (rc != LIBRO_OK) {
         goto out;
     }
     src = sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     if (src != SQLITE_OK) {
-        rc = bind_fail(s, src, "meta", err);
+        rc = libro_sq__bind_fail(s, src, "meta", err);
         goto out;
     }
     src = sqlite3_step(st);
@@ -340,10 +356,10 @@ sq_meta_get(void *h, char **out, const char *key, libro_error *err)
         goto out;
     }
     if (src != SQLITE_ROW) {
-        rc = db_fail(s, src, "meta", err);
+        rc = libro_sq__db_fail(s, src, "meta", err);
         goto out;
     }
-    rc = col_text(out, st, 0, err);
+    rc = libro_sq__col_text(out, st, 0, err);
 out:
     sqlite3_finalize(st);
     return rc;
@@ -357,16 +373,17 @@ sq_meta_put(void *h, const char *key, const char *value, libro_error *err)
     libro_code rc;
     int src;
 
-    rc = prepare(s, &st, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", "meta", err);
+    rc = libro_sq__prepare(s, &st, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                           "meta", err);
     if (rc != LIBRO_OK) {
         goto out;
     }
     if ((src = sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC)) != SQLITE_OK ||
         (src = sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC)) != SQLITE_OK) {
-        rc = bind_fail(s, src, "meta", err);
+        rc = libro_sq__bind_fail(s, src, "meta", err);
         goto out;
     }
-    rc = step_done(s, st, "meta", err);
+    rc = libro_sq__step_done(s, st, "meta", err);
 out:
     sqlite3_finalize(st);
     return rc;
@@ -384,16 +401,16 @@ sq_type_get(void *h, libro_license_type *out, char **requirements, const char *i
 
     memset(out, 0, sizeof *out);
     *requirements = NULL;
-    rc = prepare(s, &st,
-                 "SELECT id, validity_days, renewal_window_days, grace_days, requirements"
-                 " FROM license_type WHERE id = ?1",
-                 "license type", err);
+    rc = libro_sq__prepare(s, &st,
+                           "SELECT id, validity_days, renewal_window_days, grace_days, requirements"
+                           " FROM license_type WHERE id = ?1",
+                           "license type", err);
     if (rc != LIBRO_OK) {
         goto out;
     }
     src = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     if (src != SQLITE_OK) {
-        rc = bind_fail(s, src, "license type", err);
+        rc = libro_sq__bind_fail(s, src, "license type", err);
         goto out;
     }
     src = sqlite3_step(st);
@@ -402,14 +419,14 @@ sq_type_get(void *h, libro_license_type *out, char **requirements, const char *i
         goto out;
     }
     if (src != SQLITE_ROW) {
-        rc = db_fail(s, src, "license type", err);
+        rc = libro_sq__db_fail(s, src, "license type", err);
         goto out;
     }
-    if ((rc = col_text(&out->id, st, 0, err)) != LIBRO_OK ||
-        (rc = col_u32(&out->validity_days, st, 1, err)) != LIBRO_OK ||
-        (rc = col_u32(&out->renewal_window_days, st, 2, err)) != LIBRO_OK ||
-        (rc = col_u32(&out->grace_days, st, 3, err)) != LIBRO_OK ||
-        (rc = col_text(requirements, st, 4, err)) != LIBRO_OK) {
+    if ((rc = libro_sq__col_text(&out->id, st, 0, err)) != LIBRO_OK ||
+        (rc = libro_sq__col_u32(&out->validity_days, st, 1, err)) != LIBRO_OK ||
+        (rc = libro_sq__col_u32(&out->renewal_window_days, st, 2, err)) != LIBRO_OK ||
+        (rc = libro_sq__col_u32(&out->grace_days, st, 3, err)) != LIBRO_OK ||
+        (rc = libro_sq__col_text(requirements, st, 4, err)) != LIBRO_OK) {
         goto out;
     }
 out:
@@ -431,10 +448,11 @@ sq_type_put(void *h, const libro_license_type *t, const char *requirements, cons
     libro_code rc;
     int src;
 
-    rc = prepare(s, &st,
-                 "INSERT OR REPLACE INTO license_type (id, validity_days, renewal_window_days,"
-                 " grace_days, requirements, defined_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                 "license type", err);
+    rc = libro_sq__prepare(
+        s, &st,
+        "INSERT OR REPLACE INTO license_type (id, validity_days, renewal_window_days,"
+        " grace_days, requirements, defined_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "license type", err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -444,10 +462,10 @@ sq_type_put(void *h, const libro_license_type *t, const char *requirements, cons
         (src = sqlite3_bind_int64(st, 4, t->grace_days)) != SQLITE_OK ||
         (src = sqlite3_bind_text(st, 5, requirements, -1, SQLITE_STATIC)) != SQLITE_OK ||
         (src = sqlite3_bind_text(st, 6, actor, -1, SQLITE_STATIC)) != SQLITE_OK) {
-        rc = bind_fail(s, src, "license type", err);
+        rc = libro_sq__bind_fail(s, src, "license type", err);
         goto out;
     }
-    rc = step_done(s, st, "license type", err);
+    rc = libro_sq__step_done(s, st, "license type", err);
 out:
     sqlite3_finalize(st);
     return rc;
@@ -466,15 +484,15 @@ read_record(libro_license_record *r, sqlite3_stmt *st, libro_error *err)
     libro_code rc;
 
     memset(r, 0, sizeof *r);
-    if ((rc = col_text(&r->number, st, 0, err)) != LIBRO_OK ||
-        (rc = col_u32(&r->version, st, 1, err)) != LIBRO_OK ||
-        (rc = col_u32(&state, st, 2, err)) != LIBRO_OK ||
-        (rc = col_text(&r->license_type, st, 3, err)) != LIBRO_OK ||
-        (rc = col_text(&r->holder_name, st, 4, err)) != LIBRO_OK ||
-        (rc = col_text(&r->issuer, st, 5, err)) != LIBRO_OK ||
-        (rc = col_u32(&r->status_list, st, 8, err)) != LIBRO_OK ||
-        (rc = col_u32(&r->status_index, st, 9, err)) != LIBRO_OK ||
-        (rc = col_text(&r->credential, st, 10, err)) != LIBRO_OK) {
+    if ((rc = libro_sq__col_text(&r->number, st, 0, err)) != LIBRO_OK ||
+        (rc = libro_sq__col_u32(&r->version, st, 1, err)) != LIBRO_OK ||
+        (rc = libro_sq__col_u32(&state, st, 2, err)) != LIBRO_OK ||
+        (rc = libro_sq__col_text(&r->license_type, st, 3, err)) != LIBRO_OK ||
+        (rc = libro_sq__col_text(&r->holder_name, st, 4, err)) != LIBRO_OK ||
+        (rc = libro_sq__col_text(&r->issuer, st, 5, err)) != LIBRO_OK ||
+        (rc = libro_sq__col_u32(&r->status_list, st, 8, err)) != LIBRO_OK ||
+        (rc = libro_sq__col_u32(&r->status_index, st, 9, err)) != LIBRO_OK ||
+        (rc = libro_sq__col_text(&r->credential, st, 10, err)) != LIBRO_OK) {
         libro_license_record_clear(r);
         return rc;
     }
@@ -493,14 +511,14 @@ sq_license_get(void *h, libro_license_record *out, const char *number, libro_err
     int src;
 
     memset(out, 0, sizeof *out);
-    rc = prepare(s, &st, "SELECT " LICENSE_COLUMNS " FROM license l WHERE l.number = ?1", "license",
-                 err);
+    rc = libro_sq__prepare(s, &st, "SELECT " LICENSE_COLUMNS " FROM license l WHERE l.number = ?1",
+                           "license", err);
     if (rc != LIBRO_OK) {
         goto out;
     }
     src = sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
     if (src != SQLITE_OK) {
-        rc = bind_fail(s, src, "license", err);
+        rc = libro_sq__bind_fail(s, src, "license", err);
         goto out;
     }
     src = sqlite3_step(st);
@@ -509,7 +527,7 @@ sq_license_get(void *h, libro_license_record *out, const char *number, libro_err
         goto out;
     }
     if (src != SQLITE_ROW) {
-        rc = db_fail(s, src, "license", err);
+        rc = libro_sq__db_fail(s, src, "license", err);
         goto out;
     }
     rc = read_record(out, st, err);
@@ -534,7 +552,7 @@ sq_license_put(void *h, const libro_license_record *r, bool insert, libro_error 
     libro_code rc;
     int src;
 
-    rc = prepare(s, &st, insert ? insert_sql : update_sql, "license", err);
+    rc = libro_sq__prepare(s, &st, insert ? insert_sql : update_sql, "license", err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -549,7 +567,7 @@ sq_license_put(void *h, const libro_license_record *r, bool insert, libro_error 
         (src = sqlite3_bind_int64(st, 9, r->status_index)) != SQLITE_OK ||
         (src = sqlite3_bind_text(st, 10, r->credential, -1, SQLITE_STATIC)) != SQLITE_OK ||
         (src = sqlite3_bind_text(st, 11, r->number, -1, SQLITE_STATIC)) != SQLITE_OK) {
-        rc = bind_fail(s, src, "license", err);
+        rc = libro_sq__bind_fail(s, src, "license", err);
         goto out;
     }
     src = sqlite3_step(st);
@@ -564,7 +582,7 @@ sq_license_put(void *h, const libro_license_record *r, bool insert, libro_error 
         goto out;
     }
     if (src != SQLITE_DONE) {
-        rc = db_fail(s, src, "license", err);
+        rc = libro_sq__db_fail(s, src, "license", err);
         goto out;
     }
     if (!insert && sqlite3_changes(s->db) == 0) {
@@ -591,7 +609,7 @@ read_records(sq *s, sqlite3_stmt *st, libro_license_record **out, size_t *n, lib
             libro_license_record *grown = libro_realloc(list, ncap * sizeof *list);
 
             if (grown == NULL) {
-                rc = nomem(err);
+                rc = libro_sq__nomem(err);
                 goto out;
             }
             list = grown;
@@ -604,7 +622,7 @@ read_records(sq *s, sqlite3_stmt *st, libro_license_record **out, size_t *n, lib
         count++;
     }
     if (src != SQLITE_DONE) {
-        rc = db_fail(s, src, "licenses", err);
+        rc = libro_sq__db_fail(s, src, "licenses", err);
         goto out;
     }
     *out = list;
@@ -626,16 +644,16 @@ sq_license_due(void *h, libro_license_record **out, size_t *n, libro_license_sta
 
     *out = NULL;
     *n = 0;
-    rc = prepare(s, &st,
-                 "SELECT " LICENSE_COLUMNS " FROM license l WHERE l.state = ?1"
-                 " AND l.valid_until < ?2 ORDER BY l.valid_until, l.number",
-                 "licenses", err);
+    rc = libro_sq__prepare(s, &st,
+                           "SELECT " LICENSE_COLUMNS " FROM license l WHERE l.state = ?1"
+                           " AND l.valid_until < ?2 ORDER BY l.valid_until, l.number",
+                           "licenses", err);
     if (rc != LIBRO_OK) {
         goto out;
     }
     if ((src = sqlite3_bind_int64(st, 1, (sqlite3_int64) state)) != SQLITE_OK ||
         (src = sqlite3_bind_int64(st, 2, until)) != SQLITE_OK) {
-        rc = bind_fail(s, src, "licenses", err);
+        rc = libro_sq__bind_fail(s, src, "licenses", err);
         goto out;
     }
     rc = read_records(s, st, out, n, err);
@@ -656,19 +674,19 @@ sq_license_expiring(void *h, libro_license_record **out, size_t *n, int64_t now,
     *out = NULL;
     *n = 0;
     /* ?2 is now + within, computed by the caller without overflow. */
-    rc = prepare(s, &st,
-                 "SELECT " LICENSE_COLUMNS " FROM license l JOIN license_type t"
-                 " ON t.id = l.license_type"
-                 " WHERE (l.state = 1 AND l.valid_until BETWEEN ?1 AND ?2)"
-                 " OR (l.state = 4 AND l.valid_until >= ?1 - t.grace_days * 86400)"
-                 " ORDER BY l.valid_until, l.number",
-                 "licenses", err);
+    rc = libro_sq__prepare(s, &st,
+                           "SELECT " LICENSE_COLUMNS " FROM license l JOIN license_type t"
+                           " ON t.id = l.license_type"
+                           " WHERE (l.state = 1 AND l.valid_until BETWEEN ?1 AND ?2)"
+                           " OR (l.state = 4 AND l.valid_until >= ?1 - t.grace_days * 86400)"
+                           " ORDER BY l.valid_until, l.number",
+                           "licenses", err);
     if (rc != LIBRO_OK) {
         goto out;
     }
     if ((src = sqlite3_bind_int64(st, 1, now)) != SQLITE_OK ||
         (src = sqlite3_bind_int64(st, 2, within)) != SQLITE_OK) {
-        rc = bind_fail(s, src, "licenses", err);
+        rc = libro_sq__bind_fail(s, src, "licenses", err);
         goto out;
     }
     rc = read_records(s, st, out, n, err);
@@ -686,7 +704,8 @@ sq_license_counts(void *h, size_t counts[7], libro_error *err)
     int src;
 
     memset(counts, 0, 7 * sizeof counts[0]);
-    rc = prepare(s, &st, "SELECT state, COUNT(*) FROM license GROUP BY state", "counts", err);
+    rc = libro_sq__prepare(s, &st, "SELECT state, COUNT(*) FROM license GROUP BY state", "counts",
+                           err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -698,7 +717,7 @@ sq_license_counts(void *h, size_t counts[7], libro_error *err)
         }
     }
     if (src != SQLITE_DONE) {
-        rc = db_fail(s, src, "counts", err);
+        rc = libro_sq__db_fail(s, src, "counts", err);
     }
 out:
     sqlite3_finalize(st);
@@ -715,11 +734,12 @@ sq_event_append(void *h, const char *number, const libro_store_event *e, libro_e
     libro_code rc;
     int src;
 
-    rc = prepare(s, &st,
-                 "INSERT INTO license_event (number, at, action, actor, reason, from_state,"
-                 " to_state, version, evidence, credential)"
-                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                 "event", err);
+    rc = libro_sq__prepare(
+        s, &st,
+        "INSERT INTO license_event (number, at, action, actor, reason, from_state,"
+        " to_state, version, evidence, credential)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "event", err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -734,10 +754,10 @@ sq_event_append(void *h, const char *number, const libro_store_event *e, libro_e
         (src = sqlite3_bind_int64(st, 8, e->version)) != SQLITE_OK ||
         (src = sqlite3_bind_text(st, 9, e->evidence, -1, SQLITE_STATIC)) != SQLITE_OK ||
         (src = sqlite3_bind_text(st, 10, e->credential, -1, SQLITE_STATIC)) != SQLITE_OK) {
-        rc = bind_fail(s, src, "event", err);
+        rc = libro_sq__bind_fail(s, src, "event", err);
         goto out;
     }
-    rc = step_done(s, st, "event", err);
+    rc = libro_sq__step_done(s, st, "event", err);
 out:
     sqlite3_finalize(st);
     return rc;
@@ -756,16 +776,17 @@ sq_event_list(void *h, libro_license_event **out, size_t *n, const char *number,
 
     *out = NULL;
     *n = 0;
-    rc = prepare(s, &st,
-                 "SELECT at, action, actor, reason, from_state, to_state, version, evidence"
-                 " FROM license_event WHERE number = ?1 ORDER BY id",
-                 "events", err);
+    rc = libro_sq__prepare(
+        s, &st,
+        "SELECT at, action, actor, reason, from_state, to_state, version, evidence"
+        " FROM license_event WHERE number = ?1 ORDER BY id",
+        "events", err);
     if (rc != LIBRO_OK) {
         goto out;
     }
     src = sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
     if (src != SQLITE_OK) {
-        rc = bind_fail(s, src, "events", err);
+        rc = libro_sq__bind_fail(s, src, "events", err);
         goto out;
     }
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
@@ -779,7 +800,7 @@ sq_event_list(void *h, libro_license_event **out, size_t *n, const char *number,
             libro_license_event *grown = libro_realloc(list, ncap * sizeof *list);
 
             if (grown == NULL) {
-                rc = nomem(err);
+                rc = libro_sq__nomem(err);
                 goto out;
             }
             list = grown;
@@ -789,13 +810,13 @@ sq_event_list(void *h, libro_license_event **out, size_t *n, const char *number,
         memset(e, 0, sizeof *e);
         count++;
         e->at = sqlite3_column_int64(st, 0);
-        if ((rc = col_u32(&action, st, 1, err)) != LIBRO_OK ||
-            (rc = col_text(&e->actor, st, 2, err)) != LIBRO_OK ||
-            (rc = col_text(&e->reason, st, 3, err)) != LIBRO_OK ||
-            (rc = col_u32(&from, st, 4, err)) != LIBRO_OK ||
-            (rc = col_u32(&to, st, 5, err)) != LIBRO_OK ||
-            (rc = col_u32(&e->version, st, 6, err)) != LIBRO_OK ||
-            (rc = col_text(&e->evidence, st, 7, err)) != LIBRO_OK) {
+        if ((rc = libro_sq__col_u32(&action, st, 1, err)) != LIBRO_OK ||
+            (rc = libro_sq__col_text(&e->actor, st, 2, err)) != LIBRO_OK ||
+            (rc = libro_sq__col_text(&e->reason, st, 3, err)) != LIBRO_OK ||
+            (rc = libro_sq__col_u32(&from, st, 4, err)) != LIBRO_OK ||
+            (rc = libro_sq__col_u32(&to, st, 5, err)) != LIBRO_OK ||
+            (rc = libro_sq__col_u32(&e->version, st, 6, err)) != LIBRO_OK ||
+            (rc = libro_sq__col_text(&e->evidence, st, 7, err)) != LIBRO_OK) {
             goto out;
         }
         e->action = (libro_action) action;
@@ -803,7 +824,7 @@ sq_event_list(void *h, libro_license_event **out, size_t *n, const char *number,
         e->to = (libro_license_state) to;
     }
     if (src != SQLITE_DONE) {
-        rc = db_fail(s, src, "events", err);
+        rc = libro_sq__db_fail(s, src, "events", err);
         goto out;
     }
     *out = list;
@@ -827,19 +848,19 @@ sq_slot_current(void *h, uint32_t *list, uint64_t *used, libro_error *err)
 
     *list = 0;
     *used = 0;
-    rc = prepare(s, &st,
-                 "SELECT list, COUNT(*) FROM status_slot"
-                 " WHERE list = (SELECT MAX(list) FROM status_slot) GROUP BY list",
-                 "status slots", err);
+    rc = libro_sq__prepare(s, &st,
+                           "SELECT list, COUNT(*) FROM status_slot"
+                           " WHERE list = (SELECT MAX(list) FROM status_slot) GROUP BY list",
+                           "status slots", err);
     if (rc != LIBRO_OK) {
         goto out;
     }
     src = sqlite3_step(st);
     if (src == SQLITE_ROW) {
-        rc = col_u32(list, st, 0, err);
+        rc = libro_sq__col_u32(list, st, 0, err);
         *used = (uint64_t) sqlite3_column_int64(st, 1);
     } else if (src != SQLITE_DONE) {
-        rc = db_fail(s, src, "status slots", err);
+        rc = libro_sq__db_fail(s, src, "status slots", err);
     }
 out:
     sqlite3_finalize(st);
@@ -854,13 +875,14 @@ sq_slot_reserve(void *h, uint32_t list, uint32_t index, libro_error *err)
     libro_code rc;
     int src;
 
-    rc = prepare(s, &st, "INSERT INTO status_slot (list, idx) VALUES (?1, ?2)", "status slot", err);
+    rc = libro_sq__prepare(s, &st, "INSERT INTO status_slot (list, idx) VALUES (?1, ?2)",
+                           "status slot", err);
     if (rc != LIBRO_OK) {
         goto out;
     }
     if ((src = sqlite3_bind_int64(st, 1, list)) != SQLITE_OK ||
         (src = sqlite3_bind_int64(st, 2, index)) != SQLITE_OK) {
-        rc = bind_fail(s, src, "status slot", err);
+        rc = libro_sq__bind_fail(s, src, "status slot", err);
         goto out;
     }
     src = sqlite3_step(st);
@@ -868,7 +890,7 @@ sq_slot_reserve(void *h, uint32_t list, uint32_t index, libro_error *err)
         rc = libro_error_set(err, LIBRO_ERR_EXISTS, "status index %u of list %u is taken",
                              (unsigned) index, (unsigned) list);
     } else if (src != SQLITE_DONE) {
-        rc = db_fail(s, src, "status slot", err);
+        rc = libro_sq__db_fail(s, src, "status slot", err);
     }
 out:
     sqlite3_finalize(st);
@@ -886,21 +908,22 @@ sq_slot_state(void *h, uint32_t list, uint32_t index, bool *reserved, bool *in_u
 
     *reserved = false;
     *in_use = false;
-    rc = prepare(s, &st,
-                 "SELECT EXISTS (SELECT 1 FROM status_slot WHERE list = ?1 AND idx = ?2),"
-                 " EXISTS (SELECT 1 FROM license WHERE status_list = ?1 AND status_index = ?2)",
-                 "status slot", err);
+    rc = libro_sq__prepare(
+        s, &st,
+        "SELECT EXISTS (SELECT 1 FROM status_slot WHERE list = ?1 AND idx = ?2),"
+        " EXISTS (SELECT 1 FROM license WHERE status_list = ?1 AND status_index = ?2)",
+        "status slot", err);
     if (rc != LIBRO_OK) {
         goto out;
     }
     if ((src = sqlite3_bind_int64(st, 1, list)) != SQLITE_OK ||
         (src = sqlite3_bind_int64(st, 2, index)) != SQLITE_OK) {
-        rc = bind_fail(s, src, "status slot", err);
+        rc = libro_sq__bind_fail(s, src, "status slot", err);
         goto out;
     }
     src = sqlite3_step(st);
     if (src != SQLITE_ROW) {
-        rc = db_fail(s, src, "status slot", err);
+        rc = libro_sq__db_fail(s, src, "status slot", err);
         goto out;
     }
     *reserved = sqlite3_column_int(st, 0) != 0;
@@ -918,21 +941,22 @@ sq_bit_set(void *h, uint32_t list, uint32_t index, int purpose, bool value, libr
     libro_code rc;
     int src;
 
-    rc = prepare(s, &st,
-                 value ? "INSERT OR IGNORE INTO status_bit (list, idx, purpose)"
-                         " VALUES (?1, ?2, ?3)"
-                       : "DELETE FROM status_bit WHERE list = ?1 AND idx = ?2 AND purpose = ?3",
-                 "status bit", err);
+    rc = libro_sq__prepare(
+        s, &st,
+        value ? "INSERT OR IGNORE INTO status_bit (list, idx, purpose)"
+                " VALUES (?1, ?2, ?3)"
+              : "DELETE FROM status_bit WHERE list = ?1 AND idx = ?2 AND purpose = ?3",
+        "status bit", err);
     if (rc != LIBRO_OK) {
         goto out;
     }
     if ((src = sqlite3_bind_int64(st, 1, list)) != SQLITE_OK ||
         (src = sqlite3_bind_int64(st, 2, index)) != SQLITE_OK ||
         (src = sqlite3_bind_int(st, 3, purpose)) != SQLITE_OK) {
-        rc = bind_fail(s, src, "status bit", err);
+        rc = libro_sq__bind_fail(s, src, "status bit", err);
         goto out;
     }
-    rc = step_done(s, st, "status bit", err);
+    rc = libro_sq__step_done(s, st, "status bit", err);
 out:
     sqlite3_finalize(st);
     return rc;
@@ -947,20 +971,21 @@ sq_bits_each(void *h, uint32_t list, int purpose, libro_store_index_fn fn, void 
     libro_code rc;
     int src;
 
-    rc = prepare(s, &st, "SELECT idx FROM status_bit WHERE list = ?1 AND purpose = ?2 ORDER BY idx",
-                 "status bits", err);
+    rc = libro_sq__prepare(
+        s, &st, "SELECT idx FROM status_bit WHERE list = ?1 AND purpose = ?2 ORDER BY idx",
+        "status bits", err);
     if (rc != LIBRO_OK) {
         goto out;
     }
     if ((src = sqlite3_bind_int64(st, 1, list)) != SQLITE_OK ||
         (src = sqlite3_bind_int(st, 2, purpose)) != SQLITE_OK) {
-        rc = bind_fail(s, src, "status bits", err);
+        rc = libro_sq__bind_fail(s, src, "status bits", err);
         goto out;
     }
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
         uint32_t index = 0;
 
-        rc = col_u32(&index, st, 0, err);
+        rc = libro_sq__col_u32(&index, st, 0, err);
         if (rc == LIBRO_OK) {
             rc = fn(ctx, index, err);
         }
@@ -969,7 +994,7 @@ sq_bits_each(void *h, uint32_t list, int purpose, libro_store_index_fn fn, void 
         }
     }
     if (src != SQLITE_DONE) {
-        rc = db_fail(s, src, "status bits", err);
+        rc = libro_sq__db_fail(s, src, "status bits", err);
     }
 out:
     sqlite3_finalize(st);
@@ -1000,6 +1025,15 @@ static const libro_store_ops sqlite_ops = {
     .slot_state = sq_slot_state,
     .bit_set = sq_bit_set,
     .bits_each = sq_bits_each,
+    .issuer_put = libro_sq__issuer_put,
+    .issuer_get = libro_sq__issuer_get,
+    .issuer_list = libro_sq__issuer_list,
+    .request_record = libro_sq__request_record,
+    .log_size = libro_sq__log_size,
+    .log_leaf_put = libro_sq__log_leaf_put,
+    .log_leaf_get = libro_sq__log_leaf_get,
+    .log_node_get = libro_sq__log_node_get,
+    .log_node_put = libro_sq__log_node_put,
 };
 
 /* ---- open, create, migrate ---------------------------------------------------------------- */
@@ -1027,14 +1061,14 @@ migrate(sq *s, libro_error *err)
     if (rc != LIBRO_OK) {
         goto out;
     }
-    rc = prepare(s, &st, "SELECT COALESCE(MAX(version), 0) FROM schema_version", "schema version",
-                 err);
+    rc = libro_sq__prepare(s, &st, "SELECT COALESCE(MAX(version), 0) FROM schema_version",
+                           "schema version", err);
     if (rc != LIBRO_OK) {
         goto out;
     }
     src = sqlite3_step(st);
     if (src != SQLITE_ROW) {
-        rc = db_fail(s, src, "schema version", err);
+        rc = libro_sq__db_fail(s, src, "schema version", err);
         goto out;
     }
     current = sqlite3_column_int64(st, 0);
@@ -1051,17 +1085,18 @@ migrate(sq *s, libro_error *err)
         if (rc != LIBRO_OK) {
             goto out;
         }
-        rc = prepare(s, &st, "INSERT INTO schema_version (version, applied_at) VALUES (?1, ?2)",
-                     "schema version", err);
+        rc = libro_sq__prepare(s, &st,
+                               "INSERT INTO schema_version (version, applied_at) VALUES (?1, ?2)",
+                               "schema version", err);
         if (rc != LIBRO_OK) {
             goto out;
         }
         if ((src = sqlite3_bind_int(st, 1, v)) != SQLITE_OK ||
             (src = sqlite3_bind_int64(st, 2, libro_time_now())) != SQLITE_OK) {
-            rc = bind_fail(s, src, "schema version", err);
+            rc = libro_sq__bind_fail(s, src, "schema version", err);
             goto out;
         }
-        rc = step_done(s, st, "schema version", err);
+        rc = libro_sq__step_done(s, st, "schema version", err);
         if (rc != LIBRO_OK) {
             goto out;
         }
@@ -1090,17 +1125,17 @@ configure(sq *s, libro_error *err)
 
     src = sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
     if (src != SQLITE_OK) {
-        return db_fail(s, src, "busy timeout", err);
+        return libro_sq__db_fail(s, src, "busy timeout", err);
     }
     /* journal_mode answers with the mode now in force, which is not WAL when it cannot be
      * (a read-only directory): refuse rather than run without it. */
-    rc = prepare(s, &st, "PRAGMA journal_mode = WAL", "journal mode", err);
+    rc = libro_sq__prepare(s, &st, "PRAGMA journal_mode = WAL", "journal mode", err);
     if (rc != LIBRO_OK) {
         goto out;
     }
     src = sqlite3_step(st);
     if (src != SQLITE_ROW) {
-        rc = db_fail(s, src, "journal mode", err);
+        rc = libro_sq__db_fail(s, src, "journal mode", err);
         goto out;
     }
     if (sqlite3_column_text(st, 0) == NULL ||
@@ -1129,13 +1164,13 @@ open_db(libro_store *out, const char *path, libro_error *err)
     out->h = NULL;
     s = libro_calloc(1, sizeof *s);
     if (s == NULL) {
-        rc = nomem(err);
+        rc = libro_sq__nomem(err);
         goto out;
     }
     /* NOFOLLOW: a registry path that is a symlink is refused, like key files. */
     src = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
     if (src != SQLITE_OK) {
-        rc = db_fail(s, src, "open", err);
+        rc = libro_sq__db_fail(s, src, "open", err);
         goto out;
     }
     sqlite3_extended_result_codes(s->db, 1);

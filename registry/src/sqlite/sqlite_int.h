@@ -1,0 +1,46 @@
+/* The SQLite store's internals shared by its files (store_sqlite.c: open, migrations, licenses
+ * and status; store_sqlite_log.c: issuers, request ids, the log). Every statement is prepared
+ * with bound parameters; no SQL is built from text. */
+#ifndef LIBRO_SQLITE_INT_H
+#define LIBRO_SQLITE_INT_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+typedef struct sq {
+    sqlite3 *db;
+    int version;
+    bool in_tx;
+} sq;
+
+libro_code libro_sq__nomem(libro_error *err);
+/** LIBRO_ERR_IO naming `what` (busy, not a database, SQLite's message), or NOMEM. */
+libro_code libro_sq__db_fail(sq *s, int rc, const char *what, libro_error *err);
+libro_code libro_sq__prepare(sq *s, sqlite3_stmt **st, const char *sql, const char *what,
+                             libro_error *err);
+libro_code libro_sq__bind_fail(sq *s, int rc, const char *what, libro_error *err);
+/** Run a statement that returns no rows to its end. */
+libro_code libro_sq__step_done(sq *s, sqlite3_stmt *st, const char *what, libro_error *err);
+/** A text column, copied (NULL for SQL NULL). */
+libro_code libro_sq__col_text(char **out, sqlite3_stmt *st, int col, libro_error *err);
+/** A stored integer that must fit in uint32. */
+libro_code libro_sq__col_u32(uint32_t *out, sqlite3_stmt *st, int col, libro_error *err);
+
+/* The operations of store_sqlite_log.c, for the table in store_sqlite.c. */
+libro_code libro_sq__issuer_put(void *h, const char *kid, const char *issuer,
+                                const char *credential, int64_t valid_from, int64_t valid_until,
+                                libro_error *err);
+libro_code libro_sq__issuer_get(void *h, char **credential, const char *kid, libro_error *err);
+libro_code libro_sq__issuer_list(void *h, char ***credentials, size_t *n, libro_error *err);
+libro_code libro_sq__request_record(void *h, const char *jti, const char *kid, int64_t iat,
+                                    int64_t forget_before, libro_error *err);
+libro_code libro_sq__log_size(void *h, uint64_t *size, libro_error *err);
+libro_code libro_sq__log_leaf_put(void *h, uint64_t index, const char *data, libro_error *err);
+libro_code libro_sq__log_leaf_get(void *h, char **data, uint64_t index, libro_error *err);
+libro_code libro_sq__log_node_get(void *h, unsigned level, uint64_t index, unsigned char out[32],
+                                  libro_error *err);
+libro_code libro_sq__log_node_put(void *h, unsigned level, uint64_t index,
+                                  const unsigned char hash[32], libro_error *err);
+
+#endif
