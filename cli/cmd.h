@@ -152,6 +152,9 @@ void cli_issuer_clear(struct cli_issuer *is);
 /* LIBRO_ERR_DENIED unless `auth` was signed by the community of `community`. */
 libro_code cli_check_community(const libro_credential *auth, const libro_credential *community,
                                libro_error *err);
+/** Whether a --registry value is a URL (https:// or http://) rather than a database path. */
+bool cli_is_url(const char *s);
+
 /* Give license `c` its credentialStatus: index `index` in the lists
  * <base>/<list>/revocation and <base>/<list>/suspension. */
 libro_code cli_set_status(libro_credential *c, const char *base, uint32_t list, uint32_t index,
@@ -185,5 +188,6 @@ int cmd_trust(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
 int cmd_license(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
 
 #endif

@@ -6,6 +6,7 @@
 #include "cmd.h"
 #include "libro/issuer.h"
 #include "libro/registry.h"
+#include "libro/registry_client.h"
 #include "libro/time.h"
 #include "libro/util.h"
 
@@ -345,9 +346,12 @@ static const struct cli_opt license_opts[] = {
     {"--out", "FILE", "where to write the license (compact JWS)", false},
     {"--qr", "FILE.png", "also write its LB1 QR code as a PNG (level M)", false},
     {"--passphrase-fd", "N", "read the signing key's passphrase from descriptor N", false},
-    {"--registry", "DB", "record the license in this registry database (embedded mode)", false},
+    {"--registry", "DB|URL",
+     "record the license in this registry: a database (embedded mode) or a registry's URL "
+     "(signed requests)",
+     false},
     {"--status-url-base", "URL",
-     "with --registry: where the registry's status lists are served (<URL>/<list>/revocation)",
+     "with --registry DB: where the registry's status lists are served (<URL>/<list>/revocation)",
      false},
 };
 
@@ -356,13 +360,15 @@ static const struct cli_spec license_spec = {
     "--key FILE --authorization FILE --community-charter FILE --holder NAME --number N\n"
     "       --profession TEXT --type TYPE --scope TEXT... [--holder-did DID]\n"
     "       [--valid-until TIME | --days N] --out FILE [--qr FILE.png]\n"
-    "       [--registry DB --status-url-base URL]",
+    "       [--registry DB --status-url-base URL | --registry URL]",
     "Issue a time-limited professional license. The license type must be granted by the\n"
     "issuer's authorization, and the validity must lie inside the authorization's window\n"
     "and not exceed the type's validity (the default is its full validity, cut at the\n"
     "authorization's end). With --registry the license gets a random status index in the\n"
     "registry's status lists (credentialStatus) and is recorded there, by the issuer's id,\n"
-    "before it is written; the type must be defined in the registry.",
+    "before it is written; the type must be defined in the registry. A registry URL\n"
+    "(https://..., or http:// on loopback) is reached by requests signed with --key, which\n"
+    "the registry knows from the issuer's authorization (libro registry authorize).",
     license_opts,
     LIBRO_NELEM(license_opts),
     0,
@@ -451,52 +457,50 @@ registry_type_days(uint32_t *days, libro_registry *r, const char *type_id, libro
     return rc;
 }
 
-/* Record the license in registry `r`: reserve its status index, put the status entries in
+/* Record the license in the registry: reserve its status index, put the status entries in
  * the license, sign, register. Only then is the credential written (by the caller), so a
  * license the registry refuses never leaves this process. An index reserved for a license
- * that is then refused stays unused. */
+ * that is then refused stays unused. A remote registry names its own list URLs. */
 static libro_code
 issue_registered(libro_buf *jws, libro_credential *c, const struct cli_issuer *is,
-                 libro_registry *r, const char *url_base, libro_error *err)
+                 libro_registry_client *r, const char *url_base, libro_error *err)
 {
-    libro_license_record taken = {0};
     uint32_t list = 0;
     uint32_t index = 0;
-    /* The license with a placeholder entry first: a bad --status-url-base, like a number
-     * already taken, costs no index. */
+    char *revocation = NULL;
+    char *suspension = NULL;
+    /* The license with a placeholder entry first: a bad --status-url-base costs no index. */
     libro_code rc = cli_set_status(c, url_base, 0, 0, err);
 
     if (rc == LIBRO_OK) {
         rc = libro_credential_check(c, err);
     }
     if (rc == LIBRO_OK) {
-        rc = libro_registry_get(r, &taken, NULL, NULL, c->license_number, err);
-        if (rc == LIBRO_OK) {
-            rc = libro_error_set(err, LIBRO_ERR_EXISTS, "license %.64s is already registered",
-                                 c->license_number);
-        } else if (rc == LIBRO_ERR_NOT_FOUND) {
-            libro_error_clear(err);
-            rc = LIBRO_OK;
-        }
-    }
-    if (rc == LIBRO_OK) {
-        rc = libro_registry_reserve_status(r, &list, &index, err);
+        rc = libro_registry_client_reserve(r, &list, &index, &revocation, &suspension, err);
     }
     if (rc == LIBRO_OK) {
         rc = cli_set_status(c, url_base, list, index, err);
+    }
+    if (rc == LIBRO_OK && revocation != NULL &&
+        (strcmp(revocation, c->status_revocation_list) != 0 ||
+         strcmp(suspension, c->status_suspension_list) != 0)) {
+        rc = libro_error_set(err, LIBRO_ERR_DENIED,
+                             "the registry serves its lists at %.120s, not under the status URL "
+                             "base",
+                             revocation);
     }
     if (rc == LIBRO_OK) {
         rc = cli_sign_credential(jws, c, is->signer, err);
     }
     if (rc == LIBRO_OK) {
-        rc = libro_registry_register(r, (const char *) jws->data, list, index, is->auth->subject_id,
-                                     libro_time_now(), err);
+        rc = libro_registry_client_register(r, (const char *) jws->data, list, index, err);
     }
     if (rc == LIBRO_OK) {
         fprintf(stderr, "libro: registered %s (status list %u, index %u)\n", c->license_number,
                 (unsigned) list, (unsigned) index);
     }
-    libro_license_record_clear(&taken);
+    libro_free(revocation);
+    libro_free(suspension);
     return rc;
 }
 
@@ -509,7 +513,10 @@ issue_license(int argc, char **argv)
     libro_credential *c = NULL;
     struct cli_issuer is = CLI_ISSUER_INIT;
     libro_registry *r = NULL;
+    libro_registry_client *client = NULL;
     libro_buf jws = LIBRO_BUF_INIT;
+    libro_buf kid = LIBRO_BUF_INIT;
+    libro_buf remote_base = LIBRO_BUF_INIT;
     const char *db;
     const char *url_base;
     uint32_t type_days = 0;
@@ -528,8 +535,23 @@ issue_license(int argc, char **argv)
     }
     db = cli_get(&a, sp, "--registry");
     url_base = cli_get(&a, sp, "--status-url-base");
-    if ((db == NULL) != (url_base == NULL)) {
-        return cli_usage_error(sp, "--registry and --status-url-base go together");
+    code = CLI_EXIT_NO;
+    if (db != NULL && cli_is_url(db)) {
+        /* A registry serves its lists under its own URL. */
+        if (url_base == NULL) {
+            size_t len = strlen(db);
+
+            while (len > 0 && db[len - 1] == '/') {
+                len--;
+            }
+            if (len > 2048 ||
+                libro_buf_printf(&remote_base, &err, "%.*s/v1/status", (int) len, db) != LIBRO_OK) {
+                goto out_report;
+            }
+            url_base = (const char *) remote_base.data;
+        }
+    } else if ((db == NULL) != (url_base == NULL)) {
+        return cli_usage_error(sp, "--registry DB and --status-url-base go together");
     }
     code = CLI_EXIT_NO;
     if (cli_issuer_load(&is, cli_get(&a, sp, "--key"), cli_get(&a, sp, "--passphrase-fd"),
@@ -537,10 +559,17 @@ issue_license(int argc, char **argv)
                         &err) != LIBRO_OK) {
         goto out_report;
     }
-    if (db != NULL &&
-        (cli_check_new_output(cli_get(&a, sp, "--out"), "--out", &err) != LIBRO_OK ||
-         cli_check_new_output(cli_get(&a, sp, "--qr"), "--qr", &err) != LIBRO_OK ||
-         libro_registry_open(&r, db, &err) != LIBRO_OK ||
+    if (db != NULL && (cli_check_new_output(cli_get(&a, sp, "--out"), "--out", &err) != LIBRO_OK ||
+                       cli_check_new_output(cli_get(&a, sp, "--qr"), "--qr", &err) != LIBRO_OK ||
+                       libro_kid_for(&kid, is.auth->subject_id, is.signer, &err) != LIBRO_OK ||
+                       libro_registry_client_open(&client, db, is.signer, (const char *) kid.data,
+                                                  is.auth->subject_id, NULL, &err) != LIBRO_OK)) {
+        goto out_report;
+    }
+    /* In-process, the registry's type caps the default validity; a remote registry checks it
+     * when the license is registered. */
+    if (db != NULL && !cli_is_url(db) &&
+        (libro_registry_open(&r, db, &err) != LIBRO_OK ||
          registry_type_days(&type_days, r, cli_get(&a, sp, "--type"), &err) != LIBRO_OK)) {
         goto out_report;
     }
@@ -549,11 +578,11 @@ issue_license(int argc, char **argv)
         libro_issuer_check_license(c, is.auth, is.signer, &err) != LIBRO_OK) {
         goto out_report;
     }
-    if (r == NULL) {
+    if (client == NULL) {
         if (cli_sign_and_write(&jws, c, is.signer, cli_get(&a, sp, "--out"), &err) != LIBRO_OK) {
             goto out_report;
         }
-    } else if (issue_registered(&jws, c, &is, r, url_base, &err) != LIBRO_OK ||
+    } else if (issue_registered(&jws, c, &is, client, url_base, &err) != LIBRO_OK ||
                cli_write_credential(cli_get(&a, sp, "--out"), &jws, c, &err) != LIBRO_OK) {
         goto out_report;
     }
@@ -567,7 +596,10 @@ out_report:
     cli_report("issue license", &err);
 out:
     libro_buf_free(&jws);
+    libro_buf_free(&kid);
+    libro_buf_free(&remote_base);
     libro_credential_free(c);
+    libro_registry_client_close(client);
     libro_registry_close(r);
     cli_issuer_clear(&is);
     return cli_finish(code);

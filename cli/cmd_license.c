@@ -7,6 +7,7 @@
 #include "cmd.h"
 #include "libro/issuer.h"
 #include "libro/registry.h"
+#include "libro/registry_client.h"
 #include "libro/time.h"
 #include "libro/util.h"
 
@@ -343,15 +344,21 @@ out:
 /* ---- license suspend / reinstate / revoke / surrender -------------------------------------- */
 
 static const struct cli_opt change_opts[] = {
-    {"--db", "FILE", "the registry database", false},
-    {"--actor", "WHO", "who makes the change (recorded)", false},
+    {"--db", "FILE", "the registry database (embedded mode)", false},
+    {"--actor", "WHO", "with --db: who makes the change (recorded)", false},
+    {"--registry", "URL", "a registry's URL: the change is a request signed with --key", false},
+    {"--key", "FILE", "with --registry: the issuer's signing key", false},
+    {"--issuer", "ID", "with --registry: the issuer's id (its authorization's subject)", false},
+    {"--passphrase-fd", "N", "read the key's passphrase from descriptor N", false},
     {"--reason", "TEXT", "why (recorded)", false},
 };
 
 #define CHANGE_SPEC(verb, about)                                                                   \
     {                                                                                              \
-        "license " verb, "--db FILE --actor WHO --reason TEXT NUMBER", about, change_opts,         \
-            LIBRO_NELEM(change_opts), 1, 1, license_epilog                                         \
+        "license " verb,                                                                           \
+            "--db FILE --actor WHO --reason TEXT NUMBER\n"                                         \
+            "       | --registry URL --key FILE --issuer ID --reason TEXT NUMBER",                 \
+            about, change_opts, LIBRO_NELEM(change_opts), 1, 1, license_epilog                     \
     }
 
 static const struct cli_spec suspend_spec =
@@ -366,6 +373,53 @@ static const struct cli_spec surrender_spec =
     CHANGE_SPEC("surrender", "Record that the holder gave the license up. Final, and published\n"
                              "as revoked (a verifier must read it as no longer valid).");
 
+/* A signed-request client for --registry URL (with --key and --issuer). *key is the signer,
+ * which must outlive the client. */
+static libro_code
+open_remote(libro_registry_client **client, libro_key **key, const struct cli_args *a,
+            const struct cli_spec *sp, libro_error *err)
+{
+    libro_buf kid = LIBRO_BUF_INIT;
+    libro_code rc =
+        cli_load_key(key, cli_get(a, sp, "--key"), cli_get(a, sp, "--passphrase-fd"), err);
+
+    if (rc == LIBRO_OK) {
+        rc = libro_kid_for(&kid, cli_get(a, sp, "--issuer"), *key, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_registry_client_open(client, cli_get(a, sp, "--registry"), *key,
+                                        (const char *) kid.data, NULL, NULL, err);
+    }
+    libro_buf_free(&kid);
+    return rc;
+}
+
+static int
+license_change_remote(const struct cli_args *a, const struct cli_spec *sp, libro_action action)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_registry_client *client = NULL;
+    libro_key *key = NULL;
+    const char *number = a->positional[0];
+    int code = CLI_EXIT_NO;
+
+    if (!cli_is_url(cli_get(a, sp, "--registry")) || !cli_has(a, sp, "--key") ||
+        !cli_has(a, sp, "--issuer") || !cli_has(a, sp, "--reason") || cli_has(a, sp, "--db")) {
+        return cli_usage_error(sp, "--registry URL needs --key, --issuer and --reason (not --db)");
+    }
+    if (open_remote(&client, &key, a, sp, &err) != LIBRO_OK ||
+        libro_registry_client_change(client, number, action, cli_get(a, sp, "--reason"), &err) !=
+            LIBRO_OK) {
+        cli_report(sp->command, &err);
+    } else {
+        printf("%s: %s recorded by the registry\n", number, libro_action_name(action));
+        code = CLI_EXIT_OK;
+    }
+    libro_registry_client_close(client);
+    libro_key_free(key);
+    return code;
+}
+
 static int
 license_change(int argc, char **argv, const struct cli_spec *sp, libro_action action)
 {
@@ -379,6 +433,9 @@ license_change(int argc, char **argv, const struct cli_spec *sp, libro_action ac
 
     if (code >= 0) {
         return code;
+    }
+    if (cli_has(&a, sp, "--registry")) {
+        return cli_finish(license_change_remote(&a, sp, action));
     }
     if (!cli_has(&a, sp, "--db") || !cli_has(&a, sp, "--actor") || !cli_has(&a, sp, "--reason")) {
         return cli_usage_error(sp, "--db, --actor and --reason are required");

@@ -333,15 +333,22 @@ static const struct cli_opt serve_opts[] = {
     {"--max-per-ip", "N", "open connections from one address (default 16)", false},
     {"--timeout", "SECONDS", "close a connection idle this long (default 30)", false},
     {"--threads", "N", "worker threads (default 4)", false},
+    {"--write-rate", "N", "signed writes per second from one address (default 20)", false},
+    {"--write-burst", "N", "... and how many may come at once (default 40)", false},
 };
 
 static const struct cli_spec serve_spec = {
     "registry serve",
     "--db FILE --listen ADDR:PORT --key FILE [--passphrase-fd N] --base-url URL [--public]\n"
-    "       [--max-connections N] [--max-per-ip N] [--timeout SECONDS] [--threads N]",
-    "Serve the registry's read API over HTTP until SIGINT or SIGTERM: GET /v1/health,\n"
+    "       [--max-connections N] [--max-per-ip N] [--timeout SECONDS] [--threads N]\n"
+    "       [--write-rate N] [--write-burst N]",
+    "Serve the registry's API over HTTP until SIGINT or SIGTERM. Public reads: GET /v1/health,\n"
     "/v1/status/<list>/<revocation|suspension> (status lists signed on demand with the\n"
-    "registry key, valid one day) and /v1/licenses/<number>. Everything served is public.\n"
+    "registry key, valid one day), /v1/licenses/<number>, /v1/bundle (the trust bundle\n"
+    "libro sync fetches) and the log (/v1/log/checkpoint, /v1/log/inclusion/<i>/<n>,\n"
+    "/v1/log/consistency/<m>/<n>, /v1/log/leaves/<i>). Writes: POST requests signed by an\n"
+    "issuer key the registry knows (libro registry authorize): /v1/reservations,\n"
+    "/v1/licenses and /v1/licenses/<number>/<renew|suspend|reinstate|revoke|surrender>.\n"
     "Only a loopback address is accepted unless --public is given: put a TLS-terminating\n"
     "proxy in front and keep the registry itself on 127.0.0.1. Prints \"listening on\n"
     "http://ADDR:PORT\" on stderr once the socket is open.",
@@ -427,7 +434,9 @@ registry_serve(int argc, char **argv)
     if (!parse_limit(&opt.max_connections, &a, "--max-connections", 65536) ||
         !parse_limit(&opt.max_connections_per_ip, &a, "--max-per-ip", 65536) ||
         !parse_limit(&opt.timeout_seconds, &a, "--timeout", 3600) ||
-        !parse_limit(&opt.threads, &a, "--threads", 64)) {
+        !parse_limit(&opt.threads, &a, "--threads", 64) ||
+        !parse_limit(&opt.write_rate, &a, "--write-rate", 1000000) ||
+        !parse_limit(&opt.write_burst, &a, "--write-burst", 1000000)) {
         return cli_usage_error(sp, "limits: want a positive number (timeout up to 3600, threads "
                                    "up to 64)");
     }
@@ -473,11 +482,66 @@ out:
     return cli_finish(code);
 }
 
+/* ---- registry authorize -------------------------------------------------------------------- */
+
+static const struct cli_opt authorize_opts[] = {
+    {"--db", "FILE", "the registry database", false},
+    {"--authorization", "FILE", "the issuer's IssuerAuthorization, signed by the community", false},
+    {"--actor", "WHO", "who adds it (recorded)", false},
+};
+
+static const struct cli_spec authorize_spec = {
+    "registry authorize",
+    "--db FILE --authorization FILE --actor WHO",
+    "Let an issuer write to the registry over HTTP: its IssuerAuthorization must be signed by\n"
+    "the registry's community (checked against the charter's key) and not expired. The\n"
+    "registry then accepts requests signed by the key it names, for the license types it\n"
+    "grants, until it expires. Adding a newer authorization of the same key replaces it.",
+    authorize_opts,
+    LIBRO_NELEM(authorize_opts),
+    0,
+    0,
+    registry_epilog,
+};
+
+static int
+registry_authorize(int argc, char **argv)
+{
+    struct cli_args a;
+    const struct cli_spec *sp = &authorize_spec;
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_registry *r = NULL;
+    libro_buf jws = LIBRO_BUF_INIT;
+    int code = cli_parse(&a, sp, argc, argv);
+
+    if (code >= 0) {
+        return code;
+    }
+    if (!cli_has(&a, sp, "--db") || !cli_has(&a, sp, "--authorization") ||
+        !cli_has(&a, sp, "--actor")) {
+        return cli_usage_error(sp, "--db, --authorization and --actor are required");
+    }
+    code = CLI_EXIT_NO;
+    if (cli_read_token(&jws, cli_get(&a, sp, "--authorization"), &err) != LIBRO_OK ||
+        libro_registry_open(&r, cli_get(&a, sp, "--db"), &err) != LIBRO_OK ||
+        libro_registry_authorize_issuer(r, (const char *) jws.data, cli_get(&a, sp, "--actor"),
+                                        libro_time_now(), &err) != LIBRO_OK) {
+        cli_report(sp->command, &err);
+    } else {
+        fprintf(stderr, "libro: the registry accepts requests from this issuer's key\n");
+        code = CLI_EXIT_OK;
+    }
+    libro_registry_close(r);
+    libro_buf_free(&jws);
+    return cli_finish(code);
+}
+
 static const struct cli_cmd registry_commands[] = {
     {"init", registry_init, "create a community's registry database"},
     {"type", registry_type, "define a license type (validity, renewal, requirements)"},
+    {"authorize", registry_authorize, "let an issuer's key write over the API"},
     {"status", registry_status, "publish a signed status list"},
-    {"serve", registry_serve, "serve the registry's read API over HTTP"},
+    {"serve", registry_serve, "serve the registry's API over HTTP"},
 };
 
 int

@@ -127,6 +127,12 @@ cli_check_community(const libro_credential *auth, const libro_credential *commun
     return LIBRO_OK;
 }
 
+bool
+cli_is_url(const char *s)
+{
+    return s != NULL && (strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0);
+}
+
 libro_code
 cli_set_status(libro_credential *c, const char *base, uint32_t list, uint32_t index,
                libro_error *err)

@@ -23,7 +23,7 @@ libro_install_packages() {
 # What building libro needs (design: every library is a Debian package).
 LIBRO_BUILD_PACKAGES=(ca-certificates gcc libc6-dev make cmake pkg-config
     libssl-dev libsodium-dev libjansson-dev zlib1g-dev libqrencode-dev libpng-dev
-    libzbar-dev libjpeg62-turbo-dev libsqlite3-dev libmicrohttpd-dev)
+    libzbar-dev libjpeg62-turbo-dev libsqlite3-dev libmicrohttpd-dev libcurl4-openssl-dev)
 # What the test suite needs on top: check, and clang with its sanitizer/fuzzer runtime.
 LIBRO_TEST_PACKAGES=(check clang libclang-rt-14-dev clang-format)
 

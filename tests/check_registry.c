@@ -130,6 +130,22 @@ license_jws(const char *number, const char *holder, const char *type, int64_t fr
     return license_jws_at(number, holder, type, from, until, false, 0, 0);
 }
 
+/* A new version of a registered license: its credentialStatus names the record's (list,
+ * index), as a renewal must. */
+static char *
+renewal_jws(const char *number, const char *holder, const char *type, int64_t from, int64_t until)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_license_record rec = {0};
+    char *jws;
+
+    ck_assert_int_eq(libro_registry_get(reg, &rec, NULL, NULL, "T7-N-0001", &err), LIBRO_OK);
+    jws =
+        license_jws_at(number, holder, type, from, until, true, rec.status_list, rec.status_index);
+    libro_license_record_clear(&rec);
+    return jws;
+}
+
 static void
 remove_db(void)
 {
@@ -539,9 +555,10 @@ START_TEST(test_journey_suspend_renew_revoke)
     size_t n = 0;
     uint32_t list = 0;
     uint32_t index = 0;
-    char *renewal = license_jws("T7-N-0001", "Ada Example", NURSING, VU + 1, VU + 1095 * DAY);
+    char *renewal;
 
     issue(reg, "T7-N-0001", &list, &index);
+    renewal = renewal_jws("T7-N-0001", "Ada Example", NURSING, VU + 1, VU + 1095 * DAY);
     must(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_SUSPEND, "registrar",
                                "complaint under investigation", VF + 10 * DAY, &err),
          &err, "suspend");
@@ -609,9 +626,10 @@ START_TEST(test_journey_expire_renew_in_grace)
     size_t n = 0;
     size_t changed = 99;
     int64_t now = VU + 10 * DAY;
-    char *renewal = license_jws("T7-N-0001", "Ada Example", NURSING, now, now + 1095 * DAY);
+    char *renewal;
 
     issue(reg, "T7-N-0001", NULL, NULL);
+    renewal = renewal_jws("T7-N-0001", "Ada Example", NURSING, now, now + 1095 * DAY);
     must(libro_registry_tick(reg, VU, &changed, &err), &err, "tick at validUntil");
     ck_assert_uint_eq(changed, 0); /* its last valid second */
     must(libro_registry_tick(reg, VU + 1, &changed, &err), &err, "tick after validUntil");
@@ -647,9 +665,10 @@ START_TEST(test_journey_lapse)
     size_t n = 0;
     size_t changed = 0;
     int64_t now = T_GRACE_END + 1;
-    char *renewal = license_jws("T7-N-0001", "Ada Example", NURSING, now, now + 1095 * DAY);
+    char *renewal;
 
     issue(reg, "T7-N-0001", NULL, NULL);
+    renewal = renewal_jws("T7-N-0001", "Ada Example", NURSING, now, now + 1095 * DAY);
     /* Found long after its grace period: expires and lapses in one run. */
     must(libro_registry_tick(reg, now, &changed, &err), &err, "tick");
     ck_assert_uint_eq(changed, 2);
@@ -712,15 +731,20 @@ START_TEST(test_renew_refusals)
     static const libro_evidence bad_name[] = {{"CPD", 60}};
     libro_error err = LIBRO_ERROR_INIT;
     int64_t now = T_OPENS;
-    char *ok = license_jws("T7-N-0001", "Ada Example", NURSING, now, now + 1095 * DAY);
+    char *ok;
     char *other_number = license_jws("T7-N-0002", "Ada Example", NURSING, now, now + 1095 * DAY);
-    char *other_holder = license_jws("T7-N-0001", "Bob Example", NURSING, now, now + 1095 * DAY);
-    char *backdated = license_jws("T7-N-0001", "Ada Example", NURSING, now - 301, now + DAY);
-    char *skewed = license_jws("T7-N-0001", "Ada Example", NURSING, now - 300, now + DAY);
-    char *too_long = license_jws("T7-N-0001", "Ada Example", NURSING, now, now + 1095 * DAY + 1);
+    char *other_holder;
+    char *backdated;
+    char *skewed;
+    char *too_long;
     libro_license_record rec;
 
     issue(reg, "T7-N-0001", NULL, NULL);
+    ok = renewal_jws("T7-N-0001", "Ada Example", NURSING, now, now + 1095 * DAY);
+    other_holder = renewal_jws("T7-N-0001", "Bob Example", NURSING, now, now + 1095 * DAY);
+    backdated = renewal_jws("T7-N-0001", "Ada Example", NURSING, now - 301, now + DAY);
+    skewed = renewal_jws("T7-N-0001", "Ada Example", NURSING, now - 300, now + DAY);
+    too_long = renewal_jws("T7-N-0001", "Ada Example", NURSING, now, now + 1095 * DAY + 1);
     LIBRO_ASSERT_CODE(
         libro_registry_renew(reg, "T7-N-0001", ok, enough, 1, "board", NULL, now - 1, &err),
         LIBRO_ERR_DENIED, &err, "renewal opens 2029-08-31T23:59:59Z");

@@ -22,12 +22,6 @@
  * below (7/8)^256 < 1e-14. */
 #define RESERVE_ATTEMPTS 256
 
-struct libro_registry {
-    libro_store store;
-    char *charter;
-    char *authorization;
-};
-
 static libro_code
 nomem(libro_error *err)
 {
@@ -217,8 +211,8 @@ out:
  * writers, so the signature is not checked here; the JWS must still be well formed (the
  * structural checks of libro_jws_parse, typ vc+jwt, a kid naming the issuer) and its payload
  * a valid credential, because what the registry stores it later serves to verifiers. */
-static libro_code
-parse_credential(libro_credential **out, const char *token, libro_error *err)
+libro_code
+libro_registry__parse_credential(libro_credential **out, const char *token, libro_error *err)
 {
     libro_jws *jws = NULL;
     libro_buf payload = LIBRO_BUF_INIT;
@@ -320,7 +314,7 @@ check_status_entries(const libro_credential *c, uint32_t list, uint32_t index, l
 static libro_code
 parse_license(libro_credential **out, const char *token, libro_error *err)
 {
-    libro_code rc = parse_credential(out, token, err);
+    libro_code rc = libro_registry__parse_credential(out, token, err);
 
     if (rc == LIBRO_OK && (*out)->type != LIBRO_CRED_LICENSE) {
         rc = libro_error_set(err, LIBRO_ERR_SCHEMA, "credential is a %s, not a ProfessionalLicense",
@@ -346,7 +340,7 @@ libro_registry_create(const char *path, const char *charter_jws, const char *reg
         rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "registry path is missing");
         goto out;
     }
-    rc = parse_credential(&charter, charter_jws, err);
+    rc = libro_registry__parse_credential(&charter, charter_jws, err);
     if (rc != LIBRO_OK) {
         libro_error_prefix(err, "charter");
         goto out;
@@ -356,7 +350,7 @@ libro_registry_create(const char *path, const char *charter_jws, const char *reg
                              libro_cred_type_name(charter->type));
         goto out;
     }
-    rc = parse_credential(&auth, registry_auth_jws, err);
+    rc = libro_registry__parse_credential(&auth, registry_auth_jws, err);
     if (rc != LIBRO_OK) {
         libro_error_prefix(err, "registry authorization");
         goto out;
@@ -551,12 +545,16 @@ libro_registry_define_type(libro_registry *r, const libro_license_type *t, const
     if (rc != LIBRO_OK) {
         goto out;
     }
-    rc = r->store.ops->begin(r->store.h, err);
+    rc = libro_registry__write_begin(r, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
     in_tx = true;
     rc = r->store.ops->type_put(r->store.h, t, (const char *) requirements.data, actor, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = libro_registry__log_type(r, t, (const char *) requirements.data, actor, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -667,7 +665,7 @@ libro_registry__reserve(libro_registry *r, uint32_t entries, uint32_t *list, uin
     }
     *list = 0;
     *index = 0;
-    rc = r->store.ops->begin(r->store.h, err);
+    rc = libro_registry__write_begin(r, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -789,7 +787,7 @@ libro_registry_register(libro_registry *r, const char *credential, uint32_t list
     if (rc != LIBRO_OK) {
         goto out;
     }
-    rc = r->store.ops->begin(r->store.h, err);
+    rc = libro_registry__write_begin(r, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -859,7 +857,7 @@ libro_registry_register(libro_registry *r, const char *credential, uint32_t list
     ev.to = LIBRO_STATE_ACTIVE;
     ev.version = 1;
     ev.credential = credential;
-    rc = r->store.ops->event_append(r->store.h, rec.number, &ev, err);
+    rc = libro_registry__record_event(r, rec.number, &ev, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -909,7 +907,7 @@ libro_registry_renew(libro_registry *r, const char *number, const char *credenti
     if (rc != LIBRO_OK) {
         goto out;
     }
-    rc = r->store.ops->begin(r->store.h, err);
+    rc = libro_registry__write_begin(r, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -954,6 +952,12 @@ libro_registry_renew(libro_registry *r, const char *number, const char *credenti
     if (rc != LIBRO_OK) {
         goto out;
     }
+    /* Same status index as before (design.md §5): a renewal that named other entries would
+     * leave verifiers reading bits the registry never sets. */
+    rc = check_status_entries(c, rec.status_list, rec.status_index, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
     rc = libro_requirements_check(&type, evidence, n, err);
     if (rc != LIBRO_OK) {
         goto out;
@@ -994,7 +998,7 @@ libro_registry_renew(libro_registry *r, const char *number, const char *credenti
     ev.version = rec.version;
     ev.evidence = ev_text;
     ev.credential = credential;
-    rc = r->store.ops->event_append(r->store.h, rec.number, &ev, err);
+    rc = libro_registry__record_event(r, rec.number, &ev, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -1046,7 +1050,7 @@ apply(libro_registry *r, libro_license_record *rec, libro_action action,
     if (rc != LIBRO_OK) {
         return rc;
     }
-    return r->store.ops->event_append(r->store.h, rec->number, &ev, err);
+    return libro_registry__record_event(r, rec->number, &ev, err);
 }
 
 libro_code
@@ -1072,7 +1076,7 @@ libro_registry_change(libro_registry *r, const char *number, libro_action action
         (rc = libro_registry__text_check(reason, "reason", 1, err)) != LIBRO_OK) {
         goto out;
     }
-    rc = r->store.ops->begin(r->store.h, err);
+    rc = libro_registry__write_begin(r, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -1153,7 +1157,7 @@ libro_registry_tick(libro_registry *r, int64_t now, size_t *changed, libro_error
         rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "tick: NULL registry");
         goto out;
     }
-    rc = r->store.ops->begin(r->store.h, err);
+    rc = libro_registry__write_begin(r, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -1316,12 +1320,6 @@ out:
 }
 
 /* ---- for the HTTP API (registry/src/http) -------------------------------------------------- */
-
-libro_code
-libro_registry__parse_credential(libro_credential **out, const char *token, libro_error *err)
-{
-    return parse_credential(out, token, err);
-}
 
 libro_code
 libro_registry__last_list(libro_registry *r, uint32_t *list, libro_error *err)

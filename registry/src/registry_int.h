@@ -2,7 +2,29 @@
 #ifndef LIBRO_REGISTRY_INT_H
 #define LIBRO_REGISTRY_INT_H
 
+#include "libro/api.h"
+#include "libro/limits.h"
 #include "libro/registry.h"
+#include "store.h"
+
+/* Longest request id (jti) of a signed API request. */
+#define LIBRO_REGISTRY_MAX_JTI LIBRO_REQUEST_MAX_JTI
+
+/** A signed API request a write transaction records (libro_registry__expect_request). */
+typedef struct libro_registry_request {
+    bool set;
+    char jti[LIBRO_REGISTRY_MAX_JTI + 1];
+    char kid[LIBRO_MAX_KID_BYTES + 1];
+    int64_t iat;
+} libro_registry_request;
+
+struct libro_registry {
+    libro_store store;
+    char *charter;
+    char *authorization;
+    libro_registry_request request; /* consumed by the next write transaction */
+    bool replayed;                  /* that transaction found its jti already used */
+};
 
 #define LIBRO_REGISTRY_MAX_EVIDENCE_NAME 64u
 /* Evidence items one renewal may record. */
@@ -58,5 +80,29 @@ LIBRO_NODISCARD libro_code libro_registry__parse_credential(libro_credential **o
  *  publishes are 0..*list. */
 LIBRO_NODISCARD libro_code libro_registry__last_list(libro_registry *r, uint32_t *list,
                                                      libro_error *err);
+
+/** Have the next write transaction on `r` (any libro_registry_* call that writes) record the
+ *  signed request (jti, kid, iat) in the same transaction as its change, so that a request
+ *  takes effect at most once: a replayed jti fails that call with LIBRO_ERR_EXISTS and sets
+ *  the flag libro_registry__replayed reads. LIBRO_ERR_INVALID_ARG for a jti or kid too long. */
+LIBRO_NODISCARD libro_code libro_registry__expect_request(libro_registry *r, const char *jti,
+                                                          const char *kid, int64_t iat,
+                                                          libro_error *err);
+/** Drop an expectation no write consumed (the request was refused first). NULL is a no-op. */
+void libro_registry__forget_request(libro_registry *r);
+/** Whether the last write transaction failed because its request id was a replay. */
+bool libro_registry__replayed(const libro_registry *r);
+
+/** Begin a write transaction (BEGIN IMMEDIATE), recording the expected request if any. */
+LIBRO_NODISCARD libro_code libro_registry__write_begin(libro_registry *r, libro_error *err);
+
+/** Append a license event and its log leaf (inside the caller's write transaction). */
+LIBRO_NODISCARD libro_code libro_registry__record_event(libro_registry *r, const char *number,
+                                                        const libro_store_event *ev,
+                                                        libro_error *err);
+/** The log leaf of a license type definition (inside the caller's write transaction). */
+LIBRO_NODISCARD libro_code libro_registry__log_type(libro_registry *r, const libro_license_type *t,
+                                                    const char *requirements, const char *actor,
+                                                    libro_error *err);
 
 #endif

@@ -51,4 +51,15 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_hex_encode(libro_buf *out, const void
 LIBRO_API LIBRO_NODISCARD libro_code libro_hex_decode(libro_buf *out, const char *p, size_t len,
                                                       libro_error *err);
 
+/** Standard base64 with padding (RFC 4648 §4), as C2SP signed notes use it. Appends to
+ *  `out`. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_b64std_encode(libro_buf *out, const void *p, size_t len,
+                                                         libro_error *err);
+/** Strict decode: alphabet A-Z a-z 0-9 + / only, length a multiple of 4, '=' padding exactly
+ *  where RFC 4648 §4 puts it (one or two at the very end, none elsewhere), no whitespace, and
+ *  unused trailing bits zero (RFC 4648 §3.5). LIBRO_ERR_ENCODING, the message naming the
+ *  first offending offset. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_b64std_decode(libro_buf *out, const char *p, size_t len,
+                                                         libro_error *err);
+
 #endif

@@ -5,6 +5,7 @@
 #define LIBRO_REGISTRY_H
 
 #include "libro/credential.h"
+#include "libro/merkle.h"
 
 typedef struct libro_registry libro_registry; /* opaque; one per thread or process */
 
@@ -255,5 +256,53 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_status_bits(libro_registry *
                                                                 struct libro_bitstring *out,
                                                                 uint32_t list, int purpose,
                                                                 libro_error *err);
+
+/* ---- issuers allowed to write over the API ------------------------------------------------ */
+
+/** Allow the issuer an IssuerAuthorization names to send signed write requests. The
+ *  credential must be well formed (codes of libro_registry_register's parse), an
+ *  IssuerAuthorization (LIBRO_ERR_SCHEMA) issued by the registry's community (LIBRO_ERR_DENIED)
+ *  whose signature verifies with the community key of the registry's charter (the codes of
+ *  libro_jws_verify), and not expired at `now` (LIBRO_ERR_EXPIRED). Replaces an earlier
+ *  authorization of the same key; recorded in the log under `actor`. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_authorize_issuer(libro_registry *r,
+                                                                     const char *authorization,
+                                                                     const char *actor, int64_t now,
+                                                                     libro_error *err);
+/** The authorization of the key `kid` ("<issuer id>#<thumbprint>"), when it is valid at `now`:
+ *  LIBRO_ERR_NOT_FOUND (unknown key), LIBRO_ERR_NOT_YET_VALID, LIBRO_ERR_EXPIRED. Caller frees
+ *  *authorization (libro_free). */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_issuer_authorization(
+    libro_registry *r, char **authorization, const char *kid, int64_t now, libro_error *err);
+/** Every stored issuer authorization (compact JWS), by kid. Caller frees with
+ *  libro_registry_strings_free. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_issuer_authorizations(libro_registry *r,
+                                                                          char ***list, size_t *n,
+                                                                          libro_error *err);
+LIBRO_API void libro_registry_strings_free(char **list, size_t n);
+
+/* ---- the log (design.md §3): every write is a leaf ---------------------------------------- */
+
+/** The tree's size and root hash, read from one snapshot. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_log_head(libro_registry *r, uint64_t *size,
+                                                             libro_merkle_hash *root,
+                                                             libro_error *err);
+/** RFC 9162 inclusion proof of leaf `index` in the tree of `size` leaves, into `proof` (room
+ *  for LIBRO_MERKLE_MAX_PROOF hashes). LIBRO_ERR_NOT_FOUND for a size the log has not
+ *  reached, LIBRO_ERR_INVALID_ARG for index >= size. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_log_inclusion(libro_registry *r,
+                                                                  libro_merkle_hash *proof,
+                                                                  size_t *n, uint64_t index,
+                                                                  uint64_t size, libro_error *err);
+/** RFC 9162 consistency proof between the trees of size1 <= size2 leaves. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_log_consistency(libro_registry *r,
+                                                                    libro_merkle_hash *proof,
+                                                                    size_t *n, uint64_t size1,
+                                                                    uint64_t size2,
+                                                                    libro_error *err);
+/** Leaf `index` (its JSON text; docs/formats.md). Caller frees *data (libro_free).
+ *  LIBRO_ERR_NOT_FOUND. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_log_leaf(libro_registry *r, char **data,
+                                                             uint64_t index, libro_error *err);
 
 #endif

@@ -19,7 +19,7 @@
 
 typedef struct libro_server libro_server; /* opaque */
 
-#define LIBRO_SERVER_OPTIONS_VERSION 1u
+#define LIBRO_SERVER_OPTIONS_VERSION 2u
 
 /** How to serve. Start from LIBRO_SERVER_OPTIONS_INIT and set db_path, registry_key and
  *  base_url. Zero limits are invalid (LIBRO_ERR_INVALID_ARG), not "unlimited". */
@@ -41,12 +41,14 @@ typedef struct libro_server_options {
                                         LIBRO_MAX_HTTP_BODY_BYTES) */
     unsigned threads;                /* worker threads of the polling pool (1 to 64) */
     uint32_t status_list_seconds;    /* validity of each published status list (60 s to 31 d) */
+    unsigned write_rate;  /* signed writes per second from one client address (429 past it) */
+    unsigned write_burst; /* ... and how many may come at once */
 } libro_server_options;
 
 #define LIBRO_SERVER_OPTIONS_INIT                                                                  \
     {                                                                                              \
         LIBRO_SERVER_OPTIONS_VERSION, NULL, "127.0.0.1", 0, false, NULL, NULL, 256u, 16u, 30u,     \
-            LIBRO_MAX_HTTP_BODY_BYTES, 4u, 86400u                                                  \
+            LIBRO_MAX_HTTP_BODY_BYTES, 4u, 86400u, 20u, 40u                                        \
     }
 
 /** Start serving the registry at opt->db_path on opt->listen_address:opt->port, with worker

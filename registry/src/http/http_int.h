@@ -31,6 +31,8 @@ typedef struct libro_http_request {
     unsigned n_content_length;
     unsigned n_transfer_encoding;
     unsigned n_bad_names; /* header names that are not RFC 9110 tokens */
+    const char *content_type;
+    unsigned char client[16]; /* the peer's address (IPv4 as ::ffff:a.b.c.d), for rate limits */
 } libro_http_request;
 
 /** What to send back. body is owned; the other strings are static. */
@@ -42,8 +44,21 @@ typedef struct libro_http_response {
     libro_buf body;
     char etag[LIBRO_HTTP_ETAG_MAX];
     bool vary_accept;
-    bool close; /* Connection: close (a body may be left unread) */
+    bool close;      /* Connection: close (a body may be left unread) */
+    int retry_after; /* seconds for Retry-After (429), 0 for none */
 } libro_http_response;
+
+/* Clients whose write budget is tracked at once; the least recently seen gives way. */
+#define LIBRO_HTTP_RATE_SLOTS 1024u
+
+/** A token bucket per client address: writes refill at ctx->write_rate per second up to
+ *  ctx->write_burst. */
+typedef struct libro_http_bucket {
+    bool used;
+    unsigned char client[16];
+    double tokens;
+    int64_t last_ms;
+} libro_http_bucket;
 
 typedef struct libro_http_cache_entry {
     bool used;
@@ -65,12 +80,51 @@ typedef struct libro_http_ctx {
     char *issuer_id; /* the registry's id, from its authorization */
     const libro_key *registry_key;
     uint32_t status_list_seconds;
+    int64_t authorization_until; /* the registry authorization's end: no list outlives it */
     size_t max_body_bytes;
+    unsigned write_rate;  /* signed writes per second per client address */
+    unsigned write_burst; /* ... in a burst */
     pthread_mutex_t lock;
     bool lock_ready;
     uint64_t clock;
     libro_http_cache_entry cache[LIBRO_HTTP_CACHE_SLOTS];
+    libro_buf bundle; /* the last signed trust bundle (under `lock`) */
+    unsigned char bundle_digest[32];
+    int64_t bundle_issued;
+    pthread_mutex_t rate_lock;
+    bool rate_lock_ready;
+    libro_http_bucket buckets[LIBRO_HTTP_RATE_SLOTS];
 } libro_http_ctx;
+
+/** The signed write operations (docs/formats.md, "Signed API requests"). */
+typedef enum libro_http_write {
+    LIBRO_HTTP_WRITE_RESERVE = 1, /* POST /v1/reservations */
+    LIBRO_HTTP_WRITE_REGISTER,    /* POST /v1/licenses */
+    LIBRO_HTTP_WRITE_RENEW,       /* POST /v1/licenses/<number>/renew */
+    LIBRO_HTTP_WRITE_SUSPEND,     /* ... /suspend */
+    LIBRO_HTTP_WRITE_REINSTATE,   /* ... /reinstate */
+    LIBRO_HTTP_WRITE_REVOKE,      /* ... /revoke */
+    LIBRO_HTTP_WRITE_SURRENDER,   /* ... /surrender */
+} libro_http_write;
+
+/** The op name a request of `op` carries ("reserve", "register", ...). */
+const char *libro_http__write_name(libro_http_write op);
+
+/** Answer a signed write request (writes.c). */
+void libro_http__write(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                       const libro_http_request *req, libro_http_write op, const char *number,
+                       const unsigned char *body, size_t len);
+
+/** Take one write from the client's budget: false (answer 429) when it is spent. `now_ms`
+ *  is a monotonic clock in milliseconds. */
+bool libro_http__rate_take(libro_http_ctx *ctx, const unsigned char client[16], int64_t now_ms);
+
+/** The signed status list `list`/`purpose` as the registry publishes it now (re-signed when
+ *  its bits changed or half its validity has passed), copied into `out`, with its ETag. */
+LIBRO_NODISCARD libro_code libro_http__current_list(libro_http_ctx *ctx, libro_registry *reg,
+                                                    uint32_t list, int purpose, libro_buf *out,
+                                                    char etag[LIBRO_HTTP_ETAG_MAX],
+                                                    libro_error *err);
 
 /** Check `opt` (as libro_server_start documents), open the registry once to check it and its
  *  key, and fill `ctx`. On failure `ctx` is cleared. */
@@ -97,7 +151,27 @@ void libro_http__check_headers(libro_http_response *resp, const libro_http_reque
 /** Answer a whole request (`body_len` bytes of body were read, within the cap). `reg` is the
  *  connection's registry handle, opened here on first use (the caller closes it). */
 void libro_http__handle(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
-                        const libro_http_request *req, size_t body_len);
+                        const libro_http_request *req, const unsigned char *body, size_t body_len);
+
+/** The connection's registry handle, opened on first use. */
+LIBRO_NODISCARD libro_code libro_http__open_registry(libro_http_ctx *ctx, libro_registry **reg,
+                                                     libro_error *err);
+/** 500 internal. */
+void libro_http__internal_error(libro_http_response *resp);
+/** Finish a 200 whose body and ETag are set: 304 when If-None-Match matches (body dropped),
+ *  HEAD drops the body, Cache-Control `cache`. */
+void libro_http__finish_cacheable(libro_http_response *resp, const libro_http_request *req,
+                                  const char *type, const char *cache);
+
+/* bundle.c: GET /v1/bundle and the log's reads. */
+void libro_http__bundle(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                        const libro_http_request *req);
+void libro_http__checkpoint(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                            const libro_http_request *req);
+void libro_http__proof(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                       const libro_http_request *req, bool inclusion, uint64_t a, uint64_t b);
+void libro_http__leaf(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                      const libro_http_request *req, uint64_t index);
 
 /** A JSON error response: {"error":{"code","message"}}. */
 void libro_http__error(libro_http_response *resp, unsigned status, const char *code,

@@ -3,12 +3,14 @@
 #include <arpa/inet.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "../registry_int.h"
 #include "http_int.h"
 #include "libro/crypto.h"
 #include "libro/encoding.h"
 #include "libro/json_int.h"
+#include "libro/merkle.h"
 #include "libro/statuslist.h"
 #include "libro/time.h"
 #include "libro/util.h"
@@ -65,8 +67,8 @@ libro_http__error(libro_http_response *resp, unsigned status, const char *code, 
     json_decref(root);
 }
 
-static void
-internal_error(libro_http_response *resp)
+void
+libro_http__internal_error(libro_http_response *resp)
 {
     /* The cause (a path, an SQLite message) stays out of the answer: it is for operators. */
     libro_http__error(resp, 500, "internal", "the registry cannot answer now");
@@ -132,15 +134,15 @@ etag_matches(const char *header, const char *etag)
 }
 
 /* Set a cacheable 200 (or 304 when the client holds this body already). */
-static void
-finish_cacheable(libro_http_response *resp, const libro_http_request *req, const char *type,
-                 const char *cache_control)
+void
+libro_http__finish_cacheable(libro_http_response *resp, const libro_http_request *req,
+                             const char *type, const char *cache_control)
 {
     libro_error err = LIBRO_ERROR_INIT;
 
     if (resp->etag[0] == '\0' &&
         etag_of(resp->etag, resp->body.data, resp->body.len, &err) != LIBRO_OK) {
-        internal_error(resp);
+        libro_http__internal_error(resp);
         return;
     }
     resp->content_type = type;
@@ -202,8 +204,12 @@ libro_http__ctx_clear(libro_http_ctx *ctx)
     for (i = 0; i < LIBRO_NELEM(ctx->cache); i++) {
         libro_buf_free(&ctx->cache[i].body);
     }
+    libro_buf_free(&ctx->bundle);
     if (ctx->lock_ready) {
         (void) pthread_mutex_destroy(&ctx->lock);
+    }
+    if (ctx->rate_lock_ready) {
+        (void) pthread_mutex_destroy(&ctx->rate_lock);
     }
     libro_free(ctx->db_path);
     libro_free(ctx->base_url);
@@ -228,6 +234,11 @@ check_options(const libro_server_options *opt, libro_error *err)
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
                                "server: the registry key has no private half");
     }
+    if (libro_key_alg(opt->registry_key) != LIBRO_ALG_ED25519) {
+        return libro_error_set(err, LIBRO_ERR_UNSUPPORTED,
+                               "server: the registry key must be Ed25519 (log checkpoints are "
+                               "Ed25519 signed notes)");
+    }
     if (opt->max_connections == 0 || opt->max_connections_per_ip == 0 ||
         opt->timeout_seconds == 0 || opt->max_body_bytes == 0 ||
         opt->max_body_bytes > LIBRO_MAX_HTTP_BODY_BYTES) {
@@ -235,6 +246,10 @@ check_options(const libro_server_options *opt, libro_error *err)
                                "server: connection limits and timeout must be at least 1, the "
                                "body cap 1 to %u bytes",
                                LIBRO_MAX_HTTP_BODY_BYTES);
+    }
+    if (opt->write_rate == 0 || opt->write_burst == 0) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "server: the write rate and burst must be at least 1");
     }
     if (opt->threads == 0 || opt->threads > MAX_THREADS || opt->threads > opt->max_connections) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
@@ -293,6 +308,7 @@ load_identity(libro_http_ctx *ctx, const libro_server_options *opt, libro_error 
                              auth->subject_id);
         goto out;
     }
+    ctx->authorization_until = auth->valid_until;
     ctx->issuer_id = libro_strndup(auth->subject_id, strlen(auth->subject_id));
     if (ctx->issuer_id == NULL) {
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
@@ -327,11 +343,18 @@ libro_http__ctx_init(libro_http_ctx *ctx, const libro_server_options *opt, libro
     ctx->registry_key = opt->registry_key;
     ctx->status_list_seconds = opt->status_list_seconds;
     ctx->max_body_bytes = opt->max_body_bytes;
+    ctx->write_rate = opt->write_rate;
+    ctx->write_burst = opt->write_burst;
     if (pthread_mutex_init(&ctx->lock, NULL) != 0) {
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "server: no mutex");
         goto out;
     }
     ctx->lock_ready = true;
+    if (pthread_mutex_init(&ctx->rate_lock, NULL) != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_NOMEM, "server: no mutex");
+        goto out;
+    }
+    ctx->rate_lock_ready = true;
     rc = load_identity(ctx, opt, err);
 out:
     if (rc != LIBRO_OK) {
@@ -546,8 +569,8 @@ prefers_html(const char *accept)
 
 /* ---- routes -------------------------------------------------------------------------------- */
 
-static libro_code
-open_registry(libro_http_ctx *ctx, libro_registry **reg, libro_error *err)
+libro_code
+libro_http__open_registry(libro_http_ctx *ctx, libro_registry **reg, libro_error *err)
 {
     if (*reg != NULL) {
         return LIBRO_OK;
@@ -563,7 +586,7 @@ route_health(libro_http_response *resp)
 
     libro_buf_clear(&resp->body);
     if (root == NULL || libro_json__dump(&resp->body, root, &err) != LIBRO_OK) {
-        internal_error(resp);
+        libro_http__internal_error(resp);
     } else {
         resp->status = 200;
         resp->content_type = type_json;
@@ -610,6 +633,15 @@ sign_list(libro_http_cache_entry *e, libro_http_ctx *ctx, libro_bitstring *bits,
     s.purpose = (libro_status_purpose) e->purpose;
     s.valid_from = now;
     s.valid_until = now + (int64_t) ctx->status_list_seconds;
+    /* No list outlives the authorization of the key that signs it: a verifier would refuse it
+     * then anyway, and an honest date says when to fetch the next. */
+    if (s.valid_until > ctx->authorization_until) {
+        s.valid_until = ctx->authorization_until;
+    }
+    if (s.valid_until <= s.valid_from) {
+        rc = libro_error_set(err, LIBRO_ERR_EXPIRED, "the registry authorization has ended");
+        goto out;
+    }
     rc = libro_buf_printf(&id, err, "%s/v1/status/%u/%s", ctx->base_url, (unsigned) e->list,
                           libro_status_purpose_name(s.purpose));
     if (rc != LIBRO_OK) {
@@ -646,66 +678,74 @@ out:
     return rc;
 }
 
-static void
-route_status(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
-             const libro_http_request *req, uint32_t list, int purpose)
+libro_code
+libro_http__current_list(libro_http_ctx *ctx, libro_registry *reg, uint32_t list, int purpose,
+                         libro_buf *out, char etag[LIBRO_HTTP_ETAG_MAX], libro_error *err)
 {
-    libro_error err = LIBRO_ERROR_INIT;
     libro_bitstring bits = {NULL, 0};
     unsigned char hash[32];
-    uint32_t last = 0;
     libro_http_cache_entry *e;
     int64_t now;
     libro_code rc;
 
-    if (open_registry(ctx, reg, &err) != LIBRO_OK ||
-        libro_registry__last_list(*reg, &last, &err) != LIBRO_OK) {
-        internal_error(resp);
-        goto out;
-    }
-    if (list > last) {
-        libro_http__error(resp, 404, "not_found", "no such status list");
-        goto out;
-    }
     /* The bits are read under the lock: two workers reading before and after a revocation
      * must not sign in the opposite order, or the older bits would carry the newer date. */
     if (pthread_mutex_lock(&ctx->lock) != 0) {
-        internal_error(resp);
-        goto out;
+        return libro_error_set(err, LIBRO_ERR_IO, "server: lock failed");
     }
-    if (libro_registry_status_bits(*reg, &bits, list, purpose, &err) != LIBRO_OK ||
-        libro_sha256(hash, bits.bits, bits.n_entries / 8, &err) != LIBRO_OK) {
-        (void) pthread_mutex_unlock(&ctx->lock);
-        internal_error(resp);
+    rc = libro_registry_status_bits(reg, &bits, list, purpose, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_sha256(hash, bits.bits, bits.n_entries / 8, err);
+    }
+    if (rc != LIBRO_OK) {
         goto out;
     }
     /* Regenerate when the bits changed, or when less than half of the cached list's validity
      * is left: a verifier then always receives a list with room to cache it. */
     now = libro_time_now();
     e = cache_slot(ctx, list, purpose);
-    rc = LIBRO_OK;
     if (!e->used || memcmp(e->bits_hash, hash, sizeof hash) != 0 ||
         now >= e->valid_until - (int64_t) (ctx->status_list_seconds / 2)) {
         /* Verifiers keep a list only when it is strictly newer than theirs. */
         if (e->used && e->list == list && e->purpose == purpose && now <= e->valid_from) {
             now = e->valid_from + 1;
         }
-        rc = sign_list(e, ctx, &bits, hash, now, &err);
+        rc = sign_list(e, ctx, &bits, hash, now, err);
     }
     if (rc == LIBRO_OK) {
         e->stamp = ++ctx->clock;
-        libro_buf_clear(&resp->body);
-        rc = libro_buf_append(&resp->body, e->body.data, e->body.len, &err);
-        memcpy(resp->etag, e->etag, sizeof resp->etag);
+        libro_buf_clear(out);
+        rc = libro_buf_append(out, e->body.data, e->body.len, err);
+        memcpy(etag, e->etag, LIBRO_HTTP_ETAG_MAX);
     }
-    (void) pthread_mutex_unlock(&ctx->lock);
-    if (rc != LIBRO_OK) {
-        internal_error(resp);
-        goto out;
-    }
-    finish_cacheable(resp, req, type_vc_jwt, status_cache);
 out:
+    (void) pthread_mutex_unlock(&ctx->lock);
     libro_bitstring_free(&bits);
+    return rc;
+}
+
+static void
+route_status(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
+             const libro_http_request *req, uint32_t list, int purpose)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    uint32_t last = 0;
+
+    if (libro_http__open_registry(ctx, reg, &err) != LIBRO_OK ||
+        libro_registry__last_list(*reg, &last, &err) != LIBRO_OK) {
+        libro_http__internal_error(resp);
+        return;
+    }
+    if (list > last) {
+        libro_http__error(resp, 404, "not_found", "no such status list");
+        return;
+    }
+    if (libro_http__current_list(ctx, *reg, list, purpose, &resp->body, resp->etag, &err) !=
+        LIBRO_OK) {
+        libro_http__internal_error(resp);
+        return;
+    }
+    libro_http__finish_cacheable(resp, req, type_vc_jwt, status_cache);
 }
 
 static libro_code
@@ -800,7 +840,7 @@ route_license(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **r
     bool html = prefers_html(req->accept);
     libro_code rc;
 
-    rc = open_registry(ctx, reg, &err);
+    rc = libro_http__open_registry(ctx, reg, &err);
     if (rc == LIBRO_OK) {
         rc = libro_registry_get(*reg, &r, NULL, NULL, number, &err);
     }
@@ -810,7 +850,7 @@ route_license(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **r
     }
     if (rc != LIBRO_OK || libro_time_format(from, r.valid_from, &err) != LIBRO_OK ||
         libro_time_format(until, r.valid_until, &err) != LIBRO_OK) {
-        internal_error(resp);
+        libro_http__internal_error(resp);
         goto out;
     }
     libro_buf_clear(&resp->body);
@@ -826,11 +866,11 @@ route_license(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **r
         rc = root == NULL ? LIBRO_ERR_NOMEM : libro_json__dump(&resp->body, root, &err);
     }
     if (rc != LIBRO_OK) {
-        internal_error(resp);
+        libro_http__internal_error(resp);
         goto out;
     }
     resp->vary_accept = true;
-    finish_cacheable(resp, req, html ? type_html : type_json, license_cache);
+    libro_http__finish_cacheable(resp, req, html ? type_html : type_json, license_cache);
 out:
     json_decref(root);
     libro_license_record_clear(&r);
@@ -856,70 +896,236 @@ number_ok(const char *p, size_t len)
     return true;
 }
 
-enum route { ROUTE_NONE, ROUTE_HEALTH, ROUTE_STATUS, ROUTE_LICENSE };
+enum route {
+    ROUTE_NONE,
+    ROUTE_HEALTH,
+    ROUTE_STATUS,
+    ROUTE_LICENSE,
+    ROUTE_BUNDLE,
+    ROUTE_CHECKPOINT,
+    ROUTE_INCLUSION,
+    ROUTE_CONSISTENCY,
+    ROUTE_LEAF,
+    ROUTE_WRITE,
+};
 
-/* Match the path: ROUTE_NONE (404), or a route whose parameters are filled in; *malformed
- * (400) when a route matched but a parameter is not of its form. */
-static enum route
-match(const char *path, uint32_t *list, int *purpose, char *number, bool *malformed)
+/* A matched path and its parameters. */
+typedef struct route_match {
+    enum route route;
+    bool malformed; /* the route matched but a parameter is not of its form: 400 */
+    const char *usage;
+    uint32_t list;
+    int purpose;
+    char number[LIBRO_MAX_LICENSE_NUMBER_BYTES + 1];
+    uint64_t a;
+    uint64_t b;
+    libro_http_write op;
+} route_match;
+
+/* Two decimal numbers "<a>/<b>" (or one, when b is NULL) making up all of `rest`. */
+static bool
+parse_numbers(const char *rest, uint64_t *a, uint64_t *b)
 {
     libro_error ignored = LIBRO_ERROR_INIT;
-    const char *rest;
-    const char *slash;
+    const char *slash = strchr(rest, '/');
+
+    if (b == NULL) {
+        return slash == NULL &&
+               libro_parse_u64(a, rest, strlen(rest), LIBRO_MERKLE_MAX_SIZE, &ignored) == LIBRO_OK;
+    }
+    return slash != NULL && strchr(slash + 1, '/') == NULL &&
+           libro_parse_u64(a, rest, (size_t) (slash - rest), LIBRO_MERKLE_MAX_SIZE, &ignored) ==
+               LIBRO_OK &&
+           libro_parse_u64(b, slash + 1, strlen(slash + 1), LIBRO_MERKLE_MAX_SIZE, &ignored) ==
+               LIBRO_OK;
+}
+
+static void
+match_status(route_match *m, const char *rest)
+{
+    libro_error ignored = LIBRO_ERROR_INIT;
+    const char *slash = strchr(rest, '/');
     uint64_t n = 0;
 
-    *malformed = false;
+    m->usage = "want /v1/status/<list number>/<revocation|suspension>";
+    if (slash == NULL || strchr(slash + 1, '/') != NULL) {
+        return;
+    }
+    m->route = ROUTE_STATUS;
+    if (libro_parse_u64(&n, rest, (size_t) (slash - rest), UINT32_MAX, &ignored) != LIBRO_OK) {
+        m->malformed = true;
+        return;
+    }
+    m->list = (uint32_t) n;
+    if (strcmp(slash + 1, "revocation") == 0) {
+        m->purpose = LIBRO_STATUS_REVOCATION;
+    } else if (strcmp(slash + 1, "suspension") == 0) {
+        m->purpose = LIBRO_STATUS_SUSPENSION;
+    } else {
+        m->malformed = true;
+    }
+}
+
+/* /v1/licenses/<number> and /v1/licenses/<number>/<operation>. */
+static void
+match_license(route_match *m, const char *rest)
+{
+    static const struct {
+        const char *name;
+        libro_http_write op;
+    } ops[] = {{"renew", LIBRO_HTTP_WRITE_RENEW},
+               {"suspend", LIBRO_HTTP_WRITE_SUSPEND},
+               {"reinstate", LIBRO_HTTP_WRITE_REINSTATE},
+               {"revoke", LIBRO_HTTP_WRITE_REVOKE},
+               {"surrender", LIBRO_HTTP_WRITE_SURRENDER}};
+    const char *slash = strchr(rest, '/');
+    size_t len = slash == NULL ? strlen(rest) : (size_t) (slash - rest);
+
+    m->usage = "want /v1/licenses/<number> ([A-Za-z0-9._-], 1 to 64 bytes)";
+    if (slash == NULL) {
+        m->route = ROUTE_LICENSE;
+    } else {
+        for (size_t i = 0; i < LIBRO_NELEM(ops); i++) {
+            if (strcmp(slash + 1, ops[i].name) == 0) {
+                m->route = ROUTE_WRITE;
+                m->op = ops[i].op;
+            }
+        }
+        if (m->route == ROUTE_NONE) {
+            return;
+        }
+    }
+    if (!number_ok(rest, len)) {
+        m->malformed = true;
+        return;
+    }
+    memcpy(m->number, rest, len);
+    m->number[len] = '\0';
+}
+
+static void
+match_log(route_match *m, const char *rest)
+{
+    if (strcmp(rest, "checkpoint") == 0) {
+        m->route = ROUTE_CHECKPOINT;
+    } else if (strncmp(rest, "inclusion/", 10) == 0) {
+        m->route = ROUTE_INCLUSION;
+        m->usage = "want /v1/log/inclusion/<leaf index>/<tree size>";
+        m->malformed = !parse_numbers(rest + 10, &m->a, &m->b);
+    } else if (strncmp(rest, "consistency/", 12) == 0) {
+        m->route = ROUTE_CONSISTENCY;
+        m->usage = "want /v1/log/consistency/<older size>/<newer size>";
+        m->malformed = !parse_numbers(rest + 12, &m->a, &m->b);
+    } else if (strncmp(rest, "leaves/", 7) == 0) {
+        m->route = ROUTE_LEAF;
+        m->usage = "want /v1/log/leaves/<leaf index>";
+        m->malformed = !parse_numbers(rest + 7, &m->a, NULL);
+    }
+}
+
+/* Match the path: ROUTE_NONE (404), or a route whose parameters are filled in. */
+static void
+match(route_match *m, const char *path)
+{
+    memset(m, 0, sizeof *m);
     if (strcmp(path, "/v1/health") == 0) {
-        return ROUTE_HEALTH;
+        m->route = ROUTE_HEALTH;
+    } else if (strcmp(path, "/v1/bundle") == 0) {
+        m->route = ROUTE_BUNDLE;
+    } else if (strcmp(path, "/v1/reservations") == 0) {
+        m->route = ROUTE_WRITE;
+        m->op = LIBRO_HTTP_WRITE_RESERVE;
+    } else if (strcmp(path, "/v1/licenses") == 0) {
+        m->route = ROUTE_WRITE;
+        m->op = LIBRO_HTTP_WRITE_REGISTER;
+    } else if (strncmp(path, "/v1/status/", 11) == 0) {
+        match_status(m, path + 11);
+    } else if (strncmp(path, "/v1/licenses/", 13) == 0) {
+        match_license(m, path + 13);
+    } else if (strncmp(path, "/v1/log/", 8) == 0) {
+        match_log(m, path + 8);
     }
-    if (strncmp(path, "/v1/status/", 11) == 0) {
-        rest = path + 11;
-        slash = strchr(rest, '/');
-        if (slash == NULL || strchr(slash + 1, '/') != NULL) {
-            return ROUTE_NONE;
-        }
-        if (libro_parse_u64(&n, rest, (size_t) (slash - rest), UINT32_MAX, &ignored) != LIBRO_OK) {
-            *malformed = true;
-            return ROUTE_STATUS;
-        }
-        *list = (uint32_t) n;
-        if (strcmp(slash + 1, "revocation") == 0) {
-            *purpose = LIBRO_STATUS_REVOCATION;
-        } else if (strcmp(slash + 1, "suspension") == 0) {
-            *purpose = LIBRO_STATUS_SUSPENSION;
-        } else {
-            *malformed = true;
-        }
-        return ROUTE_STATUS;
+}
+
+/* A monotonic clock in milliseconds, for the write budgets. */
+static int64_t
+monotonic_ms(void)
+{
+    struct timespec ts;
+
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
+        return 0;
     }
-    if (strncmp(path, "/v1/licenses/", 13) == 0) {
-        rest = path + 13;
-        if (strchr(rest, '/') != NULL) {
-            return ROUTE_NONE;
-        }
-        if (!number_ok(rest, strlen(rest))) {
-            *malformed = true;
-        } else {
-            memcpy(number, rest, strlen(rest) + 1);
-        }
-        return ROUTE_LICENSE;
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool
+libro_http__rate_take(libro_http_ctx *ctx, const unsigned char client[16], int64_t now_ms)
+{
+    libro_http_bucket *b = NULL;
+    libro_http_bucket *oldest = &ctx->buckets[0];
+    bool ok;
+
+    if (pthread_mutex_lock(&ctx->rate_lock) != 0) {
+        return false;
     }
-    return ROUTE_NONE;
+    for (size_t i = 0; i < LIBRO_NELEM(ctx->buckets) && b == NULL; i++) {
+        libro_http_bucket *e = &ctx->buckets[i];
+
+        if (e->used && memcmp(e->client, client, 16) == 0) {
+            b = e;
+        } else if (!e->used || (oldest->used && e->last_ms < oldest->last_ms)) {
+            oldest = e;
+        }
+    }
+    if (b == NULL) {
+        /* A new client starts with a full burst; the slot it takes is the one idle longest. */
+        b = oldest;
+        b->used = true;
+        memcpy(b->client, client, 16);
+        b->tokens = (double) ctx->write_burst;
+        b->last_ms = now_ms;
+    }
+    if (now_ms > b->last_ms) {
+        b->tokens += (double) (now_ms - b->last_ms) * (double) ctx->write_rate / 1000.0;
+        if (b->tokens > (double) ctx->write_burst) {
+            b->tokens = (double) ctx->write_burst;
+        }
+        b->last_ms = now_ms;
+    }
+    ok = b->tokens >= 1.0;
+    if (ok) {
+        b->tokens -= 1.0;
+    }
+    (void) pthread_mutex_unlock(&ctx->rate_lock);
+    return ok;
+}
+
+static bool
+method_allowed(libro_http_response *resp, const libro_http_request *req, bool write)
+{
+    bool read_method = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+
+    if (write && strcmp(req->method, "POST") != 0) {
+        libro_http__error(resp, 405, "method_not_allowed", "send a signed request with POST");
+        resp->allow = "POST";
+        return false;
+    }
+    if (!write && !read_method) {
+        libro_http__error(resp, 405, "method_not_allowed", "this resource is read-only");
+        resp->allow = "GET, HEAD";
+        return false;
+    }
+    return true;
 }
 
 void
 libro_http__handle(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
-                   const libro_http_request *req, size_t body_len)
+                   const libro_http_request *req, const unsigned char *body, size_t body_len)
 {
-    char number[LIBRO_MAX_LICENSE_NUMBER_BYTES + 1];
-    uint32_t list = 0;
-    int purpose = 0;
-    bool malformed = false;
-    bool read_method;
-    enum route route;
+    route_match m;
     const char *p;
 
-    (void) body_len; /* no route takes a body yet: signed writes come with the next version */
     for (p = req->path; *p != '\0'; p++) {
         /* libmicrohttpd has percent-decoded the path: control bytes and non-ASCII stop here. */
         if ((unsigned char) *p <= 0x20 || (unsigned char) *p >= 0x7f) {
@@ -931,33 +1137,51 @@ libro_http__handle(libro_http_response *resp, libro_http_ctx *ctx, libro_registr
         libro_http__error(resp, 400, "bad_request", "malformed path");
         return;
     }
-    route = match(req->path, &list, &purpose, number, &malformed);
-    if (route == ROUTE_NONE) {
+    match(&m, req->path);
+    if (m.route == ROUTE_NONE) {
         libro_http__error(resp, 404, "not_found", "no such resource");
         return;
     }
-    read_method = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
-    if (!read_method) {
-        libro_http__error(resp, 405, "method_not_allowed", "this resource is read-only");
-        resp->allow = "GET, HEAD";
+    if (!method_allowed(resp, req, m.route == ROUTE_WRITE)) {
         return;
     }
-    if (malformed) {
-        libro_http__error(resp, 400, "bad_request",
-                          route == ROUTE_STATUS
-                              ? "want /v1/status/<list number>/<revocation|suspension>"
-                              : "want /v1/licenses/<number> ([A-Za-z0-9._-], 1 to 64 bytes)");
+    if (m.malformed) {
+        libro_http__error(resp, 400, "bad_request", m.usage);
         return;
     }
-    switch (route) {
+    if (m.route == ROUTE_WRITE && !libro_http__rate_take(ctx, req->client, monotonic_ms())) {
+        libro_http__error(resp, 429, "rate_limited", "too many writes from this address");
+        resp->retry_after = 1;
+        return;
+    }
+    switch (m.route) {
     case ROUTE_HEALTH:
         route_health(resp);
         break;
     case ROUTE_STATUS:
-        route_status(resp, ctx, reg, req, list, purpose);
+        route_status(resp, ctx, reg, req, m.list, m.purpose);
         break;
     case ROUTE_LICENSE:
-        route_license(resp, ctx, reg, req, number);
+        route_license(resp, ctx, reg, req, m.number);
+        break;
+    case ROUTE_BUNDLE:
+        libro_http__bundle(resp, ctx, reg, req);
+        break;
+    case ROUTE_CHECKPOINT:
+        libro_http__checkpoint(resp, ctx, reg, req);
+        break;
+    case ROUTE_INCLUSION:
+    case ROUTE_CONSISTENCY:
+        libro_http__proof(resp, ctx, reg, req, m.route == ROUTE_INCLUSION, m.a, m.b);
+        break;
+    case ROUTE_LEAF:
+        libro_http__leaf(resp, ctx, reg, req, m.a);
+        break;
+    case ROUTE_WRITE:
+        libro_http__write(
+            resp, ctx, reg, req, m.op,
+            m.op == LIBRO_HTTP_WRITE_RESERVE || m.op == LIBRO_HTTP_WRITE_REGISTER ? NULL : m.number,
+            body, body_len);
         break;
     case ROUTE_NONE:
         break;

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -68,8 +69,32 @@ count_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *va
         req->accept = value;
     } else if (strcasecmp(key, MHD_HTTP_HEADER_IF_NONE_MATCH) == 0 && req->if_none_match == NULL) {
         req->if_none_match = value;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_TYPE) == 0 && req->content_type == NULL) {
+        req->content_type = value;
     }
     return MHD_YES;
+}
+
+/* The peer's address as 16 bytes (IPv4 mapped into IPv6), the key of its write budget. */
+static void
+client_address(unsigned char out[16], struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = info == NULL ? NULL : info->client_addr;
+
+    memset(out, 0, 16);
+    if (sa != NULL && sa->sa_family == AF_INET) {
+        const struct sockaddr_in *v4 = (const struct sockaddr_in *) (const void *) sa;
+
+        out[10] = 0xff;
+        out[11] = 0xff;
+        memcpy(out + 12, &v4->sin_addr, 4);
+    } else if (sa != NULL && sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *) (const void *) sa;
+
+        memcpy(out, &v6->sin6_addr, 16);
+    }
 }
 
 static bool
@@ -84,6 +109,7 @@ send_response(struct MHD_Connection *conn, struct req_state *st)
     libro_http_response *r = &st->resp;
     struct MHD_Response *m;
     enum MHD_Result ret = MHD_NO;
+    char retry[16];
     bool ok;
 
     static char empty[1];
@@ -102,6 +128,10 @@ send_response(struct MHD_Connection *conn, struct req_state *st)
          /* The HTML page runs nothing and loads nothing, whatever a holder's name holds. */
          add_header(m, "Content-Security-Policy", "default-src 'none'") &&
          add_header(m, MHD_HTTP_HEADER_CONNECTION, r->close ? "close" : NULL);
+    if (ok && r->retry_after > 0) {
+        (void) snprintf(retry, sizeof retry, "%d", r->retry_after);
+        ok = add_header(m, MHD_HTTP_HEADER_RETRY_AFTER, retry);
+    }
     if (ok) {
         ret = MHD_queue_response(conn, r->status, m);
     }
@@ -130,6 +160,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         st->req.method = method;
         st->req.path = url;
         st->req.version = version;
+        client_address(st->req.client, conn);
         (void) MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &st->req);
         libro_http__check_headers(&st->resp, &st->req, s->ctx.max_body_bytes);
         if (st->resp.status != 0) {
@@ -172,7 +203,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     if (cs == NULL) {
         libro_http__error(&st->resp, 500, "internal", "the registry cannot answer now");
     } else {
-        libro_http__handle(&st->resp, &s->ctx, &cs->reg, &st->req, st->body.len);
+        libro_http__handle(&st->resp, &s->ctx, &cs->reg, &st->req, st->body.data, st->body.len);
     }
     return send_response(conn, st);
 }

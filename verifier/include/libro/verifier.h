@@ -209,4 +209,43 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_verify_license(libro_verification **o
                                                           const libro_verify_options *opt,
                                                           libro_error *err);
 
+/* ---- sync (design.md §3): a registry's trust bundle into the store --------------------- */
+
+typedef struct libro_sync_options {
+    unsigned version;    /* 1 */
+    const char *ca_file; /* PEM CAs to trust instead of the system store, or NULL */
+} libro_sync_options;
+
+#define LIBRO_SYNC_OPTIONS_INIT                                                                    \
+    {                                                                                              \
+        1, NULL                                                                                    \
+    }
+
+/** What a sync did. */
+typedef struct libro_sync_report {
+    bool not_modified;      /* the registry had nothing newer (HTTP 304) */
+    int64_t issued;         /* the bundle's issued time */
+    size_t status_lists;    /* lists the bundle carried */
+    size_t authorizations;  /* authorizations it carried */
+    uint64_t log_size;      /* leaves of the registry's log at its checkpoint */
+    uint64_t log_grew_from; /* ... and at the checkpoint synced before (0 the first time) */
+} libro_sync_report;
+
+/** Fetch the trust bundle of the registry at `url` (its base URL: https://..., or http:// to
+ *  loopback; libro_http_fetch's limits, at most LIBRO_MAX_BUNDLE_TOKEN_BYTES, conditional on
+ *  the ETag of the last sync) and bring `t` up to date, in this order: the bundle's form
+ *  (LIBRO_ERR_PARSE, LIBRO_ERR_LIMIT); its signature by the key of the RegistryAuthorization
+ *  it carries for its own registry, whose url must be `url` (LIBRO_ERR_UNTRUSTED,
+ *  LIBRO_ERR_BAD_SIGNATURE); not older than the last sync of `url` (LIBRO_ERR_ROLLBACK); its
+ *  charters and authorizations added, and the registry's authorization chaining to a pinned
+ *  anchor now (LIBRO_ERR_UNTRUSTED); its log checkpoint signed by the registry key and
+ *  consistent with the last one synced, by the proof the registry serves (LIBRO_ERR_PROOF;
+ *  a smaller tree: LIBRO_ERR_ROLLBACK); its status lists added by libro_trust_add's rules (an
+ *  older list: LIBRO_ERR_ROLLBACK). Then the state of this sync is written atomically
+ *  (sync/<sha256 hex of the URL>.json). LIBRO_ERR_NETWORK for transport failures and
+ *  non-200 answers. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_trust_sync(libro_trust *t, const char *url,
+                                                      const libro_sync_options *opt,
+                                                      libro_sync_report *report, libro_error *err);
+
 #endif

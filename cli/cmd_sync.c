@@ -1,0 +1,68 @@
+/* libro sync URL: bring the verifier's trust store up to date from a registry's trust bundle
+ * (the verifier's only network step; verification itself stays offline). */
+#include <stdio.h>
+
+#include "cmd.h"
+#include "libro/time.h"
+#include "libro/verifier.h"
+
+static const struct cli_opt sync_opts[] = {
+    {"--trust-dir", "DIR", "the trust store (default: $XDG_DATA_HOME/libro)", false},
+    {"--ca-file", "FILE", "trust these CAs (PEM) instead of the system's for https", false},
+};
+
+static const struct cli_spec sync_spec = {
+    "sync",
+    "[--trust-dir DIR] [--ca-file FILE] URL",
+    "Fetch the trust bundle of the registry at URL (its base URL: https://..., or http:// to a\n"
+    "loopback address) and update the trust store: the community's charter, the registry's\n"
+    "and issuers' authorizations, and the current status lists. The bundle must be signed by\n"
+    "the registry's own key, whose authorization must chain to an anchor pinned before\n"
+    "(libro trust add --anchor); it must be newer than the last one synced from URL, and its\n"
+    "log checkpoint must extend the last one (a consistency proof the registry serves). Run\n"
+    "it daily: libro verify warns when status data is older than a day and refuses it after\n"
+    "--max-status-age (7 days by default).",
+    sync_opts,
+    LIBRO_NELEM(sync_opts),
+    1,
+    1,
+    "Exit status: 0 synced (or nothing new), 1 refused or failed, 2 bad command line.",
+};
+
+int
+cmd_sync(int argc, char **argv)
+{
+    struct cli_args a;
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_sync_options opt = LIBRO_SYNC_OPTIONS_INIT;
+    libro_sync_report rep;
+    libro_trust *t = NULL;
+    char issued[LIBRO_TIME_TEXT_MAX] = "";
+    int code = cli_parse(&a, &sync_spec, argc, argv);
+
+    if (code >= 0) {
+        return code;
+    }
+    opt.ca_file = cli_get(&a, &sync_spec, "--ca-file");
+    code = CLI_EXIT_NO;
+    if (cli_open_trust(&t, cli_get(&a, &sync_spec, "--trust-dir"), &err) != LIBRO_OK ||
+        libro_trust_sync(t, a.positional[0], &opt, &rep, &err) != LIBRO_OK) {
+        cli_report("sync", &err);
+        goto out;
+    }
+    if (libro_time_format(issued, rep.issued, NULL) != LIBRO_OK) {
+        issued[0] = '\0';
+    }
+    if (rep.not_modified) {
+        printf("up to date: bundle of %s\n", issued);
+    } else {
+        printf("synced bundle of %s: %zu authorizations, %zu status lists, log at %llu leaves"
+               " (was %llu)\n",
+               issued, rep.authorizations, rep.status_lists, (unsigned long long) rep.log_size,
+               (unsigned long long) rep.log_grew_from);
+    }
+    code = CLI_EXIT_OK;
+out:
+    libro_trust_free(t);
+    return cli_finish(code);
+}

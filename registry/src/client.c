@@ -1,0 +1,449 @@
+/* libro_registry_client: one interface over a registry database (in-process) and a registry
+ * URL (signed requests over HTTP). Over HTTP each call builds its request's claims, signs them
+ * (libro-request+jwt), POSTs them and reads the registry's JSON answer; a request id (jti) is
+ * 144 random bits, so a retry is a new request and a replay is the attacker's, never ours. */
+#include <string.h>
+
+#include "libro/api.h"
+#include "libro/crypto.h"
+#include "libro/encoding.h"
+#include "libro/http.h"
+#include "libro/json_int.h"
+#include "libro/jws.h"
+#include "libro/registry_client.h"
+#include "libro/statuslist.h"
+#include "libro/time.h"
+#include "libro/util.h"
+
+/* The registry's answers are small JSON documents. */
+#define MAX_ANSWER_BYTES (16u * 1024u)
+
+struct libro_registry_client {
+    libro_registry *local; /* in-process, or NULL */
+    char *url;             /* base URL without a trailing slash, or NULL */
+    const libro_key *signer;
+    char *kid;
+    char *actor;
+    char *ca_file;
+};
+
+static libro_code
+nomem(libro_error *err)
+{
+    return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+}
+
+static bool
+is_url(const char *target)
+{
+    return strncmp(target, "https://", 8) == 0 || strncmp(target, "http://", 7) == 0;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+    return s == NULL ? NULL : libro_strndup(s, strlen(s));
+}
+
+libro_code
+libro_registry_client_open(libro_registry_client **out, const char *target, const libro_key *signer,
+                           const char *kid, const char *actor, const char *ca_file,
+                           libro_error *err)
+{
+    libro_registry_client *c;
+    size_t len;
+    libro_code rc;
+
+    if (out == NULL || target == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "registry client: NULL argument");
+    }
+    *out = NULL;
+    c = libro_calloc(1, sizeof *c);
+    if (c == NULL) {
+        return nomem(err);
+    }
+    if (is_url(target)) {
+        if (signer == NULL || kid == NULL) {
+            rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                                 "a registry URL needs the issuer's key to sign requests");
+            goto out;
+        }
+        rc = libro_http_url_check(target, err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+        len = strlen(target);
+        while (len > 0 && target[len - 1] == '/') {
+            len--;
+        }
+        c->url = libro_strndup(target, len);
+        c->kid = dup_or_null(kid);
+        c->ca_file = dup_or_null(ca_file);
+        if (c->url == NULL || c->kid == NULL || (ca_file != NULL && c->ca_file == NULL)) {
+            rc = nomem(err);
+            goto out;
+        }
+        c->signer = signer;
+    } else {
+        if (actor == NULL) {
+            rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "a registry database needs an actor");
+            goto out;
+        }
+        c->actor = dup_or_null(actor);
+        if (c->actor == NULL) {
+            rc = nomem(err);
+            goto out;
+        }
+        rc = libro_registry_open(&c->local, target, err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+    }
+    *out = c;
+    c = NULL;
+    rc = LIBRO_OK;
+out:
+    libro_registry_client_close(c);
+    return rc;
+}
+
+void
+libro_registry_client_close(libro_registry_client *c)
+{
+    if (c == NULL) {
+        return;
+    }
+    libro_registry_close(c->local);
+    libro_free(c->url);
+    libro_free(c->kid);
+    libro_free(c->actor);
+    libro_free(c->ca_file);
+    libro_free(c);
+}
+
+bool
+libro_registry_client_remote(const libro_registry_client *c)
+{
+    return c != NULL && c->url != NULL;
+}
+
+/* ---- HTTP ---------------------------------------------------------------------------------- */
+
+/* The libro code an HTTP refusal maps to (libro/registry_client.h). */
+static libro_code
+code_of(long status, const char *code)
+{
+    switch (status) {
+    case 400:
+        return LIBRO_ERR_INVALID_ARG;
+    case 401:
+        return LIBRO_ERR_UNTRUSTED;
+    case 403:
+        return LIBRO_ERR_DENIED;
+    case 404:
+        return LIBRO_ERR_NOT_FOUND;
+    case 409:
+        return strcmp(code, "conflict") == 0 ? LIBRO_ERR_DENIED : LIBRO_ERR_EXISTS;
+    case 413:
+        return LIBRO_ERR_LIMIT;
+    default:
+        return LIBRO_ERR_NETWORK;
+    }
+}
+
+/* Turn a non-2xx answer into an error naming the registry's code and message (untrusted text:
+ * bounded by libro_error_set's "%.64s"/"%.120s" and never printed raw elsewhere). */
+static libro_code
+refusal(const libro_http_response *resp, libro_error *err)
+{
+    json_t *root = NULL;
+    const char *code = "unknown";
+    const char *message = "";
+    libro_json_limits lim = LIBRO_JSON_LIMITS_INIT;
+    libro_code rc;
+
+    if (libro_json__load(&root, (const char *) resp->body.data, resp->body.len, &lim, NULL) ==
+        LIBRO_OK) {
+        json_t *e = json_object_get(root, "error");
+
+        if (json_is_string(json_object_get(e, "code"))) {
+            code = json_string_value(json_object_get(e, "code"));
+        }
+        if (json_is_string(json_object_get(e, "message"))) {
+            message = json_string_value(json_object_get(e, "message"));
+        }
+    }
+    rc = libro_error_set(err, code_of(resp->status, code), "registry: %ld %.40s: %.120s",
+                         resp->status, code, message);
+    json_decref(root);
+    return rc;
+}
+
+/* A fresh request id: 18 random bytes, 24 base64url characters. */
+static libro_code
+new_jti(libro_buf *out, libro_error *err)
+{
+    unsigned char r[18];
+    libro_code rc = libro_random_bytes(r, sizeof r, err);
+
+    if (rc == LIBRO_OK) {
+        rc = libro_b64url_encode(out, r, sizeof r, err);
+    }
+    return rc;
+}
+
+/* Sign `claims` (aud, iat, jti added here), POST them to `path`, and read the JSON answer into
+ * *answer (caller decrefs). `claims` is consumed. */
+static libro_code
+post(json_t **answer, libro_registry_client *c, const char *path, json_t *claims, libro_error *err)
+{
+    libro_http_request req = LIBRO_HTTP_REQUEST_INIT;
+    libro_http_response resp = LIBRO_HTTP_RESPONSE_INIT;
+    libro_json_limits lim = LIBRO_JSON_LIMITS_INIT;
+    libro_buf jti = LIBRO_BUF_INIT;
+    libro_buf payload = LIBRO_BUF_INIT;
+    libro_buf token = LIBRO_BUF_INIT;
+    libro_buf url = LIBRO_BUF_INIT;
+    libro_code rc;
+
+    *answer = NULL;
+    if (claims == NULL) {
+        return nomem(err);
+    }
+    rc = new_jti(&jti, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (json_object_set_new(claims, "aud", json_string(c->url)) != 0 ||
+        json_object_set_new(claims, "iat", json_integer((json_int_t) libro_time_now())) != 0 ||
+        json_object_set_new(claims, "jti", json_string((const char *) jti.data)) != 0) {
+        rc = nomem(err);
+        goto out;
+    }
+    if ((rc = libro_json__dump(&payload, claims, err)) != LIBRO_OK ||
+        (rc = libro_jws_sign_compact_ex(&token, c->signer, c->kid, LIBRO_REQUEST_TYP, payload.data,
+                                        payload.len, LIBRO_MAX_HTTP_BODY_BYTES,
+                                        LIBRO_MAX_REQUEST_CLAIMS_BYTES, err)) != LIBRO_OK ||
+        (rc = libro_buf_printf(&url, err, "%s%s", c->url, path)) != LIBRO_OK) {
+        goto out;
+    }
+    req.method = "POST";
+    req.url = (const char *) url.data;
+    req.accept = "application/json";
+    req.content_type = LIBRO_REQUEST_MEDIA_TYPE;
+    req.body = token.data;
+    req.body_len = token.len;
+    req.max_response_bytes = MAX_ANSWER_BYTES;
+    req.ca_file = c->ca_file;
+    rc = libro_http_fetch(&resp, &req, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (resp.status != 200 && resp.status != 201) {
+        rc = refusal(&resp, err);
+        goto out;
+    }
+    rc = libro_json__load(answer, (const char *) resp.body.data, resp.body.len, &lim, err);
+    if (rc == LIBRO_OK && !json_is_object(*answer)) {
+        json_decref(*answer);
+        *answer = NULL;
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "registry: the answer is not a JSON object");
+    }
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, "registry answer");
+    }
+out:
+    libro_http_response_clear(&resp);
+    libro_buf_free(&url);
+    libro_buf_free(&token);
+    libro_buf_free(&payload);
+    libro_buf_free(&jti);
+    json_decref(claims);
+    return rc;
+}
+
+/* ---- operations ---------------------------------------------------------------------------- */
+
+/* A license number goes into a URL path: only the characters of its form ([A-Za-z0-9._-]),
+ * and never "." or ".." alone. */
+static libro_code
+number_for_path(const char *number, libro_error *err)
+{
+    size_t n = strnlen(number, LIBRO_MAX_LICENSE_NUMBER_BYTES + 1);
+
+    if (n == 0 || n > LIBRO_MAX_LICENSE_NUMBER_BYTES || strcmp(number, ".") == 0 ||
+        strcmp(number, "..") == 0) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "malformed license number");
+    }
+    for (size_t i = 0; i < n; i++) {
+        char ch = number[i];
+
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+              ch == '.' || ch == '_' || ch == '-')) {
+            return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "malformed license number");
+        }
+    }
+    return LIBRO_OK;
+}
+
+static libro_code
+copy_url(char **out, const json_t *answer, const char *name, libro_error *err)
+{
+    const char *s = json_string_value(json_object_get(answer, name));
+
+    if (s == NULL || libro_http_url_check(s, NULL) != LIBRO_OK) {
+        return libro_error_set(err, LIBRO_ERR_PARSE, "registry answer: %s is not a URL", name);
+    }
+    *out = libro_strndup(s, strlen(s));
+    return *out == NULL ? nomem(err) : LIBRO_OK;
+}
+
+libro_code
+libro_registry_client_reserve(libro_registry_client *c, uint32_t *list, uint32_t *index,
+                              char **revocation, char **suspension, libro_error *err)
+{
+    json_t *answer = NULL;
+    json_t *l;
+    json_t *i;
+    libro_code rc;
+
+    if (c == NULL || list == NULL || index == NULL || revocation == NULL || suspension == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "reserve: NULL argument");
+    }
+    *revocation = NULL;
+    *suspension = NULL;
+    if (c->local != NULL) {
+        return libro_registry_reserve_status(c->local, list, index, err);
+    }
+    rc = post(&answer, c, "/v1/reservations", json_pack("{s:s}", "op", "reserve"), err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    l = json_object_get(answer, "list");
+    i = json_object_get(answer, "index");
+    if (!json_is_integer(l) || !json_is_integer(i) || json_integer_value(l) < 0 ||
+        json_integer_value(l) > (json_int_t) UINT32_MAX || json_integer_value(i) < 0 ||
+        json_integer_value(i) >= (json_int_t) LIBRO_STATUS_LIST_MAX_ENTRIES) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "registry answer: bad list or index");
+        goto out;
+    }
+    *list = (uint32_t) json_integer_value(l);
+    *index = (uint32_t) json_integer_value(i);
+    rc = copy_url(revocation, answer, "revocation", err);
+    if (rc == LIBRO_OK) {
+        rc = copy_url(suspension, answer, "suspension", err);
+    }
+out:
+    if (rc != LIBRO_OK) {
+        libro_free(*revocation);
+        libro_free(*suspension);
+        *revocation = NULL;
+        *suspension = NULL;
+    }
+    json_decref(answer);
+    return rc;
+}
+
+libro_code
+libro_registry_client_register(libro_registry_client *c, const char *credential, uint32_t list,
+                               uint32_t index, libro_error *err)
+{
+    json_t *answer = NULL;
+    libro_code rc;
+
+    if (c == NULL || credential == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "register: NULL argument");
+    }
+    if (c->local != NULL) {
+        return libro_registry_register(c->local, credential, list, index, c->actor,
+                                       libro_time_now(), err);
+    }
+    rc = post(&answer, c, "/v1/licenses",
+              json_pack("{s:s, s:s, s:I, s:I}", "op", "register", "credential", credential, "list",
+                        (json_int_t) list, "index", (json_int_t) index),
+              err);
+    json_decref(answer);
+    return rc;
+}
+
+libro_code
+libro_registry_client_renew(libro_registry_client *c, const char *number, const char *credential,
+                            const libro_evidence *evidence, size_t n, const char *reason,
+                            libro_error *err)
+{
+    json_t *answer = NULL;
+    json_t *ev = NULL;
+    json_t *claims = NULL;
+    libro_buf path = LIBRO_BUF_INIT;
+    libro_code rc;
+
+    if (c == NULL || number == NULL || credential == NULL || (n > 0 && evidence == NULL)) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "renew: NULL argument");
+    }
+    if (c->local != NULL) {
+        return libro_registry_renew(c->local, number, credential, evidence, n, c->actor, reason,
+                                    libro_time_now(), err);
+    }
+    rc = number_for_path(number, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    ev = json_object();
+    for (size_t i = 0; ev != NULL && i < n; i++) {
+        if (json_object_set_new(ev, evidence[i].name, json_integer(evidence[i].value)) != 0) {
+            json_decref(ev);
+            ev = NULL;
+        }
+    }
+    claims = ev == NULL ? NULL
+                        : json_pack("{s:s, s:s, s:s, s:o}", "op", "renew", "license", number,
+                                    "credential", credential, "evidence", ev);
+    if (claims != NULL && reason != NULL && reason[0] != '\0' &&
+        json_object_set_new(claims, "reason", json_string(reason)) != 0) {
+        json_decref(claims);
+        claims = NULL;
+    }
+    rc = libro_buf_printf(&path, err, "/v1/licenses/%s/renew", number);
+    if (rc == LIBRO_OK) {
+        rc = post(&answer, c, (const char *) path.data, claims, err);
+        claims = NULL; /* consumed */
+    }
+    json_decref(claims);
+    json_decref(answer);
+    libro_buf_free(&path);
+    return rc;
+}
+
+libro_code
+libro_registry_client_change(libro_registry_client *c, const char *number, libro_action action,
+                             const char *reason, libro_error *err)
+{
+    json_t *answer = NULL;
+    libro_buf path = LIBRO_BUF_INIT;
+    const char *op = libro_action_name(action);
+    libro_code rc;
+
+    if (c == NULL || number == NULL || reason == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "change: NULL argument");
+    }
+    if (c->local != NULL) {
+        return libro_registry_change(c->local, number, action, c->actor, reason, libro_time_now(),
+                                     err);
+    }
+    if (action != LIBRO_ACTION_SUSPEND && action != LIBRO_ACTION_REINSTATE &&
+        action != LIBRO_ACTION_REVOKE && action != LIBRO_ACTION_SURRENDER) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "change: action must be suspend, reinstate, revoke or surrender");
+    }
+    rc = number_for_path(number, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(&path, err, "/v1/licenses/%s/%s", number, op);
+    }
+    if (rc == LIBRO_OK) {
+        rc = post(&answer, c, (const char *) path.data,
+                  json_pack("{s:s, s:s, s:s}", "op", op, "license", number, "reason", reason), err);
+    }
+    json_decref(answer);
+    libro_buf_free(&path);
+    return rc;
+}

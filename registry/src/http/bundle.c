@@ -1,0 +1,289 @@
+/* The registry's HTTP API: the trust bundle (design.md §3) and the log's reads. A bundle is
+ * everything a verifier needs from this registry to work offline, signed by the registry key:
+ * the community's charter, the registry and issuer authorizations, the current status lists
+ * and the latest log checkpoint (docs/formats.md, "Trust bundle"). It is rebuilt only when
+ * one of those changes or half a status list's validity has passed, so its ETag is stable and
+ * a verifier that syncs often mostly gets 304. */
+#include <string.h>
+
+#include "../registry_int.h"
+#include "http_int.h"
+#include "libro/api.h"
+#include "libro/checkpoint.h"
+#include "libro/crypto.h"
+#include "libro/encoding.h"
+#include "libro/json_int.h"
+#include "libro/jws.h"
+#include "libro/time.h"
+#include "libro/util.h"
+
+static const char type_json[] = "application/json";
+static const char type_bundle[] = "application/jose";
+static const char type_note[] = "text/plain; charset=utf-8";
+/* A bundle is fetched by verifiers that sync: a minute of staleness costs nothing. */
+static const char bundle_cache[] = "public, max-age=60";
+/* A proof or leaf about fixed sizes never changes. */
+static const char immutable_cache[] = "public, max-age=31536000, immutable";
+static const char no_cache[] = "no-cache";
+
+/* The signed checkpoint of the log as it is now. */
+static libro_code
+sign_checkpoint(libro_buf *out, libro_http_ctx *ctx, libro_registry *reg, libro_error *err)
+{
+    libro_checkpoint cp = {0};
+    libro_code rc = libro_registry_log_head(reg, &cp.size, &cp.root, err);
+
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    cp.origin = ctx->issuer_id; /* borrowed: not cleared below */
+    rc = libro_checkpoint_sign(out, &cp, ctx->issuer_id, ctx->registry_key, err);
+    return rc;
+}
+
+/* The bundle's parts that change: every status list and the checkpoint, appended to `parts`
+ * as JSON strings, and a digest of them and the authorizations. */
+static libro_code
+gather(json_t *lists, libro_buf *note, unsigned char digest[32], libro_http_ctx *ctx,
+       libro_registry *reg, char **auths, size_t n_auths, libro_error *err)
+{
+    libro_buf all = LIBRO_BUF_INIT;
+    libro_buf list = LIBRO_BUF_INIT;
+    char etag[LIBRO_HTTP_ETAG_MAX];
+    uint32_t last = 0;
+    libro_code rc = libro_registry__last_list(reg, &last, err);
+
+    for (uint32_t l = 0; rc == LIBRO_OK && l <= last; l++) {
+        for (int purpose = 1; rc == LIBRO_OK && purpose <= 2; purpose++) {
+            rc = libro_http__current_list(ctx, reg, l, purpose, &list, etag, err);
+            if (rc == LIBRO_OK &&
+                json_array_append_new(lists, json_stringn((const char *) list.data, list.len)) !=
+                    0) {
+                rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+            }
+            if (rc == LIBRO_OK) {
+                rc = libro_buf_append_str(&all, etag, err);
+            }
+        }
+        if (l == UINT32_MAX) {
+            break;
+        }
+    }
+    if (rc == LIBRO_OK) {
+        rc = sign_checkpoint(note, ctx, reg, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append(&all, note->data, note->len, err);
+    }
+    for (size_t i = 0; rc == LIBRO_OK && i < n_auths; i++) {
+        rc = libro_buf_append_str(&all, auths[i], err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_sha256(digest, all.data, all.len, err);
+    }
+    libro_buf_free(&list);
+    libro_buf_free(&all);
+    return rc;
+}
+
+static libro_code
+sign_bundle(libro_buf *out, libro_http_ctx *ctx, libro_registry *reg, json_t *lists,
+            const libro_buf *note, char **auths, size_t n_auths, int64_t now, libro_error *err)
+{
+    char issued[LIBRO_TIME_TEXT_MAX];
+    libro_buf payload = LIBRO_BUF_INIT;
+    libro_buf kid = LIBRO_BUF_INIT;
+    json_t *authorizations = json_array();
+    json_t *root = NULL;
+    libro_code rc;
+
+    rc = libro_time_format(issued, now, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (authorizations == NULL ||
+        json_array_append_new(authorizations, json_string(libro_registry_authorization(reg))) !=
+            0) {
+        rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n_auths; i++) {
+        if (json_array_append_new(authorizations, json_string(auths[i])) != 0) {
+            rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+    }
+    root = json_pack("{s:s, s:s, s:s, s:s, s:[s], s:O, s:O, s:s%}", "type", "LibroTrustBundle",
+                     "registry", ctx->issuer_id, "url", ctx->base_url, "issued", issued, "chain",
+                     libro_registry_charter(reg), "authorizations", authorizations, "statusLists",
+                     lists, "checkpoint", (const char *) note->data, note->len);
+    if (root == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    rc = libro_json__dump(&payload, root, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_kid_for(&kid, ctx->issuer_id, ctx->registry_key, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_jws_sign_compact_ex(
+            out, ctx->registry_key, (const char *) kid.data, LIBRO_BUNDLE_TYP, payload.data,
+            payload.len, LIBRO_MAX_BUNDLE_TOKEN_BYTES, LIBRO_MAX_BUNDLE_PAYLOAD_BYTES, err);
+    }
+out:
+    json_decref(root);
+    json_decref(authorizations);
+    libro_buf_free(&kid);
+    libro_buf_free(&payload);
+    return rc;
+}
+
+void
+libro_http__bundle(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                   const libro_http_request *req)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf note = LIBRO_BUF_INIT;
+    unsigned char digest[32];
+    json_t *lists = json_array();
+    char **auths = NULL;
+    size_t n_auths = 0;
+    int64_t now = libro_time_now();
+    libro_code rc;
+
+    if (lists == NULL || libro_http__open_registry(ctx, reg, &err) != LIBRO_OK ||
+        libro_registry_issuer_authorizations(*reg, &auths, &n_auths, &err) != LIBRO_OK ||
+        gather(lists, &note, digest, ctx, *reg, auths, n_auths, &err) != LIBRO_OK) {
+        libro_http__internal_error(resp);
+        goto out;
+    }
+    if (pthread_mutex_lock(&ctx->lock) != 0) {
+        libro_http__internal_error(resp);
+        goto out;
+    }
+    rc = LIBRO_OK;
+    if (ctx->bundle.len == 0 || memcmp(ctx->bundle_digest, digest, sizeof digest) != 0 ||
+        now >= ctx->bundle_issued + (int64_t) (ctx->status_list_seconds / 2)) {
+        /* A verifier keeps a bundle only when it is strictly newer than the one it has. */
+        if (ctx->bundle.len != 0 && now <= ctx->bundle_issued) {
+            now = ctx->bundle_issued + 1;
+        }
+        libro_buf_clear(&ctx->bundle);
+        rc = sign_bundle(&ctx->bundle, ctx, *reg, lists, &note, auths, n_auths, now, &err);
+        if (rc == LIBRO_OK) {
+            memcpy(ctx->bundle_digest, digest, sizeof digest);
+            ctx->bundle_issued = now;
+        } else {
+            libro_buf_clear(&ctx->bundle);
+        }
+    }
+    if (rc == LIBRO_OK) {
+        libro_buf_clear(&resp->body);
+        rc = libro_buf_append(&resp->body, ctx->bundle.data, ctx->bundle.len, &err);
+    }
+    (void) pthread_mutex_unlock(&ctx->lock);
+    if (rc != LIBRO_OK) {
+        libro_http__internal_error(resp);
+        goto out;
+    }
+    libro_http__finish_cacheable(resp, req, type_bundle, bundle_cache);
+out:
+    libro_registry_strings_free(auths, n_auths);
+    libro_buf_free(&note);
+    json_decref(lists);
+}
+
+void
+libro_http__checkpoint(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                       const libro_http_request *req)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+
+    libro_buf_clear(&resp->body);
+    if (libro_http__open_registry(ctx, reg, &err) != LIBRO_OK ||
+        sign_checkpoint(&resp->body, ctx, *reg, &err) != LIBRO_OK) {
+        libro_http__internal_error(resp);
+        return;
+    }
+    libro_http__finish_cacheable(resp, req, type_note, no_cache);
+}
+
+static json_t *
+proof_json(const libro_merkle_hash *proof, size_t n)
+{
+    json_t *a = json_array();
+
+    for (size_t i = 0; a != NULL && i < n; i++) {
+        libro_buf b = LIBRO_BUF_INIT;
+
+        if (libro_b64std_encode(&b, proof[i].bytes, sizeof proof[i].bytes, NULL) != LIBRO_OK ||
+            json_array_append_new(a, json_stringn((const char *) b.data, b.len)) != 0) {
+            json_decref(a);
+            a = NULL;
+        }
+        libro_buf_free(&b);
+    }
+    return a;
+}
+
+/* GET /v1/log/inclusion/<index>/<size> and /v1/log/consistency/<size1>/<size2>: the hashes in
+ * standard base64, lowest level first (RFC 9162). */
+void
+libro_http__proof(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                  const libro_http_request *req, bool inclusion, uint64_t a, uint64_t b)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_merkle_hash proof[LIBRO_MERKLE_MAX_PROOF];
+    size_t n = 0;
+    json_t *root;
+    libro_code rc;
+
+    if (libro_http__open_registry(ctx, reg, &err) != LIBRO_OK) {
+        libro_http__internal_error(resp);
+        return;
+    }
+    rc = inclusion ? libro_registry_log_inclusion(*reg, proof, &n, a, b, &err)
+                   : libro_registry_log_consistency(*reg, proof, &n, a, b, &err);
+    if (rc == LIBRO_ERR_NOT_FOUND || rc == LIBRO_ERR_INVALID_ARG) {
+        libro_http__error(resp, rc == LIBRO_ERR_NOT_FOUND ? 404 : 400,
+                          rc == LIBRO_ERR_NOT_FOUND ? "not_found" : "bad_request", err.msg);
+        return;
+    }
+    root = rc == LIBRO_OK ? json_pack("{s:o}", "proof", proof_json(proof, n)) : NULL;
+    libro_buf_clear(&resp->body);
+    if (root == NULL || libro_json__dump(&resp->body, root, &err) != LIBRO_OK) {
+        json_decref(root);
+        libro_http__internal_error(resp);
+        return;
+    }
+    json_decref(root);
+    libro_http__finish_cacheable(resp, req, type_json, immutable_cache);
+}
+
+/* GET /v1/log/leaves/<index>: the leaf's JSON text, the bytes its hash covers. */
+void
+libro_http__leaf(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                 const libro_http_request *req, uint64_t index)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    char *data = NULL;
+    libro_code rc;
+
+    if (libro_http__open_registry(ctx, reg, &err) != LIBRO_OK) {
+        libro_http__internal_error(resp);
+        return;
+    }
+    rc = libro_registry_log_leaf(*reg, &data, index, &err);
+    if (rc == LIBRO_ERR_NOT_FOUND) {
+        libro_http__error(resp, 404, "not_found", "no such leaf");
+        return;
+    }
+    libro_buf_clear(&resp->body);
+    if (rc != LIBRO_OK || libro_buf_append_str(&resp->body, data, &err) != LIBRO_OK) {
+        libro_free(data);
+        libro_http__internal_error(resp);
+        return;
+    }
+    libro_free(data);
+    libro_http__finish_cacheable(resp, req, type_json, immutable_cache);
+}

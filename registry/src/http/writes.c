@@ -1,0 +1,568 @@
+/* The registry's HTTP API, write side: JWS-signed requests by an authorized issuer key
+ * (docs/formats.md, "Signed API requests"). Every check runs before the registry is touched,
+ * in an order that leaks nothing to a stranger: the body's form (400), the key (401: unknown,
+ * not valid now, bad signature), the claims (401: audience, time; 400: form), the scope (403),
+ * and only then the operation, whose request id is recorded in the same transaction as the
+ * change (409 on a replay), so a request takes effect at most once. */
+#include <string.h>
+
+#include "../registry_int.h"
+#include "http_int.h"
+#include "libro/api.h"
+#include "libro/json_int.h"
+#include "libro/jws.h"
+#include "libro/time.h"
+#include "libro/util.h"
+
+static const char type_json[] = "application/json";
+static const char no_store[] = "no-store";
+
+/* The request's verified facts. */
+typedef struct write_request {
+    libro_jws *jws;
+    json_t *claims;
+    libro_credential *auth; /* the signer's IssuerAuthorization */
+    const char *kid;
+    const char *jti;
+    int64_t iat;
+} write_request;
+
+static void
+write_request_clear(write_request *w)
+{
+    libro_jws_free(w->jws);
+    json_decref(w->claims);
+    libro_credential_free(w->auth);
+    memset(w, 0, sizeof *w);
+}
+
+static void
+reply(libro_http_response *resp, unsigned status, json_t *body)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+
+    libro_buf_clear(&resp->body);
+    if (body == NULL || libro_json__dump(&resp->body, body, &err) != LIBRO_OK) {
+        libro_http__error(resp, 500, "internal", "the registry cannot answer now");
+    } else {
+        resp->status = status;
+        resp->content_type = type_json;
+        resp->cache_control = no_store;
+    }
+    json_decref(body);
+}
+
+/* The error of a registry call, by its code: what the caller did wrong, or a conflict with the
+ * license's state. */
+static void
+registry_error(libro_http_response *resp, const libro_registry *reg, const libro_error *err)
+{
+    switch (err->code) {
+    case LIBRO_ERR_NOT_FOUND:
+        libro_http__error(resp, 404, "not_found", err->msg);
+        return;
+    case LIBRO_ERR_EXISTS:
+        if (libro_registry__replayed(reg)) {
+            libro_http__error(resp, 409, "replay", "this request id (jti) was already used");
+        } else {
+            libro_http__error(resp, 409, "conflict", err->msg);
+        }
+        return;
+    case LIBRO_ERR_DENIED:
+    case LIBRO_ERR_EXPIRED:
+        libro_http__error(resp, 409, "conflict", err->msg);
+        return;
+    case LIBRO_ERR_NOMEM:
+    case LIBRO_ERR_CRYPTO:
+        libro_http__error(resp, 500, "internal", "the registry cannot answer now");
+        return;
+    case LIBRO_ERR_IO:
+        libro_http__error(resp, 503, "unavailable", "the registry is busy; try again");
+        return;
+    default:
+        libro_http__error(resp, 400, "bad_request", err->msg);
+        return;
+    }
+}
+
+/* ---- claims -------------------------------------------------------------------------------- */
+
+static bool
+jti_ok(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n < LIBRO_REQUEST_MIN_JTI || n > LIBRO_REQUEST_MAX_JTI) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The members each operation takes besides aud, iat, jti and op. */
+static bool
+member_allowed(libro_http_write op, const char *name)
+{
+    static const char *const common[] = {"aud", "iat", "jti", "op"};
+
+    for (size_t i = 0; i < LIBRO_NELEM(common); i++) {
+        if (strcmp(name, common[i]) == 0) {
+            return true;
+        }
+    }
+    switch (op) {
+    case LIBRO_HTTP_WRITE_RESERVE:
+        return false;
+    case LIBRO_HTTP_WRITE_REGISTER:
+        return strcmp(name, "credential") == 0 || strcmp(name, "list") == 0 ||
+               strcmp(name, "index") == 0;
+    case LIBRO_HTTP_WRITE_RENEW:
+        return strcmp(name, "license") == 0 || strcmp(name, "credential") == 0 ||
+               strcmp(name, "evidence") == 0 || strcmp(name, "reason") == 0;
+    default:
+        return strcmp(name, "license") == 0 || strcmp(name, "reason") == 0;
+    }
+}
+
+/* Check the claims' form and the binding to this registry, this route and this moment. */
+static bool
+check_claims(libro_http_response *resp, write_request *w, const libro_http_ctx *ctx,
+             libro_http_write op, const char *number, int64_t now)
+{
+    const char *name;
+    json_t *v;
+    const char *aud;
+    const char *want_op = libro_http__write_name(op);
+    json_t *o;
+
+    json_object_foreach(w->claims, name, v)
+    {
+        if (!member_allowed(op, name)) {
+            libro_http__error(resp, 400, "bad_request", "the request has an unknown member");
+            return false;
+        }
+    }
+    aud = json_string_value(json_object_get(w->claims, "aud"));
+    w->jti = json_string_value(json_object_get(w->claims, "jti"));
+    v = json_object_get(w->claims, "iat");
+    o = json_object_get(w->claims, "op");
+    if (aud == NULL || w->jti == NULL || !json_is_integer(v) || !json_is_string(o)) {
+        libro_http__error(resp, 400, "bad_request",
+                          "the request needs aud, iat (seconds), jti and op");
+        return false;
+    }
+    if (strcmp(aud, ctx->base_url) != 0) {
+        libro_http__error(resp, 401, "wrong_audience", "the request is for another registry");
+        return false;
+    }
+    w->iat = (int64_t) json_integer_value(v);
+    if (w->iat < now - LIBRO_REQUEST_SKEW_SECONDS || w->iat > now + LIBRO_REQUEST_SKEW_SECONDS) {
+        libro_http__error(resp, 401, "stale_request",
+                          "the request's iat is more than 5 minutes from the registry's clock");
+        return false;
+    }
+    if (!jti_ok(w->jti)) {
+        libro_http__error(resp, 400, "bad_request",
+                          "jti must be 16 to 64 characters of [A-Za-z0-9_-]");
+        return false;
+    }
+    if (strcmp(json_string_value(o), want_op) != 0) {
+        libro_http__error(resp, 400, "bad_request", "the request's op is not this route's");
+        return false;
+    }
+    if (number != NULL) {
+        const char *lic = json_string_value(json_object_get(w->claims, "license"));
+
+        if (lic == NULL || strcmp(lic, number) != 0) {
+            libro_http__error(resp, 400, "bad_request",
+                              "the request's license is not the one in the path");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- the signer ---------------------------------------------------------------------------- */
+
+/* Parse the body, find the signer's authorization and verify the signature. */
+static bool
+authenticate(libro_http_response *resp, write_request *w, libro_registry *reg,
+             const unsigned char *body, size_t len, int64_t now)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    json_t *claims = NULL;
+    char *auth_jws = NULL;
+    const unsigned char *payload;
+    size_t payload_len = 0;
+    libro_json_limits lim = LIBRO_JSON_LIMITS_INIT;
+    libro_code rc;
+    bool ok = false;
+
+    if (libro_jws_parse_ex(&w->jws, (const char *) body, len, LIBRO_MAX_HTTP_BODY_BYTES,
+                           LIBRO_MAX_REQUEST_CLAIMS_BYTES, &err) != LIBRO_OK) {
+        libro_http__error(resp, 400, "bad_request", err.msg);
+        goto out;
+    }
+    if (libro_jws_typ(w->jws) == NULL || strcmp(libro_jws_typ(w->jws), LIBRO_REQUEST_TYP) != 0) {
+        libro_http__error(resp, 400, "bad_request", "the request's typ is not " LIBRO_REQUEST_TYP);
+        goto out;
+    }
+    w->kid = libro_jws_kid(w->jws);
+    if (w->kid == NULL) {
+        libro_http__error(resp, 401, "unknown_key", "the request names no key (kid)");
+        goto out;
+    }
+    rc = libro_registry_issuer_authorization(reg, &auth_jws, w->kid, now, &err);
+    if (rc == LIBRO_ERR_NOT_FOUND) {
+        libro_http__error(resp, 401, "unknown_key", "the registry knows no issuer with this key");
+        goto out;
+    }
+    if (rc == LIBRO_ERR_EXPIRED || rc == LIBRO_ERR_NOT_YET_VALID) {
+        libro_http__error(resp, 401, "unknown_key", "the key's authorization is not valid now");
+        goto out;
+    }
+    if (rc != LIBRO_OK || libro_registry__parse_credential(&w->auth, auth_jws, &err) != LIBRO_OK) {
+        registry_error(resp, reg, &err);
+        goto out;
+    }
+    if (libro_jws_verify(w->jws, w->auth->subject_key, &err) != LIBRO_OK) {
+        libro_http__error(resp, 401, "bad_signature", "the request's signature does not verify");
+        goto out;
+    }
+    payload = libro_jws_payload(w->jws, &payload_len);
+    lim.max_bytes = LIBRO_MAX_REQUEST_CLAIMS_BYTES;
+    if (libro_json__load(&claims, (const char *) payload, payload_len, &lim, &err) != LIBRO_OK ||
+        !json_is_object(claims)) {
+        libro_http__error(resp, 400, "bad_request", "the request's payload is not a JSON object");
+        goto out;
+    }
+    w->claims = claims;
+    claims = NULL;
+    ok = true;
+out:
+    json_decref(claims);
+    libro_free(auth_jws);
+    return ok;
+}
+
+/* Whether the signer's authorization grants `type` (for at least `days`, when not 0). */
+static bool
+grants(const libro_credential *auth, const char *type, int64_t seconds)
+{
+    for (size_t i = 0; i < auth->n_grants; i++) {
+        if (strcmp(auth->grants[i].id, type) == 0) {
+            return seconds <= (int64_t) auth->grants[i].validity_days * 86400;
+        }
+    }
+    return false;
+}
+
+/* A credential the request carries must be the signer's own: signed by the same key and
+ * verifying with it, of a type the signer may issue. */
+static bool
+check_credential(libro_http_response *resp, const write_request *w, const char *token)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_credential *c = NULL;
+    libro_jws *jws = NULL;
+    bool ok = false;
+
+    if (token == NULL) {
+        libro_http__error(resp, 400, "bad_request", "the request carries no credential");
+        goto out;
+    }
+    if (libro_registry__parse_credential(&c, token, &err) != LIBRO_OK ||
+        libro_jws_parse(&jws, token, strlen(token), &err) != LIBRO_OK) {
+        libro_http__error(resp, 400, "bad_request", err.msg);
+        goto out;
+    }
+    if (c->type != LIBRO_CRED_LICENSE || libro_jws_kid(jws) == NULL ||
+        strcmp(libro_jws_kid(jws), w->kid) != 0) {
+        libro_http__error(resp, 403, "out_of_scope",
+                          "the credential is not a license signed by the request's key");
+        goto out;
+    }
+    if (libro_jws_verify(jws, w->auth->subject_key, &err) != LIBRO_OK) {
+        libro_http__error(resp, 400, "bad_request", "the credential's signature does not verify");
+        goto out;
+    }
+    if (!grants(w->auth, c->license_type, c->valid_until - c->valid_from)) {
+        libro_http__error(resp, 403, "out_of_scope",
+                          "the issuer is not authorized for this license type or validity");
+        goto out;
+    }
+    ok = true;
+out:
+    libro_jws_free(jws);
+    libro_credential_free(c);
+    return ok;
+}
+
+/* A change to an existing license is in scope when the signer issued it and still holds a
+ * grant for its type. */
+static bool
+check_license_scope(libro_http_response *resp, const write_request *w, libro_registry *reg,
+                    const char *number)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_license_record rec = {0};
+    bool ok = false;
+
+    if (libro_registry_get(reg, &rec, NULL, NULL, number, &err) != LIBRO_OK) {
+        registry_error(resp, reg, &err);
+        goto out;
+    }
+    if (strcmp(rec.issuer, w->auth->subject_id) != 0 || !grants(w->auth, rec.license_type, 0)) {
+        libro_http__error(resp, 403, "out_of_scope", "the license is outside the issuer's scope");
+        goto out;
+    }
+    ok = true;
+out:
+    libro_license_record_clear(&rec);
+    return ok;
+}
+
+/* ---- the operations ------------------------------------------------------------------------ */
+
+static void
+do_reserve(libro_http_response *resp, libro_http_ctx *ctx, libro_registry *reg)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    uint32_t list = 0;
+    uint32_t index = 0;
+    char rev[LIBRO_HTTP_MAX_BASE_URL + 64];
+    char sus[LIBRO_HTTP_MAX_BASE_URL + 64];
+
+    if (libro_registry_reserve_status(reg, &list, &index, &err) != LIBRO_OK) {
+        registry_error(resp, reg, &err);
+        return;
+    }
+    (void) snprintf(rev, sizeof rev, "%s/v1/status/%u/revocation", ctx->base_url, list);
+    (void) snprintf(sus, sizeof sus, "%s/v1/status/%u/suspension", ctx->base_url, list);
+    reply(resp, 201,
+          json_pack("{s:I, s:I, s:s, s:s}", "list", (json_int_t) list, "index", (json_int_t) index,
+                    "revocation", rev, "suspension", sus));
+}
+
+static bool
+get_u32(const json_t *claims, const char *name, uint32_t *out)
+{
+    json_t *v = json_object_get(claims, name);
+
+    if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+        json_integer_value(v) > (json_int_t) UINT32_MAX) {
+        return false;
+    }
+    *out = (uint32_t) json_integer_value(v);
+    return true;
+}
+
+static void
+license_reply(libro_http_response *resp, libro_registry *reg, unsigned status, const char *number)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_license_record rec = {0};
+
+    if (libro_registry_get(reg, &rec, NULL, NULL, number, &err) != LIBRO_OK) {
+        registry_error(resp, reg, &err);
+        return;
+    }
+    reply(resp, status,
+          json_pack("{s:s, s:I, s:s}", "license", rec.number, "version", (json_int_t) rec.version,
+                    "state", libro_license_state_name(rec.state)));
+    libro_license_record_clear(&rec);
+}
+
+static void
+do_register(libro_http_response *resp, libro_registry *reg, const write_request *w, int64_t now)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_credential *c = NULL;
+    const char *token = json_string_value(json_object_get(w->claims, "credential"));
+    uint32_t list = 0;
+    uint32_t index = 0;
+
+    if (!get_u32(w->claims, "list", &list) || !get_u32(w->claims, "index", &index)) {
+        libro_http__error(resp, 400, "bad_request", "register needs list and index");
+        return;
+    }
+    if (!check_credential(resp, w, token)) {
+        return;
+    }
+    if (libro_registry_register(reg, token, list, index, w->auth->subject_id, now, &err) !=
+            LIBRO_OK ||
+        libro_registry__parse_credential(&c, token, &err) != LIBRO_OK) {
+        registry_error(resp, reg, &err);
+        return;
+    }
+    license_reply(resp, reg, 201, c->license_number);
+    libro_credential_free(c);
+}
+
+/* Evidence: an object of non-negative integers, as libro_registry_renew takes it. */
+static bool
+get_evidence(const json_t *claims, libro_evidence *ev, size_t *n)
+{
+    json_t *o = json_object_get(claims, "evidence");
+    const char *name;
+    json_t *v;
+
+    *n = 0;
+    if (o == NULL) {
+        return true;
+    }
+    if (!json_is_object(o) || json_object_size(o) > LIBRO_REGISTRY_MAX_EVIDENCE) {
+        return false;
+    }
+    json_object_foreach(o, name, v)
+    {
+        if (!json_is_integer(v) || json_integer_value(v) < 0) {
+            return false;
+        }
+        ev[*n].name = name;
+        ev[*n].value = (int64_t) json_integer_value(v);
+        (*n)++;
+    }
+    return true;
+}
+
+static void
+do_renew(libro_http_response *resp, libro_registry *reg, const write_request *w, const char *number,
+         int64_t now)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_evidence ev[LIBRO_REGISTRY_MAX_EVIDENCE];
+    size_t n = 0;
+    const char *token = json_string_value(json_object_get(w->claims, "credential"));
+    const char *reason = json_string_value(json_object_get(w->claims, "reason"));
+
+    if (!get_evidence(w->claims, ev, &n)) {
+        libro_http__error(resp, 400, "bad_request",
+                          "evidence must be an object of at most 32 non-negative integers");
+        return;
+    }
+    if (!check_license_scope(resp, w, reg, number) || !check_credential(resp, w, token)) {
+        return;
+    }
+    if (libro_registry_renew(reg, number, token, ev, n, w->auth->subject_id, reason, now, &err) !=
+        LIBRO_OK) {
+        registry_error(resp, reg, &err);
+        return;
+    }
+    license_reply(resp, reg, 200, number);
+}
+
+static void
+do_change(libro_http_response *resp, libro_registry *reg, const write_request *w,
+          libro_action action, const char *number, int64_t now)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    const char *reason = json_string_value(json_object_get(w->claims, "reason"));
+
+    if (reason == NULL) {
+        libro_http__error(resp, 400, "bad_request", "the request needs a reason");
+        return;
+    }
+    if (!check_license_scope(resp, w, reg, number)) {
+        return;
+    }
+    if (libro_registry_change(reg, number, action, w->auth->subject_id, reason, now, &err) !=
+        LIBRO_OK) {
+        registry_error(resp, reg, &err);
+        return;
+    }
+    license_reply(resp, reg, 200, number);
+}
+
+/* ---- entry --------------------------------------------------------------------------------- */
+
+const char *
+libro_http__write_name(libro_http_write op)
+{
+    switch (op) {
+    case LIBRO_HTTP_WRITE_RESERVE:
+        return "reserve";
+    case LIBRO_HTTP_WRITE_REGISTER:
+        return "register";
+    case LIBRO_HTTP_WRITE_RENEW:
+        return "renew";
+    case LIBRO_HTTP_WRITE_SUSPEND:
+        return "suspend";
+    case LIBRO_HTTP_WRITE_REINSTATE:
+        return "reinstate";
+    case LIBRO_HTTP_WRITE_REVOKE:
+        return "revoke";
+    case LIBRO_HTTP_WRITE_SURRENDER:
+        return "surrender";
+    }
+    return "";
+}
+
+static libro_action
+action_of(libro_http_write op)
+{
+    switch (op) {
+    case LIBRO_HTTP_WRITE_SUSPEND:
+        return LIBRO_ACTION_SUSPEND;
+    case LIBRO_HTTP_WRITE_REINSTATE:
+        return LIBRO_ACTION_REINSTATE;
+    case LIBRO_HTTP_WRITE_REVOKE:
+        return LIBRO_ACTION_REVOKE;
+    default:
+        return LIBRO_ACTION_SURRENDER;
+    }
+}
+
+void
+libro_http__write(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                  const libro_http_request *req, libro_http_write op, const char *number,
+                  const unsigned char *body, size_t len)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    write_request w = {0};
+    int64_t now = libro_time_now();
+
+    if (req->content_type == NULL || strncasecmp(req->content_type, LIBRO_REQUEST_MEDIA_TYPE,
+                                                 sizeof LIBRO_REQUEST_MEDIA_TYPE - 1) != 0) {
+        libro_http__error(resp, 415, "unsupported_media_type",
+                          "send the signed request as " LIBRO_REQUEST_MEDIA_TYPE);
+        return;
+    }
+    if (*reg == NULL && libro_registry_open(reg, ctx->db_path, &err) != LIBRO_OK) {
+        libro_http__error(resp, 500, "internal", "the registry cannot answer now");
+        return;
+    }
+    if (!authenticate(resp, &w, *reg, body, len, now) ||
+        !check_claims(resp, &w, ctx, op, number, now)) {
+        goto out;
+    }
+    if (libro_registry__expect_request(*reg, w.jti, w.kid, w.iat, &err) != LIBRO_OK) {
+        libro_http__error(resp, 400, "bad_request", err.msg);
+        goto out;
+    }
+    switch (op) {
+    case LIBRO_HTTP_WRITE_RESERVE:
+        do_reserve(resp, ctx, *reg);
+        break;
+    case LIBRO_HTTP_WRITE_REGISTER:
+        do_register(resp, *reg, &w, now);
+        break;
+    case LIBRO_HTTP_WRITE_RENEW:
+        do_renew(resp, *reg, &w, number, now);
+        break;
+    default:
+        do_change(resp, *reg, &w, action_of(op), number, now);
+        break;
+    }
+out:
+    /* A request refused before its transaction leaves nothing behind for the next one. */
+    libro_registry__forget_request(*reg);
+    write_request_clear(&w);
+}

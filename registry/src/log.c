@@ -1,0 +1,473 @@
+/* libro_registry: the append-only log (design.md §3 "Log"). Every write the registry makes (a
+ * license event, a license type, an issuer authorization) is a leaf, appended in the same
+ * transaction as the write itself, so the log and the tables can never disagree. Leaves are
+ * compact JSON (docs/formats.md, "The registry log"); the tree is RFC 6962 (libro/merkle.h)
+ * over the hashes the store keeps for each perfect subtree. Also here: the bookkeeping of
+ * signed requests that every write transaction starts with. */
+#include <string.h>
+
+#include "libro/crypto.h"
+#include "libro/encoding.h"
+#include "libro/json_int.h"
+#include "libro/jws.h"
+#include "libro/time.h"
+#include "libro/util.h"
+#include "registry_int.h"
+
+/* ---- signed requests ---------------------------------------------------------------------- */
+
+libro_code
+libro_registry__expect_request(libro_registry *r, const char *jti, const char *kid, int64_t iat,
+                               libro_error *err)
+{
+    size_t jti_len = jti == NULL ? 0 : strnlen(jti, LIBRO_REGISTRY_MAX_JTI + 1);
+    size_t kid_len = kid == NULL ? 0 : strnlen(kid, LIBRO_MAX_KID_BYTES + 1);
+
+    if (r == NULL || jti_len == 0 || jti_len > LIBRO_REGISTRY_MAX_JTI || kid_len == 0 ||
+        kid_len > LIBRO_MAX_KID_BYTES) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "request: bad jti or kid");
+    }
+    memcpy(r->request.jti, jti, jti_len + 1);
+    memcpy(r->request.kid, kid, kid_len + 1);
+    r->request.iat = iat;
+    r->request.set = true;
+    return LIBRO_OK;
+}
+
+void
+libro_registry__forget_request(libro_registry *r)
+{
+    if (r != NULL) {
+        memset(&r->request, 0, sizeof r->request);
+    }
+}
+
+bool
+libro_registry__replayed(const libro_registry *r)
+{
+    return r != NULL && r->replayed;
+}
+
+libro_code
+libro_registry__write_begin(libro_registry *r, libro_error *err)
+{
+    libro_registry_request req = r->request;
+    libro_code rc;
+
+    /* The expectation is for one call only, whatever its fate. */
+    memset(&r->request, 0, sizeof r->request);
+    r->replayed = false;
+    rc = r->store.ops->begin(r->store.h, err);
+    if (rc != LIBRO_OK || !req.set) {
+        return rc;
+    }
+    /* Ids are kept while a request with them could still arrive: its iat is at most
+     * LIBRO_REGISTRY_SKEW_SECONDS from the clock, so an id twice that old is harmless. */
+    rc = r->store.ops->request_record(r->store.h, req.jti, req.kid, req.iat,
+                                      req.iat - 2 * LIBRO_REGISTRY_SKEW_SECONDS, err);
+    if (rc != LIBRO_OK) {
+        r->replayed = rc == LIBRO_ERR_EXISTS;
+        r->store.ops->rollback(r->store.h);
+    }
+    return rc;
+}
+
+/* ---- appending ---------------------------------------------------------------------------- */
+
+static libro_code
+node_get(void *ctx, unsigned level, uint64_t index, libro_merkle_hash *out, libro_error *err)
+{
+    libro_registry *r = ctx;
+
+    return r->store.ops->log_node_get(r->store.h, level, index, out->bytes, err);
+}
+
+static libro_code
+node_put(void *ctx, unsigned level, uint64_t index, const libro_merkle_hash *h, libro_error *err)
+{
+    libro_registry *r = ctx;
+
+    return r->store.ops->log_node_put(r->store.h, level, index, h->bytes, err);
+}
+
+/* Append `leaf` (its JSON) inside the caller's write transaction. */
+static libro_code
+log_append(libro_registry *r, json_t *leaf, libro_error *err)
+{
+    libro_buf text = LIBRO_BUF_INIT;
+    libro_merkle_hash hash;
+    uint64_t size = 0;
+    libro_code rc;
+
+    if (leaf == NULL) {
+        return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+    }
+    rc = libro_json__dump(&text, leaf, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = r->store.ops->log_size(r->store.h, &size, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = libro_merkle_leaf_hash(&hash, text.data, text.len, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = libro_merkle_append(size, &hash, node_get, node_put, r, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = r->store.ops->log_leaf_put(r->store.h, size, (const char *) text.data, err);
+out:
+    libro_buf_free(&text);
+    return rc;
+}
+
+/* "sha256:" + base64url of the SHA-256 of `s`: leaves name credentials by digest, so that the
+ * log stays small and a leaf can be checked against the credential a holder shows. */
+static libro_code
+digest_of(char out[64], const char *s, libro_error *err)
+{
+    unsigned char d[32];
+    libro_buf b = LIBRO_BUF_INIT;
+    libro_code rc = libro_sha256(d, s, strlen(s), err);
+
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(&b, "sha256:", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_b64url_encode(&b, d, sizeof d, err);
+    }
+    if (rc == LIBRO_OK) {
+        memcpy(out, b.data, b.len + 1); /* 7 + 43 + NUL */
+    }
+    libro_buf_free(&b);
+    return rc;
+}
+
+static json_t *
+time_value(int64_t t)
+{
+    char text[LIBRO_TIME_TEXT_MAX];
+
+    return libro_time_format(text, t, NULL) == LIBRO_OK ? json_string(text) : NULL;
+}
+
+libro_code
+libro_registry__record_event(libro_registry *r, const char *number, const libro_store_event *ev,
+                             libro_error *err)
+{
+    char digest[64];
+    json_t *leaf = NULL;
+    libro_code rc;
+
+    rc = r->store.ops->event_append(r->store.h, number, ev, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    leaf = json_pack("{s:s, s:o, s:s, s:s, s:o, s:s, s:I, s:s, s:s}", "type", "license", "at",
+                     time_value(ev->at), "license", number, "action", libro_action_name(ev->action),
+                     "from",
+                     ev->from == 0 ? json_null() : json_string(libro_license_state_name(ev->from)),
+                     "to", libro_license_state_name(ev->to), "version", (json_int_t) ev->version,
+                     "actor", ev->actor, "reason", ev->reason == NULL ? "" : ev->reason);
+    if (leaf != NULL && ev->evidence != NULL &&
+        json_object_set_new(leaf, "evidence", json_string(ev->evidence)) != 0) {
+        json_decref(leaf);
+        leaf = NULL;
+    }
+    if (leaf != NULL && ev->credential != NULL) {
+        rc = digest_of(digest, ev->credential, err);
+        if (rc != LIBRO_OK) {
+            json_decref(leaf);
+            return rc;
+        }
+        if (json_object_set_new(leaf, "credential", json_string(digest)) != 0) {
+            json_decref(leaf);
+            leaf = NULL;
+        }
+    }
+    rc = log_append(r, leaf, err);
+    json_decref(leaf);
+    return rc;
+}
+
+libro_code
+libro_registry__log_type(libro_registry *r, const libro_license_type *t, const char *requirements,
+                         const char *actor, libro_error *err)
+{
+    json_t *leaf = json_pack(
+        "{s:s, s:o, s:s, s:I, s:I, s:I, s:s, s:s}", "type", "licenseType", "at",
+        time_value(libro_time_now()), "id", t->id, "validityDays", (json_int_t) t->validity_days,
+        "renewalWindowDays", (json_int_t) t->renewal_window_days, "graceDays",
+        (json_int_t) t->grace_days, "requirements", requirements, "actor", actor);
+    libro_code rc = log_append(r, leaf, err);
+
+    json_decref(leaf);
+    return rc;
+}
+
+/* ---- issuer authorizations ---------------------------------------------------------------- */
+
+/* The community's key, from the registry's charter. */
+static libro_code
+community_key(libro_credential **charter, const libro_registry *r, libro_error *err)
+{
+    libro_code rc = libro_registry__parse_credential(charter, r->charter, err);
+
+    if (rc == LIBRO_OK && (*charter)->subject_key == NULL) {
+        libro_credential_free(*charter);
+        *charter = NULL;
+        rc = libro_error_set(err, LIBRO_ERR_BAD_KEY, "charter names no community key");
+    }
+    return rc;
+}
+
+/* Check `jws` is an IssuerAuthorization the registry's community signed; *kid receives the
+ * kid the authorized issuer signs with. */
+static libro_code
+check_issuer_authorization(libro_credential **out, libro_buf *kid, const libro_registry *r,
+                           const char *jws, libro_error *err)
+{
+    libro_credential *charter = NULL;
+    libro_credential *auth = NULL;
+    libro_jws *parsed = NULL;
+    libro_code rc;
+
+    *out = NULL;
+    rc = libro_registry__parse_credential(&auth, jws, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (auth->type != LIBRO_CRED_ISSUER_AUTH) {
+        rc =
+            libro_error_set(err, LIBRO_ERR_SCHEMA, "credential is a %s, not an IssuerAuthorization",
+                            libro_cred_type_name(auth->type));
+        goto out;
+    }
+    rc = community_key(&charter, r, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (strcmp(auth->issuer, charter->subject_id) != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_DENIED,
+                             "issuer authorization is issued by %.64s, not by this registry's "
+                             "community %.64s",
+                             auth->issuer, charter->subject_id);
+        goto out;
+    }
+    rc = libro_jws_parse(&parsed, jws, strlen(jws), err);
+    if (rc == LIBRO_OK) {
+        rc = libro_jws_verify(parsed, charter->subject_key, err);
+    }
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, "issuer authorization");
+        goto out;
+    }
+    rc = libro_kid_for(kid, auth->subject_id, auth->subject_key, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    *out = auth;
+    auth = NULL;
+out:
+    libro_jws_free(parsed);
+    libro_credential_free(charter);
+    libro_credential_free(auth);
+    return rc;
+}
+
+libro_code
+libro_registry_authorize_issuer(libro_registry *r, const char *authorization, const char *actor,
+                                int64_t now, libro_error *err)
+{
+    libro_credential *auth = NULL;
+    libro_buf kid = LIBRO_BUF_INIT;
+    char digest[64];
+    json_t *leaf = NULL;
+    bool in_tx = false;
+    libro_code rc;
+
+    if (r == NULL || authorization == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "authorize: NULL argument");
+    }
+    rc = libro_registry__text_check(actor, "actor", 1, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = check_issuer_authorization(&auth, &kid, r, authorization, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (now > auth->valid_until) {
+        rc = libro_error_set(err, LIBRO_ERR_EXPIRED, "issuer authorization has expired");
+        goto out;
+    }
+    rc = digest_of(digest, authorization, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = libro_registry__write_begin(r, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    in_tx = true;
+    rc = r->store.ops->issuer_put(r->store.h, (const char *) kid.data, auth->subject_id,
+                                  authorization, auth->valid_from, auth->valid_until, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    leaf =
+        json_pack("{s:s, s:o, s:s, s:s, s:s}", "type", "issuerAuthorization", "at", time_value(now),
+                  "kid", (const char *) kid.data, "credential", digest, "actor", actor);
+    rc = log_append(r, leaf, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = r->store.ops->commit(r->store.h, err);
+    in_tx = rc != LIBRO_OK;
+out:
+    if (in_tx) {
+        r->store.ops->rollback(r->store.h);
+    }
+    json_decref(leaf);
+    libro_buf_free(&kid);
+    libro_credential_free(auth);
+    return rc;
+}
+
+libro_code
+libro_registry_issuer_authorization(libro_registry *r, char **authorization, const char *kid,
+                                    int64_t now, libro_error *err)
+{
+    libro_credential *c = NULL;
+    char *jws = NULL;
+    libro_code rc;
+
+    if (r == NULL || authorization == NULL || kid == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "issuer authorization: NULL argument");
+    }
+    *authorization = NULL;
+    rc = r->store.ops->issuer_get(r->store.h, &jws, kid, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = libro_registry__parse_credential(&c, jws, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (now < c->valid_from) {
+        rc = libro_error_set(err, LIBRO_ERR_NOT_YET_VALID, "issuer authorization is not yet valid");
+    } else if (now > c->valid_until) {
+        rc = libro_error_set(err, LIBRO_ERR_EXPIRED, "issuer authorization has expired");
+    } else {
+        *authorization = jws;
+        jws = NULL;
+    }
+out:
+    libro_credential_free(c);
+    libro_free(jws);
+    return rc;
+}
+
+libro_code
+libro_registry_issuer_authorizations(libro_registry *r, char ***list, size_t *n, libro_error *err)
+{
+    if (r == NULL || list == NULL || n == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "issuer authorizations: NULL argument");
+    }
+    return r->store.ops->issuer_list(r->store.h, list, n, err);
+}
+
+void
+libro_registry_strings_free(char **list, size_t n)
+{
+    for (size_t i = 0; list != NULL && i < n; i++) {
+        libro_free(list[i]);
+    }
+    libro_free(list);
+}
+
+/* ---- reading the log ---------------------------------------------------------------------- */
+
+libro_code
+libro_registry_log_head(libro_registry *r, uint64_t *size, libro_merkle_hash *root,
+                        libro_error *err)
+{
+    libro_code rc;
+
+    if (r == NULL || size == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "log: NULL argument");
+    }
+    rc = r->store.ops->begin_read(r->store.h, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    rc = r->store.ops->log_size(r->store.h, size, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_merkle_root(root, *size, node_get, r, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = r->store.ops->commit(r->store.h, err);
+    }
+    if (rc != LIBRO_OK) {
+        r->store.ops->rollback(r->store.h);
+    }
+    return rc;
+}
+
+/* The tree's size now, to refuse proofs about a size it never had. */
+static libro_code
+require_size(libro_registry *r, uint64_t size, libro_error *err)
+{
+    uint64_t have = 0;
+    libro_code rc = r->store.ops->log_size(r->store.h, &have, err);
+
+    if (rc == LIBRO_OK && size > have) {
+        rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "log: the tree has %llu leaves, not %llu",
+                             (unsigned long long) have, (unsigned long long) size);
+    }
+    return rc;
+}
+
+libro_code
+libro_registry_log_inclusion(libro_registry *r, libro_merkle_hash *proof, size_t *n, uint64_t index,
+                             uint64_t size, libro_error *err)
+{
+    libro_code rc;
+
+    if (r == NULL || proof == NULL || n == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "log: NULL argument");
+    }
+    rc = require_size(r, size, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_merkle_inclusion_proof(proof, n, index, size, node_get, r, err);
+    }
+    return rc;
+}
+
+libro_code
+libro_registry_log_consistency(libro_registry *r, libro_merkle_hash *proof, size_t *n,
+                               uint64_t size1, uint64_t size2, libro_error *err)
+{
+    libro_code rc;
+
+    if (r == NULL || proof == NULL || n == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "log: NULL argument");
+    }
+    rc = require_size(r, size2, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_merkle_consistency_proof(proof, n, size1, size2, node_get, r, err);
+    }
+    return rc;
+}
+
+libro_code
+libro_registry_log_leaf(libro_registry *r, char **data, uint64_t index, libro_error *err)
+{
+    if (r == NULL || data == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "log: NULL argument");
+    }
+    return r->store.ops->log_leaf_get(r->store.h, data, index, err);
+}

@@ -1,0 +1,548 @@
+/* libro_trust_sync: fetch a registry's trust bundle and bring the trust store up to date
+ * (design.md §3, docs/formats.md "Trust bundle"). Nothing in a bundle is believed for being
+ * there: its signature must verify with the key of the registry's own authorization, that
+ * authorization must chain to a pinned anchor, its checkpoint must be signed by the same key
+ * and extend (by a consistency proof the registry serves) the one synced before, and each
+ * status list goes through the store's own rollback rules. What was synced is remembered in
+ * sync/<sha256 hex of the URL>.json, written atomically. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "libro/api.h"
+#include "libro/checkpoint.h"
+#include "libro/crypto.h"
+#include "libro/encoding.h"
+#include "libro/file.h"
+#include "libro/http.h"
+#include "libro/json_int.h"
+#include "libro/jws.h"
+#include "libro/time.h"
+#include "libro/util.h"
+#include "verify_int.h"
+
+#define STATE_MAX_BYTES (16u * 1024u)
+#define PROOF_MAX_BYTES (16u * 1024u)
+
+/* What the last sync of one URL left. */
+typedef struct sync_state {
+    char etag[LIBRO_HTTP_MAX_HEADER_VALUE_BYTES + 1];
+    int64_t issued;
+    libro_checkpoint cp; /* size 0 and no origin when there was none */
+} sync_state;
+
+static libro_code
+state_path(libro_buf *out, const libro_trust *t, const char *url, libro_error *err)
+{
+    unsigned char d[32];
+    libro_buf hex = LIBRO_BUF_INIT;
+    libro_code rc = libro_sha256(d, url, strlen(url), err);
+
+    if (rc == LIBRO_OK) {
+        rc = libro_hex_encode(&hex, d, sizeof d, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(out, err, "%s/sync", t->dir);
+    }
+    if (rc == LIBRO_OK && mkdir((const char *) out->data, 0700) != 0 && errno != EEXIST) {
+        rc = libro_error_set(err, LIBRO_ERR_IO, "sync: cannot create %.120s", out->data);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(out, err, "/%s.json", (const char *) hex.data);
+    }
+    libro_buf_free(&hex);
+    return rc;
+}
+
+/* Read the state of the last sync; an absent file is a first sync. The checkpoint in it is
+ * re-verified with the registry key when it is compared, so the file is not trusted. */
+static libro_code
+state_read(sync_state *st, const char *path, libro_error *err)
+{
+    libro_buf text = LIBRO_BUF_INIT;
+    libro_json_limits lim = LIBRO_JSON_LIMITS_INIT;
+    json_t *root = NULL;
+    const char *etag;
+    const char *issued;
+    libro_code rc;
+
+    memset(st, 0, sizeof *st);
+    rc = libro_file_read(&text, path, STATE_MAX_BYTES, true, err);
+    if (rc == LIBRO_ERR_NOT_FOUND) {
+        libro_error_clear(err);
+        return LIBRO_OK;
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_json__load(&root, (const char *) text.data, text.len, &lim, err);
+    }
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, "sync state");
+        goto out;
+    }
+    etag = json_string_value(json_object_get(root, "etag"));
+    issued = json_string_value(json_object_get(root, "issued"));
+    if (etag == NULL || strlen(etag) >= sizeof st->etag || issued == NULL ||
+        libro_time_parse(&st->issued, issued, strlen(issued), err) != LIBRO_OK) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "sync state %.120s is damaged: remove it", path);
+        goto out;
+    }
+    memcpy(st->etag, etag, strlen(etag) + 1);
+out:
+    json_decref(root);
+    libro_buf_free(&text);
+    return rc;
+}
+
+static libro_code
+state_write(const char *path, const char *etag, int64_t issued, const char *checkpoint,
+            libro_error *err)
+{
+    char when[LIBRO_TIME_TEXT_MAX];
+    libro_buf text = LIBRO_BUF_INIT;
+    json_t *root = NULL;
+    libro_code rc = libro_time_format(when, issued, err);
+
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    root = json_pack("{s:s, s:s, s:s}", "etag", etag == NULL ? "" : etag, "issued", when,
+                     "checkpoint", checkpoint);
+    rc = root == NULL ? libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory")
+                      : libro_json__dump(&text, root, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_file_write_atomic(path, text.data, text.len, 0600, err);
+    }
+    json_decref(root);
+    libro_buf_free(&text);
+    return rc;
+}
+
+/* The checkpoint text kept in the state file (NULL when none). */
+static libro_code
+state_checkpoint(char **out, const char *path, libro_error *err)
+{
+    libro_buf text = LIBRO_BUF_INIT;
+    libro_json_limits lim = LIBRO_JSON_LIMITS_INIT;
+    json_t *root = NULL;
+    const char *note;
+    libro_code rc = libro_file_read(&text, path, STATE_MAX_BYTES, true, err);
+
+    *out = NULL;
+    if (rc == LIBRO_ERR_NOT_FOUND) {
+        libro_error_clear(err);
+        return LIBRO_OK;
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_json__load(&root, (const char *) text.data, text.len, &lim, err);
+    }
+    note = rc == LIBRO_OK ? json_string_value(json_object_get(root, "checkpoint")) : NULL;
+    if (rc == LIBRO_OK && note == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "sync state %.120s is damaged: remove it", path);
+    }
+    if (rc == LIBRO_OK) {
+        *out = libro_strndup(note, strlen(note));
+        rc = *out == NULL ? libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory") : LIBRO_OK;
+    }
+    json_decref(root);
+    libro_buf_free(&text);
+    return rc;
+}
+
+/* ---- fetching ------------------------------------------------------------------------------ */
+
+static libro_code
+fetch(libro_http_response *resp, const char *url, const char *etag, size_t max,
+      const libro_sync_options *opt, libro_error *err)
+{
+    libro_http_request req = LIBRO_HTTP_REQUEST_INIT;
+
+    req.url = url;
+    req.if_none_match = etag != NULL && etag[0] != '\0' ? etag : NULL;
+    req.max_response_bytes = max;
+    req.ca_file = opt != NULL ? opt->ca_file : NULL;
+    return libro_http_fetch(resp, &req, err);
+}
+
+/* Check that the tree of `old` is a prefix of the tree of `cur`, with the proof the registry
+ * serves (RFC 9162 consistency). */
+static libro_code
+check_consistency(const char *base, const libro_checkpoint *old, const libro_checkpoint *cur,
+                  const libro_sync_options *opt, libro_error *err)
+{
+    libro_http_response resp = LIBRO_HTTP_RESPONSE_INIT;
+    libro_json_limits lim = LIBRO_JSON_LIMITS_INIT;
+    libro_merkle_hash proof[LIBRO_MERKLE_MAX_PROOF];
+    libro_buf url = LIBRO_BUF_INIT;
+    json_t *root = NULL;
+    json_t *arr;
+    size_t n = 0;
+    libro_code rc;
+
+    if (cur->size < old->size) {
+        return libro_error_set(err, LIBRO_ERR_ROLLBACK,
+                               "sync: the registry's log has %llu leaves, fewer than the %llu "
+                               "synced before",
+                               (unsigned long long) cur->size, (unsigned long long) old->size);
+    }
+    if (cur->size == old->size) {
+        return libro_merkle_verify_consistency(old->size, cur->size, &old->root, &cur->root, NULL,
+                                               0, err);
+    }
+    rc = libro_buf_printf(&url, err, "%s/v1/log/consistency/%llu/%llu", base,
+                          (unsigned long long) old->size, (unsigned long long) cur->size);
+    if (rc == LIBRO_OK) {
+        rc = fetch(&resp, (const char *) url.data, NULL, PROOF_MAX_BYTES, opt, err);
+    }
+    if (rc == LIBRO_OK && resp.status != 200) {
+        rc = libro_error_set(err, LIBRO_ERR_NETWORK, "sync: consistency proof: HTTP %ld",
+                             resp.status);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_json__load(&root, (const char *) resp.body.data, resp.body.len, &lim, err);
+    }
+    arr = rc == LIBRO_OK ? json_object_get(root, "proof") : NULL;
+    if (rc == LIBRO_OK && (!json_is_array(arr) || json_array_size(arr) > LIBRO_MERKLE_MAX_PROOF)) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "sync: malformed consistency proof");
+    }
+    for (size_t i = 0; rc == LIBRO_OK && i < json_array_size(arr); i++) {
+        const char *h = json_string_value(json_array_get(arr, i));
+        libro_buf raw = LIBRO_BUF_INIT;
+
+        rc = h == NULL ? libro_error_set(err, LIBRO_ERR_PARSE, "sync: malformed consistency proof")
+                       : libro_b64std_decode(&raw, h, strlen(h), err);
+        if (rc == LIBRO_OK && raw.len != LIBRO_MERKLE_HASH_BYTES) {
+            rc = libro_error_set(err, LIBRO_ERR_PARSE, "sync: a proof hash is not 32 bytes");
+        }
+        if (rc == LIBRO_OK) {
+            memcpy(proof[n++].bytes, raw.data, LIBRO_MERKLE_HASH_BYTES);
+        }
+        libro_buf_free(&raw);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_merkle_verify_consistency(old->size, cur->size, &old->root, &cur->root, proof, n,
+                                             err);
+    }
+    json_decref(root);
+    libro_buf_free(&url);
+    libro_http_response_clear(&resp);
+    return rc;
+}
+
+/* ---- the bundle ---------------------------------------------------------------------------- */
+
+typedef struct bundle {
+    json_t *root;
+    const char *registry;
+    const char *url;
+    int64_t issued;
+    json_t *chain;
+    json_t *authorizations;
+    json_t *lists;
+    const char *checkpoint;
+} bundle;
+
+static bool
+strings_only(const json_t *a)
+{
+    if (!json_is_array(a)) {
+        return false;
+    }
+    for (size_t i = 0; i < json_array_size(a); i++) {
+        if (!json_is_string(json_array_get(a, i))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The payload's form (its signature is checked next, with a key it names). */
+static libro_code
+bundle_parse(bundle *b, const char *token, size_t len, libro_error *err)
+{
+    libro_json_limits lim = LIBRO_JSON_LIMITS_INIT;
+    libro_buf payload = LIBRO_BUF_INIT;
+    const char *issued;
+    const char *p1 = memchr(token, '.', len);
+    const char *p2 = p1 == NULL ? NULL : memchr(p1 + 1, '.', len - (size_t) (p1 + 1 - token));
+    libro_code rc;
+
+    memset(b, 0, sizeof *b);
+    if (p2 == NULL) {
+        return libro_error_set(err, LIBRO_ERR_PARSE, "bundle: not a compact JWS");
+    }
+    rc = libro_b64url_decode(&payload, p1 + 1, (size_t) (p2 - p1 - 1), err);
+    lim.max_bytes = LIBRO_MAX_BUNDLE_PAYLOAD_BYTES;
+    lim.max_depth = 4;
+    if (rc == LIBRO_OK) {
+        rc = libro_json__load(&b->root, (const char *) payload.data, payload.len, &lim, err);
+    }
+    libro_buf_free(&payload);
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, "bundle");
+        return rc;
+    }
+    b->registry = json_string_value(json_object_get(b->root, "registry"));
+    b->url = json_string_value(json_object_get(b->root, "url"));
+    issued = json_string_value(json_object_get(b->root, "issued"));
+    b->chain = json_object_get(b->root, "chain");
+    b->authorizations = json_object_get(b->root, "authorizations");
+    b->lists = json_object_get(b->root, "statusLists");
+    b->checkpoint = json_string_value(json_object_get(b->root, "checkpoint"));
+    if (json_object_size(b->root) != 8 || !json_is_string(json_object_get(b->root, "type")) ||
+        strcmp(json_string_value(json_object_get(b->root, "type")), "LibroTrustBundle") != 0 ||
+        b->registry == NULL || b->url == NULL || issued == NULL || b->checkpoint == NULL ||
+        !strings_only(b->chain) || !strings_only(b->authorizations) || !strings_only(b->lists)) {
+        return libro_error_set(err, LIBRO_ERR_PARSE,
+                               "bundle: not a LibroTrustBundle (docs/formats.md)");
+    }
+    rc = libro_time_parse(&b->issued, issued, strlen(issued), err);
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, "bundle: issued");
+    }
+    return rc;
+}
+
+/* The registry's own authorization among the bundle's: subject `id`, key thumbprint `tp`. */
+static libro_code
+registry_authorization(libro_credential **out, const bundle *b, const char *id, const char *tp,
+                       libro_error *err)
+{
+    for (size_t i = 0; i < json_array_size(b->authorizations); i++) {
+        const char *jws = json_string_value(json_array_get(b->authorizations, i));
+        libro_credential *c = NULL;
+        libro_buf payload = LIBRO_BUF_INIT;
+        char have[LIBRO_THUMBPRINT_LEN + 1];
+        const char *p1 = strchr(jws, '.');
+        const char *p2 = p1 == NULL ? NULL : strchr(p1 + 1, '.');
+
+        if (p2 != NULL &&
+            libro_b64url_decode(&payload, p1 + 1, (size_t) (p2 - p1 - 1), NULL) == LIBRO_OK &&
+            libro_credential_parse(&c, payload.data, payload.len, NULL) == LIBRO_OK &&
+            c->type == LIBRO_CRED_REGISTRY_AUTH && strcmp(c->subject_id, id) == 0 &&
+            libro_key_thumbprint(have, c->subject_key, NULL) == LIBRO_OK && strcmp(have, tp) == 0) {
+            libro_buf_free(&payload);
+            *out = c;
+            return LIBRO_OK;
+        }
+        libro_credential_free(c);
+        libro_buf_free(&payload);
+    }
+    return libro_error_set(err, LIBRO_ERR_UNTRUSTED,
+                           "bundle: it carries no authorization of the key that signed it");
+}
+
+/* Whether `jws` is a self-chartered CommunityCharter: an anchor, which only the verifier's
+ * own out-of-band decision pins (libro trust add --anchor), never a bundle. */
+static bool
+is_self_charter(const char *jws)
+{
+    libro_credential *c = NULL;
+    libro_buf payload = LIBRO_BUF_INIT;
+    const char *p1 = strchr(jws, '.');
+    const char *p2 = p1 == NULL ? NULL : strchr(p1 + 1, '.');
+    bool self = p2 != NULL &&
+                libro_b64url_decode(&payload, p1 + 1, (size_t) (p2 - p1 - 1), NULL) == LIBRO_OK &&
+                libro_credential_parse(&c, payload.data, payload.len, NULL) == LIBRO_OK &&
+                c->type == LIBRO_CRED_CHARTER && strcmp(c->issuer, c->subject_id) == 0;
+
+    libro_credential_free(c);
+    libro_buf_free(&payload);
+    return self;
+}
+
+static libro_code
+add_all(libro_trust *t, const json_t *a, const char *what, libro_error *err)
+{
+    for (size_t i = 0; i < json_array_size(a); i++) {
+        const char *jws = json_string_value(json_array_get(a, i));
+        libro_code rc;
+
+        if (is_self_charter(jws)) {
+            continue;
+        }
+        rc = libro_trust_add(t, jws, strlen(jws), err);
+
+        if (rc == LIBRO_ERR_DENIED && strcmp(what, "status list") == 0) {
+            /* The store keeps a list only when it is newer and revokes nothing back. */
+            return libro_error_set(err, LIBRO_ERR_ROLLBACK,
+                                   "sync: the bundle's status list is older than the one held");
+        }
+        if (rc != LIBRO_OK) {
+            libro_error_prefix(err, what);
+            return rc;
+        }
+    }
+    return LIBRO_OK;
+}
+
+/* The registry authorization must chain to a pinned anchor now. */
+static libro_code
+check_registry_trusted(libro_trust *t, const libro_credential *auth, const char *tp, int64_t now,
+                       libro_error *err)
+{
+    libro_verify_options vo = LIBRO_VERIFY_OPTIONS_INIT(now);
+    libro_chain__result res;
+    libro_status_list probe = {0};
+    libro_code rc;
+
+    memset(&res, 0, sizeof res);
+    probe.issuer = auth->subject_id;
+    probe.valid_from = now;
+    probe.valid_until = now;
+    rc = libro_trust__memo_reset(t, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_chain__walk_registry(&res, t, &probe, auth->issuer, auth->subject_id, tp, &vo,
+                                        err);
+    }
+    if (rc == LIBRO_OK && res.outcome != LIBRO_VALID) {
+        rc = libro_error_set(err, LIBRO_ERR_UNTRUSTED, "sync: the registry is not trusted: %.160s",
+                             res.reason);
+    }
+    libro_chain__result_free(&res);
+    return rc;
+}
+
+libro_code
+libro_trust_sync(libro_trust *t, const char *url, const libro_sync_options *opt,
+                 libro_sync_report *report, libro_error *err)
+{
+    libro_http_response resp = LIBRO_HTTP_RESPONSE_INIT;
+    libro_buf base = LIBRO_BUF_INIT;
+    libro_buf bundle_url = LIBRO_BUF_INIT;
+    libro_buf path = LIBRO_BUF_INIT;
+    libro_jws *jws = NULL;
+    libro_credential *auth = NULL;
+    libro_checkpoint cur = {0};
+    libro_checkpoint old = {0};
+    sync_state st;
+    bundle b;
+    char *old_note = NULL;
+    const char *tp = NULL;
+    size_t id_len = 0;
+    size_t len;
+    int64_t now = libro_time_now();
+    libro_code rc;
+
+    memset(&b, 0, sizeof b);
+    memset(&st, 0, sizeof st);
+    if (t == NULL || url == NULL || report == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "sync: NULL argument");
+    }
+    memset(report, 0, sizeof *report);
+    rc = libro_http_url_check(url, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    len = strlen(url);
+    while (len > 0 && url[len - 1] == '/') {
+        len--;
+    }
+    if ((rc = libro_buf_append(&base, url, len, err)) != LIBRO_OK ||
+        (rc = libro_buf_printf(&bundle_url, err, "%s/v1/bundle", (const char *) base.data)) !=
+            LIBRO_OK ||
+        (rc = state_path(&path, t, (const char *) base.data, err)) != LIBRO_OK ||
+        (rc = state_read(&st, (const char *) path.data, err)) != LIBRO_OK) {
+        goto out;
+    }
+    rc = fetch(&resp, (const char *) bundle_url.data, st.etag, LIBRO_MAX_BUNDLE_TOKEN_BYTES, opt,
+               err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (resp.status == 304) {
+        report->not_modified = true;
+        report->issued = st.issued;
+        goto out;
+    }
+    if (resp.status != 200) {
+        rc = libro_error_set(err, LIBRO_ERR_NETWORK, "sync: the registry answered HTTP %ld",
+                             resp.status);
+        goto out;
+    }
+    /* 1. The form, then the signature with the key of the registry's own authorization. */
+    rc = libro_jws_parse_ex(&jws, (const char *) resp.body.data, resp.body.len,
+                            LIBRO_MAX_BUNDLE_TOKEN_BYTES, LIBRO_MAX_BUNDLE_PAYLOAD_BYTES, err);
+    if (rc == LIBRO_OK &&
+        (libro_jws_typ(jws) == NULL || strcmp(libro_jws_typ(jws), LIBRO_BUNDLE_TYP) != 0)) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "bundle: typ is not " LIBRO_BUNDLE_TYP);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_jws_kid(jws) == NULL ? libro_error_set(err, LIBRO_ERR_PARSE, "bundle: no kid")
+                                        : libro_kid_split(libro_jws_kid(jws), &id_len, &tp, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = bundle_parse(&b, (const char *) resp.body.data, resp.body.len, err);
+    }
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (strlen(b.registry) != id_len || memcmp(b.registry, libro_jws_kid(jws), id_len) != 0 ||
+        strcmp(b.url, (const char *) base.data) != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_UNTRUSTED,
+                             "bundle: signed by another registry than %.64s at %.120s", b.registry,
+                             (const char *) base.data);
+        goto out;
+    }
+    if ((rc = registry_authorization(&auth, &b, b.registry, tp, err)) != LIBRO_OK ||
+        (rc = libro_jws_verify(jws, auth->subject_key, err)) != LIBRO_OK) {
+        goto out;
+    }
+    /* 2. Not older than what was synced before. */
+    if (st.issued != 0 && b.issued <= st.issued) {
+        rc = libro_error_set(err, LIBRO_ERR_ROLLBACK,
+                             "sync: the bundle is not newer than the one synced before");
+        goto out;
+    }
+    /* 3. The chain into the store; the registry must chain to a pinned anchor. */
+    if ((rc = add_all(t, b.chain, "chain", err)) != LIBRO_OK ||
+        (rc = add_all(t, b.authorizations, "authorization", err)) != LIBRO_OK ||
+        (rc = check_registry_trusted(t, auth, tp, now, err)) != LIBRO_OK) {
+        goto out;
+    }
+    /* 4. The log only grows: this checkpoint extends the last one. */
+    rc = libro_checkpoint_open(&cur, b.checkpoint, strlen(b.checkpoint), b.registry, b.registry,
+                               auth->subject_key, err);
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, "bundle checkpoint");
+        goto out;
+    }
+    rc = state_checkpoint(&old_note, (const char *) path.data, err);
+    if (rc == LIBRO_OK && old_note != NULL) {
+        rc = libro_checkpoint_open(&old, old_note, strlen(old_note), b.registry, b.registry,
+                                   auth->subject_key, err);
+        if (rc != LIBRO_OK) {
+            libro_error_prefix(err, "synced checkpoint");
+        }
+    }
+    if (rc == LIBRO_OK && old_note != NULL) {
+        rc = check_consistency((const char *) base.data, &old, &cur, opt, err);
+    }
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    /* 5. The status lists, by the store's rules; then remember this sync. */
+    rc = add_all(t, b.lists, "status list", err);
+    if (rc == LIBRO_OK) {
+        rc = state_write((const char *) path.data, resp.etag, b.issued, b.checkpoint, err);
+    }
+    if (rc == LIBRO_OK) {
+        report->issued = b.issued;
+        report->status_lists = json_array_size(b.lists);
+        report->authorizations = json_array_size(b.authorizations);
+        report->log_size = cur.size;
+        report->log_grew_from = old.size;
+    }
+out:
+    libro_checkpoint_clear(&cur);
+    libro_checkpoint_clear(&old);
+    libro_free(old_note);
+    libro_credential_free(auth);
+    libro_jws_free(jws);
+    json_decref(b.root);
+    libro_http_response_clear(&resp);
+    libro_buf_free(&path);
+    libro_buf_free(&bundle_url);
+    libro_buf_free(&base);
+    return rc;
+}
