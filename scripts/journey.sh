@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # The journey libro runs end to end (it grows with each capability):
 #   a town pins itself as an anchor community, authorizes its health board and names its
-#   registry; the board issues a nurse's license with a QR code into the registry; an
-#   employer verifies the QR offline with the registry's status lists; the refusals a
-#   verifier must make; then the license is revoked and the employer's next check says so.
+#   registry; the registry serves on loopback; the board issues a nurse's license with a QR
+#   code into the registry by signed requests; an employer syncs the registry's trust bundle
+#   and verifies the QR offline; the refusals a verifier must make; then the board revokes
+#   the license, the employer syncs again and the same QR code says REVOKED.
 # Usage: scripts/journey.sh PATH/TO/libro
 set -euo pipefail
 libro=${1:?usage: journey.sh PATH/TO/libro}
 libro=$(cd "$(dirname "$libro")" && pwd)/$(basename "$libro") # we cd below
 work=$(mktemp -d "${TMPDIR:-/tmp}/libro-demo.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+server=
+trap '[ -z "$server" ] || kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
 cd "$work"
 export XDG_DATA_HOME="$work/employer" # the employer's trust store lives here
 
@@ -30,42 +32,48 @@ run "$libro" issue authorization --key town.pem --charter town-charter.jws \
     --subject-key board.pub.pem --grant nursing-general:1095 --valid-from "$(ago '6 months')" \
     --days 1825 --out board-auth.jws
 
-say "3. Town 7 names its registry and opens it (a SQLite file: no server needed)"
+# A free loopback port for the registry (nothing answers on it yet).
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port=$((20000 + RANDOM % 30000))
+while ! port_free "$port"; do port=$((20000 + RANDOM % 30000)); done
+URL=http://127.0.0.1:$port
+
+say "3. Town 7 names its registry, opens it (a SQLite file), lets the board write to it, and
+   serves it on loopback (in production: behind a TLS proxy at its https URL)"
 run "$libro" key new --out registry.pem --public-out registry.pub.pem
 run "$libro" issue registry-authorization --key town.pem --charter town-charter.jws \
     --id urn:libro:town-7:registry --name "Town 7 Registry" --subject-key registry.pub.pem \
-    --url "https://registry.town-7.example" --valid-from "$(ago '6 months')" --days 1825 \
-    --out registry-auth.jws
+    --url "$URL" --valid-from "$(ago '6 months')" --days 1825 --out registry-auth.jws
 run "$libro" registry init --db town.db --charter town-charter.jws --authorization registry-auth.jws
 run "$libro" registry type --db town.db --id nursing-general --validity-days 1095 \
     --renewal-window-days 90 --grace-days 30 --requires "cpd_hours >= 60" --actor "town clerk"
-BASE=https://registry.town-7.example/v1/status
-publish() { # PURPOSE FILE: the registry signs its current list for PURPOSE
-    "$libro" registry status --db town.db --key registry.pem --list 0 --purpose "$1" \
-        --id "$BASE/0/$1" --days 2 --out "$2"
-}
+run "$libro" registry authorize --db town.db --authorization board-auth.jws --actor "town clerk"
+printf '$ %s &\n' "$libro registry serve --db town.db --listen 127.0.0.1:$port --key registry.pem --base-url $URL"
+"$libro" registry serve --db town.db --listen "127.0.0.1:$port" --key registry.pem \
+    --base-url "$URL" 2>"$work/serve.log" &
+server=$!
+for _ in $(seq 50); do ! port_free "$port" && break; sleep 0.1; done
+cat "$work/serve.log"
 
-say "4. The health board issues Ada's license into the registry, with its QR code"
+say "4. The health board issues Ada's license into the registry (signed requests), with its QR code"
 "$libro" key new --out ada.pem >/dev/null
 ada_did=$("$libro" key show --json ada.pem | sed -n 's/.*"did":"\([^"]*\)".*/\1/p')
 run "$libro" issue license --key board.pem --authorization board-auth.jws \
     --community-charter town-charter.jws --holder "Ada Example" --holder-did "$ada_did" \
     --number T7-N-0001 --profession "registered nurse" --type nursing-general \
     --scope "general care" --scope "medication administration" --out ada.jws --qr ada.png \
-    --registry town.db --status-url-base "$BASE"
+    --registry "$URL"
 printf '$ %s\n' "$libro qr encode --terminal ada.jws"
 "$libro" qr encode --terminal ada.jws >ada.txt 2>/dev/null
 cat ada.txt
 
 run "$libro" license show --db town.db T7-N-0001
-publish revocation rev-1.jws
-publish suspension sus-1.jws
 
-say "5. An employer pins Town 7 (comparing the thumbprint out of band), adds the board's and
-   the registry's authorizations and the registry's current status lists"
+say "5. An employer pins Town 7 (comparing the thumbprint out of band), then syncs the registry:
+   its signed trust bundle brings the authorizations, the status lists and the log checkpoint"
 thumb=$("$libro" key show --json town.pem | sed -n 's/.*"thumbprint":"\([^"]*\)".*/\1/p')
 run "$libro" trust add --anchor --expect-thumbprint "$thumb" town-charter.jws
-run "$libro" trust add board-auth.jws registry-auth.jws rev-1.jws sus-1.jws
+run "$libro" sync "$URL"
 run "$libro" trust list
 
 say "6. The employer scans Ada's QR code, offline"
@@ -111,13 +119,12 @@ expect 6 "an employer without the anchor" "$libro" verify --trust-dir "$work/emp
 printf 'P5\n64 64\n255\n' >noise.pgm && head -c 4096 /dev/urandom >>noise.pgm
 expect 8 "a photo without a QR code" "$libro" verify noise.pgm
 
-say "8. The board revokes the license; the registry publishes its list; the employer's next check"
-run "$libro" license revoke --db town.db T7-N-0001 --actor urn:libro:town-7:health-board \
-    --reason "struck off the register"
-sleep 1 # lists carry whole seconds: the new one must be newer than the employer's copy
-publish revocation rev-2.jws
-run "$libro" trust add rev-2.jws
+say "8. The board revokes the license at the registry; the employer syncs; the next check"
+run "$libro" license revoke --registry "$URL" --key board.pem \
+    --issuer urn:libro:town-7:health-board --reason "struck off the register" T7-N-0001
+sleep 1 # bundles and lists carry whole seconds: the next must be newer than the employer's copy
+run "$libro" sync "$URL"
 expect 4 "the same QR code, now" "$libro" verify ada.png
 
-say "Done: an anchor community, an authorized issuer, a registry, a license in a QR code,
-   verified offline, then revoked."
+say "Done: an anchor community, an authorized issuer, a registry serving signed writes and a
+   trust bundle, a license in a QR code verified offline, then revoked and synced."
