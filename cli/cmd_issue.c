@@ -441,10 +441,10 @@ fill_license(libro_credential *c, const struct cli_args *a, const libro_credenti
 
 /* The license type as the registry defines it (its validity caps the default). */
 static libro_code
-registry_type_days(uint32_t *days, libro_registry *r, const char *type_id, libro_error *err)
+registry_type_days(uint32_t *days, libro_registry_client *r, const char *type_id, libro_error *err)
 {
     libro_license_type type = {0};
-    libro_code rc = libro_registry_get_type(r, &type, type_id, err);
+    libro_code rc = libro_registry_client_get_type(r, &type, type_id, err);
 
     if (rc == LIBRO_ERR_NOT_FOUND) {
         rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND,
@@ -512,7 +512,6 @@ issue_license(int argc, char **argv)
     libro_error err = LIBRO_ERROR_INIT;
     libro_credential *c = NULL;
     struct cli_issuer is = CLI_ISSUER_INIT;
-    libro_registry *r = NULL;
     libro_registry_client *client = NULL;
     libro_buf jws = LIBRO_BUF_INIT;
     libro_buf kid = LIBRO_BUF_INIT;
@@ -566,11 +565,9 @@ issue_license(int argc, char **argv)
                                                   is.auth->subject_id, NULL, &err) != LIBRO_OK)) {
         goto out_report;
     }
-    /* In-process, the registry's type caps the default validity; a remote registry checks it
-     * when the license is registered. */
-    if (db != NULL && !cli_is_url(db) &&
-        (libro_registry_open(&r, db, &err) != LIBRO_OK ||
-         registry_type_days(&type_days, r, cli_get(&a, sp, "--type"), &err) != LIBRO_OK)) {
+    /* The registry's type caps the default validity. */
+    if (client != NULL &&
+        registry_type_days(&type_days, client, cli_get(&a, sp, "--type"), &err) != LIBRO_OK) {
         goto out_report;
     }
     if (libro_credential_new(&c, LIBRO_CRED_LICENSE, &err) != LIBRO_OK ||
@@ -600,7 +597,6 @@ out:
     libro_buf_free(&remote_base);
     libro_credential_free(c);
     libro_registry_client_close(client);
-    libro_registry_close(r);
     cli_issuer_clear(&is);
     return cli_finish(code);
 }

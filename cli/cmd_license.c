@@ -161,18 +161,52 @@ print_event(const libro_license_event *e)
     printf("\n");
 }
 
+/* ---- a registry URL ------------------------------------------------------------------------ */
+
+/* A client for --registry URL: signing with --key under --issuer when both are given (writes
+ * and queries), else reading public data only. *key must outlive the client. */
+static libro_code
+open_remote(libro_registry_client **client, libro_key **key, const struct cli_args *a,
+            const struct cli_spec *sp, libro_error *err)
+{
+    libro_buf kid = LIBRO_BUF_INIT;
+    libro_code rc = LIBRO_OK;
+
+    *key = NULL;
+    if (!cli_is_url(cli_get(a, sp, "--registry"))) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "--registry: want the registry's URL (https://..., or http:// on "
+                               "loopback); a database goes with --db");
+    }
+    if (cli_has(a, sp, "--key") && cli_has(a, sp, "--issuer")) {
+        rc = cli_load_key(key, cli_get(a, sp, "--key"), cli_get(a, sp, "--passphrase-fd"), err);
+        if (rc == LIBRO_OK) {
+            rc = libro_kid_for(&kid, cli_get(a, sp, "--issuer"), *key, err);
+        }
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_registry_client_open(client, cli_get(a, sp, "--registry"), *key,
+                                        kid.data == NULL ? NULL : (const char *) kid.data, NULL,
+                                        NULL, err);
+    }
+    libro_buf_free(&kid);
+    return rc;
+}
+
 /* ---- license show -------------------------------------------------------------------------- */
 
 static const struct cli_opt show_opts[] = {
     {"--db", "FILE", "the registry database", false},
+    {"--registry", "URL", "a registry's URL (public record, without the history)", false},
     {"--json", NULL, "print one JSON document (schemas/cli/license-show.schema.json)", false},
 };
 
 static const struct cli_spec show_spec = {
     "license show",
-    "--db FILE [--json] NUMBER",
+    "--db FILE | --registry URL [--json] NUMBER",
     "Show a license as the registry holds it (its latest version) and its full history:\n"
-    "every issue, renewal and change, with who, when and why.",
+    "every issue, renewal and change, with who, when and why. From a registry's URL, the\n"
+    "public record only (the history stays with the registry and its log).",
     show_opts,
     LIBRO_NELEM(show_opts),
     1,
@@ -187,6 +221,8 @@ license_show(int argc, char **argv)
     const struct cli_spec *sp = &show_spec;
     libro_error err = LIBRO_ERROR_INIT;
     libro_registry *r = NULL;
+    libro_registry_client *client = NULL;
+    libro_key *key = NULL;
     libro_license_record rec = {0};
     libro_license_event *events = NULL;
     libro_buf b = LIBRO_BUF_INIT;
@@ -198,13 +234,18 @@ license_show(int argc, char **argv)
     if (code >= 0) {
         return code;
     }
-    if (!cli_has(&a, sp, "--db")) {
-        return cli_usage_error(sp, "--db is required");
+    if (cli_has(&a, sp, "--db") == cli_has(&a, sp, "--registry")) {
+        return cli_usage_error(sp, "give --db or --registry");
     }
     json = cli_has(&a, sp, "--json");
     code = CLI_EXIT_NO;
-    if (libro_registry_open(&r, cli_get(&a, sp, "--db"), &err) != LIBRO_OK ||
-        libro_registry_get(r, &rec, &events, &n_events, a.positional[0], &err) != LIBRO_OK) {
+    if (cli_has(&a, sp, "--registry")) {
+        if (open_remote(&client, &key, &a, sp, &err) != LIBRO_OK ||
+            libro_registry_client_get(client, &rec, a.positional[0], &err) != LIBRO_OK) {
+            goto out_report;
+        }
+    } else if (libro_registry_open(&r, cli_get(&a, sp, "--db"), &err) != LIBRO_OK ||
+               libro_registry_get(r, &rec, &events, &n_events, a.positional[0], &err) != LIBRO_OK) {
         goto out_report;
     }
     if (json) {
@@ -231,7 +272,9 @@ license_show(int argc, char **argv)
         fputs((const char *) b.data, stdout);
     } else {
         print_record(&rec);
-        printf("history:\n");
+        if (client == NULL) {
+            printf("history:\n");
+        }
         for (i = 0; i < n_events; i++) {
             print_event(&events[i]);
         }
@@ -245,6 +288,8 @@ out:
     libro_license_events_free(events, n_events);
     libro_license_record_clear(&rec);
     libro_registry_close(r);
+    libro_registry_client_close(client);
+    libro_key_free(key);
     return cli_finish(code);
 }
 
@@ -252,15 +297,21 @@ out:
 
 static const struct cli_opt expiring_opts[] = {
     {"--db", "FILE", "the registry database", false},
+    {"--registry", "URL", "a registry's URL: a query signed with --key (the issuer's own licenses)",
+     false},
+    {"--key", "FILE", "with --registry: the issuer's signing key", false},
+    {"--issuer", "ID", "with --registry: the issuer's id", false},
+    {"--passphrase-fd", "N", "read the key's passphrase from descriptor N", false},
     {"--within", "DAYS", "how far ahead to look", false},
     {"--json", NULL, "print one JSON document (schemas/cli/license-expiring.schema.json)", false},
 };
 
 static const struct cli_spec expiring_spec = {
     "license expiring",
-    "--db FILE --within DAYS [--json]",
+    "--db FILE | --registry URL --key FILE --issuer ID  --within DAYS [--json]",
     "List the licenses to chase for renewal, soonest first: active ones whose validUntil\n"
-    "falls within DAYS from now, and expired ones still in their grace period.",
+    "falls within DAYS from now, and expired ones still in their grace period. From a\n"
+    "registry's URL, the signing issuer's own licenses.",
     expiring_opts,
     LIBRO_NELEM(expiring_opts),
     0,
@@ -276,6 +327,8 @@ license_expiring(int argc, char **argv)
     libro_error err = LIBRO_ERROR_INIT;
     libro_error ignored = LIBRO_ERROR_INIT;
     libro_registry *r = NULL;
+    libro_registry_client *client = NULL;
+    libro_key *key = NULL;
     libro_license_record *recs = NULL;
     libro_buf b = LIBRO_BUF_INIT;
     const char *within_text;
@@ -289,8 +342,12 @@ license_expiring(int argc, char **argv)
         return code;
     }
     within_text = cli_get(&a, sp, "--within");
-    if (!cli_has(&a, sp, "--db") || within_text == NULL) {
-        return cli_usage_error(sp, "--db and --within are required");
+    if (cli_has(&a, sp, "--db") == cli_has(&a, sp, "--registry") || within_text == NULL) {
+        return cli_usage_error(sp, "--within and one of --db or --registry are required");
+    }
+    if (cli_has(&a, sp, "--registry") &&
+        (!cli_has(&a, sp, "--key") || !cli_has(&a, sp, "--issuer"))) {
+        return cli_usage_error(sp, "--registry needs --key and --issuer");
     }
     if (libro_parse_u64(&within, within_text, strlen(within_text), MAX_WITHIN_DAYS, &ignored) !=
         LIBRO_OK) {
@@ -298,9 +355,15 @@ license_expiring(int argc, char **argv)
     }
     json = cli_has(&a, sp, "--json");
     code = CLI_EXIT_NO;
-    if (libro_registry_open(&r, cli_get(&a, sp, "--db"), &err) != LIBRO_OK ||
-        libro_registry_expiring(r, &recs, &n, libro_time_now(), (int64_t) within * DAY, &err) !=
-            LIBRO_OK) {
+    if (cli_has(&a, sp, "--registry")) {
+        if (open_remote(&client, &key, &a, sp, &err) != LIBRO_OK ||
+            libro_registry_client_expiring(client, &recs, &n, (int64_t) within * DAY, &err) !=
+                LIBRO_OK) {
+            goto out_report;
+        }
+    } else if (libro_registry_open(&r, cli_get(&a, sp, "--db"), &err) != LIBRO_OK ||
+               libro_registry_expiring(r, &recs, &n, libro_time_now(), (int64_t) within * DAY,
+                                       &err) != LIBRO_OK) {
         goto out_report;
     }
     if (json) {
@@ -338,6 +401,8 @@ out:
     libro_buf_free(&b);
     libro_license_records_free(recs, n);
     libro_registry_close(r);
+    libro_registry_client_close(client);
+    libro_key_free(key);
     return cli_finish(code);
 }
 
@@ -372,27 +437,6 @@ static const struct cli_spec revoke_spec =
 static const struct cli_spec surrender_spec =
     CHANGE_SPEC("surrender", "Record that the holder gave the license up. Final, and published\n"
                              "as revoked (a verifier must read it as no longer valid).");
-
-/* A signed-request client for --registry URL (with --key and --issuer). *key is the signer,
- * which must outlive the client. */
-static libro_code
-open_remote(libro_registry_client **client, libro_key **key, const struct cli_args *a,
-            const struct cli_spec *sp, libro_error *err)
-{
-    libro_buf kid = LIBRO_BUF_INIT;
-    libro_code rc =
-        cli_load_key(key, cli_get(a, sp, "--key"), cli_get(a, sp, "--passphrase-fd"), err);
-
-    if (rc == LIBRO_OK) {
-        rc = libro_kid_for(&kid, cli_get(a, sp, "--issuer"), *key, err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = libro_registry_client_open(client, cli_get(a, sp, "--registry"), *key,
-                                        (const char *) kid.data, NULL, NULL, err);
-    }
-    libro_buf_free(&kid);
-    return rc;
-}
 
 static int
 license_change_remote(const struct cli_args *a, const struct cli_spec *sp, libro_action action)
@@ -489,13 +533,14 @@ license_surrender(int argc, char **argv)
 /* ---- license renew ------------------------------------------------------------------------- */
 
 static const struct cli_opt renew_opts[] = {
-    {"--db", "FILE", "the registry database", false},
+    {"--db", "FILE", "the registry database (embedded mode)", false},
+    {"--registry", "URL", "a registry's URL: the renewal is a request signed with --key", false},
     {"--key", "FILE", "signing key: the issuer's key", false},
     {"--authorization", "FILE", "the issuer's IssuerAuthorization", false},
     {"--community-charter", "FILE", "the charter of the community that authorized the issuer",
      false},
     {"--evidence", "NAME=N", "evidence for the type's requirements, e.g. cpd_hours=60", true},
-    {"--actor", "WHO", "who renews (recorded)", false},
+    {"--actor", "WHO", "with --db: who renews (recorded)", false},
     {"--reason", "TEXT", "why (recorded; optional)", false},
     {"--out", "FILE", "where to write the new version (compact JWS)", false},
     {"--qr", "FILE.png", "also write its LB1 QR code as a PNG (level M)", false},
@@ -504,8 +549,9 @@ static const struct cli_opt renew_opts[] = {
 
 static const struct cli_spec renew_spec = {
     "license renew",
-    "--db FILE --key FILE --authorization FILE --community-charter FILE\n"
-    "       [--evidence NAME=N...] --actor WHO [--reason TEXT] --out FILE [--qr FILE.png] NUMBER",
+    "--db FILE --actor WHO | --registry URL\n"
+    "       --key FILE --authorization FILE --community-charter FILE\n"
+    "       [--evidence NAME=N...] [--reason TEXT] --out FILE [--qr FILE.png] NUMBER",
     "Renew a license: sign its next version (same number, holder, type, scope and status\n"
     "entries) valid from now for the type's validity (cut at the authorization's end), and\n"
     "record it. Allowed from the type's renewal window before expiry until its grace period\n"
@@ -639,7 +685,8 @@ license_renew(int argc, char **argv)
     libro_error err = LIBRO_ERROR_INIT;
     struct cli_issuer is = CLI_ISSUER_INIT;
     struct evidence_list ev = {0};
-    libro_registry *r = NULL;
+    libro_registry_client *r = NULL;
+    libro_buf kid = LIBRO_BUF_INIT;
     libro_license_record rec = {0};
     libro_license_type type = {0};
     libro_credential *old = NULL;
@@ -656,10 +703,15 @@ license_renew(int argc, char **argv)
     if (code >= 0) {
         return code;
     }
-    if (!cli_has(&a, sp, "--db") || !cli_has(&a, sp, "--key") ||
+    if (cli_has(&a, sp, "--db") == cli_has(&a, sp, "--registry") ||
+        (cli_has(&a, sp, "--db") && !cli_has(&a, sp, "--actor")) || !cli_has(&a, sp, "--key") ||
         !cli_has(&a, sp, "--authorization") || !cli_has(&a, sp, "--community-charter") ||
-        !cli_has(&a, sp, "--actor") || !cli_has(&a, sp, "--out")) {
-        return cli_usage_error(sp, "missing a required option");
+        !cli_has(&a, sp, "--out")) {
+        return cli_usage_error(sp, "missing a required option (--db and --actor, or --registry)");
+    }
+    if (cli_has(&a, sp, "--registry") && !cli_is_url(cli_get(&a, sp, "--registry"))) {
+        return cli_usage_error(sp, "--registry: want the registry's URL; a database goes with "
+                                   "--db");
     }
     number = a.positional[0];
     items = cli_get_all(&a, sp, "--evidence", &n_items);
@@ -677,9 +729,13 @@ license_renew(int argc, char **argv)
         cli_issuer_load(&is, cli_get(&a, sp, "--key"), cli_get(&a, sp, "--passphrase-fd"),
                         cli_get(&a, sp, "--authorization"), cli_get(&a, sp, "--community-charter"),
                         &err) != LIBRO_OK ||
-        libro_registry_open(&r, cli_get(&a, sp, "--db"), &err) != LIBRO_OK ||
-        libro_registry_get(r, &rec, NULL, NULL, number, &err) != LIBRO_OK ||
-        libro_registry_get_type(r, &type, rec.license_type, &err) != LIBRO_OK) {
+        libro_kid_for(&kid, is.auth->subject_id, is.signer, &err) != LIBRO_OK ||
+        libro_registry_client_open(
+            &r, cli_has(&a, sp, "--db") ? cli_get(&a, sp, "--db") : cli_get(&a, sp, "--registry"),
+            is.signer, (const char *) kid.data, cli_get(&a, sp, "--actor"), NULL,
+            &err) != LIBRO_OK ||
+        libro_registry_client_get(r, &rec, number, &err) != LIBRO_OK ||
+        libro_registry_client_get_type(r, &type, rec.license_type, &err) != LIBRO_OK) {
         goto out_report;
     }
     if (rec.credential == NULL) {
@@ -692,13 +748,12 @@ license_renew(int argc, char **argv)
         goto out_report;
     }
     /* After the key is loaded (a passphrase prompt takes its time): the registry checks
-     * validFrom against the `now` it is given, and records the renewal at it. */
+     * validFrom against its own clock when it records the renewal. */
     now = libro_time_now();
     if (build_renewal(&c, old, &is, &type, now, &err) != LIBRO_OK ||
         cli_sign_credential(&jws, c, is.signer, &err) != LIBRO_OK ||
-        libro_registry_renew(r, number, (const char *) jws.data, ev.items, ev.n,
-                             cli_get(&a, sp, "--actor"), cli_get(&a, sp, "--reason"), now,
-                             &err) != LIBRO_OK) {
+        libro_registry_client_renew(r, number, (const char *) jws.data, ev.items, ev.n,
+                                    cli_get(&a, sp, "--reason"), &err) != LIBRO_OK) {
         goto out_report;
     }
     /* Recorded: from here a failure to write leaves the new version in the registry. */
@@ -722,7 +777,8 @@ out:
     libro_credential_free(old);
     libro_license_type_clear(&type);
     libro_license_record_clear(&rec);
-    libro_registry_close(r);
+    libro_registry_client_close(r);
+    libro_buf_free(&kid);
     cli_issuer_clear(&is);
     evidence_clear(&ev);
     return cli_finish(code);

@@ -944,7 +944,7 @@ END_TEST
 
 static const struct {
     const char *name;
-    libro_http_request req;
+    libro_http__request req;
     unsigned status; /* 0: read on */
 } rules[] = {
     {"plain GET", {"GET", "/", "HTTP/1.1", "a", NULL, NULL, NULL, NULL, 1, 0, 0, 0, NULL, {0}}, 0},
@@ -1004,7 +1004,7 @@ static const struct {
 
 START_TEST(test_header_rules)
 {
-    libro_http_response resp;
+    libro_http__response resp;
 
     memset(&resp, 0, sizeof resp);
     libro_http__check_headers(&resp, &rules[_i].req, LIBRO_MAX_HTTP_BODY_BYTES);

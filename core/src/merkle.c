@@ -323,7 +323,9 @@ libro_merkle_verify_inclusion(const libro_merkle_hash *leaf, uint64_t index, uin
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "merkle: NULL argument");
     }
     if (n > LIBRO_MERKLE_MAX_PROOF) {
-        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "merkle: proof of %zu hashes", n);
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "merkle: proof of %zu hashes (at most %u)", n,
+                               LIBRO_MERKLE_MAX_PROOF);
     }
     if (index >= size) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
@@ -405,7 +407,9 @@ libro_merkle_verify_consistency(uint64_t size1, uint64_t size2, const libro_merk
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "merkle: NULL argument");
     }
     if (n > LIBRO_MERKLE_MAX_PROOF) {
-        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "merkle: proof of %zu hashes", n);
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "merkle: proof of %zu hashes (at most %u)", n,
+                               LIBRO_MERKLE_MAX_PROOF);
     }
     if (size1 > size2) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG,

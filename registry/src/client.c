@@ -63,9 +63,8 @@ libro_registry_client_open(libro_registry_client **out, const char *target, cons
         return nomem(err);
     }
     if (is_url(target)) {
-        if (signer == NULL || kid == NULL) {
-            rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG,
-                                 "a registry URL needs the issuer's key to sign requests");
+        if ((signer == NULL) != (kid == NULL)) {
+            rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "a signing key needs its kid");
             goto out;
         }
         rc = libro_http_url_check(target, err);
@@ -79,7 +78,8 @@ libro_registry_client_open(libro_registry_client **out, const char *target, cons
         c->url = libro_strndup(target, len);
         c->kid = dup_or_null(kid);
         c->ca_file = dup_or_null(ca_file);
-        if (c->url == NULL || c->kid == NULL || (ca_file != NULL && c->ca_file == NULL)) {
+        if (c->url == NULL || (kid != NULL && c->kid == NULL) ||
+            (ca_file != NULL && c->ca_file == NULL)) {
             rc = nomem(err);
             goto out;
         }
@@ -210,6 +210,11 @@ post(json_t **answer, libro_registry_client *c, const char *path, json_t *claims
     if (claims == NULL) {
         return nomem(err);
     }
+    if (c->signer == NULL) {
+        json_decref(claims);
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "writing to a registry URL needs the issuer's key (--key)");
+    }
     rc = new_jti(&jti, err);
     if (rc != LIBRO_OK) {
         goto out;
@@ -260,6 +265,112 @@ out:
     libro_buf_free(&jti);
     json_decref(claims);
     return rc;
+}
+
+/* GET `path` and read its JSON answer into *answer (caller decrefs). */
+static libro_code
+get_json(json_t **answer, libro_registry_client *c, const char *path, libro_error *err)
+{
+    libro_http_request req = LIBRO_HTTP_REQUEST_INIT;
+    libro_http_response resp = LIBRO_HTTP_RESPONSE_INIT;
+    libro_json_limits lim = LIBRO_JSON_LIMITS_INIT;
+    libro_buf url = LIBRO_BUF_INIT;
+    libro_code rc = libro_buf_printf(&url, err, "%s%s", c->url, path);
+
+    *answer = NULL;
+    if (rc == LIBRO_OK) {
+        req.url = (const char *) url.data;
+        req.accept = "application/json";
+        req.max_response_bytes = MAX_ANSWER_BYTES;
+        req.ca_file = c->ca_file;
+        rc = libro_http_fetch(&resp, &req, err);
+    }
+    if (rc == LIBRO_OK && resp.status != 200) {
+        rc = refusal(&resp, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_json__load(answer, (const char *) resp.body.data, resp.body.len, &lim, err);
+    }
+    if (rc == LIBRO_OK && !json_is_object(*answer)) {
+        json_decref(*answer);
+        *answer = NULL;
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "registry: the answer is not a JSON object");
+    }
+    libro_http_response_clear(&resp);
+    libro_buf_free(&url);
+    return rc;
+}
+
+static libro_code
+state_from_name(libro_license_state *out, const char *name)
+{
+    for (int s = LIBRO_STATE_ACTIVE; s <= LIBRO_STATE_SURRENDERED; s++) {
+        if (name != NULL && strcmp(name, libro_license_state_name((libro_license_state) s)) == 0) {
+            *out = (libro_license_state) s;
+            return LIBRO_OK;
+        }
+    }
+    return LIBRO_ERR_PARSE;
+}
+
+static libro_code
+text_member(char **out, const json_t *o, const char *name)
+{
+    const char *s = json_string_value(json_object_get(o, name));
+
+    if (s == NULL) {
+        return LIBRO_ERR_PARSE;
+    }
+    *out = libro_strndup(s, strlen(s));
+    return *out == NULL ? LIBRO_ERR_NOMEM : LIBRO_OK;
+}
+
+static libro_code
+u32_member(uint32_t *out, const json_t *o, const char *name)
+{
+    json_t *v = json_object_get(o, name);
+
+    if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+        json_integer_value(v) > (json_int_t) UINT32_MAX) {
+        return LIBRO_ERR_PARSE;
+    }
+    *out = (uint32_t) json_integer_value(v);
+    return LIBRO_OK;
+}
+
+static libro_code
+time_member(int64_t *out, const json_t *o, const char *name)
+{
+    const char *s = json_string_value(json_object_get(o, name));
+
+    return s == NULL ? LIBRO_ERR_PARSE : libro_time_parse(out, s, strlen(s), NULL);
+}
+
+/* A record as the API shows it (routes.c, libro_http__record_json). */
+static libro_code
+record_from_json(libro_license_record *r, const json_t *o, libro_error *err)
+{
+    libro_code rc;
+
+    memset(r, 0, sizeof *r);
+    if ((rc = text_member(&r->number, o, "number")) != LIBRO_OK ||
+        (rc = u32_member(&r->version, o, "version")) != LIBRO_OK ||
+        (rc = state_from_name(&r->state, json_string_value(json_object_get(o, "state")))) !=
+            LIBRO_OK ||
+        (rc = text_member(&r->license_type, o, "type")) != LIBRO_OK ||
+        (rc = text_member(&r->holder_name, o, "holder")) != LIBRO_OK ||
+        (rc = text_member(&r->issuer, o, "issuer")) != LIBRO_OK ||
+        (rc = time_member(&r->valid_from, o, "validFrom")) != LIBRO_OK ||
+        (rc = time_member(&r->valid_until, o, "validUntil")) != LIBRO_OK ||
+        (rc = u32_member(&r->status_list, o, "statusList")) != LIBRO_OK ||
+        (rc = u32_member(&r->status_index, o, "statusIndex")) != LIBRO_OK ||
+        (rc = text_member(&r->credential, o, "credential")) != LIBRO_OK) {
+        libro_license_record_clear(r);
+        return rc == LIBRO_ERR_NOMEM ? nomem(err)
+                                     : libro_error_set(err, LIBRO_ERR_PARSE,
+                                                       "registry answer: malformed license record");
+    }
+    return LIBRO_OK;
 }
 
 /* ---- operations ---------------------------------------------------------------------------- */
@@ -445,5 +556,122 @@ libro_registry_client_change(libro_registry_client *c, const char *number, libro
     }
     json_decref(answer);
     libro_buf_free(&path);
+    return rc;
+}
+
+libro_code
+libro_registry_client_get(libro_registry_client *c, libro_license_record *out, const char *number,
+                          libro_error *err)
+{
+    libro_buf path = LIBRO_BUF_INIT;
+    json_t *answer = NULL;
+    libro_code rc;
+
+    if (c == NULL || out == NULL || number == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "get: NULL argument");
+    }
+    memset(out, 0, sizeof *out);
+    if (c->local != NULL) {
+        return libro_registry_get(c->local, out, NULL, NULL, number, err);
+    }
+    rc = number_for_path(number, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(&path, err, "/v1/licenses/%s", number);
+    }
+    if (rc == LIBRO_OK) {
+        rc = get_json(&answer, c, (const char *) path.data, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = record_from_json(out, answer, err);
+    }
+    json_decref(answer);
+    libro_buf_free(&path);
+    return rc;
+}
+
+libro_code
+libro_registry_client_get_type(libro_registry_client *c, libro_license_type *out, const char *id,
+                               libro_error *err)
+{
+    libro_buf path = LIBRO_BUF_INIT;
+    json_t *answer = NULL;
+    const char *req;
+    libro_code rc;
+
+    if (c == NULL || out == NULL || id == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "get type: NULL argument");
+    }
+    memset(out, 0, sizeof *out);
+    if (c->local != NULL) {
+        return libro_registry_get_type(c->local, out, id, err);
+    }
+    for (const char *p = id; *p != '\0'; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-')) {
+            return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "malformed license type id");
+        }
+    }
+    rc = libro_buf_printf(&path, err, "/v1/types/%.64s", id);
+    if (rc == LIBRO_OK) {
+        rc = get_json(&answer, c, (const char *) path.data, err);
+    }
+    req = rc == LIBRO_OK ? json_string_value(json_object_get(answer, "requirements")) : NULL;
+    if (rc == LIBRO_OK &&
+        (req == NULL || text_member(&out->id, answer, "id") != LIBRO_OK ||
+         u32_member(&out->validity_days, answer, "validityDays") != LIBRO_OK ||
+         u32_member(&out->renewal_window_days, answer, "renewalWindowDays") != LIBRO_OK ||
+         u32_member(&out->grace_days, answer, "graceDays") != LIBRO_OK)) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "registry answer: malformed license type");
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_requirements_parse(&out->requirements, &out->n_requirements, req, strlen(req),
+                                      err);
+    }
+    if (rc != LIBRO_OK) {
+        libro_license_type_clear(out);
+    }
+    json_decref(answer);
+    libro_buf_free(&path);
+    return rc;
+}
+
+libro_code
+libro_registry_client_expiring(libro_registry_client *c, libro_license_record **out, size_t *n,
+                               int64_t within, libro_error *err)
+{
+    json_t *answer = NULL;
+    json_t *list;
+    libro_license_record *recs = NULL;
+    size_t count = 0;
+    libro_code rc;
+
+    if (c == NULL || out == NULL || n == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "expiring: NULL argument");
+    }
+    *out = NULL;
+    *n = 0;
+    if (c->local != NULL) {
+        return libro_registry_expiring(c->local, out, n, libro_time_now(), within, err);
+    }
+    rc = post(&answer, c, "/v1/queries/expiring",
+              json_pack("{s:s, s:I}", "op", "expiring", "within", (json_int_t) within), err);
+    list = rc == LIBRO_OK ? json_object_get(answer, "licenses") : NULL;
+    if (rc == LIBRO_OK && !json_is_array(list)) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "registry answer: no list of licenses");
+    }
+    if (rc == LIBRO_OK && json_array_size(list) > 0) {
+        recs = libro_calloc(json_array_size(list), sizeof *recs);
+        rc = recs == NULL ? nomem(err) : LIBRO_OK;
+    }
+    for (size_t i = 0; rc == LIBRO_OK && i < json_array_size(list); i++) {
+        rc = record_from_json(&recs[i], json_array_get(list, i), err);
+        count += rc == LIBRO_OK;
+    }
+    if (rc == LIBRO_OK) {
+        *out = recs;
+        *n = count;
+    } else {
+        libro_license_records_free(recs, count);
+    }
+    json_decref(answer);
     return rc;
 }

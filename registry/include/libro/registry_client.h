@@ -11,7 +11,8 @@ typedef struct libro_registry_client libro_registry_client; /* opaque; one threa
 /** Connect to `target`: a URL ("https://...", or "http://" to a loopback address: the
  *  registry's base URL) or else the path of a registry database. Over HTTP every request is
  *  signed by `signer` under `kid` ("<issuer id>#<thumbprint>", which the registry must know
- *  from an IssuerAuthorization); `ca_file` (or NULL) replaces the system CAs. In-process,
+ *  from an IssuerAuthorization); both may be NULL for a client that only reads public data
+ *  (get, get_type). `ca_file` (or NULL) replaces the system CAs. In-process,
  *  `actor` is recorded as who made each change (over HTTP the registry records the issuer
  *  id of the key). `signer` is borrowed and must outlive the client. Codes of
  *  libro_http_url_check and libro_registry_open. */
@@ -45,6 +46,25 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_change(libro_registry
                                                                   libro_action action,
                                                                   const char *reason,
                                                                   libro_error *err);
+
+/** The license `number` as the registry holds it (over HTTP: GET /v1/licenses/<number>, public;
+ *  the record without its history). Caller clears *out. LIBRO_ERR_NOT_FOUND. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_get(libro_registry_client *c,
+                                                               libro_license_record *out,
+                                                               const char *number,
+                                                               libro_error *err);
+/** The license type `id` (over HTTP: GET /v1/types/<id>). Caller clears *out. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_get_type(libro_registry_client *c,
+                                                                    libro_license_type *out,
+                                                                    const char *id,
+                                                                    libro_error *err);
+/** Licenses due for renewal (libro_registry_expiring at the registry's clock): in-process all
+ *  of them, over HTTP the signer's own (a signed query). Caller frees with
+ *  libro_license_records_free. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_expiring(libro_registry_client *c,
+                                                                    libro_license_record **out,
+                                                                    size_t *n, int64_t within,
+                                                                    libro_error *err);
 
 /* Over HTTP a refusal comes back as the registry's error code and message, mapped so that a
  * caller can tell them apart: 400 LIBRO_ERR_INVALID_ARG, 401 LIBRO_ERR_UNTRUSTED (unknown key,

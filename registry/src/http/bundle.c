@@ -139,8 +139,8 @@ out:
 }
 
 void
-libro_http__bundle(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
-                   const libro_http_request *req)
+libro_http__bundle(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                   const libro_http__request *req)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_buf note = LIBRO_BUF_INIT;
@@ -194,8 +194,8 @@ out:
 }
 
 void
-libro_http__checkpoint(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
-                       const libro_http_request *req)
+libro_http__checkpoint(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                       const libro_http__request *req)
 {
     libro_error err = LIBRO_ERROR_INIT;
 
@@ -229,8 +229,8 @@ proof_json(const libro_merkle_hash *proof, size_t n)
 /* GET /v1/log/inclusion/<index>/<size> and /v1/log/consistency/<size1>/<size2>: the hashes in
  * standard base64, lowest level first (RFC 9162). */
 void
-libro_http__proof(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
-                  const libro_http_request *req, bool inclusion, uint64_t a, uint64_t b)
+libro_http__proof(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                  const libro_http__request *req, bool inclusion, uint64_t a, uint64_t b)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_merkle_hash proof[LIBRO_MERKLE_MAX_PROOF];
@@ -262,8 +262,8 @@ libro_http__proof(libro_http_response *resp, libro_http_ctx *ctx, libro_registry
 
 /* GET /v1/log/leaves/<index>: the leaf's JSON text, the bytes its hash covers. */
 void
-libro_http__leaf(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
-                 const libro_http_request *req, uint64_t index)
+libro_http__leaf(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                 const libro_http__request *req, uint64_t index)
 {
     libro_error err = LIBRO_ERROR_INIT;
     char *data = NULL;

@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 
+#include "libro/json_int.h"
 #include "libro/registry.h"
 #include "libro/server.h"
 
@@ -18,7 +19,7 @@
 
 /** What server.c learns about a request before its body. Strings are borrowed (NULL when
  *  absent); header values are the first of their name. */
-typedef struct libro_http_request {
+typedef struct libro_http__request {
     const char *method;
     const char *path; /* as libmicrohttpd decoded it, without the query */
     const char *version;
@@ -33,10 +34,10 @@ typedef struct libro_http_request {
     unsigned n_bad_names; /* header names that are not RFC 9110 tokens */
     const char *content_type;
     unsigned char client[16]; /* the peer's address (IPv4 as ::ffff:a.b.c.d), for rate limits */
-} libro_http_request;
+} libro_http__request;
 
 /** What to send back. body is owned; the other strings are static. */
-typedef struct libro_http_response {
+typedef struct libro_http__response {
     unsigned status; /* 0: no answer yet (read on) */
     const char *content_type;
     const char *cache_control;
@@ -46,7 +47,7 @@ typedef struct libro_http_response {
     bool vary_accept;
     bool close;      /* Connection: close (a body may be left unread) */
     int retry_after; /* seconds for Retry-After (429), 0 for none */
-} libro_http_response;
+} libro_http__response;
 
 /* Clients whose write budget is tracked at once; the least recently seen gives way. */
 #define LIBRO_HTTP_RATE_SLOTS 1024u
@@ -105,14 +106,18 @@ typedef enum libro_http_write {
     LIBRO_HTTP_WRITE_REINSTATE,   /* ... /reinstate */
     LIBRO_HTTP_WRITE_REVOKE,      /* ... /revoke */
     LIBRO_HTTP_WRITE_SURRENDER,   /* ... /surrender */
+    LIBRO_HTTP_QUERY_EXPIRING,    /* POST /v1/queries/expiring: signed, changes nothing */
 } libro_http_write;
+
+/** A license record as the API shows it (NULL when out of memory). */
+json_t *libro_http__record_json(const libro_license_record *r);
 
 /** The op name a request of `op` carries ("reserve", "register", ...). */
 const char *libro_http__write_name(libro_http_write op);
 
 /** Answer a signed write request (writes.c). */
-void libro_http__write(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
-                       const libro_http_request *req, libro_http_write op, const char *number,
+void libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                       const libro_http__request *req, libro_http_write op, const char *number,
                        const unsigned char *body, size_t len);
 
 /** Take one write from the client's budget: false (answer 429) when it is spent. `now_ms`
@@ -145,38 +150,38 @@ bool libro_http__token_ok(const char *s);
  *  Content-Length and Transfer-Encoding (request smuggling, RFC 9112 §6.3); Transfer-Encoding
  *  only "chunked"; no body on GET or HEAD; a declared length over `max_body` is 413. Sets
  *  resp->status (with close) when the request is refused now; leaves it 0 otherwise. */
-void libro_http__check_headers(libro_http_response *resp, const libro_http_request *req,
+void libro_http__check_headers(libro_http__response *resp, const libro_http__request *req,
                                size_t max_body);
 
 /** Answer a whole request (`body_len` bytes of body were read, within the cap). `reg` is the
  *  connection's registry handle, opened here on first use (the caller closes it). */
-void libro_http__handle(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
-                        const libro_http_request *req, const unsigned char *body, size_t body_len);
+void libro_http__handle(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                        const libro_http__request *req, const unsigned char *body, size_t body_len);
 
 /** The connection's registry handle, opened on first use. */
 LIBRO_NODISCARD libro_code libro_http__open_registry(libro_http_ctx *ctx, libro_registry **reg,
                                                      libro_error *err);
 /** 500 internal. */
-void libro_http__internal_error(libro_http_response *resp);
+void libro_http__internal_error(libro_http__response *resp);
 /** Finish a 200 whose body and ETag are set: 304 when If-None-Match matches (body dropped),
  *  HEAD drops the body, Cache-Control `cache`. */
-void libro_http__finish_cacheable(libro_http_response *resp, const libro_http_request *req,
+void libro_http__finish_cacheable(libro_http__response *resp, const libro_http__request *req,
                                   const char *type, const char *cache);
 
 /* bundle.c: GET /v1/bundle and the log's reads. */
-void libro_http__bundle(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
-                        const libro_http_request *req);
-void libro_http__checkpoint(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
-                            const libro_http_request *req);
-void libro_http__proof(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
-                       const libro_http_request *req, bool inclusion, uint64_t a, uint64_t b);
-void libro_http__leaf(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
-                      const libro_http_request *req, uint64_t index);
+void libro_http__bundle(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                        const libro_http__request *req);
+void libro_http__checkpoint(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                            const libro_http__request *req);
+void libro_http__proof(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                       const libro_http__request *req, bool inclusion, uint64_t a, uint64_t b);
+void libro_http__leaf(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                      const libro_http__request *req, uint64_t index);
 
 /** A JSON error response: {"error":{"code","message"}}. */
-void libro_http__error(libro_http_response *resp, unsigned status, const char *code,
+void libro_http__error(libro_http__response *resp, unsigned status, const char *code,
                        const char *message);
 
-void libro_http__response_clear(libro_http_response *resp);
+void libro_http__response_clear(libro_http__response *resp);
 
 #endif

@@ -32,14 +32,14 @@ static const char no_store[] = "no-store";
 /* ---- responses ----------------------------------------------------------------------------- */
 
 void
-libro_http__response_clear(libro_http_response *resp)
+libro_http__response_clear(libro_http__response *resp)
 {
     libro_buf_free(&resp->body);
     memset(resp, 0, sizeof *resp);
 }
 
 static void
-set_body_static(libro_http_response *resp, const char *text)
+set_body_static(libro_http__response *resp, const char *text)
 {
     libro_buf_clear(&resp->body);
     /* Only reached when memory is short; an empty body is still a valid answer. */
@@ -49,7 +49,8 @@ set_body_static(libro_http_response *resp, const char *text)
 }
 
 void
-libro_http__error(libro_http_response *resp, unsigned status, const char *code, const char *message)
+libro_http__error(libro_http__response *resp, unsigned status, const char *code,
+                  const char *message)
 {
     libro_error err = LIBRO_ERROR_INIT;
     json_t *root;
@@ -68,7 +69,7 @@ libro_http__error(libro_http_response *resp, unsigned status, const char *code, 
 }
 
 void
-libro_http__internal_error(libro_http_response *resp)
+libro_http__internal_error(libro_http__response *resp)
 {
     /* The cause (a path, an SQLite message) stays out of the answer: it is for operators. */
     libro_http__error(resp, 500, "internal", "the registry cannot answer now");
@@ -135,7 +136,7 @@ etag_matches(const char *header, const char *etag)
 
 /* Set a cacheable 200 (or 304 when the client holds this body already). */
 void
-libro_http__finish_cacheable(libro_http_response *resp, const libro_http_request *req,
+libro_http__finish_cacheable(libro_http__response *resp, const libro_http__request *req,
                              const char *type, const char *cache_control)
 {
     libro_error err = LIBRO_ERROR_INIT;
@@ -366,7 +367,7 @@ out:
 /* ---- request rules ------------------------------------------------------------------------- */
 
 static void
-refuse(libro_http_response *resp, unsigned status, const char *code, const char *message)
+refuse(libro_http__response *resp, unsigned status, const char *code, const char *message)
 {
     libro_http__error(resp, status, code, message);
     resp->close = true; /* whatever follows on this connection is not to be trusted */
@@ -393,7 +394,8 @@ libro_http__token_ok(const char *s)
 }
 
 void
-libro_http__check_headers(libro_http_response *resp, const libro_http_request *req, size_t max_body)
+libro_http__check_headers(libro_http__response *resp, const libro_http__request *req,
+                          size_t max_body)
 {
     libro_error ignored = LIBRO_ERROR_INIT;
     uint64_t declared = 0;
@@ -579,7 +581,7 @@ libro_http__open_registry(libro_http_ctx *ctx, libro_registry **reg, libro_error
 }
 
 static void
-route_health(libro_http_response *resp)
+route_health(libro_http__response *resp)
 {
     libro_error err = LIBRO_ERROR_INIT;
     json_t *root = json_pack("{s:s, s:s}", "status", "ok", "version", libro_version());
@@ -725,8 +727,8 @@ out:
 }
 
 static void
-route_status(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
-             const libro_http_request *req, uint32_t list, int purpose)
+route_status(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+             const libro_http__request *req, uint32_t list, int purpose)
 {
     libro_error err = LIBRO_ERROR_INIT;
     uint32_t last = 0;
@@ -828,9 +830,69 @@ license_html(libro_buf *b, const libro_license_record *r, const char *from, cons
     return rc;
 }
 
+json_t *
+libro_http__record_json(const libro_license_record *r)
+{
+    char from[LIBRO_TIME_TEXT_MAX];
+    char until[LIBRO_TIME_TEXT_MAX];
+
+    if (libro_time_format(from, r->valid_from, NULL) != LIBRO_OK ||
+        libro_time_format(until, r->valid_until, NULL) != LIBRO_OK) {
+        return NULL;
+    }
+    return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "number", r->number,
+                     "version", (json_int_t) r->version, "state",
+                     libro_license_state_name(r->state), "type", r->license_type, "holder",
+                     r->holder_name, "issuer", r->issuer, "validFrom", from, "validUntil", until,
+                     "statusList", (json_int_t) r->status_list, "statusIndex",
+                     (json_int_t) r->status_index, "credential", r->credential);
+}
+
+/* GET /v1/types/<id>: a license type as the community defined it (public: what a renewal
+ * takes is no secret). */
 static void
-route_license(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
-              const libro_http_request *req, const char *number)
+route_type(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+           const libro_http__request *req, const char *id)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_license_type t = {0};
+    libro_buf text = LIBRO_BUF_INIT;
+    json_t *root = NULL;
+    libro_code rc = libro_http__open_registry(ctx, reg, &err);
+
+    if (rc == LIBRO_OK) {
+        rc = libro_registry_get_type(*reg, &t, id, &err);
+    }
+    if (rc == LIBRO_ERR_NOT_FOUND) {
+        libro_http__error(resp, 404, "not_found", "no such license type");
+        goto out;
+    }
+    for (size_t i = 0; rc == LIBRO_OK && i < t.n_requirements; i++) {
+        rc = libro_buf_printf(&text, &err, "%s%s %s %lld", i == 0 ? "" : ", ",
+                              t.requirements[i].evidence, t.requirements[i].op,
+                              (long long) t.requirements[i].value);
+    }
+    if (rc == LIBRO_OK) {
+        root = json_pack("{s:s, s:I, s:I, s:I, s:s}", "id", t.id, "validityDays",
+                         (json_int_t) t.validity_days, "renewalWindowDays",
+                         (json_int_t) t.renewal_window_days, "graceDays", (json_int_t) t.grace_days,
+                         "requirements", text.data == NULL ? "" : (const char *) text.data);
+    }
+    libro_buf_clear(&resp->body);
+    if (rc != LIBRO_OK || root == NULL || libro_json__dump(&resp->body, root, &err) != LIBRO_OK) {
+        libro_http__internal_error(resp);
+        goto out;
+    }
+    libro_http__finish_cacheable(resp, req, type_json, license_cache);
+out:
+    json_decref(root);
+    libro_buf_free(&text);
+    libro_license_type_clear(&t);
+}
+
+static void
+route_license(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+              const libro_http__request *req, const char *number)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_license_record r = {0};
@@ -857,12 +919,7 @@ route_license(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **r
     if (html) {
         rc = license_html(&resp->body, &r, from, until, &err);
     } else {
-        root = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "number",
-                         r.number, "version", (json_int_t) r.version, "state",
-                         libro_license_state_name(r.state), "type", r.license_type, "holder",
-                         r.holder_name, "issuer", r.issuer, "validFrom", from, "validUntil", until,
-                         "statusList", (json_int_t) r.status_list, "statusIndex",
-                         (json_int_t) r.status_index, "credential", r.credential);
+        root = libro_http__record_json(&r);
         rc = root == NULL ? LIBRO_ERR_NOMEM : libro_json__dump(&resp->body, root, &err);
     }
     if (rc != LIBRO_OK) {
@@ -907,6 +964,7 @@ enum route {
     ROUTE_CONSISTENCY,
     ROUTE_LEAF,
     ROUTE_WRITE,
+    ROUTE_TYPE,
 };
 
 /* A matched path and its parameters. */
@@ -921,6 +979,23 @@ typedef struct route_match {
     uint64_t b;
     libro_http_write op;
 } route_match;
+
+/* A license type id: [a-z0-9-], 1..LIBRO_MAX_TYPE_ID_BYTES. */
+static bool
+type_id_ok(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n > LIBRO_MAX_TYPE_ID_BYTES) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-')) {
+            return false;
+        }
+    }
+    return true;
+}
 
 /* Two decimal numbers "<a>/<b>" (or one, when b is NULL) making up all of `rest`. */
 static bool
@@ -1038,6 +1113,16 @@ match(route_match *m, const char *path)
     } else if (strcmp(path, "/v1/licenses") == 0) {
         m->route = ROUTE_WRITE;
         m->op = LIBRO_HTTP_WRITE_REGISTER;
+    } else if (strcmp(path, "/v1/queries/expiring") == 0) {
+        m->route = ROUTE_WRITE; /* a signed request, though it changes nothing */
+        m->op = LIBRO_HTTP_QUERY_EXPIRING;
+    } else if (strncmp(path, "/v1/types/", 10) == 0) {
+        m->route = ROUTE_TYPE;
+        m->usage = "want /v1/types/<id> ([a-z0-9-], 1 to 64 bytes)";
+        m->malformed = !type_id_ok(path + 10);
+        if (!m->malformed) {
+            memcpy(m->number, path + 10, strlen(path + 10) + 1);
+        }
     } else if (strncmp(path, "/v1/status/", 11) == 0) {
         match_status(m, path + 11);
     } else if (strncmp(path, "/v1/licenses/", 13) == 0) {
@@ -1102,7 +1187,7 @@ libro_http__rate_take(libro_http_ctx *ctx, const unsigned char client[16], int64
 }
 
 static bool
-method_allowed(libro_http_response *resp, const libro_http_request *req, bool write)
+method_allowed(libro_http__response *resp, const libro_http__request *req, bool write)
 {
     bool read_method = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
 
@@ -1120,8 +1205,8 @@ method_allowed(libro_http_response *resp, const libro_http_request *req, bool wr
 }
 
 void
-libro_http__handle(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
-                   const libro_http_request *req, const unsigned char *body, size_t body_len)
+libro_http__handle(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                   const libro_http__request *req, const unsigned char *body, size_t body_len)
 {
     route_match m;
     const char *p;
@@ -1167,6 +1252,9 @@ libro_http__handle(libro_http_response *resp, libro_http_ctx *ctx, libro_registr
     case ROUTE_BUNDLE:
         libro_http__bundle(resp, ctx, reg, req);
         break;
+    case ROUTE_TYPE:
+        route_type(resp, ctx, reg, req, m.number);
+        break;
     case ROUTE_CHECKPOINT:
         libro_http__checkpoint(resp, ctx, reg, req);
         break;
@@ -1178,10 +1266,9 @@ libro_http__handle(libro_http_response *resp, libro_http_ctx *ctx, libro_registr
         libro_http__leaf(resp, ctx, reg, req, m.a);
         break;
     case ROUTE_WRITE:
-        libro_http__write(
-            resp, ctx, reg, req, m.op,
-            m.op == LIBRO_HTTP_WRITE_RESERVE || m.op == LIBRO_HTTP_WRITE_REGISTER ? NULL : m.number,
-            body, body_len);
+        /* Only the routes under /v1/licenses/<number>/ name a license. */
+        libro_http__write(resp, ctx, reg, req, m.op, m.number[0] == '\0' ? NULL : m.number, body,
+                          body_len);
         break;
     case ROUTE_NONE:
         break;

@@ -39,8 +39,8 @@ struct conn_state {
 
 /* Per request (req_cls). */
 struct req_state {
-    libro_http_request req; /* strings borrowed from libmicrohttpd for the request's life */
-    libro_http_response resp;
+    libro_http__request req; /* strings borrowed from libmicrohttpd for the request's life */
+    libro_http__response resp;
     libro_buf body;
     size_t dropped; /* body bytes counted past the cap */
     bool too_large;
@@ -50,7 +50,7 @@ struct req_state {
 static enum MHD_Result
 count_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
-    libro_http_request *req = cls;
+    libro_http__request *req = cls;
 
     (void) kind;
     if (key == NULL) {
@@ -106,7 +106,7 @@ add_header(struct MHD_Response *m, const char *name, const char *value)
 static enum MHD_Result
 send_response(struct MHD_Connection *conn, struct req_state *st)
 {
-    libro_http_response *r = &st->resp;
+    libro_http__response *r = &st->resp;
     struct MHD_Response *m;
     enum MHD_Result ret = MHD_NO;
     char retry[16];

@@ -37,7 +37,7 @@ write_request_clear(write_request *w)
 }
 
 static void
-reply(libro_http_response *resp, unsigned status, json_t *body)
+reply(libro_http__response *resp, unsigned status, json_t *body)
 {
     libro_error err = LIBRO_ERROR_INIT;
 
@@ -55,7 +55,7 @@ reply(libro_http_response *resp, unsigned status, json_t *body)
 /* The error of a registry call, by its code: what the caller did wrong, or a conflict with the
  * license's state. */
 static void
-registry_error(libro_http_response *resp, const libro_registry *reg, const libro_error *err)
+registry_error(libro_http__response *resp, const libro_registry *reg, const libro_error *err)
 {
     switch (err->code) {
     case LIBRO_ERR_NOT_FOUND:
@@ -126,6 +126,8 @@ member_allowed(libro_http_write op, const char *name)
     case LIBRO_HTTP_WRITE_RENEW:
         return strcmp(name, "license") == 0 || strcmp(name, "credential") == 0 ||
                strcmp(name, "evidence") == 0 || strcmp(name, "reason") == 0;
+    case LIBRO_HTTP_QUERY_EXPIRING:
+        return strcmp(name, "within") == 0;
     default:
         return strcmp(name, "license") == 0 || strcmp(name, "reason") == 0;
     }
@@ -133,7 +135,7 @@ member_allowed(libro_http_write op, const char *name)
 
 /* Check the claims' form and the binding to this registry, this route and this moment. */
 static bool
-check_claims(libro_http_response *resp, write_request *w, const libro_http_ctx *ctx,
+check_claims(libro_http__response *resp, write_request *w, const libro_http_ctx *ctx,
              libro_http_write op, const char *number, int64_t now)
 {
     const char *name;
@@ -193,7 +195,7 @@ check_claims(libro_http_response *resp, write_request *w, const libro_http_ctx *
 
 /* Parse the body, find the signer's authorization and verify the signature. */
 static bool
-authenticate(libro_http_response *resp, write_request *w, libro_registry *reg,
+authenticate(libro_http__response *resp, write_request *w, libro_registry *reg,
              const unsigned char *body, size_t len, int64_t now)
 {
     libro_error err = LIBRO_ERROR_INIT;
@@ -267,7 +269,7 @@ grants(const libro_credential *auth, const char *type, int64_t seconds)
 /* A credential the request carries must be the signer's own: signed by the same key and
  * verifying with it, of a type the signer may issue. */
 static bool
-check_credential(libro_http_response *resp, const write_request *w, const char *token)
+check_credential(libro_http__response *resp, const write_request *w, const char *token)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_credential *c = NULL;
@@ -308,7 +310,7 @@ out:
 /* A change to an existing license is in scope when the signer issued it and still holds a
  * grant for its type. */
 static bool
-check_license_scope(libro_http_response *resp, const write_request *w, libro_registry *reg,
+check_license_scope(libro_http__response *resp, const write_request *w, libro_registry *reg,
                     const char *number)
 {
     libro_error err = LIBRO_ERROR_INIT;
@@ -332,7 +334,7 @@ out:
 /* ---- the operations ------------------------------------------------------------------------ */
 
 static void
-do_reserve(libro_http_response *resp, libro_http_ctx *ctx, libro_registry *reg)
+do_reserve(libro_http__response *resp, libro_http_ctx *ctx, libro_registry *reg)
 {
     libro_error err = LIBRO_ERROR_INIT;
     uint32_t list = 0;
@@ -365,7 +367,7 @@ get_u32(const json_t *claims, const char *name, uint32_t *out)
 }
 
 static void
-license_reply(libro_http_response *resp, libro_registry *reg, unsigned status, const char *number)
+license_reply(libro_http__response *resp, libro_registry *reg, unsigned status, const char *number)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_license_record rec = {0};
@@ -381,7 +383,7 @@ license_reply(libro_http_response *resp, libro_registry *reg, unsigned status, c
 }
 
 static void
-do_register(libro_http_response *resp, libro_registry *reg, const write_request *w, int64_t now)
+do_register(libro_http__response *resp, libro_registry *reg, const write_request *w, int64_t now)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_credential *c = NULL;
@@ -434,8 +436,8 @@ get_evidence(const json_t *claims, libro_evidence *ev, size_t *n)
 }
 
 static void
-do_renew(libro_http_response *resp, libro_registry *reg, const write_request *w, const char *number,
-         int64_t now)
+do_renew(libro_http__response *resp, libro_registry *reg, const write_request *w,
+         const char *number, int64_t now)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_evidence ev[LIBRO_REGISTRY_MAX_EVIDENCE];
@@ -460,7 +462,7 @@ do_renew(libro_http_response *resp, libro_registry *reg, const write_request *w,
 }
 
 static void
-do_change(libro_http_response *resp, libro_registry *reg, const write_request *w,
+do_change(libro_http__response *resp, libro_registry *reg, const write_request *w,
           libro_action action, const char *number, int64_t now)
 {
     libro_error err = LIBRO_ERROR_INIT;
@@ -479,6 +481,41 @@ do_change(libro_http_response *resp, libro_registry *reg, const write_request *w
         return;
     }
     license_reply(resp, reg, 200, number);
+}
+
+/* The signer's own licenses due for renewal: active ones expiring within "within" seconds and
+ * expired ones still in their grace period. A query changes nothing, so its jti is not
+ * recorded: a replay within the iat window returns the same list to whoever could read it
+ * the first time. */
+static void
+do_expiring(libro_http__response *resp, libro_registry *reg, const write_request *w, int64_t now)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_license_record *recs = NULL;
+    size_t n = 0;
+    json_t *v = json_object_get(w->claims, "within");
+    json_t *list = NULL;
+
+    if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+        json_integer_value(v) > (json_int_t) LIBRO_MAX_VALIDITY_DAYS * 86400) {
+        libro_http__error(resp, 400, "bad_request", "within: seconds, 0 to 3660 days");
+        return;
+    }
+    if (libro_registry_expiring(reg, &recs, &n, now, (int64_t) json_integer_value(v), &err) !=
+        LIBRO_OK) {
+        registry_error(resp, reg, &err);
+        return;
+    }
+    list = json_array();
+    for (size_t i = 0; list != NULL && i < n; i++) {
+        if (strcmp(recs[i].issuer, w->auth->subject_id) == 0 &&
+            json_array_append_new(list, libro_http__record_json(&recs[i])) != 0) {
+            json_decref(list);
+            list = NULL;
+        }
+    }
+    libro_license_records_free(recs, n);
+    reply(resp, 200, list == NULL ? NULL : json_pack("{s:o}", "licenses", list));
 }
 
 /* ---- entry --------------------------------------------------------------------------------- */
@@ -501,6 +538,8 @@ libro_http__write_name(libro_http_write op)
         return "revoke";
     case LIBRO_HTTP_WRITE_SURRENDER:
         return "surrender";
+    case LIBRO_HTTP_QUERY_EXPIRING:
+        return "expiring";
     }
     return "";
 }
@@ -521,8 +560,8 @@ action_of(libro_http_write op)
 }
 
 void
-libro_http__write(libro_http_response *resp, libro_http_ctx *ctx, libro_registry **reg,
-                  const libro_http_request *req, libro_http_write op, const char *number,
+libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                  const libro_http__request *req, libro_http_write op, const char *number,
                   const unsigned char *body, size_t len)
 {
     libro_error err = LIBRO_ERROR_INIT;
@@ -556,6 +595,9 @@ libro_http__write(libro_http_response *resp, libro_http_ctx *ctx, libro_registry
         break;
     case LIBRO_HTTP_WRITE_RENEW:
         do_renew(resp, *reg, &w, number, now);
+        break;
+    case LIBRO_HTTP_QUERY_EXPIRING:
+        do_expiring(resp, *reg, &w, now);
         break;
     default:
         do_change(resp, *reg, &w, action_of(op), number, now);
