@@ -83,8 +83,9 @@ typedef struct libro_http_ctx {
     uint32_t status_list_seconds;
     int64_t authorization_until; /* the registry authorization's end: no list outlives it */
     size_t max_body_bytes;
-    unsigned write_rate;  /* signed writes per second per client address */
-    unsigned write_burst; /* ... in a burst */
+    unsigned timeout_seconds; /* also the deadline of a whole request body */
+    unsigned write_rate;      /* signed writes per second per client address */
+    unsigned write_burst;     /* ... in a burst */
     pthread_mutex_t lock;
     bool lock_ready;
     uint64_t clock;

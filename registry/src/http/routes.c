@@ -344,6 +344,7 @@ libro_http__ctx_init(libro_http_ctx *ctx, const libro_server_options *opt, libro
     ctx->registry_key = opt->registry_key;
     ctx->status_list_seconds = opt->status_list_seconds;
     ctx->max_body_bytes = opt->max_body_bytes;
+    ctx->timeout_seconds = opt->timeout_seconds;
     ctx->write_rate = opt->write_rate;
     ctx->write_burst = opt->write_burst;
     if (pthread_mutex_init(&ctx->lock, NULL) != 0) {

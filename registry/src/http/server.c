@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "http_int.h"
 #include "libro/util.h"
@@ -42,7 +43,8 @@ struct req_state {
     libro_http__request req; /* strings borrowed from libmicrohttpd for the request's life */
     libro_http__response resp;
     libro_buf body;
-    size_t dropped; /* body bytes counted past the cap */
+    size_t dropped;          /* body bytes counted past the cap */
+    struct timespec started; /* when the headers were complete: the body has a deadline */
     bool too_large;
     bool answered;
 };
@@ -140,6 +142,17 @@ send_response(struct MHD_Connection *conn, struct req_state *st)
     return ret;
 }
 
+static bool
+body_overdue(const struct req_state *st, unsigned timeout_seconds)
+{
+    struct timespec now;
+
+    if (clock_gettime(CLOCK_MONOTONIC, &now) != 0) {
+        return false;
+    }
+    return now.tv_sec - st->started.tv_sec > (time_t) timeout_seconds;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
            const char *version, const char *upload_data, size_t *upload_data_size, void **req_cls)
@@ -160,6 +173,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         st->req.method = method;
         st->req.path = url;
         st->req.version = version;
+        (void) clock_gettime(CLOCK_MONOTONIC, &st->started);
         client_address(st->req.client, conn);
         (void) MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &st->req);
         libro_http__check_headers(&st->resp, &st->req, s->ctx.max_body_bytes);
@@ -171,6 +185,11 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     if (st->answered) {
         *upload_data_size = 0; /* answered already; the connection closes after the answer */
         return MHD_YES;
+    }
+    if (*upload_data_size > 0 && body_overdue(st, s->ctx.timeout_seconds)) {
+        /* libmicrohttpd's timeout is idle time, reset by every byte: a body trickled in a byte
+         * at a time would hold the connection for days. The whole body gets the timeout. */
+        return MHD_NO;
     }
     if (*upload_data_size > 0) {
         /* A chunked body has no declared length: the cap is enforced on what arrives. Past

@@ -1050,6 +1050,18 @@ migrate(sq *s, libro_error *err)
     int src;
     int v;
 
+    /* The common case, a database already current, is settled by a read: the server opens a
+     * handle per connection, and taking the write lock for each would queue every new
+     * connection behind the writers. */
+    if (sqlite3_prepare_v2(s->db, "SELECT COALESCE(MAX(version), 0) FROM schema_version", -1, &st,
+                           NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) == known) {
+        sqlite3_finalize(st);
+        s->version = known;
+        return LIBRO_OK;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
     rc = sq_begin(s, err);
     if (rc != LIBRO_OK) {
         goto out;
