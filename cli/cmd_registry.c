@@ -536,10 +536,64 @@ registry_authorize(int argc, char **argv)
     return cli_finish(code);
 }
 
+/* ---- registry chain ------------------------------------------------------------------------ */
+
+static const struct cli_opt chain_opts[] = {
+    {"--db", "FILE", "the registry database", false},
+    {"--add", "FILE", "the CommunityCharter of the community above the chain's top", false},
+    {"--actor", "WHO", "who adds it (recorded)", false},
+};
+
+static const struct cli_spec chain_spec = {
+    "registry chain",
+    "--db FILE --add FILE --actor WHO",
+    "Add a parent community's charter to the chain the registry's trust bundle carries, so\n"
+    "that a verifier who pinned a community higher up can reach this one: the charter must be\n"
+    "that of the community that chartered the chain's top (the registry's own community at\n"
+    "first), and its key must have signed it. A self-chartered community is the top.",
+    chain_opts,
+    LIBRO_NELEM(chain_opts),
+    0,
+    0,
+    registry_epilog,
+};
+
+static int
+registry_chain(int argc, char **argv)
+{
+    struct cli_args a;
+    const struct cli_spec *sp = &chain_spec;
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_registry *r = NULL;
+    libro_buf jws = LIBRO_BUF_INIT;
+    int code = cli_parse(&a, sp, argc, argv);
+
+    if (code >= 0) {
+        return code;
+    }
+    if (!cli_has(&a, sp, "--db") || !cli_has(&a, sp, "--add") || !cli_has(&a, sp, "--actor")) {
+        return cli_usage_error(sp, "--db, --add and --actor are required");
+    }
+    code = CLI_EXIT_NO;
+    if (cli_read_token(&jws, cli_get(&a, sp, "--add"), &err) != LIBRO_OK ||
+        libro_registry_open(&r, cli_get(&a, sp, "--db"), &err) != LIBRO_OK ||
+        libro_registry_add_chain(r, (const char *) jws.data, cli_get(&a, sp, "--actor"),
+                                 libro_time_now(), &err) != LIBRO_OK) {
+        cli_report(sp->command, &err);
+    } else {
+        fprintf(stderr, "libro: added to the registry's chain\n");
+        code = CLI_EXIT_OK;
+    }
+    libro_registry_close(r);
+    libro_buf_free(&jws);
+    return cli_finish(code);
+}
+
 static const struct cli_cmd registry_commands[] = {
     {"init", registry_init, "create a community's registry database"},
     {"type", registry_type, "define a license type (validity, renewal, requirements)"},
     {"authorize", registry_authorize, "let an issuer's key write over the API"},
+    {"chain", registry_chain, "add a parent community's charter to the trust bundle"},
     {"status", registry_status, "publish a signed status list"},
     {"serve", registry_serve, "serve the registry's API over HTTP"},
 };

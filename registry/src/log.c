@@ -471,3 +471,166 @@ libro_registry_log_leaf(libro_registry *r, char **data, uint64_t index, libro_er
     }
     return r->store.ops->log_leaf_get(r->store.h, data, index, err);
 }
+
+/* ---- the community's chain ---------------------------------------------------------------- */
+
+#define META_CHAIN "chain" /* a JSON array of the charters above the registry's own */
+/* Levels run 0..8: a chain holds at most nine charters, the registry's own included. */
+#define MAX_CHAIN_CHARTERS 9
+
+/* The charters above the registry's own, as stored (a new, empty array when none). */
+static libro_code
+load_chain(json_t **out, libro_registry *r, libro_error *err)
+{
+    libro_json_limits lim = LIBRO_JSON_LIMITS_INIT;
+    char *text = NULL;
+    libro_code rc = r->store.ops->meta_get(r->store.h, &text, META_CHAIN, err);
+
+    *out = NULL;
+    if (rc == LIBRO_ERR_NOT_FOUND) {
+        libro_error_clear(err);
+        *out = json_array();
+        return *out == NULL ? libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory") : LIBRO_OK;
+    }
+    if (rc == LIBRO_OK) {
+        lim.max_bytes = (size_t) MAX_CHAIN_CHARTERS * LIBRO_MAX_TOKEN_BYTES;
+        rc = libro_json__load(out, text, strlen(text), &lim, err);
+    }
+    libro_free(text);
+    return rc;
+}
+
+libro_code
+libro_registry_chain(libro_registry *r, char ***list, size_t *n, libro_error *err)
+{
+    json_t *chain = NULL;
+    char **v = NULL;
+    size_t count = 0;
+    libro_code rc;
+
+    if (r == NULL || list == NULL || n == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "chain: NULL argument");
+    }
+    *list = NULL;
+    *n = 0;
+    rc = load_chain(&chain, r, err);
+    if (rc == LIBRO_OK) {
+        v = libro_calloc(json_array_size(chain) + 1, sizeof *v);
+        rc = v == NULL ? libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory") : LIBRO_OK;
+    }
+    for (size_t i = 0; rc == LIBRO_OK && i <= json_array_size(chain); i++) {
+        const char *s = i == 0 ? r->charter : json_string_value(json_array_get(chain, i - 1));
+
+        v[i] = s == NULL ? NULL : libro_strndup(s, strlen(s));
+        if (v[i] == NULL) {
+            rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+        } else {
+            count++;
+        }
+    }
+    json_decref(chain);
+    if (rc != LIBRO_OK) {
+        libro_registry_strings_free(v, count);
+        return rc;
+    }
+    *list = v;
+    *n = count;
+    return LIBRO_OK;
+}
+
+libro_code
+libro_registry_add_chain(libro_registry *r, const char *charter, const char *actor, int64_t now,
+                         libro_error *err)
+{
+    libro_credential *parent = NULL;
+    libro_credential *below = NULL;
+    libro_jws *below_jws = NULL;
+    json_t *chain = NULL;
+    json_t *leaf = NULL;
+    libro_buf text = LIBRO_BUF_INIT;
+    const char *top;
+    char digest[64];
+    bool in_tx = false;
+    libro_code rc;
+
+    if (r == NULL || charter == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "chain: NULL argument");
+    }
+    if ((rc = libro_registry__text_check(actor, "actor", 1, err)) != LIBRO_OK ||
+        (rc = libro_registry__parse_credential(&parent, charter, err)) != LIBRO_OK) {
+        goto out;
+    }
+    if (parent->type != LIBRO_CRED_CHARTER) {
+        rc = libro_error_set(err, LIBRO_ERR_SCHEMA, "credential is a %s, not a CommunityCharter",
+                             libro_cred_type_name(parent->type));
+        goto out;
+    }
+    rc = libro_registry__write_begin(r, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    in_tx = true;
+    rc = load_chain(&chain, r, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (json_array_size(chain) + 1 >= MAX_CHAIN_CHARTERS) {
+        rc =
+            libro_error_set(err, LIBRO_ERR_LIMIT, "chain: at most %d charters", MAX_CHAIN_CHARTERS);
+        goto out;
+    }
+    /* The new charter must be the one that chartered the top of the chain known so far: its
+     * subject issued that charter, and its key signed it. */
+    top = json_array_size(chain) == 0
+              ? r->charter
+              : json_string_value(json_array_get(chain, json_array_size(chain) - 1));
+    if ((rc = libro_registry__parse_credential(&below, top, err)) != LIBRO_OK ||
+        (rc = libro_jws_parse(&below_jws, top, strlen(top), err)) != LIBRO_OK) {
+        goto out;
+    }
+    if (strcmp(below->issuer, below->subject_id) == 0) {
+        rc = libro_error_set(err, LIBRO_ERR_DENIED,
+                             "chain: %.64s is self-chartered (an anchor): nothing lies above it",
+                             below->subject_id);
+        goto out;
+    }
+    if (strcmp(below->issuer, parent->subject_id) != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_DENIED,
+                             "chain: %.64s did not charter %.64s (its charter is issued by %.64s)",
+                             parent->subject_id, below->subject_id, below->issuer);
+        goto out;
+    }
+    rc = libro_jws_verify(below_jws, parent->subject_key, err);
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, "chain: the charter below");
+        goto out;
+    }
+    if (json_array_append_new(chain, json_string(charter)) != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if ((rc = libro_json__dump(&text, chain, err)) != LIBRO_OK ||
+        (rc = r->store.ops->meta_put(r->store.h, META_CHAIN, (const char *) text.data, err)) !=
+            LIBRO_OK ||
+        (rc = digest_of(digest, charter, err)) != LIBRO_OK) {
+        goto out;
+    }
+    leaf = json_pack("{s:s, s:o, s:s, s:s, s:s}", "type", "charter", "at", time_value(now),
+                     "community", parent->subject_id, "credential", digest, "actor", actor);
+    rc = log_append(r, leaf, err);
+    if (rc == LIBRO_OK) {
+        rc = r->store.ops->commit(r->store.h, err);
+        in_tx = rc != LIBRO_OK;
+    }
+out:
+    if (in_tx) {
+        r->store.ops->rollback(r->store.h);
+    }
+    json_decref(leaf);
+    json_decref(chain);
+    libro_buf_free(&text);
+    libro_jws_free(below_jws);
+    libro_credential_free(below);
+    libro_credential_free(parent);
+    return rc;
+}

@@ -46,7 +46,7 @@ state_path(libro_buf *out, const libro_trust *t, const char *url, libro_error *e
         rc = libro_buf_printf(out, err, "%s/sync", t->dir);
     }
     if (rc == LIBRO_OK && mkdir((const char *) out->data, 0700) != 0 && errno != EEXIST) {
-        rc = libro_error_set(err, LIBRO_ERR_IO, "sync: cannot create %.120s", out->data);
+        rc = libro_error_set(err, LIBRO_ERR_IO, "cannot create %.120s", out->data);
     }
     if (rc == LIBRO_OK) {
         rc = libro_buf_printf(out, err, "/%s.json", (const char *) hex.data);
@@ -181,7 +181,7 @@ check_consistency(const char *base, const libro_checkpoint *old, const libro_che
 
     if (cur->size < old->size) {
         return libro_error_set(err, LIBRO_ERR_ROLLBACK,
-                               "sync: the registry's log has %llu leaves, fewer than the %llu "
+                               "the registry's log has %llu leaves, fewer than the %llu "
                                "synced before",
                                (unsigned long long) cur->size, (unsigned long long) old->size);
     }
@@ -195,7 +195,7 @@ check_consistency(const char *base, const libro_checkpoint *old, const libro_che
         rc = fetch(&resp, (const char *) url.data, NULL, PROOF_MAX_BYTES, opt, err);
     }
     if (rc == LIBRO_OK && resp.status != 200) {
-        rc = libro_error_set(err, LIBRO_ERR_NETWORK, "sync: consistency proof: HTTP %ld",
+        rc = libro_error_set(err, LIBRO_ERR_NETWORK, "consistency proof: HTTP %ld",
                              resp.status);
     }
     if (rc == LIBRO_OK) {
@@ -203,16 +203,16 @@ check_consistency(const char *base, const libro_checkpoint *old, const libro_che
     }
     arr = rc == LIBRO_OK ? json_object_get(root, "proof") : NULL;
     if (rc == LIBRO_OK && (!json_is_array(arr) || json_array_size(arr) > LIBRO_MERKLE_MAX_PROOF)) {
-        rc = libro_error_set(err, LIBRO_ERR_PARSE, "sync: malformed consistency proof");
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "malformed consistency proof");
     }
     for (size_t i = 0; rc == LIBRO_OK && i < json_array_size(arr); i++) {
         const char *h = json_string_value(json_array_get(arr, i));
         libro_buf raw = LIBRO_BUF_INIT;
 
-        rc = h == NULL ? libro_error_set(err, LIBRO_ERR_PARSE, "sync: malformed consistency proof")
+        rc = h == NULL ? libro_error_set(err, LIBRO_ERR_PARSE, "malformed consistency proof")
                        : libro_b64std_decode(&raw, h, strlen(h), err);
         if (rc == LIBRO_OK && raw.len != LIBRO_MERKLE_HASH_BYTES) {
-            rc = libro_error_set(err, LIBRO_ERR_PARSE, "sync: a proof hash is not 32 bytes");
+            rc = libro_error_set(err, LIBRO_ERR_PARSE, "a proof hash is not 32 bytes");
         }
         if (rc == LIBRO_OK) {
             memcpy(proof[n++].bytes, raw.data, LIBRO_MERKLE_HASH_BYTES);
@@ -366,7 +366,7 @@ add_all(libro_trust *t, const json_t *a, const char *what, libro_error *err)
         if (rc == LIBRO_ERR_DENIED && strcmp(what, "status list") == 0) {
             /* The store keeps a list only when it is newer and revokes nothing back. */
             return libro_error_set(err, LIBRO_ERR_ROLLBACK,
-                                   "sync: the bundle's status list is older than the one held");
+                                   "the bundle's status list is older than the one held");
         }
         if (rc != LIBRO_OK) {
             libro_error_prefix(err, what);
@@ -396,7 +396,7 @@ check_registry_trusted(libro_trust *t, const libro_credential *auth, const char 
                                         err);
     }
     if (rc == LIBRO_OK && res.outcome != LIBRO_VALID) {
-        rc = libro_error_set(err, LIBRO_ERR_UNTRUSTED, "sync: the registry is not trusted: %.160s",
+        rc = libro_error_set(err, LIBRO_ERR_UNTRUSTED, "the registry is not trusted: %.160s",
                              res.reason);
     }
     libro_chain__result_free(&res);
@@ -456,7 +456,7 @@ libro_trust_sync(libro_trust *t, const char *url, const libro_sync_options *opt,
         goto out;
     }
     if (resp.status != 200) {
-        rc = libro_error_set(err, LIBRO_ERR_NETWORK, "sync: the registry answered HTTP %ld",
+        rc = libro_error_set(err, LIBRO_ERR_NETWORK, "the registry answered HTTP %ld",
                              resp.status);
         goto out;
     }
@@ -491,7 +491,7 @@ libro_trust_sync(libro_trust *t, const char *url, const libro_sync_options *opt,
     /* 2. Not older than what was synced before. */
     if (st.issued != 0 && b.issued <= st.issued) {
         rc = libro_error_set(err, LIBRO_ERR_ROLLBACK,
-                             "sync: the bundle is not newer than the one synced before");
+                             "the bundle is not newer than the one synced before");
         goto out;
     }
     /* 3. The chain into the store; the registry must chain to a pinned anchor. */

@@ -281,6 +281,22 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_issuer_authorizations(libro_
                                                                           libro_error *err);
 LIBRO_API void libro_registry_strings_free(char **list, size_t n);
 
+/* ---- the community's chain, for the trust bundle ---------------------------------------- */
+
+/** Add the charter of the community above the top of the registry's chain (the registry's own
+ *  charter at first): `charter` must be a CommunityCharter (LIBRO_ERR_SCHEMA) whose subject
+ *  issued the charter below and whose key signed it (LIBRO_ERR_DENIED; the codes of
+ *  libro_jws_verify); nothing lies above a self-chartered one (LIBRO_ERR_DENIED); at most nine
+ *  charters in all (LIBRO_ERR_LIMIT). Recorded in the log under `actor`. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_add_chain(libro_registry *r,
+                                                              const char *charter,
+                                                              const char *actor, int64_t now,
+                                                              libro_error *err);
+/** The chain the trust bundle carries: the registry's own charter, then those added above it.
+ *  Caller frees with libro_registry_strings_free. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_chain(libro_registry *r, char ***list,
+                                                          size_t *n, libro_error *err);
+
 /* ---- the log (design.md §3): every write is a leaf ---------------------------------------- */
 
 /** The tree's size and root hash, read from one snapshot. */

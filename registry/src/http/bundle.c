@@ -79,6 +79,16 @@ gather(json_t *lists, libro_buf *note, unsigned char digest[32], libro_http_ctx 
         rc = libro_buf_append_str(&all, auths[i], err);
     }
     if (rc == LIBRO_OK) {
+        char **charters = NULL;
+        size_t n_charters = 0;
+
+        rc = libro_registry_chain(reg, &charters, &n_charters, err);
+        for (size_t i = 0; rc == LIBRO_OK && i < n_charters; i++) {
+            rc = libro_buf_append_str(&all, charters[i], err);
+        }
+        libro_registry_strings_free(charters, n_charters);
+    }
+    if (rc == LIBRO_OK) {
         rc = libro_sha256(digest, all.data, all.len, err);
     }
     libro_buf_free(&list);
@@ -94,12 +104,24 @@ sign_bundle(libro_buf *out, libro_http_ctx *ctx, libro_registry *reg, json_t *li
     libro_buf payload = LIBRO_BUF_INIT;
     libro_buf kid = LIBRO_BUF_INIT;
     json_t *authorizations = json_array();
+    json_t *chain = json_array();
     json_t *root = NULL;
+    char **charters = NULL;
+    size_t n_charters = 0;
     libro_code rc;
 
     rc = libro_time_format(issued, now, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_registry_chain(reg, &charters, &n_charters, err);
+    }
     if (rc != LIBRO_OK) {
         goto out;
+    }
+    for (size_t i = 0; i < n_charters; i++) {
+        if (chain == NULL || json_array_append_new(chain, json_string(charters[i])) != 0) {
+            rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+            goto out;
+        }
     }
     if (authorizations == NULL ||
         json_array_append_new(authorizations, json_string(libro_registry_authorization(reg))) !=
@@ -113,10 +135,10 @@ sign_bundle(libro_buf *out, libro_http_ctx *ctx, libro_registry *reg, json_t *li
             goto out;
         }
     }
-    root = json_pack("{s:s, s:s, s:s, s:s, s:[s], s:O, s:O, s:s%}", "type", "LibroTrustBundle",
+    root = json_pack("{s:s, s:s, s:s, s:s, s:O, s:O, s:O, s:s%}", "type", "LibroTrustBundle",
                      "registry", ctx->issuer_id, "url", ctx->base_url, "issued", issued, "chain",
-                     libro_registry_charter(reg), "authorizations", authorizations, "statusLists",
-                     lists, "checkpoint", (const char *) note->data, note->len);
+                     chain, "authorizations", authorizations, "statusLists", lists, "checkpoint",
+                     (const char *) note->data, note->len);
     if (root == NULL) {
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
         goto out;
@@ -133,6 +155,8 @@ sign_bundle(libro_buf *out, libro_http_ctx *ctx, libro_registry *reg, json_t *li
 out:
     json_decref(root);
     json_decref(authorizations);
+    json_decref(chain);
+    libro_registry_strings_free(charters, n_charters);
     libro_buf_free(&kid);
     libro_buf_free(&payload);
     return rc;

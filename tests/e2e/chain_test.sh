@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The chain a trust bundle carries: a town chartered by its region keeps the region's
+# charter in its registry (libro registry chain), so an employer who pinned only the
+# region syncs the town's registry and verifies its licenses; what the chain refuses.
+# Usage: chain_test.sh PATH/TO/libro
+set -uo pipefail
+libro=${1:?usage: chain_test.sh PATH/TO/libro}
+libro=$(cd "$(dirname "$libro")" && pwd)/$(basename "$libro") # we cd below
+work=$(mktemp -d "${TMPDIR:-/tmp}/libro-chain.XXXXXX")
+server=
+trap '[ -z "$server" ] || kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
+cd "$work" || exit 1
+export XDG_DATA_HOME="$work/employer"
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+# expect CODE WHAT MESSAGE-PART -- COMMAND...
+expect() {
+    local want=$1 what=$2 part=$3
+    shift 4
+    "$@" >out 2>&1
+    local rc=$?
+    if [ "$rc" -ne "$want" ]; then
+        bad "$what: exit $rc, want $want: $(head -c 300 out)"
+    elif [ -n "$part" ] && ! grep -q -- "$part" out; then
+        bad "$what: output lacks '$part': $(head -c 300 out)"
+    else
+        ok
+    fi
+}
+ago() { date -u -d "$1 ago" +%Y-%m-%dT%H:%M:%SZ; }
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port=$((20000 + RANDOM % 30000))
+while ! port_free "$port"; do port=$((20000 + RANDOM % 30000)); done
+URL=http://127.0.0.1:$port
+q() { "$@" >/dev/null 2>&1 || { echo "setup failed: $*" >&2; exit 1; }; }
+
+q "$libro" key new --out region.pem
+q "$libro" issue charter --self --key region.pem --id urn:libro:region-3 --name "Region 3" \
+    --level 4 --level-name region --allow nursing-general --valid-from "$(ago '2 years')" \
+    --days 7300 --out region.jws
+q "$libro" key new --out town.pem --public-out town.pub.pem
+q "$libro" issue charter --key region.pem --issuer urn:libro:region-3 --parent-charter region.jws \
+    --id urn:libro:town-7 --name "Town 7" --level 2 --community-key town.pub.pem \
+    --allow nursing-general --valid-from "$(ago '1 year')" --days 3650 --out town.jws
+q "$libro" key new --out board.pem --public-out board.pub.pem
+q "$libro" issue authorization --key town.pem --charter town.jws \
+    --id urn:libro:town-7:health-board --name "Board" --subject-key board.pub.pem \
+    --grant nursing-general:1095 --valid-from "$(ago '6 months')" --days 1825 --out board-auth.jws
+q "$libro" key new --out registry.pem --public-out registry.pub.pem
+q "$libro" issue registry-authorization --key town.pem --charter town.jws \
+    --id urn:libro:town-7:registry --name "Registry" --subject-key registry.pub.pem \
+    --url "$URL" --valid-from "$(ago '6 months')" --days 1825 --out registry-auth.jws
+q "$libro" registry init --db town.db --charter town.jws --authorization registry-auth.jws
+q "$libro" registry type --db town.db --id nursing-general --validity-days 365 \
+    --renewal-window-days 30 --grace-days 30 --actor clerk
+q "$libro" registry authorize --db town.db --authorization board-auth.jws --actor clerk
+
+# What the chain refuses: not a charter, a charter that did not charter the town, a
+# second time the region (it is self-chartered: the top).
+expect 1 "an authorization is no charter" "not a CommunityCharter" -- \
+    "$libro" registry chain --db town.db --add board-auth.jws --actor clerk
+"$libro" key new --out other.pem >/dev/null 2>&1
+q "$libro" issue charter --self --key other.pem --id urn:libro:region-9 --name "Region 9" \
+    --level 4 --level-name region --allow nursing-general --days 3650 --out other.jws
+expect 1 "another region" "did not charter" -- \
+    "$libro" registry chain --db town.db --add other.jws --actor clerk
+expect 0 "the region that chartered the town" "" -- \
+    "$libro" registry chain --db town.db --add region.jws --actor clerk
+expect 1 "nothing above a self-chartered top" "self-chartered" -- \
+    "$libro" registry chain --db town.db --add region.jws --actor clerk
+
+"$libro" registry serve --db town.db --listen "127.0.0.1:$port" --key registry.pem \
+    --base-url "$URL" 2>serve.log &
+server=$!
+for _ in $(seq 50); do ! port_free "$port" && break; sleep 0.1; done
+
+expect 0 "issue over HTTP" "" -- "$libro" issue license --key board.pem \
+    --authorization board-auth.jws --community-charter town.jws --holder "Ada Example" \
+    --number T7-1 --profession nurse --type nursing-general --scope care --out ada.jws \
+    --registry "$URL"
+expect 1 "sync without an anchor" "not trusted" -- "$libro" sync "$URL"
+q "$libro" trust add --anchor region.jws
+expect 0 "sync with only the region pinned" "synced" -- "$libro" sync "$URL"
+expect 0 "the town's license verifies" "VALID" -- "$libro" verify --jws ada.jws
+grep -q "Region 3" out && ok || bad "the chain reaches the region: $(cat out)"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
