@@ -142,7 +142,7 @@ code_of(long status, const char *code)
         return LIBRO_ERR_DENIED;
     case 404:
         return LIBRO_ERR_NOT_FOUND;
-    case 409:
+    case 409: /* "conflict": the lifecycle or the request refuses; "exists", "replay" */
         return strcmp(code, "conflict") == 0 ? LIBRO_ERR_DENIED : LIBRO_ERR_EXISTS;
     case 413:
         return LIBRO_ERR_LIMIT;
@@ -605,12 +605,15 @@ libro_registry_client_get_type(libro_registry_client *c, libro_license_type *out
     if (c->local != NULL) {
         return libro_registry_get_type(c->local, out, id, err);
     }
+    if (strnlen(id, LIBRO_MAX_TYPE_ID_BYTES + 1) > LIBRO_MAX_TYPE_ID_BYTES || id[0] == '\0') {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "malformed license type id");
+    }
     for (const char *p = id; *p != '\0'; p++) {
         if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-')) {
             return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "malformed license type id");
         }
     }
-    rc = libro_buf_printf(&path, err, "/v1/types/%.64s", id);
+    rc = libro_buf_printf(&path, err, "/v1/types/%s", id);
     if (rc == LIBRO_OK) {
         rc = get_json(&answer, c, (const char *) path.data, err);
     }
@@ -621,6 +624,9 @@ libro_registry_client_get_type(libro_registry_client *c, libro_license_type *out
          u32_member(&out->renewal_window_days, answer, "renewalWindowDays") != LIBRO_OK ||
          u32_member(&out->grace_days, answer, "graceDays") != LIBRO_OK)) {
         rc = libro_error_set(err, LIBRO_ERR_PARSE, "registry answer: malformed license type");
+    }
+    if (rc == LIBRO_OK && strcmp(out->id, id) != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "registry answer: another license type");
     }
     if (rc == LIBRO_OK) {
         rc = libro_requirements_parse(&out->requirements, &out->n_requirements, req, strlen(req),

@@ -24,12 +24,16 @@
 
 #define STATE_MAX_BYTES (16u * 1024u)
 #define PROOF_MAX_BYTES (16u * 1024u)
+/* How far a bundle may be dated ahead of the verifier's clock (the verifier's default skew). */
+#define LIBRO_SYNC_SKEW_SECONDS 300
 
 /* What the last sync of one URL left. */
 typedef struct sync_state {
     char etag[LIBRO_HTTP_MAX_HEADER_VALUE_BYTES + 1];
     int64_t issued;
-    libro_checkpoint cp; /* size 0 and no origin when there was none */
+    bool has_log; /* a checkpoint was accepted before: its tree follows */
+    uint64_t size;
+    libro_merkle_hash root;
 } sync_state;
 
 static libro_code
@@ -55,8 +59,35 @@ state_path(libro_buf *out, const libro_trust *t, const char *url, libro_error *e
     return rc;
 }
 
-/* Read the state of the last sync; an absent file is a first sync. The checkpoint in it is
- * re-verified with the registry key when it is compared, so the file is not trusted. */
+/* The tree the last accepted checkpoint named. The state file lives in the trust store,
+ * whose anchors already decide everything, so what it records is taken as it stands: the
+ * checkpoint was verified when it was accepted, and a registry that later changes its key
+ * is still held to the tree it published before. */
+static libro_code
+state_log(sync_state *st, const json_t *root, const char *path, libro_error *err)
+{
+    json_t *size = json_object_get(root, "size");
+    const char *hash = json_string_value(json_object_get(root, "root"));
+    libro_buf raw = LIBRO_BUF_INIT;
+    libro_code rc = LIBRO_OK;
+
+    if (size == NULL && hash == NULL) {
+        return LIBRO_OK;
+    }
+    if (!json_is_integer(size) || json_integer_value(size) < 0 || hash == NULL ||
+        libro_b64std_decode(&raw, hash, strlen(hash), NULL) != LIBRO_OK ||
+        raw.len != LIBRO_MERKLE_HASH_BYTES) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "sync state %.120s is damaged: remove it", path);
+    } else {
+        st->has_log = true;
+        st->size = (uint64_t) json_integer_value(size);
+        memcpy(st->root.bytes, raw.data, LIBRO_MERKLE_HASH_BYTES);
+    }
+    libro_buf_free(&raw);
+    return rc;
+}
+
+/* Read the state of the last sync; an absent file is a first sync. */
 static libro_code
 state_read(sync_state *st, const char *path, libro_error *err)
 {
@@ -88,6 +119,7 @@ state_read(sync_state *st, const char *path, libro_error *err)
         goto out;
     }
     memcpy(st->etag, etag, strlen(etag) + 1);
+    rc = state_log(st, root, path, err);
 out:
     json_decref(root);
     libro_buf_free(&text);
@@ -95,54 +127,30 @@ out:
 }
 
 static libro_code
-state_write(const char *path, const char *etag, int64_t issued, const char *checkpoint,
-            libro_error *err)
+state_write(const char *path, const char *etag, int64_t issued, const libro_checkpoint *cp,
+            const char *checkpoint, libro_error *err)
 {
     char when[LIBRO_TIME_TEXT_MAX];
     libro_buf text = LIBRO_BUF_INIT;
+    libro_buf hash = LIBRO_BUF_INIT;
     json_t *root = NULL;
     libro_code rc = libro_time_format(when, issued, err);
 
+    if (rc == LIBRO_OK) {
+        rc = libro_b64std_encode(&hash, cp->root.bytes, sizeof cp->root.bytes, err);
+    }
     if (rc != LIBRO_OK) {
+        libro_buf_free(&hash);
         return rc;
     }
-    root = json_pack("{s:s, s:s, s:s}", "etag", etag == NULL ? "" : etag, "issued", when,
-                     "checkpoint", checkpoint);
+    root = json_pack("{s:s, s:s, s:I, s:s, s:s}", "etag", etag == NULL ? "" : etag, "issued", when,
+                     "size", (json_int_t) cp->size, "root", (const char *) hash.data, "checkpoint",
+                     checkpoint);
+    libro_buf_free(&hash);
     rc = root == NULL ? libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory")
                       : libro_json__dump(&text, root, err);
     if (rc == LIBRO_OK) {
         rc = libro_file_write_atomic(path, text.data, text.len, 0600, err);
-    }
-    json_decref(root);
-    libro_buf_free(&text);
-    return rc;
-}
-
-/* The checkpoint text kept in the state file (NULL when none). */
-static libro_code
-state_checkpoint(char **out, const char *path, libro_error *err)
-{
-    libro_buf text = LIBRO_BUF_INIT;
-    libro_json_limits lim = LIBRO_JSON_LIMITS_INIT;
-    json_t *root = NULL;
-    const char *note;
-    libro_code rc = libro_file_read(&text, path, STATE_MAX_BYTES, true, err);
-
-    *out = NULL;
-    if (rc == LIBRO_ERR_NOT_FOUND) {
-        libro_error_clear(err);
-        return LIBRO_OK;
-    }
-    if (rc == LIBRO_OK) {
-        rc = libro_json__load(&root, (const char *) text.data, text.len, &lim, err);
-    }
-    note = rc == LIBRO_OK ? json_string_value(json_object_get(root, "checkpoint")) : NULL;
-    if (rc == LIBRO_OK && note == NULL) {
-        rc = libro_error_set(err, LIBRO_ERR_PARSE, "sync state %.120s is damaged: remove it", path);
-    }
-    if (rc == LIBRO_OK) {
-        *out = libro_strndup(note, strlen(note));
-        rc = *out == NULL ? libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory") : LIBRO_OK;
     }
     json_decref(root);
     libro_buf_free(&text);
@@ -195,8 +203,7 @@ check_consistency(const char *base, const libro_checkpoint *old, const libro_che
         rc = fetch(&resp, (const char *) url.data, NULL, PROOF_MAX_BYTES, opt, err);
     }
     if (rc == LIBRO_OK && resp.status != 200) {
-        rc = libro_error_set(err, LIBRO_ERR_NETWORK, "consistency proof: HTTP %ld",
-                             resp.status);
+        rc = libro_error_set(err, LIBRO_ERR_NETWORK, "consistency proof: HTTP %ld", resp.status);
     }
     if (rc == LIBRO_OK) {
         rc = libro_json__load(&root, (const char *) resp.body.data, resp.body.len, &lim, err);
@@ -417,7 +424,6 @@ libro_trust_sync(libro_trust *t, const char *url, const libro_sync_options *opt,
     libro_checkpoint old = {0};
     sync_state st;
     bundle b;
-    char *old_note = NULL;
     const char *tp = NULL;
     size_t id_len = 0;
     size_t len;
@@ -456,8 +462,7 @@ libro_trust_sync(libro_trust *t, const char *url, const libro_sync_options *opt,
         goto out;
     }
     if (resp.status != 200) {
-        rc = libro_error_set(err, LIBRO_ERR_NETWORK, "the registry answered HTTP %ld",
-                             resp.status);
+        rc = libro_error_set(err, LIBRO_ERR_NETWORK, "the registry answered HTTP %ld", resp.status);
         goto out;
     }
     /* 1. The form, then the signature with the key of the registry's own authorization. */
@@ -488,7 +493,13 @@ libro_trust_sync(libro_trust *t, const char *url, const libro_sync_options *opt,
         (rc = libro_jws_verify(jws, auth->subject_key, err)) != LIBRO_OK) {
         goto out;
     }
-    /* 2. Not older than what was synced before. */
+    /* 2. Not from the future (it would shut out every honest bundle until then), and not
+     *    older than what was synced before. */
+    if (b.issued > now + LIBRO_SYNC_SKEW_SECONDS) {
+        rc = libro_error_set(err, LIBRO_ERR_TIME,
+                             "the bundle is dated more than 5 minutes ahead of this clock");
+        goto out;
+    }
     if (st.issued != 0 && b.issued <= st.issued) {
         rc = libro_error_set(err, LIBRO_ERR_ROLLBACK,
                              "the bundle is not newer than the one synced before");
@@ -507,15 +518,9 @@ libro_trust_sync(libro_trust *t, const char *url, const libro_sync_options *opt,
         libro_error_prefix(err, "bundle checkpoint");
         goto out;
     }
-    rc = state_checkpoint(&old_note, (const char *) path.data, err);
-    if (rc == LIBRO_OK && old_note != NULL) {
-        rc = libro_checkpoint_open(&old, old_note, strlen(old_note), b.registry, b.registry,
-                                   auth->subject_key, err);
-        if (rc != LIBRO_OK) {
-            libro_error_prefix(err, "synced checkpoint");
-        }
-    }
-    if (rc == LIBRO_OK && old_note != NULL) {
+    if (st.has_log) {
+        old.size = st.size;
+        old.root = st.root;
         rc = check_consistency((const char *) base.data, &old, &cur, opt, err);
     }
     if (rc != LIBRO_OK) {
@@ -524,19 +529,18 @@ libro_trust_sync(libro_trust *t, const char *url, const libro_sync_options *opt,
     /* 5. The status lists, by the store's rules; then remember this sync. */
     rc = add_all(t, b.lists, "status list", err);
     if (rc == LIBRO_OK) {
-        rc = state_write((const char *) path.data, resp.etag, b.issued, b.checkpoint, err);
+        rc = state_write((const char *) path.data, resp.etag, b.issued, &cur, b.checkpoint, err);
     }
     if (rc == LIBRO_OK) {
         report->issued = b.issued;
         report->status_lists = json_array_size(b.lists);
         report->authorizations = json_array_size(b.authorizations);
         report->log_size = cur.size;
-        report->log_grew_from = old.size;
+        report->log_grew_from = st.has_log ? st.size : 0;
     }
 out:
     libro_checkpoint_clear(&cur);
     libro_checkpoint_clear(&old);
-    libro_free(old_note);
     libro_credential_free(auth);
     libro_jws_free(jws);
     json_decref(b.root);

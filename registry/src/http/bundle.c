@@ -186,11 +186,14 @@ libro_http__bundle(libro_http__response *resp, libro_http_ctx *ctx, libro_regist
         goto out;
     }
     rc = LIBRO_OK;
-    if (ctx->bundle.len == 0 || memcmp(ctx->bundle_digest, digest, sizeof digest) != 0 ||
-        now >= ctx->bundle_issued + (int64_t) (ctx->status_list_seconds / 2)) {
-        /* A verifier keeps a bundle only when it is strictly newer than the one it has. */
-        if (ctx->bundle.len != 0 && now <= ctx->bundle_issued) {
-            now = ctx->bundle_issued + 1;
+    /* The parts' digest covers every status list, which is re-signed before it runs out, so
+     * an unchanged digest means a bundle still current. Like a list, a bundle changes at most
+     * once a second (a verifier keeps only a strictly newer one): a change within the second
+     * of the cached bundle is served from the next second on. */
+    if (ctx->bundle.len == 0 ||
+        (memcmp(ctx->bundle_digest, digest, sizeof digest) != 0 && now > ctx->bundle_issued)) {
+        if (now < ctx->not_before) {
+            now = ctx->not_before;
         }
         libro_buf_clear(&ctx->bundle);
         rc = sign_bundle(&ctx->bundle, ctx, *reg, lists, &note, auths, n_auths, now, &err);

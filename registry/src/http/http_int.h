@@ -84,6 +84,7 @@ typedef struct libro_http_ctx {
     int64_t authorization_until; /* the registry authorization's end: no list outlives it */
     size_t max_body_bytes;
     unsigned timeout_seconds; /* also the deadline of a whole request body */
+    int64_t not_before;       /* nothing is dated earlier: the second after the start */
     unsigned write_rate;      /* signed writes per second per client address */
     unsigned write_burst;     /* ... in a burst */
     pthread_mutex_t lock;

@@ -345,6 +345,9 @@ libro_http__ctx_init(libro_http_ctx *ctx, const libro_server_options *opt, libro
     ctx->status_list_seconds = opt->status_list_seconds;
     ctx->max_body_bytes = opt->max_body_bytes;
     ctx->timeout_seconds = opt->timeout_seconds;
+    /* Whatever an earlier process served was dated at most its own clock: dating everything
+     * from the next second on keeps lists and bundles strictly newer across a restart. */
+    ctx->not_before = libro_time_now() + 1;
     ctx->write_rate = opt->write_rate;
     ctx->write_burst = opt->write_burst;
     if (pthread_mutex_init(&ctx->lock, NULL) != 0) {
@@ -703,17 +706,17 @@ libro_http__current_list(libro_http_ctx *ctx, libro_registry *reg, uint32_t list
     if (rc != LIBRO_OK) {
         goto out;
     }
-    /* Regenerate when the bits changed, or when less than half of the cached list's validity
-     * is left: a verifier then always receives a list with room to cache it. */
+    /* Regenerate when the bits changed, or when half of the cached list's own window has
+     * passed: a verifier then always receives a list with room to cache it. A list changes
+     * at most once a second: verifiers keep a list only when its validFrom is strictly newer
+     * than theirs, so a change within the second of the cached list is served from the next
+     * second on, rather than dating a list ahead of the clock. */
     now = libro_time_now();
     e = cache_slot(ctx, list, purpose);
-    if (!e->used || memcmp(e->bits_hash, hash, sizeof hash) != 0 ||
-        now >= e->valid_until - (int64_t) (ctx->status_list_seconds / 2)) {
-        /* Verifiers keep a list only when it is strictly newer than theirs. */
-        if (e->used && e->list == list && e->purpose == purpose && now <= e->valid_from) {
-            now = e->valid_from + 1;
-        }
-        rc = sign_list(e, ctx, &bits, hash, now, err);
+    if (!e->used || ((memcmp(e->bits_hash, hash, sizeof hash) != 0 ||
+                      now >= e->valid_from + (e->valid_until - e->valid_from) / 2) &&
+                     now > e->valid_from)) {
+        rc = sign_list(e, ctx, &bits, hash, now < ctx->not_before ? ctx->not_before : now, err);
     }
     if (rc == LIBRO_OK) {
         e->stamp = ++ctx->clock;

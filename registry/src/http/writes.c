@@ -4,7 +4,10 @@
  * not valid now, bad signature), the claims (401: audience, time; 400: form), the scope (403),
  * and only then the operation, whose request id is recorded in the same transaction as the
  * change (409 on a replay), so a request takes effect at most once. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../registry_int.h"
 #include "http_int.h"
@@ -65,7 +68,7 @@ registry_error(libro_http__response *resp, const libro_registry *reg, const libr
         if (libro_registry__replayed(reg)) {
             libro_http__error(resp, 409, "replay", "this request id (jti) was already used");
         } else {
-            libro_http__error(resp, 409, "conflict", err->msg);
+            libro_http__error(resp, 409, "exists", err->msg);
         }
         return;
     case LIBRO_ERR_DENIED:
@@ -268,8 +271,41 @@ grants(const libro_credential *auth, const char *type, int64_t seconds)
 
 /* A credential the request carries must be the signer's own: signed by the same key and
  * verifying with it, of a type the signer may issue. */
+/* The status entries must name this registry's own lists: a license whose entries point
+ * elsewhere would have its bits set where no verifier reads them. */
 static bool
-check_credential(libro_http__response *resp, const write_request *w, const char *token)
+status_urls_ours(const libro_http_ctx *ctx, const libro_credential *c)
+{
+    char rev[LIBRO_HTTP_MAX_BASE_URL + 64];
+    char sus[LIBRO_HTTP_MAX_BASE_URL + 64];
+    const char *tail =
+        c->status_revocation_list == NULL ? NULL : strrchr(c->status_revocation_list, '/');
+    unsigned long list = 0;
+
+    if (!c->has_status || tail == NULL || c->status_suspension_list == NULL) {
+        return false;
+    }
+    /* The list number sits between the last two slashes; the registry checks it is the
+     * reserved one. Here only the URLs' form: <base>/v1/status/<list>/<purpose>. */
+    {
+        const char *p = c->status_revocation_list + strlen(ctx->base_url) + 11;
+
+        if (strncmp(c->status_revocation_list, ctx->base_url, strlen(ctx->base_url)) != 0 ||
+            strncmp(c->status_revocation_list + strlen(ctx->base_url), "/v1/status/", 11) != 0 ||
+            p >= tail) {
+            return false;
+        }
+        list = strtoul(p, NULL, 10);
+    }
+    (void) snprintf(rev, sizeof rev, "%s/v1/status/%lu/revocation", ctx->base_url, list);
+    (void) snprintf(sus, sizeof sus, "%s/v1/status/%lu/suspension", ctx->base_url, list);
+    return strcmp(rev, c->status_revocation_list) == 0 &&
+           strcmp(sus, c->status_suspension_list) == 0;
+}
+
+static bool
+check_credential(libro_http__response *resp, const libro_http_ctx *ctx, const write_request *w,
+                 const char *token)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_credential *c = NULL;
@@ -298,6 +334,11 @@ check_credential(libro_http__response *resp, const write_request *w, const char 
     if (!grants(w->auth, c->license_type, c->valid_until - c->valid_from)) {
         libro_http__error(resp, 403, "out_of_scope",
                           "the issuer is not authorized for this license type or validity");
+        goto out;
+    }
+    if (!status_urls_ours(ctx, c)) {
+        libro_http__error(resp, 409, "conflict",
+                          "the license's status entries do not name this registry's lists");
         goto out;
     }
     ok = true;
@@ -383,7 +424,8 @@ license_reply(libro_http__response *resp, libro_registry *reg, unsigned status, 
 }
 
 static void
-do_register(libro_http__response *resp, libro_registry *reg, const write_request *w, int64_t now)
+do_register(libro_http__response *resp, const libro_http_ctx *ctx, libro_registry *reg,
+            const write_request *w, int64_t now)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_credential *c = NULL;
@@ -395,7 +437,7 @@ do_register(libro_http__response *resp, libro_registry *reg, const write_request
         libro_http__error(resp, 400, "bad_request", "register needs list and index");
         return;
     }
-    if (!check_credential(resp, w, token)) {
+    if (!check_credential(resp, ctx, w, token)) {
         return;
     }
     if (libro_registry_register(reg, token, list, index, w->auth->subject_id, now, &err) !=
@@ -436,8 +478,8 @@ get_evidence(const json_t *claims, libro_evidence *ev, size_t *n)
 }
 
 static void
-do_renew(libro_http__response *resp, libro_registry *reg, const write_request *w,
-         const char *number, int64_t now)
+do_renew(libro_http__response *resp, const libro_http_ctx *ctx, libro_registry *reg,
+         const write_request *w, const char *number, int64_t now)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_evidence ev[LIBRO_REGISTRY_MAX_EVIDENCE];
@@ -450,7 +492,7 @@ do_renew(libro_http__response *resp, libro_registry *reg, const write_request *w
                           "evidence must be an object of at most 32 non-negative integers");
         return;
     }
-    if (!check_license_scope(resp, w, reg, number) || !check_credential(resp, w, token)) {
+    if (!check_license_scope(resp, w, reg, number) || !check_credential(resp, ctx, w, token)) {
         return;
     }
     if (libro_registry_renew(reg, number, token, ev, n, w->auth->subject_id, reason, now, &err) !=
@@ -520,6 +562,23 @@ do_expiring(libro_http__response *resp, libro_registry *reg, const write_request
 
 /* ---- entry --------------------------------------------------------------------------------- */
 
+/* Whether a Content-Type names `want` (RFC 9110 §8.3: case-insensitive, parameters after
+ * ';' and spaces before them allowed), and nothing longer. */
+static bool
+media_type_is(const char *value, const char *want)
+{
+    size_t n = strlen(want);
+
+    if (value == NULL || strncasecmp(value, want, n) != 0) {
+        return false;
+    }
+    value += n;
+    while (*value == ' ' || *value == '\t') {
+        value++;
+    }
+    return *value == '\0' || *value == ';';
+}
+
 const char *
 libro_http__write_name(libro_http_write op)
 {
@@ -568,8 +627,7 @@ libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_registr
     write_request w = {0};
     int64_t now = libro_time_now();
 
-    if (req->content_type == NULL || strncasecmp(req->content_type, LIBRO_REQUEST_MEDIA_TYPE,
-                                                 sizeof LIBRO_REQUEST_MEDIA_TYPE - 1) != 0) {
+    if (!media_type_is(req->content_type, LIBRO_REQUEST_MEDIA_TYPE)) {
         libro_http__error(resp, 415, "unsupported_media_type",
                           "send the signed request as " LIBRO_REQUEST_MEDIA_TYPE);
         return;
@@ -591,10 +649,10 @@ libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_registr
         do_reserve(resp, ctx, *reg);
         break;
     case LIBRO_HTTP_WRITE_REGISTER:
-        do_register(resp, *reg, &w, now);
+        do_register(resp, ctx, *reg, &w, now);
         break;
     case LIBRO_HTTP_WRITE_RENEW:
-        do_renew(resp, *reg, &w, number, now);
+        do_renew(resp, ctx, *reg, &w, number, now);
         break;
     case LIBRO_HTTP_QUERY_EXPIRING:
         do_expiring(resp, *reg, &w, now);
