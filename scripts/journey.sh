@@ -122,7 +122,8 @@ expect 8 "a photo without a QR code" "$libro" verify noise.pgm
 say "8. The board revokes the license at the registry; the employer syncs; the next check"
 run "$libro" license revoke --registry "$URL" --key board.pem \
     --issuer urn:libro:town-7:health-board --reason "struck off the register" T7-N-0001
-sleep 1 # bundles and lists carry whole seconds: the next must be newer than the employer's copy
+sleep 2 # a registry dates each bundle strictly after the last (whole seconds, the first a
+        # second after it starts): a change shows in the next second's bundle
 run "$libro" sync "$URL"
 expect 4 "the same QR code, now" "$libro" verify ada.png
 

@@ -298,7 +298,7 @@ START_TEST(test_create_open)
 
     ck_assert_str_eq(libro_registry_charter(reg), charter_jws);
     ck_assert_str_eq(libro_registry_authorization(reg), auth_jws);
-    ck_assert_int_eq(libro_registry_schema_version(reg), 2);
+    ck_assert_int_eq(libro_registry_schema_version(reg), 3);
     ck_assert_int_eq(stat(db_path, &st), 0);
     ck_assert_uint_eq(st.st_mode & 0777u, 0600u);
 
@@ -307,7 +307,7 @@ START_TEST(test_create_open)
     reg = NULL;
     must(libro_registry_open(&reg, db_path, &err), &err, "reopen");
     must(libro_registry_open(&again, db_path, &err), &err, "second handle");
-    ck_assert_int_eq(libro_registry_schema_version(again), 2);
+    ck_assert_int_eq(libro_registry_schema_version(again), 3);
     ck_assert_str_eq(libro_registry_charter(again), charter_jws);
     libro_registry_close(again);
 
@@ -362,31 +362,44 @@ START_TEST(test_newer_schema_refused)
     libro_registry_close(reg);
     reg = NULL;
     ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO schema_version VALUES (3, 0)", NULL, NULL, NULL),
+    ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO schema_version VALUES (4, 0)", NULL, NULL, NULL),
                      SQLITE_OK);
     ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
     LIBRO_ASSERT_CODE(libro_registry_open(&reg, db_path, &err), LIBRO_ERR_UNSUPPORTED, &err,
-                      "database schema version 3 is newer than this libro knows (2)");
+                      "database schema version 4 is newer than this libro knows (3)");
     ck_assert_ptr_null(reg);
 }
 END_TEST
 
-/* A database of schema 1 (as the first release wrote it) is brought to 2 on open. */
+/* A database of schema 1 (as the first release wrote it) is brought to the current schema on
+ * open, its reservations counted into the list usage table of schema 3. */
 START_TEST(test_migrates_forward)
 {
     libro_error err = LIBRO_ERROR_INIT;
     sqlite3 *db = NULL;
-    static const char to_v1[] = "DROP TABLE issuer_authorization; DROP TABLE request_id;"
+    static const char to_v1[] = "DROP TRIGGER status_slot_counted; DROP TABLE status_list_usage;"
+                                "DROP TABLE issuer_authorization; DROP TABLE request_id;"
                                 "DROP TABLE log_leaf; DROP TABLE log_node;"
-                                "DELETE FROM schema_version WHERE version = 2;";
+                                "DELETE FROM schema_version WHERE version >= 2;";
+    uint32_t list = 0;
+    uint32_t index = 0;
 
+    /* Six of eight indexes taken before: the seventh still goes to list 0, and then 7/8 of it
+     * is used, so the eighth opens list 1 (only if the six were counted by the migration). */
+    for (int i = 0; i < 6; i++) {
+        must(libro_registry__reserve(reg, 8, &list, &index, &err), &err, "reserve");
+    }
     libro_registry_close(reg);
     reg = NULL;
     ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
     ck_assert_int_eq(sqlite3_exec(db, to_v1, NULL, NULL, NULL), SQLITE_OK);
     ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
     ck_assert_int_eq(libro_registry_open(&reg, db_path, &err), LIBRO_OK);
-    ck_assert_int_eq(libro_registry_schema_version(reg), 2);
+    ck_assert_int_eq(libro_registry_schema_version(reg), 3);
+    must(libro_registry__reserve(reg, 8, &list, &index, &err), &err, "reserve");
+    ck_assert_uint_eq(list, 0);
+    must(libro_registry__reserve(reg, 8, &list, &index, &err), &err, "reserve");
+    ck_assert_uint_eq(list, 1);
     ck_assert_int_eq(libro_registry__integrity_check(reg, &err), LIBRO_OK);
     ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
     ck_assert_int_eq(sqlite3_exec(db, "SELECT count(*) FROM log_node", NULL, NULL, NULL),

@@ -67,9 +67,12 @@ libro_gzip__compress(libro_buf *out, const void *p, size_t len, libro_error *err
         rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "gzip: bad argument");
         goto out;
     }
-    /* Level 9: a list is written once and fetched by every verifier. memLevel 8 and the
-     * default strategy are zlib's defaults; none of this is part of the format. */
-    zrc = deflateInit2(&zs, 9, Z_DEFLATED, GZIP_WBITS, 8, Z_DEFAULT_STRATEGY);
+    /* Z_RLE: a status list is long runs of zero bits with a few set, which run-length
+     * matching compresses within a few percent of level 9 in a fortieth of the time
+     * (bench_registry: 100,000 licenses, 1% revoked). The registry re-signs a list whenever
+     * a bit changes, on the request that finds it changed, so the time counts. None of this
+     * is part of the format: any GZIP stream decodes. */
+    zrc = deflateInit2(&zs, 9, Z_DEFLATED, GZIP_WBITS, 8, Z_RLE);
     if (zrc != Z_OK) {
         rc = z_failure(zrc, "deflateInit2", err);
         goto out;

@@ -206,6 +206,7 @@ libro_http__ctx_clear(libro_http_ctx *ctx)
         libro_buf_free(&ctx->cache[i].body);
     }
     libro_buf_free(&ctx->bundle);
+    libro_registry_close(ctx->keeper);
     if (ctx->lock_ready) {
         (void) pthread_mutex_destroy(&ctx->lock);
     }
@@ -313,7 +314,10 @@ load_identity(libro_http_ctx *ctx, const libro_server_options *opt, libro_error 
     ctx->issuer_id = libro_strndup(auth->subject_id, strlen(auth->subject_id));
     if (ctx->issuer_id == NULL) {
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+        goto out;
     }
+    ctx->keeper = reg;
+    reg = NULL;
 out:
     libro_credential_free(auth);
     libro_registry_close(reg);
