@@ -3,8 +3,10 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd.h"
+#include "libro/issuer.h"
 #include "libro/registry.h"
 #include "libro/server.h"
 #include "libro/statuslist.h"
@@ -22,23 +24,219 @@ static const char registry_epilog[] =
 
 static const struct cli_opt init_opts[] = {
     {"--db", "FILE", "the registry database to create (a new file, mode 0600)", false},
-    {"--charter", "FILE", "the community's CommunityCharter", false},
-    {"--authorization", "FILE", "the registry's RegistryAuthorization, signed by the community",
+    {"--charter", "FILE", "the community's CommunityCharter (created, self-chartered, if absent)",
+     false},
+    {"--authorization", "FILE",
+     "the registry's RegistryAuthorization, signed by the community (created if absent)", false},
+    {"--community-key", "FILE", "the community's key (created if absent); signs what is created",
+     false},
+    {"--registry-key", "FILE",
+     "the registry's key (created if absent): a created authorization "
+     "names it",
+     false},
+    {"--passphrase-fd", "N", "the community key's passphrase, from descriptor N", false},
+    {"--id", "ID", "a created charter: the community's id", false},
+    {"--name", "NAME", "a created charter: the community's name", false},
+    {"--level", "N", "a created charter: its level, 0 (tribe) to 8 (world)", false},
+    {"--level-name", "NAME", "a created charter: the name of its level", false},
+    {"--allow", "TYPE", "a created charter: a license type the community may authorize", true},
+    {"--registry-id", "ID", "a created authorization: the registry's id", false},
+    {"--registry-name", "NAME", "a created authorization: the registry's name", false},
+    {"--url", "URL", "a created authorization: where the registry serves", false},
+    {"--days", "N", "validity of what is created (charter 3650, authorization 1825 by default)",
      false},
 };
 
 static const struct cli_spec init_spec = {
     "registry init",
-    "--db FILE --charter FILE --authorization FILE",
+    "--db FILE --charter FILE --authorization FILE\n"
+    "       [--community-key FILE [--passphrase-fd N]] [--registry-key FILE]\n"
+    "       [--id ID --name NAME --level N [--level-name NAME] --allow TYPE...]\n"
+    "       [--registry-id ID --registry-name NAME --url URL] [--days N]",
     "Create a community's registry: a new SQLite database holding its charter and the\n"
     "RegistryAuthorization that names the registry's key. An existing file is never\n"
-    "overwritten.",
+    "overwritten. Given files are used as they are: a charter from the parent community, or\n"
+    "the community's own. What is missing is created: the community key and the registry key\n"
+    "(Ed25519, mode 0600), a self-chartered anchor charter (--id, --name, --level, --allow),\n"
+    "and the registry authorization (--registry-id, --registry-name, --url), signed by the\n"
+    "community key.",
     init_opts,
     LIBRO_NELEM(init_opts),
     0,
     0,
     registry_epilog,
 };
+
+static bool
+file_exists(const char *path)
+{
+    struct stat st;
+
+    return path != NULL && lstat(path, &st) == 0;
+}
+
+/* Load the key at `path`, or create it there (Ed25519, 0600, never overwriting) when it is
+ * absent, telling the operator so. */
+static libro_code
+key_at(libro_key **out, const char *path, const char *passphrase_fd, libro_error *err)
+{
+    libro_buf pass = LIBRO_BUF_INIT;
+    libro_code rc;
+
+    if (file_exists(path)) {
+        return cli_load_key(out, path, passphrase_fd, err);
+    }
+    rc = libro_key_generate(out, LIBRO_ALG_ED25519, err);
+    if (rc == LIBRO_OK && passphrase_fd != NULL) {
+        rc = cli_read_passphrase_fd(&pass, passphrase_fd, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_key_save_pem(*out, path, pass.data == NULL ? NULL : (const char *) pass.data,
+                                pass.len, err);
+    }
+    if (rc == LIBRO_OK) {
+        fprintf(stderr, "libro: created key %s\n", path);
+    }
+    libro_buf_free(&pass);
+    return rc;
+}
+
+/* A self-chartered anchor charter for the community of `key`, written to `path`. */
+static libro_code
+create_charter(libro_buf *jws, const struct cli_args *a, const struct cli_spec *sp,
+               const libro_key *key, const char *path, libro_error *err)
+{
+    libro_credential *c = NULL;
+    const char *const *allow;
+    size_t n_allow = 0;
+    uint64_t level = 0;
+    const char *level_text = cli_get(a, sp, "--level");
+    libro_code rc;
+
+    allow = cli_get_all(a, sp, "--allow", &n_allow);
+    if (!cli_has(a, sp, "--id") || !cli_has(a, sp, "--name") || level_text == NULL ||
+        n_allow == 0) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "%.120s does not exist: creating the charter needs --id, --name, "
+                               "--level and --allow",
+                               path);
+    }
+    rc = libro_parse_u64(&level, level_text, strlen(level_text), LIBRO_MAX_LEVEL, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_credential_new(&c, LIBRO_CRED_CHARTER, err);
+    }
+    if (rc == LIBRO_OK &&
+        ((rc = cli_dup_str(&c->issuer, cli_get(a, sp, "--id"), err)) != LIBRO_OK ||
+         (rc = cli_dup_str(&c->subject_id, cli_get(a, sp, "--id"), err)) != LIBRO_OK ||
+         (rc = cli_dup_str(&c->name, cli_get(a, sp, "--name"), err)) != LIBRO_OK ||
+         (rc = cli_dup_str(&c->level_name, cli_get(a, sp, "--level-name"), err)) != LIBRO_OK ||
+         (rc = cli_dup_list(&c->allowed_types, &c->n_allowed, allow, n_allow, err)) != LIBRO_OK ||
+         (rc = cli_validity(&c->valid_from, &c->valid_until, NULL, NULL, cli_get(a, sp, "--days"),
+                            3650, err)) != LIBRO_OK ||
+         (rc = libro_key_public(&c->subject_key, key, err)) != LIBRO_OK)) {
+        goto out;
+    }
+    if (rc == LIBRO_OK) {
+        c->level = (int) level;
+        rc = cli_sign_and_write(jws, c, key, path, err);
+    }
+out:
+    libro_credential_free(c);
+    return rc;
+}
+
+/* The registry authorization naming `registry_key`, signed by the community, written to
+ * `path`. */
+static libro_code
+create_authorization(libro_buf *jws, const struct cli_args *a, const struct cli_spec *sp,
+                     const libro_credential *charter, const libro_key *community_key,
+                     const libro_key *registry_key, const char *path, libro_error *err)
+{
+    libro_credential *c = NULL;
+    libro_code rc;
+
+    if (!cli_has(a, sp, "--registry-id") || !cli_has(a, sp, "--registry-name") ||
+        !cli_has(a, sp, "--url")) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "%.120s does not exist: creating the authorization needs "
+                               "--registry-id, --registry-name and --url",
+                               path);
+    }
+    rc = libro_credential_new(&c, LIBRO_CRED_REGISTRY_AUTH, err);
+    if (rc == LIBRO_OK &&
+        ((rc = cli_dup_str(&c->issuer, charter->subject_id, err)) != LIBRO_OK ||
+         (rc = cli_dup_str(&c->subject_id, cli_get(a, sp, "--registry-id"), err)) != LIBRO_OK ||
+         (rc = cli_dup_str(&c->name, cli_get(a, sp, "--registry-name"), err)) != LIBRO_OK ||
+         (rc = cli_dup_str(&c->url, cli_get(a, sp, "--url"), err)) != LIBRO_OK ||
+         (rc = cli_validity(&c->valid_from, &c->valid_until, NULL, NULL, cli_get(a, sp, "--days"),
+                            1825, err)) != LIBRO_OK ||
+         (rc = libro_key_public(&c->subject_key, registry_key, err)) != LIBRO_OK)) {
+        goto out;
+    }
+    /* Inside the charter's window, as every verifier requires. */
+    if (rc == LIBRO_OK && c->valid_until > charter->valid_until) {
+        c->valid_until = charter->valid_until;
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_issuer_check_under_charter(c, charter, community_key, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = cli_sign_and_write(jws, c, community_key, path, err);
+    }
+out:
+    libro_credential_free(c);
+    return rc;
+}
+
+/* Create what is missing of the charter and the authorization (and the keys they need). */
+static libro_code
+init_credentials(libro_buf *charter_jws, libro_buf *auth_jws, const struct cli_args *a,
+                 const struct cli_spec *sp, libro_error *err)
+{
+    const char *charter_path = cli_get(a, sp, "--charter");
+    const char *auth_path = cli_get(a, sp, "--authorization");
+    libro_key *community = NULL;
+    libro_key *registry = NULL;
+    libro_credential *charter = NULL;
+    libro_code rc = LIBRO_OK;
+
+    if (file_exists(charter_path) && file_exists(auth_path)) {
+        return LIBRO_OK;
+    }
+    if (!cli_has(a, sp, "--community-key") ||
+        (!file_exists(auth_path) && !cli_has(a, sp, "--registry-key"))) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "creating the charter or the authorization needs "
+                               "--community-key (and --registry-key for the authorization)");
+    }
+    rc = key_at(&community, cli_get(a, sp, "--community-key"), cli_get(a, sp, "--passphrase-fd"),
+                err);
+    if (rc == LIBRO_OK && !file_exists(charter_path)) {
+        rc = create_charter(charter_jws, a, sp, community, charter_path, err);
+        libro_buf_clear(charter_jws);
+    }
+    if (rc == LIBRO_OK && !file_exists(auth_path)) {
+        rc = cli_read_own_credential(&charter, charter_jws, charter_path, err);
+        if (rc == LIBRO_OK && (charter->subject_key == NULL ||
+                               !libro_key_equal_public(charter->subject_key, community))) {
+            rc = libro_error_set(err, LIBRO_ERR_DENIED,
+                                 "the charter names another key than --community-key");
+        }
+        if (rc == LIBRO_OK) {
+            rc = key_at(&registry, cli_get(a, sp, "--registry-key"), NULL, err);
+        }
+        if (rc == LIBRO_OK) {
+            rc =
+                create_authorization(auth_jws, a, sp, charter, community, registry, auth_path, err);
+        }
+        libro_buf_clear(charter_jws);
+        libro_buf_clear(auth_jws);
+    }
+    libro_credential_free(charter);
+    libro_key_free(registry);
+    libro_key_free(community);
+    return rc;
+}
 
 static int
 registry_init(int argc, char **argv)
@@ -61,7 +259,13 @@ registry_init(int argc, char **argv)
         return cli_usage_error(sp, "--db, --charter and --authorization are required");
     }
     code = CLI_EXIT_NO;
-    if (cli_read_own_credential(&charter, &charter_jws, cli_get(&a, sp, "--charter"), &err) !=
+    if (file_exists(db)) {
+        libro_error_set(&err, LIBRO_ERR_EXISTS, "%.200s exists: a registry is never overwritten",
+                        db);
+        goto out_report;
+    }
+    if (init_credentials(&charter_jws, &auth_jws, &a, sp, &err) != LIBRO_OK ||
+        cli_read_own_credential(&charter, &charter_jws, cli_get(&a, sp, "--charter"), &err) !=
             LIBRO_OK ||
         cli_read_own_credential(&auth, &auth_jws, cli_get(&a, sp, "--authorization"), &err) !=
             LIBRO_OK ||

@@ -287,6 +287,35 @@ check "registry --help" 0 'status +publish a signed status list' -- "$libro" reg
 check "license --help" 0 'renew +sign and record' -- "$libro" license --help
 check "help license renew" 0 '^usage: libro license renew' -- "$libro" help license renew
 check "issue license --help: --registry" 0 '--registry DB' -- "$libro" issue license --help
+
+# --- registry init creating what is missing ---------------------------------------------------
+mkdir -p "$work/boot"
+check "init creates keys, charter, authorization" 0 'created registry' -- "$libro" registry init \
+    --db "$work/boot/t.db" --charter "$work/boot/t.jws" --authorization "$work/boot/a.jws" \
+    --community-key "$work/boot/t.pem" --registry-key "$work/boot/r.pem" --id urn:libro:town-9 \
+    --name "Town 9" --level 2 --allow nursing-general --registry-id urn:libro:town-9:registry \
+    --registry-name "Town 9 Registry" --url https://registry.town-9.example
+if [ "$(stat -c %a "$work/boot/t.pem")" = 600 ] && [ "$(stat -c %a "$work/boot/r.pem")" = 600 ] &&
+    "$libro" trust add --trust-dir "$work/boot/store" --anchor "$work/boot/t.jws" >/dev/null &&
+    "$libro" trust add --trust-dir "$work/boot/store" "$work/boot/a.jws" >/dev/null; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+    echo "FAIL: created keys are 0600, the charter an anchor, the authorization addable"
+fi
+check "init never overwrites the database" 1 'never overwritten' -- "$libro" registry init \
+    --db "$work/boot/t.db" --charter "$work/boot/t.jws" --authorization "$work/boot/a.jws"
+check "init: a missing authorization needs its fields" 1 'needs --registry-id' -- "$libro" \
+    registry init --db "$work/boot/u.db" --charter "$work/boot/t.jws" \
+    --authorization "$work/boot/b.jws" --community-key "$work/boot/t.pem" \
+    --registry-key "$work/boot/r.pem"
+check "init: a missing charter needs the community key" 1 'needs --community-key' -- "$libro" \
+    registry init --db "$work/boot/v.db" --charter "$work/boot/none.jws" \
+    --authorization "$work/boot/a.jws"
+check "init: the charter must name the community key" 1 'another key' -- "$libro" registry init \
+    --db "$work/boot/w.db" --charter "$work/boot/t.jws" --authorization "$work/boot/c.jws" \
+    --community-key "$work/boot/other.pem" --registry-key "$work/boot/r.pem" \
+    --registry-id urn:libro:town-9:registry --registry-name R --url https://r.example
 check "libro --help lists registry" 0 'registry +create a registry' -- "$libro" --help
 
 printf '%d passed, %d failed\n' "$passed" "$failed"
