@@ -411,6 +411,38 @@ check_registry_trusted(libro_trust *t, const libro_credential *auth, const char 
 }
 
 libro_code
+libro_sync__parse(const char *token, size_t len, libro_error *err)
+{
+    libro_jws *jws = NULL;
+    libro_credential *auth = NULL;
+    const char *tp = NULL;
+    size_t id_len = 0;
+    bundle b;
+    libro_code rc;
+
+    memset(&b, 0, sizeof b);
+    rc = libro_jws_parse_ex(&jws, token, len, LIBRO_MAX_BUNDLE_TOKEN_BYTES,
+                            LIBRO_MAX_BUNDLE_PAYLOAD_BYTES, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_jws_kid(jws) == NULL ? libro_error_set(err, LIBRO_ERR_PARSE, "bundle: no kid")
+                                        : libro_kid_split(libro_jws_kid(jws), &id_len, &tp, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = bundle_parse(&b, token, len, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = registry_authorization(&auth, &b, b.registry, tp, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_jws_verify(jws, auth->subject_key, err);
+    }
+    libro_credential_free(auth);
+    json_decref(b.root);
+    libro_jws_free(jws);
+    return rc;
+}
+
+libro_code
 libro_trust_sync(libro_trust *t, const char *url, const libro_sync_options *opt,
                  libro_sync_report *report, libro_error *err)
 {
