@@ -72,6 +72,26 @@ libro_registry__write_begin(libro_registry *r, libro_error *err)
     return rc;
 }
 
+libro_code
+libro_registry__request_known(libro_registry *r, const char *jti, bool *known, libro_error *err)
+{
+    return r->store.ops->request_known(r->store.h, jti, known, err);
+}
+
+libro_code
+libro_registry__spend_request(libro_registry *r, libro_error *err)
+{
+    libro_code rc = libro_registry__write_begin(r, err);
+
+    if (rc == LIBRO_OK) {
+        rc = r->store.ops->commit(r->store.h, err);
+        if (rc != LIBRO_OK) {
+            r->store.ops->rollback(r->store.h);
+        }
+    }
+    return rc;
+}
+
 /* ---- appending ---------------------------------------------------------------------------- */
 
 static libro_code

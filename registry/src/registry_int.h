@@ -90,6 +90,12 @@ LIBRO_NODISCARD libro_code libro_registry__expect_request(libro_registry *r, con
                                                           libro_error *err);
 /** Drop an expectation no write consumed (the request was refused first). NULL is a no-op. */
 void libro_registry__forget_request(libro_registry *r);
+/** Whether a request id is already recorded (a replay, before any other check refuses it). */
+LIBRO_NODISCARD libro_code libro_registry__request_known(libro_registry *r, const char *jti,
+                                                         bool *known, libro_error *err);
+/** Record the expected request's id in a transaction of its own, with no other change: for a
+ *  request that was refused, so that it can never take effect later. */
+LIBRO_NODISCARD libro_code libro_registry__spend_request(libro_registry *r, libro_error *err);
 /** Whether the last write transaction failed because its request id was a replay. */
 bool libro_registry__replayed(const libro_registry *r);
 

@@ -102,6 +102,8 @@ typedef struct libro_store_ops {
      * before `forget_before` are deleted first: their requests are refused as stale anyway. */
     libro_code (*request_record)(void *h, const char *jti, const char *kid, int64_t iat,
                                  int64_t forget_before, libro_error *err);
+    /* Whether `jti` is recorded. */
+    libro_code (*request_known)(void *h, const char *jti, bool *known, libro_error *err);
 
     /* The append-only log: leaves 0..size-1 and the hashes of its perfect subtrees (level,
      * index) as libro/merkle.h names them. Node reads of an absent node: NOT_FOUND. */

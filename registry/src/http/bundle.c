@@ -192,9 +192,6 @@ libro_http__bundle(libro_http__response *resp, libro_http_ctx *ctx, libro_regist
      * of the cached bundle is served from the next second on. */
     if (ctx->bundle.len == 0 ||
         (memcmp(ctx->bundle_digest, digest, sizeof digest) != 0 && now > ctx->bundle_issued)) {
-        if (now < ctx->not_before) {
-            now = ctx->not_before;
-        }
         libro_buf_clear(&ctx->bundle);
         rc = sign_bundle(&ctx->bundle, ctx, *reg, lists, &note, auths, n_auths, now, &err);
         if (rc == LIBRO_OK) {

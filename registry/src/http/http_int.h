@@ -84,7 +84,7 @@ typedef struct libro_http_ctx {
     int64_t authorization_until; /* the registry authorization's end: no list outlives it */
     size_t max_body_bytes;
     unsigned timeout_seconds; /* also the deadline of a whole request body */
-    int64_t not_before;       /* nothing is dated earlier: the second after the start */
+    int64_t not_before;       /* the second after the start: serving begins then (server.c) */
     /* A handle held open for the server's life and never used: SQLite checkpoints and removes
      * the WAL when the last handle closes, which would otherwise happen after every request
      * of a client that opens one connection per request (most of its cost, bench_registry). */
@@ -142,6 +142,8 @@ LIBRO_NODISCARD libro_code libro_http__current_list(libro_http_ctx *ctx, libro_r
 LIBRO_NODISCARD libro_code libro_http__ctx_init(libro_http_ctx *ctx,
                                                 const libro_server_options *opt, libro_error *err);
 void libro_http__ctx_clear(libro_http_ctx *ctx);
+/** Sleep until ctx->not_before (at most a second): a server serves nothing before. */
+void libro_http__wait_to_serve(const libro_http_ctx *ctx);
 
 /** Whether the numeric address `addr` is a loopback address (127.0.0.0/8, ::1). */
 bool libro_http__is_loopback(const char *addr);

@@ -324,6 +324,16 @@ out:
     return rc;
 }
 
+void
+libro_http__wait_to_serve(const libro_http_ctx *ctx)
+{
+    struct timespec pause = {0, 10000000L}; /* 10 ms */
+
+    for (int i = 0; i < 200 && libro_time_now() < ctx->not_before; i++) {
+        (void) nanosleep(&pause, NULL);
+    }
+}
+
 libro_code
 libro_http__ctx_init(libro_http_ctx *ctx, const libro_server_options *opt, libro_error *err)
 {
@@ -349,8 +359,11 @@ libro_http__ctx_init(libro_http_ctx *ctx, const libro_server_options *opt, libro
     ctx->status_list_seconds = opt->status_list_seconds;
     ctx->max_body_bytes = opt->max_body_bytes;
     ctx->timeout_seconds = opt->timeout_seconds;
-    /* Whatever an earlier process served was dated at most its own clock: dating everything
-     * from the next second on keeps lists and bundles strictly newer across a restart. */
+    /* Whatever an earlier process served was dated at most its own clock: the server starts
+     * serving only once the clock has passed the second it started in (libro_server_start
+     * waits: libro_http__wait_to_serve), so lists and bundles stay strictly newer across
+     * a restart without ever being dated ahead of the clock (a list dated ahead would claim
+     * changes it lacks). */
     ctx->not_before = libro_time_now() + 1;
     ctx->write_rate = opt->write_rate;
     ctx->write_burst = opt->write_burst;
@@ -720,7 +733,7 @@ libro_http__current_list(libro_http_ctx *ctx, libro_registry *reg, uint32_t list
     if (!e->used || ((memcmp(e->bits_hash, hash, sizeof hash) != 0 ||
                       now >= e->valid_from + (e->valid_until - e->valid_from) / 2) &&
                      now > e->valid_from)) {
-        rc = sign_list(e, ctx, &bits, hash, now < ctx->not_before ? ctx->not_before : now, err);
+        rc = sign_list(e, ctx, &bits, hash, now, err);
     }
     if (rc == LIBRO_OK) {
         e->stamp = ++ctx->clock;

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "http_int.h"
+#include "libro/time.h"
 #include "libro/util.h"
 
 /* libmicrohttpd's per-connection pool: the request line and headers must fit (past it
@@ -295,6 +296,7 @@ libro_server_start(libro_server **out, const libro_server_options *opt, libro_er
     if (rc != LIBRO_OK) {
         goto out;
     }
+    libro_http__wait_to_serve(&s->ctx);
     memset(&v4, 0, sizeof v4);
     memset(&v6, 0, sizeof v6);
     if (inet_pton(AF_INET, opt->listen_address, &v4.sin_addr) == 1) {

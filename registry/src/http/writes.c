@@ -625,6 +625,7 @@ libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_registr
 {
     libro_error err = LIBRO_ERROR_INIT;
     write_request w = {0};
+    bool known = false;
     int64_t now = libro_time_now();
 
     if (!media_type_is(req->content_type, LIBRO_REQUEST_MEDIA_TYPE)) {
@@ -638,6 +639,15 @@ libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_registr
     }
     if (!authenticate(resp, &w, *reg, body, len, now) ||
         !check_claims(resp, &w, ctx, op, number, now)) {
+        goto out;
+    }
+    /* A spent id is a replay whatever else holds now (the transaction checks again). */
+    if (libro_registry__request_known(*reg, w.jti, &known, &err) != LIBRO_OK) {
+        registry_error(resp, *reg, &err);
+        goto out;
+    }
+    if (known) {
+        libro_http__error(resp, 409, "replay", "this request id (jti) was already used");
         goto out;
     }
     if (libro_registry__expect_request(*reg, w.jti, w.kid, w.iat, &err) != LIBRO_OK) {
@@ -660,6 +670,17 @@ libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_registr
     default:
         do_change(resp, *reg, &w, action_of(op), number, now);
         break;
+    }
+    /* An authenticated request that was refused is spent too: replayed later, after the
+     * license changed, it could otherwise take effect (a refused reinstate undoing a later
+     * suspension). A successful write recorded its id in its own transaction. */
+    if (resp->status >= 400 && !libro_registry__replayed(*reg) && op != LIBRO_HTTP_QUERY_EXPIRING) {
+        libro_registry__forget_request(*reg);
+        if (libro_registry__expect_request(*reg, w.jti, w.kid, w.iat, &err) == LIBRO_OK) {
+            libro_code spent = libro_registry__spend_request(*reg, &err);
+
+            (void) spent; /* the refusal stands either way; a busy database leaves it unspent */
+        }
     }
 out:
     /* A request refused before its transaction leaves nothing behind for the next one. */

@@ -35,6 +35,7 @@ libro_code libro_sq__issuer_get(void *h, char **credential, const char *kid, lib
 libro_code libro_sq__issuer_list(void *h, char ***credentials, size_t *n, libro_error *err);
 libro_code libro_sq__request_record(void *h, const char *jti, const char *kid, int64_t iat,
                                     int64_t forget_before, libro_error *err);
+libro_code libro_sq__request_known(void *h, const char *jti, bool *known, libro_error *err);
 libro_code libro_sq__log_size(void *h, uint64_t *size, libro_error *err);
 libro_code libro_sq__log_leaf_put(void *h, uint64_t index, const char *data, libro_error *err);
 libro_code libro_sq__log_leaf_get(void *h, char **data, uint64_t index, libro_error *err);

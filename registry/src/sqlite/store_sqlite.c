@@ -1043,6 +1043,7 @@ static const libro_store_ops sqlite_ops = {
     .issuer_get = libro_sq__issuer_get,
     .issuer_list = libro_sq__issuer_list,
     .request_record = libro_sq__request_record,
+    .request_known = libro_sq__request_known,
     .log_size = libro_sq__log_size,
     .log_leaf_put = libro_sq__log_leaf_put,
     .log_leaf_get = libro_sq__log_leaf_get,

@@ -171,6 +171,34 @@ out:
     return rc;
 }
 
+libro_code
+libro_sq__request_known(void *h, const char *jti, bool *known, libro_error *err)
+{
+    sq *s = h;
+    sqlite3_stmt *st = NULL;
+    libro_code rc;
+    int src;
+
+    *known = false;
+    rc = libro_sq__prepare(s, &st, "SELECT 1 FROM request_id WHERE jti = ?1", "request id", err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if ((src = sqlite3_bind_text(st, 1, jti, -1, SQLITE_STATIC)) != SQLITE_OK) {
+        rc = libro_sq__bind_fail(s, src, "request id", err);
+        goto out;
+    }
+    src = sqlite3_step(st);
+    if (src == SQLITE_ROW) {
+        *known = true;
+    } else if (src != SQLITE_DONE) {
+        rc = libro_sq__db_fail(s, src, "request id", err);
+    }
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /* ---- the log ------------------------------------------------------------------------------ */
 
 libro_code
