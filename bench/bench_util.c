@@ -53,3 +53,29 @@ bench_rate(bench_fn fn, void *ctx, unsigned rounds, double round_seconds)
     qsort(rates, rounds, sizeof rates[0], cmp_double);
     return rates[rounds / 2];
 }
+
+double
+bench_median(double *v, size_t n)
+{
+    qsort(v, n, sizeof v[0], cmp_double);
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}
+
+double
+bench_percentile(double *v, size_t n, double p)
+{
+    double x = p / 100.0 * (double) n;
+    size_t rank = (size_t) x;
+
+    qsort(v, n, sizeof v[0], cmp_double);
+    if ((double) rank < x) {
+        rank++; /* the ceiling, without libm */
+    }
+    if (rank < 1) {
+        rank = 1;
+    }
+    if (rank > n) {
+        rank = n;
+    }
+    return v[rank - 1];
+}

@@ -14,4 +14,11 @@ double bench_rate(bench_fn fn, void *ctx, unsigned rounds, double round_seconds)
 
 double bench_now(void);
 
+/* The median of v[0..n) (n >= 1); sorts `v` in place. */
+double bench_median(double *v, size_t n);
+
+/* The nearest-rank percentile `p` (0 < p <= 100) of v[0..n) (n >= 1): the smallest value with
+ * at least p% of the values at or below it. Sorts `v` in place. */
+double bench_percentile(double *v, size_t n, double p);
+
 #endif

@@ -164,7 +164,7 @@ route(struct MHD_Connection *c, const char *url, const struct post_state *post, 
         memset(line, 'h', 500);
         line[500] = '\0';
         for (i = 0; i < 40; i++) {
-            char name[16];
+            char name[32]; /* "X-Pad-" and any int */
 
             snprintf(name, sizeof name, "X-Pad-%d", i);
             MHD_add_response_header(r, name, line);
