@@ -15,6 +15,10 @@ libro=${1:?usage: api_test.sh PATH/TO/libro}
 libro=$(cd "$(dirname "$libro")" && pwd)/$(basename "$libro") # we cd below
 for tool in curl python3; do
     if ! command -v "$tool" >/dev/null 2>&1; then
+        if [ -n "${LIBRO_TEST_STRICT:-}" ]; then # scripts/test installs them: missing is a failure
+            echo "FAIL: api_test.sh needs $tool, which is not installed"
+            exit 1
+        fi
         echo "SKIP: api_test.sh needs $tool, which is not installed"
         exit 77
     fi
