@@ -7,6 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 libro=${1:?usage: cli_run.sh PATH/TO/libro}
 if [ ! -d "$here/node_modules/ajv" ] || ! command -v node >/dev/null 2>&1; then
     printf '\n*** SKIPPED: cli_json_ajv: node or %s/node_modules is missing; run `npm ci --prefix tests/schemas` ***\n\n' "$here" >&2
+    [ -z "${LIBRO_TEST_STRICT:-}" ] || exit 1 # scripts/test installed it: missing is a failure
     exit 77
 fi
 work=$(mktemp -d)

@@ -10,10 +10,12 @@ emit=${1:?usage: run.sh PATH/TO/emit_credentials}
 
 if [ ! -d "$here/node_modules/ajv" ] || [ ! -d "$here/node_modules/ajv-formats" ]; then
     printf '\n*** SKIPPED: schemas_ajv: %s/node_modules is missing; run `npm ci --prefix tests/schemas` ***\n\n' "$here" >&2
+    [ -z "${LIBRO_TEST_STRICT:-}" ] || exit 1 # scripts/test installed it: missing is a failure
     exit 77
 fi
 if ! command -v node >/dev/null 2>&1; then
     printf '\n*** SKIPPED: schemas_ajv: node is not installed ***\n\n' >&2
+    [ -z "${LIBRO_TEST_STRICT:-}" ] || exit 1 # scripts/test installed it: missing is a failure
     exit 77
 fi
 

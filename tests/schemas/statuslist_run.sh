@@ -9,10 +9,12 @@ emit=${1:?usage: statuslist_run.sh PATH/TO/emit_statuslists}
 
 if [ ! -d "$here/node_modules/@digitalbazaar/vc-bitstring-status-list" ]; then
     printf '\n*** SKIPPED: statuslist_independent: %s/node_modules is missing; run `npm ci --prefix tests/schemas` ***\n\n' "$here" >&2
+    [ -z "${LIBRO_TEST_STRICT:-}" ] || exit 1 # scripts/test installed it: missing is a failure
     exit 77
 fi
 if ! command -v node >/dev/null 2>&1; then
     printf '\n*** SKIPPED: statuslist_independent: node is not installed ***\n\n' >&2
+    [ -z "${LIBRO_TEST_STRICT:-}" ] || exit 1 # scripts/test installed it: missing is a failure
     exit 77
 fi
 
