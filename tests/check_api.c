@@ -26,6 +26,7 @@
 #include "libro/statuslist.h"
 #include "libro/time.h"
 #include "libro/util.h"
+#include "test_creds.h"
 #include "test_util.h"
 
 #define DAY INT64_C(86400)
@@ -64,69 +65,6 @@ static int64_t auth_until;        /* the registry authorization's validUntil */
 static libro_server_options opts; /* what ctx was made from (a restart makes it again) */
 
 /* ---- helpers ------------------------------------------------------------------------------- */
-
-static void
-must(libro_code rc, const libro_error *err, const char *what)
-{
-    ck_assert_msg(rc == LIBRO_OK, "%s: %s (%s)", what, libro_code_name(rc), err->msg);
-}
-
-static char *
-sdup(const char *s)
-{
-    char *copy = libro_strndup(s, strlen(s));
-
-    ck_assert_ptr_nonnull(copy);
-    return copy;
-}
-
-static libro_key *
-public_of(const libro_key *k)
-{
-    libro_error err = LIBRO_ERROR_INIT;
-    libro_key *pub = NULL;
-
-    must(libro_key_public(&pub, k, &err), &err, "public");
-    return pub;
-}
-
-static char *
-sign(const libro_credential *c, const libro_key *k)
-{
-    libro_error err = LIBRO_ERROR_INIT;
-    libro_buf out = LIBRO_BUF_INIT;
-
-    must(libro_issuer_sign(&out, c, k, &err), &err, "sign");
-    return (char *) libro_buf_detach(&out, NULL);
-}
-
-static void
-kid_of(char out[300], const char *id, const libro_key *k)
-{
-    libro_error err = LIBRO_ERROR_INIT;
-    libro_buf b = LIBRO_BUF_INIT;
-
-    must(libro_kid_for(&b, id, k, &err), &err, "kid");
-    ck_assert_uint_lt(b.len, 300);
-    memcpy(out, b.data, b.len + 1);
-    libro_buf_free(&b);
-}
-
-static libro_credential *
-new_cred(libro_cred_type type, const char *issuer, const char *subject, const char *name,
-         int64_t from, int64_t until)
-{
-    libro_error err = LIBRO_ERROR_INIT;
-    libro_credential *c = NULL;
-
-    must(libro_credential_new(&c, type, &err), &err, "new");
-    c->issuer = sdup(issuer);
-    c->subject_id = subject == NULL ? NULL : sdup(subject);
-    c->name = sdup(name);
-    c->valid_from = from;
-    c->valid_until = until;
-    return c;
-}
 
 static void
 set_strings(char ***list, size_t *n, const char *const *items)

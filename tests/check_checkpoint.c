@@ -12,6 +12,7 @@
 #include "libro/encoding.h"
 #include "libro/key.h"
 #include "libro/util.h"
+#include "test_creds.h"
 #include "test_util.h"
 
 #define LOG "registry.town-7.example/log"
@@ -28,12 +29,6 @@
     LOG "\n7\n" ROOT7_B64 "\n\n" EM " " LOG " RrInZduer9PSbe+vg3GXVTAmhfpqChGVbPPkfXX/0fIbABHj17"  \
         "zRMDp5WyaCpLp5HM92VD3Gyx47QKq+uGbhaXUlhAo=\n"
 
-static void
-must(libro_code rc, const libro_error *err, const char *what)
-{
-    ck_assert_msg(rc == LIBRO_OK, "%s: %s (%s)", what, libro_code_name(rc), err->msg);
-}
-
 static libro_key *
 rfc_key(void)
 {
@@ -45,16 +40,6 @@ rfc_key(void)
     must(libro_key_from_pem(&k, (const char *) pem.data, pem.len, NULL, 0, &err), &err, "pem");
     libro_buf_free(&pem);
     return k;
-}
-
-static libro_key *
-public_of(const libro_key *k)
-{
-    libro_error err = LIBRO_ERROR_INIT;
-    libro_key *pub = NULL;
-
-    must(libro_key_public(&pub, k, &err), &err, "public");
-    return pub;
 }
 
 static libro_key *

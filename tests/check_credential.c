@@ -23,12 +23,6 @@ static const char *const example_names[] = {
     "registry-authorization",
 };
 
-static void
-must(libro_code rc, const libro_error *err, const char *what)
-{
-    ck_assert_msg(rc == LIBRO_OK, "%s: %s (%s)", what, libro_code_name(rc), err->msg);
-}
-
 static const char *
 examples_dir(void)
 {

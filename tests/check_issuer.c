@@ -8,6 +8,7 @@
 #include "libro/issuer.h"
 #include "libro/jws.h"
 #include "libro/util.h"
+#include "test_creds.h"
 #include "test_util.h"
 
 #define DAY INT64_C(86400)
@@ -18,21 +19,6 @@
 #define T2031_06_01 INT64_C(1938038400)
 #define T2036_01_01 INT64_C(2082758400)
 
-static void
-must(libro_code rc, const libro_error *err, const char *what)
-{
-    ck_assert_msg(rc == LIBRO_OK, "%s: %s (%s)", what, libro_code_name(rc), err->msg);
-}
-
-static char *
-dup(const char *s)
-{
-    char *copy = libro_strndup(s, strlen(s));
-
-    ck_assert_ptr_nonnull(copy);
-    return copy;
-}
-
 static char **
 dup_list(const char *const *src, size_t n)
 {
@@ -41,7 +27,7 @@ dup_list(const char *const *src, size_t n)
 
     ck_assert_ptr_nonnull(list);
     for (i = 0; i < n; i++) {
-        list[i] = dup(src[i]);
+        list[i] = sdup(src[i]);
     }
     return list;
 }
@@ -56,16 +42,6 @@ new_key(libro_alg alg)
     return k;
 }
 
-static libro_key *
-public_of(const libro_key *k)
-{
-    libro_error err = LIBRO_ERROR_INIT;
-    libro_key *pub = NULL;
-
-    must(libro_key_public(&pub, k, &err), &err, "public");
-    return pub;
-}
-
 /* ------------------------------------------------------------------ the chain */
 
 /* Town 7 (self-chartered, level 2) -> its health board -> a nurse's license; plus its
@@ -78,22 +54,6 @@ static libro_credential *auth;
 static libro_credential *registry;
 static libro_credential *license;
 static libro_credential *child;
-
-static libro_credential *
-new_cred(libro_cred_type type, const char *issuer, const char *subject, const char *name,
-         int64_t from, int64_t until)
-{
-    libro_error err = LIBRO_ERROR_INIT;
-    libro_credential *c = NULL;
-
-    must(libro_credential_new(&c, type, &err), &err, "new");
-    c->issuer = dup(issuer);
-    c->subject_id = subject == NULL ? NULL : dup(subject);
-    c->name = dup(name);
-    c->valid_from = from;
-    c->valid_until = until;
-    return c;
-}
 
 static void
 chain_setup_alg(libro_alg alg)
@@ -118,25 +78,25 @@ chain_setup_alg(libro_alg alg)
     auth->subject_key = public_of(board_key);
     auth->grants = libro_calloc(2, sizeof *auth->grants);
     ck_assert_ptr_nonnull(auth->grants);
-    auth->grants[0].id = dup("nursing-general");
+    auth->grants[0].id = sdup("nursing-general");
     auth->grants[0].validity_days = 1096;
-    auth->grants[1].id = dup("midwifery");
+    auth->grants[1].id = sdup("midwifery");
     auth->grants[1].validity_days = 365;
     auth->n_grants = 2;
 
     registry = new_cred(LIBRO_CRED_REGISTRY_AUTH, "urn:libro:town-7", "urn:libro:town-7:registry",
                         "Town 7 Registry", T2026_06_01, T2031_06_01 - 1);
     registry->subject_key = public_of(other_key);
-    registry->url = dup("https://registry.town-7.example");
+    registry->url = sdup("https://registry.town-7.example");
 
     license = new_cred(LIBRO_CRED_LICENSE, "urn:libro:town-7:health-board", NULL, "Ada Example",
                        T2026_12_01, T2029_12_01 - 1);
-    license->license_number = dup("T7-N-0001");
-    license->profession = dup("registered nurse");
-    license->license_type = dup("nursing-general");
+    license->license_number = sdup("T7-N-0001");
+    license->profession = sdup("registered nurse");
+    license->license_type = sdup("nursing-general");
     license->scope = dup_list(scope, 2);
     license->n_scope = 2;
-    license->community_id = dup("urn:libro:town-7");
+    license->community_id = sdup("urn:libro:town-7");
     license->community_level = 2;
 
     child = new_cred(LIBRO_CRED_CHARTER, "urn:libro:town-7", "urn:libro:town-7:north",
@@ -352,7 +312,7 @@ static void
 set_str(char **field, const char *value)
 {
     libro_free(*field);
-    *field = dup(value);
+    *field = sdup(value);
 }
 
 START_TEST(test_check_license)

@@ -45,12 +45,6 @@ static libro_key *es; /* fresh P-256 */
 static libro_key *es_pub;
 
 static void
-must(libro_code rc, const libro_error *err, const char *what)
-{
-    ck_assert_msg(rc == LIBRO_OK, "%s: %s (%s)", what, libro_code_name(rc), err->msg);
-}
-
-static void
 keys_setup(void)
 {
     libro_error err = LIBRO_ERROR_INIT;

@@ -28,12 +28,6 @@ static libro_key *es_pub;
 static libro_buf dict = LIBRO_BUF_INIT; /* the dictionary file's bytes */
 
 static void
-must(libro_code rc, const libro_error *err, const char *what)
-{
-    ck_assert_msg(rc == LIBRO_OK, "%s: %s (%s)", what, libro_code_name(rc), err->msg);
-}
-
-static void
 setup(void)
 {
     libro_error err = LIBRO_ERROR_INIT;

@@ -29,12 +29,6 @@
 #define ROOT70_HEX "49e2474a6b0428b754c646811dbed945a5e1badfa4906e42f46af6731afe28cc"
 
 static void
-must(libro_code rc, const libro_error *err, const char *what)
-{
-    ck_assert_msg(rc == LIBRO_OK, "%s: %s (%s)", what, libro_code_name(rc), err->msg);
-}
-
-static void
 assert_hash_hex(const libro_merkle_hash *h, const char *hex)
 {
     libro_buf want = LIBRO_BUF_INIT;

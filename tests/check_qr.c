@@ -19,12 +19,6 @@
 /* The reference license must fit this version at level M (design.md §3). */
 #define REFERENCE_MAX_VERSION 14
 
-static void
-must(libro_code rc, const libro_error *err, const char *what)
-{
-    ck_assert_msg(rc == LIBRO_OK, "%s: %s (%s)", what, libro_code_name(rc), err->msg);
-}
-
 static size_t
 modules(int version)
 {

@@ -28,6 +28,7 @@
 #include "libro/statuslist.h"
 #include "libro/time.h"
 #include "libro/util.h"
+#include "test_creds.h"
 #include "test_util.h"
 
 #define DAY INT64_C(86400)
@@ -52,54 +53,10 @@ static uint32_t index_active;
 static uint32_t index_revoked;
 static char *ada_jws;
 
-static void
-must(libro_code rc, const libro_error *err, const char *what)
-{
-    ck_assert_msg(rc == LIBRO_OK, "%s: %s (%s)", what, libro_code_name(rc), err->msg);
-}
-
-static char *
-sdup(const char *s)
-{
-    char *copy = libro_strndup(s, strlen(s));
-
-    ck_assert_ptr_nonnull(copy);
-    return copy;
-}
-
-static libro_key *
-public_of(const libro_key *k)
-{
-    libro_error err = LIBRO_ERROR_INIT;
-    libro_key *pub = NULL;
-
-    must(libro_key_public(&pub, k, &err), &err, "public");
-    return pub;
-}
-
-static char *
-sign(const libro_credential *c, const libro_key *k)
-{
-    libro_error err = LIBRO_ERROR_INIT;
-    libro_buf out = LIBRO_BUF_INIT;
-
-    must(libro_issuer_sign(&out, c, k, &err), &err, "sign");
-    return (char *) libro_buf_detach(&out, NULL);
-}
-
 static libro_credential *
-new_cred(libro_cred_type type, const char *issuer, const char *subject, const char *name)
+recent_cred(libro_cred_type type, const char *issuer, const char *subject, const char *name)
 {
-    libro_error err = LIBRO_ERROR_INIT;
-    libro_credential *c = NULL;
-
-    must(libro_credential_new(&c, type, &err), &err, "new");
-    c->issuer = sdup(issuer);
-    c->subject_id = subject == NULL ? NULL : sdup(subject);
-    c->name = sdup(name);
-    c->valid_from = now - 30 * DAY;
-    c->valid_until = now + 3000 * DAY;
-    return c;
+    return new_cred(type, issuer, subject, name, now - 30 * DAY, now + 3000 * DAY);
 }
 
 /* Register a license signed by the board; returns its status index. */
@@ -107,7 +64,7 @@ static uint32_t
 add_license(const char *number, const char *holder, char **jws_out)
 {
     libro_error err = LIBRO_ERROR_INIT;
-    libro_credential *c = new_cred(LIBRO_CRED_LICENSE, BOARD, NULL, holder);
+    libro_credential *c = recent_cred(LIBRO_CRED_LICENSE, BOARD, NULL, holder);
     uint32_t list = 0;
     uint32_t index = 0;
     char *jws;
@@ -179,7 +136,7 @@ setup(void)
     must(libro_key_generate(&board_key, LIBRO_ALG_ED25519, &err), &err, "board key");
     must(libro_key_generate(&registry_key, LIBRO_ALG_ED25519, &err), &err, "registry key");
 
-    charter = new_cred(LIBRO_CRED_CHARTER, COMMUNITY, COMMUNITY, "Town 7");
+    charter = recent_cred(LIBRO_CRED_CHARTER, COMMUNITY, COMMUNITY, "Town 7");
     charter->level = 2;
     charter->subject_key = public_of(town_key);
     charter->allowed_types = libro_calloc(1, sizeof *charter->allowed_types);
@@ -187,7 +144,8 @@ setup(void)
     charter->allowed_types[0] = sdup(NURSING);
     charter->n_allowed = 1;
     charter_jws = sign(charter, town_key);
-    auth = new_cred(LIBRO_CRED_REGISTRY_AUTH, COMMUNITY, COMMUNITY ":registry", "Town 7 Registry");
+    auth =
+        recent_cred(LIBRO_CRED_REGISTRY_AUTH, COMMUNITY, COMMUNITY ":registry", "Town 7 Registry");
     auth->subject_key = public_of(registry_key);
     auth->url = sdup("http://127.0.0.1");
     auth_jws = sign(auth, town_key);

@@ -26,12 +26,6 @@
 /* Example 3 of Bitstring Status List v1.0 §2.2: 16,384 zero bytes (131,072 unset bits). */
 #define SPEC_EXAMPLE "uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA"
 
-static void
-must(libro_code rc, const libro_error *err, const char *what)
-{
-    ck_assert_msg(rc == LIBRO_OK, "%s: %s (%s)", what, libro_code_name(rc), err->msg);
-}
-
 /* A deterministic generator, so failures reproduce (xorshift64*). */
 static uint64_t
 next_random(uint64_t *state)

@@ -31,6 +31,9 @@ void libro_test_read(libro_buf *out, const char *dir, const char *name);
 /** Decode lowercase/uppercase hex into `out`; ck_abort on bad input. */
 void libro_test_hex(libro_buf *out, const char *hex);
 
+/** ck_assert that `rc` is LIBRO_OK, naming `what`, the code and the message. */
+void must(libro_code rc, const libro_error *err, const char *what);
+
 /** Assert `rc` equals `want` and, when `msg_part` is not NULL, that err->msg contains it. */
 #define LIBRO_ASSERT_CODE(rc, want, err, msg_part)                                                 \
     libro_test_assert_code((rc), (want), (err), (msg_part), __FILE__, __LINE__)
