@@ -362,6 +362,41 @@ libro_credential__id_problem(const char *s)
 }
 
 /* License numbers ([A-Za-z0-9._-]) and license type ids ([a-z0-9-]), 1 to 64 bytes. */
+/* A character of a license type id ([a-z0-9-]) or of a license number ([A-Za-z0-9._-]). */
+static bool
+code_char_ok(char c, bool type_id)
+{
+    return type_id ? (c >= 'a' && c <= 'z') || is_digit(c) || c == '-'
+                   : is_alpha(c) || is_digit(c) || c == '.' || c == '_' || c == '-';
+}
+
+static bool
+code_ok(const char *p, size_t len, bool type_id)
+{
+    if (p == NULL || len == 0 ||
+        len > (type_id ? LIBRO_MAX_TYPE_ID_BYTES : LIBRO_MAX_LICENSE_NUMBER_BYTES)) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (!code_char_ok(p[i], type_id)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool
+libro_license_number_ok(const char *p, size_t len)
+{
+    return code_ok(p, len, false);
+}
+
+bool
+libro_license_type_id_ok(const char *p, size_t len)
+{
+    return code_ok(p, len, true);
+}
+
 static libro_code
 check_code(const char *s, bool type_id, const char *path, libro_error *err)
 {
@@ -379,11 +414,7 @@ check_code(const char *s, bool type_id, const char *path, libro_error *err)
         return fail(err, LIBRO_ERR_SCHEMA, path, "longer than 64 bytes");
     }
     for (i = 0; i < len; i++) {
-        char c = s[i];
-        bool ok = type_id ? (c >= 'a' && c <= 'z') || is_digit(c) || c == '-'
-                          : is_alpha(c) || is_digit(c) || c == '.' || c == '_' || c == '-';
-
-        if (!ok) {
+        if (!code_char_ok(s[i], type_id)) {
             return fail(err, LIBRO_ERR_SCHEMA, path,
                         type_id ? "character outside [a-z0-9-]"
                                 : "character outside [A-Za-z0-9._-]");

@@ -380,19 +380,9 @@ record_from_json(libro_license_record *r, const json_t *o, libro_error *err)
 static libro_code
 number_for_path(const char *number, libro_error *err)
 {
-    size_t n = strnlen(number, LIBRO_MAX_LICENSE_NUMBER_BYTES + 1);
-
-    if (n == 0 || n > LIBRO_MAX_LICENSE_NUMBER_BYTES || strcmp(number, ".") == 0 ||
-        strcmp(number, "..") == 0) {
+    if (!libro_license_number_ok(number, strnlen(number, LIBRO_MAX_LICENSE_NUMBER_BYTES + 1)) ||
+        strcmp(number, ".") == 0 || strcmp(number, "..") == 0) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "malformed license number");
-    }
-    for (size_t i = 0; i < n; i++) {
-        char ch = number[i];
-
-        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-              ch == '.' || ch == '_' || ch == '-')) {
-            return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "malformed license number");
-        }
     }
     return LIBRO_OK;
 }
@@ -605,13 +595,8 @@ libro_registry_client_get_type(libro_registry_client *c, libro_license_type *out
     if (c->local != NULL) {
         return libro_registry_get_type(c->local, out, id, err);
     }
-    if (strnlen(id, LIBRO_MAX_TYPE_ID_BYTES + 1) > LIBRO_MAX_TYPE_ID_BYTES || id[0] == '\0') {
+    if (!libro_license_type_id_ok(id, strnlen(id, LIBRO_MAX_TYPE_ID_BYTES + 1))) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "malformed license type id");
-    }
-    for (const char *p = id; *p != '\0'; p++) {
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-')) {
-            return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "malformed license type id");
-        }
     }
     rc = libro_buf_printf(&path, err, "/v1/types/%s", id);
     if (rc == LIBRO_OK) {

@@ -107,48 +107,19 @@ libro_registry__text_check(const char *s, const char *what, size_t min, libro_er
 static bool
 type_id_ok(const char *id)
 {
-    size_t len;
-    size_t i;
-
-    if (id == NULL) {
-        return false;
-    }
-    len = strnlen(id, LIBRO_MAX_TYPE_ID_BYTES + 1);
-    if (len == 0 || len > LIBRO_MAX_TYPE_ID_BYTES) {
-        return false;
-    }
-    for (i = 0; i < len; i++) {
-        char c = id[i];
-
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
-            return false;
-        }
-    }
-    return true;
+    return id != NULL && libro_license_type_id_ok(id, strnlen(id, LIBRO_MAX_TYPE_ID_BYTES + 1));
 }
 
 static libro_code
 number_check(const char *number, libro_error *err)
 {
-    size_t len;
-    size_t i;
-
     if (number == NULL) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "license number is missing");
     }
-    len = strnlen(number, LIBRO_MAX_LICENSE_NUMBER_BYTES + 1);
-    if (len == 0 || len > LIBRO_MAX_LICENSE_NUMBER_BYTES) {
-        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "license number must be 1 to %u bytes",
+    if (!libro_license_number_ok(number, strnlen(number, LIBRO_MAX_LICENSE_NUMBER_BYTES + 1))) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "license number must be 1 to %u bytes of [A-Za-z0-9._-]",
                                LIBRO_MAX_LICENSE_NUMBER_BYTES);
-    }
-    for (i = 0; i < len; i++) {
-        char c = number[i];
-
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-')) {
-            return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
-                                   "license number has a character outside [A-Za-z0-9._-]");
-        }
     }
     return LIBRO_OK;
 }

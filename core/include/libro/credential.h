@@ -73,6 +73,12 @@ typedef struct libro_credential {
     char *status_suspension_list; /* ... of the suspension entry: another URL */
 } libro_credential;
 
+/** Whether p[0..len) is a license number: [A-Za-z0-9._-], 1 to LIBRO_MAX_LICENSE_NUMBER_BYTES
+ *  bytes (docs/credentials.md). The one rule for every module. Thread-safe. */
+LIBRO_API bool libro_license_number_ok(const char *p, size_t len);
+/** Whether p[0..len) is a license type id: [a-z0-9-], 1 to LIBRO_MAX_TYPE_ID_BYTES bytes. */
+LIBRO_API bool libro_license_type_id_ok(const char *p, size_t len);
+
 /** "ProfessionalLicense", "CommunityCharter", ... (NULL for a value outside the enum). */
 LIBRO_API const char *libro_cred_type_name(libro_cred_type type);
 /** The file stem of the type's schema: "professional-license", ... (NULL outside the enum). */

@@ -954,26 +954,6 @@ out:
     libro_license_record_clear(&r);
 }
 
-/* [A-Za-z0-9._-], 1..LIBRO_MAX_LICENSE_NUMBER_BYTES (docs/credentials.md). */
-static bool
-number_ok(const char *p, size_t len)
-{
-    size_t i;
-
-    if (len == 0 || len > LIBRO_MAX_LICENSE_NUMBER_BYTES) {
-        return false;
-    }
-    for (i = 0; i < len; i++) {
-        char c = p[i];
-
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-')) {
-            return false;
-        }
-    }
-    return true;
-}
-
 enum route {
     ROUTE_NONE,
     ROUTE_HEALTH,
@@ -1000,23 +980,6 @@ typedef struct route_match {
     uint64_t b;
     libro_http_write op;
 } route_match;
-
-/* A license type id: [a-z0-9-], 1..LIBRO_MAX_TYPE_ID_BYTES. */
-static bool
-type_id_ok(const char *s)
-{
-    size_t n = strlen(s);
-
-    if (n == 0 || n > LIBRO_MAX_TYPE_ID_BYTES) {
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-')) {
-            return false;
-        }
-    }
-    return true;
-}
 
 /* Two decimal numbers "<a>/<b>" (or one, when b is NULL) making up all of `rest`. */
 static bool
@@ -1091,7 +1054,7 @@ match_license(route_match *m, const char *rest)
             return;
         }
     }
-    if (!number_ok(rest, len)) {
+    if (!libro_license_number_ok(rest, len)) {
         m->malformed = true;
         return;
     }
@@ -1140,7 +1103,7 @@ match(route_match *m, const char *path)
     } else if (strncmp(path, "/v1/types/", 10) == 0) {
         m->route = ROUTE_TYPE;
         m->usage = "want /v1/types/<id> ([a-z0-9-], 1 to 64 bytes)";
-        m->malformed = !type_id_ok(path + 10);
+        m->malformed = !libro_license_type_id_ok(path + 10, strlen(path + 10));
         if (!m->malformed) {
             memcpy(m->number, path + 10, strlen(path + 10) + 1);
         }
