@@ -719,3 +719,15 @@ out:
     libro_jws_free(jws);
     return rc;
 }
+
+libro_code
+libro_jws_unverified_payload(libro_buf *out, const char *token, size_t len, libro_error *err)
+{
+    const char *p1 = token == NULL ? NULL : memchr(token, '.', len);
+    const char *p2 = p1 == NULL ? NULL : memchr(p1 + 1, '.', len - (size_t) (p1 + 1 - token));
+
+    if (out == NULL || p2 == NULL) {
+        return libro_error_set(err, LIBRO_ERR_PARSE, "jws: expected 3 segments");
+    }
+    return libro_b64url_decode(out, p1 + 1, (size_t) (p2 - (p1 + 1)), err);
+}

@@ -270,15 +270,10 @@ bundle_parse(bundle *b, const char *token, size_t len, libro_error *err)
     libro_json_limits lim = LIBRO_JSON_LIMITS_INIT;
     libro_buf payload = LIBRO_BUF_INIT;
     const char *issued;
-    const char *p1 = memchr(token, '.', len);
-    const char *p2 = p1 == NULL ? NULL : memchr(p1 + 1, '.', len - (size_t) (p1 + 1 - token));
     libro_code rc;
 
     memset(b, 0, sizeof *b);
-    if (p2 == NULL) {
-        return libro_error_set(err, LIBRO_ERR_PARSE, "bundle: not a compact JWS");
-    }
-    rc = libro_b64url_decode(&payload, p1 + 1, (size_t) (p2 - p1 - 1), err);
+    rc = libro_jws_unverified_payload(&payload, token, len, err);
     lim.max_bytes = LIBRO_MAX_BUNDLE_PAYLOAD_BYTES;
     lim.max_depth = 4;
     if (rc == LIBRO_OK) {
@@ -310,30 +305,38 @@ bundle_parse(bundle *b, const char *token, size_t len, libro_error *err)
     return rc;
 }
 
+/* The credential a bundle member carries, read without its signature (NULL when it does not
+ * parse): to find the registry's key, or to leave anchors out. */
+static libro_credential *
+unverified_credential(const char *jws)
+{
+    libro_credential *c = NULL;
+    libro_buf payload = LIBRO_BUF_INIT;
+
+    if (libro_jws_unverified_payload(&payload, jws, strlen(jws), NULL) != LIBRO_OK ||
+        libro_credential_parse(&c, payload.data, payload.len, NULL) != LIBRO_OK) {
+        c = NULL;
+    }
+    libro_buf_free(&payload);
+    return c;
+}
+
 /* The registry's own authorization among the bundle's: subject `id`, key thumbprint `tp`. */
 static libro_code
 registry_authorization(libro_credential **out, const bundle *b, const char *id, const char *tp,
                        libro_error *err)
 {
     for (size_t i = 0; i < json_array_size(b->authorizations); i++) {
-        const char *jws = json_string_value(json_array_get(b->authorizations, i));
-        libro_credential *c = NULL;
-        libro_buf payload = LIBRO_BUF_INIT;
+        libro_credential *c =
+            unverified_credential(json_string_value(json_array_get(b->authorizations, i)));
         char have[LIBRO_THUMBPRINT_LEN + 1];
-        const char *p1 = strchr(jws, '.');
-        const char *p2 = p1 == NULL ? NULL : strchr(p1 + 1, '.');
 
-        if (p2 != NULL &&
-            libro_b64url_decode(&payload, p1 + 1, (size_t) (p2 - p1 - 1), NULL) == LIBRO_OK &&
-            libro_credential_parse(&c, payload.data, payload.len, NULL) == LIBRO_OK &&
-            c->type == LIBRO_CRED_REGISTRY_AUTH && strcmp(c->subject_id, id) == 0 &&
+        if (c != NULL && c->type == LIBRO_CRED_REGISTRY_AUTH && strcmp(c->subject_id, id) == 0 &&
             libro_key_thumbprint(have, c->subject_key, NULL) == LIBRO_OK && strcmp(have, tp) == 0) {
-            libro_buf_free(&payload);
             *out = c;
             return LIBRO_OK;
         }
         libro_credential_free(c);
-        libro_buf_free(&payload);
     }
     return libro_error_set(err, LIBRO_ERR_UNTRUSTED,
                            "bundle: it carries no authorization of the key that signed it");
@@ -344,17 +347,10 @@ registry_authorization(libro_credential **out, const bundle *b, const char *id, 
 static bool
 is_self_charter(const char *jws)
 {
-    libro_credential *c = NULL;
-    libro_buf payload = LIBRO_BUF_INIT;
-    const char *p1 = strchr(jws, '.');
-    const char *p2 = p1 == NULL ? NULL : strchr(p1 + 1, '.');
-    bool self = p2 != NULL &&
-                libro_b64url_decode(&payload, p1 + 1, (size_t) (p2 - p1 - 1), NULL) == LIBRO_OK &&
-                libro_credential_parse(&c, payload.data, payload.len, NULL) == LIBRO_OK &&
-                c->type == LIBRO_CRED_CHARTER && strcmp(c->issuer, c->subject_id) == 0;
+    libro_credential *c = unverified_credential(jws);
+    bool self = c != NULL && c->type == LIBRO_CRED_CHARTER && strcmp(c->issuer, c->subject_id) == 0;
 
     libro_credential_free(c);
-    libro_buf_free(&payload);
     return self;
 }
 

@@ -213,25 +213,6 @@ item_clear(libro_trust__item *it)
     memset(it, 0, sizeof *it);
 }
 
-/* The payload of a compact JWS that libro_jws_parse accepted, decoded WITHOUT verifying the
- * signature. Used only to index a stored credential (docs: signatures are checked when a
- * chain uses it) and to find an anchor's own key, which then verifies it. */
-static libro_code
-unverified_payload(libro_buf *out, const char *token, size_t len, libro_error *err)
-{
-    const char *p1 = memchr(token, '.', len);
-    const char *p2;
-
-    if (p1 == NULL) {
-        return libro_error_set(err, LIBRO_ERR_PARSE, "jws: expected 3 segments");
-    }
-    p2 = memchr(p1 + 1, '.', len - (size_t) (p1 + 1 - token));
-    if (p2 == NULL) {
-        return libro_error_set(err, LIBRO_ERR_PARSE, "jws: expected 3 segments");
-    }
-    return libro_b64url_decode(out, p1 + 1, (size_t) (p2 - (p1 + 1)), err);
-}
-
 /* Parse and check one stored token for `kind`, filling `it` (token, cred, signer, tp); the
  * file name is the caller's business. Anchors: a self-chartered CommunityCharter (issuer =
  * subject = kid id, kid thumbprint = its own key's) whose signature verifies with that key;
@@ -272,7 +253,7 @@ index_token(libro_trust__item *it, libro_trust_kind kind, const char *token, siz
     if (rc != LIBRO_OK) {
         goto out;
     }
-    rc = unverified_payload(&payload, token, len, err);
+    rc = libro_jws_unverified_payload(&payload, token, len, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -475,7 +456,7 @@ index_list(libro_trust__list *l, const char *token, size_t len, libro_error *err
     if (rc != LIBRO_OK) {
         goto out;
     }
-    rc = unverified_payload(&payload, token, len, err);
+    rc = libro_jws_unverified_payload(&payload, token, len, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -994,7 +975,7 @@ mentions_status_list(const char *token, size_t len)
     size_t i;
 
     if (len <= LIBRO_MAX_STATUS_LIST_TOKEN_BYTES &&
-        unverified_payload(&payload, token, len, NULL) == LIBRO_OK) {
+        libro_jws_unverified_payload(&payload, token, len, NULL) == LIBRO_OK) {
         for (i = 0; !found && payload.len >= n && i <= payload.len - n; i++) {
             found = memcmp(payload.data + i, needle, n) == 0;
         }
@@ -1040,7 +1021,7 @@ list_bits(libro_status_list *out, const char *token, size_t len, libro_error *er
     rc = libro_jws_parse_ex(&jws, token, len, LIBRO_MAX_STATUS_LIST_TOKEN_BYTES,
                             LIBRO_MAX_STATUS_LIST_PAYLOAD_BYTES, err);
     if (rc == LIBRO_OK) {
-        rc = unverified_payload(&payload, token, len, err);
+        rc = libro_jws_unverified_payload(&payload, token, len, err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_status_list_parse(out, payload.data, payload.len, err);

@@ -73,6 +73,14 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_jws_verify(libro_jws *jws, const libr
  *  *len = 0) otherwise. Never NULL once verified, even for an empty payload. */
 LIBRO_API const unsigned char *libro_jws_payload(const libro_jws *jws, size_t *len);
 
+/** The payload segment of the compact JWS token[0..len), base64url-decoded WITHOUT any
+ *  signature check, appended to `out`: only to learn which key should verify it (a stored
+ *  credential's issuer, a bundle's registry) before libro_jws_verify runs. Nothing it returns
+ *  is to be believed. LIBRO_ERR_PARSE without three segments; codes of libro_b64url_decode.
+ *  Thread-safe. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_jws_unverified_payload(libro_buf *out, const char *token,
+                                                                  size_t len, libro_error *err);
+
 /** One-shot: parse, check the header alg against `k`, require the header typ to equal `typ`
  *  when `typ` is not NULL (RFC 7515 §4.1.9: case-insensitive, "application/" optional;
  *  LIBRO_ERR_UNSUPPORTED), verify the signature, and append the payload to `payload` (only on
