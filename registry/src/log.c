@@ -357,36 +357,57 @@ out:
     return rc;
 }
 
+/* The stored authorization of `kid` as JWS and parsed, when valid at `now`. */
+static libro_code
+issuer_authorization(libro_registry *r, char **jws, libro_credential **cred, const char *kid,
+                     int64_t now, libro_error *err)
+{
+    libro_credential *c = NULL;
+    libro_code rc;
+
+    *jws = NULL;
+    *cred = NULL;
+    rc = r->store.ops->issuer_get(r->store.h, jws, kid, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_registry__parse_credential(&c, *jws, err);
+    }
+    if (rc == LIBRO_OK && now < c->valid_from) {
+        rc = libro_error_set(err, LIBRO_ERR_NOT_YET_VALID, "issuer authorization is not yet valid");
+    } else if (rc == LIBRO_OK && now > c->valid_until) {
+        rc = libro_error_set(err, LIBRO_ERR_EXPIRED, "issuer authorization has expired");
+    }
+    if (rc != LIBRO_OK) {
+        libro_credential_free(c);
+        libro_free(*jws);
+        *jws = NULL;
+        return rc;
+    }
+    *cred = c;
+    return LIBRO_OK;
+}
+
 libro_code
 libro_registry_issuer_authorization(libro_registry *r, char **authorization, const char *kid,
                                     int64_t now, libro_error *err)
 {
     libro_credential *c = NULL;
-    char *jws = NULL;
     libro_code rc;
 
     if (r == NULL || authorization == NULL || kid == NULL) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "issuer authorization: NULL argument");
     }
-    *authorization = NULL;
-    rc = r->store.ops->issuer_get(r->store.h, &jws, kid, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    rc = libro_registry__parse_credential(&c, jws, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    if (now < c->valid_from) {
-        rc = libro_error_set(err, LIBRO_ERR_NOT_YET_VALID, "issuer authorization is not yet valid");
-    } else if (now > c->valid_until) {
-        rc = libro_error_set(err, LIBRO_ERR_EXPIRED, "issuer authorization has expired");
-    } else {
-        *authorization = jws;
-        jws = NULL;
-    }
-out:
+    rc = issuer_authorization(r, authorization, &c, kid, now, err);
     libro_credential_free(c);
+    return rc;
+}
+
+libro_code
+libro_registry__issuer_credential(libro_registry *r, libro_credential **out, const char *kid,
+                                  int64_t now, libro_error *err)
+{
+    char *jws = NULL;
+    libro_code rc = issuer_authorization(r, &jws, out, kid, now, err);
+
     libro_free(jws);
     return rc;
 }

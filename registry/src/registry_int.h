@@ -88,6 +88,11 @@ LIBRO_NODISCARD libro_code libro_registry__last_list(libro_registry *r, uint32_t
 LIBRO_NODISCARD libro_code libro_registry__expect_request(libro_registry *r, const char *jti,
                                                           const char *kid, int64_t iat,
                                                           libro_error *err);
+/** libro_registry_issuer_authorization's credential, parsed (caller frees *out). */
+LIBRO_NODISCARD libro_code libro_registry__issuer_credential(libro_registry *r,
+                                                             libro_credential **out,
+                                                             const char *kid, int64_t now,
+                                                             libro_error *err);
 /** Drop an expectation no write consumed (the request was refused first). NULL is a no-op. */
 void libro_registry__forget_request(libro_registry *r);
 /** Whether a request id is already recorded (a replay, before any other check refuses it). */

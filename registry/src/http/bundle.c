@@ -26,38 +26,88 @@ static const char bundle_cache[] = "public, max-age=60";
 static const char immutable_cache[] = "public, max-age=31536000, immutable";
 static const char no_cache[] = "no-cache";
 
-/* The signed checkpoint of the log as it is now. */
+/* The signed checkpoint of the tree of `size` leaves with `root`. */
 static libro_code
-sign_checkpoint(libro_buf *out, libro_http_ctx *ctx, libro_registry *reg, libro_error *err)
+sign_checkpoint(libro_buf *out, const libro_http_ctx *ctx, uint64_t size,
+                const libro_merkle_hash *root, libro_error *err)
 {
     libro_checkpoint cp = {0};
-    libro_code rc = libro_registry_log_head(reg, &cp.size, &cp.root, err);
 
-    if (rc != LIBRO_OK) {
-        return rc;
+    cp.origin = ctx->issuer_id; /* borrowed: never cleared */
+    cp.size = size;
+    cp.root = *root;
+    return libro_checkpoint_sign(out, &cp, ctx->issuer_id, ctx->registry_key, err);
+}
+
+/* What a bundle holds, read once per request: the current status lists (JSON strings), the
+ * chain and the registry and issuer authorizations (JSON strings), and the log's head. */
+typedef struct bundle_parts {
+    json_t *lists;
+    json_t *chain;
+    json_t *authorizations;
+    uint64_t log_size;
+    libro_merkle_hash log_root;
+} bundle_parts;
+
+static void
+parts_clear(bundle_parts *p)
+{
+    json_decref(p->lists);
+    json_decref(p->chain);
+    json_decref(p->authorizations);
+    memset(p, 0, sizeof *p);
+}
+
+/* Add `s` to the array `a` and to the digested text `all`. */
+static libro_code
+append_string(json_t *a, const char *s, libro_buf *all, libro_error *err)
+{
+    if (json_array_append_new(a, json_string(s)) != 0) {
+        return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
     }
-    cp.origin = ctx->issuer_id; /* borrowed: not cleared below */
-    rc = libro_checkpoint_sign(out, &cp, ctx->issuer_id, ctx->registry_key, err);
+    return libro_buf_append_str(all, s, err);
+}
+
+static libro_code
+append_strings(json_t *a, char **v, size_t n, libro_buf *all, libro_error *err)
+{
+    libro_code rc = LIBRO_OK;
+
+    for (size_t i = 0; rc == LIBRO_OK && i < n; i++) {
+        rc = append_string(a, v[i], all, err);
+    }
     return rc;
 }
 
-/* The bundle's parts that change: every status list and the checkpoint, appended to `parts`
- * as JSON strings, and a digest of them and the authorizations. */
+/* Read the parts and a digest of all of them: the bundle is re-signed only when it changes
+ * (every status list is re-signed before it runs out, so its ETag changes then too). No
+ * signature is made here: a request that gets the cached bundle (or 304) costs none. */
 static libro_code
-gather(json_t *lists, libro_buf *note, unsigned char digest[32], libro_http_ctx *ctx,
-       libro_registry *reg, char **auths, size_t n_auths, libro_error *err)
+gather(bundle_parts *p, unsigned char digest[32], libro_http_ctx *ctx, libro_registry *reg,
+       libro_error *err)
 {
     libro_buf all = LIBRO_BUF_INIT;
     libro_buf list = LIBRO_BUF_INIT;
     char etag[LIBRO_HTTP_ETAG_MAX];
+    char **auths = NULL;
+    char **charters = NULL;
+    size_t n_auths = 0;
+    size_t n_charters = 0;
     uint32_t last = 0;
-    libro_code rc = libro_registry__last_list(reg, &last, err);
+    libro_code rc;
 
+    p->lists = json_array();
+    p->chain = json_array();
+    p->authorizations = json_array();
+    if (p->lists == NULL || p->chain == NULL || p->authorizations == NULL) {
+        return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+    }
+    rc = libro_registry__last_list(reg, &last, err);
     for (uint32_t l = 0; rc == LIBRO_OK && l <= last; l++) {
         for (int purpose = 1; rc == LIBRO_OK && purpose <= 2; purpose++) {
             rc = libro_http__current_list(ctx, reg, l, purpose, &list, etag, err);
             if (rc == LIBRO_OK &&
-                json_array_append_new(lists, json_stringn((const char *) list.data, list.len)) !=
+                json_array_append_new(p->lists, json_stringn((const char *) list.data, list.len)) !=
                     0) {
                 rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
             }
@@ -70,75 +120,61 @@ gather(json_t *lists, libro_buf *note, unsigned char digest[32], libro_http_ctx 
         }
     }
     if (rc == LIBRO_OK) {
-        rc = sign_checkpoint(note, ctx, reg, err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = libro_buf_append(&all, note->data, note->len, err);
-    }
-    for (size_t i = 0; rc == LIBRO_OK && i < n_auths; i++) {
-        rc = libro_buf_append_str(&all, auths[i], err);
-    }
-    if (rc == LIBRO_OK) {
-        char **charters = NULL;
-        size_t n_charters = 0;
-
         rc = libro_registry_chain(reg, &charters, &n_charters, err);
-        for (size_t i = 0; rc == LIBRO_OK && i < n_charters; i++) {
-            rc = libro_buf_append_str(&all, charters[i], err);
-        }
-        libro_registry_strings_free(charters, n_charters);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_registry_issuer_authorizations(reg, &auths, &n_auths, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = append_strings(p->chain, charters, n_charters, &all, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = append_string(p->authorizations, libro_registry_authorization(reg), &all, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = append_strings(p->authorizations, auths, n_auths, &all, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_registry_log_head(reg, &p->log_size, &p->log_root, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(&all, err, "%llu", (unsigned long long) p->log_size);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append(&all, p->log_root.bytes, sizeof p->log_root.bytes, err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_sha256(digest, all.data, all.len, err);
     }
+    libro_registry_strings_free(auths, n_auths);
+    libro_registry_strings_free(charters, n_charters);
     libro_buf_free(&list);
     libro_buf_free(&all);
     return rc;
 }
 
 static libro_code
-sign_bundle(libro_buf *out, libro_http_ctx *ctx, libro_registry *reg, json_t *lists,
-            const libro_buf *note, char **auths, size_t n_auths, int64_t now, libro_error *err)
+sign_bundle(libro_buf *out, libro_http_ctx *ctx, const bundle_parts *p, int64_t now,
+            libro_error *err)
 {
     char issued[LIBRO_TIME_TEXT_MAX];
+    libro_buf note = LIBRO_BUF_INIT;
     libro_buf payload = LIBRO_BUF_INIT;
     libro_buf kid = LIBRO_BUF_INIT;
-    json_t *authorizations = json_array();
-    json_t *chain = json_array();
     json_t *root = NULL;
-    char **charters = NULL;
-    size_t n_charters = 0;
     libro_code rc;
 
     rc = libro_time_format(issued, now, err);
     if (rc == LIBRO_OK) {
-        rc = libro_registry_chain(reg, &charters, &n_charters, err);
+        rc = sign_checkpoint(&note, ctx, p->log_size, &p->log_root, err);
     }
     if (rc != LIBRO_OK) {
         goto out;
     }
-    for (size_t i = 0; i < n_charters; i++) {
-        if (chain == NULL || json_array_append_new(chain, json_string(charters[i])) != 0) {
-            rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
-            goto out;
-        }
-    }
-    if (authorizations == NULL ||
-        json_array_append_new(authorizations, json_string(libro_registry_authorization(reg))) !=
-            0) {
-        rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < n_auths; i++) {
-        if (json_array_append_new(authorizations, json_string(auths[i])) != 0) {
-            rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
-            goto out;
-        }
-    }
     root = json_pack("{s:s, s:s, s:s, s:s, s:O, s:O, s:O, s:s%}", "type", "LibroTrustBundle",
                      "registry", ctx->issuer_id, "url", ctx->base_url, "issued", issued, "chain",
-                     chain, "authorizations", authorizations, "statusLists", lists, "checkpoint",
-                     (const char *) note->data, note->len);
+                     p->chain, "authorizations", p->authorizations, "statusLists", p->lists,
+                     "checkpoint", (const char *) note.data, note.len);
     if (root == NULL) {
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
         goto out;
@@ -154,11 +190,9 @@ sign_bundle(libro_buf *out, libro_http_ctx *ctx, libro_registry *reg, json_t *li
     }
 out:
     json_decref(root);
-    json_decref(authorizations);
-    json_decref(chain);
-    libro_registry_strings_free(charters, n_charters);
     libro_buf_free(&kid);
     libro_buf_free(&payload);
+    libro_buf_free(&note);
     return rc;
 }
 
@@ -167,17 +201,13 @@ libro_http__bundle(libro_http__response *resp, libro_http_ctx *ctx, libro_regist
                    const libro_http__request *req)
 {
     libro_error err = LIBRO_ERROR_INIT;
-    libro_buf note = LIBRO_BUF_INIT;
+    bundle_parts parts = {0};
     unsigned char digest[32];
-    json_t *lists = json_array();
-    char **auths = NULL;
-    size_t n_auths = 0;
     int64_t now = libro_time_now();
     libro_code rc;
 
-    if (lists == NULL || libro_http__open_registry(ctx, reg, &err) != LIBRO_OK ||
-        libro_registry_issuer_authorizations(*reg, &auths, &n_auths, &err) != LIBRO_OK ||
-        gather(lists, &note, digest, ctx, *reg, auths, n_auths, &err) != LIBRO_OK) {
+    if (libro_http__open_registry(ctx, reg, &err) != LIBRO_OK ||
+        gather(&parts, digest, ctx, *reg, &err) != LIBRO_OK) {
         libro_http__internal_error(resp);
         goto out;
     }
@@ -186,14 +216,13 @@ libro_http__bundle(libro_http__response *resp, libro_http_ctx *ctx, libro_regist
         goto out;
     }
     rc = LIBRO_OK;
-    /* The parts' digest covers every status list, which is re-signed before it runs out, so
-     * an unchanged digest means a bundle still current. Like a list, a bundle changes at most
-     * once a second (a verifier keeps only a strictly newer one): a change within the second
-     * of the cached bundle is served from the next second on. */
+    /* Like a list, a bundle changes at most once a second (a verifier keeps only a strictly
+     * newer one): a change within the second of the cached bundle is served from the next
+     * second on. */
     if (ctx->bundle.len == 0 ||
         (memcmp(ctx->bundle_digest, digest, sizeof digest) != 0 && now > ctx->bundle_issued)) {
         libro_buf_clear(&ctx->bundle);
-        rc = sign_bundle(&ctx->bundle, ctx, *reg, lists, &note, auths, n_auths, now, &err);
+        rc = sign_bundle(&ctx->bundle, ctx, &parts, now, &err);
         if (rc == LIBRO_OK) {
             memcpy(ctx->bundle_digest, digest, sizeof digest);
             ctx->bundle_issued = now;
@@ -212,9 +241,7 @@ libro_http__bundle(libro_http__response *resp, libro_http_ctx *ctx, libro_regist
     }
     libro_http__finish_cacheable(resp, req, type_bundle, bundle_cache);
 out:
-    libro_registry_strings_free(auths, n_auths);
-    libro_buf_free(&note);
-    json_decref(lists);
+    parts_clear(&parts);
 }
 
 void
@@ -223,9 +250,13 @@ libro_http__checkpoint(libro_http__response *resp, libro_http_ctx *ctx, libro_re
 {
     libro_error err = LIBRO_ERROR_INIT;
 
+    uint64_t size = 0;
+    libro_merkle_hash root;
+
     libro_buf_clear(&resp->body);
     if (libro_http__open_registry(ctx, reg, &err) != LIBRO_OK ||
-        sign_checkpoint(&resp->body, ctx, *reg, &err) != LIBRO_OK) {
+        libro_registry_log_head(*reg, &size, &root, &err) != LIBRO_OK ||
+        sign_checkpoint(&resp->body, ctx, size, &root, &err) != LIBRO_OK) {
         libro_http__internal_error(resp);
         return;
     }

@@ -203,7 +203,6 @@ authenticate(libro_http__response *resp, write_request *w, libro_registry *reg,
 {
     libro_error err = LIBRO_ERROR_INIT;
     json_t *claims = NULL;
-    char *auth_jws = NULL;
     const unsigned char *payload;
     size_t payload_len = 0;
     libro_json_limits lim = LIBRO_JSON_LIMITS_INIT;
@@ -224,7 +223,7 @@ authenticate(libro_http__response *resp, write_request *w, libro_registry *reg,
         libro_http__error(resp, 401, "unknown_key", "the request names no key (kid)");
         goto out;
     }
-    rc = libro_registry_issuer_authorization(reg, &auth_jws, w->kid, now, &err);
+    rc = libro_registry__issuer_credential(reg, &w->auth, w->kid, now, &err);
     if (rc == LIBRO_ERR_NOT_FOUND) {
         libro_http__error(resp, 401, "unknown_key", "the registry knows no issuer with this key");
         goto out;
@@ -233,7 +232,7 @@ authenticate(libro_http__response *resp, write_request *w, libro_registry *reg,
         libro_http__error(resp, 401, "unknown_key", "the key's authorization is not valid now");
         goto out;
     }
-    if (rc != LIBRO_OK || libro_registry__parse_credential(&w->auth, auth_jws, &err) != LIBRO_OK) {
+    if (rc != LIBRO_OK) {
         registry_error(resp, reg, &err);
         goto out;
     }
@@ -253,7 +252,6 @@ authenticate(libro_http__response *resp, write_request *w, libro_registry *reg,
     ok = true;
 out:
     json_decref(claims);
-    libro_free(auth_jws);
     return ok;
 }
 
