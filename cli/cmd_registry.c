@@ -708,11 +708,16 @@ static const struct cli_spec authorize_spec = {
     registry_epilog,
 };
 
+/* A registry write that records one credential under an actor (authorize, chain). */
+typedef libro_code (*record_fn)(libro_registry *r, const char *jws, const char *actor, int64_t now,
+                                libro_error *err);
+
+/* Read the credential file of option `file_opt`, open --db and record it with `fn`. */
 static int
-registry_authorize(int argc, char **argv)
+record_credential(int argc, char **argv, const struct cli_spec *sp, const char *file_opt,
+                  record_fn fn, const char *done)
 {
     struct cli_args a;
-    const struct cli_spec *sp = &authorize_spec;
     libro_error err = LIBRO_ERROR_INIT;
     libro_registry *r = NULL;
     libro_buf jws = LIBRO_BUF_INIT;
@@ -721,23 +726,30 @@ registry_authorize(int argc, char **argv)
     if (code >= 0) {
         return code;
     }
-    if (!cli_has(&a, sp, "--db") || !cli_has(&a, sp, "--authorization") ||
-        !cli_has(&a, sp, "--actor")) {
-        return cli_usage_error(sp, "--db, --authorization and --actor are required");
+    if (!cli_has(&a, sp, "--db") || !cli_has(&a, sp, file_opt) || !cli_has(&a, sp, "--actor")) {
+        return cli_usage_error(sp, "--db, %s and --actor are required", file_opt);
     }
     code = CLI_EXIT_NO;
-    if (cli_read_token(&jws, cli_get(&a, sp, "--authorization"), &err) != LIBRO_OK ||
+    if (cli_read_token(&jws, cli_get(&a, sp, file_opt), &err) != LIBRO_OK ||
         libro_registry_open(&r, cli_get(&a, sp, "--db"), &err) != LIBRO_OK ||
-        libro_registry_authorize_issuer(r, (const char *) jws.data, cli_get(&a, sp, "--actor"),
-                                        libro_time_now(), &err) != LIBRO_OK) {
+        fn(r, (const char *) jws.data, cli_get(&a, sp, "--actor"), libro_time_now(), &err) !=
+            LIBRO_OK) {
         cli_report(sp->command, &err);
     } else {
-        fprintf(stderr, "libro: the registry accepts requests from this issuer's key\n");
+        fprintf(stderr, "libro: %s\n", done);
         code = CLI_EXIT_OK;
     }
     libro_registry_close(r);
     libro_buf_free(&jws);
     return cli_finish(code);
+}
+
+static int
+registry_authorize(int argc, char **argv)
+{
+    return record_credential(argc, argv, &authorize_spec, "--authorization",
+                             libro_registry_authorize_issuer,
+                             "the registry accepts requests from this issuer's key");
 }
 
 /* ---- registry chain ------------------------------------------------------------------------ */
@@ -765,32 +777,8 @@ static const struct cli_spec chain_spec = {
 static int
 registry_chain(int argc, char **argv)
 {
-    struct cli_args a;
-    const struct cli_spec *sp = &chain_spec;
-    libro_error err = LIBRO_ERROR_INIT;
-    libro_registry *r = NULL;
-    libro_buf jws = LIBRO_BUF_INIT;
-    int code = cli_parse(&a, sp, argc, argv);
-
-    if (code >= 0) {
-        return code;
-    }
-    if (!cli_has(&a, sp, "--db") || !cli_has(&a, sp, "--add") || !cli_has(&a, sp, "--actor")) {
-        return cli_usage_error(sp, "--db, --add and --actor are required");
-    }
-    code = CLI_EXIT_NO;
-    if (cli_read_token(&jws, cli_get(&a, sp, "--add"), &err) != LIBRO_OK ||
-        libro_registry_open(&r, cli_get(&a, sp, "--db"), &err) != LIBRO_OK ||
-        libro_registry_add_chain(r, (const char *) jws.data, cli_get(&a, sp, "--actor"),
-                                 libro_time_now(), &err) != LIBRO_OK) {
-        cli_report(sp->command, &err);
-    } else {
-        fprintf(stderr, "libro: added to the registry's chain\n");
-        code = CLI_EXIT_OK;
-    }
-    libro_registry_close(r);
-    libro_buf_free(&jws);
-    return cli_finish(code);
+    return record_credential(argc, argv, &chain_spec, "--add", libro_registry_add_chain,
+                             "added to the registry's chain");
 }
 
 static const struct cli_cmd registry_commands[] = {
