@@ -5,7 +5,6 @@
  * and only then the operation, whose request id is recorded in the same transaction as the
  * change (409 on a replay), so a request takes effect at most once. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -269,36 +268,30 @@ grants(const libro_credential *auth, const char *type, int64_t seconds)
 
 /* A credential the request carries must be the signer's own: signed by the same key and
  * verifying with it, of a type the signer may issue. */
+/* Whether `url` is one of this registry's list URLs, <base>/v1/status/<list>/<purpose>: the
+ * prefix here, the rest ("/<list>/<purpose>" of the reserved list) checked by the registry. */
+static bool
+our_list_url(const libro_http_ctx *ctx, const char *url)
+{
+    static const char path[] = "/v1/status/";
+    size_t n = strlen(ctx->base_url);
+    const char *rest;
+
+    if (url == NULL || strncmp(url, ctx->base_url, n) != 0 ||
+        strncmp(url + n, path, sizeof path - 1) != 0) {
+        return false;
+    }
+    rest = url + n + sizeof path - 1;
+    return strchr(rest, '/') != NULL && strchr(rest, '/') == strrchr(rest, '/');
+}
+
 /* The status entries must name this registry's own lists: a license whose entries point
  * elsewhere would have its bits set where no verifier reads them. */
 static bool
 status_urls_ours(const libro_http_ctx *ctx, const libro_credential *c)
 {
-    char rev[LIBRO_HTTP_MAX_BASE_URL + 64];
-    char sus[LIBRO_HTTP_MAX_BASE_URL + 64];
-    const char *tail =
-        c->status_revocation_list == NULL ? NULL : strrchr(c->status_revocation_list, '/');
-    unsigned long list = 0;
-
-    if (!c->has_status || tail == NULL || c->status_suspension_list == NULL) {
-        return false;
-    }
-    /* The list number sits between the last two slashes; the registry checks it is the
-     * reserved one. Here only the URLs' form: <base>/v1/status/<list>/<purpose>. */
-    {
-        const char *p = c->status_revocation_list + strlen(ctx->base_url) + 11;
-
-        if (strncmp(c->status_revocation_list, ctx->base_url, strlen(ctx->base_url)) != 0 ||
-            strncmp(c->status_revocation_list + strlen(ctx->base_url), "/v1/status/", 11) != 0 ||
-            p >= tail) {
-            return false;
-        }
-        list = strtoul(p, NULL, 10);
-    }
-    (void) snprintf(rev, sizeof rev, "%s/v1/status/%lu/revocation", ctx->base_url, list);
-    (void) snprintf(sus, sizeof sus, "%s/v1/status/%lu/suspension", ctx->base_url, list);
-    return strcmp(rev, c->status_revocation_list) == 0 &&
-           strcmp(sus, c->status_suspension_list) == 0;
+    return c->has_status && our_list_url(ctx, c->status_revocation_list) &&
+           our_list_url(ctx, c->status_suspension_list);
 }
 
 static bool
