@@ -291,6 +291,26 @@ START_TEST(test_requirements_parse_ok)
     } else {
         ck_assert_ptr_null(r);
     }
+    /* The canonical text reads back to the same requirements, and writes itself again. */
+    {
+        libro_buf text1 = LIBRO_BUF_INIT;
+        libro_buf text2 = LIBRO_BUF_INIT;
+        libro_requirement *back = NULL;
+        size_t n_back = 0;
+
+        LIBRO_ASSERT_CODE(libro_requirements_format(&text1, r, n, &err), LIBRO_OK, &err, NULL);
+        LIBRO_ASSERT_CODE(
+            libro_requirements_parse(&back, &n_back, (const char *) text1.data, text1.len, &err),
+            LIBRO_OK, &err, NULL);
+        ck_assert_uint_eq(n_back, n);
+        LIBRO_ASSERT_CODE(libro_requirements_format(&text2, back, n_back, &err), LIBRO_OK, &err,
+                          NULL);
+        ck_assert_uint_eq(text1.len, text2.len);
+        ck_assert(text1.len == 0 || memcmp(text1.data, text2.data, text1.len) == 0);
+        libro_requirements_free(back, n_back);
+        libro_buf_free(&text1);
+        libro_buf_free(&text2);
+    }
     libro_requirements_free(r, n);
 }
 END_TEST

@@ -479,13 +479,24 @@ type_check(const libro_license_type *t, libro_buf *requirements, libro_error *er
                                    "license type %.64s: requirement %zu is malformed", t->id,
                                    i + 1);
         }
-        rc = libro_buf_printf(requirements, err, "%s%s %s %" PRId64, i == 0 ? "" : ", ",
-                              q->evidence, q->op, q->value);
-        if (rc != LIBRO_OK) {
-            return rc;
-        }
+    }
+    rc = libro_requirements_format(requirements, t->requirements, t->n_requirements, err);
+    if (rc != LIBRO_OK) {
+        return rc;
     }
     return libro_buf_append(requirements, "", 0, err); /* data non-NULL even when empty */
+}
+
+libro_code
+libro_requirements_format(libro_buf *out, const libro_requirement *r, size_t n, libro_error *err)
+{
+    libro_code rc = LIBRO_OK;
+
+    for (size_t i = 0; rc == LIBRO_OK && i < n; i++) {
+        rc = libro_buf_printf(out, err, "%s%s %s %" PRId64, i == 0 ? "" : ", ", r[i].evidence,
+                              r[i].op, r[i].value);
+    }
+    return rc;
 }
 
 libro_code

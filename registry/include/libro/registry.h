@@ -42,6 +42,11 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_requirements_parse(libro_requirement 
                                                               const char *text, size_t len,
                                                               libro_error *err);
 LIBRO_API void libro_requirements_free(libro_requirement *r, size_t n);
+/** The text libro_requirements_parse reads, in its one canonical form ("cpd_hours >= 60,
+ *  supervised_hours >= 100"; nothing for none), appended to `out`. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_requirements_format(libro_buf *out,
+                                                               const libro_requirement *r, size_t n,
+                                                               libro_error *err);
 LIBRO_API void libro_license_type_clear(libro_license_type *t);
 
 /* ---- the lifecycle ------------------------------------------------------------------------ */

@@ -888,10 +888,8 @@ route_type(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg
         libro_http__error(resp, 404, "not_found", "no such license type");
         goto out;
     }
-    for (size_t i = 0; rc == LIBRO_OK && i < t.n_requirements; i++) {
-        rc = libro_buf_printf(&text, &err, "%s%s %s %lld", i == 0 ? "" : ", ",
-                              t.requirements[i].evidence, t.requirements[i].op,
-                              (long long) t.requirements[i].value);
+    if (rc == LIBRO_OK) {
+        rc = libro_requirements_format(&text, t.requirements, t.n_requirements, &err);
     }
     if (rc == LIBRO_OK) {
         root = json_pack("{s:s, s:I, s:I, s:I, s:s}", "id", t.id, "validityDays",
