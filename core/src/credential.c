@@ -13,6 +13,7 @@
 #include "libro/credential.h"
 #include "libro/encoding.h"
 #include "libro/json_int.h"
+#include "libro/jws.h"
 #include "libro/limits.h"
 #include "libro/statuslist.h"
 #include "libro/text_int.h"
@@ -1739,4 +1740,23 @@ libro_kid_split(const char *kid, size_t *id_len, const char **thumbprint, libro_
     *id_len = (size_t) (hash - kid);
     *thumbprint = tp;
     return LIBRO_OK;
+}
+
+libro_code
+libro_credential_parse_unverified(libro_credential **out, const char *token, size_t len,
+                                  libro_error *err)
+{
+    libro_buf payload = LIBRO_BUF_INIT;
+    libro_code rc;
+
+    if (out == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "credential: NULL argument");
+    }
+    *out = NULL;
+    rc = libro_jws_unverified_payload(&payload, token, len, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_credential_parse(out, payload.data, payload.len, err);
+    }
+    libro_buf_free(&payload);
+    return rc;
 }

@@ -311,14 +311,8 @@ static libro_credential *
 unverified_credential(const char *jws)
 {
     libro_credential *c = NULL;
-    libro_buf payload = LIBRO_BUF_INIT;
 
-    if (libro_jws_unverified_payload(&payload, jws, strlen(jws), NULL) != LIBRO_OK ||
-        libro_credential_parse(&c, payload.data, payload.len, NULL) != LIBRO_OK) {
-        c = NULL;
-    }
-    libro_buf_free(&payload);
-    return c;
+    return libro_credential_parse_unverified(&c, jws, strlen(jws), NULL) == LIBRO_OK ? c : NULL;
 }
 
 /* The registry's own authorization among the bundle's: subject `id`, key thumbprint `tp`. */

@@ -225,7 +225,6 @@ index_token(libro_trust__item *it, libro_trust_kind kind, const char *token, siz
     libro_jws *jws = NULL;
     libro_credential *c = NULL;
     libro_credential *verified = NULL;
-    libro_buf payload = LIBRO_BUF_INIT;
     const unsigned char *vp;
     size_t vp_len;
     const char *kid;
@@ -253,11 +252,7 @@ index_token(libro_trust__item *it, libro_trust_kind kind, const char *token, siz
     if (rc != LIBRO_OK) {
         goto out;
     }
-    rc = libro_jws_unverified_payload(&payload, token, len, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    rc = libro_credential_parse(&c, payload.data, payload.len, err);
+    rc = libro_credential_parse_unverified(&c, token, len, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -330,7 +325,6 @@ out:
     }
     libro_credential_free(verified);
     libro_credential_free(c);
-    libro_buf_free(&payload);
     libro_jws_free(jws);
     return rc;
 }

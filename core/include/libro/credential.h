@@ -116,6 +116,14 @@ LIBRO_API void libro_credential_free(libro_credential *c);
 LIBRO_API LIBRO_NODISCARD libro_code libro_credential_parse(libro_credential **out, const void *p,
                                                             size_t len, libro_error *err);
 
+/** libro_credential_parse of the payload of the compact JWS token[0..len), read WITHOUT any
+ *  signature check (libro_jws_unverified_payload): to find who signed a stored or submitted
+ *  credential before verifying it, or to read one's own records. Codes of both. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_credential_parse_unverified(libro_credential **out,
+                                                                       const char *token,
+                                                                       size_t len,
+                                                                       libro_error *err);
+
 /** Check the members of `c` against its schema's rules (what the parser enforces), so that a
  *  builder never signs what a verifier would refuse: ids, texts (UTF-8, no control
  *  characters, 1..200 bytes), codes, lists (1..32 distinct), levels, validity days, url,
