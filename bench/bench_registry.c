@@ -84,42 +84,12 @@ struct reg {
 };
 
 static void
-die(const char *what, const libro_error *err)
-{
-    fprintf(stderr, "bench_registry: %s: %s\n", what, err != NULL ? err->msg : "failed");
-    exit(1);
-}
-
-static char *
-xstrdup(const char *s)
-{
-    char *d = libro_strndup(s, strlen(s));
-
-    if (d == NULL) {
-        die("out of memory", NULL);
-    }
-    return d;
-}
-
-static char **
-list1(const char *s)
-{
-    char **l = libro_calloc(1, sizeof *l);
-
-    if (l == NULL) {
-        die("out of memory", NULL);
-    }
-    l[0] = xstrdup(s);
-    return l;
-}
-
-static void
 path_join(char *out, size_t size, const char *dir, const char *name)
 {
     int n = snprintf(out, size, "%s/%s", dir, name);
 
     if (n < 0 || (size_t) n >= size) {
-        die("path too long", NULL);
+        bench_die("path too long", NULL);
     }
 }
 
@@ -131,11 +101,11 @@ new_cred(libro_cred_type type, const char *issuer, const char *subject, const ch
     libro_credential *c = NULL;
 
     if (libro_credential_new(&c, type, &err) != LIBRO_OK) {
-        die("credential", &err);
+        bench_die("credential", &err);
     }
-    c->issuer = xstrdup(issuer);
-    c->subject_id = subject == NULL ? NULL : xstrdup(subject);
-    c->name = xstrdup(name);
+    c->issuer = bench_strdup(issuer);
+    c->subject_id = subject == NULL ? NULL : bench_strdup(subject);
+    c->name = bench_strdup(name);
     c->valid_from = now - 30 * DAY;
     c->valid_until = now + 1800 * DAY;
     return c;
@@ -149,7 +119,7 @@ sign_free(libro_credential *c, const libro_key *k)
     libro_buf out = LIBRO_BUF_INIT;
 
     if (libro_issuer_sign(&out, c, k, &err) != LIBRO_OK) {
-        die("sign", &err);
+        bench_die("sign", &err);
     }
     libro_credential_free(c);
     return (char *) libro_buf_detach(&out, NULL);
@@ -167,31 +137,31 @@ world_init(struct world *w)
     if (libro_key_generate(&w->town, LIBRO_ALG_ED25519, &err) != LIBRO_OK ||
         libro_key_generate(&w->board, LIBRO_ALG_ED25519, &err) != LIBRO_OK ||
         libro_key_generate(&w->registry, LIBRO_ALG_ED25519, &err) != LIBRO_OK) {
-        die("keys", &err);
+        bench_die("keys", &err);
     }
     c = new_cred(LIBRO_CRED_CHARTER, COMMUNITY, COMMUNITY, "Town 7", w->now);
     c->level = 2;
-    c->allowed_types = list1(NURSING);
+    c->allowed_types = bench_list1(NURSING);
     c->n_allowed = 1;
     if (libro_key_public(&c->subject_key, w->town, &err) != LIBRO_OK) {
-        die("key", &err);
+        bench_die("key", &err);
     }
     w->charter = sign_free(c, w->town);
 
     c = new_cred(LIBRO_CRED_ISSUER_AUTH, COMMUNITY, BOARD, "Town 7 Health Board", w->now);
     c->grants = libro_calloc(1, sizeof *c->grants);
     if (c->grants == NULL) {
-        die("out of memory", NULL);
+        bench_die("out of memory", NULL);
     }
-    c->grants[0].id = xstrdup(NURSING);
+    c->grants[0].id = bench_strdup(NURSING);
     c->grants[0].validity_days = 1095;
     c->n_grants = 1;
     if (libro_key_public(&c->subject_key, w->board, &err) != LIBRO_OK) {
-        die("key", &err);
+        bench_die("key", &err);
     }
     w->board_auth = sign_free(c, w->town);
     if (libro_kid_for(&kid, BOARD, w->board, &err) != LIBRO_OK) {
-        die("kid", &err);
+        bench_die("kid", &err);
     }
     w->kid = (char *) libro_buf_detach(&kid, NULL);
 }
@@ -221,7 +191,7 @@ free_port(void)
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (fd < 0 || bind(fd, (struct sockaddr *) &a, sizeof a) != 0 ||
         getsockname(fd, (struct sockaddr *) &a, &len) != 0) {
-        die("no free loopback port", NULL);
+        bench_die("no free loopback port", NULL);
     }
     (void) close(fd);
     return ntohs(a.sin_port);
@@ -244,12 +214,12 @@ reg_create(struct reg *r, const struct world *w, const char *dir, const char *na
     r->port = free_port();
     n = snprintf(r->base_url, sizeof r->base_url, "http://127.0.0.1:%u", (unsigned) r->port);
     if (n < 0 || (size_t) n >= sizeof r->base_url) {
-        die("url", NULL);
+        bench_die("url", NULL);
     }
     c = new_cred(LIBRO_CRED_REGISTRY_AUTH, COMMUNITY, REGISTRY_ID, "Town 7 Registry", w->now);
-    c->url = xstrdup(r->base_url);
+    c->url = bench_strdup(r->base_url);
     if (libro_key_public(&c->subject_key, w->registry, &err) != LIBRO_OK) {
-        die("key", &err);
+        bench_die("key", &err);
     }
     auth = sign_free(c, w->town);
     t.id = type_id;
@@ -257,7 +227,7 @@ reg_create(struct reg *r, const struct world *w, const char *dir, const char *na
         libro_registry_open(&h, r->path, &err) != LIBRO_OK ||
         libro_registry_define_type(h, &t, "council", &err) != LIBRO_OK ||
         libro_registry_authorize_issuer(h, w->board_auth, "council", w->now, &err) != LIBRO_OK) {
-        die("registry", &err);
+        bench_die("registry", &err);
     }
     libro_free(auth);
     return h;
@@ -276,7 +246,7 @@ reg_serve(struct reg *r, const struct world *w)
     opt.write_rate = 1000000u; /* the limiter is not what is measured */
     opt.write_burst = 1000000u;
     if (libro_server_start(&r->server, &opt, &err) != LIBRO_OK) {
-        die("server", &err);
+        bench_die("server", &err);
     }
 }
 
@@ -348,7 +318,7 @@ license_number(char *out, size_t size, const char *prefix, unsigned i)
     int n = snprintf(out, size, "T7-%s-%07u", prefix, i);
 
     if (n < 0 || (size_t) n >= size) {
-        die("license number", NULL);
+        bench_die("license number", NULL);
     }
 }
 
@@ -365,33 +335,33 @@ license_sign(libro_buf *out, const struct world *w, const char *base_url, const 
 
     c->valid_from = w->now - DAY;
     c->valid_until = w->now + 300 * DAY;
-    c->license_number = xstrdup(number);
-    c->profession = xstrdup("registered nurse");
-    c->license_type = xstrdup(NURSING);
-    c->scope = list1("general care");
+    c->license_number = bench_strdup(number);
+    c->profession = bench_strdup("registered nurse");
+    c->license_type = bench_strdup(NURSING);
+    c->scope = bench_list1("general care");
     c->n_scope = 1;
-    c->community_id = xstrdup(COMMUNITY);
+    c->community_id = bench_strdup(COMMUNITY);
     c->community_level = 2;
     c->has_status = true;
     c->status_index = index;
     if (revocation != NULL && suspension != NULL) {
-        c->status_revocation_list = xstrdup(revocation);
-        c->status_suspension_list = xstrdup(suspension);
+        c->status_revocation_list = bench_strdup(revocation);
+        c->status_suspension_list = bench_strdup(suspension);
     } else {
         n = snprintf(url, sizeof url, "%s/v1/status/%u/revocation", base_url, (unsigned) list);
         if (n < 0 || (size_t) n >= sizeof url) {
-            die("url", NULL);
+            bench_die("url", NULL);
         }
-        c->status_revocation_list = xstrdup(url);
+        c->status_revocation_list = bench_strdup(url);
         n = snprintf(url, sizeof url, "%s/v1/status/%u/suspension", base_url, (unsigned) list);
         if (n < 0 || (size_t) n >= sizeof url) {
-            die("url", NULL);
+            bench_die("url", NULL);
         }
-        c->status_suspension_list = xstrdup(url);
+        c->status_suspension_list = bench_strdup(url);
     }
     libro_buf_clear(out);
     if (libro_issuer_sign(out, c, w->board, &err) != LIBRO_OK) {
-        die("sign license", &err);
+        bench_die("sign license", &err);
     }
     libro_credential_free(c);
 }
@@ -417,12 +387,12 @@ issue_run(libro_registry_client *c, const struct world *w, const struct reg *r, 
         license_number(number, sizeof number, prefix, first + i);
         if (libro_registry_client_reserve(c, &list, &index, &revocation, &suspension, &err) !=
             LIBRO_OK) {
-            die("reserve", &err);
+            bench_die("reserve", &err);
         }
         license_sign(&jws, w, r->base_url, number, list, index, revocation, suspension);
         if (libro_registry_client_register(c, (const char *) jws.data, list, index, &err) !=
             LIBRO_OK) {
-            die("register", &err);
+            bench_die("register", &err);
         }
         libro_free(revocation);
         libro_free(suspension);
@@ -439,7 +409,7 @@ client_open(const struct world *w, const char *target)
 
     if (libro_registry_client_open(&c, target, w->board, w->kid, "health board", NULL, &err) !=
         LIBRO_OK) {
-        die("registry client", &err);
+        bench_die("registry client", &err);
     }
     return c;
 }
@@ -493,7 +463,7 @@ raw_init(struct raw *x, const struct world *w)
     dot = strrchr((const char *) jws.data, '.');
     x->msg_len = (size_t) (dot - (const char *) jws.data);
     if (x->msg_len > sizeof x->msg) {
-        die("signing input too long", NULL);
+        bench_die("signing input too long", NULL);
     }
     memcpy(x->msg, jws.data, x->msg_len);
     libro_buf_free(&jws);
@@ -501,7 +471,7 @@ raw_init(struct raw *x, const struct world *w)
     x->ossl = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, x->sk, 32);
     x->md = EVP_MD_CTX_new();
     if (x->ossl == NULL || x->md == NULL) {
-        die("openssl setup", NULL);
+        bench_die("openssl setup", NULL);
     }
 }
 
@@ -538,7 +508,7 @@ revoke_thread(void *p)
         t0 = bench_now();
         if (libro_registry_client_change(rv->client, number, LIBRO_ACTION_REVOKE, "benchmark",
                                          &err) != LIBRO_OK) {
-            die("revoke", &err);
+            bench_die("revoke", &err);
         }
         rv->latency_ms[i] = (bench_now() - t0) * 1000.0;
     }
@@ -563,7 +533,7 @@ revoke_run(const struct world *w, const struct reg *r, const char *prefix, unsig
     double t0;
 
     if (lat == NULL) {
-        die("out of memory", NULL);
+        bench_die("out of memory", NULL);
     }
     for (unsigned t = 0; t < threads; t++) {
         unsigned share = count / threads + (t < count % threads ? 1u : 0u);
@@ -578,7 +548,7 @@ revoke_run(const struct world *w, const struct reg *r, const char *prefix, unsig
     t0 = bench_now();
     for (unsigned t = 0; t < threads; t++) {
         if (pthread_create(&rv[t].thread, NULL, revoke_thread, &rv[t]) != 0) {
-            die("thread", NULL);
+            bench_die("thread", NULL);
         }
     }
     for (unsigned t = 0; t < threads; t++) {
@@ -619,7 +589,7 @@ status_regen(libro_registry *h, const struct world *w, const struct reg *r)
     int n = snprintf(id, sizeof id, "%s/v1/status/0/revocation", r->base_url);
 
     if (n < 0 || (size_t) n >= sizeof id) {
-        die("url", NULL);
+        bench_die("url", NULL);
     }
     memset(&res, 0, sizeof res);
     for (unsigned i = 0; i < STATUS_RUNS; i++) {
@@ -630,7 +600,7 @@ status_regen(libro_registry *h, const struct world *w, const struct reg *r)
 
         memset(&s, 0, sizeof s);
         if (libro_registry_status_bits(h, &s.bits, 0, LIBRO_STATUS_REVOCATION, &err) != LIBRO_OK) {
-            die("status bits", &err);
+            bench_die("status bits", &err);
         }
         t1 = bench_now();
         s.id = id; /* borrowed, as is the issuer: only the bits are freed below */
@@ -639,7 +609,7 @@ status_regen(libro_registry *h, const struct world *w, const struct reg *r)
         s.valid_until = w->now + DAY;
         s.purpose = LIBRO_STATUS_REVOCATION;
         if (libro_status_list_sign(&jws, &s, w->registry, &err) != LIBRO_OK) {
-            die("status list sign", &err);
+            bench_die("status list sign", &err);
         }
         total[i] = (bench_now() - t0) * 1000.0;
         read[i] = (t1 - t0) * 1000.0;
@@ -650,7 +620,7 @@ status_regen(libro_registry *h, const struct world *w, const struct reg *r)
                 res.set_bits += libro_bitstring_get(&s.bits, b) ? 1u : 0u;
             }
             if (libro_bitstring_encode(&encoded, &s.bits, &err) != LIBRO_OK) {
-                die("encode", &err);
+                bench_die("encode", &err);
             }
             res.encoded_bytes = encoded.len;
         }
@@ -676,7 +646,7 @@ trust_new(char *path, size_t size, const char *dir, const char *name, const stru
     path_join(path, size, dir, name);
     if (libro_trust_open(&t, path, &err) != LIBRO_OK ||
         libro_trust_add_anchor(t, w->charter, strlen(w->charter), NULL, NULL, &err) != LIBRO_OK) {
-        die("trust store", &err);
+        bench_die("trust store", &err);
     }
     return t;
 }
@@ -690,10 +660,10 @@ timed_sync(libro_trust *t, const struct reg *r, bool want_304, libro_sync_report
     double t0 = bench_now();
 
     if (libro_trust_sync(t, r->base_url, &opt, rep, &err) != LIBRO_OK) {
-        die("sync", &err);
+        bench_die("sync", &err);
     }
     if (rep->not_modified != want_304) {
-        die(want_304 ? "sync: expected 304" : "sync: unexpected 304", NULL);
+        bench_die(want_304 ? "sync: expected 304" : "sync: unexpected 304", NULL);
     }
     return (bench_now() - t0) * 1000.0;
 }
@@ -709,12 +679,12 @@ bundle_bytes(const struct reg *r)
     int n = snprintf(url, sizeof url, "%s/v1/bundle", r->base_url);
 
     if (n < 0 || (size_t) n >= sizeof url) {
-        die("url", NULL);
+        bench_die("url", NULL);
     }
     req.url = url;
     req.max_response_bytes = LIBRO_MAX_BUNDLE_TOKEN_BYTES;
     if (libro_http_fetch(&resp, &req, &err) != LIBRO_OK || resp.status != 200) {
-        die("bundle fetch", &err);
+        bench_die("bundle fetch", &err);
     }
     len = resp.body.len;
     libro_http_response_clear(&resp);
@@ -736,7 +706,7 @@ revoke_direct(libro_registry *h, const struct world *w, unsigned *next, unsigned
         license_number(number, sizeof number, "B", *next);
         if (libro_registry_change(h, number, LIBRO_ACTION_REVOKE, "registrar", "benchmark", w->now,
                                   &err) != LIBRO_OK) {
-            die("revoke", &err);
+            bench_die("revoke", &err);
         }
         i++;
     }
@@ -755,7 +725,7 @@ prereserve(uint32_t *out, unsigned count, const char *db_path)
     sqlite3_stmt *st = NULL;
 
     if (all == NULL) {
-        die("out of memory", NULL);
+        bench_die("out of memory", NULL);
     }
     for (uint32_t i = 0; i < LIBRO_STATUS_LIST_MIN_ENTRIES; i++) {
         all[i] = i;
@@ -775,18 +745,18 @@ prereserve(uint32_t *out, unsigned count, const char *db_path)
         sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "INSERT INTO status_slot (list, idx) VALUES (0, ?1)", -1, &st,
                            NULL) != SQLITE_OK) {
-        die("prereserve", NULL);
+        bench_die("prereserve", NULL);
     }
     for (unsigned i = 0; i < count; i++) {
         if (sqlite3_bind_int64(st, 1, out[i]) != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE ||
             sqlite3_reset(st) != SQLITE_OK) {
-            die("prereserve", NULL);
+            bench_die("prereserve", NULL);
         }
     }
     if (sqlite3_finalize(st) != SQLITE_OK ||
         sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_close(db) != SQLITE_OK) {
-        die("prereserve", NULL);
+        bench_die("prereserve", NULL);
     }
 }
 
@@ -821,7 +791,7 @@ sign_batch_start(struct sign_batch *b, const uint32_t *index, unsigned first, un
     b->first = first;
     b->count = total - first < SETUP_BATCH ? total - first : SETUP_BATCH;
     if (pthread_create(&b->thread, NULL, sign_batch_thread, b) != 0) {
-        die("thread", NULL);
+        bench_die("thread", NULL);
     }
 }
 
@@ -840,7 +810,7 @@ populate(libro_registry *h, const struct world *w, const struct reg *r, unsigned
     unsigned k = 0;
 
     if (index == NULL || bufs == NULL) {
-        die("out of memory", NULL);
+        bench_die("out of memory", NULL);
     }
     prereserve(index, count, r->path);
     for (unsigned i = 0; i < 2; i++) {
@@ -857,7 +827,7 @@ populate(libro_registry *h, const struct world *w, const struct reg *r, unsigned
         for (unsigned i = 0; i < b[k].count; i++) {
             if (libro_registry_register(h, (const char *) b[k].out[i].data, 0, b[k].index[i],
                                         "health board", w->now, &err) != LIBRO_OK) {
-                die("register", &err);
+                bench_die("register", &err);
             }
         }
     }
@@ -865,7 +835,7 @@ populate(libro_registry *h, const struct world *w, const struct reg *r, unsigned
         license_number(number, sizeof number, "B", i);
         if (libro_registry_change(h, number, LIBRO_ACTION_REVOKE, "registrar", "benchmark", w->now,
                                   &err) != LIBRO_OK) {
-            die("revoke", &err);
+            bench_die("revoke", &err);
         }
     }
     for (unsigned i = 0; i < 2 * SETUP_BATCH; i++) {
@@ -890,7 +860,7 @@ reserve_ms(libro_registry *h)
         double t0 = bench_now();
 
         if (libro_registry_reserve_status(h, &list, &index, &err) != LIBRO_OK) {
-            die("reserve", &err);
+            bench_die("reserve", &err);
         }
         ms[i] = (bench_now() - t0) * 1000.0;
     }
@@ -986,6 +956,7 @@ main(int argc, char **argv)
     char line[160];
     int n;
 
+    bench_name = "bench_registry";
     if (!arg_u64(&per_run, argc, argv, 1, 1, 100000) ||
         !arg_u64(&revocations, argc, argv, 2, MAX_THREADS, 1000000) ||
         !arg_u64(&licenses, argc, argv, 3, 1000, MAX_LICENSES) ||
@@ -1002,14 +973,14 @@ main(int argc, char **argv)
     }
     n = snprintf(work, sizeof work, "%s/libro-bench-XXXXXX", tmp);
     if (n < 0 || (size_t) n >= sizeof work || mkdtemp(work) == NULL) {
-        die("work directory", NULL);
+        bench_die("work directory", NULL);
     }
     n = snprintf(fast, sizeof fast, "%s/libro-bench-XXXXXX", fast_dir(tmp));
     if (n < 0 || (size_t) n >= sizeof fast || mkdtemp(fast) == NULL) {
-        die("work directory", NULL);
+        bench_die("work directory", NULL);
     }
     if (sodium_init() < 0) {
-        die("sodium_init", NULL);
+        bench_die("sodium_init", NULL);
     }
     world_init(&w);
     raw_init(&raw, &w);
@@ -1101,7 +1072,7 @@ main(int argc, char **argv)
 
         n = snprintf(name, sizeof name, "trust-%u", i);
         if (n < 0 || (size_t) n >= sizeof name) {
-            die("name", NULL);
+            bench_die("name", NULL);
         }
         warm = trust_new(path, sizeof path, work, name, &w);
         warm_ms[i] = timed_sync(warm, &big, false, &rep);

@@ -1,8 +1,10 @@
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "bench_util.h"
+#include "libro/util.h"
 
 double
 bench_now(void)
@@ -78,4 +80,36 @@ bench_percentile(double *v, size_t n, double p)
         rank = n;
     }
     return v[rank - 1];
+}
+
+const char *bench_name = "bench";
+
+void
+bench_die(const char *what, const libro_error *err)
+{
+    fprintf(stderr, "%s: %s: %s\n", bench_name, what, err != NULL ? err->msg : "failed");
+    exit(1);
+}
+
+char *
+bench_strdup(const char *s)
+{
+    char *d = libro_strndup(s, strlen(s));
+
+    if (d == NULL) {
+        bench_die("out of memory", NULL);
+    }
+    return d;
+}
+
+char **
+bench_list1(const char *s)
+{
+    char **l = libro_calloc(1, sizeof *l);
+
+    if (l == NULL) {
+        bench_die("out of memory", NULL);
+    }
+    l[0] = bench_strdup(s);
+    return l;
 }

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "libro/error.h"
+
 /* One operation; returns 0 on success. `ctx` is the benchmark's state. */
 typedef int (*bench_fn)(void *ctx);
 
@@ -20,5 +22,15 @@ double bench_median(double *v, size_t n);
 /* The nearest-rank percentile `p` (0 < p <= 100) of v[0..n) (n >= 1): the smallest value with
  * at least p% of the values at or below it. Sorts `v` in place. */
 double bench_percentile(double *v, size_t n, double p);
+
+/* The benchmark's name for messages (set by main). */
+extern const char *bench_name;
+
+/* Print "<bench_name>: <what>: <message>" and exit 1: a setup step that fails ends the run. */
+void bench_die(const char *what, const libro_error *err);
+/* A copy of `s` (exits when memory runs out). */
+char *bench_strdup(const char *s);
+/* A one-element list holding a copy of `s` (for credential list members). */
+char **bench_list1(const char *s);
 
 #endif

@@ -37,36 +37,6 @@ struct ctx {
     unsigned char sig[crypto_sign_BYTES];
 };
 
-static void
-die(const char *what, const libro_error *err)
-{
-    fprintf(stderr, "bench_verify: %s: %s\n", what, err != NULL ? err->msg : "failed");
-    exit(1);
-}
-
-static char *
-xstrdup(const char *s)
-{
-    char *d = libro_strndup(s, strlen(s));
-
-    if (d == NULL) {
-        die("out of memory", NULL);
-    }
-    return d;
-}
-
-static char **
-list1(const char *s)
-{
-    char **l = libro_calloc(1, sizeof *l);
-
-    if (l == NULL) {
-        die("out of memory", NULL);
-    }
-    l[0] = xstrdup(s);
-    return l;
-}
-
 /* Sign `c` with `k` into `out`, then release `c`. */
 static void
 sign(libro_buf *out, libro_credential *c, const libro_key *k)
@@ -74,7 +44,7 @@ sign(libro_buf *out, libro_credential *c, const libro_key *k)
     libro_error err = LIBRO_ERROR_INIT;
 
     if (libro_issuer_sign(out, c, k, &err) != LIBRO_OK) {
-        die("sign", &err);
+        bench_die("sign", &err);
     }
     libro_credential_free(c);
 }
@@ -92,58 +62,58 @@ build_world(struct ctx *x, const char *dir)
     if (libro_key_generate(&town, LIBRO_ALG_ED25519, &err) != LIBRO_OK ||
         libro_key_generate(&board, LIBRO_ALG_ED25519, &err) != LIBRO_OK ||
         libro_credential_new(&c, LIBRO_CRED_CHARTER, &err) != LIBRO_OK) {
-        die("keys", &err);
+        bench_die("keys", &err);
     }
-    c->issuer = xstrdup("urn:libro:town-7");
-    c->subject_id = xstrdup("urn:libro:town-7");
-    c->name = xstrdup("Town 7");
+    c->issuer = bench_strdup("urn:libro:town-7");
+    c->subject_id = bench_strdup("urn:libro:town-7");
+    c->name = bench_strdup("Town 7");
     c->level = 2;
-    c->allowed_types = list1("nursing-general");
+    c->allowed_types = bench_list1("nursing-general");
     c->n_allowed = 1;
     c->valid_from = T0 - 365 * DAY;
     c->valid_until = T0 + 3650 * DAY;
     if (libro_key_public(&c->subject_key, town, &err) != LIBRO_OK) {
-        die("key", &err);
+        bench_die("key", &err);
     }
     sign(&charter, c, town);
 
     if (libro_credential_new(&c, LIBRO_CRED_ISSUER_AUTH, &err) != LIBRO_OK) {
-        die("credential", &err);
+        bench_die("credential", &err);
     }
-    c->issuer = xstrdup("urn:libro:town-7");
-    c->subject_id = xstrdup("urn:libro:town-7:health-board");
-    c->name = xstrdup("Town 7 Health Board");
+    c->issuer = bench_strdup("urn:libro:town-7");
+    c->subject_id = bench_strdup("urn:libro:town-7:health-board");
+    c->name = bench_strdup("Town 7 Health Board");
     c->grants = libro_calloc(1, sizeof *c->grants);
     if (c->grants == NULL) {
-        die("out of memory", NULL);
+        bench_die("out of memory", NULL);
     }
-    c->grants[0].id = xstrdup("nursing-general");
+    c->grants[0].id = bench_strdup("nursing-general");
     c->grants[0].validity_days = 1095;
     c->n_grants = 1;
     c->valid_from = T0 - 300 * DAY;
     c->valid_until = T0 + 1800 * DAY;
     if (libro_key_public(&c->subject_key, board, &err) != LIBRO_OK) {
-        die("key", &err);
+        bench_die("key", &err);
     }
     sign(&auth, c, town);
 
     if (libro_credential_new(&c, LIBRO_CRED_LICENSE, &err) != LIBRO_OK) {
-        die("credential", &err);
+        bench_die("credential", &err);
     }
-    c->issuer = xstrdup("urn:libro:town-7:health-board");
-    c->subject_id = xstrdup("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK");
-    c->name = xstrdup("Ada Example");
-    c->license_number = xstrdup("T7-N-000123");
-    c->profession = xstrdup("registered nurse");
-    c->license_type = xstrdup("nursing-general");
+    c->issuer = bench_strdup("urn:libro:town-7:health-board");
+    c->subject_id = bench_strdup("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK");
+    c->name = bench_strdup("Ada Example");
+    c->license_number = bench_strdup("T7-N-000123");
+    c->profession = bench_strdup("registered nurse");
+    c->license_type = bench_strdup("nursing-general");
     c->scope = libro_calloc(2, sizeof *c->scope);
     if (c->scope == NULL) {
-        die("out of memory", NULL);
+        bench_die("out of memory", NULL);
     }
-    c->scope[0] = xstrdup("general care");
-    c->scope[1] = xstrdup("medication administration");
+    c->scope[0] = bench_strdup("general care");
+    c->scope[1] = bench_strdup("medication administration");
     c->n_scope = 2;
-    c->community_id = xstrdup("urn:libro:town-7");
+    c->community_id = bench_strdup("urn:libro:town-7");
     c->community_level = 2;
     c->valid_from = T0 - 30 * DAY;
     c->valid_until = T0 + 1000 * DAY;
@@ -154,7 +124,7 @@ build_world(struct ctx *x, const char *dir)
                                &err) != LIBRO_OK ||
         libro_trust_add(x->trust, (const char *) auth.data, auth.len, &err) != LIBRO_OK ||
         libro_lb1_encode(&x->lb1, (const char *) x->jws.data, x->jws.len, &err) != LIBRO_OK) {
-        die("trust store", &err);
+        bench_die("trust store", &err);
     }
     libro_buf_free(&charter);
     libro_buf_free(&auth);
@@ -226,13 +196,13 @@ write_png(struct ctx *x, const char *dir)
     int n = snprintf(x->png_path, sizeof x->png_path, "%s/license.png", dir);
 
     if (n < 0 || (size_t) n >= sizeof x->png_path) {
-        die("path too long", NULL);
+        bench_die("path too long", NULL);
     }
     opt.module_px = 6;
     if (libro_qr_render(&png, &version, (const char *) x->lb1.data, x->lb1.len, LIBRO_QR_PNG, &opt,
                         &err) != LIBRO_OK ||
         libro_file_write_new(x->png_path, png.data, png.len, 0644, &err) != LIBRO_OK) {
-        die("png", &err);
+        bench_die("png", &err);
     }
     printf("license: %zu bytes JWS, %zu characters LB1, QR version %d at level M, PNG %zu "
            "bytes (6 px modules)\n",
@@ -253,6 +223,7 @@ main(int argc, char **argv)
     double png_rate;
     const char *dot;
 
+    bench_name = "bench_verify";
     if ((argc > 1 && libro_parse_u64(&rounds, argv[1], strlen(argv[1]), 31, NULL) != LIBRO_OK) ||
         (argc > 2 && libro_parse_u64(&ms, argv[2], strlen(argv[2]), 60000, NULL) != LIBRO_OK) ||
         rounds == 0) {
@@ -262,7 +233,7 @@ main(int argc, char **argv)
     secs = (double) ms / 1000.0;
     memset(&x, 0, sizeof x);
     if (sodium_init() < 0 || mkdtemp(dir) == NULL) {
-        die("setup", NULL);
+        bench_die("setup", NULL);
     }
     build_world(&x, dir);
     write_png(&x, dir);
@@ -271,7 +242,7 @@ main(int argc, char **argv)
     dot = strrchr((const char *) x.jws.data, '.');
     x.msg_len = (size_t) (dot - (const char *) x.jws.data);
     if (x.msg_len > sizeof x.msg) {
-        die("signing input too long", NULL);
+        bench_die("signing input too long", NULL);
     }
     memcpy(x.msg, x.jws.data, x.msg_len);
     crypto_sign_keypair(x.pk, x.sk);
