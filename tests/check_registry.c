@@ -106,6 +106,27 @@ renewal_jws(const char *number, const char *holder, const char *type, int64_t fr
     return jws;
 }
 
+/* A charter of `subject` named `name` (level, one allowed type, community key `subject_key`)
+ * signed by `key` of `issuer`. */
+static char *
+charter_of(const char *issuer, const char *subject, const char *name, int level,
+           const char *allowed, int64_t from, int64_t until, const libro_key *subject_key,
+           const libro_key *key)
+{
+    libro_credential *c = new_cred(LIBRO_CRED_CHARTER, issuer, subject, name, from, until);
+    char *jws;
+
+    c->level = level;
+    c->subject_key = public_of(subject_key);
+    c->allowed_types = libro_calloc(1, sizeof *c->allowed_types);
+    ck_assert_ptr_nonnull(c->allowed_types);
+    c->allowed_types[0] = sdup(allowed);
+    c->n_allowed = 1;
+    jws = sign(c, key);
+    libro_credential_free(c);
+    return jws;
+}
+
 static void
 remove_db_at(const char *path)
 {
@@ -144,7 +165,6 @@ setup(void)
 {
     libro_error err = LIBRO_ERROR_INIT;
     const char *tmp = getenv("TMPDIR");
-    libro_credential *charter;
     libro_credential *auth;
 
     ck_assert_int_gt(snprintf(dir, sizeof dir, "%s/libro-registry-XXXXXX",
@@ -156,15 +176,8 @@ setup(void)
     must(libro_key_generate(&board_key, LIBRO_ALG_ED25519, &err), &err, "board key");
     must(libro_key_generate(&registry_key, LIBRO_ALG_ED25519, &err), &err, "registry key");
 
-    charter = new_cred(LIBRO_CRED_CHARTER, COMMUNITY, COMMUNITY, "Town 7", VF - 365 * DAY,
-                       VF + 3650 * DAY);
-    charter->level = 2;
-    charter->subject_key = public_of(town_key);
-    charter->allowed_types = libro_calloc(1, sizeof *charter->allowed_types);
-    ck_assert_ptr_nonnull(charter->allowed_types);
-    charter->allowed_types[0] = sdup(NURSING);
-    charter->n_allowed = 1;
-    charter_jws = sign(charter, town_key);
+    charter_jws = charter_of(COMMUNITY, COMMUNITY, "Town 7", 2, NURSING, VF - 365 * DAY,
+                             VF + 3650 * DAY, town_key, town_key);
 
     auth = new_cred(LIBRO_CRED_REGISTRY_AUTH, COMMUNITY, COMMUNITY ":registry", "Town 7 Registry",
                     VF - 365 * DAY, VF + 3650 * DAY);
@@ -172,7 +185,6 @@ setup(void)
     auth->url = sdup("https://registry.town-7.example");
     auth_jws = sign(auth, town_key);
     libro_credential_free(auth);
-    libro_credential_free(charter);
 
     must(libro_registry_create(db_path, charter_jws, auth_jws, &err), &err, "create");
     must(libro_registry_open(&reg, db_path, &err), &err, "open");
@@ -1245,25 +1257,6 @@ END_TEST
 
 #define REGION "urn:libro:region-3"
 
-/* A charter of `subject` (level, one allowed type) signed by `key` of `issuer`. */
-static char *
-charter_of(const char *issuer, const char *subject, int level, const char *allowed, int64_t from,
-           int64_t until, const libro_key *subject_key, const libro_key *key)
-{
-    libro_credential *c = new_cred(LIBRO_CRED_CHARTER, issuer, subject, "Community", from, until);
-    char *jws;
-
-    c->level = level;
-    c->subject_key = public_of(subject_key);
-    c->allowed_types = libro_calloc(1, sizeof *c->allowed_types);
-    ck_assert_ptr_nonnull(c->allowed_types);
-    c->allowed_types[0] = sdup(allowed);
-    c->n_allowed = 1;
-    jws = sign(c, key);
-    libro_credential_free(c);
-    return jws;
-}
-
 static const struct {
     const char *name;
     int level;
@@ -1292,24 +1285,18 @@ START_TEST(test_add_chain_rules)
     libro_key *region_key = NULL;
     char path[320];
     char *town_charter;
-    char *town_registry;
     char *parent;
-    libro_credential *ra;
 
     must(libro_key_generate(&region_key, LIBRO_ALG_ED25519, &err), &err, "region key");
-    town_charter = charter_of(REGION, COMMUNITY, 2, NURSING, VF - 365 * DAY, VF + 3650 * DAY,
-                              town_key, region_key);
-    ra = new_cred(LIBRO_CRED_REGISTRY_AUTH, COMMUNITY, COMMUNITY ":registry", "Town 7 Registry",
-                  VF - 365 * DAY, VF + 3650 * DAY);
-    ra->subject_key = public_of(registry_key);
-    town_registry = sign(ra, town_key);
-    libro_credential_free(ra);
+    town_charter = charter_of(REGION, COMMUNITY, "Town 7", 2, NURSING, VF - 365 * DAY,
+                              VF + 3650 * DAY, town_key, region_key);
     ck_assert_int_gt(snprintf(path, sizeof path, "%s/town.db", dir), 0);
-    must(libro_registry_create(path, town_charter, town_registry, &err), &err, "create");
+    /* The fixture's registry authorization serves under the town's chartered charter too. */
+    must(libro_registry_create(path, town_charter, auth_jws, &err), &err, "create");
     must(libro_registry_open(&town, path, &err), &err, "open");
 
-    parent = charter_of(REGION, REGION, parents[_i].level, parents[_i].allowed, parents[_i].from,
-                        parents[_i].until, region_key, region_key);
+    parent = charter_of(REGION, REGION, "Region 3", parents[_i].level, parents[_i].allowed,
+                        parents[_i].from, parents[_i].until, region_key, region_key);
     if (parents[_i].want == LIBRO_OK) {
         must(libro_registry_add_chain(town, parent, "clerk", VF, &err), &err, parents[_i].name);
     } else {
@@ -1320,7 +1307,6 @@ START_TEST(test_add_chain_rules)
     libro_registry_close(town);
     ck_assert_int_eq(access(path, F_OK), 0);
     remove_db_at(path);
-    libro_free(town_registry);
     libro_free(town_charter);
     libro_key_free(region_key);
 }
