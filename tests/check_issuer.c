@@ -318,8 +318,8 @@ static const struct {
     {"community level 3, charter 2", LC_LEVEL_ABOVE, LIBRO_ERR_DENIED,
      "issuer: license gives community urn:libro:town-7 level 3, its anchor says 2"},
     {"charter of another community", LC_OTHER_CHARTER, LIBRO_ERR_DENIED,
-     "issuer: the authorization is issued by \"urn:libro:town-7\", not by the chartered "
-     "community \"urn:libro:town-7:north\""},
+     "issuer: authorization issuer \"urn:libro:town-7\" is not the chartered community "
+     "\"urn:libro:town-7:north\""},
     {"not an authorization", LC_NOT_AUTH, LIBRO_ERR_INVALID_ARG,
      "issuer: want a license, an issuer authorization and a community charter"},
     {"not a license", LC_NOT_LICENSE, LIBRO_ERR_INVALID_ARG,

@@ -82,6 +82,18 @@ rule(libro_code rc, libro_error *err)
     return rc;
 }
 
+/* `got` (the id a credential names) is `want` (the id of what authorizes it). */
+static libro_code
+id_check(const char *got, const char *want, const char *got_what, const char *want_what,
+         libro_error *err)
+{
+    if (got != NULL && want != NULL && strcmp(got, want) == 0) {
+        return LIBRO_OK;
+    }
+    return libro_error_set(err, LIBRO_ERR_DENIED, "issuer: %s \"%.64s\" is not the %s \"%.64s\"",
+                           got_what, got != NULL ? got : "", want_what, want != NULL ? want : "");
+}
+
 libro_code
 libro_issuer_check_license(const libro_credential *license, const libro_credential *authorization,
                            const libro_credential *community_charter, const libro_key *signer,
@@ -96,13 +108,10 @@ libro_issuer_check_license(const libro_credential *license, const libro_credenti
                                "issuer: want a license, an issuer authorization and a community "
                                "charter");
     }
-    if (license->issuer == NULL || authorization->subject_id == NULL ||
-        strcmp(license->issuer, authorization->subject_id) != 0) {
-        return libro_error_set(err, LIBRO_ERR_DENIED,
-                               "issuer: license issuer \"%.64s\" is not the authorized issuer "
-                               "\"%.64s\"",
-                               license->issuer != NULL ? license->issuer : "",
-                               authorization->subject_id != NULL ? authorization->subject_id : "");
+    rc = id_check(license->issuer, authorization->subject_id, "license issuer", "authorized issuer",
+                  err);
+    if (rc != LIBRO_OK) {
+        return rc;
     }
     if (authorization->subject_key == NULL ||
         !libro_key_equal_public(signer, authorization->subject_key)) {
@@ -111,14 +120,10 @@ libro_issuer_check_license(const libro_credential *license, const libro_credenti
     }
     /* The charter given must be the one of the community that signed the authorization, or
      * its level would say nothing about the license's community. */
-    if (authorization->issuer == NULL || community_charter->subject_id == NULL ||
-        strcmp(authorization->issuer, community_charter->subject_id) != 0) {
-        return libro_error_set(err, LIBRO_ERR_DENIED,
-                               "issuer: the authorization is issued by \"%.64s\", not by the "
-                               "chartered community \"%.64s\"",
-                               authorization->issuer != NULL ? authorization->issuer : "",
-                               community_charter->subject_id != NULL ? community_charter->subject_id
-                                                                     : "");
+    rc = id_check(authorization->issuer, community_charter->subject_id, "authorization issuer",
+                  "chartered community", err);
+    if (rc != LIBRO_OK) {
+        return rc;
     }
     rc = libro_rules_license_community(license, authorization, err);
     if (rc == LIBRO_OK) {
@@ -146,13 +151,9 @@ libro_issuer_check_under_charter(const libro_credential *c,
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
                                "issuer: want a charter or authorization and a community charter");
     }
-    if (c->issuer == NULL || parent->subject_id == NULL ||
-        strcmp(c->issuer, parent->subject_id) != 0) {
-        return libro_error_set(err, LIBRO_ERR_DENIED,
-                               "issuer: issuer \"%.64s\" is not the chartered community "
-                               "\"%.64s\"",
-                               c->issuer != NULL ? c->issuer : "",
-                               parent->subject_id != NULL ? parent->subject_id : "");
+    rc = id_check(c->issuer, parent->subject_id, "issuer", "chartered community", err);
+    if (rc != LIBRO_OK) {
+        return rc;
     }
     if (parent->subject_key == NULL || !libro_key_equal_public(signer, parent->subject_key)) {
         return libro_error_set(err, LIBRO_ERR_DENIED,
