@@ -276,7 +276,6 @@ check_status_entries(const libro_credential *c, uint32_t list, uint32_t index, l
 static libro_code
 parse_license(libro_credential **out, const libro_registry *r, const char *token, libro_error *err)
 {
-    libro_credential *charter = NULL;
     libro_code rc = libro_registry__parse_credential(out, token, err);
 
     if (rc == LIBRO_OK && (*out)->type != LIBRO_CRED_LICENSE) {
@@ -284,16 +283,12 @@ parse_license(libro_credential **out, const libro_registry *r, const char *token
                              libro_cred_type_name((*out)->type));
     }
     if (rc == LIBRO_OK) {
-        rc = libro_registry__parse_credential(&charter, r->charter, err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = libro_rules_license_level(*out, charter, err);
+        rc = libro_rules_license_level(*out, r->community, err);
     }
     if (rc != LIBRO_OK) {
         libro_credential_free(*out);
         *out = NULL;
     }
-    libro_credential_free(charter);
     return rc;
 }
 
@@ -382,6 +377,11 @@ libro_registry_open(libro_registry **out, const char *path, libro_error *err)
     if (rc != LIBRO_OK) {
         goto out;
     }
+    rc = libro_registry__parse_credential(&r->community, r->charter, err);
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, "charter");
+        goto out;
+    }
     rc = r->store.ops->meta_get(r->store.h, &r->authorization, LIBRO_STORE_META_AUTHORIZATION, err);
     if (rc != LIBRO_OK) {
         goto out;
@@ -403,6 +403,7 @@ libro_registry_close(libro_registry *r)
         r->store.ops->close(r->store.h);
     }
     libro_free(r->charter);
+    libro_credential_free(r->community);
     libro_free(r->authorization);
     libro_free(r);
 }
