@@ -418,6 +418,108 @@ START_TEST(test_level)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ combined */
+
+enum combo_case {
+    C_AUTH_OK,
+    C_AUTH_LATE_AND_WIDE,
+    C_AUTH_WIDE,
+    C_CHILD_SAME_LEVEL,
+    C_CHILD_WIDE_AND_SAME_LEVEL,
+    C_CHILD_OK,
+    C_REGISTRY_LATE,
+    C_REGISTRY_OK,
+};
+
+/* libro_rules_under_charter: the window first, then the scope, then (charters) the level. */
+static const struct {
+    const char *name;
+    enum combo_case m;
+    libro_code want;
+    const char *msg;
+} unders[] = {
+    {"authorization", C_AUTH_OK, LIBRO_OK, NULL},
+    {"authorization late and wide: window first", C_AUTH_LATE_AND_WIDE, LIBRO_ERR_DENIED,
+     "issuer authorization for " BOARD " (2026-12-01T00:00:00Z..2027-03-11T00:00:00Z) lies "
+     "outside the anchor " TOWN},
+    {"authorization wide", C_AUTH_WIDE, LIBRO_ERR_DENIED, "grants pharmacy, which the anchor"},
+    {"child at the same level", C_CHILD_SAME_LEVEL, LIBRO_ERR_DENIED,
+     "charter of " NORTH " has level 2, not below the level 2 of the anchor " TOWN},
+    {"child wide and level 2: scope first", C_CHILD_WIDE_AND_SAME_LEVEL, LIBRO_ERR_DENIED,
+     "charter of " NORTH " allows surgery, which the anchor " TOWN " does not"},
+    {"child", C_CHILD_OK, LIBRO_OK, NULL},
+    {"registry authorization late", C_REGISTRY_LATE, LIBRO_ERR_DENIED,
+     "registry authorization for " TOWN ":registry (2026-12-01T00:00:00Z..2027-03-11T00:00:00Z)"},
+    {"registry authorization", C_REGISTRY_OK, LIBRO_OK, NULL},
+};
+
+START_TEST(test_under_charter)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    const libro_credential *c = auth;
+
+    switch (unders[_i].m) {
+    case C_AUTH_OK:
+        break;
+    case C_AUTH_LATE_AND_WIDE:
+        auth->valid_until = T100;
+        set_str(&auth->grants[0].id, "pharmacy");
+        break;
+    case C_AUTH_WIDE:
+        set_str(&auth->grants[0].id, "pharmacy");
+        break;
+    case C_CHILD_SAME_LEVEL:
+        c = child;
+        child->level = 2;
+        break;
+    case C_CHILD_WIDE_AND_SAME_LEVEL:
+        c = child;
+        child->level = 2;
+        set_str(&child->allowed_types[0], "surgery");
+        break;
+    case C_CHILD_OK:
+        c = child;
+        break;
+    case C_REGISTRY_LATE:
+        c = registry;
+        registry->valid_until = T100;
+        break;
+    case C_REGISTRY_OK:
+        c = registry;
+        break;
+    }
+    expect(libro_rules_under_charter(c, anchor, &err), &err, unders[_i].want, unders[_i].msg,
+           unders[_i].name);
+}
+END_TEST
+
+/* libro_rules_license_under: the community first, then the grant and span, then the window. */
+START_TEST(test_license_under)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+
+    must(libro_rules_license_under(license, auth, &err), &err, "as issued");
+    license->valid_until = T100; /* outside the authorization, and 100 days long */
+    expect(libro_rules_license_under(license, auth, &err), &err, LIBRO_ERR_DENIED,
+           "license runs 100 days, longer than the 10 validityDays", "span before window");
+    set_str(&license->community_id, "urn:libro:town-8");
+    expect(libro_rules_license_under(license, auth, &err), &err, LIBRO_ERR_DENIED,
+           "license names community urn:libro:town-8, but " TOWN " authorized its issuer",
+           "community first");
+    set_str(&license->community_id, TOWN);
+    license->valid_from = T0 - 1;
+    license->valid_until = T0 + DAY;
+    expect(libro_rules_license_under(license, auth, &err), &err, LIBRO_ERR_DENIED,
+           "license (2026-11-30T23:59:59Z..2026-12-02T00:00:00Z) lies outside", "window");
+    LIBRO_ASSERT_CODE(libro_rules_license_under(license, NULL, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "rules: want a license and an issuer authorization");
+    LIBRO_ASSERT_CODE(libro_rules_under_charter(NULL, anchor, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "rules: NULL argument");
+    LIBRO_ASSERT_CODE(libro_rules_under_charter(auth, auth, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "rules: scope wants");
+}
+END_TEST
+
 /* ------------------------------------------------------------------ misuse */
 
 START_TEST(test_nulls_and_types)
@@ -562,6 +664,8 @@ libro_test_suite(void)
     tcase_add_loop_test(rules, test_scope, 0, (int) LIBRO_NELEM(scopes));
     tcase_add_loop_test(rules, test_level, 0, (int) LIBRO_NELEM(levels));
     tcase_add_test(rules, test_describe);
+    tcase_add_loop_test(rules, test_under_charter, 0, (int) LIBRO_NELEM(unders));
+    tcase_add_test(rules, test_license_under);
     tcase_add_loop_test(limits, test_span, 0, (int) LIBRO_NELEM(spans));
     tcase_add_test(limits, test_window_edges);
     tcase_add_test(limits, test_nulls_and_types);

@@ -264,3 +264,33 @@ libro_rules_license_level(const libro_credential *license,
         shown(license->community_id), license->community_level,
         self_chartered(community_charter) ? "anchor" : "charter", community_charter->level);
 }
+
+libro_code
+libro_rules_under_charter(const libro_credential *child, const libro_credential *charter,
+                          libro_error *err)
+{
+    libro_code rc = libro_rules_window(child, charter, err);
+
+    if (rc == LIBRO_OK) {
+        rc = libro_rules_scope(child, charter, err);
+    }
+    if (rc == LIBRO_OK && child->type == LIBRO_CRED_CHARTER) {
+        rc = libro_rules_level(child, charter, err);
+    }
+    return rc;
+}
+
+libro_code
+libro_rules_license_under(const libro_credential *license, const libro_credential *authorization,
+                          libro_error *err)
+{
+    libro_code rc = libro_rules_license_community(license, authorization, err);
+
+    if (rc == LIBRO_OK) {
+        rc = libro_rules_license_grant(license, authorization, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_rules_window(license, authorization, err);
+    }
+    return rc;
+}

@@ -125,15 +125,9 @@ libro_issuer_check_license(const libro_credential *license, const libro_credenti
     if (rc != LIBRO_OK) {
         return rc;
     }
-    rc = libro_rules_license_community(license, authorization, err);
+    rc = libro_rules_license_under(license, authorization, err);
     if (rc == LIBRO_OK) {
         rc = libro_rules_license_level(license, community_charter, err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = libro_rules_license_grant(license, authorization, err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = libro_rules_window(license, authorization, err);
     }
     return rule(rc, err);
 }
@@ -161,12 +155,6 @@ libro_issuer_check_under_charter(const libro_credential *c,
     }
     /* Rule 3 (windows nest), rule 4 (scopes narrow), and for a child charter rule 5 (levels
      * strictly decrease: a community cannot charter a peer). */
-    rc = libro_rules_window(c, parent, err);
-    if (rc == LIBRO_OK) {
-        rc = libro_rules_scope(c, parent, err);
-    }
-    if (rc == LIBRO_OK && c->type == LIBRO_CRED_CHARTER) {
-        rc = libro_rules_level(c, parent, err);
-    }
+    rc = libro_rules_under_charter(c, parent, err);
     return rule(rc, err);
 }

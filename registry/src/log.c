@@ -292,10 +292,7 @@ check_issuer_authorization(libro_credential **out, libro_buf *kid, const libro_r
     }
     /* The chain rules a verifier applies to this link (libro/rules.h): recorded, and later
      * served in trust bundles, only what verifiers accept. */
-    rc = libro_rules_window(auth, charter, err);
-    if (rc == LIBRO_OK) {
-        rc = libro_rules_scope(auth, charter, err);
-    }
+    rc = libro_rules_under_charter(auth, charter, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -657,13 +654,7 @@ libro_registry_add_chain(libro_registry *r, const char *charter, const char *act
         goto out;
     }
     /* The chain rules between the two charters, as a verifier walking up applies them. */
-    rc = libro_rules_window(below, parent, err);
-    if (rc == LIBRO_OK) {
-        rc = libro_rules_scope(below, parent, err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = libro_rules_level(below, parent, err);
-    }
+    rc = libro_rules_under_charter(below, parent, err);
     if (rc != LIBRO_OK) {
         libro_error_prefix(err, "chain");
         goto out;

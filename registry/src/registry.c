@@ -335,7 +335,7 @@ libro_registry_create(const char *path, const char *charter_jws, const char *reg
         goto out;
     }
     /* Verifiers refuse status lists whose registry authorization outlives its charter. */
-    rc = libro_rules_window(auth, charter, err);
+    rc = libro_rules_under_charter(auth, charter, err);
     if (rc != LIBRO_OK) {
         goto out;
     }

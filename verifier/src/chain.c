@@ -248,29 +248,18 @@ check_rules(const struct walk *w, size_t k, const libro_credential *up, char *wh
                                  up_desc, up->issuer, w->community);
         }
     } else if (k == 2) {
-        /* Rule 3 (windows nest), rule 4 for the license (its type granted, for no longer
-         * than the grant allows), rule 5 (it names the community that authorized its
-         * issuer). */
-        rc = libro_rules_window(lic, up, &e);
-        if (rc == LIBRO_OK) {
-            rc = libro_rules_license_grant(lic, up, &e);
-        }
-        if (rc == LIBRO_OK) {
-            rc = libro_rules_license_community(lic, up, &e);
-        }
+        /* Rule 5 (the license names the community that authorized its issuer), rule 4 for
+         * the license (its type granted, for no longer than the grant allows), rule 3
+         * (windows nest). */
+        rc = libro_rules_license_under(lic, up, &e);
     } else {
-        /* Rule 3, then rule 4 (scopes narrow: an authorization's grants, a charter's allowed
-         * types; a registry authorization grants none), then rule 5: under the authorization,
-         * the license gives its community's level as chartered; above that, levels
-         * decrease. */
-        rc = libro_rules_window(below, up, &e);
-        if (rc == LIBRO_OK) {
-            rc = libro_rules_scope(below, up, &e);
-        }
+        /* Rules 3, 4 and (between charters) 5: windows nest, scopes narrow (an
+         * authorization's grants, a charter's allowed types; a registry authorization grants
+         * none), levels decrease. Under the authorization, rule 5 is the license's: it gives
+         * its community's level as chartered. */
+        rc = libro_rules_under_charter(below, up, &e);
         if (rc == LIBRO_OK && k == 3 && !w->registry) {
             rc = libro_rules_license_level(lic, up, &e);
-        } else if (rc == LIBRO_OK && k > 3) {
-            rc = libro_rules_level(below, up, &e);
         }
     }
     if (rc == LIBRO_OK) {

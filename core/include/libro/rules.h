@@ -72,4 +72,18 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_rules_license_community(
 LIBRO_API LIBRO_NODISCARD libro_code libro_rules_license_level(
     const libro_credential *license, const libro_credential *community_charter, libro_error *err);
 
+/** A charter, issuer authorization or registry authorization `child` under the
+ *  CommunityCharter `charter` of the community that issued it: libro_rules_window, then
+ *  libro_rules_scope, then, for a child charter, libro_rules_level; the first broken rule's
+ *  code and reason. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_rules_under_charter(const libro_credential *child,
+                                                               const libro_credential *charter,
+                                                               libro_error *err);
+
+/** A license under its issuer's `authorization`: libro_rules_license_community, then
+ *  libro_rules_license_grant, then libro_rules_window; the first broken rule's code and
+ *  reason. (The level rule needs the community's charter: libro_rules_license_level.) */
+LIBRO_API LIBRO_NODISCARD libro_code libro_rules_license_under(
+    const libro_credential *license, const libro_credential *authorization, libro_error *err);
+
 #endif
