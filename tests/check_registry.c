@@ -1206,6 +1206,28 @@ START_TEST(test_authorize_rules)
 }
 END_TEST
 
+/* A registry is not created with a registry authorization its charter does not cover:
+ * verifiers would refuse every status list it signs. */
+START_TEST(test_create_rules)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_credential *c = new_cred(LIBRO_CRED_REGISTRY_AUTH, COMMUNITY, COMMUNITY ":registry",
+                                   "Town 7 Registry", VF - 365 * DAY, VF + 3650 * DAY + 1);
+    char other[320];
+    char *late;
+
+    c->subject_key = public_of(registry_key);
+    late = sign(c, town_key);
+    ck_assert_int_gt(snprintf(other, sizeof other, "%s/other.db", dir), 0);
+    LIBRO_ASSERT_CODE(libro_registry_create(other, charter_jws, late, &err), LIBRO_ERR_DENIED, &err,
+                      "registry authorization for " COMMUNITY ":registry (2025-12-01T00:00:00Z.."
+                      "2036-11-28T00:00:01Z) lies outside the anchor " COMMUNITY);
+    ck_assert_int_ne(access(other, F_OK), 0); /* nothing left behind */
+    libro_free(late);
+    libro_credential_free(c);
+}
+END_TEST
+
 /* A license the registry records names its community at the charter's level (town 7, 2), for
  * a first version and a renewal alike. */
 START_TEST(test_register_community)
@@ -1352,6 +1374,7 @@ libro_test_suite(void)
     tcase_add_test(conc, test_two_writers);
     tcase_add_loop_test(rules, test_authorize_typ, 0, (int) LIBRO_NELEM(auth_typs));
     tcase_add_test(rules, test_authorize_rules);
+    tcase_add_test(rules, test_create_rules);
     tcase_add_test(rules, test_register_community);
     tcase_add_loop_test(rules, test_add_chain_rules, 0, (int) LIBRO_NELEM(parents));
     suite_add_tcase(s, store);
