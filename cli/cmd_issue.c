@@ -572,7 +572,7 @@ issue_license(int argc, char **argv)
     }
     if (libro_credential_new(&c, LIBRO_CRED_LICENSE, &err) != LIBRO_OK ||
         fill_license(c, &a, is.auth, is.community, type_days, &err) != LIBRO_OK ||
-        libro_issuer_check_license(c, is.auth, is.signer, &err) != LIBRO_OK) {
+        libro_issuer_check_license(c, is.auth, is.community, is.signer, &err) != LIBRO_OK) {
         goto out_report;
     }
     if (client == NULL) {

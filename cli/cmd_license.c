@@ -666,7 +666,7 @@ build_renewal(libro_credential **out, const libro_credential *old, const struct 
     if (c->valid_until > is->auth->valid_until) {
         c->valid_until = is->auth->valid_until;
     }
-    rc = libro_issuer_check_license(c, is->auth, is->signer, err);
+    rc = libro_issuer_check_license(c, is->auth, is->community, is->signer, err);
     if (rc != LIBRO_OK) {
         goto out;
     }

@@ -269,8 +269,12 @@ enum lic_case {
     LC_WRONG_KEY,
     LC_WRONG_COMMUNITY,
     LC_SHORT_GRANT,
+    LC_LEVEL_BELOW,
+    LC_LEVEL_ABOVE,
+    LC_OTHER_CHARTER,
     LC_NOT_AUTH,
     LC_NOT_LICENSE,
+    LC_CHARTER_NOT_CHARTER,
 };
 
 static const struct {
@@ -283,29 +287,45 @@ static const struct {
     {"exactly validityDays", LC_OK_LONGEST, LIBRO_OK, NULL},
     {"window edges", LC_OK_WINDOW_EDGES, LIBRO_OK, NULL},
     {"too long and outside: days first", LC_TOO_LONG_OUTSIDE, LIBRO_ERR_DENIED,
-     "issuer: validity longer than the 1096 days granted"},
+     "issuer: license runs 1644 days, longer than the 1096 validityDays"},
     {"one second too long", LC_TOO_LONG, LIBRO_ERR_DENIED,
-     "issuer: validity longer than the 1096 days granted for \"nursing-general\""},
+     "issuer: license runs 1097 days, longer than the 1096 validityDays the issuer "
+     "authorization for urn:libro:town-7:health-board allows for nursing-general"},
     {"type not granted", LC_TYPE_NOT_GRANTED, LIBRO_ERR_DENIED,
-     "issuer: license type \"pharmacy\" is not granted by the authorization"},
+     "issuer: license type pharmacy is not granted by the issuer authorization for "
+     "urn:libro:town-7:health-board"},
     {"starts before", LC_STARTS_BEFORE, LIBRO_ERR_DENIED,
-     "issuer: validity window not inside the authorization's (2026-06-01T00:00:00Z .. "
+     "issuer: license (2026-05-31T23:59:59Z..2026-09-08T23:59:59Z) lies outside the issuer "
+     "authorization for urn:libro:town-7:health-board (2026-06-01T00:00:00Z.."
      "2031-05-31T23:59:59Z)"},
     {"ends after", LC_ENDS_AFTER, LIBRO_ERR_DENIED,
-     "issuer: validity window not inside the authorization's"},
+     "issuer: license (2031-02-20T23:59:59Z..2031-06-01T00:00:00Z) lies outside the issuer "
+     "authorization"},
     {"wrong issuer", LC_WRONG_ISSUER, LIBRO_ERR_DENIED,
      "issuer: license issuer \"urn:libro:town-7:school-board\" is not the authorized issuer "
      "\"urn:libro:town-7:health-board\""},
     {"wrong key", LC_WRONG_KEY, LIBRO_ERR_DENIED,
      "issuer: signing key is not the key the authorization names"},
     {"wrong community", LC_WRONG_COMMUNITY, LIBRO_ERR_DENIED,
-     "issuer: license community is not the authorizing community \"urn:libro:town-7\""},
+     "issuer: license names community urn:libro:town-8, but urn:libro:town-7 authorized its "
+     "issuer"},
     {"midwifery 365 days", LC_SHORT_GRANT, LIBRO_ERR_DENIED,
-     "issuer: validity longer than the 365 days granted for \"midwifery\""},
+     "issuer: license runs 1096 days, longer than the 365 validityDays the issuer "
+     "authorization for urn:libro:town-7:health-board allows for midwifery"},
+    /* The community-level rule the verifier applies: refused before signing too. */
+    {"community level 1, charter 2", LC_LEVEL_BELOW, LIBRO_ERR_DENIED,
+     "issuer: license gives community urn:libro:town-7 level 1, its anchor says 2"},
+    {"community level 3, charter 2", LC_LEVEL_ABOVE, LIBRO_ERR_DENIED,
+     "issuer: license gives community urn:libro:town-7 level 3, its anchor says 2"},
+    {"charter of another community", LC_OTHER_CHARTER, LIBRO_ERR_DENIED,
+     "issuer: authorization issuer \"urn:libro:town-7\" is not the chartered community "
+     "\"urn:libro:town-7:north\""},
     {"not an authorization", LC_NOT_AUTH, LIBRO_ERR_INVALID_ARG,
-     "issuer: want a license and an issuer authorization"},
+     "issuer: want a license, an issuer authorization and a community charter"},
     {"not a license", LC_NOT_LICENSE, LIBRO_ERR_INVALID_ARG,
-     "issuer: want a license and an issuer authorization"},
+     "issuer: want a license, an issuer authorization and a community charter"},
+    {"charter not a charter", LC_CHARTER_NOT_CHARTER, LIBRO_ERR_INVALID_ARG,
+     "issuer: want a license, an issuer authorization and a community charter"},
 };
 
 static void
@@ -320,6 +340,7 @@ START_TEST(test_check_license)
     libro_error err = LIBRO_ERROR_INIT;
     const libro_credential *lic = license;
     const libro_credential *a = auth;
+    const libro_credential *community = charter;
     const libro_key *signer = board_key;
     libro_code rc;
 
@@ -362,14 +383,26 @@ START_TEST(test_check_license)
     case LC_SHORT_GRANT:
         set_str(&license->license_type, "midwifery");
         break;
+    case LC_LEVEL_BELOW:
+        license->community_level = 1;
+        break;
+    case LC_LEVEL_ABOVE:
+        license->community_level = 3;
+        break;
+    case LC_OTHER_CHARTER:
+        community = child;
+        break;
     case LC_NOT_AUTH:
         a = charter;
         break;
     case LC_NOT_LICENSE:
         lic = auth;
         break;
+    case LC_CHARTER_NOT_CHARTER:
+        community = auth;
+        break;
     }
-    rc = libro_issuer_check_license(lic, a, signer, &err);
+    rc = libro_issuer_check_license(lic, a, community, signer, &err);
     if (lic_cases[_i].want == LIBRO_OK) {
         must(rc, &err, lic_cases[_i].name);
     } else {
@@ -382,12 +415,14 @@ START_TEST(test_check_license_null)
 {
     libro_error err = LIBRO_ERROR_INIT;
 
-    LIBRO_ASSERT_CODE(libro_issuer_check_license(NULL, auth, board_key, &err),
+    LIBRO_ASSERT_CODE(libro_issuer_check_license(NULL, auth, charter, board_key, &err),
                       LIBRO_ERR_INVALID_ARG, &err, "want a license");
-    LIBRO_ASSERT_CODE(libro_issuer_check_license(license, NULL, board_key, &err),
+    LIBRO_ASSERT_CODE(libro_issuer_check_license(license, NULL, charter, board_key, &err),
                       LIBRO_ERR_INVALID_ARG, &err, "want a license");
-    LIBRO_ASSERT_CODE(libro_issuer_check_license(license, auth, NULL, &err), LIBRO_ERR_INVALID_ARG,
-                      &err, "want a license");
+    LIBRO_ASSERT_CODE(libro_issuer_check_license(license, auth, NULL, board_key, &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "want a license");
+    LIBRO_ASSERT_CODE(libro_issuer_check_license(license, auth, charter, NULL, &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "want a license");
 }
 END_TEST
 
@@ -424,24 +459,31 @@ static const struct {
     {"child charter", CC_CHILD_OK, LIBRO_OK, NULL},
     {"same window", CC_AUTH_EDGES_OK, LIBRO_OK, NULL},
     {"type not allowed", CC_AUTH_TYPE_NOT_ALLOWED, LIBRO_ERR_DENIED,
-     "issuer: license type \"pharmacy\" is not allowed by the charter"},
+     "issuer: issuer authorization for urn:libro:town-7:health-board grants pharmacy, which the "
+     "anchor urn:libro:town-7 does not allow"},
     {"starts before", CC_AUTH_STARTS_BEFORE, LIBRO_ERR_DENIED,
-     "issuer: validity window not inside the charter's (2026-01-01T00:00:00Z .. "
+     "issuer: issuer authorization for urn:libro:town-7:health-board (2025-12-31T23:59:59Z.."
+     "2031-05-31T23:59:59Z) lies outside the anchor urn:libro:town-7 (2026-01-01T00:00:00Z.."
      "2035-12-31T23:59:59Z)"},
     {"ends after", CC_AUTH_ENDS_AFTER, LIBRO_ERR_DENIED,
-     "issuer: validity window not inside the charter's"},
+     "issuer: issuer authorization for urn:libro:town-7:health-board (2026-06-01T00:00:00Z.."
+     "2036-01-01T00:00:00Z) lies outside"},
     {"wrong issuer", CC_WRONG_ISSUER, LIBRO_ERR_DENIED,
      "issuer: issuer \"urn:libro:town-8\" is not the chartered community \"urn:libro:town-7\""},
     {"wrong key", CC_WRONG_KEY, LIBRO_ERR_DENIED,
      "issuer: signing key is not the community key of the charter"},
     {"child same level", CC_CHILD_SAME_LEVEL, LIBRO_ERR_DENIED,
-     "issuer: child level 2 is not below the charter's level 2"},
+     "issuer: charter of urn:libro:town-7:north has level 2, not below the level 2 of the "
+     "anchor urn:libro:town-7"},
     {"child higher level", CC_CHILD_HIGHER_LEVEL, LIBRO_ERR_DENIED,
-     "issuer: child level 8 is not below the charter's level 2"},
+     "issuer: charter of urn:libro:town-7:north has level 8, not below the level 2 of the "
+     "anchor urn:libro:town-7"},
     {"child types", CC_CHILD_TYPES_NOT_SUBSET, LIBRO_ERR_DENIED,
-     "issuer: license type \"pharmacy\" is not allowed by the charter"},
+     "issuer: charter of urn:libro:town-7:north allows pharmacy, which the anchor "
+     "urn:libro:town-7 does not"},
     {"child outlives", CC_CHILD_OUTLIVES, LIBRO_ERR_DENIED,
-     "issuer: validity window not inside the charter's"},
+     "issuer: charter of urn:libro:town-7:north (2026-06-01T00:00:00Z..2036-01-01T23:59:59Z) "
+     "lies outside the anchor urn:libro:town-7"},
     {"registry wrong key", CC_REGISTRY_WRONG_KEY, LIBRO_ERR_DENIED,
      "issuer: signing key is not the community key of the charter"},
     {"license", CC_LICENSE, LIBRO_ERR_INVALID_ARG,
@@ -449,7 +491,9 @@ static const struct {
     {"parent not a charter", CC_PARENT_NOT_CHARTER, LIBRO_ERR_INVALID_ARG,
      "issuer: want a charter or authorization and a community charter"},
     /* An anchor is not chartered under itself: its level is not below its own. */
-    {"self", CC_SELF, LIBRO_ERR_DENIED, "issuer: child level 2 is not below the charter's level 2"},
+    {"self", CC_SELF, LIBRO_ERR_DENIED,
+     "issuer: anchor urn:libro:town-7 has level 2, not below the level 2 of the anchor "
+     "urn:libro:town-7"},
 };
 
 START_TEST(test_check_under_charter)
@@ -546,7 +590,7 @@ START_TEST(test_checked_chain_signs)
          &err, "verify auth");
     libro_buf_clear(&token);
     libro_buf_clear(&payload);
-    must(libro_issuer_check_license(license, auth, board_key, &err), &err, "license");
+    must(libro_issuer_check_license(license, auth, charter, board_key, &err), &err, "license");
     must(libro_issuer_sign(&token, license, board_key, &err), &err, "sign license");
     must(libro_jws_verify_compact(&payload, (const char *) token.data, token.len, auth->subject_key,
                                   "vc+jwt", &err),

@@ -13,8 +13,10 @@
 
 #include "../registry/src/registry_int.h"
 #include "libro/issuer.h"
+#include "libro/jws.h"
 #include "libro/statuslist.h"
 #include "libro/util.h"
+#include "libro/verifier.h"
 #include "test_creds.h"
 #include "test_util.h"
 
@@ -36,15 +38,13 @@ static char *charter_jws;
 static char *auth_jws;
 static libro_registry *reg;
 
-/* A license signed by the health board. */
-/* A license signed by the board; with `status`, its credentialStatus names (list, index). */
-static char *
-license_jws_at(const char *number, const char *holder, const char *type, int64_t from,
-               int64_t until, bool status, uint32_t list, uint32_t index)
+/* A license of the health board; with `status`, its credentialStatus names (list, index). */
+static libro_credential *
+license_at(const char *number, const char *holder, const char *type, int64_t from, int64_t until,
+           bool status, uint32_t list, uint32_t index)
 {
     libro_credential *c = new_cred(LIBRO_CRED_LICENSE, BOARD, NULL, holder, from, until);
     char url[128];
-    char *jws;
 
     if (status) {
         c->has_status = true;
@@ -69,7 +69,17 @@ license_jws_at(const char *number, const char *holder, const char *type, int64_t
     c->n_scope = 1;
     c->community_id = sdup(COMMUNITY);
     c->community_level = 2;
-    jws = sign(c, board_key);
+    return c;
+}
+
+/* license_at, signed by the board. */
+static char *
+license_jws_at(const char *number, const char *holder, const char *type, int64_t from,
+               int64_t until, bool status, uint32_t list, uint32_t index)
+{
+    libro_credential *c = license_at(number, holder, type, from, until, status, list, index);
+    char *jws = sign(c, board_key);
+
     libro_credential_free(c);
     return jws;
 }
@@ -96,17 +106,44 @@ renewal_jws(const char *number, const char *holder, const char *type, int64_t fr
     return jws;
 }
 
+/* A charter of `subject` named `name` (level, one allowed type, community key `subject_key`)
+ * signed by `key` of `issuer`. */
+static char *
+charter_of(const char *issuer, const char *subject, const char *name, int level,
+           const char *allowed, int64_t from, int64_t until, const libro_key *subject_key,
+           const libro_key *key)
+{
+    libro_credential *c = new_cred(LIBRO_CRED_CHARTER, issuer, subject, name, from, until);
+    char *jws;
+
+    c->level = level;
+    c->subject_key = public_of(subject_key);
+    c->allowed_types = libro_calloc(1, sizeof *c->allowed_types);
+    ck_assert_ptr_nonnull(c->allowed_types);
+    c->allowed_types[0] = sdup(allowed);
+    c->n_allowed = 1;
+    jws = sign(c, key);
+    libro_credential_free(c);
+    return jws;
+}
+
 static void
-remove_db(void)
+remove_db_at(const char *path)
 {
     static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    char name[320];
+    char name[340];
     size_t i;
 
     for (i = 0; i < LIBRO_NELEM(suffixes); i++) {
-        ck_assert_int_gt(snprintf(name, sizeof name, "%s%s", db_path, suffixes[i]), 0);
+        ck_assert_int_gt(snprintf(name, sizeof name, "%s%s", path, suffixes[i]), 0);
         (void) unlink(name);
     }
+}
+
+static void
+remove_db(void)
+{
+    remove_db_at(db_path);
 }
 
 static void
@@ -128,7 +165,6 @@ setup(void)
 {
     libro_error err = LIBRO_ERROR_INIT;
     const char *tmp = getenv("TMPDIR");
-    libro_credential *charter;
     libro_credential *auth;
 
     ck_assert_int_gt(snprintf(dir, sizeof dir, "%s/libro-registry-XXXXXX",
@@ -140,15 +176,8 @@ setup(void)
     must(libro_key_generate(&board_key, LIBRO_ALG_ED25519, &err), &err, "board key");
     must(libro_key_generate(&registry_key, LIBRO_ALG_ED25519, &err), &err, "registry key");
 
-    charter = new_cred(LIBRO_CRED_CHARTER, COMMUNITY, COMMUNITY, "Town 7", VF - 365 * DAY,
-                       VF + 3650 * DAY);
-    charter->level = 2;
-    charter->subject_key = public_of(town_key);
-    charter->allowed_types = libro_calloc(1, sizeof *charter->allowed_types);
-    ck_assert_ptr_nonnull(charter->allowed_types);
-    charter->allowed_types[0] = sdup(NURSING);
-    charter->n_allowed = 1;
-    charter_jws = sign(charter, town_key);
+    charter_jws = charter_of(COMMUNITY, COMMUNITY, "Town 7", 2, NURSING, VF - 365 * DAY,
+                             VF + 3650 * DAY, town_key, town_key);
 
     auth = new_cred(LIBRO_CRED_REGISTRY_AUTH, COMMUNITY, COMMUNITY ":registry", "Town 7 Registry",
                     VF - 365 * DAY, VF + 3650 * DAY);
@@ -156,7 +185,6 @@ setup(void)
     auth->url = sdup("https://registry.town-7.example");
     auth_jws = sign(auth, town_key);
     libro_credential_free(auth);
-    libro_credential_free(charter);
 
     must(libro_registry_create(db_path, charter_jws, auth_jws, &err), &err, "create");
     must(libro_registry_open(&reg, db_path, &err), &err, "open");
@@ -1066,6 +1094,246 @@ START_TEST(test_status_bits_args)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ chain rules */
+
+/* An IssuerAuthorization of the board signed by the town, of `type` for 365 days, valid
+ * from..until, with header typ `typ`. */
+static char *
+board_auth_typ(const char *type, int64_t from, int64_t until, const char *typ)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_credential *c = new_cred(LIBRO_CRED_ISSUER_AUTH, COMMUNITY, BOARD, "Board", from, until);
+    libro_buf payload = LIBRO_BUF_INIT;
+    libro_buf jws = LIBRO_BUF_INIT;
+    char kid[300];
+
+    c->subject_key = public_of(board_key);
+    c->grants = libro_calloc(1, sizeof *c->grants);
+    ck_assert_ptr_nonnull(c->grants);
+    c->grants[0].id = sdup(type);
+    c->grants[0].validity_days = 365;
+    c->n_grants = 1;
+    kid_of(kid, COMMUNITY, town_key);
+    must(libro_credential_to_json(&payload, c, &err), &err, "payload");
+    must(libro_jws_sign_compact(&jws, town_key, kid, typ, payload.data, payload.len, &err), &err,
+         "sign");
+    must(libro_buf_append(&jws, "", 1, &err), &err, "NUL");
+    libro_buf_free(&payload);
+    libro_credential_free(c);
+    return (char *) libro_buf_detach(&jws, NULL);
+}
+
+static const struct {
+    const char *typ;
+    libro_code want;
+} auth_typs[] = {
+    {"vc+jwt", LIBRO_OK},
+    {"application/vc+jwt", LIBRO_OK},
+    {"VC+JWT", LIBRO_OK},
+    {"Application/Vc+Jwt", LIBRO_OK},
+    {"jwt", LIBRO_ERR_UNSUPPORTED},
+    {"application/jwt", LIBRO_ERR_UNSUPPORTED},
+    {"vc+jwt+x", LIBRO_ERR_UNSUPPORTED},
+};
+
+/* The bug of issue 8: an authorization signed with typ application/vc+jwt was accepted by the
+ * trust store and refused by the registry. One typ rule now: both accept the same typs and
+ * refuse the others with the same code. */
+START_TEST(test_authorize_typ)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_error terr = LIBRO_ERROR_INIT;
+    libro_trust *t = NULL;
+    char store[300];
+    char sub[320];
+    size_t removed = 0;
+    char *tok = board_auth_typ(NURSING, VF, VF + 365 * DAY, auth_typs[_i].typ);
+    libro_code got_registry;
+    libro_code got_trust;
+    size_t i;
+    static const char *const subdirs[] = {"anchors", "credentials", "status"};
+
+    ck_assert_int_gt(snprintf(store, sizeof store, "%s/trust", dir), 0);
+    must(libro_trust_open(&t, store, &terr), &terr, "trust open");
+    got_trust = libro_trust_add(t, tok, strlen(tok), &terr);
+    got_registry = libro_registry_authorize_issuer(reg, tok, "clerk", VF, &err);
+    ck_assert_msg(got_trust == auth_typs[_i].want, "typ %s: trust store: %d (%s)",
+                  auth_typs[_i].typ, got_trust, terr.msg);
+    ck_assert_msg(got_registry == auth_typs[_i].want, "typ %s: registry: %d (%s)",
+                  auth_typs[_i].typ, got_registry, err.msg);
+    if (auth_typs[_i].want != LIBRO_OK) {
+        ck_assert_str_eq(terr.msg, "jws: typ is not vc+jwt");
+        ck_assert_str_eq(err.msg, "credential: typ is not vc+jwt");
+    } else {
+        must(libro_trust_remove(t, BOARD, &removed, &terr), &terr, "trust remove");
+        ck_assert_uint_eq(removed, 1);
+    }
+    libro_trust_free(t);
+    for (i = 0; i < LIBRO_NELEM(subdirs); i++) {
+        ck_assert_int_gt(snprintf(sub, sizeof sub, "%s/%s", store, subdirs[i]), 0);
+        (void) rmdir(sub);
+    }
+    ck_assert_int_eq(rmdir(store), 0);
+    libro_free(tok);
+}
+END_TEST
+
+/* What the registry checks when it authorizes an issuer: core's window and scope rules
+ * against its own charter (town 7 allows nursing only), as a verifier would. */
+START_TEST(test_authorize_rules)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    char *early = board_auth_typ(NURSING, VF - 365 * DAY - 1, VF + DAY, "vc+jwt");
+    char *late = board_auth_typ(NURSING, VF, VF + 3650 * DAY + 1, "vc+jwt");
+    char *wide = board_auth_typ("midwifery", VF, VF + DAY, "vc+jwt");
+    char *edges = board_auth_typ(NURSING, VF - 365 * DAY, VF + 3650 * DAY, "vc+jwt");
+
+    LIBRO_ASSERT_CODE(
+        libro_registry_authorize_issuer(reg, early, "clerk", VF, &err), LIBRO_ERR_DENIED, &err,
+        "issuer authorization for " BOARD " (2025-11-30T23:59:59Z..2026-12-02T00:00:00Z) "
+        "lies outside the anchor " COMMUNITY " (2025-12-01T00:00:00Z..");
+    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, late, "clerk", VF, &err),
+                      LIBRO_ERR_DENIED, &err, "lies outside the anchor " COMMUNITY);
+    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, wide, "clerk", VF, &err),
+                      LIBRO_ERR_DENIED, &err,
+                      "issuer authorization for " BOARD
+                      " grants midwifery, which the anchor " COMMUNITY " does not allow");
+    must(libro_registry_authorize_issuer(reg, edges, "clerk", VF, &err), &err, "same window");
+    libro_free(edges);
+    libro_free(wide);
+    libro_free(late);
+    libro_free(early);
+}
+END_TEST
+
+/* A registry is not created with a registry authorization its charter does not cover:
+ * verifiers would refuse every status list it signs. */
+START_TEST(test_create_rules)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_credential *c = new_cred(LIBRO_CRED_REGISTRY_AUTH, COMMUNITY, COMMUNITY ":registry",
+                                   "Town 7 Registry", VF - 365 * DAY, VF + 3650 * DAY + 1);
+    char other[320];
+    char *late;
+
+    c->subject_key = public_of(registry_key);
+    late = sign(c, town_key);
+    ck_assert_int_gt(snprintf(other, sizeof other, "%s/other.db", dir), 0);
+    LIBRO_ASSERT_CODE(libro_registry_create(other, charter_jws, late, &err), LIBRO_ERR_DENIED, &err,
+                      "registry authorization for " COMMUNITY ":registry (2025-12-01T00:00:00Z.."
+                      "2036-11-28T00:00:01Z) lies outside the anchor " COMMUNITY);
+    ck_assert_int_ne(access(other, F_OK), 0); /* nothing left behind */
+    libro_free(late);
+    libro_credential_free(c);
+}
+END_TEST
+
+/* A license the registry records names its community at the charter's level (town 7, 2), for
+ * a first version and a renewal alike. */
+START_TEST(test_register_community)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_credential *c;
+    uint32_t list = 0;
+    uint32_t index = 0;
+    char *tok;
+
+    must(libro_registry_reserve_status(reg, &list, &index, &err), &err, "reserve");
+    c = license_at("T7-N-0001", "Ada Example", NURSING, VF, VU, true, list, index);
+    c->community_level = 3;
+    tok = sign(c, board_key);
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, tok, list, index, "board", VF, &err),
+                      LIBRO_ERR_DENIED, &err,
+                      "license gives community " COMMUNITY " level 3, its anchor says 2");
+    libro_free(tok);
+    c->community_level = 1;
+    tok = sign(c, board_key);
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, tok, list, index, "board", VF, &err),
+                      LIBRO_ERR_DENIED, &err, "level 1, its anchor says 2");
+    libro_free(tok);
+    c->community_level = 2;
+    libro_free(c->community_id);
+    c->community_id = sdup("urn:libro:town-8");
+    tok = sign(c, board_key);
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, tok, list, index, "board", VF, &err),
+                      LIBRO_ERR_DENIED, &err,
+                      "license names community urn:libro:town-8, not the anchor " COMMUNITY);
+    libro_free(tok);
+    libro_credential_free(c);
+
+    /* Registered as chartered; a renewal giving another level is refused. */
+    tok = license_jws_at("T7-N-0001", "Ada Example", NURSING, VF, VU, true, list, index);
+    must(libro_registry_register(reg, tok, list, index, "board", VF, &err), &err, "register");
+    libro_free(tok);
+    c = license_at("T7-N-0001", "Ada Example", NURSING, T_OPENS, T_OPENS + 365 * DAY, true, list,
+                   index);
+    c->community_level = 4;
+    tok = sign(c, board_key);
+    LIBRO_ASSERT_CODE(
+        libro_registry_renew(reg, "T7-N-0001", tok, NULL, 0, "board", "", T_OPENS, &err),
+        LIBRO_ERR_DENIED, &err, "level 4, its anchor says 2");
+    libro_free(tok);
+    libro_credential_free(c);
+}
+END_TEST
+
+#define REGION "urn:libro:region-3"
+
+static const struct {
+    const char *name;
+    int level;
+    const char *allowed;
+    int64_t from, until;
+    libro_code want;
+    const char *msg;
+} parents[] = {
+    {"same level", 2, NURSING, VF - 730 * DAY, VF + 7300 * DAY, LIBRO_ERR_DENIED,
+     "chain: charter of " COMMUNITY " has level 2, not below the level 2 of the anchor " REGION},
+    {"other type", 4, "midwifery", VF - 730 * DAY, VF + 7300 * DAY, LIBRO_ERR_DENIED,
+     "chain: charter of " COMMUNITY " allows nursing-general, which the anchor " REGION
+     " does not"},
+    {"ends a second early", 4, NURSING, VF - 730 * DAY, VF + 3650 * DAY - 1, LIBRO_ERR_DENIED,
+     "chain: charter of " COMMUNITY " (2025-12-01T00:00:00Z..2036-11-28T00:00:00Z) lies outside "
+     "the anchor " REGION},
+    {"same window", 4, NURSING, VF - 365 * DAY, VF + 3650 * DAY, LIBRO_OK, NULL},
+};
+
+/* What the registry checks when it adds a charter above its own: core's window, scope and
+ * level rules between the two, as a verifier walking up applies them. */
+START_TEST(test_add_chain_rules)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_registry *town = NULL;
+    libro_key *region_key = NULL;
+    char path[320];
+    char *town_charter;
+    char *parent;
+
+    must(libro_key_generate(&region_key, LIBRO_ALG_ED25519, &err), &err, "region key");
+    town_charter = charter_of(REGION, COMMUNITY, "Town 7", 2, NURSING, VF - 365 * DAY,
+                              VF + 3650 * DAY, town_key, region_key);
+    ck_assert_int_gt(snprintf(path, sizeof path, "%s/town.db", dir), 0);
+    /* The fixture's registry authorization serves under the town's chartered charter too. */
+    must(libro_registry_create(path, town_charter, auth_jws, &err), &err, "create");
+    must(libro_registry_open(&town, path, &err), &err, "open");
+
+    parent = charter_of(REGION, REGION, "Region 3", parents[_i].level, parents[_i].allowed,
+                        parents[_i].from, parents[_i].until, region_key, region_key);
+    if (parents[_i].want == LIBRO_OK) {
+        must(libro_registry_add_chain(town, parent, "clerk", VF, &err), &err, parents[_i].name);
+    } else {
+        LIBRO_ASSERT_CODE(libro_registry_add_chain(town, parent, "clerk", VF, &err),
+                          parents[_i].want, &err, parents[_i].msg);
+    }
+    libro_free(parent);
+    libro_registry_close(town);
+    ck_assert_int_eq(access(path, F_OK), 0);
+    remove_db_at(path);
+    libro_free(town_charter);
+    libro_key_free(region_key);
+}
+END_TEST
+
 Suite *
 libro_test_suite(void)
 {
@@ -1074,11 +1342,13 @@ libro_test_suite(void)
     TCase *life = tcase_create("lifecycle");
     TCase *status = tcase_create("status");
     TCase *conc = tcase_create("concurrency");
+    TCase *rules = tcase_create("chain rules");
 
     tcase_add_checked_fixture(store, setup, teardown);
     tcase_add_checked_fixture(life, setup, teardown);
     tcase_add_checked_fixture(status, setup, teardown);
     tcase_add_checked_fixture(conc, setup, teardown);
+    tcase_add_checked_fixture(rules, setup, teardown);
     /* 5,000 durable (fsync'd) reservations take seconds, more under sanitizers. */
     tcase_set_timeout(status, 120);
     tcase_set_timeout(conc, 120);
@@ -1102,9 +1372,15 @@ libro_test_suite(void)
     tcase_add_test(status, test_rollover);
     tcase_add_test(status, test_status_bits_args);
     tcase_add_test(conc, test_two_writers);
+    tcase_add_loop_test(rules, test_authorize_typ, 0, (int) LIBRO_NELEM(auth_typs));
+    tcase_add_test(rules, test_authorize_rules);
+    tcase_add_test(rules, test_create_rules);
+    tcase_add_test(rules, test_register_community);
+    tcase_add_loop_test(rules, test_add_chain_rules, 0, (int) LIBRO_NELEM(parents));
     suite_add_tcase(s, store);
     suite_add_tcase(s, life);
     suite_add_tcase(s, status);
     suite_add_tcase(s, conc);
+    suite_add_tcase(s, rules);
     return s;
 }

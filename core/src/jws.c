@@ -660,13 +660,25 @@ typ_canonical(const char *t, const char **p, size_t *len)
     }
 }
 
-static libro_code
-typ_check(const char *got, const char *want, libro_error *err)
+bool
+libro_jws_typ_is(const char *typ, const char *want)
 {
     const char *g;
     const char *w;
     size_t g_len;
     size_t w_len;
+
+    if (typ == NULL || want == NULL) {
+        return false;
+    }
+    typ_canonical(typ, &g, &g_len);
+    typ_canonical(want, &w, &w_len);
+    return g_len == w_len && ascii_ieq(g, w, g_len);
+}
+
+static libro_code
+typ_check(const char *got, const char *want, libro_error *err)
+{
     char shown_got[33];
     char shown_want[33];
 
@@ -675,9 +687,7 @@ typ_check(const char *got, const char *want, libro_error *err)
         return libro_error_set(err, LIBRO_ERR_UNSUPPORTED, "jws: header lacks \"typ\" (want %s)",
                                shown_want);
     }
-    typ_canonical(got, &g, &g_len);
-    typ_canonical(want, &w, &w_len);
-    if (g_len == w_len && ascii_ieq(g, w, g_len)) {
+    if (libro_jws_typ_is(got, want)) {
         return LIBRO_OK;
     }
     libro_jws__printable(shown_got, got, strlen(got));

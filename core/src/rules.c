@@ -1,8 +1,47 @@
 /* The chain rules of docs/credentials.md (libro/rules.h): one copy, used by the issuer, the
  * registry and the verifier. */
+#include <stdio.h>
 #include <string.h>
 
 #include "libro/rules.h"
+#include "libro/time.h"
+
+#define SECS_PER_DAY UINT64_C(86400)
+#define DESC_MAX 96 /* "issuer authorization for " + a 64-byte id */
+
+/* Two present strings that are equal: a missing member never matches. */
+static bool
+same(const char *a, const char *b)
+{
+    return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+static const char *
+shown(const char *s)
+{
+    return s != NULL ? s : "";
+}
+
+static bool
+listed(const char *s, char *const *list, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (same(s, list[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+fmt_time(char out[LIBRO_TIME_TEXT_MAX], int64_t t)
+{
+    if (libro_time_format(out, t, NULL) != LIBRO_OK) {
+        memcpy(out, "?", 2);
+    }
+}
 
 const libro_license_grant *
 libro_grant_find(const libro_credential *authorization, const char *license_type)
@@ -13,9 +52,245 @@ libro_grant_find(const libro_credential *authorization, const char *license_type
         return NULL;
     }
     for (i = 0; i < authorization->n_grants; i++) {
-        if (strcmp(authorization->grants[i].id, license_type) == 0) {
+        if (same(authorization->grants[i].id, license_type)) {
             return &authorization->grants[i];
         }
     }
     return NULL;
+}
+
+static bool
+self_chartered(const libro_credential *c)
+{
+    return c->type == LIBRO_CRED_CHARTER && same(c->issuer, c->subject_id);
+}
+
+void
+libro_rules_describe(char *out, size_t cap, const libro_credential *c)
+{
+    const char *what = "credential for";
+    int n;
+
+    if (out == NULL || cap == 0) {
+        return;
+    }
+    if (c == NULL) {
+        out[0] = '\0';
+        return;
+    }
+    if (c->type == LIBRO_CRED_LICENSE) {
+        n = snprintf(out, cap, "license");
+    } else {
+        if (c->type == LIBRO_CRED_ISSUER_AUTH) {
+            what = "issuer authorization for";
+        } else if (c->type == LIBRO_CRED_REGISTRY_AUTH) {
+            what = "registry authorization for";
+        } else if (c->type == LIBRO_CRED_CHARTER) {
+            what = self_chartered(c) ? "anchor" : "charter of";
+        }
+        n = snprintf(out, cap, "%s %.64s", what, c->subject_id != NULL ? c->subject_id : "?");
+    }
+    if (n < 0) {
+        out[0] = '\0';
+    }
+}
+
+bool
+libro_rules_span_ok(int64_t valid_from, int64_t valid_until, uint32_t days)
+{
+    /* The difference of two int64 values, when positive, always fits in a uint64 (modular
+     * arithmetic gives it exactly), and days * 86400 is below 2^49: no overflow anywhere. */
+    if (valid_until <= valid_from) {
+        return true;
+    }
+    return (uint64_t) valid_until - (uint64_t) valid_from <= (uint64_t) days * SECS_PER_DAY;
+}
+
+libro_code
+libro_rules_window_of(const char *what, int64_t valid_from, int64_t valid_until,
+                      const libro_credential *outer, libro_error *err)
+{
+    char outer_desc[DESC_MAX];
+    char a[LIBRO_TIME_TEXT_MAX];
+    char b[LIBRO_TIME_TEXT_MAX];
+    char c[LIBRO_TIME_TEXT_MAX];
+    char d[LIBRO_TIME_TEXT_MAX];
+
+    if (what == NULL || outer == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "rules: NULL argument");
+    }
+    /* validUntil is the last valid second of both, so equal ends nest. */
+    if (valid_from >= outer->valid_from && valid_until <= outer->valid_until) {
+        return LIBRO_OK;
+    }
+    libro_rules_describe(outer_desc, sizeof outer_desc, outer);
+    fmt_time(a, valid_from);
+    fmt_time(b, valid_until);
+    fmt_time(c, outer->valid_from);
+    fmt_time(d, outer->valid_until);
+    return libro_error_set(err, LIBRO_ERR_DENIED, "%.96s (%s..%s) lies outside the %s (%s..%s)",
+                           what, a, b, outer_desc, c, d);
+}
+
+libro_code
+libro_rules_window(const libro_credential *inner, const libro_credential *outer, libro_error *err)
+{
+    char inner_desc[DESC_MAX];
+
+    if (inner == NULL || outer == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "rules: NULL argument");
+    }
+    libro_rules_describe(inner_desc, sizeof inner_desc, inner);
+    return libro_rules_window_of(inner_desc, inner->valid_from, inner->valid_until, outer, err);
+}
+
+libro_code
+libro_rules_scope(const libro_credential *child, const libro_credential *charter, libro_error *err)
+{
+    char child_desc[DESC_MAX];
+    char charter_desc[DESC_MAX];
+    size_t i;
+
+    if (child == NULL || charter == NULL || charter->type != LIBRO_CRED_CHARTER ||
+        child->type == LIBRO_CRED_LICENSE) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "rules: scope wants a charter or authorization under a charter");
+    }
+    libro_rules_describe(child_desc, sizeof child_desc, child);
+    libro_rules_describe(charter_desc, sizeof charter_desc, charter);
+    for (i = 0; child->type == LIBRO_CRED_ISSUER_AUTH && i < child->n_grants; i++) {
+        if (!listed(child->grants[i].id, charter->allowed_types, charter->n_allowed)) {
+            return libro_error_set(err, LIBRO_ERR_DENIED,
+                                   "%s grants %.64s, which the %s does not allow", child_desc,
+                                   shown(child->grants[i].id), charter_desc);
+        }
+    }
+    for (i = 0; child->type == LIBRO_CRED_CHARTER && i < child->n_allowed; i++) {
+        if (!listed(child->allowed_types[i], charter->allowed_types, charter->n_allowed)) {
+            return libro_error_set(err, LIBRO_ERR_DENIED, "%s allows %.64s, which the %s does not",
+                                   child_desc, shown(child->allowed_types[i]), charter_desc);
+        }
+    }
+    return LIBRO_OK;
+}
+
+libro_code
+libro_rules_level(const libro_credential *child, const libro_credential *parent, libro_error *err)
+{
+    char child_desc[DESC_MAX];
+    char parent_desc[DESC_MAX];
+
+    if (child == NULL || parent == NULL || child->type != LIBRO_CRED_CHARTER ||
+        parent->type != LIBRO_CRED_CHARTER) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "rules: level wants two charters");
+    }
+    if (child->level < parent->level) {
+        return LIBRO_OK;
+    }
+    libro_rules_describe(child_desc, sizeof child_desc, child);
+    libro_rules_describe(parent_desc, sizeof parent_desc, parent);
+    return libro_error_set(err, LIBRO_ERR_DENIED,
+                           "%s has level %d, not below the level %d of the %s", child_desc,
+                           child->level, parent->level, parent_desc);
+}
+
+libro_code
+libro_rules_license_grant(const libro_credential *license, const libro_credential *authorization,
+                          libro_error *err)
+{
+    const libro_license_grant *grant;
+    char auth_desc[DESC_MAX];
+    uint64_t span;
+
+    if (license == NULL || authorization == NULL || license->type != LIBRO_CRED_LICENSE ||
+        authorization->type != LIBRO_CRED_ISSUER_AUTH) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "rules: want a license and an issuer authorization");
+    }
+    libro_rules_describe(auth_desc, sizeof auth_desc, authorization);
+    grant = libro_grant_find(authorization, license->license_type);
+    if (grant == NULL) {
+        return libro_error_set(err, LIBRO_ERR_DENIED, "license type %.64s is not granted by the %s",
+                               shown(license->license_type), auth_desc);
+    }
+    if (libro_rules_span_ok(license->valid_from, license->valid_until, grant->validity_days)) {
+        return LIBRO_OK;
+    }
+    span = (uint64_t) license->valid_until - (uint64_t) license->valid_from;
+    return libro_error_set(err, LIBRO_ERR_DENIED,
+                           "license runs %llu days, longer than the %u validityDays the %s allows "
+                           "for %.64s",
+                           (unsigned long long) (span / SECS_PER_DAY + (span % SECS_PER_DAY != 0)),
+                           (unsigned) grant->validity_days, auth_desc, grant->id);
+}
+
+libro_code
+libro_rules_license_community(const libro_credential *license,
+                              const libro_credential *authorization, libro_error *err)
+{
+    if (license == NULL || authorization == NULL || license->type != LIBRO_CRED_LICENSE ||
+        authorization->type != LIBRO_CRED_ISSUER_AUTH) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "rules: want a license and an issuer authorization");
+    }
+    if (same(license->community_id, authorization->issuer)) {
+        return LIBRO_OK;
+    }
+    return libro_error_set(err, LIBRO_ERR_DENIED,
+                           "license names community %.64s, but %.64s authorized its issuer",
+                           shown(license->community_id), shown(authorization->issuer));
+}
+
+libro_code
+libro_rules_license_level(const libro_credential *license,
+                          const libro_credential *community_charter, libro_error *err)
+{
+    char charter_desc[DESC_MAX];
+
+    if (license == NULL || community_charter == NULL || license->type != LIBRO_CRED_LICENSE ||
+        community_charter->type != LIBRO_CRED_CHARTER) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "rules: want a license and a charter");
+    }
+    if (!same(license->community_id, community_charter->subject_id)) {
+        libro_rules_describe(charter_desc, sizeof charter_desc, community_charter);
+        return libro_error_set(err, LIBRO_ERR_DENIED, "license names community %.64s, not the %s",
+                               shown(license->community_id), charter_desc);
+    }
+    if (license->community_level == community_charter->level) {
+        return LIBRO_OK;
+    }
+    return libro_error_set(
+        err, LIBRO_ERR_DENIED, "license gives community %.64s level %d, its %s says %d",
+        shown(license->community_id), license->community_level,
+        self_chartered(community_charter) ? "anchor" : "charter", community_charter->level);
+}
+
+libro_code
+libro_rules_under_charter(const libro_credential *child, const libro_credential *charter,
+                          libro_error *err)
+{
+    libro_code rc = libro_rules_window(child, charter, err);
+
+    if (rc == LIBRO_OK) {
+        rc = libro_rules_scope(child, charter, err);
+    }
+    if (rc == LIBRO_OK && child->type == LIBRO_CRED_CHARTER) {
+        rc = libro_rules_level(child, charter, err);
+    }
+    return rc;
+}
+
+libro_code
+libro_rules_license_under(const libro_credential *license, const libro_credential *authorization,
+                          libro_error *err)
+{
+    libro_code rc = libro_rules_license_community(license, authorization, err);
+
+    if (rc == LIBRO_OK) {
+        rc = libro_rules_license_grant(license, authorization, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_rules_window(license, authorization, err);
+    }
+    return rc;
 }

@@ -5,10 +5,9 @@
 
 #include "libro/issuer.h"
 #include "libro/jws.h"
-#include "libro/time.h"
+#include "libro/rules.h"
 
 #define VC_JWT "vc+jwt"
-#define SECS_PER_DAY INT64_C(86400)
 
 libro_code
 libro_issuer_sign(libro_buf *jws_out, const libro_credential *c, const libro_key *signer,
@@ -72,93 +71,65 @@ out:
     return rc;
 }
 
-/* Rule 3 of the chain: the child's window lies within the window of what authorized it. */
+/* The chain rules are core's (libro/rules.h), the ones the registry and the verifier apply;
+ * their reasons are prefixed with "issuer: " here. */
 static libro_code
-check_window(const libro_credential *c, const libro_credential *parent, const char *parent_what,
-             libro_error *err)
+rule(libro_code rc, libro_error *err)
 {
-    char from[LIBRO_TIME_TEXT_MAX];
-    char until[LIBRO_TIME_TEXT_MAX];
-
-    if (c->valid_from >= parent->valid_from && c->valid_until <= parent->valid_until) {
-        return LIBRO_OK;
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, "issuer");
     }
-    if (libro_time_format(from, parent->valid_from, NULL) != LIBRO_OK ||
-        libro_time_format(until, parent->valid_until, NULL) != LIBRO_OK) {
-        from[0] = '\0';
-        until[0] = '\0';
-    }
-    return libro_error_set(err, LIBRO_ERR_DENIED,
-                           "issuer: validity window not inside the %s's (%s .. %s)", parent_what,
-                           from, until);
+    return rc;
 }
 
-static bool
-in_list(const char *s, char *const *list, size_t n)
+/* `got` (the id a credential names) is `want` (the id of what authorizes it). */
+static libro_code
+id_check(const char *got, const char *want, const char *got_what, const char *want_what,
+         libro_error *err)
 {
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        if (strcmp(s, list[i]) == 0) {
-            return true;
-        }
+    if (got != NULL && want != NULL && strcmp(got, want) == 0) {
+        return LIBRO_OK;
     }
-    return false;
+    return libro_error_set(err, LIBRO_ERR_DENIED, "issuer: %s \"%.64s\" is not the %s \"%.64s\"",
+                           got_what, got != NULL ? got : "", want_what, want != NULL ? want : "");
 }
 
 libro_code
 libro_issuer_check_license(const libro_credential *license, const libro_credential *authorization,
-                           const libro_key *signer, libro_error *err)
+                           const libro_credential *community_charter, const libro_key *signer,
+                           libro_error *err)
 {
-    const libro_license_grant *grant = NULL;
-    int64_t max;
-    size_t i;
+    libro_code rc;
 
-    if (license == NULL || authorization == NULL || signer == NULL ||
-        license->type != LIBRO_CRED_LICENSE || authorization->type != LIBRO_CRED_ISSUER_AUTH) {
+    if (license == NULL || authorization == NULL || community_charter == NULL || signer == NULL ||
+        license->type != LIBRO_CRED_LICENSE || authorization->type != LIBRO_CRED_ISSUER_AUTH ||
+        community_charter->type != LIBRO_CRED_CHARTER) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
-                               "issuer: want a license and an issuer authorization");
+                               "issuer: want a license, an issuer authorization and a community "
+                               "charter");
     }
-    if (license->issuer == NULL || authorization->subject_id == NULL ||
-        strcmp(license->issuer, authorization->subject_id) != 0) {
-        return libro_error_set(err, LIBRO_ERR_DENIED,
-                               "issuer: license issuer \"%.64s\" is not the authorized issuer "
-                               "\"%.64s\"",
-                               license->issuer != NULL ? license->issuer : "",
-                               authorization->subject_id != NULL ? authorization->subject_id : "");
+    rc = id_check(license->issuer, authorization->subject_id, "license issuer", "authorized issuer",
+                  err);
+    if (rc != LIBRO_OK) {
+        return rc;
     }
     if (authorization->subject_key == NULL ||
         !libro_key_equal_public(signer, authorization->subject_key)) {
         return libro_error_set(err, LIBRO_ERR_DENIED,
                                "issuer: signing key is not the key the authorization names");
     }
-    /* Rule 5: a license names the community that authorized its issuer. */
-    if (license->community_id == NULL || authorization->issuer == NULL ||
-        strcmp(license->community_id, authorization->issuer) != 0) {
-        return libro_error_set(err, LIBRO_ERR_DENIED,
-                               "issuer: license community is not the authorizing community "
-                               "\"%.64s\"",
-                               authorization->issuer != NULL ? authorization->issuer : "");
+    /* The charter given must be the one of the community that signed the authorization, or
+     * its level would say nothing about the license's community. */
+    rc = id_check(authorization->issuer, community_charter->subject_id, "authorization issuer",
+                  "chartered community", err);
+    if (rc != LIBRO_OK) {
+        return rc;
     }
-    for (i = 0; i < authorization->n_grants && license->license_type != NULL; i++) {
-        if (strcmp(authorization->grants[i].id, license->license_type) == 0) {
-            grant = &authorization->grants[i];
-        }
+    rc = libro_rules_license_under(license, authorization, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_rules_license_level(license, community_charter, err);
     }
-    if (grant == NULL) {
-        return libro_error_set(err, LIBRO_ERR_DENIED,
-                               "issuer: license type \"%.64s\" is not granted by the authorization",
-                               license->license_type != NULL ? license->license_type : "");
-    }
-    /* Written as an addition that cannot overflow, whatever times a builder put in. */
-    max = (int64_t) grant->validity_days * SECS_PER_DAY;
-    /* Fails closed: a start so late that the sum would overflow is refused too. */
-    if (license->valid_from > INT64_MAX - max || license->valid_until > license->valid_from + max) {
-        return libro_error_set(err, LIBRO_ERR_DENIED,
-                               "issuer: validity longer than the %u days granted for \"%.64s\"",
-                               (unsigned) grant->validity_days, grant->id);
-    }
-    return check_window(license, authorization, "authorization", err);
+    return rule(rc, err);
 }
 
 libro_code
@@ -167,7 +138,6 @@ libro_issuer_check_under_charter(const libro_credential *c,
                                  libro_error *err)
 {
     const libro_credential *parent = community_charter;
-    size_t i;
     libro_code rc;
 
     if (c == NULL || parent == NULL || signer == NULL || parent->type != LIBRO_CRED_CHARTER ||
@@ -175,48 +145,16 @@ libro_issuer_check_under_charter(const libro_credential *c,
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
                                "issuer: want a charter or authorization and a community charter");
     }
-    if (c->issuer == NULL || parent->subject_id == NULL ||
-        strcmp(c->issuer, parent->subject_id) != 0) {
-        return libro_error_set(err, LIBRO_ERR_DENIED,
-                               "issuer: issuer \"%.64s\" is not the chartered community "
-                               "\"%.64s\"",
-                               c->issuer != NULL ? c->issuer : "",
-                               parent->subject_id != NULL ? parent->subject_id : "");
+    rc = id_check(c->issuer, parent->subject_id, "issuer", "chartered community", err);
+    if (rc != LIBRO_OK) {
+        return rc;
     }
     if (parent->subject_key == NULL || !libro_key_equal_public(signer, parent->subject_key)) {
         return libro_error_set(err, LIBRO_ERR_DENIED,
                                "issuer: signing key is not the community key of the charter");
     }
-    rc = check_window(c, parent, "charter", err);
-    if (rc != LIBRO_OK) {
-        return rc;
-    }
-    /* Rule 4: scopes only narrow going down. */
-    if (c->type == LIBRO_CRED_ISSUER_AUTH) {
-        for (i = 0; i < c->n_grants; i++) {
-            if (!in_list(c->grants[i].id, parent->allowed_types, parent->n_allowed)) {
-                return libro_error_set(err, LIBRO_ERR_DENIED,
-                                       "issuer: license type \"%.64s\" is not allowed by the "
-                                       "charter",
-                                       c->grants[i].id);
-            }
-        }
-    }
-    if (c->type == LIBRO_CRED_CHARTER) {
-        /* Rule 5: levels strictly decrease going down (a community cannot charter a peer). */
-        if (c->level >= parent->level) {
-            return libro_error_set(err, LIBRO_ERR_DENIED,
-                                   "issuer: child level %d is not below the charter's level %d",
-                                   c->level, parent->level);
-        }
-        for (i = 0; i < c->n_allowed; i++) {
-            if (!in_list(c->allowed_types[i], parent->allowed_types, parent->n_allowed)) {
-                return libro_error_set(err, LIBRO_ERR_DENIED,
-                                       "issuer: license type \"%.64s\" is not allowed by the "
-                                       "charter",
-                                       c->allowed_types[i]);
-            }
-        }
-    }
-    return LIBRO_OK;
+    /* Rule 3 (windows nest), rule 4 (scopes narrow), and for a child charter rule 5 (levels
+     * strictly decrease: a community cannot charter a peer). */
+    rc = libro_rules_under_charter(c, parent, err);
+    return rule(rc, err);
 }

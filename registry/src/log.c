@@ -10,6 +10,7 @@
 #include "libro/encoding.h"
 #include "libro/json_int.h"
 #include "libro/jws.h"
+#include "libro/rules.h"
 #include "libro/time.h"
 #include "libro/util.h"
 #include "registry_int.h"
@@ -244,11 +245,11 @@ community_key(libro_credential **charter, const libro_registry *r, libro_error *
     return rc;
 }
 
-/* Check `jws` is an IssuerAuthorization the registry's community signed; *kid receives the
- * kid the authorized issuer signs with. */
+/* Check `jws` is an IssuerAuthorization the registry's community signed, not expired at
+ * `now`, within the chain rules; *kid receives the kid the authorized issuer signs with. */
 static libro_code
 check_issuer_authorization(libro_credential **out, libro_buf *kid, const libro_registry *r,
-                           const char *jws, libro_error *err)
+                           const char *jws, int64_t now, libro_error *err)
 {
     libro_credential *charter = NULL;
     libro_credential *auth = NULL;
@@ -285,6 +286,16 @@ check_issuer_authorization(libro_credential **out, libro_buf *kid, const libro_r
         libro_error_prefix(err, "issuer authorization");
         goto out;
     }
+    if (now > auth->valid_until) {
+        rc = libro_error_set(err, LIBRO_ERR_EXPIRED, "issuer authorization has expired");
+        goto out;
+    }
+    /* The chain rules a verifier applies to this link (libro/rules.h): recorded, and later
+     * served in trust bundles, only what verifiers accept. */
+    rc = libro_rules_under_charter(auth, charter, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
     rc = libro_kid_for(kid, auth->subject_id, auth->subject_key, err);
     if (rc != LIBRO_OK) {
         goto out;
@@ -316,12 +327,8 @@ libro_registry_authorize_issuer(libro_registry *r, const char *authorization, co
     if (rc != LIBRO_OK) {
         goto out;
     }
-    rc = check_issuer_authorization(&auth, &kid, r, authorization, err);
+    rc = check_issuer_authorization(&auth, &kid, r, authorization, now, err);
     if (rc != LIBRO_OK) {
-        goto out;
-    }
-    if (now > auth->valid_until) {
-        rc = libro_error_set(err, LIBRO_ERR_EXPIRED, "issuer authorization has expired");
         goto out;
     }
     rc = digest_of(digest, authorization, err);
@@ -644,6 +651,12 @@ libro_registry_add_chain(libro_registry *r, const char *charter, const char *act
     rc = libro_jws_verify(below_jws, parent->subject_key, err);
     if (rc != LIBRO_OK) {
         libro_error_prefix(err, "chain: the charter below");
+        goto out;
+    }
+    /* The chain rules between the two charters, as a verifier walking up applies them. */
+    rc = libro_rules_under_charter(below, parent, err);
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, "chain");
         goto out;
     }
     if (json_array_append_new(chain, json_string(charter)) != 0) {

@@ -9,6 +9,7 @@
 #include "libro/crypto.h"
 #include "libro/encoding.h"
 #include "libro/jws.h"
+#include "libro/rules.h"
 #include "libro/statuslist.h"
 #include "libro/text_int.h"
 #include "libro/util.h"
@@ -203,7 +204,7 @@ libro_registry__parse_credential(libro_credential **out, const char *token, libr
     if (rc != LIBRO_OK) {
         goto out;
     }
-    if (libro_jws_typ(jws) == NULL || strcmp(libro_jws_typ(jws), "vc+jwt") != 0) {
+    if (!libro_jws_typ_is(libro_jws_typ(jws), "vc+jwt")) {
         rc = libro_error_set(err, LIBRO_ERR_UNSUPPORTED, "credential: typ is not vc+jwt");
         goto out;
     }
@@ -267,14 +268,24 @@ check_status_entries(const libro_credential *c, uint32_t list, uint32_t index, l
     return LIBRO_OK;
 }
 
+/* A license this registry may record: it names the registry's community, at the level its
+ * charter gives (libro_rules_license_level, the verifier's rule), since only issuers that
+ * community authorized write here. The grant, span and window rules against the issuer's
+ * authorization are checked where the authorization is known: the API's signed requests
+ * (http/writes.c). */
 static libro_code
-parse_license(libro_credential **out, const char *token, libro_error *err)
+parse_license(libro_credential **out, const libro_registry *r, const char *token, libro_error *err)
 {
     libro_code rc = libro_registry__parse_credential(out, token, err);
 
     if (rc == LIBRO_OK && (*out)->type != LIBRO_CRED_LICENSE) {
         rc = libro_error_set(err, LIBRO_ERR_SCHEMA, "credential is a %s, not a ProfessionalLicense",
                              libro_cred_type_name((*out)->type));
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_rules_license_level(*out, r->community, err);
+    }
+    if (rc != LIBRO_OK) {
         libro_credential_free(*out);
         *out = NULL;
     }
@@ -323,6 +334,11 @@ libro_registry_create(const char *path, const char *charter_jws, const char *reg
                              auth->issuer, charter->subject_id);
         goto out;
     }
+    /* Verifiers refuse status lists whose registry authorization outlives its charter. */
+    rc = libro_rules_under_charter(auth, charter, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
     {
         const char *const meta[] = {LIBRO_STORE_META_CHARTER, charter_jws,
                                     LIBRO_STORE_META_AUTHORIZATION, registry_auth_jws, NULL};
@@ -361,6 +377,11 @@ libro_registry_open(libro_registry **out, const char *path, libro_error *err)
     if (rc != LIBRO_OK) {
         goto out;
     }
+    rc = libro_registry__parse_credential(&r->community, r->charter, err);
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, "charter");
+        goto out;
+    }
     rc = r->store.ops->meta_get(r->store.h, &r->authorization, LIBRO_STORE_META_AUTHORIZATION, err);
     if (rc != LIBRO_OK) {
         goto out;
@@ -382,6 +403,7 @@ libro_registry_close(libro_registry *r)
         r->store.ops->close(r->store.h);
     }
     libro_free(r->charter);
+    libro_credential_free(r->community);
     libro_free(r->authorization);
     libro_free(r);
 }
@@ -719,7 +741,7 @@ dup_into(char **dst, const char *src, libro_error *err)
 static libro_code
 validity_check(const libro_credential *c, const libro_license_type *t, libro_error *err)
 {
-    if (c->valid_until - c->valid_from > (int64_t) t->validity_days * DAY) {
+    if (!libro_rules_span_ok(c->valid_from, c->valid_until, t->validity_days)) {
         return libro_error_set(err, LIBRO_ERR_DENIED,
                                "credential runs longer than the %" PRIu32
                                " days of license type %.64s",
@@ -750,7 +772,7 @@ libro_registry_register(libro_registry *r, const char *credential, uint32_t list
     if (rc != LIBRO_OK) {
         goto out;
     }
-    rc = parse_license(&c, credential, err);
+    rc = parse_license(&c, r, credential, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -870,7 +892,7 @@ libro_registry_renew(libro_registry *r, const char *number, const char *credenti
         (rc = evidence_text(&ev_text, evidence, n, err)) != LIBRO_OK) {
         goto out;
     }
-    rc = parse_license(&c, credential, err);
+    rc = parse_license(&c, r, credential, err);
     if (rc != LIBRO_OK) {
         goto out;
     }

@@ -21,6 +21,7 @@ typedef struct libro_registry_request {
 struct libro_registry {
     libro_store store;
     char *charter;
+    libro_credential *community; /* `charter` parsed once, for the rules of every write */
     char *authorization;
     libro_registry_request request; /* consumed by the next write transaction */
     bool replayed;                  /* that transaction found its jti already used */

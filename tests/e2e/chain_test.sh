@@ -57,6 +57,30 @@ q "$libro" registry type --db town.db --id nursing-general --validity-days 365 \
     --renewal-window-days 30 --grace-days 30 --actor clerk
 q "$libro" registry authorize --db town.db --authorization board-auth.jws --actor clerk
 
+# One typ rule (RFC 7515 §4.1.9): the board's authorization signed again by the town with
+# typ "application/vc+jwt" or "VC+JWT" is accepted by the trust store and the registry
+# alike; with typ "jwt" both refuse it, for the same reason.
+"$libro" jws verify --key town.pub.pem board-auth.jws >auth-payload.json 2>/dev/null ||
+    { echo "setup failed: jws verify" >&2; exit 1; }
+town_kid=$("$libro" jws verify --key town.pub.pem --json board-auth.jws |
+    sed -n 's/.*"kid":"\([^"]*\)".*/\1/p')
+[ -n "$town_kid" ] || { echo "setup failed: no kid" >&2; exit 1; }
+for typ in application/vc+jwt VC+JWT jwt; do
+    "$libro" jws sign --key town.pem --kid "$town_kid" --typ "$typ" auth-payload.json \
+        >auth-typ.jws 2>/dev/null || { echo "setup failed: jws sign --typ $typ" >&2; exit 1; }
+    if [ "$typ" = jwt ]; then
+        expect 1 "trust add refuses typ $typ" "typ is not vc+jwt" -- \
+            "$libro" trust add --trust-dir typ-store auth-typ.jws
+        expect 1 "registry authorize refuses typ $typ" "typ is not vc+jwt" -- \
+            "$libro" registry authorize --db town.db --authorization auth-typ.jws --actor clerk
+    else
+        expect 0 "trust add accepts typ $typ" "" -- \
+            "$libro" trust add --trust-dir typ-store auth-typ.jws
+        expect 0 "registry authorize accepts typ $typ" "" -- \
+            "$libro" registry authorize --db town.db --authorization auth-typ.jws --actor clerk
+    fi
+done
+
 # What the chain refuses: not a charter, a charter that did not charter the town, a
 # second time the region (it is self-chartered: the top).
 expect 1 "an authorization is no charter" "not a CommunityCharter" -- \

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "libro/jws.h"
+#include "libro/rules.h"
 #include "libro/time.h"
 #include "libro/util.h"
 #include "verify_int.h"
@@ -156,26 +157,6 @@ libro_chain__result_free(libro_chain__result *res)
 
 /* ---- messages ----------------------------------------------------------------------------- */
 
-/* "issuer authorization for X", "charter of X", "anchor X": how a reason names a link. */
-static void
-describe(char *out, size_t cap, const libro_credential *c, bool anchor)
-{
-    const char *what = "credential for";
-    int n;
-
-    if (c->type == LIBRO_CRED_ISSUER_AUTH) {
-        what = "issuer authorization for";
-    } else if (c->type == LIBRO_CRED_REGISTRY_AUTH) {
-        what = "registry authorization for";
-    } else if (c->type == LIBRO_CRED_CHARTER) {
-        what = anchor ? "anchor" : "charter of";
-    }
-    n = snprintf(out, cap, "%s %.64s", what, c->subject_id != NULL ? c->subject_id : "?");
-    if (n < 0) {
-        out[0] = '\0';
-    }
-}
-
 static void
 fmt_time(char out[LIBRO_TIME_TEXT_MAX], int64_t t)
 {
@@ -242,148 +223,49 @@ fail(struct walk *w, size_t k, enum stage stage, size_t n_verified, libro_error 
 
 /* ---- the rules ---------------------------------------------------------------------------- */
 
-static bool
-str_in(const char *s, char *const *list, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        if (strcmp(s, list[i]) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static bool
-window_within(const libro_credential *inner, const libro_credential *outer)
-{
-    return inner->valid_from >= outer->valid_from && inner->valid_until <= outer->valid_until;
-}
-
-/* Rules 3-5 between link k (`up`, verified) and the link below it. Returns LIBRO_OK, or
- * LIBRO_ERR_UNTRUSTED with the reason in `why`. */
+/* Rules 3-5 between link k (`up`, verified) and the link below it, each core's own
+ * (libro/rules.h), so the verifier refuses exactly what the issuer will not sign and the
+ * registry will not record. Returns LIBRO_OK, or LIBRO_ERR_UNTRUSTED with the rule's reason in
+ * `why`. */
 static libro_code
-check_rules(const struct walk *w, size_t k, const libro_credential *up, bool up_anchor, char *why,
-            size_t why_cap)
+check_rules(const struct walk *w, size_t k, const libro_credential *up, char *why, size_t why_cap)
 {
     const libro_credential *lic = w->license;
     const libro_credential *below = k == 2 ? lic : w->path[k - 3];
+    libro_error e = LIBRO_ERROR_INIT;
     char up_desc[96];
-    char below_desc[96];
-    char a[LIBRO_TIME_TEXT_MAX];
-    char b[LIBRO_TIME_TEXT_MAX];
-    char c[LIBRO_TIME_TEXT_MAX];
-    char d[LIBRO_TIME_TEXT_MAX];
-    const libro_license_grant *grant = NULL;
-    int64_t span;
-    size_t i;
-    int n = 0;
+    libro_code rc;
 
-    describe(up_desc, sizeof up_desc, up, up_anchor);
     if (w->registry && k == 2) {
         /* Rule 3 for a status list: it lies within its registry's authorization. */
-        if (w->list->valid_from < up->valid_from || w->list->valid_until > up->valid_until) {
-            fmt_time(a, w->list->valid_from);
-            fmt_time(b, w->list->valid_until);
-            fmt_time(c, up->valid_from);
-            fmt_time(d, up->valid_until);
-            n = snprintf(why, why_cap, "status list (%s..%s) lies outside the %s (%s..%s)", a, b,
-                         up_desc, c, d);
-            goto out_broken;
+        rc =
+            libro_rules_window_of("status list", w->list->valid_from, w->list->valid_until, up, &e);
+        if (rc == LIBRO_OK && strcmp(up->issuer, w->community) != 0) {
+            /* Only the community that authorized the license's issuer speaks for its status. */
+            libro_rules_describe(up_desc, sizeof up_desc, up);
+            rc = libro_error_set(&e, LIBRO_ERR_DENIED,
+                                 "%s was issued by %.64s, not by %.64s, the license's community",
+                                 up_desc, up->issuer, w->community);
         }
-        /* Only the community that authorized the license's issuer speaks for its status. */
-        if (strcmp(up->issuer, w->community) != 0) {
-            n = snprintf(why, why_cap,
-                         "%s was issued by %.64s, not by %.64s, the license's community", up_desc,
-                         up->issuer, w->community);
-            goto out_broken;
-        }
-        return LIBRO_OK;
-    }
-    if (k == 2) {
-        memcpy(below_desc, "license", sizeof "license");
+    } else if (k == 2) {
+        /* Rule 5 (the license names the community that authorized its issuer), rule 4 for
+         * the license (its type granted, for no longer than the grant allows), rule 3
+         * (windows nest). */
+        rc = libro_rules_license_under(lic, up, &e);
     } else {
-        describe(below_desc, sizeof below_desc, below, false);
+        /* Rules 3, 4 and (between charters) 5: windows nest, scopes narrow (an
+         * authorization's grants, a charter's allowed types; a registry authorization grants
+         * none), levels decrease. Under the authorization, rule 5 is the license's: it gives
+         * its community's level as chartered. */
+        rc = libro_rules_under_charter(below, up, &e);
+        if (rc == LIBRO_OK && k == 3 && !w->registry) {
+            rc = libro_rules_license_level(lic, up, &e);
+        }
     }
-    /* Rule 3: windows nest. */
-    if (!window_within(below, up)) {
-        fmt_time(a, below->valid_from);
-        fmt_time(b, below->valid_until);
-        fmt_time(c, up->valid_from);
-        fmt_time(d, up->valid_until);
-        n = snprintf(why, why_cap, "%s (%s..%s) lies outside the %s (%s..%s)", below_desc, a, b,
-                     up_desc, c, d);
-        goto out_broken;
-    }
-    if (k == 2) {
-        /* Rule 4 for the license: its type is granted, and it runs no longer than allowed. */
-        for (i = 0; i < up->n_grants; i++) {
-            if (strcmp(up->grants[i].id, lic->license_type) == 0) {
-                grant = &up->grants[i];
-                break;
-            }
-        }
-        if (grant == NULL) {
-            n = snprintf(why, why_cap, "license type %.64s is not granted by the %s",
-                         lic->license_type, up_desc);
-            goto out_broken;
-        }
-        span = lic->valid_until - lic->valid_from;
-        if (span > (int64_t) grant->validity_days * 86400) {
-            n = snprintf(why, why_cap,
-                         "license runs %lld days, longer than the %u validityDays the %s "
-                         "allows",
-                         (long long) ((span + 86399) / 86400), (unsigned) grant->validity_days,
-                         up_desc);
-            goto out_broken;
-        }
-        /* Rule 5: the license names the community that authorized its issuer. */
-        if (strcmp(lic->community_id, up->issuer) != 0) {
-            n = snprintf(why, why_cap,
-                         "license names community %.64s, but %.64s authorized its issuer",
-                         lic->community_id, up->issuer);
-            goto out_broken;
-        }
+    if (rc == LIBRO_OK) {
         return LIBRO_OK;
     }
-    if (k == 3 && w->registry) {
-        return LIBRO_OK; /* a registry authorization grants no license types */
-    }
-    if (k == 3) {
-        /* Rule 4 for the authorization: its types are among its community's. */
-        for (i = 0; i < below->n_grants; i++) {
-            if (!str_in(below->grants[i].id, up->allowed_types, up->n_allowed)) {
-                n = snprintf(why, why_cap, "%s grants %.64s, which the %s does not allow",
-                             below_desc, below->grants[i].id, up_desc);
-                goto out_broken;
-            }
-        }
-        /* Rule 5: the license gives its community's level as chartered. */
-        if (lic->community_level != up->level) {
-            n = snprintf(why, why_cap, "license gives community %.64s level %d, its %s says %d",
-                         lic->community_id, lic->community_level, up_anchor ? "anchor" : "charter",
-                         up->level);
-            goto out_broken;
-        }
-        return LIBRO_OK;
-    }
-    /* A charter under its parent: rule 4 (scopes narrow), rule 5 (levels decrease). */
-    for (i = 0; i < below->n_allowed; i++) {
-        if (!str_in(below->allowed_types[i], up->allowed_types, up->n_allowed)) {
-            n = snprintf(why, why_cap, "%s allows %.64s, which the %s does not", below_desc,
-                         below->allowed_types[i], up_desc);
-            goto out_broken;
-        }
-    }
-    if (below->level >= up->level) {
-        n = snprintf(why, why_cap, "%s has level %d, not below the level %d of the %s", below_desc,
-                     below->level, up->level, up_desc);
-        goto out_broken;
-    }
-    return LIBRO_OK;
-out_broken:
-    if (n < 0) {
+    if (snprintf(why, why_cap, "%s", e.msg) < 0) {
         why[0] = '\0';
     }
     return LIBRO_ERR_UNTRUSTED;
@@ -489,7 +371,7 @@ verify_item(libro_credential **out, const libro_trust *t, const libro_trust__ite
 
     *out = NULL;
     why[0] = '\0';
-    describe(desc, sizeof desc, it->cred, false);
+    libro_rules_describe(desc, sizeof desc, it->cred);
     signer = find_key(t, it->signer_id, it->signer_tp);
     if (signer == NULL) {
         libro_verifier__printable(shown, sizeof shown, it->signer_id, strlen(it->signer_id));
@@ -679,9 +561,9 @@ walk_up(struct walk *w, size_t k, const char *want_id, const char *want_tp, libr
         }
         w->path[j] = c;
         w->anchor[j] = is_anchor;
-        describe(desc, sizeof desc, c, is_anchor);
+        libro_rules_describe(desc, sizeof desc, c);
         /* Rules 3-5 against the link below. */
-        if (check_rules(w, k, c, is_anchor, why, sizeof why) != LIBRO_OK) {
+        if (check_rules(w, k, c, why, sizeof why) != LIBRO_OK) {
             rc = fail(w, k, STAGE_RULES, j + 1, err, "%s", why);
             goto next;
         }

@@ -490,8 +490,7 @@ libro_trust_sync(libro_trust *t, const char *url, const libro_sync_options *opt,
     /* 1. The form, then the signature with the key of the registry's own authorization. */
     rc = libro_jws_parse_ex(&jws, (const char *) resp.body.data, resp.body.len,
                             LIBRO_MAX_BUNDLE_TOKEN_BYTES, LIBRO_MAX_BUNDLE_PAYLOAD_BYTES, err);
-    if (rc == LIBRO_OK &&
-        (libro_jws_typ(jws) == NULL || strcmp(libro_jws_typ(jws), LIBRO_BUNDLE_TYP) != 0)) {
+    if (rc == LIBRO_OK && !libro_jws_typ_is(libro_jws_typ(jws), LIBRO_BUNDLE_TYP)) {
         rc = libro_error_set(err, LIBRO_ERR_PARSE, "bundle: typ is not " LIBRO_BUNDLE_TYP);
     }
     if (rc == LIBRO_OK) {

@@ -51,48 +51,6 @@ libro_verifier__printable(char *out, size_t cap, const char *s, size_t len)
     out[n] = '\0';
 }
 
-static char
-ascii_lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char) (c - 'A' + 'a') : c;
-}
-
-/* Whether s[0..len) equals the lowercase `want`, ignoring ASCII case. */
-static bool
-ascii_case_equal(const char *s, size_t len, const char *want)
-{
-    size_t i;
-
-    if (len != strlen(want)) {
-        return false;
-    }
-    for (i = 0; i < len; i++) {
-        if (ascii_lower(s[i]) != want[i]) {
-            return false;
-        }
-    }
-    return true;
-}
-
-bool
-libro_verifier__typ_ok(const char *typ)
-{
-    static const char app[] = "application/";
-    const size_t app_len = sizeof app - 1;
-    size_t len;
-
-    if (typ == NULL) {
-        return false;
-    }
-    len = strlen(typ);
-    /* RFC 7515 §4.1.9: "application/" may be left out, and media types ignore case. */
-    if (len > app_len && ascii_case_equal(typ, app_len, app)) {
-        typ += app_len;
-        len -= app_len;
-    }
-    return ascii_case_equal(typ, len, "vc+jwt");
-}
-
 /* ---- the default directory ---------------------------------------------------------------- */
 
 libro_code
@@ -239,7 +197,7 @@ index_token(libro_trust__item *it, libro_trust_kind kind, const char *token, siz
     if (rc != LIBRO_OK) {
         goto out;
     }
-    if (!libro_verifier__typ_ok(libro_jws_typ(jws))) {
+    if (!libro_jws_typ_is(libro_jws_typ(jws), "vc+jwt")) {
         rc = libro_error_set(err, LIBRO_ERR_UNSUPPORTED, "jws: typ is not vc+jwt");
         goto out;
     }
@@ -437,7 +395,7 @@ index_list(libro_trust__list *l, const char *token, size_t len, libro_error *err
     if (rc != LIBRO_OK) {
         goto out;
     }
-    if (!libro_verifier__typ_ok(libro_jws_typ(jws))) {
+    if (!libro_jws_typ_is(libro_jws_typ(jws), "vc+jwt")) {
         rc = libro_error_set(err, LIBRO_ERR_UNSUPPORTED, "jws: typ is not vc+jwt");
         goto out;
     }

@@ -479,7 +479,7 @@ libro_verify_license(libro_verification **out, const libro_trust *t, const char 
         rc = invalid(v, rc, &e, err);
         goto out;
     }
-    if (!libro_verifier__typ_ok(libro_jws_typ(parsed))) {
+    if (!libro_jws_typ_is(libro_jws_typ(parsed), "vc+jwt")) {
         rc = verdict(v, LIBRO_INVALID, "jws: typ is not vc+jwt");
         goto out;
     }

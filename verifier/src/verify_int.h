@@ -78,10 +78,6 @@ struct libro_trust {
     size_t cap_lists;
 };
 
-/** Whether a JWS header typ names vc+jwt (RFC 7515 §4.1.9: case-insensitive, "application/"
- *  optional). NULL is false. */
-bool libro_verifier__typ_ok(const char *typ);
-
 /** Copy at most `cap` - 1 bytes of untrusted s[0..len) for a message: printable ASCII other
  *  than '"' and '\\' is kept, anything else becomes '?' (one line, no forged quoting). */
 void libro_verifier__printable(char *out, size_t cap, const char *s, size_t len);

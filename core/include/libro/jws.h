@@ -61,6 +61,11 @@ LIBRO_API void libro_jws_free(libro_jws *jws);
 LIBRO_API const char *libro_jws_alg(const libro_jws *jws);
 LIBRO_API const char *libro_jws_kid(const libro_jws *jws);
 LIBRO_API const char *libro_jws_typ(const libro_jws *jws);
+/** Whether header typ `typ` names the media type `want` (RFC 7515 §4.1.9: "application/" may
+ *  be left out of either when the rest has no '/', and media types compare ignoring ASCII
+ *  case, RFC 2045 §5.1): "vc+jwt", "VC+JWT" and "application/vc+jwt" are one type. The one
+ *  typ rule: every typ check in libro uses it. false when either is NULL. Thread-safe. */
+LIBRO_API bool libro_jws_typ_is(const char *typ, const char *want);
 
 /** Verify with `k`: the header alg must be the one bound to the key's type (an Ed25519 key
  *  takes "EdDSA" or "Ed25519", a P-256 key "ES256"; LIBRO_ERR_UNSUPPORTED otherwise), then

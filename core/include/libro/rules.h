@@ -1,6 +1,13 @@
 /* libro: the chain rules of docs/credentials.md, in one place. The issuer checks what it is
  * about to sign, the registry what it is asked to record, and the verifier what it is shown,
- * all with these functions, so the three cannot disagree. */
+ * all with these functions, so the three cannot disagree.
+ *
+ * Each rule returns LIBRO_OK, or LIBRO_ERR_DENIED with a one-line reason naming the
+ * credentials as "license", "issuer authorization for <id>", "registry authorization for
+ * <id>", "charter of <id>" or "anchor <id>" (a self-chartered charter), and the times or types
+ * involved; LIBRO_ERR_INVALID_ARG for a NULL argument or a credential of the wrong type. The
+ * rules read only the members they name: signatures, keys and validity at a given time are
+ * the caller's. All are thread-safe. */
 #ifndef LIBRO_RULES_H
 #define LIBRO_RULES_H
 
@@ -11,5 +18,72 @@
  *  `authorization`. Thread-safe. */
 LIBRO_API const libro_license_grant *libro_grant_find(const libro_credential *authorization,
                                                       const char *license_type);
+
+/** How the rules name `c` in a reason ("license", "charter of <id>", ...; see above), written
+ *  to out[0..cap) (always NUL-terminated; the id is cut at 64 bytes). */
+LIBRO_API void libro_rules_describe(char *out, size_t cap, const libro_credential *c);
+
+/** Whether valid_until - valid_from is at most `days` days (a span of exactly `days` * 86400
+ *  seconds is allowed), computed without overflow for any int64 times: an inverted window is
+ *  within any span. */
+LIBRO_API bool libro_rules_span_ok(int64_t valid_from, int64_t valid_until, uint32_t days);
+
+/** Window nesting: `inner`'s validFrom..validUntil lies within `outer`'s, both ends
+ *  inclusive: "<inner> (<from>..<until>) lies outside the <outer> (<from>..<until>)". */
+LIBRO_API LIBRO_NODISCARD libro_code libro_rules_window(const libro_credential *inner,
+                                                        const libro_credential *outer,
+                                                        libro_error *err);
+
+/** libro_rules_window for a window that is not a libro_credential (a status list's): `what`
+ *  names it in the reason. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_rules_window_of(const char *what, int64_t valid_from,
+                                                           int64_t valid_until,
+                                                           const libro_credential *outer,
+                                                           libro_error *err);
+
+/** Scope narrowing: every license type `child` names lies within `charter`'s (a
+ *  CommunityCharter) allowedLicenseTypes: an IssuerAuthorization's granted types, a child
+ *  CommunityCharter's allowed types. A RegistryAuthorization names none (LIBRO_OK). A license
+ *  as `child`: LIBRO_ERR_INVALID_ARG (see libro_rules_license_grant). */
+LIBRO_API LIBRO_NODISCARD libro_code libro_rules_scope(const libro_credential *child,
+                                                       const libro_credential *charter,
+                                                       libro_error *err);
+
+/** Level decrease: the CommunityCharter `child`'s level lies strictly below its parent
+ *  CommunityCharter's (a community cannot charter a peer, nor itself). */
+LIBRO_API LIBRO_NODISCARD libro_code libro_rules_level(const libro_credential *child,
+                                                       const libro_credential *parent,
+                                                       libro_error *err);
+
+/** A license under its issuer's `authorization` (an IssuerAuthorization): its license type is
+ *  granted (libro_grant_find), and it runs no longer than the grant's validityDays
+ *  (libro_rules_span_ok). */
+LIBRO_API LIBRO_NODISCARD libro_code libro_rules_license_grant(
+    const libro_credential *license, const libro_credential *authorization, libro_error *err);
+
+/** A license names the community that authorized its issuer: its communityId is the
+ *  `authorization`'s issuer. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_rules_license_community(
+    const libro_credential *license, const libro_credential *authorization, libro_error *err);
+
+/** A license gives its community's level as chartered: `community_charter` (a
+ *  CommunityCharter) is the charter of the license's communityId, and the license's
+ *  communityLevel is its level. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_rules_license_level(
+    const libro_credential *license, const libro_credential *community_charter, libro_error *err);
+
+/** A charter, issuer authorization or registry authorization `child` under the
+ *  CommunityCharter `charter` of the community that issued it: libro_rules_window, then
+ *  libro_rules_scope, then, for a child charter, libro_rules_level; the first broken rule's
+ *  code and reason. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_rules_under_charter(const libro_credential *child,
+                                                               const libro_credential *charter,
+                                                               libro_error *err);
+
+/** A license under its issuer's `authorization`: libro_rules_license_community, then
+ *  libro_rules_license_grant, then libro_rules_window; the first broken rule's code and
+ *  reason. (The level rule needs the community's charter: libro_rules_license_level.) */
+LIBRO_API LIBRO_NODISCARD libro_code libro_rules_license_under(
+    const libro_credential *license, const libro_credential *authorization, libro_error *err);
 
 #endif

@@ -15,20 +15,24 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_sign(libro_buf *jws_out,
                                                        const libro_key *signer, libro_error *err);
 
 /** Check that a license may be issued under `authorization` (an IssuerAuthorization whose
- *  subject the license's issuer is): same issuer id, signer key = the authorized key, the
- *  license's community = the authorizing community (the authorization's issuer), license
- *  type granted, validUntil - validFrom no longer than the type's validityDays, and the
- *  window inside the authorization's, checked in that order. LIBRO_ERR_DENIED with the
- *  reason; LIBRO_ERR_INVALID_ARG for NULL arguments or credentials of the wrong types. */
-LIBRO_API LIBRO_NODISCARD libro_code
-libro_issuer_check_license(const libro_credential *license, const libro_credential *authorization,
-                           const libro_key *signer, libro_error *err);
+ *  subject the license's issuer is), itself issued by the community of `community_charter`:
+ *  same issuer id, signer key = the authorized key, the authorization's issuer = the
+ *  charter's subject, then the chain rules of libro/rules.h that a verifier applies
+ *  (libro_rules_license_under, then libro_rules_license_level): the license's community = the
+ *  authorizing community, license type granted, validUntil - validFrom no longer than the
+ *  type's validityDays, the window inside the authorization's, and its communityLevel = the
+ *  charter's level, checked in that order. LIBRO_ERR_DENIED with the reason ("issuer: " + the
+ *  rule's); LIBRO_ERR_INVALID_ARG for NULL arguments or credentials of the wrong types. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_check_license(
+    const libro_credential *license, const libro_credential *authorization,
+    const libro_credential *community_charter, const libro_key *signer, libro_error *err);
 
 /** Check that `authorization` (IssuerAuthorization or RegistryAuthorization) or a child
  *  charter may be signed under `community_charter` (the signer's own charter): issuer = the
- *  charter's subject, signer key = its key, window inside the charter's, license types within
- *  its allowedLicenseTypes, a child's level below its level. LIBRO_ERR_DENIED with the
- *  reason; LIBRO_ERR_INVALID_ARG for NULL arguments, a license as `c` (see
+ *  charter's subject, signer key = its key, then the chain rules of libro/rules.h
+ *  (libro_rules_under_charter): window inside the charter's, license types within its
+ *  allowedLicenseTypes, a child's level below its level. LIBRO_ERR_DENIED with the reason
+ *  ("issuer: " + the rule's); LIBRO_ERR_INVALID_ARG for NULL arguments, a license as `c` (see
  *  libro_issuer_check_license) or a `community_charter` that is not a charter. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_check_under_charter(
     const libro_credential *c, const libro_credential *community_charter, const libro_key *signer,

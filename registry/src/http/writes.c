@@ -13,6 +13,7 @@
 #include "libro/api.h"
 #include "libro/json_int.h"
 #include "libro/jws.h"
+#include "libro/rules.h"
 #include "libro/time.h"
 #include "libro/util.h"
 
@@ -213,7 +214,7 @@ authenticate(libro_http__response *resp, write_request *w, libro_registry *reg,
         libro_http__error(resp, 400, "bad_request", err.msg);
         goto out;
     }
-    if (libro_jws_typ(w->jws) == NULL || strcmp(libro_jws_typ(w->jws), LIBRO_REQUEST_TYP) != 0) {
+    if (!libro_jws_typ_is(libro_jws_typ(w->jws), LIBRO_REQUEST_TYP)) {
         libro_http__error(resp, 400, "bad_request", "the request's typ is not " LIBRO_REQUEST_TYP);
         goto out;
     }
@@ -252,18 +253,6 @@ authenticate(libro_http__response *resp, write_request *w, libro_registry *reg,
 out:
     json_decref(claims);
     return ok;
-}
-
-/* Whether the signer's authorization grants `type` (for at least `days`, when not 0). */
-static bool
-grants(const libro_credential *auth, const char *type, int64_t seconds)
-{
-    for (size_t i = 0; i < auth->n_grants; i++) {
-        if (strcmp(auth->grants[i].id, type) == 0) {
-            return seconds <= (int64_t) auth->grants[i].validity_days * 86400;
-        }
-    }
-    return false;
 }
 
 /* A credential the request carries must be the signer's own: signed by the same key and
@@ -322,9 +311,15 @@ check_credential(libro_http__response *resp, const libro_http_ctx *ctx, const wr
         libro_http__error(resp, 400, "bad_request", "the credential's signature does not verify");
         goto out;
     }
-    if (!grants(w->auth, c->license_type, c->valid_until - c->valid_from)) {
-        libro_http__error(resp, 403, "out_of_scope",
-                          "the issuer is not authorized for this license type or validity");
+    /* The chain rules between a license and its issuer's authorization (libro/rules.h), as
+     * the issuer checked them before signing and verifiers will: type granted, no longer than
+     * the grant, the authorizing community named. Not window nesting (libro_rules_window), on
+     * purpose: the registry keeps only the key's newest authorization, and a license signed
+     * under an earlier one of the same key may start before it; verifiers try every
+     * authorization they hold for the key. */
+    if (libro_rules_license_grant(c, w->auth, &err) != LIBRO_OK ||
+        libro_rules_license_community(c, w->auth, &err) != LIBRO_OK) {
+        libro_http__error(resp, 403, "out_of_scope", err.msg);
         goto out;
     }
     if (!status_urls_ours(ctx, c)) {
@@ -353,7 +348,8 @@ check_license_scope(libro_http__response *resp, const write_request *w, libro_re
         registry_error(resp, reg, &err);
         goto out;
     }
-    if (strcmp(rec.issuer, w->auth->subject_id) != 0 || !grants(w->auth, rec.license_type, 0)) {
+    if (strcmp(rec.issuer, w->auth->subject_id) != 0 ||
+        libro_grant_find(w->auth, rec.license_type) == NULL) {
         libro_http__error(resp, 403, "out_of_scope", "the license is outside the issuer's scope");
         goto out;
     }
