@@ -369,7 +369,7 @@ START_TEST(test_check_license)
         lic = auth;
         break;
     }
-    rc = libro_issuer_check_license(lic, a, signer, &err);
+    rc = libro_issuer_check_license(lic, a, charter, signer, &err);
     if (lic_cases[_i].want == LIBRO_OK) {
         must(rc, &err, lic_cases[_i].name);
     } else {
@@ -382,12 +382,12 @@ START_TEST(test_check_license_null)
 {
     libro_error err = LIBRO_ERROR_INIT;
 
-    LIBRO_ASSERT_CODE(libro_issuer_check_license(NULL, auth, board_key, &err),
+    LIBRO_ASSERT_CODE(libro_issuer_check_license(NULL, auth, charter, board_key, &err),
                       LIBRO_ERR_INVALID_ARG, &err, "want a license");
-    LIBRO_ASSERT_CODE(libro_issuer_check_license(license, NULL, board_key, &err),
+    LIBRO_ASSERT_CODE(libro_issuer_check_license(license, NULL, charter, board_key, &err),
                       LIBRO_ERR_INVALID_ARG, &err, "want a license");
-    LIBRO_ASSERT_CODE(libro_issuer_check_license(license, auth, NULL, &err), LIBRO_ERR_INVALID_ARG,
-                      &err, "want a license");
+    LIBRO_ASSERT_CODE(libro_issuer_check_license(license, auth, charter, NULL, &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "want a license");
 }
 END_TEST
 
@@ -546,7 +546,7 @@ START_TEST(test_checked_chain_signs)
          &err, "verify auth");
     libro_buf_clear(&token);
     libro_buf_clear(&payload);
-    must(libro_issuer_check_license(license, auth, board_key, &err), &err, "license");
+    must(libro_issuer_check_license(license, auth, charter, board_key, &err), &err, "license");
     must(libro_issuer_sign(&token, license, board_key, &err), &err, "sign license");
     must(libro_jws_verify_compact(&payload, (const char *) token.data, token.len, auth->subject_key,
                                   "vc+jwt", &err),

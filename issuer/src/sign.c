@@ -108,16 +108,27 @@ in_list(const char *s, char *const *list, size_t n)
 
 libro_code
 libro_issuer_check_license(const libro_credential *license, const libro_credential *authorization,
-                           const libro_key *signer, libro_error *err)
+                           const libro_credential *community_charter, const libro_key *signer,
+                           libro_error *err)
 {
     const libro_license_grant *grant = NULL;
     int64_t max;
     size_t i;
 
-    if (license == NULL || authorization == NULL || signer == NULL ||
-        license->type != LIBRO_CRED_LICENSE || authorization->type != LIBRO_CRED_ISSUER_AUTH) {
+    if (license == NULL || authorization == NULL || community_charter == NULL || signer == NULL ||
+        license->type != LIBRO_CRED_LICENSE || authorization->type != LIBRO_CRED_ISSUER_AUTH ||
+        community_charter->type != LIBRO_CRED_CHARTER) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
                                "issuer: want a license and an issuer authorization");
+    }
+    if (authorization->issuer == NULL || community_charter->subject_id == NULL ||
+        strcmp(authorization->issuer, community_charter->subject_id) != 0) {
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "issuer: the authorization was signed by %.64s, not by the "
+                               "community of the charter (%.64s)",
+                               authorization->issuer != NULL ? authorization->issuer : "",
+                               community_charter->subject_id != NULL ? community_charter->subject_id
+                                                                     : "");
     }
     if (license->issuer == NULL || authorization->subject_id == NULL ||
         strcmp(license->issuer, authorization->subject_id) != 0) {
