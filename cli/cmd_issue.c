@@ -407,12 +407,13 @@ static const struct cli_command license_cmd = {
     "       [--registry DB --status-url-base URL | --registry URL]",
     "Issue a time-limited professional license. The license type must be granted by the\n"
     "issuer's authorization, and the validity must lie inside the authorization's window\n"
-    "and not exceed the type's validity (the default is its full validity, cut at the\n"
-    "authorization's end). With --registry the license gets a random status index in the\n"
-    "registry's status lists (credentialStatus) and is recorded there, by the issuer's id,\n"
-    "before it is written; the type must be defined in the registry. A registry URL\n"
-    "(https://..., or http:// on loopback) is reached by requests signed with --key, which\n"
-    "the registry knows from the issuer's authorization (libro registry authorize).",
+    "and not exceed the type's validity (the default is its full validity, cut at the end\n"
+    "of the authorization and of the charter). With --registry the license gets a random\n"
+    "status index in the registry's status lists (credentialStatus) and is recorded there,\n"
+    "by the issuer's id, before it is written; the type must be defined in the registry.\n"
+    "A registry URL (https://..., or http:// on loopback) is reached by requests signed\n"
+    "with --key, which the registry knows from the issuer's authorization (libro registry\n"
+    "authorize); the status lists are then the ones the registry names.",
     license_opts,
     LIBRO_NELEM(license_opts),
     validity_epilog,

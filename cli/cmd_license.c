@@ -574,10 +574,10 @@ static const struct cli_command renew_cmd = {
     "       --key FILE --authorization FILE --community-charter FILE\n"
     "       [--evidence NAME=N...] [--reason TEXT] --out FILE [--qr FILE.png] NUMBER",
     "Renew a license: sign its next version (same number, holder, type, scope and status\n"
-    "entries) valid from now for the type's validity (cut at the authorization's end), and\n"
-    "record it. Allowed from the type's renewal window before expiry until its grace period\n"
-    "ends, when the evidence meets the type's requirements. Nothing is written when the\n"
-    "registry refuses.",
+    "entries) valid from now for the type's validity (cut at the end of the authorization\n"
+    "and of the charter), and record it. Allowed from the type's renewal window before\n"
+    "expiry until its grace period ends, when the evidence meets the type's requirements.\n"
+    "Nothing is written when the registry refuses.",
     renew_opts,
     LIBRO_NELEM(renew_opts),
     license_epilog,
