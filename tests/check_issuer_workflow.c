@@ -2,8 +2,9 @@
  * in-process registry (a temp SQLite file made with the registry API, its types defined, the
  * issuer authorized), the validity defaults and each clamp, the status entries against the
  * reservation, a refused registration leaving nothing to write, renewal, the charter and
- * authorization workflows' refusals, and the QR code. Times are relative to the clock: the
- * registry records at its own now. */
+ * authorization workflows' refusals, and the QR code; then the same registry served on
+ * loopback, where the status entries are the URLs the registry's reservation names. Times
+ * are relative to the clock: the registry records at its own now. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "libro/issuer.h"
 #include "libro/lb1.h"
+#include "libro/server.h"
 #include "libro/time.h"
 #include "libro/util.h"
 #include "test_creds.h"
@@ -548,6 +550,124 @@ START_TEST(test_renew_refused)
 }
 END_TEST
 
+/* ---- over HTTP ------------------------------------------------------------------------------ */
+
+static libro_server *server;
+static libro_registry_client *remote;
+static char remote_url[64];
+static char remote_lists[96]; /* its status lists: <url>/v1/status */
+
+static void
+serve(const char *base_url, uint16_t port)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_server_options opt = LIBRO_SERVER_OPTIONS_INIT;
+
+    opt.db_path = db_path;
+    opt.registry_key = registry_key;
+    opt.base_url = base_url;
+    opt.port = port;
+    must(libro_server_start(&server, &opt, &err), &err, "serve");
+}
+
+/* The same registry served on loopback, and the issuer's client of it. A request's audience
+ * is the registry's base URL, which names the port: an ephemeral port first, then the server
+ * for good on it (as check_sync does). */
+static void
+setup_remote(void)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    uint16_t port;
+
+    setup();
+    serve("http://127.0.0.1", 0);
+    port = libro_server_port(server);
+    libro_server_stop(server);
+    ck_assert_int_gt(
+        snprintf(remote_url, sizeof remote_url, "http://127.0.0.1:%u", (unsigned) port), 0);
+    ck_assert_int_gt(snprintf(remote_lists, sizeof remote_lists, "%s/v1/status", remote_url), 0);
+    serve(remote_url, port);
+    must(libro_issuer_registry_open(&remote, issuer, remote_url, NULL, &err), &err,
+         "remote client");
+    ck_assert(libro_registry_client_remote(remote));
+}
+
+static void
+teardown_remote(void)
+{
+    libro_registry_client_close(remote);
+    remote = NULL;
+    libro_server_stop(server);
+    server = NULL;
+    teardown();
+}
+
+/* Over HTTP the status entries are the URLs the registry's reservation names. */
+START_TEST(test_remote_issue_and_renew)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_issued res = LIBRO_ISSUED_INIT;
+    libro_issued next = LIBRO_ISSUED_INIT;
+    libro_license_options opt = license_opts("T7-N-0300", NURSING);
+    libro_renewal_options ren = LIBRO_RENEWAL_OPTIONS_INIT;
+    libro_evidence enough = {"cpd_hours", 60};
+    libro_license_record rec = {0};
+    char url[160];
+
+    opt.status_url_base = NULL;
+    issue(&res, issuer, remote, &opt);
+    ck_assert(res.registered);
+    ck_assert_uint_eq(res.license->status_index, res.status_index);
+    ck_assert_int_gt(
+        snprintf(url, sizeof url, "%s/%u/revocation", remote_lists, (unsigned) res.status_list), 0);
+    ck_assert_str_eq(res.license->status_revocation_list, url);
+    ck_assert_int_gt(
+        snprintf(url, sizeof url, "%s/%u/suspension", remote_lists, (unsigned) res.status_list), 0);
+    ck_assert_str_eq(res.license->status_suspension_list, url);
+    must(libro_registry_client_get(remote, &rec, "T7-N-0300", &err), &err, "get");
+    ck_assert_str_eq(rec.credential, (const char *) res.jws.data);
+    ck_assert_uint_eq(rec.status_index, res.status_index);
+    libro_license_record_clear(&rec);
+
+    ren.number = "T7-N-0300";
+    ren.evidence = &enough;
+    ren.n_evidence = 1;
+    must(libro_issuer_renew(&next, issuer, remote, &ren, &err), &err, "renew");
+    ck_assert_uint_eq(next.version, 2);
+    ck_assert_uint_eq(next.license->status_index, res.status_index);
+    ck_assert_str_eq(next.license->status_revocation_list, res.license->status_revocation_list);
+    libro_issued_clear(&next);
+    libro_issued_clear(&res);
+}
+END_TEST
+
+/* A status URL base given with a registry URL must be where the registry serves its lists. */
+START_TEST(test_remote_other_url_base)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_issued res = LIBRO_ISSUED_INIT;
+    libro_license_options opt = license_opts("T7-N-0301", NURSING);
+    libro_license_record rec = {0};
+    char want[160];
+
+    ck_assert_int_gt(snprintf(want, sizeof want,
+                              "the registry serves its lists at %s/0/revocation, not under",
+                              remote_lists),
+                     0);
+    opt.status_url_base = "https://elsewhere.example/v1/status";
+    LIBRO_ASSERT_CODE(libro_issuer_issue_license(&res, issuer, remote, &opt, &err),
+                      LIBRO_ERR_DENIED, &err, want);
+    ck_assert_ptr_null(res.license);
+    ck_assert_uint_eq(res.jws.len, 0);
+    LIBRO_ASSERT_CODE(libro_registry_client_get(remote, &rec, "T7-N-0301", &err),
+                      LIBRO_ERR_NOT_FOUND, &err, NULL);
+    /* The same base the registry uses is fine. */
+    opt.status_url_base = remote_lists;
+    issue(&res, issuer, remote, &opt);
+    libro_issued_clear(&res);
+}
+END_TEST
+
 /* ---- QR ------------------------------------------------------------------------------------ */
 
 START_TEST(test_qr)
@@ -717,6 +837,7 @@ libro_test_suite(void)
     TCase *lic = tcase_create("license");
     TCase *ren = tcase_create("renew");
     TCase *cred = tcase_create("charter_authorization");
+    TCase *http = tcase_create("http");
 
     tcase_add_checked_fixture(lic, setup, teardown);
     tcase_add_test(lic, test_issue_defaults);
@@ -737,5 +858,9 @@ libro_test_suite(void)
     tcase_add_test(cred, test_issue_charter);
     tcase_add_test(cred, test_issue_authorization);
     suite_add_tcase(s, cred);
+    tcase_add_checked_fixture(http, setup_remote, teardown_remote);
+    tcase_add_test(http, test_remote_issue_and_renew);
+    tcase_add_test(http, test_remote_other_url_base);
+    suite_add_tcase(s, http);
     return s;
 }
