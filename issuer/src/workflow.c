@@ -282,10 +282,10 @@ status_from_base(libro_credential *c, const char *base, uint32_t list, uint32_t 
     return rc;
 }
 
-/* A license of this issuer's community with the given members (the same for an issue and a
- * renewal); validity and status are the caller's. */
+/* A license of this issuer's community with the members `m` names (an issue's options, or a
+ * renewal's copy of the license it renews); validity and status are the caller's. */
 static libro_code
-license_new(libro_credential **out, const libro_issuer *is, const libro_credential *from,
+license_new(libro_credential **out, const libro_issuer *is, const libro_license_options *m,
             libro_error *err)
 {
     libro_credential *c = NULL;
@@ -296,23 +296,22 @@ license_new(libro_credential **out, const libro_issuer *is, const libro_credenti
         rc = libro_issuer__dup(&c->issuer, is->auth->subject_id, err);
     }
     if (rc == LIBRO_OK) {
-        rc = libro_issuer__dup(&c->subject_id, from->subject_id, err);
+        rc = libro_issuer__dup(&c->subject_id, m->holder_did, err);
     }
     if (rc == LIBRO_OK) {
-        rc = libro_issuer__dup(&c->name, from->name, err);
+        rc = libro_issuer__dup(&c->name, m->holder, err);
     }
     if (rc == LIBRO_OK) {
-        rc = libro_issuer__dup(&c->license_number, from->license_number, err);
+        rc = libro_issuer__dup(&c->license_number, m->number, err);
     }
     if (rc == LIBRO_OK) {
-        rc = libro_issuer__dup(&c->profession, from->profession, err);
+        rc = libro_issuer__dup(&c->profession, m->profession, err);
     }
     if (rc == LIBRO_OK) {
-        rc = libro_issuer__dup(&c->license_type, from->license_type, err);
+        rc = libro_issuer__dup(&c->license_type, m->license_type, err);
     }
     if (rc == LIBRO_OK) {
-        rc = libro_issuer__dup_list(&c->scope, &c->n_scope, (const char *const *) from->scope,
-                                    from->n_scope, err);
+        rc = libro_issuer__dup_list(&c->scope, &c->n_scope, m->scope, m->n_scope, err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_issuer__dup(&c->community_id, is->charter->subject_id, err);
@@ -491,7 +490,6 @@ libro_issuer_issue_license(libro_issued *out, libro_issuer *is, libro_registry_c
                            const libro_license_options *opt, libro_error *err)
 {
     libro_issued res = LIBRO_ISSUED_INIT;
-    libro_credential from = {0};
     const libro_license_grant *grant = NULL;
     uint32_t type_days = 0;
     libro_code rc;
@@ -507,15 +505,7 @@ libro_issuer_issue_license(libro_issued *out, libro_issuer *is, libro_registry_c
     if (rc != LIBRO_OK) {
         goto out;
     }
-    /* The members as given (borrowed: license_new copies them). */
-    from.subject_id = (char *) (uintptr_t) opt->holder_did;
-    from.name = (char *) (uintptr_t) opt->holder;
-    from.license_number = (char *) (uintptr_t) opt->number;
-    from.profession = (char *) (uintptr_t) opt->profession;
-    from.license_type = (char *) (uintptr_t) opt->license_type;
-    from.scope = (char **) (uintptr_t) opt->scope;
-    from.n_scope = opt->n_scope;
-    rc = license_new(&res.license, is, &from, err);
+    rc = license_new(&res.license, is, opt, err);
     if (rc == LIBRO_OK) {
         rc = license_window(res.license, is, grant, type_days, opt, err);
     }
@@ -548,6 +538,7 @@ static libro_code
 build_renewal(libro_credential **out, const libro_issuer *is, const libro_credential *old,
               const libro_license_type *type, int64_t now, libro_error *err)
 {
+    libro_license_options same = LIBRO_LICENSE_OPTIONS_INIT;
     const libro_license_grant *grant = NULL;
     libro_credential *c = NULL;
     libro_code rc;
@@ -565,7 +556,14 @@ build_renewal(libro_credential **out, const libro_issuer *is, const libro_creden
             is->charter->subject_id);
         goto out;
     }
-    rc = license_new(&c, is, old, err);
+    same.holder = old->name;
+    same.holder_did = old->subject_id;
+    same.number = old->license_number;
+    same.profession = old->profession;
+    same.license_type = old->license_type;
+    same.scope = (const char *const *) old->scope;
+    same.n_scope = old->n_scope;
+    rc = license_new(&c, is, &same, err);
     if (rc == LIBRO_OK) {
         rc = status_copy(c, old, err);
     }
