@@ -74,6 +74,60 @@ int cli_usage_error(const struct cli_spec *spec, const char *fmt, ...)
 /* Dispatch a verb with sub-verbs ("key new"): finds argv[1] in `subs`, handles help. */
 int cli_dispatch_sub(const char *verb, const struct cli_cmd *subs, size_t n, int argc, char **argv);
 
+/* --- option tables (opts.c), after libgit2's src/cli ------------------------------------------
+ * Each entry binds an option to a variable, so the parser fills the variables and reports a
+ * missing required option itself; nothing looks an option up by its name. Commands keep the
+ * variables `static` next to their table (as libgit2's cmd_*.c do); the parser resets them
+ * before each parse. */
+
+enum cli_option_type {
+    CLI_OPT_VALUE = 1, /* --name ARG: var is a `const char **` (NULL when absent) */
+    CLI_OPT_SWITCH,    /* --name: var is a `bool *` */
+    CLI_OPT_LIST,      /* --name ARG, repeatable: var is a `struct cli_list *` */
+    CLI_OPT_ARG,       /* the next positional argument: var is a `const char **` */
+    CLI_OPT_ARGS,      /* the remaining positional arguments: var is a `struct cli_list *` */
+};
+
+/* flags: the option (or argument; a list at least once) must be given */
+#define CLI_REQUIRED 1u
+
+struct cli_list {
+    const char *v[CLI_MAX_REPEAT];
+    size_t n;
+};
+
+struct cli_option {
+    enum cli_option_type type;
+    const char *name; /* "--out"; for arguments the placeholder shown in help ("NUMBER") */
+    const char *arg;  /* "FILE" for values and lists, else NULL */
+    void *var;        /* where the parser stores what was given (see the types) */
+    unsigned flags;   /* CLI_REQUIRED */
+    /* Options sharing a nonzero group exclude each other; when one of them is CLI_REQUIRED,
+     * exactly one of the group must be given. */
+    unsigned group;
+    const char *help;
+};
+
+struct cli_command {
+    const char *command;  /* "issue license" */
+    const char *synopsis; /* for usage lines */
+    const char *about;    /* a paragraph for --help */
+    const struct cli_option *opts;
+    size_t n_opts;
+    const char *epilog; /* exit codes, examples; may be NULL */
+};
+
+/* Parse argv[1..argc) (argv[0] is the verb name) into the variables of cmd's table. Returns -1
+ * when the caller should go on, CLI_EXIT_OK after printing --help, or CLI_EXIT_USAGE after
+ * printing the reason and synopsis: unknown and repeated options, a value given to a switch,
+ * a missing value, a missing required option or argument, two options of one group, or an
+ * extra argument. "--" ends the options. */
+int cli_parse_command(const struct cli_command *cmd, int argc, char **argv);
+void cli_command_help(FILE *f, const struct cli_command *cmd);
+/* Print "libro: <command>: <reason>" and the synopsis to stderr; returns CLI_EXIT_USAGE. */
+int cli_command_usage(const struct cli_command *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* --- output (output.c) ---------------------------------------------------------------------- */
 
 /* "libro: <message>" on stderr. */
@@ -113,6 +167,10 @@ libro_code cli_read_own_credential(libro_credential **out, libro_buf *jws, const
                                    libro_error *err);
 /* Parse an RFC 3339 option value, naming the option in errors. */
 libro_code cli_parse_time_arg(int64_t *out, const char *name, const char *text, libro_error *err);
+/* --valid-from, --valid-until and --days as given: 0 for each one absent. LIBRO_ERR_INVALID_ARG
+ * for --valid-until with --days or --days outside 1..36600; time errors name the option. */
+libro_code cli_window_args(int64_t *from, int64_t *until, uint32_t *days, const char *from_text,
+                           const char *until_text, const char *days_text, libro_error *err);
 /* A validity window from --valid-from (default now), and --valid-until or --days (default
  * `default_days`, 0 = one of them is required). */
 libro_code cli_validity(int64_t *from, int64_t *until, const char *from_text,
@@ -126,39 +184,14 @@ libro_code cli_write_output(const char *path, const void *data, size_t len, libr
 libro_code cli_dup_str(char **dst, const char *src, libro_error *err); /* NULL copies as NULL */
 libro_code cli_dup_list(char ***dst, size_t *n_dst, const char *const *src, size_t n,
                         libro_error *err);
-/* The validity days `auth` grants for license type `type`; 0 when not granted. */
-uint32_t cli_granted_days(const libro_credential *auth, const char *type);
 /* Parse the payload of a compact JWS token[0..len) as a credential, without checking the
  * signature (our own records: the registry's copy of a license, the issuer's files). */
 libro_code cli_credential_from_jws(libro_credential **out, const char *token, size_t len,
                                    libro_error *err);
 
-/* What an issuer signs licenses with: its key, its IssuerAuthorization and the charter of the
- * community that authorized it. Zero it (CLI_ISSUER_INIT) before cli_issuer_load. */
-struct cli_issuer {
-    libro_key *signer;
-    libro_credential *auth;
-    libro_credential *community;
-    libro_buf auth_jws;
-    libro_buf community_jws;
-};
-#define CLI_ISSUER_INIT                                                                            \
-    {                                                                                              \
-        NULL, NULL, NULL, LIBRO_BUF_INIT, LIBRO_BUF_INIT                                           \
-    }
-libro_code cli_issuer_load(struct cli_issuer *is, const char *key_path, const char *passphrase_fd,
-                           const char *auth_path, const char *charter_path, libro_error *err);
-void cli_issuer_clear(struct cli_issuer *is);
-/* LIBRO_ERR_DENIED unless `auth` was signed by the community of `community`. */
-libro_code cli_check_community(const libro_credential *auth, const libro_credential *community,
-                               libro_error *err);
 /** Whether a --registry value is a URL (https:// or http://) rather than a database path. */
 bool cli_is_url(const char *s);
 
-/* Give license `c` its credentialStatus: index `index` in the lists
- * <base>/<list>/revocation and <base>/<list>/suspension. */
-libro_code cli_set_status(libro_credential *c, const char *base, uint32_t list, uint32_t index,
-                          libro_error *err);
 /* Sign `c` as vc+jwt: the compact JWS appended to `jws` (no newline). */
 libro_code cli_sign_credential(libro_buf *jws, const libro_credential *c, const libro_key *signer,
                                libro_error *err);

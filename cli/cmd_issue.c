@@ -5,9 +5,6 @@
 
 #include "cmd.h"
 #include "libro/issuer.h"
-#include "libro/registry.h"
-#include "libro/registry_client.h"
-#include "libro/time.h"
 #include "libro/util.h"
 
 /* ---- shared steps -------------------------------------------------------------------------- */
@@ -35,29 +32,59 @@ static const char validity_epilog[] =
     "(typ vc+jwt); an existing output file is never overwritten ('-' writes to stdout).\n"
     "Exit status: 0 issued, 1 refused or failed (reason on stderr), 2 bad command line.";
 
+/* --valid-from, --valid-until and --days, bound to three `const char *`. */
+#define VALIDITY_OPTIONS(from, until, days)                                                        \
+    {CLI_OPT_VALUE, "--valid-from", "TIME", from, 0, 0, "start of validity (default: now)"},       \
+        {CLI_OPT_VALUE, "--valid-until", "TIME", until, 0, 0, "end of validity"},                  \
+    {                                                                                              \
+        CLI_OPT_VALUE, "--days", "N", days, 0, 0, "validity in days from --valid-from"             \
+    }
+
 /* ---- issue charter ------------------------------------------------------------------------- */
 
-static const struct cli_opt charter_opts[] = {
-    {"--key", "FILE", "signing key: the parent community's key (or the community's own)", false},
-    {"--self", NULL, "self-chartered anchor community: issuer = --id, signed by its own key",
-     false},
-    {"--issuer", "ID", "the parent community's id (not with --self)", false},
-    {"--parent-charter", "FILE", "the parent's own charter (with --issuer): level, scope, window",
-     false},
-    {"--id", "ID", "the chartered community's id (an absolute URI)", false},
-    {"--name", "NAME", "the community's name", false},
-    {"--level", "N", "its level, 0 (tribe) to 8 (world)", false},
-    {"--level-name", "NAME", "the name of its level (levels 3-7 have no default)", false},
-    {"--community-key", "FILE", "the community's public key (default with --self: --key's)", false},
-    {"--allow", "TYPE", "a license type the community may authorize", true},
-    {"--valid-from", "TIME", "start of validity (default: now)", false},
-    {"--valid-until", "TIME", "end of validity", false},
-    {"--days", "N", "validity in days from --valid-from", false},
-    {"--out", "FILE", "where to write the charter", false},
-    {"--passphrase-fd", "N", "read the signing key's passphrase from descriptor N", false},
+static const char *ch_key;
+static bool ch_self;
+static const char *ch_issuer;
+static const char *ch_parent;
+static const char *ch_id;
+static const char *ch_name;
+static const char *ch_level;
+static const char *ch_level_name;
+static const char *ch_community_key;
+static struct cli_list ch_allow;
+static const char *ch_from;
+static const char *ch_until;
+static const char *ch_days;
+static const char *ch_out;
+static const char *ch_pass_fd;
+
+static const struct cli_option charter_opts[] = {
+    {CLI_OPT_VALUE, "--key", "FILE", &ch_key, CLI_REQUIRED, 0,
+     "signing key: the parent community's key (or the community's own)"},
+    {CLI_OPT_SWITCH, "--self", NULL, &ch_self, CLI_REQUIRED, 1,
+     "self-chartered anchor community: issuer = --id, signed by its own key"},
+    {CLI_OPT_VALUE, "--issuer", "ID", &ch_issuer, CLI_REQUIRED, 1,
+     "the parent community's id (not with --self)"},
+    {CLI_OPT_VALUE, "--parent-charter", "FILE", &ch_parent, 0, 0,
+     "the parent's own charter (with --issuer): level, scope, window"},
+    {CLI_OPT_VALUE, "--id", "ID", &ch_id, CLI_REQUIRED, 0,
+     "the chartered community's id (an absolute URI)"},
+    {CLI_OPT_VALUE, "--name", "NAME", &ch_name, CLI_REQUIRED, 0, "the community's name"},
+    {CLI_OPT_VALUE, "--level", "N", &ch_level, CLI_REQUIRED, 0,
+     "its level, 0 (tribe) to 8 (world)"},
+    {CLI_OPT_VALUE, "--level-name", "NAME", &ch_level_name, 0, 0,
+     "the name of its level (levels 3-7 have no default)"},
+    {CLI_OPT_VALUE, "--community-key", "FILE", &ch_community_key, 0, 0,
+     "the community's public key (default with --self: --key's)"},
+    {CLI_OPT_LIST, "--allow", "TYPE", &ch_allow, CLI_REQUIRED, 0,
+     "a license type the community may authorize"},
+    VALIDITY_OPTIONS(&ch_from, &ch_until, &ch_days),
+    {CLI_OPT_VALUE, "--out", "FILE", &ch_out, CLI_REQUIRED, 0, "where to write the charter"},
+    {CLI_OPT_VALUE, "--passphrase-fd", "N", &ch_pass_fd, 0, 0,
+     "read the signing key's passphrase from descriptor N"},
 };
 
-static const struct cli_spec charter_spec = {
+static const struct cli_command charter_cmd = {
     "issue charter",
     "--key FILE (--self | --issuer ID --parent-charter FILE) --id ID --name NAME --level N\n"
     "       [--community-key FILE] --allow TYPE... (--valid-until TIME | --days N) --out FILE",
@@ -67,119 +94,112 @@ static const struct cli_spec charter_spec = {
     "'libro trust add --anchor'.",
     charter_opts,
     LIBRO_NELEM(charter_opts),
-    0,
-    0,
     validity_epilog,
 };
 
 static int
 issue_charter(int argc, char **argv)
 {
-    struct cli_args a;
-    const struct cli_spec *sp = &charter_spec;
+    const struct cli_command *cmd = &charter_cmd;
+    libro_charter_options opt = LIBRO_CHARTER_OPTIONS_INIT;
     libro_error err = LIBRO_ERROR_INIT;
     libro_credential *c = NULL;
-    libro_credential *parent = NULL;
     libro_key *signer = NULL;
+    libro_key *community_key = NULL;
     libro_buf jws = LIBRO_BUF_INIT;
     libro_buf parent_jws = LIBRO_BUF_INIT;
-    const char *const *allow;
-    size_t n_allow;
     uint64_t level = 0;
-    bool self;
-    const char *level_text;
-    int code = cli_parse(&a, sp, argc, argv);
+    int code = cli_parse_command(cmd, argc, argv);
 
     if (code >= 0) {
         return code;
     }
-    self = cli_has(&a, sp, "--self");
-    level_text = cli_get(&a, sp, "--level");
-    allow = cli_get_all(&a, sp, "--allow", &n_allow);
-    if (!cli_has(&a, sp, "--key") || !cli_has(&a, sp, "--id") || !cli_has(&a, sp, "--name") ||
-        level_text == NULL || !cli_has(&a, sp, "--out") || n_allow == 0) {
-        return cli_usage_error(sp, "--key, --id, --name, --level, --allow and --out are required");
-    }
-    if (self == cli_has(&a, sp, "--issuer")) {
-        return cli_usage_error(sp, "give exactly one of --self and --issuer");
-    }
-    if (self && cli_has(&a, sp, "--parent-charter")) {
-        return cli_usage_error(sp, "--parent-charter does not go with --self");
+    if (ch_self && ch_parent != NULL) {
+        return cli_command_usage(cmd, "--parent-charter does not go with --self");
     }
     /* Without the parent's charter nothing could be checked, and libro would sign charters
      * that every verifier refuses (a level not below the parent's, a wider scope). */
-    if (!self && !cli_has(&a, sp, "--parent-charter")) {
-        return cli_usage_error(sp, "--parent-charter FILE is required with --issuer");
+    if (!ch_self && ch_parent == NULL) {
+        return cli_command_usage(cmd, "--parent-charter FILE is required with --issuer");
     }
-    if (libro_parse_u64(&level, level_text, strlen(level_text), LIBRO_MAX_LEVEL, &err) !=
-        LIBRO_OK) {
-        return cli_usage_error(sp, "--level: want 0 to %d", LIBRO_MAX_LEVEL);
+    if (libro_parse_u64(&level, ch_level, strlen(ch_level), LIBRO_MAX_LEVEL, &err) != LIBRO_OK) {
+        return cli_command_usage(cmd, "--level: want 0 to %d", LIBRO_MAX_LEVEL);
     }
+    opt.issuer = ch_issuer;
+    opt.id = ch_id;
+    opt.name = ch_name;
+    opt.level = (int) level;
+    opt.level_name = ch_level_name;
+    opt.allowed = ch_allow.v;
+    opt.n_allowed = ch_allow.n;
     code = CLI_EXIT_NO;
-    if (cli_load_key(&signer, cli_get(&a, sp, "--key"), cli_get(&a, sp, "--passphrase-fd"), &err) !=
-            LIBRO_OK ||
-        libro_credential_new(&c, LIBRO_CRED_CHARTER, &err) != LIBRO_OK ||
-        cli_dup_str(&c->issuer, self ? cli_get(&a, sp, "--id") : cli_get(&a, sp, "--issuer"),
-                    &err) != LIBRO_OK ||
-        cli_dup_str(&c->subject_id, cli_get(&a, sp, "--id"), &err) != LIBRO_OK ||
-        cli_dup_str(&c->name, cli_get(&a, sp, "--name"), &err) != LIBRO_OK ||
-        cli_dup_str(&c->level_name, cli_get(&a, sp, "--level-name"), &err) != LIBRO_OK ||
-        cli_dup_list(&c->allowed_types, &c->n_allowed, allow, n_allow, &err) != LIBRO_OK ||
-        cli_validity(&c->valid_from, &c->valid_until, cli_get(&a, sp, "--valid-from"),
-                     cli_get(&a, sp, "--valid-until"), cli_get(&a, sp, "--days"), 0,
-                     &err) != LIBRO_OK) {
+    if (cli_load_key(&signer, ch_key, ch_pass_fd, &err) != LIBRO_OK ||
+        cli_validity(&opt.valid_from, &opt.valid_until, ch_from, ch_until, ch_days, 0, &err) !=
+            LIBRO_OK) {
         goto out_report;
     }
-    c->level = (int) level;
-    if (cli_has(&a, sp, "--community-key")) {
-        if (load_public(&c->subject_key, cli_get(&a, sp, "--community-key"), &err) != LIBRO_OK) {
-            goto out_report;
-        }
-    } else if (!self) {
+    if (ch_community_key == NULL && !ch_self) {
         libro_error_set(&err, LIBRO_ERR_INVALID_ARG, "--community-key is required without --self");
         goto out_report;
-    } else if (libro_key_public(&c->subject_key, signer, &err) != LIBRO_OK) {
+    }
+    if ((ch_community_key != NULL &&
+         load_public(&community_key, ch_community_key, &err) != LIBRO_OK) ||
+        (ch_parent != NULL && cli_read_token(&parent_jws, ch_parent, &err) != LIBRO_OK)) {
         goto out_report;
     }
-    if (cli_has(&a, sp, "--parent-charter") &&
-        (cli_read_own_credential(&parent, &parent_jws, cli_get(&a, sp, "--parent-charter"), &err) !=
-             LIBRO_OK ||
-         libro_issuer_check_under_charter(c, parent, signer, &err) != LIBRO_OK)) {
-        goto out_report;
-    }
-    if (cli_sign_and_write(&jws, c, signer, cli_get(&a, sp, "--out"), &err) != LIBRO_OK) {
+    opt.community_key = community_key;
+    opt.parent_charter = (const char *) parent_jws.data;
+    opt.parent_charter_len = parent_jws.len;
+    if (libro_issuer_issue_charter(&jws, &c, signer, &opt, &err) != LIBRO_OK ||
+        cli_write_credential(ch_out, &jws, c, &err) != LIBRO_OK) {
         goto out_report;
     }
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    cli_report("issue charter", &err);
+    cli_report(cmd->command, &err);
 out:
     libro_buf_free(&jws);
     libro_buf_free(&parent_jws);
-    libro_credential_free(parent);
     libro_credential_free(c);
+    libro_key_free(community_key);
     libro_key_free(signer);
     return cli_finish(code);
 }
 
 /* ---- issue authorization / registry-authorization ----------------------------------------- */
 
-static const struct cli_opt auth_opts[] = {
-    {"--key", "FILE", "signing key: the community's key", false},
-    {"--charter", "FILE", "the community's own charter (its id, window and allowed types)", false},
-    {"--id", "ID", "the authorized service's id (an absolute URI)", false},
-    {"--name", "NAME", "the service's name", false},
-    {"--subject-key", "FILE", "the service's public key", false},
-    {"--grant", "TYPE:DAYS", "a license type and its longest validity in days", true},
-    {"--valid-from", "TIME", "start of validity (default: now)", false},
-    {"--valid-until", "TIME", "end of validity", false},
-    {"--days", "N", "validity in days from --valid-from", false},
-    {"--out", "FILE", "where to write the authorization", false},
-    {"--passphrase-fd", "N", "read the signing key's passphrase from descriptor N", false},
+static const char *au_key;
+static const char *au_charter;
+static const char *au_id;
+static const char *au_name;
+static const char *au_subject_key;
+static struct cli_list au_grant;
+static const char *au_url;
+static const char *au_from;
+static const char *au_until;
+static const char *au_days;
+static const char *au_out;
+static const char *au_pass_fd;
+
+static const struct cli_option auth_opts[] = {
+    {CLI_OPT_VALUE, "--key", "FILE", &au_key, CLI_REQUIRED, 0, "signing key: the community's key"},
+    {CLI_OPT_VALUE, "--charter", "FILE", &au_charter, CLI_REQUIRED, 0,
+     "the community's own charter (its id, window and allowed types)"},
+    {CLI_OPT_VALUE, "--id", "ID", &au_id, CLI_REQUIRED, 0,
+     "the authorized service's id (an absolute URI)"},
+    {CLI_OPT_VALUE, "--name", "NAME", &au_name, CLI_REQUIRED, 0, "the service's name"},
+    {CLI_OPT_VALUE, "--subject-key", "FILE", &au_subject_key, CLI_REQUIRED, 0,
+     "the service's public key"},
+    {CLI_OPT_LIST, "--grant", "TYPE:DAYS", &au_grant, CLI_REQUIRED, 0,
+     "a license type and its longest validity in days"},
+    VALIDITY_OPTIONS(&au_from, &au_until, &au_days),
+    {CLI_OPT_VALUE, "--out", "FILE", &au_out, CLI_REQUIRED, 0, "where to write the authorization"},
+    {CLI_OPT_VALUE, "--passphrase-fd", "N", &au_pass_fd, 0, 0,
+     "read the signing key's passphrase from descriptor N"},
 };
 
-static const struct cli_spec auth_spec = {
+static const struct cli_command auth_cmd = {
     "issue authorization",
     "--key FILE --charter FILE --id ID --name NAME --subject-key FILE --grant TYPE:DAYS...\n"
     "       (--valid-until TIME | --days N) --out FILE",
@@ -188,64 +208,76 @@ static const struct cli_spec auth_spec = {
     "among the license types the community's charter allows, and the window inside it.",
     auth_opts,
     LIBRO_NELEM(auth_opts),
-    0,
-    0,
     validity_epilog,
 };
 
-static const struct cli_opt reg_opts[] = {
-    {"--key", "FILE", "signing key: the community's key", false},
-    {"--charter", "FILE", "the community's own charter", false},
-    {"--id", "ID", "the registry's id (an absolute URI)", false},
-    {"--name", "NAME", "the registry's name", false},
-    {"--subject-key", "FILE", "the registry's public key", false},
-    {"--url", "URL", "where the registry serves (https, or http on loopback)", false},
-    {"--valid-from", "TIME", "start of validity (default: now)", false},
-    {"--valid-until", "TIME", "end of validity", false},
-    {"--days", "N", "validity in days from --valid-from", false},
-    {"--out", "FILE", "where to write the authorization", false},
-    {"--passphrase-fd", "N", "read the signing key's passphrase from descriptor N", false},
+static const struct cli_option reg_opts[] = {
+    {CLI_OPT_VALUE, "--key", "FILE", &au_key, CLI_REQUIRED, 0, "signing key: the community's key"},
+    {CLI_OPT_VALUE, "--charter", "FILE", &au_charter, CLI_REQUIRED, 0,
+     "the community's own charter"},
+    {CLI_OPT_VALUE, "--id", "ID", &au_id, CLI_REQUIRED, 0, "the registry's id (an absolute URI)"},
+    {CLI_OPT_VALUE, "--name", "NAME", &au_name, CLI_REQUIRED, 0, "the registry's name"},
+    {CLI_OPT_VALUE, "--subject-key", "FILE", &au_subject_key, CLI_REQUIRED, 0,
+     "the registry's public key"},
+    {CLI_OPT_VALUE, "--url", "URL", &au_url, 0, 0,
+     "where the registry serves (https, or http on loopback)"},
+    VALIDITY_OPTIONS(&au_from, &au_until, &au_days),
+    {CLI_OPT_VALUE, "--out", "FILE", &au_out, CLI_REQUIRED, 0, "where to write the authorization"},
+    {CLI_OPT_VALUE, "--passphrase-fd", "N", &au_pass_fd, 0, 0,
+     "read the signing key's passphrase from descriptor N"},
 };
 
-static const struct cli_spec reg_spec = {
+static const struct cli_command reg_cmd = {
     "issue registry-authorization",
     "--key FILE --charter FILE --id ID --name NAME --subject-key FILE [--url URL]\n"
     "       (--valid-until TIME | --days N) --out FILE",
     "Name the key the community's registry signs status lists and log checkpoints with.",
     reg_opts,
     LIBRO_NELEM(reg_opts),
-    0,
-    0,
     validity_epilog,
 };
 
-static libro_code
-parse_grants(libro_credential *c, const char *const *grants, size_t n, libro_error *err)
+static void
+grants_free(libro_license_grant *g, size_t n)
 {
     size_t i;
 
-    c->grants = libro_calloc(n, sizeof *c->grants);
-    if (c->grants == NULL) {
+    for (i = 0; g != NULL && i < n; i++) {
+        libro_free(g[i].id);
+    }
+    libro_free(g);
+}
+
+/* --grant TYPE:DAYS values into *out (*n of them). */
+static libro_code
+parse_grants(libro_license_grant **out, size_t *n, const struct cli_list *grants, libro_error *err)
+{
+    size_t i;
+
+    *n = 0;
+    *out = grants->n == 0 ? NULL : libro_calloc(grants->n, sizeof **out);
+    if (grants->n > 0 && *out == NULL) {
         return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
     }
-    for (i = 0; i < n; i++) {
-        const char *colon = strrchr(grants[i], ':');
+    for (i = 0; i < grants->n; i++) {
+        const char *g = grants->v[i];
+        const char *colon = strrchr(g, ':');
         uint64_t days = 0;
 
-        if (colon == NULL || colon == grants[i] ||
+        if (colon == NULL || colon == g ||
             libro_parse_u64(&days, colon + 1, strlen(colon + 1), LIBRO_MAX_VALIDITY_DAYS, err) !=
                 LIBRO_OK ||
             days == 0) {
             return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
-                                   "--grant %.64s: want TYPE:DAYS with 1 to %u days", grants[i],
+                                   "--grant %.64s: want TYPE:DAYS with 1 to %u days", g,
                                    LIBRO_MAX_VALIDITY_DAYS);
         }
-        c->grants[i].id = libro_strndup(grants[i], (size_t) (colon - grants[i]));
-        if (c->grants[i].id == NULL) {
+        (*out)[i].id = libro_strndup(g, (size_t) (colon - g));
+        if ((*out)[i].id == NULL) {
             return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
         }
-        c->grants[i].validity_days = (uint32_t) days;
-        c->n_grants++;
+        (*out)[i].validity_days = (uint32_t) days;
+        (*n)++;
     }
     return LIBRO_OK;
 }
@@ -253,64 +285,53 @@ parse_grants(libro_credential *c, const char *const *grants, size_t n, libro_err
 static int
 issue_auth(int argc, char **argv, libro_cred_type type)
 {
-    struct cli_args a;
-    const struct cli_spec *sp = type == LIBRO_CRED_ISSUER_AUTH ? &auth_spec : &reg_spec;
+    const struct cli_command *cmd = type == LIBRO_CRED_ISSUER_AUTH ? &auth_cmd : &reg_cmd;
+    libro_authorization_options opt = LIBRO_AUTHORIZATION_OPTIONS_INIT;
     libro_error err = LIBRO_ERROR_INIT;
     libro_credential *c = NULL;
-    libro_credential *charter = NULL;
     libro_key *signer = NULL;
+    libro_key *subject_key = NULL;
+    libro_license_grant *grants = NULL;
+    size_t n_grants = 0;
     libro_buf jws = LIBRO_BUF_INIT;
     libro_buf charter_jws = LIBRO_BUF_INIT;
-    const char *const *grants = NULL;
-    size_t n_grants = 0;
-    int code = cli_parse(&a, sp, argc, argv);
+    int code = cli_parse_command(cmd, argc, argv);
 
     if (code >= 0) {
         return code;
     }
-    if (type == LIBRO_CRED_ISSUER_AUTH) {
-        grants = cli_get_all(&a, sp, "--grant", &n_grants);
-    }
-    if (!cli_has(&a, sp, "--key") || !cli_has(&a, sp, "--charter") || !cli_has(&a, sp, "--id") ||
-        !cli_has(&a, sp, "--name") || !cli_has(&a, sp, "--subject-key") ||
-        !cli_has(&a, sp, "--out") || (type == LIBRO_CRED_ISSUER_AUTH && n_grants == 0)) {
-        return cli_usage_error(sp, "missing a required option");
-    }
     code = CLI_EXIT_NO;
-    if (cli_load_key(&signer, cli_get(&a, sp, "--key"), cli_get(&a, sp, "--passphrase-fd"), &err) !=
+    if (cli_load_key(&signer, au_key, au_pass_fd, &err) != LIBRO_OK ||
+        cli_read_token(&charter_jws, au_charter, &err) != LIBRO_OK ||
+        load_public(&subject_key, au_subject_key, &err) != LIBRO_OK ||
+        cli_validity(&opt.valid_from, &opt.valid_until, au_from, au_until, au_days, 0, &err) !=
             LIBRO_OK ||
-        cli_read_own_credential(&charter, &charter_jws, cli_get(&a, sp, "--charter"), &err) !=
-            LIBRO_OK ||
-        libro_credential_new(&c, type, &err) != LIBRO_OK ||
-        cli_dup_str(&c->issuer, charter->subject_id, &err) != LIBRO_OK ||
-        cli_dup_str(&c->subject_id, cli_get(&a, sp, "--id"), &err) != LIBRO_OK ||
-        cli_dup_str(&c->name, cli_get(&a, sp, "--name"), &err) != LIBRO_OK ||
-        load_public(&c->subject_key, cli_get(&a, sp, "--subject-key"), &err) != LIBRO_OK ||
-        cli_validity(&c->valid_from, &c->valid_until, cli_get(&a, sp, "--valid-from"),
-                     cli_get(&a, sp, "--valid-until"), cli_get(&a, sp, "--days"), 0,
-                     &err) != LIBRO_OK) {
+        parse_grants(&grants, &n_grants, &au_grant, &err) != LIBRO_OK) {
         goto out_report;
     }
-    if (type == LIBRO_CRED_ISSUER_AUTH && parse_grants(c, grants, n_grants, &err) != LIBRO_OK) {
-        goto out_report;
-    }
-    if (type == LIBRO_CRED_REGISTRY_AUTH &&
-        cli_dup_str(&c->url, cli_get(&a, sp, "--url"), &err) != LIBRO_OK) {
-        goto out_report;
-    }
-    if (libro_issuer_check_under_charter(c, charter, signer, &err) != LIBRO_OK ||
-        cli_sign_and_write(&jws, c, signer, cli_get(&a, sp, "--out"), &err) != LIBRO_OK) {
+    opt.type = type;
+    opt.charter = (const char *) charter_jws.data;
+    opt.charter_len = charter_jws.len;
+    opt.id = au_id;
+    opt.name = au_name;
+    opt.subject_key = subject_key;
+    opt.grants = grants;
+    opt.n_grants = n_grants;
+    opt.url = au_url;
+    if (libro_issuer_issue_authorization(&jws, &c, signer, &opt, &err) != LIBRO_OK ||
+        cli_write_credential(au_out, &jws, c, &err) != LIBRO_OK) {
         goto out_report;
     }
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    cli_report(sp->command, &err);
+    cli_report(cmd->command, &err);
 out:
     libro_buf_free(&jws);
     libro_buf_free(&charter_jws);
-    libro_credential_free(charter);
+    grants_free(grants, n_grants);
     libro_credential_free(c);
+    libro_key_free(subject_key);
     libro_key_free(signer);
     return cli_finish(code);
 }
@@ -329,33 +350,56 @@ issue_registry_authorization(int argc, char **argv)
 
 /* ---- issue license ------------------------------------------------------------------------- */
 
-static const struct cli_opt license_opts[] = {
-    {"--key", "FILE", "signing key: the issuer's key", false},
-    {"--authorization", "FILE", "the issuer's IssuerAuthorization", false},
-    {"--community-charter", "FILE", "the charter of the community that authorized the issuer",
-     false},
-    {"--holder", "NAME", "the holder's name", false},
-    {"--holder-did", "DID", "the holder's own did:key (optional)", false},
-    {"--number", "NUMBER", "the license number", false},
-    {"--profession", "TEXT", "the profession", false},
-    {"--type", "TYPE", "the license type (granted by the authorization)", false},
-    {"--scope", "TEXT", "what the license covers", true},
-    {"--valid-from", "TIME", "start of validity (default: now)", false},
-    {"--valid-until", "TIME", "end of validity (default: the type's full validity)", false},
-    {"--days", "N", "validity in days from --valid-from", false},
-    {"--out", "FILE", "where to write the license (compact JWS)", false},
-    {"--qr", "FILE.png", "also write its LB1 QR code as a PNG (level M)", false},
-    {"--passphrase-fd", "N", "read the signing key's passphrase from descriptor N", false},
-    {"--registry", "DB|URL",
+static const char *li_key;
+static const char *li_auth;
+static const char *li_charter;
+static const char *li_holder;
+static const char *li_holder_did;
+static const char *li_number;
+static const char *li_profession;
+static const char *li_type;
+static struct cli_list li_scope;
+static const char *li_from;
+static const char *li_until;
+static const char *li_days;
+static const char *li_out;
+static const char *li_qr;
+static const char *li_pass_fd;
+static const char *li_registry;
+static const char *li_url_base;
+
+static const struct cli_option license_opts[] = {
+    {CLI_OPT_VALUE, "--key", "FILE", &li_key, CLI_REQUIRED, 0, "signing key: the issuer's key"},
+    {CLI_OPT_VALUE, "--authorization", "FILE", &li_auth, CLI_REQUIRED, 0,
+     "the issuer's IssuerAuthorization"},
+    {CLI_OPT_VALUE, "--community-charter", "FILE", &li_charter, CLI_REQUIRED, 0,
+     "the charter of the community that authorized the issuer"},
+    {CLI_OPT_VALUE, "--holder", "NAME", &li_holder, CLI_REQUIRED, 0, "the holder's name"},
+    {CLI_OPT_VALUE, "--holder-did", "DID", &li_holder_did, 0, 0,
+     "the holder's own did:key (optional)"},
+    {CLI_OPT_VALUE, "--number", "NUMBER", &li_number, CLI_REQUIRED, 0, "the license number"},
+    {CLI_OPT_VALUE, "--profession", "TEXT", &li_profession, CLI_REQUIRED, 0, "the profession"},
+    {CLI_OPT_VALUE, "--type", "TYPE", &li_type, CLI_REQUIRED, 0,
+     "the license type (granted by the authorization)"},
+    {CLI_OPT_LIST, "--scope", "TEXT", &li_scope, CLI_REQUIRED, 0, "what the license covers"},
+    {CLI_OPT_VALUE, "--valid-from", "TIME", &li_from, 0, 0, "start of validity (default: now)"},
+    {CLI_OPT_VALUE, "--valid-until", "TIME", &li_until, 0, 0,
+     "end of validity (default: the type's full validity)"},
+    {CLI_OPT_VALUE, "--days", "N", &li_days, 0, 0, "validity in days from --valid-from"},
+    {CLI_OPT_VALUE, "--out", "FILE", &li_out, CLI_REQUIRED, 0,
+     "where to write the license (compact JWS)"},
+    {CLI_OPT_VALUE, "--qr", "FILE.png", &li_qr, 0, 0,
+     "also write its LB1 QR code as a PNG (level M)"},
+    {CLI_OPT_VALUE, "--passphrase-fd", "N", &li_pass_fd, 0, 0,
+     "read the signing key's passphrase from descriptor N"},
+    {CLI_OPT_VALUE, "--registry", "DB|URL", &li_registry, 0, 0,
      "record the license in this registry: a database (embedded mode) or a registry's URL "
-     "(signed requests)",
-     false},
-    {"--status-url-base", "URL",
-     "with --registry DB: where the registry's status lists are served (<URL>/<list>/revocation)",
-     false},
+     "(signed requests)"},
+    {CLI_OPT_VALUE, "--status-url-base", "URL", &li_url_base, 0, 0,
+     "with --registry DB: where the registry's status lists are served (<URL>/<list>/revocation)"},
 };
 
-static const struct cli_spec license_spec = {
+static const struct cli_command license_cmd = {
     "issue license",
     "--key FILE --authorization FILE --community-charter FILE --holder NAME --number N\n"
     "       --profession TEXT --type TYPE --scope TEXT... [--holder-did DID]\n"
@@ -363,241 +407,78 @@ static const struct cli_spec license_spec = {
     "       [--registry DB --status-url-base URL | --registry URL]",
     "Issue a time-limited professional license. The license type must be granted by the\n"
     "issuer's authorization, and the validity must lie inside the authorization's window\n"
-    "and not exceed the type's validity (the default is its full validity, cut at the\n"
-    "authorization's end). With --registry the license gets a random status index in the\n"
-    "registry's status lists (credentialStatus) and is recorded there, by the issuer's id,\n"
-    "before it is written; the type must be defined in the registry. A registry URL\n"
-    "(https://..., or http:// on loopback) is reached by requests signed with --key, which\n"
-    "the registry knows from the issuer's authorization (libro registry authorize).",
+    "and not exceed the type's validity (the default is its full validity, cut at the end\n"
+    "of the authorization and of the charter). With --registry the license gets a random\n"
+    "status index in the registry's status lists (credentialStatus) and is recorded there,\n"
+    "by the issuer's id, before it is written; the type must be defined in the registry.\n"
+    "A registry URL (https://..., or http:// on loopback) is reached by requests signed\n"
+    "with --key, which the registry knows from the issuer's authorization (libro registry\n"
+    "authorize); the status lists are then the ones the registry names.",
     license_opts,
     LIBRO_NELEM(license_opts),
-    0,
-    0,
     validity_epilog,
 };
-
-/* `type_days`: the validity of the license type in the registry, or 0 without one. */
-static libro_code
-fill_license(libro_credential *c, const struct cli_args *a, const libro_credential *auth,
-             const libro_credential *community, uint32_t type_days, libro_error *err)
-{
-    uint32_t default_days;
-
-    const struct cli_spec *sp = &license_spec;
-    const char *const *scope;
-    size_t n_scope;
-    libro_code rc;
-
-    scope = cli_get_all(a, sp, "--scope", &n_scope);
-    rc = cli_dup_str(&c->issuer, auth->subject_id, err);
-    if (rc == LIBRO_OK) {
-        rc = cli_dup_str(&c->subject_id, cli_get(a, sp, "--holder-did"), err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = cli_dup_str(&c->name, cli_get(a, sp, "--holder"), err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = cli_dup_str(&c->license_number, cli_get(a, sp, "--number"), err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = cli_dup_str(&c->profession, cli_get(a, sp, "--profession"), err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = cli_dup_str(&c->license_type, cli_get(a, sp, "--type"), err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = cli_dup_list(&c->scope, &c->n_scope, scope, n_scope, err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = cli_dup_str(&c->community_id, community->subject_id, err);
-    }
-    c->community_level = community->level;
-    if (rc == LIBRO_OK && cli_granted_days(auth, c->license_type) == 0) {
-        rc = libro_error_set(err, LIBRO_ERR_DENIED,
-                             "license type %.64s is not granted by the authorization of %.64s",
-                             c->license_type, auth->subject_id);
-    }
-    /* By default the full validity the authorization grants, and no longer than the
-     * registry's type allows. */
-    default_days = cli_granted_days(auth, c->license_type);
-    if (type_days > 0 && type_days < default_days) {
-        default_days = type_days;
-    }
-    if (rc == LIBRO_OK) {
-        rc = cli_validity(&c->valid_from, &c->valid_until, cli_get(a, sp, "--valid-from"),
-                          cli_get(a, sp, "--valid-until"), cli_get(a, sp, "--days"), default_days,
-                          err);
-    }
-    /* The default validity stops where the authorization does. */
-    if (rc == LIBRO_OK && !cli_has(a, sp, "--valid-until") && !cli_has(a, sp, "--days") &&
-        c->valid_until > auth->valid_until) {
-        c->valid_until = auth->valid_until;
-    }
-    if (rc == LIBRO_OK) {
-        rc = cli_check_community(auth, community, err);
-    }
-    return rc;
-}
-
-/* The license type as the registry defines it (its validity caps the default). */
-static libro_code
-registry_type_days(uint32_t *days, libro_registry_client *r, const char *type_id, libro_error *err)
-{
-    libro_license_type type = {0};
-    libro_code rc = libro_registry_client_get_type(r, &type, type_id, err);
-
-    if (rc == LIBRO_ERR_NOT_FOUND) {
-        rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND,
-                             "license type %.64s is not defined in the registry (libro registry "
-                             "type)",
-                             type_id);
-    }
-    *days = type.validity_days;
-    libro_license_type_clear(&type);
-    return rc;
-}
-
-/* Record the license in the registry: reserve its status index, put the status entries in
- * the license, sign, register. Only then is the credential written (by the caller), so a
- * license the registry refuses never leaves this process. An index reserved for a license
- * that is then refused stays unused. A remote registry names its own list URLs. */
-static libro_code
-issue_registered(libro_buf *jws, libro_credential *c, const struct cli_issuer *is,
-                 libro_registry_client *r, const char *url_base, libro_error *err)
-{
-    uint32_t list = 0;
-    uint32_t index = 0;
-    char *revocation = NULL;
-    char *suspension = NULL;
-    /* The license with a placeholder entry first: a bad --status-url-base costs no index. */
-    libro_code rc = cli_set_status(c, url_base, 0, 0, err);
-
-    if (rc == LIBRO_OK) {
-        rc = libro_credential_check(c, err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = libro_registry_client_reserve(r, &list, &index, &revocation, &suspension, err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = cli_set_status(c, url_base, list, index, err);
-    }
-    if (rc == LIBRO_OK && revocation != NULL &&
-        (strcmp(revocation, c->status_revocation_list) != 0 ||
-         strcmp(suspension, c->status_suspension_list) != 0)) {
-        rc = libro_error_set(err, LIBRO_ERR_DENIED,
-                             "the registry serves its lists at %.120s, not under the status URL "
-                             "base",
-                             revocation);
-    }
-    if (rc == LIBRO_OK) {
-        rc = cli_sign_credential(jws, c, is->signer, err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = libro_registry_client_register(r, (const char *) jws->data, list, index, err);
-    }
-    if (rc == LIBRO_OK) {
-        fprintf(stderr, "libro: registered %s (status list %u, index %u)\n", c->license_number,
-                (unsigned) list, (unsigned) index);
-    }
-    libro_free(revocation);
-    libro_free(suspension);
-    return rc;
-}
 
 static int
 issue_license(int argc, char **argv)
 {
-    struct cli_args a;
-    const struct cli_spec *sp = &license_spec;
+    const struct cli_command *cmd = &license_cmd;
+    libro_license_options opt = LIBRO_LICENSE_OPTIONS_INIT;
     libro_error err = LIBRO_ERROR_INIT;
-    libro_credential *c = NULL;
-    struct cli_issuer is = CLI_ISSUER_INIT;
+    libro_key *signer = NULL;
+    libro_issuer *is = NULL;
     libro_registry_client *client = NULL;
-    libro_buf jws = LIBRO_BUF_INIT;
-    libro_buf kid = LIBRO_BUF_INIT;
-    libro_buf remote_base = LIBRO_BUF_INIT;
-    const char *db;
-    const char *url_base;
-    uint32_t type_days = 0;
-    size_t n_scope = 0;
-    int code = cli_parse(&a, sp, argc, argv);
+    libro_issued res = LIBRO_ISSUED_INIT;
+    int code = cli_parse_command(cmd, argc, argv);
 
     if (code >= 0) {
         return code;
     }
-    (void) cli_get_all(&a, sp, "--scope", &n_scope);
-    if (!cli_has(&a, sp, "--key") || !cli_has(&a, sp, "--authorization") ||
-        !cli_has(&a, sp, "--community-charter") || !cli_has(&a, sp, "--holder") ||
-        !cli_has(&a, sp, "--number") || !cli_has(&a, sp, "--profession") ||
-        !cli_has(&a, sp, "--type") || n_scope == 0 || !cli_has(&a, sp, "--out")) {
-        return cli_usage_error(sp, "missing a required option");
+    if (!cli_is_url(li_registry) && (li_registry == NULL) != (li_url_base == NULL)) {
+        return cli_command_usage(cmd, "--registry DB and --status-url-base go together");
     }
-    db = cli_get(&a, sp, "--registry");
-    url_base = cli_get(&a, sp, "--status-url-base");
+    opt.holder = li_holder;
+    opt.holder_did = li_holder_did;
+    opt.number = li_number;
+    opt.profession = li_profession;
+    opt.license_type = li_type;
+    opt.scope = li_scope.v;
+    opt.n_scope = li_scope.n;
+    opt.status_url_base = li_url_base;
     code = CLI_EXIT_NO;
-    if (db != NULL && cli_is_url(db)) {
-        /* A registry serves its lists under its own URL. */
-        if (url_base == NULL) {
-            size_t len = strlen(db);
-
-            while (len > 0 && db[len - 1] == '/') {
-                len--;
-            }
-            if (len > 2048 ||
-                libro_buf_printf(&remote_base, &err, "%.*s/v1/status", (int) len, db) != LIBRO_OK) {
-                goto out_report;
-            }
-            url_base = (const char *) remote_base.data;
-        }
-    } else if ((db == NULL) != (url_base == NULL)) {
-        return cli_usage_error(sp, "--registry DB and --status-url-base go together");
-    }
-    code = CLI_EXIT_NO;
-    if (cli_issuer_load(&is, cli_get(&a, sp, "--key"), cli_get(&a, sp, "--passphrase-fd"),
-                        cli_get(&a, sp, "--authorization"), cli_get(&a, sp, "--community-charter"),
-                        &err) != LIBRO_OK) {
+    if (cli_window_args(&opt.valid_from, &opt.valid_until, &opt.days, li_from, li_until, li_days,
+                        &err) != LIBRO_OK ||
+        cli_load_key(&signer, li_key, li_pass_fd, &err) != LIBRO_OK ||
+        libro_issuer_open_files(&is, signer, li_auth, li_charter, &err) != LIBRO_OK) {
         goto out_report;
     }
-    if (db != NULL && (cli_check_new_output(cli_get(&a, sp, "--out"), "--out", &err) != LIBRO_OK ||
-                       cli_check_new_output(cli_get(&a, sp, "--qr"), "--qr", &err) != LIBRO_OK ||
-                       libro_kid_for(&kid, is.auth->subject_id, is.signer, &err) != LIBRO_OK ||
-                       libro_registry_client_open(&client, db, is.signer, (const char *) kid.data,
-                                                  is.auth->subject_id, NULL, &err) != LIBRO_OK)) {
+    if (li_registry != NULL &&
+        (cli_check_new_output(li_out, "--out", &err) != LIBRO_OK ||
+         cli_check_new_output(li_qr, "--qr", &err) != LIBRO_OK ||
+         libro_issuer_registry_open(&client, is, li_registry, NULL, &err) != LIBRO_OK)) {
         goto out_report;
     }
-    /* The registry's type caps the default validity. */
-    if (client != NULL &&
-        registry_type_days(&type_days, client, cli_get(&a, sp, "--type"), &err) != LIBRO_OK) {
+    if (libro_issuer_issue_license(&res, is, client, &opt, &err) != LIBRO_OK) {
         goto out_report;
     }
-    if (libro_credential_new(&c, LIBRO_CRED_LICENSE, &err) != LIBRO_OK ||
-        fill_license(c, &a, is.auth, is.community, type_days, &err) != LIBRO_OK ||
-        libro_issuer_check_license(c, is.auth, is.community, is.signer, &err) != LIBRO_OK) {
-        goto out_report;
+    if (res.registered) {
+        fprintf(stderr, "libro: registered %s (status list %u, index %u)\n",
+                res.license->license_number, (unsigned) res.status_list,
+                (unsigned) res.status_index);
     }
-    if (client == NULL) {
-        if (cli_sign_and_write(&jws, c, is.signer, cli_get(&a, sp, "--out"), &err) != LIBRO_OK) {
-            goto out_report;
-        }
-    } else if (issue_registered(&jws, c, &is, client, url_base, &err) != LIBRO_OK ||
-               cli_write_credential(cli_get(&a, sp, "--out"), &jws, c, &err) != LIBRO_OK) {
-        goto out_report;
-    }
-    if (cli_has(&a, sp, "--qr") &&
-        cli_write_qr_png(cli_get(&a, sp, "--qr"), &jws, &err) != LIBRO_OK) {
+    if (cli_write_credential(li_out, &res.jws, res.license, &err) != LIBRO_OK ||
+        (li_qr != NULL && cli_write_qr_png(li_qr, &res.jws, &err) != LIBRO_OK)) {
         goto out_report;
     }
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    cli_report("issue license", &err);
+    cli_report(cmd->command, &err);
 out:
-    libro_buf_free(&jws);
-    libro_buf_free(&kid);
-    libro_buf_free(&remote_base);
-    libro_credential_free(c);
+    libro_issued_clear(&res);
     libro_registry_client_close(client);
-    cli_issuer_clear(&is);
+    libro_issuer_free(is);
+    libro_key_free(signer);
     return cli_finish(code);
 }
 

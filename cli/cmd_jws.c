@@ -10,14 +10,25 @@
 
 /* ---- jws sign ----------------------------------------------------------------------------- */
 
-static const struct cli_opt sign_opts[] = {
-    {"--key", "FILE", "private key file (PKCS#8 PEM, from 'libro key new')", false},
-    {"--kid", "KID", "key id for the protected header (e.g. did:example:town#<thumbprint>)", false},
-    {"--typ", "TYP", "media type for the protected header (e.g. vc+jwt)", false},
-    {"--passphrase-fd", "N", "read the key's passphrase from descriptor N", false},
+static const char *sg_key;
+static const char *sg_kid;
+static const char *sg_typ;
+static const char *sg_pass_fd;
+static const char *sg_payload;
+
+static const struct cli_option sign_opts[] = {
+    {CLI_OPT_VALUE, "--key", "FILE", &sg_key, CLI_REQUIRED, 0,
+     "private key file (PKCS#8 PEM, from 'libro key new')"},
+    {CLI_OPT_VALUE, "--kid", "KID", &sg_kid, 0, 0,
+     "key id for the protected header (e.g. did:example:town#<thumbprint>)"},
+    {CLI_OPT_VALUE, "--typ", "TYP", &sg_typ, 0, 0,
+     "media type for the protected header (e.g. vc+jwt)"},
+    {CLI_OPT_VALUE, "--passphrase-fd", "N", &sg_pass_fd, 0, 0,
+     "read the key's passphrase from descriptor N"},
+    {CLI_OPT_ARG, "PAYLOAD_FILE", NULL, &sg_payload, CLI_REQUIRED, 0, "the payload"},
 };
 
-static const struct cli_spec sign_spec = {
+static const struct cli_command sign_cmd = {
     "jws sign",
     "--key FILE [--kid KID] [--typ TYP] [--passphrase-fd N] PAYLOAD_FILE|-",
     "Sign the bytes of PAYLOAD_FILE (or standard input) as a compact JWS and print it.\n"
@@ -25,42 +36,33 @@ static const struct cli_spec sign_spec = {
     "Ed25519, ES256 for P-256. The payload may be at most 8 KiB.",
     sign_opts,
     LIBRO_NELEM(sign_opts),
-    1,
-    1,
     "Exit status: 0 signed, 1 failed, 2 bad command line.",
 };
 
 static int
 jws_sign(int argc, char **argv)
 {
-    struct cli_args a;
     libro_error err = LIBRO_ERROR_INIT;
     libro_buf payload = LIBRO_BUF_INIT;
     libro_buf token = LIBRO_BUF_INIT;
     libro_key *k = NULL;
-    const char *key_path;
-    int code = cli_parse(&a, &sign_spec, argc, argv);
+    int code = cli_parse_command(&sign_cmd, argc, argv);
 
     if (code >= 0) {
         return code;
     }
-    key_path = cli_get(&a, &sign_spec, "--key");
-    if (key_path == NULL) {
-        return cli_usage_error(&sign_spec, "--key FILE is required");
-    }
     code = CLI_EXIT_NO;
-    if (cli_load_key(&k, key_path, cli_get(&a, &sign_spec, "--passphrase-fd"), &err) != LIBRO_OK) {
+    if (cli_load_key(&k, sg_key, sg_pass_fd, &err) != LIBRO_OK) {
         cli_report("key", &err);
         goto out;
     }
-    if (libro_file_read(&payload, a.positional[0], LIBRO_MAX_PAYLOAD_FILE_BYTES, false, &err) !=
+    if (libro_file_read(&payload, sg_payload, LIBRO_MAX_PAYLOAD_FILE_BYTES, false, &err) !=
         LIBRO_OK) {
         cli_report("payload", &err);
         goto out;
     }
-    if (libro_jws_sign_compact(&token, k, cli_get(&a, &sign_spec, "--kid"),
-                               cli_get(&a, &sign_spec, "--typ"), payload.data, payload.len,
-                               &err) != LIBRO_OK) {
+    if (libro_jws_sign_compact(&token, k, sg_kid, sg_typ, payload.data, payload.len, &err) !=
+        LIBRO_OK) {
         cli_report("jws sign", &err);
         goto out;
     }
@@ -75,14 +77,24 @@ out:
 
 /* ---- jws verify --------------------------------------------------------------------------- */
 
-static const struct cli_opt verify_opts[] = {
-    {"--key", "FILE", "the signer's public key: PEM (public or private) or JWK", false},
-    {"--typ", "TYP", "require this typ in the protected header", false},
-    {"--json", NULL, "print one JSON document (see schemas/cli/jws-verify.schema.json)", false},
-    {"--passphrase-fd", "N", "passphrase, when --key is an encrypted private key", false},
+static const char *vf_key;
+static const char *vf_typ;
+static bool vf_json;
+static const char *vf_pass_fd;
+static const char *vf_token;
+
+static const struct cli_option verify_opts[] = {
+    {CLI_OPT_VALUE, "--key", "FILE", &vf_key, CLI_REQUIRED, 0,
+     "the signer's public key: PEM (public or private) or JWK"},
+    {CLI_OPT_VALUE, "--typ", "TYP", &vf_typ, 0, 0, "require this typ in the protected header"},
+    {CLI_OPT_SWITCH, "--json", NULL, &vf_json, 0, 0,
+     "print one JSON document (see schemas/cli/jws-verify.schema.json)"},
+    {CLI_OPT_VALUE, "--passphrase-fd", "N", &vf_pass_fd, 0, 0,
+     "passphrase, when --key is an encrypted private key"},
+    {CLI_OPT_ARG, "TOKEN_FILE", NULL, &vf_token, 0, 0, "the token (default: standard input)"},
 };
 
-static const struct cli_spec verify_spec = {
+static const struct cli_command verify_cmd = {
     "jws verify",
     "--key FILE [--typ TYP] [--json] [TOKEN_FILE|-]",
     "Verify a compact JWS from TOKEN_FILE (or standard input) with the given key and print\n"
@@ -91,8 +103,6 @@ static const struct cli_spec verify_spec = {
     "x5c) are refused. Surrounding whitespace in the token file is ignored.",
     verify_opts,
     LIBRO_NELEM(verify_opts),
-    0,
-    1,
     "Exit status: 0 valid (payload printed), 1 invalid or unreadable (reason on stderr),\n"
     "2 bad command line.",
 };
@@ -205,35 +215,26 @@ out:
 static int
 jws_verify(int argc, char **argv)
 {
-    struct cli_args a;
     libro_error err = LIBRO_ERROR_INIT;
     libro_buf out = LIBRO_BUF_INIT;
     libro_key *k = NULL;
-    const char *key_path;
-    bool json;
-    int code = cli_parse(&a, &verify_spec, argc, argv);
+    int code = cli_parse_command(&verify_cmd, argc, argv);
 
     if (code >= 0) {
         return code;
     }
-    key_path = cli_get(&a, &verify_spec, "--key");
-    if (key_path == NULL) {
-        return cli_usage_error(&verify_spec, "--key FILE is required");
-    }
-    json = cli_has(&a, &verify_spec, "--json");
     code = CLI_EXIT_NO;
     /* The key's messages name its file; a token's failure is the answer "invalid". */
-    if (cli_load_key(&k, key_path, cli_get(&a, &verify_spec, "--passphrase-fd"), &err) !=
-        LIBRO_OK) {
+    if (cli_load_key(&k, vf_key, vf_pass_fd, &err) != LIBRO_OK) {
         libro_error_prefix(&err, "key");
-    } else if (verify_token(&out, a.n_positional > 0 ? a.positional[0] : "-", k,
-                            cli_get(&a, &verify_spec, "--typ"), json, &err) == LIBRO_OK) {
+    } else if (verify_token(&out, vf_token != NULL ? vf_token : "-", k, vf_typ, vf_json, &err) ==
+               LIBRO_OK) {
         code = CLI_EXIT_OK;
     } else {
         libro_error_prefix(&err, "invalid");
     }
     if (code != CLI_EXIT_OK) {
-        if (json) {
+        if (vf_json) {
             cli_json_error(&err);
         }
         cli_report(NULL, &err);

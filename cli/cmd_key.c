@@ -38,17 +38,28 @@ facts_free(struct key_facts *f)
 
 /* ---- key new ------------------------------------------------------------------------------ */
 
-static const struct cli_opt new_opts[] = {
-    {"--alg", "ALG", "ed25519 (default) or es256", false},
-    {"--out", "FILE", "private key file to create (PKCS#8 PEM, mode 0600, never overwritten)",
-     false},
-    {"--passphrase-fd", "N", "encrypt the key with the passphrase read from descriptor N", false},
-    {"--ask-passphrase", NULL, "encrypt the key with a passphrase typed at the terminal", false},
-    {"--public-out", "FILE", "also write the public key (SubjectPublicKeyInfo PEM)", false},
-    {"--jwk-out", "FILE", "also write the public key as a JWK (kid = its thumbprint)", false},
+static const char *nw_alg;
+static const char *nw_out;
+static const char *nw_pass_fd;
+static bool nw_ask;
+static const char *nw_public_out;
+static const char *nw_jwk_out;
+
+static const struct cli_option new_opts[] = {
+    {CLI_OPT_VALUE, "--alg", "ALG", &nw_alg, 0, 0, "ed25519 (default) or es256"},
+    {CLI_OPT_VALUE, "--out", "FILE", &nw_out, CLI_REQUIRED, 0,
+     "private key file to create (PKCS#8 PEM, mode 0600, never overwritten)"},
+    {CLI_OPT_VALUE, "--passphrase-fd", "N", &nw_pass_fd, 0, 1,
+     "encrypt the key with the passphrase read from descriptor N"},
+    {CLI_OPT_SWITCH, "--ask-passphrase", NULL, &nw_ask, 0, 1,
+     "encrypt the key with a passphrase typed at the terminal"},
+    {CLI_OPT_VALUE, "--public-out", "FILE", &nw_public_out, 0, 0,
+     "also write the public key (SubjectPublicKeyInfo PEM)"},
+    {CLI_OPT_VALUE, "--jwk-out", "FILE", &nw_jwk_out, 0, 0,
+     "also write the public key as a JWK (kid = its thumbprint)"},
 };
 
-static const struct cli_spec new_spec = {
+static const struct cli_command new_cmd = {
     "key new",
     "--out FILE [--alg ed25519|es256] [--passphrase-fd N | --ask-passphrase]",
     "Create a signing key pair. The private key is written as PKCS#8 PEM with mode 0600;\n"
@@ -56,8 +67,6 @@ static const struct cli_spec new_spec = {
     "(PBES2: scrypt and AES-256-CBC). Passphrases never come from the command line.",
     new_opts,
     LIBRO_NELEM(new_opts),
-    0,
-    0,
     "Prints the key's algorithm, RFC 7638 thumbprint and (Ed25519) did:key.\n"
     "Exit status: 0 created, 1 failed, 2 bad command line.",
 };
@@ -107,54 +116,39 @@ key_summary(libro_buf *out, const libro_key *k, const char *path, libro_error *e
 static int
 key_new(int argc, char **argv)
 {
-    struct cli_args a;
     libro_error err = LIBRO_ERROR_INIT;
     libro_buf pass = LIBRO_BUF_INIT;
     libro_buf summary = LIBRO_BUF_INIT;
     libro_key *k = NULL;
     libro_alg alg = LIBRO_ALG_ED25519;
-    const char *out_path;
-    const char *pass_fd;
-    int code = cli_parse(&a, &new_spec, argc, argv);
+    int code = cli_parse_command(&new_cmd, argc, argv);
 
     if (code >= 0) {
         return code;
     }
-    out_path = cli_get(&a, &new_spec, "--out");
-    pass_fd = cli_get(&a, &new_spec, "--passphrase-fd");
-    if (out_path == NULL) {
-        return cli_usage_error(&new_spec, "--out FILE is required");
-    }
-    if (pass_fd != NULL && cli_has(&a, &new_spec, "--ask-passphrase")) {
-        return cli_usage_error(&new_spec,
-                               "--passphrase-fd and --ask-passphrase exclude each other");
-    }
-    if (cli_has(&a, &new_spec, "--alg") &&
-        libro_alg_from_name(&alg, cli_get(&a, &new_spec, "--alg"), &err) != LIBRO_OK) {
-        return cli_usage_error(&new_spec, "%s", err.msg);
+    if (nw_alg != NULL && libro_alg_from_name(&alg, nw_alg, &err) != LIBRO_OK) {
+        return cli_command_usage(&new_cmd, "%s", err.msg);
     }
     code = CLI_EXIT_NO;
-    if (pass_fd != NULL && cli_read_passphrase_fd(&pass, pass_fd, &err) != LIBRO_OK) {
+    if (nw_pass_fd != NULL && cli_read_passphrase_fd(&pass, nw_pass_fd, &err) != LIBRO_OK) {
         cli_report("key new", &err);
         goto out;
     }
-    if (cli_has(&a, &new_spec, "--ask-passphrase") &&
-        cli_prompt_passphrase(&pass, "New passphrase: ", true, &err) != LIBRO_OK) {
+    if (nw_ask && cli_prompt_passphrase(&pass, "New passphrase: ", true, &err) != LIBRO_OK) {
         cli_report("key new", &err);
         goto out;
     }
     if (libro_key_generate(&k, alg, &err) != LIBRO_OK ||
-        libro_key_save_pem(k, out_path, pass.len > 0 ? (const char *) pass.data : NULL, pass.len,
+        libro_key_save_pem(k, nw_out, pass.len > 0 ? (const char *) pass.data : NULL, pass.len,
                            &err) != LIBRO_OK) {
         cli_report("key new", &err);
         goto out;
     }
-    if (write_public_files(k, cli_get(&a, &new_spec, "--public-out"),
-                           cli_get(&a, &new_spec, "--jwk-out"), &err) != LIBRO_OK) {
+    if (write_public_files(k, nw_public_out, nw_jwk_out, &err) != LIBRO_OK) {
         cli_report("key new", &err);
         goto out;
     }
-    if (key_summary(&summary, k, out_path, &err) != LIBRO_OK) {
+    if (key_summary(&summary, k, nw_out, &err) != LIBRO_OK) {
         cli_report("key new", &err);
         goto out;
     }
@@ -169,20 +163,25 @@ out:
 
 /* ---- key show ----------------------------------------------------------------------------- */
 
-static const struct cli_opt show_opts[] = {
-    {"--json", NULL, "print one JSON document (see schemas/cli/key-show.schema.json)", false},
-    {"--passphrase-fd", "N", "read the passphrase of an encrypted key from descriptor N", false},
+static const char *sh_pass_fd;
+static bool sh_json;
+static const char *sh_file;
+
+static const struct cli_option show_opts[] = {
+    {CLI_OPT_SWITCH, "--json", NULL, &sh_json, 0, 0,
+     "print one JSON document (see schemas/cli/key-show.schema.json)"},
+    {CLI_OPT_VALUE, "--passphrase-fd", "N", &sh_pass_fd, 0, 0,
+     "read the passphrase of an encrypted key from descriptor N"},
+    {CLI_OPT_ARG, "FILE", NULL, &sh_file, CLI_REQUIRED, 0, "the key"},
 };
 
-static const struct cli_spec show_spec = {
+static const struct cli_command show_cmd = {
     "key show",
     "[--json] [--passphrase-fd N] FILE",
     "Show a key's public side: algorithm, public JWK, RFC 7638 thumbprint and, for Ed25519,\n"
     "its did:key. FILE is a PEM (private PKCS#8, encrypted or not, or public) or a public JWK.",
     show_opts,
     LIBRO_NELEM(show_opts),
-    1,
-    1,
     "Exit status: 0 shown, 1 the key could not be read, 2 bad command line.",
 };
 
@@ -235,22 +234,18 @@ key_text(libro_buf *out, const libro_key *k, libro_error *err)
 static int
 key_show(int argc, char **argv)
 {
-    struct cli_args a;
     libro_error err = LIBRO_ERROR_INIT;
     libro_buf out = LIBRO_BUF_INIT;
     libro_key *k = NULL;
-    bool json;
-    int code = cli_parse(&a, &show_spec, argc, argv);
+    int code = cli_parse_command(&show_cmd, argc, argv);
 
     if (code >= 0) {
         return code;
     }
-    json = cli_has(&a, &show_spec, "--json");
     code = CLI_EXIT_NO;
-    if (cli_load_key(&k, a.positional[0], cli_get(&a, &show_spec, "--passphrase-fd"), &err) !=
-            LIBRO_OK ||
-        (json ? key_json(&out, k, &err) : key_text(&out, k, &err)) != LIBRO_OK) {
-        if (json) {
+    if (cli_load_key(&k, sh_file, sh_pass_fd, &err) != LIBRO_OK ||
+        (sh_json ? key_json(&out, k, &err) : key_text(&out, k, &err)) != LIBRO_OK) {
+        if (sh_json) {
             cli_json_error(&err);
         }
         cli_report("key", &err);
@@ -266,40 +261,43 @@ out:
 
 /* ---- key public --------------------------------------------------------------------------- */
 
-static const struct cli_opt public_opts[] = {
-    {"--jwk", NULL, "print a JWK (kid = thumbprint) instead of PEM", false},
-    {"--passphrase-fd", "N", "read the passphrase of an encrypted key from descriptor N", false},
+static bool pb_jwk;
+static const char *pb_pass_fd;
+static const char *pb_file;
+
+static const struct cli_option public_opts[] = {
+    {CLI_OPT_SWITCH, "--jwk", NULL, &pb_jwk, 0, 0, "print a JWK (kid = thumbprint) instead of PEM"},
+    {CLI_OPT_VALUE, "--passphrase-fd", "N", &pb_pass_fd, 0, 0,
+     "read the passphrase of an encrypted key from descriptor N"},
+    {CLI_OPT_ARG, "FILE", NULL, &pb_file, CLI_REQUIRED, 0, "the key"},
 };
 
-static const struct cli_spec public_spec = {
+static const struct cli_command public_cmd = {
     "key public",
     "[--jwk] [--passphrase-fd N] FILE",
     "Print the public key of FILE, as SubjectPublicKeyInfo PEM (default) or as a JWK,\n"
     "for giving to whoever verifies your signatures.",
     public_opts,
     LIBRO_NELEM(public_opts),
-    1,
-    1,
     "Exit status: 0 printed, 1 the key could not be read, 2 bad command line.",
 };
 
 static int
 key_public(int argc, char **argv)
 {
-    struct cli_args a;
     libro_error err = LIBRO_ERROR_INIT;
     libro_buf out = LIBRO_BUF_INIT;
     struct key_facts f = {{0}, LIBRO_BUF_INIT, LIBRO_BUF_INIT};
     libro_key *k = NULL;
     libro_code rc;
-    int code = cli_parse(&a, &public_spec, argc, argv);
+    int code = cli_parse_command(&public_cmd, argc, argv);
 
     if (code >= 0) {
         return code;
     }
     code = CLI_EXIT_NO;
-    rc = cli_load_key(&k, a.positional[0], cli_get(&a, &public_spec, "--passphrase-fd"), &err);
-    if (rc == LIBRO_OK && cli_has(&a, &public_spec, "--jwk")) {
+    rc = cli_load_key(&k, pb_file, pb_pass_fd, &err);
+    if (rc == LIBRO_OK && pb_jwk) {
         rc = facts_collect(&f, k, &err);
         if (rc == LIBRO_OK) {
             rc = libro_buf_printf(&out, &err, "%s\n", (const char *) f.jwk.data);

@@ -166,28 +166,27 @@ print_event(const libro_license_event *e)
 /* A client for --registry URL: signing with --key under --issuer when both are given (writes
  * and queries), else reading public data only. *key must outlive the client. */
 static libro_code
-open_remote(libro_registry_client **client, libro_key **key, const struct cli_args *a,
-            const struct cli_spec *sp, libro_error *err)
+open_remote(libro_registry_client **client, libro_key **key, const char *url, const char *key_path,
+            const char *issuer, const char *passphrase_fd, libro_error *err)
 {
     libro_buf kid = LIBRO_BUF_INIT;
     libro_code rc = LIBRO_OK;
 
     *key = NULL;
-    if (!cli_is_url(cli_get(a, sp, "--registry"))) {
+    if (!cli_is_url(url)) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
                                "--registry: want the registry's URL (https://..., or http:// on "
                                "loopback); a database goes with --db");
     }
-    if (cli_has(a, sp, "--key") && cli_has(a, sp, "--issuer")) {
-        rc = cli_load_key(key, cli_get(a, sp, "--key"), cli_get(a, sp, "--passphrase-fd"), err);
+    if (key_path != NULL && issuer != NULL) {
+        rc = cli_load_key(key, key_path, passphrase_fd, err);
         if (rc == LIBRO_OK) {
-            rc = libro_kid_for(&kid, cli_get(a, sp, "--issuer"), *key, err);
+            rc = libro_kid_for(&kid, issuer, *key, err);
         }
     }
     if (rc == LIBRO_OK) {
-        rc = libro_registry_client_open(client, cli_get(a, sp, "--registry"), *key,
-                                        kid.data == NULL ? NULL : (const char *) kid.data, NULL,
-                                        NULL, err);
+        rc = libro_registry_client_open(
+            client, url, *key, kid.data == NULL ? NULL : (const char *) kid.data, NULL, NULL, err);
     }
     libro_buf_free(&kid);
     return rc;
@@ -195,13 +194,21 @@ open_remote(libro_registry_client **client, libro_key **key, const struct cli_ar
 
 /* ---- license show -------------------------------------------------------------------------- */
 
-static const struct cli_opt show_opts[] = {
-    {"--db", "FILE", "the registry database", false},
-    {"--registry", "URL", "a registry's URL (public record, without the history)", false},
-    {"--json", NULL, "print one JSON document (schemas/cli/license-show.schema.json)", false},
+static const char *sh_db;
+static const char *sh_registry;
+static bool sh_json;
+static const char *sh_number;
+
+static const struct cli_option show_opts[] = {
+    {CLI_OPT_VALUE, "--db", "FILE", &sh_db, CLI_REQUIRED, 1, "the registry database"},
+    {CLI_OPT_VALUE, "--registry", "URL", &sh_registry, CLI_REQUIRED, 1,
+     "a registry's URL (public record, without the history)"},
+    {CLI_OPT_SWITCH, "--json", NULL, &sh_json, 0, 0,
+     "print one JSON document (schemas/cli/license-show.schema.json)"},
+    {CLI_OPT_ARG, "NUMBER", NULL, &sh_number, CLI_REQUIRED, 0, "the license number"},
 };
 
-static const struct cli_spec show_spec = {
+static const struct cli_command show_cmd = {
     "license show",
     "--db FILE | --registry URL [--json] NUMBER",
     "Show a license as the registry holds it (its latest version) and its full history:\n"
@@ -209,16 +216,13 @@ static const struct cli_spec show_spec = {
     "public record only (the history stays with the registry and its log).",
     show_opts,
     LIBRO_NELEM(show_opts),
-    1,
-    1,
     license_epilog,
 };
 
 static int
 license_show(int argc, char **argv)
 {
-    struct cli_args a;
-    const struct cli_spec *sp = &show_spec;
+    const struct cli_command *cmd = &show_cmd;
     libro_error err = LIBRO_ERROR_INIT;
     libro_registry *r = NULL;
     libro_registry_client *client = NULL;
@@ -228,27 +232,22 @@ license_show(int argc, char **argv)
     libro_buf b = LIBRO_BUF_INIT;
     size_t n_events = 0;
     size_t i;
-    bool json;
-    int code = cli_parse(&a, sp, argc, argv);
+    int code = cli_parse_command(cmd, argc, argv);
 
     if (code >= 0) {
         return code;
     }
-    if (cli_has(&a, sp, "--db") == cli_has(&a, sp, "--registry")) {
-        return cli_usage_error(sp, "give --db or --registry");
-    }
-    json = cli_has(&a, sp, "--json");
     code = CLI_EXIT_NO;
-    if (cli_has(&a, sp, "--registry")) {
-        if (open_remote(&client, &key, &a, sp, &err) != LIBRO_OK ||
-            libro_registry_client_get(client, &rec, a.positional[0], &err) != LIBRO_OK) {
+    if (sh_registry != NULL) {
+        if (open_remote(&client, &key, sh_registry, NULL, NULL, NULL, &err) != LIBRO_OK ||
+            libro_registry_client_get(client, &rec, sh_number, &err) != LIBRO_OK) {
             goto out_report;
         }
-    } else if (libro_registry_open(&r, cli_get(&a, sp, "--db"), &err) != LIBRO_OK ||
-               libro_registry_get(r, &rec, &events, &n_events, a.positional[0], &err) != LIBRO_OK) {
+    } else if (libro_registry_open(&r, sh_db, &err) != LIBRO_OK ||
+               libro_registry_get(r, &rec, &events, &n_events, sh_number, &err) != LIBRO_OK) {
         goto out_report;
     }
-    if (json) {
+    if (sh_json) {
         libro_code rc = libro_buf_append_str(&b, "{\"ok\":true,\"license\":", &err);
 
         if (rc == LIBRO_OK) {
@@ -282,7 +281,7 @@ license_show(int argc, char **argv)
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    report(sp->command, &err, json);
+    report(cmd->command, &err, sh_json);
 out:
     libro_buf_free(&b);
     libro_license_events_free(events, n_events);
@@ -295,18 +294,28 @@ out:
 
 /* ---- license expiring ---------------------------------------------------------------------- */
 
-static const struct cli_opt expiring_opts[] = {
-    {"--db", "FILE", "the registry database", false},
-    {"--registry", "URL", "a registry's URL: a query signed with --key (the issuer's own licenses)",
-     false},
-    {"--key", "FILE", "with --registry: the issuer's signing key", false},
-    {"--issuer", "ID", "with --registry: the issuer's id", false},
-    {"--passphrase-fd", "N", "read the key's passphrase from descriptor N", false},
-    {"--within", "DAYS", "how far ahead to look", false},
-    {"--json", NULL, "print one JSON document (schemas/cli/license-expiring.schema.json)", false},
+static const char *ex_db;
+static const char *ex_registry;
+static const char *ex_key;
+static const char *ex_issuer;
+static const char *ex_pass_fd;
+static const char *ex_within;
+static bool ex_json;
+
+static const struct cli_option expiring_opts[] = {
+    {CLI_OPT_VALUE, "--db", "FILE", &ex_db, CLI_REQUIRED, 1, "the registry database"},
+    {CLI_OPT_VALUE, "--registry", "URL", &ex_registry, CLI_REQUIRED, 1,
+     "a registry's URL: a query signed with --key (the issuer's own licenses)"},
+    {CLI_OPT_VALUE, "--key", "FILE", &ex_key, 0, 0, "with --registry: the issuer's signing key"},
+    {CLI_OPT_VALUE, "--issuer", "ID", &ex_issuer, 0, 0, "with --registry: the issuer's id"},
+    {CLI_OPT_VALUE, "--passphrase-fd", "N", &ex_pass_fd, 0, 0,
+     "read the key's passphrase from descriptor N"},
+    {CLI_OPT_VALUE, "--within", "DAYS", &ex_within, CLI_REQUIRED, 0, "how far ahead to look"},
+    {CLI_OPT_SWITCH, "--json", NULL, &ex_json, 0, 0,
+     "print one JSON document (schemas/cli/license-expiring.schema.json)"},
 };
 
-static const struct cli_spec expiring_spec = {
+static const struct cli_command expiring_cmd = {
     "license expiring",
     "--db FILE | --registry URL --key FILE --issuer ID  --within DAYS [--json]",
     "List the licenses to chase for renewal, soonest first: active ones whose validUntil\n"
@@ -314,16 +323,13 @@ static const struct cli_spec expiring_spec = {
     "registry's URL, the signing issuer's own licenses.",
     expiring_opts,
     LIBRO_NELEM(expiring_opts),
-    0,
-    0,
     license_epilog,
 };
 
 static int
 license_expiring(int argc, char **argv)
 {
-    struct cli_args a;
-    const struct cli_spec *sp = &expiring_spec;
+    const struct cli_command *cmd = &expiring_cmd;
     libro_error err = LIBRO_ERROR_INIT;
     libro_error ignored = LIBRO_ERROR_INIT;
     libro_registry *r = NULL;
@@ -331,42 +337,35 @@ license_expiring(int argc, char **argv)
     libro_key *key = NULL;
     libro_license_record *recs = NULL;
     libro_buf b = LIBRO_BUF_INIT;
-    const char *within_text;
     uint64_t within = 0;
     size_t n = 0;
     size_t i;
-    bool json;
-    int code = cli_parse(&a, sp, argc, argv);
+    int code = cli_parse_command(cmd, argc, argv);
 
     if (code >= 0) {
         return code;
     }
-    within_text = cli_get(&a, sp, "--within");
-    if (cli_has(&a, sp, "--db") == cli_has(&a, sp, "--registry") || within_text == NULL) {
-        return cli_usage_error(sp, "--within and one of --db or --registry are required");
+    if (ex_registry != NULL && (ex_key == NULL || ex_issuer == NULL)) {
+        return cli_command_usage(cmd, "--registry needs --key and --issuer");
     }
-    if (cli_has(&a, sp, "--registry") &&
-        (!cli_has(&a, sp, "--key") || !cli_has(&a, sp, "--issuer"))) {
-        return cli_usage_error(sp, "--registry needs --key and --issuer");
-    }
-    if (libro_parse_u64(&within, within_text, strlen(within_text), MAX_WITHIN_DAYS, &ignored) !=
+    if (libro_parse_u64(&within, ex_within, strlen(ex_within), MAX_WITHIN_DAYS, &ignored) !=
         LIBRO_OK) {
-        return cli_usage_error(sp, "--within: want 0 to %u days", MAX_WITHIN_DAYS);
+        return cli_command_usage(cmd, "--within: want 0 to %u days", MAX_WITHIN_DAYS);
     }
-    json = cli_has(&a, sp, "--json");
     code = CLI_EXIT_NO;
-    if (cli_has(&a, sp, "--registry")) {
-        if (open_remote(&client, &key, &a, sp, &err) != LIBRO_OK ||
+    if (ex_registry != NULL) {
+        if (open_remote(&client, &key, ex_registry, ex_key, ex_issuer, ex_pass_fd, &err) !=
+                LIBRO_OK ||
             libro_registry_client_expiring(client, &recs, &n, (int64_t) within * DAY, &err) !=
                 LIBRO_OK) {
             goto out_report;
         }
-    } else if (libro_registry_open(&r, cli_get(&a, sp, "--db"), &err) != LIBRO_OK ||
+    } else if (libro_registry_open(&r, ex_db, &err) != LIBRO_OK ||
                libro_registry_expiring(r, &recs, &n, libro_time_now(), (int64_t) within * DAY,
                                        &err) != LIBRO_OK) {
         goto out_report;
     }
-    if (json) {
+    if (ex_json) {
         libro_code rc = libro_buf_append_str(&b, "{\"ok\":true,\"licenses\":[", &err);
 
         for (i = 0; i < n && rc == LIBRO_OK; i++) {
@@ -396,7 +395,7 @@ license_expiring(int argc, char **argv)
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    report(sp->command, &err, json);
+    report(cmd->command, &err, ex_json);
 out:
     libro_buf_free(&b);
     libro_license_records_free(recs, n);
@@ -408,89 +407,88 @@ out:
 
 /* ---- license suspend / reinstate / revoke / surrender -------------------------------------- */
 
-static const struct cli_opt change_opts[] = {
-    {"--db", "FILE", "the registry database (embedded mode)", false},
-    {"--actor", "WHO", "with --db: who makes the change (recorded)", false},
-    {"--registry", "URL", "a registry's URL: the change is a request signed with --key", false},
-    {"--key", "FILE", "with --registry: the issuer's signing key", false},
-    {"--issuer", "ID", "with --registry: the issuer's id (its authorization's subject)", false},
-    {"--passphrase-fd", "N", "read the key's passphrase from descriptor N", false},
-    {"--reason", "TEXT", "why (recorded)", false},
+static const char *ch_db;
+static const char *ch_actor;
+static const char *ch_registry;
+static const char *ch_key;
+static const char *ch_issuer;
+static const char *ch_pass_fd;
+static const char *ch_reason;
+static const char *ch_number;
+
+static const struct cli_option change_opts[] = {
+    {CLI_OPT_VALUE, "--db", "FILE", &ch_db, CLI_REQUIRED, 1,
+     "the registry database (embedded mode)"},
+    {CLI_OPT_VALUE, "--actor", "WHO", &ch_actor, 0, 0,
+     "with --db: who makes the change (recorded)"},
+    {CLI_OPT_VALUE, "--registry", "URL", &ch_registry, CLI_REQUIRED, 1,
+     "a registry's URL: the change is a request signed with --key"},
+    {CLI_OPT_VALUE, "--key", "FILE", &ch_key, 0, 0, "with --registry: the issuer's signing key"},
+    {CLI_OPT_VALUE, "--issuer", "ID", &ch_issuer, 0, 0,
+     "with --registry: the issuer's id (its authorization's subject)"},
+    {CLI_OPT_VALUE, "--passphrase-fd", "N", &ch_pass_fd, 0, 0,
+     "read the key's passphrase from descriptor N"},
+    {CLI_OPT_VALUE, "--reason", "TEXT", &ch_reason, CLI_REQUIRED, 0, "why (recorded)"},
+    {CLI_OPT_ARG, "NUMBER", NULL, &ch_number, CLI_REQUIRED, 0, "the license number"},
 };
 
-#define CHANGE_SPEC(verb, about)                                                                   \
+#define CHANGE_CMD(verb, about)                                                                    \
     {                                                                                              \
         "license " verb,                                                                           \
             "--db FILE --actor WHO --reason TEXT NUMBER\n"                                         \
             "       | --registry URL --key FILE --issuer ID --reason TEXT NUMBER",                 \
-            about, change_opts, LIBRO_NELEM(change_opts), 1, 1, license_epilog                     \
+            about, change_opts, LIBRO_NELEM(change_opts), license_epilog                           \
     }
 
-static const struct cli_spec suspend_spec =
-    CHANGE_SPEC("suspend", "Suspend an active license (reversible: libro license reinstate).\n"
-                           "Its bit is set in the suspension status list.");
-static const struct cli_spec reinstate_spec =
-    CHANGE_SPEC("reinstate", "Reinstate a suspended license: its suspension bit is cleared.");
-static const struct cli_spec revoke_spec =
-    CHANGE_SPEC("revoke", "Revoke an active or suspended license. Final: a revoked license is\n"
-                          "never reinstated or renewed. Its bit is set in the revocation list.");
-static const struct cli_spec surrender_spec =
-    CHANGE_SPEC("surrender", "Record that the holder gave the license up. Final, and published\n"
-                             "as revoked (a verifier must read it as no longer valid).");
+static const struct cli_command suspend_cmd =
+    CHANGE_CMD("suspend", "Suspend an active license (reversible: libro license reinstate).\n"
+                          "Its bit is set in the suspension status list.");
+static const struct cli_command reinstate_cmd =
+    CHANGE_CMD("reinstate", "Reinstate a suspended license: its suspension bit is cleared.");
+static const struct cli_command revoke_cmd =
+    CHANGE_CMD("revoke", "Revoke an active or suspended license. Final: a revoked license is\n"
+                         "never reinstated or renewed. Its bit is set in the revocation list.");
+static const struct cli_command surrender_cmd =
+    CHANGE_CMD("surrender", "Record that the holder gave the license up. Final, and published\n"
+                            "as revoked (a verifier must read it as no longer valid).");
 
 static int
-license_change_remote(const struct cli_args *a, const struct cli_spec *sp, libro_action action)
+license_change(int argc, char **argv, const struct cli_command *cmd, libro_action action)
 {
-    libro_error err = LIBRO_ERROR_INIT;
-    libro_registry_client *client = NULL;
-    libro_key *key = NULL;
-    const char *number = a->positional[0];
-    int code = CLI_EXIT_NO;
-
-    if (!cli_is_url(cli_get(a, sp, "--registry")) || !cli_has(a, sp, "--key") ||
-        !cli_has(a, sp, "--issuer") || !cli_has(a, sp, "--reason") || cli_has(a, sp, "--db")) {
-        return cli_usage_error(sp, "--registry URL needs --key, --issuer and --reason (not --db)");
-    }
-    if (open_remote(&client, &key, a, sp, &err) != LIBRO_OK ||
-        libro_registry_client_change(client, number, action, cli_get(a, sp, "--reason"), &err) !=
-            LIBRO_OK) {
-        cli_report(sp->command, &err);
-    } else {
-        printf("%s: %s recorded by the registry\n", number, libro_action_name(action));
-        code = CLI_EXIT_OK;
-    }
-    libro_registry_client_close(client);
-    libro_key_free(key);
-    return code;
-}
-
-static int
-license_change(int argc, char **argv, const struct cli_spec *sp, libro_action action)
-{
-    struct cli_args a;
     libro_error err = LIBRO_ERROR_INIT;
     libro_registry *r = NULL;
+    libro_registry_client *client = NULL;
+    libro_key *key = NULL;
     libro_license_record before = {0};
     libro_license_record after = {0};
-    const char *number;
-    int code = cli_parse(&a, sp, argc, argv);
+    int code = cli_parse_command(cmd, argc, argv);
 
     if (code >= 0) {
         return code;
     }
-    if (cli_has(&a, sp, "--registry")) {
-        return cli_finish(license_change_remote(&a, sp, action));
+    if (ch_registry != NULL && (!cli_is_url(ch_registry) || ch_key == NULL || ch_issuer == NULL)) {
+        return cli_command_usage(cmd,
+                                 "--registry URL needs --key, --issuer and --reason (not --db)");
     }
-    if (!cli_has(&a, sp, "--db") || !cli_has(&a, sp, "--actor") || !cli_has(&a, sp, "--reason")) {
-        return cli_usage_error(sp, "--db, --actor and --reason are required");
+    if (ch_db != NULL && ch_actor == NULL) {
+        return cli_command_usage(cmd, "--db, --actor and --reason are required");
     }
-    number = a.positional[0];
     code = CLI_EXIT_NO;
-    if (libro_registry_open(&r, cli_get(&a, sp, "--db"), &err) != LIBRO_OK ||
-        libro_registry_get(r, &before, NULL, NULL, number, &err) != LIBRO_OK ||
-        libro_registry_change(r, number, action, cli_get(&a, sp, "--actor"),
-                              cli_get(&a, sp, "--reason"), libro_time_now(), &err) != LIBRO_OK ||
-        libro_registry_get(r, &after, NULL, NULL, number, &err) != LIBRO_OK) {
+    if (ch_registry != NULL) {
+        if (open_remote(&client, &key, ch_registry, ch_key, ch_issuer, ch_pass_fd, &err) !=
+                LIBRO_OK ||
+            libro_registry_client_change(client, ch_number, action, ch_reason, &err) != LIBRO_OK) {
+            goto out_report;
+        }
+        printf("%s: %s recorded by the registry\n", ch_number, libro_action_name(action));
+        code = CLI_EXIT_OK;
+        goto out;
+    }
+    if (libro_registry_open(&r, ch_db, &err) != LIBRO_OK ||
+        libro_registry_get(r, &before, NULL, NULL, ch_number, &err) != LIBRO_OK ||
+        libro_registry_change(r, ch_number, action, ch_actor, ch_reason, libro_time_now(), &err) !=
+            LIBRO_OK ||
+        libro_registry_get(r, &after, NULL, NULL, ch_number, &err) != LIBRO_OK) {
         goto out_report;
     }
     printf("%s: %s -> %s\n", after.number, libro_license_state_name(before.state),
@@ -498,69 +496,90 @@ license_change(int argc, char **argv, const struct cli_spec *sp, libro_action ac
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    cli_report(sp->command, &err);
+    cli_report(cmd->command, &err);
 out:
     libro_license_record_clear(&before);
     libro_license_record_clear(&after);
     libro_registry_close(r);
+    libro_registry_client_close(client);
+    libro_key_free(key);
     return cli_finish(code);
 }
 
 static int
 license_suspend(int argc, char **argv)
 {
-    return license_change(argc, argv, &suspend_spec, LIBRO_ACTION_SUSPEND);
+    return license_change(argc, argv, &suspend_cmd, LIBRO_ACTION_SUSPEND);
 }
 
 static int
 license_reinstate(int argc, char **argv)
 {
-    return license_change(argc, argv, &reinstate_spec, LIBRO_ACTION_REINSTATE);
+    return license_change(argc, argv, &reinstate_cmd, LIBRO_ACTION_REINSTATE);
 }
 
 static int
 license_revoke(int argc, char **argv)
 {
-    return license_change(argc, argv, &revoke_spec, LIBRO_ACTION_REVOKE);
+    return license_change(argc, argv, &revoke_cmd, LIBRO_ACTION_REVOKE);
 }
 
 static int
 license_surrender(int argc, char **argv)
 {
-    return license_change(argc, argv, &surrender_spec, LIBRO_ACTION_SURRENDER);
+    return license_change(argc, argv, &surrender_cmd, LIBRO_ACTION_SURRENDER);
 }
 
 /* ---- license renew ------------------------------------------------------------------------- */
 
-static const struct cli_opt renew_opts[] = {
-    {"--db", "FILE", "the registry database (embedded mode)", false},
-    {"--registry", "URL", "a registry's URL: the renewal is a request signed with --key", false},
-    {"--key", "FILE", "signing key: the issuer's key", false},
-    {"--authorization", "FILE", "the issuer's IssuerAuthorization", false},
-    {"--community-charter", "FILE", "the charter of the community that authorized the issuer",
-     false},
-    {"--evidence", "NAME=N", "evidence for the type's requirements, e.g. cpd_hours=60", true},
-    {"--actor", "WHO", "with --db: who renews (recorded)", false},
-    {"--reason", "TEXT", "why (recorded; optional)", false},
-    {"--out", "FILE", "where to write the new version (compact JWS)", false},
-    {"--qr", "FILE.png", "also write its LB1 QR code as a PNG (level M)", false},
-    {"--passphrase-fd", "N", "read the signing key's passphrase from descriptor N", false},
+static const char *rn_db;
+static const char *rn_registry;
+static const char *rn_key;
+static const char *rn_auth;
+static const char *rn_charter;
+static struct cli_list rn_evidence;
+static const char *rn_actor;
+static const char *rn_reason;
+static const char *rn_out;
+static const char *rn_qr;
+static const char *rn_pass_fd;
+static const char *rn_number;
+
+static const struct cli_option renew_opts[] = {
+    {CLI_OPT_VALUE, "--db", "FILE", &rn_db, CLI_REQUIRED, 1,
+     "the registry database (embedded mode)"},
+    {CLI_OPT_VALUE, "--registry", "URL", &rn_registry, CLI_REQUIRED, 1,
+     "a registry's URL: the renewal is a request signed with --key"},
+    {CLI_OPT_VALUE, "--key", "FILE", &rn_key, CLI_REQUIRED, 0, "signing key: the issuer's key"},
+    {CLI_OPT_VALUE, "--authorization", "FILE", &rn_auth, CLI_REQUIRED, 0,
+     "the issuer's IssuerAuthorization"},
+    {CLI_OPT_VALUE, "--community-charter", "FILE", &rn_charter, CLI_REQUIRED, 0,
+     "the charter of the community that authorized the issuer"},
+    {CLI_OPT_LIST, "--evidence", "NAME=N", &rn_evidence, 0, 0,
+     "evidence for the type's requirements, e.g. cpd_hours=60"},
+    {CLI_OPT_VALUE, "--actor", "WHO", &rn_actor, 0, 0, "with --db: who renews (recorded)"},
+    {CLI_OPT_VALUE, "--reason", "TEXT", &rn_reason, 0, 0, "why (recorded; optional)"},
+    {CLI_OPT_VALUE, "--out", "FILE", &rn_out, CLI_REQUIRED, 0,
+     "where to write the new version (compact JWS)"},
+    {CLI_OPT_VALUE, "--qr", "FILE.png", &rn_qr, 0, 0,
+     "also write its LB1 QR code as a PNG (level M)"},
+    {CLI_OPT_VALUE, "--passphrase-fd", "N", &rn_pass_fd, 0, 0,
+     "read the signing key's passphrase from descriptor N"},
+    {CLI_OPT_ARG, "NUMBER", NULL, &rn_number, CLI_REQUIRED, 0, "the license number"},
 };
 
-static const struct cli_spec renew_spec = {
+static const struct cli_command renew_cmd = {
     "license renew",
     "--db FILE --actor WHO | --registry URL\n"
     "       --key FILE --authorization FILE --community-charter FILE\n"
     "       [--evidence NAME=N...] [--reason TEXT] --out FILE [--qr FILE.png] NUMBER",
     "Renew a license: sign its next version (same number, holder, type, scope and status\n"
-    "entries) valid from now for the type's validity (cut at the authorization's end), and\n"
-    "record it. Allowed from the type's renewal window before expiry until its grace period\n"
-    "ends, when the evidence meets the type's requirements. Nothing is written when the\n"
-    "registry refuses.",
+    "entries) valid from now for the type's validity (cut at the end of the authorization\n"
+    "and of the charter), and record it. Allowed from the type's renewal window before\n"
+    "expiry until its grace period ends, when the evidence meets the type's requirements.\n"
+    "Nothing is written when the registry refuses.",
     renew_opts,
     LIBRO_NELEM(renew_opts),
-    1,
-    1,
     license_epilog,
 };
 
@@ -583,21 +602,22 @@ evidence_clear(struct evidence_list *ev)
 
 /* NAME=N items, names copied. A malformed item: LIBRO_ERR_INVALID_ARG with it in *bad. */
 static libro_code
-parse_evidence(struct evidence_list *ev, const char *const *items, size_t n, const char **bad,
+parse_evidence(struct evidence_list *ev, const struct cli_list *items, const char **bad,
                libro_error *err)
 {
     size_t i;
 
-    for (i = 0; i < n && i < CLI_MAX_REPEAT; i++) {
-        const char *eq = strchr(items[i], '=');
+    for (i = 0; i < items->n && i < CLI_MAX_REPEAT; i++) {
+        const char *item = items->v[i];
+        const char *eq = strchr(item, '=');
         uint64_t v = 0;
 
-        if (eq == NULL || eq == items[i] ||
+        if (eq == NULL || eq == item ||
             libro_parse_u64(&v, eq + 1, strlen(eq + 1), INT64_MAX, err) != LIBRO_OK) {
-            *bad = items[i];
+            *bad = item;
             return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "bad evidence");
         }
-        ev->names[ev->n] = libro_strndup(items[i], (size_t) (eq - items[i]));
+        ev->names[ev->n] = libro_strndup(item, (size_t) (eq - item));
         if (ev->names[ev->n] == NULL) {
             return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
         }
@@ -608,218 +628,110 @@ parse_evidence(struct evidence_list *ev, const char *const *items, size_t n, con
     return LIBRO_OK;
 }
 
-/* The next version of the license `old`, signed now by the issuer of `is`. */
-static libro_code
-build_renewal(libro_credential **out, const libro_credential *old, const struct cli_issuer *is,
-              const libro_license_type *type, int64_t now, libro_error *err)
-{
-    libro_credential *c = NULL;
-    uint32_t granted = cli_granted_days(is->auth, old->license_type);
-    uint32_t days = type->validity_days;
-    libro_code rc;
-
-    *out = NULL;
-    if (granted == 0) {
-        rc = libro_error_set(err, LIBRO_ERR_DENIED,
-                             "license type %.64s is not granted by the authorization of %.64s",
-                             old->license_type, is->auth->subject_id);
-        goto out;
-    }
-    /* A license stays in its community: another community's issuer does not renew it. */
-    if (strcmp(old->community_id, is->community->subject_id) != 0) {
-        rc = libro_error_set(err, LIBRO_ERR_DENIED,
-                             "license %.64s belongs to community %.64s, not %.64s",
-                             old->license_number, old->community_id, is->community->subject_id);
-        goto out;
-    }
-    rc = cli_check_community(is->auth, is->community, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    rc = libro_credential_new(&c, LIBRO_CRED_LICENSE, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    if ((rc = cli_dup_str(&c->issuer, is->auth->subject_id, err)) != LIBRO_OK ||
-        (rc = cli_dup_str(&c->subject_id, old->subject_id, err)) != LIBRO_OK ||
-        (rc = cli_dup_str(&c->name, old->name, err)) != LIBRO_OK ||
-        (rc = cli_dup_str(&c->license_number, old->license_number, err)) != LIBRO_OK ||
-        (rc = cli_dup_str(&c->profession, old->profession, err)) != LIBRO_OK ||
-        (rc = cli_dup_str(&c->license_type, old->license_type, err)) != LIBRO_OK ||
-        (rc = cli_dup_list(&c->scope, &c->n_scope, (const char *const *) old->scope, old->n_scope,
-                           err)) != LIBRO_OK ||
-        (rc = cli_dup_str(&c->community_id, old->community_id, err)) != LIBRO_OK ||
-        (rc = cli_dup_str(&c->status_revocation_list, old->status_revocation_list, err)) !=
-            LIBRO_OK ||
-        (rc = cli_dup_str(&c->status_suspension_list, old->status_suspension_list, err)) !=
-            LIBRO_OK) {
-        goto out;
-    }
-    c->community_level = is->community->level;
-    c->has_status = old->has_status;
-    c->status_index = old->status_index;
-    if (granted < days) {
-        days = granted;
-    }
-    c->valid_from = now;
-    c->valid_until = now + (int64_t) days * DAY;
-    if (c->valid_until > is->auth->valid_until) {
-        c->valid_until = is->auth->valid_until;
-    }
-    rc = libro_issuer_check_license(c, is->auth, is->community, is->signer, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    *out = c;
-    c = NULL; /* moved to caller */
-out:
-    libro_credential_free(c);
-    return rc;
-}
-
 static int
 license_renew(int argc, char **argv)
 {
-    struct cli_args a;
-    const struct cli_spec *sp = &renew_spec;
+    const struct cli_command *cmd = &renew_cmd;
+    libro_renewal_options opt = LIBRO_RENEWAL_OPTIONS_INIT;
     libro_error err = LIBRO_ERROR_INIT;
-    struct cli_issuer is = CLI_ISSUER_INIT;
     struct evidence_list ev = {0};
+    libro_key *signer = NULL;
+    libro_issuer *is = NULL;
     libro_registry_client *r = NULL;
-    libro_buf kid = LIBRO_BUF_INIT;
-    libro_license_record rec = {0};
-    libro_license_type type = {0};
-    libro_credential *old = NULL;
-    libro_credential *c = NULL;
-    libro_buf jws = LIBRO_BUF_INIT;
-    const char *const *items;
+    libro_issued res = LIBRO_ISSUED_INIT;
     const char *bad = NULL;
-    const char *number;
-    size_t n_items = 0;
     char until[LIBRO_TIME_TEXT_MAX];
-    int64_t now;
-    int code = cli_parse(&a, sp, argc, argv);
+    int code = cli_parse_command(cmd, argc, argv);
 
     if (code >= 0) {
         return code;
     }
-    if (cli_has(&a, sp, "--db") == cli_has(&a, sp, "--registry") ||
-        (cli_has(&a, sp, "--db") && !cli_has(&a, sp, "--actor")) || !cli_has(&a, sp, "--key") ||
-        !cli_has(&a, sp, "--authorization") || !cli_has(&a, sp, "--community-charter") ||
-        !cli_has(&a, sp, "--out")) {
-        return cli_usage_error(sp, "missing a required option (--db and --actor, or --registry)");
+    if (rn_db != NULL && rn_actor == NULL) {
+        return cli_command_usage(cmd,
+                                 "missing a required option (--db and --actor, or --registry)");
     }
-    if (cli_has(&a, sp, "--registry") && !cli_is_url(cli_get(&a, sp, "--registry"))) {
-        return cli_usage_error(sp, "--registry: want the registry's URL; a database goes with "
-                                   "--db");
+    if (rn_registry != NULL && !cli_is_url(rn_registry)) {
+        return cli_command_usage(cmd, "--registry: want the registry's URL; a database goes with "
+                                      "--db");
     }
-    number = a.positional[0];
-    items = cli_get_all(&a, sp, "--evidence", &n_items);
-    if (parse_evidence(&ev, items, n_items, &bad, &err) != LIBRO_OK) {
+    if (parse_evidence(&ev, &rn_evidence, &bad, &err) != LIBRO_OK) {
         evidence_clear(&ev);
         if (bad == NULL) {
-            cli_report(sp->command, &err);
+            cli_report(cmd->command, &err);
             return CLI_EXIT_NO;
         }
-        return cli_usage_error(sp, "--evidence %.64s: want NAME=N (a non-negative integer)", bad);
+        return cli_command_usage(cmd, "--evidence %.64s: want NAME=N (a non-negative integer)",
+                                 bad);
     }
+    opt.number = rn_number;
+    opt.evidence = ev.items;
+    opt.n_evidence = ev.n;
+    opt.reason = rn_reason;
     code = CLI_EXIT_NO;
-    if (cli_check_new_output(cli_get(&a, sp, "--out"), "--out", &err) != LIBRO_OK ||
-        cli_check_new_output(cli_get(&a, sp, "--qr"), "--qr", &err) != LIBRO_OK ||
-        cli_issuer_load(&is, cli_get(&a, sp, "--key"), cli_get(&a, sp, "--passphrase-fd"),
-                        cli_get(&a, sp, "--authorization"), cli_get(&a, sp, "--community-charter"),
-                        &err) != LIBRO_OK ||
-        libro_kid_for(&kid, is.auth->subject_id, is.signer, &err) != LIBRO_OK ||
-        libro_registry_client_open(
-            &r, cli_has(&a, sp, "--db") ? cli_get(&a, sp, "--db") : cli_get(&a, sp, "--registry"),
-            is.signer, (const char *) kid.data, cli_get(&a, sp, "--actor"), NULL,
-            &err) != LIBRO_OK ||
-        libro_registry_client_get(r, &rec, number, &err) != LIBRO_OK ||
-        libro_registry_client_get_type(r, &type, rec.license_type, &err) != LIBRO_OK) {
-        goto out_report;
-    }
-    if (rec.credential == NULL) {
-        libro_error_set(&err, LIBRO_ERR_NOT_FOUND, "the registry holds no credential for %.64s",
-                        number);
-        goto out_report;
-    }
-    if (cli_credential_from_jws(&old, rec.credential, strlen(rec.credential), &err) != LIBRO_OK) {
-        libro_error_prefix(&err, "the registry's copy");
-        goto out_report;
-    }
-    /* After the key is loaded (a passphrase prompt takes its time): the registry checks
-     * validFrom against its own clock when it records the renewal. */
-    now = libro_time_now();
-    if (build_renewal(&c, old, &is, &type, now, &err) != LIBRO_OK ||
-        cli_sign_credential(&jws, c, is.signer, &err) != LIBRO_OK ||
-        libro_registry_client_renew(r, number, (const char *) jws.data, ev.items, ev.n,
-                                    cli_get(&a, sp, "--reason"), &err) != LIBRO_OK) {
+    if (cli_check_new_output(rn_out, "--out", &err) != LIBRO_OK ||
+        cli_check_new_output(rn_qr, "--qr", &err) != LIBRO_OK ||
+        cli_load_key(&signer, rn_key, rn_pass_fd, &err) != LIBRO_OK ||
+        libro_issuer_open_files(&is, signer, rn_auth, rn_charter, &err) != LIBRO_OK ||
+        libro_issuer_registry_open(&r, is, rn_db != NULL ? rn_db : rn_registry, rn_actor, &err) !=
+            LIBRO_OK ||
+        libro_issuer_renew(&res, is, r, &opt, &err) != LIBRO_OK) {
         goto out_report;
     }
     /* Recorded: from here a failure to write leaves the new version in the registry. */
-    if (cli_write_credential(cli_get(&a, sp, "--out"), &jws, c, &err) != LIBRO_OK) {
+    if (cli_write_credential(rn_out, &res.jws, res.license, &err) != LIBRO_OK) {
         libro_error_prefix(&err, "renewal recorded (see libro license show --json), but");
         goto out_report;
     }
-    if (cli_has(&a, sp, "--qr") &&
-        cli_write_qr_png(cli_get(&a, sp, "--qr"), &jws, &err) != LIBRO_OK) {
+    if (rn_qr != NULL && cli_write_qr_png(rn_qr, &res.jws, &err) != LIBRO_OK) {
         goto out_report;
     }
-    printf("%s: renewed, version %u, valid until %s\n", rec.number, (unsigned) rec.version + 1u,
-           time_text(until, c->valid_until));
+    printf("%s: renewed, version %u, valid until %s\n", res.license->license_number,
+           (unsigned) res.version, time_text(until, res.license->valid_until));
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    cli_report(sp->command, &err);
+    cli_report(cmd->command, &err);
 out:
-    libro_buf_free(&jws);
-    libro_credential_free(c);
-    libro_credential_free(old);
-    libro_license_type_clear(&type);
-    libro_license_record_clear(&rec);
+    libro_issued_clear(&res);
     libro_registry_client_close(r);
-    libro_buf_free(&kid);
-    cli_issuer_clear(&is);
+    libro_issuer_free(is);
+    libro_key_free(signer);
     evidence_clear(&ev);
     return cli_finish(code);
 }
 
 /* ---- license tick -------------------------------------------------------------------------- */
 
-static const struct cli_opt tick_opts[] = {
-    {"--db", "FILE", "the registry database", false},
+static const char *tk_db;
+
+static const struct cli_option tick_opts[] = {
+    {CLI_OPT_VALUE, "--db", "FILE", &tk_db, CLI_REQUIRED, 0, "the registry database"},
 };
 
-static const struct cli_spec tick_spec = {
+static const struct cli_command tick_cmd = {
     "license tick",
     "--db FILE",
     "Apply the clock: active licenses past validUntil expire, expired ones past the grace\n"
     "period lapse (recorded under the actor \"registry\"). Run it regularly (cron).",
     tick_opts,
     LIBRO_NELEM(tick_opts),
-    0,
-    0,
     license_epilog,
 };
 
 static int
 license_tick(int argc, char **argv)
 {
-    struct cli_args a;
-    const struct cli_spec *sp = &tick_spec;
+    const struct cli_command *cmd = &tick_cmd;
     libro_error err = LIBRO_ERROR_INIT;
     libro_registry *r = NULL;
     size_t changed = 0;
-    int code = cli_parse(&a, sp, argc, argv);
+    int code = cli_parse_command(cmd, argc, argv);
 
     if (code >= 0) {
         return code;
     }
-    if (!cli_has(&a, sp, "--db")) {
-        return cli_usage_error(sp, "--db is required");
-    }
     code = CLI_EXIT_NO;
-    if (libro_registry_open(&r, cli_get(&a, sp, "--db"), &err) != LIBRO_OK ||
+    if (libro_registry_open(&r, tk_db, &err) != LIBRO_OK ||
         libro_registry_tick(r, libro_time_now(), &changed, &err) != LIBRO_OK) {
         goto out_report;
     }
@@ -827,7 +739,7 @@ license_tick(int argc, char **argv)
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    cli_report(sp->command, &err);
+    cli_report(cmd->command, &err);
 out:
     libro_registry_close(r);
     return cli_finish(code);

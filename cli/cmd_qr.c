@@ -7,17 +7,31 @@
 #include "libro/scan.h"
 #include "libro/util.h"
 
-static const struct cli_opt encode_opts[] = {
-    {"--png", "FILE", "write a PNG image", false},
-    {"--svg", "FILE", "write an SVG image", false},
-    {"--terminal", NULL, "draw the code on the terminal (UTF-8 blocks)", false},
-    {"--invert", NULL, "with --terminal: for light text on a dark background", false},
-    {"--text", NULL, "print the LB1 text the code carries", false},
-    {"--ecc", "LEVEL", "error correction: L, M (default), Q or H", false},
-    {"--module", "PX", "pixels per module for PNG and SVG (default 8)", false},
+static const char *en_png;
+static const char *en_svg;
+static bool en_terminal;
+static bool en_invert;
+static bool en_text;
+static const char *en_ecc;
+static const char *en_module;
+static const char *en_credential;
+
+static const struct cli_option encode_opts[] = {
+    {CLI_OPT_VALUE, "--png", "FILE", &en_png, CLI_REQUIRED, 1, "write a PNG image"},
+    {CLI_OPT_VALUE, "--svg", "FILE", &en_svg, CLI_REQUIRED, 1, "write an SVG image"},
+    {CLI_OPT_SWITCH, "--terminal", NULL, &en_terminal, CLI_REQUIRED, 1,
+     "draw the code on the terminal (UTF-8 blocks)"},
+    {CLI_OPT_SWITCH, "--invert", NULL, &en_invert, 0, 0,
+     "with --terminal: for light text on a dark background"},
+    {CLI_OPT_SWITCH, "--text", NULL, &en_text, CLI_REQUIRED, 1,
+     "print the LB1 text the code carries"},
+    {CLI_OPT_VALUE, "--ecc", "LEVEL", &en_ecc, 0, 0, "error correction: L, M (default), Q or H"},
+    {CLI_OPT_VALUE, "--module", "PX", &en_module, 0, 0,
+     "pixels per module for PNG and SVG (default 8)"},
+    {CLI_OPT_ARG, "CREDENTIAL", NULL, &en_credential, CLI_REQUIRED, 0, "the credential"},
 };
 
-static const struct cli_spec encode_spec = {
+static const struct cli_command encode_cmd = {
     "qr encode",
     "(--png FILE | --svg FILE | --terminal [--invert] | --text) [--ecc L|M|Q|H] [--module PX]\n"
     "       CREDENTIAL",
@@ -25,25 +39,12 @@ static const struct cli_spec encode_spec = {
     "it as a QR code. The QR version and size are reported on stderr.",
     encode_opts,
     LIBRO_NELEM(encode_opts),
-    1,
-    1,
     "Exit status: 0 written, 1 failed, 2 bad command line.",
 };
 
-static int
-count_formats(const struct cli_args *a)
-{
-    return (cli_has(a, &encode_spec, "--png") ? 1 : 0) +
-           (cli_has(a, &encode_spec, "--svg") ? 1 : 0) +
-           (cli_has(a, &encode_spec, "--terminal") ? 1 : 0) +
-           (cli_has(a, &encode_spec, "--text") ? 1 : 0);
-}
-
 static libro_code
-parse_qr_options(libro_qr_options *opt, const struct cli_args *a, libro_error *err)
+parse_qr_options(libro_qr_options *opt, const char *ecc, const char *module, libro_error *err)
 {
-    const char *ecc = cli_get(a, &encode_spec, "--ecc");
-    const char *module = cli_get(a, &encode_spec, "--module");
     uint64_t px = 0;
 
     if (ecc != NULL) {
@@ -64,7 +65,6 @@ parse_qr_options(libro_qr_options *opt, const struct cli_args *a, libro_error *e
 static int
 qr_encode(int argc, char **argv)
 {
-    struct cli_args a;
     libro_error err = LIBRO_ERROR_INIT;
     libro_qr_options opt = LIBRO_QR_OPTIONS_INIT;
     libro_buf jws = LIBRO_BUF_INIT;
@@ -73,37 +73,32 @@ qr_encode(int argc, char **argv)
     libro_qr_format fmt;
     const char *path = NULL;
     int version = 0;
-    int code = cli_parse(&a, &encode_spec, argc, argv);
+    int code = cli_parse_command(&encode_cmd, argc, argv);
 
     if (code >= 0) {
         return code;
     }
-    if (count_formats(&a) != 1) {
-        return cli_usage_error(&encode_spec, "choose one of --png, --svg, --terminal, --text");
+    if (en_invert && !en_terminal) {
+        return cli_command_usage(&encode_cmd, "--invert goes with --terminal");
     }
-    if (cli_has(&a, &encode_spec, "--invert") && !cli_has(&a, &encode_spec, "--terminal")) {
-        return cli_usage_error(&encode_spec, "--invert goes with --terminal");
-    }
-    if (parse_qr_options(&opt, &a, &err) != LIBRO_OK) {
-        return cli_usage_error(&encode_spec, "%s", err.msg);
+    if (parse_qr_options(&opt, en_ecc, en_module, &err) != LIBRO_OK) {
+        return cli_command_usage(&encode_cmd, "%s", err.msg);
     }
     code = CLI_EXIT_NO;
-    if (cli_read_token(&jws, a.positional[0], &err) != LIBRO_OK ||
+    if (cli_read_token(&jws, en_credential, &err) != LIBRO_OK ||
         libro_lb1_encode(&text, (const char *) jws.data, jws.len, &err) != LIBRO_OK) {
         goto out_report;
     }
-    if (cli_has(&a, &encode_spec, "--text")) {
+    if (en_text) {
         printf("%s\n", (const char *) text.data);
         code = CLI_EXIT_OK;
         goto out;
     }
-    fmt = cli_has(&a, &encode_spec, "--png")      ? LIBRO_QR_PNG
-          : cli_has(&a, &encode_spec, "--svg")    ? LIBRO_QR_SVG
-          : cli_has(&a, &encode_spec, "--invert") ? LIBRO_QR_TERMINAL_INVERTED
-                                                  : LIBRO_QR_TERMINAL;
-    path = fmt == LIBRO_QR_PNG   ? cli_get(&a, &encode_spec, "--png")
-           : fmt == LIBRO_QR_SVG ? cli_get(&a, &encode_spec, "--svg")
-                                 : "-";
+    fmt = en_png != NULL   ? LIBRO_QR_PNG
+          : en_svg != NULL ? LIBRO_QR_SVG
+          : en_invert      ? LIBRO_QR_TERMINAL_INVERTED
+                           : LIBRO_QR_TERMINAL;
+    path = en_png != NULL ? en_png : en_svg != NULL ? en_svg : "-";
     if (libro_qr_render(&img, &version, (const char *) text.data, text.len, fmt, &opt, &err) !=
             LIBRO_OK ||
         cli_write_output(path, img.data, img.len, &err) != LIBRO_OK) {
@@ -122,18 +117,21 @@ out:
     return cli_finish(code);
 }
 
-static const struct cli_opt decode_opts[] = {
-    {"--jws", NULL, "print the compact JWS the code carries instead of its text", false},
+static bool de_jws;
+static const char *de_image;
+
+static const struct cli_option decode_opts[] = {
+    {CLI_OPT_SWITCH, "--jws", NULL, &de_jws, 0, 0,
+     "print the compact JWS the code carries instead of its text"},
+    {CLI_OPT_ARG, "IMAGE", NULL, &de_image, CLI_REQUIRED, 0, "the image"},
 };
 
-static const struct cli_spec decode_spec = {
+static const struct cli_command decode_cmd = {
     "qr decode",
     "[--jws] IMAGE",
     "Find the libro QR code in an image (PNG, JPEG, PPM or PGM) and print its text.",
     decode_opts,
     LIBRO_NELEM(decode_opts),
-    1,
-    1,
     "Exit status: 0 printed, 1 unreadable or not a libro code, 2 bad command line,\n"
     "8 no QR code found in the image.",
 };
@@ -141,23 +139,22 @@ static const struct cli_spec decode_spec = {
 static int
 qr_decode(int argc, char **argv)
 {
-    struct cli_args a;
     libro_error err = LIBRO_ERROR_INIT;
     libro_image *img = NULL;
     libro_buf text = LIBRO_BUF_INIT;
     libro_buf jws = LIBRO_BUF_INIT;
     libro_code rc;
-    int code = cli_parse(&a, &decode_spec, argc, argv);
+    int code = cli_parse_command(&decode_cmd, argc, argv);
 
     if (code >= 0) {
         return code;
     }
     code = CLI_EXIT_NO;
-    rc = libro_image_load(&img, a.positional[0], &err);
+    rc = libro_image_load(&img, de_image, &err);
     if (rc == LIBRO_OK) {
         rc = libro_scan_image(&text, img, &err);
     }
-    if (rc == LIBRO_OK && cli_has(&a, &decode_spec, "--jws")) {
+    if (rc == LIBRO_OK && de_jws) {
         rc = libro_scan_text(&jws, (const char *) text.data, text.len, &err);
     }
     if (rc != LIBRO_OK) {
@@ -165,7 +162,7 @@ qr_decode(int argc, char **argv)
         code = rc == LIBRO_ERR_NO_QR ? 8 : CLI_EXIT_NO;
         goto out;
     }
-    printf("%s\n", (const char *) (cli_has(&a, &decode_spec, "--jws") ? jws.data : text.data));
+    printf("%s\n", (const char *) (de_jws ? jws.data : text.data));
     code = CLI_EXIT_OK;
 out:
     libro_image_free(img);

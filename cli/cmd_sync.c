@@ -6,12 +6,19 @@
 #include "libro/time.h"
 #include "libro/verifier.h"
 
-static const struct cli_opt sync_opts[] = {
-    {"--trust-dir", "DIR", "the trust store (default: $XDG_DATA_HOME/libro)", false},
-    {"--ca-file", "FILE", "trust these CAs (PEM) instead of the system's for https", false},
+static const char *sy_dir;
+static const char *sy_ca_file;
+static const char *sy_url;
+
+static const struct cli_option sync_opts[] = {
+    {CLI_OPT_VALUE, "--trust-dir", "DIR", &sy_dir, 0, 0,
+     "the trust store (default: $XDG_DATA_HOME/libro)"},
+    {CLI_OPT_VALUE, "--ca-file", "FILE", &sy_ca_file, 0, 0,
+     "trust these CAs (PEM) instead of the system's for https"},
+    {CLI_OPT_ARG, "URL", NULL, &sy_url, CLI_REQUIRED, 0, "the registry's base URL"},
 };
 
-static const struct cli_spec sync_spec = {
+static const struct cli_command sync_cmd = {
     "sync",
     "[--trust-dir DIR] [--ca-file FILE] URL",
     "Fetch the trust bundle of the registry at URL (its base URL: https://..., or http:// to a\n"
@@ -24,29 +31,26 @@ static const struct cli_spec sync_spec = {
     "--max-status-age (7 days by default).",
     sync_opts,
     LIBRO_NELEM(sync_opts),
-    1,
-    1,
     "Exit status: 0 synced (or nothing new), 1 refused or failed, 2 bad command line.",
 };
 
 int
 cmd_sync(int argc, char **argv)
 {
-    struct cli_args a;
     libro_error err = LIBRO_ERROR_INIT;
     libro_sync_options opt = LIBRO_SYNC_OPTIONS_INIT;
     libro_sync_report rep;
     libro_trust *t = NULL;
     char issued[LIBRO_TIME_TEXT_MAX] = "";
-    int code = cli_parse(&a, &sync_spec, argc, argv);
+    int code = cli_parse_command(&sync_cmd, argc, argv);
 
     if (code >= 0) {
         return code;
     }
-    opt.ca_file = cli_get(&a, &sync_spec, "--ca-file");
+    opt.ca_file = sy_ca_file;
     code = CLI_EXIT_NO;
-    if (cli_open_trust(&t, cli_get(&a, &sync_spec, "--trust-dir"), &err) != LIBRO_OK ||
-        libro_trust_sync(t, a.positional[0], &opt, &rep, &err) != LIBRO_OK) {
+    if (cli_open_trust(&t, sy_dir, &err) != LIBRO_OK ||
+        libro_trust_sync(t, sy_url, &opt, &rep, &err) != LIBRO_OK) {
         cli_report("sync", &err);
         goto out;
     }

@@ -25,13 +25,22 @@ cli_open_trust(libro_trust **out, const char *dir, libro_error *err)
     return rc;
 }
 
-static const struct cli_opt add_opts[] = {
-    {"--anchor", NULL, "pin FILE, a self-chartered community charter, as a trust anchor", false},
-    {"--expect-thumbprint", "T", "refuse the anchor unless its key has this thumbprint", false},
-    {"--trust-dir", "DIR", "the trust store (default: $XDG_DATA_HOME/libro)", false},
+static bool ad_anchor;
+static const char *ad_thumbprint;
+static const char *ad_dir;
+static struct cli_list ad_files;
+
+static const struct cli_option add_opts[] = {
+    {CLI_OPT_SWITCH, "--anchor", NULL, &ad_anchor, 0, 0,
+     "pin FILE, a self-chartered community charter, as a trust anchor"},
+    {CLI_OPT_VALUE, "--expect-thumbprint", "T", &ad_thumbprint, 0, 0,
+     "refuse the anchor unless its key has this thumbprint"},
+    {CLI_OPT_VALUE, "--trust-dir", "DIR", &ad_dir, 0, 0,
+     "the trust store (default: $XDG_DATA_HOME/libro)"},
+    {CLI_OPT_ARGS, "FILE", NULL, &ad_files, CLI_REQUIRED, 0, "the credentials"},
 };
 
-static const struct cli_spec add_spec = {
+static const struct cli_command add_cmd = {
     "trust add",
     "[--anchor [--expect-thumbprint T]] [--trust-dir DIR] FILE...",
     "Add credentials to the trust store. With --anchor, FILE is a self-chartered community\n"
@@ -44,56 +53,52 @@ static const struct cli_spec add_spec = {
     "and it replaces the list of the same id unless it is older (a rollback is refused).",
     add_opts,
     LIBRO_NELEM(add_opts),
-    1,
-    CLI_MAX_POSITIONAL,
     "Writes are atomic. Exit status: 0 added, 1 refused or failed, 2 bad command line.",
 };
 
 static int
 trust_add(int argc, char **argv)
 {
-    struct cli_args a;
     libro_error err = LIBRO_ERROR_INIT;
     libro_trust *t = NULL;
     libro_buf jws = LIBRO_BUF_INIT;
     char thumb[LIBRO_THUMBPRINT_LEN + 1];
-    bool anchor;
     size_t i;
-    int code = cli_parse(&a, &add_spec, argc, argv);
+    int code = cli_parse_command(&add_cmd, argc, argv);
 
     if (code >= 0) {
         return code;
     }
-    anchor = cli_has(&a, &add_spec, "--anchor");
-    if (cli_has(&a, &add_spec, "--expect-thumbprint") && !anchor) {
-        return cli_usage_error(&add_spec, "--expect-thumbprint goes with --anchor");
+    if (ad_thumbprint != NULL && !ad_anchor) {
+        return cli_command_usage(&add_cmd, "--expect-thumbprint goes with --anchor");
     }
     code = CLI_EXIT_NO;
-    if (cli_open_trust(&t, cli_get(&a, &add_spec, "--trust-dir"), &err) != LIBRO_OK) {
+    if (cli_open_trust(&t, ad_dir, &err) != LIBRO_OK) {
         cli_report("trust", &err);
         goto out;
     }
-    for (i = 0; i < a.n_positional; i++) {
+    for (i = 0; i < ad_files.n; i++) {
+        const char *file = ad_files.v[i];
         libro_code rc;
 
         libro_buf_clear(&jws);
-        rc = cli_read_token_max(&jws, a.positional[i],
-                                anchor ? LIBRO_MAX_TOKEN_BYTES : LIBRO_MAX_STATUS_LIST_TOKEN_BYTES,
-                                &err);
-        if (rc == LIBRO_OK && anchor) {
-            rc = libro_trust_add_anchor(t, (const char *) jws.data, jws.len,
-                                        cli_get(&a, &add_spec, "--expect-thumbprint"), thumb, &err);
+        rc = cli_read_token_max(
+            &jws, file, ad_anchor ? LIBRO_MAX_TOKEN_BYTES : LIBRO_MAX_STATUS_LIST_TOKEN_BYTES,
+            &err);
+        if (rc == LIBRO_OK && ad_anchor) {
+            rc = libro_trust_add_anchor(t, (const char *) jws.data, jws.len, ad_thumbprint, thumb,
+                                        &err);
         } else if (rc == LIBRO_OK) {
             rc = libro_trust_add(t, (const char *) jws.data, jws.len, &err);
         }
         if (rc != LIBRO_OK) {
-            cli_report(a.positional[i], &err);
+            cli_report(file, &err);
             goto out;
         }
-        if (anchor) {
-            printf("pinned anchor %s, key thumbprint %s\n", a.positional[i], thumb);
+        if (ad_anchor) {
+            printf("pinned anchor %s, key thumbprint %s\n", file, thumb);
         } else {
-            printf("added %s\n", a.positional[i]);
+            printf("added %s\n", file);
         }
     }
     code = CLI_EXIT_OK;
@@ -103,20 +108,23 @@ out:
     return cli_finish(code);
 }
 
-static const struct cli_opt list_opts[] = {
-    {"--json", NULL, "print a JSON array (schemas/cli/trust-list.schema.json)", false},
-    {"--trust-dir", "DIR", "the trust store (default: $XDG_DATA_HOME/libro)", false},
+static bool ls_json;
+static const char *ls_dir;
+
+static const struct cli_option list_opts[] = {
+    {CLI_OPT_SWITCH, "--json", NULL, &ls_json, 0, 0,
+     "print a JSON array (schemas/cli/trust-list.schema.json)"},
+    {CLI_OPT_VALUE, "--trust-dir", "DIR", &ls_dir, 0, 0,
+     "the trust store (default: $XDG_DATA_HOME/libro)"},
 };
 
-static const struct cli_spec list_spec = {
+static const struct cli_command list_cmd = {
     "trust list",
     "[--json] [--trust-dir DIR]",
     "List the trust store: anchors first, then charters and authorizations, then cached\n"
     "status lists (their purpose, registry, signing key and window).",
     list_opts,
     LIBRO_NELEM(list_opts),
-    0,
-    0,
     "Exit status: 0 listed, 1 the store could not be read, 2 bad command line.",
 };
 
@@ -182,20 +190,19 @@ list_entry_json(libro_buf *out, const libro_trust_entry *e, bool first, libro_er
 static int
 trust_list(int argc, char **argv)
 {
-    struct cli_args a;
     libro_error err = LIBRO_ERROR_INIT;
     libro_trust *t = NULL;
     libro_buf out = LIBRO_BUF_INIT;
     bool json;
     size_t i;
-    int code = cli_parse(&a, &list_spec, argc, argv);
+    int code = cli_parse_command(&list_cmd, argc, argv);
 
     if (code >= 0) {
         return code;
     }
-    json = cli_has(&a, &list_spec, "--json");
+    json = ls_json;
     code = CLI_EXIT_NO;
-    if (cli_open_trust(&t, cli_get(&a, &list_spec, "--trust-dir"), &err) != LIBRO_OK) {
+    if (cli_open_trust(&t, ls_dir, &err) != LIBRO_OK) {
         goto out_report;
     }
     if (json && libro_buf_append_str(&out, "[", &err) != LIBRO_OK) {
@@ -255,37 +262,39 @@ out:
     return cli_finish(code);
 }
 
-static const struct cli_opt remove_opts[] = {
-    {"--trust-dir", "DIR", "the trust store (default: $XDG_DATA_HOME/libro)", false},
+static const char *rm_dir;
+static const char *rm_which;
+
+static const struct cli_option remove_opts[] = {
+    {CLI_OPT_VALUE, "--trust-dir", "DIR", &rm_dir, 0, 0,
+     "the trust store (default: $XDG_DATA_HOME/libro)"},
+    {CLI_OPT_ARG, "ID|THUMBPRINT", NULL, &rm_which, CLI_REQUIRED, 0, "what to remove"},
 };
 
-static const struct cli_spec remove_spec = {
+static const struct cli_command remove_cmd = {
     "trust remove",
     "[--trust-dir DIR] ID|THUMBPRINT",
     "Remove every anchor, charter and authorization whose subject id or key thumbprint is\n"
     "the one given, and every status list with that id (its URL) or signed by that key.",
     remove_opts,
     LIBRO_NELEM(remove_opts),
-    1,
-    1,
     "Exit status: 0 removed, 1 nothing matched or failed, 2 bad command line.",
 };
 
 static int
 trust_remove(int argc, char **argv)
 {
-    struct cli_args a;
     libro_error err = LIBRO_ERROR_INIT;
     libro_trust *t = NULL;
     size_t removed = 0;
-    int code = cli_parse(&a, &remove_spec, argc, argv);
+    int code = cli_parse_command(&remove_cmd, argc, argv);
 
     if (code >= 0) {
         return code;
     }
     code = CLI_EXIT_NO;
-    if (cli_open_trust(&t, cli_get(&a, &remove_spec, "--trust-dir"), &err) != LIBRO_OK ||
-        libro_trust_remove(t, a.positional[0], &removed, &err) != LIBRO_OK) {
+    if (cli_open_trust(&t, rm_dir, &err) != LIBRO_OK ||
+        libro_trust_remove(t, rm_which, &removed, &err) != LIBRO_OK) {
         cli_report("trust remove", &err);
         goto out;
     }

@@ -69,14 +69,15 @@ cli_parse_time_arg(int64_t *out, const char *name, const char *text, libro_error
 }
 
 libro_code
-cli_validity(int64_t *from, int64_t *until, const char *from_text, const char *until_text,
-             const char *days_text, uint32_t default_days, libro_error *err)
+cli_window_args(int64_t *from, int64_t *until, uint32_t *days, const char *from_text,
+                const char *until_text, const char *days_text, libro_error *err)
 {
-    uint64_t days = default_days;
+    uint64_t n = 0;
     libro_code rc;
 
-    /* Whole seconds: credentials carry no fractions. */
-    *from = libro_time_now();
+    *from = 0;
+    *until = 0;
+    *days = 0;
     if (from_text != NULL) {
         rc = cli_parse_time_arg(from, "--valid-from", from_text, err);
         if (rc != LIBRO_OK) {
@@ -91,10 +92,34 @@ cli_validity(int64_t *from, int64_t *until, const char *from_text, const char *u
         return cli_parse_time_arg(until, "--valid-until", until_text, err);
     }
     if (days_text != NULL) {
-        rc = libro_parse_u64(&days, days_text, strlen(days_text), 36600, err);
-        if (rc != LIBRO_OK || days == 0) {
+        rc = libro_parse_u64(&n, days_text, strlen(days_text), 36600, err);
+        if (rc != LIBRO_OK || n == 0) {
             return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "--days: want 1 to 36600");
         }
+        *days = (uint32_t) n;
+    }
+    return LIBRO_OK;
+}
+
+libro_code
+cli_validity(int64_t *from, int64_t *until, const char *from_text, const char *until_text,
+             const char *days_text, uint32_t default_days, libro_error *err)
+{
+    uint32_t days = 0;
+    libro_code rc = cli_window_args(from, until, &days, from_text, until_text, days_text, err);
+
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    /* Whole seconds: credentials carry no fractions. */
+    if (from_text == NULL) {
+        *from = libro_time_now();
+    }
+    if (until_text != NULL) {
+        return LIBRO_OK;
+    }
+    if (days == 0) {
+        days = default_days;
     }
     if (days == 0) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "--valid-until or --days is required");

@@ -3,6 +3,8 @@
 #define LIBRO_ISSUER_H
 
 #include "libro/credential.h"
+#include "libro/qr.h"
+#include "libro/registry_client.h"
 
 /** Sign `c` as a vc+jwt compact JWS with `signer` (kid "<c->issuer>#<thumbprint>"), appended
  *  to `jws_out` (untouched on failure). Checks `c` against its schema first
@@ -37,5 +39,211 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_check_license(
 LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_check_under_charter(
     const libro_credential *c, const libro_credential *community_charter, const libro_key *signer,
     libro_error *err);
+
+/* ---- the issuer's workflows ---------------------------------------------------------------- */
+
+/** An issuer: its signing key, its IssuerAuthorization and the CommunityCharter of the
+ *  community that signed that authorization. Opaque; one thread at a time. */
+typedef struct libro_issuer libro_issuer;
+
+/** Open an issuer from its signing key `signer` (borrowed: it must outlive the handle) and
+ *  the texts of its IssuerAuthorization and its community's charter (compact JWS, surrounding
+ *  whitespace allowed, at most LIBRO_MAX_TOKEN_BYTES). Both are parsed without a signature
+ *  check (the issuer's own files: verifiers check the chain) and type-checked:
+ * LIBRO_ERR_INVALID_ARG unless they are an IssuerAuthorization and a CommunityCharter,
+ * LIBRO_ERR_DENIED unless the authorization was signed by that community. Codes of
+ * libro_credential_parse_unverified. LIBRO_OK: caller owns *out (libro_issuer_free). */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_open(libro_issuer **out, const libro_key *signer,
+                                                       const char *authorization, size_t auth_len,
+                                                       const char *charter, size_t charter_len,
+                                                       libro_error *err);
+/** libro_issuer_open with the two credentials read from files (errors name the file). */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_open_files(libro_issuer **out,
+                                                             const libro_key *signer,
+                                                             const char *authorization_path,
+                                                             const char *charter_path,
+                                                             libro_error *err);
+LIBRO_API void libro_issuer_free(libro_issuer *is);
+/** The issuer's IssuerAuthorization and its community's charter (borrowed). */
+LIBRO_API const libro_credential *libro_issuer_authorization(const libro_issuer *is);
+LIBRO_API const libro_credential *libro_issuer_charter(const libro_issuer *is);
+
+/** Connect to the registry `target` (a database path or a URL, libro_registry_client_open)
+ *  as this issuer: requests signed with its key under its authorization's kid; in-process
+ *  changes recorded under `actor` (NULL: the issuer's id). Caller closes *out before
+ *  freeing `is`. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_registry_open(libro_registry_client **out,
+                                                                const libro_issuer *is,
+                                                                const char *target,
+                                                                const char *actor,
+                                                                libro_error *err);
+
+/** A signed license: what libro_issuer_issue_license and libro_issuer_renew return. */
+typedef struct libro_issued {
+    libro_buf jws;             /* the compact JWS (no newline) */
+    libro_credential *license; /* what was signed */
+    bool registered;           /* recorded in a registry */
+    uint32_t status_list;      /* when registered by libro_issuer_issue_license: the status */
+    uint32_t status_index;     /* list pair and index reserved for it */
+    uint32_t version;          /* 1 for a new license; a renewal's new version number */
+} libro_issued;
+
+#define LIBRO_ISSUED_INIT                                                                          \
+    {                                                                                              \
+        LIBRO_BUF_INIT, NULL, false, 0, 0, 0                                                       \
+    }
+
+/** Release what `out` holds and zero it (LIBRO_ISSUED_INIT). NULL is a no-op. */
+LIBRO_API void libro_issued_clear(libro_issued *out);
+
+#define LIBRO_LICENSE_OPTIONS_VERSION 1u
+
+/** What a new license says. Times are Unix seconds. */
+typedef struct libro_license_options {
+    unsigned version;       /* LIBRO_LICENSE_OPTIONS_VERSION */
+    const char *holder;     /* the holder's name (required) */
+    const char *holder_did; /* the holder's did:key, or NULL */
+    const char *number;     /* the license number (required) */
+    const char *profession; /* required */
+    const char *license_type;
+    const char *const *scope; /* 1 or more entries */
+    size_t n_scope;
+    int64_t valid_from;  /* 0: now */
+    int64_t valid_until; /* 0: from `days`, else the default */
+    uint32_t days;       /* 0: the default; not with valid_until */
+    /* With a registry database: where its status lists are served (<base>/<list>/revocation
+     * and .../suspension). Over HTTP the registry names its own lists; when this is given
+     * too, they must be the same. */
+    const char *status_url_base;
+} libro_license_options;
+
+#define LIBRO_LICENSE_OPTIONS_INIT                                                                 \
+    {                                                                                              \
+        LIBRO_LICENSE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, NULL        \
+    }
+
+/** Issue a license: build it from `opt`, check it (libro_issuer_check_license), sign it and,
+ *  with a `registry` (NULL for none), record it there. Validity: from `valid_from` (default
+ *  now); by default for the shorter of the grant's validityDays and the registry type's
+ *  validity, cut at the end of the authorization and of the charter. An explicit
+ *  `valid_until` or `days` is checked, never cut: LIBRO_ERR_DENIED when it runs past the
+ *  grant, the registry's type, the authorization or the charter. With a registry the type
+ *  must be defined there (LIBRO_ERR_NOT_FOUND); then the sequence is: reserve a status index,
+ *  put the status entries in the license (from `status_url_base` in-process, the
+ *  reservation's URLs over HTTP), check, sign, register. An index reserved for a license the
+ *  registry then refuses stays unused. LIBRO_OK: *out (zeroed on entry; caller clears with
+ *  libro_issued_clear) holds the JWS and the license. On failure *out is empty: there is
+ *  nothing to write. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_issue_license(libro_issued *out, libro_issuer *is,
+                                                                libro_registry_client *registry,
+                                                                const libro_license_options *opt,
+                                                                libro_error *err);
+
+#define LIBRO_RENEWAL_OPTIONS_VERSION 1u
+
+typedef struct libro_renewal_options {
+    unsigned version;   /* LIBRO_RENEWAL_OPTIONS_VERSION */
+    const char *number; /* the license to renew (required) */
+    const libro_evidence *evidence;
+    size_t n_evidence;
+    const char *reason; /* recorded; may be NULL */
+} libro_renewal_options;
+
+#define LIBRO_RENEWAL_OPTIONS_INIT                                                                 \
+    {                                                                                              \
+        LIBRO_RENEWAL_OPTIONS_VERSION, NULL, NULL, 0, NULL                                         \
+    }
+
+/** Renew license `opt->number` in `registry`: its next version (same number, holder, type,
+ *  scope and status entries as the registry's copy) valid from now for the shorter of the
+ *  type's validity and the grant's, cut at the end of the authorization and of the charter,
+ *  checked, signed and recorded with the evidence. The registry checks the renewal window,
+ *  the grace period, the state and the type's requirements (LIBRO_ERR_DENIED). A license of
+ *  another community is refused (LIBRO_ERR_DENIED); LIBRO_ERR_NOT_FOUND for an unknown
+ *  number. LIBRO_OK: *out (zeroed on entry) holds the new version (out->version its number);
+ *  on failure it is empty. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_renew(libro_issued *out, libro_issuer *is,
+                                                        libro_registry_client *registry,
+                                                        const libro_renewal_options *opt,
+                                                        libro_error *err);
+
+/** The LB1 QR transport of the compact JWS token[0..len) (trailing newlines ignored): its
+ *  LB1 text appended to `text_out` and its QR code as a PNG appended to `png_out` (`opt` as
+ *  for libro_qr_render; NULL: level M). *qr_version (may be NULL) receives the QR version.
+ *  Codes of libro_lb1_encode and libro_qr_render, after which both buffers are untouched;
+ *  LIBRO_ERR_NOMEM. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_qr(libro_buf *png_out, libro_buf *text_out,
+                                                     int *qr_version, const char *token, size_t len,
+                                                     const libro_qr_options *opt, libro_error *err);
+
+#define LIBRO_CHARTER_OPTIONS_VERSION 1u
+
+/** A CommunityCharter to sign. */
+typedef struct libro_charter_options {
+    unsigned version;   /* LIBRO_CHARTER_OPTIONS_VERSION */
+    const char *issuer; /* the parent community's id; NULL: self-chartered (issuer = id) */
+    /* The parent's own charter (compact JWS), required with `issuer`: the child is checked
+     * under it (libro_issuer_check_under_charter). Not with a self charter. */
+    const char *parent_charter;
+    size_t parent_charter_len;
+    const char *id;
+    const char *name;
+    int level;
+    const char *level_name;         /* or NULL */
+    const libro_key *community_key; /* its public half is used; NULL for a self charter:
+                                       the signer's */
+    const char *const *allowed;
+    size_t n_allowed;
+    int64_t valid_from;
+    int64_t valid_until;
+} libro_charter_options;
+
+#define LIBRO_CHARTER_OPTIONS_INIT                                                                 \
+    {                                                                                              \
+        LIBRO_CHARTER_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, NULL, 0, 0, 0     \
+    }
+
+/** Build, check and sign a CommunityCharter with `signer`: a child charter under the parent's
+ *  (LIBRO_ERR_DENIED with the reason), a self charter by the community's own key. The JWS is
+ *  appended to `jws_out`; the caller owns *charter_out (may be NULL). LIBRO_ERR_INVALID_ARG
+ *  for a missing parent charter or community key. Codes of libro_issuer_sign. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_issue_charter(libro_buf *jws_out,
+                                                                libro_credential **charter_out,
+                                                                const libro_key *signer,
+                                                                const libro_charter_options *opt,
+                                                                libro_error *err);
+
+#define LIBRO_AUTHORIZATION_OPTIONS_VERSION 1u
+
+/** An IssuerAuthorization or RegistryAuthorization to sign. */
+typedef struct libro_authorization_options {
+    unsigned version;     /* LIBRO_AUTHORIZATION_OPTIONS_VERSION */
+    libro_cred_type type; /* LIBRO_CRED_ISSUER_AUTH or LIBRO_CRED_REGISTRY_AUTH */
+    const char *charter;  /* the signing community's own charter (compact JWS) */
+    size_t charter_len;
+    const char *id;
+    const char *name;
+    const libro_key *subject_key; /* its public half is used */
+    /* IssuerAuthorization: the license types granted, each with its longest validity. */
+    const libro_license_grant *grants;
+    size_t n_grants;
+    const char *url; /* RegistryAuthorization: where it serves, or NULL */
+    int64_t valid_from;
+    int64_t valid_until;
+} libro_authorization_options;
+
+#define LIBRO_AUTHORIZATION_OPTIONS_INIT                                                           \
+    {                                                                                              \
+        LIBRO_AUTHORIZATION_OPTIONS_VERSION, LIBRO_CRED_ISSUER_AUTH, NULL, 0, NULL, NULL, NULL,    \
+            NULL, 0, NULL, 0, 0                                                                    \
+    }
+
+/** Build, check under the signing community's charter (libro_issuer_check_under_charter)
+ *  and sign an authorization. The JWS is appended to `jws_out`; the caller owns
+ *  *authorization_out (may be NULL). LIBRO_ERR_INVALID_ARG for another `type` or a charter
+ *  that is not a CommunityCharter; the codes of libro_issuer_sign. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_issue_authorization(
+    libro_buf *jws_out, libro_credential **authorization_out, const libro_key *signer,
+    const libro_authorization_options *opt, libro_error *err);
 
 #endif
