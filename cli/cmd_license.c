@@ -652,7 +652,8 @@ build_renewal(libro_credential **out, const libro_credential *old, const struct 
         (rc = cli_dup_str(&c->status_revocation_list, old->status_revocation_list, err)) !=
             LIBRO_OK ||
         (rc = cli_dup_str(&c->status_suspension_list, old->status_suspension_list, err)) !=
-            LIBRO_OK) {
+            LIBRO_OK ||
+        (rc = cli_dup_str(&c->status_message_list, old->status_message_list, err)) != LIBRO_OK) {
         goto out;
     }
     c->community_level = is->community->level;

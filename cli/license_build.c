@@ -120,6 +120,7 @@ cli_set_status(libro_credential *c, const char *base, uint32_t list, uint32_t in
 {
     libro_buf rev = LIBRO_BUF_INIT;
     libro_buf sus = LIBRO_BUF_INIT;
+    libro_buf msg = LIBRO_BUF_INIT;
     size_t len = strlen(base);
     libro_code rc;
 
@@ -133,18 +134,26 @@ cli_set_status(libro_credential *c, const char *base, uint32_t list, uint32_t in
     if (rc == LIBRO_OK) {
         rc = libro_buf_printf(&sus, err, "%.*s/%u/suspension", (int) len, base, (unsigned) list);
     }
+    /* Licenses carry the third entry, the status words (docs/credentials.md, "Status"). */
+    if (rc == LIBRO_OK && c->type == LIBRO_CRED_LICENSE) {
+        rc = libro_buf_printf(&msg, err, "%.*s/%u/message", (int) len, base, (unsigned) list);
+    }
     if (rc == LIBRO_OK) {
         libro_free(c->status_revocation_list);
         libro_free(c->status_suspension_list);
         c->status_revocation_list = (char *) rev.data;
+        libro_free(c->status_message_list);
         c->status_suspension_list = (char *) sus.data;
-        rev = (libro_buf) LIBRO_BUF_INIT; /* moved into c */
+        c->status_message_list = (char *) msg.data; /* NULL when not a license */
+        rev = (libro_buf) LIBRO_BUF_INIT;           /* moved into c */
         sus = (libro_buf) LIBRO_BUF_INIT;
+        msg = (libro_buf) LIBRO_BUF_INIT;
         c->status_index = index;
         c->has_status = true;
     }
     libro_buf_free(&rev);
     libro_buf_free(&sus);
+    libro_buf_free(&msg);
     return rc;
 }
 

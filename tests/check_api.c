@@ -1960,10 +1960,11 @@ START_TEST(test_bundle)
         found = found || strcmp(json_string_value(json_array_get(a, i)), board_auth_jws) == 0;
     }
     ck_assert(found);
-    /* Both lists of pair 0, signed by the registry. */
+    /* The three lists of number 0, signed by the registry. */
     a = json_object_get(b, "statusLists");
-    ck_assert_uint_eq(json_array_size(a), 2);
-    for (size_t i = 0; i < 2; i++) {
+    ck_assert_uint_eq(json_array_size(a), 3);
+    for (size_t i = 0; i < 3; i++) {
+        static const char *const ids[] = {LIST0 "revocation", LIST0 "suspension", LIST0 "message"};
         const char *s = json_string_value(json_array_get(a, i));
         libro_buf payload = LIBRO_BUF_INIT;
         libro_status_list sl = {0};
@@ -1971,7 +1972,8 @@ START_TEST(test_bundle)
         must(libro_jws_verify_compact(&payload, s, strlen(s), pub, "vc+jwt", &err), &err,
              "list verifies");
         must(libro_status_list_parse(&sl, payload.data, payload.len, &err), &err, "list parses");
-        ck_assert_str_eq(sl.id, i == 0 ? LIST0 "revocation" : LIST0 "suspension");
+        ck_assert_str_eq(sl.id, ids[i]);
+        ck_assert_int_eq(sl.purpose, (int) i + 1);
         libro_status_list_free(&sl);
         libro_buf_free(&payload);
     }
