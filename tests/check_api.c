@@ -2130,10 +2130,16 @@ START_TEST(test_list_capped)
     served_list(&s);
     ck_assert_int_eq(s.valid_until, auth_until);
     libro_status_list_free(&s);
+    get("/v1/status/0/message", NULL);
+    served_list(&s);
+    ck_assert_int_eq(s.valid_until, auth_until);
+    ck_assert_int_eq(s.purpose, LIBRO_STATUS_MESSAGE);
+    ck_assert_uint_eq(s.bits.n_entries, 2 * LIBRO_STATUS_LIST_MIN_ENTRIES);
+    libro_status_list_free(&s);
     /* The bundle's lists too. */
     get("/v1/bundle", NULL);
     b = verified_bundle();
-    for (size_t i = 0; i < 2; i++) {
+    for (size_t i = 0; i < 3; i++) {
         libro_error err = LIBRO_ERROR_INIT;
         const char *tok = json_string_value(json_array_get(json_object_get(b, "statusLists"), i));
         libro_buf payload = LIBRO_BUF_INIT;
