@@ -436,7 +436,8 @@ static const struct cli_spec revoke_spec =
                           "never reinstated or renewed. Its bit is set in the revocation list.");
 static const struct cli_spec surrender_spec =
     CHANGE_SPEC("surrender", "Record that the holder gave the license up. Final, and published\n"
-                             "as revoked (a verifier must read it as no longer valid).");
+                             "as revoked (a verifier must read it as no longer valid) with the\n"
+                             "word \"surrendered\" in the message list (verify: SURRENDERED).");
 
 static int
 license_change_remote(const struct cli_args *a, const struct cli_spec *sp, libro_action action)
