@@ -1289,7 +1289,8 @@ parse_registry_auth(libro_credential *c, json_t *s, libro_error *err)
 /* One BitstringStatusListEntry (Bitstring Status List v1.0 §2.1) as libro writes it: the
  * purpose fixed by its position, statusListIndex canonical decimal (§2.1: "expressed as a
  * string in base 10"; no leading zero, so it writes back the same), and the id derived from
- * the other two, so that it can neither point elsewhere nor be the list's own URL (§2.1). */
+ * the other two, so that it can neither point elsewhere nor be the list's own URL (§2.1). The
+ * message entry adds exactly statusSize 2 and libro's statusMessage array. */
 static libro_code
 parse_status_entry(char **list, uint32_t *index, json_t *entry, size_t i, const char *purpose,
                    libro_error *err)
@@ -1301,12 +1302,11 @@ parse_status_entry(char **list, uint32_t *index, json_t *entry, size_t i, const 
     json_t *id = json_object_get(entry, "id");
     uint64_t value = 0;
     size_t list_len;
-    int n;
-    libro_code rc;
-
-    bool message = strcmp(purpose, "message") == 0;
     json_t *size = json_object_get(entry, "statusSize");
     const char *problem;
+    bool message = strcmp(purpose, "message") == 0;
+    int n;
+    libro_code rc;
 
     path_index(ep, "credentialStatus", i);
     rc = message ? check_members(entry, ep, message_status_members,
