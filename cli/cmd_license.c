@@ -450,7 +450,8 @@ static const struct cli_command revoke_cmd =
                          "never reinstated or renewed. Its bit is set in the revocation list.");
 static const struct cli_command surrender_cmd =
     CHANGE_CMD("surrender", "Record that the holder gave the license up. Final, and published\n"
-                            "as revoked (a verifier must read it as no longer valid).");
+                            "as revoked (a verifier must read it as no longer valid) with the\n"
+                            "word \"surrendered\" in the message list (verify: SURRENDERED).");
 
 static int
 license_change(int argc, char **argv, const struct cli_command *cmd, libro_action action)

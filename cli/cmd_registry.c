@@ -394,7 +394,7 @@ static const struct cli_opt status_opts[] = {
     {"--db", "FILE", "the registry database", false},
     {"--key", "FILE", "the registry's signing key (named by its RegistryAuthorization)", false},
     {"--list", "N", "which pair of status lists (0, 1, ...)", false},
-    {"--purpose", "PURPOSE", "revocation or suspension", false},
+    {"--purpose", "PURPOSE", "revocation, suspension or message", false},
     {"--id", "URL", "the URL the list is served at (the licenses' statusListCredential)", false},
     {"--days", "N", "how long the published list is valid (1 to 366)", false},
     {"--out", "FILE", "where to write the signed list ('-' = stdout)", false},
@@ -403,7 +403,7 @@ static const struct cli_opt status_opts[] = {
 
 static const struct cli_spec status_spec = {
     "registry status",
-    "--db FILE --key FILE --list N --purpose revocation|suspension --id URL --days N\n"
+    "--db FILE --key FILE --list N --purpose revocation|suspension|message --id URL --days N\n"
     "       --out FILE",
     "Publish one status list: the registry's current bits of list N for the purpose, as a\n"
     "BitstringStatusListCredential signed by the registry key (issuer: the registry's id\n"
@@ -478,8 +478,10 @@ registry_status(int argc, char **argv)
         purpose = LIBRO_STATUS_REVOCATION;
     } else if (strcmp(purpose_text, "suspension") == 0) {
         purpose = LIBRO_STATUS_SUSPENSION;
+    } else if (strcmp(purpose_text, "message") == 0) {
+        purpose = LIBRO_STATUS_MESSAGE;
     } else {
-        return cli_usage_error(sp, "--purpose: want revocation or suspension");
+        return cli_usage_error(sp, "--purpose: want revocation, suspension or message");
     }
     if (libro_parse_u64(&list, list_text, strlen(list_text), UINT32_MAX, &ignored) != LIBRO_OK) {
         return cli_usage_error(sp, "--list: want a list number");

@@ -36,7 +36,9 @@ static const struct cli_spec verify_spec = {
     "registry the license's community authorized and be valid now; status data older than\n"
     "24 hours gives a warning on stderr, older than --max-status-age (default 7 days) makes\n"
     "the status unknown. A license without status entries says that no status data is\n"
-    "present.",
+    "present. A license with a third status entry (the message list) is reported\n"
+    "SURRENDERED or LAPSED instead of REVOKED or EXPIRED when that list says so; its\n"
+    "signature, authorization and validity are checked as the others' are.",
     verify_opts,
     LIBRO_NELEM(verify_opts),
     0,
@@ -45,8 +47,10 @@ static const struct cli_spec verify_spec = {
     "  0  VALID\n"
     "  1  INVALID: malformed, or a bad signature\n"
     "  2  bad command line, or the input file cannot be read\n"
-    "  3  EXPIRED or NOT YET VALID\n"
-    "  4  REVOKED\n"
+    "  3  EXPIRED or NOT YET VALID, or LAPSED: expired and not renewed within the grace\n"
+    "     period (the license's message list says \"lapsed\")\n"
+    "  4  REVOKED, or SURRENDERED: given up by the holder (the message list says\n"
+    "     \"surrendered\"; not a disciplinary revocation)\n"
     "  5  SUSPENDED\n"
     "  6  UNTRUSTED: no chain to a pinned anchor, or an issuer not authorized\n"
     "  7  STATUS UNKNOWN: no cached status list, one that cannot be trusted, or status\n"
@@ -231,6 +235,8 @@ status_text(char *out, size_t cap, const libro_verification *v, bool human)
                            : "no status data present");
     } else if (v->outcome == LIBRO_STATUS_UNKNOWN) {
         n = snprintf(out, cap, "unknown: %s", v->reason);
+    } else if (v->outcome == LIBRO_LAPSED) {
+        n = snprintf(out, cap, "%s", human ? "LAPSED (message list)" : "lapsed");
     } else if (!v->status_checked) {
         n = snprintf(out, cap, "not checked");
     } else {
@@ -239,9 +245,10 @@ status_text(char *out, size_t cap, const libro_verification *v, bool human)
         }
         fmt_age(age, sizeof age, v->status_age);
         n = snprintf(out, cap, "%s (list of %s, %s old)",
-                     v->revoked     ? (human ? "REVOKED" : "revoked")
-                     : v->suspended ? (human ? "SUSPENDED" : "suspended")
-                                    : "not revoked, not suspended",
+                     v->outcome == LIBRO_SURRENDERED ? (human ? "SURRENDERED" : "surrendered")
+                     : v->revoked                    ? (human ? "REVOKED" : "revoked")
+                     : v->suspended                  ? (human ? "SUSPENDED" : "suspended")
+                                                     : "not revoked, not suspended",
                      from, age);
     }
     if (n < 0) {
@@ -265,7 +272,8 @@ print_human(const libro_verification *v)
     }
     if (v->outcome == LIBRO_VALID || v->outcome == LIBRO_EXPIRED ||
         v->outcome == LIBRO_NOT_YET_VALID || v->outcome == LIBRO_REVOKED ||
-        v->outcome == LIBRO_SUSPENDED || v->outcome == LIBRO_STATUS_UNKNOWN) {
+        v->outcome == LIBRO_SUSPENDED || v->outcome == LIBRO_STATUS_UNKNOWN ||
+        v->outcome == LIBRO_SURRENDERED || v->outcome == LIBRO_LAPSED) {
         status_text(status, sizeof status, v, true);
         printf("  status       %s\n", status);
     }
@@ -421,6 +429,10 @@ outcome_code(libro_outcome o)
         return "status_unknown";
     case LIBRO_NO_QR:
         return "no_qr_code";
+    case LIBRO_SURRENDERED:
+        return "surrendered";
+    case LIBRO_LAPSED:
+        return "lapsed";
     }
     return "invalid";
 }
@@ -442,6 +454,9 @@ json_status(libro_buf *b, const libro_verification *v, libro_error *err)
     }
     if (rc == LIBRO_OK && v->status_checked) {
         rc = json_kv_time(b, "listFrom", v->status_from, err);
+    }
+    if (rc == LIBRO_OK && v->word_checked) {
+        rc = json_kv_str(b, "word", libro_status_word_message(v->word), err);
     }
     if (rc == LIBRO_OK) {
         rc = json_kv_str(b, "message", text, err);

@@ -1960,10 +1960,11 @@ START_TEST(test_bundle)
         found = found || strcmp(json_string_value(json_array_get(a, i)), board_auth_jws) == 0;
     }
     ck_assert(found);
-    /* Both lists of pair 0, signed by the registry. */
+    /* The three lists of number 0, signed by the registry. */
     a = json_object_get(b, "statusLists");
-    ck_assert_uint_eq(json_array_size(a), 2);
-    for (size_t i = 0; i < 2; i++) {
+    ck_assert_uint_eq(json_array_size(a), 3);
+    for (size_t i = 0; i < 3; i++) {
+        static const char *const ids[] = {LIST0 "revocation", LIST0 "suspension", LIST0 "message"};
         const char *s = json_string_value(json_array_get(a, i));
         libro_buf payload = LIBRO_BUF_INIT;
         libro_status_list sl = {0};
@@ -1971,7 +1972,8 @@ START_TEST(test_bundle)
         must(libro_jws_verify_compact(&payload, s, strlen(s), pub, "vc+jwt", &err), &err,
              "list verifies");
         must(libro_status_list_parse(&sl, payload.data, payload.len, &err), &err, "list parses");
-        ck_assert_str_eq(sl.id, i == 0 ? LIST0 "revocation" : LIST0 "suspension");
+        ck_assert_str_eq(sl.id, ids[i]);
+        ck_assert_int_eq(sl.purpose, (int) i + 1);
         libro_status_list_free(&sl);
         libro_buf_free(&payload);
     }
@@ -2128,10 +2130,16 @@ START_TEST(test_list_capped)
     served_list(&s);
     ck_assert_int_eq(s.valid_until, auth_until);
     libro_status_list_free(&s);
+    get("/v1/status/0/message", NULL);
+    served_list(&s);
+    ck_assert_int_eq(s.valid_until, auth_until);
+    ck_assert_int_eq(s.purpose, LIBRO_STATUS_MESSAGE);
+    ck_assert_uint_eq(s.bits.n_entries, 2 * LIBRO_STATUS_LIST_MIN_ENTRIES);
+    libro_status_list_free(&s);
     /* The bundle's lists too. */
     get("/v1/bundle", NULL);
     b = verified_bundle();
-    for (size_t i = 0; i < 2; i++) {
+    for (size_t i = 0; i < 3; i++) {
         libro_error err = LIBRO_ERROR_INIT;
         const char *tok = json_string_value(json_array_get(json_object_get(b, "statusLists"), i));
         libro_buf payload = LIBRO_BUF_INIT;

@@ -241,13 +241,14 @@ state_of(const char *number)
     return s;
 }
 
-/* The license's two bits, as published. */
+/* The license's two bits and its word, as published; every other status of the list is 0. */
 static void
-assert_bits(uint32_t list, uint32_t index, bool revoked, bool suspended)
+assert_bits(uint32_t list, uint32_t index, bool revoked, bool suspended, libro_status_word word)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_bitstring rev;
     libro_bitstring sus;
+    libro_bitstring msg;
     size_t i;
     size_t set = 0;
 
@@ -262,8 +263,32 @@ assert_bits(uint32_t list, uint32_t index, bool revoked, bool suspended)
         set += libro_bitstring_get(&rev, i) + libro_bitstring_get(&sus, i);
     }
     ck_assert_uint_eq(set, (size_t) revoked + (size_t) suspended); /* nothing else set */
+    must(libro_registry_status_bits(reg, &msg, list, LIBRO_STATUS_MESSAGE, &err), &err,
+         "message bits");
+    ck_assert_uint_eq(msg.n_entries, 2 * LIBRO_STATUS_LIST_MIN_ENTRIES); /* statusSize 2 */
+    ck_assert_uint_eq(libro_bitstring_get_value(&msg, index, 2), word);
+    set = 0;
+    for (i = 0; i < msg.n_entries; i++) {
+        set += libro_bitstring_get(&msg, i);
+    }
+    ck_assert_uint_eq(set, word == LIBRO_WORD_ACTIVE ? 0 : 1); /* 01 or 10: one bit */
+    libro_bitstring_free(&msg);
     libro_bitstring_free(&sus);
     libro_bitstring_free(&rev);
+}
+
+/* One status of a list as published: a bit, or a word of the message list. */
+static unsigned
+status_of(uint32_t list, uint32_t index, libro_status_purpose purpose)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_bitstring b;
+    unsigned value;
+
+    must(libro_registry_status_bits(reg, &b, list, (int) purpose, &err), &err, "status bits");
+    value = libro_bitstring_get_value(&b, index, libro_status_purpose_size(purpose));
+    libro_bitstring_free(&b);
+    return value;
 }
 
 /* ------------------------------------------------------------------ create and open */
@@ -276,7 +301,7 @@ START_TEST(test_create_open)
 
     ck_assert_str_eq(libro_registry_charter(reg), charter_jws);
     ck_assert_str_eq(libro_registry_authorization(reg), auth_jws);
-    ck_assert_int_eq(libro_registry_schema_version(reg), 3);
+    ck_assert_int_eq(libro_registry_schema_version(reg), 4);
     ck_assert_int_eq(stat(db_path, &st), 0);
     ck_assert_uint_eq(st.st_mode & 0777u, 0600u);
 
@@ -285,7 +310,7 @@ START_TEST(test_create_open)
     reg = NULL;
     must(libro_registry_open(&reg, db_path, &err), &err, "reopen");
     must(libro_registry_open(&again, db_path, &err), &err, "second handle");
-    ck_assert_int_eq(libro_registry_schema_version(again), 3);
+    ck_assert_int_eq(libro_registry_schema_version(again), 4);
     ck_assert_str_eq(libro_registry_charter(again), charter_jws);
     libro_registry_close(again);
 
@@ -340,11 +365,11 @@ START_TEST(test_newer_schema_refused)
     libro_registry_close(reg);
     reg = NULL;
     ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO schema_version VALUES (4, 0)", NULL, NULL, NULL),
+    ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO schema_version VALUES (5, 0)", NULL, NULL, NULL),
                      SQLITE_OK);
     ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
     LIBRO_ASSERT_CODE(libro_registry_open(&reg, db_path, &err), LIBRO_ERR_UNSUPPORTED, &err,
-                      "database schema version 4 is newer than this libro knows (3)");
+                      "database schema version 5 is newer than this libro knows (4)");
     ck_assert_ptr_null(reg);
 }
 END_TEST
@@ -355,7 +380,8 @@ START_TEST(test_migrates_forward)
 {
     libro_error err = LIBRO_ERROR_INIT;
     sqlite3 *db = NULL;
-    static const char to_v1[] = "DROP TRIGGER status_slot_counted; DROP TABLE status_list_usage;"
+    static const char to_v1[] = "DROP TABLE status_message;"
+                                "DROP TRIGGER status_slot_counted; DROP TABLE status_list_usage;"
                                 "DROP TABLE issuer_authorization; DROP TABLE request_id;"
                                 "DROP TABLE log_leaf; DROP TABLE log_node;"
                                 "DELETE FROM schema_version WHERE version >= 2;";
@@ -373,7 +399,7 @@ START_TEST(test_migrates_forward)
     ck_assert_int_eq(sqlite3_exec(db, to_v1, NULL, NULL, NULL), SQLITE_OK);
     ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
     ck_assert_int_eq(libro_registry_open(&reg, db_path, &err), LIBRO_OK);
-    ck_assert_int_eq(libro_registry_schema_version(reg), 3);
+    ck_assert_int_eq(libro_registry_schema_version(reg), 4);
     must(libro_registry__reserve(reg, 8, &list, &index, &err), &err, "reserve");
     ck_assert_uint_eq(list, 0);
     must(libro_registry__reserve(reg, 8, &list, &index, &err), &err, "reserve");
@@ -383,6 +409,46 @@ START_TEST(test_migrates_forward)
     ck_assert_int_eq(sqlite3_exec(db, "SELECT count(*) FROM log_node", NULL, NULL, NULL),
                      SQLITE_OK);
     ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+}
+END_TEST
+
+/* A database of schema 3 (before the status words) with a surrendered and a lapsed license:
+ * migration 4 gives them their words, so its message list reads as a new database's would. */
+START_TEST(test_migrates_words)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    sqlite3 *db = NULL;
+    static const char to_v3[] = "DROP TABLE status_message;"
+                                "DELETE FROM schema_version WHERE version >= 4;";
+    uint32_t list[3] = {0, 0, 0};
+    uint32_t index[3] = {0, 0, 0};
+    size_t changed = 0;
+
+    issue(reg, "T7-N-0001", &list[0], &index[0]);
+    issue(reg, "T7-N-0002", &list[1], &index[1]);
+    issue(reg, "T7-N-0003", &list[2], &index[2]);
+    must(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_SURRENDER, "Ada Example", "retiring",
+                               VF + DAY, &err),
+         &err, "surrender");
+    must(libro_registry_change(reg, "T7-N-0002", LIBRO_ACTION_REVOKE, "registrar", "struck off",
+                               VF + DAY, &err),
+         &err, "revoke");
+    must(libro_registry_tick(reg, T_GRACE_END + 1, &changed, &err), &err, "tick");
+    ck_assert_int_eq(state_of("T7-N-0003"), LIBRO_STATE_LAPSED);
+    libro_registry_close(reg);
+    reg = NULL;
+    ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, to_v3, NULL, NULL, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+    must(libro_registry_open(&reg, db_path, &err), &err, "open schema 3");
+    ck_assert_int_eq(libro_registry_schema_version(reg), 4);
+    ck_assert_uint_eq(status_of(list[0], index[0], LIBRO_STATUS_REVOCATION), 1);
+    ck_assert_uint_eq(status_of(list[0], index[0], LIBRO_STATUS_MESSAGE), LIBRO_WORD_SURRENDERED);
+    ck_assert_uint_eq(status_of(list[1], index[1], LIBRO_STATUS_REVOCATION), 1);
+    ck_assert_uint_eq(status_of(list[1], index[1], LIBRO_STATUS_MESSAGE), LIBRO_WORD_ACTIVE);
+    ck_assert_uint_eq(status_of(list[2], index[2], LIBRO_STATUS_REVOCATION), 0);
+    ck_assert_uint_eq(status_of(list[2], index[2], LIBRO_STATUS_MESSAGE), LIBRO_WORD_LAPSED);
+    must(libro_registry__integrity_check(reg, &err), &err, "integrity");
 }
 END_TEST
 
@@ -490,7 +556,7 @@ START_TEST(test_register)
     ck_assert_ptr_null(ev[0].evidence);
     libro_license_events_free(ev, n);
     libro_license_record_clear(&rec);
-    assert_bits(list, index, false, false);
+    assert_bits(list, index, false, false, LIBRO_WORD_ACTIVE);
 
     must(libro_registry_reserve_status(reg, &l2, &i2, &err), &err, "reserve");
     LIBRO_ASSERT_CODE(libro_registry_register(reg, dupe, l2, i2, "board", VF, &err),
@@ -553,22 +619,22 @@ START_TEST(test_journey_suspend_renew_revoke)
     must(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_SUSPEND, "registrar",
                                "complaint under investigation", VF + 10 * DAY, &err),
          &err, "suspend");
-    assert_bits(list, index, false, true);
+    assert_bits(list, index, false, true, LIBRO_WORD_ACTIVE);
     LIBRO_ASSERT_CODE(libro_registry_renew(reg, "T7-N-0001", renewal, evidence, 2, "board", "",
                                            T_OPENS + DAY, &err),
                       LIBRO_ERR_DENIED, &err, "reinstate it first");
     must(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REINSTATE, "registrar",
                                "complaint dismissed", VF + 20 * DAY, &err),
          &err, "reinstate");
-    assert_bits(list, index, false, false);
+    assert_bits(list, index, false, false, LIBRO_WORD_ACTIVE);
     must(libro_registry_renew(reg, "T7-N-0001", renewal, evidence, 2, "board", "on time",
                               T_OPENS + DAY, &err),
          &err, "renew");
-    assert_bits(list, index, false, false);
+    assert_bits(list, index, false, false, LIBRO_WORD_ACTIVE);
     must(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REVOKE, "registrar",
                                "struck off by the tribunal", T_OPENS + 2 * DAY, &err),
          &err, "revoke");
-    assert_bits(list, index, true, false);
+    assert_bits(list, index, true, false, LIBRO_WORD_ACTIVE);
     LIBRO_ASSERT_CODE(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REINSTATE, "registrar",
                                             "appeal", T_OPENS + 3 * DAY, &err),
                       LIBRO_ERR_DENIED, &err, "a revoked license cannot be reinstated");
@@ -617,15 +683,18 @@ START_TEST(test_journey_expire_renew_in_grace)
     size_t n = 0;
     size_t changed = 99;
     int64_t now = VU + 10 * DAY;
+    uint32_t list = 0;
+    uint32_t index = 0;
     char *renewal;
 
-    issue(reg, "T7-N-0001", NULL, NULL);
+    issue(reg, "T7-N-0001", &list, &index);
     renewal = renewal_jws("T7-N-0001", "Ada Example", NURSING, now, now + 1095 * DAY);
     must(libro_registry_tick(reg, VU, &changed, &err), &err, "tick at validUntil");
     ck_assert_uint_eq(changed, 0); /* its last valid second */
     must(libro_registry_tick(reg, VU + 1, &changed, &err), &err, "tick after validUntil");
     ck_assert_uint_eq(changed, 1);
     ck_assert_int_eq(state_of("T7-N-0001"), LIBRO_STATE_EXPIRED);
+    assert_bits(list, index, false, false, LIBRO_WORD_ACTIVE); /* expired has no word */
     must(libro_registry_tick(reg, T_GRACE_END, &changed, &err), &err, "tick at grace end");
     ck_assert_uint_eq(changed, 0);
     must(libro_registry_renew(reg, "T7-N-0001", renewal, evidence, 1, "board", NULL, now, &err),
@@ -656,9 +725,11 @@ START_TEST(test_journey_lapse)
     size_t n = 0;
     size_t changed = 0;
     int64_t now = T_GRACE_END + 1;
+    uint32_t list = 0;
+    uint32_t index = 0;
     char *renewal;
 
-    issue(reg, "T7-N-0001", NULL, NULL);
+    issue(reg, "T7-N-0001", &list, &index);
     renewal = renewal_jws("T7-N-0001", "Ada Example", NURSING, now, now + 1095 * DAY);
     /* Found long after its grace period: expires and lapses in one run. */
     must(libro_registry_tick(reg, now, &changed, &err), &err, "tick");
@@ -670,6 +741,7 @@ START_TEST(test_journey_lapse)
     ck_assert_int_eq(ev[2].action, LIBRO_ACTION_LAPSE);
     ck_assert_int_eq(ev[2].from, LIBRO_STATE_EXPIRED);
     ck_assert_int_eq(ev[2].to, LIBRO_STATE_LAPSED);
+    assert_bits(list, index, false, false, LIBRO_WORD_LAPSED); /* in the tick's transaction */
     libro_license_events_free(ev, n);
     libro_license_record_clear(&rec);
     LIBRO_ASSERT_CODE(
@@ -698,8 +770,9 @@ START_TEST(test_surrender)
                                VF + 2 * DAY, &err),
          &err, "surrender");
     ck_assert_int_eq(state_of("T7-N-0001"), LIBRO_STATE_SURRENDERED);
-    /* Surrender is final: the revocation bit, and no longer the suspension bit. */
-    assert_bits(list, index, true, false);
+    /* Surrender is final: the revocation bit (for verifiers that read no word), no longer the
+     * suspension bit, and the word "surrendered". */
+    assert_bits(list, index, true, false, LIBRO_WORD_SURRENDERED);
     LIBRO_ASSERT_CODE(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REVOKE, "registrar",
                                             "late", VF + 3 * DAY, &err),
                       LIBRO_ERR_DENIED, &err, "a surrendered license cannot be revoked");
@@ -1085,8 +1158,14 @@ START_TEST(test_status_bits_args)
     libro_error err = LIBRO_ERROR_INIT;
     libro_bitstring b;
 
-    LIBRO_ASSERT_CODE(libro_registry_status_bits(reg, &b, 0, 3, &err), LIBRO_ERR_INVALID_ARG, &err,
-                      "purpose must be 1 (revocation) or 2 (suspension)");
+    LIBRO_ASSERT_CODE(libro_registry_status_bits(reg, &b, 0, 4, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "purpose must be 1 (revocation), 2 (suspension) or 3 (message)");
+    LIBRO_ASSERT_CODE(libro_registry_status_bits(reg, &b, 0, 0, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "purpose must be 1 (revocation), 2 (suspension) or 3 (message)");
+    must(libro_registry_status_bits(reg, &b, 42, LIBRO_STATUS_MESSAGE, &err), &err,
+         "empty message list");
+    ck_assert_uint_eq(b.n_entries, 2 * LIBRO_STATUS_LIST_MIN_ENTRIES);
+    libro_bitstring_free(&b);
     must(libro_registry_status_bits(reg, &b, 42, LIBRO_STATUS_REVOCATION, &err), &err,
          "empty list");
     ck_assert_uint_eq(b.n_entries, LIBRO_STATUS_LIST_MIN_ENTRIES);
@@ -1356,6 +1435,7 @@ libro_test_suite(void)
     tcase_add_test(store, test_create_refusals);
     tcase_add_test(store, test_newer_schema_refused);
     tcase_add_test(store, test_migrates_forward);
+    tcase_add_test(store, test_migrates_words);
     tcase_add_test(store, test_types);
     tcase_add_test(life, test_register);
     tcase_add_test(life, test_journey_suspend_renew_revoke);

@@ -112,8 +112,18 @@ START_TEST(test_names)
 
     ck_assert_str_eq(libro_status_purpose_name(LIBRO_STATUS_REVOCATION), "revocation");
     ck_assert_str_eq(libro_status_purpose_name(LIBRO_STATUS_SUSPENSION), "suspension");
+    ck_assert_str_eq(libro_status_purpose_name(LIBRO_STATUS_MESSAGE), "message");
     ck_assert_ptr_null(libro_status_purpose_name((libro_status_purpose) 0));
-    ck_assert_ptr_null(libro_status_purpose_name((libro_status_purpose) 3));
+    ck_assert_ptr_null(libro_status_purpose_name((libro_status_purpose) 4));
+    ck_assert_uint_eq(libro_status_purpose_size(LIBRO_STATUS_REVOCATION), 1);
+    ck_assert_uint_eq(libro_status_purpose_size(LIBRO_STATUS_SUSPENSION), 1);
+    ck_assert_uint_eq(libro_status_purpose_size(LIBRO_STATUS_MESSAGE), 2);
+    ck_assert_uint_eq(libro_status_purpose_size((libro_status_purpose) 4), 0);
+    ck_assert_str_eq(libro_status_word_message(LIBRO_WORD_ACTIVE), "active");
+    ck_assert_str_eq(libro_status_word_message(LIBRO_WORD_SURRENDERED), "surrendered");
+    ck_assert_str_eq(libro_status_word_message(LIBRO_WORD_LAPSED), "lapsed");
+    ck_assert_str_eq(libro_status_word_message(LIBRO_WORD_UNDEFINED), "undefined");
+    ck_assert_ptr_null(libro_status_word_message(4));
     LIBRO_ASSERT_CODE(libro_bitstring_new(NULL, 8, &err), LIBRO_ERR_INVALID_ARG, &err,
                       "statuslist: out is NULL");
 }
@@ -122,6 +132,59 @@ END_TEST
 /* ---- encode / decode round trips ----------------------------------------------------------- */
 
 enum pattern { NONE, FEW, ALL, RANDOM, ALTERNATE };
+
+/* statusSize 2 (§3.2 step 11, §3.3 step 2): status i is bits 2i and 2i + 1, the first the
+ * more significant, so index 0 = 1 is 01xx xxxx and index 0 = 2 is 10xx xxxx. */
+START_TEST(test_values)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_bitstring b;
+    size_t last = MIN_ENTRIES - 1; /* of 2 * MIN_ENTRIES bits */
+
+    must(libro_bitstring_new(&b, 2 * MIN_ENTRIES, &err), &err, "new");
+    libro_bitstring_set_value(&b, 0, 2, LIBRO_WORD_SURRENDERED);
+    ck_assert_uint_eq(b.bits[0], 0x40);
+    libro_bitstring_set_value(&b, 0, 2, LIBRO_WORD_LAPSED);
+    ck_assert_uint_eq(b.bits[0], 0x80);
+    libro_bitstring_set_value(&b, 1, 2, 3);
+    ck_assert_uint_eq(b.bits[0], 0xb0);
+    libro_bitstring_set_value(&b, 3, 2, 1);
+    ck_assert_uint_eq(b.bits[0], 0xb1);
+    libro_bitstring_set_value(&b, 4, 2, 2);
+    ck_assert_uint_eq(b.bits[1], 0x80);
+    libro_bitstring_set_value(&b, last, 2, 1); /* the right-most two bits */
+    ck_assert_uint_eq(b.bits[2 * MIN_BYTES - 1], 0x01);
+    ck_assert_uint_eq(libro_bitstring_get_value(&b, 0, 2), 2);
+    ck_assert_uint_eq(libro_bitstring_get_value(&b, 1, 2), 3);
+    ck_assert_uint_eq(libro_bitstring_get_value(&b, 2, 2), 0);
+    ck_assert_uint_eq(libro_bitstring_get_value(&b, 3, 2), 1);
+    ck_assert_uint_eq(libro_bitstring_get_value(&b, 4, 2), 2);
+    ck_assert_uint_eq(libro_bitstring_get_value(&b, last, 2), 1);
+    /* The same bits as statusSize 1 and 8. */
+    ck_assert(libro_bitstring_get(&b, 0) && !libro_bitstring_get(&b, 1));
+    ck_assert_uint_eq(libro_bitstring_get_value(&b, 0, 1), 1);
+    ck_assert_uint_eq(libro_bitstring_get_value(&b, 0, 8), 0xb1);
+    /* Clearing. */
+    libro_bitstring_set_value(&b, 1, 2, 0);
+    ck_assert_uint_eq(b.bits[0], 0x81);
+    /* Out of range: reads 0, writes nothing. */
+    ck_assert_uint_eq(libro_bitstring_get_value(&b, last + 1, 2), 0);
+    libro_bitstring_set_value(&b, last + 1, 2, 3);
+    libro_bitstring_set_value(&b, SIZE_MAX / 2 + 1, 2, 3); /* index * 2 would wrap */
+    ck_assert_uint_eq(libro_bitstring_get_value(&b, SIZE_MAX / 2 + 1, 2), 0);
+    libro_bitstring_set_value(&b, 2, 2, 4); /* a value wider than the status */
+    ck_assert_uint_eq(libro_bitstring_get_value(&b, 2, 2), 0);
+    libro_bitstring_set_value(&b, 2, 0, 0);
+    libro_bitstring_set_value(&b, 2, 9, 1);
+    ck_assert_uint_eq(libro_bitstring_get_value(&b, 2, 0), 0);
+    ck_assert_uint_eq(libro_bitstring_get_value(&b, 0, 9), 0);
+    ck_assert_uint_eq(libro_bitstring_get_value(NULL, 0, 2), 0);
+    libro_bitstring_set_value(NULL, 0, 2, 1);
+    ck_assert_uint_eq(b.bits[0], 0x81);
+    ck_assert_uint_eq(b.bits[1], 0x80);
+    libro_bitstring_free(&b);
+}
+END_TEST
 
 static const struct {
     const char *name;
@@ -514,6 +577,14 @@ sample_list(libro_status_list *s, libro_status_purpose purpose)
     "\"validUntil\":\"2026-01-08T00:00:00Z\",\"credentialSubject\":{\"id\":\"" LIST_URL            \
     "#list\",\"type\":\"BitstringStatusList\",\"statusPurpose\":\""
 
+#define MESSAGES                                                                                   \
+    "[{\"status\":\"0x0\",\"message\":\"active\"},{\"status\":\"0x1\",\"message\":"                \
+    "\"surrendered\"},{\"status\":\"0x2\",\"message\":\"lapsed\"},{\"status\":\"0x3\","            \
+    "\"message\":\"undefined\"}]"
+#define MESSAGE_PAYLOAD(encoded)                                                                   \
+    PAYLOAD_HEAD "message\",\"encodedList\":\"" encoded                                            \
+                 "\",\"statusSize\":2,\"statusMessage\":" MESSAGES "}}"
+
 START_TEST(test_sign_verify_parse)
 {
     static const uint32_t set[] = {0, 1, 7, 8, 1000, 94567, 131071};
@@ -583,6 +654,87 @@ START_TEST(test_sign_verify_parse)
 }
 END_TEST
 
+/* `doc` = `base` with its first `from` replaced by `to`. */
+static void
+edit_doc(libro_buf *doc, const char *base, const char *from, const char *to, const char *name)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    const char *at = strstr(base, from);
+
+    ck_assert_msg(at != NULL, "%s: \"%s\" not in the document", name, from);
+    must(libro_buf_append(doc, base, (size_t) (at - base), &err), &err, "doc");
+    must(libro_buf_append_str(doc, to, &err), &err, "doc");
+    must(libro_buf_append_str(doc, at + strlen(from), &err), &err, "doc");
+}
+
+/* A message list: statusSize 2 over 2 * 131,072 bits (§3.2: the length divided by statusSize
+ * is at least the minimum), the payload with statusSize and statusMessage after encodedList,
+ * read back word by word. */
+START_TEST(test_message_list)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf jws = LIBRO_BUF_INIT;
+    libro_buf payload = LIBRO_BUF_INIT;
+    libro_buf encoded = LIBRO_BUF_INIT;
+    libro_buf want = LIBRO_BUF_INIT;
+    libro_status_list s;
+    libro_status_list back;
+    libro_key *key = test_key();
+    unsigned value = 9;
+    bool bit = true;
+
+    sample_list(&s, LIBRO_STATUS_MESSAGE);
+    libro_bitstring_free(&s.bits);
+    must(libro_bitstring_new(&s.bits, 2 * MIN_ENTRIES, &err), &err, "new");
+    libro_bitstring_set_value(&s.bits, 94567, 2, LIBRO_WORD_SURRENDERED);
+    libro_bitstring_set_value(&s.bits, 131071, 2, LIBRO_WORD_LAPSED);
+    must(libro_status_list_sign(&jws, &s, key, &err), &err, "sign");
+    must(libro_jws_verify_compact(&payload, (const char *) jws.data, jws.len, key, "vc+jwt", &err),
+         &err, "verify");
+    must(libro_bitstring_encode(&encoded, &s.bits, &err), &err, "encode");
+    must(libro_buf_printf(&want, &err, MESSAGE_PAYLOAD("%s"), (const char *) encoded.data), &err,
+         "want");
+    ck_assert_str_eq((const char *) payload.data, (const char *) want.data);
+    must(libro_status_list_parse(&back, payload.data, payload.len, &err), &err, "parse");
+    ck_assert_int_eq(back.purpose, LIBRO_STATUS_MESSAGE);
+    ck_assert_uint_eq(back.bits.n_entries, 2 * MIN_ENTRIES);
+    must(libro_status_list_value(&value, &back, 94567, &err), &err, "value");
+    ck_assert_uint_eq(value, LIBRO_WORD_SURRENDERED);
+    must(libro_status_list_value(&value, &back, 131071, &err), &err, "value");
+    ck_assert_uint_eq(value, LIBRO_WORD_LAPSED);
+    must(libro_status_list_value(&value, &back, 94568, &err), &err, "value");
+    ck_assert_uint_eq(value, LIBRO_WORD_ACTIVE);
+    value = 9;
+    LIBRO_ASSERT_CODE(libro_status_list_value(&value, &back, 131072, &err), LIBRO_ERR_PARSE, &err,
+                      "statuslist: index 131072 outside the list's 131072 entries");
+    ck_assert_uint_eq(value, 0);
+    LIBRO_ASSERT_CODE(libro_status_list_check(&bit, &back, 0, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "statuslist: a message list has statusSize 2: read its values");
+    ck_assert(!bit);
+    LIBRO_ASSERT_CODE(libro_status_list_value(NULL, &back, 0, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "statuslist: NULL argument");
+    libro_status_list_free(&back);
+    /* The same reader serves one-bit lists. */
+    s.purpose = LIBRO_STATUS_REVOCATION;
+    must(libro_status_list_value(&value, &s, 2 * 94567 + 1, &err), &err, "revocation value");
+    ck_assert_uint_eq(value, 1);
+    /* 131,072 bits are 65,536 statuses of 2 bits: too few for a message list, either way. */
+    libro_buf_free(&jws);
+    s.purpose = LIBRO_STATUS_MESSAGE;
+    libro_bitstring_free(&s.bits);
+    must(libro_bitstring_new(&s.bits, MIN_ENTRIES, &err), &err, "new");
+    LIBRO_ASSERT_CODE(libro_status_list_sign(&jws, &s, key, &err), LIBRO_ERR_SCHEMA, &err,
+                      "statuslist: credentialSubject.encodedList: not a bitstring of");
+    ck_assert_uint_eq(jws.len, 0);
+    libro_status_list_free(&s);
+    libro_key_free(key);
+    libro_buf_free(&want);
+    libro_buf_free(&encoded);
+    libro_buf_free(&payload);
+    libro_buf_free(&jws);
+}
+END_TEST
+
 /* libro_status_list_check: §3.2 RANGE_ERROR at and past the end. */
 START_TEST(test_check_range)
 {
@@ -629,7 +781,7 @@ static const struct {
     {"year 10000", YEAR_10000, LIBRO_ERR_TIME,
      "statuslist: validUntil: outside the years 0001-9999"},
     {"no purpose", NO_PURPOSE, LIBRO_ERR_SCHEMA,
-     "statuslist: credentialSubject.statusPurpose: not revocation or suspension"},
+     "statuslist: credentialSubject.statusPurpose: not revocation, suspension or message"},
     {"list under the minimum", SMALL, LIBRO_ERR_SCHEMA,
      "statuslist: credentialSubject.encodedList: not a bitstring of 131072 to 8388608 entries"},
 };
@@ -737,13 +889,16 @@ END_TEST
 
 #define GOOD_PAYLOAD PAYLOAD_HEAD "revocation\",\"encodedList\":\"" SPEC_EXAMPLE "\"}}"
 
-static const struct {
+/* A list credential libro refuses to read: one edit of a good one. */
+struct bad_list {
     const char *name;
     const char *from; /* NULL: `to` is the whole document */
     const char *to;
     libro_code want;
     const char *msg;
-} bad_lists[] = {
+};
+
+static const struct bad_list bad_lists[] = {
     {"not JSON", NULL, "{", LIBRO_ERR_PARSE, "statuslist: "},
     {"array", NULL, "[]", LIBRO_ERR_SCHEMA, "statuslist: : not an object"},
     {"trailing", "}}", "}}x", LIBRO_ERR_PARSE, "statuslist: "},
@@ -785,12 +940,19 @@ static const struct {
      "statuslist: credentialSubject.id: not the credential id + \"#list\""},
     {"subject type", "\"BitstringStatusList\"", "\"StatusList2021\"", LIBRO_ERR_SCHEMA,
      "statuslist: credentialSubject.type: expected \"BitstringStatusList\""},
-    {"purpose message", "\"statusPurpose\":\"revocation\"", "\"statusPurpose\":\"message\"",
+    {"purpose message without statusSize", "\"statusPurpose\":\"revocation\"",
+     "\"statusPurpose\":\"message\"", LIBRO_ERR_SCHEMA,
+     "statuslist: credentialSubject.statusSize: missing"},
+    {"statusSize on a revocation list", "\"encodedList\":", "\"statusSize\":1,\"encodedList\":",
+     LIBRO_ERR_SCHEMA, "statuslist: credentialSubject.statusSize: unexpected member"},
+    {"purpose refresh", "\"statusPurpose\":\"revocation\"", "\"statusPurpose\":\"refresh\"",
      LIBRO_ERR_SCHEMA,
-     "statuslist: credentialSubject.statusPurpose: not \"revocation\" or \"suspension\""},
+     "statuslist: credentialSubject.statusPurpose: not \"revocation\", \"suspension\" or "
+     "\"message\""},
     {"purpose array", "\"statusPurpose\":\"revocation\"",
      "\"statusPurpose\":[\"revocation\",\"suspension\"]", LIBRO_ERR_SCHEMA,
-     "statuslist: credentialSubject.statusPurpose: not \"revocation\" or \"suspension\""},
+     "statuslist: credentialSubject.statusPurpose: not \"revocation\", \"suspension\" or "
+     "\"message\""},
     {"subject ttl", "\"encodedList\":", "\"ttl\":1000,\"encodedList\":", LIBRO_ERR_SCHEMA,
      "statuslist: credentialSubject.ttl: unexpected member"},
     {"subject missing encodedList", ",\"encodedList\":\"" SPEC_EXAMPLE "\"", "", LIBRO_ERR_SCHEMA,
@@ -803,33 +965,74 @@ static const struct {
      "statuslist: encodedList: gzip: bad data (incorrect length check)"},
 };
 
-START_TEST(test_parse_rejects)
+/* Edits of a good message list (statusSize 2), but the first: a whole document. */
+static const struct bad_list bad_message_lists[] = {
+    {"message list of 16 KiB: 65536 statuses", NULL, MESSAGE_PAYLOAD(SPEC_EXAMPLE), LIBRO_ERR_PARSE,
+     "statuslist: encodedList: 65536 statuses of 2 bits, fewer than 131072"},
+    {"statusSize 1", "\"statusSize\":2", "\"statusSize\":1", LIBRO_ERR_SCHEMA,
+     "statuslist: credentialSubject.statusSize: not the integer 2"},
+    {"statusSize text", "\"statusSize\":2", "\"statusSize\":\"2\"", LIBRO_ERR_SCHEMA,
+     "statuslist: credentialSubject.statusSize: not the integer 2"},
+    {"statusSize missing", "\"statusSize\":2,", "", LIBRO_ERR_SCHEMA,
+     "statuslist: credentialSubject.statusSize: missing"},
+    {"statusMessages (the prose's plural)", "\"statusMessage\"", "\"statusMessages\"",
+     LIBRO_ERR_SCHEMA, "statuslist: credentialSubject.statusMessages: unexpected member"},
+    {"a message changed", "\"lapsed\"", "\"expired\"", LIBRO_ERR_SCHEMA,
+     "statuslist: credentialSubject.statusMessage: not libro's messages"},
+    {"two messages",
+     ",{\"status\":\"0x2\",\"message\":\"lapsed\"},{\"status\":\"0x3\","
+     "\"message\":\"undefined\"}",
+     "", LIBRO_ERR_SCHEMA,
+     "statuslist: credentialSubject.statusMessage: not an array of 4 entries (statusSize 2)"},
+};
+
+static void
+parse_rejects(const struct bad_list *c, bool message)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_buf doc = LIBRO_BUF_INIT;
+    libro_buf good = LIBRO_BUF_INIT;
+    libro_buf encoded = LIBRO_BUF_INIT;
     static char junk[] = "x";
     libro_status_list s = {junk, NULL, 1, 2, LIBRO_STATUS_REVOCATION, {NULL, 0}};
+    libro_bitstring bits;
     const char *base = GOOD_PAYLOAD;
-    const char *at;
     libro_code rc;
 
-    if (bad_lists[_i].from == NULL) {
-        must(libro_buf_append_str(&doc, bad_lists[_i].to, &err), &err, "doc");
+    if (message) {
+        must(libro_bitstring_new(&bits, 2 * MIN_ENTRIES, &err), &err, "bits");
+        must(libro_bitstring_encode(&encoded, &bits, &err), &err, "encode");
+        libro_bitstring_free(&bits);
+        must(libro_buf_printf(&good, &err, MESSAGE_PAYLOAD("%s"), (const char *) encoded.data),
+             &err, "good");
+        must(libro_status_list_parse(&s, good.data, good.len, &err), &err, "the good one parses");
+        libro_status_list_free(&s);
+        base = (const char *) good.data;
+    }
+    if (c->from == NULL) {
+        must(libro_buf_append_str(&doc, c->to, &err), &err, "doc");
     } else {
-        at = strstr(base, bad_lists[_i].from);
-        ck_assert_msg(at != NULL, "%s: \"%s\" not in the payload", bad_lists[_i].name,
-                      bad_lists[_i].from);
-        must(libro_buf_append(&doc, base, (size_t) (at - base), &err), &err, "doc");
-        must(libro_buf_append_str(&doc, bad_lists[_i].to, &err), &err, "doc");
-        must(libro_buf_append_str(&doc, at + strlen(bad_lists[_i].from), &err), &err, "doc");
+        edit_doc(&doc, base, c->from, c->to, c->name);
     }
     rc = libro_status_list_parse(&s, doc.data, doc.len, &err);
-    ck_assert_msg(rc == bad_lists[_i].want &&
-                      strncmp(err.msg, bad_lists[_i].msg, strlen(bad_lists[_i].msg)) == 0,
-                  "%s: got %s (%s)", bad_lists[_i].name, libro_code_name(rc), err.msg);
+    ck_assert_msg(rc == c->want && strncmp(err.msg, c->msg, strlen(c->msg)) == 0, "%s: got %s (%s)",
+                  c->name, libro_code_name(rc), err.msg);
     ck_assert_ptr_null(s.id);
     ck_assert_ptr_null(s.bits.bits);
+    libro_buf_free(&encoded);
+    libro_buf_free(&good);
     libro_buf_free(&doc);
+}
+
+START_TEST(test_parse_rejects)
+{
+    parse_rejects(&bad_lists[_i], false);
+}
+END_TEST
+
+START_TEST(test_message_list_rejects)
+{
+    parse_rejects(&bad_message_lists[_i], true);
 }
 END_TEST
 
@@ -862,12 +1065,31 @@ read_example(libro_buf *out, const char *name)
     libro_test_read(out, libro_test_data_dir(), path);
 }
 
+#define BASE "https://registry.town-7.example/v1/status/1/"
+#define REV_ID BASE "revocation#94567"
+#define SUS_ID BASE "suspension#94567"
+/* One entry of the example's credentialStatus, for list URL `list`. */
+#define ENTRY(purpose, list)                                                                       \
+    "{\"id\":\"" list                                                                              \
+    "#94567\",\"type\":\"BitstringStatusListEntry\",\"statusPurpose\":\"" purpose                  \
+    "\",\"statusListIndex\":\"94567\",\"statusListCredential\":\"" list "\"}"
+#define REV_ENTRY ENTRY("revocation", BASE "revocation")
+#define SUS_ENTRY ENTRY("suspension", BASE "suspension")
+/* The third entry: the five members, then statusSize 2 and the four messages (§2.1). */
+#define MSG_ENTRY_AT(list)                                                                         \
+    "{\"id\":\"" list "#94567\",\"type\":\"BitstringStatusListEntry\",\"statusPurpose\":"          \
+    "\"message\",\"statusListIndex\":\"94567\",\"statusListCredential\":\"" list                   \
+    "\",\"statusSize\":2,\"statusMessage\":" MESSAGES "}"
+#define MSG_ENTRY MSG_ENTRY_AT(BASE "message")
+
 START_TEST(test_license_status)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_buf text = LIBRO_BUF_INIT;
     libro_buf out = LIBRO_BUF_INIT;
+    libro_buf two = LIBRO_BUF_INIT;
     libro_credential *c = NULL;
+    const char *at;
 
     read_example(&text, "professional-license");
     must(libro_credential_parse(&c, text.data, text.len, &err), &err, "parse");
@@ -877,8 +1099,23 @@ START_TEST(test_license_status)
                      "https://registry.town-7.example/v1/status/1/revocation");
     ck_assert_str_eq(c->status_suspension_list,
                      "https://registry.town-7.example/v1/status/1/suspension");
+    ck_assert_str_eq(c->status_message_list, "https://registry.town-7.example/v1/status/1/message");
     must(libro_credential_to_json(&out, c, &err), &err, "to_json");
     ck_assert_str_eq((const char *) out.data, (const char *) text.data);
+    libro_credential_free(c);
+    /* A license issued before the status words (two entries) still reads and writes back. */
+    at = strstr((const char *) text.data, "," MSG_ENTRY);
+    ck_assert_ptr_nonnull(at);
+    must(libro_buf_append(&two, text.data, (size_t) (at - (const char *) text.data), &err), &err,
+         "two");
+    must(libro_buf_append_str(&two, at + strlen("," MSG_ENTRY), &err), &err, "two");
+    must(libro_credential_parse(&c, two.data, two.len, &err), &err, "parse two entries");
+    ck_assert(c->has_status);
+    ck_assert_ptr_null(c->status_message_list);
+    libro_buf_free(&out);
+    must(libro_credential_to_json(&out, c, &err), &err, "to_json two entries");
+    ck_assert_str_eq((const char *) out.data, (const char *) two.data);
+    libro_buf_free(&two);
     libro_credential_free(c);
     libro_buf_free(&out);
     libro_buf_free(&text);
@@ -928,17 +1165,6 @@ START_TEST(test_issuer_auth_status)
     libro_buf_free(&text);
 }
 END_TEST
-
-#define BASE "https://registry.town-7.example/v1/status/1/"
-#define REV_ID BASE "revocation#94567"
-#define SUS_ID BASE "suspension#94567"
-/* One entry of the example's credentialStatus, for list URL `list`. */
-#define ENTRY(purpose, list)                                                                       \
-    "{\"id\":\"" list                                                                              \
-    "#94567\",\"type\":\"BitstringStatusListEntry\",\"statusPurpose\":\"" purpose                  \
-    "\",\"statusListIndex\":\"94567\",\"statusListCredential\":\"" list "\"}"
-#define REV_ENTRY ENTRY("revocation", BASE "revocation")
-#define SUS_ENTRY ENTRY("suspension", BASE "suspension")
 
 static const struct {
     const char *name;
@@ -1003,15 +1229,71 @@ static const struct {
      LIBRO_ERR_SCHEMA,
      "credential: credentialStatus[1].statusListCredential: the same list as the revocation "
      "entry's"},
-    {"one entry", "professional-license", "," SUS_ENTRY, "", LIBRO_ERR_SCHEMA,
-     "credential: credentialStatus: expected 2 entries (revocation, suspension)"},
-    {"three entries", "professional-license", SUS_ENTRY, SUS_ENTRY "," SUS_ENTRY, LIBRO_ERR_SCHEMA,
-     "credential: credentialStatus: expected 2 entries (revocation, suspension)"},
-    {"empty array", "professional-license", REV_ENTRY "," SUS_ENTRY, "", LIBRO_ERR_SCHEMA,
-     "credential: credentialStatus: expected 2 entries (revocation, suspension)"},
+    {"one entry", "professional-license", REV_ENTRY "," SUS_ENTRY "," MSG_ENTRY, REV_ENTRY,
+     LIBRO_ERR_SCHEMA,
+     "credential: credentialStatus: expected 2 or 3 entries (revocation, suspension, message)"},
+    {"third not message", "professional-license", MSG_ENTRY, SUS_ENTRY, LIBRO_ERR_SCHEMA,
+     "credential: credentialStatus[2].statusSize: missing"},
+    {"four entries", "professional-license", MSG_ENTRY, MSG_ENTRY "," MSG_ENTRY, LIBRO_ERR_SCHEMA,
+     "credential: credentialStatus: expected 2 or 3 entries (revocation, suspension, message)"},
+    {"empty array", "professional-license", REV_ENTRY "," SUS_ENTRY "," MSG_ENTRY, "",
+     LIBRO_ERR_SCHEMA,
+     "credential: credentialStatus: expected 2 or 3 entries (revocation, suspension, message)"},
+    {"message first", "professional-license", REV_ENTRY "," SUS_ENTRY "," MSG_ENTRY,
+     MSG_ENTRY "," REV_ENTRY "," SUS_ENTRY, LIBRO_ERR_SCHEMA,
+     "credential: credentialStatus[0].statusSize: unexpected member"},
+    {"message purpose twice", "professional-license", SUS_ENTRY, MSG_ENTRY, LIBRO_ERR_SCHEMA,
+     "credential: credentialStatus[1].statusSize: unexpected member"},
+    {"statusSize 1", "professional-license", "\"statusSize\":2", "\"statusSize\":1",
+     LIBRO_ERR_SCHEMA, "credential: credentialStatus[2].statusSize: not the integer 2"},
+    {"statusSize 3", "professional-license", "\"statusSize\":2", "\"statusSize\":3",
+     LIBRO_ERR_SCHEMA, "credential: credentialStatus[2].statusSize: not the integer 2"},
+    {"statusSize text", "professional-license", "\"statusSize\":2", "\"statusSize\":\"2\"",
+     LIBRO_ERR_SCHEMA, "credential: credentialStatus[2].statusSize: not the integer 2"},
+    {"statusSize real", "professional-license", "\"statusSize\":2", "\"statusSize\":2.0",
+     LIBRO_ERR_SCHEMA, "credential: credentialStatus[2].statusSize: not the integer 2"},
+    {"statusMessage missing", "professional-license", ",\"statusMessage\":" MESSAGES, "",
+     LIBRO_ERR_SCHEMA, "credential: credentialStatus[2].statusMessage: missing"},
+    {"statusReference", "professional-license", "\"statusSize\":2",
+     "\"statusReference\":\"https://x.example/\",\"statusSize\":2", LIBRO_ERR_SCHEMA,
+     "credential: credentialStatus[2].statusReference: unexpected member"},
+    {"messages three", "professional-license", ",{\"status\":\"0x3\",\"message\":\"undefined\"}",
+     "", LIBRO_ERR_SCHEMA,
+     "credential: credentialStatus[2].statusMessage: not an array of 4 entries (statusSize 2)"},
+    {"messages object", "professional-license", MESSAGES, "{}", LIBRO_ERR_SCHEMA,
+     "credential: credentialStatus[2].statusMessage: not an array of 4 entries (statusSize 2)"},
+    {"message revoked", "professional-license", "\"surrendered\"", "\"revoked\"", LIBRO_ERR_SCHEMA,
+     "credential: credentialStatus[2].statusMessage: not libro's messages 0x0 active, 0x1 "
+     "surrendered, 0x2 lapsed, 0x3 undefined"},
+    {"messages swapped", "professional-license", "\"0x1\",\"message\":\"surrendered\"",
+     "\"0x1\",\"message\":\"lapsed\"", LIBRO_ERR_SCHEMA,
+     "credential: credentialStatus[2].statusMessage: not libro's messages"},
+    {"status decimal", "professional-license", "\"0x2\"", "\"2\"", LIBRO_ERR_SCHEMA,
+     "credential: credentialStatus[2].statusMessage: not libro's messages"},
+    {"status upper case", "professional-license", "\"0x2\"", "\"0X2\"", LIBRO_ERR_SCHEMA,
+     "credential: credentialStatus[2].statusMessage: not libro's messages"},
+    {"message extra member", "professional-license", "\"message\":\"lapsed\"",
+     "\"message\":\"lapsed\",\"lang\":\"en\"", LIBRO_ERR_SCHEMA,
+     "credential: credentialStatus[2].statusMessage: not libro's messages"},
+    {"message list = revocation list", "professional-license", MSG_ENTRY,
+     MSG_ENTRY_AT(BASE "revocation"), LIBRO_ERR_SCHEMA,
+     "credential: credentialStatus[2].statusListCredential: the same list as another entry's"},
+    {"message index differs", "professional-license",
+     "message#94567\",\"type\":\"BitstringStatusListEntry\",\"statusPurpose\":\"message\","
+     "\"statusListIndex\":\"94567\"",
+     "message#94568\",\"type\":\"BitstringStatusListEntry\",\"statusPurpose\":\"message\","
+     "\"statusListIndex\":\"94568\"",
+     LIBRO_ERR_SCHEMA,
+     "credential: credentialStatus[2].statusListIndex: not the revocation entry's index"},
+    {"message id not derived", "professional-license", "message#94567", "message#1",
+     LIBRO_ERR_SCHEMA,
+     "credential: credentialStatus[2].id: not statusListCredential + \"#\" + statusListIndex"},
+    {"message on an authorization", "issuer-authorization", "1096}]}}",
+     "1096}]},\"credentialStatus\":[" REV_ENTRY "," SUS_ENTRY "," MSG_ENTRY "]}", LIBRO_ERR_SCHEMA,
+     "credential: credentialStatus[2]: a message entry is only on a ProfessionalLicense"},
     {"entry not an object", "professional-license", REV_ENTRY, "7", LIBRO_ERR_SCHEMA,
      "credential: credentialStatus[0]: not an object"},
-    {"not an array", "professional-license", "[" REV_ENTRY "," SUS_ENTRY "]", "{}",
+    {"not an array", "professional-license", "[" REV_ENTRY "," SUS_ENTRY "," MSG_ENTRY "]", "{}",
      LIBRO_ERR_SCHEMA, "credential: credentialStatus: not an array"},
     {"on a charter", "community-charter", "]}}", "]},\"credentialStatus\":[]}", LIBRO_ERR_SCHEMA,
      "credential: credentialStatus: unexpected member"},
@@ -1026,18 +1308,11 @@ START_TEST(test_license_status_rejects)
     libro_buf base = LIBRO_BUF_INIT;
     libro_buf doc = LIBRO_BUF_INIT;
     libro_credential *c = NULL;
-    const char *text;
-    const char *at;
     libro_code rc;
 
     read_example(&base, bad_status[_i].example);
-    text = (const char *) base.data;
-    at = strstr(text, bad_status[_i].from);
-    ck_assert_msg(at != NULL, "%s: \"%s\" not in the example", bad_status[_i].name,
-                  bad_status[_i].from);
-    must(libro_buf_append(&doc, text, (size_t) (at - text), &err), &err, "doc");
-    must(libro_buf_append_str(&doc, bad_status[_i].to, &err), &err, "doc");
-    must(libro_buf_append_str(&doc, at + strlen(bad_status[_i].from), &err), &err, "doc");
+    edit_doc(&doc, (const char *) base.data, bad_status[_i].from, bad_status[_i].to,
+             bad_status[_i].name);
     rc = libro_credential_parse(&c, doc.data, doc.len, &err);
     ck_assert_msg(rc == bad_status[_i].want &&
                       strncmp(err.msg, bad_status[_i].msg, strlen(bad_status[_i].msg)) == 0,
@@ -1231,6 +1506,7 @@ libro_test_suite(void)
     tcase_add_test(bits, test_bit_order);
     tcase_add_loop_test(bits, test_new_rejects, 0, (int) LIBRO_NELEM(bad_sizes));
     tcase_add_test(bits, test_names);
+    tcase_add_test(bits, test_values);
     tcase_add_loop_test(codec, test_round_trip, 0, (int) LIBRO_NELEM(trips));
     tcase_add_test(codec, test_spec_example);
     tcase_add_test(codec, test_encode_args);
@@ -1238,9 +1514,11 @@ libro_test_suite(void)
     tcase_add_loop_test(limits, test_decode_bounds, 0, (int) LIBRO_NELEM(inflated_ok));
     tcase_add_loop_test(cred, test_sign_verify_parse, 0, 2);
     tcase_add_test(cred, test_check_range);
+    tcase_add_test(cred, test_message_list);
     tcase_add_loop_test(cred, test_sign_rejects, 0, (int) LIBRO_NELEM(bad_sign));
     tcase_add_test(cred, test_sign_payload_cap);
     tcase_add_loop_test(cred, test_parse_rejects, 0, (int) LIBRO_NELEM(bad_lists));
+    tcase_add_loop_test(cred, test_message_list_rejects, 0, (int) LIBRO_NELEM(bad_message_lists));
     tcase_add_test(cred, test_parse_good);
     tcase_add_test(status, test_license_status);
     tcase_add_test(status, test_issuer_auth_status);

@@ -629,7 +629,7 @@ START_TEST(test_sync_journey)
     ck_assert(!rep.not_modified);
     ck_assert_int_ge(rep.issued, t0 - 1);
     ck_assert_int_le(rep.issued, libro_time_now() + 1);
-    ck_assert_uint_eq(rep.status_lists, 2);
+    ck_assert_uint_eq(rep.status_lists, 3);   /* revocation, suspension, message */
     ck_assert_uint_eq(rep.authorizations, 2); /* the registry's and the board's */
     ck_assert_uint_eq(rep.log_size, size);
     ck_assert_uint_eq(rep.log_size, 3); /* type, authorization, issue */

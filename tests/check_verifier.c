@@ -1183,7 +1183,8 @@ START_TEST(test_outcome_names)
         {LIBRO_EXPIRED, "EXPIRED", 3},     {LIBRO_NOT_YET_VALID, "NOT YET VALID", 3},
         {LIBRO_REVOKED, "REVOKED", 4},     {LIBRO_SUSPENDED, "SUSPENDED", 5},
         {LIBRO_UNTRUSTED, "UNTRUSTED", 6}, {LIBRO_STATUS_UNKNOWN, "STATUS UNKNOWN", 7},
-        {LIBRO_NO_QR, "NO QR CODE", 8},    {(libro_outcome) 99, "UNKNOWN", 1},
+        {LIBRO_NO_QR, "NO QR CODE", 8},    {LIBRO_SURRENDERED, "SURRENDERED", 4},
+        {LIBRO_LAPSED, "LAPSED", 3},       {(libro_outcome) 99, "UNKNOWN", 1},
     };
     size_t i;
 
@@ -1692,6 +1693,7 @@ END_TEST
 #define REGISTRY "urn:libro:town-7:registry"
 #define URL_REV "https://registry.town-7.example/v1/status/0/revocation"
 #define URL_SUS "https://registry.town-7.example/v1/status/0/suspension"
+#define URL_MSG "https://registry.town-7.example/v1/status/0/message"
 
 /* A status scenario: the default chain (or the deep one), a license with credentialStatus, a
  * RegistryAuthorization for k_reg and the two lists it signs, each tweakable. */
@@ -1705,6 +1707,12 @@ struct sts {
     bool forged_file;    /* the revocation list written to status/ with a broken signature */
     bool revoked;
     bool suspended;
+    /* The third entry, the status words: the license names URL_MSG, whose list says `word`. */
+    bool words;
+    bool no_msg_list;       /* ... but that list is not in the store */
+    bool msg_by_other;      /* ... signed by k_other, a key no registry authorization names */
+    bool msg_wrong_purpose; /* ... a revocation list at URL_MSG */
+    libro_status_word word;
     uint32_t index;
     int64_t list_from;
     int64_t list_until;
@@ -1723,10 +1731,11 @@ sts_init(struct sts *st)
     st->max_age = 7 * DAY;
 }
 
-/* Sign a list of `url` for `purpose` with `k`, its bit at `index` set when `bit`. */
+/* Sign a list of `url` for `purpose` with `k`, its status at `index` `value` (a bit, or a
+ * message list's word). */
 static void
-sign_list(libro_buf *out, const char *url, libro_status_purpose purpose, uint32_t index, bool bit,
-          int64_t from, int64_t until, const libro_key *k)
+sign_list(libro_buf *out, const char *url, libro_status_purpose purpose, uint32_t index,
+          unsigned value, int64_t from, int64_t until, const libro_key *k)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_status_list l;
@@ -1737,9 +1746,12 @@ sign_list(libro_buf *out, const char *url, libro_status_purpose purpose, uint32_
     l.valid_from = from;
     l.valid_until = until;
     l.purpose = purpose;
-    LIBRO_ASSERT_CODE(libro_bitstring_new(&l.bits, LIBRO_STATUS_LIST_MIN_ENTRIES, &err), LIBRO_OK,
-                      &err, NULL);
-    libro_bitstring_set(&l.bits, index, bit);
+    LIBRO_ASSERT_CODE(libro_bitstring_new(&l.bits,
+                                          (size_t) LIBRO_STATUS_LIST_MIN_ENTRIES *
+                                              libro_status_purpose_size(purpose),
+                                          &err),
+                      LIBRO_OK, &err, NULL);
+    libro_bitstring_set_value(&l.bits, index, libro_status_purpose_size(purpose), value);
     LIBRO_ASSERT_CODE(libro_status_list_sign(out, &l, k, &err), LIBRO_OK, &err, NULL);
     libro_status_list_free(&l);
 }
@@ -1791,6 +1803,9 @@ sts_run(const struct sts *st)
     s.lic->status_index = st->index;
     s.lic->status_revocation_list = sdup(URL_REV);
     s.lic->status_suspension_list = sdup(URL_SUS);
+    if (st->words) {
+        s.lic->status_message_list = sdup(URL_MSG);
+    }
     scen_build(&s, &tok);
     if (st->regauth_forged) {
         forge(&b, registry_auth(community, k_reg, T0 - 1000 * DAY, T0 + 2000 * DAY), community_key,
@@ -1801,7 +1816,7 @@ sts_run(const struct sts *st)
     }
     libro_buf_clear(&b);
     sign_list(&b, URL_REV, st->swap_purpose ? LIBRO_STATUS_SUSPENSION : LIBRO_STATUS_REVOCATION,
-              st->index, st->revoked, st->list_from, st->list_until, k_reg);
+              st->index, st->revoked ? 1u : 0u, st->list_from, st->list_until, k_reg);
     if (st->forged_file) {
         b.data[b.len - 2] = b.data[b.len - 2] == 'A' ? 'B' : 'A'; /* the signature's last byte */
         file_for_list(path, sizeof path, URL_REV);
@@ -1813,9 +1828,25 @@ sts_run(const struct sts *st)
     }
     if (!st->no_sus_list) {
         libro_buf_clear(&b);
-        sign_list(&b, URL_SUS, LIBRO_STATUS_SUSPENSION, st->index, st->suspended, st->list_from,
-                  st->list_until, k_reg);
+        sign_list(&b, URL_SUS, LIBRO_STATUS_SUSPENSION, st->index, st->suspended ? 1u : 0u,
+                  st->list_from, st->list_until, k_reg);
         add_token(&b);
+    }
+    if (st->words && !st->no_msg_list) {
+        libro_buf_clear(&b);
+        sign_list(&b, URL_MSG,
+                  st->msg_wrong_purpose ? LIBRO_STATUS_REVOCATION : LIBRO_STATUS_MESSAGE, st->index,
+                  st->msg_wrong_purpose ? 1u : (unsigned) st->word, st->list_from, st->list_until,
+                  st->msg_by_other ? k_other : k_reg);
+        if (st->msg_by_other) {
+            /* Not addable (no registry key for it): written where the store keeps lists. */
+            file_for_list(path, sizeof path, URL_MSG);
+            LIBRO_ASSERT_CODE(libro_file_write_atomic(path, b.data, b.len, 0644, &err), LIBRO_OK,
+                              &err, NULL);
+            reopen();
+        } else {
+            add_token(&b);
+        }
     }
     if (st->remove_regauth) {
         LIBRO_ASSERT_CODE(libro_trust_remove(store, REGISTRY, NULL, &err), LIBRO_OK, &err, NULL);
@@ -1962,6 +1993,55 @@ st_outside_regauth(struct sts *st)
     st->list_until = T0 + 2000 * DAY + 1;
 }
 
+static void
+st_surrendered(struct sts *st)
+{
+    st->revoked = true; /* the registry sets both on a surrender */
+    st->words = true;
+    st->word = LIBRO_WORD_SURRENDERED;
+}
+static void
+st_revoked_word_active(struct sts *st)
+{
+    st->revoked = true;
+    st->words = true;
+}
+static void
+st_words_valid(struct sts *st)
+{
+    st->words = true;
+}
+static void
+st_surrendered_no_msg_list(struct sts *st)
+{
+    st_surrendered(st);
+    st->no_msg_list = true;
+}
+static void
+st_surrendered_msg_by_other(struct sts *st)
+{
+    st_surrendered(st);
+    st->msg_by_other = true;
+}
+static void
+st_surrendered_msg_wrong_purpose(struct sts *st)
+{
+    st_surrendered(st);
+    st->msg_wrong_purpose = true;
+}
+static void
+st_surrendered_too_old(struct sts *st)
+{
+    st_too_old(st);
+    st_surrendered(st);
+}
+static void
+st_surrendered_msg_expired(struct sts *st)
+{
+    st_surrendered(st);
+    st_expired(st);
+}
+
 static const struct {
     const char *name;
     void (*tweak)(struct sts *st);
@@ -1969,6 +2049,24 @@ static const struct {
     const char *reason;
     bool checked;
 } status_cases[] = {
+    {"surrendered", st_surrendered, LIBRO_SURRENDERED,
+     "license surrendered by its holder (message list of 2026-01-10T21:00:00Z)", true},
+    {"revoked, word active: revoked", st_revoked_word_active, LIBRO_REVOKED,
+     "license revoked (revocation list of 2026-01-10T21:00:00Z)", true},
+    {"three entries, nothing set", st_words_valid, LIBRO_VALID, NULL, true},
+    {"surrendered, message list missing: revoked", st_surrendered_no_msg_list, LIBRO_REVOKED,
+     "license revoked (revocation list of 2026-01-10T21:00:00Z); word unknown: no status list "
+     "cached for " URL_MSG,
+     true},
+    {"surrendered, message list by an unknown key: revoked", st_surrendered_msg_by_other,
+     LIBRO_REVOKED, "; word unknown: status list " URL_MSG ": no registry authorization for", true},
+    {"surrendered, a revocation list at the message URL: revoked", st_surrendered_msg_wrong_purpose,
+     LIBRO_REVOKED,
+     "; word unknown: status list " URL_MSG " is a revocation list, not a message list", true},
+    {"surrendered, 8 days old: surrendered is final", st_surrendered_too_old, LIBRO_SURRENDERED,
+     "license surrendered by its holder", true},
+    {"surrendered, lists expired: unknown", st_surrendered_msg_expired, LIBRO_STATUS_UNKNOWN,
+     "status list " URL_REV " expired", false},
     {"not revoked, not suspended", st_none, LIBRO_VALID, NULL, true},
     {"revoked", st_revoked, LIBRO_REVOKED,
      "license revoked (revocation list of 2026-01-10T21:00:00Z)", true},
@@ -2036,7 +2134,10 @@ START_TEST(test_status)
     /* The license's own verdict was reached first: its chain is complete. */
     ck_assert_uint_eq(v->n_chain, st.deep || st.regauth_by_region ? 4 : 3);
     if (v->status_checked) {
-        ck_assert(v->revoked == (v->outcome == LIBRO_REVOKED));
+        ck_assert(v->revoked == (v->outcome == LIBRO_REVOKED || v->outcome == LIBRO_SURRENDERED));
+        ck_assert(v->word_checked == (st.words && st.revoked && !st.no_msg_list &&
+                                      !st.msg_by_other && !st.msg_wrong_purpose));
+        ck_assert_uint_eq(v->word, v->word_checked ? (unsigned) st.word : 0u);
         ck_assert(v->suspended == (st.suspended && !st.revoked));
         ck_assert_int_eq(v->status_from, st.list_from);
         ck_assert_int_eq(v->status_age, st.now > st.list_from ? st.now - st.list_from : 0);
@@ -2105,7 +2206,27 @@ START_TEST(test_status_oom)
 }
 END_TEST
 
-/* A license that expired is EXPIRED, whatever its status lists would say. */
+/* A license that expired is EXPIRED, whatever its revocation and suspension lists would say;
+ * its message list may say LAPSED (not renewed within the grace period) or SURRENDERED. */
+static const struct {
+    const char *name;
+    bool words;
+    bool no_msg_list;
+    libro_status_word word;
+    libro_outcome want;
+    const char *reason;
+} after_dates[] = {
+    {"two entries", false, false, LIBRO_WORD_ACTIVE, LIBRO_EXPIRED, "license expired"},
+    {"word active", true, false, LIBRO_WORD_ACTIVE, LIBRO_EXPIRED, "license expired"},
+    {"lapsed", true, false, LIBRO_WORD_LAPSED, LIBRO_LAPSED,
+     "license lapsed: not renewed within its grace period (message list of "
+     "2029-01-01T23:00:00Z)"},
+    {"surrendered", true, false, LIBRO_WORD_SURRENDERED, LIBRO_SURRENDERED,
+     "license surrendered by its holder"},
+    {"lapsed, message list missing", true, true, LIBRO_WORD_LAPSED, LIBRO_EXPIRED,
+     "license expired"},
+};
+
 START_TEST(test_status_after_dates)
 {
     struct sts st;
@@ -2113,12 +2234,20 @@ START_TEST(test_status_after_dates)
 
     sts_init(&st);
     st.revoked = true;
+    st.words = after_dates[_i].words;
+    st.no_msg_list = after_dates[_i].no_msg_list;
+    st.word = after_dates[_i].word;
     st.now = T0 + 1095 * DAY + 2 * DAY;
     st.list_from = st.now - 3600;
     st.list_until = st.now + DAY;
     v = sts_run(&st);
-    ck_assert_int_eq(v->outcome, LIBRO_EXPIRED);
+    ck_assert_msg(v->outcome == after_dates[_i].want, "%s: got %s (%s)", after_dates[_i].name,
+                  libro_outcome_name(v->outcome), v->reason);
+    ck_assert_msg(strstr(v->reason, after_dates[_i].reason) != NULL, "%s: reason \"%s\"",
+                  after_dates[_i].name, v->reason);
+    ck_assert_int_eq(libro_outcome_exit_code(v->outcome), v->outcome == LIBRO_SURRENDERED ? 4 : 3);
     ck_assert(!v->status_checked);
+    ck_assert(v->word_checked == (st.words && !st.no_msg_list));
     libro_verification_free(v);
 }
 END_TEST
@@ -2272,7 +2401,7 @@ libro_test_suite(void)
 
     tcase_add_checked_fixture(status, setup, teardown);
     tcase_add_loop_test(status, test_status, 0, (int) LIBRO_NELEM(status_cases));
-    tcase_add_test(status, test_status_after_dates);
+    tcase_add_loop_test(status, test_status_after_dates, 0, (int) LIBRO_NELEM(after_dates));
     tcase_add_test(status, test_status_oom);
     suite_add_tcase(s, status);
     return s;

@@ -174,6 +174,7 @@ libro_credential_free(libro_credential *c)
     libro_free(c->url);
     libro_free(c->status_revocation_list);
     libro_free(c->status_suspension_list);
+    libro_free(c->status_message_list);
     libro_free(c);
 }
 
@@ -681,7 +682,7 @@ check_unused(const libro_credential *c, libro_error *err)
         {c->type != LIBRO_CRED_REGISTRY_AUTH && c->url != NULL, "credentialSubject.url"},
         {!has_status_member(c->type) &&
              (c->has_status || c->status_index != 0 || c->status_revocation_list != NULL ||
-              c->status_suspension_list != NULL),
+              c->status_suspension_list != NULL || c->status_message_list != NULL),
          "credentialStatus"},
     };
     size_t i;
@@ -755,8 +756,8 @@ check_subject(const libro_credential *c, enum key_checks keys, libro_error *err)
 }
 
 /* credentialStatus (docs/credentials.md, "Status"): one index (design.md §3: the same in
- * both lists), below the largest list a verifier reads, in two different lists, each a URL
- * by the registry URL rule. */
+ * every list), below the largest list a verifier reads, in two or three different lists
+ * (the third, the message list, on licenses only), each a URL by the registry URL rule. */
 static libro_code
 check_status(const libro_credential *c, libro_error *err)
 {
@@ -764,7 +765,7 @@ check_status(const libro_credential *c, libro_error *err)
 
     if (!c->has_status) {
         if (c->status_index != 0 || c->status_revocation_list != NULL ||
-            c->status_suspension_list != NULL) {
+            c->status_suspension_list != NULL || c->status_message_list != NULL) {
             return fail(err, LIBRO_ERR_SCHEMA, "credentialStatus",
                         "status members set while has_status is false");
         }
@@ -781,6 +782,19 @@ check_status(const libro_credential *c, libro_error *err)
     if (rc == LIBRO_OK && strcmp(c->status_revocation_list, c->status_suspension_list) == 0) {
         rc = fail(err, LIBRO_ERR_SCHEMA, "credentialStatus[1].statusListCredential",
                   "the same list as the revocation entry's");
+    }
+    if (rc != LIBRO_OK || c->status_message_list == NULL) {
+        return rc;
+    }
+    if (c->type != LIBRO_CRED_LICENSE) {
+        return fail(err, LIBRO_ERR_SCHEMA, "credentialStatus[2]",
+                    "a message entry is only on a ProfessionalLicense");
+    }
+    rc = check_url(c->status_message_list, "credentialStatus[2].statusListCredential", err);
+    if (rc == LIBRO_OK && (strcmp(c->status_message_list, c->status_revocation_list) == 0 ||
+                           strcmp(c->status_message_list, c->status_suspension_list) == 0)) {
+        rc = fail(err, LIBRO_ERR_SCHEMA, "credentialStatus[2].statusListCredential",
+                  "the same list as another entry's");
     }
     return rc;
 }
@@ -863,6 +877,16 @@ static const struct member status_members[] = {
     {"statusPurpose", true},
     {"statusListIndex", true},
     {"statusListCredential", true},
+};
+/* The message entry (§2.1): statusSize and statusMessage are required with statusSize 2. */
+static const struct member message_status_members[] = {
+    {"id", true},
+    {"type", true},
+    {"statusPurpose", true},
+    {"statusListIndex", true},
+    {"statusListCredential", true},
+    {"statusSize", true},
+    {"statusMessage", true},
 };
 
 /* `obj` must be an object holding only members of `m` and every required one: unknown members
@@ -1265,7 +1289,8 @@ parse_registry_auth(libro_credential *c, json_t *s, libro_error *err)
 /* One BitstringStatusListEntry (Bitstring Status List v1.0 §2.1) as libro writes it: the
  * purpose fixed by its position, statusListIndex canonical decimal (§2.1: "expressed as a
  * string in base 10"; no leading zero, so it writes back the same), and the id derived from
- * the other two, so that it can neither point elsewhere nor be the list's own URL (§2.1). */
+ * the other two, so that it can neither point elsewhere nor be the list's own URL (§2.1). The
+ * message entry adds exactly statusSize 2 and libro's statusMessage array. */
 static libro_code
 parse_status_entry(char **list, uint32_t *index, json_t *entry, size_t i, const char *purpose,
                    libro_error *err)
@@ -1277,11 +1302,16 @@ parse_status_entry(char **list, uint32_t *index, json_t *entry, size_t i, const 
     json_t *id = json_object_get(entry, "id");
     uint64_t value = 0;
     size_t list_len;
+    json_t *size = json_object_get(entry, "statusSize");
+    const char *problem;
+    bool message = strcmp(purpose, "message") == 0;
     int n;
     libro_code rc;
 
     path_index(ep, "credentialStatus", i);
-    rc = check_members(entry, ep, status_members, LIBRO_NELEM(status_members), err);
+    rc = message ? check_members(entry, ep, message_status_members,
+                                 LIBRO_NELEM(message_status_members), err)
+                 : check_members(entry, ep, status_members, LIBRO_NELEM(status_members), err);
     if (rc == LIBRO_OK) {
         rc = expect_string(json_object_get(entry, "type"), path_member(mp, ep, "type"),
                            STATUS_ENTRY_TYPE, err);
@@ -1317,15 +1347,28 @@ parse_status_entry(char **list, uint32_t *index, json_t *entry, size_t i, const 
         return fail(err, LIBRO_ERR_SCHEMA, mp,
                     "not statusListCredential + \"#\" + statusListIndex");
     }
+    if (!message) {
+        return LIBRO_OK;
+    }
+    /* §2.1: statusSize an integer > 0 with 2^statusSize messages; libro's lists are 2 wide. */
+    if (!json_is_integer(size) || json_integer_value(size) != LIBRO_STATUS_MESSAGE_SIZE) {
+        return fail(err, LIBRO_ERR_SCHEMA, path_member(mp, ep, "statusSize"), "not the integer 2");
+    }
+    problem = libro_statuslist__messages_problem(json_object_get(entry, "statusMessage"));
+    if (problem != NULL) {
+        return fail(err, LIBRO_ERR_SCHEMA, path_member(mp, ep, "statusMessage"), problem);
+    }
     return LIBRO_OK;
 }
 
-/* credentialStatus: exactly [revocation, suspension] at one index (design.md §3). */
+/* credentialStatus: exactly [revocation, suspension] or [revocation, suspension, message] at
+ * one index (design.md §3; licenses issued before the message list have two entries). */
 static libro_code
 parse_status(libro_credential *c, json_t *root, libro_error *err)
 {
     json_t *arr = json_object_get(root, "credentialStatus");
     uint32_t suspension_index = 0;
+    uint32_t message_index = 0;
     libro_code rc;
 
     if (arr == NULL) {
@@ -1337,9 +1380,9 @@ parse_status(libro_credential *c, json_t *root, libro_error *err)
     if (!json_is_array(arr)) {
         return fail(err, LIBRO_ERR_SCHEMA, "credentialStatus", "not an array");
     }
-    if (json_array_size(arr) != 2) {
+    if (json_array_size(arr) != 2 && json_array_size(arr) != 3) {
         return fail(err, LIBRO_ERR_SCHEMA, "credentialStatus",
-                    "expected 2 entries (revocation, suspension)");
+                    "expected 2 or 3 entries (revocation, suspension, message)");
     }
     rc = parse_status_entry(&c->status_revocation_list, &c->status_index, json_array_get(arr, 0), 0,
                             "revocation", err);
@@ -1350,6 +1393,14 @@ parse_status(libro_credential *c, json_t *root, libro_error *err)
     if (rc == LIBRO_OK && suspension_index != c->status_index) {
         rc = fail(err, LIBRO_ERR_SCHEMA, "credentialStatus[1].statusListIndex",
                   "not the revocation entry's index");
+    }
+    if (rc == LIBRO_OK && json_array_size(arr) == 3) {
+        rc = parse_status_entry(&c->status_message_list, &message_index, json_array_get(arr, 2), 2,
+                                "message", err);
+        if (rc == LIBRO_OK && message_index != c->status_index) {
+            rc = fail(err, LIBRO_ERR_SCHEMA, "credentialStatus[2].statusListIndex",
+                      "not the revocation entry's index");
+        }
     }
     c->has_status = rc == LIBRO_OK;
     return rc;
@@ -1607,10 +1658,32 @@ status_entry(const char *list, uint32_t index, const char *purpose)
     return v;
 }
 
-/* credentialStatus in the order of docs/credentials.md: revocation, then suspension. */
+/* The message entry: the common members, then statusSize and statusMessage (§2.1). */
+static json_t *
+message_entry(const char *list, uint32_t index)
+{
+    json_t *v = status_entry(list, index, "message");
+
+    if (v != NULL &&
+        (json_object_set_new(v, "statusSize",
+                             json_integer((json_int_t) LIBRO_STATUS_MESSAGE_SIZE)) != 0 ||
+         json_object_set_new(v, "statusMessage", libro_statuslist__messages_json()) != 0)) {
+        json_decref(v);
+        v = NULL;
+    }
+    return v;
+}
+
+/* credentialStatus in the order of docs/credentials.md: revocation, suspension, message. */
 static json_t *
 status_value(const libro_credential *c)
 {
+    if (c->status_message_list != NULL) {
+        return json_pack("[o, o, o]",
+                         status_entry(c->status_revocation_list, c->status_index, "revocation"),
+                         status_entry(c->status_suspension_list, c->status_index, "suspension"),
+                         message_entry(c->status_message_list, c->status_index));
+    }
     return json_pack("[o, o]",
                      status_entry(c->status_revocation_list, c->status_index, "revocation"),
                      status_entry(c->status_suspension_list, c->status_index, "suspension"));

@@ -4,6 +4,8 @@
 #ifndef LIBRO_CREDENTIAL_INT_H
 #define LIBRO_CREDENTIAL_INT_H
 
+#include <jansson.h>
+
 #include "libro/common.h"
 
 /** NULL when `s` is an id (docs/credentials.md: an absolute URI of at most 200 bytes without
@@ -11,5 +13,12 @@
 const char *libro_credential__id_problem(const char *s);
 /** NULL when `s` is an id and an https URL (or http://127.0.0.1), else the reason. */
 const char *libro_credential__url_problem(const char *s);
+
+/** libro's statusMessage array (Bitstring Status List v1.0 §2.1), written in license message
+ *  entries and message list credentials: [{"status":"0x0","message":"active"}, ... "0x3"].
+ *  A new reference; NULL for want of memory. Defined in statuslist.c. */
+json_t *libro_statuslist__messages_json(void);
+/** NULL when `v` is exactly that array (members, order and values), else the reason. */
+const char *libro_statuslist__messages_problem(json_t *v);
 
 #endif

@@ -54,6 +54,77 @@ libro_status_purpose_name(libro_status_purpose p)
         return "revocation";
     case LIBRO_STATUS_SUSPENSION:
         return "suspension";
+    case LIBRO_STATUS_MESSAGE:
+        return "message";
+    }
+    return NULL;
+}
+
+unsigned
+libro_status_purpose_size(libro_status_purpose p)
+{
+    switch (p) {
+    case LIBRO_STATUS_REVOCATION:
+    case LIBRO_STATUS_SUSPENSION:
+        return 1;
+    case LIBRO_STATUS_MESSAGE:
+        return LIBRO_STATUS_MESSAGE_SIZE;
+    }
+    return 0;
+}
+
+/* §2.1 statusMessage: "status" is the value in hexadecimal prefixed with 0x; "message" is for
+ * developers, so plain lowercase words; "undefined" is the spec's word for a value that is
+ * not defined yet. */
+static const char *const words[LIBRO_STATUS_MESSAGE_COUNT] = {"active", "surrendered", "lapsed",
+                                                              "undefined"};
+static const char *const word_status[LIBRO_STATUS_MESSAGE_COUNT] = {"0x0", "0x1", "0x2", "0x3"};
+
+const char *
+libro_status_word_message(unsigned w)
+{
+    return w < LIBRO_STATUS_MESSAGE_COUNT ? words[w] : NULL;
+}
+
+json_t *
+libro_statuslist__messages_json(void)
+{
+    json_t *arr = json_array();
+    size_t i;
+
+    for (i = 0; arr != NULL && i < LIBRO_STATUS_MESSAGE_COUNT; i++) {
+        if (json_array_append_new(
+                arr, json_pack("{s:s, s:s}", "status", word_status[i], "message", words[i])) != 0) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    }
+    return arr;
+}
+
+static bool
+string_is(json_t *v, const char *want)
+{
+    return json_is_string(v) && json_string_length(v) == strlen(want) &&
+           memcmp(json_string_value(v), want, strlen(want)) == 0;
+}
+
+const char *
+libro_statuslist__messages_problem(json_t *v)
+{
+    size_t i;
+
+    if (!json_is_array(v) || json_array_size(v) != LIBRO_STATUS_MESSAGE_COUNT) {
+        return "not an array of 4 entries (statusSize 2)";
+    }
+    for (i = 0; i < LIBRO_STATUS_MESSAGE_COUNT; i++) {
+        json_t *m = json_array_get(v, i);
+
+        if (!json_is_object(m) || json_object_size(m) != 2 ||
+            !string_is(json_object_get(m, "status"), word_status[i]) ||
+            !string_is(json_object_get(m, "message"), words[i])) {
+            return "not libro's messages 0x0 active, 0x1 surrendered, 0x2 lapsed, 0x3 undefined";
+        }
     }
     return NULL;
 }
@@ -98,6 +169,41 @@ libro_bitstring_get(const libro_bitstring *b, size_t index)
         return false;
     }
     return (b->bits[index / 8] & (0x80u >> (index % 8))) != 0;
+}
+
+/* Whether status `index` of `size` bits lies inside `b`, without overflow. */
+static bool
+status_inside(const libro_bitstring *b, size_t index, unsigned size)
+{
+    return b != NULL && b->bits != NULL && size >= 1 && size <= 8 && index < b->n_entries / size;
+}
+
+unsigned
+libro_bitstring_get_value(const libro_bitstring *b, size_t index, unsigned status_size)
+{
+    unsigned value = 0;
+    unsigned i;
+
+    if (!status_inside(b, index, status_size)) {
+        return 0;
+    }
+    for (i = 0; i < status_size; i++) {
+        value = value << 1 | (libro_bitstring_get(b, index * status_size + i) ? 1u : 0u);
+    }
+    return value;
+}
+
+void
+libro_bitstring_set_value(libro_bitstring *b, size_t index, unsigned status_size, unsigned value)
+{
+    unsigned i;
+
+    if (!status_inside(b, index, status_size) || value >> status_size != 0) {
+        return;
+    }
+    for (i = 0; i < status_size; i++) {
+        libro_bitstring_set(b, index * status_size + i, (value >> (status_size - 1 - i) & 1u) != 0);
+    }
 }
 
 void
@@ -277,9 +383,10 @@ check_publishable(const libro_status_list *s, libro_error *err)
     }
     if (libro_status_purpose_name(s->purpose) == NULL) {
         return fail(err, LIBRO_ERR_SCHEMA, "credentialSubject.statusPurpose",
-                    "not revocation or suspension");
+                    "not revocation, suspension or message");
     }
-    if (!bitstring_ok(&s->bits) || s->bits.n_entries < LIBRO_STATUS_LIST_MIN_ENTRIES) {
+    if (!bitstring_ok(&s->bits) ||
+        s->bits.n_entries / libro_status_purpose_size(s->purpose) < LIBRO_STATUS_LIST_MIN_ENTRIES) {
         return fail(err, LIBRO_ERR_SCHEMA, "credentialSubject.encodedList",
                     "not a bitstring of 131072 to 8388608 entries");
     }
@@ -295,6 +402,18 @@ time_value(int64_t t)
         return NULL; /* checked before; NULL makes the pack fail rather than guess */
     }
     return json_stringn(text, TIMESTAMP_LEN);
+}
+
+/* §2.2: a message list states its statusSize and its messages (the vocabulary's term
+ * statusMessage, as in the entries; §2.2's prose spells it "statusMessages"). */
+static bool
+add_message_members(json_t *root)
+{
+    json_t *subject = json_object_get(root, "credentialSubject");
+
+    return json_object_set_new(subject, "statusSize",
+                               json_integer((json_int_t) LIBRO_STATUS_MESSAGE_SIZE)) == 0 &&
+           json_object_set_new(subject, "statusMessage", libro_statuslist__messages_json()) == 0;
 }
 
 /* The payload, members in the order of the header comment (json_pack keeps it). */
@@ -319,7 +438,7 @@ payload_json(libro_buf *out, const libro_status_list *s, libro_error *err)
         time_value(s->valid_from), "validUntil", time_value(s->valid_until), "credentialSubject",
         "id", (const char *) subject_id.data, "type", LIST_TYPE, "statusPurpose",
         libro_status_purpose_name(s->purpose), "encodedList", (const char *) encoded.data);
-    if (root == NULL) {
+    if (root == NULL || (s->purpose == LIBRO_STATUS_MESSAGE && !add_message_members(root))) {
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -365,6 +484,9 @@ static const char *const envelope_members[] = {
     "@context", "id", "type", "issuer", "validFrom", "validUntil", "credentialSubject",
 };
 static const char *const subject_members[] = {"id", "type", "statusPurpose", "encodedList"};
+static const char *const message_subject_members[] = {
+    "id", "type", "statusPurpose", "encodedList", "statusSize", "statusMessage",
+};
 
 /* `obj` must be an object with exactly the members `names` (all required): unknown ones are
  * reported in document order, then missing ones in spec order. */
@@ -496,13 +618,17 @@ static libro_code
 parse_subject(libro_status_list *s, json_t *subject, libro_error *err)
 {
     static const char sp[] = "credentialSubject";
-    json_t *purpose;
+    json_t *purpose = json_object_get(subject, "statusPurpose");
     json_t *encoded;
     char *id = NULL;
+    const char *problem;
+    bool message = string_is(purpose, "message");
     bool id_ok;
     libro_code rc;
 
-    rc = check_members(subject, sp, subject_members, LIBRO_NELEM(subject_members), err);
+    rc = message ? check_members(subject, sp, message_subject_members,
+                                 LIBRO_NELEM(message_subject_members), err)
+                 : check_members(subject, sp, subject_members, LIBRO_NELEM(subject_members), err);
     if (rc == LIBRO_OK) {
         rc = get_string(&id, subject, "id", "credentialSubject.id", err);
     }
@@ -522,19 +648,33 @@ parse_subject(libro_status_list *s, json_t *subject, libro_error *err)
     if (rc != LIBRO_OK) {
         goto out;
     }
-    purpose = json_object_get(subject, "statusPurpose");
-    if (json_is_string(purpose) && strcmp(json_string_value(purpose), "revocation") == 0 &&
-        json_string_length(purpose) == sizeof "revocation" - 1) {
+    if (message) {
+        s->purpose = LIBRO_STATUS_MESSAGE;
+    } else if (json_is_string(purpose) && strcmp(json_string_value(purpose), "revocation") == 0 &&
+               json_string_length(purpose) == sizeof "revocation" - 1) {
         s->purpose = LIBRO_STATUS_REVOCATION;
     } else if (json_is_string(purpose) && strcmp(json_string_value(purpose), "suspension") == 0 &&
                json_string_length(purpose) == sizeof "suspension" - 1) {
         s->purpose = LIBRO_STATUS_SUSPENSION;
     } else {
-        /* §2.2 allows several purposes and others ("refresh", "message"): libro publishes
-         * one list per purpose, revocation or suspension, so anything else is not ours. */
+        /* §2.2 allows several purposes and others ("refresh"): libro publishes one list per
+         * purpose, revocation, suspension or message, so anything else is not ours. */
         rc = fail(err, LIBRO_ERR_SCHEMA, "credentialSubject.statusPurpose",
-                  "not \"revocation\" or \"suspension\"");
+                  "not \"revocation\", \"suspension\" or \"message\"");
         goto out;
+    }
+    if (message) {
+        json_t *size = json_object_get(subject, "statusSize");
+
+        if (!json_is_integer(size) || json_integer_value(size) != LIBRO_STATUS_MESSAGE_SIZE) {
+            rc = fail(err, LIBRO_ERR_SCHEMA, "credentialSubject.statusSize", "not the integer 2");
+            goto out;
+        }
+        problem = libro_statuslist__messages_problem(json_object_get(subject, "statusMessage"));
+        if (problem != NULL) {
+            rc = fail(err, LIBRO_ERR_SCHEMA, "credentialSubject.statusMessage", problem);
+            goto out;
+        }
     }
     encoded = json_object_get(subject, "encodedList");
     if (!json_is_string(encoded)) {
@@ -543,6 +683,14 @@ parse_subject(libro_status_list *s, json_t *subject, libro_error *err)
     }
     rc = libro_bitstring_decode(&s->bits, json_string_value(encoded), json_string_length(encoded),
                                 err);
+    /* §3.2 step 10: the length divided by statusSize, at least the minimum. */
+    if (rc == LIBRO_OK &&
+        s->bits.n_entries / libro_status_purpose_size(s->purpose) < LIBRO_STATUS_LIST_MIN_ENTRIES) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE,
+                             "statuslist: encodedList: %zu statuses of %u bits, fewer than %u",
+                             s->bits.n_entries / libro_status_purpose_size(s->purpose),
+                             libro_status_purpose_size(s->purpose), LIBRO_STATUS_LIST_MIN_ENTRIES);
+    }
 out:
     libro_free(id);
     return rc;
@@ -609,6 +757,10 @@ libro_status_list_check(bool *set, const libro_status_list *s, uint32_t index, l
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "statuslist: NULL argument");
     }
     *set = false;
+    if (s->purpose == LIBRO_STATUS_MESSAGE) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "statuslist: a message list has statusSize 2: read its values");
+    }
     if (!bitstring_ok(&s->bits)) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "statuslist: list has no bitstring");
     }
@@ -618,5 +770,28 @@ libro_status_list_check(bool *set, const libro_status_list *s, uint32_t index, l
                                s->bits.n_entries);
     }
     *set = libro_bitstring_get(&s->bits, index);
+    return LIBRO_OK;
+}
+
+libro_code
+libro_status_list_value(unsigned *value, const libro_status_list *s, uint32_t index,
+                        libro_error *err)
+{
+    unsigned size;
+
+    if (value == NULL || s == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "statuslist: NULL argument");
+    }
+    *value = 0;
+    size = libro_status_purpose_size(s->purpose);
+    if (size == 0 || !bitstring_ok(&s->bits)) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "statuslist: list has no bitstring");
+    }
+    if ((size_t) index >= s->bits.n_entries / size) {
+        return libro_error_set(err, LIBRO_ERR_PARSE,
+                               "statuslist: index %u outside the list's %zu entries", index,
+                               s->bits.n_entries / size);
+    }
+    *value = libro_bitstring_get_value(&s->bits, index, size);
     return LIBRO_OK;
 }

@@ -229,33 +229,43 @@ status_copy(libro_credential *dst, const libro_credential *src, libro_error *err
 {
     char *revocation = NULL;
     char *suspension = NULL;
+    char *message = NULL;
     libro_code rc = libro_issuer__dup(&revocation, src->status_revocation_list, err);
 
     if (rc == LIBRO_OK) {
         rc = libro_issuer__dup(&suspension, src->status_suspension_list, err);
     }
     if (rc == LIBRO_OK) {
+        rc = libro_issuer__dup(&message, src->status_message_list, err);
+    }
+    if (rc == LIBRO_OK) {
         libro_free(dst->status_revocation_list);
         libro_free(dst->status_suspension_list);
+        libro_free(dst->status_message_list);
         dst->status_revocation_list = revocation;
         dst->status_suspension_list = suspension;
-        revocation = NULL; /* moved into dst */
+        dst->status_message_list = message; /* NULL for a license with two entries */
+        revocation = NULL;                  /* moved into dst */
         suspension = NULL;
+        message = NULL;
         dst->has_status = src->has_status;
         dst->status_index = src->status_index;
     }
     libro_free(revocation);
     libro_free(suspension);
+    libro_free(message);
     return rc;
 }
 
-/* Status entries at `index` in the lists <base>/<list>/revocation and .../suspension. */
+/* Status entries at `index` in the lists <base>/<list>/revocation, .../suspension and, for the
+ * status words, .../message (docs/credentials.md, "Status"). */
 static libro_code
 status_from_base(libro_credential *c, const char *base, uint32_t list, uint32_t index,
                  libro_error *err)
 {
     libro_buf rev = LIBRO_BUF_INIT;
     libro_buf sus = LIBRO_BUF_INIT;
+    libro_buf msg = LIBRO_BUF_INIT;
     libro_credential entries = {0};
     size_t len = strlen(base);
     libro_code rc;
@@ -271,14 +281,19 @@ status_from_base(libro_credential *c, const char *base, uint32_t list, uint32_t 
         rc = libro_buf_printf(&sus, err, "%.*s/%u/suspension", (int) len, base, (unsigned) list);
     }
     if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(&msg, err, "%.*s/%u/message", (int) len, base, (unsigned) list);
+    }
+    if (rc == LIBRO_OK) {
         entries.has_status = true;
         entries.status_index = index;
         entries.status_revocation_list = (char *) rev.data;
         entries.status_suspension_list = (char *) sus.data;
+        entries.status_message_list = (char *) msg.data;
         rc = status_copy(c, &entries, err);
     }
     libro_buf_free(&rev);
     libro_buf_free(&sus);
+    libro_buf_free(&msg);
     return rc;
 }
 

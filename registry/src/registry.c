@@ -260,7 +260,9 @@ check_status_entries(const libro_credential *c, uint32_t list, uint32_t index, l
     }
     if (c->status_index != index ||
         !list_url_matches(c->status_revocation_list, list, "revocation") ||
-        !list_url_matches(c->status_suspension_list, list, "suspension")) {
+        !list_url_matches(c->status_suspension_list, list, "suspension") ||
+        (c->status_message_list != NULL &&
+         !list_url_matches(c->status_message_list, list, "message"))) {
         return libro_error_set(err, LIBRO_ERR_DENIED,
                                "license %.64s: its status entries do not name list %u, index %u",
                                c->license_number, (unsigned) list, (unsigned) index);
@@ -710,22 +712,32 @@ libro_registry_reserve_status(libro_registry *r, uint32_t *list, uint32_t *index
 
 /* The status bits are a function of the state: revocation set for revoked and surrendered
  * (both final: a surrendered license must read as no longer valid, and the revocation list is
- * the one a verifier treats as final), suspension set only while suspended. Writing both on
- * every change keeps that true whatever the previous bits were. */
+ * the one a verifier treats as final, including one that reads no message list), suspension
+ * set only while suspended, and the message list's word "surrendered" or "lapsed" for those
+ * states, "active" (0) otherwise. Writing all three on every change keeps that true whatever
+ * the previous bits were. */
 static libro_code
 write_bits(libro_registry *r, const libro_license_record *rec, libro_license_state state,
            libro_error *err)
 {
     bool revoked = state == LIBRO_STATE_REVOKED || state == LIBRO_STATE_SURRENDERED;
+    unsigned word = state == LIBRO_STATE_SURRENDERED ? LIBRO_WORD_SURRENDERED
+                    : state == LIBRO_STATE_LAPSED    ? LIBRO_WORD_LAPSED
+                                                     : LIBRO_WORD_ACTIVE;
     libro_code rc;
 
-    rc = r->store.ops->bit_set(r->store.h, rec->status_list, rec->status_index,
-                               LIBRO_STATUS_REVOCATION, revoked, err);
-    if (rc != LIBRO_OK) {
-        return rc;
+    rc = r->store.ops->status_set(r->store.h, rec->status_list, rec->status_index,
+                                  LIBRO_STATUS_REVOCATION, revoked ? 1u : 0u, err);
+    if (rc == LIBRO_OK) {
+        rc = r->store.ops->status_set(r->store.h, rec->status_list, rec->status_index,
+                                      LIBRO_STATUS_SUSPENSION,
+                                      state == LIBRO_STATE_SUSPENDED ? 1u : 0u, err);
     }
-    return r->store.ops->bit_set(r->store.h, rec->status_list, rec->status_index,
-                                 LIBRO_STATUS_SUSPENSION, state == LIBRO_STATE_SUSPENDED, err);
+    if (rc == LIBRO_OK) {
+        rc = r->store.ops->status_set(r->store.h, rec->status_list, rec->status_index,
+                                      LIBRO_STATUS_MESSAGE, word, err);
+    }
+    return rc;
 }
 
 /* ---- register, renew, change, tick -------------------------------------------------------- */
@@ -1265,16 +1277,21 @@ libro_registry_counts(libro_registry *r, size_t counts[7], libro_error *err)
     return r->store.ops->license_counts(r->store.h, counts, err);
 }
 
-static libro_code
-set_bit(void *ctx, uint32_t index, libro_error *err)
-{
-    libro_bitstring *b = ctx;
+struct status_fill {
+    libro_bitstring *bits;
+    unsigned size; /* statusSize */
+};
 
-    if (index >= b->n_entries) {
-        return libro_error_set(err, LIBRO_ERR_IO, "database: status index %u outside the list",
-                               (unsigned) index);
+static libro_code
+set_status(void *ctx, uint32_t index, unsigned value, libro_error *err)
+{
+    const struct status_fill *f = ctx;
+
+    if (index >= f->bits->n_entries / f->size || value == 0 || value >> f->size != 0) {
+        return libro_error_set(err, LIBRO_ERR_IO, "database: status %u of index %u out of range",
+                               value, (unsigned) index);
     }
-    libro_bitstring_set(b, index, true);
+    libro_bitstring_set_value(f->bits, index, f->size, value);
     return LIBRO_OK;
 }
 
@@ -1283,21 +1300,25 @@ libro_registry_status_bits(libro_registry *r, struct libro_bitstring *out, uint3
                            int purpose, libro_error *err)
 {
     libro_bitstring bits = {NULL, 0};
+    struct status_fill fill = {&bits, 0};
     libro_code rc;
 
     if (r == NULL || out == NULL) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "status bits: NULL argument");
     }
     memset(out, 0, sizeof *out);
-    if (purpose != LIBRO_STATUS_REVOCATION && purpose != LIBRO_STATUS_SUSPENSION) {
+    fill.size = libro_status_purpose_size((libro_status_purpose) purpose);
+    if (fill.size == 0) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
-                               "status bits: purpose must be 1 (revocation) or 2 (suspension)");
+                               "status bits: purpose must be 1 (revocation), 2 (suspension) or "
+                               "3 (message)");
     }
-    rc = libro_bitstring_new(&bits, LIBRO_STATUS_LIST_MIN_ENTRIES, err);
+    /* §3.2: at least the minimum number of statuses, of statusSize bits each. */
+    rc = libro_bitstring_new(&bits, (size_t) LIBRO_STATUS_LIST_MIN_ENTRIES * fill.size, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
-    rc = r->store.ops->bits_each(r->store.h, list, purpose, set_bit, &bits, err);
+    rc = r->store.ops->status_each(r->store.h, list, purpose, set_status, &fill, err);
     if (rc != LIBRO_OK) {
         goto out;
     }

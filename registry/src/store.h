@@ -25,8 +25,9 @@ typedef struct libro_store_event {
     const char *credential; /* NULL allowed */
 } libro_store_event;
 
-/** Called once per set bit by bits_each. */
-typedef libro_code (*libro_store_index_fn)(void *ctx, uint32_t index, libro_error *err);
+/** Called by status_each once per index whose status is not 0, with that status. */
+typedef libro_code (*libro_store_status_fn)(void *ctx, uint32_t index, unsigned value,
+                                            libro_error *err);
 
 /* Every function takes the backend's handle `h` first. Codes: LIBRO_ERR_IO for the backend's
  * failures (a busy database included), LIBRO_ERR_NOMEM, and those named below. Outputs are
@@ -84,11 +85,13 @@ typedef struct libro_store_ops {
     /* Whether (list, index) is reserved, and whether a license uses it. */
     libro_code (*slot_state)(void *h, uint32_t list, uint32_t index, bool *reserved, bool *in_use,
                              libro_error *err);
-    /* Set or clear the bit of (list, index) for `purpose` (libro_status_purpose). */
-    libro_code (*bit_set)(void *h, uint32_t list, uint32_t index, int purpose, bool value,
-                          libro_error *err);
-    libro_code (*bits_each)(void *h, uint32_t list, int purpose, libro_store_index_fn fn, void *ctx,
-                            libro_error *err);
+    /* Set the status of (list, index) for `purpose` (libro_status_purpose): 0 or 1 for
+     * revocation and suspension, a libro_status_word for message; 0 clears it. */
+    libro_code (*status_set)(void *h, uint32_t list, uint32_t index, int purpose, unsigned value,
+                             libro_error *err);
+    /* The statuses of `list` for `purpose` that are not 0, by index. */
+    libro_code (*status_each)(void *h, uint32_t list, int purpose, libro_store_status_fn fn,
+                              void *ctx, libro_error *err);
 
     /* IssuerAuthorization credentials by kid (insert or replace), for the signed write API. */
     libro_code (*issuer_put)(void *h, const char *kid, const char *issuer, const char *credential,

@@ -3,7 +3,9 @@
 # issues a license with credentialStatus and publishes its status lists; the verifier caches
 # them in its trust store (libro trust add) and reads revocation and suspension from them,
 # offline: VALID, SUSPENDED (exit 5), REVOKED (exit 4), STATUS UNKNOWN (exit 7) for a missing,
-# expired or too old list; a rolled-back or forged list is refused at trust add.
+# expired or too old list; a rolled-back or forged list is refused at trust add. The words:
+# a surrendered license is SURRENDERED (exit 4), one that lapsed (expired past its grace
+# period, `license tick`) is LAPSED (exit 3), from the cached message list.
 # Prints "N passed, N failed".
 set -uo pipefail
 libro=${1:?usage: status_test.sh PATH/TO/libro}
@@ -16,7 +18,7 @@ passed=0
 failed=0
 ago() { date -u -d "$1 ago" +%Y-%m-%dT%H:%M:%SZ; }
 later() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
-FROM=$(ago '30 days')
+FROM=$(ago '400 days')
 BASE=https://registry.town-7.example/v1/status
 
 check() { # NAME WANT_EXIT PATTERN -- COMMAND...
@@ -155,6 +157,51 @@ check "revoked, even from old data" 4 '^REVOKED' -- \
 check "trust remove a list" 0 'removed 1 entry' -- \
     "$libro" trust remove "${T[@]}" $BASE/0/revocation
 check "removed: unknown again" 7 'no status list cached' -- "$libro" verify "${T[@]}" --jws ada.jws
+
+# --- the words: surrendered and lapsed, offline ------------------------------------------------
+must "$libro" issue license --key board.pem --authorization auth.jws --community-charter town.jws \
+    --holder "Cy Example" --number T7-N-0003 --profession "registered nurse" \
+    --type nursing-general --scope "general care" --out cy.jws --registry reg.db \
+    --status-url-base $BASE
+# Valid for a year from 400 days ago: expired 35 days ago, past its 30 days of grace.
+must "$libro" issue license --key board.pem --authorization auth.jws --community-charter town.jws \
+    --holder "Di Example" --number T7-N-0004 --profession "registered nurse" \
+    --type nursing-general --scope "general care" --valid-from "$(ago '400 days')" --days 365 \
+    --out di.jws --registry reg.db --status-url-base $BASE
+cut -d. -f2 cy.jws | b64url_decode >cy.json
+check "the third status entry" 0 '"statusPurpose":"message","statusListIndex":"[0-9]+","statusListCredential":"https://registry.town-7.example/v1/status/0/message","statusSize":2,"statusMessage":\[\{"status":"0x0","message":"active"\},\{"status":"0x1","message":"surrendered"\},\{"status":"0x2","message":"lapsed"\},\{"status":"0x3","message":"undefined"\}\]\}\]\}$' -- \
+    cat cy.json
+must "$libro" license surrender --db reg.db --actor "Cy Example" --reason "retiring" T7-N-0003
+check "tick: expire and lapse" 0 '' -- "$libro" license tick --db reg.db
+check "the registry's record: lapsed" 0 'lapsed' -- "$libro" license show --db reg.db T7-N-0004
+publish revocation rev3.jws 30
+publish message msg1.jws 30
+check "registry status --purpose message" 0 'published message list 0 \(262144 entries' -- \
+    "$libro" registry status --db reg.db --key reg.pem --list 0 --purpose message \
+    --id "$BASE/0/message" --days 30 --out msg-extra.jws
+check "trust add the message list" 0 'added msg1.jws' -- "$libro" trust add "${T[@]}" rev3.jws msg1.jws
+check "trust list shows it" 0 'status-list +message +https://registry.town-7.example/v1/status/0/message' -- \
+    "$libro" trust list "${T[@]}"
+check "surrendered" 4 '^SURRENDERED: license surrendered by its holder \(message list of' -- \
+    "$libro" verify "${T[@]}" --jws cy.jws
+check "surrendered: status line" 4 'status +SURRENDERED \(list of' -- \
+    "$libro" verify "${T[@]}" --jws cy.jws
+check "surrendered --json" 4 '"outcome":"SURRENDERED","exit_code":4,"error":\{"code":"surrendered".*"status":\{"checked":true,"revoked":true,"suspended":false,.*"word":"surrendered"' -- \
+    "$libro" verify "${T[@]}" --json --jws cy.jws
+check "surrendered, even from old data" 4 '^SURRENDERED' -- \
+    "$libro" verify "${T[@]}" --at "$(later '8 days')" --jws cy.jws
+check "lapsed" 3 '^LAPSED: license lapsed: not renewed within its grace period \(message list of' -- \
+    "$libro" verify "${T[@]}" --jws di.jws
+check "lapsed: status line" 3 'status +LAPSED \(message list\)' -- \
+    "$libro" verify "${T[@]}" --jws di.jws
+check "lapsed --json" 3 '"outcome":"LAPSED","exit_code":3,"error":\{"code":"lapsed".*"word":"lapsed"' -- \
+    "$libro" verify "${T[@]}" --json --jws di.jws
+check "revoked stays revoked" 4 '^REVOKED: license revoked \(revocation list of [0-9T:-]+Z\)$' -- \
+    "$libro" verify "${T[@]}" --jws ada.jws
+check "without the message list: revoked, word unknown" 4 '^REVOKED: .*word unknown: no status list cached for https://registry.town-7.example/v1/status/0/message' -- \
+    bash -c '"$1" trust remove --trust-dir trust "$2" >/dev/null && "$1" verify --trust-dir trust --jws cy.jws' _ "$libro" "$BASE/0/message"
+check "without the message list: expired" 3 '^EXPIRED' -- \
+    "$libro" verify "${T[@]}" --jws di.jws
 
 # --- usage ----------------------------------------------------------------------------------
 check "--max-status-age 0" 2 'max-status-age' -- "$libro" verify "${T[@]}" --max-status-age 0 --jws ada.jws

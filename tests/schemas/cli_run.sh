@@ -88,9 +88,26 @@ verify_docs+=("$(out "$libro" verify --json --jws slic.jws)")
 publish revocation rev2.jws
 "$libro" trust add rev2.jws >/dev/null
 verify_docs+=("$(out "$libro" verify --json --jws slic.jws)")
+# The words: a surrendered license, and one that lapsed (valid 30 days from 2026-01-01, no
+# grace: `license tick` lapses it).
+"$libro" issue license --key board.pem --authorization auth.jws --community-charter town.jws \
+    --holder H --number N-3 --profession P --type a --scope s --out surrendered.jws \
+    --registry reg.db --status-url-base https://r.example/status >/dev/null 2>&1
+"$libro" issue license --key board.pem --authorization auth.jws --community-charter town.jws \
+    --holder H --number N-4 --profession P --type a --scope s --out lapsed.jws \
+    --valid-from 2026-01-01T00:00:00Z --days 30 --registry reg.db \
+    --status-url-base https://r.example/status >/dev/null 2>&1
+"$libro" license surrender --db reg.db N-3 --actor H --reason r >/dev/null 2>&1
+"$libro" license tick --db reg.db >/dev/null 2>&1
+publish revocation rev3.jws
+publish message msg1.jws
+"$libro" trust add rev3.jws msg1.jws >/dev/null
+verify_docs+=("$(out "$libro" verify --json --jws surrendered.jws)"
+    "$(out "$libro" verify --json --jws lapsed.jws)")
 # Each status outcome was produced (an empty document would fail the schema anyway).
 for want in '"outcome":"STATUS UNKNOWN"' '"checked":true,"revoked":false,"suspended":false' \
-    '"warning":' '"outcome":"SUSPENDED"' '"outcome":"REVOKED"'; do
+    '"warning":' '"outcome":"SUSPENDED"' '"outcome":"REVOKED"' '"outcome":"SURRENDERED"' \
+    '"outcome":"LAPSED"' '"word":"surrendered"' '"word":"lapsed"'; do
     if ! grep -qF -- "$want" "${verify_docs[@]}"; then
         echo "cli_run: no verify document with $want" >&2
         exit 1

@@ -240,6 +240,19 @@ with_status(libro_credential *c, const char *base, uint32_t index)
     return c;
 }
 
+/* And the third entry, the message list (the status words): `base` + "message". */
+static libro_credential *
+with_message(libro_credential *c, const char *base, uint32_t index)
+{
+    char list[256];
+
+    c = with_status(c, base, index);
+    if (c != NULL && snprintf(list, sizeof list, "%smessage", base) > 0) {
+        c->status_message_list = dup(list);
+    }
+    return c;
+}
+
 static int
 emit_valid(void)
 {
@@ -315,6 +328,14 @@ emit_valid(void)
                 with_status(license(NULL, "Ada Example", "T7-N-0007", 1),
                             "http://127.0.0.1:8080/v1/status/1/", 131071),
                 ed);
+    bad |= emit("license-status-message",
+                with_message(license((const char *) did.data, "Ada Example", "T7-N-0008", 2),
+                             "https://registry.town-7.example/v1/status/1/", 94567),
+                ed);
+    bad |= emit("license-status-message-index-max",
+                with_message(license(NULL, "Ada Example", "T7-N-0009", 1),
+                             "http://127.0.0.1:8080/v1/status/64/", 8388607),
+                es);
     bad |= emit(
         "issuer-auth-status",
         with_status(issuer_auth(ed, 1, 1096), "https://registry.town-7.example/v1/status/2/", 4242),
@@ -408,6 +429,25 @@ static const struct {
     {"status-http", "license-status", "\"statusListCredential\":\"https://",
      "\"statusListCredential\":\"http://"},
     {"status-id-no-index", "license-status", "revocation#94567", "revocation"},
+    {"message-size-1", "license-status-message", "\"statusSize\":2", "\"statusSize\":1"},
+    {"message-size-string", "license-status-message", "\"statusSize\":2", "\"statusSize\":\"2\""},
+    {"message-wrong-word", "license-status-message", "\"message\":\"surrendered\"",
+     "\"message\":\"revoked\""},
+    {"message-status-not-hex", "license-status-message", "\"status\":\"0x2\"", "\"status\":\"2\""},
+    {"message-three-messages", "license-status-message",
+     ",{\"status\":\"0x3\",\"message\":\"undefined\"}", ""},
+    {"message-extra-member", "license-status-message", "\"statusSize\":2",
+     "\"statusSize\":2,\"statusReference\":\"https://registry.town-7.example/words\""},
+    {"message-renamed-member", "license-status-message",
+     "\"statusMessage\":", "\"statusMessages\":"},
+    {"message-four-entries", "license-status-message", "\"undefined\"}]}]",
+     "\"undefined\"}]},{" STATUS_SUSPENSION "}]"},
+    {"message-on-authorization", "issuer-auth-status", "}]}",
+     "},{" STATUS_MEMBERS("message") ",\"statusSize\":2,\"statusMessage\":["
+                                     "{\"status\":\"0x0\",\"message\":\"active\"},"
+                                     "{\"status\":\"0x1\",\"message\":\"surrendered\"},"
+                                     "{\"status\":\"0x2\",\"message\":\"lapsed\"},"
+                                     "{\"status\":\"0x3\",\"message\":\"undefined\"}]}]}"},
     {"status-on-charter", "charter-anchor-ed25519", "]}}",
      "]},\"credentialStatus\":[{" STATUS_REVOCATION "},{" STATUS_SUSPENSION "}]}"},
 };

@@ -49,6 +49,10 @@ libro_outcome_name(libro_outcome o)
         return "STATUS UNKNOWN";
     case LIBRO_NO_QR:
         return "NO QR CODE";
+    case LIBRO_SURRENDERED:
+        return "SURRENDERED";
+    case LIBRO_LAPSED:
+        return "LAPSED";
     }
     return "UNKNOWN";
 }
@@ -63,8 +67,10 @@ libro_outcome_exit_code(libro_outcome o)
         return 1;
     case LIBRO_EXPIRED:
     case LIBRO_NOT_YET_VALID:
+    case LIBRO_LAPSED:
         return 3;
     case LIBRO_REVOKED:
+    case LIBRO_SURRENDERED:
         return 4;
     case LIBRO_SUSPENDED:
         return 5;
@@ -226,11 +232,12 @@ fmt_too_old(char *out, size_t cap, int64_t age, int64_t max)
 /* One status list for the license, from the store: found by `url`, signed by a registry key
  * (a RegistryAuthorization in the store for its kid), parsed from what verified, of the
  * expected purpose, its authorization chained to an anchor through `community`, valid at
- * now +- skew, and holding `index`. *known false with the reason in `why` when any of that
+ * now +- skew, and holding `index`, whose status (a bit, or a message list's word) is
+ * *value. *known false with the reason in `why` when any of that
  * fails: a list that cannot be trusted says nothing, neither "revoked" nor "not revoked".
  * Returns an error only when no verdict could be formed (memory, crypto). */
 static libro_code
-read_list(bool *known, bool *set, int64_t *from, const libro_trust *t, const char *url,
+read_list(bool *known, unsigned *value, int64_t *from, const libro_trust *t, const char *url,
           libro_status_purpose purpose, uint32_t index, const char *community,
           const libro_verify_options *opt, char *why, size_t why_cap, libro_error *err)
 {
@@ -250,7 +257,7 @@ read_list(bool *known, bool *set, int64_t *from, const libro_trust *t, const cha
     memset(&parsed, 0, sizeof parsed);
     memset(&res, 0, sizeof res);
     *known = false;
-    *set = false;
+    *value = 0;
     *from = 0;
     l = find_list(t, url);
     if (l == NULL) {
@@ -312,9 +319,10 @@ read_list(bool *known, bool *set, int64_t *from, const libro_trust *t, const cha
         n = snprintf(why, why_cap, "status list %.100s expired %s", url, when);
         goto out;
     }
-    if (libro_status_list_check(set, &parsed, index, &e) != LIBRO_OK) {
+    if (libro_status_list_value(value, &parsed, index, &e) != LIBRO_OK) {
         n = snprintf(why, why_cap, "status list %.100s: index %u outside its %zu entries", url,
-                     (unsigned) index, parsed.bits.n_entries);
+                     (unsigned) index,
+                     parsed.bits.n_entries / libro_status_purpose_size(parsed.purpose));
         goto out;
     }
     *from = parsed.valid_from;
@@ -329,6 +337,53 @@ out:
     return rc;
 }
 
+/* The word of a revoked or expired license (docs/formats.md, "Status words"): its message
+ * list, checked as the others. The words are final, as revocation is, so the list's age does
+ * not matter; a list that cannot be read leaves the outcome the other lists and the dates
+ * gave (*decided false), with the reason in `why`. */
+static libro_code
+read_word(bool *decided, libro_verification *v, const libro_trust *t,
+          const libro_verify_options *opt, char *why, size_t why_cap, libro_error *err)
+{
+    const libro_credential *lic = v->license;
+    char reason[LIBRO_ERROR_MSG_MAX];
+    char when[LIBRO_TIME_TEXT_MAX];
+    int64_t from = 0;
+    bool known = false;
+    libro_code rc;
+    int n = 0;
+
+    *decided = false;
+    why[0] = '\0';
+    if (lic->status_message_list == NULL) {
+        return LIBRO_OK;
+    }
+    rc = read_list(&known, &v->word, &from, t, lic->status_message_list, LIBRO_STATUS_MESSAGE,
+                   lic->status_index, lic->community_id, opt, reason, sizeof reason, err);
+    if (rc != LIBRO_OK || !known) {
+        if (rc == LIBRO_OK && snprintf(why, why_cap, "; word unknown: %s", reason) < 0) {
+            why[0] = '\0';
+        }
+        return rc;
+    }
+    v->word_checked = true;
+    fmt_time(when, from);
+    if (v->word == LIBRO_WORD_SURRENDERED) {
+        n = snprintf(reason, sizeof reason,
+                     "license surrendered by its holder (message list of %s)", when);
+        *decided = true;
+        return verdict(v, LIBRO_SURRENDERED, n < 0 ? "license surrendered" : reason);
+    }
+    if (v->word == LIBRO_WORD_LAPSED) {
+        n = snprintf(reason, sizeof reason,
+                     "license lapsed: not renewed within its grace period (message list of %s)",
+                     when);
+        *decided = true;
+        return verdict(v, LIBRO_LAPSED, n < 0 ? "license lapsed" : reason);
+    }
+    return LIBRO_OK;
+}
+
 /* Step 6 for a license with credentialStatus whose chain and dates are good. */
 static libro_code
 check_status(libro_verification *v, const libro_trust *t, const libro_verify_options *opt,
@@ -336,10 +391,12 @@ check_status(libro_verification *v, const libro_trust *t, const libro_verify_opt
 {
     const libro_credential *lic = v->license;
     char why[LIBRO_ERROR_MSG_MAX];
+    char word_why[LIBRO_ERROR_MSG_MAX];
     char when[LIBRO_TIME_TEXT_MAX];
     bool known;
-    bool revoked = false;
-    bool suspended = false;
+    bool decided = false;
+    unsigned revoked = 0;
+    unsigned suspended = 0;
     int64_t from_r = 0;
     int64_t from_s = 0;
     int n;
@@ -365,18 +422,23 @@ check_status(libro_verification *v, const libro_trust *t, const libro_verify_opt
         if (!known) {
             return verdict(v, LIBRO_STATUS_UNKNOWN, why);
         }
-        v->suspended = suspended;
+        v->suspended = suspended != 0;
         if (from_s < v->status_from) {
             v->status_from = from_s;
         }
     }
     v->status_checked = true;
-    v->revoked = revoked;
+    v->revoked = revoked != 0;
     v->status_age = opt->now > v->status_from ? opt->now - v->status_from : 0;
     fmt_time(when, from_r);
-    /* Revocation is final: a list that says so stays right however old it is. */
-    if (revoked) {
-        n = snprintf(why, sizeof why, "license revoked (revocation list of %s)", when);
+    /* Revocation is final: a list that says so stays right however old it is. A surrender
+     * sets the revocation bit too; the message list tells the two apart. */
+    if (v->revoked) {
+        rc = read_word(&decided, v, t, opt, word_why, sizeof word_why, err);
+        if (rc != LIBRO_OK || decided) {
+            return rc;
+        }
+        n = snprintf(why, sizeof why, "license revoked (revocation list of %s)%s", when, word_why);
         return verdict(v, LIBRO_REVOKED, n < 0 ? "license revoked" : why);
     }
     if (v->status_age > opt->max_status_age) {
@@ -556,7 +618,14 @@ libro_verify_license(libro_verification **out, const libro_trust *t, const char 
     /* 5. The license's own dates. */
     rc = libro_verifier__window(v->license, opt->now, opt->skew, "license", &e);
     if (rc == LIBRO_ERR_EXPIRED) {
-        rc = verdict(v, LIBRO_EXPIRED, e.msg);
+        /* An expired license may have lapsed (or been surrendered): its word says which. */
+        bool decided = false;
+        char word_why[LIBRO_ERROR_MSG_MAX];
+
+        rc = read_word(&decided, v, t, opt, word_why, sizeof word_why, err);
+        if (rc == LIBRO_OK && !decided) {
+            rc = verdict(v, LIBRO_EXPIRED, e.msg);
+        }
     } else if (rc == LIBRO_ERR_NOT_YET_VALID) {
         rc = verdict(v, LIBRO_NOT_YET_VALID, e.msg);
     } else if (!v->license->has_status) {

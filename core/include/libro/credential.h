@@ -64,13 +64,16 @@ typedef struct libro_credential {
 
     /* credentialStatus (ProfessionalLicense, IssuerAuthorization; optional): two
      * BitstringStatusListEntry objects (W3C Bitstring Status List v1.0 §2.1), revocation
-     * then suspension, with one index in both lists (docs/credentials.md, "Status"). The
+     * then suspension, and on a license a third, purpose message (statusSize 2, libro's
+     * statusMessage: docs/credentials.md, "Status"), with one index in every list. The
      * entry ids are derived ("<list URL>#<index>"), so they have no member here. When
-     * has_status is false the three members below are NULL / 0. */
+     * has_status is false the four members below are NULL / 0. */
     bool has_status;
     uint32_t status_index;        /* statusListIndex, below LIBRO_STATUS_LIST_MAX_ENTRIES */
     char *status_revocation_list; /* statusListCredential of the revocation entry: a URL */
     char *status_suspension_list; /* ... of the suspension entry: another URL */
+    char *status_message_list;    /* ... of the message entry: a third URL; NULL for a license
+                                   * issued with two entries, and on an authorization */
 } libro_credential;
 
 /** Whether p[0..len) is a license number: [A-Za-z0-9._-], 1 to LIBRO_MAX_LICENSE_NUMBER_BYTES
@@ -98,18 +101,19 @@ LIBRO_API void libro_credential_free(libro_credential *c);
 /** Parse a credential payload p[0..len) strictly: bounded JSON (LIBRO_MAX_CLAIMS_BYTES), the
  *  common envelope and the members of its type exactly as docs/credentials.md lists them, no
  *  others, then the rules of libro_credential_check. credentialStatus, allowed on licenses
- *  and issuer authorizations only, is an array of exactly two entries of exactly five members:
+ *  and issuer authorizations only, is an array of two entries of exactly five members:
  *  statusPurpose "revocation" then "suspension", type "BitstringStatusListEntry",
  *  statusListIndex canonical decimal (no sign, no leading zero) below
- *  LIBRO_STATUS_LIST_MAX_ENTRIES and the same in both, and id exactly statusListCredential +
- *  "#" + statusListIndex. LIBRO_ERR_SCHEMA with the JSON path of
- *  the problem ("credential: credentialSubject.scope[2]: empty string"; structure is checked
- *  before content), LIBRO_ERR_PARSE / LIBRO_ERR_LIMIT for bad JSON, LIBRO_ERR_TIME for a
- *  timestamp not of the form "YYYY-MM-DDTHH:MM:SSZ" (the only one accepted, so that every
- *  accepted document re-serializes to itself) or not a real date, LIBRO_ERR_BAD_KEY for a
- *  publicKeyJwk the JWK importer refuses (a private "d" included) or a holder did:key that
- *  is not of the Ed25519 form. The holder's key point is not validated here (it costs as
- *  much as a signature check and a reader does not use the key): libro_credential_check
+ *  LIBRO_STATUS_LIST_MAX_ENTRIES and the same in all, and id exactly statusListCredential +
+ *  "#" + statusListIndex; a license may have a third, statusPurpose "message", with those five
+ *  and exactly "statusSize":2 and libro's "statusMessage" array (libro/statuslist.h).
+ * LIBRO_ERR_SCHEMA with the JSON path of the problem ("credential: credentialSubject.scope[2]:
+ * empty string"; structure is checked before content), LIBRO_ERR_PARSE / LIBRO_ERR_LIMIT for bad
+ * JSON, LIBRO_ERR_TIME for a timestamp not of the form "YYYY-MM-DDTHH:MM:SSZ" (the only one
+ * accepted, so that every accepted document re-serializes to itself) or not a real date,
+ * LIBRO_ERR_BAD_KEY for a publicKeyJwk the JWK importer refuses (a private "d" included) or a
+ * holder did:key that is not of the Ed25519 form. The holder's key point is not validated here (it
+ * costs as much as a signature check and a reader does not use the key): libro_credential_check
  *  does it, so issuers never sign for an invalid holder key, and any later signature check
  *  by that key validates it on import. LIBRO_OK: caller owns *out (libro_credential_free);
  *  else *out is NULL. Thread-safe. */
@@ -128,8 +132,8 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_credential_parse_unverified(libro_cre
  *  builder never signs what a verifier would refuse: ids, texts (UTF-8, no control
  *  characters, 1..200 bytes), codes, lists (1..32 distinct), levels, validity days, url,
  *  validFrom < validUntil, the status members (index below LIBRO_STATUS_LIST_MAX_ENTRIES, two
- *  different list URLs, https or http://127.0.0.1), and members `type` does not use left
- *  NULL / 0 (the status members too, when has_status is false). LIBRO_ERR_SCHEMA;
+ *  or, on a license, three different list URLs, https or http://127.0.0.1), and members `type` does
+ * not use left NULL / 0 (the status members too, when has_status is false). LIBRO_ERR_SCHEMA;
  *  LIBRO_ERR_TIME for a time outside the years 0001-9999; LIBRO_ERR_BAD_KEY for a holder
  *  did:key that is not a valid key. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_credential_check(const libro_credential *c,
@@ -137,7 +141,8 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_credential_check(const libro_credenti
 
 /** Write `c` as compact JSON with members in the order of docs/credentials.md, appended to
  *  `out`, credentialStatus (when has_status) last, after credentialSubject, each entry as
- *  {"id","type","statusPurpose","statusListIndex","statusListCredential"}. Checks the
+ *  {"id","type","statusPurpose","statusListIndex","statusListCredential"} (the message entry
+ *  then "statusSize","statusMessage"). Checks the
  *  parser's rules first (so whatever parses writes back; the holder key's point is checked
  *  by libro_credential_check, which issuers run before signing). publicKeyJwk is written as
  * {"kty","crv","x"} (and "y" for P-256), public half only. */

@@ -18,12 +18,32 @@
 typedef enum libro_status_purpose {
     LIBRO_STATUS_REVOCATION = 1, /* final (§2.1 statusPurpose "revocation") */
     LIBRO_STATUS_SUSPENSION = 2, /* reversible ("suspension") */
+    LIBRO_STATUS_MESSAGE = 3,    /* a word for the status ("message", statusSize 2) */
 } libro_status_purpose;
 
-/** "revocation" / "suspension"; NULL for a value outside the enum. */
+/** "revocation" / "suspension" / "message"; NULL for a value outside the enum. */
 LIBRO_API const char *libro_status_purpose_name(libro_status_purpose p);
+/** statusSize (§2.1) of libro's lists of purpose `p`: 1 for revocation and suspension,
+ *  LIBRO_STATUS_MESSAGE_SIZE for message; 0 for a value outside the enum. */
+LIBRO_API unsigned libro_status_purpose_size(libro_status_purpose p);
 
-/** A bitstring of `n_entries` one-bit statuses (statusSize 1), index 0 the most significant
+/* The message lists: statusSize 2, so four values, each with the message of §2.1's
+ * statusMessage array ({"status":"0x0","message":"active"}, ...), the same in every license's
+ * message entry and in every message list credential (docs/formats.md, "Status words"). */
+#define LIBRO_STATUS_MESSAGE_SIZE 2u
+#define LIBRO_STATUS_MESSAGE_COUNT 4u /* 2^statusSize */
+typedef enum libro_status_word {
+    LIBRO_WORD_ACTIVE = 0,      /* "active": nothing to say; the other lists decide */
+    LIBRO_WORD_SURRENDERED = 1, /* "surrendered": given up by the holder (final) */
+    LIBRO_WORD_LAPSED = 2,      /* "lapsed": not renewed within the grace period (final) */
+    LIBRO_WORD_UNDEFINED = 3,   /* "undefined": reserved (§2.1), never written */
+} libro_status_word;
+/** The message of value `w` ("active", "surrendered", "lapsed", "undefined"); NULL for a value
+ *  of 4 or more. */
+LIBRO_API const char *libro_status_word_message(unsigned w);
+
+/** A bitstring of `n_entries` bits: as many one-bit statuses (statusSize 1), or n_entries /
+ *  statusSize wider ones (libro_bitstring_get_value). Bit 0 is the most significant
  *  bit of byte 0 ("the left-most bit", §2.2 encodedList and §7.1), index n_entries - 1 the
  *  least significant bit of the last byte. A zeroed structure is the empty value. */
 typedef struct libro_bitstring {
@@ -45,6 +65,18 @@ LIBRO_API bool libro_bitstring_get(const libro_bitstring *b, size_t index);
 /** Set or clear the bit at `index`; an index at or past n_entries (or a NULL `b`) is ignored.
  *  Not thread-safe on a shared `b`. */
 LIBRO_API void libro_bitstring_set(libro_bitstring *b, size_t index, bool value);
+
+/** The `status_size`-bit value (1 to 8) of status `index`: bits index * status_size to
+ *  index * status_size + status_size - 1 (§3.2 step 11, §3.3 step 2), the first of them the
+ *  most significant bit of the value. A status past the end (or a NULL `b`, or a size outside
+ *  1..8) reads as 0. */
+LIBRO_API unsigned libro_bitstring_get_value(const libro_bitstring *b, size_t index,
+                                             unsigned status_size);
+/** Write `value` into status `index` as libro_bitstring_get_value reads it. A status past the
+ *  end, a size outside 1..8 or a value of 2^status_size or more is ignored. Not thread-safe on
+ *  a shared `b`. */
+LIBRO_API void libro_bitstring_set_value(libro_bitstring *b, size_t index, unsigned status_size,
+                                         unsigned value);
 
 /** encodedList (§2.2, §3.3): multibase base64url (prefix 'u', no padding) of one GZIP
  *  (RFC 1952) member of the bits, appended to `out` (untouched on failure). Deterministic:
@@ -85,10 +117,13 @@ LIBRO_API void libro_status_list_free(libro_status_list *s);
  *  `jws_out`. The payload is, members in this order:
  *  {"@context":["https://www.w3.org/ns/credentials/v2"],"id","type":["VerifiableCredential",
  *  "BitstringStatusListCredential"],"issuer","validFrom","validUntil","credentialSubject":
- *  {"id":"<id>#list","type":"BitstringStatusList","statusPurpose","encodedList"}}.
+ *  {"id":"<id>#list","type":"BitstringStatusList","statusPurpose","encodedList"}}, and for a
+ *  message list "statusSize":2,"statusMessage":[...] after encodedList (§2.2: "statusSize MUST
+ *  be specified" for purpose message; the array as in license entries).
  *  `s` is checked first, as libro_status_list_parse would check it (LIBRO_ERR_SCHEMA: id a
  *  URL, issuer an id, purpose, validFrom < validUntil, LIBRO_STATUS_LIST_MIN_ENTRIES to
- *  LIBRO_STATUS_LIST_MAX_ENTRIES entries; LIBRO_ERR_TIME for a year outside 0001-9999).
+ *  LIBRO_STATUS_LIST_MAX_ENTRIES bits and at least LIBRO_STATUS_LIST_MIN_ENTRIES statuses of
+ *  libro_status_purpose_size bits; LIBRO_ERR_TIME for a year outside 0001-9999).
  *  The status list caps of limits.h apply (libro_jws_sign_compact_ex with
  *  LIBRO_MAX_STATUS_LIST_PAYLOAD_BYTES and LIBRO_MAX_STATUS_LIST_TOKEN_BYTES:
  *  LIBRO_ERR_LIMIT), which only a list of mostly random bits can exceed; read the token back
@@ -103,17 +138,28 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_status_list_sign(libro_buf *jws_out,
  *  exactly the members libro_status_list_sign writes and no others, @context and type as
  *  written there, id a URL, issuer an id, validFrom and validUntil "YYYY-MM-DDTHH:MM:SSZ"
  *  with validFrom < validUntil (LIBRO_ERR_TIME for a bad time), credentialSubject.id
- *  "<id>#list", statusPurpose "revocation" or "suspension" (all LIBRO_ERR_SCHEMA, message
+ *  "<id>#list", statusPurpose "revocation", "suspension" or "message" (the last with exactly
+ *  statusSize 2 and libro's statusMessage array; all LIBRO_ERR_SCHEMA, message
  *  "statuslist: <path>: <reason>"), encodedList decoded as libro_bitstring_decode does
- *  (its codes). LIBRO_OK: the caller owns *out (libro_status_list_free); else *out is
- *  zeroed. Thread-safe. */
+ *  (its codes) and, for a message list, at least LIBRO_STATUS_LIST_MIN_ENTRIES statuses
+ *  (§3.2: the bits divided by statusSize; LIBRO_ERR_PARSE). LIBRO_OK: the caller owns *out
+ * (libro_status_list_free); else *out is zeroed. Thread-safe. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_status_list_parse(libro_status_list *out, const void *p,
                                                              size_t len, libro_error *err);
 
 /** Step 10 of the validate algorithm (§3.2) for statusSize 1: *set = the bit at `index` of
  *  `s`. An index at or past the list's length is LIBRO_ERR_PARSE (the RANGE_ERROR of §3.2;
- *  *set is then false). LIBRO_ERR_INVALID_ARG for NULL arguments. Thread-safe. */
+ *  *set is then false). LIBRO_ERR_INVALID_ARG for NULL arguments or a message list (read it
+ *  with libro_status_list_value). Thread-safe. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_status_list_check(bool *set, const libro_status_list *s,
+                                                             uint32_t index, libro_error *err);
+
+/** Steps 10-11 of §3.2 for any of libro's lists: *value = the status at `index` of `s`, of
+ *  libro_status_purpose_size(s->purpose) bits (for a message list a libro_status_word). A
+ *  status past the list's end is LIBRO_ERR_PARSE (RANGE_ERROR; *value is then 0).
+ *  LIBRO_ERR_INVALID_ARG for NULL arguments. Thread-safe. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_status_list_value(unsigned *value,
+                                                             const libro_status_list *s,
                                                              uint32_t index, libro_error *err);
 
 #endif

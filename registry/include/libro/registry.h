@@ -252,10 +252,11 @@ LIBRO_API void libro_license_records_free(libro_license_record *r, size_t n);
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_counts(libro_registry *r, size_t counts[7],
                                                            libro_error *err);
 
-/** The bits of status list pair `list` for `purpose` (1 = revocation, 2 = suspension), with
- *  LIBRO_STATUS_LIST_MIN_ENTRIES entries or more, for publishing. `*out` is overwritten (not
- *  freed first); caller frees with libro_bitstring_free. A list no license uses is all
- *  zeros. */
+/** The bits of status list `list` for `purpose` (1 = revocation, 2 = suspension, 3 =
+ *  message), with LIBRO_STATUS_LIST_MIN_ENTRIES statuses of libro_status_purpose_size bits
+ *  (for message, libro_status_word values: 1 surrendered, 2 lapsed), for publishing. `*out` is
+ * overwritten (not freed first); caller frees with libro_bitstring_free. A list no license uses is
+ * all zeros. */
 struct libro_bitstring;
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_status_bits(libro_registry *r,
                                                                 struct libro_bitstring *out,

@@ -14,6 +14,7 @@
 #include "libro/encoding.h"
 #include "libro/json_int.h"
 #include "libro/jws.h"
+#include "libro/statuslist.h"
 #include "libro/time.h"
 #include "libro/util.h"
 
@@ -104,7 +105,7 @@ gather(bundle_parts *p, unsigned char digest[32], libro_http_ctx *ctx, libro_reg
     }
     rc = libro_registry__last_list(reg, &last, err);
     for (uint32_t l = 0; rc == LIBRO_OK && l <= last; l++) {
-        for (int purpose = 1; rc == LIBRO_OK && purpose <= 2; purpose++) {
+        for (int purpose = 1; rc == LIBRO_OK && purpose <= LIBRO_STATUS_MESSAGE; purpose++) {
             rc = libro_http__current_list(ctx, reg, l, purpose, &list, etag, err);
             if (rc == LIBRO_OK &&
                 json_array_append_new(p->lists, json_stringn((const char *) list.data, list.len)) !=

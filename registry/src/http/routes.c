@@ -1004,7 +1004,7 @@ match_status(route_match *m, const char *rest)
     const char *slash = strchr(rest, '/');
     uint64_t n = 0;
 
-    m->usage = "want /v1/status/<list number>/<revocation|suspension>";
+    m->usage = "want /v1/status/<list number>/<revocation|suspension|message>";
     if (slash == NULL || strchr(slash + 1, '/') != NULL) {
         return;
     }
@@ -1018,6 +1018,8 @@ match_status(route_match *m, const char *rest)
         m->purpose = LIBRO_STATUS_REVOCATION;
     } else if (strcmp(slash + 1, "suspension") == 0) {
         m->purpose = LIBRO_STATUS_SUSPENSION;
+    } else if (strcmp(slash + 1, "message") == 0) {
+        m->purpose = LIBRO_STATUS_MESSAGE;
     } else {
         m->malformed = true;
     }

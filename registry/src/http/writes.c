@@ -280,7 +280,8 @@ static bool
 status_urls_ours(const libro_http_ctx *ctx, const libro_credential *c)
 {
     return c->has_status && our_list_url(ctx, c->status_revocation_list) &&
-           our_list_url(ctx, c->status_suspension_list);
+           our_list_url(ctx, c->status_suspension_list) &&
+           (c->status_message_list == NULL || our_list_url(ctx, c->status_message_list));
 }
 
 static bool

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "libro/buf.h"
+#include "libro/statuslist.h"
 #include "libro/time.h"
 #include "libro/util.h"
 #include "sqlite_int.h"
@@ -107,7 +108,21 @@ static const char migration_3[] =
     " ON CONFLICT (list) DO UPDATE SET used = used + 1;"
     " END;";
 
-static const char *const migrations[] = {migration_1, migration_2, migration_3};
+/* 4: the status words (docs/formats.md, "Status words"): the message list's value of each
+ * index whose word is not "active" (0): 1 surrendered, 2 lapsed. Licenses already surrendered
+ * or lapsed get their word, so an older database publishes the same lists as a new one. */
+static const char migration_4[] =
+    "CREATE TABLE status_message ("
+    " list INTEGER NOT NULL,"
+    " idx INTEGER NOT NULL,"
+    " value INTEGER NOT NULL CHECK (value BETWEEN 1 AND 3),"
+    " PRIMARY KEY (list, idx),"
+    " FOREIGN KEY (list, idx) REFERENCES status_slot (list, idx)) WITHOUT ROWID;"
+    "INSERT INTO status_message (list, idx, value)"
+    " SELECT status_list, status_index, CASE state WHEN 6 THEN 1 ELSE 2 END"
+    " FROM license WHERE state IN (5, 6);";
+
+static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4};
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
@@ -947,26 +962,37 @@ out:
     return rc;
 }
 
+/* Revocation and suspension are rows of status_bit (value 1), the words rows of
+ * status_message (?3 is the value there); value 0 is no row. */
+static const char *
+status_set_sql(int purpose, unsigned value)
+{
+    if (purpose == LIBRO_STATUS_MESSAGE) {
+        return value != 0 ? "INSERT OR REPLACE INTO status_message (list, idx, value)"
+                            " VALUES (?1, ?2, ?3)"
+                          : "DELETE FROM status_message WHERE list = ?1 AND idx = ?2";
+    }
+    return value != 0 ? "INSERT OR IGNORE INTO status_bit (list, idx, purpose) VALUES (?1, ?2, ?3)"
+                      : "DELETE FROM status_bit WHERE list = ?1 AND idx = ?2 AND purpose = ?3";
+}
+
 static libro_code
-sq_bit_set(void *h, uint32_t list, uint32_t index, int purpose, bool value, libro_error *err)
+sq_status_set(void *h, uint32_t list, uint32_t index, int purpose, unsigned value, libro_error *err)
 {
     sq *s = h;
     sqlite3_stmt *st = NULL;
     libro_code rc;
     int src;
 
-    rc = libro_sq__prepare(
-        s, &st,
-        value ? "INSERT OR IGNORE INTO status_bit (list, idx, purpose)"
-                " VALUES (?1, ?2, ?3)"
-              : "DELETE FROM status_bit WHERE list = ?1 AND idx = ?2 AND purpose = ?3",
-        "status bit", err);
+    rc = libro_sq__prepare(s, &st, status_set_sql(purpose, value), "status bit", err);
     if (rc != LIBRO_OK) {
         goto out;
     }
     if ((src = sqlite3_bind_int64(st, 1, list)) != SQLITE_OK ||
         (src = sqlite3_bind_int64(st, 2, index)) != SQLITE_OK ||
-        (src = sqlite3_bind_int(st, 3, purpose)) != SQLITE_OK) {
+        (sqlite3_bind_parameter_count(st) == 3 &&
+         (src = sqlite3_bind_int(st, 3, purpose == LIBRO_STATUS_MESSAGE ? (int) value : purpose)) !=
+             SQLITE_OK)) {
         rc = libro_sq__bind_fail(s, src, "status bit", err);
         goto out;
     }
@@ -977,8 +1003,8 @@ out:
 }
 
 static libro_code
-sq_bits_each(void *h, uint32_t list, int purpose, libro_store_index_fn fn, void *ctx,
-             libro_error *err)
+sq_status_each(void *h, uint32_t list, int purpose, libro_store_status_fn fn, void *ctx,
+               libro_error *err)
 {
     sq *s = h;
     sqlite3_stmt *st = NULL;
@@ -986,13 +1012,17 @@ sq_bits_each(void *h, uint32_t list, int purpose, libro_store_index_fn fn, void 
     int src;
 
     rc = libro_sq__prepare(
-        s, &st, "SELECT idx FROM status_bit WHERE list = ?1 AND purpose = ?2 ORDER BY idx",
+        s, &st,
+        purpose == LIBRO_STATUS_MESSAGE
+            ? "SELECT idx, value FROM status_message WHERE list = ?1 ORDER BY idx"
+            : "SELECT idx, 1 FROM status_bit WHERE list = ?1 AND purpose = ?2 ORDER BY idx",
         "status bits", err);
     if (rc != LIBRO_OK) {
         goto out;
     }
     if ((src = sqlite3_bind_int64(st, 1, list)) != SQLITE_OK ||
-        (src = sqlite3_bind_int(st, 2, purpose)) != SQLITE_OK) {
+        (sqlite3_bind_parameter_count(st) == 2 &&
+         (src = sqlite3_bind_int(st, 2, purpose)) != SQLITE_OK)) {
         rc = libro_sq__bind_fail(s, src, "status bits", err);
         goto out;
     }
@@ -1001,7 +1031,7 @@ sq_bits_each(void *h, uint32_t list, int purpose, libro_store_index_fn fn, void 
 
         rc = libro_sq__col_u32(&index, st, 0, err);
         if (rc == LIBRO_OK) {
-            rc = fn(ctx, index, err);
+            rc = fn(ctx, index, (unsigned) sqlite3_column_int(st, 1), err);
         }
         if (rc != LIBRO_OK) {
             goto out;
@@ -1037,8 +1067,8 @@ static const libro_store_ops sqlite_ops = {
     .slot_current = sq_slot_current,
     .slot_reserve = sq_slot_reserve,
     .slot_state = sq_slot_state,
-    .bit_set = sq_bit_set,
-    .bits_each = sq_bits_each,
+    .status_set = sq_status_set,
+    .status_each = sq_status_each,
     .issuer_put = libro_sq__issuer_put,
     .issuer_get = libro_sq__issuer_get,
     .issuer_list = libro_sq__issuer_list,

@@ -109,11 +109,14 @@ typedef enum libro_outcome {
     LIBRO_UNTRUSTED = 6, /* no chain to a pinned anchor, or a chain rule broken */
     LIBRO_STATUS_UNKNOWN = 7,
     LIBRO_NO_QR = 8,
+    LIBRO_SURRENDERED = 9, /* the message list says "surrendered" (a revoked bit, not discipline) */
+    LIBRO_LAPSED = 10,     /* expired, and the message list says "lapsed" (not renewed in time) */
 } libro_outcome;
 
 /** "VALID", "INVALID", "EXPIRED", "NOT YET VALID", ... */
 LIBRO_API const char *libro_outcome_name(libro_outcome o);
-/** The exit status design.md §4 gives the outcome: 0, 1, 3, 3, 4, 5, 6, 7, 8. */
+/** The exit status design.md §4 gives the outcome: 0, 1, 3, 3, 4, 5, 6, 7, 8, and for the
+ *  status words SURRENDERED 4 (as revoked: no longer valid, final) and LAPSED 3 (as expired). */
 LIBRO_API int libro_outcome_exit_code(libro_outcome o);
 
 /** Options. Fields are only ever appended, each with a new version: a caller built for
@@ -172,8 +175,13 @@ typedef struct libro_verification {
      * status_age and status_from are then what they said. False: the license has no status
      * entries, or the verification stopped before (or at) the lists. */
     bool status_checked;
-    bool revoked;                      /* the revocation bit is set */
-    bool suspended;                    /* the suspension bit is set */
+    bool revoked;   /* the revocation bit is set */
+    bool suspended; /* the suspension bit is set */
+    /* The message list (the license's third status entry), read only when it decides the
+     * word: a revoked or expired license. word_checked: it was found, authenticated, valid
+     * now and read; word is then its libro_status_word at the license's index. */
+    bool word_checked;
+    unsigned word;
     int64_t status_age;                /* now - validFrom of the older list, >= 0 */
     int64_t status_from;               /* validFrom of the older list */
     char warning[LIBRO_ERROR_MSG_MAX]; /* empty, or one line: status data older than 24 h */
