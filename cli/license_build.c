@@ -57,13 +57,6 @@ cli_granted_days(const libro_credential *auth, const char *type)
 }
 
 libro_code
-cli_credential_from_jws(libro_credential **out, const char *token, size_t len, libro_error *err)
-{
-    /* Our own records (the registry's copy, the issuer's files): verifiers check signatures. */
-    return libro_credential_parse_unverified(out, token, len, err);
-}
-
-libro_code
 cli_issuer_load(struct cli_issuer *is, const char *key_path, const char *passphrase_fd,
                 const char *auth_path, const char *charter_path, libro_error *err)
 {
