@@ -1,6 +1,6 @@
 /* libro: the private seam between key.c (dispatch, no crypto library headers) and the two
- * adapters: crypto_sodium.c (Ed25519, with crypto_sodium_sign.c the only files including
- * <sodium.h>) and key_openssl.c (P-256 and key files, with key_openssl_sign.c and
+ * adapters: crypto_sodium.c (Ed25519, with crypto_sodium_sign.c and codec_sodium.c the only
+ * files including <sodium.h>) and key_openssl.c (P-256 and key files, with key_openssl_sign.c and
  * key_openssl_pem.c the only files including OpenSSL headers besides crypto_openssl.c). The
  * *_sign.c and *_pem.c halves make, use and store private keys and are left out of a
  * verify-only build (LIBRO_VERIFY_ONLY). Not installed; double-underscore names are not

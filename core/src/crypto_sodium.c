@@ -1,8 +1,9 @@
 /* libro: the libsodium adapter for Ed25519 (design.md §2): with crypto_sodium_sign.c (key
- * pairs and signing, left out of a verify-only build) the only files that include
- * <sodium.h>. libsodium's verifier is strict where RFC 8032 leaves room: it rejects S >= L,
- * small-order R and A, and non-canonical encodings, and uses the cofactorless equation, so a
- * signature valid here is valid for every conforming verifier ("Taming the many EdDSAs"). */
+ * pairs and signing, left out of a verify-only build) and codec_sodium.c (base64, hex) the
+ * only files that include <sodium.h>. libsodium's verifier is strict where RFC 8032 leaves
+ * room: it rejects S >= L, small-order R and A, and non-canonical encodings, and uses the
+ * cofactorless equation, so a signature valid here is valid for every conforming verifier
+ * ("Taming the many EdDSAs"). */
 #include <sodium.h>
 #include <string.h>
 
