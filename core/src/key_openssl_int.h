@@ -13,7 +13,7 @@ struct libro_crypto__p256 {
     EVP_PKEY *pkey;
 };
 
-/* The group order n of P-256 (FIPS 186-4 D.1.2.3) big-endian (floor(n / 2) is in
+/* The group order n of P-256 (FIPS 186-4 D.1.2.3), big-endian (floor(n / 2) is in
  * key_openssl_sign.c). */
 static const unsigned char p256_n[32] = {
     0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
