@@ -160,6 +160,10 @@ libro_code cli_load_key(libro_key **out, const char *path, const char *passphras
 libro_code cli_read_token(libro_buf *out, const char *path, libro_error *err);
 /* The same for a token of up to `max` bytes (status lists: LIBRO_MAX_STATUS_LIST_TOKEN_BYTES). */
 libro_code cli_read_token_max(libro_buf *out, const char *path, size_t max, libro_error *err);
+/* Parse the payload of a compact JWS token[0..len) as a credential, without checking the
+ * signature (our own records: the registry's copy of a license, the issuer's files). */
+libro_code cli_credential_from_jws(libro_credential **out, const char *token, size_t len,
+                                   libro_error *err);
 /* Read one of the issuer's own credential files (its charter or authorization) for policy
  * checks before signing: the JWS must be well formed and its payload must parse; the
  * signature is not checked here (verifiers check the whole chain). */
@@ -184,10 +188,6 @@ libro_code cli_write_output(const char *path, const void *data, size_t len, libr
 libro_code cli_dup_str(char **dst, const char *src, libro_error *err); /* NULL copies as NULL */
 libro_code cli_dup_list(char ***dst, size_t *n_dst, const char *const *src, size_t n,
                         libro_error *err);
-/* Parse the payload of a compact JWS token[0..len) as a credential, without checking the
- * signature (our own records: the registry's copy of a license, the issuer's files). */
-libro_code cli_credential_from_jws(libro_credential **out, const char *token, size_t len,
-                                   libro_error *err);
 
 /** Whether a --registry value is a URL (https:// or http://) rather than a database path. */
 bool cli_is_url(const char *s);

@@ -40,13 +40,6 @@ cli_dup_list(char ***dst, size_t *n_dst, const char *const *src, size_t n, libro
     return rc;
 }
 
-libro_code
-cli_credential_from_jws(libro_credential **out, const char *token, size_t len, libro_error *err)
-{
-    /* Our own records (the registry's copy, the issuer's files): verifiers check signatures. */
-    return libro_credential_parse_unverified(out, token, len, err);
-}
-
 bool
 cli_is_url(const char *s)
 {

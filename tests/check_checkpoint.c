@@ -1,5 +1,5 @@
-/* Suite for core/src/checkpoint.c (C2SP tlog-checkpoint in a C2SP signed note) and
- * base64std.c: an interoperability vector (the note, key id and signature computed
+/* Suite for core/src/checkpoint.c (C2SP tlog-checkpoint in a C2SP signed note) and its
+ * base64 (codec_sodium.c): an interoperability vector (the note, key id and signature computed
  * independently with Python's hashlib and cryptography for the RFC 8032 test key), round
  * trips, tampering, keys and foreign signature lines, the byte and line caps, strict
  * parsing, misuse, and an OOM loop. */

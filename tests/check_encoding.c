@@ -1,4 +1,4 @@
-/* Suite for the text encodings (core/src/base64url.c, base45.c, base58.c, hex.c): published
+/* Suite for the text encodings (core/src/codec_sodium.c, base45.c, base58.c): published
  * vectors, one table of rejected inputs per decoder with the exact code and message,
  * round trips over random lengths, and an OOM loop for every encoder and decoder. */
 #include <stdlib.h>
@@ -485,6 +485,49 @@ START_TEST(test_oom)
 }
 END_TEST
 
+/* Every byte from 0x80 up is outside each alphabet, wherever it stands (libsodium 1.0.18,
+ * behind base64url, base64 and hex, would read one as a base64 character). */
+START_TEST(test_high_bytes)
+{
+    static const struct {
+        const char *name;
+        libro_code (*decode)(libro_buf *, const char *, size_t, libro_error *);
+        const char *text; /* '!' is replaced by the byte */
+        const char *msg;
+    } cases[] = {
+        {"base64url", libro_b64url_decode, "AAA!", "base64url: invalid character at offset 3"},
+        {"base64url", libro_b64url_decode, "!AAA", "base64url: invalid character at offset 0"},
+        {"base64url", libro_b64url_decode, "AAAAAA!A", "invalid character at offset 6"},
+        {"base64", libro_b64std_decode, "AAA!", "base64: invalid character at offset 3"},
+        {"base64", libro_b64std_decode, "AA!=", "base64: invalid character at offset 2"},
+        {"hex", libro_hex_decode, "0!", "hex: invalid character at offset 1"},
+        {"hex", libro_hex_decode, "!0", "hex: invalid character at offset 0"},
+    };
+    unsigned byte;
+    size_t i;
+
+    for (byte = 0x80; byte <= 0xff; byte++) {
+        for (i = 0; i < LIBRO_NELEM(cases); i++) {
+            char text[16];
+            char *bang;
+            libro_buf b = LIBRO_BUF_INIT;
+            libro_error err = LIBRO_ERROR_INIT;
+            libro_code rc;
+
+            ck_assert_uint_lt(strlen(cases[i].text), sizeof text);
+            memcpy(text, cases[i].text, strlen(cases[i].text) + 1);
+            bang = strchr(text, '!');
+            *bang = (char) byte;
+            rc = cases[i].decode(&b, text, strlen(cases[i].text), &err);
+            ck_assert_msg(rc == LIBRO_ERR_ENCODING, "%s %s, byte 0x%02x: got %s", cases[i].name,
+                          cases[i].text, byte, libro_code_name(rc));
+            LIBRO_ASSERT_CODE(rc, LIBRO_ERR_ENCODING, &err, cases[i].msg);
+            libro_buf_free(&b);
+        }
+    }
+}
+END_TEST
+
 Suite *
 libro_test_suite(void)
 {
@@ -500,6 +543,7 @@ libro_test_suite(void)
     tc = tcase_create("reject");
     tcase_add_loop_test(tc, test_decode_rejects, 0, (int) LIBRO_NELEM(bad));
     tcase_add_loop_test(tc, test_null_arguments, 0, NCODECS);
+    tcase_add_test(tc, test_high_bytes);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("limits");

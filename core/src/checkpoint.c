@@ -6,17 +6,13 @@
  * signature lines), then verify, and only then read the text. */
 #include <string.h>
 
+#include "checkpoint_int.h"
 #include "libro/checkpoint.h"
 #include "libro/crypto.h"
 #include "libro/encoding.h"
 #include "libro/text_int.h"
 #include "libro/util.h"
 
-/* U+2014 EM DASH in UTF-8, then a space: the start of every signature line. */
-#define SIG_PREFIX "\xe2\x80\x94 "
-#define SIG_PREFIX_LEN 4u
-#define SIG_TYPE_ED25519 0x01u
-#define KEY_ID_BYTES 4u
 /* The root line: 32 bytes are 44 characters of padded base64. */
 #define ROOT_B64_LEN 44u
 
@@ -32,8 +28,8 @@ libro_checkpoint_clear(libro_checkpoint *cp)
 
 /* A note key name we sign with or look for: printable ASCII without space or '+' (the
  * signed-note rule, narrowed to ASCII), at most the note cap. */
-static bool
-valid_key_name(const char *s)
+bool
+libro_checkpoint__valid_key_name(const char *s)
 {
     size_t i;
 
@@ -45,24 +41,11 @@ valid_key_name(const char *s)
     return i > 0;
 }
 
-/* An origin we sign: non-empty printable ASCII (space allowed), at most the note cap. */
-static bool
-valid_origin(const char *s)
-{
-    size_t i;
-
-    for (i = 0; s[i] != '\0'; i++) {
-        if (s[i] < ' ' || s[i] > '~' || i >= LIBRO_MAX_CHECKPOINT_BYTES) {
-            return false;
-        }
-    }
-    return i > 0;
-}
-
 /* signed-note's recommended key id for Ed25519:
  * SHA-256(key name || 0x0A || 0x01 || 32-byte public key)[:4]. */
-static libro_code
-key_id(unsigned char id[KEY_ID_BYTES], const char *name, const libro_key *k, libro_error *err)
+libro_code
+libro_checkpoint__key_id(unsigned char id[KEY_ID_BYTES], const char *name, const libro_key *k,
+                         libro_error *err)
 {
     static const unsigned char sep[2] = {'\n', SIG_TYPE_ED25519};
     libro_buf pub = LIBRO_BUF_INIT;
@@ -99,8 +82,8 @@ out:
 
 /* A size-0 checkpoint must carry the empty tree's root (C2SP tlog-witness), so that a
  * consistency proof from it (libro_merkle_verify_consistency) means something. */
-static libro_code
-empty_tree_root_ok(bool *ok, const libro_checkpoint *cp, libro_error *err)
+libro_code
+libro_checkpoint__empty_tree_root_ok(bool *ok, const libro_checkpoint *cp, libro_error *err)
 {
     libro_merkle_hash empty;
     libro_code rc;
@@ -113,97 +96,6 @@ empty_tree_root_ok(bool *ok, const libro_checkpoint *cp, libro_error *err)
     if (rc == LIBRO_OK) {
         *ok = libro_ct_equal(empty.bytes, cp->root.bytes, LIBRO_MERKLE_HASH_BYTES);
     }
-    return rc;
-}
-
-libro_code
-libro_checkpoint_sign(libro_buf *out, const libro_checkpoint *cp, const char *key_name,
-                      const libro_key *k, libro_error *err)
-{
-    libro_buf note = LIBRO_BUF_INIT;
-    libro_buf sig = LIBRO_BUF_INIT;
-    unsigned char blob[KEY_ID_BYTES + LIBRO_SIGNATURE_BYTES];
-    bool root_ok = false;
-    libro_code rc;
-
-    if (out == NULL || cp == NULL || cp->origin == NULL || key_name == NULL || k == NULL) {
-        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "checkpoint: NULL argument");
-    }
-    if (!valid_key_name(key_name)) {
-        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
-                               "checkpoint: key name must be printable ascii without space or "
-                               "'+'");
-    }
-    if (!valid_origin(cp->origin)) {
-        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
-                               "checkpoint: origin must be non-empty printable ascii");
-    }
-    if (libro_key_alg(k) != LIBRO_ALG_ED25519) {
-        return libro_error_set(err, LIBRO_ERR_UNSUPPORTED,
-                               "checkpoint: notes are signed with ed25519 keys only");
-    }
-    if (cp->size > LIBRO_MERKLE_MAX_SIZE) {
-        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "checkpoint: tree size too large");
-    }
-    rc = empty_tree_root_ok(&root_ok, cp, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    if (!root_ok) {
-        rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG,
-                             "checkpoint: an empty tree needs the empty-tree root");
-        goto out;
-    }
-    /* The note text: origin, size, root, each ending in a newline. */
-    rc = libro_buf_printf(&note, err, "%s\n%llu\n", cp->origin, (unsigned long long) cp->size);
-    if (rc == LIBRO_OK) {
-        rc = libro_b64std_encode(&note, cp->root.bytes, LIBRO_MERKLE_HASH_BYTES, err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = libro_buf_append(&note, "\n", 1, err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = libro_key_sign(&sig, k, note.data, note.len, err);
-    }
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    if (sig.len != LIBRO_SIGNATURE_BYTES) {
-        rc = libro_error_set(err, LIBRO_ERR_CRYPTO, "checkpoint: unexpected signature length");
-        goto out;
-    }
-    rc = key_id(blob, key_name, k, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    memcpy(blob + KEY_ID_BYTES, sig.data, LIBRO_SIGNATURE_BYTES);
-    /* The blank line, then "— <name> <base64(key id || signature)>". */
-    rc = libro_buf_append_str(&note, "\n" SIG_PREFIX, err);
-    if (rc == LIBRO_OK) {
-        rc = libro_buf_append_str(&note, key_name, err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = libro_buf_append(&note, " ", 1, err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = libro_b64std_encode(&note, blob, sizeof blob, err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = libro_buf_append(&note, "\n", 1, err);
-    }
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    if (note.len > LIBRO_MAX_CHECKPOINT_BYTES) {
-        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "checkpoint: note of %zu bytes exceeds %u",
-                             note.len, LIBRO_MAX_CHECKPOINT_BYTES);
-        goto out;
-    }
-    rc = libro_buf_append(out, note.data, note.len, err);
-out:
-    libro_wipe(blob, sizeof blob);
-    libro_buf_free(&sig);
-    libro_buf_free(&note);
     return rc;
 }
 
@@ -303,7 +195,7 @@ check_signatures(const unsigned char *s, size_t len, size_t text_len, const char
     bool bad = false;
     libro_code rc;
 
-    rc = key_id(id, key_name, k, err);
+    rc = libro_checkpoint__key_id(id, key_name, k, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -407,7 +299,7 @@ parse_text(libro_checkpoint *out, const unsigned char *s, size_t len, libro_erro
         goto out;
     }
     memcpy(out->root.bytes, root.data, LIBRO_MERKLE_HASH_BYTES);
-    rc = empty_tree_root_ok(&root_ok, out, err);
+    rc = libro_checkpoint__empty_tree_root_ok(&root_ok, out, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -443,7 +335,7 @@ libro_checkpoint_open(libro_checkpoint *out, const char *note, size_t len, const
         key_name == NULL || k == NULL) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "checkpoint: NULL or empty argument");
     }
-    if (!valid_key_name(key_name)) {
+    if (!libro_checkpoint__valid_key_name(key_name)) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
                                "checkpoint: key name must be printable ascii without space or "
                                "'+'");

@@ -1,7 +1,10 @@
 /* libro: the private seam between key.c (dispatch, no crypto library headers) and the two
- * adapters: crypto_sodium.c (Ed25519, the only file including <sodium.h>) and key_openssl.c
- * (P-256 and key files, the only other file including OpenSSL headers besides
- * crypto_openssl.c). Not installed; double-underscore names are not API. */
+ * adapters: crypto_sodium.c (Ed25519, with crypto_sodium_sign.c and codec_sodium.c the only
+ * files including <sodium.h>) and key_openssl.c (P-256 and key files, with key_openssl_sign.c and
+ * key_openssl_pem.c the only files including OpenSSL headers besides crypto_openssl.c). The
+ * *_sign.c and *_pem.c halves make, use and store private keys and are left out of a
+ * verify-only build (LIBRO_VERIFY_ONLY). Not installed; double-underscore names are not
+ * API. */
 #ifndef LIBRO_CRYPTO_INT_H
 #define LIBRO_CRYPTO_INT_H
 
@@ -19,7 +22,10 @@
  *  message stays one line and unambiguous. Returns `out`. (key.c) */
 const char *libro_key__shown(char out[65], const char *s, size_t len);
 
-/* ---- Ed25519 (crypto_sodium.c) ---- */
+/* ---- Ed25519 (crypto_sodium.c; generate, from_seed, seed and sign: crypto_sodium_sign.c) ---- */
+
+/** Initialise libsodium once (idempotent, thread-safe); LIBRO_ERR_CRYPTO if it cannot. */
+LIBRO_NODISCARD libro_code libro_crypto__sodium_init(libro_error *err);
 
 /** An Ed25519 secret key (seed || public) in libsodium guarded memory, read-only after
  *  creation. */
@@ -50,7 +56,7 @@ LIBRO_NODISCARD libro_code libro_crypto__ed25519_verify(const unsigned char pk[3
  *  of small order (crypto_core_ed25519_is_valid_point). */
 bool libro_crypto__ed25519_valid_point(const unsigned char pk[32]);
 
-/* ---- P-256 (key_openssl.c) ---- */
+/* ---- P-256 (key_openssl.c; generate and sign: key_openssl_sign.c) ---- */
 
 /** A P-256 key held by OpenSSL (public only, or with its private scalar). */
 typedef struct libro_crypto__p256 libro_crypto__p256;
@@ -72,7 +78,7 @@ LIBRO_NODISCARD libro_code libro_crypto__p256_verify(const libro_crypto__p256 *k
                                                      size_t msg_len, const void *sig,
                                                      size_t sig_len, libro_error *err);
 
-/* ---- PEM files (key_openssl.c) ---- */
+/* ---- PEM files (key_openssl_pem.c) ---- */
 
 /** A key crossing the PEM seam. Reading fills it (caller takes `ec` and wipes `seed` with
  *  libro_crypto__pem_key_clear); writing borrows it. */

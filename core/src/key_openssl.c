@@ -1,6 +1,6 @@
-/* libro: the OpenSSL adapter for P-256 (ES256, RFC 7518 §3.4) and for key files (PKCS#8,
- * RFC 5208/5958; SubjectPublicKeyInfo, RFC 5280). Ed25519 keys pass through here only to be
- * encoded or decoded: their seed goes straight on to libsodium and every copy is cleansed.
+/* libro: the OpenSSL adapter for P-256 (ES256, RFC 7518 §3.4): importing and checking public
+ * keys, verifying signatures, and the helpers key_openssl_sign.c (generate, sign) and
+ * key_openssl_pem.c (key files) share, declared in key_openssl_int.h.
  *
  * OpenSSL errors are recorded once (the first queued reason) and the queue is cleared, so no
  * stale error leaks into the caller's next OpenSSL call. */
@@ -21,37 +21,13 @@
 #include <openssl/x509.h>
 
 #include "crypto_int.h"
+#include "key_openssl_int.h"
 #include "libro/limits.h"
 #include "libro/util.h"
 
-/* scrypt cost for keys we write: N = 2^14, r = 8, p = 1 (the scrypt paper's interactive
- * setting and `openssl pkcs8 -scrypt`'s default; 16 MiB, under OpenSSL's 32 MiB default cap
- * on the reading side). */
-#define WRITE_SCRYPT_N 16384u
-#define WRITE_SCRYPT_R 8u
-#define WRITE_SCRYPT_P 1u
-/* Caps on the key derivation cost of files we read, so a crafted file cannot pin a CPU:
- * PBKDF2 iterations (OWASP 2023 recommends 600,000 for HMAC-SHA-256) and scrypt N, r, p. */
-#define READ_PBKDF2_MAX_ITER 2000000u
-#define READ_SCRYPT_MAX_N (1u << 20)
-#define READ_SCRYPT_MAX_R 32u
-#define READ_SCRYPT_MAX_P 16u
-
-struct libro_crypto__p256 {
-    EVP_PKEY *pkey;
-};
-
-/* The group order n of P-256 (FIPS 186-4 D.1.2.3) and floor(n / 2), big-endian. */
-static const unsigned char p256_n[32] = {
-    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-    0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
-static const unsigned char p256_half_n[32] = {
-    0x7f, 0xff, 0xff, 0xff, 0x80, 0x00, 0x00, 0x00, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-    0xde, 0x73, 0x7d, 0x56, 0xd3, 0x8b, 0xcf, 0x42, 0x79, 0xdc, 0xe5, 0x61, 0x7e, 0x31, 0x92, 0xa8};
-
 /* Record the first queued OpenSSL reason under `what`, then clear the queue. */
-static libro_code
-ossl_fail(libro_error *err, libro_code code, const char *what)
+libro_code
+libro_crypto__ossl_fail(libro_error *err, libro_code code, const char *what)
 {
     unsigned long e = ERR_peek_error();
     const char *reason = e != 0 ? ERR_reason_error_string(e) : NULL;
@@ -80,23 +56,8 @@ is_zero32(const unsigned char *a)
     return acc == 0;
 }
 
-/* out = a - b over 32-byte big-endian integers, a >= b. */
-static void
-sub32(unsigned char *out, const unsigned char *a, const unsigned char *b)
-{
-    unsigned borrow = 0;
-    size_t i = 32;
-
-    while (i-- > 0) {
-        unsigned d = (unsigned) a[i] - (unsigned) b[i] - borrow;
-
-        out[i] = (unsigned char) (d & 0xffu);
-        borrow = (d >> 8) & 1u;
-    }
-}
-
-static bool
-is_p256(EVP_PKEY *pkey)
+bool
+libro_crypto__is_p256(EVP_PKEY *pkey)
 {
     char name[64];
     size_t n = 0;
@@ -116,8 +77,8 @@ is_p256(EVP_PKEY *pkey)
 }
 
 /* 0x04 || x || y from the key's coordinates, whatever point format it was decoded from. */
-static libro_code
-p256_export(unsigned char pub[65], EVP_PKEY *pkey, libro_error *err)
+libro_code
+libro_crypto__p256_export(unsigned char pub[65], EVP_PKEY *pkey, libro_error *err)
 {
     BIGNUM *x = NULL;
     BIGNUM *y = NULL;
@@ -125,12 +86,12 @@ p256_export(unsigned char pub[65], EVP_PKEY *pkey, libro_error *err)
 
     if (EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_EC_PUB_X, &x) != 1 ||
         EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_EC_PUB_Y, &y) != 1) {
-        rc = ossl_fail(err, LIBRO_ERR_CRYPTO, "p-256: cannot read the public point");
+        rc = libro_crypto__ossl_fail(err, LIBRO_ERR_CRYPTO, "p-256: cannot read the public point");
         goto out;
     }
     pub[0] = 0x04;
     if (BN_bn2binpad(x, pub + 1, 32) != 32 || BN_bn2binpad(y, pub + 33, 32) != 32) {
-        rc = ossl_fail(err, LIBRO_ERR_CRYPTO, "p-256: coordinate too large");
+        rc = libro_crypto__ossl_fail(err, LIBRO_ERR_CRYPTO, "p-256: coordinate too large");
         goto out;
     }
 out:
@@ -139,28 +100,28 @@ out:
     return rc;
 }
 
-static libro_code
-p256_check(EVP_PKEY *pkey, bool with_private, libro_error *err)
+libro_code
+libro_crypto__p256_check(EVP_PKEY *pkey, bool with_private, libro_error *err)
 {
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
     libro_code rc = LIBRO_OK;
     int ok;
 
     if (ctx == NULL) {
-        return ossl_fail(err, LIBRO_ERR_NOMEM, "p-256: out of memory");
+        return libro_crypto__ossl_fail(err, LIBRO_ERR_NOMEM, "p-256: out of memory");
     }
     /* Public: on the curve, not infinity, in the subgroup (SP 800-56A 5.6.2.3.3). Private:
      * also the scalar range and that it matches the public point. */
     ok = with_private ? EVP_PKEY_check(ctx) : EVP_PKEY_public_check(ctx);
     if (ok != 1) {
-        rc = ossl_fail(err, LIBRO_ERR_BAD_KEY, "p-256: invalid key");
+        rc = libro_crypto__ossl_fail(err, LIBRO_ERR_BAD_KEY, "p-256: invalid key");
     }
     EVP_PKEY_CTX_free(ctx);
     return rc;
 }
 
-static libro_code
-p256_wrap(libro_crypto__p256 **out, EVP_PKEY **pkey, libro_error *err)
+libro_code
+libro_crypto__p256_wrap(libro_crypto__p256 **out, EVP_PKEY **pkey, libro_error *err)
 {
     libro_crypto__p256 *k = libro_calloc(1, sizeof *k);
 
@@ -171,28 +132,6 @@ p256_wrap(libro_crypto__p256 **out, EVP_PKEY **pkey, libro_error *err)
     *pkey = NULL; /* moved into k */
     *out = k;
     return LIBRO_OK;
-}
-
-libro_code
-libro_crypto__p256_generate(libro_crypto__p256 **out, unsigned char pub[65], libro_error *err)
-{
-    EVP_PKEY *pkey = NULL;
-    libro_code rc;
-
-    *out = NULL;
-    pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-    if (pkey == NULL) {
-        rc = ossl_fail(err, LIBRO_ERR_CRYPTO, "p-256 key generation");
-        goto out;
-    }
-    rc = p256_export(pub, pkey, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    rc = p256_wrap(out, &pkey, err);
-out:
-    EVP_PKEY_free(pkey);
-    return rc;
 }
 
 libro_code
@@ -232,19 +171,19 @@ libro_crypto__p256_from_public(libro_crypto__p256 **out, const unsigned char *pu
     params[2] = OSSL_PARAM_construct_end();
     ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
     if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) != 1) {
-        rc = ossl_fail(err, LIBRO_ERR_CRYPTO, "p-256: cannot import");
+        rc = libro_crypto__ossl_fail(err, LIBRO_ERR_CRYPTO, "p-256: cannot import");
         goto out;
     }
     /* Decoding the point already rejects coordinates >= p and points off the curve. */
     if (EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1) {
-        rc = ossl_fail(err, LIBRO_ERR_BAD_KEY, "p-256: not a point on the curve");
+        rc = libro_crypto__ossl_fail(err, LIBRO_ERR_BAD_KEY, "p-256: not a point on the curve");
         goto out;
     }
-    rc = p256_check(pkey, false, err);
+    rc = libro_crypto__p256_check(pkey, false, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
-    rc = p256_wrap(out, &pkey, err);
+    rc = libro_crypto__p256_wrap(out, &pkey, err);
 out:
     EVP_PKEY_free(pkey);
     EVP_PKEY_CTX_free(ctx);
@@ -258,51 +197,6 @@ libro_crypto__p256_free(libro_crypto__p256 *k)
         EVP_PKEY_free(k->pkey); /* OpenSSL clears the private scalar */
         libro_free(k);
     }
-}
-
-libro_code
-libro_crypto__p256_sign(unsigned char sig[64], const libro_crypto__p256 *k, const void *msg,
-                        size_t msg_len, libro_error *err)
-{
-    unsigned char der[80]; /* an ECDSA-Sig-Value for P-256 is at most 72 bytes */
-    size_t der_len = sizeof der;
-    const unsigned char *p = der;
-    EVP_MD_CTX *md = NULL;
-    ECDSA_SIG *es = NULL;
-    const BIGNUM *r = NULL;
-    const BIGNUM *s = NULL;
-    libro_code rc = LIBRO_OK;
-
-    md = EVP_MD_CTX_new();
-    if (md == NULL) {
-        rc = ossl_fail(err, LIBRO_ERR_NOMEM, "es256: out of memory");
-        goto out;
-    }
-    if (EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k->pkey) != 1 ||
-        EVP_DigestSign(md, der, &der_len, msg_len == 0 ? (const void *) "" : msg, msg_len) != 1) {
-        rc = ossl_fail(err, LIBRO_ERR_CRYPTO, "es256: signing");
-        goto out;
-    }
-    es = d2i_ECDSA_SIG(NULL, &p, (long) der_len);
-    if (es == NULL || p != der + der_len) {
-        rc = ossl_fail(err, LIBRO_ERR_CRYPTO, "es256: bad signature from openssl");
-        goto out;
-    }
-    ECDSA_SIG_get0(es, &r, &s);
-    /* JWS wants the fixed-width IEEE P1363 form (RFC 7518 §3.4): r || s, 32 bytes each. */
-    if (BN_bn2binpad(r, sig, 32) != 32 || BN_bn2binpad(s, sig + 32, 32) != 32) {
-        rc = ossl_fail(err, LIBRO_ERR_CRYPTO, "es256: signature value too large");
-        goto out;
-    }
-    /* Low S (as BIP 62 and Wycheproof's "malleability" notes): (r, n - s) verifies too, so
-     * we always emit the smaller one and our signatures have one form. */
-    if (memcmp(sig + 32, p256_half_n, 32) > 0) {
-        sub32(sig + 32, p256_n, sig + 32);
-    }
-out:
-    ECDSA_SIG_free(es);
-    EVP_MD_CTX_free(md);
-    return rc;
 }
 
 libro_code
@@ -332,19 +226,19 @@ libro_crypto__p256_verify(const libro_crypto__p256 *k, const void *msg, size_t m
     s = BN_bin2bn(raw + 32, 32, NULL);
     es = ECDSA_SIG_new();
     if (r == NULL || s == NULL || es == NULL || ECDSA_SIG_set0(es, r, s) != 1) {
-        rc = ossl_fail(err, LIBRO_ERR_NOMEM, "es256: out of memory");
+        rc = libro_crypto__ossl_fail(err, LIBRO_ERR_NOMEM, "es256: out of memory");
         goto out;
     }
     r = NULL; /* owned by es */
     s = NULL;
     der_len = i2d_ECDSA_SIG(es, &der);
     if (der_len <= 0) {
-        rc = ossl_fail(err, LIBRO_ERR_NOMEM, "es256: cannot encode signature");
+        rc = libro_crypto__ossl_fail(err, LIBRO_ERR_NOMEM, "es256: cannot encode signature");
         goto out;
     }
     md = EVP_MD_CTX_new();
     if (md == NULL || EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, k->pkey) != 1) {
-        rc = ossl_fail(err, LIBRO_ERR_CRYPTO, "es256: cannot verify");
+        rc = libro_crypto__ossl_fail(err, LIBRO_ERR_CRYPTO, "es256: cannot verify");
         goto out;
     }
     if (EVP_DigestVerify(md, der, (size_t) der_len, msg_len == 0 ? (const void *) "" : msg,
@@ -359,525 +253,5 @@ out:
     ECDSA_SIG_free(es);
     BN_free(r);
     BN_free(s);
-    return rc;
-}
-
-/* ---- PEM ---- */
-
-void
-libro_crypto__pem_key_clear(libro_crypto__pem_key *pk)
-{
-    if (pk == NULL) {
-        return;
-    }
-    libro_crypto__p256_free(pk->ec);
-    OPENSSL_cleanse(pk, sizeof *pk);
-    pk->ec = NULL;
-}
-
-static libro_code
-check_pass_len(size_t pass_len, libro_error *err)
-{
-    if (pass_len > LIBRO_MAX_PASSPHRASE_BYTES) {
-        return libro_error_set(err, LIBRO_ERR_LIMIT, "passphrase longer than %u bytes",
-                               LIBRO_MAX_PASSPHRASE_BYTES);
-    }
-    return LIBRO_OK;
-}
-
-/* Append everything written to the memory BIO, then wipe the BIO's copy. */
-static libro_code
-drain_bio(libro_buf *out, BIO *bio, libro_error *err)
-{
-    char *data = NULL;
-    long n = BIO_get_mem_data(bio, &data);
-    libro_code rc;
-
-    if (n <= 0 || data == NULL) {
-        return libro_error_set(err, LIBRO_ERR_CRYPTO, "pem: nothing written");
-    }
-    rc = libro_buf_append(out, data, (size_t) n, err);
-    OPENSSL_cleanse(data, (size_t) n);
-    return rc;
-}
-
-/* The EVP_PKEY for a key crossing the seam, borrowed (ES256) or built (Ed25519). */
-static libro_code
-pem_key_evp(EVP_PKEY **out, bool *owned, const libro_crypto__pem_key *pk, bool private,
-            libro_error *err)
-{
-    *out = NULL;
-    *owned = false;
-    if (pk->alg == LIBRO_ALG_ES256) {
-        if (pk->ec == NULL) {
-            return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "p-256: no key");
-        }
-        *out = pk->ec->pkey;
-        return LIBRO_OK;
-    }
-    if (pk->alg != LIBRO_ALG_ED25519) {
-        return libro_error_set(err, LIBRO_ERR_UNSUPPORTED, "unsupported algorithm");
-    }
-    /* OpenSSL only encodes the key (RFC 8410): it never signs with it. */
-    *out = private ? EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, pk->seed,
-                                                  LIBRO_ED25519_SEED_BYTES)
-                   : EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pk->pub,
-                                                 LIBRO_ED25519_PUBLIC_BYTES);
-    if (*out == NULL) {
-        return ossl_fail(err, LIBRO_ERR_CRYPTO, "ed25519: cannot encode");
-    }
-    *owned = true;
-    return LIBRO_OK;
-}
-
-libro_code
-libro_crypto__pem_write_private(libro_buf *out, const libro_crypto__pem_key *pk, const char *pass,
-                                size_t pass_len, libro_error *err)
-{
-    EVP_PKEY *pkey = NULL;
-    bool owned = false;
-    BIO *bio = NULL;
-    PKCS8_PRIV_KEY_INFO *p8inf = NULL;
-    X509_ALGOR *pbe = NULL;
-    X509_SIG *p8 = NULL;
-    libro_code rc;
-
-    if (pass != NULL) {
-        rc = check_pass_len(pass_len, err);
-        if (rc != LIBRO_OK) {
-            goto out;
-        }
-        if (pass_len == 0) {
-            rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "empty passphrase");
-            goto out;
-        }
-    }
-    rc = pem_key_evp(&pkey, &owned, pk, true, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    bio = BIO_new(BIO_s_mem());
-    if (bio == NULL) {
-        rc = ossl_fail(err, LIBRO_ERR_NOMEM, "pem: out of memory");
-        goto out;
-    }
-    if (pass == NULL) {
-        if (PEM_write_bio_PKCS8PrivateKey(bio, pkey, NULL, NULL, 0, NULL, NULL) != 1) {
-            rc = ossl_fail(err, LIBRO_ERR_CRYPTO, "pem: cannot write private key");
-            goto out;
-        }
-    } else {
-        /* PBES2 (RFC 8018 §6.2) with scrypt (RFC 7914 §7) and AES-256-CBC. A fresh random
-         * salt and IV come from OpenSSL. */
-        p8inf = EVP_PKEY2PKCS8(pkey);
-        pbe = PKCS5_pbe2_set_scrypt(EVP_aes_256_cbc(), NULL, 0, NULL, WRITE_SCRYPT_N,
-                                    WRITE_SCRYPT_R, WRITE_SCRYPT_P);
-        if (p8inf == NULL || pbe == NULL) {
-            rc = ossl_fail(err, LIBRO_ERR_CRYPTO, "pem: cannot prepare encryption");
-            goto out;
-        }
-        p8 = PKCS8_set0_pbe(pass, (int) pass_len, p8inf, pbe);
-        if (p8 == NULL) {
-            rc = ossl_fail(err, LIBRO_ERR_CRYPTO, "pem: cannot encrypt private key");
-            goto out;
-        }
-        pbe = NULL; /* owned by p8 */
-        if (PEM_write_bio_PKCS8(bio, p8) != 1) {
-            rc = ossl_fail(err, LIBRO_ERR_CRYPTO, "pem: cannot write private key");
-            goto out;
-        }
-    }
-    rc = drain_bio(out, bio, err);
-out:
-    X509_SIG_free(p8);
-    X509_ALGOR_free(pbe);
-    PKCS8_PRIV_KEY_INFO_free(p8inf); /* its ASN.1 callback cleanses the key octets */
-    BIO_free(bio);                   /* BUF_MEM_free clears the buffer too */
-    if (owned) {
-        EVP_PKEY_free(pkey);
-    }
-    return rc;
-}
-
-libro_code
-libro_crypto__pem_write_public(libro_buf *out, const libro_crypto__pem_key *pk, libro_error *err)
-{
-    EVP_PKEY *pkey = NULL;
-    bool owned = false;
-    BIO *bio = NULL;
-    libro_code rc;
-
-    rc = pem_key_evp(&pkey, &owned, pk, false, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    bio = BIO_new(BIO_s_mem());
-    if (bio == NULL) {
-        rc = ossl_fail(err, LIBRO_ERR_NOMEM, "pem: out of memory");
-        goto out;
-    }
-    if (PEM_write_bio_PUBKEY(bio, pkey) != 1) {
-        rc = ossl_fail(err, LIBRO_ERR_CRYPTO, "pem: cannot write public key");
-        goto out;
-    }
-    rc = drain_bio(out, bio, err);
-out:
-    BIO_free(bio);
-    if (owned) {
-        EVP_PKEY_free(pkey);
-    }
-    return rc;
-}
-
-static libro_code
-unsupported_nid(int nid, libro_error *err)
-{
-    const char *sn = nid != NID_undef ? OBJ_nid2sn(nid) : NULL;
-
-    return libro_error_set(err, LIBRO_ERR_UNSUPPORTED,
-                           "pem: unsupported key type %.64s (want Ed25519 or P-256)",
-                           sn != NULL ? sn : "(unknown)");
-}
-
-/* Copy what we keep out of a decoded EVP_PKEY; takes the EC key. */
-static libro_code
-take_evp(libro_crypto__pem_key *out, EVP_PKEY **pkey, bool private, libro_error *err)
-{
-    size_t n;
-    libro_code rc;
-
-    if (EVP_PKEY_is_a(*pkey, "ED25519") == 1) {
-        out->alg = LIBRO_ALG_ED25519;
-        out->has_private = private;
-        if (private) {
-            n = sizeof out->seed;
-            if (EVP_PKEY_get_raw_private_key(*pkey, out->seed, &n) != 1 ||
-                n != LIBRO_ED25519_SEED_BYTES) {
-                return ossl_fail(err, LIBRO_ERR_BAD_KEY, "pem: bad ed25519 private key");
-            }
-            return LIBRO_OK;
-        }
-        n = LIBRO_ED25519_PUBLIC_BYTES;
-        if (EVP_PKEY_get_raw_public_key(*pkey, out->pub, &n) != 1 ||
-            n != LIBRO_ED25519_PUBLIC_BYTES) {
-            return ossl_fail(err, LIBRO_ERR_BAD_KEY, "pem: bad ed25519 public key");
-        }
-        out->pub_len = n;
-        return LIBRO_OK;
-    }
-    if (EVP_PKEY_is_a(*pkey, "EC") != 1) {
-        return libro_error_set(err, LIBRO_ERR_UNSUPPORTED,
-                               "pem: unsupported key type (want Ed25519 or P-256)");
-    }
-    if (!is_p256(*pkey)) {
-        return libro_error_set(err, LIBRO_ERR_UNSUPPORTED,
-                               "pem: unsupported elliptic curve (want P-256)");
-    }
-    rc = p256_check(*pkey, private, err);
-    if (rc != LIBRO_OK) {
-        return rc;
-    }
-    rc = p256_export(out->pub, *pkey, err);
-    if (rc != LIBRO_OK) {
-        return rc;
-    }
-    rc = p256_wrap(&out->ec, pkey, err);
-    if (rc != LIBRO_OK) {
-        return rc;
-    }
-    out->alg = LIBRO_ALG_ES256;
-    out->pub_len = LIBRO_P256_PUBLIC_BYTES;
-    out->has_private = private;
-    return LIBRO_OK;
-}
-
-static libro_code
-read_p8inf(libro_crypto__pem_key *out, const PKCS8_PRIV_KEY_INFO *p8inf, libro_error *err)
-{
-    const ASN1_OBJECT *oid = NULL;
-    EVP_PKEY *pkey = NULL;
-    int nid;
-    libro_code rc;
-
-    /* Look at the algorithm before decoding: an RSA key is refused by policy, not parsed. */
-    if (PKCS8_pkey_get0(&oid, NULL, NULL, NULL, p8inf) != 1) {
-        rc = ossl_fail(err, LIBRO_ERR_PARSE, "pem: bad PKCS#8 structure");
-        goto out;
-    }
-    nid = OBJ_obj2nid(oid);
-    if (nid != NID_ED25519 && nid != NID_X9_62_id_ecPublicKey) {
-        rc = unsupported_nid(nid, err);
-        goto out;
-    }
-    pkey = EVP_PKCS82PKEY(p8inf);
-    if (pkey == NULL) {
-        rc = ossl_fail(err, LIBRO_ERR_BAD_KEY, "pem: bad private key");
-        goto out;
-    }
-    rc = take_evp(out, &pkey, true, err);
-out:
-    EVP_PKEY_free(pkey);
-    return rc;
-}
-
-static libro_code
-read_plain_private(libro_crypto__pem_key *out, const unsigned char *der, long der_len,
-                   libro_error *err)
-{
-    const unsigned char *p = der;
-    PKCS8_PRIV_KEY_INFO *p8inf = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, der_len);
-    libro_code rc;
-
-    if (p8inf == NULL || p != der + der_len) {
-        rc = ossl_fail(err, LIBRO_ERR_PARSE, "pem: bad PKCS#8 private key");
-        goto out;
-    }
-    rc = read_p8inf(out, p8inf, err);
-out:
-    PKCS8_PRIV_KEY_INFO_free(p8inf);
-    return rc;
-}
-
-static bool
-int_le(const ASN1_INTEGER *a, uint64_t max)
-{
-    uint64_t v = 0;
-
-    return a != NULL && ASN1_INTEGER_get_uint64(&v, a) == 1 && v <= max;
-}
-
-/* Bound the work a file can ask of us before decrypting (RFC 8018 PBES2 with PBKDF2, or
- * RFC 7914 scrypt). Older PBES1 schemes are refused. */
-static libro_code
-check_pbes2(const X509_SIG *p8, libro_error *err)
-{
-    const X509_ALGOR *alg = NULL;
-    const ASN1_OBJECT *oid = NULL;
-    const void *pval = NULL;
-    const ASN1_STRING *seq;
-    const unsigned char *p;
-    PBE2PARAM *pbe2 = NULL;
-    PBKDF2PARAM *kdf = NULL;
-    SCRYPT_PARAMS *sp = NULL;
-    int ptype = 0;
-    libro_code rc = LIBRO_OK;
-
-    X509_SIG_get0(p8, &alg, NULL);
-    X509_ALGOR_get0(&oid, &ptype, &pval, alg);
-    if (OBJ_obj2nid(oid) != NID_pbes2) {
-        rc = libro_error_set(err, LIBRO_ERR_UNSUPPORTED,
-                             "pem: key encryption other than PBES2 is not supported");
-        goto out;
-    }
-    if (ptype != V_ASN1_SEQUENCE || pval == NULL) {
-        rc = libro_error_set(err, LIBRO_ERR_PARSE, "pem: bad PBES2 parameters");
-        goto out;
-    }
-    seq = pval;
-    p = ASN1_STRING_get0_data(seq);
-    pbe2 = d2i_PBE2PARAM(NULL, &p, ASN1_STRING_length(seq));
-    if (pbe2 == NULL || pbe2->keyfunc == NULL) {
-        rc = ossl_fail(err, LIBRO_ERR_PARSE, "pem: bad PBES2 parameters");
-        goto out;
-    }
-    X509_ALGOR_get0(&oid, &ptype, &pval, pbe2->keyfunc);
-    if (ptype != V_ASN1_SEQUENCE || pval == NULL) {
-        rc = libro_error_set(err, LIBRO_ERR_PARSE, "pem: bad key derivation parameters");
-        goto out;
-    }
-    seq = pval;
-    p = ASN1_STRING_get0_data(seq);
-    switch (OBJ_obj2nid(oid)) {
-    case NID_id_pbkdf2:
-        kdf = d2i_PBKDF2PARAM(NULL, &p, ASN1_STRING_length(seq));
-        if (kdf == NULL) {
-            rc = ossl_fail(err, LIBRO_ERR_PARSE, "pem: bad PBKDF2 parameters");
-            goto out;
-        }
-        if (!int_le(kdf->iter, READ_PBKDF2_MAX_ITER)) {
-            rc = libro_error_set(err, LIBRO_ERR_LIMIT, "pem: PBKDF2 iteration count above %u",
-                                 READ_PBKDF2_MAX_ITER);
-            goto out;
-        }
-        break;
-    case NID_id_scrypt:
-        sp = d2i_SCRYPT_PARAMS(NULL, &p, ASN1_STRING_length(seq));
-        if (sp == NULL) {
-            rc = ossl_fail(err, LIBRO_ERR_PARSE, "pem: bad scrypt parameters");
-            goto out;
-        }
-        if (!int_le(sp->costParameter, READ_SCRYPT_MAX_N) ||
-            !int_le(sp->blockSize, READ_SCRYPT_MAX_R) ||
-            !int_le(sp->parallelizationParameter, READ_SCRYPT_MAX_P)) {
-            rc = libro_error_set(err, LIBRO_ERR_LIMIT, "pem: scrypt cost above the maximum");
-            goto out;
-        }
-        break;
-    default:
-        rc = libro_error_set(err, LIBRO_ERR_UNSUPPORTED,
-                             "pem: key derivation other than PBKDF2 or scrypt");
-        goto out;
-    }
-out:
-    SCRYPT_PARAMS_free(sp);
-    PBKDF2PARAM_free(kdf);
-    PBE2PARAM_free(pbe2);
-    return rc;
-}
-
-static libro_code
-read_encrypted_private(libro_crypto__pem_key *out, const unsigned char *der, long der_len,
-                       const char *pass, size_t pass_len, libro_error *err)
-{
-    const unsigned char *p = der;
-    X509_SIG *p8 = NULL;
-    PKCS8_PRIV_KEY_INFO *p8inf = NULL;
-    libro_code rc;
-
-    /* We never prompt: the library has no terminal. Callers collect the passphrase. */
-    if (pass == NULL) {
-        rc = libro_error_set(err, LIBRO_ERR_PASSPHRASE,
-                             "key file is encrypted: passphrase required");
-        goto out;
-    }
-    p8 = d2i_X509_SIG(NULL, &p, der_len);
-    if (p8 == NULL || p != der + der_len) {
-        rc = ossl_fail(err, LIBRO_ERR_PARSE, "pem: bad encrypted PKCS#8 key");
-        goto out;
-    }
-    rc = check_pbes2(p8, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    p8inf = PKCS8_decrypt(p8, pass_len == 0 ? "" : pass, (int) pass_len);
-    if (p8inf == NULL) {
-        /* CBC padding or the inner DER failed: a wrong passphrase looks exactly like a
-         * damaged ciphertext. */
-        rc = libro_error_set(err, LIBRO_ERR_PASSPHRASE, "wrong passphrase or corrupt key");
-        ERR_clear_error();
-        goto out;
-    }
-    rc = read_p8inf(out, p8inf, err);
-out:
-    PKCS8_PRIV_KEY_INFO_free(p8inf);
-    X509_SIG_free(p8);
-    return rc;
-}
-
-static libro_code
-read_public(libro_crypto__pem_key *out, const unsigned char *der, long der_len, libro_error *err)
-{
-    const unsigned char *p = der;
-    X509_PUBKEY *xpk = NULL;
-    ASN1_OBJECT *oid = NULL;
-    EVP_PKEY *pkey = NULL;
-    int nid;
-    libro_code rc;
-
-    xpk = d2i_X509_PUBKEY(NULL, &p, der_len);
-    if (xpk == NULL || p != der + der_len) {
-        rc = ossl_fail(err, LIBRO_ERR_PARSE, "pem: bad SubjectPublicKeyInfo");
-        goto out;
-    }
-    if (X509_PUBKEY_get0_param(&oid, NULL, NULL, NULL, xpk) != 1) {
-        rc = ossl_fail(err, LIBRO_ERR_PARSE, "pem: bad SubjectPublicKeyInfo");
-        goto out;
-    }
-    nid = OBJ_obj2nid(oid);
-    if (nid != NID_ED25519 && nid != NID_X9_62_id_ecPublicKey) {
-        rc = unsupported_nid(nid, err);
-        goto out;
-    }
-    pkey = X509_PUBKEY_get(xpk);
-    if (pkey == NULL) {
-        rc = ossl_fail(err, LIBRO_ERR_BAD_KEY, "pem: bad public key");
-        goto out;
-    }
-    rc = take_evp(out, &pkey, false, err);
-out:
-    EVP_PKEY_free(pkey);
-    X509_PUBKEY_free(xpk);
-    return rc;
-}
-
-static bool
-only_blank(const char *p, long n)
-{
-    long i;
-
-    for (i = 0; i < n; i++) {
-        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n') {
-            return false;
-        }
-    }
-    return true;
-}
-
-libro_code
-libro_crypto__pem_read(libro_crypto__pem_key *out, const char *pem, size_t len, const char *pass,
-                       size_t pass_len, libro_error *err)
-{
-    BIO *bio = NULL;
-    char *name = NULL;
-    char *header = NULL;
-    unsigned char *der = NULL;
-    long der_len = 0;
-    char *rest = NULL;
-    long rest_len;
-    char shown[65];
-    libro_code rc;
-
-    memset(out, 0, sizeof *out);
-    if (len > (size_t) INT_MAX) {
-        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "pem: input too large");
-        goto out;
-    }
-    rc = check_pass_len(pass_len, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    bio = BIO_new_mem_buf(pem, (int) len);
-    if (bio == NULL) {
-        rc = ossl_fail(err, LIBRO_ERR_NOMEM, "pem: out of memory");
-        goto out;
-    }
-    if (PEM_read_bio(bio, &name, &header, &der, &der_len) != 1 || der_len <= 0) {
-        rc = ossl_fail(err, LIBRO_ERR_PARSE, "pem: malformed");
-        goto out;
-    }
-    /* One key per file: anything but blank space after it is an error, not ignored. */
-    rest_len = BIO_get_mem_data(bio, &rest);
-    if (rest_len > 0 && !only_blank(rest, rest_len)) {
-        rc = libro_error_set(err, LIBRO_ERR_PARSE, "pem: unexpected data after the key");
-        goto out;
-    }
-    if (header != NULL && header[0] != '\0') {
-        /* RFC 1421 Proc-Type/DEK-Info: the legacy OpenSSL encryption (MD5-based KDF). */
-        rc = libro_error_set(err, LIBRO_ERR_UNSUPPORTED,
-                             "pem: legacy PEM encryption is not supported (use PKCS#8)");
-        goto out;
-    }
-    if (strcmp(name, PEM_STRING_PKCS8INF) == 0) {
-        rc = read_plain_private(out, der, der_len, err);
-    } else if (strcmp(name, PEM_STRING_PKCS8) == 0) {
-        rc = read_encrypted_private(out, der, der_len, pass, pass_len, err);
-    } else if (strcmp(name, PEM_STRING_PUBLIC) == 0) {
-        rc = read_public(out, der, der_len, err);
-    } else {
-        rc = libro_error_set(err, LIBRO_ERR_UNSUPPORTED,
-                             "pem: unsupported block \"%s\" (want PKCS#8 or public key)",
-                             libro_key__shown(shown, name, strlen(name)));
-    }
-out:
-    if (rc != LIBRO_OK) {
-        libro_crypto__pem_key_clear(out);
-        ERR_clear_error();
-    }
-    if (der != NULL) {
-        OPENSSL_clear_free(der, (size_t) der_len);
-    }
-    OPENSSL_free(name);
-    OPENSSL_free(header);
-    BIO_free(bio);
     return rc;
 }

@@ -23,14 +23,9 @@
 #include "libro/statuslist.h"
 #include "libro/time.h"
 #include "libro/util.h"
+#include "statuslist_int.h"
 
-#define CONTEXT_VC "https://www.w3.org/ns/credentials/v2"
-#define VC_TYPE "VerifiableCredential"
-#define LIST_CRED_TYPE "BitstringStatusListCredential"
-#define LIST_TYPE "BitstringStatusList"
-#define LIST_FRAGMENT "#list"
 #define MULTIBASE_B64URL 'u'
-#define TIMESTAMP_LEN 20u /* YYYY-MM-DDTHH:MM:SSZ */
 #define MIN_BYTES (LIBRO_STATUS_LIST_MIN_ENTRIES / 8u)
 #define MAX_BYTES (LIBRO_STATUS_LIST_MAX_ENTRIES / 8u)
 /* The payload cap: the longest encodedList plus room for every other member (ids of at most
@@ -373,8 +368,8 @@ check_envelope(const libro_status_list *s, libro_error *err)
 }
 
 /* What sign refuses to write, so that it never signs what parse would refuse. */
-static libro_code
-check_publishable(const libro_status_list *s, libro_error *err)
+libro_code
+libro_status_list__check_publishable(const libro_status_list *s, libro_error *err)
 {
     libro_code rc = check_envelope(s, err);
 
@@ -391,91 +386,6 @@ check_publishable(const libro_status_list *s, libro_error *err)
                     "not a bitstring of 131072 to 8388608 entries");
     }
     return LIBRO_OK;
-}
-
-static json_t *
-time_value(int64_t t)
-{
-    char text[LIBRO_TIME_TEXT_MAX];
-
-    if (libro_time_format(text, t, NULL) != LIBRO_OK) {
-        return NULL; /* checked before; NULL makes the pack fail rather than guess */
-    }
-    return json_stringn(text, TIMESTAMP_LEN);
-}
-
-/* §2.2: a message list states its statusSize and its messages (the vocabulary's term
- * statusMessage, as in the entries; §2.2's prose spells it "statusMessages"). */
-static bool
-add_message_members(json_t *root)
-{
-    json_t *subject = json_object_get(root, "credentialSubject");
-
-    return json_object_set_new(subject, "statusSize",
-                               json_integer((json_int_t) LIBRO_STATUS_MESSAGE_SIZE)) == 0 &&
-           json_object_set_new(subject, "statusMessage", libro_statuslist__messages_json()) == 0;
-}
-
-/* The payload, members in the order of the header comment (json_pack keeps it). */
-static libro_code
-payload_json(libro_buf *out, const libro_status_list *s, libro_error *err)
-{
-    libro_buf encoded = LIBRO_BUF_INIT;
-    libro_buf subject_id = LIBRO_BUF_INIT;
-    json_t *root = NULL;
-    libro_code rc;
-
-    rc = libro_bitstring_encode(&encoded, &s->bits, err);
-    if (rc == LIBRO_OK) {
-        rc = libro_buf_printf(&subject_id, err, "%s%s", s->id, LIST_FRAGMENT);
-    }
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    root = json_pack(
-        "{s:[s], s:s, s:[s,s], s:s, s:o, s:o, s:{s:s, s:s, s:s, s:s}}", "@context", CONTEXT_VC,
-        "id", s->id, "type", VC_TYPE, LIST_CRED_TYPE, "issuer", s->issuer, "validFrom",
-        time_value(s->valid_from), "validUntil", time_value(s->valid_until), "credentialSubject",
-        "id", (const char *) subject_id.data, "type", LIST_TYPE, "statusPurpose",
-        libro_status_purpose_name(s->purpose), "encodedList", (const char *) encoded.data);
-    if (root == NULL || (s->purpose == LIBRO_STATUS_MESSAGE && !add_message_members(root))) {
-        rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
-        goto out;
-    }
-    rc = libro_json__dump(out, root, err);
-out:
-    json_decref(root);
-    libro_buf_free(&subject_id);
-    libro_buf_free(&encoded);
-    return rc;
-}
-
-libro_code
-libro_status_list_sign(libro_buf *jws_out, const libro_status_list *s,
-                       const libro_key *registry_key, libro_error *err)
-{
-    libro_buf payload = LIBRO_BUF_INIT;
-    libro_buf kid = LIBRO_BUF_INIT;
-    libro_code rc;
-
-    if (jws_out == NULL || s == NULL || registry_key == NULL) {
-        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "statuslist: NULL argument");
-    }
-    rc = check_publishable(s, err);
-    if (rc == LIBRO_OK) {
-        rc = payload_json(&payload, s, err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = libro_kid_for(&kid, s->issuer, registry_key, err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = libro_jws_sign_compact_ex(jws_out, registry_key, (const char *) kid.data, "vc+jwt",
-                                       payload.data, payload.len, LIBRO_MAX_STATUS_LIST_TOKEN_BYTES,
-                                       LIBRO_MAX_STATUS_LIST_PAYLOAD_BYTES, err);
-    }
-    libro_buf_free(&kid);
-    libro_buf_free(&payload);
-    return rc;
 }
 
 /* ---- parser ------------------------------------------------------------------------------- */
