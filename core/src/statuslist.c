@@ -30,7 +30,8 @@
 #define LIST_TYPE "BitstringStatusList"
 #define LIST_FRAGMENT "#list"
 #define MULTIBASE_B64URL 'u'
-#define TIMESTAMP_LEN 20u /* YYYY-MM-DDTHH:MM:SSZ */
+#define TIMESTAMP_LEN 20u    /* YYYY-MM-DDTHH:MM:SSZ */
+#define TIMESTAMP_MS_LEN 24u /* YYYY-MM-DDTHH:MM:SS.mmmZ */
 #define MIN_BYTES (LIBRO_STATUS_LIST_MIN_ENTRIES / 8u)
 #define MAX_BYTES (LIBRO_STATUS_LIST_MAX_ENTRIES / 8u)
 /* The payload cap: the longest encodedList plus room for every other member (ids of at most
@@ -260,6 +261,9 @@ check_envelope(const libro_status_list *s, libro_error *err)
     if (rc == LIBRO_OK) {
         rc = check_time(s->valid_until, "validUntil", err);
     }
+    if (rc == LIBRO_OK && s->valid_from_millis > 999) {
+        rc = fail(err, LIBRO_ERR_SCHEMA, "validFrom", "milliseconds not below 1000");
+    }
     if (rc == LIBRO_OK && s->valid_from >= s->valid_until) {
         rc = fail(err, LIBRO_ERR_SCHEMA, "validUntil", "not after validFrom");
     }
@@ -297,6 +301,19 @@ time_value(int64_t t)
     return json_stringn(text, TIMESTAMP_LEN);
 }
 
+/* validFrom to the millisecond: a verifier keeps a list only when strictly newer, so two
+ * lists of one second must still be ordered (read your writes, docs/formats.md). */
+static json_t *
+time_value_ms(int64_t t, unsigned millis)
+{
+    char text[LIBRO_TIME_MS_TEXT_MAX];
+
+    if (libro_time_format_ms(text, t * 1000 + (int64_t) millis, NULL) != LIBRO_OK) {
+        return NULL;
+    }
+    return json_string(text);
+}
+
 /* The payload, members in the order of the header comment (json_pack keeps it). */
 static libro_code
 payload_json(libro_buf *out, const libro_status_list *s, libro_error *err)
@@ -313,12 +330,13 @@ payload_json(libro_buf *out, const libro_status_list *s, libro_error *err)
     if (rc != LIBRO_OK) {
         goto out;
     }
-    root = json_pack(
-        "{s:[s], s:s, s:[s,s], s:s, s:o, s:o, s:{s:s, s:s, s:s, s:s}}", "@context", CONTEXT_VC,
-        "id", s->id, "type", VC_TYPE, LIST_CRED_TYPE, "issuer", s->issuer, "validFrom",
-        time_value(s->valid_from), "validUntil", time_value(s->valid_until), "credentialSubject",
-        "id", (const char *) subject_id.data, "type", LIST_TYPE, "statusPurpose",
-        libro_status_purpose_name(s->purpose), "encodedList", (const char *) encoded.data);
+    root = json_pack("{s:[s], s:s, s:[s,s], s:s, s:o, s:o, s:{s:s, s:s, s:s, s:s}}", "@context",
+                     CONTEXT_VC, "id", s->id, "type", VC_TYPE, LIST_CRED_TYPE, "issuer", s->issuer,
+                     "validFrom", time_value_ms(s->valid_from, s->valid_from_millis), "validUntil",
+                     time_value(s->valid_until), "credentialSubject", "id",
+                     (const char *) subject_id.data, "type", LIST_TYPE, "statusPurpose",
+                     libro_status_purpose_name(s->purpose), "encodedList",
+                     (const char *) encoded.data);
     if (root == NULL) {
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
         goto out;
@@ -437,33 +455,47 @@ get_string(char **out, json_t *obj, const char *name, const char *path, libro_er
 }
 
 /* Only the form libro writes, so that every accepted document re-serializes to itself. */
+/* A time of the form YYYY-MM-DDTHH:MM:SSZ, or (when `millis` is not NULL) also
+ * YYYY-MM-DDTHH:MM:SS.mmmZ: exactly what sign writes, so that it reads back the same. */
 static libro_code
-get_time(int64_t *out, json_t *root, const char *name, libro_error *err)
+get_time(int64_t *out, unsigned *millis, json_t *root, const char *name, libro_error *err)
 {
-    static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
-    char back[LIBRO_TIME_TEXT_MAX];
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd.dddZ";
+    const char *form = millis == NULL ? "not of the form YYYY-MM-DDTHH:MM:SSZ"
+                                      : "not of the form YYYY-MM-DDTHH:MM:SS[.mmm]Z";
+    char back[LIBRO_TIME_MS_TEXT_MAX];
     json_t *v = json_object_get(root, name);
     const char *s;
+    size_t len;
+    int64_t ms = 0;
     size_t i;
 
     if (!json_is_string(v)) {
         return fail(err, LIBRO_ERR_SCHEMA, name, "not a string");
     }
     s = json_string_value(v);
-    if (json_string_length(v) != TIMESTAMP_LEN) {
-        return fail(err, LIBRO_ERR_TIME, name, "not of the form YYYY-MM-DDTHH:MM:SSZ");
+    len = json_string_length(v);
+    if (len != TIMESTAMP_LEN && (millis == NULL || len != TIMESTAMP_MS_LEN)) {
+        return fail(err, LIBRO_ERR_TIME, name, form);
     }
-    for (i = 0; i < TIMESTAMP_LEN; i++) {
-        if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i]) {
-            return fail(err, LIBRO_ERR_TIME, name, "not of the form YYYY-MM-DDTHH:MM:SSZ");
+    for (i = 0; i < len; i++) {
+        char want = i == len - 1 ? 'Z' : shape[i];
+
+        if (want == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != want) {
+            return fail(err, LIBRO_ERR_TIME, name, form);
         }
     }
-    if (libro_time_parse(out, s, TIMESTAMP_LEN, NULL) != LIBRO_OK) {
+    if (libro_time_parse_ms(&ms, s, len, NULL) != LIBRO_OK) {
         return fail(err, LIBRO_ERR_TIME, name, "not a valid date and time");
     }
+    *out = ms / 1000;
     /* 23:59:60 parses as the next second and would not write back the same. */
-    if (libro_time_format(back, *out, NULL) != LIBRO_OK || memcmp(back, s, TIMESTAMP_LEN) != 0) {
+    if (libro_time_format_ms(back, ms, NULL) != LIBRO_OK ||
+        memcmp(back, s, TIMESTAMP_LEN - 1) != 0) {
         return fail(err, LIBRO_ERR_TIME, name, "leap second not accepted");
+    }
+    if (millis != NULL) {
+        *millis = (unsigned) (ms % 1000);
     }
     return LIBRO_OK;
 }
@@ -577,10 +609,10 @@ libro_status_list_parse(libro_status_list *out, const void *p, size_t len, libro
         rc = get_string(&s.issuer, root, "issuer", "issuer", err);
     }
     if (rc == LIBRO_OK) {
-        rc = get_time(&s.valid_from, root, "validFrom", err);
+        rc = get_time(&s.valid_from, &s.valid_from_millis, root, "validFrom", err);
     }
     if (rc == LIBRO_OK) {
-        rc = get_time(&s.valid_until, root, "validUntil", err);
+        rc = get_time(&s.valid_until, NULL, root, "validUntil", err);
     }
     if (rc != LIBRO_OK) {
         goto out;
