@@ -35,8 +35,8 @@ static const struct cli_spec verify_spec = {
     "cached in the trust store ('libro trust add LIST'). Each list must be signed by a\n"
     "registry the license's community authorized and be valid now; status data older than\n"
     "24 hours gives a warning on stderr, older than --max-status-age (default 7 days) makes\n"
-    "the status unknown. A license without status entries says that no status data is\n"
-    "present.",
+    "the status unknown; both then say to run 'libro sync <registry URL>'. A license\n"
+    "without status entries says that no status data is present.",
     verify_opts,
     LIBRO_NELEM(verify_opts),
     0,

@@ -6,7 +6,9 @@
 #     verify: SUSPENDED, then VALID;
 #  3. a sync, then `libro verify --at` six days later: VALID with the warning that names
 #     `libro sync <URL>`; eight days later: STATUS UNKNOWN (exit 7) with that advice, in text
-#     and in --json.
+#     and in --json;
+#  4. `libro registry status --days 30` under a registry authorization ending in two days: the
+#     list ends with the authorization, and `libro verify` takes it (VALID).
 # Prints the time each loop took (for the record). Usage: fresh_test.sh PATH/TO/libro
 set -uo pipefail
 libro=${1:?usage: fresh_test.sh PATH/TO/libro}
@@ -166,6 +168,35 @@ run "offline 8 days: STATUS UNKNOWN with the advice" 7 \
 run "offline 8 days: --json carries the advice" 7 \
     "\"code\":\"status_unknown\",\"message\":\"status data is [0-9.]+ days old \(maximum 7\): run libro sync $URL, then verify again\"" -- \
     "$libro" verify --json --jws s.jws --at "$(at '8 days')"
+
+# === 4. libro registry status under an authorization ending in two days =======================
+# Issue 8, point 2: `--days 30` used to sign a list past the authorization, which `libro trust
+# add` took and `libro verify` then refused (STATUS UNKNOWN). Now the list ends with it.
+SBASE=https://registry.town-7.example/v1/status
+must "$libro" issue registry-authorization --key town.pem --charter town.jws \
+    --id urn:libro:town-7:registry --name "Town 7 Registry" --subject-key reg.pub \
+    --url https://registry.town-7.example --valid-from "$FROM" --days 32 --out short-auth.jws
+must "$libro" registry init --db short.db --charter town.jws --authorization short-auth.jws
+must "$libro" registry type --db short.db --id nursing-general --validity-days 1095 \
+    --renewal-window-days 90 --grace-days 30 --actor "town clerk"
+must "$libro" issue license "${BOARD[@]}" --holder "Holder Short" --number T7-N-0200 \
+    --profession "registered nurse" --type nursing-general --scope "general care" \
+    --out short.jws --registry short.db --status-url-base $SBASE
+ends=$(date -u -d "$FROM 32 days" +%Y-%m-%dT%H:%M:%SZ)
+for purpose in revocation suspension; do
+    run "registry status --days 30 under a 2-day authorization: $purpose" 0 \
+        "published $purpose list 0 \(valid until $ends\)" -- "$libro" registry status \
+        --db short.db --key reg.pem --list 0 --purpose $purpose --id "$SBASE/0/$purpose" \
+        --days 30 --out "short-$purpose.jws"
+done
+run "registry status --days 32: refused" 2 '--days: want 1 to 31' -- "$libro" registry status \
+    --db short.db --key reg.pem --list 0 --purpose revocation --id "$SBASE/0/revocation" \
+    --days 32 --out never.jws
+must "$libro" trust add --trust-dir strust --anchor town.jws
+run "trust add the short lists" 0 '' -- "$libro" trust add --trust-dir strust board-auth.jws \
+    short-auth.jws short-revocation.jws short-suspension.jws
+run "verify under the short authorization: VALID" 0 '^VALID' -- "$libro" verify \
+    --trust-dir strust --jws short.jws
 
 printf 'timing: %d licenses issued in %d ms; %d revoke+sync+verify in %d ms (%d ms each); ' \
     "$N" "$issue_ms" "$N" "$revoke_ms" $((revoke_ms / N))
