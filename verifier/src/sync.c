@@ -483,6 +483,7 @@ libro_trust_sync(libro_trust *t, const char *url, const libro_sync_options *opt,
     if (resp.status == 304) {
         report->not_modified = true;
         report->issued = st.issued_ms / 1000;
+        report->issued_ms = st.issued_ms;
         goto out;
     }
     if (resp.status != 200) {
@@ -557,6 +558,7 @@ libro_trust_sync(libro_trust *t, const char *url, const libro_sync_options *opt,
     }
     if (rc == LIBRO_OK) {
         report->issued = b.issued_ms / 1000;
+        report->issued_ms = b.issued_ms;
         report->status_lists = json_array_size(b.lists);
         report->authorizations = json_array_size(b.authorizations);
         report->log_size = cur.size;
