@@ -320,14 +320,7 @@ libro_time_format(char out[LIBRO_TIME_TEXT_MAX], int64_t t, libro_error *err)
 int64_t
 libro_time_now(void)
 {
-    struct timespec ts;
-
-    /* CLOCK_REALTIME cannot fail on Linux with a valid pointer; should it ever, 0 (1970)
-     * fails closed: every credential then reads as not yet valid. */
-    if (clock_gettime(CLOCK_REALTIME, &ts) != 0) {
-        return 0;
-    }
-    return (int64_t) ts.tv_sec;
+    return libro_time_now_ms() / 1000;
 }
 
 libro_code
@@ -335,11 +328,13 @@ libro_time_parse_ms(int64_t *out, const char *p, size_t len, libro_error *err)
 {
     int64_t secs = 0;
     int64_t frac = 0;
-    libro_code rc = libro_time_parse(&secs, p, len, err);
+    libro_code rc;
 
-    if (out != NULL) {
-        *out = 0;
+    if (out == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "timestamp: NULL argument");
     }
+    *out = 0;
+    rc = libro_time_parse(&secs, p, len, err);
     if (rc != LIBRO_OK) {
         return rc;
     }
@@ -387,6 +382,8 @@ libro_time_now_ms(void)
 {
     struct timespec ts;
 
+    /* CLOCK_REALTIME cannot fail on Linux with a valid pointer; should it ever, 0 (1970)
+     * fails closed: every credential then reads as not yet valid. */
     if (clock_gettime(CLOCK_REALTIME, &ts) != 0) {
         return 0;
     }
