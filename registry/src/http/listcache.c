@@ -17,6 +17,13 @@ static const char type_vc_jwt[] = "application/vc+jwt";
  * (docs/operations.md, "Caching"). */
 static const char status_cache[] = "public, no-cache";
 
+/* An entry is taken once a list was signed for it (even one not kept). */
+static bool
+taken(const libro_http_cache_entry *e)
+{
+    return e->used || e->pub.used;
+}
+
 static libro_http_cache_entry *
 cache_slot(libro_http_ctx *ctx, uint32_t list, int purpose)
 {
@@ -26,10 +33,10 @@ cache_slot(libro_http_ctx *ctx, uint32_t list, int purpose)
     for (i = 0; i < LIBRO_NELEM(ctx->cache); i++) {
         libro_http_cache_entry *e = &ctx->cache[i];
 
-        if (e->used && e->list == list && e->purpose == purpose) {
+        if (taken(e) && e->list == list && e->purpose == purpose) {
             return e;
         }
-        if (!e->used || (oldest->used && e->stamp < oldest->stamp)) {
+        if (!taken(e) || (taken(oldest) && e->stamp < oldest->stamp)) {
             oldest = e;
         }
     }
@@ -62,6 +69,7 @@ libro_http__current_list(libro_http_ctx *ctx, libro_registry *reg, uint32_t list
     libro_publish_options opt = LIBRO_PUBLISH_OPTIONS_INIT;
     libro_buf url = LIBRO_BUF_INIT;
     libro_buf jws = LIBRO_BUF_INIT;
+    libro_published_list last;
     libro_http_cache_entry *e;
     bool fresh = false;
     libro_code rc;
@@ -88,22 +96,27 @@ libro_http__current_list(libro_http_ctx *ctx, libro_registry *reg, uint32_t list
     if (e->pub.used && opt.now_ms <= e->pub.valid_from_ms) {
         opt.now_ms = libro_http__clock_after(e->pub.valid_from_ms);
     }
-    rc = libro_registry_publish_list(&jws, &fresh, &e->pub, reg, ctx->registry_key,
+    last = e->pub;
+    if (!e->used) {
+        /* Nothing cached to serve (a list signed but not kept): sign anew, still strictly
+         * after the last one signed. */
+        memset(last.bits_hash, 0, sizeof last.bits_hash);
+    }
+    rc = libro_registry_publish_list(&jws, &fresh, &last, reg, ctx->registry_key,
                                      ctx->authorization, &opt, err);
+    /* What was signed is remembered even when it is not kept, so that the next list is newer
+     * than anything this process signed; a failure keeps the cached list as it was. */
+    e->pub = last;
     if (rc == LIBRO_OK && fresh) {
         rc = libro_http__etag_of(e->etag, jws.data, jws.len, err);
+        e->used = rc == LIBRO_OK;
         if (rc == LIBRO_OK) {
             libro_buf_free(&e->body);
             e->body = jws;
             memset(&jws, 0, sizeof jws); /* moved to the cache */
-            e->used = true;
         }
     }
-    if (rc != LIBRO_OK || !e->used) {
-        /* Nothing half-made stays: the next read signs afresh. */
-        libro_buf_free(&e->body);
-        memset(&e->pub, 0, sizeof e->pub);
-        e->used = false;
+    if (rc != LIBRO_OK) {
         goto out;
     }
     e->stamp = ++ctx->clock;
