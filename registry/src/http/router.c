@@ -9,7 +9,6 @@
 
 #include "http_int.h"
 #include "libro/merkle.h"
-#include "libro/rules.h"
 #include "libro/statuslist.h"
 #include "libro/util.h"
 

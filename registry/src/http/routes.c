@@ -12,8 +12,6 @@
 #include "libro/crypto.h"
 #include "libro/encoding.h"
 #include "libro/json_int.h"
-#include "libro/merkle.h"
-#include "libro/statuslist.h"
 #include "libro/time.h"
 #include "libro/util.h"
 
