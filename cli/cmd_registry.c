@@ -15,7 +15,8 @@
 
 #define DAY INT64_C(86400)
 /* Status lists are short-lived (verifiers re-fetch them); a year is already generous. */
-#define MAX_STATUS_LIST_DAYS 366u
+/* A status list's validity override: the publisher's bounds, in whole days. */
+#define MAX_STATUS_LIST_DAYS (LIBRO_STATUS_LIST_MAX_SECONDS / 86400u)
 
 static const char registry_epilog[] =
     "Exit status: 0 done, 1 refused or failed (reason on stderr), 2 bad command line.";
@@ -396,19 +397,21 @@ static const struct cli_opt status_opts[] = {
     {"--list", "N", "which pair of status lists (0, 1, ...)", false},
     {"--purpose", "PURPOSE", "revocation, suspension or message", false},
     {"--id", "URL", "the URL the list is served at (the licenses' statusListCredential)", false},
-    {"--days", "N", "how long the published list is valid (1 to 366)", false},
+    {"--days", "N", "validity in days, 1 to 31 (default 10); never past the authorization", false},
     {"--out", "FILE", "where to write the signed list ('-' = stdout)", false},
     {"--passphrase-fd", "N", "read the signing key's passphrase from descriptor N", false},
 };
 
 static const struct cli_spec status_spec = {
     "registry status",
-    "--db FILE --key FILE --list N --purpose revocation|suspension|message --id URL --days N\n"
-    "       --out FILE",
+    "--db FILE --key FILE --list N --purpose revocation|suspension|message --id URL\n"
+    "       [--days N] --out FILE",
     "Publish one status list: the registry's current bits of list N for the purpose, as a\n"
     "BitstringStatusListCredential signed by the registry key (issuer: the registry's id\n"
-    "from its authorization), valid from now for N days. Serve it at --id, the URL the\n"
-    "licenses' credentialStatus names (<status-url-base>/<list>/<purpose>).",
+    "from its authorization), by the rules `libro registry serve` signs by: valid from now\n"
+    "(to the millisecond) for 10 days, or --days N, but never past the end of the registry\n"
+    "authorization, and nothing once it has ended. Serve it at --id, the URL the licenses'\n"
+    "credentialStatus names (<status-url-base>/<list>/<purpose>).",
     status_opts,
     LIBRO_NELEM(status_opts),
     0,
@@ -452,14 +455,16 @@ registry_status(int argc, char **argv)
     libro_registry *r = NULL;
     libro_key *key = NULL;
     libro_credential *auth = NULL;
-    libro_status_list s = {0};
+    libro_published_list last = {0};
+    libro_publish_options opt = LIBRO_PUBLISH_OPTIONS_INIT;
     libro_buf jws = LIBRO_BUF_INIT;
     const char *purpose_text;
     const char *list_text;
     const char *days_text;
-    libro_status_purpose purpose;
+    char until[LIBRO_TIME_TEXT_MAX];
     uint64_t list = 0;
-    uint64_t days = 0;
+    uint64_t days = LIBRO_STATUS_LIST_SECONDS / 86400u;
+    bool fresh = false;
     libro_error ignored = LIBRO_ERROR_INIT;
     int code = cli_parse(&a, sp, argc, argv);
 
@@ -470,55 +475,49 @@ registry_status(int argc, char **argv)
     list_text = cli_get(&a, sp, "--list");
     days_text = cli_get(&a, sp, "--days");
     if (!cli_has(&a, sp, "--db") || !cli_has(&a, sp, "--key") || list_text == NULL ||
-        purpose_text == NULL || !cli_has(&a, sp, "--id") || days_text == NULL ||
-        !cli_has(&a, sp, "--out")) {
+        purpose_text == NULL || !cli_has(&a, sp, "--id") || !cli_has(&a, sp, "--out")) {
         return cli_usage_error(sp, "missing a required option");
     }
     if (strcmp(purpose_text, "revocation") == 0) {
-        purpose = LIBRO_STATUS_REVOCATION;
+        opt.purpose = LIBRO_STATUS_REVOCATION;
     } else if (strcmp(purpose_text, "suspension") == 0) {
-        purpose = LIBRO_STATUS_SUSPENSION;
+        opt.purpose = LIBRO_STATUS_SUSPENSION;
     } else if (strcmp(purpose_text, "message") == 0) {
-        purpose = LIBRO_STATUS_MESSAGE;
+        opt.purpose = LIBRO_STATUS_MESSAGE;
     } else {
         return cli_usage_error(sp, "--purpose: want revocation, suspension or message");
     }
     if (libro_parse_u64(&list, list_text, strlen(list_text), UINT32_MAX, &ignored) != LIBRO_OK) {
         return cli_usage_error(sp, "--list: want a list number");
     }
-    if (libro_parse_u64(&days, days_text, strlen(days_text), MAX_STATUS_LIST_DAYS, &ignored) !=
-            LIBRO_OK ||
-        days == 0) {
+    if (days_text != NULL && (libro_parse_u64(&days, days_text, strlen(days_text),
+                                              MAX_STATUS_LIST_DAYS, &ignored) != LIBRO_OK ||
+                              days == 0)) {
         return cli_usage_error(sp, "--days: want 1 to %u", MAX_STATUS_LIST_DAYS);
     }
+    opt.url = cli_get(&a, sp, "--id");
+    opt.list = (uint32_t) list;
+    opt.seconds = (uint32_t) days * 86400u;
+    opt.now_ms = libro_time_now_ms();
     code = CLI_EXIT_NO;
     if (cli_load_key(&key, cli_get(&a, sp, "--key"), cli_get(&a, sp, "--passphrase-fd"), &err) !=
             LIBRO_OK ||
         libro_registry_open(&r, cli_get(&a, sp, "--db"), &err) != LIBRO_OK ||
         registry_identity(&auth, r, key, &err) != LIBRO_OK ||
-        libro_registry_status_bits(r, &s.bits, (uint32_t) list, (int) purpose, &err) != LIBRO_OK) {
-        goto out_report;
-    }
-    s.purpose = purpose;
-    s.valid_from = libro_time_now();
-    s.valid_until = s.valid_from + (int64_t) days * DAY;
-    if (cli_dup_str(&s.id, cli_get(&a, sp, "--id"), &err) != LIBRO_OK ||
-        cli_dup_str(&s.issuer, auth->subject_id, &err) != LIBRO_OK ||
-        libro_status_list_sign(&jws, &s, key, &err) != LIBRO_OK ||
+        libro_registry_publish_list(&jws, &fresh, &last, r, key, auth, &opt, &err) != LIBRO_OK ||
+        libro_time_format(until, last.valid_until, &err) != LIBRO_OK ||
         libro_buf_append(&jws, "\n", 1, &err) != LIBRO_OK ||
         cli_write_output(cli_get(&a, sp, "--out"), jws.data, jws.len, &err) != LIBRO_OK) {
         goto out_report;
     }
-    fprintf(stderr, "libro: published %s list %u (%zu entries, valid %u days) -> %s\n",
-            purpose_text, (unsigned) list, s.bits.n_entries, (unsigned) days,
-            cli_get(&a, sp, "--out"));
+    fprintf(stderr, "libro: published %s list %u (valid until %s) -> %s\n", purpose_text,
+            (unsigned) list, until, cli_get(&a, sp, "--out"));
     code = CLI_EXIT_OK;
     goto out;
 out_report:
     cli_report(sp->command, &err);
 out:
     libro_buf_free(&jws);
-    libro_status_list_free(&s);
     libro_credential_free(auth);
     libro_registry_close(r);
     libro_key_free(key);
@@ -550,7 +549,7 @@ static const struct cli_spec serve_spec = {
     "       [--write-rate N] [--write-burst N]",
     "Serve the registry's API over HTTP until SIGINT or SIGTERM. Public reads: GET /v1/health,\n"
     "/v1/status/<list>/<revocation|suspension> (status lists signed on demand with the\n"
-    "registry key, valid one day), /v1/licenses/<number>, /v1/bundle (the trust bundle\n"
+    "registry key, valid 10 days), /v1/licenses/<number>, /v1/bundle (the trust bundle\n"
     "libro sync fetches) and the log (/v1/log/checkpoint, /v1/log/inclusion/<i>/<n>,\n"
     "/v1/log/consistency/<m>/<n>, /v1/log/leaves/<i>). Writes: POST requests signed by an\n"
     "issuer key the registry knows (libro registry authorize): /v1/reservations,\n"

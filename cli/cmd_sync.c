@@ -28,7 +28,9 @@ static const struct cli_command sync_cmd = {
     "(libro trust add --anchor); it must be newer than the last one synced from URL, and its\n"
     "log checkpoint must extend the last one (a consistency proof the registry serves). Run\n"
     "it daily: libro verify warns when status data is older than a day and refuses it after\n"
-    "--max-status-age (7 days by default).",
+    "--max-status-age (7 days by default), each time naming this command. The lists a\n"
+    "registry serves are valid 10 days and at most an hour old when synced, so one sync\n"
+    "keeps verdicts coming for a week offline.",
     sync_opts,
     LIBRO_NELEM(sync_opts),
     "Exit status: 0 synced (or nothing new), 1 refused or failed, 2 bad command line.",

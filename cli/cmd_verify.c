@@ -35,10 +35,11 @@ static const struct cli_spec verify_spec = {
     "cached in the trust store ('libro trust add LIST'). Each list must be signed by a\n"
     "registry the license's community authorized and be valid now; status data older than\n"
     "24 hours gives a warning on stderr, older than --max-status-age (default 7 days) makes\n"
-    "the status unknown. A license without status entries says that no status data is\n"
-    "present. A license with a third status entry (the message list) is reported\n"
-    "SURRENDERED or LAPSED instead of REVOKED or EXPIRED when that list says so; its\n"
-    "signature, authorization and validity are checked as the others' are.",
+    "the status unknown; both then say to run 'libro sync <registry URL>'. A license\n"
+    "without status entries says that no status data is present. A license with a third\n"
+    "status entry (the message list) is reported SURRENDERED or LAPSED instead of REVOKED\n"
+    "or EXPIRED when that list says so; its signature, authorization and validity are\n"
+    "checked as the others' are.",
     verify_opts,
     LIBRO_NELEM(verify_opts),
     0,

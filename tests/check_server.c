@@ -28,6 +28,7 @@
 #include "libro/statuslist.h"
 #include "libro/time.h"
 #include "libro/util.h"
+#include "libro/verifier.h"
 #include "test_creds.h"
 #include "test_util.h"
 
@@ -436,17 +437,18 @@ START_TEST(test_status_list)
     get(&r, "/v1/status/0/revocation", NULL);
     ck_assert_int_eq(r.status, 200);
     assert_header(&r, "Content-Type", "application/vc+jwt");
-    assert_header(&r, "Cache-Control", "public, max-age=300");
+    assert_header(&r, "Cache-Control", "public, no-cache");
     etag_of_body(etag, &r);
     assert_header(&r, "ETag", etag);
     verified_list(&s, &r);
     ck_assert_str_eq(s.id, "http://127.0.0.1/v1/status/0/revocation");
     ck_assert_str_eq(s.issuer, COMMUNITY ":registry");
     ck_assert_int_eq(s.purpose, LIBRO_STATUS_REVOCATION);
-    /* The first list after a start is dated the second after it (strictly newer than any an
-     * earlier process served). */
-    ck_assert_int_le(s.valid_from, libro_time_now() + 1);
-    ck_assert_int_eq(s.valid_until - s.valid_from, 86400);
+    /* Never dated ahead of the clock; valid long enough for a week offline (the default
+     * maximum status age) and a margin. */
+    ck_assert_int_le(s.valid_from * 1000 + s.valid_from_millis, libro_time_now_ms());
+    ck_assert_int_eq(s.valid_until - s.valid_from, LIBRO_STATUS_LIST_SECONDS);
+    ck_assert_int_ge(s.valid_until - s.valid_from, LIBRO_VERIFY_DEFAULT_MAX_STATUS_AGE + DAY);
     must(libro_status_list_check(&set, &s, index_revoked, &err), &err, "check");
     ck_assert(set);
     must(libro_status_list_check(&set, &s, index_active, &err), &err, "check");
@@ -506,7 +508,7 @@ START_TEST(test_license_json)
     ck_assert_int_eq(r.status, 200);
     assert_header(&r, "Content-Type", "application/json");
     assert_header(&r, "Vary", "Accept");
-    assert_header(&r, "Cache-Control", "public, max-age=60");
+    assert_header(&r, "Cache-Control", "public, no-cache");
     etag_of_body(etag, &r);
     assert_header(&r, "ETag", etag);
     must(libro_json__load(&root, r.body, r.body_len, NULL, &err), &err, "json");
@@ -1001,6 +1003,135 @@ START_TEST(test_loopback)
 }
 END_TEST
 
+/* The router as a pure function (router.c, libro_http__match): every route, and the edges of
+ * each (trailing slash, empty segment, "..", overlong and non-canonical numbers, bytes that
+ * a client percent-encoded, which arrive as they were sent). */
+#define R_(x) LIBRO_HTTP_ROUTE_##x
+static const struct {
+    const char *path;
+    libro_http__route route;
+    bool malformed;
+    const char *number; /* license number or type id ("" when none) */
+    uint64_t a;         /* list number, or the log's first number */
+    uint64_t b;         /* purpose, or the log's second number */
+    libro_http_write op;
+} routes[] = {
+    {"/v1/health", R_(HEALTH), false, "", 0, 0, 0},
+    {"/v1/health/", R_(NONE), false, "", 0, 0, 0},
+    {"/v1//health", R_(NONE), false, "", 0, 0, 0},
+    {"/v1/health/..", R_(NONE), false, "", 0, 0, 0},
+    {"/v1/../v1/health", R_(NONE), false, "", 0, 0, 0},
+    {"/v2/health", R_(NONE), false, "", 0, 0, 0},
+    {"v1/health", R_(NONE), false, "", 0, 0, 0},
+    {"", R_(NONE), false, "", 0, 0, 0},
+    {"/", R_(NONE), false, "", 0, 0, 0},
+    {"/v1", R_(NONE), false, "", 0, 0, 0},
+    {"/v1/", R_(NONE), false, "", 0, 0, 0},
+    {"/v1/healthy", R_(NONE), false, "", 0, 0, 0},
+    {"/v1/bundle", R_(BUNDLE), false, "", 0, 0, 0},
+    {"/v1/bundle/", R_(NONE), false, "", 0, 0, 0},
+    {"/v1/reservations", R_(WRITE), false, "", 0, 0, LIBRO_HTTP_WRITE_RESERVE},
+    {"/v1/reservations/", R_(NONE), false, "", 0, 0, 0},
+    {"/v1/queries/expiring", R_(WRITE), false, "", 0, 0, LIBRO_HTTP_QUERY_EXPIRING},
+    {"/v1/queries", R_(NONE), false, "", 0, 0, 0},
+    {"/v1/queries/expiring/", R_(NONE), false, "", 0, 0, 0},
+    {"/v1/licenses", R_(WRITE), false, "", 0, 0, LIBRO_HTTP_WRITE_REGISTER},
+    {"/v1/licenses/", R_(LICENSE), true, "", 0, 0, 0},
+    {"/v1/licenses/T7-N-0001", R_(LICENSE), false, "T7-N-0001", 0, 0, 0},
+    {"/v1/licenses/T7-N-0001/", R_(NONE), false, "", 0, 0, 0},
+    {"/v1/licenses/T7-N-0001/renew", R_(WRITE), false, "T7-N-0001", 0, 0, LIBRO_HTTP_WRITE_RENEW},
+    {"/v1/licenses/T7-N-0001/suspend", R_(WRITE), false, "T7-N-0001", 0, 0,
+     LIBRO_HTTP_WRITE_SUSPEND},
+    {"/v1/licenses/T7-N-0001/reinstate", R_(WRITE), false, "T7-N-0001", 0, 0,
+     LIBRO_HTTP_WRITE_REINSTATE},
+    {"/v1/licenses/T7-N-0001/revoke", R_(WRITE), false, "T7-N-0001", 0, 0, LIBRO_HTTP_WRITE_REVOKE},
+    {"/v1/licenses/T7-N-0001/surrender", R_(WRITE), false, "T7-N-0001", 0, 0,
+     LIBRO_HTTP_WRITE_SURRENDER},
+    {"/v1/licenses/T7-N-0001/revoke/", R_(NONE), false, "", 0, 0, 0},
+    {"/v1/licenses/T7-N-0001/revokes", R_(NONE), false, "", 0, 0, 0},
+    {"/v1/licenses/T7-N-0001/x/revoke", R_(NONE), false, "", 0, 0, 0},
+    {"/v1/licenses//revoke", R_(WRITE), true, "", 0, 0, LIBRO_HTTP_WRITE_REVOKE},
+    {"/v1/licenses/T7$1/revoke", R_(WRITE), true, "", 0, 0, LIBRO_HTTP_WRITE_REVOKE},
+    /* ".." is of the number charset and names no file: a license that does not exist. */
+    {"/v1/licenses/..", R_(LICENSE), false, "..", 0, 0, 0},
+    {"/v1/licenses/T7%2FN", R_(LICENSE), true, "", 0, 0, 0},
+    {"/v1/licenses/T7-N-0001%2Frevoke", R_(LICENSE), true, "", 0, 0, 0},
+    {"/v1/licenses/0123456789012345678901234567890123456789012345678901234567890123", R_(LICENSE),
+     false, "0123456789012345678901234567890123456789012345678901234567890123", 0, 0, 0},
+    {"/v1/licenses/01234567890123456789012345678901234567890123456789012345678901234", R_(LICENSE),
+     true, "", 0, 0, 0},
+    {"/v1/types/nursing-general", R_(TYPE), false, "nursing-general", 0, 0, 0},
+    {"/v1/types", R_(NONE), false, "", 0, 0, 0},
+    {"/v1/types/", R_(TYPE), true, "", 0, 0, 0},
+    {"/v1/types/a/b", R_(TYPE), true, "", 0, 0, 0},
+    {"/v1/types/nursing-general/", R_(TYPE), true, "", 0, 0, 0},
+    {"/v1/types/Nursing", R_(TYPE), true, "", 0, 0, 0},
+    {"/v1/status/0/revocation", R_(STATUS), false, "", 0, LIBRO_STATUS_REVOCATION, 0},
+    {"/v1/status/7/suspension", R_(STATUS), false, "", 7, LIBRO_STATUS_SUSPENSION, 0},
+    {"/v1/status/4294967295/suspension", R_(STATUS), false, "", 4294967295u,
+     LIBRO_STATUS_SUSPENSION, 0},
+    {"/v1/status/4294967296/revocation", R_(STATUS), true, "", 0, 0, 0},
+    {"/v1/status/99999999999999999999999/revocation", R_(STATUS), true, "", 0, 0, 0},
+    {"/v1/status/00/revocation", R_(STATUS), true, "", 0, 0, 0},
+    {"/v1/status/+1/revocation", R_(STATUS), true, "", 0, 0, 0},
+    {"/v1/status//revocation", R_(STATUS), true, "", 0, 0, 0},
+    {"/v1/status/0/", R_(STATUS), true, "", 0, 0, 0},
+    {"/v1/status/0/message", R_(STATUS), false, "", 0, LIBRO_STATUS_MESSAGE, 0},
+    {"/v1/status/0/messages", R_(STATUS), true, "", 0, 0, 0},
+    {"/v1/status/0/Revocation", R_(STATUS), true, "", 0, 0, 0},
+    {"/v1/status/0/revocation/", R_(NONE), false, "", 0, 0, 0},
+    {"/v1/status/0", R_(NONE), false, "", 0, 0, 0},
+    {"/v1/status/", R_(NONE), false, "", 0, 0, 0},
+    {"/v1/status", R_(NONE), false, "", 0, 0, 0},
+    {"/v1/status/0%2Frevocation", R_(NONE), false, "", 0, 0, 0},
+    {"/v1/log/checkpoint", R_(CHECKPOINT), false, "", 0, 0, 0},
+    {"/v1/log/checkpoint/", R_(NONE), false, "", 0, 0, 0},
+    {"/v1/log", R_(NONE), false, "", 0, 0, 0},
+    {"/v1/log/", R_(NONE), false, "", 0, 0, 0},
+    {"/v1/log/inclusion/3/7", R_(INCLUSION), false, "", 3, 7, 0},
+    {"/v1/log/inclusion", R_(NONE), false, "", 0, 0, 0},
+    {"/v1/log/inclusion/", R_(INCLUSION), true, "", 0, 0, 0},
+    {"/v1/log/inclusion/3", R_(INCLUSION), true, "", 0, 0, 0},
+    {"/v1/log/inclusion/3/", R_(INCLUSION), true, "", 0, 0, 0},
+    {"/v1/log/inclusion/3/7/", R_(INCLUSION), true, "", 0, 0, 0},
+    {"/v1/log/inclusion/3/7/9", R_(INCLUSION), true, "", 0, 0, 0},
+    {"/v1/log/inclusion//7", R_(INCLUSION), true, "", 0, 0, 0},
+    {"/v1/log/consistency/0/12", R_(CONSISTENCY), false, "", 0, 12, 0},
+    {"/v1/log/consistency/1/x", R_(CONSISTENCY), true, "", 0, 0, 0},
+    {"/v1/log/leaves/5", R_(LEAF), false, "", 5, 0, 0},
+    {"/v1/log/leaves/5/6", R_(LEAF), true, "", 0, 0, 0},
+    {"/v1/log/leaves/05", R_(LEAF), true, "", 0, 0, 0},
+    {"/v1/log/leaves/99999999999999999999999", R_(LEAF), true, "", 0, 0, 0},
+    {"/v1/log/leaves", R_(NONE), false, "", 0, 0, 0},
+    {"/v1/log/leafs/5", R_(NONE), false, "", 0, 0, 0},
+};
+#undef R_
+
+START_TEST(test_router)
+{
+    libro_http__route_match m;
+
+    libro_http__match(&m, routes[_i].path);
+    ck_assert_msg(m.route == routes[_i].route && m.malformed == routes[_i].malformed,
+                  "%s: route %d malformed %d, want %d %d", routes[_i].path, (int) m.route,
+                  (int) m.malformed, (int) routes[_i].route, (int) routes[_i].malformed);
+    if (m.malformed) {
+        ck_assert_ptr_nonnull(m.usage);
+        return;
+    }
+    ck_assert_msg(strcmp(m.number, routes[_i].number) == 0, "%s: number \"%s\"", routes[_i].path,
+                  m.number);
+    ck_assert_msg(m.op == routes[_i].op, "%s: op %d", routes[_i].path, (int) m.op);
+    if (m.route == LIBRO_HTTP_ROUTE_STATUS) {
+        ck_assert_uint_eq(m.list, routes[_i].a);
+        ck_assert_int_eq(m.purpose, (int) routes[_i].b);
+    } else {
+        ck_assert_uint_eq(m.a, routes[_i].a);
+        ck_assert_uint_eq(m.b, routes[_i].b);
+    }
+}
+END_TEST
+
 Suite *
 libro_test_suite(void)
 {
@@ -1035,6 +1166,7 @@ libro_test_suite(void)
 
     tcase_add_loop_test(rules_tc, test_header_rules, 0, (int) LIBRO_NELEM(rules));
     tcase_add_test(rules_tc, test_loopback);
+    tcase_add_loop_test(rules_tc, test_router, 0, (int) LIBRO_NELEM(routes));
     suite_add_tcase(s, rules_tc);
     return s;
 }

@@ -573,7 +573,7 @@ sample_list(libro_status_list *s, libro_status_purpose purpose)
 #define PAYLOAD_HEAD                                                                               \
     "{\"@context\":[\"https://www.w3.org/ns/credentials/v2\"],\"id\":\"" LIST_URL "\","            \
     "\"type\":[\"VerifiableCredential\",\"BitstringStatusListCredential\"],"                       \
-    "\"issuer\":\"" REGISTRY "\",\"validFrom\":\"2026-01-01T00:00:00Z\","                          \
+    "\"issuer\":\"" REGISTRY "\",\"validFrom\":\"2026-01-01T00:00:00.000Z\","                      \
     "\"validUntil\":\"2026-01-08T00:00:00Z\",\"credentialSubject\":{\"id\":\"" LIST_URL            \
     "#list\",\"type\":\"BitstringStatusList\",\"statusPurpose\":\""
 
@@ -764,7 +764,17 @@ START_TEST(test_check_range)
 END_TEST
 
 /* What sign refuses: never a credential parse would refuse. */
-enum sign_edit { BAD_ID, ID_HTTP, BAD_ISSUER, EQUAL_TIMES, YEAR_10000, NO_PURPOSE, SMALL, NONE_E };
+enum sign_edit {
+    BAD_ID,
+    ID_HTTP,
+    BAD_ISSUER,
+    EQUAL_TIMES,
+    YEAR_10000,
+    MILLIS_1000,
+    NO_PURPOSE,
+    SMALL,
+    NONE_E
+};
 
 static const struct {
     const char *name;
@@ -780,6 +790,8 @@ static const struct {
     {"empty window", EQUAL_TIMES, LIBRO_ERR_SCHEMA, "statuslist: validUntil: not after validFrom"},
     {"year 10000", YEAR_10000, LIBRO_ERR_TIME,
      "statuslist: validUntil: outside the years 0001-9999"},
+    {"millis 1000", MILLIS_1000, LIBRO_ERR_SCHEMA,
+     "statuslist: validFrom: milliseconds not below 1000"},
     {"no purpose", NO_PURPOSE, LIBRO_ERR_SCHEMA,
      "statuslist: credentialSubject.statusPurpose: not revocation, suspension or message"},
     {"list under the minimum", SMALL, LIBRO_ERR_SCHEMA,
@@ -809,6 +821,9 @@ START_TEST(test_sign_rejects)
         break;
     case YEAR_10000:
         s.valid_until = INT64_C(253402300800);
+        break;
+    case MILLIS_1000:
+        s.valid_from_millis = 1000;
         break;
     case NO_PURPOSE:
         s.purpose = (libro_status_purpose) 0;
@@ -924,9 +939,19 @@ static const struct bad_list bad_lists[] = {
      "statuslist: id: not a string"},
     {"issuer relative", "\"issuer\":\"" REGISTRY, "\"issuer\":\"registry", LIBRO_ERR_SCHEMA,
      "statuslist: issuer: not an absolute URI"},
-    {"validFrom fraction", "2026-01-01T00:00:00Z", "2026-01-01T00:00:00.0Z", LIBRO_ERR_TIME,
-     "statuslist: validFrom: not of the form YYYY-MM-DDTHH:MM:SSZ"},
-    {"validFrom feb 30", "2026-01-01T00:00:00Z", "2026-02-30T00:00:00Z", LIBRO_ERR_TIME,
+    {"validFrom one fraction digit", "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00.0Z",
+     LIBRO_ERR_TIME, "statuslist: validFrom: not of the form YYYY-MM-DDTHH:MM:SS[.mmm]Z"},
+    {"validFrom four fraction digits", "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00.0000Z",
+     LIBRO_ERR_TIME, "statuslist: validFrom: not of the form YYYY-MM-DDTHH:MM:SS[.mmm]Z"},
+    {"validFrom fraction not digits", "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00.1a3Z",
+     LIBRO_ERR_TIME, "statuslist: validFrom: not of the form YYYY-MM-DDTHH:MM:SS[.mmm]Z"},
+    {"validFrom comma", "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00,123Z", LIBRO_ERR_TIME,
+     "statuslist: validFrom: not of the form YYYY-MM-DDTHH:MM:SS[.mmm]Z"},
+    {"validFrom leap second ms", "2026-01-01T00:00:00.000Z", "2026-12-31T23:59:60.500Z",
+     LIBRO_ERR_TIME, "statuslist: validFrom: leap second not accepted"},
+    {"validUntil fraction", "2026-01-08T00:00:00Z", "2026-01-08T00:00:00.000Z", LIBRO_ERR_TIME,
+     "statuslist: validUntil: not of the form YYYY-MM-DDTHH:MM:SSZ"},
+    {"validFrom feb 30", "2026-01-01T00:00:00.000Z", "2026-02-30T00:00:00Z", LIBRO_ERR_TIME,
      "statuslist: validFrom: not a valid date and time"},
     {"validUntil leap second", "2026-01-08T00:00:00Z", "2026-12-31T23:59:60Z", LIBRO_ERR_TIME,
      "statuslist: validUntil: leap second not accepted"},
@@ -994,7 +1019,7 @@ parse_rejects(const struct bad_list *c, bool message)
     libro_buf good = LIBRO_BUF_INIT;
     libro_buf encoded = LIBRO_BUF_INIT;
     static char junk[] = "x";
-    libro_status_list s = {junk, NULL, 1, 2, LIBRO_STATUS_REVOCATION, {NULL, 0}};
+    libro_status_list s = {junk, NULL, 1, 2, LIBRO_STATUS_REVOCATION, {NULL, 0}, 0};
     libro_bitstring bits;
     const char *base = GOOD_PAYLOAD;
     libro_code rc;
@@ -1050,6 +1075,60 @@ START_TEST(test_parse_good)
                       &err, "statuslist: NULL argument");
     LIBRO_ASSERT_CODE(libro_status_list_parse(&s, NULL, 1, &err), LIBRO_ERR_INVALID_ARG, &err,
                       "statuslist: NULL argument");
+}
+END_TEST
+
+/* validFrom to the millisecond: written with three digits, read back; a list signed before
+ * milliseconds (whole seconds) still reads, as millisecond 0. */
+START_TEST(test_valid_from_millis)
+{
+    static const char old_form[] = "\"validFrom\":\"2026-01-01T00:00:00Z\"";
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf jws = LIBRO_BUF_INIT;
+    libro_buf payload = LIBRO_BUF_INIT;
+    libro_buf doc = LIBRO_BUF_INIT;
+    libro_status_list s;
+    libro_status_list back;
+    libro_key *key = test_key();
+    const char *at;
+    const char *good = GOOD_PAYLOAD;
+
+    sample_list(&s, LIBRO_STATUS_SUSPENSION);
+    s.valid_from_millis = 7;
+    must(libro_status_list_sign(&jws, &s, key, &err), &err, "sign");
+    must(libro_jws_verify_compact(&payload, (const char *) jws.data, jws.len, key, "vc+jwt", &err),
+         &err, "verify");
+    ck_assert_ptr_nonnull(strstr((const char *) payload.data,
+                                 "\"validFrom\":\"2026-01-01T00:00:00.007Z\","
+                                 "\"validUntil\":\"2026-01-08T00:00:00Z\""));
+    must(libro_status_list_parse(&back, payload.data, payload.len, &err), &err, "parse");
+    ck_assert_int_eq(back.valid_from, T2026);
+    ck_assert_uint_eq(back.valid_from_millis, 7);
+    libro_status_list_free(&back);
+    s.valid_from_millis = 999;
+    libro_buf_clear(&jws);
+    libro_buf_clear(&payload);
+    must(libro_status_list_sign(&jws, &s, key, &err), &err, "sign 999");
+    must(libro_jws_verify_compact(&payload, (const char *) jws.data, jws.len, key, "vc+jwt", &err),
+         &err, "verify 999");
+    must(libro_status_list_parse(&back, payload.data, payload.len, &err), &err, "parse 999");
+    ck_assert_uint_eq(back.valid_from_millis, 999);
+    libro_status_list_free(&back);
+    /* The form of lists signed before: whole seconds. */
+    at = strstr(good, "\"validFrom\":");
+    ck_assert_ptr_nonnull(at);
+    must(libro_buf_append(&doc, good, (size_t) (at - good), &err), &err, "doc");
+    must(libro_buf_append_str(&doc, old_form, &err), &err, "doc");
+    must(libro_buf_append_str(&doc, at + strlen(old_form) + 4, &err), &err, "doc");
+    must(libro_status_list_parse(&back, doc.data, doc.len, &err), &err, "parse old form");
+    ck_assert_int_eq(back.valid_from, T2026);
+    ck_assert_uint_eq(back.valid_from_millis, 0);
+    libro_status_list_free(&back);
+    libro_status_list_free(&s);
+    libro_buf_free(&doc);
+    libro_buf_free(&payload);
+    libro_buf_free(&jws);
+    libro_key_free(key);
 }
 END_TEST
 
@@ -1520,6 +1599,7 @@ libro_test_suite(void)
     tcase_add_loop_test(cred, test_parse_rejects, 0, (int) LIBRO_NELEM(bad_lists));
     tcase_add_loop_test(cred, test_message_list_rejects, 0, (int) LIBRO_NELEM(bad_message_lists));
     tcase_add_test(cred, test_parse_good);
+    tcase_add_test(cred, test_valid_from_millis);
     tcase_add_test(status, test_license_status);
     tcase_add_test(status, test_issuer_auth_status);
     tcase_add_loop_test(status, test_license_status_rejects, 0, (int) LIBRO_NELEM(bad_status));

@@ -48,7 +48,6 @@
 #define NURSING "nursing-general"
 
 /* When the server last started (lists and bundles are dated from the second after). */
-static int64_t server_started;
 static char dir[256];
 static char db_a[300];
 static char db_b[300];
@@ -133,7 +132,6 @@ start_server_as(const char *db, const char *base_url, uint16_t at)
     opt.threads = 2;
     opt.write_rate = 1000;
     opt.write_burst = 1000;
-    server_started = libro_time_now();
     must(libro_server_start(&server, &opt, &err), &err, "server start");
     port = libro_server_port(server);
     ck_assert_uint_ne(port, 0);
@@ -239,13 +237,9 @@ static void
 change(const char *number, libro_action action)
 {
     libro_error err = LIBRO_ERROR_INIT;
-    int64_t t;
 
+    /* No wait: an acknowledged change is in the very next bundle (read your writes). */
     must(libro_registry_client_change(client, number, action, "test", &err), &err, "change");
-    /* A bundle changes at most once a second, and the first one after a start is dated the
-     * second after it: the change shows once the clock has passed both. */
-    t = libro_time_now();
-    second_after(t > server_started + 1 ? t : server_started + 1);
 }
 
 static uint64_t
@@ -643,6 +637,8 @@ START_TEST(test_sync_journey)
     sync_ok(&again);
     ck_assert(again.not_modified);
     ck_assert_int_eq(again.issued, rep.issued);
+    ck_assert_int_eq(again.issued_ms, rep.issued_ms);
+    ck_assert_int_eq(again.issued_ms / 1000, again.issued);
     /* The same URL with a trailing slash is the same registry (and state). */
     ck_assert_int_gt(snprintf(slash, sizeof slash, "%s/", base), 0);
     must(sync_url(&again, slash, &err), &err, "sync with a slash");
@@ -652,7 +648,7 @@ START_TEST(test_sync_journey)
     change("T7-N-0001", LIBRO_ACTION_SUSPEND);
     sync_ok(&again);
     ck_assert(!again.not_modified);
-    ck_assert_int_gt(again.issued, rep.issued);
+    ck_assert_int_gt(again.issued_ms, rep.issued_ms);
     ck_assert_uint_eq(again.log_grew_from, rep.log_size);
     ck_assert_uint_eq(again.log_size, rep.log_size + 1);
     ck_assert_int_eq(verify(lic_a), LIBRO_SUSPENDED);
@@ -660,7 +656,7 @@ START_TEST(test_sync_journey)
     change("T7-N-0001", LIBRO_ACTION_REVOKE);
     sync_ok(&again);
     ck_assert(!again.not_modified);
-    ck_assert_int_gt(again.issued, rep.issued);
+    ck_assert_int_gt(again.issued_ms, rep.issued_ms);
     ck_assert_uint_lt(again.log_grew_from, again.log_size);
     ck_assert_uint_eq(again.log_grew_from, rep.log_size);
     ck_assert_uint_eq(again.log_size, log_size_of(db_a));
@@ -673,6 +669,66 @@ START_TEST(test_sync_journey)
     ck_assert_int_eq(verify(lic_a), LIBRO_REVOKED);
     sync_ok(&again);
     ck_assert(again.not_modified);
+}
+END_TEST
+
+/* Read your writes (design.md §5): each acknowledged change is in the very next sync, with
+ * no wait between them, 20 times in a row; bundles are ordered to the millisecond. */
+START_TEST(test_read_your_writes)
+{
+    libro_sync_report rep;
+    libro_sync_report again;
+
+    sync_ok(&rep);
+    for (int i = 0; i < 20; i++) {
+        change("T7-N-0001", LIBRO_ACTION_SUSPEND);
+        sync_ok(&again);
+        ck_assert_msg(!again.not_modified, "cycle %d: suspension not in the next sync", i);
+        ck_assert_int_gt(again.issued_ms, rep.issued_ms);
+        ck_assert_int_le(again.issued_ms, libro_time_now_ms());
+        ck_assert_int_eq(verify(lic_a), LIBRO_SUSPENDED);
+        rep = again;
+        change("T7-N-0001", LIBRO_ACTION_REINSTATE);
+        sync_ok(&again);
+        ck_assert_msg(!again.not_modified, "cycle %d: reinstatement not in the next sync", i);
+        ck_assert_int_gt(again.issued_ms, rep.issued_ms);
+        ck_assert_int_eq(verify(lic_a), LIBRO_VALID);
+        rep = again;
+    }
+}
+END_TEST
+
+/* A sync state written before milliseconds ("issued" to the second) still reads: the next
+ * bundle must be newer than that second's start; one dated within the second is newer. */
+START_TEST(test_state_in_seconds)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_sync_report rep;
+    libro_buf text = LIBRO_BUF_INIT;
+    char state[600];
+    char when[LIBRO_TIME_TEXT_MAX];
+    char *at;
+
+    sync_ok(&rep);
+    ck_assert_int_ge(rep.issued_ms % 1000, 0);
+    state_file(state);
+    must(libro_file_read(&text, state, 1u << 16, true, &err), &err, "read state");
+    at = strstr((char *) text.data, "\"issued\":\"");
+    ck_assert_ptr_nonnull(at);
+    at += 10;
+    /* "YYYY-MM-DDTHH:MM:SS.mmmZ" becomes "YYYY-MM-DDTHH:MM:SSZ" (and a shorter file). */
+    ck_assert_int_eq(at[19], '.');
+    ck_assert_int_eq(at[23], 'Z');
+    memmove(at + 19, at + 23, strlen(at + 23) + 1);
+    must(libro_file_write_atomic(state, text.data, strlen((char *) text.data), 0600, &err), &err,
+         "write state");
+    must(libro_time_format(when, rep.issued, &err), &err, "format");
+    ck_assert(strncmp(at, when, 20) == 0);
+    change("T7-N-0001", LIBRO_ACTION_SUSPEND);
+    sync_ok(&rep);
+    ck_assert(!rep.not_modified);
+    ck_assert_int_eq(verify(lic_a), LIBRO_SUSPENDED);
+    libro_buf_free(&text);
 }
 END_TEST
 
@@ -1239,6 +1295,8 @@ libro_test_suite(void)
 
     tcase_add_checked_fixture(journey, setup, teardown);
     tcase_add_test(journey, test_sync_journey);
+    tcase_add_test(journey, test_read_your_writes);
+    tcase_add_test(journey, test_state_in_seconds);
     suite_add_tcase(s, journey);
 
     tcase_add_checked_fixture(refusals, setup, teardown);

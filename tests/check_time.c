@@ -311,6 +311,88 @@ START_TEST(test_now)
 }
 END_TEST
 
+/* Milliseconds: the first three fraction digits (missing ones are 0, more are dropped: the
+ * floor), offsets applied, the second's rules unchanged. */
+static const struct {
+    const char *text;
+    int64_t ms;
+} good_ms[] = {
+    {"2026-12-06T05:42:33.103Z", INT64_C(1796535753103)},
+    {"2026-12-06T05:42:33Z", INT64_C(1796535753000)},
+    {"2026-12-06T05:42:33.1Z", INT64_C(1796535753100)},
+    {"2026-12-06T05:42:33.12Z", INT64_C(1796535753120)},
+    {"2026-12-06T05:42:33.1239Z", INT64_C(1796535753123)},
+    {"2026-12-06T05:42:33.999999999Z", INT64_C(1796535753999)},
+    {"2026-12-06T06:42:33.050+01:00", INT64_C(1796535753050)},
+    {"1970-01-01T00:00:00.000Z", 0},
+    {"1969-12-31T23:59:59.999Z", -1},
+    {"2016-12-31T23:59:60.500Z", INT64_C(1483228800500)}, /* a leap second: the next one */
+};
+
+START_TEST(test_parse_ms)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    int64_t ms = 7;
+
+    must(libro_time_parse_ms(&ms, good_ms[_i].text, strlen(good_ms[_i].text), &err), &err,
+         good_ms[_i].text);
+    ck_assert_msg(ms == good_ms[_i].ms, "%s: %lld", good_ms[_i].text, (long long) ms);
+}
+END_TEST
+
+START_TEST(test_ms_refusals)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    char out[LIBRO_TIME_MS_TEXT_MAX];
+    int64_t ms = 7;
+
+    LIBRO_ASSERT_CODE(libro_time_parse_ms(&ms, "2026-12-06T05:42:33.Z", 21, &err), LIBRO_ERR_TIME,
+                      &err, "timestamp: expected a digit after '.' at offset 20");
+    ck_assert_int_eq(ms, 0);
+    LIBRO_ASSERT_CODE(libro_time_parse_ms(NULL, "2026-12-06T05:42:33Z", 20, &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "timestamp: NULL argument");
+    LIBRO_ASSERT_CODE(libro_time_format_ms(out, INT64_C(253402300800000), &err), LIBRO_ERR_TIME,
+                      &err, "time: 253402300800 is outside years 0001-9999");
+    ck_assert_str_eq(out, "");
+}
+END_TEST
+
+static const struct {
+    int64_t ms;
+    const char *text;
+} formats_ms[] = {
+    {0, "1970-01-01T00:00:00.000Z"},
+    {-1, "1969-12-31T23:59:59.999Z"},
+    {INT64_C(1796535753103), "2026-12-06T05:42:33.103Z"},
+    {INT64_C(1796535753007), "2026-12-06T05:42:33.007Z"},
+    {INT64_C(253402300799999), "9999-12-31T23:59:59.999Z"},
+    {INT64_C(-62135596800000), "0001-01-01T00:00:00.000Z"},
+};
+
+START_TEST(test_format_ms)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    char out[LIBRO_TIME_MS_TEXT_MAX];
+    int64_t back = 0;
+
+    must(libro_time_format_ms(out, formats_ms[_i].ms, &err), &err, "format");
+    ck_assert_str_eq(out, formats_ms[_i].text);
+    must(libro_time_parse_ms(&back, out, strlen(out), &err), &err, "parse back");
+    ck_assert_int_eq(back, formats_ms[_i].ms);
+}
+END_TEST
+
+START_TEST(test_now_ms)
+{
+    int64_t before = libro_time_now();
+    int64_t ms = libro_time_now_ms();
+    int64_t after = libro_time_now();
+
+    ck_assert_int_ge(ms / 1000, before);
+    ck_assert_int_le(ms / 1000, after);
+}
+END_TEST
+
 Suite *
 libro_test_suite(void)
 {
@@ -320,6 +402,8 @@ libro_test_suite(void)
     tcase_add_loop_test(tc, test_parse_good, 0, (int) LIBRO_NELEM(good));
     tcase_add_loop_test(tc, test_parse_bad, 0, (int) LIBRO_NELEM(bad));
     tcase_add_test(tc, test_parse_null);
+    tcase_add_loop_test(tc, test_parse_ms, 0, (int) LIBRO_NELEM(good_ms));
+    tcase_add_test(tc, test_ms_refusals);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("limits");
@@ -335,6 +419,8 @@ libro_test_suite(void)
     tcase_add_test(tc, test_round_trip_every_day);
     tcase_add_test(tc, test_round_trip_random);
     tcase_add_test(tc, test_now);
+    tcase_add_loop_test(tc, test_format_ms, 0, (int) LIBRO_NELEM(formats_ms));
+    tcase_add_test(tc, test_now_ms);
     suite_add_tcase(s, tc);
     return s;
 }

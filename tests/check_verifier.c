@@ -1732,10 +1732,10 @@ sts_init(struct sts *st)
 }
 
 /* Sign a list of `url` for `purpose` with `k`, its status at `index` `value` (a bit, or a
- * message list's word). */
+ * message list's word), valid from `from` and `millis` milliseconds. */
 static void
-sign_list(libro_buf *out, const char *url, libro_status_purpose purpose, uint32_t index,
-          unsigned value, int64_t from, int64_t until, const libro_key *k)
+sign_list_ms(libro_buf *out, const char *url, libro_status_purpose purpose, uint32_t index,
+             unsigned value, int64_t from, unsigned millis, int64_t until, const libro_key *k)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_status_list l;
@@ -1744,6 +1744,7 @@ sign_list(libro_buf *out, const char *url, libro_status_purpose purpose, uint32_
     l.id = sdup(url);
     l.issuer = sdup(REGISTRY);
     l.valid_from = from;
+    l.valid_from_millis = millis;
     l.valid_until = until;
     l.purpose = purpose;
     LIBRO_ASSERT_CODE(libro_bitstring_new(&l.bits,
@@ -1754,6 +1755,13 @@ sign_list(libro_buf *out, const char *url, libro_status_purpose purpose, uint32_
     libro_bitstring_set_value(&l.bits, index, libro_status_purpose_size(purpose), value);
     LIBRO_ASSERT_CODE(libro_status_list_sign(out, &l, k, &err), LIBRO_OK, &err, NULL);
     libro_status_list_free(&l);
+}
+
+static void
+sign_list(libro_buf *out, const char *url, libro_status_purpose purpose, uint32_t index,
+          unsigned value, int64_t from, int64_t until, const libro_key *k)
+{
+    sign_list_ms(out, url, purpose, index, value, from, 0, until, k);
 }
 
 static libro_credential *
@@ -2086,14 +2094,20 @@ static const struct {
     {"a suspension list at the revocation URL", st_swap_purpose, LIBRO_STATUS_UNKNOWN,
      "status list " URL_REV " is a suspension list, not a revocation list", false},
     {"suspension list missing", st_missing, LIBRO_STATUS_UNKNOWN,
-     "no status list cached for " URL_SUS, false},
+     "no status list cached for " URL_SUS
+     ": run libro sync https://registry.town-7.example, then verify again",
+     false},
     {"list expired", st_expired, LIBRO_STATUS_UNKNOWN,
-     "status list " URL_REV " expired 2026-01-17T21:00:00Z", false},
+     "status list " URL_REV " expired 2026-01-17T21:00:00Z: run libro sync "
+     "https://registry.town-7.example, then verify again",
+     false},
     {"list expired within skew", st_expired_in_skew, LIBRO_VALID, NULL, true},
     {"list not yet valid", st_not_yet, LIBRO_STATUS_UNKNOWN, "is not valid before", false},
     {"list 30 hours old: warning", st_old_warn, LIBRO_VALID, NULL, true},
     {"list 24 hours old: no warning", st_day_no_warn, LIBRO_VALID, NULL, true},
-    {"list 8 days old", st_too_old, LIBRO_STATUS_UNKNOWN, "status data is 8 days old (maximum 7)",
+    {"list 8 days old", st_too_old, LIBRO_STATUS_UNKNOWN,
+     "status data is 8 days old (maximum 7): run libro sync https://registry.town-7.example, "
+     "then verify again",
      true},
     {"list 7 days and 1 s old", st_too_old_edge, LIBRO_STATUS_UNKNOWN,
      "status data is 7.1 days old (maximum 7)", true},
@@ -2145,8 +2159,8 @@ START_TEST(test_status)
         ck_assert(!v->revoked && !v->suspended);
     }
     if (status_cases[_i].tweak == st_old_warn) {
-        ck_assert_str_eq(v->warning,
-                         "status data is 30 hours old (more than 24): refresh the status lists");
+        ck_assert_str_eq(v->warning, "status data is 30 hours old (more than 24): run libro sync "
+                                     "https://registry.town-7.example");
     } else if (v->outcome == LIBRO_VALID && v->status_age > DAY) {
         ck_assert_ptr_nonnull(strstr(v->warning, "status data is"));
     } else {
@@ -2295,13 +2309,22 @@ START_TEST(test_store_status_lists)
     ck_assert_uint_eq(libro_trust_count(store), 2);
     LIBRO_ASSERT_CODE(libro_trust_add(store, (const char *) v1.data, v1.len, &err),
                       LIBRO_ERR_DENIED, &err,
-                      "status list " URL_REV " of 2026-01-01T00:00:00Z is not newer than the one "
-                      "stored (2026-01-02T00:00:00Z): not replaced");
-    /* Two different lists of the same second cannot be ordered: the second is refused. */
+                      "status list " URL_REV " of 2026-01-01T00:00:00.000Z is not newer than the "
+                      "one stored (2026-01-02T00:00:00.000Z): not replaced");
+    /* Two different lists of the same millisecond cannot be ordered: the second is refused. */
     LIBRO_ASSERT_CODE(libro_trust_add(store, (const char *) v2b.data, v2b.len, &err),
                       LIBRO_ERR_DENIED, &err,
-                      "status list " URL_REV " of 2026-01-02T00:00:00Z is not newer than the one "
-                      "stored (2026-01-02T00:00:00Z): not replaced");
+                      "status list " URL_REV " of 2026-01-02T00:00:00.000Z is not newer than the "
+                      "one stored (2026-01-02T00:00:00.000Z): not replaced");
+    /* One millisecond later in the same second: newer, so it replaces (read your writes); the
+     * list of the millisecond before is then the older one. */
+    libro_buf_clear(&v2b);
+    sign_list_ms(&v2b, URL_REV, LIBRO_STATUS_REVOCATION, 5, true, T0 + DAY, 1, T0 + 8 * DAY, k_reg);
+    add_token(&v2b);
+    LIBRO_ASSERT_CODE(libro_trust_add(store, (const char *) v2.data, v2.len, &err),
+                      LIBRO_ERR_DENIED, &err,
+                      "status list " URL_REV " of 2026-01-02T00:00:00.000Z is not newer than the "
+                      "one stored (2026-01-02T00:00:00.001Z): not replaced");
     /* Newer, but it would revive license 5: revocation is final. */
     libro_buf_clear(&v2b);
     sign_list(&v2b, URL_REV, LIBRO_STATUS_REVOCATION, 6, true, T0 + 2 * DAY, T0 + 9 * DAY, k_reg);

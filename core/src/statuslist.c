@@ -26,6 +26,7 @@
 #include "statuslist_int.h"
 
 #define MULTIBASE_B64URL 'u'
+#define TIMESTAMP_MS_LEN 24u /* YYYY-MM-DDTHH:MM:SS.mmmZ */
 #define MIN_BYTES (LIBRO_STATUS_LIST_MIN_ENTRIES / 8u)
 #define MAX_BYTES (LIBRO_STATUS_LIST_MAX_ENTRIES / 8u)
 /* The payload cap: the longest encodedList plus room for every other member (ids of at most
@@ -361,6 +362,9 @@ check_envelope(const libro_status_list *s, libro_error *err)
     if (rc == LIBRO_OK) {
         rc = check_time(s->valid_until, "validUntil", err);
     }
+    if (rc == LIBRO_OK && s->valid_from_millis > 999) {
+        rc = fail(err, LIBRO_ERR_SCHEMA, "validFrom", "milliseconds not below 1000");
+    }
     if (rc == LIBRO_OK && s->valid_from >= s->valid_until) {
         rc = fail(err, LIBRO_ERR_SCHEMA, "validUntil", "not after validFrom");
     }
@@ -469,33 +473,47 @@ get_string(char **out, json_t *obj, const char *name, const char *path, libro_er
 }
 
 /* Only the form libro writes, so that every accepted document re-serializes to itself. */
+/* A time of the form YYYY-MM-DDTHH:MM:SSZ, or (when `millis` is not NULL) also
+ * YYYY-MM-DDTHH:MM:SS.mmmZ: exactly what sign writes, so that it reads back the same. */
 static libro_code
-get_time(int64_t *out, json_t *root, const char *name, libro_error *err)
+get_time(int64_t *out, unsigned *millis, json_t *root, const char *name, libro_error *err)
 {
-    static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
-    char back[LIBRO_TIME_TEXT_MAX];
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd.dddZ";
+    const char *form = millis == NULL ? "not of the form YYYY-MM-DDTHH:MM:SSZ"
+                                      : "not of the form YYYY-MM-DDTHH:MM:SS[.mmm]Z";
+    char back[LIBRO_TIME_MS_TEXT_MAX];
     json_t *v = json_object_get(root, name);
     const char *s;
+    size_t len;
+    int64_t ms = 0;
     size_t i;
 
     if (!json_is_string(v)) {
         return fail(err, LIBRO_ERR_SCHEMA, name, "not a string");
     }
     s = json_string_value(v);
-    if (json_string_length(v) != TIMESTAMP_LEN) {
-        return fail(err, LIBRO_ERR_TIME, name, "not of the form YYYY-MM-DDTHH:MM:SSZ");
+    len = json_string_length(v);
+    if (len != TIMESTAMP_LEN && (millis == NULL || len != TIMESTAMP_MS_LEN)) {
+        return fail(err, LIBRO_ERR_TIME, name, form);
     }
-    for (i = 0; i < TIMESTAMP_LEN; i++) {
-        if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i]) {
-            return fail(err, LIBRO_ERR_TIME, name, "not of the form YYYY-MM-DDTHH:MM:SSZ");
+    for (i = 0; i < len; i++) {
+        char want = i == len - 1 ? 'Z' : shape[i];
+
+        if (want == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != want) {
+            return fail(err, LIBRO_ERR_TIME, name, form);
         }
     }
-    if (libro_time_parse(out, s, TIMESTAMP_LEN, NULL) != LIBRO_OK) {
+    if (libro_time_parse_ms(&ms, s, len, NULL) != LIBRO_OK) {
         return fail(err, LIBRO_ERR_TIME, name, "not a valid date and time");
     }
+    *out = ms / 1000;
     /* 23:59:60 parses as the next second and would not write back the same. */
-    if (libro_time_format(back, *out, NULL) != LIBRO_OK || memcmp(back, s, TIMESTAMP_LEN) != 0) {
+    if (libro_time_format_ms(back, ms, NULL) != LIBRO_OK ||
+        memcmp(back, s, TIMESTAMP_LEN - 1) != 0) {
         return fail(err, LIBRO_ERR_TIME, name, "leap second not accepted");
+    }
+    if (millis != NULL) {
+        *millis = (unsigned) (ms % 1000);
     }
     return LIBRO_OK;
 }
@@ -635,10 +653,10 @@ libro_status_list_parse(libro_status_list *out, const void *p, size_t len, libro
         rc = get_string(&s.issuer, root, "issuer", "issuer", err);
     }
     if (rc == LIBRO_OK) {
-        rc = get_time(&s.valid_from, root, "validFrom", err);
+        rc = get_time(&s.valid_from, &s.valid_from_millis, root, "validFrom", err);
     }
     if (rc == LIBRO_OK) {
-        rc = get_time(&s.valid_until, root, "validUntil", err);
+        rc = get_time(&s.valid_until, NULL, root, "validUntil", err);
     }
     if (rc != LIBRO_OK) {
         goto out;

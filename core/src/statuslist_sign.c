@@ -21,6 +21,19 @@ time_value(int64_t t)
     return json_stringn(text, TIMESTAMP_LEN);
 }
 
+/* validFrom to the millisecond: a verifier keeps a list only when strictly newer, so two
+ * lists of one second must still be ordered (read your writes, docs/formats.md). */
+static json_t *
+time_value_ms(int64_t t, unsigned millis)
+{
+    char text[LIBRO_TIME_MS_TEXT_MAX];
+
+    if (libro_time_format_ms(text, t * 1000 + (int64_t) millis, NULL) != LIBRO_OK) {
+        return NULL;
+    }
+    return json_string(text);
+}
+
 /* §2.2: a message list states its statusSize and its messages (the vocabulary's term
  * statusMessage, as in the entries; §2.2's prose spells it "statusMessages"). */
 static bool
@@ -49,12 +62,13 @@ payload_json(libro_buf *out, const libro_status_list *s, libro_error *err)
     if (rc != LIBRO_OK) {
         goto out;
     }
-    root = json_pack(
-        "{s:[s], s:s, s:[s,s], s:s, s:o, s:o, s:{s:s, s:s, s:s, s:s}}", "@context", CONTEXT_VC,
-        "id", s->id, "type", VC_TYPE, LIST_CRED_TYPE, "issuer", s->issuer, "validFrom",
-        time_value(s->valid_from), "validUntil", time_value(s->valid_until), "credentialSubject",
-        "id", (const char *) subject_id.data, "type", LIST_TYPE, "statusPurpose",
-        libro_status_purpose_name(s->purpose), "encodedList", (const char *) encoded.data);
+    root = json_pack("{s:[s], s:s, s:[s,s], s:s, s:o, s:o, s:{s:s, s:s, s:s, s:s}}", "@context",
+                     CONTEXT_VC, "id", s->id, "type", VC_TYPE, LIST_CRED_TYPE, "issuer", s->issuer,
+                     "validFrom", time_value_ms(s->valid_from, s->valid_from_millis), "validUntil",
+                     time_value(s->valid_until), "credentialSubject", "id",
+                     (const char *) subject_id.data, "type", LIST_TYPE, "statusPurpose",
+                     libro_status_purpose_name(s->purpose), "encodedList",
+                     (const char *) encoded.data);
     if (root == NULL || (s->purpose == LIBRO_STATUS_MESSAGE && !add_message_members(root))) {
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
         goto out;

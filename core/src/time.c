@@ -320,6 +320,66 @@ libro_time_format(char out[LIBRO_TIME_TEXT_MAX], int64_t t, libro_error *err)
 int64_t
 libro_time_now(void)
 {
+    return libro_time_now_ms() / 1000;
+}
+
+libro_code
+libro_time_parse_ms(int64_t *out, const char *p, size_t len, libro_error *err)
+{
+    int64_t secs = 0;
+    int64_t frac = 0;
+    libro_code rc;
+
+    if (out == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "timestamp: NULL argument");
+    }
+    *out = 0;
+    rc = libro_time_parse(&secs, p, len, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    /* Every field before the fraction is fixed-width (checked above): a '.' can only be at
+     * offset 19, and at least one digit follows it. */
+    if (len > 19 && p[19] == '.') {
+        size_t i = 20;
+
+        for (int digit = 0; digit < 3; digit++) {
+            frac *= 10;
+            if (i < len && p[i] >= '0' && p[i] <= '9') {
+                frac += p[i] - '0';
+                i++;
+            }
+        }
+    }
+    *out = secs * 1000 + frac;
+    return LIBRO_OK;
+}
+
+libro_code
+libro_time_format_ms(char out[LIBRO_TIME_MS_TEXT_MAX], int64_t ms, libro_error *err)
+{
+    int64_t secs = ms / 1000;
+    int64_t frac = ms % 1000;
+    libro_code rc;
+
+    if (frac < 0) {
+        frac += 1000;
+        secs--;
+    }
+    rc = libro_time_format(out, secs, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    out[19] = '.';
+    put_digits(out + 20, (unsigned) frac, 3);
+    out[23] = 'Z';
+    out[24] = '\0';
+    return LIBRO_OK;
+}
+
+int64_t
+libro_time_now_ms(void)
+{
     struct timespec ts;
 
     /* CLOCK_REALTIME cannot fail on Linux with a valid pointer; should it ever, 0 (1970)
@@ -327,5 +387,5 @@ libro_time_now(void)
     if (clock_gettime(CLOCK_REALTIME, &ts) != 0) {
         return 0;
     }
-    return (int64_t) ts.tv_sec;
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

@@ -30,8 +30,8 @@
 /* What the last sync of one URL left. */
 typedef struct sync_state {
     char etag[LIBRO_HTTP_MAX_HEADER_VALUE_BYTES + 1];
-    int64_t issued;
-    bool has_log; /* a checkpoint was accepted before: its tree follows */
+    int64_t issued_ms; /* the bundle's issued, to the millisecond (older states: whole s) */
+    bool has_log;      /* a checkpoint was accepted before: its tree follows */
     uint64_t size;
     libro_merkle_hash root;
 } sync_state;
@@ -114,7 +114,7 @@ state_read(sync_state *st, const char *path, libro_error *err)
     etag = json_string_value(json_object_get(root, "etag"));
     issued = json_string_value(json_object_get(root, "issued"));
     if (etag == NULL || strlen(etag) >= sizeof st->etag || issued == NULL ||
-        libro_time_parse(&st->issued, issued, strlen(issued), err) != LIBRO_OK) {
+        libro_time_parse_ms(&st->issued_ms, issued, strlen(issued), err) != LIBRO_OK) {
         rc = libro_error_set(err, LIBRO_ERR_PARSE, "sync state %.120s is damaged: remove it", path);
         goto out;
     }
@@ -127,14 +127,14 @@ out:
 }
 
 static libro_code
-state_write(const char *path, const char *etag, int64_t issued, const libro_checkpoint *cp,
+state_write(const char *path, const char *etag, int64_t issued_ms, const libro_checkpoint *cp,
             const char *checkpoint, libro_error *err)
 {
-    char when[LIBRO_TIME_TEXT_MAX];
+    char when[LIBRO_TIME_MS_TEXT_MAX];
     libro_buf text = LIBRO_BUF_INIT;
     libro_buf hash = LIBRO_BUF_INIT;
     json_t *root = NULL;
-    libro_code rc = libro_time_format(when, issued, err);
+    libro_code rc = libro_time_format_ms(when, issued_ms, err);
 
     if (rc == LIBRO_OK) {
         rc = libro_b64std_encode(&hash, cp->root.bytes, sizeof cp->root.bytes, err);
@@ -242,7 +242,7 @@ typedef struct bundle {
     json_t *root;
     const char *registry;
     const char *url;
-    int64_t issued;
+    int64_t issued_ms;
     json_t *chain;
     json_t *authorizations;
     json_t *lists;
@@ -298,7 +298,8 @@ bundle_parse(bundle *b, const char *token, size_t len, libro_error *err)
         return libro_error_set(err, LIBRO_ERR_PARSE,
                                "bundle: not a LibroTrustBundle (docs/formats.md)");
     }
-    rc = libro_time_parse(&b->issued, issued, strlen(issued), err);
+    /* To the millisecond: two bundles of one second are still ordered (docs/formats.md). */
+    rc = libro_time_parse_ms(&b->issued_ms, issued, strlen(issued), err);
     if (rc != LIBRO_OK) {
         libro_error_prefix(err, "bundle: issued");
     }
@@ -449,7 +450,8 @@ libro_trust_sync(libro_trust *t, const char *url, const libro_sync_options *opt,
     const char *tp = NULL;
     size_t id_len = 0;
     size_t len;
-    int64_t now = libro_time_now();
+    int64_t now_ms = libro_time_now_ms();
+    int64_t now = now_ms / 1000;
     libro_code rc;
 
     memset(&b, 0, sizeof b);
@@ -480,7 +482,8 @@ libro_trust_sync(libro_trust *t, const char *url, const libro_sync_options *opt,
     }
     if (resp.status == 304) {
         report->not_modified = true;
-        report->issued = st.issued;
+        report->issued = st.issued_ms / 1000;
+        report->issued_ms = st.issued_ms;
         goto out;
     }
     if (resp.status != 200) {
@@ -516,12 +519,12 @@ libro_trust_sync(libro_trust *t, const char *url, const libro_sync_options *opt,
     }
     /* 2. Not from the future (it would shut out every honest bundle until then), and not
      *    older than what was synced before. */
-    if (b.issued > now + LIBRO_SYNC_SKEW_SECONDS) {
+    if (b.issued_ms > now_ms + LIBRO_SYNC_SKEW_SECONDS * 1000) {
         rc = libro_error_set(err, LIBRO_ERR_TIME,
                              "the bundle is dated more than 5 minutes ahead of this clock");
         goto out;
     }
-    if (st.issued != 0 && b.issued <= st.issued) {
+    if (st.issued_ms != 0 && b.issued_ms <= st.issued_ms) {
         rc = libro_error_set(err, LIBRO_ERR_ROLLBACK,
                              "the bundle is not newer than the one synced before");
         goto out;
@@ -550,10 +553,11 @@ libro_trust_sync(libro_trust *t, const char *url, const libro_sync_options *opt,
     /* 5. The status lists, by the store's rules; then remember this sync. */
     rc = add_all(t, b.lists, "status list", err);
     if (rc == LIBRO_OK) {
-        rc = state_write((const char *) path.data, resp.etag, b.issued, &cur, b.checkpoint, err);
+        rc = state_write((const char *) path.data, resp.etag, b.issued_ms, &cur, b.checkpoint, err);
     }
     if (rc == LIBRO_OK) {
-        report->issued = b.issued;
+        report->issued = b.issued_ms / 1000;
+        report->issued_ms = b.issued_ms;
         report->status_lists = json_array_size(b.lists);
         report->authorizations = json_array_size(b.authorizations);
         report->log_size = cur.size;

@@ -1015,11 +1015,19 @@ check_no_unrevocation(const libro_trust__list *old, const libro_trust__list *l, 
     return rc;
 }
 
+/* A list's validFrom to the millisecond (lists signed before milliseconds: the whole
+ * second), the order a replacement must follow. */
+static int64_t
+list_from_ms(const libro_status_list *s)
+{
+    return s->valid_from * 1000 + (int64_t) s->valid_from_millis;
+}
+
 /* Add an indexed status list: its signature must verify with a stored registry key (so the
  * validFrom that decides a replacement is the registry's word). It replaces the list of the
- * same id only when it comes from the same registry, is strictly newer (two different lists
- * of one second cannot be ordered, and taking either could undo a revocation), and clears no
- * revocation. */
+ * same id only when it comes from the same registry, is strictly newer to the millisecond
+ * (two different lists of one instant cannot be ordered, and taking either could undo a
+ * revocation), and clears no revocation. */
 static libro_code
 store_list(libro_trust *t, libro_trust__list *l, libro_error *err)
 {
@@ -1027,8 +1035,8 @@ store_list(libro_trust *t, libro_trust__list *l, libro_error *err)
     char name[LIBRO_THUMBPRINT_LEN + 80];
     char path[PATH_MAX];
     char shown[65];
-    char new_from[LIBRO_TIME_TEXT_MAX];
-    char old_from[LIBRO_TIME_TEXT_MAX];
+    char new_from[LIBRO_TIME_MS_TEXT_MAX];
+    char old_from[LIBRO_TIME_MS_TEXT_MAX];
     const libro_key *key;
     libro_jws *jws = NULL;
     size_t i;
@@ -1083,9 +1091,9 @@ store_list(libro_trust *t, libro_trust__list *l, libro_error *err)
             goto out;
         }
         /* An attacker (or a stale mirror) replaying an old list would undo a revocation. */
-        if (l->list.valid_from <= old->list.valid_from) {
-            if (libro_time_format(new_from, l->list.valid_from, NULL) != LIBRO_OK ||
-                libro_time_format(old_from, old->list.valid_from, NULL) != LIBRO_OK) {
+        if (list_from_ms(&l->list) <= list_from_ms(&old->list)) {
+            if (libro_time_format_ms(new_from, list_from_ms(&l->list), NULL) != LIBRO_OK ||
+                libro_time_format_ms(old_from, list_from_ms(&old->list), NULL) != LIBRO_OK) {
                 memcpy(new_from, "?", 2);
                 memcpy(old_from, "?", 2);
             }

@@ -233,12 +233,13 @@ fmt_too_old(char *out, size_t cap, int64_t age, int64_t max)
  * (a RegistryAuthorization in the store for its kid), parsed from what verified, of the
  * expected purpose, its authorization chained to an anchor through `community`, valid at
  * now +- skew, and holding `index`, whose status (a bit, or a message list's word) is
- * *value. *known false with the reason in `why` when any of that
- * fails: a list that cannot be trusted says nothing, neither "revoked" nor "not revoked".
- * Returns an error only when no verdict could be formed (memory, crypto). */
+ * *value. *known false with the reason in `why` when any of that fails (and *stale true when
+ * a sync would help: no list, or one outside its window): a list that cannot be trusted says
+ * nothing, neither "revoked" nor "not revoked". Returns an error only when no verdict could
+ * be formed (memory, crypto). */
 static libro_code
-read_list(bool *known, unsigned *value, int64_t *from, const libro_trust *t, const char *url,
-          libro_status_purpose purpose, uint32_t index, const char *community,
+read_list(bool *known, bool *stale, unsigned *value, int64_t *from, const libro_trust *t,
+          const char *url, libro_status_purpose purpose, uint32_t index, const char *community,
           const libro_verify_options *opt, char *why, size_t why_cap, libro_error *err)
 {
     const libro_trust__list *l;
@@ -257,11 +258,13 @@ read_list(bool *known, unsigned *value, int64_t *from, const libro_trust *t, con
     memset(&parsed, 0, sizeof parsed);
     memset(&res, 0, sizeof res);
     *known = false;
+    *stale = false;
     *value = 0;
     *from = 0;
     l = find_list(t, url);
     if (l == NULL) {
         n = snprintf(why, why_cap, "no status list cached for %.180s", url);
+        *stale = true;
         goto out;
     }
     key = libro_trust__registry_key(t, l->signer_id, l->signer_tp);
@@ -312,11 +315,13 @@ read_list(bool *known, unsigned *value, int64_t *from, const libro_trust *t, con
     if (opt->now + opt->skew < parsed.valid_from) {
         fmt_time(when, parsed.valid_from);
         n = snprintf(why, why_cap, "status list %.100s is not valid before %s", url, when);
+        *stale = true;
         goto out;
     }
     if (opt->now - opt->skew > parsed.valid_until) {
         fmt_time(when, parsed.valid_until);
         n = snprintf(why, why_cap, "status list %.100s expired %s", url, when);
+        *stale = true;
         goto out;
     }
     if (libro_status_list_value(value, &parsed, index, &e) != LIBRO_OK) {
@@ -350,6 +355,7 @@ read_word(bool *decided, libro_verification *v, const libro_trust *t,
     char when[LIBRO_TIME_TEXT_MAX];
     int64_t from = 0;
     bool known = false;
+    bool stale = false;
     libro_code rc;
     int n = 0;
 
@@ -358,8 +364,9 @@ read_word(bool *decided, libro_verification *v, const libro_trust *t,
     if (lic->status_message_list == NULL) {
         return LIBRO_OK;
     }
-    rc = read_list(&known, &v->word, &from, t, lic->status_message_list, LIBRO_STATUS_MESSAGE,
-                   lic->status_index, lic->community_id, opt, reason, sizeof reason, err);
+    rc = read_list(&known, &stale, &v->word, &from, t, lic->status_message_list,
+                   LIBRO_STATUS_MESSAGE, lic->status_index, lic->community_id, opt, reason,
+                   sizeof reason, err);
     if (rc != LIBRO_OK || !known) {
         if (rc == LIBRO_OK && snprintf(why, why_cap, "; word unknown: %s", reason) < 0) {
             why[0] = '\0';
@@ -384,6 +391,38 @@ read_word(bool *decided, libro_verification *v, const libro_trust *t,
     return LIBRO_OK;
 }
 
+/* What to run for fresh status data: the status data comes from the registry's bundle, and
+ * the registry's URL is the status list's up to "/v1/status/" (docs/formats.md). */
+static int
+sync_advice(char *out, size_t cap, const char *list_url)
+{
+    const char *cut = list_url == NULL ? NULL : strstr(list_url, "/v1/status/");
+
+    if (cut != NULL && cut > list_url && cut - list_url <= 160) {
+        return snprintf(out, cap, "run libro sync %.*s", (int) (cut - list_url), list_url);
+    }
+    return snprintf(out, cap, "run libro sync with the registry's URL");
+}
+
+/* STATUS UNKNOWN for status data that is missing or out of date, with what to do. The advice is
+ * kept whole; the reason before it gives way when the line would be too long. */
+static libro_code
+status_unknown(libro_verification *v, const char *why, const char *list_url)
+{
+    char advice[200];
+    char line[LIBRO_ERROR_MSG_MAX];
+    int n = sync_advice(advice, sizeof advice, list_url);
+    int m;
+
+    if (n < 0 || (size_t) n >= sizeof advice) {
+        return verdict(v, LIBRO_STATUS_UNKNOWN, why);
+    }
+    /* ": " and ", then verify again" take 21 bytes: the reason gets at least 55. */
+    m = snprintf(line, sizeof line, "%.*s: %s, then verify again",
+                 (int) (sizeof line - 1 - (size_t) n - 21), why, advice);
+    return verdict(v, LIBRO_STATUS_UNKNOWN, m < 0 ? why : line);
+}
+
 /* Step 6 for a license with credentialStatus whose chain and dates are good. */
 static libro_code
 check_status(libro_verification *v, const libro_trust *t, const libro_verify_options *opt,
@@ -395,6 +434,7 @@ check_status(libro_verification *v, const libro_trust *t, const libro_verify_opt
     char when[LIBRO_TIME_TEXT_MAX];
     bool known;
     bool decided = false;
+    bool stale;
     unsigned revoked = 0;
     unsigned suspended = 0;
     int64_t from_r = 0;
@@ -402,25 +442,27 @@ check_status(libro_verification *v, const libro_trust *t, const libro_verify_opt
     int n;
     libro_code rc;
 
-    rc = read_list(&known, &revoked, &from_r, t, lic->status_revocation_list,
+    rc = read_list(&known, &stale, &revoked, &from_r, t, lic->status_revocation_list,
                    LIBRO_STATUS_REVOCATION, lic->status_index, lic->community_id, opt, why,
                    sizeof why, err);
     if (rc != LIBRO_OK) {
         return rc;
     }
     if (!known) {
-        return verdict(v, LIBRO_STATUS_UNKNOWN, why);
+        return stale ? status_unknown(v, why, lic->status_revocation_list)
+                     : verdict(v, LIBRO_STATUS_UNKNOWN, why);
     }
     v->status_from = from_r;
     if (!revoked) {
-        rc = read_list(&known, &suspended, &from_s, t, lic->status_suspension_list,
+        rc = read_list(&known, &stale, &suspended, &from_s, t, lic->status_suspension_list,
                        LIBRO_STATUS_SUSPENSION, lic->status_index, lic->community_id, opt, why,
                        sizeof why, err);
         if (rc != LIBRO_OK) {
             return rc;
         }
         if (!known) {
-            return verdict(v, LIBRO_STATUS_UNKNOWN, why);
+            return stale ? status_unknown(v, why, lic->status_suspension_list)
+                         : verdict(v, LIBRO_STATUS_UNKNOWN, why);
         }
         v->suspended = suspended != 0;
         if (from_s < v->status_from) {
@@ -443,7 +485,7 @@ check_status(libro_verification *v, const libro_trust *t, const libro_verify_opt
     }
     if (v->status_age > opt->max_status_age) {
         n = fmt_too_old(why, sizeof why, v->status_age, opt->max_status_age);
-        return verdict(v, LIBRO_STATUS_UNKNOWN, n < 0 ? "status data too old" : why);
+        return status_unknown(v, n < 0 ? "status data too old" : why, lic->status_revocation_list);
     }
     if (v->suspended) {
         fmt_time(when, from_s);
@@ -451,9 +493,13 @@ check_status(libro_verification *v, const libro_trust *t, const libro_verify_opt
         return verdict(v, LIBRO_SUSPENDED, n < 0 ? "license suspended" : why);
     }
     if (v->status_age > LIBRO_VERIFY_STATUS_WARN_AGE) {
-        n = snprintf(v->warning, sizeof v->warning,
-                     "status data is %lld hours old (more than 24): refresh the status lists",
-                     (long long) (v->status_age / 3600));
+        char advice[200];
+
+        n = sync_advice(advice, sizeof advice, lic->status_revocation_list);
+        n = n < 0 ? n
+                  : snprintf(v->warning, sizeof v->warning,
+                             "status data is %lld hours old (more than 24): %s",
+                             (long long) (v->status_age / 3600), advice);
         if (n < 0) {
             v->warning[0] = '\0';
         }

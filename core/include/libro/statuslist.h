@@ -107,6 +107,8 @@ typedef struct libro_status_list {
     int64_t valid_until;
     libro_status_purpose purpose;
     libro_bitstring bits;
+    unsigned valid_from_millis; /* the millisecond within valid_from's second, 0-999: lists
+                                   signed within one second stay strictly ordered */
 } libro_status_list;
 
 /** Release everything `s` owns and zero it. NULL is a no-op. */
@@ -119,11 +121,14 @@ LIBRO_API void libro_status_list_free(libro_status_list *s);
  *  "BitstringStatusListCredential"],"issuer","validFrom","validUntil","credentialSubject":
  *  {"id":"<id>#list","type":"BitstringStatusList","statusPurpose","encodedList"}}, and for a
  *  message list "statusSize":2,"statusMessage":[...] after encodedList (§2.2: "statusSize MUST
- *  be specified" for purpose message; the array as in license entries).
+ *  be specified" for purpose message; the array as in license entries). validFrom is
+ *  "YYYY-MM-DDTHH:MM:SS.mmmZ" (valid_from and valid_from_millis), validUntil
+ *  "YYYY-MM-DDTHH:MM:SSZ".
  *  `s` is checked first, as libro_status_list_parse would check it (LIBRO_ERR_SCHEMA: id a
- *  URL, issuer an id, purpose, validFrom < validUntil, LIBRO_STATUS_LIST_MIN_ENTRIES to
- *  LIBRO_STATUS_LIST_MAX_ENTRIES bits and at least LIBRO_STATUS_LIST_MIN_ENTRIES statuses of
- *  libro_status_purpose_size bits; LIBRO_ERR_TIME for a year outside 0001-9999).
+ *  URL, issuer an id, purpose, valid_from_millis below 1000, validFrom < validUntil,
+ *  LIBRO_STATUS_LIST_MIN_ENTRIES to LIBRO_STATUS_LIST_MAX_ENTRIES bits and at least
+ *  LIBRO_STATUS_LIST_MIN_ENTRIES statuses of libro_status_purpose_size bits; LIBRO_ERR_TIME
+ *  for a year outside 0001-9999).
  *  The status list caps of limits.h apply (libro_jws_sign_compact_ex with
  *  LIBRO_MAX_STATUS_LIST_PAYLOAD_BYTES and LIBRO_MAX_STATUS_LIST_TOKEN_BYTES:
  *  LIBRO_ERR_LIMIT), which only a list of mostly random bits can exceed; read the token back
@@ -136,10 +141,12 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_status_list_sign(libro_buf *jws_out,
 /** Parse a verified status list credential payload p[0..len) strictly: bounded JSON (the
  *  encodedList cap plus room for the other members; LIBRO_ERR_LIMIT / LIBRO_ERR_PARSE),
  *  exactly the members libro_status_list_sign writes and no others, @context and type as
- *  written there, id a URL, issuer an id, validFrom and validUntil "YYYY-MM-DDTHH:MM:SSZ"
- *  with validFrom < validUntil (LIBRO_ERR_TIME for a bad time), credentialSubject.id
- *  "<id>#list", statusPurpose "revocation", "suspension" or "message" (the last with exactly
- *  statusSize 2 and libro's statusMessage array; all LIBRO_ERR_SCHEMA, message
+ *  written there, id a URL, issuer an id, validFrom "YYYY-MM-DDTHH:MM:SS.mmmZ" or (lists
+ *  signed before milliseconds, millis 0) "YYYY-MM-DDTHH:MM:SSZ", validUntil
+ *  "YYYY-MM-DDTHH:MM:SSZ", with validFrom < validUntil (LIBRO_ERR_TIME for a bad time),
+ *  credentialSubject.id "<id>#list", statusPurpose "revocation", "suspension" or "message"
+ *  (the last with exactly statusSize 2 and libro's statusMessage array; all
+ *  LIBRO_ERR_SCHEMA, message
  *  "statuslist: <path>: <reason>"), encodedList decoded as libro_bitstring_decode does
  *  (its codes) and, for a message list, at least LIBRO_STATUS_LIST_MIN_ENTRIES statuses
  *  (§3.2: the bits divided by statusSize; LIBRO_ERR_PARSE). LIBRO_OK: the caller owns *out

@@ -27,6 +27,24 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_time_parse(int64_t *out, const char *
 LIBRO_API LIBRO_NODISCARD libro_code libro_time_format(char out[LIBRO_TIME_TEXT_MAX], int64_t t,
                                                        libro_error *err);
 
+/** Longest text libro_time_format_ms writes, with its NUL: "YYYY-MM-DDTHH:MM:SS.mmmZ". */
+#define LIBRO_TIME_MS_TEXT_MAX 25
+
+/** libro_time_parse at millisecond precision: *out is milliseconds since the epoch, the
+ *  fraction's first three digits (missing digits read as 0, further ones are dropped: the
+ *  floor, as for seconds). Same codes and rules as libro_time_parse. Thread-safe. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_time_parse_ms(int64_t *out, const char *p, size_t len,
+                                                         libro_error *err);
+
+/** Write `ms` (milliseconds since the epoch) as "YYYY-MM-DDTHH:MM:SS.mmmZ" (always three
+ *  fraction digits) into `out` (at least LIBRO_TIME_MS_TEXT_MAX bytes). LIBRO_ERR_TIME if the
+ *  year falls outside 0001-9999 (out is then ""). Thread-safe. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_time_format_ms(char out[LIBRO_TIME_MS_TEXT_MAX],
+                                                          int64_t ms, libro_error *err);
+
+/** Milliseconds since the epoch from the real-time clock; 0 should it be unreadable. */
+LIBRO_API int64_t libro_time_now_ms(void);
+
 /** Seconds since the epoch from the real-time clock (CLOCK_REALTIME); 0 should the clock
  *  ever be unreadable, which makes validity checks fail closed. */
 LIBRO_API int64_t libro_time_now(void);

@@ -263,6 +263,64 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_status_bits(libro_registry *
                                                                 uint32_t list, int purpose,
                                                                 libro_error *err);
 
+/* ---- publishing status lists -------------------------------------------------------------- */
+
+/* How long a published list is valid by default: the verifier's default maximum status age
+ * (7 days) and three days of margin, so that an employer offline for a week still gets
+ * verdicts (design.md §4 step 6). */
+#define LIBRO_STATUS_LIST_SECONDS (10u * 86400u)
+#define LIBRO_STATUS_LIST_MIN_SECONDS 60u
+#define LIBRO_STATUS_LIST_MAX_SECONDS (31u * 86400u)
+/* A list whose bits did not change is re-signed once it is this old (or half its window,
+ * when that is shorter): what a verifier syncs is at most this stale. */
+#define LIBRO_STATUS_LIST_REFRESH_SECONDS 3600u
+
+/** What the publisher last signed for one list and purpose, kept by the caller between calls
+ *  (a zeroed value: nothing yet, so the next call signs). */
+typedef struct libro_published_list {
+    bool used;
+    int64_t valid_from_ms; /* of the last list signed: the next one is strictly newer */
+    int64_t valid_until;
+    unsigned char bits_hash[32]; /* SHA-256 of the bits it carries */
+} libro_published_list;
+
+#define LIBRO_PUBLISH_OPTIONS_VERSION 1u
+
+/** Which list to publish, and when. */
+typedef struct libro_publish_options {
+    unsigned version; /* LIBRO_PUBLISH_OPTIONS_VERSION */
+    const char *url;  /* the URL the list is served at: its id (the licenses'
+                         statusListCredential) */
+    uint32_t list;    /* the list pair */
+    int purpose;      /* 1 = revocation, 2 = suspension */
+    uint32_t seconds; /* validity, LIBRO_STATUS_LIST_MIN_SECONDS to _MAX_SECONDS */
+    int64_t now_ms;   /* the time, milliseconds since the epoch: the list's validFrom */
+} libro_publish_options;
+
+#define LIBRO_PUBLISH_OPTIONS_INIT                                                                 \
+    {                                                                                              \
+        LIBRO_PUBLISH_OPTIONS_VERSION, NULL, 0u, 0, LIBRO_STATUS_LIST_SECONDS, 0                   \
+    }
+
+/** The one publisher of status lists (the server's list cache and `libro registry status`):
+ *  the registry's current bits of opt->list for opt->purpose as a signed
+ *  BitstringStatusListCredential (libro_status_list_sign), issuer the id `authorization`
+ *  names, valid from opt->now_ms for opt->seconds, but never past the authorization's end.
+ *  `authorization` must be a RegistryAuthorization naming `registry_key`'s public half
+ *  (LIBRO_ERR_DENIED) and valid at now (LIBRO_ERR_NOT_YET_VALID, or LIBRO_ERR_EXPIRED once it
+ *  has ended: no list is signed then). With `last` from the previous call: when the bits are
+ *  those of the last list and it is younger than LIBRO_STATUS_LIST_REFRESH_SECONDS (or half
+ *  its window), nothing is signed (*signed_now false, jws_out untouched); otherwise the new
+ *  list must be strictly newer than the last: LIBRO_ERR_TIME when now_ms is not after its
+ *  validFrom (try again a millisecond later: a list is never dated ahead of the clock).
+ *  LIBRO_OK with *signed_now true: the token is appended to `jws_out` and `last` describes
+ *  it. LIBRO_ERR_INVALID_ARG for bad options; the codes of libro_registry_status_bits and
+ *  libro_status_list_sign. Not thread-safe on a shared `last` or `r`. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_publish_list(
+    libro_buf *jws_out, bool *signed_now, libro_published_list *last, libro_registry *r,
+    const libro_key *registry_key, const libro_credential *authorization,
+    const libro_publish_options *opt, libro_error *err);
+
 /* ---- issuers allowed to write over the API ------------------------------------------------ */
 
 /** Allow the issuer an IssuerAuthorization names to send signed write requests. The

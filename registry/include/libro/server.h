@@ -40,7 +40,9 @@ typedef struct libro_server_options {
     size_t max_body_bytes;           /* request body cap: 413 past it (at most
                                         LIBRO_MAX_HTTP_BODY_BYTES) */
     unsigned threads;                /* worker threads of the polling pool (1 to 64) */
-    uint32_t status_list_seconds;    /* validity of each published status list (60 s to 31 d) */
+    uint32_t status_list_seconds;    /* validity of each published status list (60 s to 31 d;
+                                        by default 10 d, LIBRO_STATUS_LIST_SECONDS: a week
+                                        offline and a margin) */
     unsigned write_rate;  /* signed writes per second from one client address (429 past it) */
     unsigned write_burst; /* ... and how many may come at once */
 } libro_server_options;
@@ -48,7 +50,7 @@ typedef struct libro_server_options {
 #define LIBRO_SERVER_OPTIONS_INIT                                                                  \
     {                                                                                              \
         LIBRO_SERVER_OPTIONS_VERSION, NULL, "127.0.0.1", 0, false, NULL, NULL, 256u, 16u, 30u,     \
-            LIBRO_MAX_HTTP_BODY_BYTES, 4u, 86400u, 20u, 40u                                        \
+            LIBRO_MAX_HTTP_BODY_BYTES, 4u, 864000u, 20u, 40u                                       \
     }
 
 /** Start serving the registry at opt->db_path on opt->listen_address:opt->port, with worker

@@ -2,8 +2,8 @@
  * everything a verifier needs from this registry to work offline, signed by the registry key:
  * the community's charter, the registry and issuer authorizations, the current status lists
  * and the latest log checkpoint (docs/formats.md, "Trust bundle"). It is rebuilt only when
- * one of those changes or half a status list's validity has passed, so its ETag is stable and
- * a verifier that syncs often mostly gets 304. */
+ * one of those changes (a status list is re-signed when its bits change or it is due), so its
+ * ETag is stable and a verifier that syncs often mostly gets 304. */
 #include <string.h>
 
 #include "../registry_int.h"
@@ -21,8 +21,9 @@
 static const char type_json[] = "application/json";
 static const char type_bundle[] = "application/jose";
 static const char type_note[] = "text/plain; charset=utf-8";
-/* A bundle is fetched by verifiers that sync: a minute of staleness costs nothing. */
-static const char bundle_cache[] = "public, max-age=60";
+/* Read your writes: a cache may keep the bundle but revalidates it (a 304 when unchanged)
+ * before each use, so a sync after an acknowledged write gets it. */
+static const char bundle_cache[] = "public, no-cache";
 /* A proof or leaf about fixed sizes never changes. */
 static const char immutable_cache[] = "public, max-age=31536000, immutable";
 static const char no_cache[] = "no-cache";
@@ -155,17 +156,17 @@ gather(bundle_parts *p, unsigned char digest[32], libro_http_ctx *ctx, libro_reg
 }
 
 static libro_code
-sign_bundle(libro_buf *out, libro_http_ctx *ctx, const bundle_parts *p, int64_t now,
+sign_bundle(libro_buf *out, libro_http_ctx *ctx, const bundle_parts *p, int64_t now_ms,
             libro_error *err)
 {
-    char issued[LIBRO_TIME_TEXT_MAX];
+    char issued[LIBRO_TIME_MS_TEXT_MAX];
     libro_buf note = LIBRO_BUF_INIT;
     libro_buf payload = LIBRO_BUF_INIT;
     libro_buf kid = LIBRO_BUF_INIT;
     json_t *root = NULL;
     libro_code rc;
 
-    rc = libro_time_format(issued, now, err);
+    rc = libro_time_format_ms(issued, now_ms, err);
     if (rc == LIBRO_OK) {
         rc = sign_checkpoint(&note, ctx, p->log_size, &p->log_root, err);
     }
@@ -204,7 +205,7 @@ libro_http__bundle(libro_http__response *resp, libro_http_ctx *ctx, libro_regist
     libro_error err = LIBRO_ERROR_INIT;
     bundle_parts parts = {0};
     unsigned char digest[32];
-    int64_t now = libro_time_now();
+    int64_t now_ms;
     libro_code rc;
 
     if (libro_http__open_registry(ctx, reg, &err) != LIBRO_OK ||
@@ -217,16 +218,18 @@ libro_http__bundle(libro_http__response *resp, libro_http_ctx *ctx, libro_regist
         goto out;
     }
     rc = LIBRO_OK;
-    /* Like a list, a bundle changes at most once a second (a verifier keeps only a strictly
-     * newer one): a change within the second of the cached bundle is served from the next
-     * second on. */
-    if (ctx->bundle.len == 0 ||
-        (memcmp(ctx->bundle_digest, digest, sizeof digest) != 0 && now > ctx->bundle_issued)) {
+    /* A verifier keeps only a strictly newer bundle: one that changed within the millisecond
+     * of the cached one is dated the next millisecond (never ahead of the clock), so the
+     * change is in this answer already (read your writes). */
+    if (ctx->bundle.len == 0 || memcmp(ctx->bundle_digest, digest, sizeof digest) != 0) {
+        now_ms = libro_http__clock_after(ctx->bundle_issued_ms);
         libro_buf_clear(&ctx->bundle);
-        rc = sign_bundle(&ctx->bundle, ctx, &parts, now, &err);
+        rc = now_ms > ctx->bundle_issued_ms
+                 ? sign_bundle(&ctx->bundle, ctx, &parts, now_ms, &err)
+                 : libro_error_set(&err, LIBRO_ERR_TIME, "the clock is behind the last bundle");
         if (rc == LIBRO_OK) {
             memcpy(ctx->bundle_digest, digest, sizeof digest);
-            ctx->bundle_issued = now;
+            ctx->bundle_issued_ms = now_ms;
         } else {
             libro_buf_clear(&ctx->bundle);
         }

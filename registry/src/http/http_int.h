@@ -1,6 +1,8 @@
-/* libro_server internals: what server.c (the only file that sees libmicrohttpd) and routes.c
- * (request rules and the routes, no libmicrohttpd type) share. The split keeps every decision
- * about a request in plain C over plain structures, testable and fuzzable without a socket. */
+/* libro_server internals: what server.c (the only file that sees libmicrohttpd) and the files
+ * that decide (routes.c: responses, state, request rules, record routes; router.c; pages.c;
+ * listcache.c; ratelimit.c; bundle.c; writes.c: no libmicrohttpd type) share. The split keeps every
+ * decision about a request in plain C over plain structures, testable and fuzzable without a
+ * socket. */
 #ifndef LIBRO_HTTP_INT_H
 #define LIBRO_HTTP_INT_H
 
@@ -62,13 +64,11 @@ typedef struct libro_http_bucket {
 } libro_http_bucket;
 
 typedef struct libro_http_cache_entry {
-    bool used;
+    bool used; /* body holds the list `pub` describes */
     uint32_t list;
     int purpose;
-    unsigned char bits_hash[32];
-    int64_t valid_from; /* of the cached list: the next one must be strictly newer */
-    int64_t valid_until;
-    uint64_t stamp; /* for replacing the oldest */
+    libro_published_list pub; /* what the publisher last signed: the next is strictly newer */
+    uint64_t stamp;           /* for replacing the oldest */
     libro_buf body;
     char etag[LIBRO_HTTP_ETAG_MAX];
 } libro_http_cache_entry;
@@ -81,10 +81,10 @@ typedef struct libro_http_ctx {
     char *issuer_id; /* the registry's id, from its authorization */
     const libro_key *registry_key;
     uint32_t status_list_seconds;
-    int64_t authorization_until; /* the registry authorization's end: no list outlives it */
+    libro_credential *authorization; /* the registry's own, parsed: no list outlives it */
     size_t max_body_bytes;
     unsigned timeout_seconds; /* also the deadline of a whole request body */
-    int64_t not_before;       /* the second after the start: serving begins then (server.c) */
+    int64_t not_before_ms;    /* the millisecond after the start: serving begins then */
     /* A handle held open for the server's life and never used: SQLite checkpoints and removes
      * the WAL when the last handle closes, which would otherwise happen after every request
      * of a client that opens one connection per request (most of its cost, bench_registry). */
@@ -97,7 +97,7 @@ typedef struct libro_http_ctx {
     libro_http_cache_entry cache[LIBRO_HTTP_CACHE_SLOTS];
     libro_buf bundle; /* the last signed trust bundle (under `lock`) */
     unsigned char bundle_digest[32];
-    int64_t bundle_issued;
+    int64_t bundle_issued_ms;
     pthread_mutex_t rate_lock;
     bool rate_lock_ready;
     libro_http_bucket buckets[LIBRO_HTTP_RATE_SLOTS];
@@ -130,8 +130,9 @@ void libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_re
  *  is a monotonic clock in milliseconds. */
 bool libro_http__rate_take(libro_http_ctx *ctx, const unsigned char client[16], int64_t now_ms);
 
-/** The signed status list `list`/`purpose` as the registry publishes it now (re-signed when
- *  its bits changed or half its validity has passed), copied into `out`, with its ETag. */
+/** The signed status list `list`/`purpose` as the registry publishes it now (by
+ *  libro_registry_publish_list's rules: re-signed when its bits changed or it is due),
+ *  copied into `out`, with its ETag (listcache.c). */
 LIBRO_NODISCARD libro_code libro_http__current_list(libro_http_ctx *ctx, libro_registry *reg,
                                                     uint32_t list, int purpose, libro_buf *out,
                                                     char etag[LIBRO_HTTP_ETAG_MAX],
@@ -142,7 +143,7 @@ LIBRO_NODISCARD libro_code libro_http__current_list(libro_http_ctx *ctx, libro_r
 LIBRO_NODISCARD libro_code libro_http__ctx_init(libro_http_ctx *ctx,
                                                 const libro_server_options *opt, libro_error *err);
 void libro_http__ctx_clear(libro_http_ctx *ctx);
-/** Sleep until ctx->not_before (at most a second): a server serves nothing before. */
+/** Sleep until ctx->not_before_ms (a millisecond or two): a server serves nothing before. */
 void libro_http__wait_to_serve(const libro_http_ctx *ctx);
 
 /** Whether the numeric address `addr` is a loopback address (127.0.0.0/8, ::1). */
@@ -185,6 +186,73 @@ void libro_http__proof(libro_http__response *resp, libro_http_ctx *ctx, libro_re
                        const libro_http__request *req, bool inclusion, uint64_t a, uint64_t b);
 void libro_http__leaf(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
                       const libro_http__request *req, uint64_t index);
+
+/** The real-time clock in milliseconds once it is past `after_ms`, sleeping for it (at most a
+ *  second; then the clock as it is). What is signed after another is dated after it. */
+int64_t libro_http__clock_after(int64_t after_ms);
+
+/** A monotonic clock in milliseconds, for the write budgets (ratelimit.c). */
+int64_t libro_http__monotonic_ms(void);
+
+/** The quoted hex SHA-256 of p[0..len), a strong ETag. */
+LIBRO_NODISCARD libro_code libro_http__etag_of(char out[LIBRO_HTTP_ETAG_MAX], const void *p,
+                                               size_t len, libro_error *err);
+
+/* ---- the router (router.c) */
+
+typedef enum libro_http__route {
+    LIBRO_HTTP_ROUTE_NONE,
+    LIBRO_HTTP_ROUTE_HEALTH,
+    LIBRO_HTTP_ROUTE_STATUS,
+    LIBRO_HTTP_ROUTE_LICENSE,
+    LIBRO_HTTP_ROUTE_BUNDLE,
+    LIBRO_HTTP_ROUTE_CHECKPOINT,
+    LIBRO_HTTP_ROUTE_INCLUSION,
+    LIBRO_HTTP_ROUTE_CONSISTENCY,
+    LIBRO_HTTP_ROUTE_LEAF,
+    LIBRO_HTTP_ROUTE_WRITE,
+    LIBRO_HTTP_ROUTE_TYPE,
+} libro_http__route;
+
+/** A matched path and its parameters. */
+typedef struct libro_http__route_match {
+    libro_http__route route;
+    bool malformed;    /* the route matched but a parameter is not of its form: 400 */
+    const char *usage; /* static: what the route wants */
+    uint32_t list;     /* status */
+    int purpose;
+    char number[LIBRO_MAX_LICENSE_NUMBER_BYTES + 1]; /* a license number or a type id */
+    uint64_t a;                                      /* log numbers */
+    uint64_t b;
+    libro_http_write op;
+} libro_http__route_match;
+
+/** Match `path` (decoded, NUL-terminated) segment by segment: route NONE (404), or a route
+ *  with its parameters filled in (or `malformed` with `usage`: 400). */
+void libro_http__match(libro_http__route_match *m, const char *path);
+
+/* ---- the routes */
+
+void libro_http__health(libro_http__response *resp);
+/** GET /v1/status/<list>/<purpose> (listcache.c). */
+void libro_http__status(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                        const libro_http__request *req, uint32_t list, int purpose);
+/** GET /v1/licenses/<number>: JSON, or the HTML page when Accept prefers it. */
+void libro_http__license(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                         const libro_http__request *req, const char *number);
+/** GET /v1/types/<id>. */
+void libro_http__type(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                      const libro_http__request *req, const char *id);
+
+/* ---- HTML (pages.c) */
+
+/** Whether `accept` ranks text/html above application/json (the most specific range naming
+ *  each decides its q). No Accept, or a tie: JSON. */
+bool libro_http__prefers_html(const char *accept);
+/** The license record's HTML page (every text escaped), appended to `b`. */
+LIBRO_NODISCARD libro_code libro_http__license_html(libro_buf *b, const libro_license_record *r,
+                                                    const char *from, const char *until,
+                                                    libro_error *err);
 
 /** A JSON error response: {"error":{"code","message"}}. */
 void libro_http__error(libro_http__response *resp, unsigned status, const char *code,

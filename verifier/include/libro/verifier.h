@@ -237,6 +237,8 @@ typedef struct libro_sync_report {
     size_t authorizations;  /* authorizations it carried */
     uint64_t log_size;      /* leaves of the registry's log at its checkpoint */
     uint64_t log_grew_from; /* ... and at the checkpoint synced before (0 the first time) */
+    int64_t issued_ms;      /* the bundle's issued time to the millisecond (bundles are
+                               ordered by it: docs/formats.md) */
 } libro_sync_report;
 
 /** Fetch the trust bundle of the registry at `url` (its base URL: https://..., or http:// to

@@ -1,0 +1,193 @@
+/* The registry's HTTP API: the HTML side. Content negotiation (whether a client prefers
+ * text/html to JSON) and the small page a license record is shown as; every text from the
+ * registry is escaped, since a holder's name is whatever the issuer wrote. */
+#include <string.h>
+#include <strings.h>
+
+#include "http_int.h"
+#include "libro/util.h"
+
+/* The q of a media range's parameters p[0..len): 0..1000, 1000 when absent (RFC 9110 §12.4.2). */
+static unsigned
+parse_q(const char *p, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        size_t start;
+        size_t j;
+        unsigned q;
+        unsigned scale = 100;
+
+        while (i < len && (p[i] == ';' || p[i] == ' ' || p[i] == '\t')) {
+            i++;
+        }
+        start = i;
+        while (i < len && p[i] != ';') {
+            i++;
+        }
+        if (i - start < 3 || (p[start] != 'q' && p[start] != 'Q') || p[start + 1] != '=') {
+            continue;
+        }
+        j = start + 2;
+        if (p[j] != '0' && p[j] != '1') {
+            return 0;
+        }
+        q = (unsigned) (p[j] - '0') * 1000u;
+        j++;
+        if (j < i && p[j] == '.') {
+            for (j++; j < i && p[j] >= '0' && p[j] <= '9' && scale > 0; j++) {
+                q += (unsigned) (p[j] - '0') * scale;
+                scale /= 10;
+            }
+        }
+        return q > 1000 ? 1000 : q;
+    }
+    return 1000;
+}
+
+static bool
+range_is(const char *p, size_t len, const char *want)
+{
+    return strlen(want) == len && strncasecmp(p, want, len) == 0;
+}
+
+/* Whether `accept` ranks text/html above application/json (the most specific range naming
+ * each decides its q). No Accept, or a tie: JSON. */
+bool
+libro_http__prefers_html(const char *accept)
+{
+    int html_spec = 0;
+    int json_spec = 0;
+    unsigned html_q = 0;
+    unsigned json_q = 0;
+    const char *p = accept;
+
+    if (accept == NULL) {
+        return false;
+    }
+    while (*p != '\0') {
+        const char *end = strchr(p, ',');
+        size_t item_len = end == NULL ? strlen(p) : (size_t) (end - p);
+        const char *semi = memchr(p, ';', item_len);
+        size_t type_len = semi == NULL ? item_len : (size_t) (semi - p);
+        unsigned q;
+        int hs = 0;
+        int js = 0;
+
+        while (type_len > 0 && (*p == ' ' || *p == '\t')) {
+            p++;
+            item_len--;
+            type_len--;
+        }
+        while (type_len > 0 && (p[type_len - 1] == ' ' || p[type_len - 1] == '\t')) {
+            type_len--;
+        }
+        q = semi == NULL ? 1000 : parse_q(semi, item_len - (size_t) (semi - p));
+        if (range_is(p, type_len, "text/html")) {
+            hs = 3;
+        } else if (range_is(p, type_len, "text/*")) {
+            hs = 2;
+        } else if (range_is(p, type_len, "application/json")) {
+            js = 3;
+        } else if (range_is(p, type_len, "application/*")) {
+            js = 2;
+        } else if (range_is(p, type_len, "*/*")) {
+            hs = 1;
+            js = 1;
+        }
+        if (hs > html_spec) {
+            html_spec = hs;
+            html_q = q;
+        }
+        if (js > json_spec) {
+            json_spec = js;
+            json_q = q;
+        }
+        if (end == NULL) {
+            break;
+        }
+        p = end + 1;
+    }
+    return html_q > json_q;
+}
+
+static libro_code
+append_html_text(libro_buf *b, const char *s, libro_error *err)
+{
+    libro_code rc = LIBRO_OK;
+
+    for (; *s != '\0' && rc == LIBRO_OK; s++) {
+        switch (*s) {
+        case '<':
+            rc = libro_buf_append_str(b, "&lt;", err);
+            break;
+        case '>':
+            rc = libro_buf_append_str(b, "&gt;", err);
+            break;
+        case '&':
+            rc = libro_buf_append_str(b, "&amp;", err);
+            break;
+        case '"':
+            rc = libro_buf_append_str(b, "&quot;", err);
+            break;
+        case '\'':
+            rc = libro_buf_append_str(b, "&#39;", err);
+            break;
+        default:
+            rc = libro_buf_append(b, s, 1, err);
+            break;
+        }
+    }
+    return rc;
+}
+
+libro_code
+libro_http__license_html(libro_buf *b, const libro_license_record *r, const char *from,
+                         const char *until, libro_error *err)
+{
+    const char *const rows[][2] = {
+        {"Holder", r->holder_name},
+        {"State", libro_license_state_name(r->state)},
+        {"License type", r->license_type},
+        {"Issuer", r->issuer},
+        {"Valid from", from},
+        {"Valid until", until},
+    };
+    size_t i;
+    libro_code rc = libro_buf_append_str(b,
+                                         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
+                                         "charset=\"utf-8\"><title>License ",
+                                         err);
+
+    if (rc == LIBRO_OK) {
+        rc = append_html_text(b, r->number, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b, "</title></head>\n<body><h1>License ", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = append_html_text(b, r->number, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(b, err, "</h1>\n<dl>\n<dt>Version</dt><dd>%u</dd>\n",
+                              (unsigned) r->version);
+    }
+    for (i = 0; i < LIBRO_NELEM(rows) && rc == LIBRO_OK; i++) {
+        rc = libro_buf_printf(b, err, "<dt>%s</dt><dd>", rows[i][0]);
+        if (rc == LIBRO_OK) {
+            rc = append_html_text(b, rows[i][1] == NULL ? "" : rows[i][1], err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = libro_buf_append_str(b, "</dd>\n", err);
+        }
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b,
+                                  "</dl>\n<p>A record of the registry, not a credential: verify "
+                                  "the license itself with <code>libro verify</code>.</p>\n"
+                                  "</body></html>\n",
+                                  err);
+    }
+    return rc;
+}
