@@ -225,8 +225,9 @@ reg_create(struct reg *r, const struct world *w, const char *dir, const char *na
     t.id = type_id;
     if (libro_registry_create(r->path, w->charter, auth, &err) != LIBRO_OK ||
         libro_registry_open(&h, r->path, &err) != LIBRO_OK ||
-        libro_registry_define_type(h, &t, "council", &err) != LIBRO_OK ||
-        libro_registry_authorize_issuer(h, w->board_auth, "council", w->now, &err) != LIBRO_OK) {
+        libro_registry_define_type(h, NULL, &t, "council", &err) != LIBRO_OK ||
+        libro_registry_authorize_issuer(h, NULL, w->board_auth, "council", w->now, &err) !=
+            LIBRO_OK) {
         bench_die("registry", &err);
     }
     libro_free(auth);
@@ -704,8 +705,8 @@ revoke_direct(libro_registry *h, const struct world *w, unsigned *next, unsigned
             continue;
         }
         license_number(number, sizeof number, "B", *next);
-        if (libro_registry_change(h, number, LIBRO_ACTION_REVOKE, "registrar", "benchmark", w->now,
-                                  &err) != LIBRO_OK) {
+        if (libro_registry_change(h, NULL, number, LIBRO_ACTION_REVOKE, "registrar", "benchmark",
+                                  w->now, &err) != LIBRO_OK) {
             bench_die("revoke", &err);
         }
         i++;
@@ -825,7 +826,7 @@ populate(libro_registry *h, const struct world *w, const struct reg *r, unsigned
             sign_batch_start(&b[k ^ 1u], index, first + SETUP_BATCH, count);
         }
         for (unsigned i = 0; i < b[k].count; i++) {
-            if (libro_registry_register(h, (const char *) b[k].out[i].data, 0, b[k].index[i],
+            if (libro_registry_register(h, NULL, (const char *) b[k].out[i].data, 0, b[k].index[i],
                                         "health board", w->now, &err) != LIBRO_OK) {
                 bench_die("register", &err);
             }
@@ -833,8 +834,8 @@ populate(libro_registry *h, const struct world *w, const struct reg *r, unsigned
     }
     for (unsigned i = 0; i < count; i += 100) {
         license_number(number, sizeof number, "B", i);
-        if (libro_registry_change(h, number, LIBRO_ACTION_REVOKE, "registrar", "benchmark", w->now,
-                                  &err) != LIBRO_OK) {
+        if (libro_registry_change(h, NULL, number, LIBRO_ACTION_REVOKE, "registrar", "benchmark",
+                                  w->now, &err) != LIBRO_OK) {
             bench_die("revoke", &err);
         }
     }
@@ -859,7 +860,7 @@ reserve_ms(libro_registry *h)
         uint32_t index = 0;
         double t0 = bench_now();
 
-        if (libro_registry_reserve_status(h, &list, &index, &err) != LIBRO_OK) {
+        if (libro_registry_reserve_status(h, NULL, &list, &index, &err) != LIBRO_OK) {
             bench_die("reserve", &err);
         }
         ms[i] = (bench_now() - t0) * 1000.0;

@@ -488,7 +488,7 @@ license_change(int argc, char **argv, const struct cli_spec *sp, libro_action ac
     code = CLI_EXIT_NO;
     if (libro_registry_open(&r, cli_get(&a, sp, "--db"), &err) != LIBRO_OK ||
         libro_registry_get(r, &before, NULL, NULL, number, &err) != LIBRO_OK ||
-        libro_registry_change(r, number, action, cli_get(&a, sp, "--actor"),
+        libro_registry_change(r, NULL, number, action, cli_get(&a, sp, "--actor"),
                               cli_get(&a, sp, "--reason"), libro_time_now(), &err) != LIBRO_OK ||
         libro_registry_get(r, &after, NULL, NULL, number, &err) != LIBRO_OK) {
         goto out_report;

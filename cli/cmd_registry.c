@@ -367,7 +367,7 @@ registry_type(int argc, char **argv)
         goto out_report;
     }
     if (libro_registry_open(&r, cli_get(&a, sp, "--db"), &err) != LIBRO_OK ||
-        libro_registry_define_type(r, &t, cli_get(&a, sp, "--actor"), &err) != LIBRO_OK) {
+        libro_registry_define_type(r, NULL, &t, cli_get(&a, sp, "--actor"), &err) != LIBRO_OK) {
         goto out_report;
     }
     printf("license type %s: validity %u days, renewal from %u days before expiry until %u "
@@ -709,8 +709,8 @@ static const struct cli_spec authorize_spec = {
 };
 
 /* A registry write that records one credential under an actor (authorize, chain). */
-typedef libro_code (*record_fn)(libro_registry *r, const char *jws, const char *actor, int64_t now,
-                                libro_error *err);
+typedef libro_code (*record_fn)(libro_registry *r, const libro_request_id *req, const char *jws,
+                                const char *actor, int64_t now, libro_error *err);
 
 /* Read the credential file of option `file_opt`, open --db and record it with `fn`. */
 static int
@@ -732,7 +732,7 @@ record_credential(int argc, char **argv, const struct cli_spec *sp, const char *
     code = CLI_EXIT_NO;
     if (cli_read_token(&jws, cli_get(&a, sp, file_opt), &err) != LIBRO_OK ||
         libro_registry_open(&r, cli_get(&a, sp, "--db"), &err) != LIBRO_OK ||
-        fn(r, (const char *) jws.data, cli_get(&a, sp, "--actor"), libro_time_now(), &err) !=
+        fn(r, NULL, (const char *) jws.data, cli_get(&a, sp, "--actor"), libro_time_now(), &err) !=
             LIBRO_OK) {
         cli_report(sp->command, &err);
     } else {

@@ -79,7 +79,7 @@ add_license(const char *number, const char *holder, char **jws_out)
     c->n_scope = 1;
     c->community_id = sdup(COMMUNITY);
     c->community_level = 2;
-    must(libro_registry_reserve_status(reg, &list, &index, &err), &err, "reserve");
+    must(libro_registry_reserve_status(reg, NULL, &list, &index, &err), &err, "reserve");
     ck_assert_uint_eq(list, 0);
     /* The registry keeps only licenses whose status entries name their slot. */
     c->has_status = true;
@@ -88,7 +88,7 @@ add_license(const char *number, const char *holder, char **jws_out)
     c->status_suspension_list = sdup("https://registry.town-7.example/v1/status/0/suspension");
     jws = sign(c, board_key);
     libro_credential_free(c);
-    must(libro_registry_register(reg, jws, list, index, "health board", now, &err), &err,
+    must(libro_registry_register(reg, NULL, jws, list, index, "health board", now, &err), &err,
          "register");
     if (jws_out != NULL) {
         *jws_out = jws;
@@ -156,14 +156,14 @@ setup(void)
     libro_free(auth_jws);
     must(libro_registry_open(&reg, db_path, &err), &err, "open");
     t.id = sdup(NURSING);
-    must(libro_registry_define_type(reg, &t, "council", &err), &err, "type");
+    must(libro_registry_define_type(reg, NULL, &t, "council", &err), &err, "type");
     libro_free(t.id);
 
     index_active = add_license("T7-N-0001", "Ada Example", &ada_jws);
     (void) add_license("T7-N-0002", EVIL_NAME, NULL);
     index_revoked = add_license("T7-N-0003", "Bo Example", NULL);
-    must(libro_registry_change(reg, "T7-N-0003", LIBRO_ACTION_REVOKE, "registrar", "fraud", now,
-                               &err),
+    must(libro_registry_change(reg, NULL, "T7-N-0003", LIBRO_ACTION_REVOKE, "registrar", "fraud",
+                               now, &err),
          &err, "revoke");
     start_server();
 }
@@ -467,8 +467,8 @@ START_TEST(test_status_list)
 
     /* A change of bits makes a new list, from the second after the cached one's (a list
      * changes at most once a second, each strictly newer than the last). */
-    must(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REVOKE, "registrar", "error", now,
-                               &err),
+    must(libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_REVOKE, "registrar", "error",
+                               now, &err),
          &err, "revoke");
     for (int i = 0; i < 150; i++) {
         get(&r, "/v1/status/0/revocation", inm);

@@ -112,10 +112,10 @@ create_registry(const char *path)
     must(libro_registry_create(path, charter_jws, auth_jws, &err), &err, "create");
     must(libro_registry_open(&r, path, &err), &err, "open");
     t.id = sdup(NURSING);
-    must(libro_registry_define_type(r, &t, "council", &err), &err, "type");
+    must(libro_registry_define_type(r, NULL, &t, "council", &err), &err, "type");
     libro_free(t.id);
-    must(libro_registry_authorize_issuer(r, board_auth_jws, "clerk", libro_time_now(), &err), &err,
-         "authorize");
+    must(libro_registry_authorize_issuer(r, NULL, board_auth_jws, "clerk", libro_time_now(), &err),
+         &err, "authorize");
     libro_registry_close(r);
 }
 
@@ -1183,7 +1183,7 @@ START_TEST(test_client_type_id_cut)
     id65[65] = '\0';
     must(libro_registry_open(&r, db_a, &err), &err, "open");
     t.id = id64;
-    must(libro_registry_define_type(r, &t, "council", &err), &err, "define");
+    must(libro_registry_define_type(r, NULL, &t, "council", &err), &err, "define");
     libro_registry_close(r);
     must(libro_registry_client_get_type(client, &got, id64, &err), &err, "64-byte id");
     ck_assert_str_eq(got.id, id64);
