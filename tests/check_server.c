@@ -900,6 +900,27 @@ START_TEST(test_start_refusals)
         ck_assert_uint_ne(libro_server_port(s), 0);
         libro_server_stop(s);
     }
+    /* No base URL: refused except on 127.0.0.1, where it names the port bound. */
+    opt.base_url = NULL;
+    s = (libro_server *) &err;
+    LIBRO_ASSERT_CODE(libro_server_start(&s, &opt, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "a base url is required unless listening on 127.0.0.1");
+    ck_assert_ptr_null(s);
+    opt.listen_address = "127.0.0.1";
+    must(libro_server_start(&s, &opt, &err), &err, "start without a base url");
+    {
+        char want[64];
+
+        ck_assert_uint_ne(libro_server_port(s), 0);
+        ck_assert_uint_ne(libro_server_port(s), port);
+        ck_assert_int_gt(
+            snprintf(want, sizeof want, "http://127.0.0.1:%u", (unsigned) libro_server_port(s)), 0);
+        ck_assert_str_eq(libro_server_base_url(s), want);
+    }
+    libro_server_stop(s);
+    s = NULL;
+    ck_assert_str_eq(libro_server_base_url(server), "http://127.0.0.1");
+    ck_assert_ptr_null(libro_server_base_url(NULL));
     libro_server_stop(NULL);
     ck_assert_uint_eq(libro_server_port(NULL), 0);
     libro_key_free(other);

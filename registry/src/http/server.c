@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "http_int.h"
 #include "libro/time.h"
@@ -262,6 +263,45 @@ on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
     }
 }
 
+/* The base URL a loopback server without one is reached at: its own address and port. Only
+ * 127.0.0.1 qualifies: there the URL a client uses is exactly the bound address, while a
+ * public server is reached through a name (and a TLS proxy) it cannot know. */
+#define DERIVED_BASE_ADDRESS "127.0.0.1"
+
+/* Open the listening socket on `addr` ourselves (as libmicrohttpd would: SO_REUSEADDR, IPv6
+ * only for an IPv6 address, the system's backlog), so that its port, an ephemeral one for
+ * port 0, is known before libmicrohttpd serves a single request. */
+static libro_code
+listen_on(int *out, uint16_t *port, const struct sockaddr *addr, socklen_t addr_len,
+          const char *address, libro_error *err)
+{
+    struct sockaddr_storage bound;
+    socklen_t bound_len = sizeof bound;
+    int on = 1;
+    int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    libro_code rc = LIBRO_OK;
+
+    *out = -1;
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+        (addr->sa_family == AF_INET6 &&
+         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) != 0) ||
+        bind(fd, addr, addr_len) != 0 || listen(fd, SOMAXCONN) != 0 ||
+        getsockname(fd, (struct sockaddr *) &bound, &bound_len) != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_NETWORK, "server: cannot listen on %.64s port %u: %s",
+                             address, (unsigned) *port, strerror(errno));
+        goto out;
+    }
+    *port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *) &bound)->sin6_port
+                                              : ((struct sockaddr_in *) &bound)->sin_port);
+    *out = fd;
+    fd = -1; /* moved to caller */
+out:
+    if (fd >= 0) {
+        (void) close(fd);
+    }
+    return rc;
+}
+
 /* libmicrohttpd's unescape hook: leave the text as it is. A '%' then reaches the router as
  * itself and matches no route. */
 static size_t
@@ -276,23 +316,36 @@ libro_code
 libro_server_start(libro_server **out, const libro_server_options *opt, libro_error *err)
 {
     libro_server *s = NULL;
+    libro_server_options checked;
     struct sockaddr_in v4;
     struct sockaddr_in6 v6;
     struct sockaddr *addr;
+    socklen_t addr_len;
     unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
-    const union MHD_DaemonInfo *info;
+    char derived[sizeof "http://" DERIVED_BASE_ADDRESS ":65535"];
+    int fd = -1;
     libro_code rc;
 
-    if (out == NULL) {
+    if (out == NULL || opt == NULL) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "server: NULL argument");
     }
     *out = NULL;
+    checked = *opt;
+    if (opt->base_url == NULL && opt->listen_address != NULL) {
+        if (strcmp(opt->listen_address, DERIVED_BASE_ADDRESS) != 0) {
+            return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                                   "server: a base url is required unless listening on "
+                                   "127.0.0.1");
+        }
+        /* Checked as this form now; the port is added once the socket has one. */
+        checked.base_url = "http://" DERIVED_BASE_ADDRESS;
+    }
     s = libro_calloc(1, sizeof *s);
     if (s == NULL) {
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
         goto out;
     }
-    rc = libro_http__ctx_init(&s->ctx, opt, err);
+    rc = libro_http__ctx_init(&s->ctx, &checked, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -303,11 +356,12 @@ libro_server_start(libro_server **out, const libro_server_options *opt, libro_er
         v4.sin_family = AF_INET;
         v4.sin_port = htons(opt->port);
         addr = (struct sockaddr *) &v4;
+        addr_len = sizeof v4;
     } else if (inet_pton(AF_INET6, opt->listen_address, &v6.sin6_addr) == 1) {
         v6.sin6_family = AF_INET6;
         v6.sin6_port = htons(opt->port);
         addr = (struct sockaddr *) &v6;
-        flags |= MHD_USE_IPv6;
+        addr_len = sizeof v6;
     } else {
         rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG,
                              "server: listen address must be a numeric IPv4 or IPv6 address: "
@@ -315,12 +369,30 @@ libro_server_start(libro_server **out, const libro_server_options *opt, libro_er
                              opt->listen_address);
         goto out;
     }
+    s->port = opt->port;
+    rc = listen_on(&fd, &s->port, addr, addr_len, opt->listen_address, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (opt->base_url == NULL) {
+        /* No worker runs yet: the base URL is final before the first request. */
+        (void) snprintf(derived, sizeof derived, "http://" DERIVED_BASE_ADDRESS ":%u",
+                        (unsigned) s->port);
+        libro_free(s->ctx.base_url);
+        s->ctx.base_url = libro_strndup(derived, strlen(derived));
+        if (s->ctx.base_url == NULL) {
+            rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+    }
     /* Each vararg is cast to exactly the type libmicrohttpd reads for it (style.md §8). Paths
      * are left as sent (keep_escaped): no route needs an escape, and decoding would let
-     * "%00" cut a path short and give one resource many names. */
+     * "%00" cut a path short and give one resource many names. The listening socket is
+     * libmicrohttpd's from here: it closes it when it stops (and when it fails to start,
+     * on all but a few of its failure paths: closing it here could close another's). */
     errno = 0;
     s->daemon = MHD_start_daemon(
-        flags, opt->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, addr,
+        flags, s->port, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket) fd,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int) opt->max_connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int) opt->max_connections_per_ip,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) opt->timeout_seconds,
@@ -328,19 +400,27 @@ libro_server_start(libro_server **out, const libro_server_options *opt, libro_er
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) opt->threads, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, (void *) s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, (void *) s,
         MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, (void *) NULL, MHD_OPTION_END);
+    fd = -1;
     if (s->daemon == NULL) {
-        rc = libro_error_set(err, LIBRO_ERR_NETWORK, "server: cannot listen on %.64s port %u%s%s",
-                             opt->listen_address, (unsigned) opt->port, errno != 0 ? ": " : "",
+        rc = libro_error_set(err, LIBRO_ERR_NETWORK, "server: cannot serve on %.64s port %u%s%s",
+                             opt->listen_address, (unsigned) s->port, errno != 0 ? ": " : "",
                              errno != 0 ? strerror(errno) : "");
         goto out;
     }
-    info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    s->port = info == NULL ? opt->port : info->port;
     *out = s;
     s = NULL; /* moved to caller */
 out:
+    if (fd >= 0) {
+        (void) close(fd);
+    }
     libro_server_stop(s);
     return rc;
+}
+
+const char *
+libro_server_base_url(const libro_server *s)
+{
+    return s == NULL ? NULL : s->ctx.base_url;
 }
 
 uint16_t
