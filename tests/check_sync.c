@@ -119,13 +119,15 @@ create_registry(const char *path)
     libro_registry_close(r);
 }
 
-static void
-start_server_as(const char *db, const char *base_url, uint16_t at)
+/* A server of `db` on 127.0.0.1:`at` (0: an ephemeral port) at `base_url` (NULL: the one
+ * derived from the port). */
+static libro_server *
+server_on(const char *db, const char *base_url, uint16_t at)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_server_options opt = LIBRO_SERVER_OPTIONS_INIT;
+    libro_server *s = NULL;
 
-    ck_assert_ptr_null(server);
     opt.db_path = db;
     opt.registry_key = registry_key;
     opt.base_url = base_url;
@@ -133,8 +135,17 @@ start_server_as(const char *db, const char *base_url, uint16_t at)
     opt.threads = 2;
     opt.write_rate = 1000;
     opt.write_burst = 1000;
+    must(libro_server_start(&s, &opt, &err), &err, "server start");
+    ck_assert_uint_ne(libro_server_port(s), 0);
+    return s;
+}
+
+static void
+start_server_as(const char *db, const char *base_url, uint16_t at)
+{
+    ck_assert_ptr_null(server);
     server_started = libro_time_now();
-    must(libro_server_start(&server, &opt, &err), &err, "server start");
+    server = server_on(db, base_url, at);
     port = libro_server_port(server);
     ck_assert_uint_ne(port, 0);
 }
@@ -372,12 +383,11 @@ setup(void)
     kid_of(board_kid, BOARD, board_key);
     create_registry(db_a);
 
-    /* An ephemeral port first, then the server for good with its base URL naming it. */
+    /* An ephemeral port, and the base URL derived from it (http://127.0.0.1:<port>). */
     port = 0;
-    start_server_as(db_a, "http://127.0.0.1", 0);
-    stop_server();
+    start_server_as(db_a, NULL, 0);
     ck_assert_int_gt(snprintf(base, sizeof base, "http://127.0.0.1:%u", (unsigned) port), 0);
-    start_server(db_a);
+    ck_assert_str_eq(libro_server_base_url(server), base);
     must(libro_registry_client_open(&client, base, board_key, board_kid, NULL, NULL, &err), &err,
          "client");
     lic_a = issue("T7-N-0001");
@@ -735,14 +745,16 @@ START_TEST(test_url_mismatch)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_sync_report rep;
+    libro_server *elsewhere = server_on(db_a, "http://127.0.0.1:1", 0);
     char other[80];
 
-    stop_server();
-    start_server_as(db_a, "http://127.0.0.1:1", port);
-    LIBRO_ASSERT_CODE(sync_url(&rep, base, &err), LIBRO_ERR_UNTRUSTED, &err,
+    /* A server whose bundle names another URL than the one it is fetched from. */
+    ck_assert_int_gt(snprintf(other, sizeof other, "http://127.0.0.1:%u",
+                              (unsigned) libro_server_port(elsewhere)),
+                     0);
+    LIBRO_ASSERT_CODE(sync_url(&rep, other, &err), LIBRO_ERR_UNTRUSTED, &err,
                       "bundle: signed by another registry");
-    stop_server();
-    start_server(db_a);
+    libro_server_stop(elsewhere);
     /* 127.1 is 127.0.0.1 to libcurl, but not the URL the registry names. */
     ck_assert_int_gt(snprintf(other, sizeof other, "http://127.1:%u", (unsigned) port), 0);
     LIBRO_ASSERT_CODE(sync_url(&rep, other, &err), LIBRO_ERR_UNTRUSTED, &err,
