@@ -536,13 +536,10 @@ static const struct cli_opt serve_opts[] = {
     {"--key", "FILE", "the registry's signing key (named by its RegistryAuthorization)", false},
     {"--passphrase-fd", "N", "read the signing key's passphrase from descriptor N", false},
     {"--base-url", "URL",
-     "the registry's public URL (https://..., or http://127.0.0.1...); on 127.0.0.1 it may be "
-     "left out: then http://127.0.0.1:PORT, the port bound",
+     "the registry's public URL (https://..., or http://127.0.0.1...; on 127.0.0.1 by default "
+     "http://127.0.0.1:PORT)",
      false},
-    {"--port-file", "FILE",
-     "once listening, write the port bound to FILE (a new file, written whole; removed at "
-     "stop)",
-     false},
+    {"--port-file", "FILE", "write the port bound to FILE, a new file, once listening", false},
     {"--public", NULL, "allow a non-loopback --listen address", false},
     {"--max-connections", "N", "open connections in all (default 256)", false},
     {"--max-per-ip", "N", "open connections from one address (default 16)", false},
@@ -554,9 +551,9 @@ static const struct cli_opt serve_opts[] = {
 
 static const struct cli_spec serve_spec = {
     "registry serve",
-    "--db FILE --listen ADDR:PORT --key FILE [--passphrase-fd N] [--base-url URL] [--public]\n"
-    "       [--port-file FILE] [--max-connections N] [--max-per-ip N] [--timeout SECONDS]\n"
-    "       [--threads N] [--write-rate N] [--write-burst N]",
+    "--db FILE --listen ADDR:PORT --key FILE [--passphrase-fd N] [--base-url URL]\n"
+    "       [--public] [--port-file FILE] [--max-connections N] [--max-per-ip N]\n"
+    "       [--timeout SECONDS] [--threads N] [--write-rate N] [--write-burst N]",
     "Serve the registry's API over HTTP until SIGINT or SIGTERM. Public reads: GET /v1/health,\n"
     "/v1/status/<list>/<revocation|suspension> (status lists signed on demand with the\n"
     "registry key, valid one day), /v1/licenses/<number>, /v1/bundle (the trust bundle\n"
