@@ -928,6 +928,67 @@ START_TEST(test_start_refusals)
 }
 END_TEST
 
+/* A restart that keeps the listening socket: the same port throughout, and a request sent
+ * while no server runs waits in the backlog for the next one. */
+START_TEST(test_restart_keeps_socket)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_server_options opt = LIBRO_SERVER_OPTIONS_INIT;
+    static const char health[] = "GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                 "Connection: close\r\n\r\n";
+    struct reply r;
+    struct sockaddr_in6 v6;
+    libro_server *s = NULL;
+    int fd = -1;
+    int waiting;
+    int other;
+
+    must(libro_server_stop_keep_socket(server, &fd, &err), &err, "stop, keeping the socket");
+    server = NULL;
+    ck_assert_int_ge(fd, 0);
+    waiting = connect_server();
+    send_all(waiting, health, sizeof health - 1);
+
+    opt.db_path = db_path;
+    opt.registry_key = registry_key;
+    opt.threads = 2;
+    opt.port = 1; /* ignored: the socket's port is used */
+    opt.listen_fd = fd;
+    must(libro_server_start(&server, &opt, &err), &err, "start on the kept socket");
+    (void) close(fd); /* the server serves on its own duplicate */
+    ck_assert_uint_eq(libro_server_port(server), port);
+    read_to_close(waiting, &r);
+    (void) close(waiting);
+    ck_assert_int_eq(r.status, 200);
+    get(&r, "/v1/health", NULL);
+    ck_assert_int_eq(r.status, 200);
+
+    /* What listen_fd must be. */
+    s = (libro_server *) &err; /* must be reset to NULL */
+    other = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(other, 0);
+    opt.listen_fd = other;
+    LIBRO_ASSERT_CODE(libro_server_start(&s, &opt, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "listen_fd is not a listening socket");
+    ck_assert_ptr_null(s);
+    (void) close(other);
+    other = socket(AF_INET6, SOCK_STREAM, 0);
+    if (other >= 0) {
+        memset(&v6, 0, sizeof v6);
+        v6.sin6_family = AF_INET6;
+        v6.sin6_addr = in6addr_loopback;
+        if (bind(other, (struct sockaddr *) &v6, sizeof v6) == 0 && listen(other, 1) == 0) {
+            opt.listen_fd = other;
+            LIBRO_ASSERT_CODE(libro_server_start(&s, &opt, &err), LIBRO_ERR_INVALID_ARG, &err,
+                              "listen_fd is not bound to 127.0.0.1");
+        }
+        (void) close(other);
+    }
+    LIBRO_ASSERT_CODE(libro_server_stop_keep_socket(NULL, &fd, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "NULL argument");
+}
+END_TEST
+
 /* ---- the header rules, without a socket --------------------------------------------------- */
 
 static const struct {
@@ -1040,6 +1101,7 @@ libro_test_suite(void)
     tcase_add_loop_test(tc, test_not_ok, 0, (int) LIBRO_NELEM(not_ok));
     tcase_add_test(tc, test_method_not_allowed);
     tcase_add_test(tc, test_start_refusals);
+    tcase_add_test(tc, test_restart_keeps_socket);
     suite_add_tcase(s, tc);
 
     tcase_add_checked_fixture(hygiene, setup, teardown);

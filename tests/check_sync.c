@@ -119,10 +119,15 @@ create_registry(const char *path)
     libro_registry_close(r);
 }
 
-/* A server of `db` on 127.0.0.1:`at` (0: an ephemeral port) at `base_url` (NULL: the one
- * derived from the port). */
+/* The registry's listening socket while no server runs on it (libro_server_stop_keep_socket):
+ * the next server takes it over, so that the registry keeps its URL with no moment in which
+ * another process could take its port. -1 when closed (the server down). */
+static int parked = -1;
+
+/* A server of `db` on `listen_fd` (-1: an ephemeral port on 127.0.0.1) at `base_url` (NULL:
+ * the one derived from the port). */
 static libro_server *
-server_on(const char *db, const char *base_url, uint16_t at)
+server_on(const char *db, const char *base_url, int listen_fd)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_server_options opt = LIBRO_SERVER_OPTIONS_INIT;
@@ -131,7 +136,7 @@ server_on(const char *db, const char *base_url, uint16_t at)
     opt.db_path = db;
     opt.registry_key = registry_key;
     opt.base_url = base_url;
-    opt.port = at;
+    opt.listen_fd = listen_fd;
     opt.threads = 2;
     opt.write_rate = 1000;
     opt.write_burst = 1000;
@@ -140,27 +145,43 @@ server_on(const char *db, const char *base_url, uint16_t at)
     return s;
 }
 
-static void
-start_server_as(const char *db, const char *base_url, uint16_t at)
-{
-    ck_assert_ptr_null(server);
-    server_started = libro_time_now();
-    server = server_on(db, base_url, at);
-    port = libro_server_port(server);
-    ck_assert_uint_ne(port, 0);
-}
-
+/* Serve `db` on the parked socket, else on an ephemeral port; `base` is its URL. */
 static void
 start_server(const char *db)
 {
-    start_server_as(db, base, port);
+    ck_assert_ptr_null(server);
+    server_started = libro_time_now();
+    server = server_on(db, NULL, parked);
+    if (parked >= 0) {
+        (void) close(parked); /* the server has its own duplicate */
+        parked = -1;
+    }
+    port = libro_server_port(server);
+    ck_assert_int_gt(snprintf(base, sizeof base, "http://127.0.0.1:%u", (unsigned) port), 0);
+    ck_assert_str_eq(libro_server_base_url(server), base);
 }
 
+/* Stop the server, parking its socket for the next one. */
 static void
 stop_server(void)
 {
-    libro_server_stop(server);
-    server = NULL;
+    libro_error err = LIBRO_ERROR_INIT;
+
+    if (server != NULL) {
+        must(libro_server_stop_keep_socket(server, &parked, &err), &err, "stop");
+        server = NULL;
+    }
+}
+
+/* The server down: its port closed (a server started after it gets another port and URL). */
+static void
+server_down(void)
+{
+    stop_server();
+    if (parked >= 0) {
+        (void) close(parked);
+        parked = -1;
+    }
 }
 
 /* A license `number` signed by the board at a fresh reservation (over the API), not yet
@@ -384,10 +405,7 @@ setup(void)
     create_registry(db_a);
 
     /* An ephemeral port, and the base URL derived from it (http://127.0.0.1:<port>). */
-    port = 0;
-    start_server_as(db_a, NULL, 0);
-    ck_assert_int_gt(snprintf(base, sizeof base, "http://127.0.0.1:%u", (unsigned) port), 0);
-    ck_assert_str_eq(libro_server_base_url(server), base);
+    start_server(db_a);
     must(libro_registry_client_open(&client, base, board_key, board_kid, NULL, NULL, &err), &err,
          "client");
     lic_a = issue("T7-N-0001");
@@ -400,7 +418,7 @@ setup(void)
 static void
 teardown(void)
 {
-    stop_server();
+    server_down();
     libro_registry_client_close(client);
     client = NULL;
     libro_trust_free(store);
@@ -433,7 +451,8 @@ teardown(void)
 
 /* ---- a canned HTTP server ------------------------------------------------------------------ */
 
-/* Answers every request on 127.0.0.1:`port` with one status and body, until stopped. */
+/* Answers every request on the parked socket (the registry's URL) with one status and body,
+ * until stopped. */
 struct canned {
     pthread_t thread;
     int fd;
@@ -493,22 +512,15 @@ static void
 canned_start(struct canned *c, int status, const void *body, size_t len)
 {
     libro_error err = LIBRO_ERROR_INIT;
-    struct sockaddr_in a;
-    int one = 1;
 
     memset(c, 0, sizeof *c);
     c->status = status;
     c->content_type = "application/jose";
     must(libro_buf_append(&c->body, body, len, &err), &err, "body");
-    c->fd = socket(AF_INET, SOCK_STREAM, 0);
+    /* The registry's own socket, parked by stop_server: the same URL. */
+    ck_assert_int_ge(parked, 0);
+    c->fd = dup(parked);
     ck_assert_int_ge(c->fd, 0);
-    ck_assert_int_eq(setsockopt(c->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one), 0);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ck_assert_msg(bind(c->fd, (struct sockaddr *) &a, sizeof a) == 0, "bind: %s", strerror(errno));
-    ck_assert_int_eq(listen(c->fd, 8), 0);
     ck_assert_int_eq(pthread_create(&c->thread, NULL, canned_main, c), 0);
 }
 
@@ -745,7 +757,7 @@ START_TEST(test_url_mismatch)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_sync_report rep;
-    libro_server *elsewhere = server_on(db_a, "http://127.0.0.1:1", 0);
+    libro_server *elsewhere = server_on(db_a, "http://127.0.0.1:1", -1);
     char other[80];
 
     /* A server whose bundle names another URL than the one it is fetched from. */
@@ -1007,15 +1019,24 @@ START_TEST(test_server_down)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_sync_report rep;
+    char *lic_b;
 
-    stop_server();
+    server_down();
     LIBRO_ASSERT_CODE(sync_url(&rep, base, &err), LIBRO_ERR_NETWORK, &err, NULL);
+    /* Up again on another port, so at another URL: a license that names it, synced. */
     start_server(db_a);
+    libro_registry_client_close(client);
+    client = NULL;
+    must(libro_registry_client_open(&client, base, board_key, board_kid, NULL, NULL, &err), &err,
+         "client");
+    lic_b = issue("T7-N-0009");
     sync_ok(&rep);
-    stop_server();
+    ck_assert_int_eq(verify(lic_b), LIBRO_VALID);
+    server_down();
     /* Down after a sync: still a network error, and the store keeps what it had. */
     LIBRO_ASSERT_CODE(sync_url(&rep, base, &err), LIBRO_ERR_NETWORK, &err, NULL);
-    ck_assert_int_eq(verify(lic_a), LIBRO_VALID);
+    ck_assert_int_eq(verify(lic_b), LIBRO_VALID);
+    libro_free(lic_b);
 }
 END_TEST
 
@@ -1146,7 +1167,7 @@ START_TEST(test_client_http)
     libro_registry_client_close(forger);
 
     /* The server gone: a network error. */
-    stop_server();
+    server_down();
     LIBRO_ASSERT_CODE(libro_registry_client_get(client, &rec, "T7-N-0001", &err), LIBRO_ERR_NETWORK,
                       &err, NULL);
     LIBRO_ASSERT_CODE(

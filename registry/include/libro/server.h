@@ -19,7 +19,7 @@
 
 typedef struct libro_server libro_server; /* opaque */
 
-#define LIBRO_SERVER_OPTIONS_VERSION 2u
+#define LIBRO_SERVER_OPTIONS_VERSION 3u
 
 /** How to serve. Start from LIBRO_SERVER_OPTIONS_INIT and set db_path, registry_key and
  *  base_url (or leave it NULL on 127.0.0.1). Zero limits are invalid (LIBRO_ERR_INVALID_ARG),
@@ -46,12 +46,16 @@ typedef struct libro_server_options {
     uint32_t status_list_seconds;    /* validity of each published status list (60 s to 31 d) */
     unsigned write_rate;  /* signed writes per second from one client address (429 past it) */
     unsigned write_burst; /* ... and how many may come at once */
+    int listen_fd;        /* -1: open a socket on listen_address:port. Else a listening TCP
+                             socket bound to listen_address (as libro_server_stop_keep_socket
+                             hands one back), served through a duplicate: the caller keeps
+                             listen_fd; `port` is then the socket's */
 } libro_server_options;
 
 #define LIBRO_SERVER_OPTIONS_INIT                                                                  \
     {                                                                                              \
         LIBRO_SERVER_OPTIONS_VERSION, NULL, "127.0.0.1", 0, false, NULL, NULL, 256u, 16u, 30u,     \
-            LIBRO_MAX_HTTP_BODY_BYTES, 4u, 86400u, 20u, 40u                                        \
+            LIBRO_MAX_HTTP_BODY_BYTES, 4u, 86400u, 20u, 40u, -1                                    \
     }
 
 /** Start serving the registry at opt->db_path on opt->listen_address:opt->port, with worker
@@ -80,5 +84,15 @@ LIBRO_API const char *libro_server_base_url(const libro_server *s);
 /** Stop accepting, close every connection, wait for the workers, release everything. NULL is
  *  a no-op. Call from one thread, once, never from a request. */
 LIBRO_API void libro_server_stop(libro_server *s);
+
+/** libro_server_stop, but the listening socket stays open and *listen_fd receives it (the
+ *  caller owns it: give it to the next libro_server_start as opt->listen_fd, then close(2)
+ *  it): a server restarted so is reached on the same port, with no moment in which another
+ *  process could take the port. Connections arriving meanwhile wait in the socket's backlog
+ *  for the next server. LIBRO_ERR_INVALID_ARG for a NULL argument (nothing is stopped);
+ *  LIBRO_ERR_NETWORK when libmicrohttpd cannot hand the socket back (the server is stopped
+ *  all the same, *listen_fd is -1). */
+LIBRO_API LIBRO_NODISCARD libro_code libro_server_stop_keep_socket(libro_server *s, int *listen_fd,
+                                                                   libro_error *err);
 
 #endif

@@ -12,6 +12,7 @@
  * between threads. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -302,6 +303,51 @@ out:
     return rc;
 }
 
+/* Serve on a duplicate of `given`, a listening socket bound to `addr` (any port). */
+static libro_code
+listen_given(int *out, uint16_t *port, int given, const struct sockaddr *addr, const char *address,
+             libro_error *err)
+{
+    struct sockaddr_storage bound;
+    socklen_t bound_len = sizeof bound;
+    int listening = 0;
+    socklen_t listening_len = sizeof listening;
+    bool same;
+
+    *out = -1;
+    memset(&bound, 0, sizeof bound);
+    if (getsockname(given, (struct sockaddr *) &bound, &bound_len) != 0 ||
+        getsockopt(given, SOL_SOCKET, SO_ACCEPTCONN, &listening, &listening_len) != 0 ||
+        listening == 0) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "server: listen_fd is not a listening socket");
+    }
+    if (addr->sa_family == AF_INET) {
+        const struct sockaddr_in *want = (const struct sockaddr_in *) addr;
+        const struct sockaddr_in *have = (const struct sockaddr_in *) &bound;
+
+        same = bound.ss_family == AF_INET && have->sin_addr.s_addr == want->sin_addr.s_addr;
+        *port = ntohs(have->sin_port);
+    } else {
+        const struct sockaddr_in6 *want = (const struct sockaddr_in6 *) addr;
+        const struct sockaddr_in6 *have = (const struct sockaddr_in6 *) &bound;
+
+        same = bound.ss_family == AF_INET6 &&
+               memcmp(&have->sin6_addr, &want->sin6_addr, sizeof want->sin6_addr) == 0;
+        *port = ntohs(have->sin6_port);
+    }
+    if (!same) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "server: listen_fd is not bound to %.64s", address);
+    }
+    *out = fcntl(given, F_DUPFD_CLOEXEC, 0);
+    if (*out < 0) {
+        return libro_error_set(err, LIBRO_ERR_NETWORK, "server: cannot duplicate listen_fd: %s",
+                               strerror(errno));
+    }
+    return LIBRO_OK;
+}
+
 /* libmicrohttpd's unescape hook: leave the text as it is. A '%' then reaches the router as
  * itself and matches no route. */
 static size_t
@@ -321,7 +367,8 @@ libro_server_start(libro_server **out, const libro_server_options *opt, libro_er
     struct sockaddr_in6 v6;
     struct sockaddr *addr;
     socklen_t addr_len;
-    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
+    /* MHD_USE_ITC: libro_server_stop_keep_socket quiesces the daemon. */
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC;
     char derived[sizeof "http://" DERIVED_BASE_ADDRESS ":65535"];
     int fd = -1;
     libro_code rc;
@@ -370,7 +417,9 @@ libro_server_start(libro_server **out, const libro_server_options *opt, libro_er
         goto out;
     }
     s->port = opt->port;
-    rc = listen_on(&fd, &s->port, addr, addr_len, opt->listen_address, err);
+    rc = opt->listen_fd >= 0
+             ? listen_given(&fd, &s->port, opt->listen_fd, addr, opt->listen_address, err)
+             : listen_on(&fd, &s->port, addr, addr_len, opt->listen_address, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -427,6 +476,23 @@ uint16_t
 libro_server_port(const libro_server *s)
 {
     return s == NULL ? 0 : s->port;
+}
+
+libro_code
+libro_server_stop_keep_socket(libro_server *s, int *listen_fd, libro_error *err)
+{
+    MHD_socket fd;
+
+    if (s == NULL || listen_fd == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "server: NULL argument");
+    }
+    /* Quiesced, libmicrohttpd accepts no more and leaves the socket open at stop. */
+    fd = MHD_quiesce_daemon(s->daemon);
+    libro_server_stop(s);
+    *listen_fd = fd == MHD_INVALID_SOCKET ? -1 : (int) fd;
+    return *listen_fd < 0
+               ? libro_error_set(err, LIBRO_ERR_NETWORK, "server: the listening socket was lost")
+               : LIBRO_OK;
 }
 
 void
