@@ -540,6 +540,10 @@ static const struct cli_opt serve_opts[] = {
      "http://127.0.0.1:PORT)",
      false},
     {"--port-file", "FILE", "write the port bound to FILE, a new file, once listening", false},
+    {"--listen-fd", "N",
+     "serve on the listening socket inherited as descriptor N, bound to the --listen address "
+     "(whose port is then the socket's)",
+     false},
     {"--public", NULL, "allow a non-loopback --listen address", false},
     {"--max-connections", "N", "open connections in all (default 256)", false},
     {"--max-per-ip", "N", "open connections from one address (default 16)", false},
@@ -552,8 +556,9 @@ static const struct cli_opt serve_opts[] = {
 static const struct cli_spec serve_spec = {
     "registry serve",
     "--db FILE --listen ADDR:PORT --key FILE [--passphrase-fd N] [--base-url URL]\n"
-    "       [--public] [--port-file FILE] [--max-connections N] [--max-per-ip N]\n"
-    "       [--timeout SECONDS] [--threads N] [--write-rate N] [--write-burst N]",
+    "       [--public] [--port-file FILE] [--listen-fd N] [--max-connections N]\n"
+    "       [--max-per-ip N] [--timeout SECONDS] [--threads N] [--write-rate N]\n"
+    "       [--write-burst N]",
     "Serve the registry's API over HTTP until SIGINT or SIGTERM. Public reads: GET /v1/health,\n"
     "/v1/status/<list>/<revocation|suspension> (status lists signed on demand with the\n"
     "registry key, valid one day), /v1/licenses/<number>, /v1/bundle (the trust bundle\n"
@@ -567,7 +572,9 @@ static const struct cli_spec serve_spec = {
     "--listen 127.0.0.1:0 serves on any free port, at a URL that names it). Prints\n"
     "\"listening on http://ADDR:PORT\" on stderr once the socket is open, and with\n"
     "--port-file writes the port to FILE then: a new file (refused if FILE exists), which\n"
-    "appears whole, holding the port and a newline; it is removed when the server stops.",
+    "appears whole, holding the port and a newline; it is removed when the server stops.\n"
+    "--listen-fd N serves on a listening socket the caller holds (a restart without a\n"
+    "moment in which the port is free).",
     serve_opts,
     LIBRO_NELEM(serve_opts),
     0,
@@ -677,6 +684,15 @@ registry_serve(int argc, char **argv)
     }
     if (!cli_has(&a, sp, "--base-url") && strcmp(addr, "127.0.0.1") != 0) {
         return cli_usage_error(sp, "--base-url is required unless --listen is 127.0.0.1:PORT");
+    }
+    if (cli_has(&a, sp, "--listen-fd")) {
+        const char *text = cli_get(&a, sp, "--listen-fd");
+        uint64_t fd = 0;
+
+        if (libro_parse_u64(&fd, text, strlen(text), INT32_MAX, NULL) != LIBRO_OK) {
+            return cli_usage_error(sp, "--listen-fd: want a descriptor number");
+        }
+        opt.listen_fd = (int) fd;
     }
     if (!parse_limit(&opt.max_connections, &a, "--max-connections", 65536) ||
         !parse_limit(&opt.max_connections_per_ip, &a, "--max-per-ip", 65536) ||

@@ -939,6 +939,8 @@ START_TEST(test_restart_keeps_socket)
     struct reply r;
     struct sockaddr_in6 v6;
     libro_server *s = NULL;
+    int accepting = 0;
+    socklen_t accepting_len;
     int fd = -1;
     int waiting;
     int other;
@@ -955,11 +957,21 @@ START_TEST(test_restart_keeps_socket)
     opt.port = 1; /* ignored: the socket's port is used */
     opt.listen_fd = fd;
     must(libro_server_start(&server, &opt, &err), &err, "start on the kept socket");
-    (void) close(fd); /* the server serves on its own duplicate */
     ck_assert_uint_eq(libro_server_port(server), port);
     read_to_close(waiting, &r);
     (void) close(waiting);
     ck_assert_int_eq(r.status, 200);
+    get(&r, "/v1/health", NULL);
+    ck_assert_int_eq(r.status, 200);
+    /* The server served on its own duplicate: stopped, it leaves the caller's socket
+     * listening (libmicrohttpd would shut a socket down, and so every duplicate). */
+    libro_server_stop(server);
+    server = NULL;
+    accepting_len = sizeof accepting;
+    ck_assert_int_eq(getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &accepting_len), 0);
+    ck_assert_int_eq(accepting, 1);
+    must(libro_server_start(&server, &opt, &err), &err, "start on the kept socket again");
+    (void) close(fd);
     get(&r, "/v1/health", NULL);
     ck_assert_int_eq(r.status, 200);
 

@@ -23,6 +23,19 @@ for tool in curl python3; do
         exit 77
     fi
 done
+# The registry's listening socket, on a port the system picks, is held by this script for its
+# whole run (python opens it and runs the script again with it inherited): every server
+# started here serves on it (--listen-fd), so a restart never frees the port.
+if [ -z "${LIBRO_TEST_LISTEN_FD:-}" ]; then
+    exec python3 -c '
+import os, socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(128)
+s.set_inheritable(True)
+os.environ["LIBRO_TEST_LISTEN_FD"] = str(s.fileno())
+os.execvp("bash", ["bash"] + sys.argv[1:])' "$0" "$libro"
+fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/libro-e2e-api.XXXXXX")
 server_pid=
 cleanup() {
@@ -208,8 +221,8 @@ EOF
 py() { python3 "$work/h.py" "$@"; }
 
 # --- the world: Town 7, its board and clinic (issuers), its registry ---------------------------
-# The registry serves on a port the system picks at its first start (PORT=0), at the URL that
-# names it; it comes back on that port after a restart, its URL being part of its licenses.
+# The registry serves on the held socket, at the URL that names its port (read back from the
+# server's port file at its first start); its URL is part of its licenses.
 PORT=0
 URL=
 for k in town board reg clinic mallory late; do
@@ -247,14 +260,14 @@ KID="urn:libro:town-7:board#$(thumb board.pem)"
 CLINIC_KID="urn:libro:town-7:clinic#$(thumb clinic.pem)"
 BOARD=(--key board.pem --authorization board-auth.jws --community-charter town.jws)
 
-# start_server [OPTIONS...]: serve $DB on $PORT (0 the first time: then PORT and URL are set
+# start_server [OPTIONS...]: serve $DB on the held socket (the first time, PORT and URL are set
 # from its port file); 1 when it does not come up.
 start_server() {
     cat serve.err >>serve.all 2>/dev/null
     : >serve.err
     rm -f serve.port
-    "$libro" registry serve --db $DB --listen "127.0.0.1:$PORT" --key reg.pem \
-        --port-file serve.port "$@" </dev/null 2>>serve.err &
+    "$libro" registry serve --db $DB --listen 127.0.0.1:0 --listen-fd "$LIBRO_TEST_LISTEN_FD" \
+        --key reg.pem --port-file serve.port "$@" </dev/null 2>>serve.err &
     server_pid=$!
     for _ in $(seq 1 200); do
         [ -e serve.port ] && break

@@ -143,6 +143,16 @@ out=$("$libro" registry serve --db reg.db --listen 127.0.0.1.5:0 --key reg.pem -
 rc=$?
 if [ $rc -eq 1 ] && grep -q 'listen address must be a numeric IPv4 or IPv6 address' <<<"$out"; then
     ok; else fail "bad address: exit $rc: $out"; fi
+out=$("$libro" registry serve --db reg.db --listen 127.0.0.1:0 --key reg.pem --listen-fd x 2>&1 \
+    </dev/null)
+rc=$?
+if [ $rc -eq 2 ] && grep -q -- '--listen-fd: want a descriptor number' <<<"$out"; then ok; else
+    fail "--listen-fd x: exit $rc: $out"; fi
+out=$("$libro" registry serve --db reg.db --listen 127.0.0.1:0 --key reg.pem --listen-fd 0 2>&1 \
+    </dev/null)
+rc=$?
+if [ $rc -eq 1 ] && grep -q 'listen_fd is not a listening socket' <<<"$out"; then ok; else
+    fail "--listen-fd on /dev/null: exit $rc: $out"; fi
 printf 'taken\n' >taken.port
 out=$("$libro" registry serve --db reg.db --listen 127.0.0.1:0 --key reg.pem \
     --port-file taken.port 2>&1 </dev/null)

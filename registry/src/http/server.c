@@ -478,18 +478,33 @@ libro_server_port(const libro_server *s)
     return s == NULL ? 0 : s->port;
 }
 
+/* Stop `s` and release it, returning its listening socket still open (-1 if none). The
+ * daemon is quiesced first: stopping a pool of workers, libmicrohttpd would otherwise shut
+ * the socket down, which reaches every duplicate of it (a socket given as listen_fd, which
+ * its caller still holds). */
+static int
+stop_server(libro_server *s)
+{
+    int fd = -1;
+
+    if (s->daemon != NULL) {
+        MHD_socket q = MHD_quiesce_daemon(s->daemon);
+
+        fd = q == MHD_INVALID_SOCKET ? -1 : (int) q;
+        MHD_stop_daemon(s->daemon); /* joins the workers and closes every connection */
+    }
+    libro_http__ctx_clear(&s->ctx);
+    libro_free(s);
+    return fd;
+}
+
 libro_code
 libro_server_stop_keep_socket(libro_server *s, int *listen_fd, libro_error *err)
 {
-    MHD_socket fd;
-
     if (s == NULL || listen_fd == NULL) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "server: NULL argument");
     }
-    /* Quiesced, libmicrohttpd accepts no more and leaves the socket open at stop. */
-    fd = MHD_quiesce_daemon(s->daemon);
-    libro_server_stop(s);
-    *listen_fd = fd == MHD_INVALID_SOCKET ? -1 : (int) fd;
+    *listen_fd = stop_server(s);
     return *listen_fd < 0
                ? libro_error_set(err, LIBRO_ERR_NETWORK, "server: the listening socket was lost")
                : LIBRO_OK;
@@ -498,12 +513,13 @@ libro_server_stop_keep_socket(libro_server *s, int *listen_fd, libro_error *err)
 void
 libro_server_stop(libro_server *s)
 {
+    int fd;
+
     if (s == NULL) {
         return;
     }
-    if (s->daemon != NULL) {
-        MHD_stop_daemon(s->daemon); /* joins the workers and closes every connection */
+    fd = stop_server(s);
+    if (fd >= 0) {
+        (void) close(fd);
     }
-    libro_http__ctx_clear(&s->ctx);
-    libro_free(s);
 }
