@@ -19,9 +19,7 @@
  * exists: its status indexes are reserved in one SQLite transaction, then each license is
  * signed (on a second thread, a batch ahead) and registered with libro_registry_register. Its
  * setup time is printed but is not a figure. */
-#include <arpa/inet.h>
 #include <dirent.h>
-#include <netinet/in.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -30,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -177,28 +174,32 @@ world_clear(struct world *w)
     libro_key_free(w->registry);
 }
 
-/* A free loopback port: bind port 0, read it back, release it. The registry's URL (with the
- * port) goes into its authorization and its licenses before the server starts. */
-static uint16_t
-free_port(void)
+/* Serve r->path on an ephemeral loopback port; r->port and r->base_url (http://127.0.0.1:<port>,
+ * the licenses' status URLs and the requests' audience) name it. */
+static void
+reg_serve(struct reg *r, const struct world *w)
 {
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_server_options opt = LIBRO_SERVER_OPTIONS_INIT;
+    int n;
 
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || bind(fd, (struct sockaddr *) &a, sizeof a) != 0 ||
-        getsockname(fd, (struct sockaddr *) &a, &len) != 0) {
-        bench_die("no free loopback port", NULL);
+    opt.db_path = r->path;
+    opt.registry_key = w->registry;
+    opt.write_rate = 1000000u; /* the limiter is not what is measured */
+    opt.write_burst = 1000000u;
+    if (libro_server_start(&r->server, &opt, &err) != LIBRO_OK) {
+        bench_die("server", &err);
     }
-    (void) close(fd);
-    return ntohs(a.sin_port);
+    r->port = libro_server_port(r->server);
+    n = snprintf(r->base_url, sizeof r->base_url, "%s", libro_server_base_url(r->server));
+    if (n < 0 || (size_t) n >= sizeof r->base_url) {
+        bench_die("url", NULL);
+    }
 }
 
 /* Create the registry at r->path for the world, with the nursing type and the board allowed
- * to write over the API; returns an open handle. */
+ * to write over the API, and serve it (idle until asked: its URL must be known before any
+ * license names it); returns an open handle. */
 static libro_registry *
 reg_create(struct reg *r, const struct world *w, const char *dir, const char *name)
 {
@@ -208,16 +209,10 @@ reg_create(struct reg *r, const struct world *w, const char *dir, const char *na
     libro_registry *h = NULL;
     libro_credential *c;
     char *auth;
-    int n;
 
     path_join(r->path, sizeof r->path, dir, name);
-    r->port = free_port();
-    n = snprintf(r->base_url, sizeof r->base_url, "http://127.0.0.1:%u", (unsigned) r->port);
-    if (n < 0 || (size_t) n >= sizeof r->base_url) {
-        bench_die("url", NULL);
-    }
     c = new_cred(LIBRO_CRED_REGISTRY_AUTH, COMMUNITY, REGISTRY_ID, "Town 7 Registry", w->now);
-    c->url = bench_strdup(r->base_url);
+    c->url = bench_strdup("http://127.0.0.1");
     if (libro_key_public(&c->subject_key, w->registry, &err) != LIBRO_OK) {
         bench_die("key", &err);
     }
@@ -225,29 +220,14 @@ reg_create(struct reg *r, const struct world *w, const char *dir, const char *na
     t.id = type_id;
     if (libro_registry_create(r->path, w->charter, auth, &err) != LIBRO_OK ||
         libro_registry_open(&h, r->path, &err) != LIBRO_OK ||
-        libro_registry_define_type(h, &t, "council", &err) != LIBRO_OK ||
-        libro_registry_authorize_issuer(h, w->board_auth, "council", w->now, &err) != LIBRO_OK) {
+        libro_registry_define_type(h, NULL, &t, "council", &err) != LIBRO_OK ||
+        libro_registry_authorize_issuer(h, NULL, w->board_auth, "council", w->now, &err) !=
+            LIBRO_OK) {
         bench_die("registry", &err);
     }
     libro_free(auth);
+    reg_serve(r, w);
     return h;
-}
-
-static void
-reg_serve(struct reg *r, const struct world *w)
-{
-    libro_error err = LIBRO_ERROR_INIT;
-    libro_server_options opt = LIBRO_SERVER_OPTIONS_INIT;
-
-    opt.db_path = r->path;
-    opt.port = r->port;
-    opt.registry_key = w->registry;
-    opt.base_url = r->base_url;
-    opt.write_rate = 1000000u; /* the limiter is not what is measured */
-    opt.write_burst = 1000000u;
-    if (libro_server_start(&r->server, &opt, &err) != LIBRO_OK) {
-        bench_die("server", &err);
-    }
 }
 
 static void
@@ -704,8 +684,8 @@ revoke_direct(libro_registry *h, const struct world *w, unsigned *next, unsigned
             continue;
         }
         license_number(number, sizeof number, "B", *next);
-        if (libro_registry_change(h, number, LIBRO_ACTION_REVOKE, "registrar", "benchmark", w->now,
-                                  &err) != LIBRO_OK) {
+        if (libro_registry_change(h, NULL, number, LIBRO_ACTION_REVOKE, "registrar", "benchmark",
+                                  w->now, &err) != LIBRO_OK) {
             bench_die("revoke", &err);
         }
         i++;
@@ -825,7 +805,7 @@ populate(libro_registry *h, const struct world *w, const struct reg *r, unsigned
             sign_batch_start(&b[k ^ 1u], index, first + SETUP_BATCH, count);
         }
         for (unsigned i = 0; i < b[k].count; i++) {
-            if (libro_registry_register(h, (const char *) b[k].out[i].data, 0, b[k].index[i],
+            if (libro_registry_register(h, NULL, (const char *) b[k].out[i].data, 0, b[k].index[i],
                                         "health board", w->now, &err) != LIBRO_OK) {
                 bench_die("register", &err);
             }
@@ -833,8 +813,8 @@ populate(libro_registry *h, const struct world *w, const struct reg *r, unsigned
     }
     for (unsigned i = 0; i < count; i += 100) {
         license_number(number, sizeof number, "B", i);
-        if (libro_registry_change(h, number, LIBRO_ACTION_REVOKE, "registrar", "benchmark", w->now,
-                                  &err) != LIBRO_OK) {
+        if (libro_registry_change(h, NULL, number, LIBRO_ACTION_REVOKE, "registrar", "benchmark",
+                                  w->now, &err) != LIBRO_OK) {
             bench_die("revoke", &err);
         }
     }
@@ -859,7 +839,7 @@ reserve_ms(libro_registry *h)
         uint32_t index = 0;
         double t0 = bench_now();
 
-        if (libro_registry_reserve_status(h, &list, &index, &err) != LIBRO_OK) {
+        if (libro_registry_reserve_status(h, NULL, &list, &index, &err) != LIBRO_OK) {
             bench_die("reserve", &err);
         }
         ms[i] = (bench_now() - t0) * 1000.0;
@@ -999,7 +979,6 @@ main(int argc, char **argv)
         embedded[r] = issue_run(c, &w, &small, "E", r * (unsigned) per_run, (unsigned) per_run);
     }
     libro_registry_client_close(c);
-    reg_serve(&small, &w);
     c = client_open(&w, small.base_url);
     for (unsigned r = 0; r < ISSUE_RUNS; r++) {
         http[r] = issue_run(c, &w, &small, "H", r * (unsigned) per_run, (unsigned) per_run);
@@ -1061,7 +1040,6 @@ main(int argc, char **argv)
     fflush(stdout);
 
     /* 4. Sync: a cold server, then fresh stores against a warm one, then the log grows. */
-    reg_serve(&big, &w);
     t = trust_new(store, sizeof store, work, "trust", &w);
     first_ms = timed_sync(t, &big, false, &rep);
     n_lists = rep.status_lists;

@@ -487,8 +487,8 @@ license_change(int argc, char **argv, const struct cli_command *cmd, libro_actio
     }
     if (libro_registry_open(&r, ch_db, &err) != LIBRO_OK ||
         libro_registry_get(r, &before, NULL, NULL, ch_number, &err) != LIBRO_OK ||
-        libro_registry_change(r, ch_number, action, ch_actor, ch_reason, libro_time_now(), &err) !=
-            LIBRO_OK ||
+        libro_registry_change(r, NULL, ch_number, action, ch_actor, ch_reason, libro_time_now(),
+                              &err) != LIBRO_OK ||
         libro_registry_get(r, &after, NULL, NULL, ch_number, &err) != LIBRO_OK) {
         goto out_report;
     }

@@ -1,11 +1,15 @@
 /* libro registry init|type|status: a community's registry on a local SQLite file (embedded
  * mode, design.md §5): create it, define its license types, publish its status lists. */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmd.h"
+#include "libro/file.h"
 #include "libro/issuer.h"
 #include "libro/registry.h"
 #include "libro/server.h"
@@ -368,7 +372,7 @@ registry_type(int argc, char **argv)
         goto out_report;
     }
     if (libro_registry_open(&r, cli_get(&a, sp, "--db"), &err) != LIBRO_OK ||
-        libro_registry_define_type(r, &t, cli_get(&a, sp, "--actor"), &err) != LIBRO_OK) {
+        libro_registry_define_type(r, NULL, &t, cli_get(&a, sp, "--actor"), &err) != LIBRO_OK) {
         goto out_report;
     }
     printf("license type %s: validity %u days, renewal from %u days before expiry until %u "
@@ -532,7 +536,15 @@ static const struct cli_opt serve_opts[] = {
      false},
     {"--key", "FILE", "the registry's signing key (named by its RegistryAuthorization)", false},
     {"--passphrase-fd", "N", "read the signing key's passphrase from descriptor N", false},
-    {"--base-url", "URL", "the registry's public URL (https://..., or http://127.0.0.1...)", false},
+    {"--base-url", "URL",
+     "the registry's public URL (https://..., or http://127.0.0.1...; on 127.0.0.1 by default "
+     "http://127.0.0.1:PORT)",
+     false},
+    {"--port-file", "FILE", "write the port bound to FILE, a new file, once listening", false},
+    {"--listen-fd", "N",
+     "serve on the listening socket inherited as descriptor N, bound to the --listen address "
+     "(whose port is then the socket's)",
+     false},
     {"--public", NULL, "allow a non-loopback --listen address", false},
     {"--max-connections", "N", "open connections in all (default 256)", false},
     {"--max-per-ip", "N", "open connections from one address (default 16)", false},
@@ -544,9 +556,10 @@ static const struct cli_opt serve_opts[] = {
 
 static const struct cli_spec serve_spec = {
     "registry serve",
-    "--db FILE --listen ADDR:PORT --key FILE [--passphrase-fd N] --base-url URL [--public]\n"
-    "       [--max-connections N] [--max-per-ip N] [--timeout SECONDS] [--threads N]\n"
-    "       [--write-rate N] [--write-burst N]",
+    "--db FILE --listen ADDR:PORT --key FILE [--passphrase-fd N] [--base-url URL]\n"
+    "       [--public] [--port-file FILE] [--listen-fd N] [--max-connections N]\n"
+    "       [--max-per-ip N] [--timeout SECONDS] [--threads N] [--write-rate N]\n"
+    "       [--write-burst N]",
     "Serve the registry's API over HTTP until SIGINT or SIGTERM. Public reads: GET /v1/health,\n"
     "/v1/status/<list>/<revocation|suspension> (status lists signed on demand with the\n"
     "registry key, valid 10 days), /v1/licenses/<number>, /v1/bundle (the trust bundle\n"
@@ -555,8 +568,14 @@ static const struct cli_spec serve_spec = {
     "issuer key the registry knows (libro registry authorize): /v1/reservations,\n"
     "/v1/licenses and /v1/licenses/<number>/<renew|suspend|reinstate|revoke|surrender>.\n"
     "Only a loopback address is accepted unless --public is given: put a TLS-terminating\n"
-    "proxy in front and keep the registry itself on 127.0.0.1. Prints \"listening on\n"
-    "http://ADDR:PORT\" on stderr once the socket is open.",
+    "proxy in front and keep the registry itself on 127.0.0.1. --base-url is required except\n"
+    "on 127.0.0.1, where the URL defaults to http://127.0.0.1:PORT with the port bound (so\n"
+    "--listen 127.0.0.1:0 serves on any free port, at a URL that names it). Prints\n"
+    "\"listening on http://ADDR:PORT\" on stderr once the socket is open, and with\n"
+    "--port-file writes the port to FILE then: a new file (refused if FILE exists), which\n"
+    "appears whole, holding the port and a newline; it is removed when the server stops.\n"
+    "--listen-fd N serves on a listening socket the caller holds (a restart without a\n"
+    "moment in which the port is free).",
     serve_opts,
     LIBRO_NELEM(serve_opts),
     0,
@@ -612,6 +631,33 @@ parse_limit(unsigned *out, const struct cli_args *a, const char *name, uint64_t 
     return true;
 }
 
+/* Write "<port>\n" to `path`, whole and never over an existing file: a temporary file beside
+ * it (O_EXCL), then link(2), which fails when `path` exists. A reader polling for `path`
+ * never sees it half written. */
+static libro_code
+write_port_file(const char *path, uint16_t port, libro_error *err)
+{
+    char text[8];
+    libro_buf tmp = LIBRO_BUF_INIT;
+    int n = snprintf(text, sizeof text, "%u\n", (unsigned) port);
+    libro_code rc = n < 0 || (size_t) n >= sizeof text
+                        ? libro_error_set(err, LIBRO_ERR_INVALID_ARG, "port: %u", (unsigned) port)
+                        : libro_buf_printf(&tmp, err, "%s.%ld.tmp", path, (long) getpid());
+
+    if (rc == LIBRO_OK) {
+        rc = libro_file_write_new((const char *) tmp.data, text, (size_t) n, 0644, err);
+    }
+    if (rc == LIBRO_OK) {
+        if (link((const char *) tmp.data, path) != 0) {
+            rc = libro_error_set(err, errno == EEXIST ? LIBRO_ERR_EXISTS : LIBRO_ERR_IO,
+                                 "--port-file %.120s: %s", path, strerror(errno));
+        }
+        (void) unlink((const char *) tmp.data);
+    }
+    libro_buf_free(&tmp);
+    return rc;
+}
+
 static int
 registry_serve(int argc, char **argv)
 {
@@ -621,6 +667,8 @@ registry_serve(int argc, char **argv)
     libro_server_options opt = LIBRO_SERVER_OPTIONS_INIT;
     libro_server *server = NULL;
     libro_key *key = NULL;
+    const char *port_file = NULL;
+    bool wrote_port_file = false;
     char addr[64];
     sigset_t stop_signals;
     int sig = 0;
@@ -629,12 +677,23 @@ registry_serve(int argc, char **argv)
     if (code >= 0) {
         return code;
     }
-    if (!cli_has(&a, sp, "--db") || !cli_has(&a, sp, "--listen") || !cli_has(&a, sp, "--key") ||
-        !cli_has(&a, sp, "--base-url")) {
-        return cli_usage_error(sp, "--db, --listen, --key and --base-url are required");
+    if (!cli_has(&a, sp, "--db") || !cli_has(&a, sp, "--listen") || !cli_has(&a, sp, "--key")) {
+        return cli_usage_error(sp, "--db, --listen and --key are required");
     }
     if (!parse_listen(addr, sizeof addr, &opt.port, cli_get(&a, sp, "--listen"))) {
         return cli_usage_error(sp, "--listen: want ADDR:PORT (127.0.0.1:8080, [::1]:8080)");
+    }
+    if (!cli_has(&a, sp, "--base-url") && strcmp(addr, "127.0.0.1") != 0) {
+        return cli_usage_error(sp, "--base-url is required unless --listen is 127.0.0.1:PORT");
+    }
+    if (cli_has(&a, sp, "--listen-fd")) {
+        const char *text = cli_get(&a, sp, "--listen-fd");
+        uint64_t fd = 0;
+
+        if (libro_parse_u64(&fd, text, strlen(text), INT32_MAX, NULL) != LIBRO_OK) {
+            return cli_usage_error(sp, "--listen-fd: want a descriptor number");
+        }
+        opt.listen_fd = (int) fd;
     }
     if (!parse_limit(&opt.max_connections, &a, "--max-connections", 65536) ||
         !parse_limit(&opt.max_connections_per_ip, &a, "--max-per-ip", 65536) ||
@@ -649,7 +708,12 @@ registry_serve(int argc, char **argv)
     opt.listen_address = addr;
     opt.allow_public = cli_has(&a, sp, "--public");
     opt.base_url = cli_get(&a, sp, "--base-url");
+    port_file = cli_get(&a, sp, "--port-file");
     code = CLI_EXIT_NO;
+    if (port_file != NULL && file_exists(port_file)) {
+        cli_errorf("registry serve: --port-file %s exists: remove it or name another", port_file);
+        goto out;
+    }
     if (cli_load_key(&key, cli_get(&a, sp, "--key"), cli_get(&a, sp, "--passphrase-fd"), &err) !=
         LIBRO_OK) {
         goto out_report;
@@ -670,6 +734,12 @@ registry_serve(int argc, char **argv)
     fprintf(stderr, "libro: listening on http://%s%s%s:%u\n", strchr(addr, ':') ? "[" : "", addr,
             strchr(addr, ':') ? "]" : "", (unsigned) libro_server_port(server));
     fflush(stderr);
+    if (port_file != NULL) {
+        if (write_port_file(port_file, libro_server_port(server), &err) != LIBRO_OK) {
+            goto out_report;
+        }
+        wrote_port_file = true;
+    }
     if (sigwait(&stop_signals, &sig) != 0) {
         cli_errorf("registry serve: sigwait failed");
         goto out;
@@ -681,6 +751,9 @@ out_report:
     cli_report(sp->command, &err);
 out:
     libro_server_stop(server);
+    if (wrote_port_file) {
+        (void) unlink(port_file); /* the port is no longer ours */
+    }
     /* The stop signals stay blocked: one more SIGINT or SIGTERM during shutdown must not kill
      * the process before the key is wiped and it exits 0. The process ends right after. */
     libro_key_free(key);
@@ -710,8 +783,8 @@ static const struct cli_spec authorize_spec = {
 };
 
 /* A registry write that records one credential under an actor (authorize, chain). */
-typedef libro_code (*record_fn)(libro_registry *r, const char *jws, const char *actor, int64_t now,
-                                libro_error *err);
+typedef libro_code (*record_fn)(libro_registry *r, const libro_request_id *req, const char *jws,
+                                const char *actor, int64_t now, libro_error *err);
 
 /* Read the credential file of option `file_opt`, open --db and record it with `fn`. */
 static int
@@ -733,7 +806,7 @@ record_credential(int argc, char **argv, const struct cli_spec *sp, const char *
     code = CLI_EXIT_NO;
     if (cli_read_token(&jws, cli_get(&a, sp, file_opt), &err) != LIBRO_OK ||
         libro_registry_open(&r, cli_get(&a, sp, "--db"), &err) != LIBRO_OK ||
-        fn(r, (const char *) jws.data, cli_get(&a, sp, "--actor"), libro_time_now(), &err) !=
+        fn(r, NULL, (const char *) jws.data, cli_get(&a, sp, "--actor"), libro_time_now(), &err) !=
             LIBRO_OK) {
         cli_report(sp->command, &err);
     } else {

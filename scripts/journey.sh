@@ -32,28 +32,24 @@ run "$libro" issue authorization --key town.pem --charter town-charter.jws \
     --subject-key board.pub.pem --grant nursing-general:1095 --valid-from "$(ago '6 months')" \
     --days 1825 --out board-auth.jws
 
-# A free loopback port for the registry (nothing answers on it yet).
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-port=$((20000 + RANDOM % 30000))
-while ! port_free "$port"; do port=$((20000 + RANDOM % 30000)); done
-URL=http://127.0.0.1:$port
-
 say "3. Town 7 names its registry, opens it (a SQLite file), lets the board write to it, and
    serves it on loopback (in production: behind a TLS proxy at its https URL)"
 run "$libro" key new --out registry.pem --public-out registry.pub.pem
 run "$libro" issue registry-authorization --key town.pem --charter town-charter.jws \
     --id urn:libro:town-7:registry --name "Town 7 Registry" --subject-key registry.pub.pem \
-    --url "$URL" --valid-from "$(ago '6 months')" --days 1825 --out registry-auth.jws
+    --url http://127.0.0.1 --valid-from "$(ago '6 months')" --days 1825 --out registry-auth.jws
 run "$libro" registry init --db town.db --charter town-charter.jws --authorization registry-auth.jws
 run "$libro" registry type --db town.db --id nursing-general --validity-days 1095 \
     --renewal-window-days 90 --grace-days 30 --requires "cpd_hours >= 60" --actor "town clerk"
 run "$libro" registry authorize --db town.db --authorization board-auth.jws --actor "town clerk"
-printf '$ %s &\n' "$libro registry serve --db town.db --listen 127.0.0.1:$port --key registry.pem --base-url $URL"
-"$libro" registry serve --db town.db --listen "127.0.0.1:$port" --key registry.pem \
-    --base-url "$URL" 2>"$work/serve.log" &
+# Port 0: the system picks a free port; the registry's URL is http://127.0.0.1:<that port>.
+printf '$ %s &\n' "$libro registry serve --db town.db --listen 127.0.0.1:0 --key registry.pem --port-file registry.port"
+"$libro" registry serve --db town.db --listen 127.0.0.1:0 --key registry.pem \
+    --port-file registry.port 2>"$work/serve.log" &
 server=$!
-for _ in $(seq 50); do ! port_free "$port" && break; sleep 0.1; done
+for _ in $(seq 100); do [ -e registry.port ] && break; sleep 0.1; done
 cat "$work/serve.log"
+URL=http://127.0.0.1:$(cat registry.port)
 
 say "4. The health board issues Ada's license into the registry (signed requests), with its QR code"
 "$libro" key new --out ada.pem >/dev/null

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../registry/src/http/http_int.h"
+#include "../registry/src/registry_int.h"
 #include "libro/api.h"
 #include "libro/checkpoint.h"
 #include "libro/crypto.h"
@@ -154,9 +155,9 @@ register_direct(const char *number, const char *issuer, const libro_key *k)
     uint32_t index = 0;
     char *jws;
 
-    must(libro_registry_reserve_status(reg, &list, &index, &err), &err, "reserve");
+    must(libro_registry_reserve_status(reg, NULL, &list, &index, &err), &err, "reserve");
     jws = license(number, issuer, k, NURSING, now - DAY, now + 300 * DAY, list, index);
-    must(libro_registry_register(reg, jws, list, index, issuer, now, &err), &err, "register");
+    must(libro_registry_register(reg, NULL, jws, list, index, issuer, now, &err), &err, "register");
     libro_free(jws);
 }
 
@@ -174,7 +175,7 @@ define_type(const char *id, int64_t cpd)
         t.requirements = &req;
         t.n_requirements = 1;
     }
-    must(libro_registry_define_type(reg, &t, "council", &err), &err, "define type");
+    must(libro_registry_define_type(reg, NULL, &t, "council", &err), &err, "define type");
     libro_free(t.id);
     libro_free(req.evidence);
 }
@@ -228,11 +229,11 @@ setup_with(int64_t reg_until, uint32_t list_seconds, unsigned rate, unsigned bur
 
     board_auth_jws = issuer_auth(COMMUNITY, BOARD, board_key, nursing, 365, now - DAY,
                                  now + 1000 * DAY, town_key);
-    must(libro_registry_authorize_issuer(reg, board_auth_jws, "clerk", now, &err), &err,
+    must(libro_registry_authorize_issuer(reg, NULL, board_auth_jws, "clerk", now, &err), &err,
          "authorize board");
     midwife_auth = issuer_auth(COMMUNITY, MIDWIVES, midwife_key, both, 365, now - DAY,
                                now + 1000 * DAY, town_key);
-    must(libro_registry_authorize_issuer(reg, midwife_auth, "clerk", now, &err), &err,
+    must(libro_registry_authorize_issuer(reg, NULL, midwife_auth, "clerk", now, &err), &err,
          "authorize midwives");
     libro_free(midwife_auth);
     kid_of(board_kid, BOARD, board_key);
@@ -241,8 +242,8 @@ setup_with(int64_t reg_until, uint32_t list_seconds, unsigned rate, unsigned bur
     register_direct("T7-N-0001", BOARD, board_key);
     register_direct("T7-N-0002", BOARD, board_key);
     register_direct("T7-M-0001", MIDWIVES, midwife_key);
-    must(libro_registry_change(reg, "T7-N-0002", LIBRO_ACTION_REVOKE, "registrar", "fraud", now,
-                               &err),
+    must(libro_registry_change(reg, NULL, "T7-N-0002", LIBRO_ACTION_REVOKE, "registrar", "fraud",
+                               now, &err),
          &err, "revoke");
 
     opt.db_path = db_path;
@@ -552,24 +553,24 @@ START_TEST(test_authorize_issuer)
     libro_free(got);
     got = NULL;
 
-    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, forged, "clerk", now, &err),
+    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, NULL, forged, "clerk", now, &err),
                       LIBRO_ERR_BAD_SIGNATURE, &err, "issuer authorization");
-    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, foreign, "clerk", now, &err),
+    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, NULL, foreign, "clerk", now, &err),
                       LIBRO_ERR_DENIED, &err,
                       "issuer authorization is issued by urn:libro:town-8, not by this "
                       "registry's community urn:libro:town-7");
-    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, lic, "clerk", now, &err),
+    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, NULL, lic, "clerk", now, &err),
                       LIBRO_ERR_SCHEMA, &err,
                       "credential is a ProfessionalLicense, not an IssuerAuthorization");
-    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, charter_jws, "clerk", now, &err),
+    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, NULL, charter_jws, "clerk", now, &err),
                       LIBRO_ERR_SCHEMA, &err, "CommunityCharter");
-    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, expired, "clerk", now, &err),
+    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, NULL, expired, "clerk", now, &err),
                       LIBRO_ERR_EXPIRED, &err, "issuer authorization has expired");
-    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, "e30.e30", "clerk", now, &err),
+    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, NULL, "e30.e30", "clerk", now, &err),
                       LIBRO_ERR_PARSE, &err, NULL);
-    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, renewed, "", now, &err),
+    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, NULL, renewed, "", now, &err),
                       LIBRO_ERR_INVALID_ARG, &err, "actor is empty");
-    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, NULL, "clerk", now, &err),
+    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, NULL, NULL, "clerk", now, &err),
                       LIBRO_ERR_INVALID_ARG, &err, "NULL argument");
     /* None of those was stored or logged; the board's authorization is unchanged. */
     ck_assert_uint_eq(log_size(), before);
@@ -579,7 +580,7 @@ START_TEST(test_authorize_issuer)
     got = NULL;
 
     /* A new authorization of the same key replaces the old one, and is a leaf. */
-    must(libro_registry_authorize_issuer(reg, renewed, "clerk", now, &err), &err, "renewed");
+    must(libro_registry_authorize_issuer(reg, NULL, renewed, "clerk", now, &err), &err, "renewed");
     ck_assert_uint_eq(log_size(), before + 1);
     must(libro_registry_issuer_authorization(reg, &got, board_kid, now, &err), &err, "stored");
     ck_assert_str_eq(got, renewed);
@@ -611,7 +612,7 @@ START_TEST(test_authorization_window)
     char *got = NULL;
 
     /* Not yet valid is accepted for storage (only an expired one is refused). */
-    must(libro_registry_authorize_issuer(reg, later, "clerk", now, &err), &err, "authorize");
+    must(libro_registry_authorize_issuer(reg, NULL, later, "clerk", now, &err), &err, "authorize");
     kid_of(kid, BOARD, stranger_key);
     LIBRO_ASSERT_CODE(libro_registry_issuer_authorization(reg, &got, kid, from - 1, &err),
                       LIBRO_ERR_NOT_YET_VALID, &err, "issuer authorization is not yet valid");
@@ -647,7 +648,8 @@ START_TEST(test_authorization_expired_over_api)
     char kid[300];
 
     kid_of(kid, BOARD, stranger_key);
-    must(libro_registry_authorize_issuer(reg, ending, "clerk", now - 2, &err), &err, "authorize");
+    must(libro_registry_authorize_issuer(reg, NULL, ending, "clerk", now - 2, &err), &err,
+         "authorize");
     post_as("/v1/reservations", claims("reserve", NULL), stranger_key, kid);
     assert_error(401, "unknown_key", "expired");
     libro_free(ending);
@@ -736,10 +738,11 @@ START_TEST(test_renew_minimal)
     char *renewal;
     json_t *c;
 
-    must(libro_registry_reserve_status(reg, &list, &index, &err), &err, "reserve");
+    must(libro_registry_reserve_status(reg, NULL, &list, &index, &err), &err, "reserve");
     lic = license("T7-M-0100", MIDWIVES, midwife_key, MIDWIFERY, now - 340 * DAY, now + 2 * DAY,
                   list, index);
-    must(libro_registry_register(reg, lic, list, index, MIDWIVES, now, &err), &err, "register");
+    must(libro_registry_register(reg, NULL, lic, list, index, MIDWIVES, now, &err), &err,
+         "register");
     renewal =
         license("T7-M-0100", MIDWIVES, midwife_key, MIDWIFERY, now, now + 365 * DAY, list, index);
     c = claims("renew", "{\"license\":\"T7-M-0100\"}");
@@ -1216,10 +1219,10 @@ START_TEST(test_conflicts)
         uint32_t i2 = 0;
         char *old;
 
-        must(libro_registry_reserve_status(reg, &l2, &i2, &err), &err, "reserve");
+        must(libro_registry_reserve_status(reg, NULL, &l2, &i2, &err), &err, "reserve");
         old = license("T7-N-0300", BOARD, board_key, NURSING, now - 340 * DAY, now + 10 * DAY, l2,
                       i2);
-        must(libro_registry_register(reg, old, l2, i2, BOARD, now, &err), &err, "register");
+        must(libro_registry_register(reg, NULL, old, l2, i2, BOARD, now, &err), &err, "register");
         lic = license("T7-N-0300", BOARD, board_key, NURSING, now, now + 365 * DAY, l2, i2);
         c = claims("renew", "{\"license\":\"T7-N-0300\",\"evidence\":{\"cpd_hours\":5}}");
         ck_assert_int_eq(json_object_set_new(c, "credential", json_string(lic)), 0);
@@ -1401,6 +1404,74 @@ START_TEST(test_replay)
         post_as("/v1/reservations", c, midwife_key, midwife_kid);
         assert_error(409, "replay", "another issuer");
     }
+}
+END_TEST
+
+/* The library's side of request ids: a write takes the request it carries out as a parameter
+ * and records its id in its own transaction; nothing is left on the handle for the next call. */
+START_TEST(test_request_id_parameter)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    int64_t now = libro_time_now();
+    libro_request_id req = {"direct-0000000001", board_kid, now};
+    libro_request_id bad = req;
+    char long_jti[LIBRO_REQUEST_MAX_JTI + 2];
+    uint64_t before = log_size();
+    uint32_t list = 0;
+    uint32_t index = 0;
+    bool known = false;
+
+    must(libro_registry_change(reg, &req, "T7-N-0001", LIBRO_ACTION_SUSPEND, BOARD, "a", now, &err),
+         &err, "suspend");
+    must(libro_registry__request_known(reg, req.jti, &known, &err), &err, "known");
+    ck_assert(known);
+    /* The same id again changes nothing, whatever the write. */
+    LIBRO_ASSERT_CODE(libro_registry_change(reg, &req, "T7-N-0001", LIBRO_ACTION_REINSTATE, BOARD,
+                                            "b", now, &err),
+                      LIBRO_ERR_EXISTS, &err, "request id already used (a replay)");
+    LIBRO_ASSERT_CODE(libro_registry_reserve_status(reg, &req, &list, &index, &err),
+                      LIBRO_ERR_EXISTS, &err, "request id already used (a replay)");
+    ck_assert_int_eq(state_of("T7-N-0001"), LIBRO_STATE_SUSPENDED);
+    ck_assert_uint_eq(log_size(), before + 1);
+
+    /* A malformed id is refused before the transaction. */
+    memset(long_jti, 'j', sizeof long_jti - 1);
+    long_jti[sizeof long_jti - 1] = '\0';
+    bad.jti = long_jti;
+    LIBRO_ASSERT_CODE(libro_registry_change(reg, &bad, "T7-N-0001", LIBRO_ACTION_REINSTATE, BOARD,
+                                            "b", now, &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "request: bad jti or kid");
+    bad.jti = "";
+    LIBRO_ASSERT_CODE(libro_registry_change(reg, &bad, "T7-N-0001", LIBRO_ACTION_REINSTATE, BOARD,
+                                            "b", now, &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "request: bad jti or kid");
+    bad.jti = "direct-0000000002";
+    bad.kid = NULL;
+    LIBRO_ASSERT_CODE(libro_registry_change(reg, &bad, "T7-N-0001", LIBRO_ACTION_REINSTATE, BOARD,
+                                            "b", now, &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "request: bad jti or kid");
+    ck_assert_int_eq(state_of("T7-N-0001"), LIBRO_STATE_SUSPENDED);
+
+    /* A failed write leaves its id unspent; spending it is a transaction of its own. */
+    bad.kid = board_kid;
+    LIBRO_ASSERT_CODE(
+        libro_registry_change(reg, &bad, "T7-N-0001", LIBRO_ACTION_SUSPEND, BOARD, "c", now, &err),
+        LIBRO_ERR_DENIED, &err, "");
+    must(libro_registry__request_known(reg, bad.jti, &known, &err), &err, "known");
+    ck_assert(!known);
+    must(libro_registry__spend_request(reg, &bad, &err), &err, "spend");
+    LIBRO_ASSERT_CODE(libro_registry__spend_request(reg, &bad, &err), LIBRO_ERR_EXISTS, &err,
+                      "request id already used (a replay)");
+    LIBRO_ASSERT_CODE(libro_registry__spend_request(reg, NULL, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "request: NULL argument");
+    ck_assert_uint_eq(log_size(), before + 1);
+
+    /* An in-process write (no request) right after a replay is not taken for one. */
+    must(libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_REINSTATE, "registrar", "d",
+                               now, &err),
+         &err, "reinstate in-process");
+    ck_assert_int_eq(state_of("T7-N-0001"), LIBRO_STATE_ACTIVE);
+    ck_assert_uint_eq(log_size(), before + 2);
 }
 END_TEST
 
@@ -1666,7 +1737,7 @@ START_TEST(test_log)
         char *a = issuer_auth(COMMUNITY, COMMUNITY ":clinic", stranger_key, nursing, 30, now - DAY,
                               now + DAY, town_key);
 
-        must(libro_registry_authorize_issuer(reg, a, "clerk", now, &err), &err, "authorize");
+        must(libro_registry_authorize_issuer(reg, NULL, a, "clerk", now, &err), &err, "authorize");
         libro_free(a);
     }
     head_now(&heads[n_heads++]);
@@ -2040,7 +2111,7 @@ START_TEST(test_bundle)
         char *x = issuer_auth(COMMUNITY, COMMUNITY ":clinic", stranger_key, nursing, 30, t0 - DAY,
                               t0 + DAY, town_key);
 
-        must(libro_registry_authorize_issuer(reg, x, "clerk", t0, &err), &err, "authorize");
+        must(libro_registry_authorize_issuer(reg, NULL, x, "clerk", t0, &err), &err, "authorize");
         new_bundle(etag2);
         b = verified_bundle();
         ck_assert_uint_eq(json_array_size(json_object_get(b, "authorizations")), 4);
@@ -2238,6 +2309,7 @@ libro_test_suite(void)
 
     tcase_add_checked_fixture(ids, setup, teardown);
     tcase_add_test(ids, test_replay);
+    tcase_add_test(ids, test_request_id_parameter);
     tcase_add_test(ids, test_jti_of_refused_request);
     tcase_add_test(ids, test_replay_register);
     suite_add_tcase(s, ids);

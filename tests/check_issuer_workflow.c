@@ -88,7 +88,7 @@ define_type(libro_registry *r, const char *id, uint32_t days, uint32_t window, b
 
     req.evidence = sdup("cpd_hours");
     t.id = sdup(id);
-    must(libro_registry_define_type(r, &t, "council", &err), &err, "define type");
+    must(libro_registry_define_type(r, NULL, &t, "council", &err), &err, "define type");
     libro_free(req.evidence);
     libro_free(t.id);
 }
@@ -136,7 +136,8 @@ setup(void)
      * longer (60 > 30); nursing may be renewed at once, first aid only in its last day. */
     define_type(r, NURSING, 365, 365, true);
     define_type(r, FIRST_AID, 60, 1, false);
-    must(libro_registry_authorize_issuer(r, auth_jws, "council", now, &err), &err, "authorize");
+    must(libro_registry_authorize_issuer(r, NULL, auth_jws, "council", now, &err), &err,
+         "authorize");
     libro_registry_close(r);
 
     issuer = open_issuer(auth_jws, charter_jws);

@@ -133,14 +133,14 @@ setup_with(int64_t until_days)
     must(libro_registry_create(db, charter_jws, auth_jws, &err), &err, "create");
     must(libro_registry_open(&reg, db, &err), &err, "open");
     t.id = sdup(NURSING);
-    must(libro_registry_define_type(reg, &t, "council", &err), &err, "type");
+    must(libro_registry_define_type(reg, NULL, &t, "council", &err), &err, "type");
     libro_free(t.id);
-    must(libro_registry_authorize_issuer(reg, board_auth_jws, "clerk", t0, &err), &err,
+    must(libro_registry_authorize_issuer(reg, NULL, board_auth_jws, "clerk", t0, &err), &err,
          "authorize");
-    must(libro_registry_reserve_status(reg, &list, &index, &err), &err, "reserve");
+    must(libro_registry_reserve_status(reg, NULL, &list, &index, &err), &err, "reserve");
     ck_assert_uint_eq(list, 0);
     license_jws = issue_license(index);
-    must(libro_registry_register(reg, license_jws, list, index, "board", t0, &err), &err,
+    must(libro_registry_register(reg, NULL, license_jws, list, index, "board", t0, &err), &err,
          "register");
     auth = parsed(auth_jws);
 }
@@ -387,7 +387,8 @@ START_TEST(test_resign_rules)
     ck_assert_int_eq(last.valid_from_ms, now_ms + 3600 * 1000);
     ck_assert(memcmp(last.bits_hash, before.bits_hash, sizeof last.bits_hash) == 0);
     /* A revocation: the very next millisecond has it. */
-    must(libro_registry_change(reg, NUMBER, LIBRO_ACTION_REVOKE, "board", "struck off", t0, &err),
+    must(libro_registry_change(reg, NULL, NUMBER, LIBRO_ACTION_REVOKE, "board", "struck off", t0,
+                               &err),
          &err, "revoke");
     libro_buf_clear(&out);
     LIBRO_ASSERT_CODE(

@@ -155,7 +155,7 @@ define_nursing(libro_registry *r)
 
     req.evidence = sdup("cpd_hours");
     t.id = sdup(NURSING);
-    must(libro_registry_define_type(r, &t, "town-7 council", &err), &err, "define type");
+    must(libro_registry_define_type(r, NULL, &t, "town-7 council", &err), &err, "define type");
     libro_free(req.evidence);
     libro_free(t.id);
 }
@@ -216,9 +216,9 @@ issue(libro_registry *r, const char *number, uint32_t *list, uint32_t *index)
     uint32_t l = 0;
     uint32_t i = 0;
 
-    must(libro_registry_reserve_status(r, &l, &i, &err), &err, "reserve");
+    must(libro_registry_reserve_status(r, NULL, &l, &i, &err), &err, "reserve");
     jws = license_jws_at(number, "Ada Example", NURSING, VF, VU, true, l, i);
-    must(libro_registry_register(r, jws, l, i, "health board", VF, &err), &err, "register");
+    must(libro_registry_register(r, NULL, jws, l, i, "health board", VF, &err), &err, "register");
     libro_free(jws);
     if (list != NULL) {
         *list = l;
@@ -391,7 +391,7 @@ START_TEST(test_migrates_forward)
     /* Six of eight indexes taken before: the seventh still goes to list 0, and then 7/8 of it
      * is used, so the eighth opens list 1 (only if the six were counted by the migration). */
     for (int i = 0; i < 6; i++) {
-        must(libro_registry__reserve(reg, 8, &list, &index, &err), &err, "reserve");
+        must(libro_registry__reserve(reg, NULL, 8, &list, &index, &err), &err, "reserve");
     }
     libro_registry_close(reg);
     reg = NULL;
@@ -400,9 +400,9 @@ START_TEST(test_migrates_forward)
     ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
     ck_assert_int_eq(libro_registry_open(&reg, db_path, &err), LIBRO_OK);
     ck_assert_int_eq(libro_registry_schema_version(reg), 4);
-    must(libro_registry__reserve(reg, 8, &list, &index, &err), &err, "reserve");
+    must(libro_registry__reserve(reg, NULL, 8, &list, &index, &err), &err, "reserve");
     ck_assert_uint_eq(list, 0);
-    must(libro_registry__reserve(reg, 8, &list, &index, &err), &err, "reserve");
+    must(libro_registry__reserve(reg, NULL, 8, &list, &index, &err), &err, "reserve");
     ck_assert_uint_eq(list, 1);
     ck_assert_int_eq(libro_registry__integrity_check(reg, &err), LIBRO_OK);
     ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
@@ -427,11 +427,11 @@ START_TEST(test_migrates_words)
     issue(reg, "T7-N-0001", &list[0], &index[0]);
     issue(reg, "T7-N-0002", &list[1], &index[1]);
     issue(reg, "T7-N-0003", &list[2], &index[2]);
-    must(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_SURRENDER, "Ada Example", "retiring",
-                               VF + DAY, &err),
+    must(libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_SURRENDER, "Ada Example",
+                               "retiring", VF + DAY, &err),
          &err, "surrender");
-    must(libro_registry_change(reg, "T7-N-0002", LIBRO_ACTION_REVOKE, "registrar", "struck off",
-                               VF + DAY, &err),
+    must(libro_registry_change(reg, NULL, "T7-N-0002", LIBRO_ACTION_REVOKE, "registrar",
+                               "struck off", VF + DAY, &err),
          &err, "revoke");
     must(libro_registry_tick(reg, T_GRACE_END + 1, &changed, &err), &err, "tick");
     ck_assert_int_eq(state_of("T7-N-0003"), LIBRO_STATE_LAPSED);
@@ -475,7 +475,7 @@ START_TEST(test_types)
     reqs[0].evidence = sdup("cpd_hours");
     reqs[1].evidence = sdup("complaints");
     t.id = sdup("midwifery");
-    must(libro_registry_define_type(reg, &t, "council", &err), &err, "define");
+    must(libro_registry_define_type(reg, NULL, &t, "council", &err), &err, "define");
     must(libro_registry_get_type(reg, &got, "midwifery", &err), &err, "get");
     ck_assert_uint_eq(got.n_requirements, 2);
     ck_assert_str_eq(got.requirements[1].evidence, "complaints");
@@ -485,7 +485,7 @@ START_TEST(test_types)
     /* A redefinition replaces the type. */
     t.n_requirements = 0;
     t.grace_days = 0;
-    must(libro_registry_define_type(reg, &t, "council", &err), &err, "redefine");
+    must(libro_registry_define_type(reg, NULL, &t, "council", &err), &err, "redefine");
     must(libro_registry_get_type(reg, &got, "midwifery", &err), &err, "get");
     ck_assert_uint_eq(got.n_requirements, 0);
     ck_assert_uint_eq(got.grace_days, 0);
@@ -494,24 +494,25 @@ START_TEST(test_types)
     LIBRO_ASSERT_CODE(libro_registry_get_type(reg, &got, "dentistry", &err), LIBRO_ERR_NOT_FOUND,
                       &err, "license type dentistry is not defined");
     t.validity_days = 0;
-    LIBRO_ASSERT_CODE(libro_registry_define_type(reg, &t, "council", &err), LIBRO_ERR_INVALID_ARG,
-                      &err, "validity must be 1 to 3660 days");
+    LIBRO_ASSERT_CODE(libro_registry_define_type(reg, NULL, &t, "council", &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "validity must be 1 to 3660 days");
     t.validity_days = 30;
     t.renewal_window_days = 31;
-    LIBRO_ASSERT_CODE(libro_registry_define_type(reg, &t, "council", &err), LIBRO_ERR_INVALID_ARG,
-                      &err, "renewal window longer than the validity");
+    LIBRO_ASSERT_CODE(libro_registry_define_type(reg, NULL, &t, "council", &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "renewal window longer than the validity");
     t.renewal_window_days = 0;
     t.n_requirements = 2;
     memcpy(reqs[1].op, "!=", 3);
-    LIBRO_ASSERT_CODE(libro_registry_define_type(reg, &t, "council", &err), LIBRO_ERR_INVALID_ARG,
-                      &err, "requirement 2 is malformed");
+    LIBRO_ASSERT_CODE(libro_registry_define_type(reg, NULL, &t, "council", &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "requirement 2 is malformed");
     memcpy(reqs[1].op, "<", 2);
-    LIBRO_ASSERT_CODE(libro_registry_define_type(reg, &t, "", &err), LIBRO_ERR_INVALID_ARG, &err,
-                      "actor is empty");
+    LIBRO_ASSERT_CODE(libro_registry_define_type(reg, NULL, &t, "", &err), LIBRO_ERR_INVALID_ARG,
+                      &err, "actor is empty");
     libro_free(t.id);
     t.id = sdup("Bad_Id");
-    LIBRO_ASSERT_CODE(libro_registry_define_type(reg, &t, "council", &err), LIBRO_ERR_INVALID_ARG,
-                      &err, "license type id must be 1 to 64 bytes of [a-z0-9-]");
+    LIBRO_ASSERT_CODE(libro_registry_define_type(reg, NULL, &t, "council", &err),
+                      LIBRO_ERR_INVALID_ARG, &err,
+                      "license type id must be 1 to 64 bytes of [a-z0-9-]");
     libro_free(t.id);
     libro_free(reqs[0].evidence);
     libro_free(reqs[1].evidence);
@@ -558,40 +559,41 @@ START_TEST(test_register)
     libro_license_record_clear(&rec);
     assert_bits(list, index, false, false, LIBRO_WORD_ACTIVE);
 
-    must(libro_registry_reserve_status(reg, &l2, &i2, &err), &err, "reserve");
-    LIBRO_ASSERT_CODE(libro_registry_register(reg, dupe, l2, i2, "board", VF, &err),
+    must(libro_registry_reserve_status(reg, NULL, &l2, &i2, &err), &err, "reserve");
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, NULL, dupe, l2, i2, "board", VF, &err),
                       LIBRO_ERR_EXISTS, &err, "license T7-N-0001 is already registered");
-    LIBRO_ASSERT_CODE(libro_registry_register(reg, untyped, l2, i2, "board", VF, &err),
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, NULL, untyped, l2, i2, "board", VF, &err),
                       LIBRO_ERR_NOT_FOUND, &err, "license type midwifery is not defined");
-    LIBRO_ASSERT_CODE(libro_registry_register(reg, too_long, l2, i2, "board", VF, &err),
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, NULL, too_long, l2, i2, "board", VF, &err),
                       LIBRO_ERR_DENIED, &err,
                       "credential runs longer than the 1095 days of license type nursing-general");
-    LIBRO_ASSERT_CODE(libro_registry_register(reg, "abc", l2, i2, "board", VF, &err),
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, NULL, "abc", l2, i2, "board", VF, &err),
                       LIBRO_ERR_PARSE, &err, NULL);
-    LIBRO_ASSERT_CODE(libro_registry_register(reg, NULL, l2, i2, "board", VF, &err),
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, NULL, NULL, l2, i2, "board", VF, &err),
                       LIBRO_ERR_INVALID_ARG, &err, "credential is missing");
-    LIBRO_ASSERT_CODE(libro_registry_register(reg, charter_jws, l2, i2, "board", VF, &err),
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, NULL, charter_jws, l2, i2, "board", VF, &err),
                       LIBRO_ERR_SCHEMA, &err, "credential is a CommunityCharter");
-    LIBRO_ASSERT_CODE(libro_registry_register(reg, fresh, list, index, "board", VF, &err),
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, NULL, fresh, list, index, "board", VF, &err),
                       LIBRO_ERR_EXISTS, &err, "is used by another license");
-    LIBRO_ASSERT_CODE(libro_registry_register(reg, fresh, l2 + 5, 7, "board", VF, &err),
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, NULL, fresh, l2 + 5, 7, "board", VF, &err),
                       LIBRO_ERR_DENIED, &err, "status index 7 of list");
-    LIBRO_ASSERT_CODE(libro_registry_register(reg, fresh, l2, i2, "", VF, &err),
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, NULL, fresh, l2, i2, "", VF, &err),
                       LIBRO_ERR_INVALID_ARG, &err, "actor is empty");
     /* The credential must carry status entries naming exactly the reserved slot. */
-    LIBRO_ASSERT_CODE(libro_registry_register(reg, fresh, l2, i2, "board", VF, &err),
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, NULL, fresh, l2, i2, "board", VF, &err),
                       LIBRO_ERR_DENIED, &err, "license T7-N-0003 carries no credentialStatus");
     libro_free(fresh);
     fresh = license_jws_at("T7-N-0003", "Ada Example", NURSING, VF, VU, true, l2, i2 + 1);
-    LIBRO_ASSERT_CODE(libro_registry_register(reg, fresh, l2, i2, "board", VF, &err),
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, NULL, fresh, l2, i2, "board", VF, &err),
                       LIBRO_ERR_DENIED, &err, "its status entries do not name list");
     libro_free(fresh);
     fresh = license_jws_at("T7-N-0003", "Ada Example", NURSING, VF, VU, true, l2 + 1, i2);
-    LIBRO_ASSERT_CODE(libro_registry_register(reg, fresh, l2, i2, "board", VF, &err),
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, NULL, fresh, l2, i2, "board", VF, &err),
                       LIBRO_ERR_DENIED, &err, "its status entries do not name list");
     libro_free(fresh);
     fresh = license_jws_at("T7-N-0003", "Ada Example", NURSING, VF, VU, true, l2, i2);
-    must(libro_registry_register(reg, fresh, l2, i2, "board", VF, &err), &err, "register fresh");
+    must(libro_registry_register(reg, NULL, fresh, l2, i2, "board", VF, &err), &err,
+         "register fresh");
     LIBRO_ASSERT_CODE(libro_registry_get(reg, &rec, NULL, NULL, "T7-N-9999", &err),
                       LIBRO_ERR_NOT_FOUND, &err, "no license T7-N-9999");
     libro_free(fresh);
@@ -616,27 +618,27 @@ START_TEST(test_journey_suspend_renew_revoke)
 
     issue(reg, "T7-N-0001", &list, &index);
     renewal = renewal_jws("T7-N-0001", "Ada Example", NURSING, VU + 1, VU + 1095 * DAY);
-    must(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_SUSPEND, "registrar",
+    must(libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_SUSPEND, "registrar",
                                "complaint under investigation", VF + 10 * DAY, &err),
          &err, "suspend");
     assert_bits(list, index, false, true, LIBRO_WORD_ACTIVE);
-    LIBRO_ASSERT_CODE(libro_registry_renew(reg, "T7-N-0001", renewal, evidence, 2, "board", "",
-                                           T_OPENS + DAY, &err),
+    LIBRO_ASSERT_CODE(libro_registry_renew(reg, NULL, "T7-N-0001", renewal, evidence, 2, "board",
+                                           "", T_OPENS + DAY, &err),
                       LIBRO_ERR_DENIED, &err, "reinstate it first");
-    must(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REINSTATE, "registrar",
+    must(libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_REINSTATE, "registrar",
                                "complaint dismissed", VF + 20 * DAY, &err),
          &err, "reinstate");
     assert_bits(list, index, false, false, LIBRO_WORD_ACTIVE);
-    must(libro_registry_renew(reg, "T7-N-0001", renewal, evidence, 2, "board", "on time",
+    must(libro_registry_renew(reg, NULL, "T7-N-0001", renewal, evidence, 2, "board", "on time",
                               T_OPENS + DAY, &err),
          &err, "renew");
     assert_bits(list, index, false, false, LIBRO_WORD_ACTIVE);
-    must(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REVOKE, "registrar",
+    must(libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_REVOKE, "registrar",
                                "struck off by the tribunal", T_OPENS + 2 * DAY, &err),
          &err, "revoke");
     assert_bits(list, index, true, false, LIBRO_WORD_ACTIVE);
-    LIBRO_ASSERT_CODE(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REINSTATE, "registrar",
-                                            "appeal", T_OPENS + 3 * DAY, &err),
+    LIBRO_ASSERT_CODE(libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_REINSTATE,
+                                            "registrar", "appeal", T_OPENS + 3 * DAY, &err),
                       LIBRO_ERR_DENIED, &err, "a revoked license cannot be reinstated");
 
     must(libro_registry_get(reg, &rec, &ev, &n, "T7-N-0001", &err), &err, "get");
@@ -697,7 +699,8 @@ START_TEST(test_journey_expire_renew_in_grace)
     assert_bits(list, index, false, false, LIBRO_WORD_ACTIVE); /* expired has no word */
     must(libro_registry_tick(reg, T_GRACE_END, &changed, &err), &err, "tick at grace end");
     ck_assert_uint_eq(changed, 0);
-    must(libro_registry_renew(reg, "T7-N-0001", renewal, evidence, 1, "board", NULL, now, &err),
+    must(libro_registry_renew(reg, NULL, "T7-N-0001", renewal, evidence, 1, "board", NULL, now,
+                              &err),
          &err, "renew in grace");
     must(libro_registry_get(reg, &rec, &ev, &n, "T7-N-0001", &err), &err, "get");
     ck_assert_int_eq(rec.state, LIBRO_STATE_ACTIVE);
@@ -744,9 +747,9 @@ START_TEST(test_journey_lapse)
     assert_bits(list, index, false, false, LIBRO_WORD_LAPSED); /* in the tick's transaction */
     libro_license_events_free(ev, n);
     libro_license_record_clear(&rec);
-    LIBRO_ASSERT_CODE(
-        libro_registry_renew(reg, "T7-N-0001", renewal, evidence, 1, "board", NULL, now, &err),
-        LIBRO_ERR_DENIED, &err, "a lapsed license cannot be renewed");
+    LIBRO_ASSERT_CODE(libro_registry_renew(reg, NULL, "T7-N-0001", renewal, evidence, 1, "board",
+                                           NULL, now, &err),
+                      LIBRO_ERR_DENIED, &err, "a lapsed license cannot be renewed");
     must(libro_registry_tick(reg, now + DAY, &changed, &err), &err, "tick again");
     ck_assert_uint_eq(changed, 0);
     libro_free(renewal);
@@ -763,25 +766,25 @@ START_TEST(test_surrender)
 
     issue(reg, "T7-N-0001", &list, &index);
     issue(reg, "T7-N-0002", &list2, &index2);
-    must(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_SUSPEND, "registrar", "audit",
+    must(libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_SUSPEND, "registrar", "audit",
                                VF + DAY, &err),
          &err, "suspend");
-    must(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_SURRENDER, "Ada Example", "retiring",
-                               VF + 2 * DAY, &err),
+    must(libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_SURRENDER, "Ada Example",
+                               "retiring", VF + 2 * DAY, &err),
          &err, "surrender");
     ck_assert_int_eq(state_of("T7-N-0001"), LIBRO_STATE_SURRENDERED);
     /* Surrender is final: the revocation bit (for verifiers that read no word), no longer the
      * suspension bit, and the word "surrendered". */
     assert_bits(list, index, true, false, LIBRO_WORD_SURRENDERED);
-    LIBRO_ASSERT_CODE(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REVOKE, "registrar",
-                                            "late", VF + 3 * DAY, &err),
+    LIBRO_ASSERT_CODE(libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_REVOKE,
+                                            "registrar", "late", VF + 3 * DAY, &err),
                       LIBRO_ERR_DENIED, &err, "a surrendered license cannot be revoked");
-    LIBRO_ASSERT_CODE(
-        libro_registry_change(reg, "T7-N-0404", LIBRO_ACTION_REVOKE, "registrar", "who", VF, &err),
-        LIBRO_ERR_NOT_FOUND, &err, "no license T7-N-0404");
-    LIBRO_ASSERT_CODE(
-        libro_registry_change(reg, "T7-N-0002", LIBRO_ACTION_RENEW, "registrar", "no", VF, &err),
-        LIBRO_ERR_INVALID_ARG, &err, "action must be suspend, reinstate");
+    LIBRO_ASSERT_CODE(libro_registry_change(reg, NULL, "T7-N-0404", LIBRO_ACTION_REVOKE,
+                                            "registrar", "who", VF, &err),
+                      LIBRO_ERR_NOT_FOUND, &err, "no license T7-N-0404");
+    LIBRO_ASSERT_CODE(libro_registry_change(reg, NULL, "T7-N-0002", LIBRO_ACTION_RENEW, "registrar",
+                                            "no", VF, &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "action must be suspend, reinstate");
     ck_assert_int_eq(state_of("T7-N-0002"), LIBRO_STATE_ACTIVE);
 }
 END_TEST
@@ -810,45 +813,45 @@ START_TEST(test_renew_refusals)
     skewed = renewal_jws("T7-N-0001", "Ada Example", NURSING, now - 300, now + DAY);
     too_long = renewal_jws("T7-N-0001", "Ada Example", NURSING, now, now + 1095 * DAY + 1);
     LIBRO_ASSERT_CODE(
-        libro_registry_renew(reg, "T7-N-0001", ok, enough, 1, "board", NULL, now - 1, &err),
+        libro_registry_renew(reg, NULL, "T7-N-0001", ok, enough, 1, "board", NULL, now - 1, &err),
         LIBRO_ERR_DENIED, &err, "renewal opens 2029-08-31T23:59:59Z");
+    LIBRO_ASSERT_CODE(libro_registry_renew(reg, NULL, "T7-N-0001", other_number, enough, 1, "board",
+                                           NULL, now, &err),
+                      LIBRO_ERR_DENIED, &err, "credential is for license T7-N-0002, not T7-N-0001");
+    LIBRO_ASSERT_CODE(libro_registry_renew(reg, NULL, "T7-N-0001", other_holder, enough, 1, "board",
+                                           NULL, now, &err),
+                      LIBRO_ERR_DENIED, &err, "credential names another holder");
+    LIBRO_ASSERT_CODE(libro_registry_renew(reg, NULL, "T7-N-0001", backdated, enough, 1, "board",
+                                           NULL, now, &err),
+                      LIBRO_ERR_DENIED, &err, "validFrom lies more than 5 minutes in the past");
     LIBRO_ASSERT_CODE(
-        libro_registry_renew(reg, "T7-N-0001", other_number, enough, 1, "board", NULL, now, &err),
-        LIBRO_ERR_DENIED, &err, "credential is for license T7-N-0002, not T7-N-0001");
-    LIBRO_ASSERT_CODE(
-        libro_registry_renew(reg, "T7-N-0001", other_holder, enough, 1, "board", NULL, now, &err),
-        LIBRO_ERR_DENIED, &err, "credential names another holder");
-    LIBRO_ASSERT_CODE(
-        libro_registry_renew(reg, "T7-N-0001", backdated, enough, 1, "board", NULL, now, &err),
-        LIBRO_ERR_DENIED, &err, "validFrom lies more than 5 minutes in the past");
-    LIBRO_ASSERT_CODE(
-        libro_registry_renew(reg, "T7-N-0001", too_long, enough, 1, "board", NULL, now, &err),
+        libro_registry_renew(reg, NULL, "T7-N-0001", too_long, enough, 1, "board", NULL, now, &err),
         LIBRO_ERR_DENIED, &err, "credential runs longer than the 1095 days");
     LIBRO_ASSERT_CODE(
-        libro_registry_renew(reg, "T7-N-0001", ok, short_ev, 1, "board", NULL, now, &err),
+        libro_registry_renew(reg, NULL, "T7-N-0001", ok, short_ev, 1, "board", NULL, now, &err),
         LIBRO_ERR_DENIED, &err, "requirement cpd_hours >= 60 not met (59 recorded)");
-    LIBRO_ASSERT_CODE(libro_registry_renew(reg, "T7-N-0001", ok, NULL, 0, "board", NULL, now, &err),
-                      LIBRO_ERR_DENIED, &err,
-                      "requirement cpd_hours >= 60 not met (none recorded)");
     LIBRO_ASSERT_CODE(
-        libro_registry_renew(reg, "T7-N-0001", ok, negative, 1, "board", NULL, now, &err),
+        libro_registry_renew(reg, NULL, "T7-N-0001", ok, NULL, 0, "board", NULL, now, &err),
+        LIBRO_ERR_DENIED, &err, "requirement cpd_hours >= 60 not met (none recorded)");
+    LIBRO_ASSERT_CODE(
+        libro_registry_renew(reg, NULL, "T7-N-0001", ok, negative, 1, "board", NULL, now, &err),
         LIBRO_ERR_INVALID_ARG, &err, "evidence cpd_hours is negative");
     LIBRO_ASSERT_CODE(
-        libro_registry_renew(reg, "T7-N-0001", ok, twice, 2, "board", NULL, now, &err),
+        libro_registry_renew(reg, NULL, "T7-N-0001", ok, twice, 2, "board", NULL, now, &err),
         LIBRO_ERR_INVALID_ARG, &err, "evidence cpd_hours given twice");
     LIBRO_ASSERT_CODE(
-        libro_registry_renew(reg, "T7-N-0001", ok, bad_name, 1, "board", NULL, now, &err),
+        libro_registry_renew(reg, NULL, "T7-N-0001", ok, bad_name, 1, "board", NULL, now, &err),
         LIBRO_ERR_INVALID_ARG, &err, "evidence 1: name must be 1 to 64 bytes of [a-z0-9_]");
     LIBRO_ASSERT_CODE(
-        libro_registry_renew(reg, "T7-N-0404", ok, enough, 1, "board", NULL, now, &err),
+        libro_registry_renew(reg, NULL, "T7-N-0404", ok, enough, 1, "board", NULL, now, &err),
         LIBRO_ERR_NOT_FOUND, &err, "no license T7-N-0404");
     /* Nothing above changed the license. */
     must(libro_registry_get(reg, &rec, NULL, NULL, "T7-N-0001", &err), &err, "get");
     ck_assert_uint_eq(rec.version, 1);
     libro_license_record_clear(&rec);
     /* The skew allowance is exactly 5 minutes. */
-    must(libro_registry_renew(reg, "T7-N-0001", skewed, enough, 1, "board", NULL, now, &err), &err,
-         "renew with skew");
+    must(libro_registry_renew(reg, NULL, "T7-N-0001", skewed, enough, 1, "board", NULL, now, &err),
+         &err, "renew with skew");
     libro_free(too_long);
     libro_free(skewed);
     libro_free(backdated);
@@ -866,34 +869,35 @@ START_TEST(test_actor_reason_bounds)
     issue(reg, "T7-N-0001", NULL, NULL);
     memset(long_text, 'a', sizeof long_text);
     long_text[200] = '\0'; /* 200 bytes: allowed */
-    must(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_SUSPEND, long_text, long_text, VF,
-                               &err),
+    must(libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_SUSPEND, long_text, long_text,
+                               VF, &err),
          &err, "200-byte actor and reason");
     long_text[200] = 'a';
     long_text[201] = '\0'; /* 201 bytes */
-    LIBRO_ASSERT_CODE(
-        libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REINSTATE, long_text, "ok", VF, &err),
-        LIBRO_ERR_INVALID_ARG, &err, "actor is longer than 200 bytes");
-    LIBRO_ASSERT_CODE(
-        libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REINSTATE, "ops", long_text, VF, &err),
-        LIBRO_ERR_INVALID_ARG, &err, "reason is longer than 200 bytes");
-    LIBRO_ASSERT_CODE(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REINSTATE, "ops",
+    LIBRO_ASSERT_CODE(libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_REINSTATE,
+                                            long_text, "ok", VF, &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "actor is longer than 200 bytes");
+    LIBRO_ASSERT_CODE(libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_REINSTATE, "ops",
+                                            long_text, VF, &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "reason is longer than 200 bytes");
+    LIBRO_ASSERT_CODE(libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_REINSTATE, "ops",
                                             "line\nbreak", VF, &err),
                       LIBRO_ERR_INVALID_ARG, &err,
                       "reason is not UTF-8 text without control characters");
-    LIBRO_ASSERT_CODE(
-        libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REINSTATE, "op\xc3", "why", VF, &err),
-        LIBRO_ERR_INVALID_ARG, &err, "actor is not UTF-8 text without control characters");
-    LIBRO_ASSERT_CODE(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REINSTATE, "ops\xc2\x85",
-                                            "why", VF, &err),
+    LIBRO_ASSERT_CODE(libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_REINSTATE,
+                                            "op\xc3", "why", VF, &err),
+                      LIBRO_ERR_INVALID_ARG, &err,
+                      "actor is not UTF-8 text without control characters");
+    LIBRO_ASSERT_CODE(libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_REINSTATE,
+                                            "ops\xc2\x85", "why", VF, &err),
                       LIBRO_ERR_INVALID_ARG, &err, "actor is not UTF-8"); /* C1 control (NEL) */
     LIBRO_ASSERT_CODE(
-        libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REINSTATE, "ops", "", VF, &err),
+        libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_REINSTATE, "ops", "", VF, &err),
         LIBRO_ERR_INVALID_ARG, &err, "reason is empty");
-    LIBRO_ASSERT_CODE(
-        libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REINSTATE, NULL, "why", VF, &err),
-        LIBRO_ERR_INVALID_ARG, &err, "actor is missing");
-    must(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REINSTATE, "Zoë Ødegård",
+    LIBRO_ASSERT_CODE(libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_REINSTATE, NULL,
+                                            "why", VF, &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "actor is missing");
+    must(libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_REINSTATE, "Zoë Ødegård",
                                "cleared — no case", VF, &err),
          &err, "UTF-8 actor and reason");
 }
@@ -915,14 +919,15 @@ START_TEST(test_expiring_and_counts)
     issue(reg, "T7-N-0001", NULL, NULL);
     issue(reg, "T7-N-0002", NULL, NULL);
     issue(reg, "T7-N-0003", NULL, NULL);
-    must(libro_registry_reserve_status(reg, &l, &i, &err), &err, "reserve");
+    must(libro_registry_reserve_status(reg, NULL, &l, &i, &err), &err, "reserve");
     early = license_jws_at("T7-N-0009", "Early Bird", NURSING, VF, VU - 200 * DAY, true, l, i);
-    must(libro_registry_register(reg, early, l, i, "board", VF, &err), &err, "register early");
-    must(libro_registry_change(reg, "T7-N-0002", LIBRO_ACTION_SUSPEND, "registrar", "audit", VF,
-                               &err),
+    must(libro_registry_register(reg, NULL, early, l, i, "board", VF, &err), &err,
+         "register early");
+    must(libro_registry_change(reg, NULL, "T7-N-0002", LIBRO_ACTION_SUSPEND, "registrar", "audit",
+                               VF, &err),
          &err, "suspend");
-    must(libro_registry_change(reg, "T7-N-0003", LIBRO_ACTION_REVOKE, "registrar", "fraud", VF,
-                               &err),
+    must(libro_registry_change(reg, NULL, "T7-N-0003", LIBRO_ACTION_REVOKE, "registrar", "fraud",
+                               VF, &err),
          &err, "revoke");
 
     /* 100 days before VU: the early one expired (tick) and is in grace? No: 100 days after its
@@ -978,7 +983,7 @@ START_TEST(test_reserve_random_unique)
         uint32_t list = 99;
         uint32_t index = 0;
 
-        must(libro_registry_reserve_status(reg, &list, &index, &err), &err, "reserve");
+        must(libro_registry_reserve_status(reg, NULL, &list, &index, &err), &err, "reserve");
         ck_assert_uint_eq(list, 0);
         ck_assert_uint_lt(index, LIBRO_STATUS_LIST_MIN_ENTRIES);
         ck_assert_msg(seen[index] == 0, "index %u reserved twice", (unsigned) index);
@@ -1065,7 +1070,7 @@ START_TEST(test_rollover)
         uint32_t list = 0;
         uint32_t index = 0;
 
-        must(libro_registry__reserve(reg, 64, &list, &index, &err), &err, "reserve");
+        must(libro_registry__reserve(reg, NULL, 64, &list, &index, &err), &err, "reserve");
         ck_assert_uint_eq(list, k < 56 ? 0u : k < 112 ? 1u : 2u);
         ck_assert_uint_lt(index, 64);
         if (list < 2) {
@@ -1097,7 +1102,8 @@ writer_main(void *arg)
     w->rc = libro_registry_open(&r, db_path, &err);
     (void) pthread_barrier_wait(w->start);
     if (w->rc == LIBRO_OK) {
-        w->rc = libro_registry_change(r, w->number, w->action, "operator", "race", VF + DAY, &err);
+        w->rc = libro_registry_change(r, NULL, w->number, w->action, "operator", "race", VF + DAY,
+                                      &err);
     }
     memcpy(w->msg, err.msg, sizeof w->msg);
     libro_registry_close(r);
@@ -1235,7 +1241,7 @@ START_TEST(test_authorize_typ)
     ck_assert_int_gt(snprintf(store, sizeof store, "%s/trust", dir), 0);
     must(libro_trust_open(&t, store, &terr), &terr, "trust open");
     got_trust = libro_trust_add(t, tok, strlen(tok), &terr);
-    got_registry = libro_registry_authorize_issuer(reg, tok, "clerk", VF, &err);
+    got_registry = libro_registry_authorize_issuer(reg, NULL, tok, "clerk", VF, &err);
     ck_assert_msg(got_trust == auth_typs[_i].want, "typ %s: trust store: %d (%s)",
                   auth_typs[_i].typ, got_trust, terr.msg);
     ck_assert_msg(got_registry == auth_typs[_i].want, "typ %s: registry: %d (%s)",
@@ -1267,17 +1273,18 @@ START_TEST(test_authorize_rules)
     char *wide = board_auth_typ("midwifery", VF, VF + DAY, "vc+jwt");
     char *edges = board_auth_typ(NURSING, VF - 365 * DAY, VF + 3650 * DAY, "vc+jwt");
 
-    LIBRO_ASSERT_CODE(
-        libro_registry_authorize_issuer(reg, early, "clerk", VF, &err), LIBRO_ERR_DENIED, &err,
-        "issuer authorization for " BOARD " (2025-11-30T23:59:59Z..2026-12-02T00:00:00Z) "
-        "lies outside the anchor " COMMUNITY " (2025-12-01T00:00:00Z..");
-    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, late, "clerk", VF, &err),
+    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, NULL, early, "clerk", VF, &err),
+                      LIBRO_ERR_DENIED, &err,
+                      "issuer authorization for " BOARD
+                      " (2025-11-30T23:59:59Z..2026-12-02T00:00:00Z) "
+                      "lies outside the anchor " COMMUNITY " (2025-12-01T00:00:00Z..");
+    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, NULL, late, "clerk", VF, &err),
                       LIBRO_ERR_DENIED, &err, "lies outside the anchor " COMMUNITY);
-    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, wide, "clerk", VF, &err),
+    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, NULL, wide, "clerk", VF, &err),
                       LIBRO_ERR_DENIED, &err,
                       "issuer authorization for " BOARD
                       " grants midwifery, which the anchor " COMMUNITY " does not allow");
-    must(libro_registry_authorize_issuer(reg, edges, "clerk", VF, &err), &err, "same window");
+    must(libro_registry_authorize_issuer(reg, NULL, edges, "clerk", VF, &err), &err, "same window");
     libro_free(edges);
     libro_free(wide);
     libro_free(late);
@@ -1317,24 +1324,24 @@ START_TEST(test_register_community)
     uint32_t index = 0;
     char *tok;
 
-    must(libro_registry_reserve_status(reg, &list, &index, &err), &err, "reserve");
+    must(libro_registry_reserve_status(reg, NULL, &list, &index, &err), &err, "reserve");
     c = license_at("T7-N-0001", "Ada Example", NURSING, VF, VU, true, list, index);
     c->community_level = 3;
     tok = sign(c, board_key);
-    LIBRO_ASSERT_CODE(libro_registry_register(reg, tok, list, index, "board", VF, &err),
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, NULL, tok, list, index, "board", VF, &err),
                       LIBRO_ERR_DENIED, &err,
                       "license gives community " COMMUNITY " level 3, its anchor says 2");
     libro_free(tok);
     c->community_level = 1;
     tok = sign(c, board_key);
-    LIBRO_ASSERT_CODE(libro_registry_register(reg, tok, list, index, "board", VF, &err),
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, NULL, tok, list, index, "board", VF, &err),
                       LIBRO_ERR_DENIED, &err, "level 1, its anchor says 2");
     libro_free(tok);
     c->community_level = 2;
     libro_free(c->community_id);
     c->community_id = sdup("urn:libro:town-8");
     tok = sign(c, board_key);
-    LIBRO_ASSERT_CODE(libro_registry_register(reg, tok, list, index, "board", VF, &err),
+    LIBRO_ASSERT_CODE(libro_registry_register(reg, NULL, tok, list, index, "board", VF, &err),
                       LIBRO_ERR_DENIED, &err,
                       "license names community urn:libro:town-8, not the anchor " COMMUNITY);
     libro_free(tok);
@@ -1342,14 +1349,14 @@ START_TEST(test_register_community)
 
     /* Registered as chartered; a renewal giving another level is refused. */
     tok = license_jws_at("T7-N-0001", "Ada Example", NURSING, VF, VU, true, list, index);
-    must(libro_registry_register(reg, tok, list, index, "board", VF, &err), &err, "register");
+    must(libro_registry_register(reg, NULL, tok, list, index, "board", VF, &err), &err, "register");
     libro_free(tok);
     c = license_at("T7-N-0001", "Ada Example", NURSING, T_OPENS, T_OPENS + 365 * DAY, true, list,
                    index);
     c->community_level = 4;
     tok = sign(c, board_key);
     LIBRO_ASSERT_CODE(
-        libro_registry_renew(reg, "T7-N-0001", tok, NULL, 0, "board", "", T_OPENS, &err),
+        libro_registry_renew(reg, NULL, "T7-N-0001", tok, NULL, 0, "board", "", T_OPENS, &err),
         LIBRO_ERR_DENIED, &err, "level 4, its anchor says 2");
     libro_free(tok);
     libro_credential_free(c);
@@ -1399,9 +1406,10 @@ START_TEST(test_add_chain_rules)
     parent = charter_of(REGION, REGION, "Region 3", parents[_i].level, parents[_i].allowed,
                         parents[_i].from, parents[_i].until, region_key, region_key);
     if (parents[_i].want == LIBRO_OK) {
-        must(libro_registry_add_chain(town, parent, "clerk", VF, &err), &err, parents[_i].name);
+        must(libro_registry_add_chain(town, NULL, parent, "clerk", VF, &err), &err,
+             parents[_i].name);
     } else {
-        LIBRO_ASSERT_CODE(libro_registry_add_chain(town, parent, "clerk", VF, &err),
+        LIBRO_ASSERT_CODE(libro_registry_add_chain(town, NULL, parent, "clerk", VF, &err),
                           parents[_i].want, &err, parents[_i].msg);
     }
     libro_free(parent);

@@ -80,7 +80,7 @@ add_license(const char *number, const char *holder, char **jws_out)
     c->n_scope = 1;
     c->community_id = sdup(COMMUNITY);
     c->community_level = 2;
-    must(libro_registry_reserve_status(reg, &list, &index, &err), &err, "reserve");
+    must(libro_registry_reserve_status(reg, NULL, &list, &index, &err), &err, "reserve");
     ck_assert_uint_eq(list, 0);
     /* The registry keeps only licenses whose status entries name their slot. */
     c->has_status = true;
@@ -89,7 +89,7 @@ add_license(const char *number, const char *holder, char **jws_out)
     c->status_suspension_list = sdup("https://registry.town-7.example/v1/status/0/suspension");
     jws = sign(c, board_key);
     libro_credential_free(c);
-    must(libro_registry_register(reg, jws, list, index, "health board", now, &err), &err,
+    must(libro_registry_register(reg, NULL, jws, list, index, "health board", now, &err), &err,
          "register");
     if (jws_out != NULL) {
         *jws_out = jws;
@@ -157,14 +157,14 @@ setup(void)
     libro_free(auth_jws);
     must(libro_registry_open(&reg, db_path, &err), &err, "open");
     t.id = sdup(NURSING);
-    must(libro_registry_define_type(reg, &t, "council", &err), &err, "type");
+    must(libro_registry_define_type(reg, NULL, &t, "council", &err), &err, "type");
     libro_free(t.id);
 
     index_active = add_license("T7-N-0001", "Ada Example", &ada_jws);
     (void) add_license("T7-N-0002", EVIL_NAME, NULL);
     index_revoked = add_license("T7-N-0003", "Bo Example", NULL);
-    must(libro_registry_change(reg, "T7-N-0003", LIBRO_ACTION_REVOKE, "registrar", "fraud", now,
-                               &err),
+    must(libro_registry_change(reg, NULL, "T7-N-0003", LIBRO_ACTION_REVOKE, "registrar", "fraud",
+                               now, &err),
          &err, "revoke");
     start_server();
 }
@@ -469,8 +469,8 @@ START_TEST(test_status_list)
 
     /* A change of bits makes a new list, from the second after the cached one's (a list
      * changes at most once a second, each strictly newer than the last). */
-    must(libro_registry_change(reg, "T7-N-0001", LIBRO_ACTION_REVOKE, "registrar", "error", now,
-                               &err),
+    must(libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_REVOKE, "registrar", "error",
+                               now, &err),
          &err, "revoke");
     for (int i = 0; i < 150; i++) {
         get(&r, "/v1/status/0/revocation", inm);
@@ -902,10 +902,104 @@ START_TEST(test_start_refusals)
         ck_assert_uint_ne(libro_server_port(s), 0);
         libro_server_stop(s);
     }
+    /* No base URL: refused except on 127.0.0.1, where it names the port bound. */
+    opt.base_url = NULL;
+    s = (libro_server *) &err;
+    LIBRO_ASSERT_CODE(libro_server_start(&s, &opt, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "a base url is required unless listening on 127.0.0.1");
+    ck_assert_ptr_null(s);
+    opt.listen_address = "127.0.0.1";
+    must(libro_server_start(&s, &opt, &err), &err, "start without a base url");
+    {
+        char want[64];
+
+        ck_assert_uint_ne(libro_server_port(s), 0);
+        ck_assert_uint_ne(libro_server_port(s), port);
+        ck_assert_int_gt(
+            snprintf(want, sizeof want, "http://127.0.0.1:%u", (unsigned) libro_server_port(s)), 0);
+        ck_assert_str_eq(libro_server_base_url(s), want);
+    }
+    libro_server_stop(s);
+    s = NULL;
+    ck_assert_str_eq(libro_server_base_url(server), "http://127.0.0.1");
+    ck_assert_ptr_null(libro_server_base_url(NULL));
     libro_server_stop(NULL);
     ck_assert_uint_eq(libro_server_port(NULL), 0);
     libro_key_free(other);
     libro_key_free(pub);
+}
+END_TEST
+
+/* A restart that keeps the listening socket: the same port throughout, and a request sent
+ * while no server runs waits in the backlog for the next one. */
+START_TEST(test_restart_keeps_socket)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_server_options opt = LIBRO_SERVER_OPTIONS_INIT;
+    static const char health[] = "GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                 "Connection: close\r\n\r\n";
+    struct reply r;
+    struct sockaddr_in6 v6;
+    libro_server *s = NULL;
+    int accepting = 0;
+    socklen_t accepting_len;
+    int fd = -1;
+    int waiting;
+    int other;
+
+    must(libro_server_stop_keep_socket(server, &fd, &err), &err, "stop, keeping the socket");
+    server = NULL;
+    ck_assert_int_ge(fd, 0);
+    waiting = connect_server();
+    send_all(waiting, health, sizeof health - 1);
+
+    opt.db_path = db_path;
+    opt.registry_key = registry_key;
+    opt.threads = 2;
+    opt.port = 1; /* ignored: the socket's port is used */
+    opt.listen_fd = fd;
+    must(libro_server_start(&server, &opt, &err), &err, "start on the kept socket");
+    ck_assert_uint_eq(libro_server_port(server), port);
+    read_to_close(waiting, &r);
+    (void) close(waiting);
+    ck_assert_int_eq(r.status, 200);
+    get(&r, "/v1/health", NULL);
+    ck_assert_int_eq(r.status, 200);
+    /* The server served on its own duplicate: stopped, it leaves the caller's socket
+     * listening (libmicrohttpd would shut a socket down, and so every duplicate). */
+    libro_server_stop(server);
+    server = NULL;
+    accepting_len = sizeof accepting;
+    ck_assert_int_eq(getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &accepting_len), 0);
+    ck_assert_int_eq(accepting, 1);
+    must(libro_server_start(&server, &opt, &err), &err, "start on the kept socket again");
+    (void) close(fd);
+    get(&r, "/v1/health", NULL);
+    ck_assert_int_eq(r.status, 200);
+
+    /* What listen_fd must be. */
+    s = (libro_server *) &err; /* must be reset to NULL */
+    other = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(other, 0);
+    opt.listen_fd = other;
+    LIBRO_ASSERT_CODE(libro_server_start(&s, &opt, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "listen_fd is not a listening socket");
+    ck_assert_ptr_null(s);
+    (void) close(other);
+    other = socket(AF_INET6, SOCK_STREAM, 0);
+    if (other >= 0) {
+        memset(&v6, 0, sizeof v6);
+        v6.sin6_family = AF_INET6;
+        v6.sin6_addr = in6addr_loopback;
+        if (bind(other, (struct sockaddr *) &v6, sizeof v6) == 0 && listen(other, 1) == 0) {
+            opt.listen_fd = other;
+            LIBRO_ASSERT_CODE(libro_server_start(&s, &opt, &err), LIBRO_ERR_INVALID_ARG, &err,
+                              "listen_fd is not bound to 127.0.0.1");
+        }
+        (void) close(other);
+    }
+    LIBRO_ASSERT_CODE(libro_server_stop_keep_socket(NULL, &fd, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "NULL argument");
 }
 END_TEST
 
@@ -1150,6 +1244,7 @@ libro_test_suite(void)
     tcase_add_loop_test(tc, test_not_ok, 0, (int) LIBRO_NELEM(not_ok));
     tcase_add_test(tc, test_method_not_allowed);
     tcase_add_test(tc, test_start_refusals);
+    tcase_add_test(tc, test_restart_keeps_socket);
     suite_add_tcase(s, tc);
 
     tcase_add_checked_fixture(hygiene, setup, teardown);

@@ -111,43 +111,75 @@ create_registry(const char *path)
     must(libro_registry_create(path, charter_jws, auth_jws, &err), &err, "create");
     must(libro_registry_open(&r, path, &err), &err, "open");
     t.id = sdup(NURSING);
-    must(libro_registry_define_type(r, &t, "council", &err), &err, "type");
+    must(libro_registry_define_type(r, NULL, &t, "council", &err), &err, "type");
     libro_free(t.id);
-    must(libro_registry_authorize_issuer(r, board_auth_jws, "clerk", libro_time_now(), &err), &err,
-         "authorize");
+    must(libro_registry_authorize_issuer(r, NULL, board_auth_jws, "clerk", libro_time_now(), &err),
+         &err, "authorize");
     libro_registry_close(r);
 }
 
-static void
-start_server_as(const char *db, const char *base_url, uint16_t at)
+/* The registry's listening socket while no server runs on it (libro_server_stop_keep_socket):
+ * the next server takes it over, so that the registry keeps its URL with no moment in which
+ * another process could take its port. -1 when closed (the server down). */
+static int parked = -1;
+
+/* A server of `db` on `listen_fd` (-1: an ephemeral port on 127.0.0.1) at `base_url` (NULL:
+ * the one derived from the port). */
+static libro_server *
+server_on(const char *db, const char *base_url, int listen_fd)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_server_options opt = LIBRO_SERVER_OPTIONS_INIT;
+    libro_server *s = NULL;
 
-    ck_assert_ptr_null(server);
     opt.db_path = db;
     opt.registry_key = registry_key;
     opt.base_url = base_url;
-    opt.port = at;
+    opt.listen_fd = listen_fd;
     opt.threads = 2;
     opt.write_rate = 1000;
     opt.write_burst = 1000;
-    must(libro_server_start(&server, &opt, &err), &err, "server start");
-    port = libro_server_port(server);
-    ck_assert_uint_ne(port, 0);
+    must(libro_server_start(&s, &opt, &err), &err, "server start");
+    ck_assert_uint_ne(libro_server_port(s), 0);
+    return s;
 }
 
+/* Serve `db` on the parked socket, else on an ephemeral port; `base` is its URL. */
 static void
 start_server(const char *db)
 {
-    start_server_as(db, base, port);
+    ck_assert_ptr_null(server);
+    server = server_on(db, NULL, parked);
+    if (parked >= 0) {
+        (void) close(parked); /* the server has its own duplicate */
+        parked = -1;
+    }
+    port = libro_server_port(server);
+    ck_assert_int_gt(snprintf(base, sizeof base, "http://127.0.0.1:%u", (unsigned) port), 0);
+    ck_assert_str_eq(libro_server_base_url(server), base);
 }
 
+/* Stop the server, parking its socket for the next one. */
 static void
 stop_server(void)
 {
-    libro_server_stop(server);
-    server = NULL;
+    libro_error err = LIBRO_ERROR_INIT;
+
+    if (server != NULL) {
+        must(libro_server_stop_keep_socket(server, &parked, &err), &err, "stop");
+        server = NULL;
+    }
+}
+
+/* The server down: its port closed (a server started after it gets another port and URL). */
+static void
+server_down(void)
+{
+    stop_server();
+    if (parked >= 0) {
+        (void) close(parked);
+        parked = -1;
+    }
 }
 
 /* A license `number` signed by the board at a fresh reservation (over the API), not yet
@@ -366,11 +398,7 @@ setup(void)
     kid_of(board_kid, BOARD, board_key);
     create_registry(db_a);
 
-    /* An ephemeral port first, then the server for good with its base URL naming it. */
-    port = 0;
-    start_server_as(db_a, "http://127.0.0.1", 0);
-    stop_server();
-    ck_assert_int_gt(snprintf(base, sizeof base, "http://127.0.0.1:%u", (unsigned) port), 0);
+    /* An ephemeral port, and the base URL derived from it (http://127.0.0.1:<port>). */
     start_server(db_a);
     must(libro_registry_client_open(&client, base, board_key, board_kid, NULL, NULL, &err), &err,
          "client");
@@ -384,7 +412,7 @@ setup(void)
 static void
 teardown(void)
 {
-    stop_server();
+    server_down();
     libro_registry_client_close(client);
     client = NULL;
     libro_trust_free(store);
@@ -417,7 +445,8 @@ teardown(void)
 
 /* ---- a canned HTTP server ------------------------------------------------------------------ */
 
-/* Answers every request on 127.0.0.1:`port` with one status and body, until stopped. */
+/* Answers every request on the parked socket (the registry's URL) with one status and body,
+ * until stopped. */
 struct canned {
     pthread_t thread;
     int fd;
@@ -477,22 +506,15 @@ static void
 canned_start(struct canned *c, int status, const void *body, size_t len)
 {
     libro_error err = LIBRO_ERROR_INIT;
-    struct sockaddr_in a;
-    int one = 1;
 
     memset(c, 0, sizeof *c);
     c->status = status;
     c->content_type = "application/jose";
     must(libro_buf_append(&c->body, body, len, &err), &err, "body");
-    c->fd = socket(AF_INET, SOCK_STREAM, 0);
+    /* The registry's own socket, parked by stop_server: the same URL. */
+    ck_assert_int_ge(parked, 0);
+    c->fd = dup(parked);
     ck_assert_int_ge(c->fd, 0);
-    ck_assert_int_eq(setsockopt(c->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one), 0);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ck_assert_msg(bind(c->fd, (struct sockaddr *) &a, sizeof a) == 0, "bind: %s", strerror(errno));
-    ck_assert_int_eq(listen(c->fd, 8), 0);
     ck_assert_int_eq(pthread_create(&c->thread, NULL, canned_main, c), 0);
 }
 
@@ -791,14 +813,16 @@ START_TEST(test_url_mismatch)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_sync_report rep;
+    libro_server *elsewhere = server_on(db_a, "http://127.0.0.1:1", -1);
     char other[80];
 
-    stop_server();
-    start_server_as(db_a, "http://127.0.0.1:1", port);
-    LIBRO_ASSERT_CODE(sync_url(&rep, base, &err), LIBRO_ERR_UNTRUSTED, &err,
+    /* A server whose bundle names another URL than the one it is fetched from. */
+    ck_assert_int_gt(snprintf(other, sizeof other, "http://127.0.0.1:%u",
+                              (unsigned) libro_server_port(elsewhere)),
+                     0);
+    LIBRO_ASSERT_CODE(sync_url(&rep, other, &err), LIBRO_ERR_UNTRUSTED, &err,
                       "bundle: signed by another registry");
-    stop_server();
-    start_server(db_a);
+    libro_server_stop(elsewhere);
     /* 127.1 is 127.0.0.1 to libcurl, but not the URL the registry names. */
     ck_assert_int_gt(snprintf(other, sizeof other, "http://127.1:%u", (unsigned) port), 0);
     LIBRO_ASSERT_CODE(sync_url(&rep, other, &err), LIBRO_ERR_UNTRUSTED, &err,
@@ -1051,15 +1075,24 @@ START_TEST(test_server_down)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_sync_report rep;
+    char *lic_b;
 
-    stop_server();
+    server_down();
     LIBRO_ASSERT_CODE(sync_url(&rep, base, &err), LIBRO_ERR_NETWORK, &err, NULL);
+    /* Up again on another port, so at another URL: a license that names it, synced. */
     start_server(db_a);
+    libro_registry_client_close(client);
+    client = NULL;
+    must(libro_registry_client_open(&client, base, board_key, board_kid, NULL, NULL, &err), &err,
+         "client");
+    lic_b = issue("T7-N-0009");
     sync_ok(&rep);
-    stop_server();
+    ck_assert_int_eq(verify(lic_b), LIBRO_VALID);
+    server_down();
     /* Down after a sync: still a network error, and the store keeps what it had. */
     LIBRO_ASSERT_CODE(sync_url(&rep, base, &err), LIBRO_ERR_NETWORK, &err, NULL);
-    ck_assert_int_eq(verify(lic_a), LIBRO_VALID);
+    ck_assert_int_eq(verify(lic_b), LIBRO_VALID);
+    libro_free(lic_b);
 }
 END_TEST
 
@@ -1190,7 +1223,7 @@ START_TEST(test_client_http)
     libro_registry_client_close(forger);
 
     /* The server gone: a network error. */
-    stop_server();
+    server_down();
     LIBRO_ASSERT_CODE(libro_registry_client_get(client, &rec, "T7-N-0001", &err), LIBRO_ERR_NETWORK,
                       &err, NULL);
     LIBRO_ASSERT_CODE(
@@ -1239,7 +1272,7 @@ START_TEST(test_client_type_id_cut)
     id65[65] = '\0';
     must(libro_registry_open(&r, db_a, &err), &err, "open");
     t.id = id64;
-    must(libro_registry_define_type(r, &t, "council", &err), &err, "define");
+    must(libro_registry_define_type(r, NULL, &t, "council", &err), &err, "define");
     libro_registry_close(r);
     must(libro_registry_client_get_type(client, &got, id64, &err), &err, "64-byte id");
     ck_assert_str_eq(got.id, id64);

@@ -414,7 +414,7 @@ libro_registry_client_reserve(libro_registry_client *c, uint32_t *list, uint32_t
     *revocation = NULL;
     *suspension = NULL;
     if (c->local != NULL) {
-        return libro_registry_reserve_status(c->local, list, index, err);
+        return libro_registry_reserve_status(c->local, NULL, list, index, err);
     }
     rc = post(&answer, c, "/v1/reservations", json_pack("{s:s}", "op", "reserve"), err);
     if (rc != LIBRO_OK) {
@@ -456,7 +456,7 @@ libro_registry_client_register(libro_registry_client *c, const char *credential,
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "register: NULL argument");
     }
     if (c->local != NULL) {
-        return libro_registry_register(c->local, credential, list, index, c->actor,
+        return libro_registry_register(c->local, NULL, credential, list, index, c->actor,
                                        libro_time_now(), err);
     }
     rc = post(&answer, c, "/v1/licenses",
@@ -482,8 +482,8 @@ libro_registry_client_renew(libro_registry_client *c, const char *number, const 
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "renew: NULL argument");
     }
     if (c->local != NULL) {
-        return libro_registry_renew(c->local, number, credential, evidence, n, c->actor, reason,
-                                    libro_time_now(), err);
+        return libro_registry_renew(c->local, NULL, number, credential, evidence, n, c->actor,
+                                    reason, libro_time_now(), err);
     }
     rc = number_for_path(number, err);
     if (rc != LIBRO_OK) {
@@ -528,8 +528,8 @@ libro_registry_client_change(libro_registry_client *c, const char *number, libro
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "change: NULL argument");
     }
     if (c->local != NULL) {
-        return libro_registry_change(c->local, number, action, c->actor, reason, libro_time_now(),
-                                     err);
+        return libro_registry_change(c->local, NULL, number, action, c->actor, reason,
+                                     libro_time_now(), err);
     }
     if (action != LIBRO_ACTION_SUSPEND && action != LIBRO_ACTION_REINSTATE &&
         action != LIBRO_ACTION_REVOKE && action != LIBRO_ACTION_SURRENDER) {

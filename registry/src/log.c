@@ -18,56 +18,29 @@
 /* ---- signed requests ---------------------------------------------------------------------- */
 
 libro_code
-libro_registry__expect_request(libro_registry *r, const char *jti, const char *kid, int64_t iat,
-                               libro_error *err)
+libro_registry__write_begin(libro_registry *r, const libro_request_id *req, libro_error *err)
 {
-    size_t jti_len = jti == NULL ? 0 : strnlen(jti, LIBRO_REGISTRY_MAX_JTI + 1);
-    size_t kid_len = kid == NULL ? 0 : strnlen(kid, LIBRO_MAX_KID_BYTES + 1);
-
-    if (r == NULL || jti_len == 0 || jti_len > LIBRO_REGISTRY_MAX_JTI || kid_len == 0 ||
-        kid_len > LIBRO_MAX_KID_BYTES) {
-        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "request: bad jti or kid");
-    }
-    memcpy(r->request.jti, jti, jti_len + 1);
-    memcpy(r->request.kid, kid, kid_len + 1);
-    r->request.iat = iat;
-    r->request.set = true;
-    return LIBRO_OK;
-}
-
-void
-libro_registry__forget_request(libro_registry *r)
-{
-    if (r != NULL) {
-        memset(&r->request, 0, sizeof r->request);
-    }
-}
-
-bool
-libro_registry__replayed(const libro_registry *r)
-{
-    return r != NULL && r->replayed;
-}
-
-libro_code
-libro_registry__write_begin(libro_registry *r, libro_error *err)
-{
-    libro_registry_request req = r->request;
+    size_t jti_len = 0;
+    size_t kid_len = 0;
     libro_code rc;
 
-    /* The expectation is for one call only, whatever its fate. */
-    memset(&r->request, 0, sizeof r->request);
-    r->replayed = false;
+    if (req != NULL) {
+        jti_len = req->jti == NULL ? 0 : strnlen(req->jti, LIBRO_REGISTRY_MAX_JTI + 1);
+        kid_len = req->kid == NULL ? 0 : strnlen(req->kid, LIBRO_MAX_KID_BYTES + 1);
+        if (jti_len == 0 || jti_len > LIBRO_REGISTRY_MAX_JTI || kid_len == 0 ||
+            kid_len > LIBRO_MAX_KID_BYTES) {
+            return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "request: bad jti or kid");
+        }
+    }
     rc = r->store.ops->begin(r->store.h, err);
-    if (rc != LIBRO_OK || !req.set) {
+    if (rc != LIBRO_OK || req == NULL) {
         return rc;
     }
     /* Ids are kept while a request with them could still arrive: its iat is at most
      * LIBRO_REGISTRY_SKEW_SECONDS from the clock, so an id twice that old is harmless. */
-    rc = r->store.ops->request_record(r->store.h, req.jti, req.kid, req.iat,
-                                      req.iat - 2 * LIBRO_REGISTRY_SKEW_SECONDS, err);
+    rc = r->store.ops->request_record(r->store.h, req->jti, req->kid, req->iat,
+                                      req->iat - 2 * LIBRO_REGISTRY_SKEW_SECONDS, err);
     if (rc != LIBRO_OK) {
-        r->replayed = rc == LIBRO_ERR_EXISTS;
         r->store.ops->rollback(r->store.h);
     }
     return rc;
@@ -80,10 +53,14 @@ libro_registry__request_known(libro_registry *r, const char *jti, bool *known, l
 }
 
 libro_code
-libro_registry__spend_request(libro_registry *r, libro_error *err)
+libro_registry__spend_request(libro_registry *r, const libro_request_id *req, libro_error *err)
 {
-    libro_code rc = libro_registry__write_begin(r, err);
+    libro_code rc;
 
+    if (req == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "request: NULL argument");
+    }
+    rc = libro_registry__write_begin(r, req, err);
     if (rc == LIBRO_OK) {
         rc = r->store.ops->commit(r->store.h, err);
         if (rc != LIBRO_OK) {
@@ -310,8 +287,9 @@ out:
 }
 
 libro_code
-libro_registry_authorize_issuer(libro_registry *r, const char *authorization, const char *actor,
-                                int64_t now, libro_error *err)
+libro_registry_authorize_issuer(libro_registry *r, const libro_request_id *req,
+                                const char *authorization, const char *actor, int64_t now,
+                                libro_error *err)
 {
     libro_credential *auth = NULL;
     libro_buf kid = LIBRO_BUF_INIT;
@@ -335,7 +313,7 @@ libro_registry_authorize_issuer(libro_registry *r, const char *authorization, co
     if (rc != LIBRO_OK) {
         goto out;
     }
-    rc = libro_registry__write_begin(r, err);
+    rc = libro_registry__write_begin(r, req, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -587,8 +565,8 @@ libro_registry_chain(libro_registry *r, char ***list, size_t *n, libro_error *er
 }
 
 libro_code
-libro_registry_add_chain(libro_registry *r, const char *charter, const char *actor, int64_t now,
-                         libro_error *err)
+libro_registry_add_chain(libro_registry *r, const libro_request_id *req, const char *charter,
+                         const char *actor, int64_t now, libro_error *err)
 {
     libro_credential *parent = NULL;
     libro_credential *below = NULL;
@@ -613,7 +591,7 @@ libro_registry_add_chain(libro_registry *r, const char *charter, const char *act
                              libro_cred_type_name(parent->type));
         goto out;
     }
-    rc = libro_registry__write_begin(r, err);
+    rc = libro_registry__write_begin(r, req, err);
     if (rc != LIBRO_OK) {
         goto out;
     }

@@ -517,8 +517,8 @@ libro_requirements_format(libro_buf *out, const libro_requirement *r, size_t n, 
 }
 
 libro_code
-libro_registry_define_type(libro_registry *r, const libro_license_type *t, const char *actor,
-                           libro_error *err)
+libro_registry_define_type(libro_registry *r, const libro_request_id *req,
+                           const libro_license_type *t, const char *actor, libro_error *err)
 {
     libro_buf requirements = LIBRO_BUF_INIT;
     bool in_tx = false;
@@ -536,7 +536,7 @@ libro_registry_define_type(libro_registry *r, const libro_license_type *t, const
     if (rc != LIBRO_OK) {
         goto out;
     }
-    rc = libro_registry__write_begin(r, err);
+    rc = libro_registry__write_begin(r, req, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -640,8 +640,8 @@ libro_registry__random_index(uint32_t *out, uint32_t entries, libro_error *err)
 }
 
 libro_code
-libro_registry__reserve(libro_registry *r, uint32_t entries, uint32_t *list, uint32_t *index,
-                        libro_error *err)
+libro_registry__reserve(libro_registry *r, const libro_request_id *req, uint32_t entries,
+                        uint32_t *list, uint32_t *index, libro_error *err)
 {
     uint32_t current = 0;
     uint32_t chosen = 0;
@@ -656,7 +656,7 @@ libro_registry__reserve(libro_registry *r, uint32_t entries, uint32_t *list, uin
     }
     *list = 0;
     *index = 0;
-    rc = libro_registry__write_begin(r, err);
+    rc = libro_registry__write_begin(r, req, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -705,9 +705,10 @@ out:
 }
 
 libro_code
-libro_registry_reserve_status(libro_registry *r, uint32_t *list, uint32_t *index, libro_error *err)
+libro_registry_reserve_status(libro_registry *r, const libro_request_id *req, uint32_t *list,
+                              uint32_t *index, libro_error *err)
 {
-    return libro_registry__reserve(r, LIBRO_STATUS_LIST_MIN_ENTRIES, list, index, err);
+    return libro_registry__reserve(r, req, LIBRO_STATUS_LIST_MIN_ENTRIES, list, index, err);
 }
 
 /* The status bits are a function of the state: revocation set for revoked and surrendered
@@ -763,8 +764,9 @@ validity_check(const libro_credential *c, const libro_license_type *t, libro_err
 }
 
 libro_code
-libro_registry_register(libro_registry *r, const char *credential, uint32_t list, uint32_t index,
-                        const char *actor, int64_t now, libro_error *err)
+libro_registry_register(libro_registry *r, const libro_request_id *req, const char *credential,
+                        uint32_t list, uint32_t index, const char *actor, int64_t now,
+                        libro_error *err)
 {
     libro_credential *c = NULL;
     libro_license_type type = {0};
@@ -788,7 +790,7 @@ libro_registry_register(libro_registry *r, const char *credential, uint32_t list
     if (rc != LIBRO_OK) {
         goto out;
     }
-    rc = libro_registry__write_begin(r, err);
+    rc = libro_registry__write_begin(r, req, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -878,9 +880,9 @@ out:
 }
 
 libro_code
-libro_registry_renew(libro_registry *r, const char *number, const char *credential,
-                     const libro_evidence *evidence, size_t n, const char *actor,
-                     const char *reason, int64_t now, libro_error *err)
+libro_registry_renew(libro_registry *r, const libro_request_id *req, const char *number,
+                     const char *credential, const libro_evidence *evidence, size_t n,
+                     const char *actor, const char *reason, int64_t now, libro_error *err)
 {
     libro_credential *c = NULL;
     libro_license_type type = {0};
@@ -908,7 +910,7 @@ libro_registry_renew(libro_registry *r, const char *number, const char *credenti
     if (rc != LIBRO_OK) {
         goto out;
     }
-    rc = libro_registry__write_begin(r, err);
+    rc = libro_registry__write_begin(r, req, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -1055,8 +1057,9 @@ apply(libro_registry *r, libro_license_record *rec, libro_action action,
 }
 
 libro_code
-libro_registry_change(libro_registry *r, const char *number, libro_action action, const char *actor,
-                      const char *reason, int64_t now, libro_error *err)
+libro_registry_change(libro_registry *r, const libro_request_id *req, const char *number,
+                      libro_action action, const char *actor, const char *reason, int64_t now,
+                      libro_error *err)
 {
     libro_license_record rec = {0};
     bool in_tx = false;
@@ -1077,7 +1080,7 @@ libro_registry_change(libro_registry *r, const char *number, libro_action action
         (rc = libro_registry__text_check(reason, "reason", 1, err)) != LIBRO_OK) {
         goto out;
     }
-    rc = libro_registry__write_begin(r, err);
+    rc = libro_registry__write_begin(r, req, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -1158,7 +1161,7 @@ libro_registry_tick(libro_registry *r, int64_t now, size_t *changed, libro_error
         rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "tick: NULL registry");
         goto out;
     }
-    rc = libro_registry__write_begin(r, err);
+    rc = libro_registry__write_begin(r, NULL, err);
     if (rc != LIBRO_OK) {
         goto out;
     }

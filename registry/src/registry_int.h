@@ -10,21 +10,11 @@
 /* Longest request id (jti) of a signed API request. */
 #define LIBRO_REGISTRY_MAX_JTI LIBRO_REQUEST_MAX_JTI
 
-/** A signed API request a write transaction records (libro_registry__expect_request). */
-typedef struct libro_registry_request {
-    bool set;
-    char jti[LIBRO_REGISTRY_MAX_JTI + 1];
-    char kid[LIBRO_MAX_KID_BYTES + 1];
-    int64_t iat;
-} libro_registry_request;
-
 struct libro_registry {
     libro_store store;
     char *charter;
     libro_credential *community; /* `charter` parsed once, for the rules of every write */
     char *authorization;
-    libro_registry_request request; /* consumed by the next write transaction */
-    bool replayed;                  /* that transaction found its jti already used */
 };
 
 #define LIBRO_REGISTRY_MAX_EVIDENCE_NAME 64u
@@ -58,9 +48,9 @@ LIBRO_NODISCARD libro_code libro_registry__random_index(uint32_t *out, uint32_t 
 /** libro_registry_reserve_status with lists of `entries` indexes instead of
  *  LIBRO_STATUS_LIST_MIN_ENTRIES, so that the rollover can be tested on small lists. Use one
  *  size per database. */
-LIBRO_NODISCARD libro_code libro_registry__reserve(libro_registry *r, uint32_t entries,
-                                                   uint32_t *list, uint32_t *index,
-                                                   libro_error *err);
+LIBRO_NODISCARD libro_code libro_registry__reserve(libro_registry *r, const libro_request_id *req,
+                                                   uint32_t entries, uint32_t *list,
+                                                   uint32_t *index, libro_error *err);
 
 /** PRAGMA integrity_check (or the backend's equivalent): LIBRO_ERR_IO naming the first
  *  problem. */
@@ -82,31 +72,28 @@ LIBRO_NODISCARD libro_code libro_registry__parse_credential(libro_credential **o
 LIBRO_NODISCARD libro_code libro_registry__last_list(libro_registry *r, uint32_t *list,
                                                      libro_error *err);
 
-/** Have the next write transaction on `r` (any libro_registry_* call that writes) record the
- *  signed request (jti, kid, iat) in the same transaction as its change, so that a request
- *  takes effect at most once: a replayed jti fails that call with LIBRO_ERR_EXISTS and sets
- *  the flag libro_registry__replayed reads. LIBRO_ERR_INVALID_ARG for a jti or kid too long. */
-LIBRO_NODISCARD libro_code libro_registry__expect_request(libro_registry *r, const char *jti,
-                                                          const char *kid, int64_t iat,
-                                                          libro_error *err);
 /** libro_registry_issuer_authorization's credential, parsed (caller frees *out). */
 LIBRO_NODISCARD libro_code libro_registry__issuer_credential(libro_registry *r,
                                                              libro_credential **out,
                                                              const char *kid, int64_t now,
                                                              libro_error *err);
-/** Drop an expectation no write consumed (the request was refused first). NULL is a no-op. */
-void libro_registry__forget_request(libro_registry *r);
-/** Whether a request id is already recorded (a replay, before any other check refuses it). */
+/** Whether a request id is already recorded (a replay, before any other check refuses it, or
+ *  after a write failed with LIBRO_ERR_EXISTS: whether the id was what existed). */
 LIBRO_NODISCARD libro_code libro_registry__request_known(libro_registry *r, const char *jti,
                                                          bool *known, libro_error *err);
-/** Record the expected request's id in a transaction of its own, with no other change: for a
- *  request that was refused, so that it can never take effect later. */
-LIBRO_NODISCARD libro_code libro_registry__spend_request(libro_registry *r, libro_error *err);
-/** Whether the last write transaction failed because its request id was a replay. */
-bool libro_registry__replayed(const libro_registry *r);
+/** Record the request's id in a transaction of its own, with no other change: for a request
+ *  that was refused, so that it can never take effect later. LIBRO_ERR_EXISTS when it was
+ *  recorded already. */
+LIBRO_NODISCARD libro_code libro_registry__spend_request(libro_registry *r,
+                                                         const libro_request_id *req,
+                                                         libro_error *err);
 
-/** Begin a write transaction (BEGIN IMMEDIATE), recording the expected request if any. */
-LIBRO_NODISCARD libro_code libro_registry__write_begin(libro_registry *r, libro_error *err);
+/** Begin a write transaction (BEGIN IMMEDIATE) and record in it the id of `req`, the request
+ *  the write carries out (NULL: none); on failure no transaction is open. The codes of
+ *  libro_request_id. */
+LIBRO_NODISCARD libro_code libro_registry__write_begin(libro_registry *r,
+                                                       const libro_request_id *req,
+                                                       libro_error *err);
 
 /** Append a license event and its log leaf (inside the caller's write transaction). */
 LIBRO_NODISCARD libro_code libro_registry__record_event(libro_registry *r, const char *number,

@@ -23,6 +23,19 @@ for tool in curl python3; do
         exit 77
     fi
 done
+# The registry's listening socket, on a port the system picks, is held by this script for its
+# whole run (python opens it and runs the script again with it inherited): every server
+# started here serves on it (--listen-fd), so a restart never frees the port.
+if [ -z "${LIBRO_TEST_LISTEN_FD:-}" ]; then
+    exec python3 -c '
+import os, socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(128)
+s.set_inheritable(True)
+os.environ["LIBRO_TEST_LISTEN_FD"] = str(s.fileno())
+os.execvp("bash", ["bash"] + sys.argv[1:])' "$0" "$libro"
+fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/libro-e2e-api.XXXXXX")
 server_pid=
 cleanup() {
@@ -76,7 +89,7 @@ FROM=$(ago '30 days')
 
 # --- python helpers: ports, JSON, forged credentials, Merkle proofs (RFC 9162) ----------------
 cat >h.py <<'EOF'
-import base64, hashlib, json, socket, sys, urllib.request
+import base64, hashlib, json, sys, urllib.request
 
 def H(b): return hashlib.sha256(b).digest()
 
@@ -130,9 +143,7 @@ def consistency_ok(n1, n2, h1, h2, path):  # RFC 9162 2.1.4.2
 def b64url(s): return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
 
 cmd, args = sys.argv[1], sys.argv[2:]
-if cmd == "freeport":
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
-elif cmd == "json":  # FILE NAME.NAME...: the member, strings raw
+if cmd == "json":  # FILE NAME.NAME...: the member, strings raw
     v = json.load(open(args[0]))
     for k in args[1].split("."): v = v[int(k)] if isinstance(v, list) else v[k]
     print(v if isinstance(v, str) else json.dumps(v))
@@ -211,8 +222,10 @@ EOF
 py() { python3 "$work/h.py" "$@"; }
 
 # --- the world: Town 7, its board and clinic (issuers), its registry ---------------------------
-PORT=$(py freeport)
-URL=http://127.0.0.1:$PORT
+# The registry serves on the held socket, at the URL that names its port (read back from the
+# server's port file at its first start); its URL is part of its licenses.
+PORT=0
+URL=
 for k in town board reg clinic mallory late; do
     must "$libro" key new --out $k.pem --public-out $k.pub
 done
@@ -229,7 +242,7 @@ must "$libro" issue authorization --key town.pem --charter town.jws --id urn:lib
     --valid-from "$(date -u -d '2 days' +%Y-%m-%dT%H:%M:%SZ)" --days 300 --out late-auth.jws
 must "$libro" issue registry-authorization --key town.pem --charter town.jws \
     --id urn:libro:town-7:registry --name "Town 7 Registry" --subject-key reg.pub \
-    --url "$URL" --valid-from "$FROM" --days 3000 --out regauth.jws
+    --url http://127.0.0.1 --valid-from "$FROM" --days 3000 --out regauth.jws
 DB=reg.db
 must "$libro" registry init --db $DB --charter town.jws --authorization regauth.jws
 must "$libro" registry type --db $DB --id nursing-general --validity-days 1095 \
@@ -247,27 +260,28 @@ thumb() { "$libro" key show --json "$1" | sed -n 's/.*"thumbprint":"\([^"]*\)".*
 KID="urn:libro:town-7:board#$(thumb board.pem)"
 CLINIC_KID="urn:libro:town-7:clinic#$(thumb clinic.pem)"
 BOARD=(--key board.pem --authorization board-auth.jws --community-charter town.jws)
-AS_BOARD=(--registry "$URL" --key board.pem --issuer urn:libro:town-7:board)
 
-# start_server [OPTIONS...]: serve $DB on $PORT; 1 when it does not come up.
+# start_server [OPTIONS...]: serve $DB on the held socket (the first time, PORT and URL are set
+# from its port file); 1 when it does not come up.
 start_server() {
-    local addr=
     cat serve.err >>serve.all 2>/dev/null
     : >serve.err
-    "$libro" registry serve --db $DB --listen "127.0.0.1:$PORT" --key reg.pem --base-url "$URL" \
-        "$@" </dev/null 2>>serve.err &
+    rm -f serve.port
+    "$libro" registry serve --db $DB --listen 127.0.0.1:0 --listen-fd "$LIBRO_TEST_LISTEN_FD" \
+        --key reg.pem --port-file serve.port "$@" </dev/null 2>>serve.err &
     server_pid=$!
     for _ in $(seq 1 200); do
-        addr=$(sed -n 's|^libro: listening on \(http://[^ ]*\)$|\1|p' serve.err)
-        [ -n "$addr" ] && break
+        [ -e serve.port ] && break
         kill -0 "$server_pid" 2>/dev/null || break
         sleep 0.05
     done
-    if [ "$addr" != "$URL" ]; then
-        echo "the server did not listen on $URL:"
+    if [ ! -e serve.port ] || { [ "$PORT" != 0 ] && [ "$(cat serve.port)" != "$PORT" ]; }; then
+        echo "the server did not listen on 127.0.0.1:$PORT:"
         cat serve.err
         return 1
     fi
+    PORT=$(cat serve.port)
+    URL=http://127.0.0.1:$PORT
 }
 stop_server() {
     kill -TERM "$server_pid"
@@ -339,6 +353,7 @@ issue() { # NUMBER OUT [OPTIONS]
 }
 
 start_server --write-rate 1000 --write-burst 1000 || { fail "serve"; finish; }
+AS_BOARD=(--registry "$URL" --key board.pem --issuer urn:libro:town-7:board)
 ok
 
 # === 1. the journey over HTTP =================================================================

@@ -30,10 +30,6 @@ expect() {
     fi
 }
 ago() { date -u -d "$1 ago" +%Y-%m-%dT%H:%M:%SZ; }
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-port=$((20000 + RANDOM % 30000))
-while ! port_free "$port"; do port=$((20000 + RANDOM % 30000)); done
-URL=http://127.0.0.1:$port
 q() { "$@" >/dev/null 2>&1 || { echo "setup failed: $*" >&2; exit 1; }; }
 
 q "$libro" key new --out region.pem
@@ -51,7 +47,7 @@ q "$libro" issue authorization --key town.pem --charter town.jws \
 q "$libro" key new --out registry.pem --public-out registry.pub.pem
 q "$libro" issue registry-authorization --key town.pem --charter town.jws \
     --id urn:libro:town-7:registry --name "Registry" --subject-key registry.pub.pem \
-    --url "$URL" --valid-from "$(ago '6 months')" --days 1825 --out registry-auth.jws
+    --url http://127.0.0.1 --valid-from "$(ago '6 months')" --days 1825 --out registry-auth.jws
 q "$libro" registry init --db town.db --charter town.jws --authorization registry-auth.jws
 q "$libro" registry type --db town.db --id nursing-general --validity-days 365 \
     --renewal-window-days 30 --grace-days 30 --actor clerk
@@ -95,10 +91,13 @@ expect 0 "the region that chartered the town" "" -- \
 expect 1 "nothing above a self-chartered top" "self-chartered" -- \
     "$libro" registry chain --db town.db --add region.jws --actor clerk
 
-"$libro" registry serve --db town.db --listen "127.0.0.1:$port" --key registry.pem \
-    --base-url "$URL" 2>serve.log &
+# Port 0: the registry's URL names the port the system picked (written to its port file).
+"$libro" registry serve --db town.db --listen 127.0.0.1:0 --key registry.pem \
+    --port-file serve.port 2>serve.log &
 server=$!
-for _ in $(seq 50); do ! port_free "$port" && break; sleep 0.1; done
+for _ in $(seq 100); do [ -e serve.port ] && break; sleep 0.1; done
+[ -e serve.port ] || { echo "the registry did not start: $(cat serve.log)"; exit 1; }
+URL=http://127.0.0.1:$(cat serve.port)
 
 expect 0 "issue over HTTP" "" -- "$libro" issue license --key board.pem \
     --authorization board-auth.jws --community-charter town.jws --holder "Ada Example" \

@@ -62,7 +62,7 @@ ago() { date -u -d "$1 ago" +%Y-%m-%dT%H:%M:%SZ; }
 FROM=$(ago '30 days')
 
 cat >h.py <<'EOF'
-import base64, hashlib, http.client, json, socket, sqlite3, sys
+import base64, hashlib, http.client, json, sqlite3, sys
 
 def H(b): return hashlib.sha256(b).digest()
 
@@ -73,9 +73,7 @@ def mth(hashes):  # RFC 9162 2.1.1, over leaf hashes
     return H(b"\x01" + mth(hashes[:k]) + mth(hashes[k:]))
 
 cmd, args = sys.argv[1], sys.argv[2:]
-if cmd == "freeport":
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
-elif cmd == "integrity":  # DB
+if cmd == "integrity":  # DB
     db = sqlite3.connect(args[0])
     print(db.execute("PRAGMA integrity_check").fetchone()[0])
     db.close()
@@ -125,8 +123,10 @@ EOF
 py() { python3 "$work/h.py" "$@"; }
 
 # --- the world: Town 7, its board (an issuer writing over HTTP), its registry --------------------
-PORT=$(py freeport)
-URL=http://127.0.0.1:$PORT
+# The registry serves on a port the system picks at its first start (PORT=0), at the URL that
+# names it; each restart comes back on that port, its URL being part of its licenses.
+PORT=0
+URL=
 must "$libro" key new --out town.pem
 must "$libro" key new --out board.pem --public-out board.pub
 must "$libro" key new --out reg.pem --public-out reg.pub
@@ -137,7 +137,7 @@ must "$libro" issue authorization --key town.pem --charter town.jws --id urn:lib
     --valid-from "$FROM" --days 3000 --out auth.jws
 must "$libro" issue registry-authorization --key town.pem --charter town.jws \
     --id urn:libro:town-7:registry --name "Town 7 Registry" --subject-key reg.pub \
-    --url "$URL" --valid-from "$FROM" --days 3000 --out regauth.jws
+    --url http://127.0.0.1 --valid-from "$FROM" --days 3000 --out regauth.jws
 DB=reg.db
 must "$libro" registry init --db $DB --charter town.jws --authorization regauth.jws
 must "$libro" registry type --db $DB --id nursing-general --validity-days 1095 \
@@ -151,29 +151,35 @@ issue() { # NUMBER
         --type nursing-general --scope "general care" --out "lic/$1.jws" --registry "$URL"
 }
 
-# start_server: serve $DB on $PORT (the port of the URL the clients sign for); 1 when it does
-# not come up. A port just released by a killed server may take a moment to be free again.
+# start_server: serve $DB on $PORT (0 the first time: then PORT and URL are set from its port
+# file; after that the port of the URL the clients sign for); 1 when it does not come up. A
+# port just released by a killed server may take a moment to be free again. A killed server
+# leaves its port file behind: it is removed before each start.
 start_server() {
-    local addr=""
     for _ in $(seq 1 20); do
         cat serve.err >>serve.all 2>/dev/null
-    : >serve.err
+        : >serve.err
+        rm -f serve.port
         "$libro" registry serve --db $DB --listen "127.0.0.1:$PORT" --key reg.pem \
-            --base-url "$URL" --write-rate 100000 --write-burst 100000 </dev/null 2>serve.err &
+            --port-file serve.port --write-rate 100000 --write-burst 100000 </dev/null \
+            2>serve.err &
         server_pid=$!
         for _ in $(seq 1 200); do
-            addr=$(sed -n 's|^libro: listening on \(http://[^ ]*\)$|\1|p' serve.err)
-            [ -n "$addr" ] && break
+            [ -e serve.port ] && break
             kill -0 "$server_pid" 2>/dev/null || break
             sleep 0.05
         done
-        [ "$addr" = "$URL" ] && return 0
+        if [ -e serve.port ] && { [ "$PORT" = 0 ] || [ "$(cat serve.port)" = "$PORT" ]; }; then
+            PORT=$(cat serve.port)
+            URL=http://127.0.0.1:$PORT
+            return 0
+        fi
         kill "$server_pid" 2>/dev/null
         wait "$server_pid" 2>/dev/null
         server_pid=
         sleep 0.25
     done
-    echo "the server did not listen on $URL:"
+    echo "the server did not listen on 127.0.0.1:$PORT:"
     cat serve.err
     return 1
 }

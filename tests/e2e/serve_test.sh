@@ -129,5 +129,64 @@ server_pid=
 if [ $rc -eq 0 ]; then ok; else fail "exit $rc after SIGTERM"; fi
 if grep -q 'SIGTERM: stopping' serve.err; then ok; else fail "no stop message: $(cat serve.err)"; fi
 
+# --- --port-file, and a base URL derived from the port bound ---------------------------------------
+out=$("$libro" registry serve --db reg.db --listen '[::1]:0' --key reg.pem 2>&1 </dev/null)
+rc=$?
+if [ $rc -eq 2 ] && grep -q 'base-url is required unless --listen is 127.0.0.1' <<<"$out"; then ok
+else fail "::1 without --base-url: exit $rc: $out"; fi
+out=$("$libro" registry serve --db reg.db --listen 127.0.0.1:65536 --key reg.pem 2>&1 </dev/null)
+rc=$?
+if [ $rc -eq 2 ] && grep -q -- '--listen: want ADDR:PORT' <<<"$out"; then ok; else
+    fail "port 65536: exit $rc: $out"; fi
+out=$("$libro" registry serve --db reg.db --listen 127.0.0.1.5:0 --key reg.pem --public \
+    --base-url http://127.0.0.1 2>&1 </dev/null)
+rc=$?
+if [ $rc -eq 1 ] && grep -q 'listen address must be a numeric IPv4 or IPv6 address' <<<"$out"; then
+    ok; else fail "bad address: exit $rc: $out"; fi
+out=$("$libro" registry serve --db reg.db --listen 127.0.0.1:0 --key reg.pem --listen-fd x 2>&1 \
+    </dev/null)
+rc=$?
+if [ $rc -eq 2 ] && grep -q -- '--listen-fd: want a descriptor number' <<<"$out"; then ok; else
+    fail "--listen-fd x: exit $rc: $out"; fi
+out=$("$libro" registry serve --db reg.db --listen 127.0.0.1:0 --key reg.pem --listen-fd 0 2>&1 \
+    </dev/null)
+rc=$?
+if [ $rc -eq 1 ] && grep -q 'listen_fd is not a listening socket' <<<"$out"; then ok; else
+    fail "--listen-fd on /dev/null: exit $rc: $out"; fi
+printf 'taken\n' >taken.port
+out=$("$libro" registry serve --db reg.db --listen 127.0.0.1:0 --key reg.pem \
+    --port-file taken.port 2>&1 </dev/null)
+rc=$?
+if [ $rc -eq 1 ] && grep -q -- '--port-file taken.port exists' <<<"$out" &&
+    [ "$(cat taken.port)" = taken ]; then ok; else fail "existing port file: exit $rc: $out"; fi
+out=$("$libro" registry serve --db reg.db --listen 127.0.0.1:0 --key reg.pem \
+    --port-file nowhere/serve.port 2>&1 </dev/null)
+rc=$?
+if [ $rc -eq 1 ] && grep -q 'nowhere/serve.port' <<<"$out"; then ok; else
+    fail "port file in a missing directory: exit $rc: $out"; fi
+
+"$libro" registry serve --db reg.db --listen 127.0.0.1:0 --key reg.pem --port-file serve.port \
+    </dev/null 2>serve2.err &
+server_pid=$!
+for _ in $(seq 1 200); do [ -e serve.port ] && break; sleep 0.05; done
+port=$(cat serve.port 2>/dev/null)
+if [[ "$port" =~ ^[1-9][0-9]*$ ]] && [ "$port" -le 65535 ]; then ok; else
+    fail "port file: '$port'"; cat serve2.err; fi
+if grep -qx "libro: listening on http://127.0.0.1:$port" serve2.err; then ok; else
+    fail "the port file and the listening line differ: $(cat serve2.err)"; fi
+r=$(get /v1/health)
+expect "health on the port of the port file" '^HTTP/1.1 200' "$r"
+r=$(get /v1/status/0/revocation)
+printf '%s\n' "$(tail -n1 <<<"$r")" >list2.jws
+if "$libro" jws verify --key reg.pub list2.jws >list2.json 2>list2.err &&
+    grep -q "\"id\":\"http://127.0.0.1:$port/v1/status/0/revocation\"" list2.json; then ok; else
+    fail "the derived base URL is not http://127.0.0.1:$port: $(cat list2.json list2.err)"; fi
+kill -TERM "$server_pid"
+wait "$server_pid"
+rc=$?
+server_pid=
+if [ $rc -eq 0 ] && [ ! -e serve.port ]; then ok; else
+    fail "after SIGTERM: exit $rc, port file $(ls serve.port 2>&1)"; fi
+
 printf '%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]

@@ -20,21 +20,13 @@
 #include "libro/jws.h"
 #include "libro/time.h"
 #include "libro/util.h"
+#include "sync_int.h"
 #include "verify_int.h"
 
 #define STATE_MAX_BYTES (16u * 1024u)
 #define PROOF_MAX_BYTES (16u * 1024u)
 /* How far a bundle may be dated ahead of the verifier's clock (the verifier's default skew). */
 #define LIBRO_SYNC_SKEW_SECONDS 300
-
-/* What the last sync of one URL left. */
-typedef struct sync_state {
-    char etag[LIBRO_HTTP_MAX_HEADER_VALUE_BYTES + 1];
-    int64_t issued_ms; /* the bundle's issued, to the millisecond (older states: whole s) */
-    bool has_log;      /* a checkpoint was accepted before: its tree follows */
-    uint64_t size;
-    libro_merkle_hash root;
-} sync_state;
 
 static libro_code
 state_path(libro_buf *out, const libro_trust *t, const char *url, libro_error *err)
@@ -64,7 +56,7 @@ state_path(libro_buf *out, const libro_trust *t, const char *url, libro_error *e
  * checkpoint was verified when it was accepted, and a registry that later changes its key
  * is still held to the tree it published before. */
 static libro_code
-state_log(sync_state *st, const json_t *root, const char *path, libro_error *err)
+state_log(libro_sync__state *st, const json_t *root, const char *path, libro_error *err)
 {
     json_t *size = json_object_get(root, "size");
     const char *hash = json_string_value(json_object_get(root, "root"));
@@ -89,7 +81,7 @@ state_log(sync_state *st, const json_t *root, const char *path, libro_error *err
 
 /* Read the state of the last sync; an absent file is a first sync. */
 static libro_code
-state_read(sync_state *st, const char *path, libro_error *err)
+state_read(libro_sync__state *st, const char *path, libro_error *err)
 {
     libro_buf text = LIBRO_BUF_INIT;
     libro_json_limits lim = LIBRO_JSON_LIMITS_INIT;
@@ -173,10 +165,10 @@ fetch(libro_http_response *resp, const char *url, const char *etag, size_t max,
 }
 
 /* Check that the tree of `old` is a prefix of the tree of `cur`, with the proof the registry
- * serves (RFC 9162 consistency). */
+ * serves (RFC 9162 consistency), fetched with `get`. */
 static libro_code
 check_consistency(const char *base, const libro_checkpoint *old, const libro_checkpoint *cur,
-                  const libro_sync_options *opt, libro_error *err)
+                  libro_sync__fetch_fn get, const libro_sync_options *opt, libro_error *err)
 {
     libro_http_response resp = LIBRO_HTTP_RESPONSE_INIT;
     libro_json_limits lim = LIBRO_JSON_LIMITS_INIT;
@@ -200,7 +192,7 @@ check_consistency(const char *base, const libro_checkpoint *old, const libro_che
     rc = libro_buf_printf(&url, err, "%s/v1/log/consistency/%llu/%llu", base,
                           (unsigned long long) old->size, (unsigned long long) cur->size);
     if (rc == LIBRO_OK) {
-        rc = fetch(&resp, (const char *) url.data, NULL, PROOF_MAX_BYTES, opt, err);
+        rc = get(&resp, (const char *) url.data, NULL, PROOF_MAX_BYTES, opt, err);
     }
     if (rc == LIBRO_OK && resp.status != 200) {
         rc = libro_error_set(err, LIBRO_ERR_NETWORK, "consistency proof: HTTP %ld", resp.status);
@@ -238,17 +230,6 @@ check_consistency(const char *base, const libro_checkpoint *old, const libro_che
 
 /* ---- the bundle ---------------------------------------------------------------------------- */
 
-typedef struct bundle {
-    json_t *root;
-    const char *registry;
-    const char *url;
-    int64_t issued_ms;
-    json_t *chain;
-    json_t *authorizations;
-    json_t *lists;
-    const char *checkpoint;
-} bundle;
-
 static bool
 strings_only(const json_t *a)
 {
@@ -265,7 +246,7 @@ strings_only(const json_t *a)
 
 /* The payload's form (its signature is checked next, with a key it names). */
 static libro_code
-bundle_parse(bundle *b, const char *token, size_t len, libro_error *err)
+bundle_parse(libro_sync__bundle *b, const char *token, size_t len, libro_error *err)
 {
     libro_json_limits lim = LIBRO_JSON_LIMITS_INIT;
     libro_buf payload = LIBRO_BUF_INIT;
@@ -318,8 +299,8 @@ unverified_credential(const char *jws)
 
 /* The registry's own authorization among the bundle's: subject `id`, key thumbprint `tp`. */
 static libro_code
-registry_authorization(libro_credential **out, const bundle *b, const char *id, const char *tp,
-                       libro_error *err)
+registry_authorization(libro_credential **out, const libro_sync__bundle *b, const char *id,
+                       const char *tp, libro_error *err)
 {
     for (size_t i = 0; i < json_array_size(b->authorizations); i++) {
         libro_credential *c =
@@ -401,35 +382,103 @@ check_registry_trusted(libro_trust *t, const libro_credential *auth, const char 
     return rc;
 }
 
+void
+libro_sync__checked_clear(libro_sync__checked *c)
+{
+    if (c != NULL) {
+        libro_checkpoint_clear(&c->cur);
+        libro_credential_free(c->auth);
+        libro_jws_free(c->jws);
+        json_decref(c->b.root);
+        memset(c, 0, sizeof *c);
+    }
+}
+
 libro_code
-libro_sync__parse(const char *token, size_t len, libro_error *err)
+libro_sync__check_bundle(libro_sync__checked *out, const char *token, size_t token_len,
+                         const char *base, const libro_sync__state *st, int64_t now_ms,
+                         libro_sync__fetch_fn get, const libro_sync_options *opt, libro_error *err)
 {
     libro_jws *jws = NULL;
     libro_credential *auth = NULL;
+    libro_checkpoint cur = {0};
+    libro_checkpoint old = {0};
+    libro_sync__bundle b;
     const char *tp = NULL;
     size_t id_len = 0;
-    bundle b;
     libro_code rc;
 
     memset(&b, 0, sizeof b);
-    rc = libro_jws_parse_ex(&jws, token, len, LIBRO_MAX_BUNDLE_TOKEN_BYTES,
+    memset(out, 0, sizeof *out);
+    /* 1. The form, then the signature with the key of the registry's own authorization. */
+    rc = libro_jws_parse_ex(&jws, token, token_len, LIBRO_MAX_BUNDLE_TOKEN_BYTES,
                             LIBRO_MAX_BUNDLE_PAYLOAD_BYTES, err);
+    if (rc == LIBRO_OK && !libro_jws_typ_is(libro_jws_typ(jws), LIBRO_BUNDLE_TYP)) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "bundle: typ is not " LIBRO_BUNDLE_TYP);
+    }
     if (rc == LIBRO_OK) {
         rc = libro_jws_kid(jws) == NULL ? libro_error_set(err, LIBRO_ERR_PARSE, "bundle: no kid")
                                         : libro_kid_split(libro_jws_kid(jws), &id_len, &tp, err);
     }
     if (rc == LIBRO_OK) {
-        rc = bundle_parse(&b, token, len, err);
+        rc = bundle_parse(&b, token, token_len, err);
     }
-    if (rc == LIBRO_OK) {
-        rc = registry_authorization(&auth, &b, b.registry, tp, err);
+    if (rc != LIBRO_OK) {
+        goto out;
     }
-    if (rc == LIBRO_OK) {
-        rc = libro_jws_verify(jws, auth->subject_key, err);
+    if (strlen(b.registry) != id_len || memcmp(b.registry, libro_jws_kid(jws), id_len) != 0 ||
+        strcmp(b.url, base) != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_UNTRUSTED,
+                             "bundle: signed by another registry than %.64s at %.120s", b.registry,
+                             base);
+        goto out;
     }
+    if ((rc = registry_authorization(&auth, &b, b.registry, tp, err)) != LIBRO_OK ||
+        (rc = libro_jws_verify(jws, auth->subject_key, err)) != LIBRO_OK) {
+        goto out;
+    }
+    /* 2. Not from the future (it would shut out every honest bundle until then), and not
+     *    older than what was synced before. */
+    if (b.issued_ms > now_ms + LIBRO_SYNC_SKEW_SECONDS * 1000) {
+        rc = libro_error_set(err, LIBRO_ERR_TIME,
+                             "the bundle is dated more than 5 minutes ahead of this clock");
+        goto out;
+    }
+    if (st->issued_ms != 0 && b.issued_ms <= st->issued_ms) {
+        rc = libro_error_set(err, LIBRO_ERR_ROLLBACK,
+                             "the bundle is not newer than the one synced before");
+        goto out;
+    }
+    /* 3. The log only grows: this checkpoint extends the last one. */
+    rc = libro_checkpoint_open(&cur, b.checkpoint, strlen(b.checkpoint), b.registry, b.registry,
+                               auth->subject_key, err);
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, "bundle checkpoint");
+        goto out;
+    }
+    if (st->has_log) {
+        old.size = st->size;
+        old.root = st->root;
+        rc = check_consistency(base, &old, &cur, get, opt, err);
+    }
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    out->b = b;
+    out->jws = jws;
+    out->auth = auth;
+    out->tp = tp;
+    out->cur = cur;
+    memset(&b, 0, sizeof b); /* moved to the caller */
+    jws = NULL;
+    auth = NULL;
+    memset(&cur, 0, sizeof cur);
+out:
+    libro_checkpoint_clear(&cur);
+    libro_checkpoint_clear(&old);
     libro_credential_free(auth);
-    json_decref(b.root);
     libro_jws_free(jws);
+    json_decref(b.root);
     return rc;
 }
 
@@ -441,20 +490,14 @@ libro_trust_sync(libro_trust *t, const char *url, const libro_sync_options *opt,
     libro_buf base = LIBRO_BUF_INIT;
     libro_buf bundle_url = LIBRO_BUF_INIT;
     libro_buf path = LIBRO_BUF_INIT;
-    libro_jws *jws = NULL;
-    libro_credential *auth = NULL;
-    libro_checkpoint cur = {0};
-    libro_checkpoint old = {0};
-    sync_state st;
-    bundle b;
-    const char *tp = NULL;
-    size_t id_len = 0;
+    libro_sync__checked c;
+    libro_sync__state st;
     size_t len;
     int64_t now_ms = libro_time_now_ms();
     int64_t now = now_ms / 1000;
     libro_code rc;
 
-    memset(&b, 0, sizeof b);
+    memset(&c, 0, sizeof c);
     memset(&st, 0, sizeof st);
     if (t == NULL || url == NULL || report == NULL) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "sync: NULL argument");
@@ -490,85 +533,34 @@ libro_trust_sync(libro_trust *t, const char *url, const libro_sync_options *opt,
         rc = libro_error_set(err, LIBRO_ERR_NETWORK, "the registry answered HTTP %ld", resp.status);
         goto out;
     }
-    /* 1. The form, then the signature with the key of the registry's own authorization. */
-    rc = libro_jws_parse_ex(&jws, (const char *) resp.body.data, resp.body.len,
-                            LIBRO_MAX_BUNDLE_TOKEN_BYTES, LIBRO_MAX_BUNDLE_PAYLOAD_BYTES, err);
-    if (rc == LIBRO_OK && !libro_jws_typ_is(libro_jws_typ(jws), LIBRO_BUNDLE_TYP)) {
-        rc = libro_error_set(err, LIBRO_ERR_PARSE, "bundle: typ is not " LIBRO_BUNDLE_TYP);
-    }
-    if (rc == LIBRO_OK) {
-        rc = libro_jws_kid(jws) == NULL ? libro_error_set(err, LIBRO_ERR_PARSE, "bundle: no kid")
-                                        : libro_kid_split(libro_jws_kid(jws), &id_len, &tp, err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = bundle_parse(&b, (const char *) resp.body.data, resp.body.len, err);
-    }
+    /* 1-3: the bundle itself, its dates and its log, before anything reaches the store. */
+    rc = libro_sync__check_bundle(&c, (const char *) resp.body.data, resp.body.len,
+                                  (const char *) base.data, &st, now_ms, fetch, opt, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
-    if (strlen(b.registry) != id_len || memcmp(b.registry, libro_jws_kid(jws), id_len) != 0 ||
-        strcmp(b.url, (const char *) base.data) != 0) {
-        rc = libro_error_set(err, LIBRO_ERR_UNTRUSTED,
-                             "bundle: signed by another registry than %.64s at %.120s", b.registry,
-                             (const char *) base.data);
-        goto out;
-    }
-    if ((rc = registry_authorization(&auth, &b, b.registry, tp, err)) != LIBRO_OK ||
-        (rc = libro_jws_verify(jws, auth->subject_key, err)) != LIBRO_OK) {
-        goto out;
-    }
-    /* 2. Not from the future (it would shut out every honest bundle until then), and not
-     *    older than what was synced before. */
-    if (b.issued_ms > now_ms + LIBRO_SYNC_SKEW_SECONDS * 1000) {
-        rc = libro_error_set(err, LIBRO_ERR_TIME,
-                             "the bundle is dated more than 5 minutes ahead of this clock");
-        goto out;
-    }
-    if (st.issued_ms != 0 && b.issued_ms <= st.issued_ms) {
-        rc = libro_error_set(err, LIBRO_ERR_ROLLBACK,
-                             "the bundle is not newer than the one synced before");
-        goto out;
-    }
-    /* 3. The chain into the store; the registry must chain to a pinned anchor. */
-    if ((rc = add_all(t, b.chain, "chain", err)) != LIBRO_OK ||
-        (rc = add_all(t, b.authorizations, "authorization", err)) != LIBRO_OK ||
-        (rc = check_registry_trusted(t, auth, tp, now, err)) != LIBRO_OK) {
-        goto out;
-    }
-    /* 4. The log only grows: this checkpoint extends the last one. */
-    rc = libro_checkpoint_open(&cur, b.checkpoint, strlen(b.checkpoint), b.registry, b.registry,
-                               auth->subject_key, err);
-    if (rc != LIBRO_OK) {
-        libro_error_prefix(err, "bundle checkpoint");
-        goto out;
-    }
-    if (st.has_log) {
-        old.size = st.size;
-        old.root = st.root;
-        rc = check_consistency((const char *) base.data, &old, &cur, opt, err);
-    }
-    if (rc != LIBRO_OK) {
+    /* 4. The chain into the store; the registry must chain to a pinned anchor. */
+    if ((rc = add_all(t, c.b.chain, "chain", err)) != LIBRO_OK ||
+        (rc = add_all(t, c.b.authorizations, "authorization", err)) != LIBRO_OK ||
+        (rc = check_registry_trusted(t, c.auth, c.tp, now, err)) != LIBRO_OK) {
         goto out;
     }
     /* 5. The status lists, by the store's rules; then remember this sync. */
-    rc = add_all(t, b.lists, "status list", err);
+    rc = add_all(t, c.b.lists, "status list", err);
     if (rc == LIBRO_OK) {
-        rc = state_write((const char *) path.data, resp.etag, b.issued_ms, &cur, b.checkpoint, err);
+        rc = state_write((const char *) path.data, resp.etag, c.b.issued_ms, &c.cur, c.b.checkpoint,
+                         err);
     }
     if (rc == LIBRO_OK) {
-        report->issued = b.issued_ms / 1000;
-        report->issued_ms = b.issued_ms;
-        report->status_lists = json_array_size(b.lists);
-        report->authorizations = json_array_size(b.authorizations);
-        report->log_size = cur.size;
+        report->issued = c.b.issued_ms / 1000;
+        report->issued_ms = c.b.issued_ms;
+        report->status_lists = json_array_size(c.b.lists);
+        report->authorizations = json_array_size(c.b.authorizations);
+        report->log_size = c.cur.size;
         report->log_grew_from = st.has_log ? st.size : 0;
     }
 out:
-    libro_checkpoint_clear(&cur);
-    libro_checkpoint_clear(&old);
-    libro_credential_free(auth);
-    libro_jws_free(jws);
-    json_decref(b.root);
+    libro_sync__checked_clear(&c);
     libro_http_response_clear(&resp);
     libro_buf_free(&path);
     libro_buf_free(&bundle_url);

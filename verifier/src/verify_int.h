@@ -139,9 +139,4 @@ void libro_chain__link_clear(libro_chain_link *link);
 LIBRO_NODISCARD libro_code libro_chain__link_fill(libro_chain_link *link, const libro_credential *c,
                                                   bool anchor, libro_error *err);
 
-/** The checks of a trust bundle that need no store or network (sync.c, for fuzzing): the
- *  compact JWS within the bundle caps, its kid, the payload's form, the registry's own
- *  authorization among those it carries, and the signature by that authorization's key. */
-LIBRO_NODISCARD libro_code libro_sync__parse(const char *token, size_t len, libro_error *err);
-
 #endif

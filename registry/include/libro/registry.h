@@ -138,6 +138,21 @@ LIBRO_API void libro_license_events_free(libro_license_event *e, size_t n);
 
 /* ---- the registry ------------------------------------------------------------------------- */
 
+/** The signed API request a write carries out (docs/formats.md, "Signed API requests"): its
+ *  id, the key that signed it and when. Each write function takes one, or NULL for a write
+ *  made in-process (the CLI on the database, an operator; the clock's libro_registry_tick
+ *  carries out no request and takes none). The request's id is recorded in the write's own
+ *  transaction, so that the request takes effect at most once: a jti already recorded fails
+ *  the write with LIBRO_ERR_EXISTS ("request id already used (a replay)") before
+ *  it changes anything. A jti of 0 or over LIBRO_REQUEST_MAX_JTI bytes (libro/api.h) or a kid
+ *  of 0 or over LIBRO_MAX_KID_BYTES is LIBRO_ERR_INVALID_ARG. The strings are borrowed for the
+ *  call only. */
+typedef struct libro_request_id {
+    const char *jti;
+    const char *kid;
+    int64_t iat; /* ids are kept for twice the iat window after `iat` */
+} libro_request_id;
+
 /** Create a registry database at `path` (a new file, mode 0600; LIBRO_ERR_EXISTS rather than
  *  overwrite) for the community whose charter is `charter_jws`, with its registry
  *  authorization `registry_auth_jws`: both must be well-formed vc+jwt credentials of those
@@ -167,6 +182,7 @@ LIBRO_API int libro_registry_schema_version(const libro_registry *r);
  *  renewal window longer than the validity, a grace period over LIBRO_MAX_VALIDITY_DAYS, a
  *  malformed requirement. `actor` is recorded with the type. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_define_type(libro_registry *r,
+                                                                const libro_request_id *req,
                                                                 const libro_license_type *t,
                                                                 const char *actor,
                                                                 libro_error *err);
@@ -181,6 +197,7 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_get_type(libro_registry *r,
  *  pair opens (list + 1): random probing of a nearly full list needs ever more attempts, and
  *  a list kept 1/8 empty still hides each set bit in a crowd. Pairs are numbered from 0. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_reserve_status(libro_registry *r,
+                                                                   const libro_request_id *req,
                                                                    uint32_t *list, uint32_t *index,
                                                                    libro_error *err);
 
@@ -194,6 +211,7 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_reserve_status(libro_registr
  *  reserved (LIBRO_ERR_DENIED) and unused (LIBRO_ERR_EXISTS). The issue event is recorded at
  *  `now` under `actor`. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_register(libro_registry *r,
+                                                             const libro_request_id *req,
                                                              const char *credential, uint32_t list,
                                                              uint32_t index, const char *actor,
                                                              int64_t now, libro_error *err);
@@ -205,11 +223,10 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_register(libro_registry *r,
  *  now - 5 minutes and run at most the type's validity_days (LIBRO_ERR_DENIED). Evidence
  *  names are [a-z0-9_], 1-64 bytes, each once, values >= 0, at most 32 items
  *  (LIBRO_ERR_INVALID_ARG / LIBRO_ERR_LIMIT). `reason` may be NULL or empty. */
-LIBRO_API LIBRO_NODISCARD libro_code libro_registry_renew(libro_registry *r, const char *number,
-                                                          const char *credential,
-                                                          const libro_evidence *evidence, size_t n,
-                                                          const char *actor, const char *reason,
-                                                          int64_t now, libro_error *err);
+LIBRO_API LIBRO_NODISCARD libro_code
+libro_registry_renew(libro_registry *r, const libro_request_id *req, const char *number,
+                     const char *credential, const libro_evidence *evidence, size_t n,
+                     const char *actor, const char *reason, int64_t now, libro_error *err);
 
 /** Suspend, reinstate, revoke or surrender `number` (LIBRO_ACTION_*). One transaction: the
  *  state change, the status bits, and the event. LIBRO_ERR_DENIED for a forbidden
@@ -220,10 +237,11 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_renew(libro_registry *r, con
  *  revoking or surrendering a suspended license clears it).
  *  Actors and reasons everywhere: at most 200 bytes of UTF-8 without control characters
  *  (LIBRO_ERR_INVALID_ARG); actors are required. */
-LIBRO_API LIBRO_NODISCARD libro_code libro_registry_change(libro_registry *r, const char *number,
-                                                           libro_action action, const char *actor,
-                                                           const char *reason, int64_t now,
-                                                           libro_error *err);
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_change(libro_registry *r,
+                                                           const libro_request_id *req,
+                                                           const char *number, libro_action action,
+                                                           const char *actor, const char *reason,
+                                                           int64_t now, libro_error *err);
 
 /** Apply the clock: active licenses past validUntil become expired, expired ones past the
  *  grace period lapse, all in one transaction (a license found past its grace expires and
@@ -330,6 +348,7 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_publish_list(
  *  libro_jws_verify), and not expired at `now` (LIBRO_ERR_EXPIRED). Replaces an earlier
  *  authorization of the same key; recorded in the log under `actor`. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_authorize_issuer(libro_registry *r,
+                                                                     const libro_request_id *req,
                                                                      const char *authorization,
                                                                      const char *actor, int64_t now,
                                                                      libro_error *err);
@@ -353,6 +372,7 @@ LIBRO_API void libro_registry_strings_free(char **list, size_t n);
  *  libro_jws_verify); nothing lies above a self-chartered one (LIBRO_ERR_DENIED); at most nine
  *  charters in all (LIBRO_ERR_LIMIT). Recorded in the log under `actor`. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_add_chain(libro_registry *r,
+                                                              const libro_request_id *req,
                                                               const char *charter,
                                                               const char *actor, int64_t now,
                                                               libro_error *err);

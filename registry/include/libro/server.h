@@ -19,10 +19,11 @@
 
 typedef struct libro_server libro_server; /* opaque */
 
-#define LIBRO_SERVER_OPTIONS_VERSION 2u
+#define LIBRO_SERVER_OPTIONS_VERSION 3u
 
 /** How to serve. Start from LIBRO_SERVER_OPTIONS_INIT and set db_path, registry_key and
- *  base_url. Zero limits are invalid (LIBRO_ERR_INVALID_ARG), not "unlimited". */
+ *  base_url (or leave it NULL on 127.0.0.1). Zero limits are invalid (LIBRO_ERR_INVALID_ARG),
+ *  not "unlimited". */
 typedef struct libro_server_options {
     unsigned version;              /* LIBRO_SERVER_OPTIONS_VERSION */
     const char *db_path;           /* an existing registry database (libro_registry_create) */
@@ -33,7 +34,9 @@ typedef struct libro_server_options {
                                       must outlive the server */
     const char *base_url;     /* the registry's public URL, e.g. "https://registry.town-7.example";
                                  status lists are published as <base_url>/v1/status/<list>/<purpose>
-                                 (the licenses' statusListCredential) */
+                                 (the licenses' statusListCredential). NULL when listening on
+                                 127.0.0.1: then http://127.0.0.1:<the bound port>, the URL a
+                                 client on this machine reaches it at (libro_server_base_url) */
     unsigned max_connections; /* open connections in all (split evenly among the threads) */
     unsigned max_connections_per_ip; /* open connections from one client address */
     unsigned timeout_seconds;        /* an idle (or too slow) connection is closed after this */
@@ -45,19 +48,24 @@ typedef struct libro_server_options {
                                         offline and a margin) */
     unsigned write_rate;  /* signed writes per second from one client address (429 past it) */
     unsigned write_burst; /* ... and how many may come at once */
+    int listen_fd;        /* -1: open a socket on listen_address:port. Else a listening TCP
+                             socket bound to listen_address (as libro_server_stop_keep_socket
+                             hands one back), served through a duplicate: the caller keeps
+                             listen_fd; `port` is then the socket's */
 } libro_server_options;
 
 #define LIBRO_SERVER_OPTIONS_INIT                                                                  \
     {                                                                                              \
         LIBRO_SERVER_OPTIONS_VERSION, NULL, "127.0.0.1", 0, false, NULL, NULL, 256u, 16u, 30u,     \
-            LIBRO_MAX_HTTP_BODY_BYTES, 4u, 864000u, 20u, 40u                                       \
+            LIBRO_MAX_HTTP_BODY_BYTES, 4u, 864000u, 20u, 40u, -1                                   \
     }
 
 /** Start serving the registry at opt->db_path on opt->listen_address:opt->port, with worker
  *  threads running until libro_server_stop. Checks first: the options (LIBRO_ERR_INVALID_ARG
  *  for a wrong version, a missing member, a limit of 0, a body cap over
- *  LIBRO_MAX_HTTP_BODY_BYTES, a base_url that is not https:// or http://127.0.0.1, an
- *  address that is not numeric), a non-loopback address without allow_public
+ *  LIBRO_MAX_HTTP_BODY_BYTES, a base_url that is not https:// or http://127.0.0.1, no base_url
+ *  on an address other than 127.0.0.1, an address that is not numeric), a non-loopback
+ *  address without allow_public
  *  (LIBRO_ERR_DENIED), the database (the codes of libro_registry_open), and that
  *  registry_key is the key the registry's authorization names (LIBRO_ERR_DENIED); then the
  *  socket (LIBRO_ERR_NETWORK: address in use, permission). Each connection opens its own
@@ -70,8 +78,23 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_server_start(libro_server **out,
 /** The TCP port the server listens on (the ephemeral one when opt->port was 0). */
 LIBRO_API uint16_t libro_server_port(const libro_server *s);
 
+/** The base URL the server publishes and expects as the audience of signed requests, without
+ *  a trailing '/': opt->base_url, or the one derived from the bound port when that was NULL.
+ *  Borrowed: valid until libro_server_stop. NULL for NULL. */
+LIBRO_API const char *libro_server_base_url(const libro_server *s);
+
 /** Stop accepting, close every connection, wait for the workers, release everything. NULL is
  *  a no-op. Call from one thread, once, never from a request. */
 LIBRO_API void libro_server_stop(libro_server *s);
+
+/** libro_server_stop, but the listening socket stays open and *listen_fd receives it (the
+ *  caller owns it: give it to the next libro_server_start as opt->listen_fd, then close(2)
+ *  it): a server restarted so is reached on the same port, with no moment in which another
+ *  process could take the port. Connections arriving meanwhile wait in the socket's backlog
+ *  for the next server. LIBRO_ERR_INVALID_ARG for a NULL argument (nothing is stopped);
+ *  LIBRO_ERR_NETWORK when libmicrohttpd cannot hand the socket back (the server is stopped
+ *  all the same, *listen_fd is -1). */
+LIBRO_API LIBRO_NODISCARD libro_code libro_server_stop_keep_socket(libro_server *s, int *listen_fd,
+                                                                   libro_error *err);
 
 #endif

@@ -12,6 +12,7 @@
  * between threads. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "http_int.h"
 #include "libro/time.h"
@@ -262,6 +264,90 @@ on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
     }
 }
 
+/* The base URL a loopback server without one is reached at: its own address and port. Only
+ * 127.0.0.1 qualifies: there the URL a client uses is exactly the bound address, while a
+ * public server is reached through a name (and a TLS proxy) it cannot know. */
+#define DERIVED_BASE_ADDRESS "127.0.0.1"
+
+/* Open the listening socket on `addr` ourselves (as libmicrohttpd would: SO_REUSEADDR, IPv6
+ * only for an IPv6 address, the system's backlog), so that its port, an ephemeral one for
+ * port 0, is known before libmicrohttpd serves a single request. */
+static libro_code
+listen_on(int *out, uint16_t *port, const struct sockaddr *addr, socklen_t addr_len,
+          const char *address, libro_error *err)
+{
+    struct sockaddr_storage bound;
+    socklen_t bound_len = sizeof bound;
+    int on = 1;
+    int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    libro_code rc = LIBRO_OK;
+
+    *out = -1;
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+        (addr->sa_family == AF_INET6 &&
+         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) != 0) ||
+        bind(fd, addr, addr_len) != 0 || listen(fd, SOMAXCONN) != 0 ||
+        getsockname(fd, (struct sockaddr *) &bound, &bound_len) != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_NETWORK, "server: cannot listen on %.64s port %u: %s",
+                             address, (unsigned) *port, strerror(errno));
+        goto out;
+    }
+    *port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *) &bound)->sin6_port
+                                              : ((struct sockaddr_in *) &bound)->sin_port);
+    *out = fd;
+    fd = -1; /* moved to caller */
+out:
+    if (fd >= 0) {
+        (void) close(fd);
+    }
+    return rc;
+}
+
+/* Serve on a duplicate of `given`, a listening socket bound to `addr` (any port). */
+static libro_code
+listen_given(int *out, uint16_t *port, int given, const struct sockaddr *addr, const char *address,
+             libro_error *err)
+{
+    struct sockaddr_storage bound;
+    socklen_t bound_len = sizeof bound;
+    int listening = 0;
+    socklen_t listening_len = sizeof listening;
+    bool same;
+
+    *out = -1;
+    memset(&bound, 0, sizeof bound);
+    if (getsockname(given, (struct sockaddr *) &bound, &bound_len) != 0 ||
+        getsockopt(given, SOL_SOCKET, SO_ACCEPTCONN, &listening, &listening_len) != 0 ||
+        listening == 0) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "server: listen_fd is not a listening socket");
+    }
+    if (addr->sa_family == AF_INET) {
+        const struct sockaddr_in *want = (const struct sockaddr_in *) addr;
+        const struct sockaddr_in *have = (const struct sockaddr_in *) &bound;
+
+        same = bound.ss_family == AF_INET && have->sin_addr.s_addr == want->sin_addr.s_addr;
+        *port = ntohs(have->sin_port);
+    } else {
+        const struct sockaddr_in6 *want = (const struct sockaddr_in6 *) addr;
+        const struct sockaddr_in6 *have = (const struct sockaddr_in6 *) &bound;
+
+        same = bound.ss_family == AF_INET6 &&
+               memcmp(&have->sin6_addr, &want->sin6_addr, sizeof want->sin6_addr) == 0;
+        *port = ntohs(have->sin6_port);
+    }
+    if (!same) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "server: listen_fd is not bound to %.64s", address);
+    }
+    *out = fcntl(given, F_DUPFD_CLOEXEC, 0);
+    if (*out < 0) {
+        return libro_error_set(err, LIBRO_ERR_NETWORK, "server: cannot duplicate listen_fd: %s",
+                               strerror(errno));
+    }
+    return LIBRO_OK;
+}
+
 /* libmicrohttpd's unescape hook: leave the text as it is. A '%' then reaches the router as
  * itself and matches no route. */
 static size_t
@@ -276,23 +362,37 @@ libro_code
 libro_server_start(libro_server **out, const libro_server_options *opt, libro_error *err)
 {
     libro_server *s = NULL;
+    libro_server_options checked;
     struct sockaddr_in v4;
     struct sockaddr_in6 v6;
     struct sockaddr *addr;
-    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
-    const union MHD_DaemonInfo *info;
+    socklen_t addr_len;
+    /* MHD_USE_ITC: libro_server_stop_keep_socket quiesces the daemon. */
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC;
+    char derived[sizeof "http://" DERIVED_BASE_ADDRESS ":65535"];
+    int fd = -1;
     libro_code rc;
 
-    if (out == NULL) {
+    if (out == NULL || opt == NULL) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "server: NULL argument");
     }
     *out = NULL;
+    checked = *opt;
+    if (opt->base_url == NULL && opt->listen_address != NULL) {
+        if (strcmp(opt->listen_address, DERIVED_BASE_ADDRESS) != 0) {
+            return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                                   "server: a base url is required unless listening on "
+                                   "127.0.0.1");
+        }
+        /* Checked as this form now; the port is added once the socket has one. */
+        checked.base_url = "http://" DERIVED_BASE_ADDRESS;
+    }
     s = libro_calloc(1, sizeof *s);
     if (s == NULL) {
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
         goto out;
     }
-    rc = libro_http__ctx_init(&s->ctx, opt, err);
+    rc = libro_http__ctx_init(&s->ctx, &checked, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -303,11 +403,12 @@ libro_server_start(libro_server **out, const libro_server_options *opt, libro_er
         v4.sin_family = AF_INET;
         v4.sin_port = htons(opt->port);
         addr = (struct sockaddr *) &v4;
+        addr_len = sizeof v4;
     } else if (inet_pton(AF_INET6, opt->listen_address, &v6.sin6_addr) == 1) {
         v6.sin6_family = AF_INET6;
         v6.sin6_port = htons(opt->port);
         addr = (struct sockaddr *) &v6;
-        flags |= MHD_USE_IPv6;
+        addr_len = sizeof v6;
     } else {
         rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG,
                              "server: listen address must be a numeric IPv4 or IPv6 address: "
@@ -315,12 +416,32 @@ libro_server_start(libro_server **out, const libro_server_options *opt, libro_er
                              opt->listen_address);
         goto out;
     }
+    s->port = opt->port;
+    rc = opt->listen_fd >= 0
+             ? listen_given(&fd, &s->port, opt->listen_fd, addr, opt->listen_address, err)
+             : listen_on(&fd, &s->port, addr, addr_len, opt->listen_address, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (opt->base_url == NULL) {
+        /* No worker runs yet: the base URL is final before the first request. */
+        (void) snprintf(derived, sizeof derived, "http://" DERIVED_BASE_ADDRESS ":%u",
+                        (unsigned) s->port);
+        libro_free(s->ctx.base_url);
+        s->ctx.base_url = libro_strndup(derived, strlen(derived));
+        if (s->ctx.base_url == NULL) {
+            rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+    }
     /* Each vararg is cast to exactly the type libmicrohttpd reads for it (style.md §8). Paths
      * are left as sent (keep_escaped): no route needs an escape, and decoding would let
-     * "%00" cut a path short and give one resource many names. */
+     * "%00" cut a path short and give one resource many names. The listening socket is
+     * libmicrohttpd's from here: it closes it when it stops (and when it fails to start,
+     * on all but a few of its failure paths: closing it here could close another's). */
     errno = 0;
     s->daemon = MHD_start_daemon(
-        flags, opt->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, addr,
+        flags, s->port, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket) fd,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int) opt->max_connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int) opt->max_connections_per_ip,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) opt->timeout_seconds,
@@ -328,19 +449,27 @@ libro_server_start(libro_server **out, const libro_server_options *opt, libro_er
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) opt->threads, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, (void *) s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, (void *) s,
         MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, (void *) NULL, MHD_OPTION_END);
+    fd = -1;
     if (s->daemon == NULL) {
-        rc = libro_error_set(err, LIBRO_ERR_NETWORK, "server: cannot listen on %.64s port %u%s%s",
-                             opt->listen_address, (unsigned) opt->port, errno != 0 ? ": " : "",
+        rc = libro_error_set(err, LIBRO_ERR_NETWORK, "server: cannot serve on %.64s port %u%s%s",
+                             opt->listen_address, (unsigned) s->port, errno != 0 ? ": " : "",
                              errno != 0 ? strerror(errno) : "");
         goto out;
     }
-    info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    s->port = info == NULL ? opt->port : info->port;
     *out = s;
     s = NULL; /* moved to caller */
 out:
+    if (fd >= 0) {
+        (void) close(fd);
+    }
     libro_server_stop(s);
     return rc;
+}
+
+const char *
+libro_server_base_url(const libro_server *s)
+{
+    return s == NULL ? NULL : s->ctx.base_url;
 }
 
 uint16_t
@@ -349,15 +478,48 @@ libro_server_port(const libro_server *s)
     return s == NULL ? 0 : s->port;
 }
 
-void
-libro_server_stop(libro_server *s)
+/* Stop `s` and release it, returning its listening socket still open (-1 if none). The
+ * daemon is quiesced first: stopping a pool of workers, libmicrohttpd would otherwise shut
+ * the socket down, which reaches every duplicate of it (a socket given as listen_fd, which
+ * its caller still holds). */
+static int
+stop_server(libro_server *s)
 {
-    if (s == NULL) {
-        return;
-    }
+    int fd = -1;
+
     if (s->daemon != NULL) {
+        MHD_socket q = MHD_quiesce_daemon(s->daemon);
+
+        fd = q == MHD_INVALID_SOCKET ? -1 : (int) q;
         MHD_stop_daemon(s->daemon); /* joins the workers and closes every connection */
     }
     libro_http__ctx_clear(&s->ctx);
     libro_free(s);
+    return fd;
+}
+
+libro_code
+libro_server_stop_keep_socket(libro_server *s, int *listen_fd, libro_error *err)
+{
+    if (s == NULL || listen_fd == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "server: NULL argument");
+    }
+    *listen_fd = stop_server(s);
+    return *listen_fd < 0
+               ? libro_error_set(err, LIBRO_ERR_NETWORK, "server: the listening socket was lost")
+               : LIBRO_OK;
+}
+
+void
+libro_server_stop(libro_server *s)
+{
+    int fd;
+
+    if (s == NULL) {
+        return;
+    }
+    fd = stop_server(s);
+    if (fd >= 0) {
+        (void) close(fd);
+    }
 }

@@ -25,9 +25,7 @@ typedef struct write_request {
     libro_jws *jws;
     json_t *claims;
     libro_credential *auth; /* the signer's IssuerAuthorization */
-    const char *kid;
-    const char *jti;
-    int64_t iat;
+    libro_request_id id;    /* jti, kid, iat: what a write records */
 } write_request;
 
 static void
@@ -55,17 +53,31 @@ reply(libro_http__response *resp, unsigned status, json_t *body)
     json_decref(body);
 }
 
+/* Whether the request `req` (NULL: none) is recorded: after a write failed with
+ * LIBRO_ERR_EXISTS, whether its id was what existed. The id was unknown before the write, so
+ * finding it now means a request with the same id won the race: a replay. */
+static bool
+spent(libro_registry *reg, const libro_request_id *req)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    bool known = false;
+
+    return req != NULL && libro_registry__request_known(reg, req->jti, &known, &err) == LIBRO_OK &&
+           known;
+}
+
 /* The error of a registry call, by its code: what the caller did wrong, or a conflict with the
- * license's state. */
+ * license's state. `req` is the request the call carried out (NULL: none). */
 static void
-registry_error(libro_http__response *resp, const libro_registry *reg, const libro_error *err)
+registry_error(libro_http__response *resp, libro_registry *reg, const libro_request_id *req,
+               const libro_error *err)
 {
     switch (err->code) {
     case LIBRO_ERR_NOT_FOUND:
         libro_http__error(resp, 404, "not_found", err->msg);
         return;
     case LIBRO_ERR_EXISTS:
-        if (libro_registry__replayed(reg)) {
+        if (spent(reg, req)) {
             libro_http__error(resp, 409, "replay", "this request id (jti) was already used");
         } else {
             libro_http__error(resp, 409, "exists", err->msg);
@@ -155,10 +167,10 @@ check_claims(libro_http__response *resp, write_request *w, const libro_http_ctx 
         }
     }
     aud = json_string_value(json_object_get(w->claims, "aud"));
-    w->jti = json_string_value(json_object_get(w->claims, "jti"));
+    w->id.jti = json_string_value(json_object_get(w->claims, "jti"));
     v = json_object_get(w->claims, "iat");
     o = json_object_get(w->claims, "op");
-    if (aud == NULL || w->jti == NULL || !json_is_integer(v) || !json_is_string(o)) {
+    if (aud == NULL || w->id.jti == NULL || !json_is_integer(v) || !json_is_string(o)) {
         libro_http__error(resp, 400, "bad_request",
                           "the request needs aud, iat (seconds), jti and op");
         return false;
@@ -167,13 +179,14 @@ check_claims(libro_http__response *resp, write_request *w, const libro_http_ctx 
         libro_http__error(resp, 401, "wrong_audience", "the request is for another registry");
         return false;
     }
-    w->iat = (int64_t) json_integer_value(v);
-    if (w->iat < now - LIBRO_REQUEST_SKEW_SECONDS || w->iat > now + LIBRO_REQUEST_SKEW_SECONDS) {
+    w->id.iat = (int64_t) json_integer_value(v);
+    if (w->id.iat < now - LIBRO_REQUEST_SKEW_SECONDS ||
+        w->id.iat > now + LIBRO_REQUEST_SKEW_SECONDS) {
         libro_http__error(resp, 401, "stale_request",
                           "the request's iat is more than 5 minutes from the registry's clock");
         return false;
     }
-    if (!jti_ok(w->jti)) {
+    if (!jti_ok(w->id.jti)) {
         libro_http__error(resp, 400, "bad_request",
                           "jti must be 16 to 64 characters of [A-Za-z0-9_-]");
         return false;
@@ -218,12 +231,12 @@ authenticate(libro_http__response *resp, write_request *w, libro_registry *reg,
         libro_http__error(resp, 400, "bad_request", "the request's typ is not " LIBRO_REQUEST_TYP);
         goto out;
     }
-    w->kid = libro_jws_kid(w->jws);
-    if (w->kid == NULL) {
+    w->id.kid = libro_jws_kid(w->jws);
+    if (w->id.kid == NULL) {
         libro_http__error(resp, 401, "unknown_key", "the request names no key (kid)");
         goto out;
     }
-    rc = libro_registry__issuer_credential(reg, &w->auth, w->kid, now, &err);
+    rc = libro_registry__issuer_credential(reg, &w->auth, w->id.kid, now, &err);
     if (rc == LIBRO_ERR_NOT_FOUND) {
         libro_http__error(resp, 401, "unknown_key", "the registry knows no issuer with this key");
         goto out;
@@ -233,7 +246,7 @@ authenticate(libro_http__response *resp, write_request *w, libro_registry *reg,
         goto out;
     }
     if (rc != LIBRO_OK) {
-        registry_error(resp, reg, &err);
+        registry_error(resp, reg, NULL, &err);
         goto out;
     }
     if (libro_jws_verify(w->jws, w->auth->subject_key, &err) != LIBRO_OK) {
@@ -303,7 +316,7 @@ check_credential(libro_http__response *resp, const libro_http_ctx *ctx, const wr
         goto out;
     }
     if (c->type != LIBRO_CRED_LICENSE || libro_jws_kid(jws) == NULL ||
-        strcmp(libro_jws_kid(jws), w->kid) != 0) {
+        strcmp(libro_jws_kid(jws), w->id.kid) != 0) {
         libro_http__error(resp, 403, "out_of_scope",
                           "the credential is not a license signed by the request's key");
         goto out;
@@ -346,7 +359,7 @@ check_license_scope(libro_http__response *resp, const write_request *w, libro_re
     bool ok = false;
 
     if (libro_registry_get(reg, &rec, NULL, NULL, number, &err) != LIBRO_OK) {
-        registry_error(resp, reg, &err);
+        registry_error(resp, reg, NULL, &err);
         goto out;
     }
     if (strcmp(rec.issuer, w->auth->subject_id) != 0 ||
@@ -363,7 +376,8 @@ out:
 /* ---- the operations ------------------------------------------------------------------------ */
 
 static void
-do_reserve(libro_http__response *resp, libro_http_ctx *ctx, libro_registry *reg)
+do_reserve(libro_http__response *resp, libro_http_ctx *ctx, libro_registry *reg,
+           const write_request *w)
 {
     libro_error err = LIBRO_ERROR_INIT;
     uint32_t list = 0;
@@ -371,8 +385,8 @@ do_reserve(libro_http__response *resp, libro_http_ctx *ctx, libro_registry *reg)
     char rev[LIBRO_HTTP_MAX_BASE_URL + 64];
     char sus[LIBRO_HTTP_MAX_BASE_URL + 64];
 
-    if (libro_registry_reserve_status(reg, &list, &index, &err) != LIBRO_OK) {
-        registry_error(resp, reg, &err);
+    if (libro_registry_reserve_status(reg, &w->id, &list, &index, &err) != LIBRO_OK) {
+        registry_error(resp, reg, &w->id, &err);
         return;
     }
     (void) snprintf(rev, sizeof rev, "%s/v1/status/%u/revocation", ctx->base_url, list);
@@ -402,7 +416,7 @@ license_reply(libro_http__response *resp, libro_registry *reg, unsigned status, 
     libro_license_record rec = {0};
 
     if (libro_registry_get(reg, &rec, NULL, NULL, number, &err) != LIBRO_OK) {
-        registry_error(resp, reg, &err);
+        registry_error(resp, reg, NULL, &err);
         return;
     }
     reply(resp, status,
@@ -428,10 +442,10 @@ do_register(libro_http__response *resp, const libro_http_ctx *ctx, libro_registr
     if (!check_credential(resp, ctx, w, token)) {
         return;
     }
-    if (libro_registry_register(reg, token, list, index, w->auth->subject_id, now, &err) !=
+    if (libro_registry_register(reg, &w->id, token, list, index, w->auth->subject_id, now, &err) !=
             LIBRO_OK ||
         libro_registry__parse_credential(&c, token, &err) != LIBRO_OK) {
-        registry_error(resp, reg, &err);
+        registry_error(resp, reg, &w->id, &err);
         return;
     }
     license_reply(resp, reg, 201, c->license_number);
@@ -483,9 +497,9 @@ do_renew(libro_http__response *resp, const libro_http_ctx *ctx, libro_registry *
     if (!check_license_scope(resp, w, reg, number) || !check_credential(resp, ctx, w, token)) {
         return;
     }
-    if (libro_registry_renew(reg, number, token, ev, n, w->auth->subject_id, reason, now, &err) !=
-        LIBRO_OK) {
-        registry_error(resp, reg, &err);
+    if (libro_registry_renew(reg, &w->id, number, token, ev, n, w->auth->subject_id, reason, now,
+                             &err) != LIBRO_OK) {
+        registry_error(resp, reg, &w->id, &err);
         return;
     }
     license_reply(resp, reg, 200, number);
@@ -505,9 +519,9 @@ do_change(libro_http__response *resp, libro_registry *reg, const write_request *
     if (!check_license_scope(resp, w, reg, number)) {
         return;
     }
-    if (libro_registry_change(reg, number, action, w->auth->subject_id, reason, now, &err) !=
-        LIBRO_OK) {
-        registry_error(resp, reg, &err);
+    if (libro_registry_change(reg, &w->id, number, action, w->auth->subject_id, reason, now,
+                              &err) != LIBRO_OK) {
+        registry_error(resp, reg, &w->id, &err);
         return;
     }
     license_reply(resp, reg, 200, number);
@@ -533,7 +547,7 @@ do_expiring(libro_http__response *resp, libro_registry *reg, const write_request
     }
     if (libro_registry_expiring(reg, &recs, &n, now, (int64_t) json_integer_value(v), &err) !=
         LIBRO_OK) {
-        registry_error(resp, reg, &err);
+        registry_error(resp, reg, NULL, &err);
         return;
     }
     list = json_array();
@@ -630,21 +644,17 @@ libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_registr
         goto out;
     }
     /* A spent id is a replay whatever else holds now (the transaction checks again). */
-    if (libro_registry__request_known(*reg, w.jti, &known, &err) != LIBRO_OK) {
-        registry_error(resp, *reg, &err);
+    if (libro_registry__request_known(*reg, w.id.jti, &known, &err) != LIBRO_OK) {
+        registry_error(resp, *reg, NULL, &err);
         goto out;
     }
     if (known) {
         libro_http__error(resp, 409, "replay", "this request id (jti) was already used");
         goto out;
     }
-    if (libro_registry__expect_request(*reg, w.jti, w.kid, w.iat, &err) != LIBRO_OK) {
-        libro_http__error(resp, 400, "bad_request", err.msg);
-        goto out;
-    }
     switch (op) {
     case LIBRO_HTTP_WRITE_RESERVE:
-        do_reserve(resp, ctx, *reg);
+        do_reserve(resp, ctx, *reg, &w);
         break;
     case LIBRO_HTTP_WRITE_REGISTER:
         do_register(resp, ctx, *reg, &w, now);
@@ -661,17 +671,13 @@ libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_registr
     }
     /* An authenticated request that was refused is spent too: replayed later, after the
      * license changed, it could otherwise take effect (a refused reinstate undoing a later
-     * suspension). A successful write recorded its id in its own transaction. */
-    if (resp->status >= 400 && !libro_registry__replayed(*reg) && op != LIBRO_HTTP_QUERY_EXPIRING) {
-        libro_registry__forget_request(*reg);
-        if (libro_registry__expect_request(*reg, w.jti, w.kid, w.iat, &err) == LIBRO_OK) {
-            libro_code spent = libro_registry__spend_request(*reg, &err);
+     * suspension). A successful write recorded its id in its own transaction; a replay's id
+     * is recorded already (LIBRO_ERR_EXISTS here). */
+    if (resp->status >= 400 && op != LIBRO_HTTP_QUERY_EXPIRING) {
+        libro_code rc = libro_registry__spend_request(*reg, &w.id, &err);
 
-            (void) spent; /* the refusal stands either way; a busy database leaves it unspent */
-        }
+        (void) rc; /* the refusal stands either way; a busy database leaves it unspent */
     }
 out:
-    /* A request refused before its transaction leaves nothing behind for the next one. */
-    libro_registry__forget_request(*reg);
     write_request_clear(&w);
 }
