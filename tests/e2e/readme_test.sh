@@ -9,7 +9,7 @@ libro=${1:?usage: readme_test.sh PATH/TO/libro [README.md]}
 readme=${2:-$(cd "$(dirname "$0")/../.." && pwd)/README.md}
 libro=$(cd "$(dirname "$libro")" && pwd)/$(basename "$libro")
 work=$(mktemp -d "${TMPDIR:-/tmp}/libro-e2e-readme.XXXXXX")
-cleanup() { rm -rf "$work"; }
+cleanup() { [ -n "${LIBRO_README_KEEP:-}" ] || rm -rf "$work"; }
 trap cleanup EXIT
 
 # The blocks, each preceded by a marker naming its first line in the README.
@@ -44,8 +44,11 @@ mkdir "$work/run"
         PATH="$(dirname "$libro"):$PATH" XDG_DATA_HOME="$work/xdg" timeout 240 bash "$work/tour.sh"
 ) >"$work/out" 2>&1
 rc=$?
-if [ "$rc" -eq 0 ]; then
-    echo "the README's tour ran: $n_blocks blocks"
+# What the tour says happens: the employer's first scan is VALID, and after the revocation and
+# a sync the same QR code says REVOKED with exit 4.
+if [ "$rc" -eq 0 ] && grep -qx 'VALID' "$work/out" && grep -q '^REVOKED: ' "$work/out" &&
+    grep -qx 'exit 4' "$work/out"; then
+    echo "the README's tour ran: $n_blocks blocks, VALID then REVOKED (exit 4)"
     echo "1 passed, 0 failed"
     exit 0
 fi
