@@ -694,7 +694,7 @@ START_TEST(test_sync_journey)
 }
 END_TEST
 
-/* Read your writes (design.md §5): each acknowledged change is in the very next sync, with
+/* Read your writes (docs/operations.md): each acknowledged change is in the very next sync, with
  * no wait between them, 20 times in a row; bundles are ordered to the millisecond. */
 START_TEST(test_read_your_writes)
 {

@@ -526,7 +526,7 @@ check_grants(const libro_license_grant *g, size_t n, const char *path, libro_err
  * key pays it then (key import); a verifier reading the license only needs its form. */
 enum key_checks { KEYS_FORM_ONLY, KEYS_FULL };
 
-/* A license holder is identified by their own Ed25519 key (design.md §2). */
+/* A license holder is identified by their own Ed25519 key (docs/credentials.md). */
 static libro_code
 check_holder(const char *s, const char *path, enum key_checks keys, libro_error *err)
 {
@@ -755,7 +755,7 @@ check_subject(const libro_credential *c, enum key_checks keys, libro_error *err)
     return rc;
 }
 
-/* credentialStatus (docs/credentials.md, "Status"): one index (design.md §3: the same in
+/* credentialStatus (docs/credentials.md, "Status"): one index (docs/formats.md: the same in
  * every list), below the largest list a verifier reads, in two or three different lists
  * (the third, the message list, on licenses only), each a URL by the registry URL rule. */
 static libro_code
@@ -1362,7 +1362,7 @@ parse_status_entry(char **list, uint32_t *index, json_t *entry, size_t i, const 
 }
 
 /* credentialStatus: exactly [revocation, suspension] or [revocation, suspension, message] at
- * one index (design.md §3; licenses issued before the message list have two entries). */
+ * one index (docs/formats.md; licenses issued before the message list have two entries). */
 static libro_code
 parse_status(libro_credential *c, json_t *root, libro_error *err)
 {

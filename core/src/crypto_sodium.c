@@ -1,4 +1,4 @@
-/* libro: the libsodium adapter for Ed25519 (design.md §2): with crypto_sodium_sign.c (key
+/* libro: the libsodium adapter for Ed25519 (docs/credentials.md): with crypto_sodium_sign.c (key
  * pairs and signing, left out of a verify-only build) and codec_sodium.c (base64, hex) the
  * only files that include <sodium.h>. libsodium's verifier is strict where RFC 8032 leaves
  * room: it rejects S >= L, small-order R and A, and non-canonical encodings, and uses the

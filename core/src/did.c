@@ -1,6 +1,6 @@
 /* libro: did:key for Ed25519 (W3C CCG did:key v0.7 §3.1.2): "did:key:" + multibase
  * base58btc ('z') of the multicodec varint for ed25519-pub (0xed -> 0xed 0x01) followed by the
- * 32-byte public key. Persons are identified this way (design.md §2). */
+ * 32-byte public key. Persons are identified this way (docs/credentials.md). */
 #include <string.h>
 
 #include "crypto_int.h"

@@ -1,5 +1,5 @@
 /* libro: JWS JSON General Serialization (RFC 7515 §7.2.1), for documents every party signs
- * (design.md §3). Stricter than the RFC on purpose: everything we read must be covered by a
+ * (docs/formats.md). Stricter than the RFC on purpose: everything we read must be covered by a
  * signature, so the unprotected "header" is refused, as are members we do not know (RFC 7515
  * §7.2.1 would have us ignore them) and the flattened syntax (§7.2.2). Each protected header
  * passes the same policy as a compact one (jws.c). */

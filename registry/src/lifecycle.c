@@ -1,4 +1,4 @@
-/* libro_registry: the license state machine of design.md §5 as pure functions (no storage, no
+/* libro_registry: the license state machine of docs/operations.md as pure functions (no storage, no
  * clock), and renewal requirements. */
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* libro_registry: the storage interface the lifecycle code uses (design.md §5). SQLite
+/* libro_registry: the storage interface the lifecycle code uses (docs/operations.md). SQLite
  * (sqlite/store_sqlite.c) is the embedded default; a PostgreSQL backend implements the same
  * table of functions. The store knows rows, not rules: every check of the lifecycle is made by
  * registry.c inside a transaction the store opens. */

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end test of design.md §4 step 6 with the real binary: a registry (embedded mode)
+# End-to-end test of docs/credentials.md, "Status from cached lists" with the real binary: a registry (embedded mode)
 # issues a license with credentialStatus and publishes its status lists; the verifier caches
 # them in its trust store (libro trust add) and reads revocation and suspension from them,
 # offline: VALID, SUSPENDED (exit 5), REVOKED (exit 4), STATUS UNKNOWN (exit 7) for a missing,

@@ -1,5 +1,5 @@
 /* libro_trust_sync: fetch a registry's trust bundle and bring the trust store up to date
- * (design.md §3, docs/formats.md "Trust bundle"). Nothing in a bundle is believed for being
+ * (docs/formats.md "Trust bundle"). Nothing in a bundle is believed for being
  * there: its signature must verify with the key of the registry's own authorization, that
  * authorization must chain to a pinned anchor, its checkpoint must be signed by the same key
  * and extend (by a consistency proof the registry serves) the one synced before, and each

@@ -1,4 +1,4 @@
-/* libro_verifier: the offline verdict on a license (design.md §4 steps 2-7). Order:
+/* libro_verifier: the offline verdict on a license (libro-verify(1)). Order:
  *   1. the JWS envelope (libro_jws_parse), typ vc+jwt, a well-formed kid   -> INVALID
  *   2. the kid resolved in the trust store to an IssuerAuthorization key  -> UNTRUSTED
  *   3. the license signature with that key, then (only then) its claims:

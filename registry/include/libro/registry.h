@@ -1,6 +1,6 @@
-/* libro_registry: a community's record of every license and every change to it (design.md §5).
- * Storage sits behind a small interface (registry/src/store.h) with SQLite as the embedded
- * default; every change is one transaction that also records who, when and why. */
+/* libro_registry: a community's record of every license and every change to it
+ * (docs/operations.md). Storage sits behind a small interface (registry/src/store.h) with SQLite as
+ * the embedded default; every change is one transaction that also records who, when and why. */
 #ifndef LIBRO_REGISTRY_H
 #define LIBRO_REGISTRY_H
 
@@ -75,7 +75,7 @@ typedef enum libro_action {
 LIBRO_API const char *libro_license_state_name(libro_license_state s);
 LIBRO_API const char *libro_action_name(libro_action a);
 
-/** The state machine of design.md §5, as a pure function (no storage): whether `a` is allowed
+/** The state machine of docs/operations.md, as a pure function (no storage): whether `a` is allowed
  *  on a license in state `s` of type `t` with `valid_until`, at time `now`, and the state it
  *  leads to. LIBRO_ERR_DENIED with the reason ("a revoked license cannot be renewed",
  *  "renewal opens 2029-09-01T00:00:00Z, 90 days before expiry", ...); *next is then `s`.
@@ -285,7 +285,7 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_status_bits(libro_registry *
 
 /* How long a published list is valid by default: the verifier's default maximum status age
  * (7 days) and three days of margin, so that an employer offline for a week still gets
- * verdicts (design.md §4 step 6). */
+ * verdicts (docs/credentials.md, "Status from cached lists"). */
 #define LIBRO_STATUS_LIST_SECONDS (10u * 86400u)
 #define LIBRO_STATUS_LIST_MIN_SECONDS 60u
 #define LIBRO_STATUS_LIST_MAX_SECONDS (31u * 86400u)
@@ -381,7 +381,7 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_add_chain(libro_registry *r,
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_chain(libro_registry *r, char ***list,
                                                           size_t *n, libro_error *err);
 
-/* ---- the log (design.md §3): every write is a leaf ---------------------------------------- */
+/* ---- the log (docs/formats.md): every write is a leaf ---------------------------------------- */
 
 /** The tree's size and root hash, read from one snapshot. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_log_head(libro_registry *r, uint64_t *size,

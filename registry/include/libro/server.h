@@ -1,4 +1,4 @@
-/* libro_server: the registry's HTTP API, read side (design.md §5), on libmicrohttpd. Every
+/* libro_server: the registry's HTTP API, read side (docs/operations.md), on libmicrohttpd. Every
  * route lives under /v1 and is public and cacheable:
  *
  *   GET /v1/health                              {"status":"ok","version":"<libro version>"}

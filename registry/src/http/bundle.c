@@ -1,4 +1,4 @@
-/* The registry's HTTP API: the trust bundle (design.md §3) and the log's reads. A bundle is
+/* The registry's HTTP API: the trust bundle (docs/formats.md) and the log's reads. A bundle is
  * everything a verifier needs from this registry to work offline, signed by the registry key:
  * the community's charter, the registry and issuer authorizations, the current status lists
  * and the latest log checkpoint (docs/formats.md, "Trust bundle"). It is rebuilt only when

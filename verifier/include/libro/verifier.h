@@ -1,4 +1,4 @@
-/* libro_verifier: the trust store and the offline verification of design.md §4. */
+/* libro_verifier: the trust store and the offline verification of libro-verify(1). */
 #ifndef LIBRO_VERIFIER_H
 #define LIBRO_VERIFIER_H
 
@@ -115,7 +115,7 @@ typedef enum libro_outcome {
 
 /** "VALID", "INVALID", "EXPIRED", "NOT YET VALID", ... */
 LIBRO_API const char *libro_outcome_name(libro_outcome o);
-/** The exit status design.md §4 gives the outcome: 0, 1, 3, 3, 4, 5, 6, 7, 8, and for the
+/** The exit status libro-verify(1) gives the outcome: 0, 1, 3, 3, 4, 5, 6, 7, 8, and for the
  *  status words SURRENDERED 4 (as revoked: no longer valid, final) and LAPSED 3 (as expired). */
 LIBRO_API int libro_outcome_exit_code(libro_outcome o);
 
@@ -170,10 +170,10 @@ typedef struct libro_verification {
     char *community_level_name;
     libro_chain_link *chain;
     size_t n_chain;
-    /* Status (design.md §4 step 6). status_checked: the license has credentialStatus and both
-     * of its lists were found in the store, authenticated and read; revoked, suspended,
-     * status_age and status_from are then what they said. False: the license has no status
-     * entries, or the verification stopped before (or at) the lists. */
+    /* Status (docs/credentials.md, "Status from cached lists"). status_checked: the license has
+     * credentialStatus and both of its lists were found in the store, authenticated and read;
+     * revoked, suspended, status_age and status_from are then what they said. False: the license
+     * has no status entries, or the verification stopped before (or at) the lists. */
     bool status_checked;
     bool revoked;   /* the revocation bit is set */
     bool suspended; /* the suspension bit is set */
@@ -190,7 +190,7 @@ typedef struct libro_verification {
 /** Release the verification and all it owns. NULL is a no-op. */
 LIBRO_API void libro_verification_free(libro_verification *v);
 
-/** Verify a compact JWS license offline against `t` (design.md §4 steps 2-7 with the
+/** Verify a compact JWS license offline against `t` (libro-verify(1) with the
  *  chain rules of docs/credentials.md), in this order, the first failure giving the outcome:
  *  the envelope (libro_jws_parse, typ vc+jwt, a well-formed kid) -> INVALID; an
  *  IssuerAuthorization in the store for the kid's id and thumbprint -> UNTRUSTED "no trusted
@@ -217,7 +217,7 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_verify_license(libro_verification **o
                                                           const libro_verify_options *opt,
                                                           libro_error *err);
 
-/* ---- sync (design.md §3): a registry's trust bundle into the store --------------------- */
+/* ---- sync (docs/formats.md): a registry's trust bundle into the store --------------------- */
 
 typedef struct libro_sync_options {
     unsigned version;    /* 1 */
