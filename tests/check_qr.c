@@ -21,7 +21,7 @@
 #define REFERENCE_MAX_VERSION 14
 /* ... which LB1, whose dictionary predates the status words (statusSize 2 and the four
  * statusMessage objects Bitstring Status List v1.0 §2.1 requires), misses by two versions
- * (docs/formats.md, "LB2"). LB1 stays readable, so this is measured too. */
+ * (docs/formats.md, "LB2 and LB1"). LB1 stays readable, so this is measured too. */
 #define REFERENCE_LB1_MAX_VERSION 16
 
 static size_t
