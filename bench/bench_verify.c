@@ -1,4 +1,4 @@
-/* Offline verification of a license from its LB1 text, credentials per second on one core,
+/* Offline verification of a license from its LB2 text, credentials per second on one core,
  * against the raw libsodium Ed25519 verify rate on a message of the same length, measured in
  * the same run; and the median time from a PNG file to a verdict.
  *
@@ -204,7 +204,7 @@ write_png(struct ctx *x, const char *dir)
         libro_file_write_new(x->png_path, png.data, png.len, 0644, &err) != LIBRO_OK) {
         bench_die("png", &err);
     }
-    printf("license: %zu bytes JWS, %zu characters LB1, QR version %d at level M, PNG %zu "
+    printf("license: %zu bytes JWS, %zu characters LB2, QR version %d at level M, PNG %zu "
            "bytes (6 px modules)\n",
            x->jws.len, x->lb1.len, version, png.len);
     libro_buf_free(&png);
@@ -253,7 +253,7 @@ main(int argc, char **argv)
     sv = bench_rate(sodium_verify_op, &x, (unsigned) rounds, secs);
     png_rate = bench_rate(png_to_verdict_op, &x, (unsigned) rounds, secs);
     printf("%-52s %10s %10s\n", "operation", "ops/s", "vs sodium");
-    printf("%-52s %10.0f %10.2f\n", "LB1 text -> verdict (decode, chain, signature, time)", lv,
+    printf("%-52s %10.0f %10.2f\n", "LB2 text -> verdict (decode, chain, signature, time)", lv,
            lv / sv);
     printf("%-52s %10.0f %10.2f\n", "raw libsodium crypto_sign_verify_detached", sv, 1.0);
     printf("%-52s %10.0f %10.2f\n", "PNG file -> verdict (load, zbar scan, verify)", png_rate,

@@ -389,7 +389,7 @@ static const struct cli_option license_opts[] = {
     {CLI_OPT_VALUE, "--out", "FILE", &li_out, CLI_REQUIRED, 0,
      "where to write the license (compact JWS)"},
     {CLI_OPT_VALUE, "--qr", "FILE.png", &li_qr, 0, 0,
-     "also write its LB1 QR code as a PNG (level M)"},
+     "also write its LB2 QR code as a PNG (level M)"},
     {CLI_OPT_VALUE, "--passphrase-fd", "N", &li_pass_fd, 0, 0,
      "read the signing key's passphrase from descriptor N"},
     {CLI_OPT_VALUE, "--registry", "DB|URL", &li_registry, 0, 0,

@@ -563,7 +563,7 @@ static const struct cli_option renew_opts[] = {
     {CLI_OPT_VALUE, "--out", "FILE", &rn_out, CLI_REQUIRED, 0,
      "where to write the new version (compact JWS)"},
     {CLI_OPT_VALUE, "--qr", "FILE.png", &rn_qr, 0, 0,
-     "also write its LB1 QR code as a PNG (level M)"},
+     "also write its LB2 QR code as a PNG (level M)"},
     {CLI_OPT_VALUE, "--passphrase-fd", "N", &rn_pass_fd, 0, 0,
      "read the signing key's passphrase from descriptor N"},
     {CLI_OPT_ARG, "NUMBER", NULL, &rn_number, CLI_REQUIRED, 0, "the license number"},

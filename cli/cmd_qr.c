@@ -1,4 +1,4 @@
-/* libro qr encode|decode: a credential to its LB1 QR code and back. */
+/* libro qr encode|decode: a credential to its LB2 QR code and back. */
 #include <string.h>
 
 #include "cmd.h"
@@ -24,7 +24,7 @@ static const struct cli_option encode_opts[] = {
     {CLI_OPT_SWITCH, "--invert", NULL, &en_invert, 0, 0,
      "with --terminal: for light text on a dark background"},
     {CLI_OPT_SWITCH, "--text", NULL, &en_text, CLI_REQUIRED, 1,
-     "print the LB1 text the code carries"},
+     "print the LB2 text the code carries"},
     {CLI_OPT_VALUE, "--ecc", "LEVEL", &en_ecc, 0, 0, "error correction: L, M (default), Q or H"},
     {CLI_OPT_VALUE, "--module", "PX", &en_module, 0, 0,
      "pixels per module for PNG and SVG (default 8)"},
@@ -35,7 +35,7 @@ static const struct cli_command encode_cmd = {
     "qr encode",
     "(--png FILE | --svg FILE | --terminal [--invert] | --text) [--ecc L|M|Q|H] [--module PX]\n"
     "       CREDENTIAL",
-    "Pack a credential (a compact JWS file, '-' for stdin) into the LB1 transport and render\n"
+    "Pack a credential (a compact JWS file, '-' for stdin) into the LB2 transport and render\n"
     "it as a QR code. The QR version and size are reported on stderr.",
     encode_opts,
     LIBRO_NELEM(encode_opts),
@@ -104,7 +104,7 @@ qr_encode(int argc, char **argv)
         cli_write_output(path, img.data, img.len, &err) != LIBRO_OK) {
         goto out_report;
     }
-    fprintf(stderr, "libro: QR code version %d, level %c, %zu characters of LB1 text\n", version,
+    fprintf(stderr, "libro: QR code version %d, level %c, %zu characters of LB2 text\n", version,
             opt.ecc, text.len);
     code = CLI_EXIT_OK;
     goto out;
@@ -172,7 +172,7 @@ out:
 }
 
 static const struct cli_cmd qr_commands[] = {
-    {"encode", qr_encode, "render a credential as an LB1 QR code"},
+    {"encode", qr_encode, "render a credential as an LB2 QR code"},
     {"decode", qr_decode, "read the libro QR code in an image"},
 };
 

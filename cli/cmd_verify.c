@@ -13,7 +13,8 @@
 #include "libro/verifier.h"
 
 static const struct cli_opt verify_opts[] = {
-    {"--text", "TEXT", "the scanned text of a QR code (LB1:...) or a compact JWS", false},
+    {"--text", "TEXT", "the scanned text of a QR code (LB2:... or LB1:...) or a compact JWS",
+     false},
     {"--jws", "FILE", "a file holding the license as a compact JWS", false},
     {"--at", "TIME", "verify as of this RFC 3339 time instead of now", false},
     {"--skew", "SECONDS", "clock skew allowed at each window edge (default 300)", false},
@@ -25,11 +26,11 @@ static const struct cli_opt verify_opts[] = {
 
 static const struct cli_spec verify_spec = {
     "verify",
-    "[IMAGE | --text 'LB1:...' | --jws FILE | -] [--at TIME] [--skew SECONDS]\n"
+    "[IMAGE | --text 'LB2:...' | --jws FILE | -] [--at TIME] [--skew SECONDS]\n"
     "       [--max-status-age AGE] [--json] [--trust-dir DIR]",
     "Verify a professional license offline: read it from a QR code in an image (PNG, JPEG,\n"
-    "PPM or PGM), from scanned text, from a JWS file, or from standard input ('-': LB1 text\n"
-    "or a JWS); check its signature, its chain of charters and authorizations up to an\n"
+    "PPM or PGM), from scanned text, from a JWS file, or from standard input ('-': LB2 or LB1\n"
+    "text, or a JWS); check its signature, its chain of charters and authorizations up to an\n"
     "anchor pinned in the trust store ('libro trust'), its validity window, and then, when\n"
     "the license names status lists, its revocation and suspension status from the lists\n"
     "cached in the trust store ('libro trust add LIST'). Each list must be signed by a\n"

@@ -689,7 +689,7 @@ START_TEST(test_qr)
     ck_assert_int_le(version, 40);
     ck_assert_uint_gt(png.len, 8);
     ck_assert_mem_eq(png.data, "\x89PNG\r\n\x1a\n", 8);
-    ck_assert_mem_eq(text.data, "LB1:", 4);
+    ck_assert_mem_eq(text.data, "LB2:", 4);
     must(libro_lb1_decode(&back, (const char *) text.data, text.len, &err), &err, "decode");
     ck_assert_uint_eq(back.len, res.jws.len);
     ck_assert_mem_eq(back.data, res.jws.data, res.jws.len);

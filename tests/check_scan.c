@@ -946,11 +946,21 @@ START_TEST(test_scan_text_ok)
     LIBRO_ASSERT_CODE(libro_scan_text(&got, (const char *) in.data, in.len, &err), LIBRO_OK, &err,
                       NULL);
     ck_assert_str_eq((const char *) got.data, (const char *) jws.data);
-    /* LB1 is unpacked into the same JWS. */
+    /* LB2 (what libro writes) and LB1 (what it wrote before) are unpacked into the same JWS. */
+    ck_assert_mem_eq(lb1.data, LIBRO_LB2_PREFIX, 4);
     libro_buf_clear(&in);
     libro_buf_clear(&got);
     ck_assert_int_eq(libro_buf_printf(&in, NULL, "\n%s\n", (const char *) lb1.data), LIBRO_OK);
     LIBRO_ASSERT_CODE(libro_scan_text(&got, (const char *) in.data, in.len, &err), LIBRO_OK, &err,
+                      NULL);
+    ck_assert_str_eq((const char *) got.data, (const char *) jws.data);
+    libro_buf_clear(&lb1);
+    libro_buf_clear(&got);
+    LIBRO_ASSERT_CODE(
+        libro_lb1_encode_format(&lb1, LIBRO_LB1, (const char *) jws.data, jws.len, &err), LIBRO_OK,
+        &err, NULL);
+    ck_assert_mem_eq(lb1.data, LIBRO_LB1_PREFIX, 4);
+    LIBRO_ASSERT_CODE(libro_scan_text(&got, (const char *) lb1.data, lb1.len, &err), LIBRO_OK, &err,
                       NULL);
     ck_assert_str_eq((const char *) got.data, (const char *) jws.data);
     libro_buf_free(&jws);
@@ -960,7 +970,7 @@ START_TEST(test_scan_text_ok)
 }
 END_TEST
 
-#define NOT_LIBRO "not a libro QR payload (expected LB1: or a compact JWS)"
+#define NOT_LIBRO "not a libro QR payload (expected LB2:, LB1: or a compact JWS)"
 
 static const struct {
     const char *name;
@@ -978,9 +988,12 @@ static const struct {
     {"space inside", "eyJ.e30 .AA", LIBRO_ERR_PARSE, NOT_LIBRO},
     {"lowercase prefix", "lb1:6BFOXN*TS0BI$ZD", LIBRO_ERR_PARSE, NOT_LIBRO},
     {"prefix without colon", "LB1 6BFOXN", LIBRO_ERR_PARSE, NOT_LIBRO},
-    {"LB2", "LB2:6BFOXN", LIBRO_ERR_PARSE, NOT_LIBRO},
+    {"lowercase LB2 prefix", "lb2:6BFOXN", LIBRO_ERR_PARSE, NOT_LIBRO},
+    {"LB3", "LB3:6BFOXN", LIBRO_ERR_PARSE, NOT_LIBRO},
     {"LB1 bad base45", "LB1:@@@", LIBRO_ERR_ENCODING, "lb1: "},
     {"LB1 empty", "LB1:", LIBRO_ERR_PARSE, "lb1: empty frame"},
+    {"LB2 bad base45", "LB2:@@@", LIBRO_ERR_ENCODING, "lb2: "},
+    {"LB2 empty", "LB2:", LIBRO_ERR_PARSE, "lb2: empty frame"},
 };
 
 START_TEST(test_scan_text_rejects)

@@ -1,10 +1,12 @@
-/* libro: the LB1 QR transport (docs/formats.md, design.md §3), the only user of zlib.
+/* libro: the LB1 and LB2 QR transports (docs/formats.md, design.md §3), the only user of zlib.
  *
- *   text  = "LB1:" base45(frame)                                   (RFC 9285)
+ *   text  = "LB2:" base45(frame)  or  "LB1:" base45(frame)         (RFC 9285)
  *   frame = u8 sig_len(64) || signature || raw DEFLATE(header_json || 0x00 || payload_json)
  *
- * DEFLATE is RFC 1951 without a zlib or gzip wrapper, with the fixed LB1 preset dictionary
- * (schemas/lb1/dictionary.txt) as the history before the first byte. The decoder accepts any
+ * DEFLATE is RFC 1951 without a zlib or gzip wrapper, with the fixed preset dictionary the
+ * prefix names (schemas/lb2/dictionary.txt, schemas/lb1/dictionary.txt) as the history before
+ * the first byte: one code path, the dictionary chosen by the prefix. The encoder writes LB2;
+ * LB1 stays readable for every code printed before LB2. The decoder accepts any
  * valid RFC 1951 stream, not only what zlib writes: the encoder's settings are not part of
  * the format, so another implementation (or zlib-ng) can produce LB1 text libro reads. What
  * the signature covers is the rebuilt compact JWS, which is canonical (strict base64url);
@@ -26,15 +28,72 @@
 #include "libro/limits.h"
 #include "libro/util.h"
 
-#define PREFIX_LEN (sizeof LIBRO_LB1_PREFIX - 1)
+#define PREFIX_LEN (sizeof LIBRO_LB1_PREFIX - 1)         /* both prefixes are 4 characters */
 #define SIG_OFFSET 1u                                    /* after the u8 sig_len */
 #define DATA_OFFSET (SIG_OFFSET + LIBRO_SIGNATURE_BYTES) /* where DEFLATE starts */
 #define SEPARATOR 0x00
 
-const char *
-libro_lb1_dictionary_sha256(void)
+/* A format: its prefix, its name in error messages, its dictionary. */
+struct lb_format {
+    libro_lb_format format;
+    const char *prefix;
+    const char *name;
+    const unsigned char *dict;
+    const size_t *dict_len;
+    const char *sha256;
+};
+
+static const struct lb_format formats[] = {
+    {LIBRO_LB1, LIBRO_LB1_PREFIX, "lb1", libro_lb1__dictionary, &libro_lb1__dictionary_len,
+     libro_lb1__dictionary_sha256},
+    {LIBRO_LB2, LIBRO_LB2_PREFIX, "lb2", libro_lb2__dictionary, &libro_lb2__dictionary_len,
+     libro_lb2__dictionary_sha256},
+};
+
+_Static_assert(sizeof LIBRO_LB2_PREFIX == sizeof LIBRO_LB1_PREFIX, "prefixes of one length");
+
+static const struct lb_format *
+find_format(libro_lb_format format)
 {
-    return libro_lb1__dictionary_sha256;
+    size_t i;
+
+    for (i = 0; i < LIBRO_NELEM(formats); i++) {
+        if (formats[i].format == format) {
+            return &formats[i];
+        }
+    }
+    return NULL;
+}
+
+/* Case-sensitive: QR alphanumeric mode has no lowercase letters, and "lb2:" would be a second
+ * spelling of the same text. */
+static const struct lb_format *
+find_prefix(const char *text, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < LIBRO_NELEM(formats); i++) {
+        if (len >= PREFIX_LEN && memcmp(text, formats[i].prefix, PREFIX_LEN) == 0) {
+            return &formats[i];
+        }
+    }
+    return NULL;
+}
+
+libro_lb_format
+libro_lb1_format_of(const char *text, size_t len)
+{
+    const struct lb_format *f = text == NULL ? NULL : find_prefix(text, len);
+
+    return f != NULL ? f->format : (libro_lb_format) 0;
+}
+
+const char *
+libro_lb1_dictionary_sha256(libro_lb_format format)
+{
+    const struct lb_format *f = find_format(format);
+
+    return f != NULL ? f->sha256 : NULL;
 }
 
 /* zlib allocates through our allocator, so the OOM tests reach its failures too. */
@@ -59,12 +118,12 @@ z_free(voidpf opaque, voidpf p)
 
 /* zlib fails only for want of memory, or when misused (Z_STREAM_ERROR), which is our bug. */
 static libro_code
-z_failure(int zrc, const char *what, libro_error *err)
+z_failure(const struct lb_format *f, int zrc, const char *what, libro_error *err)
 {
     if (zrc == Z_MEM_ERROR) {
-        return libro_error_set(err, LIBRO_ERR_NOMEM, "lb1: out of memory");
+        return libro_error_set(err, LIBRO_ERR_NOMEM, "%s: out of memory", f->name);
     }
-    return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "lb1: %s failed (%d)", what, zrc);
+    return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "%s: %s failed (%d)", f->name, what, zrc);
 }
 
 static void
@@ -79,7 +138,8 @@ z_init(z_stream *zs)
 /* Compress `p` with the dictionary, appended to `out`. Level 9 and zlib's default memLevel
  * (8) and strategy gave the smallest output for our credentials (schemas/lb1/README.md). */
 static libro_code
-deflate_dict(libro_buf *out, const unsigned char *p, size_t len, libro_error *err)
+deflate_dict(libro_buf *out, const struct lb_format *f, const unsigned char *p, size_t len,
+             libro_error *err)
 {
     z_stream zs;
     bool started = false;
@@ -90,13 +150,13 @@ deflate_dict(libro_buf *out, const unsigned char *p, size_t len, libro_error *er
     z_init(&zs);
     zrc = deflateInit2(&zs, 9, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
     if (zrc != Z_OK) {
-        rc = z_failure(zrc, "deflateInit2", err);
+        rc = z_failure(f, zrc, "deflateInit2", err);
         goto out;
     }
     started = true;
-    zrc = deflateSetDictionary(&zs, libro_lb1__dictionary, (uInt) libro_lb1__dictionary_len);
+    zrc = deflateSetDictionary(&zs, f->dict, (uInt) *f->dict_len);
     if (zrc != Z_OK) {
-        rc = z_failure(zrc, "deflateSetDictionary", err);
+        rc = z_failure(f, zrc, "deflateSetDictionary", err);
         goto out;
     }
     /* The caller keeps `len` within the header and payload caps, far below uInt's range. */
@@ -111,7 +171,7 @@ deflate_dict(libro_buf *out, const unsigned char *p, size_t len, libro_error *er
     zs.avail_out = (uInt) bound;
     zrc = deflate(&zs, Z_FINISH);
     if (zrc != Z_STREAM_END) {
-        rc = z_failure(zrc, "deflate", err);
+        rc = z_failure(f, zrc, "deflate", err);
         goto out;
     }
     out->len += (size_t) bound - zs.avail_out;
@@ -129,7 +189,8 @@ out:
  * LIBRO_MAX_LB1_INFLATED bytes is accepted and anything longer is caught without ever
  * inflating more than one byte past the cap. */
 static libro_code
-inflate_bounded(libro_buf *out, const unsigned char *p, size_t len, libro_error *err)
+inflate_bounded(libro_buf *out, const struct lb_format *f, const unsigned char *p, size_t len,
+                libro_error *err)
 {
     const size_t room = LIBRO_MAX_LB1_INFLATED + 1;
     z_stream zs;
@@ -145,16 +206,16 @@ inflate_bounded(libro_buf *out, const unsigned char *p, size_t len, libro_error 
     }
     zrc = inflateInit2(&zs, -MAX_WBITS);
     if (zrc != Z_OK) {
-        rc = z_failure(zrc, "inflateInit2", err);
+        rc = z_failure(f, zrc, "inflateInit2", err);
         goto out;
     }
     started = true;
     /* A raw stream has no FDICT flag (RFC 1950 §2.2) to ask for the dictionary, so it is set
      * up front, before any input. */
-    zrc = inflateSetDictionary(&zs, libro_lb1__dictionary, (uInt) libro_lb1__dictionary_len);
+    zrc = inflateSetDictionary(&zs, f->dict, (uInt) *f->dict_len);
     if (zrc != Z_OK) {
         /* Allocates the window, so it can fail for memory. */
-        rc = z_failure(zrc, "inflateSetDictionary", err);
+        rc = z_failure(f, zrc, "inflateSetDictionary", err);
         goto out;
     }
     zs.next_in = p;
@@ -167,33 +228,34 @@ inflate_bounded(libro_buf *out, const unsigned char *p, size_t len, libro_error 
             break;
         }
         if (zrc == Z_MEM_ERROR) {
-            rc = libro_error_set(err, LIBRO_ERR_NOMEM, "lb1: out of memory");
+            rc = libro_error_set(err, LIBRO_ERR_NOMEM, "%s: out of memory", f->name);
             goto out;
         }
         if (zrc != Z_OK && zrc != Z_BUF_ERROR) {
             /* Z_DATA_ERROR: zlib's reason is a fixed string ("invalid block type", ...). */
-            rc = libro_error_set(err, LIBRO_ERR_PARSE, "lb1: bad compressed data (%.64s)",
+            rc = libro_error_set(err, LIBRO_ERR_PARSE, "%s: bad compressed data (%.64s)", f->name,
                                  zs.msg != NULL ? zs.msg : "unknown error");
             goto out;
         }
         if (zs.avail_out == 0) {
-            rc = libro_error_set(err, LIBRO_ERR_LIMIT, "lb1: inflated data exceeds %u bytes",
-                                 LIBRO_MAX_LB1_INFLATED);
+            rc = libro_error_set(err, LIBRO_ERR_LIMIT, "%s: inflated data exceeds %u bytes",
+                                 f->name, LIBRO_MAX_LB1_INFLATED);
             goto out;
         }
         if (zs.avail_in == 0 || zrc == Z_BUF_ERROR) {
-            rc = libro_error_set(err, LIBRO_ERR_PARSE, "lb1: compressed data is truncated");
+            rc = libro_error_set(err, LIBRO_ERR_PARSE, "%s: compressed data is truncated", f->name);
             goto out;
         }
     }
     produced = room - zs.avail_out;
     if (produced > LIBRO_MAX_LB1_INFLATED) {
-        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "lb1: inflated data exceeds %u bytes",
+        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "%s: inflated data exceeds %u bytes", f->name,
                              LIBRO_MAX_LB1_INFLATED);
         goto out;
     }
     if (zs.avail_in != 0) {
-        rc = libro_error_set(err, LIBRO_ERR_PARSE, "lb1: trailing bytes after the compressed data");
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "%s: trailing bytes after the compressed data",
+                             f->name);
         goto out;
     }
     out->len = produced;
@@ -208,7 +270,8 @@ out:
 
 /* Split a compact JWS into its three segments, without decoding them. */
 static libro_code
-split3(const char *seg[3], size_t seg_len[3], const char *jws, size_t len, libro_error *err)
+split3(const char *seg[3], size_t seg_len[3], const struct lb_format *f, const char *jws,
+       size_t len, libro_error *err)
 {
     const char *end = jws + len;
     const char *p = jws;
@@ -218,8 +281,8 @@ split3(const char *seg[3], size_t seg_len[3], const char *jws, size_t len, libro
         const char *dot = p == end ? NULL : memchr(p, '.', (size_t) (end - p));
 
         if ((i < 2) != (dot != NULL)) {
-            return libro_error_set(err, LIBRO_ERR_PARSE,
-                                   "lb1: the JWS does not have three segments");
+            return libro_error_set(err, LIBRO_ERR_PARSE, "%s: the JWS does not have three segments",
+                                   f->name);
         }
         seg[i] = p;
         seg_len[i] = dot != NULL ? (size_t) (dot - p) : (size_t) (end - p);
@@ -229,83 +292,85 @@ split3(const char *seg[3], size_t seg_len[3], const char *jws, size_t len, libro
 }
 
 static libro_code
-decode_segment(libro_buf *out, const char *p, size_t len, const char *what, libro_error *err)
+decode_segment(libro_buf *out, const struct lb_format *f, const char *p, size_t len,
+               const char *what, libro_error *err)
 {
     libro_code rc = libro_b64url_decode(out, p, len, err);
 
     if (rc != LIBRO_OK) {
         libro_error_prefix(err, what);
+        libro_error_prefix(err, f->name);
     }
     return rc;
 }
 
 /* The caps both directions share: what the encoder writes, the decoder must accept. */
 static libro_code
-check_parts(size_t header_len, size_t payload_len, libro_error *err)
+check_parts(const struct lb_format *f, size_t header_len, size_t payload_len, libro_error *err)
 {
     if (header_len > LIBRO_MAX_HEADER_BYTES) {
-        return libro_error_set(err, LIBRO_ERR_LIMIT, "lb1: header exceeds %u bytes",
+        return libro_error_set(err, LIBRO_ERR_LIMIT, "%s: header exceeds %u bytes", f->name,
                                LIBRO_MAX_HEADER_BYTES);
     }
     if (payload_len > LIBRO_MAX_CLAIMS_BYTES) {
-        return libro_error_set(err, LIBRO_ERR_LIMIT, "lb1: payload exceeds %u bytes",
+        return libro_error_set(err, LIBRO_ERR_LIMIT, "%s: payload exceeds %u bytes", f->name,
                                LIBRO_MAX_CLAIMS_BYTES);
     }
     return LIBRO_OK;
 }
 
 /* Decode the three segments of a compact JWS into `header`, `payload` and `sig`, refusing
- * anything the LB1 frame cannot carry or the decoder would refuse. */
+ * anything the frame cannot carry or the decoder would refuse. */
 static libro_code
-unpack_jws(libro_buf *header, libro_buf *payload, libro_buf *sig, const char *jws, size_t len,
-           libro_error *err)
+unpack_jws(libro_buf *header, libro_buf *payload, libro_buf *sig, const struct lb_format *f,
+           const char *jws, size_t len, libro_error *err)
 {
     const char *seg[3];
     size_t seg_len[3];
     libro_code rc;
 
     if (len > LIBRO_MAX_TOKEN_BYTES) {
-        return libro_error_set(err, LIBRO_ERR_LIMIT, "lb1: JWS exceeds %u bytes",
+        return libro_error_set(err, LIBRO_ERR_LIMIT, "%s: JWS exceeds %u bytes", f->name,
                                LIBRO_MAX_TOKEN_BYTES);
     }
-    rc = split3(seg, seg_len, jws, len, err);
+    rc = split3(seg, seg_len, f, jws, len, err);
     if (rc != LIBRO_OK) {
         return rc;
     }
-    rc = decode_segment(header, seg[0], seg_len[0], "lb1: header", err);
+    rc = decode_segment(header, f, seg[0], seg_len[0], "header", err);
     if (rc != LIBRO_OK) {
         return rc;
     }
-    rc = decode_segment(payload, seg[1], seg_len[1], "lb1: payload", err);
+    rc = decode_segment(payload, f, seg[1], seg_len[1], "payload", err);
     if (rc != LIBRO_OK) {
         return rc;
     }
-    rc = decode_segment(sig, seg[2], seg_len[2], "lb1: signature", err);
+    rc = decode_segment(sig, f, seg[2], seg_len[2], "signature", err);
     if (rc != LIBRO_OK) {
         return rc;
     }
-    rc = check_parts(header->len, payload->len, err);
+    rc = check_parts(f, header->len, payload->len, err);
     if (rc != LIBRO_OK) {
         return rc;
     }
     if (sig->len != LIBRO_SIGNATURE_BYTES) {
-        return libro_error_set(err, LIBRO_ERR_PARSE, "lb1: signature is %zu bytes, not %u",
+        return libro_error_set(err, LIBRO_ERR_PARSE, "%s: signature is %zu bytes, not %u", f->name,
                                sig->len, LIBRO_SIGNATURE_BYTES);
     }
     /* The 0x00 separator is unambiguous only because JSON text never holds a raw NUL. */
     if (header->len > 0 && memchr(header->data, SEPARATOR, header->len) != NULL) {
-        return libro_error_set(err, LIBRO_ERR_PARSE, "lb1: header holds a 0x00 byte");
+        return libro_error_set(err, LIBRO_ERR_PARSE, "%s: header holds a 0x00 byte", f->name);
     }
     if (payload->len > 0 && memchr(payload->data, SEPARATOR, payload->len) != NULL) {
-        return libro_error_set(err, LIBRO_ERR_PARSE, "lb1: payload holds a 0x00 byte");
+        return libro_error_set(err, LIBRO_ERR_PARSE, "%s: payload holds a 0x00 byte", f->name);
     }
     return LIBRO_OK;
 }
 
 /* frame = u8 64 || sig || DEFLATE(header || 0x00 || payload), appended to `frame`. */
 static libro_code
-pack_frame(libro_buf *frame, const libro_buf *header, const libro_buf *payload,
-           const libro_buf *sig, libro_error *err)
+pack_frame(libro_buf *frame, const struct lb_format *f, const libro_buf *header,
+           const libro_buf *payload, const libro_buf *sig, libro_error *err)
 {
     libro_buf plain = LIBRO_BUF_INIT;
     const unsigned char sig_len = LIBRO_SIGNATURE_BYTES;
@@ -332,15 +397,17 @@ pack_frame(libro_buf *frame, const libro_buf *header, const libro_buf *payload,
     if (rc != LIBRO_OK) {
         goto out;
     }
-    rc = deflate_dict(frame, plain.data, plain.len, err);
+    rc = deflate_dict(frame, f, plain.data, plain.len, err);
 out:
     libro_buf_free(&plain);
     return rc;
 }
 
 libro_code
-libro_lb1_encode(libro_buf *out, const char *jws, size_t len, libro_error *err)
+libro_lb1_encode_format(libro_buf *out, libro_lb_format format, const char *jws, size_t len,
+                        libro_error *err)
 {
+    const struct lb_format *f = find_format(format);
     libro_buf header = LIBRO_BUF_INIT;
     libro_buf payload = LIBRO_BUF_INIT;
     libro_buf sig = LIBRO_BUF_INIT;
@@ -348,19 +415,23 @@ libro_lb1_encode(libro_buf *out, const char *jws, size_t len, libro_error *err)
     libro_buf text = LIBRO_BUF_INIT;
     libro_code rc;
 
+    if (f == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "lb1: unknown format %d", (int) format);
+        goto out;
+    }
     if (out == NULL || (jws == NULL && len > 0)) {
-        rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "lb1: NULL argument");
+        rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "%s: NULL argument", f->name);
         goto out;
     }
-    rc = unpack_jws(&header, &payload, &sig, jws == NULL ? "" : jws, len, err);
+    rc = unpack_jws(&header, &payload, &sig, f, jws == NULL ? "" : jws, len, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
-    rc = pack_frame(&frame, &header, &payload, &sig, err);
+    rc = pack_frame(&frame, f, &header, &payload, &sig, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
-    rc = libro_buf_append_str(&text, LIBRO_LB1_PREFIX, err);
+    rc = libro_buf_append_str(&text, f->prefix, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -370,7 +441,7 @@ libro_lb1_encode(libro_buf *out, const char *jws, size_t len, libro_error *err)
     }
     /* Never write what libro_lb1_decode refuses. */
     if (text.len > LIBRO_MAX_LB1_TEXT_BYTES) {
-        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "lb1: text would exceed %u bytes",
+        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "%s: text would exceed %u bytes", f->name,
                              LIBRO_MAX_LB1_TEXT_BYTES);
         goto out;
     }
@@ -385,23 +456,29 @@ out:
     return rc;
 }
 
+libro_code
+libro_lb1_encode(libro_buf *out, const char *jws, size_t len, libro_error *err)
+{
+    return libro_lb1_encode_format(out, LIBRO_LB_CURRENT, jws, len, err);
+}
+
 /* Check the inflated `plain` = header || 0x00 || payload and find the separator. */
 static libro_code
-split_plain(size_t *header_len, const libro_buf *plain, libro_error *err)
+split_plain(size_t *header_len, const struct lb_format *f, const libro_buf *plain, libro_error *err)
 {
     const unsigned char *sep = plain->len == 0 ? NULL : memchr(plain->data, SEPARATOR, plain->len);
     size_t payload_len;
 
     if (sep == NULL) {
         return libro_error_set(err, LIBRO_ERR_PARSE,
-                               "lb1: no 0x00 separator between header and payload");
+                               "%s: no 0x00 separator between header and payload", f->name);
     }
     *header_len = (size_t) (sep - plain->data);
     payload_len = plain->len - *header_len - 1;
     if (payload_len > 0 && memchr(sep + 1, SEPARATOR, payload_len) != NULL) {
-        return libro_error_set(err, LIBRO_ERR_PARSE, "lb1: more than one 0x00 separator");
+        return libro_error_set(err, LIBRO_ERR_PARSE, "%s: more than one 0x00 separator", f->name);
     }
-    return check_parts(*header_len, payload_len, err);
+    return check_parts(f, *header_len, payload_len, err);
 }
 
 /* RFC 7515 §7.1: rebuild the exact compact serialization the signer produced. */
@@ -437,6 +514,7 @@ libro_lb1_decode(libro_buf *jws_out, const char *text, size_t len, libro_error *
     libro_buf plain = LIBRO_BUF_INIT;
     libro_buf jws = LIBRO_BUF_INIT;
     size_t header_len = 0;
+    const struct lb_format *f;
     libro_code rc;
 
     if (jws_out == NULL || (text == NULL && len > 0)) {
@@ -448,38 +526,37 @@ libro_lb1_decode(libro_buf *jws_out, const char *text, size_t len, libro_error *
                              LIBRO_MAX_LB1_TEXT_BYTES);
         goto out;
     }
-    /* Case-sensitive: QR alphanumeric mode has no lowercase letters, and "lb1:" would be a
-     * second spelling of the same text. */
-    if (len < PREFIX_LEN || memcmp(text, LIBRO_LB1_PREFIX, PREFIX_LEN) != 0) {
-        rc = libro_error_set(err, LIBRO_ERR_PARSE, "lb1: text does not start with \"%s\"",
-                             LIBRO_LB1_PREFIX);
+    f = text == NULL ? NULL : find_prefix(text, len);
+    if (f == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "lb1: text does not start with \"%s\" or \"%s\"",
+                             LIBRO_LB2_PREFIX, LIBRO_LB1_PREFIX);
         goto out;
     }
     rc = libro_base45_decode(&frame, text + PREFIX_LEN, len - PREFIX_LEN, err);
     if (rc != LIBRO_OK) {
-        libro_error_prefix(err, "lb1");
+        libro_error_prefix(err, f->name);
         goto out;
     }
     if (frame.len == 0) {
-        rc = libro_error_set(err, LIBRO_ERR_PARSE, "lb1: empty frame");
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "%s: empty frame", f->name);
         goto out;
     }
     /* Both algorithms libro accepts sign with 64 bytes (docs/formats.md). */
     if (frame.data[0] != LIBRO_SIGNATURE_BYTES) {
-        rc = libro_error_set(err, LIBRO_ERR_PARSE, "lb1: signature length %u, expected %u",
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "%s: signature length %u, expected %u", f->name,
                              (unsigned) frame.data[0], LIBRO_SIGNATURE_BYTES);
         goto out;
     }
     if (frame.len < DATA_OFFSET) {
-        rc = libro_error_set(err, LIBRO_ERR_PARSE, "lb1: frame shorter than its %u-byte signature",
-                             LIBRO_SIGNATURE_BYTES);
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "%s: frame shorter than its %u-byte signature",
+                             f->name, LIBRO_SIGNATURE_BYTES);
         goto out;
     }
-    rc = inflate_bounded(&plain, frame.data + DATA_OFFSET, frame.len - DATA_OFFSET, err);
+    rc = inflate_bounded(&plain, f, frame.data + DATA_OFFSET, frame.len - DATA_OFFSET, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
-    rc = split_plain(&header_len, &plain, err);
+    rc = split_plain(&header_len, f, &plain, err);
     if (rc != LIBRO_OK) {
         goto out;
     }

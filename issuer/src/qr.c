@@ -2,9 +2,9 @@
  * into a plain matrix (qr_int.h) and drawn as PNG (png_write.c), SVG or terminal text.
  *
  * Mode: QRcode_encodeString with the 8-bit hint and case-sensitive input splits the text into
- * segments of the cheapest mode (ISO/IEC 18004:2015, data encodation): LB1 text ("LB1:" + base45)
- * is all alphanumeric-mode characters, 5.5 bits each instead of 8, which is why RFC 9285 chose that
- * alphabet. */
+ * segments of the cheapest mode (ISO/IEC 18004:2015, data encodation): LB2 and LB1 text ("LB2:" +
+ * base45) is all alphanumeric-mode characters, 5.5 bits each instead of 8, which is why RFC 9285
+ * chose that alphabet. */
 #include <errno.h>
 #include <qrencode.h>
 #include <string.h>

@@ -86,10 +86,10 @@ check "verify shows chain" 0 'pinned anchor' -- "$libro" verify --trust-dir "$S"
 check "verify --jws" 0 '^VALID' -- "$libro" verify --trust-dir "$S" --at $AT --jws ada.jws
 check "verify ES256 issuer" 0 '^VALID' -- "$libro" verify --trust-dir "$S" --at $AT --jws ada2.jws
 text=$("$libro" qr encode --text ada.jws 2>/dev/null)
-check "qr encode --text is LB1" 0 '^LB1:' -- echo "$text"
+check "qr encode --text is LB2" 0 '^LB2:' -- echo "$text"
 check "verify --text" 0 '^VALID' -- "$libro" verify --trust-dir "$S" --at $AT --text "$text"
 check "verify stdin" 0 '^VALID' -- bash -c "printf '%s\n' '$text' | '$libro' verify --trust-dir '$S' --at $AT -"
-check "qr decode" 0 '^LB1:' -- "$libro" qr decode ada.png
+check "qr decode" 0 '^LB2:' -- "$libro" qr decode ada.png
 check "qr decode --jws" 0 '^eyJ' -- "$libro" qr decode --jws ada.png
 check "verify --json" 0 '^\{"ok":true,"outcome":"VALID","exit_code":0' -- "$libro" verify --json --trust-dir "$S" --at $AT ada.png
 check "default trust dir" 1 '' -- test -d "$XDG_DATA_HOME/libro/anchors"
@@ -192,6 +192,7 @@ check "two inputs" 2 'one of' -- "$libro" verify --text x --jws ada.jws
 check "no input" 2 'one of' -- "$libro" verify
 check "bad --at" 2 'at' -- "$libro" verify --at yesterday ada.png
 check "malformed LB1 text" 1 '^INVALID' -- "$libro" verify --trust-dir "$S" --text 'LB1:%%%'
+check "malformed LB2 text" 1 '^INVALID' -- "$libro" verify --trust-dir "$S" --text 'LB2:%%%'
 check "not libro text" 1 '^INVALID' -- "$libro" verify --trust-dir "$S" --text 'https://example.org'
 
 # --- the issuer's own refusals ----------------------------------------------------------------

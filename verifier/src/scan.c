@@ -8,7 +8,7 @@
 #include "libro/limits.h"
 #include "libro/util.h"
 
-/* Scanned text longer than this is neither an LB1 text nor a token: refuse before looking. */
+/* Scanned text longer than this is neither an LB text nor a token: refuse before looking. */
 #define SCAN_MAX_TEXT                                                                              \
     (LIBRO_MAX_TOKEN_BYTES > LIBRO_MAX_LB1_TEXT_BYTES ? LIBRO_MAX_TOKEN_BYTES                      \
                                                       : LIBRO_MAX_LB1_TEXT_BYTES)
@@ -24,7 +24,7 @@ is_space(char c)
 }
 
 /* Surrounding whitespace (a pasted line, a QR code made with a newline). It cannot eat part of
- * an LB1 text: base45's last character is never a space (at most 'W', RFC 9285 §4). */
+ * an LB text: base45's last character is never a space (at most 'W', RFC 9285 §4). */
 static void
 trim(const char **p, size_t *len)
 {
@@ -37,11 +37,11 @@ trim(const char **p, size_t *len)
     }
 }
 
+/* LB2 or LB1 text: the transport knows its prefixes. */
 static bool
-is_lb1(const char *p, size_t len)
+is_lb(const char *p, size_t len)
 {
-    return len >= sizeof LIBRO_LB1_PREFIX - 1 &&
-           memcmp(p, LIBRO_LB1_PREFIX, sizeof LIBRO_LB1_PREFIX - 1) == 0;
+    return libro_lb1_format_of(p, len) != 0;
 }
 
 /* The shape of a compact JWS only (RFC 7515 §7.1); libro_jws_* checks the rest. */
@@ -89,7 +89,7 @@ collect(struct scan_result *res, const zbar_image_t *zimg, libro_error *err)
         }
         res->n_qr++;
         trim(&text, &len);
-        if (!is_lb1(text, len) && !looks_like_jws(text, len)) {
+        if (!is_lb(text, len) && !looks_like_jws(text, len)) {
             continue;
         }
         if (res->code.len == 0) {
@@ -270,12 +270,12 @@ libro_scan_text(libro_buf *jws_out, const char *text, size_t len, libro_error *e
         return libro_error_set(err, LIBRO_ERR_LIMIT, "scanned text of %zu bytes, over %u", len,
                                SCAN_MAX_TEXT);
     }
-    if (is_lb1(text, len)) {
+    if (is_lb(text, len)) {
         return libro_lb1_decode(jws_out, text, len, err);
     }
     if (looks_like_jws(text, len)) {
         return libro_buf_append(jws_out, text, len, err);
     }
     return libro_error_set(err, LIBRO_ERR_PARSE,
-                           "not a libro QR payload (expected LB1: or a compact JWS)");
+                           "not a libro QR payload (expected LB2:, LB1: or a compact JWS)");
 }

@@ -1,6 +1,8 @@
-/* libro: the LB1 QR transport (docs/formats.md): "LB1:" + base45(u8 sig_len || signature ||
- * raw DEFLATE(header_json || 0x00 || payload_json)), compressed with the fixed LB1 preset
- * dictionary (schemas/lb1/). The decoder rebuilds the exact compact JWS, byte for byte. */
+/* libro: the LB QR transports (docs/formats.md): "LB2:" (or "LB1:") + base45(u8 sig_len ||
+ * signature || raw DEFLATE(header_json || 0x00 || payload_json)). The two formats share this
+ * frame and differ only in the fixed preset dictionary DEFLATE starts from (schemas/lb1/,
+ * schemas/lb2/); the prefix names it. libro writes LB2 and reads both, forever. The decoder
+ * rebuilds the exact compact JWS, byte for byte. */
 #ifndef LIBRO_LB1_H
 #define LIBRO_LB1_H
 
@@ -8,38 +10,61 @@
 #include "libro/limits.h"
 
 #define LIBRO_LB1_PREFIX "LB1:"
+#define LIBRO_LB2_PREFIX "LB2:"
 #define LIBRO_MAX_LB1_TEXT_BYTES 8192u /* the text of one QR code (v40 holds 4296) */
 /* Inflate stops past this (DEFLATE bombs): the most a valid frame can hold, a header and a
  * payload at their caps and the separator (9217 bytes), well under the 64 KiB the design
  * allows. A tight bound also keeps each decode's buffers small. */
 #define LIBRO_MAX_LB1_INFLATED (LIBRO_MAX_HEADER_BYTES + 1u + LIBRO_MAX_CLAIMS_BYTES)
 
+/* The formats, each a prefix and a dictionary. */
+typedef enum libro_lb_format {
+    LIBRO_LB1 = 1, /* schemas/lb1/dictionary.txt: credentials before the status words */
+    LIBRO_LB2 = 2, /* schemas/lb2/dictionary.txt: with the three status entries */
+} libro_lb_format;
+
+/* What libro_lb1_encode writes. */
+#define LIBRO_LB_CURRENT LIBRO_LB2
+
 /* Both functions: LIBRO_ERR_INVALID_ARG for a NULL buffer, or a NULL input with a length;
  * LIBRO_ERR_NOMEM. */
 
-/** Pack a compact JWS (`jws`, `len`) into LB1 text, appended to `out` (untouched on failure).
+/** Pack a compact JWS (`jws`, `len`) into text of `format`, appended to `out` (untouched on
+ *  failure); LIBRO_ERR_INVALID_ARG for a format not in libro_lb_format.
  *  The JWS must be at most LIBRO_MAX_TOKEN_BYTES (LIBRO_ERR_LIMIT) and three strict base64url
  *  segments (LIBRO_ERR_PARSE, LIBRO_ERR_ENCODING naming the segment) whose header and payload
  *  fit LIBRO_MAX_HEADER_BYTES and LIBRO_MAX_CLAIMS_BYTES (LIBRO_ERR_LIMIT), hold no NUL byte,
  *  and whose signature is 64 bytes (LIBRO_ERR_PARSE). Text longer than
  *  LIBRO_MAX_LB1_TEXT_BYTES is refused (LIBRO_ERR_LIMIT), so whatever this writes,
  *  libro_lb1_decode reads. Deterministic; thread-safe on distinct buffers. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_lb1_encode_format(libro_buf *out, libro_lb_format format,
+                                                             const char *jws, size_t len,
+                                                             libro_error *err);
+
+/** libro_lb1_encode_format with LIBRO_LB_CURRENT: the text libro prints in QR codes. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_lb1_encode(libro_buf *out, const char *jws, size_t len,
                                                       libro_error *err);
 
-/** Unpack LB1 text into the compact JWS it carries, appended to `jws_out`. Strict: the prefix
- *  exactly "LB1:", strict base45, a signature length of 64, a complete DEFLATE stream with
- *  nothing after it, at most LIBRO_MAX_LB1_INFLATED bytes inflated, exactly one 0x00
- *  separator, a header and payload within LIBRO_MAX_HEADER_BYTES and LIBRO_MAX_CLAIMS_BYTES.
- *  Each failure has its own message (code LIBRO_ERR_ENCODING, _LIMIT or _PARSE); `jws_out` is
- *  untouched on failure. The signature is not checked here. Any valid RFC 1951 stream is
- *  accepted, not only what libro_lb1_encode writes, so LB1 text is not canonical: identify a
- *  credential by its JWS, never by its LB1 text. Thread-safe on distinct buffers. */
+/** The format whose prefix `text` starts with (exactly, upper case), or 0 for none. Looks at
+ *  the prefix only: the rest may still be refused by libro_lb1_decode. */
+LIBRO_API libro_lb_format libro_lb1_format_of(const char *text, size_t len);
+
+/** Unpack LB1 or LB2 text into the compact JWS it carries, appended to `jws_out`; the prefix
+ *  chooses the dictionary. Strict: the prefix exactly "LB1:" or "LB2:", strict base45, a
+ *  signature length of 64, a complete DEFLATE stream with nothing after it, at most
+ *  LIBRO_MAX_LB1_INFLATED bytes inflated, exactly one 0x00 separator, a header and payload
+ *  within LIBRO_MAX_HEADER_BYTES and LIBRO_MAX_CLAIMS_BYTES. Each failure has its own message
+ *  (code LIBRO_ERR_ENCODING, _LIMIT or _PARSE; after the prefix, "lb1: " or "lb2: " names
+ *  the format); `jws_out` is untouched on failure. The signature is not checked here. Any
+ *  valid RFC 1951 stream is accepted, not only what libro_lb1_encode writes, so the text is
+ *  not canonical: identify a credential by its JWS, never by its LB text. Thread-safe on
+ *  distinct buffers. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_lb1_decode(libro_buf *jws_out, const char *text,
                                                       size_t len, libro_error *err);
 
-/** SHA-256 of the built-in dictionary, 64 lowercase hex digits (a constant string, never
- *  NULL): it may never change for "LB1" (schemas/lb1/README.md). */
-LIBRO_API const char *libro_lb1_dictionary_sha256(void);
+/** SHA-256 of the built-in dictionary of `format`, 64 lowercase hex digits (a constant
+ *  string), or NULL for a format not in libro_lb_format. A format's dictionary never changes
+ *  (schemas/lb1/README.md, schemas/lb2/README.md). */
+LIBRO_API const char *libro_lb1_dictionary_sha256(libro_lb_format format);
 
 #endif

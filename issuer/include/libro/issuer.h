@@ -167,8 +167,8 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_renew(libro_issued *out, libro
                                                         const libro_renewal_options *opt,
                                                         libro_error *err);
 
-/** The LB1 QR transport of the compact JWS token[0..len) (trailing newlines ignored): its
- *  LB1 text appended to `text_out` and its QR code as a PNG appended to `png_out` (`opt` as
+/** The LB2 QR transport of the compact JWS token[0..len) (trailing newlines ignored): its
+ *  LB2 text appended to `text_out` and its QR code as a PNG appended to `png_out` (`opt` as
  *  for libro_qr_render; NULL: level M). *qr_version (may be NULL) receives the QR version.
  *  Codes of libro_lb1_encode and libro_qr_render, after which both buffers are untouched;
  *  LIBRO_ERR_NOMEM. */

@@ -30,8 +30,8 @@ typedef struct libro_qr_options {
         1, 'M', 8, 4                                                                               \
     }
 
-/** Encode `text` (LB1 text is all QR alphanumeric characters, so it is encoded in that mode)
- *  in the smallest QR version that holds it at the chosen level, and render it as `format`,
+/** Encode `text` (LB2 and LB1 text are all QR alphanumeric characters, so it is encoded in that
+ * mode) in the smallest QR version that holds it at the chosen level, and render it as `format`,
  *  appended to `out` (untouched on failure). `opt` may be NULL for the defaults; terminal
  *  output ignores module_px. *qr_version (may be NULL) receives the QR version used (1-40).
  *  LIBRO_ERR_LIMIT when the text does not fit a version-40 code. LIBRO_ERR_INVALID_ARG for a
