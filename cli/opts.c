@@ -64,6 +64,9 @@ cli_print_help(FILE *f, const struct cli_spec *spec)
     help_tail(f, spec->epilog);
 }
 
+static int usage_v(const char *command, const char *synopsis, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
 static int
 usage_v(const char *command, const char *synopsis, const char *fmt, va_list ap)
 {
