@@ -603,7 +603,8 @@ teardown_remote(void)
     teardown();
 }
 
-/* Over HTTP the status entries are the URLs the registry's reservation names. */
+/* Over HTTP the status entries are the URLs the registry's reservation names, all three: the
+ * message entry too, so a surrender over HTTP reads SURRENDERED, not REVOKED. */
 START_TEST(test_remote_issue_and_renew)
 {
     libro_error err = LIBRO_ERROR_INIT;
@@ -625,6 +626,10 @@ START_TEST(test_remote_issue_and_renew)
     ck_assert_int_gt(
         snprintf(url, sizeof url, "%s/%u/suspension", remote_lists, (unsigned) res.status_list), 0);
     ck_assert_str_eq(res.license->status_suspension_list, url);
+    ck_assert_int_gt(
+        snprintf(url, sizeof url, "%s/%u/message", remote_lists, (unsigned) res.status_list), 0);
+    ck_assert_ptr_nonnull(res.license->status_message_list);
+    ck_assert_str_eq(res.license->status_message_list, url);
     must(libro_registry_client_get(remote, &rec, "T7-N-0300", &err), &err, "get");
     ck_assert_str_eq(rec.credential, (const char *) res.jws.data);
     ck_assert_uint_eq(rec.status_index, res.status_index);
@@ -637,6 +642,7 @@ START_TEST(test_remote_issue_and_renew)
     ck_assert_uint_eq(next.version, 2);
     ck_assert_uint_eq(next.license->status_index, res.status_index);
     ck_assert_str_eq(next.license->status_revocation_list, res.license->status_revocation_list);
+    ck_assert_str_eq(next.license->status_message_list, res.license->status_message_list);
     libro_issued_clear(&next);
     libro_issued_clear(&res);
 }
