@@ -113,11 +113,8 @@ issuer_open(libro_issuer **out, const libro_key *signer, const char *auth, size_
                              libro_cred_type_name(is->charter->type));
         goto out;
     }
-    if (strcmp(is->auth->issuer, is->charter->subject_id) != 0) {
-        rc = libro_error_set(err, LIBRO_ERR_DENIED,
-                             "the authorization was signed by %.64s, not by the community of the "
-                             "charter (%.64s)",
-                             is->auth->issuer, is->charter->subject_id);
+    rc = libro_rules_issued_by(is->auth, is->charter, err);
+    if (rc != LIBRO_OK) {
         goto out;
     }
     *out = is;
