@@ -363,10 +363,11 @@ issue_run(libro_registry_client *c, const struct world *w, const struct reg *r, 
         uint32_t index = 0;
         char *revocation = NULL;
         char *suspension = NULL;
+        char *message = NULL;
 
         license_number(number, sizeof number, prefix, first + i);
-        if (libro_registry_client_reserve(c, &list, &index, &revocation, &suspension, &err) !=
-            LIBRO_OK) {
+        if (libro_registry_client_reserve(c, &list, &index, &revocation, &suspension, &message,
+                                          &err) != LIBRO_OK) {
             bench_die("reserve", &err);
         }
         license_sign(&jws, w, r->base_url, number, list, index, revocation, suspension);
@@ -376,6 +377,7 @@ issue_run(libro_registry_client *c, const struct world *w, const struct reg *r, 
         }
         libro_free(revocation);
         libro_free(suspension);
+        libro_free(message);
     }
     libro_buf_free(&jws);
     return (double) count / (bench_now() - t0);

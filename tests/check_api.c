@@ -557,8 +557,8 @@ START_TEST(test_authorize_issuer)
                       LIBRO_ERR_BAD_SIGNATURE, &err, "issuer authorization");
     LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, NULL, foreign, "clerk", now, &err),
                       LIBRO_ERR_DENIED, &err,
-                      "issuer authorization is issued by urn:libro:town-8, not by this "
-                      "registry's community urn:libro:town-7");
+                      "issuer authorization for " BOARD " is issued by urn:libro:town-8, not "
+                      "by " COMMUNITY);
     LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, NULL, lic, "clerk", now, &err),
                       LIBRO_ERR_SCHEMA, &err,
                       "credential is a ProfessionalLicense, not an IssuerAuthorization");
@@ -669,18 +669,19 @@ START_TEST(test_write_journey)
     json_t *c;
     uint64_t before = log_size();
 
-    /* Reserve: 201 with the list URLs under the base URL (no trailing slash). */
+    /* Reserve: 201 with the three list URLs under the base URL (no trailing slash). */
     post("/v1/reservations", claims("reserve", NULL));
     ck_assert_uint_eq(R.status, 201);
     ck_assert_str_eq(R.content_type, "application/json");
     ck_assert_str_eq(R.cache_control, "no-store");
-    ck_assert_uint_eq(json_object_size(R_json), 4);
+    ck_assert_uint_eq(json_object_size(R_json), 5);
     list = (uint32_t) json_integer_value(json_object_get(R_json, "list"));
     index = (uint32_t) json_integer_value(json_object_get(R_json, "index"));
     ck_assert_uint_eq(list, 0);
     ck_assert_uint_lt(index, LIBRO_STATUS_LIST_MIN_ENTRIES);
     ck_assert_str_eq(json_string_value(json_object_get(R_json, "revocation")), LIST0 "revocation");
     ck_assert_str_eq(json_string_value(json_object_get(R_json, "suspension")), LIST0 "suspension");
+    ck_assert_str_eq(json_string_value(json_object_get(R_json, "message")), LIST0 "message");
     ck_assert_uint_eq(log_size(), before); /* a reservation is not a leaf */
 
     /* Register: 201. The license runs out in 20 days, inside its 30-day renewal window. */

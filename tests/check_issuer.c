@@ -302,8 +302,8 @@ static const struct {
      "issuer: license (2031-02-20T23:59:59Z..2031-06-01T00:00:00Z) lies outside the issuer "
      "authorization"},
     {"wrong issuer", LC_WRONG_ISSUER, LIBRO_ERR_DENIED,
-     "issuer: license issuer \"urn:libro:town-7:school-board\" is not the authorized issuer "
-     "\"urn:libro:town-7:health-board\""},
+     "issuer: license is issued by urn:libro:town-7:school-board, not by "
+     "urn:libro:town-7:health-board"},
     {"wrong key", LC_WRONG_KEY, LIBRO_ERR_DENIED,
      "issuer: signing key is not the key the authorization names"},
     {"wrong community", LC_WRONG_COMMUNITY, LIBRO_ERR_DENIED,
@@ -318,8 +318,8 @@ static const struct {
     {"community level 3, charter 2", LC_LEVEL_ABOVE, LIBRO_ERR_DENIED,
      "issuer: license gives community urn:libro:town-7 level 3, its anchor says 2"},
     {"charter of another community", LC_OTHER_CHARTER, LIBRO_ERR_DENIED,
-     "issuer: authorization issuer \"urn:libro:town-7\" is not the chartered community "
-     "\"urn:libro:town-7:north\""},
+     "issuer: issuer authorization for urn:libro:town-7:health-board is issued by "
+     "urn:libro:town-7, not by urn:libro:town-7:north"},
     {"not an authorization", LC_NOT_AUTH, LIBRO_ERR_INVALID_ARG,
      "issuer: want a license, an issuer authorization and a community charter"},
     {"not a license", LC_NOT_LICENSE, LIBRO_ERR_INVALID_ARG,
@@ -437,6 +437,8 @@ enum charter_case {
     CC_AUTH_STARTS_BEFORE,
     CC_AUTH_ENDS_AFTER,
     CC_WRONG_ISSUER,
+    CC_CHILD_WRONG_ISSUER,
+    CC_REGISTRY_WRONG_ISSUER,
     CC_WRONG_KEY,
     CC_CHILD_SAME_LEVEL,
     CC_CHILD_HIGHER_LEVEL,
@@ -469,7 +471,14 @@ static const struct {
      "issuer: issuer authorization for urn:libro:town-7:health-board (2026-06-01T00:00:00Z.."
      "2036-01-01T00:00:00Z) lies outside"},
     {"wrong issuer", CC_WRONG_ISSUER, LIBRO_ERR_DENIED,
-     "issuer: issuer \"urn:libro:town-8\" is not the chartered community \"urn:libro:town-7\""},
+     "issuer: issuer authorization for urn:libro:town-7:health-board is issued by "
+     "urn:libro:town-8, not by urn:libro:town-7"},
+    {"child of another community", CC_CHILD_WRONG_ISSUER, LIBRO_ERR_DENIED,
+     "issuer: charter of urn:libro:town-7:north is issued by urn:libro:town-8, not by "
+     "urn:libro:town-7"},
+    {"registry of another community", CC_REGISTRY_WRONG_ISSUER, LIBRO_ERR_DENIED,
+     "issuer: registry authorization for urn:libro:town-7:registry is issued by "
+     "urn:libro:town-8, not by urn:libro:town-7"},
     {"wrong key", CC_WRONG_KEY, LIBRO_ERR_DENIED,
      "issuer: signing key is not the community key of the charter"},
     {"child same level", CC_CHILD_SAME_LEVEL, LIBRO_ERR_DENIED,
@@ -529,6 +538,14 @@ START_TEST(test_check_under_charter)
         break;
     case CC_WRONG_ISSUER:
         set_str(&auth->issuer, "urn:libro:town-8");
+        break;
+    case CC_CHILD_WRONG_ISSUER:
+        c = child;
+        set_str(&child->issuer, "urn:libro:town-8");
+        break;
+    case CC_REGISTRY_WRONG_ISSUER:
+        c = registry;
+        set_str(&registry->issuer, "urn:libro:town-8");
         break;
     case CC_WRONG_KEY:
         signer = board_key;

@@ -429,7 +429,9 @@ START_TEST(test_open_refused)
     other_charter = charter_of("urn:libro:town-8", other_key, 2, now + 3650 * DAY);
     LIBRO_ASSERT_CODE(libro_issuer_open(&is, board_key, auth_jws, strlen(auth_jws), other_charter,
                                         strlen(other_charter), &err),
-                      LIBRO_ERR_DENIED, &err, "not by the community of the charter");
+                      LIBRO_ERR_DENIED, &err,
+                      "issuer authorization for " BOARD " is issued by " COMMUNITY
+                      ", not by urn:libro:town-8");
     ck_assert_ptr_null(is);
     LIBRO_ASSERT_CODE(
         libro_issuer_open(&is, board_key, "e30.e30", 7, charter_jws, strlen(charter_jws), &err),
@@ -603,7 +605,8 @@ teardown_remote(void)
     teardown();
 }
 
-/* Over HTTP the status entries are the URLs the registry's reservation names. */
+/* Over HTTP the status entries are the URLs the registry's reservation names, all three: the
+ * message entry too, so a surrender over HTTP reads SURRENDERED, not REVOKED. */
 START_TEST(test_remote_issue_and_renew)
 {
     libro_error err = LIBRO_ERROR_INIT;
@@ -625,6 +628,10 @@ START_TEST(test_remote_issue_and_renew)
     ck_assert_int_gt(
         snprintf(url, sizeof url, "%s/%u/suspension", remote_lists, (unsigned) res.status_list), 0);
     ck_assert_str_eq(res.license->status_suspension_list, url);
+    ck_assert_int_gt(
+        snprintf(url, sizeof url, "%s/%u/message", remote_lists, (unsigned) res.status_list), 0);
+    ck_assert_ptr_nonnull(res.license->status_message_list);
+    ck_assert_str_eq(res.license->status_message_list, url);
     must(libro_registry_client_get(remote, &rec, "T7-N-0300", &err), &err, "get");
     ck_assert_str_eq(rec.credential, (const char *) res.jws.data);
     ck_assert_uint_eq(rec.status_index, res.status_index);
@@ -637,6 +644,7 @@ START_TEST(test_remote_issue_and_renew)
     ck_assert_uint_eq(next.version, 2);
     ck_assert_uint_eq(next.license->status_index, res.status_index);
     ck_assert_str_eq(next.license->status_revocation_list, res.license->status_revocation_list);
+    ck_assert_str_eq(next.license->status_message_list, res.license->status_message_list);
     libro_issued_clear(&next);
     libro_issued_clear(&res);
 }

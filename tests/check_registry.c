@@ -1310,6 +1310,16 @@ START_TEST(test_create_rules)
                       "2036-11-28T00:00:01Z) lies outside the anchor " COMMUNITY);
     ck_assert_int_ne(access(other, F_OK), 0); /* nothing left behind */
     libro_free(late);
+    /* ... nor with one another community issued (signed by the town's key all the same). */
+    libro_free(c->issuer);
+    c->issuer = sdup("urn:libro:town-8");
+    c->valid_until = VF + 3650 * DAY;
+    late = sign(c, town_key);
+    LIBRO_ASSERT_CODE(libro_registry_create(other, charter_jws, late, &err), LIBRO_ERR_DENIED, &err,
+                      "registry authorization for " COMMUNITY ":registry is issued by "
+                      "urn:libro:town-8, not by " COMMUNITY);
+    ck_assert_int_ne(access(other, F_OK), 0);
+    libro_free(late);
     libro_credential_free(c);
 }
 END_TEST
@@ -1372,20 +1382,26 @@ static const struct {
     int64_t from, until;
     libro_code want;
     const char *msg;
+    const char *id; /* the parent's id: REGION when NULL */
 } parents[] = {
     {"same level", 2, NURSING, VF - 730 * DAY, VF + 7300 * DAY, LIBRO_ERR_DENIED,
-     "chain: charter of " COMMUNITY " has level 2, not below the level 2 of the anchor " REGION},
+     "chain: charter of " COMMUNITY " has level 2, not below the level 2 of the anchor " REGION,
+     NULL},
     {"other type", 4, "midwifery", VF - 730 * DAY, VF + 7300 * DAY, LIBRO_ERR_DENIED,
-     "chain: charter of " COMMUNITY " allows nursing-general, which the anchor " REGION
-     " does not"},
+     "chain: charter of " COMMUNITY " allows nursing-general, which the anchor " REGION " does not",
+     NULL},
     {"ends a second early", 4, NURSING, VF - 730 * DAY, VF + 3650 * DAY - 1, LIBRO_ERR_DENIED,
      "chain: charter of " COMMUNITY " (2025-12-01T00:00:00Z..2036-11-28T00:00:00Z) lies outside "
-     "the anchor " REGION},
-    {"same window", 4, NURSING, VF - 365 * DAY, VF + 3650 * DAY, LIBRO_OK, NULL},
+     "the anchor " REGION,
+     NULL},
+    {"same window", 4, NURSING, VF - 365 * DAY, VF + 3650 * DAY, LIBRO_OK, NULL, NULL},
+    {"another region", 4, NURSING, VF - 730 * DAY, VF + 7300 * DAY, LIBRO_ERR_DENIED,
+     "chain: charter of " COMMUNITY " is issued by " REGION ", not by urn:libro:region-9",
+     "urn:libro:region-9"},
 };
 
-/* What the registry checks when it adds a charter above its own: core's window, scope and
- * level rules between the two, as a verifier walking up applies them. */
+/* What the registry checks when it adds a charter above its own: core's issued-by, window,
+ * scope and level rules between the two, as a verifier walking up applies them. */
 START_TEST(test_add_chain_rules)
 {
     libro_error err = LIBRO_ERROR_INIT;
@@ -1403,8 +1419,10 @@ START_TEST(test_add_chain_rules)
     must(libro_registry_create(path, town_charter, auth_jws, &err), &err, "create");
     must(libro_registry_open(&town, path, &err), &err, "open");
 
-    parent = charter_of(REGION, REGION, "Region 3", parents[_i].level, parents[_i].allowed,
-                        parents[_i].from, parents[_i].until, region_key, region_key);
+    parent = charter_of(parents[_i].id != NULL ? parents[_i].id : REGION,
+                        parents[_i].id != NULL ? parents[_i].id : REGION, "Region 3",
+                        parents[_i].level, parents[_i].allowed, parents[_i].from, parents[_i].until,
+                        region_key, region_key);
     if (parents[_i].want == LIBRO_OK) {
         must(libro_registry_add_chain(town, NULL, parent, "clerk", VF, &err), &err,
              parents[_i].name);

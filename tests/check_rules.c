@@ -316,6 +316,131 @@ START_TEST(test_license_community)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ issued by */
+
+/* Which credential is checked under which, and the issuer it is given (NULL: kept). */
+enum issued_case {
+    I_AUTH,
+    I_REGISTRY,
+    I_CHILD,
+    I_ANCHOR,
+    I_LICENSE,
+    I_AUTH_OTHER,
+    I_REGISTRY_OTHER,
+    I_CHILD_OTHER,
+    I_CHILD_UNDER_ITSELF,
+    I_AUTH_UNDER_CHILD,
+    I_LICENSE_OTHER,
+    I_NO_ISSUER,
+};
+
+static const struct {
+    const char *name;
+    enum issued_case m;
+    libro_code want;
+    const char *msg;
+} issued[] = {
+    {"authorization by the town", I_AUTH, LIBRO_OK, NULL},
+    {"registry by the town", I_REGISTRY, LIBRO_OK, NULL},
+    {"child charter by the town", I_CHILD, LIBRO_OK, NULL},
+    {"anchor by itself", I_ANCHOR, LIBRO_OK, NULL},
+    {"license by the board", I_LICENSE, LIBRO_OK, NULL},
+    {"authorization by another town", I_AUTH_OTHER, LIBRO_ERR_DENIED,
+     "issuer authorization for " BOARD " is issued by urn:libro:town-8, not by " TOWN},
+    {"registry by another town", I_REGISTRY_OTHER, LIBRO_ERR_DENIED,
+     "registry authorization for " TOWN ":registry is issued by urn:libro:town-8, not by " TOWN},
+    {"child charter by another town", I_CHILD_OTHER, LIBRO_ERR_DENIED,
+     "charter of " NORTH " is issued by urn:libro:town-8, not by " TOWN},
+    {"child charter under itself", I_CHILD_UNDER_ITSELF, LIBRO_ERR_DENIED,
+     "charter of " NORTH " is issued by " TOWN ", not by " NORTH},
+    {"authorization under the child's charter", I_AUTH_UNDER_CHILD, LIBRO_ERR_DENIED,
+     "issuer authorization for " BOARD " is issued by " TOWN ", not by " NORTH},
+    {"license by another board", I_LICENSE_OTHER, LIBRO_ERR_DENIED,
+     "license is issued by urn:libro:town-7:school-board, not by " BOARD},
+    {"no issuer", I_NO_ISSUER, LIBRO_ERR_DENIED,
+     "issuer authorization for " BOARD " is issued by , not by " TOWN},
+};
+
+START_TEST(test_issued_by)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    const libro_credential *c = auth;
+    const libro_credential *by = anchor;
+
+    switch (issued[_i].m) {
+    case I_AUTH:
+        break;
+    case I_REGISTRY:
+        c = registry;
+        break;
+    case I_CHILD:
+        c = child;
+        break;
+    case I_ANCHOR:
+        c = anchor;
+        break;
+    case I_LICENSE:
+        c = license;
+        by = auth;
+        break;
+    case I_AUTH_OTHER:
+        set_str(&auth->issuer, "urn:libro:town-8");
+        break;
+    case I_REGISTRY_OTHER:
+        c = registry;
+        set_str(&registry->issuer, "urn:libro:town-8");
+        break;
+    case I_CHILD_OTHER:
+        c = child;
+        set_str(&child->issuer, "urn:libro:town-8");
+        break;
+    case I_CHILD_UNDER_ITSELF:
+        c = child;
+        by = child;
+        break;
+    case I_AUTH_UNDER_CHILD:
+        by = child;
+        break;
+    case I_LICENSE_OTHER:
+        c = license;
+        by = auth;
+        set_str(&license->issuer, "urn:libro:town-7:school-board");
+        break;
+    case I_NO_ISSUER:
+        set_str(&auth->issuer, NULL);
+        break;
+    }
+    expect(libro_rules_issued_by(c, by, &err), &err, issued[_i].want, issued[_i].msg,
+           issued[_i].name);
+    if (issued[_i].want != LIBRO_OK) {
+        ck_assert_str_eq(err.msg, issued[_i].msg); /* the whole message, nothing after */
+    }
+}
+END_TEST
+
+/* A license under a charter, a charter under an authorization, either NULL: misuse. */
+START_TEST(test_issued_by_types)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+
+    LIBRO_ASSERT_CODE(libro_rules_issued_by(license, anchor, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "rules: issued by wants");
+    LIBRO_ASSERT_CODE(libro_rules_issued_by(child, auth, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "rules: issued by wants");
+    LIBRO_ASSERT_CODE(libro_rules_issued_by(auth, registry, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "rules: issued by wants");
+    LIBRO_ASSERT_CODE(libro_rules_issued_by(license, license, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "rules: issued by wants");
+    LIBRO_ASSERT_CODE(libro_rules_issued_by(NULL, anchor, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "rules: issued by wants");
+    LIBRO_ASSERT_CODE(libro_rules_issued_by(auth, NULL, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "rules: issued by wants");
+    ck_assert_int_eq(libro_rules_issued_by(auth, anchor, NULL), LIBRO_OK);
+    set_str(&auth->issuer, "urn:libro:town-8");
+    ck_assert_int_eq(libro_rules_issued_by(auth, anchor, NULL), LIBRO_ERR_DENIED);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ scope and level */
 
 enum scope_case {
@@ -666,6 +791,8 @@ libro_test_suite(void)
     tcase_add_test(rules, test_describe);
     tcase_add_loop_test(rules, test_under_charter, 0, (int) LIBRO_NELEM(unders));
     tcase_add_test(rules, test_license_under);
+    tcase_add_loop_test(rules, test_issued_by, 0, (int) LIBRO_NELEM(issued));
+    tcase_add_test(rules, test_issued_by_types);
     tcase_add_loop_test(limits, test_span, 0, (int) LIBRO_NELEM(spans));
     tcase_add_test(limits, test_window_edges);
     tcase_add_test(limits, test_nulls_and_types);

@@ -196,9 +196,11 @@ issue_unregistered(const char *number)
     uint32_t index = 0;
     char *rev = NULL;
     char *sus = NULL;
+    char *msg = NULL;
     char *jws;
 
-    must(libro_registry_client_reserve(client, &list, &index, &rev, &sus, &err), &err, "reserve");
+    must(libro_registry_client_reserve(client, &list, &index, &rev, &sus, &msg, &err), &err,
+         "reserve");
     c->license_number = sdup(number);
     c->profession = sdup("registered nurse");
     c->license_type = sdup(NURSING);
@@ -212,6 +214,7 @@ issue_unregistered(const char *number)
     c->status_index = index;
     c->status_revocation_list = rev;
     c->status_suspension_list = sus;
+    c->status_message_list = msg;
     jws = sign(c, board_key);
     libro_credential_free(c);
     return jws;
@@ -1206,19 +1209,25 @@ START_TEST(test_client_http)
         uint32_t i = 0;
         char *rev = NULL;
         char *sus = NULL;
+        char *msg = NULL;
 
-        LIBRO_ASSERT_CODE(libro_registry_client_reserve(forger, &l, &i, &rev, &sus, &err),
+        LIBRO_ASSERT_CODE(libro_registry_client_reserve(forger, &l, &i, &rev, &sus, &msg, &err),
                           LIBRO_ERR_UNTRUSTED, &err, "registry: 401 bad_signature");
         ck_assert_ptr_null(rev);
         ck_assert_ptr_null(sus);
-        /* The board's reservation names this registry's lists. */
-        must(libro_registry_client_reserve(client, &l, &i, &rev, &sus, &err), &err, "reserve");
+        ck_assert_ptr_null(msg);
+        /* The board's reservation names this registry's three lists. */
+        must(libro_registry_client_reserve(client, &l, &i, &rev, &sus, &msg, &err), &err,
+             "reserve");
         ck_assert_int_gt(snprintf(want, sizeof want, "%s/v1/status/%u/revocation", base, l), 0);
         ck_assert_str_eq(rev, want);
         ck_assert_int_gt(snprintf(want, sizeof want, "%s/v1/status/%u/suspension", base, l), 0);
         ck_assert_str_eq(sus, want);
+        ck_assert_int_gt(snprintf(want, sizeof want, "%s/v1/status/%u/message", base, l), 0);
+        ck_assert_str_eq(msg, want);
         libro_free(rev);
         libro_free(sus);
+        libro_free(msg);
     }
     libro_registry_client_close(forger);
 
@@ -1295,15 +1304,18 @@ START_TEST(test_client_local)
     uint32_t index = 0;
     char *rev = (char *) &err; /* must be reset to NULL */
     char *sus = (char *) &err;
+    char *msg = (char *) &err;
 
     LIBRO_ASSERT_CODE(libro_registry_client_open(&local, db_a, NULL, NULL, NULL, NULL, &err),
                       LIBRO_ERR_INVALID_ARG, &err, "a registry database needs an actor");
     must(libro_registry_client_open(&local, db_a, NULL, NULL, "operator", NULL, &err), &err,
          "local");
     ck_assert(!libro_registry_client_remote(local));
-    must(libro_registry_client_reserve(local, &list, &index, &rev, &sus, &err), &err, "reserve");
+    must(libro_registry_client_reserve(local, &list, &index, &rev, &sus, &msg, &err), &err,
+         "reserve");
     ck_assert_ptr_null(rev);
     ck_assert_ptr_null(sus);
+    ck_assert_ptr_null(msg);
     must(libro_registry_client_change(local, "T7-N-0001", LIBRO_ACTION_SUSPEND, "audit", &err),
          &err, "suspend");
     must(libro_registry_client_get(local, &rec, "T7-N-0001", &err), &err, "get");

@@ -2378,6 +2378,84 @@ START_TEST(test_store_status_lists)
 }
 END_TEST
 
+/* The words are final as revocation is: a newer message list may give a word ("active" to
+ * "lapsed") but never take back "surrendered" or "lapsed", to "active" or to the other word;
+ * nor may a list of the same id change its purpose. Each refusal leaves the stored list. */
+START_TEST(test_store_message_rollback)
+{
+    static const char url1[] = "https://registry.town-7.example/v1/status/1/message";
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_key *k_reg = NULL;
+    libro_buf b = LIBRO_BUF_INIT;
+    libro_buf kept = LIBRO_BUF_INIT;
+    char path[512];
+
+    gen(&k_reg, LIBRO_ALG_ED25519);
+    add(registry_auth(TOWN, k_reg, T0 - 1000 * DAY, T0 + 2000 * DAY), k_town);
+
+    /* Surrendered at 7. */
+    sign_list(&b, URL_MSG, LIBRO_STATUS_MESSAGE, 7, LIBRO_WORD_SURRENDERED, T0, T0 + 7 * DAY,
+              k_reg);
+    add_token(&b);
+    libro_buf_clear(&b);
+    sign_list(&b, URL_MSG, LIBRO_STATUS_MESSAGE, 7, LIBRO_WORD_ACTIVE, T0 + DAY, T0 + 8 * DAY,
+              k_reg);
+    LIBRO_ASSERT_CODE(libro_trust_add(store, (const char *) b.data, b.len, &err), LIBRO_ERR_DENIED,
+                      &err,
+                      "status list " URL_MSG " would change the word surrendered of 7, which is "
+                      "final: not replaced");
+    libro_buf_clear(&b);
+    sign_list(&b, URL_MSG, LIBRO_STATUS_MESSAGE, 7, LIBRO_WORD_LAPSED, T0 + DAY, T0 + 8 * DAY,
+              k_reg);
+    LIBRO_ASSERT_CODE(libro_trust_add(store, (const char *) b.data, b.len, &err), LIBRO_ERR_DENIED,
+                      &err, "would change the word surrendered of 7");
+    /* The same purpose's newer list keeping the word: replaces. */
+    libro_buf_clear(&b);
+    sign_list(&b, URL_MSG, LIBRO_STATUS_MESSAGE, 7, LIBRO_WORD_SURRENDERED, T0 + DAY, T0 + 8 * DAY,
+              k_reg);
+    add_token(&b);
+    /* A revocation list under the message list's id: refused, whatever its bits. */
+    libro_buf_clear(&b);
+    sign_list(&b, URL_MSG, LIBRO_STATUS_REVOCATION, 7, 1u, T0 + 2 * DAY, T0 + 9 * DAY, k_reg);
+    LIBRO_ASSERT_CODE(libro_trust_add(store, (const char *) b.data, b.len, &err), LIBRO_ERR_DENIED,
+                      &err,
+                      "status list " URL_MSG " would change its purpose from message to "
+                      "revocation: not replaced");
+
+    /* All active, then lapsed at 3 (a word given: fine), then active again: refused. */
+    libro_buf_clear(&b);
+    sign_list(&b, url1, LIBRO_STATUS_MESSAGE, 3, LIBRO_WORD_ACTIVE, T0, T0 + 7 * DAY, k_reg);
+    add_token(&b);
+    sign_list(&kept, url1, LIBRO_STATUS_MESSAGE, 3, LIBRO_WORD_LAPSED, T0 + DAY, T0 + 8 * DAY,
+              k_reg);
+    add_token(&kept);
+    libro_buf_clear(&b);
+    sign_list(&b, url1, LIBRO_STATUS_MESSAGE, 3, LIBRO_WORD_ACTIVE, T0 + 2 * DAY, T0 + 9 * DAY,
+              k_reg);
+    LIBRO_ASSERT_CODE(libro_trust_add(store, (const char *) b.data, b.len, &err), LIBRO_ERR_DENIED,
+                      &err, "would change the word lapsed of 3, which is final");
+    /* ... also after a reopen, and the file still holds the lapsed list. */
+    reopen();
+    LIBRO_ASSERT_CODE(libro_trust_add(store, (const char *) b.data, b.len, &err), LIBRO_ERR_DENIED,
+                      &err, "would change the word lapsed of 3");
+    file_for_list(path, sizeof path, url1);
+    {
+        libro_buf on_disk = LIBRO_BUF_INIT;
+
+        LIBRO_ASSERT_CODE(
+            libro_file_read(&on_disk, path, LIBRO_MAX_STATUS_LIST_TOKEN_BYTES, true, &err),
+            LIBRO_OK, &err, NULL);
+        ck_assert_uint_eq(on_disk.len, kept.len);
+        ck_assert_mem_eq(on_disk.data, kept.data, kept.len);
+        libro_buf_free(&on_disk);
+    }
+
+    libro_buf_free(&b);
+    libro_buf_free(&kept);
+    libro_key_free(k_reg);
+}
+END_TEST
+
 Suite *
 libro_test_suite(void)
 {
@@ -2420,6 +2498,7 @@ libro_test_suite(void)
     tcase_add_test(trust, test_store_permissions);
     tcase_add_test(trust, test_default_dir);
     tcase_add_test(trust, test_store_status_lists);
+    tcase_add_test(trust, test_store_message_rollback);
     suite_add_tcase(s, trust);
 
     tcase_add_checked_fixture(status, setup, teardown);

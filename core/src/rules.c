@@ -107,6 +107,30 @@ libro_rules_span_ok(int64_t valid_from, int64_t valid_until, uint32_t days)
 }
 
 libro_code
+libro_rules_issued_by(const libro_credential *c, const libro_credential *by, libro_error *err)
+{
+    char desc[DESC_MAX];
+    bool pair;
+
+    pair = c != NULL && by != NULL &&
+           ((c->type == LIBRO_CRED_LICENSE && by->type == LIBRO_CRED_ISSUER_AUTH) ||
+            ((c->type == LIBRO_CRED_CHARTER || c->type == LIBRO_CRED_ISSUER_AUTH ||
+              c->type == LIBRO_CRED_REGISTRY_AUTH) &&
+             by->type == LIBRO_CRED_CHARTER));
+    if (!pair) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "rules: issued by wants a credential under a charter, or a license "
+                               "under an issuer authorization");
+    }
+    if (same(c->issuer, by->subject_id)) {
+        return LIBRO_OK;
+    }
+    libro_rules_describe(desc, sizeof desc, c);
+    return libro_error_set(err, LIBRO_ERR_DENIED, "%s is issued by %.64s, not by %.64s", desc,
+                           shown(c->issuer), shown(by->subject_id));
+}
+
+libro_code
 libro_rules_window_of(const char *what, int64_t valid_from, int64_t valid_until,
                       const libro_credential *outer, libro_error *err)
 {

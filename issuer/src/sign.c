@@ -82,18 +82,6 @@ rule(libro_code rc, libro_error *err)
     return rc;
 }
 
-/* `got` (the id a credential names) is `want` (the id of what authorizes it). */
-static libro_code
-id_check(const char *got, const char *want, const char *got_what, const char *want_what,
-         libro_error *err)
-{
-    if (got != NULL && want != NULL && strcmp(got, want) == 0) {
-        return LIBRO_OK;
-    }
-    return libro_error_set(err, LIBRO_ERR_DENIED, "issuer: %s \"%.64s\" is not the %s \"%.64s\"",
-                           got_what, got != NULL ? got : "", want_what, want != NULL ? want : "");
-}
-
 libro_code
 libro_issuer_check_license(const libro_credential *license, const libro_credential *authorization,
                            const libro_credential *community_charter, const libro_key *signer,
@@ -108,10 +96,9 @@ libro_issuer_check_license(const libro_credential *license, const libro_credenti
                                "issuer: want a license, an issuer authorization and a community "
                                "charter");
     }
-    rc = id_check(license->issuer, authorization->subject_id, "license issuer", "authorized issuer",
-                  err);
+    rc = libro_rules_issued_by(license, authorization, err);
     if (rc != LIBRO_OK) {
-        return rc;
+        return rule(rc, err);
     }
     if (authorization->subject_key == NULL ||
         !libro_key_equal_public(signer, authorization->subject_key)) {
@@ -120,10 +107,9 @@ libro_issuer_check_license(const libro_credential *license, const libro_credenti
     }
     /* The charter given must be the one of the community that signed the authorization, or
      * its level would say nothing about the license's community. */
-    rc = id_check(authorization->issuer, community_charter->subject_id, "authorization issuer",
-                  "chartered community", err);
+    rc = libro_rules_issued_by(authorization, community_charter, err);
     if (rc != LIBRO_OK) {
-        return rc;
+        return rule(rc, err);
     }
     rc = libro_rules_license_under(license, authorization, err);
     if (rc == LIBRO_OK) {
@@ -145,9 +131,9 @@ libro_issuer_check_under_charter(const libro_credential *c,
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
                                "issuer: want a charter or authorization and a community charter");
     }
-    rc = id_check(c->issuer, parent->subject_id, "issuer", "chartered community", err);
+    rc = libro_rules_issued_by(c, parent, err);
     if (rc != LIBRO_OK) {
-        return rc;
+        return rule(rc, err);
     }
     if (parent->subject_key == NULL || !libro_key_equal_public(signer, parent->subject_key)) {
         return libro_error_set(err, LIBRO_ERR_DENIED,

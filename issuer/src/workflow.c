@@ -113,11 +113,8 @@ issuer_open(libro_issuer **out, const libro_key *signer, const char *auth, size_
                              libro_cred_type_name(is->charter->type));
         goto out;
     }
-    if (strcmp(is->auth->issuer, is->charter->subject_id) != 0) {
-        rc = libro_error_set(err, LIBRO_ERR_DENIED,
-                             "the authorization was signed by %.64s, not by the community of the "
-                             "charter (%.64s)",
-                             is->auth->issuer, is->charter->subject_id);
+    rc = libro_rules_issued_by(is->auth, is->charter, err);
+    if (rc != LIBRO_OK) {
         goto out;
     }
     *out = is;
@@ -442,6 +439,16 @@ sign_checked(libro_buf *jws, const libro_credential *c, const libro_issuer *is, 
     return rc;
 }
 
+/* Whether the license `c` names the three lists the registry answered its reservation with. */
+static bool
+same_status_lists(const libro_credential *answer, const libro_credential *c)
+{
+    return strcmp(answer->status_revocation_list, c->status_revocation_list) == 0 &&
+           strcmp(answer->status_suspension_list, c->status_suspension_list) == 0 &&
+           c->status_message_list != NULL &&
+           strcmp(answer->status_message_list, c->status_message_list) == 0;
+}
+
 /* Record the license in the registry: reserve its status index, put the status entries in
  * the license, check, sign, register. */
 static libro_code
@@ -466,22 +473,18 @@ issue_registered(libro_issued *res, libro_issuer *is, libro_registry_client *r, 
         rc = libro_credential_check(c, err);
     }
     if (rc == LIBRO_OK) {
-        rc = libro_registry_client_reserve(r, &res->status_list, &res->status_index,
-                                           &entries.status_revocation_list,
-                                           &entries.status_suspension_list, err);
+        rc = libro_registry_client_reserve(
+            r, &res->status_list, &res->status_index, &entries.status_revocation_list,
+            &entries.status_suspension_list, &entries.status_message_list, err);
     }
     if (rc == LIBRO_OK && base != NULL) {
         rc = status_from_base(c, base, res->status_list, res->status_index, err);
     }
-    if (rc == LIBRO_OK && remote && base != NULL &&
-        (entries.status_revocation_list == NULL || entries.status_suspension_list == NULL ||
-         strcmp(entries.status_revocation_list, c->status_revocation_list) != 0 ||
-         strcmp(entries.status_suspension_list, c->status_suspension_list) != 0)) {
+    if (rc == LIBRO_OK && remote && base != NULL && !same_status_lists(&entries, c)) {
         rc = libro_error_set(err, LIBRO_ERR_DENIED,
                              "the registry serves its lists at %.120s, not under the status URL "
                              "base",
-                             entries.status_revocation_list != NULL ? entries.status_revocation_list
-                                                                    : "(none)");
+                             entries.status_revocation_list);
     }
     if (rc == LIBRO_OK && remote && base == NULL) {
         entries.status_index = res->status_index;
@@ -496,6 +499,7 @@ issue_registered(libro_issued *res, libro_issuer *is, libro_registry_client *r, 
     }
     libro_free(entries.status_revocation_list);
     libro_free(entries.status_suspension_list);
+    libro_free(entries.status_message_list);
     res->registered = rc == LIBRO_OK;
     return rc;
 }

@@ -401,18 +401,24 @@ copy_url(char **out, const json_t *answer, const char *name, libro_error *err)
 
 libro_code
 libro_registry_client_reserve(libro_registry_client *c, uint32_t *list, uint32_t *index,
-                              char **revocation, char **suspension, libro_error *err)
+                              char **revocation, char **suspension, char **message,
+                              libro_error *err)
 {
+    char **urls[] = {revocation, suspension, message};
+    static const char *const names[] = {"revocation", "suspension", "message"};
     json_t *answer = NULL;
     json_t *l;
     json_t *i;
     libro_code rc;
+    size_t k;
 
-    if (c == NULL || list == NULL || index == NULL || revocation == NULL || suspension == NULL) {
+    if (c == NULL || list == NULL || index == NULL || revocation == NULL || suspension == NULL ||
+        message == NULL) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "reserve: NULL argument");
     }
-    *revocation = NULL;
-    *suspension = NULL;
+    for (k = 0; k < sizeof urls / sizeof urls[0]; k++) {
+        *urls[k] = NULL;
+    }
     if (c->local != NULL) {
         return libro_registry_reserve_status(c->local, NULL, list, index, err);
     }
@@ -430,16 +436,15 @@ libro_registry_client_reserve(libro_registry_client *c, uint32_t *list, uint32_t
     }
     *list = (uint32_t) json_integer_value(l);
     *index = (uint32_t) json_integer_value(i);
-    rc = copy_url(revocation, answer, "revocation", err);
-    if (rc == LIBRO_OK) {
-        rc = copy_url(suspension, answer, "suspension", err);
+    for (k = 0; rc == LIBRO_OK && k < sizeof urls / sizeof urls[0]; k++) {
+        rc = copy_url(urls[k], answer, names[k], err);
     }
 out:
     if (rc != LIBRO_OK) {
-        libro_free(*revocation);
-        libro_free(*suspension);
-        *revocation = NULL;
-        *suspension = NULL;
+        for (k = 0; k < sizeof urls / sizeof urls[0]; k++) {
+            libro_free(*urls[k]);
+            *urls[k] = NULL;
+        }
     }
     json_decref(answer);
     return rc;

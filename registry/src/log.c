@@ -248,11 +248,8 @@ check_issuer_authorization(libro_credential **out, libro_buf *kid, const libro_r
     if (rc != LIBRO_OK) {
         goto out;
     }
-    if (strcmp(auth->issuer, charter->subject_id) != 0) {
-        rc = libro_error_set(err, LIBRO_ERR_DENIED,
-                             "issuer authorization is issued by %.64s, not by this registry's "
-                             "community %.64s",
-                             auth->issuer, charter->subject_id);
+    rc = libro_rules_issued_by(auth, charter, err);
+    if (rc != LIBRO_OK) {
         goto out;
     }
     rc = libro_jws_parse(&parsed, jws, strlen(jws), err);
@@ -620,10 +617,9 @@ libro_registry_add_chain(libro_registry *r, const libro_request_id *req, const c
                              below->subject_id);
         goto out;
     }
-    if (strcmp(below->issuer, parent->subject_id) != 0) {
-        rc = libro_error_set(err, LIBRO_ERR_DENIED,
-                             "chain: %.64s did not charter %.64s (its charter is issued by %.64s)",
-                             parent->subject_id, below->subject_id, below->issuer);
+    rc = libro_rules_issued_by(below, parent, err);
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, "chain");
         goto out;
     }
     rc = libro_jws_verify(below_jws, parent->subject_key, err);

@@ -329,15 +329,12 @@ libro_registry_create(const char *path, const char *charter_jws, const char *reg
                              libro_cred_type_name(auth->type));
         goto out;
     }
-    if (strcmp(auth->issuer, charter->subject_id) != 0) {
-        rc = libro_error_set(err, LIBRO_ERR_DENIED,
-                             "registry authorization is issued by %.64s, not the chartered "
-                             "community %.64s",
-                             auth->issuer, charter->subject_id);
-        goto out;
+    /* Verifiers refuse status lists whose registry authorization is not the community's or
+     * outlives its charter. */
+    rc = libro_rules_issued_by(auth, charter, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_rules_under_charter(auth, charter, err);
     }
-    /* Verifiers refuse status lists whose registry authorization outlives its charter. */
-    rc = libro_rules_under_charter(auth, charter, err);
     if (rc != LIBRO_OK) {
         goto out;
     }

@@ -478,7 +478,7 @@ post /v1/reservations req.jws
 expect_error "400: jti of 65 characters" 400 bad_request
 sign req.jws "{\"aud\":\"$URL\",\"iat\":$(now),\"jti\":\"api-test-16-char\",\"op\":\"reserve\"}"
 post /v1/reservations req.jws
-lists="\"revocation\":\"$URL/v1/status/0/revocation\",\"suspension\":\"$URL/v1/status/0/suspension\""
+lists="\"revocation\":\"$URL/v1/status/0/revocation\",\"suspension\":\"$URL/v1/status/0/suspension\",\"message\":\"$URL/v1/status/0/message\""
 expect_status "jti of 16 characters" 201 "^\\{\"list\":0,\"index\":[0-9]+,$lists\\}\$"
 sign req.jws "{\"aud\":\"$URL\",\"iat\":$(now),\"jti\":\"${jti65:1}\",\"op\":\"reserve\"}"
 post /v1/reservations req.jws

@@ -84,7 +84,8 @@ expect 1 "an authorization is no charter" "not a CommunityCharter" -- \
 "$libro" key new --out other.pem >/dev/null 2>&1
 q "$libro" issue charter --self --key other.pem --id urn:libro:region-9 --name "Region 9" \
     --level 4 --level-name region --allow nursing-general --days 3650 --out other.jws
-expect 1 "another region" "did not charter" -- \
+expect 1 "another region" \
+    "chain: charter of urn:libro:town-7 is issued by urn:libro:region-3, not by urn:libro:region-9" -- \
     "$libro" registry chain --db town.db --add other.jws --actor clerk
 expect 0 "the region that chartered the town" "" -- \
     "$libro" registry chain --db town.db --add region.jws --actor clerk

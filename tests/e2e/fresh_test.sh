@@ -8,7 +8,9 @@
 #     `libro sync <URL>`; eight days later: STATUS UNKNOWN (exit 7) with that advice, in text
 #     and in --json;
 #  4. `libro registry status --days 30` under a registry authorization ending in two days: the
-#     list ends with the authorization, and `libro verify` takes it (VALID).
+#     list ends with the authorization, and `libro verify` takes it (VALID);
+#  5. a license issued over HTTP (no --status-url-base: the reservation's three list URLs),
+#     surrendered over HTTP, synced: SURRENDERED (exit 4), not REVOKED.
 # Prints the time each loop took (for the record). Usage: fresh_test.sh PATH/TO/libro
 set -uo pipefail
 libro=${1:?usage: fresh_test.sh PATH/TO/libro}
@@ -69,9 +71,7 @@ run() {
 }
 ms() { date +%s%3N; }
 
-# --- the world: Town 7, its board, its registry on a free loopback port ------------------------
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-URL=http://127.0.0.1:$PORT
+# --- the world: Town 7, its board, its registry on loopback, on a port the system picks --------
 FROM=$(date -u -d '30 days ago' +%Y-%m-%dT%H:%M:%SZ)
 for k in town board reg; do
     must "$libro" key new --out $k.pem --public-out $k.pub
@@ -83,29 +83,34 @@ must "$libro" issue authorization --key town.pem --charter town.jws --id urn:lib
     --valid-from "$FROM" --days 3000 --out board-auth.jws
 must "$libro" issue registry-authorization --key town.pem --charter town.jws \
     --id urn:libro:town-7:registry --name "Town 7 Registry" --subject-key reg.pub \
-    --url "$URL" --valid-from "$FROM" --days 3000 --out regauth.jws
+    --url http://127.0.0.1 --valid-from "$FROM" --days 3000 --out regauth.jws
 DB=reg.db
 must "$libro" registry init --db $DB --charter town.jws --authorization regauth.jws
 must "$libro" registry type --db $DB --id nursing-general --validity-days 1095 \
     --renewal-window-days 90 --grace-days 30 --actor "town clerk"
 must "$libro" registry authorize --db $DB --authorization board-auth.jws --actor clerk
 BOARD=(--key board.pem --authorization board-auth.jws --community-charter town.jws)
-AS_BOARD=(--registry "$URL" --key board.pem --issuer urn:libro:town-7:board)
 
-"$libro" registry serve --db $DB --listen "127.0.0.1:$PORT" --key reg.pem --base-url "$URL" \
+# Port 0: the registry's URL is http://127.0.0.1:<the port it bound>, read from its port file
+# (written whole once it listens; waited for at most 10 s, or until the server exits).
+"$libro" registry serve --db $DB --listen 127.0.0.1:0 --port-file serve.port --key reg.pem \
     --write-rate 1000 --write-burst 1000 </dev/null 2>serve.err &
 server_pid=$!
-addr=
 for _ in $(seq 1 200); do
-    addr=$(sed -n 's|^libro: listening on \(http://[^ ]*\)$|\1|p' serve.err)
-    [ -n "$addr" ] && break
+    [ -s serve.port ] && break
     kill -0 "$server_pid" 2>/dev/null || break
     sleep 0.05
 done
-if [ "$addr" != "$URL" ]; then
-    fail "the server did not listen on $URL: $(cat serve.err)"
+if [ ! -s serve.port ]; then
+    fail "the server wrote no port file: $(cat serve.err)"
     finish
 fi
+URL=http://127.0.0.1:$(cat serve.port)
+if ! grep -qxF "libro: listening on $URL" serve.err; then
+    fail "the server does not say it listens on $URL: $(cat serve.err)"
+    finish
+fi
+AS_BOARD=(--registry "$URL" --key board.pem --issuer urn:libro:town-7:board)
 
 N=50
 t=$(ms)
@@ -149,6 +154,20 @@ for i in $(seq 1 $N); do
         break
 done
 cycle_ms=$(($(ms) - t))
+
+# === 5. surrendered over HTTP: SURRENDERED, not REVOKED =========================================
+# The license names its lists as the reservation answered them (no --status-url-base): all
+# three, the message list too, so the surrender's word reaches the employer.
+must "$libro" issue license "${BOARD[@]}" --holder "Holder G" --number T7-N-0150 \
+    --profession "registered nurse" --type nursing-general --scope "general care" \
+    --out g.jws --registry "$URL"
+run "the license names the message list" 0 "\"statusPurpose\":\"message\".*\"statusListCredential\":\"$URL/v1/status/[0-9]+/message\"" -- \
+    "$libro" jws verify --key board.pub g.jws
+run "surrender over HTTP" 0 'T7-N-0150: surrender recorded' -- "$libro" license surrender \
+    "${AS_BOARD[@]}" --reason "retired" T7-N-0150
+run "sync after the surrender" 0 'synced bundle' -- "$libro" sync "$URL"
+run "verify after the surrender: SURRENDERED" 4 '^SURRENDERED: license surrendered by its holder' \
+    -- "$libro" verify --jws g.jws
 
 # === 3. a week offline ===========================================================================
 run "sync before going offline" 0 '' -- "$libro" sync "$URL"

@@ -983,31 +983,59 @@ list_bits(libro_status_list *out, const char *token, size_t len, libro_error *er
     return rc;
 }
 
-/* Revocation is final: a newer revocation list may set bits but never clear one. A list that
- * does was signed from an older snapshot (or by a confused registry) and would revive
- * revoked licenses. */
-static libro_code
-check_no_unrevocation(const libro_trust__list *old, const libro_trust__list *l, libro_error *err)
+/* Whether status value `v` of a list of purpose `p` is final: a set revocation bit, the word
+ * "surrendered" or "lapsed" (docs/formats.md "Status words"). */
+static bool
+value_final(libro_status_purpose p, unsigned v)
 {
+    return (p == LIBRO_STATUS_REVOCATION && v == 1u) ||
+           (p == LIBRO_STATUS_MESSAGE && (v == LIBRO_WORD_SURRENDERED || v == LIBRO_WORD_LAPSED));
+}
+
+/* Revocation and the words are final: a newer revocation list may set bits but never clear
+ * one, a newer message list may give words but never change a "surrendered" or "lapsed" one
+ * (back to "active" or to the other). A list that does was signed from an older snapshot (or
+ * by a confused registry) and would revive licenses that ended. */
+static libro_code
+check_no_rollback(const libro_trust__list *old, const libro_trust__list *l, libro_error *err)
+{
+    libro_status_purpose p = l->list.purpose;
+    unsigned size = libro_status_purpose_size(p);
     libro_status_list a;
     libro_status_list b;
     size_t i;
     libro_code rc;
 
-    if (l->list.purpose != LIBRO_STATUS_REVOCATION) {
+    if (old->list.purpose != p) {
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "status list %.100s would change its purpose from %s to %s: not "
+                               "replaced",
+                               l->list.id, libro_status_purpose_name(old->list.purpose),
+                               libro_status_purpose_name(p));
+    }
+    if (p == LIBRO_STATUS_SUSPENSION) {
         return LIBRO_OK;
     }
     rc = list_bits(&a, old->token, old->token_len, err);
     if (rc == LIBRO_OK) {
         rc = list_bits(&b, l->token, l->token_len, err);
     }
-    for (i = 0; rc == LIBRO_OK && i < a.bits.n_entries; i++) {
-        if (libro_bitstring_get(&a.bits, i) &&
-            (i >= b.bits.n_entries || !libro_bitstring_get(&b.bits, i))) {
+    for (i = 0; rc == LIBRO_OK && i < a.bits.n_entries / size; i++) {
+        unsigned was = libro_bitstring_get_value(&a.bits, i, size);
+
+        if (!value_final(p, was) || libro_bitstring_get_value(&b.bits, i, size) == was) {
+            continue;
+        }
+        if (p == LIBRO_STATUS_REVOCATION) {
             rc = libro_error_set(err, LIBRO_ERR_DENIED,
                                  "status list %.100s would clear revocation %zu, which is final: "
                                  "not replaced",
                                  l->list.id, i);
+        } else {
+            rc = libro_error_set(err, LIBRO_ERR_DENIED,
+                                 "status list %.100s would change the word %s of %zu, which is "
+                                 "final: not replaced",
+                                 l->list.id, libro_status_word_message(was), i);
         }
     }
     libro_status_list_free(&a);
@@ -1027,7 +1055,7 @@ list_from_ms(const libro_status_list *s)
  * validFrom that decides a replacement is the registry's word). It replaces the list of the
  * same id only when it comes from the same registry, is strictly newer to the millisecond
  * (two different lists of one instant cannot be ordered, and taking either could undo a
- * revocation), and clears no revocation. */
+ * revocation), and clears no revocation and changes no final word. */
 static libro_code
 store_list(libro_trust *t, libro_trust__list *l, libro_error *err)
 {
@@ -1090,7 +1118,8 @@ store_list(libro_trust *t, libro_trust__list *l, libro_error *err)
                                  l->list.id, shown);
             goto out;
         }
-        /* An attacker (or a stale mirror) replaying an old list would undo a revocation. */
+        /* An attacker (or a stale mirror) replaying an old list would undo a revocation or a
+         * word. */
         if (list_from_ms(&l->list) <= list_from_ms(&old->list)) {
             if (libro_time_format_ms(new_from, list_from_ms(&l->list), NULL) != LIBRO_OK ||
                 libro_time_format_ms(old_from, list_from_ms(&old->list), NULL) != LIBRO_OK) {
@@ -1103,7 +1132,7 @@ store_list(libro_trust *t, libro_trust__list *l, libro_error *err)
                                  l->list.id, new_from, old_from);
             goto out;
         }
-        rc = check_no_unrevocation(old, l, err);
+        rc = check_no_rollback(old, l, err);
         if (rc != LIBRO_OK) {
             goto out;
         }

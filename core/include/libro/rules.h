@@ -28,6 +28,16 @@ LIBRO_API void libro_rules_describe(char *out, size_t cap, const libro_credentia
  *  within any span. */
 LIBRO_API bool libro_rules_span_ok(int64_t valid_from, int64_t valid_until, uint32_t days);
 
+/** Issued by: `c` was issued by the subject of `by`. A CommunityCharter (child or anchor),
+ *  IssuerAuthorization or RegistryAuthorization under its charter (`by` a CommunityCharter:
+ *  its issuer is the chartered community), a license under its issuer's authorization (`by`
+ *  an IssuerAuthorization: its issuer is the authorized issuer):
+ *  "<c> is issued by <c's issuer>, not by <by's subject>". LIBRO_ERR_INVALID_ARG for another
+ *  pair of types. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_rules_issued_by(const libro_credential *c,
+                                                           const libro_credential *by,
+                                                           libro_error *err);
+
 /** Window nesting: `inner`'s validFrom..validUntil lies within `outer`'s, both ends
  *  inclusive: "<inner> (<from>..<until>) lies outside the <outer> (<from>..<until>)". */
 LIBRO_API LIBRO_NODISCARD libro_code libro_rules_window(const libro_credential *inner,

@@ -23,14 +23,13 @@ LIBRO_API void libro_registry_client_close(libro_registry_client *c);
 /** Whether the client speaks HTTP (else it works on a database in-process). */
 LIBRO_API bool libro_registry_client_remote(const libro_registry_client *c);
 
-/** Reserve a status index: *list and *index, and over HTTP the two list URLs the registry
- *  serves them at (*revocation and *suspension, caller frees; NULL in-process, where the
- *  caller knows its own URL base). */
-LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_reserve(libro_registry_client *c,
-                                                                   uint32_t *list, uint32_t *index,
-                                                                   char **revocation,
-                                                                   char **suspension,
-                                                                   libro_error *err);
+/** Reserve a status index: *list and *index, and over HTTP the three list URLs the registry
+ *  serves them at (*revocation, *suspension and *message, the status words; caller frees;
+ *  NULL in-process, where the caller knows its own URL base). LIBRO_ERR_PARSE for an answer
+ *  without all three. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_reserve(
+    libro_registry_client *c, uint32_t *list, uint32_t *index, char **revocation, char **suspension,
+    char **message, libro_error *err);
 /** Register a signed license at the reserved (list, index). */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_register(libro_registry_client *c,
                                                                     const char *credential,

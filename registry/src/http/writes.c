@@ -384,6 +384,7 @@ do_reserve(libro_http__response *resp, libro_http_ctx *ctx, libro_registry *reg,
     uint32_t index = 0;
     char rev[LIBRO_HTTP_MAX_BASE_URL + 64];
     char sus[LIBRO_HTTP_MAX_BASE_URL + 64];
+    char msg[LIBRO_HTTP_MAX_BASE_URL + 64];
 
     if (libro_registry_reserve_status(reg, &w->id, &list, &index, &err) != LIBRO_OK) {
         registry_error(resp, reg, &w->id, &err);
@@ -391,9 +392,10 @@ do_reserve(libro_http__response *resp, libro_http_ctx *ctx, libro_registry *reg,
     }
     (void) snprintf(rev, sizeof rev, "%s/v1/status/%u/revocation", ctx->base_url, list);
     (void) snprintf(sus, sizeof sus, "%s/v1/status/%u/suspension", ctx->base_url, list);
+    (void) snprintf(msg, sizeof msg, "%s/v1/status/%u/message", ctx->base_url, list);
     reply(resp, 201,
-          json_pack("{s:I, s:I, s:s, s:s}", "list", (json_int_t) list, "index", (json_int_t) index,
-                    "revocation", rev, "suspension", sus));
+          json_pack("{s:I, s:I, s:s, s:s, s:s}", "list", (json_int_t) list, "index",
+                    (json_int_t) index, "revocation", rev, "suspension", sus, "message", msg));
 }
 
 static bool
