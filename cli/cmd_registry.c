@@ -1,5 +1,7 @@
-/* libro registry init|type|status: a community's registry on a local SQLite file (embedded
- * mode, design.md §5): create it, define its license types, publish its status lists. */
+/* libro registry init|type|authorize|chain|status|serve: a community's registry on a local
+ * SQLite file (embedded mode, design.md §5): create it, define its license types, let issuers
+ * in, extend its chain, publish its status lists, serve it. Each parses its option table and
+ * makes one library call. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -17,8 +19,6 @@
 #include "libro/time.h"
 #include "libro/util.h"
 
-#define DAY INT64_C(86400)
-/* Status lists are short-lived (verifiers re-fetch them); a year is already generous. */
 /* A status list's validity override: the publisher's bounds, in whole days. */
 #define MAX_STATUS_LIST_DAYS (LIBRO_STATUS_LIST_MAX_SECONDS / 86400u)
 
@@ -102,32 +102,17 @@ static const char *const init_part_options[LIBRO_REGISTRY_INIT_PARTS] = {
 static void
 say_created(const libro_registry_init_result *res)
 {
-    char from[LIBRO_TIME_TEXT_MAX];
-    char until[LIBRO_TIME_TEXT_MAX];
-    const struct {
-        unsigned part;
-        const char *path;
-        const libro_credential *c;
-    } files[] = {
-        {LIBRO_REGISTRY_INIT_COMMUNITY_KEY, in_community_key, NULL},
-        {LIBRO_REGISTRY_INIT_REGISTRY_KEY, in_registry_key, NULL},
-        {LIBRO_REGISTRY_INIT_CHARTER, in_charter, res->charter},
-        {LIBRO_REGISTRY_INIT_AUTHORIZATION, in_auth, res->authorization},
-    };
-    size_t i;
-
-    for (i = 0; i < LIBRO_NELEM(files); i++) {
-        if ((res->created & files[i].part) == 0) {
-            continue;
-        }
-        if (files[i].c == NULL) {
-            fprintf(stderr, "libro: created key %s\n", files[i].path);
-        } else if (libro_time_format(from, files[i].c->valid_from, NULL) == LIBRO_OK &&
-                   libro_time_format(until, files[i].c->valid_until, NULL) == LIBRO_OK) {
-            fprintf(stderr, "libro: issued %s for %s (%s .. %s) -> %s\n",
-                    libro_cred_type_name(files[i].c->type), files[i].c->subject_id, from, until,
-                    files[i].path);
-        }
+    if ((res->created & LIBRO_REGISTRY_INIT_COMMUNITY_KEY) != 0) {
+        fprintf(stderr, "libro: created key %s\n", in_community_key);
+    }
+    if ((res->created & LIBRO_REGISTRY_INIT_REGISTRY_KEY) != 0) {
+        fprintf(stderr, "libro: created key %s\n", in_registry_key);
+    }
+    if ((res->created & LIBRO_REGISTRY_INIT_CHARTER) != 0 && res->charter != NULL) {
+        cli_say_issued(res->charter, in_charter);
+    }
+    if ((res->created & LIBRO_REGISTRY_INIT_AUTHORIZATION) != 0 && res->authorization != NULL) {
+        cli_say_issued(res->authorization, in_auth);
     }
 }
 
@@ -188,6 +173,7 @@ registry_init(int argc, char **argv)
         opt.passphrase = (const char *) pass.data;
         opt.passphrase_len = pass.len;
         if (rc == LIBRO_OK) {
+            libro_registry_init_result_clear(&res);
             rc = libro_issuer_registry_init(&res, &opt, &err);
         }
     }

@@ -339,13 +339,15 @@ libro_issuer_registry_init(libro_registry_init_result *res, const libro_registry
     int64_t now;
     libro_code rc;
 
+    if (res != NULL) {
+        memset(res, 0, sizeof *res);
+    }
     if (res == NULL || opt == NULL || opt->version != LIBRO_REGISTRY_INIT_OPTIONS_VERSION ||
         opt->db_path == NULL || opt->charter_path == NULL || opt->authorization_path == NULL ||
         (opt->passphrase == NULL && opt->passphrase_len != 0) ||
         (opt->allowed == NULL && opt->n_allowed != 0) || opt->level > LIBRO_MAX_LEVEL) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "registry init: bad arguments");
     }
-    memset(res, 0, sizeof *res);
     part_init(&community, opt->community_key_path);
     part_init(&registry, opt->registry_key_path);
     part_init(&charter, opt->charter_path);
@@ -389,11 +391,12 @@ libro_issuer_registry_init(libro_registry_init_result *res, const libro_registry
                                     (const char *) auth.jws.data, err)) != LIBRO_OK) {
         goto out;
     }
+out:
+    /* Also on failure: a caller says which created file holds what. */
     res->charter = charter.cred;
     charter.cred = NULL; /* moved to caller */
     res->authorization = auth.cred;
     auth.cred = NULL;
-out:
     libro_buf_free(&text);
     part_free(&community);
     part_free(&registry);

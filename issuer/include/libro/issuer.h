@@ -305,10 +305,12 @@ typedef struct libro_registry_init_options {
 
 /** What libro_issuer_registry_init did, or what it lacked. */
 typedef struct libro_registry_init_result {
-    unsigned created;                /* libro_registry_init_part bits: the files created */
-    unsigned needs;                  /* on LIBRO_ERR_INVALID_ARG: the parts to add, or 0 */
-    libro_credential *charter;       /* LIBRO_OK: the registry's charter */
-    libro_credential *authorization; /* ... and its RegistryAuthorization */
+    unsigned created; /* libro_registry_init_part bits: the files created */
+    unsigned needs;   /* on LIBRO_ERR_INVALID_ARG: the parts to add, or 0 */
+    /* The registry's charter and RegistryAuthorization as far as they were read or made
+     * (both on LIBRO_OK), also on a failure after a file was written. */
+    libro_credential *charter;
+    libro_credential *authorization;
 } libro_registry_init_result;
 
 #define LIBRO_REGISTRY_INIT_RESULT_INIT                                                            \
