@@ -178,10 +178,12 @@ registry_init(int argc, char **argv)
         }
     }
     say_created(&res);
+    /* What is missing, in the options that give it (the whole line: it may be long). */
     if (rc == LIBRO_ERR_INVALID_ARG && res.needs != 0 &&
         libro_registry_init_needs_text(&needs, &opt, res.needs, init_part_options, &err) ==
             LIBRO_OK) {
-        libro_error_set(&err, LIBRO_ERR_INVALID_ARG, "%s", (const char *) needs.data);
+        cli_errorf("%s: %s", cmd->command, (const char *) needs.data);
+        goto out;
     }
     if (rc != LIBRO_OK) {
         goto out_report;
