@@ -556,6 +556,55 @@ START_TEST(test_charter_names_another_key)
 }
 END_TEST
 
+/* An existing authorization of another community: refused before the charter is written. */
+START_TEST(test_authorization_of_another_community)
+{
+    libro_registry_init_options opt = full_options();
+    libro_registry_init_result res = LIBRO_REGISTRY_INIT_RESULT_INIT;
+    libro_error err = LIBRO_ERROR_INIT;
+
+    opt.id = "urn:libro:town-8";
+    opt.registry_id = "urn:libro:town-8:registry";
+    opt.now = 0;
+    must(libro_issuer_registry_init(&res, &opt, &err), &err, "town 8");
+    libro_registry_init_result_clear(&res);
+    ck_assert_int_eq(unlink(db), 0);
+    ck_assert_int_eq(unlink(charter), 0);
+    opt = full_options(); /* town 9, with town 8's authorization */
+    LIBRO_ASSERT_CODE(libro_issuer_registry_init(&res, &opt, &err), LIBRO_ERR_DENIED, &err,
+                      "auth.jws is issued by urn:libro:town-8, not the chartered community "
+                      "urn:libro:town-9");
+    ck_assert_uint_eq(res.created, 0);
+    ck_assert_ptr_null(res.charter);
+    ck_assert(!exists(charter) && !exists(db));
+}
+END_TEST
+
+/* A database that cannot be created (its directory is missing) fails after the keys and
+ * credentials were written: the result says so and holds what they are. */
+START_TEST(test_failure_after_writing)
+{
+    libro_registry_init_options opt = full_options();
+    libro_registry_init_result res = LIBRO_REGISTRY_INIT_RESULT_INIT;
+    libro_error err = LIBRO_ERROR_INIT;
+    char nowhere[320];
+    libro_code rc;
+
+    path_in(nowhere, sizeof nowhere, "missing/town.db");
+    opt.db_path = nowhere;
+    rc = libro_issuer_registry_init(&res, &opt, &err);
+    ck_assert_msg(rc != LIBRO_OK, "created %s", nowhere);
+    ck_assert_str_ne(err.msg, "");
+    ck_assert_uint_eq(res.created,
+                      LIBRO_REGISTRY_INIT_COMMUNITY_KEY | LIBRO_REGISTRY_INIT_REGISTRY_KEY |
+                          LIBRO_REGISTRY_INIT_CHARTER | LIBRO_REGISTRY_INIT_AUTHORIZATION);
+    ck_assert_ptr_nonnull(res.charter);
+    ck_assert_str_eq(res.authorization->subject_id, COMMUNITY ":registry");
+    libro_registry_init_result_clear(&res);
+    ck_assert_uint_eq(res.created, 0);
+}
+END_TEST
+
 START_TEST(test_encrypted_registry_key)
 {
     libro_registry_init_options opt = full_options();
@@ -663,6 +712,8 @@ libro_test_suite(void)
     tcase_add_test(no, test_missing_with_charter);
     tcase_add_test(no, test_needs_text);
     tcase_add_test(no, test_charter_names_another_key);
+    tcase_add_test(no, test_authorization_of_another_community);
+    tcase_add_test(no, test_failure_after_writing);
     tcase_add_test(no, test_encrypted_registry_key);
     tcase_add_test(no, test_bad_charter_file);
     tcase_add_test(no, test_refused_before_writing);

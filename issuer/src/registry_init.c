@@ -10,6 +10,7 @@
 #include "libro/issuer.h"
 #include "libro/limits.h"
 #include "libro/registry.h"
+#include "libro/rules.h"
 #include "libro/time.h"
 #include "libro/util.h"
 
@@ -296,6 +297,31 @@ make_authorization(struct part *auth, const struct part *charter, const libro_ke
     return libro_issuer_issue_authorization(&auth->jws, &auth->cred, community, &a, err);
 }
 
+/* An existing authorization under the charter, as libro_registry_create will require: checked
+ * before anything is written. */
+static libro_code
+check_existing_authorization(const struct part *auth, const struct part *charter, libro_error *err)
+{
+    libro_code rc;
+
+    if (auth->cred->type != LIBRO_CRED_REGISTRY_AUTH) {
+        return libro_error_set(err, LIBRO_ERR_SCHEMA, "%.120s: credential is a %s", auth->path,
+                               libro_cred_type_name(auth->cred->type));
+    }
+    if (charter->cred->subject_id == NULL || auth->cred->issuer == NULL ||
+        strcmp(auth->cred->issuer, charter->cred->subject_id) != 0) {
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "%.80s is issued by %.64s, not the chartered community %.64s",
+                               auth->path, auth->cred->issuer != NULL ? auth->cred->issuer : "-",
+                               charter->cred->subject_id != NULL ? charter->cred->subject_id : "-");
+    }
+    rc = libro_rules_under_charter(auth->cred, charter->cred, err);
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, auth->path);
+    }
+    return rc;
+}
+
 /* Write what `p` holds to its new file, unless it existed. */
 static libro_code
 write_part(unsigned *created, unsigned bit, const struct part *p, const char *pass, size_t pass_len,
@@ -374,7 +400,8 @@ libro_issuer_registry_init(libro_registry_init_result *res, const libro_registry
         (!charter.existed &&
          (rc = make_charter(&charter, community.key, opt, now, err)) != LIBRO_OK) ||
         (!auth.existed && (rc = make_authorization(&auth, &charter, community.key, registry.key,
-                                                   opt, now, err)) != LIBRO_OK)) {
+                                                   opt, now, err)) != LIBRO_OK) ||
+        (auth.existed && (rc = check_existing_authorization(&auth, &charter, err)) != LIBRO_OK)) {
         goto out;
     }
     /* All is checked and signed: now the files, each new (O_EXCL), the database last. */
@@ -392,11 +419,13 @@ libro_issuer_registry_init(libro_registry_init_result *res, const libro_registry
         goto out;
     }
 out:
-    /* Also on failure: a caller says which created file holds what. */
-    res->charter = charter.cred;
-    charter.cred = NULL; /* moved to caller */
-    res->authorization = auth.cred;
-    auth.cred = NULL;
+    /* On a failure too once a file was written: the caller says which file holds what. */
+    if (rc == LIBRO_OK || res->created != 0) {
+        res->charter = charter.cred;
+        charter.cred = NULL; /* moved to caller */
+        res->authorization = auth.cred;
+        auth.cred = NULL;
+    }
     libro_buf_free(&text);
     part_free(&community);
     part_free(&registry);

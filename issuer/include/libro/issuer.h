@@ -307,8 +307,8 @@ typedef struct libro_registry_init_options {
 typedef struct libro_registry_init_result {
     unsigned created; /* libro_registry_init_part bits: the files created */
     unsigned needs;   /* on LIBRO_ERR_INVALID_ARG: the parts to add, or 0 */
-    /* The registry's charter and RegistryAuthorization as far as they were read or made
-     * (both on LIBRO_OK), also on a failure after a file was written. */
+    /* The registry's charter and RegistryAuthorization (both on LIBRO_OK); after a failure
+     * once a file was written (created != 0), as far as they were read or made. */
     libro_credential *charter;
     libro_credential *authorization;
 } libro_registry_init_result;
