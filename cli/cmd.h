@@ -27,50 +27,8 @@ struct cli_cmd {
 
 /* --- option parsing (opts.c) ---------------------------------------------------------------- */
 
-#define CLI_MAX_OPTS 24
-#define CLI_MAX_POSITIONAL 8
 #define CLI_MAX_REPEAT 32 /* values of one repeatable option */
 
-struct cli_opt {
-    const char *name; /* "--out" */
-    const char *arg;  /* "FILE", or NULL for a flag */
-    const char *help;
-    bool repeat; /* may be given several times (each value kept) */
-};
-
-struct cli_spec {
-    const char *command;  /* "jws verify" */
-    const char *synopsis; /* "--key FILE [--json] [TOKEN_FILE|-]" */
-    const char *about;    /* a paragraph for --help */
-    const struct cli_opt *opts;
-    size_t n_opts;
-    size_t min_positional;
-    size_t max_positional;
-    const char *epilog; /* exit codes, examples; may be NULL */
-};
-
-struct cli_args {
-    const char *value[CLI_MAX_OPTS]; /* option i's (first) argument, "" for a flag, or NULL */
-    const char *more[CLI_MAX_OPTS][CLI_MAX_REPEAT]; /* every value of a repeatable option */
-    size_t n_values[CLI_MAX_OPTS];
-    const char *positional[CLI_MAX_POSITIONAL];
-    size_t n_positional;
-};
-
-/* Parse argv[1..argc) (argv[0] is the verb name). Returns -1 when the caller should go on,
- * CLI_EXIT_OK after printing --help, or CLI_EXIT_USAGE after printing the reason and synopsis.
- * Unknown and repeated options are usage errors; "--" ends the options. */
-int cli_parse(struct cli_args *out, const struct cli_spec *spec, int argc, char **argv);
-/* The value of option `name` (must be one of spec's), or NULL. */
-const char *cli_get(const struct cli_args *a, const struct cli_spec *spec, const char *name);
-bool cli_has(const struct cli_args *a, const struct cli_spec *spec, const char *name);
-/* Every value of a repeatable option; *n receives how many (0 when absent). */
-const char *const *cli_get_all(const struct cli_args *a, const struct cli_spec *spec,
-                               const char *name, size_t *n);
-void cli_print_help(FILE *f, const struct cli_spec *spec);
-/* Print "libro: <command>: <reason>" and the synopsis to stderr; returns CLI_EXIT_USAGE. */
-int cli_usage_error(const struct cli_spec *spec, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 /* Dispatch a verb with sub-verbs ("key new"): finds argv[1] in `subs`, handles help. */
 int cli_dispatch_sub(const char *verb, const struct cli_cmd *subs, size_t n, int argc, char **argv);
 
@@ -164,11 +122,6 @@ libro_code cli_read_token_max(libro_buf *out, const char *path, size_t max, libr
  * signature (our own records: the registry's copy of a license, the issuer's files). */
 libro_code cli_credential_from_jws(libro_credential **out, const char *token, size_t len,
                                    libro_error *err);
-/* Read one of the issuer's own credential files (its charter or authorization) for policy
- * checks before signing: the JWS must be well formed and its payload must parse; the
- * signature is not checked here (verifiers check the whole chain). */
-libro_code cli_read_own_credential(libro_credential **out, libro_buf *jws, const char *path,
-                                   libro_error *err);
 /* Parse an RFC 3339 option value, naming the option in errors. */
 libro_code cli_parse_time_arg(int64_t *out, const char *name, const char *text, libro_error *err);
 /* --valid-from, --valid-until and --days as given: 0 for each one absent. LIBRO_ERR_INVALID_ARG
@@ -183,23 +136,16 @@ libro_code cli_validity(int64_t *from, int64_t *until, const char *from_text,
 /* Write a new output file (never overwriting; "-" = stdout). */
 libro_code cli_write_output(const char *path, const void *data, size_t len, libro_error *err);
 
-/* --- building and signing credentials (license_build.c) ------------------------------------ */
-
-libro_code cli_dup_str(char **dst, const char *src, libro_error *err); /* NULL copies as NULL */
-libro_code cli_dup_list(char ***dst, size_t *n_dst, const char *const *src, size_t n,
-                        libro_error *err);
+/* --- writing credentials (license_build.c) ------------------------------------------------- */
 
 /** Whether a --registry value is a URL (https:// or http://) rather than a database path. */
 bool cli_is_url(const char *s);
 
-/* Sign `c` as vc+jwt: the compact JWS appended to `jws` (no newline). */
-libro_code cli_sign_credential(libro_buf *jws, const libro_credential *c, const libro_key *signer,
-                               libro_error *err);
+/* "libro: issued <type> for <id> (<from> .. <until>) -> <path>" on stderr. */
+void cli_say_issued(const libro_credential *c, const char *path);
 /* Write a signed credential and a newline to a new file ("-" = stdout); say so on stderr. */
 libro_code cli_write_credential(const char *out_path, const libro_buf *jws,
                                 const libro_credential *c, libro_error *err);
-libro_code cli_sign_and_write(libro_buf *jws, const libro_credential *c, const libro_key *signer,
-                              const char *out_path, libro_error *err);
 /* The LB1 QR code of a signed credential as a new PNG file. */
 libro_code cli_write_qr_png(const char *path, const libro_buf *jws, libro_error *err);
 /* LIBRO_ERR_EXISTS when `path` (given as `option`) exists: checked before a registry records

@@ -1,5 +1,7 @@
-/* libro registry init|type|status: a community's registry on a local SQLite file (embedded
- * mode, design.md §5): create it, define its license types, publish its status lists. */
+/* libro registry init|type|authorize|chain|status|serve: a community's registry on a local
+ * SQLite file (embedded mode, design.md §5): create it, define its license types, let issuers
+ * in, extend its chain, publish its status lists, serve it. Each parses its option table and
+ * makes one library call. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -17,8 +19,6 @@
 #include "libro/time.h"
 #include "libro/util.h"
 
-#define DAY INT64_C(86400)
-/* Status lists are short-lived (verifiers re-fetch them); a year is already generous. */
 /* A status list's validity override: the publisher's bounds, in whole days. */
 #define MAX_STATUS_LIST_DAYS (LIBRO_STATUS_LIST_MAX_SECONDS / 86400u)
 
@@ -27,32 +27,54 @@ static const char registry_epilog[] =
 
 /* ---- registry init ------------------------------------------------------------------------- */
 
-static const struct cli_opt init_opts[] = {
-    {"--db", "FILE", "the registry database to create (a new file, mode 0600)", false},
-    {"--charter", "FILE", "the community's CommunityCharter (created, self-chartered, if absent)",
-     false},
-    {"--authorization", "FILE",
-     "the registry's RegistryAuthorization, signed by the community (created if absent)", false},
-    {"--community-key", "FILE", "the community's key (created if absent); signs what is created",
-     false},
-    {"--registry-key", "FILE",
-     "the registry's key (created if absent): a created authorization "
-     "names it",
-     false},
-    {"--passphrase-fd", "N", "the community key's passphrase, from descriptor N", false},
-    {"--id", "ID", "a created charter: the community's id", false},
-    {"--name", "NAME", "a created charter: the community's name", false},
-    {"--level", "N", "a created charter: its level, 0 (tribe) to 8 (world)", false},
-    {"--level-name", "NAME", "a created charter: the name of its level", false},
-    {"--allow", "TYPE", "a created charter: a license type the community may authorize", true},
-    {"--registry-id", "ID", "a created authorization: the registry's id", false},
-    {"--registry-name", "NAME", "a created authorization: the registry's name", false},
-    {"--url", "URL", "a created authorization: where the registry serves", false},
-    {"--days", "N", "validity of what is created (charter 3650, authorization 1825 by default)",
-     false},
+static const char *in_db;
+static const char *in_charter;
+static const char *in_auth;
+static const char *in_community_key;
+static const char *in_registry_key;
+static const char *in_pass_fd;
+static const char *in_id;
+static const char *in_name;
+static const char *in_level;
+static const char *in_level_name;
+static struct cli_list in_allow;
+static const char *in_registry_id;
+static const char *in_registry_name;
+static const char *in_url;
+static const char *in_days;
+
+static const struct cli_option init_opts[] = {
+    {CLI_OPT_VALUE, "--db", "FILE", &in_db, CLI_REQUIRED, 0,
+     "the registry database to create (a new file, mode 0600)"},
+    {CLI_OPT_VALUE, "--charter", "FILE", &in_charter, CLI_REQUIRED, 0,
+     "the community's CommunityCharter (created, self-chartered, if absent)"},
+    {CLI_OPT_VALUE, "--authorization", "FILE", &in_auth, CLI_REQUIRED, 0,
+     "the registry's RegistryAuthorization, signed by the community (created if absent)"},
+    {CLI_OPT_VALUE, "--community-key", "FILE", &in_community_key, 0, 0,
+     "the community's key (created if absent); signs what is created"},
+    {CLI_OPT_VALUE, "--registry-key", "FILE", &in_registry_key, 0, 0,
+     "the registry's key (created if absent): a created authorization names it"},
+    {CLI_OPT_VALUE, "--passphrase-fd", "N", &in_pass_fd, 0, 0,
+     "the community key's passphrase, from descriptor N"},
+    {CLI_OPT_VALUE, "--id", "ID", &in_id, 0, 0, "a created charter: the community's id"},
+    {CLI_OPT_VALUE, "--name", "NAME", &in_name, 0, 0, "a created charter: the community's name"},
+    {CLI_OPT_VALUE, "--level", "N", &in_level, 0, 0,
+     "a created charter: its level, 0 (tribe) to 8 (world)"},
+    {CLI_OPT_VALUE, "--level-name", "NAME", &in_level_name, 0, 0,
+     "a created charter: the name of its level"},
+    {CLI_OPT_LIST, "--allow", "TYPE", &in_allow, 0, 0,
+     "a created charter: a license type the community may authorize"},
+    {CLI_OPT_VALUE, "--registry-id", "ID", &in_registry_id, 0, 0,
+     "a created authorization: the registry's id"},
+    {CLI_OPT_VALUE, "--registry-name", "NAME", &in_registry_name, 0, 0,
+     "a created authorization: the registry's name"},
+    {CLI_OPT_VALUE, "--url", "URL", &in_url, 0, 0,
+     "a created authorization: where the registry serves"},
+    {CLI_OPT_VALUE, "--days", "N", &in_days, 0, 0,
+     "validity of what is created (charter 3650, authorization 1825 by default)"},
 };
 
-static const struct cli_spec init_spec = {
+static const struct cli_command init_cmd = {
     "registry init",
     "--db FILE --charter FILE --authorization FILE\n"
     "       [--community-key FILE [--passphrase-fd N]] [--registry-key FILE]\n"
@@ -67,246 +89,145 @@ static const struct cli_spec init_spec = {
     "community key.",
     init_opts,
     LIBRO_NELEM(init_opts),
-    0,
-    0,
     registry_epilog,
 };
 
-static bool
-file_exists(const char *path)
+/* The options that give each libro_registry_init_part, by its bit number. */
+static const char *const init_part_options[LIBRO_REGISTRY_INIT_PARTS] = {
+    "--community-key", "--registry-key", "--charter",     "--authorization", "--id",  "--name",
+    "--level",         "--allow",        "--registry-id", "--registry-name", "--url",
+};
+
+/* Say on stderr what was created, as `libro key new` and `libro issue` would. */
+static void
+say_created(const libro_registry_init_result *res)
 {
-    struct stat st;
-
-    return path != NULL && lstat(path, &st) == 0;
-}
-
-/* Load the key at `path`, or create it there (Ed25519, 0600, never overwriting) when it is
- * absent, telling the operator so. */
-static libro_code
-key_at(libro_key **out, const char *path, const char *passphrase_fd, libro_error *err)
-{
-    libro_buf pass = LIBRO_BUF_INIT;
-    libro_code rc;
-
-    if (file_exists(path)) {
-        return cli_load_key(out, path, passphrase_fd, err);
+    if ((res->created & LIBRO_REGISTRY_INIT_COMMUNITY_KEY) != 0) {
+        fprintf(stderr, "libro: created key %s\n", in_community_key);
     }
-    rc = libro_key_generate(out, LIBRO_ALG_ED25519, err);
-    if (rc == LIBRO_OK && passphrase_fd != NULL) {
-        rc = cli_read_passphrase_fd(&pass, passphrase_fd, err);
+    if ((res->created & LIBRO_REGISTRY_INIT_REGISTRY_KEY) != 0) {
+        fprintf(stderr, "libro: created key %s\n", in_registry_key);
     }
-    if (rc == LIBRO_OK) {
-        rc = libro_key_save_pem(*out, path, pass.data == NULL ? NULL : (const char *) pass.data,
-                                pass.len, err);
+    if ((res->created & LIBRO_REGISTRY_INIT_CHARTER) != 0 && res->charter != NULL) {
+        cli_say_issued(res->charter, in_charter);
     }
-    if (rc == LIBRO_OK) {
-        fprintf(stderr, "libro: created key %s\n", path);
+    if ((res->created & LIBRO_REGISTRY_INIT_AUTHORIZATION) != 0 && res->authorization != NULL) {
+        cli_say_issued(res->authorization, in_auth);
     }
-    libro_buf_free(&pass);
-    return rc;
-}
-
-/* A self-chartered anchor charter for the community of `key`, written to `path`. */
-static libro_code
-create_charter(libro_buf *jws, const struct cli_args *a, const struct cli_spec *sp,
-               const libro_key *key, const char *path, libro_error *err)
-{
-    libro_credential *c = NULL;
-    const char *const *allow;
-    size_t n_allow = 0;
-    uint64_t level = 0;
-    const char *level_text = cli_get(a, sp, "--level");
-    libro_code rc;
-
-    allow = cli_get_all(a, sp, "--allow", &n_allow);
-    if (!cli_has(a, sp, "--id") || !cli_has(a, sp, "--name") || level_text == NULL ||
-        n_allow == 0) {
-        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
-                               "%.120s does not exist: creating the charter needs --id, --name, "
-                               "--level and --allow",
-                               path);
-    }
-    rc = libro_parse_u64(&level, level_text, strlen(level_text), LIBRO_MAX_LEVEL, err);
-    if (rc == LIBRO_OK) {
-        rc = libro_credential_new(&c, LIBRO_CRED_CHARTER, err);
-    }
-    if (rc == LIBRO_OK &&
-        ((rc = cli_dup_str(&c->issuer, cli_get(a, sp, "--id"), err)) != LIBRO_OK ||
-         (rc = cli_dup_str(&c->subject_id, cli_get(a, sp, "--id"), err)) != LIBRO_OK ||
-         (rc = cli_dup_str(&c->name, cli_get(a, sp, "--name"), err)) != LIBRO_OK ||
-         (rc = cli_dup_str(&c->level_name, cli_get(a, sp, "--level-name"), err)) != LIBRO_OK ||
-         (rc = cli_dup_list(&c->allowed_types, &c->n_allowed, allow, n_allow, err)) != LIBRO_OK ||
-         (rc = cli_validity(&c->valid_from, &c->valid_until, NULL, NULL, cli_get(a, sp, "--days"),
-                            3650, err)) != LIBRO_OK ||
-         (rc = libro_key_public(&c->subject_key, key, err)) != LIBRO_OK)) {
-        goto out;
-    }
-    if (rc == LIBRO_OK) {
-        c->level = (int) level;
-        rc = cli_sign_and_write(jws, c, key, path, err);
-    }
-out:
-    libro_credential_free(c);
-    return rc;
-}
-
-/* The registry authorization naming `registry_key`, signed by the community, written to
- * `path`. */
-static libro_code
-create_authorization(libro_buf *jws, const struct cli_args *a, const struct cli_spec *sp,
-                     const libro_credential *charter, const libro_key *community_key,
-                     const libro_key *registry_key, const char *path, libro_error *err)
-{
-    libro_credential *c = NULL;
-    libro_code rc;
-
-    if (!cli_has(a, sp, "--registry-id") || !cli_has(a, sp, "--registry-name") ||
-        !cli_has(a, sp, "--url")) {
-        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
-                               "%.120s does not exist: creating the authorization needs "
-                               "--registry-id, --registry-name and --url",
-                               path);
-    }
-    rc = libro_credential_new(&c, LIBRO_CRED_REGISTRY_AUTH, err);
-    if (rc == LIBRO_OK &&
-        ((rc = cli_dup_str(&c->issuer, charter->subject_id, err)) != LIBRO_OK ||
-         (rc = cli_dup_str(&c->subject_id, cli_get(a, sp, "--registry-id"), err)) != LIBRO_OK ||
-         (rc = cli_dup_str(&c->name, cli_get(a, sp, "--registry-name"), err)) != LIBRO_OK ||
-         (rc = cli_dup_str(&c->url, cli_get(a, sp, "--url"), err)) != LIBRO_OK ||
-         (rc = cli_validity(&c->valid_from, &c->valid_until, NULL, NULL, cli_get(a, sp, "--days"),
-                            1825, err)) != LIBRO_OK ||
-         (rc = libro_key_public(&c->subject_key, registry_key, err)) != LIBRO_OK)) {
-        goto out;
-    }
-    /* Inside the charter's window, as every verifier requires. */
-    if (rc == LIBRO_OK && c->valid_until > charter->valid_until) {
-        c->valid_until = charter->valid_until;
-    }
-    if (rc == LIBRO_OK) {
-        rc = libro_issuer_check_under_charter(c, charter, community_key, err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = cli_sign_and_write(jws, c, community_key, path, err);
-    }
-out:
-    libro_credential_free(c);
-    return rc;
-}
-
-/* Create what is missing of the charter and the authorization (and the keys they need). */
-static libro_code
-init_credentials(libro_buf *charter_jws, libro_buf *auth_jws, const struct cli_args *a,
-                 const struct cli_spec *sp, libro_error *err)
-{
-    const char *charter_path = cli_get(a, sp, "--charter");
-    const char *auth_path = cli_get(a, sp, "--authorization");
-    libro_key *community = NULL;
-    libro_key *registry = NULL;
-    libro_credential *charter = NULL;
-    libro_code rc = LIBRO_OK;
-
-    if (file_exists(charter_path) && file_exists(auth_path)) {
-        return LIBRO_OK;
-    }
-    if (!cli_has(a, sp, "--community-key") ||
-        (!file_exists(auth_path) && !cli_has(a, sp, "--registry-key"))) {
-        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
-                               "creating the charter or the authorization needs "
-                               "--community-key (and --registry-key for the authorization)");
-    }
-    rc = key_at(&community, cli_get(a, sp, "--community-key"), cli_get(a, sp, "--passphrase-fd"),
-                err);
-    if (rc == LIBRO_OK && !file_exists(charter_path)) {
-        rc = create_charter(charter_jws, a, sp, community, charter_path, err);
-        libro_buf_clear(charter_jws);
-    }
-    if (rc == LIBRO_OK && !file_exists(auth_path)) {
-        rc = cli_read_own_credential(&charter, charter_jws, charter_path, err);
-        if (rc == LIBRO_OK && (charter->subject_key == NULL ||
-                               !libro_key_equal_public(charter->subject_key, community))) {
-            rc = libro_error_set(err, LIBRO_ERR_DENIED,
-                                 "the charter names another key than --community-key");
-        }
-        if (rc == LIBRO_OK) {
-            rc = key_at(&registry, cli_get(a, sp, "--registry-key"), NULL, err);
-        }
-        if (rc == LIBRO_OK) {
-            rc =
-                create_authorization(auth_jws, a, sp, charter, community, registry, auth_path, err);
-        }
-        libro_buf_clear(charter_jws);
-        libro_buf_clear(auth_jws);
-    }
-    libro_credential_free(charter);
-    libro_key_free(registry);
-    libro_key_free(community);
-    return rc;
 }
 
 static int
 registry_init(int argc, char **argv)
 {
-    struct cli_args a;
-    const struct cli_spec *sp = &init_spec;
+    const struct cli_command *cmd = &init_cmd;
+    libro_registry_init_options opt = LIBRO_REGISTRY_INIT_OPTIONS_INIT;
+    libro_registry_init_result res = LIBRO_REGISTRY_INIT_RESULT_INIT;
     libro_error err = LIBRO_ERROR_INIT;
-    libro_credential *charter = NULL;
-    libro_credential *auth = NULL;
-    libro_buf charter_jws = LIBRO_BUF_INIT;
-    libro_buf auth_jws = LIBRO_BUF_INIT;
-    const char *db;
-    int code = cli_parse(&a, sp, argc, argv);
+    libro_buf pass = LIBRO_BUF_INIT;
+    libro_buf needs = LIBRO_BUF_INIT;
+    uint64_t n = 0;
+    libro_code rc;
+    int code = cli_parse_command(cmd, argc, argv);
 
     if (code >= 0) {
         return code;
     }
-    db = cli_get(&a, sp, "--db");
-    if (db == NULL || !cli_has(&a, sp, "--charter") || !cli_has(&a, sp, "--authorization")) {
-        return cli_usage_error(sp, "--db, --charter and --authorization are required");
+    if (in_level != NULL) {
+        if (libro_parse_u64(&n, in_level, strlen(in_level), LIBRO_MAX_LEVEL, &err) != LIBRO_OK) {
+            return cli_command_usage(cmd, "--level: want 0 to %d", LIBRO_MAX_LEVEL);
+        }
+        opt.level = (int) n;
     }
+    if (in_days != NULL) {
+        if (libro_parse_u64(&n, in_days, strlen(in_days), 36600, &err) != LIBRO_OK || n == 0) {
+            return cli_command_usage(cmd, "--days: want 1 to 36600");
+        }
+        opt.days = (uint32_t) n;
+    }
+    opt.db_path = in_db;
+    opt.charter_path = in_charter;
+    opt.authorization_path = in_auth;
+    opt.community_key_path = in_community_key;
+    opt.registry_key_path = in_registry_key;
+    opt.id = in_id;
+    opt.name = in_name;
+    opt.level_name = in_level_name;
+    opt.allowed = in_allow.v;
+    opt.n_allowed = in_allow.n;
+    opt.registry_id = in_registry_id;
+    opt.registry_name = in_registry_name;
+    opt.url = in_url;
     code = CLI_EXIT_NO;
-    if (file_exists(db)) {
-        libro_error_set(&err, LIBRO_ERR_EXISTS, "%.200s exists: a registry is never overwritten",
-                        db);
+    if (in_pass_fd != NULL) {
+        if (cli_read_passphrase_fd(&pass, in_pass_fd, &err) != LIBRO_OK) {
+            goto out_report;
+        }
+        opt.passphrase = (const char *) pass.data;
+        opt.passphrase_len = pass.len;
+    }
+    rc = libro_issuer_registry_init(&res, &opt, &err);
+    /* An encrypted community key: ask on the terminal, as for any other key file. Nothing
+     * has been written yet. */
+    if (rc == LIBRO_ERR_PASSPHRASE && in_pass_fd == NULL && isatty(STDIN_FILENO)) {
+        rc = cli_prompt_passphrase(&pass, "Passphrase for the community key: ", false, &err);
+        opt.passphrase = (const char *) pass.data;
+        opt.passphrase_len = pass.len;
+        if (rc == LIBRO_OK) {
+            libro_registry_init_result_clear(&res);
+            rc = libro_issuer_registry_init(&res, &opt, &err);
+        }
+    }
+    say_created(&res);
+    /* What is missing, in the options that give it (the whole line: it may be long). */
+    if (rc == LIBRO_ERR_INVALID_ARG && res.needs != 0 &&
+        libro_registry_init_needs_text(&needs, &opt, res.needs, init_part_options, &err) ==
+            LIBRO_OK) {
+        cli_errorf("%s: %s", cmd->command, (const char *) needs.data);
+        goto out;
+    }
+    if (rc != LIBRO_OK) {
         goto out_report;
     }
-    if (init_credentials(&charter_jws, &auth_jws, &a, sp, &err) != LIBRO_OK ||
-        cli_read_own_credential(&charter, &charter_jws, cli_get(&a, sp, "--charter"), &err) !=
-            LIBRO_OK ||
-        cli_read_own_credential(&auth, &auth_jws, cli_get(&a, sp, "--authorization"), &err) !=
-            LIBRO_OK ||
-        libro_registry_create(db, (const char *) charter_jws.data, (const char *) auth_jws.data,
-                              &err) != LIBRO_OK) {
-        goto out_report;
-    }
-    printf("created registry %s\n", db);
-    printf("  community      %s (%s)\n", charter->subject_id, charter->name);
-    printf("  registry       %s (%s)\n", auth->subject_id, auth->name);
+    printf("created registry %s\n", in_db);
+    printf("  community      %s (%s)\n", res.charter->subject_id, res.charter->name);
+    printf("  registry       %s (%s)\n", res.authorization->subject_id, res.authorization->name);
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    cli_report(sp->command, &err);
+    cli_report(cmd->command, &err);
 out:
-    libro_buf_free(&charter_jws);
-    libro_buf_free(&auth_jws);
-    libro_credential_free(charter);
-    libro_credential_free(auth);
+    libro_registry_init_result_clear(&res);
+    libro_buf_free(&needs);
+    libro_buf_free(&pass);
     return cli_finish(code);
 }
 
 /* ---- registry type ------------------------------------------------------------------------- */
 
-static const struct cli_opt type_opts[] = {
-    {"--db", "FILE", "the registry database", false},
-    {"--id", "TYPE", "the license type's id ([a-z0-9-])", false},
-    {"--validity-days", "N", "how long a license of this type runs", false},
-    {"--renewal-window-days", "N", "renewal opens this long before validUntil", false},
-    {"--grace-days", "N", "renewal stays open this long after it; then the license lapses", false},
-    {"--requires", "TEXT", "renewal requirements: 'cpd_hours >= 60, supervised_hours >= 100'",
-     false},
-    {"--actor", "WHO", "who defines the type (recorded)", false},
+static const char *ty_db;
+static const char *ty_id;
+static const char *ty_validity;
+static const char *ty_window;
+static const char *ty_grace;
+static const char *ty_requires;
+static const char *ty_actor;
+
+static const struct cli_option type_opts[] = {
+    {CLI_OPT_VALUE, "--db", "FILE", &ty_db, CLI_REQUIRED, 0, "the registry database"},
+    {CLI_OPT_VALUE, "--id", "TYPE", &ty_id, CLI_REQUIRED, 0, "the license type's id ([a-z0-9-])"},
+    {CLI_OPT_VALUE, "--validity-days", "N", &ty_validity, CLI_REQUIRED, 0,
+     "how long a license of this type runs"},
+    {CLI_OPT_VALUE, "--renewal-window-days", "N", &ty_window, CLI_REQUIRED, 0,
+     "renewal opens this long before validUntil"},
+    {CLI_OPT_VALUE, "--grace-days", "N", &ty_grace, CLI_REQUIRED, 0,
+     "renewal stays open this long after it; then the license lapses"},
+    {CLI_OPT_VALUE, "--requires", "TEXT", &ty_requires, 0, 0,
+     "renewal requirements: 'cpd_hours >= 60, supervised_hours >= 100'"},
+    {CLI_OPT_VALUE, "--actor", "WHO", &ty_actor, CLI_REQUIRED, 0,
+     "who defines the type (recorded)"},
 };
 
-static const struct cli_spec type_spec = {
+static const struct cli_command type_cmd = {
     "registry type",
     "--db FILE --id TYPE --validity-days N --renewal-window-days N --grace-days N\n"
     "       [--requires TEXT] --actor WHO",
@@ -316,8 +237,6 @@ static const struct cli_spec type_spec = {
     "applies to later actions.",
     type_opts,
     LIBRO_NELEM(type_opts),
-    0,
-    0,
     registry_epilog,
 };
 
@@ -338,41 +257,36 @@ parse_days(uint32_t *out, const char *text, uint32_t min)
 static int
 registry_type(int argc, char **argv)
 {
-    struct cli_args a;
-    const struct cli_spec *sp = &type_spec;
+    const struct cli_command *cmd = &type_cmd;
     libro_error err = LIBRO_ERROR_INIT;
     libro_registry *r = NULL;
     libro_license_type t = {0};
-    const char *requires;
     size_t i;
-    int code = cli_parse(&a, sp, argc, argv);
+    int code = cli_parse_command(cmd, argc, argv);
 
     if (code >= 0) {
         return code;
     }
-    if (!cli_has(&a, sp, "--db") || !cli_has(&a, sp, "--id") ||
-        !cli_has(&a, sp, "--validity-days") || !cli_has(&a, sp, "--renewal-window-days") ||
-        !cli_has(&a, sp, "--grace-days") || !cli_has(&a, sp, "--actor")) {
-        return cli_usage_error(sp, "missing a required option");
-    }
-    if (!parse_days(&t.validity_days, cli_get(&a, sp, "--validity-days"), 1) ||
-        !parse_days(&t.renewal_window_days, cli_get(&a, sp, "--renewal-window-days"), 0) ||
-        !parse_days(&t.grace_days, cli_get(&a, sp, "--grace-days"), 0)) {
-        return cli_usage_error(sp, "days: want a number up to %u (validity at least 1)",
-                               LIBRO_MAX_VALIDITY_DAYS);
+    if (!parse_days(&t.validity_days, ty_validity, 1) ||
+        !parse_days(&t.renewal_window_days, ty_window, 0) ||
+        !parse_days(&t.grace_days, ty_grace, 0)) {
+        return cli_command_usage(cmd, "days: want a number up to %u (validity at least 1)",
+                                 LIBRO_MAX_VALIDITY_DAYS);
     }
     code = CLI_EXIT_NO;
-    requires = cli_get(&a, sp, "--requires");
-    if (cli_dup_str(&t.id, cli_get(&a, sp, "--id"), &err) != LIBRO_OK) {
+    t.id = libro_strndup(ty_id, strlen(ty_id));
+    if (t.id == NULL) {
+        libro_error_set(&err, LIBRO_ERR_NOMEM, "out of memory");
         goto out_report;
     }
-    if (requires != NULL && libro_requirements_parse(&t.requirements, &t.n_requirements, requires,
-                                                     strlen(requires), &err) != LIBRO_OK) {
+    if (ty_requires != NULL &&
+        libro_requirements_parse(&t.requirements, &t.n_requirements, ty_requires,
+                                 strlen(ty_requires), &err) != LIBRO_OK) {
         libro_error_prefix(&err, "--requires");
         goto out_report;
     }
-    if (libro_registry_open(&r, cli_get(&a, sp, "--db"), &err) != LIBRO_OK ||
-        libro_registry_define_type(r, NULL, &t, cli_get(&a, sp, "--actor"), &err) != LIBRO_OK) {
+    if (libro_registry_open(&r, ty_db, &err) != LIBRO_OK ||
+        libro_registry_define_type(r, NULL, &t, ty_actor, &err) != LIBRO_OK) {
         goto out_report;
     }
     printf("license type %s: validity %u days, renewal from %u days before expiry until %u "
@@ -386,7 +300,7 @@ registry_type(int argc, char **argv)
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    cli_report(sp->command, &err);
+    cli_report(cmd->command, &err);
 out:
     libro_license_type_clear(&t);
     libro_registry_close(r);
@@ -395,18 +309,34 @@ out:
 
 /* ---- registry status ----------------------------------------------------------------------- */
 
-static const struct cli_opt status_opts[] = {
-    {"--db", "FILE", "the registry database", false},
-    {"--key", "FILE", "the registry's signing key (named by its RegistryAuthorization)", false},
-    {"--list", "N", "which pair of status lists (0, 1, ...)", false},
-    {"--purpose", "PURPOSE", "revocation, suspension or message", false},
-    {"--id", "URL", "the URL the list is served at (the licenses' statusListCredential)", false},
-    {"--days", "N", "validity in days, 1 to 31 (default 10); never past the authorization", false},
-    {"--out", "FILE", "where to write the signed list ('-' = stdout)", false},
-    {"--passphrase-fd", "N", "read the signing key's passphrase from descriptor N", false},
+static const char *st_db;
+static const char *st_key;
+static const char *st_list;
+static const char *st_purpose;
+static const char *st_id;
+static const char *st_days;
+static const char *st_out;
+static const char *st_pass_fd;
+
+static const struct cli_option status_opts[] = {
+    {CLI_OPT_VALUE, "--db", "FILE", &st_db, CLI_REQUIRED, 0, "the registry database"},
+    {CLI_OPT_VALUE, "--key", "FILE", &st_key, CLI_REQUIRED, 0,
+     "the registry's signing key (named by its RegistryAuthorization)"},
+    {CLI_OPT_VALUE, "--list", "N", &st_list, CLI_REQUIRED, 0,
+     "which pair of status lists (0, 1, ...)"},
+    {CLI_OPT_VALUE, "--purpose", "PURPOSE", &st_purpose, CLI_REQUIRED, 0,
+     "revocation, suspension or message"},
+    {CLI_OPT_VALUE, "--id", "URL", &st_id, CLI_REQUIRED, 0,
+     "the URL the list is served at (the licenses' statusListCredential)"},
+    {CLI_OPT_VALUE, "--days", "N", &st_days, 0, 0,
+     "validity in days, 1 to 31 (default 10); never past the authorization"},
+    {CLI_OPT_VALUE, "--out", "FILE", &st_out, CLI_REQUIRED, 0,
+     "where to write the signed list ('-' = stdout)"},
+    {CLI_OPT_VALUE, "--passphrase-fd", "N", &st_pass_fd, 0, 0,
+     "read the signing key's passphrase from descriptor N"},
 };
 
-static const struct cli_spec status_spec = {
+static const struct cli_command status_cmd = {
     "registry status",
     "--db FILE --key FILE --list N --purpose revocation|suspension|message --id URL\n"
     "       [--days N] --out FILE",
@@ -418,8 +348,6 @@ static const struct cli_spec status_spec = {
     "credentialStatus names (<status-url-base>/<list>/<purpose>).",
     status_opts,
     LIBRO_NELEM(status_opts),
-    0,
-    0,
     registry_epilog,
 };
 
@@ -453,8 +381,7 @@ registry_identity(libro_credential **out, const libro_registry *r, const libro_k
 static int
 registry_status(int argc, char **argv)
 {
-    struct cli_args a;
-    const struct cli_spec *sp = &status_spec;
+    const struct cli_command *cmd = &status_cmd;
     libro_error err = LIBRO_ERROR_INIT;
     libro_registry *r = NULL;
     libro_key *key = NULL;
@@ -462,64 +389,53 @@ registry_status(int argc, char **argv)
     libro_published_list last = {0};
     libro_publish_options opt = LIBRO_PUBLISH_OPTIONS_INIT;
     libro_buf jws = LIBRO_BUF_INIT;
-    const char *purpose_text;
-    const char *list_text;
-    const char *days_text;
     char until[LIBRO_TIME_TEXT_MAX];
     uint64_t list = 0;
     uint64_t days = LIBRO_STATUS_LIST_SECONDS / 86400u;
     bool fresh = false;
     libro_error ignored = LIBRO_ERROR_INIT;
-    int code = cli_parse(&a, sp, argc, argv);
+    int code = cli_parse_command(cmd, argc, argv);
 
     if (code >= 0) {
         return code;
     }
-    purpose_text = cli_get(&a, sp, "--purpose");
-    list_text = cli_get(&a, sp, "--list");
-    days_text = cli_get(&a, sp, "--days");
-    if (!cli_has(&a, sp, "--db") || !cli_has(&a, sp, "--key") || list_text == NULL ||
-        purpose_text == NULL || !cli_has(&a, sp, "--id") || !cli_has(&a, sp, "--out")) {
-        return cli_usage_error(sp, "missing a required option");
-    }
-    if (strcmp(purpose_text, "revocation") == 0) {
+    if (strcmp(st_purpose, "revocation") == 0) {
         opt.purpose = LIBRO_STATUS_REVOCATION;
-    } else if (strcmp(purpose_text, "suspension") == 0) {
+    } else if (strcmp(st_purpose, "suspension") == 0) {
         opt.purpose = LIBRO_STATUS_SUSPENSION;
-    } else if (strcmp(purpose_text, "message") == 0) {
+    } else if (strcmp(st_purpose, "message") == 0) {
         opt.purpose = LIBRO_STATUS_MESSAGE;
     } else {
-        return cli_usage_error(sp, "--purpose: want revocation, suspension or message");
+        return cli_command_usage(cmd, "--purpose: want revocation, suspension or message");
     }
-    if (libro_parse_u64(&list, list_text, strlen(list_text), UINT32_MAX, &ignored) != LIBRO_OK) {
-        return cli_usage_error(sp, "--list: want a list number");
+    if (libro_parse_u64(&list, st_list, strlen(st_list), UINT32_MAX, &ignored) != LIBRO_OK) {
+        return cli_command_usage(cmd, "--list: want a list number");
     }
-    if (days_text != NULL && (libro_parse_u64(&days, days_text, strlen(days_text),
-                                              MAX_STATUS_LIST_DAYS, &ignored) != LIBRO_OK ||
-                              days == 0)) {
-        return cli_usage_error(sp, "--days: want 1 to %u", MAX_STATUS_LIST_DAYS);
+    if (st_days != NULL && (libro_parse_u64(&days, st_days, strlen(st_days), MAX_STATUS_LIST_DAYS,
+                                            &ignored) != LIBRO_OK ||
+                            days == 0)) {
+        return cli_command_usage(cmd, "--days: want 1 to %u", MAX_STATUS_LIST_DAYS);
     }
-    opt.url = cli_get(&a, sp, "--id");
+    opt.url = st_id;
     opt.list = (uint32_t) list;
     opt.seconds = (uint32_t) days * 86400u;
     opt.now_ms = libro_time_now_ms();
     code = CLI_EXIT_NO;
-    if (cli_load_key(&key, cli_get(&a, sp, "--key"), cli_get(&a, sp, "--passphrase-fd"), &err) !=
-            LIBRO_OK ||
-        libro_registry_open(&r, cli_get(&a, sp, "--db"), &err) != LIBRO_OK ||
+    if (cli_load_key(&key, st_key, st_pass_fd, &err) != LIBRO_OK ||
+        libro_registry_open(&r, st_db, &err) != LIBRO_OK ||
         registry_identity(&auth, r, key, &err) != LIBRO_OK ||
         libro_registry_publish_list(&jws, &fresh, &last, r, key, auth, &opt, &err) != LIBRO_OK ||
         libro_time_format(until, last.valid_until, &err) != LIBRO_OK ||
         libro_buf_append(&jws, "\n", 1, &err) != LIBRO_OK ||
-        cli_write_output(cli_get(&a, sp, "--out"), jws.data, jws.len, &err) != LIBRO_OK) {
+        cli_write_output(st_out, jws.data, jws.len, &err) != LIBRO_OK) {
         goto out_report;
     }
-    fprintf(stderr, "libro: published %s list %u (valid until %s) -> %s\n", purpose_text,
-            (unsigned) list, until, cli_get(&a, sp, "--out"));
+    fprintf(stderr, "libro: published %s list %u (valid until %s) -> %s\n", st_purpose,
+            (unsigned) list, until, st_out);
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    cli_report(sp->command, &err);
+    cli_report(cmd->command, &err);
 out:
     libro_buf_free(&jws);
     libro_credential_free(auth);
@@ -530,31 +446,52 @@ out:
 
 /* ---- registry serve ------------------------------------------------------------------------ */
 
-static const struct cli_opt serve_opts[] = {
-    {"--db", "FILE", "the registry database", false},
-    {"--listen", "ADDR:PORT", "where to listen: 127.0.0.1:8080, [::1]:8080 (port 0: any free one)",
-     false},
-    {"--key", "FILE", "the registry's signing key (named by its RegistryAuthorization)", false},
-    {"--passphrase-fd", "N", "read the signing key's passphrase from descriptor N", false},
-    {"--base-url", "URL",
+static const char *sv_db;
+static const char *sv_listen;
+static const char *sv_key;
+static const char *sv_pass_fd;
+static const char *sv_base_url;
+static const char *sv_port_file;
+static const char *sv_listen_fd;
+static bool sv_public;
+static const char *sv_max_connections;
+static const char *sv_max_per_ip;
+static const char *sv_timeout;
+static const char *sv_threads;
+static const char *sv_write_rate;
+static const char *sv_write_burst;
+
+static const struct cli_option serve_opts[] = {
+    {CLI_OPT_VALUE, "--db", "FILE", &sv_db, CLI_REQUIRED, 0, "the registry database"},
+    {CLI_OPT_VALUE, "--listen", "ADDR:PORT", &sv_listen, CLI_REQUIRED, 0,
+     "where to listen: 127.0.0.1:8080, [::1]:8080 (port 0: any free one)"},
+    {CLI_OPT_VALUE, "--key", "FILE", &sv_key, CLI_REQUIRED, 0,
+     "the registry's signing key (named by its RegistryAuthorization)"},
+    {CLI_OPT_VALUE, "--passphrase-fd", "N", &sv_pass_fd, 0, 0,
+     "read the signing key's passphrase from descriptor N"},
+    {CLI_OPT_VALUE, "--base-url", "URL", &sv_base_url, 0, 0,
      "the registry's public URL (https://..., or http://127.0.0.1...; on 127.0.0.1 by default "
-     "http://127.0.0.1:PORT)",
-     false},
-    {"--port-file", "FILE", "write the port bound to FILE, a new file, once listening", false},
-    {"--listen-fd", "N",
+     "http://127.0.0.1:PORT)"},
+    {CLI_OPT_VALUE, "--port-file", "FILE", &sv_port_file, 0, 0,
+     "write the port bound to FILE, a new file, once listening"},
+    {CLI_OPT_VALUE, "--listen-fd", "N", &sv_listen_fd, 0, 0,
      "serve on the listening socket inherited as descriptor N, bound to the --listen address "
-     "(whose port is then the socket's)",
-     false},
-    {"--public", NULL, "allow a non-loopback --listen address", false},
-    {"--max-connections", "N", "open connections in all (default 256)", false},
-    {"--max-per-ip", "N", "open connections from one address (default 16)", false},
-    {"--timeout", "SECONDS", "close a connection idle this long (default 30)", false},
-    {"--threads", "N", "worker threads (default 4)", false},
-    {"--write-rate", "N", "signed writes per second from one address (default 20)", false},
-    {"--write-burst", "N", "... and how many may come at once (default 40)", false},
+     "(whose port is then the socket's)"},
+    {CLI_OPT_SWITCH, "--public", NULL, &sv_public, 0, 0, "allow a non-loopback --listen address"},
+    {CLI_OPT_VALUE, "--max-connections", "N", &sv_max_connections, 0, 0,
+     "open connections in all (default 256)"},
+    {CLI_OPT_VALUE, "--max-per-ip", "N", &sv_max_per_ip, 0, 0,
+     "open connections from one address (default 16)"},
+    {CLI_OPT_VALUE, "--timeout", "SECONDS", &sv_timeout, 0, 0,
+     "close a connection idle this long (default 30)"},
+    {CLI_OPT_VALUE, "--threads", "N", &sv_threads, 0, 0, "worker threads (default 4)"},
+    {CLI_OPT_VALUE, "--write-rate", "N", &sv_write_rate, 0, 0,
+     "signed writes per second from one address (default 20)"},
+    {CLI_OPT_VALUE, "--write-burst", "N", &sv_write_burst, 0, 0,
+     "... and how many may come at once (default 40)"},
 };
 
-static const struct cli_spec serve_spec = {
+static const struct cli_command serve_cmd = {
     "registry serve",
     "--db FILE --listen ADDR:PORT --key FILE [--passphrase-fd N] [--base-url URL]\n"
     "       [--public] [--port-file FILE] [--listen-fd N] [--max-connections N]\n"
@@ -578,8 +515,6 @@ static const struct cli_spec serve_spec = {
     "moment in which the port is free).",
     serve_opts,
     LIBRO_NELEM(serve_opts),
-    0,
-    0,
     registry_epilog,
 };
 
@@ -614,11 +549,11 @@ parse_listen(char *addr, size_t addr_size, uint16_t *port, const char *text)
     return true;
 }
 
+/* An optional positive number up to `max`: `text` NULL leaves *out as it is. */
 static bool
-parse_limit(unsigned *out, const struct cli_args *a, const char *name, uint64_t max)
+parse_limit(unsigned *out, const char *text, uint64_t max)
 {
     libro_error ignored = LIBRO_ERROR_INIT;
-    const char *text = cli_get(a, &serve_spec, name);
     uint64_t v = 0;
 
     if (text == NULL) {
@@ -629,6 +564,14 @@ parse_limit(unsigned *out, const struct cli_args *a, const char *name, uint64_t 
     }
     *out = (unsigned) v;
     return true;
+}
+
+static bool
+file_exists(const char *path)
+{
+    struct stat st;
+
+    return lstat(path, &st) == 0;
 }
 
 /* Write "<port>\n" to `path`, whole and never over an existing file: a temporary file beside
@@ -661,61 +604,54 @@ write_port_file(const char *path, uint16_t port, libro_error *err)
 static int
 registry_serve(int argc, char **argv)
 {
-    struct cli_args a;
-    const struct cli_spec *sp = &serve_spec;
+    const struct cli_command *cmd = &serve_cmd;
     libro_error err = LIBRO_ERROR_INIT;
     libro_server_options opt = LIBRO_SERVER_OPTIONS_INIT;
     libro_server *server = NULL;
     libro_key *key = NULL;
-    const char *port_file = NULL;
     bool wrote_port_file = false;
     char addr[64];
     sigset_t stop_signals;
     int sig = 0;
-    int code = cli_parse(&a, sp, argc, argv);
+    int code = cli_parse_command(cmd, argc, argv);
 
     if (code >= 0) {
         return code;
     }
-    if (!cli_has(&a, sp, "--db") || !cli_has(&a, sp, "--listen") || !cli_has(&a, sp, "--key")) {
-        return cli_usage_error(sp, "--db, --listen and --key are required");
+    if (!parse_listen(addr, sizeof addr, &opt.port, sv_listen)) {
+        return cli_command_usage(cmd, "--listen: want ADDR:PORT (127.0.0.1:8080, [::1]:8080)");
     }
-    if (!parse_listen(addr, sizeof addr, &opt.port, cli_get(&a, sp, "--listen"))) {
-        return cli_usage_error(sp, "--listen: want ADDR:PORT (127.0.0.1:8080, [::1]:8080)");
+    if (sv_base_url == NULL && strcmp(addr, "127.0.0.1") != 0) {
+        return cli_command_usage(cmd, "--base-url is required unless --listen is 127.0.0.1:PORT");
     }
-    if (!cli_has(&a, sp, "--base-url") && strcmp(addr, "127.0.0.1") != 0) {
-        return cli_usage_error(sp, "--base-url is required unless --listen is 127.0.0.1:PORT");
-    }
-    if (cli_has(&a, sp, "--listen-fd")) {
-        const char *text = cli_get(&a, sp, "--listen-fd");
+    if (sv_listen_fd != NULL) {
         uint64_t fd = 0;
 
-        if (libro_parse_u64(&fd, text, strlen(text), INT32_MAX, NULL) != LIBRO_OK) {
-            return cli_usage_error(sp, "--listen-fd: want a descriptor number");
+        if (libro_parse_u64(&fd, sv_listen_fd, strlen(sv_listen_fd), INT32_MAX, NULL) != LIBRO_OK) {
+            return cli_command_usage(cmd, "--listen-fd: want a descriptor number");
         }
         opt.listen_fd = (int) fd;
     }
-    if (!parse_limit(&opt.max_connections, &a, "--max-connections", 65536) ||
-        !parse_limit(&opt.max_connections_per_ip, &a, "--max-per-ip", 65536) ||
-        !parse_limit(&opt.timeout_seconds, &a, "--timeout", 3600) ||
-        !parse_limit(&opt.threads, &a, "--threads", 64) ||
-        !parse_limit(&opt.write_rate, &a, "--write-rate", 1000000) ||
-        !parse_limit(&opt.write_burst, &a, "--write-burst", 1000000)) {
-        return cli_usage_error(sp, "limits: want a positive number (timeout up to 3600, threads "
-                                   "up to 64)");
+    if (!parse_limit(&opt.max_connections, sv_max_connections, 65536) ||
+        !parse_limit(&opt.max_connections_per_ip, sv_max_per_ip, 65536) ||
+        !parse_limit(&opt.timeout_seconds, sv_timeout, 3600) ||
+        !parse_limit(&opt.threads, sv_threads, 64) ||
+        !parse_limit(&opt.write_rate, sv_write_rate, 1000000) ||
+        !parse_limit(&opt.write_burst, sv_write_burst, 1000000)) {
+        return cli_command_usage(cmd, "limits: want a positive number (timeout up to 3600, "
+                                      "threads up to 64)");
     }
-    opt.db_path = cli_get(&a, sp, "--db");
+    opt.db_path = sv_db;
     opt.listen_address = addr;
-    opt.allow_public = cli_has(&a, sp, "--public");
-    opt.base_url = cli_get(&a, sp, "--base-url");
-    port_file = cli_get(&a, sp, "--port-file");
+    opt.allow_public = sv_public;
+    opt.base_url = sv_base_url;
     code = CLI_EXIT_NO;
-    if (port_file != NULL && file_exists(port_file)) {
-        cli_errorf("registry serve: --port-file %s exists: remove it or name another", port_file);
+    if (sv_port_file != NULL && file_exists(sv_port_file)) {
+        cli_errorf("registry serve: --port-file %s exists: remove it or name another",
+                   sv_port_file);
         goto out;
     }
-    if (cli_load_key(&key, cli_get(&a, sp, "--key"), cli_get(&a, sp, "--passphrase-fd"), &err) !=
-        LIBRO_OK) {
+    if (cli_load_key(&key, sv_key, sv_pass_fd, &err) != LIBRO_OK) {
         goto out_report;
     }
     opt.registry_key = key;
@@ -734,8 +670,8 @@ registry_serve(int argc, char **argv)
     fprintf(stderr, "libro: listening on http://%s%s%s:%u\n", strchr(addr, ':') ? "[" : "", addr,
             strchr(addr, ':') ? "]" : "", (unsigned) libro_server_port(server));
     fflush(stderr);
-    if (port_file != NULL) {
-        if (write_port_file(port_file, libro_server_port(server), &err) != LIBRO_OK) {
+    if (sv_port_file != NULL) {
+        if (write_port_file(sv_port_file, libro_server_port(server), &err) != LIBRO_OK) {
             goto out_report;
         }
         wrote_port_file = true;
@@ -748,11 +684,11 @@ registry_serve(int argc, char **argv)
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    cli_report(sp->command, &err);
+    cli_report(cmd->command, &err);
 out:
     libro_server_stop(server);
     if (wrote_port_file) {
-        (void) unlink(port_file); /* the port is no longer ours */
+        (void) unlink(sv_port_file); /* the port is no longer ours */
     }
     /* The stop signals stay blocked: one more SIGINT or SIGTERM during shutdown must not kill
      * the process before the key is wiped and it exits 0. The process ends right after. */
@@ -761,14 +697,19 @@ out:
 }
 
 /* ---- registry authorize -------------------------------------------------------------------- */
+/* ---- registry authorize, registry chain ------------------------------------------------------ */
+static const char *rc_db;
+static const char *rc_file;
+static const char *rc_actor;
 
-static const struct cli_opt authorize_opts[] = {
-    {"--db", "FILE", "the registry database", false},
-    {"--authorization", "FILE", "the issuer's IssuerAuthorization, signed by the community", false},
-    {"--actor", "WHO", "who adds it (recorded)", false},
+static const struct cli_option authorize_opts[] = {
+    {CLI_OPT_VALUE, "--db", "FILE", &rc_db, CLI_REQUIRED, 0, "the registry database"},
+    {CLI_OPT_VALUE, "--authorization", "FILE", &rc_file, CLI_REQUIRED, 0,
+     "the issuer's IssuerAuthorization, signed by the community"},
+    {CLI_OPT_VALUE, "--actor", "WHO", &rc_actor, CLI_REQUIRED, 0, "who adds it (recorded)"},
 };
 
-static const struct cli_spec authorize_spec = {
+static const struct cli_command authorize_cmd = {
     "registry authorize",
     "--db FILE --authorization FILE --actor WHO",
     "Let an issuer write to the registry over HTTP: its IssuerAuthorization must be signed by\n"
@@ -777,8 +718,25 @@ static const struct cli_spec authorize_spec = {
     "grants, until it expires. Adding a newer authorization of the same key replaces it.",
     authorize_opts,
     LIBRO_NELEM(authorize_opts),
-    0,
-    0,
+    registry_epilog,
+};
+
+static const struct cli_option chain_opts[] = {
+    {CLI_OPT_VALUE, "--db", "FILE", &rc_db, CLI_REQUIRED, 0, "the registry database"},
+    {CLI_OPT_VALUE, "--add", "FILE", &rc_file, CLI_REQUIRED, 0,
+     "the CommunityCharter of the community above the chain's top"},
+    {CLI_OPT_VALUE, "--actor", "WHO", &rc_actor, CLI_REQUIRED, 0, "who adds it (recorded)"},
+};
+
+static const struct cli_command chain_cmd = {
+    "registry chain",
+    "--db FILE --add FILE --actor WHO",
+    "Add a parent community's charter to the chain the registry's trust bundle carries, so\n"
+    "that a verifier who pinned a community higher up can reach this one: the charter must be\n"
+    "that of the community that chartered the chain's top (the registry's own community at\n"
+    "first), and its key must have signed it. A self-chartered community is the top.",
+    chain_opts,
+    LIBRO_NELEM(chain_opts),
     registry_epilog,
 };
 
@@ -786,29 +744,24 @@ static const struct cli_spec authorize_spec = {
 typedef libro_code (*record_fn)(libro_registry *r, const libro_request_id *req, const char *jws,
                                 const char *actor, int64_t now, libro_error *err);
 
-/* Read the credential file of option `file_opt`, open --db and record it with `fn`. */
+/* Read the credential file, open --db and record it with `fn`. */
 static int
-record_credential(int argc, char **argv, const struct cli_spec *sp, const char *file_opt,
-                  record_fn fn, const char *done)
+record_credential(int argc, char **argv, const struct cli_command *cmd, record_fn fn,
+                  const char *done)
 {
-    struct cli_args a;
     libro_error err = LIBRO_ERROR_INIT;
     libro_registry *r = NULL;
     libro_buf jws = LIBRO_BUF_INIT;
-    int code = cli_parse(&a, sp, argc, argv);
+    int code = cli_parse_command(cmd, argc, argv);
 
     if (code >= 0) {
         return code;
     }
-    if (!cli_has(&a, sp, "--db") || !cli_has(&a, sp, file_opt) || !cli_has(&a, sp, "--actor")) {
-        return cli_usage_error(sp, "--db, %s and --actor are required", file_opt);
-    }
     code = CLI_EXIT_NO;
-    if (cli_read_token(&jws, cli_get(&a, sp, file_opt), &err) != LIBRO_OK ||
-        libro_registry_open(&r, cli_get(&a, sp, "--db"), &err) != LIBRO_OK ||
-        fn(r, NULL, (const char *) jws.data, cli_get(&a, sp, "--actor"), libro_time_now(), &err) !=
-            LIBRO_OK) {
-        cli_report(sp->command, &err);
+    if (cli_read_token(&jws, rc_file, &err) != LIBRO_OK ||
+        libro_registry_open(&r, rc_db, &err) != LIBRO_OK ||
+        fn(r, NULL, (const char *) jws.data, rc_actor, libro_time_now(), &err) != LIBRO_OK) {
+        cli_report(cmd->command, &err);
     } else {
         fprintf(stderr, "libro: %s\n", done);
         code = CLI_EXIT_OK;
@@ -821,37 +774,14 @@ record_credential(int argc, char **argv, const struct cli_spec *sp, const char *
 static int
 registry_authorize(int argc, char **argv)
 {
-    return record_credential(argc, argv, &authorize_spec, "--authorization",
-                             libro_registry_authorize_issuer,
+    return record_credential(argc, argv, &authorize_cmd, libro_registry_authorize_issuer,
                              "the registry accepts requests from this issuer's key");
 }
-
-/* ---- registry chain ------------------------------------------------------------------------ */
-
-static const struct cli_opt chain_opts[] = {
-    {"--db", "FILE", "the registry database", false},
-    {"--add", "FILE", "the CommunityCharter of the community above the chain's top", false},
-    {"--actor", "WHO", "who adds it (recorded)", false},
-};
-
-static const struct cli_spec chain_spec = {
-    "registry chain",
-    "--db FILE --add FILE --actor WHO",
-    "Add a parent community's charter to the chain the registry's trust bundle carries, so\n"
-    "that a verifier who pinned a community higher up can reach this one: the charter must be\n"
-    "that of the community that chartered the chain's top (the registry's own community at\n"
-    "first), and its key must have signed it. A self-chartered community is the top.",
-    chain_opts,
-    LIBRO_NELEM(chain_opts),
-    0,
-    0,
-    registry_epilog,
-};
 
 static int
 registry_chain(int argc, char **argv)
 {
-    return record_credential(argc, argv, &chain_spec, "--add", libro_registry_add_chain,
+    return record_credential(argc, argv, &chain_cmd, libro_registry_add_chain,
                              "added to the registry's chain");
 }
 

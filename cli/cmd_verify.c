@@ -12,19 +12,34 @@
 #include "libro/util.h"
 #include "libro/verifier.h"
 
-static const struct cli_opt verify_opts[] = {
-    {"--text", "TEXT", "the scanned text of a QR code (LB2:... or LB1:...) or a compact JWS",
-     false},
-    {"--jws", "FILE", "a file holding the license as a compact JWS", false},
-    {"--at", "TIME", "verify as of this RFC 3339 time instead of now", false},
-    {"--skew", "SECONDS", "clock skew allowed at each window edge (default 300)", false},
-    {"--max-status-age", "AGE",
-     "oldest status data to use: seconds, or N with s, m, h or d (default 7d)", false},
-    {"--json", NULL, "print one JSON document (see schemas/cli/verify.schema.json)", false},
-    {"--trust-dir", "DIR", "the trust store (default: $XDG_DATA_HOME/libro)", false},
+static const char *vf_image; /* an image file, or "-" */
+static const char *vf_text;
+static const char *vf_jws;
+static const char *vf_at;
+static const char *vf_skew;
+static const char *vf_max_age;
+static bool vf_json;
+static const char *vf_trust_dir;
+
+/* Where the license comes from: exactly one of group 1. */
+static const struct cli_option verify_opts[] = {
+    {CLI_OPT_ARG, "IMAGE|-", NULL, &vf_image, CLI_REQUIRED, 1, NULL},
+    {CLI_OPT_VALUE, "--text", "TEXT", &vf_text, CLI_REQUIRED, 1,
+     "the scanned text of a QR code (LB2:... or LB1:...) or a compact JWS"},
+    {CLI_OPT_VALUE, "--jws", "FILE", &vf_jws, CLI_REQUIRED, 1,
+     "a file holding the license as a compact JWS"},
+    {CLI_OPT_VALUE, "--at", "TIME", &vf_at, 0, 0, "verify as of this RFC 3339 time instead of now"},
+    {CLI_OPT_VALUE, "--skew", "SECONDS", &vf_skew, 0, 0,
+     "clock skew allowed at each window edge (default 300)"},
+    {CLI_OPT_VALUE, "--max-status-age", "AGE", &vf_max_age, 0, 0,
+     "oldest status data to use: seconds, or N with s, m, h or d (default 7d)"},
+    {CLI_OPT_SWITCH, "--json", NULL, &vf_json, 0, 0,
+     "print one JSON document (see schemas/cli/verify.schema.json)"},
+    {CLI_OPT_VALUE, "--trust-dir", "DIR", &vf_trust_dir, 0, 0,
+     "the trust store (default: $XDG_DATA_HOME/libro)"},
 };
 
-static const struct cli_spec verify_spec = {
+static const struct cli_command verify_cmd = {
     "verify",
     "[IMAGE | --text 'LB2:...' | --jws FILE | -] [--at TIME] [--skew SECONDS]\n"
     "       [--max-status-age AGE] [--json] [--trust-dir DIR]",
@@ -43,8 +58,6 @@ static const struct cli_spec verify_spec = {
     "checked as the others' are.",
     verify_opts,
     LIBRO_NELEM(verify_opts),
-    0,
-    1,
     "Exit status:\n"
     "  0  VALID\n"
     "  1  INVALID: malformed, or a bad signature\n"
@@ -106,27 +119,25 @@ struct input_failure {
 };
 
 static libro_code
-read_input(libro_buf *jws, struct input_failure *why, const struct cli_args *a, libro_error *err)
+read_input(libro_buf *jws, struct input_failure *why, libro_error *err)
 {
-    const char *text = cli_get(a, &verify_spec, "--text");
-    const char *jws_file = cli_get(a, &verify_spec, "--jws");
     libro_buf raw = LIBRO_BUF_INIT;
     libro_image *img = NULL;
     libro_code rc;
 
     why->usage = false;
     why->outcome = LIBRO_INVALID;
-    if (text != NULL) {
-        rc = libro_scan_text(jws, text, strlen(text), err);
-    } else if (jws_file != NULL || strcmp(a->positional[0], "-") == 0) {
-        rc = libro_file_read(&raw, jws_file != NULL ? jws_file : "-",
+    if (vf_text != NULL) {
+        rc = libro_scan_text(jws, vf_text, strlen(vf_text), err);
+    } else if (vf_jws != NULL || strcmp(vf_image, "-") == 0) {
+        rc = libro_file_read(&raw, vf_jws != NULL ? vf_jws : "-",
                              LIBRO_MAX_LB1_TEXT_BYTES + LIBRO_MAX_TOKEN_BYTES, false, err);
         why->usage = rc != LIBRO_OK;
         if (rc == LIBRO_OK) {
             rc = libro_scan_text(jws, (const char *) raw.data, raw.len, err);
         }
     } else {
-        rc = libro_image_load(&img, a->positional[0], err);
+        rc = libro_image_load(&img, vf_image, err);
         why->usage = rc == LIBRO_ERR_NOT_FOUND || rc == LIBRO_ERR_IO || rc == LIBRO_ERR_DENIED;
         if (rc == LIBRO_OK) {
             rc = libro_scan_image(&raw, img, err);
@@ -576,26 +587,23 @@ parse_age(int64_t *out, const char *text)
 }
 
 static int
-parse_verify_options(libro_verify_options *opt, const struct cli_args *a)
+parse_verify_options(libro_verify_options *opt)
 {
     libro_error err = LIBRO_ERROR_INIT;
-    const char *at = cli_get(a, &verify_spec, "--at");
-    const char *skew = cli_get(a, &verify_spec, "--skew");
-    const char *max_age = cli_get(a, &verify_spec, "--max-status-age");
     uint64_t s = 0;
 
-    if (at != NULL && cli_parse_time_arg(&opt->now, "--at", at, &err) != LIBRO_OK) {
-        return cli_usage_error(&verify_spec, "%s", err.msg);
+    if (vf_at != NULL && cli_parse_time_arg(&opt->now, "--at", vf_at, &err) != LIBRO_OK) {
+        return cli_command_usage(&verify_cmd, "%s", err.msg);
     }
-    if (skew != NULL) {
-        if (libro_parse_u64(&s, skew, strlen(skew), 86400, &err) != LIBRO_OK) {
-            return cli_usage_error(&verify_spec, "--skew: want 0 to 86400 seconds");
+    if (vf_skew != NULL) {
+        if (libro_parse_u64(&s, vf_skew, strlen(vf_skew), 86400, &err) != LIBRO_OK) {
+            return cli_command_usage(&verify_cmd, "--skew: want 0 to 86400 seconds");
         }
         opt->skew = (int64_t) s;
     }
-    if (max_age != NULL && parse_age(&opt->max_status_age, max_age) != LIBRO_OK) {
-        return cli_usage_error(&verify_spec, "--max-status-age: want 1s to 366d (seconds, or N "
-                                             "with s, m, h or d)");
+    if (vf_max_age != NULL && parse_age(&opt->max_status_age, vf_max_age) != LIBRO_OK) {
+        return cli_command_usage(&verify_cmd, "--max-status-age: want 1s to 366d (seconds, or N "
+                                              "with s, m, h or d)");
     }
     return -1;
 }
@@ -603,7 +611,6 @@ parse_verify_options(libro_verify_options *opt, const struct cli_args *a)
 int
 cmd_verify(int argc, char **argv)
 {
-    struct cli_args a;
     libro_error err = LIBRO_ERROR_INIT;
     libro_verify_options opt = LIBRO_VERIFY_OPTIONS_INIT(libro_time_now());
     struct input_failure why;
@@ -613,23 +620,17 @@ cmd_verify(int argc, char **argv)
     libro_verification *v = NULL;
     libro_code rc;
     bool json;
-    int inputs;
-    int code = cli_parse(&a, &verify_spec, argc, argv);
+    int code = cli_parse_command(&verify_cmd, argc, argv);
 
     if (code >= 0) {
         return code;
     }
-    inputs = (a.n_positional > 0) + cli_has(&a, &verify_spec, "--text") +
-             cli_has(&a, &verify_spec, "--jws");
-    if (inputs != 1) {
-        return cli_usage_error(&verify_spec, "give one of IMAGE, --text, --jws or -");
-    }
-    code = parse_verify_options(&opt, &a);
+    code = parse_verify_options(&opt);
     if (code >= 0) {
         return code;
     }
-    json = cli_has(&a, &verify_spec, "--json");
-    rc = read_input(&jws, &why, &a, &err);
+    json = vf_json;
+    rc = read_input(&jws, &why, &err);
     if (rc != LIBRO_OK) {
         if (is_failure(rc)) {
             cli_report("verify", &err);
@@ -642,7 +643,7 @@ cmd_verify(int argc, char **argv)
         }
         goto out;
     }
-    rc = open_store(&t, cli_get(&a, &verify_spec, "--trust-dir"), &err);
+    rc = open_store(&t, vf_trust_dir, &err);
     if (rc == LIBRO_ERR_NOT_FOUND) {
         code = early_verdict(LIBRO_UNTRUSTED, &err, json); /* no store: nothing is trusted */
         goto out;

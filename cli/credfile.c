@@ -47,24 +47,6 @@ cli_credential_from_jws(libro_credential **out, const char *token, size_t len, l
 }
 
 libro_code
-cli_read_own_credential(libro_credential **out, libro_buf *jws, const char *path, libro_error *err)
-{
-    libro_code rc;
-
-    *out = NULL;
-    rc = cli_read_token(jws, path, err);
-    /* The issuer's own input, read for its policy checks only: verifiers check the real
-     * chain, signatures included. The JWS must still be well formed. */
-    if (rc == LIBRO_OK) {
-        rc = cli_credential_from_jws(out, (const char *) jws->data, jws->len, err);
-    }
-    if (rc != LIBRO_OK) {
-        libro_error_prefix(err, path);
-    }
-    return rc;
-}
-
-libro_code
 cli_parse_time_arg(int64_t *out, const char *name, const char *text, libro_error *err)
 {
     libro_code rc = libro_time_parse(out, text, strlen(text), err);

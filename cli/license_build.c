@@ -1,4 +1,4 @@
-/* Signing and writing credentials and their QR codes: what `libro issue`, `libro license renew`
+/* Writing credentials and their QR codes: what `libro issue`, `libro license renew`
  * and `libro registry` print and write around the issuer library's workflows. */
 #include <string.h>
 #include <sys/stat.h>
@@ -9,56 +9,30 @@
 #include "libro/time.h"
 #include "libro/util.h"
 
-libro_code
-cli_dup_str(char **dst, const char *src, libro_error *err)
-{
-    if (src == NULL) {
-        *dst = NULL;
-        return LIBRO_OK;
-    }
-    *dst = libro_strndup(src, strlen(src));
-    return *dst == NULL ? libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory") : LIBRO_OK;
-}
-
-libro_code
-cli_dup_list(char ***dst, size_t *n_dst, const char *const *src, size_t n, libro_error *err)
-{
-    size_t i;
-    libro_code rc = LIBRO_OK;
-
-    *n_dst = 0;
-    *dst = n == 0 ? NULL : libro_calloc(n, sizeof **dst);
-    if (n > 0 && *dst == NULL) {
-        return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
-    }
-    for (i = 0; i < n && rc == LIBRO_OK; i++) {
-        rc = cli_dup_str(&(*dst)[i], src[i], err);
-        if (rc == LIBRO_OK) {
-            (*n_dst)++;
-        }
-    }
-    return rc;
-}
-
 bool
 cli_is_url(const char *s)
 {
     return s != NULL && (strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0);
 }
 
-libro_code
-cli_sign_credential(libro_buf *jws, const libro_credential *c, const libro_key *signer,
-                    libro_error *err)
+void
+cli_say_issued(const libro_credential *c, const char *path)
 {
-    return libro_issuer_sign(jws, c, signer, err);
+    char from[LIBRO_TIME_TEXT_MAX];
+    char until[LIBRO_TIME_TEXT_MAX];
+
+    if (libro_time_format(from, c->valid_from, NULL) == LIBRO_OK &&
+        libro_time_format(until, c->valid_until, NULL) == LIBRO_OK) {
+        fprintf(stderr, "libro: issued %s for %s (%s .. %s) -> %s\n", libro_cred_type_name(c->type),
+                c->type == LIBRO_CRED_LICENSE ? c->license_number : c->subject_id, from, until,
+                path);
+    }
 }
 
 libro_code
 cli_write_credential(const char *out_path, const libro_buf *jws, const libro_credential *c,
                      libro_error *err)
 {
-    char from[LIBRO_TIME_TEXT_MAX];
-    char until[LIBRO_TIME_TEXT_MAX];
     libro_buf file = LIBRO_BUF_INIT;
     libro_code rc = libro_buf_append(&file, jws->data, jws->len, err);
 
@@ -69,25 +43,10 @@ cli_write_credential(const char *out_path, const libro_buf *jws, const libro_cre
     if (rc == LIBRO_OK) {
         rc = cli_write_output(out_path, file.data, file.len, err);
     }
-    if (rc == LIBRO_OK && libro_time_format(from, c->valid_from, err) == LIBRO_OK &&
-        libro_time_format(until, c->valid_until, err) == LIBRO_OK) {
-        fprintf(stderr, "libro: issued %s for %s (%s .. %s) -> %s\n", libro_cred_type_name(c->type),
-                c->type == LIBRO_CRED_LICENSE ? c->license_number : c->subject_id, from, until,
-                out_path);
+    if (rc == LIBRO_OK) {
+        cli_say_issued(c, out_path);
     }
     libro_buf_free(&file);
-    return rc;
-}
-
-libro_code
-cli_sign_and_write(libro_buf *jws, const libro_credential *c, const libro_key *signer,
-                   const char *out_path, libro_error *err)
-{
-    libro_code rc = cli_sign_credential(jws, c, signer, err);
-
-    if (rc == LIBRO_OK) {
-        rc = cli_write_credential(out_path, jws, c, err);
-    }
     return rc;
 }
 

@@ -5,20 +5,6 @@
 
 #include "cmd.h"
 
-static int
-find_opt(const struct cli_spec *spec, const char *name, size_t name_len)
-{
-    size_t i;
-
-    for (i = 0; i < spec->n_opts; i++) {
-        if (strlen(spec->opts[i].name) == name_len &&
-            strncmp(spec->opts[i].name, name, name_len) == 0) {
-            return (int) i;
-        }
-    }
-    return -1;
-}
-
 static void
 help_head(FILE *f, const char *command, const char *synopsis, const char *about)
 {
@@ -51,19 +37,6 @@ help_tail(FILE *f, const char *epilog)
     }
 }
 
-void
-cli_print_help(FILE *f, const struct cli_spec *spec)
-{
-    size_t i;
-
-    help_head(f, spec->command, spec->synopsis, spec->about);
-    for (i = 0; i < spec->n_opts; i++) {
-        help_option(f, spec->opts[i].name, spec->opts[i].arg, spec->opts[i].help,
-                    spec->opts[i].repeat);
-    }
-    help_tail(f, spec->epilog);
-}
-
 static int usage_v(const char *command, const char *synopsis, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 
@@ -74,106 +47,6 @@ usage_v(const char *command, const char *synopsis, const char *fmt, va_list ap)
     vfprintf(stderr, fmt, ap);
     fprintf(stderr, "\nusage: libro %s %s\n(see 'libro %s --help')\n", command, synopsis, command);
     return CLI_EXIT_USAGE;
-}
-
-int
-cli_usage_error(const struct cli_spec *spec, const char *fmt, ...)
-{
-    va_list ap;
-    int code;
-
-    va_start(ap, fmt);
-    code = usage_v(spec->command, spec->synopsis, fmt, ap);
-    va_end(ap);
-    return code;
-}
-
-int
-cli_parse(struct cli_args *out, const struct cli_spec *spec, int argc, char **argv)
-{
-    bool options_done = false;
-    int i;
-
-    memset(out, 0, sizeof *out);
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-
-        if (!options_done && (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)) {
-            cli_print_help(stdout, spec);
-            return cli_finish(CLI_EXIT_OK);
-        }
-        if (!options_done && strcmp(a, "--") == 0) {
-            options_done = true;
-            continue;
-        }
-        if (!options_done && a[0] == '-' && a[1] != '\0') {
-            const char *eq = strchr(a, '=');
-            size_t name_len = eq != NULL ? (size_t) (eq - a) : strlen(a);
-            int o = find_opt(spec, a, name_len);
-
-            if (o < 0) {
-                return cli_usage_error(spec, "unknown option '%.*s'", (int) name_len, a);
-            }
-            const char *v;
-
-            if (out->value[o] != NULL && !spec->opts[o].repeat) {
-                return cli_usage_error(spec, "option '%s' given twice", spec->opts[o].name);
-            }
-            if (out->n_values[o] >= CLI_MAX_REPEAT) {
-                return cli_usage_error(spec, "option '%s' given more than %d times",
-                                       spec->opts[o].name, CLI_MAX_REPEAT);
-            }
-            if (spec->opts[o].arg == NULL) {
-                if (eq != NULL) {
-                    return cli_usage_error(spec, "option '%s' takes no value", spec->opts[o].name);
-                }
-                v = "";
-            } else if (eq != NULL) {
-                v = eq + 1;
-            } else if (i + 1 < argc) {
-                v = argv[++i];
-            } else {
-                return cli_usage_error(spec, "option '%s' needs %s", spec->opts[o].name,
-                                       spec->opts[o].arg);
-            }
-            if (out->value[o] == NULL) {
-                out->value[o] = v;
-            }
-            out->more[o][out->n_values[o]++] = v;
-            continue;
-        }
-        if (out->n_positional >= spec->max_positional || out->n_positional >= CLI_MAX_POSITIONAL) {
-            return cli_usage_error(spec, "unexpected argument '%.64s'", a);
-        }
-        out->positional[out->n_positional++] = a;
-    }
-    if (out->n_positional < spec->min_positional) {
-        return cli_usage_error(spec, "missing argument");
-    }
-    return -1;
-}
-
-const char *
-cli_get(const struct cli_args *a, const struct cli_spec *spec, const char *name)
-{
-    int o = find_opt(spec, name, strlen(name));
-
-    return o < 0 ? NULL : a->value[o];
-}
-
-const char *const *
-cli_get_all(const struct cli_args *a, const struct cli_spec *spec, const char *name, size_t *n)
-{
-    int o = find_opt(spec, name, strlen(name));
-
-    *n = o < 0 ? 0 : a->n_values[o];
-    return o < 0 ? NULL : a->more[o];
-}
-
-bool
-cli_has(const struct cli_args *a, const struct cli_spec *spec, const char *name)
-{
-    return cli_get(a, spec, name) != NULL;
 }
 
 int

@@ -246,4 +246,105 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_issue_authorization(
     libro_buf *jws_out, libro_credential **authorization_out, const libro_key *signer,
     const libro_authorization_options *opt, libro_error *err);
 
+/* ---- a community's registry ---------------------------------------------------------------- */
+
+/** The parts of libro_issuer_registry_init: what it created (libro_registry_init_result
+ *  .created) and what it needs but was not given (.needs): one bit each. */
+typedef enum libro_registry_init_part {
+    LIBRO_REGISTRY_INIT_COMMUNITY_KEY = 1u << 0, /* community_key_path (the file) */
+    LIBRO_REGISTRY_INIT_REGISTRY_KEY = 1u << 1,  /* registry_key_path (the file) */
+    LIBRO_REGISTRY_INIT_CHARTER = 1u << 2,       /* the charter file */
+    LIBRO_REGISTRY_INIT_AUTHORIZATION = 1u << 3, /* the authorization file */
+    LIBRO_REGISTRY_INIT_ID = 1u << 4,            /* the members a created charter needs */
+    LIBRO_REGISTRY_INIT_NAME = 1u << 5,
+    LIBRO_REGISTRY_INIT_LEVEL = 1u << 6,
+    LIBRO_REGISTRY_INIT_ALLOWED = 1u << 7,
+    LIBRO_REGISTRY_INIT_REGISTRY_ID = 1u << 8, /* the members a created authorization needs */
+    LIBRO_REGISTRY_INIT_REGISTRY_NAME = 1u << 9,
+    LIBRO_REGISTRY_INIT_URL = 1u << 10,
+} libro_registry_init_part;
+
+#define LIBRO_REGISTRY_INIT_PARTS 11 /* how many bits libro_registry_init_part has */
+
+#define LIBRO_REGISTRY_INIT_OPTIONS_VERSION 1u
+
+/** What libro_issuer_registry_init uses or creates. Paths are borrowed for the call. */
+typedef struct libro_registry_init_options {
+    unsigned version;               /* LIBRO_REGISTRY_INIT_OPTIONS_VERSION */
+    const char *db_path;            /* the registry database: a new file (required) */
+    const char *charter_path;       /* the community's charter: used if present (required) */
+    const char *authorization_path; /* the RegistryAuthorization: used if present (required) */
+    /* The community's key: signs what is created (created if absent); needed unless both
+     * credentials exist. Its passphrase (or NULL): decrypts it, or encrypts a new one. */
+    const char *community_key_path;
+    const char *passphrase;
+    size_t passphrase_len;
+    /* The registry's key: a created authorization names it (created if absent; an existing
+     * file may be a public key). Needed when the authorization is created. */
+    const char *registry_key_path;
+    /* A created charter: self-chartered, issuer = id. */
+    const char *id;
+    const char *name;
+    int level;              /* 0 (tribe) to 8 (world); -1: not given */
+    const char *level_name; /* or NULL */
+    const char *const *allowed;
+    size_t n_allowed;
+    /* A created authorization. */
+    const char *registry_id;
+    const char *registry_name;
+    const char *url;
+    uint32_t days; /* validity of what is created; 0: charter 3650, authorization 1825 days */
+    int64_t now;   /* Unix seconds; 0: the clock */
+} libro_registry_init_options;
+
+#define LIBRO_REGISTRY_INIT_OPTIONS_INIT                                                           \
+    {                                                                                              \
+        LIBRO_REGISTRY_INIT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL,    \
+            -1, NULL, NULL, 0, NULL, NULL, NULL, 0, 0                                              \
+    }
+
+/** What libro_issuer_registry_init did, or what it lacked. */
+typedef struct libro_registry_init_result {
+    unsigned created; /* libro_registry_init_part bits: the files created */
+    unsigned needs;   /* on LIBRO_ERR_INVALID_ARG: the parts to add, or 0 */
+    /* The registry's charter and RegistryAuthorization (both on LIBRO_OK); after a failure
+     * once a file was written (created != 0), as far as they were read or made. */
+    libro_credential *charter;
+    libro_credential *authorization;
+} libro_registry_init_result;
+
+#define LIBRO_REGISTRY_INIT_RESULT_INIT                                                            \
+    {                                                                                              \
+        0, 0, NULL, NULL                                                                           \
+    }
+
+/** "<charter_path> does not exist: creating the charter needs a, b and c" and the same for
+ *  the authorization ("; " between them), appended to `out`, for the parts in `needs`
+ *  (libro_registry_init_result.needs). `names` gives each part's name by its bit number
+ *  (LIBRO_REGISTRY_INIT_PARTS entries: a CLI's option names); NULL: the option members'.
+ *  The community key is named once, with the first file that needs it. */
+LIBRO_API LIBRO_NODISCARD libro_code
+libro_registry_init_needs_text(libro_buf *out, const libro_registry_init_options *opt,
+                               unsigned needs, const char *const *names, libro_error *err);
+
+/** Release what `res` holds and zero it. NULL is a no-op. */
+LIBRO_API void libro_registry_init_result_clear(libro_registry_init_result *res);
+
+/** Create a community's registry (libro_registry_create) at `opt->db_path` from its charter
+ *  and its RegistryAuthorization, creating whatever of them is missing: the community key and
+ *  the registry key (Ed25519 files of mode 0600), a self-chartered charter
+ *  (libro_issuer_issue_charter: id, name, level, allowed; from now for `days`) and the
+ *  registry authorization signed by the community key (libro_issuer_issue_authorization:
+ *  registry_id, registry_name, url; cut at the end of the charter). No existing file is ever
+ *  overwritten: LIBRO_ERR_EXISTS for an existing database. Everything is checked and signed
+ *  before any file is written, so a refusal leaves no file behind:
+ *  LIBRO_ERR_INVALID_ARG when something needed is missing (res->needs says what; the message
+ *  names the members), LIBRO_ERR_DENIED when an existing charter names another key than the
+ *  community key, LIBRO_ERR_PASSPHRASE for an encrypted community key without its passphrase
+ *  (or a wrong one), LIBRO_ERR_BAD_KEY for an encrypted registry key file, and the codes of
+ *  the calls named. *res (zeroed on entry; clear it with libro_registry_init_result_clear)
+ *  says which files were created, also on a failure after the first write. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_registry_init(
+    libro_registry_init_result *res, const libro_registry_init_options *opt, libro_error *err);
+
 #endif
