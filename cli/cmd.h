@@ -11,7 +11,7 @@
 #include "libro/error.h"
 #include "libro/key.h"
 
-/* Exit codes of every command but `libro verify` (which has its own, design.md §4). */
+/* Exit codes of every command but `libro verify` (which has its own, libro-verify(1)). */
 enum {
     CLI_EXIT_OK = 0,    /* done */
     CLI_EXIT_NO = 1,    /* failed, or the answer is no (bad signature) */

@@ -1,5 +1,5 @@
 /* libro license show|expiring|suspend|reinstate|revoke|surrender|renew|tick: a registry's
- * licenses on a local SQLite file (embedded mode, design.md §5). Every change is one registry
+ * licenses on a local SQLite file (embedded mode, docs/operations.md). Every change is one registry
  * transaction recording who, when and why; a renewal signs the new version as
  * `libro issue license` would and records it under the same number and status index. */
 #include <string.h>

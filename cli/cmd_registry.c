@@ -1,5 +1,5 @@
 /* libro registry init|type|authorize|chain|status|serve: a community's registry on a local
- * SQLite file (embedded mode, design.md §5): create it, define its license types, let issuers
+ * SQLite file (embedded mode, docs/operations.md): create it, define its license types, let issuers
  * in, extend its chain, publish its status lists, serve it. Each parses its option table and
  * makes one library call. */
 #include <errno.h>

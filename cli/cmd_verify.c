@@ -1,5 +1,5 @@
 /* libro verify: check a license offline, from a QR image, scanned text or a JWS file, and say
- * what it is with the exit codes of design.md §4. */
+ * what it is with the exit codes of libro-verify(1). */
 #include <string.h>
 #include <sys/stat.h>
 
@@ -75,7 +75,7 @@ static const struct cli_command verify_cmd = {
     "     could not be written",
 };
 
-/* Beyond design.md §4's verdicts: the verification could not be carried out. */
+/* Beyond libro-verify(1)'s verdicts: the verification could not be carried out. */
 enum { VERIFY_EXIT_ERROR = 9 };
 
 /* Failures of the machine, not of the license: they must not read as a verdict. */

@@ -17,7 +17,7 @@
 #include "test_util.h"
 
 /* The reference license, with its three status entries, must fit this version at level M as
- * LB2 text (design.md §3)... */
+ * LB2 text (docs/formats.md)... */
 #define REFERENCE_MAX_VERSION 14
 /* ... which LB1, whose dictionary predates the status words (statusSize 2 and the four
  * statusMessage objects Bitstring Status List v1.0 §2.1 requires), misses by two versions

@@ -1688,7 +1688,7 @@ START_TEST(test_verify_is_repeatable)
 }
 END_TEST
 
-/* ---- status (design.md §4 step 6) ----------------------------------------------------------- */
+/* ---- status (docs/credentials.md, "Status from cached lists") -------------------------------- */
 
 #define REGISTRY "urn:libro:town-7:registry"
 #define URL_REV "https://registry.town-7.example/v1/status/0/revocation"

@@ -1,4 +1,4 @@
-/* libro: the LB1 and LB2 QR transports (docs/formats.md, design.md §3), the only user of zlib.
+/* libro: the LB1 and LB2 QR transports (docs/formats.md), the only user of zlib.
  *
  *   text  = "LB2:" base45(frame)  or  "LB1:" base45(frame)         (RFC 9285)
  *   frame = u8 sig_len(64) || signature || raw DEFLATE(header_json || 0x00 || payload_json)

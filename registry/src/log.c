@@ -1,7 +1,7 @@
-/* libro_registry: the append-only log (design.md §3 "Log"). Every write the registry makes (a
- * license event, a license type, an issuer authorization) is a leaf, appended in the same
- * transaction as the write itself, so the log and the tables can never disagree. Leaves are
- * compact JSON (docs/formats.md, "The registry log"); the tree is RFC 6962 (libro/merkle.h)
+/* libro_registry: the append-only log (docs/formats.md, "The registry log"). Every write the
+ * registry makes (a license event, a license type, an issuer authorization) is a leaf, appended in
+ * the same transaction as the write itself, so the log and the tables can never disagree. Leaves
+ * are compact JSON (docs/formats.md, "The registry log"); the tree is RFC 6962 (libro/merkle.h)
  * over the hashes the store keeps for each perfect subtree. Also here: the bookkeeping of
  * signed requests that every write transaction starts with. */
 #include <string.h>

@@ -1,4 +1,4 @@
-/* libro_registry: the registry API over the store (design.md §5). Every write is one store
+/* libro_registry: the registry API over the store (docs/operations.md). Every write is one store
  * transaction taken with the write lock (BEGIN IMMEDIATE), so that the checks it makes (the
  * state, the number, the status index) still hold when it writes, and that the change, its
  * status bits and its event row commit together or not at all. */
@@ -952,8 +952,8 @@ libro_registry_renew(libro_registry *r, const libro_request_id *req, const char 
     if (rc != LIBRO_OK) {
         goto out;
     }
-    /* Same status index as before (design.md §5): a renewal that named other entries would
-     * leave verifiers reading bits the registry never sets. */
+    /* Same status index as before (docs/credentials.md, "Status"): a renewal that named other
+     * entries would leave verifiers reading bits the registry never sets. */
     rc = check_status_entries(c, rec.status_list, rec.status_index, err);
     if (rc != LIBRO_OK) {
         goto out;

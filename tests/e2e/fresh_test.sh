@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end: read your writes, and a week offline, with the real server on loopback.
 #  1. 50 licenses: each revoked over HTTP, then at once `libro sync` and `libro verify`:
-#     REVOKED every time (design.md §5: an acknowledged write is in the very next read);
+#     REVOKED every time (docs/formats.md: an acknowledged write is in the very next read);
 #  2. 50 suspend / reinstate cycles on one license, each followed at once by a sync and a
 #     verify: SUSPENDED, then VALID;
 #  3. a sync, then `libro verify --at` six days later: VALID with the warning that names
