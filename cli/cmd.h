@@ -25,6 +25,21 @@ struct cli_cmd {
     const char *summary;               /* one line for `libro help` */
 };
 
+/* A program: `libro` or `libro-verify` (program.c). */
+struct cli_program {
+    const char *name; /* "libro", "libro-verify" */
+    const struct cli_cmd *commands;
+    size_t n_commands;
+    int (*help)(int argc, char **argv); /* its own help command (never a topic of itself) */
+    void (*overview)(FILE *f);          /* what --help and the help command print */
+};
+/* The commands, a line each ("  name     summary"). */
+void cli_program_list(FILE *f, const struct cli_program *p);
+/* `<program> help [command [sub]]`: the overview, or the command's own --help. */
+int cli_program_help(const struct cli_program *p, int argc, char **argv);
+/* The top level: --version, --help, then the command argv[1] names (argv[0] is the program). */
+int cli_program_main(const struct cli_program *p, int argc, char **argv);
+
 /* --- option parsing (opts.c) ---------------------------------------------------------------- */
 
 #define CLI_MAX_REPEAT 32 /* values of one repeatable option */
