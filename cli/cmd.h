@@ -131,8 +131,6 @@ libro_code cli_load_key(libro_key **out, const char *path, const char *passphras
 
 /* Read a compact JWS file ("-" = stdin), without surrounding whitespace, appended to `out`. */
 libro_code cli_read_token(libro_buf *out, const char *path, libro_error *err);
-/* The same for a token of up to `max` bytes (status lists: LIBRO_MAX_STATUS_LIST_TOKEN_BYTES). */
-libro_code cli_read_token_max(libro_buf *out, const char *path, size_t max, libro_error *err);
 /* Parse the payload of a compact JWS token[0..len) as a credential, without checking the
  * signature (our own records: the registry's copy of a license, the issuer's files). */
 libro_code cli_credential_from_jws(libro_credential **out, const char *token, size_t len,

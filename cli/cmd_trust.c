@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "libro/file.h"
 #include "libro/limits.h"
 #include "libro/time.h"
 #include "libro/verifier.h"
@@ -82,7 +83,7 @@ trust_add(int argc, char **argv)
         libro_code rc;
 
         libro_buf_clear(&jws);
-        rc = cli_read_token_max(
+        rc = libro_file_read_token(
             &jws, file, ad_anchor ? LIBRO_MAX_TOKEN_BYTES : LIBRO_MAX_STATUS_LIST_TOKEN_BYTES,
             &err);
         if (rc == LIBRO_OK && ad_anchor) {

@@ -10,33 +10,7 @@
 libro_code
 cli_read_token(libro_buf *out, const char *path, libro_error *err)
 {
-    return cli_read_token_max(out, path, LIBRO_MAX_TOKEN_BYTES, err);
-}
-
-libro_code
-cli_read_token_max(libro_buf *out, const char *path, size_t max, libro_error *err)
-{
-    libro_buf raw = LIBRO_BUF_INIT;
-    size_t start = 0;
-    size_t end;
-    libro_code rc;
-
-    /* A little whitespace around a maximal token is allowed (a trailing newline at least). */
-    rc = libro_file_read(&raw, path, max + 64, false, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    end = raw.len;
-    while (start < end && strchr(" \t\r\n", raw.data[start]) != NULL) {
-        start++;
-    }
-    while (end > start && strchr(" \t\r\n", raw.data[end - 1]) != NULL) {
-        end--;
-    }
-    rc = libro_buf_append(out, raw.data + start, end - start, err);
-out:
-    libro_buf_free(&raw);
-    return rc;
+    return libro_file_read_token(out, path, LIBRO_MAX_TOKEN_BYTES, err);
 }
 
 libro_code

@@ -425,6 +425,60 @@ START_TEST(test_file_read_cap)
 }
 END_TEST
 
+/* A token file: the token without the whitespace around it, whitespace-only and empty files,
+ * and the cap: the token's bytes plus at most 64 of whitespace. */
+START_TEST(test_file_read_token)
+{
+    static const struct {
+        const char *name, *text;
+        size_t max;
+        libro_code want;
+        const char *token;
+    } cases[] = {
+        {"newline", "e30.e30.sig\n", 11, LIBRO_OK, "e30.e30.sig"},
+        {"around", " \t\r\ne30.e30.sig \r\n", 11, LIBRO_OK, "e30.e30.sig"},
+        {"inside kept", "a b\n", 3, LIBRO_OK, "a b"},
+        {"only whitespace", " \n\t", 0, LIBRO_OK, ""},
+        {"empty", "", 0, LIBRO_OK, ""},
+    };
+    char path[PATH_MAX];
+    size_t i;
+
+    for (i = 0; i < LIBRO_NELEM(cases); i++) {
+        libro_buf b = LIBRO_BUF_INIT;
+        libro_error err = LIBRO_ERROR_INIT;
+        char name[32];
+
+        ck_assert_int_gt(snprintf(name, sizeof name, "token%zu", i), 0);
+        tmp_path(path, sizeof path, name);
+        LIBRO_ASSERT_CODE(
+            libro_file_write_new(path, cases[i].text, strlen(cases[i].text), 0600, &err), LIBRO_OK,
+            &err, NULL);
+        LIBRO_ASSERT_CODE(libro_file_read_token(&b, path, cases[i].max, &err), cases[i].want, &err,
+                          NULL);
+        ck_assert_msg(b.len == strlen(cases[i].token), "%s: %zu bytes", cases[i].name, b.len);
+        ck_assert(b.len == 0 || memcmp(b.data, cases[i].token, b.len) == 0);
+        libro_buf_free(&b);
+    }
+    /* At the cap with all 64 bytes of slack, then one byte past it. */
+    {
+        libro_buf b = LIBRO_BUF_INIT;
+        libro_error err = LIBRO_ERROR_INIT;
+
+        tmp_path(path, sizeof path, "at-cap");
+        make_file(path, 10 + 64);
+        LIBRO_ASSERT_CODE(libro_file_read_token(&b, path, 10, &err), LIBRO_OK, &err, NULL);
+        ck_assert_uint_eq(b.len, 74);
+        libro_buf_free(&b);
+        tmp_path(path, sizeof path, "past-cap");
+        make_file(path, 10 + 64 + 1);
+        LIBRO_ASSERT_CODE(libro_file_read_token(&b, path, 10, &err), LIBRO_ERR_LIMIT, &err,
+                          "larger than 74 bytes");
+        ck_assert_uint_eq(b.len, 0);
+    }
+}
+END_TEST
+
 START_TEST(test_fd_read_cap)
 {
     int fds[2];
@@ -596,6 +650,7 @@ libro_test_suite(void)
     tc = tcase_create("file");
     tcase_add_checked_fixture(tc, tmpdir_setup, tmpdir_teardown);
     tcase_add_test(tc, test_file_read_cap);
+    tcase_add_test(tc, test_file_read_token);
     tcase_add_test(tc, test_fd_read_cap);
     tcase_add_test(tc, test_file_read_refusals);
     tcase_add_test(tc, test_file_write_new);

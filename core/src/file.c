@@ -117,6 +117,37 @@ libro_file_read(libro_buf *out, const char *path, size_t max, bool nofollow, lib
     return read_path(out, NULL, path, max, nofollow, false, err);
 }
 
+void
+libro_text_trim(const char **p, size_t *len)
+{
+    while (*len > 0 && strchr(" \t\r\n", (*p)[0]) != NULL) {
+        (*p)++;
+        (*len)--;
+    }
+    while (*len > 0 && strchr(" \t\r\n", (*p)[*len - 1]) != NULL) {
+        (*len)--;
+    }
+}
+
+libro_code
+libro_file_read_token(libro_buf *out, const char *path, size_t max, libro_error *err)
+{
+    libro_buf raw = LIBRO_BUF_INIT;
+    const char *p;
+    size_t len;
+    /* A little whitespace around a maximal token is allowed (a trailing newline at least). */
+    libro_code rc = libro_file_read(&raw, path, max + 64, false, err);
+
+    if (rc == LIBRO_OK) {
+        p = (const char *) raw.data;
+        len = raw.len;
+        libro_text_trim(&p, &len);
+        rc = libro_buf_append(out, p, len, err);
+    }
+    libro_buf_free(&raw);
+    return rc;
+}
+
 libro_code
 libro_file_read_regular(libro_buf *out, unsigned *mode, const char *path, size_t max,
                         libro_error *err)

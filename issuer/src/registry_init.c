@@ -175,32 +175,14 @@ libro_registry_init_needs_text(libro_buf *out, const libro_registry_init_options
 static libro_code
 read_credential(struct part *p, libro_error *err)
 {
-    libro_buf raw = LIBRO_BUF_INIT;
-    size_t start = 0;
-    size_t end;
-    libro_code rc;
+    libro_code rc = libro_file_read_token(&p->jws, p->path, LIBRO_MAX_TOKEN_BYTES, err);
 
-    /* A little whitespace around a maximal token is allowed (a trailing newline at least). */
-    rc = libro_file_read(&raw, p->path, LIBRO_MAX_TOKEN_BYTES + 64, false, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    end = raw.len;
-    while (start < end && strchr(" \t\r\n", raw.data[start]) != NULL) {
-        start++;
-    }
-    while (end > start && strchr(" \t\r\n", raw.data[end - 1]) != NULL) {
-        end--;
-    }
-    rc = libro_buf_append(&p->jws, raw.data + start, end - start, err);
     if (rc == LIBRO_OK) {
         rc = libro_issuer__parse_own(&p->cred, (const char *) p->jws.data, p->jws.len, err);
     }
-out:
     if (rc != LIBRO_OK) {
         libro_error_prefix(err, p->path);
     }
-    libro_buf_free(&raw);
     return rc;
 }
 

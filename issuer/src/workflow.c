@@ -60,13 +60,7 @@ libro_issuer__parse_own(libro_credential **out, const char *p, size_t len, libro
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "issuer: NULL credential");
     }
     /* Files end with a newline; a little whitespace around the token is allowed. */
-    while (len > 0 && strchr(" \t\r\n", p[0]) != NULL) {
-        p++;
-        len--;
-    }
-    while (len > 0 && strchr(" \t\r\n", p[len - 1]) != NULL) {
-        len--;
-    }
+    libro_text_trim(&p, &len);
     if (len > LIBRO_MAX_TOKEN_BYTES) {
         return libro_error_set(err, LIBRO_ERR_LIMIT, "credential longer than %u bytes",
                                (unsigned) LIBRO_MAX_TOKEN_BYTES);

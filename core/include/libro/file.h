@@ -11,6 +11,16 @@
 LIBRO_API LIBRO_NODISCARD libro_code libro_file_read(libro_buf *out, const char *path, size_t max,
                                                      bool nofollow, libro_error *err);
 
+/** Narrow p[0..*len) to the text between its surrounding whitespace (space, tab, CR, LF):
+ *  *p and *len are moved in place. A token file ends with a newline; the token does not. */
+LIBRO_API void libro_text_trim(const char **p, size_t *len);
+
+/** Append the token in file `path` ("-" = standard input) to `out`, without the whitespace
+ *  around it: a compact JWS of up to `max` bytes, with at most 64 bytes of whitespace around
+ *  it (LIBRO_ERR_LIMIT past that). Codes of libro_file_read. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_file_read_token(libro_buf *out, const char *path,
+                                                           size_t max, libro_error *err);
+
 /** As libro_file_read with `nofollow`, for a file that must be regular (not a pipe or device;
  *  "-" is not accepted), also returning its permission bits in *mode. The bits come from the
  *  descriptor that was read, so a check on them is about the very bytes returned: a separate
