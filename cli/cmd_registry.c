@@ -498,8 +498,8 @@ static const struct cli_command serve_cmd = {
     "       [--max-per-ip N] [--timeout SECONDS] [--threads N] [--write-rate N]\n"
     "       [--write-burst N]",
     "Serve the registry's API over HTTP until SIGINT or SIGTERM. Public reads: GET /v1/health,\n"
-    "/v1/status/<list>/<revocation|suspension> (status lists signed on demand with the\n"
-    "registry key, valid 10 days), /v1/licenses/<number>, /v1/bundle (the trust bundle\n"
+    "/v1/status/<list>/<revocation|suspension|message> (status lists signed on demand with\n"
+    "the registry key, valid 10 days), /v1/licenses/<number>, /v1/bundle (the trust bundle\n"
     "libro sync fetches) and the log (/v1/log/checkpoint, /v1/log/inclusion/<i>/<n>,\n"
     "/v1/log/consistency/<m>/<n>, /v1/log/leaves/<i>). Writes: POST requests signed by an\n"
     "issuer key the registry knows (libro registry authorize): /v1/reservations,\n"
