@@ -55,7 +55,10 @@ static const struct cli_command verify_cmd = {
     "without status entries says that no status data is present. A license with a third\n"
     "status entry (the message list) is reported SURRENDERED or LAPSED instead of REVOKED\n"
     "or EXPIRED when that list says so; its signature, authorization and validity are\n"
-    "checked as the others' are.",
+    "checked as the others' are. The trust store remembers the newest time it has seen\n"
+    "(synced bundles, added status lists); a clock before it gets no verdict (exit 7).\n"
+    "--at TIME asks about a moment instead of now: it is answered with the status data\n"
+    "as of the last sync, which a note on stderr says.",
     verify_opts,
     LIBRO_NELEM(verify_opts),
     "Exit status:\n"
@@ -68,8 +71,9 @@ static const struct cli_command verify_cmd = {
     "     \"surrendered\"; not a disciplinary revocation)\n"
     "  5  SUSPENDED\n"
     "  6  UNTRUSTED: no chain to a pinned anchor, or an issuer not authorized\n"
-    "  7  STATUS UNKNOWN: no cached status list, one that cannot be trusted, or status\n"
-    "     data older than --max-status-age\n"
+    "  7  STATUS UNKNOWN: no cached status list, one that cannot be trusted, status\n"
+    "     data older than --max-status-age, or this computer's clock set back before\n"
+    "     data the trust store has already seen (set the clock right; --at is exempt)\n"
     "  8  no QR code found in the image\n"
     "  9  could not verify: out of memory, an unreadable trust store, or the result\n"
     "     could not be written",
@@ -242,12 +246,13 @@ status_text(char *out, size_t cap, const libro_verification *v, bool human)
     char age[32];
     int n;
 
-    if (v->license == NULL || !v->license->has_status) {
+    if (v->outcome == LIBRO_STATUS_UNKNOWN) {
+        /* Also before any license was read: a clock set back. */
+        n = snprintf(out, cap, "unknown: %s", v->reason);
+    } else if (v->license == NULL || !v->license->has_status) {
         n = snprintf(out, cap, "%s",
                      human ? "no status data present: revocation and suspension not checked"
                            : "no status data present");
-    } else if (v->outcome == LIBRO_STATUS_UNKNOWN) {
-        n = snprintf(out, cap, "unknown: %s", v->reason);
     } else if (v->outcome == LIBRO_LAPSED) {
         n = snprintf(out, cap, "%s", human ? "LAPSED (message list)" : "lapsed");
     } else if (!v->status_checked) {
@@ -283,10 +288,12 @@ print_human(const libro_verification *v)
     if (v->license != NULL) {
         print_license(v);
     }
-    if (v->outcome == LIBRO_VALID || v->outcome == LIBRO_EXPIRED ||
-        v->outcome == LIBRO_NOT_YET_VALID || v->outcome == LIBRO_REVOKED ||
-        v->outcome == LIBRO_SUSPENDED || v->outcome == LIBRO_STATUS_UNKNOWN ||
-        v->outcome == LIBRO_SURRENDERED || v->outcome == LIBRO_LAPSED) {
+    if (v->license == NULL) {
+        /* Refused before the license was read (a clock set back): nothing more to show. */
+    } else if (v->outcome == LIBRO_VALID || v->outcome == LIBRO_EXPIRED ||
+               v->outcome == LIBRO_NOT_YET_VALID || v->outcome == LIBRO_REVOKED ||
+               v->outcome == LIBRO_SUSPENDED || v->outcome == LIBRO_STATUS_UNKNOWN ||
+               v->outcome == LIBRO_SURRENDERED || v->outcome == LIBRO_LAPSED) {
         status_text(status, sizeof status, v, true);
         printf("  status       %s\n", status);
     }
@@ -513,6 +520,9 @@ json_result(libro_buf *b, const libro_verification *v, libro_error *err)
     if (rc == LIBRO_OK) {
         rc = json_chain(b, v, err);
     }
+    if (rc == LIBRO_OK && v->note[0] != '\0') {
+        rc = json_kv_str(b, "note", v->note, err);
+    }
     if (rc == LIBRO_OK) {
         rc = json_status(b, v, err);
     }
@@ -592,8 +602,11 @@ parse_verify_options(libro_verify_options *opt)
     libro_error err = LIBRO_ERROR_INIT;
     uint64_t s = 0;
 
-    if (vf_at != NULL && cli_parse_time_arg(&opt->now, "--at", vf_at, &err) != LIBRO_OK) {
-        return cli_command_usage(&verify_cmd, "%s", err.msg);
+    if (vf_at != NULL) {
+        if (cli_parse_time_arg(&opt->now, "--at", vf_at, &err) != LIBRO_OK) {
+            return cli_command_usage(&verify_cmd, "%s", err.msg);
+        }
+        opt->at = true; /* a moment asked about, not this computer's clock */
     }
     if (vf_skew != NULL) {
         if (libro_parse_u64(&s, vf_skew, strlen(vf_skew), 86400, &err) != LIBRO_OK) {
@@ -670,6 +683,9 @@ cmd_verify(int argc, char **argv)
     }
     if (v->warning[0] != '\0') {
         cli_errorf("warning: %s", v->warning);
+    }
+    if (v->note[0] != '\0') {
+        cli_errorf("note: %s", v->note);
     }
     code = libro_outcome_exit_code(v->outcome);
 out:

@@ -19,6 +19,7 @@
 #include "libro/issuer.h"
 #include "libro/jws.h"
 #include "libro/statuslist.h"
+#include "libro/time.h"
 #include "libro/util.h"
 #include "libro/verifier.h"
 #include "test_util.h"
@@ -1124,7 +1125,7 @@ START_TEST(test_options)
         int64_t max_status_age;
         const char *msg;
     } bad[] = {
-        {3, T0, 300, 10, 7 * DAY, "options version 3"},
+        {4, T0, 300, 10, 7 * DAY, "options version 4"},
         {0, T0, 300, 10, 7 * DAY, "options version 0"},
         {1, T0, -1, 10, 7 * DAY, "skew"},
         {1, T0, 86401, 10, 7 * DAY, "skew"},
@@ -1143,8 +1144,9 @@ START_TEST(test_options)
 
     default_store(&tok);
     for (i = 0; i < LIBRO_NELEM(bad); i++) {
-        libro_verify_options opt = {bad[i].version, bad[i].now, bad[i].skew, bad[i].max_links,
-                                    bad[i].max_status_age};
+        libro_verify_options opt = {bad[i].version,        bad[i].now,
+                                    bad[i].skew,           bad[i].max_links,
+                                    bad[i].max_status_age, false};
 
         LIBRO_ASSERT_CODE(
             libro_verify_license(&v, store, (const char *) tok.data, tok.len, &opt, &err),
@@ -1154,7 +1156,7 @@ START_TEST(test_options)
     /* A version 1 caller knows nothing of max_status_age: whatever follows its four fields
      * is not read, and the default applies. */
     {
-        libro_verify_options v1 = {1, T0 + 10 * DAY, 300, 10, -12345};
+        libro_verify_options v1 = {1, T0 + 10 * DAY, 300, 10, -12345, true};
 
         v = verify_opt(&tok, &v1);
         expect(v, LIBRO_VALID, NULL, "version 1 options");
@@ -1718,6 +1720,7 @@ struct sts {
     int64_t list_until;
     int64_t now;
     int64_t max_age;
+    bool at; /* `now` is a moment asked about (libro verify --at), not the clock */
 };
 
 static void
@@ -1860,6 +1863,7 @@ sts_run(const struct sts *st)
         LIBRO_ASSERT_CODE(libro_trust_remove(store, REGISTRY, NULL, &err), LIBRO_OK, &err, NULL);
     }
     opt.max_status_age = st->max_age;
+    opt.at = st->at;
     v = verify_opt(&tok, &opt);
     libro_buf_free(&b);
     libro_buf_free(&tok);
@@ -1933,11 +1937,14 @@ st_expired_in_skew(struct sts *st)
     st->now = st->list_until + 300;
     st->max_age = 30 * DAY;
 }
+/* Asked about a moment before the list (--at): at the clock, the store having seen the list
+ * would refuse the clock instead (test_clock_set_back). */
 static void
 st_not_yet(struct sts *st)
 {
     st->list_from = st->now + 301;
     st->list_until = st->list_from + 7 * DAY;
+    st->at = true;
 }
 static void
 st_old_warn(struct sts *st)
@@ -2266,6 +2273,119 @@ START_TEST(test_status_after_dates)
 }
 END_TEST
 
+/* A clock set back (issue 14): the store keeps the newest time its verified data was dated;
+ * a verification at a clock before it is refused before anything is read, a moment asked
+ * about (--at) is answered as before with a note; the time only moves forward, never past
+ * this computer's clock, and survives reopening the store. */
+START_TEST(test_clock_set_back)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_key *k_reg = NULL;
+    libro_buf tok = LIBRO_BUF_INIT;
+    libro_buf list = LIBRO_BUF_INIT;
+    libro_buf text = LIBRO_BUF_INIT;
+    libro_verification *v;
+    libro_verify_options opt = LIBRO_VERIFY_OPTIONS_INIT(T0 + 10 * DAY);
+    libro_verify_options v2 = {2, T0 + 10 * DAY, 300, 10, 7 * DAY, true};
+    libro_trust *other = NULL;
+    const int64_t seen = (T0 + 20 * DAY) * 1000 + 250;
+    int64_t before;
+    int64_t after;
+    char path[512];
+    int n;
+
+    default_store(&tok); /* a license valid from T0 for 100 days, without status entries */
+    ck_assert_int_eq(libro_trust_seen_ms(store), 0);
+    v = verify_at(&tok, T0 + 10 * DAY); /* nothing seen yet: any clock is taken */
+    expect(v, LIBRO_VALID, NULL, "nothing seen");
+    libro_verification_free(v);
+
+    gen(&k_reg, LIBRO_ALG_ED25519);
+    add(registry_auth(TOWN, k_reg, T0 - 1000 * DAY, T0 + 2000 * DAY), k_town);
+    ck_assert_int_eq(libro_trust_seen_ms(store), 0); /* an authorization is not dated data */
+    sign_list_ms(&list, URL_REV, LIBRO_STATUS_REVOCATION, 5, 0, T0 + 20 * DAY, 250, T0 + 27 * DAY,
+                 k_reg);
+    add_token(&list);
+    ck_assert_int_eq(libro_trust_seen_ms(store), seen);
+    n = snprintf(path, sizeof path, "%s/seen", store_dir);
+    ck_assert(n > 0 && (size_t) n < sizeof path);
+    LIBRO_ASSERT_CODE(libro_file_read(&text, path, 100, true, &err), LIBRO_OK, &err, NULL);
+    ck_assert_uint_eq(text.len, 25);
+    ck_assert_int_eq(memcmp(text.data, "2026-01-21T00:00:00.250Z\n", 25), 0);
+
+    /* The clock ten days before the list: no verdict, nothing read. */
+    v = verify_at(&tok, T0 + 10 * DAY);
+    expect(v, LIBRO_STATUS_UNKNOWN,
+           "this computer's clock (2026-01-11T00:00:00Z) is before data already seen "
+           "(2026-01-21T00:00:00.250Z); set the clock right",
+           "clock set back");
+    ck_assert_int_eq(libro_outcome_exit_code(v->outcome), 7);
+    ck_assert_ptr_null(v->license);
+    ck_assert_uint_eq(v->n_chain, 0);
+    ck_assert_str_eq(v->note, "");
+    libro_verification_free(v);
+    /* The skew is the clock's allowance: 300 s slow (and the 250 ms) is too slow, 299 s not. */
+    v = verify_at(&tok, T0 + 20 * DAY - 300);
+    expect(v, LIBRO_STATUS_UNKNOWN, "is before data already seen", "skew edge");
+    libro_verification_free(v);
+    v = verify_at(&tok, T0 + 20 * DAY - 299);
+    expect(v, LIBRO_VALID, NULL, "within the skew");
+    libro_verification_free(v);
+    /* A version 2 caller has no `at`: its time is the clock (the field is not read). */
+    v = verify_opt(&tok, &v2);
+    expect(v, LIBRO_STATUS_UNKNOWN, "is before data already seen", "version 2");
+    libro_verification_free(v);
+
+    /* --at: the moment asked about is answered as before, saying how old the status is. */
+    opt.at = true;
+    v = verify_opt(&tok, &opt);
+    expect(v, LIBRO_VALID, NULL, "--at");
+    ck_assert_str_eq(v->note, "status data is as of the last sync (2026-01-21T00:00:00.250Z), "
+                              "not of the time asked about");
+    ck_assert_str_eq(v->warning, "");
+    libro_verification_free(v);
+
+    /* Only forward: an older list (of another id) leaves it. */
+    libro_buf_clear(&list);
+    sign_list(&list, URL_SUS, LIBRO_STATUS_SUSPENSION, 5, 0, T0 + 15 * DAY, T0 + 22 * DAY, k_reg);
+    add_token(&list);
+    ck_assert_int_eq(libro_trust_seen_ms(store), seen);
+    reopen();
+    ck_assert_int_eq(libro_trust_seen_ms(store), seen);
+
+    /* A list dated a year ahead of this computer's clock counts only up to the clock: it
+     * cannot lock the verifier out until then. */
+    before = libro_time_now_ms();
+    libro_buf_clear(&list);
+    sign_list(&list, URL_MSG, LIBRO_STATUS_MESSAGE, 5, 0, before / 1000 + 366 * DAY,
+              before / 1000 + 370 * DAY, k_reg);
+    add_token(&list);
+    after = libro_time_now_ms();
+    ck_assert_int_ge(libro_trust_seen_ms(store), before);
+    ck_assert_int_le(libro_trust_seen_ms(store), after);
+    before = libro_trust_seen_ms(store);
+    reopen();
+    ck_assert_int_eq(libro_trust_seen_ms(store), before);
+
+    /* A damaged record stops the open, as any damaged file of the store does. */
+    libro_trust_free(store);
+    store = NULL;
+    LIBRO_ASSERT_CODE(libro_file_write_atomic(path, "yesterday\n", 10, 0644, &err), LIBRO_OK, &err,
+                      NULL);
+    LIBRO_ASSERT_CODE(libro_trust_open(&other, store_dir, &err), LIBRO_ERR_PARSE, &err,
+                      "/seen: damaged (want one RFC 3339 time)");
+    ck_assert_ptr_null(other);
+    ck_assert_int_eq(unlink(path), 0);
+    reopen();
+    ck_assert_int_eq(libro_trust_seen_ms(store), 0);
+
+    libro_buf_free(&text);
+    libro_buf_free(&list);
+    libro_buf_free(&tok);
+    libro_key_free(k_reg);
+}
+END_TEST
+
 /* libro_trust_add with status lists: the registry first, a verified signature, one list per
  * id, no rollback; listing, reopening and removing. */
 START_TEST(test_store_status_lists)
@@ -2498,6 +2618,7 @@ libro_test_suite(void)
     tcase_add_test(trust, test_store_permissions);
     tcase_add_test(trust, test_default_dir);
     tcase_add_test(trust, test_store_status_lists);
+    tcase_add_test(trust, test_clock_set_back);
     tcase_add_test(trust, test_store_message_rollback);
     suite_add_tcase(s, trust);
 

@@ -527,6 +527,8 @@ libro_trust_sync(libro_trust *t, const char *url, const libro_sync_options *opt,
         report->not_modified = true;
         report->issued = st.issued_ms / 1000;
         report->issued_ms = st.issued_ms;
+        /* The bundle synced before is still the newest: its time was seen. */
+        rc = libro_trust__see(t, st.issued_ms, err);
         goto out;
     }
     if (resp.status != 200) {
@@ -550,6 +552,10 @@ libro_trust_sync(libro_trust *t, const char *url, const libro_sync_options *opt,
     if (rc == LIBRO_OK) {
         rc = state_write((const char *) path.data, resp.etag, c.b.issued_ms, &c.cur, c.b.checkpoint,
                          err);
+    }
+    /* A bundle whose signature and registry verified: a clock before its issued is set back. */
+    if (rc == LIBRO_OK) {
+        rc = libro_trust__see(t, c.b.issued_ms, err);
     }
     if (rc == LIBRO_OK) {
         report->issued = c.b.issued_ms / 1000;

@@ -2,6 +2,7 @@
  *   anchors/<thumbprint>.jws       self-chartered CommunityCharters pinned as anchors
  *   credentials/<sha256-hex>.jws   charters and authorizations, trusted only through a chain
  *   status/<sha256-hex of id>.jws  cached status lists, one per list id (the URL)
+ *   seen                           the newest trusted time seen: one RFC 3339 time (ms)
  * Every file is one compact JWS, written atomically with mode 0644 (public data). Loading
  * reads every *.jws strictly: a file that is a link, not regular, too large, unparsable or
  * whose name does not match its contents makes the whole open fail, naming the file, so a
@@ -27,6 +28,9 @@
 #define ANCHORS_DIR "anchors"
 #define CREDENTIALS_DIR "credentials"
 #define STATUS_DIR "status"
+#define SEEN_FILE "seen"
+/* "2026-12-06T06:48:17.123Z" and a newline, with room for whitespace around it. */
+#define SEEN_MAX_BYTES 64u
 #define SUFFIX ".jws"
 #define STORE_FILE_MODE 0644u
 #define STORE_DIR_MODE 0700
@@ -723,6 +727,85 @@ out:
     return rc;
 }
 
+/* The newest trusted time seen, from the file "seen"; none yet when it is absent. Like any
+ * other file of the store, a damaged one stops the open: a verifier that forgot it would
+ * believe a clock set back. */
+static libro_code
+load_seen(libro_trust *t, libro_error *err)
+{
+    char path[PATH_MAX];
+    libro_buf raw = LIBRO_BUF_INIT;
+    const char *p;
+    size_t len;
+    libro_error e = LIBRO_ERROR_INIT;
+    libro_code rc;
+
+    rc = join(path, sizeof path, t->dir, SEEN_FILE, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    rc = libro_file_read(&raw, path, SEEN_MAX_BYTES, true, &e);
+    if (rc == LIBRO_ERR_NOT_FOUND) {
+        t->seen_ms = 0;
+        rc = LIBRO_OK;
+        goto out;
+    }
+    if (rc != LIBRO_OK) {
+        rc = libro_error_set(err, rc, "%s", e.msg);
+        goto out;
+    }
+    p = (const char *) raw.data;
+    len = raw.len;
+    libro_text_trim(&p, &len);
+    if (libro_time_parse_ms(&t->seen_ms, p, len, &e) != LIBRO_OK || t->seen_ms <= 0) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE,
+                             "%.200s: damaged (want one RFC 3339 time); sync again after "
+                             "removing it",
+                             path);
+    }
+out:
+    libro_buf_free(&raw);
+    return rc;
+}
+
+libro_code
+libro_trust__see(libro_trust *t, int64_t ms, libro_error *err)
+{
+    char path[PATH_MAX];
+    char text[LIBRO_TIME_MS_TEXT_MAX + 1];
+    int64_t now_ms = libro_time_now_ms();
+    size_t n;
+    libro_code rc;
+
+    /* Data dated ahead of this clock shows only that it was seen by now. */
+    if (ms > now_ms) {
+        ms = now_ms;
+    }
+    if (ms <= t->seen_ms) {
+        return LIBRO_OK;
+    }
+    rc = join(path, sizeof path, t->dir, SEEN_FILE, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_time_format_ms(text, ms, err);
+    }
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    n = strlen(text);
+    text[n++] = '\n';
+    rc = libro_file_write_atomic(path, text, n, STORE_FILE_MODE, err);
+    if (rc == LIBRO_OK) {
+        t->seen_ms = ms;
+    }
+    return rc;
+}
+
+int64_t
+libro_trust_seen_ms(const libro_trust *t)
+{
+    return t != NULL ? t->seen_ms : 0;
+}
+
 libro_code
 libro_trust_open(libro_trust **out, const char *dir, libro_error *err)
 {
@@ -772,6 +855,10 @@ libro_trust_open(libro_trust **out, const char *dir, libro_error *err)
         goto out;
     }
     rc = load_dir(t, STATUS_DIR, LIBRO_TRUST_STATUS_LIST, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = load_seen(t, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -1067,6 +1154,7 @@ store_list(libro_trust *t, libro_trust__list *l, libro_error *err)
     char old_from[LIBRO_TIME_MS_TEXT_MAX];
     const libro_key *key;
     libro_jws *jws = NULL;
+    int64_t from_ms = 0;
     size_t i;
     libro_code rc;
 
@@ -1088,6 +1176,7 @@ store_list(libro_trust *t, libro_trust__list *l, libro_error *err)
         libro_error_prefix(err, "status list");
         goto out;
     }
+    from_ms = list_from_ms(&l->list); /* `l` may move into the store below */
     rc = join(dir, sizeof dir, t->dir, STATUS_DIR, err);
     if (rc == LIBRO_OK) {
         rc = list_name(name, sizeof name, l, err);
@@ -1164,6 +1253,10 @@ store_list(libro_trust *t, libro_trust__list *l, libro_error *err)
         }
     }
 out:
+    /* Its signature verified: its validFrom is a time this store has seen. */
+    if (rc == LIBRO_OK) {
+        rc = libro_trust__see(t, from_ms, err);
+    }
     libro_jws_free(jws);
     return rc;
 }

@@ -133,11 +133,12 @@ invalid(libro_verification *v, libro_code rc, const libro_error *e, libro_error 
 static libro_code
 check_options(libro_verify_options *o, const libro_verify_options *opt, libro_error *err)
 {
-    if (opt->version != 1 && opt->version != 2) {
+    if (opt->version < 1 || opt->version > 3) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "verify: options version %u unknown",
                                opt->version);
     }
-    o->version = 2;
+    o->version = 3;
+    o->at = opt->version >= 3 && opt->at;
     o->now = opt->now;
     o->skew = opt->skew;
     o->max_links = opt->max_links;
@@ -190,6 +191,49 @@ fmt_time(char out[LIBRO_TIME_TEXT_MAX], int64_t t)
     if (libro_time_format(out, t, NULL) != LIBRO_OK) {
         memcpy(out, "?", 2);
     }
+}
+
+/* The time step, before anything is read: a clock set back before what the store has
+ * already seen (a bundle synced today) would turn an expired license VALID again, so no
+ * verdict is given at it. A moment asked about (opt->at) is answered as today, with a note
+ * that the status data is as of the last sync. */
+static libro_code
+check_clock(bool *refused, libro_verification *v, const libro_trust *t,
+            const libro_verify_options *opt)
+{
+    char clock[LIBRO_TIME_TEXT_MAX];
+    char seen[LIBRO_TIME_MS_TEXT_MAX];
+    char why[LIBRO_ERROR_MSG_MAX];
+    int n;
+
+    *refused = false;
+    if (t->seen_ms > 0 && libro_time_format_ms(seen, t->seen_ms, NULL) != LIBRO_OK) {
+        memcpy(seen, "?", 2);
+    }
+    if (opt->at) {
+        n = t->seen_ms > 0 ? snprintf(v->note, sizeof v->note,
+                                      "status data is as of the last sync (%s), not of the "
+                                      "time asked about",
+                                      seen)
+                           : snprintf(v->note, sizeof v->note,
+                                      "status data is as of the last sync (none recorded), not "
+                                      "of the time asked about");
+        if (n < 0) {
+            v->note[0] = '\0';
+        }
+        return LIBRO_OK;
+    }
+    /* In milliseconds: the clock may be slow by the skew, no more. */
+    if (t->seen_ms == 0 || (opt->now + opt->skew) * 1000 >= t->seen_ms) {
+        return LIBRO_OK;
+    }
+    fmt_time(clock, opt->now);
+    n = snprintf(why, sizeof why,
+                 "this computer's clock (%s) is before data already seen (%s); set the clock "
+                 "right",
+                 clock, seen);
+    *refused = true;
+    return verdict(v, LIBRO_STATUS_UNKNOWN, n < 0 ? "this computer's clock is set back" : why);
 }
 
 static const libro_trust__list *
@@ -556,6 +600,7 @@ libro_verify_license(libro_verification **out, const libro_trust *t, const char 
     size_t id_len;
     char *kid_id = NULL;
     char shown[65];
+    bool refused = false;
     libro_code rc;
 
     memset(&res, 0, sizeof res);
@@ -580,6 +625,12 @@ libro_verify_license(libro_verification **out, const libro_trust *t, const char 
         return libro_error_set(err, LIBRO_ERR_NOMEM, "verify: out of memory");
     }
     v->status_checked = false;
+
+    /* 0. The clock. */
+    rc = check_clock(&refused, v, t, opt);
+    if (rc != LIBRO_OK || refused) {
+        goto out;
+    }
 
     /* 1. The envelope. */
     rc = libro_jws_parse(&parsed, jws != NULL ? jws : "", len, &e);

@@ -76,7 +76,13 @@ struct libro_trust {
     libro_trust__list *lists; /* status lists, sorted by file name; not in the memo */
     size_t n_lists;
     size_t cap_lists;
+    int64_t seen_ms; /* the newest trusted time seen (file "seen"), 0 when none yet */
 };
+
+/** Record that signed data dated `ms` (milliseconds) verified: the store's newest trusted time
+ *  moves forward to it, never past this computer's clock now, and is written atomically to
+ *  the file "seen" before this returns. An older time changes nothing. LIBRO_ERR_IO. */
+LIBRO_NODISCARD libro_code libro_trust__see(libro_trust *t, int64_t ms, libro_error *err);
 
 /** Copy at most `cap` - 1 bytes of untrusted s[0..len) for a message: printable ASCII other
  *  than '"' and '\\' is kept, anything else becomes '?' (one line, no forged quoting). */

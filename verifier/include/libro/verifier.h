@@ -90,6 +90,15 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_trust_add(libro_trust *t, const char 
  *  listed before may move: list again afterwards. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_trust_remove(libro_trust *t, const char *which,
                                                         size_t *removed, libro_error *err);
+/** The newest trusted time the store has seen, in milliseconds since the epoch (0: none
+ *  yet): the greatest of the `issued` of every trust bundle synced into it and the validFrom
+ *  of every status list added to it, each counted only once its signature verified, and
+ *  never later than this computer's clock when it was seen. It only moves forward, and is
+ *  kept in the file "seen" of the store (one RFC 3339 time, written atomically). A
+ *  verification at the current time refuses to answer when the clock is before it (see
+ *  libro_verify_license). */
+LIBRO_API int64_t libro_trust_seen_ms(const libro_trust *t);
+
 /** Entries, anchors first, then the credentials, then the status lists, each in file name
  *  order. */
 LIBRO_API size_t libro_trust_count(const libro_trust *t);
@@ -122,7 +131,7 @@ LIBRO_API int libro_outcome_exit_code(libro_outcome o);
 /** Options. Fields are only ever appended, each with a new version: a caller built for
  *  version 1 (the first four fields) still works, and gets the defaults of what came later. */
 typedef struct libro_verify_options {
-    unsigned version;   /* 2 (1: without max_status_age) */
+    unsigned version;   /* 3 (1: without max_status_age; 2: without at) */
     int64_t now;        /* verification time, within years 0001-9999 */
     int64_t skew;       /* seconds of clock skew allowed at each window edge: 0-86400
                          * (default 300) */
@@ -130,6 +139,10 @@ typedef struct libro_verify_options {
     /* version 2 */
     int64_t max_status_age; /* seconds: status data older than this is not used, 1 to
                              * LIBRO_VERIFY_MAX_STATUS_AGE (default 7 days) */
+    /* version 3 */
+    bool at; /* `now` is a moment asked about (libro verify --at), not this computer's clock:
+              * no clock check, and `note` says the status data is as of the last sync.
+              * false (the default, and for versions 1 and 2): `now` is the clock. */
 } libro_verify_options;
 
 #define LIBRO_VERIFY_DEFAULT_MAX_STATUS_AGE (7 * 86400)
@@ -139,7 +152,7 @@ typedef struct libro_verify_options {
 
 #define LIBRO_VERIFY_OPTIONS_INIT(now)                                                             \
     {                                                                                              \
-        2, (now), 300, 10, LIBRO_VERIFY_DEFAULT_MAX_STATUS_AGE                                     \
+        3, (now), 300, 10, LIBRO_VERIFY_DEFAULT_MAX_STATUS_AGE, false                              \
     }
 
 /** One link of a verified (or partly verified) chain, from the license up: the license
@@ -185,6 +198,8 @@ typedef struct libro_verification {
     int64_t status_age;                /* now - validFrom of the older list, >= 0 */
     int64_t status_from;               /* validFrom of the older list */
     char warning[LIBRO_ERROR_MSG_MAX]; /* empty, or one line: status data older than 24 h */
+    char note[LIBRO_ERROR_MSG_MAX];    /* with opt->at: one line saying that status data is as
+                                        * of the last sync; empty otherwise */
 } libro_verification;
 
 /** Release the verification and all it owns. NULL is a no-op. */
@@ -192,9 +207,12 @@ LIBRO_API void libro_verification_free(libro_verification *v);
 
 /** Verify a compact JWS license offline against `t` (libro-verify(1) with the
  *  chain rules of docs/credentials.md), in this order, the first failure giving the outcome:
- *  the envelope (libro_jws_parse, typ vc+jwt, a well-formed kid) -> INVALID; an
- *  IssuerAuthorization in the store for the kid's id and thumbprint -> UNTRUSTED "no trusted
- *  issuer authorization for <kid>"; the signature with that key -> INVALID; the claims (only
+ *  unless opt->at, the clock: opt->now + skew before libro_trust_seen_ms(t) means this
+ *  computer's clock was set back past data the store has already seen -> STATUS UNKNOWN
+ *  "this computer's clock (...) is before data already seen (...); set the clock right",
+ *  with no license read; then the envelope (libro_jws_parse, typ vc+jwt, a well-formed kid) ->
+ * INVALID; an IssuerAuthorization in the store for the kid's id and thumbprint -> UNTRUSTED "no
+ * trusted issuer authorization for <kid>"; the signature with that key -> INVALID; the claims (only
  *  now read): a ProfessionalLicense whose issuer is the kid's id -> INVALID; the chain up to a
  *  pinned anchor (rules 1-6) -> UNTRUSTED naming the failing link; last, the license's own
  *  window at opt->now +- skew -> EXPIRED / NOT YET VALID; then, for a license with
