@@ -36,20 +36,21 @@ typedef struct libro_trust_entry {
  *  directory spec); LIBRO_ERR_NOT_FOUND when neither gives one. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_trust_default_dir(libro_buf *out, libro_error *err);
 
-/** Load the store in `dir` (NULL: libro_trust_default_dir), creating it and any missing
- *  parents with mode 0700. Layout: `anchors/<thumbprint>.jws`, `credentials/<sha256 hex of
- *  the token>.jws` and `status/<sha256 hex of the list's id>.jws`, one compact JWS each. The store
- * and both subdirectories must belong to the caller (or root) and be writable by nobody else
- * (LIBRO_ERR_DENIED): whoever can write there can pin an anchor. Every `*.jws` is read (hidden
- * files and other names are ignored) and must be a regular file, not a symbolic link, at most
- * LIBRO_MAX_TOKEN_BYTES (status lists: LIBRO_MAX_STATUS_LIST_TOKEN_BYTES), a strict compact JWS
- * with typ vc+jwt and a kid whose id is the payload's issuer, a credential of the right type
- * (anchors: a self-chartered CommunityCharter whose self-signature verifies; status/: a
- *  BitstringStatusListCredential, its signature checked when a verification uses it), and
- *  stored under the name its contents give. Any failure is an error naming the file: a store
- *  is never half-read in silence. At most 10000 entries (LIBRO_ERR_LIMIT). Caller owns *out
- *  (libro_trust_free). A loaded store is read-only for libro_verify_license, which may run on
- *  it from several threads at once; add and remove need exclusive access. */
+/** Load the store in `dir` (NULL: libro_trust_default_dir), creating it and any missing parents
+ *  with mode 0700. Layout: `anchors/<thumbprint>.jws`, `credentials/<sha256 hex of the token>.jws`
+ *  and `status/<sha256 hex of the list's id>.jws`, one compact JWS each, and `seen`
+ *  (libro_trust_seen_ms: absent, or one RFC 3339 time; damaged: LIBRO_ERR_PARSE). The store and
+ *  both subdirectories must belong to the caller (or root) and be writable by nobody else
+ *  (LIBRO_ERR_DENIED): whoever can write there can pin an anchor. Every `*.jws` is read (hidden
+ *  files and other names are ignored) and must be a regular file, not a symbolic link, at most
+ *  LIBRO_MAX_TOKEN_BYTES (status lists: LIBRO_MAX_STATUS_LIST_TOKEN_BYTES), a strict compact JWS
+ *  with typ vc+jwt and a kid whose id is the payload's issuer, a credential of the right type
+ *  (anchors: a self-chartered CommunityCharter whose self-signature verifies; status/: a
+ *  BitstringStatusListCredential, its signature checked when a verification uses it), and stored
+ *  under the name its contents give. Any failure is an error naming the file: a store is never
+ *  half-read in silence. At most 10000 entries (LIBRO_ERR_LIMIT). Caller owns *out
+ *  (libro_trust_free). A loaded store is read-only for libro_verify_license, which may run on it
+ *  from several threads at once; add and remove need exclusive access. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_trust_open(libro_trust **out, const char *dir,
                                                       libro_error *err);
 LIBRO_API void libro_trust_free(libro_trust *t);
@@ -80,7 +81,8 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_trust_add_anchor(libro_trust *t, cons
  *  that key (LIBRO_ERR_BAD_SIGNATURE); whether that authorization is trusted is decided when
  *  a license is verified. Written as status/<sha256 hex of the list id>.jws: one list per
  *  id, replacing the one stored unless the new one's validFrom is older (a rollback:
- *  LIBRO_ERR_DENIED, nothing written). Re-adding the same bytes is a no-op. */
+ *  LIBRO_ERR_DENIED, nothing written). Re-adding the same bytes is a no-op. A list
+ *  taken (or already held) moves libro_trust_seen_ms forward to its validFrom. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_trust_add(libro_trust *t, const char *jws, size_t len,
                                                      libro_error *err);
 /** Remove every entry whose subject id or subject key thumbprint equals `which` (status
@@ -270,8 +272,9 @@ typedef struct libro_sync_report {
  *  consistent with the last one synced, by the proof the registry serves (LIBRO_ERR_PROOF;
  *  a smaller tree: LIBRO_ERR_ROLLBACK); its status lists added by libro_trust_add's rules (an
  *  older list: LIBRO_ERR_ROLLBACK). Then the state of this sync is written atomically
- *  (sync/<sha256 hex of the URL>.json). LIBRO_ERR_NETWORK for transport failures and
- *  non-200 answers. */
+ *  (sync/<sha256 hex of the URL>.json) and libro_trust_seen_ms moved forward to the bundle's
+ *  issued (also on a 304, to the issued synced before). LIBRO_ERR_NETWORK for transport
+ *  failures and non-200 answers. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_trust_sync(libro_trust *t, const char *url,
                                                       const libro_sync_options *opt,
                                                       libro_sync_report *report, libro_error *err);
