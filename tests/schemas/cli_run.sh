@@ -104,10 +104,15 @@ publish message msg1.jws
 "$libro" trust add rev3.jws msg1.jws >/dev/null
 verify_docs+=("$(out "$libro" verify --json --jws surrendered.jws)"
     "$(out "$libro" verify --json --jws lapsed.jws)")
+# A clock before what the store has seen (here its `seen` is written ahead by hand;
+# tests/e2e/clock_test.sh fakes the clock instead): a refusal with no license read.
+cp -R "$XDG_DATA_HOME/libro" ahead && printf '2099-01-01T00:00:00.000Z\n' >ahead/seen
+verify_docs+=("$(out "$libro" verify --json --trust-dir ahead --jws slic.jws)")
 # Each status outcome was produced (an empty document would fail the schema anyway).
 for want in '"outcome":"STATUS UNKNOWN"' '"checked":true,"revoked":false,"suspended":false' \
     '"warning":' '"outcome":"SUSPENDED"' '"outcome":"REVOKED"' '"outcome":"SURRENDERED"' \
-    '"outcome":"LAPSED"' '"word":"surrendered"' '"word":"lapsed"'; do
+    '"outcome":"LAPSED"' '"word":"surrendered"' '"word":"lapsed"' \
+    '"note":"status data is as of the last sync' "is before data already seen"; do
     if ! grep -qF -- "$want" "${verify_docs[@]}"; then
         echo "cli_run: no verify document with $want" >&2
         exit 1
