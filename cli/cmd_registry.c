@@ -512,7 +512,10 @@ static const struct cli_command serve_cmd = {
     "--port-file writes the port to FILE then: a new file (refused if FILE exists), which\n"
     "appears whole, holding the port and a newline; it is removed when the server stops.\n"
     "--listen-fd N serves on a listening socket the caller holds (a restart without a\n"
-    "moment in which the port is free).",
+    "moment in which the port is free). The log's stored hashes are checked against the\n"
+    "leaves added since the last audit at start (a damaged log is refused: see libro\n"
+    "registry audit) and before a checkpoint is signed over new leaves (/v1/log/checkpoint\n"
+    "and /v1/bundle answer 503 log_damaged while it is damaged).",
     serve_opts,
     LIBRO_NELEM(serve_opts),
     registry_epilog,
