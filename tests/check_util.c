@@ -303,6 +303,7 @@ static const struct {
     {LIBRO_ERR_SCHEMA, "schema"},
     {LIBRO_ERR_PROOF, "bad_proof"},
     {LIBRO_ERR_ROLLBACK, "rollback"},
+    {LIBRO_ERR_CORRUPT, "corrupt"},
 };
 
 START_TEST(test_code_names)

@@ -102,6 +102,8 @@ libro_code_name(libro_code code)
         return "bad_proof";
     case LIBRO_ERR_ROLLBACK:
         return "rollback";
+    case LIBRO_ERR_CORRUPT:
+        return "corrupt";
     }
     return "unknown";
 }

@@ -414,22 +414,74 @@ libro_registry_strings_free(char **list, size_t n)
 
 /* ---- reading the log ---------------------------------------------------------------------- */
 
-libro_code
-libro_registry_log_head(libro_registry *r, uint64_t *size, libro_merkle_hash *root,
-                        libro_error *err)
-{
-    libro_code rc;
+/* ---- auditing the log --------------------------------------------------------------------- */
 
-    if (r == NULL || size == NULL) {
-        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "log: NULL argument");
+/* The size last audited and the root over it: "<size> <root in base64url>". */
+#define META_LOG_AUDITED "log_audited"
+#define DAMAGED "the registry log is damaged: "
+#define RECOVER "; restore the database from a backup (docs/operations.md)"
+
+typedef struct audit_mark {
+    uint64_t size;
+    libro_merkle_hash root;
+} audit_mark;
+
+static libro_code
+mark_read(audit_mark *m, libro_registry *r, libro_error *err)
+{
+    libro_buf root = LIBRO_BUF_INIT;
+    char *text = NULL;
+    const char *sp;
+    libro_code rc = r->store.ops->meta_get(r->store.h, &text, META_LOG_AUDITED, err);
+
+    memset(m, 0, sizeof *m);
+    if (rc == LIBRO_ERR_NOT_FOUND) {
+        libro_error_clear(err);
+        rc = LIBRO_OK;
+        goto out;
     }
-    rc = r->store.ops->begin_read(r->store.h, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    sp = strchr(text, ' ');
+    if (sp == NULL ||
+        libro_parse_u64(&m->size, text, (size_t) (sp - text), LIBRO_MERKLE_MAX_SIZE, NULL) !=
+            LIBRO_OK ||
+        libro_b64url_decode(&root, sp + 1, strlen(sp + 1), NULL) != LIBRO_OK ||
+        root.len != sizeof m->root.bytes) {
+        rc = libro_error_set(err, LIBRO_ERR_CORRUPT,
+                             DAMAGED "its audit record is unreadable" RECOVER);
+        goto out;
+    }
+    memcpy(m->root.bytes, root.data, sizeof m->root.bytes);
+out:
+    libro_buf_free(&root);
+    libro_free(text);
+    return rc;
+}
+
+/* Record that the tree of `size` leaves with `root` was audited, unless a later audit already
+ * recorded more (the log only grows, so the root of a size never changes). */
+static libro_code
+mark_write(libro_registry *r, uint64_t size, const libro_merkle_hash *root, libro_error *err)
+{
+    libro_buf text = LIBRO_BUF_INIT;
+    audit_mark have;
+    libro_code rc = r->store.ops->begin(r->store.h, err);
+
     if (rc != LIBRO_OK) {
         return rc;
     }
-    rc = r->store.ops->log_size(r->store.h, size, err);
-    if (rc == LIBRO_OK) {
-        rc = libro_merkle_root(root, *size, node_get, r, err);
+    rc = mark_read(&have, r, err);
+    if (rc == LIBRO_OK && have.size < size) {
+        rc = libro_buf_printf(&text, err, "%llu ", (unsigned long long) size);
+        if (rc == LIBRO_OK) {
+            rc = libro_b64url_encode(&text, root->bytes, sizeof root->bytes, err);
+        }
+        if (rc == LIBRO_OK) {
+            rc =
+                r->store.ops->meta_put(r->store.h, META_LOG_AUDITED, (const char *) text.data, err);
+        }
     }
     if (rc == LIBRO_OK) {
         rc = r->store.ops->commit(r->store.h, err);
@@ -437,7 +489,216 @@ libro_registry_log_head(libro_registry *r, uint64_t *size, libro_merkle_hash *ro
     if (rc != LIBRO_OK) {
         r->store.ops->rollback(r->store.h);
     }
+    libro_buf_free(&text);
     return rc;
+}
+
+/* A stored node read for the audit: one that is missing is damage, not "not found". */
+static libro_code
+audit_node(libro_registry *r, unsigned level, uint64_t index, libro_merkle_hash *out,
+           libro_error *err)
+{
+    libro_code rc = node_get(r, level, index, out, err);
+
+    if (rc == LIBRO_ERR_NOT_FOUND) {
+        rc = libro_error_set(
+            err, LIBRO_ERR_CORRUPT,
+            DAMAGED "node %u/%llu over leaves %llu..%llu is missing or unreadable" RECOVER, level,
+            (unsigned long long) index, (unsigned long long) (index << level),
+            (unsigned long long) (((index + 1) << level) - 1));
+    }
+    return rc;
+}
+
+static libro_code
+node_mismatch(unsigned level, uint64_t index, libro_error *err)
+{
+    return libro_error_set(err, LIBRO_ERR_CORRUPT,
+                           DAMAGED "node %u/%llu over leaves %llu..%llu does not match" RECOVER,
+                           level, (unsigned long long) index, (unsigned long long) (index << level),
+                           (unsigned long long) (((index + 1) << level) - 1));
+}
+
+/* Leaves [from, size) against their stored hashes, then every stored node over any of them
+ * against its two children, level by level: the children were checked first (a level below,
+ * or in an earlier audit when they lie wholly before `from`), so each node is known good
+ * when the level above reads it. */
+static libro_code
+audit_range(libro_registry *r, uint64_t from, uint64_t size, libro_log_audit *rep, libro_error *err)
+{
+    libro_merkle_hash want;
+    libro_merkle_hash have;
+    libro_code rc = LIBRO_OK;
+
+    for (uint64_t i = from; rc == LIBRO_OK && i < size; i++) {
+        char *text = NULL;
+
+        rc = r->store.ops->log_leaf_get(r->store.h, &text, i, err);
+        if (rc == LIBRO_ERR_NOT_FOUND) {
+            rc = libro_error_set(err, LIBRO_ERR_CORRUPT, DAMAGED "leaf %llu is missing" RECOVER,
+                                 (unsigned long long) i);
+        }
+        if (rc == LIBRO_OK) {
+            rc = libro_merkle_leaf_hash(&want, text, strlen(text), err);
+        }
+        libro_free(text);
+        if (rc == LIBRO_OK) {
+            rc = audit_node(r, 0, i, &have, err);
+        }
+        if (rc == LIBRO_OK && !libro_ct_equal(want.bytes, have.bytes, sizeof want.bytes)) {
+            rc = libro_error_set(err, LIBRO_ERR_CORRUPT,
+                                 DAMAGED "leaf %llu does not match its stored hash" RECOVER,
+                                 (unsigned long long) i);
+        }
+        rep->leaves_checked++;
+        rep->nodes_checked++;
+    }
+    for (unsigned level = 1; rc == LIBRO_OK && level < 64 && (size >> level) > 0; level++) {
+        for (uint64_t j = from >> level; rc == LIBRO_OK && j < (size >> level); j++) {
+            libro_merkle_hash left;
+            libro_merkle_hash right;
+
+            rc = audit_node(r, level - 1, 2 * j, &left, err);
+            if (rc == LIBRO_OK) {
+                rc = audit_node(r, level - 1, 2 * j + 1, &right, err);
+            }
+            if (rc == LIBRO_OK) {
+                rc = libro_merkle_node_hash(&want, &left, &right, err);
+            }
+            if (rc == LIBRO_OK) {
+                rc = audit_node(r, level, j, &have, err);
+            }
+            if (rc == LIBRO_OK && !libro_ct_equal(want.bytes, have.bytes, sizeof want.bytes)) {
+                rc = node_mismatch(level, j, err);
+            }
+            rep->nodes_checked++;
+        }
+    }
+    return rc;
+}
+
+/* The root over the size last audited, from the stored nodes of that tree's right edge,
+ * against the root recorded then: a node on that edge damaged since is found without
+ * reading the tree below it. */
+static libro_code
+audit_old_root(libro_registry *r, const audit_mark *mark, libro_log_audit *rep, libro_error *err)
+{
+    libro_merkle_hash root;
+    libro_code rc;
+
+    if (mark->size == 0) {
+        return LIBRO_OK;
+    }
+    rc = libro_merkle_root(&root, mark->size, node_get, r, err);
+    if (rc == LIBRO_ERR_NOT_FOUND) {
+        rc = libro_error_set(err, LIBRO_ERR_CORRUPT,
+                             DAMAGED "a node over leaves 0..%llu is missing or unreadable" RECOVER,
+                             (unsigned long long) (mark->size - 1));
+    }
+    if (rc == LIBRO_OK && !libro_ct_equal(root.bytes, mark->root.bytes, sizeof root.bytes)) {
+        rc = libro_error_set(err, LIBRO_ERR_CORRUPT,
+                             DAMAGED "the root over leaves 0..%llu is not the one audited" RECOVER,
+                             (unsigned long long) (mark->size - 1));
+    }
+    for (uint64_t n = mark->size; n != 0; n &= n - 1) {
+        rep->nodes_checked++; /* one stored node per set bit of the size */
+    }
+    return rc;
+}
+
+/* One snapshot: the audit, then the root of the tree it covered. *mark_stale says whether the
+ * record of the last audit is behind what was just checked. */
+static libro_code
+audit_snapshot(libro_registry *r, bool full, libro_log_audit *rep, libro_merkle_hash *root,
+               bool *mark_stale, libro_error *err)
+{
+    audit_mark mark;
+    uint64_t size = 0;
+    libro_code rc = r->store.ops->begin_read(r->store.h, err);
+
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    memset(rep, 0, sizeof *rep);
+    rc = mark_read(&mark, r, err);
+    if (rc == LIBRO_OK) {
+        rc = r->store.ops->log_size(r->store.h, &size, err);
+    }
+    if (rc == LIBRO_OK && mark.size > size) {
+        rc = libro_error_set(err, LIBRO_ERR_CORRUPT,
+                             DAMAGED "it has %llu leaves, fewer than the %llu audited" RECOVER,
+                             (unsigned long long) size, (unsigned long long) mark.size);
+    }
+    rep->size = size;
+    rep->from = full ? 0 : mark.size;
+    /* Incrementally, the old edge first: the new nodes are built on it. In full, the nodes
+     * first: a damaged one is then named, not only the root above it. */
+    if (rc == LIBRO_OK && !full) {
+        rc = audit_old_root(r, &mark, rep, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = audit_range(r, rep->from, size, rep, err);
+    }
+    if (rc == LIBRO_OK && full) {
+        rc = audit_old_root(r, &mark, rep, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_merkle_root(root, size, node_get, r, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = r->store.ops->commit(r->store.h, err);
+    }
+    if (rc != LIBRO_OK) {
+        r->store.ops->rollback(r->store.h);
+    }
+    *mark_stale = size > mark.size;
+    return rc;
+}
+
+static libro_code
+audit(libro_registry *r, bool full, libro_log_audit *rep, uint64_t *size, libro_merkle_hash *root,
+      libro_error *err)
+{
+    bool stale = false;
+    libro_code rc = audit_snapshot(r, full, rep, root, &stale, err);
+
+    if (rc == LIBRO_OK && stale) {
+        rc = mark_write(r, rep->size, root, err);
+    }
+    if (rc == LIBRO_OK) {
+        *size = rep->size;
+    }
+    return rc;
+}
+
+libro_code
+libro_registry_log_audit(libro_registry *r, bool full, libro_log_audit *out, libro_error *err)
+{
+    libro_log_audit rep = {0};
+    libro_merkle_hash root;
+    uint64_t size = 0;
+    libro_code rc;
+
+    if (r == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "log audit: NULL argument");
+    }
+    rc = audit(r, full, &rep, &size, &root, err);
+    if (out != NULL) {
+        *out = rep;
+    }
+    return rc;
+}
+
+libro_code
+libro_registry_log_head(libro_registry *r, uint64_t *size, libro_merkle_hash *root,
+                        libro_error *err)
+{
+    libro_log_audit rep = {0};
+
+    if (r == NULL || size == NULL || root == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "log: NULL argument");
+    }
+    return audit(r, false, &rep, size, root, err);
 }
 
 /* The tree's size now, to refuse proofs about a size it never had. */

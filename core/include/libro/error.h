@@ -32,6 +32,7 @@ typedef enum libro_code {
     LIBRO_ERR_SCHEMA = -23,      /* a credential that does not match its schema */
     LIBRO_ERR_PROOF = -24,       /* a Merkle proof that does not verify: a log that forked */
     LIBRO_ERR_ROLLBACK = -25,    /* data older than what is already held (a replayed bundle) */
+    LIBRO_ERR_CORRUPT = -26,     /* stored data that disagrees with itself (a damaged log) */
 } libro_code;
 
 #define LIBRO_ERROR_MSG_MAX 256

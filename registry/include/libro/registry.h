@@ -383,7 +383,28 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_chain(libro_registry *r, cha
 
 /* ---- the log (docs/formats.md): every write is a leaf ---------------------------------------- */
 
-/** The tree's size and root hash, read from one snapshot. */
+/** What an audit of the log checked (libro_registry_log_audit). */
+typedef struct libro_log_audit {
+    uint64_t size;           /* the tree's size the audit covers */
+    uint64_t from;           /* the first leaf checked (0 for a full audit) */
+    uint64_t leaves_checked; /* leaves rehashed from their stored text */
+    uint64_t nodes_checked;  /* stored hashes compared with what they cover (leaf hashes too) */
+} libro_log_audit;
+
+/** Check that the log's stored hashes agree with the leaves they cover: each leaf's text
+ *  against its stored hash, each stored subtree hash against its two children, and the root
+ *  at the size last audited against the root recorded then. `full`: every leaf and node;
+ *  else only the leaves after the size last audited and the nodes over them (the cost is
+ *  proportional to the new leaves, plus one root). On success the size and root audited
+ *  are recorded in the database (a write transaction) and *out, when not NULL, says what was
+ *  checked. LIBRO_ERR_CORRUPT naming the first leaf or node that does not match, the leaves
+ *  it covers and how to recover; the codes of the store. Nothing is recorded on failure. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_log_audit(libro_registry *r, bool full,
+                                                              libro_log_audit *out,
+                                                              libro_error *err);
+/** The tree's size and root hash, read from one snapshot, after an audit of the leaves added
+ *  since the last one (libro_registry_log_audit with full false): what a checkpoint is
+ *  signed over. LIBRO_ERR_CORRUPT for a damaged log. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_log_head(libro_registry *r, uint64_t *size,
                                                              libro_merkle_hash *root,
                                                              libro_error *err);

@@ -66,7 +66,8 @@ typedef struct libro_server_options {
  *  LIBRO_MAX_HTTP_BODY_BYTES, a base_url that is not https:// or http://127.0.0.1, no base_url
  *  on an address other than 127.0.0.1, an address that is not numeric), a non-loopback
  *  address without allow_public
- *  (LIBRO_ERR_DENIED), the database (the codes of libro_registry_open), and that
+ *  (LIBRO_ERR_DENIED), the database (the codes of libro_registry_open; LIBRO_ERR_CORRUPT for a
+ *  damaged log, libro_registry_log_audit), and that
  *  registry_key is the key the registry's authorization names (LIBRO_ERR_DENIED); then the
  *  socket (LIBRO_ERR_NETWORK: address in use, permission). Each connection opens its own
  *  registry handle (SQLite handles are never shared between threads). LIBRO_OK: caller owns

@@ -41,6 +41,21 @@ sign_checkpoint(libro_buf *out, const libro_http_ctx *ctx, uint64_t size,
     return libro_checkpoint_sign(out, &cp, ctx->issuer_id, ctx->registry_key, err);
 }
 
+/* A failure to answer with a signed checkpoint: a damaged log is 503 log_damaged (the
+ * registry signs nothing over it until the operator restores it, docs/operations.md), any
+ * other failure 500. */
+static void
+checkpoint_failed(libro_http__response *resp, const libro_error *err)
+{
+    if (err->code == LIBRO_ERR_CORRUPT) {
+        libro_http__error(resp, 503, "log_damaged",
+                          "the registry log is damaged: nothing is signed over it until the "
+                          "registry is restored");
+    } else {
+        libro_http__internal_error(resp);
+    }
+}
+
 /* What a bundle holds, read once per request: the current status lists (JSON strings), the
  * chain and the registry and issuer authorizations (JSON strings), and the log's head. */
 typedef struct bundle_parts {
@@ -210,7 +225,7 @@ libro_http__bundle(libro_http__response *resp, libro_http_ctx *ctx, libro_regist
 
     if (libro_http__open_registry(ctx, reg, &err) != LIBRO_OK ||
         gather(&parts, digest, ctx, *reg, &err) != LIBRO_OK) {
-        libro_http__internal_error(resp);
+        checkpoint_failed(resp, &err);
         goto out;
     }
     if (pthread_mutex_lock(&ctx->lock) != 0) {
@@ -261,7 +276,7 @@ libro_http__checkpoint(libro_http__response *resp, libro_http_ctx *ctx, libro_re
     if (libro_http__open_registry(ctx, reg, &err) != LIBRO_OK ||
         libro_registry_log_head(*reg, &size, &root, &err) != LIBRO_OK ||
         sign_checkpoint(&resp->body, ctx, size, &root, &err) != LIBRO_OK) {
-        libro_http__internal_error(resp);
+        checkpoint_failed(resp, &err);
         return;
     }
     libro_http__finish_cacheable(resp, req, type_note, no_cache);

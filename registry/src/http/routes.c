@@ -308,6 +308,11 @@ load_identity(libro_http_ctx *ctx, const libro_server_options *opt, libro_error 
                              auth->subject_id);
         goto out;
     }
+    /* A damaged log is refused before anything is signed over it (docs/operations.md). */
+    rc = libro_registry_log_audit(reg, false, NULL, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
     ctx->issuer_id = libro_strndup(auth->subject_id, strlen(auth->subject_id));
     if (ctx->issuer_id == NULL) {
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
