@@ -102,6 +102,12 @@ libro_code_name(libro_code code)
         return "bad_proof";
     case LIBRO_ERR_ROLLBACK:
         return "rollback";
+    case LIBRO_ERR_BUSY:
+        return "busy";
+    case LIBRO_ERR_FULL:
+        return "storage_full";
+    case LIBRO_ERR_READONLY:
+        return "read_only";
     }
     return "unknown";
 }

@@ -91,8 +91,26 @@ registry_error(libro_http__response *resp, libro_registry *reg, const libro_requ
     case LIBRO_ERR_CRYPTO:
         libro_http__error(resp, 500, "internal", "the registry cannot answer now");
         return;
+    case LIBRO_ERR_BUSY:
+        /* Nothing changed; another writer held the database past the wait. */
+        resp->storage = *err;
+        resp->retry_after = 1;
+        libro_http__error(resp, 503, "busy", "the registry is busy; try again");
+        return;
+    case LIBRO_ERR_FULL:
+        resp->storage = *err;
+        libro_http__error(resp, 507, "storage_full",
+                          "the registry's storage is full; nothing was written");
+        return;
+    case LIBRO_ERR_READONLY:
+        resp->storage = *err;
+        libro_http__error(resp, 503, "read_only", "the registry is serving reads only");
+        return;
     case LIBRO_ERR_IO:
-        libro_http__error(resp, 503, "unavailable", "the registry is busy; try again");
+        /* The write may or may not be on disk: its request id tells, after a restart. */
+        resp->storage = *err;
+        libro_http__error(resp, 500, "io_error",
+                          "the registry's storage failed; it takes no writes until restarted");
         return;
     default:
         libro_http__error(resp, 400, "bad_request", err->msg);
@@ -622,6 +640,24 @@ action_of(libro_http_write op)
     }
 }
 
+/* One line per write that storage refused: what the operator must know (docs/operations.md,
+ * "Storage errors"). The message names the operation and the system's error, never a request's
+ * content. */
+static void
+log_storage(const libro_http_ctx *ctx, const libro_http__response *resp, libro_http_write op)
+{
+    char line[LIBRO_ERROR_MSG_MAX + 64];
+
+    if (ctx->log == NULL || resp->storage.code == LIBRO_OK) {
+        return;
+    }
+    if (snprintf(line, sizeof line, "%s refused (%u %s): %s", libro_http__write_name(op),
+                 resp->status, libro_code_name(resp->storage.code), resp->storage.msg) < 0) {
+        return;
+    }
+    ctx->log(ctx->log_ctx, line);
+}
+
 void
 libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
                   const libro_http__request *req, libro_http_write op, const char *number,
@@ -637,12 +673,21 @@ libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_registr
                           "send the signed request as " LIBRO_REQUEST_MEDIA_TYPE);
         return;
     }
-    if (*reg == NULL && libro_registry_open(reg, ctx->db_path, &err) != LIBRO_OK) {
+    if (libro_http__open_registry(ctx, reg, &err) != LIBRO_OK) {
         libro_http__error(resp, 500, "internal", "the registry cannot answer now");
         return;
     }
     if (!authenticate(resp, &w, *reg, body, len, now) ||
         !check_claims(resp, &w, ctx, op, number, now)) {
+        goto out;
+    }
+    /* After an I/O error on any handle no write is acknowledged, on any handle: what the
+     * disk holds is not known until a restart checks it. */
+    if (op != LIBRO_HTTP_QUERY_EXPIRING && atomic_load(&ctx->poisoned)) {
+        libro_error_set(&resp->storage, LIBRO_ERR_IO,
+                        "writes stopped after an earlier I/O error; restart the server");
+        libro_http__error(resp, 500, "io_error",
+                          "the registry's storage failed; it takes no writes until restarted");
         goto out;
     }
     /* A spent id is a replay whatever else holds now (the transaction checks again). */
@@ -675,11 +720,15 @@ libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_registr
      * license changed, it could otherwise take effect (a refused reinstate undoing a later
      * suspension). A successful write recorded its id in its own transaction; a replay's id
      * is recorded already (LIBRO_ERR_EXISTS here). */
-    if (resp->status >= 400 && op != LIBRO_HTTP_QUERY_EXPIRING) {
+    if (libro_registry_poisoned(*reg)) {
+        atomic_store(&ctx->poisoned, true);
+    }
+    if (resp->status >= 400 && op != LIBRO_HTTP_QUERY_EXPIRING && resp->storage.code == LIBRO_OK) {
         libro_code rc = libro_registry__spend_request(*reg, &w.id, &err);
 
         (void) rc; /* the refusal stands either way; a busy database leaves it unspent */
     }
 out:
+    log_storage(ctx, resp, op);
     write_request_clear(&w);
 }
