@@ -405,12 +405,6 @@ libro_registry_open_read_only(libro_registry **out, const char *path, libro_erro
 }
 
 bool
-libro_registry_writable(const libro_registry *r)
-{
-    return r != NULL && r->store.ops->writable(r->store.h);
-}
-
-bool
 libro_registry_poisoned(const libro_registry *r)
 {
     return r != NULL && r->store.ops->poisoned(r->store.h);

@@ -45,9 +45,6 @@ typedef struct libro_store_ops {
     /* Whether a write or fsync failed with an I/O error on this handle: then begin refuses
      * (LIBRO_ERR_IO) until the store is opened anew. */
     bool (*poisoned)(void *h);
-    /* Whether the store can be written: false for a file or mount the process cannot write
-     * and for a store opened read-only on purpose. */
-    bool (*writable)(void *h);
     libro_code (*integrity_check)(void *h, libro_error *err);
 
     /* NOT_FOUND when `key` is absent. */

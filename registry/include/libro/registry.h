@@ -176,13 +176,11 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_open(libro_registry **out, c
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_open_read_only(libro_registry **out,
                                                                    const char *path,
                                                                    libro_error *err);
-/** Whether writes can succeed: false for a handle opened read-only and for a database file
- *  the process cannot write (its mode, a read-only mount), which SQLite opens for reading.
- *  Storage errors of every write: LIBRO_ERR_BUSY (another writer held the lock past the 5 s
- *  wait; nothing changed, try again), LIBRO_ERR_FULL (disk, quota or file size limit;
- *  nothing changed), LIBRO_ERR_READONLY, LIBRO_ERR_IO (a failed write or fsync: the handle
- *  is poisoned). */
-LIBRO_API bool libro_registry_writable(const libro_registry *r);
+/* Storage errors of every write: LIBRO_ERR_BUSY (another writer held the lock past the 5 s
+ * wait; nothing changed, try again), LIBRO_ERR_FULL (disk, quota or file size limit; nothing
+ * changed), LIBRO_ERR_READONLY (a handle opened read-only), LIBRO_ERR_IO (a failed write or
+ * fsync: the handle is poisoned, below). libro_registry_open refuses a database file the
+ * process cannot write (its mode, a read-only mount) with LIBRO_ERR_READONLY. */
 /** Whether the handle saw an I/O error (a failed write or fsync). Every later write then
  *  fails with LIBRO_ERR_IO until the registry is opened anew, as the kernel may have dropped
  *  pages a failed fsync did not write: retrying the fsync proves nothing. The write that

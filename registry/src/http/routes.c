@@ -291,14 +291,6 @@ load_identity(libro_http_ctx *ctx, const libro_server_options *opt, libro_error 
     if (rc != LIBRO_OK) {
         goto out;
     }
-    /* A server that could not write would take requests and refuse every one: say so now,
-     * unless reads only are what the operator asked for. */
-    if (!opt->read_only && !libro_registry_writable(reg)) {
-        rc = libro_error_set(err, LIBRO_ERR_READONLY,
-                             "server: the database cannot be written (file mode or a read-only "
-                             "mount); serve it read-only on purpose or fix its permissions");
-        goto out;
-    }
     /* The re-check a restart after an I/O error owes (registry_poisoned): SQLite's integrity
      * and foreign key checks, before anything is served. */
     rc = libro_registry__integrity_check(reg, err);

@@ -12,8 +12,6 @@ typedef struct sq {
     sqlite3 *db;
     int version;
     bool in_tx;
-    bool
-        read_only; /* opened so on purpose (query_only), or a file SQLite could not open to write */
     /* An I/O error (a failed write or fsync, SQLITE_IOERR_*) was seen: what the disk holds is
      * no longer known, as the kernel may have dropped the pages a failed fsync did not write.
      * Every later write transaction is refused until the database is opened anew (and

@@ -134,6 +134,26 @@ libro_sq__nomem(libro_error *err)
     return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
 }
 
+/* Which system call SQLite saw fail, for the operator's log line. */
+static const char *
+ioerr_name(int rc)
+{
+    switch (rc) {
+    case SQLITE_IOERR_FSYNC:
+    case SQLITE_IOERR_DIR_FSYNC:
+        return "fsync failed";
+    case SQLITE_IOERR_WRITE:
+        return "write failed";
+    case SQLITE_IOERR_READ:
+    case SQLITE_IOERR_SHORT_READ:
+        return "read failed";
+    case SQLITE_IOERR_TRUNCATE:
+        return "truncate failed";
+    default:
+        return "other";
+    }
+}
+
 libro_code
 libro_sq__db_fail(sq *s, int rc, const char *what, libro_error *err)
 {
@@ -156,12 +176,7 @@ libro_sq__db_fail(sq *s, int rc, const char *what, libro_error *err)
         if (s != NULL) {
             s->poisoned = true;
         }
-        /* errno names what the system refused (EIO from fsync, ENOSPC from a write): no
-         * secret is in it, and SQLite's own text ("disk I/O error") says less. */
-        return libro_error_set(err, LIBRO_ERR_IO, "%s: disk I/O error (sqlite %d, %s)", what, rc,
-                               s != NULL && s->db != NULL && sqlite3_system_errno(s->db) != 0
-                                   ? strerror(sqlite3_system_errno(s->db))
-                                   : "no errno");
+        return libro_error_set(err, LIBRO_ERR_IO, "%s: disk I/O error (%s)", what, ioerr_name(rc));
     default:
         return libro_error_set(err, LIBRO_ERR_IO, "%s: %.120s", what, msg);
     }
@@ -333,14 +348,6 @@ static bool
 sq_poisoned(void *h)
 {
     return ((sq *) h)->poisoned;
-}
-
-static bool
-sq_writable(void *h)
-{
-    sq *s = h;
-
-    return !s->read_only && sqlite3_db_readonly(s->db, "main") == 0;
 }
 
 static void
@@ -1085,7 +1092,6 @@ out:
 static const libro_store_ops sqlite_ops = {
     .close = sq_close,
     .poisoned = sq_poisoned,
-    .writable = sq_writable,
     .begin = sq_begin,
     .begin_read = sq_begin_read,
     .commit = sq_commit,
@@ -1308,6 +1314,13 @@ open_db(libro_store *out, const char *path, bool read_only, libro_error *err)
         goto out;
     }
     sqlite3_extended_result_codes(s->db, 1);
+    /* SQLite opens a file it may not write for reading instead: say so now rather than fail
+     * at the first write (or at the WAL set-up) with a vaguer error. */
+    if (!read_only && sqlite3_db_readonly(s->db, "main") == 1) {
+        rc = libro_error_set(err, LIBRO_ERR_READONLY,
+                             "%.64s cannot be written (file mode or a read-only mount)", path);
+        goto out;
+    }
     rc = configure(s, err);
     if (rc != LIBRO_OK) {
         goto out;
@@ -1319,7 +1332,6 @@ open_db(libro_store *out, const char *path, bool read_only, libro_error *err)
         if (rc != LIBRO_OK) {
             goto out;
         }
-        s->read_only = true;
     }
     rc = migrate(s, err);
     if (rc != LIBRO_OK) {
