@@ -66,6 +66,38 @@ spent(libro_registry *reg, const libro_request_id *req)
            known;
 }
 
+/* The answers to storage failures (docs/formats.md, "Errors"), by code. */
+static const struct {
+    libro_code code;
+    unsigned status;
+    const char *name;
+    const char *message;
+} storage_answers[] = {
+    /* Nothing changed; another writer held the database past the wait. */
+    {LIBRO_ERR_BUSY, 503, "busy", "the registry is busy; try again"},
+    {LIBRO_ERR_FULL, 507, "storage_full", "the registry's storage is full; nothing was written"},
+    {LIBRO_ERR_READONLY, 503, "read_only", "the registry is serving reads only"},
+    /* The write may or may not be on disk: its request id tells, after a restart. */
+    {LIBRO_ERR_IO, 500, "io_error",
+     "the registry's storage failed; it takes no writes until "
+     "restarted"},
+};
+
+/* Answer a storage failure `err` and keep it for the log line (log_storage). */
+static void
+storage_error(libro_http__response *resp, const libro_error *err)
+{
+    size_t i = 0;
+
+    while (i + 1 < LIBRO_NELEM(storage_answers) && storage_answers[i].code != err->code) {
+        i++; /* anything else is an I/O error: the last row */
+    }
+    resp->storage = *err;
+    resp->retry_after = err->code == LIBRO_ERR_BUSY ? 1 : 0;
+    libro_http__error(resp, storage_answers[i].status, storage_answers[i].name,
+                      storage_answers[i].message);
+}
+
 /* The error of a registry call, by its code: what the caller did wrong, or a conflict with the
  * license's state. `req` is the request the call carried out (NULL: none). */
 static void
@@ -92,25 +124,10 @@ registry_error(libro_http__response *resp, libro_registry *reg, const libro_requ
         libro_http__error(resp, 500, "internal", "the registry cannot answer now");
         return;
     case LIBRO_ERR_BUSY:
-        /* Nothing changed; another writer held the database past the wait. */
-        resp->storage = *err;
-        resp->retry_after = 1;
-        libro_http__error(resp, 503, "busy", "the registry is busy; try again");
-        return;
     case LIBRO_ERR_FULL:
-        resp->storage = *err;
-        libro_http__error(resp, 507, "storage_full",
-                          "the registry's storage is full; nothing was written");
-        return;
     case LIBRO_ERR_READONLY:
-        resp->storage = *err;
-        libro_http__error(resp, 503, "read_only", "the registry is serving reads only");
-        return;
     case LIBRO_ERR_IO:
-        /* The write may or may not be on disk: its request id tells, after a restart. */
-        resp->storage = *err;
-        libro_http__error(resp, 500, "io_error",
-                          "the registry's storage failed; it takes no writes until restarted");
+        storage_error(resp, err);
         return;
     default:
         libro_http__error(resp, 400, "bad_request", err->msg);
@@ -647,12 +664,18 @@ static void
 log_storage(const libro_http_ctx *ctx, const libro_http__response *resp, libro_http_write op)
 {
     char line[LIBRO_ERROR_MSG_MAX + 64];
+    const char *code = "io_error";
 
     if (ctx->log == NULL || resp->storage.code == LIBRO_OK) {
         return;
     }
+    for (size_t i = 0; i < LIBRO_NELEM(storage_answers); i++) {
+        if (storage_answers[i].code == resp->storage.code) {
+            code = storage_answers[i].name;
+        }
+    }
     if (snprintf(line, sizeof line, "%s refused (%u %s): %s", libro_http__write_name(op),
-                 resp->status, libro_code_name(resp->storage.code), resp->storage.msg) < 0) {
+                 resp->status, code, resp->storage.msg) < 0) {
         return;
     }
     ctx->log(ctx->log_ctx, line);
@@ -684,10 +707,9 @@ libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_registr
     /* After an I/O error on any handle no write is acknowledged, on any handle: what the
      * disk holds is not known until a restart checks it. */
     if (op != LIBRO_HTTP_QUERY_EXPIRING && atomic_load(&ctx->poisoned)) {
-        libro_error_set(&resp->storage, LIBRO_ERR_IO,
+        libro_error_set(&err, LIBRO_ERR_IO,
                         "writes stopped after an earlier I/O error; restart the server");
-        libro_http__error(resp, 500, "io_error",
-                          "the registry's storage failed; it takes no writes until restarted");
+        storage_error(resp, &err);
         goto out;
     }
     /* A spent id is a replay whatever else holds now (the transaction checks again). */
