@@ -197,6 +197,10 @@ stop
 start readonly --read-only || { fail "serve --read-only"; finish; }
 ok
 [ "$(state S-0004)" = active ] && ok || fail "a read of a read-only server"
+for path in /v1/bundle /v1/status/0/revocation /v1/log/checkpoint /v1/types/nursing-general; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' "$URL$path")
+    [ "$code" = 200 ] && ok || fail "GET $path of a read-only server: $code"
+done
 refused S-RO "503 read_only"
 logged readonly 'reserve refused \(503 read_only\): .*read-only$'
 stop
