@@ -125,6 +125,7 @@ teardown(void)
     (void) unlink(enospc_flag);
     (void) unsetenv(LIBRO_FAULT_FSYNC_ENV);
     (void) unsetenv(LIBRO_FAULT_ENOSPC_ENV);
+    (void) unsetenv(LIBRO_FAULT_FSYNC_SUFFIX_ENV);
     for (size_t i = 0; i < LIBRO_NELEM(suffixes); i++) {
         ck_assert_int_gt(snprintf(name, sizeof name, "%s%s", db_path, suffixes[i]), 0);
         (void) unlink(name);
@@ -198,6 +199,39 @@ START_TEST(test_fsync_poisons)
     ck_assert(!has_type(reg, "after"));
     must(define(reg, "after", &err), &err, "a write after reopening");
     ck_assert(has_type(reg, "after"));
+}
+END_TEST
+
+/* A checkpoint's fsync of the database file fails while every commit's fsync of the WAL
+ * succeeds: the writes stay acknowledged (the synced WAL holds them), the handle is poisoned. */
+START_TEST(test_checkpoint_fsync_poisons)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    char id[32];
+    int acked = 0;
+
+    ck_assert_int_eq(setenv(LIBRO_FAULT_FSYNC_SUFFIX_ENV, "/registry.db", 1), 0);
+    flag(fsync_flag, true);
+    while (!libro_registry_poisoned(reg) && acked < 5000) {
+        ck_assert_int_gt(snprintf(id, sizeof id, "type-%d", acked), 0);
+        must(define(reg, id, &err), &err, "a commit whose WAL fsync succeeds");
+        acked++;
+    }
+    ck_assert_msg(libro_registry_poisoned(reg), "no checkpoint in %d writes", acked);
+    ck_assert_int_gt(acked, 10); /* a checkpoint waits for the WAL to grow */
+    LIBRO_ASSERT_CODE(define(reg, "after", &err), LIBRO_ERR_IO, &err,
+                      "database: writes stopped after an I/O error; restart to re-check");
+    flag(fsync_flag, false);
+    ck_assert_int_eq(unsetenv(LIBRO_FAULT_FSYNC_SUFFIX_ENV), 0);
+    libro_registry_close(reg);
+    reg = NULL;
+    must(libro_registry_open(&reg, db_path, &err), &err, "reopen");
+    must(libro_registry__integrity_check(reg, &err), &err, "integrity check");
+    for (int i = 0; i < acked; i++) {
+        ck_assert_int_gt(snprintf(id, sizeof id, "type-%d", i), 0);
+        ck_assert_msg(has_type(reg, id), "acknowledged %s lost", id);
+    }
+    ck_assert(!has_type(reg, "after"));
 }
 END_TEST
 
@@ -298,6 +332,7 @@ libro_test_suite(void)
     tcase_add_checked_fixture(faults, setup, teardown);
     tcase_set_timeout(faults, 60);
     tcase_add_test(faults, test_fsync_poisons);
+    tcase_add_test(faults, test_checkpoint_fsync_poisons);
     tcase_add_test(faults, test_full_is_not_poison);
     tcase_add_test(faults, test_busy);
     tcase_add_test(faults, test_read_only_open);

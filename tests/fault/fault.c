@@ -4,6 +4,8 @@
  *
  *   LIBRO_FAULT_FSYNC=FILE    while FILE exists, fsync and fdatasync fail with EIO
  *   LIBRO_FAULT_ENOSPC=FILE   while FILE exists, pwrite and pwrite64 fail with ENOSPC
+ *   LIBRO_FAULT_FSYNC_SUFFIX=S  only an fsync of a file whose path ends in S fails (".db": the
+ *                             database at a checkpoint, not its WAL at a commit)
  *
  * A flag file rather than a call count: the test turns the fault on and off between requests
  * to a running server, at the moment it chooses, however many syncs the server made before. */
@@ -13,7 +15,9 @@
 #undef _TIME_BITS
 #include <dlfcn.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,6 +33,34 @@ libro_fault_on(const char *env)
     struct stat st;
 
     return flag != NULL && flag[0] != '\0' && stat(flag, &st) == 0;
+}
+
+/* Whether the fsync fault applies to `fd`: every file, or those LIBRO_FAULT_FSYNC_SUFFIX names. */
+static bool
+fsync_fails(int fd)
+{
+    const char *suffix = getenv(LIBRO_FAULT_FSYNC_SUFFIX_ENV);
+    char link[64];
+    char path[4096];
+    ssize_t n;
+    size_t len;
+
+    if (!libro_fault_on(LIBRO_FAULT_FSYNC_ENV)) {
+        return false;
+    }
+    if (suffix == NULL || suffix[0] == '\0') {
+        return true;
+    }
+    if (snprintf(link, sizeof link, "/proc/self/fd/%d", fd) < 0) {
+        return false;
+    }
+    n = readlink(link, path, sizeof path - 1);
+    if (n < 0) {
+        return false;
+    }
+    path[n] = '\0';
+    len = strlen(suffix);
+    return (size_t) n >= len && strcmp(path + n - len, suffix) == 0;
 }
 
 static void *
@@ -47,7 +79,7 @@ fsync(int fd)
 {
     static int (*real)(int);
 
-    if (libro_fault_on(LIBRO_FAULT_FSYNC_ENV)) {
+    if (fsync_fails(fd)) {
         errno = EIO;
         return -1;
     }
@@ -62,7 +94,7 @@ fdatasync(int fd)
 {
     static int (*real)(int);
 
-    if (libro_fault_on(LIBRO_FAULT_FSYNC_ENV)) {
+    if (fsync_fails(fd)) {
         errno = EIO;
         return -1;
     }

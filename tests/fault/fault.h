@@ -6,6 +6,7 @@
 
 #define LIBRO_FAULT_FSYNC_ENV "LIBRO_FAULT_FSYNC"
 #define LIBRO_FAULT_ENOSPC_ENV "LIBRO_FAULT_ENOSPC"
+#define LIBRO_FAULT_FSYNC_SUFFIX_ENV "LIBRO_FAULT_FSYNC_SUFFIX"
 
 /** Whether the flag file the environment variable `env` names exists. */
 bool libro_fault_on(const char *env);
