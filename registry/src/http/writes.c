@@ -66,7 +66,7 @@ spent(libro_registry *reg, const libro_request_id *req)
            known;
 }
 
-/* The answers to storage failures (docs/formats.md, "Errors"), by code. */
+/* The answers to storage failures (docs/formats.md, "Signed API requests"), by code. */
 static const struct {
     libro_code code;
     unsigned status;
@@ -79,8 +79,7 @@ static const struct {
     {LIBRO_ERR_READONLY, 503, "read_only", "the registry is serving reads only"},
     /* The write may or may not be on disk: its request id tells, after a restart. */
     {LIBRO_ERR_IO, 500, "io_error",
-     "the registry's storage failed; it takes no writes until "
-     "restarted"},
+     "the registry's storage failed; it takes no writes until restarted"},
 };
 
 /* Answer a storage failure `err` and keep it for the log line (log_storage). */
@@ -741,16 +740,18 @@ libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_registr
     /* An authenticated request that was refused is spent too: replayed later, after the
      * license changed, it could otherwise take effect (a refused reinstate undoing a later
      * suspension). A successful write recorded its id in its own transaction; a replay's id
-     * is recorded already (LIBRO_ERR_EXISTS here). */
-    if (libro_registry_poisoned(*reg)) {
-        atomic_store(&ctx->poisoned, true);
-    }
+     * is recorded already (LIBRO_ERR_EXISTS here). A write storage refused leaves its id
+     * unspent: nothing was written (busy, full, read-only), or no write may be made now (an
+     * I/O error), and the same request may be sent again. */
     if (resp->status >= 400 && op != LIBRO_HTTP_QUERY_EXPIRING && resp->storage.code == LIBRO_OK) {
         libro_code rc = libro_registry__spend_request(*reg, &w.id, &err);
 
         (void) rc; /* the refusal stands either way; a busy database leaves it unspent */
     }
 out:
+    if (libro_registry_poisoned(*reg)) { /* by this request's write, or a read before it */
+        atomic_store(&ctx->poisoned, true);
+    }
     log_storage(ctx, resp, op);
     write_request_clear(&w);
 }
