@@ -285,6 +285,28 @@ START_TEST(test_read_only_open)
 }
 END_TEST
 
+/* A database whose schema is older than the code's is not migrated by a read-only open. */
+START_TEST(test_read_only_no_migration)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_registry *ro = NULL;
+    sqlite3 *db = NULL;
+
+    libro_registry_close(reg);
+    reg = NULL;
+    ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db,
+                                  "DELETE FROM schema_version WHERE version ="
+                                  " (SELECT MAX(version) FROM schema_version)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+    LIBRO_ASSERT_CODE(libro_registry_open_read_only(&ro, db_path, &err), LIBRO_ERR_READONLY, &err,
+                      "database is read-only");
+    ck_assert_ptr_null(ro);
+}
+END_TEST
+
 /* A database file the process may not write: refused at open, not at the first write. Root
  * writes any file whatever its mode, so the check runs in a child that, under root, first
  * becomes nobody (as a service account would be); without root the file's mode does it. */
@@ -336,6 +358,7 @@ libro_test_suite(void)
     tcase_add_test(faults, test_full_is_not_poison);
     tcase_add_test(faults, test_busy);
     tcase_add_test(faults, test_read_only_open);
+    tcase_add_test(faults, test_read_only_no_migration);
     tcase_add_test(faults, test_unwritable_file_refused);
     suite_add_tcase(s, map);
     suite_add_tcase(s, faults);
