@@ -460,6 +460,7 @@ static const char *sv_timeout;
 static const char *sv_threads;
 static const char *sv_write_rate;
 static const char *sv_write_burst;
+static bool sv_read_only;
 
 static const struct cli_option serve_opts[] = {
     {CLI_OPT_VALUE, "--db", "FILE", &sv_db, CLI_REQUIRED, 0, "the registry database"},
@@ -489,6 +490,9 @@ static const struct cli_option serve_opts[] = {
      "signed writes per second from one address (default 20)"},
     {CLI_OPT_VALUE, "--write-burst", "N", &sv_write_burst, 0, 0,
      "... and how many may come at once (default 40)"},
+    {CLI_OPT_SWITCH, "--read-only", NULL, &sv_read_only, 0, 0,
+     "serve reads only: writes answer 503 read_only (needed for a database the process "
+     "cannot write)"},
 };
 
 static const struct cli_command serve_cmd = {
@@ -496,7 +500,7 @@ static const struct cli_command serve_cmd = {
     "--db FILE --listen ADDR:PORT --key FILE [--passphrase-fd N] [--base-url URL]\n"
     "       [--public] [--port-file FILE] [--listen-fd N] [--max-connections N]\n"
     "       [--max-per-ip N] [--timeout SECONDS] [--threads N] [--write-rate N]\n"
-    "       [--write-burst N]",
+    "       [--write-burst N] [--read-only]",
     "Serve the registry's API over HTTP until SIGINT or SIGTERM. Public reads: GET /v1/health,\n"
     "/v1/status/<list>/<revocation|suspension|message> (status lists signed on demand with\n"
     "the registry key, valid 10 days), /v1/licenses/<number>, /v1/bundle (the trust bundle\n"
@@ -512,10 +516,15 @@ static const struct cli_command serve_cmd = {
     "--port-file writes the port to FILE then: a new file (refused if FILE exists), which\n"
     "appears whole, holding the port and a newline; it is removed when the server stops.\n"
     "--listen-fd N serves on a listening socket the caller holds (a restart without a\n"
-    "moment in which the port is free). The log's stored hashes are checked against the\n"
-    "leaves added since the last audit at start (a damaged log is refused: see libro\n"
-    "registry audit) and before a checkpoint is signed over new leaves (/v1/log/checkpoint\n"
-    "and /v1/bundle answer 503 log_damaged while it is damaged).",
+    "moment in which the port is free).\n"
+    "At start the database gets SQLite's integrity and foreign key checks, and one the\n"
+    "process cannot write is refused unless --read-only is given. A write that storage\n"
+    "refuses is logged on stderr, one line each: 503 busy (with Retry-After), 507\n"
+    "storage_full, 503 read_only, 500 io_error. After an I/O error (a failed write or\n"
+    "fsync) no write is acknowledged until the server is restarted. The log's stored hashes\n"
+    "are checked against the leaves added since the last audit at start (a damaged log is\n"
+    "refused: see libro registry audit) and before a checkpoint is signed over new leaves\n"
+    "(/v1/log/checkpoint and /v1/bundle answer 503 log_damaged while it is damaged).",
     serve_opts,
     LIBRO_NELEM(serve_opts),
     registry_epilog,
@@ -604,6 +613,15 @@ write_port_file(const char *path, uint16_t port, libro_error *err)
     return rc;
 }
 
+/* The server's log lines (storage refusals), from any worker: stdio locks the stream. */
+static void
+serve_log(void *ctx, const char *line)
+{
+    (void) ctx;
+    fprintf(stderr, "libro: registry serve: %s\n", line);
+    fflush(stderr);
+}
+
 static int
 registry_serve(int argc, char **argv)
 {
@@ -648,6 +666,8 @@ registry_serve(int argc, char **argv)
     opt.listen_address = addr;
     opt.allow_public = sv_public;
     opt.base_url = sv_base_url;
+    opt.read_only = sv_read_only;
+    opt.log = serve_log;
     code = CLI_EXIT_NO;
     if (sv_port_file != NULL && file_exists(sv_port_file)) {
         cli_errorf("registry serve: --port-file %s exists: remove it or name another",
@@ -668,6 +688,11 @@ registry_serve(int argc, char **argv)
         goto out;
     }
     if (libro_server_start(&server, &opt, &err) != LIBRO_OK) {
+        if (err.code == LIBRO_ERR_READONLY && !sv_read_only) {
+            cli_report(cmd->command, &err);
+            cli_errorf("registry serve: add --read-only to serve reads only");
+            goto out;
+        }
         goto out_report;
     }
     fprintf(stderr, "libro: listening on http://%s%s%s:%u\n", strchr(addr, ':') ? "[" : "", addr,

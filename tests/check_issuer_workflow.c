@@ -5,11 +5,14 @@
  * authorization workflows' refusals, and the QR code; then the same registry served on
  * loopback, where the status entries are the URLs the registry's reservation names. Times
  * are relative to the clock: the registry records at its own now. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "../registry/src/registry_int.h"
+#include "fault/fault.h"
 #include "libro/issuer.h"
 #include "libro/lb1.h"
 #include "libro/server.h"
@@ -558,6 +561,7 @@ END_TEST
 static libro_server *server;
 static libro_registry_client *remote;
 static char remote_url[64];
+static uint16_t remote_port;
 static char remote_lists[96]; /* its status lists: <url>/v1/status */
 
 static void
@@ -585,6 +589,7 @@ setup_remote(void)
     setup();
     serve("http://127.0.0.1", 0);
     port = libro_server_port(server);
+    remote_port = port;
     libro_server_stop(server);
     ck_assert_int_gt(
         snprintf(remote_url, sizeof remote_url, "http://127.0.0.1:%u", (unsigned) port), 0);
@@ -673,6 +678,76 @@ START_TEST(test_remote_other_url_base)
     /* The same base the registry uses is fine. */
     opt.status_url_base = remote_lists;
     issue(&res, issuer, remote, &opt);
+    libro_issued_clear(&res);
+}
+END_TEST
+
+/* While `flag` exists (tests/fault, linked in), the fault of `env` is on. */
+static void
+fault_flag(const char *env, const char *name, bool on)
+{
+    char flag[340];
+
+    ck_assert_int_gt(snprintf(flag, sizeof flag, "%s/%s", dir, name), 0);
+    if (on) {
+        int fd = open(flag, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(close(fd), 0);
+        ck_assert_int_eq(setenv(env, flag, 1), 0);
+    } else {
+        ck_assert_int_eq(unlink(flag), 0);
+        ck_assert_int_eq(unsetenv(env), 0);
+    }
+}
+
+/* The registry's storage refusals reach an issuer over HTTP as the codes a local registry
+ * gives: a held lock (busy), a full disk, a failed fsync (I/O error, and every write after
+ * it), a server serving reads only. */
+START_TEST(test_remote_storage_errors)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_server_options so = LIBRO_SERVER_OPTIONS_INIT;
+    libro_issued res = LIBRO_ISSUED_INIT;
+    libro_license_options opt = license_opts("T7-N-0400", NURSING);
+    libro_registry *holder = NULL;
+
+    opt.status_url_base = NULL;
+    must(libro_registry_open(&holder, db_path, &err), &err, "second handle");
+    must(libro_registry__write_begin(holder, NULL, &err), &err, "hold the write lock");
+    LIBRO_ASSERT_CODE(libro_issuer_issue_license(&res, issuer, remote, &opt, &err), LIBRO_ERR_BUSY,
+                      &err, "registry: 503 busy: the registry is busy");
+    holder->store.ops->rollback(holder->store.h);
+    libro_registry_close(holder);
+    libro_issued_clear(&res);
+
+    fault_flag(LIBRO_FAULT_ENOSPC_ENV, "enospc.flag", true);
+    LIBRO_ASSERT_CODE(libro_issuer_issue_license(&res, issuer, remote, &opt, &err), LIBRO_ERR_FULL,
+                      &err, "registry: 507 storage_full: ");
+    fault_flag(LIBRO_FAULT_ENOSPC_ENV, "enospc.flag", false);
+    libro_issued_clear(&res);
+
+    fault_flag(LIBRO_FAULT_FSYNC_ENV, "fsync.flag", true);
+    LIBRO_ASSERT_CODE(libro_issuer_issue_license(&res, issuer, remote, &opt, &err), LIBRO_ERR_IO,
+                      &err, "registry: 500 io_error: ");
+    fault_flag(LIBRO_FAULT_FSYNC_ENV, "fsync.flag", false);
+    libro_issued_clear(&res);
+    LIBRO_ASSERT_CODE(libro_issuer_issue_license(&res, issuer, remote, &opt, &err), LIBRO_ERR_IO,
+                      &err, "registry: 500 io_error: ");
+    libro_issued_clear(&res);
+
+    /* Restarted read-only on purpose, on the same port. */
+    libro_server_stop(server);
+    server = NULL;
+    so.db_path = db_path;
+    so.registry_key = registry_key;
+    so.base_url = remote_url;
+    so.port = remote_port;
+    so.read_only = true;
+    must(libro_server_start(&server, &so, &err), &err, "serve read-only");
+    LIBRO_ASSERT_CODE(libro_issuer_issue_license(&res, issuer, remote, &opt, &err),
+                      LIBRO_ERR_READONLY, &err,
+                      "registry: 503 read_only: the registry is serving reads only");
     libro_issued_clear(&res);
 }
 END_TEST
@@ -869,8 +944,10 @@ libro_test_suite(void)
     tcase_add_test(cred, test_issue_authorization);
     suite_add_tcase(s, cred);
     tcase_add_checked_fixture(http, setup_remote, teardown_remote);
+    tcase_set_timeout(http, 60); /* a held lock is refused after the 5 s wait */
     tcase_add_test(http, test_remote_issue_and_renew);
     tcase_add_test(http, test_remote_other_url_base);
+    tcase_add_test(http, test_remote_storage_errors);
     suite_add_tcase(s, http);
     return s;
 }

@@ -304,6 +304,9 @@ static const struct {
     {LIBRO_ERR_PROOF, "bad_proof"},
     {LIBRO_ERR_ROLLBACK, "rollback"},
     {LIBRO_ERR_CORRUPT, "corrupt"},
+    {LIBRO_ERR_BUSY, "busy"},
+    {LIBRO_ERR_FULL, "storage_full"},
+    {LIBRO_ERR_READONLY, "read_only"},
 };
 
 START_TEST(test_code_names)

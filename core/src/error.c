@@ -104,6 +104,12 @@ libro_code_name(libro_code code)
         return "rollback";
     case LIBRO_ERR_CORRUPT:
         return "corrupt";
+    case LIBRO_ERR_BUSY:
+        return "busy";
+    case LIBRO_ERR_FULL:
+        return "storage_full";
+    case LIBRO_ERR_READONLY:
+        return "read_only";
     }
     return "unknown";
 }

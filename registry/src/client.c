@@ -146,6 +146,14 @@ code_of(long status, const char *code)
         return strcmp(code, "conflict") == 0 ? LIBRO_ERR_DENIED : LIBRO_ERR_EXISTS;
     case 413:
         return LIBRO_ERR_LIMIT;
+    case 503: /* storage: the codes a local registry gives for the same failure */
+        return strcmp(code, "busy") == 0        ? LIBRO_ERR_BUSY
+               : strcmp(code, "read_only") == 0 ? LIBRO_ERR_READONLY
+                                                : LIBRO_ERR_NETWORK;
+    case 507:
+        return LIBRO_ERR_FULL;
+    case 500:
+        return strcmp(code, "io_error") == 0 ? LIBRO_ERR_IO : LIBRO_ERR_NETWORK;
     default:
         return LIBRO_ERR_NETWORK;
     }

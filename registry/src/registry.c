@@ -353,8 +353,8 @@ out:
     return rc;
 }
 
-libro_code
-libro_registry_open(libro_registry **out, const char *path, libro_error *err)
+static libro_code
+open_registry(libro_registry **out, const char *path, bool read_only, libro_error *err)
 {
     libro_registry *r = NULL;
     libro_code rc;
@@ -368,7 +368,8 @@ libro_registry_open(libro_registry **out, const char *path, libro_error *err)
         rc = nomem(err);
         goto out;
     }
-    rc = libro_store__sqlite_open(&r->store, path, err);
+    r->read_only = read_only;
+    rc = libro_store__sqlite_open(&r->store, path, read_only, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -390,6 +391,24 @@ libro_registry_open(libro_registry **out, const char *path, libro_error *err)
 out:
     libro_registry_close(r);
     return rc;
+}
+
+libro_code
+libro_registry_open(libro_registry **out, const char *path, libro_error *err)
+{
+    return open_registry(out, path, false, err);
+}
+
+libro_code
+libro_registry_open_read_only(libro_registry **out, const char *path, libro_error *err)
+{
+    return open_registry(out, path, true, err);
+}
+
+bool
+libro_registry_poisoned(const libro_registry *r)
+{
+    return r != NULL && r->store.ops->poisoned(r->store.h);
 }
 
 void

@@ -15,6 +15,7 @@ struct libro_registry {
     char *charter;
     libro_credential *community; /* `charter` parsed once, for the rules of every write */
     char *authorization;
+    bool read_only; /* opened read-only on purpose (libro_registry_open_read_only) */
 };
 
 #define LIBRO_REGISTRY_MAX_EVIDENCE_NAME 64u

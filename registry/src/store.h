@@ -42,6 +42,9 @@ typedef struct libro_store_ops {
     libro_code (*commit)(void *h, libro_error *err);
     void (*rollback)(void *h); /* no-op outside a transaction */
     int (*schema_version)(void *h);
+    /* Whether a write or fsync failed with an I/O error on this handle: then begin refuses
+     * (LIBRO_ERR_IO) until the store is opened anew. */
+    bool (*poisoned)(void *h);
     libro_code (*integrity_check)(void *h, libro_error *err);
 
     /* NOT_FOUND when `key` is absent. */
@@ -130,8 +133,10 @@ typedef struct libro_store {
 LIBRO_NODISCARD libro_code libro_store__sqlite_create(libro_store *out, const char *path,
                                                       const char *const *meta, libro_error *err);
 /** Open an existing SQLite database, migrating it forward; LIBRO_ERR_UNSUPPORTED for a schema
- *  newer than this code, LIBRO_ERR_NOT_FOUND when `path` does not exist. */
+ *  newer than this code, LIBRO_ERR_NOT_FOUND when `path` does not exist. `read_only`: every
+ *  write fails with LIBRO_ERR_READONLY (PRAGMA query_only), and a database whose schema
+ *  is older than this code's is refused (LIBRO_ERR_READONLY) rather than migrated. */
 LIBRO_NODISCARD libro_code libro_store__sqlite_open(libro_store *out, const char *path,
-                                                    libro_error *err);
+                                                    bool read_only, libro_error *err);
 
 #endif

@@ -197,6 +197,7 @@ elif cmd == "busy":  # PORT DB READ_PATH WRITE_PATH WARM.JWS COLD.JWS: requests 
         c.request(method, path, body, jose if body else {})
         r = c.getresponse()
         out[name] = "%d %s" % (r.status, r.read().decode())
+        out[name + "-retry"] = r.getheader("Retry-After") or "none"
     ts = [threading.Thread(target=run, args=a) for a in
           (("warm-write", "POST", wpath, open(args[4], "rb").read()), ("cold-read", "GET", rpath),
            ("cold-write", "POST", wpath, open(args[5], "rb").read()))]
@@ -679,7 +680,7 @@ expect_error "415: no Content-Type" 415 unsupported_media_type
 post /v1/licenses/T7-N-0002/suspend req.jws 'application/jose; charset=us-ascii'
 expect_status "application/jose with a parameter" 200 '"state":"suspended"'
 
-# 503 unavailable: another writer holds the database longer than the 5 s busy timeout. Three
+# 503 busy: another writer holds the database longer than the 5 s busy timeout. Three
 # requests wait together: a write on a connection that has read before (its registry handle is
 # open), a read and a write each on a new connection.
 sign warm.jws "$(claims reinstate T7-N-0002 ',"reason":"busy"')"
@@ -690,10 +691,14 @@ for what in warm-write cold-read cold-write; do
     status=$(head -c 3 body)
     sed -i '1s/^... //' body
     case $what in
-    warm-write) expect_error "503: a write while the database is locked" 503 unavailable ;;
+    warm-write) expect_error "503: a write while the database is locked" 503 busy ;;
     cold-read) expect_status "a read on a new connection while the database is locked" 200 '"state":"suspended"' ;;
-    cold-write) expect_error "503: a write on a new connection while the database is locked" 503 unavailable ;;
+    cold-write) expect_error "503: a write on a new connection while the database is locked" 503 busy ;;
     esac
+done
+for what in warm-write cold-write; do
+    retry=$(sed -n "s/^$what-retry //p" busy.out)
+    [ "$retry" = 1 ] && ok || fail "503 busy ($what): Retry-After '$retry', want 1"
 done
 post /v1/licenses/T7-N-0002/reinstate warm.jws
 expect_status "the lock released: writes go on" 200 '"state":"active"'

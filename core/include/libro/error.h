@@ -33,6 +33,10 @@ typedef enum libro_code {
     LIBRO_ERR_PROOF = -24,       /* a Merkle proof that does not verify: a log that forked */
     LIBRO_ERR_ROLLBACK = -25,    /* data older than what is already held (a replayed bundle) */
     LIBRO_ERR_CORRUPT = -26,     /* stored data that disagrees with itself (a damaged log) */
+    LIBRO_ERR_BUSY = -27,        /* storage locked by another writer past the wait: try again */
+    LIBRO_ERR_FULL = -28,        /* storage full (disk, quota, file size limit): nothing written */
+    LIBRO_ERR_READONLY = -29,    /* storage that cannot be written (file mode, read-only mount or
+                                    opened read-only on purpose) */
 } libro_code;
 
 #define LIBRO_ERROR_MSG_MAX 256

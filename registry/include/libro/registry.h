@@ -170,6 +170,22 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_create(const char *path,
  *  one thread at a time; several handles (threads or processes) may share one file. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_open(libro_registry **out, const char *path,
                                                          libro_error *err);
+/** libro_registry_open for reading only: every write fails with LIBRO_ERR_READONLY, and a
+ *  database whose schema is older than this code's is refused (LIBRO_ERR_READONLY) rather
+ *  than migrated. For a server started read-only on purpose. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_open_read_only(libro_registry **out,
+                                                                   const char *path,
+                                                                   libro_error *err);
+/* Storage errors of every write: LIBRO_ERR_BUSY (another writer held the lock past the 5 s
+ * wait; nothing changed, try again), LIBRO_ERR_FULL (disk, quota or file size limit; nothing
+ * changed), LIBRO_ERR_READONLY (a handle opened read-only), LIBRO_ERR_IO (a failed write or
+ * fsync: the handle is poisoned, below). libro_registry_open refuses a database file the
+ * process cannot write (its mode, a read-only mount) with LIBRO_ERR_READONLY. */
+/** Whether the handle saw an I/O error (a failed write or fsync). Every later write then
+ *  fails with LIBRO_ERR_IO until the registry is opened anew, as the kernel may have dropped
+ *  pages a failed fsync did not write: retrying the fsync proves nothing. The write that
+ *  failed may or may not have reached the disk; its request id tells after a restart. */
+LIBRO_API bool libro_registry_poisoned(const libro_registry *r);
 LIBRO_API void libro_registry_close(libro_registry *r);
 /** The community charter and registry authorization the registry was created with (borrowed). */
 LIBRO_API const char *libro_registry_charter(const libro_registry *r);

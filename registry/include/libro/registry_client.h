@@ -69,7 +69,9 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_expiring(libro_regist
  * caller can tell them apart: 400 LIBRO_ERR_INVALID_ARG, 401 LIBRO_ERR_UNTRUSTED (unknown key,
  * bad signature, wrong audience, stale iat), 403 LIBRO_ERR_DENIED (out of scope), 404
  * LIBRO_ERR_NOT_FOUND, 409 LIBRO_ERR_EXISTS (a replay or a taken number) or LIBRO_ERR_DENIED
- * (a transition the lifecycle forbids), 413 LIBRO_ERR_LIMIT, 429 and 5xx LIBRO_ERR_NETWORK
- * (try again later). The message is "registry: <code>: <message>". */
+ * (a transition the lifecycle forbids), 413 LIBRO_ERR_LIMIT, the registry's storage
+ * refusals as the codes a local registry gives (503 busy LIBRO_ERR_BUSY, 507 LIBRO_ERR_FULL,
+ * 503 read_only LIBRO_ERR_READONLY, 500 io_error LIBRO_ERR_IO), other 429 and 5xx
+ * LIBRO_ERR_NETWORK (try again later). The message is "registry: <code>: <message>". */
 
 #endif

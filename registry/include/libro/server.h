@@ -19,7 +19,7 @@
 
 typedef struct libro_server libro_server; /* opaque */
 
-#define LIBRO_SERVER_OPTIONS_VERSION 3u
+#define LIBRO_SERVER_OPTIONS_VERSION 4u
 
 /** How to serve. Start from LIBRO_SERVER_OPTIONS_INIT and set db_path, registry_key and
  *  base_url (or leave it NULL on 127.0.0.1). Zero limits are invalid (LIBRO_ERR_INVALID_ARG),
@@ -52,12 +52,20 @@ typedef struct libro_server_options {
                              socket bound to listen_address (as libro_server_stop_keep_socket
                              hands one back), served through a duplicate: the caller keeps
                              listen_fd; `port` is then the socket's */
+    bool read_only;       /* serve reads only, on purpose: the database is opened read-only and
+                             every write answers 503 read_only. Without it a database the
+                             process cannot write is refused at start (LIBRO_ERR_READONLY) */
+    /* Called with one line (no newline, no secret) for each write refused by storage: busy,
+       full, read-only, an I/O error, and writes stopped after one. From any worker thread,
+       one call at a time per thread: it must be thread-safe. NULL: nothing is logged. */
+    void (*log)(void *log_ctx, const char *line);
+    void *log_ctx;
 } libro_server_options;
 
 #define LIBRO_SERVER_OPTIONS_INIT                                                                  \
     {                                                                                              \
         LIBRO_SERVER_OPTIONS_VERSION, NULL, "127.0.0.1", 0, false, NULL, NULL, 256u, 16u, 30u,     \
-            LIBRO_MAX_HTTP_BODY_BYTES, 4u, 864000u, 20u, 40u, -1                                   \
+            LIBRO_MAX_HTTP_BODY_BYTES, 4u, 864000u, 20u, 40u, -1, false, NULL, NULL                \
     }
 
 /** Start serving the registry at opt->db_path on opt->listen_address:opt->port, with worker
@@ -66,8 +74,10 @@ typedef struct libro_server_options {
  *  LIBRO_MAX_HTTP_BODY_BYTES, a base_url that is not https:// or http://127.0.0.1, no base_url
  *  on an address other than 127.0.0.1, an address that is not numeric), a non-loopback
  *  address without allow_public
- *  (LIBRO_ERR_DENIED), the database (the codes of libro_registry_open; LIBRO_ERR_CORRUPT for a
- *  damaged log, libro_registry_log_audit), and that
+ *  (LIBRO_ERR_DENIED), the database (the codes of libro_registry_open; LIBRO_ERR_READONLY
+ *  for one the process cannot write, unless opt->read_only; LIBRO_ERR_IO when SQLite's
+ *  integrity check or foreign key check finds a fault; LIBRO_ERR_CORRUPT for a damaged log,
+ *  libro_registry_log_audit), and that
  *  registry_key is the key the registry's authorization names (LIBRO_ERR_DENIED); then the
  *  socket (LIBRO_ERR_NETWORK: address in use, permission). Each connection opens its own
  *  registry handle (SQLite handles are never shared between threads). LIBRO_OK: caller owns

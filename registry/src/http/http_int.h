@@ -7,6 +7,7 @@
 #define LIBRO_HTTP_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "libro/json_int.h"
 #include "libro/registry.h"
@@ -48,7 +49,10 @@ typedef struct libro_http__response {
     char etag[LIBRO_HTTP_ETAG_MAX];
     bool vary_accept;
     bool close;      /* Connection: close (a body may be left unread) */
-    int retry_after; /* seconds for Retry-After (429), 0 for none */
+    int retry_after; /* seconds for Retry-After (429, 503 busy), 0 for none */
+    /* A storage failure behind the answer (busy, full, read-only, I/O), for the log line:
+     * LIBRO_OK when none. */
+    libro_error storage;
 } libro_http__response;
 
 /* Clients whose write budget is tracked at once; the least recently seen gives way. */
@@ -89,6 +93,12 @@ typedef struct libro_http_ctx {
      * the WAL when the last handle closes, which would otherwise happen after every request
      * of a client that opens one connection per request (most of its cost, bench_registry). */
     libro_registry *keeper;
+    bool read_only; /* every handle opened read-only: writes answer 503 read_only */
+    /* Set once a handle saw an I/O error on a write or fsync: no write is acknowledged
+     * until the server is restarted (and its database checked). Workers read it unlocked. */
+    atomic_bool poisoned;
+    void (*log)(void *log_ctx, const char *line);
+    void *log_ctx;
     unsigned write_rate;  /* signed writes per second per client address */
     unsigned write_burst; /* ... in a burst */
     pthread_mutex_t lock;

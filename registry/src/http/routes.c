@@ -285,9 +285,17 @@ load_identity(libro_http_ctx *ctx, const libro_server_options *opt, libro_error 
     libro_registry *reg = NULL;
     libro_credential *auth = NULL;
     const char *jws;
-    libro_code rc = libro_registry_open(&reg, opt->db_path, err);
+    libro_code rc = opt->read_only ? libro_registry_open_read_only(&reg, opt->db_path, err)
+                                   : libro_registry_open(&reg, opt->db_path, err);
 
     if (rc != LIBRO_OK) {
+        goto out;
+    }
+    /* The re-check a restart after an I/O error owes (registry_poisoned): SQLite's integrity
+     * and foreign key checks, before anything is served. */
+    rc = libro_registry__integrity_check(reg, err);
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, "server: database check");
         goto out;
     }
     jws = libro_registry_authorization(reg);
@@ -371,6 +379,9 @@ libro_http__ctx_init(libro_http_ctx *ctx, const libro_server_options *opt, libro
     ctx->not_before_ms = libro_time_now_ms() + 1;
     ctx->write_rate = opt->write_rate;
     ctx->write_burst = opt->write_burst;
+    ctx->read_only = opt->read_only;
+    ctx->log = opt->log;
+    ctx->log_ctx = opt->log_ctx;
     if (pthread_mutex_init(&ctx->lock, NULL) != 0) {
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "server: no mutex");
         goto out;
@@ -495,7 +506,8 @@ libro_http__open_registry(libro_http_ctx *ctx, libro_registry **reg, libro_error
     if (*reg != NULL) {
         return LIBRO_OK;
     }
-    return libro_registry_open(reg, ctx->db_path, err);
+    return ctx->read_only ? libro_registry_open_read_only(reg, ctx->db_path, err)
+                          : libro_registry_open(reg, ctx->db_path, err);
 }
 
 void

@@ -66,6 +66,37 @@ spent(libro_registry *reg, const libro_request_id *req)
            known;
 }
 
+/* The answers to storage failures (docs/formats.md, "Signed API requests"), by code. */
+static const struct {
+    libro_code code;
+    unsigned status;
+    const char *name;
+    const char *message;
+} storage_answers[] = {
+    /* Nothing changed; another writer held the database past the wait. */
+    {LIBRO_ERR_BUSY, 503, "busy", "the registry is busy; try again"},
+    {LIBRO_ERR_FULL, 507, "storage_full", "the registry's storage is full; nothing was written"},
+    {LIBRO_ERR_READONLY, 503, "read_only", "the registry is serving reads only"},
+    /* The write may or may not be on disk: its request id tells, after a restart. */
+    {LIBRO_ERR_IO, 500, "io_error",
+     "the registry's storage failed; it takes no writes until restarted"},
+};
+
+/* Answer a storage failure `err` and keep it for the log line (log_storage). */
+static void
+storage_error(libro_http__response *resp, const libro_error *err)
+{
+    size_t i = 0;
+
+    while (i + 1 < LIBRO_NELEM(storage_answers) && storage_answers[i].code != err->code) {
+        i++; /* anything else is an I/O error: the last row */
+    }
+    resp->storage = *err;
+    resp->retry_after = err->code == LIBRO_ERR_BUSY ? 1 : 0;
+    libro_http__error(resp, storage_answers[i].status, storage_answers[i].name,
+                      storage_answers[i].message);
+}
+
 /* The error of a registry call, by its code: what the caller did wrong, or a conflict with the
  * license's state. `req` is the request the call carried out (NULL: none). */
 static void
@@ -91,8 +122,11 @@ registry_error(libro_http__response *resp, libro_registry *reg, const libro_requ
     case LIBRO_ERR_CRYPTO:
         libro_http__error(resp, 500, "internal", "the registry cannot answer now");
         return;
+    case LIBRO_ERR_BUSY:
+    case LIBRO_ERR_FULL:
+    case LIBRO_ERR_READONLY:
     case LIBRO_ERR_IO:
-        libro_http__error(resp, 503, "unavailable", "the registry is busy; try again");
+        storage_error(resp, err);
         return;
     default:
         libro_http__error(resp, 400, "bad_request", err->msg);
@@ -622,6 +656,30 @@ action_of(libro_http_write op)
     }
 }
 
+/* One line per write that storage refused: what the operator must know (docs/operations.md,
+ * "Storage errors"). The message names the operation and the system's error, never a request's
+ * content. */
+static void
+log_storage(const libro_http_ctx *ctx, const libro_http__response *resp, libro_http_write op)
+{
+    char line[LIBRO_ERROR_MSG_MAX + 64];
+    const char *code = "io_error";
+
+    if (ctx->log == NULL || resp->storage.code == LIBRO_OK) {
+        return;
+    }
+    for (size_t i = 0; i < LIBRO_NELEM(storage_answers); i++) {
+        if (storage_answers[i].code == resp->storage.code) {
+            code = storage_answers[i].name;
+        }
+    }
+    if (snprintf(line, sizeof line, "%s refused (%u %s): %s", libro_http__write_name(op),
+                 resp->status, code, resp->storage.msg) < 0) {
+        return;
+    }
+    ctx->log(ctx->log_ctx, line);
+}
+
 void
 libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
                   const libro_http__request *req, libro_http_write op, const char *number,
@@ -637,12 +695,20 @@ libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_registr
                           "send the signed request as " LIBRO_REQUEST_MEDIA_TYPE);
         return;
     }
-    if (*reg == NULL && libro_registry_open(reg, ctx->db_path, &err) != LIBRO_OK) {
+    if (libro_http__open_registry(ctx, reg, &err) != LIBRO_OK) {
         libro_http__error(resp, 500, "internal", "the registry cannot answer now");
         return;
     }
     if (!authenticate(resp, &w, *reg, body, len, now) ||
         !check_claims(resp, &w, ctx, op, number, now)) {
+        goto out;
+    }
+    /* After an I/O error on any handle no write is acknowledged, on any handle: what the
+     * disk holds is not known until a restart checks it. */
+    if (op != LIBRO_HTTP_QUERY_EXPIRING && atomic_load(&ctx->poisoned)) {
+        libro_error_set(&err, LIBRO_ERR_IO,
+                        "writes stopped after an earlier I/O error; restart the server");
+        storage_error(resp, &err);
         goto out;
     }
     /* A spent id is a replay whatever else holds now (the transaction checks again). */
@@ -674,12 +740,18 @@ libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_registr
     /* An authenticated request that was refused is spent too: replayed later, after the
      * license changed, it could otherwise take effect (a refused reinstate undoing a later
      * suspension). A successful write recorded its id in its own transaction; a replay's id
-     * is recorded already (LIBRO_ERR_EXISTS here). */
-    if (resp->status >= 400 && op != LIBRO_HTTP_QUERY_EXPIRING) {
+     * is recorded already (LIBRO_ERR_EXISTS here). A write storage refused leaves its id
+     * unspent: nothing was written (busy, full, read-only), or no write may be made now (an
+     * I/O error), and the same request may be sent again. */
+    if (resp->status >= 400 && op != LIBRO_HTTP_QUERY_EXPIRING && resp->storage.code == LIBRO_OK) {
         libro_code rc = libro_registry__spend_request(*reg, &w.id, &err);
 
         (void) rc; /* the refusal stands either way; a busy database leaves it unspent */
     }
 out:
+    if (libro_registry_poisoned(*reg)) { /* by this request's write, or a read before it */
+        atomic_store(&ctx->poisoned, true);
+    }
+    log_storage(ctx, resp, op);
     write_request_clear(&w);
 }

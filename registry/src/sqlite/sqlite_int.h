@@ -12,10 +12,17 @@ typedef struct sq {
     sqlite3 *db;
     int version;
     bool in_tx;
+    /* An I/O error (a failed write or fsync, SQLITE_IOERR_*) was seen: what the disk holds is
+     * no longer known, as the kernel may have dropped the pages a failed fsync did not write.
+     * Every later write transaction is refused until the database is opened anew (and
+     * checked): a retried fsync that succeeds proves nothing (PostgreSQL's fsyncgate). */
+    bool poisoned;
 } sq;
 
 libro_code libro_sq__nomem(libro_error *err);
-/** LIBRO_ERR_IO naming `what` (busy, not a database, SQLite's message), or NOMEM. */
+/** SQLite's code `rc` as a libro code naming `what`: LIBRO_ERR_BUSY (busy, locked),
+ *  LIBRO_ERR_FULL (disk or quota full), LIBRO_ERR_READONLY (read-only file, mount or handle),
+ *  LIBRO_ERR_NOMEM, else LIBRO_ERR_IO; an SQLITE_IOERR poisons `s` (when not NULL). */
 libro_code libro_sq__db_fail(sq *s, int rc, const char *what, libro_error *err);
 libro_code libro_sq__prepare(sq *s, sqlite3_stmt **st, const char *sql, const char *what,
                              libro_error *err);

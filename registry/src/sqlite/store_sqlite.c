@@ -17,6 +17,8 @@
 #include "sqlite_int.h"
 
 #define BUSY_TIMEOUT_MS 5000
+/* SQLite's default automatic checkpoint size, in WAL frames (pages). */
+#define WAL_CHECKPOINT_FRAMES 1000
 
 /* ---- migrations ----------------------------------------------------------------------------
  * migrations[i] brings the schema from version i to i + 1, in one transaction with the row
@@ -132,22 +134,52 @@ libro_sq__nomem(libro_error *err)
     return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
 }
 
+/* Which system call SQLite saw fail, for the operator's log line. */
+static const char *
+ioerr_name(int rc)
+{
+    switch (rc) {
+    case SQLITE_IOERR_FSYNC:
+    case SQLITE_IOERR_DIR_FSYNC:
+        return "fsync failed";
+    case SQLITE_IOERR_WRITE:
+        return "write failed";
+    case SQLITE_IOERR_READ:
+    case SQLITE_IOERR_SHORT_READ:
+        return "read failed";
+    case SQLITE_IOERR_TRUNCATE:
+        return "truncate failed";
+    default:
+        return "other";
+    }
+}
+
 libro_code
 libro_sq__db_fail(sq *s, int rc, const char *what, libro_error *err)
 {
     int primary = rc & 0xff;
+    const char *msg = s != NULL && s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
 
-    if (primary == SQLITE_NOMEM) {
+    switch (primary) {
+    case SQLITE_NOMEM:
         return libro_sq__nomem(err);
-    }
-    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
-        return libro_error_set(err, LIBRO_ERR_IO, "%s: database is busy", what);
-    }
-    if (primary == SQLITE_NOTADB) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return libro_error_set(err, LIBRO_ERR_BUSY, "%s: database is busy", what);
+    case SQLITE_FULL:
+        return libro_error_set(err, LIBRO_ERR_FULL, "%s: database or disk is full", what);
+    case SQLITE_READONLY:
+        return libro_error_set(err, LIBRO_ERR_READONLY, "%s: database is read-only", what);
+    case SQLITE_NOTADB:
         return libro_error_set(err, LIBRO_ERR_IO, "%s: not a registry database", what);
+    case SQLITE_IOERR:
+        if (s != NULL) {
+            s->poisoned = true;
+        }
+        return libro_error_set(err, LIBRO_ERR_IO, "%s: disk I/O error (%s)", what, ioerr_name(rc));
+    default:
+        return libro_error_set(err, LIBRO_ERR_IO, "%s: %.120s", what, msg);
     }
-    return libro_error_set(err, LIBRO_ERR_IO, "%s: %.120s", what,
-                           s != NULL && s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 }
 
 libro_code
@@ -259,7 +291,13 @@ static libro_code
 sq_begin(void *h, libro_error *err)
 {
     sq *s = h;
-    libro_code rc = exec1(s, "BEGIN IMMEDIATE", "begin", err);
+    libro_code rc;
+
+    if (s->poisoned) {
+        return libro_error_set(err, LIBRO_ERR_IO,
+                               "database: writes stopped after an I/O error; restart to re-check");
+    }
+    rc = exec1(s, "BEGIN IMMEDIATE", "begin", err);
 
     s->in_tx = rc == LIBRO_OK;
     return rc;
@@ -304,6 +342,12 @@ static int
 sq_schema_version(void *h)
 {
     return ((sq *) h)->version;
+}
+
+static bool
+sq_poisoned(void *h)
+{
+    return ((sq *) h)->poisoned;
 }
 
 static void
@@ -1047,6 +1091,7 @@ out:
 
 static const libro_store_ops sqlite_ops = {
     .close = sq_close,
+    .poisoned = sq_poisoned,
     .begin = sq_begin,
     .begin_read = sq_begin_read,
     .commit = sq_commit,
@@ -1191,6 +1236,25 @@ busy_wait(void *ctx, int attempts)
     return 1;
 }
 
+/* SQLite's own automatic checkpoint ignores a failure, and a failed checkpoint fsync of the
+ * database file is the PostgreSQL case: the kernel may have dropped the pages it could not
+ * write. The commit that triggered it stands (it is in the synced WAL, which SQLite keeps
+ * until a checkpoint succeeds), but the handle stops taking writes. */
+static int
+wal_checkpoint(void *ctx, sqlite3 *db, const char *name, int frames)
+{
+    sq *s = ctx;
+
+    if (frames >= WAL_CHECKPOINT_FRAMES) {
+        int rc = sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+
+        if ((rc & 0xff) == SQLITE_IOERR) {
+            s->poisoned = true;
+        }
+    }
+    return SQLITE_OK;
+}
+
 static libro_code
 configure(sq *s, libro_error *err)
 {
@@ -1202,6 +1266,7 @@ configure(sq *s, libro_error *err)
     if (src != SQLITE_OK) {
         return libro_sq__db_fail(s, src, "busy timeout", err);
     }
+    (void) sqlite3_wal_hook(s->db, wal_checkpoint, s);
     /* journal_mode answers with the mode now in force, which is not WAL when it cannot be
      * (a read-only directory): refuse rather than run without it. */
     rc = libro_sq__prepare(s, &st, "PRAGMA journal_mode = WAL", "journal mode", err);
@@ -1229,7 +1294,7 @@ out:
 }
 
 static libro_code
-open_db(libro_store *out, const char *path, libro_error *err)
+open_db(libro_store *out, const char *path, bool read_only, libro_error *err)
 {
     sq *s = NULL;
     libro_code rc;
@@ -1249,9 +1314,24 @@ open_db(libro_store *out, const char *path, libro_error *err)
         goto out;
     }
     sqlite3_extended_result_codes(s->db, 1);
+    /* SQLite opens a file it may not write for reading instead: say so now rather than fail
+     * at the first write (or at the WAL set-up) with a vaguer error. */
+    if (!read_only && sqlite3_db_readonly(s->db, "main") == 1) {
+        rc = libro_error_set(err, LIBRO_ERR_READONLY,
+                             "%.64s cannot be written (file mode or a read-only mount)", path);
+        goto out;
+    }
     rc = configure(s, err);
     if (rc != LIBRO_OK) {
         goto out;
+    }
+    if (read_only) {
+        /* The file stays open read-write, so that SQLite can keep the WAL index (-shm) as
+         * for any reader; the handle refuses every change. */
+        rc = exec1(s, "PRAGMA query_only = ON", "query only", err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
     }
     rc = migrate(s, err);
     if (rc != LIBRO_OK) {
@@ -1266,7 +1346,7 @@ out:
 }
 
 libro_code
-libro_store__sqlite_open(libro_store *out, const char *path, libro_error *err)
+libro_store__sqlite_open(libro_store *out, const char *path, bool read_only, libro_error *err)
 {
     struct stat st;
 
@@ -1281,7 +1361,7 @@ libro_store__sqlite_open(libro_store *out, const char *path, libro_error *err)
     if (!S_ISREG(st.st_mode)) {
         return libro_error_set(err, LIBRO_ERR_IO, "%.64s: not a regular file", path);
     }
-    return open_db(out, path, err);
+    return open_db(out, path, read_only, err);
 }
 
 /* Remove what a failed create left: the file and SQLite's companions. */
@@ -1327,7 +1407,7 @@ libro_store__sqlite_create(libro_store *out, const char *path, const char *const
         remove_partial(path);
         return rc;
     }
-    rc = open_db(out, path, err);
+    rc = open_db(out, path, false, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
