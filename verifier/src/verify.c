@@ -1,5 +1,9 @@
 /* libro_verifier: the offline verdict on a license (libro-verify(1)). Order:
  *   1. the JWS envelope (libro_jws_parse), typ vc+jwt, a well-formed kid   -> INVALID
+ *      a token that says it is something else (a trust bundle or signed
+ *      request by its typ, another credential type by its payload's
+ *      "type"), read before any key look-up and believed for nothing else  -> INVALID,
+ *                                                                     "not a license"
  *   2. the kid resolved in the trust store to an IssuerAuthorization key  -> UNTRUSTED
  *   3. the license signature with that key, then (only then) its claims:
  *      a ProfessionalLicense whose issuer is the kid's id                 -> INVALID
@@ -18,6 +22,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "libro/api.h"
+#include "libro/json_int.h"
 #include "libro/jws.h"
 #include "libro/time.h"
 #include "libro/util.h"
@@ -115,6 +121,20 @@ verdict(libro_verification *v, libro_outcome o, const char *reason)
     memcpy(v->reason, reason, n);
     v->reason[n] = '\0';
     return LIBRO_OK;
+}
+
+/* INVALID "not a license: <what>": the right word for a charter, an authorization, a status
+ * list or a bundle given where a license was expected. */
+static libro_code
+not_license(libro_verification *v, const char *what)
+{
+    char line[LIBRO_ERROR_MSG_MAX];
+
+    v->not_a_license = true;
+    if (snprintf(line, sizeof line, "not a license: %s", what) < 0) {
+        return verdict(v, LIBRO_INVALID, "not a license");
+    }
+    return verdict(v, LIBRO_INVALID, line);
 }
 
 /* A failure `rc` (described in `e`) of the envelope, signature or claims: INVALID, unless
@@ -538,6 +558,74 @@ take_chain(libro_verification *v, libro_chain__result *res, libro_error *err)
     return LIBRO_OK;
 }
 
+/* ---- the envelope (step 1) ----------------------------------------------------------------- */
+
+/* Whether the token plainly says it is not a license (*no), with what it says it is in `what`:
+ * a trust bundle or signed registry request by its typ, or a credential whose payload "type"
+ * names no ProfessionalLicense (a charter, an authorization, a status list). This is read
+ * before any key is looked up, from bytes nobody has vouched for, and only to choose the
+ * word: every answer it gives is INVALID, which a forged token gets anyway, and nothing it
+ * reads is used again. A token that says it is a license, or says nothing readable, goes on
+ * to the key, the signature and the strict parse as before. An error only when memory ran
+ * out (no verdict then). */
+static libro_code
+says_not_license(bool *no, char *what, size_t cap, const libro_jws *jws, const char *token,
+                 size_t len, libro_error *err)
+{
+    libro_json_limits lim = LIBRO_JSON_LIMITS_INIT;
+    libro_buf payload = LIBRO_BUF_INIT;
+    const char *typ = libro_jws_typ(jws);
+    const char *name = NULL;
+    json_t *root = NULL;
+    json_t *ty;
+    size_t i;
+    char shown[65];
+    bool license = false;
+    libro_code rc = LIBRO_OK;
+    int n = -1;
+
+    if (libro_jws_typ_is(typ, LIBRO_BUNDLE_TYP)) {
+        n = snprintf(what, cap, "the token is a trust bundle (typ %s)", LIBRO_BUNDLE_TYP);
+    } else if (libro_jws_typ_is(typ, LIBRO_REQUEST_TYP)) {
+        n = snprintf(what, cap, "the token is a signed registry request (typ %s)",
+                     LIBRO_REQUEST_TYP);
+    } else {
+        /* Decoded again, unverified (libro_jws_payload shows nothing before the signature). */
+        rc = libro_jws_unverified_payload(&payload, token, len, err);
+        if (rc == LIBRO_OK && libro_json__load(&root, (const char *) payload.data, payload.len,
+                                               &lim, NULL) == LIBRO_OK) {
+            ty = json_object_get(root, "type");
+            if (json_is_string(ty)) {
+                name = json_string_value(ty);
+                license = strcmp(name, "ProfessionalLicense") == 0;
+            }
+            for (i = 0; json_is_array(ty) && i < json_array_size(ty); i++) {
+                const char *s = json_string_value(json_array_get(ty, i));
+
+                if (s == NULL) {
+                    name = NULL; /* not a list of names: the strict parse will say what it is */
+                    break;
+                }
+                license = license || strcmp(s, "ProfessionalLicense") == 0;
+                if (name == NULL || strcmp(s, "VerifiableCredential") != 0) {
+                    name = s;
+                }
+            }
+        }
+        if (name != NULL && !license) {
+            libro_verifier__printable(shown, sizeof shown, name, strlen(name));
+            n = snprintf(what, cap, "the credential's type is %s", shown);
+        }
+        if (rc != LIBRO_ERR_NOMEM) {
+            rc = LIBRO_OK; /* unreadable: the later steps say what is wrong with it */
+        }
+    }
+    *no = rc == LIBRO_OK && n >= 0;
+    json_decref(root);
+    libro_buf_free(&payload);
+    return rc;
+}
+
 libro_code
 libro_verify_license(libro_verification **out, const libro_trust *t, const char *jws, size_t len,
                      const libro_verify_options *opt, libro_error *err)
@@ -556,6 +644,8 @@ libro_verify_license(libro_verification **out, const libro_trust *t, const char 
     size_t id_len;
     char *kid_id = NULL;
     char shown[65];
+    char what[160];
+    bool no = false;
     libro_code rc;
 
     memset(&res, 0, sizeof res);
@@ -585,6 +675,15 @@ libro_verify_license(libro_verification **out, const libro_trust *t, const char 
     rc = libro_jws_parse(&parsed, jws != NULL ? jws : "", len, &e);
     if (rc != LIBRO_OK) {
         rc = invalid(v, rc, &e, err);
+        goto out;
+    }
+    rc = says_not_license(&no, what, sizeof what, parsed, jws, len, &e);
+    if (rc != LIBRO_OK) {
+        rc = invalid(v, rc, &e, err);
+        goto out;
+    }
+    if (no) {
+        rc = not_license(v, what);
         goto out;
     }
     if (!libro_jws_typ_is(libro_jws_typ(parsed), "vc+jwt")) {
@@ -632,12 +731,14 @@ libro_verify_license(libro_verification **out, const libro_trust *t, const char 
         goto out;
     }
     if (v->license->type != LIBRO_CRED_LICENSE) {
-        libro_error_set(&e, LIBRO_ERR_SCHEMA, "credential type %s is not ProfessionalLicense",
+        /* The envelope's look at "type" stops every other type before the key; this is the
+         * verified credential saying the same. `license` means a license: a charter or
+         * authorization is not shown as one. */
+        libro_error_set(&e, LIBRO_ERR_SCHEMA, "the credential's type is %s",
                         libro_cred_type_name(v->license->type));
-        /* `license` means a license: a charter or authorization is not shown as one. */
         libro_credential_free(v->license);
         v->license = NULL;
-        rc = verdict(v, LIBRO_INVALID, e.msg);
+        rc = not_license(v, e.msg);
         goto out;
     }
     if (strcmp(v->license->issuer, kid_id) != 0) {

@@ -165,8 +165,11 @@ typedef struct libro_chain_link {
 typedef struct libro_verification {
     libro_outcome outcome;
     char reason[LIBRO_ERROR_MSG_MAX]; /* one line; empty when VALID */
-    libro_credential *license;        /* NULL when it could not be read */
-    char *community_name;             /* the issuing community, when the chain reached it */
+    /* INVALID because the token says it is something other than a license (a charter, an
+     * authorization, a status list, a trust bundle); reason is "not a license: ...". */
+    bool not_a_license;
+    libro_credential *license; /* NULL when it could not be read */
+    char *community_name;      /* the issuing community, when the chain reached it */
     char *community_level_name;
     libro_chain_link *chain;
     size_t n_chain;
@@ -192,7 +195,10 @@ LIBRO_API void libro_verification_free(libro_verification *v);
 
 /** Verify a compact JWS license offline against `t` (libro-verify(1) with the
  *  chain rules of docs/credentials.md), in this order, the first failure giving the outcome:
- *  the envelope (libro_jws_parse, typ vc+jwt, a well-formed kid) -> INVALID; an
+ *  the envelope (libro_jws_parse, typ vc+jwt, a well-formed kid) -> INVALID; a token that
+ *  says it is not a license (typ libro-bundle+jwt or libro-request+jwt, or a payload "type"
+ *  without ProfessionalLicense; read unverified, before any key look-up, only for this) ->
+ *  INVALID "not a license: ..." with not_a_license set; an
  *  IssuerAuthorization in the store for the kid's id and thumbprint -> UNTRUSTED "no trusted
  *  issuer authorization for <kid>"; the signature with that key -> INVALID; the claims (only
  *  now read): a ProfessionalLicense whose issuer is the kid's id -> INVALID; the chain up to a
