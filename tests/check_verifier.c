@@ -2458,13 +2458,15 @@ END_TEST
 
 /* ---- the right word for the wrong credential ----------------------------------------------- */
 
-/* Tokens that say they are something else than a license: INVALID "not a license" (exit 1)
- * from the envelope, before any key is looked up, whether or not their signer is trusted. */
+/* Tokens that say they are something else than a license: INVALID "not a license" (exit 1),
+ * whichever step they fail at first (typ, no key for the signer, a bad signature, a payload
+ * that is no license; or verified, of another credential type), whether or not their signer
+ * is trusted. */
 START_TEST(test_not_a_license)
 {
     libro_buf lic = LIBRO_BUF_INIT;
     libro_buf kid = LIBRO_BUF_INIT;
-    libro_buf tok[9];
+    libro_buf tok[11];
     libro_verification *v;
     libro_error err = LIBRO_ERROR_INIT;
     static const char *const want[] = {
@@ -2477,6 +2479,8 @@ START_TEST(test_not_a_license)
         "not a license: the credential's type is CommunityCharter", /* forged: unknown key */
         "not a license: the credential's type is LibroTrustBundle",
         "not a license: the credential's type is Ev?l?type",
+        "not a license: the credential's type is BitstringStatusListCredential", /* signed */
+        "not a license: the credential's type is CommunityCharter",              /* typ JWT */
     };
     size_t i;
 
@@ -2503,6 +2507,10 @@ START_TEST(test_not_a_license)
              "{\"type\":\"LibroTrustBundle\"}");
     sign_raw(&tok[8], k_other, (const char *) kid.data, "vc+jwt",
              "{\"type\":[\"VerifiableCredential\",\"Ev\\u0007l\\\"type\"]}");
+    sign_raw(&tok[9], k_board, (const char *) kid.data, "vc+jwt",
+             "{\"type\":[\"VerifiableCredential\",\"BitstringStatusListCredential\"]}");
+    sign_raw(&tok[10], k_board, (const char *) kid.data, "JWT",
+             "{\"type\":[\"VerifiableCredential\",\"CommunityCharter\"]}");
 
     for (i = 0; i < LIBRO_NELEM(tok); i++) {
         v = verify_at(&tok[i], T0 + 10 * DAY);

@@ -1,9 +1,5 @@
 /* libro_verifier: the offline verdict on a license (libro-verify(1)). Order:
  *   1. the JWS envelope (libro_jws_parse), typ vc+jwt, a well-formed kid   -> INVALID
- *      a token that says it is something else (a trust bundle or signed
- *      request by its typ, another credential type by its payload's
- *      "type"), read before any key look-up and believed for nothing else  -> INVALID,
- *                                                                     "not a license"
  *   2. the kid resolved in the trust store to an IssuerAuthorization key  -> UNTRUSTED
  *   3. the license signature with that key, then (only then) its claims:
  *      a ProfessionalLicense whose issuer is the kid's id                 -> INVALID
@@ -16,6 +12,10 @@
  *      revocation bit                                                     -> REVOKED
  *      the older list past max_status_age                                 -> STATUS UNKNOWN
  *      suspension bit                                                     -> SUSPENDED
+ * A token that fails steps 1-3 and says it is something else than a license (a trust bundle
+ * or signed request by its typ, another credential type by its payload's "type", read
+ * unverified and believed for nothing else) is INVALID "not a license" instead, whichever of
+ * those steps it failed at: the word never depends on the key look-up.
  * Dates come last on purpose: EXPIRED says "a genuine license whose time is up", which only
  * a verified chain can support; a license whose chain is broken is UNTRUSTED whatever its
  * dates, and a forged one is INVALID. */
@@ -562,12 +562,10 @@ take_chain(libro_verification *v, libro_chain__result *res, libro_error *err)
 
 /* Whether the token plainly says it is not a license (*no), with what it says it is in `what`:
  * a trust bundle or signed registry request by its typ, or a credential whose payload "type"
- * names no ProfessionalLicense (a charter, an authorization, a status list). This is read
- * before any key is looked up, from bytes nobody has vouched for, and only to choose the
- * word: every answer it gives is INVALID, which a forged token gets anyway, and nothing it
- * reads is used again. A token that says it is a license, or says nothing readable, goes on
- * to the key, the signature and the strict parse as before. An error only when memory ran
- * out (no verdict then). */
+ * names no ProfessionalLicense (a charter, an authorization, a status list). Read from bytes
+ * nobody has vouched for, and only to choose the word of a refusal: every answer it gives is
+ * INVALID, which a forged token gets anyway, and nothing it reads is used again. An error
+ * only when memory ran out (no verdict then). */
 static libro_code
 says_not_license(bool *no, char *what, size_t cap, const libro_jws *jws, const char *token,
                  size_t len, libro_error *err)
@@ -626,6 +624,32 @@ says_not_license(bool *no, char *what, size_t cap, const libro_jws *jws, const c
     return rc;
 }
 
+/* A refusal at steps 1-3 (outcome `o`, reason and code in `e`), unless the token says it is
+ * not a license: then that is the verdict, whichever of these steps it failed at, so the word
+ * does not depend on whose key signed it or on whether the store knows that key. Only these
+ * failure paths read the payload unverified: a license that verifies never pays for it
+ * (about a tenth of the verification rate, bench_verify). Memory or crypto failures are no
+ * verdict at all. */
+static libro_code
+refuse(libro_verification *v, libro_outcome o, const libro_error *e, const libro_jws *jws,
+       const char *token, size_t len, libro_error *err)
+{
+    libro_error e2 = LIBRO_ERROR_INIT;
+    char what[160];
+    bool no = false;
+    libro_code rc;
+
+    if (e->code == LIBRO_ERR_NOMEM || e->code == LIBRO_ERR_CRYPTO ||
+        e->code == LIBRO_ERR_INVALID_ARG) {
+        return libro_error_set(err, e->code, "%s", e->msg);
+    }
+    rc = says_not_license(&no, what, sizeof what, jws, token, len, &e2);
+    if (rc != LIBRO_OK) {
+        return libro_error_set(err, rc, "%s", e2.msg);
+    }
+    return no ? not_license(v, what) : verdict(v, o, e->msg);
+}
+
 libro_code
 libro_verify_license(libro_verification **out, const libro_trust *t, const char *jws, size_t len,
                      const libro_verify_options *opt, libro_error *err)
@@ -644,8 +668,6 @@ libro_verify_license(libro_verification **out, const libro_trust *t, const char 
     size_t id_len;
     char *kid_id = NULL;
     char shown[65];
-    char what[160];
-    bool no = false;
     libro_code rc;
 
     memset(&res, 0, sizeof res);
@@ -677,27 +699,20 @@ libro_verify_license(libro_verification **out, const libro_trust *t, const char 
         rc = invalid(v, rc, &e, err);
         goto out;
     }
-    rc = says_not_license(&no, what, sizeof what, parsed, jws, len, &e);
-    if (rc != LIBRO_OK) {
-        rc = invalid(v, rc, &e, err);
-        goto out;
-    }
-    if (no) {
-        rc = not_license(v, what);
-        goto out;
-    }
     if (!libro_jws_typ_is(libro_jws_typ(parsed), "vc+jwt")) {
-        rc = verdict(v, LIBRO_INVALID, "jws: typ is not vc+jwt");
+        libro_error_set(&e, LIBRO_ERR_UNSUPPORTED, "jws: typ is not vc+jwt");
+        rc = refuse(v, LIBRO_INVALID, &e, parsed, jws, len, err);
         goto out;
     }
     kid = libro_jws_kid(parsed);
     if (kid == NULL) {
-        rc = verdict(v, LIBRO_INVALID, "jws: header lacks \"kid\"");
+        libro_error_set(&e, LIBRO_ERR_PARSE, "jws: header lacks \"kid\"");
+        rc = refuse(v, LIBRO_INVALID, &e, parsed, jws, len, err);
         goto out;
     }
     rc = libro_kid_split(kid, &id_len, &kid_tp, &e);
     if (rc != LIBRO_OK) {
-        rc = invalid(v, rc, &e, err);
+        rc = refuse(v, LIBRO_INVALID, &e, parsed, jws, len, err);
         goto out;
     }
     kid_id = libro_strndup(kid, id_len);
@@ -712,7 +727,7 @@ libro_verify_license(libro_verification **out, const libro_trust *t, const char 
     if (key == NULL) {
         libro_error_set(&e, LIBRO_ERR_UNTRUSTED, "no trusted issuer authorization for %s#%s", shown,
                         kid_tp);
-        rc = verdict(v, LIBRO_UNTRUSTED, e.msg);
+        rc = refuse(v, LIBRO_UNTRUSTED, &e, parsed, jws, len, err);
         goto out;
     }
 
@@ -720,20 +735,19 @@ libro_verify_license(libro_verification **out, const libro_trust *t, const char 
     rc = libro_jws_verify(parsed, key, &e);
     if (rc != LIBRO_OK) {
         libro_error_prefix(&e, "license signature");
-        rc = invalid(v, rc, &e, err);
+        rc = refuse(v, LIBRO_INVALID, &e, parsed, jws, len, err);
         goto out;
     }
     payload = libro_jws_payload(parsed, &payload_len);
     rc = libro_credential_parse(&v->license, payload, payload_len, &e);
     if (rc != LIBRO_OK) {
         libro_error_prefix(&e, "license");
-        rc = invalid(v, rc, &e, err);
+        rc = refuse(v, LIBRO_INVALID, &e, parsed, jws, len, err);
         goto out;
     }
     if (v->license->type != LIBRO_CRED_LICENSE) {
-        /* The envelope's look at "type" stops every other type before the key; this is the
-         * verified credential saying the same. `license` means a license: a charter or
-         * authorization is not shown as one. */
+        /* A credential of another type signed by an issuer's key. `license` means a license:
+         * a charter or authorization is not shown as one. */
         libro_error_set(&e, LIBRO_ERR_SCHEMA, "the credential's type is %s",
                         libro_cred_type_name(v->license->type));
         libro_credential_free(v->license);

@@ -195,10 +195,7 @@ LIBRO_API void libro_verification_free(libro_verification *v);
 
 /** Verify a compact JWS license offline against `t` (libro-verify(1) with the
  *  chain rules of docs/credentials.md), in this order, the first failure giving the outcome:
- *  the envelope (libro_jws_parse, typ vc+jwt, a well-formed kid) -> INVALID; a token that
- *  says it is not a license (typ libro-bundle+jwt or libro-request+jwt, or a payload "type"
- *  without ProfessionalLicense; read unverified, before any key look-up, only for this) ->
- *  INVALID "not a license: ..." with not_a_license set; an
+ *  the envelope (libro_jws_parse, typ vc+jwt, a well-formed kid) -> INVALID; an
  *  IssuerAuthorization in the store for the kid's id and thumbprint -> UNTRUSTED "no trusted
  *  issuer authorization for <kid>"; the signature with that key -> INVALID; the claims (only
  *  now read): a ProfessionalLicense whose issuer is the kid's id -> INVALID; the chain up to a
@@ -212,7 +209,11 @@ LIBRO_API void libro_verification_free(libro_verification *v);
  *  UNKNOWN "status data is N days old (maximum M)"; the suspension bit -> SUSPENDED; older
  *  than LIBRO_VERIFY_STATUS_WARN_AGE -> VALID with `warning` set. A forged or unauthorized
  *  list is never evidence either way: STATUS UNKNOWN. A license whose chain is broken is
- *  UNTRUSTED whatever its dates. `opt` NULL: LIBRO_VERIFY_OPTIONS_INIT(libro_time_now()).
+ *  UNTRUSTED whatever its dates. A token that fails before the chain and says it is not a
+ *  license (typ libro-bundle+jwt or libro-request+jwt, or a payload "type" without
+ *  ProfessionalLicense, read unverified only for this), or a verified credential of another
+ *  type, is INVALID "not a license: ..." with not_a_license set instead, whichever of those
+ *  steps it failed at. `opt` NULL: LIBRO_VERIFY_OPTIONS_INIT(libro_time_now()).
  *  Returns LIBRO_OK whenever a verdict was reached (valid or not: see (*out)->outcome; caller
  *  owns *out, libro_verification_free); an error code only when no verdict could be formed
  *  (LIBRO_ERR_NOMEM, LIBRO_ERR_CRYPTO, LIBRO_ERR_INVALID_ARG for NULL arguments or options
