@@ -63,7 +63,8 @@ static const struct cli_command verify_cmd = {
     LIBRO_NELEM(verify_opts),
     "Exit status:\n"
     "  0  VALID\n"
-    "  1  INVALID: malformed, or a bad signature\n"
+    "  1  INVALID: malformed, a bad signature, or not a license (a charter, an\n"
+    "     authorization, a status list or a trust bundle: --json code not_a_license)\n"
     "  2  bad command line, or the input file cannot be read\n"
     "  3  EXPIRED or NOT YET VALID, or LAPSED: expired and not renewed within the grace\n"
     "     period (the license's message list says \"lapsed\")\n"
@@ -499,8 +500,8 @@ json_result(libro_buf *b, const libro_verification *v, libro_error *err)
                          libro_outcome_name(v->outcome), libro_outcome_exit_code(v->outcome));
 
     if (rc == LIBRO_OK && v->outcome != LIBRO_VALID) {
-        rc = libro_buf_printf(b, err,
-                              ",\"error\":{\"code\":\"%s\",\"message\":", outcome_code(v->outcome));
+        rc = libro_buf_printf(b, err, ",\"error\":{\"code\":\"%s\",\"message\":",
+                              v->not_a_license ? "not_a_license" : outcome_code(v->outcome));
         if (rc == LIBRO_OK) {
             rc = cli_json_string(b, v->reason, err);
         }

@@ -898,7 +898,7 @@ START_TEST(test_bad_tokens)
     libro_buf_clear(&other);
     sign_raw(&other, k_board, (const char *) kid.data, "vc+jwt", (const char *) json.data);
     expect_token(&other, LIBRO_INVALID,
-                 "credential type IssuerAuthorization is not ProfessionalLicense", "not a license");
+                 "not a license: the credential's type is IssuerAuthorization", "not a license");
 
     /* A payload that is not a credential at all. */
     libro_buf_clear(&other);
@@ -2576,6 +2576,105 @@ START_TEST(test_store_message_rollback)
 }
 END_TEST
 
+/* ---- the right word for the wrong credential ----------------------------------------------- */
+
+/* Tokens that say they are something else than a license: INVALID "not a license" (exit 1),
+ * whichever step they fail at first (typ, no key for the signer, a bad signature, a payload
+ * that is no license; or verified, of another credential type), whether or not their signer
+ * is trusted. */
+START_TEST(test_not_a_license)
+{
+    libro_buf lic = LIBRO_BUF_INIT;
+    libro_buf kid = LIBRO_BUF_INIT;
+    libro_buf tok[11];
+    libro_verification *v;
+    libro_error err = LIBRO_ERROR_INIT;
+    static const char *const want[] = {
+        "not a license: the credential's type is CommunityCharter",
+        "not a license: the credential's type is IssuerAuthorization",
+        "not a license: the credential's type is RegistryAuthorization",
+        "not a license: the credential's type is BitstringStatusListCredential",
+        "not a license: the token is a trust bundle (typ libro-bundle+jwt)",
+        "not a license: the token is a signed registry request (typ libro-request+jwt)",
+        "not a license: the credential's type is CommunityCharter", /* forged: unknown key */
+        "not a license: the credential's type is LibroTrustBundle",
+        "not a license: the credential's type is Ev?l?type",
+        "not a license: the credential's type is BitstringStatusListCredential", /* signed */
+        "not a license: the credential's type is CommunityCharter",              /* typ JWT */
+    };
+    size_t i;
+
+    memset(tok, 0, sizeof tok); /* LIBRO_BUF_INIT each */
+    default_store(&lic);
+    sign(&tok[0],
+         charter(TOWN, TOWN, "Town 7", 2, k_town, town_types, T0 - 2000 * DAY, T0 + 5000 * DAY),
+         k_town);
+    sign(&tok[1], authorization(TOWN, k_board, T0 - 1000 * DAY, T0 + 2000 * DAY), k_town);
+    sign(&tok[2], registry_auth(TOWN, k_other, T0 - DAY, T0 + 100 * DAY), k_town);
+    sign_list(&tok[3], "https://registry.town-7.example/v1/status/0/revocation",
+              LIBRO_STATUS_REVOCATION, 7, 1, T0, T0 + 7 * DAY, k_other);
+    LIBRO_ASSERT_CODE(libro_kid_for(&kid, REGISTRY, k_other, &err), LIBRO_OK, &err, NULL);
+    sign_raw(&tok[4], k_other, (const char *) kid.data, "libro-bundle+jwt",
+             "{\"type\":\"LibroTrustBundle\",\"issued\":\"2026-01-11T00:00:00.000Z\"}");
+    libro_buf_clear(&kid);
+    board_kid(&kid, k_board);
+    sign_raw(&tok[5], k_board, (const char *) kid.data, "libro-request+jwt",
+             "{\"aud\":\"https://registry.town-7.example\",\"op\":\"reserve\"}");
+    forge(&tok[6],
+          charter(TOWN, TOWN, "Town 7", 2, k_town, town_types, T0 - 2000 * DAY, T0 + 5000 * DAY),
+          k_other, k_other);
+    sign_raw(&tok[7], k_other, (const char *) kid.data, "vc+jwt",
+             "{\"type\":\"LibroTrustBundle\"}");
+    sign_raw(&tok[8], k_other, (const char *) kid.data, "vc+jwt",
+             "{\"type\":[\"VerifiableCredential\",\"Ev\\u0007l\\\"type\"]}");
+    sign_raw(&tok[9], k_board, (const char *) kid.data, "vc+jwt",
+             "{\"type\":[\"VerifiableCredential\",\"BitstringStatusListCredential\"]}");
+    sign_raw(&tok[10], k_board, (const char *) kid.data, "JWT",
+             "{\"type\":[\"VerifiableCredential\",\"CommunityCharter\"]}");
+
+    for (i = 0; i < LIBRO_NELEM(tok); i++) {
+        v = verify_at(&tok[i], T0 + 10 * DAY);
+        ck_assert_msg(v->outcome == LIBRO_INVALID && strcmp(v->reason, want[i]) == 0,
+                      "case %zu: got %s \"%s\", want INVALID \"%s\"", i,
+                      libro_outcome_name(v->outcome), v->reason, want[i]);
+        ck_assert(v->not_a_license);
+        ck_assert_int_eq(libro_outcome_exit_code(v->outcome), 1);
+        ck_assert_ptr_null(v->license);
+        ck_assert_uint_eq(v->n_chain, 0);
+        libro_verification_free(v);
+    }
+
+    /* What does not plainly say "not a license" goes on as before: to the key (unknown
+     * here), or to the signature and the strict parse. */
+    libro_buf_clear(&tok[0]);
+    sign_raw(&tok[0], k_other, "urn:libro:nobody#AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+             "vc+jwt", "{\"type\":[\"VerifiableCredential\",1]}");
+    v = verify_at(&tok[0], T0 + 10 * DAY);
+    expect(v, LIBRO_UNTRUSTED, "no trusted issuer authorization", "type not all names");
+    ck_assert(!v->not_a_license);
+    libro_verification_free(v);
+    libro_buf_clear(&tok[0]);
+    sign_raw(&tok[0], k_board, (const char *) kid.data, "vc+jwt",
+             "{\"type\":[\"VerifiableCredential\",\"ProfessionalLicense\"]}");
+    v = verify_at(&tok[0], T0 + 10 * DAY);
+    expect(v, LIBRO_INVALID, "license: ", "license type, bad claims");
+    ck_assert(!v->not_a_license);
+    libro_verification_free(v);
+
+    /* A license still verifies. */
+    v = verify_at(&lic, T0 + 10 * DAY);
+    expect(v, LIBRO_VALID, NULL, "license");
+    ck_assert(!v->not_a_license);
+    libro_verification_free(v);
+
+    for (i = 0; i < LIBRO_NELEM(tok); i++) {
+        libro_buf_free(&tok[i]);
+    }
+    libro_buf_free(&kid);
+    libro_buf_free(&lic);
+}
+END_TEST
+
 Suite *
 libro_test_suite(void)
 {
@@ -2599,6 +2698,7 @@ libro_test_suite(void)
     tcase_add_test(tokens, test_tampered_payload);
     tcase_add_test(tokens, test_bad_tokens);
     tcase_add_test(tokens, test_outcome_names);
+    tcase_add_test(tokens, test_not_a_license);
     suite_add_tcase(s, tokens);
 
     tcase_add_checked_fixture(limits, setup, teardown);

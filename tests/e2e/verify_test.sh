@@ -6,7 +6,8 @@ set -uo pipefail
 libro=${1:?usage: verify_test.sh PATH/TO/libro}
 libro=$(cd "$(dirname "$libro")" && pwd)/$(basename "$libro") # we cd below
 work=$(mktemp -d "${TMPDIR:-/tmp}/libro-e2e-verify.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+server_pid=
+trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
 cd "$work" || exit 1
 export XDG_DATA_HOME="$work/xdg"
 passed=0
@@ -183,6 +184,40 @@ build_chain 8 "$(store chain8)"
 check "chain too long (11 links)" 6 '^UNTRUSTED.*10' -- "$libro" verify --trust-dir "$(store chain8)" --at $AT --jws chain8.jws
 build_chain 7 "$(store chain7)"
 check "chain of 10 links" 0 '^VALID' -- "$libro" verify --trust-dir "$(store chain7)" --at $AT --jws chain7.jws
+
+# --- the wrong credential: "not a license" (exit 1) from the envelope, before any key ----------
+must "$libro" key new --out reg.pem --public-out reg.pub.pem
+must "$libro" issue registry-authorization --key town.pem --charter town.jws \
+    --id urn:libro:town-7:registry --name "Town 7 Registry" --subject-key reg.pub.pem \
+    --url http://127.0.0.1 --valid-from $FROM --days 3000 --out regauth.jws
+must "$libro" registry init --db reg.db --charter town.jws --authorization regauth.jws
+must "$libro" registry status --db reg.db --key reg.pem --list 0 --purpose revocation \
+    --id http://127.0.0.1/v1/status/0/revocation --days 10 --out list.jws
+# The trust bundle as the real server serves it (loopback, port 0 read from its port file).
+"$libro" registry serve --db reg.db --listen 127.0.0.1:0 --key reg.pem --port-file reg.port \
+    --base-url http://127.0.0.1 </dev/null 2>serve.err &
+server_pid=$!
+until [ -s reg.port ] || ! kill -0 "$server_pid" 2>/dev/null; do sleep 0.05; done
+[ -s reg.port ] || { echo "setup failed: registry serve"; cat serve.err; exit 1; }
+exec 3<>"/dev/tcp/127.0.0.1/$(cat reg.port)" || exit 1
+printf 'GET /v1/bundle HTTP/1.0\r\n\r\n' >&3
+sed '1,/^\r$/d' <&3 >bundle.jws
+exec 3<&-
+kill "$server_pid" && wait "$server_pid" 2>/dev/null
+server_pid=
+grep -q '^eyJ' bundle.jws || { echo "setup failed: no bundle"; exit 1; }
+for c in "charter:town.jws:CommunityCharter" "issuer authorization:auth.jws:IssuerAuthorization" \
+    "registry authorization:regauth.jws:RegistryAuthorization" \
+    "status list:list.jws:BitstringStatusListCredential" "bundle:bundle.jws:trust bundle"; do
+    IFS=: read -r what file word <<<"$c"
+    check "$what is not a license" 1 "^INVALID: not a license: .*$word" -- \
+        "$libro" verify --trust-dir "$S" --at $AT --jws "$file"
+    check "$what is not a license (signer not trusted)" 1 '^INVALID: not a license' -- \
+        "$libro" verify --trust-dir "$S3" --at $AT --jws "$file"
+    check "$what --json not_a_license" 1 '"exit_code":1,"error":\{"code":"not_a_license","message":"not a license: ' -- \
+        "$libro" verify --json --trust-dir "$S" --at $AT --jws "$file"
+done
+check "a license after them is VALID" 0 '^VALID' -- "$libro" verify --trust-dir "$S" --at $AT --jws ada.jws
 
 printf 'P5\n64 64\n255\n' >noise.pgm && head -c 4096 /dev/urandom >>noise.pgm
 check "image without a QR" 8 'NO QR|no QR' -- "$libro" verify --trust-dir "$S" --at $AT noise.pgm

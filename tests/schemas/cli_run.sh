@@ -53,7 +53,8 @@ verify_docs=("$(out "$libro" verify --json --at $AT lic.png)"
     "$(out "$libro" verify --json --at 2026-02-01T00:00:00Z --jws lic.jws)"
     "$(out "$libro" verify --json --at $AT --trust-dir "$work/empty" --jws lic.jws)"
     "$(out "$libro" verify --json --at $AT --text 'LB1:%%')"
-    "$(out "$libro" verify --json --at $AT noise.pgm)")
+    "$(out "$libro" verify --json --at $AT noise.pgm)"
+    "$(out "$libro" verify --json --at $AT --jws town.jws)")
 
 # Status from cached lists (the registry on the real clock): STATUS UNKNOWN, VALID with
 # status, SUSPENDED, REVOKED, and too old.
@@ -111,7 +112,7 @@ verify_docs+=("$(out "$libro" verify --json --trust-dir ahead --jws slic.jws)")
 # Each status outcome was produced (an empty document would fail the schema anyway).
 for want in '"outcome":"STATUS UNKNOWN"' '"checked":true,"revoked":false,"suspended":false' \
     '"warning":' '"outcome":"SUSPENDED"' '"outcome":"REVOKED"' '"outcome":"SURRENDERED"' \
-    '"outcome":"LAPSED"' '"word":"surrendered"' '"word":"lapsed"' \
+    '"outcome":"LAPSED"' '"word":"surrendered"' '"word":"lapsed"' '"code":"not_a_license"' \
     '"note":"status data is as of the last sync' "is before data already seen"; do
     if ! grep -qF -- "$want" "${verify_docs[@]}"; then
         echo "cli_run: no verify document with $want" >&2

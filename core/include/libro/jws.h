@@ -80,9 +80,9 @@ LIBRO_API const unsigned char *libro_jws_payload(const libro_jws *jws, size_t *l
 
 /** The payload segment of the compact JWS token[0..len), base64url-decoded WITHOUT any
  *  signature check, appended to `out`: only to learn which key should verify it (a stored
- *  credential's issuer, a bundle's registry) before libro_jws_verify runs. Nothing it returns
- *  is to be believed. LIBRO_ERR_PARSE without three segments; codes of libro_b64url_decode.
- *  Thread-safe. */
+ *  credential's issuer, a bundle's registry) before libro_jws_verify runs, or to tell that a
+ *  token is not a license at all (libro verify). Nothing it returns is to be believed.
+ * LIBRO_ERR_PARSE without three segments; codes of libro_b64url_decode. Thread-safe. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_jws_unverified_payload(libro_buf *out, const char *token,
                                                                   size_t len, libro_error *err);
 

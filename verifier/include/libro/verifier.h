@@ -180,8 +180,11 @@ typedef struct libro_chain_link {
 typedef struct libro_verification {
     libro_outcome outcome;
     char reason[LIBRO_ERROR_MSG_MAX]; /* one line; empty when VALID */
-    libro_credential *license;        /* NULL when it could not be read */
-    char *community_name;             /* the issuing community, when the chain reached it */
+    /* INVALID because the token says it is something other than a license (a charter, an
+     * authorization, a status list, a trust bundle); reason is "not a license: ...". */
+    bool not_a_license;
+    libro_credential *license; /* NULL when it could not be read */
+    char *community_name;      /* the issuing community, when the chain reached it */
     char *community_level_name;
     libro_chain_link *chain;
     size_t n_chain;
@@ -226,7 +229,11 @@ LIBRO_API void libro_verification_free(libro_verification *v);
  *  UNKNOWN "status data is N days old (maximum M)"; the suspension bit -> SUSPENDED; older
  *  than LIBRO_VERIFY_STATUS_WARN_AGE -> VALID with `warning` set. A forged or unauthorized
  *  list is never evidence either way: STATUS UNKNOWN. A license whose chain is broken is
- *  UNTRUSTED whatever its dates. `opt` NULL: LIBRO_VERIFY_OPTIONS_INIT(libro_time_now()).
+ *  UNTRUSTED whatever its dates. A token that fails before the chain and says it is not a
+ *  license (typ libro-bundle+jwt or libro-request+jwt, or a payload "type" without
+ *  ProfessionalLicense, read unverified only for this), or a verified credential of another
+ *  type, is INVALID "not a license: ..." with not_a_license set instead, whichever of those
+ *  steps it failed at. `opt` NULL: LIBRO_VERIFY_OPTIONS_INIT(libro_time_now()).
  *  Returns LIBRO_OK whenever a verdict was reached (valid or not: see (*out)->outcome; caller
  *  owns *out, libro_verification_free); an error code only when no verdict could be formed
  *  (LIBRO_ERR_NOMEM, LIBRO_ERR_CRYPTO, LIBRO_ERR_INVALID_ARG for NULL arguments or options
