@@ -123,11 +123,15 @@ r=$(get /v1/licenses/nope)
 expect "unknown license" '^HTTP/1.1 404' "$r"
 
 # RAW: send printf FORMAT RAW as it is (NUL, CR and LF bytes included); the response on stdout.
+# The request goes out in one write (a file, since bash strings hold no NUL): the server may
+# answer and close as soon as it has the head, and a later write would end the subshell on
+# SIGPIPE.
 raw() {
     local resp
-    exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
     # shellcheck disable=SC2059 # the request is the format: its \0, \r and \n are the point
-    printf "$1" >&3
+    printf "$1" >raw.req
+    exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
+    cat raw.req >&3
     resp=$(cat <&3)
     exec 3<&-
     printf '%s' "$resp" | tr -d '\r'

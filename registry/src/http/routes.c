@@ -419,7 +419,9 @@ libro_http__token_ok(const char *s)
 bool
 libro_http__value_ok(const char *value, size_t len)
 {
-    return value == NULL || (value[len] == '\0' && memchr(value, '\0', len) == NULL &&
+    /* The NUL first: memchr stops at it, and only a string without one in `len` bytes has
+     * a byte at value[len] to read. */
+    return value == NULL || (memchr(value, '\0', len) == NULL && value[len] == '\0' &&
                              memchr(value, '\r', len) == NULL && memchr(value, '\n', len) == NULL);
 }
 
