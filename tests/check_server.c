@@ -681,6 +681,98 @@ START_TEST(test_smuggling)
 }
 END_TEST
 
+/* RFC 9110 §5.5 over the wire: NUL, CR or LF in a header value, each framing header and
+ * another, and lines not ended by CRLF. libmicrohttpd 0.9 hands values over as C strings: a
+ * NUL ended the value ("chunked\0gzip" read as chunked, "5\099" as 5) and these answered. */
+#define WIRE(s) s, sizeof(s) - 1
+static const struct {
+    const char *name;
+    const char *raw;
+    size_t len;
+    int status;
+    const char *code;
+} wire[] = {
+    {"Host NUL", WIRE("GET /v1/health HTTP/1.1\r\nHost: a\0b\r\nConnection: close\r\n\r\n"), 400,
+     "bad_header"},
+    {"Content-Length NUL",
+     WIRE("POST /v1/health HTTP/1.1\r\nHost: a\r\nContent-Length: 5\099\r\n\r\nhello"), 400,
+     "bad_header"},
+    {"Transfer-Encoding NUL",
+     WIRE("POST /v1/health HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\0gzip\r\n\r\n0\r\n"
+          "\r\n"),
+     400, "bad_header"},
+    {"Content-Type NUL",
+     WIRE("POST /v1/health HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\0x\r\n"
+          "Content-Length: 2\r\n\r\n{}"),
+     400, "bad_header"},
+    {"Host CR", WIRE("GET /v1/health HTTP/1.1\r\nHost: a\rb\r\nConnection: close\r\n\r\n"), 400,
+     "bad_header"},
+    {"Content-Length CR",
+     WIRE("POST /v1/health HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r9\r\n\r\nhello"), 400,
+     NULL}, /* libmicrohttpd reads the length itself and refuses it first */
+    {"Transfer-Encoding CR",
+     WIRE("POST /v1/health HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\rx\r\n\r\n0\r\n\r\n"),
+     400, "bad_header"},
+    {"Content-Type CR",
+     WIRE("POST /v1/health HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\r\n"
+          "Content-Length: 2\r\n\r\n{}"),
+     400, "bad_header"},
+    {"Host LF (a bare LF ends its line)",
+     WIRE("GET /v1/health HTTP/1.1\r\nHost: a\nHost: b\r\nConnection: close\r\n\r\n"), 400,
+     "bad_header"},
+    {"Content-Length LF",
+     WIRE("POST /v1/health HTTP/1.1\r\nHost: a\r\nContent-Length: 5\nX: 0\r\n\r\nhello"), 400,
+     "bad_header"},
+    {"Transfer-Encoding LF",
+     WIRE("POST /v1/health HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\nX: gzip\r\n\r\n0\r\n"
+          "\r\n"),
+     400, "bad_header"},
+    {"Content-Type LF",
+     WIRE("POST /v1/health HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\nX: 1\r\n"
+          "Content-Length: 2\r\n\r\n{}"),
+     400, "bad_header"},
+    {"NUL at the end of a value",
+     WIRE("GET /v1/health HTTP/1.1\r\nHost: a\0\r\nConnection: close\r\n\r\n"), 400, "bad_header"},
+    {"NUL at the start of a value",
+     WIRE("GET /v1/health HTTP/1.1\r\nHost: \0a\r\nConnection: close\r\n\r\n"), 400, "bad_header"},
+    {"NUL in the last header",
+     WIRE("GET /v1/health HTTP/1.1\r\nHost: a\r\nConnection: close\0x\r\n\r\n"), 400, "bad_header"},
+    {"NUL in another header",
+     WIRE("GET /v1/health HTTP/1.1\r\nHost: a\r\nX-Trace: 1\0 2\r\nConnection: close\r\n\r\n"), 400,
+     "bad_header"},
+    {"bare LF after the request line",
+     WIRE("GET /v1/health HTTP/1.1\nHost: a\r\nConnection: close\r\n\r\n"), 400, "bad_header"},
+    {"bare LF as the empty line",
+     WIRE("GET /v1/health HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\n"), 400, "bad_header"},
+    {"folded line",
+     WIRE("GET /v1/health HTTP/1.1\r\nHost: a\r\nX-Trace: 1\r\n 2\r\nConnection: close\r\n\r\n"),
+     400, "bad_header"},
+    /* Clean heads that lay out otherwise: a query, a cookie, spaces around values, an empty
+     * value, a tab; no header at all. */
+    {"clean, every shape",
+     WIRE("GET /v1/health?x=1&y&&z= HTTP/1.1\r\nHost: a\r\nCookie: a=b; c=d\r\n"
+          "Accept:   application/json  \r\nX-Empty:\r\nX-Tab:\tv\t\r\nConnection: close\r\n\r\n"),
+     200, NULL},
+    {"clean, no header", WIRE("GET /v1/health HTTP/1.0\r\n\r\n"), 200, NULL},
+};
+
+START_TEST(test_header_values)
+{
+    struct reply r;
+
+    exchange(&r, wire[_i].raw, wire[_i].len);
+    ck_assert_msg(r.status == wire[_i].status, "%s: status %d\n%s", wire[_i].name, r.status, r.raw);
+    if (wire[_i].status == 200) {
+        return;
+    }
+    if (wire[_i].code != NULL) {
+        assert_error(&r, wire[_i].status, wire[_i].code);
+    }
+    assert_header(&r, "Connection", "close");
+    ck_assert(r.closed);
+}
+END_TEST
+
 START_TEST(test_http10_without_host)
 {
     struct reply r;
@@ -1005,64 +1097,80 @@ END_TEST
 
 /* ---- the header rules, without a socket --------------------------------------------------- */
 
+/* A header value and its length as sent (a literal's NUL counts). */
+#define HV(field, lit) .field = (lit), .field##_len = sizeof(lit) - 1
+#define GET_LINE .method = "GET", .path = "/", .version = "HTTP/1.1", .n_host = 1
+#define GET11 GET_LINE, HV(host, "a")
+#define POST11 .method = "POST", .path = "/", .version = "HTTP/1.1", HV(host, "a"), .n_host = 1
+#define BAD_VALUE "a header value holds a NUL, CR or LF byte"
+#define BAD_LINE "a header line ends in a bare LF or is folded"
+
 static const struct {
     const char *name;
     libro_http__request req;
-    unsigned status; /* 0: read on */
+    unsigned status;     /* 0: read on */
+    const char *message; /* the refusal's, when it is a bad_header */
 } rules[] = {
-    {"plain GET", {"GET", "/", "HTTP/1.1", "a", NULL, NULL, NULL, NULL, 1, 0, 0, 0, NULL, {0}}, 0},
-    {"GET, Content-Length 0",
-     {"GET", "/", "HTTP/1.1", "a", NULL, NULL, "0", NULL, 1, 1, 0, 0, NULL, {0}},
-     0},
-    {"1.0 without Host",
-     {"GET", "/", "HTTP/1.0", NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, NULL, {0}},
-     0},
+    {"plain GET", {GET11}, 0, NULL},
+    {"GET, Content-Length 0", {GET11, HV(content_length, "0"), .n_content_length = 1}, 0, NULL},
+    {"1.0 without Host", {.method = "GET", .path = "/", .version = "HTTP/1.0"}, 0, NULL},
     {"1.0, two Hosts",
-     {"GET", "/", "HTTP/1.0", "a", NULL, NULL, NULL, NULL, 2, 0, 0, 0, NULL, {0}},
-     400},
-    {"HTTP/2.0", {"GET", "/", "HTTP/2.0", "a", NULL, NULL, NULL, NULL, 1, 0, 0, 0, NULL, {0}}, 400},
-    {"no version", {"GET", "/", NULL, "a", NULL, NULL, NULL, NULL, 1, 0, 0, 0, NULL, {0}}, 400},
-    {"POST at the cap",
-     {"POST", "/", "HTTP/1.1", "a", NULL, NULL, "65536", NULL, 1, 1, 0, 0, NULL, {0}},
-     0},
-    {"POST past the cap",
-     {"POST", "/", "HTTP/1.1", "a", NULL, NULL, "65537", NULL, 1, 1, 0, 0, NULL, {0}},
-     413},
-    {"POST chunked",
-     {"POST", "/", "HTTP/1.1", "a", NULL, NULL, NULL, "Chunked", 1, 0, 1, 0, NULL, {0}},
-     0},
+     {.method = "GET", .path = "/", .version = "HTTP/1.0", HV(host, "a"), .n_host = 2},
+     400,
+     NULL},
+    {"HTTP/2.0",
+     {.method = "GET", .path = "/", .version = "HTTP/2.0", HV(host, "a"), .n_host = 1},
+     400,
+     NULL},
+    {"no version", {.method = "GET", .path = "/", HV(host, "a"), .n_host = 1}, 400, NULL},
+    {"POST at the cap", {POST11, HV(content_length, "65536"), .n_content_length = 1}, 0, NULL},
+    {"POST past the cap", {POST11, HV(content_length, "65537"), .n_content_length = 1}, 413, NULL},
+    {"POST chunked", {POST11, HV(transfer_encoding, "Chunked"), .n_transfer_encoding = 1}, 0, NULL},
     {"POST gzip",
-     {"POST", "/", "HTTP/1.1", "a", NULL, NULL, NULL, "gzip, chunked", 1, 0, 1, 0, NULL, {0}},
-     400},
-    {"two TE",
-     {"POST", "/", "HTTP/1.1", "a", NULL, NULL, NULL, "chunked", 1, 0, 2, 0, NULL, {0}},
-     400},
-    {"CL sign", {"POST", "/", "HTTP/1.1", "a", NULL, NULL, "+5", NULL, 1, 1, 0, 0, NULL, {0}}, 400},
-    {"CL leading zero",
-     {"POST", "/", "HTTP/1.1", "a", NULL, NULL, "05", NULL, 1, 1, 0, 0, NULL, {0}},
-     400},
-    {"CL list",
-     {"POST", "/", "HTTP/1.1", "a", NULL, NULL, "5, 5", NULL, 1, 1, 0, 0, NULL, {0}},
-     400},
+     {POST11, HV(transfer_encoding, "gzip, chunked"), .n_transfer_encoding = 1},
+     400,
+     NULL},
+    {"two TE", {POST11, HV(transfer_encoding, "chunked"), .n_transfer_encoding = 2}, 400, NULL},
+    {"CL sign", {POST11, HV(content_length, "+5"), .n_content_length = 1}, 400, NULL},
+    {"CL leading zero", {POST11, HV(content_length, "05"), .n_content_length = 1}, 400, NULL},
+    {"CL list", {POST11, HV(content_length, "5, 5"), .n_content_length = 1}, 400, NULL},
     {"CL overflow",
-     {"POST",
-      "/",
-      "HTTP/1.1",
-      "a",
-      NULL,
-      NULL,
-      "18446744073709551616",
-      NULL,
-      1,
-      1,
-      0,
-      0,
-      NULL,
-      {0}},
-     400},
-    {"bad header name",
-     {"GET", "/", "HTTP/1.1", "a", NULL, NULL, NULL, NULL, 1, 0, 0, 1, NULL, {0}},
-     400},
+     {POST11, HV(content_length, "18446744073709551616"), .n_content_length = 1},
+     400,
+     NULL},
+    {"bad header name", {GET11, .n_bad_names = 1}, 400, NULL},
+    /* RFC 9110 §5.5: NUL, CR or LF in a framing header's value, and the clean value beside. */
+    {"Host NUL", {GET_LINE, HV(host, "a\0b")}, 400, BAD_VALUE},
+    {"Host CR", {GET_LINE, HV(host, "a\rb")}, 400, BAD_VALUE},
+    {"Host LF", {GET_LINE, HV(host, "a\nb")}, 400, BAD_VALUE},
+    {"Host NUL at the end", {GET_LINE, HV(host, "a\0")}, 400, BAD_VALUE},
+    {"Host shorter than its string", {GET_LINE, .host = "ab", .host_len = 1}, 400, BAD_VALUE},
+    {"Host clean", {GET_LINE, HV(host, "registry.example:8080")}, 0, NULL},
+    {"CL NUL", {POST11, HV(content_length, "5\099"), .n_content_length = 1}, 400, BAD_VALUE},
+    {"CL CR", {POST11, HV(content_length, "5\r"), .n_content_length = 1}, 400, BAD_VALUE},
+    {"CL LF", {POST11, HV(content_length, "5\n9"), .n_content_length = 1}, 400, BAD_VALUE},
+    {"CL clean", {POST11, HV(content_length, "5"), .n_content_length = 1}, 0, NULL},
+    {"TE NUL",
+     {POST11, HV(transfer_encoding, "chunked\0gzip"), .n_transfer_encoding = 1},
+     400,
+     BAD_VALUE},
+    {"TE CR",
+     {POST11, HV(transfer_encoding, "chunked\r"), .n_transfer_encoding = 1},
+     400,
+     BAD_VALUE},
+    {"TE LF",
+     {POST11, HV(transfer_encoding, "chunked\nTransfer-Encoding: gzip"), .n_transfer_encoding = 1},
+     400,
+     BAD_VALUE},
+    {"TE clean", {POST11, HV(transfer_encoding, "chunked"), .n_transfer_encoding = 1}, 0, NULL},
+    {"CT NUL", {POST11, HV(content_type, "application/json\0x")}, 400, BAD_VALUE},
+    {"CT CR", {POST11, HV(content_type, "application/json\r")}, 400, BAD_VALUE},
+    {"CT LF", {POST11, HV(content_type, "application/json\nX: 1")}, 400, BAD_VALUE},
+    {"CT clean", {POST11, HV(content_type, "application/libro-request+jwt")}, 0, NULL},
+    {"Accept NUL", {GET11, HV(accept, "text/html\0x")}, 400, BAD_VALUE},
+    {"If-None-Match CR", {GET11, HV(if_none_match, "\"x\"\r")}, 400, BAD_VALUE},
+    {"another header's value", {GET11, .n_bad_values = 1}, 400, BAD_VALUE},
+    {"a bare LF or a folded line", {GET11, .n_bad_lines = 1}, 400, BAD_LINE},
 };
 
 START_TEST(test_header_rules)
@@ -1073,6 +1181,17 @@ START_TEST(test_header_rules)
     libro_http__check_headers(&resp, &rules[_i].req, LIBRO_MAX_HTTP_BODY_BYTES);
     ck_assert_msg(resp.status == rules[_i].status, "%s: %u", rules[_i].name, resp.status);
     ck_assert(resp.status == 0 || resp.close);
+    if (rules[_i].message != NULL) {
+        char want[160];
+
+        ck_assert_int_gt(snprintf(want, sizeof want,
+                                  "{\"error\":{\"code\":\"bad_header\",\"message\":\"%s\"}}",
+                                  rules[_i].message),
+                         0);
+        ck_assert_uint_eq(resp.body.len, strlen(want));
+        ck_assert_msg(memcmp(resp.body.data, want, resp.body.len) == 0, "%s: %.*s", rules[_i].name,
+                      (int) resp.body.len, (const char *) resp.body.data);
+    }
     libro_http__response_clear(&resp);
 }
 END_TEST
@@ -1250,6 +1369,7 @@ libro_test_suite(void)
     tcase_add_checked_fixture(hygiene, setup, teardown);
     tcase_add_loop_test(hygiene, test_smuggling, 0, (int) LIBRO_NELEM(smuggling));
     tcase_add_test(hygiene, test_http10_without_host);
+    tcase_add_loop_test(hygiene, test_header_values, 0, (int) LIBRO_NELEM(wire));
     suite_add_tcase(s, hygiene);
 
     tcase_add_checked_fixture(limits, setup, teardown);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end test of `libro registry serve`, the real process on a loopback ephemeral port:
 # it prints the port, answers a few requests (made with bash's /dev/tcp, since curl may be
-# absent), refuses a public address without --public, and exits 0 on SIGTERM.
+# absent), refuses header values with NUL, CR or LF and bare-LF lines (400 bad_header), refuses
+# a public address without --public, and exits 0 on SIGTERM.
 # Prints "N passed, N failed". Loopback only.
 set -uo pipefail
 libro=${1:?usage: serve_test.sh PATH/TO/libro}
@@ -120,6 +121,35 @@ r=$(get /v1/licenses/T7-N-0001 "Accept: text/html")
 expect "license html" 'Ada &lt;Example&gt;' "$r"
 r=$(get /v1/licenses/nope)
 expect "unknown license" '^HTTP/1.1 404' "$r"
+
+# RAW: send printf FORMAT RAW as it is (NUL, CR and LF bytes included); the response on stdout.
+# The request goes out in one write (a file, since bash strings hold no NUL): the server may
+# answer and close as soon as it has the head, and a later write would end the subshell on
+# SIGPIPE.
+raw() {
+    local resp
+    # shellcheck disable=SC2059 # the request is the format: its \0, \r and \n are the point
+    printf "$1" >raw.req
+    exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
+    cat raw.req >&3
+    resp=$(cat <&3)
+    exec 3<&-
+    printf '%s' "$resp" | tr -d '\r'
+}
+# Header values with NUL, CR or LF (RFC 9110 §5.5), and lines not ended by CRLF: 400 bad_header
+# before routing, where libmicrohttpd's C strings had read "a", "5" and "chunked".
+for req in 'GET /v1/health HTTP/1.1\r\nHost: a\0b\r\nConnection: close\r\n\r\n' \
+    'POST /v1/health HTTP/1.1\r\nHost: a\r\nContent-Length: 5\099\r\n\r\nhello' \
+    'POST /v1/health HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\0gzip\r\n\r\n0\r\n\r\n' \
+    'GET /v1/health HTTP/1.1\r\nHost: a\rb\r\nConnection: close\r\n\r\n' \
+    'GET /v1/health HTTP/1.1\r\nHost: a\nHost: b\r\nConnection: close\r\n\r\n'; do
+    r=$(raw "$req")
+    if grep -q '^HTTP/1.1 400 ' <<<"$r" && grep -q '"code":"bad_header"' <<<"$r" &&
+        grep -q '^Connection: close' <<<"$r"; then ok; else
+        fail "$req: not refused as bad_header:"; printf '%s\n' "$r" | head -5; fi
+done
+r=$(raw 'GET /v1/health HTTP/1.1\r\nHost: a\r\nAccept:  application/json \r\nConnection: close\r\n\r\n')
+expect "clean header values" '^HTTP/1.1 200' "$r"
 
 # --- a clean stop ------------------------------------------------------------------------------
 kill -TERM "$server_pid"

@@ -243,10 +243,10 @@ setup(void)
 
 /* ---- the request ------------------------------------------------------------------------- */
 
-/* One line of p[*at..end) without its LF (and CR before it), NUL-terminated in place; NULL
- * at the end of the input. */
+/* One line of p[*at..end) without its LF (and CR before it), NUL-terminated in place, and its
+ * length as sent in *len (a NUL inside it stays part of it); NULL at the end of the input. */
 static char *
-next_line(char *p, size_t *at, size_t end)
+next_line(char *p, size_t *at, size_t end, size_t *len)
 {
     size_t start = *at;
     size_t i = start;
@@ -262,12 +262,15 @@ next_line(char *p, size_t *at, size_t end)
         i--;
     }
     p[i] = '\0'; /* p has a byte past `end` for the last line */
+    *len = i - start;
     return p + start;
 }
 
-/* "Name: value" as libmicrohttpd hands it over: the value without the spaces around it. */
+/* "Name: value" as libmicrohttpd hands it over: the value without the spaces around it, with
+ * its length as sent (the server measures it so: a NUL inside makes it longer than its
+ * string, and the header rules refuse it). */
 static void
-add_header(libro_http__request *req, char *line)
+add_header(libro_http__request *req, char *line, size_t line_len)
 {
     char *colon = strchr(line, ':');
     char *value;
@@ -281,25 +284,40 @@ add_header(libro_http__request *req, char *line)
     while (*value == ' ' || *value == '\t') {
         value++;
     }
-    n = strlen(value);
+    n = line_len - (size_t) (value - line);
     while (n > 0 && (value[n - 1] == ' ' || value[n - 1] == '\t')) {
         value[--n] = '\0';
+    }
+    if (n != strlen(value)) {
+        req->n_bad_values++;
     }
     if (!libro_http__token_ok(line)) {
         req->n_bad_names++;
     }
     if (strcasecmp(line, "Host") == 0) {
-        req->host = req->n_host++ == 0 ? value : req->host;
+        if (req->n_host++ == 0) {
+            req->host = value;
+            req->host_len = n;
+        }
     } else if (strcasecmp(line, "Content-Length") == 0) {
-        req->content_length = req->n_content_length++ == 0 ? value : req->content_length;
+        if (req->n_content_length++ == 0) {
+            req->content_length = value;
+            req->content_length_len = n;
+        }
     } else if (strcasecmp(line, "Transfer-Encoding") == 0) {
-        req->transfer_encoding = req->n_transfer_encoding++ == 0 ? value : req->transfer_encoding;
+        if (req->n_transfer_encoding++ == 0) {
+            req->transfer_encoding = value;
+            req->transfer_encoding_len = n;
+        }
     } else if (strcasecmp(line, "Accept") == 0 && req->accept == NULL) {
         req->accept = value;
+        req->accept_len = n;
     } else if (strcasecmp(line, "If-None-Match") == 0 && req->if_none_match == NULL) {
         req->if_none_match = value;
+        req->if_none_match_len = n;
     } else if (strcasecmp(line, "Content-Type") == 0 && req->content_type == NULL) {
         req->content_type = value;
+        req->content_type_len = n;
     }
 }
 
@@ -374,6 +392,7 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     size_t body_len;
     size_t at = 0;
     size_t n_headers = 0;
+    size_t line_len = 0;
     char *text;
     char *line;
     bool sign;
@@ -394,13 +413,13 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     memset(&req, 0, sizeof req);
     memset(&resp, 0, sizeof resp);
     req.client[15] = 1;
-    line = next_line(text, &at, size - 1);
+    line = next_line(text, &at, size - 1, &line_len);
     if (line != NULL) {
         request_line(&req, line);
     }
-    while ((line = next_line(text, &at, size - 1)) != NULL && line[0] != '\0' &&
+    while ((line = next_line(text, &at, size - 1, &line_len)) != NULL && line_len > 0 &&
            n_headers++ < MAX_HEADERS) {
-        add_header(&req, line);
+        add_header(&req, line, line_len);
     }
     body = (const unsigned char *) text + at;
     body_len = size - 1 - at;

@@ -21,7 +21,8 @@
 #define LIBRO_HTTP_ETAG_MAX 67u
 
 /** What server.c learns about a request before its body. Strings are borrowed (NULL when
- *  absent); header values are the first of their name. */
+ *  absent); header values are the first of their name, each with its length as sent: a value
+ *  that held a NUL byte is longer than its string. */
 typedef struct libro_http__request {
     const char *method;
     const char *path; /* as libmicrohttpd decoded it, without the query */
@@ -37,6 +38,14 @@ typedef struct libro_http__request {
     unsigned n_bad_names; /* header names that are not RFC 9110 tokens */
     const char *content_type;
     unsigned char client[16]; /* the peer's address (IPv4 as ::ffff:a.b.c.d), for rate limits */
+    size_t host_len;
+    size_t accept_len;
+    size_t if_none_match_len;
+    size_t content_length_len;
+    size_t transfer_encoding_len;
+    size_t content_type_len;
+    unsigned n_bad_values; /* header values of any name that fail libro_http__value_ok */
+    unsigned n_bad_lines;  /* header lines ended by a bare LF, or folded (obs-fold) */
 } libro_http__request;
 
 /** What to send back. body is owned; the other strings are static. */
@@ -162,9 +171,14 @@ bool libro_http__is_loopback(const char *addr);
 /** Whether `s` is a non-empty RFC 9110 §5.6.2 token (a valid header name). */
 bool libro_http__token_ok(const char *s);
 
+/** Whether `value` (`len` bytes as sent) is a field value libro reads: NULL, or a string of
+ *  exactly `len` bytes without CR or LF (RFC 9110 §5.5). */
+bool libro_http__value_ok(const char *value, size_t len);
+
 /** The header rules, before any body byte is read: HTTP/1.0 or 1.1 only; header names are
  *  tokens (libmicrohttpd 0.9.75 keeps "Content-Length :" as a header of another name, which a
- *  proxy in front may read as the length); exactly one Host on
+ *  proxy in front may read as the length); no header value holds NUL, CR or LF and every
+ *  header line ends in CRLF, unfolded (400 bad_header); exactly one Host on
  *  1.1 (at most one on 1.0); at most one Content-Length, a canonical number; not both
  *  Content-Length and Transfer-Encoding (request smuggling, RFC 9112 §6.3); Transfer-Encoding
  *  only "chunked"; no body on GET or HEAD; a declared length over `max_body` is 413. Sets

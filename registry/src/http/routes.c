@@ -429,6 +429,18 @@ libro_http__token_ok(const char *s)
     return true;
 }
 
+/* RFC 9110 §5.5: a field value never holds NUL, CR or LF. libmicrohttpd hands values over
+ * as C strings: a NUL would end the value this server reads ("chunked\0gzip" as "chunked")
+ * where a proxy in front reads on, and a CR or LF would end the line for another reader. */
+bool
+libro_http__value_ok(const char *value, size_t len)
+{
+    /* The NUL first: memchr stops at it, and only a string without one in `len` bytes has
+     * a byte at value[len] to read. */
+    return value == NULL || (memchr(value, '\0', len) == NULL && value[len] == '\0' &&
+                             memchr(value, '\r', len) == NULL && memchr(value, '\n', len) == NULL);
+}
+
 void
 libro_http__check_headers(libro_http__response *resp, const libro_http__request *req,
                           size_t max_body)
@@ -450,6 +462,22 @@ libro_http__check_headers(libro_http__response *resp, const libro_http__request 
     }
     if (req->n_bad_names > 0) {
         refuse(resp, 400, "bad_request", "a header name that is not a token");
+        return;
+    }
+    if (req->n_bad_values > 0 || !libro_http__value_ok(req->host, req->host_len) ||
+        !libro_http__value_ok(req->content_length, req->content_length_len) ||
+        !libro_http__value_ok(req->transfer_encoding, req->transfer_encoding_len) ||
+        !libro_http__value_ok(req->content_type, req->content_type_len) ||
+        !libro_http__value_ok(req->accept, req->accept_len) ||
+        !libro_http__value_ok(req->if_none_match, req->if_none_match_len)) {
+        refuse(resp, 400, "bad_header", "a header value holds a NUL, CR or LF byte");
+        return;
+    }
+    /* RFC 9112 §2.2, §5.2: a bare LF ends a line here but not for every reader, and a folded
+     * line is one header for one reader and two for another (libmicrohttpd 0.9.75 appends it
+     * to the name). */
+    if (req->n_bad_lines > 0) {
+        refuse(resp, 400, "bad_header", "a header line ends in a bare LF or is folded");
         return;
     }
     /* RFC 9112 §3.2: a 1.1 request without Host, or any with more than one, is a 400. */
@@ -482,7 +510,7 @@ libro_http__check_headers(libro_http__response *resp, const libro_http__request 
     }
     if (req->n_content_length == 1 &&
         (req->content_length == NULL ||
-         libro_parse_u64(&declared, req->content_length, strlen(req->content_length), UINT64_MAX,
+         libro_parse_u64(&declared, req->content_length, req->content_length_len, UINT64_MAX,
                          &ignored) != LIBRO_OK)) {
         refuse(resp, 400, "bad_request", "malformed Content-Length");
         return;

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -52,32 +53,161 @@ struct req_state {
     bool answered;
 };
 
-static enum MHD_Result
-count_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+/* A header value as sent, with its length (libro_http__value_ok judges it). */
+static void
+record_header(libro_http__request *req, const char *key, const char *value, size_t len)
 {
-    libro_http__request *req = cls;
-
-    (void) kind;
-    if (key == NULL) {
-        return MHD_YES;
-    }
     if (!libro_http__token_ok(key)) {
         req->n_bad_names++;
     }
+    if (!libro_http__value_ok(value, len)) {
+        req->n_bad_values++;
+    }
     if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0) {
-        req->host = req->n_host++ == 0 ? value : req->host;
+        if (req->n_host++ == 0) {
+            req->host = value;
+            req->host_len = len;
+        }
     } else if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
-        req->content_length = req->n_content_length++ == 0 ? value : req->content_length;
+        if (req->n_content_length++ == 0) {
+            req->content_length = value;
+            req->content_length_len = len;
+        }
     } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
-        req->transfer_encoding = req->n_transfer_encoding++ == 0 ? value : req->transfer_encoding;
+        if (req->n_transfer_encoding++ == 0) {
+            req->transfer_encoding = value;
+            req->transfer_encoding_len = len;
+        }
     } else if (strcasecmp(key, MHD_HTTP_HEADER_ACCEPT) == 0 && req->accept == NULL) {
         req->accept = value;
+        req->accept_len = len;
     } else if (strcasecmp(key, MHD_HTTP_HEADER_IF_NONE_MATCH) == 0 && req->if_none_match == NULL) {
         req->if_none_match = value;
+        req->if_none_match_len = len;
     } else if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_TYPE) == 0 && req->content_type == NULL) {
         req->content_type = value;
+        req->content_type_len = len;
     }
+}
+
+/* The head of a request as libmicrohttpd 0.9 left it, to measure each header value as sent.
+ * It parses the head in place: the request line and each header line stay where they were
+ * read, ':' and each CR LF become NUL, and the strings it hands over point into the head. So
+ * the text of a line runs from its value to two bytes before the next line's name (four
+ * before the end of the head: its CR LF and the empty line's). A value that held a NUL is
+ * then longer than its string; fewer bytes than a CR LF is a bare LF; a name or value
+ * outside the head is a folded line (libmicrohttpd moved it). A NUL just before a bare LF
+ * reads as a CR LF and is not seen. libmicrohttpd 1.0 refuses a NUL itself, and lays out
+ * the head otherwise: there no length is measured (each is its string's). */
+struct head_walk {
+    libro_http__request *req;
+    uintptr_t start;      /* the method's first byte */
+    uintptr_t end;        /* one past the empty line's LF */
+    const char *head_end; /* the same, as a pointer */
+    bool measured;        /* the head's bounds are known */
+    const char *tail;     /* one past the text of the line before: the version, or `value` */
+    const char *key;      /* the header whose line runs to the next one, or NULL */
+    const char *value;
+};
+
+static bool
+in_head(const struct head_walk *w, const char *p, size_t n)
+{
+    uintptr_t a = (uintptr_t) p;
+
+    return a >= w->start && a <= w->end && n <= w->end - a;
+}
+
+/* End the line before the one that starts at `next` (or at the end of the head). */
+static void
+end_line(struct head_walk *w, const char *next)
+{
+    size_t want = (uintptr_t) next == w->end ? 4 : 2;
+    size_t len = w->value == NULL ? 0 : strlen(w->value);
+    size_t gap;
+    size_t nul = 0;
+
+    if (w->measured && w->tail != NULL && in_head(w, next, 0) &&
+        (uintptr_t) next >= (uintptr_t) w->tail) {
+        gap = (size_t) ((uintptr_t) next - (uintptr_t) w->tail);
+        while (nul < gap && w->tail[nul] == '\0') {
+            nul++;
+        }
+        if (nul == gap && gap < want) {
+            w->req->n_bad_lines++; /* a bare LF */
+        } else if (gap != want || nul != gap) {
+            /* Bytes past the string: the value held a NUL (after a request line, where
+             * libmicrohttpd refuses the version first, count it a bad line). */
+            if (w->value == NULL) {
+                w->req->n_bad_lines++;
+            }
+            len += gap > want ? gap - want : 1;
+        }
+    } else if (w->measured) {
+        w->req->n_bad_lines++;
+    }
+    if (w->key != NULL) {
+        record_header(w->req, w->key, w->value, len);
+    }
+    w->key = NULL;
+    w->value = NULL;
+    w->tail = NULL;
+}
+
+static enum MHD_Result
+walk_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size, const char *value,
+            size_t value_size)
+{
+    struct head_walk *w = cls;
+
+    (void) kind;
+    if (key == NULL || value == NULL) {
+        return MHD_YES;
+    }
+    if (!w->measured) {
+        record_header(w->req, key, value, value_size);
+        return MHD_YES;
+    }
+    end_line(w, key);
+    if (!in_head(w, key, key_size) || !in_head(w, value, value_size) ||
+        (uintptr_t) value <= (uintptr_t) key + key_size) {
+        w->req->n_bad_lines++; /* folded: libmicrohttpd moved the name or the value */
+        record_header(w->req, key, value, value_size);
+        return MHD_YES;
+    }
+    w->key = key;
+    w->value = value;
+    w->tail = value + value_size;
     return MHD_YES;
+}
+
+/* Collect the request's headers into req, each value with its length as sent. */
+static void
+read_headers(libro_http__request *req, struct MHD_Connection *conn)
+{
+    struct head_walk w;
+
+    memset(&w, 0, sizeof w);
+    w.req = req;
+#if MHD_VERSION < 0x01000000
+    {
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+
+        if (info != NULL && req->method != NULL && req->version != NULL) {
+            w.start = (uintptr_t) req->method;
+            w.head_end = req->method + info->header_size;
+            w.end = (uintptr_t) w.head_end;
+            w.measured = info->header_size <= CONNECTION_MEMORY_BYTES &&
+                         in_head(&w, req->version, strlen(req->version));
+            w.tail = req->version + strlen(req->version);
+        }
+    }
+#endif
+    (void) MHD_get_connection_values_n(conn, MHD_HEADER_KIND, walk_header, &w);
+    if (w.measured) {
+        end_line(&w, w.head_end);
+    }
 }
 
 /* The peer's address as 16 bytes (IPv4 mapped into IPv6), the key of its write budget. */
@@ -178,7 +308,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         st->req.version = version;
         (void) clock_gettime(CLOCK_MONOTONIC, &st->started);
         client_address(st->req.client, conn);
-        (void) MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &st->req);
+        read_headers(&st->req, conn);
         libro_http__check_headers(&st->resp, &st->req, s->ctx.max_body_bytes);
         if (st->resp.status != 0) {
             return send_response(conn, st);
