@@ -145,6 +145,9 @@ expect "bundle error code" '"code":"log_damaged"' "$r"
 expect "other reads still answer" '^HTTP/1.1 200' "$(get /v1/health)"
 stop
 rm -f serve.port
+expect "the server logged the damage" \
+    'registry serve: the registry log is damaged: leaf 11 .*restore the database from a backup' \
+    "$(cat serve.err)"
 
 # --- the damaged database: audit and serve refuse it -----------------------------------------
 out=$("$libro" registry audit --db reg.db 2>&1)

@@ -45,9 +45,14 @@ sign_checkpoint(libro_buf *out, const libro_http_ctx *ctx, uint64_t size,
  * registry signs nothing over it until the operator restores it, docs/operations.md), any
  * other failure 500. */
 static void
-checkpoint_failed(libro_http__response *resp, const libro_error *err)
+checkpoint_failed(libro_http__response *resp, const libro_http_ctx *ctx, const libro_error *err)
 {
     if (err->code == LIBRO_ERR_CORRUPT) {
+        /* The operator must hear of it: one line per refused signing, naming the damage
+         * (leaf or node, never a key), as storage errors are logged (docs/operations.md). */
+        if (ctx->log != NULL) {
+            ctx->log(ctx->log_ctx, err->msg);
+        }
         libro_http__error(resp, 503, "log_damaged",
                           "the registry log is damaged: nothing is signed over it until the "
                           "registry is restored");
@@ -225,7 +230,7 @@ libro_http__bundle(libro_http__response *resp, libro_http_ctx *ctx, libro_regist
 
     if (libro_http__open_registry(ctx, reg, &err) != LIBRO_OK ||
         gather(&parts, digest, ctx, *reg, &err) != LIBRO_OK) {
-        checkpoint_failed(resp, &err);
+        checkpoint_failed(resp, ctx, &err);
         goto out;
     }
     if (pthread_mutex_lock(&ctx->lock) != 0) {
@@ -276,7 +281,7 @@ libro_http__checkpoint(libro_http__response *resp, libro_http_ctx *ctx, libro_re
     if (libro_http__open_registry(ctx, reg, &err) != LIBRO_OK ||
         libro_registry_log_head(*reg, &size, &root, &err) != LIBRO_OK ||
         sign_checkpoint(&resp->body, ctx, size, &root, &err) != LIBRO_OK) {
-        checkpoint_failed(resp, &err);
+        checkpoint_failed(resp, ctx, &err);
         return;
     }
     libro_http__finish_cacheable(resp, req, type_note, no_cache);
