@@ -181,6 +181,7 @@ static const char *au_until;
 static const char *au_days;
 static const char *au_out;
 static const char *au_pass_fd;
+static const char *au_status_registry;
 
 static const struct cli_option auth_opts[] = {
     {CLI_OPT_VALUE, "--key", "FILE", &au_key, CLI_REQUIRED, 0, "signing key: the community's key"},
@@ -193,6 +194,8 @@ static const struct cli_option auth_opts[] = {
      "the service's public key"},
     {CLI_OPT_LIST, "--grant", "TYPE:DAYS", &au_grant, CLI_REQUIRED, 0,
      "a license type and its longest validity in days"},
+    {CLI_OPT_VALUE, "--status-registry", "URL", &au_status_registry, 0, 0,
+     "the registry whose status lists every license must name (its base URL)"},
     VALIDITY_OPTIONS(&au_from, &au_until, &au_days),
     {CLI_OPT_VALUE, "--out", "FILE", &au_out, CLI_REQUIRED, 0, "where to write the authorization"},
     {CLI_OPT_VALUE, "--passphrase-fd", "N", &au_pass_fd, 0, 0,
@@ -202,10 +205,14 @@ static const struct cli_option auth_opts[] = {
 static const struct cli_command auth_cmd = {
     "issue authorization",
     "--key FILE --charter FILE --id ID --name NAME --subject-key FILE --grant TYPE:DAYS...\n"
-    "       (--valid-until TIME | --days N) --out FILE",
+    "       [--status-registry URL] (--valid-until TIME | --days N) --out FILE",
     "Authorize an issuer (a public service of the community) to sign licenses of the granted\n"
     "types, each up to its number of days. Signed by the community key; the grants must be\n"
-    "among the license types the community's charter allows, and the window inside it.",
+    "among the license types the community's charter allows, and the window inside it.\n"
+    "With --status-registry (recommended), every license under it must carry status entries\n"
+    "of that registry's lists (URL/v1/status/...): the issuer refuses to sign one without, and\n"
+    "verifiers refuse it (UNTRUSTED), so a license signed with a stolen key and never recorded\n"
+    "does not verify.",
     auth_opts,
     LIBRO_NELEM(auth_opts),
     validity_epilog,
@@ -318,6 +325,7 @@ issue_auth(int argc, char **argv, libro_cred_type type)
     opt.grants = grants;
     opt.n_grants = n_grants;
     opt.url = au_url;
+    opt.status_registry = au_status_registry;
     if (libro_issuer_issue_authorization(&jws, &c, signer, &opt, &err) != LIBRO_OK ||
         cli_write_credential(au_out, &jws, c, &err) != LIBRO_OK) {
         goto out_report;

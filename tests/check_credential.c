@@ -140,6 +140,7 @@ build(libro_cred_type type, libro_alg alg, bool full)
             c->grants[1].validity_days = 3660;
         }
         c->n_grants = full ? 2 : 1;
+        c->status_registry = full ? dup("https://registry.town-7.example") : NULL;
         break;
     case LIBRO_CRED_REGISTRY_AUTH:
         c->issuer = dup("urn:libro:town-7");
@@ -204,6 +205,7 @@ assert_same(const libro_credential *a, const libro_credential *b)
         ck_assert_uint_eq(a->grants[i].validity_days, b->grants[i].validity_days);
     }
     ck_assert(same_str(a->url, b->url));
+    ck_assert(same_str(a->status_registry, b->status_registry));
 }
 
 /* ------------------------------------------------------------------ examples */
@@ -334,6 +336,8 @@ START_TEST(test_round_trip)
     ck_assert_int_eq(strstr((const char *) text.data, "\"levelName\"") != NULL,
                      c->level_name != NULL);
     ck_assert_int_eq(strstr((const char *) text.data, "\"url\"") != NULL, c->url != NULL);
+    ck_assert_int_eq(strstr((const char *) text.data, "\"statusRegistry\"") != NULL,
+                     c->status_registry != NULL);
     ck_assert_int_eq(strstr((const char *) text.data, "{\"id\":\"did:key:") != NULL,
                      c->type == LIBRO_CRED_LICENSE && c->subject_id != NULL);
     libro_credential_free(back);
@@ -421,6 +425,19 @@ static const struct {
     libro_code want;
     const char *msg;
 } bad[] = {
+    /* statusRegistry: the exact name, a URL, only on an IssuerAuthorization */
+    {"statusRegistry on registry", R, "\"url\":",
+     "\"statusRegistry\":\"https://registry.town-7.example\",\"url\":", LIBRO_ERR_SCHEMA,
+     "credentialSubject.statusRegistry: unexpected member"},
+    {"statusRegistry not a URL", A, "\"licenseTypes\":",
+     "\"statusRegistry\":\"urn:libro:town-7:registry\",\"licenseTypes\":", LIBRO_ERR_SCHEMA,
+     "credentialSubject.statusRegistry: not an https URL"},
+    {"statusRegistry not a string", A,
+     "\"licenseTypes\":", "\"statusRegistry\":7,\"licenseTypes\":", LIBRO_ERR_SCHEMA,
+     "credentialSubject.statusRegistry: not a string"},
+    {"statusregistry case", A, "\"licenseTypes\":",
+     "\"statusregistry\":\"https://registry.town-7.example\",\"licenseTypes\":", LIBRO_ERR_SCHEMA,
+     "credentialSubject.statusregistry: unexpected member"},
     /* JSON itself */
     {"array", L, NULL, "[1]", LIBRO_ERR_SCHEMA, "credential: not a JSON object"},
     {"not json", L, NULL, "{\"issuer\":", LIBRO_ERR_PARSE, "credential: json:"},
@@ -1038,6 +1055,10 @@ enum mutation {
     M_BAD_TYPE,
     M_GRANT_DAYS,
     M_LEVEL_NAME_C1,
+    M_STRAY_STATUS_REGISTRY,
+    M_STATUS_REGISTRY_SLASH,
+    M_STATUS_REGISTRY_HTTP,
+    M_STATUS_REGISTRY_EMPTY,
 };
 
 static const struct {
@@ -1085,6 +1106,14 @@ static const struct {
      "credentialSubject.licenseTypes[1].validityDays: not in 1..3660"},
     {"level name C1", LIBRO_CRED_CHARTER, M_LEVEL_NAME_C1, LIBRO_ERR_SCHEMA,
      "credentialSubject.levelName: control character"},
+    {"statusRegistry on registry", LIBRO_CRED_REGISTRY_AUTH, M_STRAY_STATUS_REGISTRY,
+     LIBRO_ERR_SCHEMA, "credentialSubject.statusRegistry: not a member of RegistryAuthorization"},
+    {"statusRegistry slash", LIBRO_CRED_ISSUER_AUTH, M_STATUS_REGISTRY_SLASH, LIBRO_ERR_SCHEMA,
+     "credentialSubject.statusRegistry: ends with '/'"},
+    {"statusRegistry http", LIBRO_CRED_ISSUER_AUTH, M_STATUS_REGISTRY_HTTP, LIBRO_ERR_SCHEMA,
+     "credentialSubject.statusRegistry: not an https URL"},
+    {"statusRegistry empty", LIBRO_CRED_ISSUER_AUTH, M_STATUS_REGISTRY_EMPTY, LIBRO_ERR_SCHEMA,
+     "credentialSubject.statusRegistry: "},
 };
 
 static void
@@ -1157,6 +1186,18 @@ mutate(libro_credential *c, enum mutation m)
         break;
     case M_LEVEL_NAME_C1:
         set_str(&c->level_name, "town \xc2\x9b");
+        break;
+    case M_STRAY_STATUS_REGISTRY:
+        set_str(&c->status_registry, "https://registry.town-7.example");
+        break;
+    case M_STATUS_REGISTRY_SLASH:
+        set_str(&c->status_registry, "https://registry.town-7.example/");
+        break;
+    case M_STATUS_REGISTRY_HTTP:
+        set_str(&c->status_registry, "http://registry.town-7.example");
+        break;
+    case M_STATUS_REGISTRY_EMPTY:
+        set_str(&c->status_registry, "");
         break;
     }
 }

@@ -611,6 +611,51 @@ tw_max_links_3(struct scen *s)
     s->max_links = 3;
 }
 
+/* An authorization that requires status entries from REG_T7 (statusRegistry), and licenses
+ * with none, with another registry's lists, with a look-alike prefix. */
+#define REG_T7 "https://registry.town-7.example"
+#define REG_T8 "https://registry.town-8.example"
+
+static void
+lists_of(struct scen *s, const char *rev, const char *sus, const char *msg)
+{
+    s->lic->has_status = true;
+    s->lic->status_index = 7;
+    set(&s->lic->status_revocation_list, rev);
+    set(&s->lic->status_suspension_list, sus);
+    set(&s->lic->status_message_list, msg);
+}
+static void
+tw_reg_none(struct scen *s)
+{
+    set(&s->auth->status_registry, REG_T7);
+}
+static void
+tw_reg_other(struct scen *s)
+{
+    tw_reg_none(s);
+    lists_of(s, REG_T8 "/v1/status/0/revocation", REG_T8 "/v1/status/0/suspension", NULL);
+}
+static void
+tw_reg_other_msg(struct scen *s)
+{
+    tw_reg_none(s);
+    lists_of(s, REG_T7 "/v1/status/0/revocation", REG_T7 "/v1/status/0/suspension",
+             REG_T8 "/v1/status/0/message");
+}
+static void
+tw_reg_prefix(struct scen *s)
+{
+    set(&s->auth->status_registry, "https://registry.town-7.ex");
+    lists_of(s, REG_T7 "/v1/status/0/revocation", REG_T7 "/v1/status/0/suspension", NULL);
+}
+static void
+tw_reg_not_status_path(struct scen *s)
+{
+    tw_reg_none(s);
+    lists_of(s, REG_T7 "/v1/other/0/revocation", REG_T7 "/v1/status/0/suspension", NULL);
+}
+
 static const struct {
     const char *name;
     void (*tweak)(struct scen *s);
@@ -668,6 +713,19 @@ static const struct {
     {"max_links 3, 4-link chain", tw_max_links_3_deep, LIBRO_UNTRUSTED, "chain longer than 3 links",
      3},
     {"max_links 3, 3-link chain", tw_max_links_3, LIBRO_VALID, NULL, 3},
+    {"registry required, no status entries", tw_reg_none, LIBRO_UNTRUSTED,
+     "the issuer's authorization requires status entries from " REG_T7 "; this license has none",
+     2},
+    {"registry required, another registry's lists", tw_reg_other, LIBRO_UNTRUSTED,
+     "the issuer's authorization requires status entries from " REG_T7
+     "; this license names " REG_T8 "/v1/status/0/revocation",
+     2},
+    {"registry required, another registry's message list", tw_reg_other_msg, LIBRO_UNTRUSTED,
+     "; this license names " REG_T8 "/v1/status/0/message", 2},
+    {"registry required, a look-alike prefix", tw_reg_prefix, LIBRO_UNTRUSTED,
+     "requires status entries from https://registry.town-7.ex; this license names " REG_T7, 2},
+    {"registry required, not a status list path", tw_reg_not_status_path, LIBRO_UNTRUSTED,
+     "; this license names " REG_T7 "/v1/other/0/revocation", 2},
 };
 
 START_TEST(test_scenarios)
@@ -1721,6 +1779,7 @@ struct sts {
     int64_t now;
     int64_t max_age;
     bool at; /* `now` is a moment asked about (libro verify --at), not the clock */
+    const char *status_registry; /* the authorization's statusRegistry, or NULL */
 };
 
 static void
@@ -1816,6 +1875,9 @@ sts_run(const struct sts *st)
     s.lic->status_suspension_list = sdup(URL_SUS);
     if (st->words) {
         s.lic->status_message_list = sdup(URL_MSG);
+    }
+    if (st->status_registry != NULL) {
+        set(&s.auth->status_registry, st->status_registry);
     }
     scen_build(&s, &tok);
     if (st->regauth_forged) {
@@ -2057,6 +2119,26 @@ st_surrendered_msg_expired(struct sts *st)
     st_expired(st);
 }
 
+/* Under an authorization that requires this registry's entries, a license that has them
+ * verifies as under one that does not. */
+static void
+st_reg_required(struct sts *st)
+{
+    st->status_registry = "https://registry.town-7.example";
+}
+static void
+st_reg_required_revoked(struct sts *st)
+{
+    st_reg_required(st);
+    st->revoked = true;
+}
+static void
+st_reg_required_words(struct sts *st)
+{
+    st_reg_required(st);
+    st->words = true;
+}
+
 static const struct {
     const char *name;
     void (*tweak)(struct sts *st);
@@ -2083,6 +2165,10 @@ static const struct {
     {"surrendered, lists expired: unknown", st_surrendered_msg_expired, LIBRO_STATUS_UNKNOWN,
      "status list " URL_REV " expired", false},
     {"not revoked, not suspended", st_none, LIBRO_VALID, NULL, true},
+    {"registry required, its lists", st_reg_required, LIBRO_VALID, NULL, true},
+    {"registry required, its three lists", st_reg_required_words, LIBRO_VALID, NULL, true},
+    {"registry required, revoked", st_reg_required_revoked, LIBRO_REVOKED,
+     "license revoked (revocation list of 2026-01-10T21:00:00Z)", true},
     {"revoked", st_revoked, LIBRO_REVOKED,
      "license revoked (revocation list of 2026-01-10T21:00:00Z)", true},
     {"suspended", st_suspended, LIBRO_SUSPENDED,

@@ -172,6 +172,7 @@ libro_credential_free(libro_credential *c)
         libro_free(c->grants);
     }
     libro_free(c->url);
+    libro_free(c->status_registry);
     libro_free(c->status_revocation_list);
     libro_free(c->status_suspension_list);
     libro_free(c->status_message_list);
@@ -680,6 +681,8 @@ check_unused(const libro_credential *c, libro_error *err)
         {c->type != LIBRO_CRED_ISSUER_AUTH && (c->grants != NULL || c->n_grants != 0),
          "credentialSubject.licenseTypes"},
         {c->type != LIBRO_CRED_REGISTRY_AUTH && c->url != NULL, "credentialSubject.url"},
+        {c->type != LIBRO_CRED_ISSUER_AUTH && c->status_registry != NULL,
+         "credentialSubject.statusRegistry"},
         {!has_status_member(c->type) &&
              (c->has_status || c->status_index != 0 || c->status_revocation_list != NULL ||
               c->status_suspension_list != NULL || c->status_message_list != NULL),
@@ -747,6 +750,14 @@ check_subject(const libro_credential *c, enum key_checks keys, libro_error *err)
         break;
     case LIBRO_CRED_ISSUER_AUTH:
         rc = check_grants(c->grants, c->n_grants, "credentialSubject.licenseTypes", err);
+        if (rc == LIBRO_OK && c->status_registry != NULL) {
+            rc = check_url(c->status_registry, "credentialSubject.statusRegistry", err);
+        }
+        if (rc == LIBRO_OK && c->status_registry != NULL &&
+            c->status_registry[strlen(c->status_registry) - 1] == '/') {
+            rc = fail(err, LIBRO_ERR_SCHEMA, "credentialSubject.statusRegistry",
+                      "ends with '/' (a registry's base URL has none)");
+        }
         break;
     case LIBRO_CRED_REGISTRY_AUTH:
         rc = c->url == NULL ? LIBRO_OK : check_url(c->url, "credentialSubject.url", err);
@@ -866,8 +877,11 @@ static const struct member charter_members[] = {
     {"id", true},         {"name", true},         {"level", true},
     {"levelName", false}, {"publicKeyJwk", true}, {"allowedLicenseTypes", true},
 };
-static const struct member issuer_auth_members[] = {
-    {"id", true}, {"name", true}, {"publicKeyJwk", true}, {"licenseTypes", true}};
+static const struct member issuer_auth_members[] = {{"id", true},
+                                                    {"name", true},
+                                                    {"publicKeyJwk", true},
+                                                    {"licenseTypes", true},
+                                                    {"statusRegistry", false}};
 static const struct member grant_members[] = {{"id", true}, {"validityDays", true}};
 static const struct member registry_auth_members[] = {
     {"id", true}, {"name", true}, {"publicKeyJwk", true}, {"url", false}};
@@ -1236,6 +1250,9 @@ parse_issuer_auth(libro_credential *c, json_t *s, libro_error *err)
     size_t i;
     libro_code rc = get_jwk(&c->subject_key, s, err);
 
+    if (rc == LIBRO_OK) {
+        rc = get_string(&c->status_registry, s, "credentialSubject", "statusRegistry", err);
+    }
     if (rc == LIBRO_OK) {
         rc = get_array(&arr, s, "credentialSubject", "licenseTypes", err);
     }
@@ -1629,8 +1646,9 @@ subject_value(const libro_credential *c, json_t *jwk)
                          "level", c->level, "levelName", c->level_name, "publicKeyJwk", jwk,
                          "allowedLicenseTypes", str_list(c->allowed_types, c->n_allowed));
     case LIBRO_CRED_ISSUER_AUTH:
-        return json_pack("{s:s, s:s, s:O, s:o}", "id", c->subject_id, "name", c->name,
-                         "publicKeyJwk", jwk, "licenseTypes", grant_list(c->grants, c->n_grants));
+        return json_pack("{s:s, s:s, s:O, s:o, s:s*}", "id", c->subject_id, "name", c->name,
+                         "publicKeyJwk", jwk, "licenseTypes", grant_list(c->grants, c->n_grants),
+                         "statusRegistry", c->status_registry);
     case LIBRO_CRED_REGISTRY_AUTH:
         return json_pack("{s:s, s:s, s:O, s:s*}", "id", c->subject_id, "name", c->name,
                          "publicKeyJwk", jwk, "url", c->url);

@@ -304,6 +304,54 @@ libro_rules_under_charter(const libro_credential *child, const libro_credential 
     return rc;
 }
 
+/* Whether `url` is one of the registry `base`'s status lists: <base>/v1/status/... */
+static bool
+list_of(const char *url, const char *base)
+{
+    static const char path[] = "/v1/status/";
+    size_t n = strlen(base);
+
+    return url != NULL && strncmp(url, base, n) == 0 &&
+           strncmp(url + n, path, sizeof path - 1) == 0;
+}
+
+libro_code
+libro_rules_license_status(const libro_credential *license, const libro_credential *authorization,
+                           libro_error *err)
+{
+    const char *reg;
+    const char *lists[3];
+    size_t i;
+
+    if (license == NULL || authorization == NULL || license->type != LIBRO_CRED_LICENSE ||
+        authorization->type != LIBRO_CRED_ISSUER_AUTH) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "rules: want a license and an issuer authorization");
+    }
+    reg = authorization->status_registry;
+    if (reg == NULL) {
+        return LIBRO_OK;
+    }
+    if (!license->has_status) {
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "the issuer's authorization requires status entries from %.100s; "
+                               "this license has none",
+                               reg);
+    }
+    lists[0] = license->status_revocation_list;
+    lists[1] = license->status_suspension_list;
+    lists[2] = license->status_message_list;
+    for (i = 0; i < LIBRO_NELEM(lists); i++) {
+        if ((i < 2 || lists[i] != NULL) && !list_of(lists[i], reg)) {
+            return libro_error_set(err, LIBRO_ERR_DENIED,
+                                   "the issuer's authorization requires status entries from "
+                                   "%.80s; this license names %.80s",
+                                   reg, shown(lists[i]));
+        }
+    }
+    return LIBRO_OK;
+}
+
 libro_code
 libro_rules_license_under(const libro_credential *license, const libro_credential *authorization,
                           libro_error *err)

@@ -135,8 +135,8 @@ libro_issuer_issue_authorization(libro_buf *jws_out, libro_credential **authoriz
     if (authorization_out != NULL) {
         *authorization_out = NULL;
     }
-    if (jws_out == NULL || signer == NULL || opt == NULL ||
-        opt->version != LIBRO_AUTHORIZATION_OPTIONS_VERSION ||
+    if (jws_out == NULL || signer == NULL || opt == NULL || opt->version < 1 ||
+        opt->version > LIBRO_AUTHORIZATION_OPTIONS_VERSION ||
         (opt->type != LIBRO_CRED_ISSUER_AUTH && opt->type != LIBRO_CRED_REGISTRY_AUTH)) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "issue authorization: bad arguments");
     }
@@ -160,6 +160,10 @@ libro_issuer_issue_authorization(libro_buf *jws_out, libro_credential **authoriz
     }
     if (rc == LIBRO_OK && opt->type == LIBRO_CRED_REGISTRY_AUTH) {
         rc = libro_issuer__dup(&c->url, opt->url, err);
+    }
+    if (rc == LIBRO_OK && opt->version >= 2) {
+        /* On a RegistryAuthorization the check below refuses it as not a member. */
+        rc = libro_issuer__dup(&c->status_registry, opt->status_registry, err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_issuer_check_under_charter(c, charter, signer, err);

@@ -427,6 +427,10 @@ sign_checked(libro_buf *jws, const libro_credential *c, const libro_issuer *is, 
 {
     libro_code rc = libro_issuer_check_license(c, is->auth, is->charter, is->signer, err);
 
+    /* The status entries are in by now: they must be the registry's the authorization names. */
+    if (rc == LIBRO_OK) {
+        rc = libro_rules_license_status(c, is->auth, err);
+    }
     if (rc == LIBRO_OK) {
         rc = libro_issuer_sign(jws, c, is->signer, err);
     }
@@ -511,6 +515,12 @@ libro_issuer_issue_license(libro_issued *out, libro_issuer *is, libro_registry_c
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "issue license: bad arguments");
     }
     memset(out, 0, sizeof *out);
+    if (registry == NULL && is->auth->status_registry != NULL) {
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "the issuer's authorization requires status entries from %.120s: "
+                               "issue the license with that registry",
+                               is->auth->status_registry);
+    }
     rc = find_grant(&grant, is, opt->license_type, err);
     if (rc == LIBRO_OK && registry != NULL) {
         rc = registry_type_days(&type_days, registry, opt->license_type, err);

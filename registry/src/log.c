@@ -222,8 +222,42 @@ community_key(libro_credential **charter, const libro_registry *r, libro_error *
     return rc;
 }
 
+/* An authorization that requires status entries from a registry (statusRegistry) must name
+ * this one, the base URL of its RegistryAuthorization's url: this registry would record
+ * licenses whose entries every verifier then refuses. A registry authorization without a url
+ * cannot tell, and accepts. */
+static libro_code
+check_status_registry(const libro_registry *r, const libro_credential *auth, libro_error *err)
+{
+    libro_credential *own = NULL;
+    size_t n;
+    libro_code rc;
+
+    if (auth->status_registry == NULL || r->authorization == NULL) {
+        return LIBRO_OK;
+    }
+    rc = libro_registry__parse_credential(&own, r->authorization, err);
+    if (rc != LIBRO_OK || own->url == NULL) {
+        goto out;
+    }
+    n = strlen(own->url);
+    while (n > 0 && own->url[n - 1] == '/') {
+        n--;
+    }
+    if (strlen(auth->status_registry) != n || strncmp(auth->status_registry, own->url, n) != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_DENIED,
+                             "issuer authorization requires status entries from %.100s, not from "
+                             "this registry (%.100s)",
+                             auth->status_registry, own->url);
+    }
+out:
+    libro_credential_free(own);
+    return rc;
+}
+
 /* Check `jws` is an IssuerAuthorization the registry's community signed, not expired at
- * `now`, within the chain rules; *kid receives the kid the authorized issuer signs with. */
+ * `now`, within the chain rules and the registry's status policy; *kid receives the kid the
+ * authorized issuer signs with. */
 static libro_code
 check_issuer_authorization(libro_credential **out, libro_buf *kid, const libro_registry *r,
                            const char *jws, int64_t now, libro_error *err)
@@ -267,6 +301,9 @@ check_issuer_authorization(libro_credential **out, libro_buf *kid, const libro_r
     /* The chain rules a verifier applies to this link (libro/rules.h): recorded, and later
      * served in trust bundles, only what verifiers accept. */
     rc = libro_rules_under_charter(auth, charter, err);
+    if (rc == LIBRO_OK) {
+        rc = check_status_registry(r, auth, err);
+    }
     if (rc != LIBRO_OK) {
         goto out;
     }

@@ -188,6 +188,16 @@ issuer_auth(const libro_key *key, size_t n_grants, uint32_t days)
     return c;
 }
 
+/* `c` with credentialSubject.statusRegistry `url`. */
+static libro_credential *
+status_registry(libro_credential *c, const char *url)
+{
+    if (c != NULL) {
+        c->status_registry = dup(url);
+    }
+    return c;
+}
+
 static libro_credential *
 registry(const libro_key *key, const char *url)
 {
@@ -290,6 +300,14 @@ emit_valid(void)
     bad |= emit("issuer-auth-ed25519", issuer_auth(ed, 1, 1096), es);
     bad |= emit("issuer-auth-es256-max", issuer_auth(es, 32, 3660), ed);
     bad |= emit("issuer-auth-one-day", issuer_auth(ed, 2, 1), ed);
+    /* statusRegistry: a host, a port and path, loopback http. */
+    bad |= emit("issuer-auth-status-registry",
+                status_registry(issuer_auth(ed, 1, 1096), "https://registry.town-7.example"), ed);
+    bad |= emit("issuer-auth-status-registry-path",
+                status_registry(issuer_auth(es, 1, 30), "https://registry.town-7.example:8443/r-1"),
+                ed);
+    bad |= emit("issuer-auth-status-registry-loopback",
+                status_registry(issuer_auth(ed, 2, 30), "http://127.0.0.1:40123"), es);
     /* RegistryAuthorization: with and without url, both algs, loopback http. */
     bad |= emit("registry-no-url", registry(ed, NULL), ed);
     bad |= emit("registry-https", registry(es, "https://registry.town-7.example"), ed);

@@ -252,6 +252,11 @@ check_rules(const struct walk *w, size_t k, const libro_credential *up, char *wh
          * the license (its type granted, for no longer than the grant allows), rule 3
          * (windows nest). */
         rc = libro_rules_license_under(lic, up, &e);
+        if (rc == LIBRO_OK) {
+            /* A license must be on record where its authorization says (statusRegistry): one
+             * signed with a stolen key and never registered has no such entries. */
+            rc = libro_rules_license_status(lic, up, &e);
+        }
     } else {
         /* Rules 3, 4 and (between charters) 5: windows nest, scopes narrow (an
          * authorization's grants, a charter's allowed types; a registry authorization grants

@@ -58,6 +58,9 @@ typedef struct libro_credential {
     /* IssuerAuthorization */
     libro_license_grant *grants;
     size_t n_grants;
+    /* statusRegistry: the URL base of the registry whose status lists every license under
+     * this authorization must name (<statusRegistry>/v1/status/...); NULL when absent. */
+    char *status_registry;
 
     /* RegistryAuthorization */
     char *url; /* NULL when absent */

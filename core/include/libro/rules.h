@@ -90,6 +90,15 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_rules_under_charter(const libro_crede
                                                                const libro_credential *charter,
                                                                libro_error *err);
 
+/** A license is on record where its issuer's `authorization` says: when the authorization
+ *  has statusRegistry, the license has credentialStatus and every list it names starts with
+ *  "<statusRegistry>/v1/status/". LIBRO_ERR_DENIED "the issuer's authorization requires status
+ *  entries from <registry>; this license has none" (or "names <url>"). An authorization
+ *  without the member asks nothing. Not part of libro_rules_license_under: an issuer checks
+ *  a license before its registry gives it status entries, and this rule after. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_rules_license_status(
+    const libro_credential *license, const libro_credential *authorization, libro_error *err);
+
 /** A license under its issuer's `authorization`: libro_rules_license_community, then
  *  libro_rules_license_grant, then libro_rules_window; the first broken rule's code and
  *  reason. (The level rule needs the community's charter: libro_rules_license_level.) */

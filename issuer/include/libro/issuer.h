@@ -213,7 +213,7 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_issue_charter(libro_buf *jws_o
                                                                 const libro_charter_options *opt,
                                                                 libro_error *err);
 
-#define LIBRO_AUTHORIZATION_OPTIONS_VERSION 1u
+#define LIBRO_AUTHORIZATION_OPTIONS_VERSION 2u /* 1: the same without status_registry */
 
 /** An IssuerAuthorization or RegistryAuthorization to sign. */
 typedef struct libro_authorization_options {
@@ -230,12 +230,15 @@ typedef struct libro_authorization_options {
     const char *url; /* RegistryAuthorization: where it serves, or NULL */
     int64_t valid_from;
     int64_t valid_until;
+    /* IssuerAuthorization: statusRegistry, the base URL of the registry whose status lists
+     * every license under it must name (docs/credentials.md), or NULL for none. */
+    const char *status_registry;
 } libro_authorization_options;
 
 #define LIBRO_AUTHORIZATION_OPTIONS_INIT                                                           \
     {                                                                                              \
         LIBRO_AUTHORIZATION_OPTIONS_VERSION, LIBRO_CRED_ISSUER_AUTH, NULL, 0, NULL, NULL, NULL,    \
-            NULL, 0, NULL, 0, 0                                                                    \
+            NULL, 0, NULL, 0, 0, NULL                                                              \
     }
 
 /** Build, check under the signing community's charter (libro_issuer_check_under_charter)
