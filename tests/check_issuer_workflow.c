@@ -61,9 +61,11 @@ charter_of(const char *id, const libro_key *key, int level, int64_t until)
 }
 
 /* The board's IssuerAuthorization from `community` (signed by `key`): nursing for 1095 days,
- * first aid for 30, ending at `until`. */
+ * first aid for 30, ending at `until`, requiring status entries from `status_registry` (NULL:
+ * none). */
 static char *
-auth_of(const char *community, const libro_key *key, int64_t until)
+auth_requiring(const char *community, const libro_key *key, int64_t until,
+               const char *status_registry)
 {
     libro_credential *c =
         new_cred(LIBRO_CRED_ISSUER_AUTH, community, BOARD, "Health Board", now - 10 * DAY, until);
@@ -77,9 +79,16 @@ auth_of(const char *community, const libro_key *key, int64_t until)
     c->grants[1].id = sdup(FIRST_AID);
     c->grants[1].validity_days = 30;
     c->n_grants = 2;
+    c->status_registry = status_registry != NULL ? sdup(status_registry) : NULL;
     jws = sign(c, key);
     libro_credential_free(c);
     return jws;
+}
+
+static char *
+auth_of(const char *community, const libro_key *key, int64_t until)
+{
+    return auth_requiring(community, key, until, NULL);
 }
 
 static void
@@ -282,6 +291,84 @@ START_TEST(test_issue_without_registry)
     /* No registry type: the grant's full 1095 days. */
     ck_assert_int_eq(res.license->valid_until - res.license->valid_from, 1095 * DAY);
     libro_issued_clear(&res);
+}
+END_TEST
+
+/* Under an authorization that requires status entries from a registry, the issuer signs no
+ * license without that registry's lists: none without a registry, none with another's. */
+START_TEST(test_issue_registry_required)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_issued res = LIBRO_ISSUED_INIT;
+    libro_license_options opt = license_opts("T7-REQ-1", NURSING);
+    libro_registry *r = NULL;
+    libro_registry_client *c = NULL;
+    char *auth =
+        auth_requiring(COMMUNITY, town_key, now + 3000 * DAY, "https://registry.town-7.example");
+    libro_issuer *is = open_issuer(auth, charter_jws);
+
+    must(libro_registry_open(&r, db_path, &err), &err, "open");
+    must(libro_registry_authorize_issuer(r, NULL, auth, "council", now, &err), &err, "authorize");
+    libro_registry_close(r);
+    must(libro_issuer_registry_open(&c, is, db_path, NULL, &err), &err, "client");
+
+    opt.status_url_base = NULL;
+    LIBRO_ASSERT_CODE(libro_issuer_issue_license(&res, is, NULL, &opt, &err), LIBRO_ERR_DENIED,
+                      &err,
+                      "the issuer's authorization requires status entries from "
+                      "https://registry.town-7.example: issue the license with that registry");
+    ck_assert_uint_eq(res.jws.len, 0);
+    ck_assert_ptr_null(res.license);
+
+    opt.status_url_base = "https://registry.town-8.example/v1/status";
+    LIBRO_ASSERT_CODE(libro_issuer_issue_license(&res, is, c, &opt, &err), LIBRO_ERR_DENIED, &err,
+                      "the issuer's authorization requires status entries from "
+                      "https://registry.town-7.example; this license names "
+                      "https://registry.town-8.example/v1/status/");
+    ck_assert_uint_eq(res.jws.len, 0);
+    ck_assert(!res.registered);
+
+    opt.status_url_base = BASE;
+    issue(&res, is, c, &opt);
+    ck_assert(res.registered);
+    ck_assert(strncmp(res.license->status_revocation_list, BASE "/", strlen(BASE) + 1) == 0);
+    libro_issued_clear(&res);
+    libro_registry_client_close(c);
+    libro_issuer_free(is);
+    libro_free(auth);
+}
+END_TEST
+
+/* A registry that knows its URL records no authorization requiring another registry's
+ * entries, and records one requiring its own. */
+START_TEST(test_authorize_other_registry)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_registry *r = NULL;
+    libro_credential *ra = new_cred(LIBRO_CRED_REGISTRY_AUTH, COMMUNITY, COMMUNITY ":registry",
+                                    "Registry", now - 10 * DAY, now + 3000 * DAY);
+    char *ra_jws;
+    char *other =
+        auth_requiring(COMMUNITY, town_key, now + 3000 * DAY, "https://registry.town-8.example");
+    char *own =
+        auth_requiring(COMMUNITY, town_key, now + 3000 * DAY, "https://registry.town-7.example");
+
+    ra->subject_key = public_of(registry_key);
+    ra->url = sdup("https://registry.town-7.example/");
+    ra_jws = sign(ra, town_key);
+    must(libro_registry_create(db2_path, charter_jws, ra_jws, &err), &err, "create");
+    must(libro_registry_open(&r, db2_path, &err), &err, "open");
+    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(r, NULL, other, "council", now, &err),
+                      LIBRO_ERR_DENIED, &err,
+                      "issuer authorization requires status entries from "
+                      "https://registry.town-8.example, not from this registry "
+                      "(https://registry.town-7.example/)");
+    must(libro_registry_authorize_issuer(r, NULL, own, "council", now, &err), &err, "own");
+    libro_registry_close(r);
+    libro_credential_free(ra);
+    libro_free(ra_jws);
+    libro_free(other);
+    libro_free(own);
 }
 END_TEST
 
@@ -884,8 +971,22 @@ START_TEST(test_issue_authorization)
     c = NULL;
     libro_buf_free(&jws);
 
+    opt.status_registry = "https://registry.town-7.example";
+    must(libro_issuer_issue_authorization(&jws, &c, town_key, &opt, &err), &err, "required");
+    ck_assert_str_eq(c->status_registry, "https://registry.town-7.example");
+    libro_credential_free(c);
+    c = NULL;
+    libro_buf_free(&jws);
+    opt.status_registry = "https://registry.town-7.example/";
+    LIBRO_ASSERT_CODE(libro_issuer_issue_authorization(&jws, &c, town_key, &opt, &err),
+                      LIBRO_ERR_SCHEMA, &err, "credentialSubject.statusRegistry: ends with '/'");
+
     opt.type = LIBRO_CRED_REGISTRY_AUTH;
     opt.url = "https://registry.town-7.example";
+    LIBRO_ASSERT_CODE(libro_issuer_issue_authorization(&jws, &c, town_key, &opt, &err),
+                      LIBRO_ERR_SCHEMA, &err,
+                      "credentialSubject.statusRegistry: not a member of RegistryAuthorization");
+    opt.status_registry = NULL;
     must(libro_issuer_issue_authorization(&jws, &c, town_key, &opt, &err), &err, "registry");
     ck_assert_str_eq(c->url, "https://registry.town-7.example");
     ck_assert_uint_eq(c->n_grants, 0);
@@ -928,6 +1029,8 @@ libro_test_suite(void)
     tcase_add_test(lic, test_issue_defaults);
     tcase_add_test(lic, test_issue_grant_shorter_than_type);
     tcase_add_test(lic, test_issue_without_registry);
+    tcase_add_test(lic, test_issue_registry_required);
+    tcase_add_test(lic, test_authorize_other_registry);
     tcase_add_test(lic, test_issue_cut_at_authorization);
     tcase_add_test(lic, test_issue_cut_at_charter);
     tcase_add_loop_test(lic, test_issue_refused, 0, (int) LIBRO_NELEM(bad_issues));
