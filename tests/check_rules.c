@@ -645,6 +645,32 @@ START_TEST(test_license_under)
 }
 END_TEST
 
+/* statusRegistry: nothing asked without it; with it, every list under <registry>/v1/status/. */
+START_TEST(test_license_status)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+
+    must(libro_rules_license_status(license, auth, &err), &err, "no statusRegistry");
+    set_str(&auth->status_registry, "https://r.example");
+    expect(libro_rules_license_status(license, auth, &err), &err, LIBRO_ERR_DENIED,
+           "requires status entries from https://r.example; this license has none", "none");
+    license->has_status = true;
+    set_str(&license->status_revocation_list, "https://r.example/v1/status/0/revocation");
+    set_str(&license->status_suspension_list, "https://r.example/v1/status/0/suspension");
+    must(libro_rules_license_status(license, auth, &err), &err, "its lists");
+    set_str(&license->status_message_list, "https://r.example.evil/v1/status/0/message");
+    expect(libro_rules_license_status(license, auth, &err), &err, LIBRO_ERR_DENIED,
+           "this license names https://r.example.evil/v1/status/0/message", "look-alike");
+    set_str(&license->status_message_list, "https://r.example/v1/status/0/message");
+    must(libro_rules_license_status(license, auth, &err), &err, "three lists");
+    set_str(&license->status_suspension_list, "https://r.example/v1/statusx/0/suspension");
+    expect(libro_rules_license_status(license, auth, &err), &err, LIBRO_ERR_DENIED,
+           "this license names https://r.example/v1/statusx/0/suspension", "path");
+    LIBRO_ASSERT_CODE(libro_rules_license_status(auth, license, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "rules: want a license and an issuer authorization");
+}
+END_TEST
+
 /* ------------------------------------------------------------------ misuse */
 
 START_TEST(test_nulls_and_types)
@@ -791,6 +817,7 @@ libro_test_suite(void)
     tcase_add_test(rules, test_describe);
     tcase_add_loop_test(rules, test_under_charter, 0, (int) LIBRO_NELEM(unders));
     tcase_add_test(rules, test_license_under);
+    tcase_add_test(rules, test_license_status);
     tcase_add_loop_test(rules, test_issued_by, 0, (int) LIBRO_NELEM(issued));
     tcase_add_test(rules, test_issued_by_types);
     tcase_add_loop_test(limits, test_span, 0, (int) LIBRO_NELEM(spans));
