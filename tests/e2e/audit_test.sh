@@ -9,34 +9,9 @@
 set -uo pipefail
 libro=${1:?usage: audit_test.sh PATH/TO/libro}
 libro=$(cd "$(dirname "$libro")" && pwd)/$(basename "$libro") # we cd below
-if ! command -v python3 >/dev/null 2>&1; then
-    if [ -n "${LIBRO_TEST_STRICT:-}" ]; then # scripts/test installs it: missing is a failure
-        echo "FAIL: audit_test.sh needs python3, which is not installed"
-        exit 1
-    fi
-    echo "SKIP: audit_test.sh needs python3, which is not installed"
-    exit 77
-fi
-work=$(mktemp -d "${TMPDIR:-/tmp}/libro-e2e-audit.XXXXXX")
-server_pid=
-cleanup() {
-    if [ -n "$server_pid" ]; then
-        kill "$server_pid" 2>/dev/null
-        wait "$server_pid" 2>/dev/null
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work" || exit 1
-export XDG_DATA_HOME="$work/xdg"
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-fail() {
-    printf 'FAIL %s\n' "$*"
-    failed=$((failed + 1))
-}
-must() { "$@" >/dev/null 2>"$work/must.err" || { echo "setup failed: $*"; cat "$work/must.err"; exit 1; }; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_require audit_test.sh python3
+e2e_start audit
 ago() { date -u -d "$1 ago" +%Y-%m-%dT%H:%M:%SZ; }
 # sql DB STATEMENT: run one statement with python3's sqlite3; prints the rows, one a line.
 sql() {

@@ -9,32 +9,9 @@
 set -uo pipefail
 libro=${1:?usage: clock_test.sh PATH/TO/libro}
 libro=$(cd "$(dirname "$libro")" && pwd)/$(basename "$libro") # we cd below
-if ! command -v faketime >/dev/null 2>&1; then
-    if [ -n "${LIBRO_TEST_STRICT:-}" ]; then # scripts/bootstrap.sh installs it: missing fails
-        echo "FAIL: clock_test.sh needs faketime (Debian package faketime), which is not installed"
-        exit 1
-    fi
-    echo "SKIP: clock_test.sh needs faketime (Debian package faketime), which is not installed"
-    exit 77
-fi
-work=$(mktemp -d "${TMPDIR:-/tmp}/libro-e2e-clock.XXXXXX")
-server_pid=
-cleanup() {
-    if [ -n "$server_pid" ]; then
-        kill "$server_pid" 2>/dev/null
-        wait "$server_pid" 2>/dev/null
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work" || exit 1
-export XDG_DATA_HOME="$work/employer" # the verifier's trust store
-passed=0
-failed=0
-fail() {
-    printf 'FAIL %s\n' "$*"
-    failed=$((failed + 1))
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_require clock_test.sh faketime
+e2e_start clock
 finish() {
     if grep -qE 'runtime error:|Sanitizer' serve.err "$work"/cli.san 2>/dev/null; then
         fail "sanitizer reports:"
@@ -44,7 +21,6 @@ finish() {
     [ "$failed" -eq 0 ]
     exit
 }
-must() { "$@" >/dev/null 2>"$work/must.err" || { echo "setup failed: $*"; cat "$work/must.err"; exit 1; }; }
 # check NAME WANT_EXIT PATTERN -- COMMAND...: quiet unless it fails.
 check() {
     local name=$1 want=$2 pattern=$3

@@ -15,33 +15,9 @@
 set -uo pipefail
 libro=${1:?usage: fresh_test.sh PATH/TO/libro}
 libro=$(cd "$(dirname "$libro")" && pwd)/$(basename "$libro") # we cd below
-if ! command -v python3 >/dev/null 2>&1; then
-    if [ -n "${LIBRO_TEST_STRICT:-}" ]; then
-        echo "FAIL: fresh_test.sh needs python3, which is not installed"
-        exit 1
-    fi
-    echo "SKIP: fresh_test.sh needs python3, which is not installed"
-    exit 77
-fi
-work=$(mktemp -d "${TMPDIR:-/tmp}/libro-e2e-fresh.XXXXXX")
-server_pid=
-cleanup() {
-    if [ -n "$server_pid" ]; then
-        kill "$server_pid" 2>/dev/null
-        wait "$server_pid" 2>/dev/null
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work" || exit 1
-export XDG_DATA_HOME="$work/employer" # the employer's trust store
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-fail() {
-    printf 'FAIL %s\n' "$*"
-    failed=$((failed + 1))
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_require fresh_test.sh python3
+e2e_start fresh
 finish() {
     if grep -qE 'runtime error:|Sanitizer' serve.err "$work"/*.san 2>/dev/null; then
         fail "sanitizer reports:"
@@ -51,7 +27,6 @@ finish() {
     [ "$failed" -eq 0 ]
     exit
 }
-must() { "$@" >/dev/null 2>"$work/must.err" || { echo "setup failed: $*"; cat "$work/must.err"; exit 1; }; }
 # run NAME WANT_EXIT PATTERN -- COMMAND...: quiet unless it fails.
 run() {
     local name=$1 want=$2 pattern=$3

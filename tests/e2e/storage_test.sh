@@ -14,35 +14,9 @@ libro=${1:?usage: storage_test.sh PATH/TO/libro PATH/TO/libro_fault.so}
 fault=${2:?usage: storage_test.sh PATH/TO/libro PATH/TO/libro_fault.so}
 libro=$(cd "$(dirname "$libro")" && pwd)/$(basename "$libro") # we cd below
 fault=$(cd "$(dirname "$fault")" && pwd)/$(basename "$fault")
-for tool in curl python3; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        if [ -n "${LIBRO_TEST_STRICT:-}" ]; then # scripts/test installs them: missing is a failure
-            echo "FAIL: storage_test.sh needs $tool, which is not installed"
-            exit 1
-        fi
-        echo "SKIP: storage_test.sh needs $tool, which is not installed"
-        exit 77
-    fi
-done
-work=$(mktemp -d "${TMPDIR:-/tmp}/libro-e2e-storage.XXXXXX")
-server_pid=
-cleanup() {
-    if [ -n "$server_pid" ]; then
-        kill "$server_pid" 2>/dev/null
-        wait "$server_pid" 2>/dev/null
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work" || exit 1
-export XDG_DATA_HOME="$work/xdg"
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-fail() {
-    printf 'FAIL %s\n' "$*"
-    failed=$((failed + 1))
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_require storage_test.sh curl python3
+e2e_start storage
 finish() {
     if grep -qE 'runtime error:|Sanitizer' serve.*.err issue.*.err 2>/dev/null; then
         fail "sanitizer reports:"
@@ -52,7 +26,6 @@ finish() {
     [ "$failed" -eq 0 ]
     exit
 }
-must() { "$@" >/dev/null 2>"$work/must.err" || { echo "setup failed: $*"; cat "$work/must.err"; exit 1; }; }
 FROM=$(date -u -d '30 days ago' +%Y-%m-%dT%H:%M:%SZ)
 
 must "$libro" key new --out town.pem

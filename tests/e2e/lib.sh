@@ -1,0 +1,47 @@
+# Sourced by the end-to-end scripts: what each of them needs before its first check.
+#   e2e_require SCRIPT TOOL...  a missing tool fails under LIBRO_TEST_STRICT (scripts/test
+#                               installs them all), else skips the script (exit 77)
+#   e2e_start NAME              a scratch directory $work (removed at exit, with the server
+#                               $server_pid stopped), entered, its own trust store, counters
+#   ok, fail MESSAGE, must COMMAND...   count a check; count and print a failure; a set-up
+#                               step that must work (else the script stops)
+
+e2e_require() {
+    local script=$1 tool
+    shift
+    for tool in "$@"; do
+        if ! command -v "$tool" >/dev/null 2>&1; then
+            if [ -n "${LIBRO_TEST_STRICT:-}" ]; then
+                echo "FAIL: $script needs $tool, which is not installed"
+                exit 1
+            fi
+            echo "SKIP: $script needs $tool, which is not installed"
+            exit 77
+        fi
+    done
+}
+
+e2e_cleanup() {
+    if [ -n "$server_pid" ]; then
+        kill "$server_pid" 2>/dev/null
+        wait "$server_pid" 2>/dev/null
+    fi
+    rm -rf "$work"
+}
+
+e2e_start() {
+    work=$(mktemp -d "${TMPDIR:-/tmp}/libro-e2e-$1.XXXXXX")
+    server_pid=
+    trap e2e_cleanup EXIT
+    cd "$work" || exit 1
+    export XDG_DATA_HOME="$work/xdg" # this test's trust store
+    passed=0
+    failed=0
+}
+
+ok() { passed=$((passed + 1)); }
+fail() {
+    printf 'FAIL %s\n' "$*"
+    failed=$((failed + 1))
+}
+must() { "$@" >/dev/null 2>"$work/must.err" || { echo "setup failed: $*"; cat "$work/must.err"; exit 1; }; }
