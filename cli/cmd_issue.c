@@ -212,7 +212,8 @@ static const struct cli_command auth_cmd = {
     "With --status-registry (recommended), every license under it must carry status entries\n"
     "of that registry's lists (URL/v1/status/...): the issuer refuses to sign one without, and\n"
     "verifiers refuse it (UNTRUSTED), so a license signed with a stolen key and never recorded\n"
-    "does not verify.",
+    "does not verify. libro registry authorize records an authorization without it only\n"
+    "when given --allow-unrecorded.",
     auth_opts,
     LIBRO_NELEM(auth_opts),
     validity_epilog,

@@ -729,21 +729,29 @@ out:
 static const char *rc_db;
 static const char *rc_file;
 static const char *rc_actor;
+static bool rc_allow_unrecorded;
 
 static const struct cli_option authorize_opts[] = {
     {CLI_OPT_VALUE, "--db", "FILE", &rc_db, CLI_REQUIRED, 0, "the registry database"},
     {CLI_OPT_VALUE, "--authorization", "FILE", &rc_file, CLI_REQUIRED, 0,
      "the issuer's IssuerAuthorization, signed by the community"},
     {CLI_OPT_VALUE, "--actor", "WHO", &rc_actor, CLI_REQUIRED, 0, "who adds it (recorded)"},
+    {CLI_OPT_SWITCH, "--allow-unrecorded", NULL, &rc_allow_unrecorded, 0, 0,
+     "accept an authorization without statusRegistry"},
 };
 
 static const struct cli_command authorize_cmd = {
     "registry authorize",
-    "--db FILE --authorization FILE --actor WHO",
+    "--db FILE --authorization FILE --actor WHO [--allow-unrecorded]",
     "Let an issuer write to the registry over HTTP: its IssuerAuthorization must be signed by\n"
     "the registry's community (checked against the charter's key) and not expired. The\n"
     "registry then accepts requests signed by the key it names, for the license types it\n"
-    "grants, until it expires. Adding a newer authorization of the same key replaces it.",
+    "grants, until it expires. Adding a newer authorization of the same key replaces it.\n"
+    "The authorization must require status entries from this registry (made with\n"
+    "libro issue authorization --status-registry URL, the url of the registry's own\n"
+    "authorization when it has one), so that a license signed with the issuer's key but\n"
+    "never recorded here does not verify. --allow-unrecorded accepts one without\n"
+    "statusRegistry: licenses under it verify without being on record anywhere.",
     authorize_opts,
     LIBRO_NELEM(authorize_opts),
     registry_epilog,
@@ -799,10 +807,19 @@ record_credential(int argc, char **argv, const struct cli_command *cmd, record_f
     return cli_finish(code);
 }
 
+/* libro_registry_authorize_issuer with the policy --allow-unrecorded chose. */
+static libro_code
+authorize_issuer(libro_registry *r, const libro_request_id *req, const char *jws, const char *actor,
+                 int64_t now, libro_error *err)
+{
+    return libro_registry_authorize_issuer(
+        r, req, jws, rc_allow_unrecorded ? LIBRO_AUTHORIZE_ALLOW_UNRECORDED : 0u, actor, now, err);
+}
+
 static int
 registry_authorize(int argc, char **argv)
 {
-    return record_credential(argc, argv, &authorize_cmd, libro_registry_authorize_issuer,
+    return record_credential(argc, argv, &authorize_cmd, authorize_issuer,
                              "the registry accepts requests from this issuer's key");
 }
 

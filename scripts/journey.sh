@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The journey libro runs end to end (it grows with each capability):
-#   a town pins itself as an anchor community, authorizes its health board and names its
-#   registry; the registry serves on loopback; the board issues a nurse's license with a QR
+#   a town pins itself as an anchor community and names its registry, which serves on
+#   loopback; it authorizes its health board, whose licenses must be on record in that
+#   registry; the board issues a nurse's license with a QR
 #   code into the registry by signed requests; an employer syncs the registry's trust bundle
 #   and verifies the QR offline; the refusals a verifier must make; then the board revokes
 #   the license, the employer syncs again and the same QR code says REVOKED.
@@ -25,15 +26,8 @@ run "$libro" issue charter --self --key town.pem --id urn:libro:town-7 --name "T
     --level 2 --allow nursing-general --allow midwifery --valid-from "$(ago '1 year')" \
     --days 3650 --out town-charter.jws
 
-say "2. Town 7 authorizes its health board to issue nursing licenses (3 years at most)"
-run "$libro" key new --out board.pem --public-out board.pub.pem
-run "$libro" issue authorization --key town.pem --charter town-charter.jws \
-    --id urn:libro:town-7:health-board --name "Town 7 Health Board" \
-    --subject-key board.pub.pem --grant nursing-general:1095 --valid-from "$(ago '6 months')" \
-    --days 1825 --out board-auth.jws
-
-say "3. Town 7 names its registry, opens it (a SQLite file), lets the board write to it, and
-   serves it on loopback (in production: behind a TLS proxy at its https URL)"
+say "2. Town 7 names its registry, opens it (a SQLite file) and serves it on loopback (in
+   production: behind a TLS proxy at its https URL)"
 run "$libro" key new --out registry.pem --public-out registry.pub.pem
 run "$libro" issue registry-authorization --key town.pem --charter town-charter.jws \
     --id urn:libro:town-7:registry --name "Town 7 Registry" --subject-key registry.pub.pem \
@@ -41,7 +35,6 @@ run "$libro" issue registry-authorization --key town.pem --charter town-charter.
 run "$libro" registry init --db town.db --charter town-charter.jws --authorization registry-auth.jws
 run "$libro" registry type --db town.db --id nursing-general --validity-days 1095 \
     --renewal-window-days 90 --grace-days 30 --requires "cpd_hours >= 60" --actor "town clerk"
-run "$libro" registry authorize --db town.db --authorization board-auth.jws --actor "town clerk"
 # Port 0: the system picks a free port; the registry's URL is http://127.0.0.1:<that port>.
 printf '$ %s &\n' "$libro registry serve --db town.db --listen 127.0.0.1:0 --key registry.pem --port-file registry.port"
 "$libro" registry serve --db town.db --listen 127.0.0.1:0 --key registry.pem \
@@ -50,6 +43,15 @@ server=$!
 for _ in $(seq 100); do [ -e registry.port ] && break; sleep 0.1; done
 cat "$work/serve.log"
 URL=http://127.0.0.1:$(cat registry.port)
+
+say "3. Town 7 authorizes its health board to issue nursing licenses (3 years at most), each on
+   record in its registry (--status-registry), and lets the board write to the registry"
+run "$libro" key new --out board.pem --public-out board.pub.pem
+run "$libro" issue authorization --key town.pem --charter town-charter.jws \
+    --id urn:libro:town-7:health-board --name "Town 7 Health Board" \
+    --subject-key board.pub.pem --grant nursing-general:1095 --status-registry "$URL" \
+    --valid-from "$(ago '6 months')" --days 1825 --out board-auth.jws
+run "$libro" registry authorize --db town.db --authorization board-auth.jws --actor "town clerk"
 
 say "4. The health board issues Ada's license into the registry (signed requests), with its QR code"
 "$libro" key new --out ada.pem >/dev/null
@@ -111,6 +113,10 @@ kid=$(cut -d. -f1 ada.jws | b64url_decode | sed -n 's/.*"kid":"\([^"]*\)".*/\1/p
 cut -d. -f2 ada.jws | b64url_decode >payload.json
 "$libro" jws sign --key mallory.pem --kid "$kid" --typ vc+jwt payload.json >mallory.jws
 expect 1 "signed by another key" "$libro" verify --jws mallory.jws
+# The board's own key (stolen, say) signs a license that was never recorded: no status entries.
+sed 's/,"credentialStatus":\[.*\]}$/}/' payload.json >unrecorded.json
+"$libro" jws sign --key board.pem --kid "$kid" --typ vc+jwt unrecorded.json >unrecorded.jws
+expect 6 "never recorded in the registry" "$libro" verify --jws unrecorded.jws
 expect 6 "an employer without the anchor" "$libro" verify --trust-dir "$work/empty" ada.png
 printf 'P5\n64 64\n255\n' >noise.pgm && head -c 4096 /dev/urandom >>noise.pgm
 expect 8 "a photo without a QR code" "$libro" verify noise.pgm

@@ -84,11 +84,11 @@ set_strings(char ***list, size_t *n, const char *const *items)
 }
 
 /* An IssuerAuthorization of `subject` (key `k`) by `community`, granting `types` for
- * `days`, signed by `signer`. */
+ * `days`, signed by `signer`, requiring status entries from `status_registry` (NULL: none). */
 static char *
-issuer_auth(const char *community, const char *subject, const libro_key *k,
-            const char *const *types, uint32_t days, int64_t from, int64_t until,
-            const libro_key *signer)
+issuer_auth_requiring(const char *community, const char *subject, const libro_key *k,
+                      const char *const *types, uint32_t days, int64_t from, int64_t until,
+                      const libro_key *signer, const char *status_registry)
 {
     libro_credential *c =
         new_cred(LIBRO_CRED_ISSUER_AUTH, community, subject, "Town 7 Board", from, until);
@@ -106,9 +106,18 @@ issuer_auth(const char *community, const char *subject, const libro_key *k,
         c->grants[i].validity_days = days;
     }
     c->n_grants = n;
+    c->status_registry = status_registry != NULL ? sdup(status_registry) : NULL;
     jws = sign(c, signer);
     libro_credential_free(c);
     return jws;
+}
+
+static char *
+issuer_auth(const char *community, const char *subject, const libro_key *k,
+            const char *const *types, uint32_t days, int64_t from, int64_t until,
+            const libro_key *signer)
+{
+    return issuer_auth_requiring(community, subject, k, types, days, from, until, signer, NULL);
 }
 
 /* A license of `issuer` signed by `k`, naming (list, index) under `base`. */
@@ -229,12 +238,14 @@ setup_with(int64_t reg_until, uint32_t list_seconds, unsigned rate, unsigned bur
 
     board_auth_jws = issuer_auth(COMMUNITY, BOARD, board_key, nursing, 365, now - DAY,
                                  now + 1000 * DAY, town_key);
-    must(libro_registry_authorize_issuer(reg, NULL, board_auth_jws, "clerk", now, &err), &err,
-         "authorize board");
+    must(libro_registry_authorize_issuer(reg, NULL, board_auth_jws,
+                                         LIBRO_AUTHORIZE_ALLOW_UNRECORDED, "clerk", now, &err),
+         &err, "authorize board");
     midwife_auth = issuer_auth(COMMUNITY, MIDWIVES, midwife_key, both, 365, now - DAY,
                                now + 1000 * DAY, town_key);
-    must(libro_registry_authorize_issuer(reg, NULL, midwife_auth, "clerk", now, &err), &err,
-         "authorize midwives");
+    must(libro_registry_authorize_issuer(reg, NULL, midwife_auth, LIBRO_AUTHORIZE_ALLOW_UNRECORDED,
+                                         "clerk", now, &err),
+         &err, "authorize midwives");
     libro_free(midwife_auth);
     kid_of(board_kid, BOARD, board_key);
     kid_of(midwife_kid, MIDWIVES, midwife_key);
@@ -553,24 +564,34 @@ START_TEST(test_authorize_issuer)
     libro_free(got);
     got = NULL;
 
-    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, NULL, forged, "clerk", now, &err),
+    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(
+                          reg, NULL, forged, LIBRO_AUTHORIZE_ALLOW_UNRECORDED, "clerk", now, &err),
                       LIBRO_ERR_BAD_SIGNATURE, &err, "issuer authorization");
-    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, NULL, foreign, "clerk", now, &err),
+    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(
+                          reg, NULL, foreign, LIBRO_AUTHORIZE_ALLOW_UNRECORDED, "clerk", now, &err),
                       LIBRO_ERR_DENIED, &err,
                       "issuer authorization for " BOARD " is issued by urn:libro:town-8, not "
                       "by " COMMUNITY);
-    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, NULL, lic, "clerk", now, &err),
+    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(
+                          reg, NULL, lic, LIBRO_AUTHORIZE_ALLOW_UNRECORDED, "clerk", now, &err),
                       LIBRO_ERR_SCHEMA, &err,
                       "credential is a ProfessionalLicense, not an IssuerAuthorization");
-    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, NULL, charter_jws, "clerk", now, &err),
+    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, NULL, charter_jws,
+                                                      LIBRO_AUTHORIZE_ALLOW_UNRECORDED, "clerk",
+                                                      now, &err),
                       LIBRO_ERR_SCHEMA, &err, "CommunityCharter");
-    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, NULL, expired, "clerk", now, &err),
+    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(
+                          reg, NULL, expired, LIBRO_AUTHORIZE_ALLOW_UNRECORDED, "clerk", now, &err),
                       LIBRO_ERR_EXPIRED, &err, "issuer authorization has expired");
-    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, NULL, "e30.e30", "clerk", now, &err),
+    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, NULL, "e30.e30",
+                                                      LIBRO_AUTHORIZE_ALLOW_UNRECORDED, "clerk",
+                                                      now, &err),
                       LIBRO_ERR_PARSE, &err, NULL);
-    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, NULL, renewed, "", now, &err),
+    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(
+                          reg, NULL, renewed, LIBRO_AUTHORIZE_ALLOW_UNRECORDED, "", now, &err),
                       LIBRO_ERR_INVALID_ARG, &err, "actor is empty");
-    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, NULL, NULL, "clerk", now, &err),
+    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(
+                          reg, NULL, NULL, LIBRO_AUTHORIZE_ALLOW_UNRECORDED, "clerk", now, &err),
                       LIBRO_ERR_INVALID_ARG, &err, "NULL argument");
     /* None of those was stored or logged; the board's authorization is unchanged. */
     ck_assert_uint_eq(log_size(), before);
@@ -580,7 +601,9 @@ START_TEST(test_authorize_issuer)
     got = NULL;
 
     /* A new authorization of the same key replaces the old one, and is a leaf. */
-    must(libro_registry_authorize_issuer(reg, NULL, renewed, "clerk", now, &err), &err, "renewed");
+    must(libro_registry_authorize_issuer(reg, NULL, renewed, LIBRO_AUTHORIZE_ALLOW_UNRECORDED,
+                                         "clerk", now, &err),
+         &err, "renewed");
     ck_assert_uint_eq(log_size(), before + 1);
     must(libro_registry_issuer_authorization(reg, &got, board_kid, now, &err), &err, "stored");
     ck_assert_str_eq(got, renewed);
@@ -612,7 +635,9 @@ START_TEST(test_authorization_window)
     char *got = NULL;
 
     /* Not yet valid is accepted for storage (only an expired one is refused). */
-    must(libro_registry_authorize_issuer(reg, NULL, later, "clerk", now, &err), &err, "authorize");
+    must(libro_registry_authorize_issuer(reg, NULL, later, LIBRO_AUTHORIZE_ALLOW_UNRECORDED,
+                                         "clerk", now, &err),
+         &err, "authorize");
     kid_of(kid, BOARD, stranger_key);
     LIBRO_ASSERT_CODE(libro_registry_issuer_authorization(reg, &got, kid, from - 1, &err),
                       LIBRO_ERR_NOT_YET_VALID, &err, "issuer authorization is not yet valid");
@@ -637,6 +662,38 @@ START_TEST(test_authorization_window)
 }
 END_TEST
 
+/* The registry's default policy records an authorization requiring its entries; the server
+ * reserves none for one that requires another registry's (the registry is authorized at
+ * http://127.0.0.1 with no port, so any loopback port passes the policy), which the issuer
+ * and every verifier would refuse. */
+START_TEST(test_reserve_status_registry)
+{
+    static const char *const nursing[] = {NURSING, NULL};
+    libro_error err = LIBRO_ERROR_INIT;
+    int64_t now = libro_time_now();
+    char *elsewhere = issuer_auth_requiring(COMMUNITY, BOARD, stranger_key, nursing, 365, now - DAY,
+                                            now + 30 * DAY, town_key, "http://127.0.0.1:1");
+    char *here = issuer_auth_requiring(COMMUNITY, BOARD, stranger_key, nursing, 365, now - DAY,
+                                       now + 31 * DAY, town_key, BASE);
+    char kid[300];
+
+    kid_of(kid, BOARD, stranger_key);
+    must(libro_registry_authorize_issuer(reg, NULL, elsewhere, 0, "clerk", now, &err), &err,
+         "elsewhere");
+    post_as("/v1/reservations", claims("reserve", NULL), stranger_key, kid);
+    assert_error(409, "conflict", "another registry's entries");
+    ck_assert_str_eq(
+        json_string_value(json_object_get(json_object_get(R_json, "error"), "message")),
+        "the issuer's authorization requires status entries from http://127.0.0.1:1; this "
+        "registry serves at " BASE);
+    must(libro_registry_authorize_issuer(reg, NULL, here, 0, "clerk", now, &err), &err, "here");
+    post_as("/v1/reservations", claims("reserve", NULL), stranger_key, kid);
+    ck_assert_uint_eq(R.status, 201);
+    libro_free(elsewhere);
+    libro_free(here);
+}
+END_TEST
+
 START_TEST(test_authorization_expired_over_api)
 {
     static const char *const nursing[] = {NURSING, NULL};
@@ -648,8 +705,9 @@ START_TEST(test_authorization_expired_over_api)
     char kid[300];
 
     kid_of(kid, BOARD, stranger_key);
-    must(libro_registry_authorize_issuer(reg, NULL, ending, "clerk", now - 2, &err), &err,
-         "authorize");
+    must(libro_registry_authorize_issuer(reg, NULL, ending, LIBRO_AUTHORIZE_ALLOW_UNRECORDED,
+                                         "clerk", now - 2, &err),
+         &err, "authorize");
     post_as("/v1/reservations", claims("reserve", NULL), stranger_key, kid);
     assert_error(401, "unknown_key", "expired");
     libro_free(ending);
@@ -1738,7 +1796,9 @@ START_TEST(test_log)
         char *a = issuer_auth(COMMUNITY, COMMUNITY ":clinic", stranger_key, nursing, 30, now - DAY,
                               now + DAY, town_key);
 
-        must(libro_registry_authorize_issuer(reg, NULL, a, "clerk", now, &err), &err, "authorize");
+        must(libro_registry_authorize_issuer(reg, NULL, a, LIBRO_AUTHORIZE_ALLOW_UNRECORDED,
+                                             "clerk", now, &err),
+             &err, "authorize");
         libro_free(a);
     }
     head_now(&heads[n_heads++]);
@@ -2112,7 +2172,9 @@ START_TEST(test_bundle)
         char *x = issuer_auth(COMMUNITY, COMMUNITY ":clinic", stranger_key, nursing, 30, t0 - DAY,
                               t0 + DAY, town_key);
 
-        must(libro_registry_authorize_issuer(reg, NULL, x, "clerk", t0, &err), &err, "authorize");
+        must(libro_registry_authorize_issuer(reg, NULL, x, LIBRO_AUTHORIZE_ALLOW_UNRECORDED,
+                                             "clerk", t0, &err),
+             &err, "authorize");
         new_bundle(etag2);
         b = verified_bundle();
         ck_assert_uint_eq(json_array_size(json_object_get(b, "authorizations")), 4);
@@ -2302,6 +2364,7 @@ libro_test_suite(void)
     tcase_add_test(writes, test_types_route);
     tcase_add_test(writes, test_media_type_exact);
     tcase_add_test(writes, test_register_foreign_status_url);
+    tcase_add_test(writes, test_reserve_status_registry);
     suite_add_tcase(s, writes);
 
     tcase_add_checked_fixture(refused, setup, teardown);

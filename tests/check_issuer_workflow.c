@@ -148,8 +148,9 @@ setup(void)
      * longer (60 > 30); nursing may be renewed at once, first aid only in its last day. */
     define_type(r, NURSING, 365, 365, true);
     define_type(r, FIRST_AID, 60, 1, false);
-    must(libro_registry_authorize_issuer(r, NULL, auth_jws, "council", now, &err), &err,
-         "authorize");
+    must(libro_registry_authorize_issuer(r, NULL, auth_jws, LIBRO_AUTHORIZE_ALLOW_UNRECORDED,
+                                         "council", now, &err),
+         &err, "authorize");
     libro_registry_close(r);
 
     issuer = open_issuer(auth_jws, charter_jws);
@@ -308,7 +309,9 @@ START_TEST(test_issue_registry_required)
     libro_issuer *is = open_issuer(auth, charter_jws);
 
     must(libro_registry_open(&r, db_path, &err), &err, "open");
-    must(libro_registry_authorize_issuer(r, NULL, auth, "council", now, &err), &err, "authorize");
+    must(libro_registry_authorize_issuer(r, NULL, auth, LIBRO_AUTHORIZE_ALLOW_UNRECORDED, "council",
+                                         now, &err),
+         &err, "authorize");
     libro_registry_close(r);
     must(libro_issuer_registry_open(&c, is, db_path, NULL, &err), &err, "client");
 
@@ -339,6 +342,66 @@ START_TEST(test_issue_registry_required)
 }
 END_TEST
 
+/* The registry's status policy (libro_registry_authorize_issuer): by default an authorization
+ * must require this registry's entries; --allow-unrecorded also takes one requiring none,
+ * never one requiring another registry's. A registry at http://127.0.0.1 with no port is
+ * named by http://127.0.0.1:<port>. */
+static const struct {
+    const char *registry_url;    /* the RegistryAuthorization's url (NULL: none) */
+    const char *status_registry; /* the IssuerAuthorization's statusRegistry (NULL: none) */
+    unsigned flags;
+    libro_code want;
+    const char *msg;
+} policies[] = {
+    {"https://registry.town-7.example", NULL, 0, LIBRO_ERR_DENIED,
+     "the issuer authorization requires no status entries (statusRegistry): a license signed "
+     "with its key and never recorded would verify"},
+    {"https://registry.town-7.example", NULL, LIBRO_AUTHORIZE_ALLOW_UNRECORDED, LIBRO_OK, NULL},
+    {"https://registry.town-7.example", "https://registry.town-7.example", 0, LIBRO_OK, NULL},
+    {"https://registry.town-7.example", "https://registry.town-7.example:8443", 0, LIBRO_ERR_DENIED,
+     "not from this registry"},
+    {NULL, NULL, 0, LIBRO_ERR_DENIED, "--allow-unrecorded"},
+    {NULL, NULL, LIBRO_AUTHORIZE_ALLOW_UNRECORDED, LIBRO_OK, NULL},
+    {NULL, "https://registry.town-8.example", 0, LIBRO_OK, NULL},
+    {"http://127.0.0.1", "http://127.0.0.1:40123", 0, LIBRO_OK, NULL},
+    {"http://127.0.0.1", "http://127.0.0.1", 0, LIBRO_OK, NULL},
+    {"http://127.0.0.1", NULL, 0, LIBRO_ERR_DENIED, "requires no status entries"},
+    {"http://127.0.0.1", "http://127.0.0.1:40123/r", 0, LIBRO_ERR_DENIED, "not from this registry"},
+    {"http://127.0.0.1:40123", "http://127.0.0.1:40124", LIBRO_AUTHORIZE_ALLOW_UNRECORDED,
+     LIBRO_ERR_DENIED, "not from this registry"},
+};
+
+START_TEST(test_authorize_policy)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_registry *r = NULL;
+    libro_credential *ra = new_cred(LIBRO_CRED_REGISTRY_AUTH, COMMUNITY, COMMUNITY ":registry",
+                                    "Registry", now - 10 * DAY, now + 3000 * DAY);
+    char *ra_jws;
+    char *auth =
+        auth_requiring(COMMUNITY, town_key, now + 3000 * DAY, policies[_i].status_registry);
+
+    ra->subject_key = public_of(registry_key);
+    ra->url = policies[_i].registry_url != NULL ? sdup(policies[_i].registry_url) : NULL;
+    ra_jws = sign(ra, town_key);
+    must(libro_registry_create(db2_path, charter_jws, ra_jws, &err), &err, "create");
+    must(libro_registry_open(&r, db2_path, &err), &err, "open");
+    if (policies[_i].want == LIBRO_OK) {
+        must(libro_registry_authorize_issuer(r, NULL, auth, policies[_i].flags, "council", now,
+                                             &err),
+             &err, "authorize");
+    } else {
+        LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(r, NULL, auth, policies[_i].flags,
+                                                          "council", now, &err),
+                          policies[_i].want, &err, policies[_i].msg);
+    }
+    libro_registry_close(r);
+    libro_credential_free(ra);
+    libro_free(ra_jws);
+    libro_free(auth);
+}
+END_TEST
+
 /* A registry that knows its URL records no authorization requiring another registry's
  * entries, and records one requiring its own. */
 START_TEST(test_authorize_other_registry)
@@ -358,12 +421,15 @@ START_TEST(test_authorize_other_registry)
     ra_jws = sign(ra, town_key);
     must(libro_registry_create(db2_path, charter_jws, ra_jws, &err), &err, "create");
     must(libro_registry_open(&r, db2_path, &err), &err, "open");
-    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(r, NULL, other, "council", now, &err),
+    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(
+                          r, NULL, other, LIBRO_AUTHORIZE_ALLOW_UNRECORDED, "council", now, &err),
                       LIBRO_ERR_DENIED, &err,
                       "issuer authorization requires status entries from "
                       "https://registry.town-8.example, not from this registry "
                       "(https://registry.town-7.example/)");
-    must(libro_registry_authorize_issuer(r, NULL, own, "council", now, &err), &err, "own");
+    must(libro_registry_authorize_issuer(r, NULL, own, LIBRO_AUTHORIZE_ALLOW_UNRECORDED, "council",
+                                         now, &err),
+         &err, "own");
     libro_registry_close(r);
     libro_credential_free(ra);
     libro_free(ra_jws);
@@ -1031,6 +1097,7 @@ libro_test_suite(void)
     tcase_add_test(lic, test_issue_without_registry);
     tcase_add_test(lic, test_issue_registry_required);
     tcase_add_test(lic, test_authorize_other_registry);
+    tcase_add_loop_test(lic, test_authorize_policy, 0, (int) LIBRO_NELEM(policies));
     tcase_add_test(lic, test_issue_cut_at_authorization);
     tcase_add_test(lic, test_issue_cut_at_charter);
     tcase_add_loop_test(lic, test_issue_refused, 0, (int) LIBRO_NELEM(bad_issues));

@@ -1241,7 +1241,8 @@ START_TEST(test_authorize_typ)
     ck_assert_int_gt(snprintf(store, sizeof store, "%s/trust", dir), 0);
     must(libro_trust_open(&t, store, &terr), &terr, "trust open");
     got_trust = libro_trust_add(t, tok, strlen(tok), &terr);
-    got_registry = libro_registry_authorize_issuer(reg, NULL, tok, "clerk", VF, &err);
+    got_registry = libro_registry_authorize_issuer(reg, NULL, tok, LIBRO_AUTHORIZE_ALLOW_UNRECORDED,
+                                                   "clerk", VF, &err);
     ck_assert_msg(got_trust == auth_typs[_i].want, "typ %s: trust store: %d (%s)",
                   auth_typs[_i].typ, got_trust, terr.msg);
     ck_assert_msg(got_registry == auth_typs[_i].want, "typ %s: registry: %d (%s)",
@@ -1273,18 +1274,23 @@ START_TEST(test_authorize_rules)
     char *wide = board_auth_typ("midwifery", VF, VF + DAY, "vc+jwt");
     char *edges = board_auth_typ(NURSING, VF - 365 * DAY, VF + 3650 * DAY, "vc+jwt");
 
-    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, NULL, early, "clerk", VF, &err),
+    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(
+                          reg, NULL, early, LIBRO_AUTHORIZE_ALLOW_UNRECORDED, "clerk", VF, &err),
                       LIBRO_ERR_DENIED, &err,
                       "issuer authorization for " BOARD
                       " (2025-11-30T23:59:59Z..2026-12-02T00:00:00Z) "
                       "lies outside the anchor " COMMUNITY " (2025-12-01T00:00:00Z..");
-    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, NULL, late, "clerk", VF, &err),
+    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(
+                          reg, NULL, late, LIBRO_AUTHORIZE_ALLOW_UNRECORDED, "clerk", VF, &err),
                       LIBRO_ERR_DENIED, &err, "lies outside the anchor " COMMUNITY);
-    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(reg, NULL, wide, "clerk", VF, &err),
+    LIBRO_ASSERT_CODE(libro_registry_authorize_issuer(
+                          reg, NULL, wide, LIBRO_AUTHORIZE_ALLOW_UNRECORDED, "clerk", VF, &err),
                       LIBRO_ERR_DENIED, &err,
                       "issuer authorization for " BOARD
                       " grants midwifery, which the anchor " COMMUNITY " does not allow");
-    must(libro_registry_authorize_issuer(reg, NULL, edges, "clerk", VF, &err), &err, "same window");
+    must(libro_registry_authorize_issuer(reg, NULL, edges, LIBRO_AUTHORIZE_ALLOW_UNRECORDED,
+                                         "clerk", VF, &err),
+         &err, "same window");
     libro_free(edges);
     libro_free(wide);
     libro_free(late);

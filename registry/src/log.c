@@ -222,18 +222,52 @@ community_key(libro_credential **charter, const libro_registry *r, libro_error *
     return rc;
 }
 
-/* An authorization that requires status entries from a registry (statusRegistry) must name
- * this one, the base URL of its RegistryAuthorization's url: this registry would record
- * licenses whose entries every verifier then refuses. A registry authorization without a url
- * cannot tell, and accepts. */
+/* Whether statusRegistry `reg` names the registry whose url is url[0..n): the same base URL,
+ * or, for a registry authorized at http://127.0.0.1 with no port (a test registry on this
+ * machine, served on a port the system picks), http://127.0.0.1:<port>. */
+static bool
+names_registry(const char *reg, const char *url, size_t n)
+{
+    static const char loopback[] = "http://127.0.0.1";
+    const char *port;
+
+    if (strlen(reg) == n && strncmp(reg, url, n) == 0) {
+        return true;
+    }
+    if (n != sizeof loopback - 1 || strncmp(url, loopback, n) != 0 || strncmp(reg, url, n) != 0 ||
+        reg[n] != ':') {
+        return false;
+    }
+    port = reg + n + 1;
+    return *port >= '1' && *port <= '9' && strlen(port) <= 5 &&
+           strspn(port, "0123456789") == strlen(port);
+}
+
+/* The registry's status policy for an issuer authorization (docs/operations.md): it must
+ * require status entries from a registry (statusRegistry), so that a license signed with its
+ * key but never recorded does not verify, unless the operator allowed an unrecorded one
+ * (LIBRO_AUTHORIZE_ALLOW_UNRECORDED); and the registry it names must be this one, the base URL
+ * of its RegistryAuthorization's url: this registry would record licenses whose entries every
+ * verifier then refuses. A registry authorization without a url cannot tell, and accepts. */
 static libro_code
-check_status_registry(const libro_registry *r, const libro_credential *auth, libro_error *err)
+check_status_registry(const libro_registry *r, const libro_credential *auth, unsigned flags,
+                      libro_error *err)
 {
     libro_credential *own = NULL;
     size_t n;
     libro_code rc;
 
-    if (auth->status_registry == NULL || r->authorization == NULL) {
+    if (auth->status_registry == NULL) {
+        if ((flags & LIBRO_AUTHORIZE_ALLOW_UNRECORDED) != 0) {
+            return LIBRO_OK;
+        }
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "the issuer authorization requires no status entries "
+                               "(statusRegistry): a license signed with its key and never "
+                               "recorded would verify; have it issued with --status-registry "
+                               "naming this registry, or allow that with --allow-unrecorded");
+    }
+    if (r->authorization == NULL) {
         return LIBRO_OK;
     }
     rc = libro_registry__parse_credential(&own, r->authorization, err);
@@ -244,7 +278,7 @@ check_status_registry(const libro_registry *r, const libro_credential *auth, lib
     while (n > 0 && own->url[n - 1] == '/') {
         n--;
     }
-    if (strlen(auth->status_registry) != n || strncmp(auth->status_registry, own->url, n) != 0) {
+    if (!names_registry(auth->status_registry, own->url, n)) {
         rc = libro_error_set(err, LIBRO_ERR_DENIED,
                              "issuer authorization requires status entries from %.100s, not from "
                              "this registry (%.100s)",
@@ -260,7 +294,7 @@ out:
  * authorized issuer signs with. */
 static libro_code
 check_issuer_authorization(libro_credential **out, libro_buf *kid, const libro_registry *r,
-                           const char *jws, int64_t now, libro_error *err)
+                           const char *jws, unsigned flags, int64_t now, libro_error *err)
 {
     libro_credential *charter = NULL;
     libro_credential *auth = NULL;
@@ -302,7 +336,7 @@ check_issuer_authorization(libro_credential **out, libro_buf *kid, const libro_r
      * served in trust bundles, only what verifiers accept. */
     rc = libro_rules_under_charter(auth, charter, err);
     if (rc == LIBRO_OK) {
-        rc = check_status_registry(r, auth, err);
+        rc = check_status_registry(r, auth, flags, err);
     }
     if (rc != LIBRO_OK) {
         goto out;
@@ -322,8 +356,8 @@ out:
 
 libro_code
 libro_registry_authorize_issuer(libro_registry *r, const libro_request_id *req,
-                                const char *authorization, const char *actor, int64_t now,
-                                libro_error *err)
+                                const char *authorization, unsigned flags, const char *actor,
+                                int64_t now, libro_error *err)
 {
     libro_credential *auth = NULL;
     libro_buf kid = LIBRO_BUF_INIT;
@@ -339,7 +373,7 @@ libro_registry_authorize_issuer(libro_registry *r, const libro_request_id *req,
     if (rc != LIBRO_OK) {
         goto out;
     }
-    rc = check_issuer_authorization(&auth, &kid, r, authorization, now, err);
+    rc = check_issuer_authorization(&auth, &kid, r, authorization, flags, now, err);
     if (rc != LIBRO_OK) {
         goto out;
     }

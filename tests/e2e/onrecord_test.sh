@@ -87,6 +87,18 @@ check "registry authorize: its own registry" 0 'accepts requests' -- "$libro" re
 check "registry authorize: another registry's" 1 \
     "requires status entries from https://registry.town-8.example, not from this registry" -- \
     "$libro" registry authorize --db reg.db --authorization other-auth.jws --actor clerk
+check "registry authorize: another registry's, even --allow-unrecorded" 1 \
+    "requires status entries from https://registry.town-8.example, not from this registry" -- \
+    "$libro" registry authorize --db reg.db --authorization other-auth.jws --actor clerk \
+    --allow-unrecorded
+check "registry authorize: none required, refused by default" 1 \
+    'the issuer authorization requires no status entries .statusRegistry.' -- \
+    "$libro" registry authorize --db reg.db --authorization plain-auth.jws --actor clerk
+check "registry authorize: none required, --allow-unrecorded" 0 'accepts requests' -- \
+    "$libro" registry authorize --db reg.db --authorization plain-auth.jws --actor clerk \
+    --allow-unrecorded
+check "--help names --allow-unrecorded" 0 '--allow-unrecorded' -- \
+    "$libro" registry authorize --help
 
 # --- the issuer keeps to it --------------------------------------------------------------------
 lic() { # OUT [extra options]

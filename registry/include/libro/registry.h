@@ -357,17 +357,24 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_publish_list(
 
 /* ---- issuers allowed to write over the API ------------------------------------------------ */
 
+/* libro_registry_authorize_issuer flags. */
+/* Record an authorization without statusRegistry: licenses signed with its key need not be on
+ * record anywhere to verify (docs/operations.md). Off by default. */
+#define LIBRO_AUTHORIZE_ALLOW_UNRECORDED 1u
+
 /** Allow the issuer an IssuerAuthorization names to send signed write requests. The
  *  credential must be well formed (codes of libro_registry_register's parse), an
  *  IssuerAuthorization (LIBRO_ERR_SCHEMA) issued by the registry's community (LIBRO_ERR_DENIED)
  *  whose signature verifies with the community key of the registry's charter (the codes of
- *  libro_jws_verify), and not expired at `now` (LIBRO_ERR_EXPIRED). Replaces an earlier
- *  authorization of the same key; recorded in the log under `actor`. */
-LIBRO_API LIBRO_NODISCARD libro_code libro_registry_authorize_issuer(libro_registry *r,
-                                                                     const libro_request_id *req,
-                                                                     const char *authorization,
-                                                                     const char *actor, int64_t now,
-                                                                     libro_error *err);
+ *  libro_jws_verify), and not expired at `now` (LIBRO_ERR_EXPIRED). By default it must require
+ *  status entries from this registry: a statusRegistry equal to the url of the registry's own
+ *  RegistryAuthorization (any value when that has no url), else LIBRO_ERR_DENIED; with
+ *  LIBRO_AUTHORIZE_ALLOW_UNRECORDED in `flags` an authorization without statusRegistry is
+ *  recorded too (one naming another registry never is). Replaces an earlier authorization of
+ *  the same key; recorded in the log under `actor`. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_authorize_issuer(
+    libro_registry *r, const libro_request_id *req, const char *authorization, unsigned flags,
+    const char *actor, int64_t now, libro_error *err);
 /** The authorization of the key `kid` ("<issuer id>#<thumbprint>"), when it is valid at `now`:
  *  LIBRO_ERR_NOT_FOUND (unknown key), LIBRO_ERR_NOT_YET_VALID, LIBRO_ERR_EXPIRED. Caller frees
  *  *authorization (libro_free). */

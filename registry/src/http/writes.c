@@ -420,6 +420,18 @@ do_reserve(libro_http__response *resp, libro_http_ctx *ctx, libro_registry *reg,
     char sus[LIBRO_HTTP_MAX_BASE_URL + 64];
     char msg[LIBRO_HTTP_MAX_BASE_URL + 64];
 
+    /* Entries from here under an authorization that requires another registry's would be
+     * refused by the issuer before signing and by every verifier: say so now. */
+    if (w->auth->status_registry != NULL && strcmp(w->auth->status_registry, ctx->base_url) != 0) {
+        char why[320];
+
+        (void) snprintf(why, sizeof why,
+                        "the issuer's authorization requires status entries from %.100s; this "
+                        "registry serves at %.100s",
+                        w->auth->status_registry, ctx->base_url);
+        libro_http__error(resp, 409, "conflict", why);
+        return;
+    }
     if (libro_registry_reserve_status(reg, &w->id, &list, &index, &err) != LIBRO_OK) {
         registry_error(resp, reg, &w->id, &err);
         return;
