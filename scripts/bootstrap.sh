@@ -26,8 +26,10 @@ LIBRO_BUILD_PACKAGES=(ca-certificates gcc libc6-dev make cmake pkg-config
     libzbar-dev libjpeg62-turbo-dev libsqlite3-dev libmicrohttpd-dev libcurl4-openssl-dev)
 # What the test suite needs on top: check, clang with its sanitizer/fuzzer runtime, curl
 # and python3 for the API's end-to-end tests (raw requests, JSON, Merkle proofs, SQLite), and
-# faketime for the verifier's clock set back (tests/e2e/clock_test.sh).
-LIBRO_TEST_PACKAGES=(check clang libclang-rt-14-dev clang-format curl faketime python3)
+# faketime for the verifier's clock set back (tests/e2e/clock_test.sh), mount and
+# util-linux's unshare for a really full filesystem (tests/e2e/fullfs_test.sh).
+LIBRO_TEST_PACKAGES=(check clang libclang-rt-14-dev clang-format curl faketime mount python3
+    util-linux)
 
 # Node.js and npm run the independent JSON Schema validator (ajv) over what libro issues.
 # Any Node.js >= 18 with npm will do (Debian's, or one installed otherwise).

@@ -684,8 +684,7 @@ START_TEST(test_reserve_status_registry)
     assert_error(409, "conflict", "another registry's entries");
     ck_assert_str_eq(
         json_string_value(json_object_get(json_object_get(R_json, "error"), "message")),
-        "the issuer's authorization requires status entries from http://127.0.0.1:1; this "
-        "registry serves at " BASE);
+        "the issuer's statusRegistry is http://127.0.0.1:1; this registry is " BASE);
     must(libro_registry_authorize_issuer(reg, NULL, here, 0, "clerk", now, &err), &err, "here");
     post_as("/v1/reservations", claims("reserve", NULL), stranger_key, kid);
     ck_assert_uint_eq(R.status, 201);

@@ -426,8 +426,7 @@ do_reserve(libro_http__response *resp, libro_http_ctx *ctx, libro_registry *reg,
         char why[320];
 
         (void) snprintf(why, sizeof why,
-                        "the issuer's authorization requires status entries from %.100s; this "
-                        "registry serves at %.100s",
+                        "the issuer's statusRegistry is %.100s; this registry is %.100s",
                         w->auth->status_registry, ctx->base_url);
         libro_http__error(resp, 409, "conflict", why);
         return;
