@@ -284,6 +284,28 @@ START_TEST(test_creates_what_is_missing)
 END_TEST
 
 /* What a created charter and authorization say, and how long they run. */
+/* A charter created beside an existing registry authorization starts when the authorization
+ * does, when that is earlier: an authorization made (by the same community key) a second
+ * before the init that makes the charter is not refused for starting outside it. */
+START_TEST(test_charter_holds_existing_authorization)
+{
+    libro_registry_init_options opt = full_options();
+    libro_registry_init_result res = LIBRO_REGISTRY_INIT_RESULT_INIT;
+    libro_error err = LIBRO_ERROR_INIT;
+
+    must(libro_issuer_registry_init(&res, &opt, &err), &err, "earlier init");
+    libro_registry_init_result_clear(&res);
+    ck_assert_int_eq(unlink(db), 0);
+    ck_assert_int_eq(unlink(charter), 0);
+    opt.now = NOW + 1;
+    must(libro_issuer_registry_init(&res, &opt, &err), &err, "init a second later");
+    ck_assert_uint_eq(res.created, LIBRO_REGISTRY_INIT_CHARTER);
+    ck_assert_int_eq(res.charter->valid_from, NOW);
+    ck_assert_int_eq(res.authorization->valid_from, NOW);
+    libro_registry_init_result_clear(&res);
+}
+END_TEST
+
 START_TEST(test_created_credentials)
 {
     libro_registry_init_options opt = full_options();
@@ -703,6 +725,7 @@ libro_test_suite(void)
     tcase_add_checked_fixture(ok, setup, teardown);
     tcase_add_loop_test(ok, test_creates_what_is_missing, 0, (int) LIBRO_NELEM(combos));
     tcase_add_test(ok, test_created_credentials);
+    tcase_add_test(ok, test_charter_holds_existing_authorization);
     tcase_add_test(ok, test_days_and_cut);
     tcase_add_test(ok, test_passphrase);
     suite_add_tcase(s, ok);

@@ -239,11 +239,19 @@ registry_key(struct part *k, libro_error *err)
     return rc;
 }
 
+/* The community's charter, from `now`, or from the start of the registry authorization that
+ * exists when that is earlier: the community key signed that authorization, and the charter
+ * made for it must hold its window (an authorization made a second before the charter would
+ * otherwise be refused for starting outside it). */
 static libro_code
-make_charter(struct part *charter, const libro_key *community,
+make_charter(struct part *charter, const struct part *auth, const libro_key *community,
              const libro_registry_init_options *opt, int64_t now, libro_error *err)
 {
     libro_charter_options c = LIBRO_CHARTER_OPTIONS_INIT;
+
+    if (auth->cred != NULL && auth->cred->valid_from < now) {
+        now = auth->cred->valid_from;
+    }
 
     c.id = opt->id;
     c.name = opt->name;
@@ -380,7 +388,7 @@ libro_issuer_registry_init(libro_registry_init_result *res, const libro_registry
         (create_some && (rc = community_key(&community, &charter, opt, err)) != LIBRO_OK) ||
         (!auth.existed && (rc = registry_key(&registry, err)) != LIBRO_OK) ||
         (!charter.existed &&
-         (rc = make_charter(&charter, community.key, opt, now, err)) != LIBRO_OK) ||
+         (rc = make_charter(&charter, &auth, community.key, opt, now, err)) != LIBRO_OK) ||
         (!auth.existed && (rc = make_authorization(&auth, &charter, community.key, registry.key,
                                                    opt, now, err)) != LIBRO_OK) ||
         (auth.existed && (rc = check_existing_authorization(&auth, &charter, err)) != LIBRO_OK)) {
