@@ -434,15 +434,7 @@ typedef enum libro_mandate_state {
 /** "active", "resigned", "recalled", "replaced"; NULL outside the enum. */
 LIBRO_API const char *libro_mandate_state_name(libro_mandate_state s);
 
-/* The words of a mandate's message list entry (statusSize 2): what the status lists of
- * mandates say about an index. The message list of mandates is its own list (not a license
- * list): its statusMessage array carries these words. */
-typedef enum libro_mandate_word {
-    LIBRO_MANDATE_WORD_IN_OFFICE = 0, /* "in office": nothing to say; the dates decide */
-    LIBRO_MANDATE_WORD_RESIGNED = 1,  /* "resigned" */
-    LIBRO_MANDATE_WORD_RECALLED = 2,  /* "recalled" */
-    LIBRO_MANDATE_WORD_REPLACED = 3,  /* "replaced" */
-} libro_mandate_word;
+/* The words of a mandate's message list: libro_mandate_word (libro/statuslist.h). */
 
 /** A member community's seat: its charter, signed by the registry's community. */
 typedef struct libro_seat {
