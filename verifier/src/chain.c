@@ -23,13 +23,21 @@ enum stage {
     STAGE_WINDOW = 2, /* the link's own window at the verification time */
 };
 
+/* What is below link 2, which decides link 2's type and the rules between them. */
+enum walk_kind {
+    WALK_LICENSE = 0,  /* a license: link 2 its IssuerAuthorization */
+    WALK_REGISTRY = 1, /* a status list: link 2 a RegistryAuthorization of `community` */
+    WALK_MEMBER = 2,   /* a member community's charter: link 2 its parent's charter */
+};
+
 struct walk {
     const libro_trust *t;
     const libro_verify_options *opt;
-    const libro_credential *license; /* below link 2, for a license's walk; else NULL */
+    enum walk_kind kind;
+    const libro_credential *below; /* the license or the member charter below link 2; NULL for
+                                    * a status list */
     /* A status list's walk (libro_chain__walk_registry): link 2 is a RegistryAuthorization
      * of `community` above `list`. */
-    bool registry;
     const libro_status_list *list;
     const char *community;
     /* path[j] is link j + 2 (path[0] the authorization), borrowed from the store: anchors
@@ -230,13 +238,12 @@ fail(struct walk *w, size_t k, enum stage stage, size_t n_verified, libro_error 
 static libro_code
 check_rules(const struct walk *w, size_t k, const libro_credential *up, char *why, size_t why_cap)
 {
-    const libro_credential *lic = w->license;
-    const libro_credential *below = k == 2 ? lic : w->path[k - 3];
+    const libro_credential *below = k == 2 ? w->below : w->path[k - 3];
     libro_error e = LIBRO_ERROR_INIT;
     char up_desc[96];
     libro_code rc;
 
-    if (w->registry && k == 2) {
+    if (w->kind == WALK_REGISTRY && k == 2) {
         /* Rule 3 for a status list: it lies within its registry's authorization. */
         rc =
             libro_rules_window_of("status list", w->list->valid_from, w->list->valid_until, up, &e);
@@ -247,24 +254,25 @@ check_rules(const struct walk *w, size_t k, const libro_credential *up, char *wh
                                  "%s was issued by %.64s, not by %.64s, the license's community",
                                  up_desc, up->issuer, w->community);
         }
-    } else if (k == 2) {
+    } else if (w->kind == WALK_LICENSE && k == 2) {
         /* Rule 5 (the license names the community that authorized its issuer), rule 4 for
          * the license (its type granted, for no longer than the grant allows), rule 3
          * (windows nest). */
-        rc = libro_rules_license_under(lic, up, &e);
+        rc = libro_rules_license_under(below, up, &e);
         if (rc == LIBRO_OK) {
             /* A license must be on record where its authorization says (statusRegistry): one
              * signed with a stolen key and never registered has no such entries. */
-            rc = libro_rules_license_status(lic, up, &e);
+            rc = libro_rules_license_status(below, up, &e);
         }
     } else {
         /* Rules 3, 4 and (between charters) 5: windows nest, scopes narrow (an
          * authorization's grants, a charter's allowed types; a registry authorization grants
          * none), levels decrease. Under the authorization, rule 5 is the license's: it gives
-         * its community's level as chartered. */
+         * its community's level as chartered. A member's charter is under its parent's
+         * charter as any charter is. */
         rc = libro_rules_under_charter(below, up, &e);
-        if (rc == LIBRO_OK && k == 3 && !w->registry) {
-            rc = libro_rules_license_level(lic, up, &e);
+        if (rc == LIBRO_OK && k == 3 && w->kind == WALK_LICENSE) {
+            rc = libro_rules_license_level(w->below, up, &e);
         }
     }
     if (rc == LIBRO_OK) {
@@ -321,7 +329,7 @@ cand_cmp(const void *a, const void *b)
 /* Candidates for link k naming key (id, tp): authorizations for k = 2, else anchors and
  * charters of the community. */
 static libro_code
-candidates(struct cand **out, size_t *n_out, const libro_trust *t, bool registry, size_t k,
+candidates(struct cand **out, size_t *n_out, const libro_trust *t, libro_cred_type link2, size_t k,
            const char *id, const char *tp, libro_error *err)
 {
     struct cand *c = NULL;
@@ -332,7 +340,6 @@ candidates(struct cand **out, size_t *n_out, const libro_trust *t, bool registry
     *n_out = 0;
     for (i = 0; i < t->n_items; i++) {
         const libro_trust__item *it = &t->items[i];
-        libro_cred_type link2 = registry ? LIBRO_CRED_REGISTRY_AUTH : LIBRO_CRED_ISSUER_AUTH;
         bool want = k == 2 ? it->cred->type == link2 : it->cred->type == LIBRO_CRED_CHARTER;
 
         if (!want || strcmp(it->tp, tp) != 0 || strcmp(it->cred->subject_id, id) != 0) {
@@ -355,6 +362,21 @@ candidates(struct cand **out, size_t *n_out, const libro_trust *t, bool registry
     *out = c;
     *n_out = n;
     return LIBRO_OK;
+}
+
+/* The type of link 2 above what the walk starts from. */
+static libro_cred_type
+link2_type(enum walk_kind kind)
+{
+    switch (kind) {
+    case WALK_LICENSE:
+        return LIBRO_CRED_ISSUER_AUTH;
+    case WALK_REGISTRY:
+        return LIBRO_CRED_REGISTRY_AUTH;
+    case WALK_MEMBER:
+        break;
+    }
+    return LIBRO_CRED_CHARTER;
 }
 
 static libro_code walk_up(struct walk *w, size_t k, const char *want_id, const char *want_tp,
@@ -523,15 +545,15 @@ walk_up(struct walk *w, size_t k, const char *want_id, const char *want_tp, libr
         rc = fail(w, k, STAGE_FOUND, j, err, "chain longer than %u links", w->opt->max_links);
         goto out;
     }
-    rc = candidates(&cands, &n_cands, w->t, w->registry, k, want_id, want_tp, err);
+    rc = candidates(&cands, &n_cands, w->t, link2_type(w->kind), k, want_id, want_tp, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
     if (n_cands == 0) {
         libro_verifier__printable(shown, sizeof shown, want_id, strlen(want_id));
-        if (k == 2) {
+        if (k == 2 && link2_type(w->kind) != LIBRO_CRED_CHARTER) {
             rc = fail(w, k, STAGE_FOUND, j, err, "no trusted %s authorization for %s#%s",
-                      w->registry ? "registry" : "issuer", shown, want_tp);
+                      w->kind == WALK_REGISTRY ? "registry" : "issuer", shown, want_tp);
         } else {
             rc = fail(w, k, STAGE_FOUND, j, err, "no trusted anchor or charter for %s#%s", shown,
                       want_tp);
@@ -671,7 +693,8 @@ libro_chain__walk(libro_chain__result *res, const libro_trust *t, const libro_cr
     memset(&w, 0, sizeof w);
     w.t = t;
     w.opt = opt;
-    w.license = license;
+    w.kind = WALK_LICENSE;
+    w.below = license;
     return walk(res, &w, signer_id, signer_tp, err);
 }
 
@@ -686,8 +709,95 @@ libro_chain__walk_registry(libro_chain__result *res, const libro_trust *t,
     memset(&w, 0, sizeof w);
     w.t = t;
     w.opt = opt;
-    w.registry = true;
+    w.kind = WALK_REGISTRY;
     w.list = list;
     w.community = community;
     return walk(res, &w, signer_id, signer_tp, err);
+}
+
+libro_code
+libro_chain__walk_member(libro_chain__result *res, const libro_trust *t, const char *token,
+                         size_t len, const char *community, const libro_verify_options *opt,
+                         libro_error *err)
+{
+    libro_error e = LIBRO_ERROR_INIT;
+    libro_jws *jws = NULL;
+    libro_credential *c = NULL;
+    const libro_trust__item *signer;
+    const unsigned char *p;
+    const char *kid;
+    const char *tp = NULL;
+    size_t id_len = 0;
+    size_t p_len;
+    char *signer_id = NULL;
+    char shown[65];
+    struct walk w;
+    libro_code rc;
+
+    memset(res, 0, sizeof *res);
+    res->outcome = LIBRO_UNTRUSTED;
+    rc = libro_jws_parse(&jws, token, len, &e);
+    if (rc == LIBRO_OK && !libro_jws_typ_is(libro_jws_typ(jws), "vc+jwt")) {
+        rc = libro_error_set(&e, LIBRO_ERR_UNSUPPORTED, "jws: typ is not vc+jwt");
+    }
+    kid = rc == LIBRO_OK ? libro_jws_kid(jws) : NULL;
+    if (rc == LIBRO_OK && kid == NULL) {
+        rc = libro_error_set(&e, LIBRO_ERR_PARSE, "jws: header lacks \"kid\"");
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_kid_split(kid, &id_len, &tp, &e);
+    }
+    if (rc == LIBRO_ERR_NOMEM) {
+        rc = libro_error_set(err, rc, "%s", e.msg);
+        goto out;
+    }
+    if (rc != LIBRO_OK) {
+        rc = LIBRO_OK;
+        (void) snprintf(res->reason, sizeof res->reason, "%s", e.msg);
+        goto out;
+    }
+    signer_id = libro_strndup(kid, id_len);
+    if (signer_id == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_NOMEM, "verify: out of memory");
+        goto out;
+    }
+    libro_verifier__printable(shown, sizeof shown, signer_id, id_len);
+    signer = find_key(t, signer_id, tp);
+    if (signer == NULL) {
+        (void) snprintf(res->reason, sizeof res->reason,
+                        "no trusted anchor or charter for %s#%s, signer of the charter", shown,
+                        tp);
+        goto out;
+    }
+    rc = libro_jws_verify(jws, signer->cred->subject_key, &e);
+    if (rc == LIBRO_OK) {
+        p = libro_jws_payload(jws, &p_len);
+        rc = libro_credential_parse(&c, p, p_len, &e);
+    }
+    if (rc == LIBRO_ERR_NOMEM || rc == LIBRO_ERR_CRYPTO) {
+        rc = libro_error_set(err, rc, "%s", e.msg);
+        goto out;
+    }
+    if (rc != LIBRO_OK) {
+        rc = LIBRO_OK;
+        (void) snprintf(res->reason, sizeof res->reason, "charter: %.200s", e.msg);
+        goto out;
+    }
+    if (c->type != LIBRO_CRED_CHARTER || strcmp(c->issuer, signer_id) != 0 ||
+        strcmp(c->issuer, community) != 0 || strcmp(c->subject_id, community) == 0) {
+        (void) snprintf(res->reason, sizeof res->reason,
+                        "not a charter of a member community signed by %.64s", community);
+        goto out;
+    }
+    memset(&w, 0, sizeof w);
+    w.t = t;
+    w.opt = opt;
+    w.kind = WALK_MEMBER;
+    w.below = c;
+    rc = walk(res, &w, signer_id, tp, err);
+out:
+    libro_credential_free(c);
+    libro_free(signer_id);
+    libro_jws_free(jws);
+    return rc;
 }

@@ -128,6 +128,20 @@ LIBRO_NODISCARD libro_code libro_chain__walk_registry(
     const char *community, const char *signer_id, const char *signer_tp,
     const libro_verify_options *opt, libro_error *err);
 
+/** Check a member community's charter token[0..len) from a trust bundle (libro sync): a
+ *  strict compact JWS, typ vc+jwt, whose signature verifies with the key of `community` found
+ *  in the store (an anchor or a charter), a CommunityCharter issued by `community` for
+ *  another community, and, from `community`'s charter up to a pinned anchor, the chain rules
+ *  as for a license (the member's charter under its parent's as any charter under its
+ *  issuer's; the member's own window is not asked about: a verification does that). Same
+ *  result shape and codes as libro_chain__walk: res->outcome LIBRO_UNTRUSTED with the reason
+ *  when any of this fails. */
+LIBRO_NODISCARD libro_code libro_chain__walk_member(libro_chain__result *res,
+                                                    const libro_trust *t, const char *token,
+                                                    size_t len, const char *community,
+                                                    const libro_verify_options *opt,
+                                                    libro_error *err);
+
 /** A new, empty memo for `n_items` entries (NULL when out of memory). */
 libro_trust__memo *libro_trust__memo_new(size_t n_items);
 void libro_trust__memo_free(libro_trust__memo *m);

@@ -266,6 +266,7 @@ typedef struct libro_sync_report {
     uint64_t log_grew_from; /* ... and at the checkpoint synced before (0 the first time) */
     int64_t issued_ms;      /* the bundle's issued time to the millisecond (bundles are
                                ordered by it: docs/formats.md) */
+    size_t members;         /* member communities' charters (seats) it carried */
 } libro_sync_report;
 
 /** Fetch the trust bundle of the registry at `url` (its base URL: https://..., or http:// to
@@ -275,7 +276,11 @@ typedef struct libro_sync_report {
  *  it carries for its own registry, whose url must be `url` (LIBRO_ERR_UNTRUSTED,
  *  LIBRO_ERR_BAD_SIGNATURE); not older than the last sync of `url` (LIBRO_ERR_ROLLBACK); its
  *  charters and authorizations added, and the registry's authorization chaining to a pinned
- *  anchor now (LIBRO_ERR_UNTRUSTED); its log checkpoint signed by the registry key and
+ *  anchor now (LIBRO_ERR_UNTRUSTED); its `members` (the charters of the member communities
+ *  that hold the seats of its community's roundtable; absent in older bundles) each checked
+ *  (issued by the registry's community, signed by its key, under
+ *  its charter by the chain rules, and that charter chaining to a pinned anchor now) and
+ *  added, the first that fails refusing the sync (LIBRO_ERR_UNTRUSTED "member N: ..."); its log checkpoint signed by the registry key and
  *  consistent with the last one synced, by the proof the registry serves (LIBRO_ERR_PROOF;
  *  a smaller tree: LIBRO_ERR_ROLLBACK); its status lists added by libro_trust_add's rules (an
  *  older list: LIBRO_ERR_ROLLBACK). Then the state of this sync is written atomically
