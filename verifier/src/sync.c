@@ -378,8 +378,7 @@ add_members(libro_trust *t, const json_t *members, const char *community, int64_
 
         rc = libro_chain__walk_member(&res, t, jws, strlen(jws), community, &vo, err);
         if (rc == LIBRO_OK && res.outcome != LIBRO_VALID) {
-            rc = libro_error_set(err, LIBRO_ERR_UNTRUSTED, "member %zu: %.200s", i + 1,
-                                 res.reason);
+            rc = libro_error_set(err, LIBRO_ERR_UNTRUSTED, "member %zu: %.200s", i + 1, res.reason);
         }
         libro_chain__result_free(&res);
         if (rc == LIBRO_OK) {
