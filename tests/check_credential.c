@@ -149,6 +149,8 @@ build(libro_cred_type type, libro_alg alg, bool full)
         c->subject_key = new_key(alg);
         c->url = full ? dup("https://registry.town-7.example:8443/v1") : NULL;
         break;
+    case LIBRO_CRED_MANDATE: /* not built here yet */
+        break;
     }
     return c;
 }

@@ -1019,7 +1019,8 @@ parse_rejects(const struct bad_list *c, bool message)
     libro_buf good = LIBRO_BUF_INIT;
     libro_buf encoded = LIBRO_BUF_INIT;
     static char junk[] = "x";
-    libro_status_list s = {junk, NULL, 1, 2, LIBRO_STATUS_REVOCATION, {NULL, 0}, 0};
+    libro_status_list s = {
+        junk, NULL, 1, 2, LIBRO_STATUS_REVOCATION, {NULL, 0}, 0, LIBRO_WORDS_LICENSE};
     libro_bitstring bits;
     const char *base = GOOD_PAYLOAD;
     libro_code rc;

@@ -110,6 +110,41 @@ libro_level_name(const libro_credential *charter, char *tmp, size_t tmp_len)
     return tmp;
 }
 
+const char *
+libro_office_name(libro_office office)
+{
+    switch (office) {
+    case LIBRO_OFFICE_REPRESENTATIVE:
+        return "representative";
+    case LIBRO_OFFICE_CHAIR:
+        return "chair";
+    case LIBRO_OFFICE_LEADER:
+        return "leader";
+    }
+    return NULL;
+}
+
+bool
+libro_office_from_name(libro_office *out, const char *p, size_t len)
+{
+    static const libro_office all[] = {LIBRO_OFFICE_REPRESENTATIVE, LIBRO_OFFICE_CHAIR,
+                                       LIBRO_OFFICE_LEADER};
+    size_t i;
+
+    if (out == NULL || p == NULL) {
+        return false;
+    }
+    for (i = 0; i < LIBRO_NELEM(all); i++) {
+        const char *name = libro_office_name(all[i]);
+
+        if (strlen(name) == len && memcmp(name, p, len) == 0) {
+            *out = all[i];
+            return true;
+        }
+    }
+    return false;
+}
+
 libro_code
 libro_credential_new(libro_credential **out, libro_cred_type type, libro_error *err)
 {
@@ -761,6 +796,8 @@ check_subject(const libro_credential *c, enum key_checks keys, libro_error *err)
         break;
     case LIBRO_CRED_REGISTRY_AUTH:
         rc = c->url == NULL ? LIBRO_OK : check_url(c->url, "credentialSubject.url", err);
+        break;
+    case LIBRO_CRED_MANDATE: /* not in types[] yet: never reached */
         break;
     }
     return rc;
@@ -1437,6 +1474,7 @@ subject_members(libro_cred_type type, size_t *n)
         *n = LIBRO_NELEM(issuer_auth_members);
         return issuer_auth_members;
     case LIBRO_CRED_REGISTRY_AUTH:
+    case LIBRO_CRED_MANDATE: /* not in types[] yet: never reached */
         break;
     }
     *n = LIBRO_NELEM(registry_auth_members);
@@ -1518,6 +1556,8 @@ libro_credential_parse(libro_credential **out, const void *p, size_t len, libro_
         break;
     case LIBRO_CRED_REGISTRY_AUTH:
         rc = parse_registry_auth(c, subject, err);
+        break;
+    case LIBRO_CRED_MANDATE: /* not in types[] yet: never reached */
         break;
     }
     if (rc == LIBRO_OK) {
@@ -1652,6 +1692,8 @@ subject_value(const libro_credential *c, json_t *jwk)
     case LIBRO_CRED_REGISTRY_AUTH:
         return json_pack("{s:s, s:s, s:O, s:s*}", "id", c->subject_id, "name", c->name,
                          "publicKeyJwk", jwk, "url", c->url);
+    case LIBRO_CRED_MANDATE: /* not in types[] yet: never reached */
+        break;
     }
     return NULL;
 }

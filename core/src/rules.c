@@ -366,3 +366,159 @@ libro_rules_license_under(const libro_credential *license, const libro_credentia
     }
     return rc;
 }
+
+/* ---- roundtables and mandates --------------------------------------------------------------- */
+
+unsigned
+libro_rules_seed_term_years(libro_office office, int roundtable_level)
+{
+    switch (office) {
+    case LIBRO_OFFICE_REPRESENTATIVE:
+        return roundtable_level <= 1 ? LIBRO_TERM_REPRESENTATIVE_L1_YEARS
+                                     : LIBRO_TERM_REPRESENTATIVE_YEARS;
+    case LIBRO_OFFICE_CHAIR:
+        return LIBRO_TERM_CHAIR_YEARS;
+    case LIBRO_OFFICE_LEADER:
+        return LIBRO_TERM_LEADER_YEARS;
+    }
+    return 0;
+}
+
+unsigned
+libro_rules_term_years(libro_office office, const libro_credential *roundtable_charter)
+{
+    unsigned own = 0;
+
+    if (roundtable_charter == NULL || roundtable_charter->type != LIBRO_CRED_CHARTER) {
+        return 0;
+    }
+    switch (office) {
+    case LIBRO_OFFICE_REPRESENTATIVE:
+        own = roundtable_charter->rt_representative_years;
+        break;
+    case LIBRO_OFFICE_CHAIR:
+        own = roundtable_charter->rt_chair_years;
+        break;
+    case LIBRO_OFFICE_LEADER:
+        own = roundtable_charter->rt_leader_years;
+        break;
+    default:
+        return 0;
+    }
+    return own != 0 ? own : libro_rules_seed_term_years(office, roundtable_charter->level);
+}
+
+static bool
+leap_year(unsigned y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+libro_code
+libro_rules_term_end(int64_t *out, int64_t valid_from, unsigned years, libro_error *err)
+{
+    char text[LIBRO_TIME_TEXT_MAX];
+    unsigned year = 0;
+    int64_t t = 0;
+    libro_code rc;
+    int i;
+
+    if (out == NULL || years == 0) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "rules: no term end of 0 years");
+    }
+    *out = 0;
+    rc = libro_time_format(text, valid_from, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    /* "YYYY-MM-DDTHH:MM:SSZ": the same date and time `years` later, written back as text and
+     * read again, so that the calendar is time.c's alone. */
+    for (i = 0; i < 4; i++) {
+        year = year * 10 + (unsigned) (text[i] - '0');
+    }
+    year += years;
+    if (year > 9999) {
+        return libro_error_set(err, LIBRO_ERR_TIME, "rules: a term ending after the year 9999");
+    }
+    for (i = 3; i >= 0; i--) {
+        text[i] = (char) ('0' + year % 10);
+        year /= 10;
+    }
+    year = (unsigned) ((text[0] - '0') * 1000 + (text[1] - '0') * 100 + (text[2] - '0') * 10 +
+                       (text[3] - '0'));
+    if (memcmp(text + 5, "02-29", 5) == 0 && !leap_year(year)) {
+        memcpy(text + 5, "03-01", 5);
+    }
+    rc = libro_time_parse(&t, text, strlen(text), err);
+    if (rc == LIBRO_OK) {
+        *out = t - 1;
+    }
+    return rc;
+}
+
+libro_code
+libro_rules_roundtable_seats(size_t n_members, libro_error *err)
+{
+    if (n_members > LIBRO_ROUNDTABLE_MAX_MEMBERS) {
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "a roundtable has at most %u member communities, not %zu",
+                               LIBRO_ROUNDTABLE_MAX_MEMBERS, n_members);
+    }
+    return LIBRO_OK;
+}
+
+libro_code
+libro_rules_mandate_term_limit(const libro_credential *roundtable_charter,
+                               unsigned consecutive_before, libro_error *err)
+{
+    unsigned limit;
+
+    if (roundtable_charter == NULL || roundtable_charter->type != LIBRO_CRED_CHARTER) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "rules: want a roundtable charter");
+    }
+    limit = roundtable_charter->rt_consecutive_terms;
+    if (limit != 0 && consecutive_before >= limit) {
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "the charter of %.64s allows %u consecutive terms in one seat; "
+                               "this would be term %u",
+                               shown(roundtable_charter->subject_id), limit,
+                               consecutive_before + 1);
+    }
+    return LIBRO_OK;
+}
+
+libro_code
+libro_rules_mandate_office(const libro_credential *mandate, libro_error *err)
+{
+    (void) mandate;
+    return libro_error_set(err, LIBRO_ERR_UNSUPPORTED, "rules: not implemented yet");
+}
+
+libro_code
+libro_rules_mandate_signer(const libro_credential *mandate, const libro_credential *signer_charter,
+                           const libro_credential *roundtable_charter, libro_error *err)
+{
+    (void) mandate;
+    (void) signer_charter;
+    (void) roundtable_charter;
+    return libro_error_set(err, LIBRO_ERR_UNSUPPORTED, "rules: not implemented yet");
+}
+
+libro_code
+libro_rules_mandate_term(const libro_credential *mandate,
+                         const libro_credential *roundtable_charter, libro_error *err)
+{
+    (void) mandate;
+    (void) roundtable_charter;
+    return libro_error_set(err, LIBRO_ERR_UNSUPPORTED, "rules: not implemented yet");
+}
+
+libro_code
+libro_rules_mandate_under(const libro_credential *mandate, const libro_credential *signer_charter,
+                          const libro_credential *roundtable_charter, libro_error *err)
+{
+    (void) mandate;
+    (void) signer_charter;
+    (void) roundtable_charter;
+    return libro_error_set(err, LIBRO_ERR_UNSUPPORTED, "rules: not implemented yet");
+}

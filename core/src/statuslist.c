@@ -82,6 +82,24 @@ libro_status_word_message(unsigned w)
     return w < LIBRO_STATUS_MESSAGE_COUNT ? words[w] : NULL;
 }
 
+static const char *const mandate_words[LIBRO_STATUS_MESSAGE_COUNT] = {"in office", "resigned",
+                                                                      "recalled", "replaced"};
+
+const char *
+libro_status_words_message(libro_status_words set, unsigned w)
+{
+    if (w >= LIBRO_STATUS_MESSAGE_COUNT) {
+        return NULL;
+    }
+    switch (set) {
+    case LIBRO_WORDS_LICENSE:
+        return words[w];
+    case LIBRO_WORDS_MANDATE:
+        return mandate_words[w];
+    }
+    return NULL;
+}
+
 json_t *
 libro_statuslist__messages_json(void)
 {
