@@ -411,8 +411,6 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_chain(libro_registry *r, cha
  * leader. The rules are core's (libro/rules.h, libro_rules_mandate_*), so the issuer, the
  * registry and the verifier cannot disagree. */
 
-/* At most this many member communities (seats) in a roundtable. */
-#define LIBRO_MAX_SEATS 7u
 /* A mandate id: "sha256:" and the 64 lowercase hex digits of the SHA-256 of its compact JWS
  * (71 characters); a buffer for one, with its NUL. */
 #define LIBRO_MANDATE_ID_LEN 71u
@@ -422,7 +420,9 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_chain(libro_registry *r, cha
 LIBRO_API bool libro_mandate_id_ok(const char *id);
 
 /** How a mandate stands. Each one ended early is final, and its status bits say so: the
- *  revocation bit, and the message list's word (libro_mandate_word). */
+ *  revocation bit, and the message list's word (libro_mandate_word, libro/statuslist.h: the
+ *  mandate lists' message lists carry the mandate words, so mandates never share a list with
+ *  licenses). */
 typedef enum libro_mandate_state {
     LIBRO_MANDATE_ACTIVE = 1,   /* registered and not ended: "in office" during its term (its
                                    term may also lie ahead, or be over: see the times) */
@@ -433,8 +433,6 @@ typedef enum libro_mandate_state {
 
 /** "active", "resigned", "recalled", "replaced"; NULL outside the enum. */
 LIBRO_API const char *libro_mandate_state_name(libro_mandate_state s);
-
-/* The words of a mandate's message list: libro_mandate_word (libro/statuslist.h). */
 
 /** A member community's seat: its charter, signed by the registry's community. */
 typedef struct libro_seat {
@@ -451,9 +449,8 @@ LIBRO_API void libro_seats_free(libro_seat *s, size_t n);
 /** A mandate as the registry holds it. */
 typedef struct libro_mandate_record {
     char id[LIBRO_MANDATE_ID_SIZE]; /* "sha256:<hex>" */
-    int office;                     /* a libro_office (libro/credential.h): 1 representative,
-                                       2 chair, 3 leader */
-    char *roundtable;               /* the roundtable's community: the registry's own */
+    libro_office office;
+    char *roundtable; /* the roundtable's community: the registry's own */
     int roundtable_level;
     char *seat;   /* the member community (representative) or the parent (leader); NULL for
                      the chair */
@@ -489,7 +486,7 @@ LIBRO_API void libro_mandate_records_free(libro_mandate_record *m, size_t n);
  *  registry's level - 1 (LIBRO_ERR_DENIED), at a registry of level >= 1 (LIBRO_ERR_DENIED: a
  *  tribe has no roundtable), not expired at `now` (LIBRO_ERR_EXPIRED). A charter for a
  *  community that has a seat replaces that seat's charter (a renewed charter, a new key);
- *  an eighth community is refused (LIBRO_ERR_LIMIT, libro_rules_roundtable_seats). A log
+ *  an eighth community is refused (libro_rules_roundtable_seats: LIBRO_ERR_DENIED). A log
  *  leaf under `actor`, in the same transaction. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_add_seat(libro_registry *r,
                                                              const libro_request_id *req,
