@@ -16,6 +16,8 @@ static const struct cli_cmd commands[] = {
     {"verify", cmd_verify, "verify a license offline (QR image, scanned text or JWS)"},
     {"registry", cmd_registry, "create a registry, define license types, publish status lists"},
     {"license", cmd_license, "show, change, renew and expire registered licenses"},
+    {"mandate", cmd_mandate, "issue, show and end roundtable mandates"},
+    {"roundtable", cmd_roundtable, "who sits at a roundtable; seats of member communities"},
     {"help", cmd_help, "show help for libro or one of its commands"},
 };
 

@@ -26,6 +26,9 @@ typedef struct libro_issuer__kind {
     /* Register the signed credential at (list, index). */
     libro_code (*record)(libro_registry_client *r, const char *jws, uint32_t list, uint32_t index,
                          void *ctx, libro_error *err);
+    /* Its schema requires status entries: it is checked without them only once they are in
+     * (a license is checked before the reservation as well). */
+    bool status_required;
 } libro_issuer__kind;
 
 /* Record res->license in registry `r`: reserve a status index, put the status entries in

@@ -107,6 +107,7 @@ static const libro_issuer__kind mandate_kind = {
     libro_registry_client_reserve_mandate,
     mandate_sign,
     mandate_record,
+    true,
 };
 
 /* The members `opt` names, the roundtable and seat from the charters; no term, no status. */
@@ -350,10 +351,7 @@ libro_issuer_end_mandate(const char *target, const libro_key *key, const char *i
     }
     if (!libro_registry_client_remote(reader)) {
         /* In-process: the operator's change, recorded under the actor. */
-        rc = actor == NULL ? libro_error_set(err, LIBRO_ERR_INVALID_ARG,
-                                             "ending a mandate in a database needs who does it "
-                                             "(an actor)")
-                           : libro_registry_client_end_mandate(reader, id, how, reason, err);
+        rc = libro_registry_client_end_mandate(reader, id, how, reason, err);
         goto out;
     }
     if (key == NULL) {

@@ -466,6 +466,7 @@ static const libro_issuer__kind license_kind = {
     libro_registry_client_reserve,
     license_sign,
     license_record,
+    false,
 };
 
 libro_code
@@ -486,7 +487,7 @@ libro_issuer__record(libro_issued *res, libro_registry_client *r, const char *ba
     if (base != NULL) {
         rc = status_from_base(c, base, 0, 0, err);
     }
-    if (rc == LIBRO_OK) {
+    if (rc == LIBRO_OK && (base != NULL || !kind->status_required)) {
         rc = libro_credential_check(c, err);
     }
     if (rc == LIBRO_OK) {

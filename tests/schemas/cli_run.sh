@@ -124,6 +124,44 @@ done
 license_docs=("$(out "$libro" license show --json --db reg.db N-2)"
     "$(out "$libro" license show --json --db reg.db NO-SUCH-LICENSE)")
 expiring_docs=("$(out "$libro" license expiring --json --db reg.db --within 3650)")
+# A roundtable: the town seats a neighborhood, which records its representative; the
+# town its chair; the representative resigns.
+"$libro" key new --out n.pem --public-out n.pub >/dev/null
+"$libro" key new --out holder.pem >/dev/null
+"$libro" issue charter --key town.pem --issuer urn:libro:t --parent-charter town.jws \
+    --id urn:libro:n --name N --level 1 --community-key n.pub --allow a \
+    --valid-from 2026-02-01T00:00:00Z --days 3000 --out n.jws 2>/dev/null
+"$libro" roundtable seat --db reg.db --actor ops --charter n.jws 2>/dev/null
+mandate() { # KEY CHARTER OUT [options]
+    local key=$1 charter=$2 file=$3
+    shift 3
+    "$libro" mandate issue --key "$key" --charter "$charter" --holder H --holder-key holder.pem \
+        --election-record "sha256:$(printf '%064d' 0)" --election-date 2026-03-01T00:00:00Z \
+        --electorate 100 --election-result r --registry reg.db \
+        --status-url-base https://r.example/v1/status/mandates --actor ops --out "$file" "$@" \
+        2>/dev/null
+}
+rep_id=$(mandate n.pem n.jws rep.jws --office representative --roundtable-charter town.jws)
+chair_id=$(mandate town.pem town.jws chair.jws --office chair)
+"$libro" mandate end --db reg.db --actor ops --reason resigned --why w "$rep_id" >/dev/null 2>&1
+mandate_docs=("$(out "$libro" mandate show --json --db reg.db "$rep_id")"
+    "$(out "$libro" mandate show --json --db reg.db "$chair_id")"
+    "$(out "$libro" mandate show --json --db reg.db "sha256:$(printf '%064d' 1)")")
+mandate_expiring_docs=("$(out "$libro" mandate expiring --json --db reg.db --within 3650)"
+    "$(out "$libro" mandate expiring --json --db missing.db --within 1)")
+roundtable_docs=("$(out "$libro" roundtable show --json --db reg.db urn:libro:t)"
+    "$(out "$libro" roundtable show --json --db reg.db --at 2026-06-01T00:00:00Z urn:libro:t)"
+    "$(out "$libro" roundtable show --json --db reg.db urn:libro:other)")
+for want in '"state":"resigned"' '"office":"chair"' '"code":"not_found"'; do
+    if ! grep -qF -- "$want" "${mandate_docs[@]}"; then
+        echo "cli_run: no mandate show document with $want" >&2
+        exit 1
+    fi
+done
+grep -qF '"vacant":true' "${roundtable_docs[@]}" || {
+    echo "cli_run: roundtable show --json shows no vacant seat" >&2
+    exit 1
+}
 trust_docs=("$(out "$libro" trust list --json)")
 grep -qF '"kind":"status-list"' "${trust_docs[@]}" || {
     echo "cli_run: trust list --json shows no status list" >&2
@@ -133,6 +171,9 @@ grep -qF '"kind":"status-list"' "${trust_docs[@]}" || {
 status=0
 node "$here/cli.mjs" license-show.schema.json "${license_docs[@]}" || status=1
 node "$here/cli.mjs" license-expiring.schema.json "${expiring_docs[@]}" || status=1
+node "$here/cli.mjs" mandate-show.schema.json "${mandate_docs[@]}" || status=1
+node "$here/cli.mjs" mandate-expiring.schema.json "${mandate_expiring_docs[@]}" || status=1
+node "$here/cli.mjs" roundtable-show.schema.json "${roundtable_docs[@]}" || status=1
 node "$here/cli.mjs" trust-list.schema.json "${trust_docs[@]}" || status=1
 node "$here/cli.mjs" key-show.schema.json "${key_docs[@]}" || status=1
 node "$here/cli.mjs" jws-verify.schema.json "${jws_docs[@]}" || status=1
