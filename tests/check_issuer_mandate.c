@@ -124,17 +124,24 @@ setup(void)
          "seat 2");
 }
 
+/* A database and its side files. */
 static void
-teardown(void)
+remove_db(const char *path)
 {
     static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    char name[320];
+    char name[340];
     size_t i;
 
     for (i = 0; i < LIBRO_NELEM(suffixes); i++) {
-        ck_assert_int_gt(snprintf(name, sizeof name, "%s%s", db_path, suffixes[i]), 0);
+        ck_assert_int_gt(snprintf(name, sizeof name, "%s%s", path, suffixes[i]), 0);
         (void) unlink(name);
     }
+}
+
+static void
+teardown(void)
+{
+    remove_db(db_path);
     (void) rmdir(dir);
     libro_free(n3_jws);
     libro_free(t1_jws);
@@ -486,6 +493,54 @@ START_TEST(test_replace_and_end)
 }
 END_TEST
 
+/* A leader: the neighborhood appoints one into tribe 1's circle, recorded in tribe 1's own
+ * registry (level 0: a circle, no roundtable), whose chain holds the neighborhood's charter.
+ * Another tribe cannot appoint one. */
+START_TEST(test_leader)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_mandate_options opt = rep_opts(0);
+    libro_issued res = LIBRO_ISSUED_INIT;
+    libro_credential *t1_reg = new_cred(LIBRO_CRED_REGISTRY_AUTH, T1, T1 ":registry", "R",
+                                        now - 10 * DAY, now + 3000 * DAY);
+    libro_registry *r = NULL;
+    char t1_db[320];
+    char *t1_reg_jws;
+    int64_t end = 0;
+
+    t1_reg->subject_key = public_of(registry_key);
+    t1_reg_jws = sign(t1_reg, t1_key);
+    ck_assert_int_gt(snprintf(t1_db, sizeof t1_db, "%s/t1.db", dir), 0);
+    must(libro_registry_create(t1_db, t1_jws, t1_reg_jws, &err), &err, "create t1");
+    must(libro_registry_open(&r, t1_db, &err), &err, "open t1");
+    must(libro_registry_add_chain(r, NULL, n3_jws, "clerk", now, &err), &err, "chain");
+    libro_registry_close(r);
+    opt.office = LIBRO_OFFICE_LEADER;
+    opt.signer_charter = n3_jws;
+    opt.signer_charter_len = strlen(n3_jws);
+    opt.roundtable_charter = t1_jws;
+    opt.roundtable_charter_len = strlen(t1_jws);
+    opt.registry = t1_db;
+    must(libro_issuer_issue_mandate(&res, NULL, n3_key, &opt, &err), &err, "leader");
+    ck_assert_str_eq(res.license->seat, N3);
+    ck_assert_str_eq(res.license->roundtable_id, T1);
+    ck_assert_int_eq(res.license->roundtable_level, 0);
+    ck_assert(!res.license->voting);
+    must(libro_rules_term_end(&end, res.license->valid_from, 5, &err), &err, "term end");
+    ck_assert_int_eq(res.license->valid_until, end);
+    libro_issued_clear(&res);
+    /* Tribe 2 did not charter tribe 1: no leader of its own there. */
+    opt.signer_charter = t2_jws;
+    opt.signer_charter_len = strlen(t2_jws);
+    LIBRO_ASSERT_CODE(libro_issuer_issue_mandate(&res, NULL, t2_key, &opt, &err), LIBRO_ERR_DENIED,
+                      &err, "issuer: ");
+    ck_assert_ptr_null(res.license);
+    libro_credential_free(t1_reg);
+    libro_free(t1_reg_jws);
+    remove_db(t1_db);
+}
+END_TEST
+
 /* ---- over HTTP ------------------------------------------------------------------------------ */
 
 static libro_server *server;
@@ -596,6 +651,7 @@ libro_test_suite(void)
     tcase_add_loop_test(local, test_issue_refused, 0, (int) LIBRO_NELEM(bad_issues));
     tcase_add_test(local, test_registry_refuses);
     tcase_add_test(local, test_replace_and_end);
+    tcase_add_test(local, test_leader);
     suite_add_tcase(s, local);
     tcase_add_checked_fixture(http, setup_remote, teardown_remote);
     tcase_set_timeout(http, 60);

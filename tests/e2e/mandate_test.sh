@@ -21,6 +21,15 @@ thumb() { "$libro" key show --json "$1" | sed -n 's/.*"thumbprint":"\([^"]*\)".*
 N=urn:libro:neighborhood-3
 START=$(at '6 years ago')
 
+# --- every command has its --help -----------------------------------------------------------------
+for c in "mandate issue" "mandate show" "mandate end" "mandate expiring" "roundtable show" \
+    "roundtable seat"; do
+    check "$c --help" 0 "^usage: libro $c " -- "$libro" $c --help
+    check "libro help $c" 0 "^usage: libro $c " -- "$libro" help $c
+done
+check "mandate without a command" 2 'usage: libro mandate <command>' -- "$libro" mandate
+check "libro help lists mandate and roundtable" 0 '^  roundtable +who sits' -- "$libro" help
+
 # --- the neighborhood, its three tribes, its registry -------------------------------------------
 must "$libro" key new --out n3.pem
 must "$libro" issue charter --self --key n3.pem --id $N --name "Neighborhood 3" --level 1 \
