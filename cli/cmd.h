@@ -165,7 +165,8 @@ libro_code cli_write_output(const char *path, const void *data, size_t len, libr
 /** Whether a --registry value is a URL (https:// or http://) rather than a database path. */
 bool cli_is_url(const char *s);
 
-/* "libro: issued <type> for <id> (<from> .. <until>) -> <path>" on stderr. */
+/* "libro: issued <type> for <license number, mandate holder or subject id> (<from> .. <until>)
+ * -> <path>" on stderr. */
 void cli_say_issued(const libro_credential *c, const char *path);
 /* Write a signed credential and a newline to a new file ("-" = stdout); say so on stderr. */
 libro_code cli_write_credential(const char *out_path, const libro_buf *jws,
