@@ -12,8 +12,10 @@
  * by a fresh id, signed here as libro-request+jwt by the health board's key, so mutations
  * reach the claim, scope and operation checks behind the signature.
  *
- * Either way: an answer always, the header rules refuse only with 400 or 413 and close the
- * connection, every JSON answer is JSON; never a crash, a leak or a read past the input. */
+ * The query's "at" and "within" reach the roundtable routes (GET /v1/roundtable?at=TIME,
+ * /v1/roundtable/expiring?within=SECONDS). Either way: an answer always, the header rules refuse
+ * only with 400 or 413 and close the connection, every JSON answer is JSON; never a crash, a leak
+ * or a read past the input. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -321,6 +323,26 @@ add_header(libro_http__request *req, char *line, size_t line_len)
     }
 }
 
+/* The query arguments the routes read ("at", "within"), as libmicrohttpd hands them over:
+ * the first of each name, its value as sent (the server keeps escapes). */
+static void
+query_args(libro_http__request *req, char *q)
+{
+    while (q != NULL && *q != '\0') {
+        char *amp = strchr(q, '&');
+
+        if (amp != NULL) {
+            *amp = '\0';
+        }
+        if (strncmp(q, "at=", 3) == 0 && req->arg_at == NULL) {
+            req->arg_at = q + 3;
+        } else if (strncmp(q, "within=", 7) == 0 && req->arg_within == NULL) {
+            req->arg_within = q + 7;
+        }
+        q = amp == NULL ? NULL : amp + 1;
+    }
+}
+
 /* The request line: three words; the target's query (after '?') is not part of the path. */
 static void
 request_line(libro_http__request *req, char *line)
@@ -337,6 +359,7 @@ request_line(libro_http__request *req, char *line)
     q = strchr(sp1 + 1, '?');
     if (q != NULL) {
         *q = '\0';
+        query_args(req, q + 1);
     }
     req->method = line;
     req->path = sp1 + 1;
