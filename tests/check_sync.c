@@ -1055,6 +1055,140 @@ START_TEST(test_crafted_bundles)
 }
 END_TEST
 
+/* A member community's charter as the registry's community (the town) signs it: `level` 1
+ * (the town is level 2), `id`, by `k` under the town's kid (`k` another key: a forgery). */
+static char *
+member_charter(const char *id, int level, const libro_key *k, const char *issuer)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    int64_t now = libro_time_now();
+    libro_credential *c = new_cred(LIBRO_CRED_CHARTER, issuer, id, "Neighborhood 3", now - 10 * DAY,
+                                   now + 1000 * DAY);
+    libro_buf payload = LIBRO_BUF_INIT;
+    libro_buf out = LIBRO_BUF_INIT;
+    char kid[300];
+
+    c->level = level;
+    c->subject_key = public_of(stranger_key);
+    c->allowed_types = libro_calloc(1, sizeof *c->allowed_types);
+    ck_assert_ptr_nonnull(c->allowed_types);
+    c->allowed_types[0] = sdup(NURSING);
+    c->n_allowed = 1;
+    must(libro_credential_to_json(&payload, c, &err), &err, "member json");
+    kid_of(kid, issuer, strcmp(issuer, COMMUNITY) == 0 ? town_key : k);
+    must(libro_jws_sign_compact(&out, k, kid, "vc+jwt", payload.data, payload.len, &err), &err,
+         "sign member");
+    libro_credential_free(c);
+    libro_buf_free(&payload);
+    return (char *) libro_buf_detach(&out, NULL);
+}
+
+/* Whether the store holds a charter of `id`. */
+static bool
+store_has(const char *id)
+{
+    libro_trust_entry e;
+
+    for (size_t i = 0; i < libro_trust_count(store); i++) {
+        libro_trust_get(store, i, &e);
+        if (e.type == LIBRO_CRED_CHARTER && strcmp(e.subject_id, id) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The bundle's `members` (the charters of the member communities that hold the seats of the
+ * registry's roundtable): a bundle without the member (the older form) syncs; with members
+ * signed by the registry's community they are kept; a member forged, issued by another
+ * community, of a level the chain rules refuse, or not a string refuses the whole bundle, and
+ * nothing of it is kept. */
+START_TEST(test_bundle_members)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_sync_report rep;
+    libro_buf bundle = LIBRO_BUF_INIT;
+    libro_buf crafted = LIBRO_BUF_INIT;
+    struct canned c;
+    json_t *base_p;
+    json_t *p;
+    int64_t issued;
+    char *good = member_charter("urn:libro:neighborhood-3", 1, town_key, COMMUNITY);
+    char *forged = member_charter("urn:libro:neighborhood-4", 1, stranger_key, COMMUNITY);
+    char *level2 = member_charter("urn:libro:neighborhood-5", 2, town_key, COMMUNITY);
+    char *other = member_charter("urn:libro:neighborhood-6", 1, stranger_key, "urn:libro:town-8");
+    const struct {
+        const char *what;
+        json_t *members;
+        libro_code want;
+        const char *msg;
+        const char *id;
+    } bad[] = {
+        {"forged", json_pack("[s]", forged), LIBRO_ERR_UNTRUSTED,
+         "member 1: charter: jws: signature does not verify", "urn:libro:neighborhood-4"},
+        {"a level the rules refuse", json_pack("[s,s]", good, level2), LIBRO_ERR_UNTRUSTED,
+         "member 2: ", "urn:libro:neighborhood-5"},
+        {"another community's", json_pack("[s]", other), LIBRO_ERR_UNTRUSTED,
+         "member 1: no trusted anchor or charter for urn:libro:town-8#",
+         "urn:libro:neighborhood-6"},
+        {"not a string", json_pack("[i]", 7), LIBRO_ERR_PARSE, "not a LibroTrustBundle", NULL},
+        {"not an array", json_string(good), LIBRO_ERR_PARSE, "not a LibroTrustBundle", NULL},
+    };
+
+    fetch_bundle(&bundle);
+    sync_ok(&rep);
+    issued = rep.issued;
+    stop_server();
+    base_p = bundle_payload(&bundle);
+    /* The older form: no member at all. */
+    p = json_deep_copy(base_p);
+    (void) json_object_del(p, "members");
+    set_issued(p, ++issued);
+    sign_bundle(&crafted, p, registry_key, LIBRO_BUNDLE_TYP);
+    json_decref(p);
+    canned_start(&c, 200, crafted.data, crafted.len);
+    must(sync_url(&rep, base, &err), &err, "sync without members");
+    canned_stop(&c);
+    ck_assert_uint_eq(rep.members, 0);
+    ck_assert_int_eq(verify(lic_a), LIBRO_VALID);
+
+    for (size_t i = 0; i < LIBRO_NELEM(bad); i++) {
+        p = json_deep_copy(base_p);
+        ck_assert_ptr_nonnull(bad[i].members);
+        ck_assert_int_eq(json_object_set_new(p, "members", bad[i].members), 0);
+        set_issued(p, issued + 1);
+        sign_bundle(&crafted, p, registry_key, LIBRO_BUNDLE_TYP);
+        json_decref(p);
+        LIBRO_ASSERT_CODE(sync_canned(200, &crafted, &err), bad[i].want, &err, bad[i].msg);
+        if (bad[i].id != NULL) {
+            ck_assert_msg(!store_has(bad[i].id), "%s: kept", bad[i].what);
+        }
+    }
+
+    /* One good member: kept, and counted. */
+    p = json_deep_copy(base_p);
+    ck_assert_int_eq(json_object_set_new(p, "members", json_pack("[s]", good)), 0);
+    set_issued(p, ++issued);
+    sign_bundle(&crafted, p, registry_key, LIBRO_BUNDLE_TYP);
+    json_decref(p);
+    canned_start(&c, 200, crafted.data, crafted.len);
+    must(sync_url(&rep, base, &err), &err, "sync with a member");
+    canned_stop(&c);
+    ck_assert_uint_eq(rep.members, 1);
+    ck_assert(store_has("urn:libro:neighborhood-3"));
+    ck_assert(!store_has("urn:libro:neighborhood-4"));
+    ck_assert_int_eq(verify(lic_a), LIBRO_VALID);
+
+    json_decref(base_p);
+    libro_buf_free(&crafted);
+    libro_buf_free(&bundle);
+    libro_free(good);
+    libro_free(forged);
+    libro_free(level2);
+    libro_free(other);
+}
+END_TEST
+
 START_TEST(test_url_policy)
 {
     libro_error err = LIBRO_ERROR_INIT;
@@ -1360,6 +1494,7 @@ libro_test_suite(void)
     tcase_add_test(forks, test_rollback_old_db);
     tcase_add_test(forks, test_old_bundle_replayed);
     tcase_add_test(forks, test_crafted_bundles);
+    tcase_add_test(forks, test_bundle_members);
     tcase_set_timeout(forks, 60);
     suite_add_tcase(s, forks);
 
