@@ -647,9 +647,10 @@ libro_rules_mandate_term(const libro_credential *mandate,
         fmt_time(until, mandate->valid_until);
         fmt_time(last, end);
         return libro_error_set(err, LIBRO_ERR_DENIED,
-                               "%s runs %s..%s, longer than the %u years of a %s's term at the "
+                               "%s runs %s..%s, longer than the %u year%s of a %s's term at the "
                                "roundtable of %.64s (ends by %s at the latest)",
-                               what, from, until, years, libro_office_name(mandate->office),
+                               what, from, until, years, years == 1 ? "" : "s",
+                               libro_office_name(mandate->office),
                                shown(roundtable_charter->subject_id), last);
     }
     return LIBRO_OK;

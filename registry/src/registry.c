@@ -659,6 +659,13 @@ libro_code
 libro_registry__reserve(libro_registry *r, const libro_request_id *req, uint32_t entries,
                         uint32_t *list, uint32_t *index, libro_error *err)
 {
+    return libro_registry__reserve_in(r, req, LIBRO_SPACE_LICENSES, entries, list, index, err);
+}
+
+libro_code
+libro_registry__reserve_in(libro_registry *r, const libro_request_id *req, libro_store_space space,
+                           uint32_t entries, uint32_t *list, uint32_t *index, libro_error *err)
+{
     uint32_t current = 0;
     uint32_t chosen = 0;
     uint64_t used = 0;
@@ -677,7 +684,7 @@ libro_registry__reserve(libro_registry *r, const libro_request_id *req, uint32_t
         goto out;
     }
     in_tx = true;
-    rc = r->store.ops->slot_current(r->store.h, &current, &used, err);
+    rc = r->store.ops->slot_current(r->store.h, space, &current, &used, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -692,7 +699,7 @@ libro_registry__reserve(libro_registry *r, const libro_request_id *req, uint32_t
         if (rc != LIBRO_OK) {
             goto out;
         }
-        rc = r->store.ops->slot_reserve(r->store.h, chosen, candidate, err);
+        rc = r->store.ops->slot_reserve(r->store.h, space, chosen, candidate, err);
         if (rc == LIBRO_OK) {
             *index = candidate;
             break;
@@ -743,16 +750,17 @@ write_bits(libro_registry *r, const libro_license_record *rec, libro_license_sta
                                                      : LIBRO_WORD_ACTIVE;
     libro_code rc;
 
-    rc = r->store.ops->status_set(r->store.h, rec->status_list, rec->status_index,
-                                  LIBRO_STATUS_REVOCATION, revoked ? 1u : 0u, err);
+    rc = r->store.ops->status_set(r->store.h, LIBRO_SPACE_LICENSES, rec->status_list,
+                                  rec->status_index, LIBRO_STATUS_REVOCATION, revoked ? 1u : 0u,
+                                  err);
     if (rc == LIBRO_OK) {
-        rc = r->store.ops->status_set(r->store.h, rec->status_list, rec->status_index,
-                                      LIBRO_STATUS_SUSPENSION,
+        rc = r->store.ops->status_set(r->store.h, LIBRO_SPACE_LICENSES, rec->status_list,
+                                      rec->status_index, LIBRO_STATUS_SUSPENSION,
                                       state == LIBRO_STATE_SUSPENDED ? 1u : 0u, err);
     }
     if (rc == LIBRO_OK) {
-        rc = r->store.ops->status_set(r->store.h, rec->status_list, rec->status_index,
-                                      LIBRO_STATUS_MESSAGE, word, err);
+        rc = r->store.ops->status_set(r->store.h, LIBRO_SPACE_LICENSES, rec->status_list,
+                                      rec->status_index, LIBRO_STATUS_MESSAGE, word, err);
     }
     return rc;
 }
@@ -828,7 +836,8 @@ libro_registry_register(libro_registry *r, const libro_request_id *req, const ch
     if (rc != LIBRO_ERR_NOT_FOUND) {
         goto out;
     }
-    rc = r->store.ops->slot_state(r->store.h, list, index, &reserved, &in_use, err);
+    rc = r->store.ops->slot_state(r->store.h, LIBRO_SPACE_LICENSES, list, index, &reserved, &in_use,
+                                  err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -1192,6 +1201,10 @@ libro_registry_tick(libro_registry *r, int64_t now, size_t *changed, libro_error
     if (rc != LIBRO_OK) {
         goto out;
     }
+    rc = libro_registry__tick_mandates(r, now, &count, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
     rc = r->store.ops->commit(r->store.h, err);
     if (rc != LIBRO_OK) {
         goto out;
@@ -1318,6 +1331,21 @@ libro_code
 libro_registry_status_bits(libro_registry *r, struct libro_bitstring *out, uint32_t list,
                            int purpose, libro_error *err)
 {
+    return libro_registry__status_bits_in(r, LIBRO_SPACE_LICENSES, out, list, purpose, err);
+}
+
+libro_code
+libro_registry_mandate_status_bits(libro_registry *r, struct libro_bitstring *out, uint32_t list,
+                                   int purpose, libro_error *err)
+{
+    return libro_registry__status_bits_in(r, LIBRO_SPACE_MANDATES, out, list, purpose, err);
+}
+
+libro_code
+libro_registry__status_bits_in(libro_registry *r, libro_store_space space,
+                               struct libro_bitstring *out, uint32_t list, int purpose,
+                               libro_error *err)
+{
     libro_bitstring bits = {NULL, 0};
     struct status_fill fill = {&bits, 0};
     libro_code rc;
@@ -1337,7 +1365,7 @@ libro_registry_status_bits(libro_registry *r, struct libro_bitstring *out, uint3
     if (rc != LIBRO_OK) {
         goto out;
     }
-    rc = r->store.ops->status_each(r->store.h, list, purpose, set_status, &fill, err);
+    rc = r->store.ops->status_each(r->store.h, space, list, purpose, set_status, &fill, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -1353,11 +1381,30 @@ out:
 libro_code
 libro_registry__last_list(libro_registry *r, uint32_t *list, libro_error *err)
 {
+    return libro_registry__last_list_in(r, LIBRO_SPACE_LICENSES, list, err);
+}
+
+libro_code
+libro_registry__lists_in_use(libro_registry *r, libro_store_space space, uint64_t *count,
+                             libro_error *err)
+{
+    uint32_t list = 0;
+    uint64_t used = 0;
+    libro_code rc = r->store.ops->slot_current(r->store.h, space, &list, &used, err);
+
+    *count = rc == LIBRO_OK && used > 0 ? (uint64_t) list + 1 : 0;
+    return rc;
+}
+
+libro_code
+libro_registry__last_list_in(libro_registry *r, libro_store_space space, uint32_t *list,
+                             libro_error *err)
+{
     uint64_t used = 0;
 
     *list = 0;
     if (r == NULL) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "last list: NULL registry");
     }
-    return r->store.ops->slot_current(r->store.h, list, &used, err);
+    return r->store.ops->slot_current(r->store.h, space, list, &used, err);
 }

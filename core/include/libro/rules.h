@@ -160,7 +160,8 @@ libro_rules_mandate_signer(const libro_credential *mandate, const libro_credenti
 
 /** The term: validUntil is at most libro_rules_term_end(validFrom, libro_rules_term_years(
  *  office, roundtable_charter)): "mandate for <seat> runs <from>..<until>, longer than the N
- *  years of a <office> term in <roundtable id> (ends by <end> at the latest)". */
+ *  years of a <office>'s term at the roundtable of <roundtable id> (ends by <end> at the
+ *  latest)". A term that would end after 9999-12-31 bounds nothing (LIBRO_OK). */
 LIBRO_API LIBRO_NODISCARD libro_code libro_rules_mandate_term(
     const libro_credential *mandate, const libro_credential *roundtable_charter, libro_error *err);
 
