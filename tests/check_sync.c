@@ -1189,6 +1189,214 @@ START_TEST(test_bundle_members)
 }
 END_TEST
 
+/* ---- mandates, after a sync ------------------------------------------------------------- */
+
+#define NB "urn:libro:neighborhood-3"
+
+#define NB4 "urn:libro:neighborhood-4"
+
+/* A new key in *k, and the charter of its member community `id` (level 1), signed by the
+ * town. */
+static char *
+seat_charter(const char *id, libro_key **k)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    int64_t now = libro_time_now();
+    libro_credential *c;
+    char *jws;
+
+    must(libro_key_generate(k, LIBRO_ALG_ED25519, &err), &err, "seat key");
+    c = new_cred(LIBRO_CRED_CHARTER, COMMUNITY, id, "Neighborhood", now - 10 * DAY,
+                 now + 1000 * DAY);
+    c->level = 1;
+    c->subject_key = public_of(*k);
+    c->allowed_types = libro_calloc(1, sizeof *c->allowed_types);
+    ck_assert_ptr_nonnull(c->allowed_types);
+    c->allowed_types[0] = sdup(NURSING);
+    c->n_allowed = 1;
+    jws = sign(c, town_key);
+    libro_credential_free(c);
+    return jws;
+}
+
+/* A client of the running server signing as `id` with `k`. */
+static libro_registry_client *
+client_as(const char *id, const libro_key *k)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_registry_client *cl = NULL;
+    char kid[300];
+
+    kid_of(kid, id, k);
+    must(libro_registry_client_open(&cl, base, k, kid, NULL, NULL, &err), &err, "client");
+    return cl;
+}
+
+/* Sign and register over `cl` a mandate of `office` for the holder `holder` at the town's
+ * roundtable, from `from` for a year, signed by `k` as `issuer` (the seat, or the town for its
+ * chair). *id receives its id; returns the compact JWS. */
+static char *
+register_mandate(libro_registry_client *cl, libro_office office, const char *issuer,
+                 const libro_key *k, const char *holder, int64_t from,
+                 char id[LIBRO_MANDATE_ID_SIZE])
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_credential *m =
+        new_cred(LIBRO_CRED_MANDATE, issuer, holder, "Jane Doe", from, from + 365 * DAY);
+    uint32_t list = 0;
+    uint32_t index = 0;
+    char *jws;
+
+    m->office = office;
+    m->voting = office == LIBRO_OFFICE_REPRESENTATIVE;
+    m->roundtable_id = sdup(COMMUNITY);
+    m->roundtable_level = 2;
+    m->seat = office == LIBRO_OFFICE_CHAIR ? NULL : sdup(issuer);
+    m->election_record =
+        sdup("sha256:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+    m->election_date = from - 30 * DAY;
+    m->election_electorate = 5120;
+    m->election_result = sdup("elected with 2987 of 4410 votes");
+    m->has_status = true;
+    must(libro_registry_client_reserve_mandate(cl, &list, &index, &m->status_revocation_list,
+                                               &m->status_suspension_list, &m->status_message_list,
+                                               &err),
+         &err, "reserve mandate");
+    m->status_index = index;
+    jws = sign(m, k);
+    libro_credential_free(m);
+    must(libro_registry_client_register_mandate(cl, jws, list, index, id, &err), &err,
+         "register mandate");
+    return jws;
+}
+
+/* The outcome of `jws` now, with its reason in `why`. */
+static libro_outcome
+verify_why(const char *jws, char why[LIBRO_ERROR_MSG_MAX])
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_verification *v = NULL;
+    libro_outcome o;
+
+    must(libro_verify_license(&v, store, jws, strlen(jws), NULL, &err), &err, "verify");
+    o = v->outcome;
+    memcpy(why, v->reason, LIBRO_ERROR_MSG_MAX);
+    libro_verification_free(v);
+    return o;
+}
+
+#define EXPECT(jws, want, part)                                                                    \
+    do {                                                                                           \
+        char why_[LIBRO_ERROR_MSG_MAX];                                                            \
+        libro_outcome got_ = verify_why((jws), why_);                                              \
+        ck_assert_msg(got_ == (want) && strstr(why_, (part)) != NULL, "%s: got %s (%s)", #jws,     \
+                      libro_outcome_name(got_), why_);                                             \
+    } while (0)
+
+/* Offline verdicts on mandates after each sync with the real server (its roundtable is the
+ * town's, level 2): a seat added, its representative and the town's chair registered, then
+ * VALID once synced (the seat's charter came as a member of the bundle); the representative
+ * resigns (signed by the holder's did:key) and the chair is recalled (by the town): ENDED
+ * with each word once synced, and not before; at a second seat a newer representative
+ * replaces the one before: ENDED replaced, the new one VALID. */
+START_TEST(test_mandates_after_sync)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_sync_report rep;
+    libro_registry_client *town = client_as(COMMUNITY, town_key);
+    libro_registry_client *nb = NULL;
+    libro_registry_client *nb4 = NULL;
+    libro_registry_client *holder = NULL;
+    libro_key *nb_key = NULL;
+    libro_key *nb4_key = NULL;
+    char *seat4;
+    libro_key *holder_key = NULL;
+    libro_key *holder2_key = NULL;
+    libro_buf did = LIBRO_BUF_INIT;
+    libro_buf did2 = LIBRO_BUF_INIT;
+    int64_t now = libro_time_now();
+    char rep_id[LIBRO_MANDATE_ID_SIZE];
+    char chair_id[LIBRO_MANDATE_ID_SIZE];
+    char id2[LIBRO_MANDATE_ID_SIZE];
+    char id3[LIBRO_MANDATE_ID_SIZE];
+    char *seat;
+    char *m_rep;
+    char *m_chair;
+    char *m_2;
+    char *m_3;
+
+    must(libro_key_generate(&holder_key, LIBRO_ALG_ED25519, &err), &err, "holder key");
+    must(libro_key_generate(&holder2_key, LIBRO_ALG_ED25519, &err), &err, "holder key");
+    must(libro_key_to_did(&did, holder_key, &err), &err, "did");
+    must(libro_key_to_did(&did2, holder2_key, &err), &err, "did");
+    seat = seat_charter(NB, &nb_key);
+    must(libro_registry_client_add_seat(town, seat, &err), &err, "add seat");
+    nb = client_as(NB, nb_key);
+    m_rep = register_mandate(nb, LIBRO_OFFICE_REPRESENTATIVE, NB, nb_key, (const char *) did.data,
+                             now - 60, rep_id);
+    m_chair = register_mandate(town, LIBRO_OFFICE_CHAIR, COMMUNITY, town_key,
+                               (const char *) did2.data, now - 60, chair_id);
+
+    /* Before any sync: the seat's charter is not in the store. */
+    EXPECT(m_rep, LIBRO_UNTRUSTED, "no trusted charter or anchor for " NB "#");
+    sync_ok(&rep);
+    ck_assert_uint_eq(rep.members, 1);
+    EXPECT(m_rep, LIBRO_VALID, "");
+    EXPECT(m_chair, LIBRO_VALID, "");
+
+    /* Resigned by the holder, recalled by the town: ended once synced. */
+    {
+        char kid[300];
+
+        kid_of(kid, (const char *) did.data, holder_key);
+        must(libro_registry_client_open(&holder, base, holder_key, kid, NULL, NULL, &err), &err,
+             "holder client");
+    }
+    must(libro_registry_client_end_mandate(holder, rep_id, LIBRO_MANDATE_RESIGNED, "moving away",
+                                           &err),
+         &err, "resign");
+    must(libro_registry_client_end_mandate(town, chair_id, LIBRO_MANDATE_RECALLED,
+                                           "the assembly decided", &err),
+         &err, "recall");
+    EXPECT(m_rep, LIBRO_VALID, ""); /* offline: what the last sync said */
+    sync_ok(&rep);
+    EXPECT(m_rep, LIBRO_ENDED, "mandate ended: resigned (message list of ");
+    EXPECT(m_chair, LIBRO_ENDED, "mandate ended: recalled (message list of ");
+
+    /* At another seat, a newer representative replaces the one in office from its validFrom,
+     * here already past. */
+    seat4 = seat_charter(NB4, &nb4_key);
+    must(libro_registry_client_add_seat(town, seat4, &err), &err, "add seat");
+    nb4 = client_as(NB4, nb4_key);
+    m_2 = register_mandate(nb4, LIBRO_OFFICE_REPRESENTATIVE, NB4, nb4_key, (const char *) did2.data,
+                           now - 50, id2);
+    m_3 = register_mandate(nb4, LIBRO_OFFICE_REPRESENTATIVE, NB4, nb4_key, (const char *) did.data,
+                           now - 40, id3);
+    sync_ok(&rep);
+    EXPECT(m_2, LIBRO_ENDED, "mandate ended: replaced (message list of ");
+    EXPECT(m_3, LIBRO_VALID, "");
+    EXPECT(m_rep, LIBRO_ENDED, "resigned");
+    ck_assert_uint_eq(rep.members, 2);
+
+    libro_free(seat);
+    libro_free(seat4);
+    libro_free(m_rep);
+    libro_free(m_chair);
+    libro_free(m_2);
+    libro_free(m_3);
+    libro_registry_client_close(holder);
+    libro_registry_client_close(nb);
+    libro_registry_client_close(nb4);
+    libro_registry_client_close(town);
+    libro_key_free(nb4_key);
+    libro_buf_free(&did);
+    libro_buf_free(&did2);
+    libro_key_free(nb_key);
+    libro_key_free(holder_key);
+    libro_key_free(holder2_key);
+}
+END_TEST
+
 START_TEST(test_url_policy)
 {
     libro_error err = LIBRO_ERROR_INIT;
@@ -1476,6 +1684,7 @@ libro_test_suite(void)
     tcase_add_test(journey, test_sync_journey);
     tcase_add_test(journey, test_read_your_writes);
     tcase_add_test(journey, test_state_in_seconds);
+    tcase_add_test(journey, test_mandates_after_sync);
     suite_add_tcase(s, journey);
 
     tcase_add_checked_fixture(refusals, setup, teardown);
