@@ -908,6 +908,48 @@ START_TEST(test_seat_also_anchor)
 }
 END_TEST
 
+/* The store keeps a mandate's words final: a newer message list may not turn "resigned",
+ * "recalled" or "replaced" back to "in office" or into another word, nor switch the list to
+ * the license words (whose 1 and 2 read otherwise). */
+START_TEST(test_store_mandate_words_final)
+{
+    static const unsigned ended[] = {LIBRO_WORD_RESIGNED, LIBRO_WORD_RECALLED, LIBRO_WORD_REPLACED};
+    libro_error err = LIBRO_ERROR_INIT;
+    struct ms s;
+    char *tok;
+
+    ms_init(&s, LIBRO_OFFICE_CHAIR);
+    s.no_msg_list = true;
+    build_store(&s);
+    tok = status_list(NB_STATUS "msg", LIBRO_STATUS_MESSAGE, LIBRO_WORDS_MANDATE, ended[_i],
+                      s.list_from, REG_NB, k_reg_nb);
+    add_token(tok);
+    libro_free(tok);
+    /* Back to "in office", to the next word, to the license words: each refused. */
+    tok = status_list(NB_STATUS "msg", LIBRO_STATUS_MESSAGE, LIBRO_WORDS_MANDATE,
+                      LIBRO_WORD_IN_OFFICE, s.list_from + 60, REG_NB, k_reg_nb);
+    LIBRO_ASSERT_CODE(libro_trust_add(store, tok, strlen(tok), &err), LIBRO_ERR_DENIED, &err,
+                      "which is final: not replaced");
+    libro_free(tok);
+    tok = status_list(NB_STATUS "msg", LIBRO_STATUS_MESSAGE, LIBRO_WORDS_MANDATE,
+                      ended[(_i + 1) % 3], s.list_from + 60, REG_NB, k_reg_nb);
+    LIBRO_ASSERT_CODE(libro_trust_add(store, tok, strlen(tok), &err), LIBRO_ERR_DENIED, &err,
+                      "which is final: not replaced");
+    libro_free(tok);
+    tok = status_list(NB_STATUS "msg", LIBRO_STATUS_MESSAGE, LIBRO_WORDS_LICENSE, ended[_i],
+                      s.list_from + 60, REG_NB, k_reg_nb);
+    LIBRO_ASSERT_CODE(libro_trust_add(store, tok, strlen(tok), &err), LIBRO_ERR_DENIED, &err,
+                      "would change its words from the mandate to the license words");
+    libro_free(tok);
+    /* The same word again, later: kept. */
+    tok = status_list(NB_STATUS "msg", LIBRO_STATUS_MESSAGE, LIBRO_WORDS_MANDATE, ended[_i],
+                      s.list_from + 60, REG_NB, k_reg_nb);
+    must(libro_trust_add(store, tok, strlen(tok), &err), &err, "same word");
+    libro_free(tok);
+    ms_done(&s);
+}
+END_TEST
+
 /* ---- QR ------------------------------------------------------------------------------------- */
 
 /* Each office's mandate as LB2 at level M: within version 12 (docs/formats.md), drawn as a
@@ -980,6 +1022,7 @@ libro_test_suite(void)
     tcase_add_loop_test(rules, test_stripped_status, 0, 2);
     tcase_add_test(rules, test_wrong_key_kind);
     tcase_add_test(rules, test_seat_also_anchor);
+    tcase_add_loop_test(rules, test_store_mandate_words_final, 0, 3);
     tcase_add_checked_fixture(qr, setup, teardown);
     tcase_add_loop_test(qr, test_qr_png, 0, 3);
     suite_add_tcase(s, verdicts);
