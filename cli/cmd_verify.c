@@ -232,51 +232,6 @@ print_license(const libro_verification *v)
 
 /* ---- mandates ---------------------------------------------------------------------------- */
 
-/* A community by the name its verified charter gives, else by its id. */
-static const char *
-community_shown(const char *name, const char *id)
-{
-    return name != NULL ? name : id;
-}
-
-/* The sentence a person reads for a mandate (docs/credentials.md, "What a verifier says"):
- * "Jane Doe represents Tribe 12 at the roundtable of Neighborhood 3 (voting), 2026-01-01 to
- * 2028-12-31", "... chairs the roundtable of ... (chair, no vote), ...", "... leads for
- * <parent> in the circle of <member> (no vote), ...". Communities by their charters' names. */
-static libro_code
-mandate_sentence(libro_buf *out, const libro_verification *v, libro_error *err)
-{
-    const libro_credential *m = v->mandate;
-    const char *rt = community_shown(v->roundtable_name, m->roundtable_id);
-    const char *seat = community_shown(v->seat_name, m->seat != NULL ? m->seat : "");
-    char from[LIBRO_TIME_TEXT_MAX];
-    char until[LIBRO_TIME_TEXT_MAX];
-    libro_code rc = libro_time_format(from, m->valid_from, err);
-
-    if (rc == LIBRO_OK) {
-        rc = libro_time_format(until, m->valid_until, err);
-    }
-    if (rc != LIBRO_OK) {
-        return rc;
-    }
-    from[10] = '\0'; /* the dates: YYYY-MM-DD */
-    until[10] = '\0';
-    switch (m->office) {
-    case LIBRO_OFFICE_REPRESENTATIVE:
-        return libro_buf_printf(out, err,
-                                "%s represents %s at the roundtable of %s (voting), %s to %s",
-                                m->name, seat, rt, from, until);
-    case LIBRO_OFFICE_CHAIR:
-        return libro_buf_printf(out, err,
-                                "%s chairs the roundtable of %s (chair, no vote), %s to %s",
-                                m->name, rt, from, until);
-    case LIBRO_OFFICE_LEADER:
-        return libro_buf_printf(out, err, "%s leads for %s in the circle of %s (no vote), %s to %s",
-                                m->name, seat, rt, from, until);
-    }
-    return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "verify: unknown office");
-}
-
 static void
 print_mandate(const libro_verification *v)
 {
@@ -293,7 +248,7 @@ print_mandate(const libro_verification *v)
         return;
     }
     /* The sentence says what holds: only for a mandate that is valid now. */
-    if (v->outcome == LIBRO_VALID && mandate_sentence(&sentence, v, &err) == LIBRO_OK) {
+    if (v->outcome == LIBRO_VALID && libro_mandate_sentence(&sentence, v, &err) == LIBRO_OK) {
         printf("  %s\n", (const char *) sentence.data);
     }
     libro_buf_free(&sentence);
@@ -561,7 +516,7 @@ json_mandate(libro_buf *b, const libro_verification *v, libro_error *err)
         rc = json_kv_time(b, "validUntil", m->valid_until, err);
     }
     if (rc == LIBRO_OK && v->outcome == LIBRO_VALID) {
-        rc = mandate_sentence(&sentence, v, err);
+        rc = libro_mandate_sentence(&sentence, v, err);
         if (rc == LIBRO_OK) {
             rc = json_kv_str(b, "sentence", (const char *) sentence.data, err);
         }

@@ -109,11 +109,73 @@ verify_docs+=("$(out "$libro" verify --json --jws surrendered.jws)"
 # tests/e2e/clock_test.sh fakes the clock instead): a refusal with no license read.
 cp -R "$XDG_DATA_HOME/libro" ahead && printf '2099-01-01T00:00:00.000Z\n' >ahead/seen
 verify_docs+=("$(out "$libro" verify --json --trust-dir ahead --jws slic.jws)")
+# Mandates (issue 9): Neighborhood N (level 1), chartered by the town, signs the mandate of
+# its representative at the town's roundtable with `libro jws sign`; the town registry's
+# mandate lists (the mandate words) are written by mandate_list.mjs and signed with the
+# registry key the same way. STATUS UNKNOWN before the lists, then VALID with its sentence,
+# EXPIRED, UNTRUSTED for a term a second too long, ENDED resigned.
+"$libro" key new --out nb.pem --public-out nb.pub >/dev/null
+"$libro" issue charter --key town.pem --issuer urn:libro:t --parent-charter town.jws \
+    --id urn:libro:t:n --name N --level 1 --community-key nb.pub --allow a \
+    --valid-from 2026-01-01T00:00:00Z --days 3000 --out nb.jws 2>/dev/null
+"$libro" trust add nb.jws >/dev/null
+"$libro" key new --out holder.pem >/dev/null
+field() { "$libro" key show --json "$1" | node -pe "JSON.parse(require('fs').readFileSync(0)).$2"; }
+nb_tp=$(field nb.pem thumbprint)
+reg_tp=$(field reg.pem thumbprint)
+holder=$(field holder.pem did)
+ms=https://r.example/status/mandates/0
+entry() { # PURPOSE
+    printf '{"id":"%s/%s#7","type":"BitstringStatusListEntry","statusPurpose":"%s","statusListIndex":"7","statusListCredential":"%s/%s"' \
+        "$ms" "$1" "$1" "$ms" "$1"
+}
+mandate() { # VALID-UNTIL OUT
+    {
+        printf '{"@context":["https://www.w3.org/ns/credentials/v2","https://w3id.org/libro/v1"],'
+        printf '"type":["VerifiableCredential","RoundtableMandate"],"issuer":"urn:libro:t:n",'
+        printf '"validFrom":"2026-01-01T00:00:00Z","validUntil":"%s",' "$1"
+        printf '"credentialSchema":{"id":"https://w3id.org/libro/schemas/roundtable-mandate.json","type":"JsonSchema"},'
+        printf '"credentialSubject":{"id":"%s","name":"Jane Doe","office":"representative",' "$holder"
+        printf '"roundtable":{"id":"urn:libro:t","level":2},"seat":"urn:libro:t:n","voting":true,'
+        printf '"election":{"record":"sha256:%s","date":"2025-11-16T00:00:00Z","electorate":1012,' \
+            60983a2a14fee4035c6aa0b77efba9ee84ff3a4cbaff70b3e56b7672d588443a
+        printf '"result":"elected with 612 of 987 votes"}},"credentialStatus":['
+        entry revocation && printf '},' && entry suspension && printf '},' && entry message
+        printf ',"statusSize":2,"statusMessage":[{"status":"0x0","message":"in office"},'
+        printf '{"status":"0x1","message":"resigned"},{"status":"0x2","message":"recalled"},'
+        printf '{"status":"0x3","message":"replaced"}]}]}'
+    } >"$2.json"
+    "$libro" jws sign --key nb.pem --kid "urn:libro:t:n#$nb_tp" --typ vc+jwt "$2.json" >"$2"
+}
+mandate_lists() { # REVOKED WORD
+    for p in revocation suspension message; do
+        v=0
+        [ "$p" = revocation ] && v=$1
+        [ "$p" = message ] && v=$2
+        node "$here/mandate_list.mjs" "$ms/$p" urn:libro:t:r "$p" 7 "$v" >"m$p.json"
+        "$libro" jws sign --key reg.pem --kid "urn:libro:t:r#$reg_tp" --typ vc+jwt "m$p.json" \
+            >"m$p.jws"
+        "$libro" trust add "m$p.jws" >/dev/null
+    done
+}
+mandate 2027-12-31T23:59:59Z m1.jws
+mandate 2031-01-01T00:00:00Z m2.jws
+verify_docs+=("$(out "$libro" verify --json --jws m1.jws)")
+mandate_lists 0 0
+verify_docs+=("$(out "$libro" verify --json --jws m1.jws)"
+    "$(out "$libro" verify --json --at 2028-06-01T00:00:00Z --jws m1.jws)"
+    "$(out "$libro" verify --json --jws m2.jws)")
+mandate_lists 1 1
+verify_docs+=("$(out "$libro" verify --json --jws m1.jws)")
+
 # Each status outcome was produced (an empty document would fail the schema anyway).
 for want in '"outcome":"STATUS UNKNOWN"' '"checked":true,"revoked":false,"suspended":false' \
     '"warning":' '"outcome":"SUSPENDED"' '"outcome":"REVOKED"' '"outcome":"SURRENDERED"' \
     '"outcome":"LAPSED"' '"word":"surrendered"' '"word":"lapsed"' '"code":"not_a_license"' \
-    '"note":"status data is as of the last sync' "is before data already seen"; do
+    '"note":"status data is as of the last sync' "is before data already seen" \
+    '"sentence":"Jane Doe represents N at the roundtable of T (voting), 2026-01-01 to 2027-12-31"' \
+    '"outcome":"ENDED"' '"word":"resigned"' '"office":"representative"' \
+    'longer than the 5 years of a representative'; do
     if ! grep -qF -- "$want" "${verify_docs[@]}"; then
         echo "cli_run: no verify document with $want" >&2
         exit 1

@@ -808,7 +808,9 @@ mandate_names(libro_chain__result *res, const struct walk *w, libro_error *err)
     const char *rt = NULL;
     bool ok = true;
 
-    if (res->n_links >= 1 && m->office != LIBRO_OFFICE_CHAIR) {
+    /* A link names a community only when it is that community's: a walk that failed may have
+     * got to another one. */
+    if (res->n_links >= 1 && m->seat != NULL && strcmp(res->links[0].subject_id, m->seat) == 0) {
         seat = res->links[0].name;
     }
     if (m->office == LIBRO_OFFICE_CHAIR && res->n_links >= 1) {
@@ -818,6 +820,11 @@ mandate_names(libro_chain__result *res, const struct walk *w, libro_error *err)
     } else if (m->office == LIBRO_OFFICE_LEADER && res->outcome == LIBRO_VALID &&
                w->circle != NULL) {
         rt = w->circle->name;
+    }
+    if (rt != NULL && m->office != LIBRO_OFFICE_LEADER &&
+        strcmp(res->links[m->office == LIBRO_OFFICE_CHAIR ? 0 : 1].subject_id, m->roundtable_id) !=
+            0) {
+        rt = NULL;
     }
     res->seat_name = dup_or_null(seat, &ok);
     res->roundtable_name = dup_or_null(rt, &ok);

@@ -985,3 +985,50 @@ out:
     libro_free(kid_id);
     return rc;
 }
+
+/* A community by the name its verified charter gives, else by its id. */
+static const char *
+community_shown(const char *name, const char *id)
+{
+    return name != NULL ? name : id;
+}
+
+libro_code
+libro_mandate_sentence(libro_buf *out, const libro_verification *v, libro_error *err)
+{
+    const libro_credential *m = v != NULL ? v->mandate : NULL;
+    const char *rt;
+    const char *seat;
+    char from[LIBRO_TIME_TEXT_MAX];
+    char until[LIBRO_TIME_TEXT_MAX];
+    libro_code rc;
+
+    if (out == NULL || m == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "verify: no mandate to describe");
+    }
+    rt = community_shown(v->roundtable_name, m->roundtable_id);
+    seat = community_shown(v->seat_name, m->seat != NULL ? m->seat : "");
+    rc = libro_time_format(from, m->valid_from, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_time_format(until, m->valid_until, err);
+    }
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    from[10] = '\0'; /* the dates: YYYY-MM-DD */
+    until[10] = '\0';
+    switch (m->office) {
+    case LIBRO_OFFICE_REPRESENTATIVE:
+        return libro_buf_printf(out, err,
+                                "%s represents %s at the roundtable of %s (voting), %s to %s",
+                                m->name, seat, rt, from, until);
+    case LIBRO_OFFICE_CHAIR:
+        return libro_buf_printf(out, err,
+                                "%s chairs the roundtable of %s (chair, no vote), %s to %s",
+                                m->name, rt, from, until);
+    case LIBRO_OFFICE_LEADER:
+        return libro_buf_printf(out, err, "%s leads for %s in the circle of %s (no vote), %s to %s",
+                                m->name, seat, rt, from, until);
+    }
+    return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "verify: unknown office");
+}

@@ -273,6 +273,19 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_verify_license(libro_verification **o
                                                           const libro_verify_options *opt,
                                                           libro_error *err);
 
+/** The sentence a person reads for the mandate of `v` (docs/credentials.md, "What a verifier
+ *  says"), appended to `out`: "Jane Doe represents Tribe 12 at the roundtable of Neighborhood
+ *  3 (voting), 2026-01-01 to 2028-12-31"; a chair "Jane Doe chairs the roundtable of
+ *  Neighborhood 3 (chair, no vote), ..."; a leader "Jane Doe leads for Neighborhood 3 in the
+ *  circle of Tribe 12 (no vote), ..." (the parent that appoints, then the circle). The
+ *  communities by the names of their verified charters (roundtable_name, seat_name), by
+ *  their ids when the walk did not reach them; the dates are the term's, in UTC. It states
+ *  what the mandate says, not whether it holds: show it with a VALID outcome only.
+ *  LIBRO_ERR_INVALID_ARG when `v` holds no mandate; LIBRO_ERR_NOMEM. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_mandate_sentence(libro_buf *out,
+                                                            const libro_verification *v,
+                                                            libro_error *err);
+
 /* ---- sync (docs/formats.md): a registry's trust bundle into the store --------------------- */
 
 typedef struct libro_sync_options {
