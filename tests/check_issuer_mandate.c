@@ -493,6 +493,44 @@ START_TEST(test_replace_and_end)
 }
 END_TEST
 
+/* A charter's roundtable terms, through libro_issuer_issue_charter: written, and refused past
+ * the seed; options of version 1 have none. */
+START_TEST(test_charter_terms)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_charter_options opt = LIBRO_CHARTER_OPTIONS_INIT;
+    libro_credential *c = NULL;
+    libro_buf jws = LIBRO_BUF_INIT;
+    const char *const allowed[] = {"civic"};
+
+    opt.id = "urn:libro:neighborhood-5";
+    opt.name = "Neighborhood 5";
+    opt.level = 1;
+    opt.allowed = allowed;
+    opt.n_allowed = 1;
+    opt.valid_from = now;
+    opt.valid_until = now + 3650 * DAY;
+    opt.chair_term_years = 3;
+    opt.consecutive_terms = 2;
+    must(libro_issuer_issue_charter(&jws, &c, n3_key, &opt, &err), &err, "charter");
+    ck_assert_uint_eq(c->rt_chair_years, 3);
+    ck_assert_uint_eq(c->rt_consecutive_terms, 2);
+    ck_assert_uint_eq(c->rt_representative_years, 0);
+    libro_credential_free(c);
+    libro_buf_free(&jws);
+    opt.representative_term_years = 4; /* the seed at level 1 is 3 */
+    LIBRO_ASSERT_CODE(libro_issuer_issue_charter(&jws, &c, n3_key, &opt, &err), LIBRO_ERR_SCHEMA,
+                      &err, "representativeTermYears");
+    ck_assert_uint_eq(jws.len, 0);
+    opt.version = 1;
+    must(libro_issuer_issue_charter(&jws, &c, n3_key, &opt, &err), &err, "version 1");
+    ck_assert_uint_eq(c->rt_chair_years, 0);
+    ck_assert_uint_eq(c->rt_representative_years, 0);
+    libro_credential_free(c);
+    libro_buf_free(&jws);
+}
+END_TEST
+
 /* A leader: the neighborhood appoints one into tribe 1's circle, recorded in tribe 1's own
  * registry (level 0: a circle, no roundtable), whose chain holds the neighborhood's charter.
  * Another tribe cannot appoint one. */
@@ -652,6 +690,7 @@ libro_test_suite(void)
     tcase_add_test(local, test_registry_refuses);
     tcase_add_test(local, test_replace_and_end);
     tcase_add_test(local, test_leader);
+    tcase_add_test(local, test_charter_terms);
     suite_add_tcase(s, local);
     tcase_add_checked_fixture(http, setup_remote, teardown_remote);
     tcase_set_timeout(http, 60);

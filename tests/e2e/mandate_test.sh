@@ -32,8 +32,13 @@ check "libro help lists mandate and roundtable" 0 '^  roundtable +who sits' -- "
 
 # --- the neighborhood, its three tribes, its registry -------------------------------------------
 must "$libro" key new --out n3.pem
-must "$libro" issue charter --self --key n3.pem --id $N --name "Neighborhood 3" --level 1 \
-    --allow civic --valid-from "$START" --days 7300 --out n3.jws
+# Its chair serves 3 years, not the seed's 4, and nobody serves two terms in a row.
+check "charter: shorter chair terms, one term in a row" 0 '' -- "$libro" issue charter --self \
+    --key n3.pem --id $N --name "Neighborhood 3" --level 1 --allow civic --valid-from "$START" \
+    --days 7300 --chair-term 3 --consecutive-terms 1 --out n3.jws
+check "charter: a chair term longer than the seed's" 1 'chairTermYears' -- "$libro" issue \
+    charter --self --key n3.pem --id $N --name "Neighborhood 3" --level 1 --allow civic \
+    --days 7300 --chair-term 5 --out n3-bad.jws
 for t in 1 2 3 4; do
     must "$libro" key new --out t$t.pem --public-out t$t.pub
     must "$libro" issue charter --key n3.pem --issuer $N --parent-charter n3.jws \
@@ -131,6 +136,17 @@ check "usage: an unknown office" 2 'want representative, chair or leader' -- "$l
     issue --key n3.pem --charter n3.jws --office mayor --holder X --holder-key zed.pem \
     --election-record sha256:00 --election-date "$T_BOB" --electorate 1 --election-result r \
     --registry "$URL" --out x.jws
+
+# The chair's term: the charter's 3 years.
+check "the chair serves the charter's 3 years" 0 \
+    "term +$T_BOB \.\. $(date -u -d "$T_BOB + 3 years - 1 second" +%Y-%m-%dT%H:%M:%SZ)" -- \
+    "$libro" mandate show --db n3.db "$(printf 'sha256:%s' "$(tr -d '\n' <carla.jws | sha256sum | cut -c1-64)")"
+# Dan again for the term after his: the charter allows one term in a row.
+check "term limit: Dan's second term in a row" 1 'allows 1 consecutive terms in one seat' -- \
+    "$libro" mandate issue --key t2.pem --charter t2.jws --roundtable-charter n3.jws --office representative --holder "Dan Dell" \
+    --holder-key dan.pem --valid-from "$(date -u -d "$T_DAN + 3 years" +%Y-%m-%dT%H:%M:%SZ)" \
+    --election-record "sha256:$(printf again | sha256sum | cut -c1-64)" --election-date "$T_DAN" \
+    --electorate 980 --election-result "re-elected" --registry "$URL" --out dan-2.jws
 
 id_of() { printf 'sha256:%s' "$(tr -d '\n' <"$1.jws" | sha256sum | cut -c1-64)"; }
 ANN=$(id_of ann)

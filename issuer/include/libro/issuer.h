@@ -176,7 +176,7 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_qr(libro_buf *png_out, libro_b
                                                      int *qr_version, const char *token, size_t len,
                                                      const libro_qr_options *opt, libro_error *err);
 
-#define LIBRO_CHARTER_OPTIONS_VERSION 1u
+#define LIBRO_CHARTER_OPTIONS_VERSION 2u /* 1: the same without the roundtable terms */
 
 /** A CommunityCharter to sign. */
 typedef struct libro_charter_options {
@@ -196,17 +196,27 @@ typedef struct libro_charter_options {
     size_t n_allowed;
     int64_t valid_from;
     int64_t valid_until;
+    /* The charter's "roundtable" member (docs/credentials.md): the terms in years of the
+     * offices of this community's roundtable and circle, each 1 .. the seed term or 0 (the
+     * seed), and the most terms one holder serves back to back in one seat (1 ..
+     * LIBRO_MAX_TERMS_IN_ROW, or 0: no limit). All 0: no member. */
+    unsigned representative_term_years;
+    unsigned chair_term_years;
+    unsigned leader_term_years;
+    unsigned consecutive_terms;
 } libro_charter_options;
 
 #define LIBRO_CHARTER_OPTIONS_INIT                                                                 \
     {                                                                                              \
-        LIBRO_CHARTER_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, NULL, 0, 0, 0     \
+        LIBRO_CHARTER_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, NULL, 0, 0, 0, 0, \
+            0, 0, 0                                                                                \
     }
 
 /** Build, check and sign a CommunityCharter with `signer`: a child charter under the parent's
  *  (LIBRO_ERR_DENIED with the reason), a self charter by the community's own key. The JWS is
  *  appended to `jws_out`; the caller owns *charter_out (may be NULL). LIBRO_ERR_INVALID_ARG
- *  for a missing parent charter or community key. Codes of libro_issuer_sign. */
+ *  for a missing parent charter or community key. Codes of libro_issuer_sign (LIBRO_ERR_SCHEMA
+ *  for roundtable terms outside what the charter's level allows). */
 LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_issue_charter(libro_buf *jws_out,
                                                                 libro_credential **charter_out,
                                                                 const libro_key *signer,
