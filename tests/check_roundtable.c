@@ -12,8 +12,8 @@
 
 #include "../registry/src/registry_int.h"
 #include "libro/jws.h"
-#include "libro/rules.h"
 #include "libro/registry.h"
+#include "libro/rules.h"
 #include "libro/statuslist.h"
 #include "libro/util.h"
 #include "test_creds.h"
