@@ -858,6 +858,11 @@ START_TEST(test_expiring)
     ck_assert_uint_eq(n, 0);
     LIBRO_ASSERT_CODE(libro_registry_mandates_expiring(reg, &m, &n, now, -1, &err),
                       LIBRO_ERR_INVALID_ARG, &err, "negative interval");
+    /* Once the successor is registered, the election is held: no longer listed. */
+    register_m(ended, REP, 0, 3, now + 30 * DAY, rt_term_end(now + 30 * DAY, 3), now);
+    must(libro_registry_mandates_expiring(reg, &m, &n, now, 61 * DAY, &err), &err, "after");
+    ck_assert_uint_eq(n, 0);
+    libro_mandate_records_free(m, n);
 }
 END_TEST
 
