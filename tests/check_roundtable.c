@@ -12,8 +12,8 @@
 
 #include "../registry/src/registry_int.h"
 #include "libro/jws.h"
-#include "libro/rules.h"
 #include "libro/registry.h"
+#include "libro/rules.h"
 #include "libro/statuslist.h"
 #include "libro/util.h"
 #include "test_creds.h"
@@ -62,17 +62,6 @@ add_seats(int n)
         must(libro_registry_add_seat(reg, NULL, F.tribe_charter[i], "clerk", Y2027, &err), &err,
              "seat");
     }
-}
-
-/* The end of a term of `years` from `from`, as core computes it. */
-static int64_t
-term_end(int64_t from, unsigned years)
-{
-    libro_error err = LIBRO_ERROR_INIT;
-    int64_t end = 0;
-
-    must(libro_rules_term_end(&end, from, years, &err), &err, "term end");
-    return end;
 }
 
 /* Reserve a mandate index and register a mandate of `office` at `now`; its id into `id`. */
@@ -323,9 +312,9 @@ START_TEST(test_register_offices)
     libro_mandate_record m;
 
     add_seats(3);
-    register_m(rep, REP, 1, 0, Y2027, term_end(Y2027, 3), Y2027);
-    register_m(chair, CHAIR, 0, 1, Y2027, term_end(Y2027, 4), Y2027);
-    register_m(leader, LEADER, 0, 2, Y2027, term_end(Y2027, 5), Y2027);
+    register_m(rep, REP, 1, 0, Y2027, rt_term_end(Y2027, 3), Y2027);
+    register_m(chair, CHAIR, 0, 1, Y2027, rt_term_end(Y2027, 4), Y2027);
+    register_m(leader, LEADER, 0, 2, Y2027, rt_term_end(Y2027, 5), Y2027);
 
     m = record_of(rep);
     ck_assert_int_eq(m.office, REP);
@@ -337,7 +326,7 @@ START_TEST(test_register_offices)
     ck_assert(m.voting);
     ck_assert_str_eq(m.issuer, "urn:libro:tribe-2");
     ck_assert_int_eq(m.valid_from, Y2027);
-    ck_assert_int_eq(m.valid_until, term_end(Y2027, 3));
+    ck_assert_int_eq(m.valid_until, rt_term_end(Y2027, 3));
     ck_assert_int_eq(m.state, LIBRO_MANDATE_ACTIVE);
     ck_assert_int_eq(m.ended_at, 0);
     ck_assert_ptr_null(m.end_reason);
@@ -417,7 +406,7 @@ START_TEST(test_register_refusals)
     libro_office office = REP;
     int tribe = 0;
     int64_t from = Y2027;
-    int64_t until = term_end(Y2027, 3);
+    int64_t until = rt_term_end(Y2027, 3);
     uint32_t list = 0;
     uint32_t index = 0;
     const libro_key *key;
@@ -433,11 +422,11 @@ START_TEST(test_register_refusals)
         break;
     case M_CHAIR_BY_TRIBE:
         office = CHAIR;
-        until = term_end(Y2027, 4);
+        until = rt_term_end(Y2027, 4);
         break;
     case M_LEADER_BY_COMMUNITY:
         office = LEADER;
-        until = term_end(Y2027, 5);
+        until = rt_term_end(Y2027, 5);
         break;
     case M_TOO_LONG:
         until++;
@@ -501,8 +490,8 @@ START_TEST(test_register_twice)
 
     add_seats(2);
     must(libro_registry_reserve_mandate_status(reg, NULL, &list, &index, &err), &err, "reserve");
-    jws = rt_mandate(&F, REP, 0, 0, Y2027, term_end(Y2027, 3), RT_LIST_BASE, list, index);
-    other = rt_mandate(&F, REP, 1, 1, Y2027, term_end(Y2027, 3), RT_LIST_BASE, list, index);
+    jws = rt_mandate(&F, REP, 0, 0, Y2027, rt_term_end(Y2027, 3), RT_LIST_BASE, list, index);
+    other = rt_mandate(&F, REP, 1, 1, Y2027, rt_term_end(Y2027, 3), RT_LIST_BASE, list, index);
     must(libro_registry_register_mandate(reg, NULL, jws, list, index, "clerk", Y2027, NULL, &err),
          &err, "first");
     LIBRO_ASSERT_CODE(
@@ -533,7 +522,7 @@ START_TEST(test_leader_without_parent)
     must(libro_registry_create(path, F.community_charter, F.authorization, &err), &err, "create");
     must(libro_registry_open(&bare, path, &err), &err, "open");
     must(libro_registry_reserve_mandate_status(bare, NULL, &list, &index, &err), &err, "reserve");
-    jws = rt_mandate(&F, LEADER, 0, 0, Y2027, term_end(Y2027, 5), RT_LIST_BASE, list, index);
+    jws = rt_mandate(&F, LEADER, 0, 0, Y2027, rt_term_end(Y2027, 5), RT_LIST_BASE, list, index);
     LIBRO_ASSERT_CODE(
         libro_registry_register_mandate(bare, NULL, jws, list, index, "clerk", Y2027, NULL, &err),
         LIBRO_ERR_NOT_FOUND, &err, "the registry's chain has no parent charter");
@@ -563,9 +552,9 @@ START_TEST(test_replacement)
     libro_merkle_hash root;
 
     add_seats(2);
-    register_m(first, REP, 0, 0, Y2027, term_end(Y2027, 3), Y2027);
+    register_m(first, REP, 0, 0, Y2027, rt_term_end(Y2027, 3), Y2027);
     /* Registered in June 2027 to start in 2028: the first is replaced ahead of time. */
-    register_m(second, REP, 0, 1, Y2028, term_end(Y2028, 3), JUN2027);
+    register_m(second, REP, 0, 1, Y2028, rt_term_end(Y2028, 3), JUN2027);
     m = record_of(first);
     ck_assert_int_eq(m.state, LIBRO_MANDATE_REPLACED);
     ck_assert_int_eq(m.ended_at, Y2028);
@@ -599,7 +588,7 @@ START_TEST(test_replacement)
     ck_assert_uint_eq(changed, 0);
 
     /* Registered after its start: the earlier one's bits are set at once. */
-    register_m(late, REP, 0, 2, Y2030, term_end(Y2030, 3), Y2030 + DAY);
+    register_m(late, REP, 0, 2, Y2030, rt_term_end(Y2030, 3), Y2030 + DAY);
     assert_status(second, true, LIBRO_WORD_REPLACED);
     m = record_of(second);
     ck_assert_int_eq(m.ended_at, Y2030);
@@ -607,7 +596,7 @@ START_TEST(test_replacement)
     libro_mandate_record_clear(&m);
     /* A term starting while the replaced one still held the seat: refused. */
     LIBRO_ASSERT_CODE(
-        try_register(late, REP, 0, 3, Y2030 - DAY, term_end(Y2030, 2), Y2030 + DAY, &err),
+        try_register(late, REP, 0, 3, Y2030 - DAY, rt_term_end(Y2030, 2), Y2030 + DAY, &err),
         LIBRO_ERR_DENIED, &err, "holds this seat during the new term; end it first");
 }
 END_TEST
@@ -622,10 +611,10 @@ START_TEST(test_replacement_conflicts)
     libro_mandate_record m;
 
     add_seats(1);
-    register_m(first, REP, 0, 0, Y2028, term_end(Y2028, 3), Y2027);
-    LIBRO_ASSERT_CODE(try_register(id, REP, 0, 1, Y2027, term_end(Y2027, 3), Y2027, &err),
+    register_m(first, REP, 0, 0, Y2028, rt_term_end(Y2028, 3), Y2027);
+    LIBRO_ASSERT_CODE(try_register(id, REP, 0, 1, Y2027, rt_term_end(Y2027, 3), Y2027, &err),
                       LIBRO_ERR_DENIED, &err, "holds this seat during the new term");
-    LIBRO_ASSERT_CODE(try_register(id, REP, 0, 1, Y2028, term_end(Y2028, 3), Y2027, &err),
+    LIBRO_ASSERT_CODE(try_register(id, REP, 0, 1, Y2028, rt_term_end(Y2028, 3), Y2027, &err),
                       LIBRO_ERR_DENIED, &err, "holds this seat during the new term");
     m = record_of(first);
     ck_assert_int_eq(m.state, LIBRO_MANDATE_ACTIVE); /* nothing changed */
@@ -633,7 +622,7 @@ START_TEST(test_replacement_conflicts)
     /* A term that ends before the first begins does not overlap it. */
     register_m(second, REP, 0, 1, Y2027, Y2028 - 1, Y2027);
     /* The chair is another office: no conflict with the seat. */
-    register_m(id, CHAIR, 0, 2, Y2027, term_end(Y2027, 4), Y2027);
+    register_m(id, CHAIR, 0, 2, Y2027, rt_term_end(Y2027, 4), Y2027);
 }
 END_TEST
 
@@ -648,14 +637,14 @@ START_TEST(test_term_limit)
 
     add_seats(2);
     /* consecutiveTerms 2 in the neighborhood's charter: two terms back to back, not three. */
-    register_m(t1, REP, 0, 0, Y2027, term_end(Y2027, 3), Y2027);
-    register_m(t2, REP, 0, 0, Y2030, term_end(Y2030, 3), Y2027);
-    LIBRO_ASSERT_CODE(try_register(t3, REP, 0, 0, Y2033, term_end(Y2033, 3), Y2027, &err),
+    register_m(t1, REP, 0, 0, Y2027, rt_term_end(Y2027, 3), Y2027);
+    register_m(t2, REP, 0, 0, Y2030, rt_term_end(Y2030, 3), Y2027);
+    LIBRO_ASSERT_CODE(try_register(t3, REP, 0, 0, Y2033, rt_term_end(Y2033, 3), Y2027, &err),
                       LIBRO_ERR_DENIED, &err, "consecutive");
     /* Another holder may; the same holder after a gap may; the same holder at another seat
      * may. */
-    register_m(t3, REP, 1, 0, Y2033, term_end(Y2033, 3), Y2027);
-    register_m(t3, REP, 0, 0, JUN2033, term_end(JUN2033, 3), Y2027);
+    register_m(t3, REP, 1, 0, Y2033, rt_term_end(Y2033, 3), Y2027);
+    register_m(t3, REP, 0, 0, JUN2033, rt_term_end(JUN2033, 3), Y2027);
 }
 END_TEST
 
@@ -669,9 +658,9 @@ START_TEST(test_term_limit_replaced)
     char t3[LIBRO_MANDATE_ID_SIZE];
 
     add_seats(1);
-    register_m(t1, REP, 0, 0, Y2027, term_end(Y2027, 3), Y2027);
-    register_m(t2, REP, 0, 0, Y2028, term_end(Y2028, 3), Y2027);
-    LIBRO_ASSERT_CODE(try_register(t3, REP, 0, 0, Y2030, term_end(Y2030, 3), Y2027, &err),
+    register_m(t1, REP, 0, 0, Y2027, rt_term_end(Y2027, 3), Y2027);
+    register_m(t2, REP, 0, 0, Y2028, rt_term_end(Y2028, 3), Y2027);
+    LIBRO_ASSERT_CODE(try_register(t3, REP, 0, 0, Y2030, rt_term_end(Y2030, 3), Y2027, &err),
                       LIBRO_ERR_DENIED, &err, "consecutive");
 }
 END_TEST
@@ -693,8 +682,8 @@ START_TEST(test_end)
     libro_mandate_record m;
 
     add_seats(1);
-    register_m(rep, REP, 0, 0, Y2027, term_end(Y2027, 3), Y2027);
-    register_m(chair, CHAIR, 0, 1, Y2027, term_end(Y2027, 4), Y2027);
+    register_m(rep, REP, 0, 0, Y2027, rt_term_end(Y2027, 3), Y2027);
+    register_m(chair, CHAIR, 0, 1, Y2027, rt_term_end(Y2027, 4), Y2027);
     must(libro_registry_end_mandate(reg, NULL, rep, LIBRO_MANDATE_RESIGNED, "Jane Doe",
                                     "moved to another town", JUN2027, &err),
          &err, "resign");
@@ -756,11 +745,11 @@ START_TEST(test_end_after_term_and_pending)
     libro_mandate_record m;
 
     add_seats(1);
-    register_m(first, REP, 0, 0, Y2027, term_end(Y2027, 3), Y2027);
+    register_m(first, REP, 0, 0, Y2027, rt_term_end(Y2027, 3), Y2027);
     LIBRO_ASSERT_CODE(libro_registry_end_mandate(reg, NULL, first, LIBRO_MANDATE_RESIGNED, "Jane",
                                                  "late", Y2030, &err),
                       LIBRO_ERR_DENIED, &err, "its term ended at 2029-12-31T23:59:59Z");
-    register_m(second, REP, 0, 1, Y2028, term_end(Y2028, 3), JUN2027);
+    register_m(second, REP, 0, 1, Y2028, rt_term_end(Y2028, 3), JUN2027);
     must(libro_registry_end_mandate(reg, NULL, first, LIBRO_MANDATE_RESIGNED, "Jane", "ill",
                                     JUN2027 + DAY, &err),
          &err, "resign before the replacement");
@@ -792,10 +781,10 @@ START_TEST(test_history)
     size_t changed = 0;
 
     add_seats(3);
-    register_m(r1, REP, 0, 0, Y2027, term_end(Y2027, 3), Y2027);
-    register_m(r2, REP, 1, 1, Y2027, term_end(Y2027, 3), Y2027);
-    register_m(ch, CHAIR, 0, 2, Y2027, term_end(Y2027, 4), Y2027);
-    register_m(r2b, REP, 1, 3, Y2028, term_end(Y2028, 3), JUN2027);
+    register_m(r1, REP, 0, 0, Y2027, rt_term_end(Y2027, 3), Y2027);
+    register_m(r2, REP, 1, 1, Y2027, rt_term_end(Y2027, 3), Y2027);
+    register_m(ch, CHAIR, 0, 2, Y2027, rt_term_end(Y2027, 4), Y2027);
+    register_m(r2b, REP, 1, 3, Y2028, rt_term_end(Y2028, 3), JUN2027);
     must(libro_registry_tick(reg, Y2028, &changed, &err), &err, "tick");
     ck_assert_uint_eq(changed, 1);
     must(libro_registry_end_mandate(reg, NULL, r1, LIBRO_MANDATE_RESIGNED, "Jane", "moved",
@@ -819,8 +808,8 @@ START_TEST(test_history)
             {Y2028, {sc, s1, s2b, NULL}},
             {Y2028 + 10 * DAY, {sc, s2b, NULL}},
             {Y2030, {s2b, NULL}},
-            {term_end(Y2028, 3), {s2b, NULL}},
-            {term_end(Y2028, 3) + 1, {NULL}},
+            {rt_term_end(Y2028, 3), {s2b, NULL}},
+            {rt_term_end(Y2028, 3) + 1, {NULL}},
         };
 
         for (size_t t = 0; t < LIBRO_NELEM(times); t++) {
@@ -847,12 +836,12 @@ START_TEST(test_expiring)
     char ended[LIBRO_MANDATE_ID_SIZE];
     libro_mandate_record *m = NULL;
     size_t n = 0;
-    int64_t now = term_end(Y2027, 3) - 60 * DAY;
+    int64_t now = rt_term_end(Y2027, 3) - 60 * DAY;
 
     add_seats(3);
-    register_m(soon, REP, 0, 0, Y2027, term_end(Y2027, 3), Y2027);
-    register_m(later, REP, 1, 1, Y2027 + 90 * DAY, term_end(Y2027 + 90 * DAY, 3), Y2027);
-    register_m(ended, REP, 2, 2, Y2027, term_end(Y2027, 3) - 10 * DAY, Y2027);
+    register_m(soon, REP, 0, 0, Y2027, rt_term_end(Y2027, 3), Y2027);
+    register_m(later, REP, 1, 1, Y2027 + 90 * DAY, rt_term_end(Y2027 + 90 * DAY, 3), Y2027);
+    register_m(ended, REP, 2, 2, Y2027, rt_term_end(Y2027, 3) - 10 * DAY, Y2027);
     must(libro_registry_end_mandate(reg, NULL, ended, LIBRO_MANDATE_RESIGNED, "Mia", "moved",
                                     now - DAY, &err),
          &err, "resign");
@@ -869,6 +858,11 @@ START_TEST(test_expiring)
     ck_assert_uint_eq(n, 0);
     LIBRO_ASSERT_CODE(libro_registry_mandates_expiring(reg, &m, &n, now, -1, &err),
                       LIBRO_ERR_INVALID_ARG, &err, "negative interval");
+    /* Once the successor is registered, the election is held: no longer listed. */
+    register_m(ended, REP, 0, 3, now + 30 * DAY, rt_term_end(now + 30 * DAY, 3), now);
+    must(libro_registry_mandates_expiring(reg, &m, &n, now, 61 * DAY, &err), &err, "after");
+    ck_assert_uint_eq(n, 0);
+    libro_mandate_records_free(m, n);
 }
 END_TEST
 

@@ -219,16 +219,6 @@ register_http(char id[LIBRO_MANDATE_ID_SIZE], libro_office office, int tribe, in
     libro_free(jws);
 }
 
-static int64_t
-term_end(int64_t from, unsigned years)
-{
-    libro_error err = LIBRO_ERROR_INIT;
-    int64_t end = 0;
-
-    must(libro_rules_term_end(&end, from, years, &err), &err, "term end");
-    return end;
-}
-
 static void
 end_http(const char *id, const char *how, const char *reason, const libro_key *k, const char *kid)
 {
@@ -294,9 +284,9 @@ START_TEST(test_http_flow)
 
     add_seat_http(0);
     add_seat_http(1);
-    register_http(rep, REP, 0, 1, from, term_end(from, 3));
-    register_http(chair, CHAIR, 0, 0, from, term_end(from, 4));
-    register_http(leader, LEADER, 0, 2, from, term_end(from, 5));
+    register_http(rep, REP, 0, 1, from, rt_term_end(from, 3));
+    register_http(chair, CHAIR, 0, 0, from, rt_term_end(from, 4));
+    register_http(leader, LEADER, 0, 2, from, rt_term_end(from, 5));
 
     ck_assert_int_gt(snprintf(path, sizeof path, "/v1/mandates/%s", rep), 0);
     get(path);
@@ -491,8 +481,8 @@ START_TEST(test_http_refusals)
 
     add_seat_http(0);
     add_seat_http(1);
-    register_http(rep, REP, 0, 0, from, term_end(from, 3));
-    register_http(chair, CHAIR, 0, 1, from, term_end(from, 4));
+    register_http(rep, REP, 0, 0, from, rt_term_end(from, 3));
+    register_http(chair, CHAIR, 0, 1, from, rt_term_end(from, 4));
     ck_assert_int_gt(snprintf(path, sizeof path, "/v1/mandates/%s/end", rep), 0);
     switch (refusals[_i].x) {
     case X_SEAT_BY_TRIBE:
@@ -527,7 +517,7 @@ START_TEST(test_http_refusals)
     case X_REGISTER_TOO_LONG:
         jws = rt_mandate(
             &F, REP, 0, 2, from + DAY,
-            term_end(from + DAY, 3) + (refusals[_i].x == X_REGISTER_TOO_LONG),
+            rt_term_end(from + DAY, 3) + (refusals[_i].x == X_REGISTER_TOO_LONG),
             refusals[_i].x == X_REGISTER_OTHER_BASE ? "https://elsewhere.example" : BASE, 0, 7);
         post_as("/v1/mandates",
                 claims("mandate-register",
@@ -734,7 +724,7 @@ client_flow(bool remote)
                                                &err),
          &err, "reserve");
     ck_assert_int_eq(urls[0] != NULL, remote);
-    jws = mandate_for(REP, 0, 0, from, term_end(from, 3), urls[0], list, index);
+    jws = mandate_for(REP, 0, 0, from, rt_term_end(from, 3), urls[0], list, index);
     must(libro_registry_client_register_mandate(tribe, jws, list, index, rep, &err), &err,
          "register");
     libro_free(jws);
@@ -745,7 +735,7 @@ client_flow(bool remote)
     must(libro_registry_client_reserve_mandate(community, &list, &index, &urls[0], &urls[1],
                                                &urls[2], &err),
          &err, "reserve chair");
-    jws = mandate_for(CHAIR, 0, 1, from, term_end(from, 4), urls[0], list, index);
+    jws = mandate_for(CHAIR, 0, 1, from, rt_term_end(from, 4), urls[0], list, index);
     must(libro_registry_client_register_mandate(community, jws, list, index, chair, &err), &err,
          "register chair");
     libro_free(jws);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "libro/registry.h"
+#include "libro/rules.h"
 #include "libro/util.h"
 #include "test_creds.h"
 #include "test_roundtable.h"
@@ -197,4 +198,14 @@ rt_mandate(const rt_fixture *f, libro_office office, int tribe, int holder, int6
 
     libro_credential_free(c);
     return jws;
+}
+
+int64_t
+rt_term_end(int64_t from, unsigned years)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    int64_t end = 0;
+
+    must(libro_rules_term_end(&end, from, years, &err), &err, "term end");
+    return end;
 }

@@ -55,6 +55,8 @@ libro_credential *rt_mandate_cred(const rt_fixture *f, libro_office office, int 
 /** The key of the community that signs a mandate of `office` (for a representative, of
  *  tribe `tribe`). */
 const libro_key *rt_signer(const rt_fixture *f, libro_office office, int tribe);
+/** The last second of a term of `years` from `from` (libro_rules_term_end). */
+int64_t rt_term_end(int64_t from, unsigned years);
 /** rt_mandate_cred signed by rt_signer (caller frees with libro_free). */
 char *rt_mandate(const rt_fixture *f, libro_office office, int tribe, int holder, int64_t from,
                  int64_t until, const char *base, uint32_t list, uint32_t index);
