@@ -904,6 +904,47 @@ START_TEST(test_store_mandate_words_final)
 }
 END_TEST
 
+/* Out of memory at every allocation in turn, for each office, through the whole pipeline up
+ * to an ENDED verdict read from the message list (a leader's search for its circle's charter
+ * too): each failure is LIBRO_ERR_NOMEM with no verification, never a wrong verdict. */
+START_TEST(test_verify_oom)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_verify_options opt = LIBRO_VERIFY_OPTIONS_INIT(T0 + 10 * DAY);
+    libro_verification *v = NULL;
+    libro_code rc = LIBRO_ERR_NOMEM;
+    unsigned long n;
+    struct ms s;
+
+    ms_init(&s, office_of(_i));
+    t_recalled(&s);
+    v = run(&s); /* builds the store and the token; the memo starts empty again below */
+    ck_assert_int_eq(v->outcome, LIBRO_ENDED);
+    libro_verification_free(v);
+    v = NULL;
+    libro_trust_free(store);
+    store = NULL;
+    must(libro_trust_open(&store, store_dir, &err), &err, "reopen");
+    for (n = 1; n < 10000 && rc != LIBRO_OK; n++) {
+        libro__alloc_fail_after(n);
+        rc = libro_verify_license(&v, store, s.token, strlen(s.token), &opt, &err);
+        libro__alloc_fail_after(0);
+        if (rc != LIBRO_OK) {
+            LIBRO_ASSERT_CODE(rc, LIBRO_ERR_NOMEM, &err, NULL);
+            ck_assert_ptr_null(v);
+        } else {
+            ck_assert_msg(v->outcome == LIBRO_ENDED, "allocation %lu: verdict %s (%s)", n,
+                          libro_outcome_name(v->outcome), v->reason);
+        }
+    }
+    ck_assert_int_eq(rc, LIBRO_OK);
+    ck_assert_uint_gt(n, 10);
+    ck_assert_str_eq(v->reason, "mandate ended: recalled (message list of 2026-01-10T21:00:00Z)");
+    libro_verification_free(v);
+    ms_done(&s);
+}
+END_TEST
+
 /* ---- QR ------------------------------------------------------------------------------------- */
 
 /* Each office's mandate as LB2 at level M: within version 12 (docs/formats.md), drawn as a
@@ -975,6 +1016,7 @@ libro_test_suite(void)
     tcase_add_test(rules, test_wrong_key_kind);
     tcase_add_test(rules, test_seat_also_anchor);
     tcase_add_loop_test(rules, test_store_mandate_words_final, 0, 3);
+    tcase_add_loop_test(rules, test_verify_oom, 0, 3);
     tcase_add_checked_fixture(qr, setup, teardown);
     tcase_add_loop_test(qr, test_qr_png, 0, 3);
     suite_add_tcase(s, verdicts);
