@@ -235,15 +235,24 @@ add_token(const char *tok)
     must(libro_trust_add(store, tok, strlen(tok), &err), &err, "trust add");
 }
 
+/* `c` signed with `k` (caller frees), and `c` freed. */
+static char *
+sign_free(libro_credential *c, const libro_key *k)
+{
+    char *tok = sign(c, k);
+
+    libro_credential_free(c);
+    return tok;
+}
+
 /* Sign `c` with `k`, add it to the store, free it. */
 static void
 add(libro_credential *c, const libro_key *k)
 {
-    char *tok = sign(c, k);
+    char *tok = sign_free(c, k);
 
     add_token(tok);
     libro_free(tok);
-    libro_credential_free(c);
 }
 
 /* Sign a status list of `url` for `purpose` (`words` for a message list) with `k`, the value at
@@ -319,7 +328,8 @@ build_store(const struct ms *s)
     char url[200];
     char *tok;
 
-    tok = sign(charter(TOWN, TOWN, "Town 7", 2, k_town, T0 - 2000 * DAY, T0 + 5000 * DAY), k_town);
+    tok = sign_free(charter(TOWN, TOWN, "Town 7", 2, k_town, T0 - 2000 * DAY, T0 + 5000 * DAY),
+                    k_town);
     must(libro_trust_add_anchor(store, tok, strlen(tok), NULL, NULL, &err), &err, "anchor");
     libro_free(tok);
     add(charter(TOWN, NB, "Neighborhood 3", 1, k_nb, T0 - 1500 * DAY, T0 + 4000 * DAY), k_town);
@@ -848,8 +858,8 @@ START_TEST(test_seat_also_anchor)
     char *tok;
 
     ms_init(&s, LIBRO_OFFICE_REPRESENTATIVE);
-    tok = sign(charter(TRIBE, TRIBE, "Tribe 12", 0, k_tribe, T0 - 100 * DAY, T0 + 300 * DAY),
-               k_tribe);
+    tok = sign_free(charter(TRIBE, TRIBE, "Tribe 12", 0, k_tribe, T0 - 100 * DAY, T0 + 300 * DAY),
+                    k_tribe);
     must(libro_trust_add_anchor(store, tok, strlen(tok), NULL, NULL, &err), &err, "anchor");
     libro_free(tok);
     v = run(&s);
