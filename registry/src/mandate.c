@@ -150,6 +150,23 @@ log_mandate(libro_registry *r, const libro_mandate_record *m, const char *action
     return rc;
 }
 
+/* Verify the compact JWS `token` with `key`; `what` prefixes a failure. */
+static libro_code
+verify_token(const char *token, const libro_key *key, const char *what, libro_error *err)
+{
+    libro_jws *jws = NULL;
+    libro_code rc = libro_jws_parse(&jws, token, strlen(token), err);
+
+    if (rc == LIBRO_OK) {
+        rc = libro_jws_verify(jws, key, err);
+    }
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, what);
+    }
+    libro_jws_free(jws);
+    return rc;
+}
+
 /* ---- seats -------------------------------------------------------------------------------- */
 
 /* A member community's charter under the registry's own: issued and signed by the registry's
@@ -159,7 +176,6 @@ check_seat(libro_credential **out, const libro_registry *r, const char *charter,
            libro_error *err)
 {
     libro_credential *c = NULL;
-    libro_jws *jws = NULL;
     const libro_credential *own = r->community;
     libro_code rc;
 
@@ -186,12 +202,8 @@ check_seat(libro_credential **out, const libro_registry *r, const char *charter,
         libro_error_prefix(err, "seat");
         goto out;
     }
-    rc = libro_jws_parse(&jws, charter, strlen(charter), err);
-    if (rc == LIBRO_OK) {
-        rc = libro_jws_verify(jws, own->subject_key, err);
-    }
+    rc = verify_token(charter, own->subject_key, "seat charter", err);
     if (rc != LIBRO_OK) {
-        libro_error_prefix(err, "seat charter");
         goto out;
     }
     rc = libro_rules_under_charter(c, own, err);
@@ -214,7 +226,6 @@ check_seat(libro_credential **out, const libro_registry *r, const char *charter,
     *out = c;
     c = NULL; /* moved to caller */
 out:
-    libro_jws_free(jws);
     libro_credential_free(c);
     return rc;
 }
@@ -328,41 +339,6 @@ mandate_id(char out[LIBRO_MANDATE_ID_SIZE], const char *token, libro_error *err)
     }
     libro_buf_free(&b);
     return rc;
-}
-
-/* Whether `url` ends with "/mandates/<list>/<purpose>", the form the registry serves its
- * mandate lists at. */
-static bool
-mandate_list_url(const char *url, uint32_t list, const char *purpose)
-{
-    char tail[80];
-    size_t len = url != NULL ? strlen(url) : 0;
-    int n = snprintf(tail, sizeof tail, "/v1/status/mandates/%u/%s", (unsigned) list, purpose);
-
-    return n > 0 && (size_t) n < sizeof tail && len > (size_t) n &&
-           strcmp(url + len - (size_t) n, tail) == 0;
-}
-
-/* A mandate's entries name the (list, index) the registry keeps for it, in the mandate lists:
- * otherwise the registry would set one bit while verifiers read another. */
-static libro_code
-check_mandate_entries(const libro_credential *c, uint32_t list, uint32_t index, libro_error *err)
-{
-    if (!c->has_status || c->status_message_list == NULL) {
-        return libro_error_set(err, LIBRO_ERR_DENIED,
-                               "the mandate carries no credentialStatus with three entries: the "
-                               "registry could not end it");
-    }
-    if (c->status_index != index ||
-        !mandate_list_url(c->status_revocation_list, list, "revocation") ||
-        !mandate_list_url(c->status_suspension_list, list, "suspension") ||
-        !mandate_list_url(c->status_message_list, list, "message")) {
-        return libro_error_set(err, LIBRO_ERR_DENIED,
-                               "the mandate's status entries do not name mandate list %u, index "
-                               "%u (.../v1/status/mandates/%u/<purpose>)",
-                               (unsigned) list, (unsigned) index, (unsigned) list);
-    }
-    return LIBRO_OK;
 }
 
 /* The charter of the community that must have signed mandate `c` (inside the caller's
@@ -576,7 +552,6 @@ libro_registry_register_mandate(libro_registry *r, const libro_request_id *req,
 {
     libro_credential *c = NULL;
     libro_credential *signer = NULL;
-    libro_jws *jws = NULL;
     libro_mandate_record rec = {0};
     libro_mandate_record existing = {0};
     libro_mandate_record *hist = NULL;
@@ -609,7 +584,7 @@ libro_registry_register_mandate(libro_registry *r, const libro_request_id *req,
                              c->roundtable_id, r->community->subject_id);
         goto out;
     }
-    rc = check_mandate_entries(c, list, index, err);
+    rc = libro_registry__check_entries(c, LIBRO_SPACE_MANDATES, list, index, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -628,12 +603,8 @@ libro_registry_register_mandate(libro_registry *r, const libro_request_id *req,
     if (rc != LIBRO_OK) {
         goto out;
     }
-    rc = libro_jws_parse(&jws, credential, strlen(credential), err);
-    if (rc == LIBRO_OK) {
-        rc = libro_jws_verify(jws, signer->subject_key, err);
-    }
+    rc = verify_token(credential, signer->subject_key, "mandate", err);
     if (rc != LIBRO_OK) {
-        libro_error_prefix(err, "mandate");
         goto out;
     }
     rc = libro_rules_mandate_under(c, signer, r->community, err);
@@ -702,7 +673,6 @@ out:
     libro_mandate_records_free(hist, n_hist);
     libro_mandate_record_clear(&existing);
     libro_mandate_record_clear(&rec);
-    libro_jws_free(jws);
     libro_credential_free(signer);
     libro_credential_free(c);
     return rc;

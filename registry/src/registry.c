@@ -235,39 +235,55 @@ out:
     return rc;
 }
 
-/* Whether `url` ends with "/<list>/<purpose>", the form the registry serves its lists at. */
+/* Whether `url` ends with "<tail>/<list>/<purpose>", the form the registry serves its lists
+ * at: tail "" for a license list, "/mandates" for a mandate list (the base URL before it is
+ * checked by the API, which knows it). */
 static bool
-list_url_matches(const char *url, uint32_t list, const char *purpose)
+list_url_matches(const char *url, const char *tail, uint32_t list, const char *purpose)
 {
-    char tail[64];
+    char end[96];
     size_t len = url != NULL ? strlen(url) : 0;
-    int n = snprintf(tail, sizeof tail, "/%u/%s", (unsigned) list, purpose);
+    int n = snprintf(end, sizeof end, "/v1/status%s/%u/%s", tail, (unsigned) list, purpose);
 
-    return n > 0 && (size_t) n < sizeof tail && len > (size_t) n &&
-           strcmp(url + len - (size_t) n, tail) == 0;
+    return n > 0 && (size_t) n < sizeof end && len > (size_t) n &&
+           strcmp(url + len - (size_t) n, end) == 0;
 }
 
-/* The credential's own status entries must name the (list, index) the registry keeps for it:
- * otherwise the registry would set one bit while verifiers read another. */
-static libro_code
-check_status_entries(const libro_credential *c, uint32_t list, uint32_t index, libro_error *err)
+libro_code
+libro_registry__check_entries(const libro_credential *c, libro_store_space space, uint32_t list,
+                              uint32_t index, libro_error *err)
 {
+    bool mandate = space == LIBRO_SPACE_MANDATES;
+    const char *tail = mandate ? "/mandates" : "";
+
+    /* A mandate's message entry is required: ending one early sets its word. */
+    if (mandate && (!c->has_status || c->status_message_list == NULL)) {
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "the mandate carries no credentialStatus with three entries: the "
+                               "registry could not end it");
+    }
     if (!c->has_status) {
         return libro_error_set(err, LIBRO_ERR_DENIED,
                                "license %.64s carries no credentialStatus: the registry could "
                                "not revoke or suspend it",
                                c->license_number);
     }
-    if (c->status_index != index ||
-        !list_url_matches(c->status_revocation_list, list, "revocation") ||
-        !list_url_matches(c->status_suspension_list, list, "suspension") ||
-        (c->status_message_list != NULL &&
-         !list_url_matches(c->status_message_list, list, "message"))) {
-        return libro_error_set(err, LIBRO_ERR_DENIED,
-                               "license %.64s: its status entries do not name list %u, index %u",
-                               c->license_number, (unsigned) list, (unsigned) index);
+    if (c->status_index == index &&
+        list_url_matches(c->status_revocation_list, tail, list, "revocation") &&
+        list_url_matches(c->status_suspension_list, tail, list, "suspension") &&
+        (c->status_message_list == NULL ||
+         list_url_matches(c->status_message_list, tail, list, "message"))) {
+        return LIBRO_OK;
     }
-    return LIBRO_OK;
+    if (mandate) {
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "the mandate's status entries do not name mandate list %u, index %u "
+                               "(.../v1/status/mandates/%u/<purpose>)",
+                               (unsigned) list, (unsigned) index, (unsigned) list);
+    }
+    return libro_error_set(err, LIBRO_ERR_DENIED,
+                           "license %.64s: its status entries do not name list %u, index %u",
+                           c->license_number, (unsigned) list, (unsigned) index);
 }
 
 /* A license this registry may record: it names the registry's community, at the level its
@@ -852,7 +868,7 @@ libro_registry_register(libro_registry *r, const libro_request_id *req, const ch
                              (unsigned) index, (unsigned) list);
         goto out;
     }
-    rc = check_status_entries(c, list, index, err);
+    rc = libro_registry__check_entries(c, LIBRO_SPACE_LICENSES, list, index, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -982,7 +998,8 @@ libro_registry_renew(libro_registry *r, const libro_request_id *req, const char 
     }
     /* Same status index as before (docs/credentials.md, "Status"): a renewal that named other
      * entries would leave verifiers reading bits the registry never sets. */
-    rc = check_status_entries(c, rec.status_list, rec.status_index, err);
+    rc = libro_registry__check_entries(c, LIBRO_SPACE_LICENSES, rec.status_list, rec.status_index,
+                                       err);
     if (rc != LIBRO_OK) {
         goto out;
     }

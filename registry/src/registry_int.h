@@ -73,6 +73,14 @@ LIBRO_NODISCARD libro_code libro_registry__lists_in_use(libro_registry *r, libro
 LIBRO_NODISCARD libro_code libro_registry__last_list_in(libro_registry *r, libro_store_space space,
                                                         uint32_t *list, libro_error *err);
 
+/** The credential's status entries name (list, index) of the registry's lists in `space`
+ *  (".../v1/status/<list>/<purpose>", or ".../v1/status/mandates/<list>/<purpose>"), all three
+ *  on a mandate, so that the bits the registry sets are those verifiers read. LIBRO_ERR_DENIED
+ *  otherwise. */
+LIBRO_NODISCARD libro_code libro_registry__check_entries(const libro_credential *c,
+                                                         libro_store_space space, uint32_t list,
+                                                         uint32_t index, libro_error *err);
+
 /** PRAGMA integrity_check (or the backend's equivalent): LIBRO_ERR_IO naming the first
  *  problem. */
 LIBRO_NODISCARD libro_code libro_registry__integrity_check(libro_registry *r, libro_error *err);

@@ -36,7 +36,8 @@ typedef enum libro_store_space {
 typedef enum libro_store_mandate_query {
     LIBRO_MQ_SEAT = 1, /* of `office` and `seat` (NULL: the chair), by valid_from */
     LIBRO_MQ_AT,       /* whose term covers `a` and not ended by then, by office then seat */
-    LIBRO_MQ_EXPIRING, /* valid_until in [a, b] and not ended at a, by valid_until */
+    LIBRO_MQ_EXPIRING, /* active (not ended, no successor registered), valid_until in [a, b],
+                          by valid_until */
     LIBRO_MQ_PENDING,  /* ended but without their status bits, with ended_at <= a */
 } libro_store_mandate_query;
 

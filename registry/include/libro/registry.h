@@ -551,9 +551,9 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_roundtable(libro_registry *r
                                                                size_t *n, int64_t at,
                                                                libro_error *err);
 
-/** Mandates whose term ends within [now, now + within] and that are not ended at `now`, by
- *  validUntil: the elections to prepare. LIBRO_ERR_INVALID_ARG for a negative `within`.
- *  Caller frees with libro_mandate_records_free. */
+/** Mandates whose term ends within [now, now + within], that have not ended and that no
+ *  successor replaces, by validUntil: the elections still to prepare. LIBRO_ERR_INVALID_ARG for a
+ * negative `within`. Caller frees with libro_mandate_records_free. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_mandates_expiring(libro_registry *r,
                                                                       libro_mandate_record **out,
                                                                       size_t *n, int64_t now,

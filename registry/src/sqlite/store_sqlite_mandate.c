@@ -263,8 +263,7 @@ query_sql(libro_store_mandate_query q)
                " ORDER BY CASE office WHEN 2 THEN 0 ELSE 1 END, seat_key, office, valid_from, id";
     case LIBRO_MQ_EXPIRING:
         return "SELECT " MANDATE_COLUMNS " FROM mandate WHERE valid_until >= ?3"
-               " AND valid_until <= ?4 AND (state = 1 OR ended_at > ?3)"
-               " ORDER BY valid_until, id";
+               " AND valid_until <= ?4 AND state = 1 ORDER BY valid_until, id";
     case LIBRO_MQ_PENDING:
         return "SELECT " MANDATE_COLUMNS " FROM mandate WHERE state <> 1 AND status_set = 0"
                " AND ended_at <= ?3 ORDER BY ended_at, id";
