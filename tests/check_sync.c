@@ -10,7 +10,6 @@
  * (one canned answer) stands in for the registry where the answer must be exact.
  * Fixtures are checked: the server's threads do not survive check's fork. */
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -68,36 +67,6 @@ static libro_registry_client *client;
 static char *lic_a; /* T7-N-0001, issued over the API into registry A */
 
 /* ---- helpers ------------------------------------------------------------------------------- */
-
-/* rm -r of our own temporary tree (lstat: no link is followed). */
-static void
-rm_rf(const char *path)
-{
-    struct stat st;
-    DIR *d;
-    struct dirent *de;
-    char sub[600];
-
-    if (lstat(path, &st) != 0) {
-        return;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        d = opendir(path);
-        ck_assert_ptr_nonnull(d);
-        while ((de = readdir(d)) != NULL) {
-            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) {
-                continue;
-            }
-            ck_assert_int_lt(snprintf(sub, sizeof sub, "%s/%s", path, de->d_name),
-                             (int) sizeof sub);
-            rm_rf(sub);
-        }
-        closedir(d);
-        (void) rmdir(path);
-    } else {
-        (void) unlink(path);
-    }
-}
 
 /* A registry database from the fixture's charter, authorization and keys: the nursing type
  * and the board's authorization, nothing else. */
@@ -420,7 +389,7 @@ teardown(void)
     client = NULL;
     libro_trust_free(store);
     store = NULL;
-    rm_rf(dir);
+    libro_test_rm_rf(dir);
     libro_free(lic_a);
     libro_free(board_auth_jws);
     libro_free(auth_jws);
@@ -767,7 +736,7 @@ START_TEST(test_no_anchor)
 
     libro_trust_free(store);
     store = NULL;
-    rm_rf(trust_dir);
+    libro_test_rm_rf(trust_dir);
     must(libro_trust_open(&store, trust_dir, &err), &err, "empty store");
     LIBRO_ASSERT_CODE(sync_url(&rep, base, &err), LIBRO_ERR_UNTRUSTED, &err,
                       "the registry is not trusted");
@@ -793,7 +762,7 @@ START_TEST(test_other_anchor)
 
     libro_trust_free(store);
     store = NULL;
-    rm_rf(trust_dir);
+    libro_test_rm_rf(trust_dir);
     must(libro_trust_open(&store, trust_dir, &err), &err, "empty store");
     c = new_cred(LIBRO_CRED_CHARTER, "urn:libro:town-8", "urn:libro:town-8", "Town 8", now - DAY,
                  now + 100 * DAY);

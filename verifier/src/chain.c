@@ -834,7 +834,22 @@ mandate_names(libro_chain__result *res, const struct walk *w, libro_error *err)
     return LIBRO_OK;
 }
 
-/* The walk both entry points share: `w` says what is below link 2. */
+/* A walk of `kind` from `below` (NULL for a status list's). */
+static struct walk
+walk_of(const libro_trust *t, const libro_verify_options *opt, enum walk_kind kind,
+        const libro_credential *below)
+{
+    struct walk w;
+
+    memset(&w, 0, sizeof w);
+    w.t = t;
+    w.opt = opt;
+    w.kind = kind;
+    w.below = below;
+    return w;
+}
+
+/* The walk every entry point shares: `w` says what is below link 2. */
 static libro_code
 walk(libro_chain__result *res, struct walk *wp, const char *signer_id, const char *signer_tp,
      libro_error *err)
@@ -898,13 +913,8 @@ libro_chain__walk(libro_chain__result *res, const libro_trust *t, const libro_cr
                   const char *signer_id, const char *signer_tp, const libro_verify_options *opt,
                   libro_error *err)
 {
-    struct walk w;
+    struct walk w = walk_of(t, opt, WALK_LICENSE, license);
 
-    memset(&w, 0, sizeof w);
-    w.t = t;
-    w.opt = opt;
-    w.kind = WALK_LICENSE;
-    w.below = license;
     return walk(res, &w, signer_id, signer_tp, err);
 }
 
@@ -914,12 +924,8 @@ libro_chain__walk_registry(libro_chain__result *res, const libro_trust *t,
                            const char *signer_id, const char *signer_tp,
                            const libro_verify_options *opt, libro_error *err)
 {
-    struct walk w;
+    struct walk w = walk_of(t, opt, WALK_REGISTRY, NULL);
 
-    memset(&w, 0, sizeof w);
-    w.t = t;
-    w.opt = opt;
-    w.kind = WALK_REGISTRY;
     w.list = list;
     w.community = community;
     return walk(res, &w, signer_id, signer_tp, err);
@@ -998,11 +1004,7 @@ libro_chain__walk_member(libro_chain__result *res, const libro_trust *t, const c
                         "not a charter of a member community signed by %.64s", community);
         goto out;
     }
-    memset(&w, 0, sizeof w);
-    w.t = t;
-    w.opt = opt;
-    w.kind = WALK_MEMBER;
-    w.below = c;
+    w = walk_of(t, opt, WALK_MEMBER, c);
     rc = walk(res, &w, signer_id, tp, err);
 out:
     libro_credential_free(c);
@@ -1016,12 +1018,7 @@ libro_chain__walk_mandate(libro_chain__result *res, const libro_trust *t,
                           const libro_credential *mandate, const char *signer_id,
                           const char *signer_tp, const libro_verify_options *opt, libro_error *err)
 {
-    struct walk w;
+    struct walk w = walk_of(t, opt, WALK_MANDATE, mandate);
 
-    memset(&w, 0, sizeof w);
-    w.t = t;
-    w.opt = opt;
-    w.kind = WALK_MANDATE;
-    w.below = mandate;
     return walk(res, &w, signer_id, signer_tp, err);
 }
