@@ -188,6 +188,7 @@ static const char *is_url_base;
 static const char *is_actor;
 static const char *is_out;
 static const char *is_qr;
+static bool is_json;
 
 static const struct cli_option issue_opts[] = {
     {CLI_OPT_VALUE, "--key", "FILE", &is_key, CLI_REQUIRED, 0,
@@ -227,6 +228,8 @@ static const struct cli_option issue_opts[] = {
      "where to write the mandate (compact JWS)"},
     {CLI_OPT_VALUE, "--qr", "FILE.png", &is_qr, 0, 0,
      "also write its LB2 QR code as a PNG (level M)"},
+    {CLI_OPT_SWITCH, "--json", NULL, &is_json, 0, 0,
+     "print one JSON document (schemas/cli/mandate-issue.schema.json)"},
 };
 
 static const struct cli_command issue_cmd = {
@@ -237,7 +240,7 @@ static const struct cli_command issue_cmd = {
     "       (--election-record sha256:HEX | --election-file FILE) --election-date TIME\n"
     "       --electorate N --election-result TEXT\n"
     "       --registry DB [--status-url-base URL] [--actor WHO] | --registry URL\n"
-    "       --out FILE [--qr FILE.png]",
+    "       --out FILE [--qr FILE.png] [--json]",
     "Issue a RoundtableMandate: the community that elected or appointed signs it with its key.\n"
     "A representative is signed by the member community it represents (its charter signed by\n"
     "the roundtable's community, one level up), the chair by the roundtable's community\n"
@@ -249,7 +252,7 @@ static const struct cli_command issue_cmd = {
     "end of the signer's charter; a longer --valid-until is refused. The mandate is checked\n"
     "by the chain rules, gets a random index in the registry's mandate status lists, is\n"
     "signed and recorded: a newer mandate for the same seat replaces the one in office at its\n"
-    "start. Prints the mandate's id on standard output.",
+    "start. Prints the mandate's id on standard output (with --json, what was recorded).",
     issue_opts,
     LIBRO_NELEM(issue_opts),
     mandate_epilog,
@@ -331,12 +334,63 @@ issue_parse(libro_mandate_options *opt, libro_buf *did, libro_buf *record, libro
         cli_parse_time_arg(&opt->election_date, "--election-date", is_date, err) != LIBRO_OK ||
         (is_holder_key != NULL && holder_did_from_key(did, is_holder_key, err) != LIBRO_OK) ||
         (is_record_file != NULL && record_hash(record, is_record_file, err) != LIBRO_OK)) {
-        cli_report(cmd->command, err);
+        cli_report_json(cmd->command, err, is_json);
         return CLI_EXIT_NO;
     }
     opt->holder_did = is_holder_key != NULL ? (const char *) did->data : is_holder_did;
     opt->election_record = is_record_file != NULL ? (const char *) record->data : is_record;
     return -1;
+}
+
+/* {"ok":true,"mandate":{...}}: what libro mandate issue recorded. */
+static libro_code
+print_issued(const char *id, const libro_issued *res, libro_error *err)
+{
+    const libro_credential *m = res->license;
+    char from[LIBRO_TIME_TEXT_MAX];
+    char until[LIBRO_TIME_TEXT_MAX];
+    libro_buf b = LIBRO_BUF_INIT;
+    libro_code rc =
+        libro_buf_printf(&b, err, "{\"ok\":true,\"mandate\":{\"id\":\"%s\",\"office\":\"%s\"", id,
+                         libro_office_name(m->office));
+
+    if (rc == LIBRO_OK) {
+        rc = json_member(&b, "roundtable", m->roundtable_id, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(&b, err, ",\"roundtableLevel\":%d", m->roundtable_level);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_member(&b, "seat", m->seat, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_member(&b, "holder", m->subject_id, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_member(&b, "name", m->name, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_member(&b, "issuer", m->issuer, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(&b, err,
+                              ",\"voting\":%s,\"validFrom\":\"%s\",\"validUntil\":\"%s\","
+                              "\"statusList\":%u,\"statusIndex\":%u",
+                              m->voting ? "true" : "false", cli_time_text(from, m->valid_from),
+                              cli_time_text(until, m->valid_until), (unsigned) res->status_list,
+                              (unsigned) res->status_index);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_member(&b, "credential", (const char *) res->jws.data, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(&b, "}}\n", err);
+    }
+    if (rc == LIBRO_OK) {
+        fputs((const char *) b.data, stdout);
+    }
+    libro_buf_free(&b);
+    return rc;
 }
 
 static int
@@ -389,11 +443,13 @@ mandate_issue(int argc, char **argv)
         libro_error_prefix(&err, "mandate recorded (libro mandate show), but");
         goto out_report;
     }
-    printf("%s\n", id);
+    if (is_json ? print_issued(id, &res, &err) != LIBRO_OK : printf("%s\n", id) < 0) {
+        goto out_report;
+    }
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    cli_report(cmd->command, &err);
+    cli_report_json(cmd->command, &err, is_json);
 out:
     libro_issued_clear(&res);
     libro_key_free(signer);
@@ -478,6 +534,7 @@ static const char *en_pass_fd;
 static const char *en_reason;
 static const char *en_why;
 static const char *en_id;
+static bool en_json;
 
 static const struct cli_option end_opts[] = {
     {CLI_OPT_VALUE, "--db", "FILE", &en_db, CLI_REQUIRED, 1, "the registry database"},
@@ -491,13 +548,15 @@ static const struct cli_option end_opts[] = {
     {CLI_OPT_VALUE, "--reason", "resigned|recalled", &en_reason, CLI_REQUIRED, 0,
      "how the mandate ends"},
     {CLI_OPT_VALUE, "--why", "TEXT", &en_why, CLI_REQUIRED, 0, "why (recorded)"},
+    {CLI_OPT_SWITCH, "--json", NULL, &en_json, 0, 0,
+     "print one JSON document (schemas/cli/mandate-end.schema.json)"},
     {CLI_OPT_ARG, "ID", NULL, &en_id, CLI_REQUIRED, 0, "the mandate's id (sha256:...)"},
 };
 
 static const struct cli_command end_cmd = {
     "mandate end",
-    "--db FILE --actor WHO --reason resigned|recalled --why TEXT ID\n"
-    "       | --registry URL --key FILE --reason resigned|recalled --why TEXT ID",
+    "--db FILE --actor WHO --reason resigned|recalled --why TEXT [--json] ID\n"
+    "       | --registry URL --key FILE --reason resigned|recalled --why TEXT [--json] ID",
     "End a mandate before its term is over. The holder resigns: over HTTP the request is\n"
     "signed by the holder's own key, the one whose did:key the mandate names. The community\n"
     "that elected or appointed recalls: signed by its community key (for the chair, the\n"
@@ -536,9 +595,14 @@ mandate_end(int argc, char **argv)
     if ((en_key != NULL && cli_load_key(&key, en_key, en_pass_fd, &err) != LIBRO_OK) ||
         libro_issuer_end_mandate(en_db != NULL ? en_db : en_registry, key, en_id, how, en_why,
                                  en_actor, &err) != LIBRO_OK) {
-        cli_report(cmd->command, &err);
+        cli_report_json(cmd->command, &err, en_json);
     } else {
-        printf("%s: %s\n", en_id, en_reason);
+        /* en_id is a mandate id (the registry accepted it): nothing to escape. */
+        if (en_json) {
+            printf("{\"ok\":true,\"id\":\"%s\",\"state\":\"%s\"}\n", en_id, en_reason);
+        } else {
+            printf("%s: %s\n", en_id, en_reason);
+        }
         code = CLI_EXIT_OK;
     }
     libro_key_free(key);

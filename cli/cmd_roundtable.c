@@ -37,7 +37,8 @@ static const struct cli_command show_cmd = {
     "community with a seat, the representative in office then (voting), or the seat as\n"
     "vacant; leaders appointed into the community's circle too. A mandate counts when its\n"
     "term covers the time and it had not ended (resigned, recalled or replaced) before it.\n"
-    "The registry keeps the roundtable of its own community: another COMMUNITY is refused.",
+    "The registry keeps the roundtable of its own community: a COMMUNITY other than the one\n"
+    "its seats and mandates name is refused.",
     show_opts,
     LIBRO_NELEM(show_opts),
     roundtable_epilog,
@@ -202,6 +203,7 @@ static const char *se_registry;
 static const char *se_key;
 static const char *se_pass_fd;
 static const char *se_charter;
+static bool se_json;
 
 static const struct cli_option seat_opts[] = {
     {CLI_OPT_VALUE, "--db", "FILE", &se_db, CLI_REQUIRED, 1, "the community's registry database"},
@@ -214,11 +216,14 @@ static const struct cli_option seat_opts[] = {
      "read the key's passphrase from descriptor N"},
     {CLI_OPT_VALUE, "--charter", "FILE", &se_charter, CLI_REQUIRED, 0,
      "the member community's CommunityCharter"},
+    {CLI_OPT_SWITCH, "--json", NULL, &se_json, 0, 0,
+     "print one JSON document (schemas/cli/roundtable-seat.schema.json)"},
 };
 
 static const struct cli_command seat_cmd = {
     "roundtable seat",
-    "--db FILE --actor WHO --charter FILE | --registry URL --key FILE --charter FILE",
+    "--db FILE --actor WHO --charter FILE [--json]\n"
+    "       | --registry URL --key FILE --charter FILE [--json]",
     "Give a member community a seat at the roundtable: its charter must be signed by the\n"
     "registry's community, one level below it (a tribe has no roundtable), and valid now.\n"
     "At most 7 member communities; a newer charter of a seated community replaces its old\n"
@@ -229,6 +234,37 @@ static const struct cli_command seat_cmd = {
     LIBRO_NELEM(seat_opts),
     roundtable_epilog,
 };
+
+/* {"ok":true,"seat":{"community","name","level"}} of the member charter `jws`. */
+static libro_code
+print_seat(const libro_buf *jws, libro_error *err)
+{
+    libro_credential *c = NULL;
+    libro_buf b = LIBRO_BUF_INIT;
+    libro_code rc = cli_credential_from_jws(&c, (const char *) jws->data, jws->len, err);
+
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(&b, "{\"ok\":true,\"seat\":{\"community\":", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = cli_json_string(&b, c->subject_id, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(&b, ",\"name\":", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = cli_json_string(&b, c->name, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(&b, err, ",\"level\":%d}}\n", c->level);
+    }
+    if (rc == LIBRO_OK) {
+        fputs((const char *) b.data, stdout);
+    }
+    libro_buf_free(&b);
+    libro_credential_free(c);
+    return rc;
+}
 
 static int
 roundtable_seat(int argc, char **argv)
@@ -251,8 +287,9 @@ roundtable_seat(int argc, char **argv)
     if (cli_read_token(&charter, se_charter, &err) != LIBRO_OK ||
         (se_key != NULL && cli_load_key(&key, se_key, se_pass_fd, &err) != LIBRO_OK) ||
         libro_issuer_add_seat(se_db != NULL ? se_db : se_registry, key, (const char *) charter.data,
-                              charter.len, se_actor, &err) != LIBRO_OK) {
-        cli_report(cmd->command, &err);
+                              charter.len, se_actor, &err) != LIBRO_OK ||
+        (se_json && print_seat(&charter, &err) != LIBRO_OK)) {
+        cli_report_json(cmd->command, &err, se_json);
     } else {
         fprintf(stderr, "libro: the member community has a seat at the roundtable\n");
         code = CLI_EXIT_OK;

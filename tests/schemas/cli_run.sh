@@ -189,11 +189,11 @@ expiring_docs=("$(out "$libro" license expiring --json --db reg.db --within 3650
 # A roundtable: the town seats a neighborhood, which records its representative; the
 # town its chair; the representative resigns.
 "$libro" key new --out n.pem --public-out n.pub >/dev/null
-"$libro" key new --out holder.pem >/dev/null
 "$libro" issue charter --key town.pem --issuer urn:libro:t --parent-charter town.jws \
     --id urn:libro:n --name N --level 1 --community-key n.pub --allow a \
     --valid-from 2026-02-01T00:00:00Z --days 3000 --out n.jws 2>/dev/null
-"$libro" roundtable seat --db reg.db --actor ops --charter n.jws 2>/dev/null
+seat_docs=("$(out "$libro" roundtable seat --json --db reg.db --actor ops --charter n.jws)"
+    "$(out "$libro" roundtable seat --json --db reg.db --actor ops --charter town.jws)")
 mandate() { # KEY CHARTER OUT [options]
     local key=$1 charter=$2 file=$3
     shift 3
@@ -205,7 +205,14 @@ mandate() { # KEY CHARTER OUT [options]
 }
 rep_id=$(mandate n.pem n.jws rep.jws --office representative --roundtable-charter town.jws)
 chair_id=$(mandate town.pem town.jws chair.jws --office chair)
-"$libro" mandate end --db reg.db --actor ops --reason resigned --why w "$rep_id" >/dev/null 2>&1
+issue_docs=("$(out mandate n.pem n.jws rep2.jws --json --office representative \
+    --roundtable-charter town.jws --valid-from 2026-02-01T00:00:00Z --valid-until 2099-01-01T00:00:00Z)"
+    "$(out mandate town.pem town.jws chair2.jws --json --office chair \
+        --valid-from "$(date -u -d '30 days' +%Y-%m-%dT%H:%M:%SZ)")")
+end_docs=("$(out "$libro" mandate end --json --db reg.db --actor ops --reason resigned --why w \
+    "$rep_id")"
+    "$(out "$libro" mandate end --json --db reg.db --actor ops --reason resigned --why w \
+        "$rep_id")")
 mandate_docs=("$(out "$libro" mandate show --json --db reg.db "$rep_id")"
     "$(out "$libro" mandate show --json --db reg.db "$chair_id")"
     "$(out "$libro" mandate show --json --db reg.db "sha256:$(printf '%064d' 1)")")
@@ -217,6 +224,12 @@ roundtable_docs=("$(out "$libro" roundtable show --json --db reg.db urn:libro:t)
 for want in '"state":"resigned"' '"office":"chair"' '"code":"not_found"'; do
     if ! grep -qF -- "$want" "${mandate_docs[@]}"; then
         echo "cli_run: no mandate show document with $want" >&2
+        exit 1
+    fi
+done
+for want in '"code":"denied"' '"office":"chair"' '"state":"resigned"' '"community":"urn:libro:n"'; do
+    if ! grep -qF -- "$want" "${issue_docs[@]}" "${end_docs[@]}" "${seat_docs[@]}"; then
+        echo "cli_run: no mandate issue, end or seat document with $want" >&2
         exit 1
     fi
 done
@@ -236,6 +249,9 @@ node "$here/cli.mjs" license-expiring.schema.json "${expiring_docs[@]}" || statu
 node "$here/cli.mjs" mandate-show.schema.json "${mandate_docs[@]}" || status=1
 node "$here/cli.mjs" mandate-expiring.schema.json "${mandate_expiring_docs[@]}" || status=1
 node "$here/cli.mjs" roundtable-show.schema.json "${roundtable_docs[@]}" || status=1
+node "$here/cli.mjs" mandate-issue.schema.json "${issue_docs[@]}" || status=1
+node "$here/cli.mjs" mandate-end.schema.json "${end_docs[@]}" || status=1
+node "$here/cli.mjs" roundtable-seat.schema.json "${seat_docs[@]}" || status=1
 node "$here/cli.mjs" trust-list.schema.json "${trust_docs[@]}" || status=1
 node "$here/cli.mjs" key-show.schema.json "${key_docs[@]}" || status=1
 node "$here/cli.mjs" jws-verify.schema.json "${jws_docs[@]}" || status=1
