@@ -537,6 +537,45 @@ START_TEST(test_truncated)
 }
 END_TEST
 
+/* Out of memory at every allocation of packing and unpacking a mandate: LIBRO_ERR_NOMEM, or
+ * the LB3 text (never LB2 because LB3 ran out of memory), and nothing leaks. */
+START_TEST(test_oom)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_credential *c = mandate(LIBRO_OFFICE_LEADER);
+    char *token = sign(c, es);
+    libro_buf want = LIBRO_BUF_INIT;
+    unsigned long n;
+    libro_code rc = LIBRO_ERR_NOMEM;
+
+    must(libro_lb1_encode(&want, token, strlen(token), &err), &err, "encode");
+    for (n = 1; n < 100000 && rc != LIBRO_OK; n++) {
+        libro_buf text = LIBRO_BUF_INIT;
+        libro_buf back = LIBRO_BUF_INIT;
+
+        libro__alloc_fail_after(n);
+        rc = libro_lb1_encode(&text, token, strlen(token), &err);
+        if (rc == LIBRO_OK) {
+            rc = libro_lb1_decode(&back, (const char *) text.data, text.len, &err);
+        }
+        libro__alloc_fail_after(0);
+        if (rc != LIBRO_OK) {
+            LIBRO_ASSERT_CODE(rc, LIBRO_ERR_NOMEM, &err, "out of memory");
+        } else {
+            ck_assert_str_eq((const char *) text.data, (const char *) want.data);
+            ck_assert_str_eq((const char *) back.data, token);
+        }
+        libro_buf_free(&back);
+        libro_buf_free(&text);
+    }
+    ck_assert_int_eq(rc, LIBRO_OK);
+    ck_assert_uint_gt(n, 10);
+    libro_buf_free(&want);
+    libro_free(token);
+    libro_credential_free(c);
+}
+END_TEST
+
 Suite *
 libro_test_suite(void)
 {
@@ -549,6 +588,7 @@ libro_test_suite(void)
     tcase_add_loop_test(tc, test_stays_lb2, 0, (int) LIBRO_NELEM(others));
     tcase_add_loop_test(tc, test_frames, 0, (int) LIBRO_NELEM(frames));
     tcase_add_test(tc, test_truncated);
+    tcase_add_test(tc, test_oom);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -598,10 +598,18 @@ libro_lb3__pack(libro_buf *frame, const char *jws, size_t len, libro_error *err)
         rc = unsupported(err, "not a compact JWS");
         goto out;
     }
-    if (libro_b64url_decode(&header, jws, (size_t) (dot1 - jws), NULL) != LIBRO_OK ||
-        libro_b64url_decode(&payload, dot1 + 1, (size_t) (dot2 - dot1 - 1), NULL) != LIBRO_OK ||
-        libro_b64url_decode(&sig, dot2 + 1, len - (size_t) (dot2 + 1 - jws), NULL) != LIBRO_OK ||
-        sig.len != LIBRO_SIGNATURE_BYTES) {
+    rc = libro_b64url_decode(&header, jws, (size_t) (dot1 - jws), NULL);
+    if (rc == LIBRO_OK) {
+        rc = libro_b64url_decode(&payload, dot1 + 1, (size_t) (dot2 - dot1 - 1), NULL);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_b64url_decode(&sig, dot2 + 1, len - (size_t) (dot2 + 1 - jws), NULL);
+    }
+    if (rc == LIBRO_ERR_NOMEM) {
+        rc = libro_error_set(err, rc, "out of memory");
+        goto out;
+    }
+    if (rc != LIBRO_OK || sig.len != LIBRO_SIGNATURE_BYTES) {
         rc = unsupported(err, "not a compact JWS with a 64-byte signature");
         goto out;
     }
