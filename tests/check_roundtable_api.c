@@ -332,7 +332,9 @@ START_TEST(test_http_flow)
     must(libro_buf_append(&R.body, "", 1, &err), &err, "NUL");
     html = (const char *) R.body.data;
     ck_assert_ptr_nonnull(strstr(html, "<title>Roundtable of Neighborhood 3</title>"));
-    ck_assert_ptr_nonnull(strstr(html, "<td>chair</td><td></td><td>Jane Doe</td>"));
+    ck_assert_ptr_nonnull(strstr(html, "<td>chair</td><td></td><td>Jane Doe</td><td>no</td>"));
+    ck_assert_ptr_nonnull(strstr(html, "<td>representative</td><td>Tribe 1</td><td>Ravi "));
+    ck_assert_ptr_nonnull(strstr(html, "<td>leader</td><td>urn:libro:town-5</td><td>Mia Chen"));
     ck_assert_ptr_nonnull(strstr(html, "Ravi &lt;Singh&gt; &amp; Co"));
     ck_assert_ptr_nonnull(strstr(html, "Tribe 2 (urn:libro:tribe-2)")); /* a vacant seat */
     ck_assert_ptr_null(strstr(html, "Tribe 1 (urn:libro:tribe-1)"));
