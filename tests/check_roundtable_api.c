@@ -12,6 +12,7 @@
 #include "../registry/src/http/http_int.h"
 #include "../registry/src/registry_int.h"
 #include "libro/api.h"
+#include "libro/http.h"
 #include "libro/json_int.h"
 #include "libro/jws.h"
 #include "libro/registry_client.h"
@@ -331,7 +332,9 @@ START_TEST(test_http_flow)
     must(libro_buf_append(&R.body, "", 1, &err), &err, "NUL");
     html = (const char *) R.body.data;
     ck_assert_ptr_nonnull(strstr(html, "<title>Roundtable of Neighborhood 3</title>"));
-    ck_assert_ptr_nonnull(strstr(html, "<td>chair</td><td></td><td>Jane Doe</td>"));
+    ck_assert_ptr_nonnull(strstr(html, "<td>chair</td><td></td><td>Jane Doe</td><td>no</td>"));
+    ck_assert_ptr_nonnull(strstr(html, "<td>representative</td><td>Tribe 1</td><td>Ravi "));
+    ck_assert_ptr_nonnull(strstr(html, "<td>leader</td><td>urn:libro:town-5</td><td>Mia Chen"));
     ck_assert_ptr_nonnull(strstr(html, "Ravi &lt;Singh&gt; &amp; Co"));
     ck_assert_ptr_nonnull(strstr(html, "Tribe 2 (urn:libro:tribe-2)")); /* a vacant seat */
     ck_assert_ptr_null(strstr(html, "Tribe 1 (urn:libro:tribe-1)"));
@@ -612,6 +615,16 @@ START_TEST(test_read_refusals)
     assert_error(400, "bad_request", "a date without a time");
     call_full("GET", "/v1/roundtable", NULL, "2027-02-30T00:00:00Z", NULL, NULL, 0);
     assert_error(400, "bad_request", "no such day");
+    call_full("GET", "/v1/roundtable", NULL, "2027-01-01T00%3A00%3a00Z", NULL, NULL, 0);
+    assert_status(200, "a time with its colons escaped, as a form sends it");
+    ck_assert_str_eq(json_string_value(json_object_get(R_json, "at")), "2027-01-01T00:00:00Z");
+    call_full("GET", "/v1/roundtable", NULL, "2027-01-01T00%3B00:00Z", NULL, NULL, 0);
+    assert_error(400, "bad_request", "another escape");
+    call_full("GET", "/v1/roundtable", NULL, "2027-01-01T00:00:00Z%3", NULL, NULL, 0);
+    assert_error(400, "bad_request", "a cut escape");
+    call_full("GET", "/v1/roundtable", NULL, "2027-01-01T00:00:00Z2027-01-01T00:00:00Z", NULL, NULL,
+              0);
+    assert_error(400, "bad_request", "too long");
     call_full("GET", "/v1/roundtable/expiring", NULL, NULL, NULL, NULL, 0);
     assert_error(400, "bad_request", "no within");
     call_full("GET", "/v1/roundtable/expiring", NULL, NULL, "-1", NULL, 0);
@@ -757,6 +770,26 @@ client_flow(bool remote)
     must(libro_registry_client_roundtable(reader, &ms, &n, from - 1, &err), &err, "before");
     ck_assert_uint_eq(n, 0);
     libro_mandate_records_free(ms, n);
+    if (remote) {
+        libro_http_request hreq = LIBRO_HTTP_REQUEST_INIT;
+        libro_http_response hresp = LIBRO_HTTP_RESPONSE_INIT;
+        char url[200];
+        char when[LIBRO_TIME_TEXT_MAX];
+
+        /* A browser's form escapes the colons; the server reads the query as sent. */
+        must(libro_time_format(when, now, &err), &err, "now");
+        ck_assert_int_gt(snprintf(url, sizeof url, "%s/v1/roundtable?at=%.13s%%3A%.2s%%3A%s",
+                                  target, when, when + 14, when + 17),
+                         0);
+        hreq.url = url;
+        hreq.accept = "application/json";
+        hreq.max_response_bytes = 256u * 1024u;
+        must(libro_http_fetch(&hresp, &hreq, &err), &err, "GET escaped at");
+        ck_assert_int_eq(hresp.status, 200);
+        must(libro_buf_append(&hresp.body, "", 1, &err), &err, "NUL");
+        ck_assert_ptr_nonnull(strstr((const char *) hresp.body.data, chair));
+        libro_http_response_clear(&hresp);
+    }
     must(libro_registry_client_mandates_expiring(reader, &ms, &n, 4 * 366 * DAY, &err), &err,
          "expiring");
     ck_assert_uint_eq(n, 2);

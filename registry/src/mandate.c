@@ -438,21 +438,17 @@ terms_before(const libro_mandate_record *hist, size_t n, const libro_credential 
     return count;
 }
 
-/* The revocation bit and the word of an ended mandate (never the suspension bit). */
+/* The revocation bit and the word of an ended mandate (never the suspension bit), as a
+ * license's are written. */
 static libro_code
 write_end_bits(libro_registry *r, const libro_mandate_record *m, libro_error *err)
 {
     unsigned word = m->state == LIBRO_MANDATE_RESIGNED   ? LIBRO_WORD_RESIGNED
                     : m->state == LIBRO_MANDATE_RECALLED ? LIBRO_WORD_RECALLED
                                                          : LIBRO_WORD_REPLACED;
-    libro_code rc = r->store.ops->status_set(r->store.h, LIBRO_SPACE_MANDATES, m->status_list,
-                                             m->status_index, LIBRO_STATUS_REVOCATION, 1u, err);
 
-    if (rc == LIBRO_OK) {
-        rc = r->store.ops->status_set(r->store.h, LIBRO_SPACE_MANDATES, m->status_list,
-                                      m->status_index, LIBRO_STATUS_MESSAGE, word, err);
-    }
-    return rc;
+    return libro_registry__set_status(r, LIBRO_SPACE_MANDATES, m->status_list, m->status_index,
+                                      true, false, word, err);
 }
 
 /* At most one active mandate per (office, seat): each earlier one still in office when `rec`

@@ -750,6 +750,25 @@ libro_registry_reserve_status(libro_registry *r, const libro_request_id *req, ui
     return libro_registry__reserve(r, req, LIBRO_STATUS_LIST_MIN_ENTRIES, list, index, err);
 }
 
+libro_code
+libro_registry__set_status(libro_registry *r, libro_store_space space, uint32_t list,
+                           uint32_t index, bool revoked, bool suspended, unsigned word,
+                           libro_error *err)
+{
+    libro_code rc = r->store.ops->status_set(r->store.h, space, list, index,
+                                             LIBRO_STATUS_REVOCATION, revoked ? 1u : 0u, err);
+
+    if (rc == LIBRO_OK) {
+        rc = r->store.ops->status_set(r->store.h, space, list, index, LIBRO_STATUS_SUSPENSION,
+                                      suspended ? 1u : 0u, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = r->store.ops->status_set(r->store.h, space, list, index, LIBRO_STATUS_MESSAGE, word,
+                                      err);
+    }
+    return rc;
+}
+
 /* The status bits are a function of the state: revocation set for revoked and surrendered
  * (both final: a surrendered license must read as no longer valid, and the revocation list is
  * the one a verifier treats as final, including one that reads no message list), suspension
@@ -760,25 +779,14 @@ static libro_code
 write_bits(libro_registry *r, const libro_license_record *rec, libro_license_state state,
            libro_error *err)
 {
-    bool revoked = state == LIBRO_STATE_REVOKED || state == LIBRO_STATE_SURRENDERED;
     unsigned word = state == LIBRO_STATE_SURRENDERED ? LIBRO_WORD_SURRENDERED
                     : state == LIBRO_STATE_LAPSED    ? LIBRO_WORD_LAPSED
                                                      : LIBRO_WORD_ACTIVE;
-    libro_code rc;
 
-    rc = r->store.ops->status_set(r->store.h, LIBRO_SPACE_LICENSES, rec->status_list,
-                                  rec->status_index, LIBRO_STATUS_REVOCATION, revoked ? 1u : 0u,
-                                  err);
-    if (rc == LIBRO_OK) {
-        rc = r->store.ops->status_set(r->store.h, LIBRO_SPACE_LICENSES, rec->status_list,
-                                      rec->status_index, LIBRO_STATUS_SUSPENSION,
-                                      state == LIBRO_STATE_SUSPENDED ? 1u : 0u, err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = r->store.ops->status_set(r->store.h, LIBRO_SPACE_LICENSES, rec->status_list,
-                                      rec->status_index, LIBRO_STATUS_MESSAGE, word, err);
-    }
-    return rc;
+    return libro_registry__set_status(r, LIBRO_SPACE_LICENSES, rec->status_list, rec->status_index,
+                                      state == LIBRO_STATE_REVOKED ||
+                                          state == LIBRO_STATE_SURRENDERED,
+                                      state == LIBRO_STATE_SUSPENDED, word, err);
 }
 
 /* ---- register, renew, change, tick -------------------------------------------------------- */

@@ -81,6 +81,14 @@ LIBRO_NODISCARD libro_code libro_registry__check_entries(const libro_credential 
                                                          libro_store_space space, uint32_t list,
                                                          uint32_t index, libro_error *err);
 
+/** Write the three statuses of (list, index) in `space`, inside the caller's write
+ *  transaction: the revocation and suspension bits and the message list's word (0 clears
+ *  each). Every change writes all three, so they follow the record whatever they were. */
+LIBRO_NODISCARD libro_code libro_registry__set_status(libro_registry *r, libro_store_space space,
+                                                      uint32_t list, uint32_t index, bool revoked,
+                                                      bool suspended, unsigned word,
+                                                      libro_error *err);
+
 /** PRAGMA integrity_check (or the backend's equivalent): LIBRO_ERR_IO naming the first
  *  problem. */
 LIBRO_NODISCARD libro_code libro_registry__integrity_check(libro_registry *r, libro_error *err);

@@ -274,14 +274,26 @@ libro_http__mandate_html(libro_buf *b, const libro_mandate_record *m, libro_erro
     return rc;
 }
 
-/* One row of the roundtable's table: office, seat, holder, vote, term. */
+/* One row of the roundtable's table: office, seat (its community's name when it has a seat,
+ * else its id: the parent, for a leader), holder, vote, term. */
 static libro_code
-member_row(libro_buf *b, const libro_mandate_record *m, libro_error *err)
+member_row(libro_buf *b, const libro_mandate_record *m, const libro_seat *seats, size_t n_seats,
+           libro_error *err)
 {
     char from[LIBRO_TIME_TEXT_MAX];
     char until[LIBRO_TIME_TEXT_MAX];
-    const char *cells[] = {libro_office_name(m->office), m->seat == NULL ? "" : m->seat, m->name,
-                           m->voting ? "yes" : "no (chair or leader)"};
+    const char *seat = m->seat == NULL ? "" : m->seat;
+    const char *cells[4];
+
+    for (size_t i = 0; m->seat != NULL && i < n_seats; i++) {
+        if (strcmp(seats[i].community, m->seat) == 0) {
+            seat = seats[i].name;
+        }
+    }
+    cells[0] = libro_office_name(m->office);
+    cells[1] = seat;
+    cells[2] = m->name;
+    cells[3] = m->voting ? "yes" : "no";
     libro_code rc = libro_buf_append_str(b, "<tr>", err);
 
     day_of(from, m->valid_from);
@@ -327,7 +339,7 @@ libro_http__roundtable_html(libro_buf *b, const char *community, const char *at,
                               at);
     }
     for (size_t i = 0; i < n && rc == LIBRO_OK; i++) {
-        rc = member_row(b, &m[i], err);
+        rc = member_row(b, &m[i], seats, n_seats, err);
     }
     if (rc == LIBRO_OK && n == 0) {
         rc = libro_buf_append_str(b, "<tr><td colspan=\"5\">No one holds office.</td></tr>\n", err);

@@ -116,19 +116,35 @@ out:
     libro_mandate_record_clear(&m);
 }
 
-/* "at" as a time (absent: now). */
+/* "at" as a time (absent: now). The query is kept as sent, and a browser's form sends each
+ * ':' as "%3A": the one escape a time can need is undone, any other '%' refused. */
 static bool
 parse_at(int64_t *at, const char *text)
 {
     libro_error ignored = LIBRO_ERROR_INIT;
-    size_t len;
+    char plain[LIBRO_TIME_TEXT_MAX];
+    size_t len = 0;
 
     if (text == NULL) {
         *at = libro_time_now();
         return true;
     }
-    len = strnlen(text, LIBRO_TIME_TEXT_MAX);
-    return len < LIBRO_TIME_TEXT_MAX && libro_time_parse(at, text, len, &ignored) == LIBRO_OK;
+    for (size_t i = 0; text[i] != '\0'; i++) {
+        char c = text[i];
+
+        if (c == '%') {
+            if (text[i + 1] != '3' || (text[i + 2] != 'A' && text[i + 2] != 'a')) {
+                return false;
+            }
+            c = ':';
+            i += 2;
+        }
+        if (len + 1 >= sizeof plain) {
+            return false;
+        }
+        plain[len++] = c;
+    }
+    return libro_time_parse(at, plain, len, &ignored) == LIBRO_OK;
 }
 
 void
