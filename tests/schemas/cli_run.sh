@@ -67,11 +67,11 @@ verify_docs=("$(out "$libro" verify --json --at $AT lic.png)"
     --grace-days 0 --actor ops >/dev/null 2>&1
 "$libro" issue license --key board.pem --authorization auth.jws --community-charter town.jws \
     --holder H --number N-2 --profession P --type a --scope s --out slic.jws --registry reg.db \
-    --status-url-base https://r.example/status >/dev/null 2>&1
+    --status-url-base https://r.example/v1/status >/dev/null 2>&1
 publish() { # PURPOSE FILE
     sleep 1
     "$libro" registry status --db reg.db --key reg.pem --list 0 --purpose "$1" \
-        --id "https://r.example/status/0/$1" --days 30 --out "$2" 2>/dev/null
+        --id "https://r.example/v1/status/0/$1" --days 30 --out "$2" 2>/dev/null
 }
 verify_docs+=("$(out "$libro" verify --json --jws slic.jws)")
 "$libro" trust add regauth.jws >/dev/null
@@ -93,11 +93,11 @@ verify_docs+=("$(out "$libro" verify --json --jws slic.jws)")
 # grace: `license tick` lapses it).
 "$libro" issue license --key board.pem --authorization auth.jws --community-charter town.jws \
     --holder H --number N-3 --profession P --type a --scope s --out surrendered.jws \
-    --registry reg.db --status-url-base https://r.example/status >/dev/null 2>&1
+    --registry reg.db --status-url-base https://r.example/v1/status >/dev/null 2>&1
 "$libro" issue license --key board.pem --authorization auth.jws --community-charter town.jws \
     --holder H --number N-4 --profession P --type a --scope s --out lapsed.jws \
     --valid-from 2026-01-01T00:00:00Z --days 30 --registry reg.db \
-    --status-url-base https://r.example/status >/dev/null 2>&1
+    --status-url-base https://r.example/v1/status >/dev/null 2>&1
 "$libro" license surrender --db reg.db N-3 --actor H --reason r >/dev/null 2>&1
 "$libro" license tick --db reg.db >/dev/null 2>&1
 publish revocation rev3.jws
@@ -124,7 +124,7 @@ field() { "$libro" key show --json "$1" | node -pe "JSON.parse(require('fs').rea
 nb_tp=$(field nb.pem thumbprint)
 reg_tp=$(field reg.pem thumbprint)
 holder=$(field holder.pem did)
-ms=https://r.example/status/mandates/0
+ms=https://r.example/v1/status/mandates/0
 entry() { # PURPOSE
     printf '{"id":"%s/%s#7","type":"BitstringStatusListEntry","statusPurpose":"%s","statusListIndex":"7","statusListCredential":"%s/%s"' \
         "$ms" "$1" "$1" "$ms" "$1"
