@@ -124,7 +124,7 @@ field() { "$libro" key show --json "$1" | node -pe "JSON.parse(require('fs').rea
 nb_tp=$(field nb.pem thumbprint)
 reg_tp=$(field reg.pem thumbprint)
 holder=$(field holder.pem did)
-ms=https://r.example/status/mandates/0
+ms=https://r.example/v1/status/mandates/0
 entry() { # PURPOSE
     printf '{"id":"%s/%s#7","type":"BitstringStatusListEntry","statusPurpose":"%s","statusListIndex":"7","statusListCredential":"%s/%s"' \
         "$ms" "$1" "$1" "$ms" "$1"
