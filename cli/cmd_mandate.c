@@ -227,7 +227,7 @@ static const struct cli_option issue_opts[] = {
     {CLI_OPT_VALUE, "--out", "FILE", &is_out, CLI_REQUIRED, 0,
      "where to write the mandate (compact JWS)"},
     {CLI_OPT_VALUE, "--qr", "FILE.png", &is_qr, 0, 0,
-     "also write its LB2 QR code as a PNG (level M)"},
+     "also write its QR code (LB3) as a PNG (level M)"},
     {CLI_OPT_SWITCH, "--json", NULL, &is_json, 0, 0,
      "print one JSON document (schemas/cli/mandate-issue.schema.json)"},
 };
