@@ -6,8 +6,8 @@
 #   and verifies the QR offline; the refusals a verifier must make; then the board revokes
 #   the license, the employer syncs again and the same QR code says REVOKED; then a
 #   neighborhood chartered by the town keeps its roundtable: three tribes with seats elect
-#   their representatives, the neighborhood its chair, and the employer checks a
-#   representative's mandate from its QR code, offline.
+#   their representatives, the neighborhood its chair, the employer checks a representative's
+#   mandate from its QR code, offline; she resigns, and after a sync the QR code says ENDED.
 # Usage: scripts/journey.sh PATH/TO/libro
 set -euo pipefail
 libro=${1:?usage: journey.sh PATH/TO/libro}
@@ -181,7 +181,17 @@ say "11. The employer (who pinned Town 7 only) syncs the neighborhood's registry
 run "$libro" sync "$N3"
 run "$libro" verify jane.png
 
+say "12. Jane resigns (the request signed with her own member key); after the employer's next
+   sync the same QR code says ENDED, and the roundtable shows her seat vacant"
+jane_id="sha256:$(tr -d '\n' <jane.jws | sha256sum | cut -c1-64)"
+run "$libro" mandate end --registry "$N3" --key jane.pem --reason resigned \
+    --why "moved to another tribe" "$jane_id"
+run "$libro" sync "$N3"
+expect 4 "Jane's QR code, now" "$libro" verify jane.png
+run "$libro" roundtable show --registry "$N3" --at "$(date -u -d '1 minute' +%Y-%m-%dT%H:%M:%SZ)" \
+    urn:libro:neighborhood-3
+
 say "Done: an anchor community, an authorized issuer, a registry serving signed writes and a
    trust bundle, a license in a QR code verified offline, then revoked and synced; a
-   neighborhood's roundtable of three tribes and a chair, and a representative's mandate
-   verified offline from its QR code."
+   neighborhood's roundtable of three tribes and a chair, a representative's mandate verified
+   offline from its QR code, then ended by her resignation."
