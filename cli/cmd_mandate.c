@@ -104,7 +104,7 @@ cli_print_mandate_line(const libro_mandate_record *m)
     char until[LIBRO_TIME_TEXT_MAX];
     const char *office = libro_office_name((libro_office) m->office);
 
-    printf("%-15s %-28s %s (%s)  %s .. %s  %s\n", office != NULL ? office : "?",
+    printf("%-15s %-28s %-24s %-8s %s .. %s  %s\n", office != NULL ? office : "?",
            m->seat != NULL ? m->seat : "-", m->name, m->voting ? "voting" : "no vote",
            cli_time_text(from, m->valid_from), cli_time_text(until, m->valid_until), m->id);
 }
