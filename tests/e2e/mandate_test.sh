@@ -128,6 +128,8 @@ check "refused: signed by another tribe's key" 1 'not the community key' -- "$li
     --holder "Zed Zane" --holder-key zed.pem \
     --election-record "sha256:$(printf z | sha256sum | cut -c1-64)" --election-date "$T_BOB" \
     --electorate 10 --election-result "unopposed" --registry "$URL" --out zed.jws
+must "$libro" key new --alg es256 --out p256.pem
+check "refused: a holder key that is not Ed25519" 1 'Ed25519' -- elect "Zed Zane" p256 1 "$T_BOB"
 check "usage: a chair has no --roundtable-charter" 2 'does not go with a chair' -- "$libro" \
     mandate issue --key n3.pem --charter n3.jws --roundtable-charter n3.jws --office chair \
     --holder X --holder-key zed.pem --election-record sha256:00 --election-date "$T_BOB" \
