@@ -71,33 +71,27 @@ libro_status_purpose_size(libro_status_purpose p)
 
 /* §2.1 statusMessage: "status" is the value in hexadecimal prefixed with 0x; "message" is for
  * developers, so plain lowercase words; "undefined" is the spec's word for a value that is
- * not defined yet. */
-static const char *const words[LIBRO_STATUS_MESSAGE_COUNT] = {"active", "surrendered", "lapsed",
-                                                              "undefined"};
+ * not defined yet. One table, a row per word set (libro_status_words): licenses, then
+ * mandates (docs/formats.md, "Status words"). */
+static const char *const words[][LIBRO_STATUS_MESSAGE_COUNT] = {
+    [LIBRO_WORDS_LICENSE] = {"active", "surrendered", "lapsed", "undefined"},
+    [LIBRO_WORDS_MANDATE] = {"in office", "resigned", "recalled", "replaced"},
+};
 static const char *const word_status[LIBRO_STATUS_MESSAGE_COUNT] = {"0x0", "0x1", "0x2", "0x3"};
-
-const char *
-libro_status_word_message(unsigned w)
-{
-    return w < LIBRO_STATUS_MESSAGE_COUNT ? words[w] : NULL;
-}
-
-static const char *const mandate_words[LIBRO_STATUS_MESSAGE_COUNT] = {"in office", "resigned",
-                                                                      "recalled", "replaced"};
 
 const char *
 libro_status_words_message(libro_status_words set, unsigned w)
 {
-    if (w >= LIBRO_STATUS_MESSAGE_COUNT) {
+    if ((unsigned) set >= LIBRO_NELEM(words) || w >= LIBRO_STATUS_MESSAGE_COUNT) {
         return NULL;
     }
-    switch (set) {
-    case LIBRO_WORDS_LICENSE:
-        return words[w];
-    case LIBRO_WORDS_MANDATE:
-        return mandate_words[w];
-    }
-    return NULL;
+    return words[set][w];
+}
+
+const char *
+libro_status_word_message(unsigned w)
+{
+    return libro_status_words_message(LIBRO_WORDS_LICENSE, w);
 }
 
 json_t *
