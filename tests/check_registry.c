@@ -596,6 +596,31 @@ START_TEST(test_register)
     fresh = license_jws_at("T7-N-0003", "Ada Example", NURSING, VF, VU, true, l2, i2);
     must(libro_registry_register(reg, NULL, fresh, l2, i2, "board", VF, &err), &err,
          "register fresh");
+    /* In-process, where the lists are published is the operator's: only "/<list>/<purpose>"
+     * at the end is the registry's (the API checks its own base URL). */
+    {
+        libro_credential *c = license_at("T7-N-0004", "Ada Example", NURSING, VF, VU, true, l2, 0);
+        char url[64];
+        char *elsewhere;
+
+        must(libro_registry_reserve_status(reg, NULL, &l2, &i2, &err), &err, "reserve");
+        c->status_index = i2;
+        libro_free(c->status_revocation_list);
+        libro_free(c->status_suspension_list);
+        ck_assert_int_gt(
+            snprintf(url, sizeof url, "https://lists.town-7.example/%u/revocation", (unsigned) l2),
+            0);
+        c->status_revocation_list = sdup(url);
+        ck_assert_int_gt(
+            snprintf(url, sizeof url, "https://lists.town-7.example/%u/suspension", (unsigned) l2),
+            0);
+        c->status_suspension_list = sdup(url);
+        elsewhere = sign(c, board_key);
+        libro_credential_free(c);
+        must(libro_registry_register(reg, NULL, elsewhere, l2, i2, "board", VF, &err), &err,
+             "lists published elsewhere");
+        libro_free(elsewhere);
+    }
     LIBRO_ASSERT_CODE(libro_registry_get(reg, &rec, NULL, NULL, "T7-N-9999", &err),
                       LIBRO_ERR_NOT_FOUND, &err, "no license T7-N-9999");
     libro_free(fresh);

@@ -236,14 +236,15 @@ out:
 }
 
 /* Whether `url` ends with "<tail>/<list>/<purpose>", the form the registry serves its lists
- * at: tail "" for a license list, "/mandates" for a mandate list (the base URL before it is
- * checked by the API, which knows it). */
+ * at: tail "" for a license list, "/mandates" for a mandate list. What comes before is the
+ * operator's (where `libro registry status` publishes in embedded mode); the API, which knows
+ * its base URL, checks it there. */
 static bool
 list_url_matches(const char *url, const char *tail, uint32_t list, const char *purpose)
 {
     char end[96];
     size_t len = url != NULL ? strlen(url) : 0;
-    int n = snprintf(end, sizeof end, "/v1/status%s/%u/%s", tail, (unsigned) list, purpose);
+    int n = snprintf(end, sizeof end, "%s/%u/%s", tail, (unsigned) list, purpose);
 
     return n > 0 && (size_t) n < sizeof end && len > (size_t) n &&
            strcmp(url + len - (size_t) n, end) == 0;
@@ -278,7 +279,7 @@ libro_registry__check_entries(const libro_credential *c, libro_store_space space
     if (mandate) {
         return libro_error_set(err, LIBRO_ERR_DENIED,
                                "the mandate's status entries do not name mandate list %u, index %u "
-                               "(.../v1/status/mandates/%u/<purpose>)",
+                               "(.../mandates/%u/<purpose>)",
                                (unsigned) list, (unsigned) index, (unsigned) list);
     }
     return libro_error_set(err, LIBRO_ERR_DENIED,

@@ -74,7 +74,7 @@ LIBRO_NODISCARD libro_code libro_registry__last_list_in(libro_registry *r, libro
                                                         uint32_t *list, libro_error *err);
 
 /** The credential's status entries name (list, index) of the registry's lists in `space`
- *  (".../v1/status/<list>/<purpose>", or ".../v1/status/mandates/<list>/<purpose>"), all three
+ *  (URLs ending "/<list>/<purpose>", or "/mandates/<list>/<purpose>" for a mandate), all three
  *  on a mandate, so that the bits the registry sets are those verifiers read. LIBRO_ERR_DENIED
  *  otherwise. */
 LIBRO_NODISCARD libro_code libro_registry__check_entries(const libro_credential *c,
