@@ -30,7 +30,7 @@ done
 check "mandate without a command" 2 'usage: libro mandate <command>' -- "$libro" mandate
 check "libro help lists mandate and roundtable" 0 '^  roundtable +who sits' -- "$libro" help
 
-# --- the neighborhood, its three tribes, its registry -------------------------------------------
+# --- the neighborhood, its three tribes, its registry ---------------------------------------------
 must "$libro" key new --out n3.pem
 # Its chair serves 3 years, not the seed's 4, and nobody serves two terms in a row.
 check "charter: shorter chair terms, one term in a row" 0 '' -- "$libro" issue charter --self \
@@ -52,7 +52,7 @@ for p in ann bob cleo dan eve carla zed; do
     must "$libro" key new --out $p.pem
 done
 
-# --- seats ---------------------------------------------------------------------------------------
+# --- seats ----------------------------------------------------------------------------------------
 check "seat: tribe 1 by the database" 0 'has a seat' -- "$libro" roundtable seat --db n3.db \
     --actor clerk --charter t1.jws
 check "seat: tribe 2 by the database" 0 '' -- "$libro" roundtable seat --db n3.db --actor clerk \
@@ -68,7 +68,11 @@ check "seat --help" 0 'at most 7 member communities|At most 7 member communities
     2>"$work/serve.log" &
 server_pid=$!
 for _ in $(seq 200); do [ -s reg.port ] && break; sleep 0.05; done
-[ -s reg.port ] || { echo "setup failed: the registry did not start"; cat "$work/serve.log"; exit 1; }
+if [ ! -s reg.port ]; then
+    echo "setup failed: the registry did not start"
+    cat "$work/serve.log"
+    exit 1
+fi
 URL=http://127.0.0.1:$(cat reg.port)
 
 check "seat: tribe 3 over HTTP, signed by the neighborhood's key" 0 '' -- "$libro" roundtable \
@@ -76,7 +80,7 @@ check "seat: tribe 3 over HTTP, signed by the neighborhood's key" 0 '' -- "$libr
 check "seat: signed by a tribe's key, refused" 1 '' -- "$libro" roundtable seat \
     --registry "$URL" --key t1.pem --charter t4.jws
 
-# --- elections -------------------------------------------------------------------------------------
+# --- elections ------------------------------------------------------------------------------------
 # elect NAME PERSON TRIBE FROM [extra options]: tribe TRIBE's representative, over HTTP.
 elect() {
     local name=$1 who=$2 tribe=$3 from=$4
@@ -84,7 +88,8 @@ elect() {
     "$libro" mandate issue --key t$tribe.pem --charter t$tribe.jws --roundtable-charter n3.jws \
         --office representative --holder "$name" --holder-key $who.pem --valid-from "$from" \
         --election-record "sha256:$(printf '%s' "$name $from" | sha256sum | cut -c1-64)" \
-        --election-date "$from" --electorate 1000 --election-result "elected with 600 of 900 votes" \
+        --election-date "$from" --electorate 1000 \
+        --election-result "elected with 600 of 900 votes" \
         --registry "$URL" --out $who.jws --qr $who.png "$@"
 }
 T_ANN=$(at '4 years ago')
@@ -92,8 +97,8 @@ T_BOB=$(at '1 year ago')
 T_CLEO=$(at '2 years ago')
 T_DAN=$(at '6 months ago')
 T_EVE=$(at '1 year ago')
-check "elect: Ann for tribe 1, four years ago" 0 '^sha256:[0-9a-f]{64}$' -- elect "Ann Archer" ann 1 \
-    "$T_ANN"
+check "elect: Ann for tribe 1, four years ago" 0 '^sha256:[0-9a-f]{64}$' -- elect "Ann Archer" \
+    ann 1 "$T_ANN"
 check "elect: Bob for tribe 1, a year ago (Ann's term is over)" 0 '' -- elect "Bob Baker" bob 1 \
     "$T_BOB"
 check "elect: Cleo for tribe 2, two years ago" 0 '' -- elect "Cleo Clark" cleo 2 "$T_CLEO"
@@ -139,17 +144,6 @@ check "usage: an unknown office" 2 'want representative, chair or leader' -- "$l
     --election-record sha256:00 --election-date "$T_BOB" --electorate 1 --election-result r \
     --registry "$URL" --out x.jws
 
-# The chair's term: the charter's 3 years.
-check "the chair serves the charter's 3 years" 0 \
-    "term +$T_BOB \.\. $(date -u -d "$T_BOB + 3 years - 1 second" +%Y-%m-%dT%H:%M:%SZ)" -- \
-    "$libro" mandate show --db n3.db "$(printf 'sha256:%s' "$(tr -d '\n' <carla.jws | sha256sum | cut -c1-64)")"
-# Dan again for the term after his: the charter allows one term in a row.
-check "term limit: Dan's second term in a row" 1 'allows 1 consecutive terms in one seat' -- \
-    "$libro" mandate issue --key t2.pem --charter t2.jws --roundtable-charter n3.jws --office representative --holder "Dan Dell" \
-    --holder-key dan.pem --valid-from "$(date -u -d "$T_DAN + 3 years" +%Y-%m-%dT%H:%M:%SZ)" \
-    --election-record "sha256:$(printf again | sha256sum | cut -c1-64)" --election-date "$T_DAN" \
-    --electorate 980 --election-result "re-elected" --registry "$URL" --out dan-2.jws
-
 id_of() { printf 'sha256:%s' "$(tr -d '\n' <"$1.jws" | sha256sum | cut -c1-64)"; }
 ANN=$(id_of ann)
 BOB=$(id_of bob)
@@ -158,7 +152,19 @@ DAN=$(id_of dan)
 EVE=$(id_of eve)
 CARLA=$(id_of carla)
 
-# --- early ends --------------------------------------------------------------------------------------
+# The chair's term: the charter's 3 years.
+check "the chair serves the charter's 3 years" 0 \
+    "term +$T_BOB \.\. $(date -u -d "$T_BOB + 3 years - 1 second" +%Y-%m-%dT%H:%M:%SZ)" -- \
+    "$libro" mandate show --db n3.db "$CARLA"
+# Dan again for the term after his: the charter allows one term in a row.
+check "term limit: Dan's second term in a row" 1 'allows 1 consecutive terms in one seat' -- \
+    "$libro" mandate issue --key t2.pem --charter t2.jws --roundtable-charter n3.jws \
+    --office representative --holder "Dan Dell" \
+    --holder-key dan.pem --valid-from "$(date -u -d "$T_DAN + 3 years" +%Y-%m-%dT%H:%M:%SZ)" \
+    --election-record "sha256:$(printf again | sha256sum | cut -c1-64)" --election-date "$T_DAN" \
+    --electorate 980 --election-result "re-elected" --registry "$URL" --out dan-2.jws
+
+# --- early ends -----------------------------------------------------------------------------------
 check "resign: Eve, signed by her own key" 0 "$EVE: resigned" -- "$libro" mandate end \
     --registry "$URL" --key eve.pem --reason resigned --why "moved away" "$EVE"
 check "resign: Bob cannot resign for Dan" 1 'only the holder resigns' -- "$libro" mandate end \
@@ -172,7 +178,7 @@ check "end: twice is refused" 1 '' -- "$libro" mandate end --registry "$URL" --k
 check "end: an unknown reason" 2 'want resigned or recalled' -- "$libro" mandate end \
     --registry "$URL" --key t1.pem --reason fired --why "x" "$BOB"
 
-# --- the registry's record ----------------------------------------------------------------------------
+# --- the registry's record ------------------------------------------------------------------------
 check "show: Cleo was replaced" 0 'replaced' -- "$libro" mandate show --registry "$URL" "$CLEO"
 check "show: Eve resigned, and why" 0 'resigned.*moved away' -- "$libro" mandate show --db n3.db \
     "$EVE"
@@ -189,7 +195,7 @@ else
     ok
 fi
 
-# --- the roundtable at several times matches the history ---------------------------------------------
+# --- the roundtable at several times matches the history ------------------------------------------
 # members WHEN: "office seat name" of each member then, sorted, one per line.
 members() {
     "$libro" roundtable show --registry "$URL" --at "$1" $N 2>&1 |
@@ -200,15 +206,14 @@ want_members() { # NAME WHEN EXPECTED
     got=$(members "$2")
     if [ "$got" = "$3" ]; then ok; else fail "roundtable $1: got '$got', want '$3'"; fi
 }
-want_members "three years ago" "$(at '3 years ago')" "representative urn:libro:tribe-1 Ann;"
-want_members "eighteen months ago" "$(at '18 months ago')" \
-    "representative urn:libro:tribe-1 Ann;representative urn:libro:tribe-2 Cleo;"
+rep() { printf 'representative urn:libro:tribe-%s %s;' "$1" "$2"; } # TRIBE FIRST-NAME
+want_members "three years ago" "$(at '3 years ago')" "$(rep 1 Ann)"
+want_members "eighteen months ago" "$(at '18 months ago')" "$(rep 1 Ann)$(rep 2 Cleo)"
 want_members "nine months ago" "$(at '9 months ago')" \
-    "chair - Carla;representative urn:libro:tribe-1 Bob;representative urn:libro:tribe-2 Cleo;representative urn:libro:tribe-3 Eve;"
+    "chair - Carla;$(rep 1 Bob)$(rep 2 Cleo)$(rep 3 Eve)"
 want_members "a month ago" "$(at '1 month ago')" \
-    "chair - Carla;representative urn:libro:tribe-1 Bob;representative urn:libro:tribe-2 Dan;representative urn:libro:tribe-3 Eve;"
-want_members "in a minute" "$(at '1 minute')" \
-    "chair - Carla;representative urn:libro:tribe-2 Dan;"
+    "chair - Carla;$(rep 1 Bob)$(rep 2 Dan)$(rep 3 Eve)"
+want_members "in a minute" "$(at '1 minute')" "chair - Carla;$(rep 2 Dan)"
 check "roundtable: vacant seats now" 0 'vacant +urn:libro:tribe-1' -- "$libro" roundtable show \
     --db n3.db --at "$(at '1 minute')" $N
 check "roundtable: one vote short of three" 0 '2 members \(1 voting\), 3 seats' -- "$libro" \
@@ -217,13 +222,35 @@ check "roundtable: another community" 1 'keeps the roundtable of' -- "$libro" ro
     --db n3.db urn:libro:neighborhood-4
 check "roundtable --json" 0 '"members":\[' -- "$libro" roundtable show --json --db n3.db $N
 
-# --- an employer verifies offline ------------------------------------------------------------------
+# --- a leader: the neighborhood appoints one into tribe 4's circle, kept by tribe 4's own
+# registry (a tribe has a circle, no roundtable), with the neighborhood's charter in its chain.
+must "$libro" registry init --db t4.db --charter t4.jws --community-key t4.pem \
+    --registry-key t4-reg.pem --authorization t4-reg-auth.jws \
+    --registry-id urn:libro:tribe-4:registry \
+    --registry-name "Tribe 4 Registry" --url https://t4.example
+must "$libro" registry chain --db t4.db --add n3.jws --actor clerk
+leader() { # KEY CHARTER OUT
+    "$libro" mandate issue --key "$1" --charter "$2" --roundtable-charter t4.jws --office leader \
+        --holder "Lee Lane" --holder-key zed.pem \
+        --election-record "sha256:$(printf appointment | sha256sum | cut -c1-64)" \
+        --election-date "$T_BOB" --electorate 7 --election-result "appointed by the roundtable" \
+        --registry t4.db --status-url-base https://t4.example/v1/status/mandates --actor clerk \
+        --out "$3"
+}
+check "leader: appointed by the neighborhood into tribe 4's circle" 0 '' -- leader n3.pem n3.jws \
+    lee.jws
+check "leader: not by another tribe" 1 'issuer: ' -- leader t1.pem t1.jws lee-2.jws
+check "leader: in tribe 4's circle, no vote, for 5 years" 0 \
+    "^leader +$N +Lee Lane +no vote .*$(date -u -d '5 years' +%Y)-" -- "$libro" roundtable show \
+    --db t4.db urn:libro:tribe-4
+
+# --- an employer verifies offline -----------------------------------------------------------------
 check "trust add: the neighborhood as anchor" 0 '' -- "$libro" trust add --anchor \
     --expect-thumbprint "$(thumb n3.pem)" n3.jws
 check "sync" 0 '' -- "$libro" sync "$URL"
 check "verify: Dan from his QR code, VALID" 0 \
-    "Dan Dell represents Tribe 2 at the roundtable of Neighborhood 3 \(voting\), $(day "$T_DAN")" -- \
-    "$libro" verify dan.png
+    "Dan Dell represents Tribe 2 at the roundtable of Neighborhood 3 \(voting\), $(day "$T_DAN")" \
+    -- "$libro" verify dan.png
 check "verify: the chair, VALID, no vote" 0 \
     'Carla Chen chairs the roundtable of Neighborhood 3 \(chair, no vote\)' -- "$libro" verify \
     --jws carla.jws
