@@ -10,6 +10,7 @@
 #include "libro/credential.h"
 #include "libro/error.h"
 #include "libro/key.h"
+#include "libro/time.h"
 
 /* Exit codes of every command but `libro verify` (which has its own, libro-verify(1)). */
 enum {
@@ -107,10 +108,20 @@ int cli_command_usage(const struct cli_command *cmd, const char *fmt, ...)
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Report a library error on stderr: "libro: <context>: <message>" (no context when NULL). */
 void cli_report(const char *context, const libro_error *err);
+/* A failure: cli_json_error with --json (`json`), else cli_report. */
+void cli_report_json(const char *context, const libro_error *err, bool json);
+/* A time for people (RFC 3339), written into `out`; "-" for one that cannot be written (never
+ * for registry data). Returns `out`. */
+const char *cli_time_text(char out[LIBRO_TIME_TEXT_MAX], int64_t t);
 /* Print {"ok":false,"error":{"code","message"}} on stdout. */
 void cli_json_error(const libro_error *err);
 /* Append `s` to `b` as a JSON string literal (quoted, escaped). */
 libro_code cli_json_string(libro_buf *b, const char *s, libro_error *err);
+/* Appends the i-th of `items` to `b` as JSON. */
+typedef libro_code (*cli_json_item)(libro_buf *b, const void *items, size_t i, libro_error *err);
+/* Print {"ok":true,"<member>":[...]} and a newline on stdout, `item` writing each of the n. */
+libro_code cli_print_json_list(const char *member, const void *items, size_t n, cli_json_item item,
+                               libro_error *err);
 /* Flush stdout; CLI_EXIT_OUTPUT (with a message) when that fails, else `code`. */
 int cli_finish(int code);
 
@@ -154,7 +165,8 @@ libro_code cli_write_output(const char *path, const void *data, size_t len, libr
 /** Whether a --registry value is a URL (https:// or http://) rather than a database path. */
 bool cli_is_url(const char *s);
 
-/* "libro: issued <type> for <id> (<from> .. <until>) -> <path>" on stderr. */
+/* "libro: issued <type> for <license number, mandate holder or subject id> (<from> .. <until>)
+ * -> <path>" on stderr. */
 void cli_say_issued(const libro_credential *c, const char *path);
 /* Write a signed credential and a newline to a new file ("-" = stdout); say so on stderr. */
 libro_code cli_write_credential(const char *out_path, const libro_buf *jws,
@@ -169,6 +181,24 @@ libro_code cli_check_new_output(const char *path, const char *option, libro_erro
 struct libro_trust;
 libro_code cli_open_trust(struct libro_trust **out, const char *dir, libro_error *err);
 
+/* --- mandates (cmd_mandate.c; also for cmd_roundtable.c) ---------------------------------- */
+
+struct libro_mandate_record;
+struct libro_registry_client;
+/* A mandate record as JSON (schemas/cli/mandate-record.schema.json), appended to `b`. */
+libro_code cli_json_mandate(libro_buf *b, const struct libro_mandate_record *m,
+                            bool with_credential, libro_error *err);
+/* One line: office, seat, holder (voting or not), term, id. */
+void cli_print_mandate_line(const struct libro_mandate_record *m);
+/* A client reading the registry --db FILE or --registry URL (exactly one given). */
+libro_code cli_open_reader(struct libro_registry_client **out, const char *db, const char *url,
+                           libro_error *err);
+
+/* A write given --db FILE --actor WHO or --registry URL --key FILE (one of db and url given):
+ * NULL when the options go together, else the usage problem. */
+const char *cli_write_target_problem(const char *db, const char *actor, const char *url,
+                                     const char *key);
+
 /* --- verbs ---------------------------------------------------------------------------------- */
 
 int cmd_key(int argc, char **argv);
@@ -181,5 +211,7 @@ int cmd_verify(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
 int cmd_license(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
+int cmd_mandate(int argc, char **argv);
+int cmd_roundtable(int argc, char **argv);
 
 #endif

@@ -57,6 +57,10 @@ static const char *ch_until;
 static const char *ch_days;
 static const char *ch_out;
 static const char *ch_pass_fd;
+static const char *ch_rep_term;
+static const char *ch_chair_term;
+static const char *ch_leader_term;
+static const char *ch_consecutive;
 
 static const struct cli_option charter_opts[] = {
     {CLI_OPT_VALUE, "--key", "FILE", &ch_key, CLI_REQUIRED, 0,
@@ -79,6 +83,14 @@ static const struct cli_option charter_opts[] = {
     {CLI_OPT_LIST, "--allow", "TYPE", &ch_allow, CLI_REQUIRED, 0,
      "a license type the community may authorize"},
     VALIDITY_OPTIONS(&ch_from, &ch_until, &ch_days),
+    {CLI_OPT_VALUE, "--representative-term", "YEARS", &ch_rep_term, 0, 0,
+     "its roundtable's representatives serve at most this long (seed: 3 at level 1, else 5)"},
+    {CLI_OPT_VALUE, "--chair-term", "YEARS", &ch_chair_term, 0, 0,
+     "its chair serves at most this long (seed: 4)"},
+    {CLI_OPT_VALUE, "--leader-term", "YEARS", &ch_leader_term, 0, 0,
+     "leaders appointed into its circle serve at most this long (seed: 5)"},
+    {CLI_OPT_VALUE, "--consecutive-terms", "N", &ch_consecutive, 0, 0,
+     "the most terms one holder serves back to back in one seat (default: no limit)"},
     {CLI_OPT_VALUE, "--out", "FILE", &ch_out, CLI_REQUIRED, 0, "where to write the charter"},
     {CLI_OPT_VALUE, "--passphrase-fd", "N", &ch_pass_fd, 0, 0,
      "read the signing key's passphrase from descriptor N"},
@@ -87,15 +99,35 @@ static const struct cli_option charter_opts[] = {
 static const struct cli_command charter_cmd = {
     "issue charter",
     "--key FILE (--self | --issuer ID --parent-charter FILE) --id ID --name NAME --level N\n"
-    "       [--community-key FILE] --allow TYPE... (--valid-until TIME | --days N) --out FILE",
+    "       [--community-key FILE] --allow TYPE... (--valid-until TIME | --days N)\n"
+    "       [--representative-term YEARS] [--chair-term YEARS] [--leader-term YEARS]\n"
+    "       [--consecutive-terms N] --out FILE",
     "Charter a community: a parent community signs a CommunityCharter naming the child's id,\n"
     "level, key and the license types it may authorize (a subset of the parent's). An\n"
     "anchor community charters itself with --self; verifiers pin such a charter with\n"
-    "'libro trust add --anchor'.",
+    "'libro trust add --anchor'. The charter may shorten the terms of the offices of the\n"
+    "community's roundtable and circle (never beyond the seed terms) and limit consecutive\n"
+    "terms; libro mandate issue, the registry and every verifier keep to them.",
     charter_opts,
     LIBRO_NELEM(charter_opts),
     validity_epilog,
 };
+
+/* An optional count of years or terms: absent is 0; given, 1 to 100 (the charter's rules
+ * bound it further, by office and level). */
+static bool
+small_number(unsigned *out, const char *text)
+{
+    libro_error ignored = LIBRO_ERROR_INIT;
+    uint64_t v = 0;
+
+    if (text != NULL &&
+        (libro_parse_u64(&v, text, strlen(text), 100, &ignored) != LIBRO_OK || v == 0)) {
+        return false;
+    }
+    *out = (unsigned) v;
+    return true;
+}
 
 static int
 issue_charter(int argc, char **argv)
@@ -124,6 +156,12 @@ issue_charter(int argc, char **argv)
     }
     if (libro_parse_u64(&level, ch_level, strlen(ch_level), LIBRO_MAX_LEVEL, &err) != LIBRO_OK) {
         return cli_command_usage(cmd, "--level: want 0 to %d", LIBRO_MAX_LEVEL);
+    }
+    if (!small_number(&opt.representative_term_years, ch_rep_term) ||
+        !small_number(&opt.chair_term_years, ch_chair_term) ||
+        !small_number(&opt.leader_term_years, ch_leader_term) ||
+        !small_number(&opt.consecutive_terms, ch_consecutive)) {
+        return cli_command_usage(cmd, "a term or a number of terms: want a number from 1");
     }
     opt.issuer = ch_issuer;
     opt.id = ch_id;

@@ -17,30 +17,6 @@
 static const char license_epilog[] =
     "Exit status: 0 done, 1 refused or failed (reason on stderr), 2 bad command line.";
 
-/* A time for people; "-" for one that cannot be written (never for registry data). */
-static const char *
-time_text(char out[LIBRO_TIME_TEXT_MAX], int64_t t)
-{
-    libro_error ignored = LIBRO_ERROR_INIT;
-
-    if (libro_time_format(out, t, &ignored) != LIBRO_OK) {
-        out[0] = '-';
-        out[1] = '\0';
-    }
-    return out;
-}
-
-/* Report a failure: a JSON document on stdout with --json, else a line on stderr. */
-static void
-report(const char *command, const libro_error *err, bool json)
-{
-    if (json) {
-        cli_json_error(err);
-    } else {
-        cli_report(command, err);
-    }
-}
-
 static libro_code
 json_record(libro_buf *b, const libro_license_record *rec, bool with_credential, libro_error *err)
 {
@@ -74,8 +50,9 @@ json_record(libro_buf *b, const libro_license_record *rec, bool with_credential,
         rc = libro_buf_printf(b, err,
                               ",\"validFrom\":\"%s\",\"validUntil\":\"%s\",\"statusList\":%u,"
                               "\"statusIndex\":%u",
-                              time_text(from, rec->valid_from), time_text(until, rec->valid_until),
-                              (unsigned) rec->status_list, (unsigned) rec->status_index);
+                              cli_time_text(from, rec->valid_from),
+                              cli_time_text(until, rec->valid_until), (unsigned) rec->status_list,
+                              (unsigned) rec->status_index);
     }
     if (rc == LIBRO_OK && with_credential) {
         rc = libro_buf_append_str(b, ",\"credential\":", err);
@@ -94,7 +71,7 @@ json_event(libro_buf *b, const libro_license_event *e, libro_error *err)
 {
     char at[LIBRO_TIME_TEXT_MAX];
     libro_code rc = libro_buf_printf(b, err, "{\"at\":\"%s\",\"action\":\"%s\",\"actor\":",
-                                     time_text(at, e->at), libro_action_name(e->action));
+                                     cli_time_text(at, e->at), libro_action_name(e->action));
 
     if (rc == LIBRO_OK) {
         rc = cli_json_string(b, e->actor != NULL ? e->actor : "", err);
@@ -137,8 +114,8 @@ print_record(const libro_license_record *rec)
     printf("type         %s\n", rec->license_type);
     printf("holder       %s\n", rec->holder_name);
     printf("issuer       %s\n", rec->issuer);
-    printf("valid        %s .. %s\n", time_text(from, rec->valid_from),
-           time_text(until, rec->valid_until));
+    printf("valid        %s .. %s\n", cli_time_text(from, rec->valid_from),
+           cli_time_text(until, rec->valid_until));
     printf("status       list %u, index %u\n", (unsigned) rec->status_list,
            (unsigned) rec->status_index);
 }
@@ -148,7 +125,7 @@ print_event(const libro_license_event *e)
 {
     char at[LIBRO_TIME_TEXT_MAX];
 
-    printf("  %s  %-9s v%-3u %-11s -> %-11s by %s", time_text(at, e->at),
+    printf("  %s  %-9s v%-3u %-11s -> %-11s by %s", cli_time_text(at, e->at),
            libro_action_name(e->action), (unsigned) e->version,
            e->from == 0 ? "-" : libro_license_state_name(e->from), libro_license_state_name(e->to),
            e->actor != NULL ? e->actor : "");
@@ -281,7 +258,7 @@ license_show(int argc, char **argv)
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    report(cmd->command, &err, sh_json);
+    cli_report_json(cmd->command, &err, sh_json);
 out:
     libro_buf_free(&b);
     libro_license_events_free(events, n_events);
@@ -326,6 +303,12 @@ static const struct cli_command expiring_cmd = {
     license_epilog,
 };
 
+static libro_code
+license_item(libro_buf *b, const void *items, size_t i, libro_error *err)
+{
+    return json_record(b, &((const libro_license_record *) items)[i], false, err);
+}
+
 static int
 license_expiring(int argc, char **argv)
 {
@@ -336,7 +319,6 @@ license_expiring(int argc, char **argv)
     libro_registry_client *client = NULL;
     libro_key *key = NULL;
     libro_license_record *recs = NULL;
-    libro_buf b = LIBRO_BUF_INIT;
     uint64_t within = 0;
     size_t n = 0;
     size_t i;
@@ -366,28 +348,17 @@ license_expiring(int argc, char **argv)
         goto out_report;
     }
     if (ex_json) {
-        libro_code rc = libro_buf_append_str(&b, "{\"ok\":true,\"licenses\":[", &err);
-
-        for (i = 0; i < n && rc == LIBRO_OK; i++) {
-            rc = i > 0 ? libro_buf_append_str(&b, ",", &err) : LIBRO_OK;
-            if (rc == LIBRO_OK) {
-                rc = json_record(&b, &recs[i], false, &err);
-            }
-        }
-        if (rc == LIBRO_OK) {
-            rc = libro_buf_append_str(&b, "]}\n", &err);
-        }
-        if (rc != LIBRO_OK) {
+        if (cli_print_json_list("licenses", recs, n, license_item, &err) != LIBRO_OK) {
             goto out_report;
         }
-        fputs((const char *) b.data, stdout);
     } else {
         for (i = 0; i < n; i++) {
             char until[LIBRO_TIME_TEXT_MAX];
 
             printf("%-20s %-10s %s  %s (%s)\n", recs[i].number,
-                   libro_license_state_name(recs[i].state), time_text(until, recs[i].valid_until),
-                   recs[i].holder_name, recs[i].license_type);
+                   libro_license_state_name(recs[i].state),
+                   cli_time_text(until, recs[i].valid_until), recs[i].holder_name,
+                   recs[i].license_type);
         }
         fprintf(stderr, "libro: %zu license%s to renew within %u days\n", n, n == 1 ? "" : "s",
                 (unsigned) within);
@@ -395,9 +366,8 @@ license_expiring(int argc, char **argv)
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    report(cmd->command, &err, ex_json);
+    cli_report_json(cmd->command, &err, ex_json);
 out:
-    libro_buf_free(&b);
     libro_license_records_free(recs, n);
     libro_registry_close(r);
     libro_registry_client_close(client);
@@ -687,7 +657,7 @@ license_renew(int argc, char **argv)
         goto out_report;
     }
     printf("%s: renewed, version %u, valid until %s\n", res.license->license_number,
-           (unsigned) res.version, time_text(until, res.license->valid_until));
+           (unsigned) res.version, cli_time_text(until, res.license->valid_until));
     code = CLI_EXIT_OK;
     goto out;
 out_report:

@@ -21,16 +21,19 @@ static const struct cli_option sync_opts[] = {
 static const struct cli_command sync_cmd = {
     "sync",
     "[--trust-dir DIR] [--ca-file FILE] URL",
-    "Fetch the trust bundle of the registry at URL (its base URL: https://..., or http:// to a\n"
-    "loopback address) and update the trust store: the community's charter, the registry's\n"
-    "and issuers' authorizations, and the current status lists. The bundle must be signed by\n"
-    "the registry's own key, whose authorization must chain to an anchor pinned before\n"
-    "(libro trust add --anchor); it must be newer than the last one synced from URL, and its\n"
-    "log checkpoint must extend the last one (a consistency proof the registry serves). Run\n"
-    "it daily: libro verify warns when status data is older than a day and refuses it after\n"
-    "--max-status-age (7 days by default), each time naming this command. The lists a\n"
-    "registry serves are valid 10 days and at most an hour old when synced, so one sync\n"
-    "keeps verdicts coming for a week offline.",
+    "Fetch the trust bundle of the registry at URL (its base URL: https://..., or http:// to\n"
+    "a loopback address) and update the trust store: the community's charter, the registry's\n"
+    "and issuers' authorizations, the current status lists, and the charters of the member\n"
+    "communities that hold seats at its roundtable (each checked: signed by the registry's\n"
+    "community, under its charter by the chain rules; they let libro verify check a\n"
+    "representative's mandate). The bundle must be signed by the registry's own key, whose\n"
+    "authorization must chain to an anchor pinned before (libro trust add --anchor); it must\n"
+    "be newer than the last one synced from URL, and its log checkpoint must extend the last\n"
+    "one (a consistency proof the registry serves). Run it daily: libro verify warns when\n"
+    "status data is older than a day and refuses it after --max-status-age (7 days by\n"
+    "default), each time naming this command. The lists a registry serves are valid 10 days\n"
+    "and at most an hour old when synced, so one sync keeps verdicts coming for a week\n"
+    "offline.",
     sync_opts,
     LIBRO_NELEM(sync_opts),
     "Exit status: 0 synced (or nothing new), 1 refused or failed, 2 bad command line.",
@@ -62,9 +65,12 @@ cmd_sync(int argc, char **argv)
     if (rep.not_modified) {
         printf("up to date: bundle of %s\n", issued);
     } else {
-        printf("synced bundle of %s: %zu authorizations, %zu status lists, log at %llu leaves"
-               " (was %llu)\n",
-               issued, rep.authorizations, rep.status_lists, (unsigned long long) rep.log_size,
+        printf("synced bundle of %s: %zu authorizations, %zu status lists, ", issued,
+               rep.authorizations, rep.status_lists);
+        if (rep.members > 0) {
+            printf("%zu member charter%s, ", rep.members, rep.members == 1 ? "" : "s");
+        }
+        printf("log at %llu leaves (was %llu)\n", (unsigned long long) rep.log_size,
                (unsigned long long) rep.log_grew_from);
     }
     code = CLI_EXIT_OK;

@@ -1,5 +1,5 @@
-/* libro verify: check a license offline, from a QR image, scanned text or a JWS file, and say
- * what it is with the exit codes of libro-verify(1). */
+/* libro verify: check a license or a roundtable mandate offline, from a QR image, scanned text
+ * or a JWS file, and say what it is with the exit codes of libro-verify(1). */
 #include <string.h>
 #include <sys/stat.h>
 
@@ -27,7 +27,7 @@ static const struct cli_option verify_opts[] = {
     {CLI_OPT_VALUE, "--text", "TEXT", &vf_text, CLI_REQUIRED, 1,
      "the scanned text of a QR code (LB2:... or LB1:...) or a compact JWS"},
     {CLI_OPT_VALUE, "--jws", "FILE", &vf_jws, CLI_REQUIRED, 1,
-     "a file holding the license as a compact JWS"},
+     "a file holding the license or mandate as a compact JWS"},
     {CLI_OPT_VALUE, "--at", "TIME", &vf_at, 0, 0, "verify as of this RFC 3339 time instead of now"},
     {CLI_OPT_VALUE, "--skew", "SECONDS", &vf_skew, 0, 0,
      "clock skew allowed at each window edge (default 300)"},
@@ -43,22 +43,29 @@ static const struct cli_command verify_cmd = {
     "verify",
     "[IMAGE | --text 'LB2:...' | --jws FILE | -] [--at TIME] [--skew SECONDS]\n"
     "       [--max-status-age AGE] [--json] [--trust-dir DIR]",
-    "Verify a professional license offline: read it from a QR code in an image (PNG, JPEG,\n"
-    "PPM or PGM), from scanned text, from a JWS file, or from standard input ('-': LB2 or LB1\n"
-    "text, or a JWS); check its signature, its chain of charters and authorizations up to an\n"
-    "anchor pinned in the trust store ('libro trust'), its validity window, and then, when\n"
-    "the license names status lists, its revocation and suspension status from the lists\n"
-    "cached in the trust store ('libro trust add LIST'). Each list must be signed by a\n"
-    "registry the license's community authorized and be valid now; status data older than\n"
-    "24 hours gives a warning on stderr, older than --max-status-age (default 7 days) makes\n"
-    "the status unknown; both then say to run 'libro sync <registry URL>'. A license\n"
-    "without status entries says that no status data is present. A license with a third\n"
-    "status entry (the message list) is reported SURRENDERED or LAPSED instead of REVOKED\n"
-    "or EXPIRED when that list says so; its signature, authorization and validity are\n"
+    "Verify a professional license or a roundtable mandate offline: read it from a QR code in\n"
+    "an image (PNG, JPEG, PPM or PGM), from scanned text, from a JWS file, or from standard\n"
+    "input ('-': LB2 or LB1 text, or a JWS); check its signature, its chain of charters and\n"
+    "authorizations up to an anchor pinned in the trust store ('libro trust'), its validity\n"
+    "window, and then, when the license names status lists, its revocation and suspension\n"
+    "status from the lists cached in the trust store ('libro trust add LIST'). Each list must\n"
+    "be signed by a registry the license's community authorized and be valid now; status data\n"
+    "older than 24 hours gives a warning on stderr, older than --max-status-age (default 7\n"
+    "days) makes the status unknown; both then say to run 'libro sync <registry URL>'. A\n"
+    "license without status entries says that no status data is present. A license with a\n"
+    "third status entry (the message list) is reported SURRENDERED or LAPSED instead of\n"
+    "REVOKED or EXPIRED when that list says so; its signature, authorization and validity are\n"
     "checked as the others' are. The trust store remembers the newest time it has seen\n"
     "(synced bundles, added status lists); a clock before it gets no verdict (exit 7).\n"
     "--at TIME asks about a moment instead of now: it is answered with the status data\n"
-    "as of the last sync, which a note on stderr says.",
+    "as of the last sync, which a note on stderr says.\n"
+    "A roundtable mandate (RoundtableMandate) is verified the same way: its signer is the\n"
+    "community that elected or appointed the holder, whose charter must be in the trust\n"
+    "store (a seat's charter comes with the roundtable's registry bundle: 'libro sync'),\n"
+    "chained to an anchor, and allowed to sign that office; a valid one is said in one\n"
+    "sentence (\"Jane Doe represents Tribe 12 at the roundtable of Neighborhood 3 (voting),\n"
+    "2026-01-01 to 2028-12-31\"), and one ended early is ENDED with the word its message\n"
+    "list gives: resigned, recalled or replaced.",
     verify_opts,
     LIBRO_NELEM(verify_opts),
     "Exit status:\n"
@@ -69,9 +76,11 @@ static const struct cli_command verify_cmd = {
     "  3  EXPIRED or NOT YET VALID, or LAPSED: expired and not renewed within the grace\n"
     "     period (the license's message list says \"lapsed\")\n"
     "  4  REVOKED, or SURRENDERED: given up by the holder (the message list says\n"
-    "     \"surrendered\"; not a disciplinary revocation)\n"
+    "     \"surrendered\"; not a disciplinary revocation), or ENDED: a mandate ended\n"
+    "     early (resigned, recalled, or replaced by a new mandate for the seat)\n"
     "  5  SUSPENDED\n"
-    "  6  UNTRUSTED: no chain to a pinned anchor, or an issuer not authorized\n"
+    "  6  UNTRUSTED: no chain to a pinned anchor, or an issuer not authorized (a\n"
+    "     mandate: a signer that may not give that office, or a term too long)\n"
     "  7  STATUS UNKNOWN: no cached status list, one that cannot be trusted, status\n"
     "     data older than --max-status-age, or this computer's clock set back before\n"
     "     data the trust store has already seen (set the clock right; --at is exempt)\n"
@@ -221,6 +230,48 @@ print_license(const libro_verification *v)
     printf("  valid until  %s  (from %s)\n", until, from);
 }
 
+/* ---- mandates ---------------------------------------------------------------------------- */
+
+static void
+print_mandate(const libro_verification *v)
+{
+    const libro_credential *m = v->mandate;
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf sentence = LIBRO_BUF_INIT;
+    char from[LIBRO_TIME_TEXT_MAX];
+    char until[LIBRO_TIME_TEXT_MAX];
+    char date[LIBRO_TIME_TEXT_MAX];
+
+    if (libro_time_format(from, m->valid_from, NULL) != LIBRO_OK ||
+        libro_time_format(until, m->valid_until, NULL) != LIBRO_OK ||
+        libro_time_format(date, m->election_date, NULL) != LIBRO_OK) {
+        return;
+    }
+    /* The sentence says what holds: only for a mandate that is valid now. */
+    if (v->outcome == LIBRO_VALID && libro_mandate_sentence(&sentence, v, &err) == LIBRO_OK) {
+        printf("  %s\n", (const char *) sentence.data);
+    }
+    libro_buf_free(&sentence);
+    printf("  holder       %s  (%s)\n", m->name, m->subject_id);
+    printf("  office       %s, %s\n", libro_office_name(m->office),
+           m->voting ? "voting" : "no vote");
+    if (v->roundtable_name != NULL) {
+        printf("  roundtable   %s (%s, level %d)\n", v->roundtable_name, m->roundtable_id,
+               m->roundtable_level);
+    } else {
+        printf("  roundtable   %s (level %d, not verified)\n", m->roundtable_id,
+               m->roundtable_level);
+    }
+    if (m->seat != NULL) {
+        printf("  seat         %s%s%s%s\n", v->seat_name != NULL ? v->seat_name : m->seat,
+               v->seat_name != NULL ? " (" : "", v->seat_name != NULL ? m->seat : "",
+               v->seat_name != NULL ? ")" : " (not verified)");
+    }
+    printf("  election     %.10s, electorate %u: %s (record %s)\n", date,
+           (unsigned) m->election_electorate, m->election_result, m->election_record);
+    printf("  term         %s to %s\n", from, until);
+}
+
 /* "3 min", "5 h", "8 days": how old status data is, for people. */
 static void
 fmt_age(char *out, size_t cap, int64_t secs)
@@ -250,7 +301,7 @@ status_text(char *out, size_t cap, const libro_verification *v, bool human)
     if (v->outcome == LIBRO_STATUS_UNKNOWN) {
         /* Also before any license was read: a clock set back. */
         n = snprintf(out, cap, "unknown: %s", v->reason);
-    } else if (v->license == NULL || !v->license->has_status) {
+    } else if ((v->license == NULL || !v->license->has_status) && v->mandate == NULL) {
         n = snprintf(out, cap, "%s",
                      human ? "no status data present: revocation and suspension not checked"
                            : "no status data present");
@@ -263,12 +314,22 @@ status_text(char *out, size_t cap, const libro_verification *v, bool human)
             memcpy(from, "?", 2);
         }
         fmt_age(age, sizeof age, v->status_age);
-        n = snprintf(out, cap, "%s (list of %s, %s old)",
-                     v->outcome == LIBRO_SURRENDERED ? (human ? "SURRENDERED" : "surrendered")
-                     : v->revoked                    ? (human ? "REVOKED" : "revoked")
-                     : v->suspended                  ? (human ? "SUSPENDED" : "suspended")
-                                                     : "not revoked, not suspended",
-                     from, age);
+        const char *what = v->mandate != NULL ? "in office" : "not revoked, not suspended";
+
+        if (v->outcome == LIBRO_SURRENDERED) {
+            what = human ? "SURRENDERED" : "surrendered";
+        } else if (v->outcome == LIBRO_ENDED) {
+            what = !v->word_checked ? (human ? "ENDED" : "ended")
+                   : human          ? (v->word == LIBRO_WORD_RESIGNED   ? "ENDED: resigned"
+                                       : v->word == LIBRO_WORD_RECALLED ? "ENDED: recalled"
+                                                                        : "ENDED: replaced")
+                                    : libro_status_words_message(LIBRO_WORDS_MANDATE, v->word);
+        } else if (v->revoked) {
+            what = human ? "REVOKED" : "revoked";
+        } else if (v->suspended) {
+            what = human ? "SUSPENDED" : "suspended";
+        }
+        n = snprintf(out, cap, "%s (list of %s, %s old)", what, from, age);
     }
     if (n < 0) {
         out[0] = '\0';
@@ -288,13 +349,16 @@ print_human(const libro_verification *v)
     }
     if (v->license != NULL) {
         print_license(v);
+    } else if (v->mandate != NULL) {
+        print_mandate(v);
     }
-    if (v->license == NULL) {
-        /* Refused before the license was read (a clock set back): nothing more to show. */
+    if (v->license == NULL && v->mandate == NULL) {
+        /* Refused before the credential was read (a clock set back): nothing more to show. */
     } else if (v->outcome == LIBRO_VALID || v->outcome == LIBRO_EXPIRED ||
                v->outcome == LIBRO_NOT_YET_VALID || v->outcome == LIBRO_REVOKED ||
                v->outcome == LIBRO_SUSPENDED || v->outcome == LIBRO_STATUS_UNKNOWN ||
-               v->outcome == LIBRO_SURRENDERED || v->outcome == LIBRO_LAPSED) {
+               v->outcome == LIBRO_SURRENDERED || v->outcome == LIBRO_LAPSED ||
+               v->outcome == LIBRO_ENDED) {
         status_text(status, sizeof status, v, true);
         printf("  status       %s\n", status);
     }
@@ -304,6 +368,11 @@ print_human(const libro_verification *v)
         if (l->type == LIBRO_CRED_LICENSE) {
             printf("  %-12s %s %s\n", i == 0 ? "chain" : "", libro_cred_type_name(l->type),
                    v->license != NULL ? v->license->license_number : "");
+            continue;
+        }
+        if (l->type == LIBRO_CRED_MANDATE) {
+            printf("  %-12s %s for %s\n", i == 0 ? "chain" : "", libro_cred_type_name(l->type),
+                   l->name != NULL ? l->name : "-");
             continue;
         }
         printf("  %-12s %s%s %s (%s)%s\n", i == 0 ? "chain" : "", i == 0 ? "" : "<- ",
@@ -386,6 +455,79 @@ json_license(libro_buf *b, const libro_credential *c, libro_error *err)
     return rc;
 }
 
+/* The "mandate" object of schemas/cli/verify.schema.json. */
+static libro_code
+json_mandate(libro_buf *b, const libro_verification *v, libro_error *err)
+{
+    const libro_credential *m = v->mandate;
+    libro_buf sentence = LIBRO_BUF_INIT;
+    libro_code rc = libro_buf_append_str(b, ",\"mandate\":{\"type\":\"RoundtableMandate\"", err);
+
+    if (rc == LIBRO_OK) {
+        rc = json_kv_str(b, "holder", m->name, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_str(b, "holderId", m->subject_id, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(b, err, ",\"office\":\"%s\",\"voting\":%s",
+                              libro_office_name(m->office), m->voting ? "true" : "false");
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_str(b, "roundtableId", m->roundtable_id, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(b, err, ",\"roundtableLevel\":%d", m->roundtable_level);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_str(b, "roundtableName", v->roundtable_name, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_str(b, "seat", m->seat, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_str(b, "seatName", v->seat_name, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b, ",\"election\":{\"record\":", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = cli_json_string(b, m->election_record, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_time(b, "date", m->election_date, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(b, err, ",\"electorate\":%u", (unsigned) m->election_electorate);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_str(b, "result", m->election_result, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b, "}", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_str(b, "issuer", m->issuer, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_time(b, "validFrom", m->valid_from, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_time(b, "validUntil", m->valid_until, err);
+    }
+    if (rc == LIBRO_OK && v->outcome == LIBRO_VALID) {
+        rc = libro_mandate_sentence(&sentence, v, err);
+        if (rc == LIBRO_OK) {
+            rc = json_kv_str(b, "sentence", (const char *) sentence.data, err);
+        }
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b, "}", err);
+    }
+    libro_buf_free(&sentence);
+    return rc;
+}
+
 static libro_code
 json_chain(libro_buf *b, const libro_verification *v, libro_error *err)
 {
@@ -454,6 +596,8 @@ outcome_code(libro_outcome o)
         return "surrendered";
     case LIBRO_LAPSED:
         return "lapsed";
+    case LIBRO_ENDED:
+        return "ended";
     }
     return "invalid";
 }
@@ -477,7 +621,11 @@ json_status(libro_buf *b, const libro_verification *v, libro_error *err)
         rc = json_kv_time(b, "listFrom", v->status_from, err);
     }
     if (rc == LIBRO_OK && v->word_checked) {
-        rc = json_kv_str(b, "word", libro_status_word_message(v->word), err);
+        rc = json_kv_str(b, "word",
+                         libro_status_words_message(v->mandate != NULL ? LIBRO_WORDS_MANDATE
+                                                                       : LIBRO_WORDS_LICENSE,
+                                                    v->word),
+                         err);
     }
     if (rc == LIBRO_OK) {
         rc = json_kv_str(b, "message", text, err);
@@ -511,6 +659,9 @@ json_result(libro_buf *b, const libro_verification *v, libro_error *err)
     }
     if (rc == LIBRO_OK && v->license != NULL) {
         rc = json_license(b, v->license, err);
+    }
+    if (rc == LIBRO_OK && v->mandate != NULL) {
+        rc = json_mandate(b, v, err);
     }
     if (rc == LIBRO_OK && v->community_name != NULL) {
         rc = json_kv_str(b, "communityName", v->community_name, err);

@@ -24,8 +24,10 @@ cli_say_issued(const libro_credential *c, const char *path)
     if (libro_time_format(from, c->valid_from, NULL) == LIBRO_OK &&
         libro_time_format(until, c->valid_until, NULL) == LIBRO_OK) {
         fprintf(stderr, "libro: issued %s for %s (%s .. %s) -> %s\n", libro_cred_type_name(c->type),
-                c->type == LIBRO_CRED_LICENSE ? c->license_number : c->subject_id, from, until,
-                path);
+                c->type == LIBRO_CRED_LICENSE   ? c->license_number
+                : c->type == LIBRO_CRED_MANDATE ? c->name
+                                                : c->subject_id,
+                from, until, path);
     }
 }
 

@@ -13,9 +13,11 @@ static const struct cli_cmd commands[] = {
     {"qr", cmd_qr, "render a credential as a QR code, or read one from an image"},
     {"trust", cmd_trust, "manage the verifier's trust store"},
     {"sync", cmd_sync, "update the trust store from a registry's trust bundle"},
-    {"verify", cmd_verify, "verify a license offline (QR image, scanned text or JWS)"},
+    {"verify", cmd_verify, "verify a license or mandate offline (QR image, scanned text or JWS)"},
     {"registry", cmd_registry, "create a registry, define license types, publish status lists"},
     {"license", cmd_license, "show, change, renew and expire registered licenses"},
+    {"mandate", cmd_mandate, "issue, show and end roundtable mandates"},
+    {"roundtable", cmd_roundtable, "who sits at a roundtable; seats of member communities"},
     {"help", cmd_help, "show help for libro or one of its commands"},
 };
 
@@ -31,7 +33,8 @@ print_overview(FILE *f)
     fprintf(f, "usage: libro <command> [options]\n"
                "       libro --version\n\n"
                "libro keeps expiring professional licenses as signed, verifiable credentials,\n"
-               "with the charters and authorizations of the communities that issue them.\n"
+               "with the charters and authorizations of the communities that issue them, and\n"
+               "the mandates of the people who sit at their roundtables.\n"
                "\ncommands:\n");
     cli_program_list(f, &program);
     fprintf(f, "\nRun 'libro help <command>' or 'libro <command> --help' for details.\n"

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "libro/time.h"
 
 void
 cli_errorf(const char *fmt, ...)
@@ -26,6 +27,28 @@ cli_report(const char *context, const libro_error *err)
     } else {
         cli_errorf("%s: %s", context, msg);
     }
+}
+
+void
+cli_report_json(const char *context, const libro_error *err, bool json)
+{
+    if (json) {
+        cli_json_error(err);
+    } else {
+        cli_report(context, err);
+    }
+}
+
+const char *
+cli_time_text(char out[LIBRO_TIME_TEXT_MAX], int64_t t)
+{
+    libro_error ignored = LIBRO_ERROR_INIT;
+
+    if (libro_time_format(out, t, &ignored) != LIBRO_OK) {
+        out[0] = '-';
+        out[1] = '\0';
+    }
+    return out;
 }
 
 libro_code
@@ -64,6 +87,30 @@ cli_json_error(const libro_error *err)
         fputs("{\"ok\":false,\"error\":{\"code\":\"out_of_memory\",\"message\":\"\"}}\n", stdout);
     }
     libro_buf_free(&b);
+}
+
+libro_code
+cli_print_json_list(const char *member, const void *items, size_t n, cli_json_item item,
+                    libro_error *err)
+{
+    libro_buf b = LIBRO_BUF_INIT;
+    size_t i;
+    libro_code rc = libro_buf_printf(&b, err, "{\"ok\":true,\"%s\":[", member);
+
+    for (i = 0; i < n && rc == LIBRO_OK; i++) {
+        rc = i > 0 ? libro_buf_append_str(&b, ",", err) : LIBRO_OK;
+        if (rc == LIBRO_OK) {
+            rc = item(&b, items, i, err);
+        }
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(&b, "]}\n", err);
+    }
+    if (rc == LIBRO_OK) {
+        fputs((const char *) b.data, stdout);
+    }
+    libro_buf_free(&b);
+    return rc;
 }
 
 int

@@ -11,7 +11,7 @@ cli_program_list(FILE *f, const struct cli_program *p)
     size_t i;
 
     for (i = 0; i < p->n_commands; i++) {
-        fprintf(f, "  %-8s %s\n", p->commands[i].name, p->commands[i].summary);
+        fprintf(f, "  %-10s %s\n", p->commands[i].name, p->commands[i].summary);
     }
 }
 

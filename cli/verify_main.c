@@ -9,7 +9,7 @@
 static int verify_help(int argc, char **argv);
 
 static const struct cli_cmd commands[] = {
-    {"verify", cmd_verify, "verify a license offline (QR image, scanned text or JWS)"},
+    {"verify", cmd_verify, "verify a license or mandate offline (QR image, scanned text or JWS)"},
     {"trust", cmd_trust, "manage the verifier's trust store"},
     {"sync", cmd_sync, "update the trust store from a registry's trust bundle"},
     {"help", verify_help, "show help for libro-verify or one of its commands"},
@@ -26,7 +26,7 @@ print_overview(FILE *f)
 {
     fprintf(f, "usage: libro-verify <command> [options]\n"
                "       libro-verify --version\n\n"
-               "libro-verify checks libro licenses and credentials; it cannot issue or sign.\n"
+               "libro-verify checks libro licenses and mandates; it cannot issue or sign.\n"
                "\ncommands:\n");
     cli_program_list(f, &program);
     fprintf(f, "\nRun 'libro-verify <command> --help' for details; each command is the one of\n"

@@ -5,7 +5,10 @@
 #   registry; the board issues a nurse's license with a QR
 #   code into the registry by signed requests; an employer syncs the registry's trust bundle
 #   and verifies the QR offline; the refusals a verifier must make; then the board revokes
-#   the license, the employer syncs again and the same QR code says REVOKED.
+#   the license, the employer syncs again and the same QR code says REVOKED; then a
+#   neighborhood chartered by the town keeps its roundtable: three tribes with seats elect
+#   their representatives, the neighborhood its chair, the employer checks a representative's
+#   mandate from its QR code, offline; she resigns, and after a sync the QR code says ENDED.
 # Usage: scripts/journey.sh PATH/TO/libro
 set -euo pipefail
 libro=${1:?usage: journey.sh PATH/TO/libro}
@@ -129,5 +132,72 @@ sleep 2 # a registry dates each bundle strictly after the last (whole seconds, t
 run "$libro" sync "$URL"
 expect 4 "the same QR code, now" "$libro" verify ada.png
 
+say "9. Town 7 charters Neighborhood 3, which keeps its own registry (its roundtable) and
+   charters three tribes; each tribe gets a seat at the neighborhood's roundtable"
+run "$libro" key new --out n3.pem --public-out n3.pub.pem
+run "$libro" issue charter --key town.pem --issuer urn:libro:town-7 \
+    --parent-charter town-charter.jws --id urn:libro:neighborhood-3 --name "Neighborhood 3" \
+    --level 1 --community-key n3.pub.pem --allow nursing-general \
+    --valid-from "$(ago '6 months')" --days 3000 --out n3-charter.jws
+run "$libro" registry init --db n3.db --charter n3-charter.jws --community-key n3.pem \
+    --registry-key n3-registry.pem --authorization n3-registry-auth.jws \
+    --registry-id urn:libro:neighborhood-3:registry --registry-name "Neighborhood 3 Registry" \
+    --url http://127.0.0.1
+run "$libro" registry chain --db n3.db --add town-charter.jws --actor clerk
+for t in 1 2 3; do
+    "$libro" key new --out tribe-$t.pem --public-out tribe-$t.pub.pem >/dev/null
+    run "$libro" issue charter --key n3.pem --issuer urn:libro:neighborhood-3 \
+        --parent-charter n3-charter.jws --id urn:libro:tribe-$t --name "Tribe $t" --level 0 \
+        --community-key tribe-$t.pub.pem --allow nursing-general \
+        --valid-from "$(ago '6 months')" --days 2900 --out tribe-$t.jws
+    run "$libro" roundtable seat --db n3.db --actor clerk --charter tribe-$t.jws
+done
+printf '$ %s &\n' "$libro registry serve --db n3.db --listen 127.0.0.1:0 --key n3-registry.pem --port-file n3.port"
+"$libro" registry serve --db n3.db --listen 127.0.0.1:0 --key n3-registry.pem \
+    --port-file n3.port 2>"$work/n3-serve.log" &
+n3_server=$!
+trap '[ -z "$server" ] || kill "$server" 2>/dev/null; kill "$n3_server" 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 100); do [ -s n3.port ] && break; sleep 0.1; done
+N3=http://127.0.0.1:$(cat n3.port)
+
+say "10. Each tribe elects its representative (3 years), the neighborhood its chair (4 years, no
+   vote): each mandate signed by the electing community's key, recorded by signed requests"
+elected() { # TRIBE NAME PERSON VOTES
+    "$libro" key new --out "$3.pem" >/dev/null
+    echo "Tribe $1 assembly: $2 elected with $4 votes" >"minutes-$1.txt"
+    run "$libro" mandate issue --key tribe-$1.pem --charter tribe-$1.jws \
+        --roundtable-charter n3-charter.jws --office representative --holder "$2" \
+        --holder-key "$3.pem" --election-file "minutes-$1.txt" \
+        --election-date "$(ago '2 days')" --electorate 1000 \
+        --election-result "elected with $4 votes" --registry "$N3" --out "$3.jws" --qr "$3.png"
+}
+elected 1 "Ines Ito" ines "512 of 901"
+elected 2 "Jane Doe" jane "612 of 987"
+elected 3 "Omar Ortiz" omar "455 of 870"
+"$libro" key new --out lena.pem >/dev/null
+echo "Neighborhood 3 chair election: Lena Lopez" >minutes-chair.txt
+run "$libro" mandate issue --key n3.pem --charter n3-charter.jws --office chair \
+    --holder "Lena Lopez" --holder-key lena.pem --election-file minutes-chair.txt \
+    --election-date "$(ago '2 days')" --electorate 7000 \
+    --election-result "elected with 4100 of 6020 votes" --registry "$N3" --out lena.jws
+run "$libro" roundtable show --registry "$N3" urn:libro:neighborhood-3
+
+say "11. The employer (who pinned Town 7 only) syncs the neighborhood's registry, whose bundle
+   carries the chain up to Town 7 and the tribes' seat charters, and checks Jane's QR code"
+run "$libro" sync "$N3"
+run "$libro" verify jane.png
+
+say "12. Jane resigns (the request signed with her own member key); after the employer's next
+   sync the same QR code says ENDED, and the roundtable shows her seat vacant"
+jane_id="sha256:$(tr -d '\n' <jane.jws | sha256sum | cut -c1-64)"
+run "$libro" mandate end --registry "$N3" --key jane.pem --reason resigned \
+    --why "moved to another tribe" "$jane_id"
+run "$libro" sync "$N3"
+expect 4 "Jane's QR code, now" "$libro" verify jane.png
+run "$libro" roundtable show --registry "$N3" --at "$(date -u -d '1 minute' +%Y-%m-%dT%H:%M:%SZ)" \
+    urn:libro:neighborhood-3
+
 say "Done: an anchor community, an authorized issuer, a registry serving signed writes and a
-   trust bundle, a license in a QR code verified offline, then revoked and synced."
+   trust bundle, a license in a QR code verified offline, then revoked and synced; a
+   neighborhood's roundtable of three tribes and a chair, a representative's mandate verified
+   offline from its QR code, then ended by her resignation."

@@ -8,6 +8,7 @@
 #include "libro/credential.h"
 #include "libro/encoding.h"
 #include "libro/limits.h"
+#include "libro/statuslist.h"
 #include "libro/time.h"
 #include "libro/util.h"
 #include "test_util.h"
@@ -17,10 +18,8 @@
 #define DAY INT64_C(86400)
 
 static const char *const example_names[] = {
-    "professional-license",
-    "community-charter",
-    "issuer-authorization",
-    "registry-authorization",
+    "professional-license",   "community-charter",  "issuer-authorization",
+    "registry-authorization", "roundtable-mandate",
 };
 
 static const char *
@@ -125,6 +124,11 @@ build(libro_cred_type type, libro_alg alg, bool full)
         c->subject_key = new_key(alg);
         c->allowed_types = dup_list(allowed, 3);
         c->n_allowed = 3;
+        if (full) {
+            c->rt_representative_years = 4;
+            c->rt_leader_years = 2;
+            c->rt_consecutive_terms = 2;
+        }
         break;
     case LIBRO_CRED_ISSUER_AUTH:
         c->issuer = dup("urn:libro:town-7");
@@ -148,6 +152,30 @@ build(libro_cred_type type, libro_alg alg, bool full)
         c->name = dup("Town 7 Registry");
         c->subject_key = new_key(alg);
         c->url = full ? dup("https://registry.town-7.example:8443/v1") : NULL;
+        break;
+    case LIBRO_CRED_MANDATE:
+        /* A chair without an election text of UTF-8 when not full; a representative when. */
+        c->issuer = dup(full ? "urn:libro:tribe-12" : "urn:libro:neighborhood-3");
+        c->subject_id = new_did();
+        c->name = dup("Jane Doe");
+        c->office = full ? LIBRO_OFFICE_REPRESENTATIVE : LIBRO_OFFICE_CHAIR;
+        c->roundtable_id = dup("urn:libro:neighborhood-3");
+        c->roundtable_level = 1;
+        c->seat = full ? dup("urn:libro:tribe-12") : NULL;
+        c->voting = full;
+        c->election_record =
+            dup("sha256:0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0");
+        c->election_date = T2026 - 30 * DAY;
+        c->election_electorate = full ? 1012 : 1;
+        c->election_result = dup(full ? "elected with 612 of 987 votes" : "\xc3\xa9lue");
+        c->has_status = true;
+        c->status_index = full ? 40517 : 0;
+        c->status_revocation_list =
+            dup("https://registry.neighborhood-3.example/v1/status/mandates/0/revocation");
+        c->status_suspension_list =
+            dup("https://registry.neighborhood-3.example/v1/status/mandates/0/suspension");
+        c->status_message_list =
+            dup("https://registry.neighborhood-3.example/v1/status/mandates/0/message");
         break;
     }
     return c;
@@ -206,6 +234,24 @@ assert_same(const libro_credential *a, const libro_credential *b)
     }
     ck_assert(same_str(a->url, b->url));
     ck_assert(same_str(a->status_registry, b->status_registry));
+    ck_assert_uint_eq(a->rt_representative_years, b->rt_representative_years);
+    ck_assert_uint_eq(a->rt_chair_years, b->rt_chair_years);
+    ck_assert_uint_eq(a->rt_leader_years, b->rt_leader_years);
+    ck_assert_uint_eq(a->rt_consecutive_terms, b->rt_consecutive_terms);
+    ck_assert_int_eq(a->office, b->office);
+    ck_assert(same_str(a->roundtable_id, b->roundtable_id));
+    ck_assert_int_eq(a->roundtable_level, b->roundtable_level);
+    ck_assert(same_str(a->seat, b->seat));
+    ck_assert_int_eq(a->voting, b->voting);
+    ck_assert(same_str(a->election_record, b->election_record));
+    ck_assert(a->election_date == b->election_date);
+    ck_assert_uint_eq(a->election_electorate, b->election_electorate);
+    ck_assert(same_str(a->election_result, b->election_result));
+    ck_assert_int_eq(a->has_status, b->has_status);
+    ck_assert_uint_eq(a->status_index, b->status_index);
+    ck_assert(same_str(a->status_revocation_list, b->status_revocation_list));
+    ck_assert(same_str(a->status_suspension_list, b->status_suspension_list));
+    ck_assert(same_str(a->status_message_list, b->status_message_list));
 }
 
 /* ------------------------------------------------------------------ examples */
@@ -316,6 +362,8 @@ static const struct {
     {LIBRO_CRED_ISSUER_AUTH, LIBRO_ALG_ES256, false},
     {LIBRO_CRED_REGISTRY_AUTH, LIBRO_ALG_ES256, false},
     {LIBRO_CRED_REGISTRY_AUTH, LIBRO_ALG_ED25519, true},
+    {LIBRO_CRED_MANDATE, LIBRO_ALG_ED25519, false},
+    {LIBRO_CRED_MANDATE, LIBRO_ALG_ED25519, true},
 };
 
 START_TEST(test_round_trip)
@@ -339,7 +387,13 @@ START_TEST(test_round_trip)
     ck_assert_int_eq(strstr((const char *) text.data, "\"statusRegistry\"") != NULL,
                      c->status_registry != NULL);
     ck_assert_int_eq(strstr((const char *) text.data, "{\"id\":\"did:key:") != NULL,
-                     c->type == LIBRO_CRED_LICENSE && c->subject_id != NULL);
+                     (c->type == LIBRO_CRED_LICENSE || c->type == LIBRO_CRED_MANDATE) &&
+                         c->subject_id != NULL);
+    ck_assert_int_eq(strstr((const char *) text.data, "\"roundtable\":{\"representative") != NULL,
+                     c->rt_representative_years != 0);
+    ck_assert_int_eq(strstr((const char *) text.data, "\"seat\"") != NULL, c->seat != NULL);
+    ck_assert_int_eq(strstr((const char *) text.data, "\"message\":\"in office\"") != NULL,
+                     c->type == LIBRO_CRED_MANDATE);
     libro_credential_free(back);
     libro_credential_free(c);
     libro_buf_free(&again);
@@ -414,6 +468,33 @@ END_TEST
     "\"2027-01-01T00:00:00Z\",\"credentialSchema\":{\"id\":\"https://w3id.org/libro/schemas/"      \
     "professional-license.json\",\"type\":\"JsonSchema\"}"
 #define ED_X "\"x\":\"x13rof-97T1JFSax-R2n3cuZcv6xfdI9J93yFDcqnQ4\""
+#define M "roundtable-mandate"
+#define ALLOWED_C "\"allowedLicenseTypes\":[\"nursing-general\",\"midwifery\",\"pharmacy\"]"
+/* The charter example's subject from its level to its last member. */
+#define CHARTER_MID                                                                                \
+    "\"level\":2,\"publicKeyJwk\":{\"kty\":\"OKP\",\"crv\":\"Ed25519\"," ED_X "}," ALLOWED_C
+/* The mandate example's office members, from office to voting. */
+#define M_RT "\"roundtable\":{\"id\":\"urn:libro:neighborhood-3\",\"level\":1}"
+#define M_OFFICE                                                                                   \
+    "\"office\":\"representative\"," M_RT ",\"seat\":\"urn:libro:tribe-12\",\"voting\":true"
+#define M_HOLDER "did:key:z6MkphCNmVA1nbycSDGU5bCTRvGP5wgBWx5goBV6PUbibuP3"
+#define M_LIST "https://registry.neighborhood-3.example/v1/status/mandates/0/"
+#define M_ENTRY(purpose)                                                                           \
+    "{\"id\":\"" M_LIST purpose "#40517\",\"type\":\"BitstringStatusListEntry\","                  \
+    "\"statusPurpose\":\"" purpose                                                                 \
+    "\",\"statusListIndex\":\"40517\",\"statusListCredential\":\"" M_LIST purpose "\""
+#define M_MESSAGE                                                                                  \
+    M_ENTRY("message")                                                                             \
+    ",\"statusSize\":2,\"statusMessage\":[{\"status\":\"0x0\",\"message\":"                        \
+    "\"in office\"},{\"status\":\"0x1\",\"message\":\"resigned\"},{\"status\":"                    \
+    "\"0x2\",\"message\":\"recalled\"},{\"status\":\"0x3\",\"message\":"                           \
+    "\"replaced\"}]}"
+#define M_ELECTION                                                                                 \
+    ",\"election\":{\"record\":\"sha256:"                                                          \
+    "60983a2a14fee4035c6aa0b77efba9ee84ff3a4cbaff70b3e56b7672d588443a\",\"date\":"                 \
+    "\"2025-11-16T00:00:00Z\",\"electorate\":1012,\"result\":\"elected with 612 of 987 votes\"}"
+#define M_STATUS                                                                                   \
+    ",\"credentialStatus\":[" M_ENTRY("revocation") "}," M_ENTRY("suspension") "}," M_MESSAGE "]"
 
 /* Each case edits one example: the first occurrence of `from` becomes `to` (`from` NULL: the
  * whole document becomes `to`). */
@@ -686,6 +767,176 @@ static const struct {
     {"ec jwk off curve", R, "F4lDYeQAJclYSzHCFmV9Tn8GriueR0MVkWzv4abQXBs",
      "F4lDYeQAJclYSzHCFmV9Tn8GriueR0MVkWzv4abQXBw", LIBRO_ERR_BAD_KEY,
      "credential: credentialSubject.publicKeyJwk: jwk:"},
+    /* CommunityCharter: the roundtable member */
+    {"terms empty", C, ALLOWED_C, ALLOWED_C ",\"roundtable\":{}", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.roundtable: empty object (set at least one member)"},
+    {"terms array", C, ALLOWED_C, ALLOWED_C ",\"roundtable\":[]", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.roundtable: not an object"},
+    {"terms unknown", C, ALLOWED_C, ALLOWED_C ",\"roundtable\":{\"termYears\":3}", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.roundtable.termYears: unexpected member"},
+    {"terms string", C, ALLOWED_C, ALLOWED_C ",\"roundtable\":{\"chairTermYears\":\"4\"}",
+     LIBRO_ERR_SCHEMA, "credential: credentialSubject.roundtable.chairTermYears: not an integer"},
+    {"terms real", C, ALLOWED_C, ALLOWED_C ",\"roundtable\":{\"chairTermYears\":4.0}",
+     LIBRO_ERR_SCHEMA, "credential: credentialSubject.roundtable.chairTermYears: not an integer"},
+    {"representative 6", C, ALLOWED_C, ALLOWED_C ",\"roundtable\":{\"representativeTermYears\":6}",
+     LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.roundtable.representativeTermYears: not in 1..5"},
+    {"representative 4 at level 1", C, CHARTER_MID,
+     "\"level\":1,\"publicKeyJwk\":{\"kty\":\"OKP\",\"crv\":\"Ed25519\"," ED_X "}," ALLOWED_C
+     ",\"roundtable\":{\"representativeTermYears\":4}",
+     LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.roundtable.representativeTermYears: not in 1..3 (the seed "
+     "term at level 1)"},
+    {"chair 5", C, ALLOWED_C, ALLOWED_C ",\"roundtable\":{\"chairTermYears\":5}", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.roundtable.chairTermYears: not in 1..4"},
+    {"chair at level 0", C, CHARTER_MID,
+     "\"level\":0,\"publicKeyJwk\":{\"kty\":\"OKP\",\"crv\":\"Ed25519\"," ED_X "}," ALLOWED_C
+     ",\"roundtable\":{\"chairTermYears\":4}",
+     LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.roundtable.chairTermYears: set at level 0 (a tribe has no "
+     "roundtable)"},
+    {"leader 0", C, ALLOWED_C, ALLOWED_C ",\"roundtable\":{\"leaderTermYears\":0}",
+     LIBRO_ERR_SCHEMA, "credential: credentialSubject.roundtable.leaderTermYears: not in 1..5"},
+    {"leader at level 8", C, CHARTER_MID,
+     "\"level\":8,\"publicKeyJwk\":{\"kty\":\"OKP\",\"crv\":\"Ed25519\"," ED_X "}," ALLOWED_C
+     ",\"roundtable\":{\"leaderTermYears\":1}",
+     LIBRO_ERR_SCHEMA, "credential: credentialSubject.roundtable.leaderTermYears: set at level 8"},
+    {"consecutive 11", C, ALLOWED_C, ALLOWED_C ",\"roundtable\":{\"consecutiveTerms\":11}",
+     LIBRO_ERR_SCHEMA, "credential: credentialSubject.roundtable.consecutiveTerms: not in 1..10"},
+    {"consecutive 0", C, ALLOWED_C, ALLOWED_C ",\"roundtable\":{\"consecutiveTerms\":0}",
+     LIBRO_ERR_SCHEMA, "credential: credentialSubject.roundtable.consecutiveTerms: not in 1..10"},
+    {"terms on license", L, "\"level\":2}}", "\"level\":2},\"roundtable\":{\"chairTermYears\":4}}",
+     LIBRO_ERR_SCHEMA, "credential: credentialSubject.roundtable: unexpected member"},
+    /* RoundtableMandate: the subject */
+    {"mandate holder missing", M, "\"id\":\"" M_HOLDER "\",", "", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.id: missing"},
+    {"mandate holder did:web", M, M_HOLDER, "did:web:jane.example", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.id: not a did:key"},
+    {"mandate holder bad key", M, M_HOLDER,
+     "did:key:z6MkphCNmVA1nbycSDGU5bCTRvGP5wgBWx5goBV6PUbibu", LIBRO_ERR_BAD_KEY,
+     "credential: credentialSubject.id: did:key:"},
+    {"office missing", M, "\"office\":\"representative\",", "", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.office: missing"},
+    {"office unknown", M, "\"representative\"", "\"delegate\"", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.office: not representative, chair or leader"},
+    {"office case", M, "\"representative\"", "\"Representative\"", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.office: not representative, chair or leader"},
+    {"office NUL", M, "\"representative\"", "\"chair\\u0000\"", LIBRO_ERR_PARSE,
+     "credential: json:"},
+    {"office number", M, "\"representative\"", "1", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.office: not a string"},
+    {"representative without seat", M, ",\"seat\":\"urn:libro:tribe-12\"", "", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.seat: missing (a representative sits for a member "
+     "community)"},
+    {"representative not voting", M, "\"voting\":true", "\"voting\":false", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.voting: false on a representative's mandate (a "
+     "representative votes)"},
+    {"representative at level 0", M, "\"level\":1}", "\"level\":0}", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.roundtable.level: 0 on a representative's mandate"},
+    {"chair with seat", M, "\"representative\"", "\"chair\"", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.seat: present on a chair's mandate"},
+    {"chair voting", M, M_OFFICE, "\"office\":\"chair\"," M_RT ",\"voting\":true", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.voting: true on a chair's mandate (a chair has no vote)"},
+    {"chair at level 0", M, M_OFFICE,
+     "\"office\":\"chair\",\"roundtable\":{\"id\":\"urn:libro:neighborhood-3\",\"level\":0},"
+     "\"voting\":false",
+     LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.roundtable.level: 0 on a chair's mandate (a tribe has no "
+     "roundtable)"},
+    {"leader without seat", M, M_OFFICE, "\"office\":\"leader\"," M_RT ",\"voting\":false",
+     LIBRO_ERR_SCHEMA, "credential: credentialSubject.seat: missing (a leader sits for the parent"},
+    {"leader voting", M, "\"representative\"", "\"leader\"", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.voting: true on a leader's mandate (a leader has no vote)"},
+    {"leader at level 8", M, M_OFFICE,
+     "\"office\":\"leader\",\"roundtable\":{\"id\":\"urn:libro:neighborhood-3\",\"level\":8},"
+     "\"seat\":\"urn:libro:tribe-12\",\"voting\":false",
+     LIBRO_ERR_SCHEMA, "credential: credentialSubject.roundtable.level: 8 on a leader's mandate"},
+    {"voting string", M, "\"voting\":true", "\"voting\":\"true\"", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.voting: not a boolean"},
+    {"voting number", M, "\"voting\":true", "\"voting\":1", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.voting: not a boolean"},
+    {"voting missing", M, ",\"voting\":true", "", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.voting: missing"},
+    {"roundtable missing", M, M_RT ",", "", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.roundtable: missing"},
+    {"roundtable string", M, M_RT, "\"roundtable\":\"urn:libro:neighborhood-3\"", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.roundtable: not an object"},
+    {"roundtable extra", M, "\"level\":1}", "\"level\":1,\"name\":\"Neighborhood 3\"}",
+     LIBRO_ERR_SCHEMA, "credential: credentialSubject.roundtable.name: unexpected member"},
+    {"roundtable no id", M, "{\"id\":\"urn:libro:neighborhood-3\",", "{", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.roundtable.id: missing"},
+    {"roundtable id relative", M, "\"id\":\"urn:libro:neighborhood-3\"",
+     "\"id\":\"neighborhood-3\"", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.roundtable.id: not an absolute URI"},
+    {"roundtable level 9", M, "\"level\":1}", "\"level\":9}", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.roundtable.level: not in 0..8"},
+    {"roundtable level string", M, "\"level\":1}", "\"level\":\"1\"}", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.roundtable.level: not an integer"},
+    {"seat relative", M, "\"seat\":\"urn:libro:tribe-12\"", "\"seat\":\"tribe-12\"",
+     LIBRO_ERR_SCHEMA, "credential: credentialSubject.seat: not an absolute URI"},
+    {"seat number", M, "\"seat\":\"urn:libro:tribe-12\"", "\"seat\":12", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.seat: not a string"},
+    {"key on mandate", M, "\"name\":\"Jane Doe\"",
+     "\"name\":\"Jane Doe\",\"publicKeyJwk\":{\"kty\":\"OKP\",\"crv\":\"Ed25519\"," ED_X "}",
+     LIBRO_ERR_SCHEMA, "credential: credentialSubject.publicKeyJwk: unexpected member"},
+    {"license member on mandate", M, "\"name\":\"Jane Doe\"",
+     "\"name\":\"Jane Doe\",\"licenseNumber\":\"T7-N-0001\"", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.licenseNumber: unexpected member"},
+    {"mandate name control", M, "Jane Doe", "Jane\\tDoe", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.name: control character"},
+    /* RoundtableMandate: the election */
+    {"election missing", M, M_ELECTION, "", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.election: missing"},
+    {"election string", M, M_ELECTION, ",\"election\":\"sha256:\"", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.election: not an object"},
+    {"election extra", M, "\"result\":", "\"turnout\":97,\"result\":", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.election.turnout: unexpected member"},
+    {"election no result", M, ",\"result\":\"elected with 612 of 987 votes\"", "", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.election.result: missing"},
+    {"record sha512", M, "\"sha256:", "\"sha512:", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.election.record: not sha256: and 64 lowercase hex"},
+    {"record 65 hex", M, "\"sha256:", "\"sha256:0", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.election.record: not sha256: and 64 lowercase hex"},
+    {"record upper hex", M, "\"sha256:6098", "\"sha256:609A", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.election.record: not sha256: and 64 lowercase hex"},
+    {"record number", M, "\"record\":\"sha256:6098", "\"record\":1,\"r\":\"sha256:6098",
+     LIBRO_ERR_SCHEMA, "credential: credentialSubject.election.r: unexpected member"},
+    {"election date only", M, "\"date\":\"2025-11-16T00:00:00Z\"", "\"date\":\"2025-11-16\"",
+     LIBRO_ERR_TIME,
+     "credential: credentialSubject.election.date: not of the form YYYY-MM-DDTHH:MM:SSZ"},
+    {"election date feb 30", M, "\"date\":\"2025-11-16T00:00:00Z\"",
+     "\"date\":\"2025-02-30T00:00:00Z\"", LIBRO_ERR_TIME,
+     "credential: credentialSubject.election.date: timestamp:"},
+    {"election date number", M, "\"date\":\"2025-11-16T00:00:00Z\"", "\"date\":1763251200",
+     LIBRO_ERR_SCHEMA, "credential: credentialSubject.election.date: not a string"},
+    {"electorate 0", M, "\"electorate\":1012", "\"electorate\":0", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.election.electorate: not in 1..100000000"},
+    {"electorate too many", M, "\"electorate\":1012", "\"electorate\":100000001", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.election.electorate: not in 1..100000000"},
+    {"electorate real", M, "\"electorate\":1012", "\"electorate\":1012.0", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.election.electorate: not an integer"},
+    {"result empty", M, "\"elected with 612 of 987 votes\"", "\"\"", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.election.result: empty string"},
+    {"result C1", M, "elected with", "elected\\u0085with", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.election.result: control character"},
+    /* RoundtableMandate: its status, required, three entries, the mandate words */
+    {"mandate without status", M, M_STATUS, "", LIBRO_ERR_SCHEMA,
+     "credential: credentialStatus: missing (a RoundtableMandate ends early by its status)"},
+    {"mandate two entries", M, "," M_MESSAGE, "", LIBRO_ERR_SCHEMA,
+     "credential: credentialStatus: expected 3 entries (revocation, suspension, message)"},
+    {"mandate license words", M, "\"message\":\"in office\"", "\"message\":\"active\"",
+     LIBRO_ERR_SCHEMA,
+     "credential: credentialStatus[2].statusMessage: not libro's mandate messages 0x0 in office"},
+    {"mandate word order", M, "\"message\":\"recalled\"", "\"message\":\"replaced\"",
+     LIBRO_ERR_SCHEMA, "credential: credentialStatus[2].statusMessage: not libro's mandate"},
+    {"license mandate words", L, "\"message\":\"active\"", "\"message\":\"in office\"",
+     LIBRO_ERR_SCHEMA,
+     "credential: credentialStatus[2].statusMessage: not libro's messages 0x0 active"},
+    {"mandate index differs", M, "message#40517", "message#40518", LIBRO_ERR_SCHEMA,
+     "credential: credentialStatus[2].id: not statusListCredential"},
+    {"mandate schema", M, "roundtable-mandate.json", "professional-license.json", LIBRO_ERR_SCHEMA,
+     "credential: credentialSchema.id: expected \"https://w3id.org/libro/schemas/"
+     "roundtable-mandate.json\""},
 };
 
 /* `base` with the first `from` replaced by `to`, into `out`. */
@@ -1059,6 +1310,21 @@ enum mutation {
     M_STATUS_REGISTRY_SLASH,
     M_STATUS_REGISTRY_HTTP,
     M_STATUS_REGISTRY_EMPTY,
+    M_MANDATE_NO_STATUS,
+    M_MANDATE_NO_MESSAGE,
+    M_MANDATE_NULL_HOLDER,
+    M_MANDATE_OFFICE,
+    M_MANDATE_NULL_RECORD,
+    M_MANDATE_ELECTORATE,
+    M_MANDATE_DATE_RANGE,
+    M_MANDATE_KEY,
+    M_MANDATE_NULL_ROUNDTABLE,
+    M_STRAY_OFFICE,
+    M_STRAY_TERMS,
+    M_STRAY_SEAT,
+    M_STRAY_VOTING,
+    M_TERMS_TOO_LONG,
+    M_TERMS_CONSECUTIVE,
 };
 
 static const struct {
@@ -1114,6 +1380,36 @@ static const struct {
      "credentialSubject.statusRegistry: not an https URL"},
     {"statusRegistry empty", LIBRO_CRED_ISSUER_AUTH, M_STATUS_REGISTRY_EMPTY, LIBRO_ERR_SCHEMA,
      "credentialSubject.statusRegistry: "},
+    {"mandate without status", LIBRO_CRED_MANDATE, M_MANDATE_NO_STATUS, LIBRO_ERR_SCHEMA,
+     "credentialStatus: missing (a RoundtableMandate ends early by its status)"},
+    {"mandate without message", LIBRO_CRED_MANDATE, M_MANDATE_NO_MESSAGE, LIBRO_ERR_SCHEMA,
+     "credentialStatus[2]: missing (a RoundtableMandate has the message entry)"},
+    {"mandate without holder", LIBRO_CRED_MANDATE, M_MANDATE_NULL_HOLDER, LIBRO_ERR_SCHEMA,
+     "credentialSubject.id: missing"},
+    {"mandate office 9", LIBRO_CRED_MANDATE, M_MANDATE_OFFICE, LIBRO_ERR_SCHEMA,
+     "credentialSubject.office: not representative, chair or leader"},
+    {"mandate without record", LIBRO_CRED_MANDATE, M_MANDATE_NULL_RECORD, LIBRO_ERR_SCHEMA,
+     "credentialSubject.election.record: missing"},
+    {"mandate electorate 0", LIBRO_CRED_MANDATE, M_MANDATE_ELECTORATE, LIBRO_ERR_SCHEMA,
+     "credentialSubject.election.electorate: not in 1..100000000"},
+    {"mandate election year 10000", LIBRO_CRED_MANDATE, M_MANDATE_DATE_RANGE, LIBRO_ERR_TIME,
+     "credentialSubject.election.date: outside the years 0001-9999"},
+    {"key on mandate", LIBRO_CRED_MANDATE, M_MANDATE_KEY, LIBRO_ERR_SCHEMA,
+     "credentialSubject.publicKeyJwk: not a member of RoundtableMandate"},
+    {"mandate without roundtable", LIBRO_CRED_MANDATE, M_MANDATE_NULL_ROUNDTABLE, LIBRO_ERR_SCHEMA,
+     "credentialSubject.roundtable.id: missing"},
+    {"office on license", LIBRO_CRED_LICENSE, M_STRAY_OFFICE, LIBRO_ERR_SCHEMA,
+     "credentialSubject.office: not a member of ProfessionalLicense"},
+    {"terms on authorization", LIBRO_CRED_ISSUER_AUTH, M_STRAY_TERMS, LIBRO_ERR_SCHEMA,
+     "credentialSubject.roundtable: not a member of IssuerAuthorization"},
+    {"seat on charter", LIBRO_CRED_CHARTER, M_STRAY_SEAT, LIBRO_ERR_SCHEMA,
+     "credentialSubject.seat: not a member of CommunityCharter"},
+    {"voting on registry", LIBRO_CRED_REGISTRY_AUTH, M_STRAY_VOTING, LIBRO_ERR_SCHEMA,
+     "credentialSubject.voting: not a member of RegistryAuthorization"},
+    {"chair term 5", LIBRO_CRED_CHARTER, M_TERMS_TOO_LONG, LIBRO_ERR_SCHEMA,
+     "credentialSubject.roundtable.chairTermYears: not in 1..4 (the seed term at level 2)"},
+    {"consecutive terms 11", LIBRO_CRED_CHARTER, M_TERMS_CONSECUTIVE, LIBRO_ERR_SCHEMA,
+     "credentialSubject.roundtable.consecutiveTerms: not in 1..10"},
 };
 
 static void
@@ -1198,6 +1494,55 @@ mutate(libro_credential *c, enum mutation m)
         break;
     case M_STATUS_REGISTRY_EMPTY:
         set_str(&c->status_registry, "");
+        break;
+    case M_MANDATE_NO_STATUS:
+        c->has_status = false;
+        c->status_index = 0;
+        set_str(&c->status_revocation_list, NULL);
+        set_str(&c->status_suspension_list, NULL);
+        set_str(&c->status_message_list, NULL);
+        break;
+    case M_MANDATE_NO_MESSAGE:
+        set_str(&c->status_message_list, NULL);
+        break;
+    case M_MANDATE_NULL_HOLDER:
+        set_str(&c->subject_id, NULL);
+        break;
+    case M_MANDATE_OFFICE:
+        c->office = (libro_office) 9;
+        break;
+    case M_MANDATE_NULL_RECORD:
+        set_str(&c->election_record, NULL);
+        break;
+    case M_MANDATE_ELECTORATE:
+        c->election_electorate = 0;
+        break;
+    case M_MANDATE_DATE_RANGE:
+        c->election_date = INT64_C(253402300800);
+        break;
+    case M_MANDATE_KEY:
+        c->subject_key = new_key(LIBRO_ALG_ED25519);
+        break;
+    case M_MANDATE_NULL_ROUNDTABLE:
+        set_str(&c->roundtable_id, NULL);
+        break;
+    case M_STRAY_OFFICE:
+        c->office = LIBRO_OFFICE_CHAIR;
+        break;
+    case M_STRAY_TERMS:
+        c->rt_chair_years = 4;
+        break;
+    case M_STRAY_SEAT:
+        set_str(&c->seat, "urn:libro:tribe-12");
+        break;
+    case M_STRAY_VOTING:
+        c->voting = true;
+        break;
+    case M_TERMS_TOO_LONG:
+        c->rt_chair_years = 5;
+        break;
+    case M_TERMS_CONSECUTIVE:
+        c->rt_consecutive_terms = 11;
         break;
     }
 }
@@ -1334,7 +1679,9 @@ START_TEST(test_names)
     ck_assert_str_eq(libro_cred_schema_name(LIBRO_CRED_CHARTER), "community-charter");
     ck_assert_str_eq(libro_cred_schema_name(LIBRO_CRED_ISSUER_AUTH), "issuer-authorization");
     ck_assert_str_eq(libro_cred_schema_name(LIBRO_CRED_REGISTRY_AUTH), "registry-authorization");
-    ck_assert_ptr_null(libro_cred_schema_name((libro_cred_type) 5));
+    ck_assert_str_eq(libro_cred_type_name(LIBRO_CRED_MANDATE), "RoundtableMandate");
+    ck_assert_str_eq(libro_cred_schema_name(LIBRO_CRED_MANDATE), "roundtable-mandate");
+    ck_assert_ptr_null(libro_cred_schema_name((libro_cred_type) 6));
     ck_assert_str_eq(libro_level_default_name(0), "tribe");
     ck_assert_str_eq(libro_level_default_name(1), "neighborhood");
     ck_assert_str_eq(libro_level_default_name(2), "town");
@@ -1351,6 +1698,43 @@ START_TEST(test_names)
     ck_assert_str_eq(libro_level_name(c, tmp, sizeof tmp), "county");
     ck_assert_ptr_null(libro_level_name(NULL, tmp, sizeof tmp));
     libro_credential_free(c);
+}
+END_TEST
+
+/* The offices and the mandate words, by name and back. */
+START_TEST(test_office_names)
+{
+    libro_office o = LIBRO_OFFICE_CHAIR;
+
+    ck_assert_str_eq(libro_office_name(LIBRO_OFFICE_REPRESENTATIVE), "representative");
+    ck_assert_str_eq(libro_office_name(LIBRO_OFFICE_CHAIR), "chair");
+    ck_assert_str_eq(libro_office_name(LIBRO_OFFICE_LEADER), "leader");
+    ck_assert_ptr_null(libro_office_name((libro_office) 0));
+    ck_assert_ptr_null(libro_office_name((libro_office) 4));
+    ck_assert(libro_office_from_name(&o, "leader", 6));
+    ck_assert_int_eq(o, LIBRO_OFFICE_LEADER);
+    ck_assert(libro_office_from_name(&o, "representative", 14));
+    ck_assert_int_eq(o, LIBRO_OFFICE_REPRESENTATIVE);
+    ck_assert(libro_office_from_name(&o, "chairs", 5)); /* the length decides */
+    ck_assert_int_eq(o, LIBRO_OFFICE_CHAIR);
+    ck_assert(!libro_office_from_name(&o, "chair", 4));
+    ck_assert(!libro_office_from_name(&o, "Chair", 5));
+    ck_assert(!libro_office_from_name(&o, "chair\0", 6));
+    ck_assert(!libro_office_from_name(&o, "", 0));
+    ck_assert(!libro_office_from_name(&o, NULL, 0));
+    ck_assert(!libro_office_from_name(NULL, "chair", 5));
+    ck_assert_int_eq(o, LIBRO_OFFICE_CHAIR); /* untouched by the refusals */
+    ck_assert_str_eq(libro_status_words_message(LIBRO_WORDS_MANDATE, LIBRO_WORD_IN_OFFICE),
+                     "in office");
+    ck_assert_str_eq(libro_status_words_message(LIBRO_WORDS_MANDATE, LIBRO_WORD_RESIGNED),
+                     "resigned");
+    ck_assert_str_eq(libro_status_words_message(LIBRO_WORDS_MANDATE, LIBRO_WORD_RECALLED),
+                     "recalled");
+    ck_assert_str_eq(libro_status_words_message(LIBRO_WORDS_MANDATE, LIBRO_WORD_REPLACED),
+                     "replaced");
+    ck_assert_ptr_null(libro_status_words_message(LIBRO_WORDS_MANDATE, 4));
+    ck_assert_str_eq(libro_status_words_message(LIBRO_WORDS_LICENSE, LIBRO_WORD_LAPSED), "lapsed");
+    ck_assert_ptr_null(libro_status_words_message((libro_status_words) 2, 0));
 }
 END_TEST
 
@@ -1418,6 +1802,7 @@ libro_test_suite(void)
     tcase_add_loop_test(check, test_check, 0, (int) LIBRO_NELEM(checks));
     tcase_add_test(check, test_check_args);
     tcase_add_test(check, test_names);
+    tcase_add_test(check, test_office_names);
     tcase_add_loop_test(kid, test_kid_split, 0, (int) LIBRO_NELEM(kids));
     tcase_add_loop_test(kid, test_kid_for, 0, 2);
     tcase_add_loop_test(oom, test_oom, 0, (int) LIBRO_NELEM(example_names));

@@ -342,7 +342,7 @@ START_TEST(test_dictionary_pinned)
                       dict->data[i]);
     }
     ck_assert_ptr_null(libro_lb1_dictionary_sha256((libro_lb_format) 0));
-    ck_assert_ptr_null(libro_lb1_dictionary_sha256((libro_lb_format) 3));
+    ck_assert_ptr_null(libro_lb1_dictionary_sha256((libro_lb_format) 4)); /* LB3: check_lb3 */
     libro_buf_free(&hex);
 }
 END_TEST
@@ -495,8 +495,8 @@ static const struct {
     bool any;
 } bad[] = {
     {"empty", LITERAL, "", 0, 0, LIBRO_ERR_PARSE,
-     "lb1: text does not start with \"LB2:\" or \"LB1:\"", true},
-    {"prefix LB3", PREFIXED, "LB3:", 0, 0, LIBRO_ERR_PARSE, "does not start with", true},
+     "lb1: text does not start with \"LB2:\", \"LB3:\" or \"LB1:\"", true},
+    {"prefix LB4", PREFIXED, "LB4:", 0, 0, LIBRO_ERR_PARSE, "does not start with", true},
     {"prefix LB0", PREFIXED, "LB0:", 0, 0, LIBRO_ERR_PARSE, "does not start with", true},
     {"lowercase prefix", PREFIXED, "lb1:", 0, 0, LIBRO_ERR_PARSE, "does not start with", true},
     {"lowercase prefix 2", PREFIXED, "lb2:", 0, 0, LIBRO_ERR_PARSE, "does not start with", true},
@@ -701,12 +701,16 @@ START_TEST(test_decode_null_args)
                       LIBRO_ERR_INVALID_ARG, &err, "lb1: NULL argument");
     LIBRO_ASSERT_CODE(libro_lb1_encode_format(&out, (libro_lb_format) 0, "a.b.c", 5, &err),
                       LIBRO_ERR_INVALID_ARG, &err, "lb1: unknown format 0");
-    LIBRO_ASSERT_CODE(libro_lb1_encode_format(&out, (libro_lb_format) 3, "a.b.c", 5, &err),
-                      LIBRO_ERR_INVALID_ARG, &err, "lb1: unknown format 3");
+    LIBRO_ASSERT_CODE(libro_lb1_encode_format(&out, (libro_lb_format) 4, "a.b.c", 5, &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "lb1: unknown format 4");
+    LIBRO_ASSERT_CODE(libro_lb1_encode_format(&out, LIBRO_LB3, "a.b.c", 5, &err),
+                      LIBRO_ERR_UNSUPPORTED, &err,
+                      "lb3: not a compact JWS with a 64-byte signature");
     ck_assert_int_eq(libro_lb1_format_of(NULL, 4), 0);
     ck_assert_int_eq(libro_lb1_format_of("LB2", 3), 0);
     ck_assert_int_eq(libro_lb1_format_of("LB2:", 4), LIBRO_LB2);
     ck_assert_int_eq(libro_lb1_format_of("LB1:", 4), LIBRO_LB1);
+    ck_assert_int_eq(libro_lb1_format_of("LB3:", 4), LIBRO_LB3);
     ck_assert_int_eq(libro_lb1_format_of("lb2:", 4), 0);
     ck_assert_ptr_null(out.data);
 }

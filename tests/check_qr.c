@@ -23,6 +23,9 @@
  * statusMessage objects Bitstring Status List v1.0 §2.1 requires), misses by two versions
  * (docs/formats.md, "LB2 and LB1"). LB1 stays readable, so this is measured too. */
 #define REFERENCE_LB1_MAX_VERSION 16
+/* The reference mandate (schemas/examples/roundtable-mandate.json), signed the same way, must
+ * fit this version at level M (issue 9). */
+#define MANDATE_MAX_VERSION 12
 
 static size_t
 modules(int version)
@@ -443,7 +446,7 @@ enum keep { KEEP_NONE, KEEP_TWO, KEEP_ALL };
  * "<issuer>#<thumbprint>", packed in `format` and drawn at level M; zbar reads the PNG back to
  * the same JWS. Returns the version. */
 static int
-reference_version(const char *what, enum keep keep, libro_lb_format format)
+example_version(const char *what, const char *example, enum keep keep, libro_lb_format format)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_json_limits lim = LIBRO_JSON_LIMITS_INIT;
@@ -467,8 +470,7 @@ reference_version(const char *what, enum keep keep, libro_lb_format format)
 
     libro_test_read(&pem, libro_test_data_dir(), "rfc8037_ed25519.pem");
     must(libro_key_from_pem(&key, (const char *) pem.data, pem.len, NULL, 0, &err), &err, "pem");
-    libro_test_read(&file, libro_test_data_dir(),
-                    "../../schemas/examples/professional-license.json");
+    libro_test_read(&file, libro_test_data_dir(), example);
     must(libro_json__load(&root, (const char *) file.data, file.len, &lim, &err), &err, "load");
     ck_assert_ptr_nonnull(json_object_get(root, "credentialStatus"));
     ck_assert_uint_eq(json_array_size(json_object_get(root, "credentialStatus")), 3);
@@ -489,8 +491,13 @@ reference_version(const char *what, enum keep keep, libro_lb_format format)
     must(libro_jws_sign_compact(&jws, key, (const char *) kid.data, "vc+jwt", payload.data,
                                 payload.len, &err),
          &err, "sign");
-    must(libro_lb1_encode_format(&text, format, (const char *) jws.data, jws.len, &err), &err,
-         "lb");
+    /* Format 0: what libro prints (libro_lb1_encode: LB3 for a mandate, else LB2). */
+    if (format == 0) {
+        must(libro_lb1_encode(&text, (const char *) jws.data, jws.len, &err), &err, "lb");
+    } else {
+        must(libro_lb1_encode_format(&text, format, (const char *) jws.data, jws.len, &err), &err,
+             "lb");
+    }
     must(libro_qr_render(&png, &version, (const char *) text.data, text.len, LIBRO_QR_PNG, &opt,
                          &err),
          &err, "qr");
@@ -518,6 +525,12 @@ reference_version(const char *what, enum keep keep, libro_lb_format format)
     return version;
 }
 
+static int
+reference_version(const char *what, enum keep keep, libro_lb_format format)
+{
+    return example_version(what, "../../schemas/examples/professional-license.json", keep, format);
+}
+
 /* The example carries its three status entries (docs/credentials.md, "Status"): the target,
  * as libro writes it. Its index (94567) has 5 digits; a 7-digit index adds 3 characters per
  * entry. */
@@ -529,6 +542,22 @@ START_TEST(test_reference_license)
 END_TEST
 
 /* The same as LB1: what libro wrote before LB2. */
+/* The reference mandate, schemas/examples/roundtable-mandate.json, signed like the license:
+ * libro prints it as LB3 (docs/formats.md, "LB3"), which fits the target; LB2, measured for
+ * comparison, would need version 17. */
+START_TEST(test_reference_mandate)
+{
+    static const char mandate[] = "../../schemas/examples/roundtable-mandate.json";
+
+    ck_assert_int_le(example_version("reference mandate", mandate, KEEP_ALL, (libro_lb_format) 0),
+                     MANDATE_MAX_VERSION);
+    ck_assert_int_eq(example_version("reference mandate as LB3", mandate, KEEP_ALL, LIBRO_LB3),
+                     example_version("reference mandate", mandate, KEEP_ALL, (libro_lb_format) 0));
+    ck_assert_int_gt(example_version("reference mandate as LB2", mandate, KEEP_ALL, LIBRO_LB2),
+                     MANDATE_MAX_VERSION);
+}
+END_TEST
+
 START_TEST(test_reference_license_lb1)
 {
     ck_assert_int_le(reference_version("reference license as LB1", KEEP_ALL, LIBRO_LB1),
@@ -583,6 +612,7 @@ libro_test_suite(void)
     tcase_add_test(oom, test_oom);
     tcase_add_test(reference, test_reference_license);
     tcase_add_test(reference, test_reference_license_lb1);
+    tcase_add_test(reference, test_reference_mandate);
     tcase_add_test(reference, test_reference_license_two_entries);
     tcase_add_test(reference, test_reference_license_without_status);
     return s;

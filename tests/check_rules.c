@@ -2,12 +2,15 @@
  * each at its boundary, one second inside and outside, at the ends of int64, and with NULLs.
  * Fixture: an anchor (town 7, level 2, allowing nursing and midwifery), a child charter under
  * it (level 1, midwifery), an issuer authorization (nursing 10 days, midwifery 1 day) and a
- * license under it. */
+ * license under it. The mandate rules have their own fixture of charters (see "mandates"): each
+ * office's term at each level, a charter's shorter terms, Feb 29, the office's shape, who may
+ * sign, term limits and the seat count. */
 #include <stdio.h>
 #include <string.h>
 
 #include "libro/jws.h"
 #include "libro/rules.h"
+#include "libro/time.h"
 #include "libro/util.h"
 #include "test_creds.h"
 #include "test_util.h"
@@ -757,6 +760,404 @@ START_TEST(test_describe)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ mandates */
+
+/* Fixture: Town 7 (level 2, an anchor) chartered Neighborhood 3 and Neighborhood 4 (level 1);
+ * Neighborhood 3 chartered Tribe 12 (level 0), and also wrote it a charter at the wrong level;
+ * Neighborhood 4 chartered another Tribe 12 (a look-alike, not a member of Neighborhood 3).
+ * Short: Neighborhood 3 and Tribe 12 as chartered with shorter terms. All charters run from
+ * 2026-12-01 for ten years. */
+#define Y2027 INT64_C(1798761600) /* 2027-01-01T00:00:00Z */
+#define FEB29 INT64_C(1835438400) /* 2028-02-29T12:00:00Z */
+#define TEN_YEARS (3653 * DAY)
+#define NB3 "urn:libro:neighborhood-3"
+#define NB4 "urn:libro:neighborhood-4"
+#define T12 "urn:libro:tribe-12"
+
+enum fixture {
+    F_TOWN,
+    F_NB3,
+    F_NB4,
+    F_T12,
+    F_T12_ELSEWHERE,
+    F_T12_LEVEL_1,
+    F_NB3_SHORT,
+    F_T12_SHORT,
+    F_N
+};
+
+static libro_credential *charters[F_N];
+
+static libro_credential *
+mk_charter(const char *issuer, const char *subject, int level)
+{
+    libro_credential *c = new_cred(LIBRO_CRED_CHARTER, issuer, subject, "C", T0, T0 + TEN_YEARS);
+
+    c->level = level;
+    return c;
+}
+
+static void
+mandate_setup(void)
+{
+    charters[F_TOWN] = mk_charter(TOWN, TOWN, 2);
+    charters[F_NB3] = mk_charter(TOWN, NB3, 1);
+    charters[F_NB4] = mk_charter(TOWN, NB4, 1);
+    charters[F_T12] = mk_charter(NB3, T12, 0);
+    charters[F_T12_ELSEWHERE] = mk_charter(NB4, T12, 0);
+    charters[F_T12_LEVEL_1] = mk_charter(NB3, T12, 1);
+    charters[F_NB3_SHORT] = mk_charter(TOWN, NB3, 1);
+    charters[F_NB3_SHORT]->rt_representative_years = 2;
+    charters[F_NB3_SHORT]->rt_chair_years = 3;
+    charters[F_NB3_SHORT]->rt_consecutive_terms = 2;
+    charters[F_T12_SHORT] = mk_charter(NB3, T12, 0);
+    charters[F_T12_SHORT]->rt_leader_years = 1;
+}
+
+static void
+mandate_teardown(void)
+{
+    size_t i;
+
+    for (i = 0; i < F_N; i++) {
+        libro_credential_free(charters[i]);
+        charters[i] = NULL;
+    }
+}
+
+static libro_credential *
+mk_mandate(libro_office office, const char *issuer, const char *roundtable, int level,
+           const char *seat, bool voting, int64_t from, int64_t until)
+{
+    libro_credential *m = new_cred(LIBRO_CRED_MANDATE, issuer,
+                                   "did:key:z6MkphCNmVA1nbycSDGU5bCTRvGP5wgBWx5goBV6PUbibuP3",
+                                   "Jane Doe", from, until);
+
+    m->office = office;
+    m->roundtable_id = sdup(roundtable);
+    m->roundtable_level = level;
+    m->seat = seat == NULL ? NULL : sdup(seat);
+    m->voting = voting;
+    return m;
+}
+
+#define REP LIBRO_OFFICE_REPRESENTATIVE
+#define CHAIR LIBRO_OFFICE_CHAIR
+#define LEADER LIBRO_OFFICE_LEADER
+#define THREE_YEARS (Y2027 + 1096 * DAY) /* 2030-01-01 */
+#define FOUR_YEARS (Y2027 + 1461 * DAY)  /* 2031-01-01 */
+#define FIVE_YEARS (Y2027 + 1826 * DAY)  /* 2032-01-01 */
+#define TWO_YEARS (Y2027 + 731 * DAY)    /* 2029-01-01 */
+#define ONE_YEAR (Y2027 + 365 * DAY)     /* 2028-01-01 */
+
+/* libro_rules_mandate_under: each mandate against its signer's and its roundtable's charter. */
+static const struct {
+    const char *name;
+    libro_office office;
+    const char *issuer, *roundtable;
+    int level;
+    const char *seat;
+    bool voting;
+    int64_t from, until;
+    enum fixture signer, table;
+    libro_code want;
+    const char *msg;
+} mandates[] = {
+    /* terms: each office and level, exactly the seed term, then one second more */
+    {"representative 3 years at level 1", REP, T12, NB3, 1, T12, true, Y2027, THREE_YEARS - 1,
+     F_T12, F_NB3, LIBRO_OK, NULL},
+    {"representative 3 years and a second", REP, T12, NB3, 1, T12, true, Y2027, THREE_YEARS, F_T12,
+     F_NB3, LIBRO_ERR_DENIED,
+     "mandate for " T12 " runs 2027-01-01T00:00:00Z..2030-01-01T00:00:00Z, longer than the 3 "
+     "years of a representative's term at the roundtable of " NB3
+     " (ends by 2029-12-31T23:59:59Z at the latest)"},
+    {"representative 5 years at level 2", REP, NB3, TOWN, 2, NB3, true, Y2027, FIVE_YEARS - 1,
+     F_NB3, F_TOWN, LIBRO_OK, NULL},
+    {"representative 5 years and a second at level 2", REP, NB3, TOWN, 2, NB3, true, Y2027,
+     FIVE_YEARS, F_NB3, F_TOWN, LIBRO_ERR_DENIED, "longer than the 5 years of a representative's"},
+    {"chair 4 years", CHAIR, NB3, NB3, 1, NULL, false, Y2027, FOUR_YEARS - 1, F_NB3, F_NB3,
+     LIBRO_OK, NULL},
+    {"chair 4 years and a second", CHAIR, NB3, NB3, 1, NULL, false, Y2027, FOUR_YEARS, F_NB3, F_NB3,
+     LIBRO_ERR_DENIED,
+     "mandate for " NB3 " runs 2027-01-01T00:00:00Z..2031-01-01T00:00:00Z, longer than the 4 "
+     "years of a chair's term"},
+    {"chair of a town 4 years and a second", CHAIR, TOWN, TOWN, 2, NULL, false, Y2027, FOUR_YEARS,
+     F_TOWN, F_TOWN, LIBRO_ERR_DENIED, "longer than the 4 years of a chair's term"},
+    {"leader 5 years into a tribe's circle", LEADER, NB3, T12, 0, NB3, false, Y2027, FIVE_YEARS - 1,
+     F_NB3, F_T12, LIBRO_OK, NULL},
+    {"leader 5 years and a second", LEADER, NB3, T12, 0, NB3, false, Y2027, FIVE_YEARS, F_NB3,
+     F_T12, LIBRO_ERR_DENIED,
+     "longer than the 5 years of a leader's term at the roundtable of " T12},
+    {"leader into a neighborhood's circle", LEADER, TOWN, NB3, 1, TOWN, false, Y2027,
+     FIVE_YEARS - 1, F_TOWN, F_NB3, LIBRO_OK, NULL},
+    /* a charter's shorter terms */
+    {"representative 2 years under a short charter", REP, T12, NB3, 1, T12, true, Y2027,
+     TWO_YEARS - 1, F_T12, F_NB3_SHORT, LIBRO_OK, NULL},
+    {"representative 2 years and a second under a short charter", REP, T12, NB3, 1, T12, true,
+     Y2027, TWO_YEARS, F_T12, F_NB3_SHORT, LIBRO_ERR_DENIED,
+     "longer than the 2 years of a representative's term"},
+    {"chair 3 years and a second under a short charter", CHAIR, NB3, NB3, 1, NULL, false, Y2027,
+     Y2027 + 1096 * DAY, F_NB3_SHORT, F_NB3_SHORT, LIBRO_ERR_DENIED,
+     "longer than the 3 years of a chair's term"},
+    {"leader 1 year under a short charter", LEADER, NB3, T12, 0, NB3, false, Y2027, ONE_YEAR - 1,
+     F_NB3, F_T12_SHORT, LIBRO_OK, NULL},
+    {"leader 1 year and a second under a short charter", LEADER, NB3, T12, 0, NB3, false, Y2027,
+     ONE_YEAR, F_NB3, F_T12_SHORT, LIBRO_ERR_DENIED, "longer than the 1 year of a leader's term"},
+    /* Feb 29 + 3 years is Mar 1 (2031 has no Feb 29) */
+    {"from Feb 29, to Mar 1 minus a second", REP, T12, NB3, 1, T12, true, FEB29,
+     FEB29 + 1096 * DAY - 1, F_T12, F_NB3, LIBRO_OK, NULL},
+    {"from Feb 29, to Mar 1", REP, T12, NB3, 1, T12, true, FEB29, FEB29 + 1096 * DAY, F_T12, F_NB3,
+     LIBRO_ERR_DENIED, "(ends by 2031-03-01T11:59:59Z at the latest)"},
+    /* the office's shape */
+    {"a chair marked voting", CHAIR, NB3, NB3, 1, NULL, true, Y2027, ONE_YEAR, F_NB3, F_NB3,
+     LIBRO_ERR_DENIED,
+     "mandate for " NB3 ": credentialSubject.voting: true on a chair's mandate (a chair has no "
+     "vote)"},
+    {"a representative not voting", REP, T12, NB3, 1, T12, false, Y2027, ONE_YEAR, F_T12, F_NB3,
+     LIBRO_ERR_DENIED, "false on a representative's mandate (a representative votes)"},
+    {"a leader voting", LEADER, NB3, T12, 0, NB3, true, Y2027, ONE_YEAR, F_NB3, F_T12,
+     LIBRO_ERR_DENIED, "true on a leader's mandate (a leader has no vote)"},
+    {"a chair with a seat", CHAIR, NB3, NB3, 1, T12, false, Y2027, ONE_YEAR, F_NB3, F_NB3,
+     LIBRO_ERR_DENIED, "credentialSubject.seat: present on a chair's mandate"},
+    {"a representative at level 0", REP, T12, T12, 0, NB3, true, Y2027, ONE_YEAR, F_T12, F_T12,
+     LIBRO_ERR_DENIED, "credentialSubject.roundtable.level: 0 on a representative's mandate"},
+    {"the roundtable as its own seat", REP, NB3, NB3, 1, NB3, true, Y2027, ONE_YEAR, F_NB3, F_NB3,
+     LIBRO_ERR_DENIED, "mandate for " NB3 ": the seat is the roundtable's own community " NB3},
+    /* who signs */
+    {"a signer that is not the seat's community", REP, NB3, NB3, 1, T12, true, Y2027, ONE_YEAR,
+     F_NB3, F_NB3, LIBRO_ERR_DENIED,
+     "mandate for " T12 " is signed by " NB3 ", not by " T12
+     " (the seat's community signs its mandate)"},
+    {"a chair signed by a member", CHAIR, T12, NB3, 1, NULL, false, Y2027, ONE_YEAR, F_T12, F_NB3,
+     LIBRO_ERR_DENIED,
+     "is signed by " T12 ", not by " NB3 " (the roundtable's community signs its chair's mandate)"},
+    {"a signer charter of another community", REP, T12, NB3, 1, T12, true, Y2027, ONE_YEAR, F_NB4,
+     F_NB3, LIBRO_ERR_DENIED,
+     "mandate for " T12 " is signed by " T12 ", not by the subject of the charter of " NB4},
+    {"a representative chartered by another neighborhood", REP, T12, NB3, 1, T12, true, Y2027,
+     ONE_YEAR, F_T12_ELSEWHERE, F_NB3, LIBRO_ERR_DENIED,
+     "mandate for " T12 ": the charter of " T12 " is issued by " NB4 ", not by " NB3
+     " (a member community is chartered by the roundtable's)"},
+    {"a representative's charter of the wrong level", REP, T12, NB3, 1, T12, true, Y2027, ONE_YEAR,
+     F_T12_LEVEL_1, F_NB3, LIBRO_ERR_DENIED,
+     "mandate for " T12 ": the charter of " T12
+     " is at level 1; a representative of a level-1 roundtable is signed at level 0"},
+    {"a leader appointed by a non-parent", LEADER, NB4, T12, 0, NB4, false, Y2027, ONE_YEAR, F_NB4,
+     F_T12, LIBRO_ERR_DENIED,
+     "mandate for " NB4 ": the charter of " T12 " is issued by " NB3 ", not by " NB4
+     " (a leader is appointed by the parent that chartered the community)"},
+    {"a leader appointed by a grandparent", LEADER, TOWN, T12, 0, TOWN, false, Y2027, ONE_YEAR,
+     F_TOWN, F_T12, LIBRO_ERR_DENIED, "is issued by " NB3 ", not by " TOWN},
+    {"a chair's charter of another level", CHAIR, NB3, NB3, 1, NULL, false, Y2027, ONE_YEAR, F_NB3,
+     F_T12_LEVEL_1, LIBRO_ERR_DENIED,
+     "sits at the roundtable of " NB3 ", not of the subject of the charter of " T12},
+    {"a roundtable level the charter does not say", REP, NB3, TOWN, 1, NB3, true, Y2027, ONE_YEAR,
+     F_NB3, F_TOWN, LIBRO_ERR_DENIED,
+     "mandate for " NB3 " gives its roundtable level 1; the anchor " TOWN " says level 2"},
+    {"a roundtable charter of another community", REP, T12, NB3, 1, T12, true, Y2027, ONE_YEAR,
+     F_T12, F_NB4, LIBRO_ERR_DENIED,
+     "sits at the roundtable of " NB3 ", not of the subject of the charter of " NB4},
+    /* the window: inside the signer's charter */
+    {"a term starting before the signer's charter", REP, T12, NB3, 1, T12, true, T0 - 1, ONE_YEAR,
+     F_T12, F_NB3, LIBRO_ERR_DENIED,
+     "mandate for " T12 " (2026-11-30T23:59:59Z..2028-01-01T00:00:00Z) lies outside the charter "
+     "of " T12},
+    {"a term ending after the signer's charter", CHAIR, NB3, NB3, 1, NULL, false,
+     T0 + TEN_YEARS - DAY, T0 + TEN_YEARS + 1, F_NB3, F_NB3, LIBRO_ERR_DENIED,
+     "lies outside the charter of " NB3},
+};
+
+START_TEST(test_mandate_under)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_credential *m = mk_mandate(mandates[_i].office, mandates[_i].issuer,
+                                     mandates[_i].roundtable, mandates[_i].level, mandates[_i].seat,
+                                     mandates[_i].voting, mandates[_i].from, mandates[_i].until);
+    libro_code rc = libro_rules_mandate_under(m, charters[mandates[_i].signer],
+                                              charters[mandates[_i].table], &err);
+
+    expect(rc, &err, mandates[_i].want, mandates[_i].msg, mandates[_i].name);
+    libro_credential_free(m);
+}
+END_TEST
+
+/* The term's last second: the same date and time N years on, minus one; Feb 29 to Mar 1. */
+static const struct {
+    const char *from;
+    unsigned years;
+    const char *want; /* NULL: refused with `code` */
+    libro_code code;
+} term_ends[] = {
+    {"2026-01-01T00:00:00Z", 3, "2028-12-31T23:59:59Z", LIBRO_OK},
+    {"2026-01-01T00:00:00Z", 5, "2030-12-31T23:59:59Z", LIBRO_OK},
+    {"2026-07-15T08:30:00Z", 4, "2030-07-15T08:29:59Z", LIBRO_OK},
+    {"2028-02-29T12:00:00Z", 1, "2029-03-01T11:59:59Z", LIBRO_OK},
+    {"2028-02-29T12:00:00Z", 3, "2031-03-01T11:59:59Z", LIBRO_OK},
+    {"2028-02-29T12:00:00Z", 4, "2032-02-29T11:59:59Z", LIBRO_OK},
+    {"2096-02-29T00:00:00Z", 4, "2100-02-28T23:59:59Z", LIBRO_OK}, /* 2100: no Feb 29 */
+    {"2096-02-29T00:00:00Z", 104, "2200-02-28T23:59:59Z", LIBRO_OK},
+    {"2000-02-29T00:00:00Z", 400, "2400-02-28T23:59:59Z", LIBRO_OK}, /* 2400 has one */
+    {"2027-03-01T00:00:00Z", 1, "2028-02-29T23:59:59Z", LIBRO_OK},
+    {"0001-01-01T00:00:00Z", 1, "0001-12-31T23:59:59Z", LIBRO_OK},
+    {"9994-06-01T00:00:00Z", 5, "9999-05-31T23:59:59Z", LIBRO_OK},
+    {"9995-06-01T00:00:00Z", 5, NULL, LIBRO_ERR_TIME},
+    {"2026-01-01T00:00:00Z", 0, NULL, LIBRO_ERR_INVALID_ARG},
+};
+
+START_TEST(test_term_end)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    char text[LIBRO_TIME_TEXT_MAX];
+    int64_t from = 0;
+    int64_t end = 7;
+    libro_code rc;
+
+    must(libro_time_parse(&from, term_ends[_i].from, strlen(term_ends[_i].from), &err), &err,
+         "from");
+    rc = libro_rules_term_end(&end, from, term_ends[_i].years, &err);
+    ck_assert_msg(rc == term_ends[_i].code, "%s + %u: got %d (%s)", term_ends[_i].from,
+                  term_ends[_i].years, rc, err.msg);
+    if (rc == LIBRO_OK) {
+        must(libro_time_format(text, end, &err), &err, "format");
+        ck_assert_str_eq(text, term_ends[_i].want);
+    } else {
+        ck_assert(term_ends[_i].code != LIBRO_ERR_TIME || end == 0);
+    }
+}
+END_TEST
+
+/* Term limits (consecutiveTerms) and the seat count. */
+static const struct {
+    unsigned limit, before;
+    libro_code want;
+} term_limits[] = {
+    {0, 0, LIBRO_OK},           {0, 1000, LIBRO_OK},
+    {1, 0, LIBRO_OK},           {1, 1, LIBRO_ERR_DENIED},
+    {2, 1, LIBRO_OK},           {2, 2, LIBRO_ERR_DENIED},
+    {2, 3, LIBRO_ERR_DENIED},   {10, 9, LIBRO_OK},
+    {10, 10, LIBRO_ERR_DENIED}, {10, UINT32_MAX, LIBRO_ERR_DENIED},
+};
+
+START_TEST(test_term_limit)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_code rc;
+
+    charters[F_NB3]->rt_consecutive_terms = term_limits[_i].limit;
+    rc = libro_rules_mandate_term_limit(charters[F_NB3], term_limits[_i].before, &err);
+    ck_assert_msg(rc == term_limits[_i].want, "limit %u, %u before: got %d (%s)",
+                  term_limits[_i].limit, term_limits[_i].before, rc, err.msg);
+    if (rc != LIBRO_OK && term_limits[_i].before == term_limits[_i].limit) {
+        char want[160];
+
+        ck_assert(snprintf(want, sizeof want,
+                           "the charter of " NB3 " allows %u consecutive terms in one seat; this "
+                           "would be term %u",
+                           term_limits[_i].limit, term_limits[_i].before + 1) > 0);
+        ck_assert_str_eq(err.msg, want);
+    }
+}
+END_TEST
+
+START_TEST(test_roundtable_seats)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    size_t n;
+
+    for (n = 0; n <= LIBRO_ROUNDTABLE_MAX_MEMBERS; n++) {
+        must(libro_rules_roundtable_seats(n, &err), &err, "seats");
+    }
+    LIBRO_ASSERT_CODE(libro_rules_roundtable_seats(8, &err), LIBRO_ERR_DENIED, &err,
+                      "a roundtable has at most 7 member communities, not 8");
+    LIBRO_ASSERT_CODE(libro_rules_roundtable_seats(SIZE_MAX, &err), LIBRO_ERR_DENIED, &err,
+                      "a roundtable has at most 7 member communities, not ");
+}
+END_TEST
+
+/* The seed terms, and a charter's own. */
+START_TEST(test_term_years)
+{
+    libro_credential *nb3 = charters[F_NB3];
+    libro_credential *town = charters[F_TOWN];
+
+    ck_assert_uint_eq(libro_rules_seed_term_years(REP, 1), 3);
+    ck_assert_uint_eq(libro_rules_seed_term_years(REP, 2), 5);
+    ck_assert_uint_eq(libro_rules_seed_term_years(REP, 8), 5);
+    ck_assert_uint_eq(libro_rules_seed_term_years(CHAIR, 1), 4);
+    ck_assert_uint_eq(libro_rules_seed_term_years(CHAIR, 8), 4);
+    ck_assert_uint_eq(libro_rules_seed_term_years(LEADER, 0), 5);
+    ck_assert_uint_eq(libro_rules_seed_term_years(LEADER, 7), 5);
+    ck_assert_uint_eq(libro_rules_seed_term_years((libro_office) 0, 1), 0);
+    ck_assert_uint_eq(libro_rules_term_years(REP, nb3), 3);
+    ck_assert_uint_eq(libro_rules_term_years(REP, town), 5);
+    ck_assert_uint_eq(libro_rules_term_years(CHAIR, town), 4);
+    ck_assert_uint_eq(libro_rules_term_years(REP, charters[F_NB3_SHORT]), 2);
+    ck_assert_uint_eq(libro_rules_term_years(CHAIR, charters[F_NB3_SHORT]), 3);
+    ck_assert_uint_eq(libro_rules_term_years(LEADER, charters[F_NB3_SHORT]), 5);
+    ck_assert_uint_eq(libro_rules_term_years(LEADER, charters[F_T12_SHORT]), 1);
+    ck_assert_uint_eq(libro_rules_term_years((libro_office) 4, nb3), 0);
+    ck_assert_uint_eq(libro_rules_term_years(REP, NULL), 0);
+}
+END_TEST
+
+/* Each rule alone, NULLs and wrong types, and how a mandate is named. */
+START_TEST(test_mandate_rules_args)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_credential *rep = mk_mandate(REP, T12, NB3, 1, T12, true, Y2027, ONE_YEAR);
+    libro_credential *chair = mk_mandate(CHAIR, NB3, NB3, 1, NULL, false, Y2027, ONE_YEAR);
+    libro_credential *nb3 = charters[F_NB3];
+    libro_credential *t12 = charters[F_T12];
+    char out[128];
+    int64_t end = 0;
+
+    must(libro_rules_mandate_office(rep, &err), &err, "office");
+    must(libro_rules_mandate_signer(rep, t12, nb3, &err), &err, "signer");
+    must(libro_rules_mandate_term(rep, nb3, &err), &err, "term");
+    must(libro_rules_mandate_under(chair, nb3, nb3, &err), &err, "chair: one charter for both");
+    LIBRO_ASSERT_CODE(libro_rules_mandate_office(NULL, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "rules: want a mandate");
+    LIBRO_ASSERT_CODE(libro_rules_mandate_office(nb3, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "rules: want a mandate");
+    LIBRO_ASSERT_CODE(libro_rules_mandate_signer(rep, NULL, nb3, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "rules: want a mandate, its signer's and its roundtable's charters");
+    LIBRO_ASSERT_CODE(libro_rules_mandate_signer(rep, t12, rep, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "rules: want a mandate, its signer's");
+    LIBRO_ASSERT_CODE(libro_rules_mandate_signer(nb3, t12, nb3, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "rules: want a mandate, its signer's");
+    LIBRO_ASSERT_CODE(libro_rules_mandate_term(rep, NULL, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "rules: want a mandate and its roundtable's charter");
+    LIBRO_ASSERT_CODE(libro_rules_mandate_term(NULL, nb3, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "rules: want a mandate and its roundtable's charter");
+    LIBRO_ASSERT_CODE(libro_rules_mandate_under(rep, t12, NULL, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "rules: want a mandate, its signer's");
+    LIBRO_ASSERT_CODE(libro_rules_mandate_term_limit(NULL, 0, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "rules: want a roundtable charter");
+    LIBRO_ASSERT_CODE(libro_rules_mandate_term_limit(rep, 0, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "rules: want a roundtable charter");
+    LIBRO_ASSERT_CODE(libro_rules_term_end(NULL, Y2027, 3, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "rules: no term end of 0 years");
+    LIBRO_ASSERT_CODE(libro_rules_term_end(&end, INT64_MAX, 3, &err), LIBRO_ERR_TIME, &err, NULL);
+    /* An unknown office: the shape rule says so, whichever rule is asked. */
+    rep->office = (libro_office) 7;
+    LIBRO_ASSERT_CODE(libro_rules_mandate_term(rep, nb3, &err), LIBRO_ERR_DENIED, &err,
+                      "credentialSubject.office: not representative, chair or leader");
+    LIBRO_ASSERT_CODE(libro_rules_mandate_signer(rep, t12, nb3, &err), LIBRO_ERR_DENIED, &err,
+                      "credentialSubject.office: not representative, chair or leader");
+    /* A term that would end after 9999 is within any validUntil libro writes. */
+    rep->office = REP;
+    rep->valid_from = INT64_C(253370764800); /* 9999-01-01T00:00:00Z */
+    rep->valid_until = rep->valid_from + DAY;
+    must(libro_rules_mandate_term(rep, nb3, &err), &err, "term near 9999");
+    libro_rules_describe(out, sizeof out, rep);
+    ck_assert_str_eq(out, "mandate for " T12);
+    libro_rules_describe(out, sizeof out, chair);
+    ck_assert_str_eq(out, "mandate for " NB3);
+    libro_credential_free(chair);
+    libro_credential_free(rep);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ typ */
 
 static const struct {
@@ -806,6 +1207,7 @@ libro_test_suite(void)
     TCase *rules = tcase_create("rules");
     TCase *limits = tcase_create("limits");
     TCase *typ = tcase_create("typ");
+    TCase *mandate = tcase_create("mandates");
 
     tcase_add_checked_fixture(rules, setup, teardown);
     tcase_add_checked_fixture(limits, setup, teardown);
@@ -824,8 +1226,16 @@ libro_test_suite(void)
     tcase_add_test(limits, test_window_edges);
     tcase_add_test(limits, test_nulls_and_types);
     tcase_add_loop_test(typ, test_typ, 0, (int) LIBRO_NELEM(typs));
+    tcase_add_checked_fixture(mandate, mandate_setup, mandate_teardown);
+    tcase_add_loop_test(mandate, test_mandate_under, 0, (int) LIBRO_NELEM(mandates));
+    tcase_add_loop_test(mandate, test_term_end, 0, (int) LIBRO_NELEM(term_ends));
+    tcase_add_loop_test(mandate, test_term_limit, 0, (int) LIBRO_NELEM(term_limits));
+    tcase_add_test(mandate, test_roundtable_seats);
+    tcase_add_test(mandate, test_term_years);
+    tcase_add_test(mandate, test_mandate_rules_args);
     suite_add_tcase(s, rules);
     suite_add_tcase(s, limits);
     suite_add_tcase(s, typ);
+    suite_add_tcase(s, mandate);
     return s;
 }

@@ -970,7 +970,7 @@ START_TEST(test_scan_text_ok)
 }
 END_TEST
 
-#define NOT_LIBRO "not a libro QR payload (expected LB2:, LB1: or a compact JWS)"
+#define NOT_LIBRO "not a libro QR payload (expected LB2:, LB3:, LB1: or a compact JWS)"
 
 static const struct {
     const char *name;
@@ -989,7 +989,10 @@ static const struct {
     {"lowercase prefix", "lb1:6BFOXN*TS0BI$ZD", LIBRO_ERR_PARSE, NOT_LIBRO},
     {"prefix without colon", "LB1 6BFOXN", LIBRO_ERR_PARSE, NOT_LIBRO},
     {"lowercase LB2 prefix", "lb2:6BFOXN", LIBRO_ERR_PARSE, NOT_LIBRO},
-    {"LB3", "LB3:6BFOXN", LIBRO_ERR_PARSE, NOT_LIBRO},
+    {"LB4", "LB4:6BFOXN", LIBRO_ERR_PARSE, NOT_LIBRO},
+    {"LB3 short frame", "LB3:6BFOXN", LIBRO_ERR_PARSE, "lb3: signature length"},
+    {"LB3 bad base45", "LB3:@@@", LIBRO_ERR_ENCODING, "lb3: "},
+    {"LB3 empty", "LB3:", LIBRO_ERR_PARSE, "lb3: empty frame"},
     {"LB1 bad base45", "LB1:@@@", LIBRO_ERR_ENCODING, "lb1: "},
     {"LB1 empty", "LB1:", LIBRO_ERR_PARSE, "lb1: empty frame"},
     {"LB2 bad base45", "LB2:@@@", LIBRO_ERR_ENCODING, "lb2: "},

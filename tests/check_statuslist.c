@@ -735,6 +735,55 @@ START_TEST(test_message_list)
 }
 END_TEST
 
+/* A mandate message list carries the mandate words: signed with them, read back with them
+ * (words says which), and refused on a list of another purpose or with unknown words. */
+START_TEST(test_mandate_message_list)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf jws = LIBRO_BUF_INIT;
+    libro_buf payload = LIBRO_BUF_INIT;
+    libro_status_list s;
+    libro_status_list back;
+    libro_key *key = test_key();
+    unsigned value = 9;
+
+    sample_list(&s, LIBRO_STATUS_MESSAGE);
+    libro_bitstring_free(&s.bits);
+    must(libro_bitstring_new(&s.bits, 2 * MIN_ENTRIES, &err), &err, "new");
+    libro_bitstring_set_value(&s.bits, 40517, 2, LIBRO_WORD_REPLACED);
+    s.words = LIBRO_WORDS_MANDATE;
+    must(libro_status_list_sign(&jws, &s, key, &err), &err, "sign");
+    must(libro_jws_verify_compact(&payload, (const char *) jws.data, jws.len, key, "vc+jwt", &err),
+         &err, "verify");
+    ck_assert_ptr_nonnull(
+        strstr((const char *) payload.data,
+               "\"statusMessage\":[{\"status\":\"0x0\",\"message\":\"in office\"},"
+               "{\"status\":\"0x1\",\"message\":\"resigned\"},{\"status\":\"0x2\","
+               "\"message\":\"recalled\"},{\"status\":\"0x3\",\"message\":"
+               "\"replaced\"}]}}"));
+    must(libro_status_list_parse(&back, payload.data, payload.len, &err), &err, "parse");
+    ck_assert_int_eq(back.words, LIBRO_WORDS_MANDATE);
+    must(libro_status_list_value(&value, &back, 40517, &err), &err, "value");
+    ck_assert_uint_eq(value, LIBRO_WORD_REPLACED);
+    ck_assert_str_eq(libro_status_words_message(back.words, value), "replaced");
+    libro_status_list_free(&back);
+    libro_buf_free(&jws);
+    s.words = (libro_status_words) 2;
+    LIBRO_ASSERT_CODE(libro_status_list_sign(&jws, &s, key, &err), LIBRO_ERR_SCHEMA, &err,
+                      "statuslist: credentialSubject.statusMessage: words set on a list that is "
+                      "not a message list, or unknown words");
+    s.words = LIBRO_WORDS_MANDATE;
+    s.purpose = LIBRO_STATUS_REVOCATION;
+    LIBRO_ASSERT_CODE(libro_status_list_sign(&jws, &s, key, &err), LIBRO_ERR_SCHEMA, &err,
+                      "statuslist: credentialSubject.statusMessage: words set on a list");
+    ck_assert_uint_eq(jws.len, 0);
+    libro_status_list_free(&s);
+    libro_key_free(key);
+    libro_buf_free(&payload);
+    libro_buf_free(&jws);
+}
+END_TEST
+
 /* libro_status_list_check: §3.2 RANGE_ERROR at and past the end. */
 START_TEST(test_check_range)
 {
@@ -1019,7 +1068,8 @@ parse_rejects(const struct bad_list *c, bool message)
     libro_buf good = LIBRO_BUF_INIT;
     libro_buf encoded = LIBRO_BUF_INIT;
     static char junk[] = "x";
-    libro_status_list s = {junk, NULL, 1, 2, LIBRO_STATUS_REVOCATION, {NULL, 0}, 0};
+    libro_status_list s = {
+        junk, NULL, 1, 2, LIBRO_STATUS_REVOCATION, {NULL, 0}, 0, LIBRO_WORDS_LICENSE};
     libro_bitstring bits;
     const char *base = GOOD_PAYLOAD;
     libro_code rc;
@@ -1594,6 +1644,7 @@ libro_test_suite(void)
     tcase_add_loop_test(cred, test_sign_verify_parse, 0, 2);
     tcase_add_test(cred, test_check_range);
     tcase_add_test(cred, test_message_list);
+    tcase_add_test(cred, test_mandate_message_list);
     tcase_add_loop_test(cred, test_sign_rejects, 0, (int) LIBRO_NELEM(bad_sign));
     tcase_add_test(cred, test_sign_payload_cap);
     tcase_add_loop_test(cred, test_parse_rejects, 0, (int) LIBRO_NELEM(bad_lists));

@@ -10,7 +10,6 @@
  * (one canned answer) stands in for the registry where the answer must be exact.
  * Fixtures are checked: the server's threads do not survive check's fork. */
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -68,36 +67,6 @@ static libro_registry_client *client;
 static char *lic_a; /* T7-N-0001, issued over the API into registry A */
 
 /* ---- helpers ------------------------------------------------------------------------------- */
-
-/* rm -r of our own temporary tree (lstat: no link is followed). */
-static void
-rm_rf(const char *path)
-{
-    struct stat st;
-    DIR *d;
-    struct dirent *de;
-    char sub[600];
-
-    if (lstat(path, &st) != 0) {
-        return;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        d = opendir(path);
-        ck_assert_ptr_nonnull(d);
-        while ((de = readdir(d)) != NULL) {
-            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) {
-                continue;
-            }
-            ck_assert_int_lt(snprintf(sub, sizeof sub, "%s/%s", path, de->d_name),
-                             (int) sizeof sub);
-            rm_rf(sub);
-        }
-        closedir(d);
-        (void) rmdir(path);
-    } else {
-        (void) unlink(path);
-    }
-}
 
 /* A registry database from the fixture's charter, authorization and keys: the nursing type
  * and the board's authorization, nothing else. */
@@ -421,7 +390,7 @@ teardown(void)
     client = NULL;
     libro_trust_free(store);
     store = NULL;
-    rm_rf(dir);
+    libro_test_rm_rf(dir);
     libro_free(lic_a);
     libro_free(board_auth_jws);
     libro_free(auth_jws);
@@ -768,7 +737,7 @@ START_TEST(test_no_anchor)
 
     libro_trust_free(store);
     store = NULL;
-    rm_rf(trust_dir);
+    libro_test_rm_rf(trust_dir);
     must(libro_trust_open(&store, trust_dir, &err), &err, "empty store");
     LIBRO_ASSERT_CODE(sync_url(&rep, base, &err), LIBRO_ERR_UNTRUSTED, &err,
                       "the registry is not trusted");
@@ -794,7 +763,7 @@ START_TEST(test_other_anchor)
 
     libro_trust_free(store);
     store = NULL;
-    rm_rf(trust_dir);
+    libro_test_rm_rf(trust_dir);
     must(libro_trust_open(&store, trust_dir, &err), &err, "empty store");
     c = new_cred(LIBRO_CRED_CHARTER, "urn:libro:town-8", "urn:libro:town-8", "Town 8", now - DAY,
                  now + 100 * DAY);
@@ -1053,6 +1022,348 @@ START_TEST(test_crafted_bundles)
     libro_buf_free(&crafted);
     libro_buf_free(&newest);
     libro_buf_free(&older);
+}
+END_TEST
+
+/* A member community's charter as the registry's community (the town) signs it: `level` 1
+ * (the town is level 2), `id`, by `k` under the town's kid (`k` another key: a forgery). */
+static char *
+member_charter(const char *id, int level, const libro_key *k, const char *issuer)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    int64_t now = libro_time_now();
+    libro_credential *c = new_cred(LIBRO_CRED_CHARTER, issuer, id, "Neighborhood 3", now - 10 * DAY,
+                                   now + 1000 * DAY);
+    libro_buf payload = LIBRO_BUF_INIT;
+    libro_buf out = LIBRO_BUF_INIT;
+    char kid[300];
+
+    c->level = level;
+    c->subject_key = public_of(stranger_key);
+    c->allowed_types = libro_calloc(1, sizeof *c->allowed_types);
+    ck_assert_ptr_nonnull(c->allowed_types);
+    c->allowed_types[0] = sdup(NURSING);
+    c->n_allowed = 1;
+    must(libro_credential_to_json(&payload, c, &err), &err, "member json");
+    kid_of(kid, issuer, strcmp(issuer, COMMUNITY) == 0 ? town_key : k);
+    must(libro_jws_sign_compact(&out, k, kid, "vc+jwt", payload.data, payload.len, &err), &err,
+         "sign member");
+    libro_credential_free(c);
+    libro_buf_free(&payload);
+    return (char *) libro_buf_detach(&out, NULL);
+}
+
+/* Whether the store holds a charter of `id`. */
+static bool
+store_has(const char *id)
+{
+    libro_trust_entry e;
+
+    for (size_t i = 0; i < libro_trust_count(store); i++) {
+        libro_trust_get(store, i, &e);
+        if (e.type == LIBRO_CRED_CHARTER && strcmp(e.subject_id, id) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The bundle's `members` (the charters of the member communities that hold the seats of the
+ * registry's roundtable): a bundle without the member (the older form) syncs; with members
+ * signed by the registry's community they are kept; a member forged, issued by another
+ * community, of a level the chain rules refuse, or not a string refuses the whole bundle, and
+ * nothing of it is kept. */
+START_TEST(test_bundle_members)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_sync_report rep;
+    libro_buf bundle = LIBRO_BUF_INIT;
+    libro_buf crafted = LIBRO_BUF_INIT;
+    struct canned c;
+    json_t *base_p;
+    json_t *p;
+    int64_t issued;
+    char *good = member_charter("urn:libro:neighborhood-3", 1, town_key, COMMUNITY);
+    char *forged = member_charter("urn:libro:neighborhood-4", 1, stranger_key, COMMUNITY);
+    char *level2 = member_charter("urn:libro:neighborhood-5", 2, town_key, COMMUNITY);
+    char *other = member_charter("urn:libro:neighborhood-6", 1, stranger_key, "urn:libro:town-8");
+    const struct {
+        const char *what;
+        json_t *members;
+        libro_code want;
+        const char *msg;
+        const char *id;
+    } bad[] = {
+        {"forged", json_pack("[s]", forged), LIBRO_ERR_UNTRUSTED,
+         "member 1: charter: jws: signature does not verify", "urn:libro:neighborhood-4"},
+        {"a level the rules refuse", json_pack("[s,s]", good, level2), LIBRO_ERR_UNTRUSTED,
+         "member 2: ", "urn:libro:neighborhood-5"},
+        {"another community's", json_pack("[s]", other), LIBRO_ERR_UNTRUSTED,
+         "member 1: no trusted anchor or charter for urn:libro:town-8#",
+         "urn:libro:neighborhood-6"},
+        {"not a string", json_pack("[i]", 7), LIBRO_ERR_PARSE, "not a LibroTrustBundle", NULL},
+        {"not an array", json_string(good), LIBRO_ERR_PARSE, "not a LibroTrustBundle", NULL},
+    };
+
+    fetch_bundle(&bundle);
+    sync_ok(&rep);
+    issued = rep.issued;
+    stop_server();
+    base_p = bundle_payload(&bundle);
+    /* The older form: no member at all. */
+    p = json_deep_copy(base_p);
+    (void) json_object_del(p, "members");
+    set_issued(p, ++issued);
+    sign_bundle(&crafted, p, registry_key, LIBRO_BUNDLE_TYP);
+    json_decref(p);
+    canned_start(&c, 200, crafted.data, crafted.len);
+    must(sync_url(&rep, base, &err), &err, "sync without members");
+    canned_stop(&c);
+    ck_assert_uint_eq(rep.members, 0);
+    ck_assert_int_eq(verify(lic_a), LIBRO_VALID);
+
+    for (size_t i = 0; i < LIBRO_NELEM(bad); i++) {
+        p = json_deep_copy(base_p);
+        ck_assert_ptr_nonnull(bad[i].members);
+        ck_assert_int_eq(json_object_set_new(p, "members", bad[i].members), 0);
+        set_issued(p, issued + 1);
+        sign_bundle(&crafted, p, registry_key, LIBRO_BUNDLE_TYP);
+        json_decref(p);
+        LIBRO_ASSERT_CODE(sync_canned(200, &crafted, &err), bad[i].want, &err, bad[i].msg);
+        if (bad[i].id != NULL) {
+            ck_assert_msg(!store_has(bad[i].id), "%s: kept", bad[i].what);
+        }
+    }
+
+    /* One good member: kept, and counted. */
+    p = json_deep_copy(base_p);
+    ck_assert_int_eq(json_object_set_new(p, "members", json_pack("[s]", good)), 0);
+    set_issued(p, ++issued);
+    sign_bundle(&crafted, p, registry_key, LIBRO_BUNDLE_TYP);
+    json_decref(p);
+    canned_start(&c, 200, crafted.data, crafted.len);
+    must(sync_url(&rep, base, &err), &err, "sync with a member");
+    canned_stop(&c);
+    ck_assert_uint_eq(rep.members, 1);
+    ck_assert(store_has("urn:libro:neighborhood-3"));
+    ck_assert(!store_has("urn:libro:neighborhood-4"));
+    ck_assert_int_eq(verify(lic_a), LIBRO_VALID);
+
+    json_decref(base_p);
+    libro_buf_free(&crafted);
+    libro_buf_free(&bundle);
+    libro_free(good);
+    libro_free(forged);
+    libro_free(level2);
+    libro_free(other);
+}
+END_TEST
+
+/* ---- mandates, after a sync ------------------------------------------------------------- */
+
+#define NB "urn:libro:neighborhood-3"
+
+#define NB4 "urn:libro:neighborhood-4"
+
+/* A new key in *k, and the charter of its member community `id` (level 1), signed by the
+ * town. */
+static char *
+seat_charter(const char *id, libro_key **k)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    int64_t now = libro_time_now();
+    libro_credential *c;
+    char *jws;
+
+    must(libro_key_generate(k, LIBRO_ALG_ED25519, &err), &err, "seat key");
+    c = new_cred(LIBRO_CRED_CHARTER, COMMUNITY, id, "Neighborhood", now - 10 * DAY,
+                 now + 1000 * DAY);
+    c->level = 1;
+    c->subject_key = public_of(*k);
+    c->allowed_types = libro_calloc(1, sizeof *c->allowed_types);
+    ck_assert_ptr_nonnull(c->allowed_types);
+    c->allowed_types[0] = sdup(NURSING);
+    c->n_allowed = 1;
+    jws = sign(c, town_key);
+    libro_credential_free(c);
+    return jws;
+}
+
+/* A client of the running server signing as `id` with `k`. */
+static libro_registry_client *
+client_as(const char *id, const libro_key *k)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_registry_client *cl = NULL;
+    char kid[300];
+
+    kid_of(kid, id, k);
+    must(libro_registry_client_open(&cl, base, k, kid, NULL, NULL, &err), &err, "client");
+    return cl;
+}
+
+/* Sign and register over `cl` a mandate of `office` for the holder `holder` at the town's
+ * roundtable, from `from` for a year, signed by `k` as `issuer` (the seat, or the town for its
+ * chair). *id receives its id; returns the compact JWS. */
+static char *
+register_mandate(libro_registry_client *cl, libro_office office, const char *issuer,
+                 const libro_key *k, const char *holder, int64_t from,
+                 char id[LIBRO_MANDATE_ID_SIZE])
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_credential *m =
+        new_cred(LIBRO_CRED_MANDATE, issuer, holder, "Jane Doe", from, from + 365 * DAY);
+    uint32_t list = 0;
+    uint32_t index = 0;
+    char *jws;
+
+    m->office = office;
+    m->voting = office == LIBRO_OFFICE_REPRESENTATIVE;
+    m->roundtable_id = sdup(COMMUNITY);
+    m->roundtable_level = 2;
+    m->seat = office == LIBRO_OFFICE_CHAIR ? NULL : sdup(issuer);
+    m->election_record =
+        sdup("sha256:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+    m->election_date = from - 30 * DAY;
+    m->election_electorate = 5120;
+    m->election_result = sdup("elected with 2987 of 4410 votes");
+    m->has_status = true;
+    must(libro_registry_client_reserve_mandate(cl, &list, &index, &m->status_revocation_list,
+                                               &m->status_suspension_list, &m->status_message_list,
+                                               &err),
+         &err, "reserve mandate");
+    m->status_index = index;
+    jws = sign(m, k);
+    libro_credential_free(m);
+    must(libro_registry_client_register_mandate(cl, jws, list, index, id, &err), &err,
+         "register mandate");
+    return jws;
+}
+
+/* The outcome of `jws` now, with its reason in `why`. */
+static libro_outcome
+verify_why(const char *jws, char why[LIBRO_ERROR_MSG_MAX])
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_verification *v = NULL;
+    libro_outcome o;
+
+    must(libro_verify_license(&v, store, jws, strlen(jws), NULL, &err), &err, "verify");
+    o = v->outcome;
+    memcpy(why, v->reason, LIBRO_ERROR_MSG_MAX);
+    libro_verification_free(v);
+    return o;
+}
+
+#define EXPECT(jws, want, part)                                                                    \
+    do {                                                                                           \
+        char why_[LIBRO_ERROR_MSG_MAX];                                                            \
+        libro_outcome got_ = verify_why((jws), why_);                                              \
+        ck_assert_msg(got_ == (want) && strstr(why_, (part)) != NULL, "%s: got %s (%s)", #jws,     \
+                      libro_outcome_name(got_), why_);                                             \
+    } while (0)
+
+/* Offline verdicts on mandates after each sync with the real server (its roundtable is the
+ * town's, level 2): a seat added, its representative and the town's chair registered, then
+ * VALID once synced (the seat's charter came as a member of the bundle); the representative
+ * resigns (signed by the holder's did:key) and the chair is recalled (by the town): ENDED
+ * with each word once synced, and not before; at a second seat a newer representative
+ * replaces the one before: ENDED replaced, the new one VALID. */
+START_TEST(test_mandates_after_sync)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_sync_report rep;
+    libro_registry_client *town = client_as(COMMUNITY, town_key);
+    libro_registry_client *nb = NULL;
+    libro_registry_client *nb4 = NULL;
+    libro_registry_client *holder = NULL;
+    libro_key *nb_key = NULL;
+    libro_key *nb4_key = NULL;
+    char *seat4;
+    libro_key *holder_key = NULL;
+    libro_key *holder2_key = NULL;
+    libro_buf did = LIBRO_BUF_INIT;
+    libro_buf did2 = LIBRO_BUF_INIT;
+    int64_t now = libro_time_now();
+    char rep_id[LIBRO_MANDATE_ID_SIZE];
+    char chair_id[LIBRO_MANDATE_ID_SIZE];
+    char id2[LIBRO_MANDATE_ID_SIZE];
+    char id3[LIBRO_MANDATE_ID_SIZE];
+    char *seat;
+    char *m_rep;
+    char *m_chair;
+    char *m_2;
+    char *m_3;
+
+    must(libro_key_generate(&holder_key, LIBRO_ALG_ED25519, &err), &err, "holder key");
+    must(libro_key_generate(&holder2_key, LIBRO_ALG_ED25519, &err), &err, "holder key");
+    must(libro_key_to_did(&did, holder_key, &err), &err, "did");
+    must(libro_key_to_did(&did2, holder2_key, &err), &err, "did");
+    seat = seat_charter(NB, &nb_key);
+    must(libro_registry_client_add_seat(town, seat, &err), &err, "add seat");
+    nb = client_as(NB, nb_key);
+    m_rep = register_mandate(nb, LIBRO_OFFICE_REPRESENTATIVE, NB, nb_key, (const char *) did.data,
+                             now - 60, rep_id);
+    m_chair = register_mandate(town, LIBRO_OFFICE_CHAIR, COMMUNITY, town_key,
+                               (const char *) did2.data, now - 60, chair_id);
+
+    /* Before any sync: the seat's charter is not in the store. */
+    EXPECT(m_rep, LIBRO_UNTRUSTED, "no trusted charter or anchor for " NB "#");
+    sync_ok(&rep);
+    ck_assert_uint_eq(rep.members, 1);
+    EXPECT(m_rep, LIBRO_VALID, "");
+    EXPECT(m_chair, LIBRO_VALID, "");
+
+    /* Resigned by the holder, recalled by the town: ended once synced. */
+    {
+        char kid[300];
+
+        kid_of(kid, (const char *) did.data, holder_key);
+        must(libro_registry_client_open(&holder, base, holder_key, kid, NULL, NULL, &err), &err,
+             "holder client");
+    }
+    must(libro_registry_client_end_mandate(holder, rep_id, LIBRO_MANDATE_RESIGNED, "moving away",
+                                           &err),
+         &err, "resign");
+    must(libro_registry_client_end_mandate(town, chair_id, LIBRO_MANDATE_RECALLED,
+                                           "the assembly decided", &err),
+         &err, "recall");
+    EXPECT(m_rep, LIBRO_VALID, ""); /* offline: what the last sync said */
+    sync_ok(&rep);
+    EXPECT(m_rep, LIBRO_ENDED, "mandate ended: resigned (message list of ");
+    EXPECT(m_chair, LIBRO_ENDED, "mandate ended: recalled (message list of ");
+
+    /* At another seat, a newer representative replaces the one in office from its validFrom,
+     * here already past. */
+    seat4 = seat_charter(NB4, &nb4_key);
+    must(libro_registry_client_add_seat(town, seat4, &err), &err, "add seat");
+    nb4 = client_as(NB4, nb4_key);
+    m_2 = register_mandate(nb4, LIBRO_OFFICE_REPRESENTATIVE, NB4, nb4_key, (const char *) did2.data,
+                           now - 50, id2);
+    m_3 = register_mandate(nb4, LIBRO_OFFICE_REPRESENTATIVE, NB4, nb4_key, (const char *) did.data,
+                           now - 40, id3);
+    sync_ok(&rep);
+    EXPECT(m_2, LIBRO_ENDED, "mandate ended: replaced (message list of ");
+    EXPECT(m_3, LIBRO_VALID, "");
+    EXPECT(m_rep, LIBRO_ENDED, "resigned");
+    ck_assert_uint_eq(rep.members, 2);
+
+    libro_free(seat);
+    libro_free(seat4);
+    libro_free(m_rep);
+    libro_free(m_chair);
+    libro_free(m_2);
+    libro_free(m_3);
+    libro_registry_client_close(holder);
+    libro_registry_client_close(nb);
+    libro_registry_client_close(nb4);
+    libro_registry_client_close(town);
+    libro_key_free(nb4_key);
+    libro_buf_free(&did);
+    libro_buf_free(&did2);
+    libro_key_free(nb_key);
+    libro_key_free(holder_key);
+    libro_key_free(holder2_key);
 }
 END_TEST
 
@@ -1343,6 +1654,7 @@ libro_test_suite(void)
     tcase_add_test(journey, test_sync_journey);
     tcase_add_test(journey, test_read_your_writes);
     tcase_add_test(journey, test_state_in_seconds);
+    tcase_add_test(journey, test_mandates_after_sync);
     suite_add_tcase(s, journey);
 
     tcase_add_checked_fixture(refusals, setup, teardown);
@@ -1361,6 +1673,7 @@ libro_test_suite(void)
     tcase_add_test(forks, test_rollback_old_db);
     tcase_add_test(forks, test_old_bundle_replayed);
     tcase_add_test(forks, test_crafted_bundles);
+    tcase_add_test(forks, test_bundle_members);
     tcase_set_timeout(forks, 60);
     suite_add_tcase(s, forks);
 

@@ -4,7 +4,6 @@
  * (libro_issuer_check_license and friends) would refuse to sign many of the broken chains
  * here; libro_issuer_sign only checks each credential's schema, so the verifier is what must
  * catch them. Each test gets a fresh store in a mkdtemp directory. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -68,36 +67,6 @@ setup(void)
     gen(&k_other, LIBRO_ALG_ED25519);
 }
 
-/* rm -r of our own temporary tree (no links are followed: lstat, then unlink). */
-static void
-rm_rf(const char *path)
-{
-    struct stat st;
-    DIR *d;
-    struct dirent *de;
-    char sub[512];
-
-    if (lstat(path, &st) != 0) {
-        return;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        d = opendir(path);
-        ck_assert_ptr_nonnull(d);
-        while ((de = readdir(d)) != NULL) {
-            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) {
-                continue;
-            }
-            ck_assert_int_lt(snprintf(sub, sizeof sub, "%s/%s", path, de->d_name),
-                             (int) sizeof sub);
-            rm_rf(sub);
-        }
-        closedir(d);
-        ck_assert_int_eq(rmdir(path), 0);
-    } else {
-        ck_assert_int_eq(unlink(path), 0);
-    }
-}
-
 static void
 teardown(void)
 {
@@ -109,7 +78,7 @@ teardown(void)
     libro_key_free(k_board_es);
     libro_key_free(k_other);
     k_region = k_town = k_board = k_board_es = k_other = NULL;
-    rm_rf(tmp_root);
+    libro_test_rm_rf(tmp_root);
 }
 
 /* ---- building credentials ----------------------------------------------------------------- */
@@ -1006,7 +975,7 @@ START_TEST(test_renewed_authorization)
      * nesting rules; the other failed them). */
     libro_trust_free(store);
     store = NULL;
-    rm_rf(store_dir);
+    libro_test_rm_rf(store_dir);
     {
         libro_error err = LIBRO_ERROR_INIT;
 

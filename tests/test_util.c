@@ -1,7 +1,9 @@
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "libro/encoding.h"
 #include "libro/file.h"
@@ -82,5 +84,34 @@ libro_test_assert_code(libro_code rc, libro_code want, const libro_error *err, c
     if (msg_part != NULL && err != NULL) {
         ck_assert_msg(strstr(err->msg, msg_part) != NULL, "%s:%d: message \"%s\" lacks \"%s\"",
                       file, line, err->msg, msg_part);
+    }
+}
+
+void
+libro_test_rm_rf(const char *path)
+{
+    struct stat st;
+    DIR *d;
+    struct dirent *de;
+    char sub[512];
+
+    if (lstat(path, &st) != 0) {
+        return;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        d = opendir(path);
+        ck_assert_ptr_nonnull(d);
+        while ((de = readdir(d)) != NULL) {
+            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) {
+                continue;
+            }
+            ck_assert_int_lt(snprintf(sub, sizeof sub, "%s/%s", path, de->d_name),
+                             (int) sizeof sub);
+            libro_test_rm_rf(sub);
+        }
+        closedir(d);
+        ck_assert_int_eq(rmdir(path), 0);
+    } else {
+        ck_assert_int_eq(unlink(path), 0);
     }
 }

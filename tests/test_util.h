@@ -28,6 +28,10 @@ const char *libro_test_skipped_reason(void);
 /** Read `dir`/`name` into `out` (at most 64 MiB); ck_abort on failure. */
 void libro_test_read(libro_buf *out, const char *dir, const char *name);
 
+/** rm -r of a test's own temporary tree (no links are followed: lstat, then unlink); an
+ *  absent `path` is a no-op, any other failure aborts the check. */
+void libro_test_rm_rf(const char *path);
+
 /** Decode lowercase/uppercase hex into `out`; ck_abort on bad input. */
 void libro_test_hex(libro_buf *out, const char *hex);
 

@@ -15,6 +15,7 @@
 #include "libro/json_int.h"
 #include "libro/jws.h"
 #include "libro/limits.h"
+#include "libro/rules.h"
 #include "libro/statuslist.h"
 #include "libro/text_int.h"
 #include "libro/time.h"
@@ -39,6 +40,7 @@ static const struct {
     {LIBRO_CRED_CHARTER, "CommunityCharter", "community-charter"},
     {LIBRO_CRED_ISSUER_AUTH, "IssuerAuthorization", "issuer-authorization"},
     {LIBRO_CRED_REGISTRY_AUTH, "RegistryAuthorization", "registry-authorization"},
+    {LIBRO_CRED_MANDATE, "RoundtableMandate", "roundtable-mandate"},
 };
 
 const char *
@@ -110,6 +112,41 @@ libro_level_name(const libro_credential *charter, char *tmp, size_t tmp_len)
     return tmp;
 }
 
+const char *
+libro_office_name(libro_office office)
+{
+    switch (office) {
+    case LIBRO_OFFICE_REPRESENTATIVE:
+        return "representative";
+    case LIBRO_OFFICE_CHAIR:
+        return "chair";
+    case LIBRO_OFFICE_LEADER:
+        return "leader";
+    }
+    return NULL;
+}
+
+bool
+libro_office_from_name(libro_office *out, const char *p, size_t len)
+{
+    static const libro_office all[] = {LIBRO_OFFICE_REPRESENTATIVE, LIBRO_OFFICE_CHAIR,
+                                       LIBRO_OFFICE_LEADER};
+    size_t i;
+
+    if (out == NULL || p == NULL) {
+        return false;
+    }
+    for (i = 0; i < LIBRO_NELEM(all); i++) {
+        const char *name = libro_office_name(all[i]);
+
+        if (strlen(name) == len && memcmp(name, p, len) == 0) {
+            *out = all[i];
+            return true;
+        }
+    }
+    return false;
+}
+
 libro_code
 libro_credential_new(libro_credential **out, libro_cred_type type, libro_error *err)
 {
@@ -176,6 +213,10 @@ libro_credential_free(libro_credential *c)
     libro_free(c->status_revocation_list);
     libro_free(c->status_suspension_list);
     libro_free(c->status_message_list);
+    libro_free(c->roundtable_id);
+    libro_free(c->seat);
+    libro_free(c->election_record);
+    libro_free(c->election_result);
     libro_free(c);
 }
 
@@ -648,12 +689,27 @@ check_time(int64_t t, const char *path, libro_error *err)
     return LIBRO_OK;
 }
 
-/* The types that may carry credentialStatus: what a registry can revoke or suspend. Charters
- * and registry authorizations end by expiry or by a new charter. */
+/* The types that may carry credentialStatus: what a registry can revoke or suspend (or, a
+ * mandate, end early). Charters and registry authorizations end by expiry or by a new
+ * charter. */
 static bool
 has_status_member(libro_cred_type type)
 {
-    return type == LIBRO_CRED_LICENSE || type == LIBRO_CRED_ISSUER_AUTH;
+    return type == LIBRO_CRED_LICENSE || type == LIBRO_CRED_ISSUER_AUTH ||
+           type == LIBRO_CRED_MANDATE;
+}
+
+/* The types whose message entry exists, and its words. */
+static bool
+has_message_entry(libro_cred_type type)
+{
+    return type == LIBRO_CRED_LICENSE || type == LIBRO_CRED_MANDATE;
+}
+
+static libro_status_words
+words_of(libro_cred_type type)
+{
+    return type == LIBRO_CRED_MANDATE ? LIBRO_WORDS_MANDATE : LIBRO_WORDS_LICENSE;
 }
 
 /* Members that `type` does not use must be empty, so that what is written is all there is:
@@ -663,6 +719,7 @@ check_unused(const libro_credential *c, libro_error *err)
 {
     bool license = c->type == LIBRO_CRED_LICENSE;
     bool charter = c->type == LIBRO_CRED_CHARTER;
+    bool mandate = c->type == LIBRO_CRED_MANDATE;
     const struct {
         bool stray;
         const char *path;
@@ -677,7 +734,18 @@ check_unused(const libro_credential *c, libro_error *err)
         {!charter && c->level_name != NULL, "credentialSubject.levelName"},
         {!charter && (c->allowed_types != NULL || c->n_allowed != 0),
          "credentialSubject.allowedLicenseTypes"},
-        {license && c->subject_key != NULL, "credentialSubject.publicKeyJwk"},
+        {!charter && (c->rt_representative_years != 0 || c->rt_chair_years != 0 ||
+                      c->rt_leader_years != 0 || c->rt_consecutive_terms != 0),
+         "credentialSubject.roundtable"},
+        {(license || mandate) && c->subject_key != NULL, "credentialSubject.publicKeyJwk"},
+        {!mandate && c->office != 0, "credentialSubject.office"},
+        {!mandate && (c->roundtable_id != NULL || c->roundtable_level != 0),
+         "credentialSubject.roundtable"},
+        {!mandate && c->seat != NULL, "credentialSubject.seat"},
+        {!mandate && c->voting, "credentialSubject.voting"},
+        {!mandate && (c->election_record != NULL || c->election_date != 0 ||
+                      c->election_electorate != 0 || c->election_result != NULL),
+         "credentialSubject.election"},
         {c->type != LIBRO_CRED_ISSUER_AUTH && (c->grants != NULL || c->n_grants != 0),
          "credentialSubject.licenseTypes"},
         {c->type != LIBRO_CRED_REGISTRY_AUTH && c->url != NULL, "credentialSubject.url"},
@@ -699,6 +767,160 @@ check_unused(const libro_credential *c, libro_error *err)
     return LIBRO_OK;
 }
 
+/* A charter's roundtable member: each term 1 .. the seed term of the office at the charter's
+ * level, where the office exists there (a tribe, level 0, has a circle but no roundtable; the
+ * world, level 8, has no parent to appoint a leader into its circle). */
+static libro_code
+check_term(unsigned years, libro_office office, int level, const char *path, libro_error *err)
+{
+    char what[80];
+    unsigned seed = libro_rules_seed_term_years(office, level);
+    int n;
+
+    if (years == 0) {
+        return LIBRO_OK;
+    }
+    if (office != LIBRO_OFFICE_LEADER && level == 0) {
+        return fail(err, LIBRO_ERR_SCHEMA, path, "set at level 0 (a tribe has no roundtable)");
+    }
+    if (office == LIBRO_OFFICE_LEADER && level == LIBRO_MAX_LEVEL) {
+        return fail(err, LIBRO_ERR_SCHEMA, path,
+                    "set at level 8 (no parent appoints leaders into the world's circle)");
+    }
+    if (years > seed) {
+        n = snprintf(what, sizeof what, "not in 1..%u (the seed term at level %d)", seed, level);
+        return fail(err, LIBRO_ERR_SCHEMA, path, n > 0 ? what : "longer than the seed term");
+    }
+    return LIBRO_OK;
+}
+
+static libro_code
+check_terms(const libro_credential *c, libro_error *err)
+{
+    libro_code rc = check_term(c->rt_representative_years, LIBRO_OFFICE_REPRESENTATIVE, c->level,
+                               "credentialSubject.roundtable.representativeTermYears", err);
+
+    if (rc == LIBRO_OK) {
+        rc = check_term(c->rt_chair_years, LIBRO_OFFICE_CHAIR, c->level,
+                        "credentialSubject.roundtable.chairTermYears", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = check_term(c->rt_leader_years, LIBRO_OFFICE_LEADER, c->level,
+                        "credentialSubject.roundtable.leaderTermYears", err);
+    }
+    if (rc == LIBRO_OK && c->rt_consecutive_terms > LIBRO_MAX_TERMS_IN_ROW) {
+        rc = fail(err, LIBRO_ERR_SCHEMA, "credentialSubject.roundtable.consecutiveTerms",
+                  "not in 1..10");
+    }
+    return rc;
+}
+
+const char *
+libro_credential__office_problem(const libro_credential *m, const char **path)
+{
+    static const char seat[] = "credentialSubject.seat";
+    static const char voting[] = "credentialSubject.voting";
+    static const char level[] = "credentialSubject.roundtable.level";
+
+    *path = "credentialSubject.office";
+    switch (m->office) {
+    case LIBRO_OFFICE_REPRESENTATIVE:
+        *path = seat;
+        if (m->seat == NULL) {
+            return "missing (a representative sits for a member community)";
+        }
+        *path = voting;
+        if (!m->voting) {
+            return "false on a representative's mandate (a representative votes)";
+        }
+        *path = level;
+        return m->roundtable_level < 1 ? "0 on a representative's mandate (a tribe has no "
+                                         "roundtable)"
+                                       : NULL;
+    case LIBRO_OFFICE_CHAIR:
+        *path = seat;
+        if (m->seat != NULL) {
+            return "present on a chair's mandate (a chair sits for no member community)";
+        }
+        *path = voting;
+        if (m->voting) {
+            return "true on a chair's mandate (a chair has no vote)";
+        }
+        *path = level;
+        return m->roundtable_level < 1 ? "0 on a chair's mandate (a tribe has no roundtable)"
+                                       : NULL;
+    case LIBRO_OFFICE_LEADER:
+        *path = seat;
+        if (m->seat == NULL) {
+            return "missing (a leader sits for the parent that appointed them)";
+        }
+        *path = voting;
+        if (m->voting) {
+            return "true on a leader's mandate (a leader has no vote)";
+        }
+        *path = level;
+        return m->roundtable_level >= LIBRO_MAX_LEVEL
+                   ? "8 on a leader's mandate (the world has no parent to appoint one)"
+                   : NULL;
+    }
+    return "not representative, chair or leader";
+}
+
+/* "sha256:" and 64 lowercase hex digits. */
+static bool
+record_ok(const char *s)
+{
+    static const char prefix[] = "sha256:";
+    size_t i;
+
+    if (s == NULL || strlen(s) != LIBRO_ELECTION_RECORD_LEN ||
+        strncmp(s, prefix, sizeof prefix - 1) != 0) {
+        return false;
+    }
+    for (i = sizeof prefix - 1; i < LIBRO_ELECTION_RECORD_LEN; i++) {
+        if (!is_digit(s[i]) && !(s[i] >= 'a' && s[i] <= 'f')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static libro_code
+check_mandate(const libro_credential *c, libro_error *err)
+{
+    const char *path = NULL;
+    const char *problem;
+    libro_code rc = check_id(c->roundtable_id, "credentialSubject.roundtable.id", err);
+
+    if (rc == LIBRO_OK) {
+        rc = check_level(c->roundtable_level, "credentialSubject.roundtable.level", err);
+    }
+    if (rc == LIBRO_OK && c->seat != NULL) {
+        rc = check_id(c->seat, "credentialSubject.seat", err);
+    }
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    problem = libro_credential__office_problem(c, &path);
+    if (problem != NULL) {
+        return fail(err, LIBRO_ERR_SCHEMA, path, problem);
+    }
+    if (!record_ok(c->election_record)) {
+        return fail(err, LIBRO_ERR_SCHEMA, "credentialSubject.election.record",
+                    c->election_record == NULL ? "missing" : "not sha256: and 64 lowercase hex");
+    }
+    rc = check_time(c->election_date, "credentialSubject.election.date", err);
+    if (rc == LIBRO_OK &&
+        (c->election_electorate < 1 || c->election_electorate > LIBRO_MAX_ELECTORATE)) {
+        rc = fail(err, LIBRO_ERR_SCHEMA, "credentialSubject.election.electorate",
+                  "not in 1..100000000");
+    }
+    if (rc == LIBRO_OK) {
+        rc = check_text(c->election_result, "credentialSubject.election.result", err);
+    }
+    return rc;
+}
+
 static libro_code
 check_subject(const libro_credential *c, enum key_checks keys, libro_error *err)
 {
@@ -707,13 +929,16 @@ check_subject(const libro_credential *c, enum key_checks keys, libro_error *err)
     if (c->type == LIBRO_CRED_LICENSE) {
         rc = c->subject_id == NULL ? LIBRO_OK
                                    : check_holder(c->subject_id, "credentialSubject.id", keys, err);
+    } else if (c->type == LIBRO_CRED_MANDATE) {
+        rc = check_holder(c->subject_id, "credentialSubject.id", keys, err);
     } else {
         rc = check_id(c->subject_id, "credentialSubject.id", err);
     }
     if (rc == LIBRO_OK) {
         rc = check_text(c->name, "credentialSubject.name", err);
     }
-    if (rc == LIBRO_OK && c->type != LIBRO_CRED_LICENSE && c->subject_key == NULL) {
+    if (rc == LIBRO_OK && c->type != LIBRO_CRED_LICENSE && c->type != LIBRO_CRED_MANDATE &&
+        c->subject_key == NULL) {
         rc = fail(err, LIBRO_ERR_SCHEMA, "credentialSubject.publicKeyJwk", "missing");
     }
     if (rc != LIBRO_OK) {
@@ -747,6 +972,9 @@ check_subject(const libro_credential *c, enum key_checks keys, libro_error *err)
             rc = check_list(c->allowed_types, c->n_allowed, true,
                             "credentialSubject.allowedLicenseTypes", err);
         }
+        if (rc == LIBRO_OK) {
+            rc = check_terms(c, err);
+        }
         break;
     case LIBRO_CRED_ISSUER_AUTH:
         rc = check_grants(c->grants, c->n_grants, "credentialSubject.licenseTypes", err);
@@ -762,6 +990,9 @@ check_subject(const libro_credential *c, enum key_checks keys, libro_error *err)
     case LIBRO_CRED_REGISTRY_AUTH:
         rc = c->url == NULL ? LIBRO_OK : check_url(c->url, "credentialSubject.url", err);
         break;
+    case LIBRO_CRED_MANDATE:
+        rc = check_mandate(c, err);
+        break;
     }
     return rc;
 }
@@ -774,6 +1005,10 @@ check_status(const libro_credential *c, libro_error *err)
 {
     libro_code rc;
 
+    if (!c->has_status && c->type == LIBRO_CRED_MANDATE) {
+        return fail(err, LIBRO_ERR_SCHEMA, "credentialStatus",
+                    "missing (a RoundtableMandate ends early by its status)");
+    }
     if (!c->has_status) {
         if (c->status_index != 0 || c->status_revocation_list != NULL ||
             c->status_suspension_list != NULL || c->status_message_list != NULL) {
@@ -794,12 +1029,16 @@ check_status(const libro_credential *c, libro_error *err)
         rc = fail(err, LIBRO_ERR_SCHEMA, "credentialStatus[1].statusListCredential",
                   "the same list as the revocation entry's");
     }
+    if (rc == LIBRO_OK && c->status_message_list == NULL && c->type == LIBRO_CRED_MANDATE) {
+        return fail(err, LIBRO_ERR_SCHEMA, "credentialStatus[2]",
+                    "missing (a RoundtableMandate has the message entry)");
+    }
     if (rc != LIBRO_OK || c->status_message_list == NULL) {
         return rc;
     }
-    if (c->type != LIBRO_CRED_LICENSE) {
+    if (!has_message_entry(c->type)) {
         return fail(err, LIBRO_ERR_SCHEMA, "credentialStatus[2]",
-                    "a message entry is only on a ProfessionalLicense");
+                    "a message entry is only on a ProfessionalLicense or a RoundtableMandate");
     }
     rc = check_url(c->status_message_list, "credentialStatus[2].statusListCredential", err);
     if (rc == LIBRO_OK && (strcmp(c->status_message_list, c->status_revocation_list) == 0 ||
@@ -874,9 +1113,23 @@ static const struct member license_members[] = {
 };
 static const struct member community_members[] = {{"id", true}, {"level", true}};
 static const struct member charter_members[] = {
-    {"id", true},         {"name", true},         {"level", true},
-    {"levelName", false}, {"publicKeyJwk", true}, {"allowedLicenseTypes", true},
+    {"id", true},          {"name", true},         {"level", true},
+    {"levelName", false},  {"publicKeyJwk", true}, {"allowedLicenseTypes", true},
+    {"roundtable", false},
 };
+static const struct member terms_members[] = {
+    {"representativeTermYears", false},
+    {"chairTermYears", false},
+    {"leaderTermYears", false},
+    {"consecutiveTerms", false},
+};
+static const struct member mandate_members[] = {
+    {"id", true},    {"name", true},   {"office", true},   {"roundtable", true},
+    {"seat", false}, {"voting", true}, {"election", true},
+};
+static const struct member roundtable_members[] = {{"id", true}, {"level", true}};
+static const struct member election_members[] = {
+    {"record", true}, {"date", true}, {"electorate", true}, {"result", true}};
 static const struct member issuer_auth_members[] = {{"id", true},
                                                     {"name", true},
                                                     {"publicKeyJwk", true},
@@ -1034,15 +1287,17 @@ timestamp_shape(const char *s, size_t len)
 }
 
 static libro_code
-get_time(int64_t *out, json_t *root, const char *name, libro_error *err)
+get_time(int64_t *out, json_t *obj, const char *parent, const char *member, libro_error *err)
 {
     char back[LIBRO_TIME_TEXT_MAX];
     char prefix[PATH_BYTES];
-    json_t *v = json_object_get(root, name);
+    char name[PATH_BYTES];
+    json_t *v = json_object_get(obj, member);
     const char *s;
     size_t len;
     libro_code rc;
 
+    path_member(name, parent, member);
     if (!json_is_string(v)) {
         return fail(err, LIBRO_ERR_SCHEMA, name, "not a string");
     }
@@ -1216,6 +1471,57 @@ parse_license(libro_credential *c, json_t *s, libro_error *err)
     return rc;
 }
 
+/* One optional term of the charter's roundtable member, bounded here to its widest range;
+ * check_terms narrows it by office and level. */
+static libro_code
+get_term(unsigned *out, json_t *terms, const char *name, long long max, libro_error *err)
+{
+    static const char tp[] = "credentialSubject.roundtable";
+    char sub[PATH_BYTES];
+    char what[32];
+    long long v = 0;
+    libro_code rc;
+
+    if (json_object_get(terms, name) == NULL) {
+        return LIBRO_OK;
+    }
+    rc = get_integer(&v, terms, tp, name, err);
+    if (rc == LIBRO_OK && (v < 1 || v > max)) {
+        rc = fail(err, LIBRO_ERR_SCHEMA, path_member(sub, tp, name),
+                  snprintf(what, sizeof what, "not in 1..%lld", max) > 0 ? what : "out of range");
+    }
+    if (rc == LIBRO_OK) {
+        *out = (unsigned) v;
+    }
+    return rc;
+}
+
+static libro_code
+parse_terms(libro_credential *c, json_t *terms, libro_error *err)
+{
+    static const char tp[] = "credentialSubject.roundtable";
+    libro_code rc = check_members(terms, tp, terms_members, LIBRO_NELEM(terms_members), err);
+
+    if (rc == LIBRO_OK && json_object_size(terms) == 0) {
+        rc = fail(err, LIBRO_ERR_SCHEMA, tp, "empty object (set at least one member)");
+    }
+    if (rc == LIBRO_OK) {
+        rc = get_term(&c->rt_representative_years, terms, "representativeTermYears",
+                      LIBRO_TERM_REPRESENTATIVE_YEARS, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = get_term(&c->rt_chair_years, terms, "chairTermYears", LIBRO_TERM_CHAIR_YEARS, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = get_term(&c->rt_leader_years, terms, "leaderTermYears", LIBRO_TERM_LEADER_YEARS, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = get_term(&c->rt_consecutive_terms, terms, "consecutiveTerms", LIBRO_MAX_TERMS_IN_ROW,
+                      err);
+    }
+    return rc;
+}
+
 static libro_code
 parse_charter(libro_credential *c, json_t *s, libro_error *err)
 {
@@ -1236,6 +1542,74 @@ parse_charter(libro_credential *c, json_t *s, libro_error *err)
     }
     if (rc == LIBRO_OK) {
         rc = get_string_list(&c->allowed_types, &c->n_allowed, s, sp, "allowedLicenseTypes", err);
+    }
+    if (rc == LIBRO_OK && json_object_get(s, "roundtable") != NULL) {
+        rc = parse_terms(c, json_object_get(s, "roundtable"), err);
+    }
+    return rc;
+}
+
+static libro_code
+parse_mandate(libro_credential *c, json_t *s, libro_error *err)
+{
+    static const char sp[] = "credentialSubject";
+    static const char rp[] = "credentialSubject.roundtable";
+    static const char ep[] = "credentialSubject.election";
+    json_t *office = json_object_get(s, "office");
+    json_t *roundtable = json_object_get(s, "roundtable");
+    json_t *election = json_object_get(s, "election");
+    json_t *voting = json_object_get(s, "voting");
+    long long level = 0;
+    long long electorate = 0;
+    libro_code rc;
+
+    if (!json_is_string(office)) {
+        return fail(err, LIBRO_ERR_SCHEMA, "credentialSubject.office", "not a string");
+    }
+    if (!libro_office_from_name(&c->office, json_string_value(office),
+                                json_string_length(office))) {
+        return fail(err, LIBRO_ERR_SCHEMA, "credentialSubject.office",
+                    "not representative, chair or leader");
+    }
+    rc = check_members(roundtable, rp, roundtable_members, LIBRO_NELEM(roundtable_members), err);
+    if (rc == LIBRO_OK) {
+        rc = get_string(&c->roundtable_id, roundtable, rp, "id", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = get_integer(&level, roundtable, rp, "level", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = check_level(level, "credentialSubject.roundtable.level", err);
+    }
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    c->roundtable_level = (int) level;
+    rc = get_string(&c->seat, s, sp, "seat", err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    if (!json_is_boolean(voting)) {
+        return fail(err, LIBRO_ERR_SCHEMA, "credentialSubject.voting", "not a boolean");
+    }
+    c->voting = json_is_true(voting);
+    rc = check_members(election, ep, election_members, LIBRO_NELEM(election_members), err);
+    if (rc == LIBRO_OK) {
+        rc = get_string(&c->election_record, election, ep, "record", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = get_time(&c->election_date, election, ep, "date", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = get_integer(&electorate, election, ep, "electorate", err);
+    }
+    if (rc == LIBRO_OK && (electorate < 1 || electorate > (long long) LIBRO_MAX_ELECTORATE)) {
+        rc = fail(err, LIBRO_ERR_SCHEMA, "credentialSubject.election.electorate",
+                  "not in 1..100000000");
+    }
+    if (rc == LIBRO_OK) {
+        c->election_electorate = (uint32_t) electorate;
+        rc = get_string(&c->election_result, election, ep, "result", err);
     }
     return rc;
 }
@@ -1310,7 +1684,7 @@ parse_registry_auth(libro_credential *c, json_t *s, libro_error *err)
  * message entry adds exactly statusSize 2 and libro's statusMessage array. */
 static libro_code
 parse_status_entry(char **list, uint32_t *index, json_t *entry, size_t i, const char *purpose,
-                   libro_error *err)
+                   libro_status_words words, libro_error *err)
 {
     char ep[PATH_BYTES];
     char mp[PATH_BYTES];
@@ -1371,7 +1745,7 @@ parse_status_entry(char **list, uint32_t *index, json_t *entry, size_t i, const 
     if (!json_is_integer(size) || json_integer_value(size) != LIBRO_STATUS_MESSAGE_SIZE) {
         return fail(err, LIBRO_ERR_SCHEMA, path_member(mp, ep, "statusSize"), "not the integer 2");
     }
-    problem = libro_statuslist__messages_problem(json_object_get(entry, "statusMessage"));
+    problem = libro_statuslist__messages_problem(json_object_get(entry, "statusMessage"), words);
     if (problem != NULL) {
         return fail(err, LIBRO_ERR_SCHEMA, path_member(mp, ep, "statusMessage"), problem);
     }
@@ -1397,15 +1771,19 @@ parse_status(libro_credential *c, json_t *root, libro_error *err)
     if (!json_is_array(arr)) {
         return fail(err, LIBRO_ERR_SCHEMA, "credentialStatus", "not an array");
     }
+    if (c->type == LIBRO_CRED_MANDATE && json_array_size(arr) != 3) {
+        return fail(err, LIBRO_ERR_SCHEMA, "credentialStatus",
+                    "expected 3 entries (revocation, suspension, message)");
+    }
     if (json_array_size(arr) != 2 && json_array_size(arr) != 3) {
         return fail(err, LIBRO_ERR_SCHEMA, "credentialStatus",
                     "expected 2 or 3 entries (revocation, suspension, message)");
     }
     rc = parse_status_entry(&c->status_revocation_list, &c->status_index, json_array_get(arr, 0), 0,
-                            "revocation", err);
+                            "revocation", words_of(c->type), err);
     if (rc == LIBRO_OK) {
         rc = parse_status_entry(&c->status_suspension_list, &suspension_index,
-                                json_array_get(arr, 1), 1, "suspension", err);
+                                json_array_get(arr, 1), 1, "suspension", words_of(c->type), err);
     }
     if (rc == LIBRO_OK && suspension_index != c->status_index) {
         rc = fail(err, LIBRO_ERR_SCHEMA, "credentialStatus[1].statusListIndex",
@@ -1413,7 +1791,7 @@ parse_status(libro_credential *c, json_t *root, libro_error *err)
     }
     if (rc == LIBRO_OK && json_array_size(arr) == 3) {
         rc = parse_status_entry(&c->status_message_list, &message_index, json_array_get(arr, 2), 2,
-                                "message", err);
+                                "message", words_of(c->type), err);
         if (rc == LIBRO_OK && message_index != c->status_index) {
             rc = fail(err, LIBRO_ERR_SCHEMA, "credentialStatus[2].statusListIndex",
                       "not the revocation entry's index");
@@ -1436,6 +1814,9 @@ subject_members(libro_cred_type type, size_t *n)
     case LIBRO_CRED_ISSUER_AUTH:
         *n = LIBRO_NELEM(issuer_auth_members);
         return issuer_auth_members;
+    case LIBRO_CRED_MANDATE:
+        *n = LIBRO_NELEM(mandate_members);
+        return mandate_members;
     case LIBRO_CRED_REGISTRY_AUTH:
         break;
     }
@@ -1483,10 +1864,10 @@ libro_credential_parse(libro_credential **out, const void *p, size_t len, libro_
     }
     rc = get_string(&c->issuer, root, "", "issuer", err);
     if (rc == LIBRO_OK) {
-        rc = get_time(&c->valid_from, root, "validFrom", err);
+        rc = get_time(&c->valid_from, root, "", "validFrom", err);
     }
     if (rc == LIBRO_OK) {
-        rc = get_time(&c->valid_until, root, "validUntil", err);
+        rc = get_time(&c->valid_until, root, "", "validUntil", err);
     }
     if (rc == LIBRO_OK) {
         rc = parse_schema_ref(root, type, err);
@@ -1518,6 +1899,9 @@ libro_credential_parse(libro_credential **out, const void *p, size_t len, libro_
         break;
     case LIBRO_CRED_REGISTRY_AUTH:
         rc = parse_registry_auth(c, subject, err);
+        break;
+    case LIBRO_CRED_MANDATE:
+        rc = parse_mandate(c, subject, err);
         break;
     }
     if (rc == LIBRO_OK) {
@@ -1630,6 +2014,39 @@ out:
     return rc;
 }
 
+/* A charter's roundtable member, members in the order of docs/credentials.md and only those
+ * set; NULL (no member: "o*" leaves it out) when none is. */
+static json_t *
+terms_value(const libro_credential *c)
+{
+    const struct {
+        const char *name;
+        unsigned value;
+    } terms[] = {
+        {"representativeTermYears", c->rt_representative_years},
+        {"chairTermYears", c->rt_chair_years},
+        {"leaderTermYears", c->rt_leader_years},
+        {"consecutiveTerms", c->rt_consecutive_terms},
+    };
+    json_t *obj = NULL;
+    size_t i;
+
+    for (i = 0; i < LIBRO_NELEM(terms); i++) {
+        if (terms[i].value == 0) {
+            continue;
+        }
+        if (obj == NULL) {
+            obj = json_object();
+        }
+        if (obj == NULL || json_object_set_new(obj, terms[i].name,
+                                               json_integer((json_int_t) terms[i].value)) != 0) {
+            json_decref(obj);
+            return NULL;
+        }
+    }
+    return obj;
+}
+
 /* credentialSubject; `jwk` stays the caller's ("O" takes a new reference). */
 static json_t *
 subject_value(const libro_credential *c, json_t *jwk)
@@ -1642,9 +2059,10 @@ subject_value(const libro_credential *c, json_t *jwk)
                          str_list(c->scope, c->n_scope), "community", "id", c->community_id,
                          "level", c->community_level);
     case LIBRO_CRED_CHARTER:
-        return json_pack("{s:s, s:s, s:i, s:s*, s:O, s:o}", "id", c->subject_id, "name", c->name,
-                         "level", c->level, "levelName", c->level_name, "publicKeyJwk", jwk,
-                         "allowedLicenseTypes", str_list(c->allowed_types, c->n_allowed));
+        return json_pack("{s:s, s:s, s:i, s:s*, s:O, s:o, s:o*}", "id", c->subject_id, "name",
+                         c->name, "level", c->level, "levelName", c->level_name, "publicKeyJwk",
+                         jwk, "allowedLicenseTypes", str_list(c->allowed_types, c->n_allowed),
+                         "roundtable", terms_value(c));
     case LIBRO_CRED_ISSUER_AUTH:
         return json_pack("{s:s, s:s, s:O, s:o, s:s*}", "id", c->subject_id, "name", c->name,
                          "publicKeyJwk", jwk, "licenseTypes", grant_list(c->grants, c->n_grants),
@@ -1652,6 +2070,13 @@ subject_value(const libro_credential *c, json_t *jwk)
     case LIBRO_CRED_REGISTRY_AUTH:
         return json_pack("{s:s, s:s, s:O, s:s*}", "id", c->subject_id, "name", c->name,
                          "publicKeyJwk", jwk, "url", c->url);
+    case LIBRO_CRED_MANDATE:
+        return json_pack("{s:s, s:s, s:s, s:{s:s, s:i}, s:s*, s:b, s:{s:s, s:o, s:I, s:s}}", "id",
+                         c->subject_id, "name", c->name, "office", libro_office_name(c->office),
+                         "roundtable", "id", c->roundtable_id, "level", c->roundtable_level, "seat",
+                         c->seat, "voting", (int) c->voting, "election", "record",
+                         c->election_record, "date", time_value(c->election_date), "electorate",
+                         (json_int_t) c->election_electorate, "result", c->election_result);
     }
     return NULL;
 }
@@ -1678,14 +2103,14 @@ status_entry(const char *list, uint32_t index, const char *purpose)
 
 /* The message entry: the common members, then statusSize and statusMessage (§2.1). */
 static json_t *
-message_entry(const char *list, uint32_t index)
+message_entry(const char *list, uint32_t index, libro_status_words words)
 {
     json_t *v = status_entry(list, index, "message");
 
     if (v != NULL &&
         (json_object_set_new(v, "statusSize",
                              json_integer((json_int_t) LIBRO_STATUS_MESSAGE_SIZE)) != 0 ||
-         json_object_set_new(v, "statusMessage", libro_statuslist__messages_json()) != 0)) {
+         json_object_set_new(v, "statusMessage", libro_statuslist__messages_json(words)) != 0)) {
         json_decref(v);
         v = NULL;
     }
@@ -1700,7 +2125,7 @@ status_value(const libro_credential *c)
         return json_pack("[o, o, o]",
                          status_entry(c->status_revocation_list, c->status_index, "revocation"),
                          status_entry(c->status_suspension_list, c->status_index, "suspension"),
-                         message_entry(c->status_message_list, c->status_index));
+                         message_entry(c->status_message_list, c->status_index, words_of(c->type)));
     }
     return json_pack("[o, o]",
                      status_entry(c->status_revocation_list, c->status_index, "revocation"),

@@ -7,6 +7,8 @@
 #include <jansson.h>
 
 #include "libro/common.h"
+#include "libro/credential.h"
+#include "libro/statuslist.h"
 
 /** NULL when `s` is an id (docs/credentials.md: an absolute URI of at most 200 bytes without
  *  space, '#', '"' or '\'), else the reason, a static one-line string. */
@@ -14,11 +16,18 @@ const char *libro_credential__id_problem(const char *s);
 /** NULL when `s` is an id and an https URL (or http://127.0.0.1), else the reason. */
 const char *libro_credential__url_problem(const char *s);
 
-/** libro's statusMessage array (Bitstring Status List v1.0 §2.1), written in license message
- *  entries and message list credentials: [{"status":"0x0","message":"active"}, ... "0x3"].
- *  A new reference; NULL for want of memory. Defined in statuslist.c. */
-json_t *libro_statuslist__messages_json(void);
-/** NULL when `v` is exactly that array (members, order and values), else the reason. */
-const char *libro_statuslist__messages_problem(json_t *v);
+/** libro's statusMessage array (Bitstring Status List v1.0 §2.1) of the word set `set`, written
+ *  in message entries and message list credentials: [{"status":"0x0","message":"active"}, ...
+ *  "0x3"] (the mandate words on mandates and their lists). A new reference; NULL for want of
+ *  memory or an unknown set. Defined in statuslist.c. */
+json_t *libro_statuslist__messages_json(libro_status_words set);
+/** NULL when `v` is exactly that array of `set` (members, order and values), else the
+ *  reason. */
+const char *libro_statuslist__messages_problem(json_t *v, libro_status_words set);
+
+/** NULL when the mandate `m`'s office has its shape (libro/rules.h, libro_rules_mandate_office:
+ *  a known office, seat absent exactly for a chair, voting exactly for a representative, the
+ *  roundtable level of the office), else the reason, with *path the member it is about. */
+const char *libro_credential__office_problem(const libro_credential *m, const char **path);
 
 #endif

@@ -6,11 +6,13 @@
  * DEFLATE is RFC 1951 without a zlib or gzip wrapper, with the fixed preset dictionary the
  * prefix names (schemas/lb2/dictionary.txt, schemas/lb1/dictionary.txt) as the history before
  * the first byte: one code path, the dictionary chosen by the prefix. The encoder writes LB2;
- * LB1 stays readable for every code printed before LB2. The decoder accepts any
- * valid RFC 1951 stream, not only what zlib writes: the encoder's settings are not part of
- * the format, so another implementation (or zlib-ng) can produce LB1 text libro reads. What
- * the signature covers is the rebuilt compact JWS, which is canonical (strict base64url);
- * the LB1 wrapper itself is not, so never identify a credential by its LB1 text.
+ * LB1 stays readable for every code printed before LB2. "LB3:" text carries a
+ * RoundtableMandate field by field (lb3.c); this file reads its prefix and base45, encodes
+ * and decodes its DEFLATE, and libro_lb1_encode writes it for every mandate it can carry. The
+ * decoder accepts any valid RFC 1951 stream, not only what zlib writes: the encoder's settings are
+ * not part of the format, so another implementation (or zlib-ng) can produce LB1 text libro reads.
+ * What the signature covers is the rebuilt compact JWS, which is canonical (strict base64url); the
+ * LB1 wrapper itself is not, so never identify a credential by its LB1 text.
  *
  * Untrusted input is bounded before each step: the text length, then strict base45, then the
  * frame layout, then an inflate that stops one byte past LIBRO_MAX_LB1_INFLATED (a DEFLATE
@@ -48,9 +50,14 @@ static const struct lb_format formats[] = {
      libro_lb1__dictionary_sha256},
     {LIBRO_LB2, LIBRO_LB2_PREFIX, "lb2", libro_lb2__dictionary, &libro_lb2__dictionary_len,
      libro_lb2__dictionary_sha256},
+    /* Its frame is lb3.c's; the dictionary here only for libro_lb1_dictionary_sha256. */
+    {LIBRO_LB3, LIBRO_LB3_PREFIX, "lb3", libro_lb3__dictionary, &libro_lb3__dictionary_len,
+     libro_lb3__dictionary_sha256},
 };
 
-_Static_assert(sizeof LIBRO_LB2_PREFIX == sizeof LIBRO_LB1_PREFIX, "prefixes of one length");
+_Static_assert(sizeof LIBRO_LB2_PREFIX == sizeof LIBRO_LB1_PREFIX &&
+                   sizeof LIBRO_LB3_PREFIX == sizeof LIBRO_LB1_PREFIX,
+               "prefixes of one length");
 
 static const struct lb_format *
 find_format(libro_lb_format format)
@@ -118,12 +125,12 @@ z_free(voidpf opaque, voidpf p)
 
 /* zlib fails only for want of memory, or when misused (Z_STREAM_ERROR), which is our bug. */
 static libro_code
-z_failure(const struct lb_format *f, int zrc, const char *what, libro_error *err)
+z_failure(const char *name, int zrc, const char *what, libro_error *err)
 {
     if (zrc == Z_MEM_ERROR) {
-        return libro_error_set(err, LIBRO_ERR_NOMEM, "%s: out of memory", f->name);
+        return libro_error_set(err, LIBRO_ERR_NOMEM, "%s: out of memory", name);
     }
-    return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "%s: %s failed (%d)", f->name, what, zrc);
+    return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "%s: %s failed (%d)", name, what, zrc);
 }
 
 static void
@@ -137,9 +144,9 @@ z_init(z_stream *zs)
 
 /* Compress `p` with the dictionary, appended to `out`. Level 9 and zlib's default memLevel
  * (8) and strategy gave the smallest output for our credentials (schemas/lb1/README.md). */
-static libro_code
-deflate_dict(libro_buf *out, const struct lb_format *f, const unsigned char *p, size_t len,
-             libro_error *err)
+libro_code
+libro_lb1__deflate(libro_buf *out, const char *name, const unsigned char *dict, size_t dict_len,
+                   const unsigned char *p, size_t len, libro_error *err)
 {
     z_stream zs;
     bool started = false;
@@ -150,13 +157,13 @@ deflate_dict(libro_buf *out, const struct lb_format *f, const unsigned char *p, 
     z_init(&zs);
     zrc = deflateInit2(&zs, 9, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
     if (zrc != Z_OK) {
-        rc = z_failure(f, zrc, "deflateInit2", err);
+        rc = z_failure(name, zrc, "deflateInit2", err);
         goto out;
     }
     started = true;
-    zrc = deflateSetDictionary(&zs, f->dict, (uInt) *f->dict_len);
+    zrc = deflateSetDictionary(&zs, dict, (uInt) dict_len);
     if (zrc != Z_OK) {
-        rc = z_failure(f, zrc, "deflateSetDictionary", err);
+        rc = z_failure(name, zrc, "deflateSetDictionary", err);
         goto out;
     }
     /* The caller keeps `len` within the header and payload caps, far below uInt's range. */
@@ -171,7 +178,7 @@ deflate_dict(libro_buf *out, const struct lb_format *f, const unsigned char *p, 
     zs.avail_out = (uInt) bound;
     zrc = deflate(&zs, Z_FINISH);
     if (zrc != Z_STREAM_END) {
-        rc = z_failure(f, zrc, "deflate", err);
+        rc = z_failure(name, zrc, "deflate", err);
         goto out;
     }
     out->len += (size_t) bound - zs.avail_out;
@@ -188,11 +195,11 @@ out:
  * nothing after it. The output room is one byte over the cap, so that a stream of exactly
  * LIBRO_MAX_LB1_INFLATED bytes is accepted and anything longer is caught without ever
  * inflating more than one byte past the cap. */
-static libro_code
-inflate_bounded(libro_buf *out, const struct lb_format *f, const unsigned char *p, size_t len,
-                libro_error *err)
+libro_code
+libro_lb1__inflate(libro_buf *out, const char *name, const unsigned char *dict, size_t dict_len,
+                   size_t cap, const unsigned char *p, size_t len, libro_error *err)
 {
-    const size_t room = LIBRO_MAX_LB1_INFLATED + 1;
+    const size_t room = cap + 1;
     z_stream zs;
     bool started = false;
     size_t produced;
@@ -206,16 +213,16 @@ inflate_bounded(libro_buf *out, const struct lb_format *f, const unsigned char *
     }
     zrc = inflateInit2(&zs, -MAX_WBITS);
     if (zrc != Z_OK) {
-        rc = z_failure(f, zrc, "inflateInit2", err);
+        rc = z_failure(name, zrc, "inflateInit2", err);
         goto out;
     }
     started = true;
     /* A raw stream has no FDICT flag (RFC 1950 §2.2) to ask for the dictionary, so it is set
      * up front, before any input. */
-    zrc = inflateSetDictionary(&zs, f->dict, (uInt) *f->dict_len);
+    zrc = inflateSetDictionary(&zs, dict, (uInt) dict_len);
     if (zrc != Z_OK) {
         /* Allocates the window, so it can fail for memory. */
-        rc = z_failure(f, zrc, "inflateSetDictionary", err);
+        rc = z_failure(name, zrc, "inflateSetDictionary", err);
         goto out;
     }
     zs.next_in = p;
@@ -228,34 +235,34 @@ inflate_bounded(libro_buf *out, const struct lb_format *f, const unsigned char *
             break;
         }
         if (zrc == Z_MEM_ERROR) {
-            rc = libro_error_set(err, LIBRO_ERR_NOMEM, "%s: out of memory", f->name);
+            rc = libro_error_set(err, LIBRO_ERR_NOMEM, "%s: out of memory", name);
             goto out;
         }
         if (zrc != Z_OK && zrc != Z_BUF_ERROR) {
             /* Z_DATA_ERROR: zlib's reason is a fixed string ("invalid block type", ...). */
-            rc = libro_error_set(err, LIBRO_ERR_PARSE, "%s: bad compressed data (%.64s)", f->name,
+            rc = libro_error_set(err, LIBRO_ERR_PARSE, "%s: bad compressed data (%.64s)", name,
                                  zs.msg != NULL ? zs.msg : "unknown error");
             goto out;
         }
         if (zs.avail_out == 0) {
-            rc = libro_error_set(err, LIBRO_ERR_LIMIT, "%s: inflated data exceeds %u bytes",
-                                 f->name, LIBRO_MAX_LB1_INFLATED);
+            rc = libro_error_set(err, LIBRO_ERR_LIMIT, "%s: inflated data exceeds %zu bytes", name,
+                                 cap);
             goto out;
         }
         if (zs.avail_in == 0 || zrc == Z_BUF_ERROR) {
-            rc = libro_error_set(err, LIBRO_ERR_PARSE, "%s: compressed data is truncated", f->name);
+            rc = libro_error_set(err, LIBRO_ERR_PARSE, "%s: compressed data is truncated", name);
             goto out;
         }
     }
     produced = room - zs.avail_out;
-    if (produced > LIBRO_MAX_LB1_INFLATED) {
-        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "%s: inflated data exceeds %u bytes", f->name,
-                             LIBRO_MAX_LB1_INFLATED);
+    if (produced > cap) {
+        rc =
+            libro_error_set(err, LIBRO_ERR_LIMIT, "%s: inflated data exceeds %zu bytes", name, cap);
         goto out;
     }
     if (zs.avail_in != 0) {
         rc = libro_error_set(err, LIBRO_ERR_PARSE, "%s: trailing bytes after the compressed data",
-                             f->name);
+                             name);
         goto out;
     }
     out->len = produced;
@@ -397,7 +404,7 @@ pack_frame(libro_buf *frame, const struct lb_format *f, const libro_buf *header,
     if (rc != LIBRO_OK) {
         goto out;
     }
-    rc = deflate_dict(frame, f, plain.data, plain.len, err);
+    rc = libro_lb1__deflate(frame, f->name, f->dict, *f->dict_len, plain.data, plain.len, err);
 out:
     libro_buf_free(&plain);
     return rc;
@@ -423,11 +430,14 @@ libro_lb1_encode_format(libro_buf *out, libro_lb_format format, const char *jws,
         rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "%s: NULL argument", f->name);
         goto out;
     }
-    rc = unpack_jws(&header, &payload, &sig, f, jws == NULL ? "" : jws, len, err);
-    if (rc != LIBRO_OK) {
-        goto out;
+    if (f->format == LIBRO_LB3) {
+        rc = libro_lb3__pack(&frame, jws == NULL ? "" : jws, len, err);
+    } else {
+        rc = unpack_jws(&header, &payload, &sig, f, jws == NULL ? "" : jws, len, err);
+        if (rc == LIBRO_OK) {
+            rc = pack_frame(&frame, f, &header, &payload, &sig, err);
+        }
     }
-    rc = pack_frame(&frame, f, &header, &payload, &sig, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -459,7 +469,17 @@ out:
 libro_code
 libro_lb1_encode(libro_buf *out, const char *jws, size_t len, libro_error *err)
 {
-    return libro_lb1_encode_format(out, LIBRO_LB_CURRENT, jws, len, err);
+    /* A mandate has its own, much shorter frame (its QR code fits version 12 at level M,
+     * docs/formats.md "LB3"); everything else, and anything LB3 cannot carry, is LB2. */
+    libro_code rc = LIBRO_ERR_UNSUPPORTED;
+
+    if (out != NULL && jws != NULL) {
+        rc = libro_lb1_encode_format(out, LIBRO_LB3, jws, len, err);
+    }
+    if (rc == LIBRO_ERR_UNSUPPORTED) {
+        rc = libro_lb1_encode_format(out, LIBRO_LB_CURRENT, jws, len, err);
+    }
+    return rc;
 }
 
 /* Check the inflated `plain` = header || 0x00 || payload and find the separator. */
@@ -528,8 +548,9 @@ libro_lb1_decode(libro_buf *jws_out, const char *text, size_t len, libro_error *
     }
     f = text == NULL ? NULL : find_prefix(text, len);
     if (f == NULL) {
-        rc = libro_error_set(err, LIBRO_ERR_PARSE, "lb1: text does not start with \"%s\" or \"%s\"",
-                             LIBRO_LB2_PREFIX, LIBRO_LB1_PREFIX);
+        rc = libro_error_set(err, LIBRO_ERR_PARSE,
+                             "lb1: text does not start with \"%s\", \"%s\" or \"%s\"",
+                             LIBRO_LB2_PREFIX, LIBRO_LB3_PREFIX, LIBRO_LB1_PREFIX);
         goto out;
     }
     rc = libro_base45_decode(&frame, text + PREFIX_LEN, len - PREFIX_LEN, err);
@@ -539,6 +560,13 @@ libro_lb1_decode(libro_buf *jws_out, const char *text, size_t len, libro_error *
     }
     if (frame.len == 0) {
         rc = libro_error_set(err, LIBRO_ERR_PARSE, "%s: empty frame", f->name);
+        goto out;
+    }
+    if (f->format == LIBRO_LB3) {
+        rc = libro_lb3__unpack(&jws, frame.data, frame.len, err);
+        if (rc == LIBRO_OK) {
+            rc = libro_buf_append(jws_out, jws.data, jws.len, err);
+        }
         goto out;
     }
     /* Both algorithms libro accepts sign with 64 bytes (docs/formats.md). */
@@ -552,7 +580,8 @@ libro_lb1_decode(libro_buf *jws_out, const char *text, size_t len, libro_error *
                              f->name, LIBRO_SIGNATURE_BYTES);
         goto out;
     }
-    rc = inflate_bounded(&plain, f, frame.data + DATA_OFFSET, frame.len - DATA_OFFSET, err);
+    rc = libro_lb1__inflate(&plain, f->name, f->dict, *f->dict_len, LIBRO_MAX_LB1_INFLATED,
+                            frame.data + DATA_OFFSET, frame.len - DATA_OFFSET, err);
     if (rc != LIBRO_OK) {
         goto out;
     }

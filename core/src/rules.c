@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "credential_int.h"
 #include "libro/rules.h"
 #include "libro/time.h"
 
@@ -80,6 +81,10 @@ libro_rules_describe(char *out, size_t cap, const libro_credential *c)
     }
     if (c->type == LIBRO_CRED_LICENSE) {
         n = snprintf(out, cap, "license");
+    } else if (c->type == LIBRO_CRED_MANDATE) {
+        n = snprintf(out, cap, "mandate for %.64s",
+                     c->office == LIBRO_OFFICE_CHAIR || c->seat == NULL ? shown(c->roundtable_id)
+                                                                        : c->seat);
     } else {
         if (c->type == LIBRO_CRED_ISSUER_AUTH) {
             what = "issuer authorization for";
@@ -363,6 +368,308 @@ libro_rules_license_under(const libro_credential *license, const libro_credentia
     }
     if (rc == LIBRO_OK) {
         rc = libro_rules_window(license, authorization, err);
+    }
+    return rc;
+}
+
+/* ---- roundtables and mandates --------------------------------------------------------------- */
+
+unsigned
+libro_rules_seed_term_years(libro_office office, int roundtable_level)
+{
+    switch (office) {
+    case LIBRO_OFFICE_REPRESENTATIVE:
+        return roundtable_level <= 1 ? LIBRO_TERM_REPRESENTATIVE_L1_YEARS
+                                     : LIBRO_TERM_REPRESENTATIVE_YEARS;
+    case LIBRO_OFFICE_CHAIR:
+        return LIBRO_TERM_CHAIR_YEARS;
+    case LIBRO_OFFICE_LEADER:
+        return LIBRO_TERM_LEADER_YEARS;
+    }
+    return 0;
+}
+
+unsigned
+libro_rules_term_years(libro_office office, const libro_credential *roundtable_charter)
+{
+    unsigned own = 0;
+
+    if (roundtable_charter == NULL || roundtable_charter->type != LIBRO_CRED_CHARTER) {
+        return 0;
+    }
+    switch (office) {
+    case LIBRO_OFFICE_REPRESENTATIVE:
+        own = roundtable_charter->rt_representative_years;
+        break;
+    case LIBRO_OFFICE_CHAIR:
+        own = roundtable_charter->rt_chair_years;
+        break;
+    case LIBRO_OFFICE_LEADER:
+        own = roundtable_charter->rt_leader_years;
+        break;
+    default:
+        return 0;
+    }
+    return own != 0 ? own : libro_rules_seed_term_years(office, roundtable_charter->level);
+}
+
+static bool
+leap_year(unsigned y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+libro_code
+libro_rules_term_end(int64_t *out, int64_t valid_from, unsigned years, libro_error *err)
+{
+    char text[LIBRO_TIME_TEXT_MAX];
+    unsigned year = 0;
+    int64_t t = 0;
+    libro_code rc;
+    int i;
+
+    if (out == NULL || years == 0) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "rules: no term end of 0 years");
+    }
+    *out = 0;
+    rc = libro_time_format(text, valid_from, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    /* "YYYY-MM-DDTHH:MM:SSZ": the same date and time `years` later, written back as text and
+     * read again, so that the calendar is time.c's alone. */
+    for (i = 0; i < 4; i++) {
+        year = year * 10 + (unsigned) (text[i] - '0');
+    }
+    year += years;
+    if (year > 9999) {
+        return libro_error_set(err, LIBRO_ERR_TIME, "rules: a term ending after the year 9999");
+    }
+    for (i = 3; i >= 0; i--) {
+        text[i] = (char) ('0' + year % 10);
+        year /= 10;
+    }
+    year = (unsigned) ((text[0] - '0') * 1000 + (text[1] - '0') * 100 + (text[2] - '0') * 10 +
+                       (text[3] - '0'));
+    if (memcmp(text + 5, "02-29", 5) == 0 && !leap_year(year)) {
+        memcpy(text + 5, "03-01", 5);
+    }
+    rc = libro_time_parse(&t, text, strlen(text), err);
+    if (rc == LIBRO_OK) {
+        *out = t - 1;
+    }
+    return rc;
+}
+
+libro_code
+libro_rules_roundtable_seats(size_t n_members, libro_error *err)
+{
+    if (n_members > LIBRO_ROUNDTABLE_MAX_MEMBERS) {
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "a roundtable has at most %u member communities, not %zu",
+                               LIBRO_ROUNDTABLE_MAX_MEMBERS, n_members);
+    }
+    return LIBRO_OK;
+}
+
+libro_code
+libro_rules_mandate_term_limit(const libro_credential *roundtable_charter,
+                               unsigned consecutive_before, libro_error *err)
+{
+    unsigned limit;
+
+    if (roundtable_charter == NULL || roundtable_charter->type != LIBRO_CRED_CHARTER) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "rules: want a roundtable charter");
+    }
+    limit = roundtable_charter->rt_consecutive_terms;
+    if (limit != 0 && consecutive_before >= limit) {
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "the charter of %.64s allows %u consecutive terms in one seat; "
+                               "this would be term %u",
+                               shown(roundtable_charter->subject_id), limit,
+                               consecutive_before + 1);
+    }
+    return LIBRO_OK;
+}
+
+/* The community whose key signs a mandate of this office: the seat, or for a chair the
+ * roundtable's own community. */
+static const char *
+mandate_signer(const libro_credential *m)
+{
+    return m->office == LIBRO_OFFICE_CHAIR ? m->roundtable_id : m->seat;
+}
+
+static bool
+is_mandate(const libro_credential *m)
+{
+    return m != NULL && m->type == LIBRO_CRED_MANDATE;
+}
+
+static bool
+is_charter(const libro_credential *c)
+{
+    return c != NULL && c->type == LIBRO_CRED_CHARTER;
+}
+
+libro_code
+libro_rules_mandate_office(const libro_credential *mandate, libro_error *err)
+{
+    char what[DESC_MAX];
+    const char *path = NULL;
+    const char *problem;
+
+    if (!is_mandate(mandate)) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "rules: want a mandate");
+    }
+    libro_rules_describe(what, sizeof what, mandate);
+    problem = libro_credential__office_problem(mandate, &path);
+    if (problem != NULL) {
+        return libro_error_set(err, LIBRO_ERR_DENIED, "%s: %s: %s", what, path, problem);
+    }
+    if (mandate->office != LIBRO_OFFICE_CHAIR && same(mandate->seat, mandate->roundtable_id)) {
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "%s: the seat is the roundtable's own community %.64s", what,
+                               shown(mandate->roundtable_id));
+    }
+    if (!same(mandate->issuer, mandate_signer(mandate))) {
+        return libro_error_set(err, LIBRO_ERR_DENIED, "%s is signed by %.64s, not by %.64s (%s)",
+                               what, shown(mandate->issuer), shown(mandate_signer(mandate)),
+                               mandate->office == LIBRO_OFFICE_CHAIR
+                                   ? "the roundtable's community signs its chair's mandate"
+                                   : "the seat's community signs its mandate");
+    }
+    return LIBRO_OK;
+}
+
+libro_code
+libro_rules_mandate_signer(const libro_credential *mandate, const libro_credential *signer_charter,
+                           const libro_credential *roundtable_charter, libro_error *err)
+{
+    char what[DESC_MAX];
+    char signer[DESC_MAX];
+    char table[DESC_MAX];
+    const libro_credential *parent = signer_charter;
+    const libro_credential *child = roundtable_charter;
+    int want_level;
+
+    if (!is_mandate(mandate) || !is_charter(signer_charter) || !is_charter(roundtable_charter)) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "rules: want a mandate, its signer's and its roundtable's charters");
+    }
+    libro_rules_describe(what, sizeof what, mandate);
+    libro_rules_describe(signer, sizeof signer, signer_charter);
+    libro_rules_describe(table, sizeof table, roundtable_charter);
+    if (!same(signer_charter->subject_id, mandate->issuer)) {
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "%s is signed by %.64s, not by the subject of the %s", what,
+                               shown(mandate->issuer), signer);
+    }
+    if (!same(roundtable_charter->subject_id, mandate->roundtable_id)) {
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "%s sits at the roundtable of %.64s, not of the subject of the %s",
+                               what, shown(mandate->roundtable_id), table);
+    }
+    if (roundtable_charter->level != mandate->roundtable_level) {
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "%s gives its roundtable level %d; the %s says level %d", what,
+                               mandate->roundtable_level, table, roundtable_charter->level);
+    }
+    switch (mandate->office) {
+    case LIBRO_OFFICE_REPRESENTATIVE:
+        /* The member community was chartered by the roundtable's community, one level down. */
+        parent = roundtable_charter;
+        child = signer_charter;
+        want_level = mandate->roundtable_level - 1;
+        break;
+    case LIBRO_OFFICE_CHAIR:
+        want_level = mandate->roundtable_level;
+        break;
+    case LIBRO_OFFICE_LEADER:
+        /* The parent chartered the community whose circle the leader joins, one level up. */
+        want_level = mandate->roundtable_level + 1;
+        break;
+    default:
+        return libro_rules_mandate_office(mandate, err);
+    }
+    if (mandate->office != LIBRO_OFFICE_CHAIR && !same(child->issuer, parent->subject_id)) {
+        libro_rules_describe(table, sizeof table, child);
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "%s: the %s is issued by %.64s, not by %.64s (%s)", what, table,
+                               shown(child->issuer), shown(parent->subject_id),
+                               mandate->office == LIBRO_OFFICE_REPRESENTATIVE
+                                   ? "a member community is chartered by the roundtable's"
+                                   : "a leader is appointed by the parent that chartered the "
+                                     "community");
+    }
+    if (signer_charter->level != want_level) {
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "%s: the %s is at level %d; a %s of a level-%d roundtable is "
+                               "signed at level %d",
+                               what, signer, signer_charter->level,
+                               libro_office_name(mandate->office), mandate->roundtable_level,
+                               want_level);
+    }
+    return LIBRO_OK;
+}
+
+libro_code
+libro_rules_mandate_term(const libro_credential *mandate,
+                         const libro_credential *roundtable_charter, libro_error *err)
+{
+    char what[DESC_MAX];
+    char from[LIBRO_TIME_TEXT_MAX];
+    char until[LIBRO_TIME_TEXT_MAX];
+    char last[LIBRO_TIME_TEXT_MAX];
+    unsigned years;
+    int64_t end = 0;
+    libro_code rc;
+
+    if (!is_mandate(mandate) || !is_charter(roundtable_charter)) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "rules: want a mandate and its roundtable's charter");
+    }
+    years = libro_rules_term_years(mandate->office, roundtable_charter);
+    if (years == 0) {
+        return libro_rules_mandate_office(mandate, err);
+    }
+    libro_rules_describe(what, sizeof what, mandate);
+    rc = libro_rules_term_end(&end, mandate->valid_from, years, err);
+    if (rc == LIBRO_ERR_TIME) {
+        /* A term that would end after 9999-12-31 is within any mandate's validUntil. */
+        return LIBRO_OK;
+    }
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    if (mandate->valid_until > end) {
+        fmt_time(from, mandate->valid_from);
+        fmt_time(until, mandate->valid_until);
+        fmt_time(last, end);
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "%s runs %s..%s, longer than the %u year%s of a %s's term at the "
+                               "roundtable of %.64s (ends by %s at the latest)",
+                               what, from, until, years, years == 1 ? "" : "s",
+                               libro_office_name(mandate->office),
+                               shown(roundtable_charter->subject_id), last);
+    }
+    return LIBRO_OK;
+}
+
+libro_code
+libro_rules_mandate_under(const libro_credential *mandate, const libro_credential *signer_charter,
+                          const libro_credential *roundtable_charter, libro_error *err)
+{
+    libro_code rc = libro_rules_mandate_office(mandate, err);
+
+    if (rc == LIBRO_OK) {
+        rc = libro_rules_mandate_signer(mandate, signer_charter, roundtable_charter, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_rules_mandate_term(mandate, roundtable_charter, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_rules_window(mandate, signer_charter, err);
     }
     return rc;
 }

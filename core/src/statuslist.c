@@ -71,26 +71,41 @@ libro_status_purpose_size(libro_status_purpose p)
 
 /* §2.1 statusMessage: "status" is the value in hexadecimal prefixed with 0x; "message" is for
  * developers, so plain lowercase words; "undefined" is the spec's word for a value that is
- * not defined yet. */
-static const char *const words[LIBRO_STATUS_MESSAGE_COUNT] = {"active", "surrendered", "lapsed",
-                                                              "undefined"};
+ * not defined yet. One table, a row per word set (libro_status_words): licenses, then
+ * mandates (docs/formats.md, "Status words"). */
+static const char *const words[][LIBRO_STATUS_MESSAGE_COUNT] = {
+    [LIBRO_WORDS_LICENSE] = {"active", "surrendered", "lapsed", "undefined"},
+    [LIBRO_WORDS_MANDATE] = {"in office", "resigned", "recalled", "replaced"},
+};
 static const char *const word_status[LIBRO_STATUS_MESSAGE_COUNT] = {"0x0", "0x1", "0x2", "0x3"};
+
+const char *
+libro_status_words_message(libro_status_words set, unsigned w)
+{
+    if ((unsigned) set >= LIBRO_NELEM(words) || w >= LIBRO_STATUS_MESSAGE_COUNT) {
+        return NULL;
+    }
+    return words[set][w];
+}
 
 const char *
 libro_status_word_message(unsigned w)
 {
-    return w < LIBRO_STATUS_MESSAGE_COUNT ? words[w] : NULL;
+    return libro_status_words_message(LIBRO_WORDS_LICENSE, w);
 }
 
 json_t *
-libro_statuslist__messages_json(void)
+libro_statuslist__messages_json(libro_status_words set)
 {
     json_t *arr = json_array();
     size_t i;
 
     for (i = 0; arr != NULL && i < LIBRO_STATUS_MESSAGE_COUNT; i++) {
-        if (json_array_append_new(
-                arr, json_pack("{s:s, s:s}", "status", word_status[i], "message", words[i])) != 0) {
+        const char *message = libro_status_words_message(set, (unsigned) i);
+
+        if (message == NULL ||
+            json_array_append_new(
+                arr, json_pack("{s:s, s:s}", "status", word_status[i], "message", message)) != 0) {
             json_decref(arr);
             arr = NULL;
         }
@@ -105,24 +120,47 @@ string_is(json_t *v, const char *want)
            memcmp(json_string_value(v), want, strlen(want)) == 0;
 }
 
-const char *
-libro_statuslist__messages_problem(json_t *v)
+static bool
+messages_are(json_t *v, libro_status_words set)
 {
     size_t i;
 
     if (!json_is_array(v) || json_array_size(v) != LIBRO_STATUS_MESSAGE_COUNT) {
-        return "not an array of 4 entries (statusSize 2)";
+        return false;
     }
     for (i = 0; i < LIBRO_STATUS_MESSAGE_COUNT; i++) {
         json_t *m = json_array_get(v, i);
 
         if (!json_is_object(m) || json_object_size(m) != 2 ||
             !string_is(json_object_get(m, "status"), word_status[i]) ||
-            !string_is(json_object_get(m, "message"), words[i])) {
-            return "not libro's messages 0x0 active, 0x1 surrendered, 0x2 lapsed, 0x3 undefined";
+            !string_is(json_object_get(m, "message"),
+                       libro_status_words_message(set, (unsigned) i))) {
+            return false;
         }
     }
-    return NULL;
+    return true;
+}
+
+/* An array of one message per value: what either word set is. */
+static bool
+messages_are_shaped(json_t *v)
+{
+    return json_is_array(v) && json_array_size(v) == LIBRO_STATUS_MESSAGE_COUNT;
+}
+
+const char *
+libro_statuslist__messages_problem(json_t *v, libro_status_words set)
+{
+    if (!messages_are_shaped(v)) {
+        return "not an array of 4 entries (statusSize 2)";
+    }
+    if (messages_are(v, set)) {
+        return NULL;
+    }
+    return set == LIBRO_WORDS_MANDATE
+               ? "not libro's mandate messages 0x0 in office, 0x1 resigned, 0x2 recalled, 0x3 "
+                 "replaced"
+               : "not libro's messages 0x0 active, 0x1 surrendered, 0x2 lapsed, 0x3 undefined";
 }
 
 /* ---- the bitstring ------------------------------------------------------------------------ */
@@ -384,6 +422,11 @@ libro_status_list__check_publishable(const libro_status_list *s, libro_error *er
         return fail(err, LIBRO_ERR_SCHEMA, "credentialSubject.statusPurpose",
                     "not revocation, suspension or message");
     }
+    if (libro_status_words_message(s->words, 0) == NULL ||
+        (s->purpose != LIBRO_STATUS_MESSAGE && s->words != LIBRO_WORDS_LICENSE)) {
+        return fail(err, LIBRO_ERR_SCHEMA, "credentialSubject.statusMessage",
+                    "words set on a list that is not a message list, or unknown words");
+    }
     if (!bitstring_ok(&s->bits) ||
         s->bits.n_entries / libro_status_purpose_size(s->purpose) < LIBRO_STATUS_LIST_MIN_ENTRIES) {
         return fail(err, LIBRO_ERR_SCHEMA, "credentialSubject.encodedList",
@@ -598,7 +641,21 @@ parse_subject(libro_status_list *s, json_t *subject, libro_error *err)
             rc = fail(err, LIBRO_ERR_SCHEMA, "credentialSubject.statusSize", "not the integer 2");
             goto out;
         }
-        problem = libro_statuslist__messages_problem(json_object_get(subject, "statusMessage"));
+        /* A list carries one of the two word sets: the license words, or the mandate words
+         * (a registry publishes mandates in lists of their own). */
+        problem = libro_statuslist__messages_problem(json_object_get(subject, "statusMessage"),
+                                                     LIBRO_WORDS_LICENSE);
+        if (problem != NULL &&
+            libro_statuslist__messages_problem(json_object_get(subject, "statusMessage"),
+                                               LIBRO_WORDS_MANDATE) == NULL) {
+            s->words = LIBRO_WORDS_MANDATE;
+            problem = NULL;
+        }
+        if (problem != NULL && messages_are_shaped(json_object_get(subject, "statusMessage"))) {
+            problem = "not libro's messages (0x0 active, 0x1 surrendered, 0x2 lapsed, 0x3 "
+                      "undefined) nor its mandate messages (in office, resigned, recalled, "
+                      "replaced)";
+        }
         if (problem != NULL) {
             rc = fail(err, LIBRO_ERR_SCHEMA, "credentialSubject.statusMessage", problem);
             goto out;

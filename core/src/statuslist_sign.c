@@ -37,13 +37,14 @@ time_value_ms(int64_t t, unsigned millis)
 /* §2.2: a message list states its statusSize and its messages (the vocabulary's term
  * statusMessage, as in the entries; §2.2's prose spells it "statusMessages"). */
 static bool
-add_message_members(json_t *root)
+add_message_members(json_t *root, libro_status_words words)
 {
     json_t *subject = json_object_get(root, "credentialSubject");
 
     return json_object_set_new(subject, "statusSize",
                                json_integer((json_int_t) LIBRO_STATUS_MESSAGE_SIZE)) == 0 &&
-           json_object_set_new(subject, "statusMessage", libro_statuslist__messages_json()) == 0;
+           json_object_set_new(subject, "statusMessage", libro_statuslist__messages_json(words)) ==
+               0;
 }
 
 /* The payload, members in the order of the header comment (json_pack keeps it). */
@@ -69,7 +70,8 @@ payload_json(libro_buf *out, const libro_status_list *s, libro_error *err)
                      (const char *) subject_id.data, "type", LIST_TYPE, "statusPurpose",
                      libro_status_purpose_name(s->purpose), "encodedList",
                      (const char *) encoded.data);
-    if (root == NULL || (s->purpose == LIBRO_STATUS_MESSAGE && !add_message_members(root))) {
+    if (root == NULL ||
+        (s->purpose == LIBRO_STATUS_MESSAGE && !add_message_members(root, s->words))) {
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
         goto out;
     }

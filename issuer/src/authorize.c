@@ -54,8 +54,8 @@ libro_issuer_issue_charter(libro_buf *jws_out, libro_credential **charter_out,
     if (charter_out != NULL) {
         *charter_out = NULL;
     }
-    if (jws_out == NULL || signer == NULL || opt == NULL ||
-        opt->version != LIBRO_CHARTER_OPTIONS_VERSION) {
+    if (jws_out == NULL || signer == NULL || opt == NULL || opt->version < 1 ||
+        opt->version > LIBRO_CHARTER_OPTIONS_VERSION) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "issue charter: bad arguments");
     }
     self = opt->issuer == NULL;
@@ -87,6 +87,12 @@ libro_issuer_issue_charter(libro_buf *jws_out, libro_credential **charter_out,
         goto out;
     }
     c->level = opt->level;
+    if (opt->version >= 2) {
+        c->rt_representative_years = opt->representative_term_years;
+        c->rt_chair_years = opt->chair_term_years;
+        c->rt_leader_years = opt->leader_term_years;
+        c->rt_consecutive_terms = opt->consecutive_terms;
+    }
     if (!self) {
         rc = libro_issuer__parse_own(&parent, opt->parent_charter, opt->parent_charter_len, err);
         if (rc != LIBRO_OK) {

@@ -3,6 +3,7 @@
 #define LIBRO_ISSUER_INT_H
 
 #include "libro/credential.h"
+#include "libro/issuer.h"
 
 /* A copy of `src` into *dst (NULL copies as NULL). */
 libro_code libro_issuer__dup(char **dst, const char *src, libro_error *err);
@@ -14,5 +15,26 @@ libro_code libro_issuer__dup_list(char ***dst, size_t *n_dst, const char *const 
  * allowed) without a signature check. */
 libro_code libro_issuer__parse_own(libro_credential **out, const char *p, size_t len,
                                    libro_error *err);
+
+/* How one kind of credential (a license, a mandate) is recorded by libro_issuer__record. */
+typedef struct libro_issuer__kind {
+    /* Reserve a status index (libro_registry_client_reserve or _reserve_mandate). */
+    libro_code (*reserve)(libro_registry_client *c, uint32_t *list, uint32_t *index,
+                          char **revocation, char **suspension, char **message, libro_error *err);
+    /* Check the credential, its status entries in, and sign it into `jws`. */
+    libro_code (*sign)(libro_buf *jws, const libro_credential *c, void *ctx, libro_error *err);
+    /* Register the signed credential at (list, index). */
+    libro_code (*record)(libro_registry_client *r, const char *jws, uint32_t list, uint32_t index,
+                         void *ctx, libro_error *err);
+    /* Its schema requires status entries: it is checked without them only once they are in
+     * (a license is checked before the reservation as well). */
+    bool status_required;
+} libro_issuer__kind;
+
+/* Record res->license in registry `r`: reserve a status index, put the status entries in
+ * (from the URL `base`, required in-process, else the registry's), sign, register; `ctx`
+ * goes to the kind's functions. res->registered says whether it was recorded. */
+libro_code libro_issuer__record(libro_issued *res, libro_registry_client *r, const char *base,
+                                const libro_issuer__kind *kind, void *ctx, libro_error *err);
 
 #endif

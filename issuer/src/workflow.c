@@ -447,11 +447,31 @@ same_status_lists(const libro_credential *answer, const libro_credential *c)
            strcmp(answer->status_message_list, c->status_message_list) == 0;
 }
 
-/* Record the license in the registry: reserve its status index, put the status entries in
- * the license, check, sign, register. */
+/* The license kind of libro_issuer__record: `ctx` is the libro_issuer. */
 static libro_code
-issue_registered(libro_issued *res, libro_issuer *is, libro_registry_client *r, const char *base,
-                 libro_error *err)
+license_sign(libro_buf *jws, const libro_credential *c, void *ctx, libro_error *err)
+{
+    return sign_checked(jws, c, ctx, err);
+}
+
+static libro_code
+license_record(libro_registry_client *r, const char *jws, uint32_t list, uint32_t index, void *ctx,
+               libro_error *err)
+{
+    (void) ctx;
+    return libro_registry_client_register(r, jws, list, index, err);
+}
+
+static const libro_issuer__kind license_kind = {
+    libro_registry_client_reserve,
+    license_sign,
+    license_record,
+    false,
+};
+
+libro_code
+libro_issuer__record(libro_issued *res, libro_registry_client *r, const char *base,
+                     const libro_issuer__kind *kind, void *ctx, libro_error *err)
 {
     libro_credential *c = res->license;
     libro_credential entries = {0};
@@ -463,17 +483,17 @@ issue_registered(libro_issued *res, libro_issuer *is, libro_registry_client *r, 
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
                                "a registry database needs the URL base of its status lists");
     }
-    /* The license with a placeholder entry first: a bad URL base costs no index. */
+    /* The credential with a placeholder entry first: a bad URL base costs no index. */
     if (base != NULL) {
         rc = status_from_base(c, base, 0, 0, err);
     }
-    if (rc == LIBRO_OK) {
+    if (rc == LIBRO_OK && (base != NULL || !kind->status_required)) {
         rc = libro_credential_check(c, err);
     }
     if (rc == LIBRO_OK) {
-        rc = libro_registry_client_reserve(
-            r, &res->status_list, &res->status_index, &entries.status_revocation_list,
-            &entries.status_suspension_list, &entries.status_message_list, err);
+        rc =
+            kind->reserve(r, &res->status_list, &res->status_index, &entries.status_revocation_list,
+                          &entries.status_suspension_list, &entries.status_message_list, err);
     }
     if (rc == LIBRO_OK && base != NULL) {
         rc = status_from_base(c, base, res->status_list, res->status_index, err);
@@ -489,11 +509,11 @@ issue_registered(libro_issued *res, libro_issuer *is, libro_registry_client *r, 
         rc = status_copy(c, &entries, err);
     }
     if (rc == LIBRO_OK) {
-        rc = sign_checked(&res->jws, c, is, err);
+        rc = kind->sign(&res->jws, c, ctx, err);
     }
     if (rc == LIBRO_OK) {
-        rc = libro_registry_client_register(r, (const char *) res->jws.data, res->status_list,
-                                            res->status_index, err);
+        rc = kind->record(r, (const char *) res->jws.data, res->status_list, res->status_index, ctx,
+                          err);
     }
     libro_free(entries.status_revocation_list);
     libro_free(entries.status_suspension_list);
@@ -542,7 +562,7 @@ libro_issuer_issue_license(libro_issued *out, libro_issuer *is, libro_registry_c
     if (registry == NULL) {
         rc = sign_checked(&res.jws, res.license, is, err);
     } else {
-        rc = issue_registered(&res, is, registry, opt->status_url_base, err);
+        rc = libro_issuer__record(&res, registry, opt->status_url_base, &license_kind, is, err);
     }
     if (rc != LIBRO_OK) {
         goto out;

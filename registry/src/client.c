@@ -275,9 +275,10 @@ out:
     return rc;
 }
 
-/* GET `path` and read its JSON answer into *answer (caller decrefs). */
+/* GET `path` and read its JSON answer (at most `max` bytes) into *answer (caller decrefs). */
 static libro_code
-get_json(json_t **answer, libro_registry_client *c, const char *path, libro_error *err)
+get_json_max(json_t **answer, libro_registry_client *c, const char *path, size_t max,
+             libro_error *err)
 {
     libro_http_request req = LIBRO_HTTP_REQUEST_INIT;
     libro_http_response resp = LIBRO_HTTP_RESPONSE_INIT;
@@ -289,7 +290,7 @@ get_json(json_t **answer, libro_registry_client *c, const char *path, libro_erro
     if (rc == LIBRO_OK) {
         req.url = (const char *) url.data;
         req.accept = "application/json";
-        req.max_response_bytes = MAX_ANSWER_BYTES;
+        req.max_response_bytes = max;
         req.ca_file = c->ca_file;
         rc = libro_http_fetch(&resp, &req, err);
     }
@@ -307,6 +308,12 @@ get_json(json_t **answer, libro_registry_client *c, const char *path, libro_erro
     libro_http_response_clear(&resp);
     libro_buf_free(&url);
     return rc;
+}
+
+static libro_code
+get_json(json_t **answer, libro_registry_client *c, const char *path, libro_error *err)
+{
+    return get_json_max(answer, c, path, MAX_ANSWER_BYTES, err);
 }
 
 static libro_code
@@ -407,10 +414,10 @@ copy_url(char **out, const json_t *answer, const char *name, libro_error *err)
     return *out == NULL ? nomem(err) : LIBRO_OK;
 }
 
-libro_code
-libro_registry_client_reserve(libro_registry_client *c, uint32_t *list, uint32_t *index,
-                              char **revocation, char **suspension, char **message,
-                              libro_error *err)
+/* Reserve a license's (or with `mandate` a mandate's) status index. */
+static libro_code
+reserve(libro_registry_client *c, bool mandate, uint32_t *list, uint32_t *index, char **revocation,
+        char **suspension, char **message, libro_error *err)
 {
     char **urls[] = {revocation, suspension, message};
     static const char *const names[] = {"revocation", "suspension", "message"};
@@ -428,9 +435,11 @@ libro_registry_client_reserve(libro_registry_client *c, uint32_t *list, uint32_t
         *urls[k] = NULL;
     }
     if (c->local != NULL) {
-        return libro_registry_reserve_status(c->local, NULL, list, index, err);
+        return mandate ? libro_registry_reserve_mandate_status(c->local, NULL, list, index, err)
+                       : libro_registry_reserve_status(c->local, NULL, list, index, err);
     }
-    rc = post(&answer, c, "/v1/reservations", json_pack("{s:s}", "op", "reserve"), err);
+    rc = post(&answer, c, mandate ? "/v1/mandates/reservations" : "/v1/reservations",
+              json_pack("{s:s}", "op", mandate ? "mandate-reserve" : "reserve"), err);
     if (rc != LIBRO_OK) {
         return rc;
     }
@@ -456,6 +465,14 @@ out:
     }
     json_decref(answer);
     return rc;
+}
+
+libro_code
+libro_registry_client_reserve(libro_registry_client *c, uint32_t *list, uint32_t *index,
+                              char **revocation, char **suspension, char **message,
+                              libro_error *err)
+{
+    return reserve(c, false, list, index, revocation, suspension, message, err);
 }
 
 libro_code
@@ -675,6 +692,362 @@ libro_registry_client_expiring(libro_registry_client *c, libro_license_record **
         *n = count;
     } else {
         libro_license_records_free(recs, count);
+    }
+    json_decref(answer);
+    return rc;
+}
+
+/* ---- roundtables and mandates -------------------------------------------------------------- */
+
+/* The roundtable's answers carry mandates and seat charters (each credential a few KiB; at most
+ * seven seats and their members). */
+#define MAX_ROUNDTABLE_ANSWER_BYTES (256u * 1024u)
+
+libro_code
+libro_registry_client_add_seat(libro_registry_client *c, const char *charter, libro_error *err)
+{
+    json_t *answer = NULL;
+    libro_code rc;
+
+    if (c == NULL || charter == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "seat: NULL argument");
+    }
+    if (c->local != NULL) {
+        return libro_registry_add_seat(c->local, NULL, charter, c->actor, libro_time_now(), err);
+    }
+    rc = post(&answer, c, "/v1/seats", json_pack("{s:s, s:s}", "op", "seat", "charter", charter),
+              err);
+    json_decref(answer);
+    return rc;
+}
+
+libro_code
+libro_registry_client_reserve_mandate(libro_registry_client *c, uint32_t *list, uint32_t *index,
+                                      char **revocation, char **suspension, char **message,
+                                      libro_error *err)
+{
+    return reserve(c, true, list, index, revocation, suspension, message, err);
+}
+
+/* The mandate id an answer names, checked, into id (may be NULL). */
+static libro_code
+answer_id(char id[LIBRO_MANDATE_ID_SIZE], const json_t *answer, libro_error *err)
+{
+    const char *s = json_string_value(json_object_get(answer, "mandate"));
+
+    if (!libro_mandate_id_ok(s)) {
+        return libro_error_set(err, LIBRO_ERR_PARSE, "registry answer: no mandate id");
+    }
+    if (id != NULL) {
+        memcpy(id, s, LIBRO_MANDATE_ID_SIZE);
+    }
+    return LIBRO_OK;
+}
+
+libro_code
+libro_registry_client_register_mandate(libro_registry_client *c, const char *credential,
+                                       uint32_t list, uint32_t index,
+                                       char id[LIBRO_MANDATE_ID_SIZE], libro_error *err)
+{
+    json_t *answer = NULL;
+    libro_code rc;
+
+    if (id != NULL) {
+        id[0] = '\0';
+    }
+    if (c == NULL || credential == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "register mandate: NULL argument");
+    }
+    if (c->local != NULL) {
+        return libro_registry_register_mandate(c->local, NULL, credential, list, index, c->actor,
+                                               libro_time_now(), id, err);
+    }
+    rc = post(&answer, c, "/v1/mandates",
+              json_pack("{s:s, s:s, s:I, s:I}", "op", "mandate-register", "credential", credential,
+                        "list", (json_int_t) list, "index", (json_int_t) index),
+              err);
+    if (rc == LIBRO_OK) {
+        rc = answer_id(id, answer, err);
+    }
+    json_decref(answer);
+    return rc;
+}
+
+libro_code
+libro_registry_client_end_mandate(libro_registry_client *c, const char *id, libro_mandate_state how,
+                                  const char *reason, libro_error *err)
+{
+    json_t *answer = NULL;
+    libro_buf path = LIBRO_BUF_INIT;
+    libro_code rc;
+
+    if (c == NULL || id == NULL || reason == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "end mandate: NULL argument");
+    }
+    if (c->local != NULL) {
+        return libro_registry_end_mandate(c->local, NULL, id, how, c->actor, reason,
+                                          libro_time_now(), err);
+    }
+    if (how != LIBRO_MANDATE_RESIGNED && how != LIBRO_MANDATE_RECALLED) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "end mandate: a mandate ends early as resigned or recalled");
+    }
+    if (!libro_mandate_id_ok(id)) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "malformed mandate id");
+    }
+    rc = libro_buf_printf(&path, err, "/v1/mandates/%s/end", id);
+    if (rc == LIBRO_OK) {
+        rc = post(&answer, c, (const char *) path.data,
+                  json_pack("{s:s, s:s, s:s, s:s}", "op", "mandate-end", "mandate", id, "how",
+                            libro_mandate_state_name(how), "reason", reason),
+                  err);
+    }
+    json_decref(answer);
+    libro_buf_free(&path);
+    return rc;
+}
+
+static libro_code
+text_or_null_member(char **out, const json_t *o, const char *name)
+{
+    json_t *v = json_object_get(o, name);
+
+    *out = NULL;
+    if (json_is_null(v)) {
+        return LIBRO_OK;
+    }
+    return text_member(out, o, name);
+}
+
+static libro_code
+mandate_state_from_name(libro_mandate_state *out, const char *name)
+{
+    for (int s = LIBRO_MANDATE_ACTIVE; s <= LIBRO_MANDATE_REPLACED; s++) {
+        if (name != NULL && strcmp(name, libro_mandate_state_name((libro_mandate_state) s)) == 0) {
+            *out = (libro_mandate_state) s;
+            return LIBRO_OK;
+        }
+    }
+    return LIBRO_ERR_PARSE;
+}
+
+/* A mandate as the API shows it (http/roundtable.c, libro_http__mandate_json). */
+static libro_code
+mandate_from_json(libro_mandate_record *m, const json_t *o, libro_error *err)
+{
+    const char *id = json_string_value(json_object_get(o, "id"));
+    const char *office = json_string_value(json_object_get(o, "office"));
+    json_t *level = json_object_get(o, "roundtableLevel");
+    json_t *ended = json_object_get(o, "endedAt");
+    libro_code rc = LIBRO_OK;
+
+    memset(m, 0, sizeof *m);
+    if (!libro_mandate_id_ok(id) || office == NULL ||
+        !libro_office_from_name(&m->office, office, strlen(office)) || !json_is_integer(level) ||
+        json_integer_value(level) < 0 || json_integer_value(level) > LIBRO_MAX_LEVEL ||
+        !json_is_boolean(json_object_get(o, "voting")) ||
+        !json_is_boolean(json_object_get(o, "statusSet"))) {
+        rc = LIBRO_ERR_PARSE;
+    }
+    if (rc == LIBRO_OK) {
+        memcpy(m->id, id, LIBRO_MANDATE_ID_SIZE);
+        m->roundtable_level = (int) json_integer_value(level);
+        m->voting = json_is_true(json_object_get(o, "voting"));
+        m->status_set = json_is_true(json_object_get(o, "statusSet"));
+    }
+    if (rc != LIBRO_OK || (rc = text_member(&m->roundtable, o, "roundtable")) != LIBRO_OK ||
+        (rc = text_or_null_member(&m->seat, o, "seat")) != LIBRO_OK ||
+        (rc = text_member(&m->holder, o, "holder")) != LIBRO_OK ||
+        (rc = text_member(&m->name, o, "name")) != LIBRO_OK ||
+        (rc = text_member(&m->issuer, o, "issuer")) != LIBRO_OK ||
+        (rc = time_member(&m->valid_from, o, "validFrom")) != LIBRO_OK ||
+        (rc = time_member(&m->valid_until, o, "validUntil")) != LIBRO_OK ||
+        (rc = mandate_state_from_name(&m->state, json_string_value(json_object_get(o, "state")))) !=
+            LIBRO_OK ||
+        (rc = json_is_null(ended) ? LIBRO_OK : time_member(&m->ended_at, o, "endedAt")) !=
+            LIBRO_OK ||
+        (rc = text_or_null_member(&m->end_reason, o, "endReason")) != LIBRO_OK ||
+        (rc = text_or_null_member(&m->ended_by, o, "endedBy")) != LIBRO_OK ||
+        (rc = u32_member(&m->status_list, o, "statusList")) != LIBRO_OK ||
+        (rc = u32_member(&m->status_index, o, "statusIndex")) != LIBRO_OK ||
+        (rc = time_member(&m->registered_at, o, "registeredAt")) != LIBRO_OK ||
+        (rc = text_member(&m->credential, o, "credential")) != LIBRO_OK) {
+        libro_mandate_record_clear(m);
+        return rc == LIBRO_ERR_NOMEM
+                   ? nomem(err)
+                   : libro_error_set(err, LIBRO_ERR_PARSE, "registry answer: malformed mandate");
+    }
+    return LIBRO_OK;
+}
+
+libro_code
+libro_registry_client_mandate(libro_registry_client *c, libro_mandate_record *out, const char *id,
+                              libro_error *err)
+{
+    libro_buf path = LIBRO_BUF_INIT;
+    json_t *answer = NULL;
+    libro_code rc;
+
+    if (c == NULL || out == NULL || id == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "mandate: NULL argument");
+    }
+    memset(out, 0, sizeof *out);
+    if (c->local != NULL) {
+        return libro_registry_mandate(c->local, out, id, err);
+    }
+    if (!libro_mandate_id_ok(id)) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "malformed mandate id");
+    }
+    rc = libro_buf_printf(&path, err, "/v1/mandates/%s", id);
+    if (rc == LIBRO_OK) {
+        rc = get_json(&answer, c, (const char *) path.data, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = mandate_from_json(out, answer, err);
+    }
+    if (rc == LIBRO_OK && strcmp(out->id, id) != 0) {
+        libro_mandate_record_clear(out);
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "registry answer: another mandate");
+    }
+    json_decref(answer);
+    libro_buf_free(&path);
+    return rc;
+}
+
+/* GET `path` and read its "mandates" array. */
+static libro_code
+get_mandates(libro_registry_client *c, const char *path, json_t **answer,
+             libro_mandate_record **out, size_t *n, libro_error *err)
+{
+    json_t *list;
+    libro_mandate_record *recs = NULL;
+    size_t count = 0;
+    libro_code rc = get_json_max(answer, c, path, MAX_ROUNDTABLE_ANSWER_BYTES, err);
+
+    list = rc == LIBRO_OK ? json_object_get(*answer, "mandates") : NULL;
+    if (rc == LIBRO_OK && !json_is_array(list)) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "registry answer: no list of mandates");
+    }
+    if (rc == LIBRO_OK && json_array_size(list) > 0) {
+        recs = libro_calloc(json_array_size(list), sizeof *recs);
+        rc = recs == NULL ? nomem(err) : LIBRO_OK;
+    }
+    for (size_t i = 0; rc == LIBRO_OK && i < json_array_size(list); i++) {
+        rc = mandate_from_json(&recs[i], json_array_get(list, i), err);
+        count += rc == LIBRO_OK;
+    }
+    if (rc == LIBRO_OK) {
+        *out = recs;
+        *n = count;
+    } else {
+        libro_mandate_records_free(recs, count);
+    }
+    return rc;
+}
+
+libro_code
+libro_registry_client_roundtable(libro_registry_client *c, libro_mandate_record **out, size_t *n,
+                                 int64_t at, libro_error *err)
+{
+    char text[LIBRO_TIME_TEXT_MAX];
+    libro_buf path = LIBRO_BUF_INIT;
+    json_t *answer = NULL;
+    libro_code rc;
+
+    if (c == NULL || out == NULL || n == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "roundtable: NULL argument");
+    }
+    *out = NULL;
+    *n = 0;
+    if (c->local != NULL) {
+        return libro_registry_roundtable(c->local, out, n, at, err);
+    }
+    rc = libro_time_format(text, at, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(&path, err, "/v1/roundtable?at=%s", text);
+    }
+    if (rc == LIBRO_OK) {
+        rc = get_mandates(c, (const char *) path.data, &answer, out, n, err);
+    }
+    json_decref(answer);
+    libro_buf_free(&path);
+    return rc;
+}
+
+libro_code
+libro_registry_client_mandates_expiring(libro_registry_client *c, libro_mandate_record **out,
+                                        size_t *n, int64_t within, libro_error *err)
+{
+    libro_buf path = LIBRO_BUF_INIT;
+    json_t *answer = NULL;
+    libro_code rc;
+
+    if (c == NULL || out == NULL || n == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "expiring: NULL argument");
+    }
+    *out = NULL;
+    *n = 0;
+    if (c->local != NULL) {
+        return libro_registry_mandates_expiring(c->local, out, n, libro_time_now(), within, err);
+    }
+    if (within < 0) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "expiring: negative interval");
+    }
+    rc = libro_buf_printf(&path, err, "/v1/roundtable/expiring?within=%lld", (long long) within);
+    if (rc == LIBRO_OK) {
+        rc = get_mandates(c, (const char *) path.data, &answer, out, n, err);
+    }
+    json_decref(answer);
+    libro_buf_free(&path);
+    return rc;
+}
+
+libro_code
+libro_registry_client_seats(libro_registry_client *c, libro_seat **out, size_t *n, libro_error *err)
+{
+    json_t *answer = NULL;
+    json_t *list;
+    libro_seat *seats = NULL;
+    size_t count = 0;
+    libro_code rc;
+
+    if (c == NULL || out == NULL || n == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "seats: NULL argument");
+    }
+    *out = NULL;
+    *n = 0;
+    if (c->local != NULL) {
+        return libro_registry_seats(c->local, out, n, err);
+    }
+    rc = get_json_max(&answer, c, "/v1/roundtable", MAX_ROUNDTABLE_ANSWER_BYTES, err);
+    list = rc == LIBRO_OK ? json_object_get(answer, "seats") : NULL;
+    if (rc == LIBRO_OK && !json_is_array(list)) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "registry answer: no list of seats");
+    }
+    if (rc == LIBRO_OK && json_array_size(list) > 0) {
+        seats = libro_calloc(json_array_size(list), sizeof *seats);
+        rc = seats == NULL ? nomem(err) : LIBRO_OK;
+    }
+    for (size_t i = 0; rc == LIBRO_OK && i < json_array_size(list); i++) {
+        const json_t *o = json_array_get(list, i);
+        json_t *level = json_object_get(o, "level");
+
+        count++;
+        if (!json_is_integer(level) || json_integer_value(level) < 0 ||
+            json_integer_value(level) > LIBRO_MAX_LEVEL ||
+            text_member(&seats[i].community, o, "community") != LIBRO_OK ||
+            text_member(&seats[i].name, o, "name") != LIBRO_OK ||
+            text_member(&seats[i].charter, o, "charter") != LIBRO_OK) {
+            rc = libro_error_set(err, LIBRO_ERR_PARSE, "registry answer: malformed seat");
+        } else {
+            seats[i].level = (int) json_integer_value(level);
+        }
+    }
+    if (rc == LIBRO_OK) {
+        *out = seats;
+        *n = count;
+    } else {
+        libro_seats_free(seats, count);
     }
     json_decref(answer);
     return rc;

@@ -122,6 +122,12 @@ out:
     return rc;
 }
 
+libro_code
+libro_registry__log_leaf(libro_registry *r, json_t *leaf, libro_error *err)
+{
+    return log_append(r, leaf, err);
+}
+
 /* "sha256:" + base64url of the SHA-256 of `s`: leaves name credentials by digest, so that the
  * log stays small and a leaf can be checked against the credential a holder shows. */
 static libro_code
@@ -142,6 +148,12 @@ digest_of(char out[64], const char *s, libro_error *err)
     }
     libro_buf_free(&b);
     return rc;
+}
+
+libro_code
+libro_registry__digest(char out[64], const char *s, libro_error *err)
+{
+    return digest_of(out, s, err);
 }
 
 static json_t *

@@ -83,7 +83,9 @@ libro_registry_publish_list(libro_buf *jws_out, bool *signed_now, libro_publishe
     }
     rc = check_publish(registry_key, authorization, opt, err);
     if (rc == LIBRO_OK) {
-        rc = libro_registry_status_bits(r, &s.bits, opt->list, opt->purpose, err);
+        rc = libro_registry__status_bits_in(
+            r, opt->mandates ? LIBRO_SPACE_MANDATES : LIBRO_SPACE_LICENSES, &s.bits, opt->list,
+            opt->purpose, err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_sha256(hash, s.bits.bits, s.bits.n_entries / 8, err);
@@ -97,6 +99,9 @@ libro_registry_publish_list(libro_buf *jws_out, bool *signed_now, libro_publishe
         goto out;
     }
     s.purpose = (libro_status_purpose) opt->purpose;
+    /* A message list says its entries' words: the mandate words on a mandate list. */
+    s.words = opt->mandates && s.purpose == LIBRO_STATUS_MESSAGE ? LIBRO_WORDS_MANDATE
+                                                                 : LIBRO_WORDS_LICENSE;
     s.valid_from = opt->now_ms / 1000;
     s.valid_from_millis = (unsigned) (opt->now_ms % 1000);
     s.valid_until = s.valid_from + (int64_t) opt->seconds;

@@ -235,39 +235,56 @@ out:
     return rc;
 }
 
-/* Whether `url` ends with "/<list>/<purpose>", the form the registry serves its lists at. */
+/* Whether `url` ends with "<tail>/<list>/<purpose>", the form the registry serves its lists
+ * at: tail "" for a license list, "/mandates" for a mandate list. What comes before is the
+ * operator's (where `libro registry status` publishes in embedded mode); the API, which knows
+ * its base URL, checks it there. */
 static bool
-list_url_matches(const char *url, uint32_t list, const char *purpose)
+list_url_matches(const char *url, const char *tail, uint32_t list, const char *purpose)
 {
-    char tail[64];
+    char end[96];
     size_t len = url != NULL ? strlen(url) : 0;
-    int n = snprintf(tail, sizeof tail, "/%u/%s", (unsigned) list, purpose);
+    int n = snprintf(end, sizeof end, "%s/%u/%s", tail, (unsigned) list, purpose);
 
-    return n > 0 && (size_t) n < sizeof tail && len > (size_t) n &&
-           strcmp(url + len - (size_t) n, tail) == 0;
+    return n > 0 && (size_t) n < sizeof end && len > (size_t) n &&
+           strcmp(url + len - (size_t) n, end) == 0;
 }
 
-/* The credential's own status entries must name the (list, index) the registry keeps for it:
- * otherwise the registry would set one bit while verifiers read another. */
-static libro_code
-check_status_entries(const libro_credential *c, uint32_t list, uint32_t index, libro_error *err)
+libro_code
+libro_registry__check_entries(const libro_credential *c, libro_store_space space, uint32_t list,
+                              uint32_t index, libro_error *err)
 {
+    bool mandate = space == LIBRO_SPACE_MANDATES;
+    const char *tail = mandate ? "/mandates" : "";
+
+    /* A mandate's message entry is required: ending one early sets its word. */
+    if (mandate && (!c->has_status || c->status_message_list == NULL)) {
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "the mandate carries no credentialStatus with three entries: the "
+                               "registry could not end it");
+    }
     if (!c->has_status) {
         return libro_error_set(err, LIBRO_ERR_DENIED,
                                "license %.64s carries no credentialStatus: the registry could "
                                "not revoke or suspend it",
                                c->license_number);
     }
-    if (c->status_index != index ||
-        !list_url_matches(c->status_revocation_list, list, "revocation") ||
-        !list_url_matches(c->status_suspension_list, list, "suspension") ||
-        (c->status_message_list != NULL &&
-         !list_url_matches(c->status_message_list, list, "message"))) {
-        return libro_error_set(err, LIBRO_ERR_DENIED,
-                               "license %.64s: its status entries do not name list %u, index %u",
-                               c->license_number, (unsigned) list, (unsigned) index);
+    if (c->status_index == index &&
+        list_url_matches(c->status_revocation_list, tail, list, "revocation") &&
+        list_url_matches(c->status_suspension_list, tail, list, "suspension") &&
+        (c->status_message_list == NULL ||
+         list_url_matches(c->status_message_list, tail, list, "message"))) {
+        return LIBRO_OK;
     }
-    return LIBRO_OK;
+    if (mandate) {
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "the mandate's status entries do not name mandate list %u, index %u "
+                               "(.../mandates/%u/<purpose>)",
+                               (unsigned) list, (unsigned) index, (unsigned) list);
+    }
+    return libro_error_set(err, LIBRO_ERR_DENIED,
+                           "license %.64s: its status entries do not name list %u, index %u",
+                           c->license_number, (unsigned) list, (unsigned) index);
 }
 
 /* A license this registry may record: it names the registry's community, at the level its
@@ -659,6 +676,13 @@ libro_code
 libro_registry__reserve(libro_registry *r, const libro_request_id *req, uint32_t entries,
                         uint32_t *list, uint32_t *index, libro_error *err)
 {
+    return libro_registry__reserve_in(r, req, LIBRO_SPACE_LICENSES, entries, list, index, err);
+}
+
+libro_code
+libro_registry__reserve_in(libro_registry *r, const libro_request_id *req, libro_store_space space,
+                           uint32_t entries, uint32_t *list, uint32_t *index, libro_error *err)
+{
     uint32_t current = 0;
     uint32_t chosen = 0;
     uint64_t used = 0;
@@ -677,7 +701,7 @@ libro_registry__reserve(libro_registry *r, const libro_request_id *req, uint32_t
         goto out;
     }
     in_tx = true;
-    rc = r->store.ops->slot_current(r->store.h, &current, &used, err);
+    rc = r->store.ops->slot_current(r->store.h, space, &current, &used, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -692,7 +716,7 @@ libro_registry__reserve(libro_registry *r, const libro_request_id *req, uint32_t
         if (rc != LIBRO_OK) {
             goto out;
         }
-        rc = r->store.ops->slot_reserve(r->store.h, chosen, candidate, err);
+        rc = r->store.ops->slot_reserve(r->store.h, space, chosen, candidate, err);
         if (rc == LIBRO_OK) {
             *index = candidate;
             break;
@@ -727,6 +751,25 @@ libro_registry_reserve_status(libro_registry *r, const libro_request_id *req, ui
     return libro_registry__reserve(r, req, LIBRO_STATUS_LIST_MIN_ENTRIES, list, index, err);
 }
 
+libro_code
+libro_registry__set_status(libro_registry *r, libro_store_space space, uint32_t list,
+                           uint32_t index, bool revoked, bool suspended, unsigned word,
+                           libro_error *err)
+{
+    libro_code rc = r->store.ops->status_set(r->store.h, space, list, index,
+                                             LIBRO_STATUS_REVOCATION, revoked ? 1u : 0u, err);
+
+    if (rc == LIBRO_OK) {
+        rc = r->store.ops->status_set(r->store.h, space, list, index, LIBRO_STATUS_SUSPENSION,
+                                      suspended ? 1u : 0u, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = r->store.ops->status_set(r->store.h, space, list, index, LIBRO_STATUS_MESSAGE, word,
+                                      err);
+    }
+    return rc;
+}
+
 /* The status bits are a function of the state: revocation set for revoked and surrendered
  * (both final: a surrendered license must read as no longer valid, and the revocation list is
  * the one a verifier treats as final, including one that reads no message list), suspension
@@ -737,24 +780,14 @@ static libro_code
 write_bits(libro_registry *r, const libro_license_record *rec, libro_license_state state,
            libro_error *err)
 {
-    bool revoked = state == LIBRO_STATE_REVOKED || state == LIBRO_STATE_SURRENDERED;
     unsigned word = state == LIBRO_STATE_SURRENDERED ? LIBRO_WORD_SURRENDERED
                     : state == LIBRO_STATE_LAPSED    ? LIBRO_WORD_LAPSED
                                                      : LIBRO_WORD_ACTIVE;
-    libro_code rc;
 
-    rc = r->store.ops->status_set(r->store.h, rec->status_list, rec->status_index,
-                                  LIBRO_STATUS_REVOCATION, revoked ? 1u : 0u, err);
-    if (rc == LIBRO_OK) {
-        rc = r->store.ops->status_set(r->store.h, rec->status_list, rec->status_index,
-                                      LIBRO_STATUS_SUSPENSION,
-                                      state == LIBRO_STATE_SUSPENDED ? 1u : 0u, err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = r->store.ops->status_set(r->store.h, rec->status_list, rec->status_index,
-                                      LIBRO_STATUS_MESSAGE, word, err);
-    }
-    return rc;
+    return libro_registry__set_status(r, LIBRO_SPACE_LICENSES, rec->status_list, rec->status_index,
+                                      state == LIBRO_STATE_REVOKED ||
+                                          state == LIBRO_STATE_SURRENDERED,
+                                      state == LIBRO_STATE_SUSPENDED, word, err);
 }
 
 /* ---- register, renew, change, tick -------------------------------------------------------- */
@@ -828,7 +861,8 @@ libro_registry_register(libro_registry *r, const libro_request_id *req, const ch
     if (rc != LIBRO_ERR_NOT_FOUND) {
         goto out;
     }
-    rc = r->store.ops->slot_state(r->store.h, list, index, &reserved, &in_use, err);
+    rc = r->store.ops->slot_state(r->store.h, LIBRO_SPACE_LICENSES, list, index, &reserved, &in_use,
+                                  err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -843,7 +877,7 @@ libro_registry_register(libro_registry *r, const libro_request_id *req, const ch
                              (unsigned) index, (unsigned) list);
         goto out;
     }
-    rc = check_status_entries(c, list, index, err);
+    rc = libro_registry__check_entries(c, LIBRO_SPACE_LICENSES, list, index, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -973,7 +1007,8 @@ libro_registry_renew(libro_registry *r, const libro_request_id *req, const char 
     }
     /* Same status index as before (docs/credentials.md, "Status"): a renewal that named other
      * entries would leave verifiers reading bits the registry never sets. */
-    rc = check_status_entries(c, rec.status_list, rec.status_index, err);
+    rc = libro_registry__check_entries(c, LIBRO_SPACE_LICENSES, rec.status_list, rec.status_index,
+                                       err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -1192,6 +1227,10 @@ libro_registry_tick(libro_registry *r, int64_t now, size_t *changed, libro_error
     if (rc != LIBRO_OK) {
         goto out;
     }
+    rc = libro_registry__tick_mandates(r, now, &count, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
     rc = r->store.ops->commit(r->store.h, err);
     if (rc != LIBRO_OK) {
         goto out;
@@ -1318,6 +1357,21 @@ libro_code
 libro_registry_status_bits(libro_registry *r, struct libro_bitstring *out, uint32_t list,
                            int purpose, libro_error *err)
 {
+    return libro_registry__status_bits_in(r, LIBRO_SPACE_LICENSES, out, list, purpose, err);
+}
+
+libro_code
+libro_registry_mandate_status_bits(libro_registry *r, struct libro_bitstring *out, uint32_t list,
+                                   int purpose, libro_error *err)
+{
+    return libro_registry__status_bits_in(r, LIBRO_SPACE_MANDATES, out, list, purpose, err);
+}
+
+libro_code
+libro_registry__status_bits_in(libro_registry *r, libro_store_space space,
+                               struct libro_bitstring *out, uint32_t list, int purpose,
+                               libro_error *err)
+{
     libro_bitstring bits = {NULL, 0};
     struct status_fill fill = {&bits, 0};
     libro_code rc;
@@ -1337,7 +1391,7 @@ libro_registry_status_bits(libro_registry *r, struct libro_bitstring *out, uint3
     if (rc != LIBRO_OK) {
         goto out;
     }
-    rc = r->store.ops->status_each(r->store.h, list, purpose, set_status, &fill, err);
+    rc = r->store.ops->status_each(r->store.h, space, list, purpose, set_status, &fill, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -1353,11 +1407,30 @@ out:
 libro_code
 libro_registry__last_list(libro_registry *r, uint32_t *list, libro_error *err)
 {
+    return libro_registry__last_list_in(r, LIBRO_SPACE_LICENSES, list, err);
+}
+
+libro_code
+libro_registry__lists_in_use(libro_registry *r, libro_store_space space, uint64_t *count,
+                             libro_error *err)
+{
+    uint32_t list = 0;
+    uint64_t used = 0;
+    libro_code rc = r->store.ops->slot_current(r->store.h, space, &list, &used, err);
+
+    *count = rc == LIBRO_OK && used > 0 ? (uint64_t) list + 1 : 0;
+    return rc;
+}
+
+libro_code
+libro_registry__last_list_in(libro_registry *r, libro_store_space space, uint32_t *list,
+                             libro_error *err)
+{
     uint64_t used = 0;
 
     *list = 0;
     if (r == NULL) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "last list: NULL registry");
     }
-    return r->store.ops->slot_current(r->store.h, list, &used, err);
+    return r->store.ops->slot_current(r->store.h, space, list, &used, err);
 }

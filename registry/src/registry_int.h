@@ -53,6 +53,42 @@ LIBRO_NODISCARD libro_code libro_registry__reserve(libro_registry *r, const libr
                                                    uint32_t entries, uint32_t *list,
                                                    uint32_t *index, libro_error *err);
 
+/** libro_registry__reserve in the status lists of `space` (licenses or mandates). */
+LIBRO_NODISCARD libro_code libro_registry__reserve_in(libro_registry *r,
+                                                      const libro_request_id *req,
+                                                      libro_store_space space, uint32_t entries,
+                                                      uint32_t *list, uint32_t *index,
+                                                      libro_error *err);
+/** libro_registry_status_bits in the status lists of `space`. */
+LIBRO_NODISCARD libro_code libro_registry__status_bits_in(libro_registry *r,
+                                                          libro_store_space space,
+                                                          struct libro_bitstring *out,
+                                                          uint32_t list, int purpose,
+                                                          libro_error *err);
+/** How many lists of `space` are in use (0 when no index was ever reserved there, else the
+ *  highest list with a reserved index + 1). */
+LIBRO_NODISCARD libro_code libro_registry__lists_in_use(libro_registry *r, libro_store_space space,
+                                                        uint64_t *count, libro_error *err);
+/** libro_registry__last_list in the status lists of `space`. */
+LIBRO_NODISCARD libro_code libro_registry__last_list_in(libro_registry *r, libro_store_space space,
+                                                        uint32_t *list, libro_error *err);
+
+/** The credential's status entries name (list, index) of the registry's lists in `space`
+ *  (URLs ending "/<list>/<purpose>", or "/mandates/<list>/<purpose>" for a mandate), all three
+ *  on a mandate, so that the bits the registry sets are those verifiers read. LIBRO_ERR_DENIED
+ *  otherwise. */
+LIBRO_NODISCARD libro_code libro_registry__check_entries(const libro_credential *c,
+                                                         libro_store_space space, uint32_t list,
+                                                         uint32_t index, libro_error *err);
+
+/** Write the three statuses of (list, index) in `space`, inside the caller's write
+ *  transaction: the revocation and suspension bits and the message list's word (0 clears
+ *  each). Every change writes all three, so they follow the record whatever they were. */
+LIBRO_NODISCARD libro_code libro_registry__set_status(libro_registry *r, libro_store_space space,
+                                                      uint32_t list, uint32_t index, bool revoked,
+                                                      bool suspended, unsigned word,
+                                                      libro_error *err);
+
 /** PRAGMA integrity_check (or the backend's equivalent): LIBRO_ERR_IO naming the first
  *  problem. */
 LIBRO_NODISCARD libro_code libro_registry__integrity_check(libro_registry *r, libro_error *err);
@@ -95,6 +131,47 @@ LIBRO_NODISCARD libro_code libro_registry__spend_request(libro_registry *r,
 LIBRO_NODISCARD libro_code libro_registry__write_begin(libro_registry *r,
                                                        const libro_request_id *req,
                                                        libro_error *err);
+
+/** Append the log leaf `leaf` (a JSON object, borrowed; NULL: LIBRO_ERR_NOMEM, as from a
+ *  json_pack that failed) inside the caller's write transaction. */
+struct json_t;
+LIBRO_NODISCARD libro_code libro_registry__log_leaf(libro_registry *r, struct json_t *leaf,
+                                                    libro_error *err);
+/** "sha256:" + base64url of the SHA-256 of `s`, as leaves name the credentials they record. */
+LIBRO_NODISCARD libro_code libro_registry__digest(char out[64], const char *s, libro_error *err);
+
+/** Inside libro_registry_tick's transaction: set the status bits of mandates replaced by a
+ *  successor whose validFrom has come (by `now`), a log leaf each, counted in *changed. */
+LIBRO_NODISCARD libro_code libro_registry__tick_mandates(libro_registry *r, int64_t now,
+                                                         size_t *changed, libro_error *err);
+
+/** Who signed a roundtable request (docs/formats.md, "Signed API requests"). */
+typedef enum libro_registry_signer_kind {
+    LIBRO_SIGNER_COMMUNITY = 1, /* the registry's community (the key of its own charter) */
+    LIBRO_SIGNER_SEAT = 2,      /* a member community (the key of a seat's charter) */
+    LIBRO_SIGNER_PARENT = 3,    /* the parent (the key of the charter above the registry's own) */
+    LIBRO_SIGNER_HOLDER = 4,    /* a person, by their did:key */
+} libro_registry_signer_kind;
+
+typedef struct libro_registry_signer {
+    libro_registry_signer_kind kind;
+    char *id;       /* the community id, or the did:key */
+    libro_key *key; /* its public key */
+} libro_registry_signer;
+
+void libro_registry__signer_clear(libro_registry_signer *s);
+
+/** Resolve the kid of a roundtable request, "<id>#<thumbprint>": a did:key id is a holder (the
+ *  key is the did's, and the thumbprint must be its thumbprint); any other id must be the
+ *  subject of the registry's own charter, of a seat's charter or of the parent's charter in
+ *  the chain, with the thumbprint of that charter's key, and that charter valid at `now`.
+ *  LIBRO_ERR_NOT_FOUND for a kid no charter or did names (or a thumbprint of another key),
+ *  LIBRO_ERR_EXPIRED / LIBRO_ERR_NOT_YET_VALID for a charter not valid now, LIBRO_ERR_PARSE
+ *  for a malformed kid. Caller clears *out. */
+LIBRO_NODISCARD libro_code libro_registry__roundtable_signer(libro_registry *r,
+                                                             libro_registry_signer *out,
+                                                             const char *kid, int64_t now,
+                                                             libro_error *err);
 
 /** Append a license event and its log leaf (inside the caller's write transaction). */
 LIBRO_NODISCARD libro_code libro_registry__record_event(libro_registry *r, const char *number,

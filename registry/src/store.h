@@ -25,6 +25,22 @@ typedef struct libro_store_event {
     const char *credential; /* NULL allowed */
 } libro_store_event;
 
+/** Status lists come in two spaces, each numbered from 0: license lists and mandate lists
+ *  (a mandate's message list carries other words, so the two never share a list). */
+typedef enum libro_store_space {
+    LIBRO_SPACE_LICENSES = 0,
+    LIBRO_SPACE_MANDATES = 1,
+} libro_store_space;
+
+/** Which mandates mandate_list returns. */
+typedef enum libro_store_mandate_query {
+    LIBRO_MQ_SEAT = 1, /* of `office` and `seat` (NULL: the chair), by valid_from */
+    LIBRO_MQ_AT,       /* whose term covers `a` and not ended by then, by office then seat */
+    LIBRO_MQ_EXPIRING, /* active (not ended, no successor registered), valid_until in [a, b],
+                          by valid_until */
+    LIBRO_MQ_PENDING,  /* ended but without their status bits, with ended_at <= a */
+} libro_store_mandate_query;
+
 /** Called by status_each once per index whose status is not 0, with that status. */
 typedef libro_code (*libro_store_status_fn)(void *ctx, uint32_t index, unsigned value,
                                             libro_error *err);
@@ -81,20 +97,40 @@ typedef struct libro_store_ops {
     libro_code (*event_list)(void *h, libro_license_event **out, size_t *n, const char *number,
                              libro_error *err);
 
+    /* Status lists, in `space` (each space numbers its lists from 0). */
     /* The highest list pair with a reserved index and how many it has (0, 0 when none). */
-    libro_code (*slot_current)(void *h, uint32_t *list, uint64_t *used, libro_error *err);
+    libro_code (*slot_current)(void *h, libro_store_space space, uint32_t *list, uint64_t *used,
+                               libro_error *err);
     /* EXISTS when (list, index) is already reserved. */
-    libro_code (*slot_reserve)(void *h, uint32_t list, uint32_t index, libro_error *err);
-    /* Whether (list, index) is reserved, and whether a license uses it. */
-    libro_code (*slot_state)(void *h, uint32_t list, uint32_t index, bool *reserved, bool *in_use,
-                             libro_error *err);
+    libro_code (*slot_reserve)(void *h, libro_store_space space, uint32_t list, uint32_t index,
+                               libro_error *err);
+    /* Whether (list, index) is reserved, and whether a license (a mandate) uses it. */
+    libro_code (*slot_state)(void *h, libro_store_space space, uint32_t list, uint32_t index,
+                             bool *reserved, bool *in_use, libro_error *err);
     /* Set the status of (list, index) for `purpose` (libro_status_purpose): 0 or 1 for
-     * revocation and suspension, a libro_status_word for message; 0 clears it. */
-    libro_code (*status_set)(void *h, uint32_t list, uint32_t index, int purpose, unsigned value,
-                             libro_error *err);
+     * revocation and suspension, a libro_status_word (libro_mandate_word) for message; 0
+     * clears it. */
+    libro_code (*status_set)(void *h, libro_store_space space, uint32_t list, uint32_t index,
+                             int purpose, unsigned value, libro_error *err);
     /* The statuses of `list` for `purpose` that are not 0, by index. */
-    libro_code (*status_each)(void *h, uint32_t list, int purpose, libro_store_status_fn fn,
-                              void *ctx, libro_error *err);
+    libro_code (*status_each)(void *h, libro_store_space space, uint32_t list, int purpose,
+                              libro_store_status_fn fn, void *ctx, libro_error *err);
+
+    /* Seats: insert, or replace the row of the same community. */
+    libro_code (*seat_put)(void *h, const char *community, const char *name, int level,
+                           const char *charter, int64_t added_at, const char *actor,
+                           libro_error *err);
+    /* Every seat, by community. */
+    libro_code (*seat_list)(void *h, libro_seat **out, size_t *n, libro_error *err);
+    /* Mandates. NOT_FOUND. */
+    libro_code (*mandate_get)(void *h, libro_mandate_record *out, const char *id, libro_error *err);
+    /* `insert`: a new row (EXISTS when the id or the status index is taken); else update the
+     * row of m->id (its state, end and status_set; NOT_FOUND). */
+    libro_code (*mandate_put)(void *h, const libro_mandate_record *m, bool insert,
+                              libro_error *err);
+    libro_code (*mandate_list)(void *h, libro_mandate_record **out, size_t *n,
+                               libro_store_mandate_query q, int office, const char *seat, int64_t a,
+                               int64_t b, libro_error *err);
 
     /* IssuerAuthorization credentials by kid (insert or replace), for the signed write API. */
     libro_code (*issuer_put)(void *h, const char *kid, const char *issuer, const char *credential,

@@ -12,24 +12,7 @@ failed=0
 
 # check NAME WANT_EXIT [GREP_PATTERN] -- COMMAND...: run, compare exit code, and grep the
 # combined stdout+stderr for the pattern.
-check() {
-    local name=$1 want=$2 pattern=$3
-    shift 4
-    local out rc
-    out=$("$@" 2>&1 </dev/null)
-    rc=$?
-    if [ "$rc" -ne "$want" ]; then
-        printf 'FAIL %s: exit %d, want %d\n%s\n' "$name" "$rc" "$want" "$out"
-        failed=$((failed + 1))
-    elif [ -n "$pattern" ] && ! grep -qE -- "$pattern" <<<"$out"; then
-        printf 'FAIL %s: output lacks /%s/\n%s\n' "$name" "$pattern" "$out"
-        failed=$((failed + 1))
-    else
-        passed=$((passed + 1))
-    fi
-}
-ok() { passed=$((passed + 1)); }
-fail() { printf 'FAIL %s\n' "$*"; failed=$((failed + 1)); }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # check, must, ok, fail
 
 # --- the command line ---------------------------------------------------------------------
 check "version" 0 '^libro [0-9]+\.[0-9]+\.[0-9]+$' -- "$libro" --version

@@ -5,6 +5,9 @@
 #                               $server_pid stopped), entered, its own trust store, counters
 #   ok, fail MESSAGE, must COMMAND...   count a check; count and print a failure; a set-up
 #                               step that must work (else the script stops)
+#   check NAME WANT_EXIT PATTERN -- COMMAND...   run COMMAND (stdin closed): one check that it
+#                               exits WANT_EXIT and, unless PATTERN is empty, prints (stdout
+#                               or stderr) a line matching PATTERN (grep -E)
 
 e2e_require() {
     local script=$1 tool
@@ -45,3 +48,17 @@ fail() {
     failed=$((failed + 1))
 }
 must() { "$@" >/dev/null 2>"$work/must.err" || { echo "setup failed: $*"; cat "$work/must.err"; exit 1; }; }
+check() {
+    local name=$1 want=$2 pattern=$3
+    shift 4
+    local out rc
+    out=$("$@" 2>&1 </dev/null)
+    rc=$?
+    if [ "$rc" -ne "$want" ]; then
+        fail "$name: exit $rc, want $want: $(head -c 600 <<<"$out")"
+    elif [ -n "$pattern" ] && ! grep -qE -- "$pattern" <<<"$out"; then
+        fail "$name: output lacks /$pattern/: $(head -c 600 <<<"$out")"
+    else
+        ok
+    fi
+}

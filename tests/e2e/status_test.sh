@@ -21,23 +21,7 @@ later() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
 FROM=$(ago '400 days')
 BASE=https://registry.town-7.example/v1/status
 
-check() { # NAME WANT_EXIT PATTERN -- COMMAND...
-    local name=$1 want=$2 pattern=$3
-    shift 4
-    local out rc
-    out=$("$@" 2>&1 </dev/null)
-    rc=$?
-    if [ "$rc" -ne "$want" ]; then
-        printf 'FAIL %s: exit %d, want %d\n%s\n' "$name" "$rc" "$want" "$out"
-        failed=$((failed + 1))
-    elif [ -n "$pattern" ] && ! grep -qE -- "$pattern" <<<"$out"; then
-        printf 'FAIL %s: output lacks /%s/\n%s\n' "$name" "$pattern" "$out"
-        failed=$((failed + 1))
-    else
-        passed=$((passed + 1))
-    fi
-}
-must() { "$@" >/dev/null 2>"$work/must.err" || { echo "setup failed: $*"; cat "$work/must.err"; exit 1; }; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # check, must, ok, fail
 b64url_decode() {
     local p
     p=$(tr '_-' '/+')

@@ -17,22 +17,7 @@ AT=2026-12-01T00:00:00Z
 FROM=2026-01-01T00:00:00Z
 UNTIL=2036-01-01T00:00:00Z
 
-check() { # NAME WANT_EXIT PATTERN -- COMMAND...
-    local name=$1 want=$2 pattern=$3
-    shift 4
-    local out rc
-    out=$("$@" 2>&1 </dev/null)
-    rc=$?
-    if [ "$rc" -ne "$want" ]; then
-        printf 'FAIL %s: exit %d, want %d\n%s\n' "$name" "$rc" "$want" "$out"
-        failed=$((failed + 1))
-    elif [ -n "$pattern" ] && ! grep -qE -- "$pattern" <<<"$out"; then
-        printf 'FAIL %s: output lacks /%s/\n%s\n' "$name" "$pattern" "$out"
-        failed=$((failed + 1))
-    else
-        passed=$((passed + 1))
-    fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # check, must, ok, fail
 # The same command through libro and libro-verify: same exit code, same stdout.
 same() { # NAME -- ARGS...
     local name=$1
@@ -50,7 +35,6 @@ same() { # NAME -- ARGS...
         passed=$((passed + 1))
     fi
 }
-must() { "$@" >/dev/null 2>"$work/must.err" || { echo "setup failed: $*"; cat "$work/must.err"; exit 1; }; }
 
 # --- made with libro: a community, an Ed25519 and a P-256 issuer, two licenses ---------------
 must "$libro" key new --out town.pem

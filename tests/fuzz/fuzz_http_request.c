@@ -6,14 +6,20 @@
  * private temporary directory: Town 7's charter and registry, its health board authorized
  * for nursing-general, and license T7-N-0001 registered.
  *
+ * The town's roundtable has a seat (Neighborhood 1) and a chair, so the roundtable's routes
+ * answer with records.
+ *
  * The first byte picks the mode. Even: the body is sent as it is, so nothing the input holds
  * can be a fresh signed request, and a write route answering 2xx is a forgery that passed.
  * Odd: the body is the claims of a signed request, "@IAT@" replaced by the clock and "@JTI@"
- * by a fresh id, signed here as libro-request+jwt by the health board's key, so mutations
- * reach the claim, scope and operation checks behind the signature.
+ * by a fresh id, signed here as libro-request+jwt by the health board's key (bit 1 clear) or
+ * the town's community key (bit 1 set: the roundtable's writes), so mutations reach the
+ * claim, scope and operation checks behind the signature.
  *
- * Either way: an answer always, the header rules refuse only with 400 or 413 and close the
- * connection, every JSON answer is JSON; never a crash, a leak or a read past the input. */
+ * The query's "at" and "within" reach the roundtable routes (GET /v1/roundtable?at=TIME,
+ * /v1/roundtable/expiring?within=SECONDS). Either way: an answer always, the header rules refuse
+ * only with 400 or 413 and close the connection, every JSON answer is JSON; never a crash, a leak
+ * or a read past the input. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +59,7 @@ static libro_key *town_key;
 static libro_key *registry_key;
 static libro_key *board_key;
 static libro_buf board_kid;
+static libro_buf town_kid;
 static libro_http_ctx ctx;
 static libro_registry *conn_reg; /* the "connection's" handle, opened by the routes */
 static unsigned long jti_counter;
@@ -72,6 +79,7 @@ cleanup(void)
     }
     (void) rmdir(dir);
     libro_buf_free(&board_kid);
+    libro_buf_free(&town_kid);
     libro_key_free(board_key);
     libro_key_free(registry_key);
     libro_key_free(town_key);
@@ -119,7 +127,7 @@ sign_cred(libro_buf *out, libro_credential *c, const libro_key *k)
     libro_error err = LIBRO_ERROR_INIT;
     libro_key *pub = NULL;
 
-    if (c->type != LIBRO_CRED_LICENSE) {
+    if (c->type != LIBRO_CRED_LICENSE && c->type != LIBRO_CRED_MANDATE) {
         need(libro_key_public(&pub,
                               c->type == LIBRO_CRED_CHARTER       ? town_key
                               : c->type == LIBRO_CRED_ISSUER_AUTH ? board_key
@@ -176,6 +184,57 @@ register_license(libro_registry *reg, int64_t now)
     libro_buf_free(&tok);
 }
 
+/* A seat for Neighborhood 1 (level 1, chartered by the town) and the town's chair, through
+ * the library. */
+static void
+add_roundtable(libro_registry *reg, int64_t now)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf tok = LIBRO_BUF_INIT;
+    libro_buf did = LIBRO_BUF_INIT;
+    libro_key *member = NULL;
+    libro_credential *c = new_cred(LIBRO_CRED_CHARTER, "urn:libro:neighborhood-1", "Neighborhood 1",
+                                   now - DAY, now + 1000 * DAY);
+    uint32_t list = 0;
+    uint32_t index = 0;
+    char url[128];
+
+    c->level = 1;
+    c->allowed_types = one_string(&c->n_allowed, "nursing-general");
+    sign_cred(&tok, c, town_key);
+    need(libro_registry_add_seat(reg, NULL, (const char *) tok.data, "clerk", now, &err), &err,
+         "seat");
+    libro_buf_clear(&tok);
+    need(libro_key_generate(&member, LIBRO_ALG_ED25519, &err), &err, "holder key");
+    need(libro_key_to_did(&did, member, &err), &err, "did");
+    need(libro_registry_reserve_mandate_status(reg, NULL, &list, &index, &err), &err, "reserve");
+    c = new_cred(LIBRO_CRED_MANDATE, (const char *) did.data, "Chair <Person>", now - DAY,
+                 now + 300 * DAY);
+    c->office = LIBRO_OFFICE_CHAIR;
+    c->roundtable_id = dup_str(TOWN);
+    c->roundtable_level = 2;
+    c->election_record =
+        dup_str("sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+    c->election_date = now - 30 * DAY;
+    c->election_electorate = 5000;
+    c->election_result = dup_str("elected");
+    c->has_status = true;
+    c->status_index = index;
+    (void) snprintf(url, sizeof url, "%s/v1/status/mandates/%u/revocation", BASE, list);
+    c->status_revocation_list = dup_str(url);
+    (void) snprintf(url, sizeof url, "%s/v1/status/mandates/%u/suspension", BASE, list);
+    c->status_suspension_list = dup_str(url);
+    (void) snprintf(url, sizeof url, "%s/v1/status/mandates/%u/message", BASE, list);
+    c->status_message_list = dup_str(url);
+    sign_cred(&tok, c, town_key);
+    need(libro_registry_register_mandate(reg, NULL, (const char *) tok.data, list, index, "clerk",
+                                         now, NULL, &err),
+         &err, "chair");
+    libro_buf_free(&did);
+    libro_buf_free(&tok);
+    libro_key_free(member);
+}
+
 static void
 setup(void)
 {
@@ -198,6 +257,7 @@ setup(void)
          "key");
     need(libro_key_from_pem(&board_key, board_pem, strlen(board_pem), NULL, 0, &err), &err, "key");
     need(libro_kid_for(&board_kid, BOARD, board_key, &err), &err, "kid");
+    need(libro_kid_for(&town_kid, TOWN, town_key, &err), &err, "kid");
 
     c = new_cred(LIBRO_CRED_CHARTER, TOWN, "Town 7", now - 30 * DAY, now + 3000 * DAY);
     c->level = 2;
@@ -227,6 +287,7 @@ setup(void)
                                          LIBRO_AUTHORIZE_ALLOW_UNRECORDED, "clerk", now, &err),
          &err, "authorize");
     register_license(reg, now);
+    add_roundtable(reg, now);
     libro_registry_close(reg);
 
     opt.db_path = db_path;
@@ -321,6 +382,26 @@ add_header(libro_http__request *req, char *line, size_t line_len)
     }
 }
 
+/* The query arguments the routes read ("at", "within"), as libmicrohttpd hands them over:
+ * the first of each name, its value as sent (the server keeps escapes). */
+static void
+query_args(libro_http__request *req, char *q)
+{
+    while (q != NULL && *q != '\0') {
+        char *amp = strchr(q, '&');
+
+        if (amp != NULL) {
+            *amp = '\0';
+        }
+        if (strncmp(q, "at=", 3) == 0 && req->arg_at == NULL) {
+            req->arg_at = q + 3;
+        } else if (strncmp(q, "within=", 7) == 0 && req->arg_within == NULL) {
+            req->arg_within = q + 7;
+        }
+        q = amp == NULL ? NULL : amp + 1;
+    }
+}
+
 /* The request line: three words; the target's query (after '?') is not part of the path. */
 static void
 request_line(libro_http__request *req, char *line)
@@ -337,6 +418,7 @@ request_line(libro_http__request *req, char *line)
     q = strchr(sp1 + 1, '?');
     if (q != NULL) {
         *q = '\0';
+        query_args(req, q + 1);
     }
     req->method = line;
     req->path = sp1 + 1;
@@ -346,7 +428,7 @@ request_line(libro_http__request *req, char *line)
 /* The body of a signed request: the claims template with its placeholders filled, signed.
  * Past the claims cap the signer refuses, and the body stays empty. */
 static void
-signed_body(libro_buf *out, const char *claims, size_t len)
+signed_body(libro_buf *out, const char *claims, size_t len, bool as_town)
 {
     libro_buf filled = LIBRO_BUF_INIT;
     char now[32];
@@ -369,8 +451,9 @@ signed_body(libro_buf *out, const char *claims, size_t len)
         }
     }
     if (rc == LIBRO_OK &&
-        libro_jws_sign_compact(out, board_key, (const char *) board_kid.data, LIBRO_REQUEST_TYP,
-                               filled.data, filled.len, NULL) != LIBRO_OK) {
+        libro_jws_sign_compact(out, as_town ? town_key : board_key,
+                               (const char *) (as_town ? town_kid.data : board_kid.data),
+                               LIBRO_REQUEST_TYP, filled.data, filled.len, NULL) != LIBRO_OK) {
         libro_buf_clear(out);
     }
     libro_buf_free(&filled);
@@ -424,7 +507,7 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     body = (const unsigned char *) text + at;
     body_len = size - 1 - at;
     if (sign) {
-        signed_body(&signed_req, (const char *) body, body_len);
+        signed_body(&signed_req, (const char *) body, body_len, (data[0] & 2) != 0);
         body = signed_req.data;
         body_len = signed_req.len;
     }

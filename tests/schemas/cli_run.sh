@@ -67,11 +67,11 @@ verify_docs=("$(out "$libro" verify --json --at $AT lic.png)"
     --grace-days 0 --actor ops >/dev/null 2>&1
 "$libro" issue license --key board.pem --authorization auth.jws --community-charter town.jws \
     --holder H --number N-2 --profession P --type a --scope s --out slic.jws --registry reg.db \
-    --status-url-base https://r.example/status >/dev/null 2>&1
+    --status-url-base https://r.example/v1/status >/dev/null 2>&1
 publish() { # PURPOSE FILE
     sleep 1
     "$libro" registry status --db reg.db --key reg.pem --list 0 --purpose "$1" \
-        --id "https://r.example/status/0/$1" --days 30 --out "$2" 2>/dev/null
+        --id "https://r.example/v1/status/0/$1" --days 30 --out "$2" 2>/dev/null
 }
 verify_docs+=("$(out "$libro" verify --json --jws slic.jws)")
 "$libro" trust add regauth.jws >/dev/null
@@ -93,11 +93,11 @@ verify_docs+=("$(out "$libro" verify --json --jws slic.jws)")
 # grace: `license tick` lapses it).
 "$libro" issue license --key board.pem --authorization auth.jws --community-charter town.jws \
     --holder H --number N-3 --profession P --type a --scope s --out surrendered.jws \
-    --registry reg.db --status-url-base https://r.example/status >/dev/null 2>&1
+    --registry reg.db --status-url-base https://r.example/v1/status >/dev/null 2>&1
 "$libro" issue license --key board.pem --authorization auth.jws --community-charter town.jws \
     --holder H --number N-4 --profession P --type a --scope s --out lapsed.jws \
     --valid-from 2026-01-01T00:00:00Z --days 30 --registry reg.db \
-    --status-url-base https://r.example/status >/dev/null 2>&1
+    --status-url-base https://r.example/v1/status >/dev/null 2>&1
 "$libro" license surrender --db reg.db N-3 --actor H --reason r >/dev/null 2>&1
 "$libro" license tick --db reg.db >/dev/null 2>&1
 publish revocation rev3.jws
@@ -109,11 +109,73 @@ verify_docs+=("$(out "$libro" verify --json --jws surrendered.jws)"
 # tests/e2e/clock_test.sh fakes the clock instead): a refusal with no license read.
 cp -R "$XDG_DATA_HOME/libro" ahead && printf '2099-01-01T00:00:00.000Z\n' >ahead/seen
 verify_docs+=("$(out "$libro" verify --json --trust-dir ahead --jws slic.jws)")
+# Mandates (issue 9): Neighborhood N (level 1), chartered by the town, signs the mandate of
+# its representative at the town's roundtable with `libro jws sign`; the town registry's
+# mandate lists (the mandate words) are written by mandate_list.mjs and signed with the
+# registry key the same way. STATUS UNKNOWN before the lists, then VALID with its sentence,
+# EXPIRED, UNTRUSTED for a term a second too long, ENDED resigned.
+"$libro" key new --out nb.pem --public-out nb.pub >/dev/null
+"$libro" issue charter --key town.pem --issuer urn:libro:t --parent-charter town.jws \
+    --id urn:libro:t:n --name N --level 1 --community-key nb.pub --allow a \
+    --valid-from 2026-01-01T00:00:00Z --days 3000 --out nb.jws 2>/dev/null
+"$libro" trust add nb.jws >/dev/null
+"$libro" key new --out holder.pem >/dev/null
+field() { "$libro" key show --json "$1" | node -pe "JSON.parse(require('fs').readFileSync(0)).$2"; }
+nb_tp=$(field nb.pem thumbprint)
+reg_tp=$(field reg.pem thumbprint)
+holder=$(field holder.pem did)
+ms=https://r.example/v1/status/mandates/0
+entry() { # PURPOSE
+    printf '{"id":"%s/%s#7","type":"BitstringStatusListEntry","statusPurpose":"%s","statusListIndex":"7","statusListCredential":"%s/%s"' \
+        "$ms" "$1" "$1" "$ms" "$1"
+}
+mandate() { # VALID-UNTIL OUT
+    {
+        printf '{"@context":["https://www.w3.org/ns/credentials/v2","https://w3id.org/libro/v1"],'
+        printf '"type":["VerifiableCredential","RoundtableMandate"],"issuer":"urn:libro:t:n",'
+        printf '"validFrom":"2026-01-01T00:00:00Z","validUntil":"%s",' "$1"
+        printf '"credentialSchema":{"id":"https://w3id.org/libro/schemas/roundtable-mandate.json","type":"JsonSchema"},'
+        printf '"credentialSubject":{"id":"%s","name":"Jane Doe","office":"representative",' "$holder"
+        printf '"roundtable":{"id":"urn:libro:t","level":2},"seat":"urn:libro:t:n","voting":true,'
+        printf '"election":{"record":"sha256:%s","date":"2025-11-16T00:00:00Z","electorate":1012,' \
+            60983a2a14fee4035c6aa0b77efba9ee84ff3a4cbaff70b3e56b7672d588443a
+        printf '"result":"elected with 612 of 987 votes"}},"credentialStatus":['
+        entry revocation && printf '},' && entry suspension && printf '},' && entry message
+        printf ',"statusSize":2,"statusMessage":[{"status":"0x0","message":"in office"},'
+        printf '{"status":"0x1","message":"resigned"},{"status":"0x2","message":"recalled"},'
+        printf '{"status":"0x3","message":"replaced"}]}]}'
+    } >"$2.json"
+    "$libro" jws sign --key nb.pem --kid "urn:libro:t:n#$nb_tp" --typ vc+jwt "$2.json" >"$2"
+}
+mandate_lists() { # REVOKED WORD
+    for p in revocation suspension message; do
+        v=0
+        [ "$p" = revocation ] && v=$1
+        [ "$p" = message ] && v=$2
+        node "$here/mandate_list.mjs" "$ms/$p" urn:libro:t:r "$p" 7 "$v" >"m$p.json"
+        "$libro" jws sign --key reg.pem --kid "urn:libro:t:r#$reg_tp" --typ vc+jwt "m$p.json" \
+            >"m$p.jws"
+        "$libro" trust add "m$p.jws" >/dev/null
+    done
+}
+mandate 2027-12-31T23:59:59Z m1.jws
+mandate 2031-01-01T00:00:00Z m2.jws
+verify_docs+=("$(out "$libro" verify --json --jws m1.jws)")
+mandate_lists 0 0
+verify_docs+=("$(out "$libro" verify --json --jws m1.jws)"
+    "$(out "$libro" verify --json --at 2028-06-01T00:00:00Z --jws m1.jws)"
+    "$(out "$libro" verify --json --jws m2.jws)")
+mandate_lists 1 1
+verify_docs+=("$(out "$libro" verify --json --jws m1.jws)")
+
 # Each status outcome was produced (an empty document would fail the schema anyway).
 for want in '"outcome":"STATUS UNKNOWN"' '"checked":true,"revoked":false,"suspended":false' \
     '"warning":' '"outcome":"SUSPENDED"' '"outcome":"REVOKED"' '"outcome":"SURRENDERED"' \
     '"outcome":"LAPSED"' '"word":"surrendered"' '"word":"lapsed"' '"code":"not_a_license"' \
-    '"note":"status data is as of the last sync' "is before data already seen"; do
+    '"note":"status data is as of the last sync' "is before data already seen" \
+    '"sentence":"Jane Doe represents N at the roundtable of T (voting), 2026-01-01 to 2027-12-31"' \
+    '"outcome":"ENDED"' '"word":"resigned"' '"office":"representative"' \
+    'longer than the 5 years of a representative'; do
     if ! grep -qF -- "$want" "${verify_docs[@]}"; then
         echo "cli_run: no verify document with $want" >&2
         exit 1
@@ -124,6 +186,57 @@ done
 license_docs=("$(out "$libro" license show --json --db reg.db N-2)"
     "$(out "$libro" license show --json --db reg.db NO-SUCH-LICENSE)")
 expiring_docs=("$(out "$libro" license expiring --json --db reg.db --within 3650)")
+# A roundtable: the town seats a neighborhood, which records its representative; the
+# town its chair; the representative resigns.
+"$libro" key new --out n.pem --public-out n.pub >/dev/null
+"$libro" issue charter --key town.pem --issuer urn:libro:t --parent-charter town.jws \
+    --id urn:libro:n --name N --level 1 --community-key n.pub --allow a \
+    --valid-from 2026-02-01T00:00:00Z --days 3000 --out n.jws 2>/dev/null
+seat_docs=("$(out "$libro" roundtable seat --json --db reg.db --actor ops --charter n.jws)"
+    "$(out "$libro" roundtable seat --json --db reg.db --actor ops --charter town.jws)")
+mandate() { # KEY CHARTER OUT [options]
+    local key=$1 charter=$2 file=$3
+    shift 3
+    "$libro" mandate issue --key "$key" --charter "$charter" --holder H --holder-key holder.pem \
+        --election-record "sha256:$(printf '%064d' 0)" --election-date 2026-03-01T00:00:00Z \
+        --electorate 100 --election-result r --registry reg.db \
+        --status-url-base https://r.example/v1/status/mandates --actor ops --out "$file" "$@" \
+        2>/dev/null
+}
+rep_id=$(mandate n.pem n.jws rep.jws --office representative --roundtable-charter town.jws)
+chair_id=$(mandate town.pem town.jws chair.jws --office chair)
+issue_docs=("$(out mandate n.pem n.jws rep2.jws --json --office representative \
+    --roundtable-charter town.jws --valid-from 2026-02-01T00:00:00Z --valid-until 2099-01-01T00:00:00Z)"
+    "$(out mandate town.pem town.jws chair2.jws --json --office chair \
+        --valid-from "$(date -u -d '30 days' +%Y-%m-%dT%H:%M:%SZ)")")
+end_docs=("$(out "$libro" mandate end --json --db reg.db --actor ops --reason resigned --why w \
+    "$rep_id")"
+    "$(out "$libro" mandate end --json --db reg.db --actor ops --reason resigned --why w \
+        "$rep_id")")
+mandate_docs=("$(out "$libro" mandate show --json --db reg.db "$rep_id")"
+    "$(out "$libro" mandate show --json --db reg.db "$chair_id")"
+    "$(out "$libro" mandate show --json --db reg.db "sha256:$(printf '%064d' 1)")")
+mandate_expiring_docs=("$(out "$libro" mandate expiring --json --db reg.db --within 3650)"
+    "$(out "$libro" mandate expiring --json --db missing.db --within 1)")
+roundtable_docs=("$(out "$libro" roundtable show --json --db reg.db urn:libro:t)"
+    "$(out "$libro" roundtable show --json --db reg.db --at 2026-06-01T00:00:00Z urn:libro:t)"
+    "$(out "$libro" roundtable show --json --db reg.db urn:libro:other)")
+for want in '"state":"resigned"' '"office":"chair"' '"code":"not_found"'; do
+    if ! grep -qF -- "$want" "${mandate_docs[@]}"; then
+        echo "cli_run: no mandate show document with $want" >&2
+        exit 1
+    fi
+done
+for want in '"code":"denied"' '"office":"chair"' '"state":"resigned"' '"community":"urn:libro:n"'; do
+    if ! grep -qF -- "$want" "${issue_docs[@]}" "${end_docs[@]}" "${seat_docs[@]}"; then
+        echo "cli_run: no mandate issue, end or seat document with $want" >&2
+        exit 1
+    fi
+done
+grep -qF '"vacant":true' "${roundtable_docs[@]}" || {
+    echo "cli_run: roundtable show --json shows no vacant seat" >&2
+    exit 1
+}
 trust_docs=("$(out "$libro" trust list --json)")
 grep -qF '"kind":"status-list"' "${trust_docs[@]}" || {
     echo "cli_run: trust list --json shows no status list" >&2
@@ -133,6 +246,12 @@ grep -qF '"kind":"status-list"' "${trust_docs[@]}" || {
 status=0
 node "$here/cli.mjs" license-show.schema.json "${license_docs[@]}" || status=1
 node "$here/cli.mjs" license-expiring.schema.json "${expiring_docs[@]}" || status=1
+node "$here/cli.mjs" mandate-show.schema.json "${mandate_docs[@]}" || status=1
+node "$here/cli.mjs" mandate-expiring.schema.json "${mandate_expiring_docs[@]}" || status=1
+node "$here/cli.mjs" roundtable-show.schema.json "${roundtable_docs[@]}" || status=1
+node "$here/cli.mjs" mandate-issue.schema.json "${issue_docs[@]}" || status=1
+node "$here/cli.mjs" mandate-end.schema.json "${end_docs[@]}" || status=1
+node "$here/cli.mjs" roundtable-seat.schema.json "${seat_docs[@]}" || status=1
 node "$here/cli.mjs" trust-list.schema.json "${trust_docs[@]}" || status=1
 node "$here/cli.mjs" key-show.schema.json "${key_docs[@]}" || status=1
 node "$here/cli.mjs" jws-verify.schema.json "${jws_docs[@]}" || status=1

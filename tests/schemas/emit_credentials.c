@@ -263,6 +263,44 @@ with_message(libro_credential *c, const char *base, uint32_t index)
     return c;
 }
 
+/* A charter's roundtable terms (0: absent). */
+static libro_credential *
+with_terms(libro_credential *c, unsigned rep, unsigned chair, unsigned leader, unsigned row)
+{
+    if (c != NULL) {
+        c->rt_representative_years = rep;
+        c->rt_chair_years = chair;
+        c->rt_leader_years = leader;
+        c->rt_consecutive_terms = row;
+    }
+    return c;
+}
+
+/* A RoundtableMandate of `office` at the roundtable of urn:libro:neighborhood-3 (level
+ * `level`), signed by the seat (NULL for a chair), with its three status entries. */
+static libro_credential *
+mandate(const char *holder_did, libro_office office, int level, const char *seat,
+        const char *result, uint32_t electorate)
+{
+    libro_credential *c =
+        new_cred(LIBRO_CRED_MANDATE, seat != NULL ? seat : "urn:libro:neighborhood-3", holder_did,
+                 "Jane Doe", 1096);
+
+    if (c != NULL) {
+        c->office = office;
+        c->roundtable_id = dup("urn:libro:neighborhood-3");
+        c->roundtable_level = level;
+        c->seat = dup(seat);
+        c->voting = office == LIBRO_OFFICE_REPRESENTATIVE;
+        c->election_record =
+            dup("sha256:60983a2a14fee4035c6aa0b77efba9ee84ff3a4cbaff70b3e56b7672d588443a");
+        c->election_date = T2026 - 46 * DAY;
+        c->election_electorate = electorate;
+        c->election_result = dup(result);
+    }
+    return with_message(c, "https://registry.neighborhood-3.example/v1/status/mandates/0/", 40517);
+}
+
 static int
 emit_valid(void)
 {
@@ -354,6 +392,39 @@ emit_valid(void)
                 with_message(license(NULL, "Ada Example", "T7-N-0009", 1),
                              "http://127.0.0.1:8080/v1/status/64/", 8388607),
                 es);
+    /* CommunityCharter with its roundtable terms, at the level bounds. */
+    bad |= emit(
+        "charter-terms-all",
+        with_terms(charter("urn:libro:region-3", "urn:libro:town-7", 2, NULL, ed, 1), 5, 4, 5, 10),
+        ed);
+    bad |= emit("charter-terms-level-1",
+                with_terms(charter("urn:libro:town-7", "urn:libro:neighborhood-3", 1, NULL, ed, 1),
+                           3, 1, 0, 0),
+                ed);
+    bad |=
+        emit("charter-terms-level-0",
+             with_terms(charter("urn:libro:neighborhood-3", "urn:libro:tribe-12", 0, NULL, ed, 1),
+                        0, 0, 2, 1),
+             es);
+    bad |= emit(
+        "charter-terms-level-8",
+        with_terms(charter("urn:libro:world", "urn:libro:world", 8, NULL, es, 1), 5, 4, 0, 0), es);
+    /* RoundtableMandate: each office, at the caps. */
+    bad |= emit("mandate-representative",
+                mandate((const char *) did.data, LIBRO_OFFICE_REPRESENTATIVE, 1,
+                        "urn:libro:tribe-12", "elected with 612 of 987 votes", 1012),
+                ed);
+    bad |= emit("mandate-chair",
+                mandate((const char *) did.data, LIBRO_OFFICE_CHAIR, 8, NULL, "elected", 100000000),
+                es);
+    bad |= emit("mandate-leader-level-0",
+                mandate((const char *) did.data, LIBRO_OFFICE_LEADER, 0, "urn:libro:town-7",
+                        "appointed by the town council", 1),
+                ed);
+    bad |= emit(
+        "mandate-leader-level-7",
+        mandate((const char *) did.data, LIBRO_OFFICE_LEADER, 7, "urn:libro:world", long_name, 7),
+        ed);
     bad |= emit(
         "issuer-auth-status",
         with_status(issuer_auth(ed, 1, 1096), "https://registry.town-7.example/v1/status/2/", 4242),
@@ -376,6 +447,21 @@ out:
     "\"statusListCredential\":\"" STATUS_BASE purpose "\""
 #define STATUS_REVOCATION STATUS_MEMBERS("revocation")
 #define STATUS_SUSPENSION STATUS_MEMBERS("suspension")
+
+/* The status entries of the mandates above. */
+#define MANDATE_BASE "https://registry.neighborhood-3.example/v1/status/mandates/0/"
+#define MANDATE_MEMBERS(purpose)                                                                   \
+    "\"id\":\"" MANDATE_BASE purpose "#40517\",\"type\":\"BitstringStatusListEntry\","             \
+    "\"statusPurpose\":\"" purpose "\",\"statusListIndex\":\"40517\","                             \
+    "\"statusListCredential\":\"" MANDATE_BASE purpose "\""
+#define MANDATE_MESSAGE                                                                            \
+    MANDATE_MEMBERS("message")                                                                     \
+    ",\"statusSize\":2,\"statusMessage\":[{\"status\":\"0x0\",\"message\":\"in office\"},"         \
+    "{\"status\":\"0x1\",\"message\":\"resigned\"},{\"status\":\"0x2\",\"message\":\"recalled\"}," \
+    "{\"status\":\"0x3\",\"message\":\"replaced\"}]"
+#define MANDATE_STATUS                                                                             \
+    ",\"credentialStatus\":[{" MANDATE_MEMBERS("revocation") "},{" MANDATE_MEMBERS(                \
+        "suspension") "},{" MANDATE_MESSAGE "}]"
 
 /* Documents libro refuses, made by one edit of a signed one; the schemas must refuse them
  * too. Only rules a JSON Schema can state: validFrom < validUntil, byte caps on non-ASCII
@@ -468,6 +554,72 @@ static const struct {
                                      "{\"status\":\"0x3\",\"message\":\"undefined\"}]}]}"},
     {"status-on-charter", "charter-anchor-ed25519", "]}}",
      "]},\"credentialStatus\":[{" STATUS_REVOCATION "},{" STATUS_SUSPENSION "}]}"},
+    /* CommunityCharter: the roundtable terms */
+    {"terms-empty", "charter-anchor-ed25519", "]}}", "],\"roundtable\":{}}}"},
+    {"terms-unknown", "charter-terms-all", "\"consecutiveTerms\":10",
+     "\"consecutiveTerms\":10,\"termYears\":2"},
+    {"terms-representative-6", "charter-terms-all", "\"representativeTermYears\":5",
+     "\"representativeTermYears\":6"},
+    {"terms-chair-5", "charter-terms-all", "\"chairTermYears\":4", "\"chairTermYears\":5"},
+    {"terms-leader-0", "charter-terms-all", "\"leaderTermYears\":5", "\"leaderTermYears\":0"},
+    {"terms-consecutive-11", "charter-terms-all", "\"consecutiveTerms\":10",
+     "\"consecutiveTerms\":11"},
+    {"terms-string", "charter-terms-all", "\"chairTermYears\":4", "\"chairTermYears\":\"4\""},
+    {"terms-representative-4-level-1", "charter-terms-level-1", "\"representativeTermYears\":3",
+     "\"representativeTermYears\":4"},
+    {"terms-chair-level-0", "charter-terms-level-0", "\"leaderTermYears\":2",
+     "\"leaderTermYears\":2,\"chairTermYears\":1"},
+    {"terms-representative-level-0", "charter-terms-level-0", "\"leaderTermYears\":2",
+     "\"leaderTermYears\":2,\"representativeTermYears\":1"},
+    {"terms-leader-level-8", "charter-terms-level-8", "\"chairTermYears\":4",
+     "\"chairTermYears\":4,\"leaderTermYears\":1"},
+    {"terms-on-license", "license-holder", "\"level\":2}}",
+     "\"level\":2},\"roundtable\":{\"chairTermYears\":4}}"},
+    /* RoundtableMandate */
+    {"mandate-office-unknown", "mandate-representative", "\"representative\"", "\"delegate\""},
+    {"mandate-office-missing", "mandate-representative", "\"office\":\"representative\",", ""},
+    {"mandate-holder-missing", "mandate-representative",
+     "{\"id\":\"did:key:", "{\"iD\":\"did:key:"},
+    {"mandate-holder-did-web", "mandate-representative", "\"id\":\"did:key:", "\"id\":\"did:web:"},
+    {"mandate-representative-no-seat", "mandate-representative", ",\"seat\":\"urn:libro:tribe-12\"",
+     ""},
+    {"mandate-representative-not-voting", "mandate-representative", "\"voting\":true",
+     "\"voting\":false"},
+    {"mandate-representative-level-0", "mandate-representative", "\"level\":1}", "\"level\":0}"},
+    {"mandate-chair-with-seat", "mandate-chair", "\"level\":8}", "\"level\":8},\"seat\":\"urn:x\""},
+    {"mandate-chair-voting", "mandate-chair", "\"voting\":false", "\"voting\":true"},
+    {"mandate-chair-level-0", "mandate-chair", "\"level\":8}", "\"level\":0}"},
+    {"mandate-leader-voting", "mandate-leader-level-0", "\"voting\":false", "\"voting\":true"},
+    {"mandate-leader-no-seat", "mandate-leader-level-0", ",\"seat\":\"urn:libro:town-7\"", ""},
+    {"mandate-leader-level-8", "mandate-leader-level-7", "\"level\":7}", "\"level\":8}"},
+    {"mandate-voting-string", "mandate-representative", "\"voting\":true", "\"voting\":\"yes\""},
+    {"mandate-level-9", "mandate-chair", "\"level\":8}", "\"level\":9}"},
+    {"mandate-roundtable-extra", "mandate-representative", "\"level\":1}",
+     "\"level\":1,\"name\":\"N3\"}"},
+    {"mandate-seat-relative", "mandate-representative", "\"seat\":\"urn:libro:tribe-12\"",
+     "\"seat\":\"tribe-12\""},
+    {"mandate-key", "mandate-representative", "\"name\":\"Jane Doe\"",
+     "\"name\":\"Jane Doe\",\"publicKeyJwk\":{}"},
+    {"mandate-record-sha512", "mandate-representative", "\"sha256:", "\"sha512:"},
+    {"mandate-record-upper", "mandate-representative", "\"sha256:6098", "\"sha256:609A"},
+    {"mandate-record-short", "mandate-representative", "443a\"", "443\""},
+    {"mandate-election-extra", "mandate-representative",
+     "\"result\":", "\"turnout\":97,\"result\":"},
+    {"mandate-election-no-date", "mandate-representative", "\"date\":\"2025-11-16T00:00:00Z\",",
+     ""},
+    {"mandate-election-date-offset", "mandate-representative", "2025-11-16T00:00:00Z",
+     "2025-11-16T00:00:00+01:00"},
+    {"mandate-electorate-0", "mandate-leader-level-0", "\"electorate\":1,", "\"electorate\":0,"},
+    {"mandate-electorate-max", "mandate-chair", "\"electorate\":100000000",
+     "\"electorate\":100000001"},
+    {"mandate-result-empty", "mandate-chair", "\"result\":\"elected\"", "\"result\":\"\""},
+    {"mandate-result-201", "mandate-leader-level-7", "\"result\":\"N", "\"result\":\"NN"},
+    {"mandate-no-status", "mandate-representative", MANDATE_STATUS, ""},
+    {"mandate-two-entries", "mandate-representative", ",{" MANDATE_MESSAGE "}", ""},
+    {"mandate-license-words", "mandate-representative", "\"message\":\"in office\"",
+     "\"message\":\"active\""},
+    {"license-mandate-words", "license-status-message", "\"message\":\"active\"",
+     "\"message\":\"in office\""},
 };
 
 static int

@@ -23,15 +23,30 @@ enum stage {
     STAGE_WINDOW = 2, /* the link's own window at the verification time */
 };
 
+/* What is below link 2, which decides link 2's type and the rules between them. */
+enum walk_kind {
+    WALK_LICENSE = 0,  /* a license: link 2 its IssuerAuthorization */
+    WALK_REGISTRY = 1, /* a status list: link 2 a RegistryAuthorization of `community` */
+    WALK_MEMBER = 2,   /* a member community's charter: link 2 its parent's charter */
+    WALK_MANDATE = 3,  /* a RoundtableMandate: link 2 the charter of the community that
+                        * signed it (docs/credentials.md, "The chain of a mandate") */
+};
+
 struct walk {
     const libro_trust *t;
     const libro_verify_options *opt;
-    const libro_credential *license; /* below link 2, for a license's walk; else NULL */
+    enum walk_kind kind;
+    const libro_credential *below; /* the license or the member charter below link 2; NULL for
+                                    * a status list */
     /* A status list's walk (libro_chain__walk_registry): link 2 is a RegistryAuthorization
      * of `community` above `list`. */
-    bool registry;
     const libro_status_list *list;
     const char *community;
+    /* A mandate's walk: the thumbprint of the key that signed it, and, while link 2 is a
+     * leader's parent, the charter of the circle it appoints into (not on the path: the
+     * parent signed it), borrowed from the memo. */
+    const char *signer_tp;
+    const libro_credential *circle;
     /* path[j] is link j + 2 (path[0] the authorization), borrowed from the store: anchors
      * verified when indexed, the others when the store last changed. */
     const libro_credential *path[LIBRO_VERIFY__MAX_LINKS];
@@ -152,6 +167,8 @@ libro_chain__result_free(libro_chain__result *res)
     links_free(res->links, res->n_links);
     libro_free(res->community_name);
     libro_free(res->community_level_name);
+    libro_free(res->roundtable_name);
+    libro_free(res->seat_name);
     memset(res, 0, sizeof *res);
 }
 
@@ -223,20 +240,134 @@ fail(struct walk *w, size_t k, enum stage stage, size_t n_verified, libro_error 
 
 /* ---- the rules ---------------------------------------------------------------------------- */
 
+static libro_code memo_get(const libro_credential **out, char *why, size_t why_cap,
+                           const struct walk *w, size_t idx, libro_error *err);
+
+/* The charter of the circle a leader is appointed into (the mandate's roundtable), signed by
+ * the leader's parent `parent` (link 2) with the key that signed the mandate: each stored
+ * candidate, newest first, verified with that key, valid now and under the parent's charter
+ * by the chain rules, and the first that passes the mandate's rules with it kept in
+ * w->circle. LIBRO_OK: found; LIBRO_ERR_UNTRUSTED with the first candidate's reason in `e`
+ * (or that there is none); anything else: no verdict. */
+static libro_code
+find_circle(struct walk *w, const libro_credential *parent, libro_error *e, libro_error *err)
+{
+    const libro_credential *m = w->below;
+    const libro_credential *c;
+    char why[LIBRO_ERROR_MSG_MAX];
+    char desc[96];
+    libro_error e2 = LIBRO_ERROR_INIT;
+    bool have_reason = false;
+    libro_code rc = LIBRO_OK;
+    libro_code best = LIBRO_ERR_UNTRUSTED;
+    int64_t newest;
+    size_t i;
+    size_t pick;
+    bool *tried = libro_calloc(w->t->n_items == 0 ? 1 : w->t->n_items, sizeof *tried);
+
+    if (tried == NULL) {
+        return libro_error_set(err, LIBRO_ERR_NOMEM, "verify: out of memory");
+    }
+    w->circle = NULL;
+    for (;;) {
+        /* The newest untried candidate: a renewed charter before the one it replaced. */
+        pick = w->t->n_items;
+        newest = 0;
+        for (i = 0; i < w->t->n_items; i++) {
+            const libro_trust__item *it = &w->t->items[i];
+
+            if (tried[i] || it->kind != LIBRO_TRUST_CREDENTIAL ||
+                it->cred->type != LIBRO_CRED_CHARTER ||
+                strcmp(it->cred->subject_id, m->roundtable_id) != 0 ||
+                strcmp(it->signer_id, parent->subject_id) != 0 ||
+                strcmp(it->signer_tp, w->signer_tp) != 0) {
+                continue;
+            }
+            if (pick == w->t->n_items || it->cred->valid_until > newest) {
+                pick = i;
+                newest = it->cred->valid_until;
+            }
+        }
+        if (pick == w->t->n_items) {
+            break;
+        }
+        tried[pick] = true;
+        rc = memo_get(&c, why, sizeof why, w, pick, err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+        if (c == NULL) {
+            libro_error_set(&e2, LIBRO_ERR_UNTRUSTED, "%s", why);
+        } else {
+            libro_rules_describe(desc, sizeof desc, c);
+            rc = libro_rules_mandate_under(m, parent, c, &e2);
+            if (rc == LIBRO_OK) {
+                rc = libro_rules_under_charter(c, parent, &e2);
+            }
+            if (rc == LIBRO_OK) {
+                rc = libro_verifier__window(c, w->opt->now, w->opt->skew, desc, &e2);
+            }
+            if (rc == LIBRO_OK) {
+                w->circle = c;
+                best = LIBRO_OK;
+                goto out;
+            }
+            rc = LIBRO_OK;
+        }
+        if (!have_reason) {
+            *e = e2;
+            have_reason = true;
+        }
+    }
+    if (!have_reason) {
+        libro_error_set(e, LIBRO_ERR_UNTRUSTED,
+                        "no trusted charter of %.64s issued by %.64s, the circle the leader is "
+                        "appointed into",
+                        m->roundtable_id, parent->subject_id);
+    }
+out:
+    libro_free(tried);
+    return rc != LIBRO_OK ? rc : best;
+}
+
+/* The mandate's rules against link 2, the charter of the community that signed it: for a
+ * chair that charter is the roundtable's too; for a leader the circle's charter is found
+ * beside it (find_circle); a representative's roundtable charter is link 3, checked there,
+ * unless link 2 is an anchor, which no roundtable chartered. LIBRO_OK; LIBRO_ERR_UNTRUSTED
+ * with the broken rule in `e`; anything else is no verdict (`err`). */
+static libro_code
+mandate_rules(struct walk *w, const libro_credential *up, libro_error *e, libro_error *err)
+{
+    const libro_credential *m = w->below;
+    libro_code rc;
+
+    w->circle = NULL;
+    if (m->office == LIBRO_OFFICE_LEADER) {
+        rc = libro_rules_mandate_office(m, e);
+        return rc == LIBRO_OK ? find_circle(w, up, e, err) : LIBRO_ERR_UNTRUSTED;
+    }
+    if (m->office == LIBRO_OFFICE_CHAIR || strcmp(up->issuer, up->subject_id) == 0) {
+        rc = libro_rules_mandate_under(m, up, up, e);
+    } else {
+        rc = libro_rules_mandate_office(m, e);
+    }
+    return rc == LIBRO_OK ? LIBRO_OK : LIBRO_ERR_UNTRUSTED;
+}
+
 /* Rules 3-5 between link k (`up`, verified) and the link below it, each core's own
  * (libro/rules.h), so the verifier refuses exactly what the issuer will not sign and the
  * registry will not record. Returns LIBRO_OK, or LIBRO_ERR_UNTRUSTED with the rule's reason in
- * `why`. */
+ * `why`; anything else is no verdict (out of memory, in `err`). */
 static libro_code
-check_rules(const struct walk *w, size_t k, const libro_credential *up, char *why, size_t why_cap)
+check_rules(struct walk *w, size_t k, const libro_credential *up, char *why, size_t why_cap,
+            libro_error *err)
 {
-    const libro_credential *lic = w->license;
-    const libro_credential *below = k == 2 ? lic : w->path[k - 3];
+    const libro_credential *below = k == 2 ? w->below : w->path[k - 3];
     libro_error e = LIBRO_ERROR_INIT;
     char up_desc[96];
     libro_code rc;
 
-    if (w->registry && k == 2) {
+    if (w->kind == WALK_REGISTRY && k == 2) {
         /* Rule 3 for a status list: it lies within its registry's authorization. */
         rc =
             libro_rules_window_of("status list", w->list->valid_from, w->list->valid_until, up, &e);
@@ -247,24 +378,38 @@ check_rules(const struct walk *w, size_t k, const libro_credential *up, char *wh
                                  "%s was issued by %.64s, not by %.64s, the license's community",
                                  up_desc, up->issuer, w->community);
         }
-    } else if (k == 2) {
+    } else if (w->kind == WALK_MANDATE && k == 2) {
+        rc = mandate_rules(w, up, &e, err);
+        if (rc != LIBRO_OK && rc != LIBRO_ERR_UNTRUSTED) {
+            return rc;
+        }
+    } else if (w->kind == WALK_LICENSE && k == 2) {
         /* Rule 5 (the license names the community that authorized its issuer), rule 4 for
          * the license (its type granted, for no longer than the grant allows), rule 3
          * (windows nest). */
-        rc = libro_rules_license_under(lic, up, &e);
+        rc = libro_rules_license_under(below, up, &e);
         if (rc == LIBRO_OK) {
             /* A license must be on record where its authorization says (statusRegistry): one
              * signed with a stolen key and never registered has no such entries. */
-            rc = libro_rules_license_status(lic, up, &e);
+            rc = libro_rules_license_status(below, up, &e);
         }
     } else {
         /* Rules 3, 4 and (between charters) 5: windows nest, scopes narrow (an
          * authorization's grants, a charter's allowed types; a registry authorization grants
          * none), levels decrease. Under the authorization, rule 5 is the license's: it gives
-         * its community's level as chartered. */
-        rc = libro_rules_under_charter(below, up, &e);
-        if (rc == LIBRO_OK && k == 3 && !w->registry) {
-            rc = libro_rules_license_level(lic, up, &e);
+         * its community's level as chartered. A member's charter is under its parent's
+         * charter as any charter is. */
+        rc = LIBRO_OK;
+        if (k == 3 && w->kind == WALK_MANDATE && w->below->office == LIBRO_OFFICE_REPRESENTATIVE) {
+            /* A representative's roundtable is the community that chartered the seat: link 3
+             * is its charter (or its anchor). */
+            rc = libro_rules_mandate_under(w->below, below, up, &e);
+        }
+        if (rc == LIBRO_OK) {
+            rc = libro_rules_under_charter(below, up, &e);
+        }
+        if (rc == LIBRO_OK && k == 3 && w->kind == WALK_LICENSE) {
+            rc = libro_rules_license_level(w->below, up, &e);
         }
     }
     if (rc == LIBRO_OK) {
@@ -297,6 +442,14 @@ find_key(const libro_trust *t, const char *id, const char *tp)
     return NULL;
 }
 
+const libro_key *
+libro_trust__community_key(const libro_trust *t, const char *id, const char *tp)
+{
+    const libro_trust__item *it = find_key(t, id, tp);
+
+    return it != NULL ? it->cred->subject_key : NULL;
+}
+
 struct cand {
     size_t idx;
     int64_t until;
@@ -321,7 +474,7 @@ cand_cmp(const void *a, const void *b)
 /* Candidates for link k naming key (id, tp): authorizations for k = 2, else anchors and
  * charters of the community. */
 static libro_code
-candidates(struct cand **out, size_t *n_out, const libro_trust *t, bool registry, size_t k,
+candidates(struct cand **out, size_t *n_out, const libro_trust *t, libro_cred_type link2, size_t k,
            const char *id, const char *tp, libro_error *err)
 {
     struct cand *c = NULL;
@@ -332,7 +485,6 @@ candidates(struct cand **out, size_t *n_out, const libro_trust *t, bool registry
     *n_out = 0;
     for (i = 0; i < t->n_items; i++) {
         const libro_trust__item *it = &t->items[i];
-        libro_cred_type link2 = registry ? LIBRO_CRED_REGISTRY_AUTH : LIBRO_CRED_ISSUER_AUTH;
         bool want = k == 2 ? it->cred->type == link2 : it->cred->type == LIBRO_CRED_CHARTER;
 
         if (!want || strcmp(it->tp, tp) != 0 || strcmp(it->cred->subject_id, id) != 0) {
@@ -355,6 +507,22 @@ candidates(struct cand **out, size_t *n_out, const libro_trust *t, bool registry
     *out = c;
     *n_out = n;
     return LIBRO_OK;
+}
+
+/* The type of link 2 above what the walk starts from. */
+static libro_cred_type
+link2_type(enum walk_kind kind)
+{
+    switch (kind) {
+    case WALK_LICENSE:
+        return LIBRO_CRED_ISSUER_AUTH;
+    case WALK_REGISTRY:
+        return LIBRO_CRED_REGISTRY_AUTH;
+    case WALK_MEMBER:
+    case WALK_MANDATE:
+        break;
+    }
+    return LIBRO_CRED_CHARTER;
 }
 
 static libro_code walk_up(struct walk *w, size_t k, const char *want_id, const char *want_tp,
@@ -473,12 +641,15 @@ libro_trust__memo_reset(libro_trust *t, libro_error *err)
 /* The verified form of stored credential number `idx` (borrowed from the memo, which lives
  * until the store changes), checked on first use, or LIBRO_ERR_UNTRUSTED (recorded) when its
  * signature did not verify. */
+/* The verified form of stored credential number `idx` (borrowed from the memo, which lives
+ * until the store changes), checked on first use; NULL with the reason in `why` when its
+ * signature did not verify. An error only when no verdict could be formed. */
 static libro_code
-load_verified(const libro_credential **out, struct walk *w, size_t k, size_t idx, libro_error *err)
+memo_get(const libro_credential **out, char *why, size_t why_cap, const struct walk *w, size_t idx,
+         libro_error *err)
 {
     libro_trust__memo *m = w->t->memo;
     libro_trust__memo_item *mi = &m->items[idx];
-    char why[LIBRO_ERROR_MSG_MAX];
     libro_code rc = LIBRO_OK;
 
     *out = NULL;
@@ -490,10 +661,26 @@ load_verified(const libro_credential **out, struct walk *w, size_t k, size_t idx
         }
     }
     *out = mi->verified;
-    memcpy(why, mi->why, sizeof why);
+    if (snprintf(why, why_cap, "%s", mi->why) < 0) {
+        why[0] = '\0';
+    }
     (void) pthread_mutex_unlock(&m->lock);
     if (rc != LIBRO_OK) {
         return libro_error_set(err, rc, "verify: out of memory");
+    }
+    return LIBRO_OK;
+}
+
+/* memo_get for link k of the walk: LIBRO_ERR_UNTRUSTED (recorded) when its signature did not
+ * verify. */
+static libro_code
+load_verified(const libro_credential **out, struct walk *w, size_t k, size_t idx, libro_error *err)
+{
+    char why[LIBRO_ERROR_MSG_MAX];
+    libro_code rc = memo_get(out, why, sizeof why, w, idx, err);
+
+    if (rc != LIBRO_OK) {
+        return rc;
     }
     if (*out == NULL) {
         return fail(w, k, STAGE_FOUND, k - 2, err, "%s", why);
@@ -523,15 +710,15 @@ walk_up(struct walk *w, size_t k, const char *want_id, const char *want_tp, libr
         rc = fail(w, k, STAGE_FOUND, j, err, "chain longer than %u links", w->opt->max_links);
         goto out;
     }
-    rc = candidates(&cands, &n_cands, w->t, w->registry, k, want_id, want_tp, err);
+    rc = candidates(&cands, &n_cands, w->t, link2_type(w->kind), k, want_id, want_tp, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
     if (n_cands == 0) {
         libro_verifier__printable(shown, sizeof shown, want_id, strlen(want_id));
-        if (k == 2) {
+        if (k == 2 && link2_type(w->kind) != LIBRO_CRED_CHARTER) {
             rc = fail(w, k, STAGE_FOUND, j, err, "no trusted %s authorization for %s#%s",
-                      w->registry ? "registry" : "issuer", shown, want_tp);
+                      w->kind == WALK_REGISTRY ? "registry" : "issuer", shown, want_tp);
         } else {
             rc = fail(w, k, STAGE_FOUND, j, err, "no trusted anchor or charter for %s#%s", shown,
                       want_tp);
@@ -568,9 +755,13 @@ walk_up(struct walk *w, size_t k, const char *want_id, const char *want_tp, libr
         w->anchor[j] = is_anchor;
         libro_rules_describe(desc, sizeof desc, c);
         /* Rules 3-5 against the link below. */
-        if (check_rules(w, k, c, why, sizeof why) != LIBRO_OK) {
+        rc = check_rules(w, k, c, why, sizeof why, err);
+        if (rc == LIBRO_ERR_UNTRUSTED) {
             rc = fail(w, k, STAGE_RULES, j + 1, err, "%s", why);
             goto next;
+        }
+        if (rc != LIBRO_OK) {
+            break; /* out of memory: no verdict */
         }
         /* Rule 6: no community twice (a cycle cannot be signed with decreasing levels, but
          * the walk must not depend on that). */
@@ -605,12 +796,67 @@ out:
     return rc;
 }
 
-/* The walk both entry points share: `w` says what is below link 2. */
+/* A mandate's communities by the names their verified charters give: the seat is link 2
+ * (the signer) for a representative and a leader; the roundtable is link 2 for a chair, link
+ * 3 for a representative, and for a leader the circle's charter found beside the chain
+ * (known only when the chain is complete). */
+static libro_code
+mandate_names(libro_chain__result *res, const struct walk *w, libro_error *err)
+{
+    const libro_credential *m = w->below;
+    const char *seat = NULL;
+    const char *rt = NULL;
+    bool ok = true;
+
+    /* A link names a community only when it is that community's: a walk that failed may have
+     * got to another one. */
+    if (res->n_links >= 1 && m->seat != NULL && strcmp(res->links[0].subject_id, m->seat) == 0) {
+        seat = res->links[0].name;
+    }
+    if (m->office == LIBRO_OFFICE_CHAIR && res->n_links >= 1) {
+        rt = res->links[0].name;
+    } else if (m->office == LIBRO_OFFICE_REPRESENTATIVE && res->n_links >= 2) {
+        rt = res->links[1].name;
+    } else if (m->office == LIBRO_OFFICE_LEADER && res->outcome == LIBRO_VALID &&
+               w->circle != NULL) {
+        rt = w->circle->name;
+    }
+    if (rt != NULL && m->office != LIBRO_OFFICE_LEADER &&
+        strcmp(res->links[m->office == LIBRO_OFFICE_CHAIR ? 0 : 1].subject_id, m->roundtable_id) !=
+            0) {
+        rt = NULL;
+    }
+    res->seat_name = dup_or_null(seat, &ok);
+    res->roundtable_name = dup_or_null(rt, &ok);
+    if (!ok) {
+        return libro_error_set(err, LIBRO_ERR_NOMEM, "verify: out of memory");
+    }
+    return LIBRO_OK;
+}
+
+/* A walk of `kind` from `below` (NULL for a status list's). */
+static struct walk
+walk_of(const libro_trust *t, const libro_verify_options *opt, enum walk_kind kind,
+        const libro_credential *below)
+{
+    struct walk w;
+
+    memset(&w, 0, sizeof w);
+    w.t = t;
+    w.opt = opt;
+    w.kind = kind;
+    w.below = below;
+    return w;
+}
+
+/* The walk every entry point shares: `w` says what is below link 2. */
 static libro_code
 walk(libro_chain__result *res, struct walk *wp, const char *signer_id, const char *signer_tp,
      libro_error *err)
 {
     struct walk w = *wp;
+
+    w.signer_tp = signer_tp;
     size_t n = 0;
     libro_code rc;
 
@@ -641,16 +887,17 @@ walk(libro_chain__result *res, struct walk *wp, const char *signer_id, const cha
     } else {
         goto out;
     }
-    /* The issuing community is the one whose charter (or anchor) vouches for the
-     * authorization: link 3. */
-    if (res->n_links >= 2 && res->links[1].type == LIBRO_CRED_CHARTER) {
+    if (w.kind == WALK_MANDATE) {
+        rc = mandate_names(res, &w, err);
+    } else if (res->n_links >= 2 && res->links[1].type == LIBRO_CRED_CHARTER) {
+        /* The issuing community is the one whose charter (or anchor) vouches for the
+         * authorization: link 3. */
         bool ok = true;
 
         res->community_name = dup_or_null(res->links[1].name, &ok);
         res->community_level_name = dup_or_null(res->links[1].level_name, &ok);
         if (!ok) {
             rc = libro_error_set(err, LIBRO_ERR_NOMEM, "verify: out of memory");
-            goto out;
         }
     }
 out:
@@ -666,12 +913,8 @@ libro_chain__walk(libro_chain__result *res, const libro_trust *t, const libro_cr
                   const char *signer_id, const char *signer_tp, const libro_verify_options *opt,
                   libro_error *err)
 {
-    struct walk w;
+    struct walk w = walk_of(t, opt, WALK_LICENSE, license);
 
-    memset(&w, 0, sizeof w);
-    w.t = t;
-    w.opt = opt;
-    w.license = license;
     return walk(res, &w, signer_id, signer_tp, err);
 }
 
@@ -681,13 +924,101 @@ libro_chain__walk_registry(libro_chain__result *res, const libro_trust *t,
                            const char *signer_id, const char *signer_tp,
                            const libro_verify_options *opt, libro_error *err)
 {
-    struct walk w;
+    struct walk w = walk_of(t, opt, WALK_REGISTRY, NULL);
 
-    memset(&w, 0, sizeof w);
-    w.t = t;
-    w.opt = opt;
-    w.registry = true;
     w.list = list;
     w.community = community;
+    return walk(res, &w, signer_id, signer_tp, err);
+}
+
+libro_code
+libro_chain__walk_member(libro_chain__result *res, const libro_trust *t, const char *token,
+                         size_t len, const char *community, const libro_verify_options *opt,
+                         libro_error *err)
+{
+    libro_error e = LIBRO_ERROR_INIT;
+    libro_jws *jws = NULL;
+    libro_credential *c = NULL;
+    const libro_trust__item *signer;
+    const unsigned char *p;
+    const char *kid;
+    const char *tp = NULL;
+    size_t id_len = 0;
+    size_t p_len;
+    char *signer_id = NULL;
+    char shown[65];
+    struct walk w;
+    libro_code rc;
+
+    memset(res, 0, sizeof *res);
+    res->outcome = LIBRO_UNTRUSTED;
+    rc = libro_jws_parse(&jws, token, len, &e);
+    if (rc == LIBRO_OK && !libro_jws_typ_is(libro_jws_typ(jws), "vc+jwt")) {
+        rc = libro_error_set(&e, LIBRO_ERR_UNSUPPORTED, "jws: typ is not vc+jwt");
+    }
+    kid = rc == LIBRO_OK ? libro_jws_kid(jws) : NULL;
+    if (rc == LIBRO_OK && kid == NULL) {
+        rc = libro_error_set(&e, LIBRO_ERR_PARSE, "jws: header lacks \"kid\"");
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_kid_split(kid, &id_len, &tp, &e);
+    }
+    if (rc == LIBRO_ERR_NOMEM) {
+        rc = libro_error_set(err, rc, "%s", e.msg);
+        goto out;
+    }
+    if (rc != LIBRO_OK) {
+        rc = LIBRO_OK;
+        (void) snprintf(res->reason, sizeof res->reason, "%s", e.msg);
+        goto out;
+    }
+    signer_id = libro_strndup(kid, id_len);
+    if (signer_id == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_NOMEM, "verify: out of memory");
+        goto out;
+    }
+    libro_verifier__printable(shown, sizeof shown, signer_id, id_len);
+    signer = find_key(t, signer_id, tp);
+    if (signer == NULL) {
+        (void) snprintf(res->reason, sizeof res->reason,
+                        "no trusted anchor or charter for %s#%s, signer of the charter", shown, tp);
+        goto out;
+    }
+    rc = libro_jws_verify(jws, signer->cred->subject_key, &e);
+    if (rc == LIBRO_OK) {
+        p = libro_jws_payload(jws, &p_len);
+        rc = libro_credential_parse(&c, p, p_len, &e);
+    }
+    if (rc == LIBRO_ERR_NOMEM || rc == LIBRO_ERR_CRYPTO) {
+        rc = libro_error_set(err, rc, "%s", e.msg);
+        goto out;
+    }
+    if (rc != LIBRO_OK) {
+        rc = LIBRO_OK;
+        (void) snprintf(res->reason, sizeof res->reason, "charter: %.200s", e.msg);
+        goto out;
+    }
+    if (c->type != LIBRO_CRED_CHARTER || strcmp(c->issuer, signer_id) != 0 ||
+        strcmp(c->issuer, community) != 0 || strcmp(c->subject_id, community) == 0) {
+        (void) snprintf(res->reason, sizeof res->reason,
+                        "not a charter of a member community signed by %.64s", community);
+        goto out;
+    }
+    w = walk_of(t, opt, WALK_MEMBER, c);
+    rc = walk(res, &w, signer_id, tp, err);
+out:
+    libro_credential_free(c);
+    libro_free(signer_id);
+    libro_jws_free(jws);
+    return rc;
+}
+
+libro_code
+libro_chain__walk_mandate(libro_chain__result *res, const libro_trust *t,
+                          const libro_credential *mandate, const char *signer_id,
+                          const char *signer_tp, const libro_verify_options *opt, libro_error *err)
+{
+    struct walk w = walk_of(t, opt, WALK_MANDATE, mandate);
+
     return walk(res, &w, signer_id, signer_tp, err);
 }

@@ -277,5 +277,5 @@ libro_scan_text(libro_buf *jws_out, const char *text, size_t len, libro_error *e
         return libro_buf_append(jws_out, text, len, err);
     }
     return libro_error_set(err, LIBRO_ERR_PARSE,
-                           "not a libro QR payload (expected LB2:, LB1: or a compact JWS)");
+                           "not a libro QR payload (expected LB2:, LB3:, LB1: or a compact JWS)");
 }

@@ -269,13 +269,17 @@ bundle_parse(libro_sync__bundle *b, const char *token, size_t len, libro_error *
     b->url = json_string_value(json_object_get(b->root, "url"));
     issued = json_string_value(json_object_get(b->root, "issued"));
     b->chain = json_object_get(b->root, "chain");
+    b->members = json_object_get(b->root, "members");
     b->authorizations = json_object_get(b->root, "authorizations");
     b->lists = json_object_get(b->root, "statusLists");
     b->checkpoint = json_string_value(json_object_get(b->root, "checkpoint"));
-    if (json_object_size(b->root) != 8 || !json_is_string(json_object_get(b->root, "type")) ||
+    /* `members` came later: a bundle without it is the older form, and still syncs. */
+    if (json_object_size(b->root) != (b->members != NULL ? 9u : 8u) ||
+        !json_is_string(json_object_get(b->root, "type")) ||
         strcmp(json_string_value(json_object_get(b->root, "type")), "LibroTrustBundle") != 0 ||
         b->registry == NULL || b->url == NULL || issued == NULL || b->checkpoint == NULL ||
-        !strings_only(b->chain) || !strings_only(b->authorizations) || !strings_only(b->lists)) {
+        !strings_only(b->chain) || (b->members != NULL && !strings_only(b->members)) ||
+        !strings_only(b->authorizations) || !strings_only(b->lists)) {
         return libro_error_set(err, LIBRO_ERR_PARSE,
                                "bundle: not a LibroTrustBundle (docs/formats.md)");
     }
@@ -353,6 +357,38 @@ add_all(libro_trust *t, const json_t *a, const char *what, libro_error *err)
         }
     }
     return LIBRO_OK;
+}
+
+/* The bundle's member communities' charters (the seats of the registry's roundtable), each
+ * checked before it is kept: issued by the registry's own community, `community`, with a
+ * signature by that community's key and a chain from it to a pinned anchor now, as a
+ * license's would be. A registry that signs a bundle with a member that does not pass is
+ * refused as a whole, as for any other part of its bundle. */
+static libro_code
+add_members(libro_trust *t, const json_t *members, const char *community, int64_t now,
+            libro_error *err)
+{
+    libro_verify_options vo = LIBRO_VERIFY_OPTIONS_INIT(now);
+    libro_chain__result res;
+    libro_code rc = LIBRO_OK;
+
+    memset(&res, 0, sizeof res);
+    for (size_t i = 0; rc == LIBRO_OK && i < json_array_size(members); i++) {
+        const char *jws = json_string_value(json_array_get(members, i));
+
+        rc = libro_chain__walk_member(&res, t, jws, strlen(jws), community, &vo, err);
+        if (rc == LIBRO_OK && res.outcome != LIBRO_VALID) {
+            rc = libro_error_set(err, LIBRO_ERR_UNTRUSTED, "member %zu: %.200s", i + 1, res.reason);
+        }
+        libro_chain__result_free(&res);
+        if (rc == LIBRO_OK) {
+            rc = libro_trust_add(t, jws, strlen(jws), err);
+            if (rc != LIBRO_OK) {
+                libro_error_prefix(err, "member");
+            }
+        }
+    }
+    return rc;
 }
 
 /* The registry authorization must chain to a pinned anchor now. */
@@ -544,7 +580,8 @@ libro_trust_sync(libro_trust *t, const char *url, const libro_sync_options *opt,
     /* 4. The chain into the store; the registry must chain to a pinned anchor. */
     if ((rc = add_all(t, c.b.chain, "chain", err)) != LIBRO_OK ||
         (rc = add_all(t, c.b.authorizations, "authorization", err)) != LIBRO_OK ||
-        (rc = check_registry_trusted(t, c.auth, c.tp, now, err)) != LIBRO_OK) {
+        (rc = check_registry_trusted(t, c.auth, c.tp, now, err)) != LIBRO_OK ||
+        (rc = add_members(t, c.b.members, c.auth->issuer, now, err)) != LIBRO_OK) {
         goto out;
     }
     /* 5. The status lists, by the store's rules; then remember this sync. */
@@ -562,6 +599,7 @@ libro_trust_sync(libro_trust *t, const char *url, const libro_sync_options *opt,
         report->issued_ms = c.b.issued_ms;
         report->status_lists = json_array_size(c.b.lists);
         report->authorizations = json_array_size(c.b.authorizations);
+        report->members = json_array_size(c.b.members);
         report->log_size = c.cur.size;
         report->log_grew_from = st.has_log ? st.size : 0;
     }

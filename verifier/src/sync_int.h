@@ -26,6 +26,7 @@ typedef struct libro_sync__bundle {
     const char *url;
     int64_t issued_ms;
     json_t *chain;
+    json_t *members; /* the seat charters of the registry's roundtable; NULL when absent */
     json_t *authorizations;
     json_t *lists;
     const char *checkpoint;

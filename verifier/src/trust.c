@@ -1070,19 +1070,24 @@ list_bits(libro_status_list *out, const char *token, size_t len, libro_error *er
     return rc;
 }
 
-/* Whether status value `v` of a list of purpose `p` is final: a set revocation bit, the word
- * "surrendered" or "lapsed" (docs/formats.md "Status words"). */
+/* Whether status value `v` of a list of purpose `p` and word set `words` is final: a set
+ * revocation bit, the word "surrendered" or "lapsed", or any mandate word but "in office"
+ * (docs/formats.md "Status words"). */
 static bool
-value_final(libro_status_purpose p, unsigned v)
+value_final(libro_status_purpose p, libro_status_words words, unsigned v)
 {
+    if (p == LIBRO_STATUS_MESSAGE && words == LIBRO_WORDS_MANDATE) {
+        return v != LIBRO_WORD_IN_OFFICE; /* resigned, recalled, replaced: a mandate ended */
+    }
     return (p == LIBRO_STATUS_REVOCATION && v == 1u) ||
            (p == LIBRO_STATUS_MESSAGE && (v == LIBRO_WORD_SURRENDERED || v == LIBRO_WORD_LAPSED));
 }
 
 /* Revocation and the words are final: a newer revocation list may set bits but never clear
  * one, a newer message list may give words but never change a "surrendered" or "lapsed" one
- * (back to "active" or to the other). A list that does was signed from an older snapshot (or
- * by a confused registry) and would revive licenses that ended. */
+ * (back to "active" or to the other), nor a mandate's "resigned", "recalled" or "replaced". A list
+ * that does was signed from an older snapshot (or by a confused registry) and would revive licenses
+ * that ended. */
 static libro_code
 check_no_rollback(const libro_trust__list *old, const libro_trust__list *l, libro_error *err)
 {
@@ -1100,6 +1105,14 @@ check_no_rollback(const libro_trust__list *old, const libro_trust__list *l, libr
                                l->list.id, libro_status_purpose_name(old->list.purpose),
                                libro_status_purpose_name(p));
     }
+    if (old->list.words != l->list.words) {
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "status list %.100s would change its words from the %s to the %s "
+                               "words: not replaced",
+                               l->list.id,
+                               old->list.words == LIBRO_WORDS_MANDATE ? "mandate" : "license",
+                               l->list.words == LIBRO_WORDS_MANDATE ? "mandate" : "license");
+    }
     if (p == LIBRO_STATUS_SUSPENSION) {
         return LIBRO_OK;
     }
@@ -1110,7 +1123,8 @@ check_no_rollback(const libro_trust__list *old, const libro_trust__list *l, libr
     for (i = 0; rc == LIBRO_OK && i < a.bits.n_entries / size; i++) {
         unsigned was = libro_bitstring_get_value(&a.bits, i, size);
 
-        if (!value_final(p, was) || libro_bitstring_get_value(&b.bits, i, size) == was) {
+        if (!value_final(p, l->list.words, was) ||
+            libro_bitstring_get_value(&b.bits, i, size) == was) {
             continue;
         }
         if (p == LIBRO_STATUS_REVOCATION) {
@@ -1122,7 +1136,7 @@ check_no_rollback(const libro_trust__list *old, const libro_trust__list *l, libr
             rc = libro_error_set(err, LIBRO_ERR_DENIED,
                                  "status list %.100s would change the word %s of %zu, which is "
                                  "final: not replaced",
-                                 l->list.id, libro_status_word_message(was), i);
+                                 l->list.id, libro_status_words_message(l->list.words, was), i);
         }
     }
     libro_status_list_free(&a);

@@ -1,21 +1,28 @@
-/* libro_verifier: the offline verdict on a license (libro-verify(1)). Order:
+/* libro_verifier: the offline verdict on a license or a roundtable mandate (libro-verify(1)),
+ * one pipeline for both, the credential's type choosing link 2 and the rules. Order:
  *   1. the JWS envelope (libro_jws_parse), typ vc+jwt, a well-formed kid   -> INVALID
- *   2. the kid resolved in the trust store to an IssuerAuthorization key  -> UNTRUSTED
- *   3. the license signature with that key, then (only then) its claims:
- *      a ProfessionalLicense whose issuer is the kid's id                 -> INVALID
- *   4. the chain up to a pinned anchor, rules 1-6 of docs/credentials.md  -> UNTRUSTED
- *   5. the license's own window at `now` +- skew                          -> EXPIRED /
+ *   2. the kid resolved in the trust store to an IssuerAuthorization key
+ *      (a license) or a community's key, an anchor's or a charter's
+ *      (a mandate)                                                        -> UNTRUSTED
+ *   3. the signature with that key, then (only then) its claims:
+ *      a ProfessionalLicense or RoundtableMandate whose issuer is the
+ *      kid's id                                                           -> INVALID
+ *      signed by a key of the kind its type needs                         -> UNTRUSTED
+ *   4. the chain up to a pinned anchor, rules 1-6 of docs/credentials.md
+ *      (a mandate: libro_rules_mandate_under with its charters)           -> UNTRUSTED
+ *   5. its own window at `now` +- skew                                    -> EXPIRED /
  *                                                                            NOT YET VALID
  *   6. its status, from the cached lists its credentialStatus names: each
- *      authenticated (registry key, chain through the license's community,
- *      window, index)                                                     -> STATUS UNKNOWN
- *      revocation bit                                                     -> REVOKED
+ *      authenticated (registry key, chain through the license's community
+ *      or the mandate's roundtable, window, index)                        -> STATUS UNKNOWN
+ *      revocation bit                                                     -> REVOKED (a
+ *                                                                            mandate: ENDED)
  *      the older list past max_status_age                                 -> STATUS UNKNOWN
  *      suspension bit                                                     -> SUSPENDED
- * A token that fails steps 1-3 and says it is something else than a license (a trust bundle
- * or signed request by its typ, another credential type by its payload's "type", read
- * unverified and believed for nothing else) is INVALID "not a license" instead, whichever of
- * those steps it failed at: the word never depends on the key look-up.
+ * A token that fails steps 1-3 and says it is something else than a license or a mandate (a
+ * trust bundle or signed request by its typ, another credential type by its payload's
+ * "type", read unverified and believed for nothing else) is INVALID "not a license" instead,
+ * whichever of those steps it failed at: the word never depends on the key look-up.
  * Dates come last on purpose: EXPIRED says "a genuine license whose time is up", which only
  * a verified chain can support; a license whose chain is broken is UNTRUSTED whatever its
  * dates, and a forged one is INVALID. */
@@ -59,6 +66,8 @@ libro_outcome_name(libro_outcome o)
         return "SURRENDERED";
     case LIBRO_LAPSED:
         return "LAPSED";
+    case LIBRO_ENDED:
+        return "ENDED";
     }
     return "UNKNOWN";
 }
@@ -77,6 +86,7 @@ libro_outcome_exit_code(libro_outcome o)
         return 3;
     case LIBRO_REVOKED:
     case LIBRO_SURRENDERED:
+    case LIBRO_ENDED:
         return 4;
     case LIBRO_SUSPENDED:
         return 5;
@@ -99,6 +109,9 @@ libro_verification_free(libro_verification *v)
         return;
     }
     libro_credential_free(v->license);
+    libro_credential_free(v->mandate);
+    libro_free(v->roundtable_name);
+    libro_free(v->seat_name);
     libro_free(v->community_name);
     libro_free(v->community_level_name);
     for (i = 0; v->chain != NULL && i < v->n_chain; i++) {
@@ -303,8 +316,9 @@ fmt_too_old(char *out, size_t cap, int64_t age, int64_t max)
  * be formed (memory, crypto). */
 static libro_code
 read_list(bool *known, bool *stale, unsigned *value, int64_t *from, const libro_trust *t,
-          const char *url, libro_status_purpose purpose, uint32_t index, const char *community,
-          const libro_verify_options *opt, char *why, size_t why_cap, libro_error *err)
+          const char *url, libro_status_purpose purpose, libro_status_words words, uint32_t index,
+          const char *community, const libro_verify_options *opt, char *why, size_t why_cap,
+          libro_error *err)
 {
     const libro_trust__list *l;
     const libro_key *key;
@@ -367,6 +381,13 @@ read_list(bool *known, bool *stale, unsigned *value, int64_t *from, const libro_
                      libro_status_purpose_name(parsed.purpose), libro_status_purpose_name(purpose));
         goto out;
     }
+    if (purpose == LIBRO_STATUS_MESSAGE && parsed.words != words) {
+        /* A word means something else in the other set ("recalled" is "lapsed"). */
+        n = snprintf(why, why_cap, "status list %.100s carries the %s words, not the %s words", url,
+                     parsed.words == LIBRO_WORDS_MANDATE ? "mandate" : "license",
+                     words == LIBRO_WORDS_MANDATE ? "mandate" : "license");
+        goto out;
+    }
     rc = libro_chain__walk_registry(&res, t, &parsed, community, l->signer_id, l->signer_tp, opt,
                                     err);
     if (rc != LIBRO_OK) {
@@ -406,6 +427,27 @@ out:
     return rc;
 }
 
+/* The credential a verification read: its license, or its mandate. */
+static const libro_credential *
+verified_cred(const libro_verification *v)
+{
+    return v->license != NULL ? v->license : v->mandate;
+}
+
+/* The community whose registry speaks for the credential's status: a license's own, a
+ * mandate's roundtable (a roundtable's registry records its mandates). */
+static const char *
+status_community(const libro_credential *c)
+{
+    return c->type == LIBRO_CRED_MANDATE ? c->roundtable_id : c->community_id;
+}
+
+static libro_status_words
+words_of(const libro_credential *c)
+{
+    return c->type == LIBRO_CRED_MANDATE ? LIBRO_WORDS_MANDATE : LIBRO_WORDS_LICENSE;
+}
+
 /* The word of a revoked or expired license (docs/formats.md, "Status words"): its message
  * list, checked as the others. The words are final, as revocation is, so the list's age does
  * not matter; a list that cannot be read leaves the outcome the other lists and the dates
@@ -414,7 +456,7 @@ static libro_code
 read_word(bool *decided, libro_verification *v, const libro_trust *t,
           const libro_verify_options *opt, char *why, size_t why_cap, libro_error *err)
 {
-    const libro_credential *lic = v->license;
+    const libro_credential *c = verified_cred(v);
     char reason[LIBRO_ERROR_MSG_MAX];
     char when[LIBRO_TIME_TEXT_MAX];
     int64_t from = 0;
@@ -425,12 +467,12 @@ read_word(bool *decided, libro_verification *v, const libro_trust *t,
 
     *decided = false;
     why[0] = '\0';
-    if (lic->status_message_list == NULL) {
+    if (c->status_message_list == NULL) {
         return LIBRO_OK;
     }
-    rc = read_list(&known, &stale, &v->word, &from, t, lic->status_message_list,
-                   LIBRO_STATUS_MESSAGE, lic->status_index, lic->community_id, opt, reason,
-                   sizeof reason, err);
+    rc = read_list(&known, &stale, &v->word, &from, t, c->status_message_list, LIBRO_STATUS_MESSAGE,
+                   words_of(c), c->status_index, status_community(c), opt, reason, sizeof reason,
+                   err);
     if (rc != LIBRO_OK || !known) {
         if (rc == LIBRO_OK && snprintf(why, why_cap, "; word unknown: %s", reason) < 0) {
             why[0] = '\0';
@@ -439,6 +481,16 @@ read_word(bool *decided, libro_verification *v, const libro_trust *t,
     }
     v->word_checked = true;
     fmt_time(when, from);
+    if (c->type == LIBRO_CRED_MANDATE) {
+        if (v->word == LIBRO_WORD_IN_OFFICE) {
+            return LIBRO_OK;
+        }
+        /* resigned, recalled, replaced: how the mandate ended early. */
+        n = snprintf(reason, sizeof reason, "mandate ended: %s (message list of %s)",
+                     libro_status_words_message(LIBRO_WORDS_MANDATE, v->word), when);
+        *decided = true;
+        return verdict(v, LIBRO_ENDED, n < 0 ? "mandate ended" : reason);
+    }
     if (v->word == LIBRO_WORD_SURRENDERED) {
         n = snprintf(reason, sizeof reason,
                      "license surrendered by its holder (message list of %s)", when);
@@ -487,12 +539,14 @@ status_unknown(libro_verification *v, const char *why, const char *list_url)
     return verdict(v, LIBRO_STATUS_UNKNOWN, m < 0 ? why : line);
 }
 
-/* Step 6 for a license with credentialStatus whose chain and dates are good. */
+/* Step 6 for a license or mandate with credentialStatus whose chain and dates are good. */
 static libro_code
 check_status(libro_verification *v, const libro_trust *t, const libro_verify_options *opt,
              libro_error *err)
 {
-    const libro_credential *lic = v->license;
+    const libro_credential *lic = verified_cred(v);
+    const char *what = lic->type == LIBRO_CRED_MANDATE ? "mandate" : "license";
+    const char *community = status_community(lic);
     char why[LIBRO_ERROR_MSG_MAX];
     char word_why[LIBRO_ERROR_MSG_MAX];
     char when[LIBRO_TIME_TEXT_MAX];
@@ -507,8 +561,8 @@ check_status(libro_verification *v, const libro_trust *t, const libro_verify_opt
     libro_code rc;
 
     rc = read_list(&known, &stale, &revoked, &from_r, t, lic->status_revocation_list,
-                   LIBRO_STATUS_REVOCATION, lic->status_index, lic->community_id, opt, why,
-                   sizeof why, err);
+                   LIBRO_STATUS_REVOCATION, LIBRO_WORDS_LICENSE, lic->status_index, community, opt,
+                   why, sizeof why, err);
     if (rc != LIBRO_OK) {
         return rc;
     }
@@ -519,8 +573,8 @@ check_status(libro_verification *v, const libro_trust *t, const libro_verify_opt
     v->status_from = from_r;
     if (!revoked) {
         rc = read_list(&known, &stale, &suspended, &from_s, t, lic->status_suspension_list,
-                       LIBRO_STATUS_SUSPENSION, lic->status_index, lic->community_id, opt, why,
-                       sizeof why, err);
+                       LIBRO_STATUS_SUSPENSION, LIBRO_WORDS_LICENSE, lic->status_index, community,
+                       opt, why, sizeof why, err);
         if (rc != LIBRO_OK) {
             return rc;
         }
@@ -538,11 +592,17 @@ check_status(libro_verification *v, const libro_trust *t, const libro_verify_opt
     v->status_age = opt->now > v->status_from ? opt->now - v->status_from : 0;
     fmt_time(when, from_r);
     /* Revocation is final: a list that says so stays right however old it is. A surrender
-     * sets the revocation bit too; the message list tells the two apart. */
+     * sets the revocation bit too; the message list tells the two apart. A mandate's
+     * revocation bit is its early end, whatever word says how. */
     if (v->revoked) {
         rc = read_word(&decided, v, t, opt, word_why, sizeof word_why, err);
         if (rc != LIBRO_OK || decided) {
             return rc;
+        }
+        if (lic->type == LIBRO_CRED_MANDATE) {
+            n = snprintf(why, sizeof why, "mandate ended (revocation list of %s)%s", when,
+                         word_why);
+            return verdict(v, LIBRO_ENDED, n < 0 ? "mandate ended" : why);
         }
         n = snprintf(why, sizeof why, "license revoked (revocation list of %s)%s", when, word_why);
         return verdict(v, LIBRO_REVOKED, n < 0 ? "license revoked" : why);
@@ -553,8 +613,8 @@ check_status(libro_verification *v, const libro_trust *t, const libro_verify_opt
     }
     if (v->suspended) {
         fmt_time(when, from_s);
-        n = snprintf(why, sizeof why, "license suspended (suspension list of %s)", when);
-        return verdict(v, LIBRO_SUSPENDED, n < 0 ? "license suspended" : why);
+        n = snprintf(why, sizeof why, "%s suspended (suspension list of %s)", what, when);
+        return verdict(v, LIBRO_SUSPENDED, n < 0 ? "suspended" : why);
     }
     if (v->status_age > LIBRO_VERIFY_STATUS_WARN_AGE) {
         char advice[200];
@@ -582,7 +642,7 @@ take_chain(libro_verification *v, libro_chain__result *res, libro_error *err)
     if (chain == NULL) {
         return libro_error_set(err, LIBRO_ERR_NOMEM, "verify: out of memory");
     }
-    rc = libro_chain__link_fill(&chain[0], v->license, false, err);
+    rc = libro_chain__link_fill(&chain[0], verified_cred(v), false, err);
     if (rc != LIBRO_OK) {
         libro_free(chain);
         return rc;
@@ -597,8 +657,12 @@ take_chain(libro_verification *v, libro_chain__result *res, libro_error *err)
     res->n_links = 0;
     v->community_name = res->community_name;
     v->community_level_name = res->community_level_name;
+    v->roundtable_name = res->roundtable_name;
+    v->seat_name = res->seat_name;
     res->community_name = NULL;
     res->community_level_name = NULL;
+    res->roundtable_name = NULL;
+    res->seat_name = NULL;
     return LIBRO_OK;
 }
 
@@ -606,13 +670,14 @@ take_chain(libro_verification *v, libro_chain__result *res, libro_error *err)
 
 /* Whether the token plainly says it is not a license (*no), with what it says it is in `what`:
  * a trust bundle or signed registry request by its typ, or a credential whose payload "type"
- * names no ProfessionalLicense (a charter, an authorization, a status list). Read from bytes
- * nobody has vouched for, and only to choose the word of a refusal: every answer it gives is
- * INVALID, which a forged token gets anyway, and nothing it reads is used again. An error
- * only when memory ran out (no verdict then). */
+ * names neither ProfessionalLicense nor RoundtableMandate (a charter, an authorization, a
+ * status list); *mandate: it says it is a RoundtableMandate. Read from bytes nobody has
+ * vouched for, and only to choose the word of a refusal: every answer it gives is a refusal,
+ * which a forged token gets anyway, and nothing it reads is used again. An error only when
+ * memory ran out (no verdict then). */
 static libro_code
-says_not_license(bool *no, char *what, size_t cap, const libro_jws *jws, const char *token,
-                 size_t len, libro_error *err)
+says_not_license(bool *no, bool *mandate, char *what, size_t cap, const libro_jws *jws,
+                 const char *token, size_t len, libro_error *err)
 {
     libro_json_limits lim = LIBRO_JSON_LIMITS_INIT;
     libro_buf payload = LIBRO_BUF_INIT;
@@ -626,6 +691,7 @@ says_not_license(bool *no, char *what, size_t cap, const libro_jws *jws, const c
     libro_code rc = LIBRO_OK;
     int n = -1;
 
+    *mandate = false;
     if (libro_jws_typ_is(typ, LIBRO_BUNDLE_TYP)) {
         n = snprintf(what, cap, "the token is a trust bundle (typ %s)", LIBRO_BUNDLE_TYP);
     } else if (libro_jws_typ_is(typ, LIBRO_REQUEST_TYP)) {
@@ -639,7 +705,8 @@ says_not_license(bool *no, char *what, size_t cap, const libro_jws *jws, const c
             ty = json_object_get(root, "type");
             if (json_is_string(ty)) {
                 name = json_string_value(ty);
-                license = strcmp(name, "ProfessionalLicense") == 0;
+                *mandate = strcmp(name, "RoundtableMandate") == 0;
+                license = strcmp(name, "ProfessionalLicense") == 0 || *mandate;
             }
             for (i = 0; json_is_array(ty) && i < json_array_size(ty); i++) {
                 const char *s = json_string_value(json_array_get(ty, i));
@@ -648,7 +715,8 @@ says_not_license(bool *no, char *what, size_t cap, const libro_jws *jws, const c
                     name = NULL; /* not a list of names: the strict parse will say what it is */
                     break;
                 }
-                license = license || strcmp(s, "ProfessionalLicense") == 0;
+                *mandate = *mandate || strcmp(s, "RoundtableMandate") == 0;
+                license = license || strcmp(s, "ProfessionalLicense") == 0 || *mandate;
                 if (name == NULL || strcmp(s, "VerifiableCredential") != 0) {
                     name = s;
                 }
@@ -668,30 +736,59 @@ says_not_license(bool *no, char *what, size_t cap, const libro_jws *jws, const c
     return rc;
 }
 
-/* A refusal at steps 1-3 (outcome `o`, reason and code in `e`), unless the token says it is
- * not a license: then that is the verdict, whichever of these steps it failed at, so the word
- * does not depend on whose key signed it or on whether the store knows that key. Only these
- * failure paths read the payload unverified: a license that verifies never pays for it
- * (about a tenth of the verification rate, bench_verify). Memory or crypto failures are no
- * verdict at all. */
+/* A refusal at steps 1-3 (outcome `o`, reason and code in `e`, or in `e_mandate` when that
+ * is not NULL and the token says it is a mandate), unless the token says it is not a license:
+ * then that is the verdict, whichever of these steps it failed at, so the word does not
+ * depend on whose key signed it or on whether the store knows that key. Only these failure
+ * paths read the payload unverified: a license that verifies never pays for it (about a
+ * tenth of the verification rate, bench_verify). Memory or crypto failures are no verdict at
+ * all. */
 static libro_code
-refuse(libro_verification *v, libro_outcome o, const libro_error *e, const libro_jws *jws,
-       const char *token, size_t len, libro_error *err)
+refuse_as(libro_verification *v, libro_outcome o, const libro_error *e,
+          const libro_error *e_mandate, const libro_jws *jws, const char *token, size_t len,
+          libro_error *err)
 {
     libro_error e2 = LIBRO_ERROR_INIT;
     char what[160];
     bool no = false;
+    bool mandate = false;
     libro_code rc;
 
     if (e->code == LIBRO_ERR_NOMEM || e->code == LIBRO_ERR_CRYPTO ||
         e->code == LIBRO_ERR_INVALID_ARG) {
         return libro_error_set(err, e->code, "%s", e->msg);
     }
-    rc = says_not_license(&no, what, sizeof what, jws, token, len, &e2);
+    rc = says_not_license(&no, &mandate, what, sizeof what, jws, token, len, &e2);
     if (rc != LIBRO_OK) {
         return libro_error_set(err, rc, "%s", e2.msg);
     }
-    return no ? not_license(v, what) : verdict(v, o, e->msg);
+    if (no) {
+        return not_license(v, what);
+    }
+    return verdict(v, o, mandate && e_mandate != NULL ? e_mandate->msg : e->msg);
+}
+
+static libro_code
+refuse(libro_verification *v, libro_outcome o, const libro_error *e, const libro_jws *jws,
+       const char *token, size_t len, libro_error *err)
+{
+    return refuse_as(v, o, e, NULL, jws, token, len, err);
+}
+
+/* UNTRUSTED for a credential whose kid names no key of the kind its type needs: an
+ * IssuerAuthorization's for a license, a community's (an anchor or a charter) for a mandate. */
+static void
+no_key(libro_error *e, bool mandate, const char *shown, const char *tp)
+{
+    if (mandate) {
+        libro_error_set(e, LIBRO_ERR_UNTRUSTED,
+                        "no trusted charter or anchor for %s#%s, the community that signed the "
+                        "mandate",
+                        shown, tp);
+    } else {
+        libro_error_set(e, LIBRO_ERR_UNTRUSTED, "no trusted issuer authorization for %s#%s", shown,
+                        tp);
+    }
 }
 
 libro_code
@@ -704,6 +801,12 @@ libro_verify_license(libro_verification **out, const libro_trust *t, const char 
     libro_jws *parsed = NULL;
     libro_chain__result res;
     libro_error e = LIBRO_ERROR_INIT;
+    libro_error e_mandate = LIBRO_ERROR_INIT;
+    libro_credential *cred = NULL;
+    const libro_credential *c;
+    const char *what;
+    bool issuer_key;
+    bool mandate;
     const libro_key *key;
     const unsigned char *payload;
     size_t payload_len;
@@ -773,48 +876,69 @@ libro_verify_license(libro_verification **out, const libro_trust *t, const char 
     }
     libro_verifier__printable(shown, sizeof shown, kid_id, id_len);
 
-    /* 2. The key, from the store only. */
+    /* 2. The key, from the store only: an issuer's for a license, a community's for a
+     *    mandate. Both kinds are looked up, since the type is read only after the signature;
+     *    a key of the wrong kind for the type is refused below. */
     key = authorized_key(t, kid_id, kid_tp);
+    issuer_key = key != NULL;
     if (key == NULL) {
-        libro_error_set(&e, LIBRO_ERR_UNTRUSTED, "no trusted issuer authorization for %s#%s", shown,
-                        kid_tp);
-        rc = refuse(v, LIBRO_UNTRUSTED, &e, parsed, jws, len, err);
+        key = libro_trust__community_key(t, kid_id, kid_tp);
+    }
+    if (key == NULL) {
+        no_key(&e, false, shown, kid_tp);
+        no_key(&e_mandate, true, shown, kid_tp);
+        rc = refuse_as(v, LIBRO_UNTRUSTED, &e, &e_mandate, parsed, jws, len, err);
         goto out;
     }
 
     /* 3. The signature, then the claims it covers. */
+    what = issuer_key ? "license" : "credential";
     rc = libro_jws_verify(parsed, key, &e);
     if (rc != LIBRO_OK) {
-        libro_error_prefix(&e, "license signature");
+        libro_error_prefix(&e, issuer_key ? "license signature" : "signature");
         rc = refuse(v, LIBRO_INVALID, &e, parsed, jws, len, err);
         goto out;
     }
     payload = libro_jws_payload(parsed, &payload_len);
-    rc = libro_credential_parse(&v->license, payload, payload_len, &e);
+    rc = libro_credential_parse(&cred, payload, payload_len, &e);
     if (rc != LIBRO_OK) {
-        libro_error_prefix(&e, "license");
+        libro_error_prefix(&e, what);
         rc = refuse(v, LIBRO_INVALID, &e, parsed, jws, len, err);
         goto out;
     }
-    if (v->license->type != LIBRO_CRED_LICENSE) {
-        /* A credential of another type signed by an issuer's key. `license` means a license:
-         * a charter or authorization is not shown as one. */
+    if (cred->type != LIBRO_CRED_LICENSE && cred->type != LIBRO_CRED_MANDATE) {
+        /* A credential of another type signed by a key from the store. `license` means a
+         * license: a charter or authorization is not shown as one. */
         libro_error_set(&e, LIBRO_ERR_SCHEMA, "the credential's type is %s",
-                        libro_cred_type_name(v->license->type));
-        libro_credential_free(v->license);
-        v->license = NULL;
+                        libro_cred_type_name(cred->type));
         rc = not_license(v, e.msg);
         goto out;
     }
-    if (strcmp(v->license->issuer, kid_id) != 0) {
-        libro_error_set(&e, LIBRO_ERR_PARSE, "license issuer %.64s is not the kid's %s",
-                        v->license->issuer, shown);
+    mandate = cred->type == LIBRO_CRED_MANDATE;
+    what = mandate ? "mandate" : "license";
+    if (mandate ? libro_trust__community_key(t, kid_id, kid_tp) == NULL : !issuer_key) {
+        /* A license signed with a community's key, or a mandate with an issuer's. */
+        no_key(&e, mandate, shown, kid_tp);
+        rc = verdict(v, LIBRO_UNTRUSTED, e.msg);
+        goto out;
+    }
+    if (mandate) {
+        v->mandate = cred;
+    } else {
+        v->license = cred;
+    }
+    cred = NULL;
+    c = verified_cred(v);
+    if (strcmp(c->issuer, kid_id) != 0) {
+        libro_error_set(&e, LIBRO_ERR_PARSE, "%s issuer %.64s is not the kid's %s", what, c->issuer,
+                        shown);
         rc = verdict(v, LIBRO_INVALID, e.msg);
         goto out;
     }
 
     /* 4. The chain. */
-    rc = libro_chain__walk(&res, t, v->license, kid_id, kid_tp, opt, err);
+    rc = mandate ? libro_chain__walk_mandate(&res, t, c, kid_id, kid_tp, opt, err)
+                 : libro_chain__walk(&res, t, c, kid_id, kid_tp, opt, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -827,9 +951,12 @@ libro_verify_license(libro_verification **out, const libro_trust *t, const char 
         goto out;
     }
 
-    /* 5. The license's own dates. */
-    rc = libro_verifier__window(v->license, opt->now, opt->skew, "license", &e);
-    if (rc == LIBRO_ERR_EXPIRED) {
+    /* 5. Its own dates. */
+    rc = libro_verifier__window(c, opt->now, opt->skew, what, &e);
+    if (rc == LIBRO_ERR_EXPIRED && mandate) {
+        /* A term that ran out: how it ended early, if it did, no longer matters. */
+        rc = verdict(v, LIBRO_EXPIRED, e.msg);
+    } else if (rc == LIBRO_ERR_EXPIRED) {
         /* An expired license may have lapsed (or been surrendered): its word says which. */
         bool decided = false;
         char word_why[LIBRO_ERROR_MSG_MAX];
@@ -840,7 +967,7 @@ libro_verify_license(libro_verification **out, const libro_trust *t, const char 
         }
     } else if (rc == LIBRO_ERR_NOT_YET_VALID) {
         rc = verdict(v, LIBRO_NOT_YET_VALID, e.msg);
-    } else if (!v->license->has_status) {
+    } else if (!c->has_status) {
         rc = verdict(v, LIBRO_VALID, ""); /* nothing to check: status_checked stays false */
     } else {
         /* 6. Status. */
@@ -852,8 +979,56 @@ out:
         v = NULL;
     }
     libro_chain__result_free(&res);
+    libro_credential_free(cred);
     libro_verification_free(v);
     libro_jws_free(parsed);
     libro_free(kid_id);
     return rc;
+}
+
+/* A community by the name its verified charter gives, else by its id. */
+static const char *
+community_shown(const char *name, const char *id)
+{
+    return name != NULL ? name : id;
+}
+
+libro_code
+libro_mandate_sentence(libro_buf *out, const libro_verification *v, libro_error *err)
+{
+    const libro_credential *m = v != NULL ? v->mandate : NULL;
+    const char *rt;
+    const char *seat;
+    char from[LIBRO_TIME_TEXT_MAX];
+    char until[LIBRO_TIME_TEXT_MAX];
+    libro_code rc;
+
+    if (out == NULL || m == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "verify: no mandate to describe");
+    }
+    rt = community_shown(v->roundtable_name, m->roundtable_id);
+    seat = community_shown(v->seat_name, m->seat != NULL ? m->seat : "");
+    rc = libro_time_format(from, m->valid_from, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_time_format(until, m->valid_until, err);
+    }
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    from[10] = '\0'; /* the dates: YYYY-MM-DD */
+    until[10] = '\0';
+    switch (m->office) {
+    case LIBRO_OFFICE_REPRESENTATIVE:
+        return libro_buf_printf(out, err,
+                                "%s represents %s at the roundtable of %s (voting), %s to %s",
+                                m->name, seat, rt, from, until);
+    case LIBRO_OFFICE_CHAIR:
+        return libro_buf_printf(out, err,
+                                "%s chairs the roundtable of %s (chair, no vote), %s to %s",
+                                m->name, rt, from, until);
+    case LIBRO_OFFICE_LEADER:
+        return libro_buf_printf(out, err, "%s leads for %s in the circle of %s (no vote), %s to %s",
+                                m->name, seat, rt, from, until);
+    }
+    return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "verify: unknown office");
 }

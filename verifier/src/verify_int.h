@@ -102,6 +102,8 @@ typedef struct libro_chain__result {
     size_t n_links;
     char *community_name; /* the authorizing community's charter, when reached */
     char *community_level_name;
+    char *roundtable_name; /* a mandate's roundtable community, by its charter, when reached */
+    char *seat_name;       /* a mandate's seat community (not a chair's), likewise */
 } libro_chain__result;
 
 /** Walk from a license whose signature verified with the key named by (signer_id,
@@ -113,6 +115,21 @@ LIBRO_NODISCARD libro_code libro_chain__walk(libro_chain__result *res, const lib
                                              const libro_credential *license, const char *signer_id,
                                              const char *signer_tp, const libro_verify_options *opt,
                                              libro_error *err);
+
+/** The walk of libro_chain__walk for a RoundtableMandate whose signature verified with the
+ *  community key named by (signer_id, signer_tp): link 2 is that community's charter (or its
+ *  anchor), and the mandate's rules (libro_rules_mandate_under) apply with its charters:
+ *  docs/credentials.md, "The chain of a mandate". Names the roundtable and the seat as
+ *  their charters do. Same result shape and codes. */
+LIBRO_NODISCARD libro_code libro_chain__walk_mandate(libro_chain__result *res, const libro_trust *t,
+                                                     const libro_credential *mandate,
+                                                     const char *signer_id, const char *signer_tp,
+                                                     const libro_verify_options *opt,
+                                                     libro_error *err);
+
+/** The community key named (id, tp) in the store: an anchor's or a charter's, borrowed from
+ *  the store, or NULL. Not a statement of trust: see the chain walk. */
+const libro_key *libro_trust__community_key(const libro_trust *t, const char *id, const char *tp);
 
 /** The key of a stored RegistryAuthorization with subject id `id` and key thumbprint `tp`,
  *  borrowed from the store, or NULL. Not a statement of trust: see the registry walk. */
@@ -127,6 +144,20 @@ LIBRO_NODISCARD libro_code libro_chain__walk_registry(
     libro_chain__result *res, const libro_trust *t, const libro_status_list *list,
     const char *community, const char *signer_id, const char *signer_tp,
     const libro_verify_options *opt, libro_error *err);
+
+/** Check a member community's charter token[0..len) from a trust bundle (libro sync): a
+ *  strict compact JWS, typ vc+jwt, whose signature verifies with the key of `community` found
+ *  in the store (an anchor or a charter), a CommunityCharter issued by `community` for
+ *  another community, and, from `community`'s charter up to a pinned anchor, the chain rules
+ *  as for a license (the member's charter under its parent's as any charter under its
+ *  issuer's; the member's own window is not asked about: a verification does that). Same
+ *  result shape and codes as libro_chain__walk: res->outcome LIBRO_UNTRUSTED with the reason
+ *  when any of this fails. */
+LIBRO_NODISCARD libro_code libro_chain__walk_member(libro_chain__result *res, const libro_trust *t,
+                                                    const char *token, size_t len,
+                                                    const char *community,
+                                                    const libro_verify_options *opt,
+                                                    libro_error *err);
 
 /** A new, empty memo for `n_items` entries (NULL when out of memory). */
 libro_trust__memo *libro_trust__memo_new(size_t n_items);

@@ -11,7 +11,15 @@ typedef enum libro_cred_type {
     LIBRO_CRED_CHARTER = 2,       /* CommunityCharter */
     LIBRO_CRED_ISSUER_AUTH = 3,   /* IssuerAuthorization */
     LIBRO_CRED_REGISTRY_AUTH = 4, /* RegistryAuthorization */
+    LIBRO_CRED_MANDATE = 5,       /* RoundtableMandate */
 } libro_cred_type;
+
+/** The office a RoundtableMandate gives (docs/credentials.md, "RoundtableMandate"). */
+typedef enum libro_office {
+    LIBRO_OFFICE_REPRESENTATIVE = 1, /* "representative": a member community's delegate */
+    LIBRO_OFFICE_CHAIR = 2,          /* "chair": elected by the whole community, no vote */
+    LIBRO_OFFICE_LEADER = 3,         /* "leader": appointed by the parent into a circle */
+} libro_office;
 
 #define LIBRO_MAX_ID_BYTES 200u            /* an issuer, community or subject id */
 #define LIBRO_MAX_TEXT_BYTES 200u          /* names, professions, scope entries */
@@ -20,6 +28,9 @@ typedef enum libro_cred_type {
 #define LIBRO_MAX_VALIDITY_DAYS 3660u      /* longest license type validity */
 #define LIBRO_MAX_LICENSE_NUMBER_BYTES 64u /* [A-Za-z0-9._-] */
 #define LIBRO_MAX_TYPE_ID_BYTES 64u        /* a license type id: [a-z0-9-] */
+#define LIBRO_MAX_ELECTORATE 100000000u    /* election.electorate: 1 .. this */
+#define LIBRO_ELECTION_RECORD_LEN 71u      /* "sha256:" + 64 lowercase hex digits */
+#define LIBRO_MAX_TERMS_IN_ROW 10u         /* roundtable.consecutiveTerms: 1 .. this */
 
 /** One license type an IssuerAuthorization grants. */
 typedef struct libro_license_grant {
@@ -52,6 +63,33 @@ typedef struct libro_credential {
     char **allowed_types;
     size_t n_allowed;
 
+    /* CommunityCharter: its optional "roundtable" member (the terms of the offices of this
+     * community's roundtable and circle, docs/credentials.md). Each is 0 when absent; the
+     * member is written when any is not 0, and then has at least one. Each term in years
+     * lies in 1 .. the seed term (libro_rules_seed_term_years: representatives 3 at level
+     * 1, 5 above; chair 4; leader 5); a level-0 charter (a tribe has no roundtable) sets no
+     * representative or chair term, a level-8 one (no parent above) no leader term.
+     * consecutive_terms: 1 .. LIBRO_MAX_TERMS_IN_ROW, the most terms one holder may serve
+     * back to back in one seat. */
+    unsigned rt_representative_years; /* representativeTermYears */
+    unsigned rt_chair_years;          /* chairTermYears */
+    unsigned rt_leader_years;         /* leaderTermYears */
+    unsigned rt_consecutive_terms;    /* consecutiveTerms */
+
+    /* RoundtableMandate: the holder is subject_id (required: their did:key, Ed25519) and
+     * name. issuer is the community whose key signs: the seat for a representative and a
+     * leader, the roundtable's community for the chair. */
+    libro_office office;
+    char *roundtable_id;   /* credentialSubject.roundtable.id: the roundtable's community */
+    int roundtable_level;  /* credentialSubject.roundtable.level: 0..8 (1..8 but a leader's) */
+    char *seat;            /* the sending community's id; NULL exactly for a chair */
+    bool voting;           /* true exactly for a representative */
+    char *election_record; /* "sha256:<64 lowercase hex>": the election or appointment
+                            * record's hash (LIBRO_ELECTION_RECORD_LEN bytes) */
+    int64_t election_date; /* election.date */
+    uint32_t election_electorate; /* election.electorate: 1..LIBRO_MAX_ELECTORATE */
+    char *election_result;        /* election.result: text, 1..200 bytes */
+
     /* CommunityCharter, IssuerAuthorization, RegistryAuthorization */
     libro_key *subject_key; /* publicKeyJwk */
 
@@ -65,10 +103,12 @@ typedef struct libro_credential {
     /* RegistryAuthorization */
     char *url; /* NULL when absent */
 
-    /* credentialStatus (ProfessionalLicense, IssuerAuthorization; optional): two
-     * BitstringStatusListEntry objects (W3C Bitstring Status List v1.0 §2.1), revocation
-     * then suspension, and on a license a third, purpose message (statusSize 2, libro's
-     * statusMessage: docs/credentials.md, "Status"), with one index in every list. The
+    /* credentialStatus (ProfessionalLicense, IssuerAuthorization: optional; RoundtableMandate:
+     * required, with three entries): two BitstringStatusListEntry objects (W3C Bitstring
+     * Status List v1.0 §2.1), revocation then suspension, and on a license or a mandate a
+     * third, purpose message (statusSize 2, libro's statusMessage: the license words on a
+     * license, the mandate words on a mandate, libro/statuslist.h and docs/credentials.md,
+     * "Status"), with one index in every list. The
      * entry ids are derived ("<list URL>#<index>"), so they have no member here. When
      * has_status is false the four members below are NULL / 0. */
     bool has_status;
@@ -76,7 +116,8 @@ typedef struct libro_credential {
     char *status_revocation_list; /* statusListCredential of the revocation entry: a URL */
     char *status_suspension_list; /* ... of the suspension entry: another URL */
     char *status_message_list;    /* ... of the message entry: a third URL; NULL for a license
-                                   * issued with two entries, and on an authorization */
+                                   * issued with two entries, and on an authorization;
+                                   * required on a mandate */
 } libro_credential;
 
 /** Whether p[0..len) is a license number: [A-Za-z0-9._-], 1 to LIBRO_MAX_LICENSE_NUMBER_BYTES
@@ -95,6 +136,12 @@ LIBRO_API const char *libro_level_default_name(int level);
  *  into `tmp` (at least 16 bytes). */
 LIBRO_API const char *libro_level_name(const libro_credential *charter, char *tmp, size_t tmp_len);
 
+/** "representative", "chair", "leader"; NULL for a value outside the enum. */
+LIBRO_API const char *libro_office_name(libro_office office);
+/** The office named p[0..len) (exactly one of the names above): true and *out set, else
+ *  false and *out untouched. */
+LIBRO_API bool libro_office_from_name(libro_office *out, const char *p, size_t len);
+
 /** A new, zeroed credential of `type`. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_credential_new(libro_credential **out,
                                                           libro_cred_type type, libro_error *err);
@@ -104,7 +151,8 @@ LIBRO_API void libro_credential_free(libro_credential *c);
 /** Parse a credential payload p[0..len) strictly: bounded JSON (LIBRO_MAX_CLAIMS_BYTES), the
  *  common envelope and the members of its type exactly as docs/credentials.md lists them, no
  *  others, then the rules of libro_credential_check. credentialStatus, allowed on licenses
- *  and issuer authorizations only, is an array of two entries of exactly five members:
+ *  and issuer authorizations and required on mandates (three entries, the message entry with
+ *  the mandate words), is an array of two entries of exactly five members:
  *  statusPurpose "revocation" then "suspension", type "BitstringStatusListEntry",
  *  statusListIndex canonical decimal (no sign, no leading zero) below
  *  LIBRO_STATUS_LIST_MAX_ENTRIES and the same in all, and id exactly statusListCredential +
@@ -135,8 +183,13 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_credential_parse_unverified(libro_cre
  *  builder never signs what a verifier would refuse: ids, texts (UTF-8, no control
  *  characters, 1..200 bytes), codes, lists (1..32 distinct), levels, validity days, url,
  *  validFrom < validUntil, the status members (index below LIBRO_STATUS_LIST_MAX_ENTRIES, two
- *  or, on a license, three different list URLs, https or http://127.0.0.1), and members `type` does
- * not use left NULL / 0 (the status members too, when has_status is false). LIBRO_ERR_SCHEMA;
+ *  or, on a license, three different list URLs, https or http://127.0.0.1; on a mandate
+ *  exactly three), a charter's roundtable terms, a mandate's office shape as far as the
+ *  schema states it (office known; seat absent exactly for a chair; voting true exactly for a
+ *  representative; roundtable level 1..8, 0..7 for a leader; election members), and members
+ *  `type` does not use left NULL / 0 (the status members too, when has_status is false). The
+ *  relations between a mandate and the charters of its communities (who may sign, the length
+ *  of the term) are libro/rules.h's. LIBRO_ERR_SCHEMA;
  *  LIBRO_ERR_TIME for a time outside the years 0001-9999; LIBRO_ERR_BAD_KEY for a holder
  *  did:key that is not a valid key. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_credential_check(const libro_credential *c,

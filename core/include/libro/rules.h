@@ -4,7 +4,8 @@
  *
  * Each rule returns LIBRO_OK, or LIBRO_ERR_DENIED with a one-line reason naming the
  * credentials as "license", "issuer authorization for <id>", "registry authorization for
- * <id>", "charter of <id>" or "anchor <id>" (a self-chartered charter), and the times or types
+ * <id>", "charter of <id>", "anchor <id>" (a self-chartered charter) or "mandate for <seat or
+ * roundtable id>", and the times or types
  * involved; LIBRO_ERR_INVALID_ARG for a NULL argument or a credential of the wrong type. The
  * rules read only the members they name: signatures, keys and validity at a given time are
  * the caller's. All are thread-safe. */
@@ -104,5 +105,85 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_rules_license_status(
  *  reason. (The level rule needs the community's charter: libro_rules_license_level.) */
 LIBRO_API LIBRO_NODISCARD libro_code libro_rules_license_under(
     const libro_credential *license, const libro_credential *authorization, libro_error *err);
+
+/* ---- roundtables and mandates (docs/credentials.md, "RoundtableMandate") ----------------- */
+
+/* The seed terms, in years: the longest a charter may allow (it may shorten them). */
+#define LIBRO_TERM_REPRESENTATIVE_L1_YEARS 3u /* from a tribe to its neighborhood (level 1) */
+#define LIBRO_TERM_REPRESENTATIVE_YEARS 5u    /* into a roundtable of level 2 and above */
+#define LIBRO_TERM_CHAIR_YEARS 4u
+#define LIBRO_TERM_LEADER_YEARS 5u
+/* The most member communities (seats) a roundtable has. */
+#define LIBRO_ROUNDTABLE_MAX_MEMBERS 7u
+
+/** The seed term of `office` in a roundtable of `roundtable_level`, in years (the constants
+ *  above); 0 for an office outside the enum. */
+LIBRO_API unsigned libro_rules_seed_term_years(libro_office office, int roundtable_level);
+
+/** The longest term of `office` in the roundtable whose CommunityCharter is
+ *  `roundtable_charter` (its level is the roundtable's): the charter's own term for the office
+ *  (roundtable member) when it sets one, else the seed. 0 for an office outside the enum or
+ *  a NULL or non-charter `roundtable_charter`. */
+LIBRO_API unsigned libro_rules_term_years(libro_office office,
+                                          const libro_credential *roundtable_charter);
+
+/** The last second of a term of `years` years starting at `valid_from`: the same calendar
+ *  date and time `years` years later, minus one second; Feb 29 goes to Mar 1 in a year without
+ *  one. So 2026-01-01T00:00:00Z + 3 years ends at 2028-12-31T23:59:59Z, and
+ *  2028-02-29T12:00:00Z + 1 year at 2029-03-01T11:59:59Z. LIBRO_ERR_TIME when `valid_from` or
+ *  the result lies outside the years 0001-9999; LIBRO_ERR_INVALID_ARG for a NULL `out` or
+ *  years 0. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_rules_term_end(int64_t *out, int64_t valid_from,
+                                                          unsigned years, libro_error *err);
+
+/** The office's shape: a known office; seat absent exactly for a chair; voting true exactly
+ *  for a representative ("a chair has no vote", "a leader has no vote", "a representative
+ *  votes"); roundtable level 1..8 for a representative and a chair (a tribe has no
+ *  roundtable), 0..7 for a leader (a circle with a parent above); and the signer: the issuer
+ *  is the seat (a representative's or leader's community signs), the roundtable's community
+ *  for a chair. The parser enforces the shape already (libro_credential_check); the issuer
+ *  relation is this rule's alone. `mandate` a RoundtableMandate. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_rules_mandate_office(const libro_credential *mandate,
+                                                                libro_error *err);
+
+/** The chain rule: `signer_charter` is the CommunityCharter of the mandate's issuer (its
+ *  subject is the issuer), `roundtable_charter` the one of the roundtable's community (its
+ *  subject is roundtable.id and its level roundtable.level; for a chair the same charter as
+ *  the signer's, the same pointer allowed). Then by office: a representative's community
+ *  (the signer, the seat) is chartered by the roundtable's community (signer charter's issuer
+ *  == roundtable.id) one level below it; a leader's parent (the signer, the seat) chartered
+ *  the roundtable's community (roundtable charter's issuer == the seat) and is one level
+ *  above it. */
+LIBRO_API LIBRO_NODISCARD libro_code
+libro_rules_mandate_signer(const libro_credential *mandate, const libro_credential *signer_charter,
+                           const libro_credential *roundtable_charter, libro_error *err);
+
+/** The term: validUntil is at most libro_rules_term_end(validFrom, libro_rules_term_years(
+ *  office, roundtable_charter)): "mandate for <seat> runs <from>..<until>, longer than the N
+ *  years of a <office>'s term at the roundtable of <roundtable id> (ends by <end> at the
+ *  latest)". A term that would end after 9999-12-31 bounds nothing (LIBRO_OK). */
+LIBRO_API LIBRO_NODISCARD libro_code libro_rules_mandate_term(
+    const libro_credential *mandate, const libro_credential *roundtable_charter, libro_error *err);
+
+/** Term limits: a holder who has served `consecutive_before` terms back to back in one seat
+ *  (same office, same seat or chair, same holder did:key, each term starting when the last
+ *  ended or earlier) may serve one more when the roundtable's charter sets no
+ *  consecutiveTerms, or when consecutive_before < consecutiveTerms. The registry counts with
+ *  its history. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_rules_mandate_term_limit(
+    const libro_credential *roundtable_charter, unsigned consecutive_before, libro_error *err);
+
+/** A roundtable of `n_members` member communities (seats), the new one counted: at most
+ *  LIBRO_ROUNDTABLE_MAX_MEMBERS ("a roundtable has at most 7 member communities"). */
+LIBRO_API LIBRO_NODISCARD libro_code libro_rules_roundtable_seats(size_t n_members,
+                                                                  libro_error *err);
+
+/** A mandate under its charters: libro_rules_mandate_office, libro_rules_mandate_signer,
+ *  libro_rules_mandate_term, then libro_rules_window of the mandate inside the signer's
+ *  charter; the first broken rule's code and reason. (The term limit and the seat count need
+ *  the registry's history: they are not part of this one.) */
+LIBRO_API LIBRO_NODISCARD libro_code
+libro_rules_mandate_under(const libro_credential *mandate, const libro_credential *signer_charter,
+                          const libro_credential *roundtable_charter, libro_error *err);
 
 #endif

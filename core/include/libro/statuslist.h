@@ -42,6 +42,27 @@ typedef enum libro_status_word {
  *  of 4 or more. */
 LIBRO_API const char *libro_status_word_message(unsigned w);
 
+/* A RoundtableMandate's message entry and its message lists carry the mandate words instead:
+ * the same statusSize 2, every value defined. Ending a mandate early sets its revocation bit
+ * and one of the last three words (final); a mandate is never suspended. */
+typedef enum libro_mandate_word {
+    LIBRO_WORD_IN_OFFICE = 0, /* "in office": nothing to say; the other lists decide */
+    LIBRO_WORD_RESIGNED = 1,  /* "resigned": ended early by the holder */
+    LIBRO_WORD_RECALLED = 2,  /* "recalled": ended early by the community that sent them */
+    LIBRO_WORD_REPLACED = 3,  /* "replaced": a new mandate for the seat took over */
+} libro_mandate_word;
+
+/** Which words a message entry or a message list carries. */
+typedef enum libro_status_words {
+    LIBRO_WORDS_LICENSE = 0, /* active, surrendered, lapsed, undefined (the zero value) */
+    LIBRO_WORDS_MANDATE = 1, /* in office, resigned, recalled, replaced */
+} libro_status_words;
+
+/** The message of value `w` in the word set `set` (libro_status_words_message(
+ *  LIBRO_WORDS_LICENSE, w) is libro_status_word_message(w)); NULL for a value of 4 or more or
+ *  a set outside the enum. */
+LIBRO_API const char *libro_status_words_message(libro_status_words set, unsigned w);
+
 /** A bitstring of `n_entries` bits: as many one-bit statuses (statusSize 1), or n_entries /
  *  statusSize wider ones (libro_bitstring_get_value). Bit 0 is the most significant
  *  bit of byte 0 ("the left-most bit", §2.2 encodedList and §7.1), index n_entries - 1 the
@@ -109,6 +130,9 @@ typedef struct libro_status_list {
     libro_bitstring bits;
     unsigned valid_from_millis; /* the millisecond within valid_from's second, 0-999: lists
                                    signed within one second stay strictly ordered */
+    libro_status_words words;   /* a message list's words (statusMessage): the license words
+                                   (0) or the mandate words; LIBRO_WORDS_LICENSE for the other
+                                   purposes */
 } libro_status_list;
 
 /** Release everything `s` owns and zero it. NULL is a no-op. */
@@ -121,7 +145,8 @@ LIBRO_API void libro_status_list_free(libro_status_list *s);
  *  "BitstringStatusListCredential"],"issuer","validFrom","validUntil","credentialSubject":
  *  {"id":"<id>#list","type":"BitstringStatusList","statusPurpose","encodedList"}}, and for a
  *  message list "statusSize":2,"statusMessage":[...] after encodedList (§2.2: "statusSize MUST
- *  be specified" for purpose message; the array as in license entries). validFrom is
+ *  be specified" for purpose message; the array of s->words, as in the entries that point at
+ *  the list). validFrom is
  *  "YYYY-MM-DDTHH:MM:SS.mmmZ" (valid_from and valid_from_millis), validUntil
  *  "YYYY-MM-DDTHH:MM:SSZ".
  *  `s` is checked first, as libro_status_list_parse would check it (LIBRO_ERR_SCHEMA: id a
@@ -145,7 +170,8 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_status_list_sign(libro_buf *jws_out,
  *  signed before milliseconds, millis 0) "YYYY-MM-DDTHH:MM:SSZ", validUntil
  *  "YYYY-MM-DDTHH:MM:SSZ", with validFrom < validUntil (LIBRO_ERR_TIME for a bad time),
  *  credentialSubject.id "<id>#list", statusPurpose "revocation", "suspension" or "message"
- *  (the last with exactly statusSize 2 and libro's statusMessage array; all
+ *  (the last with exactly statusSize 2 and one of libro's statusMessage arrays, the license or
+ *  the mandate words, which out->words tells; all
  *  LIBRO_ERR_SCHEMA, message
  *  "statuslist: <path>: <reason>"), encodedList decoded as libro_bitstring_decode does
  *  (its codes) and, for a message list, at least LIBRO_STATUS_LIST_MIN_ENTRIES statuses

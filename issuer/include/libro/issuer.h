@@ -176,7 +176,7 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_qr(libro_buf *png_out, libro_b
                                                      int *qr_version, const char *token, size_t len,
                                                      const libro_qr_options *opt, libro_error *err);
 
-#define LIBRO_CHARTER_OPTIONS_VERSION 1u
+#define LIBRO_CHARTER_OPTIONS_VERSION 2u /* 1: the same without the roundtable terms */
 
 /** A CommunityCharter to sign. */
 typedef struct libro_charter_options {
@@ -196,17 +196,27 @@ typedef struct libro_charter_options {
     size_t n_allowed;
     int64_t valid_from;
     int64_t valid_until;
+    /* The charter's "roundtable" member (docs/credentials.md): the terms in years of the
+     * offices of this community's roundtable and circle, each 1 .. the seed term or 0 (the
+     * seed), and the most terms one holder serves back to back in one seat (1 ..
+     * LIBRO_MAX_TERMS_IN_ROW, or 0: no limit). All 0: no member. */
+    unsigned representative_term_years;
+    unsigned chair_term_years;
+    unsigned leader_term_years;
+    unsigned consecutive_terms;
 } libro_charter_options;
 
 #define LIBRO_CHARTER_OPTIONS_INIT                                                                 \
     {                                                                                              \
-        LIBRO_CHARTER_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, NULL, 0, 0, 0     \
+        LIBRO_CHARTER_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, NULL, 0, 0, 0, 0, \
+            0, 0, 0                                                                                \
     }
 
 /** Build, check and sign a CommunityCharter with `signer`: a child charter under the parent's
  *  (LIBRO_ERR_DENIED with the reason), a self charter by the community's own key. The JWS is
  *  appended to `jws_out`; the caller owns *charter_out (may be NULL). LIBRO_ERR_INVALID_ARG
- *  for a missing parent charter or community key. Codes of libro_issuer_sign. */
+ *  for a missing parent charter or community key. Codes of libro_issuer_sign (LIBRO_ERR_SCHEMA
+ *  for roundtable terms outside what the charter's level allows). */
 LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_issue_charter(libro_buf *jws_out,
                                                                 libro_credential **charter_out,
                                                                 const libro_key *signer,
@@ -248,6 +258,91 @@ typedef struct libro_authorization_options {
 LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_issue_authorization(
     libro_buf *jws_out, libro_credential **authorization_out, const libro_key *signer,
     const libro_authorization_options *opt, libro_error *err);
+
+/* ---- roundtables and mandates (docs/credentials.md, "RoundtableMandate") ------------------- */
+
+#define LIBRO_MANDATE_OPTIONS_VERSION 1u
+
+/** A RoundtableMandate to issue. The roundtable and the seat come from the two charters: the
+ *  roundtable is `roundtable_charter`'s community (its id and level), and the seat is the
+ *  signing community (`signer_charter`'s subject), except for a chair, who has none. */
+typedef struct libro_mandate_options {
+    unsigned version; /* LIBRO_MANDATE_OPTIONS_VERSION */
+    libro_office office;
+    const char *holder;     /* the holder's name (required) */
+    const char *holder_did; /* the holder's did:key (required: their member key) */
+    /* The signing community's own charter (compact JWS; its key must be the signer's): a
+     * member community for its representative, the roundtable's community for its chair,
+     * the parent for a leader. */
+    const char *signer_charter;
+    size_t signer_charter_len;
+    /* The roundtable's community's charter: the parent's for a representative, the member's
+     * (signed by the parent) for a leader; NULL for a chair (the signer's own). */
+    const char *roundtable_charter;
+    size_t roundtable_charter_len;
+    int64_t valid_from;          /* 0: now */
+    int64_t valid_until;         /* 0: the longest term the rules allow, cut at the signer charter's
+                                    end; an explicit end is checked, never cut */
+    const char *election_record; /* "sha256:<64 lowercase hex>" (required) */
+    int64_t election_date;       /* required */
+    uint32_t electorate;         /* 1..LIBRO_MAX_ELECTORATE */
+    const char *election_result; /* text, 1..200 bytes */
+    /* The registry of the roundtable's community: a database path (in-process, changes
+     * recorded under `actor`, NULL: the signing community's id; its mandate lists served
+     * under `status_url_base`, <base>/<list>/revocation ...) or its URL (requests signed by
+     * the signer as "<signing community>#<thumbprint>"; the registry names the lists). */
+    const char *registry;
+    const char *actor;
+    const char *status_url_base;
+} libro_mandate_options;
+
+#define LIBRO_MANDATE_OPTIONS_INIT                                                                 \
+    {                                                                                              \
+        LIBRO_MANDATE_OPTIONS_VERSION, (libro_office) 0, NULL, NULL, NULL, 0, NULL, 0, 0, 0, NULL, \
+            0, 0, NULL, NULL, NULL, NULL                                                           \
+    }
+
+/** Issue a mandate: build it from `opt`, check it under the two charters (the signer key is
+ *  the signer charter's community key, then libro_rules_mandate_under: office, signer, term,
+ *  window; LIBRO_ERR_DENIED with the rule's reason, prefixed "issuer: "), then with the
+ *  registry: reserve a mandate status index, put the three status entries in, check, sign
+ *  with `signer`, register (the registry applies the same rules, the term limit and the one
+ *  active mandate per seat: an earlier one is replaced). A mandate always has status entries,
+ *  so `opt->registry` is required (LIBRO_ERR_INVALID_ARG, as for a missing member or a
+ *  holder that is not a did:key); `status_url_base` with a database. An index reserved for a
+ *  mandate the registry then refuses stays unused. LIBRO_OK: *out (zeroed on entry; clear
+ *  with libro_issued_clear) holds the JWS, the mandate (out->license) and its status index,
+ *  and `id` (may be NULL) its id "sha256:<hex>" as the registry recorded it. On failure *out
+ *  is empty. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_issue_mandate(libro_issued *out,
+                                                                char id[LIBRO_MANDATE_ID_SIZE],
+                                                                const libro_key *signer,
+                                                                const libro_mandate_options *opt,
+                                                                libro_error *err);
+
+/** Add (or renew) a member community's seat in the roundtable of the registry `target` (a
+ *  database path or a URL): `charter` (compact JWS) is the member's CommunityCharter, signed
+ *  by the registry's community. Over HTTP the request is signed by `community_key` (the
+ *  registry's community key, kid "<charter's issuer>#<thumbprint>"; may be NULL with a
+ *  database); in-process recorded under `actor` (NULL: the charter's issuer). Codes of
+ *  libro_registry_client_add_seat and of reading the charter. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_add_seat(const char *target,
+                                                           const libro_key *community_key,
+                                                           const char *charter, size_t charter_len,
+                                                           const char *actor, libro_error *err);
+
+/** End mandate `id` early in the registry `target`: `how` LIBRO_MANDATE_RESIGNED or
+ *  LIBRO_MANDATE_RECALLED, for `reason`. Over HTTP the request is signed by `key` as the
+ *  registry expects: for a resignation the holder's own key (kid "<its did:key>#<thumbprint>";
+ *  LIBRO_ERR_DENIED when the mandate names another holder), for a recall the key of the
+ *  community that signed the mandate (kid "<mandate's issuer>#<thumbprint>"), the mandate read
+ *  first from the registry. In-process `key` may be NULL and the change is recorded under
+ *  `actor` (required there). Codes of libro_registry_client_end_mandate. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_end_mandate(const char *target,
+                                                              const libro_key *key, const char *id,
+                                                              libro_mandate_state how,
+                                                              const char *reason, const char *actor,
+                                                              libro_error *err);
 
 /* ---- a community's registry ---------------------------------------------------------------- */
 

@@ -262,7 +262,9 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_change(libro_registry *r,
 /** Apply the clock: active licenses past validUntil become expired, expired ones past the
  *  grace period lapse, all in one transaction (a license found past its grace expires and
  *  lapses in the same run: two events). Events are recorded under the actor "registry" with
- *  an empty reason. *changed (may be NULL) receives how many events were recorded. */
+ *  an empty reason. In the same transaction, mandates replaced by a successor whose validFrom
+ *  has come get their status bits (revocation and the word "replaced", a log leaf each).
+ *  *changed (may be NULL) receives how many events were recorded, both kinds counted. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_tick(libro_registry *r, int64_t now,
                                                          size_t *changed, libro_error *err);
 
@@ -318,7 +320,7 @@ typedef struct libro_published_list {
     unsigned char bits_hash[32]; /* SHA-256 of the bits it carries */
 } libro_published_list;
 
-#define LIBRO_PUBLISH_OPTIONS_VERSION 1u
+#define LIBRO_PUBLISH_OPTIONS_VERSION 2u
 
 /** Which list to publish, and when. */
 typedef struct libro_publish_options {
@@ -329,11 +331,13 @@ typedef struct libro_publish_options {
     int purpose;      /* 1 = revocation, 2 = suspension */
     uint32_t seconds; /* validity, LIBRO_STATUS_LIST_MIN_SECONDS to _MAX_SECONDS */
     int64_t now_ms;   /* the time, milliseconds since the epoch: the list's validFrom */
+    bool mandates;    /* a mandate list (libro_registry_mandate_status_bits; its message list
+                         carries the mandate words), not a license list */
 } libro_publish_options;
 
 #define LIBRO_PUBLISH_OPTIONS_INIT                                                                 \
     {                                                                                              \
-        LIBRO_PUBLISH_OPTIONS_VERSION, NULL, 0u, 0, LIBRO_STATUS_LIST_SECONDS, 0                   \
+        LIBRO_PUBLISH_OPTIONS_VERSION, NULL, 0u, 0, LIBRO_STATUS_LIST_SECONDS, 0, false            \
     }
 
 /** The one publisher of status lists (the server's list cache and `libro registry status`):
@@ -403,6 +407,172 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_add_chain(libro_registry *r,
  *  Caller frees with libro_registry_strings_free. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_chain(libro_registry *r, char ***list,
                                                           size_t *n, libro_error *err);
+
+/* ---- roundtables and mandates (docs/operations.md, "Roundtables and mandates") ------------ */
+
+/* A registry records the mandates of its own community's roundtable (or, at level 0, its
+ * circle): every mandate's roundtable id is the registry's community. Who may sign one
+ * (docs/credentials.md, "RoundtableMandate"): a member community whose charter was added as a
+ * seat signs its representative, the community itself its chair, the parent (the issuer of
+ * the registry's own charter, whose charter is in the chain: libro_registry_add_chain) a
+ * leader. The rules are core's (libro/rules.h, libro_rules_mandate_*), so the issuer, the
+ * registry and the verifier cannot disagree. */
+
+/* A mandate id: "sha256:" and the 64 lowercase hex digits of the SHA-256 of its compact JWS
+ * (71 characters); a buffer for one, with its NUL. */
+#define LIBRO_MANDATE_ID_LEN 71u
+#define LIBRO_MANDATE_ID_SIZE (LIBRO_MANDATE_ID_LEN + 1u)
+
+/** Whether `id` (NUL-terminated) is of the mandate id form above. Thread-safe. */
+LIBRO_API bool libro_mandate_id_ok(const char *id);
+
+/** How a mandate stands. Each one ended early is final, and its status bits say so: the
+ *  revocation bit, and the message list's word (libro_mandate_word, libro/statuslist.h: the
+ *  mandate lists' message lists carry the mandate words, so mandates never share a list with
+ *  licenses). */
+typedef enum libro_mandate_state {
+    LIBRO_MANDATE_ACTIVE = 1,   /* registered and not ended: "in office" during its term (its
+                                   term may also lie ahead, or be over: see the times) */
+    LIBRO_MANDATE_RESIGNED = 2, /* ended by the holder */
+    LIBRO_MANDATE_RECALLED = 3, /* ended by the community that elected or appointed */
+    LIBRO_MANDATE_REPLACED = 4, /* ended by a newer mandate for the same seat, at its validFrom */
+} libro_mandate_state;
+
+/** "active", "resigned", "recalled", "replaced"; NULL outside the enum. */
+LIBRO_API const char *libro_mandate_state_name(libro_mandate_state s);
+
+/** A member community's seat: its charter, signed by the registry's community. */
+typedef struct libro_seat {
+    char *community; /* the member community's id (the charter's subject) */
+    char *name;      /* its name as chartered */
+    int level;       /* the registry's level - 1 */
+    char *charter;   /* the CommunityCharter (compact JWS) */
+    int64_t added_at;
+    char *actor; /* who added it */
+} libro_seat;
+
+LIBRO_API void libro_seats_free(libro_seat *s, size_t n);
+
+/** A mandate as the registry holds it. */
+typedef struct libro_mandate_record {
+    char id[LIBRO_MANDATE_ID_SIZE]; /* "sha256:<hex>" */
+    libro_office office;
+    char *roundtable; /* the roundtable's community: the registry's own */
+    int roundtable_level;
+    char *seat;   /* the member community (representative) or the parent (leader); NULL for
+                     the chair */
+    char *holder; /* the holder's did:key */
+    char *name;   /* the holder's name */
+    bool voting;
+    char *issuer; /* the community that signed it */
+    int64_t valid_from;
+    int64_t valid_until;
+    libro_mandate_state state;
+    int64_t ended_at;      /* when it ended (or, replaced, ends: the successor's validFrom); 0 while
+                              active */
+    char *end_reason;      /* why (the reason given; for a replaced one "replaced by <id>"); NULL
+                              while active */
+    char *ended_by;        /* who ended it (an actor; "registry" for a replacement); NULL while
+                              active */
+    bool status_set;       /* the status bits of the end are set: at once for a resignation or
+                              recall, once ended_at has come for a replacement (libro_registry_tick) */
+    uint32_t status_list;  /* a mandate list (libro_registry_mandate_status_bits), not a license
+                              list */
+    uint32_t status_index; /* the same index in its three lists */
+    char *credential;      /* the RoundtableMandate (compact JWS) */
+    int64_t registered_at;
+} libro_mandate_record;
+
+LIBRO_API void libro_mandate_record_clear(libro_mandate_record *m);
+LIBRO_API void libro_mandate_records_free(libro_mandate_record *m, size_t n);
+
+/** Add (or renew) the seat of a member community: `charter` must be a CommunityCharter
+ *  (LIBRO_ERR_SCHEMA) issued by the registry's community and signed by its key (the key in
+ *  the registry's own charter; LIBRO_ERR_DENIED, the codes of libro_jws_verify), by the chain
+ *  rules (libro_rules_under_charter: window, scope, a lower level), of level exactly the
+ *  registry's level - 1 (LIBRO_ERR_DENIED), at a registry of level >= 1 (LIBRO_ERR_DENIED: a
+ *  tribe has no roundtable), not expired at `now` (LIBRO_ERR_EXPIRED). A charter for a
+ *  community that has a seat replaces that seat's charter (a renewed charter, a new key);
+ *  an eighth community is refused (libro_rules_roundtable_seats: LIBRO_ERR_DENIED). A log
+ *  leaf under `actor`, in the same transaction. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_add_seat(libro_registry *r,
+                                                             const libro_request_id *req,
+                                                             const char *charter, const char *actor,
+                                                             int64_t now, libro_error *err);
+/** The seats, by community id. Caller frees with libro_seats_free. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_seats(libro_registry *r, libro_seat **out,
+                                                          size_t *n, libro_error *err);
+
+/** Reserve a status index for a mandate about to be signed, as libro_registry_reserve_status
+ *  does for a license, but in the mandate lists (their own numbering from 0, served at
+ *  <base_url>/v1/status/mandates/<list>/<revocation|suspension|message>). */
+LIBRO_API LIBRO_NODISCARD libro_code
+libro_registry_reserve_mandate_status(libro_registry *r, const libro_request_id *req,
+                                      uint32_t *list, uint32_t *index, libro_error *err);
+
+/** Record a signed RoundtableMandate `credential` (compact JWS) at the reserved mandate
+ *  (list, index). Unlike a license, its signature is checked here, with the key the office
+ *  names: the registry's own charter's for a chair, the seat's charter's for a
+ *  representative (LIBRO_ERR_NOT_FOUND: no seat for that community), the parent's charter's
+ *  from the chain for a leader (LIBRO_ERR_NOT_FOUND when the chain has none); the codes of
+ *  libro_jws_verify. Then, in one transaction: libro_rules_mandate_under (LIBRO_ERR_DENIED
+ *  naming the rule), a roundtable that is the registry's community (LIBRO_ERR_DENIED); the
+ *  status entries name mandate list `list`, index `index` (reserved: LIBRO_ERR_DENIED;
+ *  unused: LIBRO_ERR_EXISTS) and are required; the term limit of the registry's charter
+ *  (libro_rules_mandate_term_limit over the holder's consecutive terms in that office and
+ *  seat, LIBRO_ERR_DENIED); a new id (LIBRO_ERR_EXISTS). At most one mandate per (office,
+ *  seat) is active at a time: every active mandate of the same office and seat whose term
+ *  overlaps the new one and starts before it is ended at the new one's validFrom, as
+ *  "replaced" (its bits set now when that time has passed, else by libro_registry_tick);
+ *  one that starts no earlier than the new one is a conflict (LIBRO_ERR_DENIED: end it
+ *  first). Log leaves for the registration and each replacement, under `actor`. *id (may be
+ *  NULL) receives the mandate's id. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_register_mandate(
+    libro_registry *r, const libro_request_id *req, const char *credential, uint32_t list,
+    uint32_t index, const char *actor, int64_t now, char id[LIBRO_MANDATE_ID_SIZE],
+    libro_error *err);
+
+/** End mandate `id` early: `how` LIBRO_MANDATE_RESIGNED or LIBRO_MANDATE_RECALLED
+ *  (LIBRO_ERR_INVALID_ARG otherwise), with a non-empty `reason` (at most 200 bytes of text).
+ *  One transaction: the state, ended_at = `now`, the revocation bit and the word, a log leaf.
+ *  LIBRO_ERR_NOT_FOUND; LIBRO_ERR_DENIED for a mandate already ended (a replacement still
+ *  ahead may be overtaken: it then ends now, resigned or recalled) or whose term is over at
+ *  `now`. Who may end it is the caller's to check (the server: the holder's did:key for a
+ *  resignation, the signing community's key for a recall). */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_end_mandate(
+    libro_registry *r, const libro_request_id *req, const char *id, libro_mandate_state how,
+    const char *actor, const char *reason, int64_t now, libro_error *err);
+
+/** The mandate `id` (LIBRO_ERR_INVALID_ARG for an id not of the form; LIBRO_ERR_NOT_FOUND).
+ *  Caller clears *out (libro_mandate_record_clear). */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_mandate(libro_registry *r,
+                                                            libro_mandate_record *out,
+                                                            const char *id, libro_error *err);
+
+/** The roundtable at time `at`: the mandates whose term covers `at` (validFrom <= at <=
+ *  validUntil) and that had not ended by then (ended_at == 0 or at < ended_at), chair first,
+ *  then representatives and leaders by seat. Read from one snapshot. Caller frees with
+ *  libro_mandate_records_free. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_roundtable(libro_registry *r,
+                                                               libro_mandate_record **out,
+                                                               size_t *n, int64_t at,
+                                                               libro_error *err);
+
+/** Mandates whose term ends within [now, now + within], that have not ended and that no
+ *  successor replaces, by validUntil: the elections still to prepare. LIBRO_ERR_INVALID_ARG for a
+ * negative `within`. Caller frees with libro_mandate_records_free. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_mandates_expiring(libro_registry *r,
+                                                                      libro_mandate_record **out,
+                                                                      size_t *n, int64_t now,
+                                                                      int64_t within,
+                                                                      libro_error *err);
+
+/** The bits of mandate status list `list` for `purpose`, as libro_registry_status_bits gives
+ *  those of a license list (the message list's values are libro_mandate_word). */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_mandate_status_bits(libro_registry *r,
+                                                                        struct libro_bitstring *out,
+                                                                        uint32_t list, int purpose,
+                                                                        libro_error *err);
 
 /* ---- the log (docs/formats.md): every write is a leaf ---------------------------------------- */
 

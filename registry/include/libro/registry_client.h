@@ -65,6 +65,61 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_expiring(libro_regist
                                                                     size_t *n, int64_t within,
                                                                     libro_error *err);
 
+/* ---- roundtables and mandates ------------------------------------------------------------
+ * Over HTTP the client's key signs each request, and the registry decides from its kid who
+ * is asking (docs/formats.md, "Signed API requests"): the registry's community key
+ * ("<community id>#<thumbprint>": its chair, its seats), a seat community's key (its
+ * representative), the parent's key (its leaders), or a holder's did:key
+ * ("did:key:z6Mk...#<thumbprint>": only the resignation of that holder's own mandate). */
+
+/** Add (or renew) a member community's seat: in-process libro_registry_add_seat; over HTTP
+ *  POST /v1/seats, signed by the registry's community key. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_add_seat(libro_registry_client *c,
+                                                                    const char *charter,
+                                                                    libro_error *err);
+/** Reserve a mandate status index: *list and *index, and over HTTP the three list URLs to put
+ *  in the mandate's status entries (caller frees; NULL in-process). As
+ *  libro_registry_client_reserve. Over HTTP POST /v1/mandates/reservations, signed by a key
+ *  that may register a mandate. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_reserve_mandate(
+    libro_registry_client *c, uint32_t *list, uint32_t *index, char **revocation, char **suspension,
+    char **message, libro_error *err);
+/** Register a signed RoundtableMandate at the reserved (list, index); *id (may be NULL)
+ *  receives its id. Over HTTP POST /v1/mandates, signed by the key that signed the mandate. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_register_mandate(
+    libro_registry_client *c, const char *credential, uint32_t list, uint32_t index,
+    char id[LIBRO_MANDATE_ID_SIZE], libro_error *err);
+/** End mandate `id`: LIBRO_MANDATE_RESIGNED (over HTTP signed by the holder's did:key) or
+ *  LIBRO_MANDATE_RECALLED (signed by the key of the community that signed the mandate), for
+ *  `reason`. Over HTTP POST /v1/mandates/<id>/end. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_end_mandate(libro_registry_client *c,
+                                                                       const char *id,
+                                                                       libro_mandate_state how,
+                                                                       const char *reason,
+                                                                       libro_error *err);
+/** The mandate `id` (over HTTP GET /v1/mandates/<id>, public). Caller clears *out. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_mandate(libro_registry_client *c,
+                                                                   libro_mandate_record *out,
+                                                                   const char *id,
+                                                                   libro_error *err);
+/** The roundtable at `at` (libro_registry_roundtable; over HTTP GET /v1/roundtable?at=TIME,
+ *  public). Caller frees with libro_mandate_records_free. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_roundtable(libro_registry_client *c,
+                                                                      libro_mandate_record **out,
+                                                                      size_t *n, int64_t at,
+                                                                      libro_error *err);
+/** Mandates ending within `within` seconds of the registry's clock
+ *  (libro_registry_mandates_expiring; over HTTP GET /v1/roundtable/expiring?within=SECONDS,
+ *  public). Caller frees with libro_mandate_records_free. */
+LIBRO_API LIBRO_NODISCARD libro_code
+libro_registry_client_mandates_expiring(libro_registry_client *c, libro_mandate_record **out,
+                                        size_t *n, int64_t within, libro_error *err);
+/** The seats (over HTTP from GET /v1/roundtable, public, which carries their charters;
+ *  `actor` is then NULL). Caller frees with libro_seats_free. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_seats(libro_registry_client *c,
+                                                                 libro_seat **out, size_t *n,
+                                                                 libro_error *err);
+
 /* Over HTTP a refusal comes back as the registry's error code and message, mapped so that a
  * caller can tell them apart: 400 LIBRO_ERR_INVALID_ARG, 401 LIBRO_ERR_UNTRUSTED (unknown key,
  * bad signature, wrong audience, stale iat), 403 LIBRO_ERR_DENIED (out of scope), 404

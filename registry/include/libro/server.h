@@ -7,7 +7,13 @@
  *                                               (application/vc+jwt), with an ETag
  *   GET /v1/licenses/<number>                   the license's record as JSON, or a small HTML
  *                                               page when Accept prefers text/html
+ *   GET /v1/mandates/<id>                       a mandate of the roundtable (JSON or HTML)
+ *   GET /v1/roundtable[?at=TIME]                the roundtable's members at a time and its
+ *                                               seats (JSON, or the page of its members)
+ *   GET /v1/roundtable/expiring?within=SECONDS  terms ending soon
+ *   GET /v1/status/mandates/<list>/<purpose>    the mandate status lists
  *
+ * and the signed writes of docs/formats.md ("Signed API requests", "Roundtable routes").
  * HEAD works wherever GET does. Errors are JSON, {"error":{"code","message"}}, with a stable
  * code: bad_request (400), not_found (404), method_not_allowed (405, with Allow),
  * payload_too_large (413), internal (500). No libmicrohttpd type appears here. */

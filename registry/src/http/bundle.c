@@ -67,6 +67,7 @@ typedef struct bundle_parts {
     json_t *lists;
     json_t *chain;
     json_t *authorizations;
+    json_t *members; /* the seats' charters */
     uint64_t log_size;
     libro_merkle_hash log_root;
 } bundle_parts;
@@ -77,6 +78,7 @@ parts_clear(bundle_parts *p)
     json_decref(p->lists);
     json_decref(p->chain);
     json_decref(p->authorizations);
+    json_decref(p->members);
     memset(p, 0, sizeof *p);
 }
 
@@ -101,6 +103,40 @@ append_strings(json_t *a, char **v, size_t n, libro_buf *all, libro_error *err)
     return rc;
 }
 
+/* Append the signed lists of `space` in use (three per list number) to p->lists and their
+ * ETags to `all`. */
+static libro_code
+gather_lists(bundle_parts *p, libro_buf *all, libro_http_ctx *ctx, libro_registry *reg,
+             libro_store_space space, libro_error *err)
+{
+    libro_buf list = LIBRO_BUF_INIT;
+    char etag[LIBRO_HTTP_ETAG_MAX];
+    uint64_t count = 0;
+    libro_code rc;
+
+    rc = libro_registry__lists_in_use(reg, space, &count, err);
+    /* License lists are published from list 0 on even before the first reservation. */
+    if (rc == LIBRO_OK && count == 0 && space == LIBRO_SPACE_LICENSES) {
+        count = 1;
+    }
+    for (uint64_t l = 0; rc == LIBRO_OK && l < count; l++) {
+        for (int purpose = 1; rc == LIBRO_OK && purpose <= LIBRO_STATUS_MESSAGE; purpose++) {
+            rc = libro_http__current_list(ctx, reg, space == LIBRO_SPACE_MANDATES, (uint32_t) l,
+                                          purpose, &list, etag, err);
+            if (rc == LIBRO_OK &&
+                json_array_append_new(p->lists, json_stringn((const char *) list.data, list.len)) !=
+                    0) {
+                rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+            }
+            if (rc == LIBRO_OK) {
+                rc = libro_buf_append_str(all, etag, err);
+            }
+        }
+    }
+    libro_buf_free(&list);
+    return rc;
+}
+
 /* Read the parts and a digest of all of them: the bundle is re-signed only when it changes
  * (every status list is re-signed before it runs out, so its ETag changes then too). No
  * signature is made here: a request that gets the cached bundle (or 304) costs none. */
@@ -109,37 +145,30 @@ gather(bundle_parts *p, unsigned char digest[32], libro_http_ctx *ctx, libro_reg
        libro_error *err)
 {
     libro_buf all = LIBRO_BUF_INIT;
-    libro_buf list = LIBRO_BUF_INIT;
-    char etag[LIBRO_HTTP_ETAG_MAX];
     char **auths = NULL;
     char **charters = NULL;
+    libro_seat *seats = NULL;
     size_t n_auths = 0;
     size_t n_charters = 0;
-    uint32_t last = 0;
+    size_t n_seats = 0;
     libro_code rc;
 
     p->lists = json_array();
     p->chain = json_array();
     p->authorizations = json_array();
-    if (p->lists == NULL || p->chain == NULL || p->authorizations == NULL) {
+    p->members = json_array();
+    if (p->lists == NULL || p->chain == NULL || p->authorizations == NULL || p->members == NULL) {
         return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
     }
-    rc = libro_registry__last_list(reg, &last, err);
-    for (uint32_t l = 0; rc == LIBRO_OK && l <= last; l++) {
-        for (int purpose = 1; rc == LIBRO_OK && purpose <= LIBRO_STATUS_MESSAGE; purpose++) {
-            rc = libro_http__current_list(ctx, reg, l, purpose, &list, etag, err);
-            if (rc == LIBRO_OK &&
-                json_array_append_new(p->lists, json_stringn((const char *) list.data, list.len)) !=
-                    0) {
-                rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
-            }
-            if (rc == LIBRO_OK) {
-                rc = libro_buf_append_str(&all, etag, err);
-            }
-        }
-        if (l == UINT32_MAX) {
-            break;
-        }
+    rc = gather_lists(p, &all, ctx, reg, LIBRO_SPACE_LICENSES, err);
+    if (rc == LIBRO_OK) {
+        rc = gather_lists(p, &all, ctx, reg, LIBRO_SPACE_MANDATES, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_registry_seats(reg, &seats, &n_seats, err);
+    }
+    for (size_t i = 0; rc == LIBRO_OK && i < n_seats; i++) {
+        rc = append_string(p->members, seats[i].charter, &all, err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_registry_chain(reg, &charters, &n_charters, err);
@@ -170,7 +199,7 @@ gather(bundle_parts *p, unsigned char digest[32], libro_http_ctx *ctx, libro_reg
     }
     libro_registry_strings_free(auths, n_auths);
     libro_registry_strings_free(charters, n_charters);
-    libro_buf_free(&list);
+    libro_seats_free(seats, n_seats);
     libro_buf_free(&all);
     return rc;
 }
@@ -197,6 +226,13 @@ sign_bundle(libro_buf *out, libro_http_ctx *ctx, const bundle_parts *p, int64_t 
                      "registry", ctx->issuer_id, "url", ctx->base_url, "issued", issued, "chain",
                      p->chain, "authorizations", p->authorizations, "statusLists", p->lists,
                      "checkpoint", (const char *) note.data, note.len);
+    /* The seats' charters, when the roundtable has any: a bundle without seats keeps the
+     * form verifiers read before roundtables (docs/formats.md, "Trust bundle"). */
+    if (root != NULL && json_array_size(p->members) > 0 &&
+        json_object_set(root, "members", p->members) != 0) {
+        json_decref(root);
+        root = NULL;
+    }
     if (root == NULL) {
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
         goto out;

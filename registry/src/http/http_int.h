@@ -44,8 +44,10 @@ typedef struct libro_http__request {
     size_t content_length_len;
     size_t transfer_encoding_len;
     size_t content_type_len;
-    unsigned n_bad_values; /* header values of any name that fail libro_http__value_ok */
-    unsigned n_bad_lines;  /* header lines ended by a bare LF, or folded (obs-fold) */
+    unsigned n_bad_values;  /* header values of any name that fail libro_http__value_ok */
+    unsigned n_bad_lines;   /* header lines ended by a bare LF, or folded (obs-fold) */
+    const char *arg_at;     /* the query's "at" (GET /v1/roundtable), as sent; NULL when absent */
+    const char *arg_within; /* the query's "within" (GET /v1/roundtable/expiring) */
 } libro_http__request;
 
 /** What to send back. body is owned; the other strings are static. */
@@ -77,7 +79,8 @@ typedef struct libro_http_bucket {
 } libro_http_bucket;
 
 typedef struct libro_http_cache_entry {
-    bool used; /* body holds the list `pub` describes */
+    bool used;     /* body holds the list `pub` describes */
+    bool mandates; /* a mandate list */
     uint32_t list;
     int purpose;
     libro_published_list pub; /* what the publisher last signed: the next is strictly newer */
@@ -90,8 +93,10 @@ typedef struct libro_http_cache_entry {
  *  which `lock` guards. */
 typedef struct libro_http_ctx {
     char *db_path;
-    char *base_url;  /* without a trailing slash */
-    char *issuer_id; /* the registry's id, from its authorization */
+    char *base_url;     /* without a trailing slash */
+    char *issuer_id;    /* the registry's id, from its authorization */
+    char *community_id; /* the community's id and name, from its charter: the roundtable's */
+    char *community_name;
     const libro_key *registry_key;
     uint32_t status_list_seconds;
     libro_credential *authorization; /* the registry's own, parsed: no list outlives it */
@@ -124,14 +129,18 @@ typedef struct libro_http_ctx {
 
 /** The signed write operations (docs/formats.md, "Signed API requests"). */
 typedef enum libro_http_write {
-    LIBRO_HTTP_WRITE_RESERVE = 1, /* POST /v1/reservations */
-    LIBRO_HTTP_WRITE_REGISTER,    /* POST /v1/licenses */
-    LIBRO_HTTP_WRITE_RENEW,       /* POST /v1/licenses/<number>/renew */
-    LIBRO_HTTP_WRITE_SUSPEND,     /* ... /suspend */
-    LIBRO_HTTP_WRITE_REINSTATE,   /* ... /reinstate */
-    LIBRO_HTTP_WRITE_REVOKE,      /* ... /revoke */
-    LIBRO_HTTP_WRITE_SURRENDER,   /* ... /surrender */
-    LIBRO_HTTP_QUERY_EXPIRING,    /* POST /v1/queries/expiring: signed, changes nothing */
+    LIBRO_HTTP_WRITE_RESERVE = 1,      /* POST /v1/reservations */
+    LIBRO_HTTP_WRITE_REGISTER,         /* POST /v1/licenses */
+    LIBRO_HTTP_WRITE_RENEW,            /* POST /v1/licenses/<number>/renew */
+    LIBRO_HTTP_WRITE_SUSPEND,          /* ... /suspend */
+    LIBRO_HTTP_WRITE_REINSTATE,        /* ... /reinstate */
+    LIBRO_HTTP_WRITE_REVOKE,           /* ... /revoke */
+    LIBRO_HTTP_WRITE_SURRENDER,        /* ... /surrender */
+    LIBRO_HTTP_QUERY_EXPIRING,         /* POST /v1/queries/expiring: signed, changes nothing */
+    LIBRO_HTTP_WRITE_SEAT,             /* POST /v1/seats */
+    LIBRO_HTTP_WRITE_MANDATE_RESERVE,  /* POST /v1/mandates/reservations */
+    LIBRO_HTTP_WRITE_MANDATE_REGISTER, /* POST /v1/mandates */
+    LIBRO_HTTP_WRITE_MANDATE_END,      /* POST /v1/mandates/<id>/end */
 } libro_http_write;
 
 /** A license record as the API shows it (NULL when out of memory). */
@@ -153,8 +162,8 @@ bool libro_http__rate_take(libro_http_ctx *ctx, const unsigned char client[16], 
  *  libro_registry_publish_list's rules: re-signed when its bits changed or it is due),
  *  copied into `out`, with its ETag (listcache.c). */
 LIBRO_NODISCARD libro_code libro_http__current_list(libro_http_ctx *ctx, libro_registry *reg,
-                                                    uint32_t list, int purpose, libro_buf *out,
-                                                    char etag[LIBRO_HTTP_ETAG_MAX],
+                                                    bool mandates, uint32_t list, int purpose,
+                                                    libro_buf *out, char etag[LIBRO_HTTP_ETAG_MAX],
                                                     libro_error *err);
 
 /** Check `opt` (as libro_server_start documents), open the registry once to check it and its
@@ -236,6 +245,9 @@ typedef enum libro_http__route {
     LIBRO_HTTP_ROUTE_LEAF,
     LIBRO_HTTP_ROUTE_WRITE,
     LIBRO_HTTP_ROUTE_TYPE,
+    LIBRO_HTTP_ROUTE_MANDATE,    /* GET /v1/mandates/<id> */
+    LIBRO_HTTP_ROUTE_ROUNDTABLE, /* GET /v1/roundtable[?at=TIME] */
+    LIBRO_HTTP_ROUTE_EXPIRING,   /* GET /v1/roundtable/expiring?within=SECONDS */
 } libro_http__route;
 
 /** A matched path and its parameters. */
@@ -245,6 +257,8 @@ typedef struct libro_http__route_match {
     const char *usage; /* static: what the route wants */
     uint32_t list;     /* status */
     int purpose;
+    bool mandates;                                   /* status: a mandate list */
+    char mandate[LIBRO_MANDATE_ID_SIZE];             /* a mandate id */
     char number[LIBRO_MAX_LICENSE_NUMBER_BYTES + 1]; /* a license number or a type id */
     uint64_t a;                                      /* log numbers */
     uint64_t b;
@@ -258,15 +272,29 @@ void libro_http__match(libro_http__route_match *m, const char *path);
 /* ---- the routes */
 
 void libro_http__health(libro_http__response *resp);
-/** GET /v1/status/<list>/<purpose> (listcache.c). */
+/** GET /v1/status/<list>/<purpose> and /v1/status/mandates/<list>/<purpose> (listcache.c). */
 void libro_http__status(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
-                        const libro_http__request *req, uint32_t list, int purpose);
+                        const libro_http__request *req, bool mandates, uint32_t list, int purpose);
 /** GET /v1/licenses/<number>: JSON, or the HTML page when Accept prefers it. */
 void libro_http__license(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
                          const libro_http__request *req, const char *number);
 /** GET /v1/types/<id>. */
 void libro_http__type(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
                       const libro_http__request *req, const char *id);
+
+/* ---- the roundtable (roundtable.c) */
+
+/** A mandate record as the API shows it (NULL when out of memory). */
+json_t *libro_http__mandate_json(const libro_mandate_record *m);
+/** GET /v1/mandates/<id>: JSON, or the HTML page when Accept prefers it. */
+void libro_http__mandate(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                         const libro_http__request *req, const char *id);
+/** GET /v1/roundtable[?at=TIME]: the members at a time (now by default) and the seats. */
+void libro_http__roundtable(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                            const libro_http__request *req);
+/** GET /v1/roundtable/expiring?within=SECONDS. */
+void libro_http__roundtable_expiring(libro_http__response *resp, libro_http_ctx *ctx,
+                                     libro_registry **reg, const libro_http__request *req);
 
 /* ---- HTML (pages.c) */
 
@@ -277,6 +305,17 @@ bool libro_http__prefers_html(const char *accept);
 LIBRO_NODISCARD libro_code libro_http__license_html(libro_buf *b, const libro_license_record *r,
                                                     const char *from, const char *until,
                                                     libro_error *err);
+
+/** A mandate's HTML page (every text escaped), appended to `b`. */
+LIBRO_NODISCARD libro_code libro_http__mandate_html(libro_buf *b, const libro_mandate_record *m,
+                                                    libro_error *err);
+/** The roundtable's HTML page at `at` (TIME text): its members and chair with their terms,
+ *  then the seats without a member (every text escaped), appended to `b`. */
+LIBRO_NODISCARD libro_code libro_http__roundtable_html(libro_buf *b, const char *community,
+                                                       const char *at,
+                                                       const libro_mandate_record *m, size_t n,
+                                                       const libro_seat *seats, size_t n_seats,
+                                                       libro_error *err);
 
 /** A JSON error response: {"error":{"code","message"}}. */
 void libro_http__error(libro_http__response *resp, unsigned status, const char *code,

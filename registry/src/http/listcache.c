@@ -25,7 +25,7 @@ taken(const libro_http_cache_entry *e)
 }
 
 static libro_http_cache_entry *
-cache_slot(libro_http_ctx *ctx, uint32_t list, int purpose)
+cache_slot(libro_http_ctx *ctx, bool mandates, uint32_t list, int purpose)
 {
     libro_http_cache_entry *oldest = &ctx->cache[0];
     size_t i;
@@ -33,7 +33,7 @@ cache_slot(libro_http_ctx *ctx, uint32_t list, int purpose)
     for (i = 0; i < LIBRO_NELEM(ctx->cache); i++) {
         libro_http_cache_entry *e = &ctx->cache[i];
 
-        if (taken(e) && e->list == list && e->purpose == purpose) {
+        if (taken(e) && e->mandates == mandates && e->list == list && e->purpose == purpose) {
             return e;
         }
         if (!taken(e) || (taken(oldest) && e->stamp < oldest->stamp)) {
@@ -42,6 +42,7 @@ cache_slot(libro_http_ctx *ctx, uint32_t list, int purpose)
     }
     libro_buf_free(&oldest->body);
     memset(oldest, 0, sizeof *oldest);
+    oldest->mandates = mandates;
     oldest->list = list;
     oldest->purpose = purpose;
     return oldest;
@@ -63,8 +64,9 @@ libro_http__clock_after(int64_t after_ms)
 }
 
 libro_code
-libro_http__current_list(libro_http_ctx *ctx, libro_registry *reg, uint32_t list, int purpose,
-                         libro_buf *out, char etag[LIBRO_HTTP_ETAG_MAX], libro_error *err)
+libro_http__current_list(libro_http_ctx *ctx, libro_registry *reg, bool mandates, uint32_t list,
+                         int purpose, libro_buf *out, char etag[LIBRO_HTTP_ETAG_MAX],
+                         libro_error *err)
 {
     libro_publish_options opt = LIBRO_PUBLISH_OPTIONS_INIT;
     libro_buf url = LIBRO_BUF_INIT;
@@ -74,7 +76,8 @@ libro_http__current_list(libro_http_ctx *ctx, libro_registry *reg, uint32_t list
     bool fresh = false;
     libro_code rc;
 
-    rc = libro_buf_printf(&url, err, "%s/v1/status/%u/%s", ctx->base_url, (unsigned) list,
+    rc = libro_buf_printf(&url, err, "%s/v1/status/%s%u/%s", ctx->base_url,
+                          mandates ? "mandates/" : "", (unsigned) list,
                           libro_status_purpose_name((libro_status_purpose) purpose));
     if (rc != LIBRO_OK) {
         return rc;
@@ -85,8 +88,9 @@ libro_http__current_list(libro_http_ctx *ctx, libro_registry *reg, uint32_t list
         libro_buf_free(&url);
         return libro_error_set(err, LIBRO_ERR_IO, "server: lock failed");
     }
-    e = cache_slot(ctx, list, purpose);
+    e = cache_slot(ctx, mandates, list, purpose);
     opt.url = (const char *) url.data;
+    opt.mandates = mandates;
     opt.list = list;
     opt.purpose = purpose;
     opt.seconds = ctx->status_list_seconds;
@@ -132,13 +136,14 @@ out:
 
 void
 libro_http__status(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
-                   const libro_http__request *req, uint32_t list, int purpose)
+                   const libro_http__request *req, bool mandates, uint32_t list, int purpose)
 {
     libro_error err = LIBRO_ERROR_INIT;
     uint32_t last = 0;
 
     if (libro_http__open_registry(ctx, reg, &err) != LIBRO_OK ||
-        libro_registry__last_list(*reg, &last, &err) != LIBRO_OK) {
+        libro_registry__last_list_in(*reg, mandates ? LIBRO_SPACE_MANDATES : LIBRO_SPACE_LICENSES,
+                                     &last, &err) != LIBRO_OK) {
         libro_http__internal_error(resp);
         return;
     }
@@ -146,8 +151,8 @@ libro_http__status(libro_http__response *resp, libro_http_ctx *ctx, libro_regist
         libro_http__error(resp, 404, "not_found", "no such status list");
         return;
     }
-    if (libro_http__current_list(ctx, *reg, list, purpose, &resp->body, resp->etag, &err) !=
-        LIBRO_OK) {
+    if (libro_http__current_list(ctx, *reg, mandates, list, purpose, &resp->body, resp->etag,
+                                 &err) != LIBRO_OK) {
         libro_http__internal_error(resp);
         return;
     }

@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "http_int.h"
+#include "libro/time.h"
 #include "libro/util.h"
 
 /* The q of a media range's parameters p[0..len): 0..1000, 1000 when absent (RFC 9110 §12.4.2). */
@@ -142,6 +143,24 @@ append_html_text(libro_buf *b, const char *s, libro_error *err)
     return rc;
 }
 
+/* "<dt>name</dt><dd>escaped value</dd>" rows. */
+static libro_code
+append_rows(libro_buf *b, const char *const rows[][2], size_t n, libro_error *err)
+{
+    libro_code rc = LIBRO_OK;
+
+    for (size_t i = 0; i < n && rc == LIBRO_OK; i++) {
+        rc = libro_buf_printf(b, err, "<dt>%s</dt><dd>", rows[i][0]);
+        if (rc == LIBRO_OK) {
+            rc = append_html_text(b, rows[i][1] == NULL ? "" : rows[i][1], err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = libro_buf_append_str(b, "</dd>\n", err);
+        }
+    }
+    return rc;
+}
+
 libro_code
 libro_http__license_html(libro_buf *b, const libro_license_record *r, const char *from,
                          const char *until, libro_error *err)
@@ -154,7 +173,6 @@ libro_http__license_html(libro_buf *b, const libro_license_record *r, const char
         {"Valid from", from},
         {"Valid until", until},
     };
-    size_t i;
     libro_code rc = libro_buf_append_str(b,
                                          "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
                                          "charset=\"utf-8\"><title>License ",
@@ -173,19 +191,191 @@ libro_http__license_html(libro_buf *b, const libro_license_record *r, const char
         rc = libro_buf_printf(b, err, "</h1>\n<dl>\n<dt>Version</dt><dd>%u</dd>\n",
                               (unsigned) r->version);
     }
-    for (i = 0; i < LIBRO_NELEM(rows) && rc == LIBRO_OK; i++) {
-        rc = libro_buf_printf(b, err, "<dt>%s</dt><dd>", rows[i][0]);
-        if (rc == LIBRO_OK) {
-            rc = append_html_text(b, rows[i][1] == NULL ? "" : rows[i][1], err);
-        }
-        if (rc == LIBRO_OK) {
-            rc = libro_buf_append_str(b, "</dd>\n", err);
-        }
+    if (rc == LIBRO_OK) {
+        rc = append_rows(b, rows, LIBRO_NELEM(rows), err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_buf_append_str(b,
                                   "</dl>\n<p>A record of the registry, not a credential: verify "
                                   "the license itself with <code>libro verify</code>.</p>\n"
+                                  "</body></html>\n",
+                                  err);
+    }
+    return rc;
+}
+
+/* A date for people: the "YYYY-MM-DD" of a time. */
+static void
+day_of(char out[LIBRO_TIME_TEXT_MAX], int64_t t)
+{
+    if (libro_time_format(out, t, NULL) != LIBRO_OK) {
+        out[0] = '\0';
+        return;
+    }
+    out[10] = '\0';
+}
+
+libro_code
+libro_http__mandate_html(libro_buf *b, const libro_mandate_record *m, libro_error *err)
+{
+    char from[LIBRO_TIME_TEXT_MAX];
+    char until[LIBRO_TIME_TEXT_MAX];
+    char ended[LIBRO_TIME_TEXT_MAX];
+    libro_code rc;
+
+    if ((rc = libro_time_format(from, m->valid_from, err)) != LIBRO_OK ||
+        (rc = libro_time_format(until, m->valid_until, err)) != LIBRO_OK) {
+        return rc;
+    }
+    ended[0] = '\0';
+    if (m->state != LIBRO_MANDATE_ACTIVE &&
+        (rc = libro_time_format(ended, m->ended_at, err)) != LIBRO_OK) {
+        return rc;
+    }
+    {
+        const char *const rows[][2] = {
+            {"Holder", m->name},
+            {"Holder key", m->holder},
+            {"Office", libro_office_name(m->office)},
+            {"Roundtable", m->roundtable},
+            {"Seat", m->seat == NULL ? "(the chair has no seat)" : m->seat},
+            {"Voting", m->voting ? "yes" : "no"},
+            {"Signed by", m->issuer},
+            {"Term from", from},
+            {"Term until", until},
+            {"State", libro_mandate_state_name(m->state)},
+            {"Ended", ended},
+            {"Reason", m->end_reason},
+        };
+
+        rc = libro_buf_append_str(b,
+                                  "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
+                                  "charset=\"utf-8\"><title>Mandate</title></head>\n<body>"
+                                  "<h1>Mandate of ",
+                                  err);
+        if (rc == LIBRO_OK) {
+            rc = append_html_text(b, m->name, err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = libro_buf_printf(b, err, "</h1>\n<p>%s</p>\n<dl>\n", m->id);
+        }
+        if (rc == LIBRO_OK) {
+            rc = append_rows(b, rows, m->state == LIBRO_MANDATE_ACTIVE ? 10 : LIBRO_NELEM(rows),
+                             err);
+        }
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b,
+                                  "</dl>\n<p>A record of the registry, not a credential: verify "
+                                  "the mandate itself with <code>libro verify</code>.</p>\n"
+                                  "</body></html>\n",
+                                  err);
+    }
+    return rc;
+}
+
+/* One row of the roundtable's table: office, seat (its community's name when it has a seat,
+ * else its id: the parent, for a leader), holder, vote, term. */
+static libro_code
+member_row(libro_buf *b, const libro_mandate_record *m, const libro_seat *seats, size_t n_seats,
+           libro_error *err)
+{
+    char from[LIBRO_TIME_TEXT_MAX];
+    char until[LIBRO_TIME_TEXT_MAX];
+    const char *seat = m->seat == NULL ? "" : m->seat;
+    const char *cells[4];
+
+    for (size_t i = 0; m->seat != NULL && i < n_seats; i++) {
+        if (strcmp(seats[i].community, m->seat) == 0) {
+            seat = seats[i].name;
+        }
+    }
+    cells[0] = libro_office_name(m->office);
+    cells[1] = seat;
+    cells[2] = m->name;
+    cells[3] = m->voting ? "yes" : "no";
+    libro_code rc = libro_buf_append_str(b, "<tr>", err);
+
+    day_of(from, m->valid_from);
+    day_of(until, m->valid_until);
+    for (size_t i = 0; i < LIBRO_NELEM(cells) && rc == LIBRO_OK; i++) {
+        rc = libro_buf_append_str(b, "<td>", err);
+        if (rc == LIBRO_OK) {
+            rc = append_html_text(b, cells[i], err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = libro_buf_append_str(b, "</td>", err);
+        }
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(b, err, "<td>%s to %s</td></tr>\n", from, until);
+    }
+    return rc;
+}
+
+libro_code
+libro_http__roundtable_html(libro_buf *b, const char *community, const char *at,
+                            const libro_mandate_record *m, size_t n, const libro_seat *seats,
+                            size_t n_seats, libro_error *err)
+{
+    libro_code rc = libro_buf_append_str(b,
+                                         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
+                                         "charset=\"utf-8\"><title>Roundtable of ",
+                                         err);
+
+    if (rc == LIBRO_OK) {
+        rc = append_html_text(b, community, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b, "</title></head>\n<body><h1>Roundtable of ", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = append_html_text(b, community, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(b, err,
+                              "</h1>\n<p>Members and chair at %s</p>\n<table>\n<tr><th>Office</th>"
+                              "<th>Seat</th><th>Holder</th><th>Vote</th><th>Term</th></tr>\n",
+                              at);
+    }
+    for (size_t i = 0; i < n && rc == LIBRO_OK; i++) {
+        rc = member_row(b, &m[i], seats, n_seats, err);
+    }
+    if (rc == LIBRO_OK && n == 0) {
+        rc = libro_buf_append_str(b, "<tr><td colspan=\"5\">No one holds office.</td></tr>\n", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b, "</table>\n<h2>Seats without a representative</h2>\n<ul>\n",
+                                  err);
+    }
+    for (size_t i = 0; i < n_seats && rc == LIBRO_OK; i++) {
+        bool held = false;
+
+        for (size_t j = 0; j < n; j++) {
+            held = held || (m[j].office == LIBRO_OFFICE_REPRESENTATIVE && m[j].seat != NULL &&
+                            strcmp(m[j].seat, seats[i].community) == 0);
+        }
+        if (held) {
+            continue;
+        }
+        rc = libro_buf_append_str(b, "<li>", err);
+        if (rc == LIBRO_OK) {
+            rc = append_html_text(b, seats[i].name, err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = libro_buf_append_str(b, " (", err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = append_html_text(b, seats[i].community, err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = libro_buf_append_str(b, ")</li>\n", err);
+        }
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b,
+                                  "</ul>\n<p>Records of the registry, not credentials: verify a "
+                                  "mandate itself with <code>libro verify</code>.</p>\n"
                                   "</body></html>\n",
                                   err);
     }

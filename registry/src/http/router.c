@@ -58,6 +58,19 @@ at_end(const cursor *c)
     return c->len == 0;
 }
 
+/* A route that is one literal and the end. */
+static bool
+take_last(cursor *c, const char *word)
+{
+    cursor at = *c;
+
+    if (take_literal(&at, word) && at_end(&at)) {
+        *c = at;
+        return true;
+    }
+    return false;
+}
+
 /* A segment that is a canonical decimal number up to `max`; false (nothing else said) when
  * the segment is missing or not one. */
 static bool
@@ -70,16 +83,19 @@ take_number(cursor *c, uint64_t max, uint64_t *out)
     return take_segment(c, &seg, &len) && libro_parse_u64(out, seg, len, max, &ignored) == LIBRO_OK;
 }
 
-/* /v1/status/<list>/<revocation|suspension|message>: two segments and the end, or 404. */
+/* /v1/status/<list>/<revocation|suspension|message>, and the same under
+ * /v1/status/mandates/: two segments and the end, or 404. */
 static void
 match_status(libro_http__route_match *m, cursor *c)
 {
-    cursor at = *c;
+    cursor at;
     const char *seg;
     size_t len;
     uint64_t n = 0;
 
-    m->usage = "want /v1/status/<list number>/<revocation|suspension|message>";
+    m->usage = "want /v1/status/[mandates/]<list number>/<revocation|suspension|message>";
+    m->mandates = take_literal(c, "mandates");
+    at = *c;
     if (!take_segment(&at, &seg, &len) || !take_segment(&at, &seg, &len) || !at_end(&at)) {
         return;
     }
@@ -147,6 +163,45 @@ match_licenses(libro_http__route_match *m, cursor *c)
     m->number[len] = '\0';
 }
 
+/* /v1/mandates (register), /v1/mandates/reservations, /v1/mandates/<id> and
+ * /v1/mandates/<id>/end. */
+static void
+match_mandates(libro_http__route_match *m, cursor *c)
+{
+    const char *id;
+    size_t len;
+
+    if (at_end(c)) {
+        m->route = LIBRO_HTTP_ROUTE_WRITE;
+        m->op = LIBRO_HTTP_WRITE_MANDATE_REGISTER;
+        return;
+    }
+    if (take_last(c, "reservations")) {
+        m->route = LIBRO_HTTP_ROUTE_WRITE;
+        m->op = LIBRO_HTTP_WRITE_MANDATE_RESERVE;
+        return;
+    }
+    if (!take_segment(c, &id, &len)) {
+        return;
+    }
+    m->usage = "want /v1/mandates/<id> (sha256: and 64 lowercase hex digits)";
+    if (at_end(c)) {
+        m->route = LIBRO_HTTP_ROUTE_MANDATE;
+    } else if (take_last(c, "end")) {
+        m->route = LIBRO_HTTP_ROUTE_WRITE;
+        m->op = LIBRO_HTTP_WRITE_MANDATE_END;
+    } else {
+        return;
+    }
+    if (len != LIBRO_MANDATE_ID_LEN) {
+        m->malformed = true;
+        return;
+    }
+    memcpy(m->mandate, id, len);
+    m->mandate[len] = '\0';
+    m->malformed = !libro_mandate_id_ok(m->mandate);
+}
+
 /* /v1/types/<id>: the rest of the path is the id (a '/' in it makes it malformed). */
 static void
 match_type(libro_http__route_match *m, cursor *c)
@@ -203,19 +258,6 @@ match_log(libro_http__route_match *m, cursor *c)
     }
 }
 
-/* A route that is one literal and the end. */
-static bool
-take_last(cursor *c, const char *word)
-{
-    cursor at = *c;
-
-    if (take_literal(&at, word) && at_end(&at)) {
-        *c = at;
-        return true;
-    }
-    return false;
-}
-
 void
 libro_http__match(libro_http__route_match *m, const char *path)
 {
@@ -245,6 +287,17 @@ libro_http__match(libro_http__route_match *m, const char *path)
         match_licenses(m, &c);
     } else if (take_literal(&c, "log")) {
         match_log(m, &c);
+    } else if (take_literal(&c, "mandates")) {
+        match_mandates(m, &c);
+    } else if (take_last(&c, "seats")) {
+        m->route = LIBRO_HTTP_ROUTE_WRITE;
+        m->op = LIBRO_HTTP_WRITE_SEAT;
+    } else if (take_last(&c, "roundtable")) {
+        m->route = LIBRO_HTTP_ROUTE_ROUNDTABLE;
+    } else if (take_literal(&c, "roundtable")) {
+        if (take_last(&c, "expiring")) {
+            m->route = LIBRO_HTTP_ROUTE_EXPIRING;
+        }
     }
 }
 
@@ -308,7 +361,7 @@ libro_http__handle(libro_http__response *resp, libro_http_ctx *ctx, libro_regist
         libro_http__health(resp);
         break;
     case LIBRO_HTTP_ROUTE_STATUS:
-        libro_http__status(resp, ctx, reg, req, m.list, m.purpose);
+        libro_http__status(resp, ctx, reg, req, m.mandates, m.list, m.purpose);
         break;
     case LIBRO_HTTP_ROUTE_LICENSE:
         libro_http__license(resp, ctx, reg, req, m.number);
@@ -329,10 +382,23 @@ libro_http__handle(libro_http__response *resp, libro_http_ctx *ctx, libro_regist
     case LIBRO_HTTP_ROUTE_LEAF:
         libro_http__leaf(resp, ctx, reg, req, m.a);
         break;
+    case LIBRO_HTTP_ROUTE_MANDATE:
+        libro_http__mandate(resp, ctx, reg, req, m.mandate);
+        break;
+    case LIBRO_HTTP_ROUTE_ROUNDTABLE:
+        libro_http__roundtable(resp, ctx, reg, req);
+        break;
+    case LIBRO_HTTP_ROUTE_EXPIRING:
+        libro_http__roundtable_expiring(resp, ctx, reg, req);
+        break;
     case LIBRO_HTTP_ROUTE_WRITE:
-        /* Only the routes under /v1/licenses/<number>/ name a license. */
-        libro_http__write(resp, ctx, reg, req, m.op, m.number[0] == '\0' ? NULL : m.number, body,
-                          body_len);
+        /* Only the routes under /v1/licenses/<number>/ name a license, and under
+         * /v1/mandates/<id>/ a mandate. */
+        libro_http__write(resp, ctx, reg, req, m.op,
+                          m.mandate[0] != '\0'  ? m.mandate
+                          : m.number[0] == '\0' ? NULL
+                                                : m.number,
+                          body, body_len);
         break;
     case LIBRO_HTTP_ROUTE_NONE:
         break;

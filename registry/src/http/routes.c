@@ -214,6 +214,8 @@ libro_http__ctx_clear(libro_http_ctx *ctx)
     libro_free(ctx->db_path);
     libro_free(ctx->base_url);
     libro_free(ctx->issuer_id);
+    libro_free(ctx->community_id);
+    libro_free(ctx->community_name);
     memset(ctx, 0, sizeof *ctx);
 }
 
@@ -284,6 +286,7 @@ load_identity(libro_http_ctx *ctx, const libro_server_options *opt, libro_error 
 {
     libro_registry *reg = NULL;
     libro_credential *auth = NULL;
+    libro_credential *charter = NULL;
     const char *jws;
     libro_code rc = opt->read_only ? libro_registry_open_read_only(&reg, opt->db_path, err)
                                    : libro_registry_open(&reg, opt->db_path, err);
@@ -321,8 +324,15 @@ load_identity(libro_http_ctx *ctx, const libro_server_options *opt, libro_error 
     if (rc != LIBRO_OK) {
         goto out;
     }
+    rc = libro_registry__parse_credential(&charter, libro_registry_charter(reg), err);
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, "server: charter");
+        goto out;
+    }
     ctx->issuer_id = libro_strndup(auth->subject_id, strlen(auth->subject_id));
-    if (ctx->issuer_id == NULL) {
+    ctx->community_id = libro_strndup(charter->subject_id, strlen(charter->subject_id));
+    ctx->community_name = libro_strndup(charter->name, strlen(charter->name));
+    if (ctx->issuer_id == NULL || ctx->community_id == NULL || ctx->community_name == NULL) {
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -331,6 +341,7 @@ load_identity(libro_http_ctx *ctx, const libro_server_options *opt, libro_error 
     ctx->authorization = auth;
     auth = NULL;
 out:
+    libro_credential_free(charter);
     libro_credential_free(auth);
     libro_registry_close(reg);
     return rc;

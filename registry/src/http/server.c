@@ -309,6 +309,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         (void) clock_gettime(CLOCK_MONOTONIC, &st->started);
         client_address(st->req.client, conn);
         read_headers(&st->req, conn);
+        /* The query arguments the roundtable routes read (kept escaped, as the path is). */
+        st->req.arg_at = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "at");
+        st->req.arg_within = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "within");
         libro_http__check_headers(&st->resp, &st->req, s->ctx.max_body_bytes);
         if (st->resp.status != 0) {
             return send_response(conn, st);

@@ -24,8 +24,9 @@ static const char no_store[] = "no-store";
 typedef struct write_request {
     libro_jws *jws;
     json_t *claims;
-    libro_credential *auth; /* the signer's IssuerAuthorization */
-    libro_request_id id;    /* jti, kid, iat: what a write records */
+    libro_credential *auth;       /* license requests: the signer's IssuerAuthorization */
+    libro_registry_signer signer; /* roundtable requests: the community or holder signing */
+    libro_request_id id;          /* jti, kid, iat: what a write records */
 } write_request;
 
 static void
@@ -34,7 +35,17 @@ write_request_clear(write_request *w)
     libro_jws_free(w->jws);
     json_decref(w->claims);
     libro_credential_free(w->auth);
+    libro_registry__signer_clear(&w->signer);
     memset(w, 0, sizeof *w);
+}
+
+/* Whether `op` is about the roundtable (signed by a community's or a holder's key) rather
+ * than about licenses (signed by an authorized issuer's key). */
+static bool
+roundtable_op(libro_http_write op)
+{
+    return op == LIBRO_HTTP_WRITE_SEAT || op == LIBRO_HTTP_WRITE_MANDATE_RESERVE ||
+           op == LIBRO_HTTP_WRITE_MANDATE_REGISTER || op == LIBRO_HTTP_WRITE_MANDATE_END;
 }
 
 static void
@@ -168,10 +179,17 @@ member_allowed(libro_http_write op, const char *name)
     }
     switch (op) {
     case LIBRO_HTTP_WRITE_RESERVE:
+    case LIBRO_HTTP_WRITE_MANDATE_RESERVE:
         return false;
     case LIBRO_HTTP_WRITE_REGISTER:
+    case LIBRO_HTTP_WRITE_MANDATE_REGISTER:
         return strcmp(name, "credential") == 0 || strcmp(name, "list") == 0 ||
                strcmp(name, "index") == 0;
+    case LIBRO_HTTP_WRITE_SEAT:
+        return strcmp(name, "charter") == 0;
+    case LIBRO_HTTP_WRITE_MANDATE_END:
+        return strcmp(name, "mandate") == 0 || strcmp(name, "how") == 0 ||
+               strcmp(name, "reason") == 0;
     case LIBRO_HTTP_WRITE_RENEW:
         return strcmp(name, "license") == 0 || strcmp(name, "credential") == 0 ||
                strcmp(name, "evidence") == 0 || strcmp(name, "reason") == 0;
@@ -230,11 +248,14 @@ check_claims(libro_http__response *resp, write_request *w, const libro_http_ctx 
         return false;
     }
     if (number != NULL) {
-        const char *lic = json_string_value(json_object_get(w->claims, "license"));
+        bool mandate = op == LIBRO_HTTP_WRITE_MANDATE_END;
+        const char *named =
+            json_string_value(json_object_get(w->claims, mandate ? "mandate" : "license"));
 
-        if (lic == NULL || strcmp(lic, number) != 0) {
+        if (named == NULL || strcmp(named, number) != 0) {
             libro_http__error(resp, 400, "bad_request",
-                              "the request's license is not the one in the path");
+                              mandate ? "the request's mandate is not the one in the path"
+                                      : "the request's license is not the one in the path");
             return false;
         }
     }
@@ -243,9 +264,51 @@ check_claims(libro_http__response *resp, write_request *w, const libro_http_ctx 
 
 /* ---- the signer ---------------------------------------------------------------------------- */
 
-/* Parse the body, find the signer's authorization and verify the signature. */
+/* The key a request's kid names, the one place kids are resolved: for a license request the
+ * key of an issuer authorization the registry holds, for a roundtable request the key of a
+ * community charter it holds (its own, a seat's, the parent's) or a holder's did:key. */
 static bool
-authenticate(libro_http__response *resp, write_request *w, libro_registry *reg,
+resolve_key(libro_http__response *resp, write_request *w, libro_registry *reg, libro_http_write op,
+            int64_t now, const libro_key **key)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_code rc;
+
+    *key = NULL;
+    if (roundtable_op(op)) {
+        rc = libro_registry__roundtable_signer(reg, &w->signer, w->id.kid, now, &err);
+        if (rc == LIBRO_OK) {
+            *key = w->signer.key;
+        }
+    } else {
+        rc = libro_registry__issuer_credential(reg, &w->auth, w->id.kid, now, &err);
+        if (rc == LIBRO_OK) {
+            *key = w->auth->subject_key;
+        }
+    }
+    if (rc == LIBRO_ERR_NOT_FOUND || rc == LIBRO_ERR_PARSE) {
+        libro_http__error(resp, 401, "unknown_key",
+                          roundtable_op(op)
+                              ? "the registry knows no community or holder with this key"
+                              : "the registry knows no issuer with this key");
+        return false;
+    }
+    if (rc == LIBRO_ERR_EXPIRED || rc == LIBRO_ERR_NOT_YET_VALID) {
+        libro_http__error(resp, 401, "unknown_key",
+                          roundtable_op(op) ? "the key's charter is not valid now"
+                                            : "the key's authorization is not valid now");
+        return false;
+    }
+    if (rc != LIBRO_OK) {
+        registry_error(resp, reg, NULL, &err);
+        return false;
+    }
+    return true;
+}
+
+/* Parse the body, find the signer's key and verify the signature. */
+static bool
+authenticate(libro_http__response *resp, write_request *w, libro_registry *reg, libro_http_write op,
              const unsigned char *body, size_t len, int64_t now)
 {
     libro_error err = LIBRO_ERROR_INIT;
@@ -253,7 +316,7 @@ authenticate(libro_http__response *resp, write_request *w, libro_registry *reg,
     const unsigned char *payload;
     size_t payload_len = 0;
     libro_json_limits lim = LIBRO_JSON_LIMITS_INIT;
-    libro_code rc;
+    const libro_key *key = NULL;
     bool ok = false;
 
     if (libro_jws_parse_ex(&w->jws, (const char *) body, len, LIBRO_MAX_HTTP_BODY_BYTES,
@@ -270,20 +333,10 @@ authenticate(libro_http__response *resp, write_request *w, libro_registry *reg,
         libro_http__error(resp, 401, "unknown_key", "the request names no key (kid)");
         goto out;
     }
-    rc = libro_registry__issuer_credential(reg, &w->auth, w->id.kid, now, &err);
-    if (rc == LIBRO_ERR_NOT_FOUND) {
-        libro_http__error(resp, 401, "unknown_key", "the registry knows no issuer with this key");
+    if (!resolve_key(resp, w, reg, op, now, &key)) {
         goto out;
     }
-    if (rc == LIBRO_ERR_EXPIRED || rc == LIBRO_ERR_NOT_YET_VALID) {
-        libro_http__error(resp, 401, "unknown_key", "the key's authorization is not valid now");
-        goto out;
-    }
-    if (rc != LIBRO_OK) {
-        registry_error(resp, reg, NULL, &err);
-        goto out;
-    }
-    if (libro_jws_verify(w->jws, w->auth->subject_key, &err) != LIBRO_OK) {
+    if (libro_jws_verify(w->jws, key, &err) != LIBRO_OK) {
         libro_http__error(resp, 401, "bad_signature", "the request's signature does not verify");
         goto out;
     }
@@ -302,22 +355,21 @@ out:
     return ok;
 }
 
-/* A credential the request carries must be the signer's own: signed by the same key and
- * verifying with it, of a type the signer may issue. */
-/* Whether `url` is one of this registry's list URLs, <base>/v1/status/<list>/<purpose>: the
- * prefix here, the rest ("/<list>/<purpose>" of the reserved list) checked by the registry. */
+/* Whether `url` is one of this registry's list URLs, <base>/v1/status/<list>/<purpose> (or
+ * <base>/v1/status/mandates/<list>/<purpose> for a mandate): the prefix here, the rest
+ * ("/<list>/<purpose>" of the reserved list) checked by the registry. */
 static bool
-our_list_url(const libro_http_ctx *ctx, const char *url)
+our_list_url(const libro_http_ctx *ctx, const char *url, bool mandate)
 {
-    static const char path[] = "/v1/status/";
+    const char *path = mandate ? "/v1/status/mandates/" : "/v1/status/";
     size_t n = strlen(ctx->base_url);
     const char *rest;
 
     if (url == NULL || strncmp(url, ctx->base_url, n) != 0 ||
-        strncmp(url + n, path, sizeof path - 1) != 0) {
+        strncmp(url + n, path, strlen(path)) != 0) {
         return false;
     }
-    rest = url + n + sizeof path - 1;
+    rest = url + n + strlen(path);
     return strchr(rest, '/') != NULL && strchr(rest, '/') == strrchr(rest, '/');
 }
 
@@ -326,10 +378,15 @@ our_list_url(const libro_http_ctx *ctx, const char *url)
 static bool
 status_urls_ours(const libro_http_ctx *ctx, const libro_credential *c)
 {
-    return c->has_status && our_list_url(ctx, c->status_revocation_list) &&
-           our_list_url(ctx, c->status_suspension_list) &&
-           (c->status_message_list == NULL || our_list_url(ctx, c->status_message_list));
+    bool mandate = c->type == LIBRO_CRED_MANDATE;
+
+    return c->has_status && our_list_url(ctx, c->status_revocation_list, mandate) &&
+           our_list_url(ctx, c->status_suspension_list, mandate) &&
+           (c->status_message_list == NULL || our_list_url(ctx, c->status_message_list, mandate));
 }
+
+/* A credential the request carries must be the signer's own: signed by the same key and
+ * verifying with it, of a type the signer may issue. */
 
 static bool
 check_credential(libro_http__response *resp, const libro_http_ctx *ctx, const write_request *w,
@@ -409,20 +466,25 @@ out:
 
 /* ---- the operations ------------------------------------------------------------------------ */
 
+/* Reserve a status index (a license's, or with `mandate` a mandate's) and answer with it
+ * and the URLs of its three lists. */
 static void
 do_reserve(libro_http__response *resp, libro_http_ctx *ctx, libro_registry *reg,
-           const write_request *w)
+           const write_request *w, bool mandate)
 {
     libro_error err = LIBRO_ERROR_INIT;
     uint32_t list = 0;
     uint32_t index = 0;
+    const char *sub = mandate ? "mandates/" : "";
     char rev[LIBRO_HTTP_MAX_BASE_URL + 64];
     char sus[LIBRO_HTTP_MAX_BASE_URL + 64];
     char msg[LIBRO_HTTP_MAX_BASE_URL + 64];
+    libro_code rc;
 
     /* Entries from here under an authorization that requires another registry's would be
      * refused by the issuer before signing and by every verifier: say so now. */
-    if (w->auth->status_registry != NULL && strcmp(w->auth->status_registry, ctx->base_url) != 0) {
+    if (!mandate && w->auth != NULL && w->auth->status_registry != NULL &&
+        strcmp(w->auth->status_registry, ctx->base_url) != 0) {
         char why[320];
 
         (void) snprintf(why, sizeof why,
@@ -431,13 +493,15 @@ do_reserve(libro_http__response *resp, libro_http_ctx *ctx, libro_registry *reg,
         libro_http__error(resp, 409, "conflict", why);
         return;
     }
-    if (libro_registry_reserve_status(reg, &w->id, &list, &index, &err) != LIBRO_OK) {
+    rc = mandate ? libro_registry_reserve_mandate_status(reg, &w->id, &list, &index, &err)
+                 : libro_registry_reserve_status(reg, &w->id, &list, &index, &err);
+    if (rc != LIBRO_OK) {
         registry_error(resp, reg, &w->id, &err);
         return;
     }
-    (void) snprintf(rev, sizeof rev, "%s/v1/status/%u/revocation", ctx->base_url, list);
-    (void) snprintf(sus, sizeof sus, "%s/v1/status/%u/suspension", ctx->base_url, list);
-    (void) snprintf(msg, sizeof msg, "%s/v1/status/%u/message", ctx->base_url, list);
+    (void) snprintf(rev, sizeof rev, "%s/v1/status/%s%u/revocation", ctx->base_url, sub, list);
+    (void) snprintf(sus, sizeof sus, "%s/v1/status/%s%u/suspension", ctx->base_url, sub, list);
+    (void) snprintf(msg, sizeof msg, "%s/v1/status/%s%u/message", ctx->base_url, sub, list);
     reply(resp, 201,
           json_pack("{s:I, s:I, s:s, s:s, s:s}", "list", (json_int_t) list, "index",
                     (json_int_t) index, "revocation", rev, "suspension", sus, "message", msg));
@@ -609,6 +673,142 @@ do_expiring(libro_http__response *resp, libro_registry *reg, const write_request
     reply(resp, 200, list == NULL ? NULL : json_pack("{s:o}", "licenses", list));
 }
 
+/* ---- the roundtable ------------------------------------------------------------------------ */
+
+static void
+out_of_scope(libro_http__response *resp, const char *message)
+{
+    libro_http__error(resp, 403, "out_of_scope", message);
+}
+
+/* POST /v1/seats: the community's own key adds (or renews) a member's seat. */
+static void
+do_seat(libro_http__response *resp, libro_registry *reg, const write_request *w, int64_t now)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_credential *c = NULL;
+    const char *charter = json_string_value(json_object_get(w->claims, "charter"));
+
+    if (charter == NULL) {
+        libro_http__error(resp, 400, "bad_request", "the request carries no charter");
+        return;
+    }
+    if (w->signer.kind != LIBRO_SIGNER_COMMUNITY) {
+        out_of_scope(resp, "only the community's own key adds a seat");
+        return;
+    }
+    if (libro_registry_add_seat(reg, &w->id, charter, w->signer.id, now, &err) != LIBRO_OK ||
+        libro_registry__parse_credential(&c, charter, &err) != LIBRO_OK) {
+        registry_error(resp, reg, &w->id, &err);
+        return;
+    }
+    reply(resp, 201, json_pack("{s:s}", "seat", c->subject_id));
+    libro_credential_free(c);
+}
+
+static void
+mandate_reply(libro_http__response *resp, libro_registry *reg, unsigned status, const char *id)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_mandate_record m = {0};
+
+    if (libro_registry_mandate(reg, &m, id, &err) != LIBRO_OK) {
+        registry_error(resp, reg, NULL, &err);
+        return;
+    }
+    reply(resp, status,
+          json_pack("{s:s, s:s}", "mandate", m.id, "state", libro_mandate_state_name(m.state)));
+    libro_mandate_record_clear(&m);
+}
+
+/* POST /v1/mandates: the community that signed a mandate registers it, under the key that
+ * signed it (the registry checks that the office names that community's key). */
+static void
+do_mandate_register(libro_http__response *resp, const libro_http_ctx *ctx, libro_registry *reg,
+                    const write_request *w, int64_t now)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_credential *c = NULL;
+    libro_jws *jws = NULL;
+    const char *token = json_string_value(json_object_get(w->claims, "credential"));
+    char id[LIBRO_MANDATE_ID_SIZE];
+    uint32_t list = 0;
+    uint32_t index = 0;
+
+    if (!get_u32(w->claims, "list", &list) || !get_u32(w->claims, "index", &index) ||
+        token == NULL) {
+        libro_http__error(resp, 400, "bad_request", "register needs credential, list and index");
+        goto out;
+    }
+    if (libro_registry__parse_credential(&c, token, &err) != LIBRO_OK ||
+        libro_jws_parse(&jws, token, strlen(token), &err) != LIBRO_OK) {
+        libro_http__error(resp, 400, "bad_request", err.msg);
+        goto out;
+    }
+    if (w->signer.kind == LIBRO_SIGNER_HOLDER || c->type != LIBRO_CRED_MANDATE ||
+        libro_jws_kid(jws) == NULL || strcmp(libro_jws_kid(jws), w->id.kid) != 0) {
+        out_of_scope(resp, "the credential is not a mandate signed by the request's key");
+        goto out;
+    }
+    if (!status_urls_ours(ctx, c)) {
+        libro_http__error(resp, 409, "conflict",
+                          "the mandate's status entries do not name this registry's lists");
+        goto out;
+    }
+    if (libro_registry_register_mandate(reg, &w->id, token, list, index, w->signer.id, now, id,
+                                        &err) != LIBRO_OK) {
+        registry_error(resp, reg, &w->id, &err);
+        goto out;
+    }
+    mandate_reply(resp, reg, 201, id);
+out:
+    libro_jws_free(jws);
+    libro_credential_free(c);
+}
+
+/* POST /v1/mandates/<id>/end: a holder resigns their own mandate (signed by their did:key); the
+ * community that signed a mandate recalls it (signed by its key). */
+static void
+do_mandate_end(libro_http__response *resp, libro_registry *reg, const write_request *w,
+               const char *id, int64_t now)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_mandate_record m = {0};
+    const char *how = json_string_value(json_object_get(w->claims, "how"));
+    const char *reason = json_string_value(json_object_get(w->claims, "reason"));
+    libro_mandate_state state;
+
+    if (how == NULL || reason == NULL ||
+        (strcmp(how, "resigned") != 0 && strcmp(how, "recalled") != 0)) {
+        libro_http__error(resp, 400, "bad_request",
+                          "the request needs how (resigned or recalled) and a reason");
+        goto out;
+    }
+    state = strcmp(how, "resigned") == 0 ? LIBRO_MANDATE_RESIGNED : LIBRO_MANDATE_RECALLED;
+    if (libro_registry_mandate(reg, &m, id, &err) != LIBRO_OK) {
+        registry_error(resp, reg, NULL, &err);
+        goto out;
+    }
+    if (state == LIBRO_MANDATE_RESIGNED &&
+        (w->signer.kind != LIBRO_SIGNER_HOLDER || strcmp(w->signer.id, m.holder) != 0)) {
+        out_of_scope(resp, "only the holder resigns a mandate, signing with its did:key");
+        goto out;
+    }
+    if (state == LIBRO_MANDATE_RECALLED &&
+        (w->signer.kind == LIBRO_SIGNER_HOLDER || strcmp(w->signer.id, m.issuer) != 0)) {
+        out_of_scope(resp, "only the community that signed a mandate recalls it");
+        goto out;
+    }
+    if (libro_registry_end_mandate(reg, &w->id, id, state, w->signer.id, reason, now, &err) !=
+        LIBRO_OK) {
+        registry_error(resp, reg, &w->id, &err);
+        goto out;
+    }
+    mandate_reply(resp, reg, 200, id);
+out:
+    libro_mandate_record_clear(&m);
+}
+
 /* ---- entry --------------------------------------------------------------------------------- */
 
 /* Whether a Content-Type names `want` (RFC 9110 §8.3: case-insensitive, parameters after
@@ -648,6 +848,14 @@ libro_http__write_name(libro_http_write op)
         return "surrender";
     case LIBRO_HTTP_QUERY_EXPIRING:
         return "expiring";
+    case LIBRO_HTTP_WRITE_SEAT:
+        return "seat";
+    case LIBRO_HTTP_WRITE_MANDATE_RESERVE:
+        return "mandate-reserve";
+    case LIBRO_HTTP_WRITE_MANDATE_REGISTER:
+        return "mandate-register";
+    case LIBRO_HTTP_WRITE_MANDATE_END:
+        return "mandate-end";
     }
     return "";
 }
@@ -710,7 +918,7 @@ libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_registr
         libro_http__error(resp, 500, "internal", "the registry cannot answer now");
         return;
     }
-    if (!authenticate(resp, &w, *reg, body, len, now) ||
+    if (!authenticate(resp, &w, *reg, op, body, len, now) ||
         !check_claims(resp, &w, ctx, op, number, now)) {
         goto out;
     }
@@ -733,7 +941,23 @@ libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_registr
     }
     switch (op) {
     case LIBRO_HTTP_WRITE_RESERVE:
-        do_reserve(resp, ctx, *reg, &w);
+        do_reserve(resp, ctx, *reg, &w, false);
+        break;
+    case LIBRO_HTTP_WRITE_MANDATE_RESERVE:
+        if (w.signer.kind == LIBRO_SIGNER_HOLDER) {
+            out_of_scope(resp, "a holder's key does not reserve status indexes");
+        } else {
+            do_reserve(resp, ctx, *reg, &w, true);
+        }
+        break;
+    case LIBRO_HTTP_WRITE_MANDATE_REGISTER:
+        do_mandate_register(resp, ctx, *reg, &w, now);
+        break;
+    case LIBRO_HTTP_WRITE_MANDATE_END:
+        do_mandate_end(resp, *reg, &w, number, now);
+        break;
+    case LIBRO_HTTP_WRITE_SEAT:
+        do_seat(resp, *reg, &w, now);
         break;
     case LIBRO_HTTP_WRITE_REGISTER:
         do_register(resp, ctx, *reg, &w, now);

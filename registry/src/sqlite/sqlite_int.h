@@ -51,4 +51,20 @@ libro_code libro_sq__log_node_get(void *h, unsigned level, uint64_t index, unsig
 libro_code libro_sq__log_node_put(void *h, unsigned level, uint64_t index,
                                   const unsigned char hash[32], libro_error *err);
 
+/* Where mandate status lists start in the stored list numbers (license lists are 0..2^32-1). */
+#define LIBRO_SQ_MANDATE_LISTS INT64_C(4294967296)
+
+/* The operations of store_sqlite_mandate.c: seats and mandates. */
+libro_code libro_sq__seat_put(void *h, const char *community, const char *name, int level,
+                              const char *charter, int64_t added_at, const char *actor,
+                              libro_error *err);
+libro_code libro_sq__seat_list(void *h, libro_seat **out, size_t *n, libro_error *err);
+libro_code libro_sq__mandate_get(void *h, libro_mandate_record *out, const char *id,
+                                 libro_error *err);
+libro_code libro_sq__mandate_put(void *h, const libro_mandate_record *m, bool insert,
+                                 libro_error *err);
+libro_code libro_sq__mandate_list(void *h, libro_mandate_record **out, size_t *n,
+                                  libro_store_mandate_query q, int office, const char *seat,
+                                  int64_t a, int64_t b, libro_error *err);
+
 #endif

@@ -124,7 +124,47 @@ static const char migration_4[] =
     " SELECT status_list, status_index, CASE state WHEN 6 THEN 1 ELSE 2 END"
     " FROM license WHERE state IN (5, 6);";
 
-static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4};
+/* 5: roundtables (issue 9, docs/operations.md "Roundtables and mandates"): the seats (member
+ * communities' charters) and the mandates. Mandate status lists share the slot and status
+ * tables with license lists, numbered from 2^32 there (LIBRO_SQ_MANDATE_LISTS) so that each
+ * kind keeps its own numbering from 0 and its message lists their own words. seat_key is the
+ * seat, or '' for the chair, so that one index serves the per-seat questions. */
+static const char migration_5[] =
+    "CREATE TABLE seat ("
+    " community TEXT PRIMARY KEY,"
+    " name TEXT NOT NULL,"
+    " level INTEGER NOT NULL CHECK (level BETWEEN 0 AND 7),"
+    " charter TEXT NOT NULL,"
+    " added_at INTEGER NOT NULL,"
+    " actor TEXT NOT NULL);"
+    "CREATE TABLE mandate ("
+    " id TEXT PRIMARY KEY,"
+    " office INTEGER NOT NULL CHECK (office BETWEEN 1 AND 3),"
+    " roundtable TEXT NOT NULL,"
+    " roundtable_level INTEGER NOT NULL,"
+    " seat TEXT,"
+    " seat_key TEXT NOT NULL,"
+    " holder TEXT NOT NULL,"
+    " name TEXT NOT NULL,"
+    " voting INTEGER NOT NULL CHECK (voting IN (0, 1)),"
+    " issuer TEXT NOT NULL,"
+    " valid_from INTEGER NOT NULL,"
+    " valid_until INTEGER NOT NULL,"
+    " state INTEGER NOT NULL CHECK (state BETWEEN 1 AND 4),"
+    " ended_at INTEGER NOT NULL,"
+    " end_reason TEXT,"
+    " ended_by TEXT,"
+    " status_set INTEGER NOT NULL CHECK (status_set IN (0, 1)),"
+    " status_list INTEGER NOT NULL CHECK (status_list >= 0),"
+    " status_index INTEGER NOT NULL CHECK (status_index >= 0),"
+    " credential TEXT NOT NULL,"
+    " registered_at INTEGER NOT NULL,"
+    " UNIQUE (status_list, status_index));"
+    "CREATE INDEX mandate_seat ON mandate (office, seat_key, valid_from);"
+    "CREATE INDEX mandate_until ON mandate (valid_until);";
+
+static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
+                                         migration_5};
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
@@ -912,20 +952,35 @@ out:
 
 /* ---- status slots and bits ---------------------------------------------------------------- */
 
+/* The stored list number of `list` in `space`. */
+static sqlite3_int64
+stored_list(libro_store_space space, uint32_t list)
+{
+    return (sqlite3_int64) list + (space == LIBRO_SPACE_MANDATES ? LIBRO_SQ_MANDATE_LISTS : 0);
+}
+
 static libro_code
-sq_slot_current(void *h, uint32_t *list, uint64_t *used, libro_error *err)
+sq_slot_current(void *h, libro_store_space space, uint32_t *list, uint64_t *used, libro_error *err)
 {
     sq *s = h;
     sqlite3_stmt *st = NULL;
+    sqlite3_int64 base = stored_list(space, 0);
     libro_code rc;
     int src;
 
     *list = 0;
     *used = 0;
     rc = libro_sq__prepare(s, &st,
-                           "SELECT list, used FROM status_list_usage ORDER BY list DESC LIMIT 1",
+                           "SELECT list - ?1, used FROM status_list_usage"
+                           " WHERE list >= ?1 AND list < ?1 + 4294967296"
+                           " ORDER BY list DESC LIMIT 1",
                            "status slots", err);
     if (rc != LIBRO_OK) {
+        goto out;
+    }
+    src = sqlite3_bind_int64(st, 1, base);
+    if (src != SQLITE_OK) {
+        rc = libro_sq__bind_fail(s, src, "status slots", err);
         goto out;
     }
     src = sqlite3_step(st);
@@ -941,7 +996,7 @@ out:
 }
 
 static libro_code
-sq_slot_reserve(void *h, uint32_t list, uint32_t index, libro_error *err)
+sq_slot_reserve(void *h, libro_store_space space, uint32_t list, uint32_t index, libro_error *err)
 {
     sq *s = h;
     sqlite3_stmt *st = NULL;
@@ -953,7 +1008,7 @@ sq_slot_reserve(void *h, uint32_t list, uint32_t index, libro_error *err)
     if (rc != LIBRO_OK) {
         goto out;
     }
-    if ((src = sqlite3_bind_int64(st, 1, list)) != SQLITE_OK ||
+    if ((src = sqlite3_bind_int64(st, 1, stored_list(space, list))) != SQLITE_OK ||
         (src = sqlite3_bind_int64(st, 2, index)) != SQLITE_OK) {
         rc = libro_sq__bind_fail(s, src, "status slot", err);
         goto out;
@@ -971,8 +1026,8 @@ out:
 }
 
 static libro_code
-sq_slot_state(void *h, uint32_t list, uint32_t index, bool *reserved, bool *in_use,
-              libro_error *err)
+sq_slot_state(void *h, libro_store_space space, uint32_t list, uint32_t index, bool *reserved,
+              bool *in_use, libro_error *err)
 {
     sq *s = h;
     sqlite3_stmt *st = NULL;
@@ -983,14 +1038,18 @@ sq_slot_state(void *h, uint32_t list, uint32_t index, bool *reserved, bool *in_u
     *in_use = false;
     rc = libro_sq__prepare(
         s, &st,
-        "SELECT EXISTS (SELECT 1 FROM status_slot WHERE list = ?1 AND idx = ?2),"
-        " EXISTS (SELECT 1 FROM license WHERE status_list = ?1 AND status_index = ?2)",
+        space == LIBRO_SPACE_MANDATES
+            ? "SELECT EXISTS (SELECT 1 FROM status_slot WHERE list = ?1 AND idx = ?2),"
+              " EXISTS (SELECT 1 FROM mandate WHERE status_list = ?3 AND status_index = ?2)"
+            : "SELECT EXISTS (SELECT 1 FROM status_slot WHERE list = ?1 AND idx = ?2),"
+              " EXISTS (SELECT 1 FROM license WHERE status_list = ?3 AND status_index = ?2)",
         "status slot", err);
     if (rc != LIBRO_OK) {
         goto out;
     }
-    if ((src = sqlite3_bind_int64(st, 1, list)) != SQLITE_OK ||
-        (src = sqlite3_bind_int64(st, 2, index)) != SQLITE_OK) {
+    if ((src = sqlite3_bind_int64(st, 1, stored_list(space, list))) != SQLITE_OK ||
+        (src = sqlite3_bind_int64(st, 2, index)) != SQLITE_OK ||
+        (src = sqlite3_bind_int64(st, 3, list)) != SQLITE_OK) {
         rc = libro_sq__bind_fail(s, src, "status slot", err);
         goto out;
     }
@@ -1021,7 +1080,8 @@ status_set_sql(int purpose, unsigned value)
 }
 
 static libro_code
-sq_status_set(void *h, uint32_t list, uint32_t index, int purpose, unsigned value, libro_error *err)
+sq_status_set(void *h, libro_store_space space, uint32_t list, uint32_t index, int purpose,
+              unsigned value, libro_error *err)
 {
     sq *s = h;
     sqlite3_stmt *st = NULL;
@@ -1032,7 +1092,7 @@ sq_status_set(void *h, uint32_t list, uint32_t index, int purpose, unsigned valu
     if (rc != LIBRO_OK) {
         goto out;
     }
-    if ((src = sqlite3_bind_int64(st, 1, list)) != SQLITE_OK ||
+    if ((src = sqlite3_bind_int64(st, 1, stored_list(space, list))) != SQLITE_OK ||
         (src = sqlite3_bind_int64(st, 2, index)) != SQLITE_OK ||
         (sqlite3_bind_parameter_count(st) == 3 &&
          (src = sqlite3_bind_int(st, 3, purpose == LIBRO_STATUS_MESSAGE ? (int) value : purpose)) !=
@@ -1047,8 +1107,8 @@ out:
 }
 
 static libro_code
-sq_status_each(void *h, uint32_t list, int purpose, libro_store_status_fn fn, void *ctx,
-               libro_error *err)
+sq_status_each(void *h, libro_store_space space, uint32_t list, int purpose,
+               libro_store_status_fn fn, void *ctx, libro_error *err)
 {
     sq *s = h;
     sqlite3_stmt *st = NULL;
@@ -1064,7 +1124,7 @@ sq_status_each(void *h, uint32_t list, int purpose, libro_store_status_fn fn, vo
     if (rc != LIBRO_OK) {
         goto out;
     }
-    if ((src = sqlite3_bind_int64(st, 1, list)) != SQLITE_OK ||
+    if ((src = sqlite3_bind_int64(st, 1, stored_list(space, list))) != SQLITE_OK ||
         (sqlite3_bind_parameter_count(st) == 2 &&
          (src = sqlite3_bind_int(st, 2, purpose)) != SQLITE_OK)) {
         rc = libro_sq__bind_fail(s, src, "status bits", err);
@@ -1124,6 +1184,11 @@ static const libro_store_ops sqlite_ops = {
     .log_leaf_get = libro_sq__log_leaf_get,
     .log_node_get = libro_sq__log_node_get,
     .log_node_put = libro_sq__log_node_put,
+    .seat_put = libro_sq__seat_put,
+    .seat_list = libro_sq__seat_list,
+    .mandate_get = libro_sq__mandate_get,
+    .mandate_put = libro_sq__mandate_put,
+    .mandate_list = libro_sq__mandate_list,
 };
 
 /* ---- open, create, migrate ---------------------------------------------------------------- */

@@ -122,12 +122,15 @@ typedef enum libro_outcome {
     LIBRO_NO_QR = 8,
     LIBRO_SURRENDERED = 9, /* the message list says "surrendered" (a revoked bit, not discipline) */
     LIBRO_LAPSED = 10,     /* expired, and the message list says "lapsed" (not renewed in time) */
+    LIBRO_ENDED = 11, /* a RoundtableMandate ended early: its revocation bit is set (the message
+                       * list says resigned, recalled or replaced, when it can be read) */
 } libro_outcome;
 
 /** "VALID", "INVALID", "EXPIRED", "NOT YET VALID", ... */
 LIBRO_API const char *libro_outcome_name(libro_outcome o);
 /** The exit status libro-verify(1) gives the outcome: 0, 1, 3, 3, 4, 5, 6, 7, 8, and for the
- *  status words SURRENDERED 4 (as revoked: no longer valid, final) and LAPSED 3 (as expired). */
+ *  status words SURRENDERED 4 (as revoked: no longer valid, final) and LAPSED 3 (as expired);
+ *  a mandate's ENDED 4 (as revoked). */
 LIBRO_API int libro_outcome_exit_code(libro_outcome o);
 
 /** Options. Fields are only ever appended, each with a new version: a caller built for
@@ -205,14 +208,24 @@ typedef struct libro_verification {
     char warning[LIBRO_ERROR_MSG_MAX]; /* empty, or one line: status data older than 24 h */
     char note[LIBRO_ERROR_MSG_MAX];    /* with opt->at: one line saying that status data is as
                                         * of the last sync; empty otherwise */
+    /* A RoundtableMandate (docs/credentials.md): `mandate` once its signature verified with a
+     * community key from the store, `license` then staying NULL; the status members above
+     * are its own, and `word` one of the mandate words (libro_mandate_word). The names of its
+     * communities come from their verified charters in the store, each once the chain walk
+     * reached it: `roundtable_name` the roundtable's (the circle's, for a leader: known when
+     * the chain is complete), `seat_name` the seat's (the member community that sends a
+     * representative, the parent that appoints a leader; NULL for a chair). */
+    libro_credential *mandate;
+    char *roundtable_name;
+    char *seat_name;
 } libro_verification;
 
 /** Release the verification and all it owns. NULL is a no-op. */
 LIBRO_API void libro_verification_free(libro_verification *v);
 
-/** Verify a compact JWS license offline against `t` (libro-verify(1) with the
- *  chain rules of docs/credentials.md), in this order, the first failure giving the outcome:
- *  unless opt->at, the clock: opt->now + skew before libro_trust_seen_ms(t) means this
+/** Verify a compact JWS license (or roundtable mandate: below) offline against `t` (libro-verify(1)
+ * with the chain rules of docs/credentials.md), in this order, the first failure giving the
+ * outcome: unless opt->at, the clock: opt->now + skew before libro_trust_seen_ms(t) means this
  *  computer's clock was set back past data the store has already seen -> STATUS UNKNOWN
  *  "this computer's clock (...) is before data already seen (...); set the clock right",
  *  with no license read; then the envelope (libro_jws_parse, typ vc+jwt, a well-formed kid) ->
@@ -233,7 +246,23 @@ LIBRO_API void libro_verification_free(libro_verification *v);
  *  license (typ libro-bundle+jwt or libro-request+jwt, or a payload "type" without
  *  ProfessionalLicense, read unverified only for this), or a verified credential of another
  *  type, is INVALID "not a license: ..." with not_a_license set instead, whichever of those
- *  steps it failed at. `opt` NULL: LIBRO_VERIFY_OPTIONS_INIT(libro_time_now()).
+ *  steps it failed at.
+ *
+ *  A RoundtableMandate goes through the same steps (docs/credentials.md, "The chain of a
+ *  mandate"): its kid resolves to a community's key (an anchor or a charter in the store,
+ *  -> UNTRUSTED "no trusted charter or anchor for <kid>, the community that signed the
+ *  mandate"); after the signature, a mandate signed with an issuer's key or a license with a
+ *  community's is UNTRUSTED the same way; link 2 is the signer's charter (or anchor), and
+ *  libro_rules_mandate_under applies with the signer's charter and the roundtable's (for a
+ *  representative the charter above the signer's, link 3; for a chair the signer's own; for
+ *  a leader the circle's charter signed by the parent, found in the store, valid now and
+ *  under the parent's) -> UNTRUSTED with the broken rule; then its term -> EXPIRED / NOT YET
+ *  VALID; then its three status lists, authenticated through the roundtable's community
+ *  (whose registry records its mandates), the message list carrying the mandate words: the
+ *  revocation bit -> ENDED "mandate ended: resigned|recalled|replaced (message list of
+ *  ...)" or, when the word cannot be read, "mandate ended (revocation list of ...); word
+ *  unknown: ...", and the rest as for a license. The mandate is in (*out)->mandate.
+ *  `opt` NULL: LIBRO_VERIFY_OPTIONS_INIT(libro_time_now()).
  *  Returns LIBRO_OK whenever a verdict was reached (valid or not: see (*out)->outcome; caller
  *  owns *out, libro_verification_free); an error code only when no verdict could be formed
  *  (LIBRO_ERR_NOMEM, LIBRO_ERR_CRYPTO, LIBRO_ERR_INVALID_ARG for NULL arguments or options
@@ -243,6 +272,19 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_verify_license(libro_verification **o
                                                           size_t len,
                                                           const libro_verify_options *opt,
                                                           libro_error *err);
+
+/** The sentence a person reads for the mandate of `v` (docs/credentials.md, "What a verifier
+ *  says"), appended to `out`: "Jane Doe represents Tribe 12 at the roundtable of Neighborhood
+ *  3 (voting), 2026-01-01 to 2028-12-31"; a chair "Jane Doe chairs the roundtable of
+ *  Neighborhood 3 (chair, no vote), ..."; a leader "Jane Doe leads for Neighborhood 3 in the
+ *  circle of Tribe 12 (no vote), ..." (the parent that appoints, then the circle). The
+ *  communities by the names of their verified charters (roundtable_name, seat_name), by
+ *  their ids when the walk did not reach them; the dates are the term's, in UTC. It states
+ *  what the mandate says, not whether it holds: show it with a VALID outcome only.
+ *  LIBRO_ERR_INVALID_ARG when `v` holds no mandate; LIBRO_ERR_NOMEM. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_mandate_sentence(libro_buf *out,
+                                                            const libro_verification *v,
+                                                            libro_error *err);
 
 /* ---- sync (docs/formats.md): a registry's trust bundle into the store --------------------- */
 
@@ -266,6 +308,7 @@ typedef struct libro_sync_report {
     uint64_t log_grew_from; /* ... and at the checkpoint synced before (0 the first time) */
     int64_t issued_ms;      /* the bundle's issued time to the millisecond (bundles are
                                ordered by it: docs/formats.md) */
+    size_t members;         /* member communities' charters (seats) it carried */
 } libro_sync_report;
 
 /** Fetch the trust bundle of the registry at `url` (its base URL: https://..., or http:// to
@@ -275,12 +318,16 @@ typedef struct libro_sync_report {
  *  it carries for its own registry, whose url must be `url` (LIBRO_ERR_UNTRUSTED,
  *  LIBRO_ERR_BAD_SIGNATURE); not older than the last sync of `url` (LIBRO_ERR_ROLLBACK); its
  *  charters and authorizations added, and the registry's authorization chaining to a pinned
- *  anchor now (LIBRO_ERR_UNTRUSTED); its log checkpoint signed by the registry key and
- *  consistent with the last one synced, by the proof the registry serves (LIBRO_ERR_PROOF;
- *  a smaller tree: LIBRO_ERR_ROLLBACK); its status lists added by libro_trust_add's rules (an
- *  older list: LIBRO_ERR_ROLLBACK). Then the state of this sync is written atomically
- *  (sync/<sha256 hex of the URL>.json) and libro_trust_seen_ms moved forward to the bundle's
- *  issued (also on a 304, to the issued synced before). LIBRO_ERR_NETWORK for transport
+ *  anchor now (LIBRO_ERR_UNTRUSTED); its `members` (the charters of the member communities
+ *  that hold the seats of its community's roundtable; absent in older bundles) each checked
+ *  (issued by the registry's community, signed by its key, under
+ *  its charter by the chain rules, and that charter chaining to a pinned anchor now) and
+ *  added, the first that fails refusing the sync (LIBRO_ERR_UNTRUSTED "member N: ..."); its log
+ * checkpoint signed by the registry key and consistent with the last one synced, by the proof the
+ * registry serves (LIBRO_ERR_PROOF; a smaller tree: LIBRO_ERR_ROLLBACK); its status lists added by
+ * libro_trust_add's rules (an older list: LIBRO_ERR_ROLLBACK). Then the state of this sync is
+ * written atomically (sync/<sha256 hex of the URL>.json) and libro_trust_seen_ms moved forward to
+ * the bundle's issued (also on a 304, to the issued synced before). LIBRO_ERR_NETWORK for transport
  *  failures and non-200 answers. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_trust_sync(libro_trust *t, const char *url,
                                                       const libro_sync_options *opt,
