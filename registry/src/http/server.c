@@ -35,6 +35,7 @@ struct libro_server {
     struct MHD_Daemon *daemon;
     libro_http_ctx ctx;
     uint16_t port;
+    bool given_socket; /* serving a duplicate of a caller's listening socket (listen_fd) */
 };
 
 /* Per connection (socket_context). */
@@ -500,8 +501,12 @@ libro_server_start(libro_server **out, const libro_server_options *opt, libro_er
     struct sockaddr_in6 v6;
     struct sockaddr *addr;
     socklen_t addr_len;
-    /* MHD_USE_ITC: libro_server_stop_keep_socket quiesces the daemon. */
-    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC;
+    /* MHD_USE_ITC: a daemon on a kept or given socket is quiesced when it stops. poll(), not
+     * epoll: libmicrohttpd 0.9.75's quiesce races each worker's own removal of the listening
+     * socket from its epoll set and aborts the process when it loses (MHD_PANIC on ENOENT),
+     * while poll() workers are told through the ITC; with each worker polling only its share
+     * of at most max_connections sockets, poll() costs nothing measurable here. */
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC;
     char derived[sizeof "http://" DERIVED_BASE_ADDRESS ":65535"];
     int fd = -1;
     libro_code rc;
@@ -550,6 +555,7 @@ libro_server_start(libro_server **out, const libro_server_options *opt, libro_er
         goto out;
     }
     s->port = opt->port;
+    s->given_socket = opt->listen_fd >= 0;
     rc = opt->listen_fd >= 0
              ? listen_given(&fd, &s->port, opt->listen_fd, addr, opt->listen_address, err)
              : listen_on(&fd, &s->port, addr, addr_len, opt->listen_address, err);
@@ -611,19 +617,23 @@ libro_server_port(const libro_server *s)
     return s == NULL ? 0 : s->port;
 }
 
-/* Stop `s` and release it, returning its listening socket still open (-1 if none). The
- * daemon is quiesced first: stopping a pool of workers, libmicrohttpd would otherwise shut
- * the socket down, which reaches every duplicate of it (a socket given as listen_fd, which
- * its caller still holds). */
+/* Stop `s` and release it. With `keep`, return its listening socket still open (-1 if
+ * none). A daemon on a caller's socket, or one whose socket is kept, is quiesced first:
+ * stopping a pool of workers libmicrohttpd would otherwise shut the socket down, which
+ * reaches every duplicate of it (the caller's, systemd's). A daemon on its own socket is not:
+ * libmicrohttpd closes that itself, and quiescing races its polling thread's epoll set (MHD
+ * 0.9.75 aborts with "Failed to remove listen FD from epoll set" when it loses). */
 static int
-stop_server(libro_server *s)
+stop_server(libro_server *s, bool keep)
 {
     int fd = -1;
 
     if (s->daemon != NULL) {
-        MHD_socket q = MHD_quiesce_daemon(s->daemon);
+        if (keep || s->given_socket) {
+            MHD_socket q = MHD_quiesce_daemon(s->daemon);
 
-        fd = q == MHD_INVALID_SOCKET ? -1 : (int) q;
+            fd = q == MHD_INVALID_SOCKET ? -1 : (int) q;
+        }
         MHD_stop_daemon(s->daemon); /* joins the workers and closes every connection */
     }
     libro_http__ctx_clear(&s->ctx);
@@ -637,7 +647,7 @@ libro_server_stop_keep_socket(libro_server *s, int *listen_fd, libro_error *err)
     if (s == NULL || listen_fd == NULL) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "server: NULL argument");
     }
-    *listen_fd = stop_server(s);
+    *listen_fd = stop_server(s, true);
     return *listen_fd < 0
                ? libro_error_set(err, LIBRO_ERR_NETWORK, "server: the listening socket was lost")
                : LIBRO_OK;
@@ -651,8 +661,8 @@ libro_server_stop(libro_server *s)
     if (s == NULL) {
         return;
     }
-    fd = stop_server(s);
+    fd = stop_server(s, false);
     if (fd >= 0) {
-        (void) close(fd);
+        (void) close(fd); /* the duplicate it served; the caller's stays open */
     }
 }
