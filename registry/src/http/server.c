@@ -504,8 +504,8 @@ libro_server_start(libro_server **out, const libro_server_options *opt, libro_er
     /* MHD_USE_ITC: a daemon on a kept or given socket is quiesced when it stops. poll(), not
      * epoll: libmicrohttpd 0.9.75's quiesce races each worker's own removal of the listening
      * socket from its epoll set and aborts the process when it loses (MHD_PANIC on ENOENT),
-     * while poll() workers are told through the ITC; with each worker polling only its share
-     * of at most max_connections sockets, poll() costs nothing measurable here. */
+     * while poll() workers are told through the ITC. poll() costs grow with the sockets a
+     * worker holds: its share of max_connections (256 by default over 4 threads: 64). */
     unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC;
     char derived[sizeof "http://" DERIVED_BASE_ADDRESS ":65535"];
     int fd = -1;
