@@ -382,9 +382,9 @@ fixed(libro_buf *frame, unsigned char sig_len, unsigned char kind, unsigned char
     must(libro_buf_append(frame, &kind, 1, &err), &err, "kind");
     must(libro_buf_append(frame, &flags, 1, &err), &err, "flags");
     must(libro_buf_append(frame, zero, 32, &err), &err, "thumbprint");
-    must(libro_multibase_decode(&mc, HOLDER + 8, strlen(HOLDER) - 8, &err), &err, "holder");
+    must(libro_multibase_decode(&mc, &HOLDER[8], strlen(HOLDER) - 8, &err), &err, "holder");
     must(libro_buf_append(frame, mc.data + 2, 32, &err), &err, "holder");
-    must(libro_hex_decode(&rec, RECORD + 7, 64, &err), &err, "record");
+    must(libro_hex_decode(&rec, &RECORD[7], 64, &err), &err, "record");
     must(libro_buf_append(frame, rec.data, 32, &err), &err, "record");
     libro_buf_free(&rec);
     libro_buf_free(&mc);
