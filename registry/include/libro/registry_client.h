@@ -121,18 +121,19 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_seats(libro_registry_
                                                                  libro_error *err);
 
 /* ---- agreements --------------------------------------------------------------------------
- * Over HTTP a write is signed by one party's key, "<party id>#<thumbprint>" as the kid of
- * that party's signature in the agreement (the client's signer and kid). */
+ * Over HTTP the document is the request (Content-Type application/jose+json): a COMPLETE
+ * agreement is signed by every party and an end statement by the parties ending it, so their
+ * own signatures are the authorization and the client needs no signer for these. */
 
 /** Register a COMPLETE agreement, or an amendment (a new version whose "supersedes" names
- *  the old one): libro_registry_register_agreement; over HTTP POST /v1/agreements, signed by
- *  a party. *hash (may be NULL) receives its hash. */
+ *  the old one): libro_registry_register_agreement; over HTTP POST /v1/agreements with the
+ *  document as the body. *hash (may be NULL) receives its hash. */
 LIBRO_API LIBRO_NODISCARD libro_code
 libro_registry_client_register_agreement(libro_registry_client *c, const char *document,
                                          char hash[LIBRO_REGISTRY_HASH_SIZE], libro_error *err);
 /** End agreement `hash` with the signed end statement (libro_agreement_end_payload):
- *  libro_registry_end_agreement; over HTTP POST /v1/agreements/<hash>/end, signed by a
- *  party. */
+ *  libro_registry_end_agreement; over HTTP POST /v1/agreements/<hash>/end with the statement
+ *  as the body. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_end_agreement(libro_registry_client *c,
                                                                          const char *hash,
                                                                          const char *statement,
@@ -147,7 +148,8 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_agreement(
 /* ---- laws by consent ---------------------------------------------------------------------
  * A consent step needs no signed request: the step is signed by the member who took it, and
  * the registry checks it against the mandates (a client without a signer may add steps).
- * Registering an adopted law is signed by the registry's community key. */
+ * An adopted law is signed by the registry's community key: that signature is its
+ * authorization too. Over HTTP each is the request body (Content-Type application/jose). */
 
 /** Record a consent step (compact JWS): libro_registry_add_step; over HTTP POST
  *  /v1/laws/<law id>/steps. *hash (may be NULL) receives the step's hash. */
@@ -155,7 +157,7 @@ LIBRO_API LIBRO_NODISCARD libro_code
 libro_registry_client_add_step(libro_registry_client *c, const char *step,
                                char hash[LIBRO_REGISTRY_HASH_SIZE], libro_error *err);
 /** Register an adopted CommunityLaw (compact JWS, signed by the community key):
- *  libro_registry_register_law; over HTTP POST /v1/laws, signed by the community key. *hash
+ *  libro_registry_register_law; over HTTP POST /v1/laws. *hash
  *  (may be NULL) receives the law's hash. */
 LIBRO_API LIBRO_NODISCARD libro_code
 libro_registry_client_register_law(libro_registry_client *c, const char *law,
