@@ -1102,6 +1102,36 @@ START_TEST(test_step_caps)
 }
 END_TEST
 
+/* A mandate's seat: its term, or until the second before it ended early. */
+START_TEST(test_seat_of)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_credential *m = NULL;
+    libro_consent_seat seat;
+
+    must(libro_credential_new(&m, LIBRO_CRED_MANDATE, &err), &err, "new");
+    m->subject_id = dup(dids[M0]);
+    m->office = LIBRO_OFFICE_REPRESENTATIVE;
+    m->valid_from = T0;
+    m->valid_until = T0 + YEAR;
+    must(libro_consent_seat_of(&seat, m, 0, &err), &err, "in office");
+    ck_assert_str_eq(seat.did, dids[M0]);
+    ck_assert_int_eq(seat.office, LIBRO_OFFICE_REPRESENTATIVE);
+    ck_assert(seat.from == T0 && seat.until == T0 + YEAR);
+    must(libro_consent_seat_of(&seat, m, T0 + HOUR, &err), &err, "ended");
+    ck_assert(seat.until == T0 + HOUR - 1);
+    LIBRO_ASSERT_CODE(libro_consent_seat_of(&seat, m, T0, &err), LIBRO_ERR_TIME, &err,
+                      "consent: the mandate ends outside its term");
+    LIBRO_ASSERT_CODE(libro_consent_seat_of(&seat, m, T0 + YEAR + 1, &err), LIBRO_ERR_TIME, &err,
+                      NULL);
+    m->type = LIBRO_CRED_LAW;
+    LIBRO_ASSERT_CODE(libro_consent_seat_of(&seat, m, 0, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "consent: not a mandate");
+    m->type = LIBRO_CRED_MANDATE;
+    libro_credential_free(m);
+}
+END_TEST
+
 START_TEST(test_args)
 {
     libro_error err = LIBRO_ERROR_INIT;
@@ -1141,6 +1171,7 @@ libro_test_suite(void)
     tcase_add_test(format, test_step_signatures);
     tcase_add_test(format, test_step_caps);
     tcase_add_test(format, test_args);
+    tcase_add_test(format, test_seat_of);
     suite_add_tcase(s, processes);
     suite_add_tcase(s, law);
     suite_add_tcase(s, format);
