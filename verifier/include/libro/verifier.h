@@ -108,6 +108,43 @@ LIBRO_API size_t libro_trust_count(const libro_trust *t);
  *  `i` out of range zeroes *out. */
 LIBRO_API void libro_trust_get(const libro_trust *t, size_t i, libro_trust_entry *out);
 
+/* ---- the registries' index of agreements and laws ------------------------------------------ */
+
+/** The state a registry records for an agreement or a law it registered (docs/formats.md,
+ *  "Trust bundle": the bundle's `agreements` and `laws`). */
+typedef enum libro_doc_state {
+    LIBRO_DOC_IN_FORCE = 1,   /* "in force" */
+    LIBRO_DOC_ENDED = 2,      /* "ended": an agreement ended by notice or by all its parties */
+    LIBRO_DOC_SUPERSEDED = 3, /* "superseded": an agreement replaced by an amended version */
+    LIBRO_DOC_REPEALED = 4,   /* "repealed": a law replaced by a newer version, or repealed */
+} libro_doc_state;
+
+/** "in force", "ended", "superseded", "repealed" (the words of the bundle); NULL outside the
+ *  enum. */
+LIBRO_API const char *libro_doc_state_name(libro_doc_state s);
+
+/** What one synced registry says of a document. Strings are borrowed from the store. */
+typedef struct libro_doc_entry {
+    bool law;                   /* a CommunityLaw; false: a ResponsibilityAgreement */
+    libro_doc_state state;      /* as of `since` */
+    int64_t since;              /* when the state took effect, or takes effect (an agreement ended
+                                 * by notice ends when the notice runs out) */
+    const char *registry;       /* the registry's id */
+    const char *url;            /* its base URL, as synced */
+    const char *community;      /* the community that authorized it */
+    const char *key_thumbprint; /* of the registry key that signed the bundle */
+    int64_t synced_ms;          /* the issued of the bundle it came with */
+} libro_doc_entry;
+
+/** The entries of the synced indexes for the agreement (`law` false) or law whose hash is
+ *  `hash` ("sha256:" and 64 lowercase hex digits of the document's bytes, docs/formats.md),
+ *  one per registry that lists it, at most `cap` of them into out[]. Returns how many there
+ *  are (which may exceed `cap`); 0 when none (or a NULL argument). What the entries say is
+ *  as trusted as the registry was when its bundle was synced: libro_verify_document checks
+ *  that the registry still chains to an anchor before it uses an entry. */
+LIBRO_API size_t libro_trust_doc_find(libro_doc_entry *out, size_t cap, const libro_trust *t,
+                                      bool law, const char *hash);
+
 /* ---- verification ------------------------------------------------------------------------ */
 
 typedef enum libro_outcome {
@@ -309,6 +346,8 @@ typedef struct libro_sync_report {
     int64_t issued_ms;      /* the bundle's issued time to the millisecond (bundles are
                                ordered by it: docs/formats.md) */
     size_t members;         /* member communities' charters (seats) it carried */
+    size_t agreements;      /* entries of its index of agreements (0 when absent) */
+    size_t laws;            /* ... and of laws */
 } libro_sync_report;
 
 /** Fetch the trust bundle of the registry at `url` (its base URL: https://..., or http:// to
