@@ -177,6 +177,9 @@ build(libro_cred_type type, libro_alg alg, bool full)
         c->status_message_list =
             dup("https://registry.neighborhood-3.example/v1/status/mandates/0/message");
         break;
+    case LIBRO_CRED_AGREEMENT:
+    case LIBRO_CRED_LAW:
+        break;
     }
     return c;
 }

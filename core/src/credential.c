@@ -993,6 +993,9 @@ check_subject(const libro_credential *c, enum key_checks keys, libro_error *err)
     case LIBRO_CRED_MANDATE:
         rc = check_mandate(c, err);
         break;
+    case LIBRO_CRED_AGREEMENT:
+    case LIBRO_CRED_LAW:
+        break; /* not in types[] yet: never reached */
     }
     return rc;
 }
@@ -1818,6 +1821,8 @@ subject_members(libro_cred_type type, size_t *n)
         *n = LIBRO_NELEM(mandate_members);
         return mandate_members;
     case LIBRO_CRED_REGISTRY_AUTH:
+    case LIBRO_CRED_AGREEMENT:
+    case LIBRO_CRED_LAW:
         break;
     }
     *n = LIBRO_NELEM(registry_auth_members);
@@ -1902,6 +1907,9 @@ libro_credential_parse(libro_credential **out, const void *p, size_t len, libro_
         break;
     case LIBRO_CRED_MANDATE:
         rc = parse_mandate(c, subject, err);
+        break;
+    case LIBRO_CRED_AGREEMENT:
+    case LIBRO_CRED_LAW:
         break;
     }
     if (rc == LIBRO_OK) {
@@ -2077,6 +2085,9 @@ subject_value(const libro_credential *c, json_t *jwk)
                          c->seat, "voting", (int) c->voting, "election", "record",
                          c->election_record, "date", time_value(c->election_date), "electorate",
                          (json_int_t) c->election_electorate, "result", c->election_result);
+    case LIBRO_CRED_AGREEMENT:
+    case LIBRO_CRED_LAW:
+        break;
     }
     return NULL;
 }
