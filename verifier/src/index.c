@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "libro/api.h"
 #include "libro/crypto.h"
@@ -375,11 +376,23 @@ libro_trust__index_load(libro_trust *t, libro_error *err)
     libro_buf raw = LIBRO_BUF_INIT;
     DIR *d = NULL;
     struct dirent *de;
+    struct stat st;
     size_t cap = 0;
     int n;
     libro_code rc;
 
     libro_trust__index_clear(t);
+    n = snprintf(dir, sizeof dir, "%s/" INDEX_DIR, t->dir);
+    if (n < 0 || (size_t) n >= sizeof dir) {
+        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "trust: path too long: %.64s", t->dir);
+        goto out;
+    }
+    /* The directory appears with the first index a sync keeps: a store that never synced one
+     * has none, and is laid out as before. */
+    if (stat(dir, &st) != 0 && errno == ENOENT) {
+        rc = LIBRO_OK;
+        goto out;
+    }
     rc = libro_trust__subdir(dir, sizeof dir, t, INDEX_DIR, err);
     if (rc != LIBRO_OK) {
         goto out;

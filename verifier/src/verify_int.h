@@ -210,6 +210,20 @@ LIBRO_NODISCARD libro_code libro_chain__walk_registry(
     const char *community, const char *signer_id, const char *signer_tp,
     const libro_verify_options *opt, libro_error *err);
 
+/** The walk of libro_chain__walk for a CommunityLaw whose signature verified with the key of
+ *  its community named by (signer_id, signer_tp), or for the community that frames a
+ *  ResponsibilityAgreement (signer_id its id, signer_tp NULL: each key the store holds for
+ *  it is tried): link 2 is that community's charter or anchor, which must be of the id and
+ *  level `c` names (community_id, community_level); above it the chain rules as for any
+ *  charter. Names the community (community_name) as its charter does. Same result shape and
+ *  codes; "community <id> is not in the trust store" when the store holds no charter of it. */
+LIBRO_NODISCARD libro_code libro_chain__walk_community(libro_chain__result *res,
+                                                       const libro_trust *t,
+                                                       const libro_credential *c,
+                                                       const char *signer_id, const char *signer_tp,
+                                                       const libro_verify_options *opt,
+                                                       libro_error *err);
+
 /** Check a member community's charter token[0..len) from a trust bundle (libro sync): a
  *  strict compact JWS, typ vc+jwt, whose signature verifies with the key of `community` found
  *  in the store (an anchor or a charter), a CommunityCharter issued by `community` for
