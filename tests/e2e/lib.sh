@@ -5,6 +5,8 @@
 #                               $server_pid stopped), entered, its own trust store, counters
 #   ok, fail MESSAGE, must COMMAND...   count a check; count and print a failure; a set-up
 #                               step that must work (else the script stops)
+#   e2e_serve LIBRO DB KEY      serve registry DB (signed by KEY) on a loopback port the system
+#                               picks, as $server_pid; its base URL in $URL
 #   check NAME WANT_EXIT PATTERN -- COMMAND...   run COMMAND (stdin closed): one check that it
 #                               exits WANT_EXIT and, unless PATTERN is empty, prints (stdout
 #                               or stderr) a line matching PATTERN (grep -E)
@@ -61,4 +63,17 @@ check() {
     else
         ok
     fi
+}
+
+e2e_serve() {
+    "$1" registry serve --db "$2" --key "$3" --listen 127.0.0.1:0 --port-file "$work/serve.port" \
+        2>"$work/serve.log" &
+    server_pid=$!
+    for _ in $(seq 200); do [ -s "$work/serve.port" ] && break; sleep 0.05; done
+    if [ ! -s "$work/serve.port" ]; then
+        echo "setup failed: the registry did not start"
+        cat "$work/serve.log"
+        exit 1
+    fi
+    URL=http://127.0.0.1:$(cat "$work/serve.port")
 }

@@ -312,6 +312,57 @@ grep -qF '"vacant":true' "${roundtable_docs[@]}" || {
     echo "cli_run: roundtable show --json shows no vacant seat" >&2
     exit 1
 }
+# Laws by consent (issue 10): the town's roundtable in a registry of its own, the
+# neighborhood's representative and the town's chair; a proposal, a refused response (the
+# chair's), a consent, the adoption; what the registry shows; the record, checked.
+"$libro" registry init --db law.db --charter town.jws --authorization regauth.jws >/dev/null 2>&1
+"$libro" roundtable seat --db law.db --actor ops --charter n.jws >/dev/null 2>&1
+"$libro" trust add n.jws >/dev/null # the representative's mandate chains through it
+"$libro" key new --out rep.pem >/dev/null
+"$libro" key new --out chair.pem >/dev/null
+law_mandate() { # KEY CHARTER HOLDER OUT [options]
+    local key=$1 charter=$2 holder=$3 file=$4
+    shift 4
+    "$libro" mandate issue --key "$key" --charter "$charter" --holder H --holder-key "$holder" \
+        --election-record "sha256:$(printf '%064d' 0)" --election-date 2026-03-01T00:00:00Z \
+        --electorate 100 --election-result r --registry law.db \
+        --status-url-base https://r.example/v1/status/mandates --actor ops --out "$file" "$@" \
+        >/dev/null 2>&1
+}
+law_mandate n.pem n.jws rep.pem law-rep.jws --office representative --roundtable-charter town.jws
+law_mandate town.pem town.jws chair.pem law-chair.jws --office chair
+L=urn:libro:t:law:l
+law_step() { # KEY SUBCOMMAND [options]
+    local key=$1 sub=$2
+    shift 2
+    out "$libro" law "$sub" --json --db law.db --key "$key" "$@" "$L"
+}
+step_docs=("$(law_step rep.pem propose --title T --aim A --text "a text" \
+    --review-date "$(date -u -d '1 year' +%Y-%m-%dT%H:%M:%SZ)")"
+    "$(law_step chair.pem respond --consent)"
+    "$(law_step rep.pem respond --object --harm h)"
+    "$(law_step rep.pem respond --consent)")
+adopt_docs=("$(out "$libro" law adopt --json --db law.db --actor ops --key town.pem \
+    --charter town.jws --out law.jws "$L")"
+    "$(out "$libro" law adopt --json --db law.db --actor ops --key town.pem \
+        --charter town.jws --out law-2.jws "$L")")
+law_list_docs=("$(out "$libro" law list --json --db law.db)"
+    "$(out "$libro" law review-due --json --db law.db --within 400)"
+    "$(out "$libro" law list --json --db missing.db)")
+law_show_docs=("$(out "$libro" law show --json --db law.db "$L")"
+    "$(out "$libro" law show --json --db law.db urn:libro:t:law:none)")
+record_docs=("$(out "$libro" law record --json --db law.db --out law-record.json "$L")"
+    "$(out "$libro" law record --json missing.json)")
+for want in '"kind":"propose"' '"kind":"respond"' '"code":"denied"' '"code":"schema"'; do
+    if ! grep -qF -- "$want" "${step_docs[@]}"; then
+        echo "cli_run: no law step document with $want" >&2
+        exit 1
+    fi
+done
+grep -qF '"holds":true' "${record_docs[@]}" && grep -qF '"version":1' "${adopt_docs[@]}" || {
+    echo "cli_run: law adopt or law record --json shows no adopted law" >&2
+    exit 1
+}
 trust_docs=("$(out "$libro" trust list --json)")
 grep -qF '"kind":"status-list"' "${trust_docs[@]}" || {
     echo "cli_run: trust list --json shows no status list" >&2
@@ -328,6 +379,11 @@ node "$here/cli.mjs" mandate-issue.schema.json "${issue_docs[@]}" || status=1
 node "$here/cli.mjs" mandate-end.schema.json "${end_docs[@]}" || status=1
 node "$here/cli.mjs" roundtable-seat.schema.json "${seat_docs[@]}" || status=1
 node "$here/cli.mjs" trust-list.schema.json "${trust_docs[@]}" || status=1
+node "$here/cli.mjs" law-step.schema.json "${step_docs[@]}" || status=1
+node "$here/cli.mjs" law-adopt.schema.json "${adopt_docs[@]}" || status=1
+node "$here/cli.mjs" law-list.schema.json "${law_list_docs[@]}" || status=1
+node "$here/cli.mjs" law-show.schema.json "${law_show_docs[@]}" || status=1
+node "$here/cli.mjs" law-consent-record.schema.json "${record_docs[@]}" || status=1
 node "$here/cli.mjs" key-show.schema.json "${key_docs[@]}" || status=1
 node "$here/cli.mjs" jws-verify.schema.json "${jws_docs[@]}" || status=1
 node "$here/cli.mjs" verify.schema.json "${verify_docs[@]}" || status=1

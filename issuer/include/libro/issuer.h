@@ -2,7 +2,9 @@
 #ifndef LIBRO_ISSUER_H
 #define LIBRO_ISSUER_H
 
+#include "libro/consent.h"
 #include "libro/credential.h"
+#include "libro/limits.h"
 #include "libro/qr.h"
 #include "libro/registry_client.h"
 
@@ -343,6 +345,116 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_end_mandate(const char *target
                                                               libro_mandate_state how,
                                                               const char *reason, const char *actor,
                                                               libro_error *err);
+
+/* ---- laws by consent (docs/credentials.md, "CommunityLaw"; docs/operations.md, "Laws by
+ * consent") ------------------------------------------------------------------------------- */
+
+#define LIBRO_LAW_STEP_OPTIONS_VERSION 1u
+
+/** One step of a law's consent process (libro/consent.h), as its member takes it. The step's
+ *  `at` is the clock; its seq and prev follow the registry's record. Strings are borrowed. */
+typedef struct libro_law_step_options {
+    unsigned version;     /* LIBRO_LAW_STEP_OPTIONS_VERSION */
+    const char *registry; /* the community's registry: a database path or a URL (required) */
+    const char *law;      /* the law's id: the process (required) */
+    libro_step_kind kind;
+    /* propose, amend: the version's title, aim, text and review date (amend: NULL or 0 keeps
+     * the current version's, the text excepted) */
+    const char *title;
+    const char *aim;
+    const char *text;
+    int64_t review_date;
+    const char *supersedes;     /* propose: the law version it would replace, or NULL */
+    const char *const *answers; /* amend: the objections it answers (step hashes) */
+    size_t n_answers;
+    bool object;           /* respond: an objection (else consent) */
+    const char *reason;    /* respond with an objection, rule: why */
+    const char *harm;      /* respond with an objection: how it harms the aim */
+    const char *objection; /* rule, withdraw: the objection's step hash */
+    bool ruled_out;        /* rule: "out" (else "valid") */
+} libro_law_step_options;
+
+#define LIBRO_LAW_STEP_OPTIONS_INIT                                                                \
+    {                                                                                              \
+        LIBRO_LAW_STEP_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, 0, false,  \
+            NULL, NULL, NULL, false                                                                \
+    }
+
+/** A recorded step. */
+typedef struct libro_law_step_result {
+    libro_buf jws;                    /* the step (compact JWS) */
+    char hash[LIBRO_HASH_REF_SIZE];   /* its hash: how a ruling or a withdrawal names it */
+    char by[LIBRO_MAX_DID_BYTES + 1]; /* the member's did:key */
+    libro_step_kind kind;
+    uint32_t seq;
+    uint32_t version; /* the version and round the step belongs to (after it) */
+    uint32_t round;
+} libro_law_step_result;
+
+#define LIBRO_LAW_STEP_RESULT_INIT                                                                 \
+    {                                                                                              \
+        LIBRO_BUF_INIT, {0}, {0}, 0, 0, 0, 0                                                       \
+    }
+
+LIBRO_API void libro_law_step_result_clear(libro_law_step_result *res);
+
+/** Take a step of the consent process of `opt->law` with the member's key `member` (private,
+ *  Ed25519: its did:key is the step's "by"), and record it in the registry `opt->registry`.
+ *  A proposal is step 0; every other step reads the process's record first (the latest
+ *  process of that law), names the hash of its last step as "prev" and the next seq, and a
+ *  response the current version and round. The registry decides whether the member may act
+ *  (core's state machine against the mandates at the step's time): its refusal's code and
+ *  message (over HTTP "registry: <code>: <message>"). A step core's format refuses (an
+ *  objection without its reason or harm) is refused before anything is sent
+ *  (LIBRO_ERR_SCHEMA). LIBRO_ERR_NOT_FOUND: no process to continue. LIBRO_OK: *out (zeroed
+ *  on entry; libro_law_step_result_clear) holds the recorded step. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_law_step(libro_law_step_result *out,
+                                                           const libro_key *member,
+                                                           const libro_law_step_options *opt,
+                                                           libro_error *err);
+
+#define LIBRO_LAW_ADOPT_OPTIONS_VERSION 1u
+
+typedef struct libro_law_adopt_options {
+    unsigned version;     /* LIBRO_LAW_ADOPT_OPTIONS_VERSION */
+    const char *registry; /* the community's registry: a database path or a URL (required) */
+    const char *actor;    /* in-process: who records it (NULL: the community's id) */
+    const char *law;      /* the law's id (required) */
+    const char *charter;  /* the community's own CommunityCharter (required) */
+    size_t charter_len;
+} libro_law_adopt_options;
+
+#define LIBRO_LAW_ADOPT_OPTIONS_INIT                                                               \
+    {                                                                                              \
+        LIBRO_LAW_ADOPT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0                                 \
+    }
+
+/** Adopt the law `opt->law` once its consent process allows it: read the process's record
+ *  from the registry, run core's state machine over it with the roundtable the registry's
+ *  mandates give (LIBRO_ERR_DENIED "the process is not adoptable: ..." naming the standing
+ *  objection or the missing response), build the CommunityLaw from its current version (the
+ *  text, aim, review date as validUntil, the round's members and the chair, the record's
+ *  hash, the version after the law's last one, the proposal's supersedes), sign it with the
+ *  community key `community_key` (the key of `opt->charter`: LIBRO_ERR_DENIED otherwise) and
+ *  register it (over HTTP a request signed by that key). LIBRO_OK: *out (zeroed on entry;
+ *  libro_issued_clear) holds the law (out->license, type LIBRO_CRED_LAW) and its JWS, and
+ *  `hash` the law's hash. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_adopt_law(libro_issued *out,
+                                                            char hash[LIBRO_HASH_REF_SIZE],
+                                                            const libro_key *community_key,
+                                                            const libro_law_adopt_options *opt,
+                                                            libro_error *err);
+
+/** Fetch the consent record of the law `law_id` from the registry `registry` (a database
+ *  path or a URL): the record document of its latest process, appended to `record`, and,
+ *  when that process adopted a version of the law (one whose consentRecord is the hash of
+ *  the record's last step), that law's compact JWS appended to `law` (left as it was while
+ *  the process is under way). What is fetched is checked by the verifier
+ *  (libro_verify_record), not here. Codes of libro_registry_client_law_record and
+ *  libro_consent_record_parse. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_law_record(libro_buf *record, libro_buf *law,
+                                                             const char *registry,
+                                                             const char *law_id, libro_error *err);
 
 /* ---- a community's registry ---------------------------------------------------------------- */
 
