@@ -19,7 +19,8 @@
 
 static const char *const example_names[] = {
     "professional-license",   "community-charter",  "issuer-authorization",
-    "registry-authorization", "roundtable-mandate",
+    "registry-authorization", "roundtable-mandate", "responsibility-agreement",
+    "community-law",
 };
 
 static const char *
@@ -179,7 +180,7 @@ build(libro_cred_type type, libro_alg alg, bool full)
         break;
     case LIBRO_CRED_AGREEMENT:
     case LIBRO_CRED_LAW:
-        break;
+        break; /* built and tripped in check_credential_law.c */
     }
     return c;
 }
@@ -1684,7 +1685,11 @@ START_TEST(test_names)
     ck_assert_str_eq(libro_cred_schema_name(LIBRO_CRED_REGISTRY_AUTH), "registry-authorization");
     ck_assert_str_eq(libro_cred_type_name(LIBRO_CRED_MANDATE), "RoundtableMandate");
     ck_assert_str_eq(libro_cred_schema_name(LIBRO_CRED_MANDATE), "roundtable-mandate");
-    ck_assert_ptr_null(libro_cred_schema_name((libro_cred_type) 6));
+    ck_assert_str_eq(libro_cred_type_name(LIBRO_CRED_AGREEMENT), "ResponsibilityAgreement");
+    ck_assert_str_eq(libro_cred_schema_name(LIBRO_CRED_AGREEMENT), "responsibility-agreement");
+    ck_assert_str_eq(libro_cred_type_name(LIBRO_CRED_LAW), "CommunityLaw");
+    ck_assert_str_eq(libro_cred_schema_name(LIBRO_CRED_LAW), "community-law");
+    ck_assert_ptr_null(libro_cred_schema_name((libro_cred_type) 8));
     ck_assert_str_eq(libro_level_default_name(0), "tribe");
     ck_assert_str_eq(libro_level_default_name(1), "neighborhood");
     ck_assert_str_eq(libro_level_default_name(2), "town");
