@@ -953,34 +953,43 @@ check_mandate(const libro_credential *c, libro_error *err)
     return rc;
 }
 
-/* A text of 1..max bytes (check_text's rule at another length); `lines` lets it hold line
- * feeds, a law's text being paragraphs. */
-static libro_code
-check_long_text(const char *s, size_t max, bool lines, const char *path, libro_error *err)
+const char *
+libro_credential__text_problem(const char *s, size_t max, bool lines)
 {
-    char what[48];
     const char *problem = NULL;
     size_t len;
     size_t start = 0;
     size_t i;
 
     if (s == NULL) {
-        return fail(err, LIBRO_ERR_SCHEMA, path, "missing");
+        return "missing";
     }
     len = strlen(s);
     if (len == 0) {
-        return fail(err, LIBRO_ERR_SCHEMA, path, "empty string");
+        return "empty string";
     }
     if (len > max) {
-        return fail(err, LIBRO_ERR_SCHEMA, path,
-                    snprintf(what, sizeof what, "longer than %zu bytes", max) > 0 ? what
-                                                                                  : "too long");
+        return "too long";
     }
     for (i = 0; i <= len && problem == NULL; i++) {
         if (i == len || (lines && s[i] == '\n')) {
             problem = libro__text_problem((const unsigned char *) s + start, i - start);
             start = i + 1;
         }
+    }
+    return problem;
+}
+
+/* A text of 1..max bytes (check_text's rule at another length); `lines` lets it hold line
+ * feeds, a law's text being paragraphs. */
+static libro_code
+check_long_text(const char *s, size_t max, bool lines, const char *path, libro_error *err)
+{
+    char what[48];
+    const char *problem = libro_credential__text_problem(s, max, lines);
+
+    if (problem != NULL && strcmp(problem, "too long") == 0) {
+        problem = snprintf(what, sizeof what, "longer than %zu bytes", max) > 0 ? what : problem;
     }
     return problem == NULL ? LIBRO_OK : fail(err, LIBRO_ERR_SCHEMA, path, problem);
 }
@@ -1615,42 +1624,44 @@ timestamp_shape(const char *s, size_t len)
     return true;
 }
 
-static libro_code
-get_time(int64_t *out, json_t *obj, const char *parent, const char *member, libro_error *err)
+libro_code
+libro_credential__time(int64_t *out, const char *s, size_t len, const char *what, libro_error *err)
 {
     char back[LIBRO_TIME_TEXT_MAX];
-    char prefix[PATH_BYTES];
-    char name[PATH_BYTES];
-    json_t *v = json_object_get(obj, member);
-    const char *s;
-    size_t len;
     libro_code rc;
 
-    path_member(name, parent, member);
-    if (!json_is_string(v)) {
-        return fail(err, LIBRO_ERR_SCHEMA, name, "not a string");
-    }
-    s = json_string_value(v);
-    len = json_string_length(v);
     if (!timestamp_shape(s, len)) {
-        return fail(err, LIBRO_ERR_TIME, name, "not of the form YYYY-MM-DDTHH:MM:SSZ");
+        return libro_error_set(err, LIBRO_ERR_TIME, "%s: not of the form YYYY-MM-DDTHH:MM:SSZ",
+                               what);
     }
     rc = libro_time_parse(out, s, len, err);
     if (rc != LIBRO_OK) {
-        int n = snprintf(prefix, sizeof prefix, "credential: %s", name);
-
-        if (n > 0 && (size_t) n < sizeof prefix) {
-            libro_error_prefix(err, prefix);
-        }
+        libro_error_prefix(err, what);
         return rc;
     }
     /* The one shape that parses yet writes back differently: 23:59:60, read as the next
      * second. */
     rc = libro_time_format(back, *out, err);
     if (rc != LIBRO_OK || memcmp(back, s, TIMESTAMP_LEN) != 0) {
-        return fail(err, LIBRO_ERR_TIME, name, "leap second not accepted");
+        return libro_error_set(err, LIBRO_ERR_TIME, "%s: leap second not accepted", what);
     }
     return LIBRO_OK;
+}
+
+static libro_code
+get_time(int64_t *out, json_t *obj, const char *parent, const char *member, libro_error *err)
+{
+    char prefix[PATH_BYTES + 16];
+    char name[PATH_BYTES];
+    json_t *v = json_object_get(obj, member);
+
+    path_member(name, parent, member);
+    if (!json_is_string(v)) {
+        return fail(err, LIBRO_ERR_SCHEMA, name, "not a string");
+    }
+    return libro_credential__time(
+        out, json_string_value(v), json_string_length(v),
+        snprintf(prefix, sizeof prefix, "credential: %s", name) > 0 ? prefix : "credential", err);
 }
 
 static libro_code
