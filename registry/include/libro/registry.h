@@ -5,6 +5,7 @@
 #define LIBRO_REGISTRY_H
 
 #include "libro/credential.h"
+#include "libro/crypto.h"
 #include "libro/merkle.h"
 
 typedef struct libro_registry libro_registry; /* opaque; one per thread or process */
@@ -580,8 +581,8 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_mandate_status_bits(libro_re
  * (the mandate id form): "sha256:" and the 64 lowercase hex digits of the SHA-256 of the
  * document's exact bytes (an agreement: its JWS JSON document; a consent step and a law: the
  * compact JWS). A buffer for one, with its NUL. */
-#define LIBRO_REGISTRY_HASH_LEN LIBRO_MANDATE_ID_LEN
-#define LIBRO_REGISTRY_HASH_SIZE LIBRO_MANDATE_ID_SIZE
+#define LIBRO_REGISTRY_HASH_LEN LIBRO_HASH_REF_LEN
+#define LIBRO_REGISTRY_HASH_SIZE LIBRO_HASH_REF_SIZE
 
 /** How a registered ResponsibilityAgreement stands (the stored state; see
  *  libro_agreement_record_state for the state at a time). */
