@@ -168,6 +168,81 @@ verify_docs+=("$(out "$libro" verify --json --jws m1.jws)"
 mandate_lists 1 1
 verify_docs+=("$(out "$libro" verify --json --jws m1.jws)")
 
+# Agreements and laws (issue 10): an agreement framed by Neighborhood N, its payload made
+# from the schema's example with two new parties' keys, each signature made with `libro jws
+# sign` over the same payload and assembled into JWS JSON; a law of N from the example,
+# signed with N's key; an LBR reference to the agreement (base45 in node), which no synced
+# index lists. COMPLETE, PARTIAL, INVALID, IN FORCE, UNDER REVIEW, UNTRUSTED, STATUS UNKNOWN.
+"$libro" key new --out pa.pem >/dev/null
+"$libro" key new --out pb.pem >/dev/null
+node -e '
+const fs = require("fs");
+const ex = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+const keys = [JSON.parse(process.argv[2]), JSON.parse(process.argv[3])];
+ex.issuer = keys[0].did;
+ex.credentialSubject.community = {id: "urn:libro:t:n", level: 1};
+ex.credentialSubject.parties.forEach((p, i) => {
+    p.id = keys[i].did;
+    p.publicKeyJwk = {kty: "OKP", crv: "Ed25519", x: keys[i].jwk.x};
+});
+fs.writeFileSync("agreement.payload.json", JSON.stringify(ex));
+' "$here/../../schemas/examples/responsibility-agreement.json" \
+    "$("$libro" key show --json pa.pem)" "$("$libro" key show --json pb.pem)"
+for p in pa pb; do
+    "$libro" jws sign --key $p.pem --kid "$(field $p.pem did)#$(field $p.pem thumbprint)" \
+        --typ vc+jwt agreement.payload.json >$p.sig.jws
+done
+"$libro" jws sign --key holder.pem --kid "urn:libro:x#$(field holder.pem thumbprint)" \
+    --typ vc+jwt agreement.payload.json >px.sig.jws
+assemble() { # OUT SIG...
+    local out=$1
+    shift
+    node -e '
+const fs = require("fs");
+const toks = process.argv.slice(1).map((f) => fs.readFileSync(f, "utf8").trim().split("."));
+process.stdout.write(JSON.stringify({payload: toks[0][1],
+    signatures: toks.map((t) => ({protected: t[0], signature: t[2]}))}));
+' "$@" >"$out"
+}
+assemble complete.json pa.sig.jws pb.sig.jws
+assemble partial.json pa.sig.jws
+assemble outsider.json pa.sig.jws pb.sig.jws px.sig.jws
+sed -e 's/"urn:libro:neighborhood-3"/"urn:libro:t:n"/g' \
+    -e 's/urn:libro:neighborhood-3:law/urn:libro:t:n:law/' \
+    "$here/../../schemas/examples/community-law.json" >law.json
+"$libro" jws sign --key nb.pem --kid "urn:libro:t:n#$nb_tp" --typ vc+jwt law.json >law.jws
+"$libro" jws sign --key holder.pem --kid "urn:libro:t:n#$(field holder.pem thumbprint)" \
+    --typ vc+jwt law.json >forged-law.jws
+lbr=$(node -e '
+const fs = require("fs");
+const h = require("crypto").createHash("sha256").update(fs.readFileSync("complete.json")).digest();
+const b = Buffer.concat([Buffer.from([1]), h]);
+const A = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+let s = "";
+for (let i = 0; i + 1 < b.length; i += 2) {
+    let n = b[i] * 256 + b[i + 1];
+    s += A[n % 45] + A[Math.floor(n / 45) % 45] + A[Math.floor(n / 2025)];
+}
+if (b.length % 2) { const n = b[b.length - 1]; s += A[n % 45] + A[Math.floor(n / 45)]; }
+process.stdout.write("LBR:" + s);
+')
+verify_docs+=("$(out "$libro" verify --json --at 2027-06-01T00:00:00Z --jws complete.json)"
+    "$(out "$libro" verify --json --at 2027-06-01T00:00:00Z --jws partial.json)"
+    "$(out "$libro" verify --json --at 2027-06-01T00:00:00Z --jws outsider.json)"
+    "$(out "$libro" verify --json --at 2027-06-01T00:00:00Z --jws law.jws)"
+    "$(out "$libro" verify --json --at 2028-06-01T00:00:00Z --jws law.jws)"
+    "$(out "$libro" verify --json --at 2027-06-01T00:00:00Z --jws forged-law.jws)"
+    "$(out "$libro" verify --json --at 2027-06-01T00:00:00Z --text "$lbr")")
+for want in '"outcome":"COMPLETE"' '"outcome":"PARTIAL","exit_code":9' \
+    'is not a party' '"outcome":"IN FORCE"' '"outcome":"UNDER REVIEW"' \
+    'the community that signed the law' '"reference":{"kind":"agreement"' \
+    '"communityTrusted":true' '"registered":false'; do
+    if ! grep -qF -- "$want" "${verify_docs[@]}"; then
+        echo "cli_run: no verify document with $want" >&2
+        exit 1
+    fi
+done
+
 # Each status outcome was produced (an empty document would fail the schema anyway).
 for want in '"outcome":"STATUS UNKNOWN"' '"checked":true,"revoked":false,"suspended":false' \
     '"warning":' '"outcome":"SUSPENDED"' '"outcome":"REVOKED"' '"outcome":"SURRENDERED"' \

@@ -555,10 +555,9 @@ name_cmp(const void *a, const void *b)
     return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-/* Read one store file without following a link and without blocking on a FIFO. */
-static libro_code
-read_entry(libro_buf *out, int dir_fd, const char *name, const char *path, size_t max,
-           libro_error *err)
+libro_code
+libro_trust__read_entry(libro_buf *out, int dir_fd, const char *name, const char *path, size_t max,
+                        libro_error *err)
 {
     struct stat st;
     int fd;
@@ -592,6 +591,20 @@ out:
     return rc;
 }
 
+libro_code
+libro_trust__subdir(char *out, size_t cap, const libro_trust *t, const char *sub, libro_error *err)
+{
+    libro_code rc = join(out, cap, t->dir, sub, err);
+
+    if (rc == LIBRO_OK) {
+        rc = make_dirs(out, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = check_dir(out, err);
+    }
+    return rc;
+}
+
 static libro_code
 load_dir(libro_trust *t, const char *sub, libro_trust_kind kind, libro_error *err)
 {
@@ -613,15 +626,7 @@ load_dir(libro_trust *t, const char *sub, libro_trust_kind kind, libro_error *er
 
     memset(&it, 0, sizeof it);
     memset(&l, 0, sizeof l);
-    rc = join(dir, sizeof dir, t->dir, sub, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    rc = make_dirs(dir, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    rc = check_dir(dir, err);
+    rc = libro_trust__subdir(dir, sizeof dir, t, sub, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -674,8 +679,9 @@ load_dir(libro_trust *t, const char *sub, libro_trust_kind kind, libro_error *er
             goto out;
         }
         libro_buf_clear(&raw);
-        rc = read_entry(&raw, dirfd(d), names[i], path,
-                        lists ? LIBRO_MAX_STATUS_LIST_TOKEN_BYTES : LIBRO_MAX_TOKEN_BYTES, err);
+        rc = libro_trust__read_entry(
+            &raw, dirfd(d), names[i], path,
+            lists ? LIBRO_MAX_STATUS_LIST_TOKEN_BYTES : LIBRO_MAX_TOKEN_BYTES, err);
         if (rc != LIBRO_OK) {
             goto out;
         }
@@ -862,6 +868,10 @@ libro_trust_open(libro_trust **out, const char *dir, libro_error *err)
     if (rc != LIBRO_OK) {
         goto out;
     }
+    rc = libro_trust__index_load(t, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
     sort_items(t);
     sort_lists(t);
     t->memo = libro_trust__memo_new(t->n_items);
@@ -893,6 +903,7 @@ libro_trust_free(libro_trust *t)
         list_clear(&t->lists[i]);
     }
     libro_free(t->lists);
+    libro_trust__index_clear(t);
     libro_free(t->dir);
     libro_trust__memo_free(t->memo);
     libro_free(t);
