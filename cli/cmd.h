@@ -213,5 +213,6 @@ int cmd_license(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_mandate(int argc, char **argv);
 int cmd_roundtable(int argc, char **argv);
+int cmd_agreement(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ static const struct cli_cmd commands[] = {
     {"license", cmd_license, "show, change, renew and expire registered licenses"},
     {"mandate", cmd_mandate, "issue, show and end roundtable mandates"},
     {"roundtable", cmd_roundtable, "who sits at a roundtable; seats of member communities"},
+    {"agreement", cmd_agreement, "draft, sign, register and end responsibility agreements"},
     {"help", cmd_help, "show help for libro or one of its commands"},
 };
 
