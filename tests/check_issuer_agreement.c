@@ -3,7 +3,9 @@
  * amending a complete version (supersedes its hash, every party signs anew), and the end
  * statements: a notice by one party, a mutual end collected party by party, and each
  * statement refused (another agreement, another end, a party twice, a non-party, a notice on
- * an agreement that ends only mutually). */
+ * an agreement that ends only mutually); then against Neighborhood 3's registry (a temp
+ * SQLite file): registering (a PARTIAL document refused naming who is missing), an amendment
+ * superseding the first version, a notice and a mutual end recorded, and the reference QR. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include "libro/jws.h"
 #include "libro/time.h"
 #include "libro/util.h"
+#include "test_creds.h"
 #include "test_util.h"
 
 #define N3 "urn:libro:neighborhood-3"
@@ -529,12 +532,222 @@ START_TEST(test_end_statements)
 }
 END_TEST
 
+/* ---- against a registry -----------------------------------------------------------------------
+ */
+
+static char db_path[300];
+
+static void
+setup_registry(void)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    int64_t now = libro_time_now();
+    libro_key *n3 = NULL;
+    libro_key *reg = NULL;
+    libro_credential *c;
+    char *charter;
+    char *auth;
+
+    setup();
+    ck_assert_int_gt(snprintf(db_path, sizeof db_path, "%s/n3.db", dir), 0);
+    must(libro_key_generate(&n3, LIBRO_ALG_ED25519, &err), &err, "n3");
+    must(libro_key_generate(&reg, LIBRO_ALG_ED25519, &err), &err, "reg");
+    c = new_cred(LIBRO_CRED_CHARTER, N3, N3, "Neighborhood 3", now - 365 * DAY, now + 3650 * DAY);
+    c->level = 1;
+    c->subject_key = public_of(n3);
+    c->allowed_types = libro_calloc(1, sizeof *c->allowed_types);
+    ck_assert_ptr_nonnull(c->allowed_types);
+    c->allowed_types[0] = sdup("civic");
+    c->n_allowed = 1;
+    charter = sign(c, n3);
+    libro_credential_free(c);
+    c = new_cred(LIBRO_CRED_REGISTRY_AUTH, N3, N3 ":registry", "Registry", now - 10 * DAY,
+                 now + 3000 * DAY);
+    c->subject_key = public_of(reg);
+    auth = sign(c, n3);
+    libro_credential_free(c);
+    must(libro_registry_create(db_path, charter, auth, &err), &err, "create");
+    libro_free(charter);
+    libro_free(auth);
+    libro_key_free(n3);
+    libro_key_free(reg);
+}
+
+/* The registry's record of `hash`, and how many versions its history has. */
+static size_t
+record_of(libro_agreement_record *rec, const char *hash)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_registry_client *c = NULL;
+    libro_agreement_record *hist = NULL;
+    size_t n = 0;
+
+    memset(rec, 0, sizeof *rec);
+    must(libro_registry_client_open(&c, db_path, NULL, NULL, "reader", NULL, &err), &err, "open");
+    must(libro_registry_client_agreement(c, rec, &hist, &n, hash, &err), &err, "agreement");
+    libro_agreement_records_free(hist, n);
+    libro_registry_client_close(c);
+    return n;
+}
+
+START_TEST(test_register_and_amend)
+{
+    libro_agreement_options ch = LIBRO_AGREEMENT_OPTIONS_INIT;
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf v1 = LIBRO_BUF_INIT;
+    libro_buf v2 = LIBRO_BUF_INIT;
+    libro_agreement_record rec;
+    char h1[LIBRO_HASH_REF_SIZE];
+    char h2[LIBRO_HASH_REF_SIZE];
+    char want[LIBRO_HASH_REF_SIZE];
+
+    complete_two(&v1, false);
+    must(
+        libro_issuer_agreement_register(h1, db_path, "clerk", (const char *) v1.data, v1.len, &err),
+        &err, "register");
+    must(libro_hash_ref(want, v1.data, v1.len, &err), &err, "hash");
+    ck_assert_str_eq(h1, want);
+    ck_assert_int_eq(
+        libro_issuer_agreement_register(h1, db_path, "clerk", (const char *) v1.data, v1.len, &err),
+        LIBRO_ERR_EXISTS);
+    ck_assert_uint_eq(record_of(&rec, want), 1);
+    ck_assert_int_eq(rec.state, LIBRO_AGREEMENT_IN_FORCE);
+    ck_assert_uint_eq(rec.n_parties, 2);
+    libro_agreement_record_clear(&rec);
+    /* An amendment only Bob signed is PARTIAL: refused before the registry is asked. */
+    ch.title = "With weekends";
+    must(libro_issuer_agreement_amend(&v2, NULL, (const char *) v1.data, v1.len, &ch, &err), &err,
+         "amend");
+    sign_by(&v2, bob);
+    ck_assert_int_eq(
+        libro_issuer_agreement_register(h2, db_path, "clerk", (const char *) v2.data, v2.len, &err),
+        LIBRO_ERR_DENIED);
+    ck_assert_msg(strstr(err.msg, "PARTIAL: 1 of 2 parties signed; missing: Ada Example") != NULL,
+                  "%s", err.msg);
+    sign_by(&v2, ada);
+    must(
+        libro_issuer_agreement_register(h2, db_path, "clerk", (const char *) v2.data, v2.len, &err),
+        &err, "register the amendment");
+    ck_assert_uint_eq(record_of(&rec, want), 2);
+    ck_assert_int_eq(rec.state, LIBRO_AGREEMENT_SUPERSEDED);
+    ck_assert_str_eq(rec.superseded_by, h2);
+    libro_agreement_record_clear(&rec);
+    libro_buf_free(&v1);
+    libro_buf_free(&v2);
+}
+END_TEST
+
+START_TEST(test_end_recorded)
+{
+    libro_agreement_end_options o = LIBRO_AGREEMENT_END_OPTIONS_INIT;
+    libro_agreement_end_result r1 = {LIBRO_BUF_INIT, "", 0, 0, false};
+    libro_agreement_end_result r2 = {LIBRO_BUF_INIT, "", 0, 0, false};
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf notice = LIBRO_BUF_INIT;
+    libro_buf mutual = LIBRO_BUF_INIT;
+    libro_buf did = LIBRO_BUF_INIT;
+    libro_agreement_record rec;
+    char h[LIBRO_HASH_REF_SIZE];
+    int64_t at;
+
+    /* Bob's notice: recorded, taking effect 30 days after its time. */
+    complete_two(&notice, false);
+    must(libro_issuer_agreement_register(h, db_path, "clerk", (const char *) notice.data,
+                                         notice.len, &err),
+         &err, "register");
+    at = libro_time_now();
+    o.document = (const char *) notice.data;
+    o.document_len = notice.len;
+    o.key = bob;
+    o.how = LIBRO_AGREEMENT_END_NOTICE;
+    o.reason = "selling the building";
+    o.at = at;
+    o.target = db_path;
+    o.actor = "clerk";
+    must(libro_issuer_agreement_end(&r1, &o, &err), &err, "notice");
+    ck_assert(r1.recorded);
+    (void) record_of(&rec, h);
+    ck_assert_int_eq(rec.end, LIBRO_AGREEMENT_END_NOTICE);
+    ck_assert_int_eq(rec.ends_at, at + 30 * DAY);
+    must(libro_key_to_did(&did, bob, &err), &err, "did");
+    ck_assert_str_eq(rec.end_by, (const char *) did.data);
+    ck_assert_str_eq(rec.end_reason, "selling the building");
+    ck_assert_int_eq(libro_agreement_record_state(&rec, libro_time_now()),
+                     LIBRO_AGREEMENT_IN_FORCE); /* the notice runs */
+    libro_agreement_record_clear(&rec);
+    libro_agreement_end_result_clear(&r1);
+    /* A mutual end: recorded once both signed, and at once. */
+    complete_two(&mutual, true);
+    must(libro_issuer_agreement_register(h, db_path, "clerk", (const char *) mutual.data,
+                                         mutual.len, &err),
+         &err, "register mutual");
+    at = libro_time_now(); /* not before its registration */
+    o.at = at;
+    o.document = (const char *) mutual.data;
+    o.document_len = mutual.len;
+    o.how = LIBRO_AGREEMENT_END_MUTUAL;
+    o.key = ada;
+    o.reason = "the workshop is sold";
+    must(libro_issuer_agreement_end(&r1, &o, &err), &err, "ada");
+    ck_assert(!r1.recorded);
+    ck_assert_uint_eq(r1.n_signed, 1);
+    o.key = bob;
+    o.reason = NULL;
+    o.statement = (const char *) r1.statement.data;
+    o.statement_len = r1.statement.len;
+    must(libro_issuer_agreement_end(&r2, &o, &err), &err, "bob");
+    ck_assert(r2.recorded);
+    (void) record_of(&rec, h);
+    ck_assert_int_eq(rec.state, LIBRO_AGREEMENT_ENDED);
+    ck_assert_int_eq(rec.end, LIBRO_AGREEMENT_END_MUTUAL);
+    ck_assert_int_eq(rec.ends_at, at);
+    ck_assert_ptr_null(rec.end_by);
+    libro_agreement_record_clear(&rec);
+    libro_agreement_end_result_clear(&r1);
+    libro_agreement_end_result_clear(&r2);
+    libro_buf_free(&notice);
+    libro_buf_free(&mutual);
+    libro_buf_free(&did);
+}
+END_TEST
+
+START_TEST(test_reference_qr)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf png = LIBRO_BUF_INIT;
+    libro_buf text = LIBRO_BUF_INIT;
+    libro_lbr_kind kind = (libro_lbr_kind) 0;
+    char hash[LIBRO_HASH_REF_SIZE];
+    char back[LIBRO_HASH_REF_SIZE];
+    int version = 0;
+
+    must(libro_hash_ref(hash, "an agreement", 12, &err), &err, "hash");
+    must(libro_issuer_reference_qr(&png, &text, &version, LIBRO_LBR_AGREEMENT, hash, &err), &err,
+         "qr");
+    ck_assert_uint_eq(text.len, LIBRO_LBR_TEXT_LEN);
+    ck_assert_int_le(version, 12);
+    ck_assert_int_ge(version, 1);
+    ck_assert_uint_gt(png.len, 8);
+    ck_assert_int_eq(memcmp(png.data, "\x89PNG", 4), 0);
+    must(libro_lbr_decode(&kind, back, (const char *) text.data, text.len, &err), &err, "decode");
+    ck_assert_int_eq(kind, LIBRO_LBR_AGREEMENT);
+    ck_assert_str_eq(back, hash);
+    libro_buf_clear(&text);
+    ck_assert_int_eq(
+        libro_issuer_reference_qr(NULL, &text, NULL, LIBRO_LBR_AGREEMENT, "sha256:zz", &err),
+        LIBRO_ERR_PARSE);
+    libro_buf_free(&png);
+    libro_buf_free(&text);
+}
+END_TEST
+
 Suite *
 libro_test_suite(void)
 {
     Suite *s = suite_create("issuer_agreement");
     TCase *tc = tcase_create("workflows");
     TCase *refused = tcase_create("refused");
+    TCase *registry = tcase_create("registry");
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_draft_from_options);
@@ -547,5 +760,10 @@ libro_test_suite(void)
     tcase_add_loop_test(refused, test_draft_refused, 0, (int) LIBRO_NELEM(bad_drafts));
     tcase_add_loop_test(refused, test_spec_refused, 0, (int) LIBRO_NELEM(bad_specs));
     suite_add_tcase(s, refused);
+    tcase_add_checked_fixture(registry, setup_registry, teardown);
+    tcase_add_test(registry, test_register_and_amend);
+    tcase_add_test(registry, test_end_recorded);
+    tcase_add_test(registry, test_reference_qr);
+    suite_add_tcase(s, registry);
     return s;
 }
