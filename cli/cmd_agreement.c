@@ -990,19 +990,21 @@ static const struct cli_command show_cmd = {
     agreement_epilog,
 };
 
-static const char *
-state_now(const libro_agreement_record *a, char when[LIBRO_TIME_TEXT_MAX])
+/* "in force since T", "in force, ends T (notice given)", "ended since T", "superseded since T". */
+static void
+print_state(const libro_agreement_record *a)
 {
+    char when[LIBRO_TIME_TEXT_MAX];
     int64_t now = libro_time_now();
 
     if (a->state == LIBRO_AGREEMENT_ENDED && a->ends_at > now) {
-        (void) cli_time_text(when, a->ends_at);
-        return "in force (ending)";
+        printf("state       in force, ends %s (notice given)\n", cli_time_text(when, a->ends_at));
+        return;
     }
-    (void) cli_time_text(when, a->state == LIBRO_AGREEMENT_ENDED        ? a->ends_at
+    printf("state       %s since %s\n", libro_agreement_state_name(a->state),
+           cli_time_text(when, a->state == LIBRO_AGREEMENT_ENDED        ? a->ends_at
                                : a->state == LIBRO_AGREEMENT_SUPERSEDED ? a->superseded_at
-                                                                        : a->registered_at);
-    return libro_agreement_state_name(libro_agreement_record_state(a, now));
+                                                                        : a->registered_at));
 }
 
 static libro_code
@@ -1100,12 +1102,11 @@ print_record(const libro_agreement_record *a, const libro_agreement_record *hist
 {
     char t1[LIBRO_TIME_TEXT_MAX];
     char t2[LIBRO_TIME_TEXT_MAX];
-    const char *state = state_now(a, t1);
     size_t i;
 
     printf("agreement   %s\n", a->hash);
     printf("title       %s\n", a->title);
-    printf("state       %s since %s\n", state, t1);
+    print_state(a);
     if (a->end != 0) {
         printf("end         %s, given %s, %s %s%s%s: %s\n", libro_agreement_end_name(a->end),
                cli_time_text(t1, a->end_given_at),
