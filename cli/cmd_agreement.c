@@ -87,6 +87,31 @@ outcome_word(const libro_agreement *a)
                                                     : "PARTIAL";
 }
 
+/* {"id":...,"name":...,"role":... (left open: the caller adds members and the brace). */
+static libro_code
+json_party_open(libro_buf *b, bool first, const char *id, const char *name, const char *role,
+                libro_error *err)
+{
+    libro_code rc = libro_buf_append_str(b, first ? "{\"id\":" : ",{\"id\":", err);
+
+    if (rc == LIBRO_OK) {
+        rc = cli_json_string(b, id, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b, ",\"name\":", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = cli_json_string(b, name, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b, ",\"role\":", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = cli_json_string(b, role, err);
+    }
+    return rc;
+}
+
 /* {"ok":true,"outcome","hash","title","community","signed","parties":[...],...} */
 static libro_code
 json_status(libro_buf *b, const libro_agreement *a, const char *file, libro_error *err)
@@ -133,22 +158,8 @@ json_status(libro_buf *b, const libro_agreement *a, const char *file, libro_erro
                               a->n_signed, a->n_signatures);
     }
     for (i = 0; rc == LIBRO_OK && i < c->n_parties; i++) {
-        rc = libro_buf_append_str(b, i == 0 ? "{\"id\":" : ",{\"id\":", err);
-        if (rc == LIBRO_OK) {
-            rc = cli_json_string(b, c->parties[i].id, err);
-        }
-        if (rc == LIBRO_OK) {
-            rc = libro_buf_append_str(b, ",\"name\":", err);
-        }
-        if (rc == LIBRO_OK) {
-            rc = cli_json_string(b, c->parties[i].name, err);
-        }
-        if (rc == LIBRO_OK) {
-            rc = libro_buf_append_str(b, ",\"role\":", err);
-        }
-        if (rc == LIBRO_OK) {
-            rc = cli_json_string(b, c->parties[i].role, err);
-        }
+        rc = json_party_open(b, i == 0, c->parties[i].id, c->parties[i].name, c->parties[i].role,
+                             err);
         if (rc == LIBRO_OK) {
             rc = libro_buf_printf(b, err, ",\"signed\":%s}", a->signed_by[i] ? "true" : "false");
         }
@@ -1071,22 +1082,8 @@ json_record(libro_buf *b, const libro_agreement_record *a, libro_error *err)
         rc = libro_buf_append_str(b, ",\"parties\":[", err);
     }
     for (i = 0; rc == LIBRO_OK && i < a->n_parties; i++) {
-        rc = libro_buf_append_str(b, i == 0 ? "{\"id\":" : ",{\"id\":", err);
-        if (rc == LIBRO_OK) {
-            rc = cli_json_string(b, a->parties[i].id, err);
-        }
-        if (rc == LIBRO_OK) {
-            rc = libro_buf_append_str(b, ",\"name\":", err);
-        }
-        if (rc == LIBRO_OK) {
-            rc = cli_json_string(b, a->parties[i].name, err);
-        }
-        if (rc == LIBRO_OK) {
-            rc = libro_buf_append_str(b, ",\"role\":", err);
-        }
-        if (rc == LIBRO_OK) {
-            rc = cli_json_string(b, a->parties[i].role, err);
-        }
+        rc = json_party_open(b, i == 0, a->parties[i].id, a->parties[i].name, a->parties[i].role,
+                             err);
         if (rc == LIBRO_OK) {
             rc = libro_buf_append_str(b, "}", err);
         }
