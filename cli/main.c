@@ -19,6 +19,7 @@ static const struct cli_cmd commands[] = {
     {"mandate", cmd_mandate, "issue, show and end roundtable mandates"},
     {"roundtable", cmd_roundtable, "who sits at a roundtable; seats of member communities"},
     {"law", cmd_law, "laws adopted by a roundtable's consent: steps, adoption, record"},
+    {"agreement", cmd_agreement, "draft, sign, register and end responsibility agreements"},
     {"help", cmd_help, "show help for libro or one of its commands"},
 };
 

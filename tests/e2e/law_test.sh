@@ -54,7 +54,7 @@ done
 for p in ines jane omar pia lena; do
     must "$libro" key new --out $p.pem
 done
-e2e_serve "$libro" n3.db reg.pem
+e2e_serve n3.db reg.pem
 
 # elect NAME PERSON TRIBE FROM: tribe TRIBE's representative (0: the chair), over HTTP.
 elect() {

@@ -5,8 +5,8 @@
 #                               $server_pid stopped), entered, its own trust store, counters
 #   ok, fail MESSAGE, must COMMAND...   count a check; count and print a failure; a set-up
 #                               step that must work (else the script stops)
-#   e2e_serve LIBRO DB KEY      serve registry DB (signed by KEY) on a loopback port the system
-#                               picks, as $server_pid; its base URL in $URL
+#   e2e_serve DB KEY            serve registry DB signed by KEY on 127.0.0.1 port 0 in the
+#                               background ($server_pid), the port read back: sets $URL
 #   check NAME WANT_EXIT PATTERN -- COMMAND...   run COMMAND (stdin closed): one check that it
 #                               exits WANT_EXIT and, unless PATTERN is empty, prints (stdout
 #                               or stderr) a line matching PATTERN (grep -E)
@@ -44,6 +44,19 @@ e2e_start() {
     failed=0
 }
 
+e2e_serve() {
+    "$libro" registry serve --db "$1" --key "$2" --listen 127.0.0.1:0 --port-file "$work/reg.port" \
+        2>"$work/serve.log" &
+    server_pid=$!
+    for _ in $(seq 200); do [ -s "$work/reg.port" ] && break; sleep 0.05; done
+    if [ ! -s "$work/reg.port" ]; then
+        echo "setup failed: the registry did not start"
+        cat "$work/serve.log"
+        exit 1
+    fi
+    URL=http://127.0.0.1:$(cat "$work/reg.port")
+}
+
 ok() { passed=$((passed + 1)); }
 fail() {
     printf 'FAIL %s\n' "$*"
@@ -63,17 +76,4 @@ check() {
     else
         ok
     fi
-}
-
-e2e_serve() {
-    "$1" registry serve --db "$2" --key "$3" --listen 127.0.0.1:0 --port-file "$work/serve.port" \
-        2>"$work/serve.log" &
-    server_pid=$!
-    for _ in $(seq 200); do [ -s "$work/serve.port" ] && break; sleep 0.05; done
-    if [ ! -s "$work/serve.port" ]; then
-        echo "setup failed: the registry did not start"
-        cat "$work/serve.log"
-        exit 1
-    fi
-    URL=http://127.0.0.1:$(cat "$work/serve.port")
 }

@@ -369,6 +369,47 @@ grep -qF '"kind":"status-list"' "${trust_docs[@]}" || {
     exit 1
 }
 
+# Agreements (issue 10): draft, sign, verify (COMPLETE, PARTIAL, INVALID), a notice statement
+# without a registry, register (refused PARTIAL, then COMPLETE with its reference QR), show
+# (found, not found).
+"$libro" key new --out bob.pem --public-out bob.pub >/dev/null
+"$libro" key new --out ada.pem >/dev/null
+agreement_docs=("$(out "$libro" agreement draft --json --title T --community urn:libro:t \
+    --community-level 2 --party "ada.pem:tenant:Ada" --party "bob.pub:owner:Bob" \
+    --responsibility "1:sweep" --responsibility "2:repair" --notice-days 30 --days 365 \
+    --out ag.json)")
+cp ag.json ag-bob.json
+agreement_docs+=("$(out "$libro" agreement sign --json --key bob.pem ag-bob.json)"
+    "$(out "$libro" agreement verify --json ag-bob.json)"
+    "$(out "$libro" agreement sign --json --key ed.pem ag-bob.json)")
+"$libro" agreement sign --key ada.pem --out ag-full.json ag-bob.json >/dev/null 2>&1
+sed 's/"signature":"./"signature":"A/' ag-full.json >ag-bad.json
+agreement_docs+=("$(out "$libro" agreement verify --json ag-full.json)"
+    "$(out "$libro" agreement verify --json ag-bad.json)"
+    "$(out "$libro" agreement draft --json --party "ada.pem:t:A" --out ag-one.json)")
+ag_register_docs=("$(out "$libro" agreement register --json --db reg.db --actor ops ag-bob.json)"
+    "$(out "$libro" agreement register --json --db reg.db --actor ops --qr ag.png ag-full.json)")
+ag_show_docs=("$(out "$libro" agreement show --json --db reg.db "$(printf 'sha256:%s' \
+    "$(sha256sum <ag-full.json | cut -c1-64)")")"
+    "$(out "$libro" agreement show --json --db reg.db "sha256:$(printf '%064d' 7)")")
+ag_end_docs=("$(out "$libro" agreement end --json --key bob.pem --notice --reason r ag-full.json)"
+    "$(out "$libro" agreement end --json --key ed.pem --notice --reason r ag-full.json)"
+    "$(out "$libro" agreement end --json --key bob.pem --notice --reason r --db reg.db \
+        --actor ops ag-full.json)")
+for want in '"outcome":"DRAFT"' '"outcome":"PARTIAL"' '"outcome":"COMPLETE"' '"code":"denied"' \
+    '"code":"bad_signature"'; do
+    if ! grep -qF -- "$want" "${agreement_docs[@]}"; then
+        echo "cli_run: no agreement document with $want" >&2
+        exit 1
+    fi
+done
+for want in '"qrVersion":' '"stateNow":"in force"' '"recorded":true' '"recorded":false'; do
+    if ! grep -qF -- "$want" "${ag_register_docs[@]}" "${ag_show_docs[@]}" "${ag_end_docs[@]}"; then
+        echo "cli_run: no agreement register, show or end document with $want" >&2
+        exit 1
+    fi
+done
+
 status=0
 node "$here/cli.mjs" license-show.schema.json "${license_docs[@]}" || status=1
 node "$here/cli.mjs" license-expiring.schema.json "${expiring_docs[@]}" || status=1
@@ -387,4 +428,8 @@ node "$here/cli.mjs" law-consent-record.schema.json "${record_docs[@]}" || statu
 node "$here/cli.mjs" key-show.schema.json "${key_docs[@]}" || status=1
 node "$here/cli.mjs" jws-verify.schema.json "${jws_docs[@]}" || status=1
 node "$here/cli.mjs" verify.schema.json "${verify_docs[@]}" || status=1
+node "$here/cli.mjs" agreement-status.schema.json "${agreement_docs[@]}" || status=1
+node "$here/cli.mjs" agreement-register.schema.json "${ag_register_docs[@]}" || status=1
+node "$here/cli.mjs" agreement-show.schema.json "${ag_show_docs[@]}" || status=1
+node "$here/cli.mjs" agreement-end.schema.json "${ag_end_docs[@]}" || status=1
 exit $status

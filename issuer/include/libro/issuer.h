@@ -2,8 +2,10 @@
 #ifndef LIBRO_ISSUER_H
 #define LIBRO_ISSUER_H
 
+#include "libro/agreement.h"
 #include "libro/consent.h"
 #include "libro/credential.h"
+#include "libro/lbr.h"
 #include "libro/limits.h"
 #include "libro/qr.h"
 #include "libro/registry_client.h"
@@ -455,6 +457,157 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_adopt_law(libro_issued *out,
 LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_law_record(libro_buf *record, libro_buf *law,
                                                              const char *registry,
                                                              const char *law_id, libro_error *err);
+/* ---- responsibility agreements (docs/credentials.md, "ResponsibilityAgreement") ---------- */
+
+/** One party of an agreement to draft. */
+typedef struct libro_agreement_party_options {
+    const char *id;       /* NULL: the did:key of `key` (which must then be Ed25519) */
+    const char *name;     /* required */
+    const char *role;     /* required */
+    const libro_key *key; /* the key this party signs with: its public half is written */
+    const char *const *responsibilities; /* 1..LIBRO_MAX_RESPONSIBILITIES texts */
+    size_t n_responsibilities;
+} libro_agreement_party_options;
+
+#define LIBRO_AGREEMENT_OPTIONS_VERSION 1u
+
+/** What an agreement says: for a draft everything but what `spec` gives; for an amendment
+ *  only what changes (NULL / 0 / false: as in the version amended). */
+typedef struct libro_agreement_options {
+    unsigned version; /* LIBRO_AGREEMENT_OPTIONS_VERSION */
+    /* A JSON description of the agreement (docs/credentials.md, "Agreements in practice"):
+     * {"title","community":{"id","level"},"parties":[{"id"?,"name","role","responsibilities",
+     * and one of "publicKeyJwk", "did" (a did:key) or "key" (a public or private key file,
+     * relative to `spec_dir`)}],"ending":{"noticeDays":N}|{"mutualOnly":true},
+     * "validFrom"?,"validUntil"?}. The members below override what it says; `parties`
+     * replaces its parties. NULL: none. */
+    const char *spec;
+    size_t spec_len;
+    const char *spec_dir; /* where its "key" files are ("." when NULL) */
+    const char *title;
+    const char *community_id;
+    int community_level; /* -1: not given */
+    const libro_agreement_party_options *parties;
+    size_t n_parties;
+    uint32_t notice_days; /* 1..LIBRO_MAX_NOTICE_DAYS, or 0 */
+    bool mutual_only;     /* not with notice_days */
+    int64_t valid_from;   /* 0: now (a draft), the old version's (an amendment) */
+    int64_t valid_until;  /* 0: from `days`, else the old version's (an amendment) */
+    uint32_t days;        /* 0 or 1..36600; not with valid_until */
+} libro_agreement_options;
+
+#define LIBRO_AGREEMENT_OPTIONS_INIT                                                               \
+    {                                                                                              \
+        LIBRO_AGREEMENT_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, -1, NULL, 0, 0, false, 0, 0, 0 \
+    }
+
+/** Draft an agreement: build the ResponsibilityAgreement from `opt` (and its spec), issuer =
+ *  the first party (the drafter), and write the unsigned document (libro_agreement_draft: a
+ *  JWS JSON document with no signature yet), appended to `out`. LIBRO_ERR_INVALID_ARG naming
+ *  what is missing (title, community, parties, ending, the end of the term), LIBRO_ERR_PARSE /
+ *  LIBRO_ERR_SCHEMA for a spec that is not what the docs describe (naming the member), and the
+ *  codes of libro_agreement_draft (LIBRO_ERR_SCHEMA for two parties with one key or id). The
+ *  caller owns *cred_out (may be NULL). */
+LIBRO_API LIBRO_NODISCARD libro_code
+libro_issuer_agreement_draft(libro_buf *out, libro_credential **cred_out,
+                             const libro_agreement_options *opt, libro_error *err);
+
+/** Amend the agreement doc[0..len) (its COMPLETE document, as registered): a new draft whose
+ *  members are the old version's with `changes` applied (given parties replace the old
+ *  ones), "supersedes" the old document's hash, and no signature: every party signs it
+ *  anew. LIBRO_ERR_DENIED for an old document that is not COMPLETE; the codes of
+ *  libro_agreement_check and of libro_issuer_agreement_draft. */
+LIBRO_API LIBRO_NODISCARD libro_code
+libro_issuer_agreement_amend(libro_buf *out, libro_credential **cred_out, const char *doc,
+                             size_t len, const libro_agreement_options *changes, libro_error *err);
+
+/** Add the signature of `key` (a party's private key) to the agreement doc[0..len) (a draft or
+ *  a partly signed document): libro_agreement_sign, appended to `out`. *after (may be NULL;
+ *  caller frees with libro_agreement_free) receives the check of the new document: who has
+ *  signed, who has not. Codes of libro_agreement_sign. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_agreement_sign(libro_buf *out,
+                                                                 libro_agreement **after,
+                                                                 const char *doc, size_t len,
+                                                                 const libro_key *key,
+                                                                 libro_error *err);
+
+/** "Ann Example, Bob Example": the names of the parties of `a` who have not signed, appended
+ *  to `out` ("" when every party signed). */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_agreement_missing(libro_buf *out,
+                                                                    const libro_agreement *a,
+                                                                    libro_error *err);
+
+/** Register the agreement doc[0..len) in the registry `target`: a database path (the change
+ *  recorded under `actor`, NULL: the drafter) or a URL (the document is the request: the
+ *  parties' signatures authorize it). Checked first: LIBRO_ERR_DENIED for a PARTIAL document
+ *  naming the parties missing, the check's code for an INVALID one. An amendment (its
+ *  "supersedes") supersedes the version it names there. `hash` (may be NULL) receives the
+ *  document's hash. Codes of libro_registry_client_register_agreement. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_agreement_register(char hash[LIBRO_HASH_REF_SIZE],
+                                                                     const char *target,
+                                                                     const char *actor,
+                                                                     const char *doc, size_t len,
+                                                                     libro_error *err);
+
+#define LIBRO_AGREEMENT_END_OPTIONS_VERSION 1u
+
+/** Ending an agreement: one party's notice, or every party's mutual end. */
+typedef struct libro_agreement_end_options {
+    unsigned version;     /* LIBRO_AGREEMENT_END_OPTIONS_VERSION */
+    const char *document; /* the agreement (its COMPLETE JWS JSON document) */
+    size_t document_len;
+    const libro_key *key;    /* the signing party's private key */
+    libro_agreement_end how; /* LIBRO_AGREEMENT_END_NOTICE or LIBRO_AGREEMENT_END_MUTUAL */
+    const char *reason;      /* required for a new statement */
+    int64_t at;              /* the statement's time; 0: now */
+    /* A statement other parties signed already (mutual): this party's signature is added to
+     * it. NULL: a new statement. */
+    const char *statement;
+    size_t statement_len;
+    /* Where to record the end: a database path (under `actor`, NULL: the drafter) or a URL
+     * (the statement is the request). NULL: only sign. A mutual end is recorded once every
+     * party signed. */
+    const char *target;
+    const char *actor;
+} libro_agreement_end_options;
+
+#define LIBRO_AGREEMENT_END_OPTIONS_INIT                                                           \
+    {                                                                                              \
+        LIBRO_AGREEMENT_END_OPTIONS_VERSION, NULL, 0, NULL, (libro_agreement_end) 0, NULL, 0,      \
+            NULL, 0, NULL, NULL                                                                    \
+    }
+
+/** What libro_issuer_agreement_end did. */
+typedef struct libro_agreement_end_result {
+    libro_buf statement;            /* the end statement with this party's signature */
+    char hash[LIBRO_HASH_REF_SIZE]; /* the agreement's */
+    size_t n_signed;                /* parties whose signature the statement carries */
+    size_t n_parties;
+    bool recorded; /* the registry recorded the end */
+} libro_agreement_end_result;
+
+/** Release what `res` holds. NULL is a no-op. */
+LIBRO_API void libro_agreement_end_result_clear(libro_agreement_end_result *res);
+
+/** Sign an end statement (registry.h, LIBRO_AGREEMENT_END_TYP) for the agreement
+ *  opt->document with opt->key, a party's key (LIBRO_ERR_DENIED otherwise): a new one saying
+ *  {"agreement","end","at","reason"}, or opt->statement with this party's signature added
+ *  (LIBRO_ERR_DENIED when it names another agreement or another end, LIBRO_ERR_EXISTS when
+ *  this party signed it already, LIBRO_ERR_BAD_SIGNATURE for a signature in it that does not
+ *  verify with its party's key). An agreement that may end only mutually takes no notice
+ *  (LIBRO_ERR_DENIED). Then, with a target, record it (a mutual end once every party
+ *  signed). *res (zeroed on entry; clear with libro_agreement_end_result_clear) holds the
+ *  statement, also when recording failed. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_agreement_end(
+    libro_agreement_end_result *res, const libro_agreement_end_options *opt, libro_error *err);
+
+/** The LBR reference QR of the registered document `hash` of `kind` (libro/lbr.h): its text
+ *  appended to `text_out` and, when `png_out` is not NULL, its QR code as a PNG (level M);
+ *  *qr_version (may be NULL) the QR version. Codes of libro_lbr_encode and libro_qr_render. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_reference_qr(libro_buf *png_out,
+                                                               libro_buf *text_out, int *qr_version,
+                                                               libro_lbr_kind kind,
+                                                               const char *hash, libro_error *err);
 
 /* ---- a community's registry ---------------------------------------------------------------- */
 
