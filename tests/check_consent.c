@@ -1102,6 +1102,63 @@ START_TEST(test_step_caps)
 }
 END_TEST
 
+/* Fail the 1st, 2nd, ... allocation until a record of the "withdrawn objection" case parses,
+ * each step verifies and the machine runs: every failure on the way is "out of memory". */
+START_TEST(test_oom)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    struct run r;
+    libro_consent_record rec = {NULL, NULL, 0, NULL, 0};
+    libro_buf doc = LIBRO_BUF_INIT;
+    libro_consent_seat seats[8];
+    size_t n_seats = seats_of(seats, SEATS_BASE);
+    unsigned long n;
+    libro_code rc = LIBRO_ERR_NOMEM;
+
+    must(run_case(&r, 11, &err), &err, "case 11");
+    rec.process = dup(PROCESS);
+    rec.steps = r.tokens;
+    rec.n_steps = r.n;
+    must(libro_consent_record_to_json(&doc, &rec, &err), &err, "record");
+    for (n = 1; n < 100000 && rc != LIBRO_OK; n++) {
+        libro_consent_record *back = NULL;
+        libro_step *steps[MAX_STEPS] = {NULL};
+        char hashes[MAX_STEPS][LIBRO_HASH_REF_SIZE];
+        const char *hash_list[MAX_STEPS];
+        libro_consent_state st = LIBRO_CONSENT_STATE_INIT;
+        size_t k;
+
+        libro__alloc_fail_after(n);
+        rc = libro_consent_record_parse(&back, doc.data, doc.len, &err);
+        for (k = 0; rc == LIBRO_OK && k < back->n_steps; k++) {
+            rc = libro_step_verify(&steps[k], hashes[k], back->steps[k], strlen(back->steps[k]),
+                                   &err);
+            hash_list[k] = hashes[k];
+        }
+        if (rc == LIBRO_OK) {
+            rc = libro_consent_run(&st, (const libro_step *const *) steps, hash_list, back->n_steps,
+                                   seats, n_seats, &err);
+        }
+        libro__alloc_fail_after(0);
+        if (rc != LIBRO_OK) {
+            LIBRO_ASSERT_CODE(rc, LIBRO_ERR_NOMEM, &err, "out of memory");
+        } else {
+            ck_assert(st.adoptable);
+        }
+        libro_consent_state_free(&st);
+        for (k = 0; k < MAX_STEPS; k++) {
+            libro_step_free(steps[k]);
+        }
+        libro_consent_record_free(back);
+    }
+    ck_assert_int_eq(rc, LIBRO_OK);
+    ck_assert_uint_gt(n, 10);
+    libro_free(rec.process);
+    libro_buf_free(&doc);
+    run_free(&r);
+}
+END_TEST
+
 /* A mandate's seat: its term, or until the second before it ended early. */
 START_TEST(test_seat_of)
 {
@@ -1172,6 +1229,7 @@ libro_test_suite(void)
     tcase_add_test(format, test_step_caps);
     tcase_add_test(format, test_args);
     tcase_add_test(format, test_seat_of);
+    tcase_add_test(law, test_oom);
     suite_add_tcase(s, processes);
     suite_add_tcase(s, law);
     suite_add_tcase(s, format);

@@ -1,4 +1,4 @@
-/* libro: the four credential types of docs/credentials.md. The parser checks structure
+/* libro: the credential types of docs/credentials.md. The parser checks structure
  * (exact member sets, JSON types, the fixed @context / type / credentialSchema, timestamps,
  * keys) and then hands the structure to libro_credential_check, the one place the content
  * rules live, so a builder and a verifier can never disagree about them. The writer builds
