@@ -611,8 +611,8 @@ static libro_credential *
 big_agreement(size_t n, size_t duties, size_t duty_len, libro_key **party_keys)
 {
     libro_error err = LIBRO_ERROR_INIT;
-    char *id_store[LIBRO_MAX_PARTIES];
-    const char *id_list[LIBRO_MAX_PARTIES];
+    char *id_store[LIBRO_MAX_PARTIES] = {NULL};
+    const char *id_list[LIBRO_MAX_PARTIES] = {NULL};
     libro_credential *c;
     size_t i;
     size_t j;

@@ -26,20 +26,6 @@ libro_step_kind_name(libro_step_kind kind)
     return kind >= LIBRO_STEP_PROPOSE && kind <= LIBRO_STEP_ROUND ? kind_names[kind] : NULL;
 }
 
-static void
-free_list(char **list, size_t n)
-{
-    size_t i;
-
-    if (list == NULL) {
-        return;
-    }
-    for (i = 0; i < n; i++) {
-        libro_free(list[i]);
-    }
-    libro_free(list);
-}
-
 void
 libro_step_free(libro_step *s)
 {
@@ -53,7 +39,7 @@ libro_step_free(libro_step *s)
     libro_free(s->aim);
     libro_free(s->text);
     libro_free(s->supersedes);
-    free_list(s->answers, s->n_answers);
+    libro_credential__free_list(s->answers, s->n_answers);
     libro_free(s->harm);
     libro_free(s->reason);
     libro_free(s->objection);
@@ -786,8 +772,8 @@ libro_consent_record_free(libro_consent_record *r)
         return;
     }
     libro_free(r->process);
-    free_list(r->steps, r->n_steps);
-    free_list(r->mandates, r->n_mandates);
+    libro_credential__free_list(r->steps, r->n_steps);
+    libro_credential__free_list(r->mandates, r->n_mandates);
     libro_free(r);
 }
 
