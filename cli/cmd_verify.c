@@ -506,8 +506,8 @@ print_human(const libro_verification *v, int64_t now)
     char status[LIBRO_ERROR_MSG_MAX + 64];
     size_t i;
 
-    if (v->outcome == LIBRO_VALID) {
-        printf("VALID\n");
+    if (v->reason[0] == '\0') {
+        printf("%s\n", libro_outcome_name(v->outcome));
     } else {
         printf("%s: %s\n", libro_outcome_name(v->outcome), v->reason);
     }

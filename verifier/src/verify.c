@@ -1141,6 +1141,20 @@ out:
     return rc;
 }
 
+/* With opt->at, the note says what is as of the last sync: for an agreement, a law or a
+ * reference that is the registry's state, not status data. */
+static void
+document_note(libro_verification *v)
+{
+    static const char old[] = "status data is";
+    char line[LIBRO_ERROR_MSG_MAX];
+
+    if (strncmp(v->note, old, sizeof old - 1) == 0 &&
+        snprintf(line, sizeof line, "the registry's state is%s", v->note + sizeof old - 1) > 0) {
+        memcpy(v->note, line, sizeof v->note);
+    }
+}
+
 /* A CommunityLaw whose signature and chain verified: its registry state, then its dates. */
 static libro_code
 law_verdict(libro_verification *v, const libro_trust *t, const char *token, size_t len,
@@ -1153,6 +1167,7 @@ law_verdict(libro_verification *v, const libro_trust *t, const char *token, size
     bool decided = false;
     libro_code rc = libro_hash_ref(v->hash, token, len, err);
 
+    document_note(v);
     if (rc == LIBRO_OK) {
         rc = registry_state(v, t, true, law->issuer, opt, err);
     }
@@ -1236,6 +1251,7 @@ libro_verify_document(libro_verification **out, const libro_trust *t, const char
         return rc;
     }
     if (!refused) {
+        document_note(v);
         /* An agreement is hashed as given: its exact bytes are what was registered. */
         rc = p[0] == '{' ? verify_agreement(v, t, doc, len, opt, err)
                          : verify_reference(v, t, p, n, opt, err);
