@@ -1,5 +1,6 @@
-/* libro verify: check a license or a roundtable mandate offline, from a QR image, scanned text
- * or a JWS file, and say what it is with the exit codes of libro-verify(1). */
+/* libro verify: check a license, a roundtable mandate, a responsibility agreement, a community
+ * law or an LBR reference offline, from a QR image, scanned text or a file, and say what it is
+ * with the exit codes of libro-verify(1). */
 #include <string.h>
 #include <sys/stat.h>
 
