@@ -305,7 +305,8 @@ START_TEST(test_agreement_http)
     ck_assert(body_has("by notice"));
     ck_assert(body_has("takes effect"));
 
-    /* The bundle's index: the first version superseded, the second in force with its end. */
+    /* The bundle's index: the first version superseded, the second ended from the day its
+     * notice runs out (a verifier reads a later since as in force until then). */
     b = bundle();
     {
         json_t *list = json_object_get(b, "agreements");
@@ -316,9 +317,15 @@ START_TEST(test_agreement_http)
         ck_assert_str_eq(json_string_value(json_object_get(e0, "hash")), h1);
         ck_assert_str_eq(json_string_value(json_object_get(e0, "state")), "superseded");
         ck_assert_str_eq(json_string_value(json_object_get(e1, "hash")), h2);
-        ck_assert_str_eq(json_string_value(json_object_get(e1, "state")), "in force");
-        ck_assert_ptr_nonnull(json_object_get(e1, "ends"));
-        ck_assert_ptr_nonnull(json_object_get(e1, "since"));
+        ck_assert_str_eq(json_string_value(json_object_get(e1, "state")), "ended");
+        ck_assert_ptr_null(json_object_get(e1, "ends"));
+        {
+            char when[LIBRO_TIME_TEXT_MAX];
+            libro_error err = LIBRO_ERROR_INIT;
+
+            must(libro_time_format(when, now + 30 * DAY, &err), &err, "since");
+            ck_assert_str_eq(json_string_value(json_object_get(e1, "since")), when);
+        }
         ck_assert_ptr_null(json_object_get(b, "laws"));
     }
     json_decref(b);
@@ -643,6 +650,7 @@ client_flow(bool remote)
     ck_assert_str_eq(a.document, v1);
     ck_assert_uint_eq(n, 1);
     ck_assert_str_eq(hist[0].hash, h1);
+    libro_agreement_record_clear(&a);
     LIBRO_ASSERT_CODE(libro_registry_client_agreement(
                           c, &a, NULL, NULL,
                           "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",

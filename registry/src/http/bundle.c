@@ -139,19 +139,13 @@ gather_lists(bundle_parts *p, libro_buf *all, libro_http_ctx *ctx, libro_registr
     return rc;
 }
 
-/* Append {"hash","state","since"} (and "ends" for a notice still running) to `a`. */
+/* Append {"hash","state","since"} to `a`. */
 static libro_code
-append_state(json_t *a, const char *hash, const char *state, int64_t since, int64_t ends,
-             libro_error *err)
+append_state(json_t *a, const char *hash, const char *state, int64_t since, libro_error *err)
 {
     json_t *o = json_pack("{s:s, s:s, s:o}", "hash", hash, "state", state, "since",
                           libro_registry__time_json(since));
 
-    if (o != NULL && ends != 0 &&
-        json_object_set_new(o, "ends", libro_registry__time_json(ends)) != 0) {
-        json_decref(o);
-        o = NULL;
-    }
     if (o == NULL || json_array_append_new(a, o) != 0) {
         return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
     }
@@ -159,10 +153,10 @@ append_state(json_t *a, const char *hash, const char *state, int64_t since, int6
 }
 
 /* The index of agreements and laws (docs/formats.md, "Trust bundle"): each registered
- * document's state at `now` and since when, so that a verifier shows it offline. Each array
+ * document's state and since when, so that a verifier shows it offline. Each array
  * only when not empty; the whole text goes into `all`. */
 static libro_code
-gather_index(bundle_parts *p, libro_buf *all, libro_registry *reg, int64_t now, libro_error *err)
+gather_index(bundle_parts *p, libro_buf *all, libro_registry *reg, libro_error *err)
 {
     libro_agreement_record *a = NULL;
     libro_law_record *l = NULL;
@@ -178,13 +172,15 @@ gather_index(bundle_parts *p, libro_buf *all, libro_registry *reg, int64_t now, 
         rc = libro_registry_agreements(reg, &a, &n_a, err);
     }
     for (size_t i = 0; rc == LIBRO_OK && i < n_a; i++) {
-        libro_agreement_state st = libro_agreement_record_state(&a[i], now);
+        /* The stored state: an end by notice still running is "ended" since the time it takes
+         * effect, later than now, which a verifier reads as in force until then (the
+         * bundle's entries are exactly {"hash","state","since"}, docs/formats.md). */
+        libro_agreement_state st = a[i].state;
         int64_t since = st == LIBRO_AGREEMENT_SUPERSEDED ? a[i].superseded_at
                         : st == LIBRO_AGREEMENT_ENDED    ? a[i].ends_at
                                                          : a[i].registered_at;
 
-        rc = append_state(agreements, a[i].hash, libro_agreement_state_name(st), since,
-                          st == LIBRO_AGREEMENT_IN_FORCE ? a[i].ends_at : 0, err);
+        rc = append_state(agreements, a[i].hash, libro_agreement_state_name(st), since, err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_registry_laws(reg, &l, &n_l, true, err);
@@ -192,7 +188,7 @@ gather_index(bundle_parts *p, libro_buf *all, libro_registry *reg, int64_t now, 
     for (size_t i = 0; rc == LIBRO_OK && i < n_l; i++) {
         rc = append_state(laws, l[i].hash, libro_law_state_name(l[i].state),
                           l[i].state == LIBRO_LAW_REPEALED ? l[i].repealed_at : l[i].registered_at,
-                          0, err);
+                          err);
     }
     if (rc == LIBRO_OK) {
         p->index = json_object();
@@ -261,7 +257,7 @@ gather(bundle_parts *p, unsigned char digest[32], libro_http_ctx *ctx, libro_reg
         rc = append_strings(p->authorizations, auths, n_auths, &all, err);
     }
     if (rc == LIBRO_OK) {
-        rc = gather_index(p, &all, reg, libro_time_now(), err);
+        rc = gather_index(p, &all, reg, err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_registry_log_head(reg, &p->log_size, &p->log_root, err);
