@@ -1144,7 +1144,9 @@ START_TEST(test_after_sync)
     libro_verification_free(v);
     must(libro_verify_document(&v, store, v2, strlen(v2), &opt, &err), &err, "v2");
     expect(v, LIBRO_COMPLETE, 0, NULL);
-    ck_assert_int_eq(v->reg_ends, now + 30 * DAY);
+    /* The notice runs 30 days: ended from then, in force until. */
+    ck_assert_int_eq(v->reg_state, LIBRO_DOC_ENDED);
+    ck_assert_int_eq(v->reg_since, now + 30 * DAY);
     libro_verification_free(v);
     opt.now = now + 31 * DAY;
     opt.at = true;
