@@ -611,8 +611,8 @@ static libro_credential *
 big_agreement(size_t n, size_t duties, size_t duty_len, libro_key **party_keys)
 {
     libro_error err = LIBRO_ERROR_INIT;
-    char *id_store[LIBRO_MAX_PARTIES];
-    const char *id_list[LIBRO_MAX_PARTIES];
+    char *id_store[LIBRO_MAX_PARTIES] = {NULL};
+    const char *id_list[LIBRO_MAX_PARTIES] = {NULL};
     libro_credential *c;
     size_t i;
     size_t j;
@@ -714,6 +714,44 @@ START_TEST(test_caps)
 }
 END_TEST
 
+/* Fail the 1st, 2nd, ... allocation until the check and a signature both get through:
+ * every failure on the way is "out of memory", never a verdict. */
+START_TEST(test_oom)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf doc = LIBRO_BUF_INIT;
+    libro_credential *c = agreement("Workshop");
+    unsigned long n;
+    libro_code rc = LIBRO_ERR_NOMEM;
+
+    must(libro_agreement_draft(&doc, c, &err), &err, "draft");
+    for (n = 1; n < 100000 && rc != LIBRO_OK; n++) {
+        libro_buf out = LIBRO_BUF_INIT;
+        libro_agreement *a = NULL;
+
+        libro__alloc_fail_after(n);
+        rc = libro_agreement_sign(&out, (const char *) doc.data, doc.len, keys[1], &err);
+        if (rc == LIBRO_OK) {
+            rc = libro_agreement_check(&a, (const char *) out.data, out.len, &err);
+        }
+        libro__alloc_fail_after(0);
+        if (rc != LIBRO_OK) {
+            LIBRO_ASSERT_CODE(rc, LIBRO_ERR_NOMEM, &err, "out of memory");
+            ck_assert_ptr_null(a);
+        } else {
+            ck_assert_uint_eq(a->n_signed, 1);
+            ck_assert(a->signed_by[1]);
+        }
+        libro_agreement_free(a);
+        libro_buf_free(&out);
+    }
+    ck_assert_int_eq(rc, LIBRO_OK);
+    ck_assert_uint_gt(n, 10);
+    libro_credential_free(c);
+    libro_buf_free(&doc);
+}
+END_TEST
+
 START_TEST(test_args)
 {
     libro_error err = LIBRO_ERROR_INIT;
@@ -747,6 +785,7 @@ libro_test_suite(void)
     tcase_add_test(sign, test_sign_in_turn);
     tcase_add_test(sign, test_draft_refusals);
     tcase_add_test(sign, test_args);
+    tcase_add_test(sign, test_oom);
     tcase_add_test(limits, test_seven_parties);
     tcase_add_test(limits, test_caps);
     tcase_set_timeout(limits, 60);

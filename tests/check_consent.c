@@ -659,74 +659,7 @@ step_of(size_t c, size_t k, char (*hashes)[LIBRO_HASH_REF_SIZE])
     return s;
 }
 
-START_TEST(test_processes)
-{
-    libro_error err = LIBRO_ERROR_INIT;
-    char hashes[MAX_STEPS][LIBRO_HASH_REF_SIZE];
-    const char *hash_list[MAX_STEPS];
-    libro_step *verified[MAX_STEPS] = {NULL};
-    libro_consent_seat seats[8];
-    libro_consent_state st = LIBRO_CONSENT_STATE_INIT;
-    size_t n_seats = seats_of(seats, cases[_i].seating);
-    size_t n = 0;
-    size_t k;
-    libro_code rc = LIBRO_OK;
-
-    for (k = 0; k < cases[_i].n; k++) {
-        libro_buf token = LIBRO_BUF_INIT;
-        libro_step *s = step_of((size_t) _i, k, hashes);
-
-        rc = libro_step_sign(&token, s, keys[cases[_i].steps[k].by], &err);
-        libro_step_free(s);
-        if (rc != LIBRO_OK) {
-            libro_buf_free(&token);
-            break;
-        }
-        must(libro_step_verify(&verified[k], hashes[k], (const char *) token.data, token.len, &err),
-             &err, "verify");
-        hash_list[k] = hashes[k];
-        n++;
-        libro_buf_free(&token);
-    }
-    ck_assert_msg(rc == cases[_i].build, "%s: building gave %d (%s)", cases[_i].name, rc, err.msg);
-    if (rc != LIBRO_OK) {
-        ck_assert_msg(strstr(err.msg, cases[_i].reason) != NULL, "%s: \"%s\"", cases[_i].name,
-                      err.msg);
-        goto out;
-    }
-    must(libro_consent_run(&st, (const libro_step *const *) verified, hash_list, n, seats, n_seats,
-                           &err),
-         &err, "run");
-    ck_assert_msg(st.n_accepted == cases[_i].accepted, "%s: accepted %zu (%s)", cases[_i].name,
-                  st.n_accepted, st.refused_reason);
-    ck_assert_int_eq(st.refused, cases[_i].refused != LIBRO_OK);
-    if (st.refused) {
-        ck_assert_int_eq(st.refused_code, cases[_i].refused);
-        ck_assert_msg(strstr(st.refused_reason, cases[_i].reason) != NULL, "%s: \"%s\"",
-                      cases[_i].name, st.refused_reason);
-    }
-    ck_assert_msg(st.adoptable == cases[_i].adoptable, "%s: adoptable %d", cases[_i].name,
-                  st.adoptable);
-    ck_assert_uint_eq(st.version, cases[_i].version);
-    ck_assert_uint_eq(st.round, cases[_i].round);
-    ck_assert_msg(st.n_standing == cases[_i].standing, "%s: standing %zu", cases[_i].name,
-                  st.n_standing);
-    ck_assert_msg(st.n_pending == cases[_i].pending, "%s: pending %zu", cases[_i].name,
-                  st.n_pending);
-    if (st.n_accepted > 0) {
-        ck_assert_str_eq(st.record_hash, hashes[st.n_accepted - 1]);
-    }
-out:
-    libro_consent_state_free(&st);
-    for (k = 0; k < MAX_STEPS; k++) {
-        libro_step_free(verified[k]);
-    }
-}
-END_TEST
-
-/* ------------------------------------------------------------------ the law and its record */
-
-/* Runs the "amendment, then consent of all" case (index 8) and keeps its steps. */
+/* A case's steps, signed, verified and run through the state machine. */
 struct run {
     char hashes[MAX_STEPS][LIBRO_HASH_REF_SIZE];
     const char *hash_list[MAX_STEPS];
@@ -736,31 +669,39 @@ struct run {
     libro_consent_state st;
 };
 
-static void
-run_case(struct run *r, size_t c)
+/* Sign and verify case c's steps into `r`, stopping at the first that cannot be signed
+ * (its code, with err saying why), then run the machine over those signed. */
+static libro_code
+run_case(struct run *r, size_t c, libro_error *err)
 {
-    libro_error err = LIBRO_ERROR_INIT;
     libro_consent_seat seats[8];
     size_t n_seats = seats_of(seats, cases[c].seating);
     size_t k;
+    libro_code rc = LIBRO_OK;
 
     memset(r, 0, sizeof *r);
-    for (k = 0; k < cases[c].n; k++) {
+    for (k = 0; k < cases[c].n && rc == LIBRO_OK; k++) {
         libro_buf token = LIBRO_BUF_INIT;
         libro_step *s = step_of(c, k, r->hashes);
 
-        must(libro_step_sign(&token, s, keys[cases[c].steps[k].by], &err), &err, "sign");
+        rc = libro_step_sign(&token, s, keys[cases[c].steps[k].by], err);
         libro_step_free(s);
-        must(libro_step_verify(&r->steps[k], r->hashes[k], (const char *) token.data, token.len,
-                               &err),
-             &err, "verify");
-        r->hash_list[k] = r->hashes[k];
-        r->tokens[k] = (char *) libro_buf_detach(&token, NULL);
+        if (rc == LIBRO_OK) {
+            must(libro_step_verify(&r->steps[k], r->hashes[k], (const char *) token.data, token.len,
+                                   err),
+                 err, "verify");
+            r->hash_list[k] = r->hashes[k];
+            r->tokens[k] = (char *) libro_buf_detach(&token, NULL);
+            r->n++;
+        }
+        libro_buf_free(&token);
     }
-    r->n = cases[c].n;
-    must(libro_consent_run(&r->st, (const libro_step *const *) r->steps, r->hash_list, r->n, seats,
-                           n_seats, &err),
-         &err, "run");
+    if (rc == LIBRO_OK) {
+        must(libro_consent_run(&r->st, (const libro_step *const *) r->steps, r->hash_list, r->n,
+                               seats, n_seats, err),
+             err, "run");
+    }
+    return rc;
 }
 
 static void
@@ -774,6 +715,45 @@ run_free(struct run *r)
     }
     libro_consent_state_free(&r->st);
 }
+
+START_TEST(test_processes)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    struct run r;
+    libro_consent_state *st = &r.st;
+    libro_code rc = run_case(&r, (size_t) _i, &err);
+
+    ck_assert_msg(rc == cases[_i].build, "%s: building gave %d (%s)", cases[_i].name, rc, err.msg);
+    if (rc != LIBRO_OK) {
+        ck_assert_msg(strstr(err.msg, cases[_i].reason) != NULL, "%s: \"%s\"", cases[_i].name,
+                      err.msg);
+        goto out;
+    }
+    ck_assert_msg(st->n_accepted == cases[_i].accepted, "%s: accepted %zu (%s)", cases[_i].name,
+                  st->n_accepted, st->refused_reason);
+    ck_assert_int_eq(st->refused, cases[_i].refused != LIBRO_OK);
+    if (st->refused) {
+        ck_assert_int_eq(st->refused_code, cases[_i].refused);
+        ck_assert_msg(strstr(st->refused_reason, cases[_i].reason) != NULL, "%s: \"%s\"",
+                      cases[_i].name, st->refused_reason);
+    }
+    ck_assert_msg(st->adoptable == cases[_i].adoptable, "%s: adoptable %d", cases[_i].name,
+                  st->adoptable);
+    ck_assert_uint_eq(st->version, cases[_i].version);
+    ck_assert_uint_eq(st->round, cases[_i].round);
+    ck_assert_msg(st->n_standing == cases[_i].standing, "%s: standing %zu", cases[_i].name,
+                  st->n_standing);
+    ck_assert_msg(st->n_pending == cases[_i].pending, "%s: pending %zu", cases[_i].name,
+                  st->n_pending);
+    if (st->n_accepted > 0) {
+        ck_assert_str_eq(st->record_hash, r.hashes[st->n_accepted - 1]);
+    }
+out:
+    run_free(&r);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ the law and its record */
 
 static char *
 dup(const char *s)
@@ -826,7 +806,7 @@ START_TEST(test_law_matches_record)
     struct run not_yet;
     libro_credential *law;
 
-    run_case(&r, 8);
+    must(run_case(&r, 8, &err), &err, "case 8");
     ck_assert(r.st.adoptable);
     law = law_of(&r);
     must(libro_consent_check_law(law, &r.st, (const libro_step *const *) r.steps, r.n, &err), &err,
@@ -866,7 +846,7 @@ START_TEST(test_law_matches_record)
         LIBRO_ERR_DENIED, &err, "consent: roundtable[0] is not the round's member");
 
     /* The standing objection case: nothing may be adopted from it. */
-    run_case(&not_yet, 17);
+    must(run_case(&not_yet, 17, &err), &err, "case 17");
     ck_assert(!not_yet.st.adoptable);
     LIBRO_ASSERT_CODE(
         libro_consent_check_law(law, &not_yet.st, (const libro_step *const *) not_yet.steps,
@@ -890,7 +870,7 @@ START_TEST(test_record_document)
     libro_step *s = NULL;
     char *dot;
 
-    run_case(&r, 0);
+    must(run_case(&r, 0, &err), &err, "case 0");
     rec.process = dup(PROCESS);
     rec.steps = r.tokens;
     rec.n_steps = r.n;
@@ -1122,6 +1102,93 @@ START_TEST(test_step_caps)
 }
 END_TEST
 
+/* Fail the 1st, 2nd, ... allocation until a record of the "withdrawn objection" case parses,
+ * each step verifies and the machine runs: every failure on the way is "out of memory". */
+START_TEST(test_oom)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    struct run r;
+    libro_consent_record rec = {NULL, NULL, 0, NULL, 0};
+    libro_buf doc = LIBRO_BUF_INIT;
+    libro_consent_seat seats[8];
+    size_t n_seats = seats_of(seats, SEATS_BASE);
+    unsigned long n;
+    libro_code rc = LIBRO_ERR_NOMEM;
+
+    must(run_case(&r, 11, &err), &err, "case 11");
+    rec.process = dup(PROCESS);
+    rec.steps = r.tokens;
+    rec.n_steps = r.n;
+    must(libro_consent_record_to_json(&doc, &rec, &err), &err, "record");
+    for (n = 1; n < 100000 && rc != LIBRO_OK; n++) {
+        libro_consent_record *back = NULL;
+        libro_step *steps[MAX_STEPS] = {NULL};
+        char hashes[MAX_STEPS][LIBRO_HASH_REF_SIZE];
+        const char *hash_list[MAX_STEPS];
+        libro_consent_state st = LIBRO_CONSENT_STATE_INIT;
+        size_t k;
+
+        libro__alloc_fail_after(n);
+        rc = libro_consent_record_parse(&back, doc.data, doc.len, &err);
+        for (k = 0; rc == LIBRO_OK && k < back->n_steps; k++) {
+            rc = libro_step_verify(&steps[k], hashes[k], back->steps[k], strlen(back->steps[k]),
+                                   &err);
+            hash_list[k] = hashes[k];
+        }
+        if (rc == LIBRO_OK) {
+            rc = libro_consent_run(&st, (const libro_step *const *) steps, hash_list, back->n_steps,
+                                   seats, n_seats, &err);
+        }
+        libro__alloc_fail_after(0);
+        if (rc != LIBRO_OK) {
+            LIBRO_ASSERT_CODE(rc, LIBRO_ERR_NOMEM, &err, "out of memory");
+        } else {
+            ck_assert(st.adoptable);
+        }
+        libro_consent_state_free(&st);
+        for (k = 0; k < MAX_STEPS; k++) {
+            libro_step_free(steps[k]);
+        }
+        libro_consent_record_free(back);
+    }
+    ck_assert_int_eq(rc, LIBRO_OK);
+    ck_assert_uint_gt(n, 10);
+    libro_free(rec.process);
+    libro_buf_free(&doc);
+    run_free(&r);
+}
+END_TEST
+
+/* A mandate's seat: its term, or until the second before it ended early. */
+START_TEST(test_seat_of)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_credential *m = NULL;
+    libro_consent_seat seat;
+
+    must(libro_credential_new(&m, LIBRO_CRED_MANDATE, &err), &err, "new");
+    m->subject_id = dup(dids[M0]);
+    m->office = LIBRO_OFFICE_REPRESENTATIVE;
+    m->valid_from = T0;
+    m->valid_until = T0 + YEAR;
+    must(libro_consent_seat_of(&seat, m, 0, &err), &err, "in office");
+    ck_assert_str_eq(seat.did, dids[M0]);
+    ck_assert_int_eq(seat.office, LIBRO_OFFICE_REPRESENTATIVE);
+    ck_assert(seat.from == T0 && seat.until == T0 + YEAR);
+    must(libro_consent_seat_of(&seat, m, T0 + HOUR, &err), &err, "ended");
+    ck_assert(seat.until == T0 + HOUR - 1);
+    LIBRO_ASSERT_CODE(libro_consent_seat_of(&seat, m, T0, &err), LIBRO_ERR_TIME, &err,
+                      "consent: the mandate ends outside its term");
+    LIBRO_ASSERT_CODE(libro_consent_seat_of(&seat, m, T0 + YEAR + 1, &err), LIBRO_ERR_TIME, &err,
+                      NULL);
+    m->type = LIBRO_CRED_LAW;
+    LIBRO_ASSERT_CODE(libro_consent_seat_of(&seat, m, 0, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "consent: not a mandate");
+    m->type = LIBRO_CRED_MANDATE;
+    libro_credential_free(m);
+}
+END_TEST
+
 START_TEST(test_args)
 {
     libro_error err = LIBRO_ERROR_INIT;
@@ -1161,6 +1228,8 @@ libro_test_suite(void)
     tcase_add_test(format, test_step_signatures);
     tcase_add_test(format, test_step_caps);
     tcase_add_test(format, test_args);
+    tcase_add_test(format, test_seat_of);
+    tcase_add_test(law, test_oom);
     suite_add_tcase(s, processes);
     suite_add_tcase(s, law);
     suite_add_tcase(s, format);

@@ -1,7 +1,8 @@
 /* Credentials (core/src/credential.c): the reference examples in schemas/examples/ parse and
- * re-serialize byte for byte, round trips of all four types with both key types, a table of
- * refused documents with exact code and message, every cap at max and max+1, the rules of
- * libro_credential_check on builder structures, key ids, names, and an OOM loop. */
+ * re-serialize byte for byte, round trips of the first five types with both key types (agreements
+ * and laws: check_credential_law.c), a table of refused documents with exact code and message,
+ * every cap at max and max+1, the rules of libro_credential_check on builder structures, key ids,
+ * names, and an OOM loop. */
 #include <stdio.h>
 #include <string.h>
 

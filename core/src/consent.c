@@ -26,20 +26,6 @@ libro_step_kind_name(libro_step_kind kind)
     return kind >= LIBRO_STEP_PROPOSE && kind <= LIBRO_STEP_ROUND ? kind_names[kind] : NULL;
 }
 
-static void
-free_list(char **list, size_t n)
-{
-    size_t i;
-
-    if (list == NULL) {
-        return;
-    }
-    for (i = 0; i < n; i++) {
-        libro_free(list[i]);
-    }
-    libro_free(list);
-}
-
 void
 libro_step_free(libro_step *s)
 {
@@ -53,7 +39,7 @@ libro_step_free(libro_step *s)
     libro_free(s->aim);
     libro_free(s->text);
     libro_free(s->supersedes);
-    free_list(s->answers, s->n_answers);
+    libro_credential__free_list(s->answers, s->n_answers);
     libro_free(s->harm);
     libro_free(s->reason);
     libro_free(s->objection);
@@ -154,15 +140,18 @@ check_by(const char *by, libro_error *err)
 {
     unsigned char pub[32];
     const char *problem = libro_credential__id_problem(by);
+    libro_code rc;
 
     if (problem != NULL) {
         return fail(err, "by", problem);
     }
-    if (strncmp(by, DID_KEY_PREFIX, sizeof DID_KEY_PREFIX - 1) != 0 ||
-        libro_key__did_decode(pub, by, strlen(by), NULL) != LIBRO_OK) {
-        return libro_error_set(err, LIBRO_ERR_BAD_KEY, "step: by: not an Ed25519 did:key");
+    rc = strncmp(by, DID_KEY_PREFIX, sizeof DID_KEY_PREFIX - 1) == 0
+             ? libro_key__did_decode(pub, by, strlen(by), err)
+             : LIBRO_ERR_BAD_KEY;
+    if (rc != LIBRO_OK && rc != LIBRO_ERR_NOMEM) {
+        rc = libro_error_set(err, LIBRO_ERR_BAD_KEY, "step: by: not an Ed25519 did:key");
     }
-    return LIBRO_OK;
+    return rc;
 }
 
 static libro_code
@@ -734,9 +723,15 @@ libro_step_verify(libro_step **out, char hash[LIBRO_HASH_REF_SIZE], const char *
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
         goto out;
     }
-    if (strncmp(did, DID_KEY_PREFIX, sizeof DID_KEY_PREFIX - 1) != 0 ||
-        libro_key_from_did(&k, did, id_len, NULL) != LIBRO_OK) {
-        rc = libro_error_set(err, LIBRO_ERR_DENIED, "step: kid does not name an Ed25519 did:key");
+    rc = strncmp(did, DID_KEY_PREFIX, sizeof DID_KEY_PREFIX - 1) == 0
+             ? libro_key_from_did(&k, did, id_len, err)
+             : LIBRO_ERR_DENIED;
+    if (rc != LIBRO_OK) {
+        /* Out of memory is no verdict on the step. */
+        if (rc != LIBRO_ERR_NOMEM) {
+            rc = libro_error_set(err, LIBRO_ERR_DENIED,
+                                 "step: kid does not name an Ed25519 did:key");
+        }
         goto out;
     }
     rc = libro_key_thumbprint(tp, k, err);
@@ -786,8 +781,8 @@ libro_consent_record_free(libro_consent_record *r)
         return;
     }
     libro_free(r->process);
-    free_list(r->steps, r->n_steps);
-    free_list(r->mandates, r->n_mandates);
+    libro_credential__free_list(r->steps, r->n_steps);
+    libro_credential__free_list(r->mandates, r->n_mandates);
     libro_free(r);
 }
 

@@ -43,6 +43,24 @@ libro_consent_state_free(libro_consent_state *st)
     *st = (libro_consent_state) LIBRO_CONSENT_STATE_INIT;
 }
 
+libro_code
+libro_consent_seat_of(libro_consent_seat *out, const libro_credential *mandate, int64_t ended,
+                      libro_error *err)
+{
+    if (out == NULL || mandate == NULL || mandate->type != LIBRO_CRED_MANDATE ||
+        mandate->subject_id == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "consent: not a mandate");
+    }
+    if (ended != 0 && (ended <= mandate->valid_from || ended > mandate->valid_until)) {
+        return libro_error_set(err, LIBRO_ERR_TIME, "consent: the mandate ends outside its term");
+    }
+    out->did = mandate->subject_id;
+    out->office = mandate->office;
+    out->from = mandate->valid_from;
+    out->until = ended != 0 ? ended - 1 : mandate->valid_until;
+    return LIBRO_OK;
+}
+
 static bool
 sits(const libro_consent_seat *seat, int64_t at)
 {

@@ -1,4 +1,4 @@
-/* libro: the four credential types of docs/credentials.md. The parser checks structure
+/* libro: the credential types of docs/credentials.md. The parser checks structure
  * (exact member sets, JSON types, the fixed @context / type / credentialSchema, timestamps,
  * keys) and then hands the structure to libro_credential_check, the one place the content
  * rules live, so a builder and a verifier can never disagree about them. The writer builds
@@ -172,8 +172,8 @@ libro_credential_new(libro_credential **out, libro_cred_type type, libro_error *
     return LIBRO_OK;
 }
 
-static void
-free_list(char **list, size_t n)
+void
+libro_credential__free_list(char **list, size_t n)
 {
     size_t i;
 
@@ -200,10 +200,10 @@ libro_credential_free(libro_credential *c)
     libro_free(c->license_number);
     libro_free(c->profession);
     libro_free(c->license_type);
-    free_list(c->scope, c->n_scope);
+    libro_credential__free_list(c->scope, c->n_scope);
     libro_free(c->community_id);
     libro_free(c->level_name);
-    free_list(c->allowed_types, c->n_allowed);
+    libro_credential__free_list(c->allowed_types, c->n_allowed);
     libro_key_free(c->subject_key);
     if (c->grants != NULL) {
         for (i = 0; i < c->n_grants; i++) {
@@ -228,7 +228,8 @@ libro_credential_free(libro_credential *c)
             libro_free(c->parties[i].name);
             libro_free(c->parties[i].role);
             libro_key_free(c->parties[i].key);
-            free_list(c->parties[i].responsibilities, c->parties[i].n_responsibilities);
+            libro_credential__free_list(c->parties[i].responsibilities,
+                                        c->parties[i].n_responsibilities);
         }
         libro_free(c->parties);
     }

@@ -123,6 +123,16 @@ typedef struct libro_consent_seat {
     int64_t until;       /* last second the member sits (inclusive) */
 } libro_consent_seat;
 
+/** The seat the RoundtableMandate `mandate` gives (one rule for the registry and the
+ *  verifier): did its holder (borrowed from `mandate`), office its office, from its
+ *  validFrom, until its validUntil, or, when it ended early (`ended` > 0: resigned, recalled,
+ *  replaced at that time), the second before `ended` (a member no longer sits from the
+ *  moment the mandate ends). LIBRO_ERR_INVALID_ARG for a NULL argument or another type;
+ *  LIBRO_ERR_TIME for an `ended` outside validFrom+1..validUntil. Thread-safe. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_consent_seat_of(libro_consent_seat *out,
+                                                           const libro_credential *mandate,
+                                                           int64_t ended, libro_error *err);
+
 /** The state of a process after the steps it accepted. Owned by the caller, released with
  *  libro_consent_state_free (the struct itself may live on the stack: LIBRO_CONSENT_STATE_INIT). */
 typedef struct libro_consent_state {
