@@ -117,6 +117,7 @@ typedef struct process {
     size_t n_steps;
     libro_mandate_record *mandates;
     size_t n_mandates;
+    libro_credential **creds; /* the mandates parsed, which the seats borrow from */
     libro_consent_seat *seats;
     size_t n_seats;
 } process;
@@ -131,25 +132,38 @@ process_clear(process *p)
     libro_free(p->hashes);
     libro_consent_step_records_free(p->rec, p->n_rec);
     libro_free(p->seats);
+    for (size_t i = 0; p->creds != NULL && i < p->n_mandates; i++) {
+        libro_credential_free(p->creds[i]);
+    }
+    libro_free(p->creds);
     libro_mandate_records_free(p->mandates, p->n_mandates);
     memset(p, 0, sizeof *p);
 }
 
-/* The last second a mandate's holder sits (its end, or its validUntil); false when it never
- * sat (ended before its term began). */
-static bool
-sits_until(const libro_mandate_record *m, int64_t *until)
+/* The seat mandate `m` gave (core's one rule, libro_consent_seat_of, on its credential, parsed
+ * into *cred for the seat to borrow from); *sits is false for a mandate that ended before its
+ * term began (a replacement that overtook it): it never sat. */
+static libro_code
+seat_of(libro_consent_seat *seat, bool *sits, libro_credential **cred,
+        const libro_mandate_record *m, libro_error *err)
 {
-    *until = m->valid_until;
-    if (m->state != LIBRO_MANDATE_ACTIVE) {
-        if (m->ended_at <= m->valid_from) {
-            return false;
-        }
-        if (m->ended_at - 1 < *until) {
-            *until = m->ended_at - 1;
-        }
+    int64_t ended = m->state == LIBRO_MANDATE_ACTIVE ? 0 : m->ended_at;
+    libro_code rc;
+
+    *sits = false;
+    *cred = NULL;
+    if (ended != 0 && ended <= m->valid_from) {
+        return LIBRO_OK;
     }
-    return true;
+    if (ended > m->valid_until) {
+        ended = 0; /* ended after its term: it sat the whole term */
+    }
+    rc = libro_registry__parse_credential(cred, m->credential, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_consent_seat_of(seat, *cred, ended, err);
+    }
+    *sits = rc == LIBRO_OK;
+    return rc;
 }
 
 /* Load process `run` of `law_id` (steps verified again: the record is only as good as its
@@ -187,22 +201,17 @@ process_load(libro_registry *r, process *p, const char *law_id, uint32_t run, li
         return rc;
     }
     p->seats = libro_calloc(p->n_mandates + 1, sizeof *p->seats);
-    if (p->seats == NULL) {
+    p->creds = libro_calloc(p->n_mandates + 1, sizeof *p->creds);
+    if (p->seats == NULL || p->creds == NULL) {
         return nomem(err);
     }
-    for (size_t i = 0; i < p->n_mandates; i++) {
-        const libro_mandate_record *m = &p->mandates[i];
-        int64_t until = 0;
+    for (size_t i = 0; rc == LIBRO_OK && i < p->n_mandates; i++) {
+        bool sits = false;
 
-        if (sits_until(m, &until)) {
-            p->seats[p->n_seats].did = m->holder;
-            p->seats[p->n_seats].office = m->office;
-            p->seats[p->n_seats].from = m->valid_from;
-            p->seats[p->n_seats].until = until;
-            p->n_seats++;
-        }
+        rc = seat_of(&p->seats[p->n_seats], &sits, &p->creds[i], &p->mandates[i], err);
+        p->n_seats += sits ? 1 : 0;
     }
-    return LIBRO_OK;
+    return rc;
 }
 
 /* Run core's state machine over the loaded steps: LIBRO_ERR_DENIED (or the refusal's own
@@ -507,13 +516,19 @@ libro_registry_law_record(libro_registry *r, libro_buf *out, const char *law_id,
     }
     doc.n_steps = n;
     /* Every mandate whose holder sat at some time during the process, each once. */
-    for (size_t i = 0; i < n_m; i++) {
-        int64_t until = 0;
+    for (size_t i = 0; rc == LIBRO_OK && i < n_m; i++) {
+        libro_consent_seat seat;
+        libro_credential *cred = NULL;
+        bool sits = false;
 
-        if (sits_until(&m[i], &until) && m[i].valid_from <= steps[n - 1].at &&
-            until >= steps[0].at) {
+        rc = seat_of(&seat, &sits, &cred, &m[i], err);
+        if (rc == LIBRO_OK && sits && seat.from <= steps[n - 1].at && seat.until >= steps[0].at) {
             doc.mandates[doc.n_mandates++] = m[i].credential;
         }
+        libro_credential_free(cred);
+    }
+    if (rc != LIBRO_OK) {
+        goto out;
     }
     rc = r->store.ops->commit(r->store.h, err);
     if (rc != LIBRO_OK) {
