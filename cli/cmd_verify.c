@@ -347,6 +347,7 @@ static void
 registry_text(char *out, size_t cap, const libro_verification *v, int64_t now)
 {
     char since[LIBRO_TIME_TEXT_MAX];
+    char ends[LIBRO_TIME_TEXT_MAX];
     char synced[LIBRO_TIME_MS_TEXT_MAX];
     int n;
 
@@ -356,13 +357,17 @@ registry_text(char *out, size_t cap, const libro_verification *v, int64_t now)
         if (libro_time_format(since, v->reg_since, NULL) != LIBRO_OK) {
             memcpy(since, "?", 2);
         }
+        if (v->reg_ends == 0 || libro_time_format(ends, v->reg_ends, NULL) != LIBRO_OK) {
+            ends[0] = '\0';
+        }
         if (libro_time_format_ms(synced, v->reg_synced_ms, NULL) != LIBRO_OK) {
             memcpy(synced, "?", 2);
         }
-        n = snprintf(out, cap, "%s %s %s (registry %s at %s, synced %s)",
+        n = snprintf(out, cap, "%s %s %s%s%s (registry %s at %s, synced %s)",
                      libro_doc_state_name(v->reg_state),
                      v->reg_state != LIBRO_DOC_IN_FORCE && v->reg_since > now ? "from" : "since",
-                     since, v->reg_registry, v->reg_url, synced);
+                     since, ends[0] != '\0' ? ", notice given: ends " : "", ends, v->reg_registry,
+                     v->reg_url, synced);
     }
     if (n < 0) {
         out[0] = '\0';
@@ -872,6 +877,9 @@ json_registry(libro_buf *b, const libro_verification *v, libro_error *err)
         rc = libro_buf_printf(b, err, ",\"state\":\"%s\"", libro_doc_state_name(v->reg_state));
         if (rc == LIBRO_OK) {
             rc = json_kv_time(b, "since", v->reg_since, err);
+        }
+        if (rc == LIBRO_OK && v->reg_ends != 0) {
+            rc = json_kv_time(b, "ends", v->reg_ends, err);
         }
         if (rc == LIBRO_OK) {
             rc = json_kv_str(b, "registry", v->reg_registry, err);

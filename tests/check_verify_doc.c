@@ -29,11 +29,15 @@
 #include "libro/jws.h"
 #include "libro/lbr.h"
 #include "libro/qr.h"
+#include "libro/registry.h"
+#include "libro/registry_client.h"
 #include "libro/scan.h"
+#include "libro/server.h"
 #include "libro/time.h"
 #include "libro/util.h"
 #include "libro/verifier.h"
 #include "test_creds.h"
+#include "test_law.h"
 #include "test_roundtable.h"
 #include "test_util.h"
 
@@ -297,14 +301,15 @@ law_token(const char *issuer, const libro_key *k, int level, const char *text)
  * store, and the index file of its sync listing hash `hash` as `law` in `state` since
  * `since`; then a new open of the store reads it. */
 static void
-index_of(const char *community, const libro_key *signer_key, const char *hash, bool law,
-         const char *state, int64_t since)
+index_of_ends(const char *community, const libro_key *signer_key, const char *hash, bool law,
+              const char *state, int64_t since, int64_t ends)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_credential *auth = new_cred(LIBRO_CRED_REGISTRY_AUTH, community, REG, "Registry",
                                       T0 - 200 * DAY, T0 + 2000 * DAY);
     char tp[LIBRO_THUMBPRINT_LEN + 1];
     char when[LIBRO_TIME_TEXT_MAX];
+    char ends_text[64] = "";
     unsigned char d[32];
     libro_buf hex = LIBRO_BUF_INIT;
     libro_buf text = LIBRO_BUF_INIT;
@@ -316,6 +321,12 @@ index_of(const char *community, const libro_key *signer_key, const char *hash, b
     add(tok);
     must(libro_key_thumbprint(tp, k_reg, &err), &err, "tp");
     must(libro_time_format(when, since, &err), &err, "time");
+    if (ends != 0) {
+        char t[LIBRO_TIME_TEXT_MAX];
+
+        must(libro_time_format(t, ends, &err), &err, "time");
+        ck_assert_int_gt(snprintf(ends_text, sizeof ends_text, ",\"ends\":\"%s\"", t), 0);
+    }
     must(libro_sha256(d, REG_URL, strlen(REG_URL), &err), &err, "sha");
     must(libro_hex_encode(&hex, d, sizeof d, &err), &err, "hex");
     ck_assert_int_gt(snprintf(path, sizeof path, "%s/index", store_dir), 0);
@@ -325,12 +336,12 @@ index_of(const char *community, const libro_key *signer_key, const char *hash, b
     must(libro_buf_printf(&text, &err,
                           "{\"url\":\"" REG_URL "\",\"registry\":\"" REG "\",\"key\":\"%s\","
                           "\"community\":\"%s\",\"issued\":\"2027-04-01T00:00:00.000Z\","
-                          "\"agreements\":[%s%s%s%s%s%s%s],\"laws\":[%s%s%s%s%s%s%s]}",
+                          "\"agreements\":[%s%s%s%s%s%s%s%s%s],\"laws\":[%s%s%s%s%s%s%s]}",
                           tp, community, law ? "" : "{\"hash\":\"", law ? "" : hash,
                           law ? "" : "\",\"state\":\"", law ? "" : state,
-                          law ? "" : "\",\"since\":\"", law ? "" : when, law ? "" : "\"}",
-                          !law ? "" : "{\"hash\":\"", !law ? "" : hash,
-                          !law ? "" : "\",\"state\":\"", !law ? "" : state,
+                          law ? "" : "\",\"since\":\"", law ? "" : when, law ? "" : "\"",
+                          law ? "" : ends_text, law ? "" : "}", !law ? "" : "{\"hash\":\"",
+                          !law ? "" : hash, !law ? "" : "\",\"state\":\"", !law ? "" : state,
                           !law ? "" : "\",\"since\":\"", !law ? "" : when, !law ? "" : "\"}"),
          &err, "index");
     must(libro_file_write_atomic(path, text.data, text.len, 0644, &err), &err, "write index");
@@ -339,6 +350,13 @@ index_of(const char *community, const libro_key *signer_key, const char *hash, b
     libro_free(tok);
     libro_buf_free(&hex);
     libro_buf_free(&text);
+}
+
+static void
+index_of(const char *community, const libro_key *signer_key, const char *hash, bool law,
+         const char *state, int64_t since)
+{
+    index_of_ends(community, signer_key, hash, law, state, since, 0);
 }
 
 static libro_verification *
@@ -528,6 +546,18 @@ START_TEST(test_agreement_registry)
     ck_assert_int_eq(v->reg_since, NOW + 30 * DAY);
     libro_verification_free(v);
     verdict_of(&doc, NOW + 31 * DAY, LIBRO_ENDED, 4, "agreement ended 2027-05-11");
+
+    /* In force with a notice running (the registry's "ends"): ENDED once it ran out, also
+     * when that is after the sync. */
+    index_of_ends(NB, k_nb, hash, false, "in force", T2027, NOW + 10 * DAY);
+    v = verify_at((const char *) doc.data, doc.len, NOW);
+    expect(v, LIBRO_COMPLETE, 0, NULL);
+    ck_assert_int_eq(v->reg_state, LIBRO_DOC_IN_FORCE);
+    ck_assert_int_eq(v->reg_ends, NOW + 10 * DAY);
+    libro_verification_free(v);
+    v = verify_at((const char *) doc.data, doc.len, NOW + 10 * DAY);
+    expect(v, LIBRO_ENDED, 4, "agreement ended 2027-04-21T00:00:00Z");
+    libro_verification_free(v);
 
     index_of(NB, k_nb, hash, false, "superseded", NOW - DAY);
     verdict_of(&doc, NOW, LIBRO_SUPERSEDED, 4,
@@ -1050,6 +1080,134 @@ START_TEST(test_record)
 }
 END_TEST
 
+/* ---- after a sync from a real registry ----------------------------------------------------- */
+
+/* The registry of lreg's fixture (test_law.h: Neighborhood 3 under Town 5, three tribes and
+ * their representatives, a chair) records two agreements (one then ended by one party's
+ * notice) and adopts a law by consent, on a real server on loopback; a store with Town 5
+ * pinned syncs its bundle; then every verdict comes from what the sync brought: the
+ * agreements COMPLETE and registered, the notice's end applied once it runs out, the law IN
+ * FORCE and registered, the references in force, and the law's record, fetched from the
+ * registry, checked against the law. */
+START_TEST(test_after_sync)
+{
+    static const int both[] = {0, 1};
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_server_options so = LIBRO_SERVER_OPTIONS_INIT;
+    libro_sync_report rep;
+    libro_server *server = NULL;
+    libro_registry *reg = NULL;
+    libro_registry_client *c = NULL;
+    libro_verify_options opt;
+    libro_verification *v = NULL;
+    libro_record_check *r = NULL;
+    libro_buf record = LIBRO_BUF_INIT;
+    libro_buf ref = LIBRO_BUF_INIT;
+    rt_fixture F;
+    tl_process P;
+    int64_t now = libro_time_now();
+    int64_t t0 = now - 10 * DAY;
+    int64_t review = now + 365 * DAY;
+    char h1[LIBRO_HASH_REF_SIZE];
+    char h2[LIBRO_HASH_REF_SIZE];
+    char lh[LIBRO_HASH_REF_SIZE];
+    char *v1;
+    char *v2;
+    char *notice;
+    char *law;
+    char *tok;
+    tl_step_args pa = {.text = "No loud music after 22:00.", .review = review};
+    tl_step_args ra = {.version = 1, .round = 1, .consent = true};
+
+    rt_setup(&F, now - 365 * DAY, now + 3650 * DAY, 0, "http://127.0.0.1");
+    must(libro_registry_open(&reg, F.db_path, &err), &err, "open");
+    tl_roundtable(&F, reg, now - 30 * DAY, rt_term_end(now - 30 * DAY, 3), now - 30 * DAY);
+    libro_registry_close(reg);
+    must(libro_registry_client_open(&c, F.db_path, NULL, NULL, "clerk", NULL, &err), &err,
+         "client");
+    v1 = tl_agreement(&F, both, 2, now - DAY, now + 365 * DAY, 30, NULL, "Workshop", both, 2);
+    v2 = tl_agreement(&F, both, 2, now - DAY, now + 365 * DAY, 30, NULL, "Garden", both, 2);
+    must(libro_registry_client_register_agreement(c, v1, h1, &err), &err, "register 1");
+    must(libro_registry_client_register_agreement(c, v2, h2, &err), &err, "register 2");
+    notice =
+        tl_end(&F, h2, LIBRO_AGREEMENT_END_NOTICE, now, "moving away", (const int[]){0}, 1, NULL);
+    must(libro_registry_client_end_agreement(c, h2, notice, &err), &err, "notice");
+    memset(&P, 0, sizeof P);
+    P.f = &F;
+    P.law = TL_LAW;
+    tok = tl_step(&P, 0, LIBRO_STEP_PROPOSE, t0, &pa);
+    must(libro_registry_client_add_step(c, tok, NULL, &err), &err, "propose");
+    tl_accept(&P, tok, NULL);
+    libro_free(tok);
+    for (int m = 0; m < 3; m++) {
+        tok = tl_step(&P, m, LIBRO_STEP_RESPOND, t0 + 60 * (m + 1), &ra);
+        must(libro_registry_client_add_step(c, tok, NULL, &err), &err, "respond");
+        tl_accept(&P, tok, NULL);
+        libro_free(tok);
+    }
+    law = tl_law(&P, 1, "No loud music after 22:00.", t0 + 400, review, NULL, F.community_key);
+    must(libro_registry_client_register_law(c, law, lh, &err), &err, "adopt");
+    must(libro_registry_client_law_record(c, &record, TL_LAW, 0, &err), &err, "record");
+    libro_registry_client_close(c);
+
+    so.db_path = F.db_path;
+    so.registry_key = F.registry_key;
+    so.threads = 2;
+    must(libro_server_start(&server, &so, &err), &err, "server");
+    must(
+        libro_trust_add_anchor(store, F.parent_charter, strlen(F.parent_charter), NULL, NULL, &err),
+        &err, "anchor");
+    must(libro_trust_sync(store, libro_server_base_url(server), NULL, &rep, &err), &err, "sync");
+    ck_assert_uint_eq(rep.agreements, 2);
+    ck_assert_uint_eq(rep.laws, 1);
+
+    opt = (libro_verify_options) LIBRO_VERIFY_OPTIONS_INIT(now);
+    must(libro_verify_document(&v, store, v1, strlen(v1), &opt, &err), &err, "v1");
+    expect(v, LIBRO_COMPLETE, 0, NULL);
+    ck_assert(v->registered);
+    ck_assert_int_eq(v->reg_state, LIBRO_DOC_IN_FORCE);
+    ck_assert(v->community_trusted);
+    libro_verification_free(v);
+    must(libro_verify_document(&v, store, v2, strlen(v2), &opt, &err), &err, "v2");
+    expect(v, LIBRO_COMPLETE, 0, NULL);
+    ck_assert_int_eq(v->reg_ends, now + 30 * DAY);
+    libro_verification_free(v);
+    opt.now = now + 31 * DAY;
+    opt.at = true;
+    must(libro_verify_document(&v, store, v2, strlen(v2), &opt, &err), &err, "v2 later");
+    expect(v, LIBRO_ENDED, 4, "agreement ended");
+    libro_verification_free(v);
+    opt = (libro_verify_options) LIBRO_VERIFY_OPTIONS_INIT(now);
+    must(libro_verify_document(&v, store, law, strlen(law), &opt, &err), &err, "law");
+    expect(v, LIBRO_IN_FORCE, 0, NULL);
+    ck_assert(v->registered);
+    ck_assert_str_eq(v->hash, lh);
+    libro_verification_free(v);
+    must(libro_lbr_encode(&ref, LIBRO_LBR_LAW, lh, &err), &err, "lbr");
+    must(libro_verify_document(&v, store, (const char *) ref.data, ref.len, &opt, &err), &err,
+         "ref");
+    expect(v, LIBRO_IN_FORCE, 0, NULL);
+    libro_verification_free(v);
+
+    must(libro_verify_record(&r, store, (const char *) record.data, record.len, law, strlen(law),
+                             &opt, &err),
+         &err, "record");
+    ck_assert_msg(r->ok, "%s", r->reason);
+    ck_assert(r->state.adoptable);
+    ck_assert_uint_eq(r->n_steps, 4);
+    libro_record_check_free(r);
+
+    libro_server_stop(server);
+    rt_teardown(&F);
+    libro_buf_free(&record);
+    libro_buf_free(&ref);
+    libro_free(v1);
+    libro_free(v2);
+    libro_free(notice);
+    libro_free(law);
+}
+END_TEST
+
 Suite *
 libro_test_suite(void)
 {
@@ -1079,6 +1237,7 @@ libro_test_suite(void)
     suite_add_tcase(s, refs);
     tcase_add_checked_fixture(records, setup, teardown);
     tcase_add_test(records, test_record);
+    tcase_add_test(records, test_after_sync);
     suite_add_tcase(s, records);
     return s;
 }

@@ -925,10 +925,16 @@ registry_trusted(bool *ok, char *why, size_t why_cap, const libro_trust *t,
 /* Whether entry `a` says more than `b`: a state in effect that is final (ended, superseded,
  * repealed) beats "in force", then the later sync. */
 static bool
+final_at(const libro_doc_entry *d, int64_t now)
+{
+    return (d->state != LIBRO_DOC_IN_FORCE && d->since <= now) || (d->ends != 0 && d->ends <= now);
+}
+
+static bool
 says_more(const libro_doc_entry *a, const libro_doc_entry *b, int64_t now)
 {
-    bool fa = a->state != LIBRO_DOC_IN_FORCE && a->since <= now;
-    bool fb = b->state != LIBRO_DOC_IN_FORCE && b->since <= now;
+    bool fa = final_at(a, now);
+    bool fb = final_at(b, now);
 
     return fa != fb ? fa : a->synced_ms > b->synced_ms;
 }
@@ -983,7 +989,14 @@ registry_state(libro_verification *v, const libro_trust *t, bool law, const char
     v->registered = true;
     v->reg_state = best->state;
     v->reg_since = best->since;
+    v->reg_ends = best->ends;
     v->reg_synced_ms = best->synced_ms;
+    if (best->ends != 0 && best->ends <= opt->now) {
+        /* The notice ran out after the sync: ended, from then. */
+        v->reg_state = LIBRO_DOC_ENDED;
+        v->reg_since = best->ends;
+        v->reg_ends = 0;
+    }
     v->reg_registry = libro_strndup(best->registry, strlen(best->registry));
     v->reg_url = libro_strndup(best->url, strlen(best->url));
     v->reg_community = libro_strndup(best->community, strlen(best->community));
