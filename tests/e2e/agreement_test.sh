@@ -99,7 +99,7 @@ check "verify --json: complete" 0 '"outcome":"COMPLETE".*"signed":2' -- "$libro"
     verify --json a-ada-first.json
 A=a-ada-first.json
 
-# --- documents a verifier must count right or refuse ------------------------------------------------
+# --- documents a verifier must count right or refuse ----------------------------------------------
 b64url_decode() {
     local p
     p=$(tr '_-' '/+')
@@ -145,7 +145,7 @@ check "verify --json: INVALID is a failure document" 1 '"ok":false' -- "$libro" 
 check "sign: a document with a bad signature" 1 '' -- "$libro" agreement sign --key carla.pem \
     swapped.json
 
-# --- seven parties, from a spec, signed in a shuffled order ----------------------------------------
+# --- seven parties, from a spec, signed in a shuffled order ---------------------------------------
 {
     printf '{"title":"The Tribe 2 garden","community":{"id":"%s","level":1},"parties":[' $N
     for i in 1 2 3 4 5 6 7; do
@@ -198,7 +198,7 @@ check "show --json" 0 '"stateNow":"in force"' -- "$libro" agreement show --json 
 check "show: an unknown agreement" 1 '' -- "$libro" agreement show --registry "$URL" \
     "sha256:$(printf x | sha256sum | cut -c1-64)"
 
-# --- an amendment, re-signed by every party ---------------------------------------------------------
+# --- an amendment, re-signed by every party -------------------------------------------------------
 check "amend: a new draft that supersedes the first" 0 "supersedes +$H1" -- "$libro" agreement \
     amend --title "Shared use of the Tribe 2 workshop, with weekends" --out a2.json $A
 check "amend: a PARTIAL version cannot be amended" 1 'PARTIAL' -- "$libro" agreement amend \
@@ -213,8 +213,8 @@ check "show: the first version is superseded" 0 "superseded +by $H2" -- "$libro"
     --registry "$URL" "$H1"
 check "show: the history has both versions" 0 '2 versions, oldest first' -- "$libro" agreement \
     show --registry "$URL" "$H2"
-check "register: the superseded version again" 1 '' -- "$libro" agreement register --registry "$URL" \
-    "$A"
+check "register: the superseded version again" 1 '' -- "$libro" agreement register \
+    --registry "$URL" "$A"
 
 # --- ending ---------------------------------------------------------------------------------------
 check "end: notice on a mutual-only agreement" 1 'only mutually' -- "$libro" agreement end \
@@ -246,7 +246,7 @@ check "mutual end: signed twice" 1 'signed this end already' -- "$libro" agreeme
 check "show: the garden ended" 0 '^state +ended' -- "$libro" agreement show --registry "$URL" \
     "$(hash_of g.json)"
 
-# --- an employer verifies offline -------------------------------------------------------------------
+# --- an employer verifies offline -----------------------------------------------------------------
 check "trust add: the neighborhood as anchor" 0 '' -- "$libro" trust add --anchor n3.jws
 check "sync" 0 '' -- "$libro" sync "$URL"
 kill "$server_pid" && wait "$server_pid" 2>/dev/null
