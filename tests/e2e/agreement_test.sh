@@ -142,8 +142,8 @@ doc "$(payload_of b.json)" "$(sig $A 1)" "$(sig $A 2)" >swapped.json
 check "payload swapped: INVALID" 1 'INVALID' -- "$libro" agreement verify swapped.json
 check "verify --json: INVALID is a failure document" 1 '"ok":false' -- "$libro" agreement \
     verify --json swapped.json
-check "sign: a document with a bad signature" 1 '' -- "$libro" agreement sign --key carla.pem \
-    swapped.json
+check "sign: a document with a bad signature" 1 'signature' -- "$libro" agreement sign \
+    --key ada.pem swapped.json
 
 # --- seven parties, from a spec, signed in a shuffled order ---------------------------------------
 {
