@@ -405,7 +405,7 @@ START_TEST(test_end_refusals)
     LIBRO_ASSERT_CODE(end_with(hash, s, now, &err), LIBRO_ERR_DENIED, &err,
                       "dated outside the agreement's time");
     libro_free(s);
-    s = tl_end(&F, hash, LIBRO_AGREEMENT_END_NOTICE, now - 60, "leaving", (const int[]){0}, 1,
+    s = tl_end(&F, hash, LIBRO_AGREEMENT_END_NOTICE, now - 3600, "leaving", (const int[]){0}, 1,
                NULL);
     LIBRO_ASSERT_CODE(end_with(hash, s, now, &err), LIBRO_ERR_DENIED, &err,
                       "dated outside the agreement's time");

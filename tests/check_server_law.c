@@ -650,6 +650,7 @@ client_flow(bool remote)
     ck_assert_str_eq(a.document, v1);
     ck_assert_uint_eq(n, 1);
     ck_assert_str_eq(hist[0].hash, h1);
+    libro_agreement_record_clear(&a);
     LIBRO_ASSERT_CODE(libro_registry_client_agreement(
                           c, &a, NULL, NULL,
                           "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",

@@ -539,7 +539,9 @@ libro_registry_end_agreement(libro_registry *r, const libro_request_id *req, con
                              a.state == LIBRO_AGREEMENT_ENDED ? "ending or ended" : "superseded");
         goto out;
     }
-    if (at > now + LIBRO_REGISTRY_SKEW_SECONDS || at < a.registered_at || at > a.valid_until) {
+    /* The registry's clock and the parties' may differ by the skew, either way. */
+    if (at > now + LIBRO_REGISTRY_SKEW_SECONDS ||
+        at < a.registered_at - LIBRO_REGISTRY_SKEW_SECONDS || at > a.valid_until) {
         rc = libro_error_set(err, LIBRO_ERR_DENIED,
                              "end statement: dated outside the agreement's time in the registry "
                              "(after its registration, within its term, not ahead of now)");

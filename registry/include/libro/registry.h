@@ -681,9 +681,9 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_register_agreement(
 
 /** End the agreement `hash` with the signed `statement` (JWS JSON, `len` bytes; its format
  *  above): its payload names this agreement and an end its "ending" allows (notice on a
- *  mutualOnly agreement: LIBRO_ERR_DENIED), its "at" within LIBRO_REGISTRY_SKEW_SECONDS of
- *  `now` or before it, but not before the registration; every signature verifies with the key
- *  of the party its kid names (LIBRO_ERR_BAD_SIGNATURE; a kid naming no party:
+ *  mutualOnly agreement: LIBRO_ERR_DENIED), its "at" not after `now` nor before the
+ *  registration, by more than 5 minutes (clocks differ), nor after validUntil; every signature
+ * verifies with the key of the party its kid names (LIBRO_ERR_BAD_SIGNATURE; a kid naming no party:
  *  LIBRO_ERR_DENIED); notice: at least one party signed, the notice runs from "at" for the
  *  notice days; mutual: every party signed (LIBRO_ERR_DENIED naming the missing ones) and it
  *  ends at "at". LIBRO_ERR_NOT_FOUND; LIBRO_ERR_DENIED for an agreement already ended or
@@ -759,18 +759,19 @@ typedef struct libro_consent_step_record {
 LIBRO_API void libro_consent_step_records_free(libro_consent_step_record *s, size_t n);
 
 /** Record consent step `step` (compact JWS, `len` bytes, of core's consent step format) of
- *  the process its payload names. The step's own signature is the authorization: it must
- *  verify with the key of its "by" did:key under a kid of that did (LIBRO_ERR_BAD_SIGNATURE,
- *  LIBRO_ERR_DENIED). Then, in one transaction: a "propose" (seq 0) opens a process when the
- *  law has none open (LIBRO_ERR_DENIED: one is under way), naming in "supersedes" the law's
- *  version in force when there is one (LIBRO_ERR_DENIED otherwise); any other step continues
- *  the open process (LIBRO_ERR_NOT_FOUND: none), with the next seq and "prev" the hash of the
- *  last step (LIBRO_ERR_DENIED), an "at" no earlier than the last step's and no later than
- *  `now` + LIBRO_REGISTRY_SKEW_SECONDS (LIBRO_ERR_DENIED); core's consent state machine
- *  accepts it against the roundtable the registry recorded at the step's "at" (voting members
- *  and chair from the mandates in office then; its refusal's code, LIBRO_ERR_DENIED for a
- *  rule of consent). A log leaf under `actor`. *hash (may be NULL) receives the step's
- *  hash. */
+ *  the process its payload names. The step's own signature is the authorization
+ *  (libro_step_verify: the kid's did:key must be its "by"; its codes, prefixed "consent
+ *  step"). Its process must be a law id without '/', '?', '%' or '#' (LIBRO_ERR_INVALID_ARG)
+ *  and its "at" no later than `now` + 5 minutes (LIBRO_ERR_DENIED). Then, in one
+ *  transaction: a "propose" at seq 0 opens a process when the law has none under way
+ *  (LIBRO_ERR_DENIED otherwise), naming in "supersedes" the law's version in force when
+ *  there is one and nothing when there is none (LIBRO_ERR_DENIED); any other step continues
+ *  the open process (LIBRO_ERR_NOT_FOUND: none). Core's consent state machine
+ *  (libro_consent_run) then judges the process with this step last, against the seats the
+ *  registry's mandates gave (libro_consent_seat_of): the chain (seq, prev, time order:
+ *  LIBRO_ERR_PARSE) and who may act and how (LIBRO_ERR_DENIED), with its reason
+ *  ("step 4 (respond): ..."). A log leaf under `actor`. *hash (may be NULL) receives the
+ *  step's hash. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_add_step(
     libro_registry *r, const libro_request_id *req, const char *step, size_t len, const char *actor,
     int64_t now, char hash[LIBRO_REGISTRY_HASH_SIZE], libro_error *err);
