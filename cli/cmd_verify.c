@@ -1,5 +1,6 @@
-/* libro verify: check a license or a roundtable mandate offline, from a QR image, scanned text
- * or a JWS file, and say what it is with the exit codes of libro-verify(1). */
+/* libro verify: check a license, a roundtable mandate, a responsibility agreement, a community
+ * law or an LBR reference offline, from a QR image, scanned text or a file, and say what it is
+ * with the exit codes of libro-verify(1). */
 #include <string.h>
 #include <sys/stat.h>
 
@@ -347,7 +348,6 @@ static void
 registry_text(char *out, size_t cap, const libro_verification *v, int64_t now)
 {
     char since[LIBRO_TIME_TEXT_MAX];
-    char ends[LIBRO_TIME_TEXT_MAX];
     char synced[LIBRO_TIME_MS_TEXT_MAX];
     int n;
 
@@ -357,17 +357,13 @@ registry_text(char *out, size_t cap, const libro_verification *v, int64_t now)
         if (libro_time_format(since, v->reg_since, NULL) != LIBRO_OK) {
             memcpy(since, "?", 2);
         }
-        if (v->reg_ends == 0 || libro_time_format(ends, v->reg_ends, NULL) != LIBRO_OK) {
-            ends[0] = '\0';
-        }
         if (libro_time_format_ms(synced, v->reg_synced_ms, NULL) != LIBRO_OK) {
             memcpy(synced, "?", 2);
         }
-        n = snprintf(out, cap, "%s %s %s%s%s (registry %s at %s, synced %s)",
+        n = snprintf(out, cap, "%s %s %s (registry %s at %s, synced %s)",
                      libro_doc_state_name(v->reg_state),
                      v->reg_state != LIBRO_DOC_IN_FORCE && v->reg_since > now ? "from" : "since",
-                     since, ends[0] != '\0' ? ", notice given: ends " : "", ends, v->reg_registry,
-                     v->reg_url, synced);
+                     since, v->reg_registry, v->reg_url, synced);
     }
     if (n < 0) {
         out[0] = '\0';
@@ -506,8 +502,8 @@ print_human(const libro_verification *v, int64_t now)
     char status[LIBRO_ERROR_MSG_MAX + 64];
     size_t i;
 
-    if (v->outcome == LIBRO_VALID) {
-        printf("VALID\n");
+    if (v->reason[0] == '\0') {
+        printf("%s\n", libro_outcome_name(v->outcome));
     } else {
         printf("%s: %s\n", libro_outcome_name(v->outcome), v->reason);
     }
@@ -877,9 +873,6 @@ json_registry(libro_buf *b, const libro_verification *v, libro_error *err)
         rc = libro_buf_printf(b, err, ",\"state\":\"%s\"", libro_doc_state_name(v->reg_state));
         if (rc == LIBRO_OK) {
             rc = json_kv_time(b, "since", v->reg_since, err);
-        }
-        if (rc == LIBRO_OK && v->reg_ends != 0) {
-            rc = json_kv_time(b, "ends", v->reg_ends, err);
         }
         if (rc == LIBRO_OK) {
             rc = json_kv_str(b, "registry", v->reg_registry, err);

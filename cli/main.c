@@ -13,7 +13,7 @@ static const struct cli_cmd commands[] = {
     {"qr", cmd_qr, "render a credential as a QR code, or read one from an image"},
     {"trust", cmd_trust, "manage the verifier's trust store"},
     {"sync", cmd_sync, "update the trust store from a registry's trust bundle"},
-    {"verify", cmd_verify, "verify a license or mandate offline (QR image, scanned text or JWS)"},
+    {"verify", cmd_verify, "verify a license, mandate, agreement or law offline (QR, text, file)"},
     {"registry", cmd_registry, "create a registry, define license types, publish status lists"},
     {"license", cmd_license, "show, change, renew and expire registered licenses"},
     {"mandate", cmd_mandate, "issue, show and end roundtable mandates"},

@@ -301,15 +301,14 @@ law_token(const char *issuer, const libro_key *k, int level, const char *text)
  * store, and the index file of its sync listing hash `hash` as `law` in `state` since
  * `since`; then a new open of the store reads it. */
 static void
-index_of_ends(const char *community, const libro_key *signer_key, const char *hash, bool law,
-              const char *state, int64_t since, int64_t ends)
+index_of(const char *community, const libro_key *signer_key, const char *hash, bool law,
+         const char *state, int64_t since)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_credential *auth = new_cred(LIBRO_CRED_REGISTRY_AUTH, community, REG, "Registry",
                                       T0 - 200 * DAY, T0 + 2000 * DAY);
     char tp[LIBRO_THUMBPRINT_LEN + 1];
     char when[LIBRO_TIME_TEXT_MAX];
-    char ends_text[64] = "";
     unsigned char d[32];
     libro_buf hex = LIBRO_BUF_INIT;
     libro_buf text = LIBRO_BUF_INIT;
@@ -321,12 +320,6 @@ index_of_ends(const char *community, const libro_key *signer_key, const char *ha
     add(tok);
     must(libro_key_thumbprint(tp, k_reg, &err), &err, "tp");
     must(libro_time_format(when, since, &err), &err, "time");
-    if (ends != 0) {
-        char t[LIBRO_TIME_TEXT_MAX];
-
-        must(libro_time_format(t, ends, &err), &err, "time");
-        ck_assert_int_gt(snprintf(ends_text, sizeof ends_text, ",\"ends\":\"%s\"", t), 0);
-    }
     must(libro_sha256(d, REG_URL, strlen(REG_URL), &err), &err, "sha");
     must(libro_hex_encode(&hex, d, sizeof d, &err), &err, "hex");
     ck_assert_int_gt(snprintf(path, sizeof path, "%s/index", store_dir), 0);
@@ -336,12 +329,12 @@ index_of_ends(const char *community, const libro_key *signer_key, const char *ha
     must(libro_buf_printf(&text, &err,
                           "{\"url\":\"" REG_URL "\",\"registry\":\"" REG "\",\"key\":\"%s\","
                           "\"community\":\"%s\",\"issued\":\"2027-04-01T00:00:00.000Z\","
-                          "\"agreements\":[%s%s%s%s%s%s%s%s%s],\"laws\":[%s%s%s%s%s%s%s]}",
+                          "\"agreements\":[%s%s%s%s%s%s%s],\"laws\":[%s%s%s%s%s%s%s]}",
                           tp, community, law ? "" : "{\"hash\":\"", law ? "" : hash,
                           law ? "" : "\",\"state\":\"", law ? "" : state,
-                          law ? "" : "\",\"since\":\"", law ? "" : when, law ? "" : "\"",
-                          law ? "" : ends_text, law ? "" : "}", !law ? "" : "{\"hash\":\"",
-                          !law ? "" : hash, !law ? "" : "\",\"state\":\"", !law ? "" : state,
+                          law ? "" : "\",\"since\":\"", law ? "" : when, law ? "" : "\"}",
+                          !law ? "" : "{\"hash\":\"", !law ? "" : hash,
+                          !law ? "" : "\",\"state\":\"", !law ? "" : state,
                           !law ? "" : "\",\"since\":\"", !law ? "" : when, !law ? "" : "\"}"),
          &err, "index");
     must(libro_file_write_atomic(path, text.data, text.len, 0644, &err), &err, "write index");
@@ -350,13 +343,6 @@ index_of_ends(const char *community, const libro_key *signer_key, const char *ha
     libro_free(tok);
     libro_buf_free(&hex);
     libro_buf_free(&text);
-}
-
-static void
-index_of(const char *community, const libro_key *signer_key, const char *hash, bool law,
-         const char *state, int64_t since)
-{
-    index_of_ends(community, signer_key, hash, law, state, since, 0);
 }
 
 static libro_verification *
@@ -546,18 +532,6 @@ START_TEST(test_agreement_registry)
     ck_assert_int_eq(v->reg_since, NOW + 30 * DAY);
     libro_verification_free(v);
     verdict_of(&doc, NOW + 31 * DAY, LIBRO_ENDED, 4, "agreement ended 2027-05-11");
-
-    /* In force with a notice running (the registry's "ends"): ENDED once it ran out, also
-     * when that is after the sync. */
-    index_of_ends(NB, k_nb, hash, false, "in force", T2027, NOW + 10 * DAY);
-    v = verify_at((const char *) doc.data, doc.len, NOW);
-    expect(v, LIBRO_COMPLETE, 0, NULL);
-    ck_assert_int_eq(v->reg_state, LIBRO_DOC_IN_FORCE);
-    ck_assert_int_eq(v->reg_ends, NOW + 10 * DAY);
-    libro_verification_free(v);
-    v = verify_at((const char *) doc.data, doc.len, NOW + 10 * DAY);
-    expect(v, LIBRO_ENDED, 4, "agreement ended 2027-04-21T00:00:00Z");
-    libro_verification_free(v);
 
     index_of(NB, k_nb, hash, false, "superseded", NOW - DAY);
     verdict_of(&doc, NOW, LIBRO_SUPERSEDED, 4,
@@ -1170,7 +1144,9 @@ START_TEST(test_after_sync)
     libro_verification_free(v);
     must(libro_verify_document(&v, store, v2, strlen(v2), &opt, &err), &err, "v2");
     expect(v, LIBRO_COMPLETE, 0, NULL);
-    ck_assert_int_eq(v->reg_ends, now + 30 * DAY);
+    /* The notice runs 30 days: ended from then, in force until. */
+    ck_assert_int_eq(v->reg_state, LIBRO_DOC_ENDED);
+    ck_assert_int_eq(v->reg_since, now + 30 * DAY);
     libro_verification_free(v);
     opt.now = now + 31 * DAY;
     opt.at = true;

@@ -81,26 +81,19 @@ str_cmp(const void *a, const void *b)
     return strcmp(*(const char *const *) a, *(const char *const *) b);
 }
 
-/* Entry `i` of an index array: {"hash","state","since"} exactly, and for an agreement in
- * force whose end by notice is running, "ends" (when the notice runs out). *ends is 0
- * without it. */
+/* Entry `i` of an index array: {"hash","state","since"} exactly. */
 static libro_code
-check_entry(const char **hash, libro_doc_state *state, int64_t *since, int64_t *ends,
-            const json_t *e, bool law, const char *what, size_t i, libro_error *err)
+check_entry(const char **hash, libro_doc_state *state, int64_t *since, const json_t *e, bool law,
+            const char *what, size_t i, libro_error *err)
 {
     const char *h = json_string_value(json_object_get(e, "hash"));
     const char *s = json_string_value(json_object_get(e, "state"));
     const char *t = json_string_value(json_object_get(e, "since"));
-    const json_t *end = json_object_get(e, "ends");
-    const char *u = json_string_value(end);
     char shown[24];
 
-    *ends = 0;
-    if (!json_is_object(e) || json_object_size(e) != (end != NULL ? 4u : 3u) || h == NULL ||
-        s == NULL || t == NULL || (end != NULL && (u == NULL || law))) {
+    if (!json_is_object(e) || json_object_size(e) != 3 || h == NULL || s == NULL || t == NULL) {
         return libro_error_set(err, LIBRO_ERR_PARSE,
-                               "%s[%zu]: want exactly \"hash\", \"state\" and \"since\"%s", what, i,
-                               law ? "" : " (and \"ends\")");
+                               "%s[%zu]: want exactly \"hash\", \"state\" and \"since\"", what, i);
     }
     if (!hash_ok(h)) {
         return libro_error_set(err, LIBRO_ERR_PARSE,
@@ -116,12 +109,6 @@ check_entry(const char **hash, libro_doc_state *state, int64_t *since, int64_t *
         return libro_error_set(err, LIBRO_ERR_PARSE, "%s[%zu].since: not an RFC 3339 time", what,
                                i);
     }
-    if (u != NULL &&
-        (*state != LIBRO_DOC_IN_FORCE || libro_time_parse(ends, u, strlen(u), NULL) != LIBRO_OK)) {
-        return libro_error_set(err, LIBRO_ERR_PARSE,
-                               "%s[%zu].ends: an RFC 3339 time, only for an agreement in force",
-                               what, i);
-    }
     *hash = h;
     return LIBRO_OK;
 }
@@ -133,7 +120,6 @@ libro_index__check(const json_t *a, bool law, const char *what, libro_error *err
     size_t n = json_array_size(a);
     libro_doc_state state;
     int64_t since;
-    int64_t ends;
     libro_code rc = LIBRO_OK;
 
     if (a == NULL) {
@@ -154,8 +140,7 @@ libro_index__check(const json_t *a, bool law, const char *what, libro_error *err
         return libro_error_set(err, LIBRO_ERR_NOMEM, "index: out of memory");
     }
     for (size_t i = 0; rc == LIBRO_OK && i < n; i++) {
-        rc =
-            check_entry(&hashes[i], &state, &since, &ends, json_array_get(a, i), law, what, i, err);
+        rc = check_entry(&hashes[i], &state, &since, json_array_get(a, i), law, what, i, err);
     }
     if (rc == LIBRO_OK) {
         /* A registry lists a document once: two states for one hash would leave a verifier
@@ -244,17 +229,18 @@ take_docs(libro_trust *t, size_t *cap, const json_t *a, bool law, size_t source,
     for (size_t i = 0; i < n; i++) {
         const json_t *e = json_array_get(a, i);
         libro_trust__doc *d = &t->docs[t->n_docs];
-        const char *hash;
+        const char *when = json_string_value(json_object_get(e, "since"));
+        const char *word = json_string_value(json_object_get(e, "state"));
 
-        /* Checked by libro_index__check already: read again the same way. */
+        /* Checked by libro_index__check: these cannot fail. */
         memset(d, 0, sizeof *d);
-        if (check_entry(&hash, &d->state, &d->since, &d->ends, e, law, "index", i, err) !=
-            LIBRO_OK) {
-            return LIBRO_ERR_PARSE;
-        }
-        memcpy(d->hash, hash, LIBRO_INDEX__HASH_LEN + 1);
+        memcpy(d->hash, json_string_value(json_object_get(e, "hash")), LIBRO_INDEX__HASH_LEN + 1);
         d->law = law;
         d->source = source;
+        if (!state_of(&d->state, word, law) ||
+            libro_time_parse(&d->since, when, strlen(when), err) != LIBRO_OK) {
+            return libro_error_set(err, LIBRO_ERR_PARSE, "index: entry changed under us");
+        }
         t->n_docs++;
     }
     return LIBRO_OK;
@@ -567,7 +553,6 @@ libro_trust_doc_find(libro_doc_entry *out, size_t cap, const libro_trust *t, boo
             out[n].law = d->law;
             out[n].state = d->state;
             out[n].since = d->since;
-            out[n].ends = d->ends;
             out[n].registry = s->registry;
             out[n].url = s->url;
             out[n].community = s->community;

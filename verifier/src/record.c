@@ -139,11 +139,9 @@ check_mandate(libro_record_check *r, libro_consent_seat *seat, const char **comm
         }
         return LIBRO_OK;
     }
-    seat->did = m->subject_id;
-    seat->office = m->office;
-    seat->from = m->valid_from;
-    seat->until = m->valid_until;
-    return LIBRO_OK;
+    /* Core's one rule, with no end time: offline, when a mandate ended early is the
+     * registry's record (it refused the steps of a member who no longer sat). */
+    return libro_consent_seat_of(seat, m, 0, err);
 }
 
 libro_code

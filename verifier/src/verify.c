@@ -925,16 +925,10 @@ registry_trusted(bool *ok, char *why, size_t why_cap, const libro_trust *t,
 /* Whether entry `a` says more than `b`: a state in effect that is final (ended, superseded,
  * repealed) beats "in force", then the later sync. */
 static bool
-final_at(const libro_doc_entry *d, int64_t now)
-{
-    return (d->state != LIBRO_DOC_IN_FORCE && d->since <= now) || (d->ends != 0 && d->ends <= now);
-}
-
-static bool
 says_more(const libro_doc_entry *a, const libro_doc_entry *b, int64_t now)
 {
-    bool fa = final_at(a, now);
-    bool fb = final_at(b, now);
+    bool fa = a->state != LIBRO_DOC_IN_FORCE && a->since <= now;
+    bool fb = b->state != LIBRO_DOC_IN_FORCE && b->since <= now;
 
     return fa != fb ? fa : a->synced_ms > b->synced_ms;
 }
@@ -989,14 +983,7 @@ registry_state(libro_verification *v, const libro_trust *t, bool law, const char
     v->registered = true;
     v->reg_state = best->state;
     v->reg_since = best->since;
-    v->reg_ends = best->ends;
     v->reg_synced_ms = best->synced_ms;
-    if (best->ends != 0 && best->ends <= opt->now) {
-        /* The notice ran out after the sync: ended, from then. */
-        v->reg_state = LIBRO_DOC_ENDED;
-        v->reg_since = best->ends;
-        v->reg_ends = 0;
-    }
     v->reg_registry = libro_strndup(best->registry, strlen(best->registry));
     v->reg_url = libro_strndup(best->url, strlen(best->url));
     v->reg_community = libro_strndup(best->community, strlen(best->community));
@@ -1141,6 +1128,20 @@ out:
     return rc;
 }
 
+/* With opt->at, the note says what is as of the last sync: for an agreement, a law or a
+ * reference that is the registry's state, not status data. */
+static void
+document_note(libro_verification *v)
+{
+    static const char old[] = "status data is";
+    char line[LIBRO_ERROR_MSG_MAX];
+
+    if (strncmp(v->note, old, sizeof old - 1) == 0 &&
+        snprintf(line, sizeof line, "the registry's state is%s", v->note + sizeof old - 1) > 0) {
+        memcpy(v->note, line, sizeof v->note);
+    }
+}
+
 /* A CommunityLaw whose signature and chain verified: its registry state, then its dates. */
 static libro_code
 law_verdict(libro_verification *v, const libro_trust *t, const char *token, size_t len,
@@ -1153,6 +1154,7 @@ law_verdict(libro_verification *v, const libro_trust *t, const char *token, size
     bool decided = false;
     libro_code rc = libro_hash_ref(v->hash, token, len, err);
 
+    document_note(v);
     if (rc == LIBRO_OK) {
         rc = registry_state(v, t, true, law->issuer, opt, err);
     }
@@ -1236,6 +1238,7 @@ libro_verify_document(libro_verification **out, const libro_trust *t, const char
         return rc;
     }
     if (!refused) {
+        document_note(v);
         /* An agreement is hashed as given: its exact bytes are what was registered. */
         rc = p[0] == '{' ? verify_agreement(v, t, doc, len, opt, err)
                          : verify_reference(v, t, p, n, opt, err);

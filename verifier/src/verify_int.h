@@ -91,7 +91,6 @@ typedef struct libro_trust__doc {
     bool law;
     libro_doc_state state;
     int64_t since;
-    int64_t ends;  /* an agreement in force whose end by notice runs out then; 0: none */
     size_t source; /* in the store's sources */
 } libro_trust__doc;
 
@@ -123,8 +122,7 @@ LIBRO_NODISCARD libro_code libro_trust__read_entry(libro_buf *out, int dir_fd, c
                                                    const char *path, size_t max, libro_error *err);
 
 /** Check one array of a registry's index, `what` naming it ("agreements", "laws") in the
- *  message: at most LIBRO_INDEX__MAX_ENTRIES objects of exactly {"hash","state","since"}
- *  (and "ends", an RFC 3339 time, on an agreement in force whose end by notice runs), the
+ *  message: at most LIBRO_INDEX__MAX_ENTRIES objects of exactly {"hash","state","since"}, the
  *  hash "sha256:" and 64 lowercase hex digits and listed once, the state one of the kind's
  *  (an agreement: in force, ended, superseded; a law: in force, repealed), since an RFC 3339
  *  time. NULL (the member absent) is an empty index. LIBRO_ERR_PARSE, LIBRO_ERR_LIMIT. */

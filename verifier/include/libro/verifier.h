@@ -130,9 +130,8 @@ LIBRO_API const char *libro_doc_state_name(libro_doc_state s);
 typedef struct libro_doc_entry {
     bool law;                   /* a CommunityLaw; false: a ResponsibilityAgreement */
     libro_doc_state state;      /* as of `since` */
-    int64_t since;              /* when the state took effect, or takes effect */
-    int64_t ends;               /* an agreement in force whose end by notice is running: when
-                                 * the notice runs out (the bundle's "ends"); 0 otherwise */
+    int64_t since;              /* when the state took effect, or takes effect (an agreement ended
+                                 * by notice ends when the notice runs out) */
     const char *registry;       /* the registry's id */
     const char *url;            /* its base URL, as synced */
     const char *community;      /* the community that authorized it */
@@ -278,9 +277,8 @@ typedef struct libro_verification {
      * community in community_name. `reference`: the kind an LBR reference names (0: not a
      * reference). `registered`: a registry the store synced, still chaining to a pinned anchor
      * now (and for a document, one of the document's own community), lists the hash:
-     * reg_state since reg_since (a state that takes effect later is shown, not yet applied;
-     * an agreement in force whose end by notice runs out at reg_ends is ENDED from then), as
-     * of its bundle of reg_synced_ms; reg_note says why there is no state otherwise. */
+     * reg_state since reg_since (a state that takes effect later is shown, not yet applied),
+     * as of its bundle of reg_synced_ms; reg_note says why there is no state otherwise. */
     char hash[LIBRO_HASH_REF_SIZE];
     libro_agreement *agreement;
     libro_credential *law;
@@ -290,7 +288,6 @@ typedef struct libro_verification {
     bool registered;
     libro_doc_state reg_state;
     int64_t reg_since;
-    int64_t reg_ends; /* an end by notice running: when it ends (0: none) */
     int64_t reg_synced_ms;
     char *reg_registry;
     char *reg_url;
