@@ -42,8 +42,8 @@ done
 draft2() { # OUT [options]: Ada (tenant) and Bob (owner), by options
     local out=$1
     shift
-    "$libro" agreement draft --title "${TITLE:-Shared use of the Tribe 2 workshop}" --community $N \
-        --community-level 1 --party "ada.pub:tenant:Ada Example" \
+    "$libro" agreement draft --title "${TITLE:-Shared use of the Tribe 2 workshop}" \
+        --community "${COMMUNITY:-$N}" --community-level 1 --party "ada.pub:tenant:Ada Example" \
         --party "bob.pem:owner:Bob Example" --responsibility "1:keep the workshop tidy" \
         --responsibility "1:pay 40 a month" --responsibility "2:keep the roof sound" \
         --notice-days 30 --days 365 --out "$out" "$@"
@@ -99,7 +99,7 @@ check "verify --json: complete" 0 '"outcome":"COMPLETE".*"signed":2' -- "$libro"
     verify --json a-ada-first.json
 A=a-ada-first.json
 
-# --- documents a verifier must count right or refuse ------------------------------------------------
+# --- documents a verifier must count right or refuse ----------------------------------------------
 b64url_decode() {
     local p
     p=$(tr '_-' '/+')
@@ -142,10 +142,10 @@ doc "$(payload_of b.json)" "$(sig $A 1)" "$(sig $A 2)" >swapped.json
 check "payload swapped: INVALID" 1 'INVALID' -- "$libro" agreement verify swapped.json
 check "verify --json: INVALID is a failure document" 1 '"ok":false' -- "$libro" agreement \
     verify --json swapped.json
-check "sign: a document with a bad signature" 1 '' -- "$libro" agreement sign --key carla.pem \
-    swapped.json
+check "sign: a document with a bad signature" 1 'signature' -- "$libro" agreement sign \
+    --key ada.pem swapped.json
 
-# --- seven parties, from a spec, signed in a shuffled order ----------------------------------------
+# --- seven parties, from a spec, signed in a shuffled order ---------------------------------------
 {
     printf '{"title":"The Tribe 2 garden","community":{"id":"%s","level":1},"parties":[' $N
     for i in 1 2 3 4 5 6 7; do
@@ -189,11 +189,16 @@ check "register: twice" 1 '' -- "$libro" agreement register --registry "$URL" $A
 check "register --json: a PARTIAL one" 1 '"ok":false' -- "$libro" agreement register --json \
     --registry "$URL" a-ada-only.json
 check "show: in force" 0 '^state +in force' -- "$libro" agreement show --registry "$URL" "$H1"
+TITLE="Elsewhere" COMMUNITY=urn:libro:neighborhood-4 must draft2 other.json
+must "$libro" agreement sign --key ada.pem other.json
+must "$libro" agreement sign --key bob.pem other.json
+check "register: framed by another community's law" 1 '' -- "$libro" agreement register \
+    --registry "$URL" other.json
 check "show --json" 0 '"stateNow":"in force"' -- "$libro" agreement show --json --db n3.db "$H1"
 check "show: an unknown agreement" 1 '' -- "$libro" agreement show --registry "$URL" \
     "sha256:$(printf x | sha256sum | cut -c1-64)"
 
-# --- an amendment, re-signed by every party ---------------------------------------------------------
+# --- an amendment, re-signed by every party -------------------------------------------------------
 check "amend: a new draft that supersedes the first" 0 "supersedes +$H1" -- "$libro" agreement \
     amend --title "Shared use of the Tribe 2 workshop, with weekends" --out a2.json $A
 check "amend: a PARTIAL version cannot be amended" 1 'PARTIAL' -- "$libro" agreement amend \
@@ -208,8 +213,8 @@ check "show: the first version is superseded" 0 "superseded +by $H2" -- "$libro"
     --registry "$URL" "$H1"
 check "show: the history has both versions" 0 '2 versions, oldest first' -- "$libro" agreement \
     show --registry "$URL" "$H2"
-check "register: the superseded version again" 1 '' -- "$libro" agreement register --registry "$URL" \
-    "$A"
+check "register: the superseded version again" 1 '' -- "$libro" agreement register \
+    --registry "$URL" "$A"
 
 # --- ending ---------------------------------------------------------------------------------------
 check "end: notice on a mutual-only agreement" 1 'only mutually' -- "$libro" agreement end \
@@ -231,12 +236,17 @@ for i in 3 1 4 7 2 6 5; do
         -- "$libro" agreement end --key p$i.pem --mutual --reason "the garden is sold" \
         --statement end7.json --registry "$URL" g.json
 done
+if [ "$(grep -o '"protected"' end7.json | wc -l)" -eq 7 ]; then ok; else
+    fail "the mutual end statement does not carry seven signatures: $(head -c 300 end7.json)"
+fi
+check "mutual end: needs a statement file" 2 'needs --statement' -- "$libro" agreement end \
+    --key p1.pem --mutual --reason "x" g.json
 check "mutual end: signed twice" 1 'signed this end already' -- "$libro" agreement end \
     --key p3.pem --mutual --statement end7.json g.json
 check "show: the garden ended" 0 '^state +ended' -- "$libro" agreement show --registry "$URL" \
     "$(hash_of g.json)"
 
-# --- an employer verifies offline -------------------------------------------------------------------
+# --- an employer verifies offline -----------------------------------------------------------------
 check "trust add: the neighborhood as anchor" 0 '' -- "$libro" trust add --anchor n3.jws
 check "sync" 0 '' -- "$libro" sync "$URL"
 kill "$server_pid" && wait "$server_pid" 2>/dev/null
@@ -248,6 +258,9 @@ check "verify: the garden, ENDED" 4 'ENDED' -- "$libro" verify --jws g.json
 check "verify: a PARTIAL document" 9 'PARTIAL' -- "$libro" verify --jws a-ada-only.json
 check "verify: payload swapped, INVALID" 1 'INVALID' -- "$libro" verify --jws swapped.json
 check "verify: the reference QR of the first version" 4 'SUPERSEDED' -- "$libro" verify a.png
+check "verify: the reference text of the garden" 4 'ENDED' -- "$libro" verify --text \
+    "$("$libro" agreement show --db n3.db --qr g-ref.png "$(hash_of g.json)" 2>/dev/null |
+        sed -n 's/^reference *//p')"
 
 printf '%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]

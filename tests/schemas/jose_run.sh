@@ -43,9 +43,12 @@ party() { # NAME KEYFILE [ID]
     printf '{"name":"%s","role":"member","key":"%s",%s"responsibilities":["keep the peace"]}' \
         "$1" "$2" "${3:+\"id\":\"$3\",}"
 }
-printf '{"title":"Three parties","community":{"id":"urn:libro:n","level":1},"parties":[%s,%s,%s],"ending":{"noticeDays":30},"validUntil":"%s"}' \
-    "$(party Ada ada.pub)" "$(party Bob bob.pub)" "$(party Esther es.pub urn:libro:n:esther)" \
-    "$until" >three.spec.json
+{
+    printf '{"title":"Three parties","community":{"id":"urn:libro:n","level":1},"parties":['
+    printf '%s,%s,%s],' "$(party Ada ada.pub)" "$(party Bob bob.pub)" \
+        "$(party Esther es.pub urn:libro:n:esther)"
+    printf '"ending":{"noticeDays":30},"validUntil":"%s"}' "$until"
+} >three.spec.json
 expect "draft: three parties, one P-256" 0 "$libro" agreement draft --spec three.spec.json \
     --out three-draft.json
 cp three-draft.json three.json
