@@ -298,6 +298,34 @@ START_TEST(test_adopt_refused)
 }
 END_TEST
 
+/* The chair opens a second round once everyone responded in the first: everyone again. */
+START_TEST(test_second_round)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_law_step_options opt = LIBRO_LAW_STEP_OPTIONS_INIT;
+    libro_issued res = LIBRO_ISSUED_INIT;
+    char hash[LIBRO_HASH_REF_SIZE];
+
+    propose(0);
+    respond(NULL, 0, false);
+    respond(NULL, 1, false);
+    opt.kind = LIBRO_STEP_ROUND;
+    LIBRO_ASSERT_CODE(try_step(NULL, CHAIR_HOLDER, &opt, &err), LIBRO_ERR_DENIED, &err,
+                      "not complete");
+    respond(NULL, 2, false);
+    LIBRO_ASSERT_CODE(try_step(NULL, 0, &opt, &err), LIBRO_ERR_DENIED, &err, "only the chair");
+    must(try_step(NULL, CHAIR_HOLDER, &opt, &err), &err, "round 2");
+    LIBRO_ASSERT_CODE(try_adopt(&res, hash, F.community_key, &err), LIBRO_ERR_DENIED, &err,
+                      "round 2");
+    respond(NULL, 0, false);
+    respond(NULL, 1, false);
+    respond(NULL, 2, false);
+    must(try_adopt(&res, hash, F.community_key, &err), &err, "adopt");
+    ck_assert_uint_eq(res.license->n_members, 4);
+    libro_issued_clear(&res);
+}
+END_TEST
+
 Suite *
 libro_test_suite(void)
 {
@@ -309,6 +337,7 @@ libro_test_suite(void)
     tcase_add_test(tc, test_adopted_after_objection_and_amendment);
     tcase_add_loop_test(tc, test_refused, 0, (int) LIBRO_NELEM(refused));
     tcase_add_test(tc, test_adopt_refused);
+    tcase_add_test(tc, test_second_round);
     suite_add_tcase(s, tc);
     return s;
 }

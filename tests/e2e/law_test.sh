@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Laws by consent end to end, on the real server: Neighborhood 3's roundtable (three tribes'
 # representatives and a chair, from their mandates) adopts a law after one objection and an
-# amendment, each step signed with the member's own key. Refused on the way: an objection
+# amendment (and a second round the chair opens), each step signed with the member's own key.
+# Refused on the way: an objection
 # without its reason, the chair's response, a response by a member whose mandate ended, a
 # ruling by someone not the chair, a withdrawal by someone not the author, the adoption while
 # an objection stands. Then `law record` prints and checks the record (and finds a tampered
@@ -125,6 +126,14 @@ if [[ "$OMAR_OBJ2" =~ $H ]]; then ok; else fail "Omar's second objection: '$OMAR
 check "withdraw: only the author" 1 '' -- step jane withdraw --objection "$OMAR_OBJ2"
 check "withdraw: Omar withdraws his objection" 0 "$H" -- step omar withdraw \
     --objection "$OMAR_OBJ2"
+# The chair hears everyone once more: round 2 of version 2.
+check "round: only the chair opens one" 1 'only the chair' -- step ines round
+check "round: the chair opens round 2" 0 "$H" -- step lena round
+check "adopt: round 2 has no response yet" 1 'not responded in round 2' -- "$libro" law adopt \
+    --registry "$URL" --key n3.pem --charter n3.jws --out law.jws "$LAW"
+for p in ines jane omar; do
+    check "respond: $p consents in round 2" 0 "$H" -- step $p respond --consent
+done
 check "adopt: signed by a tribe's key, refused" 1 'community key' -- "$libro" law adopt \
     --registry "$URL" --key t1.pem --charter n3.jws --out law.jws "$LAW"
 check "adopt: by the community key" 0 "$H" -- "$libro" law adopt --registry "$URL" \
@@ -146,7 +155,7 @@ check "show: an unknown law" 1 '' -- "$libro" law show --db n3.db $N:law:none
 "$libro" law record --registry "$URL" --out record.json "$LAW" >record.txt 2>&1
 rc=$?
 if [ "$rc" -ne 0 ]; then fail "law record: exit $rc: $(head -c 600 record.txt)"; else ok; fi
-for want in '^version 1 round 1' '^version 2 round 1' 'Ines Ito +consent' 'Jane Doe +object' \
+for want in '^version 1 round 1' '^version 2 round 1' '^version 2 round 2, opened by Lena Lopez' 'Ines Ito +consent' 'Jane Doe +object' \
     'reason: it ignores the day sleepers' 'harm: shift workers' \
     'Lena Lopez \(chair\) ruled the objection sha256:[0-9a-f]{64} out: it names no harm' \
     'withdrawn by its author, Omar Ortiz' "answers the objection $JANE_OBJ" \
