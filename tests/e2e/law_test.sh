@@ -2,10 +2,9 @@
 # Laws by consent end to end, on the real server: Neighborhood 3's roundtable (three tribes'
 # representatives and a chair, from their mandates) adopts a law after one objection and an
 # amendment (and a second round the chair opens), each step signed with the member's own key.
-# Refused on the way: an objection
-# without its reason, the chair's response, a response by a member whose mandate ended, a
-# ruling by someone not the chair, a withdrawal by someone not the author, the adoption while
-# an objection stands. Then `law record` prints and checks the record (and finds a tampered
+# Refused on the way: an objection without its reason, the chair's response, a response by a
+# member whose mandate ended, a ruling or a round by someone not the chair, a withdrawal by
+# someone not the author, the adoption while an objection stands or a response is missing. Then `law record` prints and checks the record (and finds a tampered
 # copy out), `law list|show|review-due` show the law and its review date, and an employer
 # who synced verifies the law offline: IN FORCE, UNDER REVIEW past its review date, REPEALED
 # once a newer version was adopted. Prints "N passed, N failed".
