@@ -118,20 +118,15 @@ law_text(const char **text, libro_buf *file, const char *given, const char *path
 
     *text = given;
     if (path != NULL) {
-        rc = libro_file_read(file, path, LIBRO_MAX_LAW_TEXT_BYTES + 1, false, err);
-        if (rc == LIBRO_OK && file->len > LIBRO_MAX_LAW_TEXT_BYTES) {
-            rc = libro_error_set(err, LIBRO_ERR_LIMIT, "a law's text is at most %u bytes",
-                                 LIBRO_MAX_LAW_TEXT_BYTES);
-        }
+        /* At most what a step may carry (its own message names the file past that). */
+        rc = libro_file_read(file, path, LIBRO_MAX_LAW_TEXT_BYTES, false, err);
         if (rc == LIBRO_OK && memchr(file->data, '\0', file->len) != NULL) {
-            rc = libro_error_set(err, LIBRO_ERR_PARSE, "a law's text holds no NUL byte");
+            rc = libro_error_set(err, LIBRO_ERR_PARSE, "%.200s: a law's text holds no NUL byte",
+                                 path);
         }
         if (rc == LIBRO_OK) {
             rc = libro_buf_append(file, "", 1, err); /* NUL-terminated */
             file->len--;
-        }
-        if (rc != LIBRO_OK) {
-            libro_error_prefix(err, path);
         }
         *text = rc == LIBRO_OK ? (const char *) file->data : NULL;
     }
