@@ -171,6 +171,14 @@ print_record(const libro_record_check *chk)
                (unsigned) chk->state.version, (unsigned) chk->state.round, chk->state.n_standing,
                chk->state.n_standing == 1 ? "" : "s", chk->state.n_pending,
                chk->state.n_pending == 1 ? "" : "s");
+        for (i = 0; i < chk->state.n_standing; i++) {
+            printf("  standing: the objection %s by %s\n", chk->hashes[chk->state.standing[i]],
+                   member_name(chk, chk->steps[chk->state.standing[i]]->by));
+        }
+        /* The order of the seats: the next to respond first. */
+        for (i = 0; i < chk->state.n_pending; i++) {
+            printf("  to respond: %s\n", member_name(chk, chk->state.pending[i]));
+        }
     }
 }
 

@@ -111,6 +111,8 @@ check "rule: the chair rules Omar's objection out" 0 "$H" -- step lena rule \
 check "adopt: refused while Jane's objection stands" 1 'not adoptable.*stands' -- "$libro" law \
     adopt --registry "$URL" --key n3.pem --charter n3.jws --out law.jws "$LAW"
 check "adopt: nothing written" 1 '' -- test -e law.jws
+check "record: so far, and what stands" 0 "standing: the objection $JANE_OBJ by Jane Doe" -- \
+    "$libro" law record --registry "$URL" "$LAW"
 
 # --- version 2: the amendment answers Jane's objection; a new round ------------------------------
 check "amend: Ines answers Jane's objection" 0 "$H" -- step ines amend \
