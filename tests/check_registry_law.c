@@ -404,6 +404,53 @@ START_TEST(test_ended_mandate)
 }
 END_TEST
 
+/* A new member mid-process: Mia's seat passes to a newcomer during round 1; the newcomer
+ * cannot respond in it, joins round 2, and the law names the round-2 members. */
+START_TEST(test_new_member)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    rt_fixture G = F; /* the fixture with holder 2 replaced by the newcomer */
+    libro_buf did = LIBRO_BUF_INIT;
+    uint32_t list = 0;
+    uint32_t index = 0;
+    char *jws;
+    char *law;
+
+    must(libro_key_generate(&G.holder_key[2], LIBRO_ALG_ED25519, &err), &err, "newcomer");
+    must(libro_key_to_did(&did, G.holder_key[2], &err), &err, "did");
+    memcpy(G.holder_did[2], did.data, did.len + 1);
+    step_ok(propose(0, t0, NULL), NULL);
+    step_ok(respond(0, t0 + 60, 1, 1, true), NULL);
+    step_ok(respond(1, t0 + 120, 1, 1, true), NULL);
+    /* Tribe 3 sends the newcomer from t0 + 150: Mia's mandate is replaced then. */
+    must(libro_registry_reserve_mandate_status(reg, NULL, &list, &index, &err), &err, "reserve");
+    jws = rt_mandate(&G, LIBRO_OFFICE_REPRESENTATIVE, 2, 2, t0 + 150, rt_term_end(t0 + 150, 3),
+                     RT_LIST_BASE, list, index);
+    must(libro_registry_register_mandate(reg, NULL, jws, list, index, "clerk", now, NULL, &err),
+         &err, "newcomer's mandate");
+    libro_free(jws);
+    step_refused(respond(2, t0 + 200, 1, 1, true), LIBRO_ERR_DENIED, "holds no mandate at");
+    P.f = &G;
+    step_refused(respond(2, t0 + 200, 1, 1, true), LIBRO_ERR_DENIED,
+                 "was seated after this round opened: they join the next round");
+    P.f = &F;
+    /* Round 1 is over (Mia left); the chair opens round 2, the newcomer's first. */
+    step_ok(tl_step(&P, TL_CHAIR, LIBRO_STEP_ROUND, t0 + 250,
+                    &(tl_step_args){.version = 1, .round = 2}),
+            NULL);
+    step_ok(respond(0, t0 + 300, 1, 2, true), NULL);
+    step_ok(respond(1, t0 + 360, 1, 2, true), NULL);
+    P.f = &G;
+    step_ok(respond(2, t0 + 420, 1, 2, true), NULL);
+    law = tl_law(&P, 1, "No loud music after 22:00.", t0 + 480, review, NULL, F.community_key);
+    P.f = &F;
+    must(register_law(law, NULL, &err), &err, "adopt with the newcomer");
+    libro_free(law);
+    libro_key_free(G.holder_key[2]);
+    libro_buf_free(&did);
+}
+END_TEST
+
 START_TEST(test_law_refusals)
 {
     libro_error err = LIBRO_ERROR_INIT;
@@ -496,6 +543,7 @@ libro_test_suite(void)
     tcase_add_test(tc, test_new_version_repeals);
     tcase_add_test(tc, test_step_refusals);
     tcase_add_test(tc, test_ended_mandate);
+    tcase_add_test(tc, test_new_member);
     tcase_add_test(tc, test_law_refusals);
     tcase_add_test(tc, test_reads);
     suite_add_tcase(s, tc);

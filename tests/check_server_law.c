@@ -274,6 +274,8 @@ START_TEST(test_agreement_http)
     ck_assert(body_has("Ravi &lt;Singh&gt; &amp; Co"));
     ck_assert(!body_has("<Singh>"));
     ck_assert(!body_has("<Tribe 2>"));
+    ck_assert(body_has("<li>keep the &lt;workshop&gt; tidy</li>"));
+    ck_assert(!body_has("<workshop>"));
 
     /* The amendment supersedes it; the history is both. */
     v2 = workshop(h1, "Shared use of the workshop, weekends too");
@@ -304,6 +306,7 @@ START_TEST(test_agreement_http)
     get_html(path);
     ck_assert(body_has("by notice"));
     ck_assert(body_has("takes effect"));
+    ck_assert(body_has("<dt>Notice given by</dt><dd>Ravi &lt;Singh&gt; &amp; Co</dd>"));
 
     /* The bundle's index: the first version superseded, the second ended from the day its
      * notice runs out (a verifier reads a later since as in force until then). */
@@ -571,7 +574,7 @@ START_TEST(test_consent_http)
     ck_assert(body_has("objects (version 1, round 1)"));
     ck_assert(body_has("night &lt;shifts&gt;"));
     ck_assert(body_has("No &lt;loud&gt; music"));
-    ck_assert(body_has("rules the objection"));
+    ck_assert(body_has("rules the objection of step 2 (Ravi &lt;Singh&gt; &amp; Co) out"));
     ck_assert(body_has("it names no harm to &lt;this&gt; aim"));
     ck_assert(!body_has("<loud>"));
     ck_assert(!body_has("<Singh>"));

@@ -366,8 +366,8 @@ void libro_http__laws_review_due(libro_http__response *resp, libro_http_ctx *ctx
 
 /** `s` with <, >, &, " and ' escaped, appended to `b`. */
 LIBRO_NODISCARD libro_code libro_http__html_text(libro_buf *b, const char *s, libro_error *err);
-/** The agreement's page: each version of its history with its parties, term, state and end
- *  (every text escaped), appended to `b`. */
+/** The agreement's page: each version of its history with its parties and what each accepts, term,
+ * state and end (every text escaped), appended to `b`. */
 LIBRO_NODISCARD libro_code libro_http__agreement_html(libro_buf *b, const char *hash,
                                                       const libro_agreement_record *h, size_t n,
                                                       int64_t now, libro_error *err);

@@ -7,6 +7,7 @@
 
 #include "../registry_int.h"
 #include "http_int.h"
+#include "libro/agreement.h"
 #include "libro/consent.h"
 #include "libro/time.h"
 #include "libro/util.h"
@@ -80,11 +81,25 @@ dt(page *p, const char *name, const char *value)
 
 /* ---- agreements --------------------------------------------------------------------------- */
 
+/* The name of party `id` of `a` (the id itself when none has it). */
+static const char *
+party_name(const libro_agreement_record *a, const char *id)
+{
+    for (size_t i = 0; i < a->n_parties; i++) {
+        if (strcmp(a->parties[i].id, id) == 0) {
+            return a->parties[i].name;
+        }
+    }
+    return id;
+}
+
 static void
 agreement_version(page *p, const libro_agreement_record *a, int64_t now)
 {
     char d1[LIBRO_TIME_TEXT_MAX];
     char d2[LIBRO_TIME_TEXT_MAX];
+    libro_agreement *doc = NULL;
+    libro_error ignored = LIBRO_ERROR_INIT;
 
     put(p, "<h2>Version %s</h2>\n<dl>\n", a->hash);
     dt(p, "Title", a->title);
@@ -108,26 +123,40 @@ agreement_version(page *p, const libro_agreement_record *a, int64_t now)
             a->superseded_by, a->superseded_by, day(d1, a->superseded_at));
     }
     if (a->end != 0) {
-        put(p, "<dt>Ended</dt><dd>%s, given %s, %s %s</dd>\n",
+        put(p, "<dt>End</dt><dd>%s, given %s, %s %s</dd>\n",
             a->end == LIBRO_AGREEMENT_END_MUTUAL ? "by every party together" : "by notice",
             day(d1, a->end_given_at), now < a->ends_at ? "takes effect" : "took effect",
             day(d2, a->ends_at));
         if (a->end_by != NULL) {
-            dt(p, "Notice given by", a->end_by);
+            dt(p, "Notice given by", party_name(a, a->end_by));
         }
         dt(p, "Reason", a->end_reason);
     }
-    put(p, "</dl>\n<table>\n<tr><th>Party</th><th>Role</th><th>Id</th></tr>\n");
+    put(p, "</dl>\n<table>\n<tr><th>Party</th><th>Role</th><th>Responsibilities it accepts</th>"
+           "<th>Id</th></tr>\n");
+    /* What each party accepts is in the registered document (checked when registered). */
+    if (libro_agreement_check(&doc, a->document, strlen(a->document), &ignored) != LIBRO_OK ||
+        doc->cred->n_parties != a->n_parties) {
+        libro_agreement_free(doc);
+        doc = NULL;
+    }
     for (size_t i = 0; i < a->n_parties; i++) {
         put(p, "<tr><td>");
         esc(p, a->parties[i].name);
         put(p, "</td><td>");
         esc(p, a->parties[i].role);
-        put(p, "</td><td>");
+        put(p, "</td><td><ul>");
+        for (size_t k = 0; doc != NULL && k < doc->cred->parties[i].n_responsibilities; k++) {
+            put(p, "<li>");
+            esc(p, doc->cred->parties[i].responsibilities[k]);
+            put(p, "</li>");
+        }
+        put(p, "</ul></td><td>");
         esc(p, a->parties[i].id);
         put(p, "</td></tr>\n");
     }
     put(p, "</table>\n");
+    libro_agreement_free(doc);
 }
 
 libro_code
@@ -230,12 +259,35 @@ member_name(libro_credential *const *m, size_t n, const char *did)
     return did;
 }
 
+/* A record's steps, verified, with their hashes, so that a ruling or a withdrawal can say
+ * whose objection it is about. */
+typedef struct steps_read {
+    libro_step **s; /* NULL where the signature does not verify */
+    char (*hash)[LIBRO_HASH_REF_SIZE];
+    size_t n;
+} steps_read;
+
+/* "step N (name)" for the step whose hash is `hash`, or the hash when none is. */
 static void
-step_row(page *p, const libro_step *s, libro_credential *const *m, size_t n_m)
+step_ref(page *p, const steps_read *r, libro_credential *const *m, size_t n_m, const char *hash)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        if (r->s[i] != NULL && strcmp(r->hash[i], hash) == 0) {
+            put(p, "of step %u (", (unsigned) r->s[i]->seq);
+            esc(p, member_name(m, n_m, r->s[i]->by));
+            put(p, ")");
+            return;
+        }
+    }
+    put(p, "%s", hash);
+}
+
+static void
+step_row(page *p, const libro_step *s, const steps_read *r, libro_credential *const *m, size_t n_m)
 {
     char when[LIBRO_TIME_TEXT_MAX];
 
-    put(p, "<li><p>%u. %s, ", (unsigned) s->seq,
+    put(p, "<li><p>Step %u, %s: ", (unsigned) s->seq,
         libro_time_format(when, s->at, NULL) == LIBRO_OK ? when : "");
     esc(p, member_name(m, n_m, s->by));
     switch (s->kind) {
@@ -247,7 +299,12 @@ step_row(page *p, const libro_step *s, libro_credential *const *m, size_t n_m)
         put(p, "<dt>Review date</dt><dd>%s</dd>\n",
             libro_time_format(when, s->review_date, NULL) == LIBRO_OK ? when : "");
         if (s->kind == LIBRO_STEP_AMEND) {
-            put(p, "<dt>Answers</dt><dd>%zu objection(s)</dd>\n", s->n_answers);
+            put(p, "<dt>Answers</dt><dd>");
+            for (size_t i = 0; i < s->n_answers; i++) {
+                put(p, "%sthe objection ", i == 0 ? "" : ", ");
+                step_ref(p, r, m, n_m, s->answers[i]);
+            }
+            put(p, "%s</dd>\n", s->n_answers == 0 ? "no objection" : "");
         }
         put(p, "</dl>\n<pre>");
         esc(p, s->text);
@@ -265,13 +322,17 @@ step_row(page *p, const libro_step *s, libro_credential *const *m, size_t n_m)
         }
         break;
     case LIBRO_STEP_RULE:
-        put(p, " (chair) rules the objection %s %s</p>\n<dl>\n", s->objection,
+        put(p, " (chair) rules the objection ");
+        step_ref(p, r, m, n_m, s->objection);
+        put(p, " %s</p>\n<dl>\n",
             s->ruling == LIBRO_RULING_OUT ? "out: it no longer blocks" : "valid");
         dt(p, "Reason", s->reason);
         put(p, "</dl>");
         break;
     case LIBRO_STEP_WITHDRAW:
-        put(p, " withdraws the objection %s</p>", s->objection);
+        put(p, " withdraws the objection ");
+        step_ref(p, r, m, n_m, s->objection);
+        put(p, "</p>");
         break;
     case LIBRO_STEP_ROUND:
         put(p, " (chair) opens round %u of version %u</p>", (unsigned) s->round,
@@ -287,10 +348,21 @@ libro_http__record_html(libro_buf *b, uint32_t run, const libro_consent_record *
 {
     page p = {b, err, LIBRO_OK};
     libro_credential **m = libro_calloc(rec->n_mandates + 1, sizeof *m);
+    steps_read r = {libro_calloc(rec->n_steps + 1, sizeof *r.s),
+                    libro_calloc(rec->n_steps + 1, sizeof *r.hash), rec->n_steps};
     libro_error ignored = LIBRO_ERROR_INIT;
 
-    if (m == NULL) {
+    if (m == NULL || r.s == NULL || r.hash == NULL) {
+        libro_free(m);
+        libro_free(r.s);
+        libro_free(r.hash);
         return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < rec->n_steps; i++) {
+        if (libro_step_verify(&r.s[i], r.hash[i], rec->steps[i], strlen(rec->steps[i]), &ignored) !=
+            LIBRO_OK) {
+            r.s[i] = NULL; /* shown as a step that does not verify */
+        }
     }
     for (size_t i = 0; i < rec->n_mandates; i++) {
         if (libro_registry__parse_credential(&m[i], rec->mandates[i], &ignored) != LIBRO_OK) {
@@ -305,19 +377,15 @@ libro_http__record_html(libro_buf *b, uint32_t run, const libro_consent_record *
     }
     put(&p, "</h1>\n<p>Every step as the member who took it signed it; the signatures were "
             "checked for this page. Check the whole record yourself with "
-            "<code>libro law record</code>.</p>\n<ol>\n");
+            "<code>libro law record</code>.</p>\n<ul>\n");
     for (size_t i = 0; i < rec->n_steps; i++) {
-        libro_step *s = NULL;
-
-        if (libro_step_verify(&s, NULL, rec->steps[i], strlen(rec->steps[i]), &ignored) !=
-            LIBRO_OK) {
-            put(&p, "<li><p>%zu. a step whose signature does not verify</p></li>\n", i);
+        if (r.s[i] == NULL) {
+            put(&p, "<li><p>Step %zu: a step whose signature does not verify</p></li>\n", i);
             continue;
         }
-        step_row(&p, s, m, rec->n_mandates);
-        libro_step_free(s);
+        step_row(&p, r.s[i], &r, m, rec->n_mandates);
     }
-    put(&p, "</ol>\n<h2>Members who sat</h2>\n<ul>\n");
+    put(&p, "</ul>\n<h2>Members who sat</h2>\n<ul>\n");
     for (size_t i = 0; i < rec->n_mandates; i++) {
         if (m[i] == NULL) {
             continue;
@@ -330,6 +398,11 @@ libro_http__record_html(libro_buf *b, uint32_t run, const libro_consent_record *
     for (size_t i = 0; i < rec->n_mandates; i++) {
         libro_credential_free(m[i]);
     }
+    for (size_t i = 0; i < rec->n_steps; i++) {
+        libro_step_free(r.s[i]);
+    }
+    libro_free(r.s);
+    libro_free(r.hash);
     libro_free(m);
     return p.rc;
 }
