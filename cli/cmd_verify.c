@@ -1,8 +1,11 @@
 /* libro verify: check a license, a roundtable mandate, a responsibility agreement, a community
  * law or an LBR reference offline, from a QR image, scanned text or a file, and say what it is
  * with the exit codes of libro-verify(1). */
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "libro/crypto.h"
@@ -78,7 +81,9 @@ static const struct cli_command verify_cmd = {
     "anchor, else UNTRUSTED) is IN FORCE, UNDER REVIEW past its review date, or REPEALED when\n"
     "its registry says so. A reference QR code (LBR:...) names a registered agreement or law\n"
     "by its hash: its state comes from the registry's index synced into the trust store\n"
-    "('libro sync'); without it the state is unknown (exit 7).",
+    "('libro sync'); without it the state is unknown (exit 7). An agreement verifies without\n"
+    "a trust store too (its community and registry state are then unknown); anything else\n"
+    "without one is UNTRUSTED.",
     verify_opts,
     LIBRO_NELEM(verify_opts),
     "Exit status:\n"
@@ -1162,6 +1167,53 @@ parse_verify_options(libro_verify_options *opt)
     return -1;
 }
 
+/* Whether the input is an agreement document (a JSON object). */
+static bool
+is_agreement(const libro_buf *doc)
+{
+    const char *p = (const char *) doc->data;
+    size_t n = doc->len;
+
+    libro_text_trim(&p, &n);
+    return n > 0 && p[0] == '{';
+}
+
+/* The subdirectories libro_trust_open makes. */
+static const char *const store_subdirs[] = {"anchors", "credentials", "status"};
+
+/* A new, empty trust store in a private temporary directory (its path into `dir`): it
+ * trusts nothing. */
+static libro_code
+empty_store(libro_trust **out, char *dir, size_t cap, libro_error *err)
+{
+    const char *tmp = getenv("TMPDIR");
+    int n =
+        snprintf(dir, cap, "%s/libro-verify-XXXXXX", tmp != NULL && tmp[0] == '/' ? tmp : "/tmp");
+
+    if (n < 0 || (size_t) n >= cap || mkdtemp(dir) == NULL) {
+        dir[0] = '\0';
+        return libro_error_set(err, LIBRO_ERR_IO, "cannot make an empty trust store");
+    }
+    return libro_trust_open(out, dir, err);
+}
+
+/* Remove what empty_store made ("" or NULL: nothing). */
+static void
+empty_store_remove(const char *dir)
+{
+    char sub[PATH_MAX];
+
+    if (dir == NULL || dir[0] == '\0') {
+        return;
+    }
+    for (size_t i = 0; i < LIBRO_NELEM(store_subdirs); i++) {
+        if (snprintf(sub, sizeof sub, "%s/%s", dir, store_subdirs[i]) > 0) {
+            (void) rmdir(sub);
+        }
+    }
+    (void) rmdir(dir);
+}
+
 int
 cmd_verify(int argc, char **argv)
 {
@@ -1172,6 +1224,7 @@ cmd_verify(int argc, char **argv)
     libro_buf out = LIBRO_BUF_INIT;
     libro_trust *t = NULL;
     libro_verification *v = NULL;
+    char empty_dir[PATH_MAX] = "";
     libro_code rc;
     bool json;
     int code = cli_parse_command(&verify_cmd, argc, argv);
@@ -1198,7 +1251,11 @@ cmd_verify(int argc, char **argv)
         goto out;
     }
     rc = open_store(&t, vf_trust_dir, &err);
-    if (rc == LIBRO_ERR_NOT_FOUND) {
+    if (rc == LIBRO_ERR_NOT_FOUND && is_agreement(&jws)) {
+        /* An agreement's parties sign with their own keys: without a store it is still
+         * COMPLETE, PARTIAL or INVALID, its community and registry state unknown. */
+        rc = empty_store(&t, empty_dir, sizeof empty_dir, &err);
+    } else if (rc == LIBRO_ERR_NOT_FOUND) {
         code = early_verdict(LIBRO_UNTRUSTED, &err, json); /* no store: nothing is trusted */
         goto out;
     }
@@ -1232,6 +1289,7 @@ cmd_verify(int argc, char **argv)
 out:
     libro_verification_free(v);
     libro_trust_free(t);
+    empty_store_remove(empty_dir);
     libro_buf_free(&jws);
     libro_buf_free(&out);
     /* Exit 3 means EXPIRED here, so an unwritable result has its own code. */

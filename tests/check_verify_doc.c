@@ -576,6 +576,51 @@ START_TEST(test_agreement_registry_not_heard)
 }
 END_TEST
 
+/* The index files the store reads: a damaged one, or one under another registry's name,
+ * stops the open naming it (a store is never half-read); a store without index/ has none. */
+START_TEST(test_index_files)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_trust *t = NULL;
+    char path[400];
+    char other[400];
+    libro_doc_entry e;
+
+    index_of(NB, k_nb,
+             "sha256:"
+             "1111111111111111111111111111111111111111111111111111111111111111",
+             false, "ended", NOW);
+    ck_assert_uint_eq(libro_trust_doc_find(&e, 1, store, false,
+                                           "sha256:"
+                                           "1111111111111111111111111111111111111111111111111111"
+                                           "111111111111"),
+                      1);
+    {
+        unsigned char d[32];
+        libro_buf hex = LIBRO_BUF_INIT;
+
+        must(libro_sha256(d, REG_URL, strlen(REG_URL), &err), &err, "sha");
+        must(libro_hex_encode(&hex, d, sizeof d, &err), &err, "hex");
+        ck_assert_int_gt(
+            snprintf(path, sizeof path, "%s/index/%s.json", store_dir, (const char *) hex.data), 0);
+        libro_buf_free(&hex);
+    }
+    ck_assert_int_gt(snprintf(other, sizeof other, "%s/index/%064d.json", store_dir, 0), 0);
+    ck_assert_int_eq(rename(path, other), 0);
+    LIBRO_ASSERT_CODE(libro_trust_open(&t, store_dir, &err), LIBRO_ERR_PARSE, &err,
+                      "name does not match contents");
+    ck_assert_ptr_null(t);
+    ck_assert_int_eq(rename(other, path), 0);
+    must(libro_file_write_atomic(path, "{\"url\":1}", 9, 0644, &err), &err, "damage");
+    LIBRO_ASSERT_CODE(libro_trust_open(&t, store_dir, &err), LIBRO_ERR_PARSE, &err,
+                      "not an index of agreements and laws");
+    ck_assert_msg(strstr(err.msg, "/index/") != NULL, "%s", err.msg);
+    ck_assert_int_eq(unlink(path), 0);
+    must(libro_trust_open(&t, store_dir, &err), &err, "open without the file");
+    libro_trust_free(t);
+}
+END_TEST
+
 /* ---- laws -------------------------------------------------------------------------------- */
 
 START_TEST(test_law_verdicts)
@@ -1201,6 +1246,7 @@ libro_test_suite(void)
     tcase_add_test(agreements, test_agreement_term);
     tcase_add_test(agreements, test_agreement_registry);
     tcase_add_test(agreements, test_agreement_registry_not_heard);
+    tcase_add_test(agreements, test_index_files);
     suite_add_tcase(s, agreements);
     tcase_add_checked_fixture(laws, setup, teardown);
     tcase_add_test(laws, test_law_verdicts);

@@ -228,6 +228,7 @@ process.stdout.write("LBR:" + s);
 ')
 verify_docs+=("$(out "$libro" verify --json --at 2027-06-01T00:00:00Z --jws complete.json)"
     "$(out "$libro" verify --json --at 2027-06-01T00:00:00Z --jws partial.json)"
+    "$(out "$libro" verify --json --trust-dir "$work/none" --jws partial.json)"
     "$(out "$libro" verify --json --at 2027-06-01T00:00:00Z --jws outsider.json)"
     "$(out "$libro" verify --json --at 2027-06-01T00:00:00Z --jws law.jws)"
     "$(out "$libro" verify --json --at 2028-06-01T00:00:00Z --jws law.jws)"
@@ -236,7 +237,7 @@ verify_docs+=("$(out "$libro" verify --json --at 2027-06-01T00:00:00Z --jws comp
 for want in '"outcome":"COMPLETE"' '"outcome":"PARTIAL","exit_code":9' \
     'is not a party' '"outcome":"IN FORCE"' '"outcome":"UNDER REVIEW"' \
     'the community that signed the law' '"reference":{"kind":"agreement"' \
-    '"communityTrusted":true' '"registered":false'; do
+    '"communityTrusted":true' '"registered":false' 'urn:libro:t:n is not in the trust store'; do
     if ! grep -qF -- "$want" "${verify_docs[@]}"; then
         echo "cli_run: no verify document with $want" >&2
         exit 1

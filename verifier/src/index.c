@@ -359,15 +359,6 @@ out:
     return rc;
 }
 
-static bool
-is_index_name(const char *name)
-{
-    size_t len = strlen(name);
-
-    return name[0] != '.' && len > sizeof INDEX_SUFFIX - 1 &&
-           strcmp(name + len - (sizeof INDEX_SUFFIX - 1), INDEX_SUFFIX) == 0;
-}
-
 libro_code
 libro_trust__index_load(libro_trust *t, libro_error *err)
 {
@@ -375,8 +366,9 @@ libro_trust__index_load(libro_trust *t, libro_error *err)
     char path[PATH_MAX];
     libro_buf raw = LIBRO_BUF_INIT;
     DIR *d = NULL;
-    struct dirent *de;
     struct stat st;
+    char **names = NULL;
+    size_t n_names = 0;
     size_t cap = 0;
     int n;
     libro_code rc;
@@ -402,40 +394,23 @@ libro_trust__index_load(libro_trust *t, libro_error *err)
         rc = libro_error_set(err, LIBRO_ERR_IO, "%.200s: %s", dir, strerror(errno));
         goto out;
     }
-    for (;;) {
-        errno = 0;
-        de = readdir(d);
-        if (de == NULL) {
-            if (errno != 0) {
-                rc = libro_error_set(err, LIBRO_ERR_IO, "%.200s: %s", dir, strerror(errno));
-            }
-            break;
-        }
-        if (!is_index_name(de->d_name)) {
-            continue;
-        }
-        if (t->n_sources >= LIBRO_TRUST__MAX_ENTRIES) {
-            rc = libro_error_set(err, LIBRO_ERR_LIMIT, "trust: more than %u registry indexes",
-                                 LIBRO_TRUST__MAX_ENTRIES);
-            break;
-        }
-        n = snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+    rc = libro_trust__dir_names(&names, &n_names, d, dir, INDEX_SUFFIX, LIBRO_TRUST__MAX_ENTRIES,
+                                err);
+    for (size_t i = 0; rc == LIBRO_OK && i < n_names; i++) {
+        n = snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         if (n < 0 || (size_t) n >= sizeof path) {
             rc = libro_error_set(err, LIBRO_ERR_LIMIT, "trust: path too long: %.64s", dir);
             break;
         }
         libro_buf_clear(&raw);
-        rc = libro_trust__read_entry(&raw, dirfd(d), de->d_name, path,
-                                     LIBRO_MAX_BUNDLE_PAYLOAD_BYTES, err);
+        rc = libro_trust__read_entry(&raw, dirfd(d), names[i], path, LIBRO_MAX_BUNDLE_PAYLOAD_BYTES,
+                                     err);
         if (rc == LIBRO_OK) {
             rc = load_one(t, &cap, raw.data != NULL ? (const char *) raw.data : "", raw.len,
-                          de->d_name, path, err);
+                          names[i], path, err);
             if (rc != LIBRO_OK && rc != LIBRO_ERR_NOMEM) {
                 libro_error_prefix(err, path);
             }
-        }
-        if (rc != LIBRO_OK) {
-            break;
         }
     }
     if (rc == LIBRO_OK && t->n_docs > 1) {
@@ -448,6 +423,7 @@ out:
     if (d != NULL) {
         closedir(d);
     }
+    libro_trust__names_free(names, n_names);
     libro_buf_free(&raw);
     return rc;
 }

@@ -3,6 +3,7 @@
 #ifndef LIBRO_VERIFY_INT_H
 #define LIBRO_VERIFY_INT_H
 
+#include <dirent.h>
 #include <pthread.h>
 
 #include "libro/json_int.h"
@@ -114,6 +115,14 @@ struct libro_trust {
  *  held to the store's ownership and mode rules. LIBRO_ERR_LIMIT, _IO, _DENIED. */
 LIBRO_NODISCARD libro_code libro_trust__subdir(char *out, size_t cap, const libro_trust *t,
                                                const char *sub, libro_error *err);
+
+/** The names in the open directory `d` (its path `dir`, for messages) that end in `suffix`,
+ *  hidden ones aside, sorted, at most `max` of them (LIBRO_ERR_LIMIT), into *out (caller
+ *  frees with libro_trust__names_free) and *n_out. LIBRO_ERR_IO, LIBRO_ERR_NOMEM. */
+LIBRO_NODISCARD libro_code libro_trust__dir_names(char ***out, size_t *n_out, DIR *d,
+                                                  const char *dir, const char *suffix, size_t max,
+                                                  libro_error *err);
+void libro_trust__names_free(char **names, size_t n);
 
 /** Read the store file `name` in `dir_fd` (its full path `path`, for messages): not a link
  *  (LIBRO_ERR_DENIED), a regular file (LIBRO_ERR_IO) of at most `max` bytes (LIBRO_ERR_LIMIT),
