@@ -666,8 +666,9 @@ static const struct cli_command verify_cmd = {
     "signed payload names: COMPLETE when every party signed, PARTIAL naming the parties\n"
     "missing (a stripped signature gives PARTIAL, never COMPLETE; two signatures by one party\n"
     "count once), INVALID for a signature by a key that is no party's or one that does not\n"
-    "verify over this payload. libro verify also shows the registry's state of a registered\n"
-    "agreement (ended, superseded) from the trust store.",
+    "verify over this payload. It needs no trust store, for parties passing a document\n"
+    "around; libro verify --jws DOC also checks the term, whether the framing community\n"
+    "chains to an anchor, and the registry's state (ended, superseded) from the trust store.",
     verify_opts,
     LIBRO_NELEM(verify_opts),
     verify_epilog,

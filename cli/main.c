@@ -41,7 +41,8 @@ print_overview(FILE *f)
     cli_program_list(f, &program);
     fprintf(f, "\nRun 'libro help <command>' or 'libro <command> --help' for details.\n"
                "Exit status: 0 done, 1 failed (or the answer is no), 2 bad command line,\n"
-               "3 output could not be written; 'libro verify' has its own (see its --help).\n");
+               "3 output could not be written; 'libro verify' has its own (see its --help),\n"
+               "and 'libro agreement verify' says 9 for PARTIAL.\n");
 }
 
 int

@@ -532,6 +532,79 @@ START_TEST(test_end_statements)
 }
 END_TEST
 
+/* Fail the 1st, 2nd, ... allocation until a draft from a description and a second party's
+ * signature on a mutual end statement get through: every failure is "out of memory". */
+START_TEST(test_oom)
+{
+    libro_agreement_end_options eo = LIBRO_AGREEMENT_END_OPTIONS_INIT;
+    libro_agreement_end_result first = {LIBRO_BUF_INIT, "", 0, 0, false};
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf spec = LIBRO_BUF_INIT;
+    libro_buf did = LIBRO_BUF_INIT;
+    libro_buf doc = LIBRO_BUF_INIT;
+    unsigned long n;
+    libro_code rc = LIBRO_ERR_NOMEM;
+
+    must(libro_key_to_did(&did, ada, &err), &err, "did");
+    must(libro_buf_printf(
+             &spec, &err,
+             "{\"title\":\"T\",\"community\":{\"id\":\"" N3 "\",\"level\":1},"
+             "\"parties\":[{\"name\":\"Ada\",\"role\":\"a\",\"did\":\"%s\","
+             "\"responsibilities\":[\"x\"]},{\"name\":\"Bob\",\"role\":\"b\","
+             "\"key\":\"bob.pub\",\"responsibilities\":[\"y\"]}],"
+             "\"ending\":{\"mutualOnly\":true},\"validUntil\":\"2099-01-01T00:00:00Z\"}",
+             (const char *) did.data),
+         &err, "spec");
+    for (n = 1; n < 100000 && rc != LIBRO_OK; n++) {
+        libro_agreement_options o = LIBRO_AGREEMENT_OPTIONS_INIT;
+        libro_buf out = LIBRO_BUF_INIT;
+
+        o.spec = (const char *) spec.data;
+        o.spec_len = spec.len;
+        o.spec_dir = dir;
+        libro__alloc_fail_after(n);
+        rc = libro_issuer_agreement_draft(&out, NULL, &o, &err);
+        libro__alloc_fail_after(0);
+        if (rc != LIBRO_OK) {
+            LIBRO_ASSERT_CODE(rc, LIBRO_ERR_NOMEM, &err, NULL);
+            ck_assert_uint_eq(out.len, 0);
+        }
+        libro_buf_free(&out);
+    }
+    ck_assert_int_eq(rc, LIBRO_OK);
+    complete_two(&doc, true);
+    eo.document = (const char *) doc.data;
+    eo.document_len = doc.len;
+    eo.how = LIBRO_AGREEMENT_END_MUTUAL;
+    eo.key = ada;
+    eo.reason = "sold";
+    must(libro_issuer_agreement_end(&first, &eo, &err), &err, "ada");
+    eo.key = bob;
+    eo.reason = NULL;
+    eo.statement = (const char *) first.statement.data;
+    eo.statement_len = first.statement.len;
+    rc = LIBRO_ERR_NOMEM;
+    for (n = 1; n < 100000 && rc != LIBRO_OK; n++) {
+        libro_agreement_end_result r = {LIBRO_BUF_INIT, "", 0, 0, false};
+
+        libro__alloc_fail_after(n);
+        rc = libro_issuer_agreement_end(&r, &eo, &err);
+        libro__alloc_fail_after(0);
+        if (rc != LIBRO_OK) {
+            LIBRO_ASSERT_CODE(rc, LIBRO_ERR_NOMEM, &err, NULL);
+        } else {
+            ck_assert_uint_eq(r.n_signed, 2);
+        }
+        libro_agreement_end_result_clear(&r);
+    }
+    ck_assert_int_eq(rc, LIBRO_OK);
+    libro_agreement_end_result_clear(&first);
+    libro_buf_free(&spec);
+    libro_buf_free(&did);
+    libro_buf_free(&doc);
+}
+END_TEST
+
 /* ---- against a registry -----------------------------------------------------------------------
  */
 
@@ -755,6 +828,7 @@ libro_test_suite(void)
     tcase_add_test(tc, test_sign_any_order);
     tcase_add_test(tc, test_amend);
     tcase_add_test(tc, test_end_statements);
+    tcase_add_test(tc, test_oom);
     suite_add_tcase(s, tc);
     tcase_add_checked_fixture(refused, setup, teardown);
     tcase_add_loop_test(refused, test_draft_refused, 0, (int) LIBRO_NELEM(bad_drafts));

@@ -93,6 +93,17 @@ check "verify: the draft is untouched by --out" 9 '0 of 2' -- "$libro" agreement
 must "$libro" agreement sign --key ada.pem a-ada-only.json
 check "verify: Bob missing" 9 'missing +Bob Example$' -- "$libro" agreement verify a-ada-only.json
 check "sign: Bob second" 0 'COMPLETE' -- "$libro" agreement sign --key bob.pem a-ada-first.json
+# A party whose key is encrypted signs with its passphrase from a descriptor, never argv.
+must "$libro" key new --out dora.pem --public-out dora.pub --passphrase-fd 3 3<<<"dora's secret"
+printf '{"title":"T","community":{"id":"%s","level":1},"parties":[%s,%s],%s}' $N \
+    '{"name":"Ada","role":"r","key":"ada.pub","responsibilities":["x"]}' \
+    '{"name":"Dora","role":"r","key":"dora.pub","responsibilities":["y"]}' \
+    "\"ending\":{\"noticeDays\":7},\"validUntil\":\"$(at '1 year')\"" >dora.spec.json
+must "$libro" agreement draft --spec dora.spec.json --out dora.json
+check "sign: an encrypted key without its passphrase" 1 'passphrase' -- "$libro" agreement sign \
+    --key dora.pem dora.json
+check "sign: an encrypted key, its passphrase from a descriptor" 0 'PARTIAL.*1 of 2' -- \
+    "$libro" agreement sign --key dora.pem --passphrase-fd 3 dora.json 3<<<"dora's secret"
 check "verify: complete, either order" 0 '^COMPLETE: "Shared use' -- "$libro" agreement verify \
     a-ada-first.json
 check "verify --json: complete" 0 '"outcome":"COMPLETE".*"signed":2' -- "$libro" agreement \

@@ -8,6 +8,10 @@
 //            a copy with one signature byte flipped is refused. Prints one line per DOC.
 //        node jose_agreement.mjs expect-bad DOC
 //            at least one signature of DOC does not verify under its party's key (exit 0 then)
+//        node jose_agreement.mjs verify-end DOC STATEMENT
+//            every signature of the end STATEMENT (libro agreement end) verifies under the key of
+//            the party of DOC its kid names, with typ libro-agreement-end+json, over a payload
+//            that names DOC's hash; prints how many parties signed it.
 //        node jose_agreement.mjs sign DRAFT OUT KEY.pem...
 //            sign the payload of DRAFT (libro agreement draft's document, no signature yet),
 //            its bytes as they are, with GeneralSign, one signature per PKCS#8 key, each under
@@ -15,7 +19,7 @@
 //            whose publicKeyJwk is the key's public half. Writes the document to OUT.
 // Exit 0 as expected, 1 not, 2 usage.
 import { readFileSync, writeFileSync } from "node:fs";
-import { createPrivateKey, createPublicKey } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey } from "node:crypto";
 
 import {
     GeneralSign,
@@ -129,6 +133,34 @@ if (mode === "verify" && args.length > 0) {
             `${file}: ${doc.signatures.length} signatures verified by jose, ${r.signed} of ${r.n} parties`,
         );
     }
+} else if (mode === "verify-end" && args.length === 2) {
+    const bytes = readFileSync(args[0]);
+    const ps = parties(base64url.decode(JSON.parse(bytes.toString("utf8")).payload));
+    const stmt = JSON.parse(readFileSync(args[1], "utf8"));
+    const hash = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+    const seen = new Set();
+    for (const [i, s] of stmt.signatures.entries()) {
+        const hdr = JSON.parse(new TextDecoder().decode(base64url.decode(s.protected)));
+        const p = await partyOfKid(ps, hdr.kid);
+        if (p === undefined) {
+            die(`${args[1]}: signature ${i}: kid ${hdr.kid} names no party`);
+        }
+        const alg = algOf(p.publicKeyJwk);
+        const r = await flattenedVerify(
+            { payload: stmt.payload, protected: s.protected, signature: s.signature },
+            await importJWK(p.publicKeyJwk, alg),
+            { algorithms: [alg] },
+        );
+        if (r.protectedHeader.typ !== "libro-agreement-end+json") {
+            die(`${args[1]}: signature ${i}: typ ${r.protectedHeader.typ}`);
+        }
+        const body = JSON.parse(new TextDecoder().decode(r.payload));
+        if (body.agreement !== hash) {
+            die(`${args[1]}: names ${body.agreement}, not ${hash}`);
+        }
+        seen.add(p.id);
+    }
+    console.log(`${args[1]}: ${seen.size} of ${ps.length} parties' signatures verified by jose`);
 } else if (mode === "expect-bad" && args.length === 1) {
     const doc = JSON.parse(readFileSync(args[0], "utf8"));
     const r = await verifyOne(doc);
@@ -161,6 +193,9 @@ if (mode === "verify" && args.length > 0) {
     writeFileSync(out, JSON.stringify(doc));
     console.log(`${out}: ${doc.signatures.length} signatures made by jose`);
 } else {
-    console.error("usage: node jose_agreement.mjs verify DOC... | expect-bad DOC | sign DRAFT OUT KEY.pem...");
+    console.error(
+        "usage: node jose_agreement.mjs verify DOC... | verify-end DOC STATEMENT | expect-bad DOC | " +
+            "sign DRAFT OUT KEY.pem...",
+    );
     process.exit(2);
 }

@@ -2,8 +2,9 @@
 # ctest agreement_jose: an independent JOSE implementation (npm `jose`, jose_agreement.mjs)
 # reads and writes libro's agreements, JWS JSON General Serialization. jose verifies every
 # signature of documents `libro agreement` signed (two Ed25519 parties and a P-256 one; seven
-# parties), refuses a payload swapped; libro finds what jose signed COMPLETE, and PARTIAL when
-# jose signed for one party only. Usage: jose_run.sh PATH/TO/libro
+# parties) and of the mutual end statement the seven collect, refuses a payload swapped; libro
+# finds what jose signed COMPLETE, and PARTIAL when jose signed for one party only.
+# Usage: jose_run.sh PATH/TO/libro
 # Exit 0 all as expected, 1 a mismatch, 77 skipped (no node_modules: `npm ci --prefix
 # tests/schemas`).
 set -uo pipefail
@@ -70,6 +71,13 @@ for i in 4 1 7 2 6 3 5; do
 done
 expect "libro: seven COMPLETE" 0 "$libro" agreement verify seven.json
 expect "jose verifies each signature libro made (seven)" 0 jose verify seven.json
+# The mutual end statement the seven collect, one signature added at a time (no registry).
+for i in 2 5 1 7 3 6 4; do
+    "$libro" agreement end --key p$i.pem --mutual --reason "the garden is sold" \
+        --statement end7.json seven.json >/dev/null 2>&1
+done
+jose verify-end seven.json end7.json >end7.out 2>&1 || cat end7.out
+expect "jose verifies the seven signatures of the mutual end" 0 grep -q '7 of 7 parties' end7.out
 # A payload swapped under libro's signatures: jose refuses them too.
 sed 's/^{"payload":"[^"]*"/{"payload":"'"$(sed 's/^{"payload":"\([^"]*\)".*/\1/' seven.json)"'"/' \
     three.json >swapped.json
