@@ -117,6 +117,11 @@ const char *cli_time_text(char out[LIBRO_TIME_TEXT_MAX], int64_t t);
 void cli_json_error(const libro_error *err);
 /* Append `s` to `b` as a JSON string literal (quoted, escaped). */
 libro_code cli_json_string(libro_buf *b, const char *s, libro_error *err);
+/* Append ,"key":"text" (escaped), or ,"key":null when `text` is NULL, to `b`. */
+libro_code cli_json_member(libro_buf *b, const char *key, const char *text, libro_error *err);
+/* Finish the JSON document `b` holds when `rc` is LIBRO_OK: append `tail` ("}}") and a
+ * newline and print it on stdout. `b` is freed in every case. Returns `rc`, or the failure. */
+libro_code cli_json_print(libro_buf *b, const char *tail, libro_code rc, libro_error *err);
 /* Appends the i-th of `items` to `b` as JSON. */
 typedef libro_code (*cli_json_item)(libro_buf *b, const void *items, size_t i, libro_error *err);
 /* Print {"ok":true,"<member>":[...]} and a newline on stdout, `item` writing each of the n. */
@@ -213,5 +218,9 @@ int cmd_license(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_mandate(int argc, char **argv);
 int cmd_roundtable(int argc, char **argv);
+int cmd_law(int argc, char **argv);
+/* libro law record (cmd_law_record.c). */
+int cli_law_record(int argc, char **argv);
+int cmd_agreement(int argc, char **argv);
 
 #endif

@@ -22,18 +22,6 @@ static const char mandate_epilog[] =
 
 /* ---- printing a mandate (also for `libro roundtable show`) --------------------------------- */
 
-/* ,"key":"text" or ,"key":null */
-static libro_code
-json_member(libro_buf *b, const char *key, const char *text, libro_error *err)
-{
-    libro_code rc = libro_buf_printf(b, err, ",\"%s\":", key);
-
-    if (rc == LIBRO_OK) {
-        rc = text != NULL ? cli_json_string(b, text, err) : libro_buf_append_str(b, "null", err);
-    }
-    return rc;
-}
-
 libro_code
 cli_json_mandate(libro_buf *b, const libro_mandate_record *m, bool with_credential,
                  libro_error *err)
@@ -47,22 +35,22 @@ cli_json_mandate(libro_buf *b, const libro_mandate_record *m, bool with_credenti
                                      office != NULL ? office : "unknown");
 
     if (rc == LIBRO_OK) {
-        rc = json_member(b, "roundtable", m->roundtable, err);
+        rc = cli_json_member(b, "roundtable", m->roundtable, err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_buf_printf(b, err, ",\"roundtableLevel\":%d", m->roundtable_level);
     }
     if (rc == LIBRO_OK) {
-        rc = json_member(b, "seat", m->seat, err);
+        rc = cli_json_member(b, "seat", m->seat, err);
     }
     if (rc == LIBRO_OK) {
-        rc = json_member(b, "holder", m->holder, err);
+        rc = cli_json_member(b, "holder", m->holder, err);
     }
     if (rc == LIBRO_OK) {
-        rc = json_member(b, "name", m->name, err);
+        rc = cli_json_member(b, "name", m->name, err);
     }
     if (rc == LIBRO_OK) {
-        rc = json_member(b, "issuer", m->issuer, err);
+        rc = cli_json_member(b, "issuer", m->issuer, err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_buf_printf(
@@ -71,14 +59,14 @@ cli_json_mandate(libro_buf *b, const libro_mandate_record *m, bool with_credenti
             cli_time_text(until, m->valid_until), libro_mandate_state_name(m->state));
     }
     if (rc == LIBRO_OK) {
-        rc = json_member(b, "endedAt", m->ended_at != 0 ? cli_time_text(ended, m->ended_at) : NULL,
-                         err);
+        rc = cli_json_member(b, "endedAt",
+                             m->ended_at != 0 ? cli_time_text(ended, m->ended_at) : NULL, err);
     }
     if (rc == LIBRO_OK) {
-        rc = json_member(b, "endReason", m->end_reason, err);
+        rc = cli_json_member(b, "endReason", m->end_reason, err);
     }
     if (rc == LIBRO_OK) {
-        rc = json_member(b, "endedBy", m->ended_by, err);
+        rc = cli_json_member(b, "endedBy", m->ended_by, err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_buf_printf(b, err,
@@ -89,7 +77,7 @@ cli_json_mandate(libro_buf *b, const libro_mandate_record *m, bool with_credenti
                               cli_time_text(registered, m->registered_at));
     }
     if (rc == LIBRO_OK && with_credential) {
-        rc = json_member(b, "credential", m->credential != NULL ? m->credential : "", err);
+        rc = cli_json_member(b, "credential", m->credential != NULL ? m->credential : "", err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_buf_append_str(b, "}", err);
@@ -355,22 +343,22 @@ print_issued(const char *id, const libro_issued *res, libro_error *err)
                          libro_office_name(m->office));
 
     if (rc == LIBRO_OK) {
-        rc = json_member(&b, "roundtable", m->roundtable_id, err);
+        rc = cli_json_member(&b, "roundtable", m->roundtable_id, err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_buf_printf(&b, err, ",\"roundtableLevel\":%d", m->roundtable_level);
     }
     if (rc == LIBRO_OK) {
-        rc = json_member(&b, "seat", m->seat, err);
+        rc = cli_json_member(&b, "seat", m->seat, err);
     }
     if (rc == LIBRO_OK) {
-        rc = json_member(&b, "holder", m->subject_id, err);
+        rc = cli_json_member(&b, "holder", m->subject_id, err);
     }
     if (rc == LIBRO_OK) {
-        rc = json_member(&b, "name", m->name, err);
+        rc = cli_json_member(&b, "name", m->name, err);
     }
     if (rc == LIBRO_OK) {
-        rc = json_member(&b, "issuer", m->issuer, err);
+        rc = cli_json_member(&b, "issuer", m->issuer, err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_buf_printf(&b, err,
@@ -381,16 +369,9 @@ print_issued(const char *id, const libro_issued *res, libro_error *err)
                               (unsigned) res->status_index);
     }
     if (rc == LIBRO_OK) {
-        rc = json_member(&b, "credential", (const char *) res->jws.data, err);
+        rc = cli_json_member(&b, "credential", (const char *) res->jws.data, err);
     }
-    if (rc == LIBRO_OK) {
-        rc = libro_buf_append_str(&b, "}}\n", err);
-    }
-    if (rc == LIBRO_OK) {
-        fputs((const char *) b.data, stdout);
-    }
-    libro_buf_free(&b);
-    return rc;
+    return cli_json_print(&b, "}}", rc, err);
 }
 
 static int

@@ -1,9 +1,14 @@
-/* libro verify: check a license or a roundtable mandate offline, from a QR image, scanned text
- * or a JWS file, and say what it is with the exit codes of libro-verify(1). */
+/* libro verify: check a license, a roundtable mandate, a responsibility agreement, a community
+ * law or an LBR reference offline, from a QR image, scanned text or a file, and say what it is
+ * with the exit codes of libro-verify(1). */
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmd.h"
+#include "libro/crypto.h"
 #include "libro/file.h"
 #include "libro/lb1.h"
 #include "libro/limits.h"
@@ -25,9 +30,9 @@ static const char *vf_trust_dir;
 static const struct cli_option verify_opts[] = {
     {CLI_OPT_ARG, "IMAGE|-", NULL, &vf_image, CLI_REQUIRED, 1, NULL},
     {CLI_OPT_VALUE, "--text", "TEXT", &vf_text, CLI_REQUIRED, 1,
-     "the scanned text of a QR code (LB2:... or LB1:...) or a compact JWS"},
+     "the scanned text of a QR code (LB2:..., LB3:..., LB1:... or LBR:...) or a compact JWS"},
     {CLI_OPT_VALUE, "--jws", "FILE", &vf_jws, CLI_REQUIRED, 1,
-     "a file holding the license or mandate as a compact JWS"},
+     "a file holding a compact JWS (license, mandate, law) or an agreement (JWS JSON)"},
     {CLI_OPT_VALUE, "--at", "TIME", &vf_at, 0, 0, "verify as of this RFC 3339 time instead of now"},
     {CLI_OPT_VALUE, "--skew", "SECONDS", &vf_skew, 0, 0,
      "clock skew allowed at each window edge (default 300)"},
@@ -43,7 +48,8 @@ static const struct cli_command verify_cmd = {
     "verify",
     "[IMAGE | --text 'LB2:...' | --jws FILE | -] [--at TIME] [--skew SECONDS]\n"
     "       [--max-status-age AGE] [--json] [--trust-dir DIR]",
-    "Verify a professional license or a roundtable mandate offline: read it from a QR code in\n"
+    "Verify a professional license, a roundtable mandate, a responsibility agreement or a\n"
+    "community law offline. A license or mandate: read it from a QR code in\n"
     "an image (PNG, JPEG, PPM or PGM), from scanned text, from a JWS file, or from standard\n"
     "input ('-': LB2 or LB1 text, or a JWS); check its signature, its chain of charters and\n"
     "authorizations up to an anchor pinned in the trust store ('libro trust'), its validity\n"
@@ -65,19 +71,32 @@ static const struct cli_command verify_cmd = {
     "chained to an anchor, and allowed to sign that office; a valid one is said in one\n"
     "sentence (\"Jane Doe represents Tribe 12 at the roundtable of Neighborhood 3 (voting),\n"
     "2026-01-01 to 2028-12-31\"), and one ended early is ENDED with the word its message\n"
-    "list gives: resigned, recalled or replaced.",
+    "list gives: resigned, recalled or replaced.\n"
+    "A ResponsibilityAgreement (its JWS JSON document, from --jws FILE or '-') is COMPLETE\n"
+    "when every party named inside it signed, PARTIAL naming the parties who have not, or\n"
+    "INVALID (a signature by a key that is no party's, or over another payload); its framing\n"
+    "community is shown with whether the trust store chains it to an anchor; a complete one\n"
+    "its registry records as ended or superseded is ENDED or SUPERSEDED, and one past its\n"
+    "term EXPIRED. A CommunityLaw (a compact JWS signed by its community's key, chained to an\n"
+    "anchor, else UNTRUSTED) is IN FORCE, UNDER REVIEW past its review date, or REPEALED when\n"
+    "its registry says so. A reference QR code (LBR:...) names a registered agreement or law\n"
+    "by its hash: its state comes from the registry's index synced into the trust store\n"
+    "('libro sync'); without it the state is unknown (exit 7). An agreement verifies without\n"
+    "a trust store too (its community and registry state are then unknown); anything else\n"
+    "without one is UNTRUSTED.",
     verify_opts,
     LIBRO_NELEM(verify_opts),
     "Exit status:\n"
-    "  0  VALID\n"
+    "  0  VALID; an agreement COMPLETE; a law (or a reference) IN FORCE\n"
     "  1  INVALID: malformed, a bad signature, or not a license (a charter, an\n"
     "     authorization, a status list or a trust bundle: --json code not_a_license)\n"
     "  2  bad command line, or the input file cannot be read\n"
     "  3  EXPIRED or NOT YET VALID, or LAPSED: expired and not renewed within the grace\n"
-    "     period (the license's message list says \"lapsed\")\n"
+    "     period (the license's message list says \"lapsed\"); a law UNDER REVIEW\n"
     "  4  REVOKED, or SURRENDERED: given up by the holder (the message list says\n"
     "     \"surrendered\"; not a disciplinary revocation), or ENDED: a mandate ended\n"
-    "     early (resigned, recalled, or replaced by a new mandate for the seat)\n"
+    "     early (resigned, recalled, or replaced by a new mandate for the seat), an\n"
+    "     agreement ended; an agreement SUPERSEDED; a law REPEALED\n"
     "  5  SUSPENDED\n"
     "  6  UNTRUSTED: no chain to a pinned anchor, or an issuer not authorized (a\n"
     "     mandate: a signer that may not give that office, or a term too long)\n"
@@ -85,12 +104,14 @@ static const struct cli_command verify_cmd = {
     "     data older than --max-status-age, or this computer's clock set back before\n"
     "     data the trust store has already seen (set the clock right; --at is exempt)\n"
     "  8  no QR code found in the image\n"
-    "  9  could not verify: out of memory, an unreadable trust store, or the result\n"
+    "  9  PARTIAL: an agreement some party has not signed yet\n"
+    "  10 could not verify: out of memory, an unreadable trust store, or the result\n"
     "     could not be written",
 };
 
-/* Beyond libro-verify(1)'s verdicts: the verification could not be carried out. */
-enum { VERIFY_EXIT_ERROR = 9 };
+/* Beyond libro-verify(1)'s verdicts: the verification could not be carried out. 9 was this
+ * before agreements; it is PARTIAL now (libro_outcome_exit_code). */
+enum { VERIFY_EXIT_ERROR = 10 };
 
 /* Failures of the machine, not of the license: they must not read as a verdict. */
 static bool
@@ -126,6 +147,28 @@ open_store(libro_trust **out, const char *dir, libro_error *err)
 
 /* ---- getting the JWS ---------------------------------------------------------------------- */
 
+/* The most a file or standard input may hold: an agreement's JWS JSON document is the
+ * largest input (a law's compact JWS, LB text or a license are smaller). */
+#define MAX_INPUT_BYTES                                                                            \
+    (LIBRO_MAX_JWS_JSON_BYTES > LIBRO_MAX_LAW_TOKEN_BYTES ? LIBRO_MAX_JWS_JSON_BYTES               \
+                                                          : LIBRO_MAX_LAW_TOKEN_BYTES)
+
+/* What libro_verify_document reads: an agreement document (a JSON object) as it is, byte for
+ * byte (its hash is what was registered); anything else through libro_scan_text (LB text
+ * unpacked, an LBR reference or a compact JWS as they are). */
+static libro_code
+scan_text(libro_buf *out, const char *text, size_t len, libro_error *err)
+{
+    const char *p = text;
+    size_t n = len;
+
+    libro_text_trim(&p, &n);
+    if (n > 0 && p[0] == '{') {
+        return libro_buf_append(out, text, len, err);
+    }
+    return libro_scan_text(out, text, len, err);
+}
+
 /* Where a failure to obtain the token leaves us: an outcome, or a usage problem. */
 struct input_failure {
     bool usage; /* the input could not be read at all (exit 2) */
@@ -142,13 +185,12 @@ read_input(libro_buf *jws, struct input_failure *why, libro_error *err)
     why->usage = false;
     why->outcome = LIBRO_INVALID;
     if (vf_text != NULL) {
-        rc = libro_scan_text(jws, vf_text, strlen(vf_text), err);
+        rc = scan_text(jws, vf_text, strlen(vf_text), err);
     } else if (vf_jws != NULL || strcmp(vf_image, "-") == 0) {
-        rc = libro_file_read(&raw, vf_jws != NULL ? vf_jws : "-",
-                             LIBRO_MAX_LB1_TEXT_BYTES + LIBRO_MAX_TOKEN_BYTES, false, err);
+        rc = libro_file_read(&raw, vf_jws != NULL ? vf_jws : "-", MAX_INPUT_BYTES, false, err);
         why->usage = rc != LIBRO_OK;
         if (rc == LIBRO_OK) {
-            rc = libro_scan_text(jws, (const char *) raw.data, raw.len, err);
+            rc = scan_text(jws, (const char *) raw.data, raw.len, err);
         }
     } else {
         rc = libro_image_load(&img, vf_image, err);
@@ -272,6 +314,129 @@ print_mandate(const libro_verification *v)
     printf("  term         %s to %s\n", from, until);
 }
 
+/* ---- agreements, laws and references ------------------------------------------------------ */
+
+static void
+print_time_pair(const char *label, int64_t from, int64_t until, const char *between)
+{
+    char a[LIBRO_TIME_TEXT_MAX];
+    char b[LIBRO_TIME_TEXT_MAX];
+
+    if (libro_time_format(a, from, NULL) == LIBRO_OK &&
+        libro_time_format(b, until, NULL) == LIBRO_OK) {
+        printf("  %-12s %s%s%s\n", label, a, between, b);
+    }
+}
+
+/* The framing community of an agreement, or a law's: by its verified charter's name when the
+ * store holds it, and whether it chains to a pinned anchor (an agreement; a law's chain is
+ * its verdict). */
+static void
+print_community(const libro_verification *v, const libro_credential *c, bool show_trust)
+{
+    if (v->community_name != NULL) {
+        printf("  community    %s (%s, %s, level %d)", v->community_name, c->community_id,
+               v->community_level_name != NULL ? v->community_level_name : "?", c->community_level);
+    } else {
+        printf("  community    %s (level %d)", c->community_id, c->community_level);
+    }
+    if (show_trust) {
+        printf(v->community_trusted ? ": chains to a pinned anchor\n" : ": not trusted: %s\n",
+               v->community_why);
+    } else {
+        printf("\n");
+    }
+}
+
+/* What the synced registry index says, in one line. */
+static void
+registry_text(char *out, size_t cap, const libro_verification *v, int64_t now)
+{
+    char since[LIBRO_TIME_TEXT_MAX];
+    char synced[LIBRO_TIME_MS_TEXT_MAX];
+    int n;
+
+    if (!v->registered) {
+        n = snprintf(out, cap, "%s", v->reg_note);
+    } else {
+        if (libro_time_format(since, v->reg_since, NULL) != LIBRO_OK) {
+            memcpy(since, "?", 2);
+        }
+        if (libro_time_format_ms(synced, v->reg_synced_ms, NULL) != LIBRO_OK) {
+            memcpy(synced, "?", 2);
+        }
+        n = snprintf(out, cap, "%s %s %s (registry %s at %s, synced %s)",
+                     libro_doc_state_name(v->reg_state),
+                     v->reg_state != LIBRO_DOC_IN_FORCE && v->reg_since > now ? "from" : "since",
+                     since, v->reg_registry, v->reg_url, synced);
+    }
+    if (n < 0) {
+        out[0] = '\0';
+    }
+}
+
+static void
+print_agreement(const libro_verification *v)
+{
+    const libro_agreement *a = v->agreement;
+    const libro_credential *c = a->cred;
+
+    printf("  agreement    %s\n", c->title);
+    printf("  hash         %s\n", v->hash);
+    print_community(v, c, true);
+    printf("  parties      %zu of %zu signed\n", a->n_signed, c->n_parties);
+    for (size_t i = 0; i < c->n_parties; i++) {
+        const libro_party *p = &c->parties[i];
+
+        printf("  %-12s %s (%s)  %s\n", a->signed_by[i] ? "  signed" : "  not yet", p->name,
+               p->role, p->id);
+        for (size_t j = 0; j < p->n_responsibilities; j++) {
+            printf("  %-12s   - %s\n", "", p->responsibilities[j]);
+        }
+    }
+    print_time_pair("term", c->valid_from, c->valid_until, " to ");
+    if (c->mutual_only) {
+        printf("  ending       by all parties together only\n");
+    } else {
+        printf("  ending       by any party's notice of %u days\n", (unsigned) c->notice_days);
+    }
+    if (c->supersedes != NULL) {
+        printf("  amends       %s\n", c->supersedes);
+    }
+}
+
+static void
+print_law(const libro_verification *v)
+{
+    const libro_credential *l = v->law;
+
+    printf("  law          %s, version %u  (%s)\n", l->title, (unsigned) l->law_version,
+           l->subject_id);
+    print_community(v, l, false);
+    printf("  aim          %s\n", l->aim);
+    print_time_pair("adopted", l->valid_from, l->valid_until, ", review date ");
+    for (size_t i = 0; i < l->n_members; i++) {
+        const libro_law_member *m = &l->members[i];
+
+        printf("  %-12s %s, %s%s%s  %s\n", i == 0 ? "roundtable" : "", m->name,
+               libro_office_name(m->office), m->seat != NULL ? " of " : "",
+               m->seat != NULL ? m->seat : "", m->id);
+    }
+    printf("  record       %s\n", l->consent_record);
+    if (l->supersedes != NULL) {
+        printf("  replaces     %s\n", l->supersedes);
+    }
+    printf("  hash         %s\n", v->hash);
+    printf("  text\n");
+    for (const char *p = l->text; *p != '\0';) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl != NULL ? (size_t) (nl - p) : strlen(p);
+
+        printf("    %.*s\n", (int) n, p);
+        p += n + (nl != NULL ? 1 : 0);
+    }
+}
+
 /* "3 min", "5 h", "8 days": how old status data is, for people. */
 static void
 fmt_age(char *out, size_t cap, int64_t secs)
@@ -337,13 +502,13 @@ status_text(char *out, size_t cap, const libro_verification *v, bool human)
 }
 
 static void
-print_human(const libro_verification *v)
+print_human(const libro_verification *v, int64_t now)
 {
     char status[LIBRO_ERROR_MSG_MAX + 64];
     size_t i;
 
-    if (v->outcome == LIBRO_VALID) {
-        printf("VALID\n");
+    if (v->reason[0] == '\0') {
+        printf("%s\n", libro_outcome_name(v->outcome));
     } else {
         printf("%s: %s\n", libro_outcome_name(v->outcome), v->reason);
     }
@@ -351,8 +516,20 @@ print_human(const libro_verification *v)
         print_license(v);
     } else if (v->mandate != NULL) {
         print_mandate(v);
+    } else if (v->agreement != NULL) {
+        print_agreement(v);
+    } else if (v->law != NULL) {
+        print_law(v);
+    } else if (v->reference != 0) {
+        printf("  reference    %s %s\n", v->reference == LIBRO_LBR_LAW ? "law" : "agreement",
+               v->hash);
     }
-    if (v->license == NULL && v->mandate == NULL) {
+    if (v->agreement != NULL || v->law != NULL || v->reference != 0) {
+        if (v->agreement == NULL || v->agreement->outcome == LIBRO_AGREEMENT_COMPLETE) {
+            registry_text(status, sizeof status, v, now);
+            printf("  registry     %s\n", status);
+        }
+    } else if (v->license == NULL && v->mandate == NULL) {
         /* Refused before the credential was read (a clock set back): nothing more to show. */
     } else if (v->outcome == LIBRO_VALID || v->outcome == LIBRO_EXPIRED ||
                v->outcome == LIBRO_NOT_YET_VALID || v->outcome == LIBRO_REVOKED ||
@@ -528,6 +705,202 @@ json_mandate(libro_buf *b, const libro_verification *v, libro_error *err)
     return rc;
 }
 
+/* The "agreement" object of schemas/cli/verify.schema.json. */
+static libro_code
+json_agreement(libro_buf *b, const libro_verification *v, libro_error *err)
+{
+    const libro_agreement *a = v->agreement;
+    const libro_credential *c = a->cred;
+    libro_code rc =
+        libro_buf_append_str(b, ",\"agreement\":{\"type\":\"ResponsibilityAgreement\"", err);
+
+    if (rc == LIBRO_OK) {
+        rc = json_kv_str(b, "title", c->title, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_str(b, "hash", v->hash, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_str(b, "communityId", c->community_id, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(b, err, ",\"communityLevel\":%d,\"communityTrusted\":%s",
+                              c->community_level, v->community_trusted ? "true" : "false");
+    }
+    if (rc == LIBRO_OK && !v->community_trusted) {
+        rc = json_kv_str(b, "communityReason", v->community_why, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(b, err, ",\"signed\":%zu,\"parties\":[", a->n_signed);
+    }
+    for (size_t i = 0; rc == LIBRO_OK && i < c->n_parties; i++) {
+        const libro_party *p = &c->parties[i];
+
+        rc = libro_buf_append_str(b, i > 0 ? ",{\"id\":" : "{\"id\":", err);
+        if (rc == LIBRO_OK) {
+            rc = cli_json_string(b, p->id, err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = json_kv_str(b, "name", p->name, err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = json_kv_str(b, "role", p->role, err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = libro_buf_printf(b, err, ",\"signed\":%s,\"responsibilities\":[",
+                                  a->signed_by[i] ? "true" : "false");
+        }
+        for (size_t j = 0; rc == LIBRO_OK && j < p->n_responsibilities; j++) {
+            rc = j > 0 ? libro_buf_append_str(b, ",", err) : LIBRO_OK;
+            if (rc == LIBRO_OK) {
+                rc = cli_json_string(b, p->responsibilities[j], err);
+            }
+        }
+        if (rc == LIBRO_OK) {
+            rc = libro_buf_append_str(b, "]}", err);
+        }
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b, "]", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = c->mutual_only ? libro_buf_append_str(b, ",\"ending\":{\"mutualOnly\":true}", err)
+                            : libro_buf_printf(b, err, ",\"ending\":{\"noticeDays\":%u}",
+                                               (unsigned) c->notice_days);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_str(b, "supersedes", c->supersedes, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_time(b, "validFrom", c->valid_from, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_time(b, "validUntil", c->valid_until, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b, "}", err);
+    }
+    return rc;
+}
+
+/* The "law" object of schemas/cli/verify.schema.json. */
+static libro_code
+json_law(libro_buf *b, const libro_verification *v, libro_error *err)
+{
+    const libro_credential *l = v->law;
+    libro_code rc = libro_buf_append_str(b, ",\"law\":{\"type\":\"CommunityLaw\"", err);
+
+    if (rc == LIBRO_OK) {
+        rc = json_kv_str(b, "id", l->subject_id, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_str(b, "title", l->title, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(b, err, ",\"version\":%u", (unsigned) l->law_version);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_str(b, "aim", l->aim, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_str(b, "text", l->text, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_str(b, "communityId", l->community_id, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc =
+            libro_buf_printf(b, err, ",\"communityLevel\":%d,\"roundtable\":[", l->community_level);
+    }
+    for (size_t i = 0; rc == LIBRO_OK && i < l->n_members; i++) {
+        const libro_law_member *m = &l->members[i];
+
+        rc = libro_buf_append_str(b, i > 0 ? ",{\"id\":" : "{\"id\":", err);
+        if (rc == LIBRO_OK) {
+            rc = cli_json_string(b, m->id, err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = json_kv_str(b, "name", m->name, err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = json_kv_str(b, "seat", m->seat, err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = libro_buf_printf(b, err, ",\"office\":\"%s\"}", libro_office_name(m->office));
+        }
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b, "]", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_str(b, "consentRecord", l->consent_record, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_str(b, "supersedes", l->supersedes, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_str(b, "hash", v->hash, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_str(b, "issuer", l->issuer, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_time(b, "validFrom", l->valid_from, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = json_kv_time(b, "reviewDate", l->valid_until, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b, "}", err);
+    }
+    return rc;
+}
+
+/* The "reference" and "registry" objects: what the synced registry index says. */
+static libro_code
+json_registry(libro_buf *b, const libro_verification *v, libro_error *err)
+{
+    char synced[LIBRO_TIME_MS_TEXT_MAX];
+    libro_code rc = LIBRO_OK;
+
+    if (v->reference != 0) {
+        rc = libro_buf_printf(b, err, ",\"reference\":{\"kind\":\"%s\",\"hash\":\"%s\"}",
+                              v->reference == LIBRO_LBR_LAW ? "law" : "agreement", v->hash);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(b, err, ",\"registry\":{\"registered\":%s",
+                              v->registered ? "true" : "false");
+    }
+    if (rc == LIBRO_OK && !v->registered) {
+        rc = json_kv_str(b, "message", v->reg_note, err);
+    }
+    if (rc == LIBRO_OK && v->registered) {
+        rc = libro_buf_printf(b, err, ",\"state\":\"%s\"", libro_doc_state_name(v->reg_state));
+        if (rc == LIBRO_OK) {
+            rc = json_kv_time(b, "since", v->reg_since, err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = json_kv_str(b, "registry", v->reg_registry, err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = json_kv_str(b, "url", v->reg_url, err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = json_kv_str(b, "community", v->reg_community, err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = libro_time_format_ms(synced, v->reg_synced_ms, err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = libro_buf_printf(b, err, ",\"synced\":\"%s\"", synced);
+        }
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b, "}", err);
+    }
+    return rc;
+}
+
 static libro_code
 json_chain(libro_buf *b, const libro_verification *v, libro_error *err)
 {
@@ -598,6 +971,18 @@ outcome_code(libro_outcome o)
         return "lapsed";
     case LIBRO_ENDED:
         return "ended";
+    case LIBRO_COMPLETE:
+        return "complete";
+    case LIBRO_PARTIAL:
+        return "partial";
+    case LIBRO_SUPERSEDED:
+        return "superseded";
+    case LIBRO_IN_FORCE:
+        return "in_force";
+    case LIBRO_UNDER_REVIEW:
+        return "under_review";
+    case LIBRO_REPEALED:
+        return "repealed";
     }
     return "invalid";
 }
@@ -644,10 +1029,10 @@ json_result(libro_buf *b, const libro_verification *v, libro_error *err)
 {
     libro_code rc =
         libro_buf_printf(b, err, "{\"ok\":%s,\"outcome\":\"%s\",\"exit_code\":%d",
-                         v->outcome == LIBRO_VALID ? "true" : "false",
+                         libro_outcome_exit_code(v->outcome) == 0 ? "true" : "false",
                          libro_outcome_name(v->outcome), libro_outcome_exit_code(v->outcome));
 
-    if (rc == LIBRO_OK && v->outcome != LIBRO_VALID) {
+    if (rc == LIBRO_OK && libro_outcome_exit_code(v->outcome) != 0) {
         rc = libro_buf_printf(b, err, ",\"error\":{\"code\":\"%s\",\"message\":",
                               v->not_a_license ? "not_a_license" : outcome_code(v->outcome));
         if (rc == LIBRO_OK) {
@@ -662,6 +1047,15 @@ json_result(libro_buf *b, const libro_verification *v, libro_error *err)
     }
     if (rc == LIBRO_OK && v->mandate != NULL) {
         rc = json_mandate(b, v, err);
+    }
+    if (rc == LIBRO_OK && v->agreement != NULL) {
+        rc = json_agreement(b, v, err);
+    }
+    if (rc == LIBRO_OK && v->law != NULL) {
+        rc = json_law(b, v, err);
+    }
+    if (rc == LIBRO_OK && (v->agreement != NULL || v->law != NULL || v->reference != 0)) {
+        rc = json_registry(b, v, err);
     }
     if (rc == LIBRO_OK && v->community_name != NULL) {
         rc = json_kv_str(b, "communityName", v->community_name, err);
@@ -773,6 +1167,53 @@ parse_verify_options(libro_verify_options *opt)
     return -1;
 }
 
+/* Whether the input is an agreement document (a JSON object). */
+static bool
+is_agreement(const libro_buf *doc)
+{
+    const char *p = (const char *) doc->data;
+    size_t n = doc->len;
+
+    libro_text_trim(&p, &n);
+    return n > 0 && p[0] == '{';
+}
+
+/* The subdirectories libro_trust_open makes. */
+static const char *const store_subdirs[] = {"anchors", "credentials", "status"};
+
+/* A new, empty trust store in a private temporary directory (its path into `dir`): it
+ * trusts nothing. */
+static libro_code
+empty_store(libro_trust **out, char *dir, size_t cap, libro_error *err)
+{
+    const char *tmp = getenv("TMPDIR");
+    int n =
+        snprintf(dir, cap, "%s/libro-verify-XXXXXX", tmp != NULL && tmp[0] == '/' ? tmp : "/tmp");
+
+    if (n < 0 || (size_t) n >= cap || mkdtemp(dir) == NULL) {
+        dir[0] = '\0';
+        return libro_error_set(err, LIBRO_ERR_IO, "cannot make an empty trust store");
+    }
+    return libro_trust_open(out, dir, err);
+}
+
+/* Remove what empty_store made ("" or NULL: nothing). */
+static void
+empty_store_remove(const char *dir)
+{
+    char sub[PATH_MAX];
+
+    if (dir == NULL || dir[0] == '\0') {
+        return;
+    }
+    for (size_t i = 0; i < LIBRO_NELEM(store_subdirs); i++) {
+        if (snprintf(sub, sizeof sub, "%s/%s", dir, store_subdirs[i]) > 0) {
+            (void) rmdir(sub);
+        }
+    }
+    (void) rmdir(dir);
+}
+
 int
 cmd_verify(int argc, char **argv)
 {
@@ -783,6 +1224,7 @@ cmd_verify(int argc, char **argv)
     libro_buf out = LIBRO_BUF_INIT;
     libro_trust *t = NULL;
     libro_verification *v = NULL;
+    char empty_dir[PATH_MAX] = "";
     libro_code rc;
     bool json;
     int code = cli_parse_command(&verify_cmd, argc, argv);
@@ -809,7 +1251,11 @@ cmd_verify(int argc, char **argv)
         goto out;
     }
     rc = open_store(&t, vf_trust_dir, &err);
-    if (rc == LIBRO_ERR_NOT_FOUND) {
+    if (rc == LIBRO_ERR_NOT_FOUND && is_agreement(&jws)) {
+        /* An agreement's parties sign with their own keys: without a store it is still
+         * COMPLETE, PARTIAL or INVALID, its community and registry state unknown. */
+        rc = empty_store(&t, empty_dir, sizeof empty_dir, &err);
+    } else if (rc == LIBRO_ERR_NOT_FOUND) {
         code = early_verdict(LIBRO_UNTRUSTED, &err, json); /* no store: nothing is trusted */
         goto out;
     }
@@ -818,7 +1264,7 @@ cmd_verify(int argc, char **argv)
         code = VERIFY_EXIT_ERROR;
         goto out;
     }
-    if (libro_verify_license(&v, t, (const char *) jws.data, jws.len, &opt, &err) != LIBRO_OK) {
+    if (libro_verify_document(&v, t, (const char *) jws.data, jws.len, &opt, &err) != LIBRO_OK) {
         cli_report("verify", &err);
         code = VERIFY_EXIT_ERROR;
         goto out;
@@ -831,7 +1277,7 @@ cmd_verify(int argc, char **argv)
         }
         fputs((const char *) out.data, stdout);
     } else {
-        print_human(v);
+        print_human(v, opt.now);
     }
     if (v->warning[0] != '\0') {
         cli_errorf("warning: %s", v->warning);
@@ -843,6 +1289,7 @@ cmd_verify(int argc, char **argv)
 out:
     libro_verification_free(v);
     libro_trust_free(t);
+    empty_store_remove(empty_dir);
     libro_buf_free(&jws);
     libro_buf_free(&out);
     /* Exit 3 means EXPIRED here, so an unwritable result has its own code. */

@@ -13,11 +13,13 @@ static const struct cli_cmd commands[] = {
     {"qr", cmd_qr, "render a credential as a QR code, or read one from an image"},
     {"trust", cmd_trust, "manage the verifier's trust store"},
     {"sync", cmd_sync, "update the trust store from a registry's trust bundle"},
-    {"verify", cmd_verify, "verify a license or mandate offline (QR image, scanned text or JWS)"},
+    {"verify", cmd_verify, "verify a license, mandate, agreement or law offline (QR, text, file)"},
     {"registry", cmd_registry, "create a registry, define license types, publish status lists"},
     {"license", cmd_license, "show, change, renew and expire registered licenses"},
     {"mandate", cmd_mandate, "issue, show and end roundtable mandates"},
     {"roundtable", cmd_roundtable, "who sits at a roundtable; seats of member communities"},
+    {"law", cmd_law, "laws adopted by a roundtable's consent: steps, adoption, record"},
+    {"agreement", cmd_agreement, "draft, sign, register and end responsibility agreements"},
     {"help", cmd_help, "show help for libro or one of its commands"},
 };
 
@@ -39,7 +41,8 @@ print_overview(FILE *f)
     cli_program_list(f, &program);
     fprintf(f, "\nRun 'libro help <command>' or 'libro <command> --help' for details.\n"
                "Exit status: 0 done, 1 failed (or the answer is no), 2 bad command line,\n"
-               "3 output could not be written; 'libro verify' has its own (see its --help).\n");
+               "3 output could not be written; 'libro verify' has its own (see its --help),\n"
+               "and 'libro agreement verify' says 9 for PARTIAL.\n");
 }
 
 int

@@ -72,6 +72,33 @@ cli_json_string(libro_buf *b, const char *s, libro_error *err)
     return rc;
 }
 
+libro_code
+cli_json_member(libro_buf *b, const char *key, const char *text, libro_error *err)
+{
+    libro_code rc = libro_buf_printf(b, err, ",\"%s\":", key);
+
+    if (rc == LIBRO_OK) {
+        rc = text != NULL ? cli_json_string(b, text, err) : libro_buf_append_str(b, "null", err);
+    }
+    return rc;
+}
+
+libro_code
+cli_json_print(libro_buf *b, const char *tail, libro_code rc, libro_error *err)
+{
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b, tail, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b, "\n", err);
+    }
+    if (rc == LIBRO_OK) {
+        fputs((const char *) b->data, stdout);
+    }
+    libro_buf_free(b);
+    return rc;
+}
+
 void
 cli_json_error(const libro_error *err)
 {

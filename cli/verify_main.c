@@ -9,7 +9,7 @@
 static int verify_help(int argc, char **argv);
 
 static const struct cli_cmd commands[] = {
-    {"verify", cmd_verify, "verify a license or mandate offline (QR image, scanned text or JWS)"},
+    {"verify", cmd_verify, "verify a license, mandate, agreement or law offline (QR, text, file)"},
     {"trust", cmd_trust, "manage the verifier's trust store"},
     {"sync", cmd_sync, "update the trust store from a registry's trust bundle"},
     {"help", verify_help, "show help for libro-verify or one of its commands"},

@@ -8,7 +8,10 @@
 #   the license, the employer syncs again and the same QR code says REVOKED; then a
 #   neighborhood chartered by the town keeps its roundtable: three tribes with seats elect
 #   their representatives, the neighborhood its chair, the employer checks a representative's
-#   mandate from its QR code, offline; she resigns, and after a sync the QR code says ENDED.
+#   mandate from its QR code, offline; she resigns, and after a sync the QR code says ENDED;
+#   two members sign an agreement (PARTIAL until both did) and register it; the roundtable
+#   adopts a law by consent after one objection and an amendment, and the employer verifies
+#   the law (IN FORCE until its review date) and the agreement's reference QR code offline.
 # Usage: scripts/journey.sh PATH/TO/libro
 set -euo pipefail
 libro=${1:?usage: journey.sh PATH/TO/libro}
@@ -197,7 +200,58 @@ expect 4 "Jane's QR code, now" "$libro" verify jane.png
 run "$libro" roundtable show --registry "$N3" --at "$(date -u -d '1 minute' +%Y-%m-%dT%H:%M:%SZ)" \
     urn:libro:neighborhood-3
 
+say "13. Two parties sign an agreement framed by the neighborhood's law: Ines lends the Tribe 1
+   workshop to Omar; each names the responsibilities they accept, each signs with their own
+   key (in any order); half signed, it verifies PARTIAL; complete, the registry records it"
+run "$libro" agreement draft --title "Shared use of the Tribe 1 workshop" \
+    --community urn:libro:neighborhood-3 --community-level 1 \
+    --party ines.pem:owner:"Ines Ito" --party omar.pem:tenant:"Omar Ortiz" \
+    --responsibility 1:"keep the workshop's tools in repair" \
+    --responsibility 2:"leave the workshop tidy after each use" \
+    --responsibility 2:"pay for what he breaks" --notice-days 30 --days 365 --out workshop.json
+run "$libro" agreement sign --key omar.pem workshop.json
+expect 9 "signed by Omar alone" "$libro" agreement verify workshop.json
+run "$libro" agreement sign --key ines.pem workshop.json
+run "$libro" agreement register --registry "$N3" --qr workshop.png workshop.json
+
+say "14. The neighborhood's roundtable adopts a law by consent. Ines proposes quiet hours (each
+   step signed with the member's own key); Omar objects, with his reason and the harm to the
+   circle's aim; the chair cannot respond; Ines amends, answering the objection; both consent"
+LAW=urn:libro:neighborhood-3:law:quiet-hours
+REVIEW=$(date -u -d '1 year' +%Y-%m-%dT00:00:00Z)
+run "$libro" law propose --registry "$N3" --key ines.pem --title "Quiet hours" \
+    --aim "that every household can rest" \
+    --text "No amplified music between 22:00 and 07:00." --review-date "$REVIEW" "$LAW"
+run "$libro" law respond --registry "$N3" --key ines.pem --consent "$LAW"
+expect 1 "the chair does not respond" "$libro" law respond --registry "$N3" --key lena.pem \
+    --consent "$LAW"
+printf '$ %s\n' "objection=\$($libro law respond --registry $N3 --key omar.pem --object ...)"
+objection=$("$libro" law respond --registry "$N3" --key omar.pem --object \
+    --reason "it ignores the night shift" \
+    --harm "workers of the night shift cannot rest by day" "$LAW")
+echo "$objection"
+expect 1 "no adoption while it stands" "$libro" law adopt --registry "$N3" --key n3.pem \
+    --charter n3-charter.jws --out quiet-hours.jws "$LAW"
+run "$libro" law amend --registry "$N3" --key ines.pem \
+    --text "No amplified music between 22:00 and 07:00, nor between 09:00 and 14:00 next to
+the night shift's housing." --answers "$objection" "$LAW"
+run "$libro" law respond --registry "$N3" --key ines.pem --consent "$LAW"
+run "$libro" law respond --registry "$N3" --key omar.pem --consent "$LAW"
+run "$libro" law adopt --registry "$N3" --key n3.pem --charter n3-charter.jws \
+    --out quiet-hours.jws "$LAW"
+
+say "15. The law in force and its review date; its consent record, checked; the employer syncs
+   and verifies the law, and the agreement from its reference QR code, offline"
+run "$libro" law list --registry "$N3"
+run "$libro" law record --registry "$N3" "$LAW"
+sleep 2 # the next bundle is dated a second after the last (see step 8)
+run "$libro" sync "$N3"
+run "$libro" verify --jws quiet-hours.jws
+run "$libro" verify workshop.png
+
 say "Done: an anchor community, an authorized issuer, a registry serving signed writes and a
    trust bundle, a license in a QR code verified offline, then revoked and synced; a
    neighborhood's roundtable of three tribes and a chair, a representative's mandate verified
-   offline from its QR code, then ended by her resignation."
+   offline from its QR code, then ended by her resignation; an agreement two parties signed;
+   a law adopted by the roundtable's consent after an objection and an amendment, in force
+   until its review."

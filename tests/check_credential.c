@@ -1,7 +1,8 @@
 /* Credentials (core/src/credential.c): the reference examples in schemas/examples/ parse and
- * re-serialize byte for byte, round trips of all four types with both key types, a table of
- * refused documents with exact code and message, every cap at max and max+1, the rules of
- * libro_credential_check on builder structures, key ids, names, and an OOM loop. */
+ * re-serialize byte for byte, round trips of the first five types with both key types (agreements
+ * and laws: check_credential_law.c), a table of refused documents with exact code and message,
+ * every cap at max and max+1, the rules of libro_credential_check on builder structures, key ids,
+ * names, and an OOM loop. */
 #include <stdio.h>
 #include <string.h>
 
@@ -19,7 +20,8 @@
 
 static const char *const example_names[] = {
     "professional-license",   "community-charter",  "issuer-authorization",
-    "registry-authorization", "roundtable-mandate",
+    "registry-authorization", "roundtable-mandate", "responsibility-agreement",
+    "community-law",
 };
 
 static const char *
@@ -177,6 +179,9 @@ build(libro_cred_type type, libro_alg alg, bool full)
         c->status_message_list =
             dup("https://registry.neighborhood-3.example/v1/status/mandates/0/message");
         break;
+    case LIBRO_CRED_AGREEMENT:
+    case LIBRO_CRED_LAW:
+        break; /* built and tripped in check_credential_law.c */
     }
     return c;
 }
@@ -1681,7 +1686,11 @@ START_TEST(test_names)
     ck_assert_str_eq(libro_cred_schema_name(LIBRO_CRED_REGISTRY_AUTH), "registry-authorization");
     ck_assert_str_eq(libro_cred_type_name(LIBRO_CRED_MANDATE), "RoundtableMandate");
     ck_assert_str_eq(libro_cred_schema_name(LIBRO_CRED_MANDATE), "roundtable-mandate");
-    ck_assert_ptr_null(libro_cred_schema_name((libro_cred_type) 6));
+    ck_assert_str_eq(libro_cred_type_name(LIBRO_CRED_AGREEMENT), "ResponsibilityAgreement");
+    ck_assert_str_eq(libro_cred_schema_name(LIBRO_CRED_AGREEMENT), "responsibility-agreement");
+    ck_assert_str_eq(libro_cred_type_name(LIBRO_CRED_LAW), "CommunityLaw");
+    ck_assert_str_eq(libro_cred_schema_name(LIBRO_CRED_LAW), "community-law");
+    ck_assert_ptr_null(libro_cred_schema_name((libro_cred_type) 8));
     ck_assert_str_eq(libro_level_default_name(0), "tribe");
     ck_assert_str_eq(libro_level_default_name(1), "neighborhood");
     ck_assert_str_eq(libro_level_default_name(2), "town");

@@ -301,7 +301,7 @@ START_TEST(test_create_open)
 
     ck_assert_str_eq(libro_registry_charter(reg), charter_jws);
     ck_assert_str_eq(libro_registry_authorization(reg), auth_jws);
-    ck_assert_int_eq(libro_registry_schema_version(reg), 5);
+    ck_assert_int_eq(libro_registry_schema_version(reg), 6);
     ck_assert_int_eq(stat(db_path, &st), 0);
     ck_assert_uint_eq(st.st_mode & 0777u, 0600u);
 
@@ -310,7 +310,7 @@ START_TEST(test_create_open)
     reg = NULL;
     must(libro_registry_open(&reg, db_path, &err), &err, "reopen");
     must(libro_registry_open(&again, db_path, &err), &err, "second handle");
-    ck_assert_int_eq(libro_registry_schema_version(again), 5);
+    ck_assert_int_eq(libro_registry_schema_version(again), 6);
     ck_assert_str_eq(libro_registry_charter(again), charter_jws);
     libro_registry_close(again);
 
@@ -365,11 +365,11 @@ START_TEST(test_newer_schema_refused)
     libro_registry_close(reg);
     reg = NULL;
     ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO schema_version VALUES (6, 0)", NULL, NULL, NULL),
+    ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO schema_version VALUES (7, 0)", NULL, NULL, NULL),
                      SQLITE_OK);
     ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
     LIBRO_ASSERT_CODE(libro_registry_open(&reg, db_path, &err), LIBRO_ERR_UNSUPPORTED, &err,
-                      "database schema version 6 is newer than this libro knows (5)");
+                      "database schema version 7 is newer than this libro knows (6)");
     ck_assert_ptr_null(reg);
 }
 END_TEST
@@ -380,12 +380,15 @@ START_TEST(test_migrates_forward)
 {
     libro_error err = LIBRO_ERROR_INIT;
     sqlite3 *db = NULL;
-    static const char to_v1[] = "DROP TABLE mandate; DROP TABLE seat;"
-                                "DROP TABLE status_message;"
-                                "DROP TRIGGER status_slot_counted; DROP TABLE status_list_usage;"
-                                "DROP TABLE issuer_authorization; DROP TABLE request_id;"
-                                "DROP TABLE log_leaf; DROP TABLE log_node;"
-                                "DELETE FROM schema_version WHERE version >= 2;";
+    static const char to_v1[] =
+        "DROP TABLE law; DROP TABLE consent_step; DROP TABLE consent_process;"
+        "DROP TABLE agreement_party; DROP TABLE agreement;"
+        "DROP TABLE mandate; DROP TABLE seat;"
+        "DROP TABLE status_message;"
+        "DROP TRIGGER status_slot_counted; DROP TABLE status_list_usage;"
+        "DROP TABLE issuer_authorization; DROP TABLE request_id;"
+        "DROP TABLE log_leaf; DROP TABLE log_node;"
+        "DELETE FROM schema_version WHERE version >= 2;";
     uint32_t list = 0;
     uint32_t index = 0;
 
@@ -400,7 +403,7 @@ START_TEST(test_migrates_forward)
     ck_assert_int_eq(sqlite3_exec(db, to_v1, NULL, NULL, NULL), SQLITE_OK);
     ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
     ck_assert_int_eq(libro_registry_open(&reg, db_path, &err), LIBRO_OK);
-    ck_assert_int_eq(libro_registry_schema_version(reg), 5);
+    ck_assert_int_eq(libro_registry_schema_version(reg), 6);
     must(libro_registry__reserve(reg, NULL, 8, &list, &index, &err), &err, "reserve");
     ck_assert_uint_eq(list, 0);
     must(libro_registry__reserve(reg, NULL, 8, &list, &index, &err), &err, "reserve");
@@ -419,9 +422,12 @@ START_TEST(test_migrates_words)
 {
     libro_error err = LIBRO_ERROR_INIT;
     sqlite3 *db = NULL;
-    static const char to_v3[] = "DROP TABLE mandate; DROP TABLE seat;"
-                                "DROP TABLE status_message;"
-                                "DELETE FROM schema_version WHERE version >= 4;";
+    static const char to_v3[] =
+        "DROP TABLE law; DROP TABLE consent_step; DROP TABLE consent_process;"
+        "DROP TABLE agreement_party; DROP TABLE agreement;"
+        "DROP TABLE mandate; DROP TABLE seat;"
+        "DROP TABLE status_message;"
+        "DELETE FROM schema_version WHERE version >= 4;";
     uint32_t list[3] = {0, 0, 0};
     uint32_t index[3] = {0, 0, 0};
     size_t changed = 0;
@@ -443,7 +449,7 @@ START_TEST(test_migrates_words)
     ck_assert_int_eq(sqlite3_exec(db, to_v3, NULL, NULL, NULL), SQLITE_OK);
     ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
     must(libro_registry_open(&reg, db_path, &err), &err, "open schema 3");
-    ck_assert_int_eq(libro_registry_schema_version(reg), 5);
+    ck_assert_int_eq(libro_registry_schema_version(reg), 6);
     ck_assert_uint_eq(status_of(list[0], index[0], LIBRO_STATUS_REVOCATION), 1);
     ck_assert_uint_eq(status_of(list[0], index[0], LIBRO_STATUS_MESSAGE), LIBRO_WORD_SURRENDERED);
     ck_assert_uint_eq(status_of(list[1], index[1], LIBRO_STATUS_REVOCATION), 1);

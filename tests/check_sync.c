@@ -1159,6 +1159,148 @@ START_TEST(test_bundle_members)
 }
 END_TEST
 
+/* ---- the index of agreements and laws ------------------------------------------------------ */
+
+#define HASH_A "sha256:1111111111111111111111111111111111111111111111111111111111111111"
+#define HASH_B "sha256:2222222222222222222222222222222222222222222222222222222222222222"
+#define HASH_L "sha256:3333333333333333333333333333333333333333333333333333333333333333"
+
+/* A bundle's `agreements` and `laws` (docs/formats.md, "Trust bundle"): an older bundle
+ * without them syncs and leaves no entry; one with them is kept per registry and survives a
+ * new open of the store; each malformed index refuses the whole bundle before the store
+ * changes; the next bundle's index replaces the last. */
+START_TEST(test_bundle_index)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_sync_report rep;
+    libro_buf bundle = LIBRO_BUF_INIT;
+    libro_buf crafted = LIBRO_BUF_INIT;
+    libro_doc_entry got[2];
+    struct canned c;
+    json_t *base_p;
+    json_t *p;
+    int64_t issued;
+    const struct {
+        const char *what;
+        const char *member;
+        json_t *index;
+        const char *msg;
+    } bad[] = {
+        {"a law's word for an agreement", "agreements",
+         json_pack("[{s:s, s:s, s:s}]", "hash", HASH_A, "state", "repealed", "since",
+                   "2026-05-01T00:00:00Z"),
+         "bundle: agreements[0].state: \"repealed\" is not an agreement state"},
+        {"an agreement's word for a law", "laws",
+         json_pack("[{s:s, s:s, s:s}]", "hash", HASH_L, "state", "superseded", "since",
+                   "2026-05-01T00:00:00Z"),
+         "bundle: laws[0].state: \"superseded\" is not a law state"},
+        {"upper-case hex", "agreements",
+         json_pack("[{s:s, s:s, s:s}]", "hash",
+                   "sha256:AAAA111111111111111111111111111111111111111111111111111111111111",
+                   "state", "ended", "since", "2026-05-01T00:00:00Z"),
+         "bundle: agreements[0].hash: want \"sha256:\" and 64 lowercase hex digits"},
+        {"listed twice", "agreements",
+         json_pack("[{s:s, s:s, s:s}, {s:s, s:s, s:s}]", "hash", HASH_A, "state", "in force",
+                   "since", "2026-05-01T00:00:00Z", "hash", HASH_A, "state", "ended", "since",
+                   "2026-06-01T00:00:00Z"),
+         "bundle: agreements: " HASH_A " is listed twice"},
+        {"no since", "laws", json_pack("[{s:s, s:s}]", "hash", HASH_L, "state", "in force"),
+         "bundle: laws[0]: want exactly \"hash\", \"state\" and \"since\""},
+        {"a member more", "laws",
+         json_pack("[{s:s, s:s, s:s, s:b}]", "hash", HASH_L, "state", "in force", "since",
+                   "2026-05-01T00:00:00Z", "final", 1),
+         "bundle: laws[0]: want exactly \"hash\", \"state\" and \"since\""},
+        {"a bad time", "laws",
+         json_pack("[{s:s, s:s, s:s}]", "hash", HASH_L, "state", "in force", "since",
+                   "2026-13-01T00:00:00Z"),
+         "bundle: laws[0].since: not an RFC 3339 time"},
+        {"not an array", "agreements", json_string(HASH_A), "bundle: agreements: not an array"},
+    };
+
+    fetch_bundle(&bundle);
+    sync_ok(&rep);
+    issued = rep.issued;
+    ck_assert_uint_eq(rep.agreements, 0);
+    ck_assert_uint_eq(rep.laws, 0);
+    ck_assert_uint_eq(libro_trust_doc_find(got, 2, store, false, HASH_A), 0);
+    stop_server();
+    base_p = bundle_payload(&bundle);
+    ck_assert_ptr_null(json_object_get(base_p, "agreements"));
+
+    /* An index: two agreements (one ended by notice, from a date after the bundle) and a law. */
+    p = json_deep_copy(base_p);
+    ck_assert_int_eq(
+        json_object_set_new(p, "agreements",
+                            json_pack("[{s:s, s:s, s:s}, {s:s, s:s, s:s}]", "hash", HASH_B, "state",
+                                      "ended", "since", "2099-01-01T00:00:00Z", "hash", HASH_A,
+                                      "state", "superseded", "since", "2026-05-01T00:00:00Z")),
+        0);
+    ck_assert_int_eq(json_object_set_new(p, "laws",
+                                         json_pack("[{s:s, s:s, s:s}]", "hash", HASH_L, "state",
+                                                   "repealed", "since", "2026-06-01T12:00:00Z")),
+                     0);
+    set_issued(p, ++issued);
+    sign_bundle(&crafted, p, registry_key, LIBRO_BUNDLE_TYP);
+    json_decref(p);
+    canned_start(&c, 200, crafted.data, crafted.len);
+    must(sync_url(&rep, base, &err), &err, "sync with an index");
+    canned_stop(&c);
+    ck_assert_uint_eq(rep.agreements, 2);
+    ck_assert_uint_eq(rep.laws, 1);
+    for (int reopen = 0; reopen < 2; reopen++) {
+        if (reopen == 1) {
+            libro_trust_free(store);
+            store = NULL;
+            must(libro_trust_open(&store, trust_dir, &err), &err, "reopen");
+        }
+        ck_assert_uint_eq(libro_trust_doc_find(got, 2, store, false, HASH_A), 1);
+        ck_assert_int_eq(got[0].state, LIBRO_DOC_SUPERSEDED);
+        ck_assert_int_eq(got[0].since, INT64_C(1777593600)); /* 2026-05-01 */
+        ck_assert_str_eq(got[0].registry, REGISTRY_ID);
+        ck_assert_str_eq(got[0].community, COMMUNITY);
+        ck_assert_str_eq(got[0].url, base);
+        ck_assert_int_eq(got[0].synced_ms, issued * 1000);
+        ck_assert_uint_eq(libro_trust_doc_find(got, 2, store, false, HASH_B), 1);
+        ck_assert_int_eq(got[0].state, LIBRO_DOC_ENDED);
+        ck_assert_uint_eq(libro_trust_doc_find(got, 2, store, true, HASH_L), 1);
+        ck_assert_int_eq(got[0].state, LIBRO_DOC_REPEALED);
+        ck_assert(got[0].law);
+        /* A law's hash is not an agreement's, nor the other way round. */
+        ck_assert_uint_eq(libro_trust_doc_find(got, 2, store, false, HASH_L), 0);
+        ck_assert_uint_eq(libro_trust_doc_find(got, 2, store, true, HASH_A), 0);
+    }
+    ck_assert_str_eq(libro_doc_state_name(LIBRO_DOC_IN_FORCE), "in force");
+    ck_assert_ptr_null(libro_doc_state_name((libro_doc_state) 0));
+
+    for (size_t i = 0; i < LIBRO_NELEM(bad); i++) {
+        p = json_deep_copy(base_p);
+        ck_assert_ptr_nonnull(bad[i].index);
+        ck_assert_int_eq(json_object_set_new(p, bad[i].member, bad[i].index), 0);
+        set_issued(p, issued + 1);
+        sign_bundle(&crafted, p, registry_key, LIBRO_BUNDLE_TYP);
+        json_decref(p);
+        LIBRO_ASSERT_CODE(sync_canned(200, &crafted, &err), LIBRO_ERR_PARSE, &err, bad[i].msg);
+        /* The store still holds what the last good bundle said. */
+        ck_assert_msg(libro_trust_doc_find(got, 2, store, false, HASH_A) == 1, "%s", bad[i].what);
+    }
+
+    /* The next bundle lists nothing: the registry's latest word replaces the last. */
+    p = json_deep_copy(base_p);
+    set_issued(p, ++issued);
+    sign_bundle(&crafted, p, registry_key, LIBRO_BUNDLE_TYP);
+    json_decref(p);
+    canned_start(&c, 200, crafted.data, crafted.len);
+    must(sync_url(&rep, base, &err), &err, "sync without an index");
+    canned_stop(&c);
+    ck_assert_uint_eq(libro_trust_doc_find(got, 2, store, false, HASH_A), 0);
+    ck_assert_uint_eq(libro_trust_doc_find(got, 2, store, true, HASH_L), 0);
+
+    json_decref(base_p);
+    libro_buf_free(&crafted);
+    libro_buf_free(&bundle);
+}
+END_TEST
+
 /* ---- mandates, after a sync ------------------------------------------------------------- */
 
 #define NB "urn:libro:neighborhood-3"
@@ -1674,6 +1816,7 @@ libro_test_suite(void)
     tcase_add_test(forks, test_old_bundle_replayed);
     tcase_add_test(forks, test_crafted_bundles);
     tcase_add_test(forks, test_bundle_members);
+    tcase_add_test(forks, test_bundle_index);
     tcase_set_timeout(forks, 60);
     suite_add_tcase(s, forks);
 

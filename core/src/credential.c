@@ -1,4 +1,4 @@
-/* libro: the four credential types of docs/credentials.md. The parser checks structure
+/* libro: the credential types of docs/credentials.md. The parser checks structure
  * (exact member sets, JSON types, the fixed @context / type / credentialSchema, timestamps,
  * keys) and then hands the structure to libro_credential_check, the one place the content
  * rules live, so a builder and a verifier can never disagree about them. The writer builds
@@ -11,6 +11,7 @@
 #include "credential_int.h"
 #include "crypto_int.h"
 #include "libro/credential.h"
+#include "libro/crypto.h"
 #include "libro/encoding.h"
 #include "libro/json_int.h"
 #include "libro/jws.h"
@@ -41,6 +42,8 @@ static const struct {
     {LIBRO_CRED_ISSUER_AUTH, "IssuerAuthorization", "issuer-authorization"},
     {LIBRO_CRED_REGISTRY_AUTH, "RegistryAuthorization", "registry-authorization"},
     {LIBRO_CRED_MANDATE, "RoundtableMandate", "roundtable-mandate"},
+    {LIBRO_CRED_AGREEMENT, "ResponsibilityAgreement", "responsibility-agreement"},
+    {LIBRO_CRED_LAW, "CommunityLaw", "community-law"},
 };
 
 const char *
@@ -169,8 +172,8 @@ libro_credential_new(libro_credential **out, libro_cred_type type, libro_error *
     return LIBRO_OK;
 }
 
-static void
-free_list(char **list, size_t n)
+void
+libro_credential__free_list(char **list, size_t n)
 {
     size_t i;
 
@@ -197,10 +200,10 @@ libro_credential_free(libro_credential *c)
     libro_free(c->license_number);
     libro_free(c->profession);
     libro_free(c->license_type);
-    free_list(c->scope, c->n_scope);
+    libro_credential__free_list(c->scope, c->n_scope);
     libro_free(c->community_id);
     libro_free(c->level_name);
-    free_list(c->allowed_types, c->n_allowed);
+    libro_credential__free_list(c->allowed_types, c->n_allowed);
     libro_key_free(c->subject_key);
     if (c->grants != NULL) {
         for (i = 0; i < c->n_grants; i++) {
@@ -217,6 +220,30 @@ libro_credential_free(libro_credential *c)
     libro_free(c->seat);
     libro_free(c->election_record);
     libro_free(c->election_result);
+    libro_free(c->title);
+    libro_free(c->supersedes);
+    if (c->parties != NULL) {
+        for (i = 0; i < c->n_parties; i++) {
+            libro_free(c->parties[i].id);
+            libro_free(c->parties[i].name);
+            libro_free(c->parties[i].role);
+            libro_key_free(c->parties[i].key);
+            libro_credential__free_list(c->parties[i].responsibilities,
+                                        c->parties[i].n_responsibilities);
+        }
+        libro_free(c->parties);
+    }
+    libro_free(c->aim);
+    libro_free(c->text);
+    if (c->members != NULL) {
+        for (i = 0; i < c->n_members; i++) {
+            libro_free(c->members[i].id);
+            libro_free(c->members[i].name);
+            libro_free(c->members[i].seat);
+        }
+        libro_free(c->members);
+    }
+    libro_free(c->consent_record);
     libro_free(c);
 }
 
@@ -590,7 +617,11 @@ check_holder(const char *s, const char *path, enum key_checks keys, libro_error 
     }
     libro_key_free(k);
     if (rc != LIBRO_OK && rc != LIBRO_ERR_NOMEM) {
-        libro_error_prefix(err, "credential: credentialSubject.id");
+        char prefix[PATH_BYTES + 16];
+
+        libro_error_prefix(err, snprintf(prefix, sizeof prefix, "credential: %s", path) > 0
+                                    ? prefix
+                                    : "credential");
         rc = LIBRO_ERR_BAD_KEY;
         if (err != NULL) {
             err->code = rc;
@@ -720,6 +751,8 @@ check_unused(const libro_credential *c, libro_error *err)
     bool license = c->type == LIBRO_CRED_LICENSE;
     bool charter = c->type == LIBRO_CRED_CHARTER;
     bool mandate = c->type == LIBRO_CRED_MANDATE;
+    bool agreement = c->type == LIBRO_CRED_AGREEMENT;
+    bool law = c->type == LIBRO_CRED_LAW;
     const struct {
         bool stray;
         const char *path;
@@ -728,8 +761,19 @@ check_unused(const libro_credential *c, libro_error *err)
         {!license && c->profession != NULL, "credentialSubject.profession"},
         {!license && c->license_type != NULL, "credentialSubject.licenseType"},
         {!license && (c->scope != NULL || c->n_scope != 0), "credentialSubject.scope"},
-        {!license && (c->community_id != NULL || c->community_level != 0),
+        {!license && !agreement && !law && (c->community_id != NULL || c->community_level != 0),
          "credentialSubject.community"},
+        {agreement && (c->subject_id != NULL || c->name != NULL), "credentialSubject.name"},
+        {law && c->name != NULL, "credentialSubject.name"},
+        {!agreement && !law && c->title != NULL, "credentialSubject.title"},
+        {!agreement && !law && c->supersedes != NULL, "credentialSubject.supersedes"},
+        {!agreement && (c->parties != NULL || c->n_parties != 0), "credentialSubject.parties"},
+        {!agreement && (c->notice_days != 0 || c->mutual_only), "credentialSubject.ending"},
+        {!law && c->law_version != 0, "credentialSubject.version"},
+        {!law && c->aim != NULL, "credentialSubject.aim"},
+        {!law && c->text != NULL, "credentialSubject.text"},
+        {!law && (c->members != NULL || c->n_members != 0), "credentialSubject.roundtable"},
+        {!law && c->consent_record != NULL, "credentialSubject.consentRecord"},
         {!charter && c->level != 0, "credentialSubject.level"},
         {!charter && c->level_name != NULL, "credentialSubject.levelName"},
         {!charter && (c->allowed_types != NULL || c->n_allowed != 0),
@@ -737,7 +781,8 @@ check_unused(const libro_credential *c, libro_error *err)
         {!charter && (c->rt_representative_years != 0 || c->rt_chair_years != 0 ||
                       c->rt_leader_years != 0 || c->rt_consecutive_terms != 0),
          "credentialSubject.roundtable"},
-        {(license || mandate) && c->subject_key != NULL, "credentialSubject.publicKeyJwk"},
+        {(license || mandate || agreement || law) && c->subject_key != NULL,
+         "credentialSubject.publicKeyJwk"},
         {!mandate && c->office != 0, "credentialSubject.office"},
         {!mandate && (c->roundtable_id != NULL || c->roundtable_level != 0),
          "credentialSubject.roundtable"},
@@ -870,19 +915,7 @@ libro_credential__office_problem(const libro_credential *m, const char **path)
 static bool
 record_ok(const char *s)
 {
-    static const char prefix[] = "sha256:";
-    size_t i;
-
-    if (s == NULL || strlen(s) != LIBRO_ELECTION_RECORD_LEN ||
-        strncmp(s, prefix, sizeof prefix - 1) != 0) {
-        return false;
-    }
-    for (i = sizeof prefix - 1; i < LIBRO_ELECTION_RECORD_LEN; i++) {
-        if (!is_digit(s[i]) && !(s[i] >= 'a' && s[i] <= 'f')) {
-            return false;
-        }
-    }
-    return true;
+    return s != NULL && libro_hash_ref_ok(s, strlen(s));
 }
 
 static libro_code
@@ -921,11 +954,295 @@ check_mandate(const libro_credential *c, libro_error *err)
     return rc;
 }
 
+const char *
+libro_credential__text_problem(const char *s, size_t max, bool lines)
+{
+    const char *problem = NULL;
+    size_t len;
+    size_t start = 0;
+    size_t i;
+
+    if (s == NULL) {
+        return "missing";
+    }
+    len = strlen(s);
+    if (len == 0) {
+        return "empty string";
+    }
+    if (len > max) {
+        return "too long";
+    }
+    for (i = 0; i <= len && problem == NULL; i++) {
+        if (i == len || (lines && s[i] == '\n')) {
+            problem = libro__text_problem((const unsigned char *) s + start, i - start);
+            start = i + 1;
+        }
+    }
+    return problem;
+}
+
+/* A text of 1..max bytes (check_text's rule at another length); `lines` lets it hold line
+ * feeds, a law's text being paragraphs. */
+static libro_code
+check_long_text(const char *s, size_t max, bool lines, const char *path, libro_error *err)
+{
+    char what[48];
+    const char *problem = libro_credential__text_problem(s, max, lines);
+
+    if (problem != NULL && strcmp(problem, "too long") == 0) {
+        problem = snprintf(what, sizeof what, "longer than %zu bytes", max) > 0 ? what : problem;
+    }
+    return problem == NULL ? LIBRO_OK : fail(err, LIBRO_ERR_SCHEMA, path, problem);
+}
+
+static libro_code
+check_hash(const char *s, const char *path, libro_error *err)
+{
+    if (s == NULL) {
+        return fail(err, LIBRO_ERR_SCHEMA, path, "missing");
+    }
+    if (!libro_hash_ref_ok(s, strlen(s))) {
+        return fail(err, LIBRO_ERR_SCHEMA, path, "not \"sha256:\" and 64 lowercase hex digits");
+    }
+    return LIBRO_OK;
+}
+
+static libro_code
+check_community(const libro_credential *c, libro_error *err)
+{
+    libro_code rc = check_id(c->community_id, "credentialSubject.community.id", err);
+
+    if (rc == LIBRO_OK) {
+        rc = check_level(c->community_level, "credentialSubject.community.level", err);
+    }
+    return rc;
+}
+
+/* A party named by a did:key signs with that key: its publicKeyJwk must be the same. */
+static libro_code
+check_party_did(const libro_party *p, const char *path, libro_error *err)
+{
+    char sub[PATH_BYTES];
+    unsigned char pub[32];
+    libro_buf raw = LIBRO_BUF_INIT;
+    libro_code rc;
+
+    if (strncmp(p->id, DID_KEY_PREFIX, sizeof DID_KEY_PREFIX - 1) != 0) {
+        return LIBRO_OK;
+    }
+    rc = libro_key__did_decode(pub, p->id, strlen(p->id), err);
+    if (rc != LIBRO_OK) {
+        if (rc != LIBRO_ERR_NOMEM) {
+            rc = fail(err, LIBRO_ERR_BAD_KEY, path_member(sub, path, "id"),
+                      "not an Ed25519 did:key");
+        }
+        return rc;
+    }
+    if (libro_key_alg(p->key) == LIBRO_ALG_ED25519) {
+        rc = libro_key_raw_public(&raw, p->key, err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+    }
+    if (raw.len != sizeof pub || memcmp(raw.data, pub, sizeof pub) != 0) {
+        rc = fail(err, LIBRO_ERR_SCHEMA, path_member(sub, path, "publicKeyJwk"),
+                  "not the key the party's did:key names");
+    }
+out:
+    libro_buf_free(&raw);
+    return rc;
+}
+
+static libro_code
+check_party(const libro_credential *c, size_t i, libro_error *err)
+{
+    const libro_party *p = &c->parties[i];
+    char path[PATH_BYTES];
+    char sub[PATH_BYTES];
+    char entry[PATH_BYTES];
+    size_t j;
+    libro_code rc;
+
+    path_index(path, "credentialSubject.parties", i);
+    rc = check_id(p->id, path_member(sub, path, "id"), err);
+    if (rc == LIBRO_OK) {
+        rc = check_text(p->name, path_member(sub, path, "name"), err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = check_text(p->role, path_member(sub, path, "role"), err);
+    }
+    if (rc == LIBRO_OK && p->key == NULL) {
+        rc = fail(err, LIBRO_ERR_SCHEMA, path_member(sub, path, "publicKeyJwk"), "missing");
+    }
+    if (rc == LIBRO_OK) {
+        rc = check_party_did(p, path, err);
+    }
+    if (rc == LIBRO_OK) {
+        path_member(sub, path, "responsibilities");
+        rc = p->n_responsibilities > LIBRO_MAX_RESPONSIBILITIES
+                 ? fail(err, LIBRO_ERR_SCHEMA, sub, "more than 32 entries")
+                 : check_count(p->n_responsibilities, sub, err);
+    }
+    if (rc == LIBRO_OK && p->responsibilities == NULL) {
+        rc = fail(err, LIBRO_ERR_SCHEMA, sub, "missing");
+    }
+    for (j = 0; rc == LIBRO_OK && j < p->n_responsibilities; j++) {
+        size_t k;
+
+        path_index(entry, sub, j);
+        rc = check_long_text(p->responsibilities[j], LIBRO_MAX_RESPONSIBILITY_BYTES, false, entry,
+                             err);
+        for (k = 0; rc == LIBRO_OK && k < j; k++) {
+            if (strcmp(p->responsibilities[j], p->responsibilities[k]) == 0) {
+                rc = fail(err, LIBRO_ERR_SCHEMA, entry, "duplicate entry");
+            }
+        }
+    }
+    /* Distinct parties: two with one id or one key could not be told apart by a kid. */
+    for (j = 0; rc == LIBRO_OK && j < i; j++) {
+        if (strcmp(c->parties[j].id, p->id) == 0) {
+            rc = fail(err, LIBRO_ERR_SCHEMA, path_member(sub, path, "id"),
+                      "the id of another party");
+        } else if (libro_key_equal_public(c->parties[j].key, p->key)) {
+            rc = fail(err, LIBRO_ERR_SCHEMA, path_member(sub, path, "publicKeyJwk"),
+                      "the key of another party");
+        }
+    }
+    return rc;
+}
+
+static libro_code
+check_agreement(const libro_credential *c, libro_error *err)
+{
+    size_t i;
+    libro_code rc = check_text(c->title, "credentialSubject.title", err);
+
+    if (rc == LIBRO_OK) {
+        rc = check_community(c, err);
+    }
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    if (c->parties == NULL && c->n_parties != 0) {
+        return fail(err, LIBRO_ERR_SCHEMA, "credentialSubject.parties", "missing");
+    }
+    if (c->n_parties < LIBRO_MIN_PARTIES || c->n_parties > LIBRO_MAX_PARTIES) {
+        return fail(err, LIBRO_ERR_SCHEMA, "credentialSubject.parties", "not 2..16 parties");
+    }
+    for (i = 0; rc == LIBRO_OK && i < c->n_parties; i++) {
+        rc = check_party(c, i, err);
+    }
+    if (rc == LIBRO_OK && strcmp(c->issuer, c->parties[0].id) != 0) {
+        rc = fail(err, LIBRO_ERR_SCHEMA, "issuer", "not the first party's id (the drafter)");
+    }
+    if (rc == LIBRO_OK && c->mutual_only && c->notice_days != 0) {
+        rc = fail(err, LIBRO_ERR_SCHEMA, "credentialSubject.ending",
+                  "both noticeDays and mutualOnly");
+    }
+    if (rc == LIBRO_OK && !c->mutual_only &&
+        (c->notice_days < 1 || c->notice_days > LIBRO_MAX_NOTICE_DAYS)) {
+        rc = fail(err, LIBRO_ERR_SCHEMA, "credentialSubject.ending.noticeDays", "not in 1..3650");
+    }
+    if (rc == LIBRO_OK && c->supersedes != NULL) {
+        rc = check_hash(c->supersedes, "credentialSubject.supersedes", err);
+    }
+    return rc;
+}
+
+static libro_code
+check_law_member(const libro_credential *c, size_t i, enum key_checks keys, libro_error *err)
+{
+    const libro_law_member *m = &c->members[i];
+    char path[PATH_BYTES];
+    char sub[PATH_BYTES];
+    size_t j;
+    libro_code rc;
+
+    path_index(path, "credentialSubject.roundtable", i);
+    rc = check_holder(m->id, path_member(sub, path, "id"), keys, err);
+    if (rc == LIBRO_OK) {
+        rc = check_text(m->name, path_member(sub, path, "name"), err);
+    }
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    if (m->office != LIBRO_OFFICE_REPRESENTATIVE && m->office != LIBRO_OFFICE_CHAIR) {
+        return fail(err, LIBRO_ERR_SCHEMA, path_member(sub, path, "office"),
+                    "not representative or chair");
+    }
+    if (m->office == LIBRO_OFFICE_CHAIR && m->seat != NULL) {
+        return fail(err, LIBRO_ERR_SCHEMA, path_member(sub, path, "seat"),
+                    "present on the chair (a chair holds no seat)");
+    }
+    if (m->office == LIBRO_OFFICE_REPRESENTATIVE) {
+        rc = check_id(m->seat, path_member(sub, path, "seat"), err);
+    }
+    for (j = 0; rc == LIBRO_OK && j < i; j++) {
+        if (strcmp(c->members[j].id, m->id) == 0) {
+            rc = fail(err, LIBRO_ERR_SCHEMA, path_member(sub, path, "id"), "duplicate member");
+        } else if (m->office == LIBRO_OFFICE_CHAIR && c->members[j].office == LIBRO_OFFICE_CHAIR) {
+            rc = fail(err, LIBRO_ERR_SCHEMA, path_member(sub, path, "office"), "a second chair");
+        }
+    }
+    return rc;
+}
+
+static libro_code
+check_law(const libro_credential *c, enum key_checks keys, libro_error *err)
+{
+    size_t i;
+    libro_code rc = check_id(c->subject_id, "credentialSubject.id", err);
+
+    if (rc == LIBRO_OK) {
+        rc = check_text(c->title, "credentialSubject.title", err);
+    }
+    if (rc == LIBRO_OK && (c->law_version < 1 || c->law_version > LIBRO_MAX_LAW_VERSION)) {
+        rc = fail(err, LIBRO_ERR_SCHEMA, "credentialSubject.version", "not in 1..1000");
+    }
+    if (rc == LIBRO_OK) {
+        rc = check_long_text(c->aim, LIBRO_MAX_AIM_BYTES, false, "credentialSubject.aim", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc =
+            check_long_text(c->text, LIBRO_MAX_LAW_TEXT_BYTES, true, "credentialSubject.text", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = check_community(c, err);
+    }
+    if (rc == LIBRO_OK && strcmp(c->issuer, c->community_id) != 0) {
+        rc = fail(err, LIBRO_ERR_SCHEMA, "issuer",
+                  "not the community's id (a community signs its own laws)");
+    }
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    if ((c->members == NULL && c->n_members != 0) || c->n_members < 1 ||
+        c->n_members > LIBRO_MAX_LAW_MEMBERS) {
+        return fail(err, LIBRO_ERR_SCHEMA, "credentialSubject.roundtable", "not 1..16 members");
+    }
+    for (i = 0; rc == LIBRO_OK && i < c->n_members; i++) {
+        rc = check_law_member(c, i, keys, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = check_hash(c->consent_record, "credentialSubject.consentRecord", err);
+    }
+    if (rc == LIBRO_OK && c->supersedes != NULL) {
+        rc = check_hash(c->supersedes, "credentialSubject.supersedes", err);
+    }
+    return rc;
+}
+
 static libro_code
 check_subject(const libro_credential *c, enum key_checks keys, libro_error *err)
 {
     libro_code rc;
 
+    if (c->type == LIBRO_CRED_AGREEMENT) {
+        return check_agreement(c, err);
+    }
+    if (c->type == LIBRO_CRED_LAW) {
+        return check_law(c, keys, err);
+    }
     if (c->type == LIBRO_CRED_LICENSE) {
         rc = c->subject_id == NULL ? LIBRO_OK
                                    : check_holder(c->subject_id, "credentialSubject.id", keys, err);
@@ -993,6 +1310,9 @@ check_subject(const libro_credential *c, enum key_checks keys, libro_error *err)
     case LIBRO_CRED_MANDATE:
         rc = check_mandate(c, err);
         break;
+    case LIBRO_CRED_AGREEMENT:
+    case LIBRO_CRED_LAW:
+        break; /* checked above: they have no name */
     }
     return rc;
 }
@@ -1136,6 +1456,25 @@ static const struct member issuer_auth_members[] = {{"id", true},
                                                     {"licenseTypes", true},
                                                     {"statusRegistry", false}};
 static const struct member grant_members[] = {{"id", true}, {"validityDays", true}};
+static const struct member agreement_members[] = {
+    {"title", true},  {"community", true},   {"parties", true},
+    {"ending", true}, {"supersedes", false},
+};
+static const struct member party_members[] = {
+    {"id", true},
+    {"name", true},
+    {"role", true},
+    {"publicKeyJwk", true},
+    {"responsibilities", true},
+};
+static const struct member ending_members[] = {{"noticeDays", false}, {"mutualOnly", false}};
+static const struct member law_members[] = {
+    {"id", true},         {"title", true},         {"version", true},
+    {"aim", true},        {"text", true},          {"community", true},
+    {"roundtable", true}, {"consentRecord", true}, {"supersedes", false},
+};
+static const struct member law_member_members[] = {
+    {"id", true}, {"name", true}, {"seat", false}, {"office", true}};
 static const struct member registry_auth_members[] = {
     {"id", true}, {"name", true}, {"publicKeyJwk", true}, {"url", false}};
 static const struct member status_members[] = {
@@ -1286,42 +1625,44 @@ timestamp_shape(const char *s, size_t len)
     return true;
 }
 
-static libro_code
-get_time(int64_t *out, json_t *obj, const char *parent, const char *member, libro_error *err)
+libro_code
+libro_credential__time(int64_t *out, const char *s, size_t len, const char *what, libro_error *err)
 {
     char back[LIBRO_TIME_TEXT_MAX];
-    char prefix[PATH_BYTES];
-    char name[PATH_BYTES];
-    json_t *v = json_object_get(obj, member);
-    const char *s;
-    size_t len;
     libro_code rc;
 
-    path_member(name, parent, member);
-    if (!json_is_string(v)) {
-        return fail(err, LIBRO_ERR_SCHEMA, name, "not a string");
-    }
-    s = json_string_value(v);
-    len = json_string_length(v);
     if (!timestamp_shape(s, len)) {
-        return fail(err, LIBRO_ERR_TIME, name, "not of the form YYYY-MM-DDTHH:MM:SSZ");
+        return libro_error_set(err, LIBRO_ERR_TIME, "%s: not of the form YYYY-MM-DDTHH:MM:SSZ",
+                               what);
     }
     rc = libro_time_parse(out, s, len, err);
     if (rc != LIBRO_OK) {
-        int n = snprintf(prefix, sizeof prefix, "credential: %s", name);
-
-        if (n > 0 && (size_t) n < sizeof prefix) {
-            libro_error_prefix(err, prefix);
-        }
+        libro_error_prefix(err, what);
         return rc;
     }
     /* The one shape that parses yet writes back differently: 23:59:60, read as the next
      * second. */
     rc = libro_time_format(back, *out, err);
     if (rc != LIBRO_OK || memcmp(back, s, TIMESTAMP_LEN) != 0) {
-        return fail(err, LIBRO_ERR_TIME, name, "leap second not accepted");
+        return libro_error_set(err, LIBRO_ERR_TIME, "%s: leap second not accepted", what);
     }
     return LIBRO_OK;
+}
+
+static libro_code
+get_time(int64_t *out, json_t *obj, const char *parent, const char *member, libro_error *err)
+{
+    char prefix[PATH_BYTES + 16];
+    char name[PATH_BYTES];
+    json_t *v = json_object_get(obj, member);
+
+    path_member(name, parent, member);
+    if (!json_is_string(v)) {
+        return fail(err, LIBRO_ERR_SCHEMA, name, "not a string");
+    }
+    return libro_credential__time(
+        out, json_string_value(v), json_string_length(v),
+        snprintf(prefix, sizeof prefix, "credential: %s", name) > 0 ? prefix : "credential", err);
 }
 
 static libro_code
@@ -1411,13 +1752,15 @@ parse_schema_ref(json_t *root, libro_cred_type type, libro_error *err)
 /* publicKeyJwk must be a JSON object in the credential (not a string holding one); its text
  * goes to the one strict JWK importer, whose every refusal is a bad key here. */
 static libro_code
-get_jwk(libro_key **out, json_t *subject, libro_error *err)
+get_jwk_at(libro_key **out, json_t *obj, const char *parent, libro_error *err)
 {
-    static const char path[] = "credentialSubject.publicKeyJwk";
+    char path[PATH_BYTES];
+    char prefix[PATH_BYTES + 16];
     libro_buf text = LIBRO_BUF_INIT;
-    json_t *v = json_object_get(subject, "publicKeyJwk");
+    json_t *v = json_object_get(obj, "publicKeyJwk");
     libro_code rc;
 
+    path_member(path, parent, "publicKeyJwk");
     if (!json_is_object(v)) {
         return fail(err, LIBRO_ERR_SCHEMA, path, "not an object");
     }
@@ -1426,7 +1769,9 @@ get_jwk(libro_key **out, json_t *subject, libro_error *err)
         rc = libro_key_from_jwk(out, (const char *) text.data, text.len, err);
     }
     if (rc != LIBRO_OK && rc != LIBRO_ERR_NOMEM) {
-        libro_error_prefix(err, "credential: credentialSubject.publicKeyJwk");
+        libro_error_prefix(err, snprintf(prefix, sizeof prefix, "credential: %s", path) > 0
+                                    ? prefix
+                                    : "credential");
         rc = LIBRO_ERR_BAD_KEY;
         if (err != NULL) {
             err->code = rc;
@@ -1437,12 +1782,38 @@ get_jwk(libro_key **out, json_t *subject, libro_error *err)
 }
 
 static libro_code
-parse_license(libro_credential *c, json_t *s, libro_error *err)
+get_jwk(libro_key **out, json_t *subject, libro_error *err)
 {
-    static const char sp[] = "credentialSubject";
+    return get_jwk_at(out, subject, "credentialSubject", err);
+}
+
+/* credentialSubject.community: {"id","level"} (a license's, an agreement's, a law's). */
+static libro_code
+parse_community(libro_credential *c, json_t *s, libro_error *err)
+{
     static const char cp[] = "credentialSubject.community";
     json_t *community = json_object_get(s, "community");
     long long level = 0;
+    libro_code rc =
+        check_members(community, cp, community_members, LIBRO_NELEM(community_members), err);
+
+    if (rc == LIBRO_OK) {
+        rc = get_string(&c->community_id, community, cp, "id", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = get_integer(&level, community, cp, "level", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = check_level(level, "credentialSubject.community.level", err);
+    }
+    c->community_level = rc == LIBRO_OK ? (int) level : 0;
+    return rc;
+}
+
+static libro_code
+parse_license(libro_credential *c, json_t *s, libro_error *err)
+{
+    static const char sp[] = "credentialSubject";
     libro_code rc;
 
     rc = get_string(&c->license_number, s, sp, "licenseNumber", err);
@@ -1456,18 +1827,204 @@ parse_license(libro_credential *c, json_t *s, libro_error *err)
         rc = get_string_list(&c->scope, &c->n_scope, s, sp, "scope", err);
     }
     if (rc == LIBRO_OK) {
-        rc = check_members(community, cp, community_members, LIBRO_NELEM(community_members), err);
+        rc = parse_community(c, s, err);
+    }
+    return rc;
+}
+
+/* An array member of min..max entries (bound first, parse second). */
+static libro_code
+get_array_n(json_t **out, json_t *obj, const char *path, const char *name, size_t min, size_t max,
+            libro_error *err)
+{
+    char sub[PATH_BYTES];
+    char what[48];
+    json_t *v = json_object_get(obj, name);
+
+    path_member(sub, path, name);
+    if (!json_is_array(v)) {
+        return fail(err, LIBRO_ERR_SCHEMA, sub, "not an array");
+    }
+    if (json_array_size(v) < min || json_array_size(v) > max) {
+        return fail(err, LIBRO_ERR_SCHEMA, sub,
+                    snprintf(what, sizeof what, "not %zu..%zu entries", min, max) > 0
+                        ? what
+                        : "wrong number of entries");
+    }
+    *out = v;
+    return LIBRO_OK;
+}
+
+static libro_code
+parse_party(libro_party *p, json_t *v, const char *path, libro_error *err)
+{
+    json_t *arr = NULL;
+    libro_code rc = check_members(v, path, party_members, LIBRO_NELEM(party_members), err);
+
+    if (rc == LIBRO_OK) {
+        rc = get_string(&p->id, v, path, "id", err);
     }
     if (rc == LIBRO_OK) {
-        rc = get_string(&c->community_id, community, cp, "id", err);
+        rc = get_string(&p->name, v, path, "name", err);
     }
     if (rc == LIBRO_OK) {
-        rc = get_integer(&level, community, cp, "level", err);
+        rc = get_string(&p->role, v, path, "role", err);
     }
     if (rc == LIBRO_OK) {
-        rc = check_level(level, "credentialSubject.community.level", err);
+        rc = get_jwk_at(&p->key, v, path, err);
     }
-    c->community_level = rc == LIBRO_OK ? (int) level : 0;
+    /* Bounded before get_string_list copies (which bounds at 32, the same cap). */
+    if (rc == LIBRO_OK) {
+        rc = get_array_n(&arr, v, path, "responsibilities", 1, LIBRO_MAX_RESPONSIBILITIES, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = get_string_list(&p->responsibilities, &p->n_responsibilities, v, path,
+                             "responsibilities", err);
+    }
+    return rc;
+}
+
+static libro_code
+parse_agreement(libro_credential *c, json_t *s, libro_error *err)
+{
+    static const char sp[] = "credentialSubject";
+    static const char ep[] = "credentialSubject.ending";
+    char path[PATH_BYTES];
+    json_t *parties = NULL;
+    json_t *ending = json_object_get(s, "ending");
+    json_t *notice;
+    json_t *mutual;
+    size_t i;
+    libro_code rc = get_string(&c->title, s, sp, "title", err);
+
+    if (rc == LIBRO_OK) {
+        rc = parse_community(c, s, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = get_array_n(&parties, s, sp, "parties", LIBRO_MIN_PARTIES, LIBRO_MAX_PARTIES, err);
+    }
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    c->parties = libro_calloc(json_array_size(parties), sizeof *c->parties);
+    if (c->parties == NULL) {
+        return nomem(err);
+    }
+    c->n_parties = json_array_size(parties);
+    for (i = 0; rc == LIBRO_OK && i < c->n_parties; i++) {
+        rc = parse_party(&c->parties[i], json_array_get(parties, i),
+                         path_index(path, "credentialSubject.parties", i), err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = check_members(ending, ep, ending_members, LIBRO_NELEM(ending_members), err);
+    }
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    notice = json_object_get(ending, "noticeDays");
+    mutual = json_object_get(ending, "mutualOnly");
+    if ((notice == NULL) == (mutual == NULL)) {
+        return fail(err, LIBRO_ERR_SCHEMA, ep, "exactly one of noticeDays and mutualOnly");
+    }
+    if (mutual != NULL && !json_is_true(mutual)) {
+        return fail(err, LIBRO_ERR_SCHEMA, "credentialSubject.ending.mutualOnly", "not true");
+    }
+    c->mutual_only = mutual != NULL;
+    if (notice != NULL) {
+        long long days = 0;
+
+        rc = get_integer(&days, ending, ep, "noticeDays", err);
+        if (rc == LIBRO_OK && (days < 1 || days > (long long) LIBRO_MAX_NOTICE_DAYS)) {
+            rc = fail(err, LIBRO_ERR_SCHEMA, "credentialSubject.ending.noticeDays",
+                      "not in 1..3650");
+        }
+        c->notice_days = rc == LIBRO_OK ? (uint32_t) days : 0;
+    }
+    if (rc == LIBRO_OK) {
+        rc = get_string(&c->supersedes, s, sp, "supersedes", err);
+    }
+    return rc;
+}
+
+static libro_code
+parse_law_member(libro_law_member *m, json_t *v, const char *path, libro_error *err)
+{
+    char sub[PATH_BYTES];
+    json_t *office = json_object_get(v, "office");
+    libro_code rc =
+        check_members(v, path, law_member_members, LIBRO_NELEM(law_member_members), err);
+
+    if (rc == LIBRO_OK) {
+        rc = get_string(&m->id, v, path, "id", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = get_string(&m->name, v, path, "name", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = get_string(&m->seat, v, path, "seat", err);
+    }
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    if (!json_is_string(office)) {
+        return fail(err, LIBRO_ERR_SCHEMA, path_member(sub, path, "office"), "not a string");
+    }
+    if (!libro_office_from_name(&m->office, json_string_value(office),
+                                json_string_length(office)) ||
+        m->office == LIBRO_OFFICE_LEADER) {
+        return fail(err, LIBRO_ERR_SCHEMA, path_member(sub, path, "office"),
+                    "not representative or chair");
+    }
+    return LIBRO_OK;
+}
+
+static libro_code
+parse_law(libro_credential *c, json_t *s, libro_error *err)
+{
+    static const char sp[] = "credentialSubject";
+    char path[PATH_BYTES];
+    json_t *members = NULL;
+    long long version = 0;
+    size_t i;
+    libro_code rc = get_string(&c->title, s, sp, "title", err);
+
+    if (rc == LIBRO_OK) {
+        rc = get_integer(&version, s, sp, "version", err);
+    }
+    if (rc == LIBRO_OK && (version < 1 || version > (long long) LIBRO_MAX_LAW_VERSION)) {
+        rc = fail(err, LIBRO_ERR_SCHEMA, "credentialSubject.version", "not in 1..1000");
+    }
+    if (rc == LIBRO_OK) {
+        c->law_version = (uint32_t) version;
+        rc = get_string(&c->aim, s, sp, "aim", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = get_string(&c->text, s, sp, "text", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = parse_community(c, s, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = get_array_n(&members, s, sp, "roundtable", 1, LIBRO_MAX_LAW_MEMBERS, err);
+    }
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    c->members = libro_calloc(json_array_size(members), sizeof *c->members);
+    if (c->members == NULL) {
+        return nomem(err);
+    }
+    c->n_members = json_array_size(members);
+    for (i = 0; rc == LIBRO_OK && i < c->n_members; i++) {
+        rc = parse_law_member(&c->members[i], json_array_get(members, i),
+                              path_index(path, "credentialSubject.roundtable", i), err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = get_string(&c->consent_record, s, sp, "consentRecord", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = get_string(&c->supersedes, s, sp, "supersedes", err);
+    }
     return rc;
 }
 
@@ -1817,6 +2374,12 @@ subject_members(libro_cred_type type, size_t *n)
     case LIBRO_CRED_MANDATE:
         *n = LIBRO_NELEM(mandate_members);
         return mandate_members;
+    case LIBRO_CRED_AGREEMENT:
+        *n = LIBRO_NELEM(agreement_members);
+        return agreement_members;
+    case LIBRO_CRED_LAW:
+        *n = LIBRO_NELEM(law_members);
+        return law_members;
     case LIBRO_CRED_REGISTRY_AUTH:
         break;
     }
@@ -1824,10 +2387,20 @@ subject_members(libro_cred_type type, size_t *n)
     return registry_auth_members;
 }
 
+static size_t
+payload_cap(libro_cred_type type)
+{
+    return type == LIBRO_CRED_AGREEMENT ? LIBRO_MAX_AGREEMENT_PAYLOAD_BYTES
+           : type == LIBRO_CRED_LAW     ? LIBRO_MAX_LAW_PAYLOAD_BYTES
+                                        : LIBRO_MAX_CLAIMS_BYTES;
+}
+
 libro_code
 libro_credential_parse(libro_credential **out, const void *p, size_t len, libro_error *err)
 {
-    static const libro_json_limits lim = {1, LIBRO_MAX_CLAIMS_BYTES, LIBRO_MAX_JSON_DEPTH};
+    /* The largest of the types' caps; each type's own is applied once the type is known. */
+    static const libro_json_limits lim = {1, LIBRO_MAX_AGREEMENT_PAYLOAD_BYTES,
+                                          LIBRO_MAX_JSON_DEPTH};
     static const char sp[] = "credentialSubject";
     libro_credential *c = NULL;
     const struct member *sm;
@@ -1856,6 +2429,12 @@ libro_credential_parse(libro_credential **out, const void *p, size_t len, libro_
     }
     rc = parse_header(&type, root, err);
     if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (len > payload_cap(type)) {
+        /* The message the JSON reader gives at its cap, for the same document. */
+        rc = libro_error_set(err, LIBRO_ERR_LIMIT,
+                             "credential: json: document larger than %zu bytes", payload_cap(type));
         goto out;
     }
     rc = libro_credential_new(&c, type, err);
@@ -1902,6 +2481,12 @@ libro_credential_parse(libro_credential **out, const void *p, size_t len, libro_
         break;
     case LIBRO_CRED_MANDATE:
         rc = parse_mandate(c, subject, err);
+        break;
+    case LIBRO_CRED_AGREEMENT:
+        rc = parse_agreement(c, subject, err);
+        break;
+    case LIBRO_CRED_LAW:
+        rc = parse_law(c, subject, err);
         break;
     }
     if (rc == LIBRO_OK) {
@@ -2047,9 +2632,57 @@ terms_value(const libro_credential *c)
     return obj;
 }
 
-/* credentialSubject; `jwk` stays the caller's ("O" takes a new reference). */
+/* An agreement's parties, each with its publicKeyJwk as jwk_value writes it. */
+static libro_code
+parties_value(json_t **out, const libro_credential *c, libro_error *err)
+{
+    json_t *arr = json_array();
+    size_t i;
+    libro_code rc = arr == NULL ? nomem(err) : LIBRO_OK;
+
+    for (i = 0; rc == LIBRO_OK && i < c->n_parties; i++) {
+        const libro_party *p = &c->parties[i];
+        json_t *jwk = NULL;
+
+        rc = jwk_value(&jwk, p->key, err);
+        if (rc == LIBRO_OK &&
+            json_array_append_new(
+                arr, json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", p->id, "name", p->name, "role",
+                               p->role, "publicKeyJwk", jwk, "responsibilities",
+                               str_list(p->responsibilities, p->n_responsibilities))) != 0) {
+            rc = nomem(err);
+        }
+    }
+    if (rc != LIBRO_OK) {
+        json_decref(arr);
+        arr = NULL;
+    }
+    *out = arr;
+    return rc;
+}
+
 static json_t *
-subject_value(const libro_credential *c, json_t *jwk)
+law_members_value(const libro_credential *c)
+{
+    json_t *arr = json_array();
+    size_t i;
+
+    for (i = 0; arr != NULL && i < c->n_members; i++) {
+        const libro_law_member *m = &c->members[i];
+
+        if (json_array_append_new(arr, json_pack("{s:s, s:s, s:s*, s:s}", "id", m->id, "name",
+                                                 m->name, "seat", m->seat, "office",
+                                                 libro_office_name(m->office))) != 0) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    }
+    return arr;
+}
+
+/* credentialSubject; `jwk` stays the caller's ("O" takes a new reference); `parties` too. */
+static json_t *
+subject_value(const libro_credential *c, json_t *jwk, json_t *parties)
 {
     switch (c->type) {
     case LIBRO_CRED_LICENSE:
@@ -2077,6 +2710,23 @@ subject_value(const libro_credential *c, json_t *jwk)
                          c->seat, "voting", (int) c->voting, "election", "record",
                          c->election_record, "date", time_value(c->election_date), "electorate",
                          (json_int_t) c->election_electorate, "result", c->election_result);
+    case LIBRO_CRED_AGREEMENT:
+        if (c->mutual_only) {
+            return json_pack("{s:s, s:{s:s, s:i}, s:O, s:{s:b}, s:s*}", "title", c->title,
+                             "community", "id", c->community_id, "level", c->community_level,
+                             "parties", parties, "ending", "mutualOnly", 1, "supersedes",
+                             c->supersedes);
+        }
+        return json_pack("{s:s, s:{s:s, s:i}, s:O, s:{s:I}, s:s*}", "title", c->title, "community",
+                         "id", c->community_id, "level", c->community_level, "parties", parties,
+                         "ending", "noticeDays", (json_int_t) c->notice_days, "supersedes",
+                         c->supersedes);
+    case LIBRO_CRED_LAW:
+        return json_pack("{s:s, s:s, s:I, s:s, s:s, s:{s:s, s:i}, s:o, s:s, s:s*}", "id",
+                         c->subject_id, "title", c->title, "version", (json_int_t) c->law_version,
+                         "aim", c->aim, "text", c->text, "community", "id", c->community_id,
+                         "level", c->community_level, "roundtable", law_members_value(c),
+                         "consentRecord", c->consent_record, "supersedes", c->supersedes);
     }
     return NULL;
 }
@@ -2138,7 +2788,9 @@ libro_credential_to_json(libro_buf *out, const libro_credential *c, libro_error 
     char schema_id[PATH_BYTES];
     json_t *root = NULL;
     json_t *jwk = NULL;
+    json_t *parties = NULL;
     json_t *status = NULL;
+    libro_buf doc = LIBRO_BUF_INIT;
     int n;
     libro_code rc;
 
@@ -2156,6 +2808,12 @@ libro_credential_to_json(libro_buf *out, const libro_credential *c, libro_error 
     }
     if (c->subject_key != NULL) {
         rc = jwk_value(&jwk, c->subject_key, err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+    }
+    if (c->type == LIBRO_CRED_AGREEMENT) {
+        rc = parties_value(&parties, c, err);
         if (rc != LIBRO_OK) {
             goto out;
         }
@@ -2179,15 +2837,25 @@ libro_credential_to_json(libro_buf *out, const libro_credential *c, libro_error 
                      CONTEXT_VC, CONTEXT_LIBRO, "type", VC_TYPE, libro_cred_type_name(c->type),
                      "issuer", c->issuer, "validFrom", time_value(c->valid_from), "validUntil",
                      time_value(c->valid_until), "credentialSchema", "id", schema_id, "type",
-                     SCHEMA_TYPE, "credentialSubject", subject_value(c, jwk), "credentialStatus",
-                     status);
+                     SCHEMA_TYPE, "credentialSubject", subject_value(c, jwk, parties),
+                     "credentialStatus", status);
     if (root == NULL) {
         rc = nomem(err);
         goto out;
     }
-    rc = libro_json__dump(out, root, err);
+    /* Whatever is written must parse back: the type's cap holds for the writer too. */
+    rc = libro_json__dump(&doc, root, err);
+    if (rc == LIBRO_OK && doc.len > payload_cap(c->type)) {
+        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "credential: larger than %zu bytes",
+                             payload_cap(c->type));
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append(out, doc.data, doc.len, err);
+    }
 out:
+    libro_buf_free(&doc);
     json_decref(status);
+    json_decref(parties);
     json_decref(jwk);
     json_decref(root);
     return rc;

@@ -30,4 +30,17 @@ const char *libro_statuslist__messages_problem(json_t *v, libro_status_words set
  *  roundtable level of the office), else the reason, with *path the member it is about. */
 const char *libro_credential__office_problem(const libro_credential *m, const char **path);
 
+/** Free each of list[0..n) and list itself (libro_free); NULL is a no-op. */
+void libro_credential__free_list(char **list, size_t n);
+
+/** NULL when s (NUL-terminated) is a text of 1..max bytes by the credential text rule (UTF-8
+ *  without control characters; with `lines`, line feeds allowed), else the reason
+ *  ("missing", "empty string", "too long", "control character", "not valid UTF-8"). */
+const char *libro_credential__text_problem(const char *s, size_t max, bool lines);
+
+/** Read the timestamp s[0..len) in the one form libro writes ("YYYY-MM-DDTHH:MM:SSZ", no
+ *  leap second) into *out: LIBRO_ERR_TIME "<what>: ..." otherwise. */
+LIBRO_NODISCARD libro_code libro_credential__time(int64_t *out, const char *s, size_t len,
+                                                  const char *what, libro_error *err);
+
 #endif

@@ -67,4 +67,20 @@ void libro_jws__printable(char out[33], const char *s, size_t len);
  *  and that text may hold control bytes; our messages are one line. NULL is a no-op. */
 void libro_jws__one_line(libro_error *err);
 
+/** libro_jws_json_parse with the decoded payload capped at `max_payload` instead of
+ *  LIBRO_MAX_CLAIMS_BYTES, and, when `allow_unsigned`, an empty "signatures" accepted (an
+ *  agreement's draft, libro/agreement.h). Everything else is the same. */
+LIBRO_NODISCARD libro_code libro_jws__json_parse(libro_jws_json **out, const char *p, size_t len,
+                                                 size_t max_payload, bool allow_unsigned,
+                                                 libro_error *err);
+/** The decoded payload, NOT verified (the agreement check reads the parties from it to know
+ *  which keys must verify); never NULL for a parsed document. */
+const libro_buf *libro_jws__json_payload_unverified(const libro_jws_json *j);
+/** The parts as received, to write a document anew with one more signature: the payload's
+ *  base64url, signature i's protected header base64url and its decoded signature (i below
+ *  libro_jws_json_count). */
+const libro_buf *libro_jws__json_payload_b64(const libro_jws_json *j);
+const libro_buf *libro_jws__json_protected_b64(const libro_jws_json *j, size_t i);
+const libro_buf *libro_jws__json_signature(const libro_jws_json *j, size_t i);
+
 #endif

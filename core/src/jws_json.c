@@ -140,6 +140,13 @@ out:
 libro_code
 libro_jws_json_parse(libro_jws_json **out, const char *p, size_t len, libro_error *err)
 {
+    return libro_jws__json_parse(out, p, len, LIBRO_MAX_CLAIMS_BYTES, false, err);
+}
+
+libro_code
+libro_jws__json_parse(libro_jws_json **out, const char *p, size_t len, size_t max_payload,
+                      bool allow_unsigned, libro_error *err)
+{
     static const libro_json_limits lim = {1, LIBRO_MAX_JWS_JSON_BYTES, LIBRO_MAX_JSON_DEPTH};
     static const char *const allowed[] = {"payload", "signatures"};
     static const char *const flattened[] = {"protected", "signature", "header"};
@@ -199,7 +206,7 @@ libro_jws_json_parse(libro_jws_json **out, const char *p, size_t len, libro_erro
         goto out;
     }
     n = json_array_size(sigs);
-    if (n == 0) {
+    if (n == 0 && !allow_unsigned) {
         rc = libro_error_set(err, LIBRO_ERR_PARSE, "jws: \"signatures\" is empty");
         goto out;
     }
@@ -213,7 +220,7 @@ libro_jws_json_parse(libro_jws_json **out, const char *p, size_t len, libro_erro
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "jws: out of memory");
         goto out;
     }
-    j->sigs = libro_calloc(n, sizeof *j->sigs);
+    j->sigs = libro_calloc(n > 0 ? n : 1, sizeof *j->sigs);
     if (j->sigs == NULL) {
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "jws: out of memory");
         goto out;
@@ -231,9 +238,9 @@ libro_jws_json_parse(libro_jws_json **out, const char *p, size_t len, libro_erro
     if (rc != LIBRO_OK) {
         goto out;
     }
-    if (j->payload.len > LIBRO_MAX_CLAIMS_BYTES) {
-        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "jws: payload larger than %u bytes",
-                             LIBRO_MAX_CLAIMS_BYTES);
+    if (j->payload.len > max_payload) {
+        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "jws: payload larger than %zu bytes",
+                             max_payload);
         goto out;
     }
     rc = libro_buf_append(&j->payload_b64, json_string_value(payload), json_string_length(payload),
@@ -423,4 +430,28 @@ libro_jws_json_payload(const libro_jws_json *j, size_t *len)
         }
     }
     return NULL;
+}
+
+const libro_buf *
+libro_jws__json_payload_unverified(const libro_jws_json *j)
+{
+    return &j->payload;
+}
+
+const libro_buf *
+libro_jws__json_payload_b64(const libro_jws_json *j)
+{
+    return &j->payload_b64;
+}
+
+const libro_buf *
+libro_jws__json_protected_b64(const libro_jws_json *j, size_t i)
+{
+    return &j->sigs[i].protected_b64;
+}
+
+const libro_buf *
+libro_jws__json_signature(const libro_jws_json *j, size_t i)
+{
+    return &j->sigs[i].sig;
 }

@@ -16,6 +16,17 @@ libro_code libro_issuer__dup_list(char ***dst, size_t *n_dst, const char *const 
 libro_code libro_issuer__parse_own(libro_credential **out, const char *p, size_t len,
                                    libro_error *err);
 
+/* A client for `target` whose requests are signed by `key` as "<id>#<thumbprint>" (no
+ * signer when `key` is NULL: in-process, or public reads); in-process changes recorded under
+ * `actor` (NULL: `id`). */
+libro_code libro_issuer__client_open_as(libro_registry_client **out, const char *target,
+                                        const libro_key *key, const char *id, const char *actor,
+                                        libro_error *err);
+/* A community's charter given to a workflow (`what` names it in errors): parsed without a
+ * signature check (the community's own files), and a CommunityCharter. */
+libro_code libro_issuer__charter_parse(libro_credential **out, const char *jws, size_t len,
+                                       const char *what, libro_error *err);
+
 /* How one kind of credential (a license, a mandate) is recorded by libro_issuer__record. */
 typedef struct libro_issuer__kind {
     /* Reserve a status index (libro_registry_client_reserve or _reserve_mandate). */

@@ -12,11 +12,9 @@
 #include "libro/time.h"
 #include "libro/util.h"
 
-/* A client for `target` whose requests are signed by `key` as "<id>#<thumbprint>" (no
- * signer when `key` is NULL: in-process, or public reads). */
-static libro_code
-client_open_as(libro_registry_client **out, const char *target, const libro_key *key,
-               const char *id, const char *actor, libro_error *err)
+libro_code
+libro_issuer__client_open_as(libro_registry_client **out, const char *target, const libro_key *key,
+                             const char *id, const char *actor, libro_error *err)
 {
     libro_buf kid = LIBRO_BUF_INIT;
     libro_code rc = LIBRO_OK;
@@ -33,11 +31,9 @@ client_open_as(libro_registry_client **out, const char *target, const libro_key 
     return rc;
 }
 
-/* A charter given to a mandate workflow: parsed without a signature check (the community's own
- * files), and a CommunityCharter. */
-static libro_code
-charter_parse(libro_credential **out, const char *jws, size_t len, const char *what,
-              libro_error *err)
+libro_code
+libro_issuer__charter_parse(libro_credential **out, const char *jws, size_t len, const char *what,
+                            libro_error *err)
 {
     libro_code rc = libro_issuer__parse_own(out, jws, len, err);
 
@@ -225,12 +221,12 @@ libro_issuer_issue_mandate(libro_issued *out, char id[LIBRO_MANDATE_ID_SIZE],
     memset(out, 0, sizeof *out);
     rc = mandate_args_ok(opt, err);
     if (rc == LIBRO_OK) {
-        rc = charter_parse(&signer_charter, opt->signer_charter, opt->signer_charter_len,
-                           "signer's charter", err);
+        rc = libro_issuer__charter_parse(&signer_charter, opt->signer_charter,
+                                         opt->signer_charter_len, "signer's charter", err);
     }
     if (rc == LIBRO_OK && opt->roundtable_charter != NULL) {
-        rc = charter_parse(&rt_charter, opt->roundtable_charter, opt->roundtable_charter_len,
-                           "roundtable's charter", err);
+        rc = libro_issuer__charter_parse(&rt_charter, opt->roundtable_charter,
+                                         opt->roundtable_charter_len, "roundtable's charter", err);
     }
     if (rc != LIBRO_OK) {
         goto out;
@@ -248,8 +244,8 @@ libro_issuer_issue_mandate(libro_issued *out, char id[LIBRO_MANDATE_ID_SIZE],
         rc = mandate_check(res.license, &x, err);
     }
     if (rc == LIBRO_OK) {
-        rc = client_open_as(&client, opt->registry, signer, signer_charter->subject_id, opt->actor,
-                            err);
+        rc = libro_issuer__client_open_as(&client, opt->registry, signer,
+                                          signer_charter->subject_id, opt->actor, err);
     }
     if (rc == LIBRO_OK) {
         res.version = 1;
@@ -282,7 +278,7 @@ libro_issuer_add_seat(const char *target, const libro_key *community_key, const 
     if (target == NULL || charter == NULL) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "add seat: NULL argument");
     }
-    rc = charter_parse(&c, charter, charter_len, "member charter", err);
+    rc = libro_issuer__charter_parse(&c, charter, charter_len, "member charter", err);
     if (rc == LIBRO_OK) {
         libro_text_trim(&charter, &charter_len);
         text = libro_strndup(charter, charter_len);
@@ -290,7 +286,7 @@ libro_issuer_add_seat(const char *target, const libro_key *community_key, const 
     }
     /* The registry's community signs the request: the one that chartered the member. */
     if (rc == LIBRO_OK) {
-        rc = client_open_as(&client, target, community_key, c->issuer, actor, err);
+        rc = libro_issuer__client_open_as(&client, target, community_key, c->issuer, actor, err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_registry_client_add_seat(client, text, err);
@@ -361,7 +357,7 @@ libro_issuer_end_mandate(const char *target, const libro_key *key, const char *i
     }
     rc = end_signer_id(&who, reader, key, id, how, err);
     if (rc == LIBRO_OK) {
-        rc = client_open_as(&signed_client, target, key, who, NULL, err);
+        rc = libro_issuer__client_open_as(&signed_client, target, key, who, NULL, err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_registry_client_end_mandate(signed_client, id, how, reason, err);

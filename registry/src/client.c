@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "libro/api.h"
+#include "libro/consent.h"
 #include "libro/crypto.h"
 #include "libro/encoding.h"
 #include "libro/http.h"
@@ -200,14 +201,53 @@ new_jti(libro_buf *out, libro_error *err)
     return rc;
 }
 
+/* POST `body` (`len` bytes of `type`) to `url` and read the JSON answer into *answer (caller
+ * decrefs). */
+static libro_code
+send_post(json_t **answer, libro_registry_client *c, const char *url, const char *type,
+          const void *body, size_t len, libro_error *err)
+{
+    libro_http_request req = LIBRO_HTTP_REQUEST_INIT;
+    libro_http_response resp = LIBRO_HTTP_RESPONSE_INIT;
+    libro_json_limits lim = LIBRO_JSON_LIMITS_INIT;
+    libro_code rc;
+
+    *answer = NULL;
+    req.method = "POST";
+    req.url = url;
+    req.accept = "application/json";
+    req.content_type = type;
+    req.body = body;
+    req.body_len = len;
+    req.max_response_bytes = MAX_ANSWER_BYTES;
+    req.ca_file = c->ca_file;
+    rc = libro_http_fetch(&resp, &req, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (resp.status != 200 && resp.status != 201) {
+        rc = refusal(&resp, err);
+        goto out;
+    }
+    rc = libro_json__load(answer, (const char *) resp.body.data, resp.body.len, &lim, err);
+    if (rc == LIBRO_OK && !json_is_object(*answer)) {
+        json_decref(*answer);
+        *answer = NULL;
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "registry: the answer is not a JSON object");
+    }
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, "registry answer");
+    }
+out:
+    libro_http_response_clear(&resp);
+    return rc;
+}
+
 /* Sign `claims` (aud, iat, jti added here), POST them to `path`, and read the JSON answer into
  * *answer (caller decrefs). `claims` is consumed. */
 static libro_code
 post(json_t **answer, libro_registry_client *c, const char *path, json_t *claims, libro_error *err)
 {
-    libro_http_request req = LIBRO_HTTP_REQUEST_INIT;
-    libro_http_response resp = LIBRO_HTTP_RESPONSE_INIT;
-    libro_json_limits lim = LIBRO_JSON_LIMITS_INIT;
     libro_buf jti = LIBRO_BUF_INIT;
     libro_buf payload = LIBRO_BUF_INIT;
     libro_buf token = LIBRO_BUF_INIT;
@@ -240,33 +280,9 @@ post(json_t **answer, libro_registry_client *c, const char *path, json_t *claims
         (rc = libro_buf_printf(&url, err, "%s%s", c->url, path)) != LIBRO_OK) {
         goto out;
     }
-    req.method = "POST";
-    req.url = (const char *) url.data;
-    req.accept = "application/json";
-    req.content_type = LIBRO_REQUEST_MEDIA_TYPE;
-    req.body = token.data;
-    req.body_len = token.len;
-    req.max_response_bytes = MAX_ANSWER_BYTES;
-    req.ca_file = c->ca_file;
-    rc = libro_http_fetch(&resp, &req, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    if (resp.status != 200 && resp.status != 201) {
-        rc = refusal(&resp, err);
-        goto out;
-    }
-    rc = libro_json__load(answer, (const char *) resp.body.data, resp.body.len, &lim, err);
-    if (rc == LIBRO_OK && !json_is_object(*answer)) {
-        json_decref(*answer);
-        *answer = NULL;
-        rc = libro_error_set(err, LIBRO_ERR_PARSE, "registry: the answer is not a JSON object");
-    }
-    if (rc != LIBRO_OK) {
-        libro_error_prefix(err, "registry answer");
-    }
+    rc = send_post(answer, c, (const char *) url.data, LIBRO_REQUEST_MEDIA_TYPE, token.data,
+                   token.len, err);
 out:
-    libro_http_response_clear(&resp);
     libro_buf_free(&url);
     libro_buf_free(&token);
     libro_buf_free(&payload);
@@ -1050,5 +1066,555 @@ libro_registry_client_seats(libro_registry_client *c, libro_seat **out, size_t *
         libro_seats_free(seats, count);
     }
     json_decref(answer);
+    return rc;
+}
+
+/* ---- agreements and laws ------------------------------------------------------------------ */
+
+/* Answers that carry agreements (each document up to 64 KiB, with its history), laws (each up
+ * to 40 KiB) and consent records (LIBRO_MAX_RECORD_BYTES). */
+#define MAX_DOCUMENT_ANSWER_BYTES (4u * 1024u * 1024u)
+
+/* The media type of a JWS JSON document (RFC 7515 §9.2). */
+#define JOSE_JSON_MEDIA_TYPE "application/jose+json"
+
+/* POST a signed document as the request itself to `path`: its own signatures authorize it. */
+static libro_code
+post_document(json_t **answer, libro_registry_client *c, const char *path, const char *type,
+              const char *doc, libro_error *err)
+{
+    libro_buf url = LIBRO_BUF_INIT;
+    libro_code rc = libro_buf_printf(&url, err, "%s%s", c->url, path);
+
+    *answer = NULL;
+    if (rc == LIBRO_OK) {
+        rc = send_post(answer, c, (const char *) url.data, type, doc, strlen(doc), err);
+    }
+    libro_buf_free(&url);
+    return rc;
+}
+
+/* The hash an answer names under `name`, checked, into out (may be NULL). */
+static libro_code
+answer_hash(char out[LIBRO_REGISTRY_HASH_SIZE], const json_t *answer, const char *name,
+            libro_error *err)
+{
+    const char *s = json_string_value(json_object_get(answer, name));
+
+    if (s == NULL || !libro_hash_ref_ok(s, strlen(s))) {
+        return libro_error_set(err, LIBRO_ERR_PARSE, "registry answer: no %s hash", name);
+    }
+    if (out != NULL) {
+        memcpy(out, s, LIBRO_REGISTRY_HASH_SIZE);
+    }
+    return LIBRO_OK;
+}
+
+/* A hash or a law id goes into a URL path: the registry's own forms only (no '/', '?', '%' or
+ * '#': libro_registry_add_step refuses such law ids). */
+static libro_code
+path_segment_ok(const char *s, libro_error *err)
+{
+    size_t n = s == NULL ? 0 : strnlen(s, LIBRO_MAX_ID_BYTES + 1);
+
+    if (n == 0 || n > LIBRO_MAX_ID_BYTES) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "malformed id");
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char) s[i];
+
+        if (ch <= 0x20 || ch >= 0x7f || ch == '/' || ch == '?' || ch == '%' || ch == '#') {
+            return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "malformed id");
+        }
+    }
+    return LIBRO_OK;
+}
+
+libro_code
+libro_registry_client_register_agreement(libro_registry_client *c, const char *document,
+                                         char hash[LIBRO_REGISTRY_HASH_SIZE], libro_error *err)
+{
+    json_t *answer = NULL;
+    libro_code rc;
+
+    if (hash != NULL) {
+        hash[0] = '\0';
+    }
+    if (c == NULL || document == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "register agreement: NULL argument");
+    }
+    if (c->local != NULL) {
+        return libro_registry_register_agreement(c->local, NULL, document, strlen(document),
+                                                 c->actor, libro_time_now(), hash, err);
+    }
+    rc = post_document(&answer, c, "/v1/agreements", JOSE_JSON_MEDIA_TYPE, document, err);
+    if (rc == LIBRO_OK) {
+        rc = answer_hash(hash, answer, "agreement", err);
+    }
+    json_decref(answer);
+    return rc;
+}
+
+libro_code
+libro_registry_client_end_agreement(libro_registry_client *c, const char *hash,
+                                    const char *statement, libro_error *err)
+{
+    libro_buf path = LIBRO_BUF_INIT;
+    json_t *answer = NULL;
+    libro_code rc;
+
+    if (c == NULL || statement == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "end agreement: NULL argument");
+    }
+    if (c->local != NULL) {
+        return libro_registry_end_agreement(c->local, NULL, hash, statement, strlen(statement),
+                                            c->actor, libro_time_now(), err);
+    }
+    if (hash == NULL || !libro_hash_ref_ok(hash, strnlen(hash, LIBRO_HASH_REF_LEN + 1))) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "malformed agreement hash");
+    }
+    rc = libro_buf_printf(&path, err, "/v1/agreements/%s/end", hash);
+    if (rc == LIBRO_OK) {
+        rc = post_document(&answer, c, (const char *) path.data, JOSE_JSON_MEDIA_TYPE, statement,
+                           err);
+    }
+    json_decref(answer);
+    libro_buf_free(&path);
+    return rc;
+}
+
+static libro_code
+opt_text(char **out, const json_t *o, const char *name)
+{
+    return json_object_get(o, name) == NULL ? LIBRO_OK : text_member(out, o, name);
+}
+
+static libro_code
+opt_time(int64_t *out, const json_t *o, const char *name)
+{
+    return json_object_get(o, name) == NULL ? LIBRO_OK : time_member(out, o, name);
+}
+
+static libro_code
+hash_member(char out[LIBRO_REGISTRY_HASH_SIZE], const json_t *o, const char *name)
+{
+    return answer_hash(out, o, name, NULL) == LIBRO_OK ? LIBRO_OK : LIBRO_ERR_PARSE;
+}
+
+static libro_code
+agreement_state_from_name(libro_agreement_state *out, const char *name)
+{
+    for (int s = LIBRO_AGREEMENT_IN_FORCE; s <= LIBRO_AGREEMENT_SUPERSEDED; s++) {
+        if (name != NULL &&
+            strcmp(name, libro_agreement_state_name((libro_agreement_state) s)) == 0) {
+            *out = (libro_agreement_state) s;
+            return LIBRO_OK;
+        }
+    }
+    return LIBRO_ERR_PARSE;
+}
+
+static libro_code
+agreement_parties_from_json(libro_agreement_record *a, const json_t *list)
+{
+    size_t n = json_array_size(list);
+
+    if (!json_is_array(list) || n == 0 || n > LIBRO_MAX_PARTIES) {
+        return LIBRO_ERR_PARSE;
+    }
+    a->parties = libro_calloc(n, sizeof *a->parties);
+    if (a->parties == NULL) {
+        return LIBRO_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const json_t *o = json_array_get(list, i);
+        libro_code rc;
+
+        a->n_parties++;
+        if ((rc = text_member(&a->parties[i].id, o, "id")) != LIBRO_OK ||
+            (rc = text_member(&a->parties[i].name, o, "name")) != LIBRO_OK ||
+            (rc = text_member(&a->parties[i].role, o, "role")) != LIBRO_OK) {
+            return rc;
+        }
+    }
+    return LIBRO_OK;
+}
+
+/* An agreement as the API shows it (http/agreements.c, libro_http__agreement_json). */
+static libro_code
+agreement_from_json(libro_agreement_record *a, const json_t *o, libro_error *err)
+{
+    const json_t *ending = json_object_get(o, "ending");
+    const json_t *end = json_object_get(o, "end");
+    const char *how = json_string_value(json_object_get(end, "how"));
+    libro_code rc;
+
+    memset(a, 0, sizeof *a);
+    if ((rc = hash_member(a->hash, o, "hash")) != LIBRO_OK ||
+        (rc = text_member(&a->title, o, "title")) != LIBRO_OK ||
+        (rc = text_member(&a->community, o, "community")) != LIBRO_OK ||
+        (rc = agreement_parties_from_json(a, json_object_get(o, "parties"))) != LIBRO_OK ||
+        (rc = time_member(&a->valid_from, o, "validFrom")) != LIBRO_OK ||
+        (rc = time_member(&a->valid_until, o, "validUntil")) != LIBRO_OK ||
+        (rc = agreement_state_from_name(
+             &a->state, json_string_value(json_object_get(o, "state")))) != LIBRO_OK ||
+        (rc = time_member(&a->registered_at, o, "registeredAt")) != LIBRO_OK ||
+        (rc = opt_text(&a->supersedes, o, "supersedes")) != LIBRO_OK ||
+        (rc = opt_text(&a->superseded_by, o, "supersededBy")) != LIBRO_OK ||
+        (rc = opt_time(&a->superseded_at, o, "supersededAt")) != LIBRO_OK ||
+        (rc = text_member(&a->document, o, "document")) != LIBRO_OK) {
+        goto out;
+    }
+    if (json_is_true(json_object_get(ending, "mutualOnly"))) {
+        a->mutual_only = true;
+    } else if ((rc = u32_member(&a->notice_days, ending, "noticeDays")) != LIBRO_OK) {
+        goto out;
+    }
+    if (end != NULL) {
+        a->end = how != NULL && strcmp(how, "mutual") == 0   ? LIBRO_AGREEMENT_END_MUTUAL
+                 : how != NULL && strcmp(how, "notice") == 0 ? LIBRO_AGREEMENT_END_NOTICE
+                                                             : (libro_agreement_end) 0;
+        if (a->end == 0 || (rc = time_member(&a->end_given_at, end, "givenAt")) != LIBRO_OK ||
+            (rc = time_member(&a->ends_at, end, "takesEffect")) != LIBRO_OK ||
+            (rc = opt_text(&a->end_by, end, "by")) != LIBRO_OK ||
+            (rc = text_member(&a->end_reason, end, "reason")) != LIBRO_OK ||
+            (rc = text_member(&a->end_statement, end, "statement")) != LIBRO_OK) {
+            rc = rc == LIBRO_OK ? LIBRO_ERR_PARSE : rc;
+            goto out;
+        }
+    }
+out:
+    if (rc != LIBRO_OK) {
+        libro_agreement_record_clear(a);
+        return rc == LIBRO_ERR_NOMEM
+                   ? nomem(err)
+                   : libro_error_set(err, LIBRO_ERR_PARSE, "registry answer: malformed agreement");
+    }
+    return LIBRO_OK;
+}
+
+libro_code
+libro_registry_client_agreement(libro_registry_client *c, libro_agreement_record *out,
+                                libro_agreement_record **history, size_t *n_history,
+                                const char *hash, libro_error *err)
+{
+    libro_buf path = LIBRO_BUF_INIT;
+    json_t *answer = NULL;
+    json_t *list;
+    libro_agreement_record *h = NULL;
+    size_t count = 0;
+    libro_code rc;
+
+    if (history != NULL) {
+        *history = NULL;
+    }
+    if (n_history != NULL) {
+        *n_history = 0;
+    }
+    if (c == NULL || out == NULL || (history != NULL && n_history == NULL)) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "agreement: NULL argument");
+    }
+    memset(out, 0, sizeof *out);
+    if (c->local != NULL) {
+        return libro_registry_agreement(c->local, out, history, n_history, hash, err);
+    }
+    if (hash == NULL || !libro_hash_ref_ok(hash, strnlen(hash, LIBRO_HASH_REF_LEN + 1))) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "malformed agreement hash");
+    }
+    rc = libro_buf_printf(&path, err, "/v1/agreements/%s", hash);
+    if (rc == LIBRO_OK) {
+        rc = get_json_max(&answer, c, (const char *) path.data, MAX_DOCUMENT_ANSWER_BYTES, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = agreement_from_json(out, json_object_get(answer, "agreement"), err);
+    }
+    if (rc == LIBRO_OK && strcmp(out->hash, hash) != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "registry answer: another agreement");
+    }
+    list = json_object_get(answer, "history");
+    if (rc == LIBRO_OK && history != NULL) {
+        if (!json_is_array(list) || json_array_size(list) == 0) {
+            rc = libro_error_set(err, LIBRO_ERR_PARSE, "registry answer: no history");
+        } else {
+            h = libro_calloc(json_array_size(list), sizeof *h);
+            rc = h == NULL ? nomem(err) : LIBRO_OK;
+        }
+        for (size_t i = 0; rc == LIBRO_OK && i < json_array_size(list); i++) {
+            rc = agreement_from_json(&h[i], json_array_get(list, i), err);
+            count += rc == LIBRO_OK;
+        }
+        if (rc == LIBRO_OK) {
+            *history = h;
+            *n_history = count;
+            h = NULL; /* moved to caller */
+            count = 0;
+        }
+    }
+    if (rc != LIBRO_OK) {
+        libro_agreement_record_clear(out);
+    }
+    libro_agreement_records_free(h, count);
+    json_decref(answer);
+    libro_buf_free(&path);
+    return rc;
+}
+
+libro_code
+libro_registry_client_add_step(libro_registry_client *c, const char *step,
+                               char hash[LIBRO_REGISTRY_HASH_SIZE], libro_error *err)
+{
+    libro_step *s = NULL;
+    libro_buf path = LIBRO_BUF_INIT;
+    json_t *answer = NULL;
+    libro_code rc;
+
+    if (hash != NULL) {
+        hash[0] = '\0';
+    }
+    if (c == NULL || step == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "consent step: NULL argument");
+    }
+    if (c->local != NULL) {
+        return libro_registry_add_step(c->local, NULL, step, strlen(step), c->actor,
+                                       libro_time_now(), hash, err);
+    }
+    /* The route names the process: read it from the step (checked here, and again there). */
+    rc = libro_step_verify(&s, NULL, step, strlen(step), err);
+    if (rc == LIBRO_OK) {
+        rc = path_segment_ok(s->process, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(&path, err, "/v1/laws/%s/steps", s->process);
+    }
+    if (rc == LIBRO_OK) {
+        rc = post_document(&answer, c, (const char *) path.data, LIBRO_REQUEST_MEDIA_TYPE, step,
+                           err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = answer_hash(hash, answer, "step", err);
+    }
+    json_decref(answer);
+    libro_buf_free(&path);
+    libro_step_free(s);
+    return rc;
+}
+
+libro_code
+libro_registry_client_register_law(libro_registry_client *c, const char *law,
+                                   char hash[LIBRO_REGISTRY_HASH_SIZE], libro_error *err)
+{
+    json_t *answer = NULL;
+    libro_code rc;
+
+    if (hash != NULL) {
+        hash[0] = '\0';
+    }
+    if (c == NULL || law == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "register law: NULL argument");
+    }
+    if (c->local != NULL) {
+        return libro_registry_register_law(c->local, NULL, law, c->actor, libro_time_now(), hash,
+                                           err);
+    }
+    rc = post_document(&answer, c, "/v1/laws", LIBRO_REQUEST_MEDIA_TYPE, law, err);
+    if (rc == LIBRO_OK) {
+        rc = answer_hash(hash, answer, "law", err);
+    }
+    json_decref(answer);
+    return rc;
+}
+
+libro_code
+libro_registry_client_law_record(libro_registry_client *c, libro_buf *out, const char *law_id,
+                                 uint32_t run, libro_error *err)
+{
+    libro_http_request req = LIBRO_HTTP_REQUEST_INIT;
+    libro_http_response resp = LIBRO_HTTP_RESPONSE_INIT;
+    libro_consent_record *doc = NULL;
+    libro_buf url = LIBRO_BUF_INIT;
+    libro_code rc;
+
+    if (c == NULL || out == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "law record: NULL argument");
+    }
+    if (c->local != NULL) {
+        return libro_registry_law_record(c->local, out, law_id, run, err);
+    }
+    rc = path_segment_ok(law_id, err);
+    if (rc == LIBRO_OK) {
+        rc = run == 0 ? libro_buf_printf(&url, err, "%s/v1/laws/%s/record", c->url, law_id)
+                      : libro_buf_printf(&url, err, "%s/v1/laws/%s/record?run=%u", c->url, law_id,
+                                         (unsigned) run);
+    }
+    if (rc == LIBRO_OK) {
+        req.url = (const char *) url.data;
+        req.accept = "application/json";
+        req.max_response_bytes = LIBRO_MAX_RECORD_BYTES;
+        req.ca_file = c->ca_file;
+        rc = libro_http_fetch(&resp, &req, err);
+    }
+    if (rc == LIBRO_OK && resp.status != 200) {
+        rc = refusal(&resp, err);
+    }
+    /* Only a record document of the form is passed on; its signatures are the reader's. */
+    if (rc == LIBRO_OK) {
+        rc = libro_consent_record_parse(&doc, resp.body.data, resp.body.len, err);
+        if (rc != LIBRO_OK) {
+            libro_error_prefix(err, "registry answer");
+        }
+    }
+    if (rc == LIBRO_OK && strcmp(doc->process, law_id) != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "registry answer: the record of another law");
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append(out, resp.body.data, resp.body.len, err);
+    }
+    libro_consent_record_free(doc);
+    libro_http_response_clear(&resp);
+    libro_buf_free(&url);
+    return rc;
+}
+
+/* A law as the API shows it (http/laws.c, libro_http__law_json). */
+static libro_code
+law_from_json(libro_law_record *l, const json_t *o, libro_error *err)
+{
+    const char *state = json_string_value(json_object_get(o, "state"));
+    libro_code rc;
+
+    memset(l, 0, sizeof *l);
+    if ((rc = hash_member(l->hash, o, "hash")) != LIBRO_OK ||
+        (rc = text_member(&l->id, o, "id")) != LIBRO_OK ||
+        (rc = u32_member(&l->version, o, "version")) != LIBRO_OK ||
+        (rc = text_member(&l->title, o, "title")) != LIBRO_OK ||
+        (rc = text_member(&l->aim, o, "aim")) != LIBRO_OK ||
+        (rc = text_member(&l->community, o, "community")) != LIBRO_OK ||
+        (rc = time_member(&l->adopted_at, o, "adoptedAt")) != LIBRO_OK ||
+        (rc = time_member(&l->review_at, o, "reviewDate")) != LIBRO_OK ||
+        (rc = text_member(&l->consent_record, o, "consentRecord")) != LIBRO_OK ||
+        (rc = opt_text(&l->supersedes, o, "supersedes")) != LIBRO_OK ||
+        (rc = opt_text(&l->superseded_by, o, "supersededBy")) != LIBRO_OK ||
+        (rc = opt_time(&l->repealed_at, o, "repealedAt")) != LIBRO_OK ||
+        (rc = time_member(&l->registered_at, o, "registeredAt")) != LIBRO_OK ||
+        (rc = text_member(&l->credential, o, "credential")) != LIBRO_OK) {
+        goto out;
+    }
+    if (state != NULL && strcmp(state, libro_law_state_name(LIBRO_LAW_IN_FORCE)) == 0) {
+        l->state = LIBRO_LAW_IN_FORCE;
+    } else if (state != NULL && strcmp(state, libro_law_state_name(LIBRO_LAW_REPEALED)) == 0) {
+        l->state = LIBRO_LAW_REPEALED;
+    } else {
+        rc = LIBRO_ERR_PARSE;
+    }
+out:
+    if (rc != LIBRO_OK) {
+        libro_law_record_clear(l);
+        return rc == LIBRO_ERR_NOMEM
+                   ? nomem(err)
+                   : libro_error_set(err, LIBRO_ERR_PARSE, "registry answer: malformed law");
+    }
+    return LIBRO_OK;
+}
+
+/* GET `path` and read its array `name` of laws. */
+static libro_code
+get_laws(libro_registry_client *c, const char *path, const char *name, libro_law_record **out,
+         size_t *n, libro_error *err)
+{
+    json_t *answer = NULL;
+    json_t *list;
+    libro_law_record *recs = NULL;
+    size_t count = 0;
+    libro_code rc = get_json_max(&answer, c, path, MAX_DOCUMENT_ANSWER_BYTES, err);
+
+    list = rc == LIBRO_OK ? json_object_get(answer, name) : NULL;
+    if (rc == LIBRO_OK && !json_is_array(list)) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "registry answer: no list of laws");
+    }
+    if (rc == LIBRO_OK && json_array_size(list) > 0) {
+        recs = libro_calloc(json_array_size(list), sizeof *recs);
+        rc = recs == NULL ? nomem(err) : LIBRO_OK;
+    }
+    for (size_t i = 0; rc == LIBRO_OK && i < json_array_size(list); i++) {
+        rc = law_from_json(&recs[i], json_array_get(list, i), err);
+        count += rc == LIBRO_OK;
+    }
+    if (rc == LIBRO_OK) {
+        *out = recs;
+        *n = count;
+    } else {
+        libro_law_records_free(recs, count);
+    }
+    json_decref(answer);
+    return rc;
+}
+
+libro_code
+libro_registry_client_laws(libro_registry_client *c, libro_law_record **out, size_t *n,
+                           libro_error *err)
+{
+    if (c == NULL || out == NULL || n == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "laws: NULL argument");
+    }
+    *out = NULL;
+    *n = 0;
+    if (c->local != NULL) {
+        return libro_registry_laws(c->local, out, n, false, err);
+    }
+    return get_laws(c, "/v1/laws", "laws", out, n, err);
+}
+
+libro_code
+libro_registry_client_law_versions(libro_registry_client *c, libro_law_record **out, size_t *n,
+                                   const char *law_id, libro_error *err)
+{
+    libro_buf path = LIBRO_BUF_INIT;
+    libro_code rc;
+
+    if (c == NULL || out == NULL || n == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "law versions: NULL argument");
+    }
+    *out = NULL;
+    *n = 0;
+    if (c->local != NULL) {
+        return libro_registry_law_versions(c->local, out, n, law_id, err);
+    }
+    rc = path_segment_ok(law_id, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(&path, err, "/v1/laws/%s", law_id);
+    }
+    if (rc == LIBRO_OK) {
+        rc = get_laws(c, (const char *) path.data, "versions", out, n, err);
+    }
+    if (rc == LIBRO_OK && *n == 0) {
+        rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "no law %.100s has been adopted", law_id);
+    }
+    libro_buf_free(&path);
+    return rc;
+}
+
+libro_code
+libro_registry_client_laws_review_due(libro_registry_client *c, libro_law_record **out, size_t *n,
+                                      int64_t within, libro_error *err)
+{
+    libro_buf path = LIBRO_BUF_INIT;
+    libro_code rc;
+
+    if (c == NULL || out == NULL || n == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "review due: NULL argument");
+    }
+    *out = NULL;
+    *n = 0;
+    if (c->local != NULL) {
+        return libro_registry_laws_review_due(c->local, out, n, libro_time_now(), within, err);
+    }
+    if (within < 0) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "review due: negative interval");
+    }
+    rc = libro_buf_printf(&path, err, "/v1/laws/review-due?within=%lld", (long long) within);
+    if (rc == LIBRO_OK) {
+        rc = get_laws(c, (const char *) path.data, "laws", out, n, err);
+    }
+    libro_buf_free(&path);
     return rc;
 }

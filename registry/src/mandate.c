@@ -113,14 +113,6 @@ libro_mandate_records_free(libro_mandate_record *m, size_t n)
 
 /* ---- log leaves --------------------------------------------------------------------------- */
 
-static json_t *
-time_json(int64_t t)
-{
-    char text[LIBRO_TIME_TEXT_MAX];
-
-    return libro_time_format(text, t, NULL) == LIBRO_OK ? json_string(text) : NULL;
-}
-
 /* A mandate's leaf (docs/formats.md, "The registry log"): what happened to which mandate,
  * when, by whom and why. `ends_at` (0: none) is when the change takes effect, for a
  * replacement recorded ahead of its successor's start. */
@@ -129,8 +121,8 @@ log_mandate(libro_registry *r, const libro_mandate_record *m, const char *action
             const char *actor, const char *reason, libro_error *err)
 {
     json_t *leaf = json_pack("{s:s, s:o, s:s, s:s, s:s, s:o, s:s, s:s}", "type", "mandate", "at",
-                             time_json(at), "mandate", m->id, "action", action, "office",
-                             libro_office_name(m->office), "seat",
+                             libro_registry__time_json(at), "mandate", m->id, "action", action,
+                             "office", libro_office_name(m->office), "seat",
                              m->seat == NULL ? json_null() : json_string(m->seat), "actor", actor,
                              "reason", reason == NULL ? "" : reason);
     libro_code rc;
@@ -141,7 +133,7 @@ log_mandate(libro_registry *r, const libro_mandate_record *m, const char *action
         leaf = NULL;
     }
     if (leaf != NULL && strcmp(action, "replace") == 0 &&
-        json_object_set_new(leaf, "endsAt", time_json(m->ended_at)) != 0) {
+        json_object_set_new(leaf, "endsAt", libro_registry__time_json(m->ended_at)) != 0) {
         json_decref(leaf);
         leaf = NULL;
     }
@@ -150,9 +142,9 @@ log_mandate(libro_registry *r, const libro_mandate_record *m, const char *action
     return rc;
 }
 
-/* Verify the compact JWS `token` with `key`; `what` prefixes a failure. */
-static libro_code
-verify_token(const char *token, const libro_key *key, const char *what, libro_error *err)
+libro_code
+libro_registry__verify_token(const char *token, const libro_key *key, const char *what,
+                             libro_error *err)
 {
     libro_jws *jws = NULL;
     libro_code rc = libro_jws_parse(&jws, token, strlen(token), err);
@@ -202,7 +194,7 @@ check_seat(libro_credential **out, const libro_registry *r, const char *charter,
         libro_error_prefix(err, "seat");
         goto out;
     }
-    rc = verify_token(charter, own->subject_key, "seat charter", err);
+    rc = libro_registry__verify_token(charter, own->subject_key, "seat charter", err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -275,8 +267,9 @@ libro_registry_add_seat(libro_registry *r, const libro_request_id *req, const ch
     if (rc != LIBRO_OK) {
         goto out;
     }
-    leaf = json_pack("{s:s, s:o, s:s, s:s, s:s}", "type", "seat", "at", time_json(now), "community",
-                     c->subject_id, "credential", digest, "actor", actor);
+    leaf =
+        json_pack("{s:s, s:o, s:s, s:s, s:s}", "type", "seat", "at", libro_registry__time_json(now),
+                  "community", c->subject_id, "credential", digest, "actor", actor);
     rc = libro_registry__log_leaf(r, leaf, err);
     if (rc != LIBRO_OK) {
         goto out;
@@ -599,7 +592,7 @@ libro_registry_register_mandate(libro_registry *r, const libro_request_id *req,
     if (rc != LIBRO_OK) {
         goto out;
     }
-    rc = verify_token(credential, signer->subject_key, "mandate", err);
+    rc = libro_registry__verify_token(credential, signer->subject_key, "mandate", err);
     if (rc != LIBRO_OK) {
         goto out;
     }

@@ -8,10 +8,12 @@
 
 #include "libro/crypto.h"
 #include "libro/encoding.h"
+#include "libro/json_int.h"
 #include "libro/jws.h"
 #include "libro/rules.h"
 #include "libro/statuslist.h"
 #include "libro/text_int.h"
+#include "libro/time.h"
 #include "libro/util.h"
 #include "registry_int.h"
 #include "store.h"
@@ -76,6 +78,36 @@ libro_license_events_free(libro_license_event *e, size_t n)
 }
 
 /* ---- input checks ------------------------------------------------------------------------- */
+
+json_t *
+libro_registry__time_json(int64_t t)
+{
+    char text[LIBRO_TIME_TEXT_MAX];
+
+    return libro_time_format(text, t, NULL) == LIBRO_OK ? json_string(text) : NULL;
+}
+
+libro_code
+libro_registry__grow(void **list, size_t *cap, size_t count, size_t size, libro_error *err)
+{
+    size_t ncap;
+    void *grown;
+
+    if (count < *cap) {
+        return LIBRO_OK;
+    }
+    if (*cap > SIZE_MAX / 2 / size) {
+        return libro_error_set(err, LIBRO_ERR_LIMIT, "too many records");
+    }
+    ncap = *cap == 0 ? 8 : *cap * 2;
+    grown = libro_realloc(*list, ncap * size);
+    if (grown == NULL) {
+        return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+    }
+    *list = grown;
+    *cap = ncap;
+    return LIBRO_OK;
+}
 
 libro_code
 libro_registry__text_check(const char *s, const char *what, size_t min, libro_error *err)

@@ -29,6 +29,16 @@ struct libro_registry {
 /* The actor the clock's events (expire, lapse) are recorded under. */
 #define LIBRO_REGISTRY_CLOCK_ACTOR "registry"
 
+/** Room for one more element of `size` bytes in *list (of *cap, holding `count`): doubled
+ *  when full. LIBRO_ERR_NOMEM (or LIBRO_ERR_LIMIT past SIZE_MAX), *list unchanged. */
+LIBRO_NODISCARD libro_code libro_registry__grow(void **list, size_t *cap, size_t count, size_t size,
+                                                libro_error *err);
+
+/** Verify the compact JWS `token` with `key` (the codes of libro_jws_parse and
+ *  libro_jws_verify); `what` prefixes a failure. */
+LIBRO_NODISCARD libro_code libro_registry__verify_token(const char *token, const libro_key *key,
+                                                        const char *what, libro_error *err);
+
 /** [a-z0-9_], 1..64 bytes. */
 bool libro_registry__evidence_name_ok(const char *p, size_t len);
 
@@ -137,6 +147,9 @@ LIBRO_NODISCARD libro_code libro_registry__write_begin(libro_registry *r,
 struct json_t;
 LIBRO_NODISCARD libro_code libro_registry__log_leaf(libro_registry *r, struct json_t *leaf,
                                                     libro_error *err);
+/** `t` as a JSON string "YYYY-MM-DDTHH:MM:SSZ" (NULL when out of range or out of memory, which
+ *  json_pack's "o" then reports). */
+struct json_t *libro_registry__time_json(int64_t t);
 /** "sha256:" + base64url of the SHA-256 of `s`, as leaves name the credentials they record. */
 LIBRO_NODISCARD libro_code libro_registry__digest(char out[64], const char *s, libro_error *err);
 

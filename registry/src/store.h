@@ -39,7 +39,17 @@ typedef enum libro_store_mandate_query {
     LIBRO_MQ_EXPIRING, /* active (not ended, no successor registered), valid_until in [a, b],
                           by valid_until */
     LIBRO_MQ_PENDING,  /* ended but without their status bits, with ended_at <= a */
+    LIBRO_MQ_ALL,      /* every mandate, chair first, then by seat, office and valid_from (the
+                          roundtable's order, as LIBRO_MQ_AT) */
 } libro_store_mandate_query;
+
+/** Which laws law_list returns. */
+typedef enum libro_store_law_query {
+    LIBRO_LQ_IN_FORCE = 1, /* in force, by law id */
+    LIBRO_LQ_ALL,          /* every version, by law id then version */
+    LIBRO_LQ_ID,           /* every version of `law_id`, by version */
+    LIBRO_LQ_REVIEW,       /* in force with review_at <= `a`, by review_at then law id */
+} libro_store_law_query;
 
 /** Called by status_each once per index whose status is not 0, with that status. */
 typedef libro_code (*libro_store_status_fn)(void *ctx, uint32_t index, unsigned value,
@@ -131,6 +141,37 @@ typedef struct libro_store_ops {
     libro_code (*mandate_list)(void *h, libro_mandate_record **out, size_t *n,
                                libro_store_mandate_query q, int office, const char *seat, int64_t a,
                                int64_t b, libro_error *err);
+
+    /* Agreements. NOT_FOUND. The parties come with the row. */
+    libro_code (*agreement_get)(void *h, libro_agreement_record *out, const char *hash,
+                                libro_error *err);
+    /* `insert`: a new row and its parties (EXISTS when the hash is taken, or when another
+     * version already supersedes the same one); else update the row of a->hash (its state,
+     * supersession and end; NOT_FOUND). */
+    libro_code (*agreement_put)(void *h, const libro_agreement_record *a, bool insert,
+                                libro_error *err);
+    /* Every agreement, by registration. */
+    libro_code (*agreement_list)(void *h, libro_agreement_record **out, size_t *n,
+                                 libro_error *err);
+    /* The consent process `run` of `law_id` (0: the highest run): its run, whether it is open
+     * and the law it adopted (NULL while none). NOT_FOUND. */
+    libro_code (*process_get)(void *h, const char *law_id, uint32_t run, uint32_t *run_out,
+                              bool *open, char **law, libro_error *err);
+    /* `insert`: a new process (EXISTS); else set `open` and `law` of the row (NOT_FOUND). */
+    libro_code (*process_put)(void *h, const char *law_id, uint32_t run, bool open,
+                              int64_t opened_at, const char *law, bool insert, libro_error *err);
+    /* A new step (EXISTS when its hash or its (law, run, seq) is taken). */
+    libro_code (*step_put)(void *h, const libro_consent_step_record *s, libro_error *err);
+    /* The steps of process `run` of `law_id`, by seq (none: *n is 0). */
+    libro_code (*step_list)(void *h, libro_consent_step_record **out, size_t *n, const char *law_id,
+                            uint32_t run, libro_error *err);
+    /* Laws. NOT_FOUND. */
+    libro_code (*law_get)(void *h, libro_law_record *out, const char *hash, libro_error *err);
+    /* `insert`: a new row (EXISTS when the hash or the (law id, version) is taken); else
+     * update the row of l->hash (its state and supersession; NOT_FOUND). */
+    libro_code (*law_put)(void *h, const libro_law_record *l, bool insert, libro_error *err);
+    libro_code (*law_list)(void *h, libro_law_record **out, size_t *n, libro_store_law_query q,
+                           const char *law_id, int64_t a, libro_error *err);
 
     /* IssuerAuthorization credentials by kid (insert or replace), for the signed write API. */
     libro_code (*issuer_put)(void *h, const char *kid, const char *issuer, const char *credential,

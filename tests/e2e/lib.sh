@@ -5,6 +5,8 @@
 #                               $server_pid stopped), entered, its own trust store, counters
 #   ok, fail MESSAGE, must COMMAND...   count a check; count and print a failure; a set-up
 #                               step that must work (else the script stops)
+#   e2e_serve DB KEY            serve registry DB signed by KEY on 127.0.0.1 port 0 in the
+#                               background ($server_pid), the port read back: sets $URL
 #   check NAME WANT_EXIT PATTERN -- COMMAND...   run COMMAND (stdin closed): one check that it
 #                               exits WANT_EXIT and, unless PATTERN is empty, prints (stdout
 #                               or stderr) a line matching PATTERN (grep -E)
@@ -40,6 +42,19 @@ e2e_start() {
     export XDG_DATA_HOME="$work/xdg" # this test's trust store
     passed=0
     failed=0
+}
+
+e2e_serve() {
+    "$libro" registry serve --db "$1" --key "$2" --listen 127.0.0.1:0 --port-file "$work/reg.port" \
+        2>"$work/serve.log" &
+    server_pid=$!
+    for _ in $(seq 200); do [ -s "$work/reg.port" ] && break; sleep 0.05; done
+    if [ ! -s "$work/reg.port" ]; then
+        echo "setup failed: the registry did not start"
+        cat "$work/serve.log"
+        exit 1
+    fi
+    URL=http://127.0.0.1:$(cat "$work/reg.port")
 }
 
 ok() { passed=$((passed + 1)); }

@@ -45,10 +45,10 @@ mkdir "$work/run"
 ) >"$work/out" 2>&1
 rc=$?
 # What the tour says happens: the employer's first scan is VALID, and after the revocation and
-# a sync the same QR code says REVOKED with exit 4.
+# a sync the same QR code says REVOKED with exit 4; the law's record holds.
 if [ "$rc" -eq 0 ] && grep -qx 'VALID' "$work/out" && grep -q '^REVOKED: ' "$work/out" &&
-    grep -qx 'exit 4' "$work/out"; then
-    echo "the README's tour ran: $n_blocks blocks, VALID then REVOKED (exit 4)"
+    grep -qx 'exit 4' "$work/out" && grep -q '^RECORD HOLDS: ' "$work/out"; then
+    echo "the README's tour ran: $n_blocks blocks, VALID then REVOKED (exit 4), a law's record"
     echo "1 passed, 0 failed"
     exit 0
 fi

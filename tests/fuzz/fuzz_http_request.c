@@ -16,10 +16,13 @@
  * the town's community key (bit 1 set: the roundtable's writes), so mutations reach the
  * claim, scope and operation checks behind the signature.
  *
- * The query's "at" and "within" reach the roundtable routes (GET /v1/roundtable?at=TIME,
- * /v1/roundtable/expiring?within=SECONDS). Either way: an answer always, the header rules refuse
- * only with 400 or 413 and close the connection, every JSON answer is JSON; never a crash, a leak
- * or a read past the input. */
+ * The query's "at", "within" and "run" reach the roundtable and law routes (GET
+ * /v1/roundtable?at=TIME, /v1/roundtable/expiring?within=SECONDS,
+ * /v1/laws/review-due?within=SECONDS, /v1/laws/<id>/record?run=N). Documents posted as
+ * themselves (an agreement, an end statement, a consent step, an adopted law) are taken only
+ * when their own signatures verify: a 2xx to one that does not is a forgery that passed. Either
+ * way: an answer always, the header rules refuse only with 400 or 413 and close the connection,
+ * every JSON answer is JSON; never a crash, a leak or a read past the input. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +30,9 @@
 #include <unistd.h>
 
 #include "../../registry/src/http/http_int.h"
+#include "libro/agreement.h"
 #include "libro/api.h"
+#include "libro/consent.h"
 #include "libro/issuer.h"
 #include "libro/jws.h"
 #include "libro/time.h"
@@ -397,6 +402,8 @@ query_args(libro_http__request *req, char *q)
             req->arg_at = q + 3;
         } else if (strncmp(q, "within=", 7) == 0 && req->arg_within == NULL) {
             req->arg_within = q + 7;
+        } else if (strncmp(q, "run=", 4) == 0 && req->arg_run == NULL) {
+            req->arg_run = q + 4;
         }
         q = amp == NULL ? NULL : amp + 1;
     }
@@ -457,6 +464,41 @@ signed_body(libro_buf *out, const char *claims, size_t len, bool as_town)
         libro_buf_clear(out);
     }
     libro_buf_free(&filled);
+}
+
+/* Whether a document the registry took verifies by its own signatures: a COMPLETE agreement,
+ * a step its member signed, a law the town's key signed. End statements are checked against
+ * the registered agreement's parties, which only the registry holds: any parse suffices. */
+static bool
+document_verifies(libro_http_doc doc, const unsigned char *body, size_t len)
+{
+    libro_agreement *a = NULL;
+    libro_step *s = NULL;
+    libro_jws *j = NULL;
+    libro_jws_json *e = NULL;
+    bool ok = false;
+
+    switch (doc) {
+    case LIBRO_HTTP_DOC_AGREEMENT:
+        ok = libro_agreement_check(&a, (const char *) body, len, NULL) == LIBRO_OK &&
+             a->outcome == LIBRO_AGREEMENT_COMPLETE;
+        break;
+    case LIBRO_HTTP_DOC_AGREEMENT_END:
+        ok = libro_jws_json_parse(&e, (const char *) body, len, NULL) == LIBRO_OK;
+        break;
+    case LIBRO_HTTP_DOC_STEP:
+        ok = libro_step_verify(&s, NULL, (const char *) body, len, NULL) == LIBRO_OK;
+        break;
+    case LIBRO_HTTP_DOC_LAW:
+        ok = libro_jws_parse(&j, (const char *) body, len, NULL) == LIBRO_OK &&
+             libro_jws_verify(j, town_key, NULL) == LIBRO_OK;
+        break;
+    }
+    libro_agreement_free(a);
+    libro_step_free(s);
+    libro_jws_free(j);
+    libro_jws_json_free(e);
+    return ok;
 }
 
 static bool
@@ -526,6 +568,12 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         libro_http__match(&m, req.path);
         if (!sign && m.route == LIBRO_HTTP_ROUTE_WRITE && resp.status < 300) {
             abort(); /* bytes nobody signed just now wrote to the registry */
+        }
+        if (resp.status < 300 && req.method != NULL && strcmp(req.method, "POST") == 0 &&
+            (m.route == LIBRO_HTTP_ROUTE_DOCUMENT || m.route == LIBRO_HTTP_ROUTE_LAWS) &&
+            !document_verifies(m.route == LIBRO_HTTP_ROUTE_LAWS ? LIBRO_HTTP_DOC_LAW : m.doc, body,
+                               body_len)) {
+            abort(); /* a document whose own signatures do not hold was taken */
         }
     }
     if (resp.body.len > 0 && is_json(resp.content_type) &&

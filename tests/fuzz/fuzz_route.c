@@ -1,11 +1,14 @@
 /* The router's segment cursor (registry/src/http/router.c) over any path: no read past the
  * text, and whatever it matches is of its form: a license number or type id of its alphabet
- * and length, a status purpose that exists, an operation only on a write route. */
+ * and length, a status purpose that exists, an operation only on a write route, a document
+ * only on a document route, an agreement hash of the hash form, a law id that is one path
+ * segment (no '/', '?', '%' or '#'). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../registry/src/http/http_int.h"
 #include "libro/credential.h"
+#include "libro/crypto.h"
 #include "libro/statuslist.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
@@ -34,7 +37,11 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
          (m.route == LIBRO_HTTP_ROUTE_STATUS &&
           libro_status_purpose_name((libro_status_purpose) m.purpose) == NULL) ||
          (m.route != LIBRO_HTTP_ROUTE_WRITE && m.op != 0) ||
-         (n > 0 && strstr(path, m.number) == NULL))) {
+         (n > 0 && strstr(path, m.number) == NULL) ||
+         (m.route != LIBRO_HTTP_ROUTE_DOCUMENT && m.doc != 0) ||
+         (m.hash[0] != '\0' && !libro_hash_ref_ok(m.hash, strlen(m.hash))) ||
+         strpbrk(m.law_id, "/?%#") != NULL ||
+         (m.law_id[0] != '\0' && strstr(path, m.law_id) == NULL))) {
         abort();
     }
     free(path);

@@ -168,6 +168,82 @@ verify_docs+=("$(out "$libro" verify --json --jws m1.jws)"
 mandate_lists 1 1
 verify_docs+=("$(out "$libro" verify --json --jws m1.jws)")
 
+# Agreements and laws (issue 10): an agreement framed by Neighborhood N, its payload made
+# from the schema's example with two new parties' keys, each signature made with `libro jws
+# sign` over the same payload and assembled into JWS JSON; a law of N from the example,
+# signed with N's key; an LBR reference to the agreement (base45 in node), which no synced
+# index lists. COMPLETE, PARTIAL, INVALID, IN FORCE, UNDER REVIEW, UNTRUSTED, STATUS UNKNOWN.
+"$libro" key new --out pa.pem >/dev/null
+"$libro" key new --out pb.pem >/dev/null
+node -e '
+const fs = require("fs");
+const ex = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+const keys = [JSON.parse(process.argv[2]), JSON.parse(process.argv[3])];
+ex.issuer = keys[0].did;
+ex.credentialSubject.community = {id: "urn:libro:t:n", level: 1};
+ex.credentialSubject.parties.forEach((p, i) => {
+    p.id = keys[i].did;
+    p.publicKeyJwk = {kty: "OKP", crv: "Ed25519", x: keys[i].jwk.x};
+});
+fs.writeFileSync("agreement.payload.json", JSON.stringify(ex));
+' "$here/../../schemas/examples/responsibility-agreement.json" \
+    "$("$libro" key show --json pa.pem)" "$("$libro" key show --json pb.pem)"
+for p in pa pb; do
+    "$libro" jws sign --key $p.pem --kid "$(field $p.pem did)#$(field $p.pem thumbprint)" \
+        --typ vc+jwt agreement.payload.json >$p.sig.jws
+done
+"$libro" jws sign --key holder.pem --kid "urn:libro:x#$(field holder.pem thumbprint)" \
+    --typ vc+jwt agreement.payload.json >px.sig.jws
+assemble() { # OUT SIG...
+    local out=$1
+    shift
+    node -e '
+const fs = require("fs");
+const toks = process.argv.slice(1).map((f) => fs.readFileSync(f, "utf8").trim().split("."));
+process.stdout.write(JSON.stringify({payload: toks[0][1],
+    signatures: toks.map((t) => ({protected: t[0], signature: t[2]}))}));
+' "$@" >"$out"
+}
+assemble complete.json pa.sig.jws pb.sig.jws
+assemble partial.json pa.sig.jws
+assemble outsider.json pa.sig.jws pb.sig.jws px.sig.jws
+sed -e 's/"urn:libro:neighborhood-3"/"urn:libro:t:n"/g' \
+    -e 's/urn:libro:neighborhood-3:law/urn:libro:t:n:law/' \
+    "$here/../../schemas/examples/community-law.json" >law.json
+"$libro" jws sign --key nb.pem --kid "urn:libro:t:n#$nb_tp" --typ vc+jwt law.json >law.jws
+"$libro" jws sign --key holder.pem --kid "urn:libro:t:n#$(field holder.pem thumbprint)" \
+    --typ vc+jwt law.json >forged-law.jws
+lbr=$(node -e '
+const fs = require("fs");
+const h = require("crypto").createHash("sha256").update(fs.readFileSync("complete.json")).digest();
+const b = Buffer.concat([Buffer.from([1]), h]);
+const A = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+let s = "";
+for (let i = 0; i + 1 < b.length; i += 2) {
+    let n = b[i] * 256 + b[i + 1];
+    s += A[n % 45] + A[Math.floor(n / 45) % 45] + A[Math.floor(n / 2025)];
+}
+if (b.length % 2) { const n = b[b.length - 1]; s += A[n % 45] + A[Math.floor(n / 45)]; }
+process.stdout.write("LBR:" + s);
+')
+verify_docs+=("$(out "$libro" verify --json --at 2027-06-01T00:00:00Z --jws complete.json)"
+    "$(out "$libro" verify --json --at 2027-06-01T00:00:00Z --jws partial.json)"
+    "$(out "$libro" verify --json --trust-dir "$work/none" --jws partial.json)"
+    "$(out "$libro" verify --json --at 2027-06-01T00:00:00Z --jws outsider.json)"
+    "$(out "$libro" verify --json --at 2027-06-01T00:00:00Z --jws law.jws)"
+    "$(out "$libro" verify --json --at 2028-06-01T00:00:00Z --jws law.jws)"
+    "$(out "$libro" verify --json --at 2027-06-01T00:00:00Z --jws forged-law.jws)"
+    "$(out "$libro" verify --json --at 2027-06-01T00:00:00Z --text "$lbr")")
+for want in '"outcome":"COMPLETE"' '"outcome":"PARTIAL","exit_code":9' \
+    'is not a party' '"outcome":"IN FORCE"' '"outcome":"UNDER REVIEW"' \
+    'the community that signed the law' '"reference":{"kind":"agreement"' \
+    '"communityTrusted":true' '"registered":false' 'urn:libro:t:n is not in the trust store'; do
+    if ! grep -qF -- "$want" "${verify_docs[@]}"; then
+        echo "cli_run: no verify document with $want" >&2
+        exit 1
+    fi
+done
+
 # Each status outcome was produced (an empty document would fail the schema anyway).
 for want in '"outcome":"STATUS UNKNOWN"' '"checked":true,"revoked":false,"suspended":false' \
     '"warning":' '"outcome":"SUSPENDED"' '"outcome":"REVOKED"' '"outcome":"SURRENDERED"' \
@@ -237,11 +313,103 @@ grep -qF '"vacant":true' "${roundtable_docs[@]}" || {
     echo "cli_run: roundtable show --json shows no vacant seat" >&2
     exit 1
 }
+# Laws by consent (issue 10): the town's roundtable in a registry of its own, the
+# neighborhood's representative and the town's chair; a proposal, a refused response (the
+# chair's), a consent, the adoption; what the registry shows; the record, checked.
+"$libro" registry init --db law.db --charter town.jws --authorization regauth.jws >/dev/null 2>&1
+"$libro" roundtable seat --db law.db --actor ops --charter n.jws >/dev/null 2>&1
+"$libro" trust add n.jws >/dev/null # the representative's mandate chains through it
+"$libro" key new --out rep.pem >/dev/null
+"$libro" key new --out chair.pem >/dev/null
+law_mandate() { # KEY CHARTER HOLDER OUT [options]
+    local key=$1 charter=$2 holder=$3 file=$4
+    shift 4
+    "$libro" mandate issue --key "$key" --charter "$charter" --holder H --holder-key "$holder" \
+        --election-record "sha256:$(printf '%064d' 0)" --election-date 2026-03-01T00:00:00Z \
+        --electorate 100 --election-result r --registry law.db \
+        --status-url-base https://r.example/v1/status/mandates --actor ops --out "$file" "$@" \
+        >/dev/null 2>&1
+}
+law_mandate n.pem n.jws rep.pem law-rep.jws --office representative --roundtable-charter town.jws
+law_mandate town.pem town.jws chair.pem law-chair.jws --office chair
+L=urn:libro:t:law:l
+law_step() { # KEY SUBCOMMAND [options]
+    local key=$1 sub=$2
+    shift 2
+    out "$libro" law "$sub" --json --db law.db --key "$key" "$@" "$L"
+}
+step_docs=("$(law_step rep.pem propose --title T --aim A --text "a text" \
+    --review-date "$(date -u -d '1 year' +%Y-%m-%dT%H:%M:%SZ)")"
+    "$(law_step chair.pem respond --consent)"
+    "$(law_step rep.pem respond --object --harm h)"
+    "$(law_step rep.pem respond --consent)")
+adopt_docs=("$(out "$libro" law adopt --json --db law.db --actor ops --key town.pem \
+    --charter town.jws --out law.jws "$L")"
+    "$(out "$libro" law adopt --json --db law.db --actor ops --key town.pem \
+        --charter town.jws --out law-2.jws "$L")")
+law_list_docs=("$(out "$libro" law list --json --db law.db)"
+    "$(out "$libro" law review-due --json --db law.db --within 400)"
+    "$(out "$libro" law list --json --db missing.db)")
+law_show_docs=("$(out "$libro" law show --json --db law.db "$L")"
+    "$(out "$libro" law show --json --db law.db urn:libro:t:law:none)")
+record_docs=("$(out "$libro" law record --json --db law.db --out law-record.json "$L")"
+    "$(out "$libro" law record --json missing.json)")
+for want in '"kind":"propose"' '"kind":"respond"' '"code":"denied"' '"code":"schema"'; do
+    if ! grep -qF -- "$want" "${step_docs[@]}"; then
+        echo "cli_run: no law step document with $want" >&2
+        exit 1
+    fi
+done
+grep -qF '"holds":true' "${record_docs[@]}" && grep -qF '"version":1' "${adopt_docs[@]}" || {
+    echo "cli_run: law adopt or law record --json shows no adopted law" >&2
+    exit 1
+}
 trust_docs=("$(out "$libro" trust list --json)")
 grep -qF '"kind":"status-list"' "${trust_docs[@]}" || {
     echo "cli_run: trust list --json shows no status list" >&2
     exit 1
 }
+
+# Agreements (issue 10): draft, sign, verify (COMPLETE, PARTIAL, INVALID), a notice statement
+# without a registry, register (refused PARTIAL, then COMPLETE with its reference QR), show
+# (found, not found).
+"$libro" key new --out bob.pem --public-out bob.pub >/dev/null
+"$libro" key new --out ada.pem >/dev/null
+agreement_docs=("$(out "$libro" agreement draft --json --title T --community urn:libro:t \
+    --community-level 2 --party "ada.pem:tenant:Ada" --party "bob.pub:owner:Bob" \
+    --responsibility "1:sweep" --responsibility "2:repair" --notice-days 30 --days 365 \
+    --out ag.json)")
+cp ag.json ag-bob.json
+agreement_docs+=("$(out "$libro" agreement sign --json --key bob.pem ag-bob.json)"
+    "$(out "$libro" agreement verify --json ag-bob.json)"
+    "$(out "$libro" agreement sign --json --key ed.pem ag-bob.json)")
+"$libro" agreement sign --key ada.pem --out ag-full.json ag-bob.json >/dev/null 2>&1
+sed 's/"signature":"./"signature":"A/' ag-full.json >ag-bad.json
+agreement_docs+=("$(out "$libro" agreement verify --json ag-full.json)"
+    "$(out "$libro" agreement verify --json ag-bad.json)"
+    "$(out "$libro" agreement draft --json --party "ada.pem:t:A" --out ag-one.json)")
+ag_register_docs=("$(out "$libro" agreement register --json --db reg.db --actor ops ag-bob.json)"
+    "$(out "$libro" agreement register --json --db reg.db --actor ops --qr ag.png ag-full.json)")
+ag_show_docs=("$(out "$libro" agreement show --json --db reg.db "$(printf 'sha256:%s' \
+    "$(sha256sum <ag-full.json | cut -c1-64)")")"
+    "$(out "$libro" agreement show --json --db reg.db "sha256:$(printf '%064d' 7)")")
+ag_end_docs=("$(out "$libro" agreement end --json --key bob.pem --notice --reason r ag-full.json)"
+    "$(out "$libro" agreement end --json --key ed.pem --notice --reason r ag-full.json)"
+    "$(out "$libro" agreement end --json --key bob.pem --notice --reason r --db reg.db \
+        --actor ops ag-full.json)")
+for want in '"outcome":"DRAFT"' '"outcome":"PARTIAL"' '"outcome":"COMPLETE"' '"code":"denied"' \
+    '"code":"bad_signature"'; do
+    if ! grep -qF -- "$want" "${agreement_docs[@]}"; then
+        echo "cli_run: no agreement document with $want" >&2
+        exit 1
+    fi
+done
+for want in '"qrVersion":' '"stateNow":"in force"' '"recorded":true' '"recorded":false'; do
+    if ! grep -qF -- "$want" "${ag_register_docs[@]}" "${ag_show_docs[@]}" "${ag_end_docs[@]}"; then
+        echo "cli_run: no agreement register, show or end document with $want" >&2
+        exit 1
+    fi
+done
 
 status=0
 node "$here/cli.mjs" license-show.schema.json "${license_docs[@]}" || status=1
@@ -253,7 +421,16 @@ node "$here/cli.mjs" mandate-issue.schema.json "${issue_docs[@]}" || status=1
 node "$here/cli.mjs" mandate-end.schema.json "${end_docs[@]}" || status=1
 node "$here/cli.mjs" roundtable-seat.schema.json "${seat_docs[@]}" || status=1
 node "$here/cli.mjs" trust-list.schema.json "${trust_docs[@]}" || status=1
+node "$here/cli.mjs" law-step.schema.json "${step_docs[@]}" || status=1
+node "$here/cli.mjs" law-adopt.schema.json "${adopt_docs[@]}" || status=1
+node "$here/cli.mjs" law-list.schema.json "${law_list_docs[@]}" || status=1
+node "$here/cli.mjs" law-show.schema.json "${law_show_docs[@]}" || status=1
+node "$here/cli.mjs" law-consent-record.schema.json "${record_docs[@]}" || status=1
 node "$here/cli.mjs" key-show.schema.json "${key_docs[@]}" || status=1
 node "$here/cli.mjs" jws-verify.schema.json "${jws_docs[@]}" || status=1
 node "$here/cli.mjs" verify.schema.json "${verify_docs[@]}" || status=1
+node "$here/cli.mjs" agreement-status.schema.json "${agreement_docs[@]}" || status=1
+node "$here/cli.mjs" agreement-register.schema.json "${ag_register_docs[@]}" || status=1
+node "$here/cli.mjs" agreement-show.schema.json "${ag_show_docs[@]}" || status=1
+node "$here/cli.mjs" agreement-end.schema.json "${ag_end_docs[@]}" || status=1
 exit $status

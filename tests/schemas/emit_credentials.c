@@ -1,9 +1,9 @@
-/* emit_credentials OUTDIR: build and sign (libro_issuer_sign) a spread of credentials of all
- * four types, with and without their optional members, with Ed25519 and ES256 keys and at
- * their caps, and write each signed payload (taken back out of the verified JWS, so it is the
- * exact signed bytes) to OUTDIR/valid/. Then write documents libro's parser refuses to
- * OUTDIR/invalid/ (checking here that it does), for the --expect-invalid run of
- * validate.mjs: the schemas must refuse them too. Exit 0 when everything was written. */
+/* emit_credentials OUTDIR: build and sign (libro_issuer_sign; agreements and laws: checked, as
+ * their payloads) a spread of credentials of all seven types, with and without their optional
+ * members, with Ed25519 and ES256 keys and at their caps, and write each signed payload (taken back
+ * out of the verified JWS, so it is the exact signed bytes) to OUTDIR/valid/. Then write documents
+ * libro's parser refuses to OUTDIR/invalid/ (checking here that it does), for the --expect-invalid
+ * run of validate.mjs: the schemas must refuse them too. Exit 0 when everything was written. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -117,6 +117,33 @@ out:
     libro_key_free(pub);
     libro_buf_free(&payload);
     libro_buf_free(&token);
+    libro_credential_free(c);
+    return rc;
+}
+
+/* Write the payload of `c` as valid/<name>.json after the issuer's own check: agreements
+ * and laws are signed otherwise than by libro_issuer_sign (every party; the community key
+ * once the record allows), and their payload is what the schema describes. Takes `c`. */
+static int
+emit_payload(const char *name, libro_credential *c)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf payload = LIBRO_BUF_INIT;
+    int rc = -1;
+
+    if (c == NULL) {
+        fprintf(stderr, "emit: %s: out of memory\n", name);
+        return -1;
+    }
+    if (libro_credential_check(c, &err) != LIBRO_OK ||
+        libro_credential_to_json(&payload, c, &err) != LIBRO_OK) {
+        fprintf(stderr, "emit: %s: %s\n", name, err.msg);
+        goto out;
+    }
+    rc = write_file("valid", name, payload.data, payload.len);
+    n_valid++;
+out:
+    libro_buf_free(&payload);
     libro_credential_free(c);
     return rc;
 }
@@ -301,6 +328,117 @@ mandate(const char *holder_did, libro_office office, int level, const char *seat
     return with_message(c, "https://registry.neighborhood-3.example/v1/status/mandates/0/", 40517);
 }
 
+/* An agreement among `n` parties: the first an Ed25519 did:key, the others ids with
+ * alternately P-256 and Ed25519 keys, each with `duties` responsibilities of `len` bytes. */
+static libro_credential *
+agreement(size_t n, size_t duties, size_t len, bool mutual, const char *supersedes)
+{
+    libro_credential *c = NULL;
+    libro_buf did = LIBRO_BUF_INIT;
+    size_t i;
+    size_t j;
+
+    if (libro_credential_new(&c, LIBRO_CRED_AGREEMENT, NULL) != LIBRO_OK) {
+        return NULL;
+    }
+    c->valid_from = T2026;
+    c->valid_until = T2026 + 730 * DAY - 1;
+    c->title = dup("Shared use of the Tribe 2 workshop");
+    c->community_id = dup("urn:libro:neighborhood-3");
+    c->community_level = 1;
+    c->mutual_only = mutual;
+    c->notice_days = mutual ? 0 : 3650;
+    c->supersedes = dup(supersedes);
+    c->parties = libro_calloc(n, sizeof *c->parties);
+    if (c->parties == NULL) {
+        libro_credential_free(c);
+        return NULL;
+    }
+    c->n_parties = n;
+    for (i = 0; i < n; i++) {
+        libro_party *p = &c->parties[i];
+        libro_key *k = NULL;
+        char id[64];
+
+        if (libro_key_generate(&k, i % 2 == 1 ? LIBRO_ALG_ES256 : LIBRO_ALG_ED25519, NULL) !=
+                LIBRO_OK ||
+            libro_key_public(&p->key, k, NULL) != LIBRO_OK) {
+            libro_key_free(k);
+            libro_credential_free(c);
+            return NULL;
+        }
+        libro_buf_clear(&did);
+        if (i == 0 && libro_key_to_did(&did, k, NULL) == LIBRO_OK) {
+            p->id = dup((const char *) did.data);
+        } else if (snprintf(id, sizeof id, "urn:libro:party-%zu", i) > 0) {
+            p->id = dup(id);
+        }
+        libro_key_free(k);
+        p->name = dup(i == 0 ? "Ada Example" : "A Party");
+        p->role = dup(i == 0 ? "tenant" : "neighbor");
+        p->responsibilities = libro_calloc(duties, sizeof *p->responsibilities);
+        for (j = 0; p->responsibilities != NULL && j < duties; j++) {
+            p->responsibilities[j] = repeat('r', len);
+            if (p->responsibilities[j] != NULL) {
+                p->responsibilities[j][0] = (char) ('A' + j % 26);
+                p->responsibilities[j][len > 1 ? 1 : 0] = (char) ('A' + j / 26);
+            }
+        }
+        p->n_responsibilities = p->responsibilities != NULL ? duties : 0;
+    }
+    c->issuer = dup(c->parties[0].id);
+    libro_buf_free(&did);
+    return c;
+}
+
+/* A law whose roundtable has `n` representatives and a chair. */
+static libro_credential *
+law(const char *holder_did, size_t n, size_t text_len, const char *supersedes)
+{
+    libro_credential *c = new_cred(LIBRO_CRED_LAW, "urn:libro:neighborhood-3",
+                                   "urn:libro:neighborhood-3:law:quiet-hours", NULL, 365);
+    libro_buf did = LIBRO_BUF_INIT;
+    size_t i;
+
+    if (c == NULL) {
+        return NULL;
+    }
+    c->title = dup("Quiet hours");
+    c->law_version = supersedes != NULL ? 1000 : 1;
+    c->aim = dup("that every household can rest");
+    c->text = repeat('t', text_len);
+    if (c->text != NULL && text_len > 10) {
+        memcpy(c->text, "line one\nX", 10);
+    }
+    c->community_id = dup("urn:libro:neighborhood-3");
+    c->community_level = 1;
+    c->members = libro_calloc(n + 1, sizeof *c->members);
+    c->n_members = c->members != NULL ? n + 1 : 0;
+    for (i = 0; i < c->n_members; i++) {
+        libro_key *k = NULL;
+        char seat[64];
+
+        libro_buf_clear(&did);
+        if (i == 0) {
+            c->members[i].id = dup(holder_did);
+        } else if (libro_key_generate(&k, LIBRO_ALG_ED25519, NULL) == LIBRO_OK &&
+                   libro_key_to_did(&did, k, NULL) == LIBRO_OK) {
+            c->members[i].id = dup((const char *) did.data);
+        }
+        libro_key_free(k);
+        c->members[i].name = dup(i == n ? "Chen Chu" : "A Member");
+        c->members[i].office = i == n ? LIBRO_OFFICE_CHAIR : LIBRO_OFFICE_REPRESENTATIVE;
+        if (i < n && snprintf(seat, sizeof seat, "urn:libro:tribe-%zu", i + 1) > 0) {
+            c->members[i].seat = dup(seat);
+        }
+    }
+    c->consent_record =
+        dup("sha256:5b1c9e0d3a7f4e2b8c6d1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d");
+    c->supersedes = dup(supersedes);
+    libro_buf_free(&did);
+    return c;
+}
+
 static int
 emit_valid(void)
 {
@@ -425,6 +563,17 @@ emit_valid(void)
         "mandate-leader-level-7",
         mandate((const char *) did.data, LIBRO_OFFICE_LEADER, 7, "urn:libro:world", long_name, 7),
         ed);
+    /* ResponsibilityAgreement and CommunityLaw: small, and near their caps. */
+    bad |= emit_payload("agreement-two", agreement(2, 1, 20, false, NULL));
+    bad |= emit_payload(
+        "agreement-seven-mutual",
+        agreement(7, 3, 80, true,
+                  "sha256:0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"));
+    bad |= emit_payload("agreement-wide", agreement(16, 4, 400, false, NULL));
+    bad |= emit_payload("law-small", law((const char *) did.data, 1, 12, NULL));
+    bad |= emit_payload(
+        "law-big", law((const char *) did.data, 7, 16384,
+                       "sha256:0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"));
     bad |= emit(
         "issuer-auth-status",
         with_status(issuer_auth(ed, 1, 1096), "https://registry.town-7.example/v1/status/2/", 4242),
@@ -620,6 +769,35 @@ static const struct {
      "\"message\":\"active\""},
     {"license-mandate-words", "license-status-message", "\"message\":\"active\"",
      "\"message\":\"in office\""},
+    /* ResponsibilityAgreement */
+    {"agreement-no-parties", "agreement-two", "\"parties\":[", "\"partiez\":["},
+    {"agreement-role-missing", "agreement-two", "\"role\":\"tenant\",", ""},
+    {"agreement-ending-both", "agreement-two", "{\"noticeDays\":3650}",
+     "{\"noticeDays\":3650,\"mutualOnly\":true}"},
+    {"agreement-ending-none", "agreement-two", "{\"noticeDays\":3650}", "{}"},
+    {"agreement-notice-3651", "agreement-two", "\"noticeDays\":3650", "\"noticeDays\":3651"},
+    {"agreement-notice-0", "agreement-two", "\"noticeDays\":3650", "\"noticeDays\":0"},
+    {"agreement-mutual-false", "agreement-seven-mutual", "\"mutualOnly\":true",
+     "\"mutualOnly\":false"},
+    {"agreement-supersedes-upper", "agreement-seven-mutual", "\"sha256:0f1e", "\"sha256:0F1E"},
+    {"agreement-name", "agreement-two", "\"title\":", "\"name\":\"N\",\"title\":"},
+    {"agreement-status", "agreement-two",
+     "\"credentialSubject\":", "\"credentialStatus\":[],\"credentialSubject\":"},
+    {"agreement-responsibility-control", "agreement-two", "\"responsibilities\":[\"AA",
+     "\"responsibilities\":[\"\\u0007A"},
+    /* CommunityLaw */
+    {"law-version-0", "law-small", "\"version\":1,", "\"version\":0,"},
+    {"law-version-1001", "law-big", "\"version\":1000,", "\"version\":1001,"},
+    {"law-no-aim", "law-small", "\"aim\":\"that every household can rest\",", ""},
+    {"law-text-empty", "law-small", "\"text\":\"line one\\nXtt\"", "\"text\":\"\""},
+    {"law-text-tab", "law-small", "\"text\":\"line one", "\"text\":\"\\tline one"},
+    {"law-chair-seat", "law-small", "\"name\":\"Chen Chu\",",
+     "\"name\":\"Chen Chu\",\"seat\":\"urn:libro:tribe-9\","},
+    {"law-representative-no-seat", "law-small", "\"seat\":\"urn:libro:tribe-1\",", ""},
+    {"law-leader", "law-small", "\"office\":\"representative\"", "\"office\":\"leader\""},
+    {"law-member-not-did", "law-small",
+     "\"roundtable\":[{\"id\":\"did:key:", "\"roundtable\":[{\"id\":\"did:web:"},
+    {"law-no-record", "law-small", "\"consentRecord\":", "\"consentRecorb\":"},
 };
 
 static int
@@ -636,7 +814,7 @@ emit_invalid(void)
         const char *at;
         int n = snprintf(path, sizeof path, "%s/valid/%s.json", outdir, invalid[i].base);
         FILE *f = n > 0 && (size_t) n < sizeof path ? fopen(path, "rb") : NULL;
-        char text[16384];
+        static char text[65536];
         size_t len = f != NULL ? fread(text, 1, sizeof text - 1, f) : 0;
 
         if (f != NULL) {

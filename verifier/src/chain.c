@@ -25,11 +25,14 @@ enum stage {
 
 /* What is below link 2, which decides link 2's type and the rules between them. */
 enum walk_kind {
-    WALK_LICENSE = 0,  /* a license: link 2 its IssuerAuthorization */
-    WALK_REGISTRY = 1, /* a status list: link 2 a RegistryAuthorization of `community` */
-    WALK_MEMBER = 2,   /* a member community's charter: link 2 its parent's charter */
-    WALK_MANDATE = 3,  /* a RoundtableMandate: link 2 the charter of the community that
-                        * signed it (docs/credentials.md, "The chain of a mandate") */
+    WALK_LICENSE = 0,   /* a license: link 2 its IssuerAuthorization */
+    WALK_REGISTRY = 1,  /* a status list: link 2 a RegistryAuthorization of `community` */
+    WALK_MEMBER = 2,    /* a member community's charter: link 2 its parent's charter */
+    WALK_MANDATE = 3,   /* a RoundtableMandate: link 2 the charter of the community that
+                         * signed it (docs/credentials.md, "The chain of a mandate") */
+    WALK_COMMUNITY = 4, /* a CommunityLaw (signed by its community's key) or the community
+                         * that frames a ResponsibilityAgreement: link 2 that community's
+                         * charter or anchor, of the level the credential names */
 };
 
 struct walk {
@@ -101,7 +104,7 @@ libro_chain__link_fill(libro_chain_link *link, const libro_credential *c, bool a
     memset(link, 0, sizeof *link);
     link->type = c->type;
     link->subject_id = dup_or_null(c->subject_id, &ok);
-    link->name = dup_or_null(c->name, &ok);
+    link->name = dup_or_null(c->name != NULL ? c->name : c->title, &ok); /* a law: its title */
     link->issuer = dup_or_null(c->issuer, &ok);
     link->level = -1;
     if (c->type == LIBRO_CRED_CHARTER) {
@@ -378,6 +381,18 @@ check_rules(struct walk *w, size_t k, const libro_credential *up, char *why, siz
                                  "%s was issued by %.64s, not by %.64s, the license's community",
                                  up_desc, up->issuer, w->community);
         }
+    } else if (w->kind == WALK_COMMUNITY && k == 2) {
+        /* The community the law or agreement names, at the level it names. */
+        rc = LIBRO_OK;
+        if (strcmp(up->subject_id, below->community_id) != 0 ||
+            up->level != below->community_level) {
+            libro_rules_describe(up_desc, sizeof up_desc, up);
+            rc = libro_error_set(&e, LIBRO_ERR_DENIED,
+                                 "the %s names community %.64s at level %d, but %s is of level "
+                                 "%d",
+                                 below->type == LIBRO_CRED_LAW ? "law" : "agreement",
+                                 below->community_id, below->community_level, up_desc, up->level);
+        }
     } else if (w->kind == WALK_MANDATE && k == 2) {
         rc = mandate_rules(w, up, &e, err);
         if (rc != LIBRO_OK && rc != LIBRO_ERR_UNTRUSTED) {
@@ -520,6 +535,7 @@ link2_type(enum walk_kind kind)
         return LIBRO_CRED_REGISTRY_AUTH;
     case WALK_MEMBER:
     case WALK_MANDATE:
+    case WALK_COMMUNITY:
         break;
     }
     return LIBRO_CRED_CHARTER;
@@ -889,6 +905,16 @@ walk(libro_chain__result *res, struct walk *wp, const char *signer_id, const cha
     }
     if (w.kind == WALK_MANDATE) {
         rc = mandate_names(res, &w, err);
+    } else if (w.kind == WALK_COMMUNITY && res->n_links >= 1 &&
+               strcmp(res->links[0].subject_id, w.below->community_id) == 0) {
+        /* The community itself is link 2. */
+        bool ok = true;
+
+        res->community_name = dup_or_null(res->links[0].name, &ok);
+        res->community_level_name = dup_or_null(res->links[0].level_name, &ok);
+        if (!ok) {
+            rc = libro_error_set(err, LIBRO_ERR_NOMEM, "verify: out of memory");
+        }
     } else if (res->n_links >= 2 && res->links[1].type == LIBRO_CRED_CHARTER) {
         /* The issuing community is the one whose charter (or anchor) vouches for the
          * authorization: link 3. */
@@ -1021,4 +1047,41 @@ libro_chain__walk_mandate(libro_chain__result *res, const libro_trust *t,
     struct walk w = walk_of(t, opt, WALK_MANDATE, mandate);
 
     return walk(res, &w, signer_id, signer_tp, err);
+}
+
+libro_code
+libro_chain__walk_community(libro_chain__result *res, const libro_trust *t,
+                            const libro_credential *c, const char *signer_id, const char *signer_tp,
+                            const libro_verify_options *opt, libro_error *err)
+{
+    struct walk w = walk_of(t, opt, WALK_COMMUNITY, c);
+    const libro_trust__item *it;
+    char shown[65];
+    libro_code rc;
+
+    if (signer_tp != NULL) {
+        return walk(res, &w, signer_id, signer_tp, err);
+    }
+    /* An agreement's community signed nothing: try each key the store holds for it, the
+     * first complete chain winning. */
+    memset(res, 0, sizeof *res);
+    for (size_t i = 0; i < t->n_items; i++) {
+        it = &t->items[i];
+        if (it->cred->type != LIBRO_CRED_CHARTER || strcmp(it->cred->subject_id, signer_id) != 0) {
+            continue;
+        }
+        libro_chain__result_free(res);
+        rc = walk(res, &w, signer_id, it->tp, err);
+        if (rc != LIBRO_OK || res->outcome == LIBRO_VALID) {
+            return rc;
+        }
+    }
+    if (res->outcome == LIBRO_UNTRUSTED) {
+        return LIBRO_OK; /* the last attempt's reason */
+    }
+    libro_verifier__printable(shown, sizeof shown, signer_id, strlen(signer_id));
+    res->outcome = LIBRO_UNTRUSTED;
+    (void) snprintf(res->reason, sizeof res->reason, "community %s is not in the trust store",
+                    shown);
+    return LIBRO_OK;
 }

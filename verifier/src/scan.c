@@ -5,13 +5,18 @@
 
 #include "image_int.h"
 #include "libro/lb1.h"
+#include "libro/lbr.h"
 #include "libro/limits.h"
 #include "libro/util.h"
 
+/* The longest compact JWS libro verifies: a CommunityLaw (a license's is shorter; the
+ * verifier holds each type to its own cap). */
+#define SCAN_MAX_JWS                                                                               \
+    (LIBRO_MAX_LAW_TOKEN_BYTES > LIBRO_MAX_TOKEN_BYTES ? LIBRO_MAX_LAW_TOKEN_BYTES                 \
+                                                       : LIBRO_MAX_TOKEN_BYTES)
 /* Scanned text longer than this is neither an LB text nor a token: refuse before looking. */
 #define SCAN_MAX_TEXT                                                                              \
-    (LIBRO_MAX_TOKEN_BYTES > LIBRO_MAX_LB1_TEXT_BYTES ? LIBRO_MAX_TOKEN_BYTES                      \
-                                                      : LIBRO_MAX_LB1_TEXT_BYTES)
+    (SCAN_MAX_JWS > LIBRO_MAX_LB1_TEXT_BYTES ? SCAN_MAX_JWS : LIBRO_MAX_LB1_TEXT_BYTES)
 /* Full size, then half and quarter size while no libro code is found (see half_size). */
 #define SCAN_PASSES 3u
 /* A version-1 code is 21 modules wide: a smaller image cannot hold a QR code. */
@@ -37,11 +42,19 @@ trim(const char **p, size_t *len)
     }
 }
 
-/* LB2 or LB1 text: the transport knows its prefixes. */
+/* LB2, LB3 or LB1 text: the transport knows its prefixes. */
 static bool
 is_lb(const char *p, size_t len)
 {
     return libro_lb1_format_of(p, len) != 0;
+}
+
+/* An LBR reference (libro/lbr.h): its prefix only; libro_lbr_decode checks the rest. */
+static bool
+is_lbr(const char *p, size_t len)
+{
+    return len >= sizeof LIBRO_LBR_PREFIX - 1 &&
+           memcmp(p, LIBRO_LBR_PREFIX, sizeof LIBRO_LBR_PREFIX - 1) == 0;
 }
 
 /* The shape of a compact JWS only (RFC 7515 §7.1); libro_jws_* checks the rest. */
@@ -51,7 +64,7 @@ looks_like_jws(const char *p, size_t len)
     size_t dots = 0;
     size_t i;
 
-    if (len == 0 || len > LIBRO_MAX_TOKEN_BYTES) {
+    if (len == 0 || len > SCAN_MAX_JWS) {
         return false;
     }
     for (i = 0; i < len; i++) {
@@ -89,7 +102,7 @@ collect(struct scan_result *res, const zbar_image_t *zimg, libro_error *err)
         }
         res->n_qr++;
         trim(&text, &len);
-        if (!is_lb(text, len) && !looks_like_jws(text, len)) {
+        if (!is_lb(text, len) && !is_lbr(text, len) && !looks_like_jws(text, len)) {
             continue;
         }
         if (res->code.len == 0) {
@@ -273,9 +286,11 @@ libro_scan_text(libro_buf *jws_out, const char *text, size_t len, libro_error *e
     if (is_lb(text, len)) {
         return libro_lb1_decode(jws_out, text, len, err);
     }
-    if (looks_like_jws(text, len)) {
+    if (is_lbr(text, len) || looks_like_jws(text, len)) {
+        /* A reference names a document and carries none: libro_verify_document reads it. */
         return libro_buf_append(jws_out, text, len, err);
     }
-    return libro_error_set(err, LIBRO_ERR_PARSE,
-                           "not a libro QR payload (expected LB2:, LB3:, LB1: or a compact JWS)");
+    return libro_error_set(
+        err, LIBRO_ERR_PARSE,
+        "not a libro QR payload (expected LB2:, LB3:, LB1:, LBR: or a compact JWS)");
 }

@@ -273,8 +273,12 @@ bundle_parse(libro_sync__bundle *b, const char *token, size_t len, libro_error *
     b->authorizations = json_object_get(b->root, "authorizations");
     b->lists = json_object_get(b->root, "statusLists");
     b->checkpoint = json_string_value(json_object_get(b->root, "checkpoint"));
-    /* `members` came later: a bundle without it is the older form, and still syncs. */
-    if (json_object_size(b->root) != (b->members != NULL ? 9u : 8u) ||
+    b->agreements = json_object_get(b->root, "agreements");
+    b->laws = json_object_get(b->root, "laws");
+    /* `members`, `agreements` and `laws` came later, each absent when empty: a bundle without
+     * them is an older form, and still syncs. */
+    if (json_object_size(b->root) !=
+            8u + (b->members != NULL) + (b->agreements != NULL) + (b->laws != NULL) ||
         !json_is_string(json_object_get(b->root, "type")) ||
         strcmp(json_string_value(json_object_get(b->root, "type")), "LibroTrustBundle") != 0 ||
         b->registry == NULL || b->url == NULL || issued == NULL || b->checkpoint == NULL ||
@@ -282,6 +286,16 @@ bundle_parse(libro_sync__bundle *b, const char *token, size_t len, libro_error *
         !strings_only(b->authorizations) || !strings_only(b->lists)) {
         return libro_error_set(err, LIBRO_ERR_PARSE,
                                "bundle: not a LibroTrustBundle (docs/formats.md)");
+    }
+    /* The index of agreements and laws is checked with the rest, before the store is
+     * touched. */
+    rc = libro_index__check(b->agreements, false, "agreements", err);
+    if (rc == LIBRO_OK) {
+        rc = libro_index__check(b->laws, true, "laws", err);
+    }
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, "bundle");
+        return rc;
     }
     /* To the millisecond: two bundles of one second are still ordered (docs/formats.md). */
     rc = libro_time_parse_ms(&b->issued_ms, issued, strlen(issued), err);
@@ -584,8 +598,13 @@ libro_trust_sync(libro_trust *t, const char *url, const libro_sync_options *opt,
         (rc = add_members(t, c.b.members, c.auth->issuer, now, err)) != LIBRO_OK) {
         goto out;
     }
-    /* 5. The status lists, by the store's rules; then remember this sync. */
+    /* 5. The status lists, by the store's rules, the index of agreements and laws; then
+     *    remember this sync. */
     rc = add_all(t, c.b.lists, "status list", err);
+    if (rc == LIBRO_OK) {
+        rc = libro_trust__index_write(t, (const char *) base.data, c.b.registry, c.tp,
+                                      c.auth->issuer, c.b.issued_ms, c.b.agreements, c.b.laws, err);
+    }
     if (rc == LIBRO_OK) {
         rc = state_write((const char *) path.data, resp.etag, c.b.issued_ms, &c.cur, c.b.checkpoint,
                          err);
@@ -600,6 +619,8 @@ libro_trust_sync(libro_trust *t, const char *url, const libro_sync_options *opt,
         report->status_lists = json_array_size(c.b.lists);
         report->authorizations = json_array_size(c.b.authorizations);
         report->members = json_array_size(c.b.members);
+        report->agreements = json_array_size(c.b.agreements);
+        report->laws = json_array_size(c.b.laws);
         report->log_size = c.cur.size;
         report->log_grew_from = st.has_log ? st.size : 0;
     }

@@ -30,6 +30,8 @@ typedef struct libro_sync__bundle {
     json_t *authorizations;
     json_t *lists;
     const char *checkpoint;
+    json_t *agreements; /* the registry's index of agreements; NULL when absent */
+    json_t *laws;       /* ... and of laws */
 } libro_sync__bundle;
 
 /* A bundle that passed libro_sync__check_bundle, for the steps that touch the trust store. */

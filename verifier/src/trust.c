@@ -538,15 +538,15 @@ load_list(libro_trust *t, libro_trust__list *l, const char *token, size_t len, c
 
 /* ---- loading ------------------------------------------------------------------------------ */
 
+/* Whether `name` is an entry ending in `suffix`: hidden files and the temporaries of an
+ * interrupted atomic write ("x.jws.tmp-...") are not. */
 static bool
-is_store_name(const char *name)
+is_store_name(const char *name, const char *suffix)
 {
     size_t len = strlen(name);
+    size_t n = strlen(suffix);
 
-    /* Hidden files and the temporaries of an interrupted atomic write ("x.jws.tmp-...") are
-     * not entries. */
-    return name[0] != '.' && len > sizeof SUFFIX - 1 &&
-           strcmp(name + len - (sizeof SUFFIX - 1), SUFFIX) == 0;
+    return name[0] != '.' && len > n && strcmp(name + len - n, suffix) == 0;
 }
 
 static int
@@ -555,10 +555,74 @@ name_cmp(const void *a, const void *b)
     return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-/* Read one store file without following a link and without blocking on a FIFO. */
-static libro_code
-read_entry(libro_buf *out, int dir_fd, const char *name, const char *path, size_t max,
-           libro_error *err)
+void
+libro_trust__names_free(char **names, size_t n)
+{
+    for (size_t i = 0; names != NULL && i < n; i++) {
+        libro_free(names[i]);
+    }
+    libro_free(names);
+}
+
+libro_code
+libro_trust__dir_names(char ***out, size_t *n_out, DIR *d, const char *dir, const char *suffix,
+                       size_t max, libro_error *err)
+{
+    struct dirent *de;
+    char **names = NULL;
+    char **grown;
+    size_t n = 0;
+    size_t cap = 0;
+    libro_code rc = LIBRO_OK;
+
+    for (;;) {
+        errno = 0;
+        de = readdir(d);
+        if (de == NULL) {
+            if (errno != 0) {
+                rc = libro_error_set(err, LIBRO_ERR_IO, "%.200s: %s", dir, strerror(errno));
+            }
+            break;
+        }
+        if (!is_store_name(de->d_name, suffix)) {
+            continue;
+        }
+        if (n >= max) {
+            rc = libro_error_set(err, LIBRO_ERR_LIMIT, "%.200s: more than %zu entries", dir, max);
+            break;
+        }
+        if (n == cap) {
+            cap = cap == 0 ? 16 : cap * 2;
+            grown = libro_realloc(names, cap * sizeof *names);
+            if (grown == NULL) {
+                rc = libro_error_set(err, LIBRO_ERR_NOMEM, "trust: out of memory");
+                break;
+            }
+            names = grown;
+        }
+        names[n] = libro_strndup(de->d_name, strlen(de->d_name));
+        if (names[n] == NULL) {
+            rc = libro_error_set(err, LIBRO_ERR_NOMEM, "trust: out of memory");
+            break;
+        }
+        n++;
+    }
+    if (rc != LIBRO_OK) {
+        libro_trust__names_free(names, n);
+        return rc;
+    }
+    /* readdir order is arbitrary; listing and chain search should not be. */
+    if (n > 1) {
+        qsort(names, n, sizeof *names, name_cmp);
+    }
+    *out = names;
+    *n_out = n;
+    return LIBRO_OK;
+}
+
+libro_code
+libro_trust__read_entry(libro_buf *out, int dir_fd, const char *name, const char *path, size_t max,
+                        libro_error *err)
 {
     struct stat st;
     int fd;
@@ -592,6 +656,20 @@ out:
     return rc;
 }
 
+libro_code
+libro_trust__subdir(char *out, size_t cap, const libro_trust *t, const char *sub, libro_error *err)
+{
+    libro_code rc = join(out, cap, t->dir, sub, err);
+
+    if (rc == LIBRO_OK) {
+        rc = make_dirs(out, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = check_dir(out, err);
+    }
+    return rc;
+}
+
 static libro_code
 load_dir(libro_trust *t, const char *sub, libro_trust_kind kind, libro_error *err)
 {
@@ -599,11 +677,8 @@ load_dir(libro_trust *t, const char *sub, libro_trust_kind kind, libro_error *er
     char path[PATH_MAX];
     char want[LIBRO_THUMBPRINT_LEN + 80];
     DIR *d = NULL;
-    struct dirent *de;
     char **names = NULL;
     size_t n_names = 0;
-    size_t cap_names = 0;
-    char **grown;
     libro_buf raw = LIBRO_BUF_INIT;
     libro_trust__item it;
     libro_trust__list l;
@@ -613,15 +688,7 @@ load_dir(libro_trust *t, const char *sub, libro_trust_kind kind, libro_error *er
 
     memset(&it, 0, sizeof it);
     memset(&l, 0, sizeof l);
-    rc = join(dir, sizeof dir, t->dir, sub, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    rc = make_dirs(dir, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    rc = check_dir(dir, err);
+    rc = libro_trust__subdir(dir, sizeof dir, t, sub, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -630,43 +697,14 @@ load_dir(libro_trust *t, const char *sub, libro_trust_kind kind, libro_error *er
         rc = libro_error_set(err, LIBRO_ERR_IO, "%.200s: %s", dir, strerror(errno));
         goto out;
     }
-    for (;;) {
-        errno = 0;
-        de = readdir(d);
-        if (de == NULL) {
-            if (errno != 0) {
-                rc = libro_error_set(err, LIBRO_ERR_IO, "%.200s: %s", dir, strerror(errno));
-                goto out;
-            }
-            break;
-        }
-        if (!is_store_name(de->d_name)) {
-            continue;
-        }
-        if (t->n_items + t->n_lists + n_names >= LIBRO_TRUST__MAX_ENTRIES) {
-            rc = libro_error_set(err, LIBRO_ERR_LIMIT, "trust: store holds more than %u entries",
-                                 LIBRO_TRUST__MAX_ENTRIES);
-            goto out;
-        }
-        if (n_names == cap_names) {
-            cap_names = cap_names == 0 ? 16 : cap_names * 2;
-            grown = libro_realloc(names, cap_names * sizeof *names);
-            if (grown == NULL) {
-                rc = libro_error_set(err, LIBRO_ERR_NOMEM, "trust: out of memory");
-                goto out;
-            }
-            names = grown;
-        }
-        names[n_names] = libro_strndup(de->d_name, strlen(de->d_name));
-        if (names[n_names] == NULL) {
-            rc = libro_error_set(err, LIBRO_ERR_NOMEM, "trust: out of memory");
-            goto out;
-        }
-        n_names++;
+    rc = libro_trust__dir_names(&names, &n_names, d, dir, SUFFIX,
+                                LIBRO_TRUST__MAX_ENTRIES - t->n_items - t->n_lists, err);
+    if (rc == LIBRO_ERR_LIMIT) {
+        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "trust: store holds more than %u entries",
+                             LIBRO_TRUST__MAX_ENTRIES);
     }
-    /* readdir order is arbitrary; listing and chain search should not be. */
-    if (n_names > 1) {
-        qsort(names, n_names, sizeof *names, name_cmp);
+    if (rc != LIBRO_OK) {
+        goto out;
     }
     for (i = 0; i < n_names; i++) {
         rc = join(path, sizeof path, dir, names[i], err);
@@ -674,8 +712,9 @@ load_dir(libro_trust *t, const char *sub, libro_trust_kind kind, libro_error *er
             goto out;
         }
         libro_buf_clear(&raw);
-        rc = read_entry(&raw, dirfd(d), names[i], path,
-                        lists ? LIBRO_MAX_STATUS_LIST_TOKEN_BYTES : LIBRO_MAX_TOKEN_BYTES, err);
+        rc = libro_trust__read_entry(
+            &raw, dirfd(d), names[i], path,
+            lists ? LIBRO_MAX_STATUS_LIST_TOKEN_BYTES : LIBRO_MAX_TOKEN_BYTES, err);
         if (rc != LIBRO_OK) {
             goto out;
         }
@@ -717,10 +756,7 @@ out:
     item_clear(&it);
     list_clear(&l);
     libro_buf_free(&raw);
-    for (i = 0; i < n_names; i++) {
-        libro_free(names[i]);
-    }
-    libro_free(names);
+    libro_trust__names_free(names, n_names);
     if (d != NULL) {
         closedir(d);
     }
@@ -862,6 +898,10 @@ libro_trust_open(libro_trust **out, const char *dir, libro_error *err)
     if (rc != LIBRO_OK) {
         goto out;
     }
+    rc = libro_trust__index_load(t, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
     sort_items(t);
     sort_lists(t);
     t->memo = libro_trust__memo_new(t->n_items);
@@ -893,6 +933,7 @@ libro_trust_free(libro_trust *t)
         list_clear(&t->lists[i]);
     }
     libro_free(t->lists);
+    libro_trust__index_clear(t);
     libro_free(t->dir);
     libro_trust__memo_free(t->memo);
     libro_free(t);

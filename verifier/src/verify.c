@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "libro/api.h"
+#include "libro/file.h"
 #include "libro/json_int.h"
 #include "libro/jws.h"
 #include "libro/time.h"
@@ -68,6 +69,18 @@ libro_outcome_name(libro_outcome o)
         return "LAPSED";
     case LIBRO_ENDED:
         return "ENDED";
+    case LIBRO_COMPLETE:
+        return "COMPLETE";
+    case LIBRO_PARTIAL:
+        return "PARTIAL";
+    case LIBRO_SUPERSEDED:
+        return "SUPERSEDED";
+    case LIBRO_IN_FORCE:
+        return "IN FORCE";
+    case LIBRO_UNDER_REVIEW:
+        return "UNDER REVIEW";
+    case LIBRO_REPEALED:
+        return "REPEALED";
     }
     return "UNKNOWN";
 }
@@ -77,17 +90,24 @@ libro_outcome_exit_code(libro_outcome o)
 {
     switch (o) {
     case LIBRO_VALID:
+    case LIBRO_COMPLETE:
+    case LIBRO_IN_FORCE:
         return 0;
     case LIBRO_INVALID:
         return 1;
     case LIBRO_EXPIRED:
     case LIBRO_NOT_YET_VALID:
     case LIBRO_LAPSED:
+    case LIBRO_UNDER_REVIEW:
         return 3;
     case LIBRO_REVOKED:
     case LIBRO_SURRENDERED:
     case LIBRO_ENDED:
+    case LIBRO_SUPERSEDED:
+    case LIBRO_REPEALED:
         return 4;
+    case LIBRO_PARTIAL:
+        return 9;
     case LIBRO_SUSPENDED:
         return 5;
     case LIBRO_UNTRUSTED:
@@ -110,6 +130,11 @@ libro_verification_free(libro_verification *v)
     }
     libro_credential_free(v->license);
     libro_credential_free(v->mandate);
+    libro_credential_free(v->law);
+    libro_agreement_free(v->agreement);
+    libro_free(v->reg_registry);
+    libro_free(v->reg_url);
+    libro_free(v->reg_community);
     libro_free(v->roundtable_name);
     libro_free(v->seat_name);
     libro_free(v->community_name);
@@ -427,11 +452,11 @@ out:
     return rc;
 }
 
-/* The credential a verification read: its license, or its mandate. */
+/* The credential a verification read: its license, its mandate or its law. */
 static const libro_credential *
 verified_cred(const libro_verification *v)
 {
-    return v->license != NULL ? v->license : v->mandate;
+    return v->license != NULL ? v->license : v->mandate != NULL ? v->mandate : v->law;
 }
 
 /* The community whose registry speaks for the credential's status: a license's own, a
@@ -676,7 +701,7 @@ take_chain(libro_verification *v, libro_chain__result *res, libro_error *err)
  * which a forged token gets anyway, and nothing it reads is used again. An error only when
  * memory ran out (no verdict then). */
 static libro_code
-says_not_license(bool *no, bool *mandate, char *what, size_t cap, const libro_jws *jws,
+says_not_license(bool *no, bool *mandate, bool *law, char *what, size_t cap, const libro_jws *jws,
                  const char *token, size_t len, libro_error *err)
 {
     libro_json_limits lim = LIBRO_JSON_LIMITS_INIT;
@@ -692,6 +717,7 @@ says_not_license(bool *no, bool *mandate, char *what, size_t cap, const libro_jw
     int n = -1;
 
     *mandate = false;
+    *law = false;
     if (libro_jws_typ_is(typ, LIBRO_BUNDLE_TYP)) {
         n = snprintf(what, cap, "the token is a trust bundle (typ %s)", LIBRO_BUNDLE_TYP);
     } else if (libro_jws_typ_is(typ, LIBRO_REQUEST_TYP)) {
@@ -706,7 +732,8 @@ says_not_license(bool *no, bool *mandate, char *what, size_t cap, const libro_jw
             if (json_is_string(ty)) {
                 name = json_string_value(ty);
                 *mandate = strcmp(name, "RoundtableMandate") == 0;
-                license = strcmp(name, "ProfessionalLicense") == 0 || *mandate;
+                *law = strcmp(name, "CommunityLaw") == 0;
+                license = strcmp(name, "ProfessionalLicense") == 0 || *mandate || *law;
             }
             for (i = 0; json_is_array(ty) && i < json_array_size(ty); i++) {
                 const char *s = json_string_value(json_array_get(ty, i));
@@ -716,7 +743,8 @@ says_not_license(bool *no, bool *mandate, char *what, size_t cap, const libro_jw
                     break;
                 }
                 *mandate = *mandate || strcmp(s, "RoundtableMandate") == 0;
-                license = license || strcmp(s, "ProfessionalLicense") == 0 || *mandate;
+                *law = *law || strcmp(s, "CommunityLaw") == 0;
+                license = license || strcmp(s, "ProfessionalLicense") == 0 || *mandate || *law;
                 if (name == NULL || strcmp(s, "VerifiableCredential") != 0) {
                     name = s;
                 }
@@ -745,68 +773,501 @@ says_not_license(bool *no, bool *mandate, char *what, size_t cap, const libro_jw
  * all. */
 static libro_code
 refuse_as(libro_verification *v, libro_outcome o, const libro_error *e,
-          const libro_error *e_mandate, const libro_jws *jws, const char *token, size_t len,
-          libro_error *err)
+          const libro_error *e_mandate, const libro_error *e_law, const libro_jws *jws,
+          const char *token, size_t len, libro_error *err)
 {
     libro_error e2 = LIBRO_ERROR_INIT;
     char what[160];
     bool no = false;
     bool mandate = false;
+    bool law = false;
     libro_code rc;
 
     if (e->code == LIBRO_ERR_NOMEM || e->code == LIBRO_ERR_CRYPTO ||
         e->code == LIBRO_ERR_INVALID_ARG) {
         return libro_error_set(err, e->code, "%s", e->msg);
     }
-    rc = says_not_license(&no, &mandate, what, sizeof what, jws, token, len, &e2);
+    rc = says_not_license(&no, &mandate, &law, what, sizeof what, jws, token, len, &e2);
     if (rc != LIBRO_OK) {
         return libro_error_set(err, rc, "%s", e2.msg);
     }
     if (no) {
         return not_license(v, what);
     }
-    return verdict(v, o, mandate && e_mandate != NULL ? e_mandate->msg : e->msg);
+    if (mandate && e_mandate != NULL) {
+        e = e_mandate;
+    } else if (law && e_law != NULL) {
+        e = e_law;
+    }
+    return verdict(v, o, e->msg);
 }
 
 static libro_code
 refuse(libro_verification *v, libro_outcome o, const libro_error *e, const libro_jws *jws,
        const char *token, size_t len, libro_error *err)
 {
-    return refuse_as(v, o, e, NULL, jws, token, len, err);
+    return refuse_as(v, o, e, NULL, NULL, jws, token, len, err);
 }
 
 /* UNTRUSTED for a credential whose kid names no key of the kind its type needs: an
- * IssuerAuthorization's for a license, a community's (an anchor or a charter) for a mandate. */
+ * IssuerAuthorization's for a license, a community's (an anchor or a charter) for a mandate
+ * or a law (`signed_what` "mandate" or "law"; NULL for a license). */
 static void
-no_key(libro_error *e, bool mandate, const char *shown, const char *tp)
+no_key(libro_error *e, const char *signed_what, const char *shown, const char *tp)
 {
-    if (mandate) {
+    if (signed_what != NULL) {
         libro_error_set(e, LIBRO_ERR_UNTRUSTED,
                         "no trusted charter or anchor for %s#%s, the community that signed the "
-                        "mandate",
-                        shown, tp);
+                        "%s",
+                        shown, tp, signed_what);
     } else {
         libro_error_set(e, LIBRO_ERR_UNTRUSTED, "no trusted issuer authorization for %s#%s", shown,
                         tp);
     }
 }
 
+/* What every entry point does first: the arguments, the options (checked into *checked,
+ * *opt pointing there), a new verification in *out, and step 0, the clock (*refused: the
+ * verdict is given). */
+static libro_code
+begin(libro_verification **out, libro_verify_options *checked, const libro_verify_options **opt,
+      const libro_trust *t, const char *doc, size_t len, bool *refused, libro_error *err)
+{
+    libro_verify_options defaults = LIBRO_VERIFY_OPTIONS_INIT(0);
+    libro_verification *v;
+    libro_code rc;
+
+    *refused = false;
+    *out = NULL;
+    if (t == NULL || (doc == NULL && len > 0)) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "verify: NULL argument");
+    }
+    if (*opt == NULL) {
+        defaults.now = libro_time_now();
+        *opt = &defaults;
+    }
+    rc = check_options(checked, *opt, err);
+    *opt = checked;
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    v = libro_calloc(1, sizeof *v);
+    if (v == NULL) {
+        return libro_error_set(err, LIBRO_ERR_NOMEM, "verify: out of memory");
+    }
+    rc = check_clock(refused, v, t, checked);
+    if (rc != LIBRO_OK) {
+        libro_verification_free(v);
+        return rc;
+    }
+    *out = v;
+    return LIBRO_OK;
+}
+
+/* Whether the unverified payload of token[0..len) names the CommunityLaw type: only to allow
+ * a law's larger caps (LIBRO_MAX_LAW_TOKEN_BYTES) to the envelope; what it says is believed
+ * for nothing else, and the type is checked again once the signature verified. */
+static bool
+says_law(const char *token, size_t len)
+{
+    libro_buf payload = LIBRO_BUF_INIT;
+    bool law = false;
+
+    static const char needle[] = "\"CommunityLaw\"";
+
+    if (len <= LIBRO_MAX_LAW_TOKEN_BYTES &&
+        libro_jws_unverified_payload(&payload, token, len, NULL) == LIBRO_OK &&
+        payload.len <= LIBRO_MAX_LAW_PAYLOAD_BYTES) {
+        /* The type's name, quoted, anywhere: a law's "type" holds it. */
+        for (size_t i = 0; !law && i + sizeof needle - 1 <= payload.len; i++) {
+            law = memcmp(payload.data + i, needle, sizeof needle - 1) == 0;
+        }
+    }
+    libro_buf_free(&payload);
+    return law;
+}
+
+/* ---- agreements, laws and references ------------------------------------------------------ */
+
+/* Whether the registry of index entry `d` still chains to a pinned anchor now, through the
+ * community that authorized it (as a status list's registry must): *ok, or `why`. */
+static libro_code
+registry_trusted(bool *ok, char *why, size_t why_cap, const libro_trust *t,
+                 const libro_doc_entry *d, const libro_verify_options *opt, libro_error *err)
+{
+    libro_chain__result res;
+    libro_status_list probe;
+    libro_code rc;
+
+    memset(&res, 0, sizeof res);
+    memset(&probe, 0, sizeof probe);
+    *ok = false;
+    /* The walk of a status list signed now by that registry. */
+    probe.issuer = libro_strndup(d->registry, strlen(d->registry));
+    if (probe.issuer == NULL) {
+        return libro_error_set(err, LIBRO_ERR_NOMEM, "verify: out of memory");
+    }
+    probe.valid_from = opt->now;
+    probe.valid_until = opt->now;
+    rc = libro_chain__walk_registry(&res, t, &probe, d->community, d->registry, d->key_thumbprint,
+                                    opt, err);
+    libro_free(probe.issuer);
+    if (rc == LIBRO_OK) {
+        *ok = res.outcome == LIBRO_VALID;
+        if (!*ok && snprintf(why, why_cap, "registry %.64s: %.150s", d->registry, res.reason) < 0) {
+            why[0] = '\0';
+        }
+    }
+    libro_chain__result_free(&res);
+    return rc;
+}
+
+/* Whether entry `a` says more than `b`: a state in effect that is final (ended, superseded,
+ * repealed) beats "in force", then the later sync. */
+static bool
+says_more(const libro_doc_entry *a, const libro_doc_entry *b, int64_t now)
+{
+    bool fa = a->state != LIBRO_DOC_IN_FORCE && a->since <= now;
+    bool fb = b->state != LIBRO_DOC_IN_FORCE && b->since <= now;
+
+    return fa != fb ? fa : a->synced_ms > b->synced_ms;
+}
+
+#define MAX_INDEX_ENTRIES 16u
+
+/* The registry state of v->hash from the synced indexes: only registries that still chain
+ * to a pinned anchor, and for a document only those of its own `community` (NULL: any, for a
+ * reference), count. Fills v->registered and the reg_* members, or v->reg_note. */
+static libro_code
+registry_state(libro_verification *v, const libro_trust *t, bool law, const char *community,
+               const libro_verify_options *opt, libro_error *err)
+{
+    libro_doc_entry found[MAX_INDEX_ENTRIES];
+    const libro_doc_entry *best = NULL;
+    char why[LIBRO_ERROR_MSG_MAX] = "";
+    size_t n = libro_trust_doc_find(found, MAX_INDEX_ENTRIES, t, law, v->hash);
+    bool ok;
+    bool other = false;
+    libro_code rc;
+
+    if (n > MAX_INDEX_ENTRIES) {
+        n = MAX_INDEX_ENTRIES;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (community != NULL && strcmp(found[i].community, community) != 0) {
+            other = true;
+            continue;
+        }
+        rc = registry_trusted(&ok, why, sizeof why, t, &found[i], opt, err);
+        if (rc != LIBRO_OK) {
+            return rc;
+        }
+        if (ok && (best == NULL || says_more(&found[i], best, opt->now))) {
+            best = &found[i];
+        }
+    }
+    if (best == NULL) {
+        int m = why[0] != '\0'
+                    ? snprintf(v->reg_note, sizeof v->reg_note, "no registry state: %.200s", why)
+                : other ? snprintf(v->reg_note, sizeof v->reg_note,
+                                   "no registry state: only registries of other communities "
+                                   "list it")
+                        : snprintf(v->reg_note, sizeof v->reg_note,
+                                   "not in the trust store: sync its registry (libro sync URL)");
+
+        if (m < 0) {
+            v->reg_note[0] = '\0';
+        }
+        return LIBRO_OK;
+    }
+    v->registered = true;
+    v->reg_state = best->state;
+    v->reg_since = best->since;
+    v->reg_synced_ms = best->synced_ms;
+    v->reg_registry = libro_strndup(best->registry, strlen(best->registry));
+    v->reg_url = libro_strndup(best->url, strlen(best->url));
+    v->reg_community = libro_strndup(best->community, strlen(best->community));
+    if (v->reg_registry == NULL || v->reg_url == NULL || v->reg_community == NULL) {
+        return libro_error_set(err, LIBRO_ERR_NOMEM, "verify: out of memory");
+    }
+    return LIBRO_OK;
+}
+
+/* The verdict a final registry state in effect gives (ENDED, SUPERSEDED, REPEALED), with its
+ * reason; *decided false when the state is "in force" or takes effect later. */
+static libro_code
+registry_verdict(bool *decided, libro_verification *v, const libro_verify_options *opt)
+{
+    static const struct {
+        libro_doc_state state;
+        libro_outcome outcome;
+        const char *what;
+    } words[] = {
+        {LIBRO_DOC_ENDED, LIBRO_ENDED, "ended"},
+        {LIBRO_DOC_SUPERSEDED, LIBRO_SUPERSEDED, "superseded by an amended version"},
+        {LIBRO_DOC_REPEALED, LIBRO_REPEALED, "repealed or replaced by a newer version"},
+    };
+    char since[LIBRO_TIME_TEXT_MAX];
+    char synced[LIBRO_TIME_MS_TEXT_MAX];
+    char line[LIBRO_ERROR_MSG_MAX];
+    const char *kind =
+        v->agreement != NULL || v->reference == LIBRO_LBR_AGREEMENT ? "agreement" : "law";
+
+    *decided = false;
+    if (!v->registered || v->reg_since > opt->now) {
+        return LIBRO_OK;
+    }
+    for (size_t i = 0; i < LIBRO_NELEM(words); i++) {
+        if (words[i].state != v->reg_state) {
+            continue;
+        }
+        fmt_time(since, v->reg_since);
+        if (libro_time_format_ms(synced, v->reg_synced_ms, NULL) != LIBRO_OK) {
+            memcpy(synced, "?", 2);
+        }
+        *decided = true;
+        if (snprintf(line, sizeof line, "%s %s %s (registry %.64s, synced %s)", kind, words[i].what,
+                     since, v->reg_registry, synced) < 0) {
+            return verdict(v, words[i].outcome, words[i].what);
+        }
+        return verdict(v, words[i].outcome, line);
+    }
+    return LIBRO_OK;
+}
+
+/* chain = the links from `res` (owned by it until moved here), nothing below them. */
+static void
+take_links(libro_verification *v, libro_chain__result *res)
+{
+    v->chain = res->links;
+    v->n_chain = res->n_links;
+    res->links = NULL;
+    res->n_links = 0;
+    libro_free(v->community_name);
+    libro_free(v->community_level_name);
+    v->community_name = res->community_name;
+    v->community_level_name = res->community_level_name;
+    res->community_name = NULL;
+    res->community_level_name = NULL;
+}
+
+/* "2 of 3 parties signed; not yet: Bob Example, Carol Example" */
+static libro_code
+partial_verdict(libro_verification *v)
+{
+    const libro_agreement *a = v->agreement;
+    char line[LIBRO_ERROR_MSG_MAX];
+    size_t used;
+    int n = snprintf(line, sizeof line, "%zu of %zu parties signed; not yet:", a->n_signed,
+                     a->cred->n_parties);
+
+    used = n < 0 ? 0 : (size_t) n;
+    for (size_t i = 0; i < a->cred->n_parties && used < sizeof line; i++) {
+        if (a->signed_by[i]) {
+            continue;
+        }
+        n = snprintf(line + used, sizeof line - used, "%s %s", line[used - 1] == ':' ? "" : ",",
+                     a->cred->parties[i].name);
+        used = n < 0 ? sizeof line : used + (size_t) n;
+    }
+    return verdict(v, LIBRO_PARTIAL, line);
+}
+
+/* A ResponsibilityAgreement document (JWS JSON): core's check, then for a COMPLETE one the
+ * registry's state and its term. The framing community's trust is shown, not judged. */
+static libro_code
+verify_agreement(libro_verification *v, const libro_trust *t, const char *doc, size_t len,
+                 const libro_verify_options *opt, libro_error *err)
+{
+    libro_error e = LIBRO_ERROR_INIT;
+    libro_chain__result res;
+    const libro_credential *c;
+    bool decided = false;
+    libro_code rc;
+
+    memset(&res, 0, sizeof res);
+    rc = libro_hash_ref(v->hash, doc, len, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    rc = libro_agreement_check(&v->agreement, doc, len, &e);
+    if (rc != LIBRO_OK) {
+        return invalid(v, rc, &e, err);
+    }
+    c = v->agreement->cred;
+    rc = libro_chain__walk_community(&res, t, c, c->community_id, NULL, opt, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    v->community_trusted = res.outcome == LIBRO_VALID;
+    if (!v->community_trusted) {
+        memcpy(v->community_why, res.reason, sizeof v->community_why);
+    }
+    take_links(v, &res);
+    if (v->agreement->outcome == LIBRO_AGREEMENT_PARTIAL) {
+        rc = partial_verdict(v);
+        goto out;
+    }
+    rc = registry_state(v, t, false, c->community_id, opt, err);
+    if (rc == LIBRO_OK) {
+        rc = registry_verdict(&decided, v, opt);
+    }
+    if (rc != LIBRO_OK || decided) {
+        goto out;
+    }
+    rc = libro_verifier__window(c, opt->now, opt->skew, "agreement", &e);
+    if (rc == LIBRO_ERR_EXPIRED) {
+        rc = verdict(v, LIBRO_EXPIRED, e.msg);
+    } else if (rc == LIBRO_ERR_NOT_YET_VALID) {
+        rc = verdict(v, LIBRO_NOT_YET_VALID, e.msg);
+    } else {
+        rc = verdict(v, LIBRO_COMPLETE, "");
+    }
+out:
+    libro_chain__result_free(&res);
+    return rc;
+}
+
+/* With opt->at, the note says what is as of the last sync: for an agreement, a law or a
+ * reference that is the registry's state, not status data. */
+static void
+document_note(libro_verification *v)
+{
+    static const char old[] = "status data is";
+    char line[LIBRO_ERROR_MSG_MAX];
+
+    if (strncmp(v->note, old, sizeof old - 1) == 0 &&
+        snprintf(line, sizeof line, "the registry's state is%s", v->note + sizeof old - 1) > 0) {
+        memcpy(v->note, line, sizeof v->note);
+    }
+}
+
+/* A CommunityLaw whose signature and chain verified: its registry state, then its dates. */
+static libro_code
+law_verdict(libro_verification *v, const libro_trust *t, const char *token, size_t len,
+            const libro_verify_options *opt, libro_error *err)
+{
+    const libro_credential *law = v->law;
+    libro_error e = LIBRO_ERROR_INIT;
+    char when[LIBRO_TIME_TEXT_MAX];
+    char line[LIBRO_ERROR_MSG_MAX];
+    bool decided = false;
+    libro_code rc = libro_hash_ref(v->hash, token, len, err);
+
+    document_note(v);
+    if (rc == LIBRO_OK) {
+        rc = registry_state(v, t, true, law->issuer, opt, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = registry_verdict(&decided, v, opt);
+    }
+    if (rc != LIBRO_OK || decided) {
+        return rc;
+    }
+    rc = libro_verifier__window(law, opt->now, opt->skew, "law", &e);
+    if (rc == LIBRO_ERR_NOT_YET_VALID) {
+        return verdict(v, LIBRO_NOT_YET_VALID, e.msg);
+    }
+    if (rc == LIBRO_ERR_EXPIRED) {
+        /* "Good enough for now, safe enough to try": past its review date a law is not void,
+         * it is due to be consented again (a new version) or to lapse. */
+        fmt_time(when, law->valid_until);
+        if (snprintf(line, sizeof line,
+                     "law past its review date %s: under review until its roundtable consents "
+                     "to a new version or it is repealed",
+                     when) < 0) {
+            return verdict(v, LIBRO_UNDER_REVIEW, "law past its review date");
+        }
+        return verdict(v, LIBRO_UNDER_REVIEW, line);
+    }
+    return verdict(v, LIBRO_IN_FORCE, "");
+}
+
+/* An LBR reference: the state of the document it names, from the synced indexes only. */
+static libro_code
+verify_reference(libro_verification *v, const libro_trust *t, const char *text, size_t len,
+                 const libro_verify_options *opt, libro_error *err)
+{
+    libro_error e = LIBRO_ERROR_INIT;
+    libro_lbr_kind kind = LIBRO_LBR_AGREEMENT;
+    bool decided = false;
+    libro_code rc;
+
+    rc = libro_lbr_decode(&kind, v->hash, text, len, &e);
+    if (rc != LIBRO_OK) {
+        return invalid(v, rc, &e, err);
+    }
+    v->reference = kind;
+    rc = registry_state(v, t, kind == LIBRO_LBR_LAW, NULL, opt, err);
+    if (rc == LIBRO_OK) {
+        rc = registry_verdict(&decided, v, opt);
+    }
+    if (rc != LIBRO_OK || decided) {
+        return rc;
+    }
+    if (!v->registered) {
+        /* No trusted registry says anything about it: neither in force nor not. */
+        return verdict(v, LIBRO_STATUS_UNKNOWN, v->reg_note);
+    }
+    return verdict(v, LIBRO_IN_FORCE, "");
+}
+
+libro_code
+libro_verify_document(libro_verification **out, const libro_trust *t, const char *doc, size_t len,
+                      const libro_verify_options *opt, libro_error *err)
+{
+    libro_verify_options checked;
+    libro_verification *v = NULL;
+    const char *p = doc;
+    size_t n = len;
+    bool refused = false;
+    libro_code rc;
+
+    if (out == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "verify: NULL argument");
+    }
+    *out = NULL;
+    if (p != NULL) {
+        libro_text_trim(&p, &n);
+    }
+    if (n == 0 || (p[0] != '{' && (n < 4 || memcmp(p, LIBRO_LBR_PREFIX, 4) != 0))) {
+        return libro_verify_license(out, t, doc, len, opt, err);
+    }
+    rc = begin(&v, &checked, &opt, t, doc, len, &refused, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    if (!refused) {
+        document_note(v);
+        /* An agreement is hashed as given: its exact bytes are what was registered. */
+        rc = p[0] == '{' ? verify_agreement(v, t, doc, len, opt, err)
+                         : verify_reference(v, t, p, n, opt, err);
+    }
+    if (rc == LIBRO_OK) {
+        *out = v;
+        v = NULL;
+    }
+    libro_verification_free(v);
+    return rc;
+}
+
 libro_code
 libro_verify_license(libro_verification **out, const libro_trust *t, const char *jws, size_t len,
                      const libro_verify_options *opt, libro_error *err)
 {
-    libro_verify_options defaults = LIBRO_VERIFY_OPTIONS_INIT(0);
     libro_verify_options checked;
     libro_verification *v = NULL;
     libro_jws *parsed = NULL;
     libro_chain__result res;
     libro_error e = LIBRO_ERROR_INIT;
     libro_error e_mandate = LIBRO_ERROR_INIT;
+    libro_error e_law = LIBRO_ERROR_INIT;
     libro_credential *cred = NULL;
     const libro_credential *c;
     const char *what;
     bool issuer_key;
     bool mandate;
+    bool law;
     const libro_key *key;
     const unsigned char *payload;
     size_t payload_len;
@@ -823,32 +1284,18 @@ libro_verify_license(libro_verification **out, const libro_trust *t, const char 
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "verify: NULL argument");
     }
     *out = NULL;
-    if (t == NULL || (jws == NULL && len > 0)) {
-        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "verify: NULL argument");
-    }
-    if (opt == NULL) {
-        defaults.now = libro_time_now();
-        opt = &defaults;
-    }
-    rc = check_options(&checked, opt, err);
-    if (rc != LIBRO_OK) {
-        return rc;
-    }
-    opt = &checked;
-    v = libro_calloc(1, sizeof *v);
-    if (v == NULL) {
-        return libro_error_set(err, LIBRO_ERR_NOMEM, "verify: out of memory");
-    }
-    v->status_checked = false;
-
-    /* 0. The clock. */
-    rc = check_clock(&refused, v, t, opt);
+    rc = begin(&v, &checked, &opt, t, jws, len, &refused, err);
     if (rc != LIBRO_OK || refused) {
         goto out;
     }
 
     /* 1. The envelope. */
     rc = libro_jws_parse(&parsed, jws != NULL ? jws : "", len, &e);
+    if (rc == LIBRO_ERR_LIMIT && says_law(jws, len)) {
+        /* A law carries a text of up to 16 KiB: its own caps. */
+        rc = libro_jws_parse_ex(&parsed, jws, len, LIBRO_MAX_LAW_TOKEN_BYTES,
+                                LIBRO_MAX_LAW_PAYLOAD_BYTES, &e);
+    }
     if (rc != LIBRO_OK) {
         rc = invalid(v, rc, &e, err);
         goto out;
@@ -885,9 +1332,10 @@ libro_verify_license(libro_verification **out, const libro_trust *t, const char 
         key = libro_trust__community_key(t, kid_id, kid_tp);
     }
     if (key == NULL) {
-        no_key(&e, false, shown, kid_tp);
-        no_key(&e_mandate, true, shown, kid_tp);
-        rc = refuse_as(v, LIBRO_UNTRUSTED, &e, &e_mandate, parsed, jws, len, err);
+        no_key(&e, NULL, shown, kid_tp);
+        no_key(&e_mandate, "mandate", shown, kid_tp);
+        no_key(&e_law, "law", shown, kid_tp);
+        rc = refuse_as(v, LIBRO_UNTRUSTED, &e, &e_mandate, &e_law, parsed, jws, len, err);
         goto out;
     }
 
@@ -906,7 +1354,8 @@ libro_verify_license(libro_verification **out, const libro_trust *t, const char 
         rc = refuse(v, LIBRO_INVALID, &e, parsed, jws, len, err);
         goto out;
     }
-    if (cred->type != LIBRO_CRED_LICENSE && cred->type != LIBRO_CRED_MANDATE) {
+    if (cred->type != LIBRO_CRED_LICENSE && cred->type != LIBRO_CRED_MANDATE &&
+        cred->type != LIBRO_CRED_LAW) {
         /* A credential of another type signed by a key from the store. `license` means a
          * license: a charter or authorization is not shown as one. */
         libro_error_set(&e, LIBRO_ERR_SCHEMA, "the credential's type is %s",
@@ -915,15 +1364,18 @@ libro_verify_license(libro_verification **out, const libro_trust *t, const char 
         goto out;
     }
     mandate = cred->type == LIBRO_CRED_MANDATE;
-    what = mandate ? "mandate" : "license";
-    if (mandate ? libro_trust__community_key(t, kid_id, kid_tp) == NULL : !issuer_key) {
-        /* A license signed with a community's key, or a mandate with an issuer's. */
-        no_key(&e, mandate, shown, kid_tp);
+    law = cred->type == LIBRO_CRED_LAW;
+    what = mandate ? "mandate" : law ? "law" : "license";
+    if (mandate || law ? libro_trust__community_key(t, kid_id, kid_tp) == NULL : !issuer_key) {
+        /* A license signed with a community's key, or a mandate or law with an issuer's. */
+        no_key(&e, mandate || law ? what : NULL, shown, kid_tp);
         rc = verdict(v, LIBRO_UNTRUSTED, e.msg);
         goto out;
     }
     if (mandate) {
         v->mandate = cred;
+    } else if (law) {
+        v->law = cred;
     } else {
         v->license = cred;
     }
@@ -938,6 +1390,7 @@ libro_verify_license(libro_verification **out, const libro_trust *t, const char 
 
     /* 4. The chain. */
     rc = mandate ? libro_chain__walk_mandate(&res, t, c, kid_id, kid_tp, opt, err)
+         : law   ? libro_chain__walk_community(&res, t, c, kid_id, kid_tp, opt, err)
                  : libro_chain__walk(&res, t, c, kid_id, kid_tp, opt, err);
     if (rc != LIBRO_OK) {
         goto out;
@@ -948,6 +1401,12 @@ libro_verify_license(libro_verification **out, const libro_trust *t, const char 
     }
     if (res.outcome != LIBRO_VALID) {
         rc = verdict(v, res.outcome, res.reason);
+        goto out;
+    }
+
+    if (law) {
+        /* 5. A law: its registry state, then its review date. */
+        rc = law_verdict(v, t, jws, len, opt, err);
         goto out;
     }
 

@@ -3,8 +3,10 @@
 #ifndef LIBRO_VERIFY_INT_H
 #define LIBRO_VERIFY_INT_H
 
+#include <dirent.h>
 #include <pthread.h>
 
+#include "libro/json_int.h"
 #include "libro/verifier.h"
 
 /* A store holds at most this many entries: every verification scans it, and a directory that
@@ -67,6 +69,32 @@ typedef struct libro_trust__list {
     char signer_tp[LIBRO_THUMBPRINT_LEN + 1]; /* the kid's thumbprint */
 } libro_trust__list;
 
+/* Agreements and laws one registry's index may list (each array of a bundle). */
+#define LIBRO_INDEX__MAX_ENTRIES 100000u
+/* ... and the store keeps from every registry together. */
+#define LIBRO_INDEX__MAX_TOTAL 400000u
+/* "sha256:" and 64 lowercase hex digits. */
+#define LIBRO_INDEX__HASH_LEN 71u
+
+/** The registry that a synced index came from (index/<sha256 hex of its URL>.json). */
+typedef struct libro_trust__source {
+    char *url;
+    char *registry;                    /* its id: the subject of its RegistryAuthorization */
+    char tp[LIBRO_THUMBPRINT_LEN + 1]; /* the thumbprint of the key that signed the bundle */
+    char *community;                   /* the community that authorized it */
+    int64_t issued_ms;                 /* the bundle's issued */
+    char *file;
+} libro_trust__source;
+
+/** One agreement or law of a synced index. */
+typedef struct libro_trust__doc {
+    char hash[LIBRO_INDEX__HASH_LEN + 1];
+    bool law;
+    libro_doc_state state;
+    int64_t since;
+    size_t source; /* in the store's sources */
+} libro_trust__doc;
+
 struct libro_trust {
     char *dir;
     libro_trust__item *items; /* anchors first, then credentials, each sorted by file name */
@@ -76,8 +104,54 @@ struct libro_trust {
     libro_trust__list *lists; /* status lists, sorted by file name; not in the memo */
     size_t n_lists;
     size_t cap_lists;
-    int64_t seen_ms; /* the newest trusted time seen (file "seen"), 0 when none yet */
+    int64_t seen_ms;              /* the newest trusted time seen (file "seen"), 0 when none yet */
+    libro_trust__source *sources; /* the synced indexes of agreements and laws */
+    size_t n_sources;
+    libro_trust__doc *docs; /* their entries, sorted by (law, hash, source) */
+    size_t n_docs;
 };
+
+/** The subdirectory `sub` of the store, its path in `out`, created (0700) when missing, and
+ *  held to the store's ownership and mode rules. LIBRO_ERR_LIMIT, _IO, _DENIED. */
+LIBRO_NODISCARD libro_code libro_trust__subdir(char *out, size_t cap, const libro_trust *t,
+                                               const char *sub, libro_error *err);
+
+/** The names in the open directory `d` (its path `dir`, for messages) that end in `suffix`,
+ *  hidden ones aside, sorted, at most `max` of them (LIBRO_ERR_LIMIT), into *out (caller
+ *  frees with libro_trust__names_free) and *n_out. LIBRO_ERR_IO, LIBRO_ERR_NOMEM. */
+LIBRO_NODISCARD libro_code libro_trust__dir_names(char ***out, size_t *n_out, DIR *d,
+                                                  const char *dir, const char *suffix, size_t max,
+                                                  libro_error *err);
+void libro_trust__names_free(char **names, size_t n);
+
+/** Read the store file `name` in `dir_fd` (its full path `path`, for messages): not a link
+ *  (LIBRO_ERR_DENIED), a regular file (LIBRO_ERR_IO) of at most `max` bytes (LIBRO_ERR_LIMIT),
+ *  opened without blocking on a FIFO. */
+LIBRO_NODISCARD libro_code libro_trust__read_entry(libro_buf *out, int dir_fd, const char *name,
+                                                   const char *path, size_t max, libro_error *err);
+
+/** Check one array of a registry's index, `what` naming it ("agreements", "laws") in the
+ *  message: at most LIBRO_INDEX__MAX_ENTRIES objects of exactly {"hash","state","since"}, the
+ *  hash "sha256:" and 64 lowercase hex digits and listed once, the state one of the kind's
+ *  (an agreement: in force, ended, superseded; a law: in force, repealed), since an RFC 3339
+ *  time. NULL (the member absent) is an empty index. LIBRO_ERR_PARSE, LIBRO_ERR_LIMIT. */
+LIBRO_NODISCARD libro_code libro_index__check(const json_t *a, bool law, const char *what,
+                                              libro_error *err);
+
+/** Keep the index of the registry at `url` (replacing the one synced before): its id, the
+ *  thumbprint of its key, its community, the bundle's issued and its two arrays (checked with
+ *  libro_index__check; NULL: empty), written atomically as index/<sha256 hex of url>.json,
+ *  then the store's index read again. */
+LIBRO_NODISCARD libro_code libro_trust__index_write(libro_trust *t, const char *url,
+                                                    const char *registry, const char *tp,
+                                                    const char *community, int64_t issued_ms,
+                                                    const json_t *agreements, const json_t *laws,
+                                                    libro_error *err);
+
+/** Read every index file (index/<hash>.json) of the store into t->sources and t->docs (replacing
+ * what was there), each as strictly as a bundle's index and named by its URL's hash. */
+LIBRO_NODISCARD libro_code libro_trust__index_load(libro_trust *t, libro_error *err);
+void libro_trust__index_clear(libro_trust *t);
 
 /** Record that signed data dated `ms` (milliseconds) verified: the store's newest trusted time
  *  moves forward to it, never past this computer's clock now, and is written atomically to
@@ -144,6 +218,20 @@ LIBRO_NODISCARD libro_code libro_chain__walk_registry(
     libro_chain__result *res, const libro_trust *t, const libro_status_list *list,
     const char *community, const char *signer_id, const char *signer_tp,
     const libro_verify_options *opt, libro_error *err);
+
+/** The walk of libro_chain__walk for a CommunityLaw whose signature verified with the key of
+ *  its community named by (signer_id, signer_tp), or for the community that frames a
+ *  ResponsibilityAgreement (signer_id its id, signer_tp NULL: each key the store holds for
+ *  it is tried): link 2 is that community's charter or anchor, which must be of the id and
+ *  level `c` names (community_id, community_level); above it the chain rules as for any
+ *  charter. Names the community (community_name) as its charter does. Same result shape and
+ *  codes; "community <id> is not in the trust store" when the store holds no charter of it. */
+LIBRO_NODISCARD libro_code libro_chain__walk_community(libro_chain__result *res,
+                                                       const libro_trust *t,
+                                                       const libro_credential *c,
+                                                       const char *signer_id, const char *signer_tp,
+                                                       const libro_verify_options *opt,
+                                                       libro_error *err);
 
 /** Check a member community's charter token[0..len) from a trust bundle (libro sync): a
  *  strict compact JWS, typ vc+jwt, whose signature verifies with the key of `community` found

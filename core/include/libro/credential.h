@@ -12,6 +12,8 @@ typedef enum libro_cred_type {
     LIBRO_CRED_ISSUER_AUTH = 3,   /* IssuerAuthorization */
     LIBRO_CRED_REGISTRY_AUTH = 4, /* RegistryAuthorization */
     LIBRO_CRED_MANDATE = 5,       /* RoundtableMandate */
+    LIBRO_CRED_AGREEMENT = 6,     /* ResponsibilityAgreement (libro/agreement.h) */
+    LIBRO_CRED_LAW = 7,           /* CommunityLaw (libro/consent.h) */
 } libro_cred_type;
 
 /** The office a RoundtableMandate gives (docs/credentials.md, "RoundtableMandate"). */
@@ -21,22 +23,50 @@ typedef enum libro_office {
     LIBRO_OFFICE_LEADER = 3,         /* "leader": appointed by the parent into a circle */
 } libro_office;
 
-#define LIBRO_MAX_ID_BYTES 200u            /* an issuer, community or subject id */
-#define LIBRO_MAX_TEXT_BYTES 200u          /* names, professions, scope entries */
-#define LIBRO_MAX_LIST_ENTRIES 32u         /* scope, allowed and granted license types */
-#define LIBRO_MAX_LEVEL 8                  /* levels are 0 (tribe) .. 8 (world) */
-#define LIBRO_MAX_VALIDITY_DAYS 3660u      /* longest license type validity */
-#define LIBRO_MAX_LICENSE_NUMBER_BYTES 64u /* [A-Za-z0-9._-] */
-#define LIBRO_MAX_TYPE_ID_BYTES 64u        /* a license type id: [a-z0-9-] */
-#define LIBRO_MAX_ELECTORATE 100000000u    /* election.electorate: 1 .. this */
-#define LIBRO_ELECTION_RECORD_LEN 71u      /* "sha256:" + 64 lowercase hex digits */
-#define LIBRO_MAX_TERMS_IN_ROW 10u         /* roundtable.consecutiveTerms: 1 .. this */
+#define LIBRO_MAX_ID_BYTES 200u             /* an issuer, community or subject id */
+#define LIBRO_MAX_TEXT_BYTES 200u           /* names, professions, scope entries */
+#define LIBRO_MAX_LIST_ENTRIES 32u          /* scope, allowed and granted license types */
+#define LIBRO_MAX_LEVEL 8                   /* levels are 0 (tribe) .. 8 (world) */
+#define LIBRO_MAX_VALIDITY_DAYS 3660u       /* longest license type validity */
+#define LIBRO_MAX_LICENSE_NUMBER_BYTES 64u  /* [A-Za-z0-9._-] */
+#define LIBRO_MAX_TYPE_ID_BYTES 64u         /* a license type id: [a-z0-9-] */
+#define LIBRO_MAX_ELECTORATE 100000000u     /* election.electorate: 1 .. this */
+#define LIBRO_ELECTION_RECORD_LEN 71u       /* "sha256:" + 64 lowercase hex digits */
+#define LIBRO_MAX_TERMS_IN_ROW 10u          /* roundtable.consecutiveTerms: 1 .. this */
+#define LIBRO_MIN_PARTIES 2u                /* parties of a ResponsibilityAgreement: 2 .. */
+#define LIBRO_MAX_PARTIES 16u               /* ... this */
+#define LIBRO_MAX_RESPONSIBILITIES 32u      /* responsibilities of one party: 1 .. this */
+#define LIBRO_MAX_RESPONSIBILITY_BYTES 500u /* one responsibility's text */
+#define LIBRO_MAX_NOTICE_DAYS 3650u         /* ending.noticeDays: 1 .. this */
+#define LIBRO_MAX_AIM_BYTES 2000u           /* a law's (or a proposal's) aim */
+#define LIBRO_MAX_LAW_TEXT_BYTES 16384u     /* a law's (or a proposal's) text: 1 .. this */
+#define LIBRO_MAX_LAW_VERSION 1000u         /* a CommunityLaw's version: 1 .. this */
+#define LIBRO_MAX_LAW_MEMBERS 16u           /* a law's roundtable: 1 .. this members */
 
 /** One license type an IssuerAuthorization grants. */
 typedef struct libro_license_grant {
     char *id;               /* license type id */
     uint32_t validity_days; /* longest validity of a license of this type */
 } libro_license_grant;
+
+/** One party of a ResponsibilityAgreement (credentialSubject.parties[i]). */
+typedef struct libro_party {
+    char *id;                /* an id (docs/credentials.md); a did:key names the party's key */
+    char *name;              /* text, 1..200 bytes */
+    char *role;              /* text, 1..200 bytes ("tenant", "owner", ...) */
+    libro_key *key;          /* publicKeyJwk: the key this party signs with (public half) */
+    char **responsibilities; /* what the party accepts: 1..LIBRO_MAX_RESPONSIBILITIES
+                              * distinct texts of 1..LIBRO_MAX_RESPONSIBILITY_BYTES */
+    size_t n_responsibilities;
+} libro_party;
+
+/** One member of a CommunityLaw's roundtable at adoption (credentialSubject.roundtable[i]). */
+typedef struct libro_law_member {
+    char *id;            /* the member's did:key (Ed25519) */
+    char *name;          /* text, 1..200 bytes */
+    char *seat;          /* the seat's community id; NULL exactly for the chair */
+    libro_office office; /* representative or chair (a leader sits in a circle, not here) */
+} libro_law_member;
 
 /** A parsed or to-be-written credential. Members not used by `type` are NULL / 0. All strings
  *  are owned by the structure (libro_credential_free releases them). */
@@ -93,6 +123,29 @@ typedef struct libro_credential {
     /* CommunityCharter, IssuerAuthorization, RegistryAuthorization */
     libro_key *subject_key; /* publicKeyJwk */
 
+    /* ResponsibilityAgreement (docs/credentials.md): issuer is the first party's id (the
+     * drafter), subject_id and name are NULL; community_id and community_level are
+     * credentialSubject.community (whose law frames it); validFrom..validUntil is the term.
+     * CommunityLaw: issuer is the community (community_id), subject_id the law's id (stable
+     * across versions), name NULL. Both: title, and supersedes (optional). */
+    char *title;          /* text, 1..200 bytes */
+    char *supersedes;     /* "sha256:<64 lowercase hex>" (LIBRO_HASH_REF_LEN) or NULL: the
+                           * agreement version this one amends, the law version this one
+                           * replaces */
+    libro_party *parties; /* LIBRO_MIN_PARTIES..LIBRO_MAX_PARTIES, distinct ids and keys */
+    size_t n_parties;
+    uint32_t notice_days; /* ending.noticeDays: 1..LIBRO_MAX_NOTICE_DAYS, or 0 with */
+    bool mutual_only;     /* ending.mutualOnly: true (then notice_days is 0) */
+
+    /* CommunityLaw: the community key signs once the roundtable consented (libro/consent.h);
+     * validFrom is the adoption, validUntil the review date. */
+    uint32_t law_version;      /* version: 1..LIBRO_MAX_LAW_VERSION */
+    char *aim;                 /* text, 1..LIBRO_MAX_AIM_BYTES: the circle's aim it serves */
+    char *text;                /* text, 1..LIBRO_MAX_LAW_TEXT_BYTES (line breaks allowed) */
+    libro_law_member *members; /* roundtable: 1..LIBRO_MAX_LAW_MEMBERS, distinct ids */
+    size_t n_members;
+    char *consent_record; /* consentRecord: the hash of the record's last step */
+
     /* IssuerAuthorization */
     libro_license_grant *grants;
     size_t n_grants;
@@ -148,7 +201,9 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_credential_new(libro_credential **out
 /** Release everything the structure owns. NULL is a no-op. */
 LIBRO_API void libro_credential_free(libro_credential *c);
 
-/** Parse a credential payload p[0..len) strictly: bounded JSON (LIBRO_MAX_CLAIMS_BYTES), the
+/** Parse a credential payload p[0..len) strictly: bounded JSON (LIBRO_MAX_CLAIMS_BYTES; a
+ *  ResponsibilityAgreement LIBRO_MAX_AGREEMENT_PAYLOAD_BYTES, a CommunityLaw
+ *  LIBRO_MAX_LAW_PAYLOAD_BYTES), the
  *  common envelope and the members of its type exactly as docs/credentials.md lists them, no
  *  others, then the rules of libro_credential_check. credentialStatus, allowed on licenses
  *  and issuer authorizations and required on mandates (three entries, the message entry with

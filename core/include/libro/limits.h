@@ -25,5 +25,13 @@
  * expect a status list use these; everything else keeps the caps above. */
 #define LIBRO_MAX_STATUS_LIST_PAYLOAD_BYTES (260u * 1024u) /* its decoded JWS payload */
 #define LIBRO_MAX_STATUS_LIST_TOKEN_BYTES (512u * 1024u)   /* its compact JWS */
+/* An agreement names up to 16 parties, each with a key and up to 32 responsibilities; a law
+ * and a consent step carry a text of up to 16 KiB. Their payloads are bigger than a
+ * credential's, and only their readers use these caps. An agreement's JWS JSON document
+ * stays within LIBRO_MAX_JWS_JSON_BYTES: base64url of the payload (43 KiB) and 16
+ * signatures of about 300 bytes each. */
+#define LIBRO_MAX_AGREEMENT_PAYLOAD_BYTES (32u * 1024u) /* its decoded payload */
+#define LIBRO_MAX_LAW_PAYLOAD_BYTES (24u * 1024u)       /* a law's or a step's payload */
+#define LIBRO_MAX_LAW_TOKEN_BYTES (40u * 1024u)         /* a law's or a step's compact JWS */
 
 #endif

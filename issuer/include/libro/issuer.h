@@ -2,7 +2,11 @@
 #ifndef LIBRO_ISSUER_H
 #define LIBRO_ISSUER_H
 
+#include "libro/agreement.h"
+#include "libro/consent.h"
 #include "libro/credential.h"
+#include "libro/lbr.h"
+#include "libro/limits.h"
 #include "libro/qr.h"
 #include "libro/registry_client.h"
 
@@ -343,6 +347,267 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_end_mandate(const char *target
                                                               libro_mandate_state how,
                                                               const char *reason, const char *actor,
                                                               libro_error *err);
+
+/* ---- laws by consent (docs/credentials.md, "CommunityLaw"; docs/operations.md, "Laws by
+ * consent") ------------------------------------------------------------------------------- */
+
+#define LIBRO_LAW_STEP_OPTIONS_VERSION 1u
+
+/** One step of a law's consent process (libro/consent.h), as its member takes it. The step's
+ *  `at` is the clock; its seq and prev follow the registry's record. Strings are borrowed. */
+typedef struct libro_law_step_options {
+    unsigned version;     /* LIBRO_LAW_STEP_OPTIONS_VERSION */
+    const char *registry; /* the community's registry: a database path or a URL (required) */
+    const char *law;      /* the law's id: the process (required) */
+    libro_step_kind kind;
+    /* propose, amend: the version's title, aim, text and review date (amend: NULL or 0 keeps
+     * the current version's, the text excepted) */
+    const char *title;
+    const char *aim;
+    const char *text;
+    int64_t review_date;
+    const char *supersedes;     /* propose: the law version it would replace, or NULL */
+    const char *const *answers; /* amend: the objections it answers (step hashes) */
+    size_t n_answers;
+    bool object;           /* respond: an objection (else consent) */
+    const char *reason;    /* respond with an objection, rule: why */
+    const char *harm;      /* respond with an objection: how it harms the aim */
+    const char *objection; /* rule, withdraw: the objection's step hash */
+    bool ruled_out;        /* rule: "out" (else "valid") */
+} libro_law_step_options;
+
+#define LIBRO_LAW_STEP_OPTIONS_INIT                                                                \
+    {                                                                                              \
+        LIBRO_LAW_STEP_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, 0, false,  \
+            NULL, NULL, NULL, false                                                                \
+    }
+
+/** A recorded step. */
+typedef struct libro_law_step_result {
+    libro_buf jws;                    /* the step (compact JWS) */
+    char hash[LIBRO_HASH_REF_SIZE];   /* its hash: how a ruling or a withdrawal names it */
+    char by[LIBRO_MAX_DID_BYTES + 1]; /* the member's did:key */
+    libro_step_kind kind;
+    uint32_t seq;
+    uint32_t version; /* the version and round the step belongs to (after it) */
+    uint32_t round;
+} libro_law_step_result;
+
+#define LIBRO_LAW_STEP_RESULT_INIT                                                                 \
+    {                                                                                              \
+        LIBRO_BUF_INIT, {0}, {0}, 0, 0, 0, 0                                                       \
+    }
+
+LIBRO_API void libro_law_step_result_clear(libro_law_step_result *res);
+
+/** Take a step of the consent process of `opt->law` with the member's key `member` (private,
+ *  Ed25519: its did:key is the step's "by"), and record it in the registry `opt->registry`.
+ *  A proposal is step 0; every other step reads the process's record first (the latest
+ *  process of that law), names the hash of its last step as "prev" and the next seq, and a
+ *  response the current version and round. The registry decides whether the member may act
+ *  (core's state machine against the mandates at the step's time): its refusal's code and
+ *  message (over HTTP "registry: <code>: <message>"). A step core's format refuses (an
+ *  objection without its reason or harm) is refused before anything is sent
+ *  (LIBRO_ERR_SCHEMA). LIBRO_ERR_NOT_FOUND: no process to continue. LIBRO_OK: *out (zeroed
+ *  on entry; libro_law_step_result_clear) holds the recorded step. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_law_step(libro_law_step_result *out,
+                                                           const libro_key *member,
+                                                           const libro_law_step_options *opt,
+                                                           libro_error *err);
+
+#define LIBRO_LAW_ADOPT_OPTIONS_VERSION 1u
+
+typedef struct libro_law_adopt_options {
+    unsigned version;     /* LIBRO_LAW_ADOPT_OPTIONS_VERSION */
+    const char *registry; /* the community's registry: a database path or a URL (required) */
+    const char *actor;    /* in-process: who records it (NULL: the community's id) */
+    const char *law;      /* the law's id (required) */
+    const char *charter;  /* the community's own CommunityCharter (required) */
+    size_t charter_len;
+} libro_law_adopt_options;
+
+#define LIBRO_LAW_ADOPT_OPTIONS_INIT                                                               \
+    {                                                                                              \
+        LIBRO_LAW_ADOPT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0                                 \
+    }
+
+/** Adopt the law `opt->law` once its consent process allows it: read the process's record
+ *  from the registry, run core's state machine over it with the roundtable the registry's
+ *  mandates give (LIBRO_ERR_DENIED "the process is not adoptable: ..." naming the standing
+ *  objection or the missing response), build the CommunityLaw from its current version (the
+ *  text, aim, review date as validUntil, the round's members and the chair, the record's
+ *  hash, the version after the law's last one, the proposal's supersedes), sign it with the
+ *  community key `community_key` (the key of `opt->charter`: LIBRO_ERR_DENIED otherwise) and
+ *  register it (over HTTP a request signed by that key). LIBRO_OK: *out (zeroed on entry;
+ *  libro_issued_clear) holds the law (out->license, type LIBRO_CRED_LAW) and its JWS, and
+ *  `hash` the law's hash. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_adopt_law(libro_issued *out,
+                                                            char hash[LIBRO_HASH_REF_SIZE],
+                                                            const libro_key *community_key,
+                                                            const libro_law_adopt_options *opt,
+                                                            libro_error *err);
+
+/** Fetch the consent record of the law `law_id` from the registry `registry` (a database
+ *  path or a URL): the record document of its latest process, appended to `record`, and,
+ *  when that process adopted a version of the law (one whose consentRecord is the hash of
+ *  the record's last step), that law's compact JWS appended to `law` (left as it was while
+ *  the process is under way). What is fetched is checked by the verifier
+ *  (libro_verify_record), not here. Codes of libro_registry_client_law_record and
+ *  libro_consent_record_parse. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_law_record(libro_buf *record, libro_buf *law,
+                                                             const char *registry,
+                                                             const char *law_id, libro_error *err);
+/* ---- responsibility agreements (docs/credentials.md, "ResponsibilityAgreement") ---------- */
+
+/** One party of an agreement to draft. */
+typedef struct libro_agreement_party_options {
+    const char *id;       /* NULL: the did:key of `key` (which must then be Ed25519) */
+    const char *name;     /* required */
+    const char *role;     /* required */
+    const libro_key *key; /* the key this party signs with: its public half is written */
+    const char *const *responsibilities; /* 1..LIBRO_MAX_RESPONSIBILITIES texts */
+    size_t n_responsibilities;
+} libro_agreement_party_options;
+
+#define LIBRO_AGREEMENT_OPTIONS_VERSION 1u
+
+/** What an agreement says: for a draft everything but what `spec` gives; for an amendment
+ *  only what changes (NULL / 0 / false: as in the version amended). */
+typedef struct libro_agreement_options {
+    unsigned version; /* LIBRO_AGREEMENT_OPTIONS_VERSION */
+    /* A JSON description of the agreement (docs/credentials.md, "Agreements in practice"):
+     * {"title","community":{"id","level"},"parties":[{"id"?,"name","role","responsibilities",
+     * and one of "publicKeyJwk", "did" (a did:key) or "key" (a public or private key file,
+     * relative to `spec_dir`)}],"ending":{"noticeDays":N}|{"mutualOnly":true},
+     * "validFrom"?,"validUntil"?}. The members below override what it says; `parties`
+     * replaces its parties. NULL: none. */
+    const char *spec;
+    size_t spec_len;
+    const char *spec_dir; /* where its "key" files are ("." when NULL) */
+    const char *title;
+    const char *community_id;
+    int community_level; /* -1: not given */
+    const libro_agreement_party_options *parties;
+    size_t n_parties;
+    uint32_t notice_days; /* 1..LIBRO_MAX_NOTICE_DAYS, or 0 */
+    bool mutual_only;     /* not with notice_days */
+    int64_t valid_from;   /* 0: now (a draft), the old version's (an amendment) */
+    int64_t valid_until;  /* 0: from `days`, else the old version's (an amendment) */
+    uint32_t days;        /* 0 or 1..36600; not with valid_until */
+} libro_agreement_options;
+
+#define LIBRO_AGREEMENT_OPTIONS_INIT                                                               \
+    {                                                                                              \
+        LIBRO_AGREEMENT_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, -1, NULL, 0, 0, false, 0, 0, 0 \
+    }
+
+/** Draft an agreement: build the ResponsibilityAgreement from `opt` (and its spec), issuer =
+ *  the first party (the drafter), and write the unsigned document (libro_agreement_draft: a
+ *  JWS JSON document with no signature yet), appended to `out`. LIBRO_ERR_INVALID_ARG naming
+ *  what is missing (title, community, parties, ending, the end of the term), LIBRO_ERR_PARSE /
+ *  LIBRO_ERR_SCHEMA for a spec that is not what the docs describe (naming the member), and the
+ *  codes of libro_agreement_draft (LIBRO_ERR_SCHEMA for two parties with one key or id). The
+ *  caller owns *cred_out (may be NULL). */
+LIBRO_API LIBRO_NODISCARD libro_code
+libro_issuer_agreement_draft(libro_buf *out, libro_credential **cred_out,
+                             const libro_agreement_options *opt, libro_error *err);
+
+/** Amend the agreement doc[0..len) (its COMPLETE document, as registered): a new draft whose
+ *  members are the old version's with `changes` applied (given parties replace the old
+ *  ones), "supersedes" the old document's hash, and no signature: every party signs it
+ *  anew. LIBRO_ERR_DENIED for an old document that is not COMPLETE; the codes of
+ *  libro_agreement_check and of libro_issuer_agreement_draft. */
+LIBRO_API LIBRO_NODISCARD libro_code
+libro_issuer_agreement_amend(libro_buf *out, libro_credential **cred_out, const char *doc,
+                             size_t len, const libro_agreement_options *changes, libro_error *err);
+
+/** Add the signature of `key` (a party's private key) to the agreement doc[0..len) (a draft or
+ *  a partly signed document): libro_agreement_sign, appended to `out`. *after (may be NULL;
+ *  caller frees with libro_agreement_free) receives the check of the new document: who has
+ *  signed, who has not. Codes of libro_agreement_sign. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_agreement_sign(libro_buf *out,
+                                                                 libro_agreement **after,
+                                                                 const char *doc, size_t len,
+                                                                 const libro_key *key,
+                                                                 libro_error *err);
+
+/** "Ann Example, Bob Example": the names of the parties of `a` who have not signed, appended
+ *  to `out` ("" when every party signed). */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_agreement_missing(libro_buf *out,
+                                                                    const libro_agreement *a,
+                                                                    libro_error *err);
+
+/** Register the agreement doc[0..len) in the registry `target`: a database path (the change
+ *  recorded under `actor`, NULL: the drafter) or a URL (the document is the request: the
+ *  parties' signatures authorize it). Checked first: LIBRO_ERR_DENIED for a PARTIAL document
+ *  naming the parties missing, the check's code for an INVALID one. An amendment (its
+ *  "supersedes") supersedes the version it names there. `hash` (may be NULL) receives the
+ *  document's hash. Codes of libro_registry_client_register_agreement. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_agreement_register(char hash[LIBRO_HASH_REF_SIZE],
+                                                                     const char *target,
+                                                                     const char *actor,
+                                                                     const char *doc, size_t len,
+                                                                     libro_error *err);
+
+#define LIBRO_AGREEMENT_END_OPTIONS_VERSION 1u
+
+/** Ending an agreement: one party's notice, or every party's mutual end. */
+typedef struct libro_agreement_end_options {
+    unsigned version;     /* LIBRO_AGREEMENT_END_OPTIONS_VERSION */
+    const char *document; /* the agreement (its COMPLETE JWS JSON document) */
+    size_t document_len;
+    const libro_key *key;    /* the signing party's private key */
+    libro_agreement_end how; /* LIBRO_AGREEMENT_END_NOTICE or LIBRO_AGREEMENT_END_MUTUAL */
+    const char *reason;      /* required for a new statement */
+    int64_t at;              /* the statement's time; 0: now */
+    /* A statement other parties signed already (mutual): this party's signature is added to
+     * it. NULL: a new statement. */
+    const char *statement;
+    size_t statement_len;
+    /* Where to record the end: a database path (under `actor`, NULL: the drafter) or a URL
+     * (the statement is the request). NULL: only sign. A mutual end is recorded once every
+     * party signed. */
+    const char *target;
+    const char *actor;
+} libro_agreement_end_options;
+
+#define LIBRO_AGREEMENT_END_OPTIONS_INIT                                                           \
+    {                                                                                              \
+        LIBRO_AGREEMENT_END_OPTIONS_VERSION, NULL, 0, NULL, (libro_agreement_end) 0, NULL, 0,      \
+            NULL, 0, NULL, NULL                                                                    \
+    }
+
+/** What libro_issuer_agreement_end did. */
+typedef struct libro_agreement_end_result {
+    libro_buf statement;            /* the end statement with this party's signature */
+    char hash[LIBRO_HASH_REF_SIZE]; /* the agreement's */
+    size_t n_signed;                /* parties whose signature the statement carries */
+    size_t n_parties;
+    bool recorded; /* the registry recorded the end */
+} libro_agreement_end_result;
+
+/** Release what `res` holds. NULL is a no-op. */
+LIBRO_API void libro_agreement_end_result_clear(libro_agreement_end_result *res);
+
+/** Sign an end statement (registry.h, LIBRO_AGREEMENT_END_TYP) for the agreement
+ *  opt->document with opt->key, a party's key (LIBRO_ERR_DENIED otherwise): a new one saying
+ *  {"agreement","end","at","reason"}, or opt->statement with this party's signature added
+ *  (LIBRO_ERR_DENIED when it names another agreement or another end, LIBRO_ERR_EXISTS when
+ *  this party signed it already, LIBRO_ERR_BAD_SIGNATURE for a signature in it that does not
+ *  verify with its party's key). An agreement that may end only mutually takes no notice
+ *  (LIBRO_ERR_DENIED). Then, with a target, record it (a mutual end once every party
+ *  signed). *res (zeroed on entry; clear with libro_agreement_end_result_clear) holds the
+ *  statement, also when recording failed. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_agreement_end(
+    libro_agreement_end_result *res, const libro_agreement_end_options *opt, libro_error *err);
+
+/** The LBR reference QR of the registered document `hash` of `kind` (libro/lbr.h): its text
+ *  appended to `text_out` and, when `png_out` is not NULL, its QR code as a PNG (level M);
+ *  *qr_version (may be NULL) the QR version. Codes of libro_lbr_encode and libro_qr_render. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_reference_qr(libro_buf *png_out,
+                                                               libro_buf *text_out, int *qr_version,
+                                                               libro_lbr_kind kind,
+                                                               const char *hash, libro_error *err);
 
 /* ---- a community's registry ---------------------------------------------------------------- */
 

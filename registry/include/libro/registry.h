@@ -5,6 +5,7 @@
 #define LIBRO_REGISTRY_H
 
 #include "libro/credential.h"
+#include "libro/crypto.h"
 #include "libro/merkle.h"
 
 typedef struct libro_registry libro_registry; /* opaque; one per thread or process */
@@ -573,6 +574,264 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_mandate_status_bits(libro_re
                                                                         struct libro_bitstring *out,
                                                                         uint32_t list, int purpose,
                                                                         libro_error *err);
+
+/* ---- agreements (docs/operations.md, "Agreements") ---------------------------------------- */
+
+/* A registered document's hash, as core computes it for every document the registry records
+ * (the mandate id form): "sha256:" and the 64 lowercase hex digits of the SHA-256 of the
+ * document's exact bytes (an agreement: its JWS JSON document; a consent step and a law: the
+ * compact JWS). A buffer for one, with its NUL. */
+#define LIBRO_REGISTRY_HASH_LEN LIBRO_HASH_REF_LEN
+#define LIBRO_REGISTRY_HASH_SIZE LIBRO_HASH_REF_SIZE
+
+/** How a registered ResponsibilityAgreement stands (the stored state; see
+ *  libro_agreement_record_state for the state at a time). */
+typedef enum libro_agreement_state {
+    LIBRO_AGREEMENT_IN_FORCE = 1,   /* registered, not ended, not amended */
+    LIBRO_AGREEMENT_ENDED = 2,      /* an end was recorded: it takes effect at ends_at (by
+                                       notice: the notice given plus the notice days; mutual:
+                                       at once) */
+    LIBRO_AGREEMENT_SUPERSEDED = 3, /* a newer version that names it in "supersedes" was
+                                       registered: final */
+} libro_agreement_state;
+
+/** "in force", "ended", "superseded" (as the bundle and the API write them); NULL outside the
+ *  enum. */
+LIBRO_API const char *libro_agreement_state_name(libro_agreement_state s);
+
+/** How an agreement is ended. */
+typedef enum libro_agreement_end {
+    LIBRO_AGREEMENT_END_NOTICE = 1, /* one party's signed notice; takes effect after the
+                                       agreement's noticeDays */
+    LIBRO_AGREEMENT_END_MUTUAL = 2, /* every party signed the end; takes effect at once */
+} libro_agreement_end;
+
+/** "notice", "mutual"; NULL outside the enum. */
+LIBRO_API const char *libro_agreement_end_name(libro_agreement_end how);
+
+/** One party of a registered agreement (from its signed payload). */
+typedef struct libro_agreement_party {
+    char *id; /* did:key or another id */
+    char *name;
+    char *role;
+} libro_agreement_party;
+
+/** A registered agreement (one version). */
+typedef struct libro_agreement_record {
+    char hash[LIBRO_REGISTRY_HASH_SIZE]; /* its id */
+    char *title;
+    char *community; /* the community whose law frames it */
+    libro_agreement_party *parties;
+    size_t n_parties;
+    int64_t valid_from;
+    int64_t valid_until;
+    uint32_t notice_days; /* how it may be ended: by notice of this many days, or ... */
+    bool mutual_only;     /* ... only mutually (notice_days is then 0) */
+    char *supersedes;     /* the version it amends (NULL: the first version) */
+    char *superseded_by;  /* the version that amends it (NULL unless superseded) */
+    libro_agreement_state state;
+    int64_t registered_at;
+    int64_t superseded_at;   /* 0 unless superseded */
+    libro_agreement_end end; /* 0 unless ended */
+    int64_t end_given_at;    /* when the end was recorded (0: not ended) */
+    int64_t ends_at;         /* when it takes effect (0: not ended) */
+    char *end_by;            /* the party id that gave notice; NULL for a mutual end */
+    char *end_reason;        /* the reason the statement gives; NULL unless ended */
+    char *end_statement;     /* the signed end statement (JWS JSON); NULL unless ended */
+    char *document;          /* the agreement itself (JWS JSON General Serialization) */
+} libro_agreement_record;
+
+LIBRO_API void libro_agreement_record_clear(libro_agreement_record *a);
+LIBRO_API void libro_agreement_records_free(libro_agreement_record *a, size_t n);
+/** The state at `now`: an ENDED agreement whose notice runs until after `now` is still
+ *  IN_FORCE; otherwise the stored state. */
+LIBRO_API libro_agreement_state libro_agreement_record_state(const libro_agreement_record *a,
+                                                             int64_t now);
+
+/* The end statement: a JWS JSON General Serialization document (typ
+ * LIBRO_AGREEMENT_END_TYP) whose payload is the JSON object
+ *   {"agreement": "<hash>", "end": "notice"|"mutual", "at": "<time>", "reason": "<text>"}
+ * signed with the parties' keys under the agreement's kids ("<party id>#<thumbprint>"): by
+ * notice one party's signature (that party gives the notice), mutual every party's. */
+#define LIBRO_AGREEMENT_END_TYP "libro-agreement-end+json"
+
+/** The payload of an end statement, appended to `out` (the exact bytes every party signs with
+ *  libro_jws_json_sign and LIBRO_AGREEMENT_END_TYP). `hash` of the hash form
+ *  (LIBRO_ERR_INVALID_ARG), `reason` non-empty text of at most 200 bytes
+ *  (LIBRO_ERR_INVALID_ARG). Thread-safe. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_agreement_end_payload(libro_buf *out, const char *hash,
+                                                                 libro_agreement_end how,
+                                                                 int64_t at, const char *reason,
+                                                                 libro_error *err);
+
+/** Register a ResponsibilityAgreement `document` (JWS JSON, `len` bytes) that is COMPLETE by
+ *  core's agreement check (every named party signed; PARTIAL: LIBRO_ERR_DENIED naming the
+ *  missing parties; INVALID: the check's code), framed by the registry's own community
+ *  (LIBRO_ERR_DENIED), its validUntil not past at `now` (LIBRO_ERR_EXPIRED; a term that
+ *  starts later is accepted), new
+ *  (LIBRO_ERR_EXISTS). With "supersedes" it is an amendment: the version it names must be
+ *  registered (LIBRO_ERR_NOT_FOUND) and in force at `now` (LIBRO_ERR_DENIED: ended or
+ *  superseded), framed by the same community, and every party of the old version must be a
+ *  party of the new one (LIBRO_ERR_DENIED naming the one missing): so every party re-signed.
+ *  The old version becomes SUPERSEDED. One transaction, a log leaf for the registration and
+ *  one for the supersession, under `actor`. *hash (may be NULL) receives the new hash. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_register_agreement(
+    libro_registry *r, const libro_request_id *req, const char *document, size_t len,
+    const char *actor, int64_t now, char hash[LIBRO_REGISTRY_HASH_SIZE], libro_error *err);
+
+/** End the agreement `hash` with the signed `statement` (JWS JSON, `len` bytes; its format
+ *  above): its payload names this agreement and an end its "ending" allows (notice on a
+ *  mutualOnly agreement: LIBRO_ERR_DENIED), its "at" not after `now` nor before the
+ *  registration, by more than 5 minutes (clocks differ), nor after validUntil; every signature
+ * verifies with the key of the party its kid names (LIBRO_ERR_BAD_SIGNATURE; a kid naming no party:
+ *  LIBRO_ERR_DENIED); notice: at least one party signed, the notice runs from "at" for the
+ *  notice days; mutual: every party signed (LIBRO_ERR_DENIED naming the missing ones) and it
+ *  ends at "at". LIBRO_ERR_NOT_FOUND; LIBRO_ERR_DENIED for an agreement already ended or
+ *  superseded. One transaction with its log leaf. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_end_agreement(
+    libro_registry *r, const libro_request_id *req, const char *hash, const char *statement,
+    size_t len, const char *actor, int64_t now, libro_error *err);
+
+/** The agreement `hash` (LIBRO_ERR_INVALID_ARG for a hash not of the form;
+ *  LIBRO_ERR_NOT_FOUND) and, when `history` is not NULL, every version of its chain (the
+ *  first version through the latest amendment, oldest first, the asked one included), from
+ *  one snapshot. Caller clears *out and frees *history (libro_agreement_records_free). */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_agreement(libro_registry *r,
+                                                              libro_agreement_record *out,
+                                                              libro_agreement_record **history,
+                                                              size_t *n_history, const char *hash,
+                                                              libro_error *err);
+
+/** Every registered agreement, every version, by registration. Caller frees with
+ *  libro_agreement_records_free. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_agreements(libro_registry *r,
+                                                               libro_agreement_record **out,
+                                                               size_t *n, libro_error *err);
+
+/* ---- laws by consent (docs/operations.md, "Laws by consent") ------------------------------ */
+
+/** How an adopted CommunityLaw stands. Under review (past its review date) is not a stored
+ *  state: it is its validUntil against the time. */
+typedef enum libro_law_state {
+    LIBRO_LAW_IN_FORCE = 1,
+    LIBRO_LAW_REPEALED = 2, /* superseded by a newer adopted version of the same law */
+} libro_law_state;
+
+/** "in force", "repealed"; NULL outside the enum. */
+LIBRO_API const char *libro_law_state_name(libro_law_state s);
+
+/** An adopted law (one version). */
+typedef struct libro_law_record {
+    char hash[LIBRO_REGISTRY_HASH_SIZE];
+    char *id; /* the law's id, stable across versions */
+    uint32_t version;
+    char *title;
+    char *aim;
+    char *community;
+    int64_t adopted_at;   /* its validFrom */
+    int64_t review_at;    /* its validUntil: the review date */
+    char *consent_record; /* the hash of the last step of its consent record */
+    char *supersedes;     /* the version it replaces (NULL for version 1) */
+    char *superseded_by;  /* NULL unless repealed */
+    libro_law_state state;
+    int64_t repealed_at; /* 0 unless repealed */
+    int64_t registered_at;
+    char *credential; /* the CommunityLaw (compact JWS) */
+} libro_law_record;
+
+LIBRO_API void libro_law_record_clear(libro_law_record *l);
+LIBRO_API void libro_law_records_free(libro_law_record *l, size_t n);
+
+/** A recorded consent step. */
+typedef struct libro_consent_step_record {
+    char hash[LIBRO_REGISTRY_HASH_SIZE];
+    char *process; /* the law id */
+    uint32_t run;  /* which consent process of that law: 1 for the one that adopted version 1
+                      (or is under way towards it), ... */
+    uint32_t seq;
+    char *kind; /* "propose", "amend", "respond", "rule", "withdraw", "round" */
+    char *by;   /* the did:key that signed it */
+    int64_t at;
+    char *step; /* the compact JWS */
+    int64_t registered_at;
+} libro_consent_step_record;
+
+LIBRO_API void libro_consent_step_records_free(libro_consent_step_record *s, size_t n);
+
+/** Record consent step `step` (compact JWS, `len` bytes, of core's consent step format) of
+ *  the process its payload names. The step's own signature is the authorization
+ *  (libro_step_verify: the kid's did:key must be its "by"; its codes, prefixed "consent
+ *  step"). Its process must be a law id without '/', '?', '%' or '#' (LIBRO_ERR_INVALID_ARG)
+ *  and its "at" no later than `now` + 5 minutes (LIBRO_ERR_DENIED). Then, in one
+ *  transaction: a "propose" at seq 0 opens a process when the law has none under way
+ *  (LIBRO_ERR_DENIED otherwise), naming in "supersedes" the law's version in force when
+ *  there is one and nothing when there is none (LIBRO_ERR_DENIED); any other step continues
+ *  the open process (LIBRO_ERR_NOT_FOUND: none). Core's consent state machine
+ *  (libro_consent_run) then judges the process with this step last, against the seats the
+ *  registry's mandates gave (libro_consent_seat_of): the chain (seq, prev, time order:
+ *  LIBRO_ERR_PARSE) and who may act and how (LIBRO_ERR_DENIED), with its reason
+ *  ("step 4 (respond): ..."). A log leaf under `actor`. *hash (may be NULL) receives the
+ *  step's hash. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_add_step(
+    libro_registry *r, const libro_request_id *req, const char *step, size_t len, const char *actor,
+    int64_t now, char hash[LIBRO_REGISTRY_HASH_SIZE], libro_error *err);
+
+/** The steps of the law `law_id`'s process `run` (0: its latest process, open or adopted), by
+ *  seq. LIBRO_ERR_NOT_FOUND when there is no such process. Caller frees with
+ *  libro_consent_step_records_free. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_consent_steps(libro_registry *r,
+                                                                  libro_consent_step_record **out,
+                                                                  size_t *n, const char *law_id,
+                                                                  uint32_t run, libro_error *err);
+
+/** The record document of process `run` of law `law_id` (0: the latest), appended to `out`:
+ *  {"process": "<law id>", "steps": [compact JWS, by seq], "mandates": [compact JWS of every
+ *  mandate in office at some step's time, each once, by id]}, what `libro law record` checks
+ *  offline. LIBRO_ERR_NOT_FOUND. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_law_record(libro_registry *r, libro_buf *out,
+                                                               const char *law_id, uint32_t run,
+                                                               libro_error *err);
+
+/** Register an adopted CommunityLaw `law` (compact JWS): issued by the registry's community and
+ *  signed by its key (the key of the registry's own charter; LIBRO_ERR_SCHEMA for another
+ *  credential type, LIBRO_ERR_DENIED for another issuer, the codes of libro_jws_verify); its
+ *  law id has an open process (LIBRO_ERR_NOT_FOUND) whose last step's hash is the law's
+ *  consentRecord (LIBRO_ERR_DENIED) and which core's state machine finds adoptable
+ *  (LIBRO_ERR_DENIED naming what blocks: a standing objection, a missing response); its
+ *  version is the law's last version + 1 (1 for the first) and "supersedes" names the
+ *  version in force, when there is one (LIBRO_ERR_DENIED). The process is closed, the
+ *  version it supersedes becomes REPEALED; log leaves under `actor`. *hash (may be NULL)
+ *  receives the law's hash. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_register_law(
+    libro_registry *r, const libro_request_id *req, const char *law, const char *actor, int64_t now,
+    char hash[LIBRO_REGISTRY_HASH_SIZE], libro_error *err);
+
+/** The law version `hash` (LIBRO_ERR_INVALID_ARG for a hash not of the form;
+ *  LIBRO_ERR_NOT_FOUND). Caller clears *out. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_law(libro_registry *r, libro_law_record *out,
+                                                        const char *hash, libro_error *err);
+
+/** Laws: with `all` false the versions in force (one per law id, including those past their
+ *  review date, which are under review), by law id; with `all` every adopted version, by law
+ *  id then version. Caller frees with libro_law_records_free. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_laws(libro_registry *r, libro_law_record **out,
+                                                         size_t *n, bool all, libro_error *err);
+
+/** Every adopted version of the law `law_id`, by version (LIBRO_ERR_NOT_FOUND: none). Caller
+ *  frees with libro_law_records_free. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_law_versions(libro_registry *r,
+                                                                 libro_law_record **out, size_t *n,
+                                                                 const char *law_id,
+                                                                 libro_error *err);
+
+/** Laws in force whose review date falls before `now` + `within` (those already past it
+ *  included: they are under review), by review date. LIBRO_ERR_INVALID_ARG for a negative
+ *  `within`. Caller frees with libro_law_records_free. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_laws_review_due(libro_registry *r,
+                                                                    libro_law_record **out,
+                                                                    size_t *n, int64_t now,
+                                                                    int64_t within,
+                                                                    libro_error *err);
 
 /* ---- the log (docs/formats.md): every write is a leaf ---------------------------------------- */
 

@@ -120,6 +120,70 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_seats(libro_registry_
                                                                  libro_seat **out, size_t *n,
                                                                  libro_error *err);
 
+/* ---- agreements --------------------------------------------------------------------------
+ * Over HTTP the document is the request (Content-Type application/jose+json): a COMPLETE
+ * agreement is signed by every party and an end statement by the parties ending it, so their
+ * own signatures are the authorization and the client needs no signer for these. */
+
+/** Register a COMPLETE agreement, or an amendment (a new version whose "supersedes" names
+ *  the old one): libro_registry_register_agreement; over HTTP POST /v1/agreements with the
+ *  document as the body. *hash (may be NULL) receives its hash. */
+LIBRO_API LIBRO_NODISCARD libro_code
+libro_registry_client_register_agreement(libro_registry_client *c, const char *document,
+                                         char hash[LIBRO_REGISTRY_HASH_SIZE], libro_error *err);
+/** End agreement `hash` with the signed end statement (libro_agreement_end_payload):
+ *  libro_registry_end_agreement; over HTTP POST /v1/agreements/<hash>/end with the statement
+ *  as the body. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_end_agreement(libro_registry_client *c,
+                                                                         const char *hash,
+                                                                         const char *statement,
+                                                                         libro_error *err);
+/** The agreement `hash` and (when `history` is not NULL) every version of its chain, oldest
+ *  first: libro_registry_agreement; over HTTP GET /v1/agreements/<hash>, public. Caller
+ *  clears *out and frees *history. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_agreement(
+    libro_registry_client *c, libro_agreement_record *out, libro_agreement_record **history,
+    size_t *n_history, const char *hash, libro_error *err);
+
+/* ---- laws by consent ---------------------------------------------------------------------
+ * A consent step needs no signed request: the step is signed by the member who took it, and
+ * the registry checks it against the mandates (a client without a signer may add steps).
+ * An adopted law is signed by the registry's community key: that signature is its
+ * authorization too. Over HTTP each is the request body (Content-Type application/jose). */
+
+/** Record a consent step (compact JWS): libro_registry_add_step; over HTTP POST
+ *  /v1/laws/<law id>/steps. *hash (may be NULL) receives the step's hash. */
+LIBRO_API LIBRO_NODISCARD libro_code
+libro_registry_client_add_step(libro_registry_client *c, const char *step,
+                               char hash[LIBRO_REGISTRY_HASH_SIZE], libro_error *err);
+/** Register an adopted CommunityLaw (compact JWS, signed by the community key):
+ *  libro_registry_register_law; over HTTP POST /v1/laws. *hash
+ *  (may be NULL) receives the law's hash. */
+LIBRO_API LIBRO_NODISCARD libro_code
+libro_registry_client_register_law(libro_registry_client *c, const char *law,
+                                   char hash[LIBRO_REGISTRY_HASH_SIZE], libro_error *err);
+/** The record document of process `run` of `law_id` (0: the latest), appended to `out`:
+ *  libro_registry_law_record; over HTTP GET /v1/laws/<law id>/record[?run=N], public. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_law_record(
+    libro_registry_client *c, libro_buf *out, const char *law_id, uint32_t run, libro_error *err);
+/** The laws in force (libro_registry_laws with `all` false; over HTTP GET /v1/laws, public).
+ *  Caller frees with libro_law_records_free. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_laws(libro_registry_client *c,
+                                                                libro_law_record **out, size_t *n,
+                                                                libro_error *err);
+/** Every adopted version of `law_id` (libro_registry_law_versions; over HTTP GET
+ *  /v1/laws/<law id>, public). Caller frees with libro_law_records_free. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_law_versions(libro_registry_client *c,
+                                                                        libro_law_record **out,
+                                                                        size_t *n,
+                                                                        const char *law_id,
+                                                                        libro_error *err);
+/** Laws in force whose review date falls within `within` seconds of the registry's clock, or
+ *  has passed (libro_registry_laws_review_due; over HTTP GET /v1/laws/review-due?within=SECONDS,
+ *  public). Caller frees with libro_law_records_free. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_laws_review_due(
+    libro_registry_client *c, libro_law_record **out, size_t *n, int64_t within, libro_error *err);
+
 /* Over HTTP a refusal comes back as the registry's error code and message, mapped so that a
  * caller can tell them apart: 400 LIBRO_ERR_INVALID_ARG, 401 LIBRO_ERR_UNTRUSTED (unknown key,
  * bad signature, wrong audience, stale iat), 403 LIBRO_ERR_DENIED (out of scope), 404

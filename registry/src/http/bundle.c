@@ -68,6 +68,7 @@ typedef struct bundle_parts {
     json_t *chain;
     json_t *authorizations;
     json_t *members; /* the seats' charters */
+    json_t *index;   /* {"agreements": [...], "laws": [...]}: the states of the documents */
     uint64_t log_size;
     libro_merkle_hash log_root;
 } bundle_parts;
@@ -79,6 +80,7 @@ parts_clear(bundle_parts *p)
     json_decref(p->chain);
     json_decref(p->authorizations);
     json_decref(p->members);
+    json_decref(p->index);
     memset(p, 0, sizeof *p);
 }
 
@@ -137,6 +139,75 @@ gather_lists(bundle_parts *p, libro_buf *all, libro_http_ctx *ctx, libro_registr
     return rc;
 }
 
+/* Append {"hash","state","since"} to `a`. */
+static libro_code
+append_state(json_t *a, const char *hash, const char *state, int64_t since, libro_error *err)
+{
+    json_t *o = json_pack("{s:s, s:s, s:o}", "hash", hash, "state", state, "since",
+                          libro_registry__time_json(since));
+
+    if (o == NULL || json_array_append_new(a, o) != 0) {
+        return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+    }
+    return LIBRO_OK;
+}
+
+/* The index of agreements and laws (docs/formats.md, "Trust bundle"): each registered
+ * document's state and since when, so that a verifier shows it offline. Each array
+ * only when not empty; the whole text goes into `all`. */
+static libro_code
+gather_index(bundle_parts *p, libro_buf *all, libro_registry *reg, libro_error *err)
+{
+    libro_agreement_record *a = NULL;
+    libro_law_record *l = NULL;
+    size_t n_a = 0;
+    size_t n_l = 0;
+    json_t *agreements = json_array();
+    json_t *laws = json_array();
+    libro_code rc = agreements == NULL || laws == NULL
+                        ? libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory")
+                        : LIBRO_OK;
+
+    if (rc == LIBRO_OK) {
+        rc = libro_registry_agreements(reg, &a, &n_a, err);
+    }
+    for (size_t i = 0; rc == LIBRO_OK && i < n_a; i++) {
+        /* The stored state: an end by notice still running is "ended" since the time it takes
+         * effect, later than now, which a verifier reads as in force until then (the
+         * bundle's entries are exactly {"hash","state","since"}, docs/formats.md). */
+        libro_agreement_state st = a[i].state;
+        int64_t since = st == LIBRO_AGREEMENT_SUPERSEDED ? a[i].superseded_at
+                        : st == LIBRO_AGREEMENT_ENDED    ? a[i].ends_at
+                                                         : a[i].registered_at;
+
+        rc = append_state(agreements, a[i].hash, libro_agreement_state_name(st), since, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_registry_laws(reg, &l, &n_l, true, err);
+    }
+    for (size_t i = 0; rc == LIBRO_OK && i < n_l; i++) {
+        rc = append_state(laws, l[i].hash, libro_law_state_name(l[i].state),
+                          l[i].state == LIBRO_LAW_REPEALED ? l[i].repealed_at : l[i].registered_at,
+                          err);
+    }
+    if (rc == LIBRO_OK) {
+        p->index = json_object();
+        if (p->index == NULL ||
+            (n_a > 0 && json_object_set(p->index, "agreements", agreements) != 0) ||
+            (n_l > 0 && json_object_set(p->index, "laws", laws) != 0)) {
+            rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+        }
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_json__dump(all, p->index, err);
+    }
+    json_decref(agreements);
+    json_decref(laws);
+    libro_agreement_records_free(a, n_a);
+    libro_law_records_free(l, n_l);
+    return rc;
+}
+
 /* Read the parts and a digest of all of them: the bundle is re-signed only when it changes
  * (every status list is re-signed before it runs out, so its ETag changes then too). No
  * signature is made here: a request that gets the cached bundle (or 304) costs none. */
@@ -186,6 +257,9 @@ gather(bundle_parts *p, unsigned char digest[32], libro_http_ctx *ctx, libro_reg
         rc = append_strings(p->authorizations, auths, n_auths, &all, err);
     }
     if (rc == LIBRO_OK) {
+        rc = gather_index(p, &all, reg, err);
+    }
+    if (rc == LIBRO_OK) {
         rc = libro_registry_log_head(reg, &p->log_size, &p->log_root, err);
     }
     if (rc == LIBRO_OK) {
@@ -230,6 +304,11 @@ sign_bundle(libro_buf *out, libro_http_ctx *ctx, const bundle_parts *p, int64_t 
      * form verifiers read before roundtables (docs/formats.md, "Trust bundle"). */
     if (root != NULL && json_array_size(p->members) > 0 &&
         json_object_set(root, "members", p->members) != 0) {
+        json_decref(root);
+        root = NULL;
+    }
+    /* The agreements and laws, likewise only when there are some. */
+    if (root != NULL && json_object_update(root, p->index) != 0) {
         json_decref(root);
         root = NULL;
     }

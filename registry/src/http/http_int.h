@@ -47,7 +47,9 @@ typedef struct libro_http__request {
     unsigned n_bad_values;  /* header values of any name that fail libro_http__value_ok */
     unsigned n_bad_lines;   /* header lines ended by a bare LF, or folded (obs-fold) */
     const char *arg_at;     /* the query's "at" (GET /v1/roundtable), as sent; NULL when absent */
-    const char *arg_within; /* the query's "within" (GET /v1/roundtable/expiring) */
+    const char *arg_within; /* the query's "within" (GET /v1/roundtable/expiring,
+                               GET /v1/laws/review-due) */
+    const char *arg_run;    /* the query's "run" (GET /v1/laws/<id>/record) */
 } libro_http__request;
 
 /** What to send back. body is owned; the other strings are static. */
@@ -142,6 +144,19 @@ typedef enum libro_http_write {
     LIBRO_HTTP_WRITE_MANDATE_REGISTER, /* POST /v1/mandates */
     LIBRO_HTTP_WRITE_MANDATE_END,      /* POST /v1/mandates/<id>/end */
 } libro_http_write;
+
+/** Answer the error of a registry call by its code (400, 404, 409 exists or conflict, the
+ *  storage answers), `req` the request id it carried out (NULL: none). */
+void libro_http__registry_error(libro_http__response *resp, libro_registry *reg,
+                                const libro_request_id *req, const libro_error *err);
+/** Answer a storage failure (503 busy or read_only, 507, 500 io_error), kept for the log. */
+void libro_http__storage_error(libro_http__response *resp, const libro_error *err);
+/** Whether a Content-Type names `want` (RFC 9110 §8.3: case-insensitive, parameters after
+ *  ';' allowed), and nothing longer. */
+bool libro_http__media_type_is(const char *value, const char *want);
+/** The operator's line for a write `op` that storage refused (nothing when none was). */
+void libro_http__log_storage(const libro_http_ctx *ctx, const libro_http__response *resp,
+                             const char *op);
 
 /** A license record as the API shows it (NULL when out of memory). */
 json_t *libro_http__record_json(const libro_license_record *r);
@@ -248,7 +263,21 @@ typedef enum libro_http__route {
     LIBRO_HTTP_ROUTE_MANDATE,    /* GET /v1/mandates/<id> */
     LIBRO_HTTP_ROUTE_ROUNDTABLE, /* GET /v1/roundtable[?at=TIME] */
     LIBRO_HTTP_ROUTE_EXPIRING,   /* GET /v1/roundtable/expiring?within=SECONDS */
+    LIBRO_HTTP_ROUTE_AGREEMENT,  /* GET /v1/agreements/<hash> */
+    LIBRO_HTTP_ROUTE_DOCUMENT,   /* POST of a document that its own signatures authorize */
+    LIBRO_HTTP_ROUTE_LAWS,       /* GET /v1/laws (POST /v1/laws: a DOCUMENT route) */
+    LIBRO_HTTP_ROUTE_LAW,        /* GET /v1/laws/<law id> */
+    LIBRO_HTTP_ROUTE_LAW_RECORD, /* GET /v1/laws/<law id>/record[?run=N] */
+    LIBRO_HTTP_ROUTE_REVIEW_DUE, /* GET /v1/laws/review-due?within=SECONDS */
 } libro_http__route;
+
+/** The documents posted as themselves (docs/formats.md, "Agreement and law routes"). */
+typedef enum libro_http_doc {
+    LIBRO_HTTP_DOC_AGREEMENT = 1, /* POST /v1/agreements: a COMPLETE agreement (JWS JSON) */
+    LIBRO_HTTP_DOC_AGREEMENT_END, /* POST /v1/agreements/<hash>/end: an end statement */
+    LIBRO_HTTP_DOC_STEP,          /* POST /v1/laws/<law id>/steps: a consent step */
+    LIBRO_HTTP_DOC_LAW,           /* POST /v1/laws: an adopted CommunityLaw */
+} libro_http_doc;
 
 /** A matched path and its parameters. */
 typedef struct libro_http__route_match {
@@ -263,6 +292,9 @@ typedef struct libro_http__route_match {
     uint64_t a;                                      /* log numbers */
     uint64_t b;
     libro_http_write op;
+    libro_http_doc doc;                  /* a DOCUMENT route's document */
+    char hash[LIBRO_HASH_REF_SIZE];      /* an agreement's hash */
+    char law_id[LIBRO_MAX_ID_BYTES + 1]; /* a law id */
 } libro_http__route_match;
 
 /** Match `path` (decoded, NUL-terminated) segment by segment: route NONE (404), or a route
@@ -295,6 +327,64 @@ void libro_http__roundtable(libro_http__response *resp, libro_http_ctx *ctx, lib
 /** GET /v1/roundtable/expiring?within=SECONDS. */
 void libro_http__roundtable_expiring(libro_http__response *resp, libro_http_ctx *ctx,
                                      libro_registry **reg, const libro_http__request *req);
+
+/** Serve a public record: `root` as JSON (consumed), or with `html` the page already in
+ *  resp->body; 500 when `rc` failed. Cacheable (public, no-cache, an ETag), varying on
+ *  Accept. */
+void libro_http__finish_record(libro_http__response *resp, const libro_http__request *req,
+                               json_t *root, bool html, libro_code rc);
+
+/* ---- agreements and laws (laws.c) */
+
+/** An agreement record as the API shows it at `now` (NULL when out of memory). */
+json_t *libro_http__agreement_json(const libro_agreement_record *a, int64_t now);
+/** A law record as the API shows it at `now` (NULL when out of memory). */
+json_t *libro_http__law_json(const libro_law_record *l, int64_t now);
+/** POST of a document (`doc`) that its own signatures authorize: no request signature, but
+ *  the write budget, the storage rules and the log line of every write. `name` is the law id
+ *  or the agreement hash the path names (NULL: none). */
+void libro_http__document(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                          const libro_http__request *req, libro_http_doc doc, const char *name,
+                          const unsigned char *body, size_t len);
+/** GET /v1/agreements/<hash>: the agreement and its history; JSON or HTML. */
+void libro_http__agreement(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                           const libro_http__request *req, const char *hash);
+/** GET /v1/laws: the laws in force; JSON or HTML. */
+void libro_http__laws(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                      const libro_http__request *req);
+/** GET /v1/laws/<law id>: its versions and its latest process; JSON or HTML. */
+void libro_http__law(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                     const libro_http__request *req, const char *law_id);
+/** GET /v1/laws/<law id>/record[?run=N]: the record document; or the readable record. */
+void libro_http__law_record(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                            const libro_http__request *req, const char *law_id);
+/** GET /v1/laws/review-due?within=SECONDS. */
+void libro_http__laws_review_due(libro_http__response *resp, libro_http_ctx *ctx,
+                                 libro_registry **reg, const libro_http__request *req);
+
+/* ---- HTML (pages.c, pages_law.c) */
+
+/** `s` with <, >, &, " and ' escaped, appended to `b`. */
+LIBRO_NODISCARD libro_code libro_http__html_text(libro_buf *b, const char *s, libro_error *err);
+/** The agreement's page: each version of its history with its parties and what each accepts, term,
+ * state and end (every text escaped), appended to `b`. */
+LIBRO_NODISCARD libro_code libro_http__agreement_html(libro_buf *b, const char *hash,
+                                                      const libro_agreement_record *h, size_t n,
+                                                      int64_t now, libro_error *err);
+/** The laws in force in `community` with their review dates (every text escaped). */
+LIBRO_NODISCARD libro_code libro_http__laws_html(libro_buf *b, const char *community,
+                                                 const libro_law_record *l, size_t n, int64_t now,
+                                                 libro_error *err);
+/** A law's versions, and the state of its latest process (every text escaped). */
+LIBRO_NODISCARD libro_code libro_http__law_html(libro_buf *b, const char *law_id,
+                                                const libro_law_record *l, size_t n, uint32_t run,
+                                                bool open, size_t n_steps, libro_error *err);
+/** A consent record for a member of the public: each step (signature checked) with who took
+ *  it (names from the record's mandates), when, and what it says; every text escaped. */
+struct libro_consent_record;
+LIBRO_NODISCARD libro_code libro_http__record_html(libro_buf *b, uint32_t run,
+                                                   const struct libro_consent_record *rec,
+                                                   libro_error *err);
 
 /* ---- HTML (pages.c) */
 

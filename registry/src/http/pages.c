@@ -113,8 +113,8 @@ libro_http__prefers_html(const char *accept)
     return html_q > json_q;
 }
 
-static libro_code
-append_html_text(libro_buf *b, const char *s, libro_error *err)
+libro_code
+libro_http__html_text(libro_buf *b, const char *s, libro_error *err)
 {
     libro_code rc = LIBRO_OK;
 
@@ -152,7 +152,7 @@ append_rows(libro_buf *b, const char *const rows[][2], size_t n, libro_error *er
     for (size_t i = 0; i < n && rc == LIBRO_OK; i++) {
         rc = libro_buf_printf(b, err, "<dt>%s</dt><dd>", rows[i][0]);
         if (rc == LIBRO_OK) {
-            rc = append_html_text(b, rows[i][1] == NULL ? "" : rows[i][1], err);
+            rc = libro_http__html_text(b, rows[i][1] == NULL ? "" : rows[i][1], err);
         }
         if (rc == LIBRO_OK) {
             rc = libro_buf_append_str(b, "</dd>\n", err);
@@ -179,13 +179,13 @@ libro_http__license_html(libro_buf *b, const libro_license_record *r, const char
                                          err);
 
     if (rc == LIBRO_OK) {
-        rc = append_html_text(b, r->number, err);
+        rc = libro_http__html_text(b, r->number, err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_buf_append_str(b, "</title></head>\n<body><h1>License ", err);
     }
     if (rc == LIBRO_OK) {
-        rc = append_html_text(b, r->number, err);
+        rc = libro_http__html_text(b, r->number, err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_buf_printf(b, err, "</h1>\n<dl>\n<dt>Version</dt><dd>%u</dd>\n",
@@ -254,7 +254,7 @@ libro_http__mandate_html(libro_buf *b, const libro_mandate_record *m, libro_erro
                                   "<h1>Mandate of ",
                                   err);
         if (rc == LIBRO_OK) {
-            rc = append_html_text(b, m->name, err);
+            rc = libro_http__html_text(b, m->name, err);
         }
         if (rc == LIBRO_OK) {
             rc = libro_buf_printf(b, err, "</h1>\n<p>%s</p>\n<dl>\n", m->id);
@@ -301,7 +301,7 @@ member_row(libro_buf *b, const libro_mandate_record *m, const libro_seat *seats,
     for (size_t i = 0; i < LIBRO_NELEM(cells) && rc == LIBRO_OK; i++) {
         rc = libro_buf_append_str(b, "<td>", err);
         if (rc == LIBRO_OK) {
-            rc = append_html_text(b, cells[i], err);
+            rc = libro_http__html_text(b, cells[i], err);
         }
         if (rc == LIBRO_OK) {
             rc = libro_buf_append_str(b, "</td>", err);
@@ -324,13 +324,13 @@ libro_http__roundtable_html(libro_buf *b, const char *community, const char *at,
                                          err);
 
     if (rc == LIBRO_OK) {
-        rc = append_html_text(b, community, err);
+        rc = libro_http__html_text(b, community, err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_buf_append_str(b, "</title></head>\n<body><h1>Roundtable of ", err);
     }
     if (rc == LIBRO_OK) {
-        rc = append_html_text(b, community, err);
+        rc = libro_http__html_text(b, community, err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_buf_printf(b, err,
@@ -360,13 +360,13 @@ libro_http__roundtable_html(libro_buf *b, const char *community, const char *at,
         }
         rc = libro_buf_append_str(b, "<li>", err);
         if (rc == LIBRO_OK) {
-            rc = append_html_text(b, seats[i].name, err);
+            rc = libro_http__html_text(b, seats[i].name, err);
         }
         if (rc == LIBRO_OK) {
             rc = libro_buf_append_str(b, " (", err);
         }
         if (rc == LIBRO_OK) {
-            rc = append_html_text(b, seats[i].community, err);
+            rc = libro_http__html_text(b, seats[i].community, err);
         }
         if (rc == LIBRO_OK) {
             rc = libro_buf_append_str(b, ")</li>\n", err);

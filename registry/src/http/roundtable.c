@@ -67,10 +67,9 @@ mandates_json(const libro_mandate_record *m, size_t n)
     return a;
 }
 
-/* Serve `root` (JSON; consumed) or the HTML already in resp->body. */
-static void
-finish(libro_http__response *resp, const libro_http__request *req, json_t *root, bool html,
-       libro_code rc)
+void
+libro_http__finish_record(libro_http__response *resp, const libro_http__request *req, json_t *root,
+                          bool html, libro_code rc)
 {
     libro_error err = LIBRO_ERROR_INIT;
 
@@ -111,7 +110,7 @@ libro_http__mandate(libro_http__response *resp, libro_http_ctx *ctx, libro_regis
     } else if (rc == LIBRO_OK) {
         root = libro_http__mandate_json(&m);
     }
-    finish(resp, req, root, html, rc);
+    libro_http__finish_record(resp, req, root, html, rc);
 out:
     libro_mandate_record_clear(&m);
 }
@@ -198,7 +197,7 @@ libro_http__roundtable(libro_http__response *resp, libro_http_ctx *ctx, libro_re
                    : json_pack("{s:s, s:s, s:o, s:o}", "roundtable", ctx->community_id, "at",
                                at_text, "mandates", mandates_json(m, n), "seats", seat_list);
     }
-    finish(resp, req, root, html, rc);
+    libro_http__finish_record(resp, req, root, html, rc);
     libro_seats_free(seats, n_seats);
     libro_mandate_records_free(m, n);
 }
@@ -228,6 +227,6 @@ libro_http__roundtable_expiring(libro_http__response *resp, libro_http_ctx *ctx,
     if (rc == LIBRO_OK) {
         root = json_pack("{s:o}", "mandates", mandates_json(m, n));
     }
-    finish(resp, req, root, false, rc);
+    libro_http__finish_record(resp, req, root, false, rc);
     libro_mandate_records_free(m, n);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "http_int.h"
+#include "libro/crypto.h"
 #include "libro/merkle.h"
 #include "libro/statuslist.h"
 #include "libro/util.h"
@@ -202,6 +203,94 @@ match_mandates(libro_http__route_match *m, cursor *c)
     m->malformed = !libro_mandate_id_ok(m->mandate);
 }
 
+/* /v1/agreements (register), /v1/agreements/<hash> and /v1/agreements/<hash>/end. */
+static void
+match_agreements(libro_http__route_match *m, cursor *c)
+{
+    const char *hash;
+    size_t len;
+
+    if (at_end(c)) {
+        m->route = LIBRO_HTTP_ROUTE_DOCUMENT;
+        m->doc = LIBRO_HTTP_DOC_AGREEMENT;
+        return;
+    }
+    if (!take_segment(c, &hash, &len)) {
+        return;
+    }
+    m->usage = "want /v1/agreements/<hash> (sha256: and 64 lowercase hex digits)";
+    if (at_end(c)) {
+        m->route = LIBRO_HTTP_ROUTE_AGREEMENT;
+    } else if (take_last(c, "end")) {
+        m->route = LIBRO_HTTP_ROUTE_DOCUMENT;
+        m->doc = LIBRO_HTTP_DOC_AGREEMENT_END;
+    } else {
+        return;
+    }
+    if (!libro_hash_ref_ok(hash, len)) {
+        m->malformed = true;
+        return;
+    }
+    memcpy(m->hash, hash, len);
+    m->hash[len] = '\0';
+}
+
+/* Whether seg[0..len) is a law id the registry records (an absolute URI of printable ASCII,
+ * without '/', '?', '%' or '#': one path segment). Its full form is core's to check. */
+static bool
+law_id_ok(const char *seg, size_t len)
+{
+    if (len == 0 || len > LIBRO_MAX_ID_BYTES || memchr(seg, ':', len) == NULL) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char) seg[i];
+
+        if (ch <= 0x20 || ch >= 0x7f || ch == '/' || ch == '?' || ch == '%' || ch == '#') {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* /v1/laws (GET: in force; POST: register), /v1/laws/review-due, /v1/laws/<id>,
+ * /v1/laws/<id>/record and /v1/laws/<id>/steps. */
+static void
+match_laws(libro_http__route_match *m, cursor *c)
+{
+    const char *id;
+    size_t len;
+
+    if (at_end(c)) {
+        m->route = LIBRO_HTTP_ROUTE_LAWS;
+        return;
+    }
+    if (take_last(c, "review-due")) {
+        m->route = LIBRO_HTTP_ROUTE_REVIEW_DUE;
+        return;
+    }
+    if (!take_segment(c, &id, &len)) {
+        return;
+    }
+    m->usage = "want /v1/laws/<law id> (an id without '/', '?', '%' or '#')";
+    if (at_end(c)) {
+        m->route = LIBRO_HTTP_ROUTE_LAW;
+    } else if (take_last(c, "record")) {
+        m->route = LIBRO_HTTP_ROUTE_LAW_RECORD;
+    } else if (take_last(c, "steps")) {
+        m->route = LIBRO_HTTP_ROUTE_DOCUMENT;
+        m->doc = LIBRO_HTTP_DOC_STEP;
+    } else {
+        return;
+    }
+    if (!law_id_ok(id, len)) {
+        m->malformed = true;
+        return;
+    }
+    memcpy(m->law_id, id, len);
+    m->law_id[len] = '\0';
+}
+
 /* /v1/types/<id>: the rest of the path is the id (a '/' in it makes it malformed). */
 static void
 match_type(libro_http__route_match *m, cursor *c)
@@ -289,6 +378,10 @@ libro_http__match(libro_http__route_match *m, const char *path)
         match_log(m, &c);
     } else if (take_literal(&c, "mandates")) {
         match_mandates(m, &c);
+    } else if (take_literal(&c, "agreements")) {
+        match_agreements(m, &c);
+    } else if (take_literal(&c, "laws")) {
+        match_laws(m, &c);
     } else if (take_last(&c, "seats")) {
         m->route = LIBRO_HTTP_ROUTE_WRITE;
         m->op = LIBRO_HTTP_WRITE_SEAT;
@@ -343,14 +436,23 @@ libro_http__handle(libro_http__response *resp, libro_http_ctx *ctx, libro_regist
         libro_http__error(resp, 404, "not_found", "no such resource");
         return;
     }
-    if (!method_allowed(resp, req, m.route == LIBRO_HTTP_ROUTE_WRITE)) {
+    /* /v1/laws is the list of laws in force, and where an adopted law is posted. */
+    if (m.route == LIBRO_HTTP_ROUTE_LAWS && strcmp(req->method, "POST") == 0) {
+        m.route = LIBRO_HTTP_ROUTE_DOCUMENT;
+        m.doc = LIBRO_HTTP_DOC_LAW;
+    }
+    if (!method_allowed(
+            resp, req, m.route == LIBRO_HTTP_ROUTE_WRITE || m.route == LIBRO_HTTP_ROUTE_DOCUMENT)) {
+        if (m.route == LIBRO_HTTP_ROUTE_LAWS) {
+            resp->allow = "GET, HEAD, POST";
+        }
         return;
     }
     if (m.malformed) {
         libro_http__error(resp, 400, "bad_request", m.usage);
         return;
     }
-    if (m.route == LIBRO_HTTP_ROUTE_WRITE &&
+    if ((m.route == LIBRO_HTTP_ROUTE_WRITE || m.route == LIBRO_HTTP_ROUTE_DOCUMENT) &&
         !libro_http__rate_take(ctx, req->client, libro_http__monotonic_ms())) {
         libro_http__error(resp, 429, "rate_limited", "too many writes from this address");
         resp->retry_after = 1;
@@ -390,6 +492,28 @@ libro_http__handle(libro_http__response *resp, libro_http_ctx *ctx, libro_regist
         break;
     case LIBRO_HTTP_ROUTE_EXPIRING:
         libro_http__roundtable_expiring(resp, ctx, reg, req);
+        break;
+    case LIBRO_HTTP_ROUTE_AGREEMENT:
+        libro_http__agreement(resp, ctx, reg, req, m.hash);
+        break;
+    case LIBRO_HTTP_ROUTE_LAWS:
+        libro_http__laws(resp, ctx, reg, req);
+        break;
+    case LIBRO_HTTP_ROUTE_LAW:
+        libro_http__law(resp, ctx, reg, req, m.law_id);
+        break;
+    case LIBRO_HTTP_ROUTE_LAW_RECORD:
+        libro_http__law_record(resp, ctx, reg, req, m.law_id);
+        break;
+    case LIBRO_HTTP_ROUTE_REVIEW_DUE:
+        libro_http__laws_review_due(resp, ctx, reg, req);
+        break;
+    case LIBRO_HTTP_ROUTE_DOCUMENT:
+        libro_http__document(resp, ctx, reg, req, m.doc,
+                             m.hash[0] != '\0'     ? m.hash
+                             : m.law_id[0] != '\0' ? m.law_id
+                                                   : NULL,
+                             body, body_len);
         break;
     case LIBRO_HTTP_ROUTE_WRITE:
         /* Only the routes under /v1/licenses/<number>/ name a license, and under

@@ -313,6 +313,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         /* The query arguments the roundtable routes read (kept escaped, as the path is). */
         st->req.arg_at = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "at");
         st->req.arg_within = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "within");
+        st->req.arg_run = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "run");
         libro_http__check_headers(&st->resp, &st->req, s->ctx.max_body_bytes);
         if (st->resp.status != 0) {
             return send_response(conn, st);

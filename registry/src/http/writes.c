@@ -94,8 +94,8 @@ static const struct {
 };
 
 /* Answer a storage failure `err` and keep it for the log line (log_storage). */
-static void
-storage_error(libro_http__response *resp, const libro_error *err)
+void
+libro_http__storage_error(libro_http__response *resp, const libro_error *err)
 {
     size_t i = 0;
 
@@ -110,9 +110,9 @@ storage_error(libro_http__response *resp, const libro_error *err)
 
 /* The error of a registry call, by its code: what the caller did wrong, or a conflict with the
  * license's state. `req` is the request the call carried out (NULL: none). */
-static void
-registry_error(libro_http__response *resp, libro_registry *reg, const libro_request_id *req,
-               const libro_error *err)
+void
+libro_http__registry_error(libro_http__response *resp, libro_registry *reg,
+                           const libro_request_id *req, const libro_error *err)
 {
     switch (err->code) {
     case LIBRO_ERR_NOT_FOUND:
@@ -137,7 +137,7 @@ registry_error(libro_http__response *resp, libro_registry *reg, const libro_requ
     case LIBRO_ERR_FULL:
     case LIBRO_ERR_READONLY:
     case LIBRO_ERR_IO:
-        storage_error(resp, err);
+        libro_http__storage_error(resp, err);
         return;
     default:
         libro_http__error(resp, 400, "bad_request", err->msg);
@@ -300,7 +300,7 @@ resolve_key(libro_http__response *resp, write_request *w, libro_registry *reg, l
         return false;
     }
     if (rc != LIBRO_OK) {
-        registry_error(resp, reg, NULL, &err);
+        libro_http__registry_error(resp, reg, NULL, &err);
         return false;
     }
     return true;
@@ -450,7 +450,7 @@ check_license_scope(libro_http__response *resp, const write_request *w, libro_re
     bool ok = false;
 
     if (libro_registry_get(reg, &rec, NULL, NULL, number, &err) != LIBRO_OK) {
-        registry_error(resp, reg, NULL, &err);
+        libro_http__registry_error(resp, reg, NULL, &err);
         goto out;
     }
     if (strcmp(rec.issuer, w->auth->subject_id) != 0 ||
@@ -496,7 +496,7 @@ do_reserve(libro_http__response *resp, libro_http_ctx *ctx, libro_registry *reg,
     rc = mandate ? libro_registry_reserve_mandate_status(reg, &w->id, &list, &index, &err)
                  : libro_registry_reserve_status(reg, &w->id, &list, &index, &err);
     if (rc != LIBRO_OK) {
-        registry_error(resp, reg, &w->id, &err);
+        libro_http__registry_error(resp, reg, &w->id, &err);
         return;
     }
     (void) snprintf(rev, sizeof rev, "%s/v1/status/%s%u/revocation", ctx->base_url, sub, list);
@@ -527,7 +527,7 @@ license_reply(libro_http__response *resp, libro_registry *reg, unsigned status, 
     libro_license_record rec = {0};
 
     if (libro_registry_get(reg, &rec, NULL, NULL, number, &err) != LIBRO_OK) {
-        registry_error(resp, reg, NULL, &err);
+        libro_http__registry_error(resp, reg, NULL, &err);
         return;
     }
     reply(resp, status,
@@ -556,7 +556,7 @@ do_register(libro_http__response *resp, const libro_http_ctx *ctx, libro_registr
     if (libro_registry_register(reg, &w->id, token, list, index, w->auth->subject_id, now, &err) !=
             LIBRO_OK ||
         libro_registry__parse_credential(&c, token, &err) != LIBRO_OK) {
-        registry_error(resp, reg, &w->id, &err);
+        libro_http__registry_error(resp, reg, &w->id, &err);
         return;
     }
     license_reply(resp, reg, 201, c->license_number);
@@ -610,7 +610,7 @@ do_renew(libro_http__response *resp, const libro_http_ctx *ctx, libro_registry *
     }
     if (libro_registry_renew(reg, &w->id, number, token, ev, n, w->auth->subject_id, reason, now,
                              &err) != LIBRO_OK) {
-        registry_error(resp, reg, &w->id, &err);
+        libro_http__registry_error(resp, reg, &w->id, &err);
         return;
     }
     license_reply(resp, reg, 200, number);
@@ -632,7 +632,7 @@ do_change(libro_http__response *resp, libro_registry *reg, const write_request *
     }
     if (libro_registry_change(reg, &w->id, number, action, w->auth->subject_id, reason, now,
                               &err) != LIBRO_OK) {
-        registry_error(resp, reg, &w->id, &err);
+        libro_http__registry_error(resp, reg, &w->id, &err);
         return;
     }
     license_reply(resp, reg, 200, number);
@@ -658,7 +658,7 @@ do_expiring(libro_http__response *resp, libro_registry *reg, const write_request
     }
     if (libro_registry_expiring(reg, &recs, &n, now, (int64_t) json_integer_value(v), &err) !=
         LIBRO_OK) {
-        registry_error(resp, reg, NULL, &err);
+        libro_http__registry_error(resp, reg, NULL, &err);
         return;
     }
     list = json_array();
@@ -699,7 +699,7 @@ do_seat(libro_http__response *resp, libro_registry *reg, const write_request *w,
     }
     if (libro_registry_add_seat(reg, &w->id, charter, w->signer.id, now, &err) != LIBRO_OK ||
         libro_registry__parse_credential(&c, charter, &err) != LIBRO_OK) {
-        registry_error(resp, reg, &w->id, &err);
+        libro_http__registry_error(resp, reg, &w->id, &err);
         return;
     }
     reply(resp, 201, json_pack("{s:s}", "seat", c->subject_id));
@@ -713,7 +713,7 @@ mandate_reply(libro_http__response *resp, libro_registry *reg, unsigned status, 
     libro_mandate_record m = {0};
 
     if (libro_registry_mandate(reg, &m, id, &err) != LIBRO_OK) {
-        registry_error(resp, reg, NULL, &err);
+        libro_http__registry_error(resp, reg, NULL, &err);
         return;
     }
     reply(resp, status,
@@ -757,7 +757,7 @@ do_mandate_register(libro_http__response *resp, const libro_http_ctx *ctx, libro
     }
     if (libro_registry_register_mandate(reg, &w->id, token, list, index, w->signer.id, now, id,
                                         &err) != LIBRO_OK) {
-        registry_error(resp, reg, &w->id, &err);
+        libro_http__registry_error(resp, reg, &w->id, &err);
         goto out;
     }
     mandate_reply(resp, reg, 201, id);
@@ -786,7 +786,7 @@ do_mandate_end(libro_http__response *resp, libro_registry *reg, const write_requ
     }
     state = strcmp(how, "resigned") == 0 ? LIBRO_MANDATE_RESIGNED : LIBRO_MANDATE_RECALLED;
     if (libro_registry_mandate(reg, &m, id, &err) != LIBRO_OK) {
-        registry_error(resp, reg, NULL, &err);
+        libro_http__registry_error(resp, reg, NULL, &err);
         goto out;
     }
     if (state == LIBRO_MANDATE_RESIGNED &&
@@ -801,7 +801,7 @@ do_mandate_end(libro_http__response *resp, libro_registry *reg, const write_requ
     }
     if (libro_registry_end_mandate(reg, &w->id, id, state, w->signer.id, reason, now, &err) !=
         LIBRO_OK) {
-        registry_error(resp, reg, &w->id, &err);
+        libro_http__registry_error(resp, reg, &w->id, &err);
         goto out;
     }
     mandate_reply(resp, reg, 200, id);
@@ -813,8 +813,8 @@ out:
 
 /* Whether a Content-Type names `want` (RFC 9110 §8.3: case-insensitive, parameters after
  * ';' and spaces before them allowed), and nothing longer. */
-static bool
-media_type_is(const char *value, const char *want)
+bool
+libro_http__media_type_is(const char *value, const char *want)
 {
     size_t n = strlen(want);
 
@@ -878,8 +878,8 @@ action_of(libro_http_write op)
 /* One line per write that storage refused: what the operator must know (docs/operations.md,
  * "Storage errors"). The message names the operation and the system's error, never a request's
  * content. */
-static void
-log_storage(const libro_http_ctx *ctx, const libro_http__response *resp, libro_http_write op)
+void
+libro_http__log_storage(const libro_http_ctx *ctx, const libro_http__response *resp, const char *op)
 {
     char line[LIBRO_ERROR_MSG_MAX + 64];
     const char *code = "io_error";
@@ -892,8 +892,8 @@ log_storage(const libro_http_ctx *ctx, const libro_http__response *resp, libro_h
             code = storage_answers[i].name;
         }
     }
-    if (snprintf(line, sizeof line, "%s refused (%u %s): %s", libro_http__write_name(op),
-                 resp->status, code, resp->storage.msg) < 0) {
+    if (snprintf(line, sizeof line, "%s refused (%u %s): %s", op, resp->status, code,
+                 resp->storage.msg) < 0) {
         return;
     }
     ctx->log(ctx->log_ctx, line);
@@ -909,7 +909,7 @@ libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_registr
     bool known = false;
     int64_t now = libro_time_now();
 
-    if (!media_type_is(req->content_type, LIBRO_REQUEST_MEDIA_TYPE)) {
+    if (!libro_http__media_type_is(req->content_type, LIBRO_REQUEST_MEDIA_TYPE)) {
         libro_http__error(resp, 415, "unsupported_media_type",
                           "send the signed request as " LIBRO_REQUEST_MEDIA_TYPE);
         return;
@@ -927,12 +927,12 @@ libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_registr
     if (op != LIBRO_HTTP_QUERY_EXPIRING && atomic_load(&ctx->poisoned)) {
         libro_error_set(&err, LIBRO_ERR_IO,
                         "writes stopped after an earlier I/O error; restart the server");
-        storage_error(resp, &err);
+        libro_http__storage_error(resp, &err);
         goto out;
     }
     /* A spent id is a replay whatever else holds now (the transaction checks again). */
     if (libro_registry__request_known(*reg, w.id.jti, &known, &err) != LIBRO_OK) {
-        registry_error(resp, *reg, NULL, &err);
+        libro_http__registry_error(resp, *reg, NULL, &err);
         goto out;
     }
     if (known) {
@@ -987,6 +987,6 @@ out:
     if (libro_registry_poisoned(*reg)) { /* by this request's write, or a read before it */
         atomic_store(&ctx->poisoned, true);
     }
-    log_storage(ctx, resp, op);
+    libro_http__log_storage(ctx, resp, libro_http__write_name(op));
     write_request_clear(&w);
 }

@@ -27,6 +27,8 @@ libro_code libro_sq__db_fail(sq *s, int rc, const char *what, libro_error *err);
 libro_code libro_sq__prepare(sq *s, sqlite3_stmt **st, const char *sql, const char *what,
                              libro_error *err);
 libro_code libro_sq__bind_fail(sq *s, int rc, const char *what, libro_error *err);
+/** Bind text `v`, or SQL NULL when `v` is NULL (an SQLite code). */
+int libro_sq__bind_text_or_null(sqlite3_stmt *st, int col, const char *v);
 /** Run a statement that returns no rows to its end. */
 libro_code libro_sq__step_done(sq *s, sqlite3_stmt *st, const char *what, libro_error *err);
 /** A text column, copied (NULL for SQL NULL). */
@@ -66,5 +68,24 @@ libro_code libro_sq__mandate_put(void *h, const libro_mandate_record *m, bool in
 libro_code libro_sq__mandate_list(void *h, libro_mandate_record **out, size_t *n,
                                   libro_store_mandate_query q, int office, const char *seat,
                                   int64_t a, int64_t b, libro_error *err);
+
+/* The operations of store_sqlite_law.c: agreements, consent processes and steps, laws. */
+libro_code libro_sq__agreement_get(void *h, libro_agreement_record *out, const char *hash,
+                                   libro_error *err);
+libro_code libro_sq__agreement_put(void *h, const libro_agreement_record *a, bool insert,
+                                   libro_error *err);
+libro_code libro_sq__agreement_list(void *h, libro_agreement_record **out, size_t *n,
+                                    libro_error *err);
+libro_code libro_sq__process_get(void *h, const char *law_id, uint32_t run, uint32_t *run_out,
+                                 bool *open, char **law, libro_error *err);
+libro_code libro_sq__process_put(void *h, const char *law_id, uint32_t run, bool open,
+                                 int64_t opened_at, const char *law, bool insert, libro_error *err);
+libro_code libro_sq__step_put(void *h, const libro_consent_step_record *s, libro_error *err);
+libro_code libro_sq__step_list(void *h, libro_consent_step_record **out, size_t *n,
+                               const char *law_id, uint32_t run, libro_error *err);
+libro_code libro_sq__law_get(void *h, libro_law_record *out, const char *hash, libro_error *err);
+libro_code libro_sq__law_put(void *h, const libro_law_record *l, bool insert, libro_error *err);
+libro_code libro_sq__law_list(void *h, libro_law_record **out, size_t *n, libro_store_law_query q,
+                              const char *law_id, int64_t a, libro_error *err);
 
 #endif

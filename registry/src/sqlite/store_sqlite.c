@@ -163,8 +163,80 @@ static const char migration_5[] =
     "CREATE INDEX mandate_seat ON mandate (office, seat_key, valid_from);"
     "CREATE INDEX mandate_until ON mandate (valid_until);";
 
-static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                         migration_5};
+/* 6: agreements and laws by consent (issue 10, docs/operations.md "Agreements", "Laws by
+ * consent"). An agreement row per version, its parties beside it; one amendment per version
+ * (supersedes UNIQUE). A law id's consent processes are numbered runs, each open until a law
+ * names its last step; steps are unique per (law, run, seq), and a law version per (law,
+ * version). */
+static const char migration_6[] =
+    "CREATE TABLE agreement ("
+    " hash TEXT PRIMARY KEY,"
+    " title TEXT NOT NULL,"
+    " community TEXT NOT NULL,"
+    " valid_from INTEGER NOT NULL,"
+    " valid_until INTEGER NOT NULL,"
+    " notice_days INTEGER NOT NULL CHECK (notice_days >= 0),"
+    " mutual_only INTEGER NOT NULL CHECK (mutual_only IN (0, 1)),"
+    " supersedes TEXT UNIQUE,"
+    " superseded_by TEXT,"
+    " state INTEGER NOT NULL CHECK (state BETWEEN 1 AND 3),"
+    " registered_at INTEGER NOT NULL,"
+    " superseded_at INTEGER NOT NULL,"
+    " end_how INTEGER NOT NULL CHECK (end_how BETWEEN 0 AND 2),"
+    " end_given_at INTEGER NOT NULL,"
+    " ends_at INTEGER NOT NULL,"
+    " end_by TEXT,"
+    " end_reason TEXT,"
+    " end_statement TEXT,"
+    " document TEXT NOT NULL);"
+    "CREATE TABLE agreement_party ("
+    " agreement TEXT NOT NULL REFERENCES agreement (hash),"
+    " position INTEGER NOT NULL CHECK (position >= 0),"
+    " id TEXT NOT NULL,"
+    " name TEXT NOT NULL,"
+    " role TEXT NOT NULL,"
+    " PRIMARY KEY (agreement, position));"
+    "CREATE INDEX agreement_party_id ON agreement_party (id);"
+    "CREATE TABLE consent_process ("
+    " law_id TEXT NOT NULL,"
+    " run INTEGER NOT NULL CHECK (run >= 1),"
+    " open INTEGER NOT NULL CHECK (open IN (0, 1)),"
+    " opened_at INTEGER NOT NULL,"
+    " law TEXT,"
+    " PRIMARY KEY (law_id, run));"
+    "CREATE TABLE consent_step ("
+    " hash TEXT PRIMARY KEY,"
+    " law_id TEXT NOT NULL,"
+    " run INTEGER NOT NULL,"
+    " seq INTEGER NOT NULL CHECK (seq >= 0),"
+    " kind TEXT NOT NULL,"
+    " by_id TEXT NOT NULL,"
+    " at INTEGER NOT NULL,"
+    " step TEXT NOT NULL,"
+    " registered_at INTEGER NOT NULL,"
+    " UNIQUE (law_id, run, seq),"
+    " FOREIGN KEY (law_id, run) REFERENCES consent_process (law_id, run));"
+    "CREATE TABLE law ("
+    " hash TEXT PRIMARY KEY,"
+    " law_id TEXT NOT NULL,"
+    " version INTEGER NOT NULL CHECK (version >= 1),"
+    " title TEXT NOT NULL,"
+    " aim TEXT NOT NULL,"
+    " community TEXT NOT NULL,"
+    " adopted_at INTEGER NOT NULL,"
+    " review_at INTEGER NOT NULL,"
+    " consent_record TEXT NOT NULL,"
+    " supersedes TEXT,"
+    " superseded_by TEXT,"
+    " state INTEGER NOT NULL CHECK (state BETWEEN 1 AND 2),"
+    " repealed_at INTEGER NOT NULL,"
+    " registered_at INTEGER NOT NULL,"
+    " credential TEXT NOT NULL,"
+    " UNIQUE (law_id, version));"
+    "CREATE INDEX law_review ON law (state, review_at);";
+
+static const char *const migrations[] = {migration_1, migration_2, migration_3,
+                                         migration_4, migration_5, migration_6};
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
@@ -1189,6 +1261,16 @@ static const libro_store_ops sqlite_ops = {
     .mandate_get = libro_sq__mandate_get,
     .mandate_put = libro_sq__mandate_put,
     .mandate_list = libro_sq__mandate_list,
+    .agreement_get = libro_sq__agreement_get,
+    .agreement_put = libro_sq__agreement_put,
+    .agreement_list = libro_sq__agreement_list,
+    .process_get = libro_sq__process_get,
+    .process_put = libro_sq__process_put,
+    .step_put = libro_sq__step_put,
+    .step_list = libro_sq__step_list,
+    .law_get = libro_sq__law_get,
+    .law_put = libro_sq__law_put,
+    .law_list = libro_sq__law_list,
 };
 
 /* ---- open, create, migrate ---------------------------------------------------------------- */

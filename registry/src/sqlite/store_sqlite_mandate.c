@@ -177,8 +177,8 @@ out:
     return rc;
 }
 
-static libro_code
-bind_text_or_null(sqlite3_stmt *st, int col, const char *v)
+int
+libro_sq__bind_text_or_null(sqlite3_stmt *st, int col, const char *v)
 {
     return v == NULL ? sqlite3_bind_null(st, col)
                      : sqlite3_bind_text(st, col, v, -1, SQLITE_STATIC);
@@ -208,8 +208,8 @@ libro_sq__mandate_put(void *h, const libro_mandate_record *m, bool insert, libro
     }
     if ((src = sqlite3_bind_int(st, 1, (int) m->state)) != SQLITE_OK ||
         (src = sqlite3_bind_int64(st, 2, m->ended_at)) != SQLITE_OK ||
-        (src = bind_text_or_null(st, 3, m->end_reason)) != SQLITE_OK ||
-        (src = bind_text_or_null(st, 4, m->ended_by)) != SQLITE_OK ||
+        (src = libro_sq__bind_text_or_null(st, 3, m->end_reason)) != SQLITE_OK ||
+        (src = libro_sq__bind_text_or_null(st, 4, m->ended_by)) != SQLITE_OK ||
         (src = sqlite3_bind_int(st, 5, m->status_set ? 1 : 0)) != SQLITE_OK ||
         (src = sqlite3_bind_text(st, 6, m->id, -1, SQLITE_STATIC)) != SQLITE_OK) {
         rc = libro_sq__bind_fail(s, src, "mandate", err);
@@ -219,7 +219,7 @@ libro_sq__mandate_put(void *h, const libro_mandate_record *m, bool insert, libro
         ((src = sqlite3_bind_int(st, 7, m->office)) != SQLITE_OK ||
          (src = sqlite3_bind_text(st, 8, m->roundtable, -1, SQLITE_STATIC)) != SQLITE_OK ||
          (src = sqlite3_bind_int(st, 9, m->roundtable_level)) != SQLITE_OK ||
-         (src = bind_text_or_null(st, 10, m->seat)) != SQLITE_OK ||
+         (src = libro_sq__bind_text_or_null(st, 10, m->seat)) != SQLITE_OK ||
          (src = sqlite3_bind_text(st, 11, m->holder, -1, SQLITE_STATIC)) != SQLITE_OK ||
          (src = sqlite3_bind_text(st, 12, m->name, -1, SQLITE_STATIC)) != SQLITE_OK ||
          (src = sqlite3_bind_int(st, 13, m->voting ? 1 : 0)) != SQLITE_OK ||
@@ -264,6 +264,9 @@ query_sql(libro_store_mandate_query q)
     case LIBRO_MQ_EXPIRING:
         return "SELECT " MANDATE_COLUMNS " FROM mandate WHERE valid_until >= ?3"
                " AND valid_until <= ?4 AND state = 1 ORDER BY valid_until, id";
+    case LIBRO_MQ_ALL:
+        return "SELECT " MANDATE_COLUMNS " FROM mandate"
+               " ORDER BY CASE office WHEN 2 THEN 0 ELSE 1 END, seat_key, office, valid_from, id";
     case LIBRO_MQ_PENDING:
         return "SELECT " MANDATE_COLUMNS " FROM mandate WHERE state <> 1 AND status_set = 0"
                " AND ended_at <= ?3 ORDER BY ended_at, id";
@@ -301,7 +304,7 @@ libro_sq__mandate_list(void *h, libro_mandate_record **out, size_t *n, libro_sto
         if (name != NULL && strcmp(name, "?1") == 0) {
             src = sqlite3_bind_int(st, i, office);
         } else if (name != NULL && strcmp(name, "?2") == 0) {
-            src = bind_text_or_null(st, i, seat);
+            src = libro_sq__bind_text_or_null(st, i, seat);
         } else if (name != NULL && strcmp(name, "?3") == 0) {
             src = sqlite3_bind_int64(st, i, a);
         } else if (name != NULL && strcmp(name, "?4") == 0) {

@@ -30,14 +30,17 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_image_png(libro_buf *out, const libro
 LIBRO_API void libro_image_free(libro_image *img);
 
 /** Find QR codes in `img` (zbar, QR symbology only, binary mode) and return the text of the
- *  one libro code (starting "LB1:" or a compact JWS), appended to `text_out`.
+ *  one libro code (starting "LB1:", "LB2:", "LB3:" or "LBR:", or a compact JWS), appended to
+ *  `text_out`.
  *  LIBRO_ERR_NO_QR when there is none (or only codes that are not libro's, named in the
  *  message); LIBRO_ERR_PARSE "more than one libro QR code" when there are several. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_scan_image(libro_buf *text_out, const libro_image *img,
                                                       libro_error *err);
 
-/** Turn scanned or pasted text into a compact JWS: "LB1:..." is unpacked (libro_lb1_decode);
- *  a compact JWS is taken as is. Surrounding whitespace is ignored. */
+/** Turn scanned or pasted text into a compact JWS: "LB1:..." (and LB2, LB3) is unpacked
+ *  (libro_lb1_decode); a compact JWS (up to a CommunityLaw's LIBRO_MAX_LAW_TOKEN_BYTES) is
+ *  taken as is, and so is an "LBR:..." reference, which names a document without carrying
+ *  it (libro_verify_document reads it). Surrounding whitespace is ignored. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_scan_text(libro_buf *jws_out, const char *text,
                                                      size_t len, libro_error *err);
 

@@ -2,7 +2,10 @@
 #ifndef LIBRO_VERIFIER_H
 #define LIBRO_VERIFIER_H
 
+#include "libro/agreement.h"
+#include "libro/consent.h"
 #include "libro/credential.h"
+#include "libro/lbr.h"
 #include "libro/statuslist.h"
 
 /* ---- trust store ------------------------------------------------------------------------- */
@@ -108,6 +111,43 @@ LIBRO_API size_t libro_trust_count(const libro_trust *t);
  *  `i` out of range zeroes *out. */
 LIBRO_API void libro_trust_get(const libro_trust *t, size_t i, libro_trust_entry *out);
 
+/* ---- the registries' index of agreements and laws ------------------------------------------ */
+
+/** The state a registry records for an agreement or a law it registered (docs/formats.md,
+ *  "Trust bundle": the bundle's `agreements` and `laws`). */
+typedef enum libro_doc_state {
+    LIBRO_DOC_IN_FORCE = 1,   /* "in force" */
+    LIBRO_DOC_ENDED = 2,      /* "ended": an agreement ended by notice or by all its parties */
+    LIBRO_DOC_SUPERSEDED = 3, /* "superseded": an agreement replaced by an amended version */
+    LIBRO_DOC_REPEALED = 4,   /* "repealed": a law replaced by a newer version, or repealed */
+} libro_doc_state;
+
+/** "in force", "ended", "superseded", "repealed" (the words of the bundle); NULL outside the
+ *  enum. */
+LIBRO_API const char *libro_doc_state_name(libro_doc_state s);
+
+/** What one synced registry says of a document. Strings are borrowed from the store. */
+typedef struct libro_doc_entry {
+    bool law;                   /* a CommunityLaw; false: a ResponsibilityAgreement */
+    libro_doc_state state;      /* as of `since` */
+    int64_t since;              /* when the state took effect, or takes effect (an agreement ended
+                                 * by notice ends when the notice runs out) */
+    const char *registry;       /* the registry's id */
+    const char *url;            /* its base URL, as synced */
+    const char *community;      /* the community that authorized it */
+    const char *key_thumbprint; /* of the registry key that signed the bundle */
+    int64_t synced_ms;          /* the issued of the bundle it came with */
+} libro_doc_entry;
+
+/** The entries of the synced indexes for the agreement (`law` false) or law whose hash is
+ *  `hash` ("sha256:" and 64 lowercase hex digits of the document's bytes, docs/formats.md),
+ *  one per registry that lists it, at most `cap` of them into out[]. Returns how many there
+ *  are (which may exceed `cap`); 0 when none (or a NULL argument). What the entries say is
+ *  as trusted as the registry was when its bundle was synced: libro_verify_document checks
+ *  that the registry still chains to an anchor before it uses an entry. */
+LIBRO_API size_t libro_trust_doc_find(libro_doc_entry *out, size_t cap, const libro_trust *t,
+                                      bool law, const char *hash);
+
 /* ---- verification ------------------------------------------------------------------------ */
 
 typedef enum libro_outcome {
@@ -123,14 +163,23 @@ typedef enum libro_outcome {
     LIBRO_SURRENDERED = 9, /* the message list says "surrendered" (a revoked bit, not discipline) */
     LIBRO_LAPSED = 10,     /* expired, and the message list says "lapsed" (not renewed in time) */
     LIBRO_ENDED = 11, /* a RoundtableMandate ended early: its revocation bit is set (the message
-                       * list says resigned, recalled or replaced, when it can be read) */
+                       * list says resigned, recalled or replaced, when it can be read); an
+                       * agreement its registry records as ended */
+    /* Agreements and laws (docs/credentials.md, "What a verifier checks"): */
+    LIBRO_COMPLETE = 12,     /* an agreement every party signed */
+    LIBRO_PARTIAL = 13,      /* an agreement some party has not signed yet */
+    LIBRO_SUPERSEDED = 14,   /* an agreement its registry records as replaced by an amendment */
+    LIBRO_IN_FORCE = 15,     /* a law adopted by its community, before its review date */
+    LIBRO_UNDER_REVIEW = 16, /* a law past its review date (validUntil) */
+    LIBRO_REPEALED = 17,     /* a law its registry records as repealed or replaced */
 } libro_outcome;
 
 /** "VALID", "INVALID", "EXPIRED", "NOT YET VALID", ... */
 LIBRO_API const char *libro_outcome_name(libro_outcome o);
 /** The exit status libro-verify(1) gives the outcome: 0, 1, 3, 3, 4, 5, 6, 7, 8, and for the
  *  status words SURRENDERED 4 (as revoked: no longer valid, final) and LAPSED 3 (as expired);
- *  a mandate's ENDED 4 (as revoked). */
+ *  a mandate's ENDED 4 (as revoked). Agreements and laws: COMPLETE and IN FORCE 0, PARTIAL 9,
+ *  ENDED, SUPERSEDED and REPEALED 4, UNDER REVIEW 3. */
 LIBRO_API int libro_outcome_exit_code(libro_outcome o);
 
 /** Options. Fields are only ever appended, each with a new version: a caller built for
@@ -218,6 +267,32 @@ typedef struct libro_verification {
     libro_credential *mandate;
     char *roundtable_name;
     char *seat_name;
+    /* Agreements and laws (libro_verify_document). `hash` is the document's (libro_hash_ref of
+     * its exact bytes) or the one an LBR reference names ("" otherwise). `agreement`: an
+     * agreement document core's check read (COMPLETE or PARTIAL; NULL when INVALID), its
+     * framing community then in community_name (when the store holds its charter) with
+     * community_trusted saying whether that charter chains to a pinned anchor now (and
+     * community_why why not): shown, never part of the verdict, since the parties' own keys
+     * sign. `law`: a CommunityLaw once its signature verified with its community's key, the
+     * community in community_name. `reference`: the kind an LBR reference names (0: not a
+     * reference). `registered`: a registry the store synced, still chaining to a pinned anchor
+     * now (and for a document, one of the document's own community), lists the hash:
+     * reg_state since reg_since (a state that takes effect later is shown, not yet applied),
+     * as of its bundle of reg_synced_ms; reg_note says why there is no state otherwise. */
+    char hash[LIBRO_HASH_REF_SIZE];
+    libro_agreement *agreement;
+    libro_credential *law;
+    libro_lbr_kind reference;
+    bool community_trusted;
+    char community_why[LIBRO_ERROR_MSG_MAX];
+    bool registered;
+    libro_doc_state reg_state;
+    int64_t reg_since;
+    int64_t reg_synced_ms;
+    char *reg_registry;
+    char *reg_url;
+    char *reg_community;
+    char reg_note[LIBRO_ERROR_MSG_MAX];
 } libro_verification;
 
 /** Release the verification and all it owns. NULL is a no-op. */
@@ -262,6 +337,15 @@ LIBRO_API void libro_verification_free(libro_verification *v);
  *  revocation bit -> ENDED "mandate ended: resigned|recalled|replaced (message list of
  *  ...)" or, when the word cannot be read, "mandate ended (revocation list of ...); word
  *  unknown: ...", and the rest as for a license. The mandate is in (*out)->mandate.
+ *
+ *  A CommunityLaw (docs/credentials.md) too: its kid resolves to its community's key (an
+ *  anchor or a charter; a token over LIBRO_MAX_TOKEN_BYTES whose unverified payload names
+ *  the type is read with the law caps, LIBRO_MAX_LAW_TOKEN_BYTES), its issuer is the kid's
+ *  id, link 2 is that community's charter of the level the law names, chained to a pinned
+ *  anchor -> UNTRUSTED; then a registry of its community that says it was repealed (or
+ *  replaced) -> REPEALED; before its validFrom -> NOT YET VALID; past its validUntil (the
+ *  review date) -> UNDER REVIEW; else IN FORCE. The law is in (*out)->law, its hash in
+ *  (*out)->hash.
  *  `opt` NULL: LIBRO_VERIFY_OPTIONS_INIT(libro_time_now()).
  *  Returns LIBRO_OK whenever a verdict was reached (valid or not: see (*out)->outcome; caller
  *  owns *out, libro_verification_free); an error code only when no verdict could be formed
@@ -272,6 +356,34 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_verify_license(libro_verification **o
                                                           size_t len,
                                                           const libro_verify_options *opt,
                                                           libro_error *err);
+
+/** Verify what doc[0..len) holds, offline against `t` (libro-verify(1)), by its form
+ *  (surrounding whitespace ignored):
+ *  - a JSON object: a ResponsibilityAgreement document (JWS JSON General Serialization,
+ *    docs/credentials.md): core's check (libro_agreement_check) -> INVALID with its reason,
+ *    or PARTIAL "k of n parties signed; not yet: <names>" (exit 9); for a COMPLETE one the
+ *    state of the registry (below) -> ENDED / SUPERSEDED "agreement ended <since> (registry
+ *    <id>, synced <time>)", then its term at opt->now +- skew -> EXPIRED / NOT YET VALID,
+ *    else COMPLETE. Its framing community is walked up to a pinned anchor (community_name,
+ *    community_trusted, chain), which the verdict does not depend on: the parties sign with
+ *    their own keys, which no community vouches for;
+ *  - "LBR:" text: the reference (libro_lbr_decode -> INVALID): the registry state of the
+ *    document it names, ENDED / SUPERSEDED / REPEALED, IN FORCE, or STATUS UNKNOWN "not in
+ *    the trust store: sync its registry (libro sync URL)" when no trusted registry lists it;
+ *  - anything else: a compact JWS, libro_verify_license (a license, a mandate or a
+ *    CommunityLaw).
+ *  The registry state comes from the indexes libro_trust_sync kept: an entry counts only while
+ *  its registry chains to a pinned anchor now (as a status list's registry must), and for a
+ *  document only a registry of the document's own community (an agreement's framing
+ *  community, a law's issuer) speaks for it; among several, a final state in effect (since at
+ *  or before opt->now) wins, then the latest sync. A state dated later (an agreement ended by
+ *  notice ends when the notice runs out) is shown (registered, reg_state, reg_since) and not
+ *  yet applied. Codes and ownership as libro_verify_license. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_verify_document(libro_verification **out,
+                                                           const libro_trust *t, const char *doc,
+                                                           size_t len,
+                                                           const libro_verify_options *opt,
+                                                           libro_error *err);
 
 /** The sentence a person reads for the mandate of `v` (docs/credentials.md, "What a verifier
  *  says"), appended to `out`: "Jane Doe represents Tribe 12 at the roundtable of Neighborhood
@@ -285,6 +397,53 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_verify_license(libro_verification **o
 LIBRO_API LIBRO_NODISCARD libro_code libro_mandate_sentence(libro_buf *out,
                                                             const libro_verification *v,
                                                             libro_error *err);
+
+/* ---- the consent record of a law (docs/credentials.md, "The consent record") ------------- */
+
+/** What libro_verify_record found. The steps, mandates and state are filled as far as the
+ *  check got, so that a reader can print what was read (libro law record). */
+typedef struct libro_record_check {
+    bool ok; /* every check passed (and, with a law, the law is what the record adopted) */
+    char reason[LIBRO_ERROR_MSG_MAX]; /* the first failure, naming the step or mandate */
+    size_t bad_step;                  /* index of the step that failed, or SIZE_MAX */
+    size_t bad_mandate;               /* index of the mandate that failed, or SIZE_MAX */
+    libro_consent_record *record;     /* the document, parsed (NULL when it could not be) */
+    libro_step **steps;               /* record->n_steps entries; NULL where not verified */
+    char (*hashes)[LIBRO_HASH_REF_SIZE];
+    size_t n_steps;
+    libro_verification **mandates; /* record->n_mandates verifications (NULL past a failure) */
+    int64_t *mandates_at;          /* the time each mandate was verified at */
+    size_t n_mandates;
+    bool ran;                  /* the state machine ran over the steps: `state` holds */
+    libro_consent_state state; /* its result (adoptable, version, round, standing objections) */
+    libro_verification *law;   /* the law given, verified (libro_verify_license); or NULL */
+} libro_record_check;
+
+/** Release `r` and all it owns. NULL is a no-op. */
+LIBRO_API void libro_record_check_free(libro_record_check *r);
+
+/** Check a law's consent record offline (libro law record): the record document
+ *  record[0..record_len) (libro_consent_record_parse), then in this order, the first failure
+ *  giving ok false and the reason: every step's signature by its member's own key
+ *  (libro_step_verify: "step N: ..."); every mandate (compact JWS RoundtableMandates), each
+ *  verified with libro_verify_license as of the last step's time clamped into its own term
+ *  (opt->at set: the question is whether the member sat then, and ending early is the
+ *  registry's to record, not the term's), which must reach a verified chain to a pinned anchor
+ *  (INVALID, UNTRUSTED, EXPIRED or NOT YET VALID fail: "mandate N: ..."), all of the same
+ *  roundtable (the law's community when a law is given); the state machine
+ *  (libro_consent_run) over the steps with the seats those mandates give, in the record's
+ *  order -> "step N (kind): ..." for the first step refused, naming it (a tampered step
+ *  breaks its signature or the chain of hashes after it). When `law` is not NULL (a compact
+ *  JWS), it must verify (libro_verify_license: IN FORCE, UNDER REVIEW or REPEALED) and be
+ *  what the record adopted (libro_consent_check_law: its consentRecord the hash of the last
+ *  step, its id the process, its text, aim, review date and roundtable the last version's):
+ *  "law: ...". Without a law, ok means the record is sound as far as it goes (see
+ *  state.adoptable). LIBRO_OK whenever a result was formed (caller owns *out,
+ *  libro_record_check_free); LIBRO_ERR_NOMEM, LIBRO_ERR_CRYPTO, LIBRO_ERR_INVALID_ARG
+ *  otherwise (*out NULL). Reads `t` only. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_verify_record(
+    libro_record_check **out, const libro_trust *t, const char *record, size_t record_len,
+    const char *law, size_t law_len, const libro_verify_options *opt, libro_error *err);
 
 /* ---- sync (docs/formats.md): a registry's trust bundle into the store --------------------- */
 
@@ -309,6 +468,8 @@ typedef struct libro_sync_report {
     int64_t issued_ms;      /* the bundle's issued time to the millisecond (bundles are
                                ordered by it: docs/formats.md) */
     size_t members;         /* member communities' charters (seats) it carried */
+    size_t agreements;      /* entries of its index of agreements (0 when absent) */
+    size_t laws;            /* ... and of laws */
 } libro_sync_report;
 
 /** Fetch the trust bundle of the registry at `url` (its base URL: https://..., or http:// to
