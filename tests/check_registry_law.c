@@ -352,7 +352,7 @@ START_TEST(test_step_refusals)
         other.seq = 0;
         step_refused(tl_step(&other, 0, LIBRO_STEP_PROPOSE, t0,
                              &(tl_step_args){.text = "x", .review = review}),
-                     LIBRO_ERR_INVALID_ARG, "a law id is printable ASCII");
+                     LIBRO_ERR_INVALID_ARG, "a law id is an id of printable ASCII");
     }
     LIBRO_ASSERT_CODE(libro_registry_add_step(reg, NULL, "a.b.c", 5, "clerk", now, NULL, &err),
                       LIBRO_ERR_ENCODING, &err, "consent step: ");
