@@ -352,7 +352,7 @@ START_TEST(test_step_refusals)
         other.seq = 0;
         step_refused(tl_step(&other, 0, LIBRO_STEP_PROPOSE, t0,
                              &(tl_step_args){.text = "x", .review = review}),
-                     LIBRO_ERR_INVALID_ARG, "a law id is printable ASCII");
+                     LIBRO_ERR_INVALID_ARG, "a law id is an id of printable ASCII");
     }
     LIBRO_ASSERT_CODE(libro_registry_add_step(reg, NULL, "a.b.c", 5, "clerk", now, NULL, &err),
                       LIBRO_ERR_ENCODING, &err, "consent step: ");
@@ -451,6 +451,30 @@ START_TEST(test_new_member)
 }
 END_TEST
 
+/* An objection withdrawn by its author no longer blocks; only its author withdraws it, only
+ * the chair rules. */
+START_TEST(test_withdrawn_objection)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    char objection[LIBRO_HASH_REF_SIZE];
+    char *law;
+
+    step_ok(propose(0, t0, NULL), NULL);
+    step_ok(respond(0, t0 + 60, 1, 1, true), NULL);
+    step_ok(respond(1, t0 + 120, 1, 1, false), objection);
+    step_ok(respond(2, t0 + 180, 1, 1, true), NULL);
+    step_refused(tl_step(&P, 0, LIBRO_STEP_WITHDRAW, t0 + 200, &(tl_step_args){.ref = objection}),
+                 LIBRO_ERR_DENIED, "only its author withdraws an objection");
+    step_refused(tl_step(&P, 2, LIBRO_STEP_RULE, t0 + 200,
+                         &(tl_step_args){.ref = objection, .out = true, .reason = "no harm named"}),
+                 LIBRO_ERR_DENIED, "is not the chair: only the chair rules");
+    step_ok(tl_step(&P, 1, LIBRO_STEP_WITHDRAW, t0 + 240, &(tl_step_args){.ref = objection}), NULL);
+    law = tl_law(&P, 1, "No loud music after 22:00.", t0 + 300, review, NULL, F.community_key);
+    must(register_law(law, NULL, &err), &err, "adopt after the withdrawal");
+    libro_free(law);
+}
+END_TEST
+
 START_TEST(test_law_refusals)
 {
     libro_error err = LIBRO_ERROR_INIT;
@@ -544,6 +568,7 @@ libro_test_suite(void)
     tcase_add_test(tc, test_step_refusals);
     tcase_add_test(tc, test_ended_mandate);
     tcase_add_test(tc, test_new_member);
+    tcase_add_test(tc, test_withdrawn_objection);
     tcase_add_test(tc, test_law_refusals);
     tcase_add_test(tc, test_reads);
     suite_add_tcase(s, tc);

@@ -1110,22 +1110,12 @@ answer_hash(char out[LIBRO_REGISTRY_HASH_SIZE], const json_t *answer, const char
     return LIBRO_OK;
 }
 
-/* A hash or a law id goes into a URL path: the registry's own forms only (no '/', '?', '%' or
- * '#': libro_registry_add_step refuses such law ids). */
+/* A law id goes into a URL path: only the registry's form (libro_law_id_ok). */
 static libro_code
-path_segment_ok(const char *s, libro_error *err)
+law_id_for_path(const char *id, libro_error *err)
 {
-    size_t n = s == NULL ? 0 : strnlen(s, LIBRO_MAX_ID_BYTES + 1);
-
-    if (n == 0 || n > LIBRO_MAX_ID_BYTES) {
-        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "malformed id");
-    }
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char) s[i];
-
-        if (ch <= 0x20 || ch >= 0x7f || ch == '/' || ch == '?' || ch == '%' || ch == '#') {
-            return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "malformed id");
-        }
+    if (id == NULL || !libro_law_id_ok(id, strnlen(id, LIBRO_MAX_ID_BYTES + 1))) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "malformed law id");
     }
     return LIBRO_OK;
 }
@@ -1381,7 +1371,7 @@ libro_registry_client_add_step(libro_registry_client *c, const char *step,
     /* The route names the process: read it from the step (checked here, and again there). */
     rc = libro_step_verify(&s, NULL, step, strlen(step), err);
     if (rc == LIBRO_OK) {
-        rc = path_segment_ok(s->process, err);
+        rc = law_id_for_path(s->process, err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_buf_printf(&path, err, "/v1/laws/%s/steps", s->process);
@@ -1440,7 +1430,7 @@ libro_registry_client_law_record(libro_registry_client *c, libro_buf *out, const
     if (c->local != NULL) {
         return libro_registry_law_record(c->local, out, law_id, run, err);
     }
-    rc = path_segment_ok(law_id, err);
+    rc = law_id_for_path(law_id, err);
     if (rc == LIBRO_OK) {
         rc = run == 0 ? libro_buf_printf(&url, err, "%s/v1/laws/%s/record", c->url, law_id)
                       : libro_buf_printf(&url, err, "%s/v1/laws/%s/record?run=%u", c->url, law_id,
@@ -1579,7 +1569,7 @@ libro_registry_client_law_versions(libro_registry_client *c, libro_law_record **
     if (c->local != NULL) {
         return libro_registry_law_versions(c->local, out, n, law_id, err);
     }
-    rc = path_segment_ok(law_id, err);
+    rc = law_id_for_path(law_id, err);
     if (rc == LIBRO_OK) {
         rc = libro_buf_printf(&path, err, "/v1/laws/%s", law_id);
     }

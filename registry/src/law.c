@@ -84,24 +84,29 @@ libro_consent_step_records_free(libro_consent_step_record *s, size_t n)
     libro_free(s);
 }
 
-/* A law id the registry records: an id (core checks its form) that can also stand as one
- * segment of a URL path, so no '/', '?', '%' or '#'. Checked before any lookup too. */
+bool
+libro_law_id_ok(const char *s, size_t len)
+{
+    if (s == NULL || len == 0 || len > LIBRO_MAX_ID_BYTES || memchr(s, ':', len) == NULL) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char) s[i];
+
+        if (c <= 0x20 || c >= 0x7f || c == '/' || c == '?' || c == '%' || c == '#') {
+            return false;
+        }
+    }
+    return true;
+}
+
 static libro_code
 law_id_check(const char *id, libro_error *err)
 {
-    size_t n = id == NULL ? 0 : strnlen(id, LIBRO_REGISTRY_MAX_TEXT + 1);
-
-    if (n == 0 || n > LIBRO_REGISTRY_MAX_TEXT) {
-        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "a law id is 1 to 200 bytes");
-    }
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char) id[i];
-
-        if (c <= 0x20 || c >= 0x7f || c == '/' || c == '?' || c == '%' || c == '#') {
-            return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
-                                   "a law id is printable ASCII without spaces, '/', '?', '%%' "
-                                   "or '#'");
-        }
+    if (id == NULL || !libro_law_id_ok(id, strnlen(id, LIBRO_MAX_ID_BYTES + 1))) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "a law id is an id of printable ASCII without spaces, '/', '?', "
+                               "'%%' or '#'");
     }
     return LIBRO_OK;
 }

@@ -710,6 +710,12 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_agreements(libro_registry *r
 
 /* ---- laws by consent (docs/operations.md, "Laws by consent") ------------------------------ */
 
+/** Whether s[0..len) is a law id the registry records: an absolute URI of printable ASCII (1
+ *  to 200 bytes, a ':' in it; core's parser checks the rest of the id form) that can stand as
+ *  one segment of a URL path, so without '/', '?', '%' or '#'. The one rule for the routes,
+ *  the client and the registry. Thread-safe. */
+LIBRO_API bool libro_law_id_ok(const char *s, size_t len);
+
 /** How an adopted CommunityLaw stands. Under review (past its review date) is not a stored
  *  state: it is its validUntil against the time. */
 typedef enum libro_law_state {

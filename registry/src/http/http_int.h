@@ -386,6 +386,11 @@ LIBRO_NODISCARD libro_code libro_http__record_html(libro_buf *b, uint32_t run,
                                                    const struct libro_consent_record *rec,
                                                    libro_error *err);
 
+/** The query's "within": seconds, 0 to 3660 days, into *within; else false, and resp is
+ *  400. */
+bool libro_http__within(libro_http__response *resp, const libro_http__request *req,
+                        int64_t *within);
+
 /* ---- HTML (pages.c) */
 
 /** Whether `accept` ranks text/html above application/json (the most specific range naming

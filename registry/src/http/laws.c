@@ -24,8 +24,6 @@ static const char law_cache[] = "public, no-cache";
 static const char type_jose_json[] = "application/jose+json";
 /* What document writes are recorded under: the signatures say who. */
 static const char api_actor[] = "api";
-/* The longest "within" asked for: ten years. */
-#define MAX_WITHIN_SECONDS (INT64_C(3660) * 86400)
 
 /* Set o[name] to `v` (consumed) unless `v` is absent (`present` false); false when out of
  * memory. */
@@ -494,20 +492,17 @@ libro_http__laws_review_due(libro_http__response *resp, libro_http_ctx *ctx, lib
     libro_error err = LIBRO_ERROR_INIT;
     libro_law_record *l = NULL;
     size_t n = 0;
-    uint64_t within = 0;
+    int64_t within = 0;
     int64_t now = libro_time_now();
     json_t *root = NULL;
     libro_code rc;
 
-    if (req->arg_within == NULL ||
-        libro_parse_u64(&within, req->arg_within, strnlen(req->arg_within, 32),
-                        (uint64_t) MAX_WITHIN_SECONDS, &err) != LIBRO_OK) {
-        libro_http__error(resp, 400, "bad_request", "within: seconds, 0 to 3660 days");
+    if (!libro_http__within(resp, req, &within)) {
         return;
     }
     rc = libro_http__open_registry(ctx, reg, &err);
     if (rc == LIBRO_OK) {
-        rc = libro_registry_laws_review_due(*reg, &l, &n, now, (int64_t) within, &err);
+        rc = libro_registry_laws_review_due(*reg, &l, &n, now, within, &err);
     }
     if (rc == LIBRO_OK) {
         root = json_pack("{s:o}", "laws", laws_json(l, n, now));

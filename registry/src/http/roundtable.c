@@ -202,6 +202,22 @@ libro_http__roundtable(libro_http__response *resp, libro_http_ctx *ctx, libro_re
     libro_mandate_records_free(m, n);
 }
 
+bool
+libro_http__within(libro_http__response *resp, const libro_http__request *req, int64_t *within)
+{
+    libro_error ignored = LIBRO_ERROR_INIT;
+    uint64_t v = 0;
+
+    if (req->arg_within == NULL ||
+        libro_parse_u64(&v, req->arg_within, strnlen(req->arg_within, 32),
+                        (uint64_t) MAX_WITHIN_SECONDS, &ignored) != LIBRO_OK) {
+        libro_http__error(resp, 400, "bad_request", "within: seconds, 0 to 3660 days");
+        return false;
+    }
+    *within = (int64_t) v;
+    return true;
+}
+
 void
 libro_http__roundtable_expiring(libro_http__response *resp, libro_http_ctx *ctx,
                                 libro_registry **reg, const libro_http__request *req)
@@ -209,20 +225,16 @@ libro_http__roundtable_expiring(libro_http__response *resp, libro_http_ctx *ctx,
     libro_error err = LIBRO_ERROR_INIT;
     libro_mandate_record *m = NULL;
     size_t n = 0;
-    uint64_t within = 0;
+    int64_t within = 0;
     json_t *root = NULL;
     libro_code rc;
 
-    if (req->arg_within == NULL ||
-        libro_parse_u64(&within, req->arg_within, strnlen(req->arg_within, 32),
-                        (uint64_t) MAX_WITHIN_SECONDS, &err) != LIBRO_OK) {
-        libro_http__error(resp, 400, "bad_request", "within: seconds, 0 to 3660 days");
+    if (!libro_http__within(resp, req, &within)) {
         return;
     }
     rc = libro_http__open_registry(ctx, reg, &err);
     if (rc == LIBRO_OK) {
-        rc = libro_registry_mandates_expiring(*reg, &m, &n, libro_time_now(), (int64_t) within,
-                                              &err);
+        rc = libro_registry_mandates_expiring(*reg, &m, &n, libro_time_now(), within, &err);
     }
     if (rc == LIBRO_OK) {
         root = json_pack("{s:o}", "mandates", mandates_json(m, n));

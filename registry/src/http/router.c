@@ -235,24 +235,6 @@ match_agreements(libro_http__route_match *m, cursor *c)
     m->hash[len] = '\0';
 }
 
-/* Whether seg[0..len) is a law id the registry records (an absolute URI of printable ASCII,
- * without '/', '?', '%' or '#': one path segment). Its full form is core's to check. */
-static bool
-law_id_ok(const char *seg, size_t len)
-{
-    if (len == 0 || len > LIBRO_MAX_ID_BYTES || memchr(seg, ':', len) == NULL) {
-        return false;
-    }
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char) seg[i];
-
-        if (ch <= 0x20 || ch >= 0x7f || ch == '/' || ch == '?' || ch == '%' || ch == '#') {
-            return false;
-        }
-    }
-    return true;
-}
-
 /* /v1/laws (GET: in force; POST: register), /v1/laws/review-due, /v1/laws/<id>,
  * /v1/laws/<id>/record and /v1/laws/<id>/steps. */
 static void
@@ -283,7 +265,7 @@ match_laws(libro_http__route_match *m, cursor *c)
     } else {
         return;
     }
-    if (!law_id_ok(id, len)) {
+    if (!libro_law_id_ok(id, len)) {
         m->malformed = true;
         return;
     }
