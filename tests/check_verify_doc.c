@@ -784,6 +784,21 @@ START_TEST(test_reference)
     must(libro_lbr_encode(&ref, LIBRO_LBR_LAW, hash, &err), &err, "lbr");
     verdict_of(&ref, NOW, LIBRO_REPEALED, 4, "law repealed");
 
+    /* NULL with a length; a law with whitespace around it, as pasted. */
+    {
+        libro_verify_options o = LIBRO_VERIFY_OPTIONS_INIT(NOW);
+        libro_buf padded = LIBRO_BUF_INIT;
+
+        LIBRO_ASSERT_CODE(libro_verify_document(&v, store, NULL, 3, &o, &err),
+                          LIBRO_ERR_INVALID_ARG, &err, "NULL");
+        ck_assert_ptr_null(v);
+        must(libro_buf_printf(&padded, &err, "\n  %s\n", law), &err, "pad");
+        v = verify_at((const char *) padded.data, padded.len, NOW);
+        ck_assert_ptr_nonnull(v->law);
+        libro_verification_free(v);
+        libro_buf_free(&padded);
+    }
+
     /* Malformed. */
     v = verify_at("LBR:%%", 6, NOW);
     expect(v, LIBRO_INVALID, 1, NULL);

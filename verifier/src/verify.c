@@ -1227,11 +1227,12 @@ libro_verify_document(libro_verification **out, const libro_trust *t, const char
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "verify: NULL argument");
     }
     *out = NULL;
-    if (p != NULL) {
-        libro_text_trim(&p, &n);
+    if (doc == NULL) {
+        return libro_verify_license(out, t, doc, len, opt, err); /* its argument checks */
     }
+    libro_text_trim(&p, &n);
     if (n == 0 || (p[0] != '{' && (n < 4 || memcmp(p, LIBRO_LBR_PREFIX, 4) != 0))) {
-        return libro_verify_license(out, t, doc, len, opt, err);
+        return libro_verify_license(out, t, p, n, opt, err);
     }
     rc = begin(&v, &checked, &opt, t, doc, len, &refused, err);
     if (rc != LIBRO_OK) {
