@@ -592,9 +592,11 @@ LIBRO_API void libro_agreement_end_result_clear(libro_agreement_end_result *res)
 /** Sign an end statement (registry.h, LIBRO_AGREEMENT_END_TYP) for the agreement
  *  opt->document with opt->key, a party's key (LIBRO_ERR_DENIED otherwise): a new one saying
  *  {"agreement","end","at","reason"}, or opt->statement with this party's signature added
- *  (LIBRO_ERR_DENIED when it names another agreement or another end, LIBRO_ERR_EXISTS when
- *  this party signed it already, LIBRO_ERR_BAD_SIGNATURE for a signature in it that does not
- *  verify with its party's key). An agreement that may end only mutually takes no notice
+ *  (LIBRO_ERR_DENIED when it names another agreement or another end or carries a signature
+ *  under a kid of no party, LIBRO_ERR_UNSUPPORTED for a signature whose typ is not
+ *  LIBRO_AGREEMENT_END_TYP, LIBRO_ERR_EXISTS when this party signed it already,
+ *  LIBRO_ERR_BAD_SIGNATURE for a signature in it that does not verify with its party's
+ *  key). An agreement that may end only mutually takes no notice
  *  (LIBRO_ERR_DENIED). Then, with a target, record it (a mutual end once every party
  *  signed). *res (zeroed on entry; clear with libro_agreement_end_result_clear) holds the
  *  statement, also when recording failed. */
