@@ -269,20 +269,17 @@ static libro_code
 record_hash(libro_buf *out, const char *path, libro_error *err)
 {
     libro_buf data = LIBRO_BUF_INIT;
-    unsigned char h[32];
+    char ref[LIBRO_HASH_REF_SIZE];
     libro_code rc = libro_file_read(&data, path, MAX_ELECTION_FILE_BYTES, false, err);
 
     if (rc != LIBRO_OK) {
         libro_error_prefix(err, path);
     }
     if (rc == LIBRO_OK) {
-        rc = libro_sha256(h, data.data, data.len, err);
+        rc = libro_hash_ref(ref, data.data, data.len, err);
     }
     if (rc == LIBRO_OK) {
-        rc = libro_buf_append_str(out, "sha256:", err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = libro_hex_encode(out, h, sizeof h, err);
+        rc = libro_buf_append_str(out, ref, err);
     }
     libro_buf_free(&data);
     return rc;

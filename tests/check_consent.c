@@ -851,7 +851,7 @@ START_TEST(test_law_matches_record)
     LIBRO_ASSERT_CODE(
         libro_consent_check_law(law, &not_yet.st, (const libro_step *const *) not_yet.steps,
                                 not_yet.n, &err),
-        LIBRO_ERR_DENIED, &err, "consent: the process is not adoptable: 1 objection(s) stand");
+        LIBRO_ERR_DENIED, &err, "consent: the process is not adoptable: the objection by did:key:");
     libro_credential_free(law);
     run_free(&not_yet);
     run_free(&r);

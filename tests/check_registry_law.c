@@ -147,7 +147,7 @@ START_TEST(test_adopt_after_objection_and_amendment)
     /* A standing objection: no law yet. */
     early = tl_law(&P, 1, "No loud music after 22:00.", t0 + 240, review, NULL, F.community_key);
     LIBRO_ASSERT_CODE(register_law(early, NULL, &err), LIBRO_ERR_DENIED, &err,
-                      "not adoptable: 1 objection(s) stand");
+                      "not adoptable: the objection by did:key:");
     /* The amendment answers it; every response to version 1 is void; all consent. */
     step_ok(amend(0, t0 + 300, objection), NULL);
     all_consent(t0 + 360, 2, 1);
@@ -388,7 +388,8 @@ START_TEST(test_ended_mandate)
     /* Holder 1 sat at the round's opening and never responded: the round cannot adopt. */
     law = tl_law(&P, 1, "No loud music after 22:00.", t0 + 240, review, NULL, F.community_key);
     LIBRO_ASSERT_CODE(register_law(law, NULL, &err), LIBRO_ERR_DENIED, &err,
-                      "the process is not adoptable");
+                      "the process is not adoptable: a member of round 1 left before "
+                      "responding; the chair opens a new round");
     libro_free(law);
     /* The chair opens round 2 with the members who sit now; they consent; it is adopted,
      * naming them. */

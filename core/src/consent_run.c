@@ -490,6 +490,43 @@ same(const char *a, const char *b)
 }
 
 libro_code
+libro_consent_adoptable(const libro_consent_state *st, const libro_step *const *steps,
+                        const char *const *hashes, size_t n_steps, libro_error *err)
+{
+    if (st == NULL || (steps == NULL && n_steps != 0)) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "consent: NULL state");
+    }
+    if (st->refused) {
+        return libro_error_set(err, LIBRO_ERR_DENIED, "the record does not hold: %s",
+                               st->refused_reason);
+    }
+    if (n_steps == 0 || st->n_accepted != n_steps || st->version == 0 ||
+        st->version_step >= n_steps) {
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "the process is not adoptable: nothing was proposed");
+    }
+    if (st->n_standing > 0) {
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "the process is not adoptable: the objection %.71s%sby %.64s stands",
+                               hashes != NULL ? hashes[st->standing[0]] : "",
+                               hashes != NULL ? " " : "", steps[st->standing[0]]->by);
+    }
+    if (st->n_pending > 0) {
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "the process is not adoptable: %.64s has not responded in round %u "
+                               "of version %u",
+                               st->pending[0], (unsigned) st->round, (unsigned) st->version);
+    }
+    if (!st->adoptable) {
+        return libro_error_set(err, LIBRO_ERR_DENIED,
+                               "the process is not adoptable: a member of round %u left before "
+                               "responding; the chair opens a new round",
+                               (unsigned) st->round);
+    }
+    return LIBRO_OK;
+}
+
+libro_code
 libro_consent_check_law(const libro_credential *law, const libro_consent_state *st,
                         const libro_step *const *steps, size_t n_steps, libro_error *err)
 {
@@ -500,16 +537,9 @@ libro_consent_check_law(const libro_credential *law, const libro_consent_state *
     if (law == NULL || st == NULL || steps == NULL || law->type != LIBRO_CRED_LAW) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "consent: not a law and a state");
     }
-    if (st->refused) {
-        return libro_error_set(err, LIBRO_ERR_DENIED, "consent: the record is refused at %s",
-                               st->refused_reason);
-    }
-    if (!st->adoptable || st->n_accepted != n_steps || n_steps == 0 ||
-        st->version_step >= n_steps) {
-        return libro_error_set(err, LIBRO_ERR_DENIED,
-                               "consent: the process is not adoptable: %zu objection(s) stand, "
-                               "%zu member(s) have not responded",
-                               st->n_standing, st->n_pending);
+    if (libro_consent_adoptable(st, steps, NULL, n_steps, err) != LIBRO_OK) {
+        libro_error_prefix(err, "consent");
+        return LIBRO_ERR_DENIED;
     }
     v = steps[st->version_step];
     if (strcmp(law->consent_record, st->record_hash) != 0) {

@@ -544,23 +544,9 @@ adoptable(libro_consent_state *st, const struct record *r, const struct sitting 
     libro_code rc = libro_consent_run(st, (const libro_step *const *) r->steps,
                                       (const char *const *) r->hashes, r->n, s->seats, s->n, err);
 
-    if (rc == LIBRO_OK && st->refused) {
-        rc = libro_error_set(err, LIBRO_ERR_DENIED, "the record does not hold: %s",
-                             st->refused_reason);
-    }
-    if (rc == LIBRO_OK && st->n_standing > 0) {
-        rc = libro_error_set(err, LIBRO_ERR_DENIED,
-                             "the process is not adoptable: the objection %.71s by %.64s stands",
-                             r->hashes[st->standing[0]], r->steps[st->standing[0]]->by);
-    }
-    if (rc == LIBRO_OK && st->n_pending > 0) {
-        rc = libro_error_set(err, LIBRO_ERR_DENIED,
-                             "the process is not adoptable: %.64s has not responded in round %u "
-                             "of version %u",
-                             st->pending[0], (unsigned) st->round, (unsigned) st->version);
-    }
-    if (rc == LIBRO_OK && !st->adoptable) {
-        rc = libro_error_set(err, LIBRO_ERR_DENIED, "the process is not adoptable");
+    if (rc == LIBRO_OK) {
+        rc = libro_consent_adoptable(st, (const libro_step *const *) r->steps,
+                                     (const char *const *) r->hashes, r->n, err);
     }
     return rc;
 }

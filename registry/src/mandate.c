@@ -32,23 +32,13 @@ dup_or_null(const char *s)
 
 /* ---- names and records -------------------------------------------------------------------- */
 
+/* A mandate's id is core's document hash form (libro_hash_ref): one rule for every hash. */
+_Static_assert(LIBRO_MANDATE_ID_SIZE == LIBRO_HASH_REF_SIZE, "a mandate id is a hash reference");
+
 bool
 libro_mandate_id_ok(const char *id)
 {
-    static const char prefix[] = "sha256:";
-
-    if (id == NULL || strnlen(id, LIBRO_MANDATE_ID_LEN + 1) != LIBRO_MANDATE_ID_LEN ||
-        strncmp(id, prefix, sizeof prefix - 1) != 0) {
-        return false;
-    }
-    for (size_t i = sizeof prefix - 1; i < LIBRO_MANDATE_ID_LEN; i++) {
-        char c = id[i];
-
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-            return false;
-        }
-    }
-    return true;
+    return id != NULL && libro_hash_ref_ok(id, strnlen(id, LIBRO_MANDATE_ID_LEN + 1));
 }
 
 const char *
@@ -313,27 +303,6 @@ libro_registry_reserve_mandate_status(libro_registry *r, const libro_request_id 
                                       list, index, err);
 }
 
-/* "sha256:" + the lowercase hex SHA-256 of the compact JWS. */
-static libro_code
-mandate_id(char out[LIBRO_MANDATE_ID_SIZE], const char *token, libro_error *err)
-{
-    unsigned char d[32];
-    libro_buf b = LIBRO_BUF_INIT;
-    libro_code rc = libro_sha256(d, token, strlen(token), err);
-
-    if (rc == LIBRO_OK) {
-        rc = libro_buf_append_str(&b, "sha256:", err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = libro_hex_encode(&b, d, sizeof d, err);
-    }
-    if (rc == LIBRO_OK) {
-        memcpy(out, b.data, LIBRO_MANDATE_ID_SIZE); /* 7 + 64 + NUL */
-    }
-    libro_buf_free(&b);
-    return rc;
-}
-
 /* The charter of the community that must have signed mandate `c` (inside the caller's
  * transaction): the registry's own for a chair, the seat's for a representative, the parent's
  * (the first charter above the registry's own in its chain) for a leader. */
@@ -506,7 +475,7 @@ record_of(libro_mandate_record *rec, const libro_credential *c, const char *toke
     libro_code rc;
 
     memset(rec, 0, sizeof *rec);
-    rc = mandate_id(rec->id, token, err);
+    rc = libro_hash_ref(rec->id, token, strlen(token), err);
     if (rc != LIBRO_OK) {
         return rc;
     }

@@ -193,6 +193,17 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_consent_run(libro_consent_state *st,
                                                        const libro_consent_seat *seats,
                                                        size_t n_seats, libro_error *err);
 
+/** Whether the process `st` (after libro_consent_run over `steps` and their `hashes`, which
+ *  may be NULL) can be adopted now: LIBRO_OK, or LIBRO_ERR_DENIED with the first reason in
+ *  this order: a refused step ("the record does not hold: ..."), no proposal, an objection
+ *  that stands (its step hash when `hashes` is given, and its author), a member of the round
+ *  who has not responded, and a member of the round who left before responding ("the chair
+ *  opens a new round"). The one wording of why a process is not adoptable. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_consent_adoptable(const libro_consent_state *st,
+                                                             const libro_step *const *steps,
+                                                             const char *const *hashes,
+                                                             size_t n_steps, libro_error *err);
+
 /** Whether the CommunityLaw `law` is what the process adopted: the process accepted every
  *  step and is adoptable (LIBRO_ERR_DENIED "the process is not adoptable: ..."); the law's
  *  consentRecord is st->record_hash; its id the process; its title, aim and text the current
