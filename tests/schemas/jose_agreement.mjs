@@ -1,4 +1,5 @@
-// An independent JOSE implementation (npm `jose`, panva) reads and writes libro's
+// An independent JOSE implementation (npm `jose` 5, panva: its Node build uses node:crypto, so
+// it runs on Debian 12's Node.js 18, where jose 6's Web Crypto global is missing) reads and writes libro's
 // ResponsibilityAgreement documents, JWS JSON General Serialization (RFC 7515 §7.2.1).
 //
 // usage: node jose_agreement.mjs verify DOC...
