@@ -997,6 +997,16 @@ static const struct {
     {"LB1 empty", "LB1:", LIBRO_ERR_PARSE, "lb1: empty frame"},
     {"LB2 bad base45", "LB2:@@@", LIBRO_ERR_ENCODING, "lb2: "},
     {"LB2 empty", "LB2:", LIBRO_ERR_PARSE, "lb2: empty frame"},
+    /* A reference is checked when scanned (exact length, strict base45), not handed on. */
+    {"LBR short", "LBR:6BFOXN", LIBRO_ERR_PARSE, NULL},
+    {"LBR bad base45",
+     "LBR:"
+     "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@",
+     LIBRO_ERR_ENCODING, NULL},
+    {"LBR control bytes",
+     "LBR:Lb\x91"
+     "FL\r\x86\r\x8d\r\r",
+     LIBRO_ERR_PARSE, NULL},
 };
 
 START_TEST(test_scan_text_rejects)

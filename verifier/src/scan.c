@@ -286,8 +286,16 @@ libro_scan_text(libro_buf *jws_out, const char *text, size_t len, libro_error *e
     if (is_lb(text, len)) {
         return libro_lb1_decode(jws_out, text, len, err);
     }
-    if (is_lbr(text, len) || looks_like_jws(text, len)) {
-        /* A reference names a document and carries none: libro_verify_document reads it. */
+    if (is_lbr(text, len)) {
+        /* A reference names a document and carries none: libro_verify_document reads it,
+         * once it is known to be one (exact length, strict base45, a known kind). */
+        libro_lbr_kind kind;
+        char hash[LIBRO_HASH_REF_SIZE];
+        libro_code rc = libro_lbr_decode(&kind, hash, text, len, err);
+
+        return rc != LIBRO_OK ? rc : libro_buf_append(jws_out, text, len, err);
+    }
+    if (looks_like_jws(text, len)) {
         return libro_buf_append(jws_out, text, len, err);
     }
     return libro_error_set(
