@@ -14,18 +14,6 @@
 #include "registry_int.h"
 #include "store.h"
 
-static libro_code
-nomem(libro_error *err)
-{
-    return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
-}
-
-static char *
-dup_or_null(const char *s)
-{
-    return s == NULL ? NULL : libro_strndup(s, strlen(s));
-}
-
 /* ---- names and records -------------------------------------------------------------------- */
 
 const char *
@@ -180,8 +168,8 @@ parse_end_payload(const unsigned char *p, size_t len, const char *hash, libro_ag
     if ((rc = libro_registry__text_check(why, "end statement: reason", 1, err)) != LIBRO_OK) {
         goto out;
     }
-    *reason = dup_or_null(why);
-    rc = *reason == NULL ? nomem(err) : LIBRO_OK;
+    *reason = libro_registry__dup_or_null(why);
+    rc = *reason == NULL ? libro_registry__nomem(err) : LIBRO_OK;
 out:
     json_decref(o);
     return rc;
@@ -295,23 +283,23 @@ record_of(libro_agreement_record *rec, const libro_agreement *ag, const char *do
 
     memset(rec, 0, sizeof *rec);
     memcpy(rec->hash, ag->hash, LIBRO_REGISTRY_HASH_SIZE);
-    rec->title = dup_or_null(c->title);
-    rec->community = dup_or_null(c->community_id);
-    rec->supersedes = dup_or_null(c->supersedes);
+    rec->title = libro_registry__dup_or_null(c->title);
+    rec->community = libro_registry__dup_or_null(c->community_id);
+    rec->supersedes = libro_registry__dup_or_null(c->supersedes);
     rec->document = libro_strndup(document, len);
     rec->parties = libro_calloc(c->n_parties, sizeof *rec->parties);
     if (rec->title == NULL || rec->community == NULL || rec->document == NULL ||
         rec->parties == NULL || (c->supersedes != NULL && rec->supersedes == NULL)) {
-        return nomem(err);
+        return libro_registry__nomem(err);
     }
     rec->n_parties = c->n_parties;
     for (size_t i = 0; i < c->n_parties; i++) {
-        rec->parties[i].id = dup_or_null(c->parties[i].id);
-        rec->parties[i].name = dup_or_null(c->parties[i].name);
-        rec->parties[i].role = dup_or_null(c->parties[i].role);
+        rec->parties[i].id = libro_registry__dup_or_null(c->parties[i].id);
+        rec->parties[i].name = libro_registry__dup_or_null(c->parties[i].name);
+        rec->parties[i].role = libro_registry__dup_or_null(c->parties[i].role);
         if (rec->parties[i].id == NULL || rec->parties[i].name == NULL ||
             rec->parties[i].role == NULL) {
-            return nomem(err);
+            return libro_registry__nomem(err);
         }
     }
     rec->valid_from = c->valid_from;
@@ -449,10 +437,10 @@ libro_registry_register_agreement(libro_registry *r, const libro_request_id *req
     }
     if (rec.supersedes != NULL) {
         old.state = LIBRO_AGREEMENT_SUPERSEDED;
-        old.superseded_by = dup_or_null(rec.hash);
+        old.superseded_by = libro_registry__dup_or_null(rec.hash);
         old.superseded_at = now;
         if (old.superseded_by == NULL) {
-            rc = nomem(err);
+            rc = libro_registry__nomem(err);
             goto out;
         }
         if ((rc = r->store.ops->agreement_put(r->store.h, &old, false, err)) != LIBRO_OK ||
@@ -567,12 +555,14 @@ libro_registry_end_agreement(libro_registry *r, const libro_request_id *req, con
     a.end = how;
     a.end_given_at = at;
     a.ends_at = how == LIBRO_AGREEMENT_END_MUTUAL ? at : at + (int64_t) a.notice_days * 86400;
-    a.end_by = how == LIBRO_AGREEMENT_END_NOTICE ? dup_or_null(ag->cred->parties[first].id) : NULL;
+    a.end_by = how == LIBRO_AGREEMENT_END_NOTICE
+                   ? libro_registry__dup_or_null(ag->cred->parties[first].id)
+                   : NULL;
     a.end_reason = reason;
     reason = NULL; /* moved to the record */
     a.end_statement = libro_strndup(statement, len);
     if (a.end_statement == NULL || (how == LIBRO_AGREEMENT_END_NOTICE && a.end_by == NULL)) {
-        rc = nomem(err);
+        rc = libro_registry__nomem(err);
         goto out;
     }
     if ((rc = r->store.ops->agreement_put(r->store.h, &a, false, err)) != LIBRO_OK ||

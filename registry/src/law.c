@@ -14,18 +14,6 @@
 #include "registry_int.h"
 #include "store.h"
 
-static libro_code
-nomem(libro_error *err)
-{
-    return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
-}
-
-static char *
-dup_or_null(const char *s)
-{
-    return s == NULL ? NULL : libro_strndup(s, strlen(s));
-}
-
 /* ---- names and records -------------------------------------------------------------------- */
 
 const char *
@@ -188,7 +176,7 @@ process_load(libro_registry *r, process *p, const char *law_id, uint32_t run, li
     p->steps = libro_calloc(p->n_rec + 1, sizeof *p->steps);
     p->hashes = libro_calloc(p->n_rec + 1, sizeof *p->hashes);
     if (p->steps == NULL || p->hashes == NULL) {
-        return nomem(err);
+        return libro_registry__nomem(err);
     }
     for (size_t i = 0; i < p->n_rec; i++) {
         rc = libro_step_verify(&p->steps[i], NULL, p->rec[i].step, strlen(p->rec[i].step), err);
@@ -208,7 +196,7 @@ process_load(libro_registry *r, process *p, const char *law_id, uint32_t run, li
     p->seats = libro_calloc(p->n_mandates + 1, sizeof *p->seats);
     p->creds = libro_calloc(p->n_mandates + 1, sizeof *p->creds);
     if (p->seats == NULL || p->creds == NULL) {
-        return nomem(err);
+        return libro_registry__nomem(err);
     }
     for (size_t i = 0; rc == LIBRO_OK && i < p->n_mandates; i++) {
         bool sits = false;
@@ -394,7 +382,7 @@ libro_registry_add_step(libro_registry *r, const libro_request_id *req, const ch
     rec.registered_at = now;
     rec.step = libro_strndup(step, len);
     if (rec.step == NULL) {
-        rc = nomem(err);
+        rc = libro_registry__nomem(err);
         goto out;
     }
     rc = r->store.ops->step_put(r->store.h, &rec, err);
@@ -513,7 +501,7 @@ libro_registry_law_record(libro_registry *r, libro_buf *out, const char *law_id,
     doc.steps = libro_calloc(n, sizeof *doc.steps);
     doc.mandates = libro_calloc(n_m + 1, sizeof *doc.mandates);
     if (doc.steps == NULL || doc.mandates == NULL) {
-        rc = nomem(err);
+        rc = libro_registry__nomem(err);
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
@@ -580,22 +568,22 @@ law_record_of(libro_law_record *l, const libro_credential *c, const char *token,
 {
     memset(l, 0, sizeof *l);
     memcpy(l->hash, hash, LIBRO_REGISTRY_HASH_SIZE);
-    l->id = dup_or_null(c->subject_id);
+    l->id = libro_registry__dup_or_null(c->subject_id);
     l->version = c->law_version;
-    l->title = dup_or_null(c->title);
-    l->aim = dup_or_null(c->aim);
-    l->community = dup_or_null(c->issuer);
+    l->title = libro_registry__dup_or_null(c->title);
+    l->aim = libro_registry__dup_or_null(c->aim);
+    l->community = libro_registry__dup_or_null(c->issuer);
     l->adopted_at = c->valid_from;
     l->review_at = c->valid_until;
-    l->consent_record = dup_or_null(c->consent_record);
-    l->supersedes = dup_or_null(c->supersedes);
+    l->consent_record = libro_registry__dup_or_null(c->consent_record);
+    l->supersedes = libro_registry__dup_or_null(c->supersedes);
     l->state = LIBRO_LAW_IN_FORCE;
     l->registered_at = now;
-    l->credential = dup_or_null(token);
+    l->credential = libro_registry__dup_or_null(token);
     if (l->id == NULL || l->title == NULL || l->aim == NULL || l->community == NULL ||
         l->consent_record == NULL || l->credential == NULL ||
         (c->supersedes != NULL && l->supersedes == NULL)) {
-        return nomem(err);
+        return libro_registry__nomem(err);
     }
     return LIBRO_OK;
 }
@@ -722,10 +710,10 @@ libro_registry_register_law(libro_registry *r, const libro_request_id *req, cons
     }
     if (in_force) {
         cur.state = LIBRO_LAW_REPEALED;
-        cur.superseded_by = dup_or_null(rec.hash);
+        cur.superseded_by = libro_registry__dup_or_null(rec.hash);
         cur.repealed_at = now;
         if (cur.superseded_by == NULL) {
-            rc = nomem(err);
+            rc = libro_registry__nomem(err);
             goto out;
         }
         if ((rc = r->store.ops->law_put(r->store.h, &cur, false, err)) != LIBRO_OK ||

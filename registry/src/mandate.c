@@ -18,18 +18,6 @@
 #include "registry_int.h"
 #include "store.h"
 
-static libro_code
-nomem(libro_error *err)
-{
-    return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
-}
-
-static char *
-dup_or_null(const char *s)
-{
-    return s == NULL ? NULL : libro_strndup(s, strlen(s));
-}
-
 /* ---- names and records -------------------------------------------------------------------- */
 
 /* A mandate's id is core's document hash form (libro_hash_ref): one rule for every hash. */
@@ -442,12 +430,12 @@ replace_earlier(libro_registry *r, libro_mandate_record *hist, size_t n,
                                    "first",
                                    m->id);
         }
-        by = dup_or_null(actor);
-        why = dup_or_null(reason);
+        by = libro_registry__dup_or_null(actor);
+        why = libro_registry__dup_or_null(reason);
         if (by == NULL || why == NULL) {
             libro_free(by);
             libro_free(why);
-            return nomem(err);
+            return libro_registry__nomem(err);
         }
         libro_free(m->ended_by);
         libro_free(m->end_reason);
@@ -488,16 +476,16 @@ record_of(libro_mandate_record *rec, const libro_credential *c, const char *toke
     rec->status_list = list;
     rec->status_index = index;
     rec->registered_at = now;
-    rec->roundtable = dup_or_null(c->roundtable_id);
-    rec->seat = dup_or_null(c->seat);
-    rec->holder = dup_or_null(c->subject_id);
-    rec->name = dup_or_null(c->name);
-    rec->issuer = dup_or_null(c->issuer);
-    rec->credential = dup_or_null(token);
+    rec->roundtable = libro_registry__dup_or_null(c->roundtable_id);
+    rec->seat = libro_registry__dup_or_null(c->seat);
+    rec->holder = libro_registry__dup_or_null(c->subject_id);
+    rec->name = libro_registry__dup_or_null(c->name);
+    rec->issuer = libro_registry__dup_or_null(c->issuer);
+    rec->credential = libro_registry__dup_or_null(token);
     if (rec->roundtable == NULL || (c->seat != NULL && rec->seat == NULL) || rec->holder == NULL ||
         rec->name == NULL || rec->issuer == NULL || rec->credential == NULL) {
         libro_mandate_record_clear(rec);
-        return nomem(err);
+        return libro_registry__nomem(err);
     }
     return LIBRO_OK;
 }
@@ -698,10 +686,10 @@ libro_registry_end_mandate(libro_registry *r, const libro_request_id *req, const
     }
     libro_free(m.ended_by);
     libro_free(m.end_reason);
-    m.ended_by = dup_or_null(actor);
-    m.end_reason = dup_or_null(reason);
+    m.ended_by = libro_registry__dup_or_null(actor);
+    m.end_reason = libro_registry__dup_or_null(reason);
     if (m.ended_by == NULL || m.end_reason == NULL) {
-        rc = nomem(err);
+        rc = libro_registry__nomem(err);
         goto out;
     }
     m.state = how;
@@ -883,8 +871,8 @@ holder_signer(libro_registry_signer *out, const char *did, const char *tp, libro
     }
     if (rc == LIBRO_OK) {
         out->kind = LIBRO_SIGNER_HOLDER;
-        out->id = dup_or_null(did);
-        rc = out->id == NULL ? nomem(err) : LIBRO_OK;
+        out->id = libro_registry__dup_or_null(did);
+        rc = out->id == NULL ? libro_registry__nomem(err) : LIBRO_OK;
     }
     if (rc == LIBRO_ERR_PARSE || rc == LIBRO_ERR_BAD_KEY || rc == LIBRO_ERR_UNSUPPORTED) {
         rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "the kid names no usable did:key");
@@ -914,7 +902,7 @@ libro_registry__roundtable_signer(libro_registry *r, libro_registry_signer *out,
     }
     id = libro_strndup(kid, id_len);
     if (id == NULL) {
-        rc = nomem(err);
+        rc = libro_registry__nomem(err);
         goto out;
     }
     if (strncmp(id, did_prefix, sizeof did_prefix - 1) == 0) {

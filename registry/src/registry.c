@@ -25,10 +25,16 @@
  * below (7/8)^256 < 1e-14. */
 #define RESERVE_ATTEMPTS 256
 
-static libro_code
-nomem(libro_error *err)
+libro_code
+libro_registry__nomem(libro_error *err)
 {
     return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+}
+
+char *
+libro_registry__dup_or_null(const char *s)
+{
+    return s == NULL ? NULL : libro_strndup(s, strlen(s));
 }
 
 /* ---- records ------------------------------------------------------------------------------ */
@@ -414,7 +420,7 @@ open_registry(libro_registry **out, const char *path, bool read_only, libro_erro
     *out = NULL;
     r = libro_calloc(1, sizeof *r);
     if (r == NULL) {
-        rc = nomem(err);
+        rc = libro_registry__nomem(err);
         goto out;
     }
     r->read_only = read_only;
@@ -828,7 +834,7 @@ static libro_code
 dup_into(char **dst, const char *src, libro_error *err)
 {
     *dst = libro_strndup(src, strlen(src));
-    return *dst == NULL ? nomem(err) : LIBRO_OK;
+    return *dst == NULL ? libro_registry__nomem(err) : LIBRO_OK;
 }
 
 /* validUntil - validFrom within the type's validity. */

@@ -195,4 +195,9 @@ LIBRO_NODISCARD libro_code libro_registry__log_type(libro_registry *r, const lib
                                                     const char *requirements, const char *actor,
                                                     libro_error *err);
 
+/** LIBRO_ERR_NOMEM, "out of memory": the one wording of every registry source file. */
+libro_code libro_registry__nomem(libro_error *err);
+/** A copy of `s` (NULL for NULL, or when out of memory: the caller tells the two apart). */
+char *libro_registry__dup_or_null(const char *s);
+
 #endif
