@@ -110,6 +110,10 @@ typedef struct libro_http_ctx {
      * of a client that opens one connection per request (most of its cost, bench_registry). */
     libro_registry *keeper;
     bool read_only; /* every handle opened read-only: writes answer 503 read_only */
+    /* The write queue (registry/src/writer.h): the one handle every signed write is made
+     * on, in groups that share a commit. NULL when read-only (writes are then refused on the
+     * connection's own handle). */
+    struct libro_registry_writer *writer;
     /* Set once a handle saw an I/O error on a write or fsync: no write is acknowledged
      * until the server is restarted (and its database checked). Workers read it unlocked. */
     atomic_bool poisoned;

@@ -17,6 +17,13 @@ typedef struct sq {
      * Every later write transaction is refused until the database is opened anew (and
      * checked): a retried fsync that succeeds proves nothing (PostgreSQL's fsyncgate). */
     bool poisoned;
+    /* A group of write transactions under one commit (store.h, group_begin): while `group`
+     * is set the outer transaction is open, and begin, commit and rollback are savepoints,
+     * `depth` of them open. `group_lost` keeps the error that made SQLite end the outer
+     * transaction early (a full disk, an I/O error): the group then commits nothing. */
+    bool group;
+    unsigned depth;
+    libro_error group_lost;
 } sq;
 
 libro_code libro_sq__nomem(libro_error *err);
