@@ -14,6 +14,7 @@
 #include "libro/statuslist.h"
 #include "libro/time.h"
 #include "libro/util.h"
+#include "registry_int.h"
 #include "sqlite_int.h"
 
 #define BUSY_TIMEOUT_MS 5000
@@ -235,8 +236,19 @@ static const char migration_6[] =
     " UNIQUE (law_id, version));"
     "CREATE INDEX law_review ON law (state, review_at);";
 
-static const char *const migrations[] = {migration_1, migration_2, migration_3,
-                                         migration_4, migration_5, migration_6};
+/* 7: a version per status list (space 0 licenses, 1 mandates; list as numbered in its space;
+ * purpose), bumped by each change of one of its statuses in the same transaction, so that a
+ * server holding the lists in memory notices writes by other processes with one small read.
+ * A list never changed has no row: version 0. */
+static const char migration_7[] = "CREATE TABLE status_version ("
+                                  " space INTEGER NOT NULL CHECK (space IN (0, 1)),"
+                                  " list INTEGER NOT NULL CHECK (list >= 0),"
+                                  " purpose INTEGER NOT NULL CHECK (purpose BETWEEN 1 AND 3),"
+                                  " version INTEGER NOT NULL CHECK (version >= 1),"
+                                  " PRIMARY KEY (space, list, purpose)) WITHOUT ROWID;";
+
+static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
+                                         migration_5, migration_6, migration_7};
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
@@ -482,6 +494,7 @@ sq_begin(void *h, libro_error *err)
     rc = exec1(s, "BEGIN IMMEDIATE", "begin", err);
 
     s->in_tx = rc == LIBRO_OK;
+    s->pending_n = 0;
     return rc;
 }
 
@@ -497,6 +510,20 @@ sq_begin_read(void *h, libro_error *err)
     rc = exec1(s, "BEGIN", "begin", err);
     s->in_tx = rc == LIBRO_OK;
     return rc;
+}
+
+/* Tell the observer of the committed changes, in the order they were made. */
+static void
+publish_pending(sq *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->pending_n && s->observer != NULL; i++) {
+        const sq_change *c = &s->pending[i];
+
+        s->observer(s->observer_ctx, c->space, c->list, c->index, c->purpose, c->value, c->version);
+    }
+    s->pending_n = 0;
 }
 
 static libro_code
@@ -520,6 +547,7 @@ sq_commit(void *h, libro_error *err)
     rc = exec1(s, "COMMIT", "commit", err);
     if (rc == LIBRO_OK) {
         s->in_tx = false;
+        publish_pending(s);
     }
     return rc;
 }
@@ -546,6 +574,7 @@ sq_rollback(void *h)
         (void) exec1(s, "ROLLBACK", "rollback", NULL);
     }
     s->in_tx = false;
+    s->pending_n = 0;
 }
 
 static libro_code
@@ -617,6 +646,7 @@ sq_close(void *h)
     s->group = false; /* an open group ends with its transaction, rolled back */
     sq_rollback(s);
     sqlite3_close(s->db); /* every statement is finalized where it was prepared */
+    libro_free(s->pending);
     libro_free(s);
 }
 
@@ -1283,17 +1313,77 @@ out:
 }
 
 /* Revocation and suspension are rows of status_bit (value 1), the words rows of
- * status_message (?3 is the value there); value 0 is no row. */
+ * status_message (?3 is the value there); value 0 is no row. Each statement changes a row
+ * only when the status changes, so that sqlite3_changes tells a real change. */
 static const char *
 status_set_sql(int purpose, unsigned value)
 {
     if (purpose == LIBRO_STATUS_MESSAGE) {
-        return value != 0 ? "INSERT OR REPLACE INTO status_message (list, idx, value)"
-                            " VALUES (?1, ?2, ?3)"
+        return value != 0 ? "INSERT INTO status_message (list, idx, value) VALUES (?1, ?2, ?3)"
+                            " ON CONFLICT (list, idx) DO UPDATE SET value = excluded.value"
+                            " WHERE value != excluded.value"
                           : "DELETE FROM status_message WHERE list = ?1 AND idx = ?2";
     }
     return value != 0 ? "INSERT OR IGNORE INTO status_bit (list, idx, purpose) VALUES (?1, ?2, ?3)"
                       : "DELETE FROM status_bit WHERE list = ?1 AND idx = ?2 AND purpose = ?3";
+}
+
+/* Bump the version of (space, list, purpose) in the open transaction: *version is the new
+ * one. */
+static libro_code
+bump_version(sq *s, libro_store_space space, uint32_t list, int purpose, uint64_t *version,
+             libro_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    libro_code rc;
+    int src;
+
+    rc = libro_sq__prepare(s, &st,
+                           "INSERT INTO status_version (space, list, purpose, version)"
+                           " VALUES (?1, ?2, ?3, 1) ON CONFLICT (space, list, purpose)"
+                           " DO UPDATE SET version = version + 1 RETURNING version",
+                           "status version", err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if ((src = sqlite3_bind_int(st, 1, (int) space)) != SQLITE_OK ||
+        (src = sqlite3_bind_int64(st, 2, list)) != SQLITE_OK ||
+        (src = sqlite3_bind_int(st, 3, purpose)) != SQLITE_OK) {
+        rc = libro_sq__bind_fail(s, src, "status version", err);
+        goto out;
+    }
+    src = sqlite3_step(st);
+    if (src != SQLITE_ROW) {
+        rc = libro_sq__db_fail(s, src, "status version", err);
+        goto out;
+    }
+    *version = (uint64_t) sqlite3_column_int64(st, 0);
+    rc = libro_sq__step_done(s, st, "status version", err);
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Hold a change for the observer until the transaction commits (told at once outside one:
+ * the statement committed by itself). */
+static libro_code
+note_change(sq *s, const sq_change *c, libro_error *err)
+{
+    libro_code rc;
+
+    if (s->observer == NULL) {
+        return LIBRO_OK;
+    }
+    if (!s->in_tx) {
+        s->observer(s->observer_ctx, c->space, c->list, c->index, c->purpose, c->value, c->version);
+        return LIBRO_OK;
+    }
+    rc = libro_registry__grow((void **) &s->pending, &s->pending_cap, s->pending_n,
+                              sizeof *s->pending, err);
+    if (rc == LIBRO_OK) {
+        s->pending[s->pending_n++] = *c;
+    }
+    return rc;
 }
 
 static libro_code
@@ -1302,6 +1392,7 @@ sq_status_set(void *h, libro_store_space space, uint32_t list, uint32_t index, i
 {
     sq *s = h;
     sqlite3_stmt *st = NULL;
+    sq_change change = {space, list, index, purpose, value, 0};
     libro_code rc;
     int src;
 
@@ -1318,9 +1409,77 @@ sq_status_set(void *h, libro_store_space space, uint32_t list, uint32_t index, i
         goto out;
     }
     rc = libro_sq__step_done(s, st, "status bit", err);
+    if (rc != LIBRO_OK || sqlite3_changes(s->db) == 0) {
+        goto out;
+    }
+    rc = bump_version(s, space, list, purpose, &change.version, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = note_change(s, &change, err);
 out:
     sqlite3_finalize(st);
     return rc;
+}
+
+static libro_code
+sq_status_versions(void *h, libro_store_status_version **out, size_t *n, libro_error *err)
+{
+    sq *s = h;
+    sqlite3_stmt *st = NULL;
+    libro_store_status_version *list = NULL;
+    size_t count = 0;
+    size_t cap = 0;
+    libro_code rc;
+    int src;
+
+    *out = NULL;
+    *n = 0;
+    rc = libro_sq__prepare(s, &st,
+                           "SELECT space, list, purpose, version FROM status_version"
+                           " ORDER BY space, list, purpose",
+                           "status versions", err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        libro_store_status_version *v;
+
+        rc = libro_registry__grow((void **) &list, &cap, count, sizeof *list, err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+        v = &list[count];
+        v->space = sqlite3_column_int(st, 0) == 1 ? LIBRO_SPACE_MANDATES : LIBRO_SPACE_LICENSES;
+        rc = libro_sq__col_u32(&v->list, st, 1, err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+        v->purpose = sqlite3_column_int(st, 2);
+        v->version = (uint64_t) sqlite3_column_int64(st, 3);
+        count++;
+    }
+    if (src != SQLITE_DONE) {
+        rc = libro_sq__db_fail(s, src, "status versions", err);
+        goto out;
+    }
+    *out = list;
+    *n = count;
+    list = NULL; /* moved to caller */
+out:
+    libro_free(list);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static void
+sq_set_status_observer(void *h, libro_store_status_observer fn, void *ctx)
+{
+    sq *s = h;
+
+    s->observer = fn;
+    s->observer_ctx = ctx;
+    s->pending_n = 0;
 }
 
 static libro_code
@@ -1393,6 +1552,8 @@ static const libro_store_ops sqlite_ops = {
     .slot_state = sq_slot_state,
     .status_set = sq_status_set,
     .status_each = sq_status_each,
+    .status_versions = sq_status_versions,
+    .set_status_observer = sq_set_status_observer,
     .issuer_put = libro_sq__issuer_put,
     .issuer_get = libro_sq__issuer_get,
     .issuer_list = libro_sq__issuer_list,
