@@ -538,7 +538,7 @@ libro_server_start(libro_server **out, const libro_server_options *opt, libro_er
         goto out;
     }
     if (!s->ctx.read_only) {
-        rc = libro_registry_writer_open(&s->ctx.writer, s->ctx.db_path, err);
+        rc = libro_registry_writer_open(&s->ctx.writer, s->ctx.db_path, NULL, NULL, err);
         if (rc != LIBRO_OK) {
             goto out;
         }

@@ -521,8 +521,8 @@ run_write(libro_registry *r, void *ctx, libro_error *err)
         return libro_registry_register_mandate(r, j->req, j->token, j->list, j->index, j->actor,
                                                j->now, j->id, err);
     case LIBRO_HTTP_WRITE_MANDATE_END:
-        return libro_registry_end_mandate(r, j->req, j->number, j->how, j->actor, j->reason,
-                                          j->now, err);
+        return libro_registry_end_mandate(r, j->req, j->number, j->how, j->actor, j->reason, j->now,
+                                          err);
     case LIBRO_HTTP_QUERY_EXPIRING:
         break;
     }

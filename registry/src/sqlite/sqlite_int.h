@@ -38,6 +38,7 @@ typedef struct sq {
      * transaction early (a full disk, an I/O error): the group then commits nothing. */
     bool group;
     unsigned depth;
+    size_t pending_at[LIBRO_STORE_MAX_DEPTH]; /* pending_n when each savepoint opened */
     libro_error group_lost;
 } sq;
 

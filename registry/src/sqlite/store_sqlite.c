@@ -278,8 +278,7 @@ ioerr_name(int rc)
     }
 }
 
-static libro_code
-db_fail(sq *s, int rc, const char *what, libro_error *err);
+static libro_code db_fail(sq *s, int rc, const char *what, libro_error *err);
 
 libro_code
 libro_sq__db_fail(sq *s, int rc, const char *what, libro_error *err)
@@ -474,7 +473,7 @@ savepoint_begin(sq *s, libro_error *err)
     }
     rc = exec1(s, "SAVEPOINT libro", "begin", err);
     if (rc == LIBRO_OK) {
-        s->depth++;
+        s->pending_at[s->depth++] = s->pending_n;
     }
     return rc;
 }
@@ -565,7 +564,8 @@ sq_rollback(void *h)
             (void) exec1(s, "ROLLBACK TO libro", "rollback", NULL);
             (void) exec1(s, "RELEASE libro", "rollback", NULL);
         }
-        s->depth--;
+        /* The savepoint's status changes are undone: the observer is never told of them. */
+        s->pending_n = s->pending_at[--s->depth];
         return;
     }
     /* A failed COMMIT (busy) leaves the transaction open; a failed statement may already have
