@@ -31,6 +31,7 @@ struct libro_registry_writer {
     atomic_bool poisoned;
     uint64_t groups; /* under `lock` */
     uint64_t jobs;
+    uint64_t queued;
 };
 
 libro_code
@@ -119,6 +120,7 @@ writer_main(void *arg)
             n++;
         }
         w->head = last->next;
+        w->queued -= n;
         if (w->head == NULL) {
             w->tail = NULL;
         }
@@ -223,6 +225,7 @@ libro_registry_writer_submit(libro_registry_writer *w, libro_registry_job_fn fn,
         w->tail->next = &j;
     }
     w->tail = &j;
+    w->queued++;
     (void) pthread_cond_signal(&w->work);
     while (!j.done) {
         (void) pthread_cond_wait(&w->done, &w->lock);
@@ -241,11 +244,13 @@ libro_registry_writer_poisoned(libro_registry_writer *w)
 }
 
 void
-libro_registry_writer_counts(libro_registry_writer *w, uint64_t *groups, uint64_t *jobs)
+libro_registry_writer_counts(libro_registry_writer *w, uint64_t *groups, uint64_t *jobs,
+                             uint64_t *queued)
 {
     (void) pthread_mutex_lock(&w->lock);
     *groups = w->groups;
     *jobs = w->jobs;
+    *queued = w->queued;
     (void) pthread_mutex_unlock(&w->lock);
 }
 

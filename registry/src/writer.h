@@ -43,8 +43,10 @@ LIBRO_NODISCARD libro_code libro_registry_writer_submit(libro_registry_writer *w
 /** Whether the writer's handle saw an I/O error on a write or fsync (libro_registry_poisoned). */
 bool libro_registry_writer_poisoned(libro_registry_writer *w);
 
-/** Groups committed or failed, and jobs run, since the writer opened (for tests and benches). */
-void libro_registry_writer_counts(libro_registry_writer *w, uint64_t *groups, uint64_t *jobs);
+/** Groups settled (committed or failed) and jobs run since the writer opened, and the jobs
+ *  waiting for a group now (for tests and benches). */
+void libro_registry_writer_counts(libro_registry_writer *w, uint64_t *groups, uint64_t *jobs,
+                                  uint64_t *queued);
 
 /** Run the jobs still queued, stop the thread and close the handle. NULL is a no-op. */
 void libro_registry_writer_close(libro_registry_writer *w);
