@@ -155,6 +155,15 @@ void libro_http__registry_error(libro_http__response *resp, libro_registry *reg,
                                 const libro_request_id *req, const libro_error *err);
 /** Answer a storage failure (503 busy or read_only, 507, 500 io_error), kept for the log. */
 void libro_http__storage_error(libro_http__response *resp, const libro_error *err);
+/** Make a write: `fn(r, job, err)` on the write queue's handle (registry/src/writer.h), in a
+ *  group whose commit it waits for; on `reg` itself when the server has no queue (read-only,
+ *  where the write is refused). The codes of `fn` and of the group's commit. */
+libro_code libro_http__submit(const libro_http_ctx *ctx, libro_registry *reg,
+                              libro_code (*fn)(libro_registry *r, void *job, libro_error *err),
+                              void *job, libro_error *err);
+/** Whether a write on `reg` or on the write queue met an I/O error: no write is acknowledged
+ *  after it until a restart. */
+bool libro_http__write_poisoned(const libro_http_ctx *ctx, const libro_registry *reg);
 /** Whether a Content-Type names `want` (RFC 9110 §8.3: case-insensitive, parameters after
  *  ';' allowed), and nothing longer. */
 bool libro_http__media_type_is(const char *value, const char *want);

@@ -529,14 +529,28 @@ run_write(libro_registry *r, void *ctx, libro_error *err)
     return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "write: not a write");
 }
 
+libro_code
+libro_http__submit(const libro_http_ctx *ctx, libro_registry *reg,
+                   libro_code (*fn)(libro_registry *r, void *job, libro_error *err), void *job,
+                   libro_error *err)
+{
+    if (ctx->writer != NULL) {
+        return libro_registry_writer_submit(ctx->writer, fn, job, err);
+    }
+    return fn(reg, job, err);
+}
+
+bool
+libro_http__write_poisoned(const libro_http_ctx *ctx, const libro_registry *reg)
+{
+    return libro_registry_poisoned(reg) || libro_registry_writer_poisoned(ctx->writer);
+}
+
 /* Run `j` and wait for its commit: only then is the write acknowledged. */
 static libro_code
 submit(const libro_http_ctx *ctx, libro_registry *reg, write_job *j, libro_error *err)
 {
-    if (ctx->writer != NULL) {
-        return libro_registry_writer_submit(ctx->writer, run_write, j, err);
-    }
-    return run_write(reg, j, err);
+    return libro_http__submit(ctx, reg, run_write, j, err);
 }
 
 /* ---- the operations ------------------------------------------------------------------------ */
@@ -1102,7 +1116,7 @@ libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_registr
     }
 out:
     /* By this request's write, or a read before it, or any write of the queue. */
-    if (libro_registry_poisoned(*reg) || libro_registry_writer_poisoned(ctx->writer)) {
+    if (libro_http__write_poisoned(ctx, *reg)) {
         atomic_store(&ctx->poisoned, true);
     }
     libro_http__log_storage(ctx, resp, libro_http__write_name(op));
