@@ -157,6 +157,10 @@ typedef struct libro_store_ops {
      * libro_free). */
     libro_code (*status_versions)(void *h, libro_store_status_version **out, size_t *n,
                                   libro_error *err);
+    /* A number that changes when another handle (of this process or another) committed a
+     * change to the database since this handle last asked (SQLite: PRAGMA data_version, which
+     * reads no page when nothing was committed). Only comparable with this handle's own. */
+    libro_code (*data_version)(void *h, uint64_t *out, libro_error *err);
     /* Who is told of this handle's committed status changes (fn NULL: nobody). */
     void (*set_status_observer)(void *h, libro_store_status_observer fn, void *ctx);
     /* The statuses of `list` for `purpose` that are not 0, by index. */

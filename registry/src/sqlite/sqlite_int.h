@@ -27,6 +27,7 @@ typedef struct sq {
     sq_change *pending; /* the open transaction's status changes, in order */
     size_t pending_n;
     size_t pending_cap;
+    sqlite3_stmt *data_version; /* PRAGMA data_version, prepared on first use */
     /* An I/O error (a failed write or fsync, SQLITE_IOERR_*) was seen: what the disk holds is
      * no longer known, as the kernel may have dropped the pages a failed fsync did not write.
      * Every later write transaction is refused until the database is opened anew (and

@@ -645,7 +645,8 @@ sq_close(void *h)
     }
     s->group = false; /* an open group ends with its transaction, rolled back */
     sq_rollback(s);
-    sqlite3_close(s->db); /* every statement is finalized where it was prepared */
+    sqlite3_finalize(s->data_version);
+    sqlite3_close(s->db); /* every other statement is finalized where it was prepared */
     libro_free(s->pending);
     libro_free(s);
 }
@@ -1472,6 +1473,32 @@ out:
     return rc;
 }
 
+static libro_code
+sq_data_version(void *h, uint64_t *out, libro_error *err)
+{
+    sq *s = h;
+    libro_code rc = LIBRO_OK;
+    int src;
+
+    *out = 0;
+    if (s->data_version == NULL) {
+        rc = libro_sq__prepare(s, &s->data_version, "PRAGMA data_version", "data version", err);
+        if (rc != LIBRO_OK) {
+            return rc;
+        }
+    }
+    src = sqlite3_step(s->data_version);
+    if (src == SQLITE_ROW) {
+        *out = (uint64_t) sqlite3_column_int64(s->data_version, 0);
+        src = sqlite3_step(s->data_version);
+    }
+    if (src != SQLITE_DONE) {
+        rc = libro_sq__db_fail(s, src, "data version", err);
+    }
+    (void) sqlite3_reset(s->data_version);
+    return rc;
+}
+
 static void
 sq_set_status_observer(void *h, libro_store_status_observer fn, void *ctx)
 {
@@ -1554,6 +1581,7 @@ static const libro_store_ops sqlite_ops = {
     .status_each = sq_status_each,
     .status_versions = sq_status_versions,
     .set_status_observer = sq_set_status_observer,
+    .data_version = sq_data_version,
     .issuer_put = libro_sq__issuer_put,
     .issuer_get = libro_sq__issuer_get,
     .issuer_list = libro_sq__issuer_list,
