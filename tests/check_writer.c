@@ -47,11 +47,11 @@ teardown(void)
 }
 
 static void
-open_writer(libro_registry__status_fn observer, void *ctx)
+open_writer(void (*prepare)(void *ctx, libro_registry *r), void *ctx)
 {
     libro_error err = LIBRO_ERROR_INIT;
 
-    must(libro_registry_writer_open(&writer, F.db_path, observer, ctx, &err), &err, "writer");
+    must(libro_registry_writer_open(&writer, F.db_path, prepare, ctx, &err), &err, "writer");
 }
 
 /* ------------------------------------------------------------------ jobs */
@@ -547,6 +547,12 @@ observe(void *ctx, libro_store_space space, uint32_t list, uint32_t index, int p
     (void) pthread_mutex_unlock(&h->lock);
 }
 
+static void
+prepare_observer(void *ctx, libro_registry *r)
+{
+    libro_registry__set_status_observer(r, observe, ctx);
+}
+
 static size_t
 heard_count(void)
 {
@@ -627,7 +633,7 @@ START_TEST(test_observer_after_commit)
 
     memset(&heard, 0, sizeof heard);
     ck_assert_int_eq(pthread_mutex_init(&heard.lock, NULL), 0);
-    open_writer(observe, &heard);
+    open_writer(prepare_observer, &heard);
     must(libro_registry_writer_submit(writer, reserve_job, NULL, &err), &err, "reserve");
     blocker_init(&b, "first");
     start(&first, blocker_job, &b);
