@@ -205,6 +205,15 @@ wait_queued(uint64_t n)
     ck_assert_uint_eq(queued, n);
 }
 
+/* Submit on a thread of its own, and wait until the job waits in the queue behind `ahead`
+ * others (the order of a group is the order of its queue). */
+static void
+start_queued(sub *s, libro_registry_job_fn fn, void *ctx, uint64_t ahead)
+{
+    start(s, fn, ctx);
+    wait_queued(ahead + 1);
+}
+
 static void
 counts(uint64_t *groups, uint64_t *jobs)
 {
@@ -235,11 +244,17 @@ has_type(const char *id)
 
 #define THREADS 8
 #define PER_THREAD 25
+#define WRITERS 16
+#define PER_WRITER 12
 
+/* A thread that submits `count` writes, types "<prefix><n>-<i>", one after the other. */
 typedef struct many {
     pthread_t thread;
+    const char *prefix;
     int n;
+    int count;
     int failed;
+    int busy;
     libro_error err;
 } many;
 
@@ -250,16 +265,44 @@ many_main(void *arg)
     char id[32];
     type_id job = {id};
 
-    for (int i = 0; i < PER_THREAD; i++) {
+    for (int i = 0; i < m->count; i++) {
         libro_error err = LIBRO_ERROR_INIT;
+        libro_code rc;
 
-        (void) snprintf(id, sizeof id, "t%d-%d", m->n, i);
-        if (libro_registry_writer_submit(writer, define_job, &job, &err) != LIBRO_OK) {
+        (void) snprintf(id, sizeof id, "%s%d-%d", m->prefix, m->n, i);
+        rc = libro_registry_writer_submit(writer, define_job, &job, &err);
+        if (rc != LIBRO_OK) {
             m->failed++;
+            m->busy += rc == LIBRO_ERR_BUSY;
             m->err = err;
         }
     }
     return NULL;
+}
+
+/* `threads` threads of `count` writes each at once: every write acknowledged, none busy. */
+static void
+run_many(many *m, int threads, const char *prefix, int count)
+{
+    uint64_t groups = 0;
+    uint64_t jobs = 0;
+
+    for (int t = 0; t < threads; t++) {
+        memset(&m[t], 0, sizeof m[t]);
+        m[t].prefix = prefix;
+        m[t].n = t;
+        m[t].count = count;
+        ck_assert_int_eq(pthread_create(&m[t].thread, NULL, many_main, &m[t]), 0);
+    }
+    for (int t = 0; t < threads; t++) {
+        ck_assert_int_eq(pthread_join(m[t].thread, NULL), 0);
+        ck_assert_msg(m[t].busy == 0, "thread %d: %d busy", t, m[t].busy);
+        ck_assert_msg(m[t].failed == 0, "thread %d: %d failed (%s)", t, m[t].failed, m[t].err.msg);
+    }
+    counts(&groups, &jobs);
+    ck_assert_uint_eq(jobs, (uint64_t) threads * (uint64_t) count);
+    ck_assert_uint_ge(groups, 1);
+    ck_assert_uint_le(groups, jobs);
 }
 
 /* Threads writing at once through one writer: every write is acknowledged and on disk, and
@@ -267,24 +310,10 @@ many_main(void *arg)
 START_TEST(test_many_threads)
 {
     many m[THREADS];
-    uint64_t groups = 0;
-    uint64_t jobs = 0;
     char id[32];
 
     open_writer(NULL, NULL);
-    for (int t = 0; t < THREADS; t++) {
-        memset(&m[t], 0, sizeof m[t]);
-        m[t].n = t;
-        ck_assert_int_eq(pthread_create(&m[t].thread, NULL, many_main, &m[t]), 0);
-    }
-    for (int t = 0; t < THREADS; t++) {
-        ck_assert_int_eq(pthread_join(m[t].thread, NULL), 0);
-        ck_assert_msg(m[t].failed == 0, "thread %d: %d failed (%s)", t, m[t].failed, m[t].err.msg);
-    }
-    counts(&groups, &jobs);
-    ck_assert_uint_eq(jobs, THREADS * PER_THREAD);
-    ck_assert_uint_ge(groups, 1);
-    ck_assert_uint_le(groups, jobs);
+    run_many(m, THREADS, "t", PER_THREAD);
     for (int t = 0; t < THREADS; t++) {
         for (int i = 0; i < PER_THREAD; i += 6) {
             (void) snprintf(id, sizeof id, "t%d-%d", t, i);
@@ -346,12 +375,9 @@ START_TEST(test_failing_job_fails_alone)
     blocker_init(&b, "first");
     start(&first, blocker_job, &b);
     blocker_wait_entered(&b);
-    start(&good1, define_job, &id_good1);
-    wait_queued(1);
-    start(&bad, define_then_fail_job, &id_bad);
-    wait_queued(2);
-    start(&good2, define_job, &id_good2);
-    wait_queued(3);
+    start_queued(&good1, define_job, &id_good1, 0);
+    start_queued(&bad, define_then_fail_job, &id_bad, 1);
+    start_queued(&good2, define_job, &id_good2, 2);
     blocker_release(&b);
     join(&first);
     join(&good1);
@@ -402,12 +428,9 @@ START_TEST(test_commit_failure_fails_the_group)
     blocker_init(&b2, "during");
     start(&first, blocker_job, &b1);
     blocker_wait_entered(&b1);
-    start(&second, blocker_job, &b2);
-    wait_queued(1);
-    start(&a, define_job, &id_a);
-    wait_queued(2);
-    start(&c, define_job, &id_c);
-    wait_queued(3);
+    start_queued(&second, blocker_job, &b2, 0);
+    start_queued(&a, define_job, &id_a, 1);
+    start_queued(&c, define_job, &id_c, 2);
     blocker_release(&b1);
     join(&first);
     must(first.rc, &first.err, "the group before the fault");
@@ -638,14 +661,10 @@ START_TEST(test_observer_after_commit)
     blocker_init(&b, "first");
     start(&first, blocker_job, &b);
     blocker_wait_entered(&b);
-    start(&s0, revoke_job, &idx[0]);
-    wait_queued(1);
-    start(&s1, revoke_then_fail_job, &idx[1]);
-    wait_queued(2);
-    start(&probe, probe_job, NULL);
-    wait_queued(3);
-    start(&s2, revoke_job, &idx[2]);
-    wait_queued(4);
+    start_queued(&s0, revoke_job, &idx[0], 0);
+    start_queued(&s1, revoke_then_fail_job, &idx[1], 1);
+    start_queued(&probe, probe_job, NULL, 2);
+    start_queued(&s2, revoke_job, &idx[2], 3);
     heard_inside = 99;
     blocker_release(&b);
     join(&first);
@@ -669,55 +688,13 @@ END_TEST
 
 /* ------------------------------------------------------------------ no busy writers */
 
-#define WRITERS 16
-#define PER_WRITER 12
-
-typedef struct busy_writer {
-    pthread_t thread;
-    int n;
-    int busy;
-    int failed;
-} busy_writer;
-
-static void *
-busy_main(void *arg)
-{
-    busy_writer *b = arg;
-    char id[32];
-    type_id job = {id};
-
-    for (int i = 0; i < PER_WRITER; i++) {
-        libro_error err = LIBRO_ERROR_INIT;
-        libro_code rc;
-
-        (void) snprintf(id, sizeof id, "w%d-%d", b->n, i);
-        rc = libro_registry_writer_submit(writer, define_job, &job, &err);
-        b->busy += rc == LIBRO_ERR_BUSY;
-        b->failed += rc != LIBRO_OK;
-    }
-    return NULL;
-}
-
 /* Sixteen writers at once: none waits on SQLite's lock, so none is told "busy". */
 START_TEST(test_sixteen_writers_never_busy)
 {
-    busy_writer b[WRITERS];
-    uint64_t groups = 0;
-    uint64_t jobs = 0;
+    many m[WRITERS];
 
     open_writer(NULL, NULL);
-    for (int t = 0; t < WRITERS; t++) {
-        memset(&b[t], 0, sizeof b[t]);
-        b[t].n = t;
-        ck_assert_int_eq(pthread_create(&b[t].thread, NULL, busy_main, &b[t]), 0);
-    }
-    for (int t = 0; t < WRITERS; t++) {
-        ck_assert_int_eq(pthread_join(b[t].thread, NULL), 0);
-        ck_assert_int_eq(b[t].busy, 0);
-        ck_assert_int_eq(b[t].failed, 0);
-    }
-    counts(&groups, &jobs);
-    ck_assert_uint_eq(jobs, WRITERS * PER_WRITER);
+    run_many(m, WRITERS, "w", PER_WRITER);
     ck_assert(has_type("w0-0"));
     ck_assert(has_type("w15-11"));
 }
