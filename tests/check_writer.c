@@ -1,10 +1,11 @@
 /* The write queue (registry/src/writer.c) and the store's groups: many threads share one
  * writer; jobs queued while a group runs share the next group's commit; a job that fails is
  * rolled back alone; a commit that fails fails every job of its group and poisons the handle
- * (a real failed fsync: this suite links tests/fault/fault.c); a job is acknowledged only once
- * its group committed (a child process that dies the moment submit returns leaves the row on
- * disk); the status observer hears a group's changes after its commit, never a failed job's;
- * sixteen concurrent writers never meet a busy database. */
+ * (a real failed fsync: this suite links tests/fault/fault.c), while a full disk fails the
+ * group without poisoning; a job is acknowledged only once its group committed (a child
+ * process that dies the moment submit returns leaves the row on disk); the status observer
+ * hears a group's changes after its commit, never a failed job's; sixteen concurrent writers
+ * never meet a busy database. */
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -26,6 +27,7 @@
 
 static rt_fixture F;
 static char fsync_flag[320];
+static char enospc_flag[320];
 static libro_registry_writer *writer;
 
 static void
@@ -34,6 +36,8 @@ setup(void)
     rt_setup(&F, Y2026, Y2040, 0, RT_LIST_BASE);
     ck_assert_int_gt(snprintf(fsync_flag, sizeof fsync_flag, "%s/fsync.flag", F.dir), 0);
     ck_assert_int_eq(setenv(LIBRO_FAULT_FSYNC_ENV, fsync_flag, 1), 0);
+    ck_assert_int_gt(snprintf(enospc_flag, sizeof enospc_flag, "%s/enospc.flag", F.dir), 0);
+    ck_assert_int_eq(setenv(LIBRO_FAULT_ENOSPC_ENV, enospc_flag, 1), 0);
 }
 
 static void
@@ -42,7 +46,9 @@ teardown(void)
     libro_registry_writer_close(writer);
     writer = NULL;
     (void) unlink(fsync_flag);
+    (void) unlink(enospc_flag);
     (void) unsetenv(LIBRO_FAULT_FSYNC_ENV);
+    (void) unsetenv(LIBRO_FAULT_ENOSPC_ENV);
     rt_teardown(&F);
 }
 
@@ -396,15 +402,15 @@ START_TEST(test_failing_job_fails_alone)
 END_TEST
 
 static void
-flag(bool on)
+flag(const char *path, bool on)
 {
     if (on) {
-        int fd = open(fsync_flag, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 
         ck_assert_int_ge(fd, 0);
         ck_assert_int_eq(close(fd), 0);
     } else {
-        ck_assert_int_eq(unlink(fsync_flag), 0);
+        ck_assert_int_eq(unlink(path), 0);
     }
 }
 
@@ -435,7 +441,7 @@ START_TEST(test_commit_failure_fails_the_group)
     join(&first);
     must(first.rc, &first.err, "the group before the fault");
     blocker_wait_entered(&b2); /* the second group runs: its commit meets the fault */
-    flag(true);
+    flag(fsync_flag, true);
     blocker_release(&b2);
     join(&second);
     join(&a);
@@ -445,7 +451,7 @@ START_TEST(test_commit_failure_fails_the_group)
     LIBRO_ASSERT_CODE(a.rc, LIBRO_ERR_IO, &a.err, "commit: disk I/O error (fsync failed)");
     LIBRO_ASSERT_CODE(c.rc, LIBRO_ERR_IO, &c.err, "commit: disk I/O error (fsync failed)");
     ck_assert(libro_registry_writer_poisoned(writer));
-    flag(false);
+    flag(fsync_flag, false);
     LIBRO_ASSERT_CODE(libro_registry_writer_submit(writer, define_job, &id_after, &err),
                       LIBRO_ERR_IO, &err,
                       "database: writes stopped after an I/O error; restart to re-check");
@@ -456,6 +462,49 @@ START_TEST(test_commit_failure_fails_the_group)
     ck_assert(!has_type("during-a"));
     ck_assert(!has_type("during-c"));
     ck_assert(!has_type("after"));
+    blocker_destroy(&b1);
+    blocker_destroy(&b2);
+}
+END_TEST
+
+/* A full disk at a group's COMMIT fails every job of it with LIBRO_ERR_FULL, writes nothing,
+ * and poisons nothing: once space is freed the writer takes writes again. */
+START_TEST(test_full_disk_fails_the_group)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    sub first;
+    sub second;
+    sub a;
+    blocker b1;
+    blocker b2;
+    type_id id_a = {"full-a"};
+    type_id id_after = {"after"};
+
+    open_writer(NULL, NULL);
+    blocker_init(&b1, "before");
+    blocker_init(&b2, "full");
+    start(&first, blocker_job, &b1);
+    blocker_wait_entered(&b1);
+    start_queued(&second, blocker_job, &b2, 0);
+    start_queued(&a, define_job, &id_a, 1);
+    blocker_release(&b1);
+    join(&first);
+    must(first.rc, &first.err, "the group before the disk fills");
+    blocker_wait_entered(&b2);
+    flag(enospc_flag, true);
+    blocker_release(&b2);
+    join(&second);
+    join(&a);
+    LIBRO_ASSERT_CODE(second.rc, LIBRO_ERR_FULL, &second.err, "database or disk is full");
+    LIBRO_ASSERT_CODE(a.rc, LIBRO_ERR_FULL, &a.err, "database or disk is full");
+    ck_assert(!libro_registry_writer_poisoned(writer));
+    flag(enospc_flag, false);
+    must(libro_registry_writer_submit(writer, define_job, &id_after, &err), &err,
+         "a write after space is freed");
+    ck_assert(has_type("before"));
+    ck_assert(!has_type("full"));
+    ck_assert(!has_type("full-a"));
+    ck_assert(has_type("after"));
     blocker_destroy(&b1);
     blocker_destroy(&b2);
 }
@@ -756,6 +805,7 @@ libro_test_suite(void)
     tcase_add_test(tc, test_queued_jobs_share_a_commit);
     tcase_add_test(tc, test_failing_job_fails_alone);
     tcase_add_test(tc, test_commit_failure_fails_the_group);
+    tcase_add_test(tc, test_full_disk_fails_the_group);
     tcase_add_test(tc, test_acknowledged_means_committed);
     tcase_add_test(tc, test_observer_after_commit);
     tcase_add_test(tc, test_sixteen_writers_never_busy);
