@@ -1,8 +1,8 @@
 /* libro_server internals: what server.c (the only file that sees libmicrohttpd) and the files
  * that decide (routes.c: responses, state, request rules, record routes; router.c; pages.c;
- * listcache.c; ratelimit.c; bundle.c; writes.c: no libmicrohttpd type) share. The split keeps every
- * decision about a request in plain C over plain structures, testable and fuzzable without a
- * socket. */
+ * listcache.c; statusmem.c; ratelimit.c; bundle.c; writes.c: no libmicrohttpd type) share. The
+ * split keeps every decision about a request in plain C over plain structures, testable and
+ * fuzzable without a socket. */
 #ifndef LIBRO_HTTP_INT_H
 #define LIBRO_HTTP_INT_H
 
