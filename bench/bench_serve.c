@@ -88,6 +88,8 @@ make_registry(const char *path, const libro_key *town, const libro_key *registry
     char *auth;
 
     c->level = 2;
+    c->allowed_types = bench_list1("nursing-general");
+    c->n_allowed = 1;
     charter = signed_by(c, town);
     c = cred(LIBRO_CRED_REGISTRY_AUTH, COMMUNITY ":registry", "Town 7 Registry", registry, now);
     c->url = bench_strdup("http://127.0.0.1");
