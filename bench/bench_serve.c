@@ -1,4 +1,5 @@
-/* bench_serve: GET /v1/status/0/revocation per second from a real libro_server on loopback
+/* bench_serve: GET /v1/status/0/revocation (or --path, e.g. /v1/bundle) per second from a
+ * real libro_server on loopback
  * (200 with the body, and 304 to If-None-Match), with 1 and 4 client threads on keep-alive
  * connections, over a registry whose list 0 has `--licenses` indexes reserved and
  * `--revoked` percent of them revoked (the slots and bits are written straight into the
@@ -7,7 +8,7 @@
  * no work, so that "ratio" is the share of the server's floor a status GET reaches.
  *
  *   bench_serve [--licenses N] [--revoked PCT[,PCT...]] [--clients N[,N...]]
- *               [--rounds R] [--seconds S] [--threads T]
+ *               [--rounds R] [--seconds S] [--threads T] [--path PATH]
  *
  * Prints one line per (revoked, clients, kind): requests per second (median of R rounds) and
  * the median of the per-round ratios to the health GET. */
@@ -334,6 +335,7 @@ main(int argc, char **argv)
     unsigned rounds = 5;
     unsigned threads = 4;
     double seconds = 1.0;
+    const char *target = "/v1/status/0/revocation";
     char dir[] = "/tmp/bench-serve-XXXXXX";
     libro_key *town = NULL;
     libro_key *registry = NULL;
@@ -351,12 +353,17 @@ main(int argc, char **argv)
             rounds = (unsigned) strtoul(arg_value(argc, argv, &i), NULL, 10);
         } else if (strcmp(argv[i], "--seconds") == 0) {
             seconds = strtod(arg_value(argc, argv, &i), NULL);
+        } else if (strcmp(argv[i], "--path") == 0) {
+            target = arg_value(argc, argv, &i);
+            if (target[0] != '/' || strlen(target) > 100 || strpbrk(target, " \r\n") != NULL) {
+                bench_die("--path: /..., at most 100 bytes, no space", NULL);
+            }
         } else if (strcmp(argv[i], "--threads") == 0) {
             threads = (unsigned) strtoul(arg_value(argc, argv, &i), NULL, 10);
         } else {
             fprintf(stderr,
                     "usage: bench_serve [--licenses N] [--revoked PCT,...] [--clients N,...] "
-                    "[--rounds R] [--seconds S] [--threads T]\n");
+                    "[--rounds R] [--seconds S] [--threads T] [--path PATH]\n");
             return 2;
         }
     }
@@ -375,15 +382,15 @@ main(int argc, char **argv)
             bench_die("out of memory", NULL);
         }
     }
-    printf("bench_serve: GET /v1/status/0/revocation, %u licenses in list 0, server threads %u, "
-           "%u rounds of %.1f s; ratio: to GET /v1/health in the same run, alternating\n",
-           licenses, threads, rounds, seconds);
+    printf("bench_serve: GET %s, %u licenses in list 0, server threads %u, %u rounds of %.1f s; "
+           "ratio: to GET /v1/health in the same run, alternating\n",
+           target, licenses, threads, rounds, seconds);
     for (unsigned p = 0; p < n_pcts; p++) {
         libro_server_options opt = LIBRO_SERVER_OPTIONS_INIT;
         libro_server *server = NULL;
         char path[64];
         char etag[128];
-        char req200[] = "GET /v1/status/0/revocation HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+        char req200[200];
         char req304[400];
         char health[] = "GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
         uint16_t port;
@@ -399,10 +406,11 @@ main(int argc, char **argv)
             bench_die("server", &err);
         }
         port = libro_server_port(server);
-        etag_of(etag, sizeof etag, port, "/v1/status/0/revocation", &clients[0]);
-        if (snprintf(req304, sizeof req304,
-                     "GET /v1/status/0/revocation HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                     "If-None-Match: %s\r\n\r\n",
+        etag_of(etag, sizeof etag, port, target, &clients[0]);
+        if (snprintf(req200, sizeof req200, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", target) <=
+                0 ||
+            snprintf(req304, sizeof req304,
+                     "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nIf-None-Match: %s\r\n\r\n", target,
                      etag) <= 0) {
             bench_die("request", NULL);
         }
