@@ -7,6 +7,7 @@
  * (run it under ASan: every answer is 200 or 304 and verifies, and the lists end as the last
  * writes left them). Fixtures are checked: the server's threads do not survive check's fork. */
 #include <pthread.h>
+#include <sqlite3.h> /* only to put the database back to an older copy */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -442,6 +443,62 @@ START_TEST(test_observer_applies)
 }
 END_TEST
 
+/* A database put back to an older copy while the server runs (its lists at older versions):
+ * memory follows it rather than refusing to serve. */
+START_TEST(test_database_put_back)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_server_options opt = LIBRO_SERVER_OPTIONS_INIT;
+    libro_http_ctx ctx;
+    libro_registry *observed = NULL;
+    libro_http_mlist *l;
+    libro_buf body = LIBRO_BUF_INIT;
+    char etag[LIBRO_HTTP_ETAG_MAX];
+    char sql[200];
+    bool not_modified = false;
+    sqlite3 *db = NULL;
+    uint64_t v;
+
+    opt.db_path = db_path;
+    opt.registry_key = registry_key;
+    opt.base_url = base;
+    opt.threads = 1;
+    must(libro_http__ctx_init(&ctx, &opt, &err), &err, "ctx");
+    must(libro_http__current_list(&ctx, false, 0, LIBRO_STATUS_REVOCATION, NULL, &body, etag,
+                                  &not_modified, &err),
+         &err, "first read");
+    must(libro_registry_open(&observed, db_path, &err), &err, "observed handle");
+    libro_http__observe(&ctx, observed);
+    revoke_with(observed, 0);
+    revoke_with(observed, 1);
+    v = mem_revocation(&ctx)->version;
+    ck_assert(libro_bitstring_get(&mem_revocation(&ctx)->bits, idx[1]));
+    /* The copy from before the second revocation. */
+    ck_assert_int_gt(snprintf(sql, sizeof sql,
+                              "DELETE FROM status_bit WHERE list = 0 AND purpose = 1 AND idx = %u;"
+                              "UPDATE status_version SET version = version - 1"
+                              " WHERE space = 0 AND list = 0 AND purpose = 1;",
+                              (unsigned) idx[1]),
+                     0);
+    ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+    must(libro_http__mem_sync(&ctx, &err), &err, "sync");
+    ck_assert(mem_revocation(&ctx)->stale);
+    must(libro_http__current_list(&ctx, false, 0, LIBRO_STATUS_REVOCATION, NULL, &body, etag,
+                                  &not_modified, &err),
+         &err, "read after the copy was put back");
+    l = mem_revocation(&ctx);
+    ck_assert(l->loaded && !l->stale);
+    ck_assert_uint_eq(l->version, v - 1);
+    ck_assert(libro_bitstring_get(&l->bits, idx[0]));
+    ck_assert(!libro_bitstring_get(&l->bits, idx[1]));
+    libro_registry_close(observed);
+    libro_buf_free(&body);
+    libro_http__ctx_clear(&ctx);
+}
+END_TEST
+
 /* ---- readers and writers at once -------------------------------------------------------- */
 
 typedef struct reader_arg {
@@ -588,6 +645,7 @@ libro_test_suite(void)
     tcase_add_test(tc, test_etag_stable);
     tcase_add_test(tc, test_bundle_follows);
     tcase_add_test(tc, test_observer_applies);
+    tcase_add_test(tc, test_database_put_back);
     tcase_add_test(tc, test_readers_and_writers);
     suite_add_tcase(s, tc);
     return s;
