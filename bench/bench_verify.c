@@ -8,6 +8,8 @@
  * credentialStatus. Then the median time from a PNG file to a verdict (wall clock).
  *
  *   bench_verify [ROUNDS [MILLISECONDS_PER_ROUND]]      (defaults: 15 rounds of 200 ms)
+ *   bench_verify --profile N     N verifications of the license with status and nothing else,
+ *                                for a profiler (valgrind --tool=callgrind)
  *
  * The chain is the journey's: a self-chartered town (anchor) -> an issuer authorization -> a
  * license, and the town's registry authorization for the lists, with the trust store loaded
@@ -395,6 +397,36 @@ cpu_per_op(bench_fn fn, void *ctx, double secs)
     return used / (double) n;
 }
 
+/* --profile N: the world, then N verifications of the license with status. */
+static int
+profile(const char *count)
+{
+    struct ctx x;
+    char dir[] = "/tmp/libro-bench-XXXXXX";
+    uint64_t n = 0;
+
+    if (libro_parse_u64(&n, count, strlen(count), 10000000, NULL) != LIBRO_OK) {
+        fprintf(stderr, "usage: bench_verify --profile N (N at most 10000000)\n");
+        return 2;
+    }
+    memset(&x, 0, sizeof x);
+    if (sodium_init() < 0 || mkdtemp(dir) == NULL) {
+        bench_die("setup", NULL);
+    }
+    build_world(&x, dir);
+    for (uint64_t i = 0; i < n; i++) {
+        if (verify_status_op(&x) != 0) {
+            bench_die("verify", NULL);
+        }
+    }
+    libro_trust_free(x.trust);
+    libro_buf_free(&x.lb1);
+    libro_buf_free(&x.jws);
+    libro_buf_free(&x.lb1_plain);
+    libro_buf_free(&x.jws_plain);
+    return 0;
+}
+
 enum { OP_STATUS, OP_PLAIN, OP_SODIUM, OP_OPENSSL, N_OPS };
 
 int
@@ -420,6 +452,9 @@ main(int argc, char **argv)
     const char *dot;
 
     bench_name = "bench_verify";
+    if (argc == 3 && strcmp(argv[1], "--profile") == 0) {
+        return profile(argv[2]);
+    }
     if ((argc > 1 && libro_parse_u64(&rounds, argv[1], strlen(argv[1]), 31, NULL) != LIBRO_OK) ||
         (argc > 2 && libro_parse_u64(&ms, argv[2], strlen(argv[2]), 60000, NULL) != LIBRO_OK) ||
         rounds == 0 || ms == 0) {

@@ -6,6 +6,7 @@
  * catch them. Each test gets a fresh store in a mkdtemp directory. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2282,6 +2283,167 @@ START_TEST(test_status_oom)
 }
 END_TEST
 
+/* ---- the memo of status lists and registry walks ----------------------------------------- */
+
+/* The verdict on `tok` at `now` (default options), its outcome `want` and its reason holding
+ * `part` (NULL: empty). */
+static void
+expect_at(const libro_buf *tok, int64_t now, libro_outcome want, const char *part, const char *name)
+{
+    libro_verification *v = verify_at(tok, now);
+
+    ck_assert_msg(v->outcome == want, "%s: got %s (%s), want %s", name,
+                  libro_outcome_name(v->outcome), v->reason, libro_outcome_name(want));
+    if (part == NULL) {
+        ck_assert_msg(v->reason[0] == '\0', "%s: reason \"%s\"", name, v->reason);
+    } else {
+        ck_assert_msg(strstr(v->reason, part) != NULL, "%s: reason \"%s\" lacks \"%s\"", name,
+                      v->reason, part);
+    }
+    libro_verification_free(v);
+}
+
+/* A license with both lists, signed into `tok`; the registry authorized by the town until
+ * `reg_until`, its key in *k_reg. */
+static void
+status_store(libro_buf *tok, libro_key **k_reg, uint32_t index, int64_t reg_until)
+{
+    struct scen s;
+
+    gen(k_reg, LIBRO_ALG_ED25519);
+    scen_init(&s);
+    s.lic->has_status = true;
+    s.lic->status_index = index;
+    s.lic->status_revocation_list = sdup(URL_REV);
+    s.lic->status_suspension_list = sdup(URL_SUS);
+    scen_build(&s, tok);
+    add(registry_auth(TOWN, *k_reg, T0 - 1000 * DAY, reg_until), k_town);
+}
+
+/* Lists are verified and decoded once per change of the store, and the registry's chain walk
+ * kept for the time range where it answers the same: each change of the store is seen by the
+ * next verification (a list replaced by a newer one, as a sync stores it; the registry's
+ * authorization removed), and what depends on the time (the lists' windows, the
+ * authorization's) is asked again at each verification's time. */
+START_TEST(test_status_memo_invalidated)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_key *k_reg = NULL;
+    libro_buf tok = LIBRO_BUF_INIT;
+    libro_buf b = LIBRO_BUF_INIT;
+    const uint32_t index = 4242;
+    const int64_t now = T0 + 10 * DAY;
+    const int64_t from = now - 3 * 3600;
+
+    status_store(&tok, &k_reg, index, now + 30 * DAY);
+    sign_list(&b, URL_REV, LIBRO_STATUS_REVOCATION, index, 0, from, from + 7 * DAY, k_reg);
+    add_token(&b);
+    libro_buf_clear(&b);
+    sign_list(&b, URL_SUS, LIBRO_STATUS_SUSPENSION, index, 0, from, from + 7 * DAY, k_reg);
+    add_token(&b);
+    expect_at(&tok, now, LIBRO_VALID, NULL, "first");
+    expect_at(&tok, now, LIBRO_VALID, NULL, "again, from the memo");
+
+    /* A newer suspension list with the license's bit set replaces the one the memo holds. */
+    libro_buf_clear(&b);
+    sign_list(&b, URL_SUS, LIBRO_STATUS_SUSPENSION, index, 1, from + 3600, from + 7 * DAY, k_reg);
+    add_token(&b);
+    expect_at(&tok, now, LIBRO_SUSPENDED, "license suspended (suspension list of", "suspended");
+
+    /* Lifted, then revoked: each list newer again. */
+    libro_buf_clear(&b);
+    sign_list(&b, URL_SUS, LIBRO_STATUS_SUSPENSION, index, 0, from + 7200, from + 7 * DAY, k_reg);
+    add_token(&b);
+    expect_at(&tok, now, LIBRO_VALID, NULL, "lifted");
+    libro_buf_clear(&b);
+    sign_list(&b, URL_REV, LIBRO_STATUS_REVOCATION, index, 1, from + 7200, from + 7 * DAY, k_reg);
+    add_token(&b);
+    expect_at(&tok, now, LIBRO_REVOKED, "license revoked (revocation list of 2026-01-10T23:00:00Z)",
+              "revoked");
+
+    /* The lists' windows at each verification's time: past the list's validUntil. */
+    expect_at(&tok, from + 8 * DAY, LIBRO_STATUS_UNKNOWN,
+              "status list " URL_REV " expired 2026-01-17T21:00:00Z", "list expired");
+    /* The registry's authorization ended at now + 30 days: the walk kept for `now` does not
+     * answer for a time past it ... */
+    expect_at(&tok, now + 31 * DAY, LIBRO_STATUS_UNKNOWN,
+              "status list " URL_REV ": registry authorization for " REGISTRY
+              " expired 2026-02-10T00:00:00Z",
+              "registry authorization expired");
+    /* ... and the one for the later time does not answer for `now`. */
+    expect_at(&tok, now, LIBRO_REVOKED, "license revoked", "revoked again");
+
+    /* The registry's authorization removed: nothing the memo verified with its key stays. */
+    LIBRO_ASSERT_CODE(libro_trust_remove(store, REGISTRY, NULL, &err), LIBRO_OK, &err, NULL);
+    expect_at(&tok, now, LIBRO_STATUS_UNKNOWN,
+              "status list " URL_REV ": no registry authorization for " REGISTRY "#",
+              "registry removed");
+
+    libro_buf_free(&b);
+    libro_buf_free(&tok);
+    libro_key_free(k_reg);
+}
+END_TEST
+
+struct verify_thread {
+    const libro_buf *tok;
+    int64_t now;
+    int valid; /* verdicts VALID with the status read */
+};
+
+static void *
+verify_many(void *p)
+{
+    struct verify_thread *vt = p;
+    libro_verify_options opt = LIBRO_VERIFY_OPTIONS_INIT(vt->now);
+
+    for (int i = 0; i < 40; i++) {
+        libro_verification *v = NULL;
+
+        if (libro_verify_license(&v, store, (const char *) vt->tok->data, vt->tok->len, &opt,
+                                 NULL) == LIBRO_OK &&
+            v->outcome == LIBRO_VALID && v->status_checked) {
+            vt->valid++;
+        }
+        libro_verification_free(v);
+    }
+    return NULL;
+}
+
+/* One store verified from several threads at once, its memo empty at the start: every thread
+ * fills or reads it under its lock and gets the same verdict (run under the sanitizers too). */
+START_TEST(test_status_memo_threads)
+{
+    libro_key *k_reg = NULL;
+    libro_buf tok = LIBRO_BUF_INIT;
+    libro_buf b = LIBRO_BUF_INIT;
+    pthread_t th[4];
+    struct verify_thread vt[4];
+    const int64_t now = T0 + 10 * DAY;
+
+    status_store(&tok, &k_reg, 7, now + 30 * DAY);
+    sign_list(&b, URL_REV, LIBRO_STATUS_REVOCATION, 8, 1, now - 3600, now + DAY, k_reg);
+    add_token(&b);
+    libro_buf_clear(&b);
+    sign_list(&b, URL_SUS, LIBRO_STATUS_SUSPENSION, 8, 1, now - 3600, now + DAY, k_reg);
+    add_token(&b);
+    reopen(); /* an empty memo */
+    for (size_t i = 0; i < LIBRO_NELEM(th); i++) {
+        vt[i].tok = &tok;
+        vt[i].now = now + (int64_t) i; /* walks kept for one time, read for another */
+        vt[i].valid = 0;
+        ck_assert_int_eq(pthread_create(&th[i], NULL, verify_many, &vt[i]), 0);
+    }
+    for (size_t i = 0; i < LIBRO_NELEM(th); i++) {
+        ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+        ck_assert_int_eq(vt[i].valid, 40);
+    }
+    libro_buf_free(&b);
+    libro_buf_free(&tok);
+    libro_key_free(k_reg);
+}
+END_TEST
+
 /* A license that expired is EXPIRED, whatever its revocation and suspension lists would say;
  * its message list may say LAPSED (not renewed within the grace period) or SURRENDERED. */
 static const struct {
@@ -2781,6 +2943,8 @@ libro_test_suite(void)
     tcase_add_loop_test(status, test_status, 0, (int) LIBRO_NELEM(status_cases));
     tcase_add_loop_test(status, test_status_after_dates, 0, (int) LIBRO_NELEM(after_dates));
     tcase_add_test(status, test_status_oom);
+    tcase_add_test(status, test_status_memo_invalidated);
+    tcase_add_test(status, test_status_memo_threads);
     suite_add_tcase(s, status);
     return s;
 }
