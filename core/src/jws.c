@@ -262,6 +262,25 @@ libro_jws__verify_sig(const libro_jws__header *h, const libro_key *k, const unsi
     return rc;
 }
 
+/* What follows the decoding, for `jws` holding its payload and signature: the header policy
+ * on the decoded header, the payload cap, and the signing input token[0..si_len). */
+static libro_code
+finish(libro_jws *jws, const unsigned char *header, size_t header_len, const char *token,
+       size_t si_len, size_t max_payload, libro_error *err)
+{
+    libro_code rc = libro_jws__header_check(&jws->hdr, header, header_len, "header", err);
+
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    if (jws->payload.len > max_payload) {
+        return libro_error_set(err, LIBRO_ERR_LIMIT, "jws: payload larger than %zu bytes",
+                               max_payload);
+    }
+    /* RFC 7515 §5.2 step 8: the signature covers the encoded text exactly as received. */
+    return libro_buf_append(&jws->signing_input, token, si_len, err);
+}
+
 libro_code
 libro_jws_parse(libro_jws **out, const char *token, size_t len, libro_error *err)
 {
@@ -323,17 +342,7 @@ libro_jws_parse_ex(libro_jws **out, const char *token, size_t len, size_t max_to
     if (rc != LIBRO_OK) {
         goto out;
     }
-    rc = libro_jws__header_check(&jws->hdr, header.data, header.len, "header", err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    if (jws->payload.len > max_payload) {
-        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "jws: payload larger than %zu bytes",
-                             max_payload);
-        goto out;
-    }
-    /* RFC 7515 §5.2 step 8: the signature covers the encoded text exactly as received. */
-    rc = libro_buf_append(&jws->signing_input, token, dots[1], err);
+    rc = finish(jws, header.data, header.len, token, dots[1], max_payload, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -341,6 +350,43 @@ libro_jws_parse_ex(libro_jws **out, const char *token, size_t len, size_t max_to
     jws = NULL; /* moved to caller */
 out:
     libro_buf_free(&header);
+    libro_jws_free(jws);
+    return rc;
+}
+
+libro_code
+libro_jws__from_decoded(libro_jws **out, const char *token, size_t len, size_t si_len,
+                        const unsigned char *header, size_t header_len,
+                        const unsigned char *payload, size_t payload_len, const unsigned char *sig,
+                        size_t sig_len, size_t max_token, size_t max_payload, libro_error *err)
+{
+    libro_jws *jws = NULL;
+    libro_code rc;
+
+    *out = NULL;
+    /* libro_jws_parse_ex's checks in its order, the decoding aside. */
+    if (len > max_token) {
+        return libro_error_set(err, LIBRO_ERR_LIMIT, "jws: token larger than %zu bytes", max_token);
+    }
+    jws = libro_calloc(1, sizeof *jws);
+    if (jws == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_NOMEM, "jws: out of memory");
+        goto out;
+    }
+    rc = libro_buf_append(&jws->payload, payload, payload_len, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append(&jws->sig, sig, sig_len, err);
+    }
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = finish(jws, header, header_len, token, si_len, max_payload, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    *out = jws;
+    jws = NULL; /* moved to caller */
+out:
     libro_jws_free(jws);
     return rc;
 }

@@ -33,6 +33,9 @@
 #include "libro/file.h"
 #include "libro/json_int.h"
 #include "libro/jws.h"
+#include "libro/lb1.h"
+#include "libro/lb1_jws_int.h"
+#include "libro/limits.h"
 #include "libro/time.h"
 #include "libro/util.h"
 #include "verify_int.h"
@@ -1336,6 +1339,9 @@ verify_reference(libro_verification *v, const libro_trust *t, const char *text, 
     return verdict(v, LIBRO_IN_FORCE, "");
 }
 
+static libro_code verify_lb(libro_verification **out, const libro_trust *t, const char *text,
+                            size_t len, const libro_verify_options *opt, libro_error *err);
+
 libro_code
 libro_verify_document(libro_verification **out, const libro_trust *t, const char *doc, size_t len,
                       const libro_verify_options *opt, libro_error *err)
@@ -1344,6 +1350,7 @@ libro_verify_document(libro_verification **out, const libro_trust *t, const char
     libro_verification *v = NULL;
     const char *p = doc;
     size_t n = len;
+    libro_lb_format f;
     bool refused = false;
     libro_code rc;
 
@@ -1355,6 +1362,10 @@ libro_verify_document(libro_verification **out, const libro_trust *t, const char
         return libro_verify_license(out, t, doc, len, opt, err); /* its argument checks */
     }
     libro_text_trim(&p, &n);
+    f = libro_lb1_format_of(p, n);
+    if (f == LIBRO_LB1 || f == LIBRO_LB2) {
+        return verify_lb(out, t, p, n, opt, err);
+    }
     if (n == 0 || (p[0] != '{' && (n < 4 || memcmp(p, LIBRO_LBR_PREFIX, 4) != 0))) {
         return libro_verify_license(out, t, p, n, opt, err);
     }
@@ -1376,13 +1387,15 @@ libro_verify_document(libro_verification **out, const libro_trust *t, const char
     return rc;
 }
 
-libro_code
-libro_verify_license(libro_verification **out, const libro_trust *t, const char *jws, size_t len,
-                     const libro_verify_options *opt, libro_error *err)
+/* libro_verify_license of jws[0..len), parsed already into `pre` (taken, even on failure)
+ * when not NULL: the LB path, which decoded the token's parts from the frame. */
+static libro_code
+verify_token(libro_verification **out, const libro_trust *t, const char *jws, size_t len,
+             libro_jws *pre, const libro_verify_options *opt, libro_error *err)
 {
     libro_verify_options checked;
     libro_verification *v = NULL;
-    libro_jws *parsed = NULL;
+    libro_jws *parsed = pre;
     libro_chain__result res;
     libro_error e = LIBRO_ERROR_INIT;
     libro_error e_mandate = LIBRO_ERROR_INIT;
@@ -1406,7 +1419,8 @@ libro_verify_license(libro_verification **out, const libro_trust *t, const char 
 
     memset(&res, 0, sizeof res);
     if (out == NULL) {
-        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "verify: NULL argument");
+        rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "verify: NULL argument");
+        goto out;
     }
     *out = NULL;
     rc = begin(&v, &checked, &opt, t, jws, len, &refused, err);
@@ -1415,7 +1429,7 @@ libro_verify_license(libro_verification **out, const libro_trust *t, const char 
     }
 
     /* 1. The envelope. */
-    rc = libro_jws_parse(&parsed, jws != NULL ? jws : "", len, &e);
+    rc = parsed != NULL ? LIBRO_OK : libro_jws_parse(&parsed, jws != NULL ? jws : "", len, &e);
     if (rc == LIBRO_ERR_LIMIT && says_law(jws, len)) {
         /* A law carries a text of up to 16 KiB: its own caps. */
         rc = libro_jws_parse_ex(&parsed, jws, len, LIBRO_MAX_LAW_TOKEN_BYTES,
@@ -1567,6 +1581,54 @@ out:
     libro_verification_free(v);
     libro_jws_free(parsed);
     libro_free(kid_id);
+    return rc;
+}
+
+libro_code
+libro_verify_license(libro_verification **out, const libro_trust *t, const char *jws, size_t len,
+                     const libro_verify_options *opt, libro_error *err)
+{
+    return verify_token(out, t, jws, len, NULL, opt, err);
+}
+
+/* LB1 or LB2 text (`f`): decoded straight into the parsed JWS (libro_lb1__decode_jws), then
+ * verified as its compact JWS would be. Text that does not decode is INVALID with the
+ * transport's reason. */
+static libro_code
+verify_lb(libro_verification **out, const libro_trust *t, const char *text, size_t len,
+          const libro_verify_options *opt, libro_error *err)
+{
+    libro_buf jws = LIBRO_BUF_INIT;
+    libro_jws *parsed = NULL;
+    libro_error e = LIBRO_ERROR_INIT;
+    libro_verify_options checked;
+    libro_verification *v = NULL;
+    bool refused = false;
+    libro_code rc;
+
+    rc = libro_lb1__decode_jws(&parsed, &jws, text, len, LIBRO_MAX_TOKEN_BYTES,
+                               LIBRO_MAX_CLAIMS_BYTES, &e);
+    if (jws.len > 0) {
+        /* It decoded: the token's own refusals, if any, are the verdict (the law's caps,
+         * a bad header), as for the token given as text. */
+        rc = verify_token(out, t, (const char *) jws.data, jws.len, parsed, opt, err);
+        goto out;
+    }
+    if (rc == LIBRO_ERR_NOMEM || rc == LIBRO_ERR_INVALID_ARG) {
+        rc = libro_error_set(err, rc, "%s", e.msg);
+        goto out;
+    }
+    rc = begin(&v, &checked, &opt, t, text, len, &refused, err);
+    if (rc == LIBRO_OK && !refused) {
+        rc = verdict(v, LIBRO_INVALID, e.msg);
+    }
+    if (rc == LIBRO_OK) {
+        *out = v;
+        v = NULL;
+    }
+out:
+    libro_verification_free(v);
+    libro_buf_free(&jws);
     return rc;
 }
 
