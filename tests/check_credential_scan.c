@@ -1,0 +1,391 @@
+/* The lean license parser (core/src/credential_scan.c) against the reference parser
+ * (credential.c, jansson): licenses in every form JSON allows are accepted by the lean pass with
+ * the reference's fields; every document the reference refuses for its structure or JSON is
+ * declined by the lean pass and refused by libro_credential_parse with the reference's exact
+ * code and message; content-rule refusals are decided by the lean pass with the same code and
+ * message; other credential types are declined; an OOM loop. */
+#include <stdio.h>
+#include <string.h>
+
+#include "libro/credential.h"
+#include "libro/credential_parse_int.h"
+#include "libro/limits.h"
+#include "libro/util.h"
+#include "test_util.h"
+
+#define EXAMPLES_REL "/../../schemas/examples"
+
+/* schemas/examples/<stem>.json, NUL-terminated. */
+static void
+read_example(libro_buf *out, const char *stem)
+{
+    char dir[4096];
+    char name[128];
+
+    ck_assert(snprintf(dir, sizeof dir, "%s%s", libro_test_data_dir(), EXAMPLES_REL) > 0);
+    ck_assert(snprintf(name, sizeof name, "%s.json", stem) > 0);
+    libro_test_read(out, dir, name);
+    ck_assert_int_eq(libro_buf_append(out, "", 1, NULL), LIBRO_OK);
+    out->len--;
+}
+
+/* The license example with the first `from` replaced by `to` (`from` NULL: as it is). */
+static void
+license_with(libro_buf *out, const char *from, const char *to)
+{
+    libro_buf ex = LIBRO_BUF_INIT;
+    const char *text;
+    const char *at;
+
+    read_example(&ex, "professional-license");
+    text = (const char *) ex.data;
+    at = from == NULL ? NULL : strstr(text, from);
+    ck_assert_msg(from == NULL || at != NULL, "%s not in the example", from);
+    if (at == NULL) {
+        ck_assert_int_eq(libro_buf_append(out, text, ex.len, NULL), LIBRO_OK);
+    } else {
+        ck_assert_int_eq(libro_buf_append(out, text, (size_t) (at - text), NULL), LIBRO_OK);
+        ck_assert_int_eq(libro_buf_append_str(out, to, NULL), LIBRO_OK);
+        ck_assert_int_eq(libro_buf_append_str(out, at + strlen(from), NULL), LIBRO_OK);
+    }
+    libro_buf_free(&ex);
+}
+
+/* Both parsers' written forms of what they accepted are the same bytes. */
+static void
+assert_same(const libro_credential *a, const libro_credential *b)
+{
+    libro_buf x = LIBRO_BUF_INIT;
+    libro_buf y = LIBRO_BUF_INIT;
+
+    must(libro_credential_to_json(&x, a, NULL), NULL, "write lean");
+    must(libro_credential_to_json(&y, b, NULL), NULL, "write reference");
+    ck_assert_uint_eq(x.len, y.len);
+    ck_assert(memcmp(x.data, y.data, x.len) == 0);
+    ck_assert(a->has_status == b->has_status);
+    libro_buf_free(&x);
+    libro_buf_free(&y);
+}
+
+/* Accepted in every form: replace `from` by `to`, then `name` must read back as `want_name`. */
+static const struct {
+    const char *what, *from, *to, *want_name;
+    bool status;
+} accepts[] = {
+    {"the example", NULL, NULL, "Ada Example", true},
+    {"escaped text", "\"Ada Example\"", "\"Ad\\u00e1 \\ud83d\\ude00 \\\"Ex\\/ample\\\"\"",
+     "Ad\xc3\xa1 \xf0\x9f\x98\x80 \"Ex/ample\"", true},
+    {"escaped member name", "\"name\":", "\"\\u006eam\\u0065\":", "Ada Example", true},
+    {"raw UTF-8", "Ada Example", "Ad\xc3\xa1 \xe2\x82\xac \xf0\x9f\x98\x80",
+     "Ad\xc3\xa1 \xe2\x82\xac \xf0\x9f\x98\x80", true},
+    {"whitespace", "{\"@context\":[", " \r\n\t{ \"@context\" :\n[ ", "Ada Example", true},
+    {"members out of order",
+     "\"credentialSubject\":{\"id\":\"did:key:z6Mkghwtj9r1Kxiayd86hF3Lb9HtLBbwMhKD3L6vvJADkUuj\","
+     "\"name\":\"Ada Example\",",
+     "\"credentialSubject\":{\"name\":\"Ada Example\",\"id\":\"did:key:"
+     "z6Mkghwtj9r1Kxiayd86hF3Lb9HtLBbwMhKD3L6vvJADkUuj\",",
+     "Ada Example", true},
+    {"level -0", "\"level\":2", "\"level\":-0", "Ada Example", true},
+    {"no holder id", "\"id\":\"did:key:z6Mkghwtj9r1Kxiayd86hF3Lb9HtLBbwMhKD3L6vvJADkUuj\",", "",
+     "Ada Example", true},
+    {"no status", ",\"credentialStatus\":[", "}, \"x\":[", NULL, false},
+    {"two entries", ",{\"id\":\"https://registry.town-7.example/v1/status/1/message#94567\"",
+     "]}, \"x\":[{\"id\":\"\"", NULL, true},
+};
+
+/* Cut the document at the marker `to` left behind: "}, \"x\":[" ends the document there. */
+static void
+cut_at_marker(libro_buf *doc)
+{
+    const char *text = (const char *) doc->data;
+    const char *at = strstr(text, ", \"x\":[");
+
+    if (at != NULL) {
+        doc->len = (size_t) (at - text);
+        /* a cut inside credentialStatus keeps its "]}" before the marker */
+    }
+}
+
+START_TEST(test_accepts)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf doc = LIBRO_BUF_INIT;
+    libro_credential *lean = NULL;
+    libro_credential *ref = NULL;
+    libro_credential *pub = NULL;
+    bool declined = true;
+
+    license_with(&doc, accepts[_i].from, accepts[_i].to);
+    cut_at_marker(&doc);
+    must(libro_credential__scan(&lean, &declined, doc.data, doc.len, &err), &err, accepts[_i].what);
+    ck_assert_msg(!declined, "%s: declined", accepts[_i].what);
+    must(libro_credential__parse_tree(&ref, doc.data, doc.len, &err), &err, accepts[_i].what);
+    must(libro_credential_parse(&pub, doc.data, doc.len, &err), &err, accepts[_i].what);
+    assert_same(lean, ref);
+    assert_same(pub, ref);
+    ck_assert(lean->has_status == accepts[_i].status);
+    if (accepts[_i].want_name != NULL) {
+        ck_assert_str_eq(lean->name, accepts[_i].want_name);
+    }
+    libro_credential_free(lean);
+    libro_credential_free(ref);
+    libro_credential_free(pub);
+    libro_buf_free(&doc);
+}
+END_TEST
+
+/* Refused by the reference, declined by the lean pass: libro_credential_parse gives the
+ * reference's code and message (spelled out here for the ones users meet). */
+static const struct {
+    const char *what, *from, *to;
+    libro_code code;
+    const char *msg; /* NULL: the reference's, whatever it is */
+} declines[] = {
+    {"duplicate member", "\"issuer\":", "\"issuer\":\"urn:libro:x\",\"issuer\":", LIBRO_ERR_PARSE,
+     "credential: json: duplicate object key near '\"issuer\"' at offset 166"},
+    {"unknown member", "\"issuer\":", "\"issued\":1,\"issuer\":", LIBRO_ERR_SCHEMA,
+     "credential: issued: unexpected member"},
+    {"missing member", "\"licenseNumber\":\"T7-N-0001\",", "", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.licenseNumber: missing"},
+    {"lone surrogate", "Ada Example", "Ada \\ud83d Example", LIBRO_ERR_PARSE, NULL},
+    {"reversed surrogates", "Ada Example", "Ada \\ude00\\ud83d Example", LIBRO_ERR_PARSE, NULL},
+    {"escaped NUL", "Ada Example", "Ada \\u0000 Example", LIBRO_ERR_PARSE, NULL},
+    {"bad escape", "Ada Example", "Ada \\x Example", LIBRO_ERR_PARSE, NULL},
+    {"raw control", "Ada Example", "Ada \x01 Example", LIBRO_ERR_PARSE, NULL},
+    {"overlong UTF-8", "Ada Example", "Ada \xc0\xaf Example", LIBRO_ERR_PARSE, NULL},
+    {"UTF-8 surrogate", "Ada Example", "Ada \xed\xa0\x80 Example", LIBRO_ERR_PARSE, NULL},
+    {"past U+10FFFF", "Ada Example", "Ada \xf4\x90\x80\x80 Example", LIBRO_ERR_PARSE, NULL},
+    {"cut UTF-8", "Ada Example", "Ada \xe2\x82", LIBRO_ERR_PARSE, NULL},
+    {"trailing text", "]}]}", "]}]} x", LIBRO_ERR_PARSE, NULL},
+    {"trailing comma", "\"level\":2}", "\"level\":2,}", LIBRO_ERR_PARSE, NULL},
+    {"level a real", "\"level\":2", "\"level\":2.0", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.community.level: not an integer"},
+    {"level 9", "\"level\":2", "\"level\":9", LIBRO_ERR_SCHEMA, NULL},
+    {"level leading zero", "\"level\":2", "\"level\":02", LIBRO_ERR_PARSE, NULL},
+    {"level too big", "\"level\":2", "\"level\":99999999999999999999", LIBRO_ERR_PARSE, NULL},
+    {"name not a string", "\"Ada Example\"", "null", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.name: not a string"},
+    {"another type", "\"ProfessionalLicense\"", "\"CommunityCharter\"", LIBRO_ERR_SCHEMA, NULL},
+    {"unknown type", "\"ProfessionalLicense\"", "\"Professional\"", LIBRO_ERR_SCHEMA,
+     "credential: type[1]: unknown credential type"},
+    {"wrong schema", "professional-license.json", "community-charter.json", LIBRO_ERR_SCHEMA, NULL},
+    {"time with offset", "2026-12-01T00:00:00Z", "2026-12-01T00:00:00+00:00", LIBRO_ERR_TIME, NULL},
+    {"leap second", "2029-11-30T23:59:59Z", "2029-11-30T23:59:60Z", LIBRO_ERR_TIME, NULL},
+    {"empty scope", "[\"general care\",\"medication administration\"]", "[]", LIBRO_ERR_SCHEMA,
+     "credential: credentialSubject.scope: empty list"},
+    {"index leading zero", "\"statusListIndex\":\"94567\"", "\"statusListIndex\":\"094567\"",
+     LIBRO_ERR_SCHEMA, NULL},
+    {"index too big", "\"statusListIndex\":\"94567\"", "\"statusListIndex\":\"8388608\"",
+     LIBRO_ERR_SCHEMA, NULL},
+    {"entry id elsewhere", "revocation#94567", "revocation#94568", LIBRO_ERR_SCHEMA,
+     "credential: credentialStatus[0].id: not statusListCredential + \"#\" + statusListIndex"},
+    {"purposes swapped", "\"statusPurpose\":\"revocation\"", "\"statusPurpose\":\"suspension\"",
+     LIBRO_ERR_SCHEMA, NULL},
+    {"message words", "\"lapsed\"", "\"Lapsed\"", LIBRO_ERR_SCHEMA, NULL},
+    {"status size 3", "\"statusSize\":2", "\"statusSize\":3", LIBRO_ERR_SCHEMA, NULL},
+    {"status size on revocation", "\"statusPurpose\":\"revocation\",",
+     "\"statusPurpose\":\"revocation\",\"statusSize\":2,", LIBRO_ERR_SCHEMA, NULL},
+    {"one entry", ",{\"id\":\"https://registry.town-7.example/v1/status/1/suspension#94567\"",
+     "]}, \"x\":[{\"id\":\"\"", LIBRO_ERR_SCHEMA, NULL},
+    {"top-level array", "{\"@context\"", "[{\"@context\"", LIBRO_ERR_PARSE, NULL},
+    {"deep", "\"level\":2", "\"level\":[[[[[[[[[[[[[[2]]]]]]]]]]]]]]", LIBRO_ERR_LIMIT, NULL},
+    {"truncated", "]}]}", "]}]", LIBRO_ERR_PARSE, NULL},
+};
+
+START_TEST(test_declines)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_error ref_err = LIBRO_ERROR_INIT;
+    libro_buf doc = LIBRO_BUF_INIT;
+    libro_credential *c = NULL;
+    bool declined = false;
+    libro_code rc;
+    libro_code ref_rc;
+
+    license_with(&doc, declines[_i].from, declines[_i].to);
+    cut_at_marker(&doc);
+    rc = libro_credential__scan(&c, &declined, doc.data, doc.len, &err);
+    ck_assert_msg(declined, "%s: decided %d (%s)", declines[_i].what, rc, err.msg);
+    ck_assert_ptr_null(c);
+    ref_rc = libro_credential__parse_tree(&c, doc.data, doc.len, &ref_err);
+    ck_assert_ptr_null(c);
+    rc = libro_credential_parse(&c, doc.data, doc.len, &err);
+    ck_assert_ptr_null(c);
+    ck_assert_msg(rc == declines[_i].code && ref_rc == rc, "%s: got %d, reference %d (%s)",
+                  declines[_i].what, rc, ref_rc, ref_err.msg);
+    ck_assert_str_eq(err.msg, ref_err.msg);
+    if (declines[_i].msg != NULL) {
+        ck_assert_str_eq(err.msg, declines[_i].msg);
+    }
+    libro_buf_free(&doc);
+}
+END_TEST
+
+/* Well formed, refused by the content rules: the lean pass decides, as the reference does. */
+static const struct {
+    const char *what, *from, *to, *msg;
+} rules[] = {
+    {"empty name", "\"Ada Example\"", "\"\"", "credential: credentialSubject.name: empty string"},
+    {"C1 control in name", "Ada Example", "Ada \\u0085 Example",
+     "credential: credentialSubject.name: control character"},
+    {"duplicate scope", "\"medication administration\"", "\"general care\"", NULL},
+    {"bad license number", "T7-N-0001", "T7 N 0001", NULL},
+    {"bad issuer", "urn:libro:town-7:health-board", "not an id", NULL},
+    {"inverted window", "2029-11-30T23:59:59Z", "2026-11-30T23:59:59Z",
+     "credential: validUntil: not after validFrom"},
+    {"plain http list", "https://registry.town-7.example/v1/status/1/revocation#",
+     "http://registry.town-7.example/v1/status/1/revocation#", NULL},
+};
+
+START_TEST(test_rules)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_error ref_err = LIBRO_ERROR_INIT;
+    libro_buf doc = LIBRO_BUF_INIT;
+    libro_credential *c = NULL;
+    bool declined = true;
+    libro_code rc;
+    libro_code ref_rc;
+
+    license_with(&doc, rules[_i].from, rules[_i].to);
+    if (strstr(rules[_i].what, "http list") != NULL) {
+        libro_buf fixed = LIBRO_BUF_INIT;
+        const char *text = (const char *) doc.data;
+        const char *at = strstr(text, "\"https://registry.town-7.example/v1/status/1/revocation\"");
+
+        /* the list URL too, so that the entry's id still names it */
+        ck_assert_ptr_nonnull(at);
+        ck_assert_int_eq(libro_buf_append(&fixed, text, (size_t) (at - text) + 1, NULL), LIBRO_OK);
+        ck_assert_int_eq(libro_buf_append_str(&fixed, "http", NULL), LIBRO_OK);
+        ck_assert_int_eq(libro_buf_append_str(&fixed, at + 6, NULL), LIBRO_OK);
+        libro_buf_free(&doc);
+        doc = fixed;
+    }
+    rc = libro_credential__scan(&c, &declined, doc.data, doc.len, &err);
+    ck_assert_msg(!declined, "%s: declined", rules[_i].what);
+    ck_assert_ptr_null(c);
+    ref_rc = libro_credential__parse_tree(&c, doc.data, doc.len, &ref_err);
+    ck_assert_ptr_null(c);
+    ck_assert_msg(rc != LIBRO_OK && rc == ref_rc, "%s: got %d, reference %d (%s)", rules[_i].what,
+                  rc, ref_rc, ref_err.msg);
+    ck_assert_str_eq(err.msg, ref_err.msg);
+    if (rules[_i].msg != NULL) {
+        ck_assert_str_eq(err.msg, rules[_i].msg);
+    }
+    libro_buf_free(&doc);
+}
+END_TEST
+
+static const char *const others[] = {
+    "community-charter",  "issuer-authorization",     "registry-authorization",
+    "roundtable-mandate", "responsibility-agreement", "community-law",
+};
+
+/* Every other type is the reference's; libro_credential_parse still reads it. */
+START_TEST(test_other_types)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf doc = LIBRO_BUF_INIT;
+    libro_credential *c = NULL;
+    bool declined = false;
+
+    read_example(&doc, others[_i]);
+    ck_assert_int_ne(libro_credential__scan(&c, &declined, doc.data, doc.len, &err), LIBRO_OK);
+    ck_assert(declined);
+    ck_assert_ptr_null(c);
+    must(libro_credential_parse(&c, doc.data, doc.len, &err), &err, others[_i]);
+    ck_assert_int_ne(c->type, LIBRO_CRED_LICENSE);
+    libro_credential_free(c);
+    libro_buf_free(&doc);
+}
+END_TEST
+
+/* The size cap is the license's: at 8 KiB the lean pass reads it, one byte more the reference
+ * refuses it. */
+START_TEST(test_cap)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf doc = LIBRO_BUF_INIT;
+    libro_credential *c = NULL;
+    bool declined = true;
+    size_t pad;
+
+    license_with(&doc, NULL, NULL);
+    pad = LIBRO_MAX_CLAIMS_BYTES - doc.len + (size_t) _i;
+    libro_buf_free(&doc);
+    {
+        char *spaces = libro_malloc(pad + 1);
+
+        ck_assert_ptr_nonnull(spaces);
+        memset(spaces, ' ', pad);
+        spaces[pad] = '\0';
+        license_with(&doc, "]}]}", "]}]}");
+        ck_assert_int_eq(libro_buf_append_str(&doc, spaces, NULL), LIBRO_OK);
+        libro_free(spaces);
+    }
+    ck_assert_uint_eq(doc.len, LIBRO_MAX_CLAIMS_BYTES + (size_t) _i);
+    if (_i == 0) {
+        must(libro_credential__scan(&c, &declined, doc.data, doc.len, &err), &err, "at the cap");
+        ck_assert(!declined);
+        libro_credential_free(c);
+    } else {
+        ck_assert_int_ne(libro_credential__scan(&c, &declined, doc.data, doc.len, &err), LIBRO_OK);
+        ck_assert(declined);
+        LIBRO_ASSERT_CODE(libro_credential_parse(&c, doc.data, doc.len, &err), LIBRO_ERR_LIMIT,
+                          &err, "credential: json: document larger than 8192 bytes");
+    }
+    ck_assert_ptr_null(_i == 0 ? NULL : c);
+    libro_buf_free(&doc);
+}
+END_TEST
+
+/* Fail the 1st, 2nd, ... allocation of the lean pass: each is NOMEM, decided (never handed to
+ * the reference), until it gets through. */
+START_TEST(test_oom)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf doc = LIBRO_BUF_INIT;
+    libro_credential *c = NULL;
+    libro_code rc = LIBRO_ERR_NOMEM;
+    unsigned long n;
+
+    license_with(&doc, "Ada Example", "Ad\\u00e1 Example"); /* the decoding buffer too */
+    for (n = 1; n < 1000 && rc != LIBRO_OK; n++) {
+        bool declined = true;
+
+        libro__alloc_fail_after(n);
+        rc = libro_credential__scan(&c, &declined, doc.data, doc.len, &err);
+        libro__alloc_fail_after(0);
+        ck_assert(!declined);
+        if (rc != LIBRO_OK) {
+            LIBRO_ASSERT_CODE(rc, LIBRO_ERR_NOMEM, &err, "out of memory");
+            ck_assert_ptr_null(c);
+        }
+    }
+    ck_assert_int_eq(rc, LIBRO_OK);
+    ck_assert_uint_gt(n, 10);
+    ck_assert_str_eq(c->name, "Ad\xc3\xa1 Example");
+    libro_credential_free(c);
+    libro_buf_free(&doc);
+}
+END_TEST
+
+Suite *
+libro_test_suite(void)
+{
+    Suite *s = suite_create("credential_scan");
+    TCase *accept = tcase_create("accepts");
+    TCase *refuse = tcase_create("refuses");
+    TCase *limits = tcase_create("limits");
+
+    tcase_add_loop_test(accept, test_accepts, 0, (int) LIBRO_NELEM(accepts));
+    tcase_add_loop_test(accept, test_other_types, 0, (int) LIBRO_NELEM(others));
+    tcase_add_loop_test(refuse, test_declines, 0, (int) LIBRO_NELEM(declines));
+    tcase_add_loop_test(refuse, test_rules, 0, (int) LIBRO_NELEM(rules));
+    tcase_add_loop_test(limits, test_cap, 0, 2);
+    tcase_add_test(limits, test_oom);
+    suite_add_tcase(s, accept);
+    suite_add_tcase(s, refuse);
+    suite_add_tcase(s, limits);
+    return s;
+}
