@@ -335,35 +335,39 @@ scan_integer(struct scan *s, long long *out)
     return SCAN_OK;
 }
 
-/* The next member of an object whose '{' was read: *which is its index in names[0..n), or
- * *end is true at the closing '}'. A member not in names, or one seen before, is declined. */
-static enum scan_rc
-scan_member(struct scan *s, const char *const *names, size_t n, unsigned *seen, size_t *which,
-            bool *end)
-{
-    struct str key;
-    enum scan_rc rc;
-    size_t k;
+/* One member's value, `which` its index in the object's names. */
+typedef enum scan_rc (*member_fn)(struct scan *s, size_t which, void *ctx);
 
-    *end = take(s, '}');
-    if (*end) {
-        return SCAN_OK;
+/* An object of members from names[0..n) only, each at most once, with every member whose bit
+ * is set in `required` (bit k: names[k]); `fn` reads each value. A member not in names, or
+ * one seen before, is declined. */
+static enum scan_rc
+scan_object(struct scan *s, const char *const *names, size_t n, unsigned required, member_fn fn,
+            void *ctx)
+{
+    unsigned seen = 0;
+    enum scan_rc rc = take(s, '{') ? SCAN_OK : SCAN_NO;
+
+    while (rc == SCAN_OK && !take(s, '}')) {
+        struct str key;
+        size_t k;
+
+        if (seen != 0 && !take(s, ',')) {
+            return SCAN_NO;
+        }
+        rc = scan_string(s, &key);
+        if (rc != SCAN_OK) {
+            return rc;
+        }
+        for (k = 0; k < n && !str_is(key, names[k]); k++) {
+        }
+        if (k == n || (seen & (1u << k)) != 0 || !take(s, ':')) {
+            return SCAN_NO;
+        }
+        seen |= 1u << k;
+        rc = fn(s, k, ctx);
     }
-    if (*seen != 0 && !take(s, ',')) {
-        return SCAN_NO;
-    }
-    rc = scan_string(s, &key);
-    if (rc != SCAN_OK) {
-        return rc;
-    }
-    for (k = 0; k < n && !str_is(key, names[k]); k++) {
-    }
-    if (k == n || (*seen & (1u << k)) != 0 || !take(s, ':')) {
-        return SCAN_NO;
-    }
-    *seen |= 1u << k;
-    *which = k;
-    return SCAN_OK;
+    return rc == SCAN_OK && (seen & required) != required ? SCAN_NO : rc;
 }
 
 /* Before each entry of an array whose '[' was read, `count` entries in: *end at ']'. */
@@ -408,23 +412,12 @@ scan_time(struct scan *s, int64_t *out)
     return rc;
 }
 
+/* credentialSchema: {"id": the license schema, "type": "JsonSchema"}. */
 static enum scan_rc
-scan_schema(struct scan *s)
+schema_member(struct scan *s, size_t which, void *ctx)
 {
-    static const char *const names[] = {"id", "type"};
-    unsigned seen = 0;
-    size_t which = 0;
-    bool end = false;
-    enum scan_rc rc = take(s, '{') ? SCAN_OK : SCAN_NO;
-
-    while (rc == SCAN_OK) {
-        rc = scan_member(s, names, LIBRO_NELEM(names), &seen, &which, &end);
-        if (rc != SCAN_OK || end) {
-            break;
-        }
-        rc = scan_fixed(s, which == 0 ? LICENSE_SCHEMA : SCHEMA_TYPE);
-    }
-    return rc == SCAN_OK && seen != 3u ? SCAN_NO : rc;
+    (void) ctx;
+    return scan_fixed(s, which == 0 ? LICENSE_SCHEMA : SCHEMA_TYPE);
 }
 
 static enum scan_rc
@@ -455,71 +448,63 @@ scan_scope(struct scan *s, libro_credential *c)
     return rc == SCAN_OK && c->n_scope == 0 ? SCAN_NO : rc;
 }
 
+/* credentialSubject.community: {"id", "level"}; a level outside 0..8 is the reference's to
+ * refuse. */
 static enum scan_rc
-scan_community(struct scan *s, libro_credential *c)
+community_member(struct scan *s, size_t which, void *ctx)
 {
-    static const char *const names[] = {"id", "level"};
-    unsigned seen = 0;
-    size_t which = 0;
+    libro_credential *c = ctx;
     long long level = -1;
-    bool end = false;
-    enum scan_rc rc = take(s, '{') ? SCAN_OK : SCAN_NO;
+    enum scan_rc rc;
 
-    while (rc == SCAN_OK) {
-        rc = scan_member(s, names, LIBRO_NELEM(names), &seen, &which, &end);
-        if (rc != SCAN_OK || end) {
-            break;
-        }
-        rc = which == 0 ? scan_copy(s, &c->community_id) : scan_integer(s, &level);
+    if (which == 0) {
+        return scan_copy(s, &c->community_id);
     }
-    if (rc == SCAN_OK && (seen != 3u || level < 0 || level > LIBRO_MAX_LEVEL)) {
+    rc = scan_integer(s, &level);
+    if (rc == SCAN_OK && (level < 0 || level > LIBRO_MAX_LEVEL)) {
         rc = SCAN_NO;
     }
     c->community_level = rc == SCAN_OK ? (int) level : 0;
     return rc;
 }
 
-static enum scan_rc
-scan_subject(struct scan *s, libro_credential *c)
-{
-    static const char *const names[] = {"id",          "name",  "licenseNumber", "profession",
-                                        "licenseType", "scope", "community"};
-    unsigned seen = 0;
-    size_t which = 0;
-    bool end = false;
-    enum scan_rc rc = take(s, '{') ? SCAN_OK : SCAN_NO;
+static const char *const subject_names[] = {"id",          "name",  "licenseNumber", "profession",
+                                            "licenseType", "scope", "community"};
+static const char *const community_names[] = {"id", "level"};
 
-    while (rc == SCAN_OK) {
-        rc = scan_member(s, names, LIBRO_NELEM(names), &seen, &which, &end);
-        if (rc != SCAN_OK || end) {
-            break;
-        }
-        switch (which) {
-        case 0:
-            rc = scan_copy(s, &c->subject_id);
-            break;
-        case 1:
-            rc = scan_copy(s, &c->name);
-            break;
-        case 2:
-            rc = scan_copy(s, &c->license_number);
-            break;
-        case 3:
-            rc = scan_copy(s, &c->profession);
-            break;
-        case 4:
-            rc = scan_copy(s, &c->license_type);
-            break;
-        case 5:
-            rc = scan_scope(s, c);
-            break;
-        default:
-            rc = scan_community(s, c);
-            break;
-        }
+static enum scan_rc
+subject_member(struct scan *s, size_t which, void *ctx)
+{
+    libro_credential *c = ctx;
+
+    switch (which) {
+    case 0:
+        return scan_copy(s, &c->subject_id);
+    case 1:
+        return scan_copy(s, &c->name);
+    case 2:
+        return scan_copy(s, &c->license_number);
+    case 3:
+        return scan_copy(s, &c->profession);
+    case 4:
+        return scan_copy(s, &c->license_type);
+    case 5:
+        return scan_scope(s, c);
+    default:
+        return scan_object(s, community_names, LIBRO_NELEM(community_names), 0x3u, community_member,
+                           c);
     }
-    /* Every member but id is required. */
-    return rc == SCAN_OK && (seen | 1u) != 0x7Fu ? SCAN_NO : rc;
+}
+
+/* One {"status", "message"} of statusMessage; ctx: its position. */
+static enum scan_rc
+message_member(struct scan *s, size_t which, void *ctx)
+{
+    static const char *const status[LIBRO_STATUS_MESSAGE_COUNT] = {"0x0", "0x1", "0x2", "0x3"};
+    size_t k = *(const size_t *) ctx;
+
+    return scan_fixed(
+        s, which == 0 ? status[k] : libro_status_words_message(LIBRO_WORDS_LICENSE, (unsigned) k));
 }
 
 /* statusMessage: exactly libro's four license words (statuslist.c's messages_are). */
@@ -527,114 +512,91 @@ static enum scan_rc
 scan_messages(struct scan *s)
 {
     static const char *const names[] = {"status", "message"};
-    static const char *const status[LIBRO_STATUS_MESSAGE_COUNT] = {"0x0", "0x1", "0x2", "0x3"};
     size_t count = 0;
     bool end = false;
     enum scan_rc rc = take(s, '[') ? SCAN_OK : SCAN_NO;
 
     while (rc == SCAN_OK) {
-        unsigned seen = 0;
-        size_t which = 0;
-        bool obj_end = false;
-
         rc = scan_entry(s, count, &end);
         if (rc != SCAN_OK || end) {
             break;
         }
-        if (count == LIBRO_STATUS_MESSAGE_COUNT || !take(s, '{')) {
-            rc = SCAN_NO;
-            break;
-        }
-        while (rc == SCAN_OK) {
-            rc = scan_member(s, names, LIBRO_NELEM(names), &seen, &which, &obj_end);
-            if (rc != SCAN_OK || obj_end) {
-                break;
-            }
-            rc = scan_fixed(
-                s, which == 0 ? status[count]
-                              : libro_status_words_message(LIBRO_WORDS_LICENSE, (unsigned) count));
-        }
-        if (rc == SCAN_OK && seen != 3u) {
-            rc = SCAN_NO;
-        }
+        rc = count < LIBRO_STATUS_MESSAGE_COUNT
+                 ? scan_object(s, names, LIBRO_NELEM(names), 0x3u, message_member, &count)
+                 : SCAN_NO;
         count++;
     }
     return rc == SCAN_OK && count != LIBRO_STATUS_MESSAGE_COUNT ? SCAN_NO : rc;
 }
 
-/* credentialStatus[i]: purpose revocation, suspension, message by position; the message entry
- * with exactly "statusSize":2 and the license words; id exactly the list URL + "#" + index. */
+/* credentialStatus[pos] as it is read. */
+struct entry {
+    size_t pos;  /* 0 revocation, 1 suspension, 2 message */
+    char **list; /* where statusListCredential goes */
+    char *id;    /* the entry's id, checked once the list and index are known */
+    uint64_t index;
+};
+
 static enum scan_rc
-scan_status_entry(struct scan *s, char **list, uint32_t *index, size_t i)
+entry_member(struct scan *s, size_t which, void *ctx)
+{
+    static const char *const purposes[] = {"revocation", "suspension", "message"};
+    struct entry *e = ctx;
+    struct str v;
+    long long size = 0;
+    enum scan_rc rc;
+
+    switch (which) {
+    case 0:
+        return scan_copy(s, &e->id);
+    case 1:
+        return scan_fixed(s, STATUS_ENTRY_TYPE);
+    case 2:
+        return scan_fixed(s, purposes[e->pos]);
+    case 3:
+        rc = scan_string(s, &v);
+        if (rc == SCAN_OK && libro_parse_u64(&e->index, v.s, v.n, LIBRO_STATUS_LIST_MAX_ENTRIES - 1,
+                                             NULL) != LIBRO_OK) {
+            rc = SCAN_NO;
+        }
+        return rc;
+    case 4:
+        return scan_copy(s, e->list);
+    case 5:
+        rc = scan_integer(s, &size);
+        return rc == SCAN_OK && size != LIBRO_STATUS_MESSAGE_SIZE ? SCAN_NO : rc;
+    default:
+        return scan_messages(s);
+    }
+}
+
+/* credentialStatus[pos]: purpose revocation, suspension, message by position; the message
+ * entry with exactly "statusSize":2 and the license words; id exactly the list URL + "#" +
+ * index. */
+static enum scan_rc
+scan_status_entry(struct scan *s, char **list, uint32_t *index, size_t pos)
 {
     static const char *const names[] = {
         "id",         "type",         "statusPurpose", "statusListIndex", "statusListCredential",
         "statusSize", "statusMessage"};
-    static const char *const purposes[] = {"revocation", "suspension", "message"};
+    struct entry e = {pos, list, NULL, 0};
     char idx_text[16];
-    char *id = NULL;
-    unsigned seen = 0;
-    size_t which = 0;
     size_t list_len;
-    uint64_t value = 0;
-    long long size = 0;
-    bool end = false;
     int n;
-    enum scan_rc rc = take(s, '{') ? SCAN_OK : SCAN_NO;
+    enum scan_rc rc = pos == 2 ? scan_object(s, names, 7, 0x7Fu, entry_member, &e)
+                               : scan_object(s, names, 5, 0x1Fu, entry_member, &e);
 
-    while (rc == SCAN_OK) {
-        rc = scan_member(s, names, i == 2 ? 7 : 5, &seen, &which, &end);
-        if (rc != SCAN_OK || end) {
-            break;
-        }
-        switch (which) {
-        case 0:
-            rc = scan_copy(s, &id);
-            break;
-        case 1:
-            rc = scan_fixed(s, STATUS_ENTRY_TYPE);
-            break;
-        case 2:
-            rc = scan_fixed(s, purposes[i]);
-            break;
-        case 3: {
-            struct str v;
-
-            rc = scan_string(s, &v);
-            if (rc == SCAN_OK &&
-                libro_parse_u64(&value, v.s, v.n, LIBRO_STATUS_LIST_MAX_ENTRIES - 1, NULL) !=
-                    LIBRO_OK) {
-                rc = SCAN_NO;
-            }
-            break;
-        }
-        case 4:
-            rc = scan_copy(s, list);
-            break;
-        case 5:
-            rc = scan_integer(s, &size);
-            if (rc == SCAN_OK && size != LIBRO_STATUS_MESSAGE_SIZE) {
-                rc = SCAN_NO;
-            }
-            break;
-        default:
-            rc = scan_messages(s);
-            break;
-        }
-    }
-    if (rc == SCAN_OK && seen != (i == 2 ? 0x7Fu : 0x1Fu)) {
-        rc = SCAN_NO;
-    }
     if (rc == SCAN_OK) {
-        *index = (uint32_t) value;
+        *index = (uint32_t) e.index;
         n = snprintf(idx_text, sizeof idx_text, "#%u", (unsigned) *index);
         list_len = strlen(*list);
-        if (n < 0 || (size_t) n >= sizeof idx_text || strlen(id) != list_len + (size_t) n ||
-            memcmp(id, *list, list_len) != 0 || memcmp(id + list_len, idx_text, (size_t) n) != 0) {
+        if (n < 0 || (size_t) n >= sizeof idx_text || strlen(e.id) != list_len + (size_t) n ||
+            memcmp(e.id, *list, list_len) != 0 ||
+            memcmp(e.id + list_len, idx_text, (size_t) n) != 0) {
             rc = SCAN_NO;
         }
     }
-    libro_free(id);
+    libro_free(e.id);
     return rc;
 }
 
@@ -666,6 +628,35 @@ scan_status(struct scan *s, libro_credential *c)
 }
 
 static enum scan_rc
+license_member(struct scan *s, size_t which, void *ctx)
+{
+    static const char *const schema_names[] = {"id", "type"};
+    libro_credential *c = ctx;
+
+    switch (which) {
+    case 0:
+        return scan_pair(s, CONTEXT_VC, CONTEXT_LIBRO);
+    case 1:
+        return scan_pair(s, VC_TYPE, LICENSE_TYPE);
+    case 2:
+        return scan_copy(s, &c->issuer);
+    case 3:
+        return scan_time(s, &c->valid_from);
+    case 4:
+        return scan_time(s, &c->valid_until);
+    case 5:
+        return scan_object(s, schema_names, LIBRO_NELEM(schema_names), 0x3u, schema_member, NULL);
+    case 6:
+        /* every member but id is required */
+        return scan_object(s, subject_names, LIBRO_NELEM(subject_names), 0x7Eu, subject_member, c);
+    default:
+        return scan_status(s, c);
+    }
+}
+
+/* The whole document: every envelope member but credentialStatus is required; only
+ * whitespace may follow. */
+static enum scan_rc
 scan_license(struct scan *s, libro_credential *c)
 {
     static const char *const names[] = {"@context",
@@ -676,47 +667,8 @@ scan_license(struct scan *s, libro_credential *c)
                                         "credentialSchema",
                                         "credentialSubject",
                                         "credentialStatus"};
-    unsigned seen = 0;
-    size_t which = 0;
-    bool end = false;
-    enum scan_rc rc = take(s, '{') ? SCAN_OK : SCAN_NO;
+    enum scan_rc rc = scan_object(s, names, LIBRO_NELEM(names), 0x7Fu, license_member, c);
 
-    while (rc == SCAN_OK) {
-        rc = scan_member(s, names, LIBRO_NELEM(names), &seen, &which, &end);
-        if (rc != SCAN_OK || end) {
-            break;
-        }
-        switch (which) {
-        case 0:
-            rc = scan_pair(s, CONTEXT_VC, CONTEXT_LIBRO);
-            break;
-        case 1:
-            rc = scan_pair(s, VC_TYPE, LICENSE_TYPE);
-            break;
-        case 2:
-            rc = scan_copy(s, &c->issuer);
-            break;
-        case 3:
-            rc = scan_time(s, &c->valid_from);
-            break;
-        case 4:
-            rc = scan_time(s, &c->valid_until);
-            break;
-        case 5:
-            rc = scan_schema(s);
-            break;
-        case 6:
-            rc = scan_subject(s, c);
-            break;
-        default:
-            rc = scan_status(s, c);
-            break;
-        }
-    }
-    /* Every member but credentialStatus is required; only whitespace may follow. */
-    if (rc == SCAN_OK && (seen | 0x80u) != 0xFFu) {
-        rc = SCAN_NO;
-    }
     skip_ws(s);
     return rc == SCAN_OK && s->i != s->len ? SCAN_NO : rc;
 }
