@@ -155,6 +155,12 @@ static const struct {
     {"bad escape", "Ada Example", "Ada \\x Example", false, LIBRO_ERR_PARSE, NULL},
     {"raw control", "Ada Example", "Ada \x01 Example", false, LIBRO_ERR_PARSE, NULL},
     {"overlong UTF-8", "Ada Example", "Ada \xc0\xaf Example", false, LIBRO_ERR_PARSE, NULL},
+    {"overlong 3-byte UTF-8", "Ada Example", "Ada \xe0\x80\xaf Example", false, LIBRO_ERR_PARSE,
+     NULL},
+    {"overlong 4-byte UTF-8", "Ada Example", "Ada \xf0\x80\x80\xaf Example", false, LIBRO_ERR_PARSE,
+     NULL},
+    {"high surrogate then not low", "Ada Example", "Ada \\ud83d\\u0041 Example", false,
+     LIBRO_ERR_PARSE, NULL},
     {"UTF-8 surrogate", "Ada Example", "Ada \xed\xa0\x80 Example", false, LIBRO_ERR_PARSE, NULL},
     {"past U+10FFFF", "Ada Example", "Ada \xf4\x90\x80\x80 Example", false, LIBRO_ERR_PARSE, NULL},
     {"cut UTF-8", "Ada Example", "Ada \xe2\x82", false, LIBRO_ERR_PARSE, NULL},
@@ -239,6 +245,71 @@ START_TEST(test_refusals)
     if (refusals[_i].msg != NULL) {
         ck_assert_str_eq(err.msg, refusals[_i].msg);
     }
+    libro_buf_free(&doc);
+}
+END_TEST
+
+/* One status entry, at index 0 (so that no index comparison can refuse it): declined, and the
+ * reference's "expected 2 or 3 entries". */
+START_TEST(test_one_entry)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf doc = LIBRO_BUF_INIT;
+    libro_credential *c = NULL;
+    bool declined = false;
+    const char *second;
+
+    license_with(&doc, "94567", "0");
+    second = strstr((const char *) doc.data,
+                    ",{\"id\":\"https://registry.town-7.example/v1/status/1/suspension#0\"");
+    ck_assert_ptr_nonnull(second);
+    doc.len = (size_t) (second - (const char *) doc.data);
+    ck_assert_int_eq(libro_buf_append_str(&doc, "]}", NULL), LIBRO_OK);
+    ck_assert_int_ne(libro_credential__scan(&c, &declined, doc.data, doc.len, &err), LIBRO_OK);
+    ck_assert(declined);
+    LIBRO_ASSERT_CODE(
+        libro_credential_parse(&c, doc.data, doc.len, &err), LIBRO_ERR_SCHEMA, &err,
+        "credential: credentialStatus: expected 2 or 3 entries (revocation, suspension, message)");
+    ck_assert_ptr_null(c);
+    libro_buf_free(&doc);
+}
+END_TEST
+
+/* scope: 32 entries are read by the lean pass; 33 are declined and refused by the reference
+ * (the lean pass holds room for 32). */
+START_TEST(test_scope_cap)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf list = LIBRO_BUF_INIT;
+    libro_buf doc = LIBRO_BUF_INIT;
+    libro_credential *c = NULL;
+    bool declined = true;
+    size_t n = LIBRO_MAX_LIST_ENTRIES + (size_t) _i;
+
+    ck_assert_int_eq(libro_buf_append_str(&list, "[", NULL), LIBRO_OK);
+    for (size_t i = 0; i < n; i++) {
+        char entry[32];
+
+        ck_assert_int_gt(snprintf(entry, sizeof entry, "%s\"area %zu\"", i == 0 ? "" : ",", i), 0);
+        ck_assert_int_eq(libro_buf_append_str(&list, entry, NULL), LIBRO_OK);
+    }
+    ck_assert_int_eq(libro_buf_append(&list, "]", 2, NULL), LIBRO_OK);
+    license_with(&doc, "[\"general care\",\"medication administration\"]",
+                 (const char *) list.data);
+    if (_i == 0) {
+        must(libro_credential__scan(&c, &declined, doc.data, doc.len, &err), &err, "32 entries");
+        ck_assert(!declined);
+        ck_assert_uint_eq(c->n_scope, n);
+        ck_assert_str_eq(c->scope[n - 1], "area 31");
+        libro_credential_free(c);
+    } else {
+        ck_assert_int_ne(libro_credential__scan(&c, &declined, doc.data, doc.len, &err), LIBRO_OK);
+        ck_assert(declined);
+        LIBRO_ASSERT_CODE(libro_credential_parse(&c, doc.data, doc.len, &err), LIBRO_ERR_SCHEMA,
+                          &err, "credential: credentialSubject.scope: more than 32 entries");
+        ck_assert_ptr_null(c);
+    }
+    libro_buf_free(&list);
     libro_buf_free(&doc);
 }
 END_TEST
@@ -348,7 +419,9 @@ libro_test_suite(void)
     tcase_add_loop_test(accept, test_accepts, 0, (int) LIBRO_NELEM(accepts));
     tcase_add_loop_test(accept, test_other_types, 0, (int) LIBRO_NELEM(others));
     tcase_add_loop_test(refuse, test_refusals, 0, (int) LIBRO_NELEM(refusals));
+    tcase_add_test(refuse, test_one_entry);
     tcase_add_loop_test(limits, test_cap, 0, 2);
+    tcase_add_loop_test(limits, test_scope_cap, 0, 2);
     tcase_add_test(limits, test_oom);
     suite_add_tcase(s, accept);
     suite_add_tcase(s, refuse);
