@@ -3,19 +3,19 @@
  * libro_credential: no jansson tree, and no copy of a string that has no escape besides the
  * one the structure keeps.
  *
- * It accepts exactly what the reference parser (credential.c, jansson) accepts as a license,
- * with the same fields, and declines everything else before deciding: then the reference
- * decides, with its own code and message. So every refusal keeps its code and message, and
- * this path is never less strict than the reference. What it repeats of the reference: the
+ * It decides only a document it has read completely as a license: it accepts exactly what the
+ * reference parser (credential.c, jansson) accepts, with the same fields, or refuses it by the
+ * content rules (the reference's own function, so the same code and message). Anything else
+ * it declines, and the reference decides with its own code and message: every refusal keeps
+ * its code and message, and this path is never less strict. What it repeats of the reference: the
  * JSON syntax as jansson reads it (strict UTF-8 with no overlong form, surrogate or value past
  * U+10FFFF; no control character or \u0000 in a string; escaped surrogates in pairs; integers
  * in range; nothing but whitespace after the value), no duplicate member, the exact member
  * sets, the JSON types, the fixed @context, type and credentialSchema, the timestamps and the
- * status entries (through the same functions). The content rules are the reference's own
- * function. Nesting is fixed by the shape (at most 4 deep, under LIBRO_MAX_JSON_DEPTH), so the
- * depth cap holds by construction; the size cap is the license's, checked first.
- * tests/fuzz/fuzz_credential_scan.c runs both parsers on every input and aborts when they
- * disagree. */
+ * status entries (through the same functions where there are some). Nesting is fixed by the shape
+ * (at most 4 deep, under LIBRO_MAX_JSON_DEPTH), so the depth cap holds by construction; the size
+ * cap is the license's, checked first. tests/fuzz/fuzz_credential_scan.c runs both parsers on every
+ * input and aborts when they disagree. */
 #include <stdio.h>
 #include <string.h>
 
