@@ -1,6 +1,6 @@
-# Libraries loaded on demand (core/internal/libro/dl_int.h): zbar, libpng, libjpeg and libcurl
-# are compiled against (their headers, their SONAMEs) but not linked, so a process maps them
-# only when it decodes an image, writes a PNG or opens a connection.
+# Libraries loaded on demand (core/internal/libro/dl_int.h): zbar, libpng, libjpeg, libcurl and
+# libmicrohttpd are compiled against (their headers, their SONAMEs) but not linked, so a process
+# maps them only when it decodes an image, writes a PNG, opens a connection or serves.
 #
 # libro_headers_of(NAME PREFIX): an INTERFACE target NAME with the include directories and
 # compile flags that pkg_check_modules(PREFIX ...) found, and none of its link flags.

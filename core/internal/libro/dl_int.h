@@ -1,6 +1,6 @@
-/* libro: libraries loaded on first use. zbar, libpng, libjpeg and libcurl (with the dozens of
- * libraries they pull in) are not linked: each adapter lists the symbols it calls once and
- * binds them through libro_dl__load the first time it needs them, so a process that only
+/* libro: libraries loaded on first use. zbar, libpng, libjpeg, libcurl and libmicrohttpd (with
+ * the dozens of libraries they pull in) are not linked: each adapter lists the symbols it calls
+ * once and binds them through libro_dl__load the first time it needs them, so a process that only
  * verifies scanned text never maps them. core/src/dl.c is the only user of dlfcn.h.
  * Not installed. */
 #ifndef LIBRO_DL_INT_H
@@ -29,6 +29,8 @@
 #define LIBRO_DL_PACKAGE_JPEG "libjpeg62-turbo"
 #define LIBRO_DL_SONAME_CURL "libcurl.so.4"
 #define LIBRO_DL_PACKAGE_CURL "libcurl4"
+#define LIBRO_DL_SONAME_MHD "libmicrohttpd.so.12"
+#define LIBRO_DL_PACKAGE_MHD "libmicrohttpd12"
 
 /* dlsym answers with an object pointer; POSIX requires that it converts to a function
  * pointer with the same representation, which the loader's copy relies on. */

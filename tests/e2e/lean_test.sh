@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# End-to-end test of the lean verifier process: `libro verify --text` and `libro-verify verify
+# --text` (a registry-issued license with its two status lists cached) map none of zbar,
+# libpng, libjpeg, libcurl or the libraries those pull in (the dynamic loader's own account,
+# LD_DEBUG=files); verifying the QR image loads zbar and libpng, writing one loads libpng, a
+# sync loads libcurl, so the check can tell. With zbar made unreadable in a mount namespace of
+# its own, verifying an image exits 10 naming the Debian package, and text still verifies.
+# Prints "N passed, N failed".
+set -uo pipefail
+libro=${1:?usage: lean_test.sh PATH/TO/libro PATH/TO/libro-verify}
+lv=${2:?usage: lean_test.sh PATH/TO/libro PATH/TO/libro-verify}
+libro=$(cd "$(dirname "$libro")" && pwd)/$(basename "$libro") # we cd below
+lv=$(cd "$(dirname "$lv")" && pwd)/$(basename "$lv")
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_start lean
+ago() { date -u -d "$1 ago" +%Y-%m-%dT%H:%M:%SZ; }
+FROM=$(ago '30 days')
+BASE=https://registry.town-7.example/v1/status
+
+# --- a registry-issued license, its two status lists and a trust store holding them ----------
+must "$libro" key new --out town.pem
+must "$libro" key new --out board.pem --public-out board.pub
+must "$libro" key new --out reg.pem --public-out reg.pub
+must "$libro" issue charter --self --key town.pem --id urn:libro:town-7 --name "Town 7" --level 2 \
+    --allow nursing-general --valid-from "$FROM" --days 3650 --out town.jws
+must "$libro" issue authorization --key town.pem --charter town.jws --id urn:libro:town-7:board \
+    --name "Health Board" --subject-key board.pub --grant nursing-general:1095 \
+    --valid-from "$FROM" --days 3000 --out auth.jws
+must "$libro" issue registry-authorization --key town.pem --charter town.jws \
+    --id urn:libro:town-7:registry --name "Town 7 Registry" --subject-key reg.pub \
+    --url https://registry.town-7.example --valid-from "$FROM" --days 3000 --out regauth.jws
+must "$libro" registry init --db reg.db --charter town.jws --authorization regauth.jws
+must "$libro" registry type --db reg.db --id nursing-general --validity-days 365 \
+    --renewal-window-days 60 --grace-days 30 --actor ops
+for p in revocation suspension; do
+    must "$libro" registry status --db reg.db --key reg.pem --list 0 --purpose $p \
+        --id "$BASE/0/$p" --out $p.jws
+done
+must "$libro" trust add --anchor town.jws
+must "$libro" trust add auth.jws regauth.jws revocation.jws suspension.jws
+
+# The libraries a command makes the dynamic loader open (needed or dlopen'ed), one per line.
+loaded() { # COMMAND...
+    LD_DEBUG=files "$@" 2>&1 >/dev/null </dev/null | grep -oE 'file=[^ ]+ \[' | sort -u |
+        sed 's/^file=//; s/ \[$//'
+}
+# What must stay out of a process that verifies text: the on-demand libraries, and what they
+# would bring (X11 and D-Bus for zbar; TLS, HTTP/2, IDN, LDAP and SSH for libcurl; GnuTLS and
+# p11-kit for libmicrohttpd).
+HEAVY='libzbar|libpng|libjpeg|libcurl|libmicrohttpd|libX11|libdbus|libv4l|libnghttp2|libidn2|libldap|libssh2|librtmp|libgssapi|libpsl|libgnutls|libp11-kit'
+lean() { # NAME COMMAND...
+    local name=$1 libs
+    shift
+    libs=$(loaded "$@")
+    if [ -z "$libs" ]; then
+        fail "$name: LD_DEBUG=files reported no library at all"
+    elif grep -qE "^($HEAVY)" <<<"$libs"; then
+        fail "$name: loads $(grep -E "^($HEAVY)" <<<"$libs" | tr '\n' ' ')"
+    else
+        ok
+    fi
+}
+loads() { # NAME LIBRARY COMMAND...
+    local name=$1 lib=$2 libs
+    shift 2
+    libs=$(loaded "$@") # not piped into grep -q: under pipefail its early exit is a failure
+    if grep -qx "$lib" <<<"$libs"; then
+        ok
+    else
+        fail "$name: $lib was not loaded"
+    fi
+}
+
+# --- text and JWS: nothing heavy ---------------------------------------------------------------
+must "$libro" issue license --key board.pem --authorization auth.jws --community-charter town.jws \
+    --holder "Ada Example" --number T7-N-0001 --profession "registered nurse" \
+    --type nursing-general --scope "general care" --out ada.jws --qr ada.png --registry reg.db \
+    --status-url-base $BASE
+"$libro" qr encode --text ada.jws >ada.txt 2>/dev/null || fail "qr encode --text"
+T=$(cat ada.txt)
+check "libro-verify --text: VALID with status" 0 'status +not revoked, not suspended' -- \
+    "$lv" verify --text "$T"
+check "libro --text: VALID with status" 0 'status +not revoked, not suspended' -- \
+    "$libro" verify --text "$T"
+lean "libro-verify verify --text" "$lv" verify --text "$T"
+lean "libro verify --text" "$libro" verify --text "$T"
+lean "libro-verify verify --jws" "$lv" verify --jws ada.jws
+lean "libro-verify --version" "$lv" --version
+lean "libro --version" "$libro" --version
+lean "libro issue license without --qr" "$libro" issue license --key board.pem \
+    --authorization auth.jws --community-charter town.jws --holder "Bo Example" \
+    --number T7-N-0002 --profession "registered nurse" --type nursing-general \
+    --scope "general care" --out bo.jws
+
+# --- what does need them loads them (so the checks above can fail) -----------------------------
+check "libro-verify verify PNG" 0 '^VALID' -- "$lv" verify ada.png
+loads "verify PNG: zbar" libzbar.so.0 "$lv" verify ada.png
+loads "verify PNG: libpng" libpng16.so.16 "$lv" verify ada.png
+loads "qr encode --png: libpng" libpng16.so.16 "$libro" qr encode --png ada2.png ada.jws
+# Nothing listens on port 1 of loopback: the sync fails, after libcurl was loaded for it.
+loads "sync: libcurl" libcurl.so.4 "$lv" sync http://127.0.0.1:1
+# A running registry server has libmicrohttpd mapped, and answers (bash's /dev/tcp: no curl).
+e2e_serve reg.db reg.pem
+if grep -q '/libmicrohttpd\.so\.12' "/proc/$server_pid/maps"; then
+    ok
+else
+    fail "serve: libmicrohttpd is not mapped"
+fi
+get_list() {
+    exec 3<>"/dev/tcp/127.0.0.1/${URL##*:}" || return 1
+    printf 'GET /v1/status/0/revocation HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3
+    cat <&3
+    exec 3<&-
+}
+check "serve: a status list is served" 0 '^HTTP/1.1 200' -- get_list
+
+# --- zbar unreadable: an image cannot be verified (exit 10, the package named), text can -------
+zbar=$(/sbin/ldconfig -p 2>/dev/null | awk '/libzbar\.so\.0 /{ print $NF; exit }')
+as_root=(-m)
+[ "$(id -u)" = 0 ] || as_root=(-r -m)
+if [ -n "$zbar" ] && unshare "${as_root[@]}" true 2>/dev/null; then
+    hidden() { # COMMAND...: run with zbar's file replaced by an empty one
+        unshare "${as_root[@]}" bash -c 'mount --bind /dev/null "$1" && shift && exec "$@"' \
+            hide "$zbar" "$@"
+    }
+    check "zbar missing: image" 10 'libzbar\.so\.0, needed to find QR codes in images, cannot be loaded \(install the Debian package libzbar0\)' -- \
+        hidden "$lv" verify ada.png
+    check "zbar missing: --json image" 10 'libro: verify: .*install the Debian package libzbar0' -- \
+        hidden "$libro" verify --json ada.png
+    check "zbar missing: text still verifies" 0 '^VALID' -- hidden "$lv" verify --text "$T"
+elif [ -n "${LIBRO_TEST_STRICT:-}" ]; then
+    fail "lean_test.sh can neither find libzbar.so.0 with ldconfig nor make a mount namespace"
+else
+    echo "SKIP: the missing-library checks (no ldconfig entry or no mount namespace)"
+fi
+
+printf '%d passed, %d failed\n' "$passed" "$failed"
+[ "$failed" -eq 0 ]
