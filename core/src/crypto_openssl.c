@@ -1,10 +1,9 @@
-/* libro: the OpenSSL adapter for hashing, randomness and secret hygiene. P-256 and key files
- * live in key_openssl.c. */
+/* libro: the OpenSSL adapter for randomness and secret hygiene. P-256 and key files live in
+ * key_openssl.c; SHA-256 is libsodium's (crypto_sodium.c). */
 #include <limits.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include "libro/crypto.h"
@@ -32,18 +31,6 @@ bool
 libro_ct_equal(const void *a, const void *b, size_t len)
 {
     return CRYPTO_memcmp(a, b, len) == 0;
-}
-
-libro_code
-libro_sha256(unsigned char out[32], const void *p, size_t len, libro_error *err)
-{
-    unsigned int n = 0;
-
-    if (EVP_Digest(p, len, out, &n, EVP_sha256(), NULL) != 1 || n != 32) {
-        ERR_clear_error();
-        return libro_error_set(err, LIBRO_ERR_CRYPTO, "sha-256 failed");
-    }
-    return LIBRO_OK;
 }
 
 libro_code
