@@ -12,6 +12,7 @@
 # cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release). Needs python3 (its sqlite3 module
 # sets the 1% of bits straight in the registry's database, as that many revocations would).
 set -euo pipefail
+src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=$(cd "${1:?usage: bench_process.sh BUILD_DIR [BEFORE_BUILD_DIR] [RUNS]}" && pwd)
 before=${2:-}
 [ -n "$before" ] && before=$(cd "$before" && pwd)
@@ -22,28 +23,9 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/libro-bench-process.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 export XDG_DATA_HOME=$work/xdg
-q() { "$@" >/dev/null 2>&1 || { echo "bench_process.sh: failed: $*" >&2; exit 1; }; }
-FROM=$(date -u -d '30 days ago' +%Y-%m-%dT%H:%M:%SZ)
-BASE=https://registry.town-7.example/v1/status
-
-q "$libro" key new --out town.pem
-q "$libro" key new --out board.pem --public-out board.pub
-q "$libro" key new --out reg.pem --public-out reg.pub
-q "$libro" issue charter --self --key town.pem --id urn:libro:town-7 --name "Town 7" --level 2 \
-    --allow nursing-general --valid-from "$FROM" --days 3650 --out town.jws
-q "$libro" issue authorization --key town.pem --charter town.jws --id urn:libro:town-7:board \
-    --name "Health Board" --subject-key board.pub --grant nursing-general:1095 \
-    --valid-from "$FROM" --days 3000 --out auth.jws
-q "$libro" issue registry-authorization --key town.pem --charter town.jws \
-    --id urn:libro:town-7:registry --name "Town 7 Registry" --subject-key reg.pub \
-    --url https://registry.town-7.example --valid-from "$FROM" --days 3000 --out regauth.jws
-q "$libro" registry init --db reg.db --charter town.jws --authorization regauth.jws
-q "$libro" registry type --db reg.db --id nursing-general --validity-days 365 \
-    --renewal-window-days 60 --grace-days 30 --actor ops
-q "$libro" issue license --key board.pem --authorization auth.jws --community-charter town.jws \
-    --holder "Ada Example" --number T7-N-0001 --profession "registered nurse" \
-    --type nursing-general --scope "general care" --out ada.jws --registry reg.db \
-    --status-url-base $BASE
+must() { "$@" >/dev/null 2>&1 || { echo "bench_process.sh: failed: $*" >&2; exit 1; }; }
+. "$src/tests/e2e/world.sh" # world_make, world_trust
+world_make
 # 1% of list 0 revoked and another 1% suspended, none of them Ada's index.
 python3 - <<'EOF'
 import json, base64, random, sqlite3
@@ -60,12 +42,7 @@ with db:
     db.executemany("INSERT INTO status_bit (list, idx, purpose) VALUES (0, ?, 2)",
                    [(i,) for i in pick[1311:]])
 EOF
-for p in revocation suspension; do
-    q "$libro" registry status --db reg.db --key reg.pem --list 0 --purpose $p \
-        --id "$BASE/0/$p" --out $p.jws
-done
-q "$libro" trust add --anchor town.jws
-q "$libro" trust add auth.jws regauth.jws revocation.jws suspension.jws
+world_trust
 "$libro" qr encode --text ada.jws >ada.txt 2>/dev/null
 T=$(cat ada.txt)
 "$lv" verify --text "$T" | grep -q 'not revoked, not suspended' ||

@@ -12,32 +12,10 @@ lv=${2:?usage: lean_test.sh PATH/TO/libro PATH/TO/libro-verify}
 libro=$(cd "$(dirname "$libro")" && pwd)/$(basename "$libro") # we cd below
 lv=$(cd "$(dirname "$lv")" && pwd)/$(basename "$lv")
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/world.sh" # world_make, world_trust
 e2e_start lean
-ago() { date -u -d "$1 ago" +%Y-%m-%dT%H:%M:%SZ; }
-FROM=$(ago '30 days')
-BASE=https://registry.town-7.example/v1/status
-
-# --- a registry-issued license, its two status lists and a trust store holding them ----------
-must "$libro" key new --out town.pem
-must "$libro" key new --out board.pem --public-out board.pub
-must "$libro" key new --out reg.pem --public-out reg.pub
-must "$libro" issue charter --self --key town.pem --id urn:libro:town-7 --name "Town 7" --level 2 \
-    --allow nursing-general --valid-from "$FROM" --days 3650 --out town.jws
-must "$libro" issue authorization --key town.pem --charter town.jws --id urn:libro:town-7:board \
-    --name "Health Board" --subject-key board.pub --grant nursing-general:1095 \
-    --valid-from "$FROM" --days 3000 --out auth.jws
-must "$libro" issue registry-authorization --key town.pem --charter town.jws \
-    --id urn:libro:town-7:registry --name "Town 7 Registry" --subject-key reg.pub \
-    --url https://registry.town-7.example --valid-from "$FROM" --days 3000 --out regauth.jws
-must "$libro" registry init --db reg.db --charter town.jws --authorization regauth.jws
-must "$libro" registry type --db reg.db --id nursing-general --validity-days 365 \
-    --renewal-window-days 60 --grace-days 30 --actor ops
-for p in revocation suspension; do
-    must "$libro" registry status --db reg.db --key reg.pem --list 0 --purpose $p \
-        --id "$BASE/0/$p" --out $p.jws
-done
-must "$libro" trust add --anchor town.jws
-must "$libro" trust add auth.jws regauth.jws revocation.jws suspension.jws
+world_make
+world_trust
 
 # The libraries a command makes the dynamic loader open (needed or dlopen'ed), one per line.
 loaded() { # COMMAND...
@@ -72,10 +50,6 @@ loads() { # NAME LIBRARY COMMAND...
 }
 
 # --- text and JWS: nothing heavy ---------------------------------------------------------------
-must "$libro" issue license --key board.pem --authorization auth.jws --community-charter town.jws \
-    --holder "Ada Example" --number T7-N-0001 --profession "registered nurse" \
-    --type nursing-general --scope "general care" --out ada.jws --qr ada.png --registry reg.db \
-    --status-url-base $BASE
 "$libro" qr encode --text ada.jws >ada.txt 2>/dev/null || fail "qr encode --text"
 T=$(cat ada.txt)
 check "libro-verify --text: VALID with status" 0 'status +not revoked, not suspended' -- \
