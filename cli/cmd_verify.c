@@ -106,7 +106,8 @@ static const struct cli_command verify_cmd = {
     "  8  no QR code found in the image\n"
     "  9  PARTIAL: an agreement some party has not signed yet\n"
     "  10 could not verify: out of memory, an unreadable trust store, a library\n"
-    "     for reading images not installed, or the result could not be written",
+    "     it needs not installed (the message names the Debian package), or the\n"
+    "     result could not be written",
 };
 
 /* Beyond libro-verify(1)'s verdicts: the verification could not be carried out. 9 was this

@@ -1,6 +1,8 @@
-/* libro: the libsodium adapter for Ed25519 (docs/credentials.md): with crypto_sodium_sign.c (key
- * pairs and signing, left out of a verify-only build) and codec_sodium.c (base64, hex) the
- * only files that include <sodium.h>. libsodium's verifier is strict where RFC 8032 leaves
+/* libro: the libsodium adapter for Ed25519 (docs/credentials.md), SHA-256, randomness and
+ * secret hygiene: with crypto_sodium_sign.c (key pairs and signing, left out of a verify-only
+ * build) and codec_sodium.c (base64, hex) the only files that include <sodium.h>. Hashing,
+ * randomness and wiping are libsodium's so that libro-verify needs no libcrypto, which it
+ * loads only for a P-256 key (key_openssl.c). libsodium's verifier is strict where RFC 8032 leaves
  * room: it rejects S >= L, small-order R and A, and non-canonical encodings, and uses the
  * cofactorless equation, so a signature valid here is valid for every conforming verifier
  * ("Taming the many EdDSAs"). */
@@ -9,6 +11,7 @@
 
 #include "crypto_int.h"
 #include "libro/crypto.h"
+#include "libro/util.h"
 
 libro_code
 libro_crypto__sodium_init(libro_error *err)
@@ -17,6 +20,47 @@ libro_crypto__sodium_init(libro_error *err)
     if (sodium_init() < 0) {
         return libro_error_set(err, LIBRO_ERR_CRYPTO, "libsodium initialisation failed");
     }
+    return LIBRO_OK;
+}
+
+void
+libro_wipe(void *p, size_t len)
+{
+    if (p != NULL && len > 0) {
+        sodium_memzero(p, len); /* never optimised away */
+    }
+}
+
+void
+libro_secret_free(void *p, size_t len)
+{
+    if (p == NULL) {
+        return;
+    }
+    libro_wipe(p, len);
+    libro_free(p);
+}
+
+bool
+libro_ct_equal(const void *a, const void *b, size_t len)
+{
+    /* Constant time in `len`, which is public. */
+    return sodium_memcmp(a, b, len) == 0;
+}
+
+libro_code
+libro_random_bytes(void *out, size_t len, libro_error *err)
+{
+    /* The system's CSPRNG (getrandom), after sodium_init made it safe to share. */
+    libro_code rc = libro_crypto__sodium_init(err);
+
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    if (out == NULL && len > 0) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "random bytes: NULL output");
+    }
+    randombytes_buf(out, len);
     return LIBRO_OK;
 }
 

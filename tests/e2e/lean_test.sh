@@ -2,7 +2,8 @@
 # End-to-end test of the lean verifier process: `libro verify --text` and `libro-verify verify
 # --text` (a registry-issued license with its two status lists cached) map none of zbar,
 # libpng, libjpeg, libcurl or the libraries those pull in (the dynamic loader's own account,
-# LD_DEBUG=files); verifying the QR image loads zbar and libpng, writing one loads libpng, a
+# LD_DEBUG=files), and libro-verify not even OpenSSL's libcrypto unless a key is P-256;
+# verifying the QR image loads zbar and libpng, writing one loads libpng, a
 # sync loads libcurl, so the check can tell. With zbar made unreadable in a mount namespace of
 # its own, verifying an image exits 10 naming the Debian package, and text still verifies.
 # Prints "N passed, N failed".
@@ -65,6 +66,20 @@ lean "libro issue license without --qr" "$libro" issue license --key board.pem \
     --authorization auth.jws --community-charter town.jws --holder "Bo Example" \
     --number T7-N-0002 --profession "registered nurse" --type nursing-general \
     --scope "general care" --out bo.jws
+
+# libro-verify links no OpenSSL: an Ed25519 chain never loads libcrypto; a P-256 issuer does.
+libs=$(loaded "$lv" verify --text "$T")
+if grep -q '^libcrypto' <<<"$libs"; then fail "libro-verify --text loads libcrypto"; else ok; fi
+must "$libro" key new --alg es256 --out board2.pem --public-out board2.pub
+must "$libro" issue authorization --key town.pem --charter town.jws --id urn:libro:town-7:board2 \
+    --name "Health Board (P-256)" --subject-key board2.pub --grant nursing-general:1095 \
+    --valid-from "$(date -u -d '1 day ago' +%Y-%m-%dT%H:%M:%SZ)" --days 1000 --out auth2.jws
+must "$libro" trust add auth2.jws
+must "$libro" issue license --key board2.pem --authorization auth2.jws --community-charter town.jws \
+    --holder "Cy Example" --number T7-N-0003 --profession "registered nurse" \
+    --type nursing-general --scope "general care" --out cy.jws
+check "libro-verify: a P-256 issuer" 0 '^VALID' -- "$lv" verify --jws cy.jws
+loads "P-256 issuer: libcrypto" libcrypto.so.3 "$lv" verify --jws cy.jws
 
 # --- what does need them loads them (so the checks above can fail) -----------------------------
 check "libro-verify verify PNG" 0 '^VALID' -- "$lv" verify ada.png

@@ -1,5 +1,6 @@
 /* libro: libraries loaded on first use. zbar, libpng, libjpeg, libcurl and libmicrohttpd (with
- * the dozens of libraries they pull in) are not linked: each adapter lists the symbols it calls
+ * the dozens of libraries they pull in), and OpenSSL's libcrypto in libro-verify, are not
+ * linked: each adapter lists the symbols it calls
  * once and binds them through libro_dl__load the first time it needs them, so a process that only
  * verifies scanned text never maps them. core/src/dl.c is the only user of dlfcn.h.
  * Not installed. */
@@ -17,10 +18,10 @@
 #define LIBRO_DL_STR_(x) #x
 #define LIBRO_DL_STR(x) LIBRO_DL_STR_(x)
 
-/* The libraries: the SONAME each adapter was compiled against (libpng's from png.h, which
- * must be included where it is used; libjpeg's in image_jpeg.c, from JPEG_LIB_VERSION), and
- * the Debian 12 package that installs it (scripts/bootstrap.sh installs them, through their
- * -dev packages). */
+/* The libraries: the SONAME each adapter was compiled against (libpng's from png.h and
+ * libcrypto's from openssl/opensslv.h, which must be included where they are used; libjpeg's in
+ * image_jpeg.c, from JPEG_LIB_VERSION), and the Debian 12 package that installs it
+ * (scripts/bootstrap.sh installs them, through their -dev packages). */
 #define LIBRO_DL_SONAME_ZBAR "libzbar.so.0"
 #define LIBRO_DL_PACKAGE_ZBAR "libzbar0"
 #define LIBRO_DL_SONAME_PNG                                                                        \
@@ -29,6 +30,8 @@
 #define LIBRO_DL_PACKAGE_JPEG "libjpeg62-turbo"
 #define LIBRO_DL_SONAME_CURL "libcurl.so.4"
 #define LIBRO_DL_PACKAGE_CURL "libcurl4"
+#define LIBRO_DL_SONAME_CRYPTO "libcrypto.so." LIBRO_DL_STR(OPENSSL_VERSION_MAJOR)
+#define LIBRO_DL_PACKAGE_CRYPTO "libssl3"
 #define LIBRO_DL_SONAME_MHD "libmicrohttpd.so.12"
 #define LIBRO_DL_PACKAGE_MHD "libmicrohttpd12"
 
