@@ -1,10 +1,11 @@
 /* libro: the libsodium adapter for Ed25519 (docs/credentials.md), SHA-256, randomness and
  * secret hygiene: with crypto_sodium_sign.c (key pairs and signing, left out of a verify-only
  * build) and codec_sodium.c (base64, hex) the only files that include <sodium.h>. Hashing,
- * randomness and wiping are libsodium's so that libro-verify needs no libcrypto, which it
- * loads only for a P-256 key (key_openssl.c). libsodium's verifier is strict where RFC 8032 leaves
- * room: it rejects S >= L, small-order R and A, and non-canonical encodings, and uses the
- * cofactorless equation, so a signature valid here is valid for every conforming verifier
+ * randomness and wiping are libsodium's so that an Ed25519 verification needs no libcrypto,
+ * which is loaded only for a P-256 key or a key file (key_openssl*.c). libsodium's verifier is
+ * strict where RFC 8032 leaves room: it rejects S >= L, small-order R and A, and non-canonical
+ * encodings, and uses the cofactorless equation, so a signature valid here is valid for every
+ * conforming verifier
  * ("Taming the many EdDSAs"). */
 #include <sodium.h>
 #include <string.h>

@@ -2,11 +2,11 @@
  * keys, verifying signatures, and the helpers key_openssl_sign.c (generate, sign) and
  * key_openssl_pem.c (key files) share, declared in key_openssl_int.h.
  *
- * libcrypto is loaded here on first use (libro/dl_int.h), not linked: libro-verify, whose
- * core has no signing or key-file code, links no OpenSSL at all, and loads it only for a
- * P-256 (ES256) key. Every function below that calls OpenSSL first makes sure it is loaded,
- * since key_openssl_sign.c and key_openssl_pem.c (linked to libcrypto in libro) may make a key
- * before this file was ever used.
+ * libcrypto is loaded on first use (libro/dl_int.h), not linked: a process loads it only for
+ * a P-256 (ES256) key or a key file, and an Ed25519 verification never does. Every function
+ * below that calls OpenSSL first makes sure this file's table is bound, since
+ * key_openssl_sign.c and key_openssl_pem.c (each with its own table) may make a key before
+ * this file was ever used.
  *
  * OpenSSL errors are recorded once (the first queued reason) and the queue is cleared, so no
  * stale error leaks into the caller's next OpenSSL call. */

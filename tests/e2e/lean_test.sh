@@ -2,7 +2,7 @@
 # End-to-end test of the lean verifier process: `libro verify --text` and `libro-verify verify
 # --text` (a registry-issued license with its two status lists cached) map none of zbar,
 # libpng, libjpeg, libcurl or the libraries those pull in (the dynamic loader's own account,
-# LD_DEBUG=files), and libro-verify not even OpenSSL's libcrypto unless a key is P-256;
+# LD_DEBUG=files), nor OpenSSL's libcrypto, which only a P-256 key or a key file loads;
 # verifying the QR image loads zbar and libpng, writing one loads libpng, a
 # sync loads libcurl, so the check can tell. With zbar made unreadable in a mount namespace of
 # its own, verifying an image exits 10 naming the Debian package, and text still verifies.
@@ -67,9 +67,12 @@ lean "libro issue license without --qr" "$libro" issue license --key board.pem \
     --number T7-N-0002 --profession "registered nurse" --type nursing-general \
     --scope "general care" --out bo.jws
 
-# libro-verify links no OpenSSL: an Ed25519 chain never loads libcrypto; a P-256 issuer does.
-libs=$(loaded "$lv" verify --text "$T")
-if grep -q '^libcrypto' <<<"$libs"; then fail "libro-verify --text loads libcrypto"; else ok; fi
+# No OpenSSL for an Ed25519 chain; a P-256 issuer loads libcrypto, and so does a key file.
+for b in "$lv" "$libro"; do
+    libs=$(loaded "$b" verify --text "$T")
+    if grep -q '^libcrypto' <<<"$libs"; then fail "$b verify --text loads libcrypto"; else ok; fi
+done
+loads "key new: libcrypto" libcrypto.so.3 "$libro" key new --out extra.pem
 must "$libro" key new --alg es256 --out board2.pem --public-out board2.pub
 must "$libro" issue authorization --key town.pem --charter town.jws --id urn:libro:town-7:board2 \
     --name "Health Board (P-256)" --subject-key board2.pub --grant nursing-general:1095 \

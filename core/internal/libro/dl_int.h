@@ -1,9 +1,8 @@
 /* libro: libraries loaded on first use. zbar, libpng, libjpeg, libcurl and libmicrohttpd (with
- * the dozens of libraries they pull in), and OpenSSL's libcrypto in libro-verify, are not
- * linked: each adapter lists the symbols it calls
- * once and binds them through libro_dl__load the first time it needs them, so a process that only
- * verifies scanned text never maps them. core/src/dl.c is the only user of dlfcn.h.
- * Not installed. */
+ * the dozens of libraries they pull in), and OpenSSL's libcrypto, are not linked: each adapter
+ * lists the symbols it calls once and binds them through libro_dl__load the first time it needs
+ * them, so a process that only verifies scanned text never maps them. core/src/dl.c is the only
+ * user of dlfcn.h. Not installed. */
 #ifndef LIBRO_DL_INT_H
 #define LIBRO_DL_INT_H
 
