@@ -3,7 +3,8 @@
  * LIBRO_ERR_MISSING_LIBRARY naming the SONAME, the purpose and the Debian package, and binds
  * nothing; many threads loading at once all get the same table. Then each adapter (libpng,
  * libjpeg, zbar, libcurl) maps its library only when it is first used: this process links none
- * of them, and /proc/self/maps shows them only after the first decode, scan or URL check. */
+ * of them, and /proc/self/maps shows them only after the first decode, scan or URL check; nor
+ * OpenSSL's libcrypto, which an Ed25519 key never needs and a P-256 key loads. */
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include "libro/dl_int.h"
 #include "libro/http.h"
+#include "libro/key.h"
 #include "libro/scan.h"
 #include "libro/util.h"
 #include "test_util.h"
@@ -231,6 +233,36 @@ START_TEST(test_curl_on_demand)
 }
 END_TEST
 
+/* The generator of P-256 (SEC 2 §2.4.2), uncompressed: a valid public point. */
+static const unsigned char p256_g[65] = {
+    0x04, 0x6b, 0x17, 0xd1, 0xf2, 0xe1, 0x2c, 0x42, 0x47, 0xf8, 0xbc, 0xe6, 0xe5,
+    0x63, 0xa4, 0x40, 0xf2, 0x77, 0x03, 0x7d, 0x81, 0x2d, 0xeb, 0x33, 0xa0, 0xf4,
+    0xa1, 0x39, 0x45, 0xd8, 0x98, 0xc2, 0x96, 0x4f, 0xe3, 0x42, 0xe2, 0xfe, 0x1a,
+    0x7f, 0x9b, 0x8e, 0xe7, 0xeb, 0x4a, 0x7c, 0x0f, 0x9e, 0x16, 0x2b, 0xce, 0x33,
+    0x57, 0x6b, 0x31, 0x5e, 0xce, 0xcb, 0xb6, 0x40, 0x68, 0x37, 0xbf, 0x51, 0xf5};
+
+START_TEST(test_crypto_on_demand)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_key *ed = NULL;
+    libro_key *p256 = NULL;
+    libro_buf sig = LIBRO_BUF_INIT;
+
+    ck_assert(!mapped("/libcrypto.so.3"));
+    /* Ed25519 end to end (libsodium), with SHA-256 and randomness: no OpenSSL. */
+    must(libro_key_generate(&ed, LIBRO_ALG_ED25519, &err), &err, "ed25519 key");
+    must(libro_key_sign(&sig, ed, "m", 1, &err), &err, "sign");
+    must(libro_key_verify(ed, "m", 1, sig.data, sig.len, &err), &err, "verify");
+    ck_assert(!mapped("/libcrypto.so.3"));
+    must(libro_key_from_raw_public(&p256, LIBRO_ALG_ES256, p256_g, sizeof p256_g, &err), &err,
+         "p-256 key");
+    ck_assert(mapped("/libcrypto.so.3"));
+    libro_key_free(p256);
+    libro_key_free(ed);
+    libro_buf_free(&sig);
+}
+END_TEST
+
 Suite *
 libro_test_suite(void)
 {
@@ -244,7 +276,9 @@ libro_test_suite(void)
     tcase_add_test(tc, test_threads);
     suite_add_tcase(s, tc);
 
+    /* In one process (CK_FORK=no) the order matters: libcurl brings libcrypto with it. */
     tc = tcase_create("on_demand");
+    tcase_add_test(tc, test_crypto_on_demand);
     tcase_add_test(tc, test_png_on_demand);
     tcase_add_test(tc, test_jpeg_on_demand);
     tcase_add_test(tc, test_zbar_on_demand);
