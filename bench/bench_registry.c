@@ -68,6 +68,9 @@
 #include "libro/time.h"
 #include "libro/util.h"
 #include "libro/verifier.h"
+#ifdef LIBRO_BENCH_WRITER
+#include "writer.h" /* registry/src: the write queue, an internal interface */
+#endif
 
 #define DAY INT64_C(86400)
 #define COMMUNITY "urn:libro:town-7"
@@ -388,38 +391,68 @@ license_sign(libro_buf *out, const struct world *w, const char *base_url, const 
 
 /* ---- 1. issuing: reserve + sign + register --------------------------------------------- */
 
-/* Issue `count` licenses through `c` (numbers prefix-first..), returning licenses per second. */
-static double
-issue_run(libro_registry_client *c, const struct world *w, const struct reg *r, const char *prefix,
-          unsigned first, unsigned count)
+/* The board issuing into one registry, as `libro issue license` does: its libro_issuer and
+ * its registry client on `target` (the database, or the server's URL). One thread each. */
+struct board {
+    libro_issuer *is;
+    libro_registry_client *client;
+    char status_base[96]; /* in-process: <base_url>/v1/status; over HTTP the registry's */
+    bool local;
+};
+
+static void
+board_open(struct board *b, const struct world *w, const struct reg *r, const char *target)
 {
     libro_error err = LIBRO_ERROR_INIT;
-    libro_buf jws = LIBRO_BUF_INIT;
+    int n = snprintf(b->status_base, sizeof b->status_base, "%s/v1/status", r->base_url);
+
+    if (n < 0 || (size_t) n >= sizeof b->status_base) {
+        bench_die("url", NULL);
+    }
+    b->is = NULL;
+    b->client = NULL;
+    b->local = strcmp(target, r->path) == 0;
+    if (libro_issuer_open(&b->is, w->board, w->board_auth, strlen(w->board_auth), w->charter,
+                          strlen(w->charter), &err) != LIBRO_OK ||
+        libro_issuer_registry_open(&b->client, b->is, target, "health board", &err) != LIBRO_OK) {
+        bench_die("issuer", &err);
+    }
+}
+
+static void
+board_close(struct board *b)
+{
+    libro_registry_client_close(b->client);
+    libro_issuer_free(b->is);
+}
+
+/* Issue `count` licenses with libro_issuer_issue_license (reserve, sign, register; numbers
+ * prefix-first..), returning licenses per second. */
+static double
+issue_run(struct board *b, const char *prefix, unsigned first, unsigned count)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_license_options opt = LIBRO_LICENSE_OPTIONS_INIT;
+    const char *const scope[] = {"general care"};
     char number[32];
     double t0 = bench_now();
 
+    opt.holder = "Ada Example";
+    opt.number = number;
+    opt.profession = "registered nurse";
+    opt.license_type = NURSING;
+    opt.scope = scope;
+    opt.n_scope = 1;
+    opt.status_url_base = b->local ? b->status_base : NULL;
     for (unsigned i = 0; i < count; i++) {
-        uint32_t list = 0;
-        uint32_t index = 0;
-        char *revocation = NULL;
-        char *suspension = NULL;
-        char *message = NULL;
+        libro_issued out = LIBRO_ISSUED_INIT;
 
         license_number(number, sizeof number, prefix, first + i);
-        if (libro_registry_client_reserve(c, &list, &index, &revocation, &suspension, &message,
-                                          &err) != LIBRO_OK) {
-            bench_die("reserve", &err);
+        if (libro_issuer_issue_license(&out, b->is, b->client, &opt, &err) != LIBRO_OK) {
+            bench_die("issue", &err);
         }
-        license_sign(&jws, w, r->base_url, number, list, index, revocation, suspension);
-        if (libro_registry_client_register(c, (const char *) jws.data, list, index, &err) !=
-            LIBRO_OK) {
-            bench_die("register", &err);
-        }
-        libro_free(revocation);
-        libro_free(suspension);
-        libro_free(message);
+        libro_issued_clear(&out);
     }
-    libro_buf_free(&jws);
     return (double) count / (bench_now() - t0);
 }
 
@@ -438,9 +471,7 @@ client_open(const struct world *w, const char *target)
 
 /* One thread of a parallel issuing run: its own client, licenses prefix-0.. */
 struct issuer {
-    const struct world *w;
-    const struct reg *r;
-    libro_registry_client *client;
+    struct board board;
     char prefix[8];
     unsigned count;
 };
@@ -450,7 +481,7 @@ issuer_thread(void *p)
 {
     struct issuer *is = p;
 
-    (void) issue_run(is->client, is->w, is->r, is->prefix, 0, is->count);
+    (void) issue_run(&is->board, is->prefix, 0, is->count);
     return NULL;
 }
 
@@ -469,17 +500,100 @@ issue_parallel(const struct world *w, const struct reg *r, const char *target, c
         if (n < 0 || (size_t) n >= sizeof is[t].prefix) {
             bench_die("prefix", NULL);
         }
-        is[t].w = w;
-        is[t].r = r;
-        is[t].client = client_open(w, target);
+        board_open(&is[t].board, w, r, target);
         is[t].count = count;
     }
     seconds = bench_threads(issuer_thread, is, sizeof is[0], threads);
     for (unsigned t = 0; t < threads; t++) {
-        libro_registry_client_close(is[t].client);
+        board_close(&is[t].board);
     }
     return (double) threads * count / seconds;
 }
+
+#ifdef LIBRO_BENCH_WRITER
+/* One license through the write queue: reserve, sign and register in one job (one savepoint
+ * of the group's transaction), signed on the writer thread. */
+struct queued {
+    libro_registry_writer *writer;
+    const struct world *w;
+    const struct reg *r;
+    char prefix[8];
+    unsigned count;
+    libro_buf jws;
+    char number[32];
+};
+
+static libro_code
+issue_job(libro_registry *h, void *ctx, libro_error *err)
+{
+    struct queued *q = ctx;
+    uint32_t list = 0;
+    uint32_t index = 0;
+    libro_code rc = libro_registry_reserve_status(h, NULL, &list, &index, err);
+
+    if (rc == LIBRO_OK) {
+        license_sign(&q->jws, q->w, q->r->base_url, q->number, list, index, NULL, NULL);
+        rc = libro_registry_register(h, NULL, (const char *) q->jws.data, list, index,
+                                     "health board", q->w->now, err);
+    }
+    return rc;
+}
+
+static void *
+queued_thread(void *p)
+{
+    struct queued *q = p;
+    libro_error err = LIBRO_ERROR_INIT;
+
+    for (unsigned i = 0; i < q->count; i++) {
+        license_number(q->number, sizeof q->number, q->prefix, i);
+        if (libro_registry_writer_submit(q->writer, issue_job, q, &err) != LIBRO_OK) {
+            bench_die("issue through the write queue", &err);
+        }
+    }
+    libro_buf_free(&q->jws);
+    return NULL;
+}
+
+/* Issue `count` licenses on each of `threads` threads sharing one write queue on r->path:
+ * licenses per second, all threads together; *per_group receives the jobs per commit. */
+static double
+issue_queued(const struct world *w, const struct reg *r, char tag, unsigned threads, unsigned count,
+             double *per_group)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_registry_writer *writer = NULL;
+    struct queued *q = calloc(threads, sizeof *q);
+    uint64_t groups = 0;
+    uint64_t jobs = 0;
+    uint64_t queued = 0;
+    double seconds;
+
+    if (q == NULL) {
+        bench_die("out of memory", NULL);
+    }
+    if (libro_registry_writer_open(&writer, r->path, NULL, NULL, &err) != LIBRO_OK) {
+        bench_die("write queue", &err);
+    }
+    for (unsigned t = 0; t < threads; t++) {
+        int n = snprintf(q[t].prefix, sizeof q[t].prefix, "%c%u", tag, t);
+
+        if (n < 0 || (size_t) n >= sizeof q[t].prefix) {
+            bench_die("prefix", NULL);
+        }
+        q[t].writer = writer;
+        q[t].w = w;
+        q[t].r = r;
+        q[t].count = count;
+    }
+    seconds = bench_threads(queued_thread, q, sizeof q[0], threads);
+    libro_registry_writer_counts(writer, &groups, &jobs, &queued);
+    libro_registry_writer_close(writer);
+    free(q);
+    *per_group = groups > 0 ? (double) jobs / (double) groups : 0.0;
+    return (double) threads * count / seconds;
+}
+#endif
 
 /* ---- raw Ed25519: one signature and its verification, a license-sized message ------------ */
 
@@ -1055,12 +1169,12 @@ static libro_registry *
 big_create(struct reg *big, const struct world *w, const char *dir, unsigned count)
 {
     libro_error err = LIBRO_ERROR_INIT;
-    libro_registry_client *c;
+    struct board b;
     libro_registry *h = reg_create(big, w, dir, "large.db");
 
-    c = client_open(w, big->path);
-    (void) issue_run(c, w, big, "B", 0, 1); /* TEMPLATE_NUMBER, through the real path */
-    libro_registry_client_close(c);
+    board_open(&b, w, big, big->path);
+    (void) issue_run(&b, "B", 0, 1); /* TEMPLATE_NUMBER, through the real path */
+    board_close(&b);
     libro_registry_close(h);
     reg_pause(big);
     clone_licenses(big->path, count, w->now);
@@ -1717,10 +1831,12 @@ fast_dir(const char *tmp)
 
 /* The figures gathered for the summary. */
 struct issue_figures {
-    double emb;      /* in-process, one thread */
-    double emb_par;  /* in-process, o->threads threads */
-    double http;     /* over HTTP, one client */
-    double http_par; /* over HTTP, o->threads clients */
+    double emb;          /* in-process, one thread */
+    double emb_par;      /* in-process, o->threads threads */
+    double queued[2];    /* through the write queue, o->threads and MAX_THREADS threads; 0: none */
+    double per_group[2]; /* jobs per commit there */
+    double http;         /* over HTTP, one client */
+    double http_par;     /* over HTTP, o->threads clients */
     double sodium_sv;
     double openssl_sv;
     double bytes_per_license;
@@ -1745,17 +1861,18 @@ static struct issue_figures
 section_issue(const struct opts *o, const struct world *w, struct raw *raw, struct reg *small)
 {
     struct issue_figures f;
-    libro_registry_client *c;
+    struct board b;
     double emb[ISSUE_RUNS];
     double http[ISSUE_RUNS];
     double par[3];
     long long before = db_used_bytes(small->path);
 
-    c = client_open(w, small->path);
+    memset(&f, 0, sizeof f);
+    board_open(&b, w, small, small->path);
     for (unsigned r = 0; r < ISSUE_RUNS; r++) {
-        emb[r] = issue_run(c, w, small, "E", r * o->per_run, o->per_run);
+        emb[r] = issue_run(&b, "E", r * o->per_run, o->per_run);
     }
-    libro_registry_client_close(c);
+    board_close(&b);
     f.bytes_per_license =
         (double) (db_used_bytes(small->path) - before) / ((double) o->per_run * ISSUE_RUNS);
     for (unsigned r = 0; r < 3; r++) {
@@ -1764,11 +1881,25 @@ section_issue(const struct opts *o, const struct world *w, struct raw *raw, stru
         par[r] = issue_parallel(w, small, small->path, tag, o->threads, o->per_run);
     }
     f.emb_par = bench_median(par, 3);
-    c = client_open(w, small->base_url);
-    for (unsigned r = 0; r < ISSUE_RUNS; r++) {
-        http[r] = issue_run(c, w, small, "H", r * o->per_run, o->per_run);
+#ifdef LIBRO_BENCH_WRITER
+    for (unsigned k = 0; k < 2; k++) {
+        double groups[3];
+
+        for (unsigned r = 0; r < 3; r++) {
+            char tag = (char) ((k == 0 ? 'q' : 'u') + r);
+
+            par[r] = issue_queued(w, small, tag, k == 0 ? o->threads : MAX_THREADS, o->per_run,
+                                  &groups[r]);
+        }
+        f.queued[k] = bench_median(par, 3);
+        f.per_group[k] = bench_median(groups, 3);
     }
-    libro_registry_client_close(c);
+#endif
+    board_open(&b, w, small, small->base_url);
+    for (unsigned r = 0; r < ISSUE_RUNS; r++) {
+        http[r] = issue_run(&b, "H", r * o->per_run, o->per_run);
+    }
+    board_close(&b);
     for (unsigned r = 0; r < 3; r++) {
         char tag = (char) ('k' + r);
 
@@ -1784,6 +1915,13 @@ section_issue(const struct opts *o, const struct world *w, struct raw *raw, stru
            o->per_run, o->threads);
     printf("   %-54s %9.0f /s\n", "in-process, 1 thread (libro_registry_client on the DB)", f.emb);
     printf("   %-54s %9.0f /s\n", "in-process, threads sharing the DB", f.emb_par);
+    for (unsigned k = 0; k < 2 && f.queued[0] > 0; k++) {
+        char what[80];
+
+        note(what, sizeof what, "in-process, %u threads, one write queue (%.1f a commit)",
+             k == 0 ? o->threads : MAX_THREADS, f.per_group[k]);
+        printf("   %-54s %9.0f /s\n", what, f.queued[k]);
+    }
     printf("   %-54s %9.0f /s\n", "over HTTP, 1 client (loopback)", f.http);
     printf("   %-54s %9.0f /s\n", "over HTTP, clients at once", f.http_par);
     printf("   %-54s %9.0f /s\n", "raw libsodium Ed25519 sign + verify", f.sodium_sv);
@@ -1803,11 +1941,12 @@ static void
 section_revoke(const struct opts *o, const struct world *w, struct reg *small,
                bench_load rv[LIBRO_NELEM(revoke_conns)])
 {
-    libro_registry_client *c = client_open(w, small->path);
     unsigned k = (unsigned) LIBRO_NELEM(revoke_conns);
+    struct board b;
 
-    (void) issue_run(c, w, small, "R", 0, o->revocations * k);
-    libro_registry_client_close(c);
+    board_open(&b, w, small, small->path);
+    (void) issue_run(&b, "R", 0, o->revocations * k);
+    board_close(&b);
     for (unsigned i = 0; i < k; i++) {
         rv[i] = revoke_run(w, small, "R", i * o->revocations, o->revocations, revoke_conns[i]);
     }
