@@ -398,6 +398,7 @@ struct board {
     libro_registry_client *client;
     char status_base[96]; /* in-process: <base_url>/v1/status; over HTTP the registry's */
     bool local;
+    size_t jws_len; /* of the last license issued */
 };
 
 static void
@@ -451,6 +452,7 @@ issue_run(struct board *b, const char *prefix, unsigned first, unsigned count)
         if (libro_issuer_issue_license(&out, b->is, b->client, &opt, &err) != LIBRO_OK) {
             bench_die("issue", &err);
         }
+        b->jws_len = out.jws.len;
         libro_issued_clear(&out);
     }
     return (double) count / (bench_now() - t0);
@@ -944,6 +946,76 @@ db_used_bytes(const char *path)
     used *= sq_pragma(db, "PRAGMA page_size");
     (void) sqlite3_close(db);
     return used;
+}
+
+/* The bytes of each table and index (SQLite's dbstat), for where a license's bytes go. */
+#define MAX_OBJECTS 64
+struct db_objects {
+    size_t n;
+    char name[MAX_OBJECTS][48];
+    long long bytes[MAX_OBJECTS];
+};
+
+/* false when this SQLite has no dbstat table. */
+static bool
+db_objects(struct db_objects *out, const char *path)
+{
+    sqlite3 *db = sq_open(path);
+    sqlite3_stmt *st = NULL;
+
+    out->n = 0;
+    if (sqlite3_prepare_v2(db, "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name", -1, &st,
+                           NULL) != SQLITE_OK) {
+        (void) sqlite3_close(db);
+        return false;
+    }
+    while (sqlite3_step(st) == SQLITE_ROW && out->n < MAX_OBJECTS) {
+        int n = snprintf(out->name[out->n], sizeof out->name[0], "%s",
+                         (const char *) sqlite3_column_text(st, 0));
+
+        if (n > 0 && (size_t) n < sizeof out->name[0]) {
+            out->bytes[out->n++] = sqlite3_column_int64(st, 1);
+        }
+    }
+    (void) sqlite3_finalize(st);
+    (void) sqlite3_close(db);
+    return true;
+}
+
+/* Print what each table or index grew by from `before` to `after`, per license of `count`,
+ * largest first (those that grew by at least 1 byte a license). */
+static void
+db_objects_growth(const struct db_objects *before, const struct db_objects *after, unsigned count)
+{
+    double grew[MAX_OBJECTS];
+    bool shown[MAX_OBJECTS] = {false};
+
+    for (size_t i = 0; i < after->n; i++) {
+        long long b = 0;
+
+        for (size_t k = 0; k < before->n; k++) {
+            if (strcmp(before->name[k], after->name[i]) == 0) {
+                b = before->bytes[k];
+            }
+        }
+        grew[i] = (double) (after->bytes[i] - b) / count;
+    }
+    printf("   by table or index (bytes per license):");
+    for (size_t shown_n = 0; shown_n < after->n; shown_n++) {
+        size_t best = after->n;
+
+        for (size_t i = 0; i < after->n; i++) {
+            if (!shown[i] && grew[i] >= 1.0 && (best == after->n || grew[i] > grew[best])) {
+                best = i;
+            }
+        }
+        if (best == after->n) {
+            break;
+        }
+        shown[best] = true;
+        printf(" %s %.0f", after->name[best], grew[best]);
+    }
+    printf("\n");
 }
 
 static bool
@@ -1866,15 +1938,21 @@ section_issue(const struct opts *o, const struct world *w, struct raw *raw, stru
     double http[ISSUE_RUNS];
     double par[3];
     long long before = db_used_bytes(small->path);
+    struct db_objects obj_before;
+    struct db_objects obj_after;
+    bool have_dbstat = db_objects(&obj_before, small->path);
+    size_t jws_len;
 
     memset(&f, 0, sizeof f);
     board_open(&b, w, small, small->path);
     for (unsigned r = 0; r < ISSUE_RUNS; r++) {
         emb[r] = issue_run(&b, "E", r * o->per_run, o->per_run);
     }
+    jws_len = b.jws_len;
     board_close(&b);
     f.bytes_per_license =
         (double) (db_used_bytes(small->path) - before) / ((double) o->per_run * ISSUE_RUNS);
+    have_dbstat = have_dbstat && db_objects(&obj_after, small->path);
     for (unsigned r = 0; r < 3; r++) {
         char tag = (char) ('a' + r);
 
@@ -1930,8 +2008,12 @@ section_issue(const struct opts *o, const struct world *w, struct raw *raw, stru
            "libsodium = %.3f)\n",
            ISSUE_RUNS, o->per_run, o->threads, o->per_run, f.emb / f.sodium_sv);
     printf("   stored: %.0f bytes per license (pages in use, database and WAL, after %u "
-           "in-process issues)\n\n",
-           f.bytes_per_license, o->per_run * ISSUE_RUNS);
+           "in-process issues; a license's JWS is %zu bytes)\n",
+           f.bytes_per_license, o->per_run * ISSUE_RUNS, jws_len);
+    if (have_dbstat) {
+        db_objects_growth(&obj_before, &obj_after, o->per_run * ISSUE_RUNS);
+    }
+    printf("\n");
     fflush(stdout);
     return f;
 }
