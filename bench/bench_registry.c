@@ -1095,10 +1095,10 @@ static size_t
 clone_stmts(sqlite3 *db, sqlite3_stmt **out, size_t max)
 {
     sqlite3_stmt *t =
-        sq_prepare(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND "
-                       "name LIKE 'license\\_%' ESCAPE '\\' AND name != "
-                       "'license_type' AND EXISTS (SELECT 1 FROM "
-                       "pragma_table_info(name) WHERE name = 'number') ORDER BY name");
+        sq_prepare(db, "SELECT m.name FROM sqlite_master AS m WHERE m.type = 'table' AND "
+                       "m.name LIKE 'license\\_%' ESCAPE '\\' AND m.name != 'license_type' AND "
+                       "EXISTS (SELECT 1 FROM pragma_table_info(m.name) AS c WHERE c.name = "
+                       "'number') ORDER BY m.name");
     size_t n = 0;
 
     out[n++] = clone_stmt(db, "license");
@@ -1187,6 +1187,9 @@ clone_licenses(const char *path, unsigned count, int64_t now)
                 bench_die("setup: bind", NULL);
             }
             sq_step_done(db, clone[k]);
+            if (sqlite3_changes(db) < 1) {
+                bench_die("setup: a license table has no row of the template", NULL);
+            }
         }
     }
     for (size_t k = 0; k < n_clone; k++) {
