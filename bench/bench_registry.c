@@ -948,6 +948,47 @@ db_used_bytes(const char *path)
     return used;
 }
 
+/* The yardstick of a durable write: commits per second of one small row each into a scratch
+ * database in `dir` (WAL, synchronous=FULL, as the registry), for about a second. */
+static double
+raw_commit_rate(const char *dir)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm"};
+    char path[320];
+    char name[340];
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st;
+    unsigned long n = 0;
+    double t0;
+
+    path_join(path, sizeof path, dir, "raw-commits.db");
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        bench_die("raw commits: open", NULL);
+    }
+    sq_exec(db, "PRAGMA journal_mode = WAL");
+    sq_exec(db, "PRAGMA synchronous = FULL");
+    sq_exec(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
+    st = sq_prepare(db, "INSERT INTO t (v) VALUES ('a row of about forty bytes, as an event')");
+    t0 = bench_now();
+    do {
+        sq_exec(db, "BEGIN IMMEDIATE");
+        sq_step_done(db, st);
+        sq_exec(db, "COMMIT");
+        n++;
+    } while (bench_now() - t0 < 1.0);
+    t0 = bench_now() - t0;
+    (void) sqlite3_finalize(st);
+    (void) sqlite3_close(db);
+    for (size_t i = 0; i < LIBRO_NELEM(suffixes); i++) {
+        int k = snprintf(name, sizeof name, "%s%s", path, suffixes[i]);
+
+        if (k > 0 && (size_t) k < sizeof name) {
+            (void) unlink(name);
+        }
+    }
+    return (double) n / t0;
+}
+
 /* The bytes of each table and index (SQLite's dbstat), for where a license's bytes go. */
 #define MAX_OBJECTS 64
 struct db_objects {
@@ -1436,7 +1477,9 @@ struct getter {
     uint16_t port;
     const char *path;
     bool conditional; /* If-None-Match with the ETag of a first, untimed GET: 304 */
-    unsigned count;
+    unsigned count;   /* at most, ... */
+    double deadline;  /* ... and none started after this bench_now() */
+    unsigned done;
     double *latency_ms; /* count slots of the shared array */
     size_t body_len;    /* of the first 200 */
 };
@@ -1458,11 +1501,13 @@ get_thread(void *p)
         (g->conditional && etag[0] == '\0')) {
         bench_die("get: a first 200 with an ETag", NULL);
     }
-    for (unsigned i = 0; i < g->count; i++) {
-        double t0 = bench_now();
+    g->done = 0;
+    for (double t0 = bench_now(); g->done < g->count && t0 < g->deadline; g->done++) {
         long status = http_get(c, g->path, g->conditional ? etag : NULL, NULL, 0, &len);
+        double t1 = bench_now();
 
-        g->latency_ms[i] = (bench_now() - t0) * 1000.0;
+        g->latency_ms[g->done] = (t1 - t0) * 1000.0;
+        t0 = t1;
         if (status != want) {
             fprintf(stderr, "%s: GET %s: status %ld, want %ld\n", bench_name, g->path, status,
                     want);
@@ -1476,18 +1521,21 @@ get_thread(void *p)
 
 struct get_result {
     bench_load load;
+    unsigned requests;
     size_t body_len;
 };
 
-/* `count` GETs of `path` over `conns` connections, one client thread each. */
+/* GETs of `path` over `conns` connections, one client thread each: `count` of them, or as
+ * many as `seconds` allow. */
 static struct get_result
-get_run(uint16_t port, const char *path, bool conditional, unsigned count, unsigned conns)
+get_run(uint16_t port, const char *path, bool conditional, unsigned count, double seconds,
+        unsigned conns)
 {
     struct getter g[MAX_THREADS];
     struct get_result res;
     double *lat = calloc(count, sizeof *lat);
+    double deadline = bench_now() + seconds;
     unsigned done = 0;
-    double seconds;
 
     if (lat == NULL) {
         bench_die("out of memory", NULL);
@@ -1497,11 +1545,21 @@ get_run(uint16_t port, const char *path, bool conditional, unsigned count, unsig
         g[t].path = path;
         g[t].conditional = conditional;
         g[t].count = bench_share(count, conns, t);
+        g[t].deadline = deadline;
         g[t].latency_ms = lat + done;
         done += g[t].count;
     }
     seconds = bench_threads(get_thread, g, sizeof g[0], conns);
-    res.load = bench_load_of(lat, count, seconds);
+    done = 0;
+    for (unsigned t = 0; t < conns; t++) {
+        memmove(lat + done, g[t].latency_ms, g[t].done * sizeof *lat);
+        done += g[t].done;
+    }
+    if (done == 0) {
+        bench_die("get: no request in the time given", NULL);
+    }
+    res.load = bench_load_of(lat, done, seconds);
+    res.requests = done;
     res.body_len = g[0].body_len;
     free(lat);
     return res;
@@ -1677,6 +1735,7 @@ struct opts {
     unsigned percents[MAX_PERCENTS];
     size_t n_percents;
     unsigned gets;
+    double get_seconds;
     unsigned get_conns;
     unsigned between;
     unsigned batch;
@@ -1698,7 +1757,8 @@ opts_default(struct opts *o, bool quick)
     o->percents[0] = 1;
     o->percents[1] = 20;
     o->n_percents = 2;
-    o->gets = quick ? 1000 : 4000;
+    o->gets = quick ? 20000 : 100000;
+    o->get_seconds = quick ? 2.0 : 5.0;
     o->get_conns = 2;
     o->between = quick ? 50 : 100;
     o->batch = quick ? 500 : 2000;
@@ -1719,7 +1779,8 @@ usage(FILE *f)
             "usage: bench_registry [--quick] [--only SECTION,...] [--issue N] [--threads N]\n"
             "                      [--revocations N] [--sizes N,...] [--percents P,...] "
             "[--gets N]\n"
-            "                      [--get-conns N] [--between N] [--batch N] [--libro PATH]\n"
+            "                      [--get-seconds S] [--get-conns N] [--between N] [--batch N] "
+            "[--libro PATH]\n"
             "                      [--large-dir DIR]\n"
             "  --only       sections: issue, revoke, large, expiring, batch (default: all)\n"
             "  --issue      licenses per issuing run, per thread (%u; quick %u)\n"
@@ -1727,7 +1788,8 @@ usage(FILE *f)
             "  --revocations  per run at 1, 4 and 16 connections (%u; quick %u; >= 16)\n"
             "  --sizes      large registries, licenses (100000,1000000; quick 100000)\n"
             "  --percents   shares of licenses revoked, ascending (1,20)\n"
-            "  --gets       requests per GET figure (%u; quick %u)\n"
+            "  --gets       requests per GET figure at most (%u; quick %u)\n"
+            "  --get-seconds  seconds per GET figure at most (%g; quick %g)\n"
             "  --get-conns  keep-alive connections for the GETs (%u, 1-%u)\n"
             "  --between    revocations between syncs (%u; quick %u)\n"
             "  --batch      lines of the --batch file (%u; quick %u)\n"
@@ -1735,8 +1797,8 @@ usage(FILE *f)
             "  --large-dir  where large registries go (/dev/shm up to %u licenses, else "
             "$TMPDIR)\n",
             d.per_run, q.per_run, d.threads, MAX_THREADS, d.revocations, q.revocations, d.gets,
-            q.gets, d.get_conns, MAX_THREADS, d.between, q.between, d.batch, q.batch,
-            d.cli != NULL ? d.cli : "none built", SHM_MAX_LICENSES);
+            q.gets, d.get_seconds, q.get_seconds, d.get_conns, MAX_THREADS, d.between, q.between,
+            d.batch, q.batch, d.cli != NULL ? d.cli : "none built", SHM_MAX_LICENSES);
 }
 
 static bool
@@ -1841,6 +1903,11 @@ opts_parse(struct opts *o, int argc, char **argv)
             ok = parse_list(o->percents, &o->n_percents, MAX_PERCENTS, v, 1, 100);
         } else if (strcmp(a, "--gets") == 0) {
             ok = parse_uint(&o->gets, v, MAX_THREADS, 10000000);
+        } else if (strcmp(a, "--get-seconds") == 0) {
+            unsigned secs = 0;
+
+            ok = parse_uint(&secs, v, 1, 3600);
+            o->get_seconds = secs;
         } else if (strcmp(a, "--get-conns") == 0) {
             ok = parse_uint(&o->get_conns, v, 1, MAX_THREADS);
         } else if (strcmp(a, "--between") == 0) {
@@ -1914,6 +1981,7 @@ struct issue_figures {
     double http_par;     /* over HTTP, o->threads clients */
     double sodium_sv;
     double openssl_sv;
+    double commits; /* raw SQLite commits per second beside the registry */
     double bytes_per_license;
 };
 
@@ -1927,13 +1995,14 @@ struct get_figures {
 static void
 print_get(const char *what, const struct get_result *g)
 {
-    printf("   %-34s %9.0f /s   p50 %6.3f ms   p99 %6.3f ms   %7zu B\n", what, g->load.rate,
-           g->load.p50_ms, g->load.p99_ms, g->body_len);
+    printf("   %-34s %9.0f /s   p50 %6.3f ms   p99 %6.3f ms   %7zu B  (%u GETs)\n", what,
+           g->load.rate, g->load.p50_ms, g->load.p99_ms, g->body_len, g->requests);
 }
 
 /* 1. Issuing into the registry `small`: in-process then over HTTP, one thread then several. */
 static struct issue_figures
-section_issue(const struct opts *o, const struct world *w, struct raw *raw, struct reg *small)
+section_issue(const struct opts *o, const struct world *w, struct raw *raw, struct reg *small,
+              const char *work)
 {
     struct issue_figures f;
     struct board b;
@@ -1991,10 +2060,11 @@ section_issue(const struct opts *o, const struct world *w, struct raw *raw, stru
     f.http = bench_median(http, ISSUE_RUNS);
     f.sodium_sv = bench_rate(sodium_sign_verify_op, raw, 7, 0.3);
     f.openssl_sv = bench_rate(openssl_sign_verify_op, raw, 7, 0.3);
+    f.commits = raw_commit_rate(work);
     printf("1. issue = reserve + sign + register (alone: bench_registry --only issue --issue %u "
            "--threads %u)\n",
            o->per_run, o->threads);
-    printf("   %-54s %9.0f /s\n", "in-process, 1 thread (libro_registry_client on the DB)", f.emb);
+    printf("   %-54s %9.0f /s\n", "in-process, 1 thread (libro_issuer_issue_license, DB)", f.emb);
     printf("   %-54s %9.0f /s\n", "in-process, threads sharing the DB", f.emb_par);
     for (unsigned k = 0; k < 2 && f.queued[0] > 0; k++) {
         char what[80];
@@ -2007,6 +2077,8 @@ section_issue(const struct opts *o, const struct world *w, struct raw *raw, stru
     printf("   %-54s %9.0f /s\n", "over HTTP, clients at once", f.http_par);
     printf("   %-54s %9.0f /s\n", "raw libsodium Ed25519 sign + verify", f.sodium_sv);
     printf("   %-54s %9.0f /s\n", "raw OpenSSL Ed25519 sign + verify", f.openssl_sv);
+    printf("   %-54s %9.0f /s\n", "raw SQLite commits, one row each (WAL, synchronous=FULL)",
+           f.commits);
     printf("   (1 thread: median of %u runs of %u; threads: %u x %u, median of 3; in-process / "
            "libsodium = %.3f)\n",
            ISSUE_RUNS, o->per_run, o->threads, o->per_run, f.emb / f.sodium_sv);
@@ -2054,10 +2126,10 @@ large_gets(const struct opts *o, const struct reg *big)
     static const char bundle_path[] = "/v1/bundle";
     struct get_figures g;
 
-    g.status200 = get_run(big->port, status_path, false, o->gets, o->get_conns);
-    g.status304 = get_run(big->port, status_path, true, o->gets, o->get_conns);
-    g.bundle200 = get_run(big->port, bundle_path, false, o->gets, o->get_conns);
-    g.bundle304 = get_run(big->port, bundle_path, true, o->gets, o->get_conns);
+    g.status200 = get_run(big->port, status_path, false, o->gets, o->get_seconds, o->get_conns);
+    g.status304 = get_run(big->port, status_path, true, o->gets, o->get_seconds, o->get_conns);
+    g.bundle200 = get_run(big->port, bundle_path, false, o->gets, o->get_seconds, o->get_conns);
+    g.bundle304 = get_run(big->port, bundle_path, true, o->gets, o->get_seconds, o->get_conns);
     return g;
 }
 
@@ -2199,7 +2271,7 @@ main(int argc, char **argv)
     if ((o.only & (SEC_ISSUE | SEC_REVOKE)) != 0) {
         libro_registry_close(reg_create(&small, &w, work, "issue.db"));
         if ((o.only & SEC_ISSUE) != 0) {
-            fi = section_issue(&o, &w, &raw, &small);
+            fi = section_issue(&o, &w, &raw, &small, work);
         }
         if ((o.only & SEC_REVOKE) != 0) {
             section_revoke(&o, &w, &small, rv);
@@ -2227,11 +2299,11 @@ main(int argc, char **argv)
             t0 = bench_now() - t0;
             if ((o.only & SEC_LARGE) != 0) {
                 gets[s][p] = large_gets(&o, &big);
-                printf("   %u%% revoked (set up in %.1f s): GETs, %u requests over %u keep-alive "
-                       "connections\n   (alone: bench_registry --only large --sizes %u "
-                       "--percents %u --gets %u --get-conns %u)\n",
-                       o.percents[p], t0, o.gets, o.get_conns, o.sizes[s], o.percents[p], o.gets,
-                       o.get_conns);
+                printf("   %u%% revoked (set up in %.1f s): GETs, at most %u requests or %g s over "
+                       "%u keep-alive connections\n   (alone: bench_registry --only large "
+                       "--sizes %u --percents %u --gets %u --get-seconds %g --get-conns %u)\n",
+                       o.percents[p], t0, o.gets, o.get_seconds, o.get_conns, o.sizes[s],
+                       o.percents[p], o.gets, o.get_seconds, o.get_conns);
                 print_get("status list 0, 200", &gets[s][p].status200);
                 print_get("status list 0, 304 (If-None-Match)", &gets[s][p].status304);
                 print_get("bundle, 200", &gets[s][p].bundle200);
@@ -2282,6 +2354,8 @@ main(int argc, char **argv)
         row("issue, in-process, threads", fi.emb_par, 0, "/s", line);
         note(line, sizeof line, "%.3f x libsodium sign+verify", fi.http / fi.sodium_sv);
         row("issue, HTTP, 1 client", fi.http, 0, "/s", line);
+        row("raw SQLite commits (yardstick)", fi.commits, 0, "/s",
+            "one row each, WAL, synchronous=FULL, beside the registry");
         note(line, sizeof line, "%u clients", o.threads);
         row("issue, HTTP, clients", fi.http_par, 0, "/s", line);
         row("stored per license", fi.bytes_per_license, 0, "B", "registered through the API");
