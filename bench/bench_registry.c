@@ -1712,6 +1712,121 @@ expiring_cli(const char *cli, const char *db, bool json)
     return res;
 }
 
+/* ---- libro issue license --batch --------------------------------------------------------- */
+
+static void
+write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wx");
+
+    if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0) {
+        bench_die("write a file", NULL);
+    }
+}
+
+struct batch_result {
+    double rate; /* licenses per second, the whole process */
+    double ms;
+    double max_rss_mb;
+    unsigned long reported; /* report lines */
+};
+
+/* `libro issue license --batch` of a CSV file of `lines` licenses (numbers prefix-0..) into
+ * `target` (the database, with the status URL base, or the server's URL). */
+static struct batch_result
+batch_cli(const char *cli, const char *dir, const struct world *w, const struct reg *r, bool local,
+          const char *prefix, unsigned lines)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    struct batch_result res;
+    struct cli_result run;
+    char key[320];
+    char auth[320];
+    char charter[320];
+    char csv[320];
+    char base[128];
+    char number[32];
+    char name[32];
+    char a_issue[] = "issue";
+    char a_license[] = "license";
+    char a_batch[] = "--batch";
+    char a_key[] = "--key";
+    char a_auth[] = "--authorization";
+    char a_charter[] = "--community-charter";
+    char a_registry[] = "--registry";
+    char a_base[] = "--status-url-base";
+    char *argv[16];
+    size_t k = 0;
+    FILE *f;
+    int n;
+
+    n = snprintf(name, sizeof name, "batch-%s.csv", prefix);
+    if (n < 0 || (size_t) n >= sizeof name) {
+        bench_die("name", NULL);
+    }
+    path_join(csv, sizeof csv, dir, name);
+    path_join(key, sizeof key, dir, "board.pem");
+    path_join(auth, sizeof auth, dir, "board-auth.jws");
+    path_join(charter, sizeof charter, dir, "charter.jws");
+    if (access(key, F_OK) != 0) {
+        if (libro_key_save_pem(w->board, key, NULL, 0, &err) != LIBRO_OK) {
+            bench_die("key file", &err);
+        }
+        write_file(auth, w->board_auth);
+        write_file(charter, w->charter);
+    }
+    f = fopen(csv, "wx");
+    if (f == NULL || fputs("holder,number,profession,type,scope\n", f) < 0) {
+        bench_die("batch file", NULL);
+    }
+    for (unsigned i = 0; i < lines; i++) {
+        license_number(number, sizeof number, prefix, i);
+        if (fprintf(f, "Ada Example %u,%s,registered nurse," NURSING ",general care\n", i, number) <
+            0) {
+            bench_die("batch file", NULL);
+        }
+    }
+    if (fclose(f) != 0) {
+        bench_die("batch file", NULL);
+    }
+    n = snprintf(base, sizeof base, "%s/v1/status", r->base_url);
+    if (n < 0 || (size_t) n >= sizeof base) {
+        bench_die("url", NULL);
+    }
+    argv[k++] = bench_strdup(cli);
+    argv[k++] = a_issue;
+    argv[k++] = a_license;
+    argv[k++] = a_batch;
+    argv[k++] = csv;
+    argv[k++] = a_key;
+    argv[k++] = key;
+    argv[k++] = a_auth;
+    argv[k++] = auth;
+    argv[k++] = a_charter;
+    argv[k++] = charter;
+    argv[k++] = a_registry;
+    argv[k++] = bench_strdup(local ? r->path : r->base_url);
+    if (local) {
+        argv[k++] = a_base;
+        argv[k++] = base;
+    }
+    argv[k] = NULL;
+    run = cli_run(argv, NULL);
+    libro_free(argv[0]);
+    libro_free(argv[12]);
+    (void) unlink(csv);
+    if (run.status != 0 || run.lines != lines) {
+        fprintf(stderr, "%s: libro issue license --batch: exit %d, %lu of %u lines reported\n",
+                bench_name, run.status, run.lines, lines);
+        exit(1);
+    }
+    res.ms = run.ms;
+    res.rate = lines / (run.ms / 1000.0);
+    res.max_rss_mb = (double) run.max_rss_kb / 1024.0;
+    res.reported = run.lines;
+    return res;
+}
+
 /* ---- main -------------------------------------------------------------------------------- */
 
 enum { SEC_ISSUE = 1, SEC_REVOKE = 2, SEC_LARGE = 4, SEC_EXPIRING = 8, SEC_BATCH = 16 };
@@ -2232,7 +2347,10 @@ main(int argc, char **argv)
     char work[256];
     char fast[256];
     char line[200];
+    struct batch_result batch_db;
+    struct batch_result batch_http;
     bool have_cli;
+    bool have_batch = false;
     int n;
 
     bench_name = "bench_registry";
@@ -2339,10 +2457,24 @@ main(int argc, char **argv)
     }
 
     if ((o.only & SEC_BATCH) != 0) {
-        if (!have_cli || !cli_has_option(o.cli, "--batch")) {
+        have_batch = have_cli && cli_has_option(o.cli, "--batch");
+        if (!have_batch) {
             printf("5. libro issue license --batch: skipped: %s\n\n",
                    have_cli ? "this libro has no --batch" : "no libro CLI (--libro PATH)");
+        } else {
+            libro_registry_close(reg_create(&small, &w, work, "batch.db"));
+            batch_db = batch_cli(o.cli, work, &w, &small, true, "L", o.batch);
+            batch_http = batch_cli(o.cli, work, &w, &small, false, "U", o.batch);
+            reg_remove(&small);
+            printf("5. libro issue license --batch, a CSV file of %u licenses, the whole process "
+                   "(alone: bench_registry --only batch --batch %u)\n",
+                   o.batch, o.batch);
+            printf("   %-30s %9.0f /s   %9.1f ms   peak RSS %6.1f MB\n", "--registry DB",
+                   batch_db.rate, batch_db.ms, batch_db.max_rss_mb);
+            printf("   %-30s %9.0f /s   %9.1f ms   peak RSS %6.1f MB\n\n", "--registry URL",
+                   batch_http.rate, batch_http.ms, batch_http.max_rss_mb);
         }
+        fflush(stdout);
     }
 
     printf("summary\n%-40s %10s %-2s  %s\n", "figure", "value", "", "note");
@@ -2406,6 +2538,18 @@ main(int argc, char **argv)
         row(name, ex[s].ms, 1, "ms", line);
     }
 
+    if (have_batch) {
+        note(line, sizeof line, "%u licenses, one process; over HTTP %.0f /s", o.batch,
+             batch_http.rate);
+        row("issue --batch, DB", batch_db.rate, 0, "/s", line);
+    }
+    for (size_t i = 0; i < 3; i++) {
+        static const char *const files[] = {"board.pem", "board-auth.jws", "charter.jws"};
+        char path[320];
+
+        path_join(path, sizeof path, work, files[i]);
+        (void) unlink(path);
+    }
     (void) rmdir(work);
     (void) rmdir(fast);
     raw_clear(&raw);
