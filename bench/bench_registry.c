@@ -513,30 +513,48 @@ issue_parallel(const struct world *w, const struct reg *r, const char *target, c
 }
 
 #ifdef LIBRO_BENCH_WRITER
-/* One license through the write queue: reserve, sign and register in one job (one savepoint
- * of the group's transaction), signed on the writer thread. */
+/* Licenses through the write queue: reserve, sign and register in one job (one savepoint of
+ * the group's transaction, signed on the writer thread), or split as the server's API does
+ * (a reservation job, the signature on the submitting thread, a registration job). */
 struct queued {
     libro_registry_writer *writer;
     const struct world *w;
     const struct reg *r;
+    bool split;
     char prefix[8];
     unsigned count;
     libro_buf jws;
     char number[32];
+    uint32_t list;
+    uint32_t index;
 };
+
+static libro_code
+reserve_job(libro_registry *h, void *ctx, libro_error *err)
+{
+    struct queued *q = ctx;
+
+    return libro_registry_reserve_status(h, NULL, &q->list, &q->index, err);
+}
+
+static libro_code
+register_job(libro_registry *h, void *ctx, libro_error *err)
+{
+    struct queued *q = ctx;
+
+    return libro_registry_register(h, NULL, (const char *) q->jws.data, q->list, q->index,
+                                   "health board", q->w->now, err);
+}
 
 static libro_code
 issue_job(libro_registry *h, void *ctx, libro_error *err)
 {
     struct queued *q = ctx;
-    uint32_t list = 0;
-    uint32_t index = 0;
-    libro_code rc = libro_registry_reserve_status(h, NULL, &list, &index, err);
+    libro_code rc = reserve_job(h, q, err);
 
     if (rc == LIBRO_OK) {
-        license_sign(&q->jws, q->w, q->r->base_url, q->number, list, index, NULL, NULL);
-        rc = libro_registry_register(h, NULL, (const char *) q->jws.data, list, index,
-                                     "health board", q->w->now, err);
+        license_sign(&q->jws, q->w, q->r->base_url, q->number, q->list, q->index, NULL, NULL);
+        rc = register_job(h, q, err);
     }
     return rc;
 }
@@ -549,19 +567,30 @@ queued_thread(void *p)
 
     for (unsigned i = 0; i < q->count; i++) {
         license_number(q->number, sizeof q->number, q->prefix, i);
-        if (libro_registry_writer_submit(q->writer, issue_job, q, &err) != LIBRO_OK) {
-            bench_die("issue through the write queue", &err);
+        if (!q->split) {
+            if (libro_registry_writer_submit(q->writer, issue_job, q, &err) != LIBRO_OK) {
+                bench_die("issue through the write queue", &err);
+            }
+            continue;
+        }
+        if (libro_registry_writer_submit(q->writer, reserve_job, q, &err) != LIBRO_OK) {
+            bench_die("reserve through the write queue", &err);
+        }
+        license_sign(&q->jws, q->w, q->r->base_url, q->number, q->list, q->index, NULL, NULL);
+        if (libro_registry_writer_submit(q->writer, register_job, q, &err) != LIBRO_OK) {
+            bench_die("register through the write queue", &err);
         }
     }
     libro_buf_free(&q->jws);
     return NULL;
 }
 
-/* Issue `count` licenses on each of `threads` threads sharing one write queue on r->path:
- * licenses per second, all threads together; *per_group receives the jobs per commit. */
+/* Issue `count` licenses on each of `threads` threads sharing one write queue on r->path
+ * (`split`: in two jobs): licenses per second, all threads together; *per_group receives the
+ * jobs per commit. */
 static double
-issue_queued(const struct world *w, const struct reg *r, char tag, unsigned threads, unsigned count,
-             double *per_group)
+issue_queued(const struct world *w, const struct reg *r, char tag, bool split, unsigned threads,
+             unsigned count, double *per_group)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_registry_writer *writer = NULL;
@@ -584,6 +613,7 @@ issue_queued(const struct world *w, const struct reg *r, char tag, unsigned thre
             bench_die("prefix", NULL);
         }
         q[t].writer = writer;
+        q[t].split = split;
         q[t].w = w;
         q[t].r = r;
         q[t].count = count;
@@ -2152,14 +2182,14 @@ section_issue(const struct opts *o, const struct world *w, struct raw *raw, stru
     }
     f.emb_par = bench_median(par, 3);
 #ifdef LIBRO_BENCH_WRITER
-    for (unsigned k = 0; k < 2; k++) {
+    for (unsigned k = 0; k < 4; k++) {
         double groups[3];
 
         for (unsigned r = 0; r < 3; r++) {
-            char tag = (char) ((k == 0 ? 'q' : 'u') + r);
+            char tag = (char) ('n' + 3 * k + r);
 
-            par[r] = issue_queued(w, small, tag, k == 0 ? o->threads : MAX_THREADS, o->per_run,
-                                  &groups[r]);
+            par[r] = issue_queued(w, small, tag, k >= 2, k % 2 == 0 ? o->threads : MAX_THREADS,
+                                  o->per_run, &groups[r]);
         }
         f.queued[k] = bench_median(par, 3);
         f.per_group[k] = bench_median(groups, 3);
@@ -2186,11 +2216,11 @@ section_issue(const struct opts *o, const struct world *w, struct raw *raw, stru
            o->per_run, o->threads);
     printf("   %-54s %9.0f /s\n", "in-process, 1 thread (libro_issuer_issue_license, DB)", f.emb);
     printf("   %-54s %9.0f /s\n", "in-process, threads sharing the DB", f.emb_par);
-    for (unsigned k = 0; k < 2 && f.queued[0] > 0; k++) {
+    for (unsigned k = 0; k < 4 && f.queued[0] > 0; k++) {
         char what[80];
 
-        note(what, sizeof what, "in-process, %u threads, one write queue (%.1f a commit)",
-             k == 0 ? o->threads : MAX_THREADS, f.per_group[k]);
+        note(what, sizeof what, "in-process, %u threads, one write queue, %s (%.1f jobs a commit)",
+             k % 2 == 0 ? o->threads : MAX_THREADS, k < 2 ? "1 job" : "2 jobs", f.per_group[k]);
         printf("   %-54s %9.0f /s\n", what, f.queued[k]);
     }
     printf("   %-54s %9.0f /s\n", "over HTTP, 1 client (loopback)", f.http);
