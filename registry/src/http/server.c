@@ -12,7 +12,10 @@
  * time, and outlives the connection, so a client that opens a connection per request no
  * longer pays for opening SQLite and parsing the charter each time. Signed writes are made on
  * one more handle, the write queue's thread's (registry/src/writer.h), in groups that share a
- * commit. */
+ * commit. A worker waits for its write's commit, so at most `threads` writes are in flight;
+ * measured on 2 cores (bench_registry --only revoke, 16 connections), 8 or 16 workers or a
+ * thread per connection gave no lower p99 than the default 4: the CPU per request bounds the
+ * rate there, not the writes in flight (1.3 to 1.7 jobs per commit whatever the count). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
