@@ -1,3 +1,4 @@
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,46 @@ bench_percentile(double *v, size_t n, double p)
         rank = n;
     }
     return v[rank - 1];
+}
+
+double
+bench_threads(void *(*fn)(void *), void *args, size_t arg_size, unsigned threads)
+{
+    pthread_t *th = calloc(threads, sizeof *th);
+    double t0;
+
+    if (th == NULL) {
+        bench_die("out of memory", NULL);
+    }
+    t0 = bench_now();
+    for (unsigned t = 0; t < threads; t++) {
+        if (pthread_create(&th[t], NULL, fn, (char *) args + t * arg_size) != 0) {
+            bench_die("thread", NULL);
+        }
+    }
+    for (unsigned t = 0; t < threads; t++) {
+        (void) pthread_join(th[t], NULL);
+    }
+    t0 = bench_now() - t0;
+    free(th);
+    return t0;
+}
+
+bench_load
+bench_load_of(double *latency_ms, size_t count, double seconds)
+{
+    bench_load l;
+
+    l.rate = (double) count / seconds;
+    l.p99_ms = bench_percentile(latency_ms, count, 99.0);
+    l.p50_ms = bench_percentile(latency_ms, count, 50.0);
+    return l;
+}
+
+unsigned
+bench_share(unsigned count, unsigned threads, unsigned t)
+{
+    return count / threads + (t < count % threads ? 1u : 0u);
 }
 
 const char *bench_name = "bench";

@@ -3,6 +3,7 @@
 #define LIBRO_BENCH_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "libro/error.h"
 
@@ -22,6 +23,25 @@ double bench_median(double *v, size_t n);
 /* The nearest-rank percentile `p` (0 < p <= 100) of v[0..n) (n >= 1): the smallest value with
  * at least p% of the values at or below it. Sorts `v` in place. */
 double bench_percentile(double *v, size_t n, double p);
+
+/* Run fn(args + i * arg_size) for i in [0, threads) on a thread each (their pthread_t is
+ * not kept: fn's state is its argument) and return the wall seconds from the first start to
+ * the last join. Exits when a thread cannot be started. */
+double bench_threads(void *(*fn)(void *), void *args, size_t arg_size, unsigned threads);
+
+/* A load's rate and the latency percentiles of its requests. */
+typedef struct bench_load {
+    double rate; /* requests per second */
+    double p50_ms;
+    double p99_ms;
+} bench_load;
+
+/* The figures of `count` requests done in `seconds`, with latency_ms[0..count) (sorted in
+ * place). */
+bench_load bench_load_of(double *latency_ms, size_t count, double seconds);
+
+/* The share of `count` requests that thread `t` of `threads` does. */
+unsigned bench_share(unsigned count, unsigned threads, unsigned t);
 
 /* The benchmark's name for messages (set by main). */
 extern const char *bench_name;

@@ -1374,6 +1374,50 @@ START_TEST(test_types_route)
 }
 END_TEST
 
+/* Requests share the server's idle registry handles (routes.c): a handle given back serves
+ * the next request and still sees what another connection (another process) committed in
+ * between; at most `threads` stay idle, the others are closed (ASan: no leak). */
+START_TEST(test_handle_pool)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_registry *kept;
+    libro_registry *taken[65] = {0};
+
+    ck_assert_uint_eq(ctx.n_idle, 0);
+    get("/v1/licenses/T7-N-0001", NULL);
+    ck_assert_uint_eq(R.status, 200);
+    ck_assert_str_eq(json_string_value(json_object_get(R_json, "state")), "active");
+    kept = hreg;
+    ck_assert_ptr_nonnull(kept);
+    libro_http__release_registry(&ctx, hreg);
+    hreg = NULL;
+    ck_assert_uint_eq(ctx.n_idle, 1);
+    must(libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_SUSPEND, "registrar", "audit",
+                               libro_time_now(), &err),
+         &err, "suspend on another handle");
+    get("/v1/licenses/T7-N-0001", NULL);
+    ck_assert_uint_eq(R.status, 200);
+    ck_assert_ptr_eq(hreg, kept);
+    ck_assert_uint_eq(ctx.n_idle, 0);
+    ck_assert_str_eq(json_string_value(json_object_get(R_json, "state")), "suspended");
+    libro_http__release_registry(&ctx, hreg);
+    hreg = NULL;
+    ck_assert_uint_lt(ctx.max_idle, LIBRO_NELEM(taken));
+    for (size_t i = 0; i <= ctx.max_idle; i++) {
+        must(libro_http__open_registry(&ctx, &taken[i], &err), &err, "take a handle");
+        ck_assert_ptr_nonnull(taken[i]);
+    }
+    ck_assert_ptr_eq(taken[0], kept);
+    ck_assert_uint_eq(ctx.n_idle, 0);
+    for (size_t i = 0; i <= ctx.max_idle; i++) {
+        libro_http__release_registry(&ctx, taken[i]);
+    }
+    ck_assert_uint_eq(ctx.n_idle, ctx.max_idle);
+    libro_http__release_registry(&ctx, NULL);
+    ck_assert_uint_eq(ctx.n_idle, ctx.max_idle);
+}
+END_TEST
+
 /* BUG (minor; writes.c libro_http__write): the media type is compared as a prefix
  * (strncasecmp over strlen("application/jose")), so "application/jose+json" (the JWS JSON
  * serialization's own media type) and "application/josex" pass as application/jose instead
@@ -2361,6 +2405,7 @@ libro_test_suite(void)
     tcase_add_test(writes, test_conflicts);
     tcase_add_test(writes, test_expiring_query);
     tcase_add_test(writes, test_types_route);
+    tcase_add_test(writes, test_handle_pool);
     tcase_add_test(writes, test_media_type_exact);
     tcase_add_test(writes, test_register_foreign_status_url);
     tcase_add_test(writes, test_reserve_status_registry);

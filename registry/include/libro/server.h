@@ -85,8 +85,9 @@ typedef struct libro_server_options {
  *  integrity check or foreign key check finds a fault; LIBRO_ERR_CORRUPT for a damaged log,
  *  libro_registry_log_audit), and that
  *  registry_key is the key the registry's authorization names (LIBRO_ERR_DENIED); then the
- *  socket (LIBRO_ERR_NETWORK: address in use, permission). Each connection opens its own
- *  registry handle (SQLite handles are never shared between threads). LIBRO_OK: caller owns
+ *  socket (LIBRO_ERR_NETWORK: address in use, permission). A request is answered on a
+ *  registry handle kept open between requests (one request, and so one thread, at a time on
+ *  each; at most `threads` of them); signed writes on the write queue's own. LIBRO_OK: caller owns
  *  *out (libro_server_stop); else *out is NULL. Does not touch signal dispositions. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_server_start(libro_server **out,
                                                         const libro_server_options *opt,

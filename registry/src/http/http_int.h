@@ -145,9 +145,18 @@ typedef struct libro_http_ctx {
      * of a client that opens one connection per request (most of its cost, bench_registry). */
     libro_registry *keeper;
     bool read_only; /* every handle opened read-only: writes answer 503 read_only */
+    /* Registry handles between requests (routes.c): a request takes one (opening it only
+     * when none is idle) and gives it back when answered, so a client that opens a connection
+     * per request no longer opens SQLite and parses the charter each time. At most `threads`
+     * are busy at once (a worker answers one request at a time); as many stay idle. */
+    pthread_mutex_t pool_lock;
+    bool pool_lock_ready;
+    libro_registry **idle;
+    size_t n_idle;
+    size_t max_idle;
     /* The write queue (registry/src/writer.h): the one handle every signed write is made
      * on, in groups that share a commit. NULL when read-only (writes are then refused on the
-     * connection's own handle). */
+     * request's own handle). */
     struct libro_registry_writer *writer;
     /* Set once a handle saw an I/O error on a write or fsync: no write is acknowledged
      * until the server is restarted (and its database checked). Workers read it unlocked. */
@@ -274,13 +283,18 @@ void libro_http__check_headers(libro_http__response *resp, const libro_http__req
                                size_t max_body);
 
 /** Answer a whole request (`body_len` bytes of body were read, within the cap). `reg` is the
- *  connection's registry handle, opened here on first use (the caller closes it). */
+ *  request's registry handle, taken here on first use (the caller gives it back:
+ *  libro_http__release_registry). */
 void libro_http__handle(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
                         const libro_http__request *req, const unsigned char *body, size_t body_len);
 
-/** The connection's registry handle, opened on first use. */
+/** The request's registry handle, taken on first use: an idle one of the server's, else
+ *  newly opened (and observed). Nothing when *reg is already set. */
 LIBRO_NODISCARD libro_code libro_http__open_registry(libro_http_ctx *ctx, libro_registry **reg,
                                                      libro_error *err);
+/** Give back a handle libro_http__open_registry took (NULL: none) once its request is
+ *  answered: kept idle for the next request, or closed when poisoned or the idle are full. */
+void libro_http__release_registry(libro_http_ctx *ctx, libro_registry *reg);
 /** 500 internal. */
 void libro_http__internal_error(libro_http__response *resp);
 /** Finish a 200 whose body and ETag are set: 304 when If-None-Match matches (body dropped),

@@ -198,6 +198,13 @@ void
 libro_http__ctx_clear(libro_http_ctx *ctx)
 {
     libro_http__mem_clear(ctx);
+    for (size_t i = 0; i < ctx->n_idle; i++) {
+        libro_registry_close(ctx->idle[i]);
+    }
+    libro_free(ctx->idle);
+    if (ctx->pool_lock_ready) {
+        (void) pthread_mutex_destroy(&ctx->pool_lock);
+    }
     libro_credential_free(ctx->authorization);
     libro_registry_close(ctx->keeper);
     if (ctx->rate_lock_ready) {
@@ -390,6 +397,17 @@ libro_http__ctx_init(libro_http_ctx *ctx, const libro_server_options *opt, libro
         goto out;
     }
     ctx->rate_lock_ready = true;
+    ctx->idle = libro_calloc(opt->threads, sizeof *ctx->idle);
+    if (ctx->idle == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    ctx->max_idle = opt->threads;
+    if (pthread_mutex_init(&ctx->pool_lock, NULL) != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_NOMEM, "server: no mutex");
+        goto out;
+    }
+    ctx->pool_lock_ready = true;
     rc = load_identity(ctx, opt, err);
     if (rc == LIBRO_OK) {
         rc = libro_http__mem_init(ctx, opt->threads, err);
@@ -537,12 +555,39 @@ libro_http__open_registry(libro_http_ctx *ctx, libro_registry **reg, libro_error
     if (*reg != NULL) {
         return LIBRO_OK;
     }
+    (void) pthread_mutex_lock(&ctx->pool_lock);
+    if (ctx->n_idle > 0) {
+        *reg = ctx->idle[--ctx->n_idle];
+    }
+    (void) pthread_mutex_unlock(&ctx->pool_lock);
+    if (*reg != NULL) {
+        return LIBRO_OK; /* observed since it was opened */
+    }
     rc = ctx->read_only ? libro_registry_open_read_only(reg, ctx->db_path, err)
                         : libro_registry_open(reg, ctx->db_path, err);
     if (rc == LIBRO_OK) {
         libro_http__observe(ctx, *reg); /* its writes reach memory without a reload */
     }
     return rc;
+}
+
+void
+libro_http__release_registry(libro_http_ctx *ctx, libro_registry *reg)
+{
+    if (reg == NULL) {
+        return;
+    }
+    /* A poisoned handle refuses every write until opened anew: the next request opens one
+     * (ctx->poisoned still stops every write until a restart). */
+    if (!libro_registry_poisoned(reg)) {
+        (void) pthread_mutex_lock(&ctx->pool_lock);
+        if (ctx->n_idle < ctx->max_idle) {
+            ctx->idle[ctx->n_idle++] = reg;
+            reg = NULL; /* kept */
+        }
+        (void) pthread_mutex_unlock(&ctx->pool_lock);
+    }
+    libro_registry_close(reg);
 }
 
 void
