@@ -2123,10 +2123,12 @@ fast_dir(const char *tmp)
 
 /* The figures gathered for the summary. */
 struct issue_figures {
-    double emb;          /* in-process, one thread */
-    double emb_par;      /* in-process, o->threads threads */
-    double queued[2];    /* through the write queue, o->threads and MAX_THREADS threads; 0: none */
-    double per_group[2]; /* jobs per commit there */
+    double emb;     /* in-process, one thread */
+    double emb_par; /* in-process, o->threads threads */
+    /* Through the write queue, o->threads then MAX_THREADS threads, in one job then split in
+     * two (a reservation, a registration); 0: no queue in this tree. */
+    double queued[4];
+    double per_group[4]; /* jobs per commit there */
     double http;         /* over HTTP, one client */
     double http_par;     /* over HTTP, o->threads clients */
     double sodium_sv;
