@@ -2523,12 +2523,22 @@ main(int argc, char **argv)
         row("issue, in-process, 1 thread", fi.emb, 0, "/s", line);
         note(line, sizeof line, "%u threads, one database", o.threads);
         row("issue, in-process, threads", fi.emb_par, 0, "/s", line);
+        for (unsigned k = 0; k < 4 && fi.queued[0] > 0; k++) {
+            static const char *const names[] = {
+                "issue, write queue, threads", "issue, write queue, 16 threads",
+                "issue, write queue, threads, split", "issue, write queue, 16 thr., split"};
+
+            note(line, sizeof line, "%u threads, %.1f jobs a commit%s",
+                 k % 2 == 0 ? o.threads : MAX_THREADS, fi.per_group[k],
+                 k < 2 ? ", signed in the job" : ": reserve, sign outside, register");
+            row(names[k], fi.queued[k], 0, "/s", line);
+        }
         note(line, sizeof line, "%.3f x libsodium sign+verify", fi.http / fi.sodium_sv);
         row("issue, HTTP, 1 client", fi.http, 0, "/s", line);
-        row("raw SQLite commits (yardstick)", fi.commits, 0, "/s",
-            "one row each, WAL, synchronous=FULL, beside the registry");
         note(line, sizeof line, "%u clients", o.threads);
         row("issue, HTTP, clients", fi.http_par, 0, "/s", line);
+        row("raw SQLite commits (yardstick)", fi.commits, 0, "/s",
+            "one row each, WAL, synchronous=FULL, beside the registry");
         row("stored per license", fi.bytes_per_license, 0, "B", "registered through the API");
     }
     if ((o.only & SEC_REVOKE) != 0) {
