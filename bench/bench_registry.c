@@ -2216,20 +2216,20 @@ section_issue(const struct opts *o, const struct world *w, struct raw *raw, stru
     printf("1. issue = reserve + sign + register (alone: bench_registry --only issue --issue %u "
            "--threads %u)\n",
            o->per_run, o->threads);
-    printf("   %-54s %9.0f /s\n", "in-process, 1 thread (libro_issuer_issue_license, DB)", f.emb);
-    printf("   %-54s %9.0f /s\n", "in-process, threads sharing the DB", f.emb_par);
+    printf("   %-68s %9.0f /s\n", "in-process, 1 thread (libro_issuer_issue_license, DB)", f.emb);
+    printf("   %-68s %9.0f /s\n", "in-process, threads sharing the DB", f.emb_par);
     for (unsigned k = 0; k < 4 && f.queued[0] > 0; k++) {
         char what[80];
 
         note(what, sizeof what, "in-process, %u threads, one write queue, %s (%.1f jobs a commit)",
              k % 2 == 0 ? o->threads : MAX_THREADS, k < 2 ? "1 job" : "2 jobs", f.per_group[k]);
-        printf("   %-54s %9.0f /s\n", what, f.queued[k]);
+        printf("   %-68s %9.0f /s\n", what, f.queued[k]);
     }
-    printf("   %-54s %9.0f /s\n", "over HTTP, 1 client (loopback)", f.http);
-    printf("   %-54s %9.0f /s\n", "over HTTP, clients at once", f.http_par);
-    printf("   %-54s %9.0f /s\n", "raw libsodium Ed25519 sign + verify", f.sodium_sv);
-    printf("   %-54s %9.0f /s\n", "raw OpenSSL Ed25519 sign + verify", f.openssl_sv);
-    printf("   %-54s %9.0f /s\n", "raw SQLite commits, one row each (WAL, synchronous=FULL)",
+    printf("   %-68s %9.0f /s\n", "over HTTP, 1 client (loopback)", f.http);
+    printf("   %-68s %9.0f /s\n", "over HTTP, clients at once", f.http_par);
+    printf("   %-68s %9.0f /s\n", "raw libsodium Ed25519 sign + verify", f.sodium_sv);
+    printf("   %-68s %9.0f /s\n", "raw OpenSSL Ed25519 sign + verify", f.openssl_sv);
+    printf("   %-68s %9.0f /s\n", "raw SQLite commits, one row each (WAL, synchronous=FULL)",
            f.commits);
     printf("   (1 thread: median of %u runs of %u; threads: %u x %u, median of 3; in-process / "
            "libsodium = %.3f)\n",
