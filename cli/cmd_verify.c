@@ -105,8 +105,9 @@ static const struct cli_command verify_cmd = {
     "     data the trust store has already seen (set the clock right; --at is exempt)\n"
     "  8  no QR code found in the image\n"
     "  9  PARTIAL: an agreement some party has not signed yet\n"
-    "  10 could not verify: out of memory, an unreadable trust store, or the result\n"
-    "     could not be written",
+    "  10 could not verify: out of memory, an unreadable trust store, a library\n"
+    "     it needs not installed (the message names the Debian package), or the\n"
+    "     result could not be written",
 };
 
 /* Beyond libro-verify(1)'s verdicts: the verification could not be carried out. 9 was this
@@ -117,7 +118,7 @@ enum { VERIFY_EXIT_ERROR = 10 };
 static bool
 is_failure(libro_code rc)
 {
-    return rc == LIBRO_ERR_NOMEM || rc == LIBRO_ERR_CRYPTO;
+    return rc == LIBRO_ERR_NOMEM || rc == LIBRO_ERR_CRYPTO || rc == LIBRO_ERR_MISSING_LIBRARY;
 }
 
 /* Open the trust store without creating it: a verifier that finds no store (a mistyped

@@ -23,7 +23,12 @@ libro_install_packages() {
 # What building libro needs (design: every library is a Debian package).
 LIBRO_BUILD_PACKAGES=(ca-certificates gcc libc6-dev make cmake pkg-config
     libssl-dev libsodium-dev libjansson-dev zlib1g-dev libqrencode-dev libpng-dev
-    libzbar-dev libjpeg62-turbo-dev libsqlite3-dev libmicrohttpd-dev libcurl4-openssl-dev)
+    libzbar-dev libjpeg62-turbo-dev libsqlite3-dev libmicrohttpd-dev libcurl4-openssl-dev
+    libzbar0 libpng16-16 libjpeg62-turbo libcurl4 libmicrohttpd12 libssl3)
+# The last six are the runtime packages of the libraries libro loads on demand (dlopen by
+# SONAME, docs/dependencies.md): the -dev packages bring them too, but they are named so that
+# they stay installed on their own, and so that core/internal/libro/dl_int.h's names are
+# checked by every install.
 # What the test suite needs on top: check, clang with its sanitizer/fuzzer runtime, curl
 # and python3 for the API's end-to-end tests (raw requests, JSON, Merkle proofs, SQLite), and
 # faketime for the verifier's clock set back (tests/e2e/clock_test.sh), mount and

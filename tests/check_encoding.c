@@ -435,6 +435,17 @@ START_TEST(test_alphabets)
         ck_assert_uint_eq(b.data[0], i);
         libro_buf_free(&b);
     }
+    /* ... and every other byte value is refused. */
+    for (i = 0; i < 256; i++) {
+        char pair[2] = {(char) i, '0'};
+
+        if (memchr(b45, (int) i, 45) != NULL) {
+            continue;
+        }
+        LIBRO_ASSERT_CODE(libro_base45_decode(&b, pair, 2, &err), LIBRO_ERR_ENCODING, &err,
+                          "base45: invalid character at offset 0");
+        ck_assert_uint_eq(b.len, 0);
+    }
     /* Each base58 character after a leading '2' is its digit value. */
     for (i = 0; i < 58; i++) {
         char two[2] = {'2', b58[i]};

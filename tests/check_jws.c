@@ -325,6 +325,85 @@ START_TEST(test_empty_payload)
 }
 END_TEST
 
+/* The segment `seg` as the payload of a token: libro_jws_parse decodes it exactly as
+ * libro_b64url_decode does (jws.c decodes public segments with its own table lookup, falling
+ * back to libsodium's strict decoder only to say why it refuses one): the same refusal with
+ * the same message, or the same bytes, read back after the signature verified. */
+static void
+segment_agrees(const char *seg, size_t len)
+{
+    libro_error want = LIBRO_ERROR_INIT;
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf ref = LIBRO_BUF_INIT;
+    libro_buf tok = LIBRO_BUF_INIT;
+    libro_jws *jws = NULL;
+    char msg[LIBRO_ERROR_MSG_MAX];
+    const unsigned char *got;
+    size_t got_len;
+    libro_code rc = libro_b64url_decode(&ref, seg, len, &want);
+
+    if (rc != LIBRO_OK) {
+        must(libro_buf_append_str(&tok, "eyJhbGciOiJFZERTQSJ9.", &err), &err, "header");
+        must(libro_buf_append(&tok, seg, len, &err), &err, "segment");
+        must(libro_buf_append_str(&tok, ".AAAA", &err), &err, "signature");
+        ck_assert_int_gt(snprintf(msg, sizeof msg, "jws: payload: %s", want.msg), 0);
+        LIBRO_ASSERT_CODE(libro_jws_parse(&jws, (const char *) tok.data, tok.len, &err), rc, &err,
+                          msg);
+        ck_assert_str_eq(err.msg, msg);
+    } else {
+        /* Canonical: signing the decoded bytes writes `seg` again. */
+        must(libro_jws_sign_compact(&tok, ed, NULL, NULL, ref.data, ref.len, &err), &err, "sign");
+        must(libro_jws_parse(&jws, (const char *) tok.data, tok.len, &err), &err, "parse");
+        must(libro_jws_verify(jws, ed_pub, &err), &err, "verify");
+        got = libro_jws_payload(jws, &got_len);
+        ck_assert_uint_eq(got_len, ref.len);
+        ck_assert(got_len == 0 || memcmp(got, ref.data, got_len) == 0);
+    }
+    libro_jws_free(jws);
+    libro_buf_free(&ref);
+    libro_buf_free(&tok);
+}
+
+/* Every text of up to four characters over a mix of alphabet characters (values with low bits
+ * set and clear, '-' and '_') and refused ones ('=', '+', '/', ' ', 0x80), then payloads of
+ * every length modulo 4 and byte values. */
+START_TEST(test_segment_decoding)
+{
+    static const char mix[] = "AQgw-_=+/ \x80";
+    const size_t m = sizeof mix - 1;
+    char seg[4];
+    unsigned char bytes[48];
+    libro_error err = LIBRO_ERROR_INIT;
+
+    for (size_t len = 0; len <= sizeof seg; len++) {
+        size_t total = 1;
+
+        for (size_t i = 0; i < len; i++) {
+            total *= m;
+        }
+        for (size_t k = 0; k < total; k++) {
+            size_t x = k;
+
+            for (size_t i = 0; i < len; i++) {
+                seg[i] = mix[x % m];
+                x /= m;
+            }
+            segment_agrees(seg, len);
+        }
+    }
+    for (size_t n = 0; n < sizeof bytes; n++) {
+        libro_buf text = LIBRO_BUF_INIT;
+
+        for (size_t i = 0; i < n; i++) {
+            bytes[i] = (unsigned char) (n * 53 + i * 197);
+        }
+        must(libro_b64url_encode(&text, bytes, n, &err), &err, "encode");
+        segment_agrees((const char *) text.data, text.len);
+        libro_buf_free(&text);
+    }
+}
+END_TEST
+
 /* Members we do not understand are ignored (RFC 7515 §4), including b64 true (RFC 7797). */
 START_TEST(test_header_extra_members)
 {
@@ -1466,6 +1545,7 @@ libro_test_suite(void)
     tcase_add_loop_test(ok, test_round_trip_ed25519, 0, (int) LIBRO_NELEM(round_trips));
     tcase_add_loop_test(ok, test_round_trip_es256, 0, (int) LIBRO_NELEM(round_trips));
     tcase_add_test(ok, test_empty_payload);
+    tcase_add_test(ok, test_segment_decoding);
     tcase_add_loop_test(ok, test_header_extra_members, 0, 3);
     tcase_add_test(ok, test_sign_appends);
 

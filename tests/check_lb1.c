@@ -15,6 +15,8 @@
 #include "libro/json_int.h"
 #include "libro/jws.h"
 #include "libro/lb1.h"
+#include "libro/lb1_jws_int.h"
+#include "libro/limits.h"
 #include "libro/util.h"
 #include "test_util.h"
 
@@ -187,6 +189,45 @@ static const struct {
     {"RFC 7515 A.1 claims", "{\"iss\":\"joe\",\r\n \"exp\":1300819380}", "joe"},
 };
 
+/* libro_lb1__decode_jws of text[0..len) says what libro_lb1_decode then libro_jws_parse say:
+ * the same code and message, the same compact JWS in `jws_out` once the LB text decoded, and
+ * a parsed JWS with the same header. Returns it (NULL when refused). */
+static libro_jws *
+lean_agrees(const libro_buf *text, const char *name)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_error err_lean = LIBRO_ERROR_INIT;
+    libro_buf jws = LIBRO_BUF_INIT;
+    libro_buf lean = LIBRO_BUF_INIT;
+    libro_jws *parsed = NULL;
+    libro_jws *fast = NULL;
+    libro_code rc;
+    libro_code rc_lean;
+
+    rc = libro_lb1_decode(&jws, (const char *) text->data, text->len, &err);
+    if (rc == LIBRO_OK) {
+        rc = libro_jws_parse(&parsed, (const char *) jws.data, jws.len, &err);
+    }
+    rc_lean = libro_lb1__decode_jws(&fast, &lean, (const char *) text->data, text->len,
+                                    LIBRO_MAX_TOKEN_BYTES, LIBRO_MAX_CLAIMS_BYTES, &err_lean);
+    ck_assert_msg(rc_lean == rc && strcmp(err_lean.msg, err.msg) == 0,
+                  "%s: lean %s \"%s\", two steps %s \"%s\"", name, libro_code_name(rc_lean),
+                  err_lean.msg, libro_code_name(rc), err.msg);
+    ck_assert_msg(lean.len == jws.len &&
+                      (jws.len == 0 || memcmp(lean.data, jws.data, jws.len) == 0),
+                  "%s: the compact JWS differs", name);
+    ck_assert((fast == NULL) == (parsed == NULL));
+    if (fast != NULL) {
+        ck_assert_str_eq(libro_jws_alg(fast), libro_jws_alg(parsed));
+        ck_assert_pstr_eq(libro_jws_kid(fast), libro_jws_kid(parsed));
+        ck_assert_pstr_eq(libro_jws_typ(fast), libro_jws_typ(parsed));
+    }
+    libro_jws_free(parsed);
+    libro_buf_free(&jws);
+    libro_buf_free(&lean);
+    return fast;
+}
+
 /* Loop tests run each case for each format: _i = case * N_FMTS + format index. */
 static void
 round_trip(const libro_key *k, const libro_key *pub, int loop)
@@ -219,6 +260,19 @@ round_trip(const libro_key *k, const libro_key *pub, int loop)
         libro_jws_verify_compact(&payload, (const char *) back.data, back.len, pub, "vc+jwt", &err),
         &err, "verify");
     ck_assert_uint_eq(payload.len, strlen(p));
+    /* Straight into the parsed JWS: it verifies, and its payload is the one signed. */
+    {
+        libro_jws *fast = lean_agrees(&text, name);
+        const unsigned char *got;
+        size_t got_len;
+
+        ck_assert_ptr_nonnull(fast);
+        must(libro_jws_verify(fast, pub, &err), &err, "verify the lean JWS");
+        got = libro_jws_payload(fast, &got_len);
+        ck_assert_uint_eq(got_len, strlen(p));
+        ck_assert(got_len == 0 || memcmp(got, p, got_len) == 0);
+        libro_jws_free(fast);
+    }
     libro_buf_free(&jws);
     libro_buf_free(&text);
     libro_buf_free(&back);
@@ -234,6 +288,42 @@ END_TEST
 START_TEST(test_round_trip_es256)
 {
     round_trip(es, es_pub, _i);
+}
+END_TEST
+
+/* Headers and payloads of every length modulo 3, of every byte value: the compact JWS rebuilt
+ * from the frame (encoded here, not by libsodium) is the one signed, byte for byte. */
+START_TEST(test_rebuild_lengths)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    unsigned char payload[40];
+    char kid[8] = "k";
+
+    for (size_t n = 0; n < sizeof payload; n++) {
+        libro_buf jws = LIBRO_BUF_INIT;
+        libro_buf text = LIBRO_BUF_INIT;
+        libro_buf back = LIBRO_BUF_INIT;
+        libro_jws *fast;
+
+        for (size_t i = 0; i < n; i++) {
+            payload[i] = (unsigned char) (1 + (n * 37 + i * 101) % 255); /* never the separator */
+        }
+        kid[n % 3 + 1] = '\0'; /* "k", "kk", "kkk": three header lengths */
+        kid[n % 3] = 'k';
+        sign(&jws, ed, kid, (const char *) payload, n);
+        must(
+            libro_lb1_encode_format(&text, fmts[_i].format, (const char *) jws.data, jws.len, &err),
+            &err, "encode");
+        must(libro_lb1_decode(&back, (const char *) text.data, text.len, &err), &err, "decode");
+        ck_assert_msg(back.len == jws.len && memcmp(back.data, jws.data, jws.len) == 0,
+                      "payload of %zu bytes: JWS differs", n);
+        fast = lean_agrees(&text, "lengths");
+        must(libro_jws_verify(fast, ed_pub, &err), &err, "verify");
+        libro_jws_free(fast);
+        libro_buf_free(&jws);
+        libro_buf_free(&text);
+        libro_buf_free(&back);
+    }
 }
 END_TEST
 
@@ -315,6 +405,7 @@ START_TEST(test_bad_json_inside)
     LIBRO_ASSERT_CODE(libro_jws_parse(&parsed, (const char *) jws.data, jws.len, &err),
                       LIBRO_ERR_PARSE, &err, "jws: header");
     ck_assert_ptr_null(parsed);
+    ck_assert_ptr_null(lean_agrees(&text, "bad header"));
     libro_buf_free(&text);
     libro_buf_free(&jws);
 }
@@ -651,6 +742,7 @@ START_TEST(test_decode_rejects)
                   "%s %s: got %s \"%s\", want %s \"%s\"", fmts[f].prefix, bad[i].name,
                   libro_code_name(rc), err.msg, libro_code_name(bad[i].want), want);
     ck_assert_uint_eq(out.len, 0);
+    ck_assert_ptr_null(lean_agrees(&text, bad[i].name));
     libro_buf_free(&text);
     libro_buf_free(&out);
 }
@@ -670,6 +762,7 @@ START_TEST(test_decode_caps)
     plain_text(&text, (size_t) _i, plain.data, plain.len, NULL, 0);
     must(libro_lb1_decode(&jws, (const char *) text.data, text.len, &err), &err, "decode");
     ck_assert_uint_eq(jws.len, 1366 + 1 + 10923 + 1 + 86);
+    ck_assert_ptr_null(lean_agrees(&text, "at the caps")); /* its header is not JSON */
     /* What the decoder reads, the encoder packs. */
     must(libro_lb1_encode_format(&again, format, (const char *) jws.data, jws.len, &err), &err,
          "encode");
@@ -875,6 +968,20 @@ oom_decode(libro_error *err)
     return rc;
 }
 
+static libro_code
+oom_decode_jws(libro_error *err)
+{
+    libro_buf out = LIBRO_BUF_INIT;
+    libro_jws *jws = NULL;
+    libro_code rc = libro_lb1__decode_jws(&jws, &out, (const char *) oom_text.data, oom_text.len,
+                                          LIBRO_MAX_TOKEN_BYTES, LIBRO_MAX_CLAIMS_BYTES, err);
+
+    ck_assert((rc == LIBRO_OK) == (jws != NULL));
+    libro_jws_free(jws);
+    libro_buf_free(&out);
+    return rc;
+}
+
 START_TEST(test_oom)
 {
     libro_error err = LIBRO_ERROR_INIT;
@@ -886,6 +993,7 @@ START_TEST(test_oom)
          &err, "encode");
     OOM_LOOP(oom_encode(&e_));
     OOM_LOOP(oom_decode(&e_));
+    OOM_LOOP(oom_decode_jws(&e_));
     libro_buf_free(&oom_jws);
     libro_buf_free(&oom_text);
 }
@@ -911,6 +1019,7 @@ libro_test_suite(void)
     tcase_add_loop_test(ok, test_round_trip_ed25519, 0, (int) (N_FMTS * LIBRO_NELEM(round_trips)));
     tcase_add_loop_test(ok, test_round_trip_es256, 0, (int) (N_FMTS * LIBRO_NELEM(round_trips)));
     tcase_add_test(ok, test_appends);
+    tcase_add_loop_test(ok, test_rebuild_lengths, 0, (int) N_FMTS);
     tcase_add_test(ok, test_other_deflate_encoders);
     tcase_add_loop_test(ok, test_bad_json_inside, 0, (int) N_FMTS);
     tcase_add_test(ok, test_printed_lb1);

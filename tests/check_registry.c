@@ -301,7 +301,7 @@ START_TEST(test_create_open)
 
     ck_assert_str_eq(libro_registry_charter(reg), charter_jws);
     ck_assert_str_eq(libro_registry_authorization(reg), auth_jws);
-    ck_assert_int_eq(libro_registry_schema_version(reg), 6);
+    ck_assert_int_eq(libro_registry_schema_version(reg), 7);
     ck_assert_int_eq(stat(db_path, &st), 0);
     ck_assert_uint_eq(st.st_mode & 0777u, 0600u);
 
@@ -310,7 +310,7 @@ START_TEST(test_create_open)
     reg = NULL;
     must(libro_registry_open(&reg, db_path, &err), &err, "reopen");
     must(libro_registry_open(&again, db_path, &err), &err, "second handle");
-    ck_assert_int_eq(libro_registry_schema_version(again), 6);
+    ck_assert_int_eq(libro_registry_schema_version(again), 7);
     ck_assert_str_eq(libro_registry_charter(again), charter_jws);
     libro_registry_close(again);
 
@@ -365,11 +365,11 @@ START_TEST(test_newer_schema_refused)
     libro_registry_close(reg);
     reg = NULL;
     ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO schema_version VALUES (7, 0)", NULL, NULL, NULL),
+    ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO schema_version VALUES (8, 0)", NULL, NULL, NULL),
                      SQLITE_OK);
     ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
     LIBRO_ASSERT_CODE(libro_registry_open(&reg, db_path, &err), LIBRO_ERR_UNSUPPORTED, &err,
-                      "database schema version 7 is newer than this libro knows (6)");
+                      "database schema version 8 is newer than this libro knows (7)");
     ck_assert_ptr_null(reg);
 }
 END_TEST
@@ -381,6 +381,7 @@ START_TEST(test_migrates_forward)
     libro_error err = LIBRO_ERROR_INIT;
     sqlite3 *db = NULL;
     static const char to_v1[] =
+        "DROP TABLE status_version;"
         "DROP TABLE law; DROP TABLE consent_step; DROP TABLE consent_process;"
         "DROP TABLE agreement_party; DROP TABLE agreement;"
         "DROP TABLE mandate; DROP TABLE seat;"
@@ -403,7 +404,7 @@ START_TEST(test_migrates_forward)
     ck_assert_int_eq(sqlite3_exec(db, to_v1, NULL, NULL, NULL), SQLITE_OK);
     ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
     ck_assert_int_eq(libro_registry_open(&reg, db_path, &err), LIBRO_OK);
-    ck_assert_int_eq(libro_registry_schema_version(reg), 6);
+    ck_assert_int_eq(libro_registry_schema_version(reg), 7);
     must(libro_registry__reserve(reg, NULL, 8, &list, &index, &err), &err, "reserve");
     ck_assert_uint_eq(list, 0);
     must(libro_registry__reserve(reg, NULL, 8, &list, &index, &err), &err, "reserve");
@@ -423,6 +424,7 @@ START_TEST(test_migrates_words)
     libro_error err = LIBRO_ERROR_INIT;
     sqlite3 *db = NULL;
     static const char to_v3[] =
+        "DROP TABLE status_version;"
         "DROP TABLE law; DROP TABLE consent_step; DROP TABLE consent_process;"
         "DROP TABLE agreement_party; DROP TABLE agreement;"
         "DROP TABLE mandate; DROP TABLE seat;"
@@ -449,7 +451,7 @@ START_TEST(test_migrates_words)
     ck_assert_int_eq(sqlite3_exec(db, to_v3, NULL, NULL, NULL), SQLITE_OK);
     ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
     must(libro_registry_open(&reg, db_path, &err), &err, "open schema 3");
-    ck_assert_int_eq(libro_registry_schema_version(reg), 6);
+    ck_assert_int_eq(libro_registry_schema_version(reg), 7);
     ck_assert_uint_eq(status_of(list[0], index[0], LIBRO_STATUS_REVOCATION), 1);
     ck_assert_uint_eq(status_of(list[0], index[0], LIBRO_STATUS_MESSAGE), LIBRO_WORD_SURRENDERED);
     ck_assert_uint_eq(status_of(list[1], index[1], LIBRO_STATUS_REVOCATION), 1);

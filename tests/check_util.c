@@ -307,6 +307,7 @@ static const struct {
     {LIBRO_ERR_BUSY, "busy"},
     {LIBRO_ERR_FULL, "storage_full"},
     {LIBRO_ERR_READONLY, "read_only"},
+    {LIBRO_ERR_MISSING_LIBRARY, "missing_library"},
 };
 
 START_TEST(test_code_names)

@@ -6,6 +6,7 @@
  * catch them. Each test gets a fresh store in a mkdtemp directory. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "libro/file.h"
 #include "libro/issuer.h"
 #include "libro/jws.h"
+#include "libro/lb1.h"
 #include "libro/statuslist.h"
 #include "libro/time.h"
 #include "libro/util.h"
@@ -2282,6 +2284,240 @@ START_TEST(test_status_oom)
 }
 END_TEST
 
+/* ---- the memo of status lists and registry walks ----------------------------------------- */
+
+/* Sign a list of `url` (see sign_list) and add it to the store, as a sync does. */
+static void
+put_list(const char *url, libro_status_purpose purpose, uint32_t index, unsigned value,
+         int64_t from, int64_t until, const libro_key *k)
+{
+    libro_buf b = LIBRO_BUF_INIT;
+
+    sign_list(&b, url, purpose, index, value, from, until, k);
+    add_token(&b);
+    libro_buf_free(&b);
+}
+
+/* The verdict on `tok` at `now` (default options), its outcome `want` and its reason holding
+ * `part` (NULL: empty). */
+static void
+expect_at(const libro_buf *tok, int64_t now, libro_outcome want, const char *part, const char *name)
+{
+    libro_verification *v = verify_at(tok, now);
+
+    ck_assert_msg(v->outcome == want, "%s: got %s (%s), want %s", name,
+                  libro_outcome_name(v->outcome), v->reason, libro_outcome_name(want));
+    if (part == NULL) {
+        ck_assert_msg(v->reason[0] == '\0', "%s: reason \"%s\"", name, v->reason);
+    } else {
+        ck_assert_msg(strstr(v->reason, part) != NULL, "%s: reason \"%s\" lacks \"%s\"", name,
+                      v->reason, part);
+    }
+    libro_verification_free(v);
+}
+
+/* A license with both lists, signed into `tok`; the registry authorized by the town until
+ * `reg_until`, its key in *k_reg. */
+static void
+status_store(libro_buf *tok, libro_key **k_reg, uint32_t index, int64_t reg_until)
+{
+    struct scen s;
+
+    gen(k_reg, LIBRO_ALG_ED25519);
+    scen_init(&s);
+    s.lic->has_status = true;
+    s.lic->status_index = index;
+    s.lic->status_revocation_list = sdup(URL_REV);
+    s.lic->status_suspension_list = sdup(URL_SUS);
+    scen_build(&s, tok);
+    add(registry_auth(TOWN, *k_reg, T0 - 1000 * DAY, reg_until), k_town);
+}
+
+/* Lists are verified and decoded once per change of the store, and the registry's chain walk
+ * kept for the time range where it answers the same: each change of the store is seen by the
+ * next verification (a list replaced by a newer one, as a sync stores it; the registry's
+ * authorization removed), and what depends on the time (the lists' windows, the
+ * authorization's) is asked again at each verification's time. */
+START_TEST(test_status_memo_invalidated)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_key *k_reg = NULL;
+    libro_buf tok = LIBRO_BUF_INIT;
+    const uint32_t index = 4242;
+    const int64_t now = T0 + 10 * DAY;
+    const int64_t from = now - 3 * 3600;
+
+    status_store(&tok, &k_reg, index, now + 30 * DAY);
+    put_list(URL_REV, LIBRO_STATUS_REVOCATION, index, 0, from, from + 7 * DAY, k_reg);
+    put_list(URL_SUS, LIBRO_STATUS_SUSPENSION, index, 0, from, from + 7 * DAY, k_reg);
+    expect_at(&tok, now, LIBRO_VALID, NULL, "first");
+    expect_at(&tok, now, LIBRO_VALID, NULL, "again, from the memo");
+
+    /* A newer suspension list with the license's bit set replaces the one the memo holds. */
+    put_list(URL_SUS, LIBRO_STATUS_SUSPENSION, index, 1, from + 3600, from + 7 * DAY, k_reg);
+    expect_at(&tok, now, LIBRO_SUSPENDED, "license suspended (suspension list of", "suspended");
+
+    /* Lifted, then revoked: each list newer again. */
+    put_list(URL_SUS, LIBRO_STATUS_SUSPENSION, index, 0, from + 7200, from + 7 * DAY, k_reg);
+    expect_at(&tok, now, LIBRO_VALID, NULL, "lifted");
+    put_list(URL_REV, LIBRO_STATUS_REVOCATION, index, 1, from + 7200, from + 7 * DAY, k_reg);
+    expect_at(&tok, now, LIBRO_REVOKED, "license revoked (revocation list of 2026-01-10T23:00:00Z)",
+              "revoked");
+
+    /* The lists' windows at each verification's time: past the list's validUntil. */
+    expect_at(&tok, from + 8 * DAY, LIBRO_STATUS_UNKNOWN,
+              "status list " URL_REV " expired 2026-01-17T21:00:00Z", "list expired");
+    /* The registry's authorization ended at now + 30 days: the walk kept for `now` does not
+     * answer for a time past it ... */
+    expect_at(&tok, now + 31 * DAY, LIBRO_STATUS_UNKNOWN,
+              "status list " URL_REV ": registry authorization for " REGISTRY
+              " expired 2026-02-10T00:00:00Z",
+              "registry authorization expired");
+    /* ... and the one for the later time does not answer for `now`. */
+    expect_at(&tok, now, LIBRO_REVOKED, "license revoked", "revoked again");
+
+    /* The registry's authorization removed: nothing the memo verified with its key stays. */
+    LIBRO_ASSERT_CODE(libro_trust_remove(store, REGISTRY, NULL, &err), LIBRO_OK, &err, NULL);
+    expect_at(&tok, now, LIBRO_STATUS_UNKNOWN,
+              "status list " URL_REV ": no registry authorization for " REGISTRY "#",
+              "registry removed");
+
+    libro_buf_free(&tok);
+    libro_key_free(k_reg);
+}
+END_TEST
+
+/* The verdict on doc[0..len) by libro_verify_document at `now`. */
+static libro_verification *
+verify_doc_at(const char *doc, size_t len, int64_t now)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_verify_options opt = LIBRO_VERIFY_OPTIONS_INIT(now);
+    libro_verification *v = NULL;
+
+    LIBRO_ASSERT_CODE(libro_verify_document(&v, store, doc, len, &opt, &err), LIBRO_OK, &err, NULL);
+    ck_assert_ptr_nonnull(v);
+    return v;
+}
+
+/* LB2 and LB1 text given to libro_verify_document is decoded straight into the parsed JWS:
+ * the same verdicts, reasons and chains as its compact JWS through libro_verify_license (a
+ * valid license, its status, a refusal that reads the token again), and LB text that does
+ * not decode is INVALID with the transport's reason. */
+START_TEST(test_lb_text)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_key *k_reg = NULL;
+    libro_buf tok = LIBRO_BUF_INIT;
+    libro_buf other = LIBRO_BUF_INIT;
+    const int64_t now = T0 + 10 * DAY;
+    const libro_buf *toks[2] = {&tok, &other};
+    static const libro_lb_format formats[] = {LIBRO_LB2, LIBRO_LB1};
+
+    status_store(&tok, &k_reg, 9, now + 30 * DAY);
+    put_list(URL_REV, LIBRO_STATUS_REVOCATION, 9, 1, now - 3600, now + DAY, k_reg);
+    put_list(URL_SUS, LIBRO_STATUS_SUSPENSION, 9, 0, now - 3600, now + DAY, k_reg);
+    /* A license whose kid names no key in the store. */
+    {
+        struct scen s;
+
+        scen_init(&s);
+        sign(&other, s.lic, k_other);
+        s.lic = NULL;
+        scen_free_rest(&s);
+    }
+    for (size_t i = 0; i < LIBRO_NELEM(toks); i++) {
+        libro_verification *want = verify_at(toks[i], now);
+
+        for (size_t f = 0; f < LIBRO_NELEM(formats); f++) {
+            libro_buf text = LIBRO_BUF_INIT;
+            libro_verification *got;
+
+            LIBRO_ASSERT_CODE(libro_lb1_encode_format(&text, formats[f],
+                                                      (const char *) toks[i]->data, toks[i]->len,
+                                                      &err),
+                              LIBRO_OK, &err, NULL);
+            LIBRO_ASSERT_CODE(libro_buf_append(&text, "\n", 1, &err), LIBRO_OK, &err, NULL);
+            got = verify_doc_at((const char *) text.data, text.len, now);
+            ck_assert_int_eq(got->outcome, want->outcome);
+            ck_assert_str_eq(got->reason, want->reason);
+            ck_assert_uint_eq(got->n_chain, want->n_chain);
+            ck_assert(got->status_checked == want->status_checked);
+            ck_assert(got->revoked == want->revoked);
+            libro_verification_free(got);
+            libro_buf_free(&text);
+        }
+        ck_assert_int_eq(want->outcome, i == 0 ? LIBRO_REVOKED : LIBRO_UNTRUSTED);
+        libro_verification_free(want);
+    }
+    {
+        static const char broken[] = "LB2:%%%%";
+        libro_verification *v = verify_doc_at(broken, sizeof broken - 1, now);
+
+        ck_assert_int_eq(v->outcome, LIBRO_INVALID);
+        ck_assert_msg(strncmp(v->reason, "lb2: ", 5) == 0, "reason \"%s\"", v->reason);
+        libro_verification_free(v);
+    }
+    libro_buf_free(&tok);
+    libro_buf_free(&other);
+    libro_key_free(k_reg);
+}
+END_TEST
+
+struct verify_thread {
+    const libro_buf *tok;
+    int64_t now;
+    int valid; /* verdicts VALID with the status read */
+};
+
+static void *
+verify_many(void *p)
+{
+    struct verify_thread *vt = p;
+    libro_verify_options opt = LIBRO_VERIFY_OPTIONS_INIT(vt->now);
+
+    for (int i = 0; i < 40; i++) {
+        libro_verification *v = NULL;
+
+        if (libro_verify_license(&v, store, (const char *) vt->tok->data, vt->tok->len, &opt,
+                                 NULL) == LIBRO_OK &&
+            v->outcome == LIBRO_VALID && v->status_checked) {
+            vt->valid++;
+        }
+        libro_verification_free(v);
+    }
+    return NULL;
+}
+
+/* One store verified from several threads at once, its memo empty at the start: every thread
+ * fills or reads it under its lock and gets the same verdict (run under the sanitizers too). */
+START_TEST(test_status_memo_threads)
+{
+    libro_key *k_reg = NULL;
+    libro_buf tok = LIBRO_BUF_INIT;
+    pthread_t th[4];
+    struct verify_thread vt[4];
+    const int64_t now = T0 + 10 * DAY;
+
+    status_store(&tok, &k_reg, 7, now + 30 * DAY);
+    put_list(URL_REV, LIBRO_STATUS_REVOCATION, 8, 1, now - 3600, now + DAY, k_reg);
+    put_list(URL_SUS, LIBRO_STATUS_SUSPENSION, 8, 1, now - 3600, now + DAY, k_reg);
+    reopen(); /* an empty memo */
+    for (size_t i = 0; i < LIBRO_NELEM(th); i++) {
+        vt[i].tok = &tok;
+        vt[i].now = now + (int64_t) i; /* walks kept for one time, read for another */
+        vt[i].valid = 0;
+        ck_assert_int_eq(pthread_create(&th[i], NULL, verify_many, &vt[i]), 0);
+    }
+    for (size_t i = 0; i < LIBRO_NELEM(th); i++) {
+        ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+        ck_assert_int_eq(vt[i].valid, 40);
+    }
+    libro_buf_free(&tok);
+    libro_key_free(k_reg);
+}
+END_TEST
+
 /* A license that expired is EXPIRED, whatever its revocation and suspension lists would say;
  * its message list may say LAPSED (not renewed within the grace period) or SURRENDERED. */
 static const struct {
@@ -2781,6 +3017,9 @@ libro_test_suite(void)
     tcase_add_loop_test(status, test_status, 0, (int) LIBRO_NELEM(status_cases));
     tcase_add_loop_test(status, test_status_after_dates, 0, (int) LIBRO_NELEM(after_dates));
     tcase_add_test(status, test_status_oom);
+    tcase_add_test(status, test_status_memo_invalidated);
+    tcase_add_test(status, test_status_memo_threads);
+    tcase_add_test(status, test_lb_text);
     suite_add_tcase(s, status);
     return s;
 }

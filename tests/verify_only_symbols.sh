@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The verify-only check: list the symbols of a binary with nm and fail on any signing, key
-# generation or key-writing symbol, ours or the crypto libraries'. Without a private key or a
+# generation or key-writing symbol, ours or the crypto libraries'. Libraries loaded on demand
+# (core/src/dl.c: libcrypto in libro-verify) are called through names the binary holds as
+# strings for dlsym, so every NUL-terminated identifier in the file is checked too. Without a private key or a
 # way to make one, libro-verify can only check (style.md §2, as minisign's VERIFY_ONLY).
 # Usage: verify_only_symbols.sh NM BINARY
 # Exit: 0 clean; 1 a forbidden symbol is present (each printed) or an expected one is missing;
@@ -45,7 +47,10 @@ if ! symbols=$("$nm_tool" "$binary" 2>&1); then
     printf '%s: nm failed on %s:\n%s\n' "$0" "$binary" "$symbols" >&2
     exit 2
 fi
-names=$(printf '%s\n' "$symbols" | awk 'NF >= 2 { sub(/[@.].*/, "", $NF); print $NF }' | sort -u)
+names=$({
+    printf '%s\n' "$symbols" | awk 'NF >= 2 { sub(/[@.].*/, "", $NF); print $NF }'
+    grep -aoP '(?<![A-Za-z0-9_.])[A-Za-z_][A-Za-z0-9_]{2,}(?=\x00)' "$binary" || true
+} | sort -u)
 
 status=0
 missing=()

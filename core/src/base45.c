@@ -10,13 +10,23 @@
 /* RFC 9285 §4.2, table 1. */
 static const char alphabet[45] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 
+/* The value of `c` in `alphabet`, or -1: computed, not searched, as every character of a
+ * scanned code passes here three times. */
 static int
 digit45(unsigned char c)
 {
-    /* `alphabet` has no NUL terminator, so a NUL byte is not found either. */
-    const char *hit = memchr(alphabet, c, sizeof alphabet);
+    static const char tail[] = " $%*+-./:"; /* values 36..44 */
+    const char *hit;
 
-    return hit == NULL ? -1 : (int) (hit - alphabet);
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'A' && c <= 'Z') {
+        return c - 'A' + 10;
+    }
+    /* `tail` is searched without its NUL, so a NUL byte is not found either. */
+    hit = memchr(tail, c, sizeof tail - 1);
+    return hit == NULL ? -1 : (int) (hit - tail) + 36;
 }
 
 libro_code

@@ -11,6 +11,7 @@
 #include "credential_int.h"
 #include "crypto_int.h"
 #include "libro/credential.h"
+#include "libro/credential_parse_int.h"
 #include "libro/crypto.h"
 #include "libro/encoding.h"
 #include "libro/json_int.h"
@@ -22,12 +23,6 @@
 #include "libro/time.h"
 #include "libro/util.h"
 
-#define CONTEXT_VC "https://www.w3.org/ns/credentials/v2"
-#define CONTEXT_LIBRO "https://w3id.org/libro/v1"
-#define SCHEMA_BASE "https://w3id.org/libro/schemas/"
-#define SCHEMA_TYPE "JsonSchema"
-#define VC_TYPE "VerifiableCredential"
-#define STATUS_ENTRY_TYPE "BitstringStatusListEntry"
 #define DID_KEY_PREFIX "did:key:"
 #define TIMESTAMP_LEN 20u /* YYYY-MM-DDTHH:MM:SSZ */
 #define PATH_BYTES 160u   /* longest path: our member names plus one shown unknown name */
@@ -1409,6 +1404,12 @@ libro_credential_check(const libro_credential *c, libro_error *err)
     return check_rules(c, KEYS_FULL, err);
 }
 
+libro_code
+libro_credential__check_parsed(const libro_credential *c, libro_error *err)
+{
+    return check_rules(c, KEYS_FORM_ONLY, err);
+}
+
 /* ---- parser: structure and JSON types ----------------------------------------------------- */
 
 struct member {
@@ -2395,8 +2396,11 @@ payload_cap(libro_cred_type type)
                                         : LIBRO_MAX_CLAIMS_BYTES;
 }
 
+/* The reference parser: the whole document as a jansson tree, then the checks above member by
+ * member. libro_credential_parse (credential_scan.c) runs it for every document the lean
+ * scanner declines. */
 libro_code
-libro_credential_parse(libro_credential **out, const void *p, size_t len, libro_error *err)
+libro_credential__parse_tree(libro_credential **out, const void *p, size_t len, libro_error *err)
 {
     /* The largest of the types' caps; each type's own is applied once the type is known. */
     static const libro_json_limits lim = {1, LIBRO_MAX_AGREEMENT_PAYLOAD_BYTES,

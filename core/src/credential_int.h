@@ -10,6 +10,14 @@
 #include "libro/credential.h"
 #include "libro/statuslist.h"
 
+/* The fixed strings of the envelope (docs/credentials.md), for both parsers and the writer. */
+#define CONTEXT_VC "https://www.w3.org/ns/credentials/v2"
+#define CONTEXT_LIBRO "https://w3id.org/libro/v1"
+#define SCHEMA_BASE "https://w3id.org/libro/schemas/"
+#define SCHEMA_TYPE "JsonSchema"
+#define VC_TYPE "VerifiableCredential"
+#define STATUS_ENTRY_TYPE "BitstringStatusListEntry"
+
 /** NULL when `s` is an id (docs/credentials.md: an absolute URI of at most 200 bytes without
  *  space, '#', '"' or '\'), else the reason, a static one-line string. */
 const char *libro_credential__id_problem(const char *s);

@@ -1,13 +1,18 @@
-/* libro: the libsodium adapter for Ed25519 (docs/credentials.md): with crypto_sodium_sign.c (key
- * pairs and signing, left out of a verify-only build) and codec_sodium.c (base64, hex) the
- * only files that include <sodium.h>. libsodium's verifier is strict where RFC 8032 leaves
- * room: it rejects S >= L, small-order R and A, and non-canonical encodings, and uses the
- * cofactorless equation, so a signature valid here is valid for every conforming verifier
+/* libro: the libsodium adapter for Ed25519 (docs/credentials.md), SHA-256, randomness and
+ * secret hygiene: with crypto_sodium_sign.c (key pairs and signing, left out of a verify-only
+ * build) and codec_sodium.c (base64, hex) the only files that include <sodium.h>. Hashing,
+ * randomness and wiping are libsodium's so that an Ed25519 verification needs no libcrypto,
+ * which is loaded only for a P-256 key or a key file (key_openssl*.c). libsodium's verifier is
+ * strict where RFC 8032 leaves room: it rejects S >= L, small-order R and A, and non-canonical
+ * encodings, and uses the cofactorless equation, so a signature valid here is valid for every
+ * conforming verifier
  * ("Taming the many EdDSAs"). */
 #include <sodium.h>
 #include <string.h>
 
 #include "crypto_int.h"
+#include "libro/crypto.h"
+#include "libro/util.h"
 
 libro_code
 libro_crypto__sodium_init(libro_error *err)
@@ -16,6 +21,47 @@ libro_crypto__sodium_init(libro_error *err)
     if (sodium_init() < 0) {
         return libro_error_set(err, LIBRO_ERR_CRYPTO, "libsodium initialisation failed");
     }
+    return LIBRO_OK;
+}
+
+void
+libro_wipe(void *p, size_t len)
+{
+    if (p != NULL && len > 0) {
+        sodium_memzero(p, len); /* never optimised away */
+    }
+}
+
+void
+libro_secret_free(void *p, size_t len)
+{
+    if (p == NULL) {
+        return;
+    }
+    libro_wipe(p, len);
+    libro_free(p);
+}
+
+bool
+libro_ct_equal(const void *a, const void *b, size_t len)
+{
+    /* Constant time in `len`, which is public. */
+    return sodium_memcmp(a, b, len) == 0;
+}
+
+libro_code
+libro_random_bytes(void *out, size_t len, libro_error *err)
+{
+    /* The system's CSPRNG (getrandom), after sodium_init made it safe to share. */
+    libro_code rc = libro_crypto__sodium_init(err);
+
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    if (out == NULL && len > 0) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "random bytes: NULL output");
+    }
+    randombytes_buf(out, len);
     return LIBRO_OK;
 }
 
@@ -44,6 +90,25 @@ libro_crypto__ed25519_verify(const unsigned char pk[32], const void *msg, size_t
                                     (unsigned long long) msg_len, pk) != 0) {
         return libro_error_set(err, LIBRO_ERR_BAD_SIGNATURE, "ed25519 signature does not verify");
     }
+    return LIBRO_OK;
+}
+
+/* libsodium's SHA-256, not OpenSSL's: a verification whose signatures are all Ed25519 then
+ * never initialises OpenSSL, whose first EVP call reads its configuration file and fills its
+ * provider and algorithm tables (about a millisecond, as much as the rest of a verify). */
+libro_code
+libro_sha256(unsigned char out[32], const void *p, size_t len, libro_error *err)
+{
+    libro_code rc = libro_crypto__sodium_init(err);
+
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    if (p == NULL && len > 0) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "sha-256: NULL input");
+    }
+    (void) crypto_hash_sha256(out, len == 0 ? (const unsigned char *) "" : p,
+                              (unsigned long long) len); /* always 0 */
     return LIBRO_OK;
 }
 

@@ -110,6 +110,8 @@ libro_code_name(libro_code code)
         return "storage_full";
     case LIBRO_ERR_READONLY:
         return "read_only";
+    case LIBRO_ERR_MISSING_LIBRARY:
+        return "missing_library";
     }
     return "unknown";
 }

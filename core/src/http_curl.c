@@ -15,35 +15,64 @@
 #include <string.h>
 #include <strings.h>
 
+#include "libro/dl_int.h"
 #include "libro/http.h"
 #include "libro/util.h"
+
+/* The libcurl calls of this file, bound on first use (libro/dl_int.h): a process that never
+ * opens a connection never loads libcurl and its TLS, HTTP/2, IDN, LDAP and SSH libraries.
+ * Field names are not the symbols: curl.h makes curl_easy_setopt and curl_easy_getinfo
+ * type-checking macros under GCC, and those must not expand at a call through the table. */
+#define CURL_SYMBOLS(X)                                                                            \
+    X(easy_cleanup, curl_easy_cleanup)                                                             \
+    X(easy_getinfo, curl_easy_getinfo)                                                             \
+    X(easy_init, curl_easy_init)                                                                   \
+    X(easy_perform, curl_easy_perform)                                                             \
+    X(easy_setopt, curl_easy_setopt)                                                               \
+    X(easy_strerror, curl_easy_strerror)                                                           \
+    X(free, curl_free)                                                                             \
+    X(global_init, curl_global_init)                                                               \
+    X(slist_append, curl_slist_append)                                                             \
+    X(slist_free_all, curl_slist_free_all)                                                         \
+    X(url, curl_url)                                                                               \
+    X(url_cleanup, curl_url_cleanup)                                                               \
+    X(url_get, curl_url_get)                                                                       \
+    X(url_set, curl_url_set)                                                                       \
+    X(url_strerror, curl_url_strerror)                                                             \
+    X(version_info, curl_version_info)
+LIBRO_DL_DEFINE(lc, CURL_SYMBOLS, LIBRO_DL_SONAME_CURL, LIBRO_DL_PACKAGE_CURL,
+                "for network access (sync, registry requests)");
 
 #define LOW_SPEED_BYTES_PER_S 100L
 #define LOW_SPEED_SECONDS 10L
 #define MAX_TIMEOUT_MS ((unsigned) INT32_MAX)
 #define MAX_RETRY_AFTER ((uint64_t) INT32_MAX)
 
-/* libcurl's global state is initialised once per process and never cleaned up: cleanup is
- * not thread-safe, and a library cannot know when its caller's last transfer ended. These
- * two statics are written only inside pthread_once. */
+/* libcurl's global state is initialised once per process (after libcurl is loaded) and never
+ * cleaned up: cleanup is not thread-safe, and a library cannot know when its caller's last
+ * transfer ended. These two statics are written only inside pthread_once. */
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc = CURLE_FAILED_INIT;
 
 static void
 curl_init_once(void)
 {
-    curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+    curl_init_rc = lc.global_init(CURL_GLOBAL_DEFAULT);
 }
 
 static libro_code
 curl_ready(libro_error *err)
 {
     const curl_version_info_data *info;
+    libro_code rc = libro_dl__load(&lc_lib, err);
 
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
     if (pthread_once(&curl_once, curl_init_once) != 0 || curl_init_rc != CURLE_OK) {
         return libro_error_set(err, LIBRO_ERR_UNSUPPORTED, "libcurl cannot be initialised");
     }
-    info = curl_version_info(CURLVERSION_NOW);
+    info = lc.version_info(CURLVERSION_NOW);
     /* CURLOPT_PROTOCOLS_STR came in 7.85.0 (an older runtime refuses the option): say so
      * plainly, whatever libcurl the program happens to load. */
     if (info == NULL || info->version_num < 0x075500) {
@@ -87,10 +116,10 @@ static bool
 has_part(CURLU *u, CURLUPart part)
 {
     char *value = NULL;
-    CURLUcode uc = curl_url_get(u, part, &value, 0);
+    CURLUcode uc = lc.url_get(u, part, &value, 0);
     bool present = uc == CURLUE_OK && value != NULL;
 
-    curl_free(value);
+    lc.free(value);
     return present;
 }
 
@@ -184,16 +213,16 @@ plan_url(struct url_plan *plan, const char *url, libro_error *err)
     if (rc != LIBRO_OK) {
         goto out;
     }
-    u = curl_url();
+    u = lc.url();
     if (u == NULL) {
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
         goto out;
     }
-    uc = curl_url_set(u, CURLUPART_URL, url, 0);
+    uc = lc.url_set(u, CURLUPART_URL, url, 0);
     if (uc != CURLUE_OK) {
         rc = libro_error_set(err,
                              uc == CURLUE_OUT_OF_MEMORY ? LIBRO_ERR_NOMEM : LIBRO_ERR_INVALID_ARG,
-                             "url: %.64s", curl_url_strerror(uc));
+                             "url: %.64s", lc.url_strerror(uc));
         goto out;
     }
     /* The text checks above already refuse these; ask the parser too, in case it reads
@@ -211,7 +240,7 @@ plan_url(struct url_plan *plan, const char *url, libro_error *err)
         rc = libro_error_set(err, LIBRO_ERR_DENIED, "url has an IPv6 zone id");
         goto out;
     }
-    uc = curl_url_get(u, CURLUPART_HOST, &host, 0);
+    uc = lc.url_get(u, CURLUPART_HOST, &host, 0);
     if (uc != CURLUE_OK || host == NULL || host[0] == '\0') {
         rc = libro_error_set(err,
                              uc == CURLUE_OUT_OF_MEMORY ? LIBRO_ERR_NOMEM : LIBRO_ERR_INVALID_ARG,
@@ -227,8 +256,8 @@ plan_url(struct url_plan *plan, const char *url, libro_error *err)
     plan->url = u;
     u = NULL; /* moved to the plan */
 out:
-    curl_free(host);
-    curl_url_cleanup(u);
+    lc.free(host);
+    lc.url_cleanup(u);
     return rc;
 }
 
@@ -240,8 +269,8 @@ libro_http_url_check(const char *url, libro_error *err)
 
     if (rc == LIBRO_OK) {
         rc = plan_url(&plan, url, err);
+        lc.url_cleanup(plan.url);
     }
-    curl_url_cleanup(plan.url);
     return rc;
 }
 
@@ -322,7 +351,7 @@ end_of_headers(struct transfer *t)
     long status = 0;
     curl_off_t declared = -1;
 
-    if (curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK) {
+    if (lc.easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK) {
         status = 0;
     }
     if (status < 200) {
@@ -332,7 +361,7 @@ end_of_headers(struct transfer *t)
     if (t->no_body || status == 204 || status == 304) {
         return true;
     }
-    if (curl_easy_getinfo(t->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &declared) != CURLE_OK ||
+    if (lc.easy_getinfo(t->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &declared) != CURLE_OK ||
         declared < 0) {
         return true; /* unknown (chunked, or until close): the write callback counts */
     }
@@ -536,7 +565,7 @@ add_header(struct curl_slist **list, const char *name, const char *value, libro_
     if (n < 0 || (size_t) n >= sizeof line) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "%s header is too long", name);
     }
-    grown = curl_slist_append(*list, line);
+    grown = lc.slist_append(*list, line);
     if (grown == NULL) {
         return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
     }
@@ -563,7 +592,7 @@ build_headers(struct curl_slist **out, const libro_http_request *req, libro_erro
     }
     if (rc == LIBRO_OK) {
         /* No "Expect: 100-continue" for large POSTs: one round trip, one response. */
-        grown = curl_slist_append(list, "Expect:");
+        grown = lc.slist_append(list, "Expect:");
         if (grown == NULL) {
             rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
         } else {
@@ -571,7 +600,7 @@ build_headers(struct curl_slist **out, const libro_http_request *req, libro_erro
         }
     }
     if (rc != LIBRO_OK) {
-        curl_slist_free_all(list);
+        lc.slist_free_all(list);
         return rc;
     }
     *out = list;
@@ -590,31 +619,31 @@ configure(CURL *h, const struct url_plan *plan, const libro_http_request *req, s
     long total_ms = req->total_timeout_ms != 0 ? (long) req->total_timeout_ms
                                                : (long) LIBRO_HTTP_DEFAULT_TOTAL_TIMEOUT_MS;
     const CURLcode set[] = {
-        curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf),
-        curl_easy_setopt(h, CURLOPT_CURLU, plan->url),
-        curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, scheme),
-        curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, scheme),
-        curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L),
-        curl_easy_setopt(h, CURLOPT_MAXREDIRS, 0L),
-        curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L),
-        curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, connect_ms),
-        curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, total_ms),
-        curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, LOW_SPEED_BYTES_PER_S),
-        curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, LOW_SPEED_SECONDS),
-        curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L),
-        curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L),
-        curl_easy_setopt(h, CURLOPT_SSLVERSION, (long) CURL_SSLVERSION_TLSv1_2),
-        curl_easy_setopt(h, CURLOPT_NETRC, (long) CURL_NETRC_IGNORED),
-        curl_easy_setopt(h, CURLOPT_HTTP_CONTENT_DECODING, 0L),
-        curl_easy_setopt(h, CURLOPT_TRANSFER_ENCODING, 0L),
-        curl_easy_setopt(h, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L),
-        curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L),
-        curl_easy_setopt(h, CURLOPT_USERAGENT, user_agent),
-        curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers),
-        curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header),
-        curl_easy_setopt(h, CURLOPT_HEADERDATA, t),
-        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body),
-        curl_easy_setopt(h, CURLOPT_WRITEDATA, t),
+        lc.easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf),
+        lc.easy_setopt(h, CURLOPT_CURLU, plan->url),
+        lc.easy_setopt(h, CURLOPT_PROTOCOLS_STR, scheme),
+        lc.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, scheme),
+        lc.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L),
+        lc.easy_setopt(h, CURLOPT_MAXREDIRS, 0L),
+        lc.easy_setopt(h, CURLOPT_NOSIGNAL, 1L),
+        lc.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, connect_ms),
+        lc.easy_setopt(h, CURLOPT_TIMEOUT_MS, total_ms),
+        lc.easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, LOW_SPEED_BYTES_PER_S),
+        lc.easy_setopt(h, CURLOPT_LOW_SPEED_TIME, LOW_SPEED_SECONDS),
+        lc.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L),
+        lc.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L),
+        lc.easy_setopt(h, CURLOPT_SSLVERSION, (long) CURL_SSLVERSION_TLSv1_2),
+        lc.easy_setopt(h, CURLOPT_NETRC, (long) CURL_NETRC_IGNORED),
+        lc.easy_setopt(h, CURLOPT_HTTP_CONTENT_DECODING, 0L),
+        lc.easy_setopt(h, CURLOPT_TRANSFER_ENCODING, 0L),
+        lc.easy_setopt(h, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L),
+        lc.easy_setopt(h, CURLOPT_FORBID_REUSE, 1L),
+        lc.easy_setopt(h, CURLOPT_USERAGENT, user_agent),
+        lc.easy_setopt(h, CURLOPT_HTTPHEADER, headers),
+        lc.easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header),
+        lc.easy_setopt(h, CURLOPT_HEADERDATA, t),
+        lc.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body),
+        lc.easy_setopt(h, CURLOPT_WRITEDATA, t),
     };
     size_t i;
     CURLcode cc = CURLE_OK;
@@ -627,27 +656,27 @@ configure(CURL *h, const struct url_plan *plan, const libro_http_request *req, s
     if (req->ca_file != NULL) {
         /* Exactly these CAs: without clearing CAPATH, Debian's /etc/ssl/certs would still
          * be trusted alongside them. */
-        cc = curl_easy_setopt(h, CURLOPT_CAINFO, req->ca_file);
+        cc = lc.easy_setopt(h, CURLOPT_CAINFO, req->ca_file);
         if (cc == CURLE_OK) {
-            cc = curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
+            cc = lc.easy_setopt(h, CURLOPT_CAPATH, NULL);
         }
     }
     if (cc == CURLE_OK && plan->loopback) {
-        cc = curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+        cc = lc.easy_setopt(h, CURLOPT_NOPROXY, "*");
     }
     if (cc == CURLE_OK && strcmp(req->method, "HEAD") == 0) {
-        cc = curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+        cc = lc.easy_setopt(h, CURLOPT_NOBODY, 1L);
     } else if (cc == CURLE_OK && strcmp(req->method, "POST") == 0) {
-        cc = curl_easy_setopt(h, CURLOPT_POST, 1L);
+        cc = lc.easy_setopt(h, CURLOPT_POST, 1L);
         if (cc == CURLE_OK) {
-            cc = curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) req->body_len);
+            cc = lc.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) req->body_len);
         }
         if (cc == CURLE_OK) {
             /* POSTFIELDS is not copied; req->body outlives the transfer. */
-            cc = curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body != NULL ? req->body : "");
+            cc = lc.easy_setopt(h, CURLOPT_POSTFIELDS, req->body != NULL ? req->body : "");
         }
     } else if (cc == CURLE_OK) {
-        cc = curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+        cc = lc.easy_setopt(h, CURLOPT_HTTPGET, 1L);
     }
     return cc;
 }
@@ -674,7 +703,7 @@ transfer_error(CURLcode cc, bool in_headers, char *errbuf, libro_error *err)
 
     errbuf[CURL_ERROR_SIZE - 1] = '\0';
     scrub(errbuf);
-    why = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(cc);
+    why = errbuf[0] != '\0' ? errbuf : lc.easy_strerror(cc);
     switch (cc) {
     case CURLE_OUT_OF_MEMORY:
         /* libcurl reports a header line over its own 100 KiB limit as out of memory; it
@@ -759,7 +788,7 @@ libro_http_fetch(libro_http_response *out, const libro_http_request *req, libro_
     if (rc != LIBRO_OK) {
         goto out;
     }
-    if (plan.https && (curl_version_info(CURLVERSION_NOW)->features & CURL_VERSION_SSL) == 0) {
+    if (plan.https && (lc.version_info(CURLVERSION_NOW)->features & CURL_VERSION_SSL) == 0) {
         rc = libro_error_set(err, LIBRO_ERR_UNSUPPORTED, "this libcurl has no TLS support");
         goto out;
     }
@@ -777,7 +806,7 @@ libro_http_fetch(libro_http_response *out, const libro_http_request *req, libro_
         rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "libro version is too long");
         goto out;
     }
-    h = curl_easy_init();
+    h = lc.easy_init();
     if (h == NULL) {
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "libcurl handle: out of memory");
         goto out;
@@ -793,10 +822,10 @@ libro_http_fetch(libro_http_response *out, const libro_http_request *req, libro_
     if (cc != CURLE_OK) {
         rc = libro_error_set(err,
                              cc == CURLE_OUT_OF_MEMORY ? LIBRO_ERR_NOMEM : LIBRO_ERR_UNSUPPORTED,
-                             "libcurl option refused: %.64s", curl_easy_strerror(cc));
+                             "libcurl option refused: %.64s", lc.easy_strerror(cc));
         goto out;
     }
-    cc = curl_easy_perform(h);
+    cc = lc.easy_perform(h);
     if (t.rc != LIBRO_OK) {
         rc = t.rc; /* a callback aborted the transfer; err already says why */
         goto out;
@@ -805,8 +834,8 @@ libro_http_fetch(libro_http_response *out, const libro_http_request *req, libro_
         rc = transfer_error(cc, !t.headers_done, errbuf, err);
         goto out;
     }
-    if (curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp.status) != CURLE_OK ||
-        resp.status < 100 || resp.status > 999) {
+    if (lc.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp.status) != CURLE_OK || resp.status < 100 ||
+        resp.status > 999) {
         rc = libro_error_set(err, LIBRO_ERR_NETWORK, "http: no status code in the response");
         goto out;
     }
@@ -823,8 +852,15 @@ libro_http_fetch(libro_http_response *out, const libro_http_request *req, libro_
     resp = (libro_http_response) LIBRO_HTTP_RESPONSE_INIT; /* moved to caller */
 out:
     libro_http_response_clear(&resp);
-    curl_easy_cleanup(h);
-    curl_slist_free_all(headers);
-    curl_url_cleanup(plan.url);
+    /* Each is made only once libcurl is loaded; before that the table is empty. */
+    if (h != NULL) {
+        lc.easy_cleanup(h);
+    }
+    if (headers != NULL) {
+        lc.slist_free_all(headers);
+    }
+    if (plan.url != NULL) {
+        lc.url_cleanup(plan.url);
+    }
     return rc;
 }

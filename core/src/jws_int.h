@@ -58,6 +58,18 @@ LIBRO_NODISCARD libro_code libro_jws__sign_b64(libro_buf *out, const libro_key *
                                                const unsigned char *si, size_t si_len,
                                                libro_error *err);
 
+/** The parsed compact JWS token[0..len) when its three segments are already known decoded:
+ *  the caller built `token` by encoding header, payload and sig (base64url, canonical), and
+ *  si_len is the offset of its second '.', so decoding the token again would give these very
+ *  bytes (lb1.c decodes LB text this way). The checks of libro_jws_parse_ex, its codes and
+ *  messages, in its order: the token cap, the header policy, the payload cap. */
+LIBRO_NODISCARD libro_code libro_jws__from_decoded(libro_jws **out, const char *token, size_t len,
+                                                   size_t si_len, const unsigned char *header,
+                                                   size_t header_len, const unsigned char *payload,
+                                                   size_t payload_len, const unsigned char *sig,
+                                                   size_t sig_len, size_t max_token,
+                                                   size_t max_payload, libro_error *err);
+
 /** Copy at most 32 bytes of untrusted `s` for a message: printable ASCII other than '"' and
  *  '\\' is kept, anything else becomes '?', so an error stays one line and cannot forge
  *  quoting. */

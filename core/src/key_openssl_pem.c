@@ -2,7 +2,8 @@
  * SubjectPublicKeyInfo (RFC 5280) public keys, read and written. Ed25519 keys pass through
  * here only to be encoded or decoded: their seed goes straight on to libsodium and every copy
  * is cleansed. Only signers load or store keys, so a verify-only build (LIBRO_VERIFY_ONLY)
- * leaves this file out. */
+ * leaves this file out. libcrypto is loaded on first use (libro/dl_int.h), as in
+ * key_openssl.c; each entry point below loads it before anything else. */
 #include <limits.h>
 #include <string.h>
 
@@ -17,8 +18,62 @@
 
 #include "crypto_int.h"
 #include "key_openssl_int.h"
+#include "libro/dl_int.h"
 #include "libro/limits.h"
 #include "libro/util.h"
+
+#define PEM_SYMBOLS(X)                                                                             \
+    X(ASN1_INTEGER_get_uint64, ASN1_INTEGER_get_uint64)                                            \
+    X(ASN1_STRING_get0_data, ASN1_STRING_get0_data)                                                \
+    X(ASN1_STRING_length, ASN1_STRING_length)                                                      \
+    X(BIO_ctrl, BIO_ctrl)                                                                          \
+    X(BIO_free, BIO_free)                                                                          \
+    X(BIO_new, BIO_new)                                                                            \
+    X(BIO_new_mem_buf, BIO_new_mem_buf)                                                            \
+    X(BIO_s_mem, BIO_s_mem)                                                                        \
+    X(CRYPTO_clear_free, CRYPTO_clear_free)                                                        \
+    X(CRYPTO_free, CRYPTO_free)                                                                    \
+    X(ERR_clear_error, ERR_clear_error)                                                            \
+    X(EVP_PKCS82PKEY, EVP_PKCS82PKEY)                                                              \
+    X(EVP_PKEY2PKCS8, EVP_PKEY2PKCS8)                                                              \
+    X(EVP_PKEY_free, EVP_PKEY_free)                                                                \
+    X(EVP_PKEY_get_raw_private_key, EVP_PKEY_get_raw_private_key)                                  \
+    X(EVP_PKEY_get_raw_public_key, EVP_PKEY_get_raw_public_key)                                    \
+    X(EVP_PKEY_is_a, EVP_PKEY_is_a)                                                                \
+    X(EVP_PKEY_new_raw_private_key, EVP_PKEY_new_raw_private_key)                                  \
+    X(EVP_PKEY_new_raw_public_key, EVP_PKEY_new_raw_public_key)                                    \
+    X(EVP_aes_256_cbc, EVP_aes_256_cbc)                                                            \
+    X(OBJ_nid2sn, OBJ_nid2sn)                                                                      \
+    X(OBJ_obj2nid, OBJ_obj2nid)                                                                    \
+    X(PBE2PARAM_free, PBE2PARAM_free)                                                              \
+    X(PBKDF2PARAM_free, PBKDF2PARAM_free)                                                          \
+    X(PEM_read_bio, PEM_read_bio)                                                                  \
+    X(PEM_write_bio_PKCS8, PEM_write_bio_PKCS8)                                                    \
+    X(PEM_write_bio_PKCS8PrivateKey, PEM_write_bio_PKCS8PrivateKey)                                \
+    X(PEM_write_bio_PUBKEY, PEM_write_bio_PUBKEY)                                                  \
+    X(PKCS5_pbe2_set_scrypt, PKCS5_pbe2_set_scrypt)                                                \
+    X(PKCS8_PRIV_KEY_INFO_free, PKCS8_PRIV_KEY_INFO_free)                                          \
+    X(PKCS8_decrypt, PKCS8_decrypt)                                                                \
+    X(PKCS8_pkey_get0, PKCS8_pkey_get0)                                                            \
+    X(PKCS8_set0_pbe, PKCS8_set0_pbe)                                                              \
+    X(SCRYPT_PARAMS_free, SCRYPT_PARAMS_free)                                                      \
+    X(X509_ALGOR_free, X509_ALGOR_free)                                                            \
+    X(X509_ALGOR_get0, X509_ALGOR_get0)                                                            \
+    X(X509_PUBKEY_free, X509_PUBKEY_free)                                                          \
+    X(X509_PUBKEY_get, X509_PUBKEY_get)                                                            \
+    X(X509_PUBKEY_get0_param, X509_PUBKEY_get0_param)                                              \
+    X(X509_SIG_free, X509_SIG_free)                                                                \
+    X(X509_SIG_get0, X509_SIG_get0)                                                                \
+    X(d2i_PBE2PARAM, d2i_PBE2PARAM)                                                                \
+    X(d2i_PBKDF2PARAM, d2i_PBKDF2PARAM)                                                            \
+    X(d2i_PKCS8_PRIV_KEY_INFO, d2i_PKCS8_PRIV_KEY_INFO)                                            \
+    X(d2i_SCRYPT_PARAMS, d2i_SCRYPT_PARAMS)                                                        \
+    X(d2i_X509_PUBKEY, d2i_X509_PUBKEY)                                                            \
+    X(d2i_X509_SIG, d2i_X509_SIG)
+LIBRO_DL_DEFINE(kp, PEM_SYMBOLS, LIBRO_DL_SONAME_CRYPTO, LIBRO_DL_PACKAGE_CRYPTO, "for key files");
+
+/* BIO_get_mem_data through the table: bio.h's macro names BIO_ctrl itself. */
+#define BIO_MEM_DATA(b, pp) kp.BIO_ctrl((b), BIO_CTRL_INFO, 0, (char *) (pp))
 
 /* scrypt cost for keys we write: N = 2^14, r = 8, p = 1 (the scrypt paper's interactive
  * setting and `openssl pkcs8 -scrypt`'s default; 16 MiB, under OpenSSL's 32 MiB default cap
@@ -42,7 +97,7 @@ libro_crypto__pem_key_clear(libro_crypto__pem_key *pk)
         return;
     }
     libro_crypto__p256_free(pk->ec);
-    OPENSSL_cleanse(pk, sizeof *pk);
+    libro_wipe(pk, sizeof *pk);
     pk->ec = NULL;
 }
 
@@ -61,14 +116,14 @@ static libro_code
 drain_bio(libro_buf *out, BIO *bio, libro_error *err)
 {
     char *data = NULL;
-    long n = BIO_get_mem_data(bio, &data);
+    long n = BIO_MEM_DATA(bio, &data);
     libro_code rc;
 
     if (n <= 0 || data == NULL) {
         return libro_error_set(err, LIBRO_ERR_CRYPTO, "pem: nothing written");
     }
     rc = libro_buf_append(out, data, (size_t) n, err);
-    OPENSSL_cleanse(data, (size_t) n);
+    libro_wipe(data, (size_t) n);
     return rc;
 }
 
@@ -90,10 +145,10 @@ pem_key_evp(EVP_PKEY **out, bool *owned, const libro_crypto__pem_key *pk, bool p
         return libro_error_set(err, LIBRO_ERR_UNSUPPORTED, "unsupported algorithm");
     }
     /* OpenSSL only encodes the key (RFC 8410): it never signs with it. */
-    *out = private ? EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, pk->seed,
-                                                  LIBRO_ED25519_SEED_BYTES)
-                   : EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pk->pub,
-                                                 LIBRO_ED25519_PUBLIC_BYTES);
+    *out = private ? kp.EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, pk->seed,
+                                                     LIBRO_ED25519_SEED_BYTES)
+                   : kp.EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pk->pub,
+                                                    LIBRO_ED25519_PUBLIC_BYTES);
     if (*out == NULL) {
         return libro_crypto__ossl_fail(err, LIBRO_ERR_CRYPTO, "ed25519: cannot encode");
     }
@@ -111,8 +166,11 @@ libro_crypto__pem_write_private(libro_buf *out, const libro_crypto__pem_key *pk,
     PKCS8_PRIV_KEY_INFO *p8inf = NULL;
     X509_ALGOR *pbe = NULL;
     X509_SIG *p8 = NULL;
-    libro_code rc;
+    libro_code rc = libro_dl__load(&kp_lib, err);
 
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
     if (pass != NULL) {
         rc = check_pass_len(pass_len, err);
         if (rc != LIBRO_OK) {
@@ -127,45 +185,45 @@ libro_crypto__pem_write_private(libro_buf *out, const libro_crypto__pem_key *pk,
     if (rc != LIBRO_OK) {
         goto out;
     }
-    bio = BIO_new(BIO_s_mem());
+    bio = kp.BIO_new(kp.BIO_s_mem());
     if (bio == NULL) {
         rc = libro_crypto__ossl_fail(err, LIBRO_ERR_NOMEM, "pem: out of memory");
         goto out;
     }
     if (pass == NULL) {
-        if (PEM_write_bio_PKCS8PrivateKey(bio, pkey, NULL, NULL, 0, NULL, NULL) != 1) {
+        if (kp.PEM_write_bio_PKCS8PrivateKey(bio, pkey, NULL, NULL, 0, NULL, NULL) != 1) {
             rc = libro_crypto__ossl_fail(err, LIBRO_ERR_CRYPTO, "pem: cannot write private key");
             goto out;
         }
     } else {
         /* PBES2 (RFC 8018 §6.2) with scrypt (RFC 7914 §7) and AES-256-CBC. A fresh random
          * salt and IV come from OpenSSL. */
-        p8inf = EVP_PKEY2PKCS8(pkey);
-        pbe = PKCS5_pbe2_set_scrypt(EVP_aes_256_cbc(), NULL, 0, NULL, WRITE_SCRYPT_N,
-                                    WRITE_SCRYPT_R, WRITE_SCRYPT_P);
+        p8inf = kp.EVP_PKEY2PKCS8(pkey);
+        pbe = kp.PKCS5_pbe2_set_scrypt(kp.EVP_aes_256_cbc(), NULL, 0, NULL, WRITE_SCRYPT_N,
+                                       WRITE_SCRYPT_R, WRITE_SCRYPT_P);
         if (p8inf == NULL || pbe == NULL) {
             rc = libro_crypto__ossl_fail(err, LIBRO_ERR_CRYPTO, "pem: cannot prepare encryption");
             goto out;
         }
-        p8 = PKCS8_set0_pbe(pass, (int) pass_len, p8inf, pbe);
+        p8 = kp.PKCS8_set0_pbe(pass, (int) pass_len, p8inf, pbe);
         if (p8 == NULL) {
             rc = libro_crypto__ossl_fail(err, LIBRO_ERR_CRYPTO, "pem: cannot encrypt private key");
             goto out;
         }
         pbe = NULL; /* owned by p8 */
-        if (PEM_write_bio_PKCS8(bio, p8) != 1) {
+        if (kp.PEM_write_bio_PKCS8(bio, p8) != 1) {
             rc = libro_crypto__ossl_fail(err, LIBRO_ERR_CRYPTO, "pem: cannot write private key");
             goto out;
         }
     }
     rc = drain_bio(out, bio, err);
 out:
-    X509_SIG_free(p8);
-    X509_ALGOR_free(pbe);
-    PKCS8_PRIV_KEY_INFO_free(p8inf); /* its ASN.1 callback cleanses the key octets */
-    BIO_free(bio);                   /* BUF_MEM_free clears the buffer too */
+    kp.X509_SIG_free(p8);
+    kp.X509_ALGOR_free(pbe);
+    kp.PKCS8_PRIV_KEY_INFO_free(p8inf); /* its ASN.1 callback cleanses the key octets */
+    kp.BIO_free(bio);                   /* BUF_MEM_free clears the buffer too */
     if (owned) {
-        EVP_PKEY_free(pkey);
+        kp.EVP_PKEY_free(pkey);
     }
     return rc;
 }
@@ -176,26 +234,29 @@ libro_crypto__pem_write_public(libro_buf *out, const libro_crypto__pem_key *pk, 
     EVP_PKEY *pkey = NULL;
     bool owned = false;
     BIO *bio = NULL;
-    libro_code rc;
+    libro_code rc = libro_dl__load(&kp_lib, err);
 
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
     rc = pem_key_evp(&pkey, &owned, pk, false, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
-    bio = BIO_new(BIO_s_mem());
+    bio = kp.BIO_new(kp.BIO_s_mem());
     if (bio == NULL) {
         rc = libro_crypto__ossl_fail(err, LIBRO_ERR_NOMEM, "pem: out of memory");
         goto out;
     }
-    if (PEM_write_bio_PUBKEY(bio, pkey) != 1) {
+    if (kp.PEM_write_bio_PUBKEY(bio, pkey) != 1) {
         rc = libro_crypto__ossl_fail(err, LIBRO_ERR_CRYPTO, "pem: cannot write public key");
         goto out;
     }
     rc = drain_bio(out, bio, err);
 out:
-    BIO_free(bio);
+    kp.BIO_free(bio);
     if (owned) {
-        EVP_PKEY_free(pkey);
+        kp.EVP_PKEY_free(pkey);
     }
     return rc;
 }
@@ -203,7 +264,7 @@ out:
 static libro_code
 unsupported_nid(int nid, libro_error *err)
 {
-    const char *sn = nid != NID_undef ? OBJ_nid2sn(nid) : NULL;
+    const char *sn = nid != NID_undef ? kp.OBJ_nid2sn(nid) : NULL;
 
     return libro_error_set(err, LIBRO_ERR_UNSUPPORTED,
                            "pem: unsupported key type %.64s (want Ed25519 or P-256)",
@@ -217,12 +278,12 @@ take_evp(libro_crypto__pem_key *out, EVP_PKEY **pkey, bool private, libro_error 
     size_t n;
     libro_code rc;
 
-    if (EVP_PKEY_is_a(*pkey, "ED25519") == 1) {
+    if (kp.EVP_PKEY_is_a(*pkey, "ED25519") == 1) {
         out->alg = LIBRO_ALG_ED25519;
         out->has_private = private;
         if (private) {
             n = sizeof out->seed;
-            if (EVP_PKEY_get_raw_private_key(*pkey, out->seed, &n) != 1 ||
+            if (kp.EVP_PKEY_get_raw_private_key(*pkey, out->seed, &n) != 1 ||
                 n != LIBRO_ED25519_SEED_BYTES) {
                 return libro_crypto__ossl_fail(err, LIBRO_ERR_BAD_KEY,
                                                "pem: bad ed25519 private key");
@@ -230,14 +291,14 @@ take_evp(libro_crypto__pem_key *out, EVP_PKEY **pkey, bool private, libro_error 
             return LIBRO_OK;
         }
         n = LIBRO_ED25519_PUBLIC_BYTES;
-        if (EVP_PKEY_get_raw_public_key(*pkey, out->pub, &n) != 1 ||
+        if (kp.EVP_PKEY_get_raw_public_key(*pkey, out->pub, &n) != 1 ||
             n != LIBRO_ED25519_PUBLIC_BYTES) {
             return libro_crypto__ossl_fail(err, LIBRO_ERR_BAD_KEY, "pem: bad ed25519 public key");
         }
         out->pub_len = n;
         return LIBRO_OK;
     }
-    if (EVP_PKEY_is_a(*pkey, "EC") != 1) {
+    if (kp.EVP_PKEY_is_a(*pkey, "EC") != 1) {
         return libro_error_set(err, LIBRO_ERR_UNSUPPORTED,
                                "pem: unsupported key type (want Ed25519 or P-256)");
     }
@@ -272,23 +333,23 @@ read_p8inf(libro_crypto__pem_key *out, const PKCS8_PRIV_KEY_INFO *p8inf, libro_e
     libro_code rc;
 
     /* Look at the algorithm before decoding: an RSA key is refused by policy, not parsed. */
-    if (PKCS8_pkey_get0(&oid, NULL, NULL, NULL, p8inf) != 1) {
+    if (kp.PKCS8_pkey_get0(&oid, NULL, NULL, NULL, p8inf) != 1) {
         rc = libro_crypto__ossl_fail(err, LIBRO_ERR_PARSE, "pem: bad PKCS#8 structure");
         goto out;
     }
-    nid = OBJ_obj2nid(oid);
+    nid = kp.OBJ_obj2nid(oid);
     if (nid != NID_ED25519 && nid != NID_X9_62_id_ecPublicKey) {
         rc = unsupported_nid(nid, err);
         goto out;
     }
-    pkey = EVP_PKCS82PKEY(p8inf);
+    pkey = kp.EVP_PKCS82PKEY(p8inf);
     if (pkey == NULL) {
         rc = libro_crypto__ossl_fail(err, LIBRO_ERR_BAD_KEY, "pem: bad private key");
         goto out;
     }
     rc = take_evp(out, &pkey, true, err);
 out:
-    EVP_PKEY_free(pkey);
+    kp.EVP_PKEY_free(pkey);
     return rc;
 }
 
@@ -297,7 +358,7 @@ read_plain_private(libro_crypto__pem_key *out, const unsigned char *der, long de
                    libro_error *err)
 {
     const unsigned char *p = der;
-    PKCS8_PRIV_KEY_INFO *p8inf = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, der_len);
+    PKCS8_PRIV_KEY_INFO *p8inf = kp.d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, der_len);
     libro_code rc;
 
     if (p8inf == NULL || p != der + der_len) {
@@ -306,7 +367,7 @@ read_plain_private(libro_crypto__pem_key *out, const unsigned char *der, long de
     }
     rc = read_p8inf(out, p8inf, err);
 out:
-    PKCS8_PRIV_KEY_INFO_free(p8inf);
+    kp.PKCS8_PRIV_KEY_INFO_free(p8inf);
     return rc;
 }
 
@@ -315,7 +376,7 @@ int_le(const ASN1_INTEGER *a, uint64_t max)
 {
     uint64_t v = 0;
 
-    return a != NULL && ASN1_INTEGER_get_uint64(&v, a) == 1 && v <= max;
+    return a != NULL && kp.ASN1_INTEGER_get_uint64(&v, a) == 1 && v <= max;
 }
 
 /* Bound the work a file can ask of us before decrypting (RFC 8018 PBES2 with PBKDF2, or
@@ -334,9 +395,9 @@ check_pbes2(const X509_SIG *p8, libro_error *err)
     int ptype = 0;
     libro_code rc = LIBRO_OK;
 
-    X509_SIG_get0(p8, &alg, NULL);
-    X509_ALGOR_get0(&oid, &ptype, &pval, alg);
-    if (OBJ_obj2nid(oid) != NID_pbes2) {
+    kp.X509_SIG_get0(p8, &alg, NULL);
+    kp.X509_ALGOR_get0(&oid, &ptype, &pval, alg);
+    if (kp.OBJ_obj2nid(oid) != NID_pbes2) {
         rc = libro_error_set(err, LIBRO_ERR_UNSUPPORTED,
                              "pem: key encryption other than PBES2 is not supported");
         goto out;
@@ -346,22 +407,22 @@ check_pbes2(const X509_SIG *p8, libro_error *err)
         goto out;
     }
     seq = pval;
-    p = ASN1_STRING_get0_data(seq);
-    pbe2 = d2i_PBE2PARAM(NULL, &p, ASN1_STRING_length(seq));
+    p = kp.ASN1_STRING_get0_data(seq);
+    pbe2 = kp.d2i_PBE2PARAM(NULL, &p, kp.ASN1_STRING_length(seq));
     if (pbe2 == NULL || pbe2->keyfunc == NULL) {
         rc = libro_crypto__ossl_fail(err, LIBRO_ERR_PARSE, "pem: bad PBES2 parameters");
         goto out;
     }
-    X509_ALGOR_get0(&oid, &ptype, &pval, pbe2->keyfunc);
+    kp.X509_ALGOR_get0(&oid, &ptype, &pval, pbe2->keyfunc);
     if (ptype != V_ASN1_SEQUENCE || pval == NULL) {
         rc = libro_error_set(err, LIBRO_ERR_PARSE, "pem: bad key derivation parameters");
         goto out;
     }
     seq = pval;
-    p = ASN1_STRING_get0_data(seq);
-    switch (OBJ_obj2nid(oid)) {
+    p = kp.ASN1_STRING_get0_data(seq);
+    switch (kp.OBJ_obj2nid(oid)) {
     case NID_id_pbkdf2:
-        kdf = d2i_PBKDF2PARAM(NULL, &p, ASN1_STRING_length(seq));
+        kdf = kp.d2i_PBKDF2PARAM(NULL, &p, kp.ASN1_STRING_length(seq));
         if (kdf == NULL) {
             rc = libro_crypto__ossl_fail(err, LIBRO_ERR_PARSE, "pem: bad PBKDF2 parameters");
             goto out;
@@ -373,7 +434,7 @@ check_pbes2(const X509_SIG *p8, libro_error *err)
         }
         break;
     case NID_id_scrypt:
-        sp = d2i_SCRYPT_PARAMS(NULL, &p, ASN1_STRING_length(seq));
+        sp = kp.d2i_SCRYPT_PARAMS(NULL, &p, kp.ASN1_STRING_length(seq));
         if (sp == NULL) {
             rc = libro_crypto__ossl_fail(err, LIBRO_ERR_PARSE, "pem: bad scrypt parameters");
             goto out;
@@ -391,9 +452,9 @@ check_pbes2(const X509_SIG *p8, libro_error *err)
         goto out;
     }
 out:
-    SCRYPT_PARAMS_free(sp);
-    PBKDF2PARAM_free(kdf);
-    PBE2PARAM_free(pbe2);
+    kp.SCRYPT_PARAMS_free(sp);
+    kp.PBKDF2PARAM_free(kdf);
+    kp.PBE2PARAM_free(pbe2);
     return rc;
 }
 
@@ -412,7 +473,7 @@ read_encrypted_private(libro_crypto__pem_key *out, const unsigned char *der, lon
                              "key file is encrypted: passphrase required");
         goto out;
     }
-    p8 = d2i_X509_SIG(NULL, &p, der_len);
+    p8 = kp.d2i_X509_SIG(NULL, &p, der_len);
     if (p8 == NULL || p != der + der_len) {
         rc = libro_crypto__ossl_fail(err, LIBRO_ERR_PARSE, "pem: bad encrypted PKCS#8 key");
         goto out;
@@ -421,18 +482,18 @@ read_encrypted_private(libro_crypto__pem_key *out, const unsigned char *der, lon
     if (rc != LIBRO_OK) {
         goto out;
     }
-    p8inf = PKCS8_decrypt(p8, pass_len == 0 ? "" : pass, (int) pass_len);
+    p8inf = kp.PKCS8_decrypt(p8, pass_len == 0 ? "" : pass, (int) pass_len);
     if (p8inf == NULL) {
         /* CBC padding or the inner DER failed: a wrong passphrase looks exactly like a
          * damaged ciphertext. */
         rc = libro_error_set(err, LIBRO_ERR_PASSPHRASE, "wrong passphrase or corrupt key");
-        ERR_clear_error();
+        kp.ERR_clear_error();
         goto out;
     }
     rc = read_p8inf(out, p8inf, err);
 out:
-    PKCS8_PRIV_KEY_INFO_free(p8inf);
-    X509_SIG_free(p8);
+    kp.PKCS8_PRIV_KEY_INFO_free(p8inf);
+    kp.X509_SIG_free(p8);
     return rc;
 }
 
@@ -446,29 +507,29 @@ read_public(libro_crypto__pem_key *out, const unsigned char *der, long der_len, 
     int nid;
     libro_code rc;
 
-    xpk = d2i_X509_PUBKEY(NULL, &p, der_len);
+    xpk = kp.d2i_X509_PUBKEY(NULL, &p, der_len);
     if (xpk == NULL || p != der + der_len) {
         rc = libro_crypto__ossl_fail(err, LIBRO_ERR_PARSE, "pem: bad SubjectPublicKeyInfo");
         goto out;
     }
-    if (X509_PUBKEY_get0_param(&oid, NULL, NULL, NULL, xpk) != 1) {
+    if (kp.X509_PUBKEY_get0_param(&oid, NULL, NULL, NULL, xpk) != 1) {
         rc = libro_crypto__ossl_fail(err, LIBRO_ERR_PARSE, "pem: bad SubjectPublicKeyInfo");
         goto out;
     }
-    nid = OBJ_obj2nid(oid);
+    nid = kp.OBJ_obj2nid(oid);
     if (nid != NID_ED25519 && nid != NID_X9_62_id_ecPublicKey) {
         rc = unsupported_nid(nid, err);
         goto out;
     }
-    pkey = X509_PUBKEY_get(xpk);
+    pkey = kp.X509_PUBKEY_get(xpk);
     if (pkey == NULL) {
         rc = libro_crypto__ossl_fail(err, LIBRO_ERR_BAD_KEY, "pem: bad public key");
         goto out;
     }
     rc = take_evp(out, &pkey, false, err);
 out:
-    EVP_PKEY_free(pkey);
-    X509_PUBKEY_free(xpk);
+    kp.EVP_PKEY_free(pkey);
+    kp.X509_PUBKEY_free(xpk);
     return rc;
 }
 
@@ -500,6 +561,10 @@ libro_crypto__pem_read(libro_crypto__pem_key *out, const char *pem, size_t len, 
     libro_code rc;
 
     memset(out, 0, sizeof *out);
+    rc = libro_dl__load(&kp_lib, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
     if (len > (size_t) INT_MAX) {
         rc = libro_error_set(err, LIBRO_ERR_LIMIT, "pem: input too large");
         goto out;
@@ -508,17 +573,17 @@ libro_crypto__pem_read(libro_crypto__pem_key *out, const char *pem, size_t len, 
     if (rc != LIBRO_OK) {
         goto out;
     }
-    bio = BIO_new_mem_buf(pem, (int) len);
+    bio = kp.BIO_new_mem_buf(pem, (int) len);
     if (bio == NULL) {
         rc = libro_crypto__ossl_fail(err, LIBRO_ERR_NOMEM, "pem: out of memory");
         goto out;
     }
-    if (PEM_read_bio(bio, &name, &header, &der, &der_len) != 1 || der_len <= 0) {
+    if (kp.PEM_read_bio(bio, &name, &header, &der, &der_len) != 1 || der_len <= 0) {
         rc = libro_crypto__ossl_fail(err, LIBRO_ERR_PARSE, "pem: malformed");
         goto out;
     }
     /* One key per file: anything but blank space after it is an error, not ignored. */
-    rest_len = BIO_get_mem_data(bio, &rest);
+    rest_len = BIO_MEM_DATA(bio, &rest);
     if (rest_len > 0 && !only_blank(rest, rest_len)) {
         rc = libro_error_set(err, LIBRO_ERR_PARSE, "pem: unexpected data after the key");
         goto out;
@@ -543,13 +608,13 @@ libro_crypto__pem_read(libro_crypto__pem_key *out, const char *pem, size_t len, 
 out:
     if (rc != LIBRO_OK) {
         libro_crypto__pem_key_clear(out);
-        ERR_clear_error();
+        kp.ERR_clear_error();
     }
     if (der != NULL) {
-        OPENSSL_clear_free(der, (size_t) der_len);
+        kp.CRYPTO_clear_free(der, (size_t) der_len, OPENSSL_FILE, OPENSSL_LINE);
     }
-    OPENSSL_free(name);
-    OPENSSL_free(header);
-    BIO_free(bio);
+    kp.CRYPTO_free(name, OPENSSL_FILE, OPENSSL_LINE);
+    kp.CRYPTO_free(header, OPENSSL_FILE, OPENSSL_LINE);
+    kp.BIO_free(bio);
     return rc;
 }

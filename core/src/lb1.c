@@ -23,10 +23,12 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "jws_int.h"
 #include "lb1_int.h"
 #include "libro/encoding.h"
 #include "libro/key.h"
 #include "libro/lb1.h"
+#include "libro/lb1_jws_int.h"
 #include "libro/limits.h"
 #include "libro/util.h"
 
@@ -501,30 +503,122 @@ split_plain(size_t *header_len, const struct lb_format *f, const libro_buf *plai
     return check_parts(f, *header_len, payload_len, err);
 }
 
-/* RFC 7515 §7.1: rebuild the exact compact serialization the signer produced. */
+/* Base64url (RFC 4648 §5) without padding of p[0..len) written at w, returning the end. The
+ * bytes are a credential's public header, payload and signature, so a table lookup (not
+ * libsodium's constant-time encoder) will do; what it writes is canonical (the unused low
+ * bits of the last character zero), as libro_b64url_decode requires: check_lb1 and
+ * fuzz_lb1 decode every text it builds with it. */
+static char *
+b64url_public(char *w, const unsigned char *p, size_t len)
+{
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    size_t i = 0;
+    unsigned long v;
+
+    for (; len - i >= 3; i += 3) {
+        v = (unsigned long) p[i] << 16 | (unsigned long) p[i + 1] << 8 | p[i + 2];
+        *w++ = alphabet[v >> 18];
+        *w++ = alphabet[v >> 12 & 63];
+        *w++ = alphabet[v >> 6 & 63];
+        *w++ = alphabet[v & 63];
+    }
+    if (len - i == 2) {
+        v = (unsigned long) p[i] << 16 | (unsigned long) p[i + 1] << 8;
+        *w++ = alphabet[v >> 18];
+        *w++ = alphabet[v >> 12 & 63];
+        *w++ = alphabet[v >> 6 & 63];
+    } else if (len - i == 1) {
+        v = (unsigned long) p[i] << 16;
+        *w++ = alphabet[v >> 18];
+        *w++ = alphabet[v >> 12 & 63];
+    }
+    return w;
+}
+
+/* Characters of the unpadded base64url of `len` bytes. */
+static size_t
+b64url_len(size_t len)
+{
+    return len / 3 * 4 + (len % 3 == 0 ? 0 : len % 3 + 1);
+}
+
+/* RFC 7515 §7.1: rebuild the exact compact serialization the signer produced, appended to
+ * `jws` (empty on entry). The parts are bounded (the caps of check_parts), so the sum does
+ * not overflow. */
 static libro_code
 rebuild_jws(libro_buf *jws, const libro_buf *plain, size_t header_len, const unsigned char *sig,
             libro_error *err)
 {
+    size_t payload_len = plain->len - header_len - 1;
+    size_t n = b64url_len(header_len) + 1 + b64url_len(payload_len) + 1 +
+               b64url_len(LIBRO_SIGNATURE_BYTES);
+    char *w;
     libro_code rc;
 
-    rc = libro_b64url_encode(jws, plain->data, header_len, err);
+    rc = libro_buf_reserve(jws, n, err);
     if (rc != LIBRO_OK) {
         return rc;
     }
-    rc = libro_buf_append(jws, ".", 1, err);
+    w = (char *) jws->data + jws->len;
+    w = b64url_public(w, plain->data, header_len);
+    *w++ = '.';
+    w = b64url_public(w, plain->data + header_len + 1, payload_len);
+    *w++ = '.';
+    w = b64url_public(w, sig, LIBRO_SIGNATURE_BYTES);
+    jws->len += n;
+    jws->data[jws->len] = '\0';
+    return LIBRO_OK;
+}
+
+/* The LB text[0..len) unpacked: its format in *fp; for LB3, the compact JWS in `lb3_jws`;
+ * otherwise the frame (the signature at SIG_OFFSET) and the inflated `plain` with the header's
+ * length, checked as libro_lb1_decode says. */
+static libro_code
+unpack_text(const struct lb_format **fp, libro_buf *frame, libro_buf *plain, size_t *header_len,
+            libro_buf *lb3_jws, const char *text, size_t len, libro_error *err)
+{
+    const struct lb_format *f;
+    libro_code rc;
+
+    *fp = NULL;
+    if (len > LIBRO_MAX_LB1_TEXT_BYTES) {
+        return libro_error_set(err, LIBRO_ERR_LIMIT, "lb1: text exceeds %u bytes",
+                               LIBRO_MAX_LB1_TEXT_BYTES);
+    }
+    f = text == NULL ? NULL : find_prefix(text, len);
+    if (f == NULL) {
+        return libro_error_set(err, LIBRO_ERR_PARSE,
+                               "lb1: text does not start with \"%s\", \"%s\" or \"%s\"",
+                               LIBRO_LB2_PREFIX, LIBRO_LB3_PREFIX, LIBRO_LB1_PREFIX);
+    }
+    *fp = f;
+    rc = libro_base45_decode(frame, text + PREFIX_LEN, len - PREFIX_LEN, err);
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, f->name);
+        return rc;
+    }
+    if (frame->len == 0) {
+        return libro_error_set(err, LIBRO_ERR_PARSE, "%s: empty frame", f->name);
+    }
+    if (f->format == LIBRO_LB3) {
+        return libro_lb3__unpack(lb3_jws, frame->data, frame->len, err);
+    }
+    /* Both algorithms libro accepts sign with 64 bytes (docs/formats.md). */
+    if (frame->data[0] != LIBRO_SIGNATURE_BYTES) {
+        return libro_error_set(err, LIBRO_ERR_PARSE, "%s: signature length %u, expected %u",
+                               f->name, (unsigned) frame->data[0], LIBRO_SIGNATURE_BYTES);
+    }
+    if (frame->len < DATA_OFFSET) {
+        return libro_error_set(err, LIBRO_ERR_PARSE, "%s: frame shorter than its %u-byte signature",
+                               f->name, LIBRO_SIGNATURE_BYTES);
+    }
+    rc = libro_lb1__inflate(plain, f->name, f->dict, *f->dict_len, LIBRO_MAX_LB1_INFLATED,
+                            frame->data + DATA_OFFSET, frame->len - DATA_OFFSET, err);
     if (rc != LIBRO_OK) {
         return rc;
     }
-    rc = libro_b64url_encode(jws, plain->data + header_len + 1, plain->len - header_len - 1, err);
-    if (rc != LIBRO_OK) {
-        return rc;
-    }
-    rc = libro_buf_append(jws, ".", 1, err);
-    if (rc != LIBRO_OK) {
-        return rc;
-    }
-    return libro_b64url_encode(jws, sig, LIBRO_SIGNATURE_BYTES, err);
+    return split_plain(header_len, f, plain, err);
 }
 
 libro_code
@@ -534,67 +628,79 @@ libro_lb1_decode(libro_buf *jws_out, const char *text, size_t len, libro_error *
     libro_buf plain = LIBRO_BUF_INIT;
     libro_buf jws = LIBRO_BUF_INIT;
     size_t header_len = 0;
-    const struct lb_format *f;
+    const struct lb_format *f = NULL;
     libro_code rc;
 
     if (jws_out == NULL || (text == NULL && len > 0)) {
         rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "lb1: NULL argument");
         goto out;
     }
-    if (len > LIBRO_MAX_LB1_TEXT_BYTES) {
-        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "lb1: text exceeds %u bytes",
-                             LIBRO_MAX_LB1_TEXT_BYTES);
-        goto out;
-    }
-    f = text == NULL ? NULL : find_prefix(text, len);
-    if (f == NULL) {
-        rc = libro_error_set(err, LIBRO_ERR_PARSE,
-                             "lb1: text does not start with \"%s\", \"%s\" or \"%s\"",
-                             LIBRO_LB2_PREFIX, LIBRO_LB3_PREFIX, LIBRO_LB1_PREFIX);
-        goto out;
-    }
-    rc = libro_base45_decode(&frame, text + PREFIX_LEN, len - PREFIX_LEN, err);
+    rc = unpack_text(&f, &frame, &plain, &header_len, &jws, text, len, err);
     if (rc != LIBRO_OK) {
-        libro_error_prefix(err, f->name);
         goto out;
     }
-    if (frame.len == 0) {
-        rc = libro_error_set(err, LIBRO_ERR_PARSE, "%s: empty frame", f->name);
-        goto out;
-    }
-    if (f->format == LIBRO_LB3) {
-        rc = libro_lb3__unpack(&jws, frame.data, frame.len, err);
-        if (rc == LIBRO_OK) {
-            rc = libro_buf_append(jws_out, jws.data, jws.len, err);
+    if (f->format != LIBRO_LB3) {
+        rc = rebuild_jws(&jws, &plain, header_len, frame.data + SIG_OFFSET, err);
+        if (rc != LIBRO_OK) {
+            goto out;
         }
-        goto out;
-    }
-    /* Both algorithms libro accepts sign with 64 bytes (docs/formats.md). */
-    if (frame.data[0] != LIBRO_SIGNATURE_BYTES) {
-        rc = libro_error_set(err, LIBRO_ERR_PARSE, "%s: signature length %u, expected %u", f->name,
-                             (unsigned) frame.data[0], LIBRO_SIGNATURE_BYTES);
-        goto out;
-    }
-    if (frame.len < DATA_OFFSET) {
-        rc = libro_error_set(err, LIBRO_ERR_PARSE, "%s: frame shorter than its %u-byte signature",
-                             f->name, LIBRO_SIGNATURE_BYTES);
-        goto out;
-    }
-    rc = libro_lb1__inflate(&plain, f->name, f->dict, *f->dict_len, LIBRO_MAX_LB1_INFLATED,
-                            frame.data + DATA_OFFSET, frame.len - DATA_OFFSET, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    rc = split_plain(&header_len, f, &plain, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    rc = rebuild_jws(&jws, &plain, header_len, frame.data + SIG_OFFSET, err);
-    if (rc != LIBRO_OK) {
-        goto out;
     }
     /* `jws_out` is touched only on success. */
     rc = libro_buf_append(jws_out, jws.data, jws.len, err);
+out:
+    libro_buf_free(&jws);
+    libro_buf_free(&plain);
+    libro_buf_free(&frame);
+    return rc;
+}
+
+libro_code
+libro_lb1__decode_jws(libro_jws **out, libro_buf *jws_out, const char *text, size_t len,
+                      size_t max_token, size_t max_payload, libro_error *err)
+{
+    libro_buf frame = LIBRO_BUF_INIT;
+    libro_buf plain = LIBRO_BUF_INIT;
+    libro_buf jws = LIBRO_BUF_INIT;
+    size_t header_len = 0;
+    size_t payload_len;
+    size_t si_len;
+    const struct lb_format *f = NULL;
+    libro_code rc;
+
+    if (out == NULL || jws_out == NULL || (text == NULL && len > 0)) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "lb1: NULL argument");
+    }
+    *out = NULL;
+    rc = unpack_text(&f, &frame, &plain, &header_len, &jws, text, len, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (f->format == LIBRO_LB3) {
+        rc = libro_buf_append(jws_out, jws.data, jws.len, err);
+        if (rc == LIBRO_OK) {
+            rc = libro_jws_parse_ex(out, (const char *) jws_out->data, jws_out->len, max_token,
+                                    max_payload, err);
+        }
+        goto out;
+    }
+    /* The signing input is encoded once, here, and nothing is decoded again: the JWS is
+     * built from the very bytes it encodes. */
+    rc = rebuild_jws(&jws, &plain, header_len, frame.data + SIG_OFFSET, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append(jws_out, jws.data, jws.len, err);
+    }
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    payload_len = plain.len - header_len - 1;
+    /* The signing input ends at the second '.', the last: base64url holds none. */
+    for (si_len = jws.len; si_len > 0 && jws.data[si_len - 1] != '.'; si_len--) {
+    }
+    si_len = si_len > 0 ? si_len - 1 : 0;
+    rc = libro_jws__from_decoded(out, (const char *) jws.data, jws.len, si_len, plain.data,
+                                 header_len, plain.data + header_len + 1, payload_len,
+                                 frame.data + SIG_OFFSET, LIBRO_SIGNATURE_BYTES, max_token,
+                                 max_payload, err);
 out:
     libro_buf_free(&jws);
     libro_buf_free(&plain);

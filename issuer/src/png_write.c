@@ -6,10 +6,31 @@
  * variable needs to be volatile and no error path leaks. libpng allocates through our
  * allocator, so the OOM tests reach its failures too. */
 #include <png.h>
+#include <setjmp.h>
 #include <string.h>
 
+#include "libro/dl_int.h"
 #include "libro/util.h"
 #include "qr_int.h"
+
+/* The libpng calls of this file, bound on first use (libro/dl_int.h): a process that never
+ * writes a PNG never loads libpng. */
+#define PNG_SYMBOLS(X)                                                                             \
+    X(create_info_struct, png_create_info_struct)                                                  \
+    X(create_write_struct_2, png_create_write_struct_2)                                            \
+    X(destroy_write_struct, png_destroy_write_struct)                                              \
+    X(error, png_error)                                                                            \
+    X(get_error_ptr, png_get_error_ptr)                                                            \
+    X(get_io_ptr, png_get_io_ptr)                                                                  \
+    X(get_mem_ptr, png_get_mem_ptr)                                                                \
+    X(jump, png_longjmp)                                                                           \
+    X(set_IHDR, png_set_IHDR)                                                                      \
+    X(set_longjmp_fn, png_set_longjmp_fn)                                                          \
+    X(set_write_fn, png_set_write_fn)                                                              \
+    X(write_end, png_write_end)                                                                    \
+    X(write_info, png_write_info)                                                                  \
+    X(write_row, png_write_row)
+LIBRO_DL_DEFINE(lp, PNG_SYMBOLS, LIBRO_DL_SONAME_PNG, LIBRO_DL_PACKAGE_PNG, "to write PNG images");
 
 #define LIGHT 255u
 #define DARK 0u
@@ -24,14 +45,14 @@ struct png_ctx {
 static void
 on_error(png_structp png, png_const_charp msg)
 {
-    struct png_ctx *ctx = png_get_error_ptr(png);
+    struct png_ctx *ctx = lp.get_error_ptr(png);
     size_t n = msg == NULL ? 0 : strnlen(msg, sizeof ctx->msg - 1);
 
     if (n > 0) {
         memcpy(ctx->msg, msg, n);
     }
     ctx->msg[n] = '\0';
-    png_longjmp(png, 1);
+    lp.jump(png, 1);
 }
 
 static void
@@ -45,11 +66,11 @@ on_warning(png_structp png, png_const_charp msg)
 static void
 on_write(png_structp png, png_bytep data, size_t len)
 {
-    struct png_ctx *ctx = png_get_io_ptr(png);
+    struct png_ctx *ctx = lp.get_io_ptr(png);
 
     if (libro_buf_append(ctx->out, data, len, NULL) != LIBRO_OK) {
         ctx->code = LIBRO_ERR_NOMEM;
-        png_error(png, "out of memory");
+        lp.error(png, "out of memory");
     }
 }
 
@@ -65,7 +86,7 @@ on_malloc(png_structp png, png_alloc_size_t n)
     void *p = libro_malloc(n);
 
     if (p == NULL) {
-        struct png_ctx *ctx = png_get_mem_ptr(png);
+        struct png_ctx *ctx = lp.get_mem_ptr(png);
 
         ctx->code = LIBRO_ERR_NOMEM;
     }
@@ -109,7 +130,7 @@ write_rows(png_structp png, unsigned char *row, const libro_qr__matrix *m, size_
     for (my = 0; my < side; my++) {
         fill_row(row, m, quiet, module_px, my);
         for (k = 0; k < module_px; k++) {
-            png_write_row(png, row);
+            lp.write_row(png, row);
         }
     }
 }
@@ -120,18 +141,18 @@ write_png(png_structp png, png_infop info, struct png_ctx *ctx, unsigned char *r
 {
     png_uint_32 px = (png_uint_32) ((m->size + 2 * quiet) * module_px);
 
-    if (setjmp(png_jmpbuf(png)) != 0) {
+    if (setjmp(*lp.set_longjmp_fn(png, longjmp, sizeof(jmp_buf))) != 0) {
         if (ctx->code == LIBRO_ERR_NOMEM) {
             return libro_error_set(err, LIBRO_ERR_NOMEM, "png: out of memory");
         }
         return libro_error_set(err, ctx->code, "png: %s", ctx->msg);
     }
-    png_set_write_fn(png, ctx, on_write, on_flush);
-    png_set_IHDR(png, info, px, px, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
-                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    png_write_info(png, info);
+    lp.set_write_fn(png, ctx, on_write, on_flush);
+    lp.set_IHDR(png, info, px, px, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    lp.write_info(png, info);
     write_rows(png, row, m, quiet, module_px);
-    png_write_end(png, NULL);
+    lp.write_end(png, NULL);
     return LIBRO_OK;
 }
 
@@ -150,18 +171,22 @@ libro_qr__png(libro_buf *out, const libro_qr__matrix *m, size_t quiet, size_t mo
     ctx.out = &png_bytes;
     /* libpng fails only for want of memory or for our own misuse, which would be a bug. */
     ctx.code = LIBRO_ERR_INVALID_ARG;
+    rc = libro_dl__load(&lp_lib, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
     row = libro_malloc((m->size + 2 * quiet) * module_px);
     if (row == NULL) {
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "png: out of memory");
         goto out;
     }
-    png = png_create_write_struct_2(PNG_LIBPNG_VER_STRING, &ctx, on_error, on_warning, &ctx,
-                                    on_malloc, on_free);
+    png = lp.create_write_struct_2(PNG_LIBPNG_VER_STRING, &ctx, on_error, on_warning, &ctx,
+                                   on_malloc, on_free);
     if (png == NULL) {
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "png: out of memory");
         goto out;
     }
-    info = png_create_info_struct(png);
+    info = lp.create_info_struct(png);
     if (info == NULL) {
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "png: out of memory");
         goto out;
@@ -173,8 +198,9 @@ libro_qr__png(libro_buf *out, const libro_qr__matrix *m, size_t quiet, size_t mo
     /* `out` is touched only on success. */
     rc = libro_buf_append(out, png_bytes.data, png_bytes.len, err);
 out:
-    /* NULL-safe: png_destroy_write_struct ignores a NULL *png (and then a NULL *info). */
-    png_destroy_write_struct(&png, &info);
+    if (png != NULL) { /* else libpng may not even be loaded */
+        lp.destroy_write_struct(&png, &info);
+    }
     libro_free(row);
     libro_buf_free(&png_bytes);
     return rc;

@@ -1460,6 +1460,19 @@ libro_registry__lists_in_use(libro_registry *r, libro_store_space space, uint64_
     return rc;
 }
 
+void
+libro_registry__set_status_observer(libro_registry *r, libro_registry__status_fn fn, void *ctx)
+{
+    r->store.ops->set_status_observer(r->store.h, fn, ctx);
+}
+
+libro_code
+libro_registry__status_versions(libro_registry *r, libro_store_status_version **out, size_t *n,
+                                libro_error *err)
+{
+    return r->store.ops->status_versions(r->store.h, out, n, err);
+}
+
 libro_code
 libro_registry__last_list_in(libro_registry *r, libro_store_space space, uint32_t *list,
                              libro_error *err)

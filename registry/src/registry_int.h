@@ -79,6 +79,29 @@ LIBRO_NODISCARD libro_code libro_registry__status_bits_in(libro_registry *r,
  *  highest list with a reserved index + 1). */
 LIBRO_NODISCARD libro_code libro_registry__lists_in_use(libro_registry *r, libro_store_space space,
                                                         uint64_t *count, libro_error *err);
+/** Told of each status change (space, list, index, purpose, value) with the list's version
+ *  after it (the store's status_versions), once the change's transaction committed, in the
+ *  order the changes were made; a rolled-back change is never told. Called on the thread that
+ *  committed, while the registry is in use there: it must not call back into `r`. */
+typedef libro_store_status_observer libro_registry__status_fn;
+/** Install the observer of `r`'s status changes (fn NULL removes it); not while a transaction
+ *  is open on `r`. */
+void libro_registry__set_status_observer(libro_registry *r, libro_registry__status_fn fn,
+                                         void *ctx);
+/** Every status list's version (lists never changed have none: version 0); caller frees *out
+ *  with libro_free. */
+LIBRO_NODISCARD libro_code libro_registry__status_versions(libro_registry *r,
+                                                           libro_store_status_version **out,
+                                                           size_t *n, libro_error *err);
+/** libro_registry_publish_list over `bits` the caller holds (the server's lists in memory)
+ *  instead of the registry's: the same rules, checks and codes. */
+LIBRO_NODISCARD libro_code libro_registry__publish_bits(
+    libro_buf *jws_out, bool *signed_now, libro_published_list *last,
+    const struct libro_bitstring *bits, const libro_key *registry_key,
+    const libro_credential *authorization, const libro_publish_options *opt, libro_error *err);
+/** Whether the list `last` describes is young enough at `now_ms` that publishing the same bits
+ *  signs nothing (libro_registry_publish_list's refresh rule); false when none was signed. */
+bool libro_registry__published_fresh(const libro_published_list *last, int64_t now_ms);
 /** libro_registry__last_list in the status lists of `space`. */
 LIBRO_NODISCARD libro_code libro_registry__last_list_in(libro_registry *r, libro_store_space space,
                                                         uint32_t *list, libro_error *err);

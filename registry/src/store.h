@@ -51,6 +51,22 @@ typedef enum libro_store_law_query {
     LIBRO_LQ_REVIEW,       /* in force with review_at <= `a`, by review_at then law id */
 } libro_store_law_query;
 
+/** One status list's version: bumped by status_set in the transaction of each change, so that
+ *  a reader that saw `version` knows whether the list changed since (a list never changed has
+ *  no row and reads as version 0). */
+typedef struct libro_store_status_version {
+    libro_store_space space;
+    uint32_t list;
+    int purpose;
+    uint64_t version;
+} libro_store_status_version;
+
+/** Told of one status change (list, index) of `space` for `purpose` to `value`, after the
+ *  transaction that made it committed, with the list's version after the change. */
+typedef void (*libro_store_status_observer)(void *ctx, libro_store_space space, uint32_t list,
+                                            uint32_t index, int purpose, unsigned value,
+                                            uint64_t version);
+
 /** Called by status_each once per index whose status is not 0, with that status. */
 typedef libro_code (*libro_store_status_fn)(void *ctx, uint32_t index, unsigned value,
                                             libro_error *err);
@@ -58,15 +74,29 @@ typedef libro_code (*libro_store_status_fn)(void *ctx, uint32_t index, unsigned 
 /* Every function takes the backend's handle `h` first. Codes: LIBRO_ERR_IO for the backend's
  * failures (a busy database included), LIBRO_ERR_NOMEM, and those named below. Outputs are
  * owned by the caller and released with the public _clear/_free of their type. */
+/* Savepoints a group may hold open at once (a job, the write inside it, and room). */
+#define LIBRO_STORE_MAX_DEPTH 8u
+
 typedef struct libro_store_ops {
     void (*close)(void *h);
     /* A write transaction that holds the write lock from its start (SQLite: BEGIN IMMEDIATE),
-     * so that a read-check-write sequence cannot be interleaved with another writer's. */
+     * so that a read-check-write sequence cannot be interleaved with another writer's. The
+     * status changes of a transaction are held until its commit, which hands them to the
+     * status observer once COMMIT succeeded; rollback drops them. */
     libro_code (*begin)(void *h, libro_error *err);
     /* A read transaction: one consistent snapshot for several reads. */
     libro_code (*begin_read)(void *h, libro_error *err);
     libro_code (*commit)(void *h, libro_error *err);
     void (*rollback)(void *h); /* no-op outside a transaction */
+    /* A group: one write transaction (BEGIN IMMEDIATE) that several writes share, for the
+     * write queue (writer.h) and the issuing of a license with a local database. Until
+     * group_end, begin and begin_read open a savepoint, commit releases it and rollback
+     * rolls back to it (at most LIBRO_STORE_MAX_DEPTH deep), so that each write stands or
+     * falls alone; group_end commits (`commit`) or rolls back what the released savepoints
+     * hold, with one commit (one fsync). LIBRO_ERR_INVALID_ARG when a transaction is open
+     * already (group_begin) or a savepoint is still open (group_end, which rolls back). */
+    libro_code (*group_begin)(void *h, libro_error *err);
+    libro_code (*group_end)(void *h, bool commit, libro_error *err);
     int (*schema_version)(void *h);
     /* Whether a write or fsync failed with an I/O error on this handle: then begin refuses
      * (LIBRO_ERR_IO) until the store is opened anew. */
@@ -119,9 +149,20 @@ typedef struct libro_store_ops {
                              bool *reserved, bool *in_use, libro_error *err);
     /* Set the status of (list, index) for `purpose` (libro_status_purpose): 0 or 1 for
      * revocation and suspension, a libro_status_word (libro_mandate_word) for message; 0
-     * clears it. */
+     * clears it. A real change bumps the list's version (status_versions) in the same
+     * transaction; writing the value already there changes nothing. */
     libro_code (*status_set)(void *h, libro_store_space space, uint32_t list, uint32_t index,
                              int purpose, unsigned value, libro_error *err);
+    /* Every list's version (only lists changed at least once; caller frees *out with
+     * libro_free). */
+    libro_code (*status_versions)(void *h, libro_store_status_version **out, size_t *n,
+                                  libro_error *err);
+    /* A number that changes when another handle (of this process or another) committed a
+     * change to the database since this handle last asked (SQLite: PRAGMA data_version, which
+     * reads no page when nothing was committed). Only comparable with this handle's own. */
+    libro_code (*data_version)(void *h, uint64_t *out, libro_error *err);
+    /* Who is told of this handle's committed status changes (fn NULL: nobody). */
+    void (*set_status_observer)(void *h, libro_store_status_observer fn, void *ctx);
     /* The statuses of `list` for `purpose` that are not 0, by index. */
     libro_code (*status_each)(void *h, libro_store_space space, uint32_t list, int purpose,
                               libro_store_status_fn fn, void *ctx, libro_error *err);

@@ -1,9 +1,9 @@
 /* Verify arbitrary bytes as libro verify reads them (libro_verify_document: a license, a
- * mandate or a law as a compact JWS, an agreement as JWS JSON, an LBR reference) against an
- * empty trust store (made once, in a private temporary directory): the envelope, kid, lookup
- * and agreement paths must hold on hostile input. Only LIBRO_OK with a verdict, or no verdict
- * at all, may come back, and no verdict of exit 0 but an agreement's (its parties' own keys
- * sign it: no store is needed for COMPLETE). */
+ * mandate or a law as a compact JWS or as LB2/LB1 text, an agreement as JWS JSON, an LBR
+ * reference) against an empty trust store (made once, in a private temporary directory): the
+ * envelope, kid, lookup and agreement paths must hold on hostile input. Only LIBRO_OK with a
+ * verdict, or no verdict at all, may come back, and no verdict of exit 0 but an agreement's (its
+ * parties' own keys sign it: no store is needed for COMPLETE). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>

@@ -6,6 +6,7 @@
  * community), each is tried, newest first, and the first complete chain wins; otherwise the
  * attempt that got furthest up names the failure. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,9 @@ struct walk {
     bool anchor[LIBRO_VERIFY__MAX_LINKS];
     unsigned attempts;
     bool give_up; /* the attempt budget ran out: stop searching */
+    /* The range of `now` in which every window compared so far answers as it did. */
+    int64_t now_lo;
+    int64_t now_hi;
     /* The failure of the attempt that got furthest, with the links it had verified. */
     bool have_best;
     unsigned best_score;
@@ -185,6 +189,32 @@ fmt_time(char out[LIBRO_TIME_TEXT_MAX], int64_t t)
     }
 }
 
+/* libro_verifier__window at the walk's time, narrowing the range of `now` that would answer
+ * the same: before c's window (widened by the skew), in it, or after it. */
+static libro_code
+walk_window(struct walk *w, const libro_credential *c, const char *what, libro_error *err)
+{
+    int64_t skew = w->opt->skew;
+    libro_code rc = libro_verifier__window(c, w->opt->now, skew, what, err);
+    int64_t lo = c->valid_from - skew;
+    int64_t hi = c->valid_until + skew;
+
+    if (rc == LIBRO_ERR_NOT_YET_VALID) {
+        lo = INT64_MIN;
+        hi = c->valid_from - skew - 1;
+    } else if (rc == LIBRO_ERR_EXPIRED) {
+        lo = lo > c->valid_until + skew + 1 ? lo : c->valid_until + skew + 1;
+        hi = INT64_MAX;
+    }
+    if (lo > w->now_lo) {
+        w->now_lo = lo;
+    }
+    if (hi < w->now_hi) {
+        w->now_hi = hi;
+    }
+    return rc;
+}
+
 libro_code
 libro_verifier__window(const libro_credential *c, int64_t now, int64_t skew, const char *what,
                        libro_error *err)
@@ -308,7 +338,7 @@ find_circle(struct walk *w, const libro_credential *parent, libro_error *e, libr
                 rc = libro_rules_under_charter(c, parent, &e2);
             }
             if (rc == LIBRO_OK) {
-                rc = libro_verifier__window(c, w->opt->now, w->opt->skew, desc, &e2);
+                rc = walk_window(w, c, desc, &e2);
             }
             if (rc == LIBRO_OK) {
                 w->circle = c;
@@ -596,10 +626,8 @@ out:
     return rc;
 }
 
-enum { MEMO_UNKNOWN = 0, MEMO_VERIFIED = 1, MEMO_REFUSED = 2 };
-
 libro_trust__memo *
-libro_trust__memo_new(size_t n_items)
+libro_trust__memo_new(size_t n_items, size_t n_lists)
 {
     libro_trust__memo *m = libro_calloc(1, sizeof *m);
 
@@ -607,12 +635,15 @@ libro_trust__memo_new(size_t n_items)
         return NULL;
     }
     m->items = libro_calloc(n_items == 0 ? 1 : n_items, sizeof *m->items);
-    if (m->items == NULL || pthread_mutex_init(&m->lock, NULL) != 0) {
+    m->lists = libro_calloc(n_lists == 0 ? 1 : n_lists, sizeof *m->lists);
+    if (m->items == NULL || m->lists == NULL || pthread_mutex_init(&m->lock, NULL) != 0) {
         libro_free(m->items);
+        libro_free(m->lists);
         libro_free(m);
         return NULL;
     }
     m->n_items = n_items;
+    m->n_lists = n_lists;
     return m;
 }
 
@@ -624,9 +655,16 @@ memo_clear(libro_trust__memo *m)
     for (i = 0; i < m->n_items; i++) {
         libro_credential_free(m->items[i].verified);
     }
+    for (i = 0; i < m->n_lists; i++) {
+        libro_status_list_free(&m->lists[i].verified);
+        libro_free(m->lists[i].walk.community);
+    }
     libro_free(m->items);
+    libro_free(m->lists);
     m->items = NULL;
     m->n_items = 0;
+    m->lists = NULL;
+    m->n_lists = 0;
 }
 
 void
@@ -644,19 +682,24 @@ libro_code
 libro_trust__memo_reset(libro_trust *t, libro_error *err)
 {
     libro_trust__memo_item *fresh = libro_calloc(t->n_items == 0 ? 1 : t->n_items, sizeof *fresh);
+    libro_trust__list_memo *lists = libro_calloc(t->n_lists == 0 ? 1 : t->n_lists, sizeof *lists);
 
-    if (fresh == NULL) {
+    if (fresh == NULL || lists == NULL) {
+        /* Nothing stale may stay: an empty memo makes verifications fail (out of memory)
+         * until a later change of the store sizes it again. */
+        memo_clear(t->memo);
+        libro_free(fresh);
+        libro_free(lists);
         return libro_error_set(err, LIBRO_ERR_NOMEM, "trust: out of memory");
     }
     memo_clear(t->memo);
     t->memo->items = fresh;
     t->memo->n_items = t->n_items;
+    t->memo->lists = lists;
+    t->memo->n_lists = t->n_lists;
     return LIBRO_OK;
 }
 
-/* The verified form of stored credential number `idx` (borrowed from the memo, which lives
- * until the store changes), checked on first use, or LIBRO_ERR_UNTRUSTED (recorded) when its
- * signature did not verify. */
 /* The verified form of stored credential number `idx` (borrowed from the memo, which lives
  * until the store changes), checked on first use; NULL with the reason in `why` when its
  * signature did not verify. An error only when no verdict could be formed. */
@@ -665,15 +708,19 @@ memo_get(const libro_credential **out, char *why, size_t why_cap, const struct w
          libro_error *err)
 {
     libro_trust__memo *m = w->t->memo;
-    libro_trust__memo_item *mi = &m->items[idx];
+    libro_trust__memo_item *mi;
     libro_code rc = LIBRO_OK;
 
     *out = NULL;
+    if (idx >= m->n_items) {
+        return libro_error_set(err, LIBRO_ERR_NOMEM, "verify: out of memory (trust store memo)");
+    }
+    mi = &m->items[idx];
     (void) pthread_mutex_lock(&m->lock);
-    if (mi->state == MEMO_UNKNOWN) {
+    if (mi->state == LIBRO_MEMO__UNKNOWN) {
         rc = verify_item(&mi->verified, w->t, &w->t->items[idx], mi->why, sizeof mi->why);
         if (rc == LIBRO_OK) {
-            mi->state = mi->verified != NULL ? MEMO_VERIFIED : MEMO_REFUSED;
+            mi->state = mi->verified != NULL ? LIBRO_MEMO__VERIFIED : LIBRO_MEMO__REFUSED;
         }
     }
     *out = mi->verified;
@@ -789,7 +836,7 @@ walk_up(struct walk *w, size_t k, const char *want_id, const char *want_tp, libr
             }
         }
         /* Rule 2: valid at the verification time. */
-        if (libro_verifier__window(c, w->opt->now, w->opt->skew, desc, &e) != LIBRO_OK) {
+        if (walk_window(w, c, desc, &e) != LIBRO_OK) {
             rc = fail(w, k, STAGE_WINDOW, j + 1, err, "%s", e.msg);
             goto next;
         }
@@ -862,6 +909,8 @@ walk_of(const libro_trust *t, const libro_verify_options *opt, enum walk_kind ki
     w.opt = opt;
     w.kind = kind;
     w.below = below;
+    w.now_lo = INT64_MIN;
+    w.now_hi = INT64_MAX;
     return w;
 }
 
@@ -903,6 +952,8 @@ walk(libro_chain__result *res, struct walk *wp, const char *signer_id, const cha
     } else {
         goto out;
     }
+    res->now_lo = w.now_lo;
+    res->now_hi = w.now_hi;
     if (w.kind == WALK_MANDATE) {
         rc = mandate_names(res, &w, err);
     } else if (w.kind == WALK_COMMUNITY && res->n_links >= 1 &&
@@ -978,6 +1029,8 @@ libro_chain__walk_member(libro_chain__result *res, const libro_trust *t, const c
 
     memset(res, 0, sizeof *res);
     res->outcome = LIBRO_UNTRUSTED;
+    res->now_lo = INT64_MIN; /* the refusals before the walk do not depend on the time */
+    res->now_hi = INT64_MAX;
     rc = libro_jws_parse(&jws, token, len, &e);
     if (rc == LIBRO_OK && !libro_jws_typ_is(libro_jws_typ(jws), "vc+jwt")) {
         rc = libro_error_set(&e, LIBRO_ERR_UNSUPPORTED, "jws: typ is not vc+jwt");
@@ -1057,13 +1110,15 @@ libro_chain__walk_community(libro_chain__result *res, const libro_trust *t,
     struct walk w = walk_of(t, opt, WALK_COMMUNITY, c);
     const libro_trust__item *it;
     char shown[65];
+    int64_t lo = INT64_MIN;
+    int64_t hi = INT64_MAX;
     libro_code rc;
 
     if (signer_tp != NULL) {
         return walk(res, &w, signer_id, signer_tp, err);
     }
     /* An agreement's community signed nothing: try each key the store holds for it, the
-     * first complete chain winning. */
+     * first complete chain winning (so the result holds where every attempt's did). */
     memset(res, 0, sizeof *res);
     for (size_t i = 0; i < t->n_items; i++) {
         it = &t->items[i];
@@ -1072,10 +1127,16 @@ libro_chain__walk_community(libro_chain__result *res, const libro_trust *t,
         }
         libro_chain__result_free(res);
         rc = walk(res, &w, signer_id, it->tp, err);
+        lo = res->now_lo > lo ? res->now_lo : lo;
+        hi = res->now_hi < hi ? res->now_hi : hi;
+        res->now_lo = lo;
+        res->now_hi = hi;
         if (rc != LIBRO_OK || res->outcome == LIBRO_VALID) {
             return rc;
         }
     }
+    res->now_lo = lo;
+    res->now_hi = hi;
     if (res->outcome == LIBRO_UNTRUSTED) {
         return LIBRO_OK; /* the last attempt's reason */
     }

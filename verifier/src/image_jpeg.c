@@ -13,7 +13,30 @@
 #include <jpeglib.h>
 
 #include "image_int.h"
+#include "libro/dl_int.h"
 #include "libro/util.h"
+
+/* The libjpeg calls of this file, bound on first use (libro/dl_int.h). libjpeg-turbo's
+ * SONAME follows the API it was built to emulate (JPEG_LIB_VERSION). */
+#define JPEG_SYMBOLS(X)                                                                            \
+    X(create_decompress, jpeg_CreateDecompress)                                                    \
+    X(destroy_decompress, jpeg_destroy_decompress)                                                 \
+    X(finish_decompress, jpeg_finish_decompress)                                                   \
+    X(mem_src, jpeg_mem_src)                                                                       \
+    X(read_header, jpeg_read_header)                                                               \
+    X(read_scanlines, jpeg_read_scanlines)                                                         \
+    X(start_decompress, jpeg_start_decompress)                                                     \
+    X(std_error, jpeg_std_error)
+#if JPEG_LIB_VERSION == 62
+#define JPEG_SONAME "libjpeg.so.62"
+#elif JPEG_LIB_VERSION == 70
+#define JPEG_SONAME "libjpeg.so.7"
+#elif JPEG_LIB_VERSION == 80
+#define JPEG_SONAME "libjpeg.so.8"
+#else
+#error "unknown libjpeg API version: add its SONAME here"
+#endif
+LIBRO_DL_DEFINE(jl, JPEG_SYMBOLS, JPEG_SONAME, LIBRO_DL_PACKAGE_JPEG, "to read JPEG images");
 
 /* A progressive file may hold any number of scans and each one re-reads the whole
  * coefficient buffer: thousands of tiny scans make a small file take minutes (the attack
@@ -83,13 +106,13 @@ decode_body(struct jpeg_job *job)
     struct jpeg_decompress_struct *cinfo = &job->cinfo;
     libro_code rc;
 
-    jpeg_create_decompress(cinfo);
+    jl.create_decompress(cinfo, JPEG_LIB_VERSION, sizeof *cinfo);
     cinfo->mem->max_memory_to_use = JPEG_MAX_MEMORY;
     job->progress.progress_monitor = on_jpeg_progress;
     cinfo->progress = &job->progress;
     /* The whole file is in memory and capped at LIBRO_MAX_IMAGE_FILE_BYTES. */
-    jpeg_mem_src(cinfo, job->p, (unsigned long) job->len);
-    (void) jpeg_read_header(cinfo, TRUE);
+    jl.mem_src(cinfo, job->p, (unsigned long) job->len);
+    (void) jl.read_header(cinfo, TRUE);
     /* Before jpeg_start_decompress, which allocates by the header's dimensions. */
     rc = libro_image__check_size("jpeg", cinfo->image_width, cinfo->image_height, job->err);
     if (rc != LIBRO_OK) {
@@ -98,7 +121,7 @@ decode_body(struct jpeg_job *job)
     cinfo->out_color_space = JCS_GRAYSCALE;
     cinfo->scale_num = 1;
     cinfo->scale_denom = 1;
-    (void) jpeg_start_decompress(cinfo);
+    (void) jl.start_decompress(cinfo);
     if (cinfo->output_components != 1 || cinfo->output_width != cinfo->image_width ||
         cinfo->output_height != cinfo->image_height) {
         return libro_error_set(job->err, LIBRO_ERR_IMAGE, "jpeg: unexpected output layout");
@@ -110,13 +133,13 @@ decode_body(struct jpeg_job *job)
     while (cinfo->output_scanline < cinfo->output_height) {
         JSAMPROW row = job->img->pixels + (size_t) cinfo->output_scanline * cinfo->output_width;
 
-        if (jpeg_read_scanlines(cinfo, &row, 1) != 1) {
+        if (jl.read_scanlines(cinfo, &row, 1) != 1) {
             /* Only a suspending data source returns 0 lines; ours never suspends. */
             return libro_error_set(job->err, LIBRO_ERR_IMAGE, "jpeg: truncated file");
         }
     }
     /* Reads up to EOI, so a file cut after its last scanline is refused too. */
-    (void) jpeg_finish_decompress(cinfo);
+    (void) jl.finish_decompress(cinfo);
     return LIBRO_OK;
 }
 
@@ -141,10 +164,14 @@ libro_image__decode_jpeg(libro_image **out, const unsigned char *p, size_t len, 
 
     *out = NULL;
     memset(&job, 0, sizeof job);
+    rc = libro_dl__load(&jl_lib, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
     job.p = p;
     job.len = len;
     job.err = err;
-    job.cinfo.err = jpeg_std_error(&job.mgr);
+    job.cinfo.err = jl.std_error(&job.mgr);
     job.mgr.error_exit = on_jpeg_error;
     job.mgr.emit_message = on_jpeg_message;
     rc = run_decode(&job);
@@ -155,7 +182,7 @@ libro_image__decode_jpeg(libro_image **out, const unsigned char *p, size_t len, 
     job.img = NULL; /* moved to caller */
 out:
     /* Safe on a zeroed or half-created object (it checks cinfo.mem). */
-    jpeg_destroy_decompress(&job.cinfo);
+    jl.destroy_decompress(&job.cinfo);
     libro_image_free(job.img);
     return rc;
 }

@@ -4,10 +4,30 @@
 #include <zbar.h>
 
 #include "image_int.h"
+#include "libro/dl_int.h"
 #include "libro/lb1.h"
 #include "libro/lbr.h"
 #include "libro/limits.h"
 #include "libro/util.h"
+
+/* The zbar calls of this file, bound on first use (libro/dl_int.h). */
+#define ZBAR_SYMBOLS(X)                                                                            \
+    X(image_create, zbar_image_create)                                                             \
+    X(image_destroy, zbar_image_destroy)                                                           \
+    X(image_first_symbol, zbar_image_first_symbol)                                                 \
+    X(image_scanner_create, zbar_image_scanner_create)                                             \
+    X(image_scanner_destroy, zbar_image_scanner_destroy)                                           \
+    X(image_scanner_set_config, zbar_image_scanner_set_config)                                     \
+    X(image_set_data, zbar_image_set_data)                                                         \
+    X(image_set_format, zbar_image_set_format)                                                     \
+    X(image_set_size, zbar_image_set_size)                                                         \
+    X(scan_image, zbar_scan_image)                                                                 \
+    X(symbol_get_data, zbar_symbol_get_data)                                                       \
+    X(symbol_get_data_length, zbar_symbol_get_data_length)                                         \
+    X(symbol_get_type, zbar_symbol_get_type)                                                       \
+    X(symbol_next, zbar_symbol_next)
+LIBRO_DL_DEFINE(zb, ZBAR_SYMBOLS, LIBRO_DL_SONAME_ZBAR, LIBRO_DL_PACKAGE_ZBAR,
+                "to find QR codes in images");
 
 /* The longest compact JWS libro verifies: a CommunityLaw (a license's is shorter; the
  * verifier holds each type to its own cap). */
@@ -93,11 +113,11 @@ collect(struct scan_result *res, const zbar_image_t *zimg, libro_error *err)
     const zbar_symbol_t *sym;
     libro_code rc = LIBRO_OK;
 
-    for (sym = zbar_image_first_symbol(zimg); sym != NULL; sym = zbar_symbol_next(sym)) {
-        const char *text = zbar_symbol_get_data(sym);
-        size_t len = zbar_symbol_get_data_length(sym);
+    for (sym = zb.image_first_symbol(zimg); sym != NULL; sym = zb.symbol_next(sym)) {
+        const char *text = zb.symbol_get_data(sym);
+        size_t len = zb.symbol_get_data_length(sym);
 
-        if (zbar_symbol_get_type(sym) != ZBAR_QRCODE || text == NULL) {
+        if (zb.symbol_get_type(sym) != ZBAR_QRCODE || text == NULL) {
             continue;
         }
         res->n_qr++;
@@ -127,21 +147,21 @@ scan_pass(struct scan_result *res, zbar_image_scanner_t *scanner, const libro_im
     zbar_image_t *zimg;
     libro_code rc;
 
-    zimg = zbar_image_create();
+    zimg = zb.image_create();
     if (zimg == NULL) {
         return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
     }
-    zbar_image_set_format(zimg, zbar_fourcc('Y', '8', '0', '0'));
-    zbar_image_set_size(zimg, img->width, img->height);
+    zb.image_set_format(zimg, zbar_fourcc('Y', '8', '0', '0'));
+    zb.image_set_size(zimg, img->width, img->height);
     /* No cleanup handler: the pixels stay ours, and zbar only reads them. */
-    zbar_image_set_data(zimg, img->pixels, (unsigned long) img->width * img->height, NULL);
-    if (zbar_scan_image(scanner, zimg) < 0) {
+    zb.image_set_data(zimg, img->pixels, (unsigned long) img->width * img->height, NULL);
+    if (zb.scan_image(scanner, zimg) < 0) {
         rc = libro_error_set(err, LIBRO_ERR_IMAGE, "zbar: the image could not be scanned");
     } else {
         rc = collect(res, zimg, err);
     }
     /* Destroying the image drops its reference to the symbol set zbar made for it. */
-    zbar_image_destroy(zimg);
+    zb.image_destroy(zimg);
     return rc;
 }
 
@@ -181,7 +201,7 @@ half_size(libro_image **out, const libro_image *img, libro_error *err)
 static libro_code
 new_scanner(zbar_image_scanner_t **out, libro_error *err)
 {
-    zbar_image_scanner_t *scanner = zbar_image_scanner_create();
+    zbar_image_scanner_t *scanner = zb.image_scanner_create();
 
     *out = NULL;
     if (scanner == NULL) {
@@ -190,10 +210,10 @@ new_scanner(zbar_image_scanner_t **out, libro_error *err)
     /* QR only: every other symbology is a chance to misread noise as a barcode. Binary mode
      * returns the code's bytes as they are; without it zbar guesses a character set and may
      * convert them. */
-    if (zbar_image_scanner_set_config(scanner, ZBAR_NONE, ZBAR_CFG_ENABLE, 0) != 0 ||
-        zbar_image_scanner_set_config(scanner, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1) != 0 ||
-        zbar_image_scanner_set_config(scanner, ZBAR_QRCODE, ZBAR_CFG_BINARY, 1) != 0) {
-        zbar_image_scanner_destroy(scanner);
+    if (zb.image_scanner_set_config(scanner, ZBAR_NONE, ZBAR_CFG_ENABLE, 0) != 0 ||
+        zb.image_scanner_set_config(scanner, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1) != 0 ||
+        zb.image_scanner_set_config(scanner, ZBAR_QRCODE, ZBAR_CFG_BINARY, 1) != 0) {
+        zb.image_scanner_destroy(scanner);
         return libro_error_set(err, LIBRO_ERR_IMAGE, "zbar: cannot configure the QR scanner");
     }
     *out = scanner;
@@ -215,6 +235,10 @@ libro_scan_image(libro_buf *text_out, const libro_image *img, libro_error *err)
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "scan image: NULL argument");
     }
     rc = libro_image__check_size("image", img->width, img->height, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = libro_dl__load(&zb_lib, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -266,7 +290,7 @@ libro_scan_image(libro_buf *text_out, const libro_image *img, libro_error *err)
 out:
     libro_image_free(small);
     if (scanner != NULL) {
-        zbar_image_scanner_destroy(scanner);
+        zb.image_scanner_destroy(scanner);
     }
     libro_buf_free(&res.code);
     return rc;

@@ -904,7 +904,7 @@ libro_trust_open(libro_trust **out, const char *dir, libro_error *err)
     }
     sort_items(t);
     sort_lists(t);
-    t->memo = libro_trust__memo_new(t->n_items);
+    t->memo = libro_trust__memo_new(t->n_items, t->n_lists);
     if (t->memo == NULL) {
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "trust: out of memory");
         goto out;
@@ -1306,6 +1306,10 @@ store_list(libro_trust *t, libro_trust__list *l, libro_error *err)
         if (rc == LIBRO_OK) {
             sort_lists(t);
         }
+    }
+    if (rc == LIBRO_OK) {
+        /* The lists moved or one changed: what was verified of them is forgotten. */
+        rc = libro_trust__memo_reset(t, err);
     }
 out:
     /* Its signature verified: its validFrom is a time this store has seen. */

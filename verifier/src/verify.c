@@ -33,6 +33,9 @@
 #include "libro/file.h"
 #include "libro/json_int.h"
 #include "libro/jws.h"
+#include "libro/lb1.h"
+#include "libro/lb1_jws_int.h"
+#include "libro/limits.h"
 #include "libro/time.h"
 #include "libro/util.h"
 #include "verify_int.h"
@@ -294,17 +297,18 @@ check_clock(bool *refused, libro_verification *v, const libro_trust *t,
     return verdict(v, LIBRO_STATUS_UNKNOWN, n < 0 ? "this computer's clock is set back" : why);
 }
 
-static const libro_trust__list *
+/* The index of the cached list `url` in the store, or t->n_lists. */
+static size_t
 find_list(const libro_trust *t, const char *url)
 {
     size_t i;
 
     for (i = 0; i < t->n_lists; i++) {
         if (strcmp(t->lists[i].list.id, url) == 0) {
-            return &t->lists[i];
+            break;
         }
     }
-    return NULL;
+    return i;
 }
 
 /* "status data is 7.5 days old (maximum 7)": in days when the maximum is whole days, else in
@@ -331,50 +335,33 @@ fmt_too_old(char *out, size_t cap, int64_t age, int64_t max)
                     (long long) (max / unit), unit == 1 ? "seconds" : "hours");
 }
 
-/* One status list for the license, from the store: found by `url`, signed by a registry key
- * (a RegistryAuthorization in the store for its kid), parsed from what verified, of the
- * expected purpose, its authorization chained to an anchor through `community`, valid at
- * now +- skew, and holding `index`, whose status (a bit, or a message list's word) is
- * *value. *known false with the reason in `why` when any of that fails (and *stale true when
- * a sync would help: no list, or one outside its window): a list that cannot be trusted says
- * nothing, neither "revoked" nor "not revoked". Returns an error only when no verdict could
- * be formed (memory, crypto). */
+/* What does not depend on the verification, for the cached list `l`: signed by a registry key
+ * (a RegistryAuthorization in the store for its kid), parsed from what verified (the bits
+ * decoded), and the entry it was indexed as. Fills lm (state, verified or why). Returns an
+ * error only when no verdict could be formed (memory, crypto): then lm stays unknown. */
 static libro_code
-read_list(bool *known, bool *stale, unsigned *value, int64_t *from, const libro_trust *t,
-          const char *url, libro_status_purpose purpose, libro_status_words words, uint32_t index,
-          const char *community, const libro_verify_options *opt, char *why, size_t why_cap,
-          libro_error *err)
+verify_list(libro_trust__list_memo *lm, const libro_trust *t, const libro_trust__list *l,
+            libro_error *err)
 {
-    const libro_trust__list *l;
+    const char *url = l->list.id;
     const libro_key *key;
     libro_jws *jws = NULL;
     libro_status_list parsed;
-    libro_chain__result res;
     libro_error e = LIBRO_ERROR_INIT;
     const unsigned char *p;
     size_t p_len;
     char shown[65];
-    char when[LIBRO_TIME_TEXT_MAX];
     libro_code rc = LIBRO_OK;
     int n = 0;
 
     memset(&parsed, 0, sizeof parsed);
-    memset(&res, 0, sizeof res);
-    *known = false;
-    *stale = false;
-    *value = 0;
-    *from = 0;
-    l = find_list(t, url);
-    if (l == NULL) {
-        n = snprintf(why, why_cap, "no status list cached for %.180s", url);
-        *stale = true;
-        goto out;
-    }
+    lm->state = LIBRO_MEMO__REFUSED;
     key = libro_trust__registry_key(t, l->signer_id, l->signer_tp);
     if (key == NULL) {
         libro_verifier__printable(shown, sizeof shown, l->signer_id, strlen(l->signer_id));
-        n = snprintf(why, why_cap, "status list %.100s: no registry authorization for %s#%s", url,
-                     shown, l->signer_tp);
+        n = snprintf(lm->why, sizeof lm->why,
+                     "status list %.100s: no registry authorization for %s#%s", url, shown,
+                     l->signer_tp);
         goto out;
     }
     rc = libro_jws_parse_ex(&jws, l->token, l->token_len, LIBRO_MAX_STATUS_LIST_TOKEN_BYTES,
@@ -387,68 +374,208 @@ read_list(bool *known, bool *stale, unsigned *value, int64_t *from, const libro_
         rc = libro_status_list_parse(&parsed, p, p_len, &e);
     }
     if (rc == LIBRO_ERR_NOMEM || rc == LIBRO_ERR_CRYPTO) {
+        lm->state = LIBRO_MEMO__UNKNOWN; /* no verdict: tried again next time */
         rc = libro_error_set(err, rc, "%s", e.msg);
         goto out;
     }
     if (rc != LIBRO_OK) {
         rc = LIBRO_OK;
-        n = snprintf(why, why_cap, "status list %.100s: %.140s", url, e.msg);
+        n = snprintf(lm->why, sizeof lm->why, "status list %.100s: %.140s", url, e.msg);
         goto out;
     }
-    /* The same bytes were indexed when the store was read; the purpose is the license's. */
+    /* The same bytes were indexed when the store was read. */
     if (strcmp(parsed.id, url) != 0 || strcmp(parsed.issuer, l->signer_id) != 0) {
-        n = snprintf(why, why_cap, "status list %.100s: stored entry does not match its index",
-                     url);
+        n = snprintf(lm->why, sizeof lm->why,
+                     "status list %.100s: stored entry does not match its index", url);
         goto out;
     }
-    if (parsed.purpose != purpose) {
-        n = snprintf(why, why_cap, "status list %.100s is a %s list, not a %s list", url,
-                     libro_status_purpose_name(parsed.purpose), libro_status_purpose_name(purpose));
-        goto out;
+    lm->verified = parsed;
+    memset(&parsed, 0, sizeof parsed);
+    lm->state = LIBRO_MEMO__VERIFIED;
+out:
+    if (n < 0) {
+        lm->why[0] = '\0';
     }
-    if (purpose == LIBRO_STATUS_MESSAGE && parsed.words != words) {
-        /* A word means something else in the other set ("recalled" is "lapsed"). */
-        n = snprintf(why, why_cap, "status list %.100s carries the %s words, not the %s words", url,
-                     parsed.words == LIBRO_WORDS_MANDATE ? "mandate" : "license",
-                     words == LIBRO_WORDS_MANDATE ? "mandate" : "license");
-        goto out;
+    libro_status_list_free(&parsed);
+    libro_jws_free(jws);
+    return rc;
+}
+
+/* The memo of cached list number `i`, verified on first use (verify_list) under the memo's
+ * lock; borrowed until the store changes. */
+static libro_code
+list_memo(const libro_trust__list_memo **out, const libro_trust *t, size_t i, libro_error *err)
+{
+    libro_trust__memo *m = t->memo;
+    libro_trust__list_memo *lm;
+    libro_code rc = LIBRO_OK;
+
+    *out = NULL;
+    if (i >= m->n_lists) {
+        return libro_error_set(err, LIBRO_ERR_NOMEM, "verify: out of memory (trust store memo)");
     }
-    rc = libro_chain__walk_registry(&res, t, &parsed, community, l->signer_id, l->signer_tp, opt,
-                                    err);
+    lm = &m->lists[i];
+    (void) pthread_mutex_lock(&m->lock);
+    if (lm->state == LIBRO_MEMO__UNKNOWN) {
+        rc = verify_list(lm, t, &t->lists[i], err);
+    }
+    (void) pthread_mutex_unlock(&m->lock);
+    if (rc == LIBRO_OK) {
+        *out = lm;
+    }
+    return rc;
+}
+
+/* The registry walk (libro_chain__walk_registry) for cached list number `i`, verified as
+ * `list`, under `community`: its outcome and reason, from the list's memo when the last walk
+ * was asked for the same community and options and `now` lies where that walk's answer
+ * holds, else walked and kept. */
+static libro_code
+registry_walk(libro_outcome *outcome, char *reason, size_t cap, const libro_trust *t, size_t i,
+              const libro_status_list *list, const char *community, const libro_verify_options *opt,
+              libro_error *err)
+{
+    libro_trust__memo *m = t->memo;
+    libro_trust__walk_memo *wm = &m->lists[i].walk;
+    libro_chain__result res;
+    char *kept = NULL;
+    bool hit;
+    libro_code rc;
+
+    memset(&res, 0, sizeof res);
+    (void) pthread_mutex_lock(&m->lock);
+    hit = wm->known && strcmp(wm->community, community) == 0 && wm->skew == opt->skew &&
+          wm->max_links == opt->max_links && wm->now_lo <= opt->now && opt->now <= wm->now_hi;
+    if (hit) {
+        *outcome = wm->outcome;
+        if (snprintf(reason, cap, "%s", wm->reason) < 0) {
+            reason[0] = '\0';
+        }
+    }
+    (void) pthread_mutex_unlock(&m->lock);
+    if (hit) {
+        return LIBRO_OK;
+    }
+    rc = libro_chain__walk_registry(&res, t, list, community, t->lists[i].signer_id,
+                                    t->lists[i].signer_tp, opt, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
-    if (res.outcome != LIBRO_VALID) {
-        n = snprintf(why, why_cap, "status list %.100s: %.140s", url, res.reason);
+    *outcome = res.outcome;
+    if (snprintf(reason, cap, "%s", res.reason) < 0) {
+        reason[0] = '\0';
+    }
+    kept = libro_strndup(community, strlen(community));
+    if (kept == NULL) {
+        goto out; /* not kept: the next verification walks again */
+    }
+    (void) pthread_mutex_lock(&m->lock);
+    libro_free(wm->community);
+    wm->community = kept;
+    kept = NULL;
+    wm->skew = opt->skew;
+    wm->max_links = opt->max_links;
+    wm->now_lo = res.now_lo;
+    wm->now_hi = res.now_hi;
+    wm->outcome = res.outcome;
+    memcpy(wm->reason, res.reason, sizeof wm->reason);
+    wm->known = true;
+    (void) pthread_mutex_unlock(&m->lock);
+out:
+    libro_chain__result_free(&res);
+    return rc;
+}
+
+/* One status list for the license, from the store: found by `url`, signed by a registry key
+ * (a RegistryAuthorization in the store for its kid), parsed from what verified, of the
+ * expected purpose, its authorization chained to an anchor through `community`, valid at
+ * now +- skew, and holding `index`, whose status (a bit, or a message list's word) is
+ * *value. *known false with the reason in `why` when any of that fails (and *stale true when
+ * a sync would help: no list, or one outside its window): a list that cannot be trusted says
+ * nothing, neither "revoked" nor "not revoked". The signature, the parse and the chain walk
+ * are done once per store change (the memo); the rest each time. Returns an error only when
+ * no verdict could be formed (memory, crypto). */
+static libro_code
+read_list(bool *known, bool *stale, unsigned *value, int64_t *from, const libro_trust *t,
+          const char *url, libro_status_purpose purpose, libro_status_words words, uint32_t index,
+          const char *community, const libro_verify_options *opt, char *why, size_t why_cap,
+          libro_error *err)
+{
+    const libro_trust__list_memo *lm = NULL;
+    const libro_status_list *parsed;
+    libro_error e = LIBRO_ERROR_INIT;
+    libro_outcome chain = LIBRO_UNTRUSTED;
+    char reason[LIBRO_ERROR_MSG_MAX];
+    char when[LIBRO_TIME_TEXT_MAX];
+    size_t i;
+    libro_code rc = LIBRO_OK;
+    int n = 0;
+
+    *known = false;
+    *stale = false;
+    *value = 0;
+    *from = 0;
+    i = find_list(t, url);
+    if (i == t->n_lists) {
+        n = snprintf(why, why_cap, "no status list cached for %.180s", url);
+        *stale = true;
         goto out;
     }
-    if (opt->now + opt->skew < parsed.valid_from) {
-        fmt_time(when, parsed.valid_from);
+    rc = list_memo(&lm, t, i, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (lm->state != LIBRO_MEMO__VERIFIED) {
+        n = snprintf(why, why_cap, "%s", lm->why);
+        goto out;
+    }
+    parsed = &lm->verified;
+    /* The purpose is the license's. */
+    if (parsed->purpose != purpose) {
+        n = snprintf(why, why_cap, "status list %.100s is a %s list, not a %s list", url,
+                     libro_status_purpose_name(parsed->purpose),
+                     libro_status_purpose_name(purpose));
+        goto out;
+    }
+    if (purpose == LIBRO_STATUS_MESSAGE && parsed->words != words) {
+        /* A word means something else in the other set ("recalled" is "lapsed"). */
+        n = snprintf(why, why_cap, "status list %.100s carries the %s words, not the %s words", url,
+                     parsed->words == LIBRO_WORDS_MANDATE ? "mandate" : "license",
+                     words == LIBRO_WORDS_MANDATE ? "mandate" : "license");
+        goto out;
+    }
+    rc = registry_walk(&chain, reason, sizeof reason, t, i, parsed, community, opt, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (chain != LIBRO_VALID) {
+        n = snprintf(why, why_cap, "status list %.100s: %.140s", url, reason);
+        goto out;
+    }
+    if (opt->now + opt->skew < parsed->valid_from) {
+        fmt_time(when, parsed->valid_from);
         n = snprintf(why, why_cap, "status list %.100s is not valid before %s", url, when);
         *stale = true;
         goto out;
     }
-    if (opt->now - opt->skew > parsed.valid_until) {
-        fmt_time(when, parsed.valid_until);
+    if (opt->now - opt->skew > parsed->valid_until) {
+        fmt_time(when, parsed->valid_until);
         n = snprintf(why, why_cap, "status list %.100s expired %s", url, when);
         *stale = true;
         goto out;
     }
-    if (libro_status_list_value(value, &parsed, index, &e) != LIBRO_OK) {
+    if (libro_status_list_value(value, parsed, index, &e) != LIBRO_OK) {
         n = snprintf(why, why_cap, "status list %.100s: index %u outside its %zu entries", url,
                      (unsigned) index,
-                     parsed.bits.n_entries / libro_status_purpose_size(parsed.purpose));
+                     parsed->bits.n_entries / libro_status_purpose_size(parsed->purpose));
         goto out;
     }
-    *from = parsed.valid_from;
+    *from = parsed->valid_from;
     *known = true;
 out:
     if (n < 0) {
         why[0] = '\0';
     }
-    libro_chain__result_free(&res);
-    libro_status_list_free(&parsed);
-    libro_jws_free(jws);
     return rc;
 }
 
@@ -1212,6 +1339,9 @@ verify_reference(libro_verification *v, const libro_trust *t, const char *text, 
     return verdict(v, LIBRO_IN_FORCE, "");
 }
 
+static libro_code verify_lb(libro_verification **out, const libro_trust *t, const char *text,
+                            size_t len, const libro_verify_options *opt, libro_error *err);
+
 libro_code
 libro_verify_document(libro_verification **out, const libro_trust *t, const char *doc, size_t len,
                       const libro_verify_options *opt, libro_error *err)
@@ -1220,6 +1350,7 @@ libro_verify_document(libro_verification **out, const libro_trust *t, const char
     libro_verification *v = NULL;
     const char *p = doc;
     size_t n = len;
+    libro_lb_format f;
     bool refused = false;
     libro_code rc;
 
@@ -1231,6 +1362,10 @@ libro_verify_document(libro_verification **out, const libro_trust *t, const char
         return libro_verify_license(out, t, doc, len, opt, err); /* its argument checks */
     }
     libro_text_trim(&p, &n);
+    f = libro_lb1_format_of(p, n);
+    if (f == LIBRO_LB1 || f == LIBRO_LB2) {
+        return verify_lb(out, t, p, n, opt, err);
+    }
     if (n == 0 || (p[0] != '{' && (n < 4 || memcmp(p, LIBRO_LBR_PREFIX, 4) != 0))) {
         return libro_verify_license(out, t, p, n, opt, err);
     }
@@ -1252,13 +1387,15 @@ libro_verify_document(libro_verification **out, const libro_trust *t, const char
     return rc;
 }
 
-libro_code
-libro_verify_license(libro_verification **out, const libro_trust *t, const char *jws, size_t len,
-                     const libro_verify_options *opt, libro_error *err)
+/* libro_verify_license of jws[0..len), parsed already into `pre` (taken, even on failure)
+ * when not NULL: the LB path, which decoded the token's parts from the frame. */
+static libro_code
+verify_token(libro_verification **out, const libro_trust *t, const char *jws, size_t len,
+             libro_jws *pre, const libro_verify_options *opt, libro_error *err)
 {
     libro_verify_options checked;
     libro_verification *v = NULL;
-    libro_jws *parsed = NULL;
+    libro_jws *parsed = pre;
     libro_chain__result res;
     libro_error e = LIBRO_ERROR_INIT;
     libro_error e_mandate = LIBRO_ERROR_INIT;
@@ -1282,7 +1419,8 @@ libro_verify_license(libro_verification **out, const libro_trust *t, const char 
 
     memset(&res, 0, sizeof res);
     if (out == NULL) {
-        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "verify: NULL argument");
+        rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "verify: NULL argument");
+        goto out;
     }
     *out = NULL;
     rc = begin(&v, &checked, &opt, t, jws, len, &refused, err);
@@ -1291,7 +1429,7 @@ libro_verify_license(libro_verification **out, const libro_trust *t, const char 
     }
 
     /* 1. The envelope. */
-    rc = libro_jws_parse(&parsed, jws != NULL ? jws : "", len, &e);
+    rc = parsed != NULL ? LIBRO_OK : libro_jws_parse(&parsed, jws != NULL ? jws : "", len, &e);
     if (rc == LIBRO_ERR_LIMIT && says_law(jws, len)) {
         /* A law carries a text of up to 16 KiB: its own caps. */
         rc = libro_jws_parse_ex(&parsed, jws, len, LIBRO_MAX_LAW_TOKEN_BYTES,
@@ -1443,6 +1581,54 @@ out:
     libro_verification_free(v);
     libro_jws_free(parsed);
     libro_free(kid_id);
+    return rc;
+}
+
+libro_code
+libro_verify_license(libro_verification **out, const libro_trust *t, const char *jws, size_t len,
+                     const libro_verify_options *opt, libro_error *err)
+{
+    return verify_token(out, t, jws, len, NULL, opt, err);
+}
+
+/* LB1 or LB2 text (`f`): decoded straight into the parsed JWS (libro_lb1__decode_jws), then
+ * verified as its compact JWS would be. Text that does not decode is INVALID with the
+ * transport's reason. */
+static libro_code
+verify_lb(libro_verification **out, const libro_trust *t, const char *text, size_t len,
+          const libro_verify_options *opt, libro_error *err)
+{
+    libro_buf jws = LIBRO_BUF_INIT;
+    libro_jws *parsed = NULL;
+    libro_error e = LIBRO_ERROR_INIT;
+    libro_verify_options checked;
+    libro_verification *v = NULL;
+    bool refused = false;
+    libro_code rc;
+
+    rc = libro_lb1__decode_jws(&parsed, &jws, text, len, LIBRO_MAX_TOKEN_BYTES,
+                               LIBRO_MAX_CLAIMS_BYTES, &e);
+    if (jws.len > 0) {
+        /* It decoded: the token's own refusals, if any, are the verdict (the law's caps,
+         * a bad header), as for the token given as text. */
+        rc = verify_token(out, t, (const char *) jws.data, jws.len, parsed, opt, err);
+        goto out;
+    }
+    if (rc == LIBRO_ERR_NOMEM || rc == LIBRO_ERR_INVALID_ARG) {
+        rc = libro_error_set(err, rc, "%s", e.msg);
+        goto out;
+    }
+    rc = begin(&v, &checked, &opt, t, text, len, &refused, err);
+    if (rc == LIBRO_OK && !refused) {
+        rc = verdict(v, LIBRO_INVALID, e.msg);
+    }
+    if (rc == LIBRO_OK) {
+        *out = v;
+        v = NULL;
+    }
+out:
+    libro_verification_free(v);
+    libro_buf_free(&jws);
     return rc;
 }
 

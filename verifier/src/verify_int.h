@@ -39,22 +39,55 @@ typedef struct libro_trust__item {
     char tp[LIBRO_THUMBPRINT_LEN + 1];        /* thumbprint of cred->subject_key */
 } libro_trust__item;
 
+/* What the memo knows of one stored entry's signature. */
+enum { LIBRO_MEMO__UNKNOWN = 0, LIBRO_MEMO__VERIFIED = 1, LIBRO_MEMO__REFUSED = 2 };
+
 /** What a chain walk learnt about one stored credential's signature. */
 typedef struct libro_trust__memo_item {
-    int state;                     /* MEMO_UNKNOWN, MEMO_VERIFIED or MEMO_REFUSED (chain.c) */
+    int state;                     /* LIBRO_MEMO__UNKNOWN, _VERIFIED or _REFUSED */
     libro_credential *verified;    /* the payload parsed again after its signature verified */
     char why[LIBRO_ERROR_MSG_MAX]; /* why it was refused */
 } libro_trust__memo_item;
 
-/** The memo of stored signatures, filled lazily by chain walks and emptied whenever the store
- *  changes. A long-lived verifier thus checks each stored signature once, and a one-shot
- *  verifier (the CLI) only those its chain needs: a license costs one signature, its own, once
- *  the links above it are known. It is not part of the store's observable state, so a walk on
- *  a `const libro_trust *` may fill it; the lock makes that safe from several threads. */
+/** The last registry walk (libro_chain__walk_registry) for one cached status list, kept
+ *  with the options and community it was asked for and the range of `now` over which that
+ *  walk gives the same verdict (libro_chain__result's now_lo, now_hi). */
+typedef struct libro_trust__walk_memo {
+    bool known;
+    char *community; /* the community asked for */
+    int64_t skew;
+    unsigned max_links;
+    int64_t now_lo;
+    int64_t now_hi;
+    libro_outcome outcome;
+    char reason[LIBRO_ERROR_MSG_MAX];
+} libro_trust__walk_memo;
+
+/** What verifying one cached status list learnt, independent of the verification's time:
+ *  its registry key found, its signature verified and its payload parsed (the bits decoded)
+ *  from what verified, and matching the entry's index; or why not. The purpose, the chain
+ *  (through walk), the window at `now` and the index are still checked by each
+ *  verification. */
+typedef struct libro_trust__list_memo {
+    int state;                     /* LIBRO_MEMO__UNKNOWN, _VERIFIED or _REFUSED */
+    libro_status_list verified;    /* parsed from what verified, bits decoded */
+    char why[LIBRO_ERROR_MSG_MAX]; /* why it was refused, the whole sentence */
+    libro_trust__walk_memo walk;
+} libro_trust__list_memo;
+
+/** The memo of stored signatures, filled lazily by chain walks and verifications and emptied
+ *  whenever the store changes. A long-lived verifier thus checks each stored signature once,
+ *  and a one-shot verifier (the CLI) only those its chain needs: a license costs one
+ *  signature, its own, once the links above it and its status lists are known. It is not part
+ *  of the store's observable state, so a walk on a `const libro_trust *` may fill it; the
+ *  lock makes that safe from several threads. What it hands out (a verified credential or
+ *  list) stays unchanged until the store changes, which no verification may overlap. */
 typedef struct libro_trust__memo {
     pthread_mutex_t lock;
     libro_trust__memo_item *items; /* parallel to the store's items */
     size_t n_items;
+    libro_trust__list_memo *lists; /* parallel to the store's status lists */
+    size_t n_lists;
 } libro_trust__memo;
 
 /** One cached status list. `list` was parsed from the payload WITHOUT verifying the
@@ -172,6 +205,10 @@ libro_code libro_verifier__window(const libro_credential *c, int64_t now, int64_
 typedef struct libro_chain__result {
     libro_outcome outcome; /* LIBRO_VALID or LIBRO_UNTRUSTED */
     char reason[LIBRO_ERROR_MSG_MAX];
+    /* The walk at any `now` in [now_lo, now_hi] (the same store, options and credential)
+     * gives this very result: every window it compared `now` with answers the same there. */
+    int64_t now_lo;
+    int64_t now_hi;
     libro_chain_link *links; /* from the authorization up; the license is not included */
     size_t n_links;
     char *community_name; /* the authorizing community's charter, when reached */
@@ -247,8 +284,9 @@ LIBRO_NODISCARD libro_code libro_chain__walk_member(libro_chain__result *res, co
                                                     const libro_verify_options *opt,
                                                     libro_error *err);
 
-/** A new, empty memo for `n_items` entries (NULL when out of memory). */
-libro_trust__memo *libro_trust__memo_new(size_t n_items);
+/** A new, empty memo for `n_items` credentials and `n_lists` status lists (NULL when out of
+ *  memory). */
+libro_trust__memo *libro_trust__memo_new(size_t n_items, size_t n_lists);
 void libro_trust__memo_free(libro_trust__memo *m);
 /** Forget what the memo knows and size it for the store's items again: called after every
  *  change of the store. LIBRO_ERR_NOMEM. */

@@ -37,6 +37,8 @@ typedef enum libro_code {
     LIBRO_ERR_FULL = -28,        /* storage full (disk, quota, file size limit): nothing written */
     LIBRO_ERR_READONLY = -29,    /* storage that cannot be written (file mode, read-only mount or
                                     opened read-only on purpose) */
+    LIBRO_ERR_MISSING_LIBRARY = -30, /* a library loaded on demand (zbar, libpng, libjpeg,
+                                        libcurl) is not installed: the message names its package */
 } libro_code;
 
 #define LIBRO_ERROR_MSG_MAX 256

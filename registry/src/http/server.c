@@ -9,7 +9,8 @@
  * (signing a status list) runs on a fixed number of threads. libmicrohttpd serves each
  * connection from one worker for its whole life; each connection opens its own registry
  * handle on first use and closes it with the connection, so no SQLite handle is ever shared
- * between threads. */
+ * between threads. Signed writes are made on one more handle, the write queue's thread's
+ * (registry/src/writer.h), in groups that share a commit. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -23,9 +24,27 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../writer.h"
 #include "http_int.h"
+#include "libro/dl_int.h"
 #include "libro/time.h"
 #include "libro/util.h"
+
+/* The libmicrohttpd calls of this file, bound when a server starts (libro/dl_int.h): no other
+ * libro command loads libmicrohttpd, and with it GnuTLS, p11-kit, nettle and GMP. */
+#define MHD_SYMBOLS(X)                                                                             \
+    X(add_response_header, MHD_add_response_header)                                                \
+    X(create_response_from_buffer, MHD_create_response_from_buffer)                                \
+    X(destroy_response, MHD_destroy_response)                                                      \
+    X(get_connection_info, MHD_get_connection_info)                                                \
+    X(get_connection_values_n, MHD_get_connection_values_n)                                        \
+    X(lookup_connection_value, MHD_lookup_connection_value)                                        \
+    X(queue_response, MHD_queue_response)                                                          \
+    X(quiesce_daemon, MHD_quiesce_daemon)                                                          \
+    X(start_daemon, MHD_start_daemon)                                                              \
+    X(stop_daemon, MHD_stop_daemon)
+LIBRO_DL_DEFINE(mhd, MHD_SYMBOLS, LIBRO_DL_SONAME_MHD, LIBRO_DL_PACKAGE_MHD,
+                "to serve the registry over HTTP");
 
 /* libmicrohttpd's per-connection pool: the request line and headers must fit (past it
  * libmicrohttpd refuses the request itself); bodies go to our own capped buffer instead. */
@@ -193,7 +212,7 @@ read_headers(libro_http__request *req, struct MHD_Connection *conn)
 #if MHD_VERSION < 0x01000000
     {
         const union MHD_ConnectionInfo *info =
-            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+            mhd.get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
 
         if (info != NULL && req->method != NULL && req->version != NULL) {
             w.start = (uintptr_t) req->method;
@@ -205,7 +224,7 @@ read_headers(libro_http__request *req, struct MHD_Connection *conn)
         }
     }
 #endif
-    (void) MHD_get_connection_values_n(conn, MHD_HEADER_KIND, walk_header, &w);
+    (void) mhd.get_connection_values_n(conn, MHD_HEADER_KIND, walk_header, &w);
     if (w.measured) {
         end_line(&w, w.head_end);
     }
@@ -216,7 +235,7 @@ static void
 client_address(unsigned char out[16], struct MHD_Connection *conn)
 {
     const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        mhd.get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     const struct sockaddr *sa = info == NULL ? NULL : info->client_addr;
 
     memset(out, 0, 16);
@@ -236,7 +255,7 @@ client_address(unsigned char out[16], struct MHD_Connection *conn)
 static bool
 add_header(struct MHD_Response *m, const char *name, const char *value)
 {
-    return value == NULL || value[0] == '\0' || MHD_add_response_header(m, name, value) == MHD_YES;
+    return value == NULL || value[0] == '\0' || mhd.add_response_header(m, name, value) == MHD_YES;
 }
 
 static enum MHD_Result
@@ -250,7 +269,7 @@ send_response(struct MHD_Connection *conn, struct req_state *st)
 
     static char empty[1];
 
-    m = MHD_create_response_from_buffer(
+    m = mhd.create_response_from_buffer(
         r->body.len, r->body.data != NULL ? (void *) r->body.data : empty, MHD_RESPMEM_MUST_COPY);
     if (m == NULL) {
         return MHD_NO; /* out of memory: drop the connection */
@@ -269,9 +288,9 @@ send_response(struct MHD_Connection *conn, struct req_state *st)
         ok = add_header(m, MHD_HTTP_HEADER_RETRY_AFTER, retry);
     }
     if (ok) {
-        ret = MHD_queue_response(conn, r->status, m);
+        ret = mhd.queue_response(conn, r->status, m);
     }
-    MHD_destroy_response(m);
+    mhd.destroy_response(m);
     st->answered = ret == MHD_YES;
     return ret;
 }
@@ -311,9 +330,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         client_address(st->req.client, conn);
         read_headers(&st->req, conn);
         /* The query arguments the roundtable routes read (kept escaped, as the path is). */
-        st->req.arg_at = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "at");
-        st->req.arg_within = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "within");
-        st->req.arg_run = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "run");
+        st->req.arg_at = mhd.lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "at");
+        st->req.arg_within = mhd.lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "within");
+        st->req.arg_run = mhd.lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "run");
         libro_http__check_headers(&st->resp, &st->req, s->ctx.max_body_bytes);
         if (st->resp.status != 0) {
             return send_response(conn, st);
@@ -355,7 +374,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         st->resp.close = true;
         return send_response(conn, st);
     }
-    info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    info = mhd.get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     cs = info == NULL ? NULL : info->socket_context;
     if (cs == NULL) {
         libro_http__error(&st->resp, 500, "internal", "the registry cannot answer now");
@@ -397,6 +416,13 @@ on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
         libro_free(cs);
         *socket_context = NULL;
     }
+}
+
+/* The writer's handle tells memory of each status change its groups commit. */
+static void
+observe_writes(void *ctx, libro_registry *reg)
+{
+    libro_http__observe(ctx, reg);
 }
 
 /* The base URL a loopback server without one is reached at: its own address and port. Only
@@ -516,6 +542,10 @@ libro_server_start(libro_server **out, const libro_server_options *opt, libro_er
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "server: NULL argument");
     }
     *out = NULL;
+    rc = libro_dl__load(&mhd_lib, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
     checked = *opt;
     if (opt->base_url == NULL && opt->listen_address != NULL) {
         if (strcmp(opt->listen_address, DERIVED_BASE_ADDRESS) != 0) {
@@ -534,6 +564,13 @@ libro_server_start(libro_server **out, const libro_server_options *opt, libro_er
     rc = libro_http__ctx_init(&s->ctx, &checked, err);
     if (rc != LIBRO_OK) {
         goto out;
+    }
+    if (!s->ctx.read_only) {
+        rc = libro_registry_writer_open(&s->ctx.writer, s->ctx.db_path, observe_writes, &s->ctx,
+                                        err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
     }
     libro_http__wait_to_serve(&s->ctx);
     memset(&v4, 0, sizeof v4);
@@ -580,7 +617,7 @@ libro_server_start(libro_server **out, const libro_server_options *opt, libro_er
      * libmicrohttpd's from here: it closes it when it stops (and when it fails to start,
      * on all but a few of its failure paths: closing it here could close another's). */
     errno = 0;
-    s->daemon = MHD_start_daemon(
+    s->daemon = mhd.start_daemon(
         flags, s->port, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket) fd,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int) opt->max_connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int) opt->max_connections_per_ip,
@@ -631,12 +668,14 @@ stop_server(libro_server *s, bool keep)
 
     if (s->daemon != NULL) {
         if (keep || s->given_socket) {
-            MHD_socket q = MHD_quiesce_daemon(s->daemon);
+            MHD_socket q = mhd.quiesce_daemon(s->daemon);
 
             fd = q == MHD_INVALID_SOCKET ? -1 : (int) q;
         }
-        MHD_stop_daemon(s->daemon); /* joins the workers and closes every connection */
+        mhd.stop_daemon(s->daemon); /* joins the workers and closes every connection */
     }
+    libro_registry_writer_close(s->ctx.writer); /* no worker is left to submit */
+    s->ctx.writer = NULL;
     libro_http__ctx_clear(&s->ctx);
     libro_free(s);
     return fd;

@@ -14,6 +14,7 @@
 #include "libro/statuslist.h"
 #include "libro/time.h"
 #include "libro/util.h"
+#include "registry_int.h"
 #include "sqlite_int.h"
 
 #define BUSY_TIMEOUT_MS 5000
@@ -235,8 +236,19 @@ static const char migration_6[] =
     " UNIQUE (law_id, version));"
     "CREATE INDEX law_review ON law (state, review_at);";
 
-static const char *const migrations[] = {migration_1, migration_2, migration_3,
-                                         migration_4, migration_5, migration_6};
+/* 7: a version per status list (space 0 licenses, 1 mandates; list as numbered in its space;
+ * purpose), bumped by each change of one of its statuses in the same transaction, so that a
+ * server holding the lists in memory notices writes by other processes with one small read.
+ * A list never changed has no row: version 0. */
+static const char migration_7[] = "CREATE TABLE status_version ("
+                                  " space INTEGER NOT NULL CHECK (space IN (0, 1)),"
+                                  " list INTEGER NOT NULL CHECK (list >= 0),"
+                                  " purpose INTEGER NOT NULL CHECK (purpose BETWEEN 1 AND 3),"
+                                  " version INTEGER NOT NULL CHECK (version >= 1),"
+                                  " PRIMARY KEY (space, list, purpose)) WITHOUT ROWID;";
+
+static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
+                                         migration_5, migration_6, migration_7};
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
@@ -266,8 +278,27 @@ ioerr_name(int rc)
     }
 }
 
+static libro_code db_fail(sq *s, int rc, const char *what, libro_error *err);
+
 libro_code
 libro_sq__db_fail(sq *s, int rc, const char *what, libro_error *err)
+{
+    libro_error e = LIBRO_ERROR_INIT;
+    libro_code code = db_fail(s, rc, what, &e);
+
+    /* The first error after which SQLite ended a group's transaction is the group's. */
+    if (s != NULL && s->db != NULL && s->group && s->group_lost.code == LIBRO_OK &&
+        sqlite3_get_autocommit(s->db) != 0) {
+        s->group_lost = e;
+    }
+    if (err != NULL) {
+        *err = e;
+    }
+    return code;
+}
+
+static libro_code
+db_fail(sq *s, int rc, const char *what, libro_error *err)
 {
     int primary = rc & 0xff;
     const char *msg = s != NULL && s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
@@ -399,19 +430,70 @@ libro_sq__col_u32(uint32_t *out, sqlite3_stmt *st, int col, libro_error *err)
 
 /* ---- transactions ------------------------------------------------------------------------- */
 
+/* Inside a group, whether SQLite ended the outer transaction (a failed statement may: a full
+ * disk, an I/O error); the savepoints went with it, and the group can commit nothing. */
+static bool
+group_gone(const sq *s)
+{
+    return s->group && sqlite3_get_autocommit(s->db) != 0;
+}
+
+/* The error of a group whose transaction SQLite ended early: the one that ended it. */
+static libro_code
+group_lost(const sq *s, libro_error *err)
+{
+    if (s->group_lost.code != LIBRO_OK) {
+        return libro_error_set(err, s->group_lost.code, "%s", s->group_lost.msg);
+    }
+    return libro_error_set(err, LIBRO_ERR_IO, "database: the write group ended early");
+}
+
+static libro_code
+refuse_poisoned(libro_error *err)
+{
+    return libro_error_set(err, LIBRO_ERR_IO,
+                           "database: writes stopped after an I/O error; restart to re-check");
+}
+
+/* One savepoint name for every depth: RELEASE and ROLLBACK TO act on the innermost one of
+ * that name, and savepoints here are strictly nested. */
+static libro_code
+savepoint_begin(sq *s, libro_error *err)
+{
+    libro_code rc;
+
+    if (s->poisoned) {
+        return refuse_poisoned(err);
+    }
+    if (group_gone(s)) {
+        return group_lost(s, err);
+    }
+    if (s->depth >= LIBRO_STORE_MAX_DEPTH) {
+        return libro_error_set(err, LIBRO_ERR_LIMIT, "begin: savepoints nested too deep");
+    }
+    rc = exec1(s, "SAVEPOINT libro", "begin", err);
+    if (rc == LIBRO_OK) {
+        s->pending_at[s->depth++] = s->pending_n;
+    }
+    return rc;
+}
+
 static libro_code
 sq_begin(void *h, libro_error *err)
 {
     sq *s = h;
     libro_code rc;
 
+    if (s->group) {
+        return savepoint_begin(s, err);
+    }
     if (s->poisoned) {
-        return libro_error_set(err, LIBRO_ERR_IO,
-                               "database: writes stopped after an I/O error; restart to re-check");
+        return refuse_poisoned(err);
     }
     rc = exec1(s, "BEGIN IMMEDIATE", "begin", err);
 
     s->in_tx = rc == LIBRO_OK;
+    s->pending_n = 0;
     return rc;
 }
 
@@ -419,20 +501,52 @@ static libro_code
 sq_begin_read(void *h, libro_error *err)
 {
     sq *s = h;
-    libro_code rc = exec1(s, "BEGIN", "begin", err);
+    libro_code rc;
 
+    if (s->group) {
+        return savepoint_begin(s, err);
+    }
+    rc = exec1(s, "BEGIN", "begin", err);
     s->in_tx = rc == LIBRO_OK;
     return rc;
+}
+
+/* Tell the observer of the committed changes, in the order they were made. */
+static void
+publish_pending(sq *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->pending_n && s->observer != NULL; i++) {
+        const sq_change *c = &s->pending[i];
+
+        s->observer(s->observer_ctx, c->space, c->list, c->index, c->purpose, c->value, c->version);
+    }
+    s->pending_n = 0;
 }
 
 static libro_code
 sq_commit(void *h, libro_error *err)
 {
     sq *s = h;
-    libro_code rc = exec1(s, "COMMIT", "commit", err);
+    libro_code rc;
 
+    if (s->group) {
+        if (s->depth == 0) {
+            return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "commit: no savepoint is open");
+        }
+        /* A savepoint released after SQLite ended the group would start a new transaction
+         * in autocommit: its changes would be committed alone, outside the group. */
+        rc = group_gone(s) ? group_lost(s, err) : exec1(s, "RELEASE libro", "commit", err);
+        if (rc == LIBRO_OK) {
+            s->depth--;
+        }
+        return rc;
+    }
+    rc = exec1(s, "COMMIT", "commit", err);
     if (rc == LIBRO_OK) {
         s->in_tx = false;
+        publish_pending(s);
     }
     return rc;
 }
@@ -442,12 +556,71 @@ sq_rollback(void *h)
 {
     sq *s = h;
 
+    if (s->group) {
+        if (s->depth == 0) {
+            return;
+        }
+        if (!group_gone(s)) {
+            (void) exec1(s, "ROLLBACK TO libro", "rollback", NULL);
+            (void) exec1(s, "RELEASE libro", "rollback", NULL);
+        }
+        /* The savepoint's status changes are undone: the observer is never told of them. */
+        s->pending_n = s->pending_at[--s->depth];
+        return;
+    }
     /* A failed COMMIT (busy) leaves the transaction open; a failed statement may already have
      * ended it (sqlite3_get_autocommit tells). */
     if (s->in_tx && sqlite3_get_autocommit(s->db) == 0) {
         (void) exec1(s, "ROLLBACK", "rollback", NULL);
     }
     s->in_tx = false;
+    s->pending_n = 0;
+}
+
+static libro_code
+sq_group_begin(void *h, libro_error *err)
+{
+    sq *s = h;
+    libro_code rc;
+
+    if (s->group || s->in_tx) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "begin: a transaction is open");
+    }
+    rc = sq_begin(s, err);
+    if (rc == LIBRO_OK) {
+        s->group = true;
+        s->depth = 0;
+        s->group_lost = (libro_error) LIBRO_ERROR_INIT;
+    }
+    return rc;
+}
+
+static libro_code
+sq_group_end(void *h, bool commit, libro_error *err)
+{
+    sq *s = h;
+    libro_code rc = LIBRO_OK;
+
+    if (!s->group) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "commit: no group is open");
+    }
+    if (s->depth != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "commit: a savepoint is still open");
+        commit = false;
+    }
+    if (commit && group_gone(s)) {
+        rc = group_lost(s, err);
+        commit = false;
+    }
+    s->group = false;
+    s->depth = 0;
+    if (commit) {
+        rc = sq_commit(s, err);
+    }
+    if (!commit || rc != LIBRO_OK) {
+        sq_rollback(s);
+    }
+    return rc;
 }
 
 static int
@@ -470,8 +643,11 @@ sq_close(void *h)
     if (s == NULL) {
         return;
     }
+    s->group = false; /* an open group ends with its transaction, rolled back */
     sq_rollback(s);
-    sqlite3_close(s->db); /* every statement is finalized where it was prepared */
+    sqlite3_finalize(s->data_version);
+    sqlite3_close(s->db); /* every other statement is finalized where it was prepared */
+    libro_free(s->pending);
     libro_free(s);
 }
 
@@ -1138,17 +1314,77 @@ out:
 }
 
 /* Revocation and suspension are rows of status_bit (value 1), the words rows of
- * status_message (?3 is the value there); value 0 is no row. */
+ * status_message (?3 is the value there); value 0 is no row. Each statement changes a row
+ * only when the status changes, so that sqlite3_changes tells a real change. */
 static const char *
 status_set_sql(int purpose, unsigned value)
 {
     if (purpose == LIBRO_STATUS_MESSAGE) {
-        return value != 0 ? "INSERT OR REPLACE INTO status_message (list, idx, value)"
-                            " VALUES (?1, ?2, ?3)"
+        return value != 0 ? "INSERT INTO status_message (list, idx, value) VALUES (?1, ?2, ?3)"
+                            " ON CONFLICT (list, idx) DO UPDATE SET value = excluded.value"
+                            " WHERE value != excluded.value"
                           : "DELETE FROM status_message WHERE list = ?1 AND idx = ?2";
     }
     return value != 0 ? "INSERT OR IGNORE INTO status_bit (list, idx, purpose) VALUES (?1, ?2, ?3)"
                       : "DELETE FROM status_bit WHERE list = ?1 AND idx = ?2 AND purpose = ?3";
+}
+
+/* Bump the version of (space, list, purpose) in the open transaction: *version is the new
+ * one. */
+static libro_code
+bump_version(sq *s, libro_store_space space, uint32_t list, int purpose, uint64_t *version,
+             libro_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    libro_code rc;
+    int src;
+
+    rc = libro_sq__prepare(s, &st,
+                           "INSERT INTO status_version (space, list, purpose, version)"
+                           " VALUES (?1, ?2, ?3, 1) ON CONFLICT (space, list, purpose)"
+                           " DO UPDATE SET version = version + 1 RETURNING version",
+                           "status version", err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if ((src = sqlite3_bind_int(st, 1, (int) space)) != SQLITE_OK ||
+        (src = sqlite3_bind_int64(st, 2, list)) != SQLITE_OK ||
+        (src = sqlite3_bind_int(st, 3, purpose)) != SQLITE_OK) {
+        rc = libro_sq__bind_fail(s, src, "status version", err);
+        goto out;
+    }
+    src = sqlite3_step(st);
+    if (src != SQLITE_ROW) {
+        rc = libro_sq__db_fail(s, src, "status version", err);
+        goto out;
+    }
+    *version = (uint64_t) sqlite3_column_int64(st, 0);
+    rc = libro_sq__step_done(s, st, "status version", err);
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Hold a change for the observer until the transaction commits (told at once outside one:
+ * the statement committed by itself). */
+static libro_code
+note_change(sq *s, const sq_change *c, libro_error *err)
+{
+    libro_code rc;
+
+    if (s->observer == NULL) {
+        return LIBRO_OK;
+    }
+    if (!s->in_tx) {
+        s->observer(s->observer_ctx, c->space, c->list, c->index, c->purpose, c->value, c->version);
+        return LIBRO_OK;
+    }
+    rc = libro_registry__grow((void **) &s->pending, &s->pending_cap, s->pending_n,
+                              sizeof *s->pending, err);
+    if (rc == LIBRO_OK) {
+        s->pending[s->pending_n++] = *c;
+    }
+    return rc;
 }
 
 static libro_code
@@ -1157,6 +1393,7 @@ sq_status_set(void *h, libro_store_space space, uint32_t list, uint32_t index, i
 {
     sq *s = h;
     sqlite3_stmt *st = NULL;
+    sq_change change = {space, list, index, purpose, value, 0};
     libro_code rc;
     int src;
 
@@ -1173,9 +1410,103 @@ sq_status_set(void *h, libro_store_space space, uint32_t list, uint32_t index, i
         goto out;
     }
     rc = libro_sq__step_done(s, st, "status bit", err);
+    if (rc != LIBRO_OK || sqlite3_changes(s->db) == 0) {
+        goto out;
+    }
+    rc = bump_version(s, space, list, purpose, &change.version, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    rc = note_change(s, &change, err);
 out:
     sqlite3_finalize(st);
     return rc;
+}
+
+static libro_code
+sq_status_versions(void *h, libro_store_status_version **out, size_t *n, libro_error *err)
+{
+    sq *s = h;
+    sqlite3_stmt *st = NULL;
+    libro_store_status_version *list = NULL;
+    size_t count = 0;
+    size_t cap = 0;
+    libro_code rc;
+    int src;
+
+    *out = NULL;
+    *n = 0;
+    rc = libro_sq__prepare(s, &st,
+                           "SELECT space, list, purpose, version FROM status_version"
+                           " ORDER BY space, list, purpose",
+                           "status versions", err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        libro_store_status_version *v;
+
+        rc = libro_registry__grow((void **) &list, &cap, count, sizeof *list, err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+        v = &list[count];
+        v->space = sqlite3_column_int(st, 0) == 1 ? LIBRO_SPACE_MANDATES : LIBRO_SPACE_LICENSES;
+        rc = libro_sq__col_u32(&v->list, st, 1, err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+        v->purpose = sqlite3_column_int(st, 2);
+        v->version = (uint64_t) sqlite3_column_int64(st, 3);
+        count++;
+    }
+    if (src != SQLITE_DONE) {
+        rc = libro_sq__db_fail(s, src, "status versions", err);
+        goto out;
+    }
+    *out = list;
+    *n = count;
+    list = NULL; /* moved to caller */
+out:
+    libro_free(list);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static libro_code
+sq_data_version(void *h, uint64_t *out, libro_error *err)
+{
+    sq *s = h;
+    libro_code rc = LIBRO_OK;
+    int src;
+
+    *out = 0;
+    if (s->data_version == NULL) {
+        rc = libro_sq__prepare(s, &s->data_version, "PRAGMA data_version", "data version", err);
+        if (rc != LIBRO_OK) {
+            return rc;
+        }
+    }
+    src = sqlite3_step(s->data_version);
+    if (src == SQLITE_ROW) {
+        *out = (uint64_t) sqlite3_column_int64(s->data_version, 0);
+        src = sqlite3_step(s->data_version);
+    }
+    if (src != SQLITE_DONE) {
+        rc = libro_sq__db_fail(s, src, "data version", err);
+    }
+    (void) sqlite3_reset(s->data_version);
+    return rc;
+}
+
+static void
+sq_set_status_observer(void *h, libro_store_status_observer fn, void *ctx)
+{
+    sq *s = h;
+
+    s->observer = fn;
+    s->observer_ctx = ctx;
+    s->pending_n = 0;
 }
 
 static libro_code
@@ -1228,6 +1559,8 @@ static const libro_store_ops sqlite_ops = {
     .begin_read = sq_begin_read,
     .commit = sq_commit,
     .rollback = sq_rollback,
+    .group_begin = sq_group_begin,
+    .group_end = sq_group_end,
     .schema_version = sq_schema_version,
     .integrity_check = sq_integrity_check,
     .meta_get = sq_meta_get,
@@ -1246,6 +1579,9 @@ static const libro_store_ops sqlite_ops = {
     .slot_state = sq_slot_state,
     .status_set = sq_status_set,
     .status_each = sq_status_each,
+    .status_versions = sq_status_versions,
+    .set_status_observer = sq_set_status_observer,
+    .data_version = sq_data_version,
     .issuer_put = libro_sq__issuer_put,
     .issuer_get = libro_sq__issuer_get,
     .issuer_list = libro_sq__issuer_list,

@@ -370,8 +370,12 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_verify_license(libro_verification **o
  *  - "LBR:" text: the reference (libro_lbr_decode -> INVALID): the registry state of the
  *    document it names, ENDED / SUPERSEDED / REPEALED, IN FORCE, or STATUS UNKNOWN "not in
  *    the trust store: sync its registry (libro sync URL)" when no trusted registry lists it;
+ *  - "LB2:" or "LB1:" text (libro/lb1.h): decoded straight into the JWS it carries, the
+ *    signing input encoded once and nothing decoded twice, then verified as that compact
+ *    JWS would be by libro_verify_license; text that does not decode is INVALID with the
+ *    reason libro_lb1_decode gives;
  *  - anything else: a compact JWS, libro_verify_license (a license, a mandate or a
- *    CommunityLaw).
+ *    CommunityLaw); "LB3:" text is not taken here (libro_scan_text decodes it).
  *  The registry state comes from the indexes libro_trust_sync kept: an entry counts only while
  *  its registry chains to a pinned anchor now (as a status list's registry must), and for a
  *  document only a registry of the document's own community (an agreement's framing
