@@ -2123,10 +2123,12 @@ fast_dir(const char *tmp)
 
 /* The figures gathered for the summary. */
 struct issue_figures {
-    double emb;          /* in-process, one thread */
-    double emb_par;      /* in-process, o->threads threads */
-    double queued[2];    /* through the write queue, o->threads and MAX_THREADS threads; 0: none */
-    double per_group[2]; /* jobs per commit there */
+    double emb;     /* in-process, one thread */
+    double emb_par; /* in-process, o->threads threads */
+    /* Through the write queue, o->threads then MAX_THREADS threads, in one job then split in
+     * two (a reservation, a registration); 0: no queue in this tree. */
+    double queued[4];
+    double per_group[4]; /* jobs per commit there */
     double http;         /* over HTTP, one client */
     double http_par;     /* over HTTP, o->threads clients */
     double sodium_sv;
@@ -2214,20 +2216,20 @@ section_issue(const struct opts *o, const struct world *w, struct raw *raw, stru
     printf("1. issue = reserve + sign + register (alone: bench_registry --only issue --issue %u "
            "--threads %u)\n",
            o->per_run, o->threads);
-    printf("   %-54s %9.0f /s\n", "in-process, 1 thread (libro_issuer_issue_license, DB)", f.emb);
-    printf("   %-54s %9.0f /s\n", "in-process, threads sharing the DB", f.emb_par);
+    printf("   %-68s %9.0f /s\n", "in-process, 1 thread (libro_issuer_issue_license, DB)", f.emb);
+    printf("   %-68s %9.0f /s\n", "in-process, threads sharing the DB", f.emb_par);
     for (unsigned k = 0; k < 4 && f.queued[0] > 0; k++) {
         char what[80];
 
         note(what, sizeof what, "in-process, %u threads, one write queue, %s (%.1f jobs a commit)",
              k % 2 == 0 ? o->threads : MAX_THREADS, k < 2 ? "1 job" : "2 jobs", f.per_group[k]);
-        printf("   %-54s %9.0f /s\n", what, f.queued[k]);
+        printf("   %-68s %9.0f /s\n", what, f.queued[k]);
     }
-    printf("   %-54s %9.0f /s\n", "over HTTP, 1 client (loopback)", f.http);
-    printf("   %-54s %9.0f /s\n", "over HTTP, clients at once", f.http_par);
-    printf("   %-54s %9.0f /s\n", "raw libsodium Ed25519 sign + verify", f.sodium_sv);
-    printf("   %-54s %9.0f /s\n", "raw OpenSSL Ed25519 sign + verify", f.openssl_sv);
-    printf("   %-54s %9.0f /s\n", "raw SQLite commits, one row each (WAL, synchronous=FULL)",
+    printf("   %-68s %9.0f /s\n", "over HTTP, 1 client (loopback)", f.http);
+    printf("   %-68s %9.0f /s\n", "over HTTP, clients at once", f.http_par);
+    printf("   %-68s %9.0f /s\n", "raw libsodium Ed25519 sign + verify", f.sodium_sv);
+    printf("   %-68s %9.0f /s\n", "raw OpenSSL Ed25519 sign + verify", f.openssl_sv);
+    printf("   %-68s %9.0f /s\n", "raw SQLite commits, one row each (WAL, synchronous=FULL)",
            f.commits);
     printf("   (1 thread: median of %u runs of %u; threads: %u x %u, median of 3; in-process / "
            "libsodium = %.3f)\n",
@@ -2521,12 +2523,22 @@ main(int argc, char **argv)
         row("issue, in-process, 1 thread", fi.emb, 0, "/s", line);
         note(line, sizeof line, "%u threads, one database", o.threads);
         row("issue, in-process, threads", fi.emb_par, 0, "/s", line);
+        for (unsigned k = 0; k < 4 && fi.queued[0] > 0; k++) {
+            static const char *const names[] = {
+                "issue, write queue, threads", "issue, write queue, 16 threads",
+                "issue, write queue, threads, split", "issue, write queue, 16 thr., split"};
+
+            note(line, sizeof line, "%u threads, %.1f jobs a commit%s",
+                 k % 2 == 0 ? o.threads : MAX_THREADS, fi.per_group[k],
+                 k < 2 ? ", signed in the job" : ": reserve, sign outside, register");
+            row(names[k], fi.queued[k], 0, "/s", line);
+        }
         note(line, sizeof line, "%.3f x libsodium sign+verify", fi.http / fi.sodium_sv);
         row("issue, HTTP, 1 client", fi.http, 0, "/s", line);
-        row("raw SQLite commits (yardstick)", fi.commits, 0, "/s",
-            "one row each, WAL, synchronous=FULL, beside the registry");
         note(line, sizeof line, "%u clients", o.threads);
         row("issue, HTTP, clients", fi.http_par, 0, "/s", line);
+        row("raw SQLite commits (yardstick)", fi.commits, 0, "/s",
+            "one row each, WAL, synchronous=FULL, beside the registry");
         row("stored per license", fi.bytes_per_license, 0, "B", "registered through the API");
     }
     if ((o.only & SEC_REVOKE) != 0) {
