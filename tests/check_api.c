@@ -557,6 +557,8 @@ START_TEST(test_authorize_issuer)
     char *renewed = issuer_auth(COMMUNITY, BOARD, board_key, nursing, 200, now - DAY,
                                 now + 200 * DAY, town_key);
     uint64_t before = log_size();
+    const libro_credential *memo1 = NULL;
+    const libro_credential *memo2 = NULL;
 
     /* The fixture's authorization is the one stored for the board's key. */
     must(libro_registry_issuer_authorization(reg, &got, board_kid, now, &err), &err, "stored");
@@ -600,11 +602,24 @@ START_TEST(test_authorize_issuer)
     libro_free(got);
     got = NULL;
 
+    /* The handle keeps the parse of the stored text for the next write that names the key. */
+    must(libro_registry__issuer_credential(reg, &memo1, board_kid, now, &err), &err, "memo");
+    must(libro_registry__issuer_credential(reg, &memo2, board_kid, now, &err), &err, "memo 2");
+    ck_assert_ptr_eq(memo1, memo2);
+    LIBRO_ASSERT_CODE(
+        libro_registry__issuer_credential(reg, &memo2, board_kid, now + 1001 * DAY, &err),
+        LIBRO_ERR_EXPIRED, &err, "issuer authorization has expired");
+    ck_assert_ptr_null(memo2);
+
     /* A new authorization of the same key replaces the old one, and is a leaf. */
     must(libro_registry_authorize_issuer(reg, NULL, renewed, LIBRO_AUTHORIZE_ALLOW_UNRECORDED,
                                          "clerk", now, &err),
          &err, "renewed");
     ck_assert_uint_eq(log_size(), before + 1);
+    /* ... and the next write reads the new one, not the kept parse of the old. */
+    must(libro_registry__issuer_credential(reg, &memo2, board_kid, now + 150 * DAY, &err), &err,
+         "memo renewed");
+    ck_assert_int_eq(memo2->valid_until, now + 200 * DAY);
     must(libro_registry_issuer_authorization(reg, &got, board_kid, now, &err), &err, "stored");
     ck_assert_str_eq(got, renewed);
     libro_free(got);

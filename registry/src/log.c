@@ -466,15 +466,89 @@ libro_registry_issuer_authorization(libro_registry *r, char **authorization, con
     return rc;
 }
 
+/* The memo entry parsed from exactly `jws`, or NULL. */
+static libro_registry__auth_memo *
+auth_memo_find(libro_registry *r, const char *jws)
+{
+    for (size_t i = 0; i < LIBRO_REGISTRY__AUTH_MEMO; i++) {
+        libro_registry__auth_memo *m = &r->auth_memo[i];
+
+        if (m->jws != NULL && strcmp(m->jws, jws) == 0) {
+            return m;
+        }
+    }
+    return NULL;
+}
+
+/* The entry to fill next: an empty one, else the least recently used, emptied. */
+static libro_registry__auth_memo *
+auth_memo_victim(libro_registry *r)
+{
+    libro_registry__auth_memo *v = &r->auth_memo[0];
+
+    for (size_t i = 0; i < LIBRO_REGISTRY__AUTH_MEMO; i++) {
+        libro_registry__auth_memo *m = &r->auth_memo[i];
+
+        if (m->jws == NULL) {
+            return m;
+        }
+        if (m->used < v->used) {
+            v = m;
+        }
+    }
+    libro_free(v->jws);
+    libro_credential_free(v->cred);
+    memset(v, 0, sizeof *v);
+    return v;
+}
+
+void
+libro_registry__auth_memo_clear(libro_registry *r)
+{
+    for (size_t i = 0; i < LIBRO_REGISTRY__AUTH_MEMO; i++) {
+        libro_free(r->auth_memo[i].jws);
+        libro_credential_free(r->auth_memo[i].cred);
+        memset(&r->auth_memo[i], 0, sizeof r->auth_memo[i]);
+    }
+}
+
 libro_code
-libro_registry__issuer_credential(libro_registry *r, libro_credential **out, const char *kid,
+libro_registry__issuer_credential(libro_registry *r, const libro_credential **out, const char *kid,
                                   int64_t now, libro_error *err)
 {
+    libro_registry__auth_memo *m;
     char *jws = NULL;
-    libro_code rc = issuer_authorization(r, &jws, out, kid, now, err);
+    libro_code rc;
 
+    *out = NULL;
+    /* The row is read every time (an authorization replaced or removed counts at once); only
+     * the parse of the same text is reused. */
+    rc = r->store.ops->issuer_get(r->store.h, &jws, kid, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    m = auth_memo_find(r, jws);
+    if (m == NULL) {
+        m = auth_memo_victim(r);
+        rc = libro_registry__parse_credential(&m->cred, jws, err);
+        if (rc != LIBRO_OK) {
+            libro_free(jws);
+            return rc;
+        }
+        m->jws = jws;
+        jws = NULL; /* moved to the memo */
+    }
     libro_free(jws);
-    return rc;
+    m->used = ++r->auth_tick;
+    if (now < m->cred->valid_from) {
+        return libro_error_set(err, LIBRO_ERR_NOT_YET_VALID,
+                               "issuer authorization is not yet valid");
+    }
+    if (now > m->cred->valid_until) {
+        return libro_error_set(err, LIBRO_ERR_EXPIRED, "issuer authorization has expired");
+    }
+    *out = m->cred;
+    return LIBRO_OK;
 }
 
 libro_code

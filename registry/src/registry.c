@@ -478,6 +478,7 @@ libro_registry_close(libro_registry *r)
     libro_free(r->charter);
     libro_credential_free(r->community);
     libro_free(r->authorization);
+    libro_registry__auth_memo_clear(r);
     libro_free(r);
 }
 

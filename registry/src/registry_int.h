@@ -10,12 +10,28 @@
 /* Longest request id (jti) of a signed API request. */
 #define LIBRO_REGISTRY_MAX_JTI LIBRO_REQUEST_MAX_JTI
 
+/* Issuer authorizations a handle keeps parsed (libro_registry__issuer_credential). */
+#define LIBRO_REGISTRY__AUTH_MEMO 4u
+
+/** One parsed issuer authorization, kept with the exact stored text it was parsed from: a
+ *  later read of a row with the same text reuses it, any other text is parsed anew. */
+typedef struct libro_registry__auth_memo {
+    char *jws;
+    libro_credential *cred;
+    uint64_t used; /* the handle's tick when last used: the least recent is replaced */
+} libro_registry__auth_memo;
+
 struct libro_registry {
     libro_store store;
     char *charter;
     libro_credential *community; /* `charter` parsed once, for the rules of every write */
     char *authorization;
     bool read_only; /* opened read-only on purpose (libro_registry_open_read_only) */
+    /* A server keeps its handles for its life and every signed write names its issuer: the
+     * row is still read every time, only its parse is kept (rules and windows are checked at
+     * each use). */
+    libro_registry__auth_memo auth_memo[LIBRO_REGISTRY__AUTH_MEMO];
+    uint64_t auth_tick;
 };
 
 #define LIBRO_REGISTRY_MAX_EVIDENCE_NAME 64u
@@ -142,11 +158,14 @@ LIBRO_NODISCARD libro_code libro_registry__parse_credential(libro_credential **o
 LIBRO_NODISCARD libro_code libro_registry__last_list(libro_registry *r, uint32_t *list,
                                                      libro_error *err);
 
-/** libro_registry_issuer_authorization's credential, parsed (caller frees *out). */
+/** libro_registry_issuer_authorization's credential, parsed: *out is borrowed from the
+ *  handle's memo and stays valid until the handle is closed or this is called again on it. */
 LIBRO_NODISCARD libro_code libro_registry__issuer_credential(libro_registry *r,
-                                                             libro_credential **out,
+                                                             const libro_credential **out,
                                                              const char *kid, int64_t now,
                                                              libro_error *err);
+/** Forget the handle's parsed issuer authorizations (libro_registry_close). */
+void libro_registry__auth_memo_clear(libro_registry *r);
 /** Whether a request id is already recorded (a replay, before any other check refuses it, or
  *  after a write failed with LIBRO_ERR_EXISTS: whether the id was what existed). */
 LIBRO_NODISCARD libro_code libro_registry__request_known(libro_registry *r, const char *jti,

@@ -25,7 +25,8 @@ static const char no_store[] = "no-store";
 typedef struct write_request {
     libro_jws *jws;
     json_t *claims;
-    libro_credential *auth;       /* license requests: the signer's IssuerAuthorization */
+    const libro_credential *auth; /* license requests: the signer's IssuerAuthorization,
+                                     borrowed from the handle (libro_registry__issuer_credential) */
     libro_registry_signer signer; /* roundtable requests: the community or holder signing */
     libro_request_id id;          /* jti, kid, iat: what a write records */
 } write_request;
@@ -35,7 +36,6 @@ write_request_clear(write_request *w)
 {
     libro_jws_free(w->jws);
     json_decref(w->claims);
-    libro_credential_free(w->auth);
     libro_registry__signer_clear(&w->signer);
     memset(w, 0, sizeof *w);
 }
