@@ -15,6 +15,7 @@
 #include "libro/statuslist.h"
 #include "libro/time.h"
 #include "libro/util.h"
+#include "registry_int.h"
 
 /* The registry's answers are small JSON documents. */
 #define MAX_ANSWER_BYTES (16u * 1024u)
@@ -675,10 +676,7 @@ libro_code
 libro_registry_client_expiring(libro_registry_client *c, libro_license_record **out, size_t *n,
                                int64_t within, libro_error *err)
 {
-    json_t *answer = NULL;
-    json_t *list;
-    libro_license_record *recs = NULL;
-    size_t count = 0;
+    libro_registry__records l = {NULL, 0, 0};
     libro_code rc;
 
     if (c == NULL || out == NULL || n == NULL) {
@@ -689,25 +687,49 @@ libro_registry_client_expiring(libro_registry_client *c, libro_license_record **
     if (c->local != NULL) {
         return libro_registry_expiring(c->local, out, n, libro_time_now(), within, err);
     }
+    rc =
+        libro_registry_client_expiring_each(c, within, true, libro_registry__records_keep, &l, err);
+    if (rc != LIBRO_OK) {
+        libro_license_records_free(l.list, l.count);
+        return rc;
+    }
+    *out = l.list;
+    *n = l.count;
+    return LIBRO_OK;
+}
+
+libro_code
+libro_registry_client_expiring_each(libro_registry_client *c, int64_t within, bool with_credential,
+                                    libro_license_record_fn fn, void *ctx, libro_error *err)
+{
+    json_t *answer = NULL;
+    json_t *list;
+    libro_license_record rec = {0};
+    libro_code rc;
+
+    if (c == NULL || fn == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "expiring: NULL argument");
+    }
+    if (c->local != NULL) {
+        return libro_registry_expiring_each(c->local, libro_time_now(), within, with_credential, fn,
+                                            ctx, err);
+    }
     rc = post(&answer, c, "/v1/queries/expiring",
               json_pack("{s:s, s:I}", "op", "expiring", "within", (json_int_t) within), err);
     list = rc == LIBRO_OK ? json_object_get(answer, "licenses") : NULL;
     if (rc == LIBRO_OK && !json_is_array(list)) {
         rc = libro_error_set(err, LIBRO_ERR_PARSE, "registry answer: no list of licenses");
     }
-    if (rc == LIBRO_OK && json_array_size(list) > 0) {
-        recs = libro_calloc(json_array_size(list), sizeof *recs);
-        rc = recs == NULL ? nomem(err) : LIBRO_OK;
-    }
     for (size_t i = 0; rc == LIBRO_OK && i < json_array_size(list); i++) {
-        rc = record_from_json(&recs[i], json_array_get(list, i), err);
-        count += rc == LIBRO_OK;
-    }
-    if (rc == LIBRO_OK) {
-        *out = recs;
-        *n = count;
-    } else {
-        libro_license_records_free(recs, count);
+        rc = record_from_json(&rec, json_array_get(list, i), err);
+        if (rc == LIBRO_OK && !with_credential) {
+            libro_free(rec.credential);
+            rec.credential = NULL;
+        }
+        if (rc == LIBRO_OK) {
+            rc = fn(ctx, &rec, err);
+        }
+        libro_license_record_clear(&rec);
     }
     json_decref(answer);
     return rc;

@@ -23,12 +23,6 @@ libro_registry_expiring_each(libro_registry *r, int64_t now, int64_t within, boo
                                                err);
 }
 
-struct collect {
-    libro_license_record *list;
-    size_t count;
-    size_t cap;
-};
-
 /* A copy of `s`, NULL for NULL. */
 static libro_code
 dup_text(char **out, const char *s, libro_error *err)
@@ -37,10 +31,10 @@ dup_text(char **out, const char *s, libro_error *err)
     return s != NULL && *out == NULL ? libro_registry__nomem(err) : LIBRO_OK;
 }
 
-static libro_code
-collect_one(void *ctx, const libro_license_record *rec, libro_error *err)
+libro_code
+libro_registry__records_keep(void *ctx, const libro_license_record *rec, libro_error *err)
 {
-    struct collect *c = ctx;
+    libro_registry__records *c = ctx;
     libro_license_record *copy;
     libro_code rc;
 
@@ -70,7 +64,7 @@ libro_code
 libro_registry_expiring(libro_registry *r, libro_license_record **out, size_t *n, int64_t now,
                         int64_t within, libro_error *err)
 {
-    struct collect c = {NULL, 0, 0};
+    libro_registry__records c = {NULL, 0, 0};
     libro_code rc;
 
     if (r == NULL || out == NULL || n == NULL) {
@@ -78,7 +72,7 @@ libro_registry_expiring(libro_registry *r, libro_license_record **out, size_t *n
     }
     *out = NULL;
     *n = 0;
-    rc = libro_registry_expiring_each(r, now, within, true, collect_one, &c, err);
+    rc = libro_registry_expiring_each(r, now, within, true, libro_registry__records_keep, &c, err);
     if (rc != LIBRO_OK) {
         libro_license_records_free(c.list, c.count);
         return rc;
