@@ -476,6 +476,7 @@ libro_issuer__record(libro_issued *res, libro_registry_client *r, const char *ba
     libro_credential *c = res->license;
     libro_credential entries = {0};
     bool remote = libro_registry_client_remote(r);
+    bool grouped = false;
     libro_code rc = LIBRO_OK;
 
     entries.has_status = true;
@@ -489,6 +490,12 @@ libro_issuer__record(libro_issued *res, libro_registry_client *r, const char *ba
     }
     if (rc == LIBRO_OK && (base != NULL || !kind->status_required)) {
         rc = libro_credential_check(c, err);
+    }
+    /* With a local database the reservation, the signing and the registration are one
+     * transaction (one fsync): an index whose license was never registered is not kept. */
+    if (rc == LIBRO_OK && !remote) {
+        rc = libro_registry_client_group_begin(r, err);
+        grouped = rc == LIBRO_OK;
     }
     if (rc == LIBRO_OK) {
         rc =
@@ -514,6 +521,15 @@ libro_issuer__record(libro_issued *res, libro_registry_client *r, const char *ba
     if (rc == LIBRO_OK) {
         rc = kind->record(r, (const char *) res->jws.data, res->status_list, res->status_index, ctx,
                           err);
+    }
+    if (grouped) {
+        libro_error ignored = LIBRO_ERROR_INIT; /* a rollback's: the failure's error stands */
+        libro_code end =
+            libro_registry_client_group_end(r, rc == LIBRO_OK, rc == LIBRO_OK ? err : &ignored);
+
+        if (rc == LIBRO_OK) {
+            rc = end;
+        }
     }
     libro_free(entries.status_revocation_list);
     libro_free(entries.status_suspension_list);

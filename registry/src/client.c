@@ -16,6 +16,7 @@
 #include "libro/time.h"
 #include "libro/util.h"
 #include "registry_int.h"
+#include "writer.h"
 
 /* The registry's answers are small JSON documents. */
 #define MAX_ANSWER_BYTES (16u * 1024u)
@@ -127,6 +128,24 @@ bool
 libro_registry_client_remote(const libro_registry_client *c)
 {
     return c != NULL && c->url != NULL;
+}
+
+libro_code
+libro_registry_client_group_begin(libro_registry_client *c, libro_error *err)
+{
+    if (c == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "registry client: NULL argument");
+    }
+    return c->local == NULL ? LIBRO_OK : libro_registry__group_begin(c->local, err);
+}
+
+libro_code
+libro_registry_client_group_end(libro_registry_client *c, bool commit, libro_error *err)
+{
+    if (c == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "registry client: NULL argument");
+    }
+    return c->local == NULL ? LIBRO_OK : libro_registry__group_end(c->local, commit, err);
 }
 
 /* ---- HTTP ---------------------------------------------------------------------------------- */

@@ -36,15 +36,13 @@ check_publish(const libro_key *registry_key, const libro_credential *auth,
     return LIBRO_OK;
 }
 
-/* Whether `last` still answers: the same bits, and young enough that a verifier gets a list
- * with nearly its whole window ahead. */
-static bool
-still_current(const libro_published_list *last, const unsigned char hash[32], int64_t now_ms)
+bool
+libro_registry__published_fresh(const libro_published_list *last, int64_t now_ms)
 {
     int64_t window_ms;
     int64_t refresh_ms = (int64_t) LIBRO_STATUS_LIST_REFRESH_SECONDS * 1000;
 
-    if (!last->used || memcmp(last->bits_hash, hash, sizeof last->bits_hash) != 0) {
+    if (!last->used) {
         return false;
     }
     window_ms = last->valid_until * 1000 - last->valid_from_ms;
@@ -54,23 +52,27 @@ still_current(const libro_published_list *last, const unsigned char hash[32], in
     return now_ms < last->valid_from_ms + refresh_ms;
 }
 
-libro_code
-libro_registry_publish_list(libro_buf *jws_out, bool *signed_now, libro_published_list *last,
-                            libro_registry *r, const libro_key *registry_key,
-                            const libro_credential *authorization, const libro_publish_options *opt,
-                            libro_error *err)
+/* Whether `last` still answers: the same bits, and young enough that a verifier gets a list
+ * with nearly its whole window ahead. */
+static bool
+still_current(const libro_published_list *last, const unsigned char hash[32], int64_t now_ms)
 {
-    libro_status_list s = {0};
-    libro_buf jws = LIBRO_BUF_INIT;
-    unsigned char hash[32];
-    libro_code rc;
+    return last->used && memcmp(last->bits_hash, hash, sizeof last->bits_hash) == 0 &&
+           libro_registry__published_fresh(last, now_ms);
+}
 
+/* The arguments every publisher checks (all but the registry). */
+static libro_code
+check_args(libro_buf *jws_out, bool *signed_now, libro_published_list *last,
+           const libro_key *registry_key, const libro_credential *authorization,
+           const libro_publish_options *opt, libro_error *err)
+{
     if (signed_now != NULL) {
         *signed_now = false;
     }
-    if (jws_out == NULL || signed_now == NULL || last == NULL || r == NULL ||
-        registry_key == NULL || authorization == NULL || opt == NULL ||
-        opt->version != LIBRO_PUBLISH_OPTIONS_VERSION || opt->url == NULL) {
+    if (jws_out == NULL || signed_now == NULL || last == NULL || registry_key == NULL ||
+        authorization == NULL || opt == NULL || opt->version != LIBRO_PUBLISH_OPTIONS_VERSION ||
+        opt->url == NULL) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "publish: NULL argument or version");
     }
     if (opt->seconds < LIBRO_STATUS_LIST_MIN_SECONDS ||
@@ -81,15 +83,21 @@ libro_registry_publish_list(libro_buf *jws_out, bool *signed_now, libro_publishe
                                "purpose set",
                                LIBRO_STATUS_LIST_MIN_SECONDS, LIBRO_STATUS_LIST_MAX_SECONDS);
     }
-    rc = check_publish(registry_key, authorization, opt, err);
-    if (rc == LIBRO_OK) {
-        rc = libro_registry__status_bits_in(
-            r, opt->mandates ? LIBRO_SPACE_MANDATES : LIBRO_SPACE_LICENSES, &s.bits, opt->list,
-            opt->purpose, err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = libro_sha256(hash, s.bits.bits, s.bits.n_entries / 8, err);
-    }
+    return check_publish(registry_key, authorization, opt, err);
+}
+
+/* Sign `bits` unless `last` still answers (the arguments checked). */
+static libro_code
+publish(libro_buf *jws_out, bool *signed_now, libro_published_list *last,
+        const libro_bitstring *bits, const libro_key *registry_key,
+        const libro_credential *authorization, const libro_publish_options *opt, libro_error *err)
+{
+    libro_status_list s = {0};
+    libro_buf jws = LIBRO_BUF_INIT;
+    unsigned char hash[32];
+    libro_code rc;
+
+    rc = libro_sha256(hash, bits->bits, bits->n_entries / 8, err);
     if (rc != LIBRO_OK || still_current(last, hash, opt->now_ms)) {
         goto out;
     }
@@ -116,7 +124,10 @@ libro_registry_publish_list(libro_buf *jws_out, bool *signed_now, libro_publishe
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
         goto out;
     }
+    /* Borrowed: the list is signed from the caller's bits, and not freed with `s`. */
+    s.bits = *bits;
     rc = libro_status_list_sign(&jws, &s, registry_key, err);
+    memset(&s.bits, 0, sizeof s.bits);
     if (rc == LIBRO_OK) {
         rc = libro_buf_append(jws_out, jws.data, jws.len, err);
     }
@@ -131,5 +142,46 @@ libro_registry_publish_list(libro_buf *jws_out, bool *signed_now, libro_publishe
 out:
     libro_buf_free(&jws);
     libro_status_list_free(&s);
+    return rc;
+}
+
+libro_code
+libro_registry__publish_bits(libro_buf *jws_out, bool *signed_now, libro_published_list *last,
+                             const libro_bitstring *bits, const libro_key *registry_key,
+                             const libro_credential *authorization,
+                             const libro_publish_options *opt, libro_error *err)
+{
+    libro_code rc = check_args(jws_out, signed_now, last, registry_key, authorization, opt, err);
+
+    if (rc == LIBRO_OK && (bits == NULL || bits->bits == NULL)) {
+        rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "publish: NULL argument or version");
+    }
+    if (rc == LIBRO_OK) {
+        rc = publish(jws_out, signed_now, last, bits, registry_key, authorization, opt, err);
+    }
+    return rc;
+}
+
+libro_code
+libro_registry_publish_list(libro_buf *jws_out, bool *signed_now, libro_published_list *last,
+                            libro_registry *r, const libro_key *registry_key,
+                            const libro_credential *authorization, const libro_publish_options *opt,
+                            libro_error *err)
+{
+    libro_bitstring bits = {NULL, 0};
+    libro_code rc = check_args(jws_out, signed_now, last, registry_key, authorization, opt, err);
+
+    if (rc == LIBRO_OK && r == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "publish: NULL argument or version");
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_registry__status_bits_in(
+            r, opt->mandates ? LIBRO_SPACE_MANDATES : LIBRO_SPACE_LICENSES, &bits, opt->list,
+            opt->purpose, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = publish(jws_out, signed_now, last, &bits, registry_key, authorization, opt, err);
+    }
+    libro_bitstring_free(&bits);
     return rc;
 }

@@ -93,6 +93,15 @@ void libro_registry__set_status_observer(libro_registry *r, libro_registry__stat
 LIBRO_NODISCARD libro_code libro_registry__status_versions(libro_registry *r,
                                                            libro_store_status_version **out,
                                                            size_t *n, libro_error *err);
+/** libro_registry_publish_list over `bits` the caller holds (the server's lists in memory)
+ *  instead of the registry's: the same rules, checks and codes. */
+LIBRO_NODISCARD libro_code libro_registry__publish_bits(
+    libro_buf *jws_out, bool *signed_now, libro_published_list *last,
+    const struct libro_bitstring *bits, const libro_key *registry_key,
+    const libro_credential *authorization, const libro_publish_options *opt, libro_error *err);
+/** Whether the list `last` describes is young enough at `now_ms` that publishing the same bits
+ *  signs nothing (libro_registry_publish_list's refresh rule); false when none was signed. */
+bool libro_registry__published_fresh(const libro_published_list *last, int64_t now_ms);
 /** libro_registry__last_list in the status lists of `space`. */
 LIBRO_NODISCARD libro_code libro_registry__last_list_in(libro_registry *r, libro_store_space space,
                                                         uint32_t *list, libro_error *err);

@@ -76,6 +76,9 @@ typedef libro_code (*libro_store_status_fn)(void *ctx, uint32_t index, unsigned 
 /* Every function takes the backend's handle `h` first. Codes: LIBRO_ERR_IO for the backend's
  * failures (a busy database included), LIBRO_ERR_NOMEM, and those named below. Outputs are
  * owned by the caller and released with the public _clear/_free of their type. */
+/* Savepoints a group may hold open at once (a job, the write inside it, and room). */
+#define LIBRO_STORE_MAX_DEPTH 8u
+
 typedef struct libro_store_ops {
     void (*close)(void *h);
     /* A write transaction that holds the write lock from its start (SQLite: BEGIN IMMEDIATE),
@@ -87,6 +90,15 @@ typedef struct libro_store_ops {
     libro_code (*begin_read)(void *h, libro_error *err);
     libro_code (*commit)(void *h, libro_error *err);
     void (*rollback)(void *h); /* no-op outside a transaction */
+    /* A group: one write transaction (BEGIN IMMEDIATE) that several writes share, for the
+     * write queue (writer.h) and the issuing of a license with a local database. Until
+     * group_end, begin and begin_read open a savepoint, commit releases it and rollback
+     * rolls back to it (at most LIBRO_STORE_MAX_DEPTH deep), so that each write stands or
+     * falls alone; group_end commits (`commit`) or rolls back what the released savepoints
+     * hold, with one commit (one fsync). LIBRO_ERR_INVALID_ARG when a transaction is open
+     * already (group_begin) or a savepoint is still open (group_end, which rolls back). */
+    libro_code (*group_begin)(void *h, libro_error *err);
+    libro_code (*group_end)(void *h, bool commit, libro_error *err);
     int (*schema_version)(void *h);
     /* Whether a write or fsync failed with an I/O error on this handle: then begin refuses
      * (LIBRO_ERR_IO) until the store is opened anew. */
@@ -149,6 +161,10 @@ typedef struct libro_store_ops {
      * libro_free). */
     libro_code (*status_versions)(void *h, libro_store_status_version **out, size_t *n,
                                   libro_error *err);
+    /* A number that changes when another handle (of this process or another) committed a
+     * change to the database since this handle last asked (SQLite: PRAGMA data_version, which
+     * reads no page when nothing was committed). Only comparable with this handle's own. */
+    libro_code (*data_version)(void *h, uint64_t *out, libro_error *err);
     /* Who is told of this handle's committed status changes (fn NULL: nobody). */
     void (*set_status_observer)(void *h, libro_store_status_observer fn, void *ctx);
     /* The statuses of `list` for `purpose` that are not 0, by index. */

@@ -8,6 +8,8 @@
 #  2. every refusal of the write API, each by its status and its JSON error code (and Allow
 #     or Retry-After where the answer carries one), and that no refusal writes to the log;
 #  3. eight clients changing one license at once: one revocation, a consistent history;
+#     sixteen clients revoking sixteen licenses at once: every one acknowledged and recorded
+#     (the server's writes share the write queue's commits, and none waits for a lock);
 #  4. the first second after a restart: a change is in the status list served next, at once.
 # Needs curl and python3 (exit 77, skipped, without them). Prints "N passed, N failed".
 set -uo pipefail
@@ -743,6 +745,36 @@ expect_state "concurrent: the final state" T7-N-0003 revoked
 r=$(py history after.json "$events_before" $((revokes + suspends)))
 if [[ $r == ok* ]]; then ok; else fail "concurrent: history: $r"; fi
 expect_size "concurrent: one leaf per success" $((size + revokes + suspends))
+
+# Sixteen clients, each on its own connection, revoke sixteen licenses at once: each write is
+# acknowledged (200), none meets a busy database, and each is on record.
+for i in $(seq -w 1 16); do
+    must issue "T7-P-00$i" "p$i.jws"
+done
+size=$(cp_size)
+pids=()
+for i in $(seq -w 1 16); do
+    (
+        while [ ! -e go16 ]; do sleep 0.01; done
+        "$libro" license revoke "${AS_BOARD[@]}" --reason "client $i" "T7-P-00$i" \
+            >"revoke16.$i.out" 2>&1 </dev/null
+        echo $? >"revoke16.$i.rc"
+    ) &
+    pids+=($!)
+done
+touch go16
+wait "${pids[@]}"
+revoked=0
+for i in $(seq -w 1 16); do
+    if [ "$(cat "revoke16.$i.rc")" = 0 ] && grep -q "T7-P-00$i: revoke recorded" "revoke16.$i.out"; then
+        revoked=$((revoked + 1))
+    else
+        fail "sixteen at once: revoke $i: $(cat "revoke16.$i.out")"
+    fi
+    expect_state "sixteen at once: $i revoked" "T7-P-00$i" revoked
+done
+if [ $revoked -eq 16 ]; then ok; else fail "sixteen at once: $revoked of 16 revokes succeeded"; fi
+expect_size "sixteen at once: one leaf each" $((size + 16))
 
 # === the first second after a start ==========================================================
 # Status lists are dated to the millisecond, each strictly after the last, and the first list

@@ -23,6 +23,18 @@ LIBRO_API void libro_registry_client_close(libro_registry_client *c);
 /** Whether the client speaks HTTP (else it works on a database in-process). */
 LIBRO_API bool libro_registry_client_remote(const libro_registry_client *c);
 
+/** In-process, open one write transaction that the client's writes until
+ *  libro_registry_client_group_end join, each in a savepoint of its own (a write that fails
+ *  is undone alone), so that they share one commit: one fsync. Over HTTP nothing (each
+ *  request is committed by the registry before it answers). LIBRO_ERR_INVALID_ARG while a
+ *  group is open; the storage codes of a write (LIBRO_ERR_BUSY when another process holds
+ *  the database past the wait). */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_group_begin(libro_registry_client *c,
+                                                                       libro_error *err);
+/** Commit the group (`commit`; nothing of it is kept when the commit fails) or roll it back. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_group_end(libro_registry_client *c,
+                                                                     bool commit, libro_error *err);
+
 /** Reserve a status index: *list and *index, and over HTTP the three list URLs the registry
  *  serves them at (*revocation, *suspension and *message, the status words; caller frees;
  *  NULL in-process, where the caller knows its own URL base). LIBRO_ERR_PARSE for an answer

@@ -1,8 +1,10 @@
 /* The registry's HTTP API: the trust bundle (docs/formats.md) and the log's reads. A bundle is
  * everything a verifier needs from this registry to work offline, signed by the registry key:
  * the community's charter, the registry and issuer authorizations, the current status lists
- * and the latest log checkpoint (docs/formats.md, "Trust bundle"). It is rebuilt only when
- * one of those changes (a status list is re-signed when its bits change or it is due), so its
+ * and the latest log checkpoint (docs/formats.md, "Trust bundle"). It is kept in memory
+ * (libro_http_mem) and served from there without a database read until the database changed
+ * or a list it holds was signed again; then its parts are read again and it is re-signed only
+ * when they changed (a status list is re-signed when its bits change or it is due), so its
  * ETag is stable and a verifier that syncs often mostly gets 304. */
 #include <string.h>
 
@@ -114,6 +116,7 @@ gather_lists(bundle_parts *p, libro_buf *all, libro_http_ctx *ctx, libro_registr
     libro_buf list = LIBRO_BUF_INIT;
     char etag[LIBRO_HTTP_ETAG_MAX];
     uint64_t count = 0;
+    bool not_modified = false;
     libro_code rc;
 
     rc = libro_registry__lists_in_use(reg, space, &count, err);
@@ -123,8 +126,8 @@ gather_lists(bundle_parts *p, libro_buf *all, libro_http_ctx *ctx, libro_registr
     }
     for (uint64_t l = 0; rc == LIBRO_OK && l < count; l++) {
         for (int purpose = 1; rc == LIBRO_OK && purpose <= LIBRO_STATUS_MESSAGE; purpose++) {
-            rc = libro_http__current_list(ctx, reg, space == LIBRO_SPACE_MANDATES, (uint32_t) l,
-                                          purpose, &list, etag, err);
+            rc = libro_http__current_list(ctx, space == LIBRO_SPACE_MANDATES, (uint32_t) l, purpose,
+                                          NULL, &list, etag, &not_modified, err);
             if (rc == LIBRO_OK &&
                 json_array_append_new(p->lists, json_stringn((const char *) list.data, list.len)) !=
                     0) {
@@ -333,47 +336,141 @@ out:
     return rc;
 }
 
+/* Whether every list the bundle carries is in memory, signed and not due (shared lock held):
+ * else the bundle is gathered again, which signs those lists. */
+static bool
+lists_servable(libro_http_mem *m, int64_t now_ms)
+{
+    for (size_t s = 0; s < 2; s++) {
+        uint64_t count = s == LIBRO_SPACE_LICENSES && m->in_use[s] == 0 ? 1 : m->in_use[s];
+        size_t want = (size_t) count * 3;
+
+        if (count > SIZE_MAX / 3 || want > m->n_lists[s]) {
+            return false;
+        }
+        for (size_t i = 0; i < want; i++) {
+            const libro_http_mlist *l = &m->lists[s][i];
+
+            if (!l->loaded || l->stale || l->dirty || l->body.len == 0 ||
+                !libro_registry__published_fresh(&l->pub, now_ms)) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+/* Answer from the bundle in memory when nothing it holds changed since it was gathered: no
+ * database read. *served false: gather it. */
+static libro_code
+bundle_from_memory(libro_http__response *resp, libro_http_ctx *ctx, const libro_http__request *req,
+                   bool *served, libro_error *err)
+{
+    libro_http_mem *m = &ctx->mem;
+    libro_code rc = LIBRO_OK;
+
+    *served = false;
+    if (pthread_rwlock_rdlock(&m->lock) != 0) {
+        return libro_error_set(err, LIBRO_ERR_IO, "server: lock failed");
+    }
+    if (m->bundle.len > 0 && m->bundle_epoch == m->epoch && m->bundle_gen == m->signed_gen &&
+        lists_servable(m, libro_time_now_ms())) {
+        *served = true;
+        memcpy(resp->etag, m->bundle_etag, sizeof resp->etag);
+        libro_buf_clear(&resp->body);
+        if (!libro_http__etag_matches(req->if_none_match, m->bundle_etag)) {
+            rc = libro_buf_append(&resp->body, m->bundle.data, m->bundle.len, err);
+        }
+    }
+    (void) pthread_rwlock_unlock(&m->lock);
+    return rc;
+}
+
+/* Keep the bundle of `parts` (gathered at `epoch` and `gen`): signed again only when its
+ * digest changed, and never over a newer one another worker kept meanwhile. The exclusive
+ * lock held. */
+static libro_code
+keep_bundle(libro_http_ctx *ctx, const bundle_parts *parts, const unsigned char digest[32],
+            uint64_t epoch, uint64_t gen, libro_error *err)
+{
+    libro_http_mem *m = &ctx->mem;
+    libro_code rc = LIBRO_OK;
+    int64_t now_ms;
+
+    if (m->bundle.len > 0 && (m->bundle_epoch > epoch || m->bundle_gen > gen)) {
+        return LIBRO_OK;
+    }
+    /* A verifier keeps only a strictly newer bundle: one that changed within the millisecond
+     * of the kept one is dated the next millisecond (never ahead of the clock), so the change
+     * is in this answer already (read your writes). */
+    if (m->bundle.len == 0 || memcmp(m->bundle_digest, digest, 32) != 0) {
+        now_ms = libro_http__clock_after(m->bundle_issued_ms);
+        libro_buf_clear(&m->bundle);
+        rc = now_ms > m->bundle_issued_ms
+                 ? sign_bundle(&m->bundle, ctx, parts, now_ms, err)
+                 : libro_error_set(err, LIBRO_ERR_TIME, "the clock is behind the last bundle");
+        if (rc == LIBRO_OK) {
+            rc = libro_http__etag_of(m->bundle_etag, m->bundle.data, m->bundle.len, err);
+        }
+        if (rc != LIBRO_OK) {
+            libro_buf_clear(&m->bundle);
+            return rc;
+        }
+        memcpy(m->bundle_digest, digest, 32);
+        m->bundle_issued_ms = now_ms;
+    }
+    m->bundle_epoch = epoch;
+    m->bundle_gen = gen;
+    return LIBRO_OK;
+}
+
 void
 libro_http__bundle(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
                    const libro_http__request *req)
 {
+    libro_http_mem *m = &ctx->mem;
     libro_error err = LIBRO_ERROR_INIT;
     bundle_parts parts = {0};
     unsigned char digest[32];
-    int64_t now_ms;
+    uint64_t epoch;
+    uint64_t gen;
+    bool served = false;
     libro_code rc;
 
+    if (libro_http__mem_sync(ctx, &err) != LIBRO_OK ||
+        bundle_from_memory(resp, ctx, req, &served, &err) != LIBRO_OK) {
+        libro_http__internal_error(resp);
+        goto out;
+    }
+    if (served) {
+        libro_http__finish_cacheable(resp, req, type_bundle, bundle_cache);
+        goto out;
+    }
+    /* What memory holds before the parts are read: a change while they are read leaves the
+     * kept bundle behind it, so the next read gathers again. */
+    if (pthread_rwlock_rdlock(&m->lock) != 0) {
+        libro_http__internal_error(resp);
+        goto out;
+    }
+    epoch = m->epoch;
+    gen = m->signed_gen;
+    (void) pthread_rwlock_unlock(&m->lock);
     if (libro_http__open_registry(ctx, reg, &err) != LIBRO_OK ||
         gather(&parts, digest, ctx, *reg, &err) != LIBRO_OK) {
         checkpoint_failed(resp, ctx, &err);
         goto out;
     }
-    if (pthread_mutex_lock(&ctx->lock) != 0) {
+    if (pthread_rwlock_wrlock(&m->lock) != 0) {
         libro_http__internal_error(resp);
         goto out;
     }
-    rc = LIBRO_OK;
-    /* A verifier keeps only a strictly newer bundle: one that changed within the millisecond
-     * of the cached one is dated the next millisecond (never ahead of the clock), so the
-     * change is in this answer already (read your writes). */
-    if (ctx->bundle.len == 0 || memcmp(ctx->bundle_digest, digest, sizeof digest) != 0) {
-        now_ms = libro_http__clock_after(ctx->bundle_issued_ms);
-        libro_buf_clear(&ctx->bundle);
-        rc = now_ms > ctx->bundle_issued_ms
-                 ? sign_bundle(&ctx->bundle, ctx, &parts, now_ms, &err)
-                 : libro_error_set(&err, LIBRO_ERR_TIME, "the clock is behind the last bundle");
-        if (rc == LIBRO_OK) {
-            memcpy(ctx->bundle_digest, digest, sizeof digest);
-            ctx->bundle_issued_ms = now_ms;
-        } else {
-            libro_buf_clear(&ctx->bundle);
-        }
-    }
+    rc = keep_bundle(ctx, &parts, digest, epoch, gen, &err);
     if (rc == LIBRO_OK) {
+        memcpy(resp->etag, m->bundle_etag, sizeof resp->etag);
         libro_buf_clear(&resp->body);
-        rc = libro_buf_append(&resp->body, ctx->bundle.data, ctx->bundle.len, &err);
+        rc = libro_buf_append(&resp->body, m->bundle.data, m->bundle.len, &err);
     }
-    (void) pthread_mutex_unlock(&ctx->lock);
+    (void) pthread_rwlock_unlock(&m->lock);
     if (rc != LIBRO_OK) {
         libro_http__internal_error(resp);
         goto out;

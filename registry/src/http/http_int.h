@@ -9,12 +9,12 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "../store.h"
 #include "libro/json_int.h"
 #include "libro/registry.h"
 #include "libro/server.h"
+#include "libro/statuslist.h"
 
-/* Status lists cached at once (list pairs x 2 purposes); the oldest entry makes room. */
-#define LIBRO_HTTP_CACHE_SLOTS 64u
 /* Longest base_url accepted: status list ids must stay ids (docs/credentials.md: 200 bytes). */
 #define LIBRO_HTTP_MAX_BASE_URL 128u
 /* A quoted hex SHA-256: '"' + 64 + '"' + NUL. */
@@ -80,19 +80,52 @@ typedef struct libro_http_bucket {
     int64_t last_ms;
 } libro_http_bucket;
 
-typedef struct libro_http_cache_entry {
-    bool used;     /* body holds the list `pub` describes */
-    bool mandates; /* a mandate list */
-    uint32_t list;
-    int purpose;
+/** One status list in memory (statusmem.c): its statuses, the version of the database they
+ *  are at, and the list last signed from them. */
+typedef struct libro_http_mlist {
+    bool loaded;              /* bits hold the list at `version` */
+    bool stale;               /* the database is past `version` in a way no change told: reload */
+    bool dirty;               /* bits changed since `body` was signed */
+    uint64_t version;         /* the database's status_version of the list (0: never changed) */
+    libro_bitstring bits;     /* LIBRO_STATUS_LIST_MIN_ENTRIES statuses of statusSize bits */
     libro_published_list pub; /* what the publisher last signed: the next is strictly newer */
-    uint64_t stamp;           /* for replacing the oldest */
-    libro_buf body;
+    libro_buf body;           /* the signed list (empty until signed) */
     char etag[LIBRO_HTTP_ETAG_MAX];
-} libro_http_cache_entry;
+} libro_http_mlist;
 
-/** State shared by every worker: read-only after libro_http__ctx_init but for the cache,
- *  which `lock` guards. */
+/** A database handle that only reads, to notice what other handles committed (PRAGMA
+ *  data_version): one per worker thread, each under its own lock. */
+typedef struct libro_http_watcher {
+    pthread_mutex_t lock;
+    bool lock_ready;
+    bool synced;           /* data_version was read and memory brought up to it */
+    uint64_t data_version; /* as this handle last read it */
+    libro_registry *reg;
+} libro_http_watcher;
+
+/** What the server serves from memory (statusmem.c): the status lists, signed, and the trust
+ *  bundle, all under `lock`; readers share it, a change or a signature takes it alone. */
+typedef struct libro_http_mem {
+    pthread_rwlock_t lock;
+    bool lock_ready;
+    libro_http_mlist *lists[2]; /* by space: [list * 3 + purpose - 1] */
+    size_t n_lists[2];          /* entries of lists[space] */
+    uint64_t in_use[2];         /* lists in use by space (libro_registry__lists_in_use) */
+    uint64_t epoch;             /* bumped by every database change seen: the bundle's parts */
+    uint64_t signed_gen;        /* bumped by every list signed: the bundle's lists */
+    libro_http_watcher *watchers;
+    size_t n_watchers;
+    atomic_size_t next_watcher;
+    libro_buf bundle; /* the last signed trust bundle */
+    char bundle_etag[LIBRO_HTTP_ETAG_MAX];
+    unsigned char bundle_digest[32];
+    int64_t bundle_issued_ms;
+    uint64_t bundle_epoch; /* `epoch` and `signed_gen` the bundle was gathered at */
+    uint64_t bundle_gen;
+} libro_http_mem;
+
+/** State shared by every worker: read-only after libro_http__ctx_init but for `mem`, which
+ *  guards itself, and the write budgets, which `rate_lock` guards. */
 typedef struct libro_http_ctx {
     char *db_path;
     char *base_url;     /* without a trailing slash */
@@ -110,6 +143,10 @@ typedef struct libro_http_ctx {
      * of a client that opens one connection per request (most of its cost, bench_registry). */
     libro_registry *keeper;
     bool read_only; /* every handle opened read-only: writes answer 503 read_only */
+    /* The write queue (registry/src/writer.h): the one handle every signed write is made
+     * on, in groups that share a commit. NULL when read-only (writes are then refused on the
+     * connection's own handle). */
+    struct libro_registry_writer *writer;
     /* Set once a handle saw an I/O error on a write or fsync: no write is acknowledged
      * until the server is restarted (and its database checked). Workers read it unlocked. */
     atomic_bool poisoned;
@@ -117,13 +154,7 @@ typedef struct libro_http_ctx {
     void *log_ctx;
     unsigned write_rate;  /* signed writes per second per client address */
     unsigned write_burst; /* ... in a burst */
-    pthread_mutex_t lock;
-    bool lock_ready;
-    uint64_t clock;
-    libro_http_cache_entry cache[LIBRO_HTTP_CACHE_SLOTS];
-    libro_buf bundle; /* the last signed trust bundle (under `lock`) */
-    unsigned char bundle_digest[32];
-    int64_t bundle_issued_ms;
+    libro_http_mem mem;
     pthread_mutex_t rate_lock;
     bool rate_lock_ready;
     libro_http_bucket buckets[LIBRO_HTTP_RATE_SLOTS];
@@ -151,6 +182,15 @@ void libro_http__registry_error(libro_http__response *resp, libro_registry *reg,
                                 const libro_request_id *req, const libro_error *err);
 /** Answer a storage failure (503 busy or read_only, 507, 500 io_error), kept for the log. */
 void libro_http__storage_error(libro_http__response *resp, const libro_error *err);
+/** Make a write: `fn(r, job, err)` on the write queue's handle (registry/src/writer.h), in a
+ *  group whose commit it waits for; on `reg` itself when the server has no queue (read-only,
+ *  where the write is refused). The codes of `fn` and of the group's commit. */
+libro_code libro_http__submit(const libro_http_ctx *ctx, libro_registry *reg,
+                              libro_code (*fn)(libro_registry *r, void *job, libro_error *err),
+                              void *job, libro_error *err);
+/** Whether a write on `reg` or on the write queue met an I/O error: no write is acknowledged
+ *  after it until a restart. */
+bool libro_http__write_poisoned(const libro_http_ctx *ctx, const libro_registry *reg);
 /** Whether a Content-Type names `want` (RFC 9110 §8.3: case-insensitive, parameters after
  *  ';' allowed), and nothing longer. */
 bool libro_http__media_type_is(const char *value, const char *want);
@@ -174,12 +214,33 @@ void libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_re
 bool libro_http__rate_take(libro_http_ctx *ctx, const unsigned char client[16], int64_t now_ms);
 
 /** The signed status list `list`/`purpose` as the registry publishes it now (by
- *  libro_registry_publish_list's rules: re-signed when its bits changed or it is due),
- *  copied into `out`, with its ETag (listcache.c). */
-LIBRO_NODISCARD libro_code libro_http__current_list(libro_http_ctx *ctx, libro_registry *reg,
-                                                    bool mandates, uint32_t list, int purpose,
-                                                    libro_buf *out, char etag[LIBRO_HTTP_ETAG_MAX],
-                                                    libro_error *err);
+ *  libro_registry_publish_list's rules: re-signed when its bits changed or it is due), from
+ *  memory, with its ETag: copied into `out`, unless `if_none_match` (NULL: none) matches the
+ *  ETag, when *not_modified is set and `out` is left empty (statusmem.c). */
+LIBRO_NODISCARD libro_code libro_http__current_list(libro_http_ctx *ctx, bool mandates,
+                                                    uint32_t list, int purpose,
+                                                    const char *if_none_match, libro_buf *out,
+                                                    char etag[LIBRO_HTTP_ETAG_MAX],
+                                                    bool *not_modified, libro_error *err);
+/** Bring memory up to what the database committed: when a watcher's PRAGMA data_version
+ *  moved, read the lists' versions and mark each list in memory whose version differs for a
+ *  reload (statusmem.c). The first thing of every read served from memory. */
+LIBRO_NODISCARD libro_code libro_http__mem_sync(libro_http_ctx *ctx, libro_error *err);
+/** How many lists of `space` are in use, as the last libro_http__mem_sync saw (0 when no index
+ *  was ever reserved there). */
+uint64_t libro_http__lists_published(libro_http_ctx *ctx, libro_store_space space);
+/** Open `threads` watchers and the memory's lock (statusmem.c); cleared by
+ *  libro_http__mem_clear. */
+LIBRO_NODISCARD libro_code libro_http__mem_init(libro_http_ctx *ctx, unsigned threads,
+                                                libro_error *err);
+void libro_http__mem_clear(libro_http_ctx *ctx);
+/** Have `reg` tell memory of every status change it commits (the connections' handles, the
+ *  writer's): memory applies a change whose version follows its own and marks the list stale
+ *  otherwise, so an acknowledged write is in the next read without a reload. */
+void libro_http__observe(libro_http_ctx *ctx, libro_registry *reg);
+/** If-None-Match `header` (RFC 9110 §13.1.2: "*" or a list of entity tags, compared weakly)
+ *  matches `etag`. */
+bool libro_http__etag_matches(const char *header, const char *etag);
 
 /** Check `opt` (as libro_server_start documents), open the registry once to check it and its
  *  key, and fill `ctx`. On failure `ctx` is cleared. */

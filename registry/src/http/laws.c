@@ -174,15 +174,45 @@ refuse(libro_http__response *resp, libro_registry *reg, const libro_error *err)
     libro_http__registry_error(resp, reg, NULL, err);
 }
 
+/* A document's write, made by the write queue (libro_http__submit). */
+typedef struct doc_job {
+    libro_http_doc doc;
+    const char *name; /* the agreement's hash (end) */
+    const char *text;
+    size_t len;
+    int64_t now;
+    char hash[LIBRO_HASH_REF_SIZE]; /* out: what was recorded */
+} doc_job;
+
+static libro_code
+run_doc(libro_registry *r, void *job, libro_error *err)
+{
+    doc_job *j = job;
+
+    switch (j->doc) {
+    case LIBRO_HTTP_DOC_AGREEMENT:
+        return libro_registry_register_agreement(r, NULL, j->text, j->len, api_actor, j->now,
+                                                 j->hash, err);
+    case LIBRO_HTTP_DOC_AGREEMENT_END:
+        return libro_registry_end_agreement(r, NULL, j->name, j->text, j->len, api_actor, j->now,
+                                            err);
+    case LIBRO_HTTP_DOC_STEP:
+        return libro_registry_add_step(r, NULL, j->text, j->len, api_actor, j->now, j->hash, err);
+    case LIBRO_HTTP_DOC_LAW:
+        return libro_registry_register_law(r, NULL, j->text, api_actor, j->now, j->hash, err);
+    }
+    return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "document: unknown kind");
+}
+
 static void
-do_agreement(libro_http__response *resp, libro_registry *reg, const char *text, size_t len,
-             int64_t now)
+do_agreement(libro_http__response *resp, const libro_http_ctx *ctx, libro_registry *reg,
+             const char *text, size_t len, int64_t now)
 {
     libro_error err = LIBRO_ERROR_INIT;
-    char hash[LIBRO_HASH_REF_SIZE];
+    doc_job job = {LIBRO_HTTP_DOC_AGREEMENT, NULL, text, len, now, {0}};
+    const char *hash = job.hash;
 
-    if (libro_registry_register_agreement(reg, NULL, text, len, api_actor, now, hash, &err) !=
-        LIBRO_OK) {
+    if (libro_http__submit(ctx, reg, run_doc, &job, &err) != LIBRO_OK) {
         refuse(resp, reg, &err);
         return;
     }
@@ -192,14 +222,14 @@ do_agreement(libro_http__response *resp, libro_registry *reg, const char *text, 
 }
 
 static void
-do_agreement_end(libro_http__response *resp, libro_registry *reg, const char *hash,
-                 const char *text, size_t len, int64_t now)
+do_agreement_end(libro_http__response *resp, const libro_http_ctx *ctx, libro_registry *reg,
+                 const char *hash, const char *text, size_t len, int64_t now)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_agreement_record a = {0};
+    doc_job job = {LIBRO_HTTP_DOC_AGREEMENT_END, hash, text, len, now, {0}};
 
-    if (libro_registry_end_agreement(reg, NULL, hash, text, len, api_actor, now, &err) !=
-            LIBRO_OK ||
+    if (libro_http__submit(ctx, reg, run_doc, &job, &err) != LIBRO_OK ||
         libro_registry_agreement(reg, &a, NULL, NULL, hash, &err) != LIBRO_OK) {
         refuse(resp, reg, &err);
         goto out;
@@ -213,12 +243,13 @@ out:
 }
 
 static void
-do_step(libro_http__response *resp, libro_registry *reg, const char *law_id, const char *text,
-        size_t len, int64_t now)
+do_step(libro_http__response *resp, const libro_http_ctx *ctx, libro_registry *reg,
+        const char *law_id, const char *text, size_t len, int64_t now)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_step *s = NULL;
-    char hash[LIBRO_HASH_REF_SIZE];
+    doc_job job = {LIBRO_HTTP_DOC_STEP, NULL, text, len, now, {0}};
+    const char *hash = job.hash;
 
     /* The path names the process: a step of another one is refused before it is recorded. */
     if (libro_step_verify(&s, NULL, text, len, &err) != LIBRO_OK) {
@@ -231,7 +262,7 @@ do_step(libro_http__response *resp, libro_registry *reg, const char *law_id, con
                           "the step's process is not the law the path names");
         goto out;
     }
-    if (libro_registry_add_step(reg, NULL, text, len, api_actor, now, hash, &err) != LIBRO_OK) {
+    if (libro_http__submit(ctx, reg, run_doc, &job, &err) != LIBRO_OK) {
         refuse(resp, reg, &err);
         goto out;
     }
@@ -243,19 +274,20 @@ out:
 }
 
 static void
-do_law(libro_http__response *resp, libro_registry *reg, const char *text, int64_t now)
+do_law(libro_http__response *resp, const libro_http_ctx *ctx, libro_registry *reg, const char *text,
+       int64_t now)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_law_record l = {0};
-    char hash[LIBRO_HASH_REF_SIZE];
+    doc_job job = {LIBRO_HTTP_DOC_LAW, NULL, text, strlen(text), now, {0}};
 
-    if (libro_registry_register_law(reg, NULL, text, api_actor, now, hash, &err) != LIBRO_OK ||
-        libro_registry_law(reg, &l, hash, &err) != LIBRO_OK) {
+    if (libro_http__submit(ctx, reg, run_doc, &job, &err) != LIBRO_OK ||
+        libro_registry_law(reg, &l, job.hash, &err) != LIBRO_OK) {
         refuse(resp, reg, &err);
         goto out;
     }
     reply(resp, 201,
-          json_pack("{s:s, s:s, s:I, s:s}", "law", hash, "id", l.id, "version",
+          json_pack("{s:s, s:s, s:I, s:s}", "law", job.hash, "id", l.id, "version",
                     (json_int_t) l.version, "state", libro_law_state_name(l.state)));
 out:
     libro_law_record_clear(&l);
@@ -300,20 +332,20 @@ libro_http__document(libro_http__response *resp, libro_http_ctx *ctx, libro_regi
     }
     switch (doc) {
     case LIBRO_HTTP_DOC_AGREEMENT:
-        do_agreement(resp, *reg, text, len, now);
+        do_agreement(resp, ctx, *reg, text, len, now);
         break;
     case LIBRO_HTTP_DOC_AGREEMENT_END:
-        do_agreement_end(resp, *reg, name, text, len, now);
+        do_agreement_end(resp, ctx, *reg, name, text, len, now);
         break;
     case LIBRO_HTTP_DOC_STEP:
-        do_step(resp, *reg, name, text, len, now);
+        do_step(resp, ctx, *reg, name, text, len, now);
         break;
     case LIBRO_HTTP_DOC_LAW:
-        do_law(resp, *reg, text, now);
+        do_law(resp, ctx, *reg, text, now);
         break;
     }
 out:
-    if (libro_registry_poisoned(*reg)) {
+    if (libro_http__write_poisoned(ctx, *reg)) {
         atomic_store(&ctx->poisoned, true);
     }
     libro_http__log_storage(ctx, resp, doc_name(doc));

@@ -93,10 +93,9 @@ libro_http__etag_of(char out[LIBRO_HTTP_ETAG_MAX], const void *p, size_t len, li
     return rc;
 }
 
-/* If-None-Match (RFC 9110 §13.1.2): "*" or a list of entity tags, compared weakly (a W/
- * prefix is ignored). */
-static bool
-etag_matches(const char *header, const char *etag)
+/* A W/ prefix is ignored (the weak comparison). */
+bool
+libro_http__etag_matches(const char *header, const char *etag)
 {
     const char *p = header;
     size_t elen = strlen(etag);
@@ -146,7 +145,7 @@ libro_http__finish_cacheable(libro_http__response *resp, const libro_http__reque
     resp->content_type = type;
     resp->cache_control = cache_control;
     resp->status = 200;
-    if (etag_matches(req->if_none_match, resp->etag)) {
+    if (libro_http__etag_matches(req->if_none_match, resp->etag)) {
         resp->status = 304;
         libro_buf_clear(&resp->body);
     }
@@ -197,17 +196,9 @@ base_url_ok(const char *url, size_t len)
 void
 libro_http__ctx_clear(libro_http_ctx *ctx)
 {
-    size_t i;
-
-    for (i = 0; i < LIBRO_NELEM(ctx->cache); i++) {
-        libro_buf_free(&ctx->cache[i].body);
-    }
-    libro_buf_free(&ctx->bundle);
+    libro_http__mem_clear(ctx);
     libro_credential_free(ctx->authorization);
     libro_registry_close(ctx->keeper);
-    if (ctx->lock_ready) {
-        (void) pthread_mutex_destroy(&ctx->lock);
-    }
     if (ctx->rate_lock_ready) {
         (void) pthread_mutex_destroy(&ctx->rate_lock);
     }
@@ -393,17 +384,15 @@ libro_http__ctx_init(libro_http_ctx *ctx, const libro_server_options *opt, libro
     ctx->read_only = opt->read_only;
     ctx->log = opt->log;
     ctx->log_ctx = opt->log_ctx;
-    if (pthread_mutex_init(&ctx->lock, NULL) != 0) {
-        rc = libro_error_set(err, LIBRO_ERR_NOMEM, "server: no mutex");
-        goto out;
-    }
-    ctx->lock_ready = true;
     if (pthread_mutex_init(&ctx->rate_lock, NULL) != 0) {
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "server: no mutex");
         goto out;
     }
     ctx->rate_lock_ready = true;
     rc = load_identity(ctx, opt, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_http__mem_init(ctx, opt->threads, err);
+    }
 out:
     if (rc != LIBRO_OK) {
         libro_http__ctx_clear(ctx);
@@ -542,11 +531,17 @@ libro_http__check_headers(libro_http__response *resp, const libro_http__request 
 libro_code
 libro_http__open_registry(libro_http_ctx *ctx, libro_registry **reg, libro_error *err)
 {
+    libro_code rc;
+
     if (*reg != NULL) {
         return LIBRO_OK;
     }
-    return ctx->read_only ? libro_registry_open_read_only(reg, ctx->db_path, err)
-                          : libro_registry_open(reg, ctx->db_path, err);
+    rc = ctx->read_only ? libro_registry_open_read_only(reg, ctx->db_path, err)
+                        : libro_registry_open(reg, ctx->db_path, err);
+    if (rc == LIBRO_OK) {
+        libro_http__observe(ctx, *reg); /* its writes reach memory without a reload */
+    }
+    return rc;
 }
 
 void

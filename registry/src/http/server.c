@@ -9,7 +9,8 @@
  * (signing a status list) runs on a fixed number of threads. libmicrohttpd serves each
  * connection from one worker for its whole life; each connection opens its own registry
  * handle on first use and closes it with the connection, so no SQLite handle is ever shared
- * between threads. */
+ * between threads. Signed writes are made on one more handle, the write queue's thread's
+ * (registry/src/writer.h), in groups that share a commit. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../writer.h"
 #include "http_int.h"
 #include "libro/time.h"
 #include "libro/util.h"
@@ -535,6 +537,12 @@ libro_server_start(libro_server **out, const libro_server_options *opt, libro_er
     if (rc != LIBRO_OK) {
         goto out;
     }
+    if (!s->ctx.read_only) {
+        rc = libro_registry_writer_open(&s->ctx.writer, s->ctx.db_path, NULL, NULL, err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+    }
     libro_http__wait_to_serve(&s->ctx);
     memset(&v4, 0, sizeof v4);
     memset(&v6, 0, sizeof v6);
@@ -637,6 +645,8 @@ stop_server(libro_server *s, bool keep)
         }
         MHD_stop_daemon(s->daemon); /* joins the workers and closes every connection */
     }
+    libro_registry_writer_close(s->ctx.writer); /* no worker is left to submit */
+    s->ctx.writer = NULL;
     libro_http__ctx_clear(&s->ctx);
     libro_free(s);
     return fd;

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "../registry_int.h"
+#include "../writer.h"
 #include "http_int.h"
 #include "libro/api.h"
 #include "libro/json_int.h"
@@ -464,6 +465,94 @@ out:
     return ok;
 }
 
+/* ---- the write queue ----------------------------------------------------------------------- */
+
+/* One write of a request, run by the write queue (registry/src/writer.h) on its own handle,
+ * in a group that shares one commit with the writes of other connections; or on the
+ * connection's handle when the server has no queue (read-only: the write is refused there).
+ * The strings are borrowed from the request, which waits for the write. */
+typedef struct write_job {
+    libro_http_write op;
+    bool spend_only; /* only record the request's id (a refused request) */
+    const libro_request_id *req;
+    const char *number; /* the license or mandate in the path */
+    const char *token;  /* the credential or charter the request carries */
+    const char *actor;
+    const char *reason;
+    const libro_evidence *evidence;
+    size_t n_evidence;
+    libro_mandate_state how;
+    int64_t now;
+    uint32_t list; /* register: in; reserve: out */
+    uint32_t index;
+    char id[LIBRO_MANDATE_ID_SIZE]; /* a registered mandate's */
+} write_job;
+
+static libro_action action_of(libro_http_write op);
+
+static libro_code
+run_write(libro_registry *r, void *ctx, libro_error *err)
+{
+    write_job *j = ctx;
+
+    if (j->spend_only) {
+        return libro_registry__spend_request(r, j->req, err);
+    }
+    switch (j->op) {
+    case LIBRO_HTTP_WRITE_RESERVE:
+        return libro_registry_reserve_status(r, j->req, &j->list, &j->index, err);
+    case LIBRO_HTTP_WRITE_MANDATE_RESERVE:
+        return libro_registry_reserve_mandate_status(r, j->req, &j->list, &j->index, err);
+    case LIBRO_HTTP_WRITE_REGISTER:
+        return libro_registry_register(r, j->req, j->token, j->list, j->index, j->actor, j->now,
+                                       err);
+    case LIBRO_HTTP_WRITE_RENEW:
+        return libro_registry_renew(r, j->req, j->number, j->token, j->evidence, j->n_evidence,
+                                    j->actor, j->reason, j->now, err);
+    case LIBRO_HTTP_WRITE_SUSPEND:
+    case LIBRO_HTTP_WRITE_REINSTATE:
+    case LIBRO_HTTP_WRITE_REVOKE:
+    case LIBRO_HTTP_WRITE_SURRENDER:
+        return libro_registry_change(r, j->req, j->number, action_of(j->op), j->actor, j->reason,
+                                     j->now, err);
+    case LIBRO_HTTP_WRITE_SEAT:
+        return libro_registry_add_seat(r, j->req, j->token, j->actor, j->now, err);
+    case LIBRO_HTTP_WRITE_MANDATE_REGISTER:
+        return libro_registry_register_mandate(r, j->req, j->token, j->list, j->index, j->actor,
+                                               j->now, j->id, err);
+    case LIBRO_HTTP_WRITE_MANDATE_END:
+        return libro_registry_end_mandate(r, j->req, j->number, j->how, j->actor, j->reason, j->now,
+                                          err);
+    case LIBRO_HTTP_QUERY_EXPIRING:
+        break;
+    }
+    return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "write: not a write");
+}
+
+libro_code
+libro_http__submit(const libro_http_ctx *ctx, libro_registry *reg,
+                   libro_code (*fn)(libro_registry *r, void *job, libro_error *err), void *job,
+                   libro_error *err)
+{
+    if (ctx->writer != NULL) {
+        return libro_registry_writer_submit(ctx->writer, fn, job, err);
+    }
+    return fn(reg, job, err);
+}
+
+bool
+libro_http__write_poisoned(const libro_http_ctx *ctx, const libro_registry *reg)
+{
+    return libro_registry_poisoned(reg) || libro_registry_writer_poisoned(ctx->writer);
+}
+
+/* Run `j` and wait for its commit: only then is the write acknowledged. */
+static libro_code
+submit(const libro_http_ctx *ctx, libro_registry *reg, write_job *j, libro_error *err)
+{
+    return libro_http__submit(ctx, reg, run_write, j, err);
+}
+
 /* ---- the operations ------------------------------------------------------------------------ */
 
 /* Reserve a status index (a license's, or with `mandate` a mandate's) and answer with it
@@ -473,6 +562,7 @@ do_reserve(libro_http__response *resp, libro_http_ctx *ctx, libro_registry *reg,
            const write_request *w, bool mandate)
 {
     libro_error err = LIBRO_ERROR_INIT;
+    write_job job = {0};
     uint32_t list = 0;
     uint32_t index = 0;
     const char *sub = mandate ? "mandates/" : "";
@@ -493,8 +583,11 @@ do_reserve(libro_http__response *resp, libro_http_ctx *ctx, libro_registry *reg,
         libro_http__error(resp, 409, "conflict", why);
         return;
     }
-    rc = mandate ? libro_registry_reserve_mandate_status(reg, &w->id, &list, &index, &err)
-                 : libro_registry_reserve_status(reg, &w->id, &list, &index, &err);
+    job.op = mandate ? LIBRO_HTTP_WRITE_MANDATE_RESERVE : LIBRO_HTTP_WRITE_RESERVE;
+    job.req = &w->id;
+    rc = submit(ctx, reg, &job, &err);
+    list = job.list;
+    index = job.index;
     if (rc != LIBRO_OK) {
         libro_http__registry_error(resp, reg, &w->id, &err);
         return;
@@ -543,18 +636,21 @@ do_register(libro_http__response *resp, const libro_http_ctx *ctx, libro_registr
     libro_error err = LIBRO_ERROR_INIT;
     libro_credential *c = NULL;
     const char *token = json_string_value(json_object_get(w->claims, "credential"));
-    uint32_t list = 0;
-    uint32_t index = 0;
+    write_job job = {0};
 
-    if (!get_u32(w->claims, "list", &list) || !get_u32(w->claims, "index", &index)) {
+    if (!get_u32(w->claims, "list", &job.list) || !get_u32(w->claims, "index", &job.index)) {
         libro_http__error(resp, 400, "bad_request", "register needs list and index");
         return;
     }
     if (!check_credential(resp, ctx, w, token)) {
         return;
     }
-    if (libro_registry_register(reg, &w->id, token, list, index, w->auth->subject_id, now, &err) !=
-            LIBRO_OK ||
+    job.op = LIBRO_HTTP_WRITE_REGISTER;
+    job.req = &w->id;
+    job.token = token;
+    job.actor = w->auth->subject_id;
+    job.now = now;
+    if (submit(ctx, reg, &job, &err) != LIBRO_OK ||
         libro_registry__parse_credential(&c, token, &err) != LIBRO_OK) {
         libro_http__registry_error(resp, reg, &w->id, &err);
         return;
@@ -596,6 +692,7 @@ do_renew(libro_http__response *resp, const libro_http_ctx *ctx, libro_registry *
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_evidence ev[LIBRO_REGISTRY_MAX_EVIDENCE];
+    write_job job = {0};
     size_t n = 0;
     const char *token = json_string_value(json_object_get(w->claims, "credential"));
     const char *reason = json_string_value(json_object_get(w->claims, "reason"));
@@ -608,8 +705,16 @@ do_renew(libro_http__response *resp, const libro_http_ctx *ctx, libro_registry *
     if (!check_license_scope(resp, w, reg, number) || !check_credential(resp, ctx, w, token)) {
         return;
     }
-    if (libro_registry_renew(reg, &w->id, number, token, ev, n, w->auth->subject_id, reason, now,
-                             &err) != LIBRO_OK) {
+    job.op = LIBRO_HTTP_WRITE_RENEW;
+    job.req = &w->id;
+    job.number = number;
+    job.token = token;
+    job.evidence = ev;
+    job.n_evidence = n;
+    job.actor = w->auth->subject_id;
+    job.reason = reason;
+    job.now = now;
+    if (submit(ctx, reg, &job, &err) != LIBRO_OK) {
         libro_http__registry_error(resp, reg, &w->id, &err);
         return;
     }
@@ -617,10 +722,11 @@ do_renew(libro_http__response *resp, const libro_http_ctx *ctx, libro_registry *
 }
 
 static void
-do_change(libro_http__response *resp, libro_registry *reg, const write_request *w,
-          libro_action action, const char *number, int64_t now)
+do_change(libro_http__response *resp, const libro_http_ctx *ctx, libro_registry *reg,
+          const write_request *w, libro_http_write op, const char *number, int64_t now)
 {
     libro_error err = LIBRO_ERROR_INIT;
+    write_job job = {0};
     const char *reason = json_string_value(json_object_get(w->claims, "reason"));
 
     if (reason == NULL) {
@@ -630,8 +736,13 @@ do_change(libro_http__response *resp, libro_registry *reg, const write_request *
     if (!check_license_scope(resp, w, reg, number)) {
         return;
     }
-    if (libro_registry_change(reg, &w->id, number, action, w->auth->subject_id, reason, now,
-                              &err) != LIBRO_OK) {
+    job.op = op;
+    job.req = &w->id;
+    job.number = number;
+    job.actor = w->auth->subject_id;
+    job.reason = reason;
+    job.now = now;
+    if (submit(ctx, reg, &job, &err) != LIBRO_OK) {
         libro_http__registry_error(resp, reg, &w->id, &err);
         return;
     }
@@ -683,9 +794,11 @@ out_of_scope(libro_http__response *resp, const char *message)
 
 /* POST /v1/seats: the community's own key adds (or renews) a member's seat. */
 static void
-do_seat(libro_http__response *resp, libro_registry *reg, const write_request *w, int64_t now)
+do_seat(libro_http__response *resp, const libro_http_ctx *ctx, libro_registry *reg,
+        const write_request *w, int64_t now)
 {
     libro_error err = LIBRO_ERROR_INIT;
+    write_job job = {0};
     libro_credential *c = NULL;
     const char *charter = json_string_value(json_object_get(w->claims, "charter"));
 
@@ -697,7 +810,12 @@ do_seat(libro_http__response *resp, libro_registry *reg, const write_request *w,
         out_of_scope(resp, "only the community's own key adds a seat");
         return;
     }
-    if (libro_registry_add_seat(reg, &w->id, charter, w->signer.id, now, &err) != LIBRO_OK ||
+    job.op = LIBRO_HTTP_WRITE_SEAT;
+    job.req = &w->id;
+    job.token = charter;
+    job.actor = w->signer.id;
+    job.now = now;
+    if (submit(ctx, reg, &job, &err) != LIBRO_OK ||
         libro_registry__parse_credential(&c, charter, &err) != LIBRO_OK) {
         libro_http__registry_error(resp, reg, &w->id, &err);
         return;
@@ -731,11 +849,9 @@ do_mandate_register(libro_http__response *resp, const libro_http_ctx *ctx, libro
     libro_credential *c = NULL;
     libro_jws *jws = NULL;
     const char *token = json_string_value(json_object_get(w->claims, "credential"));
-    char id[LIBRO_MANDATE_ID_SIZE];
-    uint32_t list = 0;
-    uint32_t index = 0;
+    write_job job = {0};
 
-    if (!get_u32(w->claims, "list", &list) || !get_u32(w->claims, "index", &index) ||
+    if (!get_u32(w->claims, "list", &job.list) || !get_u32(w->claims, "index", &job.index) ||
         token == NULL) {
         libro_http__error(resp, 400, "bad_request", "register needs credential, list and index");
         goto out;
@@ -755,12 +871,16 @@ do_mandate_register(libro_http__response *resp, const libro_http_ctx *ctx, libro
                           "the mandate's status entries do not name this registry's lists");
         goto out;
     }
-    if (libro_registry_register_mandate(reg, &w->id, token, list, index, w->signer.id, now, id,
-                                        &err) != LIBRO_OK) {
+    job.op = LIBRO_HTTP_WRITE_MANDATE_REGISTER;
+    job.req = &w->id;
+    job.token = token;
+    job.actor = w->signer.id;
+    job.now = now;
+    if (submit(ctx, reg, &job, &err) != LIBRO_OK) {
         libro_http__registry_error(resp, reg, &w->id, &err);
         goto out;
     }
-    mandate_reply(resp, reg, 201, id);
+    mandate_reply(resp, reg, 201, job.id);
 out:
     libro_jws_free(jws);
     libro_credential_free(c);
@@ -769,10 +889,11 @@ out:
 /* POST /v1/mandates/<id>/end: a holder resigns their own mandate (signed by their did:key); the
  * community that signed a mandate recalls it (signed by its key). */
 static void
-do_mandate_end(libro_http__response *resp, libro_registry *reg, const write_request *w,
-               const char *id, int64_t now)
+do_mandate_end(libro_http__response *resp, const libro_http_ctx *ctx, libro_registry *reg,
+               const write_request *w, const char *id, int64_t now)
 {
     libro_error err = LIBRO_ERROR_INIT;
+    write_job job = {0};
     libro_mandate_record m = {0};
     const char *how = json_string_value(json_object_get(w->claims, "how"));
     const char *reason = json_string_value(json_object_get(w->claims, "reason"));
@@ -799,8 +920,14 @@ do_mandate_end(libro_http__response *resp, libro_registry *reg, const write_requ
         out_of_scope(resp, "only the community that signed a mandate recalls it");
         goto out;
     }
-    if (libro_registry_end_mandate(reg, &w->id, id, state, w->signer.id, reason, now, &err) !=
-        LIBRO_OK) {
+    job.op = LIBRO_HTTP_WRITE_MANDATE_END;
+    job.req = &w->id;
+    job.number = id;
+    job.how = state;
+    job.actor = w->signer.id;
+    job.reason = reason;
+    job.now = now;
+    if (submit(ctx, reg, &job, &err) != LIBRO_OK) {
         libro_http__registry_error(resp, reg, &w->id, &err);
         goto out;
     }
@@ -954,10 +1081,10 @@ libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_registr
         do_mandate_register(resp, ctx, *reg, &w, now);
         break;
     case LIBRO_HTTP_WRITE_MANDATE_END:
-        do_mandate_end(resp, *reg, &w, number, now);
+        do_mandate_end(resp, ctx, *reg, &w, number, now);
         break;
     case LIBRO_HTTP_WRITE_SEAT:
-        do_seat(resp, *reg, &w, now);
+        do_seat(resp, ctx, *reg, &w, now);
         break;
     case LIBRO_HTTP_WRITE_REGISTER:
         do_register(resp, ctx, *reg, &w, now);
@@ -969,7 +1096,7 @@ libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_registr
         do_expiring(resp, *reg, &w, now);
         break;
     default:
-        do_change(resp, *reg, &w, action_of(op), number, now);
+        do_change(resp, ctx, *reg, &w, op, number, now);
         break;
     }
     /* An authenticated request that was refused is spent too: replayed later, after the
@@ -979,12 +1106,17 @@ libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_registr
      * unspent: nothing was written (busy, full, read-only), or no write may be made now (an
      * I/O error), and the same request may be sent again. */
     if (resp->status >= 400 && op != LIBRO_HTTP_QUERY_EXPIRING && resp->storage.code == LIBRO_OK) {
-        libro_code rc = libro_registry__spend_request(*reg, &w.id, &err);
+        write_job spend = {0};
+        libro_code rc;
 
+        spend.spend_only = true;
+        spend.req = &w.id;
+        rc = submit(ctx, *reg, &spend, &err);
         (void) rc; /* the refusal stands either way; a busy database leaves it unspent */
     }
 out:
-    if (libro_registry_poisoned(*reg)) { /* by this request's write, or a read before it */
+    /* By this request's write, or a read before it, or any write of the queue. */
+    if (libro_http__write_poisoned(ctx, *reg)) {
         atomic_store(&ctx->poisoned, true);
     }
     libro_http__log_storage(ctx, resp, libro_http__write_name(op));

@@ -27,11 +27,20 @@ typedef struct sq {
     sq_change *pending; /* the open transaction's status changes, in order */
     size_t pending_n;
     size_t pending_cap;
+    sqlite3_stmt *data_version; /* PRAGMA data_version, prepared on first use */
     /* An I/O error (a failed write or fsync, SQLITE_IOERR_*) was seen: what the disk holds is
      * no longer known, as the kernel may have dropped the pages a failed fsync did not write.
      * Every later write transaction is refused until the database is opened anew (and
      * checked): a retried fsync that succeeds proves nothing (PostgreSQL's fsyncgate). */
     bool poisoned;
+    /* A group of write transactions under one commit (store.h, group_begin): while `group`
+     * is set the outer transaction is open, and begin, commit and rollback are savepoints,
+     * `depth` of them open. `group_lost` keeps the error that made SQLite end the outer
+     * transaction early (a full disk, an I/O error): the group then commits nothing. */
+    bool group;
+    unsigned depth;
+    size_t pending_at[LIBRO_STORE_MAX_DEPTH]; /* pending_n when each savepoint opened */
+    libro_error group_lost;
 } sq;
 
 libro_code libro_sq__nomem(libro_error *err);

@@ -301,8 +301,27 @@ ioerr_name(int rc)
     }
 }
 
+static libro_code db_fail(sq *s, int rc, const char *what, libro_error *err);
+
 libro_code
 libro_sq__db_fail(sq *s, int rc, const char *what, libro_error *err)
+{
+    libro_error e = LIBRO_ERROR_INIT;
+    libro_code code = db_fail(s, rc, what, &e);
+
+    /* The first error after which SQLite ended a group's transaction is the group's. */
+    if (s != NULL && s->db != NULL && s->group && s->group_lost.code == LIBRO_OK &&
+        sqlite3_get_autocommit(s->db) != 0) {
+        s->group_lost = e;
+    }
+    if (err != NULL) {
+        *err = e;
+    }
+    return code;
+}
+
+static libro_code
+db_fail(sq *s, int rc, const char *what, libro_error *err)
 {
     int primary = rc & 0xff;
     const char *msg = s != NULL && s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
@@ -434,15 +453,65 @@ libro_sq__col_u32(uint32_t *out, sqlite3_stmt *st, int col, libro_error *err)
 
 /* ---- transactions ------------------------------------------------------------------------- */
 
+/* Inside a group, whether SQLite ended the outer transaction (a failed statement may: a full
+ * disk, an I/O error); the savepoints went with it, and the group can commit nothing. */
+static bool
+group_gone(const sq *s)
+{
+    return s->group && sqlite3_get_autocommit(s->db) != 0;
+}
+
+/* The error of a group whose transaction SQLite ended early: the one that ended it. */
+static libro_code
+group_lost(const sq *s, libro_error *err)
+{
+    if (s->group_lost.code != LIBRO_OK) {
+        return libro_error_set(err, s->group_lost.code, "%s", s->group_lost.msg);
+    }
+    return libro_error_set(err, LIBRO_ERR_IO, "database: the write group ended early");
+}
+
+static libro_code
+refuse_poisoned(libro_error *err)
+{
+    return libro_error_set(err, LIBRO_ERR_IO,
+                           "database: writes stopped after an I/O error; restart to re-check");
+}
+
+/* One savepoint name for every depth: RELEASE and ROLLBACK TO act on the innermost one of
+ * that name, and savepoints here are strictly nested. */
+static libro_code
+savepoint_begin(sq *s, libro_error *err)
+{
+    libro_code rc;
+
+    if (s->poisoned) {
+        return refuse_poisoned(err);
+    }
+    if (group_gone(s)) {
+        return group_lost(s, err);
+    }
+    if (s->depth >= LIBRO_STORE_MAX_DEPTH) {
+        return libro_error_set(err, LIBRO_ERR_LIMIT, "begin: savepoints nested too deep");
+    }
+    rc = exec1(s, "SAVEPOINT libro", "begin", err);
+    if (rc == LIBRO_OK) {
+        s->pending_at[s->depth++] = s->pending_n;
+    }
+    return rc;
+}
+
 static libro_code
 sq_begin(void *h, libro_error *err)
 {
     sq *s = h;
     libro_code rc;
 
+    if (s->group) {
+        return savepoint_begin(s, err);
+    }
     if (s->poisoned) {
-        return libro_error_set(err, LIBRO_ERR_IO,
-                               "database: writes stopped after an I/O error; restart to re-check");
+        return refuse_poisoned(err);
     }
     rc = exec1(s, "BEGIN IMMEDIATE", "begin", err);
 
@@ -455,8 +524,12 @@ static libro_code
 sq_begin_read(void *h, libro_error *err)
 {
     sq *s = h;
-    libro_code rc = exec1(s, "BEGIN", "begin", err);
+    libro_code rc;
 
+    if (s->group) {
+        return savepoint_begin(s, err);
+    }
+    rc = exec1(s, "BEGIN", "begin", err);
     s->in_tx = rc == LIBRO_OK;
     return rc;
 }
@@ -479,8 +552,21 @@ static libro_code
 sq_commit(void *h, libro_error *err)
 {
     sq *s = h;
-    libro_code rc = exec1(s, "COMMIT", "commit", err);
+    libro_code rc;
 
+    if (s->group) {
+        if (s->depth == 0) {
+            return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "commit: no savepoint is open");
+        }
+        /* A savepoint released after SQLite ended the group would start a new transaction
+         * in autocommit: its changes would be committed alone, outside the group. */
+        rc = group_gone(s) ? group_lost(s, err) : exec1(s, "RELEASE libro", "commit", err);
+        if (rc == LIBRO_OK) {
+            s->depth--;
+        }
+        return rc;
+    }
+    rc = exec1(s, "COMMIT", "commit", err);
     if (rc == LIBRO_OK) {
         s->in_tx = false;
         publish_pending(s);
@@ -493,6 +579,18 @@ sq_rollback(void *h)
 {
     sq *s = h;
 
+    if (s->group) {
+        if (s->depth == 0) {
+            return;
+        }
+        if (!group_gone(s)) {
+            (void) exec1(s, "ROLLBACK TO libro", "rollback", NULL);
+            (void) exec1(s, "RELEASE libro", "rollback", NULL);
+        }
+        /* The savepoint's status changes are undone: the observer is never told of them. */
+        s->pending_n = s->pending_at[--s->depth];
+        return;
+    }
     /* A failed COMMIT (busy) leaves the transaction open; a failed statement may already have
      * ended it (sqlite3_get_autocommit tells). */
     if (s->in_tx && sqlite3_get_autocommit(s->db) == 0) {
@@ -500,6 +598,52 @@ sq_rollback(void *h)
     }
     s->in_tx = false;
     s->pending_n = 0;
+}
+
+static libro_code
+sq_group_begin(void *h, libro_error *err)
+{
+    sq *s = h;
+    libro_code rc;
+
+    if (s->group || s->in_tx) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "begin: a transaction is open");
+    }
+    rc = sq_begin(s, err);
+    if (rc == LIBRO_OK) {
+        s->group = true;
+        s->depth = 0;
+        s->group_lost = (libro_error) LIBRO_ERROR_INIT;
+    }
+    return rc;
+}
+
+static libro_code
+sq_group_end(void *h, bool commit, libro_error *err)
+{
+    sq *s = h;
+    libro_code rc = LIBRO_OK;
+
+    if (!s->group) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "commit: no group is open");
+    }
+    if (s->depth != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "commit: a savepoint is still open");
+        commit = false;
+    }
+    if (commit && group_gone(s)) {
+        rc = group_lost(s, err);
+        commit = false;
+    }
+    s->group = false;
+    s->depth = 0;
+    if (commit) {
+        rc = sq_commit(s, err);
+    }
+    if (!commit || rc != LIBRO_OK) {
+        sq_rollback(s);
+    }
+    return rc;
 }
 
 static int
@@ -522,8 +666,10 @@ sq_close(void *h)
     if (s == NULL) {
         return;
     }
+    s->group = false; /* an open group ends with its transaction, rolled back */
     sq_rollback(s);
-    sqlite3_close(s->db); /* every statement is finalized where it was prepared */
+    sqlite3_finalize(s->data_version);
+    sqlite3_close(s->db); /* every other statement is finalized where it was prepared */
     libro_free(s->pending);
     libro_free(s);
 }
@@ -1460,6 +1606,32 @@ out:
     return rc;
 }
 
+static libro_code
+sq_data_version(void *h, uint64_t *out, libro_error *err)
+{
+    sq *s = h;
+    libro_code rc = LIBRO_OK;
+    int src;
+
+    *out = 0;
+    if (s->data_version == NULL) {
+        rc = libro_sq__prepare(s, &s->data_version, "PRAGMA data_version", "data version", err);
+        if (rc != LIBRO_OK) {
+            return rc;
+        }
+    }
+    src = sqlite3_step(s->data_version);
+    if (src == SQLITE_ROW) {
+        *out = (uint64_t) sqlite3_column_int64(s->data_version, 0);
+        src = sqlite3_step(s->data_version);
+    }
+    if (src != SQLITE_DONE) {
+        rc = libro_sq__db_fail(s, src, "data version", err);
+    }
+    (void) sqlite3_reset(s->data_version);
+    return rc;
+}
+
 static void
 sq_set_status_observer(void *h, libro_store_status_observer fn, void *ctx)
 {
@@ -1520,6 +1692,8 @@ static const libro_store_ops sqlite_ops = {
     .begin_read = sq_begin_read,
     .commit = sq_commit,
     .rollback = sq_rollback,
+    .group_begin = sq_group_begin,
+    .group_end = sq_group_end,
     .schema_version = sq_schema_version,
     .integrity_check = sq_integrity_check,
     .meta_get = sq_meta_get,
@@ -1540,6 +1714,7 @@ static const libro_store_ops sqlite_ops = {
     .status_each = sq_status_each,
     .status_versions = sq_status_versions,
     .set_status_observer = sq_set_status_observer,
+    .data_version = sq_data_version,
     .issuer_put = libro_sq__issuer_put,
     .issuer_get = libro_sq__issuer_get,
     .issuer_list = libro_sq__issuer_list,
