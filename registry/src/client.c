@@ -28,6 +28,8 @@ struct libro_registry_client {
     char *kid;
     char *actor;
     char *ca_file;
+    unsigned groups; /* groups open in-process: the first is the transaction, the others
+                        savepoints in it */
 };
 
 static libro_code
@@ -133,19 +135,47 @@ libro_registry_client_remote(const libro_registry_client *c)
 libro_code
 libro_registry_client_group_begin(libro_registry_client *c, libro_error *err)
 {
+    libro_code rc;
+
     if (c == NULL) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "registry client: NULL argument");
     }
-    return c->local == NULL ? LIBRO_OK : libro_registry__group_begin(c->local, err);
+    if (c->local == NULL) {
+        return LIBRO_OK;
+    }
+    /* A group inside a group (a license issued by a batch that groups its lines) is a
+     * savepoint of the outer one: its end keeps or undoes its own writes alone. */
+    rc = c->groups == 0 ? libro_registry__group_begin(c->local, err)
+                        : c->local->store.ops->begin(c->local->store.h, err);
+    c->groups += rc == LIBRO_OK;
+    return rc;
 }
 
 libro_code
 libro_registry_client_group_end(libro_registry_client *c, bool commit, libro_error *err)
 {
+    libro_code rc = LIBRO_OK;
+
     if (c == NULL) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "registry client: NULL argument");
     }
-    return c->local == NULL ? LIBRO_OK : libro_registry__group_end(c->local, commit, err);
+    if (c->local == NULL) {
+        return LIBRO_OK;
+    }
+    if (c->groups == 0) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "registry client: no group is open");
+    }
+    c->groups--;
+    if (c->groups == 0) {
+        return libro_registry__group_end(c->local, commit, err);
+    }
+    if (commit) {
+        rc = c->local->store.ops->commit(c->local->store.h, err);
+    }
+    if (!commit || rc != LIBRO_OK) {
+        c->local->store.ops->rollback(c->local->store.h);
+    }
+    return rc;
 }
 
 /* ---- HTTP ---------------------------------------------------------------------------------- */
