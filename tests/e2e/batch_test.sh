@@ -162,6 +162,32 @@ grep -q '^line 19: .*plumbing' group.out && ok || fail "groups: line 19 not repo
 check "groups: the line after the bad one" 0 'state +active' -- "$libro" license show --db $DB \
     T7-N-0118
 
+# --- over HTTP: each line a signed request, committed by the registry before it answers ------
+must "$libro" issue registry-authorization --key town.pem --charter town.jws \
+    --id urn:libro:town-7:registry --name "Town 7 Registry" --subject-key reg.pub \
+    --url http://127.0.0.1 --valid-from "$FROM" --days 3000 --out regauth-local.jws
+must "$libro" registry init --db served.db --charter town.jws --authorization regauth-local.jws
+must "$libro" registry type --db served.db --id nursing-general --validity-days 1095 \
+    --renewal-window-days 90 --grace-days 30 --actor ops
+must "$libro" registry authorize --db served.db --authorization auth.jws --actor ops \
+    --allow-unrecorded
+e2e_serve served.db reg.pem
+cat >remote.csv <<EOF
+holder,number,profession,type,scope,days
+Ra Example,T7-N-0500,registered nurse,nursing-general,general care,30
+Sa Example,T7-N-0501,registered nurse,plumbing,general care,30
+Ta Example,T7-N-0502,registered nurse,nursing-general,general care,31
+EOF
+"$libro" issue license --batch remote.csv --key board.pem --authorization auth.jws \
+    --community-charter town.jws --registry "$URL" >remote.out 2>remote.err
+rc=$?
+[ $rc -eq 4 ] && ok || fail "over HTTP: exit $rc, want 4: $(cat remote.err)"
+expect_report remote.out \
+    '^line 2: issued T7-N-0500 \(status list 0, index [0-9]+\)$' \
+    '^line 3: .*plumbing' \
+    '^line 4: issued T7-N-0502 '
+check "over HTTP: registered" 0 'state +active' -- "$libro" license show --db served.db T7-N-0502
+
 # --- libro license expiring streams what is there, soonest first -----------------------------
 "$libro" license expiring --db $DB --within 100 --json >exp.json 2>exp.err
 rc=$?
