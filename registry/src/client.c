@@ -747,30 +747,43 @@ libro_registry_client_expiring(libro_registry_client *c, libro_license_record **
     return LIBRO_OK;
 }
 
-libro_code
-libro_registry_client_expiring_each(libro_registry_client *c, int64_t within, bool with_credential,
-                                    libro_license_record_fn fn, void *ctx, libro_error *err)
+/* One page of the signed expiring query (after *after_until, after_number when `more`),
+ * each license handed to `fn`; *more and the cursor then say where the next page starts. A
+ * page must move forward, past the cursor it was asked from: a registry that answers the
+ * same page again would never end. */
+static libro_code
+expiring_page(libro_registry_client *c, int64_t within, bool with_credential, bool *more,
+              int64_t *after_until, char *after_number, size_t number_size,
+              libro_license_record_fn fn, void *ctx, libro_error *err)
 {
     json_t *answer = NULL;
+    json_t *claims = json_pack("{s:s, s:I}", "op", "expiring", "within", (json_int_t) within);
     json_t *list;
+    json_t *next;
     libro_license_record rec = {0};
     libro_code rc;
 
-    if (c == NULL || fn == NULL) {
-        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "expiring: NULL argument");
+    if (claims != NULL && *more &&
+        json_object_set_new(claims, "after",
+                            json_pack("{s:I, s:s}", "validUntil", (json_int_t) *after_until,
+                                      "number", after_number)) != 0) {
+        json_decref(claims);
+        claims = NULL;
     }
-    if (c->local != NULL) {
-        return libro_registry_expiring_each(c->local, libro_time_now(), within, with_credential, fn,
-                                            ctx, err);
-    }
-    rc = post(&answer, c, "/v1/queries/expiring",
-              json_pack("{s:s, s:I}", "op", "expiring", "within", (json_int_t) within), err);
+    rc = post(&answer, c, "/v1/queries/expiring", claims, err);
     list = rc == LIBRO_OK ? json_object_get(answer, "licenses") : NULL;
+    next = rc == LIBRO_OK ? json_object_get(answer, "next") : NULL;
     if (rc == LIBRO_OK && !json_is_array(list)) {
         rc = libro_error_set(err, LIBRO_ERR_PARSE, "registry answer: no list of licenses");
     }
     for (size_t i = 0; rc == LIBRO_OK && i < json_array_size(list); i++) {
         rc = record_from_json(&rec, json_array_get(list, i), err);
+        if (rc == LIBRO_OK && *more &&
+            (rec.valid_until < *after_until ||
+             (rec.valid_until == *after_until && strcmp(rec.number, after_number) <= 0))) {
+            rc = libro_error_set(err, LIBRO_ERR_PARSE,
+                                 "registry answer: a page that does not move forward");
+        }
         if (rc == LIBRO_OK && !with_credential) {
             libro_free(rec.credential);
             rec.credential = NULL;
@@ -780,7 +793,47 @@ libro_registry_client_expiring_each(libro_registry_client *c, int64_t within, bo
         }
         libro_license_record_clear(&rec);
     }
+    if (rc == LIBRO_OK && next != NULL) {
+        json_t *until = json_object_get(next, "validUntil");
+        const char *number = json_string_value(json_object_get(next, "number"));
+
+        if (json_array_size(list) == 0 || !json_is_integer(until) || number == NULL ||
+            !libro_license_number_ok(number, strlen(number)) ||
+            (*more && ((int64_t) json_integer_value(until) < *after_until ||
+                       ((int64_t) json_integer_value(until) == *after_until &&
+                        strcmp(number, after_number) <= 0)))) {
+            rc = libro_error_set(err, LIBRO_ERR_PARSE, "registry answer: a malformed next page");
+        } else {
+            *after_until = (int64_t) json_integer_value(until);
+            (void) snprintf(after_number, number_size, "%s", number);
+        }
+    }
+    *more = rc == LIBRO_OK && next != NULL;
     json_decref(answer);
+    return rc;
+}
+
+libro_code
+libro_registry_client_expiring_each(libro_registry_client *c, int64_t within, bool with_credential,
+                                    libro_license_record_fn fn, void *ctx, libro_error *err)
+{
+    char after_number[LIBRO_MAX_LICENSE_NUMBER_BYTES + 1] = "";
+    int64_t after_until = 0;
+    bool more = false;
+    libro_code rc;
+
+    if (c == NULL || fn == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "expiring: NULL argument");
+    }
+    if (c->local != NULL) {
+        return libro_registry_expiring_each(c->local, libro_time_now(), within, with_credential, fn,
+                                            ctx, err);
+    }
+    /* A page at a time, each after the last license of the one before. */
+    do {
+        rc = expiring_page(c, within, with_credential, &more, &after_until, after_number,
+                           sizeof after_number, fn, ctx, err);
+    } while (rc == LIBRO_OK && more);
     return rc;
 }
 

@@ -7,20 +7,30 @@
 #include "registry_int.h"
 
 libro_code
-libro_registry_expiring_each(libro_registry *r, int64_t now, int64_t within, bool with_credential,
-                             libro_license_record_fn fn, void *ctx, libro_error *err)
+libro_registry__expiring_after(libro_registry *r, int64_t now, int64_t within, int64_t after_until,
+                               const char *after_number, bool with_credential,
+                               libro_license_record_fn fn, void *ctx, libro_error *err)
 {
     int64_t until;
 
-    if (r == NULL || fn == NULL) {
+    if (r == NULL || fn == NULL || after_number == NULL) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "expiring: NULL argument");
     }
     if (within < 0) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "expiring: negative interval");
     }
     until = now > INT64_MAX - within ? INT64_MAX : now + within;
-    return r->store.ops->license_expiring_each(r->store.h, now, until, with_credential, fn, ctx,
-                                               err);
+    return r->store.ops->license_expiring_each(r->store.h, now, until, after_until, after_number,
+                                               with_credential, fn, ctx, err);
+}
+
+libro_code
+libro_registry_expiring_each(libro_registry *r, int64_t now, int64_t within, bool with_credential,
+                             libro_license_record_fn fn, void *ctx, libro_error *err)
+{
+    /* Before every record: every valid_until is above INT64_MIN. */
+    return libro_registry__expiring_after(r, now, within, INT64_MIN, "", with_credential, fn, ctx,
+                                          err);
 }
 
 /* A copy of `s`, NULL for NULL. */

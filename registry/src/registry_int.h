@@ -218,6 +218,12 @@ LIBRO_NODISCARD libro_code libro_registry__log_type(libro_registry *r, const lib
                                                     const char *requirements, const char *actor,
                                                     libro_error *err);
 
+/** libro_registry_expiring_each, only the licenses after (after_until, after_number) in its
+ *  order (by valid_until, then number): the page that follows one that ended there. */
+LIBRO_NODISCARD libro_code libro_registry__expiring_after(
+    libro_registry *r, int64_t now, int64_t within, int64_t after_until, const char *after_number,
+    bool with_credential, libro_license_record_fn fn, void *ctx, libro_error *err);
+
 /** Records collected from a streaming read (libro_registry__records_keep). */
 typedef struct libro_registry__records {
     libro_license_record *list;

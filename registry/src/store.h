@@ -129,8 +129,11 @@ typedef struct libro_store_ops {
     /* Active licenses with valid_until in [now, until], and expired ones whose type's grace
      * period has not ended at `now`; by valid_until then number, each handed to `fn` as it is
      * read (borrowed for the call; a code other than LIBRO_OK stops the walk and is
-     * returned). Without `with_credential` the records' credential is NULL. */
-    libro_code (*license_expiring_each)(void *h, int64_t now, int64_t until, bool with_credential,
+     * returned). Without `with_credential` the records' credential is NULL. Only those
+     * after (after_until, after_number) in that order: a page that follows the one that ended
+     * there (INT64_MIN and "" for the first). */
+    libro_code (*license_expiring_each)(void *h, int64_t now, int64_t until, int64_t after_until,
+                                        const char *after_number, bool with_credential,
                                         libro_license_record_fn fn, void *ctx, libro_error *err);
     libro_code (*license_counts)(void *h, size_t counts[7], libro_error *err);
 

@@ -178,6 +178,9 @@ Ra Example,T7-N-0500,registered nurse,nursing-general,general care,30
 Sa Example,T7-N-0501,registered nurse,plumbing,general care,30
 Ta Example,T7-N-0502,registered nurse,nursing-general,general care,31
 EOF
+for i in $(seq 503 514); do
+    echo "Holder $i,T7-N-0$i,registered nurse,nursing-general,general care,$((i - 450))" >>remote.csv
+done
 "$libro" issue license --batch remote.csv --key board.pem --authorization auth.jws \
     --community-charter town.jws --registry "$URL" >remote.out 2>remote.err
 rc=$?
@@ -187,6 +190,17 @@ expect_report remote.out \
     '^line 3: .*plumbing' \
     '^line 4: issued T7-N-0502 '
 check "over HTTP: registered" 0 'state +active' -- "$libro" license show --db served.db T7-N-0502
+# Fourteen licenses of about 2.5 KiB each: several pages of the query, each after the last.
+"$libro" license expiring --registry "$URL" --key board.pem --issuer urn:libro:town-7:board \
+    --within 100 --json >remote-exp.json 2>remote-exp.err
+rc=$?
+[ $rc -eq 0 ] && ok || fail "expiring over HTTP: exit $rc: $(cat remote-exp.err)"
+python3 - remote-exp.json <<'EOF' && ok || fail "expiring over HTTP: $(head -c 300 remote-exp.json)"
+import json, sys
+lics = json.load(open(sys.argv[1]))["licenses"]
+numbers = [l["number"] for l in lics]
+assert numbers == ["T7-N-0500", "T7-N-0502"] + ["T7-N-0%d" % i for i in range(503, 515)], numbers
+EOF
 
 # --- libro license expiring streams what is there, soonest first -----------------------------
 "$libro" license expiring --db $DB --within 100 --json >exp.json 2>exp.err

@@ -79,9 +79,10 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_expiring(libro_regist
                                                                     libro_license_record **out,
                                                                     size_t *n, int64_t within,
                                                                     libro_error *err);
-/** libro_registry_client_expiring, each license handed to `fn` in order (in-process: read one
- *  at a time, libro_registry_expiring_each). Without `with_credential` the records' credential
- *  is NULL. */
+/** libro_registry_client_expiring, each license handed to `fn` in order: in-process read one
+ *  at a time (libro_registry_expiring_each), over HTTP a page of the signed query at a time,
+ *  each page after the last license of the one before (LIBRO_ERR_PARSE for a page that does
+ *  not move forward). Without `with_credential` the records' credential is NULL. */
 LIBRO_API LIBRO_NODISCARD libro_code
 libro_registry_client_expiring_each(libro_registry_client *c, int64_t within, bool with_credential,
                                     libro_license_record_fn fn, void *ctx, libro_error *err);

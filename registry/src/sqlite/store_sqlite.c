@@ -1128,25 +1128,28 @@ out:
  * row against its own type's), each read in the index's order and merged by SQLite without a
  * sort, one row in memory at a time. One statement: one snapshot. */
 static libro_code
-sq_license_expiring_each(void *h, int64_t now, int64_t until, bool with_credential,
-                         libro_license_record_fn fn, void *ctx, libro_error *err)
+sq_license_expiring_each(void *h, int64_t now, int64_t until, int64_t after_until,
+                         const char *after_number, bool with_credential, libro_license_record_fn fn,
+                         void *ctx, libro_error *err)
 {
     static const char with_sql[] =
         "SELECT " LICENSE_COLUMNS LICENSE_FROM
         " WHERE l.state = 1 AND l.valid_until BETWEEN ?1 AND ?2"
+        " AND (l.valid_until, l.number) > (?3, ?4)"
         " UNION ALL SELECT " LICENSE_COLUMNS LICENSE_FROM " JOIN license_type t"
         " ON t.id = l.license_type WHERE l.state = 4"
         " AND l.valid_until >= ?1 - (SELECT COALESCE(MAX(grace_days), 0) FROM license_type)"
         " * 86400 AND l.valid_until >= ?1 - t.grace_days * 86400"
-        " ORDER BY 8, 1";
+        " AND (l.valid_until, l.number) > (?3, ?4) ORDER BY 8, 1";
     static const char bare_sql[] =
         "SELECT " LICENSE_COLUMNS_BARE " FROM license l"
         " WHERE l.state = 1 AND l.valid_until BETWEEN ?1 AND ?2"
+        " AND (l.valid_until, l.number) > (?3, ?4)"
         " UNION ALL SELECT " LICENSE_COLUMNS_BARE " FROM license l JOIN license_type t"
         " ON t.id = l.license_type WHERE l.state = 4"
         " AND l.valid_until >= ?1 - (SELECT COALESCE(MAX(grace_days), 0) FROM license_type)"
         " * 86400 AND l.valid_until >= ?1 - t.grace_days * 86400"
-        " ORDER BY 8, 1";
+        " AND (l.valid_until, l.number) > (?3, ?4) ORDER BY 8, 1";
     sq *s = h;
     sqlite3_stmt *st = NULL;
     libro_license_record rec = {0};
@@ -1158,7 +1161,9 @@ sq_license_expiring_each(void *h, int64_t now, int64_t until, bool with_credenti
         goto out;
     }
     if ((src = sqlite3_bind_int64(st, 1, now)) != SQLITE_OK ||
-        (src = sqlite3_bind_int64(st, 2, until)) != SQLITE_OK) {
+        (src = sqlite3_bind_int64(st, 2, until)) != SQLITE_OK ||
+        (src = sqlite3_bind_int64(st, 3, after_until)) != SQLITE_OK ||
+        (src = sqlite3_bind_text(st, 4, after_number, -1, SQLITE_STATIC)) != SQLITE_OK) {
         rc = libro_sq__bind_fail(s, src, "licenses", err);
         goto out;
     }
