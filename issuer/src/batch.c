@@ -600,6 +600,9 @@ survey(batch *b, libro_error *err)
         }
         b->report->total++;
     }
+    if (rc == LIBRO_OK && !header) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "batch file: empty");
+    }
     return rc;
 }
 
@@ -631,7 +634,7 @@ flush(batch *b, libro_error *err)
             l.number = o->number[0] != '\0' ? o->number : NULL;
             l.code = o->code;
             l.message = o->code != LIBRO_OK ? o->message : NULL;
-            l.issued = o->code == LIBRO_OK ? &o->issued : NULL;
+            l.issued = o->code == LIBRO_OK && b->is != NULL ? &o->issued : NULL;
             if (o->code == LIBRO_OK) {
                 b->report->issued++;
             } else {
@@ -671,7 +674,8 @@ issue_line(batch *b, outcome *o, size_t len, bool too_long)
     if (rc == LIBRO_OK) {
         rc = record_options(&lo, &rec, b->opt, o->line, &e);
     }
-    if (rc == LIBRO_OK) {
+    /* Without an issuer (libro_issuer__batch_scan) a line that parses is reported as is. */
+    if (rc == LIBRO_OK && b->is != NULL) {
         rc = libro_issuer_issue_license(&o->issued, b->is, b->registry, &lo, &e);
         if (rc != LIBRO_OK) {
             prefix_line(&e, o->line, NULL);
@@ -687,7 +691,7 @@ issue_line(batch *b, outcome *o, size_t len, bool too_long)
 static libro_code
 run(batch *b, libro_error *err)
 {
-    const bool local = !libro_registry_client_remote(b->registry);
+    const bool local = b->registry != NULL && !libro_registry_client_remote(b->registry);
     libro_code rc = rewind_reader(&b->rd, err);
     bool header = b->jsonl;
 
@@ -731,19 +735,15 @@ run(batch *b, libro_error *err)
     return rc;
 }
 
-libro_code
-libro_issuer_issue_batch(libro_batch_report *report, libro_issuer *is,
-                         libro_registry_client *registry, const char *path,
-                         const libro_batch_options *opt, libro_batch_fn fn, void *ctx,
-                         libro_error *err)
+/* Read the file `f` (closed here) and report each record to `fn`: issued with `is` and
+ * `registry`, or with both NULL only parsed and checked. */
+static libro_code
+batch_file(libro_batch_report *report, libro_issuer *is, libro_registry_client *registry, FILE *f,
+           const libro_batch_options *opt, libro_batch_fn fn, void *ctx, libro_error *err)
 {
     batch b;
     libro_code rc;
 
-    if (report == NULL || is == NULL || registry == NULL || path == NULL || opt == NULL ||
-        opt->version != LIBRO_BATCH_OPTIONS_VERSION || fn == NULL) {
-        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "issue batch: bad arguments");
-    }
     memset(report, 0, sizeof *report);
     memset(&b, 0, sizeof b);
     b.is = is;
@@ -752,21 +752,13 @@ libro_issuer_issue_batch(libro_batch_report *report, libro_issuer *is,
     b.fn = fn;
     b.ctx = ctx;
     b.report = report;
-    b.group_cap = libro_registry_client_remote(registry) ? 1
-                  : opt->group == 0                      ? LIBRO_BATCH_DEFAULT_GROUP
-                                                         : opt->group;
-    if (b.group_cap > LIBRO_BATCH_MAX_LINES) {
-        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "issue batch: group of more than %u",
-                               LIBRO_BATCH_MAX_LINES);
-    }
-    b.rd.f = fopen(path, "rb");
-    if (b.rd.f == NULL) {
-        return libro_error_set(err, errno == ENOENT ? LIBRO_ERR_NOT_FOUND : LIBRO_ERR_IO,
-                               "batch file %.64s: %s", path, strerror(errno));
-    }
-    b.buf = libro_malloc(LIBRO_BATCH_MAX_LINE_BYTES + 1);
+    b.rd.f = f;
+    b.group_cap = registry == NULL || libro_registry_client_remote(registry) ? 1
+                  : opt->group == 0 ? LIBRO_BATCH_DEFAULT_GROUP
+                                    : opt->group;
     /* CSV unescaping writes at most the line and a NUL per field; JSON strings decode to at
      * most their text, plus days written back (24 bytes). */
+    b.buf = libro_malloc(LIBRO_BATCH_MAX_LINE_BYTES + 1);
     b.scratch = libro_malloc(2u * LIBRO_BATCH_MAX_LINE_BYTES + 64u);
     b.group = libro_calloc(b.group_cap, sizeof *b.group);
     if (b.buf == NULL || b.scratch == NULL || b.group == NULL) {
@@ -791,6 +783,49 @@ out:
     libro_free(b.group);
     libro_free(b.scratch);
     libro_free(b.buf);
-    (void) fclose(b.rd.f);
+    (void) fclose(f);
     return rc;
+}
+
+libro_code
+libro_issuer_issue_batch(libro_batch_report *report, libro_issuer *is,
+                         libro_registry_client *registry, const char *path,
+                         const libro_batch_options *opt, libro_batch_fn fn, void *ctx,
+                         libro_error *err)
+{
+    FILE *f;
+
+    if (report == NULL || is == NULL || registry == NULL || path == NULL || opt == NULL ||
+        opt->version != LIBRO_BATCH_OPTIONS_VERSION || fn == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "issue batch: bad arguments");
+    }
+    memset(report, 0, sizeof *report);
+    if (opt->group > LIBRO_BATCH_MAX_LINES) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "issue batch: group of more than %u",
+                               LIBRO_BATCH_MAX_LINES);
+    }
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        return libro_error_set(err, errno == ENOENT ? LIBRO_ERR_NOT_FOUND : LIBRO_ERR_IO,
+                               "batch file %.64s: %s", path, strerror(errno));
+    }
+    return batch_file(report, is, registry, f, opt, fn, ctx, err);
+}
+
+libro_code
+libro_issuer__batch_scan(libro_batch_report *report, const void *data, size_t len,
+                         libro_batch_fn fn, void *ctx, libro_error *err)
+{
+    static const libro_batch_options opt = LIBRO_BATCH_OPTIONS_INIT;
+    /* fmemopen wants a buffer it may write to; "rb" never does. */
+    FILE *f = len == 0 ? NULL : fmemopen((void *) (uintptr_t) data, len, "rb");
+
+    memset(report, 0, sizeof *report);
+    if (len == 0) {
+        return libro_error_set(err, LIBRO_ERR_PARSE, "batch file: empty");
+    }
+    if (f == NULL) {
+        return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+    }
+    return batch_file(report, NULL, NULL, f, &opt, fn, ctx, err);
 }

@@ -208,7 +208,7 @@ typedef struct libro_batch_report {
  *  (a line that fails is undone alone), and a line is reported only once its group is
  *  committed (a failed commit fails every line of the group). Before anything is issued the
  *  file is read once: LIBRO_ERR_LIMIT for more than LIBRO_BATCH_MAX_LINES records,
- *  LIBRO_ERR_PARSE for a CSV header with an unknown, repeated or missing column,
+ *  LIBRO_ERR_PARSE for an empty file or a CSV header with an unknown, repeated or missing column,
  *  LIBRO_ERR_NOT_FOUND / LIBRO_ERR_IO for the file. LIBRO_OK once every record was reported
  *  (report->failed says how many failed); else the code of the file, the storage or `fn`.
  *  `report` is filled in either case. */
