@@ -161,6 +161,9 @@ rc=$?
 grep -q '^line 19: .*plumbing' group.out && ok || fail "groups: line 19 not reported: $(cat group.out)"
 check "groups: the line after the bad one" 0 'state +active' -- "$libro" license show --db $DB \
     T7-N-0118
+# A line refused after its reservation (a number already registered) took it back with it.
+slots=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM status_slot").fetchone()[0])' "$DB")
+[ "$slots" -eq "$(count)" ] && ok || fail "reservations without a license: $slots slots, $(count) licenses"
 
 # --- over HTTP: each line a signed request, committed by the registry before it answers ------
 must "$libro" issue registry-authorization --key town.pem --charter town.jws \
