@@ -1,10 +1,11 @@
 /* The write queue (registry/src/writer.c) and the store's groups: many threads share one
  * writer; jobs queued while a group runs share the next group's commit; a job that fails is
  * rolled back alone; a commit that fails fails every job of its group and poisons the handle
- * (a real failed fsync: this suite links tests/fault/fault.c); a job is acknowledged only once
- * its group committed (a child process that dies the moment submit returns leaves the row on
- * disk); the status observer hears a group's changes after its commit, never a failed job's;
- * sixteen concurrent writers never meet a busy database. */
+ * (a real failed fsync: this suite links tests/fault/fault.c), while a full disk fails the
+ * group without poisoning; a job is acknowledged only once its group committed (a child
+ * process that dies the moment submit returns leaves the row on disk); the status observer
+ * hears a group's changes after its commit, never a failed job's; sixteen concurrent writers
+ * never meet a busy database. */
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -26,6 +27,7 @@
 
 static rt_fixture F;
 static char fsync_flag[320];
+static char enospc_flag[320];
 static libro_registry_writer *writer;
 
 static void
@@ -34,6 +36,8 @@ setup(void)
     rt_setup(&F, Y2026, Y2040, 0, RT_LIST_BASE);
     ck_assert_int_gt(snprintf(fsync_flag, sizeof fsync_flag, "%s/fsync.flag", F.dir), 0);
     ck_assert_int_eq(setenv(LIBRO_FAULT_FSYNC_ENV, fsync_flag, 1), 0);
+    ck_assert_int_gt(snprintf(enospc_flag, sizeof enospc_flag, "%s/enospc.flag", F.dir), 0);
+    ck_assert_int_eq(setenv(LIBRO_FAULT_ENOSPC_ENV, enospc_flag, 1), 0);
 }
 
 static void
@@ -42,16 +46,18 @@ teardown(void)
     libro_registry_writer_close(writer);
     writer = NULL;
     (void) unlink(fsync_flag);
+    (void) unlink(enospc_flag);
     (void) unsetenv(LIBRO_FAULT_FSYNC_ENV);
+    (void) unsetenv(LIBRO_FAULT_ENOSPC_ENV);
     rt_teardown(&F);
 }
 
 static void
-open_writer(libro_registry__status_fn observer, void *ctx)
+open_writer(void (*prepare)(void *ctx, libro_registry *r), void *ctx)
 {
     libro_error err = LIBRO_ERROR_INIT;
 
-    must(libro_registry_writer_open(&writer, F.db_path, observer, ctx, &err), &err, "writer");
+    must(libro_registry_writer_open(&writer, F.db_path, prepare, ctx, &err), &err, "writer");
 }
 
 /* ------------------------------------------------------------------ jobs */
@@ -205,6 +211,15 @@ wait_queued(uint64_t n)
     ck_assert_uint_eq(queued, n);
 }
 
+/* Submit on a thread of its own, and wait until the job waits in the queue behind `ahead`
+ * others (the order of a group is the order of its queue). */
+static void
+start_queued(sub *s, libro_registry_job_fn fn, void *ctx, uint64_t ahead)
+{
+    start(s, fn, ctx);
+    wait_queued(ahead + 1);
+}
+
 static void
 counts(uint64_t *groups, uint64_t *jobs)
 {
@@ -235,11 +250,17 @@ has_type(const char *id)
 
 #define THREADS 8
 #define PER_THREAD 25
+#define WRITERS 16
+#define PER_WRITER 12
 
+/* A thread that submits `count` writes, types "<prefix><n>-<i>", one after the other. */
 typedef struct many {
     pthread_t thread;
+    const char *prefix;
     int n;
+    int count;
     int failed;
+    int busy;
     libro_error err;
 } many;
 
@@ -250,16 +271,44 @@ many_main(void *arg)
     char id[32];
     type_id job = {id};
 
-    for (int i = 0; i < PER_THREAD; i++) {
+    for (int i = 0; i < m->count; i++) {
         libro_error err = LIBRO_ERROR_INIT;
+        libro_code rc;
 
-        (void) snprintf(id, sizeof id, "t%d-%d", m->n, i);
-        if (libro_registry_writer_submit(writer, define_job, &job, &err) != LIBRO_OK) {
+        (void) snprintf(id, sizeof id, "%s%d-%d", m->prefix, m->n, i);
+        rc = libro_registry_writer_submit(writer, define_job, &job, &err);
+        if (rc != LIBRO_OK) {
             m->failed++;
+            m->busy += rc == LIBRO_ERR_BUSY;
             m->err = err;
         }
     }
     return NULL;
+}
+
+/* `threads` threads of `count` writes each at once: every write acknowledged, none busy. */
+static void
+run_many(many *m, int threads, const char *prefix, int count)
+{
+    uint64_t groups = 0;
+    uint64_t jobs = 0;
+
+    for (int t = 0; t < threads; t++) {
+        memset(&m[t], 0, sizeof m[t]);
+        m[t].prefix = prefix;
+        m[t].n = t;
+        m[t].count = count;
+        ck_assert_int_eq(pthread_create(&m[t].thread, NULL, many_main, &m[t]), 0);
+    }
+    for (int t = 0; t < threads; t++) {
+        ck_assert_int_eq(pthread_join(m[t].thread, NULL), 0);
+        ck_assert_msg(m[t].busy == 0, "thread %d: %d busy", t, m[t].busy);
+        ck_assert_msg(m[t].failed == 0, "thread %d: %d failed (%s)", t, m[t].failed, m[t].err.msg);
+    }
+    counts(&groups, &jobs);
+    ck_assert_uint_eq(jobs, (uint64_t) threads * (uint64_t) count);
+    ck_assert_uint_ge(groups, 1);
+    ck_assert_uint_le(groups, jobs);
 }
 
 /* Threads writing at once through one writer: every write is acknowledged and on disk, and
@@ -267,24 +316,10 @@ many_main(void *arg)
 START_TEST(test_many_threads)
 {
     many m[THREADS];
-    uint64_t groups = 0;
-    uint64_t jobs = 0;
     char id[32];
 
     open_writer(NULL, NULL);
-    for (int t = 0; t < THREADS; t++) {
-        memset(&m[t], 0, sizeof m[t]);
-        m[t].n = t;
-        ck_assert_int_eq(pthread_create(&m[t].thread, NULL, many_main, &m[t]), 0);
-    }
-    for (int t = 0; t < THREADS; t++) {
-        ck_assert_int_eq(pthread_join(m[t].thread, NULL), 0);
-        ck_assert_msg(m[t].failed == 0, "thread %d: %d failed (%s)", t, m[t].failed, m[t].err.msg);
-    }
-    counts(&groups, &jobs);
-    ck_assert_uint_eq(jobs, THREADS * PER_THREAD);
-    ck_assert_uint_ge(groups, 1);
-    ck_assert_uint_le(groups, jobs);
+    run_many(m, THREADS, "t", PER_THREAD);
     for (int t = 0; t < THREADS; t++) {
         for (int i = 0; i < PER_THREAD; i += 6) {
             (void) snprintf(id, sizeof id, "t%d-%d", t, i);
@@ -346,12 +381,9 @@ START_TEST(test_failing_job_fails_alone)
     blocker_init(&b, "first");
     start(&first, blocker_job, &b);
     blocker_wait_entered(&b);
-    start(&good1, define_job, &id_good1);
-    wait_queued(1);
-    start(&bad, define_then_fail_job, &id_bad);
-    wait_queued(2);
-    start(&good2, define_job, &id_good2);
-    wait_queued(3);
+    start_queued(&good1, define_job, &id_good1, 0);
+    start_queued(&bad, define_then_fail_job, &id_bad, 1);
+    start_queued(&good2, define_job, &id_good2, 2);
     blocker_release(&b);
     join(&first);
     join(&good1);
@@ -370,15 +402,15 @@ START_TEST(test_failing_job_fails_alone)
 END_TEST
 
 static void
-flag(bool on)
+flag(const char *path, bool on)
 {
     if (on) {
-        int fd = open(fsync_flag, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 
         ck_assert_int_ge(fd, 0);
         ck_assert_int_eq(close(fd), 0);
     } else {
-        ck_assert_int_eq(unlink(fsync_flag), 0);
+        ck_assert_int_eq(unlink(path), 0);
     }
 }
 
@@ -402,17 +434,14 @@ START_TEST(test_commit_failure_fails_the_group)
     blocker_init(&b2, "during");
     start(&first, blocker_job, &b1);
     blocker_wait_entered(&b1);
-    start(&second, blocker_job, &b2);
-    wait_queued(1);
-    start(&a, define_job, &id_a);
-    wait_queued(2);
-    start(&c, define_job, &id_c);
-    wait_queued(3);
+    start_queued(&second, blocker_job, &b2, 0);
+    start_queued(&a, define_job, &id_a, 1);
+    start_queued(&c, define_job, &id_c, 2);
     blocker_release(&b1);
     join(&first);
     must(first.rc, &first.err, "the group before the fault");
     blocker_wait_entered(&b2); /* the second group runs: its commit meets the fault */
-    flag(true);
+    flag(fsync_flag, true);
     blocker_release(&b2);
     join(&second);
     join(&a);
@@ -422,7 +451,7 @@ START_TEST(test_commit_failure_fails_the_group)
     LIBRO_ASSERT_CODE(a.rc, LIBRO_ERR_IO, &a.err, "commit: disk I/O error (fsync failed)");
     LIBRO_ASSERT_CODE(c.rc, LIBRO_ERR_IO, &c.err, "commit: disk I/O error (fsync failed)");
     ck_assert(libro_registry_writer_poisoned(writer));
-    flag(false);
+    flag(fsync_flag, false);
     LIBRO_ASSERT_CODE(libro_registry_writer_submit(writer, define_job, &id_after, &err),
                       LIBRO_ERR_IO, &err,
                       "database: writes stopped after an I/O error; restart to re-check");
@@ -433,6 +462,49 @@ START_TEST(test_commit_failure_fails_the_group)
     ck_assert(!has_type("during-a"));
     ck_assert(!has_type("during-c"));
     ck_assert(!has_type("after"));
+    blocker_destroy(&b1);
+    blocker_destroy(&b2);
+}
+END_TEST
+
+/* A full disk at a group's COMMIT fails every job of it with LIBRO_ERR_FULL, writes nothing,
+ * and poisons nothing: once space is freed the writer takes writes again. */
+START_TEST(test_full_disk_fails_the_group)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    sub first;
+    sub second;
+    sub a;
+    blocker b1;
+    blocker b2;
+    type_id id_a = {"full-a"};
+    type_id id_after = {"after"};
+
+    open_writer(NULL, NULL);
+    blocker_init(&b1, "before");
+    blocker_init(&b2, "full");
+    start(&first, blocker_job, &b1);
+    blocker_wait_entered(&b1);
+    start_queued(&second, blocker_job, &b2, 0);
+    start_queued(&a, define_job, &id_a, 1);
+    blocker_release(&b1);
+    join(&first);
+    must(first.rc, &first.err, "the group before the disk fills");
+    blocker_wait_entered(&b2);
+    flag(enospc_flag, true);
+    blocker_release(&b2);
+    join(&second);
+    join(&a);
+    LIBRO_ASSERT_CODE(second.rc, LIBRO_ERR_FULL, &second.err, "database or disk is full");
+    LIBRO_ASSERT_CODE(a.rc, LIBRO_ERR_FULL, &a.err, "database or disk is full");
+    ck_assert(!libro_registry_writer_poisoned(writer));
+    flag(enospc_flag, false);
+    must(libro_registry_writer_submit(writer, define_job, &id_after, &err), &err,
+         "a write after space is freed");
+    ck_assert(has_type("before"));
+    ck_assert(!has_type("full"));
+    ck_assert(!has_type("full-a"));
+    ck_assert(has_type("after"));
     blocker_destroy(&b1);
     blocker_destroy(&b2);
 }
@@ -547,6 +619,12 @@ observe(void *ctx, libro_store_space space, uint32_t list, uint32_t index, int p
     (void) pthread_mutex_unlock(&h->lock);
 }
 
+static void
+prepare_observer(void *ctx, libro_registry *r)
+{
+    libro_registry__set_status_observer(r, observe, ctx);
+}
+
 static size_t
 heard_count(void)
 {
@@ -627,19 +705,15 @@ START_TEST(test_observer_after_commit)
 
     memset(&heard, 0, sizeof heard);
     ck_assert_int_eq(pthread_mutex_init(&heard.lock, NULL), 0);
-    open_writer(observe, &heard);
+    open_writer(prepare_observer, &heard);
     must(libro_registry_writer_submit(writer, reserve_job, NULL, &err), &err, "reserve");
     blocker_init(&b, "first");
     start(&first, blocker_job, &b);
     blocker_wait_entered(&b);
-    start(&s0, revoke_job, &idx[0]);
-    wait_queued(1);
-    start(&s1, revoke_then_fail_job, &idx[1]);
-    wait_queued(2);
-    start(&probe, probe_job, NULL);
-    wait_queued(3);
-    start(&s2, revoke_job, &idx[2]);
-    wait_queued(4);
+    start_queued(&s0, revoke_job, &idx[0], 0);
+    start_queued(&s1, revoke_then_fail_job, &idx[1], 1);
+    start_queued(&probe, probe_job, NULL, 2);
+    start_queued(&s2, revoke_job, &idx[2], 3);
     heard_inside = 99;
     blocker_release(&b);
     join(&first);
@@ -663,55 +737,13 @@ END_TEST
 
 /* ------------------------------------------------------------------ no busy writers */
 
-#define WRITERS 16
-#define PER_WRITER 12
-
-typedef struct busy_writer {
-    pthread_t thread;
-    int n;
-    int busy;
-    int failed;
-} busy_writer;
-
-static void *
-busy_main(void *arg)
-{
-    busy_writer *b = arg;
-    char id[32];
-    type_id job = {id};
-
-    for (int i = 0; i < PER_WRITER; i++) {
-        libro_error err = LIBRO_ERROR_INIT;
-        libro_code rc;
-
-        (void) snprintf(id, sizeof id, "w%d-%d", b->n, i);
-        rc = libro_registry_writer_submit(writer, define_job, &job, &err);
-        b->busy += rc == LIBRO_ERR_BUSY;
-        b->failed += rc != LIBRO_OK;
-    }
-    return NULL;
-}
-
 /* Sixteen writers at once: none waits on SQLite's lock, so none is told "busy". */
 START_TEST(test_sixteen_writers_never_busy)
 {
-    busy_writer b[WRITERS];
-    uint64_t groups = 0;
-    uint64_t jobs = 0;
+    many m[WRITERS];
 
     open_writer(NULL, NULL);
-    for (int t = 0; t < WRITERS; t++) {
-        memset(&b[t], 0, sizeof b[t]);
-        b[t].n = t;
-        ck_assert_int_eq(pthread_create(&b[t].thread, NULL, busy_main, &b[t]), 0);
-    }
-    for (int t = 0; t < WRITERS; t++) {
-        ck_assert_int_eq(pthread_join(b[t].thread, NULL), 0);
-        ck_assert_int_eq(b[t].busy, 0);
-        ck_assert_int_eq(b[t].failed, 0);
-    }
-    counts(&groups, &jobs);
-    ck_assert_uint_eq(jobs, WRITERS * PER_WRITER);
+    run_many(m, WRITERS, "w", PER_WRITER);
     ck_assert(has_type("w0-0"));
     ck_assert(has_type("w15-11"));
 }
@@ -773,6 +805,7 @@ libro_test_suite(void)
     tcase_add_test(tc, test_queued_jobs_share_a_commit);
     tcase_add_test(tc, test_failing_job_fails_alone);
     tcase_add_test(tc, test_commit_failure_fails_the_group);
+    tcase_add_test(tc, test_full_disk_fails_the_group);
     tcase_add_test(tc, test_acknowledged_means_committed);
     tcase_add_test(tc, test_observer_after_commit);
     tcase_add_test(tc, test_sixteen_writers_never_busy);

@@ -1,6 +1,6 @@
 /* The one publisher of status lists (docs/credentials.md, "Status from cached lists"): the server's
- * list cache and `libro registry status` sign by the same rules. A list is valid long enough for a
- * week offline, never past the registry authorization, re-signed when its bits change or long
+ * lists in memory and `libro registry status` sign by the same rules. A list is valid long enough
+ * for a week offline, never past the registry authorization, re-signed when its bits change or long
  * before it ends, and each one is strictly newer than the last (to the millisecond), so a
  * verifier that keeps only newer lists sees every acknowledged write at its next read. */
 #include <string.h>

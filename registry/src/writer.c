@@ -150,7 +150,8 @@ writer_main(void *arg)
 
 libro_code
 libro_registry_writer_open(libro_registry_writer **out, const char *db_path,
-                           libro_registry__status_fn observer, void *observer_ctx, libro_error *err)
+                           void (*prepare)(void *ctx, libro_registry *r), void *prepare_ctx,
+                           libro_error *err)
 {
     libro_registry_writer *w = NULL;
     bool lock_ready = false;
@@ -172,8 +173,8 @@ libro_registry_writer_open(libro_registry_writer **out, const char *db_path,
     if (rc != LIBRO_OK) {
         goto out;
     }
-    if (observer != NULL) {
-        libro_registry__set_status_observer(w->reg, observer, observer_ctx);
+    if (prepare != NULL) {
+        prepare(prepare_ctx, w->reg);
     }
     lock_ready = pthread_mutex_init(&w->lock, NULL) == 0;
     work_ready = lock_ready && pthread_cond_init(&w->work, NULL) == 0;

@@ -21,15 +21,16 @@ typedef struct libro_registry_writer libro_registry_writer;
 typedef libro_code (*libro_registry_job_fn)(libro_registry *r, void *ctx, libro_error *err);
 
 /** Open the registry database at `db_path` on a new handle and start the writer thread.
- *  `observer` (NULL: none) is told of the status changes of each group once its COMMIT
- *  succeeded, on the writer thread, before the group's submitters are woken (so a write is
- *  acknowledged after memory that mirrors the lists has it); never of a job rolled back.
- *  Caller closes *out. The codes of libro_registry_open, LIBRO_ERR_NOMEM when no thread
- *  starts. */
+ *  `prepare` (NULL: none) is called with `prepare_ctx` and the writer's handle before the
+ *  thread starts, to install its status observer (libro_registry__set_status_observer): the
+ *  observer then hears each group's changes once its COMMIT succeeded, on the writer thread,
+ *  before the group's submitters wake (so a write is acknowledged after memory that mirrors
+ *  the lists has it), and never a change of a job rolled back. Caller closes *out. The codes
+ *  of libro_registry_open, LIBRO_ERR_NOMEM when no thread starts. */
 LIBRO_NODISCARD libro_code libro_registry_writer_open(libro_registry_writer **out,
                                                       const char *db_path,
-                                                      libro_registry__status_fn observer,
-                                                      void *observer_ctx, libro_error *err);
+                                                      void (*prepare)(void *ctx, libro_registry *r),
+                                                      void *prepare_ctx, libro_error *err);
 
 /** Run `fn(r, ctx, err)` in the next group and wait until the group committed or failed.
  *  LIBRO_OK only when the job succeeded and its group's commit did; else the job's own error,

@@ -1,8 +1,8 @@
 /* libro_server internals: what server.c (the only file that sees libmicrohttpd) and the files
  * that decide (routes.c: responses, state, request rules, record routes; router.c; pages.c;
- * listcache.c; ratelimit.c; bundle.c; writes.c: no libmicrohttpd type) share. The split keeps every
- * decision about a request in plain C over plain structures, testable and fuzzable without a
- * socket. */
+ * listcache.c; statusmem.c; ratelimit.c; bundle.c; writes.c: no libmicrohttpd type) share. The
+ * split keeps every decision about a request in plain C over plain structures, testable and
+ * fuzzable without a socket. */
 #ifndef LIBRO_HTTP_INT_H
 #define LIBRO_HTTP_INT_H
 
@@ -87,6 +87,8 @@ typedef struct libro_http_mlist {
     bool stale;               /* the database is past `version` in a way no change told: reload */
     bool dirty;               /* bits changed since `body` was signed */
     uint64_t version;         /* the database's status_version of the list (0: never changed) */
+    uint64_t marks;           /* times it was marked stale: a read that began after the last
+                                 mark holds every change marked, whatever its version */
     libro_bitstring bits;     /* LIBRO_STATUS_LIST_MIN_ENTRIES statuses of statusSize bits */
     libro_published_list pub; /* what the publisher last signed: the next is strictly newer */
     libro_buf body;           /* the signed list (empty until signed) */

@@ -1,7 +1,8 @@
 /* The registry's HTTP API, read side: responses, the shared state, the request rules and the
  * record routes (health, license, type), over plain structures. Nothing here sees
  * libmicrohttpd (server.c does). The router is router.c, the HTML pages pages.c, the status
- * list cache listcache.c, the write budgets ratelimit.c. */
+ * list route listcache.c (the lists and the bundle in memory: statusmem.c), the write budgets
+ * ratelimit.c. */
 #include <arpa/inet.h>
 #include <string.h>
 #include <strings.h>

@@ -401,6 +401,13 @@ on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
     }
 }
 
+/* The writer's handle tells memory of each status change its groups commit. */
+static void
+observe_writes(void *ctx, libro_registry *reg)
+{
+    libro_http__observe(ctx, reg);
+}
+
 /* The base URL a loopback server without one is reached at: its own address and port. Only
  * 127.0.0.1 qualifies: there the URL a client uses is exactly the bound address, while a
  * public server is reached through a name (and a TLS proxy) it cannot know. */
@@ -538,7 +545,8 @@ libro_server_start(libro_server **out, const libro_server_options *opt, libro_er
         goto out;
     }
     if (!s->ctx.read_only) {
-        rc = libro_registry_writer_open(&s->ctx.writer, s->ctx.db_path, NULL, NULL, err);
+        rc = libro_registry_writer_open(&s->ctx.writer, s->ctx.db_path, observe_writes, &s->ctx,
+                                        err);
         if (rc != LIBRO_OK) {
             goto out;
         }

@@ -129,6 +129,7 @@ apply_state(libro_http_mem *m, const db_state *st)
 
         if (l != NULL && l->loaded && l->version != v->version) {
             l->stale = true;
+            l->marks++;
         }
     }
     for (size_t s = 0; s < 2; s++) {
@@ -242,6 +243,7 @@ on_status(void *vctx, libro_store_space space, uint32_t list, uint32_t index, in
             /* A change between them was not told yet (another handle's commit, whose
              * observer runs later): read the list again rather than guess. */
             l->stale = true;
+            l->marks++;
         }
     }
     m->epoch++;
@@ -346,6 +348,7 @@ refresh_list(libro_http_ctx *ctx, libro_store_space space, uint32_t list, int pu
     libro_bitstring bits = {NULL, 0};
     libro_http_mlist *l = NULL;
     uint64_t version = 0;
+    uint64_t marks = 0;
     bool have = false;
     libro_code rc = LIBRO_OK;
 
@@ -358,6 +361,7 @@ refresh_list(libro_http_ctx *ctx, libro_store_space space, uint32_t list, int pu
         }
         l = find(m, space, list, purpose);
         need = l == NULL || !l->loaded || l->stale;
+        marks = l == NULL ? 0 : l->marks;
         (void) pthread_rwlock_unlock(&m->lock);
         if (need) {
             libro_bitstring_free(&bits);
@@ -372,8 +376,11 @@ refresh_list(libro_http_ctx *ctx, libro_store_space space, uint32_t list, int pu
             goto out;
         }
         rc = find_or_add(&l, m, space, list, purpose, err);
+        /* Installed when newer, or when stale and either as new or read after the last
+         * mark (a database put back to an older copy reads as an older version). */
         if (rc == LIBRO_OK && have &&
-            (!l->loaded || version > l->version || (l->stale && version >= l->version))) {
+            (!l->loaded || version > l->version ||
+             (l->stale && (version >= l->version || l->marks == marks)))) {
             libro_bitstring_free(&l->bits);
             l->bits = bits;
             memset(&bits, 0, sizeof bits); /* moved to memory */
