@@ -14,10 +14,11 @@
 
 /* Exit codes of every command but `libro verify` (which has its own, libro-verify(1)). */
 enum {
-    CLI_EXIT_OK = 0,    /* done */
-    CLI_EXIT_NO = 1,    /* failed, or the answer is no (bad signature) */
-    CLI_EXIT_USAGE = 2, /* bad command line */
-    CLI_EXIT_OUTPUT = 3 /* results could not be written to standard output */
+    CLI_EXIT_OK = 0,     /* done */
+    CLI_EXIT_NO = 1,     /* failed, or the answer is no (bad signature) */
+    CLI_EXIT_USAGE = 2,  /* bad command line */
+    CLI_EXIT_OUTPUT = 3, /* results could not be written to standard output */
+    CLI_EXIT_PARTIAL = 4 /* a batch ran, and some of its lines failed */
 };
 
 struct cli_cmd {

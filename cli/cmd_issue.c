@@ -1,7 +1,10 @@
 /* libro issue charter|authorization|registry-authorization|license: build a credential from
  * the command line, check it against the signer's own charter or authorization, sign it as
  * vc+jwt, and write it (and, for a license, its QR code). */
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "libro/issuer.h"
@@ -451,7 +454,8 @@ static const struct cli_command license_cmd = {
     "--key FILE --authorization FILE --community-charter FILE --holder NAME --number N\n"
     "       --profession TEXT --type TYPE --scope TEXT... [--holder-did DID]\n"
     "       [--valid-until TIME | --days N] --out FILE [--qr FILE.png]\n"
-    "       [--registry DB --status-url-base URL | --registry URL]",
+    "       [--registry DB --status-url-base URL | --registry URL]\n"
+    "   or: libro issue license --batch FILE ... (many at once: see --batch FILE --help)",
     "Issue a time-limited professional license. The license type must be granted by the\n"
     "issuer's authorization, and the validity must lie inside the authorization's window\n"
     "and not exceed the type's validity (the default is its full validity, cut at the end\n"
@@ -466,6 +470,9 @@ static const struct cli_command license_cmd = {
     validity_epilog,
 };
 
+static int issue_batch(int argc, char **argv);
+static bool wants_batch(int argc, char **argv);
+
 static int
 issue_license(int argc, char **argv)
 {
@@ -476,8 +483,12 @@ issue_license(int argc, char **argv)
     libro_issuer *is = NULL;
     libro_registry_client *client = NULL;
     libro_issued res = LIBRO_ISSUED_INIT;
-    int code = cli_parse_command(cmd, argc, argv);
+    int code;
 
+    if (wants_batch(argc, argv)) {
+        return issue_batch(argc, argv);
+    }
+    code = cli_parse_command(cmd, argc, argv);
     if (code >= 0) {
         return code;
     }
@@ -527,6 +538,219 @@ out:
     libro_issuer_free(is);
     libro_key_free(signer);
     return cli_finish(code);
+}
+
+/* ---- issue license --batch ------------------------------------------------------------------ */
+
+static const char *ba_key;
+static const char *ba_auth;
+static const char *ba_charter;
+static const char *ba_file;
+static const char *ba_registry;
+static const char *ba_url_base;
+static const char *ba_from;
+static const char *ba_until;
+static const char *ba_days;
+static const char *ba_out_dir;
+static const char *ba_group;
+static const char *ba_pass_fd;
+
+static const struct cli_option batch_opts[] = {
+    {CLI_OPT_VALUE, "--key", "FILE", &ba_key, CLI_REQUIRED, 0, "signing key: the issuer's key"},
+    {CLI_OPT_VALUE, "--authorization", "FILE", &ba_auth, CLI_REQUIRED, 0,
+     "the issuer's IssuerAuthorization"},
+    {CLI_OPT_VALUE, "--community-charter", "FILE", &ba_charter, CLI_REQUIRED, 0,
+     "the charter of the community that authorized the issuer"},
+    {CLI_OPT_VALUE, "--batch", "FILE", &ba_file, CLI_REQUIRED, 0,
+     "the licenses to issue: CSV with a header line, or JSON lines"},
+    {CLI_OPT_VALUE, "--registry", "DB|URL", &ba_registry, CLI_REQUIRED, 0,
+     "record the licenses in this registry: a database or a registry's URL"},
+    {CLI_OPT_VALUE, "--status-url-base", "URL", &ba_url_base, 0, 0,
+     "with --registry DB: where the registry's status lists are served"},
+    {CLI_OPT_VALUE, "--valid-from", "TIME", &ba_from, 0, 0,
+     "start of validity of the lines that give none (default: now)"},
+    {CLI_OPT_VALUE, "--valid-until", "TIME", &ba_until, 0, 0,
+     "end of validity of the lines that give none (default: the type's full validity)"},
+    {CLI_OPT_VALUE, "--days", "N", &ba_days, 0, 0, "validity in days of the lines that give none"},
+    {CLI_OPT_VALUE, "--out-dir", "DIR", &ba_out_dir, 0, 0,
+     "also write each license to DIR/<number>.jws (a new file)"},
+    {CLI_OPT_VALUE, "--group", "N", &ba_group, 0, 0,
+     "with --registry DB: licenses per transaction (default 256)"},
+    {CLI_OPT_VALUE, "--passphrase-fd", "N", &ba_pass_fd, 0, 0,
+     "read the signing key's passphrase from descriptor N"},
+};
+
+static const struct cli_command batch_cmd = {
+    "issue license",
+    "--batch FILE --key FILE --authorization FILE --community-charter FILE\n"
+    "       (--registry DB --status-url-base URL | --registry URL)\n"
+    "       [--valid-from TIME] [--valid-until TIME | --days N] [--out-dir DIR] [--group N]",
+    "Issue and register a license per line of FILE, as 'libro issue license' would from the\n"
+    "line's fields. FILE is CSV whose first line names the columns, or JSON lines (one object\n"
+    "per line) when it starts with '{'. Columns (JSON members): holder, number, profession,\n"
+    "type, scope (CSV: items separated by ';'; JSON: a string or an array) are required;\n"
+    "holder_did (holderDid), valid_from (validFrom), valid_until (validUntil) and days are\n"
+    "optional. A line is at most 4096 bytes, a file at most 1,000,000 lines. Each line gets\n"
+    "one line of report on stdout: 'line N: issued NUMBER (status list L, index I)' or\n"
+    "'line N: ' and why it failed; a line that fails is undone alone. With a database the\n"
+    "licenses are committed in groups (one fsync each), and a line is reported only once its\n"
+    "group is committed. On a terminal, stderr shows a progress bar.",
+    batch_opts,
+    LIBRO_NELEM(batch_opts),
+    "Exit status: 0 every line issued, 4 some lines failed (the report names them), 1 the\n"
+    "batch could not run (file, header, too many lines, registry), 2 bad command line.",
+};
+
+/* What issue_batch's callback needs. */
+struct batch_out {
+    const char *out_dir;
+    bool bar;              /* stderr is a terminal: a progress bar */
+    unsigned shown;        /* the bar's last width in cells */
+    size_t written_failed; /* issued, but DIR/<number>.jws could not be written */
+};
+
+#define BAR_CELLS 40u
+
+static void
+bar_draw(struct batch_out *o, size_t done, size_t total, bool force)
+{
+    unsigned cells =
+        total == 0 ? BAR_CELLS : (unsigned) ((double) done * BAR_CELLS / (double) total);
+    char bar[BAR_CELLS + 1];
+
+    if (!force && cells == o->shown && done % 100 != 0) {
+        return;
+    }
+    o->shown = cells;
+    memset(bar, '#', cells);
+    memset(bar + cells, '.', BAR_CELLS - cells);
+    bar[BAR_CELLS] = '\0';
+    fprintf(stderr, "\r[%s] %zu/%zu", bar, done, total);
+    fflush(stderr);
+}
+
+static libro_code
+batch_line(void *ctx, const libro_batch_line *l, libro_error *err)
+{
+    struct batch_out *o = ctx;
+    libro_error werr = LIBRO_ERROR_INIT;
+
+    (void) err;
+    if (o->bar) {
+        fputs("\r\033[K", stderr);
+    }
+    if (l->code != LIBRO_OK) {
+        printf("%s\n", l->message);
+    } else {
+        printf("line %zu: issued %s (status list %u, index %u)\n", l->line, l->number,
+               (unsigned) l->issued->status_list, (unsigned) l->issued->status_index);
+        if (o->out_dir != NULL) {
+            libro_buf path = LIBRO_BUF_INIT;
+            libro_buf file = LIBRO_BUF_INIT;
+
+            if (libro_buf_printf(&path, &werr, "%s/%s.jws", o->out_dir, l->number) != LIBRO_OK ||
+                libro_buf_append(&file, l->issued->jws.data, l->issued->jws.len, &werr) !=
+                    LIBRO_OK ||
+                libro_buf_append(&file, "\n", 1, &werr) != LIBRO_OK ||
+                cli_write_output((const char *) path.data, file.data, file.len, &werr) !=
+                    LIBRO_OK) {
+                /* Registered all the same: libro license show --json gives it back. */
+                printf("line %zu: issued %s, but not written: %s\n", l->line, l->number, werr.msg);
+                o->written_failed++;
+            }
+            libro_buf_free(&file);
+            libro_buf_free(&path);
+        }
+    }
+    fflush(stdout);
+    if (o->bar) {
+        bar_draw(o, l->done, l->total, true);
+    }
+    return ferror(stdout) ? libro_error_set(err, LIBRO_ERR_IO, "cannot write the report")
+                          : LIBRO_OK;
+}
+
+static int
+issue_batch(int argc, char **argv)
+{
+    const struct cli_command *cmd = &batch_cmd;
+    libro_batch_options opt = LIBRO_BATCH_OPTIONS_INIT;
+    libro_batch_report rep = {0};
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_error ignored = LIBRO_ERROR_INIT;
+    libro_key *signer = NULL;
+    libro_issuer *is = NULL;
+    libro_registry_client *client = NULL;
+    struct batch_out out = {NULL, false, 0, 0};
+    struct stat st;
+    uint64_t group = 0;
+    int code = cli_parse_command(cmd, argc, argv);
+
+    if (code >= 0) {
+        return code;
+    }
+    if (!cli_is_url(ba_registry) && ba_url_base == NULL) {
+        return cli_command_usage(cmd, "--registry DB needs --status-url-base");
+    }
+    if (ba_group != NULL &&
+        (libro_parse_u64(&group, ba_group, strlen(ba_group), 100000, &ignored) != LIBRO_OK ||
+         group == 0)) {
+        return cli_command_usage(cmd, "--group: want 1 to 100000");
+    }
+    opt.status_url_base = ba_url_base;
+    opt.group = (size_t) group;
+    out.out_dir = ba_out_dir;
+    out.bar = isatty(STDERR_FILENO) == 1;
+    code = CLI_EXIT_NO;
+    if (ba_out_dir != NULL && (stat(ba_out_dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        libro_error_set(&err, LIBRO_ERR_INVALID_ARG, "--out-dir %.64s: not a directory",
+                        ba_out_dir);
+        goto out_report;
+    }
+    if (cli_window_args(&opt.valid_from, &opt.valid_until, &opt.days, ba_from, ba_until, ba_days,
+                        &err) != LIBRO_OK ||
+        cli_load_key(&signer, ba_key, ba_pass_fd, &err) != LIBRO_OK ||
+        libro_issuer_open_files(&is, signer, ba_auth, ba_charter, &err) != LIBRO_OK ||
+        libro_issuer_registry_open(&client, is, ba_registry, NULL, &err) != LIBRO_OK) {
+        goto out_report;
+    }
+    if (libro_issuer_issue_batch(&rep, is, client, ba_file, &opt, batch_line, &out, &err) !=
+        LIBRO_OK) {
+        goto out_report;
+    }
+    if (out.bar) {
+        fputs("\r\033[K", stderr);
+    }
+    fprintf(stderr, "libro: %zu of %zu line%s issued, %zu failed\n", rep.issued, rep.total,
+            rep.total == 1 ? "" : "s", rep.failed);
+    code = rep.failed > 0 || out.written_failed > 0 ? CLI_EXIT_PARTIAL : CLI_EXIT_OK;
+    goto out;
+out_report:
+    if (out.bar) {
+        fputs("\r\033[K", stderr);
+    }
+    if (rep.issued + rep.failed > 0) {
+        fprintf(stderr, "libro: stopped after %zu of %zu lines (%zu issued, %zu failed)\n",
+                rep.issued + rep.failed, rep.total, rep.issued, rep.failed);
+    }
+    cli_report(cmd->command, &err);
+out:
+    libro_registry_client_close(client);
+    libro_issuer_free(is);
+    libro_key_free(signer);
+    return cli_finish(code);
+}
+
+/* `libro issue license --batch FILE ...`: its own options (no single license's). */
+static bool
+wants_batch(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--batch") == 0 || strncmp(argv[i], "--batch=", 8) == 0) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static const struct cli_cmd issue_commands[] = {

@@ -289,7 +289,7 @@ static const struct cli_option expiring_opts[] = {
      "read the key's passphrase from descriptor N"},
     {CLI_OPT_VALUE, "--within", "DAYS", &ex_within, CLI_REQUIRED, 0, "how far ahead to look"},
     {CLI_OPT_SWITCH, "--json", NULL, &ex_json, 0, 0,
-     "print one JSON document (schemas/cli/license-expiring.schema.json)"},
+     "print one JSON document, streamed (schemas/cli/license-expiring.schema.json)"},
 };
 
 static const struct cli_command expiring_cmd = {
@@ -297,16 +297,45 @@ static const struct cli_command expiring_cmd = {
     "--db FILE | --registry URL --key FILE --issuer ID  --within DAYS [--json]",
     "List the licenses to chase for renewal, soonest first: active ones whose validUntil\n"
     "falls within DAYS from now, and expired ones still in their grace period. From a\n"
-    "registry's URL, the signing issuer's own licenses.",
+    "registry's URL, the signing issuer's own licenses. Each is printed as it is read\n"
+    "(constant memory); a failure after the first ends the output there (with --json,\n"
+    "an unclosed document) and gives the reason on stderr.",
     expiring_opts,
     LIBRO_NELEM(expiring_opts),
     license_epilog,
 };
 
+/* What license_expiring prints as it reads: one line per license, or with --json one
+ * element of the streamed array (opened at the first, closed at the end). */
+struct expiring_out {
+    libro_buf b; /* one element at a time */
+    size_t n;
+    bool json;
+};
+
 static libro_code
-license_item(libro_buf *b, const void *items, size_t i, libro_error *err)
+expiring_print(void *ctx, const libro_license_record *rec, libro_error *err)
 {
-    return json_record(b, &((const libro_license_record *) items)[i], false, err);
+    struct expiring_out *o = ctx;
+    char until[LIBRO_TIME_TEXT_MAX];
+    libro_code rc = LIBRO_OK;
+
+    if (!o->json) {
+        printf("%-20s %-10s %s  %s (%s)\n", rec->number, libro_license_state_name(rec->state),
+               cli_time_text(until, rec->valid_until), rec->holder_name, rec->license_type);
+        o->n++;
+        return LIBRO_OK;
+    }
+    libro_buf_clear(&o->b);
+    rc = libro_buf_append_str(&o->b, o->n == 0 ? "{\"ok\":true,\"licenses\":[" : ",", err);
+    if (rc == LIBRO_OK) {
+        rc = json_record(&o->b, rec, false, err);
+    }
+    if (rc == LIBRO_OK) {
+        fwrite(o->b.data, 1, o->b.len, stdout);
+        o->n++;
+    }
+    return rc;
 }
 
 static int
@@ -318,10 +347,8 @@ license_expiring(int argc, char **argv)
     libro_registry *r = NULL;
     libro_registry_client *client = NULL;
     libro_key *key = NULL;
-    libro_license_record *recs = NULL;
+    struct expiring_out o = {LIBRO_BUF_INIT, 0, false};
     uint64_t within = 0;
-    size_t n = 0;
-    size_t i;
     int code = cli_parse_command(cmd, argc, argv);
 
     if (code >= 0) {
@@ -335,40 +362,33 @@ license_expiring(int argc, char **argv)
         return cli_command_usage(cmd, "--within: want 0 to %u days", MAX_WITHIN_DAYS);
     }
     code = CLI_EXIT_NO;
+    o.json = ex_json;
     if (ex_registry != NULL) {
         if (open_remote(&client, &key, ex_registry, ex_key, ex_issuer, ex_pass_fd, &err) !=
                 LIBRO_OK ||
-            libro_registry_client_expiring(client, &recs, &n, (int64_t) within * DAY, &err) !=
-                LIBRO_OK) {
+            libro_registry_client_expiring_each(client, (int64_t) within * DAY, false,
+                                                expiring_print, &o, &err) != LIBRO_OK) {
             goto out_report;
         }
     } else if (libro_registry_open(&r, ex_db, &err) != LIBRO_OK ||
-               libro_registry_expiring(r, &recs, &n, libro_time_now(), (int64_t) within * DAY,
-                                       &err) != LIBRO_OK) {
+               libro_registry_expiring_each(r, libro_time_now(), (int64_t) within * DAY, false,
+                                            expiring_print, &o, &err) != LIBRO_OK) {
         goto out_report;
     }
     if (ex_json) {
-        if (cli_print_json_list("licenses", recs, n, license_item, &err) != LIBRO_OK) {
-            goto out_report;
-        }
+        fputs(o.n == 0 ? "{\"ok\":true,\"licenses\":[]}\n" : "]}\n", stdout);
     } else {
-        for (i = 0; i < n; i++) {
-            char until[LIBRO_TIME_TEXT_MAX];
-
-            printf("%-20s %-10s %s  %s (%s)\n", recs[i].number,
-                   libro_license_state_name(recs[i].state),
-                   cli_time_text(until, recs[i].valid_until), recs[i].holder_name,
-                   recs[i].license_type);
-        }
-        fprintf(stderr, "libro: %zu license%s to renew within %u days\n", n, n == 1 ? "" : "s",
+        fprintf(stderr, "libro: %zu license%s to renew within %u days\n", o.n, o.n == 1 ? "" : "s",
                 (unsigned) within);
     }
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    cli_report_json(cmd->command, &err, ex_json);
+    /* Once the first license is out, the answer cannot be taken back: the document stays
+     * unclosed (not valid JSON) and the reason goes to stderr alone. */
+    cli_report_json(cmd->command, &err, ex_json && o.n == 0);
 out:
-    libro_license_records_free(recs, n);
+    libro_buf_free(&o.b);
     libro_registry_close(r);
     libro_registry_client_close(client);
     libro_key_free(key);

@@ -1355,6 +1355,35 @@ START_TEST(test_expiring_query)
     assert_error(400, "bad_request", "within over 3660 days");
     post("/v1/queries/expiring", claims("expiring", "{\"within\":\"60\"}"));
     assert_error(400, "bad_request", "within a string");
+    /* Pages: what follows "after" in (validUntil, number) order; a malformed "after" is
+     * refused whole. */
+    post("/v1/queries/expiring",
+         claims("expiring", "{\"within\":26784000,\"after\":{\"validUntil\":0,"
+                            "\"number\":\"A\"}}"));
+    ck_assert_uint_eq(R.status, 200);
+    ck_assert_uint_eq(json_array_size(json_object_get(R_json, "licenses")), 1);
+    ck_assert_ptr_null(json_object_get(R_json, "next")); /* one page holds it */
+    post("/v1/queries/expiring",
+         claims("expiring", "{\"within\":26784000,\"after\":{\"validUntil\":9000000000,"
+                            "\"number\":\"A\"}}"));
+    ck_assert_uint_eq(R.status, 200);
+    ck_assert_uint_eq(json_array_size(json_object_get(R_json, "licenses")), 0);
+    {
+        static const char *const bad_after[] = {
+            "\"after\":1",
+            "\"after\":{\"validUntil\":0}",
+            "\"after\":{\"validUntil\":\"0\",\"number\":\"A\"}",
+            "\"after\":{\"validUntil\":0,\"number\":\"../x\"}",
+            "\"after\":{\"validUntil\":0,\"number\":\"A\",\"more\":1}",
+        };
+        char body[200];
+
+        for (size_t i = 0; i < LIBRO_NELEM(bad_after); i++) {
+            ck_assert_int_gt(snprintf(body, sizeof body, "{\"within\":60,%s}", bad_after[i]), 0);
+            post("/v1/queries/expiring", claims("expiring", body));
+            assert_error(400, "bad_request", bad_after[i]);
+        }
+    }
     post("/v1/queries/expiring", claims("expiring", "{\"within\":60,\"license\":\"T7-N-0001\"}"));
     assert_error(400, "bad_request", "unknown member");
     post("/v1/queries/expiring", claims("reserve", "{\"within\":60}"));

@@ -301,7 +301,7 @@ START_TEST(test_create_open)
 
     ck_assert_str_eq(libro_registry_charter(reg), charter_jws);
     ck_assert_str_eq(libro_registry_authorization(reg), auth_jws);
-    ck_assert_int_eq(libro_registry_schema_version(reg), 7);
+    ck_assert_int_eq(libro_registry_schema_version(reg), 8);
     ck_assert_int_eq(stat(db_path, &st), 0);
     ck_assert_uint_eq(st.st_mode & 0777u, 0600u);
 
@@ -310,7 +310,7 @@ START_TEST(test_create_open)
     reg = NULL;
     must(libro_registry_open(&reg, db_path, &err), &err, "reopen");
     must(libro_registry_open(&again, db_path, &err), &err, "second handle");
-    ck_assert_int_eq(libro_registry_schema_version(again), 7);
+    ck_assert_int_eq(libro_registry_schema_version(again), 8);
     ck_assert_str_eq(libro_registry_charter(again), charter_jws);
     libro_registry_close(again);
 
@@ -365,11 +365,11 @@ START_TEST(test_newer_schema_refused)
     libro_registry_close(reg);
     reg = NULL;
     ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO schema_version VALUES (8, 0)", NULL, NULL, NULL),
+    ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO schema_version VALUES (9, 0)", NULL, NULL, NULL),
                      SQLITE_OK);
     ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
     LIBRO_ASSERT_CODE(libro_registry_open(&reg, db_path, &err), LIBRO_ERR_UNSUPPORTED, &err,
-                      "database schema version 8 is newer than this libro knows (7)");
+                      "database schema version 9 is newer than this libro knows (8)");
     ck_assert_ptr_null(reg);
 }
 END_TEST
@@ -381,15 +381,15 @@ START_TEST(test_migrates_forward)
     libro_error err = LIBRO_ERROR_INIT;
     sqlite3 *db = NULL;
     static const char to_v1[] =
-        "DROP TABLE status_version;"
-        "DROP TABLE law; DROP TABLE consent_step; DROP TABLE consent_process;"
-        "DROP TABLE agreement_party; DROP TABLE agreement;"
-        "DROP TABLE mandate; DROP TABLE seat;"
-        "DROP TABLE status_message;"
-        "DROP TRIGGER status_slot_counted; DROP TABLE status_list_usage;"
-        "DROP TABLE issuer_authorization; DROP TABLE request_id;"
-        "DROP TABLE log_leaf; DROP TABLE log_node;"
-        "DELETE FROM schema_version WHERE version >= 2;";
+        LIBRO_TEST_SQL_UNDO_8 "DROP TABLE status_version;"
+                              "DROP TABLE law; DROP TABLE consent_step; DROP TABLE consent_process;"
+                              "DROP TABLE agreement_party; DROP TABLE agreement;"
+                              "DROP TABLE mandate; DROP TABLE seat;"
+                              "DROP TABLE status_message;"
+                              "DROP TRIGGER status_slot_counted; DROP TABLE status_list_usage;"
+                              "DROP TABLE issuer_authorization; DROP TABLE request_id;"
+                              "DROP TABLE log_leaf; DROP TABLE log_node;"
+                              "DELETE FROM schema_version WHERE version >= 2;";
     uint32_t list = 0;
     uint32_t index = 0;
 
@@ -404,7 +404,7 @@ START_TEST(test_migrates_forward)
     ck_assert_int_eq(sqlite3_exec(db, to_v1, NULL, NULL, NULL), SQLITE_OK);
     ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
     ck_assert_int_eq(libro_registry_open(&reg, db_path, &err), LIBRO_OK);
-    ck_assert_int_eq(libro_registry_schema_version(reg), 7);
+    ck_assert_int_eq(libro_registry_schema_version(reg), 8);
     must(libro_registry__reserve(reg, NULL, 8, &list, &index, &err), &err, "reserve");
     ck_assert_uint_eq(list, 0);
     must(libro_registry__reserve(reg, NULL, 8, &list, &index, &err), &err, "reserve");
@@ -424,12 +424,12 @@ START_TEST(test_migrates_words)
     libro_error err = LIBRO_ERROR_INIT;
     sqlite3 *db = NULL;
     static const char to_v3[] =
-        "DROP TABLE status_version;"
-        "DROP TABLE law; DROP TABLE consent_step; DROP TABLE consent_process;"
-        "DROP TABLE agreement_party; DROP TABLE agreement;"
-        "DROP TABLE mandate; DROP TABLE seat;"
-        "DROP TABLE status_message;"
-        "DELETE FROM schema_version WHERE version >= 4;";
+        LIBRO_TEST_SQL_UNDO_8 "DROP TABLE status_version;"
+                              "DROP TABLE law; DROP TABLE consent_step; DROP TABLE consent_process;"
+                              "DROP TABLE agreement_party; DROP TABLE agreement;"
+                              "DROP TABLE mandate; DROP TABLE seat;"
+                              "DROP TABLE status_message;"
+                              "DELETE FROM schema_version WHERE version >= 4;";
     uint32_t list[3] = {0, 0, 0};
     uint32_t index[3] = {0, 0, 0};
     size_t changed = 0;
@@ -451,7 +451,7 @@ START_TEST(test_migrates_words)
     ck_assert_int_eq(sqlite3_exec(db, to_v3, NULL, NULL, NULL), SQLITE_OK);
     ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
     must(libro_registry_open(&reg, db_path, &err), &err, "open schema 3");
-    ck_assert_int_eq(libro_registry_schema_version(reg), 7);
+    ck_assert_int_eq(libro_registry_schema_version(reg), 8);
     ck_assert_uint_eq(status_of(list[0], index[0], LIBRO_STATUS_REVOCATION), 1);
     ck_assert_uint_eq(status_of(list[0], index[0], LIBRO_STATUS_MESSAGE), LIBRO_WORD_SURRENDERED);
     ck_assert_uint_eq(status_of(list[1], index[1], LIBRO_STATUS_REVOCATION), 1);
@@ -1001,6 +1001,263 @@ START_TEST(test_expiring_and_counts)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ stored once */
+
+/* One integer from `sql` run on the database file (a second handle). */
+static long long
+sql_int(const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    long long v;
+
+    ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+    return v;
+}
+
+/* T7-N-0001 issued, then renewed: its two credentials in *v1 and *v2 (caller frees). */
+static void
+issue_and_renew(char **v1, char **v2)
+{
+    static const libro_evidence evidence[] = {{"cpd_hours", 64}};
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_license_record rec = {0};
+
+    issue(reg, "T7-N-0001", NULL, NULL);
+    must(libro_registry_get(reg, &rec, NULL, NULL, "T7-N-0001", &err), &err, "get");
+    *v1 = sdup(rec.credential);
+    libro_license_record_clear(&rec);
+    *v2 = renewal_jws("T7-N-0001", "Ada Example", NURSING, VU + 1, VU + 1095 * DAY);
+    must(libro_registry_renew(reg, NULL, "T7-N-0001", *v2, evidence, 1, "board", NULL,
+                              T_OPENS + DAY, &err),
+         &err, "renew");
+}
+
+/* The history of T7-N-0001 after issue_and_renew and a suspension: each version's credential
+ * with its issue or renew event, none with the others. */
+static void
+assert_history(const char *v1, const char *v2)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_license_record rec = {0};
+    libro_license_event *ev = NULL;
+    size_t n = 0;
+
+    must(libro_registry_get(reg, &rec, &ev, &n, "T7-N-0001", &err), &err, "get");
+    ck_assert_uint_eq(rec.version, 2);
+    ck_assert_str_eq(rec.credential, v2);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_int_eq(ev[0].action, LIBRO_ACTION_ISSUE);
+    ck_assert_str_eq(ev[0].credential, v1);
+    ck_assert_int_eq(ev[1].action, LIBRO_ACTION_RENEW);
+    ck_assert_uint_eq(ev[1].version, 2);
+    ck_assert_str_eq(ev[1].credential, v2);
+    ck_assert_int_eq(ev[2].action, LIBRO_ACTION_SUSPEND);
+    ck_assert_ptr_null(ev[2].credential);
+    libro_license_events_free(ev, n);
+    libro_license_record_clear(&rec);
+}
+
+/* Each version's credential is stored once: not in the license row, not in the events. */
+START_TEST(test_credential_stored_once)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    char *v1 = NULL;
+    char *v2 = NULL;
+    char sql[200];
+
+    issue_and_renew(&v1, &v2);
+    must(libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_SUSPEND, "registrar", "audit",
+                               T_OPENS + 2 * DAY, &err),
+         &err, "suspend");
+    assert_history(v1, v2);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM license_credential"), 2);
+    ck_assert_int_gt(snprintf(sql, sizeof sql,
+                              "SELECT sum(length(jws)) = %zu FROM license_credential",
+                              strlen(v1) + strlen(v2)),
+                     0);
+    ck_assert_int_eq(sql_int(sql), 1);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM pragma_table_info('license')"
+                             " WHERE name = 'credential'"),
+                     0);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM pragma_table_info('license_event')"
+                             " WHERE name = 'credential'"),
+                     0);
+    must(libro_registry__integrity_check(reg, &err), &err, "integrity");
+    libro_free(v1);
+    libro_free(v2);
+}
+END_TEST
+
+/* A version's credential does not change: the same text again is accepted (a state change),
+ * another is refused, whoever writes it. */
+START_TEST(test_credential_version_fixed)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_license_record rec = {0};
+    libro_store_event ev = {0};
+    char *other = license_jws_at("T7-N-0001", "Ada Example", NURSING, VF, VU - DAY, false, 0, 0);
+
+    issue(reg, "T7-N-0001", NULL, NULL);
+    must(libro_registry_get(reg, &rec, NULL, NULL, "T7-N-0001", &err), &err, "get");
+    must(reg->store.ops->begin(reg->store.h, &err), &err, "begin");
+    ev.at = VF;
+    ev.action = LIBRO_ACTION_ISSUE;
+    ev.actor = "board";
+    ev.to = LIBRO_STATE_ACTIVE;
+    ev.version = 1;
+    ev.credential = rec.credential;
+    must(reg->store.ops->event_append(reg->store.h, "T7-N-0001", &ev, &err), &err, "same text");
+    ev.credential = other;
+    LIBRO_ASSERT_CODE(reg->store.ops->event_append(reg->store.h, "T7-N-0001", &ev, &err),
+                      LIBRO_ERR_EXISTS, &err,
+                      "license T7-N-0001 version 1 already has another credential");
+    libro_free(rec.credential);
+    rec.credential = other;
+    other = NULL;
+    LIBRO_ASSERT_CODE(reg->store.ops->license_put(reg->store.h, &rec, false, &err),
+                      LIBRO_ERR_EXISTS, &err, "already has another credential");
+    libro_free(rec.credential);
+    rec.credential = NULL;
+    LIBRO_ASSERT_CODE(reg->store.ops->license_put(reg->store.h, &rec, false, &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "license T7-N-0001: no credential");
+    reg->store.ops->rollback(reg->store.h);
+    libro_license_record_clear(&rec);
+}
+END_TEST
+
+/* A database of schema 7, where each credential is in its license row and again in its issue
+ * or renew event, keeps every version's credential through migration 8, once each. */
+START_TEST(test_migrates_credentials)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    sqlite3 *db = NULL;
+    char *v1 = NULL;
+    char *v2 = NULL;
+
+    issue_and_renew(&v1, &v2);
+    must(libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_SUSPEND, "registrar", "audit",
+                               T_OPENS + 2 * DAY, &err),
+         &err, "suspend");
+    issue(reg, "T7-N-0002", NULL, NULL);
+    libro_registry_close(reg);
+    reg = NULL;
+    ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, LIBRO_TEST_SQL_UNDO_8, NULL, NULL, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+    /* Schema 7's two copies: each license's current credential in its row and its event. */
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM license l JOIN license_event e"
+                             " ON e.number = l.number AND e.credential = l.credential"),
+                     2);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM license_event WHERE credential IS NOT NULL"), 3);
+
+    must(libro_registry_open(&reg, db_path, &err), &err, "open schema 7");
+    ck_assert_int_eq(libro_registry_schema_version(reg), 8);
+    assert_history(v1, v2);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM license_credential"), 3);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM pragma_table_info('license_event')"
+                             " WHERE name = 'credential'"),
+                     0);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM pragma_index_list('license')"
+                             " WHERE name = 'license_expiring'"),
+                     1);
+    must(libro_registry__integrity_check(reg, &err), &err, "integrity");
+    libro_free(v1);
+    libro_free(v2);
+}
+END_TEST
+
+struct walk {
+    char numbers[8][16];
+    bool credential[8];
+    size_t n;
+    size_t stop_after; /* 0: never */
+};
+
+static libro_code
+walk_one(void *ctx, const libro_license_record *rec, libro_error *err)
+{
+    struct walk *w = ctx;
+
+    ck_assert_uint_lt(w->n, LIBRO_NELEM(w->numbers));
+    w->credential[w->n] = rec->credential != NULL;
+    ck_assert_int_lt(snprintf(w->numbers[w->n], sizeof w->numbers[0], "%s", rec->number),
+                     (int) sizeof w->numbers[0]);
+    w->n++;
+    if (w->stop_after != 0 && w->n == w->stop_after) {
+        return libro_error_set(err, LIBRO_ERR_IO, "stop here");
+    }
+    return LIBRO_OK;
+}
+
+/* libro_registry_expiring_each hands over, in order (validUntil, then number), what
+ * libro_registry_expiring returns, with or without the credentials, and stops at the
+ * callback's first failure, which it returns. */
+START_TEST(test_expiring_each)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_license_record *list = NULL;
+    struct walk w;
+    size_t changed = 0;
+    size_t n = 0;
+    char *early;
+    uint32_t l = 0;
+    uint32_t i = 0;
+    const int64_t now = VU - 200 * DAY + DAY;
+
+    issue(reg, "T7-N-0002", NULL, NULL);
+    issue(reg, "T7-N-0001", NULL, NULL);
+    must(libro_registry_reserve_status(reg, NULL, &l, &i, &err), &err, "reserve");
+    early = license_jws_at("T7-N-0009", "Early Bird", NURSING, VF, VU - 200 * DAY, true, l, i);
+    must(libro_registry_register(reg, NULL, early, l, i, "board", VF, &err), &err,
+         "register early");
+    must(libro_registry_tick(reg, now, &changed, &err), &err, "tick");
+    ck_assert_uint_eq(changed, 1); /* 0009 expired, in its grace period */
+
+    memset(&w, 0, sizeof w);
+    must(libro_registry_expiring_each(reg, now, 365 * DAY, false, walk_one, &w, &err), &err,
+         "each");
+    ck_assert_uint_eq(w.n, 3);
+    ck_assert_str_eq(w.numbers[0], "T7-N-0009");
+    ck_assert_str_eq(w.numbers[1], "T7-N-0001");
+    ck_assert_str_eq(w.numbers[2], "T7-N-0002");
+    ck_assert(!w.credential[0] && !w.credential[1] && !w.credential[2]);
+
+    memset(&w, 0, sizeof w);
+    must(libro_registry_expiring_each(reg, now, 365 * DAY, true, walk_one, &w, &err), &err,
+         "each with credentials");
+    ck_assert_uint_eq(w.n, 3);
+    ck_assert(w.credential[0] && w.credential[1] && w.credential[2]);
+    must(libro_registry_expiring(reg, &list, &n, now, 365 * DAY, &err), &err, "expiring");
+    ck_assert_uint_eq(n, 3);
+    ck_assert_str_eq(list[0].number, "T7-N-0009");
+    ck_assert_str_eq(list[0].credential, early);
+    ck_assert_str_eq(list[2].number, "T7-N-0002");
+    libro_license_records_free(list, n);
+
+    /* Not yet within reach: only the expired one in grace. */
+    memset(&w, 0, sizeof w);
+    must(libro_registry_expiring_each(reg, now, DAY, false, walk_one, &w, &err), &err, "each");
+    ck_assert_uint_eq(w.n, 1);
+
+    memset(&w, 0, sizeof w);
+    w.stop_after = 2;
+    LIBRO_ASSERT_CODE(libro_registry_expiring_each(reg, now, 365 * DAY, false, walk_one, &w, &err),
+                      LIBRO_ERR_IO, &err, "stop here");
+    ck_assert_uint_eq(w.n, 2);
+    LIBRO_ASSERT_CODE(libro_registry_expiring_each(reg, now, DAY, false, NULL, &w, &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "expiring: NULL argument");
+    LIBRO_ASSERT_CODE(libro_registry_expiring_each(reg, now, -1, false, walk_one, &w, &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "expiring: negative interval");
+    libro_free(early);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ status indexes */
 
 START_TEST(test_reserve_random_unique)
@@ -1489,12 +1746,14 @@ libro_test_suite(void)
     TCase *status = tcase_create("status");
     TCase *conc = tcase_create("concurrency");
     TCase *rules = tcase_create("chain rules");
+    TCase *once = tcase_create("stored once");
 
     tcase_add_checked_fixture(store, setup, teardown);
     tcase_add_checked_fixture(life, setup, teardown);
     tcase_add_checked_fixture(status, setup, teardown);
     tcase_add_checked_fixture(conc, setup, teardown);
     tcase_add_checked_fixture(rules, setup, teardown);
+    tcase_add_checked_fixture(once, setup, teardown);
     /* 5,000 durable (fsync'd) reservations take seconds, more under sanitizers. */
     tcase_set_timeout(status, 120);
     tcase_set_timeout(conc, 120);
@@ -1524,10 +1783,15 @@ libro_test_suite(void)
     tcase_add_test(rules, test_create_rules);
     tcase_add_test(rules, test_register_community);
     tcase_add_loop_test(rules, test_add_chain_rules, 0, (int) LIBRO_NELEM(parents));
+    tcase_add_test(once, test_credential_stored_once);
+    tcase_add_test(once, test_credential_version_fixed);
+    tcase_add_test(once, test_migrates_credentials);
+    tcase_add_test(once, test_expiring_each);
     suite_add_tcase(s, store);
     suite_add_tcase(s, life);
     suite_add_tcase(s, status);
     suite_add_tcase(s, conc);
     suite_add_tcase(s, rules);
+    suite_add_tcase(s, once);
     return s;
 }

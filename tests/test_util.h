@@ -35,6 +35,22 @@ void libro_test_rm_rf(const char *path);
 /** Decode lowercase/uppercase hex into `out`; ck_abort on bad input. */
 void libro_test_hex(libro_buf *out, const char *hex);
 
+/** SQL that takes a registry database of schema 8 back to schema 7's layout, as an older libro
+ *  wrote it: each license's current credential in its row, each version's in its issue or
+ *  renew event, no license_credential, the index license_due. For the migration tests. */
+#define LIBRO_TEST_SQL_UNDO_8                                                                      \
+    "ALTER TABLE license ADD COLUMN credential TEXT NOT NULL DEFAULT '';"                          \
+    "UPDATE license SET credential = (SELECT jws FROM license_credential c"                        \
+    " WHERE c.number = license.number AND c.version = license.version);"                           \
+    "ALTER TABLE license_event ADD COLUMN credential TEXT;"                                        \
+    "UPDATE license_event SET credential = (SELECT jws FROM license_credential c"                  \
+    " WHERE c.number = license_event.number AND c.version = license_event.version)"                \
+    " WHERE action IN (1, 2);"                                                                     \
+    "DROP TABLE license_credential;"                                                               \
+    "DROP INDEX license_expiring;"                                                                 \
+    "CREATE INDEX license_due ON license (state, valid_until);"                                    \
+    "DELETE FROM schema_version WHERE version >= 8;"
+
 /** ck_assert that `rc` is LIBRO_OK, naming `what`, the code and the message. */
 void must(libro_code rc, const libro_error *err, const char *what);
 

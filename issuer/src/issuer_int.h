@@ -48,4 +48,11 @@ typedef struct libro_issuer__kind {
 libro_code libro_issuer__record(libro_issued *res, libro_registry_client *r, const char *base,
                                 const libro_issuer__kind *kind, void *ctx, libro_error *err);
 
+/* libro_issuer_issue_batch over the file content data[0..len) without issuing: each record
+ * parsed and checked (its license options built) and reported to `fn` (issued = NULL), for
+ * the fuzz target. */
+LIBRO_NODISCARD libro_code libro_issuer__batch_scan(libro_batch_report *report, const void *data,
+                                                    size_t len, libro_batch_fn fn, void *ctx,
+                                                    libro_error *err);
+
 #endif

@@ -15,6 +15,7 @@
 #include "libro/statuslist.h"
 #include "libro/time.h"
 #include "libro/util.h"
+#include "registry_int.h"
 #include "writer.h"
 
 /* The registry's answers are small JSON documents. */
@@ -27,6 +28,8 @@ struct libro_registry_client {
     char *kid;
     char *actor;
     char *ca_file;
+    unsigned groups; /* groups open in-process: the first is the transaction, the others
+                        savepoints in it */
 };
 
 static libro_code
@@ -132,19 +135,47 @@ libro_registry_client_remote(const libro_registry_client *c)
 libro_code
 libro_registry_client_group_begin(libro_registry_client *c, libro_error *err)
 {
+    libro_code rc;
+
     if (c == NULL) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "registry client: NULL argument");
     }
-    return c->local == NULL ? LIBRO_OK : libro_registry__group_begin(c->local, err);
+    if (c->local == NULL) {
+        return LIBRO_OK;
+    }
+    /* A group inside a group (a license issued by a batch that groups its lines) is a
+     * savepoint of the outer one: its end keeps or undoes its own writes alone. */
+    rc = c->groups == 0 ? libro_registry__group_begin(c->local, err)
+                        : c->local->store.ops->begin(c->local->store.h, err);
+    c->groups += rc == LIBRO_OK;
+    return rc;
 }
 
 libro_code
 libro_registry_client_group_end(libro_registry_client *c, bool commit, libro_error *err)
 {
+    libro_code rc = LIBRO_OK;
+
     if (c == NULL) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "registry client: NULL argument");
     }
-    return c->local == NULL ? LIBRO_OK : libro_registry__group_end(c->local, commit, err);
+    if (c->local == NULL) {
+        return LIBRO_OK;
+    }
+    if (c->groups == 0) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "registry client: no group is open");
+    }
+    c->groups--;
+    if (c->groups == 0) {
+        return libro_registry__group_end(c->local, commit, err);
+    }
+    if (commit) {
+        rc = c->local->store.ops->commit(c->local->store.h, err);
+    }
+    if (!commit || rc != LIBRO_OK) {
+        c->local->store.ops->rollback(c->local->store.h);
+    }
+    return rc;
 }
 
 /* ---- HTTP ---------------------------------------------------------------------------------- */
@@ -694,10 +725,7 @@ libro_code
 libro_registry_client_expiring(libro_registry_client *c, libro_license_record **out, size_t *n,
                                int64_t within, libro_error *err)
 {
-    json_t *answer = NULL;
-    json_t *list;
-    libro_license_record *recs = NULL;
-    size_t count = 0;
+    libro_registry__records l = {NULL, 0, 0};
     libro_code rc;
 
     if (c == NULL || out == NULL || n == NULL) {
@@ -708,27 +736,104 @@ libro_registry_client_expiring(libro_registry_client *c, libro_license_record **
     if (c->local != NULL) {
         return libro_registry_expiring(c->local, out, n, libro_time_now(), within, err);
     }
-    rc = post(&answer, c, "/v1/queries/expiring",
-              json_pack("{s:s, s:I}", "op", "expiring", "within", (json_int_t) within), err);
+    rc =
+        libro_registry_client_expiring_each(c, within, true, libro_registry__records_keep, &l, err);
+    if (rc != LIBRO_OK) {
+        libro_license_records_free(l.list, l.count);
+        return rc;
+    }
+    *out = l.list;
+    *n = l.count;
+    return LIBRO_OK;
+}
+
+/* One page of the signed expiring query (after *after_until, after_number when `more`),
+ * each license handed to `fn`; *more and the cursor then say where the next page starts. A
+ * page must move forward, past the cursor it was asked from: a registry that answers the
+ * same page again would never end. */
+static libro_code
+expiring_page(libro_registry_client *c, int64_t within, bool with_credential, bool *more,
+              int64_t *after_until, char *after_number, size_t number_size,
+              libro_license_record_fn fn, void *ctx, libro_error *err)
+{
+    json_t *answer = NULL;
+    json_t *claims = json_pack("{s:s, s:I}", "op", "expiring", "within", (json_int_t) within);
+    json_t *list;
+    json_t *next;
+    libro_license_record rec = {0};
+    libro_code rc;
+
+    if (claims != NULL && *more &&
+        json_object_set_new(claims, "after",
+                            json_pack("{s:I, s:s}", "validUntil", (json_int_t) *after_until,
+                                      "number", after_number)) != 0) {
+        json_decref(claims);
+        claims = NULL;
+    }
+    rc = post(&answer, c, "/v1/queries/expiring", claims, err);
     list = rc == LIBRO_OK ? json_object_get(answer, "licenses") : NULL;
+    next = rc == LIBRO_OK ? json_object_get(answer, "next") : NULL;
     if (rc == LIBRO_OK && !json_is_array(list)) {
         rc = libro_error_set(err, LIBRO_ERR_PARSE, "registry answer: no list of licenses");
     }
-    if (rc == LIBRO_OK && json_array_size(list) > 0) {
-        recs = libro_calloc(json_array_size(list), sizeof *recs);
-        rc = recs == NULL ? nomem(err) : LIBRO_OK;
-    }
     for (size_t i = 0; rc == LIBRO_OK && i < json_array_size(list); i++) {
-        rc = record_from_json(&recs[i], json_array_get(list, i), err);
-        count += rc == LIBRO_OK;
+        rc = record_from_json(&rec, json_array_get(list, i), err);
+        if (rc == LIBRO_OK && *more &&
+            (rec.valid_until < *after_until ||
+             (rec.valid_until == *after_until && strcmp(rec.number, after_number) <= 0))) {
+            rc = libro_error_set(err, LIBRO_ERR_PARSE,
+                                 "registry answer: a page that does not move forward");
+        }
+        if (rc == LIBRO_OK && !with_credential) {
+            libro_free(rec.credential);
+            rec.credential = NULL;
+        }
+        if (rc == LIBRO_OK) {
+            rc = fn(ctx, &rec, err);
+        }
+        libro_license_record_clear(&rec);
     }
-    if (rc == LIBRO_OK) {
-        *out = recs;
-        *n = count;
-    } else {
-        libro_license_records_free(recs, count);
+    if (rc == LIBRO_OK && next != NULL) {
+        json_t *until = json_object_get(next, "validUntil");
+        const char *number = json_string_value(json_object_get(next, "number"));
+
+        if (json_array_size(list) == 0 || !json_is_integer(until) || number == NULL ||
+            !libro_license_number_ok(number, strlen(number)) ||
+            (*more && ((int64_t) json_integer_value(until) < *after_until ||
+                       ((int64_t) json_integer_value(until) == *after_until &&
+                        strcmp(number, after_number) <= 0)))) {
+            rc = libro_error_set(err, LIBRO_ERR_PARSE, "registry answer: a malformed next page");
+        } else {
+            *after_until = (int64_t) json_integer_value(until);
+            (void) snprintf(after_number, number_size, "%s", number);
+        }
     }
+    *more = rc == LIBRO_OK && next != NULL;
     json_decref(answer);
+    return rc;
+}
+
+libro_code
+libro_registry_client_expiring_each(libro_registry_client *c, int64_t within, bool with_credential,
+                                    libro_license_record_fn fn, void *ctx, libro_error *err)
+{
+    char after_number[LIBRO_MAX_LICENSE_NUMBER_BYTES + 1] = "";
+    int64_t after_until = 0;
+    bool more = false;
+    libro_code rc;
+
+    if (c == NULL || fn == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "expiring: NULL argument");
+    }
+    if (c->local != NULL) {
+        return libro_registry_expiring_each(c->local, libro_time_now(), within, with_credential, fn,
+                                            ctx, err);
+    }
+    /* A page at a time, each after the last license of the one before. */
+    do {
+        rc = expiring_page(c, within, with_credential, &more, &after_until, after_number,
+                           sizeof after_number, fn, ctx, err);
+    } while (rc == LIBRO_OK && more);
     return rc;
 }
 

@@ -79,6 +79,7 @@ libro_license_events_free(libro_license_event *e, size_t n)
         libro_free(e[i].actor);
         libro_free(e[i].reason);
         libro_free(e[i].evidence);
+        libro_free(e[i].credential);
     }
     libro_free(e);
 }
@@ -1345,24 +1346,6 @@ out:
     libro_license_events_free(ev, n);
     libro_license_record_clear(&rec);
     return rc;
-}
-
-libro_code
-libro_registry_expiring(libro_registry *r, libro_license_record **out, size_t *n, int64_t now,
-                        int64_t within, libro_error *err)
-{
-    int64_t until;
-
-    if (r == NULL || out == NULL || n == NULL) {
-        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "expiring: NULL argument");
-    }
-    *out = NULL;
-    *n = 0;
-    if (within < 0) {
-        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "expiring: negative interval");
-    }
-    until = now > INT64_MAX - within ? INT64_MAX : now + within;
-    return r->store.ops->license_expiring(r->store.h, out, n, now, until, err);
 }
 
 libro_code

@@ -237,6 +237,25 @@ LIBRO_NODISCARD libro_code libro_registry__log_type(libro_registry *r, const lib
                                                     const char *requirements, const char *actor,
                                                     libro_error *err);
 
+/** libro_registry_expiring_each, only the licenses after (after_until, after_number) in its
+ *  order (by valid_until, then number): the page that follows one that ended there. */
+LIBRO_NODISCARD libro_code libro_registry__expiring_after(
+    libro_registry *r, int64_t now, int64_t within, int64_t after_until, const char *after_number,
+    bool with_credential, libro_license_record_fn fn, void *ctx, libro_error *err);
+
+/** Records collected from a streaming read (libro_registry__records_keep). */
+typedef struct libro_registry__records {
+    libro_license_record *list;
+    size_t count;
+    size_t cap;
+} libro_registry__records;
+
+/** A libro_license_record_fn that appends a copy of `rec` to the libro_registry__records
+ *  `ctx` (on failure too the copies made so far stay there, for
+ *  libro_license_records_free(list, count)). LIBRO_ERR_NOMEM. */
+LIBRO_NODISCARD libro_code libro_registry__records_keep(void *ctx, const libro_license_record *rec,
+                                                        libro_error *err);
+
 /** LIBRO_ERR_NOMEM, "out of memory": the one wording of every registry source file. */
 libro_code libro_registry__nomem(libro_error *err);
 /** A copy of `s` (NULL for NULL, or when out of memory: the caller tells the two apart). */

@@ -12,7 +12,9 @@
 #define LIBRO_STORE_META_AUTHORIZATION "registry_authorization"
 
 /** An event to append: the public libro_license_event with borrowed strings, plus the
- *  credential the event issued (issue, renew; else NULL), kept for audit. */
+ *  credential the event issued (issue, renew; else NULL). The store keeps each version's
+ *  credential once (the license row's version shares it), and event_list returns it with
+ *  its issue or renew event. */
 typedef struct libro_store_event {
     int64_t at;
     libro_action action;
@@ -124,16 +126,21 @@ typedef struct libro_store_ops {
     /* Licenses in `state` with valid_until <= `until`, by valid_until then number. */
     libro_code (*license_due)(void *h, libro_license_record **out, size_t *n,
                               libro_license_state state, int64_t until, libro_error *err);
-    /* Active licenses with valid_until in [now, now + within], and expired ones whose
-     * type's grace period has not ended at `now`; by valid_until then number. */
-    libro_code (*license_expiring)(void *h, libro_license_record **out, size_t *n, int64_t now,
-                                   int64_t within, libro_error *err);
+    /* Active licenses with valid_until in [now, until], and expired ones whose type's grace
+     * period has not ended at `now`; by valid_until then number, each handed to `fn` as it is
+     * read (borrowed for the call; a code other than LIBRO_OK stops the walk and is
+     * returned). Without `with_credential` the records' credential is NULL. Only those
+     * after (after_until, after_number) in that order: a page that follows the one that ended
+     * there (INT64_MIN and "" for the first). */
+    libro_code (*license_expiring_each)(void *h, int64_t now, int64_t until, int64_t after_until,
+                                        const char *after_number, bool with_credential,
+                                        libro_license_record_fn fn, void *ctx, libro_error *err);
     libro_code (*license_counts)(void *h, size_t counts[7], libro_error *err);
 
     /* Append to the history of license `number`. */
     libro_code (*event_append)(void *h, const char *number, const libro_store_event *e,
                                libro_error *err);
-    /* Oldest first. */
+    /* Oldest first; an issue or renew event with the credential of its version. */
     libro_code (*event_list)(void *h, libro_license_event **out, size_t *n, const char *number,
                              libro_error *err);
 

@@ -7,6 +7,10 @@
 #                               step that must work (else the script stops)
 #   e2e_serve DB KEY            serve registry DB signed by KEY on 127.0.0.1 port 0 in the
 #                               background ($server_pid), the port read back: sets $URL
+#   e2e_town7 FROM              Town 7 from FROM on: keys town.pem, board.pem (board.pub) and
+#                               reg.pem (reg.pub); its charter town.jws (nursing-general,
+#                               first-aid), the board's authorization auth.jws and its
+#                               registry's regauth.jws (https://registry.town-7.example)
 #   check NAME WANT_EXIT PATTERN -- COMMAND...   run COMMAND (stdin closed): one check that it
 #                               exits WANT_EXIT and, unless PATTERN is empty, prints (stdout
 #                               or stderr) a line matching PATTERN (grep -E)
@@ -55,6 +59,23 @@ e2e_serve() {
         exit 1
     fi
     URL=http://127.0.0.1:$(cat "$work/reg.port")
+}
+
+e2e_town7() {
+    local from=$1
+    must "$libro" key new --out town.pem
+    must "$libro" key new --out board.pem --public-out board.pub
+    must "$libro" key new --out reg.pem --public-out reg.pub
+    must "$libro" issue charter --self --key town.pem --id urn:libro:town-7 --name "Town 7" \
+        --level 2 --allow nursing-general --allow first-aid --valid-from "$from" --days 3650 \
+        --out town.jws
+    must "$libro" issue authorization --key town.pem --charter town.jws \
+        --id urn:libro:town-7:board --name "Health Board" --subject-key board.pub \
+        --grant nursing-general:1095 --grant first-aid:30 --valid-from "$from" --days 3000 \
+        --out auth.jws
+    must "$libro" issue registry-authorization --key town.pem --charter town.jws \
+        --id urn:libro:town-7:registry --name "Town 7 Registry" --subject-key reg.pub \
+        --url https://registry.town-7.example --valid-from "$from" --days 3000 --out regauth.jws
 }
 
 ok() { passed=$((passed + 1)); }

@@ -34,17 +34,7 @@ bit_at() { # FILE INDEX
 }
 
 # --- the world: Town 7, its board (issuer) and its registry ----------------------------------
-must "$libro" key new --out town.pem
-must "$libro" key new --out board.pem --public-out board.pub
-must "$libro" key new --out reg.pem --public-out reg.pub
-must "$libro" issue charter --self --key town.pem --id urn:libro:town-7 --name "Town 7" --level 2 \
-    --allow nursing-general --allow first-aid --valid-from "$FROM" --days 3650 --out town.jws
-must "$libro" issue authorization --key town.pem --charter town.jws --id urn:libro:town-7:board \
-    --name "Health Board" --subject-key board.pub --grant nursing-general:1095 \
-    --grant first-aid:30 --valid-from "$FROM" --days 3000 --out auth.jws
-must "$libro" issue registry-authorization --key town.pem --charter town.jws \
-    --id urn:libro:town-7:registry --name "Town 7 Registry" --subject-key reg.pub \
-    --url https://registry.town-7.example --valid-from "$FROM" --days 3000 --out regauth.jws
+e2e_town7 "$FROM"
 DB=reg.db
 ISSUER=(--key board.pem --authorization auth.jws --community-charter town.jws)
 lic() { # NUMBER TYPE OUT [extra options]

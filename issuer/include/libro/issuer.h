@@ -143,6 +143,79 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_issue_license(libro_issued *ou
                                                                 const libro_license_options *opt,
                                                                 libro_error *err);
 
+/* ---- many licenses from one file ---------------------------------------------------------- */
+
+/** A batch file's bounds: a longer line is refused alone (its error names it); a file of more
+ *  records is refused whole, before anything is issued. */
+#define LIBRO_BATCH_MAX_LINE_BYTES 4096u
+#define LIBRO_BATCH_MAX_LINES 1000000u
+/** Lines that share one transaction (one commit) with a local database, by default. */
+#define LIBRO_BATCH_DEFAULT_GROUP 256u
+
+#define LIBRO_BATCH_OPTIONS_VERSION 1u
+
+/** What libro_issuer_issue_batch takes besides the file. */
+typedef struct libro_batch_options {
+    unsigned version;            /* LIBRO_BATCH_OPTIONS_VERSION */
+    const char *status_url_base; /* as libro_license_options (a registry database) */
+    /* Validity for the lines that give none, as libro_license_options. */
+    int64_t valid_from;
+    int64_t valid_until;
+    uint32_t days;
+    /* With a local database: lines per transaction (0: LIBRO_BATCH_DEFAULT_GROUP). Over
+     * HTTP each license is committed by the registry before it answers. */
+    size_t group;
+} libro_batch_options;
+
+#define LIBRO_BATCH_OPTIONS_INIT                                                                   \
+    {                                                                                              \
+        LIBRO_BATCH_OPTIONS_VERSION, NULL, 0, 0, 0, 0                                              \
+    }
+
+/** The outcome of one line of a batch, handed to the caller's libro_batch_fn once the license
+ *  is committed (or the line has failed). Everything is borrowed for the call. */
+typedef struct libro_batch_line {
+    size_t line;                /* its line number in the file, from 1 */
+    size_t done;                /* records reported so far, this one included */
+    size_t total;               /* records in the file */
+    const char *number;         /* the license number the line names, or NULL */
+    libro_code code;            /* LIBRO_OK: issued (and registered) */
+    const char *message;        /* else why, one line */
+    const libro_issued *issued; /* LIBRO_OK: the license */
+} libro_batch_line;
+
+/** Called once per record, in the file's order. A code other than LIBRO_OK stops the batch
+ *  (libro_issuer_issue_batch returns it); licenses already committed stay issued. */
+typedef libro_code (*libro_batch_fn)(void *ctx, const libro_batch_line *line, libro_error *err);
+
+/** What a batch did. */
+typedef struct libro_batch_report {
+    size_t total;  /* records in the file */
+    size_t issued; /* lines issued and committed */
+    size_t failed; /* lines refused or failed */
+} libro_batch_report;
+
+/** Issue a license per record of the file at `path` with `registry` (required), as
+ *  libro_issuer_issue_license would from the record's fields. The file is CSV with a header
+ *  line, or JSON lines (one object per line) when its first byte (after a UTF-8 BOM) is '{'.
+ *  Fields (CSV header names / JSON members): holder, number, profession, type, scope (CSV:
+ *  items separated by ';'; JSON: a string or an array of strings) required; holder_did /
+ *  holderDid, valid_from / validFrom, valid_until / validUntil (RFC 3339), days optional.
+ *  Blank lines are skipped; a CSV field may be quoted ("" inside for a quote) but spans no
+ *  line. Every field is checked (strict UTF-8, no control character, a known name, the
+ *  right type); a line that breaks a rule fails alone, with its line number. With a local
+ *  database the lines go in groups of opt->group, each license in a savepoint of the group
+ *  (a line that fails is undone alone), and a line is reported only once its group is
+ *  committed (a failed commit fails every line of the group). Before anything is issued the
+ *  file is read once: LIBRO_ERR_LIMIT for more than LIBRO_BATCH_MAX_LINES records,
+ *  LIBRO_ERR_PARSE for an empty file or a CSV header with an unknown, repeated or missing column,
+ *  LIBRO_ERR_NOT_FOUND / LIBRO_ERR_IO for the file. LIBRO_OK once every record was reported
+ *  (report->failed says how many failed); else the code of the file, the storage or `fn`.
+ *  `report` is filled in either case. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_issue_batch(
+    libro_batch_report *report, libro_issuer *is, libro_registry_client *registry, const char *path,
+    const libro_batch_options *opt, libro_batch_fn fn, void *ctx, libro_error *err);
+
 #define LIBRO_RENEWAL_OPTIONS_VERSION 1u
 
 typedef struct libro_renewal_options {

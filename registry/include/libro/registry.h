@@ -131,8 +131,16 @@ typedef struct libro_license_event {
     libro_license_state to;   /* == from only for a renewal of an active license, whose
                                  version changes */
     uint32_t version;
-    char *evidence; /* renewals: "cpd_hours=60,supervised_hours=120"; else NULL */
+    char *evidence;   /* renewals: "cpd_hours=60,supervised_hours=120"; else NULL */
+    char *credential; /* issue and renew: the credential of `version` (compact JWS), from the
+                         registry's database; else NULL (and NULL from a registry's URL) */
 } libro_license_event;
+
+/** Called once per license by the streaming reads (libro_registry_expiring_each,
+ *  libro_registry_client_expiring_each), in their order. `rec` is borrowed for the call. A
+ *  code other than LIBRO_OK stops the walk, which returns it. */
+typedef libro_code (*libro_license_record_fn)(void *ctx, const libro_license_record *rec,
+                                              libro_error *err);
 
 LIBRO_API void libro_license_record_clear(libro_license_record *r);
 LIBRO_API void libro_license_events_free(libro_license_event *e, size_t n);
@@ -284,6 +292,14 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_expiring(libro_registry *r,
                                                              libro_license_record **out, size_t *n,
                                                              int64_t now, int64_t within,
                                                              libro_error *err);
+/** libro_registry_expiring, each license handed to `fn` as it is read (one in memory at a
+ *  time, from one snapshot). Without `with_credential` the records' credential is NULL, and
+ *  the credentials are not read. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_expiring_each(libro_registry *r, int64_t now,
+                                                                  int64_t within,
+                                                                  bool with_credential,
+                                                                  libro_license_record_fn fn,
+                                                                  void *ctx, libro_error *err);
 LIBRO_API void libro_license_records_free(libro_license_record *r, size_t n);
 /** Counts per state: counts[s] for s in libro_license_state (index 0 unused). */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_counts(libro_registry *r, size_t counts[7],

@@ -25,13 +25,16 @@ LIBRO_API bool libro_registry_client_remote(const libro_registry_client *c);
 
 /** In-process, open one write transaction that the client's writes until
  *  libro_registry_client_group_end join, each in a savepoint of its own (a write that fails
- *  is undone alone), so that they share one commit: one fsync. Over HTTP nothing (each
- *  request is committed by the registry before it answers). LIBRO_ERR_INVALID_ARG while a
- *  group is open; the storage codes of a write (LIBRO_ERR_BUSY when another process holds
- *  the database past the wait). */
+ *  is undone alone), so that they share one commit: one fsync. A group opened while one is
+ *  open is a savepoint of it (its end keeps or undoes its own writes, and the outer group's
+ *  end commits them), at most a few deep (LIBRO_ERR_LIMIT). Over HTTP nothing (each
+ *  request is committed by the registry before it answers). The storage codes of a write
+ *  (LIBRO_ERR_BUSY when another process holds the database past the wait). */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_group_begin(libro_registry_client *c,
                                                                        libro_error *err);
-/** Commit the group (`commit`; nothing of it is kept when the commit fails) or roll it back. */
+/** Commit the group (`commit`; nothing of it is kept when the commit fails) or roll it back;
+ *  an inner group is released into the outer one or rolled back alone.
+ *  LIBRO_ERR_INVALID_ARG when no group is open. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_group_end(libro_registry_client *c,
                                                                      bool commit, libro_error *err);
 
@@ -76,6 +79,13 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_expiring(libro_regist
                                                                     libro_license_record **out,
                                                                     size_t *n, int64_t within,
                                                                     libro_error *err);
+/** libro_registry_client_expiring, each license handed to `fn` in order: in-process read one
+ *  at a time (libro_registry_expiring_each), over HTTP a page of the signed query at a time,
+ *  each page after the last license of the one before (LIBRO_ERR_PARSE for a page that does
+ *  not move forward). Without `with_credential` the records' credential is NULL. */
+LIBRO_API LIBRO_NODISCARD libro_code
+libro_registry_client_expiring_each(libro_registry_client *c, int64_t within, bool with_credential,
+                                    libro_license_record_fn fn, void *ctx, libro_error *err);
 
 /* ---- roundtables and mandates ------------------------------------------------------------
  * Over HTTP the client's key signs each request, and the registry decides from its kid who

@@ -195,7 +195,7 @@ member_allowed(libro_http_write op, const char *name)
         return strcmp(name, "license") == 0 || strcmp(name, "credential") == 0 ||
                strcmp(name, "evidence") == 0 || strcmp(name, "reason") == 0;
     case LIBRO_HTTP_QUERY_EXPIRING:
-        return strcmp(name, "within") == 0;
+        return strcmp(name, "within") == 0 || strcmp(name, "after") == 0;
     default:
         return strcmp(name, "license") == 0 || strcmp(name, "reason") == 0;
     }
@@ -749,39 +749,95 @@ do_change(libro_http__response *resp, const libro_http_ctx *ctx, libro_registry 
     license_reply(resp, reg, 200, number);
 }
 
+/* An answer of the expiring query holds licenses up to about this many bytes, and then the
+ * place where the next page starts: the clients' answer cap is 16 KiB, and a registry of a
+ * million licenses answers in pages instead of one document held in memory. */
+#define EXPIRING_PAGE_BYTES (12u * 1024u)
+/* What a license's record adds to the answer besides its texts. */
+#define EXPIRING_RECORD_BYTES 256u
+
+struct expiring_page {
+    const char *issuer; /* the signer's: only its own licenses */
+    json_t *list;
+    size_t bytes;
+    bool full;
+    int64_t last_until;
+    char last_number[LIBRO_MAX_LICENSE_NUMBER_BYTES + 1];
+};
+
+static libro_code
+expiring_add(void *ctx, const libro_license_record *rec, libro_error *err)
+{
+    struct expiring_page *p = ctx;
+    size_t size = EXPIRING_RECORD_BYTES + strlen(rec->number) + strlen(rec->license_type) +
+                  strlen(rec->holder_name) + strlen(rec->issuer) + strlen(rec->credential);
+
+    if (strcmp(rec->issuer, p->issuer) != 0) {
+        return LIBRO_OK;
+    }
+    if (p->bytes + size > EXPIRING_PAGE_BYTES && json_array_size(p->list) > 0) {
+        p->full = true;
+        return libro_error_set(err, LIBRO_ERR_LIMIT, "page full"); /* ends the walk */
+    }
+    if (json_array_append_new(p->list, libro_http__record_json(rec)) != 0) {
+        return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+    }
+    p->bytes += size;
+    p->last_until = rec->valid_until;
+    (void) snprintf(p->last_number, sizeof p->last_number, "%s", rec->number);
+    return LIBRO_OK;
+}
+
 /* The signer's own licenses due for renewal: active ones expiring within "within" seconds and
- * expired ones still in their grace period. A query changes nothing, so its jti is not
- * recorded: a replay within the iat window returns the same list to whoever could read it
- * the first time. */
+ * expired ones still in their grace period, by validUntil then number, a page at a time: an
+ * answer that does not hold the last of them names in "next" ({"validUntil": seconds,
+ * "number"}) what the request for the next page gives as "after". Each page is read from
+ * the database as it stands then. A query changes nothing, so its jti is not recorded: a
+ * replay within the iat window returns the same page to whoever could read it the first
+ * time. */
 static void
 do_expiring(libro_http__response *resp, libro_registry *reg, const write_request *w, int64_t now)
 {
     libro_error err = LIBRO_ERROR_INIT;
-    libro_license_record *recs = NULL;
-    size_t n = 0;
+    struct expiring_page page = {w->auth->subject_id, json_array(), 0, false, 0, ""};
     json_t *v = json_object_get(w->claims, "within");
-    json_t *list = NULL;
+    json_t *after = json_object_get(w->claims, "after");
+    json_t *after_until = json_object_get(after, "validUntil");
+    const char *after_number = json_string_value(json_object_get(after, "number"));
+    json_t *answer = NULL;
+    libro_code rc;
 
     if (!json_is_integer(v) || json_integer_value(v) < 0 ||
         json_integer_value(v) > (json_int_t) LIBRO_MAX_VALIDITY_DAYS * 86400) {
         libro_http__error(resp, 400, "bad_request", "within: seconds, 0 to 3660 days");
-        return;
+        goto out;
     }
-    if (libro_registry_expiring(reg, &recs, &n, now, (int64_t) json_integer_value(v), &err) !=
-        LIBRO_OK) {
+    if (after != NULL &&
+        (!json_is_object(after) || json_object_size(after) != 2 || !json_is_integer(after_until) ||
+         after_number == NULL || !libro_license_number_ok(after_number, strlen(after_number)))) {
+        libro_http__error(resp, 400, "bad_request",
+                          "after: {\"validUntil\": seconds, \"number\": a license number}");
+        goto out;
+    }
+    if (page.list == NULL) {
+        reply(resp, 200, NULL);
+        goto out;
+    }
+    rc = libro_registry__expiring_after(
+        reg, now, (int64_t) json_integer_value(v),
+        after == NULL ? INT64_MIN : (int64_t) json_integer_value(after_until),
+        after == NULL ? "" : after_number, true, expiring_add, &page, &err);
+    if (rc != LIBRO_OK && !(rc == LIBRO_ERR_LIMIT && page.full)) {
         libro_http__registry_error(resp, reg, NULL, &err);
-        return;
+        goto out;
     }
-    list = json_array();
-    for (size_t i = 0; list != NULL && i < n; i++) {
-        if (strcmp(recs[i].issuer, w->auth->subject_id) == 0 &&
-            json_array_append_new(list, libro_http__record_json(&recs[i])) != 0) {
-            json_decref(list);
-            list = NULL;
-        }
-    }
-    libro_license_records_free(recs, n);
-    reply(resp, 200, list == NULL ? NULL : json_pack("{s:o}", "licenses", list));
+    answer = page.full
+                 ? json_pack("{s:O, s:{s:I, s:s}}", "licenses", page.list, "next", "validUntil",
+                             (json_int_t) page.last_until, "number", page.last_number)
+                 : json_pack("{s:O}", "licenses", page.list);
+    reply(resp, 200, answer);
+out:
+    json_decref(page.list);
 }
 
 /* ---- the roundtable ------------------------------------------------------------------------ */

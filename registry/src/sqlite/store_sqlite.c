@@ -247,8 +247,31 @@ static const char migration_7[] = "CREATE TABLE status_version ("
                                   " version INTEGER NOT NULL CHECK (version >= 1),"
                                   " PRIMARY KEY (space, list, purpose)) WITHOUT ROWID;";
 
+/* 8 (issue 13): each version's credential is stored once, in license_credential, which the
+ * license row (its current version) and the issue and renew events (theirs) both name by
+ * (number, version), instead of a copy in the license row and another in the event: half the
+ * bytes per license. The license row's copy is taken first (it is the current version), then
+ * the events' copies of earlier versions. One index serves `expiring` and the clock's due
+ * licenses: by state, then valid_until, then number, the order both answer in, so that either
+ * reads one range of it in order and sorts nothing (it replaces license_due, its prefix). */
+static const char migration_8[] =
+    "CREATE TABLE license_credential ("
+    " number TEXT NOT NULL REFERENCES license (number),"
+    " version INTEGER NOT NULL CHECK (version >= 1),"
+    " jws TEXT NOT NULL,"
+    " PRIMARY KEY (number, version));"
+    "INSERT INTO license_credential (number, version, jws)"
+    " SELECT number, version, credential FROM license;"
+    "INSERT OR IGNORE INTO license_credential (number, version, jws)"
+    " SELECT number, version, credential FROM license_event"
+    " WHERE action IN (1, 2) AND credential IS NOT NULL ORDER BY id;"
+    "ALTER TABLE license DROP COLUMN credential;"
+    "ALTER TABLE license_event DROP COLUMN credential;"
+    "DROP INDEX license_due;"
+    "CREATE INDEX license_expiring ON license (state, valid_until, number);";
+
 static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                         migration_5, migration_6, migration_7};
+                                         migration_5, migration_6, migration_7, migration_8};
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
@@ -837,7 +860,14 @@ out:
 
 #define LICENSE_COLUMNS                                                                            \
     "l.number, l.version, l.state, l.license_type, l.holder_name, l.issuer, l.valid_from,"         \
-    " l.valid_until, l.status_list, l.status_index, l.credential"
+    " l.valid_until, l.status_list, l.status_index, c.jws"
+/* A license row and its current version's credential. */
+#define LICENSE_FROM                                                                               \
+    " FROM license l JOIN license_credential c ON c.number = l.number AND c.version = l.version"
+/* The same columns without the credential (NULL in its place), for answers that show none. */
+#define LICENSE_COLUMNS_BARE                                                                       \
+    "l.number, l.version, l.state, l.license_type, l.holder_name, l.issuer, l.valid_from,"         \
+    " l.valid_until, l.status_list, l.status_index, NULL"
 
 static libro_code
 read_record(libro_license_record *r, sqlite3_stmt *st, libro_error *err)
@@ -873,7 +903,7 @@ sq_license_get(void *h, libro_license_record *out, const char *number, libro_err
     int src;
 
     memset(out, 0, sizeof *out);
-    rc = libro_sq__prepare(s, &st, "SELECT " LICENSE_COLUMNS " FROM license l WHERE l.number = ?1",
+    rc = libro_sq__prepare(s, &st, "SELECT " LICENSE_COLUMNS LICENSE_FROM " WHERE l.number = ?1",
                            "license", err);
     if (rc != LIBRO_OK) {
         goto out;
@@ -898,22 +928,89 @@ out:
     return rc;
 }
 
+/* `sql` prepared with (number, version, jws) bound as ?1, ?2, ?3. */
+static libro_code
+credential_stmt(sq *s, sqlite3_stmt **st, const char *sql, const char *number, uint32_t version,
+                const char *jws, libro_error *err)
+{
+    libro_code rc = libro_sq__prepare(s, st, sql, "credential", err);
+    int src;
+
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    if ((src = sqlite3_bind_text(*st, 1, number, -1, SQLITE_STATIC)) != SQLITE_OK ||
+        (src = sqlite3_bind_int64(*st, 2, version)) != SQLITE_OK ||
+        (src = sqlite3_bind_text(*st, 3, jws, -1, SQLITE_STATIC)) != SQLITE_OK) {
+        return libro_sq__bind_fail(s, src, "credential", err);
+    }
+    return LIBRO_OK;
+}
+
+/* The credential of (number, version), stored once. A version's credential does not change:
+ * a second write of the same text (a state change of the current version) leaves the row as
+ * it is, and another text for a stored version is refused. */
+static libro_code
+credential_put(sq *s, const char *number, uint32_t version, const char *jws, libro_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    libro_code rc;
+    int src;
+
+    rc = credential_stmt(s, &st,
+                         "INSERT INTO license_credential (number, version, jws)"
+                         " VALUES (?1, ?2, ?3) ON CONFLICT (number, version) DO NOTHING",
+                         number, version, jws, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_sq__step_done(s, st, "credential", err);
+    }
+    if (rc != LIBRO_OK || sqlite3_changes(s->db) == 1) {
+        goto out;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    rc = credential_stmt(s, &st,
+                         "SELECT jws = ?3 FROM license_credential"
+                         " WHERE number = ?1 AND version = ?2",
+                         number, version, jws, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    src = sqlite3_step(st);
+    if (src != SQLITE_ROW) {
+        rc = libro_sq__db_fail(s, src, "credential", err);
+        goto out;
+    }
+    if (sqlite3_column_int(st, 0) != 1) {
+        rc = libro_error_set(err, LIBRO_ERR_EXISTS,
+                             "license %.64s version %u already has another credential", number,
+                             (unsigned) version);
+    }
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static libro_code
 sq_license_put(void *h, const libro_license_record *r, bool insert, libro_error *err)
 {
     static const char insert_sql[] =
         "INSERT INTO license (version, state, license_type, holder_name, issuer, valid_from,"
-        " valid_until, status_list, status_index, credential, number)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+        " valid_until, status_list, status_index, number)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
     static const char update_sql[] =
         "UPDATE license SET version = ?1, state = ?2, license_type = ?3, holder_name = ?4,"
-        " issuer = ?5, valid_from = ?6, valid_until = ?7, status_list = ?8, status_index = ?9,"
-        " credential = ?10 WHERE number = ?11";
+        " issuer = ?5, valid_from = ?6, valid_until = ?7, status_list = ?8, status_index = ?9"
+        " WHERE number = ?10";
     sq *s = h;
     sqlite3_stmt *st = NULL;
     libro_code rc;
     int src;
 
+    if (r->credential == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "license %.64s: no credential",
+                               r->number);
+    }
     rc = libro_sq__prepare(s, &st, insert ? insert_sql : update_sql, "license", err);
     if (rc != LIBRO_OK) {
         goto out;
@@ -927,8 +1024,7 @@ sq_license_put(void *h, const libro_license_record *r, bool insert, libro_error 
         (src = sqlite3_bind_int64(st, 7, r->valid_until)) != SQLITE_OK ||
         (src = sqlite3_bind_int64(st, 8, r->status_list)) != SQLITE_OK ||
         (src = sqlite3_bind_int64(st, 9, r->status_index)) != SQLITE_OK ||
-        (src = sqlite3_bind_text(st, 10, r->credential, -1, SQLITE_STATIC)) != SQLITE_OK ||
-        (src = sqlite3_bind_text(st, 11, r->number, -1, SQLITE_STATIC)) != SQLITE_OK) {
+        (src = sqlite3_bind_text(st, 10, r->number, -1, SQLITE_STATIC)) != SQLITE_OK) {
         rc = libro_sq__bind_fail(s, src, "license", err);
         goto out;
     }
@@ -949,7 +1045,9 @@ sq_license_put(void *h, const libro_license_record *r, bool insert, libro_error 
     }
     if (!insert && sqlite3_changes(s->db) == 0) {
         rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "no license %.64s", r->number);
+        goto out;
     }
+    rc = credential_put(s, r->number, r->version, r->credential, err);
 out:
     sqlite3_finalize(st);
     return rc;
@@ -1007,7 +1105,7 @@ sq_license_due(void *h, libro_license_record **out, size_t *n, libro_license_sta
     *out = NULL;
     *n = 0;
     rc = libro_sq__prepare(s, &st,
-                           "SELECT " LICENSE_COLUMNS " FROM license l WHERE l.state = ?1"
+                           "SELECT " LICENSE_COLUMNS LICENSE_FROM " WHERE l.state = ?1"
                            " AND l.valid_until < ?2 ORDER BY l.valid_until, l.number",
                            "licenses", err);
     if (rc != LIBRO_OK) {
@@ -1024,35 +1122,67 @@ out:
     return rc;
 }
 
+/* Active licenses with valid_until in [now, until], and expired ones whose type's grace
+ * period has not ended at `now`, by valid_until then number: two ranges of license_expiring
+ * (state 1 from now to until; state 4 from now minus the longest grace period on, then each
+ * row against its own type's), each read in the index's order and merged by SQLite without a
+ * sort, one row in memory at a time. One statement: one snapshot. */
 static libro_code
-sq_license_expiring(void *h, libro_license_record **out, size_t *n, int64_t now, int64_t within,
-                    libro_error *err)
+sq_license_expiring_each(void *h, int64_t now, int64_t until, int64_t after_until,
+                         const char *after_number, bool with_credential, libro_license_record_fn fn,
+                         void *ctx, libro_error *err)
 {
+    static const char with_sql[] =
+        "SELECT " LICENSE_COLUMNS LICENSE_FROM
+        " WHERE l.state = 1 AND l.valid_until BETWEEN ?1 AND ?2"
+        " AND (l.valid_until, l.number) > (?3, ?4)"
+        " UNION ALL SELECT " LICENSE_COLUMNS LICENSE_FROM " JOIN license_type t"
+        " ON t.id = l.license_type WHERE l.state = 4"
+        " AND l.valid_until >= ?1 - (SELECT COALESCE(MAX(grace_days), 0) FROM license_type)"
+        " * 86400 AND l.valid_until >= ?1 - t.grace_days * 86400"
+        " AND (l.valid_until, l.number) > (?3, ?4) ORDER BY 8, 1";
+    static const char bare_sql[] =
+        "SELECT " LICENSE_COLUMNS_BARE " FROM license l"
+        " WHERE l.state = 1 AND l.valid_until BETWEEN ?1 AND ?2"
+        " AND (l.valid_until, l.number) > (?3, ?4)"
+        " UNION ALL SELECT " LICENSE_COLUMNS_BARE " FROM license l JOIN license_type t"
+        " ON t.id = l.license_type WHERE l.state = 4"
+        " AND l.valid_until >= ?1 - (SELECT COALESCE(MAX(grace_days), 0) FROM license_type)"
+        " * 86400 AND l.valid_until >= ?1 - t.grace_days * 86400"
+        " AND (l.valid_until, l.number) > (?3, ?4) ORDER BY 8, 1";
     sq *s = h;
     sqlite3_stmt *st = NULL;
+    libro_license_record rec = {0};
     libro_code rc;
     int src;
 
-    *out = NULL;
-    *n = 0;
-    /* ?2 is now + within, computed by the caller without overflow. */
-    rc = libro_sq__prepare(s, &st,
-                           "SELECT " LICENSE_COLUMNS " FROM license l JOIN license_type t"
-                           " ON t.id = l.license_type"
-                           " WHERE (l.state = 1 AND l.valid_until BETWEEN ?1 AND ?2)"
-                           " OR (l.state = 4 AND l.valid_until >= ?1 - t.grace_days * 86400)"
-                           " ORDER BY l.valid_until, l.number",
-                           "licenses", err);
+    rc = libro_sq__prepare(s, &st, with_credential ? with_sql : bare_sql, "licenses", err);
     if (rc != LIBRO_OK) {
         goto out;
     }
     if ((src = sqlite3_bind_int64(st, 1, now)) != SQLITE_OK ||
-        (src = sqlite3_bind_int64(st, 2, within)) != SQLITE_OK) {
+        (src = sqlite3_bind_int64(st, 2, until)) != SQLITE_OK ||
+        (src = sqlite3_bind_int64(st, 3, after_until)) != SQLITE_OK ||
+        (src = sqlite3_bind_text(st, 4, after_number, -1, SQLITE_STATIC)) != SQLITE_OK) {
         rc = libro_sq__bind_fail(s, src, "licenses", err);
         goto out;
     }
-    rc = read_records(s, st, out, n, err);
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        rc = read_record(&rec, st, err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+        rc = fn(ctx, &rec, err);
+        libro_license_record_clear(&rec);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+    }
+    if (src != SQLITE_DONE) {
+        rc = libro_sq__db_fail(s, src, "licenses", err);
+    }
 out:
+    libro_license_record_clear(&rec);
     sqlite3_finalize(st);
     return rc;
 }
@@ -1099,8 +1229,8 @@ sq_event_append(void *h, const char *number, const libro_store_event *e, libro_e
     rc = libro_sq__prepare(
         s, &st,
         "INSERT INTO license_event (number, at, action, actor, reason, from_state,"
-        " to_state, version, evidence, credential)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        " to_state, version, evidence)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         "event", err);
     if (rc != LIBRO_OK) {
         goto out;
@@ -1114,12 +1244,17 @@ sq_event_append(void *h, const char *number, const libro_store_event *e, libro_e
         (src = sqlite3_bind_int64(st, 6, (sqlite3_int64) e->from)) != SQLITE_OK ||
         (src = sqlite3_bind_int64(st, 7, (sqlite3_int64) e->to)) != SQLITE_OK ||
         (src = sqlite3_bind_int64(st, 8, e->version)) != SQLITE_OK ||
-        (src = sqlite3_bind_text(st, 9, e->evidence, -1, SQLITE_STATIC)) != SQLITE_OK ||
-        (src = sqlite3_bind_text(st, 10, e->credential, -1, SQLITE_STATIC)) != SQLITE_OK) {
+        (src = sqlite3_bind_text(st, 9, e->evidence, -1, SQLITE_STATIC)) != SQLITE_OK) {
         rc = libro_sq__bind_fail(s, src, "event", err);
         goto out;
     }
     rc = libro_sq__step_done(s, st, "event", err);
+    /* The event names its version's credential; license_put has stored it (the same text, or
+     * the event is refused), unless the caller appends an event for a version it did not
+     * put. */
+    if (rc == LIBRO_OK && e->credential != NULL) {
+        rc = credential_put(s, number, e->version, e->credential, err);
+    }
 out:
     sqlite3_finalize(st);
     return rc;
@@ -1140,8 +1275,10 @@ sq_event_list(void *h, libro_license_event **out, size_t *n, const char *number,
     *n = 0;
     rc = libro_sq__prepare(
         s, &st,
-        "SELECT at, action, actor, reason, from_state, to_state, version, evidence"
-        " FROM license_event WHERE number = ?1 ORDER BY id",
+        "SELECT e.at, e.action, e.actor, e.reason, e.from_state, e.to_state, e.version,"
+        " e.evidence, c.jws FROM license_event e LEFT JOIN license_credential c"
+        " ON e.action IN (1, 2) AND c.number = e.number AND c.version = e.version"
+        " WHERE e.number = ?1 ORDER BY e.id",
         "events", err);
     if (rc != LIBRO_OK) {
         goto out;
@@ -1178,7 +1315,8 @@ sq_event_list(void *h, libro_license_event **out, size_t *n, const char *number,
             (rc = libro_sq__col_u32(&from, st, 4, err)) != LIBRO_OK ||
             (rc = libro_sq__col_u32(&to, st, 5, err)) != LIBRO_OK ||
             (rc = libro_sq__col_u32(&e->version, st, 6, err)) != LIBRO_OK ||
-            (rc = libro_sq__col_text(&e->evidence, st, 7, err)) != LIBRO_OK) {
+            (rc = libro_sq__col_text(&e->evidence, st, 7, err)) != LIBRO_OK ||
+            (rc = libro_sq__col_text(&e->credential, st, 8, err)) != LIBRO_OK) {
             goto out;
         }
         e->action = (libro_action) action;
@@ -1570,7 +1708,7 @@ static const libro_store_ops sqlite_ops = {
     .license_get = sq_license_get,
     .license_put = sq_license_put,
     .license_due = sq_license_due,
-    .license_expiring = sq_license_expiring,
+    .license_expiring_each = sq_license_expiring_each,
     .license_counts = sq_license_counts,
     .event_append = sq_event_append,
     .event_list = sq_event_list,
