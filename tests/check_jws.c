@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/src/jws_int.h"
 #include "libro/encoding.h"
 #include "libro/jws.h"
 #include "libro/util.h"
@@ -1510,6 +1511,80 @@ oom_json(libro_error *err)
     return rc;
 }
 
+/* The plain header path reads libro's own headers without a tree and agrees with the tree on
+ * every header it takes; what it declines, the tree decides (with its own messages). */
+START_TEST(test_header_plain)
+{
+    static const struct {
+        const char *json;
+        bool plain; /* taken by the plain path */
+        libro_code tree;
+    } cases[] = {
+        {"{\"alg\":\"EdDSA\",\"kid\":\"urn:libro:t#abc\",\"typ\":\"vc+jwt\"}", true, LIBRO_OK},
+        {"{\"typ\":\"vc+jwt\",\"alg\":\"ES256\"}", true, LIBRO_OK},
+        {"{\"alg\":\"Ed25519\",\"cty\":\"x\",\"kid\":\"\"}", true, LIBRO_OK},
+        {"{\"alg\":\"EdDSA\", \"kid\":\"a\"}", false, LIBRO_OK},
+        {"{\"alg\":\"EdDSA\",\"kid\":\"a\\u0041\"}", false, LIBRO_OK},
+        {"{\"alg\":\"EdDSA\",\"kid\":\"\xc3\xa9\"}", false, LIBRO_OK},
+        {"{\"alg\":\"EdDSA\",\"x\":\"y\"}", false, LIBRO_OK},
+        {"{\"alg\":\"EdDSA\",\"alg\":\"EdDSA\"}", false, LIBRO_ERR_PARSE},
+        {"{\"alg\":\"none\"}", false, LIBRO_ERR_UNSUPPORTED},
+        {"{\"kid\":\"a\"}", false, LIBRO_ERR_PARSE},
+        {"{\"alg\":\"EdDSA\",\"crit\":\"b64\"}", false, LIBRO_ERR_UNSUPPORTED},
+        {"{\"alg\":\"EdDSA\",\"jku\":\"x\"}", false, LIBRO_ERR_UNSUPPORTED},
+        {"{\"alg\":\"EdDSA\",\"kid\":\"a\"", false, LIBRO_ERR_PARSE},
+        {"{\"alg\":\"EdDSA\",\"kid\":\"a\"}x", false, LIBRO_ERR_PARSE},
+        {"{\"alg\":\"EdDSA\",}", false, LIBRO_ERR_PARSE},
+        {"{\"alg\":\"EdDSA\"\"kid\":\"a\"}", false, LIBRO_ERR_PARSE},
+        {"{}", false, LIBRO_ERR_PARSE},
+        {"[]", false, LIBRO_ERR_PARSE},
+    };
+    char long_kid[LIBRO_MAX_KID_BYTES + 64];
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const unsigned char *p = (const unsigned char *) cases[i].json;
+        size_t n = strlen(cases[i].json);
+        libro_error e1 = LIBRO_ERROR_INIT;
+        libro_error e2 = LIBRO_ERROR_INIT;
+        libro_jws__header plain = LIBRO_JWS__HEADER_INIT;
+        libro_jws__header tree = LIBRO_JWS__HEADER_INIT;
+        bool declined = true;
+
+        ck_assert_int_eq(libro_jws__header_plain(&plain, &declined, p, n, &e1), LIBRO_OK);
+        ck_assert_msg(declined == !cases[i].plain, "case %zu: plain path %s", i,
+                      declined ? "declined" : "took it");
+        ck_assert_msg(libro_jws__header_check_tree(&tree, p, n, "header", &e2) == cases[i].tree,
+                      "case %zu: tree said %s", i, e2.msg);
+        if (!declined) {
+            ck_assert_int_eq(plain.alg, tree.alg);
+            ck_assert_str_eq(plain.alg_name, tree.alg_name);
+            ck_assert(plain.kid == NULL ? tree.kid == NULL : strcmp(plain.kid, tree.kid) == 0);
+            ck_assert(plain.typ == NULL ? tree.typ == NULL : strcmp(plain.typ, tree.typ) == 0);
+        }
+        libro_jws__header_free(&plain);
+        libro_jws__header_free(&tree);
+    }
+
+    /* A kid over the limit is the tree's to refuse, with its message. */
+    {
+        libro_error e = LIBRO_ERROR_INIT;
+        libro_jws__header h = LIBRO_JWS__HEADER_INIT;
+        bool declined = false;
+        int n = snprintf(long_kid, sizeof long_kid, "{\"alg\":\"EdDSA\",\"kid\":\"%0*d\"}",
+                         (int) LIBRO_MAX_KID_BYTES + 1, 7);
+
+        ck_assert_int_gt(n, 0);
+        ck_assert_int_eq(libro_jws__header_plain(&h, &declined, (const unsigned char *) long_kid,
+                                                 (size_t) n, &e),
+                         LIBRO_OK);
+        ck_assert(declined);
+        LIBRO_ASSERT_CODE(
+            libro_jws__header_check(&h, (const unsigned char *) long_kid, (size_t) n, "header", &e),
+            LIBRO_ERR_LIMIT, &e, "longer than 512 bytes");
+    }
+}
+END_TEST
+
 START_TEST(test_oom)
 {
     OOM_LOOP(oom_sign(&e_));
@@ -1552,6 +1627,7 @@ libro_test_suite(void)
     tcase_add_loop_test(parse, test_parse_rejects, 0, (int) LIBRO_NELEM(bad_parse));
     tcase_add_test(parse, test_parse_message_one_line);
     tcase_add_test(parse, test_parse_null_args);
+    tcase_add_test(parse, test_header_plain);
 
     tcase_add_loop_test(limits, test_header_cap, 0, 2);
     tcase_add_loop_test(limits, test_payload_cap, 0, 2);

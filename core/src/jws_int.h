@@ -31,6 +31,19 @@ LIBRO_NODISCARD libro_code libro_jws__decode(libro_buf *out, const char *p, size
  *  header in messages ("header", "signature 2 header"). Fills *out on success only. */
 LIBRO_NODISCARD libro_code libro_jws__header_check(libro_jws__header *out, const unsigned char *p,
                                                    size_t len, const char *label, libro_error *err);
+/** The policy of libro_jws__header_check read from a JSON tree: the reference, and what
+ *  decides every header the plain path declines. */
+LIBRO_NODISCARD libro_code libro_jws__header_check_tree(libro_jws__header *out,
+                                                        const unsigned char *p, size_t len,
+                                                        const char *label, libro_error *err);
+/** The plain path of libro_jws__header_check: a header that is a flat object of at most the
+ *  members alg, kid, typ and cty, each once, each a string of printable ASCII without '"' or
+ *  '\\', no whitespace, alg accepted and kid within LIBRO_MAX_KID_BYTES, fills *out as the
+ *  tree would (*declined false); anything else sets *declined and leaves *out alone (the tree
+ *  decides it). LIBRO_ERR_NOMEM only. */
+LIBRO_NODISCARD libro_code libro_jws__header_plain(libro_jws__header *out, bool *declined,
+                                                   const unsigned char *p, size_t len,
+                                                   libro_error *err);
 /** Release what libro_jws__header_check filled in; the header becomes empty. */
 void libro_jws__header_free(libro_jws__header *h);
 
