@@ -68,9 +68,7 @@
 #include "libro/time.h"
 #include "libro/util.h"
 #include "libro/verifier.h"
-#ifdef LIBRO_BENCH_WRITER
 #include "writer.h" /* registry/src: the write queue, an internal interface */
-#endif
 
 #define DAY INT64_C(86400)
 #define COMMUNITY "urn:libro:town-7"
@@ -512,7 +510,6 @@ issue_parallel(const struct world *w, const struct reg *r, const char *target, c
     return (double) threads * count / seconds;
 }
 
-#ifdef LIBRO_BENCH_WRITER
 /* Licenses through the write queue: reserve, sign and register in one job (one savepoint of
  * the group's transaction, signed on the writer thread), or split as the server's API does
  * (a reservation job, the signature on the submitting thread, a registration job). */
@@ -625,7 +622,6 @@ issue_queued(const struct world *w, const struct reg *r, char tag, bool split, u
     *per_group = groups > 0 ? (double) jobs / (double) groups : 0.0;
     return (double) threads * count / seconds;
 }
-#endif
 
 /* ---- raw Ed25519: one signature and its verification, a license-sized message ------------ */
 
@@ -2183,7 +2179,6 @@ section_issue(const struct opts *o, const struct world *w, struct raw *raw, stru
         par[r] = issue_parallel(w, small, small->path, tag, o->threads, o->per_run);
     }
     f.emb_par = bench_median(par, 3);
-#ifdef LIBRO_BENCH_WRITER
     for (unsigned k = 0; k < 4; k++) {
         double groups[3];
 
@@ -2196,7 +2191,6 @@ section_issue(const struct opts *o, const struct world *w, struct raw *raw, stru
         f.queued[k] = bench_median(par, 3);
         f.per_group[k] = bench_median(groups, 3);
     }
-#endif
     board_open(&b, w, small, small->base_url);
     for (unsigned r = 0; r < ISSUE_RUNS; r++) {
         http[r] = issue_run(&b, "H", r * o->per_run, o->per_run);
