@@ -51,38 +51,6 @@ struct ctx {
     EVP_MD_CTX *md;
 };
 
-static libro_credential *
-new_cred(libro_cred_type type, const char *issuer, const char *subject, const char *name,
-         int64_t now)
-{
-    libro_error err = LIBRO_ERROR_INIT;
-    libro_credential *c = NULL;
-
-    if (libro_credential_new(&c, type, &err) != LIBRO_OK) {
-        bench_die("credential", &err);
-    }
-    c->issuer = bench_strdup(issuer);
-    c->subject_id = bench_strdup(subject);
-    c->name = bench_strdup(name);
-    c->valid_from = now - 30 * DAY;
-    c->valid_until = now + 1800 * DAY;
-    return c;
-}
-
-/* The compact JWS of `c` signed by `k` (libro_free); releases `c`. */
-static char *
-signed_by(libro_credential *c, const libro_key *k)
-{
-    libro_error err = LIBRO_ERROR_INIT;
-    libro_buf out = LIBRO_BUF_INIT;
-
-    if (libro_issuer_sign(&out, c, k, &err) != LIBRO_OK) {
-        bench_die("sign", &err);
-    }
-    libro_credential_free(c);
-    return (char *) libro_buf_detach(&out, NULL);
-}
-
 static void
 with_key(libro_credential *c, const libro_key *k)
 {
@@ -120,18 +88,20 @@ issue_license(struct ctx *x, const char *db)
         libro_key_generate(&registry, LIBRO_ALG_ED25519, &err) != LIBRO_OK) {
         bench_die("keys", &err);
     }
-    c = new_cred(LIBRO_CRED_CHARTER, COMMUNITY, COMMUNITY, "Town 7", now);
+    c = bench_cred_new(LIBRO_CRED_CHARTER, COMMUNITY, COMMUNITY, "Town 7", now - 30 * DAY,
+                       now + 1800 * DAY);
     c->level = 2;
     c->allowed_types = bench_list1(NURSING);
     c->n_allowed = 1;
     with_key(c, town);
-    charter = signed_by(c, town);
-    c = new_cred(LIBRO_CRED_REGISTRY_AUTH, COMMUNITY, COMMUNITY ":registry", "Town 7 Registry",
-                 now);
+    charter = bench_sign_free(c, town);
+    c = bench_cred_new(LIBRO_CRED_REGISTRY_AUTH, COMMUNITY, COMMUNITY ":registry",
+                       "Town 7 Registry", now - 30 * DAY, now + 1800 * DAY);
     c->url = bench_strdup(REGISTRY_URL);
     with_key(c, registry);
-    reg_auth = signed_by(c, town);
-    c = new_cred(LIBRO_CRED_ISSUER_AUTH, COMMUNITY, BOARD, "Town 7 Health Board", now);
+    reg_auth = bench_sign_free(c, town);
+    c = bench_cred_new(LIBRO_CRED_ISSUER_AUTH, COMMUNITY, BOARD, "Town 7 Health Board",
+                       now - 30 * DAY, now + 1800 * DAY);
     c->grants = libro_calloc(1, sizeof *c->grants);
     if (c->grants == NULL) {
         bench_die("out of memory", NULL);
@@ -141,7 +111,7 @@ issue_license(struct ctx *x, const char *db)
     c->n_grants = 1;
     c->status_registry = bench_strdup(REGISTRY_URL);
     with_key(c, board);
-    board_auth = signed_by(c, town);
+    board_auth = bench_sign_free(c, town);
 
     t.id = type_id;
     if (libro_registry_create(db, charter, reg_auth, &err) != LIBRO_OK ||

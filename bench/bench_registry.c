@@ -126,38 +126,6 @@ path_join(char *out, size_t size, const char *dir, const char *name)
     }
 }
 
-static libro_credential *
-new_cred(libro_cred_type type, const char *issuer, const char *subject, const char *name,
-         int64_t now)
-{
-    libro_error err = LIBRO_ERROR_INIT;
-    libro_credential *c = NULL;
-
-    if (libro_credential_new(&c, type, &err) != LIBRO_OK) {
-        bench_die("credential", &err);
-    }
-    c->issuer = bench_strdup(issuer);
-    c->subject_id = subject == NULL ? NULL : bench_strdup(subject);
-    c->name = bench_strdup(name);
-    c->valid_from = now - 30 * DAY;
-    c->valid_until = now + 1800 * DAY;
-    return c;
-}
-
-/* Sign `c` with `k`, release `c`, return the compact JWS (libro_free). */
-static char *
-sign_free(libro_credential *c, const libro_key *k)
-{
-    libro_error err = LIBRO_ERROR_INIT;
-    libro_buf out = LIBRO_BUF_INIT;
-
-    if (libro_issuer_sign(&out, c, k, &err) != LIBRO_OK) {
-        bench_die("sign", &err);
-    }
-    libro_credential_free(c);
-    return (char *) libro_buf_detach(&out, NULL);
-}
-
 static void
 world_init(struct world *w)
 {
@@ -172,16 +140,18 @@ world_init(struct world *w)
         libro_key_generate(&w->registry, LIBRO_ALG_ED25519, &err) != LIBRO_OK) {
         bench_die("keys", &err);
     }
-    c = new_cred(LIBRO_CRED_CHARTER, COMMUNITY, COMMUNITY, "Town 7", w->now);
+    c = bench_cred_new(LIBRO_CRED_CHARTER, COMMUNITY, COMMUNITY, "Town 7", w->now - 30 * DAY,
+                       w->now + 1800 * DAY);
     c->level = 2;
     c->allowed_types = bench_list1(NURSING);
     c->n_allowed = 1;
     if (libro_key_public(&c->subject_key, w->town, &err) != LIBRO_OK) {
         bench_die("key", &err);
     }
-    w->charter = sign_free(c, w->town);
+    w->charter = bench_sign_free(c, w->town);
 
-    c = new_cred(LIBRO_CRED_ISSUER_AUTH, COMMUNITY, BOARD, "Town 7 Health Board", w->now);
+    c = bench_cred_new(LIBRO_CRED_ISSUER_AUTH, COMMUNITY, BOARD, "Town 7 Health Board",
+                       w->now - 30 * DAY, w->now + 1800 * DAY);
     c->grants = libro_calloc(1, sizeof *c->grants);
     if (c->grants == NULL) {
         bench_die("out of memory", NULL);
@@ -192,7 +162,7 @@ world_init(struct world *w)
     if (libro_key_public(&c->subject_key, w->board, &err) != LIBRO_OK) {
         bench_die("key", &err);
     }
-    w->board_auth = sign_free(c, w->town);
+    w->board_auth = bench_sign_free(c, w->town);
     if (libro_kid_for(&kid, BOARD, w->board, &err) != LIBRO_OK) {
         bench_die("kid", &err);
     }
@@ -267,12 +237,13 @@ reg_create(struct reg *r, const struct world *w, const char *dir, const char *na
 
     path_join(r->path, sizeof r->path, dir, name);
     r->listen_fd = -1;
-    c = new_cred(LIBRO_CRED_REGISTRY_AUTH, COMMUNITY, REGISTRY_ID, "Town 7 Registry", w->now);
+    c = bench_cred_new(LIBRO_CRED_REGISTRY_AUTH, COMMUNITY, REGISTRY_ID, "Town 7 Registry",
+                       w->now - 30 * DAY, w->now + 1800 * DAY);
     c->url = bench_strdup("http://127.0.0.1");
     if (libro_key_public(&c->subject_key, w->registry, &err) != LIBRO_OK) {
         bench_die("key", &err);
     }
-    auth = sign_free(c, w->town);
+    auth = bench_sign_free(c, w->town);
     t.id = type_id;
     if (libro_registry_create(r->path, w->charter, auth, &err) != LIBRO_OK ||
         libro_registry_open(&h, r->path, &err) != LIBRO_OK ||
@@ -350,7 +321,8 @@ license_sign(libro_buf *out, const struct world *w, const char *base_url, const 
              uint32_t list, uint32_t index, const char *revocation, const char *suspension)
 {
     libro_error err = LIBRO_ERROR_INIT;
-    libro_credential *c = new_cred(LIBRO_CRED_LICENSE, BOARD, NULL, "Ada Example", w->now);
+    libro_credential *c = bench_cred_new(LIBRO_CRED_LICENSE, BOARD, NULL, "Ada Example",
+                                         w->now - 30 * DAY, w->now + 1800 * DAY);
     char url[128];
     int n;
 

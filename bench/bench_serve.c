@@ -44,31 +44,13 @@ cred(libro_cred_type type, const char *subject, const char *name, const libro_ke
      int64_t now)
 {
     libro_error err = LIBRO_ERROR_INIT;
-    libro_credential *c = NULL;
+    libro_credential *c =
+        bench_cred_new(type, COMMUNITY, subject, name, now - 30 * DAY, now + 1800 * DAY);
 
-    if (libro_credential_new(&c, type, &err) != LIBRO_OK ||
-        libro_key_public(&c->subject_key, subject_key, &err) != LIBRO_OK) {
+    if (libro_key_public(&c->subject_key, subject_key, &err) != LIBRO_OK) {
         bench_die("credential", &err);
     }
-    c->issuer = bench_strdup(COMMUNITY);
-    c->subject_id = bench_strdup(subject);
-    c->name = bench_strdup(name);
-    c->valid_from = now - 30 * DAY;
-    c->valid_until = now + 1800 * DAY;
     return c;
-}
-
-static char *
-signed_by(libro_credential *c, const libro_key *k)
-{
-    libro_error err = LIBRO_ERROR_INIT;
-    libro_buf out = LIBRO_BUF_INIT;
-
-    if (libro_issuer_sign(&out, c, k, &err) != LIBRO_OK) {
-        bench_die("sign", &err);
-    }
-    libro_credential_free(c);
-    return (char *) libro_buf_detach(&out, NULL);
 }
 
 /* A registry at `path` with `licenses` random indexes of list 0 reserved and `pct` percent of
@@ -91,10 +73,10 @@ make_registry(const char *path, const libro_key *town, const libro_key *registry
     c->level = 2;
     c->allowed_types = bench_list1("nursing-general");
     c->n_allowed = 1;
-    charter = signed_by(c, town);
+    charter = bench_sign_free(c, town);
     c = cred(LIBRO_CRED_REGISTRY_AUTH, COMMUNITY ":registry", "Town 7 Registry", registry, now);
     c->url = bench_strdup("http://127.0.0.1");
-    auth = signed_by(c, town);
+    auth = bench_sign_free(c, town);
     if (libro_registry_create(path, charter, auth, &err) != LIBRO_OK) {
         bench_die("registry", &err);
     }

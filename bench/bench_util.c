@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "bench_util.h"
+#include "libro/issuer.h"
 #include "libro/util.h"
 
 double
@@ -153,4 +154,35 @@ bench_list1(const char *s)
     }
     l[0] = bench_strdup(s);
     return l;
+}
+
+libro_credential *
+bench_cred_new(libro_cred_type type, const char *issuer, const char *subject, const char *name,
+               int64_t from, int64_t until)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_credential *c = NULL;
+
+    if (libro_credential_new(&c, type, &err) != LIBRO_OK) {
+        bench_die("credential", &err);
+    }
+    c->issuer = bench_strdup(issuer);
+    c->subject_id = subject == NULL ? NULL : bench_strdup(subject);
+    c->name = bench_strdup(name);
+    c->valid_from = from;
+    c->valid_until = until;
+    return c;
+}
+
+char *
+bench_sign_free(libro_credential *c, const libro_key *k)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf out = LIBRO_BUF_INIT;
+
+    if (libro_issuer_sign(&out, c, k, &err) != LIBRO_OK) {
+        bench_die("sign", &err);
+    }
+    libro_credential_free(c);
+    return (char *) libro_buf_detach(&out, NULL);
 }

@@ -5,7 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "libro/credential.h"
 #include "libro/error.h"
+#include "libro/key.h"
 
 /* One operation; returns 0 on success. `ctx` is the benchmark's state. */
 typedef int (*bench_fn)(void *ctx);
@@ -52,5 +54,12 @@ void bench_die(const char *what, const libro_error *err);
 char *bench_strdup(const char *s);
 /* A one-element list holding a copy of `s` (for credential list members). */
 char **bench_list1(const char *s);
+
+/** A new credential of `type` from `issuer` about `subject` (NULL: none) named `name`, valid
+ *  from `from` to `until`; exits on failure. */
+libro_credential *bench_cred_new(libro_cred_type type, const char *issuer, const char *subject,
+                                 const char *name, int64_t from, int64_t until);
+/** The compact JWS of `c` signed by `k` (libro_free); releases `c`; exits on failure. */
+char *bench_sign_free(libro_credential *c, const libro_key *k);
 
 #endif

@@ -69,24 +69,6 @@ sign(libro_buf *out, libro_credential *c, const libro_key *k)
     libro_credential_free(c);
 }
 
-static libro_credential *
-new_cred(libro_cred_type type, const char *issuer, const char *subject, const char *name,
-         int64_t from, int64_t until)
-{
-    libro_error err = LIBRO_ERROR_INIT;
-    libro_credential *c = NULL;
-
-    if (libro_credential_new(&c, type, &err) != LIBRO_OK) {
-        bench_die("credential", &err);
-    }
-    c->issuer = bench_strdup(issuer);
-    c->subject_id = bench_strdup(subject);
-    c->name = bench_strdup(name);
-    c->valid_from = from;
-    c->valid_until = until;
-    return c;
-}
-
 /* A list of `purpose` at `url`, 131,072 entries with 1% of them set (never the license's),
  * signed by the registry key `k`, added to the store. */
 static void
@@ -130,9 +112,9 @@ add_list(struct ctx *x, const char *url, libro_status_purpose purpose, const lib
 static libro_credential *
 license(bool status, const char *issuer)
 {
-    libro_credential *c = new_cred(LIBRO_CRED_LICENSE, issuer,
-                                   "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
-                                   "Ada Example", T0 - 30 * DAY, T0 + 1000 * DAY);
+    libro_credential *c = bench_cred_new(LIBRO_CRED_LICENSE, issuer,
+                                         "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+                                         "Ada Example", T0 - 30 * DAY, T0 + 1000 * DAY);
 
     c->license_number = bench_strdup("T7-N-000123");
     c->profession = bench_strdup("registered nurse");
@@ -161,8 +143,8 @@ static libro_credential *
 issuer_auth(const char *subject, const char *name, const libro_key *k, bool recorded)
 {
     libro_error err = LIBRO_ERROR_INIT;
-    libro_credential *c = new_cred(LIBRO_CRED_ISSUER_AUTH, "urn:libro:town-7", subject, name,
-                                   T0 - 300 * DAY, T0 + 1800 * DAY);
+    libro_credential *c = bench_cred_new(LIBRO_CRED_ISSUER_AUTH, "urn:libro:town-7", subject, name,
+                                         T0 - 300 * DAY, T0 + 1800 * DAY);
 
     c->grants = libro_calloc(1, sizeof *c->grants);
     if (c->grants == NULL) {
@@ -200,8 +182,8 @@ build_world(struct ctx *x, const char *dir)
         libro_key_generate(&registry, LIBRO_ALG_ED25519, &err) != LIBRO_OK) {
         bench_die("keys", &err);
     }
-    c = new_cred(LIBRO_CRED_CHARTER, "urn:libro:town-7", "urn:libro:town-7", "Town 7",
-                 T0 - 365 * DAY, T0 + 3650 * DAY);
+    c = bench_cred_new(LIBRO_CRED_CHARTER, "urn:libro:town-7", "urn:libro:town-7", "Town 7",
+                       T0 - 365 * DAY, T0 + 3650 * DAY);
     c->level = 2;
     c->allowed_types = bench_list1("nursing-general");
     c->n_allowed = 1;
@@ -217,8 +199,8 @@ build_world(struct ctx *x, const char *dir)
     c = issuer_auth("urn:libro:town-7:clinic-board", "Town 7 Clinic Board", clinic, false);
     sign(&auth_plain, c, town);
 
-    c = new_cred(LIBRO_CRED_REGISTRY_AUTH, "urn:libro:town-7", "urn:libro:town-7:registry",
-                 "Town 7 Registry", T0 - 300 * DAY, T0 + 1800 * DAY);
+    c = bench_cred_new(LIBRO_CRED_REGISTRY_AUTH, "urn:libro:town-7", "urn:libro:town-7:registry",
+                       "Town 7 Registry", T0 - 300 * DAY, T0 + 1800 * DAY);
     if (libro_key_public(&c->subject_key, registry, &err) != LIBRO_OK) {
         bench_die("key", &err);
     }
