@@ -308,6 +308,8 @@ static const struct {
     {LIBRO_ERR_FULL, "storage_full"},
     {LIBRO_ERR_READONLY, "read_only"},
     {LIBRO_ERR_MISSING_LIBRARY, "missing_library"},
+    {LIBRO_ERR_CONFLICT, "conflict"},
+    {LIBRO_ERR_UNAVAILABLE, "unavailable"},
 };
 
 START_TEST(test_code_names)

@@ -112,6 +112,10 @@ libro_code_name(libro_code code)
         return "read_only";
     case LIBRO_ERR_MISSING_LIBRARY:
         return "missing_library";
+    case LIBRO_ERR_CONFLICT:
+        return "conflict";
+    case LIBRO_ERR_UNAVAILABLE:
+        return "unavailable";
     }
     return "unknown";
 }

@@ -39,6 +39,10 @@ typedef enum libro_code {
                                     opened read-only on purpose) */
     LIBRO_ERR_MISSING_LIBRARY = -30, /* a library loaded on demand (zbar, libpng, libjpeg,
                                         libcurl) is not installed: the message names its package */
+    LIBRO_ERR_CONFLICT = -31,        /* the database refused a transaction for a concurrent one
+                                        (serialization failure, deadlock): run it again */
+    LIBRO_ERR_UNAVAILABLE = -32,     /* the database cannot be reached (connection lost, server
+                                        down or restarting): try later */
 } libro_code;
 
 #define LIBRO_ERROR_MSG_MAX 256
