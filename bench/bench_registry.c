@@ -56,6 +56,7 @@
 #include <unistd.h>
 
 #include "bench_util.h"
+#include "bench_world.h"
 #include "libro/api.h"
 #include "libro/http.h"
 #include "libro/issuer.h"
@@ -70,13 +71,7 @@
 #include "libro/verifier.h"
 #include "writer.h" /* registry/src: the write queue, an internal interface */
 
-#define DAY INT64_C(86400)
-#define COMMUNITY "urn:libro:town-7"
-#define REGISTRY_ID COMMUNITY ":registry"
-#define BOARD COMMUNITY ":health-board"
-#define NURSING "nursing-general"
 #define ISSUE_RUNS 5
-#define STATUS_RUNS 7
 #define WARM_SYNCS 5
 #define CONSISTENCY_SYNCS 3
 #define NOT_MODIFIED_SYNCS 7
@@ -96,17 +91,6 @@
 /* The revocation runs: connections at once. */
 static const unsigned revoke_conns[] = {1, 4, 16};
 
-/* The community, its health board (the issuer) and the keys, shared by both registries. */
-struct world {
-    libro_key *town;
-    libro_key *board;
-    libro_key *registry;
-    char *charter;    /* the town's self-charter (compact JWS) */
-    char *board_auth; /* the board's IssuerAuthorization */
-    char *kid;        /* the board key's kid */
-    int64_t now;
-};
-
 /* One registry database, optionally served. */
 struct reg {
     char path[300];
@@ -116,74 +100,10 @@ struct reg {
     int listen_fd; /* while paused: the listening socket, kept for the next server */
 };
 
-static void
-path_join(char *out, size_t size, const char *dir, const char *name)
-{
-    int n = snprintf(out, size, "%s/%s", dir, name);
-
-    if (n < 0 || (size_t) n >= size) {
-        bench_die("path too long", NULL);
-    }
-}
-
-static void
-world_init(struct world *w)
-{
-    libro_error err = LIBRO_ERROR_INIT;
-    libro_buf kid = LIBRO_BUF_INIT;
-    libro_credential *c;
-
-    memset(w, 0, sizeof *w);
-    w->now = libro_time_now();
-    if (libro_key_generate(&w->town, LIBRO_ALG_ED25519, &err) != LIBRO_OK ||
-        libro_key_generate(&w->board, LIBRO_ALG_ED25519, &err) != LIBRO_OK ||
-        libro_key_generate(&w->registry, LIBRO_ALG_ED25519, &err) != LIBRO_OK) {
-        bench_die("keys", &err);
-    }
-    c = bench_cred_new(LIBRO_CRED_CHARTER, COMMUNITY, COMMUNITY, "Town 7", w->now - 30 * DAY,
-                       w->now + 1800 * DAY);
-    c->level = 2;
-    c->allowed_types = bench_list1(NURSING);
-    c->n_allowed = 1;
-    if (libro_key_public(&c->subject_key, w->town, &err) != LIBRO_OK) {
-        bench_die("key", &err);
-    }
-    w->charter = bench_sign_free(c, w->town);
-
-    c = bench_cred_new(LIBRO_CRED_ISSUER_AUTH, COMMUNITY, BOARD, "Town 7 Health Board",
-                       w->now - 30 * DAY, w->now + 1800 * DAY);
-    c->grants = libro_calloc(1, sizeof *c->grants);
-    if (c->grants == NULL) {
-        bench_die("out of memory", NULL);
-    }
-    c->grants[0].id = bench_strdup(NURSING);
-    c->grants[0].validity_days = 1095;
-    c->n_grants = 1;
-    if (libro_key_public(&c->subject_key, w->board, &err) != LIBRO_OK) {
-        bench_die("key", &err);
-    }
-    w->board_auth = bench_sign_free(c, w->town);
-    if (libro_kid_for(&kid, BOARD, w->board, &err) != LIBRO_OK) {
-        bench_die("kid", &err);
-    }
-    w->kid = (char *) libro_buf_detach(&kid, NULL);
-}
-
-static void
-world_clear(struct world *w)
-{
-    libro_free(w->charter);
-    libro_free(w->board_auth);
-    libro_free(w->kid);
-    libro_key_free(w->town);
-    libro_key_free(w->board);
-    libro_key_free(w->registry);
-}
-
 /* Serve r->path on an ephemeral loopback port; r->port and r->base_url (http://127.0.0.1:<port>,
  * the licenses' status URLs and the requests' audience) name it. */
 static void
-reg_serve(struct reg *r, const struct world *w)
+reg_serve(struct reg *r, const struct bench_world *w)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_server_options opt = LIBRO_SERVER_OPTIONS_INIT;
@@ -226,33 +146,13 @@ reg_pause(struct reg *r)
  * to write over the API, and serve it (idle until asked: its URL must be known before any
  * license names it); returns an open handle. */
 static libro_registry *
-reg_create(struct reg *r, const struct world *w, const char *dir, const char *name)
+reg_create(struct reg *r, const struct bench_world *w, const char *dir, const char *name)
 {
-    libro_error err = LIBRO_ERROR_INIT;
-    libro_license_type t = {NULL, 365, 30, 30, NULL, 0};
-    char type_id[] = NURSING;
-    libro_registry *h = NULL;
-    libro_credential *c;
-    char *auth;
+    libro_registry *h;
 
-    path_join(r->path, sizeof r->path, dir, name);
+    bench_path_join(r->path, sizeof r->path, dir, name);
     r->listen_fd = -1;
-    c = bench_cred_new(LIBRO_CRED_REGISTRY_AUTH, COMMUNITY, REGISTRY_ID, "Town 7 Registry",
-                       w->now - 30 * DAY, w->now + 1800 * DAY);
-    c->url = bench_strdup("http://127.0.0.1");
-    if (libro_key_public(&c->subject_key, w->registry, &err) != LIBRO_OK) {
-        bench_die("key", &err);
-    }
-    auth = bench_sign_free(c, w->town);
-    t.id = type_id;
-    if (libro_registry_create(r->path, w->charter, auth, &err) != LIBRO_OK ||
-        libro_registry_open(&h, r->path, &err) != LIBRO_OK ||
-        libro_registry_define_type(h, NULL, &t, "council", &err) != LIBRO_OK ||
-        libro_registry_authorize_issuer(h, NULL, w->board_auth, LIBRO_AUTHORIZE_ALLOW_UNRECORDED,
-                                        "council", w->now, &err) != LIBRO_OK) {
-        bench_die("registry", &err);
-    }
-    libro_free(auth);
+    h = bench_registry_new(r->path, w);
     reg_serve(r, w);
     return h;
 }
@@ -292,7 +192,7 @@ remove_tree(const char *path)
             if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) {
                 continue;
             }
-            path_join(sub, sizeof sub, path, e->d_name);
+            bench_path_join(sub, sizeof sub, path, e->d_name);
             if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode)) {
                 remove_tree(sub);
             } else {
@@ -304,20 +204,10 @@ remove_tree(const char *path)
     (void) rmdir(path);
 }
 
-static void
-license_number(char *out, size_t size, const char *prefix, unsigned i)
-{
-    int n = snprintf(out, size, "T7-%s-%07u", prefix, i);
-
-    if (n < 0 || (size_t) n >= size) {
-        bench_die("license number", NULL);
-    }
-}
-
 /* The board's signed license `number` with its status entries at (list, index) under
  * `base_url` (or the URLs a remote registry named), into `out` (cleared first). */
 static void
-license_sign(libro_buf *out, const struct world *w, const char *base_url, const char *number,
+license_sign(libro_buf *out, const struct bench_world *w, const char *base_url, const char *number,
              uint32_t list, uint32_t index, const char *revocation, const char *suspension)
 {
     libro_error err = LIBRO_ERROR_INIT;
@@ -372,7 +262,7 @@ struct board {
 };
 
 static void
-board_open(struct board *b, const struct world *w, const struct reg *r, const char *target)
+board_open(struct board *b, const struct bench_world *w, const struct reg *r, const char *target)
 {
     libro_error err = LIBRO_ERROR_INIT;
     int n = snprintf(b->status_base, sizeof b->status_base, "%s/v1/status", r->base_url);
@@ -418,7 +308,7 @@ issue_run(struct board *b, const char *prefix, unsigned first, unsigned count)
     for (unsigned i = 0; i < count; i++) {
         libro_issued out = LIBRO_ISSUED_INIT;
 
-        license_number(number, sizeof number, prefix, first + i);
+        bench_license_number(number, sizeof number, prefix, first + i);
         if (libro_issuer_issue_license(&out, b->is, b->client, &opt, &err) != LIBRO_OK) {
             bench_die("issue", &err);
         }
@@ -429,7 +319,7 @@ issue_run(struct board *b, const char *prefix, unsigned first, unsigned count)
 }
 
 static libro_registry_client *
-client_open(const struct world *w, const char *target)
+client_open(const struct bench_world *w, const char *target)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_registry_client *c = NULL;
@@ -460,7 +350,7 @@ issuer_thread(void *p)
 /* Issue `count` licenses on each of `threads` threads, each with its own client on `target`
  * (the database path or the server's URL): licenses per second, all threads together. */
 static double
-issue_parallel(const struct world *w, const struct reg *r, const char *target, char tag,
+issue_parallel(const struct bench_world *w, const struct reg *r, const char *target, char tag,
                unsigned threads, unsigned count)
 {
     struct issuer is[MAX_THREADS];
@@ -487,7 +377,7 @@ issue_parallel(const struct world *w, const struct reg *r, const char *target, c
  * (a reservation job, the signature on the submitting thread, a registration job). */
 struct queued {
     libro_registry_writer *writer;
-    const struct world *w;
+    const struct bench_world *w;
     const struct reg *r;
     bool split;
     char prefix[8];
@@ -535,7 +425,7 @@ queued_thread(void *p)
     libro_error err = LIBRO_ERROR_INIT;
 
     for (unsigned i = 0; i < q->count; i++) {
-        license_number(q->number, sizeof q->number, q->prefix, i);
+        bench_license_number(q->number, sizeof q->number, q->prefix, i);
         if (!q->split) {
             if (libro_registry_writer_submit(q->writer, issue_job, q, &err) != LIBRO_OK) {
                 bench_die("issue through the write queue", &err);
@@ -558,8 +448,8 @@ queued_thread(void *p)
  * (`split`: in two jobs): licenses per second, all threads together; *per_group receives the
  * jobs per commit. */
 static double
-issue_queued(const struct world *w, const struct reg *r, char tag, bool split, unsigned threads,
-             unsigned count, double *per_group)
+issue_queued(const struct bench_world *w, const struct reg *r, char tag, bool split,
+             unsigned threads, unsigned count, double *per_group)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_registry_writer *writer = NULL;
@@ -634,7 +524,7 @@ openssl_sign_verify_op(void *p)
 
 /* The raw message is as long as a license's JWS signing input. */
 static void
-raw_init(struct raw *x, const struct world *w)
+raw_init(struct raw *x, const struct bench_world *w)
 {
     libro_buf jws = LIBRO_BUF_INIT;
     const char *dot;
@@ -684,7 +574,7 @@ revoke_thread(void *p)
     for (unsigned i = 0; i < rv->count; i++) {
         double t0;
 
-        license_number(number, sizeof number, rv->prefix, rv->first + i);
+        bench_license_number(number, sizeof number, rv->prefix, rv->first + i);
         t0 = bench_now();
         if (libro_registry_client_change(rv->client, number, LIBRO_ACTION_REVOKE, "benchmark",
                                          &err) != LIBRO_OK) {
@@ -697,7 +587,7 @@ revoke_thread(void *p)
 
 /* Revoke licenses prefix-first.. first+count-1 with `threads` clients of their own. */
 static bench_load
-revoke_run(const struct world *w, const struct reg *r, const char *prefix, unsigned first,
+revoke_run(const struct bench_world *w, const struct reg *r, const char *prefix, unsigned first,
            unsigned count, unsigned threads)
 {
     struct revoker rv[MAX_THREADS];
@@ -728,84 +618,16 @@ revoke_run(const struct world *w, const struct reg *r, const char *prefix, unsig
 
 /* ---- 3. a status list, regenerated ------------------------------------------------------- */
 
-struct status_result {
-    double read_ms;  /* median libro_registry_status_bits */
-    double sign_ms;  /* median libro_status_list_sign */
-    double total_ms; /* median of both together */
-    size_t set_bits;
-    size_t encoded_bytes; /* encodedList text */
-    size_t jws_bytes;     /* the signed BitstringStatusListCredential */
-};
-
-static struct status_result
-status_regen(libro_registry *h, const struct world *w, const struct reg *r)
-{
-    libro_error err = LIBRO_ERROR_INIT;
-    struct status_result res;
-    double read[STATUS_RUNS];
-    double sign[STATUS_RUNS];
-    double total[STATUS_RUNS];
-    char id[128];
-    char issuer[] = REGISTRY_ID;
-    libro_buf encoded = LIBRO_BUF_INIT;
-    int n = snprintf(id, sizeof id, "%s/v1/status/0/revocation", r->base_url);
-
-    if (n < 0 || (size_t) n >= sizeof id) {
-        bench_die("url", NULL);
-    }
-    memset(&res, 0, sizeof res);
-    for (unsigned i = 0; i < STATUS_RUNS; i++) {
-        libro_status_list s;
-        libro_buf jws = LIBRO_BUF_INIT;
-        double t0 = bench_now();
-        double t1;
-
-        memset(&s, 0, sizeof s);
-        if (libro_registry_status_bits(h, &s.bits, 0, LIBRO_STATUS_REVOCATION, &err) != LIBRO_OK) {
-            bench_die("status bits", &err);
-        }
-        t1 = bench_now();
-        s.id = id; /* borrowed, as is the issuer: only the bits are freed below */
-        s.issuer = issuer;
-        s.valid_from = w->now;
-        s.valid_until = w->now + DAY;
-        s.purpose = LIBRO_STATUS_REVOCATION;
-        if (libro_status_list_sign(&jws, &s, w->registry, &err) != LIBRO_OK) {
-            bench_die("status list sign", &err);
-        }
-        total[i] = (bench_now() - t0) * 1000.0;
-        read[i] = (t1 - t0) * 1000.0;
-        sign[i] = total[i] - read[i];
-        if (i == 0) {
-            res.jws_bytes = jws.len;
-            for (size_t b = 0; b < s.bits.n_entries; b++) {
-                res.set_bits += libro_bitstring_get(&s.bits, b) ? 1u : 0u;
-            }
-            if (libro_bitstring_encode(&encoded, &s.bits, &err) != LIBRO_OK) {
-                bench_die("encode", &err);
-            }
-            res.encoded_bytes = encoded.len;
-        }
-        libro_buf_free(&jws);
-        libro_bitstring_free(&s.bits);
-    }
-    libro_buf_free(&encoded);
-    res.read_ms = bench_median(read, STATUS_RUNS);
-    res.sign_ms = bench_median(sign, STATUS_RUNS);
-    res.total_ms = bench_median(total, STATUS_RUNS);
-    return res;
-}
-
 /* ---- 4. trust bundle sync ---------------------------------------------------------------- */
 
 /* A fresh trust store at dir/name with the town pinned. */
 static libro_trust *
-trust_new(char *path, size_t size, const char *dir, const char *name, const struct world *w)
+trust_new(char *path, size_t size, const char *dir, const char *name, const struct bench_world *w)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_trust *t = NULL;
 
-    path_join(path, size, dir, name);
+    bench_path_join(path, size, dir, name);
     if (libro_trust_open(&t, path, &err) != LIBRO_OK ||
         libro_trust_add_anchor(t, w->charter, strlen(w->charter), NULL, NULL, &err) != LIBRO_OK) {
         bench_die("trust store", &err);
@@ -833,7 +655,7 @@ timed_sync(libro_trust *t, const struct reg *r, bool want_304, libro_sync_report
 /* Revoke `count` licenses of the large registry through libro_registry_change, skipping those
  * revoked at setup (i % 100 < pct); *next is the number to try next. */
 static void
-revoke_direct(libro_registry *h, const struct world *w, unsigned pct, unsigned *next,
+revoke_direct(libro_registry *h, const struct bench_world *w, unsigned pct, unsigned *next,
               unsigned count)
 {
     libro_error err = LIBRO_ERROR_INIT;
@@ -843,7 +665,7 @@ revoke_direct(libro_registry *h, const struct world *w, unsigned pct, unsigned *
         if (*next % 100u < pct) {
             continue;
         }
-        license_number(number, sizeof number, "B", *next);
+        bench_license_number(number, sizeof number, "B", *next);
         if (libro_registry_change(h, NULL, number, LIBRO_ACTION_REVOKE, "registrar", "benchmark",
                                   w->now, &err) != LIBRO_OK) {
             bench_die("revoke", &err);
@@ -959,7 +781,7 @@ raw_commit_rate(const char *dir)
     unsigned long n = 0;
     double t0;
 
-    path_join(path, sizeof path, dir, "raw-commits.db");
+    bench_path_join(path, sizeof path, dir, "raw-commits.db");
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
         bench_die("raw commits: open", NULL);
     }
@@ -1211,7 +1033,7 @@ clone_licenses(const char *path, unsigned count, int64_t now)
             sample_indexes(sample, PER_LIST - (list == 0 ? 1u : 0u),
                            list == 0 ? tpl_index : UINT32_MAX);
         }
-        license_number(number, sizeof number, "B", i);
+        bench_license_number(number, sizeof number, "B", i);
         if (sqlite3_bind_int64(slot, 1, list) != SQLITE_OK ||
             sqlite3_bind_int64(slot, 2, sample[list == 0 ? pos - 1 : pos]) != SQLITE_OK) {
             bench_die("setup: bind", NULL);
@@ -1261,7 +1083,7 @@ revoke_share(const char *path, unsigned count, unsigned from, unsigned to)
         if (i % 100u < from || i % 100u >= to) {
             continue;
         }
-        license_number(number, sizeof number, "B", i);
+        bench_license_number(number, sizeof number, "B", i);
         if (sqlite3_bind_text(bit, 1, number, -1, SQLITE_STATIC) != SQLITE_OK ||
             sqlite3_bind_text(state, 1, number, -1, SQLITE_STATIC) != SQLITE_OK) {
             bench_die("setup: bind", NULL);
@@ -1280,7 +1102,7 @@ revoke_share(const char *path, unsigned count, unsigned from, unsigned to)
 
 /* The large registry of `count` licenses at big->path, served; returns an open handle. */
 static libro_registry *
-big_create(struct reg *big, const struct world *w, const char *dir, unsigned count)
+big_create(struct reg *big, const struct bench_world *w, const char *dir, unsigned count)
 {
     libro_error err = LIBRO_ERROR_INIT;
     struct board b;
@@ -1736,8 +1558,8 @@ struct batch_result {
 /* `libro issue license --batch` of a CSV file of `lines` licenses (numbers prefix-0..) into
  * `target` (the database, with the status URL base, or the server's URL). */
 static struct batch_result
-batch_cli(const char *cli, const char *dir, const struct world *w, const struct reg *r, bool local,
-          const char *prefix, unsigned lines)
+batch_cli(const char *cli, const char *dir, const struct bench_world *w, const struct reg *r,
+          bool local, const char *prefix, unsigned lines)
 {
     libro_error err = LIBRO_ERROR_INIT;
     struct batch_result res;
@@ -1766,10 +1588,10 @@ batch_cli(const char *cli, const char *dir, const struct world *w, const struct 
     if (n < 0 || (size_t) n >= sizeof name) {
         bench_die("name", NULL);
     }
-    path_join(csv, sizeof csv, dir, name);
-    path_join(key, sizeof key, dir, "board.pem");
-    path_join(auth, sizeof auth, dir, "board-auth.jws");
-    path_join(charter, sizeof charter, dir, "charter.jws");
+    bench_path_join(csv, sizeof csv, dir, name);
+    bench_path_join(key, sizeof key, dir, "board.pem");
+    bench_path_join(auth, sizeof auth, dir, "board-auth.jws");
+    bench_path_join(charter, sizeof charter, dir, "charter.jws");
     if (access(key, F_OK) != 0) {
         if (libro_key_save_pem(w->board, key, NULL, 0, &err) != LIBRO_OK) {
             bench_die("key file", &err);
@@ -1782,7 +1604,7 @@ batch_cli(const char *cli, const char *dir, const struct world *w, const struct 
         bench_die("batch file", NULL);
     }
     for (unsigned i = 0; i < lines; i++) {
-        license_number(number, sizeof number, prefix, i);
+        bench_license_number(number, sizeof number, prefix, i);
         if (fprintf(f, "Ada Example %u,%s,registered nurse," NURSING ",general care\n", i, number) <
             0) {
             bench_die("batch file", NULL);
@@ -2121,7 +1943,7 @@ print_get(const char *what, const struct get_result *g)
 
 /* 1. Issuing into the registry `small`: in-process then over HTTP, one thread then several. */
 static struct issue_figures
-section_issue(const struct opts *o, const struct world *w, struct raw *raw, struct reg *small,
+section_issue(const struct opts *o, const struct bench_world *w, struct raw *raw, struct reg *small,
               const char *work)
 {
     struct issue_figures f;
@@ -2213,7 +2035,7 @@ section_issue(const struct opts *o, const struct world *w, struct raw *raw, stru
 
 /* 2. Revocations over HTTP at 1, 4 and 16 connections, distinct licenses each. */
 static void
-section_revoke(const struct opts *o, const struct world *w, struct reg *small,
+section_revoke(const struct opts *o, const struct bench_world *w, struct reg *small,
                bench_load rv[LIBRO_NELEM(revoke_conns)])
 {
     unsigned k = (unsigned) LIBRO_NELEM(revoke_conns);
@@ -2253,12 +2075,12 @@ large_gets(const struct opts *o, const struct reg *big)
 
 /* 4. The existing figures of one large registry: a list regenerated, a reservation, syncs. */
 static void
-section_sync(const struct opts *o, const struct world *w, libro_registry *h, struct reg *big,
+section_sync(const struct opts *o, const struct bench_world *w, libro_registry *h, struct reg *big,
              unsigned pct, const char *work)
 {
     libro_trust *t;
     libro_sync_report rep;
-    struct status_result st;
+    struct bench_status st;
     char store[320];
     double warm_ms[WARM_SYNCS];
     double grow_ms[CONSISTENCY_SYNCS];
@@ -2272,7 +2094,7 @@ section_sync(const struct opts *o, const struct world *w, libro_registry *h, str
     int n;
 
     reserve_big_ms = reserve_ms(h);
-    st = status_regen(h, w, big);
+    st = bench_status_regen(h, w, big->base_url, 0);
     printf("   regenerate the revocation list of pair 0 (%zu of %u bits set), median of %u\n",
            st.set_bits, LIBRO_STATUS_LIST_MIN_ENTRIES, STATUS_RUNS);
     printf("     %-50s %9.2f ms\n", "libro_registry_status_bits", st.read_ms);
@@ -2336,7 +2158,7 @@ int
 main(int argc, char **argv)
 {
     struct opts o;
-    struct world w;
+    struct bench_world w;
     struct raw raw;
     struct reg small;
     struct reg big;
@@ -2377,7 +2199,7 @@ main(int argc, char **argv)
     if (sodium_init() < 0) {
         bench_die("sodium_init", NULL);
     }
-    world_init(&w);
+    bench_world_init(&w);
     raw_init(&raw, &w);
     printf("libro registry benchmark:");
     for (int i = 0; i < argc; i++) {
@@ -2562,12 +2384,12 @@ main(int argc, char **argv)
         static const char *const files[] = {"board.pem", "board-auth.jws", "charter.jws"};
         char path[320];
 
-        path_join(path, sizeof path, work, files[i]);
+        bench_path_join(path, sizeof path, work, files[i]);
         (void) unlink(path);
     }
     (void) rmdir(work);
     (void) rmdir(fast);
     raw_clear(&raw);
-    world_clear(&w);
+    bench_world_clear(&w);
     return 0;
 }
