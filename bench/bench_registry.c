@@ -1742,43 +1742,6 @@ usage(FILE *f)
 }
 
 static bool
-parse_uint(unsigned *out, const char *s, unsigned min, unsigned max)
-{
-    uint64_t v = 0;
-
-    if (s == NULL || libro_parse_u64(&v, s, strlen(s), max, NULL) != LIBRO_OK || v < min) {
-        return false;
-    }
-    *out = (unsigned) v;
-    return true;
-}
-
-/* A comma-separated list of at most `max` ascending numbers in [min, vmax]. */
-static bool
-parse_list(unsigned *out, size_t *n, size_t max, const char *s, unsigned min, unsigned vmax)
-{
-    char part[16];
-
-    *n = 0;
-    while (s != NULL && *s != '\0') {
-        const char *comma = strchr(s, ',');
-        size_t len = comma != NULL ? (size_t) (comma - s) : strlen(s);
-
-        if (len == 0 || len >= sizeof part || *n == max) {
-            return false;
-        }
-        memcpy(part, s, len);
-        part[len] = '\0';
-        if (!parse_uint(&out[*n], part, min, vmax) || (*n > 0 && out[*n] <= out[*n - 1])) {
-            return false;
-        }
-        (*n)++;
-        s = comma != NULL ? comma + 1 : NULL;
-    }
-    return *n > 0;
-}
-
-static bool
 parse_sections(unsigned *out, const char *s)
 {
     char part[16];
@@ -1832,28 +1795,28 @@ opts_parse(struct opts *o, int argc, char **argv)
         if (strcmp(a, "--only") == 0) {
             ok = parse_sections(&o->only, v);
         } else if (strcmp(a, "--issue") == 0) {
-            ok = parse_uint(&o->per_run, v, 1, 100000);
+            ok = bench_parse_uint(&o->per_run, v, 1, 100000);
         } else if (strcmp(a, "--threads") == 0) {
-            ok = parse_uint(&o->threads, v, 1, MAX_THREADS);
+            ok = bench_parse_uint(&o->threads, v, 1, MAX_THREADS);
         } else if (strcmp(a, "--revocations") == 0) {
-            ok = parse_uint(&o->revocations, v, MAX_THREADS, 1000000);
+            ok = bench_parse_uint(&o->revocations, v, MAX_THREADS, 1000000);
         } else if (strcmp(a, "--sizes") == 0) {
-            ok = parse_list(o->sizes, &o->n_sizes, MAX_SIZES, v, 1000, MAX_LICENSES);
+            ok = bench_parse_list(o->sizes, &o->n_sizes, MAX_SIZES, v, 1000, MAX_LICENSES);
         } else if (strcmp(a, "--percents") == 0) {
-            ok = parse_list(o->percents, &o->n_percents, MAX_PERCENTS, v, 1, 100);
+            ok = bench_parse_list(o->percents, &o->n_percents, MAX_PERCENTS, v, 1, 100);
         } else if (strcmp(a, "--gets") == 0) {
-            ok = parse_uint(&o->gets, v, MAX_THREADS, 10000000);
+            ok = bench_parse_uint(&o->gets, v, MAX_THREADS, 10000000);
         } else if (strcmp(a, "--get-seconds") == 0) {
             unsigned secs = 0;
 
-            ok = parse_uint(&secs, v, 1, 3600);
+            ok = bench_parse_uint(&secs, v, 1, 3600);
             o->get_seconds = secs;
         } else if (strcmp(a, "--get-conns") == 0) {
-            ok = parse_uint(&o->get_conns, v, 1, MAX_THREADS);
+            ok = bench_parse_uint(&o->get_conns, v, 1, MAX_THREADS);
         } else if (strcmp(a, "--between") == 0) {
-            ok = parse_uint(&o->between, v, 1, 1000);
+            ok = bench_parse_uint(&o->between, v, 1, 1000);
         } else if (strcmp(a, "--batch") == 0) {
-            ok = parse_uint(&o->batch, v, 1, 1000000);
+            ok = bench_parse_uint(&o->batch, v, 1, 1000000);
         } else if (strcmp(a, "--libro") == 0) {
             ok = v != NULL;
             o->cli = v;

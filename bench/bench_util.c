@@ -186,3 +186,39 @@ bench_sign_free(libro_credential *c, const libro_key *k)
     libro_credential_free(c);
     return (char *) libro_buf_detach(&out, NULL);
 }
+
+bool
+bench_parse_uint(unsigned *out, const char *s, unsigned min, unsigned max)
+{
+    uint64_t v = 0;
+
+    if (s == NULL || libro_parse_u64(&v, s, strlen(s), max, NULL) != LIBRO_OK || v < min) {
+        return false;
+    }
+    *out = (unsigned) v;
+    return true;
+}
+
+bool
+bench_parse_list(unsigned *out, size_t *n, size_t max, const char *s, unsigned min, unsigned vmax)
+{
+    char part[16];
+
+    *n = 0;
+    while (s != NULL && *s != '\0') {
+        const char *comma = strchr(s, ',');
+        size_t len = comma != NULL ? (size_t) (comma - s) : strlen(s);
+
+        if (len == 0 || len >= sizeof part || *n == max) {
+            return false;
+        }
+        memcpy(part, s, len);
+        part[len] = '\0';
+        if (!bench_parse_uint(&out[*n], part, min, vmax) || (*n > 0 && out[*n] <= out[*n - 1])) {
+            return false;
+        }
+        (*n)++;
+        s = comma != NULL ? comma + 1 : NULL;
+    }
+    return *n > 0;
+}

@@ -2,6 +2,7 @@
 #ifndef LIBRO_BENCH_UTIL_H
 #define LIBRO_BENCH_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,5 +62,11 @@ libro_credential *bench_cred_new(libro_cred_type type, const char *issuer, const
                                  const char *name, int64_t from, int64_t until);
 /** The compact JWS of `c` signed by `k` (libro_free); releases `c`; exits on failure. */
 char *bench_sign_free(libro_credential *c, const libro_key *k);
+
+/* A number of [min, max] in `s` (NULL: false). */
+bool bench_parse_uint(unsigned *out, const char *s, unsigned min, unsigned max);
+/* A comma-separated list of at most `max` ascending numbers in [min, vmax]. */
+bool bench_parse_list(unsigned *out, size_t *n, size_t max, const char *s, unsigned min,
+                      unsigned vmax);
 
 #endif
