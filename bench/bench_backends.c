@@ -240,6 +240,23 @@ location_bytes(const struct location *l, const struct backend *b)
     return bytes;
 }
 
+/* The machine's load average over the last minute (0 where /proc has none): the figures of a
+ * shared machine are read beside it. */
+static double
+load_average(void)
+{
+    FILE *f = fopen("/proc/loadavg", "r");
+    double v = 0;
+
+    if (f != NULL) {
+        if (fscanf(f, "%lf", &v) != 1) {
+            v = 0;
+        }
+        (void) fclose(f);
+    }
+    return v;
+}
+
 /* ---- 1. rates: issue, then revoke, on client threads ------------------------------------- */
 
 /* One client thread: an issuer and its registry client on one target. */
@@ -483,6 +500,16 @@ serve_stop(struct serve *s)
     }
 }
 
+static void
+rate_print(const char *what, const struct rate *r)
+{
+    printf("   %-34s issue %7.0f /s (p50 %7.2f p99 %7.2f ms)  revoke %7.0f /s (p50 %7.2f "
+           "p99 %7.2f ms)\n",
+           what, r->issue.rate, r->issue.p50_ms, r->issue.p99_ms, r->revoke.rate, r->revoke.p50_ms,
+           r->revoke.p99_ms);
+    fflush(stdout);
+}
+
 struct rates {
     struct rate local1;                /* in-process, 1 thread */
     struct rate local;                 /* in-process, all threads */
@@ -508,12 +535,8 @@ section_rates(const struct opts *o, const struct bench_world *w, const struct ba
     res.local = clients_run(w, target, 1, 'b', o->threads, o->per_thread);
     printf("1. %s: issue (reserve + sign + register) then revoke, %u licenses a thread\n", b->name,
            o->per_thread);
-    printf("   %-34s issue %7.0f /s (p50 %7.2f p99 %7.2f ms)  revoke %7.0f /s (p50 %7.2f "
-           "p99 %7.2f ms)\n",
-           "in-process, 1 thread", res.local1.issue.rate, res.local1.issue.p50_ms,
-           res.local1.issue.p99_ms, res.local1.revoke.rate, res.local1.revoke.p50_ms,
-           res.local1.revoke.p99_ms);
-    fflush(stdout);
+    rate_print("in-process, 1 thread", &res.local1);
+    rate_print("in-process, threads", &res.local);
     for (size_t k = 0; k < o->n_servers; k++) {
         struct serve s[MAX_SERVERS];
         char what[64];
@@ -533,24 +556,15 @@ section_rates(const struct opts *o, const struct bench_world *w, const struct ba
         }
         (void) snprintf(what, sizeof what, "HTTP, %u server process%s", o->servers[k],
                         o->servers[k] == 1 ? "" : "es");
-        if (k == 0) {
-            printf("   %-34s issue %7.0f /s (p50 %7.2f p99 %7.2f ms)  revoke %7.0f /s (p50 "
-                   "%7.2f p99 %7.2f ms)\n",
-                   "in-process, threads", res.local.issue.rate, res.local.issue.p50_ms,
-                   res.local.issue.p99_ms, res.local.revoke.rate, res.local.revoke.p50_ms,
-                   res.local.revoke.p99_ms);
-        }
-        printf("   %-34s issue %7.0f /s (p50 %7.2f p99 %7.2f ms)  revoke %7.0f /s (p50 %7.2f "
-               "p99 %7.2f ms)\n",
-               what, res.http[k].issue.rate, res.http[k].issue.p50_ms, res.http[k].issue.p99_ms,
-               res.http[k].revoke.rate, res.http[k].revoke.p50_ms, res.http[k].revoke.p99_ms);
+        rate_print(what, &res.http[k]);
         fflush(stdout);
     }
     if (!o->keep) {
         location_drop(&l, b);
     }
     res.seconds = bench_now() - t0;
-    printf("   (%u client threads; section %.0f s)\n\n", o->threads, res.seconds);
+    printf("   (%u client threads; section %.0f s; load average %.1f)\n\n", o->threads, res.seconds,
+           load_average());
     return res;
 }
 
@@ -784,9 +798,10 @@ section_large(struct large *out, const struct opts *o, const struct bench_world 
             ex[i] = (bench_now() - t0) * 1000.0;
         }
         f->expiring_ms = bench_median(ex, EXPIRING_RUNS);
-        printf("   %u licenses: loaded %u in %.1f s (%.0f /s); %.1f MB (%.0f B a license)\n",
+        printf("   %u licenses: loaded %u in %.1f s (%.0f /s); %.1f MB (%.0f B a license); load "
+               "average %.1f\n",
                f->size, f->size - (s == 0 ? 0u : out[s - 1].size), f->load_s, f->load_rate,
-               f->bytes / 1e6, f->bytes / f->size);
+               f->bytes / 1e6, f->bytes / f->size, load_average());
         printf("     lookup (libro_registry_get, %u random)     p50 %8.3f ms  p99 %8.3f ms\n",
                o->lookups, f->lookup.p50_ms, f->lookup.p99_ms);
         printf("     status list 0 regenerated (bits + sign)   %8.2f ms (median of %u)\n",
@@ -1113,7 +1128,7 @@ main(int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         printf(" %s", argv[i]);
     }
-    printf("\nEd25519; scratch files%s in %s%s%s\n\n",
+    printf("\nload average %.1f; Ed25519; scratch files%s in %s%s%s\n\n", load_average(),
            o.sqlite ? " and SQLite (WAL, synchronous=FULL)" : "", work,
            o.pg != NULL ? "; PostgreSQL at " : "", o.pg != NULL ? o.pg : "");
     fflush(stdout);
