@@ -393,20 +393,22 @@ START_TEST(test_expected_outcomes_keep_the_transaction)
 }
 END_TEST
 
+/* An event of no license: the server refuses it (a foreign key), a failed statement. */
+static const libro_store_event orphan_event = {
+    5, LIBRO_ACTION_ISSUE, "admin", NULL, 0, LIBRO_STATE_ACTIVE, 1, NULL, NULL};
+
 /* A statement that fails in the server aborts the transaction: COMMIT then answers ROLLBACK,
  * which is a failure, and nothing of it stays. */
 START_TEST(test_commit_of_aborted_transaction_fails)
 {
     libro_store s = create();
     libro_error err = LIBRO_ERROR_INIT;
-    libro_store_event e = {5,   LIBRO_ACTION_ISSUE, "admin", NULL, 0, LIBRO_STATE_ACTIVE, 1, NULL,
-                           NULL};
     char *v = NULL;
 
     must(s.ops->begin(s.h, &err), &err, "begin");
     must(s.ops->meta_put(s.h, "k", "v", &err), &err, "meta");
     /* An event of no license: a foreign key violation. */
-    LIBRO_ASSERT_CODE(s.ops->event_append(s.h, "nobody", &e, &err), LIBRO_ERR_IO, &err,
+    LIBRO_ASSERT_CODE(s.ops->event_append(s.h, "nobody", &orphan_event, &err), LIBRO_ERR_IO, &err,
                       "SQLSTATE 23503");
     LIBRO_ASSERT_CODE(s.ops->commit(s.h, &err), LIBRO_ERR_IO, &err, "rolled the transaction back");
     s.ops->rollback(s.h);
@@ -425,8 +427,6 @@ START_TEST(test_group_savepoints)
 {
     libro_store s = create();
     libro_error err = LIBRO_ERROR_INIT;
-    libro_store_event e = {5,   LIBRO_ACTION_ISSUE, "admin", NULL, 0, LIBRO_STATE_ACTIVE, 1, NULL,
-                           NULL};
 
     must(s.ops->group_begin(s.h, &err), &err, "group");
     LIBRO_ASSERT_CODE(s.ops->group_begin(s.h, &err), LIBRO_ERR_INVALID_ARG, &err, "is open");
@@ -435,7 +435,8 @@ START_TEST(test_group_savepoints)
     must(s.ops->commit(s.h, &err), &err, "job 1 done");
     must(s.ops->begin(s.h, &err), &err, "job 2");
     must(s.ops->slot_reserve(s.h, LIBRO_SPACE_LICENSES, 0, 2, &err), &err, "slot 2");
-    LIBRO_ASSERT_CODE(s.ops->event_append(s.h, "nobody", &e, &err), LIBRO_ERR_IO, &err, "23503");
+    LIBRO_ASSERT_CODE(s.ops->event_append(s.h, "nobody", &orphan_event, &err), LIBRO_ERR_IO, &err,
+                      "23503");
     s.ops->rollback(s.h);
     must(s.ops->begin(s.h, &err), &err, "job 3");
     must(s.ops->slot_reserve(s.h, LIBRO_SPACE_LICENSES, 0, 3, &err), &err, "slot 3");

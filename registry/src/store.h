@@ -1,7 +1,8 @@
 /* libro_registry: the storage interface the lifecycle code uses (docs/operations.md). SQLite
- * (sqlite/store_sqlite.c) is the embedded default; a PostgreSQL backend implements the same
- * table of functions. The store knows rows, not rules: every check of the lifecycle is made by
- * registry.c inside a transaction the store opens. */
+ * (sqlite/store_sqlite.c) is the embedded default; PostgreSQL (postgres/store_pg.c), chosen
+ * by a postgresql:// database argument (store.c), implements the same table of functions. The store
+ * knows rows, not rules: every check of the lifecycle is made by registry.c inside a transaction
+ * the store opens. */
 #ifndef LIBRO_REGISTRY_STORE_H
 #define LIBRO_REGISTRY_STORE_H
 
@@ -74,7 +75,10 @@ typedef libro_code (*libro_store_status_fn)(void *ctx, uint32_t index, unsigned 
                                             libro_error *err);
 
 /* Every function takes the backend's handle `h` first. Codes: LIBRO_ERR_IO for the backend's
- * failures (a busy database included), LIBRO_ERR_NOMEM, and those named below. Outputs are
+ * failures, LIBRO_ERR_BUSY (the write lock not had in time), LIBRO_ERR_NOMEM, and those named
+ * below; PostgreSQL adds LIBRO_ERR_CONFLICT (a serialization failure or a deadlock: the whole
+ * transaction must run again; a group is lost with it) and LIBRO_ERR_UNAVAILABLE (the
+ * connection was lost: the next begin connects again). Outputs are
  * owned by the caller and released with the public _clear/_free of their type. */
 /* Savepoints a group may hold open at once (a job, the write inside it, and room). */
 #define LIBRO_STORE_MAX_DEPTH 8u

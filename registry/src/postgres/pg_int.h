@@ -112,6 +112,9 @@ libro_code libro_pg__exec_changes(pg *s, uint64_t *changes, const char *sql,
 void libro_pg__clear(PGresult *res);
 /** The rows of a result. */
 int libro_pg__rows(const PGresult *res);
+/** A result's rows as a zeroed array of `size`-byte records (*out NULL when there are none),
+ *  for the caller to fill and free with libro_free. */
+libro_code libro_pg__alloc_rows(void **out, const PGresult *res, size_t size, libro_error *err);
 /** The rows an INSERT, UPDATE or DELETE changed (PQcmdTuples), 0 for others. */
 uint64_t libro_pg__changes(const PGresult *res);
 

@@ -336,6 +336,18 @@ libro_pg__rows(const PGresult *res)
     return res != NULL ? pq.ntuples(res) : 0;
 }
 
+libro_code
+libro_pg__alloc_rows(void **out, const PGresult *res, size_t size, libro_error *err)
+{
+    int rows = libro_pg__rows(res);
+
+    *out = NULL;
+    if (rows > 0 && (*out = libro_calloc((size_t) rows, size)) == NULL) {
+        return libro_pg__nomem(err);
+    }
+    return LIBRO_OK;
+}
+
 uint64_t
 libro_pg__changes(const PGresult *res)
 {
@@ -1120,12 +1132,9 @@ read_records(const PGresult *res, libro_license_record **out, size_t *n, libro_e
     size_t count = 0;
     libro_code rc = LIBRO_OK;
 
-    if (rows > 0) {
-        list = libro_calloc((size_t) rows, sizeof *list);
-        if (list == NULL) {
-            rc = libro_pg__nomem(err);
-            goto out;
-        }
+    rc = libro_pg__alloc_rows((void **) &list, res, sizeof *list, err);
+    if (rc != LIBRO_OK) {
+        goto out;
     }
     for (; count < (size_t) rows; count++) {
         rc = read_record(&list[count], res, (int) count, err);
@@ -1290,12 +1299,9 @@ pg_event_list(void *h, libro_license_event **out, size_t *n, const char *number,
         goto out;
     }
     rows = libro_pg__rows(res);
-    if (rows > 0) {
-        list = libro_calloc((size_t) rows, sizeof *list);
-        if (list == NULL) {
-            rc = libro_pg__nomem(err);
-            goto out;
-        }
+    rc = libro_pg__alloc_rows((void **) &list, res, sizeof *list, err);
+    if (rc != LIBRO_OK) {
+        goto out;
     }
     for (; count < (size_t) rows; count++) {
         libro_license_event *e = &list[count];
@@ -1520,12 +1526,9 @@ pg_status_versions(void *h, libro_store_status_version **out, size_t *n, libro_e
         goto out;
     }
     rows = libro_pg__rows(res);
-    if (rows > 0) {
-        list = libro_calloc((size_t) rows, sizeof *list);
-        if (list == NULL) {
-            rc = libro_pg__nomem(err);
-            goto out;
-        }
+    rc = libro_pg__alloc_rows((void **) &list, res, sizeof *list, err);
+    if (rc != LIBRO_OK) {
+        goto out;
     }
     for (; count < (size_t) rows; count++) {
         libro_store_status_version *v = &list[count];
