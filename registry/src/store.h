@@ -70,6 +70,36 @@ typedef void (*libro_store_status_observer)(void *ctx, libro_store_space space, 
                                             uint32_t index, int purpose, unsigned value,
                                             uint64_t version);
 
+/* A status change made inside an open transaction, held for the observer until the transaction
+ * commits (both stores). */
+typedef struct libro_store__change {
+    libro_store_space space;
+    uint32_t list;
+    uint32_t index;
+    int purpose;
+    unsigned value;
+    uint64_t version;
+} libro_store__change;
+
+/* The open transaction's status changes, in order, and who is told of them once it committed
+ * (observer NULL: changes are not collected). */
+typedef struct libro_store__changes {
+    libro_store_status_observer observer;
+    void *ctx;
+    libro_store__change *v;
+    size_t n;
+    size_t cap;
+} libro_store__changes;
+
+/** Hold `x` until the transaction commits when `in_tx`, else tell the observer at once (the
+ *  statement committed by itself). */
+LIBRO_NODISCARD libro_code libro_store__changes_note(libro_store__changes *c,
+                                                     const libro_store__change *x, bool in_tx,
+                                                     libro_error *err);
+/** Tell the observer of the held changes, in the order they were made, and forget them. */
+void libro_store__changes_publish(libro_store__changes *c);
+void libro_store__changes_free(libro_store__changes *c);
+
 /** Called by status_each once per index whose status is not 0, with that status. */
 typedef libro_code (*libro_store_status_fn)(void *ctx, uint32_t index, unsigned value,
                                             libro_error *err);

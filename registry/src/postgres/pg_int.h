@@ -11,29 +11,15 @@
 
 #include "store.h"
 
-/* A status change made inside the open transaction, told to the observer once it commits. */
-typedef struct pg_change {
-    libro_store_space space;
-    uint32_t list;
-    uint32_t index;
-    int purpose;
-    unsigned value;
-    uint64_t version;
-} pg_change;
-
 /* One store handle: one connection. */
 typedef struct pg {
     PGconn *conn;
     char *location; /* the URI as given (it holds no password), for messages */
     bool read_only;
     int version;
-    bool in_tx;                           /* a transaction (or a group) is open */
-    bool write_tx;                        /* ... and it is a write transaction */
-    libro_store_status_observer observer; /* NULL: changes are not collected */
-    void *observer_ctx;
-    pg_change *pending; /* the open transaction's status changes, in order */
-    size_t pending_n;
-    size_t pending_cap;
+    bool in_tx;                   /* a transaction (or a group) is open */
+    bool write_tx;                /* ... and it is a write transaction */
+    libro_store__changes changes; /* the open transaction's status changes */
     /* The statements prepared on this connection: prepared[i] is the SQL text (a constant,
      * compared by address) of the statement named "s<i>". Emptied by a reconnect, so that each
      * is prepared again on its next use. */
@@ -50,7 +36,7 @@ typedef struct pg {
      * lost connection). */
     bool group;
     unsigned depth;
-    size_t pending_at[LIBRO_STORE_MAX_DEPTH]; /* pending_n when each savepoint opened */
+    size_t pending_at[LIBRO_STORE_MAX_DEPTH]; /* changes.n when each savepoint opened */
     libro_error group_lost;
 } pg;
 
