@@ -33,6 +33,14 @@ int64_t test_db_int(const char *location, const char *sql);
  *  schema (CASCADE) on PostgreSQL. A location that is gone already is fine. */
 void test_db_remove(const char *location);
 
+/** True when `location` holds a registry (or anything else): the file exists on SQLite, the
+ *  schema has the table `meta` on PostgreSQL. */
+bool test_db_exists(const char *location);
+
+/** Make `location` as test_db_new left it: the files removed on SQLite; on PostgreSQL the
+ *  schema dropped with all it holds and created again, empty. */
+void test_db_reset(const char *location);
+
 /** On PostgreSQL print "SKIP (SQLite only): `reason`" and return true: a case that only
  *  makes sense on a SQLite file (file mode, a damaged file, sqlite3 pokes, fsync faults)
  *  then returns. False on SQLite. */
