@@ -138,6 +138,17 @@ test_db_new(const char *dir, const char *name)
     return loc;
 }
 
+void
+test_db_path(char *out, size_t size, const char *dir, const char *name)
+{
+    char *loc = test_db_new(dir, name);
+    int n = snprintf(out, size, "%s", loc);
+
+    free(loc);
+    ck_assert_msg(n > 0 && (size_t) n < size, "test_db_path: %zu bytes are too few for %s/%s", size,
+                  dir, name);
+}
+
 static bool
 is_uri(const char *location)
 {

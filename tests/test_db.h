@@ -5,6 +5,7 @@
 #define LIBRO_TEST_DB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /** True when the suite runs on PostgreSQL (LIBRO_TEST_DB=postgresql). */
@@ -20,6 +21,10 @@ void test_db_require(void);
  *  now, empty: what `libro_registry_create` (or `libro registry init`) takes. The caller frees
  *  it with free(). ck_abort on failure. */
 char *test_db_new(const char *dir, const char *name);
+
+/** test_db_new into the caller's buffer `out` of `size` bytes (ck_abort when it is too
+ *  small), for suites that keep the location in a fixed array. */
+void test_db_path(char *out, size_t size, const char *dir, const char *name);
 
 /** Run `sql` (one or more statements) on `location`: sqlite3_exec on the file, or libpq on
  *  the location's schema. ck_abort, naming the SQL and the error, on failure. */
