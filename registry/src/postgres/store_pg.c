@@ -1681,6 +1681,21 @@ static const libro_store_ops pg_ops = {
     .log_leaf_get = libro_pg__log_leaf_get,
     .log_node_get = libro_pg__log_node_get,
     .log_node_put = libro_pg__log_node_put,
+    .seat_put = libro_pg__seat_put,
+    .seat_list = libro_pg__seat_list,
+    .mandate_get = libro_pg__mandate_get,
+    .mandate_put = libro_pg__mandate_put,
+    .mandate_list = libro_pg__mandate_list,
+    .agreement_get = libro_pg__agreement_get,
+    .agreement_put = libro_pg__agreement_put,
+    .agreement_list = libro_pg__agreement_list,
+    .process_get = libro_pg__process_get,
+    .process_put = libro_pg__process_put,
+    .step_put = libro_pg__step_put,
+    .step_list = libro_pg__step_list,
+    .law_get = libro_pg__law_get,
+    .law_put = libro_pg__law_put,
+    .law_list = libro_pg__law_list,
 };
 
 /* ---- open, create, migrate ---------------------------------------------------------------- */
