@@ -526,6 +526,23 @@ START_TEST(test_sequencer_gap_free)
 }
 END_TEST
 
+/* A writer waits for the sequencer 5 s at most, as for SQLite's write lock: then BUSY. */
+START_TEST(test_sequencer_busy)
+{
+    libro_store a = create();
+    libro_store b = open_store(false);
+    libro_error err = LIBRO_ERROR_INIT;
+
+    must(a.ops->begin(a.h, &err), &err, "begin");
+    LIBRO_ASSERT_CODE(b.ops->begin(b.h, &err), LIBRO_ERR_BUSY, &err, "SQLSTATE 55P03");
+    a.ops->rollback(a.h);
+    must(b.ops->begin(b.h, &err), &err, "begin once free");
+    must(b.ops->commit(b.h, &err), &err, "commit");
+    a.ops->close(a.h);
+    b.ops->close(b.h);
+}
+END_TEST
+
 START_TEST(test_log_nodes)
 {
     libro_store s = create();
@@ -730,10 +747,10 @@ START_TEST(test_sqlstate_map)
         libro_code want;
     } cases[] = {
         {"53100", LIBRO_ERR_FULL},        {"53200", LIBRO_ERR_BUSY},
-        {"53300", LIBRO_ERR_BUSY},        {"28000", LIBRO_ERR_DENIED},
-        {"57P01", LIBRO_ERR_UNAVAILABLE}, {"08006", LIBRO_ERR_UNAVAILABLE},
-        {"3D000", LIBRO_ERR_NOT_FOUND},   {"25006", LIBRO_ERR_READONLY},
-        {"22012", LIBRO_ERR_IO},
+        {"53300", LIBRO_ERR_BUSY},        {"55P03", LIBRO_ERR_BUSY},
+        {"28000", LIBRO_ERR_DENIED},      {"57P01", LIBRO_ERR_UNAVAILABLE},
+        {"08006", LIBRO_ERR_UNAVAILABLE}, {"3D000", LIBRO_ERR_NOT_FOUND},
+        {"25006", LIBRO_ERR_READONLY},    {"22012", LIBRO_ERR_IO},
     };
     libro_store s = create();
     libro_error err = LIBRO_ERROR_INIT;
@@ -791,6 +808,7 @@ libro_test_suite(void)
     tcase_add_test(tc, test_commit_of_aborted_transaction_fails);
     tcase_add_test(tc, test_group_savepoints);
     tcase_add_test(tc, test_sequencer_gap_free);
+    tcase_add_test(tc, test_sequencer_busy);
     tcase_add_test(tc, test_log_nodes);
     tcase_add_test(tc, test_data_version);
     tcase_add_test(tc, test_connection_lost_in_transaction);

@@ -88,8 +88,9 @@ void libro_pg__param_bytes(libro_pg__params *p, const unsigned char *v, size_t n
 
 libro_code libro_pg__nomem(libro_error *err);
 
-/** The libro code of an SQLSTATE (design: 40001, 40P01 CONFLICT; 08xxx, 57P01..03 UNAVAILABLE;
- *  53100 FULL; 53200, 53300 BUSY; 25006 READONLY; 28xxx DENIED; 3D000 NOT_FOUND; else IO). */
+/** The libro code of an SQLSTATE (design: 40001, 40P01 CONFLICT; 08xxx, 57P01..03
+ *  UNAVAILABLE; 53100 FULL; 53200, 53300 and 55P03 (a lock not granted within lock_timeout)
+ *  BUSY; 25006 READONLY; 28xxx DENIED; 3D000 NOT_FOUND; else IO). */
 libro_code libro_pg__code_of(const char *sqlstate);
 
 /** The failure of the last call on `s` (result `res`, NULL when there is none) while doing

@@ -69,9 +69,11 @@ _Static_assert(LIBRO_STORE_MAX_DEPTH == 8u, "one savepoint name per depth");
 
 /* The sequencer is taken before any other statement: a serializable transaction's snapshot
  * is fixed by its first query, and taken later the snapshot would predate the previous
- * writer's commit (PostgreSQL's LOCK documentation). */
+ * writer's commit (PostgreSQL's LOCK documentation; SET takes no snapshot). A writer waits for
+ * it 5 s at most, as the SQLite store waits for its write lock, then gives up: 55P03, BUSY. */
 #define BEGIN_WRITE                                                                                \
-    "BEGIN ISOLATION LEVEL SERIALIZABLE; LOCK TABLE libro_sequencer IN EXCLUSIVE MODE"
+    "BEGIN ISOLATION LEVEL SERIALIZABLE; SET LOCAL lock_timeout = 5000;"                           \
+    " LOCK TABLE libro_sequencer IN EXCLUSIVE MODE"
 /* A read-only handle's "write" transaction: its writes fail (25006, READONLY). */
 #define BEGIN_WRITE_READ_ONLY "BEGIN ISOLATION LEVEL SERIALIZABLE"
 #define BEGIN_READ "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
@@ -140,8 +142,9 @@ libro_pg__code_of(const char *sqlstate)
         {"08", LIBRO_ERR_UNAVAILABLE},    {"57P01", LIBRO_ERR_UNAVAILABLE},
         {"57P02", LIBRO_ERR_UNAVAILABLE}, {"57P03", LIBRO_ERR_UNAVAILABLE},
         {"53100", LIBRO_ERR_FULL},        {"53200", LIBRO_ERR_BUSY},
-        {"53300", LIBRO_ERR_BUSY},        {"25006", LIBRO_ERR_READONLY},
-        {"28", LIBRO_ERR_DENIED},         {"3D000", LIBRO_ERR_NOT_FOUND},
+        {"53300", LIBRO_ERR_BUSY},        {"55P03", LIBRO_ERR_BUSY},
+        {"25006", LIBRO_ERR_READONLY},    {"28", LIBRO_ERR_DENIED},
+        {"3D000", LIBRO_ERR_NOT_FOUND},
     };
     size_t i;
 
@@ -1681,6 +1684,21 @@ static const libro_store_ops pg_ops = {
     .log_leaf_get = libro_pg__log_leaf_get,
     .log_node_get = libro_pg__log_node_get,
     .log_node_put = libro_pg__log_node_put,
+    .seat_put = libro_pg__seat_put,
+    .seat_list = libro_pg__seat_list,
+    .mandate_get = libro_pg__mandate_get,
+    .mandate_put = libro_pg__mandate_put,
+    .mandate_list = libro_pg__mandate_list,
+    .agreement_get = libro_pg__agreement_get,
+    .agreement_put = libro_pg__agreement_put,
+    .agreement_list = libro_pg__agreement_list,
+    .process_get = libro_pg__process_get,
+    .process_put = libro_pg__process_put,
+    .step_put = libro_pg__step_put,
+    .step_list = libro_pg__step_list,
+    .law_get = libro_pg__law_get,
+    .law_put = libro_pg__law_put,
+    .law_list = libro_pg__law_list,
 };
 
 /* ---- open, create, migrate ---------------------------------------------------------------- */
