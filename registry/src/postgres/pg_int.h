@@ -145,6 +145,26 @@ libro_code libro_pg__log_node_get(void *h, unsigned level, uint64_t index, unsig
 libro_code libro_pg__log_node_put(void *h, unsigned level, uint64_t index,
                                   const unsigned char hash[32], libro_error *err);
 
+/** Read row `row` of `res` into the zeroed record `rec`; on failure the record may hold what
+ *  was read so far (the list's free releases it). */
+typedef libro_code (*libro_pg__row_fn)(pg *s, void *rec, const PGresult *res, int row,
+                                       libro_error *err);
+/** Free `n` records of a list and the list (the type's _records_free). */
+typedef void (*libro_pg__list_free_fn)(void *list, size_t n);
+/** Run `sql` with `params` and read each row of its result with `read` into a new array of
+ *  `size`-byte records: LIBRO_OK, *out (NULL when there is no row) and *n, owned by the
+ *  caller (`free_list`); else *out is NULL and *n is 0 (store_pg_law.c). */
+libro_code libro_pg__list(pg *s, void **out, size_t *n, size_t size, const char *sql,
+                          const libro_pg__params *params, const char *what, libro_pg__row_fn read,
+                          libro_pg__list_free_fn free_list, libro_error *err);
+
+/** Run `sql` with `params` and read the first row of its result with `read` into `rec` (of
+ *  `size` bytes, zeroed first; `read` clears it when it fails). *found: whether there was a
+ *  row (store_pg_law.c). */
+libro_code libro_pg__one(pg *s, void *rec, size_t size, bool *found, const char *sql,
+                         const libro_pg__params *params, const char *what, libro_pg__row_fn read,
+                         libro_error *err);
+
 /* The operations of store_pg_mandate.c: seats and mandates. */
 libro_code libro_pg__seat_put(void *h, const char *community, const char *name, int level,
                               const char *charter, int64_t added_at, const char *actor,
