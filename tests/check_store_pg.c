@@ -684,6 +684,41 @@ START_TEST(test_idle_connection_reconnected)
 }
 END_TEST
 
+/* The server restarted (its connections cut) between two transactions and during one: the
+ * next begin connects again. Needs $LIBRO_TEST_PG_RESTART (scripts/pg-cluster env prints it);
+ * without it the case says so and checks nothing. */
+START_TEST(test_server_restarted)
+{
+    const char *restart = getenv("LIBRO_TEST_PG_RESTART");
+    libro_store s;
+    libro_error err = LIBRO_ERROR_INIT;
+    uint64_t size = 0;
+
+    if (restart == NULL || restart[0] == '\0') {
+        fprintf(stderr, "SKIP test_server_restarted: LIBRO_TEST_PG_RESTART is not set\n");
+        return;
+    }
+    s = create();
+    must(s.ops->begin(s.h, &err), &err, "begin");
+    must(s.ops->log_leaf_put(s.h, 0, "before", &err), &err, "leaf");
+    must(s.ops->commit(s.h, &err), &err, "commit");
+    ck_assert_int_eq(system(restart), 0);
+    must(s.ops->begin(s.h, &err), &err, "begin after the restart");
+    must(s.ops->log_leaf_put(s.h, 1, "after", &err), &err, "leaf");
+    must(s.ops->commit(s.h, &err), &err, "commit");
+    must(s.ops->begin(s.h, &err), &err, "begin");
+    ck_assert_int_eq(system(restart), 0);
+    LIBRO_ASSERT_CODE(s.ops->log_size(s.h, &size, &err), LIBRO_ERR_UNAVAILABLE, &err,
+                      "connection was lost");
+    s.ops->rollback(s.h);
+    must(s.ops->begin_read(s.h, &err), &err, "begin read after the second restart");
+    must(s.ops->log_size(s.h, &size, &err), &err, "size");
+    ck_assert_uint_eq(size, 2);
+    must(s.ops->commit(s.h, &err), &err, "commit");
+    s.ops->close(s.h);
+}
+END_TEST
+
 /* ---- SQLSTATEs ---------------------------------------------------------------------------- */
 
 /* A trigger on status_slot that raises `errcode` on each insert. */
@@ -814,6 +849,7 @@ libro_test_suite(void)
     tcase_add_test(tc, test_data_version);
     tcase_add_test(tc, test_connection_lost_in_transaction);
     tcase_add_test(tc, test_idle_connection_reconnected);
+    tcase_add_test(tc, test_server_restarted);
     tcase_add_test(tc, test_sqlstate_conflict);
     tcase_add_test(tc, test_sqlstate_map);
     return s;
