@@ -460,6 +460,75 @@ START_TEST(test_group_savepoints)
 }
 END_TEST
 
+/* The expiring walk reads pages of 1000 rows in one snapshot: 2,500 licenses (with equal
+ * valid_until across a page's end, and expired ones in their grace period among them) come
+ * once each, in order; a walk stopped by its callback stops. */
+typedef struct walk {
+    size_t n;
+    size_t stop_at;
+    int64_t last_until;
+    char last_number[32];
+    bool in_order;
+} walk;
+
+static libro_code
+walk_one(void *ctx, const libro_license_record *rec, libro_error *err)
+{
+    walk *w = ctx;
+
+    if (w->n > 0 &&
+        (rec->valid_until < w->last_until ||
+         (rec->valid_until == w->last_until && strcmp(rec->number, w->last_number) <= 0))) {
+        w->in_order = false;
+    }
+    w->last_until = rec->valid_until;
+    ck_assert_int_gt(snprintf(w->last_number, sizeof w->last_number, "%s", rec->number), 0);
+    if (++w->n == w->stop_at) {
+        return libro_error_set(err, LIBRO_ERR_LIMIT, "enough");
+    }
+    return LIBRO_OK;
+}
+
+START_TEST(test_expiring_pages)
+{
+    libro_store s = create();
+    libro_error err = LIBRO_ERROR_INIT;
+    walk w = {0, 0, 0, "", true};
+
+    raw_sql("INSERT INTO license_type VALUES ('driving', 365, 30, 10, '', 'admin');"
+            "INSERT INTO status_slot SELECT 0, i FROM generate_series(0, 2599) i;"
+            "INSERT INTO license SELECT 'L-' || i, 1, CASE WHEN i % 10 = 0 THEN 4 ELSE 1 END,"
+            " 'driving', 'Ada', 'issuer', 0, 100000 + (i / 7) * 60, 0, i"
+            " FROM generate_series(0, 2599) i;"
+            "INSERT INTO license_credential SELECT number, 1, 'jws-' || number FROM license;");
+    /* Every license: the expired ones are within their grace period at 100000. */
+    must(s.ops->license_expiring_each(s.h, 100000, 100000 + 86400, INT64_MIN, "", true, walk_one,
+                                      &w, &err),
+         &err, "walk");
+    ck_assert_uint_eq(w.n, 2600);
+    ck_assert(w.in_order);
+    /* After a row, within a transaction of the caller's. */
+    w = (walk){0, 0, 0, "", true};
+    must(s.ops->begin_read(s.h, &err), &err, "begin read");
+    must(s.ops->license_expiring_each(s.h, 100000, 100000 + 86400, 100000 + 100 * 60, "L-700",
+                                      false, walk_one, &w, &err),
+         &err, "walk after");
+    must(s.ops->commit(s.h, &err), &err, "commit");
+    ck_assert_uint_eq(w.n, (size_t) raw_int("SELECT count(*) FROM license"
+                                            " WHERE (valid_until, number) > (106000, 'L-700')"));
+    ck_assert(w.in_order);
+    /* Stopped by the callback: its code comes back, and the handle goes on. */
+    w = (walk){0, 1500, 0, "", true};
+    LIBRO_ASSERT_CODE(s.ops->license_expiring_each(s.h, 100000, 100000 + 86400, INT64_MIN, "",
+                                                   false, walk_one, &w, &err),
+                      LIBRO_ERR_LIMIT, &err, "enough");
+    ck_assert_uint_eq(w.n, 1500);
+    must(s.ops->begin(s.h, &err), &err, "begin after the stop");
+    must(s.ops->commit(s.h, &err), &err, "commit");
+    s.ops->close(s.h);
+}
+END_TEST
+
 /* ---- the sequencer ------------------------------------------------------------------------ */
 
 #define LEAVES_PER_PROCESS 40
@@ -843,6 +912,7 @@ libro_test_suite(void)
     tcase_add_test(tc, test_expected_outcomes_keep_the_transaction);
     tcase_add_test(tc, test_commit_of_aborted_transaction_fails);
     tcase_add_test(tc, test_group_savepoints);
+    tcase_add_test(tc, test_expiring_pages);
     tcase_add_test(tc, test_sequencer_gap_free);
     tcase_add_test(tc, test_sequencer_busy);
     tcase_add_test(tc, test_log_nodes);

@@ -1160,50 +1160,92 @@ pg_license_due(void *h, libro_license_record **out, size_t *n, libro_license_sta
 }
 
 /* Active licenses with valid_until in [now, until], and expired ones whose type's grace
- * period has not ended at `now`, by valid_until then number (store.h). The caller pages (after
- * its last row), so one result holds a page at most. */
+ * period has not ended at `now`, by valid_until then number (store.h): two ranges of
+ * license_expiring, merged in order. libpq holds a whole result in memory, so the walk reads
+ * pages of EXPIRING_PAGE rows, each after the last row of the one before, all in one snapshot
+ * (the open transaction's, or a read transaction of its own). */
+#define EXPIRING_PAGE 1000
+#define EXPIRING_WHERE " AND (l.valid_until, l.number) > ($3, $4)"
+#define EXPIRING_EXPIRED                                                                           \
+    " ON t.id = l.license_type WHERE l.state = 4"                                                  \
+    " AND l.valid_until >= $1 - (SELECT COALESCE(MAX(grace_days), 0) FROM license_type)"           \
+    " * 86400 AND l.valid_until >= $1 - t.grace_days * 86400" EXPIRING_WHERE                       \
+    " ORDER BY 8, 1 LIMIT $5"
+
 static libro_code
-pg_license_expiring_each(void *h, int64_t now, int64_t until, int64_t after_until,
-                         const char *after_number, bool with_credential, libro_license_record_fn fn,
-                         void *ctx, libro_error *err)
+expiring_page(pg *s, int64_t now, int64_t until, int64_t *after_until, char **after_number,
+              bool with_credential, libro_license_record_fn fn, void *ctx, int *rows,
+              libro_error *err)
 {
     static const char with_sql[] =
         "SELECT " LICENSE_COLUMNS LICENSE_FROM
-        " WHERE l.state = 1 AND l.valid_until BETWEEN $1 AND $2"
-        " AND (l.valid_until, l.number) > ($3, $4)"
-        " UNION ALL SELECT " LICENSE_COLUMNS LICENSE_FROM " JOIN license_type t"
-        " ON t.id = l.license_type WHERE l.state = 4"
-        " AND l.valid_until >= $1 - (SELECT COALESCE(MAX(grace_days), 0) FROM license_type)"
-        " * 86400 AND l.valid_until >= $1 - t.grace_days * 86400"
-        " AND (l.valid_until, l.number) > ($3, $4) ORDER BY 8, 1";
+        " WHERE l.state = 1 AND l.valid_until BETWEEN $1 AND $2" EXPIRING_WHERE
+        " UNION ALL SELECT " LICENSE_COLUMNS LICENSE_FROM " JOIN license_type t" EXPIRING_EXPIRED;
     static const char bare_sql[] =
         "SELECT " LICENSE_COLUMNS_BARE " FROM license l"
-        " WHERE l.state = 1 AND l.valid_until BETWEEN $1 AND $2"
-        " AND (l.valid_until, l.number) > ($3, $4)"
-        " UNION ALL SELECT " LICENSE_COLUMNS_BARE " FROM license l JOIN license_type t"
-        " ON t.id = l.license_type WHERE l.state = 4"
-        " AND l.valid_until >= $1 - (SELECT COALESCE(MAX(grace_days), 0) FROM license_type)"
-        " * 86400 AND l.valid_until >= $1 - t.grace_days * 86400"
-        " AND (l.valid_until, l.number) > ($3, $4) ORDER BY 8, 1";
+        " WHERE l.state = 1 AND l.valid_until BETWEEN $1 AND $2" EXPIRING_WHERE
+        " UNION ALL SELECT " LICENSE_COLUMNS_BARE
+        " FROM license l JOIN license_type t" EXPIRING_EXPIRED;
     libro_pg__params p = LIBRO_PG_PARAMS_INIT;
     PGresult *res = NULL;
     libro_license_record rec = {0};
     libro_code rc;
     int row;
 
+    *rows = 0;
     libro_pg__param_i64(&p, now);
     libro_pg__param_i64(&p, until);
-    libro_pg__param_i64(&p, after_until);
-    libro_pg__param_text(&p, after_number);
-    rc = libro_pg__exec(h, &res, with_credential ? with_sql : bare_sql, &p, "licenses", err);
+    libro_pg__param_i64(&p, *after_until);
+    libro_pg__param_text(&p, *after_number);
+    libro_pg__param_i64(&p, EXPIRING_PAGE);
+    rc = libro_pg__exec(s, &res, with_credential ? with_sql : bare_sql, &p, "licenses", err);
     for (row = 0; rc == LIBRO_OK && row < libro_pg__rows(res); row++) {
         rc = read_record(&rec, res, row, err);
         if (rc == LIBRO_OK) {
             rc = fn(ctx, &rec, err);
         }
+        if (rc == LIBRO_OK) {
+            /* The next page starts after this row. */
+            libro_free(*after_number);
+            *after_until = rec.valid_until;
+            *after_number = rec.number;
+            rec.number = NULL;
+        }
         libro_license_record_clear(&rec);
     }
+    *rows = libro_pg__rows(res);
     libro_pg__clear(res);
+    return rc;
+}
+
+static libro_code
+pg_license_expiring_each(void *h, int64_t now, int64_t until, int64_t after_until,
+                         const char *after_number, bool with_credential, libro_license_record_fn fn,
+                         void *ctx, libro_error *err)
+{
+    pg *s = h;
+    char *number = libro_strndup(after_number, strlen(after_number));
+    bool own_tx = !s->in_tx;
+    int rows = EXPIRING_PAGE;
+    libro_code rc = LIBRO_OK;
+
+    if (number == NULL) {
+        return libro_pg__nomem(err);
+    }
+    if (own_tx) {
+        rc = pg_begin_read(s, err);
+    }
+    while (rc == LIBRO_OK && rows == EXPIRING_PAGE) {
+        rc = expiring_page(s, now, until, &after_until, &number, with_credential, fn, ctx, &rows,
+                           err);
+    }
+    if (own_tx && rc == LIBRO_OK) {
+        rc = pg_commit(s, err);
+    }
+    if (own_tx && rc != LIBRO_OK) {
+        pg_rollback(s);
+    }
+    libro_free(number);
     return rc;
 }
 
