@@ -151,6 +151,17 @@ kill_store_connections(void)
                               app),
                      0);
     ck_assert_int_ge(raw_int(sql), 1);
+    /* Until they are gone (each has said so on its socket before it exits): bounded. */
+    ck_assert_int_gt(snprintf(sql, sizeof sql,
+                              "SELECT count(*) FROM pg_stat_activity WHERE application_name = '%s'",
+                              app),
+                     0);
+    for (int i = 0; i < 1000 && raw_int(sql) > 0; i++) {
+        struct timespec pause = {0, 2000000L};
+
+        (void) nanosleep(&pause, NULL);
+    }
+    ck_assert_int_eq(raw_int(sql), 0);
 }
 
 /* ---- create and open ---------------------------------------------------------------------- */
@@ -749,6 +760,10 @@ START_TEST(test_idle_connection_reconnected)
     must(s.ops->log_size(s.h, &size, &err), &err, "size");
     ck_assert_uint_eq(size, 2);
     must(s.ops->commit(s.h, &err), &err, "commit");
+    /* A statement outside a transaction reconnects too: the server said it was closing. */
+    kill_store_connections();
+    must(s.ops->log_size(s.h, &size, &err), &err, "size outside a transaction");
+    ck_assert_uint_eq(size, 2);
     s.ops->close(s.h);
 }
 END_TEST

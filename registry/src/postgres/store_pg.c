@@ -271,6 +271,24 @@ prepared_name(pg *s, char name[24], const char *sql, int nparams, const char *wh
     return rc;
 }
 
+/* Outside a transaction, a connection the server closed while it was idle (a restart, a
+ * terminated backend: the server says so before it closes, so reading what has arrived finds
+ * it without a round trip) is replaced before the next statement: no transaction is lost. */
+static libro_code reconnect(pg *s, libro_error *err);
+
+static libro_code
+fresh_connection(pg *s, libro_error *err)
+{
+    if (s->in_tx) {
+        return LIBRO_OK;
+    }
+    /* Twice: a read stops after the server's last message, the next one finds the close. */
+    for (int i = 0; i < 2 && !connection_lost(s); i++) {
+        (void) pq.consume_input(s->conn);
+    }
+    return connection_lost(s) ? reconnect(s, err) : LIBRO_OK;
+}
+
 libro_code
 libro_pg__exec(pg *s, PGresult **out, const char *sql, const libro_pg__params *params,
                const char *what, libro_error *err)
@@ -288,8 +306,9 @@ libro_pg__exec(pg *s, PGresult **out, const char *sql, const libro_pg__params *p
     if (p->overflow) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "%s: too many parameters", what);
     }
-    if (s->conn == NULL) {
-        return libro_pg__fail(s, NULL, what, err);
+    rc = fresh_connection(s, err);
+    if (rc != LIBRO_OK) {
+        return rc;
     }
     rc = prepared_name(s, name, sql, p->n, what, err);
     if (rc != LIBRO_OK) {
@@ -574,11 +593,9 @@ tx_start(pg *s, const char *sql, libro_error *err)
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "begin: a transaction is open");
     }
     for (attempt = 0; attempt < 2; attempt++) {
-        if (connection_lost(s)) {
-            rc = reconnect(s, err);
-            if (rc != LIBRO_OK) {
-                return rc;
-            }
+        rc = fresh_connection(s, err);
+        if (rc != LIBRO_OK) {
+            return rc;
         }
         rc = exec_plain(s, sql, "begin", err);
         if (rc == LIBRO_OK) {
@@ -1574,11 +1591,9 @@ pg_data_version(void *h, uint64_t *out, libro_error *err)
     int self;
 
     *out = 0;
-    if (connection_lost(s) && !s->in_tx) {
-        rc = reconnect(s, err);
-        if (rc != LIBRO_OK) {
-            return rc;
-        }
+    rc = fresh_connection(s, err);
+    if (rc != LIBRO_OK) {
+        return rc;
     }
     if (!s->listening) {
         /* Inside a transaction LISTEN takes effect at its commit: until then nothing moves,
