@@ -1126,31 +1126,18 @@ pg_license_put(void *h, const libro_license_record *r, bool insert, libro_error 
     return rc;
 }
 
-/* Every row of `res` as records. */
+/* Rows of a license query, for libro_pg__list. */
 static libro_code
-read_records(const PGresult *res, libro_license_record **out, size_t *n, libro_error *err)
+license_row(pg *s, void *rec, const PGresult *res, int row, libro_error *err)
 {
-    int rows = libro_pg__rows(res);
-    libro_license_record *list = NULL;
-    size_t count = 0;
-    libro_code rc = LIBRO_OK;
+    (void) s;
+    return read_record(rec, res, row, err);
+}
 
-    rc = libro_pg__alloc_rows((void **) &list, res, sizeof *list, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    for (; count < (size_t) rows; count++) {
-        rc = read_record(&list[count], res, (int) count, err);
-        if (rc != LIBRO_OK) {
-            goto out;
-        }
-    }
-    *out = list;
-    *n = count;
-    list = NULL; /* moved to caller */
-out:
-    libro_license_records_free(list, count);
-    return rc;
+static void
+licenses_free(void *list, size_t n)
+{
+    libro_license_records_free(list, n);
 }
 
 static libro_code
@@ -1158,22 +1145,13 @@ pg_license_due(void *h, libro_license_record **out, size_t *n, libro_license_sta
                int64_t until, libro_error *err)
 {
     libro_pg__params p = LIBRO_PG_PARAMS_INIT;
-    PGresult *res = NULL;
-    libro_code rc;
 
-    *out = NULL;
-    *n = 0;
     libro_pg__param_i64(&p, (int64_t) state);
     libro_pg__param_i64(&p, until);
-    rc = libro_pg__exec(h, &res,
-                        "SELECT " LICENSE_COLUMNS LICENSE_FROM " WHERE l.state = $1"
-                        " AND l.valid_until < $2 ORDER BY l.valid_until, l.number",
-                        &p, "licenses", err);
-    if (rc == LIBRO_OK) {
-        rc = read_records(res, out, n, err);
-    }
-    libro_pg__clear(res);
-    return rc;
+    return libro_pg__list(h, (void **) out, n, sizeof **out,
+                          "SELECT " LICENSE_COLUMNS LICENSE_FROM " WHERE l.state = $1"
+                          " AND l.valid_until < $2 ORDER BY l.valid_until, l.number",
+                          &p, "licenses", license_row, licenses_free, err);
 }
 
 /* Active licenses with valid_until in [now, until], and expired ones whose type's grace
@@ -1321,63 +1299,51 @@ pg_event_append(void *h, const char *number, const libro_store_event *e, libro_e
 }
 
 static libro_code
+event_row(pg *s, void *rec, const PGresult *res, int row, libro_error *err)
+{
+    libro_license_event *e = rec;
+    int action = 0;
+    int from = 0;
+    int to = 0;
+    libro_code rc;
+
+    (void) s;
+    if ((rc = libro_pg__col_i64(&e->at, res, row, 0, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_int(&action, res, row, 1, 1, 8, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_text(&e->actor, res, row, 2, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_text(&e->reason, res, row, 3, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_int(&from, res, row, 4, 0, 6, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_int(&to, res, row, 5, 1, 6, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_u32(&e->version, res, row, 6, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_text(&e->evidence, res, row, 7, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_text(&e->credential, res, row, 8, err)) != LIBRO_OK) {
+        return rc; /* its strings so far are freed with the list */
+    }
+    e->action = (libro_action) action;
+    e->from = (libro_license_state) from;
+    e->to = (libro_license_state) to;
+    return LIBRO_OK;
+}
+
+static void
+events_free(void *list, size_t n)
+{
+    libro_license_events_free(list, n);
+}
+
+static libro_code
 pg_event_list(void *h, libro_license_event **out, size_t *n, const char *number, libro_error *err)
 {
     libro_pg__params p = LIBRO_PG_PARAMS_INIT;
-    PGresult *res = NULL;
-    libro_license_event *list = NULL;
-    size_t count = 0;
-    libro_code rc;
-    int rows;
 
-    *out = NULL;
-    *n = 0;
     libro_pg__param_text(&p, number);
-    rc = libro_pg__exec(
-        h, &res,
+    return libro_pg__list(
+        h, (void **) out, n, sizeof **out,
         "SELECT e.at, e.action, e.actor, e.reason, e.from_state, e.to_state, e.version,"
         " e.evidence, c.jws FROM license_event e LEFT JOIN license_credential c"
         " ON e.action IN (1, 2) AND c.number = e.number AND c.version = e.version"
         " WHERE e.number = $1 ORDER BY e.id",
-        &p, "events", err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    rows = libro_pg__rows(res);
-    rc = libro_pg__alloc_rows((void **) &list, res, sizeof *list, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    for (; count < (size_t) rows; count++) {
-        libro_license_event *e = &list[count];
-        int row = (int) count;
-        int action = 0;
-        int from = 0;
-        int to = 0;
-
-        if ((rc = libro_pg__col_i64(&e->at, res, row, 0, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_int(&action, res, row, 1, 1, 8, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_text(&e->actor, res, row, 2, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_text(&e->reason, res, row, 3, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_int(&from, res, row, 4, 0, 6, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_int(&to, res, row, 5, 1, 6, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_u32(&e->version, res, row, 6, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_text(&e->evidence, res, row, 7, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_text(&e->credential, res, row, 8, err)) != LIBRO_OK) {
-            count++; /* its strings so far are freed with the list */
-            goto out;
-        }
-        e->action = (libro_action) action;
-        e->from = (libro_license_state) from;
-        e->to = (libro_license_state) to;
-    }
-    *out = list;
-    *n = count;
-    list = NULL; /* moved to caller */
-out:
-    libro_license_events_free(list, count);
-    libro_pg__clear(res);
-    return rc;
+        &p, "events", event_row, events_free, err);
 }
 
 /* ---- status slots and bits ---------------------------------------------------------------- */
@@ -1531,50 +1497,39 @@ pg_status_set(void *h, libro_store_space space, uint32_t list, uint32_t index, i
 }
 
 static libro_code
+status_version_row(pg *s, void *rec, const PGresult *res, int row, libro_error *err)
+{
+    libro_store_status_version *v = rec;
+    int space = 0;
+    int64_t version = 0;
+    libro_code rc;
+
+    (void) s;
+    if ((rc = libro_pg__col_int(&space, res, row, 0, 0, 1, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_u32(&v->list, res, row, 1, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_int(&v->purpose, res, row, 2, 1, 3, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_i64(&version, res, row, 3, err)) != LIBRO_OK) {
+        return rc;
+    }
+    v->space = space == 1 ? LIBRO_SPACE_MANDATES : LIBRO_SPACE_LICENSES;
+    v->version = (uint64_t) version;
+    return LIBRO_OK;
+}
+
+static void
+status_versions_free(void *list, size_t n)
+{
+    (void) n;
+    libro_free(list);
+}
+
+static libro_code
 pg_status_versions(void *h, libro_store_status_version **out, size_t *n, libro_error *err)
 {
-    PGresult *res = NULL;
-    libro_store_status_version *list = NULL;
-    size_t count = 0;
-    libro_code rc;
-    int rows;
-
-    *out = NULL;
-    *n = 0;
-    rc = libro_pg__exec(h, &res,
-                        "SELECT space, list, purpose, version FROM status_version"
-                        " ORDER BY space, list, purpose",
-                        NULL, "status versions", err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    rows = libro_pg__rows(res);
-    rc = libro_pg__alloc_rows((void **) &list, res, sizeof *list, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    for (; count < (size_t) rows; count++) {
-        libro_store_status_version *v = &list[count];
-        int row = (int) count;
-        int space = 0;
-        int64_t version = 0;
-
-        if ((rc = libro_pg__col_int(&space, res, row, 0, 0, 1, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_u32(&v->list, res, row, 1, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_int(&v->purpose, res, row, 2, 1, 3, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_i64(&version, res, row, 3, err)) != LIBRO_OK) {
-            goto out;
-        }
-        v->space = space == 1 ? LIBRO_SPACE_MANDATES : LIBRO_SPACE_LICENSES;
-        v->version = (uint64_t) version;
-    }
-    *out = list;
-    *n = count;
-    list = NULL; /* moved to caller */
-out:
-    libro_free(list);
-    libro_pg__clear(res);
-    return rc;
+    return libro_pg__list(h, (void **) out, n, sizeof **out,
+                          "SELECT space, list, purpose, version FROM status_version"
+                          " ORDER BY space, list, purpose",
+                          NULL, "status versions", status_version_row, status_versions_free, err);
 }
 
 /* The count of commits by other connections: each write transaction sends NOTIFY
