@@ -20,6 +20,8 @@
 #                               $LIBRO_TEST_PG on a fresh schema (psql creates it; dropped at
 #                               exit) for `--db`
 #   db_is_pg                    true on PostgreSQL
+#   e2e_require_db              (e2e_start runs it) the backend's checks, for a script that
+#                               makes its own $work; its exit trap then runs db_cleanup
 #   db_sql LOCATION SQL         run SQL on the location (python3's sqlite3, or psql on its
 #                               schema); prints the rows, one a line, columns joined by |
 #   sqlite_only REASON          true on SQLite; on PostgreSQL prints "SKIP (SQLite only):
@@ -41,18 +43,23 @@ e2e_require() {
 }
 
 e2e_cleanup() {
-    local schema
     if [ -n "$server_pid" ]; then
         kill "$server_pid" 2>/dev/null
         wait "$server_pid" 2>/dev/null
     fi
+    db_cleanup
+    rm -rf "$work"
+}
+
+# Drop the schemas db_new made (a script with a cleanup of its own calls it before rm -rf).
+db_cleanup() {
+    local schema
     if db_is_pg && [ -s "$work/.db_schemas" ]; then
         while read -r schema; do
             psql -X -q -v ON_ERROR_STOP=1 "$LIBRO_TEST_PG" -c "DROP SCHEMA IF EXISTS $schema CASCADE" \
                 >/dev/null 2>&1
         done <"$work/.db_schemas"
     fi
-    rm -rf "$work"
 }
 
 db_is_pg() { [ "${LIBRO_TEST_DB:-}" = postgresql ]; }
