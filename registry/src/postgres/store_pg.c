@@ -1760,11 +1760,11 @@ migrate(pg *s, const char *const *meta, bool creating, libro_error *err)
         goto out;
     }
     if (creating && current >= 0) {
-        rc = libro_error_set(err, LIBRO_ERR_EXISTS, "%.64s already holds a registry", s->location);
+        rc = libro_error_set(err, LIBRO_ERR_EXISTS, "%.200s already holds a registry", s->location);
         goto out;
     }
     if (!creating && current < 0) {
-        rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "no registry at %.64s", s->location);
+        rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "no registry at %.200s", s->location);
         goto out;
     }
     if (current > known) {
