@@ -1902,7 +1902,7 @@ libro_store__pg_open(libro_store *out, const char *uri, bool read_only, libro_er
         goto out;
     }
     if (current < 0) {
-        rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "no registry at %.64s", uri);
+        rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "no registry at %.200s", uri);
         goto out;
     }
     if (current > (int64_t) libro_pg__migration_count) {
