@@ -24,6 +24,8 @@
 #                               makes its own $work; its exit trap then runs db_cleanup
 #   db_sql LOCATION SQL         run SQL on the location (python3's sqlite3, or psql on its
 #                               schema); prints the rows, one a line, columns joined by |
+#   db_exists LOCATION          true when a registry is there (the file, or the schema's meta)
+#   db_re LOCATION              the location as a grep -E pattern matching it literally
 #   sqlite_only REASON          true on SQLite; on PostgreSQL prints "SKIP (SQLite only):
 #                               REASON" and is false: `if sqlite_only "file mode"; then ...; fi`
 
@@ -123,6 +125,17 @@ db.close()' "$1" "$2"
         ;;
     esac
 }
+
+db_exists() {
+    case "$1" in
+    postgresql://* | postgres://*)
+        [ "$(db_sql "$1" "SELECT to_regclass('meta') IS NOT NULL")" = t ]
+        ;;
+    *) [ -e "$1" ] ;;
+    esac
+}
+
+db_re() { printf '%s' "$1" | sed 's/[][\.*^$?+(){}|/]/\\&/g'; }
 
 sqlite_only() {
     db_is_pg || return 0
