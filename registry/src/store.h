@@ -264,4 +264,29 @@ LIBRO_NODISCARD libro_code libro_store__sqlite_create(libro_store *out, const ch
 LIBRO_NODISCARD libro_code libro_store__sqlite_open(libro_store *out, const char *path,
                                                     bool read_only, libro_error *err);
 
+/** Create a registry in the current schema (search_path) of the PostgreSQL database that the
+ *  libpq connection URI `uri` names: the tables and the `meta` rows in one transaction
+ *  (nothing is left on failure). LIBRO_ERR_EXISTS when the schema holds a registry already;
+ *  LIBRO_ERR_INVALID_ARG for a URI with a password; LIBRO_ERR_UNAVAILABLE when the server
+ *  cannot be reached; LIBRO_ERR_MISSING_LIBRARY without libpq. */
+LIBRO_NODISCARD libro_code libro_store__pg_create(libro_store *out, const char *uri,
+                                                  const char *const *meta, libro_error *err);
+/** Open the registry of `uri`, migrating it forward under an advisory lock (many processes
+ *  starting at once migrate once). LIBRO_ERR_NOT_FOUND when the schema holds no registry,
+ *  LIBRO_ERR_UNSUPPORTED for a newer schema; `read_only` as libro_store__sqlite_open (the
+ *  session's default_transaction_read_only). */
+LIBRO_NODISCARD libro_code libro_store__pg_open(libro_store *out, const char *uri, bool read_only,
+                                                libro_error *err);
+
+/** Whether `location` names a PostgreSQL database (a postgresql:// or postgres:// URI) rather
+ *  than a SQLite file. */
+bool libro_store__is_pg(const char *location);
+/** Create a registry database at `location`: libro_store__pg_create for a PostgreSQL URI,
+ *  else libro_store__sqlite_create. */
+LIBRO_NODISCARD libro_code libro_store__create(libro_store *out, const char *location,
+                                               const char *const *meta, libro_error *err);
+/** Open the registry database at `location`, PostgreSQL or SQLite as libro_store__create. */
+LIBRO_NODISCARD libro_code libro_store__open(libro_store *out, const char *location, bool read_only,
+                                             libro_error *err);
+
 #endif
