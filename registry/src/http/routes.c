@@ -577,8 +577,20 @@ libro_http__open_registry(libro_http_ctx *ctx, libro_registry **reg, libro_error
 }
 
 void
-libro_http__release_registry(libro_http_ctx *ctx, libro_registry *reg)
+libro_http__release_registry(libro_http_ctx *ctx, libro_registry *reg,
+                             const libro_http__response *resp)
 {
+    if (resp->storage.code == LIBRO_ERR_UNAVAILABLE) {
+        /* Closed under the lock (closing a dead connection sends nothing): no request takes
+         * one of them meanwhile. */
+        (void) pthread_mutex_lock(&ctx->pool_lock);
+        while (ctx->n_idle > 0) {
+            libro_registry_close(ctx->idle[--ctx->n_idle]);
+        }
+        (void) pthread_mutex_unlock(&ctx->pool_lock);
+        libro_registry_close(reg);
+        return;
+    }
     if (reg == NULL) {
         return;
     }
