@@ -393,20 +393,22 @@ START_TEST(test_expected_outcomes_keep_the_transaction)
 }
 END_TEST
 
+/* An event of no license: the server refuses it (a foreign key), a failed statement. */
+static const libro_store_event orphan_event = {
+    5, LIBRO_ACTION_ISSUE, "admin", NULL, 0, LIBRO_STATE_ACTIVE, 1, NULL, NULL};
+
 /* A statement that fails in the server aborts the transaction: COMMIT then answers ROLLBACK,
  * which is a failure, and nothing of it stays. */
 START_TEST(test_commit_of_aborted_transaction_fails)
 {
     libro_store s = create();
     libro_error err = LIBRO_ERROR_INIT;
-    libro_store_event e = {5,   LIBRO_ACTION_ISSUE, "admin", NULL, 0, LIBRO_STATE_ACTIVE, 1, NULL,
-                           NULL};
     char *v = NULL;
 
     must(s.ops->begin(s.h, &err), &err, "begin");
     must(s.ops->meta_put(s.h, "k", "v", &err), &err, "meta");
     /* An event of no license: a foreign key violation. */
-    LIBRO_ASSERT_CODE(s.ops->event_append(s.h, "nobody", &e, &err), LIBRO_ERR_IO, &err,
+    LIBRO_ASSERT_CODE(s.ops->event_append(s.h, "nobody", &orphan_event, &err), LIBRO_ERR_IO, &err,
                       "SQLSTATE 23503");
     LIBRO_ASSERT_CODE(s.ops->commit(s.h, &err), LIBRO_ERR_IO, &err, "rolled the transaction back");
     s.ops->rollback(s.h);
@@ -425,8 +427,6 @@ START_TEST(test_group_savepoints)
 {
     libro_store s = create();
     libro_error err = LIBRO_ERROR_INIT;
-    libro_store_event e = {5,   LIBRO_ACTION_ISSUE, "admin", NULL, 0, LIBRO_STATE_ACTIVE, 1, NULL,
-                           NULL};
 
     must(s.ops->group_begin(s.h, &err), &err, "group");
     LIBRO_ASSERT_CODE(s.ops->group_begin(s.h, &err), LIBRO_ERR_INVALID_ARG, &err, "is open");
@@ -435,7 +435,8 @@ START_TEST(test_group_savepoints)
     must(s.ops->commit(s.h, &err), &err, "job 1 done");
     must(s.ops->begin(s.h, &err), &err, "job 2");
     must(s.ops->slot_reserve(s.h, LIBRO_SPACE_LICENSES, 0, 2, &err), &err, "slot 2");
-    LIBRO_ASSERT_CODE(s.ops->event_append(s.h, "nobody", &e, &err), LIBRO_ERR_IO, &err, "23503");
+    LIBRO_ASSERT_CODE(s.ops->event_append(s.h, "nobody", &orphan_event, &err), LIBRO_ERR_IO, &err,
+                      "23503");
     s.ops->rollback(s.h);
     must(s.ops->begin(s.h, &err), &err, "job 3");
     must(s.ops->slot_reserve(s.h, LIBRO_SPACE_LICENSES, 0, 3, &err), &err, "slot 3");
@@ -523,6 +524,23 @@ START_TEST(test_sequencer_gap_free)
     LIBRO_ASSERT_CODE(s.ops->integrity_check(s.h, &err), LIBRO_ERR_CORRUPT, &err,
                       "the log's head says");
     s.ops->close(s.h);
+}
+END_TEST
+
+/* A writer waits for the sequencer 5 s at most, as for SQLite's write lock: then BUSY. */
+START_TEST(test_sequencer_busy)
+{
+    libro_store a = create();
+    libro_store b = open_store(false);
+    libro_error err = LIBRO_ERROR_INIT;
+
+    must(a.ops->begin(a.h, &err), &err, "begin");
+    LIBRO_ASSERT_CODE(b.ops->begin(b.h, &err), LIBRO_ERR_BUSY, &err, "SQLSTATE 55P03");
+    a.ops->rollback(a.h);
+    must(b.ops->begin(b.h, &err), &err, "begin once free");
+    must(b.ops->commit(b.h, &err), &err, "commit");
+    a.ops->close(a.h);
+    b.ops->close(b.h);
 }
 END_TEST
 
@@ -730,10 +748,10 @@ START_TEST(test_sqlstate_map)
         libro_code want;
     } cases[] = {
         {"53100", LIBRO_ERR_FULL},        {"53200", LIBRO_ERR_BUSY},
-        {"53300", LIBRO_ERR_BUSY},        {"28000", LIBRO_ERR_DENIED},
-        {"57P01", LIBRO_ERR_UNAVAILABLE}, {"08006", LIBRO_ERR_UNAVAILABLE},
-        {"3D000", LIBRO_ERR_NOT_FOUND},   {"25006", LIBRO_ERR_READONLY},
-        {"22012", LIBRO_ERR_IO},
+        {"53300", LIBRO_ERR_BUSY},        {"55P03", LIBRO_ERR_BUSY},
+        {"28000", LIBRO_ERR_DENIED},      {"57P01", LIBRO_ERR_UNAVAILABLE},
+        {"08006", LIBRO_ERR_UNAVAILABLE}, {"3D000", LIBRO_ERR_NOT_FOUND},
+        {"25006", LIBRO_ERR_READONLY},    {"22012", LIBRO_ERR_IO},
     };
     libro_store s = create();
     libro_error err = LIBRO_ERROR_INIT;
@@ -791,6 +809,7 @@ libro_test_suite(void)
     tcase_add_test(tc, test_commit_of_aborted_transaction_fails);
     tcase_add_test(tc, test_group_savepoints);
     tcase_add_test(tc, test_sequencer_gap_free);
+    tcase_add_test(tc, test_sequencer_busy);
     tcase_add_test(tc, test_log_nodes);
     tcase_add_test(tc, test_data_version);
     tcase_add_test(tc, test_connection_lost_in_transaction);

@@ -138,6 +138,17 @@ test_db_new(const char *dir, const char *name)
     return loc;
 }
 
+void
+test_db_path(char *out, size_t size, const char *dir, const char *name)
+{
+    char *loc = test_db_new(dir, name);
+    int n = snprintf(out, size, "%s", loc);
+
+    free(loc);
+    ck_assert_msg(n > 0 && (size_t) n < size, "test_db_path: %zu bytes are too few for %s/%s", size,
+                  dir, name);
+}
+
 static bool
 is_uri(const char *location)
 {
@@ -202,6 +213,47 @@ test_db_int(const char *location, const char *sql)
     return v;
 }
 
+/* DROP the schema of `location` (a location of test_db_new) and, when `again`, CREATE it. */
+static void
+pg_drop_schema(const char *location, bool again)
+{
+    const char *schema = strstr(location, SEARCH_PATH);
+    char sql[256];
+    PGconn *c;
+    int n;
+
+    ck_assert_msg(schema != NULL, "%s: not a location of test_db_new", location);
+    schema += strlen(SEARCH_PATH);
+    ck_assert_msg(strspn(schema, "t_0123456789abcdef") == strlen(schema) && strlen(schema) < 64,
+                  "%s: not a location of test_db_new", location);
+    n = snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE%s%s", schema,
+                 again ? "; CREATE SCHEMA " : "", again ? schema : "");
+    ck_assert(n > 0 && (size_t) n < sizeof sql);
+    c = pg_connect(location, "test_db_remove");
+    PQclear(pg_exec(c, sql, PGRES_COMMAND_OK));
+    PQfinish(c);
+}
+
+bool
+test_db_exists(const char *location)
+{
+    if (is_uri(location)) {
+        return test_db_int(location, "SELECT count(*) FROM pg_tables WHERE schemaname = "
+                                     "current_schema() AND tablename = 'meta'") == 1;
+    }
+    return access(location, F_OK) == 0;
+}
+
+void
+test_db_reset(const char *location)
+{
+    if (is_uri(location)) {
+        pg_drop_schema(location, true);
+    } else {
+        test_db_remove(location);
+    }
+}
+
 void
 test_db_remove(const char *location)
 {
@@ -214,18 +266,7 @@ test_db_remove(const char *location)
         return;
     }
     if (is_uri(location)) {
-        const char *schema = strstr(location, SEARCH_PATH);
-        PGconn *c;
-
-        ck_assert_msg(schema != NULL, "%s: not a location of test_db_new", location);
-        schema += strlen(SEARCH_PATH);
-        ck_assert_msg(strspn(schema, "t_0123456789abcdef") == strlen(schema),
-                      "%s: not a location of test_db_new", location);
-        n = snprintf(buf, sizeof buf, "DROP SCHEMA IF EXISTS %s CASCADE", schema);
-        ck_assert(n > 0 && (size_t) n < sizeof buf);
-        c = pg_connect(location, "test_db_remove");
-        PQclear(pg_exec(c, buf, PGRES_COMMAND_OK));
-        PQfinish(c);
+        pg_drop_schema(location, false);
         return;
     }
     for (i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {

@@ -69,9 +69,11 @@ _Static_assert(LIBRO_STORE_MAX_DEPTH == 8u, "one savepoint name per depth");
 
 /* The sequencer is taken before any other statement: a serializable transaction's snapshot
  * is fixed by its first query, and taken later the snapshot would predate the previous
- * writer's commit (PostgreSQL's LOCK documentation). */
+ * writer's commit (PostgreSQL's LOCK documentation; SET takes no snapshot). A writer waits for
+ * it 5 s at most, as the SQLite store waits for its write lock, then gives up: 55P03, BUSY. */
 #define BEGIN_WRITE                                                                                \
-    "BEGIN ISOLATION LEVEL SERIALIZABLE; LOCK TABLE libro_sequencer IN EXCLUSIVE MODE"
+    "BEGIN ISOLATION LEVEL SERIALIZABLE; SET LOCAL lock_timeout = 5000;"                           \
+    " LOCK TABLE libro_sequencer IN EXCLUSIVE MODE"
 /* A read-only handle's "write" transaction: its writes fail (25006, READONLY). */
 #define BEGIN_WRITE_READ_ONLY "BEGIN ISOLATION LEVEL SERIALIZABLE"
 #define BEGIN_READ "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
@@ -140,8 +142,9 @@ libro_pg__code_of(const char *sqlstate)
         {"08", LIBRO_ERR_UNAVAILABLE},    {"57P01", LIBRO_ERR_UNAVAILABLE},
         {"57P02", LIBRO_ERR_UNAVAILABLE}, {"57P03", LIBRO_ERR_UNAVAILABLE},
         {"53100", LIBRO_ERR_FULL},        {"53200", LIBRO_ERR_BUSY},
-        {"53300", LIBRO_ERR_BUSY},        {"25006", LIBRO_ERR_READONLY},
-        {"28", LIBRO_ERR_DENIED},         {"3D000", LIBRO_ERR_NOT_FOUND},
+        {"53300", LIBRO_ERR_BUSY},        {"55P03", LIBRO_ERR_BUSY},
+        {"25006", LIBRO_ERR_READONLY},    {"28", LIBRO_ERR_DENIED},
+        {"3D000", LIBRO_ERR_NOT_FOUND},
     };
     size_t i;
 
@@ -331,6 +334,18 @@ int
 libro_pg__rows(const PGresult *res)
 {
     return res != NULL ? pq.ntuples(res) : 0;
+}
+
+libro_code
+libro_pg__alloc_rows(void **out, const PGresult *res, size_t size, libro_error *err)
+{
+    int rows = libro_pg__rows(res);
+
+    *out = NULL;
+    if (rows > 0 && (*out = libro_calloc((size_t) rows, size)) == NULL) {
+        return libro_pg__nomem(err);
+    }
+    return LIBRO_OK;
 }
 
 uint64_t
@@ -568,7 +583,7 @@ tx_start(pg *s, const char *sql, libro_error *err)
         rc = exec_plain(s, sql, "begin", err);
         if (rc == LIBRO_OK) {
             s->in_tx = true;
-            s->pending_n = 0;
+            s->changes.n = 0;
             return LIBRO_OK;
         }
         if (!connection_lost(s)) {
@@ -595,7 +610,7 @@ savepoint_begin(pg *s, libro_error *err)
     }
     rc = exec_plain(s, savepoint_sql[s->depth], "begin", err);
     if (rc == LIBRO_OK) {
-        s->pending_at[s->depth++] = s->pending_n;
+        s->pending_at[s->depth++] = s->changes.n;
     }
     return rc;
 }
@@ -624,20 +639,6 @@ pg_begin_read(void *h, libro_error *err)
     }
     s->write_tx = false;
     return tx_start(s, BEGIN_READ, err);
-}
-
-/* Tell the observer of the committed changes, in the order they were made. */
-static void
-publish_pending(pg *s)
-{
-    size_t i;
-
-    for (i = 0; i < s->pending_n && s->observer != NULL; i++) {
-        const pg_change *c = &s->pending[i];
-
-        s->observer(s->observer_ctx, c->space, c->list, c->index, c->purpose, c->value, c->version);
-    }
-    s->pending_n = 0;
 }
 
 /* COMMIT of a transaction a failed statement aborted answers ROLLBACK, without an error: only
@@ -692,7 +693,7 @@ pg_commit(void *h, libro_error *err)
     }
     rc = commit_tx(s, err);
     if (rc == LIBRO_OK) {
-        publish_pending(s);
+        libro_store__changes_publish(&s->changes);
     }
     return rc;
 }
@@ -713,7 +714,7 @@ pg_rollback(void *h)
                                    "database: the write group ended early");
         }
         /* The savepoint's status changes are undone: the observer is never told of them. */
-        s->pending_n = s->pending_at[--s->depth];
+        s->changes.n = s->pending_at[--s->depth];
         return;
     }
     if (s->in_tx && !connection_lost(s) && pq.transaction_status(s->conn) != PQTRANS_IDLE) {
@@ -721,7 +722,7 @@ pg_rollback(void *h)
     }
     s->in_tx = false;
     s->write_tx = false;
-    s->pending_n = 0;
+    s->changes.n = 0;
 }
 
 static libro_code
@@ -799,7 +800,7 @@ pg_close(void *h)
         pq.finish(s->conn);
     }
     libro_free(s->prepared);
-    libro_free(s->pending);
+    libro_store__changes_free(&s->changes);
     libro_free(s->location);
     libro_free(s);
 }
@@ -1117,12 +1118,9 @@ read_records(const PGresult *res, libro_license_record **out, size_t *n, libro_e
     size_t count = 0;
     libro_code rc = LIBRO_OK;
 
-    if (rows > 0) {
-        list = libro_calloc((size_t) rows, sizeof *list);
-        if (list == NULL) {
-            rc = libro_pg__nomem(err);
-            goto out;
-        }
+    rc = libro_pg__alloc_rows((void **) &list, res, sizeof *list, err);
+    if (rc != LIBRO_OK) {
+        goto out;
     }
     for (; count < (size_t) rows; count++) {
         rc = read_record(&list[count], res, (int) count, err);
@@ -1287,12 +1285,9 @@ pg_event_list(void *h, libro_license_event **out, size_t *n, const char *number,
         goto out;
     }
     rows = libro_pg__rows(res);
-    if (rows > 0) {
-        list = libro_calloc((size_t) rows, sizeof *list);
-        if (list == NULL) {
-            rc = libro_pg__nomem(err);
-            goto out;
-        }
+    rc = libro_pg__alloc_rows((void **) &list, res, sizeof *list, err);
+    if (rc != LIBRO_OK) {
+        goto out;
     }
     for (; count < (size_t) rows; count++) {
         libro_license_event *e = &list[count];
@@ -1450,35 +1445,13 @@ bump_version(pg *s, libro_store_space space, uint32_t list, int purpose, uint64_
     return rc;
 }
 
-/* Hold a change for the observer until the transaction commits (told at once outside one:
- * the statement committed by itself). */
-static libro_code
-note_change(pg *s, const pg_change *c, libro_error *err)
-{
-    libro_code rc;
-
-    if (s->observer == NULL) {
-        return LIBRO_OK;
-    }
-    if (!s->in_tx) {
-        s->observer(s->observer_ctx, c->space, c->list, c->index, c->purpose, c->value, c->version);
-        return LIBRO_OK;
-    }
-    rc = libro_registry__grow((void **) &s->pending, &s->pending_cap, s->pending_n,
-                              sizeof *s->pending, err);
-    if (rc == LIBRO_OK) {
-        s->pending[s->pending_n++] = *c;
-    }
-    return rc;
-}
-
 static libro_code
 pg_status_set(void *h, libro_store_space space, uint32_t list, uint32_t index, int purpose,
               unsigned value, libro_error *err)
 {
     pg *s = h;
     libro_pg__params p = LIBRO_PG_PARAMS_INIT;
-    pg_change change = {space, list, index, purpose, value, 0};
+    libro_store__change change = {space, list, index, purpose, value, 0};
     uint64_t changed = 0;
     libro_code rc;
 
@@ -1493,7 +1466,7 @@ pg_status_set(void *h, libro_store_space space, uint32_t list, uint32_t index, i
     }
     rc = bump_version(s, space, list, purpose, &change.version, err);
     if (rc == LIBRO_OK) {
-        rc = note_change(s, &change, err);
+        rc = libro_store__changes_note(&s->changes, &change, s->in_tx, err);
     }
     return rc;
 }
@@ -1517,12 +1490,9 @@ pg_status_versions(void *h, libro_store_status_version **out, size_t *n, libro_e
         goto out;
     }
     rows = libro_pg__rows(res);
-    if (rows > 0) {
-        list = libro_calloc((size_t) rows, sizeof *list);
-        if (list == NULL) {
-            rc = libro_pg__nomem(err);
-            goto out;
-        }
+    rc = libro_pg__alloc_rows((void **) &list, res, sizeof *list, err);
+    if (rc != LIBRO_OK) {
+        goto out;
     }
     for (; count < (size_t) rows; count++) {
         libro_store_status_version *v = &list[count];
@@ -1604,9 +1574,9 @@ pg_set_status_observer(void *h, libro_store_status_observer fn, void *ctx)
 {
     pg *s = h;
 
-    s->observer = fn;
-    s->observer_ctx = ctx;
-    s->pending_n = 0;
+    s->changes.observer = fn;
+    s->changes.ctx = ctx;
+    s->changes.n = 0;
 }
 
 static libro_code
