@@ -1173,7 +1173,8 @@ libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_registr
      * license changed, it could otherwise take effect (a refused reinstate undoing a later
      * suspension). A successful write recorded its id in its own transaction; a replay's id
      * is recorded already (LIBRO_ERR_EXISTS here). A write storage refused leaves its id
-     * unspent: nothing was written (busy, full, read-only), or no write may be made now (an
+     * unspent: nothing was written (busy, full, read-only, a conflict: the id was rolled back
+     * with the write), the database could not be reached, or no write may be made now (an
      * I/O error), and the same request may be sent again. */
     if (resp->status >= 400 && op != LIBRO_HTTP_QUERY_EXPIRING && resp->storage.code == LIBRO_OK) {
         write_job spend = {0};
