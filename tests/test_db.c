@@ -9,7 +9,29 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "libro/dl_int.h"
 #include "test_db.h"
+
+/* libpq through the project's loader (libro/dl_int.h), as the registry binds it: linked into
+ * every suite, it would map libcrypto into processes (check_dl) that must show it unmapped
+ * until first use. Bound when a test first talks to PostgreSQL. */
+#define TEST_PQ_SYMBOLS(X)                                                                         \
+    X(clear, PQclear)                                                                              \
+    X(cmd_tuples, PQcmdTuples)                                                                     \
+    X(connectdb, PQconnectdb)                                                                      \
+    X(error_message, PQerrorMessage)                                                               \
+    X(exec, PQexec)                                                                                \
+    X(finish, PQfinish)                                                                            \
+    X(getisnull, PQgetisnull)                                                                      \
+    X(getvalue, PQgetvalue)                                                                        \
+    X(nfields, PQnfields)                                                                          \
+    X(ntuples, PQntuples)                                                                          \
+    X(result_error_message, PQresultErrorMessage)                                                  \
+    X(result_status, PQresultStatus)                                                               \
+    X(set_notice_processor, PQsetNoticeProcessor)                                                  \
+    X(status, PQstatus)
+LIBRO_DL_DEFINE(tpq, TEST_PQ_SYMBOLS, LIBRO_DL_SONAME_PQ, LIBRO_DL_PACKAGE_PQ,
+                "to make the tests' schemas");
 
 /* The parameter test_db_new appends: the schema name follows it. */
 #define SEARCH_PATH "options=-csearch_path%3D"
@@ -64,16 +86,22 @@ quiet(void *arg, const char *message)
 static PGconn *
 pg_connect(const char *uri, const char *what)
 {
-    PGconn *c = PQconnectdb(uri);
+    libro_error err;
+    PGconn *c;
 
-    if (PQstatus(c) != CONNECTION_OK) {
+    if (libro_dl__load(&tpq_lib, &err) != LIBRO_OK) {
+        ck_abort_msg("%s: %s", what, err.msg);
+    }
+    c = tpq.connectdb(uri);
+
+    if (tpq.status(c) != CONNECTION_OK) {
         char msg[512];
 
-        (void) snprintf(msg, sizeof msg, "%s", PQerrorMessage(c));
-        PQfinish(c);
+        (void) snprintf(msg, sizeof msg, "%s", tpq.error_message(c));
+        tpq.finish(c);
         ck_abort_msg("%s: cannot connect to %s: %s", what, uri, msg);
     }
-    (void) PQsetNoticeProcessor(c, quiet, NULL);
+    (void) tpq.set_notice_processor(c, quiet, NULL);
     return c;
 }
 
@@ -81,14 +109,14 @@ pg_connect(const char *uri, const char *what)
 static PGresult *
 pg_exec(PGconn *c, const char *sql, ExecStatusType want)
 {
-    PGresult *res = PQexec(c, sql);
+    PGresult *res = tpq.exec(c, sql);
 
-    if (PQresultStatus(res) != want) {
+    if (tpq.result_status(res) != want) {
         char msg[512];
 
-        (void) snprintf(msg, sizeof msg, "%s", PQresultErrorMessage(res));
-        PQclear(res);
-        PQfinish(c);
+        (void) snprintf(msg, sizeof msg, "%s", tpq.result_error_message(res));
+        tpq.clear(res);
+        tpq.finish(c);
         ck_abort_msg("%.200s: %s", sql, msg);
     }
     return res;
@@ -126,8 +154,8 @@ test_db_new(const char *dir, const char *name)
     {
         PGconn *c = pg_connect(base, "test_db_new");
 
-        PQclear(pg_exec(c, ddl, PGRES_COMMAND_OK));
-        PQfinish(c);
+        tpq.clear(pg_exec(c, ddl, PGRES_COMMAND_OK));
+        tpq.finish(c);
     }
     size = strlen(base) + sizeof "&" SEARCH_PATH + strlen(schema);
     loc = malloc(size);
@@ -161,8 +189,8 @@ test_db_sql(const char *location, const char *sql)
     if (is_uri(location)) {
         PGconn *c = pg_connect(location, "test_db_sql");
 
-        PQclear(pg_exec(c, sql, PGRES_COMMAND_OK));
-        PQfinish(c);
+        tpq.clear(pg_exec(c, sql, PGRES_COMMAND_OK));
+        tpq.finish(c);
     } else {
         sqlite3 *db = NULL;
         char *msg = NULL;
@@ -189,11 +217,11 @@ test_db_changes(const char *location, const char *sql)
         char *end = NULL;
 
         errno = 0;
-        n = strtoll(PQcmdTuples(res), &end, 10);
-        ck_assert_msg(errno == 0 && end != NULL && *end == '\0' && end != PQcmdTuples(res),
+        n = strtoll(tpq.cmd_tuples(res), &end, 10);
+        ck_assert_msg(errno == 0 && end != NULL && *end == '\0' && end != tpq.cmd_tuples(res),
                       "%.200s: no row count", sql);
-        PQclear(res);
-        PQfinish(c);
+        tpq.clear(res);
+        tpq.finish(c);
     } else {
         sqlite3 *db = NULL;
         char *msg = NULL;
@@ -218,15 +246,15 @@ test_db_int(const char *location, const char *sql)
         PGconn *c = pg_connect(location, "test_db_int");
         PGresult *res = pg_exec(c, sql, PGRES_TUPLES_OK);
         char *end = NULL;
-        bool have = PQntuples(res) > 0 && PQnfields(res) > 0 && !PQgetisnull(res, 0, 0);
+        bool have = tpq.ntuples(res) > 0 && tpq.nfields(res) > 0 && !tpq.getisnull(res, 0, 0);
 
         if (have) {
             errno = 0;
-            v = strtoll(PQgetvalue(res, 0, 0), &end, 10);
+            v = strtoll(tpq.getvalue(res, 0, 0), &end, 10);
             have = errno == 0 && end != NULL && *end == '\0';
         }
-        PQclear(res);
-        PQfinish(c);
+        tpq.clear(res);
+        tpq.finish(c);
         ck_assert_msg(have, "%.200s: no integer", sql);
     } else {
         sqlite3 *db = NULL;
@@ -261,8 +289,8 @@ pg_drop_schema(const char *location, bool again)
                  again ? "; CREATE SCHEMA " : "", again ? schema : "");
     ck_assert(n > 0 && (size_t) n < sizeof sql);
     c = pg_connect(location, "test_db_remove");
-    PQclear(pg_exec(c, sql, PGRES_COMMAND_OK));
-    PQfinish(c);
+    tpq.clear(pg_exec(c, sql, PGRES_COMMAND_OK));
+    tpq.finish(c);
 }
 
 bool
