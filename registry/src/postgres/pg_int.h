@@ -27,8 +27,12 @@ typedef struct pg {
     size_t prepared_n;
     size_t prepared_cap;
     /* data_version: LISTEN libro_change has been sent on this connection; the count of
-     * notifications (and reconnects) seen. */
+     * notifications (and reconnects) seen. On a hot standby, which refuses LISTEN, `polling`
+     * is set and each call reads `polled` instead (the log's size and the sum of the status
+     * lists' versions, as replayed): the count moves when either did. */
     bool listening;
+    bool polling;
+    int64_t polled[2];
     uint64_t changes_seen;
     /* A group (store.h, group_begin): while `group` is set the outer transaction is open and
      * begin, commit and rollback are savepoints, `depth` of them open. `group_lost` keeps the

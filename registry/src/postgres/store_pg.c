@@ -1532,6 +1532,38 @@ pg_status_versions(void *h, libro_store_status_version **out, size_t *n, libro_e
                           NULL, "status versions", status_version_row, status_versions_free, err);
 }
 
+/* On a standby: the log's size and the sum of the lists' versions as replayed so far (one
+ * round trip). Every write that changes what the server keeps in memory appends a log leaf or
+ * changes a status, so the count moves whenever either of them did. */
+static libro_code
+poll_changes(pg *s, libro_error *err)
+{
+    PGresult *res = NULL;
+    int64_t now[2] = {0, 0};
+    libro_code rc;
+
+    rc = libro_pg__exec(s, &res,
+                        "SELECT q.size, (SELECT coalesce(sum(version), 0) FROM status_version)"
+                        " FROM libro_sequencer q",
+                        NULL, "data version", err);
+    if (rc == LIBRO_OK && libro_pg__rows(res) != 1) {
+        rc = libro_error_set(err, LIBRO_ERR_CORRUPT, "data version: the sequencer row is gone");
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_pg__col_i64(&now[0], res, 0, 0, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_pg__col_i64(&now[1], res, 0, 1, err);
+    }
+    libro_pg__clear(res);
+    if (rc == LIBRO_OK && (now[0] != s->polled[0] || now[1] != s->polled[1])) {
+        s->polled[0] = now[0];
+        s->polled[1] = now[1];
+        s->changes_seen++;
+    }
+    return rc;
+}
+
 /* The count of commits by other connections: each write transaction sends NOTIFY
  * libro_change, which PostgreSQL delivers at commit to every listener; the first call LISTENs.
  * Later calls read what has arrived without a round trip. A lost connection, outside a
@@ -1550,14 +1582,24 @@ pg_data_version(void *h, uint64_t *out, libro_error *err)
     if (rc != LIBRO_OK) {
         return rc;
     }
-    if (!s->listening) {
+    if (!s->listening && !s->polling) {
         /* Inside a transaction LISTEN takes effect at its commit: until then nothing moves,
          * which the caller's next question sees. */
         rc = exec_plain(s, "LISTEN libro_change", "data version", err);
+        if (rc == LIBRO_ERR_READONLY && !s->in_tx) {
+            /* A hot standby (a read-only server on a replica) cannot LISTEN: ask instead. */
+            s->polling = true;
+            rc = LIBRO_OK;
+        }
         if (rc != LIBRO_OK) {
             return rc;
         }
-        s->listening = true;
+        s->listening = !s->polling;
+    }
+    if (s->polling) {
+        rc = poll_changes(s, err);
+        *out = s->changes_seen;
+        return rc;
     }
     if (pq.consume_input(s->conn) != 1) {
         /* The server closed the connection while it was idle: connect again (outside a
