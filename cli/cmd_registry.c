@@ -45,7 +45,8 @@ static const char *in_days;
 
 static const struct cli_option init_opts[] = {
     {CLI_OPT_VALUE, "--db", "FILE", &in_db, CLI_REQUIRED, 0,
-     "the registry database to create (a new file, mode 0600)"},
+     "the registry database to create: a new file (mode 0600), or a postgresql:// URI (its "
+     "schema; no password in it)"},
     {CLI_OPT_VALUE, "--charter", "FILE", &in_charter, CLI_REQUIRED, 0,
      "the community's CommunityCharter (created, self-chartered, if absent)"},
     {CLI_OPT_VALUE, "--authorization", "FILE", &in_auth, CLI_REQUIRED, 0,
@@ -81,12 +82,14 @@ static const struct cli_command init_cmd = {
     "       [--id ID --name NAME --level N [--level-name NAME] --allow TYPE...]\n"
     "       [--registry-id ID --registry-name NAME --url URL] [--days N]",
     "Create a community's registry: a new SQLite database holding its charter and the\n"
-    "RegistryAuthorization that names the registry's key. An existing file is never\n"
-    "overwritten. Given files are used as they are: a charter from the parent community, or\n"
-    "the community's own. What is missing is created: the community key and the registry key\n"
-    "(Ed25519, mode 0600), a self-chartered anchor charter (--id, --name, --level, --allow),\n"
-    "and the registry authorization (--registry-id, --registry-name, --url), signed by the\n"
-    "community key.",
+    "RegistryAuthorization that names the registry's key, or its tables in the current schema\n"
+    "of the PostgreSQL database a postgresql:// URI names (the password from PGPASSFILE, a\n"
+    "service file or PGPASSWORD, never the URI). An existing file, or a schema that holds a\n"
+    "registry, is never overwritten. Given files are used as they are: a charter from the\n"
+    "parent community, or the community's own. What is missing is created: the community key\n"
+    "and the registry key (Ed25519, mode 0600), a self-chartered anchor charter (--id,\n"
+    "--name, --level, --allow), and the registry authorization (--registry-id,\n"
+    "--registry-name, --url), signed by the community key.",
     init_opts,
     LIBRO_NELEM(init_opts),
     registry_epilog,
@@ -463,7 +466,8 @@ static const char *sv_write_burst;
 static bool sv_read_only;
 
 static const struct cli_option serve_opts[] = {
-    {CLI_OPT_VALUE, "--db", "FILE", &sv_db, CLI_REQUIRED, 0, "the registry database"},
+    {CLI_OPT_VALUE, "--db", "FILE", &sv_db, CLI_REQUIRED, 0,
+     "the registry database: a file, or a postgresql:// URI"},
     {CLI_OPT_VALUE, "--listen", "ADDR:PORT", &sv_listen, CLI_REQUIRED, 0,
      "where to listen: 127.0.0.1:8080, [::1]:8080 (port 0: any free one)"},
     {CLI_OPT_VALUE, "--key", "FILE", &sv_key, CLI_REQUIRED, 0,
@@ -519,8 +523,9 @@ static const struct cli_command serve_cmd = {
     "moment in which the port is free).\n"
     "At start the database gets SQLite's integrity and foreign key checks, and one the\n"
     "process cannot write is refused unless --read-only is given. A write that storage\n"
-    "refuses is logged on stderr, one line each: 503 busy (with Retry-After), 507\n"
-    "storage_full, 503 read_only, 500 io_error. After an I/O error (a failed write or\n"
+    "refuses is logged on stderr, one line each: 503 busy, 503 conflict, 503 unavailable\n"
+    "(each with Retry-After), 507 storage_full, 503 read_only, 500 io_error. After an I/O error (a "
+    "failed write or\n"
     "fsync) no write is acknowledged until the server is restarted. The log's stored hashes\n"
     "are checked against the leaves added since the last audit at start (a damaged log is\n"
     "refused: see libro registry audit) and before a checkpoint is signed over new leaves\n"

@@ -89,6 +89,22 @@ START_TEST(test_remove_leaves_nothing)
 }
 END_TEST
 
+/* A location holds a registry once it has the meta table; reset empties it, ready for use. */
+START_TEST(test_exists_and_reset)
+{
+    char *a = test_db_new(dir, "a.db");
+
+    ck_assert(!test_db_exists(a));
+    test_db_sql(a, "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    ck_assert(test_db_exists(a));
+    test_db_reset(a);
+    ck_assert(!test_db_exists(a));
+    make_table(a, 5);
+    test_db_remove(a);
+    free(a);
+}
+END_TEST
+
 START_TEST(test_sqlite_only)
 {
     ck_assert(test_db_sqlite_only("a case of the fixture's own") == test_db_is_pg());
@@ -104,6 +120,7 @@ libro_test_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_locations_are_apart);
     tcase_add_test(tc, test_remove_leaves_nothing);
+    tcase_add_test(tc, test_exists_and_reset);
     tcase_add_test(tc, test_sqlite_only);
     suite_add_tcase(s, tc);
     return s;

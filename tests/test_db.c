@@ -9,7 +9,29 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "libro/dl_int.h"
 #include "test_db.h"
+
+/* libpq through the project's loader (libro/dl_int.h), as the registry binds it: linked into
+ * every suite, it would map libcrypto into processes (check_dl) that must show it unmapped
+ * until first use. Bound when a test first talks to PostgreSQL. */
+#define TEST_PQ_SYMBOLS(X)                                                                         \
+    X(clear, PQclear)                                                                              \
+    X(cmd_tuples, PQcmdTuples)                                                                     \
+    X(connectdb, PQconnectdb)                                                                      \
+    X(error_message, PQerrorMessage)                                                               \
+    X(exec, PQexec)                                                                                \
+    X(finish, PQfinish)                                                                            \
+    X(getisnull, PQgetisnull)                                                                      \
+    X(getvalue, PQgetvalue)                                                                        \
+    X(nfields, PQnfields)                                                                          \
+    X(ntuples, PQntuples)                                                                          \
+    X(result_error_message, PQresultErrorMessage)                                                  \
+    X(result_status, PQresultStatus)                                                               \
+    X(set_notice_processor, PQsetNoticeProcessor)                                                  \
+    X(status, PQstatus)
+LIBRO_DL_DEFINE(tpq, TEST_PQ_SYMBOLS, LIBRO_DL_SONAME_PQ, LIBRO_DL_PACKAGE_PQ,
+                "to make the tests' schemas");
 
 /* The parameter test_db_new appends: the schema name follows it. */
 #define SEARCH_PATH "options=-csearch_path%3D"
@@ -64,16 +86,22 @@ quiet(void *arg, const char *message)
 static PGconn *
 pg_connect(const char *uri, const char *what)
 {
-    PGconn *c = PQconnectdb(uri);
+    libro_error err;
+    PGconn *c;
 
-    if (PQstatus(c) != CONNECTION_OK) {
+    if (libro_dl__load(&tpq_lib, &err) != LIBRO_OK) {
+        ck_abort_msg("%s: %s", what, err.msg);
+    }
+    c = tpq.connectdb(uri);
+
+    if (tpq.status(c) != CONNECTION_OK) {
         char msg[512];
 
-        (void) snprintf(msg, sizeof msg, "%s", PQerrorMessage(c));
-        PQfinish(c);
+        (void) snprintf(msg, sizeof msg, "%s", tpq.error_message(c));
+        tpq.finish(c);
         ck_abort_msg("%s: cannot connect to %s: %s", what, uri, msg);
     }
-    (void) PQsetNoticeProcessor(c, quiet, NULL);
+    (void) tpq.set_notice_processor(c, quiet, NULL);
     return c;
 }
 
@@ -81,14 +109,14 @@ pg_connect(const char *uri, const char *what)
 static PGresult *
 pg_exec(PGconn *c, const char *sql, ExecStatusType want)
 {
-    PGresult *res = PQexec(c, sql);
+    PGresult *res = tpq.exec(c, sql);
 
-    if (PQresultStatus(res) != want) {
+    if (tpq.result_status(res) != want) {
         char msg[512];
 
-        (void) snprintf(msg, sizeof msg, "%s", PQresultErrorMessage(res));
-        PQclear(res);
-        PQfinish(c);
+        (void) snprintf(msg, sizeof msg, "%s", tpq.result_error_message(res));
+        tpq.clear(res);
+        tpq.finish(c);
         ck_abort_msg("%.200s: %s", sql, msg);
     }
     return res;
@@ -126,8 +154,8 @@ test_db_new(const char *dir, const char *name)
     {
         PGconn *c = pg_connect(base, "test_db_new");
 
-        PQclear(pg_exec(c, ddl, PGRES_COMMAND_OK));
-        PQfinish(c);
+        tpq.clear(pg_exec(c, ddl, PGRES_COMMAND_OK));
+        tpq.finish(c);
     }
     size = strlen(base) + sizeof "&" SEARCH_PATH + strlen(schema);
     loc = malloc(size);
@@ -136,6 +164,17 @@ test_db_new(const char *dir, const char *name)
                  schema);
     ck_assert(n > 0 && (size_t) n < size);
     return loc;
+}
+
+void
+test_db_path(char *out, size_t size, const char *dir, const char *name)
+{
+    char *loc = test_db_new(dir, name);
+    int n = snprintf(out, size, "%s", loc);
+
+    free(loc);
+    ck_assert_msg(n > 0 && (size_t) n < size, "test_db_path: %zu bytes are too few for %s/%s", size,
+                  dir, name);
 }
 
 static bool
@@ -150,8 +189,8 @@ test_db_sql(const char *location, const char *sql)
     if (is_uri(location)) {
         PGconn *c = pg_connect(location, "test_db_sql");
 
-        PQclear(pg_exec(c, sql, PGRES_COMMAND_OK));
-        PQfinish(c);
+        tpq.clear(pg_exec(c, sql, PGRES_COMMAND_OK));
+        tpq.finish(c);
     } else {
         sqlite3 *db = NULL;
         char *msg = NULL;
@@ -168,6 +207,37 @@ test_db_sql(const char *location, const char *sql)
 }
 
 int64_t
+test_db_changes(const char *location, const char *sql)
+{
+    int64_t n;
+
+    if (is_uri(location)) {
+        PGconn *c = pg_connect(location, "test_db_changes");
+        PGresult *res = pg_exec(c, sql, PGRES_COMMAND_OK);
+        char *end = NULL;
+
+        errno = 0;
+        n = strtoll(tpq.cmd_tuples(res), &end, 10);
+        ck_assert_msg(errno == 0 && end != NULL && *end == '\0' && end != tpq.cmd_tuples(res),
+                      "%.200s: no row count", sql);
+        tpq.clear(res);
+        tpq.finish(c);
+    } else {
+        sqlite3 *db = NULL;
+        char *msg = NULL;
+        int rc;
+
+        ck_assert_int_eq(sqlite3_open_v2(location, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+        rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+        ck_assert_msg(rc == SQLITE_OK, "%.200s: %s", sql, msg != NULL ? msg : "?");
+        sqlite3_free(msg);
+        n = sqlite3_changes(db);
+        ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+    }
+    return n;
+}
+
+int64_t
 test_db_int(const char *location, const char *sql)
 {
     int64_t v;
@@ -176,15 +246,15 @@ test_db_int(const char *location, const char *sql)
         PGconn *c = pg_connect(location, "test_db_int");
         PGresult *res = pg_exec(c, sql, PGRES_TUPLES_OK);
         char *end = NULL;
-        bool have = PQntuples(res) > 0 && PQnfields(res) > 0 && !PQgetisnull(res, 0, 0);
+        bool have = tpq.ntuples(res) > 0 && tpq.nfields(res) > 0 && !tpq.getisnull(res, 0, 0);
 
         if (have) {
             errno = 0;
-            v = strtoll(PQgetvalue(res, 0, 0), &end, 10);
+            v = strtoll(tpq.getvalue(res, 0, 0), &end, 10);
             have = errno == 0 && end != NULL && *end == '\0';
         }
-        PQclear(res);
-        PQfinish(c);
+        tpq.clear(res);
+        tpq.finish(c);
         ck_assert_msg(have, "%.200s: no integer", sql);
     } else {
         sqlite3 *db = NULL;
@@ -202,6 +272,47 @@ test_db_int(const char *location, const char *sql)
     return v;
 }
 
+/* DROP the schema of `location` (a location of test_db_new) and, when `again`, CREATE it. */
+static void
+pg_drop_schema(const char *location, bool again)
+{
+    const char *schema = strstr(location, SEARCH_PATH);
+    char sql[256];
+    PGconn *c;
+    int n;
+
+    ck_assert_msg(schema != NULL, "%s: not a location of test_db_new", location);
+    schema += strlen(SEARCH_PATH);
+    ck_assert_msg(strspn(schema, "t_0123456789abcdef") == strlen(schema) && strlen(schema) < 64,
+                  "%s: not a location of test_db_new", location);
+    n = snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE%s%s", schema,
+                 again ? "; CREATE SCHEMA " : "", again ? schema : "");
+    ck_assert(n > 0 && (size_t) n < sizeof sql);
+    c = pg_connect(location, "test_db_remove");
+    tpq.clear(pg_exec(c, sql, PGRES_COMMAND_OK));
+    tpq.finish(c);
+}
+
+bool
+test_db_exists(const char *location)
+{
+    if (is_uri(location)) {
+        return test_db_int(location, "SELECT count(*) FROM pg_tables WHERE schemaname = "
+                                     "current_schema() AND tablename = 'meta'") == 1;
+    }
+    return access(location, F_OK) == 0;
+}
+
+void
+test_db_reset(const char *location)
+{
+    if (is_uri(location)) {
+        pg_drop_schema(location, true);
+    } else {
+        test_db_remove(location);
+    }
+}
+
 void
 test_db_remove(const char *location)
 {
@@ -214,18 +325,7 @@ test_db_remove(const char *location)
         return;
     }
     if (is_uri(location)) {
-        const char *schema = strstr(location, SEARCH_PATH);
-        PGconn *c;
-
-        ck_assert_msg(schema != NULL, "%s: not a location of test_db_new", location);
-        schema += strlen(SEARCH_PATH);
-        ck_assert_msg(strspn(schema, "t_0123456789abcdef") == strlen(schema),
-                      "%s: not a location of test_db_new", location);
-        n = snprintf(buf, sizeof buf, "DROP SCHEMA IF EXISTS %s CASCADE", schema);
-        ck_assert(n > 0 && (size_t) n < sizeof buf);
-        c = pg_connect(location, "test_db_remove");
-        PQclear(pg_exec(c, buf, PGRES_COMMAND_OK));
-        PQfinish(c);
+        pg_drop_schema(location, false);
         return;
     }
     for (i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {

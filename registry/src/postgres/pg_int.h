@@ -11,29 +11,15 @@
 
 #include "store.h"
 
-/* A status change made inside the open transaction, told to the observer once it commits. */
-typedef struct pg_change {
-    libro_store_space space;
-    uint32_t list;
-    uint32_t index;
-    int purpose;
-    unsigned value;
-    uint64_t version;
-} pg_change;
-
 /* One store handle: one connection. */
 typedef struct pg {
     PGconn *conn;
     char *location; /* the URI as given (it holds no password), for messages */
     bool read_only;
     int version;
-    bool in_tx;                           /* a transaction (or a group) is open */
-    bool write_tx;                        /* ... and it is a write transaction */
-    libro_store_status_observer observer; /* NULL: changes are not collected */
-    void *observer_ctx;
-    pg_change *pending; /* the open transaction's status changes, in order */
-    size_t pending_n;
-    size_t pending_cap;
+    bool in_tx;                   /* a transaction (or a group) is open */
+    bool write_tx;                /* ... and it is a write transaction */
+    libro_store__changes changes; /* the open transaction's status changes */
     /* The statements prepared on this connection: prepared[i] is the SQL text (a constant,
      * compared by address) of the statement named "s<i>". Emptied by a reconnect, so that each
      * is prepared again on its next use. */
@@ -41,8 +27,12 @@ typedef struct pg {
     size_t prepared_n;
     size_t prepared_cap;
     /* data_version: LISTEN libro_change has been sent on this connection; the count of
-     * notifications (and reconnects) seen. */
+     * notifications (and reconnects) seen. On a hot standby, which refuses LISTEN, `polling`
+     * is set and each call reads `polled` instead (the log's size and the sum of the status
+     * lists' versions, as replayed): the count moves when either did. */
     bool listening;
+    bool polling;
+    int64_t polled[2];
     uint64_t changes_seen;
     /* A group (store.h, group_begin): while `group` is set the outer transaction is open and
      * begin, commit and rollback are savepoints, `depth` of them open. `group_lost` keeps the
@@ -50,7 +40,7 @@ typedef struct pg {
      * lost connection). */
     bool group;
     unsigned depth;
-    size_t pending_at[LIBRO_STORE_MAX_DEPTH]; /* pending_n when each savepoint opened */
+    size_t pending_at[LIBRO_STORE_MAX_DEPTH]; /* changes.n when each savepoint opened */
     libro_error group_lost;
 } pg;
 
@@ -88,8 +78,9 @@ void libro_pg__param_bytes(libro_pg__params *p, const unsigned char *v, size_t n
 
 libro_code libro_pg__nomem(libro_error *err);
 
-/** The libro code of an SQLSTATE (design: 40001, 40P01 CONFLICT; 08xxx, 57P01..03 UNAVAILABLE;
- *  53100 FULL; 53200, 53300 BUSY; 25006 READONLY; 28xxx DENIED; 3D000 NOT_FOUND; else IO). */
+/** The libro code of an SQLSTATE (design: 40001, 40P01 CONFLICT; 08xxx, 57P01..03
+ *  UNAVAILABLE; 53100 FULL; 53200, 53300 and 55P03 (a lock not granted within lock_timeout)
+ *  BUSY; 25006 READONLY; 28xxx DENIED; 3D000 NOT_FOUND; else IO). */
 libro_code libro_pg__code_of(const char *sqlstate);
 
 /** The failure of the last call on `s` (result `res`, NULL when there is none) while doing
@@ -111,6 +102,9 @@ libro_code libro_pg__exec_changes(pg *s, uint64_t *changes, const char *sql,
 void libro_pg__clear(PGresult *res);
 /** The rows of a result. */
 int libro_pg__rows(const PGresult *res);
+/** A result's rows as a zeroed array of `size`-byte records (*out NULL when there are none),
+ *  for the caller to fill and free with libro_free. */
+libro_code libro_pg__alloc_rows(void **out, const PGresult *res, size_t size, libro_error *err);
 /** The rows an INSERT, UPDATE or DELETE changed (PQcmdTuples), 0 for others. */
 uint64_t libro_pg__changes(const PGresult *res);
 
@@ -154,6 +148,26 @@ libro_code libro_pg__log_node_get(void *h, unsigned level, uint64_t index, unsig
                                   libro_error *err);
 libro_code libro_pg__log_node_put(void *h, unsigned level, uint64_t index,
                                   const unsigned char hash[32], libro_error *err);
+
+/** Read row `row` of `res` into the zeroed record `rec`; on failure the record may hold what
+ *  was read so far (the list's free releases it). */
+typedef libro_code (*libro_pg__row_fn)(pg *s, void *rec, const PGresult *res, int row,
+                                       libro_error *err);
+/** Free `n` records of a list and the list (the type's _records_free). */
+typedef void (*libro_pg__list_free_fn)(void *list, size_t n);
+/** Run `sql` with `params` and read each row of its result with `read` into a new array of
+ *  `size`-byte records: LIBRO_OK, *out (NULL when there is no row) and *n, owned by the
+ *  caller (`free_list`); else *out is NULL and *n is 0 (store_pg_law.c). */
+libro_code libro_pg__list(pg *s, void **out, size_t *n, size_t size, const char *sql,
+                          const libro_pg__params *params, const char *what, libro_pg__row_fn read,
+                          libro_pg__list_free_fn free_list, libro_error *err);
+
+/** Run `sql` with `params` and read the first row of its result with `read` into `rec` (of
+ *  `size` bytes, zeroed first; `read` clears it when it fails). *found: whether there was a
+ *  row (store_pg_law.c). */
+libro_code libro_pg__one(pg *s, void *rec, size_t size, bool *found, const char *sql,
+                         const libro_pg__params *params, const char *what, libro_pg__row_fn read,
+                         libro_error *err);
 
 /* The operations of store_pg_mandate.c: seats and mandates. */
 libro_code libro_pg__seat_put(void *h, const char *community, const char *name, int level,

@@ -69,9 +69,11 @@ _Static_assert(LIBRO_STORE_MAX_DEPTH == 8u, "one savepoint name per depth");
 
 /* The sequencer is taken before any other statement: a serializable transaction's snapshot
  * is fixed by its first query, and taken later the snapshot would predate the previous
- * writer's commit (PostgreSQL's LOCK documentation). */
+ * writer's commit (PostgreSQL's LOCK documentation; SET takes no snapshot). A writer waits for
+ * it 5 s at most, as the SQLite store waits for its write lock, then gives up: 55P03, BUSY. */
 #define BEGIN_WRITE                                                                                \
-    "BEGIN ISOLATION LEVEL SERIALIZABLE; LOCK TABLE libro_sequencer IN EXCLUSIVE MODE"
+    "BEGIN ISOLATION LEVEL SERIALIZABLE; SET LOCAL lock_timeout = 5000;"                           \
+    " LOCK TABLE libro_sequencer IN EXCLUSIVE MODE"
 /* A read-only handle's "write" transaction: its writes fail (25006, READONLY). */
 #define BEGIN_WRITE_READ_ONLY "BEGIN ISOLATION LEVEL SERIALIZABLE"
 #define BEGIN_READ "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
@@ -140,8 +142,9 @@ libro_pg__code_of(const char *sqlstate)
         {"08", LIBRO_ERR_UNAVAILABLE},    {"57P01", LIBRO_ERR_UNAVAILABLE},
         {"57P02", LIBRO_ERR_UNAVAILABLE}, {"57P03", LIBRO_ERR_UNAVAILABLE},
         {"53100", LIBRO_ERR_FULL},        {"53200", LIBRO_ERR_BUSY},
-        {"53300", LIBRO_ERR_BUSY},        {"25006", LIBRO_ERR_READONLY},
-        {"28", LIBRO_ERR_DENIED},         {"3D000", LIBRO_ERR_NOT_FOUND},
+        {"53300", LIBRO_ERR_BUSY},        {"55P03", LIBRO_ERR_BUSY},
+        {"25006", LIBRO_ERR_READONLY},    {"28", LIBRO_ERR_DENIED},
+        {"3D000", LIBRO_ERR_NOT_FOUND},
     };
     size_t i;
 
@@ -268,6 +271,24 @@ prepared_name(pg *s, char name[24], const char *sql, int nparams, const char *wh
     return rc;
 }
 
+/* Outside a transaction, a connection the server closed while it was idle (a restart, a
+ * terminated backend: the server says so before it closes, so reading what has arrived finds
+ * it without a round trip) is replaced before the next statement: no transaction is lost. */
+static libro_code reconnect(pg *s, libro_error *err);
+
+static libro_code
+fresh_connection(pg *s, libro_error *err)
+{
+    if (s->in_tx) {
+        return LIBRO_OK;
+    }
+    /* Twice: a read stops after the server's last message, the next one finds the close. */
+    for (int i = 0; i < 2 && !connection_lost(s); i++) {
+        (void) pq.consume_input(s->conn);
+    }
+    return connection_lost(s) ? reconnect(s, err) : LIBRO_OK;
+}
+
 libro_code
 libro_pg__exec(pg *s, PGresult **out, const char *sql, const libro_pg__params *params,
                const char *what, libro_error *err)
@@ -285,8 +306,9 @@ libro_pg__exec(pg *s, PGresult **out, const char *sql, const libro_pg__params *p
     if (p->overflow) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "%s: too many parameters", what);
     }
-    if (s->conn == NULL) {
-        return libro_pg__fail(s, NULL, what, err);
+    rc = fresh_connection(s, err);
+    if (rc != LIBRO_OK) {
+        return rc;
     }
     rc = prepared_name(s, name, sql, p->n, what, err);
     if (rc != LIBRO_OK) {
@@ -331,6 +353,18 @@ int
 libro_pg__rows(const PGresult *res)
 {
     return res != NULL ? pq.ntuples(res) : 0;
+}
+
+libro_code
+libro_pg__alloc_rows(void **out, const PGresult *res, size_t size, libro_error *err)
+{
+    int rows = libro_pg__rows(res);
+
+    *out = NULL;
+    if (rows > 0 && (*out = libro_calloc((size_t) rows, size)) == NULL) {
+        return libro_pg__nomem(err);
+    }
+    return LIBRO_OK;
 }
 
 uint64_t
@@ -559,16 +593,14 @@ tx_start(pg *s, const char *sql, libro_error *err)
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "begin: a transaction is open");
     }
     for (attempt = 0; attempt < 2; attempt++) {
-        if (connection_lost(s)) {
-            rc = reconnect(s, err);
-            if (rc != LIBRO_OK) {
-                return rc;
-            }
+        rc = fresh_connection(s, err);
+        if (rc != LIBRO_OK) {
+            return rc;
         }
         rc = exec_plain(s, sql, "begin", err);
         if (rc == LIBRO_OK) {
             s->in_tx = true;
-            s->pending_n = 0;
+            s->changes.n = 0;
             return LIBRO_OK;
         }
         if (!connection_lost(s)) {
@@ -595,7 +627,7 @@ savepoint_begin(pg *s, libro_error *err)
     }
     rc = exec_plain(s, savepoint_sql[s->depth], "begin", err);
     if (rc == LIBRO_OK) {
-        s->pending_at[s->depth++] = s->pending_n;
+        s->pending_at[s->depth++] = s->changes.n;
     }
     return rc;
 }
@@ -624,20 +656,6 @@ pg_begin_read(void *h, libro_error *err)
     }
     s->write_tx = false;
     return tx_start(s, BEGIN_READ, err);
-}
-
-/* Tell the observer of the committed changes, in the order they were made. */
-static void
-publish_pending(pg *s)
-{
-    size_t i;
-
-    for (i = 0; i < s->pending_n && s->observer != NULL; i++) {
-        const pg_change *c = &s->pending[i];
-
-        s->observer(s->observer_ctx, c->space, c->list, c->index, c->purpose, c->value, c->version);
-    }
-    s->pending_n = 0;
 }
 
 /* COMMIT of a transaction a failed statement aborted answers ROLLBACK, without an error: only
@@ -692,7 +710,7 @@ pg_commit(void *h, libro_error *err)
     }
     rc = commit_tx(s, err);
     if (rc == LIBRO_OK) {
-        publish_pending(s);
+        libro_store__changes_publish(&s->changes);
     }
     return rc;
 }
@@ -713,7 +731,7 @@ pg_rollback(void *h)
                                    "database: the write group ended early");
         }
         /* The savepoint's status changes are undone: the observer is never told of them. */
-        s->pending_n = s->pending_at[--s->depth];
+        s->changes.n = s->pending_at[--s->depth];
         return;
     }
     if (s->in_tx && !connection_lost(s) && pq.transaction_status(s->conn) != PQTRANS_IDLE) {
@@ -721,7 +739,7 @@ pg_rollback(void *h)
     }
     s->in_tx = false;
     s->write_tx = false;
-    s->pending_n = 0;
+    s->changes.n = 0;
 }
 
 static libro_code
@@ -799,7 +817,7 @@ pg_close(void *h)
         pq.finish(s->conn);
     }
     libro_free(s->prepared);
-    libro_free(s->pending);
+    libro_store__changes_free(&s->changes);
     libro_free(s->location);
     libro_free(s);
 }
@@ -1108,34 +1126,18 @@ pg_license_put(void *h, const libro_license_record *r, bool insert, libro_error 
     return rc;
 }
 
-/* Every row of `res` as records. */
+/* Rows of a license query, for libro_pg__list. */
 static libro_code
-read_records(const PGresult *res, libro_license_record **out, size_t *n, libro_error *err)
+license_row(pg *s, void *rec, const PGresult *res, int row, libro_error *err)
 {
-    int rows = libro_pg__rows(res);
-    libro_license_record *list = NULL;
-    size_t count = 0;
-    libro_code rc = LIBRO_OK;
+    (void) s;
+    return read_record(rec, res, row, err);
+}
 
-    if (rows > 0) {
-        list = libro_calloc((size_t) rows, sizeof *list);
-        if (list == NULL) {
-            rc = libro_pg__nomem(err);
-            goto out;
-        }
-    }
-    for (; count < (size_t) rows; count++) {
-        rc = read_record(&list[count], res, (int) count, err);
-        if (rc != LIBRO_OK) {
-            goto out;
-        }
-    }
-    *out = list;
-    *n = count;
-    list = NULL; /* moved to caller */
-out:
-    libro_license_records_free(list, count);
-    return rc;
+static void
+licenses_free(void *list, size_t n)
+{
+    libro_license_records_free(list, n);
 }
 
 static libro_code
@@ -1143,69 +1145,102 @@ pg_license_due(void *h, libro_license_record **out, size_t *n, libro_license_sta
                int64_t until, libro_error *err)
 {
     libro_pg__params p = LIBRO_PG_PARAMS_INIT;
-    PGresult *res = NULL;
-    libro_code rc;
 
-    *out = NULL;
-    *n = 0;
     libro_pg__param_i64(&p, (int64_t) state);
     libro_pg__param_i64(&p, until);
-    rc = libro_pg__exec(h, &res,
-                        "SELECT " LICENSE_COLUMNS LICENSE_FROM " WHERE l.state = $1"
-                        " AND l.valid_until < $2 ORDER BY l.valid_until, l.number",
-                        &p, "licenses", err);
-    if (rc == LIBRO_OK) {
-        rc = read_records(res, out, n, err);
-    }
-    libro_pg__clear(res);
-    return rc;
+    return libro_pg__list(h, (void **) out, n, sizeof **out,
+                          "SELECT " LICENSE_COLUMNS LICENSE_FROM " WHERE l.state = $1"
+                          " AND l.valid_until < $2 ORDER BY l.valid_until, l.number",
+                          &p, "licenses", license_row, licenses_free, err);
 }
 
 /* Active licenses with valid_until in [now, until], and expired ones whose type's grace
- * period has not ended at `now`, by valid_until then number (store.h). The caller pages (after
- * its last row), so one result holds a page at most. */
+ * period has not ended at `now`, by valid_until then number (store.h): two ranges of
+ * license_expiring, merged in order. libpq holds a whole result in memory, so the walk reads
+ * pages of EXPIRING_PAGE rows, each after the last row of the one before, all in one snapshot
+ * (the open transaction's, or a read transaction of its own). */
+#define EXPIRING_PAGE 1000
+#define EXPIRING_WHERE " AND (l.valid_until, l.number) > ($3, $4)"
+#define EXPIRING_EXPIRED                                                                           \
+    " ON t.id = l.license_type WHERE l.state = 4"                                                  \
+    " AND l.valid_until >= $1 - (SELECT COALESCE(MAX(grace_days), 0) FROM license_type)"           \
+    " * 86400 AND l.valid_until >= $1 - t.grace_days * 86400" EXPIRING_WHERE                       \
+    " ORDER BY 8, 1 LIMIT $5"
+
 static libro_code
-pg_license_expiring_each(void *h, int64_t now, int64_t until, int64_t after_until,
-                         const char *after_number, bool with_credential, libro_license_record_fn fn,
-                         void *ctx, libro_error *err)
+expiring_page(pg *s, int64_t now, int64_t until, int64_t *after_until, char **after_number,
+              bool with_credential, libro_license_record_fn fn, void *ctx, int *rows,
+              libro_error *err)
 {
     static const char with_sql[] =
         "SELECT " LICENSE_COLUMNS LICENSE_FROM
-        " WHERE l.state = 1 AND l.valid_until BETWEEN $1 AND $2"
-        " AND (l.valid_until, l.number) > ($3, $4)"
-        " UNION ALL SELECT " LICENSE_COLUMNS LICENSE_FROM " JOIN license_type t"
-        " ON t.id = l.license_type WHERE l.state = 4"
-        " AND l.valid_until >= $1 - (SELECT COALESCE(MAX(grace_days), 0) FROM license_type)"
-        " * 86400 AND l.valid_until >= $1 - t.grace_days * 86400"
-        " AND (l.valid_until, l.number) > ($3, $4) ORDER BY 8, 1";
+        " WHERE l.state = 1 AND l.valid_until BETWEEN $1 AND $2" EXPIRING_WHERE
+        " UNION ALL SELECT " LICENSE_COLUMNS LICENSE_FROM " JOIN license_type t" EXPIRING_EXPIRED;
     static const char bare_sql[] =
         "SELECT " LICENSE_COLUMNS_BARE " FROM license l"
-        " WHERE l.state = 1 AND l.valid_until BETWEEN $1 AND $2"
-        " AND (l.valid_until, l.number) > ($3, $4)"
-        " UNION ALL SELECT " LICENSE_COLUMNS_BARE " FROM license l JOIN license_type t"
-        " ON t.id = l.license_type WHERE l.state = 4"
-        " AND l.valid_until >= $1 - (SELECT COALESCE(MAX(grace_days), 0) FROM license_type)"
-        " * 86400 AND l.valid_until >= $1 - t.grace_days * 86400"
-        " AND (l.valid_until, l.number) > ($3, $4) ORDER BY 8, 1";
+        " WHERE l.state = 1 AND l.valid_until BETWEEN $1 AND $2" EXPIRING_WHERE
+        " UNION ALL SELECT " LICENSE_COLUMNS_BARE
+        " FROM license l JOIN license_type t" EXPIRING_EXPIRED;
     libro_pg__params p = LIBRO_PG_PARAMS_INIT;
     PGresult *res = NULL;
     libro_license_record rec = {0};
     libro_code rc;
     int row;
 
+    *rows = 0;
     libro_pg__param_i64(&p, now);
     libro_pg__param_i64(&p, until);
-    libro_pg__param_i64(&p, after_until);
-    libro_pg__param_text(&p, after_number);
-    rc = libro_pg__exec(h, &res, with_credential ? with_sql : bare_sql, &p, "licenses", err);
+    libro_pg__param_i64(&p, *after_until);
+    libro_pg__param_text(&p, *after_number);
+    libro_pg__param_i64(&p, EXPIRING_PAGE);
+    rc = libro_pg__exec(s, &res, with_credential ? with_sql : bare_sql, &p, "licenses", err);
     for (row = 0; rc == LIBRO_OK && row < libro_pg__rows(res); row++) {
         rc = read_record(&rec, res, row, err);
         if (rc == LIBRO_OK) {
             rc = fn(ctx, &rec, err);
         }
+        if (rc == LIBRO_OK) {
+            /* The next page starts after this row. */
+            libro_free(*after_number);
+            *after_until = rec.valid_until;
+            *after_number = rec.number;
+            rec.number = NULL;
+        }
         libro_license_record_clear(&rec);
     }
+    *rows = libro_pg__rows(res);
     libro_pg__clear(res);
+    return rc;
+}
+
+static libro_code
+pg_license_expiring_each(void *h, int64_t now, int64_t until, int64_t after_until,
+                         const char *after_number, bool with_credential, libro_license_record_fn fn,
+                         void *ctx, libro_error *err)
+{
+    pg *s = h;
+    char *number = libro_strndup(after_number, strlen(after_number));
+    bool own_tx = !s->in_tx;
+    int rows = EXPIRING_PAGE;
+    libro_code rc = LIBRO_OK;
+
+    if (number == NULL) {
+        return libro_pg__nomem(err);
+    }
+    if (own_tx) {
+        rc = pg_begin_read(s, err);
+    }
+    while (rc == LIBRO_OK && rows == EXPIRING_PAGE) {
+        rc = expiring_page(s, now, until, &after_until, &number, with_credential, fn, ctx, &rows,
+                           err);
+    }
+    if (own_tx && rc == LIBRO_OK) {
+        rc = pg_commit(s, err);
+    }
+    if (own_tx && rc != LIBRO_OK) {
+        pg_rollback(s);
+    }
+    libro_free(number);
     return rc;
 }
 
@@ -1264,66 +1299,51 @@ pg_event_append(void *h, const char *number, const libro_store_event *e, libro_e
 }
 
 static libro_code
+event_row(pg *s, void *rec, const PGresult *res, int row, libro_error *err)
+{
+    libro_license_event *e = rec;
+    int action = 0;
+    int from = 0;
+    int to = 0;
+    libro_code rc;
+
+    (void) s;
+    if ((rc = libro_pg__col_i64(&e->at, res, row, 0, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_int(&action, res, row, 1, 1, 8, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_text(&e->actor, res, row, 2, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_text(&e->reason, res, row, 3, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_int(&from, res, row, 4, 0, 6, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_int(&to, res, row, 5, 1, 6, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_u32(&e->version, res, row, 6, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_text(&e->evidence, res, row, 7, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_text(&e->credential, res, row, 8, err)) != LIBRO_OK) {
+        return rc; /* its strings so far are freed with the list */
+    }
+    e->action = (libro_action) action;
+    e->from = (libro_license_state) from;
+    e->to = (libro_license_state) to;
+    return LIBRO_OK;
+}
+
+static void
+events_free(void *list, size_t n)
+{
+    libro_license_events_free(list, n);
+}
+
+static libro_code
 pg_event_list(void *h, libro_license_event **out, size_t *n, const char *number, libro_error *err)
 {
     libro_pg__params p = LIBRO_PG_PARAMS_INIT;
-    PGresult *res = NULL;
-    libro_license_event *list = NULL;
-    size_t count = 0;
-    libro_code rc;
-    int rows;
 
-    *out = NULL;
-    *n = 0;
     libro_pg__param_text(&p, number);
-    rc = libro_pg__exec(
-        h, &res,
+    return libro_pg__list(
+        h, (void **) out, n, sizeof **out,
         "SELECT e.at, e.action, e.actor, e.reason, e.from_state, e.to_state, e.version,"
         " e.evidence, c.jws FROM license_event e LEFT JOIN license_credential c"
         " ON e.action IN (1, 2) AND c.number = e.number AND c.version = e.version"
         " WHERE e.number = $1 ORDER BY e.id",
-        &p, "events", err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    rows = libro_pg__rows(res);
-    if (rows > 0) {
-        list = libro_calloc((size_t) rows, sizeof *list);
-        if (list == NULL) {
-            rc = libro_pg__nomem(err);
-            goto out;
-        }
-    }
-    for (; count < (size_t) rows; count++) {
-        libro_license_event *e = &list[count];
-        int row = (int) count;
-        int action = 0;
-        int from = 0;
-        int to = 0;
-
-        if ((rc = libro_pg__col_i64(&e->at, res, row, 0, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_int(&action, res, row, 1, 1, 8, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_text(&e->actor, res, row, 2, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_text(&e->reason, res, row, 3, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_int(&from, res, row, 4, 0, 6, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_int(&to, res, row, 5, 1, 6, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_u32(&e->version, res, row, 6, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_text(&e->evidence, res, row, 7, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_text(&e->credential, res, row, 8, err)) != LIBRO_OK) {
-            count++; /* its strings so far are freed with the list */
-            goto out;
-        }
-        e->action = (libro_action) action;
-        e->from = (libro_license_state) from;
-        e->to = (libro_license_state) to;
-    }
-    *out = list;
-    *n = count;
-    list = NULL; /* moved to caller */
-out:
-    libro_license_events_free(list, count);
-    libro_pg__clear(res);
-    return rc;
+        &p, "events", event_row, events_free, err);
 }
 
 /* ---- status slots and bits ---------------------------------------------------------------- */
@@ -1450,35 +1470,13 @@ bump_version(pg *s, libro_store_space space, uint32_t list, int purpose, uint64_
     return rc;
 }
 
-/* Hold a change for the observer until the transaction commits (told at once outside one:
- * the statement committed by itself). */
-static libro_code
-note_change(pg *s, const pg_change *c, libro_error *err)
-{
-    libro_code rc;
-
-    if (s->observer == NULL) {
-        return LIBRO_OK;
-    }
-    if (!s->in_tx) {
-        s->observer(s->observer_ctx, c->space, c->list, c->index, c->purpose, c->value, c->version);
-        return LIBRO_OK;
-    }
-    rc = libro_registry__grow((void **) &s->pending, &s->pending_cap, s->pending_n,
-                              sizeof *s->pending, err);
-    if (rc == LIBRO_OK) {
-        s->pending[s->pending_n++] = *c;
-    }
-    return rc;
-}
-
 static libro_code
 pg_status_set(void *h, libro_store_space space, uint32_t list, uint32_t index, int purpose,
               unsigned value, libro_error *err)
 {
     pg *s = h;
     libro_pg__params p = LIBRO_PG_PARAMS_INIT;
-    pg_change change = {space, list, index, purpose, value, 0};
+    libro_store__change change = {space, list, index, purpose, value, 0};
     uint64_t changed = 0;
     libro_code rc;
 
@@ -1493,58 +1491,76 @@ pg_status_set(void *h, libro_store_space space, uint32_t list, uint32_t index, i
     }
     rc = bump_version(s, space, list, purpose, &change.version, err);
     if (rc == LIBRO_OK) {
-        rc = note_change(s, &change, err);
+        rc = libro_store__changes_note(&s->changes, &change, s->in_tx, err);
     }
     return rc;
 }
 
 static libro_code
+status_version_row(pg *s, void *rec, const PGresult *res, int row, libro_error *err)
+{
+    libro_store_status_version *v = rec;
+    int space = 0;
+    int64_t version = 0;
+    libro_code rc;
+
+    (void) s;
+    if ((rc = libro_pg__col_int(&space, res, row, 0, 0, 1, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_u32(&v->list, res, row, 1, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_int(&v->purpose, res, row, 2, 1, 3, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_i64(&version, res, row, 3, err)) != LIBRO_OK) {
+        return rc;
+    }
+    v->space = space == 1 ? LIBRO_SPACE_MANDATES : LIBRO_SPACE_LICENSES;
+    v->version = (uint64_t) version;
+    return LIBRO_OK;
+}
+
+static void
+status_versions_free(void *list, size_t n)
+{
+    (void) n;
+    libro_free(list);
+}
+
+static libro_code
 pg_status_versions(void *h, libro_store_status_version **out, size_t *n, libro_error *err)
 {
+    return libro_pg__list(h, (void **) out, n, sizeof **out,
+                          "SELECT space, list, purpose, version FROM status_version"
+                          " ORDER BY space, list, purpose",
+                          NULL, "status versions", status_version_row, status_versions_free, err);
+}
+
+/* On a standby: the log's size and the sum of the lists' versions as replayed so far (one
+ * round trip). Every write that changes what the server keeps in memory appends a log leaf or
+ * changes a status, so the count moves whenever either of them did. */
+static libro_code
+poll_changes(pg *s, libro_error *err)
+{
     PGresult *res = NULL;
-    libro_store_status_version *list = NULL;
-    size_t count = 0;
+    int64_t now[2] = {0, 0};
     libro_code rc;
-    int rows;
 
-    *out = NULL;
-    *n = 0;
-    rc = libro_pg__exec(h, &res,
-                        "SELECT space, list, purpose, version FROM status_version"
-                        " ORDER BY space, list, purpose",
-                        NULL, "status versions", err);
-    if (rc != LIBRO_OK) {
-        goto out;
+    rc = libro_pg__exec(s, &res,
+                        "SELECT q.size, (SELECT coalesce(sum(version), 0) FROM status_version)"
+                        " FROM libro_sequencer q",
+                        NULL, "data version", err);
+    if (rc == LIBRO_OK && libro_pg__rows(res) != 1) {
+        rc = libro_error_set(err, LIBRO_ERR_CORRUPT, "data version: the sequencer row is gone");
     }
-    rows = libro_pg__rows(res);
-    if (rows > 0) {
-        list = libro_calloc((size_t) rows, sizeof *list);
-        if (list == NULL) {
-            rc = libro_pg__nomem(err);
-            goto out;
-        }
+    if (rc == LIBRO_OK) {
+        rc = libro_pg__col_i64(&now[0], res, 0, 0, err);
     }
-    for (; count < (size_t) rows; count++) {
-        libro_store_status_version *v = &list[count];
-        int row = (int) count;
-        int space = 0;
-        int64_t version = 0;
-
-        if ((rc = libro_pg__col_int(&space, res, row, 0, 0, 1, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_u32(&v->list, res, row, 1, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_int(&v->purpose, res, row, 2, 1, 3, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_i64(&version, res, row, 3, err)) != LIBRO_OK) {
-            goto out;
-        }
-        v->space = space == 1 ? LIBRO_SPACE_MANDATES : LIBRO_SPACE_LICENSES;
-        v->version = (uint64_t) version;
+    if (rc == LIBRO_OK) {
+        rc = libro_pg__col_i64(&now[1], res, 0, 1, err);
     }
-    *out = list;
-    *n = count;
-    list = NULL; /* moved to caller */
-out:
-    libro_free(list);
     libro_pg__clear(res);
+    if (rc == LIBRO_OK && (now[0] != s->polled[0] || now[1] != s->polled[1])) {
+        s->polled[0] = now[0];
+        s->polled[1] = now[1];
+        s->changes_seen++;
+    }
     return rc;
 }
 
@@ -1562,20 +1578,28 @@ pg_data_version(void *h, uint64_t *out, libro_error *err)
     int self;
 
     *out = 0;
-    if (connection_lost(s) && !s->in_tx) {
-        rc = reconnect(s, err);
-        if (rc != LIBRO_OK) {
-            return rc;
-        }
+    rc = fresh_connection(s, err);
+    if (rc != LIBRO_OK) {
+        return rc;
     }
-    if (!s->listening) {
+    if (!s->listening && !s->polling) {
         /* Inside a transaction LISTEN takes effect at its commit: until then nothing moves,
          * which the caller's next question sees. */
         rc = exec_plain(s, "LISTEN libro_change", "data version", err);
+        if (rc == LIBRO_ERR_READONLY && !s->in_tx) {
+            /* A hot standby (a read-only server on a replica) cannot LISTEN: ask instead. */
+            s->polling = true;
+            rc = LIBRO_OK;
+        }
         if (rc != LIBRO_OK) {
             return rc;
         }
-        s->listening = true;
+        s->listening = !s->polling;
+    }
+    if (s->polling) {
+        rc = poll_changes(s, err);
+        *out = s->changes_seen;
+        return rc;
     }
     if (pq.consume_input(s->conn) != 1) {
         /* The server closed the connection while it was idle: connect again (outside a
@@ -1604,9 +1628,9 @@ pg_set_status_observer(void *h, libro_store_status_observer fn, void *ctx)
 {
     pg *s = h;
 
-    s->observer = fn;
-    s->observer_ctx = ctx;
-    s->pending_n = 0;
+    s->changes.observer = fn;
+    s->changes.ctx = ctx;
+    s->changes.n = 0;
 }
 
 static libro_code
@@ -1757,11 +1781,11 @@ migrate(pg *s, const char *const *meta, bool creating, libro_error *err)
         goto out;
     }
     if (creating && current >= 0) {
-        rc = libro_error_set(err, LIBRO_ERR_EXISTS, "%.64s already holds a registry", s->location);
+        rc = libro_error_set(err, LIBRO_ERR_EXISTS, "%.200s already holds a registry", s->location);
         goto out;
     }
     if (!creating && current < 0) {
-        rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "no registry at %.64s", s->location);
+        rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "no registry at %.200s", s->location);
         goto out;
     }
     if (current > known) {
@@ -1899,7 +1923,7 @@ libro_store__pg_open(libro_store *out, const char *uri, bool read_only, libro_er
         goto out;
     }
     if (current < 0) {
-        rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "no registry at %.64s", uri);
+        rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "no registry at %.200s", uri);
         goto out;
     }
     if (current > (int64_t) libro_pg__migration_count) {

@@ -27,17 +27,64 @@ col_hash(char out[LIBRO_REGISTRY_HASH_SIZE], const PGresult *res, int row, int c
     return rc;
 }
 
-/* A result's rows as a zeroed array of `size`-byte records (NULL when there are none). */
-static libro_code
-alloc_rows(void **out, const PGresult *res, size_t size, libro_error *err)
+libro_code
+libro_pg__list(pg *s, void **out, size_t *n, size_t size, const char *sql,
+               const libro_pg__params *params, const char *what, libro_pg__row_fn read,
+               libro_pg__list_free_fn free_list, libro_error *err)
 {
-    int rows = libro_pg__rows(res);
+    PGresult *res = NULL;
+    unsigned char *list = NULL;
+    size_t count = 0;
+    int rows;
+    libro_code rc;
 
     *out = NULL;
-    if (rows > 0 && (*out = libro_calloc((size_t) rows, size)) == NULL) {
-        return libro_pg__nomem(err);
+    *n = 0;
+    rc = libro_pg__exec(s, &res, sql, params, what, err);
+    if (rc != LIBRO_OK) {
+        goto out;
     }
-    return LIBRO_OK;
+    rows = libro_pg__rows(res);
+    if (rows > 0 && (list = libro_calloc((size_t) rows, size)) == NULL) {
+        rc = libro_pg__nomem(err);
+        goto out;
+    }
+    for (int i = 0; i < rows; i++) {
+        count++; /* a record read in part is freed with the others */
+        rc = read(s, list + (size_t) i * size, res, i, err);
+        if (rc != LIBRO_OK) {
+            goto out;
+        }
+    }
+    *out = list;
+    *n = count;
+    list = NULL; /* moved to caller */
+    count = 0;
+out:
+    if (list != NULL) {
+        free_list(list, count);
+    }
+    libro_pg__clear(res);
+    return rc;
+}
+
+libro_code
+libro_pg__one(pg *s, void *rec, size_t size, bool *found, const char *sql,
+              const libro_pg__params *params, const char *what, libro_pg__row_fn read,
+              libro_error *err)
+{
+    PGresult *res = NULL;
+    libro_code rc;
+
+    memset(rec, 0, size);
+    *found = false;
+    rc = libro_pg__exec(s, &res, sql, params, what, err);
+    if (rc == LIBRO_OK && libro_pg__rows(res) > 0) {
+        *found = true;
+        rc = read(s, rec, res, 0, err);
+    }
+    libro_pg__clear(res);
+    return rc;
 }
 
 /* ---- agreements --------------------------------------------------------------------------- */
@@ -70,41 +117,46 @@ static const char agreement_update_sql[] =
     " WHERE hash = $10";
 
 static libro_code
-read_parties(pg *s, libro_agreement_record *a, libro_error *err)
+read_party(pg *s, void *rec, const PGresult *res, int row, libro_error *err)
 {
-    libro_pg__params p = LIBRO_PG_PARAMS_INIT;
-    PGresult *res = NULL;
-    int rows;
+    libro_agreement_party *e = rec;
     libro_code rc;
 
-    libro_pg__param_text(&p, a->hash);
-    rc = libro_pg__exec(s, &res, parties_get_sql, &p, "agreement parties", err);
-    if (rc != LIBRO_OK) {
-        goto out;
+    (void) s;
+    if ((rc = libro_pg__col_text(&e->id, res, row, 0, err)) == LIBRO_OK &&
+        (rc = libro_pg__col_text(&e->name, res, row, 1, err)) == LIBRO_OK) {
+        rc = libro_pg__col_text(&e->role, res, row, 2, err);
     }
-    rc = alloc_rows((void **) &a->parties, res, sizeof *a->parties, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    rows = libro_pg__rows(res);
-    for (int i = 0; i < rows; i++) {
-        libro_agreement_party *e = &a->parties[a->n_parties];
-
-        a->n_parties++;
-        if ((rc = libro_pg__col_text(&e->id, res, i, 0, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_text(&e->name, res, i, 1, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_text(&e->role, res, i, 2, err)) != LIBRO_OK) {
-            goto out;
-        }
-    }
-out:
-    libro_pg__clear(res);
     return rc;
 }
 
-static libro_code
-read_agreement(pg *s, libro_agreement_record *a, const PGresult *res, int row, libro_error *err)
+static void
+parties_free(void *list, size_t n)
 {
+    libro_agreement_party *e = list;
+
+    for (size_t i = 0; i < n; i++) {
+        libro_free(e[i].id);
+        libro_free(e[i].name);
+        libro_free(e[i].role);
+    }
+    libro_free(e);
+}
+
+static libro_code
+read_parties(pg *s, libro_agreement_record *a, libro_error *err)
+{
+    libro_pg__params p = LIBRO_PG_PARAMS_INIT;
+
+    libro_pg__param_text(&p, a->hash);
+    return libro_pg__list(s, (void **) &a->parties, &a->n_parties, sizeof *a->parties,
+                          parties_get_sql, &p, "agreement parties", read_party, parties_free, err);
+}
+
+static libro_code
+read_agreement(pg *s, void *rec, const PGresult *res, int row, libro_error *err)
+{
+    libro_agreement_record *a = rec;
     int mutual_only = 0;
     int state = 0;
     int end = 0;
@@ -147,22 +199,15 @@ libro_code
 libro_pg__agreement_get(void *h, libro_agreement_record *out, const char *hash, libro_error *err)
 {
     libro_pg__params p = LIBRO_PG_PARAMS_INIT;
-    PGresult *res = NULL;
+    bool found = false;
     libro_code rc;
 
-    memset(out, 0, sizeof *out);
     libro_pg__param_text(&p, hash);
-    rc = libro_pg__exec(h, &res, agreement_get_sql, &p, "agreement", err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    if (libro_pg__rows(res) == 0) {
+    rc = libro_pg__one(h, out, sizeof *out, &found, agreement_get_sql, &p, "agreement",
+                       read_agreement, err);
+    if (rc == LIBRO_OK && !found) {
         rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "no agreement %.71s", hash);
-        goto out;
     }
-    rc = read_agreement(h, out, res, 0, err);
-out:
-    libro_pg__clear(res);
     return rc;
 }
 
@@ -228,41 +273,17 @@ libro_pg__agreement_put(void *h, const libro_agreement_record *a, bool insert, l
     return insert ? put_parties(h, a, err) : LIBRO_OK;
 }
 
+static void
+agreements_free(void *list, size_t n)
+{
+    libro_agreement_records_free(list, n);
+}
+
 libro_code
 libro_pg__agreement_list(void *h, libro_agreement_record **out, size_t *n, libro_error *err)
 {
-    PGresult *res = NULL;
-    libro_agreement_record *list = NULL;
-    size_t count = 0;
-    int rows;
-    libro_code rc;
-
-    *out = NULL;
-    *n = 0;
-    rc = libro_pg__exec(h, &res, agreement_list_sql, NULL, "agreements", err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    rc = alloc_rows((void **) &list, res, sizeof *list, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    rows = libro_pg__rows(res);
-    for (int i = 0; i < rows; i++) {
-        rc = read_agreement(h, &list[count], res, i, err);
-        if (rc != LIBRO_OK) {
-            goto out;
-        }
-        count++;
-    }
-    *out = list;
-    *n = count;
-    list = NULL; /* moved to caller */
-    count = 0;
-out:
-    libro_agreement_records_free(list, count);
-    libro_pg__clear(res);
-    return rc;
+    return libro_pg__list(h, (void **) out, n, sizeof **out, agreement_list_sql, NULL, "agreements",
+                          read_agreement, agreements_free, err);
 }
 
 /* ---- consent processes and steps ---------------------------------------------------------- */
@@ -374,54 +395,42 @@ libro_pg__step_put(void *h, const libro_consent_step_record *r, libro_error *err
     return rc;
 }
 
+static libro_code
+read_step(pg *s, void *rec, const PGresult *res, int row, libro_error *err)
+{
+    libro_consent_step_record *e = rec;
+    libro_code rc;
+
+    (void) s;
+    if ((rc = col_hash(e->hash, res, row, 0, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_text(&e->process, res, row, 1, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_u32(&e->run, res, row, 2, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_u32(&e->seq, res, row, 3, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_text(&e->kind, res, row, 4, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_text(&e->by, res, row, 5, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_i64(&e->at, res, row, 6, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_text(&e->step, res, row, 7, err)) != LIBRO_OK) {
+        return rc;
+    }
+    return libro_pg__col_i64(&e->registered_at, res, row, 8, err);
+}
+
+static void
+steps_free(void *list, size_t n)
+{
+    libro_consent_step_records_free(list, n);
+}
+
 libro_code
 libro_pg__step_list(void *h, libro_consent_step_record **out, size_t *n, const char *law_id,
                     uint32_t run, libro_error *err)
 {
     libro_pg__params p = LIBRO_PG_PARAMS_INIT;
-    PGresult *res = NULL;
-    libro_consent_step_record *list = NULL;
-    size_t count = 0;
-    int rows;
-    libro_code rc;
 
-    *out = NULL;
-    *n = 0;
     libro_pg__param_text(&p, law_id);
     libro_pg__param_i64(&p, run);
-    rc = libro_pg__exec(h, &res, step_list_sql, &p, "consent steps", err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    rc = alloc_rows((void **) &list, res, sizeof *list, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    rows = libro_pg__rows(res);
-    for (int i = 0; i < rows; i++) {
-        libro_consent_step_record *e = &list[count];
-
-        count++;
-        if ((rc = col_hash(e->hash, res, i, 0, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_text(&e->process, res, i, 1, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_u32(&e->run, res, i, 2, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_u32(&e->seq, res, i, 3, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_text(&e->kind, res, i, 4, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_text(&e->by, res, i, 5, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_i64(&e->at, res, i, 6, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_text(&e->step, res, i, 7, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_i64(&e->registered_at, res, i, 8, err)) != LIBRO_OK) {
-            goto out;
-        }
-    }
-    *out = list;
-    *n = count;
-    list = NULL; /* moved to caller */
-    count = 0;
-out:
-    libro_consent_step_records_free(list, count);
-    libro_pg__clear(res);
-    return rc;
+    return libro_pg__list(h, (void **) out, n, sizeof **out, step_list_sql, &p, "consent steps",
+                          read_step, steps_free, err);
 }
 
 /* ---- laws --------------------------------------------------------------------------------- */
@@ -449,11 +458,13 @@ static const char lq_review_sql[] = "SELECT " LAW_COLUMNS " FROM law WHERE state
                                     " AND review_at <= $1 ORDER BY review_at, law_id";
 
 static libro_code
-read_law(libro_law_record *l, const PGresult *res, int row, libro_error *err)
+read_law(pg *s, void *rec, const PGresult *res, int row, libro_error *err)
 {
+    libro_law_record *l = rec;
     int state = 0;
     libro_code rc;
 
+    (void) s;
     memset(l, 0, sizeof *l);
     if ((rc = col_hash(l->hash, res, row, 0, err)) != LIBRO_OK ||
         (rc = libro_pg__col_text(&l->id, res, row, 1, err)) != LIBRO_OK ||
@@ -481,22 +492,14 @@ libro_code
 libro_pg__law_get(void *h, libro_law_record *out, const char *hash, libro_error *err)
 {
     libro_pg__params p = LIBRO_PG_PARAMS_INIT;
-    PGresult *res = NULL;
+    bool found = false;
     libro_code rc;
 
-    memset(out, 0, sizeof *out);
     libro_pg__param_text(&p, hash);
-    rc = libro_pg__exec(h, &res, law_get_sql, &p, "law", err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    if (libro_pg__rows(res) == 0) {
+    rc = libro_pg__one(h, out, sizeof *out, &found, law_get_sql, &p, "law", read_law, err);
+    if (rc == LIBRO_OK && !found) {
         rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "no law %.71s", hash);
-        goto out;
     }
-    rc = read_law(out, res, 0, err);
-out:
-    libro_pg__clear(res);
     return rc;
 }
 
@@ -538,17 +541,18 @@ libro_pg__law_put(void *h, const libro_law_record *l, bool insert, libro_error *
     return LIBRO_OK;
 }
 
+static void
+laws_free(void *list, size_t n)
+{
+    libro_law_records_free(list, n);
+}
+
 libro_code
 libro_pg__law_list(void *h, libro_law_record **out, size_t *n, libro_store_law_query q,
                    const char *law_id, int64_t a, libro_error *err)
 {
     libro_pg__params p = LIBRO_PG_PARAMS_INIT;
-    PGresult *res = NULL;
-    libro_law_record *list = NULL;
-    size_t count = 0;
     const char *sql = NULL;
-    int rows;
-    libro_code rc;
 
     *out = NULL;
     *n = 0;
@@ -571,28 +575,6 @@ libro_pg__law_list(void *h, libro_law_record **out, size_t *n, libro_store_law_q
     if (sql == NULL) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "laws: unknown query");
     }
-    rc = libro_pg__exec(h, &res, sql, &p, "laws", err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    rc = alloc_rows((void **) &list, res, sizeof *list, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    rows = libro_pg__rows(res);
-    for (int i = 0; i < rows; i++) {
-        rc = read_law(&list[count], res, i, err);
-        if (rc != LIBRO_OK) {
-            goto out;
-        }
-        count++;
-    }
-    *out = list;
-    *n = count;
-    list = NULL; /* moved to caller */
-    count = 0;
-out:
-    libro_law_records_free(list, count);
-    libro_pg__clear(res);
-    return rc;
+    return libro_pg__list(h, (void **) out, n, sizeof **out, sql, &p, "laws", read_law, laws_free,
+                          err);
 }

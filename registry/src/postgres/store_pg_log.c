@@ -70,12 +70,9 @@ libro_pg__issuer_list(void *h, char ***credentials, size_t *n, libro_error *err)
         goto out;
     }
     rows = libro_pg__rows(res);
-    if (rows > 0) {
-        v = libro_calloc((size_t) rows, sizeof *v);
-        if (v == NULL) {
-            rc = libro_pg__nomem(err);
-            goto out;
-        }
+    rc = libro_pg__alloc_rows((void **) &v, res, sizeof *v, err);
+    if (rc != LIBRO_OK) {
+        goto out;
     }
     for (; count < (size_t) rows; count++) {
         rc = libro_pg__col_text(&v[count], res, (int) count, 0, err);

@@ -35,50 +35,34 @@ libro_pg__seat_put(void *h, const char *community, const char *name, int level, 
     return libro_pg__exec(h, NULL, seat_put_sql, &p, "seat", err);
 }
 
+static libro_code
+read_seat(pg *s, void *rec, const PGresult *res, int row, libro_error *err)
+{
+    libro_seat *e = rec;
+    libro_code rc;
+
+    (void) s;
+    if ((rc = libro_pg__col_text(&e->community, res, row, 0, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_text(&e->name, res, row, 1, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_int(&e->level, res, row, 2, 0, 7, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_text(&e->charter, res, row, 3, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_i64(&e->added_at, res, row, 4, err)) != LIBRO_OK) {
+        return rc;
+    }
+    return libro_pg__col_text(&e->actor, res, row, 5, err);
+}
+
+static void
+seats_free(void *list, size_t n)
+{
+    libro_seats_free(list, n);
+}
+
 libro_code
 libro_pg__seat_list(void *h, libro_seat **out, size_t *n, libro_error *err)
 {
-    PGresult *res = NULL;
-    libro_seat *list = NULL;
-    size_t count = 0;
-    int rows;
-    libro_code rc;
-
-    *out = NULL;
-    *n = 0;
-    rc = libro_pg__exec(h, &res, seat_list_sql, NULL, "seats", err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    rows = libro_pg__rows(res);
-    if (rows > 0) {
-        list = libro_calloc((size_t) rows, sizeof *list);
-        if (list == NULL) {
-            rc = libro_pg__nomem(err);
-            goto out;
-        }
-    }
-    for (int i = 0; i < rows; i++) {
-        libro_seat *e = &list[count];
-
-        count++;
-        if ((rc = libro_pg__col_text(&e->community, res, i, 0, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_text(&e->name, res, i, 1, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_int(&e->level, res, i, 2, 0, 7, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_text(&e->charter, res, i, 3, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_i64(&e->added_at, res, i, 4, err)) != LIBRO_OK ||
-            (rc = libro_pg__col_text(&e->actor, res, i, 5, err)) != LIBRO_OK) {
-            goto out;
-        }
-    }
-    *out = list;
-    *n = count;
-    list = NULL; /* moved to caller */
-    count = 0;
-out:
-    libro_seats_free(list, count);
-    libro_pg__clear(res);
-    return rc;
+    return libro_pg__list(h, (void **) out, n, sizeof **out, seat_list_sql, NULL, "seats",
+                          read_seat, seats_free, err);
 }
 
 /* ---- mandates ----------------------------------------------------------------------------- */
@@ -122,8 +106,9 @@ static const char mq_pending_sql[] = "SELECT " MANDATE_COLUMNS " FROM mandate WH
 static const char mq_all_sql[] = "SELECT " MANDATE_COLUMNS " FROM mandate" MANDATE_ROUNDTABLE_ORDER;
 
 static libro_code
-read_mandate(libro_mandate_record *m, const PGresult *res, int row, libro_error *err)
+read_mandate(pg *s, void *rec, const PGresult *res, int row, libro_error *err)
 {
+    libro_mandate_record *m = rec;
     char *id = NULL;
     int office = 0;
     int state = 0;
@@ -131,6 +116,7 @@ read_mandate(libro_mandate_record *m, const PGresult *res, int row, libro_error 
     int status_set = 0;
     libro_code rc;
 
+    (void) s;
     memset(m, 0, sizeof *m);
     rc = libro_pg__col_text(&id, res, row, 0, err);
     if (rc != LIBRO_OK) {
@@ -178,22 +164,15 @@ libro_code
 libro_pg__mandate_get(void *h, libro_mandate_record *out, const char *id, libro_error *err)
 {
     libro_pg__params p = LIBRO_PG_PARAMS_INIT;
-    PGresult *res = NULL;
+    bool found = false;
     libro_code rc;
 
-    memset(out, 0, sizeof *out);
     libro_pg__param_text(&p, id);
-    rc = libro_pg__exec(h, &res, mandate_get_sql, &p, "mandate", err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    if (libro_pg__rows(res) == 0) {
+    rc = libro_pg__one(h, out, sizeof *out, &found, mandate_get_sql, &p, "mandate", read_mandate,
+                       err);
+    if (rc == LIBRO_OK && !found) {
         rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "no mandate %.71s", id);
-        goto out;
     }
-    rc = read_mandate(out, res, 0, err);
-out:
-    libro_pg__clear(res);
     return rc;
 }
 
@@ -240,17 +219,18 @@ libro_pg__mandate_put(void *h, const libro_mandate_record *m, bool insert, libro
     return LIBRO_OK;
 }
 
+static void
+mandates_free(void *list, size_t n)
+{
+    libro_mandate_records_free(list, n);
+}
+
 libro_code
 libro_pg__mandate_list(void *h, libro_mandate_record **out, size_t *n, libro_store_mandate_query q,
                        int office, const char *seat, int64_t a, int64_t b, libro_error *err)
 {
     libro_pg__params p = LIBRO_PG_PARAMS_INIT;
-    PGresult *res = NULL;
-    libro_mandate_record *list = NULL;
-    size_t count = 0;
     const char *sql = NULL;
-    int rows;
-    libro_code rc;
 
     *out = NULL;
     *n = 0;
@@ -280,31 +260,6 @@ libro_pg__mandate_list(void *h, libro_mandate_record **out, size_t *n, libro_sto
     if (sql == NULL) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "mandates: unknown query");
     }
-    rc = libro_pg__exec(h, &res, sql, &p, "mandates", err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    rows = libro_pg__rows(res);
-    if (rows > 0) {
-        list = libro_calloc((size_t) rows, sizeof *list);
-        if (list == NULL) {
-            rc = libro_pg__nomem(err);
-            goto out;
-        }
-    }
-    for (int i = 0; i < rows; i++) {
-        rc = read_mandate(&list[count], res, i, err);
-        if (rc != LIBRO_OK) {
-            goto out;
-        }
-        count++;
-    }
-    *out = list;
-    *n = count;
-    list = NULL; /* moved to caller */
-    count = 0;
-out:
-    libro_mandate_records_free(list, count);
-    libro_pg__clear(res);
-    return rc;
+    return libro_pg__list(h, (void **) out, n, sizeof **out, sql, &p, "mandates", read_mandate,
+                          mandates_free, err);
 }
