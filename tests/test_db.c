@@ -179,6 +179,37 @@ test_db_sql(const char *location, const char *sql)
 }
 
 int64_t
+test_db_changes(const char *location, const char *sql)
+{
+    int64_t n;
+
+    if (is_uri(location)) {
+        PGconn *c = pg_connect(location, "test_db_changes");
+        PGresult *res = pg_exec(c, sql, PGRES_COMMAND_OK);
+        char *end = NULL;
+
+        errno = 0;
+        n = strtoll(PQcmdTuples(res), &end, 10);
+        ck_assert_msg(errno == 0 && end != NULL && *end == '\0' && end != PQcmdTuples(res),
+                      "%.200s: no row count", sql);
+        PQclear(res);
+        PQfinish(c);
+    } else {
+        sqlite3 *db = NULL;
+        char *msg = NULL;
+        int rc;
+
+        ck_assert_int_eq(sqlite3_open_v2(location, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+        rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+        ck_assert_msg(rc == SQLITE_OK, "%.200s: %s", sql, msg != NULL ? msg : "?");
+        sqlite3_free(msg);
+        n = sqlite3_changes(db);
+        ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+    }
+    return n;
+}
+
+int64_t
 test_db_int(const char *location, const char *sql)
 {
     int64_t v;

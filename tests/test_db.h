@@ -30,6 +30,10 @@ void test_db_path(char *out, size_t size, const char *dir, const char *name);
  *  the location's schema. ck_abort, naming the SQL and the error, on failure. */
 void test_db_sql(const char *location, const char *sql);
 
+/** Run the one statement `sql` on `location` and return how many rows it changed
+ *  (sqlite3_changes, or PostgreSQL's command tag); ck_abort on failure. */
+int64_t test_db_changes(const char *location, const char *sql);
+
 /** The first column of the first row `sql` returns on `location`, as an integer; ck_abort
  *  when there is no row, the value is NULL or the statement fails. */
 int64_t test_db_int(const char *location, const char *sql);

@@ -20,8 +20,12 @@
 #                               $LIBRO_TEST_PG on a fresh schema (psql creates it; dropped at
 #                               exit) for `--db`
 #   db_is_pg                    true on PostgreSQL
+#   e2e_require_db              (e2e_start runs it) the backend's checks, for a script that
+#                               makes its own $work; its exit trap then runs db_cleanup
 #   db_sql LOCATION SQL         run SQL on the location (python3's sqlite3, or psql on its
 #                               schema); prints the rows, one a line, columns joined by |
+#   db_exists LOCATION          true when a registry is there (the file, or the schema's meta)
+#   db_re LOCATION              the location as a grep -E pattern matching it literally
 #   sqlite_only REASON          true on SQLite; on PostgreSQL prints "SKIP (SQLite only):
 #                               REASON" and is false: `if sqlite_only "file mode"; then ...; fi`
 
@@ -41,18 +45,23 @@ e2e_require() {
 }
 
 e2e_cleanup() {
-    local schema
     if [ -n "$server_pid" ]; then
         kill "$server_pid" 2>/dev/null
         wait "$server_pid" 2>/dev/null
     fi
+    db_cleanup
+    rm -rf "$work"
+}
+
+# Drop the schemas db_new made (a script with a cleanup of its own calls it before rm -rf).
+db_cleanup() {
+    local schema
     if db_is_pg && [ -s "$work/.db_schemas" ]; then
         while read -r schema; do
             psql -X -q -v ON_ERROR_STOP=1 "$LIBRO_TEST_PG" -c "DROP SCHEMA IF EXISTS $schema CASCADE" \
                 >/dev/null 2>&1
         done <"$work/.db_schemas"
     fi
-    rm -rf "$work"
 }
 
 db_is_pg() { [ "${LIBRO_TEST_DB:-}" = postgresql ]; }
@@ -116,6 +125,17 @@ db.close()' "$1" "$2"
         ;;
     esac
 }
+
+db_exists() {
+    case "$1" in
+    postgresql://* | postgres://*)
+        [ "$(db_sql "$1" "SELECT to_regclass('meta') IS NOT NULL")" = t ]
+        ;;
+    *) [ -e "$1" ] ;;
+    esac
+}
+
+db_re() { printf '%s' "$1" | sed 's/[][\.*^$?+(){}|/]/\\&/g'; }
 
 sqlite_only() {
     db_is_pg || return 0

@@ -1739,11 +1739,11 @@ migrate(pg *s, const char *const *meta, bool creating, libro_error *err)
         goto out;
     }
     if (creating && current >= 0) {
-        rc = libro_error_set(err, LIBRO_ERR_EXISTS, "%.64s already holds a registry", s->location);
+        rc = libro_error_set(err, LIBRO_ERR_EXISTS, "%.200s already holds a registry", s->location);
         goto out;
     }
     if (!creating && current < 0) {
-        rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "no registry at %.64s", s->location);
+        rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "no registry at %.200s", s->location);
         goto out;
     }
     if (current > known) {
@@ -1881,7 +1881,7 @@ libro_store__pg_open(libro_store *out, const char *uri, bool read_only, libro_er
         goto out;
     }
     if (current < 0) {
-        rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "no registry at %.64s", uri);
+        rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "no registry at %.200s", uri);
         goto out;
     }
     if (current > (int64_t) libro_pg__migration_count) {
