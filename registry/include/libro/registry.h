@@ -873,9 +873,9 @@ typedef struct libro_log_audit {
  *  else only the leaves after the size last audited and the nodes over them (the cost is
  *  proportional to the new leaves, plus one root). On success the size and root audited
  *  are recorded in the database (a write transaction) and *out, when not NULL, says what was
- *  checked and the root of the tree it covered. LIBRO_ERR_CORRUPT naming the first leaf or node
- * that does not match, the leaves it covers and how to recover; the codes of the store. Nothing is
- * recorded on failure. */
+ *  checked and the root of the tree it covered. LIBRO_ERR_CORRUPT naming the first leaf or
+ *  node that does not match, the leaves it covers and how to recover; the codes of the store.
+ *  Nothing is recorded on failure. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_log_audit(libro_registry *r, bool full,
                                                               libro_log_audit *out,
                                                               libro_error *err);
