@@ -46,7 +46,8 @@ static const char *in_days;
 
 static const struct cli_option init_opts[] = {
     {CLI_OPT_VALUE, "--db", "FILE", &in_db, CLI_REQUIRED, 0,
-     "the registry database to create (a new file, mode 0600)"},
+     "the registry database to create: a new file (mode 0600), or a postgresql:// URI (its "
+     "schema; no password in it)"},
     {CLI_OPT_VALUE, "--charter", "FILE", &in_charter, CLI_REQUIRED, 0,
      "the community's CommunityCharter (created, self-chartered, if absent)"},
     {CLI_OPT_VALUE, "--authorization", "FILE", &in_auth, CLI_REQUIRED, 0,
@@ -82,12 +83,14 @@ static const struct cli_command init_cmd = {
     "       [--id ID --name NAME --level N [--level-name NAME] --allow TYPE...]\n"
     "       [--registry-id ID --registry-name NAME --url URL] [--days N]",
     "Create a community's registry: a new SQLite database holding its charter and the\n"
-    "RegistryAuthorization that names the registry's key. An existing file is never\n"
-    "overwritten. Given files are used as they are: a charter from the parent community, or\n"
-    "the community's own. What is missing is created: the community key and the registry key\n"
-    "(Ed25519, mode 0600), a self-chartered anchor charter (--id, --name, --level, --allow),\n"
-    "and the registry authorization (--registry-id, --registry-name, --url), signed by the\n"
-    "community key.",
+    "RegistryAuthorization that names the registry's key, or its tables in the current schema\n"
+    "of the PostgreSQL database a postgresql:// URI names (the password from PGPASSFILE, a\n"
+    "service file or PGPASSWORD, never the URI). An existing file, or a schema that holds a\n"
+    "registry, is never overwritten. Given files are used as they are: a charter from the\n"
+    "parent community, or the community's own. What is missing is created: the community key\n"
+    "and the registry key (Ed25519, mode 0600), a self-chartered anchor charter (--id,\n"
+    "--name, --level, --allow), and the registry authorization (--registry-id,\n"
+    "--registry-name, --url), signed by the community key.",
     init_opts,
     LIBRO_NELEM(init_opts),
     registry_epilog,
@@ -464,7 +467,8 @@ static const char *sv_write_burst;
 static bool sv_read_only;
 
 static const struct cli_option serve_opts[] = {
-    {CLI_OPT_VALUE, "--db", "FILE", &sv_db, CLI_REQUIRED, 0, "the registry database"},
+    {CLI_OPT_VALUE, "--db", "FILE", &sv_db, CLI_REQUIRED, 0,
+     "the registry database: a file, or a postgresql:// URI"},
     {CLI_OPT_VALUE, "--listen", "ADDR:PORT", &sv_listen, CLI_REQUIRED, 0,
      "where to listen: 127.0.0.1:8080, [::1]:8080 (port 0: any free one)"},
     {CLI_OPT_VALUE, "--key", "FILE", &sv_key, CLI_REQUIRED, 0,

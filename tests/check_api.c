@@ -28,6 +28,7 @@
 #include "libro/time.h"
 #include "libro/util.h"
 #include "test_creds.h"
+#include "test_db.h"
 #include "test_util.h"
 
 #define DAY INT64_C(86400)
@@ -44,7 +45,7 @@
 #define SETUP_LEAVES 8u
 
 static char dir[256];
-static char db_path[300];
+static char db_path[512]; /* test_db_path: a file, or a PostgreSQL schema */
 static libro_key *town_key;
 static libro_key *board_key;
 static libro_key *midwife_key;
@@ -209,7 +210,7 @@ setup_with(int64_t reg_until, uint32_t list_seconds, unsigned rate, unsigned bur
                               tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp"),
                      0);
     ck_assert_ptr_nonnull(mkdtemp(dir));
-    ck_assert_int_gt(snprintf(db_path, sizeof db_path, "%s/registry.db", dir), 0);
+    test_db_path(db_path, sizeof db_path, dir, "registry.db");
     must(libro_key_generate(&town_key, LIBRO_ALG_ED25519, &err), &err, "town key");
     must(libro_key_generate(&board_key, LIBRO_ALG_ED25519, &err), &err, "board key");
     must(libro_key_generate(&midwife_key, LIBRO_ALG_ED25519, &err), &err, "midwife key");
@@ -296,9 +297,6 @@ setup_slow(void)
 static void
 teardown(void)
 {
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    char name[320];
-
     json_decref(R_json);
     R_json = NULL;
     libro_http__response_clear(&R);
@@ -310,10 +308,7 @@ teardown(void)
     hreg = NULL;
     libro_registry_close(reg);
     reg = NULL;
-    for (size_t i = 0; i < LIBRO_NELEM(suffixes); i++) {
-        ck_assert_int_gt(snprintf(name, sizeof name, "%s%s", db_path, suffixes[i]), 0);
-        (void) unlink(name);
-    }
+    test_db_remove(db_path);
     (void) rmdir(dir);
     libro_free(charter_jws);
     libro_free(board_auth_jws);

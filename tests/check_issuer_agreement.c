@@ -17,12 +17,14 @@
 #include "libro/time.h"
 #include "libro/util.h"
 #include "test_creds.h"
+#include "test_db.h"
 #include "test_util.h"
 
 #define N3 "urn:libro:neighborhood-3"
 #define DAY INT64_C(86400)
 
 static char dir[256];
+static char *db_path; /* test_db_new: a file in dir, or a PostgreSQL schema (setup_registry) */
 static libro_key *ada;
 static libro_key *bob;
 static libro_key *cleo;
@@ -59,6 +61,11 @@ teardown(void)
     libro_key_free(bob);
     libro_key_free(cleo);
     libro_key_free(es);
+    if (db_path != NULL) {
+        test_db_remove(db_path);
+        free(db_path);
+        db_path = NULL;
+    }
     libro_test_rm_rf(dir);
 }
 
@@ -608,8 +615,6 @@ END_TEST
 /* ---- against a registry -----------------------------------------------------------------------
  */
 
-static char db_path[300];
-
 static void
 setup_registry(void)
 {
@@ -622,7 +627,7 @@ setup_registry(void)
     char *auth;
 
     setup();
-    ck_assert_int_gt(snprintf(db_path, sizeof db_path, "%s/n3.db", dir), 0);
+    db_path = test_db_new(dir, "n3.db");
     must(libro_key_generate(&n3, LIBRO_ALG_ED25519, &err), &err, "n3");
     must(libro_key_generate(&reg, LIBRO_ALG_ED25519, &err), &err, "reg");
     c = new_cred(LIBRO_CRED_CHARTER, N3, N3, "Neighborhood 3", now - 365 * DAY, now + 3650 * DAY);

@@ -18,6 +18,7 @@
 #include "libro/time.h"
 #include "libro/util.h"
 #include "test_creds.h"
+#include "test_db.h"
 #include "test_util.h"
 
 #define DAY INT64_C(86400)
@@ -29,7 +30,7 @@
 #define RECORD "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
 static char dir[256];
-static char db_path[300];
+static char *db_path; /* test_db_new: a file in dir, or a PostgreSQL schema */
 static int64_t now;
 static libro_key *n3_key;
 static libro_key *t1_key;
@@ -98,7 +99,7 @@ setup(void)
                               tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp"),
                      0);
     ck_assert_ptr_nonnull(mkdtemp(dir));
-    ck_assert_int_gt(snprintf(db_path, sizeof db_path, "%s/n3.db", dir), 0);
+    db_path = test_db_new(dir, "n3.db");
     n3_key = new_key();
     t1_key = new_key();
     t2_key = new_key();
@@ -124,24 +125,12 @@ setup(void)
          "seat 2");
 }
 
-/* A database and its side files. */
-static void
-remove_db(const char *path)
-{
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    char name[340];
-    size_t i;
-
-    for (i = 0; i < LIBRO_NELEM(suffixes); i++) {
-        ck_assert_int_gt(snprintf(name, sizeof name, "%s%s", path, suffixes[i]), 0);
-        (void) unlink(name);
-    }
-}
-
 static void
 teardown(void)
 {
-    remove_db(db_path);
+    test_db_remove(db_path);
+    free(db_path);
+    db_path = NULL;
     (void) rmdir(dir);
     libro_free(n3_jws);
     libro_free(t1_jws);
@@ -542,13 +531,12 @@ START_TEST(test_leader)
     libro_credential *t1_reg = new_cred(LIBRO_CRED_REGISTRY_AUTH, T1, T1 ":registry", "R",
                                         now - 10 * DAY, now + 3000 * DAY);
     libro_registry *r = NULL;
-    char t1_db[320];
+    char *t1_db = test_db_new(dir, "t1.db");
     char *t1_reg_jws;
     int64_t end = 0;
 
     t1_reg->subject_key = public_of(registry_key);
     t1_reg_jws = sign(t1_reg, t1_key);
-    ck_assert_int_gt(snprintf(t1_db, sizeof t1_db, "%s/t1.db", dir), 0);
     must(libro_registry_create(t1_db, t1_jws, t1_reg_jws, &err), &err, "create t1");
     must(libro_registry_open(&r, t1_db, &err), &err, "open t1");
     must(libro_registry_add_chain(r, NULL, n3_jws, "clerk", now, &err), &err, "chain");
@@ -575,7 +563,8 @@ START_TEST(test_leader)
     ck_assert_ptr_null(res.license);
     libro_credential_free(t1_reg);
     libro_free(t1_reg_jws);
-    remove_db(t1_db);
+    test_db_remove(t1_db);
+    free(t1_db);
 }
 END_TEST
 

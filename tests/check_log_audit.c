@@ -1,10 +1,9 @@
 /* The log audits itself (registry/src/log.c, libro_registry_log_audit): an intact log of many
  * leaves passes, in full and incrementally, with the number of stored hashes checked exactly
- * what the new leaves touch; a stored hash zeroed or deleted, or a leaf's text edited with
- * sqlite3, is LIBRO_ERR_CORRUPT naming the leaf or node, from the audit, from the log head a
- * checkpoint is signed over, and from libro_server_start. Fixture: a temp dir and a registry
- * created from a self-charter and a registry authorization signed here. */
-#include <sqlite3.h> /* to damage the database as a failing disk or a stray edit would */
+ * what the new leaves touch; a stored hash zeroed or deleted, or a leaf's text edited behind
+ * libro's back (SQL on SQLite or PostgreSQL), is LIBRO_ERR_CORRUPT naming the leaf or node, from
+ * the audit, from the log head a checkpoint is signed over, and from libro_server_start. Fixture: a
+ * temp dir and a registry created from a self-charter and a registry authorization signed here. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "libro/time.h"
 #include "libro/util.h"
 #include "test_creds.h"
+#include "test_db.h"
 #include "test_util.h"
 
 #define DAY INT64_C(86400)
@@ -22,7 +22,7 @@
 #define MANY 500u /* leaves of the fixture's log */
 
 static char dir[256];
-static char db_path[300];
+static char db_path[512]; /* test_db_path: a file, or a PostgreSQL schema */
 static libro_key *town_key;
 static libro_key *registry_key;
 static libro_registry *reg;
@@ -62,7 +62,7 @@ setup_empty(void)
                               tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp"),
                      0);
     ck_assert_ptr_nonnull(mkdtemp(dir));
-    ck_assert_int_gt(snprintf(db_path, sizeof db_path, "%s/registry.db", dir), 0);
+    test_db_path(db_path, sizeof db_path, dir, "registry.db");
     must(libro_key_generate(&town_key, LIBRO_ALG_ED25519, &err), &err, "town key");
     must(libro_key_generate(&registry_key, LIBRO_ALG_ED25519, &err), &err, "registry key");
 
@@ -99,16 +99,10 @@ setup(void)
 static void
 teardown(void)
 {
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    char name[340];
-
     libro_registry_close(reg);
     reg = NULL;
     leaves = 0;
-    for (size_t i = 0; i < LIBRO_NELEM(suffixes); i++) {
-        ck_assert_int_gt(snprintf(name, sizeof name, "%s%s", db_path, suffixes[i]), 0);
-        (void) unlink(name);
-    }
+    test_db_remove(db_path);
     (void) rmdir(dir);
     libro_key_free(registry_key);
     libro_key_free(town_key);
@@ -132,21 +126,24 @@ nodes_over(uint64_t from, uint64_t size)
     return n;
 }
 
-/* Run `sql` on the database with sqlite3 itself, the registry closed. */
+/* Run `sql`, which changes one row, on the database behind libro's back, the registry closed.
+ * SQLite's zeroblob(32) is 32 zero bytes of bytea on PostgreSQL. */
 static void
 damage(const char *sql)
 {
-    sqlite3 *db = NULL;
-    char *msg = NULL;
+    static const char zero[] = "zeroblob(32)";
+    const char *z = strstr(sql, zero);
+    char pg[512];
 
     libro_registry_close(reg);
     reg = NULL;
-    ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
-    ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK, "%s: %s", sql,
-                  msg == NULL ? "" : msg);
-    ck_assert_int_eq(sqlite3_changes(db), 1);
-    sqlite3_free(msg);
-    ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+    if (test_db_is_pg() && z != NULL) {
+        ck_assert_int_lt(snprintf(pg, sizeof pg, "%.*sdecode(repeat('00', 32), 'hex')%s",
+                                  (int) (z - sql), sql, z + strlen(zero)),
+                         (int) sizeof pg);
+        sql = pg;
+    }
+    ck_assert_int_eq(test_db_changes(db_path, sql), 1);
 }
 
 static void
@@ -274,24 +271,27 @@ static const struct {
     const char *name;
     const char *sql;
     const char *msg;
+    const char *pg_start_msg; /* PostgreSQL's server start, when it finds it first: its
+                                 integrity check counts the leaves below the sequencer's head */
 } damaged[] = {
     {"leaf hash zeroed", "UPDATE log_node SET hash = zeroblob(32) WHERE level = 0 AND idx = 137",
-     "leaf 137 does not match its stored hash"},
+     "leaf 137 does not match its stored hash", NULL},
     {"leaf text edited",
      "UPDATE log_leaf SET data = replace(data, 'town-7 council', 'town-9 council')"
      " WHERE idx = 321",
-     "leaf 321 does not match its stored hash"},
+     "leaf 321 does not match its stored hash", NULL},
     {"inner node zeroed", "UPDATE log_node SET hash = zeroblob(32) WHERE level = 3 AND idx = 5",
-     "node 3/5 over leaves 40..47 does not match"},
+     "node 3/5 over leaves 40..47 does not match", NULL},
     {"top node zeroed", "UPDATE log_node SET hash = zeroblob(32) WHERE level = 8 AND idx = 0",
-     "node 8/0 over leaves 0..255 does not match"},
+     "node 8/0 over leaves 0..255 does not match", NULL},
     {"node deleted", "DELETE FROM log_node WHERE level = 2 AND idx = 100",
-     "node 2/100 over leaves 400..403 is missing or unreadable"},
-    {"leaf deleted", "DELETE FROM log_leaf WHERE idx = 7", "leaf 7 is missing"},
+     "node 2/100 over leaves 400..403 is missing or unreadable", NULL},
+    {"leaf deleted", "DELETE FROM log_leaf WHERE idx = 7", "leaf 7 is missing",
+     "the log's head says 500 leaves, the table holds 499"},
     {"hash of another leaf",
      "UPDATE log_node SET hash = (SELECT hash FROM log_node WHERE level = 0 AND idx = 11)"
      " WHERE level = 0 AND idx = 10",
-     "leaf 10 does not match its stored hash"},
+     "leaf 10 does not match its stored hash", NULL},
 };
 
 START_TEST(test_damaged_refused)
@@ -311,7 +311,9 @@ START_TEST(test_damaged_refused)
                       damaged[_i].msg);
     LIBRO_ASSERT_CODE(libro_registry_log_head(reg, &size, &root, &err), LIBRO_ERR_CORRUPT, &err,
                       damaged[_i].msg);
-    LIBRO_ASSERT_CODE(server_start(&s, &err), LIBRO_ERR_CORRUPT, &err, damaged[_i].msg);
+    LIBRO_ASSERT_CODE(server_start(&s, &err), LIBRO_ERR_CORRUPT, &err,
+                      test_db_is_pg() && damaged[_i].pg_start_msg != NULL ? damaged[_i].pg_start_msg
+                                                                          : damaged[_i].msg);
     ck_assert_ptr_null(s);
 }
 END_TEST

@@ -17,6 +17,7 @@
 #include "libro/util.h"
 #include "libro/verifier.h"
 #include "test_creds.h"
+#include "test_db.h"
 #include "test_util.h"
 
 #define DAY INT64_C(86400)
@@ -30,7 +31,7 @@
 #define NUMBER "T7-N-0001"
 
 static char dir[256];
-static char db[300];
+static char db[512]; /* test_db_path: a file, or a PostgreSQL schema */
 static libro_key *town_key;
 static libro_key *board_key;
 static libro_key *registry_key;
@@ -98,7 +99,7 @@ setup_with(int64_t until_days)
                               tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp"),
                      0);
     ck_assert_ptr_nonnull(mkdtemp(dir));
-    ck_assert_int_gt(snprintf(db, sizeof db, "%s/r.db", dir), 0);
+    test_db_path(db, sizeof db, dir, "r.db");
     must(libro_key_generate(&town_key, LIBRO_ALG_ED25519, &err), &err, "town key");
     must(libro_key_generate(&board_key, LIBRO_ALG_ED25519, &err), &err, "board key");
     must(libro_key_generate(&registry_key, LIBRO_ALG_ED25519, &err), &err, "registry key");
@@ -182,6 +183,7 @@ teardown(void)
     libro_key_free(board_key);
     libro_key_free(registry_key);
     libro_key_free(other_key);
+    test_db_remove(db);
     remove_tree(dir);
 }
 

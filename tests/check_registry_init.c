@@ -12,6 +12,7 @@
 #include "libro/key.h"
 #include "libro/registry.h"
 #include "libro/util.h"
+#include "test_db.h"
 #include "test_util.h"
 
 #define COMMUNITY "urn:libro:town-9"
@@ -19,7 +20,7 @@
 #define DAY INT64_C(86400)
 
 static char dir[256];
-static char db[300];
+static char *db; /* test_db_new: a file, or a PostgreSQL schema */
 static char charter[300];
 static char auth[300];
 static char ck[300]; /* the community key */
@@ -42,7 +43,7 @@ setup(void)
                               tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp"),
                      0);
     ck_assert_ptr_nonnull(mkdtemp(dir));
-    path_in(db, sizeof db, "town.db");
+    db = test_db_new(dir, "town.db");
     path_in(charter, sizeof charter, "charter.jws");
     path_in(auth, sizeof auth, "auth.jws");
     path_in(ck, sizeof ck, "town.pem");
@@ -53,11 +54,14 @@ setup(void)
 static void
 teardown(void)
 {
-    static const char *const names[] = {"town.db",         "town.db-wal",  "town.db-shm",
-                                        "town.db-journal", "charter.jws",  "auth.jws",
-                                        "town.pem",        "registry.pem", "other.pem"};
+    static const char *const names[] = {"charter.jws", "auth.jws", "town.pem", "registry.pem",
+                                        "other.pem"};
     char name[300];
     size_t i;
+
+    test_db_remove(db);
+    free(db);
+    db = NULL;
 
     for (i = 0; i < LIBRO_NELEM(names); i++) {
         path_in(name, sizeof name, names[i]);
@@ -154,7 +158,7 @@ existing_credentials(bool with_auth)
     opt.now = 0; /* the clock, as the init under test uses */
     must(libro_issuer_registry_init(&res, &opt, &err), &err, "earlier init");
     libro_registry_init_result_clear(&res);
-    ck_assert_int_eq(unlink(db), 0);
+    test_db_reset(db);
     if (!with_auth) {
         ck_assert_int_eq(unlink(auth), 0);
     }
@@ -261,7 +265,9 @@ START_TEST(test_creates_what_is_missing)
             ck_assert_uint_eq(mode_of(paths[i]), 0600);
         }
     }
-    ck_assert_uint_eq(mode_of(db), 0600);
+    if (!test_db_is_pg()) {
+        ck_assert_uint_eq(mode_of(db), 0600);
+    }
     ck_assert_str_eq(res.charter->subject_id, COMMUNITY);
     ck_assert_str_eq(res.authorization->subject_id, COMMUNITY ":registry");
     ck_assert_str_eq(res.authorization->issuer, COMMUNITY);
@@ -295,7 +301,7 @@ START_TEST(test_charter_holds_existing_authorization)
 
     must(libro_issuer_registry_init(&res, &opt, &err), &err, "earlier init");
     libro_registry_init_result_clear(&res);
-    ck_assert_int_eq(unlink(db), 0);
+    test_db_reset(db);
     ck_assert_int_eq(unlink(charter), 0);
     opt.now = NOW + 1;
     must(libro_issuer_registry_init(&res, &opt, &err), &err, "init a second later");
@@ -345,7 +351,7 @@ START_TEST(test_days_and_cut)
     ck_assert_int_eq(res.charter->valid_until, NOW + 30 * DAY);
     ck_assert_int_eq(res.authorization->valid_until, NOW + 30 * DAY);
     libro_registry_init_result_clear(&res);
-    ck_assert_int_eq(unlink(db), 0);
+    test_db_reset(db);
     ck_assert_int_eq(unlink(auth), 0);
     opt.days = 0;
     opt.now = NOW + DAY; /* the charter (30 days from NOW) ends first */
@@ -376,7 +382,7 @@ START_TEST(test_passphrase)
     libro_key_free(k);
 
     /* Again with the key existing: without or with a wrong passphrase nothing is written. */
-    ck_assert_int_eq(unlink(db), 0);
+    test_db_reset(db);
     ck_assert_int_eq(unlink(auth), 0);
     ck_assert_int_eq(unlink(rk), 0);
     opt.passphrase = NULL;
@@ -388,7 +394,7 @@ START_TEST(test_passphrase)
     opt.passphrase_len = 5;
     LIBRO_ASSERT_CODE(libro_issuer_registry_init(&res, &opt, &err), LIBRO_ERR_PASSPHRASE, &err,
                       "community key");
-    ck_assert(!exists(rk) && !exists(auth) && !exists(db));
+    ck_assert(!exists(rk) && !exists(auth) && !test_db_exists(db));
     opt.passphrase = "correct horse";
     opt.passphrase_len = strlen(opt.passphrase);
     must(libro_issuer_registry_init(&res, &opt, &err), &err, "init with the passphrase");
@@ -404,7 +410,7 @@ static void
 assert_nothing_created(const libro_registry_init_result *res)
 {
     ck_assert_uint_eq(res->created, 0);
-    ck_assert(!exists(db));
+    ck_assert(!test_db_exists(db));
     ck_assert(!exists(charter));
     ck_assert(!exists(auth));
     ck_assert(!exists(ck));
@@ -417,14 +423,26 @@ START_TEST(test_existing_database)
     libro_registry_init_result res = LIBRO_REGISTRY_INIT_RESULT_INIT;
     libro_error err = LIBRO_ERROR_INIT;
     libro_buf before = LIBRO_BUF_INIT;
+    /* On PostgreSQL, what the registry was made of: its meta rows (charter, authorization). */
+    const char *meta = "SELECT hashtext(string_agg(key || '=' || value, ',' ORDER BY key)) "
+                       "FROM meta";
+    int64_t meta_before = 0;
 
     must(libro_issuer_registry_init(&res, &opt, &err), &err, "init");
     libro_registry_init_result_clear(&res);
-    read_file(&before, db);
+    if (test_db_is_pg()) {
+        meta_before = test_db_int(db, meta);
+    } else {
+        read_file(&before, db);
+    }
     LIBRO_ASSERT_CODE(libro_issuer_registry_init(&res, &opt, &err), LIBRO_ERR_EXISTS, &err,
                       "exists: a registry is never overwritten");
     ck_assert_uint_eq(res.created, 0);
-    assert_same_file(db, &before);
+    if (test_db_is_pg()) {
+        ck_assert_int_eq(test_db_int(db, meta), meta_before);
+    } else {
+        assert_same_file(db, &before);
+    }
     libro_buf_free(&before);
 }
 END_TEST
@@ -521,7 +539,7 @@ START_TEST(test_missing_with_charter)
                               auth),
                      0);
     ck_assert_str_eq(err.msg, want);
-    ck_assert(!exists(auth) && !exists(db));
+    ck_assert(!exists(auth) && !test_db_exists(db));
 }
 END_TEST
 
@@ -569,12 +587,12 @@ START_TEST(test_charter_names_another_key)
     opt.community_key_path = other;
     LIBRO_ASSERT_CODE(libro_issuer_registry_init(&res, &opt, &err), LIBRO_ERR_DENIED, &err,
                       "names another key than the community key");
-    ck_assert(!exists(auth) && !exists(db));
+    ck_assert(!exists(auth) && !test_db_exists(db));
     ck_assert_int_eq(unlink(other), 0);
     LIBRO_ASSERT_CODE(libro_issuer_registry_init(&res, &opt, &err), LIBRO_ERR_DENIED, &err,
                       "other.pem does not exist");
     ck_assert(!exists(other)); /* a new key could not sign under that charter */
-    ck_assert(!exists(auth) && !exists(db));
+    ck_assert(!exists(auth) && !test_db_exists(db));
 }
 END_TEST
 
@@ -590,7 +608,7 @@ START_TEST(test_authorization_of_another_community)
     opt.now = 0;
     must(libro_issuer_registry_init(&res, &opt, &err), &err, "town 8");
     libro_registry_init_result_clear(&res);
-    ck_assert_int_eq(unlink(db), 0);
+    test_db_reset(db);
     ck_assert_int_eq(unlink(charter), 0);
     opt = full_options(); /* town 9, with town 8's authorization */
     LIBRO_ASSERT_CODE(libro_issuer_registry_init(&res, &opt, &err), LIBRO_ERR_DENIED, &err,
@@ -598,21 +616,26 @@ START_TEST(test_authorization_of_another_community)
                       "urn:libro:town-9");
     ck_assert_uint_eq(res.created, 0);
     ck_assert_ptr_null(res.charter);
-    ck_assert(!exists(charter) && !exists(db));
+    ck_assert(!exists(charter) && !test_db_exists(db));
 }
 END_TEST
 
-/* A database that cannot be created (its directory is missing) fails after the keys and
- * credentials were written: the result says so and holds what they are. */
+/* A database that cannot be created (its directory is missing; on PostgreSQL its schema)
+ * fails after the keys and credentials were written: the result says so and holds what they
+ * are. */
 START_TEST(test_failure_after_writing)
 {
     libro_registry_init_options opt = full_options();
     libro_registry_init_result res = LIBRO_REGISTRY_INIT_RESULT_INIT;
     libro_error err = LIBRO_ERROR_INIT;
-    char nowhere[320];
+    char nowhere[1024];
     libro_code rc;
 
-    path_in(nowhere, sizeof nowhere, "missing/town.db");
+    if (test_db_is_pg()) {
+        ck_assert_int_lt(snprintf(nowhere, sizeof nowhere, "%s_missing", db), (int) sizeof nowhere);
+    } else {
+        path_in(nowhere, sizeof nowhere, "missing/town.db");
+    }
     opt.db_path = nowhere;
     rc = libro_issuer_registry_init(&res, &opt, &err);
     ck_assert_msg(rc != LIBRO_OK, "created %s", nowhere);
@@ -636,7 +659,7 @@ START_TEST(test_encrypted_registry_key)
     new_key(rk, "secret");
     LIBRO_ASSERT_CODE(libro_issuer_registry_init(&res, &opt, &err), LIBRO_ERR_BAD_KEY, &err,
                       "is encrypted: give its public key");
-    ck_assert(!exists(ck) && !exists(charter) && !exists(auth) && !exists(db));
+    ck_assert(!exists(ck) && !exists(charter) && !exists(auth) && !test_db_exists(db));
 }
 END_TEST
 
@@ -650,7 +673,7 @@ START_TEST(test_bad_charter_file)
     must(libro_file_write_new(charter, "not a jws\n", 10, 0644, &err), &err, "write");
     LIBRO_ASSERT_CODE(libro_issuer_registry_init(&res, &opt, &err), LIBRO_ERR_PARSE, &err,
                       "charter.jws: ");
-    ck_assert(!exists(ck) && !exists(rk) && !exists(auth) && !exists(db));
+    ck_assert(!exists(ck) && !exists(rk) && !exists(auth) && !test_db_exists(db));
 }
 END_TEST
 
@@ -681,7 +704,7 @@ START_TEST(test_dangling_link)
     rc = libro_issuer_registry_init(&res, &opt, &err);
     ck_assert_msg(rc != LIBRO_OK, "followed the link");
     ck_assert_str_ne(err.msg, "");
-    ck_assert(!exists(other) && !exists(ck) && !exists(db));
+    ck_assert(!exists(other) && !exists(ck) && !test_db_exists(db));
 }
 END_TEST
 

@@ -7,6 +7,7 @@
  * leaves, and who signs a request (the kid resolution the HTTP API uses). Fixture:
  * test_roundtable.h (a town, its neighborhood's registry, eight tribes, four holders). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 #include "libro/statuslist.h"
 #include "libro/util.h"
 #include "test_creds.h"
+#include "test_db.h"
 #include "test_roundtable.h"
 #include "test_util.h"
 
@@ -251,16 +253,14 @@ START_TEST(test_seat_wrong_level)
     libro_registry *town = NULL;
     libro_registry *tribe = NULL;
     libro_credential *c;
-    char path[320];
-    char tribe_path[320];
+    char *path = test_db_new(F.dir, "town.db");
+    char *tribe_path = test_db_new(F.dir, "tribe.db");
     char *auth;
     char *tribe_by_town = rt_charter(RT_PARENT, rt_tribe(0), "Tribe 1", 0, Y2026, Y2040,
                                      F.tribe_key[0], F.parent_key);
     char *tribe_self = rt_charter(rt_tribe(0), rt_tribe(0), "Tribe 1", 0, Y2026, Y2040,
                                   F.tribe_key[0], F.tribe_key[0]);
 
-    ck_assert_int_gt(snprintf(path, sizeof path, "%s/town.db", F.dir), 0);
-    ck_assert_int_gt(snprintf(tribe_path, sizeof tribe_path, "%s/tribe.db", F.dir), 0);
     c = new_cred(LIBRO_CRED_REGISTRY_AUTH, RT_PARENT, RT_PARENT ":registry", "Town 5 Registry",
                  Y2026, Y2040);
     c->subject_key = public_of(F.registry_key);
@@ -290,8 +290,10 @@ START_TEST(test_seat_wrong_level)
                       LIBRO_ERR_DENIED, &err, "is a tribe (level 0): it has no roundtable");
     libro_registry_close(tribe);
     libro_free(auth);
-    (void) unlink(path);
-    (void) unlink(tribe_path);
+    test_db_remove(path);
+    test_db_remove(tribe_path);
+    free(path);
+    free(tribe_path);
     libro_free(tribe_self);
     libro_free(tribe_by_town);
 }
@@ -513,12 +515,11 @@ START_TEST(test_leader_without_parent)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_registry *bare = NULL;
-    char path[320];
+    char *path = test_db_new(F.dir, "bare.db");
     uint32_t list = 0;
     uint32_t index = 0;
     char *jws;
 
-    ck_assert_int_gt(snprintf(path, sizeof path, "%s/bare.db", F.dir), 0);
     must(libro_registry_create(path, F.community_charter, F.authorization, &err), &err, "create");
     must(libro_registry_open(&bare, path, &err), &err, "open");
     must(libro_registry_reserve_mandate_status(bare, NULL, &list, &index, &err), &err, "reserve");
@@ -528,7 +529,8 @@ START_TEST(test_leader_without_parent)
         LIBRO_ERR_NOT_FOUND, &err, "the registry's chain has no parent charter");
     libro_free(jws);
     libro_registry_close(bare);
-    (void) unlink(path);
+    test_db_remove(path);
+    free(path);
 }
 END_TEST
 

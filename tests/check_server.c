@@ -30,6 +30,7 @@
 #include "libro/util.h"
 #include "libro/verifier.h"
 #include "test_creds.h"
+#include "test_db.h"
 #include "test_util.h"
 
 #define DAY INT64_C(86400)
@@ -42,7 +43,7 @@
 #define REPLY_MAX (256u * 1024u)
 
 static char dir[256];
-static char db_path[300];
+static char db_path[512]; /* test_db_path: a file, or a PostgreSQL schema */
 static libro_key *town_key;
 static libro_key *board_key;
 static libro_key *registry_key;
@@ -132,7 +133,7 @@ setup(void)
                               tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp"),
                      0);
     ck_assert_ptr_nonnull(mkdtemp(dir));
-    ck_assert_int_gt(snprintf(db_path, sizeof db_path, "%s/registry.db", dir), 0);
+    test_db_path(db_path, sizeof db_path, dir, "registry.db");
     must(libro_key_generate(&town_key, LIBRO_ALG_ED25519, &err), &err, "town key");
     must(libro_key_generate(&board_key, LIBRO_ALG_ED25519, &err), &err, "board key");
     must(libro_key_generate(&registry_key, LIBRO_ALG_ED25519, &err), &err, "registry key");
@@ -172,18 +173,11 @@ setup(void)
 static void
 teardown(void)
 {
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    char name[320];
-    size_t i;
-
     libro_server_stop(server);
     server = NULL;
     libro_registry_close(reg);
     reg = NULL;
-    for (i = 0; i < LIBRO_NELEM(suffixes); i++) {
-        ck_assert_int_gt(snprintf(name, sizeof name, "%s%s", db_path, suffixes[i]), 0);
-        (void) unlink(name);
-    }
+    test_db_remove(db_path);
     (void) rmdir(dir);
     libro_free(ada_jws);
     ada_jws = NULL;
@@ -935,7 +929,7 @@ START_TEST(test_start_refusals)
     libro_server *s = (libro_server *) &err; /* must be reset to NULL */
     libro_key *other = NULL;
     libro_key *pub = public_of(registry_key);
-    char missing[320];
+    char missing[512];
 
     opt.db_path = db_path;
     opt.registry_key = registry_key;
@@ -978,10 +972,11 @@ START_TEST(test_start_refusals)
                       "registry authorization names");
     opt.registry_key = registry_key;
 
-    ck_assert_int_gt(snprintf(missing, sizeof missing, "%s/none.db", dir), 0);
+    test_db_path(missing, sizeof missing, dir, "none.db");
     opt.db_path = missing;
     LIBRO_ASSERT_CODE(libro_server_start(&s, &opt, &err), LIBRO_ERR_NOT_FOUND, &err, NULL);
     opt.db_path = db_path;
+    test_db_remove(missing);
 
     opt.port = port; /* taken by the fixture's server */
     LIBRO_ASSERT_CODE(libro_server_start(&s, &opt, &err), LIBRO_ERR_NETWORK, &err, "cannot listen");

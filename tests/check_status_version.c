@@ -1,8 +1,8 @@
-/* Status list versions and the status observer of the SQLite store (registry/src/sqlite,
- * migration 7): each real change of a status bumps its list's version in the change's
- * transaction, writing the value already there bumps nothing, status_versions returns every
- * version (a second handle on the file sees the first's), and the observer hears a change only
- * after its transaction committed, in order, and never one rolled back. */
+/* Status list versions and the status observer of the store, on each backend (SQLite's
+ * migration 7; PostgreSQL's migration 1): each real change of a status bumps its list's version in
+ * the change's transaction, writing the value already there bumps nothing, status_versions returns
+ * every version (a second handle on the database sees the first's), and the observer hears a change
+ * only after its transaction committed, in order, and never one rolled back. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +11,7 @@
 #include "../registry/src/registry_int.h"
 #include "libro/statuslist.h"
 #include "libro/util.h"
+#include "test_db.h"
 #include "test_util.h"
 
 #define MAX_HEARD 32
@@ -25,7 +26,7 @@ typedef struct heard {
 } heard;
 
 static char dir[256];
-static char db_path[300];
+static char db_path[512]; /* test_db_path: a file, or a PostgreSQL schema */
 static libro_store store;
 static heard log_[MAX_HEARD];
 static size_t n_heard;
@@ -49,8 +50,8 @@ setup(void)
                               getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp"),
                      0);
     ck_assert_ptr_nonnull(mkdtemp(dir));
-    ck_assert_int_gt(snprintf(db_path, sizeof db_path, "%s/registry.db", dir), 0);
-    must(libro_store__sqlite_create(&store, db_path, meta, &err), &err, "create");
+    test_db_path(db_path, sizeof db_path, dir, "registry.db");
+    must(libro_store__create(&store, db_path, meta, &err), &err, "create");
     store.ops->set_status_observer(store.h, observe, &store);
     n_heard = 0;
     must(store.ops->begin(store.h, &err), &err, "begin");
@@ -69,6 +70,7 @@ teardown(void)
         store.ops->close(store.h);
     }
     memset(&store, 0, sizeof store);
+    test_db_remove(db_path);
     libro_test_rm_rf(dir);
 }
 
@@ -122,7 +124,7 @@ START_TEST(test_fresh_has_no_versions)
     must(store.ops->status_versions(store.h, &v, &n, &err), &err, "status versions");
     ck_assert_uint_eq(n, 0);
     ck_assert_ptr_null(v);
-    ck_assert_int_eq(store.ops->schema_version(store.h), 8);
+    ck_assert_int_eq(store.ops->schema_version(store.h), test_db_is_pg() ? 1 : 8);
     ck_assert_uint_eq(n_heard, 0);
 }
 END_TEST
@@ -224,7 +226,7 @@ START_TEST(test_other_handle_seen)
     libro_error err = LIBRO_ERROR_INIT;
     libro_store other = {0};
 
-    must(libro_store__sqlite_open(&other, db_path, false, &err), &err, "open second");
+    must(libro_store__open(&other, db_path, false, &err), &err, "open second");
     must(other.ops->begin(other.h, &err), &err, "begin");
     must(other.ops->status_set(other.h, LIBRO_SPACE_LICENSES, 1, 3, LIBRO_STATUS_REVOCATION, 1,
                                &err),

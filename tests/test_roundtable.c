@@ -8,6 +8,7 @@
 #include "libro/rules.h"
 #include "libro/util.h"
 #include "test_creds.h"
+#include "test_db.h"
 #include "test_roundtable.h"
 #include "test_util.h"
 
@@ -66,7 +67,7 @@ rt_setup(rt_fixture *f, int64_t from, int64_t until, unsigned consecutive, const
                               tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp"),
                      0);
     ck_assert_ptr_nonnull(mkdtemp(f->dir));
-    ck_assert_int_gt(snprintf(f->db_path, sizeof f->db_path, "%s/registry.db", f->dir), 0);
+    test_db_path(f->db_path, sizeof f->db_path, f->dir, "registry.db");
     f->parent_key = new_key();
     f->community_key = new_key();
     f->registry_key = new_key();
@@ -116,14 +117,8 @@ rt_setup(rt_fixture *f, int64_t from, int64_t until, unsigned consecutive, const
 void
 rt_teardown(rt_fixture *f)
 {
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    char name[340];
-
     if (f->db_path[0] != '\0') {
-        for (size_t i = 0; i < LIBRO_NELEM(suffixes); i++) {
-            ck_assert_int_gt(snprintf(name, sizeof name, "%s%s", f->db_path, suffixes[i]), 0);
-            (void) unlink(name);
-        }
+        test_db_remove(f->db_path);
         (void) rmdir(f->dir);
     }
     libro_key_free(f->parent_key);

@@ -17,7 +17,7 @@
 
 typedef struct rt_fixture {
     char dir[256];
-    char db_path[300];
+    char db_path[512]; /* test_db_new: a file in dir, or a PostgreSQL schema */
     libro_key *parent_key;
     libro_key *community_key;
     libro_key *registry_key;
@@ -35,7 +35,7 @@ typedef struct rt_fixture {
  *  temp directory, with the town's charter added to its chain at `from`. The registry
  *  authorization names `url`. */
 void rt_setup(rt_fixture *f, int64_t from, int64_t until, unsigned consecutive, const char *url);
-/** Remove the database and the directory, free everything. Idempotent. */
+/** Remove the database (test_db_remove) and the directory, free everything. Idempotent. */
 void rt_teardown(rt_fixture *f);
 /** "urn:libro:tribe-<i + 1>". */
 const char *rt_tribe(int i);

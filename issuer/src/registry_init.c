@@ -59,6 +59,23 @@ exists(const char *path)
     return path != NULL && lstat(path, &st) == 0;
 }
 
+/* Whether a registry is at `db_path` already: a file there (SQLite), or a database that opens
+ * as one (a PostgreSQL schema holding a registry, whatever its version). Any other failure to
+ * open is left to the creation, which reports it. */
+static bool
+registry_at(const char *db_path)
+{
+    libro_registry *r = NULL;
+    libro_code rc;
+
+    if (exists(db_path)) {
+        return true;
+    }
+    rc = libro_registry_open_read_only(&r, db_path, NULL);
+    libro_registry_close(r);
+    return rc == LIBRO_OK || rc == LIBRO_ERR_READONLY || rc == LIBRO_ERR_UNSUPPORTED;
+}
+
 static void
 part_init(struct part *p, const char *path)
 {
@@ -369,7 +386,7 @@ libro_issuer_registry_init(libro_registry_init_result *res, const libro_registry
     part_init(&charter, opt->charter_path);
     part_init(&auth, opt->authorization_path);
     create_some = !charter.existed || !auth.existed;
-    if (exists(opt->db_path)) {
+    if (registry_at(opt->db_path)) {
         rc = libro_error_set(err, LIBRO_ERR_EXISTS,
                              "%.200s exists: a registry is never overwritten", opt->db_path);
         goto out;

@@ -398,7 +398,7 @@ libro_registry_create(const char *path, const char *charter_jws, const char *reg
         const char *const meta[] = {LIBRO_STORE_META_CHARTER, charter_jws,
                                     LIBRO_STORE_META_AUTHORIZATION, registry_auth_jws, NULL};
 
-        rc = libro_store__sqlite_create(&store, path, meta, err);
+        rc = libro_store__create(&store, path, meta, err);
     }
 out:
     if (store.ops != NULL) {
@@ -425,7 +425,7 @@ open_registry(libro_registry **out, const char *path, bool read_only, libro_erro
         goto out;
     }
     r->read_only = read_only;
-    rc = libro_store__sqlite_open(&r->store, path, read_only, err);
+    rc = libro_store__open(&r->store, path, read_only, err);
     if (rc != LIBRO_OK) {
         goto out;
     }

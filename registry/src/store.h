@@ -1,7 +1,8 @@
 /* libro_registry: the storage interface the lifecycle code uses (docs/operations.md). SQLite
- * (sqlite/store_sqlite.c) is the embedded default; a PostgreSQL backend implements the same
- * table of functions. The store knows rows, not rules: every check of the lifecycle is made by
- * registry.c inside a transaction the store opens. */
+ * (sqlite/store_sqlite.c) is the embedded default; PostgreSQL (postgres/store_pg.c), chosen
+ * by a postgresql:// database argument (store.c), implements the same table of functions. The store
+ * knows rows, not rules: every check of the lifecycle is made by registry.c inside a transaction
+ * the store opens. */
 #ifndef LIBRO_REGISTRY_STORE_H
 #define LIBRO_REGISTRY_STORE_H
 
@@ -69,12 +70,45 @@ typedef void (*libro_store_status_observer)(void *ctx, libro_store_space space, 
                                             uint32_t index, int purpose, unsigned value,
                                             uint64_t version);
 
+/* A status change made inside an open transaction, held for the observer until the transaction
+ * commits (both stores). */
+typedef struct libro_store__change {
+    libro_store_space space;
+    uint32_t list;
+    uint32_t index;
+    int purpose;
+    unsigned value;
+    uint64_t version;
+} libro_store__change;
+
+/* The open transaction's status changes, in order, and who is told of them once it committed
+ * (observer NULL: changes are not collected). */
+typedef struct libro_store__changes {
+    libro_store_status_observer observer;
+    void *ctx;
+    libro_store__change *v;
+    size_t n;
+    size_t cap;
+} libro_store__changes;
+
+/** Hold `x` until the transaction commits when `in_tx`, else tell the observer at once (the
+ *  statement committed by itself). */
+LIBRO_NODISCARD libro_code libro_store__changes_note(libro_store__changes *c,
+                                                     const libro_store__change *x, bool in_tx,
+                                                     libro_error *err);
+/** Tell the observer of the held changes, in the order they were made, and forget them. */
+void libro_store__changes_publish(libro_store__changes *c);
+void libro_store__changes_free(libro_store__changes *c);
+
 /** Called by status_each once per index whose status is not 0, with that status. */
 typedef libro_code (*libro_store_status_fn)(void *ctx, uint32_t index, unsigned value,
                                             libro_error *err);
 
 /* Every function takes the backend's handle `h` first. Codes: LIBRO_ERR_IO for the backend's
- * failures (a busy database included), LIBRO_ERR_NOMEM, and those named below. Outputs are
+ * failures, LIBRO_ERR_BUSY (the write lock not had in time), LIBRO_ERR_NOMEM, and those named
+ * below; PostgreSQL adds LIBRO_ERR_CONFLICT (a serialization failure or a deadlock: the whole
+ * transaction must run again; a group is lost with it) and LIBRO_ERR_UNAVAILABLE (the
+ * connection was lost: the next begin connects again). Outputs are
  * owned by the caller and released with the public _clear/_free of their type. */
 /* Savepoints a group may hold open at once (a job, the write inside it, and room). */
 #define LIBRO_STORE_MAX_DEPTH 8u
@@ -263,5 +297,30 @@ LIBRO_NODISCARD libro_code libro_store__sqlite_create(libro_store *out, const ch
  *  is older than this code's is refused (LIBRO_ERR_READONLY) rather than migrated. */
 LIBRO_NODISCARD libro_code libro_store__sqlite_open(libro_store *out, const char *path,
                                                     bool read_only, libro_error *err);
+
+/** Create a registry in the current schema (search_path) of the PostgreSQL database that the
+ *  libpq connection URI `uri` names: the tables and the `meta` rows in one transaction
+ *  (nothing is left on failure). LIBRO_ERR_EXISTS when the schema holds a registry already;
+ *  LIBRO_ERR_INVALID_ARG for a URI with a password; LIBRO_ERR_UNAVAILABLE when the server
+ *  cannot be reached; LIBRO_ERR_MISSING_LIBRARY without libpq. */
+LIBRO_NODISCARD libro_code libro_store__pg_create(libro_store *out, const char *uri,
+                                                  const char *const *meta, libro_error *err);
+/** Open the registry of `uri`, migrating it forward under an advisory lock (many processes
+ *  starting at once migrate once). LIBRO_ERR_NOT_FOUND when the schema holds no registry,
+ *  LIBRO_ERR_UNSUPPORTED for a newer schema; `read_only` as libro_store__sqlite_open (the
+ *  session's default_transaction_read_only). */
+LIBRO_NODISCARD libro_code libro_store__pg_open(libro_store *out, const char *uri, bool read_only,
+                                                libro_error *err);
+
+/** Whether `location` names a PostgreSQL database (a postgresql:// or postgres:// URI) rather
+ *  than a SQLite file. */
+bool libro_store__is_pg(const char *location);
+/** Create a registry database at `location`: libro_store__pg_create for a PostgreSQL URI,
+ *  else libro_store__sqlite_create. */
+LIBRO_NODISCARD libro_code libro_store__create(libro_store *out, const char *location,
+                                               const char *const *meta, libro_error *err);
+/** Open the registry database at `location`, PostgreSQL or SQLite as libro_store__create. */
+LIBRO_NODISCARD libro_code libro_store__open(libro_store *out, const char *location, bool read_only,
+                                             libro_error *err);
 
 #endif

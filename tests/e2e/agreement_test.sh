@@ -14,6 +14,8 @@ libro=$(cd "$(dirname "$libro")" && pwd)/$(basename "$libro") # we cd below
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_require agreement_test.sh sha256sum date base64
 e2e_start agreement
+# The registries: files here on SQLite, fresh schemas on PostgreSQL (LIBRO_TEST_DB).
+N3_DB=$(db_new n3.db) || exit 1
 
 at() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; } # GNU date: "1 year ago", "now"
 hash_of() { printf 'sha256:%s' "$(sha256sum <"$1" | cut -c1-64)"; }
@@ -31,7 +33,7 @@ check "libro help lists agreement" 0 '^  agreement +draft, sign' -- "$libro" hel
 must "$libro" key new --out n3.pem
 must "$libro" issue charter --self --key n3.pem --id $N --name "Neighborhood 3" --level 1 \
     --allow civic --valid-from "$(at '1 year ago')" --days 3650 --out n3.jws
-must "$libro" registry init --db n3.db --charter n3.jws --community-key n3.pem \
+must "$libro" registry init --db "$N3_DB" --charter n3.jws --community-key n3.pem \
     --registry-key reg.pem --authorization reg-auth.jws --registry-id $N:registry \
     --registry-name "Neighborhood 3 Registry" --url http://127.0.0.1
 for p in ada bob carla p1 p2 p3 p4 p5 p6 p7; do
@@ -189,10 +191,10 @@ check "spec: an unknown member" 1 'unexpected member "colour"' -- "$libro" agree
 
 # --- the registry ---------------------------------------------------------------------------------
 check "register: PARTIAL is refused, naming who is missing" 1 'PARTIAL.*missing: Bob Example' -- \
-    "$libro" agreement register --db n3.db --actor clerk a-ada-only.json
+    "$libro" agreement register --db "$N3_DB" --actor clerk a-ada-only.json
 check "register: the garden by the database" 0 "^$(hash_of g.json)\$" -- "$libro" agreement \
-    register --db n3.db --actor clerk g.json
-e2e_serve n3.db reg.pem
+    register --db "$N3_DB" --actor clerk g.json
+e2e_serve "$N3_DB" reg.pem
 H1=$(hash_of $A)
 check "register over HTTP, with the reference QR" 0 "reference QR code version [1-9]," -- \
     "$libro" agreement register --registry "$URL" --qr a.png $A
@@ -205,7 +207,7 @@ must "$libro" agreement sign --key ada.pem other.json
 must "$libro" agreement sign --key bob.pem other.json
 check "register: framed by another community's law" 1 '' -- "$libro" agreement register \
     --registry "$URL" other.json
-check "show --json" 0 '"stateNow":"in force"' -- "$libro" agreement show --json --db n3.db "$H1"
+check "show --json" 0 '"stateNow":"in force"' -- "$libro" agreement show --json --db "$N3_DB" "$H1"
 check "show: an unknown agreement" 1 '' -- "$libro" agreement show --registry "$URL" \
     "sha256:$(printf x | sha256sum | cut -c1-64)"
 
@@ -270,7 +272,7 @@ check "verify: a PARTIAL document" 9 'PARTIAL' -- "$libro" verify --jws a-ada-on
 check "verify: payload swapped, INVALID" 1 'INVALID' -- "$libro" verify --jws swapped.json
 check "verify: the reference QR of the first version" 4 'SUPERSEDED' -- "$libro" verify a.png
 check "verify: the reference text of the garden" 4 'ENDED' -- "$libro" verify --text \
-    "$("$libro" agreement show --db n3.db --qr g-ref.png "$(hash_of g.json)" 2>/dev/null |
+    "$("$libro" agreement show --db "$N3_DB" --qr g-ref.png "$(hash_of g.json)" 2>/dev/null |
         sed -n 's/^reference *//p')"
 
 printf '%d passed, %d failed\n' "$passed" "$failed"

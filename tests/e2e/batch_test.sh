@@ -15,17 +15,17 @@ BASE=https://registry.town-7.example/v1/status
 
 # --- the world: Town 7, its board (issuer) and its registry ----------------------------------
 e2e_town7 "$FROM"
-DB=reg.db
-must "$libro" registry init --db $DB --charter town.jws --authorization regauth.jws
-must "$libro" registry type --db $DB --id nursing-general --validity-days 1095 \
+DB=$(db_new reg.db) || exit 1
+must "$libro" registry init --db "$DB" --charter town.jws --authorization regauth.jws
+must "$libro" registry type --db "$DB" --id nursing-general --validity-days 1095 \
     --renewal-window-days 90 --grace-days 30 --actor ops
-must "$libro" registry type --db $DB --id first-aid --validity-days 30 --renewal-window-days 10 \
+must "$libro" registry type --db "$DB" --id first-aid --validity-days 30 --renewal-window-days 10 \
     --grace-days 5 --actor ops
-BATCH=(--key board.pem --authorization auth.jws --community-charter town.jws --registry $DB
+BATCH=(--key board.pem --authorization auth.jws --community-charter town.jws --registry "$DB"
     --status-url-base $BASE)
 # The decoded payload of license NUMBER's credential as the registry holds it.
 payload_of() {
-    "$libro" license show --db $DB --json "$1" | python3 -c '
+    "$libro" license show --db "$DB" --json "$1" | python3 -c '
 import base64, json, sys
 jws = json.load(sys.stdin)["license"]["credential"]
 p = jws.split(".")[1]
@@ -41,7 +41,7 @@ expect_report() { # FILE PATTERN...
         grep -qE -- "$want" <<<"$line" && ok || fail "$file line $i: '$line', want /$want/"
     done
 }
-count() { python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM license").fetchone()[0])' "$DB"; }
+count() { db_sql "$DB" "SELECT count(*) FROM license"; }
 
 # --- CSV: good lines issued, bad lines failing alone with their line numbers ------------------
 long=$(head -c 5000 /dev/zero | tr '\0' x)
@@ -55,11 +55,11 @@ EOF
 mkdir out
 check "csv: every line issued" 0 '^line 5: issued T7-F-0001 \(status list 0, index [0-9]+\)$' -- \
     "$libro" issue license --batch good.csv "${BATCH[@]}" --out-dir out
-check "csv: quoted field with a comma" 0 'holder +Example, Bo' -- "$libro" license show --db $DB \
+check "csv: quoted field with a comma" 0 'holder +Example, Bo' -- "$libro" license show --db "$DB" \
     T7-N-0002
 check "csv: scope items" 0 '"general care","night shifts"' -- payload_of T7-N-0001
 check "--out-dir: one file per license" 0 '' -- test -s out/T7-N-0001.jws
-"$libro" license show --db $DB --json T7-F-0001 >show.json
+"$libro" license show --db "$DB" --json T7-F-0001 >show.json
 python3 - show.json out/T7-F-0001.jws <<'EOF' && ok || fail "--out-dir: not the registered credential"
 import json, sys
 doc = json.load(open(sys.argv[1]))
@@ -91,7 +91,7 @@ expect_report mixed.out \
     '^line 9: issued T7-N-0015 '
 [ "$(wc -l <mixed.out)" -eq 8 ] && ok || fail "csv report: $(wc -l <mixed.out) lines, want 8"
 grep -q '^libro: 2 of 8 lines issued, 6 failed$' mixed.err && ok || fail "csv summary: $(cat mixed.err)"
-check "a failed line left nothing" 1 'no license T7-N-0011' -- "$libro" license show --db $DB \
+check "a failed line left nothing" 1 'no license T7-N-0011' -- "$libro" license show --db "$DB" \
     T7-N-0011
 
 # --- JSON lines ------------------------------------------------------------------------------
@@ -159,10 +159,10 @@ rc=$?
 [ $rc -eq 4 ] && ok || fail "groups: exit $rc, want 4: $(cat group.err)"
 [ "$(grep -c ': issued ' group.out)" -eq 29 ] && ok || fail "groups: $(grep -c ': issued ' group.out) issued, want 29"
 grep -q '^line 19: .*plumbing' group.out && ok || fail "groups: line 19 not reported: $(cat group.out)"
-check "groups: the line after the bad one" 0 'state +active' -- "$libro" license show --db $DB \
+check "groups: the line after the bad one" 0 'state +active' -- "$libro" license show --db "$DB" \
     T7-N-0118
 # A line refused after its reservation (a number already registered) took it back with it.
-slots=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM status_slot").fetchone()[0])' "$DB")
+slots=$(db_sql "$DB" "SELECT count(*) FROM status_slot")
 [ "$slots" -eq "$(count)" ] && ok || fail "reservations without a license: $slots slots, $(count) licenses"
 
 # --- over HTTP: each line a signed request, committed by the registry before it answers ------
@@ -206,7 +206,7 @@ assert numbers == ["T7-N-0500", "T7-N-0502"] + ["T7-N-0%d" % i for i in range(50
 EOF
 
 # --- libro license expiring streams what is there, soonest first -----------------------------
-"$libro" license expiring --db $DB --within 100 --json >exp.json 2>exp.err
+"$libro" license expiring --db "$DB" --within 100 --json >exp.json 2>exp.err
 rc=$?
 [ $rc -eq 0 ] && ok || fail "expiring --json: exit $rc: $(cat exp.err)"
 python3 - exp.json <<'EOF' && ok || fail "expiring --json: $(head -c 300 exp.json)"
@@ -224,8 +224,8 @@ assert all("credential" not in l for l in lics)
 assert len(lics) == len(numbers)
 EOF
 check "expiring: text, soonest first" 0 '^T7-F-0001 ' -- bash -c \
-    "'$libro' license expiring --db $DB --within 100 2>/dev/null | head -n 1"
-check "expiring: none" 0 '^\{"ok":true,"licenses":\[\]\}$' -- "$libro" license expiring --db $DB \
+    "'$libro' license expiring --db '$DB' --within 100 2>/dev/null | head -n 1"
+check "expiring: none" 0 '^\{"ok":true,"licenses":\[\]\}$' -- "$libro" license expiring --db "$DB" \
     --within 0 --json
 
 printf '%d passed, %d failed\n' "$passed" "$failed"

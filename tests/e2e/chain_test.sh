@@ -8,8 +8,11 @@ libro=${1:?usage: chain_test.sh PATH/TO/libro}
 libro=$(cd "$(dirname "$libro")" && pwd)/$(basename "$libro") # we cd below
 work=$(mktemp -d "${TMPDIR:-/tmp}/libro-chain.XXXXXX")
 server=
-trap '[ -z "$server" ] || kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
+trap '[ -z "$server" ] || kill "$server" 2>/dev/null; db_cleanup; rm -rf "$work"' EXIT
 cd "$work" || exit 1
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # db_new: SQLite or PostgreSQL (LIBRO_TEST_DB)
+e2e_require_db
+DB=$(db_new town.db) || exit 1
 export XDG_DATA_HOME="$work/employer"
 pass=0
 fail=0
@@ -48,10 +51,10 @@ q "$libro" key new --out registry.pem --public-out registry.pub.pem
 q "$libro" issue registry-authorization --key town.pem --charter town.jws \
     --id urn:libro:town-7:registry --name "Registry" --subject-key registry.pub.pem \
     --url http://127.0.0.1 --valid-from "$(ago '6 months')" --days 1825 --out registry-auth.jws
-q "$libro" registry init --db town.db --charter town.jws --authorization registry-auth.jws
-q "$libro" registry type --db town.db --id nursing-general --validity-days 365 \
+q "$libro" registry init --db "$DB" --charter town.jws --authorization registry-auth.jws
+q "$libro" registry type --db "$DB" --id nursing-general --validity-days 365 \
     --renewal-window-days 30 --grace-days 30 --actor clerk
-q "$libro" registry authorize --db town.db --authorization board-auth.jws --actor clerk --allow-unrecorded
+q "$libro" registry authorize --db "$DB" --authorization board-auth.jws --actor clerk --allow-unrecorded
 
 # One typ rule (RFC 7515 §4.1.9): the board's authorization signed again by the town with
 # typ "application/vc+jwt" or "VC+JWT" is accepted by the trust store and the registry
@@ -68,32 +71,32 @@ for typ in application/vc+jwt VC+JWT jwt; do
         expect 1 "trust add refuses typ $typ" "typ is not vc+jwt" -- \
             "$libro" trust add --trust-dir typ-store auth-typ.jws
         expect 1 "registry authorize refuses typ $typ" "typ is not vc+jwt" -- \
-            "$libro" registry authorize --db town.db --authorization auth-typ.jws --actor clerk --allow-unrecorded
+            "$libro" registry authorize --db "$DB" --authorization auth-typ.jws --actor clerk --allow-unrecorded
     else
         expect 0 "trust add accepts typ $typ" "" -- \
             "$libro" trust add --trust-dir typ-store auth-typ.jws
         expect 0 "registry authorize accepts typ $typ" "" -- \
-            "$libro" registry authorize --db town.db --authorization auth-typ.jws --actor clerk --allow-unrecorded
+            "$libro" registry authorize --db "$DB" --authorization auth-typ.jws --actor clerk --allow-unrecorded
     fi
 done
 
 # What the chain refuses: not a charter, a charter that did not charter the town, a
 # second time the region (it is self-chartered: the top).
 expect 1 "an authorization is no charter" "not a CommunityCharter" -- \
-    "$libro" registry chain --db town.db --add board-auth.jws --actor clerk
+    "$libro" registry chain --db "$DB" --add board-auth.jws --actor clerk
 "$libro" key new --out other.pem >/dev/null 2>&1
 q "$libro" issue charter --self --key other.pem --id urn:libro:region-9 --name "Region 9" \
     --level 4 --level-name region --allow nursing-general --days 3650 --out other.jws
 expect 1 "another region" \
     "chain: charter of urn:libro:town-7 is issued by urn:libro:region-3, not by urn:libro:region-9" -- \
-    "$libro" registry chain --db town.db --add other.jws --actor clerk
+    "$libro" registry chain --db "$DB" --add other.jws --actor clerk
 expect 0 "the region that chartered the town" "" -- \
-    "$libro" registry chain --db town.db --add region.jws --actor clerk
+    "$libro" registry chain --db "$DB" --add region.jws --actor clerk
 expect 1 "nothing above a self-chartered top" "self-chartered" -- \
-    "$libro" registry chain --db town.db --add region.jws --actor clerk
+    "$libro" registry chain --db "$DB" --add region.jws --actor clerk
 
 # Port 0: the registry's URL names the port the system picked (written to its port file).
-"$libro" registry serve --db town.db --listen 127.0.0.1:0 --key registry.pem \
+"$libro" registry serve --db "$DB" --listen 127.0.0.1:0 --key registry.pem \
     --port-file serve.port 2>serve.log &
 server=$!
 for _ in $(seq 100); do [ -e serve.port ] && break; sleep 0.1; done

@@ -12,6 +12,7 @@ libro=$(cd "$(dirname "$libro")" && pwd)/$(basename "$libro") # we cd below
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_require clock_test.sh faketime
 e2e_start clock
+DB=$(db_new reg.db) || exit 1
 finish() {
     if grep -qE 'runtime error:|Sanitizer' serve.err "$work"/cli.san 2>/dev/null; then
         fail "sanitizer reports:"
@@ -60,12 +61,12 @@ must "$libro" issue authorization --key town.pem --charter town.jws --id urn:lib
 must "$libro" issue registry-authorization --key town.pem --charter town.jws \
     --id urn:libro:town-7:registry --name "Town 7 Registry" --subject-key reg.pub \
     --url http://127.0.0.1 --valid-from "$FROM" --days 3000 --out regauth.jws
-must "$libro" registry init --db reg.db --charter town.jws --authorization regauth.jws
-must "$libro" registry type --db reg.db --id nursing-general --validity-days 1095 \
+must "$libro" registry init --db "$DB" --charter town.jws --authorization regauth.jws
+must "$libro" registry type --db "$DB" --id nursing-general --validity-days 1095 \
     --renewal-window-days 90 --grace-days 30 --actor "town clerk"
-must "$libro" registry authorize --db reg.db --authorization board-auth.jws --actor clerk --allow-unrecorded
+must "$libro" registry authorize --db "$DB" --authorization board-auth.jws --actor clerk --allow-unrecorded
 BOARD=(--key board.pem --authorization board-auth.jws --community-charter town.jws)
-"$libro" registry serve --db reg.db --listen 127.0.0.1:0 --port-file serve.port --key reg.pem \
+"$libro" registry serve --db "$DB" --listen 127.0.0.1:0 --port-file serve.port --key reg.pem \
     </dev/null 2>serve.err &
 server_pid=$!
 for _ in $(seq 1 200); do

@@ -3,7 +3,8 @@
 # (`libro issue license --registry URL`), each noting a number only when the command exited 0;
 # the server is killed with SIGKILL in the middle of their writes, then restarted on the same
 # database. Three times. After each kill: every acknowledged license is there and active, the
-# database passes PRAGMA integrity_check, the log has one leaf per license event, license type
+# database passes its check (SQLite's PRAGMA integrity_check; on PostgreSQL the sequencer's
+# size is the number of leaves), the log has one leaf per license event, license type
 # and issuer authorization, and its root (recomputed from the leaves) is the checkpoint's; the
 # restarted server still takes writes. No client may be refused while the server is up.
 # Needs curl and python3 (exit 77, skipped, without them). Prints "N passed, N failed".
@@ -34,10 +35,13 @@ cleanup() {
         wait "$server_pid" 2>/dev/null
     fi
     wait 2>/dev/null
+    db_cleanup
     rm -rf "$work"
 }
 trap cleanup EXIT
 cd "$work" || exit 1
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # db_new: SQLite or PostgreSQL (LIBRO_TEST_DB)
+e2e_require_db
 export XDG_DATA_HOME="$work/xdg"
 passed=0
 failed=0
@@ -62,9 +66,20 @@ ago() { date -u -d "$1 ago" +%Y-%m-%dT%H:%M:%SZ; }
 FROM=$(ago '30 days')
 
 cat >h.py <<'EOF'
-import base64, hashlib, http.client, json, sqlite3, sys
+import base64, hashlib, http.client, json, sqlite3, subprocess, sys
 
 def H(b): return hashlib.sha256(b).digest()
+
+def rows(db, sql):  # the rows of sql on db: a SQLite file, or a PostgreSQL URI (through psql)
+    if not db.startswith(("postgresql://", "postgres://")):
+        c = sqlite3.connect(db)
+        r = c.execute(sql).fetchall()
+        c.close()
+        return r
+    out = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", db,
+                          "-c", sql], check=True, capture_output=True, text=True).stdout
+    return [tuple(int(v) if v.lstrip("-").isdigit() else v for v in line.split("\t"))
+            for line in out.splitlines()]
 
 def mth(hashes):  # RFC 9162 2.1.1, over leaf hashes
     if len(hashes) == 1: return hashes[0]
@@ -73,10 +88,13 @@ def mth(hashes):  # RFC 9162 2.1.1, over leaf hashes
     return H(b"\x01" + mth(hashes[:k]) + mth(hashes[k:]))
 
 cmd, args = sys.argv[1], sys.argv[2:]
-if cmd == "integrity":  # DB
-    db = sqlite3.connect(args[0])
-    print(db.execute("PRAGMA integrity_check").fetchone()[0])
-    db.close()
+if cmd == "integrity":  # DB: SQLite's check of the file; PostgreSQL's sequencer against its leaves
+    if args[0].startswith(("postgresql://", "postgres://")):
+        print(rows(args[0], "SELECT CASE WHEN (SELECT size FROM libro_sequencer) ="
+                   " (SELECT count(*) FROM log_leaf) THEN 'ok' ELSE 'the sequencer''s size is not"
+                   " the number of leaves' END")[0][0])
+    else:
+        print(rows(args[0], "PRAGMA integrity_check")[0][0])
 elif cmd == "acked":  # PORT ACKED_FILE...: each acknowledged license answers 200, active
     c = http.client.HTTPConnection("127.0.0.1", int(args[0]), timeout=30)
     n, problems = 0, []
@@ -94,9 +112,8 @@ elif cmd == "log":  # PORT DB: the log against the tables and the served checkpo
     c.request("GET", "/v1/log/checkpoint")
     lines = c.getresponse().read().decode().split("\n")
     size, root = int(lines[1]), base64.b64decode(lines[2])
-    db = sqlite3.connect(args[1])
-    q = lambda sql: db.execute(sql).fetchone()[0]
-    leaves = [r[0] for r in db.execute("SELECT data FROM log_leaf ORDER BY idx")]
+    q = lambda sql: rows(args[1], sql)[0][0]
+    leaves = [r[0] for r in rows(args[1], "SELECT data FROM log_leaf ORDER BY idx")]
     events, types, auths = q("SELECT count(*) FROM license_event"), \
         q("SELECT count(*) FROM license_type"), q("SELECT count(*) FROM issuer_authorization")
     licenses = q("SELECT count(*) FROM license")
@@ -138,11 +155,11 @@ must "$libro" issue authorization --key town.pem --charter town.jws --id urn:lib
 must "$libro" issue registry-authorization --key town.pem --charter town.jws \
     --id urn:libro:town-7:registry --name "Town 7 Registry" --subject-key reg.pub \
     --url http://127.0.0.1 --valid-from "$FROM" --days 3000 --out regauth.jws
-DB=reg.db
-must "$libro" registry init --db $DB --charter town.jws --authorization regauth.jws
-must "$libro" registry type --db $DB --id nursing-general --validity-days 1095 \
+DB=$(db_new reg.db) || exit 1
+must "$libro" registry init --db "$DB" --charter town.jws --authorization regauth.jws
+must "$libro" registry type --db "$DB" --id nursing-general --validity-days 1095 \
     --renewal-window-days 90 --grace-days 30 --actor ops
-must "$libro" registry authorize --db $DB --authorization auth.jws --actor ops --allow-unrecorded
+must "$libro" registry authorize --db "$DB" --authorization auth.jws --actor ops --allow-unrecorded
 mkdir lic
 
 issue() { # NUMBER
@@ -160,7 +177,7 @@ start_server() {
         cat serve.err >>serve.all 2>/dev/null
         : >serve.err
         rm -f serve.port
-        "$libro" registry serve --db $DB --listen "127.0.0.1:$PORT" --key reg.pem \
+        "$libro" registry serve --db "$DB" --listen "127.0.0.1:$PORT" --key reg.pem \
             --port-file serve.port --write-rate 100000 --write-burst 100000 </dev/null \
             2>serve.err &
         server_pid=$!
@@ -230,13 +247,13 @@ for cycle in $(seq 1 "$CYCLES"); do
         ok
     fi
 
-    r=$(py integrity $DB 2>&1)
+    r=$(py integrity "$DB" 2>&1)
     if [ "$r" = ok ]; then ok; else fail "cycle $cycle: integrity_check after SIGKILL: $r"; fi
     start_server || { fail "cycle $cycle: restart"; finish; }
     ok
     r=$(py acked "$PORT" acked."$cycle".* 2>&1)
     if [ "$r" = "ok $acked" ]; then ok; else fail "cycle $cycle: acknowledged licenses: $r"; fi
-    r=$(py log "$PORT" $DB 2>&1)
+    r=$(py log "$PORT" "$DB" 2>&1)
     if [[ $r == ok* ]]; then ok; else fail "cycle $cycle: log: $r"; fi
     size=$(curl -s "$URL/v1/log/checkpoint" | sed -n 2p)
     if issue "D$cycle-after" >after.out 2>&1; then ok; else
@@ -255,7 +272,7 @@ wait "$server_pid"
 rc=$?
 server_pid=
 if [ $rc -eq 0 ]; then ok; else fail "exit $rc after SIGTERM"; fi
-r=$(py integrity $DB 2>&1)
+r=$(py integrity "$DB" 2>&1)
 if [ "$r" = ok ]; then ok; else fail "integrity_check at the end: $r"; fi
 echo "($total_acked licenses acknowledged in $CYCLES kill cycles)"
 finish

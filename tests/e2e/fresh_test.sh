@@ -59,16 +59,16 @@ must "$libro" issue authorization --key town.pem --charter town.jws --id urn:lib
 must "$libro" issue registry-authorization --key town.pem --charter town.jws \
     --id urn:libro:town-7:registry --name "Town 7 Registry" --subject-key reg.pub \
     --url http://127.0.0.1 --valid-from "$FROM" --days 3000 --out regauth.jws
-DB=reg.db
-must "$libro" registry init --db $DB --charter town.jws --authorization regauth.jws
-must "$libro" registry type --db $DB --id nursing-general --validity-days 1095 \
+DB=$(db_new reg.db) || exit 1
+must "$libro" registry init --db "$DB" --charter town.jws --authorization regauth.jws
+must "$libro" registry type --db "$DB" --id nursing-general --validity-days 1095 \
     --renewal-window-days 90 --grace-days 30 --actor "town clerk"
-must "$libro" registry authorize --db $DB --authorization board-auth.jws --actor clerk --allow-unrecorded
+must "$libro" registry authorize --db "$DB" --authorization board-auth.jws --actor clerk --allow-unrecorded
 BOARD=(--key board.pem --authorization board-auth.jws --community-charter town.jws)
 
 # Port 0: the registry's URL is http://127.0.0.1:<the port it bound>, read from its port file
 # (written whole once it listens; waited for at most 10 s, or until the server exits).
-"$libro" registry serve --db $DB --listen 127.0.0.1:0 --port-file serve.port --key reg.pem \
+"$libro" registry serve --db "$DB" --listen 127.0.0.1:0 --port-file serve.port --key reg.pem \
     --write-rate 1000 --write-burst 1000 </dev/null 2>serve.err &
 server_pid=$!
 for _ in $(seq 1 200); do
@@ -170,21 +170,22 @@ SBASE=https://registry.town-7.example/v1/status
 must "$libro" issue registry-authorization --key town.pem --charter town.jws \
     --id urn:libro:town-7:registry --name "Town 7 Registry" --subject-key reg.pub \
     --url https://registry.town-7.example --valid-from "$FROM" --days 32 --out short-auth.jws
-must "$libro" registry init --db short.db --charter town.jws --authorization short-auth.jws
-must "$libro" registry type --db short.db --id nursing-general --validity-days 1095 \
+SDB=$(db_new short.db) || exit 1
+must "$libro" registry init --db "$SDB" --charter town.jws --authorization short-auth.jws
+must "$libro" registry type --db "$SDB" --id nursing-general --validity-days 1095 \
     --renewal-window-days 90 --grace-days 30 --actor "town clerk"
 must "$libro" issue license "${BOARD[@]}" --holder "Holder Short" --number T7-N-0200 \
     --profession "registered nurse" --type nursing-general --scope "general care" \
-    --out short.jws --registry short.db --status-url-base $SBASE
+    --out short.jws --registry "$SDB" --status-url-base $SBASE
 ends=$(date -u -d "$FROM 32 days" +%Y-%m-%dT%H:%M:%SZ)
 for purpose in revocation suspension; do
     run "registry status --days 30 under a 2-day authorization: $purpose" 0 \
         "published $purpose list 0 \(valid until $ends\)" -- "$libro" registry status \
-        --db short.db --key reg.pem --list 0 --purpose $purpose --id "$SBASE/0/$purpose" \
+        --db "$SDB" --key reg.pem --list 0 --purpose $purpose --id "$SBASE/0/$purpose" \
         --days 30 --out "short-$purpose.jws"
 done
 run "registry status --days 32: refused" 2 '--days: want 1 to 31' -- "$libro" registry status \
-    --db short.db --key reg.pem --list 0 --purpose revocation --id "$SBASE/0/revocation" \
+    --db "$SDB" --key reg.pem --list 0 --purpose revocation --id "$SBASE/0/revocation" \
     --days 32 --out never.jws
 must "$libro" trust add --trust-dir strust --anchor town.jws
 run "trust add the short lists" 0 '' -- "$libro" trust add --trust-dir strust board-auth.jws \

@@ -15,6 +15,8 @@ libro=$(cd "$(dirname "$libro")" && pwd)/$(basename "$libro") # we cd below
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_require law_test.sh sha256sum date base64
 e2e_start law
+# The registries: files here on SQLite, fresh schemas on PostgreSQL (LIBRO_TEST_DB).
+N3_DB=$(db_new n3.db) || exit 1
 
 at() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; } # GNU date: "4 years ago", "now"
 thumb() { "$libro" key show --json "$1" | sed -n 's/.*"thumbprint":"\([^"]*\)".*/\1/p'; }
@@ -45,16 +47,16 @@ done
 check "trust add: the neighborhood as anchor" 0 '' -- "$libro" trust add --anchor \
     --expect-thumbprint "$(thumb n3.pem)" n3.jws
 must "$libro" trust add t1.jws t2.jws t3.jws
-must "$libro" registry init --db n3.db --charter n3.jws --community-key n3.pem \
+must "$libro" registry init --db "$N3_DB" --charter n3.jws --community-key n3.pem \
     --registry-key reg.pem --authorization reg-auth.jws --registry-id $N:registry \
     --registry-name "Neighborhood 3 Registry" --url http://127.0.0.1
 for t in 1 2 3; do
-    must "$libro" roundtable seat --db n3.db --actor clerk --charter t$t.jws
+    must "$libro" roundtable seat --db "$N3_DB" --actor clerk --charter t$t.jws
 done
 for p in ines jane omar pia lena; do
     must "$libro" key new --out $p.pem
 done
-e2e_serve n3.db reg.pem
+e2e_serve "$N3_DB" reg.pem
 
 # elect NAME PERSON TRIBE FROM: tribe TRIBE's representative (0: the chair), over HTTP.
 elect() {
@@ -145,12 +147,12 @@ check "respond: the process is closed" 1 '' -- step ines respond --consent
 check "list: in force, with its review date" 0 "^$LAW +v1 +in force +review ${REVIEW:0:10}" -- \
     "$libro" law list --registry "$URL"
 check "show: the version and its record" 0 'consent record sha256:' -- "$libro" law show \
-    --db n3.db "$LAW"
+    --db "$N3_DB" "$LAW"
 check "review-due: within 400 days" 0 "$LAW" -- "$libro" law review-due --registry "$URL" \
     --within 400
 check "review-due: not within 30 days" 0 '^libro: 0 laws due' -- "$libro" law review-due \
-    --db n3.db --within 30
-check "show: an unknown law" 1 '' -- "$libro" law show --db n3.db $N:law:none
+    --db "$N3_DB" --within 30
+check "show: an unknown law" 1 '' -- "$libro" law show --db "$N3_DB" $N:law:none
 
 # --- the record, printed and checked --------------------------------------------------------------
 "$libro" law record --registry "$URL" --out record.json "$LAW" >record.txt 2>&1
@@ -200,7 +202,7 @@ check "propose: version 2 of the law, superseding version 1" 0 "$H" -- step jane
 for p in ines jane omar; do
     must step $p respond --consent
 done
-check "adopt: version 2" 0 "$H" -- "$libro" law adopt --db n3.db --actor clerk --key n3.pem \
+check "adopt: version 2" 0 "$H" -- "$libro" law adopt --db "$N3_DB" --actor clerk --key n3.pem \
     --charter n3.jws --out law2.jws "$LAW"
 check "record: another law is not what it adopted" 1 '^RECORD DOES NOT HOLD: law' -- \
     "$libro" law record --law law2.jws record.json

@@ -25,8 +25,8 @@ loaded() { # COMMAND...
 }
 # What must stay out of a process that verifies text: the on-demand libraries, and what they
 # would bring (X11 and D-Bus for zbar; TLS, HTTP/2, IDN, LDAP and SSH for libcurl; GnuTLS and
-# p11-kit for libmicrohttpd).
-HEAVY='libzbar|libpng|libjpeg|libcurl|libmicrohttpd|libX11|libdbus|libv4l|libnghttp2|libidn2|libldap|libssh2|librtmp|libgssapi|libpsl|libgnutls|libp11-kit'
+# p11-kit for libmicrohttpd; libpq, which only a postgresql:// registry database loads).
+HEAVY='libzbar|libpng|libjpeg|libcurl|libmicrohttpd|libpq|libX11|libdbus|libv4l|libnghttp2|libidn2|libldap|libssh2|librtmp|libgssapi|libpsl|libgnutls|libp11-kit'
 lean() { # NAME COMMAND...
     local name=$1 libs
     shift
@@ -98,6 +98,18 @@ if grep -q '/libmicrohttpd\.so\.12' "/proc/$server_pid/maps"; then
 else
     fail "serve: libmicrohttpd is not mapped"
 fi
+# A registry on SQLite never maps libpq; a postgresql:// database loads it (here one whose
+# server is not there), and a URI with a password is refused before any connection.
+if grep -q '/libpq\.so' "/proc/$server_pid/maps"; then
+    fail "serve on SQLite: libpq is mapped"
+else
+    ok
+fi
+loads "registry on PostgreSQL: libpq" libpq.so.5 \
+    "$libro" registry audit --db "postgresql:///libro?host=$PWD/no-server"
+check "registry on PostgreSQL: no password in the URI" 1 \
+    'registry audit: a password in the database URI would show in the process list: use PGPASSFILE' \
+    -- "$libro" registry audit --db 'postgresql://libro:secret@localhost/libro'
 get_list() {
     exec 3<>"/dev/tcp/127.0.0.1/${URL##*:}" || return 1
     printf 'GET /v1/status/0/revocation HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3

@@ -14,6 +14,20 @@
 #   check NAME WANT_EXIT PATTERN -- COMMAND...   run COMMAND (stdin closed): one check that it
 #                               exits WANT_EXIT and, unless PATTERN is empty, prints (stdout
 #                               or stderr) a line matching PATTERN (grep -E)
+# Both backends (LIBRO_TEST_DB: unset or sqlite, or postgresql on the cluster $LIBRO_TEST_PG;
+# e2e_start skips, or fails under LIBRO_TEST_STRICT, when postgresql has no LIBRO_TEST_PG):
+#   db_new NAME                 echo a new registry location: $work/NAME on SQLite, or
+#                               $LIBRO_TEST_PG on a fresh schema (psql creates it; dropped at
+#                               exit) for `--db`
+#   db_is_pg                    true on PostgreSQL
+#   e2e_require_db              (e2e_start runs it) the backend's checks, for a script that
+#                               makes its own $work; its exit trap then runs db_cleanup
+#   db_sql LOCATION SQL         run SQL on the location (python3's sqlite3, or psql on its
+#                               schema); prints the rows, one a line, columns joined by |
+#   db_exists LOCATION          true when a registry is there (the file, or the schema's meta)
+#   db_re LOCATION              the location as a grep -E pattern matching it literally
+#   sqlite_only REASON          true on SQLite; on PostgreSQL prints "SKIP (SQLite only):
+#                               REASON" and is false: `if sqlite_only "file mode"; then ...; fi`
 
 e2e_require() {
     local script=$1 tool
@@ -35,10 +49,102 @@ e2e_cleanup() {
         kill "$server_pid" 2>/dev/null
         wait "$server_pid" 2>/dev/null
     fi
+    db_cleanup
     rm -rf "$work"
 }
 
+# Drop the schemas db_new made (a script with a cleanup of its own calls it before rm -rf).
+db_cleanup() {
+    local schema
+    if db_is_pg && [ -s "$work/.db_schemas" ]; then
+        while read -r schema; do
+            psql -X -q -v ON_ERROR_STOP=1 "$LIBRO_TEST_PG" -c "DROP SCHEMA IF EXISTS $schema CASCADE" \
+                >/dev/null 2>&1
+        done <"$work/.db_schemas"
+    fi
+}
+
+db_is_pg() { [ "${LIBRO_TEST_DB:-}" = postgresql ]; }
+
+# The backend the script runs on, checked before anything else is done.
+e2e_require_db() {
+    case "${LIBRO_TEST_DB:-}" in
+    "" | sqlite) return 0 ;;
+    postgresql) ;;
+    *)
+        echo "FAIL: LIBRO_TEST_DB=$LIBRO_TEST_DB: want sqlite or postgresql"
+        exit 1
+        ;;
+    esac
+    if [ -z "${LIBRO_TEST_PG:-}" ]; then
+        if [ -n "${LIBRO_TEST_STRICT:-}" ]; then
+            echo "FAIL: LIBRO_TEST_DB=postgresql but LIBRO_TEST_PG is not set (scripts/pg-cluster env DIR prints it)"
+            exit 1
+        fi
+        echo "SKIP: LIBRO_TEST_DB=postgresql but LIBRO_TEST_PG is not set (start a cluster with scripts/pg-cluster start DIR, then eval \"\$(scripts/pg-cluster env DIR)\")"
+        exit 77
+    fi
+    case "$LIBRO_TEST_PG" in
+    *options=*)
+        echo "FAIL: LIBRO_TEST_PG must not set options= (db_new sets search_path): $LIBRO_TEST_PG"
+        exit 1
+        ;;
+    esac
+    e2e_require "$(basename "$0")" psql
+}
+
+db_new() {
+    local schema sep
+    if ! db_is_pg; then
+        echo "${work:-$PWD}/$1"
+        return 0
+    fi
+    schema=t_$$_${BASHPID}_$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
+    if ! psql -X -q -v ON_ERROR_STOP=1 "$LIBRO_TEST_PG" -c "CREATE SCHEMA $schema" >&2; then
+        echo "setup failed: db_new $1: cannot create a schema on $LIBRO_TEST_PG" >&2
+        return 1
+    fi
+    if [ -n "${work:-}" ]; then
+        echo "$schema" >>"$work/.db_schemas"
+    fi
+    case "$LIBRO_TEST_PG" in *\?*) sep='&' ;; *) sep='?' ;; esac
+    echo "$LIBRO_TEST_PG${sep}options=-csearch_path%3D$schema"
+}
+
+db_sql() {
+    case "$1" in
+    postgresql://* | postgres://*)
+        psql -X -q -A -t -F '|' -v ON_ERROR_STOP=1 "$1" -c "$2"
+        ;;
+    *)
+        python3 -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+for row in db.execute(sys.argv[2]):
+    print("|".join("" if v is None else str(v) for v in row))
+db.close()' "$1" "$2"
+        ;;
+    esac
+}
+
+db_exists() {
+    case "$1" in
+    postgresql://* | postgres://*)
+        [ "$(db_sql "$1" "SELECT to_regclass('meta') IS NOT NULL")" = t ]
+        ;;
+    *) [ -e "$1" ] ;;
+    esac
+}
+
+db_re() { printf '%s' "$1" | sed 's/[][\.*^$?+(){}|/]/\\&/g'; }
+
+sqlite_only() {
+    db_is_pg || return 0
+    echo "SKIP (SQLite only): $*"
+    return 1
+}
+
 e2e_start() {
+    e2e_require_db
     work=$(mktemp -d "${TMPDIR:-/tmp}/libro-e2e-$1.XXXXXX")
     server_pid=
     trap e2e_cleanup EXIT

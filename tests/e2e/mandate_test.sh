@@ -14,6 +14,9 @@ libro=$(cd "$(dirname "$libro")" && pwd)/$(basename "$libro") # we cd below
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_require mandate_test.sh sha256sum date
 e2e_start mandate
+# The registries: files here on SQLite, fresh schemas on PostgreSQL (LIBRO_TEST_DB).
+N3_DB=$(db_new n3.db) || exit 1
+T4_DB=$(db_new t4.db) || exit 1
 
 at() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; } # GNU date: "4 years ago", "now"
 day() { date -u -d "$1" +%Y-%m-%d; }
@@ -45,7 +48,7 @@ for t in 1 2 3 4; do
         --id urn:libro:tribe-$t --name "Tribe $t" --level 0 --community-key t$t.pub \
         --allow civic --valid-from "$START" --days 7300 --out t$t.jws
 done
-must "$libro" registry init --db n3.db --charter n3.jws --community-key n3.pem \
+must "$libro" registry init --db "$N3_DB" --charter n3.jws --community-key n3.pem \
     --registry-key reg.pem --authorization reg-auth.jws --registry-id $N:registry \
     --registry-name "Neighborhood 3 Registry" --url http://127.0.0.1
 for p in ann bob cleo dan eve carla zed; do
@@ -53,18 +56,18 @@ for p in ann bob cleo dan eve carla zed; do
 done
 
 # --- seats ----------------------------------------------------------------------------------------
-check "seat: tribe 1 by the database" 0 'has a seat' -- "$libro" roundtable seat --db n3.db \
+check "seat: tribe 1 by the database" 0 'has a seat' -- "$libro" roundtable seat --db "$N3_DB" \
     --actor clerk --charter t1.jws
-check "seat: tribe 2 by the database" 0 '' -- "$libro" roundtable seat --db n3.db --actor clerk \
+check "seat: tribe 2 by the database" 0 '' -- "$libro" roundtable seat --db "$N3_DB" --actor clerk \
     --charter t2.jws
 check "seat: the neighborhood's own charter is no member" 1 '' -- "$libro" roundtable seat \
-    --db n3.db --actor clerk --charter n3.jws
-check "seat: --db needs --actor" 2 'goes with --actor' -- "$libro" roundtable seat --db n3.db \
+    --db "$N3_DB" --actor clerk --charter n3.jws
+check "seat: --db needs --actor" 2 'goes with --actor' -- "$libro" roundtable seat --db "$N3_DB" \
     --charter t3.jws
 check "seat --help" 0 'at most 7 member communities|At most 7 member communities' -- \
     "$libro" roundtable seat --help
 
-"$libro" registry serve --db n3.db --key reg.pem --listen 127.0.0.1:0 --port-file reg.port \
+"$libro" registry serve --db "$N3_DB" --key reg.pem --listen 127.0.0.1:0 --port-file reg.port \
     2>"$work/serve.log" &
 server_pid=$!
 for _ in $(seq 200); do [ -s reg.port ] && break; sleep 0.05; done
@@ -109,7 +112,7 @@ check "elect: Dan for tribe 2 (database), replacing Cleo" 0 '' -- "$libro" manda
     --key t2.pem --charter t2.jws --roundtable-charter n3.jws --office representative \
     --holder "Dan Dell" --holder-key dan.pem --valid-from "$T_DAN" --election-file minutes.txt \
     --election-date "$T_DAN" --electorate 980 --election-result "elected with 501 of 870 votes" \
-    --registry n3.db --status-url-base "$URL/v1/status/mandates" --actor clerk --out dan.jws \
+    --registry "$N3_DB" --status-url-base "$URL/v1/status/mandates" --actor clerk --out dan.jws \
     --qr dan.png
 check "elect: the chair, by the neighborhood" 0 '' -- "$libro" mandate issue --key n3.pem \
     --charter n3.jws --office chair --holder "Carla Chen" --holder-key carla.pem \
@@ -155,7 +158,7 @@ CARLA=$(id_of carla)
 # The chair's term: the charter's 3 years.
 check "the chair serves the charter's 3 years" 0 \
     "term +$T_BOB \.\. $(date -u -d "$T_BOB + 3 years - 1 second" +%Y-%m-%dT%H:%M:%SZ)" -- \
-    "$libro" mandate show --db n3.db "$CARLA"
+    "$libro" mandate show --db "$N3_DB" "$CARLA"
 # Dan again for the term after his: the charter allows one term in a row.
 check "term limit: Dan's second term in a row" 1 'allows 1 consecutive terms in one seat' -- \
     "$libro" mandate issue --key t2.pem --charter t2.jws --roundtable-charter n3.jws \
@@ -180,15 +183,15 @@ check "end: an unknown reason" 2 'want resigned or recalled' -- "$libro" mandate
 
 # --- the registry's record ------------------------------------------------------------------------
 check "show: Cleo was replaced" 0 'replaced' -- "$libro" mandate show --registry "$URL" "$CLEO"
-check "show: Eve resigned, and why" 0 'resigned.*moved away' -- "$libro" mandate show --db n3.db \
+check "show: Eve resigned, and why" 0 'resigned.*moved away' -- "$libro" mandate show --db "$N3_DB" \
     "$EVE"
 check "show --json: Bob recalled" 0 '"state":"recalled"' -- "$libro" mandate show --json \
     --registry "$URL" "$BOB"
-check "show: an unknown mandate" 1 '' -- "$libro" mandate show --db n3.db \
+check "show: an unknown mandate" 1 '' -- "$libro" mandate show --db "$N3_DB" \
     "sha256:$(printf x | sha256sum | cut -c1-64)"
 check "expiring: the chair within four years, not the resigned" 0 'Carla Chen' -- "$libro" \
     mandate expiring --registry "$URL" --within 1500
-"$libro" mandate expiring --db n3.db --within 1500 >expiring.txt 2>/dev/null
+"$libro" mandate expiring --db "$N3_DB" --within 1500 >expiring.txt 2>/dev/null
 if grep -q 'Eve Evans\|Bob Baker' expiring.txt; then
     fail "expiring lists a mandate ended early: $(cat expiring.txt)"
 else
@@ -215,26 +218,26 @@ want_members "a month ago" "$(at '1 month ago')" \
     "chair - Carla;$(rep 1 Bob)$(rep 2 Dan)$(rep 3 Eve)"
 want_members "in a minute" "$(at '1 minute')" "chair - Carla;$(rep 2 Dan)"
 check "roundtable: vacant seats now" 0 'vacant +urn:libro:tribe-1' -- "$libro" roundtable show \
-    --db n3.db --at "$(at '1 minute')" $N
+    --db "$N3_DB" --at "$(at '1 minute')" $N
 check "roundtable: one vote short of three" 0 '2 members \(1 voting\), 3 seats' -- "$libro" \
     roundtable show --registry "$URL" --at "$(at '1 minute')" $N
 check "roundtable: another community" 1 'keeps the roundtable of' -- "$libro" roundtable show \
-    --db n3.db urn:libro:neighborhood-4
-check "roundtable --json" 0 '"members":\[' -- "$libro" roundtable show --json --db n3.db $N
+    --db "$N3_DB" urn:libro:neighborhood-4
+check "roundtable --json" 0 '"members":\[' -- "$libro" roundtable show --json --db "$N3_DB" $N
 
 # --- a leader: the neighborhood appoints one into tribe 4's circle, kept by tribe 4's own
 # registry (a tribe has a circle, no roundtable), with the neighborhood's charter in its chain.
-must "$libro" registry init --db t4.db --charter t4.jws --community-key t4.pem \
+must "$libro" registry init --db "$T4_DB" --charter t4.jws --community-key t4.pem \
     --registry-key t4-reg.pem --authorization t4-reg-auth.jws \
     --registry-id urn:libro:tribe-4:registry \
     --registry-name "Tribe 4 Registry" --url https://t4.example
-must "$libro" registry chain --db t4.db --add n3.jws --actor clerk
+must "$libro" registry chain --db "$T4_DB" --add n3.jws --actor clerk
 leader() { # KEY CHARTER OUT
     "$libro" mandate issue --key "$1" --charter "$2" --roundtable-charter t4.jws --office leader \
         --holder "Lee Lane" --holder-key zed.pem \
         --election-record "sha256:$(printf appointment | sha256sum | cut -c1-64)" \
         --election-date "$T_BOB" --electorate 7 --election-result "appointed by the roundtable" \
-        --registry t4.db --status-url-base https://t4.example/v1/status/mandates --actor clerk \
+        --registry "$T4_DB" --status-url-base https://t4.example/v1/status/mandates --actor clerk \
         --out "$3"
 }
 check "leader: appointed by the neighborhood into tribe 4's circle" 0 '' -- leader n3.pem n3.jws \
@@ -242,7 +245,7 @@ check "leader: appointed by the neighborhood into tribe 4's circle" 0 '' -- lead
 check "leader: not by another tribe" 1 'issuer: ' -- leader t1.pem t1.jws lee-2.jws
 check "leader: in tribe 4's circle, no vote, for 5 years" 0 \
     "^leader +$N +Lee Lane +no vote .*$(date -u -d '5 years' +%Y)-" -- "$libro" roundtable show \
-    --db t4.db urn:libro:tribe-4
+    --db "$T4_DB" urn:libro:tribe-4
 
 # --- an employer verifies offline -----------------------------------------------------------------
 check "trust add: the neighborhood as anchor" 0 '' -- "$libro" trust add --anchor \

@@ -8,14 +8,16 @@ set -uo pipefail
 libro=${1:?usage: onrecord_test.sh PATH/TO/libro}
 libro=$(cd "$(dirname "$libro")" && pwd)/$(basename "$libro") # we cd below
 work=$(mktemp -d "${TMPDIR:-/tmp}/libro-e2e-onrecord.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+trap 'db_cleanup; rm -rf "$work"' EXIT
 cd "$work" || exit 1
 export XDG_DATA_HOME="$work/xdg"
 passed=0
 failed=0
 REG=https://registry.town-7.example
 
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # check, must, ok, fail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # check, must, ok, fail, db_new
+e2e_require_db
+DB=$(db_new reg.db) || exit 1
 b64url_decode() {
     local p
     p=$(tr '_-' '/+')
@@ -61,25 +63,25 @@ must "$libro" issue authorization --key town.pem --charter town.jws --id urn:lib
 must "$libro" issue authorization --key town.pem --charter town.jws --id urn:libro:town-7:plain \
     --name "Plain Board" --subject-key plain.pub --grant nursing-general:1095 --days 3000 \
     --out plain-auth.jws
-must "$libro" registry init --db reg.db --charter town.jws --authorization regauth.jws
-must "$libro" registry type --db reg.db --id nursing-general --validity-days 365 \
+must "$libro" registry init --db "$DB" --charter town.jws --authorization regauth.jws
+must "$libro" registry type --db "$DB" --id nursing-general --validity-days 365 \
     --renewal-window-days 30 --grace-days 30 --actor clerk
 
 # --- the registry's policy ---------------------------------------------------------------------
 check "registry authorize: its own registry" 0 'accepts requests' -- "$libro" registry authorize \
-    --db reg.db --authorization auth.jws --actor clerk
+    --db "$DB" --authorization auth.jws --actor clerk
 check "registry authorize: another registry's" 1 \
     "requires status entries from https://registry.town-8.example, not from this registry" -- \
-    "$libro" registry authorize --db reg.db --authorization other-auth.jws --actor clerk
+    "$libro" registry authorize --db "$DB" --authorization other-auth.jws --actor clerk
 check "registry authorize: another registry's, even --allow-unrecorded" 1 \
     "requires status entries from https://registry.town-8.example, not from this registry" -- \
-    "$libro" registry authorize --db reg.db --authorization other-auth.jws --actor clerk \
+    "$libro" registry authorize --db "$DB" --authorization other-auth.jws --actor clerk \
     --allow-unrecorded
 check "registry authorize: none required, refused by default" 1 \
     'the issuer authorization requires no status entries .statusRegistry.' -- \
-    "$libro" registry authorize --db reg.db --authorization plain-auth.jws --actor clerk
+    "$libro" registry authorize --db "$DB" --authorization plain-auth.jws --actor clerk
 check "registry authorize: none required, --allow-unrecorded" 0 'accepts requests' -- \
-    "$libro" registry authorize --db reg.db --authorization plain-auth.jws --actor clerk \
+    "$libro" registry authorize --db "$DB" --authorization plain-auth.jws --actor clerk \
     --allow-unrecorded
 check "--help names --allow-unrecorded" 0 '--allow-unrecorded' -- \
     "$libro" registry authorize --help
@@ -97,8 +99,8 @@ check "issue license without a registry: refused" 1 \
 check "nothing written" 1 '' -- test -e none.jws
 check "issue license with another registry's lists: refused" 1 \
     "requires status entries from $REG; this license names https://registry.town-8.example/v1/status/" -- \
-    lic other.jws --registry reg.db --status-url-base https://registry.town-8.example/v1/status
-check "issue license with the registry" 0 '' -- lic ada.jws --registry reg.db \
+    lic other.jws --registry "$DB" --status-url-base https://registry.town-8.example/v1/status
+check "issue license with the registry" 0 '' -- lic ada.jws --registry "$DB" \
     --status-url-base $REG/v1/status
 
 S="$work/store"

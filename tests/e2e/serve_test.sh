@@ -14,10 +14,14 @@ cleanup() {
         kill "$server_pid" 2>/dev/null
         wait "$server_pid" 2>/dev/null
     fi
+    db_cleanup
     rm -rf "$work"
 }
 trap cleanup EXIT
 cd "$work" || exit 1
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # db_new: SQLite or PostgreSQL (LIBRO_TEST_DB)
+e2e_require_db
+DB=$(db_new reg.db) || exit 1
 export XDG_DATA_HOME="$work/xdg"
 passed=0
 failed=0
@@ -44,32 +48,32 @@ must "$libro" issue authorization --key town.pem --charter town.jws --id urn:lib
 must "$libro" issue registry-authorization --key town.pem --charter town.jws \
     --id urn:libro:town-7:registry --name "Town 7 Registry" --subject-key reg.pub \
     --url http://127.0.0.1 --valid-from "$FROM" --days 3000 --out regauth.jws
-must "$libro" registry init --db reg.db --charter town.jws --authorization regauth.jws
-must "$libro" registry type --db reg.db --id nursing-general --validity-days 365 \
+must "$libro" registry init --db "$DB" --charter town.jws --authorization regauth.jws
+must "$libro" registry type --db "$DB" --id nursing-general --validity-days 365 \
     --renewal-window-days 30 --grace-days 30 --actor ops
 must "$libro" issue license --key board.pem --authorization auth.jws --community-charter town.jws \
     --holder "Ada <Example>" --number T7-N-0001 --profession "registered nurse" \
-    --type nursing-general --scope "general care" --out ada.jws --registry reg.db \
+    --type nursing-general --scope "general care" --out ada.jws --registry "$DB" \
     --status-url-base $BASE
 
 # --- refusals before listening -----------------------------------------------------------------
-out=$("$libro" registry serve --db reg.db --listen 0.0.0.0:0 --key reg.pem \
+out=$("$libro" registry serve --db "$DB" --listen 0.0.0.0:0 --key reg.pem \
     --base-url http://127.0.0.1 2>&1 </dev/null)
 rc=$?
 if [ $rc -eq 1 ] && grep -q 'not a loopback address' <<<"$out"; then ok; else
     fail "public address without --public: exit $rc: $out"; fi
-out=$("$libro" registry serve --db reg.db --listen 127.0.0.1:0 --key other.pem \
+out=$("$libro" registry serve --db "$DB" --listen 127.0.0.1:0 --key other.pem \
     --base-url http://127.0.0.1 2>&1 </dev/null)
 rc=$?
 if [ $rc -eq 1 ] && grep -q 'registry authorization names' <<<"$out"; then ok; else
     fail "wrong key: exit $rc: $out"; fi
-out=$("$libro" registry serve --db reg.db --listen 127.0.0.1 --key reg.pem \
+out=$("$libro" registry serve --db "$DB" --listen 127.0.0.1 --key reg.pem \
     --base-url http://127.0.0.1 2>&1 </dev/null)
 rc=$?
 if [ $rc -eq 2 ]; then ok; else fail "--listen without a port: exit $rc: $out"; fi
 
 # --- serve -------------------------------------------------------------------------------------
-"$libro" registry serve --db reg.db --listen 127.0.0.1:0 --key reg.pem \
+"$libro" registry serve --db "$DB" --listen 127.0.0.1:0 --key reg.pem \
     --base-url http://127.0.0.1 </dev/null 2>serve.err &
 server_pid=$!
 port=
@@ -160,42 +164,42 @@ if [ $rc -eq 0 ]; then ok; else fail "exit $rc after SIGTERM"; fi
 if grep -q 'SIGTERM: stopping' serve.err; then ok; else fail "no stop message: $(cat serve.err)"; fi
 
 # --- --port-file, and a base URL derived from the port bound ---------------------------------------
-out=$("$libro" registry serve --db reg.db --listen '[::1]:0' --key reg.pem 2>&1 </dev/null)
+out=$("$libro" registry serve --db "$DB" --listen '[::1]:0' --key reg.pem 2>&1 </dev/null)
 rc=$?
 if [ $rc -eq 2 ] && grep -q 'base-url is required unless --listen is 127.0.0.1' <<<"$out"; then ok
 else fail "::1 without --base-url: exit $rc: $out"; fi
-out=$("$libro" registry serve --db reg.db --listen 127.0.0.1:65536 --key reg.pem 2>&1 </dev/null)
+out=$("$libro" registry serve --db "$DB" --listen 127.0.0.1:65536 --key reg.pem 2>&1 </dev/null)
 rc=$?
 if [ $rc -eq 2 ] && grep -q -- '--listen: want ADDR:PORT' <<<"$out"; then ok; else
     fail "port 65536: exit $rc: $out"; fi
-out=$("$libro" registry serve --db reg.db --listen 127.0.0.1.5:0 --key reg.pem --public \
+out=$("$libro" registry serve --db "$DB" --listen 127.0.0.1.5:0 --key reg.pem --public \
     --base-url http://127.0.0.1 2>&1 </dev/null)
 rc=$?
 if [ $rc -eq 1 ] && grep -q 'listen address must be a numeric IPv4 or IPv6 address' <<<"$out"; then
     ok; else fail "bad address: exit $rc: $out"; fi
-out=$("$libro" registry serve --db reg.db --listen 127.0.0.1:0 --key reg.pem --listen-fd x 2>&1 \
+out=$("$libro" registry serve --db "$DB" --listen 127.0.0.1:0 --key reg.pem --listen-fd x 2>&1 \
     </dev/null)
 rc=$?
 if [ $rc -eq 2 ] && grep -q -- '--listen-fd: want a descriptor number' <<<"$out"; then ok; else
     fail "--listen-fd x: exit $rc: $out"; fi
-out=$("$libro" registry serve --db reg.db --listen 127.0.0.1:0 --key reg.pem --listen-fd 0 2>&1 \
+out=$("$libro" registry serve --db "$DB" --listen 127.0.0.1:0 --key reg.pem --listen-fd 0 2>&1 \
     </dev/null)
 rc=$?
 if [ $rc -eq 1 ] && grep -q 'listen_fd is not a listening socket' <<<"$out"; then ok; else
     fail "--listen-fd on /dev/null: exit $rc: $out"; fi
 printf 'taken\n' >taken.port
-out=$("$libro" registry serve --db reg.db --listen 127.0.0.1:0 --key reg.pem \
+out=$("$libro" registry serve --db "$DB" --listen 127.0.0.1:0 --key reg.pem \
     --port-file taken.port 2>&1 </dev/null)
 rc=$?
 if [ $rc -eq 1 ] && grep -q -- '--port-file taken.port exists' <<<"$out" &&
     [ "$(cat taken.port)" = taken ]; then ok; else fail "existing port file: exit $rc: $out"; fi
-out=$("$libro" registry serve --db reg.db --listen 127.0.0.1:0 --key reg.pem \
+out=$("$libro" registry serve --db "$DB" --listen 127.0.0.1:0 --key reg.pem \
     --port-file nowhere/serve.port 2>&1 </dev/null)
 rc=$?
 if [ $rc -eq 1 ] && grep -q 'nowhere/serve.port' <<<"$out"; then ok; else
     fail "port file in a missing directory: exit $rc: $out"; fi
 
-"$libro" registry serve --db reg.db --listen 127.0.0.1:0 --key reg.pem --port-file serve.port \
+"$libro" registry serve --db "$DB" --listen 127.0.0.1:0 --key reg.pem --port-file serve.port \
     </dev/null 2>serve2.err &
 server_pid=$!
 for _ in $(seq 1 200); do [ -e serve.port ] && break; sleep 0.05; done

@@ -11,7 +11,7 @@ set -uo pipefail
 libro=${1:?usage: status_test.sh PATH/TO/libro}
 libro=$(cd "$(dirname "$libro")" && pwd)/$(basename "$libro") # we cd below
 work=$(mktemp -d "${TMPDIR:-/tmp}/libro-e2e-status.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+trap 'db_cleanup; rm -rf "$work"' EXIT
 cd "$work" || exit 1
 export XDG_DATA_HOME="$work/xdg"
 passed=0
@@ -21,7 +21,9 @@ later() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
 FROM=$(ago '400 days')
 BASE=https://registry.town-7.example/v1/status
 
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # check, must, ok, fail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # check, must, ok, fail, db_new
+e2e_require_db
+DB=$(db_new reg.db) || exit 1
 b64url_decode() {
     local p
     p=$(tr '_-' '/+')
@@ -32,7 +34,7 @@ b64url_decode() {
 # next one so that each publication is newer than the last.
 publish() { # PURPOSE FILE DAYS
     sleep 1
-    must "$libro" registry status --db reg.db --key reg.pem --list 0 --purpose "$1" \
+    must "$libro" registry status --db "$DB" --key reg.pem --list 0 --purpose "$1" \
         --id "$BASE/0/$1" --days "$3" --out "$2"
 }
 
@@ -49,12 +51,12 @@ must "$libro" issue authorization --key town.pem --charter town.jws --id urn:lib
 must "$libro" issue registry-authorization --key town.pem --charter town.jws \
     --id urn:libro:town-7:registry --name "Town 7 Registry" --subject-key reg.pub \
     --url https://registry.town-7.example --valid-from "$FROM" --days 3000 --out regauth.jws
-must "$libro" registry init --db reg.db --charter town.jws --authorization regauth.jws
-must "$libro" registry type --db reg.db --id nursing-general --validity-days 365 \
+must "$libro" registry init --db "$DB" --charter town.jws --authorization regauth.jws
+must "$libro" registry type --db "$DB" --id nursing-general --validity-days 365 \
     --renewal-window-days 60 --grace-days 30 --actor ops
 must "$libro" issue license --key board.pem --authorization auth.jws --community-charter town.jws \
     --holder "Ada Example" --number T7-N-0001 --profession "registered nurse" \
-    --type nursing-general --scope "general care" --out ada.jws --registry reg.db \
+    --type nursing-general --scope "general care" --out ada.jws --registry "$DB" \
     --status-url-base $BASE
 must "$libro" issue license --key board.pem --authorization auth.jws --community-charter town.jws \
     --holder "Bo Example" --number T7-N-0002 --profession "registered nurse" \
@@ -102,7 +104,7 @@ check "past the lists' validUntil" 7 '^STATUS UNKNOWN: status list https://regis
     "$libro" verify "${T[@]}" --at "$(later '40 days')" --max-status-age 60d --jws ada.jws
 
 # --- suspend, reinstate ---------------------------------------------------------------------
-must "$libro" license suspend --db reg.db T7-N-0001 --actor ops --reason "complaint"
+must "$libro" license suspend --db "$DB" T7-N-0001 --actor ops --reason "complaint"
 publish suspension sus2.jws 30
 must "$libro" trust add "${T[@]}" sus2.jws
 check "suspended" 5 '^SUSPENDED: license suspended \(suspension list of' -- \
@@ -115,7 +117,7 @@ check "rollback refused" 1 'status list https://registry.town-7.example/v1/statu
     "$libro" trust add "${T[@]}" sus1.jws
 check "still suspended after the refused rollback" 5 '^SUSPENDED' -- \
     "$libro" verify "${T[@]}" --jws ada.jws
-must "$libro" license reinstate --db reg.db T7-N-0001 --actor ops --reason "dismissed"
+must "$libro" license reinstate --db "$DB" T7-N-0001 --actor ops --reason "dismissed"
 publish suspension sus3.jws 30
 must "$libro" trust add "${T[@]}" sus3.jws
 check "reinstated" 0 '^VALID' -- "$libro" verify "${T[@]}" --jws ada.jws
@@ -129,7 +131,7 @@ check "forged list refused" 1 'status list: jws: signature does not verify' -- \
 check "forged list not cached" 0 '^VALID' -- "$libro" verify "${T[@]}" --jws ada.jws
 
 # --- revoke ---------------------------------------------------------------------------------
-must "$libro" license revoke --db reg.db T7-N-0001 --actor ops --reason "struck off"
+must "$libro" license revoke --db "$DB" T7-N-0001 --actor ops --reason "struck off"
 publish revocation rev2.jws 30
 must "$libro" trust add "${T[@]}" rev2.jws
 check "revoked" 4 '^REVOKED: license revoked \(revocation list of' -- \
@@ -145,23 +147,23 @@ check "removed: unknown again" 7 'no status list cached' -- "$libro" verify "${T
 # --- the words: surrendered and lapsed, offline ------------------------------------------------
 must "$libro" issue license --key board.pem --authorization auth.jws --community-charter town.jws \
     --holder "Cy Example" --number T7-N-0003 --profession "registered nurse" \
-    --type nursing-general --scope "general care" --out cy.jws --registry reg.db \
+    --type nursing-general --scope "general care" --out cy.jws --registry "$DB" \
     --status-url-base $BASE
 # Valid for a year from 400 days ago: expired 35 days ago, past its 30 days of grace.
 must "$libro" issue license --key board.pem --authorization auth.jws --community-charter town.jws \
     --holder "Di Example" --number T7-N-0004 --profession "registered nurse" \
     --type nursing-general --scope "general care" --valid-from "$(ago '400 days')" --days 365 \
-    --out di.jws --registry reg.db --status-url-base $BASE
+    --out di.jws --registry "$DB" --status-url-base $BASE
 cut -d. -f2 cy.jws | b64url_decode >cy.json
 check "the third status entry" 0 '"statusPurpose":"message","statusListIndex":"[0-9]+","statusListCredential":"https://registry.town-7.example/v1/status/0/message","statusSize":2,"statusMessage":\[\{"status":"0x0","message":"active"\},\{"status":"0x1","message":"surrendered"\},\{"status":"0x2","message":"lapsed"\},\{"status":"0x3","message":"undefined"\}\]\}\]\}$' -- \
     cat cy.json
-must "$libro" license surrender --db reg.db --actor "Cy Example" --reason "retiring" T7-N-0003
-check "tick: expire and lapse" 0 '' -- "$libro" license tick --db reg.db
-check "the registry's record: lapsed" 0 'lapsed' -- "$libro" license show --db reg.db T7-N-0004
+must "$libro" license surrender --db "$DB" --actor "Cy Example" --reason "retiring" T7-N-0003
+check "tick: expire and lapse" 0 '' -- "$libro" license tick --db "$DB"
+check "the registry's record: lapsed" 0 'lapsed' -- "$libro" license show --db "$DB" T7-N-0004
 publish revocation rev3.jws 30
 publish message msg1.jws 30
 check "registry status --purpose message" 0 'published message list 0 \(valid until' -- \
-    "$libro" registry status --db reg.db --key reg.pem --list 0 --purpose message \
+    "$libro" registry status --db "$DB" --key reg.pem --list 0 --purpose message \
     --id "$BASE/0/message" --days 30 --out msg-extra.jws
 check "trust add the message list" 0 'added msg1.jws' -- "$libro" trust add "${T[@]}" rev3.jws msg1.jws
 check "trust list shows it" 0 'status-list +message +https://registry.town-7.example/v1/status/0/message' -- \

@@ -12,6 +12,7 @@ libro=$(cd "$(dirname "$libro")" && pwd)/$(basename "$libro") # we cd below
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_require statusmem_test.sh python3
 e2e_start statusmem
+DB=$(db_new reg.db) || exit 1
 FROM=$(date -u -d '30 days ago' +%Y-%m-%dT%H:%M:%SZ)
 BASE=http://127.0.0.1/v1/status
 
@@ -27,16 +28,16 @@ must "$libro" issue authorization --key town.pem --charter town.jws --id urn:lib
 must "$libro" issue registry-authorization --key town.pem --charter town.jws \
     --id urn:libro:town-7:registry --name "Town 7 Registry" --subject-key reg.pub \
     --url http://127.0.0.1 --valid-from "$FROM" --days 3000 --out regauth.jws
-must "$libro" registry init --db reg.db --charter town.jws --authorization regauth.jws
-must "$libro" registry type --db reg.db --id nursing-general --validity-days 365 \
+must "$libro" registry init --db "$DB" --charter town.jws --authorization regauth.jws
+must "$libro" registry type --db "$DB" --id nursing-general --validity-days 365 \
     --renewal-window-days 30 --grace-days 30 --actor ops
 for n in 1 2; do
     must "$libro" issue license --key board.pem --authorization auth.jws \
         --community-charter town.jws --holder "Holder $n" --number "T7-N-000$n" \
         --profession "registered nurse" --type nursing-general --scope "general care" \
-        --out "lic$n.jws" --registry reg.db --status-url-base $BASE
+        --out "lic$n.jws" --registry "$DB" --status-url-base $BASE
 done
-e2e_serve reg.db reg.pem
+e2e_serve "$DB" reg.pem
 
 # fetch.py PATH [ETAG]: GET PATH of the server; prints "STATUS ETAG" and writes the body to
 # body.out. bit.py INDEX: whether status INDEX is set in the status list in body.out (1 or 0).
@@ -86,7 +87,7 @@ if [ "$st" = 200 ] && [ "$st2" = 304 ]; then ok; else fail "bundle: $st then $st
 
 # --- another process revokes: the next GET has it ------------------------------------------------
 check "revoke --db while the server runs" 0 'T7-N-0001: active -> revoked' -- \
-    "$libro" license revoke --db reg.db --actor registrar --reason "struck off" T7-N-0001
+    "$libro" license revoke --db "$DB" --actor registrar --reason "struck off" T7-N-0001
 read -r st etag3 < <(get /v1/status/0/revocation "$etag")
 if [ "$st" = 200 ] && [ "$etag3" != "$etag" ] && [ "$(python3 bit.py "$i1")" = 1 ] &&
     [ "$(python3 bit.py "$i2")" = 0 ]; then ok; else
@@ -94,7 +95,7 @@ if [ "$st" = 200 ] && [ "$etag3" != "$etag" ] && [ "$(python3 bit.py "$i1")" = 1
 read -r st _ < <(get /v1/bundle "$betag")
 if [ "$st" = 200 ]; then ok; else fail "bundle after revoke --db: $st, want 200"; fi
 check "suspend --db while the server runs" 0 'T7-N-0002: active -> suspended' -- \
-    "$libro" license suspend --db reg.db --actor registrar --reason "inquiry" T7-N-0002
+    "$libro" license suspend --db "$DB" --actor registrar --reason "inquiry" T7-N-0002
 read -r st _ < <(get /v1/status/0/suspension)
 if [ "$st" = 200 ] && [ "$(python3 bit.py "$i2")" = 1 ]; then ok; else
     fail "the next GET after suspend --db: $st"; fi

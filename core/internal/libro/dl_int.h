@@ -1,8 +1,8 @@
-/* libro: libraries loaded on first use. zbar, libpng, libjpeg, libcurl and libmicrohttpd (with
- * the dozens of libraries they pull in), and OpenSSL's libcrypto, are not linked: each adapter
- * lists the symbols it calls once and binds them through libro_dl__load the first time it needs
- * them, so a process that only verifies scanned text never maps them. core/src/dl.c is the only
- * user of dlfcn.h. Not installed. */
+/* libro: libraries loaded on first use. zbar, libpng, libjpeg, libcurl, libmicrohttpd and libpq
+ * (with the dozens of libraries they pull in), and OpenSSL's libcrypto, are not linked: each
+ * adapter lists the symbols it calls once and binds them through libro_dl__load the first time it
+ * needs them, so a process that only verifies scanned text never maps them. core/src/dl.c is the
+ * only user of dlfcn.h. Not installed. */
 #ifndef LIBRO_DL_INT_H
 #define LIBRO_DL_INT_H
 
@@ -33,6 +33,8 @@
 #define LIBRO_DL_PACKAGE_CRYPTO "libssl3"
 #define LIBRO_DL_SONAME_MHD "libmicrohttpd.so.12"
 #define LIBRO_DL_PACKAGE_MHD "libmicrohttpd12"
+#define LIBRO_DL_SONAME_PQ "libpq.so.5"
+#define LIBRO_DL_PACKAGE_PQ "libpq5"
 
 /* dlsym answers with an object pointer; POSIX requires that it converts to a function
  * pointer with the same representation, which the loader's copy relies on. */

@@ -8,26 +8,12 @@
 
 #include "store.h"
 
-/* A status change made inside the open transaction, told to the observer once it commits. */
-typedef struct sq_change {
-    libro_store_space space;
-    uint32_t list;
-    uint32_t index;
-    int purpose;
-    unsigned value;
-    uint64_t version;
-} sq_change;
-
 typedef struct sq {
     sqlite3 *db;
     int version;
     bool in_tx;
-    libro_store_status_observer observer; /* NULL: changes are not collected */
-    void *observer_ctx;
-    sq_change *pending; /* the open transaction's status changes, in order */
-    size_t pending_n;
-    size_t pending_cap;
-    sqlite3_stmt *data_version; /* PRAGMA data_version, prepared on first use */
+    libro_store__changes changes; /* the open transaction's status changes */
+    sqlite3_stmt *data_version;   /* PRAGMA data_version, prepared on first use */
     /* An I/O error (a failed write or fsync, SQLITE_IOERR_*) was seen: what the disk holds is
      * no longer known, as the kernel may have dropped the pages a failed fsync did not write.
      * Every later write transaction is refused until the database is opened anew (and
@@ -39,7 +25,7 @@ typedef struct sq {
      * transaction early (a full disk, an I/O error): the group then commits nothing. */
     bool group;
     unsigned depth;
-    size_t pending_at[LIBRO_STORE_MAX_DEPTH]; /* pending_n when each savepoint opened */
+    size_t pending_at[LIBRO_STORE_MAX_DEPTH]; /* changes.n when each savepoint opened */
     libro_error group_lost;
 } sq;
 

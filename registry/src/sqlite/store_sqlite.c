@@ -496,7 +496,7 @@ savepoint_begin(sq *s, libro_error *err)
     }
     rc = exec1(s, "SAVEPOINT libro", "begin", err);
     if (rc == LIBRO_OK) {
-        s->pending_at[s->depth++] = s->pending_n;
+        s->pending_at[s->depth++] = s->changes.n;
     }
     return rc;
 }
@@ -516,7 +516,7 @@ sq_begin(void *h, libro_error *err)
     rc = exec1(s, "BEGIN IMMEDIATE", "begin", err);
 
     s->in_tx = rc == LIBRO_OK;
-    s->pending_n = 0;
+    s->changes.n = 0;
     return rc;
 }
 
@@ -532,20 +532,6 @@ sq_begin_read(void *h, libro_error *err)
     rc = exec1(s, "BEGIN", "begin", err);
     s->in_tx = rc == LIBRO_OK;
     return rc;
-}
-
-/* Tell the observer of the committed changes, in the order they were made. */
-static void
-publish_pending(sq *s)
-{
-    size_t i;
-
-    for (i = 0; i < s->pending_n && s->observer != NULL; i++) {
-        const sq_change *c = &s->pending[i];
-
-        s->observer(s->observer_ctx, c->space, c->list, c->index, c->purpose, c->value, c->version);
-    }
-    s->pending_n = 0;
 }
 
 static libro_code
@@ -569,7 +555,7 @@ sq_commit(void *h, libro_error *err)
     rc = exec1(s, "COMMIT", "commit", err);
     if (rc == LIBRO_OK) {
         s->in_tx = false;
-        publish_pending(s);
+        libro_store__changes_publish(&s->changes);
     }
     return rc;
 }
@@ -588,7 +574,7 @@ sq_rollback(void *h)
             (void) exec1(s, "RELEASE libro", "rollback", NULL);
         }
         /* The savepoint's status changes are undone: the observer is never told of them. */
-        s->pending_n = s->pending_at[--s->depth];
+        s->changes.n = s->pending_at[--s->depth];
         return;
     }
     /* A failed COMMIT (busy) leaves the transaction open; a failed statement may already have
@@ -597,7 +583,7 @@ sq_rollback(void *h)
         (void) exec1(s, "ROLLBACK", "rollback", NULL);
     }
     s->in_tx = false;
-    s->pending_n = 0;
+    s->changes.n = 0;
 }
 
 static libro_code
@@ -670,7 +656,7 @@ sq_close(void *h)
     sq_rollback(s);
     sqlite3_finalize(s->data_version);
     sqlite3_close(s->db); /* every other statement is finalized where it was prepared */
-    libro_free(s->pending);
+    libro_store__changes_free(&s->changes);
     libro_free(s);
 }
 
@@ -1503,35 +1489,13 @@ out:
     return rc;
 }
 
-/* Hold a change for the observer until the transaction commits (told at once outside one:
- * the statement committed by itself). */
-static libro_code
-note_change(sq *s, const sq_change *c, libro_error *err)
-{
-    libro_code rc;
-
-    if (s->observer == NULL) {
-        return LIBRO_OK;
-    }
-    if (!s->in_tx) {
-        s->observer(s->observer_ctx, c->space, c->list, c->index, c->purpose, c->value, c->version);
-        return LIBRO_OK;
-    }
-    rc = libro_registry__grow((void **) &s->pending, &s->pending_cap, s->pending_n,
-                              sizeof *s->pending, err);
-    if (rc == LIBRO_OK) {
-        s->pending[s->pending_n++] = *c;
-    }
-    return rc;
-}
-
 static libro_code
 sq_status_set(void *h, libro_store_space space, uint32_t list, uint32_t index, int purpose,
               unsigned value, libro_error *err)
 {
     sq *s = h;
     sqlite3_stmt *st = NULL;
-    sq_change change = {space, list, index, purpose, value, 0};
+    libro_store__change change = {space, list, index, purpose, value, 0};
     libro_code rc;
     int src;
 
@@ -1555,7 +1519,7 @@ sq_status_set(void *h, libro_store_space space, uint32_t list, uint32_t index, i
     if (rc != LIBRO_OK) {
         goto out;
     }
-    rc = note_change(s, &change, err);
+    rc = libro_store__changes_note(&s->changes, &change, s->in_tx, err);
 out:
     sqlite3_finalize(st);
     return rc;
@@ -1642,9 +1606,9 @@ sq_set_status_observer(void *h, libro_store_status_observer fn, void *ctx)
 {
     sq *s = h;
 
-    s->observer = fn;
-    s->observer_ctx = ctx;
-    s->pending_n = 0;
+    s->changes.observer = fn;
+    s->changes.ctx = ctx;
+    s->changes.n = 0;
 }
 
 static libro_code
