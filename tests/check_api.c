@@ -1428,7 +1428,7 @@ START_TEST(test_handle_pool)
     ck_assert_str_eq(json_string_value(json_object_get(R_json, "state")), "active");
     kept = hreg;
     ck_assert_ptr_nonnull(kept);
-    libro_http__release_registry(&ctx, hreg);
+    libro_http__release_registry(&ctx, hreg, &R);
     hreg = NULL;
     ck_assert_uint_eq(ctx.n_idle, 1);
     must(libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_SUSPEND, "registrar", "audit",
@@ -1439,7 +1439,7 @@ START_TEST(test_handle_pool)
     ck_assert_ptr_eq(hreg, kept);
     ck_assert_uint_eq(ctx.n_idle, 0);
     ck_assert_str_eq(json_string_value(json_object_get(R_json, "state")), "suspended");
-    libro_http__release_registry(&ctx, hreg);
+    libro_http__release_registry(&ctx, hreg, &R);
     hreg = NULL;
     ck_assert_uint_lt(ctx.max_idle, LIBRO_NELEM(taken));
     for (size_t i = 0; i <= ctx.max_idle; i++) {
@@ -1449,10 +1449,10 @@ START_TEST(test_handle_pool)
     ck_assert_ptr_eq(taken[0], kept);
     ck_assert_uint_eq(ctx.n_idle, 0);
     for (size_t i = 0; i <= ctx.max_idle; i++) {
-        libro_http__release_registry(&ctx, taken[i]);
+        libro_http__release_registry(&ctx, taken[i], &R);
     }
     ck_assert_uint_eq(ctx.n_idle, ctx.max_idle);
-    libro_http__release_registry(&ctx, NULL);
+    libro_http__release_registry(&ctx, NULL, &R);
     ck_assert_uint_eq(ctx.n_idle, ctx.max_idle);
 }
 END_TEST

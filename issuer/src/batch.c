@@ -11,6 +11,7 @@
 #include "issuer_int.h"
 #include "libro/issuer.h"
 #include "libro/json_int.h"
+#include "libro/retry_int.h"
 #include "libro/text_int.h"
 #include "libro/time.h"
 #include "libro/util.h"
@@ -563,6 +564,38 @@ rewind_reader(reader *r, libro_error *err)
     return LIBRO_OK;
 }
 
+/* Where the next line starts: the file offset and the number of the line last read. */
+typedef struct reader_mark {
+    off_t off;
+    size_t line;
+} reader_mark;
+
+static libro_code
+reader_mark_get(reader_mark *m, reader *r, libro_error *err)
+{
+    off_t at = ftello(r->f);
+
+    if (at < 0 || (uintmax_t) at < (uintmax_t) (r->len - r->pos)) {
+        return libro_error_set(err, LIBRO_ERR_IO, "batch file: %s", strerror(errno));
+    }
+    m->off = at - (off_t) (r->len - r->pos);
+    m->line = r->line;
+    return LIBRO_OK;
+}
+
+/* Read again from the mark `m` (a group run again). */
+static libro_code
+reader_seek(reader *r, const reader_mark *m, libro_error *err)
+{
+    if (fseeko(r->f, m->off, SEEK_SET) != 0) {
+        return libro_error_set(err, LIBRO_ERR_IO, "batch file: %s", strerror(errno));
+    }
+    r->pos = r->len = 0;
+    r->eof = false;
+    r->line = m->line;
+    return LIBRO_OK;
+}
+
 /* The first pass: the format, the CSV header, and how many records (bounded). */
 static libro_code
 survey(batch *b, libro_error *err)
@@ -606,24 +639,59 @@ survey(batch *b, libro_error *err)
     return rc;
 }
 
-/* Report the group's outcomes once it is committed (or failed). */
+/* End the open group: commit it, or roll it back when a line met LIBRO_ERR_CONFLICT (the
+ * database refused the group's transaction for a concurrent one: nothing of it is kept). A
+ * commit that fails fails every line that had succeeded. Returns LIBRO_ERR_CONFLICT when the
+ * group was lost to a conflict (at a line or at its commit), `e` the conflict's error. */
 static libro_code
-flush(batch *b, libro_error *err)
+settle(batch *b, libro_error *e)
 {
-    libro_error end_err = LIBRO_ERROR_INIT;
+    libro_error ignored = LIBRO_ERROR_INIT;
     libro_code rc = LIBRO_OK;
 
-    if (b->group_open) {
-        b->group_open = false;
-        if (libro_registry_client_group_end(b->registry, true, &end_err) != LIBRO_OK) {
-            /* Nothing of the group is kept: its licenses were not issued. */
-            for (size_t i = 0; i < b->n_group; i++) {
-                if (b->group[i].code == LIBRO_OK) {
-                    outcome_fail(&b->group[i], &end_err);
-                }
+    for (size_t i = 0; i < b->n_group && rc == LIBRO_OK; i++) {
+        if (b->group[i].code == LIBRO_ERR_CONFLICT) {
+            rc = libro_error_set(e, LIBRO_ERR_CONFLICT, "%s", b->group[i].message);
+        }
+    }
+    if (!b->group_open) {
+        return rc;
+    }
+    b->group_open = false;
+    if (rc != LIBRO_OK) {
+        libro_code end = libro_registry_client_group_end(b->registry, false, &ignored);
+
+        (void) end; /* rolled back either way */
+        return rc;
+    }
+    rc = libro_registry_client_group_end(b->registry, true, e);
+    if (rc != LIBRO_OK && rc != LIBRO_ERR_CONFLICT) {
+        /* Nothing of the group is kept: its licenses were not issued. */
+        for (size_t i = 0; i < b->n_group; i++) {
+            if (b->group[i].code == LIBRO_OK) {
+                outcome_fail(&b->group[i], e);
             }
         }
     }
+    return rc == LIBRO_ERR_CONFLICT ? rc : LIBRO_OK;
+}
+
+/* Forget the group's outcomes (they were never reported). */
+static void
+drop_group(batch *b)
+{
+    for (size_t i = 0; i < b->n_group; i++) {
+        libro_issued_clear(&b->group[i].issued);
+    }
+    b->n_group = 0;
+}
+
+/* Report the group's outcomes once it is settled. */
+static libro_code
+report_group(batch *b, libro_error *err)
+{
+    libro_code rc = LIBRO_OK;
+
     for (size_t i = 0; i < b->n_group; i++) {
         outcome *o = &b->group[i];
         libro_batch_line l = {0};
@@ -643,9 +711,8 @@ flush(batch *b, libro_error *err)
             l.done = b->report->issued + b->report->failed;
             rc = b->fn(b->ctx, &l, err);
         }
-        libro_issued_clear(&o->issued);
     }
-    b->n_group = 0;
+    drop_group(b);
     return rc;
 }
 
@@ -687,28 +754,25 @@ issue_line(batch *b, outcome *o, size_t len, bool too_long)
     }
 }
 
-/* The second pass: every record, in groups. */
+/* Read and issue the next group of records (up to group_cap), with a local database in one
+ * group of the registry's; *got false when no record was left. */
 static libro_code
-run(batch *b, libro_error *err)
+fill_group(batch *b, bool local, bool *got, libro_error *err)
 {
-    const bool local = b->registry != NULL && !libro_registry_client_remote(b->registry);
-    libro_code rc = rewind_reader(&b->rd, err);
-    bool header = b->jsonl;
+    libro_code rc = LIBRO_OK;
 
-    while (rc == LIBRO_OK) {
+    *got = false;
+    while (rc == LIBRO_OK && b->n_group < b->group_cap) {
         size_t len = 0;
         bool too_long = false;
-        bool got = false;
+        bool line = false;
         outcome *o;
 
-        rc = next_filled(b, &len, &too_long, &got, err);
-        if (rc != LIBRO_OK || !got) {
+        rc = next_filled(b, &len, &too_long, &line, err);
+        if (rc != LIBRO_OK || !line) {
             break;
         }
-        if (!header) {
-            header = true; /* read by survey */
-            continue;
-        }
+        *got = true;
         o = &b->group[b->n_group++];
         memset(o, 0, sizeof *o);
         o->line = b->rd.line;
@@ -725,12 +789,56 @@ run(batch *b, libro_error *err)
         if (o->code == LIBRO_OK) {
             issue_line(b, o, len, too_long);
         }
-        if (b->n_group == b->group_cap) {
-            rc = flush(b, err);
-        }
     }
-    if (rc == LIBRO_OK) {
-        rc = flush(b, err);
+    return rc;
+}
+
+/* The second pass: every record, in groups. A group a shared database refused for a
+ * concurrent transaction (a line or the commit met LIBRO_ERR_CONFLICT) kept nothing: its
+ * records are read and issued again, bounded (libro_retry__again); after the last attempt each
+ * of its records fails with LIBRO_ERR_CONFLICT. */
+static libro_code
+run(batch *b, libro_error *err)
+{
+    const bool local = b->registry != NULL && !libro_registry_client_remote(b->registry);
+    libro_code rc = rewind_reader(&b->rd, err);
+    bool got = true;
+
+    if (rc == LIBRO_OK && !b->jsonl) {
+        size_t len = 0;
+        bool too_long = false;
+
+        rc = next_filled(b, &len, &too_long, &got, err); /* the header, read by survey */
+    }
+    while (rc == LIBRO_OK && got) {
+        libro_error conflict = LIBRO_ERROR_INIT;
+        unsigned attempt = 0;
+        reader_mark mark = {0, 0};
+        libro_code settled = LIBRO_OK;
+
+        rc = reader_mark_get(&mark, &b->rd, err);
+        for (;;) {
+            if (rc == LIBRO_OK) {
+                rc = fill_group(b, local, &got, err);
+            }
+            if (rc != LIBRO_OK) {
+                break;
+            }
+            settled = settle(b, &conflict);
+            if (!local || !libro_retry__again(settled, &attempt, &conflict)) {
+                break;
+            }
+            drop_group(b);
+            rc = reader_seek(&b->rd, &mark, err);
+        }
+        if (rc != LIBRO_OK) {
+            break;
+        }
+        /* Lost whole, the last time too: none of its records was issued. */
+        for (size_t i = 0; local && settled == LIBRO_ERR_CONFLICT && i < b->n_group; i++) {
+            outcome_fail(&b->group[i], &conflict);
+        }
+        rc = report_group(b, err);
     }
     return rc;
 }

@@ -8,6 +8,7 @@
 #include "libro/issuer.h"
 #include "libro/lb1.h"
 #include "libro/limits.h"
+#include "libro/retry_int.h"
 #include "libro/rules.h"
 #include "libro/time.h"
 #include "libro/util.h"
@@ -469,9 +470,11 @@ static const libro_issuer__kind license_kind = {
     false,
 };
 
-libro_code
-libro_issuer__record(libro_issued *res, libro_registry_client *r, const char *base,
-                     const libro_issuer__kind *kind, void *ctx, libro_error *err)
+/* One attempt at libro_issuer__record; `group`: reserve, sign and register in a group of
+ * their own. */
+static libro_code
+record_once(libro_issued *res, libro_registry_client *r, const char *base,
+            const libro_issuer__kind *kind, void *ctx, bool group, libro_error *err)
 {
     libro_credential *c = res->license;
     libro_credential entries = {0};
@@ -480,10 +483,9 @@ libro_issuer__record(libro_issued *res, libro_registry_client *r, const char *ba
     libro_code rc = LIBRO_OK;
 
     entries.has_status = true;
-    if (!remote && base == NULL) {
-        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
-                               "a registry database needs the URL base of its status lists");
-    }
+    libro_buf_clear(&res->jws);
+    res->status_list = 0;
+    res->status_index = 0;
     /* The credential with a placeholder entry first: a bad URL base costs no index. */
     if (base != NULL) {
         rc = status_from_base(c, base, 0, 0, err);
@@ -491,9 +493,7 @@ libro_issuer__record(libro_issued *res, libro_registry_client *r, const char *ba
     if (rc == LIBRO_OK && (base != NULL || !kind->status_required)) {
         rc = libro_credential_check(c, err);
     }
-    /* With a local database the reservation, the signing and the registration are one
-     * transaction (one fsync): an index whose license was never registered is not kept. */
-    if (rc == LIBRO_OK && !remote) {
+    if (rc == LIBRO_OK && group) {
         rc = libro_registry_client_group_begin(r, err);
         grouped = rc == LIBRO_OK;
     }
@@ -534,6 +534,30 @@ libro_issuer__record(libro_issued *res, libro_registry_client *r, const char *ba
     libro_free(entries.status_revocation_list);
     libro_free(entries.status_suspension_list);
     libro_free(entries.status_message_list);
+    return rc;
+}
+
+libro_code
+libro_issuer__record(libro_issued *res, libro_registry_client *r, const char *base,
+                     const libro_issuer__kind *kind, void *ctx, libro_error *err)
+{
+    bool remote = libro_registry_client_remote(r);
+    /* With a local database the reservation, the signing and the registration are one
+     * transaction (one fsync): an index whose license was never registered is not kept. The
+     * owner of the outermost group runs it again when a shared database refused it for a
+     * concurrent one (nothing of it was kept); inside a caller's group (a batch) the caller
+     * runs its whole group again. */
+    bool owner = !remote && !libro_registry_client_grouped(r);
+    unsigned attempt = 0;
+    libro_code rc;
+
+    if (!remote && base == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "a registry database needs the URL base of its status lists");
+    }
+    do {
+        rc = record_once(res, r, base, kind, ctx, !remote, err);
+    } while (owner && libro_retry__again(rc, &attempt, err));
     res->registered = rc == LIBRO_OK;
     return rc;
 }

@@ -399,10 +399,10 @@ check_amended(libro_registry *r, libro_agreement_record *old, const libro_agreem
     return LIBRO_OK;
 }
 
-libro_code
-libro_registry_register_agreement(libro_registry *r, const libro_request_id *req,
-                                  const char *document, size_t len, const char *actor, int64_t now,
-                                  char hash[LIBRO_REGISTRY_HASH_SIZE], libro_error *err)
+static libro_code
+register_agreement_once(libro_registry *r, const libro_request_id *req, const char *document,
+                        size_t len, const char *actor, int64_t now,
+                        char hash[LIBRO_REGISTRY_HASH_SIZE], libro_error *err)
 {
     libro_agreement *ag = NULL;
     libro_agreement_record rec = {0};
@@ -467,12 +467,24 @@ out:
     return rc;
 }
 
+libro_code
+libro_registry_register_agreement(libro_registry *r, const libro_request_id *req,
+                                  const char *document, size_t len, const char *actor, int64_t now,
+                                  char hash[LIBRO_REGISTRY_HASH_SIZE], libro_error *err)
+{
+    libro_code rc;
+
+    LIBRO_REGISTRY__RETRY(rc, r, err,
+                          register_agreement_once(r, req, document, len, actor, now, hash, err));
+    return rc;
+}
+
 /* ---- ending ------------------------------------------------------------------------------- */
 
-libro_code
-libro_registry_end_agreement(libro_registry *r, const libro_request_id *req, const char *hash,
-                             const char *statement, size_t len, const char *actor, int64_t now,
-                             libro_error *err)
+static libro_code
+end_agreement_once(libro_registry *r, const libro_request_id *req, const char *hash,
+                   const char *statement, size_t len, const char *actor, int64_t now,
+                   libro_error *err)
 {
     libro_jws_json *j = NULL;
     libro_agreement *ag = NULL;
@@ -583,6 +595,18 @@ out:
     libro_agreement_record_clear(&a);
     libro_agreement_free(ag);
     libro_jws_json_free(j);
+    return rc;
+}
+
+libro_code
+libro_registry_end_agreement(libro_registry *r, const libro_request_id *req, const char *hash,
+                             const char *statement, size_t len, const char *actor, int64_t now,
+                             libro_error *err)
+{
+    libro_code rc;
+
+    LIBRO_REGISTRY__RETRY(rc, r, err,
+                          end_agreement_once(r, req, hash, statement, len, actor, now, err));
     return rc;
 }
 

@@ -151,6 +151,12 @@ libro_registry_client_group_begin(libro_registry_client *c, libro_error *err)
     return rc;
 }
 
+bool
+libro_registry_client_grouped(const libro_registry_client *c)
+{
+    return c != NULL && c->groups > 0;
+}
+
 libro_code
 libro_registry_client_group_end(libro_registry_client *c, bool commit, libro_error *err)
 {
@@ -198,9 +204,11 @@ code_of(long status, const char *code)
     case 413:
         return LIBRO_ERR_LIMIT;
     case 503: /* storage: the codes a local registry gives for the same failure */
-        return strcmp(code, "busy") == 0        ? LIBRO_ERR_BUSY
-               : strcmp(code, "read_only") == 0 ? LIBRO_ERR_READONLY
-                                                : LIBRO_ERR_NETWORK;
+        return strcmp(code, "busy") == 0          ? LIBRO_ERR_BUSY
+               : strcmp(code, "read_only") == 0   ? LIBRO_ERR_READONLY
+               : strcmp(code, "conflict") == 0    ? LIBRO_ERR_CONFLICT
+               : strcmp(code, "unavailable") == 0 ? LIBRO_ERR_UNAVAILABLE
+                                                  : LIBRO_ERR_NETWORK;
     case 507:
         return LIBRO_ERR_FULL;
     case 500:

@@ -292,10 +292,9 @@ out:
     return rc;
 }
 
-libro_code
-libro_registry_add_step(libro_registry *r, const libro_request_id *req, const char *step,
-                        size_t len, const char *actor, int64_t now,
-                        char hash[LIBRO_REGISTRY_HASH_SIZE], libro_error *err)
+static libro_code
+add_step_once(libro_registry *r, const libro_request_id *req, const char *step, size_t len,
+              const char *actor, int64_t now, char hash[LIBRO_REGISTRY_HASH_SIZE], libro_error *err)
 {
     libro_step *s = NULL;
     char h[LIBRO_HASH_REF_SIZE];
@@ -415,6 +414,17 @@ out:
     process_clear(&p);
     libro_free(law);
     libro_step_free(s);
+    return rc;
+}
+
+libro_code
+libro_registry_add_step(libro_registry *r, const libro_request_id *req, const char *step,
+                        size_t len, const char *actor, int64_t now,
+                        char hash[LIBRO_REGISTRY_HASH_SIZE], libro_error *err)
+{
+    libro_code rc;
+
+    LIBRO_REGISTRY__RETRY(rc, r, err, add_step_once(r, req, step, len, actor, now, hash, err));
     return rc;
 }
 
@@ -628,10 +638,10 @@ out:
     return rc;
 }
 
-libro_code
-libro_registry_register_law(libro_registry *r, const libro_request_id *req, const char *law,
-                            const char *actor, int64_t now, char hash[LIBRO_REGISTRY_HASH_SIZE],
-                            libro_error *err)
+static libro_code
+register_law_once(libro_registry *r, const libro_request_id *req, const char *law,
+                  const char *actor, int64_t now, char hash[LIBRO_REGISTRY_HASH_SIZE],
+                  libro_error *err)
 {
     libro_credential *c = NULL;
     char h[LIBRO_HASH_REF_SIZE];
@@ -739,6 +749,17 @@ out:
     libro_law_record_clear(&cur);
     libro_law_record_clear(&rec);
     libro_credential_free(c);
+    return rc;
+}
+
+libro_code
+libro_registry_register_law(libro_registry *r, const libro_request_id *req, const char *law,
+                            const char *actor, int64_t now, char hash[LIBRO_REGISTRY_HASH_SIZE],
+                            libro_error *err)
+{
+    libro_code rc;
+
+    LIBRO_REGISTRY__RETRY(rc, r, err, register_law_once(r, req, law, actor, now, hash, err));
     return rc;
 }
 

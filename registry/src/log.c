@@ -10,6 +10,7 @@
 #include "libro/encoding.h"
 #include "libro/json_int.h"
 #include "libro/jws.h"
+#include "libro/retry_int.h"
 #include "libro/rules.h"
 #include "libro/time.h"
 #include "libro/util.h"
@@ -46,14 +47,21 @@ libro_registry__write_begin(libro_registry *r, const libro_request_id *req, libr
     return rc;
 }
 
+bool
+libro_registry__retrying(libro_registry *r, libro_code rc, unsigned *attempt, libro_error *err)
+{
+    return rc == LIBRO_ERR_CONFLICT && r != NULL && !r->grouped &&
+           libro_retry__again(rc, attempt, err);
+}
+
 libro_code
 libro_registry__request_known(libro_registry *r, const char *jti, bool *known, libro_error *err)
 {
     return r->store.ops->request_known(r->store.h, jti, known, err);
 }
 
-libro_code
-libro_registry__spend_request(libro_registry *r, const libro_request_id *req, libro_error *err)
+static libro_code
+spend_request_once(libro_registry *r, const libro_request_id *req, libro_error *err)
 {
     libro_code rc;
 
@@ -67,6 +75,15 @@ libro_registry__spend_request(libro_registry *r, const libro_request_id *req, li
             r->store.ops->rollback(r->store.h);
         }
     }
+    return rc;
+}
+
+libro_code
+libro_registry__spend_request(libro_registry *r, const libro_request_id *req, libro_error *err)
+{
+    libro_code rc;
+
+    LIBRO_REGISTRY__RETRY(rc, r, err, spend_request_once(r, req, err));
     return rc;
 }
 
@@ -366,10 +383,9 @@ out:
     return rc;
 }
 
-libro_code
-libro_registry_authorize_issuer(libro_registry *r, const libro_request_id *req,
-                                const char *authorization, unsigned flags, const char *actor,
-                                int64_t now, libro_error *err)
+static libro_code
+authorize_issuer_once(libro_registry *r, const libro_request_id *req, const char *authorization,
+                      unsigned flags, const char *actor, int64_t now, libro_error *err)
 {
     libro_credential *auth = NULL;
     libro_buf kid = LIBRO_BUF_INIT;
@@ -419,6 +435,18 @@ out:
     json_decref(leaf);
     libro_buf_free(&kid);
     libro_credential_free(auth);
+    return rc;
+}
+
+libro_code
+libro_registry_authorize_issuer(libro_registry *r, const libro_request_id *req,
+                                const char *authorization, unsigned flags, const char *actor,
+                                int64_t now, libro_error *err)
+{
+    libro_code rc;
+
+    LIBRO_REGISTRY__RETRY(rc, r, err,
+                          authorize_issuer_once(r, req, authorization, flags, actor, now, err));
     return rc;
 }
 
@@ -622,7 +650,7 @@ out:
  * read-only on purpose records nothing: it takes no writes, so its log does not grow, and each
  * audit checks again only what the last recorded audit did not cover. */
 static libro_code
-mark_write(libro_registry *r, uint64_t size, const libro_merkle_hash *root, libro_error *err)
+mark_write_once(libro_registry *r, uint64_t size, const libro_merkle_hash *root, libro_error *err)
 {
     libro_buf text = LIBRO_BUF_INIT;
     audit_mark have;
@@ -653,6 +681,15 @@ mark_write(libro_registry *r, uint64_t size, const libro_merkle_hash *root, libr
         r->store.ops->rollback(r->store.h);
     }
     libro_buf_free(&text);
+    return rc;
+}
+
+static libro_code
+mark_write(libro_registry *r, uint64_t size, const libro_merkle_hash *root, libro_error *err)
+{
+    libro_code rc;
+
+    LIBRO_REGISTRY__RETRY(rc, r, err, mark_write_once(r, size, root, err));
     return rc;
 }
 
@@ -988,9 +1025,9 @@ libro_registry_chain(libro_registry *r, char ***list, size_t *n, libro_error *er
     return LIBRO_OK;
 }
 
-libro_code
-libro_registry_add_chain(libro_registry *r, const libro_request_id *req, const char *charter,
-                         const char *actor, int64_t now, libro_error *err)
+static libro_code
+add_chain_once(libro_registry *r, const libro_request_id *req, const char *charter,
+               const char *actor, int64_t now, libro_error *err)
 {
     libro_credential *parent = NULL;
     libro_credential *below = NULL;
@@ -1087,5 +1124,15 @@ out:
     libro_jws_free(below_jws);
     libro_credential_free(below);
     libro_credential_free(parent);
+    return rc;
+}
+
+libro_code
+libro_registry_add_chain(libro_registry *r, const libro_request_id *req, const char *charter,
+                         const char *actor, int64_t now, libro_error *err)
+{
+    libro_code rc;
+
+    LIBRO_REGISTRY__RETRY(rc, r, err, add_chain_once(r, req, charter, actor, now, err));
     return rc;
 }

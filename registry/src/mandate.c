@@ -200,9 +200,9 @@ out:
     return rc;
 }
 
-libro_code
-libro_registry_add_seat(libro_registry *r, const libro_request_id *req, const char *charter,
-                        const char *actor, int64_t now, libro_error *err)
+static libro_code
+add_seat_once(libro_registry *r, const libro_request_id *req, const char *charter,
+              const char *actor, int64_t now, libro_error *err)
 {
     libro_credential *c = NULL;
     libro_seat *seats = NULL;
@@ -263,6 +263,16 @@ out:
     json_decref(leaf);
     libro_seats_free(seats, n);
     libro_credential_free(c);
+    return rc;
+}
+
+libro_code
+libro_registry_add_seat(libro_registry *r, const libro_request_id *req, const char *charter,
+                        const char *actor, int64_t now, libro_error *err)
+{
+    libro_code rc;
+
+    LIBRO_REGISTRY__RETRY(rc, r, err, add_seat_once(r, req, charter, actor, now, err));
     return rc;
 }
 
@@ -490,11 +500,10 @@ record_of(libro_mandate_record *rec, const libro_credential *c, const char *toke
     return LIBRO_OK;
 }
 
-libro_code
-libro_registry_register_mandate(libro_registry *r, const libro_request_id *req,
-                                const char *credential, uint32_t list, uint32_t index,
-                                const char *actor, int64_t now, char id[LIBRO_MANDATE_ID_SIZE],
-                                libro_error *err)
+static libro_code
+register_mandate_once(libro_registry *r, const libro_request_id *req, const char *credential,
+                      uint32_t list, uint32_t index, const char *actor, int64_t now,
+                      char id[LIBRO_MANDATE_ID_SIZE], libro_error *err)
 {
     libro_credential *c = NULL;
     libro_credential *signer = NULL;
@@ -624,6 +633,19 @@ out:
     return rc;
 }
 
+libro_code
+libro_registry_register_mandate(libro_registry *r, const libro_request_id *req,
+                                const char *credential, uint32_t list, uint32_t index,
+                                const char *actor, int64_t now, char id[LIBRO_MANDATE_ID_SIZE],
+                                libro_error *err)
+{
+    libro_code rc;
+
+    LIBRO_REGISTRY__RETRY(
+        rc, r, err, register_mandate_once(r, req, credential, list, index, actor, now, id, err));
+    return rc;
+}
+
 /* ---- ending ------------------------------------------------------------------------------- */
 
 static libro_code
@@ -636,10 +658,10 @@ id_check(const char *id, libro_error *err)
     return LIBRO_OK;
 }
 
-libro_code
-libro_registry_end_mandate(libro_registry *r, const libro_request_id *req, const char *id,
-                           libro_mandate_state how, const char *actor, const char *reason,
-                           int64_t now, libro_error *err)
+static libro_code
+end_mandate_once(libro_registry *r, const libro_request_id *req, const char *id,
+                 libro_mandate_state how, const char *actor, const char *reason, int64_t now,
+                 libro_error *err)
 {
     libro_mandate_record m = {0};
     char until[LIBRO_TIME_TEXT_MAX];
@@ -710,6 +732,17 @@ out:
         r->store.ops->rollback(r->store.h);
     }
     libro_mandate_record_clear(&m);
+    return rc;
+}
+
+libro_code
+libro_registry_end_mandate(libro_registry *r, const libro_request_id *req, const char *id,
+                           libro_mandate_state how, const char *actor, const char *reason,
+                           int64_t now, libro_error *err)
+{
+    libro_code rc;
+
+    LIBRO_REGISTRY__RETRY(rc, r, err, end_mandate_once(r, req, id, how, actor, reason, now, err));
     return rc;
 }
 

@@ -589,9 +589,9 @@ libro_requirements_format(libro_buf *out, const libro_requirement *r, size_t n, 
     return rc;
 }
 
-libro_code
-libro_registry_define_type(libro_registry *r, const libro_request_id *req,
-                           const libro_license_type *t, const char *actor, libro_error *err)
+static libro_code
+define_type_once(libro_registry *r, const libro_request_id *req, const libro_license_type *t,
+                 const char *actor, libro_error *err)
 {
     libro_buf requirements = LIBRO_BUF_INIT;
     bool in_tx = false;
@@ -631,6 +631,16 @@ out:
         r->store.ops->rollback(r->store.h);
     }
     libro_buf_free(&requirements);
+    return rc;
+}
+
+libro_code
+libro_registry_define_type(libro_registry *r, const libro_request_id *req,
+                           const libro_license_type *t, const char *actor, libro_error *err)
+{
+    libro_code rc;
+
+    LIBRO_REGISTRY__RETRY(rc, r, err, define_type_once(r, req, t, actor, err));
     return rc;
 }
 
@@ -719,9 +729,9 @@ libro_registry__reserve(libro_registry *r, const libro_request_id *req, uint32_t
     return libro_registry__reserve_in(r, req, LIBRO_SPACE_LICENSES, entries, list, index, err);
 }
 
-libro_code
-libro_registry__reserve_in(libro_registry *r, const libro_request_id *req, libro_store_space space,
-                           uint32_t entries, uint32_t *list, uint32_t *index, libro_error *err)
+static libro_code
+reserve_in_once(libro_registry *r, const libro_request_id *req, libro_store_space space,
+                uint32_t entries, uint32_t *list, uint32_t *index, libro_error *err)
 {
     uint32_t current = 0;
     uint32_t chosen = 0;
@@ -781,6 +791,16 @@ out:
         r->store.ops->rollback(r->store.h);
         *index = 0;
     }
+    return rc;
+}
+
+libro_code
+libro_registry__reserve_in(libro_registry *r, const libro_request_id *req, libro_store_space space,
+                           uint32_t entries, uint32_t *list, uint32_t *index, libro_error *err)
+{
+    libro_code rc;
+
+    LIBRO_REGISTRY__RETRY(rc, r, err, reserve_in_once(r, req, space, entries, list, index, err));
     return rc;
 }
 
@@ -852,10 +872,9 @@ validity_check(const libro_credential *c, const libro_license_type *t, libro_err
     return LIBRO_OK;
 }
 
-libro_code
-libro_registry_register(libro_registry *r, const libro_request_id *req, const char *credential,
-                        uint32_t list, uint32_t index, const char *actor, int64_t now,
-                        libro_error *err)
+static libro_code
+register_once(libro_registry *r, const libro_request_id *req, const char *credential, uint32_t list,
+              uint32_t index, const char *actor, int64_t now, libro_error *err)
 {
     libro_credential *c = NULL;
     libro_license_type type = {0};
@@ -970,9 +989,21 @@ out:
 }
 
 libro_code
-libro_registry_renew(libro_registry *r, const libro_request_id *req, const char *number,
-                     const char *credential, const libro_evidence *evidence, size_t n,
-                     const char *actor, const char *reason, int64_t now, libro_error *err)
+libro_registry_register(libro_registry *r, const libro_request_id *req, const char *credential,
+                        uint32_t list, uint32_t index, const char *actor, int64_t now,
+                        libro_error *err)
+{
+    libro_code rc;
+
+    LIBRO_REGISTRY__RETRY(rc, r, err,
+                          register_once(r, req, credential, list, index, actor, now, err));
+    return rc;
+}
+
+static libro_code
+renew_once(libro_registry *r, const libro_request_id *req, const char *number,
+           const char *credential, const libro_evidence *evidence, size_t n, const char *actor,
+           const char *reason, int64_t now, libro_error *err)
 {
     libro_credential *c = NULL;
     libro_license_type type = {0};
@@ -1113,6 +1144,18 @@ out:
     return rc;
 }
 
+libro_code
+libro_registry_renew(libro_registry *r, const libro_request_id *req, const char *number,
+                     const char *credential, const libro_evidence *evidence, size_t n,
+                     const char *actor, const char *reason, int64_t now, libro_error *err)
+{
+    libro_code rc;
+
+    LIBRO_REGISTRY__RETRY(
+        rc, r, err, renew_once(r, req, number, credential, evidence, n, actor, reason, now, err));
+    return rc;
+}
+
 /* Apply `action` to `rec` (read in the current transaction): the lifecycle check, the new
  * state, the status bits and the event. */
 static libro_code
@@ -1147,10 +1190,9 @@ apply(libro_registry *r, libro_license_record *rec, libro_action action,
     return libro_registry__record_event(r, rec->number, &ev, err);
 }
 
-libro_code
-libro_registry_change(libro_registry *r, const libro_request_id *req, const char *number,
-                      libro_action action, const char *actor, const char *reason, int64_t now,
-                      libro_error *err)
+static libro_code
+change_once(libro_registry *r, const libro_request_id *req, const char *number, libro_action action,
+            const char *actor, const char *reason, int64_t now, libro_error *err)
 {
     libro_license_record rec = {0};
     bool in_tx = false;
@@ -1196,6 +1238,17 @@ out:
     return rc;
 }
 
+libro_code
+libro_registry_change(libro_registry *r, const libro_request_id *req, const char *number,
+                      libro_action action, const char *actor, const char *reason, int64_t now,
+                      libro_error *err)
+{
+    libro_code rc;
+
+    LIBRO_REGISTRY__RETRY(rc, r, err, change_once(r, req, number, action, actor, reason, now, err));
+    return rc;
+}
+
 /* One clock pass over the licenses in `state` whose validUntil has passed. */
 static libro_code
 tick_pass(libro_registry *r, libro_license_state state, libro_action action, int64_t now,
@@ -1238,8 +1291,8 @@ out:
     return rc;
 }
 
-libro_code
-libro_registry_tick(libro_registry *r, int64_t now, size_t *changed, libro_error *err)
+static libro_code
+tick_once(libro_registry *r, int64_t now, size_t *changed, libro_error *err)
 {
     size_t count = 0;
     bool in_tx = false;
@@ -1283,6 +1336,15 @@ out:
     if (in_tx) {
         r->store.ops->rollback(r->store.h);
     }
+    return rc;
+}
+
+libro_code
+libro_registry_tick(libro_registry *r, int64_t now, size_t *changed, libro_error *err)
+{
+    libro_code rc;
+
+    LIBRO_REGISTRY__RETRY(rc, r, err, tick_once(r, now, changed, err));
     return rc;
 }
 

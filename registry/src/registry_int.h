@@ -32,6 +32,7 @@ struct libro_registry {
      * each use). */
     libro_registry__auth_memo auth_memo[LIBRO_REGISTRY__AUTH_MEMO];
     uint64_t auth_tick;
+    bool grouped; /* a group is open (libro_registry__group_begin): its owner retries it */
 };
 
 #define LIBRO_REGISTRY_MAX_EVIDENCE_NAME 64u
@@ -183,6 +184,24 @@ LIBRO_NODISCARD libro_code libro_registry__spend_request(libro_registry *r,
 LIBRO_NODISCARD libro_code libro_registry__write_begin(libro_registry *r,
                                                        const libro_request_id *req,
                                                        libro_error *err);
+
+/** Whether a write of `r` that ended with `rc` on attempt *attempt (0: the first) runs again
+ *  from its start (libro_retry__again: after LIBRO_ERR_CONFLICT, at most LIBRO_RETRY_ATTEMPTS
+ *  attempts, after a back-off). Never inside a group: a conflict loses the whole group's
+ *  transaction, and the group's owner runs it again. */
+bool libro_registry__retrying(libro_registry *r, libro_code rc, unsigned *attempt,
+                              libro_error *err);
+/** Set `rc` to the code of `call` (an expression: one whole write, from its write_begin to its
+ *  commit), run again while libro_registry__retrying says so. Each public single write runs
+ *  through it: an attempt starts from nothing the failed one left (its transaction, the
+ *  request id it spent, are rolled back with it). */
+#define LIBRO_REGISTRY__RETRY(rc, r, err, call)                                                    \
+    do {                                                                                           \
+        unsigned retry_attempt_ = 0;                                                               \
+        do {                                                                                       \
+            (rc) = (call);                                                                         \
+        } while (libro_registry__retrying((r), (rc), &retry_attempt_, (err)));                     \
+    } while (0)
 
 /** Append the log leaf `leaf` (a JSON object, borrowed; NULL: LIBRO_ERR_NOMEM, as from a
  *  json_pack that failed) inside the caller's write transaction. */

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "libro/retry_int.h"
 #include "libro/util.h"
 #include "writer.h"
 
@@ -37,12 +38,18 @@ struct libro_registry_writer {
 libro_code
 libro_registry__group_begin(libro_registry *r, libro_error *err)
 {
-    return r->store.ops->group_begin(r->store.h, err);
+    libro_code rc = r->store.ops->group_begin(r->store.h, err);
+
+    if (rc == LIBRO_OK) {
+        r->grouped = true;
+    }
+    return rc;
 }
 
 libro_code
 libro_registry__group_end(libro_registry *r, bool commit, libro_error *err)
 {
+    r->grouped = false;
     return r->store.ops->group_end(r->store.h, commit, err);
 }
 
@@ -64,34 +71,62 @@ run_job(libro_registry *r, job *j)
     }
 }
 
-/* Run `first` and the jobs after it as one group; each ends with its result. */
+/* One attempt at the group of `first` and the jobs after it; each ends with its result. A job
+ * that meets LIBRO_ERR_CONFLICT lost the whole group's transaction (the database refused it for
+ * a concurrent one): the group is rolled back and LIBRO_ERR_CONFLICT returned, for all its
+ * jobs to run again. Any other failure of a job fails that job alone. */
+static libro_code
+run_group_once(libro_registry_writer *w, job *first, libro_error *err)
+{
+    libro_code rc = libro_registry__group_begin(w->reg, err);
+    job *j;
+
+    for (j = first; j != NULL; j = j->next) {
+        j->rc = LIBRO_OK;
+        j->err = (libro_error) LIBRO_ERROR_INIT;
+    }
+    for (j = first; rc == LIBRO_OK && j != NULL; j = j->next) {
+        run_job(w->reg, j);
+        if (j->rc == LIBRO_ERR_CONFLICT) {
+            libro_error ignored = LIBRO_ERROR_INIT;
+            libro_code end = libro_registry__group_end(w->reg, false, &ignored);
+
+            (void) end; /* rolled back either way */
+            *err = j->err;
+            rc = LIBRO_ERR_CONFLICT;
+        }
+    }
+    /* Jobs that failed were rolled back to their savepoints: the group holds nothing of
+     * theirs, and its commit settles the others. */
+    if (rc == LIBRO_OK) {
+        rc = libro_registry__group_end(w->reg, true, err);
+    }
+    for (j = first; rc != LIBRO_OK && j != NULL; j = j->next) {
+        if (j->rc == LIBRO_OK || rc == LIBRO_ERR_CONFLICT) {
+            j->rc = rc;
+            j->err = *err;
+        }
+    }
+    return rc;
+}
+
+/* Run `first` and the jobs after it as one group, again (bounded) while it meets
+ * LIBRO_ERR_CONFLICT: the group was rolled back whole, so every job runs again from nothing
+ * it left. After the last attempt each job fails with LIBRO_ERR_CONFLICT. */
 static void
 run_group(libro_registry_writer *w, job *first)
 {
     libro_error err = LIBRO_ERROR_INIT;
-    libro_code rc = libro_registry__group_begin(w->reg, &err);
-    job *j;
+    unsigned attempt = 0;
+    libro_code rc;
 
-    for (j = first; j != NULL; j = j->next) {
-        if (rc != LIBRO_OK) {
-            j->rc = rc;
-            j->err = err;
-        } else {
-            run_job(w->reg, j);
-        }
-    }
-    if (rc != LIBRO_OK) {
-        return;
-    }
-    /* Jobs that failed were rolled back to their savepoints: the group holds nothing of
-     * theirs, and its commit settles the others. */
-    rc = libro_registry__group_end(w->reg, true, &err);
-    if (rc != LIBRO_OK) {
-        for (j = first; j != NULL; j = j->next) {
-            if (j->rc == LIBRO_OK) {
-                j->rc = rc;
-                j->err = err;
-            }
+    do {
+        err = (libro_error) LIBRO_ERROR_INIT;
+        rc = run_group_once(w, first, &err);
+    } while (libro_retry__again(rc, &attempt, &err));
+    if (rc == LIBRO_ERR_CONFLICT) {
+        for (job *j = first; j != NULL; j = j->next) {
+            j->err = err; /* the message now says how many attempts were made */
         }
     }
 }

@@ -35,7 +35,10 @@ LIBRO_NODISCARD libro_code libro_registry_writer_open(libro_registry_writer **ou
 /** Run `fn(r, ctx, err)` in the next group and wait until the group committed or failed.
  *  LIBRO_OK only when the job succeeded and its group's commit did; else the job's own error,
  *  or the error of the group (a commit that failed fails every job of its group; an I/O error
- *  poisons the writer's handle and every later job fails with LIBRO_ERR_IO). Safe from any
+ *  poisons the writer's handle and every later job fails with LIBRO_ERR_IO). A group that
+ *  meets LIBRO_ERR_CONFLICT (in a job or at its commit) is rolled back whole and all its jobs
+ *  run again, up to LIBRO_RETRY_ATTEMPTS attempts: a job must leave nothing in `ctx` that its
+ *  next run depends on. After the last, each job fails with LIBRO_ERR_CONFLICT. Safe from any
  *  number of threads; never from a job. */
 LIBRO_NODISCARD libro_code libro_registry_writer_submit(libro_registry_writer *w,
                                                         libro_registry_job_fn fn, void *ctx,

@@ -135,7 +135,10 @@ typedef struct libro_license_options {
  *  must be defined there (LIBRO_ERR_NOT_FOUND); then the sequence is: reserve a status index,
  *  put the status entries in the license (from `status_url_base` in-process, the
  *  reservation's URLs over HTTP), check, sign, register. An index reserved for a license the
- *  registry then refuses stays unused. LIBRO_OK: *out (zeroed on entry; caller clears with
+ *  registry then refuses stays unused. In-process the sequence is one transaction, run again
+ *  (up to 8 times in all) when a shared database refuses it for a concurrent one
+ *  (LIBRO_ERR_CONFLICT after the last; inside a caller's group, the caller runs its group
+ *  again). LIBRO_OK: *out (zeroed on entry; caller clears with
  *  libro_issued_clear) holds the JWS and the license. On failure *out is empty: there is
  *  nothing to write. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_issuer_issue_license(libro_issued *out, libro_issuer *is,
@@ -206,7 +209,10 @@ typedef struct libro_batch_report {
  *  right type); a line that breaks a rule fails alone, with its line number. With a local
  *  database the lines go in groups of opt->group, each license in a savepoint of the group
  *  (a line that fails is undone alone), and a line is reported only once its group is
- *  committed (a failed commit fails every line of the group). Before anything is issued the
+ *  committed (a failed commit fails every line of the group). A group a shared database
+ *  refused for a concurrent transaction (LIBRO_ERR_CONFLICT at a line or at its commit) kept
+ *  nothing and is read and issued again, up to 8 times in all; then each of its lines fails
+ *  with LIBRO_ERR_CONFLICT. Before anything is issued the
  *  file is read once: LIBRO_ERR_LIMIT for more than LIBRO_BATCH_MAX_LINES records,
  *  LIBRO_ERR_PARSE for an empty file or a CSV header with an unknown, repeated or missing column,
  *  LIBRO_ERR_NOT_FOUND / LIBRO_ERR_IO for the file. LIBRO_OK once every record was reported

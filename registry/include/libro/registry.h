@@ -188,7 +188,12 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_open_read_only(libro_registr
 /* Storage errors of every write: LIBRO_ERR_BUSY (another writer held the lock past the 5 s
  * wait; nothing changed, try again), LIBRO_ERR_FULL (disk, quota or file size limit; nothing
  * changed), LIBRO_ERR_READONLY (a handle opened read-only), LIBRO_ERR_IO (a failed write or
- * fsync: the handle is poisoned, below). libro_registry_open refuses a database file the
+ * fsync: the handle is poisoned, below). A shared database adds LIBRO_ERR_CONFLICT (the
+ * database refused the write for a concurrent transaction each of the 8 times it was run;
+ * nothing changed, try again; inside a group the write is run once and the group's owner
+ * runs the group again) and LIBRO_ERR_UNAVAILABLE (the database cannot be reached; nothing
+ * changed, unless the connection was lost during the commit, which the message says: then
+ * the request id tells). libro_registry_open refuses a database file the
  * process cannot write (its mode, a read-only mount) with LIBRO_ERR_READONLY. */
 /** Whether the handle saw an I/O error (a failed write or fsync). Every later write then
  *  fails with LIBRO_ERR_IO until the registry is opened anew, as the kernel may have dropped

@@ -32,6 +32,10 @@ LIBRO_API bool libro_registry_client_remote(const libro_registry_client *c);
  *  (LIBRO_ERR_BUSY when another process holds the database past the wait). */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_group_begin(libro_registry_client *c,
                                                                        libro_error *err);
+/** Whether a group is open on `c` (in-process; over HTTP never): a write that fails with
+ *  LIBRO_ERR_CONFLICT inside it lost the whole group, which the owner of the outermost group
+ *  runs again from its start (a write is run again by itself only outside a group). */
+LIBRO_API bool libro_registry_client_grouped(const libro_registry_client *c);
 /** Commit the group (`commit`; nothing of it is kept when the commit fails) or roll it back;
  *  an inner group is released into the outer one or rolled back alone.
  *  LIBRO_ERR_INVALID_ARG when no group is open. */
@@ -212,7 +216,8 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_laws_review_due(
  * LIBRO_ERR_NOT_FOUND, 409 LIBRO_ERR_EXISTS (a replay or a taken number) or LIBRO_ERR_DENIED
  * (a transition the lifecycle forbids), 413 LIBRO_ERR_LIMIT, the registry's storage
  * refusals as the codes a local registry gives (503 busy LIBRO_ERR_BUSY, 507 LIBRO_ERR_FULL,
- * 503 read_only LIBRO_ERR_READONLY, 500 io_error LIBRO_ERR_IO), other 429 and 5xx
+ * 503 read_only LIBRO_ERR_READONLY, 503 conflict LIBRO_ERR_CONFLICT, 503 unavailable
+ * LIBRO_ERR_UNAVAILABLE, 500 io_error LIBRO_ERR_IO), other 429 and 5xx
  * LIBRO_ERR_NETWORK (try again later). The message is "registry: <code>: <message>". */
 
 #endif

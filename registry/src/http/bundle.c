@@ -59,7 +59,7 @@ checkpoint_failed(libro_http__response *resp, const libro_http_ctx *ctx, const l
                           "the registry log is damaged: nothing is signed over it until the "
                           "registry is restored");
     } else {
-        libro_http__internal_error(resp);
+        libro_http__internal_error(resp, err);
     }
 }
 
@@ -439,7 +439,7 @@ libro_http__bundle(libro_http__response *resp, libro_http_ctx *ctx, libro_regist
 
     if (libro_http__mem_sync(ctx, &err) != LIBRO_OK ||
         bundle_from_memory(resp, ctx, req, &served, &err) != LIBRO_OK) {
-        libro_http__internal_error(resp);
+        libro_http__internal_error(resp, &err);
         goto out;
     }
     if (served) {
@@ -449,7 +449,7 @@ libro_http__bundle(libro_http__response *resp, libro_http_ctx *ctx, libro_regist
     /* What memory holds before the parts are read: a change while they are read leaves the
      * kept bundle behind it, so the next read gathers again. */
     if (pthread_rwlock_rdlock(&m->lock) != 0) {
-        libro_http__internal_error(resp);
+        libro_http__internal_error(resp, NULL);
         goto out;
     }
     epoch = m->epoch;
@@ -461,7 +461,7 @@ libro_http__bundle(libro_http__response *resp, libro_http_ctx *ctx, libro_regist
         goto out;
     }
     if (pthread_rwlock_wrlock(&m->lock) != 0) {
-        libro_http__internal_error(resp);
+        libro_http__internal_error(resp, NULL);
         goto out;
     }
     rc = keep_bundle(ctx, &parts, digest, epoch, gen, &err);
@@ -472,7 +472,7 @@ libro_http__bundle(libro_http__response *resp, libro_http_ctx *ctx, libro_regist
     }
     (void) pthread_rwlock_unlock(&m->lock);
     if (rc != LIBRO_OK) {
-        libro_http__internal_error(resp);
+        libro_http__internal_error(resp, &err);
         goto out;
     }
     libro_http__finish_cacheable(resp, req, type_bundle, bundle_cache);
@@ -530,7 +530,7 @@ libro_http__proof(libro_http__response *resp, libro_http_ctx *ctx, libro_registr
     libro_code rc;
 
     if (libro_http__open_registry(ctx, reg, &err) != LIBRO_OK) {
-        libro_http__internal_error(resp);
+        libro_http__internal_error(resp, &err);
         return;
     }
     rc = inclusion ? libro_registry_log_inclusion(*reg, proof, &n, a, b, &err)
@@ -544,7 +544,7 @@ libro_http__proof(libro_http__response *resp, libro_http_ctx *ctx, libro_registr
     libro_buf_clear(&resp->body);
     if (root == NULL || libro_json__dump(&resp->body, root, &err) != LIBRO_OK) {
         json_decref(root);
-        libro_http__internal_error(resp);
+        libro_http__internal_error(resp, &err);
         return;
     }
     json_decref(root);
@@ -561,7 +561,7 @@ libro_http__leaf(libro_http__response *resp, libro_http_ctx *ctx, libro_registry
     libro_code rc;
 
     if (libro_http__open_registry(ctx, reg, &err) != LIBRO_OK) {
-        libro_http__internal_error(resp);
+        libro_http__internal_error(resp, &err);
         return;
     }
     rc = libro_registry_log_leaf(*reg, &data, index, &err);
@@ -572,7 +572,7 @@ libro_http__leaf(libro_http__response *resp, libro_http_ctx *ctx, libro_registry
     libro_buf_clear(&resp->body);
     if (rc != LIBRO_OK || libro_buf_append_str(&resp->body, data, &err) != LIBRO_OK) {
         libro_free(data);
-        libro_http__internal_error(resp);
+        libro_http__internal_error(resp, &err);
         return;
     }
     libro_free(data);

@@ -292,11 +292,17 @@ void libro_http__handle(libro_http__response *resp, libro_http_ctx *ctx, libro_r
  *  newly opened (and observed). Nothing when *reg is already set. */
 LIBRO_NODISCARD libro_code libro_http__open_registry(libro_http_ctx *ctx, libro_registry **reg,
                                                      libro_error *err);
-/** Give back a handle libro_http__open_registry took (NULL: none) once its request is
- *  answered: kept idle for the next request, or closed when poisoned or the idle are full. */
-void libro_http__release_registry(libro_http_ctx *ctx, libro_registry *reg);
-/** 500 internal. */
-void libro_http__internal_error(libro_http__response *resp);
+/** Give back a handle libro_http__open_registry took (NULL: none) once its request, answered
+ *  `resp`, is done: kept idle for the next request, or closed when poisoned or the idle are
+ *  full. When the request met a database that could not be reached (LIBRO_ERR_UNAVAILABLE),
+ *  the handle and every idle one are closed: their connections died with it (a restarted
+ *  database server), and the next requests open handles anew. */
+void libro_http__release_registry(libro_http_ctx *ctx, libro_registry *reg,
+                                  const libro_http__response *resp);
+/** A failure to answer a read, `err` its cause (NULL: none known): 503 with Retry-After when
+ *  the database could not answer now (LIBRO_ERR_BUSY, LIBRO_ERR_CONFLICT,
+ *  LIBRO_ERR_UNAVAILABLE: libro_http__storage_error), else 500 internal. */
+void libro_http__internal_error(libro_http__response *resp, const libro_error *err);
 /** Finish a 200 whose body and ETag are set: 304 when If-None-Match matches (body dropped),
  *  HEAD drops the body, Cache-Control `cache`. */
 void libro_http__finish_cacheable(libro_http__response *resp, const libro_http__request *req,

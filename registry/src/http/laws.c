@@ -135,7 +135,7 @@ reply(libro_http__response *resp, unsigned status, json_t *body)
 
     libro_buf_clear(&resp->body);
     if (body == NULL || libro_json__dump(&resp->body, body, &err) != LIBRO_OK) {
-        libro_http__internal_error(resp);
+        libro_http__internal_error(resp, &err);
     } else {
         resp->status = status;
         resp->content_type = type_json;
@@ -315,7 +315,7 @@ libro_http__document(libro_http__response *resp, libro_http_ctx *ctx, libro_regi
         return;
     }
     if (libro_http__open_registry(ctx, reg, &err) != LIBRO_OK) {
-        libro_http__internal_error(resp);
+        libro_http__internal_error(resp, &err);
         return;
     }
     /* After an I/O error on any handle no write is acknowledged, on any handle. */
@@ -327,7 +327,7 @@ libro_http__document(libro_http__response *resp, libro_http_ctx *ctx, libro_regi
     }
     text = libro_strndup((const char *) body, len);
     if (text == NULL) {
-        libro_http__internal_error(resp);
+        libro_http__internal_error(resp, NULL);
         goto out;
     }
     switch (doc) {
@@ -507,7 +507,7 @@ libro_http__law_record(libro_http__response *resp, libro_http_ctx *ctx, libro_re
         rc = libro_buf_append(&resp->body, doc.data, doc.len, &err);
     }
     if (rc != LIBRO_OK) {
-        libro_http__internal_error(resp);
+        libro_http__internal_error(resp, &err);
         goto out;
     }
     resp->vary_accept = true;

@@ -42,7 +42,7 @@ libro_http__status(libro_http__response *resp, libro_http_ctx *ctx, libro_regist
 
     (void) reg; /* served from memory: the connection needs no handle of its own */
     if (libro_http__mem_sync(ctx, &err) != LIBRO_OK) {
-        libro_http__internal_error(resp);
+        libro_http__internal_error(resp, &err);
         return;
     }
     /* The lists 0..the highest in use; list 0 even before the first reservation. */
@@ -54,7 +54,7 @@ libro_http__status(libro_http__response *resp, libro_http_ctx *ctx, libro_regist
     }
     if (libro_http__current_list(ctx, mandates, list, purpose, req->if_none_match, &resp->body,
                                  resp->etag, &not_modified, &err) != LIBRO_OK) {
-        libro_http__internal_error(resp);
+        libro_http__internal_error(resp, &err);
         return;
     }
     /* With not_modified the body is empty and the ETag matches: the answer is 304. */

@@ -79,7 +79,7 @@ libro_http__finish_record(libro_http__response *resp, const libro_http__request 
     }
     json_decref(root);
     if (rc != LIBRO_OK) {
-        libro_http__internal_error(resp);
+        libro_http__internal_error(resp, &err);
         return;
     }
     resp->vary_accept = true;

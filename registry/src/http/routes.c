@@ -67,8 +67,13 @@ libro_http__error(libro_http__response *resp, unsigned status, const char *code,
 }
 
 void
-libro_http__internal_error(libro_http__response *resp)
+libro_http__internal_error(libro_http__response *resp, const libro_error *err)
 {
+    if (err != NULL && (err->code == LIBRO_ERR_BUSY || err->code == LIBRO_ERR_CONFLICT ||
+                        err->code == LIBRO_ERR_UNAVAILABLE)) {
+        libro_http__storage_error(resp, err);
+        return;
+    }
     /* The cause (a path, an SQLite message) stays out of the answer: it is for operators. */
     libro_http__error(resp, 500, "internal", "the registry cannot answer now");
 }
@@ -140,7 +145,7 @@ libro_http__finish_cacheable(libro_http__response *resp, const libro_http__reque
 
     if (resp->etag[0] == '\0' &&
         libro_http__etag_of(resp->etag, resp->body.data, resp->body.len, &err) != LIBRO_OK) {
-        libro_http__internal_error(resp);
+        libro_http__internal_error(resp, &err);
         return;
     }
     resp->content_type = type;
@@ -572,8 +577,20 @@ libro_http__open_registry(libro_http_ctx *ctx, libro_registry **reg, libro_error
 }
 
 void
-libro_http__release_registry(libro_http_ctx *ctx, libro_registry *reg)
+libro_http__release_registry(libro_http_ctx *ctx, libro_registry *reg,
+                             const libro_http__response *resp)
 {
+    if (resp->storage.code == LIBRO_ERR_UNAVAILABLE) {
+        /* Closed under the lock (closing a dead connection sends nothing): no request takes
+         * one of them meanwhile. */
+        (void) pthread_mutex_lock(&ctx->pool_lock);
+        while (ctx->n_idle > 0) {
+            libro_registry_close(ctx->idle[--ctx->n_idle]);
+        }
+        (void) pthread_mutex_unlock(&ctx->pool_lock);
+        libro_registry_close(reg);
+        return;
+    }
     if (reg == NULL) {
         return;
     }
@@ -598,7 +615,7 @@ libro_http__health(libro_http__response *resp)
 
     libro_buf_clear(&resp->body);
     if (root == NULL || libro_json__dump(&resp->body, root, &err) != LIBRO_OK) {
-        libro_http__internal_error(resp);
+        libro_http__internal_error(resp, &err);
     } else {
         resp->status = 200;
         resp->content_type = type_json;
@@ -655,7 +672,7 @@ libro_http__type(libro_http__response *resp, libro_http_ctx *ctx, libro_registry
     }
     libro_buf_clear(&resp->body);
     if (rc != LIBRO_OK || root == NULL || libro_json__dump(&resp->body, root, &err) != LIBRO_OK) {
-        libro_http__internal_error(resp);
+        libro_http__internal_error(resp, &err);
         goto out;
     }
     libro_http__finish_cacheable(resp, req, type_json, type_cache);
@@ -687,7 +704,7 @@ libro_http__license(libro_http__response *resp, libro_http_ctx *ctx, libro_regis
     }
     if (rc != LIBRO_OK || libro_time_format(from, r.valid_from, &err) != LIBRO_OK ||
         libro_time_format(until, r.valid_until, &err) != LIBRO_OK) {
-        libro_http__internal_error(resp);
+        libro_http__internal_error(resp, &err);
         goto out;
     }
     libro_buf_clear(&resp->body);
@@ -698,7 +715,7 @@ libro_http__license(libro_http__response *resp, libro_http_ctx *ctx, libro_regis
         rc = root == NULL ? LIBRO_ERR_NOMEM : libro_json__dump(&resp->body, root, &err);
     }
     if (rc != LIBRO_OK) {
-        libro_http__internal_error(resp);
+        libro_http__internal_error(resp, &err);
         goto out;
     }
     resp->vary_accept = true;

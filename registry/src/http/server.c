@@ -374,7 +374,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         return send_response(conn, st);
     }
     libro_http__handle(&st->resp, &s->ctx, &reg, &st->req, st->body.data, st->body.len);
-    libro_http__release_registry(&s->ctx, reg); /* the answer holds nothing of it */
+    libro_http__release_registry(&s->ctx, reg, &st->resp); /* the answer holds nothing of it */
     return send_response(conn, st);
 }
 

@@ -89,6 +89,14 @@ static const struct {
     {LIBRO_ERR_BUSY, 503, "busy", "the registry is busy; try again"},
     {LIBRO_ERR_FULL, 507, "storage_full", "the registry's storage is full; nothing was written"},
     {LIBRO_ERR_READONLY, 503, "read_only", "the registry is serving reads only"},
+    /* Nothing changed: the database refused the write for a concurrent one, each of the
+     * attempts the registry made. */
+    {LIBRO_ERR_CONFLICT, 503, "conflict",
+     "the database refused the write for a concurrent one; nothing was written: try again"},
+    /* The database could not be reached; a write whose commit was cut off may or may not be
+     * in it: its request id tells. */
+    {LIBRO_ERR_UNAVAILABLE, 503, "unavailable",
+     "the registry's database cannot be reached now; try again"},
     /* The write may or may not be on disk: its request id tells, after a restart. */
     {LIBRO_ERR_IO, 500, "io_error",
      "the registry's storage failed; it takes no writes until restarted"},
@@ -104,7 +112,11 @@ libro_http__storage_error(libro_http__response *resp, const libro_error *err)
         i++; /* anything else is an I/O error: the last row */
     }
     resp->storage = *err;
-    resp->retry_after = err->code == LIBRO_ERR_BUSY ? 1 : 0;
+    /* Worth asking again soon: the lock, the transaction or the connection is the moment's. */
+    resp->retry_after = err->code == LIBRO_ERR_BUSY || err->code == LIBRO_ERR_CONFLICT ||
+                                err->code == LIBRO_ERR_UNAVAILABLE
+                            ? 1
+                            : 0;
     libro_http__error(resp, storage_answers[i].status, storage_answers[i].name,
                       storage_answers[i].message);
 }
@@ -135,6 +147,8 @@ libro_http__registry_error(libro_http__response *resp, libro_registry *reg,
         libro_http__error(resp, 500, "internal", "the registry cannot answer now");
         return;
     case LIBRO_ERR_BUSY:
+    case LIBRO_ERR_CONFLICT:
+    case LIBRO_ERR_UNAVAILABLE:
     case LIBRO_ERR_FULL:
     case LIBRO_ERR_READONLY:
     case LIBRO_ERR_IO:
@@ -1098,7 +1112,7 @@ libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_registr
         return;
     }
     if (libro_http__open_registry(ctx, reg, &err) != LIBRO_OK) {
-        libro_http__error(resp, 500, "internal", "the registry cannot answer now");
+        libro_http__internal_error(resp, &err);
         return;
     }
     if (!authenticate(resp, &w, *reg, op, body, len, now) ||
@@ -1159,7 +1173,8 @@ libro_http__write(libro_http__response *resp, libro_http_ctx *ctx, libro_registr
      * license changed, it could otherwise take effect (a refused reinstate undoing a later
      * suspension). A successful write recorded its id in its own transaction; a replay's id
      * is recorded already (LIBRO_ERR_EXISTS here). A write storage refused leaves its id
-     * unspent: nothing was written (busy, full, read-only), or no write may be made now (an
+     * unspent: nothing was written (busy, full, read-only, a conflict: the id was rolled back
+     * with the write), the database could not be reached, or no write may be made now (an
      * I/O error), and the same request may be sent again. */
     if (resp->status >= 400 && op != LIBRO_HTTP_QUERY_EXPIRING && resp->storage.code == LIBRO_OK) {
         write_job spend = {0};
