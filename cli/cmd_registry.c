@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "libro/encoding.h"
 #include "libro/file.h"
 #include "libro/issuer.h"
 #include "libro/registry.h"
@@ -848,10 +849,12 @@ static const struct cli_command audit_cmd = {
     "--db FILE",
     "Check the whole log: every leaf's text against its stored hash, every stored subtree\n"
     "hash against the two below it, and the root last audited against the one recorded then.\n"
-    "Intact: says how much was checked and exits 0. Damaged: names the first leaf or node that\n"
-    "does not match, and the leaves it covers, and exits 1; restore the database from a\n"
-    "backup. `registry serve` makes the same check, of the leaves added since the last one,\n"
-    "when it starts and before it signs a checkpoint over new leaves.",
+    "Intact: says how much was checked, then the root recomputed from the leaves (standard\n"
+    "base64, as a checkpoint writes it: `root of N leaves: ROOT`) and exits 0. Damaged: names\n"
+    "the first leaf or node that does not match, and the leaves it covers, and exits 1;\n"
+    "restore the database from a backup. `registry serve` makes the same check, of the\n"
+    "leaves added since the last one, when it starts and before it signs a checkpoint over\n"
+    "new leaves.",
     audit_opts,
     LIBRO_NELEM(audit_opts),
     registry_epilog,
@@ -863,6 +866,7 @@ registry_audit(int argc, char **argv)
     libro_error err = LIBRO_ERROR_INIT;
     libro_registry *r = NULL;
     libro_log_audit rep = {0};
+    libro_buf root = LIBRO_BUF_INIT;
     int code = cli_parse_command(&audit_cmd, argc, argv);
 
     if (code >= 0) {
@@ -870,13 +874,17 @@ registry_audit(int argc, char **argv)
     }
     code = CLI_EXIT_NO;
     if (libro_registry_open(&r, au_db, &err) != LIBRO_OK ||
-        libro_registry_log_audit(r, true, &rep, &err) != LIBRO_OK) {
+        libro_registry_log_audit(r, true, &rep, &err) != LIBRO_OK ||
+        libro_b64std_encode(&root, rep.root.bytes, sizeof rep.root.bytes, &err) != LIBRO_OK) {
         cli_report(audit_cmd.command, &err);
     } else {
-        printf("log intact: %llu leaves, %llu stored hashes checked\n",
-               (unsigned long long) rep.leaves_checked, (unsigned long long) rep.nodes_checked);
+        /* The root as a checkpoint writes it (standard base64), to compare with one. */
+        printf("log intact: %llu leaves, %llu stored hashes checked\nroot of %llu leaves: %s\n",
+               (unsigned long long) rep.leaves_checked, (unsigned long long) rep.nodes_checked,
+               (unsigned long long) rep.size, (const char *) root.data);
         code = CLI_EXIT_OK;
     }
+    libro_buf_free(&root);
     libro_registry_close(r);
     return cli_finish(code);
 }

@@ -169,6 +169,35 @@ server_start(libro_server **s, libro_error *err)
 
 /* ------------------------------------------------------------------ intact */
 
+/* RFC 9162 2.1.1: the root of leaves [from, from + n), n > 0, from each leaf's text, without
+ * the stored nodes the audit checks. */
+static libro_merkle_hash
+root_of_leaves(uint64_t from, uint64_t n)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_merkle_hash h;
+
+    if (n == 1) {
+        char *text = NULL;
+
+        must(libro_registry_log_leaf(reg, &text, from, &err), &err, "leaf");
+        must(libro_merkle_leaf_hash(&h, text, strlen(text), &err), &err, "leaf hash");
+        libro_free(text);
+    } else {
+        uint64_t k = 1;
+        libro_merkle_hash left;
+        libro_merkle_hash right;
+
+        while (k * 2 < n) {
+            k *= 2;
+        }
+        left = root_of_leaves(from, k);
+        right = root_of_leaves(from + k, n - k);
+        must(libro_merkle_node_hash(&h, &left, &right, &err), &err, "node hash");
+    }
+    return h;
+}
+
 START_TEST(test_intact_full_and_incremental)
 {
     libro_error err = LIBRO_ERROR_INIT;
@@ -200,11 +229,16 @@ START_TEST(test_intact_full_and_incremental)
     ck_assert_uint_eq(rep.nodes_checked, nodes_over(MANY, MANY + 3));
     ck_assert_uint_le(rep.nodes_checked, 2 * 3 + 2 * 10); /* 2k + 2 log2(size): not ~2 size */
 
-    /* The full audit recomputes everything from the leaves. */
+    /* The full audit recomputes everything from the leaves: its root is theirs. */
+    memset(&rep.root, 0, sizeof rep.root);
     must(libro_registry_log_audit(reg, true, &rep, &err), &err, "full");
     ck_assert_uint_eq(rep.from, 0);
     ck_assert_uint_eq(rep.leaves_checked, MANY + 3);
     ck_assert_uint_eq(rep.nodes_checked, nodes_over(0, MANY + 3) + nodes_over(MANY + 3, MANY + 3));
+    root = root_of_leaves(0, MANY + 3);
+    ck_assert_mem_eq(rep.root.bytes, root.bytes, sizeof root.bytes);
+    must(libro_registry_log_head(reg, &size, &root, &err), &err, "head after");
+    ck_assert_mem_eq(rep.root.bytes, root.bytes, sizeof root.bytes);
 }
 END_TEST
 
@@ -225,6 +259,7 @@ START_TEST(test_empty_log)
     must(libro_merkle_empty_root(&empty, &err), &err, "empty root");
     ck_assert_uint_eq(size, 0);
     ck_assert_mem_eq(root.bytes, empty.bytes, sizeof root.bytes);
+    ck_assert_mem_eq(rep.root.bytes, empty.bytes, sizeof root.bytes);
 }
 END_TEST
 

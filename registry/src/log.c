@@ -883,6 +883,9 @@ libro_registry_log_audit(libro_registry *r, bool full, libro_log_audit *out, lib
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "log audit: NULL argument");
     }
     rc = audit(r, full, &rep, &size, &root, err);
+    if (rc == LIBRO_OK) {
+        rep.root = root;
+    }
     if (out != NULL) {
         *out = rep;
     }

@@ -48,9 +48,20 @@ types reg.db 11
 # --- registry audit: intact ------------------------------------------------------------------
 out=$("$libro" registry audit --db reg.db 2>&1)
 rc=$?
-# 11 leaves: 11 leaf hashes and 5 + 2 + 1 nodes above them.
-if [ $rc -eq 0 ] && [ "$out" = "log intact: 11 leaves, 19 stored hashes checked" ]; then ok; else
-    fail "intact audit: exit $rc: $out"; fi
+# 11 leaves: 11 leaf hashes and 5 + 2 + 1 nodes above them; the root, computed here from the
+# leaves' text (RFC 9162 2.1.1), in standard base64.
+root=$(python3 -c 'import base64, hashlib, sqlite3, sys
+H = lambda b: hashlib.sha256(b).digest()
+def mth(h):
+    if len(h) == 1: return h[0]
+    k = 1
+    while k * 2 < len(h): k *= 2
+    return H(b"\x01" + mth(h[:k]) + mth(h[k:]))
+leaves = [r[0] for r in sqlite3.connect(sys.argv[1]).execute("SELECT data FROM log_leaf ORDER BY idx")]
+print(base64.b64encode(mth([H(b"\x00" + l.encode()) for l in leaves])).decode())' reg.db)
+if [ $rc -eq 0 ] && [ "$out" = "log intact: 11 leaves, 19 stored hashes checked
+root of 11 leaves: $root" ]; then ok; else
+    fail "intact audit: exit $rc: $out (root $root)"; fi
 out=$("$libro" registry audit 2>&1)
 rc=$?
 if [ $rc -eq 2 ] && grep -q -- '--db' <<<"$out"; then ok; else fail "audit without --db: exit $rc"; fi
@@ -106,7 +117,11 @@ expect() { # NAME PATTERN RESPONSE
 
 serve reg.db serve.err
 if [ -n "$port" ]; then ok; else fail "serve on an intact log: $(cat serve.err)"; exit 1; fi
-expect "checkpoint of an intact log" '^HTTP/1.1 200' "$(get /v1/log/checkpoint)"
+r=$(get /v1/log/checkpoint)
+expect "checkpoint of an intact log" '^HTTP/1.1 200' "$r"
+# Its size and root, what the audit printed (the note text follows the headers' blank line).
+if [ "$(sed '1,/^$/d' <<<"$r" | sed -n '2,3p' | tr '\n' ' ')" = "11 $root " ]; then ok; else
+    fail "checkpoint of an intact log: not the audit's 11 leaves and root $root: $r"; fi
 expect "bundle of an intact log" '^HTTP/1.1 200' "$(get /v1/bundle)"
 types reg.db 1 # leaf 11, written while the server runs
 sql reg.db "UPDATE log_leaf SET data = replace(data, '\"actor\":\"ops\"', '\"actor\":\"eve\"')

@@ -868,6 +868,8 @@ typedef struct libro_log_audit {
     uint64_t from;           /* the first leaf checked (0 for a full audit) */
     uint64_t leaves_checked; /* leaves rehashed from their stored text */
     uint64_t nodes_checked;  /* stored hashes compared with what they cover (leaf hashes too) */
+    libro_merkle_hash root;  /* the root of the tree of `size` leaves (a full audit: as
+                              * recomputed from every leaf; the empty tree's for size 0) */
 } libro_log_audit;
 
 /** Check that the log's stored hashes agree with the leaves they cover: each leaf's text
@@ -876,8 +878,9 @@ typedef struct libro_log_audit {
  *  else only the leaves after the size last audited and the nodes over them (the cost is
  *  proportional to the new leaves, plus one root). On success the size and root audited
  *  are recorded in the database (a write transaction) and *out, when not NULL, says what was
- *  checked. LIBRO_ERR_CORRUPT naming the first leaf or node that does not match, the leaves
- *  it covers and how to recover; the codes of the store. Nothing is recorded on failure. */
+ *  checked and the root of the tree it covered. LIBRO_ERR_CORRUPT naming the first leaf or
+ *  node that does not match, the leaves it covers and how to recover; the codes of the store.
+ *  Nothing is recorded on failure. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_log_audit(libro_registry *r, bool full,
                                                               libro_log_audit *out,
                                                               libro_error *err);
