@@ -17,8 +17,9 @@ typedef struct pg {
     char *location; /* the URI as given (it holds no password), for messages */
     bool read_only;
     int version;
-    bool in_tx;                   /* a transaction (or a group) is open */
-    bool write_tx;                /* ... and it is a write transaction */
+    bool standby;  /* the connection is to a hot standby: write transactions are refused */
+    bool in_tx;    /* a transaction (or a group) is open */
+    bool write_tx; /* ... and it is a write transaction */
     libro_store__changes changes; /* the open transaction's status changes */
     /* The statements prepared on this connection: prepared[i] is the SQL text (a constant,
      * compared by address) of the statement named "s<i>". Emptied by a reconnect, so that each

@@ -529,6 +529,25 @@ ignore_notice(void *arg, const char *message)
     (void) message;
 }
 
+/* Whether the connection is to a hot standby (a replica, or the host libpq chose among
+ * several): it serves reads, and every write transaction is refused at its begin as on a
+ * read-only file (pg_begin), rather than with "cannot use serializable mode in a hot
+ * standby". */
+static libro_code
+note_standby(pg *s, libro_error *err)
+{
+    PGresult *res = pq.exec(s->conn, "SELECT pg_is_in_recovery()");
+    libro_code rc = LIBRO_OK;
+
+    if (pq.result_status(res) != PGRES_TUPLES_OK) {
+        rc = libro_pg__fail(s, res, "connect", err);
+    } else {
+        s->standby = pq.ntuples(res) == 1 && strcmp(pq.get_value(res, 0, 0), "t") == 0;
+    }
+    pq.clear(res);
+    return rc;
+}
+
 /* What every new connection needs: the handle's read-only mode, and LISTEN again when the
  * handle listened (notifications sent while it was away are lost: the counter moves). */
 static libro_code
@@ -538,7 +557,8 @@ after_connect(pg *s, libro_error *err)
 
     (void) pq.set_notice_processor(s->conn, ignore_notice, NULL);
     s->prepared_n = 0;
-    if (s->read_only) {
+    rc = note_standby(s, err);
+    if (rc == LIBRO_OK && s->read_only) {
         rc = exec_plain(s, "SET default_transaction_read_only = on", "read-only mode", err);
     }
     if (rc == LIBRO_OK && s->listening) {
@@ -640,6 +660,12 @@ pg_begin(void *h, libro_error *err)
 
     if (s->group) {
         return savepoint_begin(s, err);
+    }
+    if (s->standby) {
+        return libro_error_set(err, LIBRO_ERR_READONLY,
+                               "begin: %.200s is a hot standby, which is read-only (writes go to "
+                               "the primary: target_session_attrs=read-write)",
+                               s->location);
     }
     rc = tx_start(s, s->read_only ? BEGIN_WRITE_READ_ONLY : BEGIN_WRITE, err);
     s->write_tx = rc == LIBRO_OK;
