@@ -184,6 +184,28 @@ e2e_town7() {
         --url https://registry.town-7.example --valid-from "$from" --days 3000 --out regauth.jws
 }
 
+# Readers of served status lists, written into the work directory: status_bit.py FILE INDEX
+# prints status INDEX (1 or 0) of the signed status list in FILE; status_index.py FILE prints
+# the status index the first credentialStatus of the license in FILE names.
+e2e_status_tools() {
+    cat >status_bit.py <<'EOF'
+import base64, gzip, json, sys
+def b64(s):
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+payload = json.loads(b64(open(sys.argv[1]).read().split(".")[1]))
+bits = gzip.decompress(b64(payload["credentialSubject"]["encodedList"][1:]))
+i = int(sys.argv[2])
+print(1 if bits[i // 8] & (0x80 >> (i % 8)) else 0)
+EOF
+    cat >status_index.py <<'EOF'
+import base64, json, sys
+s = open(sys.argv[1]).read().strip().split(".")[1]
+c = json.loads(base64.urlsafe_b64decode(s + "=" * (-len(s) % 4)))
+st = c["credentialStatus"]
+print(int((st[0] if isinstance(st, list) else st)["statusListIndex"]))
+EOF
+}
+
 ok() { passed=$((passed + 1)); }
 fail() {
     printf 'FAIL %s\n' "$*"

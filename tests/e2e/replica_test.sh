@@ -29,7 +29,7 @@ DB=$(db_new reg) || exit 1
 # The same schema on the standby: the location db_new made, on the standby's socket.
 SDB=$LIBRO_TEST_PG_STANDBY${DB#"$LIBRO_TEST_PG"}
 FROM=$(date -u -d '30 days ago' +%Y-%m-%dT%H:%M:%SZ)
-BASE=http://127.0.0.1/v1/status
+BASE=https://registry.town-7.example/v1/status
 
 # Wait until the standby has replayed everything the primary has written so far (bounded).
 replayed() {
@@ -46,17 +46,7 @@ replayed() {
 }
 
 # --- a registry with two licenses, on the primary ------------------------------------------------
-must "$libro" key new --out town.pem
-must "$libro" key new --out board.pem --public-out board.pub
-must "$libro" key new --out reg.pem --public-out reg.pub
-must "$libro" issue charter --self --key town.pem --id urn:libro:town-7 --name "Town 7" --level 2 \
-    --allow nursing-general --valid-from "$FROM" --days 3650 --out town.jws
-must "$libro" issue authorization --key town.pem --charter town.jws --id urn:libro:town-7:board \
-    --name "Health Board" --subject-key board.pub --grant nursing-general:1095 \
-    --valid-from "$FROM" --days 3000 --out auth.jws
-must "$libro" issue registry-authorization --key town.pem --charter town.jws \
-    --id urn:libro:town-7:registry --name "Town 7 Registry" --subject-key reg.pub \
-    --url http://127.0.0.1 --valid-from "$FROM" --days 3000 --out regauth.jws
+e2e_town7 "$FROM"
 must "$libro" registry init --db "$DB" --charter town.jws --authorization regauth.jws
 must "$libro" registry type --db "$DB" --id nursing-general --validity-days 365 \
     --renewal-window-days 30 --grace-days 30 --actor ops
@@ -75,6 +65,7 @@ check "serve on the standby without --read-only" 1 'add --read-only' -- \
     "$libro" registry serve --db "$SDB" --key reg.pem --listen 127.0.0.1:0
 
 "$libro" registry serve --db "$SDB" --key reg.pem --read-only --listen 127.0.0.1:0 \
+    --base-url https://registry.town-7.example \
     --port-file "$work/reg.port" 2>"$work/serve.log" &
 server_pid=$!
 for _ in $(seq 200); do [ -s "$work/reg.port" ] && break; sleep 0.05; done
@@ -85,8 +76,8 @@ if [ ! -s "$work/reg.port" ]; then
 fi
 port=$(cat "$work/reg.port")
 
-# fetch.py PATH: GET PATH of the server; prints the status and writes the body to body.out.
-# bit.py INDEX: status INDEX of the list in body.out. index.py FILE: a license's status index.
+# fetch.py PATH: GET PATH of the server; prints the status and writes the body to body.out
+# (status_bit.py and status_index.py: lib.sh, e2e_status_tools).
 cat >fetch.py <<'EOF'
 import http.client, sys
 c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=30)
@@ -95,29 +86,14 @@ r = c.getresponse()
 open("body.out", "wb").write(r.read())
 print(r.status)
 EOF
-cat >bit.py <<'EOF'
-import base64, gzip, json, sys
-def b64(s):
-    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
-payload = json.loads(b64(open("body.out").read().split(".")[1]))
-bits = gzip.decompress(b64(payload["credentialSubject"]["encodedList"][1:]))
-i = int(sys.argv[1])
-print(1 if bits[i // 8] & (0x80 >> (i % 8)) else 0)
-EOF
-cat >index.py <<'EOF'
-import base64, json, sys
-s = open(sys.argv[1]).read().strip().split(".")[1]
-c = json.loads(base64.urlsafe_b64decode(s + "=" * (-len(s) % 4)))
-st = c["credentialStatus"]
-print(int((st[0] if isinstance(st, list) else st)["statusListIndex"]))
-EOF
+e2e_status_tools
 get() { python3 fetch.py "$port" "$1"; }
-i1=$(python3 index.py lic1.jws)
-i2=$(python3 index.py lic2.jws)
+i1=$(python3 status_index.py lic1.jws)
+i2=$(python3 status_index.py lic2.jws)
 
 # --- reads from the standby ----------------------------------------------------------------------
 st=$(get /v1/status/0/revocation)
-if [ "$st" = 200 ] && [ "$(python3 bit.py "$i1")" = 0 ]; then ok; else fail "first GET: $st"; fi
+if [ "$st" = 200 ] && [ "$(python3 status_bit.py body.out "$i1")" = 0 ]; then ok; else fail "first GET: $st"; fi
 st=$(get /v1/licenses/T7-N-0001)
 if [ "$st" = 200 ] && grep -q '"state":"active"' body.out; then ok; else
     fail "record on the standby: $st $(head -c 200 body.out)"; fi
@@ -128,8 +104,8 @@ check "revoke on the primary" 0 'T7-N-0001: active -> revoked' -- \
     "$libro" license revoke --db "$DB" --actor registrar --reason "struck off" T7-N-0001
 must replayed
 st=$(get /v1/status/0/revocation)
-if [ "$st" = 200 ] && [ "$(python3 bit.py "$i1")" = 1 ] && [ "$(python3 bit.py "$i2")" = 0 ]; then
-    ok; else fail "the standby's next GET after the revocation was replayed: $st"; fi
+if [ "$st" = 200 ] && [ "$(python3 status_bit.py body.out "$i1")" = 1 ] &&
+    [ "$(python3 status_bit.py body.out "$i2")" = 0 ]; then ok; else fail "the standby's next GET after the revocation was replayed: $st"; fi
 st=$(get /v1/licenses/T7-N-0001)
 if [ "$st" = 200 ] && grep -q '"state":"revoked"' body.out; then ok; else
     fail "record after the revocation: $st $(head -c 200 body.out)"; fi
@@ -137,7 +113,7 @@ check "suspend on the primary" 0 'T7-N-0002: active -> suspended' -- \
     "$libro" license suspend --db "$DB" --actor registrar --reason inquiry T7-N-0002
 must replayed
 st=$(get /v1/status/0/suspension)
-if [ "$st" = 200 ] && [ "$(python3 bit.py "$i2")" = 1 ]; then ok; else
+if [ "$st" = 200 ] && [ "$(python3 status_bit.py body.out "$i2")" = 1 ]; then ok; else
     fail "the standby's next GET after the suspension was replayed: $st"; fi
 st=$(get /v1/bundle)
 if [ "$st" = 200 ]; then ok; else fail "bundle from the standby: $st"; fi

@@ -40,8 +40,7 @@ done
 e2e_serve "$DB" reg.pem
 
 # fetch.py PATH [ETAG]: GET PATH of the server; prints "STATUS ETAG" and writes the body to
-# body.out. bit.py INDEX: whether status INDEX is set in the status list in body.out (1 or 0).
-# index.py FILE: the status index a license's credentialStatus names.
+# body.out (status_bit.py and status_index.py: lib.sh, e2e_status_tools).
 cat >fetch.py <<'EOF'
 import http.client, sys
 port, path = int(sys.argv[1]), sys.argv[2]
@@ -52,30 +51,15 @@ r = c.getresponse()
 open("body.out", "wb").write(r.read())
 print(r.status, r.getheader("ETag") or "-")
 EOF
-cat >bit.py <<'EOF'
-import base64, gzip, json, sys
-def b64(s):
-    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
-payload = json.loads(b64(open("body.out").read().split(".")[1]))
-bits = gzip.decompress(b64(payload["credentialSubject"]["encodedList"][1:]))
-i = int(sys.argv[1])
-print(1 if bits[i // 8] & (0x80 >> (i % 8)) else 0)
-EOF
-cat >index.py <<'EOF'
-import base64, json, sys
-s = open(sys.argv[1]).read().strip().split(".")[1]
-c = json.loads(base64.urlsafe_b64decode(s + "=" * (-len(s) % 4)))
-st = c["credentialStatus"]
-print(int((st[0] if isinstance(st, list) else st)["statusListIndex"]))
-EOF
+e2e_status_tools
 port=${URL##*:}
 get() { python3 fetch.py "$port" "$@"; }
-i1=$(python3 index.py lic1.jws)
-i2=$(python3 index.py lic2.jws)
+i1=$(python3 status_index.py lic1.jws)
+i2=$(python3 status_index.py lic2.jws)
 
 # --- nothing changed: the same ETag, 304 ---------------------------------------------------------
 read -r st etag < <(get /v1/status/0/revocation)
-if [ "$st" = 200 ] && [ "$(python3 bit.py "$i1")" = 0 ]; then ok; else fail "first GET: $st"; fi
+if [ "$st" = 200 ] && [ "$(python3 status_bit.py body.out "$i1")" = 0 ]; then ok; else fail "first GET: $st"; fi
 read -r st etag2 < <(get /v1/status/0/revocation)
 if [ "$st" = 200 ] && [ "$etag2" = "$etag" ]; then ok; else
     fail "unchanged list: $st, ETag $etag2 after $etag"; fi
@@ -89,15 +73,15 @@ if [ "$st" = 200 ] && [ "$st2" = 304 ]; then ok; else fail "bundle: $st then $st
 check "revoke --db while the server runs" 0 'T7-N-0001: active -> revoked' -- \
     "$libro" license revoke --db "$DB" --actor registrar --reason "struck off" T7-N-0001
 read -r st etag3 < <(get /v1/status/0/revocation "$etag")
-if [ "$st" = 200 ] && [ "$etag3" != "$etag" ] && [ "$(python3 bit.py "$i1")" = 1 ] &&
-    [ "$(python3 bit.py "$i2")" = 0 ]; then ok; else
+if [ "$st" = 200 ] && [ "$etag3" != "$etag" ] && [ "$(python3 status_bit.py body.out "$i1")" = 1 ] &&
+    [ "$(python3 status_bit.py body.out "$i2")" = 0 ]; then ok; else
     fail "the next GET after revoke --db: $st, ETag $etag3 (was $etag)"; fi
 read -r st _ < <(get /v1/bundle "$betag")
 if [ "$st" = 200 ]; then ok; else fail "bundle after revoke --db: $st, want 200"; fi
 check "suspend --db while the server runs" 0 'T7-N-0002: active -> suspended' -- \
     "$libro" license suspend --db "$DB" --actor registrar --reason "inquiry" T7-N-0002
 read -r st _ < <(get /v1/status/0/suspension)
-if [ "$st" = 200 ] && [ "$(python3 bit.py "$i2")" = 1 ]; then ok; else
+if [ "$st" = 200 ] && [ "$(python3 status_bit.py body.out "$i2")" = 1 ]; then ok; else
     fail "the next GET after suspend --db: $st"; fi
 read -r st _ < <(get /v1/status/0/revocation "$etag3")
 if [ "$st" = 304 ]; then ok; else fail "revocation list untouched by a suspension: $st"; fi
