@@ -728,7 +728,8 @@ static bool rg_json;
 static const char *rg_doc;
 
 static const struct cli_option register_opts[] = {
-    {CLI_OPT_VALUE, "--db", "FILE", &rg_db, CLI_REQUIRED, 1, "the registry database"},
+    {CLI_OPT_VALUE, "--db", "FILE", &rg_db, CLI_REQUIRED, 1,
+     "the registry database: a file, or a postgresql:// URI"},
     {CLI_OPT_VALUE, "--actor", "WHO", &rg_actor, 0, 0,
      "with --db: who records it (default: the drafter)"},
     {CLI_OPT_VALUE, "--registry", "URL", &rg_registry, CLI_REQUIRED, 1,
@@ -982,7 +983,8 @@ static bool sh_json;
 static const char *sh_hash;
 
 static const struct cli_option show_opts[] = {
-    {CLI_OPT_VALUE, "--db", "FILE", &sh_db, CLI_REQUIRED, 1, "the registry database"},
+    {CLI_OPT_VALUE, "--db", "FILE", &sh_db, CLI_REQUIRED, 1,
+     "the registry database: a file, or a postgresql:// URI"},
     {CLI_OPT_VALUE, "--registry", "URL", &sh_registry, CLI_REQUIRED, 1, "a registry's URL"},
     {CLI_OPT_VALUE, "--qr", "FILE.png", &sh_qr, 0, 0,
      "also write its reference QR code (LBR) as a PNG (level M)"},

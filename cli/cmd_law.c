@@ -32,7 +32,8 @@ static const char *w_law;
 
 /* clang-format off */
 #define TARGET_OPTS(who)                                                                           \
-    {CLI_OPT_VALUE, "--db", "FILE", &w_db, CLI_REQUIRED, 1, "the community's registry database"},  \
+    {CLI_OPT_VALUE, "--db", "FILE", &w_db, CLI_REQUIRED, 1,                                        \
+     "the community's registry database: a file, or a postgresql:// URI"},                         \
     {CLI_OPT_VALUE, "--registry", "URL", &w_registry, CLI_REQUIRED, 1,                             \
      "the community's registry URL"},                                                              \
     {CLI_OPT_VALUE, "--key", "FILE", &w_key, CLI_REQUIRED, 0, who},                                \
@@ -493,7 +494,8 @@ static const char *g_law;
 
 /* clang-format off */
 #define READ_OPTS                                                                                  \
-    {CLI_OPT_VALUE, "--db", "FILE", &g_db, CLI_REQUIRED, 1, "the community's registry database"},  \
+    {CLI_OPT_VALUE, "--db", "FILE", &g_db, CLI_REQUIRED, 1,                                        \
+     "the community's registry database: a file, or a postgresql:// URI"},                         \
     {CLI_OPT_VALUE, "--registry", "URL", &g_registry, CLI_REQUIRED, 1,                             \
      "the community's registry URL"}
 /* clang-format on */

@@ -177,7 +177,8 @@ static bool sh_json;
 static const char *sh_number;
 
 static const struct cli_option show_opts[] = {
-    {CLI_OPT_VALUE, "--db", "FILE", &sh_db, CLI_REQUIRED, 1, "the registry database"},
+    {CLI_OPT_VALUE, "--db", "FILE", &sh_db, CLI_REQUIRED, 1,
+     "the registry database: a file, or a postgresql:// URI"},
     {CLI_OPT_VALUE, "--registry", "URL", &sh_registry, CLI_REQUIRED, 1,
      "a registry's URL (public record, without the history)"},
     {CLI_OPT_SWITCH, "--json", NULL, &sh_json, 0, 0,
@@ -280,7 +281,8 @@ static const char *ex_within;
 static bool ex_json;
 
 static const struct cli_option expiring_opts[] = {
-    {CLI_OPT_VALUE, "--db", "FILE", &ex_db, CLI_REQUIRED, 1, "the registry database"},
+    {CLI_OPT_VALUE, "--db", "FILE", &ex_db, CLI_REQUIRED, 1,
+     "the registry database: a file, or a postgresql:// URI"},
     {CLI_OPT_VALUE, "--registry", "URL", &ex_registry, CLI_REQUIRED, 1,
      "a registry's URL: a query signed with --key (the issuer's own licenses)"},
     {CLI_OPT_VALUE, "--key", "FILE", &ex_key, 0, 0, "with --registry: the issuer's signing key"},
@@ -696,7 +698,8 @@ out:
 static const char *tk_db;
 
 static const struct cli_option tick_opts[] = {
-    {CLI_OPT_VALUE, "--db", "FILE", &tk_db, CLI_REQUIRED, 0, "the registry database"},
+    {CLI_OPT_VALUE, "--db", "FILE", &tk_db, CLI_REQUIRED, 0,
+     "the registry database: a file, or a postgresql:// URI"},
 };
 
 static const struct cli_command tick_cmd = {

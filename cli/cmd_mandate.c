@@ -446,7 +446,8 @@ static bool sh_json;
 static const char *sh_id;
 
 static const struct cli_option show_opts[] = {
-    {CLI_OPT_VALUE, "--db", "FILE", &sh_db, CLI_REQUIRED, 1, "the registry database"},
+    {CLI_OPT_VALUE, "--db", "FILE", &sh_db, CLI_REQUIRED, 1,
+     "the registry database: a file, or a postgresql:// URI"},
     {CLI_OPT_VALUE, "--registry", "URL", &sh_registry, CLI_REQUIRED, 1, "a registry's URL"},
     {CLI_OPT_SWITCH, "--json", NULL, &sh_json, 0, 0,
      "print one JSON document (schemas/cli/mandate-show.schema.json)"},
@@ -515,7 +516,8 @@ static const char *en_id;
 static bool en_json;
 
 static const struct cli_option end_opts[] = {
-    {CLI_OPT_VALUE, "--db", "FILE", &en_db, CLI_REQUIRED, 1, "the registry database"},
+    {CLI_OPT_VALUE, "--db", "FILE", &en_db, CLI_REQUIRED, 1,
+     "the registry database: a file, or a postgresql:// URI"},
     {CLI_OPT_VALUE, "--actor", "WHO", &en_actor, 0, 0, "with --db: who records it"},
     {CLI_OPT_VALUE, "--registry", "URL", &en_registry, CLI_REQUIRED, 1,
      "a registry's URL: a request signed with --key"},
@@ -595,7 +597,8 @@ static const char *ex_within;
 static bool ex_json;
 
 static const struct cli_option expiring_opts[] = {
-    {CLI_OPT_VALUE, "--db", "FILE", &ex_db, CLI_REQUIRED, 1, "the registry database"},
+    {CLI_OPT_VALUE, "--db", "FILE", &ex_db, CLI_REQUIRED, 1,
+     "the registry database: a file, or a postgresql:// URI"},
     {CLI_OPT_VALUE, "--registry", "URL", &ex_registry, CLI_REQUIRED, 1, "a registry's URL"},
     {CLI_OPT_VALUE, "--within", "DAYS", &ex_within, CLI_REQUIRED, 0, "how far ahead to look"},
     {CLI_OPT_SWITCH, "--json", NULL, &ex_json, 0, 0,

@@ -217,7 +217,8 @@ static const char *ty_requires;
 static const char *ty_actor;
 
 static const struct cli_option type_opts[] = {
-    {CLI_OPT_VALUE, "--db", "FILE", &ty_db, CLI_REQUIRED, 0, "the registry database"},
+    {CLI_OPT_VALUE, "--db", "FILE", &ty_db, CLI_REQUIRED, 0,
+     "the registry database: a file, or a postgresql:// URI"},
     {CLI_OPT_VALUE, "--id", "TYPE", &ty_id, CLI_REQUIRED, 0, "the license type's id ([a-z0-9-])"},
     {CLI_OPT_VALUE, "--validity-days", "N", &ty_validity, CLI_REQUIRED, 0,
      "how long a license of this type runs"},
@@ -323,7 +324,8 @@ static const char *st_out;
 static const char *st_pass_fd;
 
 static const struct cli_option status_opts[] = {
-    {CLI_OPT_VALUE, "--db", "FILE", &st_db, CLI_REQUIRED, 0, "the registry database"},
+    {CLI_OPT_VALUE, "--db", "FILE", &st_db, CLI_REQUIRED, 0,
+     "the registry database: a file, or a postgresql:// URI"},
     {CLI_OPT_VALUE, "--key", "FILE", &st_key, CLI_REQUIRED, 0,
      "the registry's signing key (named by its RegistryAuthorization)"},
     {CLI_OPT_VALUE, "--list", "N", &st_list, CLI_REQUIRED, 0,
@@ -738,7 +740,8 @@ static const char *rc_actor;
 static bool rc_allow_unrecorded;
 
 static const struct cli_option authorize_opts[] = {
-    {CLI_OPT_VALUE, "--db", "FILE", &rc_db, CLI_REQUIRED, 0, "the registry database"},
+    {CLI_OPT_VALUE, "--db", "FILE", &rc_db, CLI_REQUIRED, 0,
+     "the registry database: a file, or a postgresql:// URI"},
     {CLI_OPT_VALUE, "--authorization", "FILE", &rc_file, CLI_REQUIRED, 0,
      "the issuer's IssuerAuthorization, signed by the community"},
     {CLI_OPT_VALUE, "--actor", "WHO", &rc_actor, CLI_REQUIRED, 0, "who adds it (recorded)"},
@@ -764,7 +767,8 @@ static const struct cli_command authorize_cmd = {
 };
 
 static const struct cli_option chain_opts[] = {
-    {CLI_OPT_VALUE, "--db", "FILE", &rc_db, CLI_REQUIRED, 0, "the registry database"},
+    {CLI_OPT_VALUE, "--db", "FILE", &rc_db, CLI_REQUIRED, 0,
+     "the registry database: a file, or a postgresql:// URI"},
     {CLI_OPT_VALUE, "--add", "FILE", &rc_file, CLI_REQUIRED, 0,
      "the CommunityCharter of the community above the chain's top"},
     {CLI_OPT_VALUE, "--actor", "WHO", &rc_actor, CLI_REQUIRED, 0, "who adds it (recorded)"},
@@ -841,7 +845,8 @@ registry_chain(int argc, char **argv)
 static const char *au_db;
 
 static const struct cli_option audit_opts[] = {
-    {CLI_OPT_VALUE, "--db", "FILE", &au_db, CLI_REQUIRED, 0, "the registry database"},
+    {CLI_OPT_VALUE, "--db", "FILE", &au_db, CLI_REQUIRED, 0,
+     "the registry database: a file, or a postgresql:// URI"},
 };
 
 static const struct cli_command audit_cmd = {

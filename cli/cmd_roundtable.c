@@ -20,7 +20,8 @@ static bool sh_json;
 static const char *sh_community;
 
 static const struct cli_option show_opts[] = {
-    {CLI_OPT_VALUE, "--db", "FILE", &sh_db, CLI_REQUIRED, 1, "the community's registry database"},
+    {CLI_OPT_VALUE, "--db", "FILE", &sh_db, CLI_REQUIRED, 1,
+     "the community's registry database: a file, or a postgresql:// URI"},
     {CLI_OPT_VALUE, "--registry", "URL", &sh_registry, CLI_REQUIRED, 1,
      "the community's registry URL"},
     {CLI_OPT_VALUE, "--at", "TIME", &sh_at, 0, 0, "the roundtable at this time (default: now)"},
@@ -206,7 +207,8 @@ static const char *se_charter;
 static bool se_json;
 
 static const struct cli_option seat_opts[] = {
-    {CLI_OPT_VALUE, "--db", "FILE", &se_db, CLI_REQUIRED, 1, "the community's registry database"},
+    {CLI_OPT_VALUE, "--db", "FILE", &se_db, CLI_REQUIRED, 1,
+     "the community's registry database: a file, or a postgresql:// URI"},
     {CLI_OPT_VALUE, "--actor", "WHO", &se_actor, 0, 0, "with --db: who adds it (recorded)"},
     {CLI_OPT_VALUE, "--registry", "URL", &se_registry, CLI_REQUIRED, 1,
      "the community's registry URL: a request signed with --key"},
