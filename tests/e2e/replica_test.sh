@@ -41,7 +41,7 @@ replayed() {
         [ "$got" = t ] && return 0
         sleep 0.05
     done
-    echo "the standby did not replay up to $want in 20 s"
+    echo "the standby did not replay up to $want in 20 s" >&2
     return 1
 }
 
