@@ -167,8 +167,10 @@ e2e_serve() {
     URL=http://127.0.0.1:$(cat "$work/reg.port")
 }
 
+# e2e_town7 FROM [URL]: Town 7's keys, charter, board authorization and registry
+# authorization (its url URL, https://registry.town-7.example by default).
 e2e_town7() {
-    local from=$1
+    local from=$1 url=${2:-https://registry.town-7.example}
     must "$libro" key new --out town.pem
     must "$libro" key new --out board.pem --public-out board.pub
     must "$libro" key new --out reg.pem --public-out reg.pub
@@ -181,7 +183,7 @@ e2e_town7() {
         --out auth.jws
     must "$libro" issue registry-authorization --key town.pem --charter town.jws \
         --id urn:libro:town-7:registry --name "Town 7 Registry" --subject-key reg.pub \
-        --url https://registry.town-7.example --valid-from "$from" --days 3000 --out regauth.jws
+        --url "$url" --valid-from "$from" --days 3000 --out regauth.jws
 }
 
 # Readers of served status lists, written into the work directory: status_bit.py FILE INDEX

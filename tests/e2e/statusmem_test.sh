@@ -17,17 +17,7 @@ FROM=$(date -u -d '30 days ago' +%Y-%m-%dT%H:%M:%SZ)
 BASE=http://127.0.0.1/v1/status
 
 # --- a registry with two licenses ----------------------------------------------------------------
-must "$libro" key new --out town.pem
-must "$libro" key new --out board.pem --public-out board.pub
-must "$libro" key new --out reg.pem --public-out reg.pub
-must "$libro" issue charter --self --key town.pem --id urn:libro:town-7 --name "Town 7" --level 2 \
-    --allow nursing-general --valid-from "$FROM" --days 3650 --out town.jws
-must "$libro" issue authorization --key town.pem --charter town.jws --id urn:libro:town-7:board \
-    --name "Health Board" --subject-key board.pub --grant nursing-general:1095 \
-    --valid-from "$FROM" --days 3000 --out auth.jws
-must "$libro" issue registry-authorization --key town.pem --charter town.jws \
-    --id urn:libro:town-7:registry --name "Town 7 Registry" --subject-key reg.pub \
-    --url http://127.0.0.1 --valid-from "$FROM" --days 3000 --out regauth.jws
+e2e_town7 "$FROM" http://127.0.0.1
 must "$libro" registry init --db "$DB" --charter town.jws --authorization regauth.jws
 must "$libro" registry type --db "$DB" --id nursing-general --validity-days 365 \
     --renewal-window-days 30 --grace-days 30 --actor ops
