@@ -136,10 +136,14 @@ remove_db(void)
 }
 
 /* The schema version a new registry has: SQLite's numbering, or PostgreSQL's own. */
+/* The stores' migrations (sqlite/store_sqlite.c, postgres/store_pg_schema.c). */
+extern const size_t libro_sq__migration_count;
+extern const size_t libro_pg__migration_count;
+
 static int
 schema_now(void)
 {
-    return test_db_is_pg() ? 1 : 8;
+    return test_db_is_pg() ? (int) libro_pg__migration_count : (int) libro_sq__migration_count;
 }
 
 static void
@@ -408,7 +412,7 @@ START_TEST(test_migrates_forward)
     reg = NULL;
     test_db_sql(db_path, to_v1);
     ck_assert_int_eq(libro_registry_open(&reg, db_path, &err), LIBRO_OK);
-    ck_assert_int_eq(libro_registry_schema_version(reg), 8);
+    ck_assert_int_eq(libro_registry_schema_version(reg), schema_now());
     must(libro_registry__reserve(reg, NULL, 8, &list, &index, &err), &err, "reserve");
     ck_assert_uint_eq(list, 0);
     must(libro_registry__reserve(reg, NULL, 8, &list, &index, &err), &err, "reserve");
@@ -452,7 +456,7 @@ START_TEST(test_migrates_words)
     reg = NULL;
     test_db_sql(db_path, to_v3);
     must(libro_registry_open(&reg, db_path, &err), &err, "open schema 3");
-    ck_assert_int_eq(libro_registry_schema_version(reg), 8);
+    ck_assert_int_eq(libro_registry_schema_version(reg), schema_now());
     ck_assert_uint_eq(status_of(list[0], index[0], LIBRO_STATUS_REVOCATION), 1);
     ck_assert_uint_eq(status_of(list[0], index[0], LIBRO_STATUS_MESSAGE), LIBRO_WORD_SURRENDERED);
     ck_assert_uint_eq(status_of(list[1], index[1], LIBRO_STATUS_REVOCATION), 1);
@@ -1158,7 +1162,7 @@ START_TEST(test_migrates_credentials)
     ck_assert_int_eq(sql_int("SELECT count(*) FROM license_event WHERE credential IS NOT NULL"), 3);
 
     must(libro_registry_open(&reg, db_path, &err), &err, "open schema 7");
-    ck_assert_int_eq(libro_registry_schema_version(reg), 8);
+    ck_assert_int_eq(libro_registry_schema_version(reg), schema_now());
     assert_history(v1, v2);
     ck_assert_int_eq(sql_int("SELECT count(*) FROM license_credential"), 3);
     ck_assert_int_eq(sql_int("SELECT count(*) FROM pragma_table_info('license_event')"
@@ -1739,6 +1743,95 @@ START_TEST(test_add_chain_rules)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ search by holder */
+
+static void
+issue_named(const char *number, const char *holder)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    uint32_t l = 0;
+    uint32_t i = 0;
+    char *jws;
+
+    must(libro_registry_reserve_status(reg, NULL, &l, &i, &err), &err, "reserve");
+    jws = license_jws_at(number, holder, NURSING, VF, VU, true, l, i);
+    must(libro_registry_register(reg, NULL, jws, l, i, "health board", VF, &err), &err, "register");
+    libro_free(jws);
+}
+
+static const struct {
+    const char *query;
+    const char *want; /* the numbers found, in order, joined by ' ' */
+} holder_cases[] = {
+    {"jane", "T7-N-0001"},
+    {"O'N", "T7-N-0001"},
+    {" mary-jane  o", "T7-N-0001"},
+    {"neil", ""}, /* an apostrophe begins no word */
+    {"byron", "T7-N-0002"},
+    {"lovelace-b", "T7-N-0002"},
+    {"Ada Lovelace", "T7-N-0002"},
+    {"a", "T7-N-0003 T7-N-0002"},
+    {"p", "T7-N-0003"}, /* the 16th word */
+    {"q", ""},          /* past the 16 a name is indexed under */
+    {"\xc3\xa9lo", "T7-N-0004"},
+    {"\xc3\x89lo", ""}, /* only ASCII letters match either case */
+};
+
+/* Every new license is indexed under its holder's words, and a search reads one range of
+ * them; an older database's licenses get the same keys from the migration (SQLite). */
+START_TEST(test_search_holder)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+
+    issue_named("T7-N-0001", "Mary-Jane  O'Neil");
+    issue_named("T7-N-0002", "ADA Lovelace-Byron");
+    issue_named("T7-N-0003", "a b c d e f g h i j k l m n o p q r s");
+    issue_named("T7-N-0004", "\xc3\xa9lodie Martin");
+    for (int round = 0; round < 2; round++) {
+        for (size_t c = 0; c < LIBRO_NELEM(holder_cases); c++) {
+            libro_license_record *found = NULL;
+            size_t n = 0;
+            bool more = true;
+            char got[128] = "";
+
+            must(libro_registry_search_holder(reg, &found, &n, &more, holder_cases[c].query,
+                                              LIBRO_HOLDER_RESULTS_MAX, &err),
+                 &err, holder_cases[c].query);
+            for (size_t i = 0; i < n; i++) {
+                size_t len = strlen(got);
+
+                ck_assert_int_lt(snprintf(got + len, sizeof got - len, "%s%s", i == 0 ? "" : " ",
+                                          found[i].number),
+                                 (int) (sizeof got - len));
+            }
+            ck_assert_msg(strcmp(got, holder_cases[c].want) == 0, "round %d, %s: got \"%s\"", round,
+                          holder_cases[c].query, got);
+            ck_assert(!more);
+            libro_license_records_free(found, n);
+        }
+        if (round == 1 || test_db_is_pg()) {
+            break;
+        }
+        /* Back to schema 7 (no keys), and forward again: the migration's keys are the same. */
+        test_db_sql(db_path, "CREATE TABLE keys_before AS SELECT key, number FROM"
+                             " license_holder_key");
+        libro_registry_close(reg);
+        reg = NULL;
+        test_db_sql(db_path, LIBRO_TEST_SQL_UNDO_8);
+        ck_assert_int_eq(sql_int("SELECT count(*) FROM sqlite_master WHERE name ="
+                                 " 'license_holder_key'"),
+                         0);
+        must(libro_registry_open(&reg, db_path, &err), &err, "open schema 7");
+        ck_assert_int_eq(sql_int("SELECT count(*) FROM license_holder_key"),
+                         sql_int("SELECT count(*) FROM keys_before"));
+        ck_assert_int_eq(sql_int("SELECT count(*) FROM (SELECT key, number FROM keys_before"
+                                 " EXCEPT SELECT key, number FROM license_holder_key)"),
+                         0);
+        ck_assert_int_eq(sql_int("SELECT count(*) FROM license_holder_key"), 4 + 3 + 16 + 2);
+    }
+}
+END_TEST
+
 Suite *
 libro_test_suite(void)
 {
@@ -1788,6 +1881,7 @@ libro_test_suite(void)
     tcase_add_test(once, test_credential_stored_once);
     tcase_add_test(once, test_credential_version_fixed);
     tcase_add_test(once, test_migrates_credentials);
+    tcase_add_test(once, test_search_holder);
     tcase_add_test(once, test_expiring_each);
     suite_add_tcase(s, store);
     suite_add_tcase(s, life);

@@ -290,6 +290,24 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_get(libro_registry *r,
                                                         libro_license_event **events,
                                                         size_t *n_events, const char *number,
                                                         libro_error *err);
+/* The public search by holder name (docs/operations.md, "Public pages"). */
+#define LIBRO_HOLDER_QUERY_MAX 128u  /* bytes of a query */
+#define LIBRO_HOLDER_RESULTS_MAX 50u /* licenses one search answers */
+
+/** Licenses whose holder's name has a word that begins with `query`: ASCII letters match
+ *  either case, a word begins the name or follows a space or a hyphen, and the query may run
+ *  on across words ("jane sm" finds "Jane Smith"); spaces around it are ignored. By the
+ *  matching part of the name, then number; at most `limit` (1..LIBRO_HOLDER_RESULTS_MAX)
+ *  records, without their credential (NULL). *more: whether more licenses match. Caller frees
+ *  *out with libro_license_records_free. Errors: LIBRO_ERR_INVALID_ARG ("holder search: the
+ *  name is empty") for a query of only spaces, LIBRO_ERR_LIMIT for one over
+ *  LIBRO_HOLDER_QUERY_MAX bytes, LIBRO_ERR_PARSE for one that is not UTF-8 text without
+ *  control characters. Read from one snapshot; indexed (a range of the holder keys). */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_search_holder(libro_registry *r,
+                                                                  libro_license_record **out,
+                                                                  size_t *n, bool *more,
+                                                                  const char *query, size_t limit,
+                                                                  libro_error *err);
 /** Licenses to chase for renewal, by validUntil: active ones whose validUntil falls in
  *  [now, now + within], and expired ones still in their grace period at `now`. Caller frees
  *  with libro_license_records_free. LIBRO_ERR_INVALID_ARG for a negative `within`. */

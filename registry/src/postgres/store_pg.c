@@ -1112,6 +1112,33 @@ out:
     return rc;
 }
 
+/* The search keys of a new license's holder (libro_store__holder_keys), in one statement of
+ * fixed text (statements are prepared once): the keys as $2.., NULL past the last. */
+static libro_code
+holder_keys_put(pg *s, const char *number, const char *name, libro_error *err)
+{
+    static const char sql[] =
+        "INSERT INTO license_holder_key (key, number) SELECT k, $1 FROM unnest(ARRAY[$2, $3,"
+        " $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17]::text[]) AS k"
+        " WHERE k IS NOT NULL";
+    size_t starts[LIBRO_STORE_HOLDER_MAX_KEYS];
+    size_t n = 0;
+    char *lower = NULL;
+    libro_pg__params p = LIBRO_PG_PARAMS_INIT;
+    libro_code rc = libro_store__holder_keys(&lower, starts, &n, name, err);
+
+    _Static_assert(LIBRO_STORE_HOLDER_MAX_KEYS == 16, "the statement has 16 keys");
+    if (rc == LIBRO_OK && n > 0) {
+        libro_pg__param_text(&p, number);
+        for (size_t i = 0; i < LIBRO_STORE_HOLDER_MAX_KEYS; i++) {
+            libro_pg__param_text(&p, i < n ? lower + starts[i] : NULL);
+        }
+        rc = libro_pg__exec(s, NULL, sql, &p, "holder key", err);
+    }
+    libro_free(lower);
+    return rc;
+}
+
 static libro_code
 pg_license_put(void *h, const libro_license_record *r, bool insert, libro_error *err)
 {
@@ -1148,6 +1175,9 @@ pg_license_put(void *h, const libro_license_record *r, bool insert, libro_error 
     }
     if (rc == LIBRO_OK) {
         rc = credential_put(s, r->number, r->version, r->credential, err);
+    }
+    if (rc == LIBRO_OK && insert) {
+        rc = holder_keys_put(s, r->number, r->holder_name, err);
     }
     return rc;
 }
@@ -1268,6 +1298,22 @@ pg_license_expiring_each(void *h, int64_t now, int64_t until, int64_t after_unti
     }
     libro_free(number);
     return rc;
+}
+
+static libro_code
+pg_license_search_holder(void *h, libro_license_record **out, size_t *n, const char *from,
+                         const char *to, size_t limit, libro_error *err)
+{
+    libro_pg__params p = LIBRO_PG_PARAMS_INIT;
+
+    libro_pg__param_text(&p, from);
+    libro_pg__param_text(&p, to);
+    libro_pg__param_i64(&p, (int64_t) limit);
+    return libro_pg__list(h, (void **) out, n, sizeof **out,
+                          "SELECT " LICENSE_COLUMNS_BARE " FROM license_holder_key k"
+                          " JOIN license l ON l.number = k.number WHERE k.key >= $1"
+                          " AND k.key < $2 ORDER BY k.key, k.number LIMIT $3",
+                          &p, "licenses", license_row, licenses_free, err);
 }
 
 static libro_code
@@ -1711,6 +1757,7 @@ static const libro_store_ops pg_ops = {
     .license_due = pg_license_due,
     .license_expiring_each = pg_license_expiring_each,
     .license_counts = pg_license_counts,
+    .license_search_holder = pg_license_search_holder,
     .event_append = pg_event_append,
     .event_list = pg_event_list,
     .slot_current = pg_slot_current,
