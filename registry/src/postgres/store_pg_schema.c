@@ -221,6 +221,16 @@ static const char schema_laws[] =
 static const char *const migration_1[] = {schema_licenses, schema_log, schema_roundtables,
                                           schema_laws, NULL};
 
-const char *const *const libro_pg__migrations[] = {migration_1};
+/* 2 (issue 12, rules): SQLite's 9, each event's reason category and each license type's
+ * renewal_from (sqlite/store_sqlite.c says why). */
+static const char schema_rules[] =
+    "ALTER TABLE license_event ADD COLUMN category integer NOT NULL DEFAULT 0"
+    " CHECK (category BETWEEN 0 AND 7);"
+    "ALTER TABLE license_type ADD COLUMN renewal_from integer NOT NULL DEFAULT 0"
+    " CHECK (renewal_from IN (0, 1));";
+
+static const char *const migration_2[] = {schema_rules, NULL};
+
+const char *const *const libro_pg__migrations[] = {migration_1, migration_2};
 const size_t libro_pg__migration_count =
     sizeof libro_pg__migrations / sizeof libro_pg__migrations[0];
