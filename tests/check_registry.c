@@ -136,14 +136,13 @@ remove_db(void)
 }
 
 /* The schema version a new registry has: SQLite's numbering, or PostgreSQL's own. */
-/* The stores' migrations (sqlite/store_sqlite.c, postgres/store_pg_schema.c). */
 extern const size_t libro_sq__migration_count;
 extern const size_t libro_pg__migration_count;
 
 static int
 schema_now(void)
 {
-    return test_db_is_pg() ? (int) libro_pg__migration_count : (int) libro_sq__migration_count;
+    return (int) (test_db_is_pg() ? libro_pg__migration_count : libro_sq__migration_count);
 }
 
 static void
@@ -1200,6 +1199,185 @@ walk_one(void *ctx, const libro_license_record *rec, libro_error *err)
     return LIBRO_OK;
 }
 
+/* ------------------------------------------------------------------ reason categories */
+
+/* The text of the last log leaf that contains `part`, or NULL (caller frees). */
+static char *
+leaf_with(const char *part)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_merkle_hash root;
+    uint64_t size = 0;
+    char *found = NULL;
+
+    must(libro_registry_log_head(reg, &size, &root, &err), &err, "log head");
+    for (uint64_t i = 0; i < size; i++) {
+        char *text = NULL;
+
+        must(libro_registry_log_leaf(reg, &text, i, &err), &err, "log leaf");
+        if (strstr(text, part) != NULL) {
+            libro_free(found);
+            found = text;
+        } else {
+            libro_free(text);
+        }
+    }
+    return found;
+}
+
+START_TEST(test_category_words)
+{
+    static const char *const words[] = {"conduct",        "competence",  "health", "administrative",
+                                        "holder-request", "non-renewal", "other"};
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_reason_category c = LIBRO_CATEGORY_OTHER;
+
+    for (size_t i = 0; i < LIBRO_NELEM(words); i++) {
+        must(libro_reason_category_parse(&c, words[i], &err), &err, words[i]);
+        ck_assert_int_eq((int) c, (int) i + 1);
+        ck_assert_str_eq(libro_reason_category_name(c), words[i]);
+    }
+    ck_assert_ptr_null(libro_reason_category_name(LIBRO_CATEGORY_NONE));
+    ck_assert_ptr_null(libro_reason_category_name((libro_reason_category) 8));
+    ck_assert_ptr_null(libro_reason_category_name((libro_reason_category) -1));
+    LIBRO_ASSERT_CODE(libro_reason_category_parse(&c, "Health", &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "unknown reason category \"Health\" (one of conduct, competence, health, "
+                      "administrative, holder-request, non-renewal, other)");
+    ck_assert_int_eq(c, LIBRO_CATEGORY_NONE);
+    LIBRO_ASSERT_CODE(libro_reason_category_parse(&c, "", &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "unknown reason category \"\"");
+    LIBRO_ASSERT_CODE(libro_reason_category_parse(&c, NULL, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "unknown reason category");
+    LIBRO_ASSERT_CODE(libro_reason_category_parse(NULL, "health", &err), LIBRO_ERR_INVALID_ARG,
+                      &err, "out is NULL");
+}
+END_TEST
+
+/* Each event records its category: a person's as given (other when none), the clock's
+ * non-renewal, none for issue and reinstate; the log leaf carries it after the reason, and
+ * only when there is one. */
+START_TEST(test_category_recorded)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_license_record rec;
+    libro_license_event *ev = NULL;
+    size_t n = 0;
+    size_t changed = 0;
+    char *leaf;
+
+    issue(reg, "T7-N-0001", NULL, NULL);
+    issue(reg, "T7-N-0002", NULL, NULL);
+    issue(reg, "T7-N-0003", NULL, NULL);
+    must(libro_registry_change_categorized(reg, NULL, "T7-N-0001", LIBRO_ACTION_SUSPEND,
+                                           LIBRO_CATEGORY_HEALTH, "registrar", "on sick leave",
+                                           VF + DAY, &err),
+         &err, "suspend");
+    LIBRO_ASSERT_CODE(libro_registry_change_categorized(
+                          reg, NULL, "T7-N-0001", LIBRO_ACTION_REINSTATE, LIBRO_CATEGORY_HEALTH,
+                          "registrar", "back", VF + 2 * DAY, &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "a reinstatement takes no reason category");
+    must(libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_REINSTATE, "registrar",
+                               "back at work", VF + 2 * DAY, &err),
+         &err, "reinstate");
+    must(libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_REVOKE, "registrar",
+                               "struck off", VF + 3 * DAY, &err),
+         &err, "revoke without a category");
+    LIBRO_ASSERT_CODE(libro_registry_change_categorized(reg, NULL, "T7-N-0002",
+                                                        LIBRO_ACTION_SURRENDER,
+                                                        LIBRO_CATEGORY_NON_RENEWAL, "Ada Example",
+                                                        "retiring", VF + 3 * DAY, &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "non-renewal is the clock's");
+    LIBRO_ASSERT_CODE(libro_registry_change_categorized(
+                          reg, NULL, "T7-N-0002", LIBRO_ACTION_SURRENDER, (libro_reason_category) 9,
+                          "Ada Example", "retiring", VF + 3 * DAY, &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "unknown reason category 9");
+    must(libro_registry_change_categorized(reg, NULL, "T7-N-0002", LIBRO_ACTION_SURRENDER,
+                                           LIBRO_CATEGORY_HOLDER_REQUEST, "Ada Example", "retiring",
+                                           VF + 3 * DAY, &err),
+         &err, "surrender");
+    must(libro_registry_tick(reg, T_GRACE_END + 1, &changed, &err), &err, "tick");
+    ck_assert_uint_eq(changed, 2); /* T7-N-0003 expires and lapses */
+
+    must(libro_registry_get(reg, &rec, &ev, &n, "T7-N-0001", &err), &err, "get 1");
+    ck_assert_uint_eq(n, 4);
+    ck_assert_int_eq(ev[0].category, LIBRO_CATEGORY_NONE); /* issue */
+    ck_assert_int_eq(ev[1].category, LIBRO_CATEGORY_HEALTH);
+    ck_assert_str_eq(ev[1].reason, "on sick leave");
+    ck_assert_int_eq(ev[2].category, LIBRO_CATEGORY_NONE); /* reinstate */
+    ck_assert_int_eq(ev[3].category, LIBRO_CATEGORY_OTHER);
+    libro_license_events_free(ev, n);
+    libro_license_record_clear(&rec);
+    must(libro_registry_get(reg, &rec, &ev, &n, "T7-N-0002", &err), &err, "get 2");
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(ev[1].category, LIBRO_CATEGORY_HOLDER_REQUEST);
+    libro_license_events_free(ev, n);
+    libro_license_record_clear(&rec);
+    must(libro_registry_get(reg, &rec, &ev, &n, "T7-N-0003", &err), &err, "get 3");
+    ck_assert_uint_eq(n, 3);
+    ck_assert_int_eq(ev[1].action, LIBRO_ACTION_EXPIRE);
+    ck_assert_int_eq(ev[1].category, LIBRO_CATEGORY_NON_RENEWAL);
+    ck_assert_int_eq(ev[2].action, LIBRO_ACTION_LAPSE);
+    ck_assert_int_eq(ev[2].category, LIBRO_CATEGORY_NON_RENEWAL);
+    libro_license_events_free(ev, n);
+    libro_license_record_clear(&rec);
+
+    leaf = leaf_with("\"action\":\"suspend\"");
+    ck_assert_ptr_nonnull(leaf);
+    ck_assert_ptr_nonnull(strstr(leaf, "\"reason\":\"on sick leave\",\"category\":\"health\""));
+    libro_free(leaf);
+    leaf = leaf_with("\"action\":\"lapse\"");
+    ck_assert_ptr_nonnull(leaf);
+    ck_assert_ptr_nonnull(strstr(leaf, "\"reason\":\"\",\"category\":\"non-renewal\""));
+    libro_free(leaf);
+    leaf = leaf_with("\"action\":\"reinstate\"");
+    ck_assert_ptr_nonnull(leaf);
+    ck_assert_ptr_null(strstr(leaf, "category")); /* none: the leaf reads as before */
+    libro_free(leaf);
+    leaf = leaf_with("\"action\":\"issue\"");
+    ck_assert_ptr_nonnull(leaf);
+    ck_assert_ptr_null(strstr(leaf, "category"));
+    libro_free(leaf);
+    must(libro_registry_log_audit(reg, true, &(libro_log_audit){0}, &err), &err, "audit");
+    must(libro_registry__integrity_check(reg, &err), &err, "integrity");
+}
+END_TEST
+
+/* Events recorded before categories existed read as none after the migration. */
+START_TEST(test_category_migrates)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_license_record rec;
+    libro_license_event *ev = NULL;
+    size_t n = 0;
+
+    if (test_db_sqlite_only("SQLite's schema 8 (PostgreSQL's migration is the same ALTER)")) {
+        return;
+    }
+    issue(reg, "T7-N-0001", NULL, NULL);
+    must(libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_SUSPEND, "registrar", "audit",
+                               VF + DAY, &err),
+         &err, "suspend");
+    libro_registry_close(reg);
+    reg = NULL;
+    test_db_sql(db_path, LIBRO_TEST_SQL_UNDO_RULES);
+    must(libro_registry_open(&reg, db_path, &err), &err, "open schema 8");
+    ck_assert_int_eq(libro_registry_schema_version(reg), schema_now());
+    must(libro_registry_get(reg, &rec, &ev, &n, "T7-N-0001", &err), &err, "get");
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(ev[1].category, LIBRO_CATEGORY_NONE);
+    libro_license_events_free(ev, n);
+    libro_license_record_clear(&rec);
+    must(libro_registry_change_categorized(reg, NULL, "T7-N-0001", LIBRO_ACTION_REVOKE,
+                                           LIBRO_CATEGORY_CONDUCT, "registrar", "fraud",
+                                           VF + 2 * DAY, &err),
+         &err, "revoke after the migration");
+    must(libro_registry_get(reg, &rec, &ev, &n, "T7-N-0001", &err), &err, "get again");
+    ck_assert_int_eq(ev[2].category, LIBRO_CATEGORY_CONDUCT);
+    libro_license_events_free(ev, n);
+    libro_license_record_clear(&rec);
+}
+END_TEST
+
 /* libro_registry_expiring_each hands over, in order (validUntil, then number), what
  * libro_registry_expiring returns, with or without the credentials, and stops at the
  * callback's first failure, which it returns. */
@@ -1866,6 +2044,9 @@ libro_test_suite(void)
     tcase_add_test(life, test_renew_refusals);
     tcase_add_test(life, test_actor_reason_bounds);
     tcase_add_test(life, test_expiring_and_counts);
+    tcase_add_test(life, test_category_words);
+    tcase_add_test(life, test_category_recorded);
+    tcase_add_test(store, test_category_migrates);
     tcase_add_test(status, test_reserve_random_unique);
     tcase_add_loop_test(status, test_pick_list, 0, (int) LIBRO_NELEM(pick_cases));
     tcase_add_test(status, test_pick_list_exhausted);

@@ -165,8 +165,8 @@ setup(void)
     index_active = add_license("T7-N-0001", "Ada Example", &ada_jws);
     (void) add_license("T7-N-0002", EVIL_NAME, NULL);
     index_revoked = add_license("T7-N-0003", "Bo Example", NULL);
-    must(libro_registry_change(reg, NULL, "T7-N-0003", LIBRO_ACTION_REVOKE, "registrar", "fraud",
-                               now, &err),
+    must(libro_registry_change_categorized(reg, NULL, "T7-N-0003", LIBRO_ACTION_REVOKE,
+                                           LIBRO_CATEGORY_CONDUCT, "registrar", "fraud", now, &err),
          &err, "revoke");
     start_server();
 }
@@ -648,7 +648,8 @@ START_TEST(test_license_page)
     ck_assert(has(&r, "<dt>Status</dt><dd>revoked</dd>"));
     ck_assert(has(&r, "<h2>History</h2>"));
     ck_assert(has(&r, "<td>Issued</td>"));
-    ck_assert(has(&r, "<td>Revoked</td>"));
+    ck_assert(has(&r, "<td>Revoked</td><td>Conduct</td>"));
+    ck_assert(has(&r, "<td>Issued</td><td>\xe2\x80\x94</td>"));
     ck_assert(!has(&r, "fraud"));     /* the reason's text is not public */
     ck_assert(!has(&r, "registrar")); /* nor who acted */
     ck_assert(has(&r, "<a href=\"/v1/licenses/T7-N-0003/public.jwt\">This record, signed by the "
@@ -808,6 +809,9 @@ START_TEST(test_public_jwt)
                      "issue");
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(history, 1), "action")),
                      "revoke");
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(history, 1), "category")),
+                     "conduct");
+    ck_assert_ptr_null(json_object_get(json_array_get(history, 0), "category"));
     /* The page shows the record's values. */
     get(&page, "/licenses/T7-N-0003", NULL);
     assert_page(&page, 200);

@@ -411,8 +411,9 @@ START_TEST(test_expected_outcomes_keep_the_transaction)
 END_TEST
 
 /* An event of no license: the server refuses it (a foreign key), a failed statement. */
-static const libro_store_event orphan_event = {
-    5, LIBRO_ACTION_ISSUE, "admin", NULL, 0, LIBRO_STATE_ACTIVE, 1, NULL, NULL};
+static const libro_store_event orphan_event = {5,    LIBRO_ACTION_ISSUE, "admin", NULL,
+                                               0,    LIBRO_STATE_ACTIVE, 1,       NULL,
+                                               NULL, LIBRO_CATEGORY_NONE};
 
 /* A statement that fails in the server aborts the transaction: COMMIT then answers ROLLBACK,
  * which is a failure, and nothing of it stays. */

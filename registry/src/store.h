@@ -24,8 +24,9 @@ typedef struct libro_store_event {
     libro_license_state from;
     libro_license_state to;
     uint32_t version;
-    const char *evidence;   /* NULL allowed */
-    const char *credential; /* NULL allowed */
+    const char *evidence;           /* NULL allowed */
+    const char *credential;         /* NULL allowed */
+    libro_reason_category category; /* LIBRO_CATEGORY_NONE: none (stored as 0) */
 } libro_store_event;
 
 /** Status lists come in two spaces, each numbered from 0: license lists and mandate lists
@@ -293,6 +294,11 @@ typedef struct libro_store {
     const libro_store_ops *ops;
     void *h;
 } libro_store;
+
+/** How many migrations each store has: the schema version a new database reaches (SQLite's
+ *  numbering, PostgreSQL's own), so that tests need not spell the number. */
+extern const size_t libro_sq__migration_count;
+extern const size_t libro_pg__migration_count;
 
 /** Create a new SQLite database at `path` (O_EXCL, mode 0600: LIBRO_ERR_EXISTS when the file
  *  exists), migrate it to the current schema, write `meta` (key, value, key, value, ...,

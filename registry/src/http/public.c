@@ -20,14 +20,6 @@ static const char no_store[] = "no-store";
 
 /* ---- the public record ---------------------------------------------------------------------- */
 
-/* The reason category of an event, as its word; NULL when it has none. */
-static const char *
-event_category(const libro_license_event *e)
-{
-    (void) e;
-    return NULL;
-}
-
 /* Set `key` of `o` to the time `t` as text; false when out of memory or unwritable. */
 static bool
 set_time(json_t *o, const char *key, int64_t t, libro_error *err)
@@ -45,7 +37,8 @@ history_json(const libro_license_event *events, size_t n, libro_error *err)
 
     for (size_t i = 0; list != NULL && i < n; i++) {
         json_t *item = json_object();
-        const char *category = event_category(&events[i]);
+        /* The category's word (NULL: none), never the reason's text. */
+        const char *category = libro_reason_category_name(events[i].category);
 
         if (item == NULL || !set_time(item, "date", events[i].at, err) ||
             json_object_set_new(item, "action", json_string(libro_action_name(events[i].action))) !=

@@ -1356,10 +1356,11 @@ pg_event_append(void *h, const char *number, const libro_store_event *e, libro_e
     libro_pg__param_i64(&p, (int64_t) e->to);
     libro_pg__param_i64(&p, e->version);
     libro_pg__param_text(&p, e->evidence);
+    libro_pg__param_i64(&p, (int64_t) e->category);
     rc = libro_pg__exec(h, NULL,
                         "INSERT INTO license_event (number, at, action, actor, reason, from_state,"
-                        " to_state, version, evidence)"
-                        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                        " to_state, version, evidence, category)"
+                        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                         &p, "event", err);
     /* The event names its version's credential; license_put has stored it (the same text, or
      * the event is refused), unless the caller appends an event for a version it did not
@@ -1377,6 +1378,7 @@ event_row(pg *s, void *rec, const PGresult *res, int row, libro_error *err)
     int action = 0;
     int from = 0;
     int to = 0;
+    int category = 0;
     libro_code rc;
 
     (void) s;
@@ -1388,9 +1390,11 @@ event_row(pg *s, void *rec, const PGresult *res, int row, libro_error *err)
         (rc = libro_pg__col_int(&to, res, row, 5, 1, 6, err)) != LIBRO_OK ||
         (rc = libro_pg__col_u32(&e->version, res, row, 6, err)) != LIBRO_OK ||
         (rc = libro_pg__col_text(&e->evidence, res, row, 7, err)) != LIBRO_OK ||
-        (rc = libro_pg__col_text(&e->credential, res, row, 8, err)) != LIBRO_OK) {
+        (rc = libro_pg__col_text(&e->credential, res, row, 8, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_int(&category, res, row, 9, 0, 7, err)) != LIBRO_OK) {
         return rc; /* its strings so far are freed with the list */
     }
+    e->category = (libro_reason_category) category;
     e->action = (libro_action) action;
     e->from = (libro_license_state) from;
     e->to = (libro_license_state) to;
@@ -1412,7 +1416,7 @@ pg_event_list(void *h, libro_license_event **out, size_t *n, const char *number,
     return libro_pg__list(
         h, (void **) out, n, sizeof **out,
         "SELECT e.at, e.action, e.actor, e.reason, e.from_state, e.to_state, e.version,"
-        " e.evidence, c.jws FROM license_event e LEFT JOIN license_credential c"
+        " e.evidence, c.jws, e.category FROM license_event e LEFT JOIN license_credential c"
         " ON e.action IN (1, 2) AND c.number = e.number AND c.version = e.version"
         " WHERE e.number = $1 ORDER BY e.id",
         &p, "events", event_row, events_free, err);

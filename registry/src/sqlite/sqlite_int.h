@@ -98,7 +98,4 @@ libro_code libro_sq__law_put(void *h, const libro_law_record *l, bool insert, li
 libro_code libro_sq__law_list(void *h, libro_law_record **out, size_t *n, libro_store_law_query q,
                               const char *law_id, int64_t a, libro_error *err);
 
-/** The SQLite store's migrations: the schema version of a new database. */
-extern const size_t libro_sq__migration_count;
-
 #endif

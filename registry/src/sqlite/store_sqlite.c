@@ -270,12 +270,21 @@ static const char migration_8[] =
     "DROP INDEX license_due;"
     "CREATE INDEX license_expiring ON license (state, valid_until, number);";
 
-/* 9 (issue 12): the public search by holder name (registry/src/search.c): each license under
+/* 9 (issue 12, rules): each event's reason category (libro_reason_category; 0 none, as
+ * every earlier event reads), and whether a license type's renewals run from the old
+ * validUntil (0, keeping the days left) or from the time of renewal (1). */
+static const char migration_9[] =
+    "ALTER TABLE license_event ADD COLUMN category INTEGER NOT NULL DEFAULT 0"
+    " CHECK (category BETWEEN 0 AND 7);"
+    "ALTER TABLE license_type ADD COLUMN renewal_from INTEGER NOT NULL DEFAULT 0"
+    " CHECK (renewal_from IN (0, 1));";
+
+/* 10 (issue 12): the public search by holder name (registry/src/search.c): each license under
  * the keys of its holder's name, every word start to the end with ASCII letters lowercased
  * (SQLite's lower() touches only those), at most 16, so that a search is one range of the
  * primary key. Older licenses get theirs here, by the rule libro_store__holder_keys applies to
  * new ones: a key begins the name and follows each space or hyphen, none is empty. */
-static const char migration_9[] =
+static const char migration_10[] =
     "CREATE TABLE license_holder_key ("
     " key TEXT NOT NULL,"
     " number TEXT NOT NULL REFERENCES license (number),"
@@ -288,9 +297,9 @@ static const char migration_9[] =
     " FROM k WHERE n < 16 AND (instr(rest, ' ') > 0 OR instr(rest, '-') > 0))"
     " INSERT INTO license_holder_key (key, number) SELECT rest, number FROM k WHERE rest <> '';";
 
-static const char *const migrations[] = {migration_1, migration_2, migration_3,
-                                         migration_4, migration_5, migration_6,
-                                         migration_7, migration_8, migration_9};
+static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
+                                         migration_5, migration_6, migration_7, migration_8,
+                                         migration_9, migration_10};
 /* How many there are: the schema version of a new database (tests read it). */
 const size_t libro_sq__migration_count = LIBRO_NELEM(migrations);
 
@@ -1301,8 +1310,8 @@ sq_event_append(void *h, const char *number, const libro_store_event *e, libro_e
     rc = libro_sq__prepare(
         s, &st,
         "INSERT INTO license_event (number, at, action, actor, reason, from_state,"
-        " to_state, version, evidence)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        " to_state, version, evidence, category)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         "event", err);
     if (rc != LIBRO_OK) {
         goto out;
@@ -1316,7 +1325,8 @@ sq_event_append(void *h, const char *number, const libro_store_event *e, libro_e
         (src = sqlite3_bind_int64(st, 6, (sqlite3_int64) e->from)) != SQLITE_OK ||
         (src = sqlite3_bind_int64(st, 7, (sqlite3_int64) e->to)) != SQLITE_OK ||
         (src = sqlite3_bind_int64(st, 8, e->version)) != SQLITE_OK ||
-        (src = sqlite3_bind_text(st, 9, e->evidence, -1, SQLITE_STATIC)) != SQLITE_OK) {
+        (src = sqlite3_bind_text(st, 9, e->evidence, -1, SQLITE_STATIC)) != SQLITE_OK ||
+        (src = sqlite3_bind_int64(st, 10, (sqlite3_int64) e->category)) != SQLITE_OK) {
         rc = libro_sq__bind_fail(s, src, "event", err);
         goto out;
     }
@@ -1348,7 +1358,7 @@ sq_event_list(void *h, libro_license_event **out, size_t *n, const char *number,
     rc = libro_sq__prepare(
         s, &st,
         "SELECT e.at, e.action, e.actor, e.reason, e.from_state, e.to_state, e.version,"
-        " e.evidence, c.jws FROM license_event e LEFT JOIN license_credential c"
+        " e.evidence, c.jws, e.category FROM license_event e LEFT JOIN license_credential c"
         " ON e.action IN (1, 2) AND c.number = e.number AND c.version = e.version"
         " WHERE e.number = ?1 ORDER BY e.id",
         "events", err);
@@ -1365,6 +1375,7 @@ sq_event_list(void *h, libro_license_event **out, size_t *n, const char *number,
         uint32_t action = 0;
         uint32_t from = 0;
         uint32_t to = 0;
+        uint32_t category = 0;
 
         if (count == cap) {
             size_t ncap = cap == 0 ? 8 : cap * 2;
@@ -1388,9 +1399,11 @@ sq_event_list(void *h, libro_license_event **out, size_t *n, const char *number,
             (rc = libro_sq__col_u32(&to, st, 5, err)) != LIBRO_OK ||
             (rc = libro_sq__col_u32(&e->version, st, 6, err)) != LIBRO_OK ||
             (rc = libro_sq__col_text(&e->evidence, st, 7, err)) != LIBRO_OK ||
-            (rc = libro_sq__col_text(&e->credential, st, 8, err)) != LIBRO_OK) {
+            (rc = libro_sq__col_text(&e->credential, st, 8, err)) != LIBRO_OK ||
+            (rc = libro_sq__col_u32(&category, st, 9, err)) != LIBRO_OK) {
             goto out;
         }
+        e->category = (libro_reason_category) category;
         e->action = (libro_action) action;
         e->from = (libro_license_state) from;
         e->to = (libro_license_state) to;
