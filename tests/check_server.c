@@ -640,7 +640,7 @@ START_TEST(test_license_page)
     ck_assert(has(&r, "<dt>Profession</dt><dd>registered nurse</dd>"));
     ck_assert(has(&r, "<dt>License type</dt><dd>nursing-general</dd>"));
     ck_assert(has(&r, "<dt>Scope</dt><dd>general care</dd>"));
-    ck_assert(has(&r, "<dt>Community</dt><dd>Town 7 (town)</dd>"));
+    ck_assert(has(&r, "<dt>Community</dt><dd>Town 7 (town, level 2)</dd>"));
     ck_assert_int_gt(snprintf(line, sizeof line, "<dt>First issued</dt><dd>%s</dd>", day), 0);
     ck_assert(has(&r, line));
     ck_assert(has(&r, "<dt>Valid from</dt>"));

@@ -58,7 +58,7 @@ check "empty search" 0 '^400 text/html' -- get '/licenses?holder=+'
 page=$(get /licenses/T7-N-0002)
 if grep -q '<p class="status no">Revoked on [0-9-]* — not valid</p>' <<<"$page" &&
     grep -q '<td>Revoked</td><td>Conduct</td>' <<<"$page" &&
-    grep -q '<dt>Community</dt><dd>Town 7 (town)</dd>' <<<"$page" &&
+    grep -q '<dt>Community</dt><dd>Town 7 (town, level 2)</dd>' <<<"$page" &&
     ! grep -q 'fraud\|registrar' <<<"$page"; then ok; else fail "revoked page: $page"; fi
 check "browser at the API" 0 '<dt>Holder</dt><dd>Ada &lt;b&gt;Example&lt;/b&gt;</dd>' -- \
     get /v1/licenses/T7-N-0001 'text/html'

@@ -3,6 +3,7 @@
  * its record signed by the registry, and the HTML pages of errors. A license's page and its
  * signed record come from one JSON record (libro_http__public_record), so what a person reads
  * is what the registry signs. Every text from a credential or a query is escaped. */
+#include <stdio.h>
 #include <string.h>
 
 #include "http_int.h"
@@ -272,6 +273,7 @@ libro_http__public_html(libro_buf *b, const json_t *record, libro_error *err)
     const json_t *community = json_object_get(record, "community");
     const json_t *scope = json_object_get(record, "scope");
     const json_t *history = json_object_get(record, "history");
+    char level[32];
     size_t i;
     const json_t *v;
 
@@ -294,6 +296,12 @@ libro_http__public_html(libro_buf *b, const json_t *record, libro_error *err)
     esc(&p, str_of(community, "name"));
     put(&p, " (");
     esc(&p, str_of(community, "levelName"));
+    /* "town, level 2"; a level without a name of its own is already "level 5". */
+    if (strncmp(str_of(community, "levelName"), "level ", 6) != 0) {
+        (void) snprintf(level, sizeof level, ", level %d",
+                        (int) json_integer_value(json_object_get(community, "level")));
+        put(&p, level);
+    }
     put(&p, ")</dd>\n");
     row(&p, "First issued", str_of(record, "firstIssued"), true);
     row(&p, "Valid from", str_of(record, "validFrom"), true);
