@@ -83,6 +83,12 @@ json_event(libro_buf *b, const libro_license_event *e, libro_error *err)
         rc = cli_json_string(b, e->reason != NULL ? e->reason : "", err);
     }
     if (rc == LIBRO_OK) {
+        const char *word = libro_reason_category_name(e->category);
+
+        rc = word != NULL ? libro_buf_printf(b, err, ",\"category\":\"%s\"", word)
+                          : libro_buf_append_str(b, ",\"category\":null", err);
+    }
+    if (rc == LIBRO_OK) {
         if (e->from == 0) {
             rc = libro_buf_append_str(b, ",\"from\":null", err);
         } else {
@@ -131,6 +137,9 @@ print_event(const libro_license_event *e)
            e->actor != NULL ? e->actor : "");
     if (e->reason != NULL && e->reason[0] != '\0') {
         printf(": %s", e->reason);
+    }
+    if (libro_reason_category_name(e->category) != NULL) {
+        printf(" (%s)", libro_reason_category_name(e->category));
     }
     if (e->evidence != NULL) {
         printf(" [%s]", e->evidence);
@@ -406,6 +415,7 @@ static const char *ch_key;
 static const char *ch_issuer;
 static const char *ch_pass_fd;
 static const char *ch_reason;
+static const char *ch_category;
 static const char *ch_number;
 
 static const struct cli_option change_opts[] = {
@@ -420,15 +430,20 @@ static const struct cli_option change_opts[] = {
      "with --registry: the issuer's id (its authorization's subject)"},
     {CLI_OPT_VALUE, "--passphrase-fd", "N", &ch_pass_fd, 0, 0,
      "read the key's passphrase from descriptor N"},
-    {CLI_OPT_VALUE, "--reason", "TEXT", &ch_reason, CLI_REQUIRED, 0, "why (recorded)"},
+    {CLI_OPT_VALUE, "--reason", "TEXT", &ch_reason, CLI_REQUIRED, 0,
+     "why (recorded; never shown to the public)"},
+    {CLI_OPT_VALUE, "--category", "WORD", &ch_category, 0, 0,
+     "not for reinstate: the public reason category: conduct, competence, health,\n"
+     "administrative, holder-request or other (the default)"},
     {CLI_OPT_ARG, "NUMBER", NULL, &ch_number, CLI_REQUIRED, 0, "the license number"},
 };
 
 #define CHANGE_CMD(verb, about)                                                                    \
     {                                                                                              \
         "license " verb,                                                                           \
-            "--db FILE --actor WHO --reason TEXT NUMBER\n"                                         \
-            "       | --registry URL --key FILE --issuer ID --reason TEXT NUMBER",                 \
+            "--db FILE --actor WHO --reason TEXT [--category WORD] NUMBER\n"                       \
+            "       | --registry URL --key FILE --issuer ID --reason TEXT [--category WORD] "      \
+            "NUMBER",                                                                              \
             about, change_opts, LIBRO_NELEM(change_opts), license_epilog                           \
     }
 
@@ -454,6 +469,7 @@ license_change(int argc, char **argv, const struct cli_command *cmd, libro_actio
     libro_key *key = NULL;
     libro_license_record before = {0};
     libro_license_record after = {0};
+    libro_reason_category category = LIBRO_CATEGORY_NONE;
     int code = cli_parse_command(cmd, argc, argv);
 
     if (code >= 0) {
@@ -466,11 +482,19 @@ license_change(int argc, char **argv, const struct cli_command *cmd, libro_actio
     if (ch_db != NULL && ch_actor == NULL) {
         return cli_command_usage(cmd, "--db, --actor and --reason are required");
     }
+    if (ch_category != NULL && action == LIBRO_ACTION_REINSTATE) {
+        return cli_command_usage(cmd, "a reinstatement takes no --category");
+    }
+    if (ch_category != NULL &&
+        libro_reason_category_parse(&category, ch_category, &err) != LIBRO_OK) {
+        return cli_command_usage(cmd, "%s", err.msg);
+    }
     code = CLI_EXIT_NO;
     if (ch_registry != NULL) {
         if (open_remote(&client, &key, ch_registry, ch_key, ch_issuer, ch_pass_fd, &err) !=
                 LIBRO_OK ||
-            libro_registry_client_change(client, ch_number, action, ch_reason, &err) != LIBRO_OK) {
+            libro_registry_client_change_categorized(client, ch_number, action, category, ch_reason,
+                                                     &err) != LIBRO_OK) {
             goto out_report;
         }
         printf("%s: %s recorded by the registry\n", ch_number, libro_action_name(action));
@@ -479,8 +503,8 @@ license_change(int argc, char **argv, const struct cli_command *cmd, libro_actio
     }
     if (libro_registry_open(&r, ch_db, &err) != LIBRO_OK ||
         libro_registry_get(r, &before, NULL, NULL, ch_number, &err) != LIBRO_OK ||
-        libro_registry_change(r, NULL, ch_number, action, ch_actor, ch_reason, libro_time_now(),
-                              &err) != LIBRO_OK ||
+        libro_registry_change_categorized(r, NULL, ch_number, action, category, ch_actor, ch_reason,
+                                          libro_time_now(), &err) != LIBRO_OK ||
         libro_registry_get(r, &after, NULL, NULL, ch_number, &err) != LIBRO_OK) {
         goto out_report;
     }

@@ -775,9 +775,24 @@ START_TEST(test_write_journey)
     assert_license(200, "T7-N-0100", 2, "active");
 
     post("/v1/licenses/T7-N-0100/revoke",
-         claims("revoke", "{\"license\":\"T7-N-0100\",\"reason\":\"misconduct\"}"));
+         claims("revoke", "{\"license\":\"T7-N-0100\",\"reason\":\"misconduct\","
+                          "\"category\":\"conduct\"}"));
     assert_license(200, "T7-N-0100", 2, "revoked");
     ck_assert_int_eq(state_of("T7-N-0100"), LIBRO_STATE_REVOKED);
+    {
+        libro_error err = LIBRO_ERROR_INIT;
+        libro_license_record rec;
+        libro_license_event *ev = NULL;
+        size_t n = 0;
+
+        must(libro_registry_get(reg, &rec, &ev, &n, "T7-N-0100", &err), &err, "history");
+        ck_assert_uint_eq(n, 5);
+        ck_assert_int_eq(ev[1].category, LIBRO_CATEGORY_OTHER); /* suspend: none given */
+        ck_assert_int_eq(ev[2].category, LIBRO_CATEGORY_NONE);  /* reinstate */
+        ck_assert_int_eq(ev[4].category, LIBRO_CATEGORY_CONDUCT);
+        libro_license_events_free(ev, n);
+        libro_license_record_clear(&rec);
+    }
 
     post("/v1/licenses/T7-N-0001/surrender",
          claims("surrender", "{\"license\":\"T7-N-0001\",\"reason\":\"retired\"}"));
@@ -964,6 +979,17 @@ static const struct {
      "{\"reason\":\"a\"}", NULL, NULL, 400, "bad_request"},
     {"license a number", "POST", "/v1/licenses/T7-N-0001/suspend", NULL, AS_BOARD, NULL, "suspend",
      "{\"license\":1,\"reason\":\"a\"}", NULL, NULL, 400, "bad_request"},
+    {"category unknown", "POST", "/v1/licenses/T7-N-0001/suspend", NULL, AS_BOARD, NULL, "suspend",
+     "{\"license\":\"T7-N-0001\",\"reason\":\"a\",\"category\":\"mood\"}", NULL, NULL, 400,
+     "bad_request"},
+    {"category a number", "POST", "/v1/licenses/T7-N-0001/suspend", NULL, AS_BOARD, NULL, "suspend",
+     "{\"license\":\"T7-N-0001\",\"reason\":\"a\",\"category\":3}", NULL, NULL, 400, "bad_request"},
+    {"category on reinstate", "POST", "/v1/licenses/T7-N-0001/reinstate", NULL, AS_BOARD, NULL,
+     "reinstate", "{\"license\":\"T7-N-0001\",\"reason\":\"a\",\"category\":\"other\"}", NULL, NULL,
+     400, "bad_request"},
+    {"category on renew", "POST", "/v1/licenses/T7-N-0001/renew", NULL, AS_BOARD, NULL, "renew",
+     "{\"license\":\"T7-N-0001\",\"credential\":\"x\",\"category\":\"other\"}", NULL, NULL, 400,
+     "bad_request"},
     {"reason missing", "POST", "/v1/licenses/T7-N-0001/suspend", NULL, AS_BOARD, NULL, "suspend",
      "{\"license\":\"T7-N-0001\"}", NULL, NULL, 400, "bad_request"},
     {"reason empty", "POST", "/v1/licenses/T7-N-0001/revoke", NULL, AS_BOARD, NULL, "revoke",

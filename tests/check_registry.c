@@ -136,10 +136,13 @@ remove_db(void)
 }
 
 /* The schema version a new registry has: SQLite's numbering, or PostgreSQL's own. */
+extern const size_t libro_sq__migration_count;
+extern const size_t libro_pg__migration_count;
+
 static int
 schema_now(void)
 {
-    return test_db_is_pg() ? 1 : 8;
+    return (int) (test_db_is_pg() ? libro_pg__migration_count : libro_sq__migration_count);
 }
 
 static void
@@ -408,7 +411,7 @@ START_TEST(test_migrates_forward)
     reg = NULL;
     test_db_sql(db_path, to_v1);
     ck_assert_int_eq(libro_registry_open(&reg, db_path, &err), LIBRO_OK);
-    ck_assert_int_eq(libro_registry_schema_version(reg), 8);
+    ck_assert_int_eq(libro_registry_schema_version(reg), schema_now());
     must(libro_registry__reserve(reg, NULL, 8, &list, &index, &err), &err, "reserve");
     ck_assert_uint_eq(list, 0);
     must(libro_registry__reserve(reg, NULL, 8, &list, &index, &err), &err, "reserve");
@@ -452,7 +455,7 @@ START_TEST(test_migrates_words)
     reg = NULL;
     test_db_sql(db_path, to_v3);
     must(libro_registry_open(&reg, db_path, &err), &err, "open schema 3");
-    ck_assert_int_eq(libro_registry_schema_version(reg), 8);
+    ck_assert_int_eq(libro_registry_schema_version(reg), schema_now());
     ck_assert_uint_eq(status_of(list[0], index[0], LIBRO_STATUS_REVOCATION), 1);
     ck_assert_uint_eq(status_of(list[0], index[0], LIBRO_STATUS_MESSAGE), LIBRO_WORD_SURRENDERED);
     ck_assert_uint_eq(status_of(list[1], index[1], LIBRO_STATUS_REVOCATION), 1);
@@ -1158,7 +1161,7 @@ START_TEST(test_migrates_credentials)
     ck_assert_int_eq(sql_int("SELECT count(*) FROM license_event WHERE credential IS NOT NULL"), 3);
 
     must(libro_registry_open(&reg, db_path, &err), &err, "open schema 7");
-    ck_assert_int_eq(libro_registry_schema_version(reg), 8);
+    ck_assert_int_eq(libro_registry_schema_version(reg), schema_now());
     assert_history(v1, v2);
     ck_assert_int_eq(sql_int("SELECT count(*) FROM license_credential"), 3);
     ck_assert_int_eq(sql_int("SELECT count(*) FROM pragma_table_info('license_event')"
@@ -1195,6 +1198,185 @@ walk_one(void *ctx, const libro_license_record *rec, libro_error *err)
     }
     return LIBRO_OK;
 }
+
+/* ------------------------------------------------------------------ reason categories */
+
+/* The text of the last log leaf that contains `part`, or NULL (caller frees). */
+static char *
+leaf_with(const char *part)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_merkle_hash root;
+    uint64_t size = 0;
+    char *found = NULL;
+
+    must(libro_registry_log_head(reg, &size, &root, &err), &err, "log head");
+    for (uint64_t i = 0; i < size; i++) {
+        char *text = NULL;
+
+        must(libro_registry_log_leaf(reg, &text, i, &err), &err, "log leaf");
+        if (strstr(text, part) != NULL) {
+            libro_free(found);
+            found = text;
+        } else {
+            libro_free(text);
+        }
+    }
+    return found;
+}
+
+START_TEST(test_category_words)
+{
+    static const char *const words[] = {"conduct",        "competence",  "health", "administrative",
+                                        "holder-request", "non-renewal", "other"};
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_reason_category c = LIBRO_CATEGORY_OTHER;
+
+    for (size_t i = 0; i < LIBRO_NELEM(words); i++) {
+        must(libro_reason_category_parse(&c, words[i], &err), &err, words[i]);
+        ck_assert_int_eq((int) c, (int) i + 1);
+        ck_assert_str_eq(libro_reason_category_name(c), words[i]);
+    }
+    ck_assert_ptr_null(libro_reason_category_name(LIBRO_CATEGORY_NONE));
+    ck_assert_ptr_null(libro_reason_category_name((libro_reason_category) 8));
+    ck_assert_ptr_null(libro_reason_category_name((libro_reason_category) -1));
+    LIBRO_ASSERT_CODE(libro_reason_category_parse(&c, "Health", &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "unknown reason category \"Health\" (one of conduct, competence, health, "
+                      "administrative, holder-request, non-renewal, other)");
+    ck_assert_int_eq(c, LIBRO_CATEGORY_NONE);
+    LIBRO_ASSERT_CODE(libro_reason_category_parse(&c, "", &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "unknown reason category \"\"");
+    LIBRO_ASSERT_CODE(libro_reason_category_parse(&c, NULL, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "unknown reason category");
+    LIBRO_ASSERT_CODE(libro_reason_category_parse(NULL, "health", &err), LIBRO_ERR_INVALID_ARG,
+                      &err, "out is NULL");
+}
+END_TEST
+
+/* Each event records its category: a person's as given (other when none), the clock's
+ * non-renewal, none for issue and reinstate; the log leaf carries it after the reason, and
+ * only when there is one. */
+START_TEST(test_category_recorded)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_license_record rec;
+    libro_license_event *ev = NULL;
+    size_t n = 0;
+    size_t changed = 0;
+    char *leaf;
+
+    issue(reg, "T7-N-0001", NULL, NULL);
+    issue(reg, "T7-N-0002", NULL, NULL);
+    issue(reg, "T7-N-0003", NULL, NULL);
+    must(libro_registry_change_categorized(reg, NULL, "T7-N-0001", LIBRO_ACTION_SUSPEND,
+                                           LIBRO_CATEGORY_HEALTH, "registrar", "on sick leave",
+                                           VF + DAY, &err),
+         &err, "suspend");
+    LIBRO_ASSERT_CODE(libro_registry_change_categorized(
+                          reg, NULL, "T7-N-0001", LIBRO_ACTION_REINSTATE, LIBRO_CATEGORY_HEALTH,
+                          "registrar", "back", VF + 2 * DAY, &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "a reinstatement takes no reason category");
+    must(libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_REINSTATE, "registrar",
+                               "back at work", VF + 2 * DAY, &err),
+         &err, "reinstate");
+    must(libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_REVOKE, "registrar",
+                               "struck off", VF + 3 * DAY, &err),
+         &err, "revoke without a category");
+    LIBRO_ASSERT_CODE(libro_registry_change_categorized(reg, NULL, "T7-N-0002",
+                                                        LIBRO_ACTION_SURRENDER,
+                                                        LIBRO_CATEGORY_NON_RENEWAL, "Ada Example",
+                                                        "retiring", VF + 3 * DAY, &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "non-renewal is the clock's");
+    LIBRO_ASSERT_CODE(libro_registry_change_categorized(
+                          reg, NULL, "T7-N-0002", LIBRO_ACTION_SURRENDER, (libro_reason_category) 9,
+                          "Ada Example", "retiring", VF + 3 * DAY, &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "unknown reason category 9");
+    must(libro_registry_change_categorized(reg, NULL, "T7-N-0002", LIBRO_ACTION_SURRENDER,
+                                           LIBRO_CATEGORY_HOLDER_REQUEST, "Ada Example", "retiring",
+                                           VF + 3 * DAY, &err),
+         &err, "surrender");
+    must(libro_registry_tick(reg, T_GRACE_END + 1, &changed, &err), &err, "tick");
+    ck_assert_uint_eq(changed, 2); /* T7-N-0003 expires and lapses */
+
+    must(libro_registry_get(reg, &rec, &ev, &n, "T7-N-0001", &err), &err, "get 1");
+    ck_assert_uint_eq(n, 4);
+    ck_assert_int_eq(ev[0].category, LIBRO_CATEGORY_NONE); /* issue */
+    ck_assert_int_eq(ev[1].category, LIBRO_CATEGORY_HEALTH);
+    ck_assert_str_eq(ev[1].reason, "on sick leave");
+    ck_assert_int_eq(ev[2].category, LIBRO_CATEGORY_NONE); /* reinstate */
+    ck_assert_int_eq(ev[3].category, LIBRO_CATEGORY_OTHER);
+    libro_license_events_free(ev, n);
+    libro_license_record_clear(&rec);
+    must(libro_registry_get(reg, &rec, &ev, &n, "T7-N-0002", &err), &err, "get 2");
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(ev[1].category, LIBRO_CATEGORY_HOLDER_REQUEST);
+    libro_license_events_free(ev, n);
+    libro_license_record_clear(&rec);
+    must(libro_registry_get(reg, &rec, &ev, &n, "T7-N-0003", &err), &err, "get 3");
+    ck_assert_uint_eq(n, 3);
+    ck_assert_int_eq(ev[1].action, LIBRO_ACTION_EXPIRE);
+    ck_assert_int_eq(ev[1].category, LIBRO_CATEGORY_NON_RENEWAL);
+    ck_assert_int_eq(ev[2].action, LIBRO_ACTION_LAPSE);
+    ck_assert_int_eq(ev[2].category, LIBRO_CATEGORY_NON_RENEWAL);
+    libro_license_events_free(ev, n);
+    libro_license_record_clear(&rec);
+
+    leaf = leaf_with("\"action\":\"suspend\"");
+    ck_assert_ptr_nonnull(leaf);
+    ck_assert_ptr_nonnull(strstr(leaf, "\"reason\":\"on sick leave\",\"category\":\"health\""));
+    libro_free(leaf);
+    leaf = leaf_with("\"action\":\"lapse\"");
+    ck_assert_ptr_nonnull(leaf);
+    ck_assert_ptr_nonnull(strstr(leaf, "\"reason\":\"\",\"category\":\"non-renewal\""));
+    libro_free(leaf);
+    leaf = leaf_with("\"action\":\"reinstate\"");
+    ck_assert_ptr_nonnull(leaf);
+    ck_assert_ptr_null(strstr(leaf, "category")); /* none: the leaf reads as before */
+    libro_free(leaf);
+    leaf = leaf_with("\"action\":\"issue\"");
+    ck_assert_ptr_nonnull(leaf);
+    ck_assert_ptr_null(strstr(leaf, "category"));
+    libro_free(leaf);
+    must(libro_registry_log_audit(reg, true, &(libro_log_audit){0}, &err), &err, "audit");
+    must(libro_registry__integrity_check(reg, &err), &err, "integrity");
+}
+END_TEST
+
+/* Events recorded before categories existed read as none after the migration. */
+START_TEST(test_category_migrates)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_license_record rec;
+    libro_license_event *ev = NULL;
+    size_t n = 0;
+
+    if (test_db_sqlite_only("SQLite's schema 8 (PostgreSQL's migration is the same ALTER)")) {
+        return;
+    }
+    issue(reg, "T7-N-0001", NULL, NULL);
+    must(libro_registry_change(reg, NULL, "T7-N-0001", LIBRO_ACTION_SUSPEND, "registrar", "audit",
+                               VF + DAY, &err),
+         &err, "suspend");
+    libro_registry_close(reg);
+    reg = NULL;
+    test_db_sql(db_path, LIBRO_TEST_SQL_UNDO_RULES);
+    must(libro_registry_open(&reg, db_path, &err), &err, "open schema 8");
+    ck_assert_int_eq(libro_registry_schema_version(reg), schema_now());
+    must(libro_registry_get(reg, &rec, &ev, &n, "T7-N-0001", &err), &err, "get");
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(ev[1].category, LIBRO_CATEGORY_NONE);
+    libro_license_events_free(ev, n);
+    libro_license_record_clear(&rec);
+    must(libro_registry_change_categorized(reg, NULL, "T7-N-0001", LIBRO_ACTION_REVOKE,
+                                           LIBRO_CATEGORY_CONDUCT, "registrar", "fraud",
+                                           VF + 2 * DAY, &err),
+         &err, "revoke after the migration");
+    must(libro_registry_get(reg, &rec, &ev, &n, "T7-N-0001", &err), &err, "get again");
+    ck_assert_int_eq(ev[2].category, LIBRO_CATEGORY_CONDUCT);
+    libro_license_events_free(ev, n);
+    libro_license_record_clear(&rec);
+}
+END_TEST
 
 /* libro_registry_expiring_each hands over, in order (validUntil, then number), what
  * libro_registry_expiring returns, with or without the credentials, and stops at the
@@ -1739,6 +1921,95 @@ START_TEST(test_add_chain_rules)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ search by holder */
+
+static void
+issue_named(const char *number, const char *holder)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    uint32_t l = 0;
+    uint32_t i = 0;
+    char *jws;
+
+    must(libro_registry_reserve_status(reg, NULL, &l, &i, &err), &err, "reserve");
+    jws = license_jws_at(number, holder, NURSING, VF, VU, true, l, i);
+    must(libro_registry_register(reg, NULL, jws, l, i, "health board", VF, &err), &err, "register");
+    libro_free(jws);
+}
+
+static const struct {
+    const char *query;
+    const char *want; /* the numbers found, in order, joined by ' ' */
+} holder_cases[] = {
+    {"jane", "T7-N-0001"},
+    {"O'N", "T7-N-0001"},
+    {" mary-jane  o", "T7-N-0001"},
+    {"neil", ""}, /* an apostrophe begins no word */
+    {"byron", "T7-N-0002"},
+    {"lovelace-b", "T7-N-0002"},
+    {"Ada Lovelace", "T7-N-0002"},
+    {"a", "T7-N-0003 T7-N-0002"},
+    {"p", "T7-N-0003"}, /* the 16th word */
+    {"q", ""},          /* past the 16 a name is indexed under */
+    {"\xc3\xa9lo", "T7-N-0004"},
+    {"\xc3\x89lo", ""}, /* only ASCII letters match either case */
+};
+
+/* Every new license is indexed under its holder's words, and a search reads one range of
+ * them; an older database's licenses get the same keys from the migration (SQLite). */
+START_TEST(test_search_holder)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+
+    issue_named("T7-N-0001", "Mary-Jane  O'Neil");
+    issue_named("T7-N-0002", "ADA Lovelace-Byron");
+    issue_named("T7-N-0003", "a b c d e f g h i j k l m n o p q r s");
+    issue_named("T7-N-0004", "\xc3\xa9lodie Martin");
+    for (int round = 0; round < 2; round++) {
+        for (size_t c = 0; c < LIBRO_NELEM(holder_cases); c++) {
+            libro_license_record *found = NULL;
+            size_t n = 0;
+            bool more = true;
+            char got[128] = "";
+
+            must(libro_registry_search_holder(reg, &found, &n, &more, holder_cases[c].query,
+                                              LIBRO_HOLDER_RESULTS_MAX, &err),
+                 &err, holder_cases[c].query);
+            for (size_t i = 0; i < n; i++) {
+                size_t len = strlen(got);
+
+                ck_assert_int_lt(snprintf(got + len, sizeof got - len, "%s%s", i == 0 ? "" : " ",
+                                          found[i].number),
+                                 (int) (sizeof got - len));
+            }
+            ck_assert_msg(strcmp(got, holder_cases[c].want) == 0, "round %d, %s: got \"%s\"", round,
+                          holder_cases[c].query, got);
+            ck_assert(!more);
+            libro_license_records_free(found, n);
+        }
+        if (round == 1 || test_db_is_pg()) {
+            break;
+        }
+        /* Back to schema 7 (no keys), and forward again: the migration's keys are the same. */
+        test_db_sql(db_path, "CREATE TABLE keys_before AS SELECT key, number FROM"
+                             " license_holder_key");
+        libro_registry_close(reg);
+        reg = NULL;
+        test_db_sql(db_path, LIBRO_TEST_SQL_UNDO_8);
+        ck_assert_int_eq(sql_int("SELECT count(*) FROM sqlite_master WHERE name ="
+                                 " 'license_holder_key'"),
+                         0);
+        must(libro_registry_open(&reg, db_path, &err), &err, "open schema 7");
+        ck_assert_int_eq(sql_int("SELECT count(*) FROM license_holder_key"),
+                         sql_int("SELECT count(*) FROM keys_before"));
+        ck_assert_int_eq(sql_int("SELECT count(*) FROM (SELECT key, number FROM keys_before"
+                                 " EXCEPT SELECT key, number FROM license_holder_key)"),
+                         0);
+        ck_assert_int_eq(sql_int("SELECT count(*) FROM license_holder_key"), 4 + 3 + 16 + 2);
+    }
+}
+END_TEST
+
 Suite *
 libro_test_suite(void)
 {
@@ -1773,6 +2044,9 @@ libro_test_suite(void)
     tcase_add_test(life, test_renew_refusals);
     tcase_add_test(life, test_actor_reason_bounds);
     tcase_add_test(life, test_expiring_and_counts);
+    tcase_add_test(life, test_category_words);
+    tcase_add_test(life, test_category_recorded);
+    tcase_add_test(store, test_category_migrates);
     tcase_add_test(status, test_reserve_random_unique);
     tcase_add_loop_test(status, test_pick_list, 0, (int) LIBRO_NELEM(pick_cases));
     tcase_add_test(status, test_pick_list_exhausted);
@@ -1788,6 +2062,7 @@ libro_test_suite(void)
     tcase_add_test(once, test_credential_stored_once);
     tcase_add_test(once, test_credential_version_fixed);
     tcase_add_test(once, test_migrates_credentials);
+    tcase_add_test(once, test_search_holder);
     tcase_add_test(once, test_expiring_each);
     suite_add_tcase(s, store);
     suite_add_tcase(s, life);

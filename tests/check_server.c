@@ -24,6 +24,7 @@
 #include "libro/issuer.h"
 #include "libro/json_int.h"
 #include "libro/jws.h"
+#include "libro/limits.h"
 #include "libro/server.h"
 #include "libro/statuslist.h"
 #include "libro/time.h"
@@ -164,8 +165,8 @@ setup(void)
     index_active = add_license("T7-N-0001", "Ada Example", &ada_jws);
     (void) add_license("T7-N-0002", EVIL_NAME, NULL);
     index_revoked = add_license("T7-N-0003", "Bo Example", NULL);
-    must(libro_registry_change(reg, NULL, "T7-N-0003", LIBRO_ACTION_REVOKE, "registrar", "fraud",
-                               now, &err),
+    must(libro_registry_change_categorized(reg, NULL, "T7-N-0003", LIBRO_ACTION_REVOKE,
+                                           LIBRO_CATEGORY_CONDUCT, "registrar", "fraud", now, &err),
          &err, "revoke");
     start_server();
 }
@@ -537,7 +538,7 @@ START_TEST(test_license_html)
         "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n");
     ck_assert_int_eq(r.status, 200);
     assert_header(&r, "Content-Type", "text/html; charset=utf-8");
-    assert_header(&r, "Content-Security-Policy", "default-src 'none'");
+    assert_header(&r, "Content-Security-Policy", LIBRO_HTTP_CSP);
     ck_assert_ptr_null(strstr(r.body, "<script>"));
     ck_assert_ptr_nonnull(
         strstr(r.body, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; Co"));
@@ -550,6 +551,315 @@ START_TEST(test_license_html)
     assert_header(&r, "Content-Type", "application/json");
     /* In JSON the name is a JSON string, unchanged. */
     ck_assert_ptr_nonnull(strstr(r.body, "\"holder\":\"<script>alert('x')</script> & Co\""));
+}
+END_TEST
+
+/* ---- the public register ---------------------------------------------------------------- */
+
+#define BROWSER "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n"
+
+static void
+assert_page(const struct reply *r, int status)
+{
+    ck_assert_msg(r->status == status, "status %d, want %d:\n%s", r->status, status, r->raw);
+    assert_header(r, "Content-Type", "text/html; charset=utf-8");
+    assert_header(r, "Content-Security-Policy", LIBRO_HTTP_CSP);
+    ck_assert_ptr_nonnull(r->body);
+    /* The frame of every page: language, viewport, the one stylesheet, no script. */
+    ck_assert_ptr_nonnull(strstr(r->body, "<html lang=\"en\">"));
+    ck_assert_ptr_nonnull(strstr(r->body, "<meta name=\"viewport\""));
+    ck_assert_ptr_nonnull(strstr(r->body, libro_http__style));
+    ck_assert_ptr_null(strstr(r->body, "<script"));
+    ck_assert_ptr_nonnull(strstr(r->body, "<h1>"));
+    ck_assert_ptr_nonnull(strstr(r->body, "</main>\n</body></html>\n"));
+}
+
+static bool
+has(const struct reply *r, const char *text)
+{
+    return r->body != NULL && strstr(r->body, text) != NULL;
+}
+
+/* The stylesheet is allowed by its hash: the one in the policy is the sheet's. */
+START_TEST(test_style_hash)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    unsigned char digest[32];
+    libro_buf b64 = LIBRO_BUF_INIT;
+    char want[128];
+
+    must(libro_sha256(digest, libro_http__style, strlen(libro_http__style), &err), &err, "sha");
+    must(libro_b64std_encode(&b64, digest, sizeof digest, &err), &err, "b64");
+    ck_assert_int_gt(snprintf(want, sizeof want, "style-src 'sha256-%s'", (const char *) b64.data),
+                     0);
+    ck_assert_ptr_nonnull(strstr(LIBRO_HTTP_CSP, want));
+    libro_buf_free(&b64);
+}
+END_TEST
+
+START_TEST(test_home)
+{
+    struct reply r;
+
+    get(&r, "/", NULL);
+    assert_page(&r, 200);
+    ck_assert(has(&r, "<h1>Public register of Town 7</h1>"));
+    ck_assert(has(&r, "a community of level 2 (town)"));
+    ck_assert(has(&r, "<form method=\"get\" action=\"/licenses\">"));
+    ck_assert(has(&r, "<label for=\"number\">License number</label>"));
+    ck_assert(has(&r, "<input id=\"number\" name=\"number\""));
+    ck_assert(has(&r, "<label for=\"holder\">Holder's name</label>"));
+    ck_assert(has(&r, "<input id=\"holder\" name=\"holder\""));
+    ck_assert(has(&r, "<a href=\"/v1/roundtable\">"));
+    ck_assert(has(&r, "<a href=\"/v1/laws\">"));
+    request(&r, "HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_uint_eq(r.body_len, 0);
+}
+END_TEST
+
+/* A revoked license's page: everything the issue lists, the state in words with its date,
+ * the history without the free-text reason, and the signed record beside it. */
+START_TEST(test_license_page)
+{
+    struct reply r;
+    char day[LIBRO_TIME_TEXT_MAX];
+    char line[128];
+
+    ck_assert_int_eq(libro_time_format(day, now, NULL), LIBRO_OK);
+    day[10] = '\0';
+    get(&r, "/licenses/T7-N-0003", NULL);
+    assert_page(&r, 200);
+    ck_assert(has(&r, "<title>License T7-N-0003</title>"));
+    ck_assert_int_gt(snprintf(line, sizeof line,
+                              "<p class=\"status no\">Revoked on %s \xe2\x80\x94 not valid</p>",
+                              day),
+                     0);
+    ck_assert_msg(has(&r, line), "no %s in\n%s", line, r.body);
+    ck_assert(has(&r, "<dt>Holder</dt><dd>Bo Example</dd>"));
+    ck_assert(has(&r, "<dt>Profession</dt><dd>registered nurse</dd>"));
+    ck_assert(has(&r, "<dt>License type</dt><dd>nursing-general</dd>"));
+    ck_assert(has(&r, "<dt>Scope</dt><dd>general care</dd>"));
+    ck_assert(has(&r, "<dt>Community</dt><dd>Town 7 (town, level 2)</dd>"));
+    ck_assert_int_gt(snprintf(line, sizeof line, "<dt>First issued</dt><dd>%s</dd>", day), 0);
+    ck_assert(has(&r, line));
+    ck_assert(has(&r, "<dt>Valid from</dt>"));
+    ck_assert(has(&r, "<dt>Valid until</dt>"));
+    ck_assert(has(&r, "<dt>Status</dt><dd>revoked</dd>"));
+    ck_assert(has(&r, "<h2>History</h2>"));
+    ck_assert(has(&r, "<td>Issued</td>"));
+    ck_assert(has(&r, "<td>Revoked</td><td>Conduct</td>"));
+    ck_assert(has(&r, "<td>Issued</td><td>\xe2\x80\x94</td>"));
+    ck_assert(!has(&r, "fraud"));     /* the reason's text is not public */
+    ck_assert(!has(&r, "registrar")); /* nor who acted */
+    ck_assert(has(&r, "<a href=\"/v1/licenses/T7-N-0003/public.jwt\">This record, signed by the "
+                      "registry</a>"));
+    /* The same page for a browser at the API's address; an active license says so. */
+    get(&r, "/v1/licenses/T7-N-0001", BROWSER);
+    assert_page(&r, 200);
+    assert_header(&r, "Vary", "Accept");
+    ck_assert(has(&r, "<p class=\"status ok\">Active \xe2\x80\x94 valid until "));
+    /* A hostile holder name is text. */
+    get(&r, "/licenses/T7-N-0002", NULL);
+    assert_page(&r, 200);
+    ck_assert(has(&r, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; Co"));
+}
+END_TEST
+
+static const struct {
+    const char *name;
+    const char *path;
+    int status;
+    const char *want; /* in the page (or the Location of a 303) */
+} searches[] = {
+    {"by number", "/licenses?number=T7-N-0001", 303, "/licenses/T7-N-0001"},
+    {"number with spaces", "/licenses?number=+T7-N-0001%20", 303, "/licenses/T7-N-0001"},
+    {"unknown number", "/licenses?number=T7-N-0404", 303, "/licenses/T7-N-0404"},
+    {"no query", "/licenses", 303, "/"},
+    {"empty number", "/licenses?number=", 400, "Enter a license number."},
+    {"number charset", "/licenses?number=T7%3Cb%3E", 400, "That is not a license number"},
+    {"number too long",
+     "/licenses?number=0123456789012345678901234567890123456789012345678901234567890123X", 400,
+     "That is not a license number"},
+    {"both", "/licenses?number=T7-N-0001&holder=ada", 400, "one at a time"},
+    {"holder word", "/licenses?holder=ada", 200, "<a href=\"/licenses/T7-N-0001\">"},
+    {"holder case", "/licenses?holder=EXAMPLE", 200, "2 licenses found."},
+    {"holder across words", "/licenses?holder=Ada+Ex", 200, "1 license found."},
+    {"holder not a word start", "/licenses?holder=xample", 200, "No holder of a license"},
+    {"holder markup", "/licenses?holder=%3Cscript%3Ealert", 200,
+     "<td>&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; Co</td>"},
+    {"holder query escaped", "/licenses?holder=%3Cb%3E%22", 200,
+     "named \xe2\x80\x9c&lt;b&gt;&quot;\xe2\x80\x9d"},
+    {"holder empty", "/licenses?holder=", 400, "Enter a name to search for."},
+    {"holder spaces", "/licenses?holder=+++", 400, "Enter a name to search for."},
+    {"holder bad escape", "/licenses?holder=%ZZ", 400, "not well formed"},
+    {"holder NUL", "/licenses?holder=a%00b", 400, "not well formed"},
+    {"holder control", "/licenses?holder=a%01b", 400, "without control characters"},
+    {"holder not UTF-8", "/licenses?holder=%FF", 400, "without control characters"},
+    {"holder 128 bytes",
+     "/licenses?holder=0123456789012345678901234567890123456789012345678901234567890123"
+     "0123456789012345678901234567890123456789012345678901234567890123",
+     200, "No holder of a license"},
+    {"holder 129 bytes",
+     "/licenses?holder=0123456789012345678901234567890123456789012345678901234567890123"
+     "0123456789012345678901234567890123456789012345678901234567890123X",
+     400, "at most 128 bytes"},
+};
+
+START_TEST(test_search)
+{
+    struct reply r;
+    char location[128];
+
+    for (size_t i = 0; i < LIBRO_NELEM(searches); i++) {
+        get(&r, searches[i].path, NULL);
+        ck_assert_msg(r.status == searches[i].status, "%s: %d\n%s", searches[i].name, r.status,
+                      r.raw);
+        if (r.status == 303) {
+            ck_assert(header(&r, "Location", location, sizeof location));
+            ck_assert_str_eq(location, searches[i].want);
+            continue;
+        }
+        assert_page(&r, searches[i].status);
+        ck_assert_msg(has(&r, searches[i].want), "%s: no %s in\n%s", searches[i].name,
+                      searches[i].want, r.body);
+    }
+}
+END_TEST
+
+/* The search's bounds at the registry: at most `limit` licenses, and whether more match. */
+START_TEST(test_search_bounds)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_license_record *found = NULL;
+    size_t n = 0;
+    bool more = false;
+    char long_name[LIBRO_HOLDER_QUERY_MAX + 2];
+
+    must(libro_registry_search_holder(reg, &found, &n, &more, " example ", 1, &err), &err,
+         "search");
+    ck_assert_uint_eq(n, 1);
+    ck_assert(more);
+    ck_assert_str_eq(found[0].number, "T7-N-0001"); /* "example" of Ada's, then Bo's */
+    ck_assert_ptr_null(found[0].credential);
+    libro_license_records_free(found, n);
+    must(libro_registry_search_holder(reg, &found, &n, &more, "Example", 2, &err), &err, "search");
+    ck_assert_uint_eq(n, 2);
+    ck_assert(!more);
+    libro_license_records_free(found, n);
+    LIBRO_ASSERT_CODE(libro_registry_search_holder(reg, &found, &n, &more, "a",
+                                                   LIBRO_HOLDER_RESULTS_MAX + 1, &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "at most 50 results");
+    memset(long_name, 'a', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    LIBRO_ASSERT_CODE(libro_registry_search_holder(reg, &found, &n, &more, long_name, 5, &err),
+                      LIBRO_ERR_LIMIT, &err, "over 128 bytes");
+    LIBRO_ASSERT_CODE(libro_registry_search_holder(reg, &found, &n, &more, "  ", 5, &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "the name is empty");
+    LIBRO_ASSERT_CODE(libro_registry_search_holder(reg, &found, &n, &more, "a\tb", 5, &err),
+                      LIBRO_ERR_PARSE, &err, "control character");
+    ck_assert_ptr_null(found);
+}
+END_TEST
+
+/* The signed record: verifies with the registry's key, is of its type, and says what the page
+ * says, without the reason's text. */
+START_TEST(test_public_jwt)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_jws *jws = NULL;
+    json_t *root = NULL;
+    json_t *history;
+    const unsigned char *payload;
+    size_t len;
+    struct reply r;
+    struct reply page;
+    char line[256];
+    char text[LIBRO_MAX_CLAIMS_BYTES + 1];
+
+    get(&r, "/v1/licenses/T7-N-0003/public.jwt", NULL);
+    ck_assert_int_eq(r.status, 200);
+    assert_header(&r, "Content-Type", "application/jwt");
+    assert_header(&r, "Cache-Control", "no-store");
+    must(libro_jws_parse(&jws, r.body, r.body_len, &err), &err, "parse");
+    must(libro_jws_verify(jws, registry_key, &err), &err, "verify");
+    ck_assert_str_eq(libro_jws_typ(jws), "libro-record+jwt");
+    payload = libro_jws_payload(jws, &len);
+    ck_assert_uint_le(len, LIBRO_MAX_CLAIMS_BYTES);
+    memcpy(text, payload, len);
+    text[len] = '\0';
+    ck_assert_ptr_null(strstr(text, "fraud"));
+    must(libro_json__load(&root, (const char *) payload, len, NULL, &err), &err, "json");
+    ck_assert_str_eq(json_string_value(json_object_get(root, "number")), "T7-N-0003");
+    ck_assert_str_eq(json_string_value(json_object_get(root, "holder")), "Bo Example");
+    ck_assert_str_eq(json_string_value(json_object_get(root, "profession")), "registered nurse");
+    ck_assert_str_eq(json_string_value(json_object_get(root, "licenseType")), NURSING);
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(root, "scope"), 0)),
+                     "general care");
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(root, "community"), "id")),
+                     COMMUNITY);
+    ck_assert_int_eq(
+        json_integer_value(json_object_get(json_object_get(root, "community"), "level")), 2);
+    ck_assert_str_eq(json_string_value(json_object_get(root, "status")), "revoked");
+    ck_assert_str_eq(json_string_value(json_object_get(root, "registry")), COMMUNITY ":registry");
+    ck_assert_ptr_nonnull(json_string_value(json_object_get(root, "at")));
+    history = json_object_get(root, "history");
+    ck_assert_uint_eq(json_array_size(history), 2);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(history, 0), "action")),
+                     "issue");
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(history, 1), "action")),
+                     "revoke");
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(history, 1), "category")),
+                     "conduct");
+    ck_assert_ptr_null(json_object_get(json_array_get(history, 0), "category"));
+    /* The page shows the record's values. */
+    get(&page, "/licenses/T7-N-0003", NULL);
+    assert_page(&page, 200);
+    ck_assert_int_gt(snprintf(line, sizeof line, "<dt>Valid until</dt><dd>%.10s</dd>",
+                              json_string_value(json_object_get(root, "validUntil"))),
+                     0);
+    ck_assert(has(&page, line));
+    ck_assert_int_gt(snprintf(line, sizeof line, "<dt>Valid from</dt><dd>%.10s</dd>",
+                              json_string_value(json_object_get(root, "validFrom"))),
+                     0);
+    ck_assert(has(&page, line));
+    ck_assert_int_gt(
+        snprintf(line, sizeof line, "<tr><td>%.10s</td><td>Revoked</td>",
+                 json_string_value(json_object_get(json_array_get(history, 1), "date"))),
+        0);
+    ck_assert(has(&page, line));
+    json_decref(root);
+    libro_jws_free(jws);
+    get(&r, "/v1/licenses/T7-N-0404/public.jwt", NULL);
+    assert_error(&r, 404, "not_found");
+}
+END_TEST
+
+/* Errors are pages for people: always on the public pages, elsewhere for a browser. */
+START_TEST(test_html_errors)
+{
+    struct reply r;
+
+    get(&r, "/licenses/T7-N-0404", NULL);
+    assert_page(&r, 404);
+    ck_assert(has(&r, "No license with the number \xe2\x80\x9cT7-N-0404\xe2\x80\x9d is "
+                      "registered here."));
+    assert_header(&r, "Cache-Control", "no-store");
+    get(&r, "/v1/licenses/T7-N-0404", BROWSER);
+    assert_page(&r, 404);
+    ck_assert(has(&r, "No license with the number"));
+    get(&r, "/v1/licenses/T7-N-0404", NULL);
+    assert_error(&r, 404, "not_found");
+    get(&r, "/v1/nothing", BROWSER);
+    assert_page(&r, 404);
+    ck_assert(has(&r, "<h1>Not found</h1>\n<p>No such resource.</p>"));
+    get(&r, "/licenses/T7$1", NULL);
+    assert_page(&r, 400);
+    ck_assert(has(&r, "<h1>Bad request</h1>"));
+    request(&r, "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: "
+                "close\r\n\r\n");
+    assert_page(&r, 405);
+    assert_header(&r, "Allow", "GET, HEAD");
 }
 END_TEST
 
@@ -1232,7 +1542,18 @@ static const struct {
     {"/v2/health", R_(NONE), false, "", 0, 0, 0},
     {"v1/health", R_(NONE), false, "", 0, 0, 0},
     {"", R_(NONE), false, "", 0, 0, 0},
-    {"/", R_(NONE), false, "", 0, 0, 0},
+    {"/", R_(HOME), false, "", 0, 0, 0},
+    {"//", R_(NONE), false, "", 0, 0, 0},
+    {"/licenses", R_(SEARCH), false, "", 0, 0, 0},
+    {"/license", R_(NONE), false, "", 0, 0, 0},
+    {"/licenses/", R_(PAGE), true, "", 0, 0, 0},
+    {"/licenses/T7-N-0001", R_(PAGE), false, "T7-N-0001", 0, 0, 0},
+    {"/licenses/T7-N-0001/", R_(NONE), false, "", 0, 0, 0},
+    {"/licenses/T7$1", R_(PAGE), true, "", 0, 0, 0},
+    {"/licenses/a/b", R_(NONE), false, "", 0, 0, 0},
+    {"/v1/licenses/T7-N-0001/public.jwt", R_(RECORD), false, "T7-N-0001", 0, 0, 0},
+    {"/v1/licenses/T7$1/public.jwt", R_(RECORD), true, "", 0, 0, 0},
+    {"/v1/licenses/T7-N-0001/public.jwt/", R_(NONE), false, "", 0, 0, 0},
     {"/v1", R_(NONE), false, "", 0, 0, 0},
     {"/v1/", R_(NONE), false, "", 0, 0, 0},
     {"/v1/healthy", R_(NONE), false, "", 0, 0, 0},
@@ -1348,6 +1669,7 @@ libro_test_suite(void)
     TCase *hygiene = tcase_create("hygiene");
     TCase *limits = tcase_create("limits");
     TCase *rules_tc = tcase_create("rules");
+    TCase *public_tc;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_health);
@@ -1360,6 +1682,15 @@ libro_test_suite(void)
     tcase_add_test(tc, test_start_refusals);
     tcase_add_test(tc, test_restart_keeps_socket);
     suite_add_tcase(s, tc);
+    public_tc = tcase_create("public");
+    tcase_add_checked_fixture(public_tc, setup, teardown);
+    tcase_add_test(public_tc, test_home);
+    tcase_add_test(public_tc, test_license_page);
+    tcase_add_test(public_tc, test_search);
+    tcase_add_test(public_tc, test_search_bounds);
+    tcase_add_test(public_tc, test_public_jwt);
+    tcase_add_test(public_tc, test_html_errors);
+    suite_add_tcase(s, public_tc);
 
     tcase_add_checked_fixture(hygiene, setup, teardown);
     tcase_add_loop_test(hygiene, test_smuggling, 0, (int) LIBRO_NELEM(smuggling));
@@ -1377,6 +1708,7 @@ libro_test_suite(void)
     tcase_add_loop_test(rules_tc, test_header_rules, 0, (int) LIBRO_NELEM(rules));
     tcase_add_test(rules_tc, test_loopback);
     tcase_add_loop_test(rules_tc, test_router, 0, (int) LIBRO_NELEM(routes));
+    tcase_add_test(rules_tc, test_style_hash);
     suite_add_tcase(s, rules_tc);
     return s;
 }

@@ -623,17 +623,32 @@ libro_code
 libro_registry_client_change(libro_registry_client *c, const char *number, libro_action action,
                              const char *reason, libro_error *err)
 {
+    return libro_registry_client_change_categorized(c, number, action, LIBRO_CATEGORY_NONE, reason,
+                                                    err);
+}
+
+libro_code
+libro_registry_client_change_categorized(libro_registry_client *c, const char *number,
+                                         libro_action action, libro_reason_category category,
+                                         const char *reason, libro_error *err)
+{
     json_t *answer = NULL;
+    json_t *claims = NULL;
     libro_buf path = LIBRO_BUF_INIT;
     const char *op = libro_action_name(action);
+    const char *word = libro_reason_category_name(category);
     libro_code rc;
 
     if (c == NULL || number == NULL || reason == NULL) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "change: NULL argument");
     }
     if (c->local != NULL) {
-        return libro_registry_change(c->local, NULL, number, action, c->actor, reason,
-                                     libro_time_now(), err);
+        return libro_registry_change_categorized(c->local, NULL, number, action, category, c->actor,
+                                                 reason, libro_time_now(), err);
+    }
+    if (category != LIBRO_CATEGORY_NONE && word == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "change: unknown reason category %d",
+                               (int) category);
     }
     if (action != LIBRO_ACTION_SUSPEND && action != LIBRO_ACTION_REINSTATE &&
         action != LIBRO_ACTION_REVOKE && action != LIBRO_ACTION_SURRENDER) {
@@ -645,8 +660,13 @@ libro_registry_client_change(libro_registry_client *c, const char *number, libro
         rc = libro_buf_printf(&path, err, "/v1/licenses/%s/%s", number, op);
     }
     if (rc == LIBRO_OK) {
-        rc = post(&answer, c, (const char *) path.data,
-                  json_pack("{s:s, s:s, s:s}", "op", op, "license", number, "reason", reason), err);
+        claims = json_pack("{s:s, s:s, s:s}", "op", op, "license", number, "reason", reason);
+        if (claims != NULL && word != NULL &&
+            json_object_set_new(claims, "category", json_string(word)) != 0) {
+            json_decref(claims);
+            claims = NULL;
+        }
+        rc = post(&answer, c, (const char *) path.data, claims, err);
     }
     json_decref(answer);
     libro_buf_free(&path);

@@ -60,6 +60,42 @@ libro_action_name(libro_action a)
     return "unknown";
 }
 
+/* The words, indexed by libro_reason_category (0, none, has no word). */
+static const char *const category_words[] = {
+    NULL,          "conduct", "competence", "health", "administrative", "holder-request",
+    "non-renewal", "other",
+};
+
+const char *
+libro_reason_category_name(libro_reason_category c)
+{
+    if ((int) c <= 0 || (size_t) c >= LIBRO_NELEM(category_words)) {
+        return NULL;
+    }
+    return category_words[c];
+}
+
+libro_code
+libro_reason_category_parse(libro_reason_category *out, const char *text, libro_error *err)
+{
+    size_t i;
+
+    if (out == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "reason category: out is NULL");
+    }
+    *out = LIBRO_CATEGORY_NONE;
+    for (i = 1; text != NULL && i < LIBRO_NELEM(category_words); i++) {
+        if (strcmp(text, category_words[i]) == 0) {
+            *out = (libro_reason_category) i;
+            return LIBRO_OK;
+        }
+    }
+    return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                           "unknown reason category \"%.64s\" (one of conduct, competence, "
+                           "health, administrative, holder-request, non-renewal, other)",
+                           text == NULL ? "" : text);
+}
+
 static bool
 state_known(libro_license_state s)
 {

@@ -199,6 +199,14 @@ libro_registry__record_event(libro_registry *r, const char *number, const libro_
                      ev->from == 0 ? json_null() : json_string(libro_license_state_name(ev->from)),
                      "to", libro_license_state_name(ev->to), "version", (json_int_t) ev->version,
                      "actor", ev->actor, "reason", ev->reason == NULL ? "" : ev->reason);
+    /* After "reason" (jansson keeps the order of insertion), and only when there is one, so
+     * that the leaves of issue, renew and reinstate read as they always have. */
+    if (leaf != NULL && libro_reason_category_name(ev->category) != NULL &&
+        json_object_set_new(leaf, "category",
+                            json_string(libro_reason_category_name(ev->category))) != 0) {
+        json_decref(leaf);
+        leaf = NULL;
+    }
     if (leaf != NULL && ev->evidence != NULL &&
         json_object_set_new(leaf, "evidence", json_string(ev->evidence)) != 0) {
         json_decref(leaf);

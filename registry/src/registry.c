@@ -1160,8 +1160,8 @@ libro_registry_renew(libro_registry *r, const libro_request_id *req, const char 
  * state, the status bits and the event. */
 static libro_code
 apply(libro_registry *r, libro_license_record *rec, libro_action action,
-      const libro_license_type *type, const char *actor, const char *reason, int64_t now,
-      libro_error *err)
+      libro_reason_category category, const libro_license_type *type, const char *actor,
+      const char *reason, int64_t now, libro_error *err)
 {
     libro_store_event ev = {0};
     libro_license_state next = rec->state;
@@ -1175,6 +1175,7 @@ apply(libro_registry *r, libro_license_record *rec, libro_action action,
     ev.action = action;
     ev.actor = actor;
     ev.reason = (reason == NULL ? "" : reason);
+    ev.category = category;
     ev.from = rec->state;
     ev.to = next;
     ev.version = rec->version;
@@ -1190,10 +1191,39 @@ apply(libro_registry *r, libro_license_record *rec, libro_action action,
     return libro_registry__record_event(r, rec->number, &ev, err);
 }
 
+/* The category a person's `action` records for `given` (libro_registry_change_categorized). */
+static libro_code
+category_for(libro_reason_category *out, libro_action action, libro_reason_category given,
+             libro_error *err)
+{
+    *out = given;
+    if (given != LIBRO_CATEGORY_NONE && libro_reason_category_name(given) == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "change: unknown reason category %d",
+                               (int) given);
+    }
+    if (action == LIBRO_ACTION_REINSTATE) {
+        if (given != LIBRO_CATEGORY_NONE) {
+            return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                                   "a reinstatement takes no reason category");
+        }
+        return LIBRO_OK;
+    }
+    if (given == LIBRO_CATEGORY_NON_RENEWAL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "the category non-renewal is the clock's (expire and lapse)");
+    }
+    if (given == LIBRO_CATEGORY_NONE) {
+        *out = LIBRO_CATEGORY_OTHER;
+    }
+    return LIBRO_OK;
+}
+
 static libro_code
 change_once(libro_registry *r, const libro_request_id *req, const char *number, libro_action action,
-            const char *actor, const char *reason, int64_t now, libro_error *err)
+            libro_reason_category given, const char *actor, const char *reason, int64_t now,
+            libro_error *err)
 {
+    libro_reason_category category = LIBRO_CATEGORY_NONE;
     libro_license_record rec = {0};
     bool in_tx = false;
     libro_code rc;
@@ -1208,7 +1238,8 @@ change_once(libro_registry *r, const libro_request_id *req, const char *number, 
                              "change: action must be suspend, reinstate, revoke or surrender");
         goto out;
     }
-    if ((rc = number_check(number, err)) != LIBRO_OK ||
+    if ((rc = category_for(&category, action, given, err)) != LIBRO_OK ||
+        (rc = number_check(number, err)) != LIBRO_OK ||
         (rc = libro_registry__text_check(actor, "actor", 1, err)) != LIBRO_OK ||
         (rc = libro_registry__text_check(reason, "reason", 1, err)) != LIBRO_OK) {
         goto out;
@@ -1222,7 +1253,7 @@ change_once(libro_registry *r, const libro_request_id *req, const char *number, 
     if (rc != LIBRO_OK) {
         goto out;
     }
-    rc = apply(r, &rec, action, NULL, actor, reason, now, err);
+    rc = apply(r, &rec, action, category, NULL, actor, reason, now, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -1243,9 +1274,20 @@ libro_registry_change(libro_registry *r, const libro_request_id *req, const char
                       libro_action action, const char *actor, const char *reason, int64_t now,
                       libro_error *err)
 {
+    return libro_registry_change_categorized(r, req, number, action, LIBRO_CATEGORY_NONE, actor,
+                                             reason, now, err);
+}
+
+libro_code
+libro_registry_change_categorized(libro_registry *r, const libro_request_id *req,
+                                  const char *number, libro_action action,
+                                  libro_reason_category category, const char *actor,
+                                  const char *reason, int64_t now, libro_error *err)
+{
     libro_code rc;
 
-    LIBRO_REGISTRY__RETRY(rc, r, err, change_once(r, req, number, action, actor, reason, now, err));
+    LIBRO_REGISTRY__RETRY(rc, r, err,
+                          change_once(r, req, number, action, category, actor, reason, now, err));
     return rc;
 }
 
@@ -1279,7 +1321,8 @@ tick_pass(libro_registry *r, libro_license_state state, libro_action action, int
             rc = LIBRO_OK;
             continue;
         }
-        rc = apply(r, &due[i], action, &type, LIBRO_REGISTRY_CLOCK_ACTOR, "", now, err);
+        rc = apply(r, &due[i], action, LIBRO_CATEGORY_NON_RENEWAL, &type,
+                   LIBRO_REGISTRY_CLOCK_ACTOR, "", now, err);
         if (rc != LIBRO_OK) {
             goto out;
         }

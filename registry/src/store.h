@@ -24,8 +24,9 @@ typedef struct libro_store_event {
     libro_license_state from;
     libro_license_state to;
     uint32_t version;
-    const char *evidence;   /* NULL allowed */
-    const char *credential; /* NULL allowed */
+    const char *evidence;           /* NULL allowed */
+    const char *credential;         /* NULL allowed */
+    libro_reason_category category; /* LIBRO_CATEGORY_NONE: none (stored as 0) */
 } libro_store_event;
 
 /** Status lists come in two spaces, each numbered from 0: license lists and mandate lists
@@ -170,6 +171,14 @@ typedef struct libro_store_ops {
                                         const char *after_number, bool with_credential,
                                         libro_license_record_fn fn, void *ctx, libro_error *err);
     libro_code (*license_counts)(void *h, size_t counts[7], libro_error *err);
+    /* Licenses whose holder name has a search key (libro_store__holder_keys) in
+     * [`from`, `to`) byte by byte, by key then number, at most `limit` rows, without their
+     * credential (NULL). A license appears once per key in the range: the caller keeps the
+     * first. license_put stores the keys of a new license's holder (a holder's name never
+     * changes: an update stores none). */
+    libro_code (*license_search_holder)(void *h, libro_license_record **out, size_t *n,
+                                        const char *from, const char *to, size_t limit,
+                                        libro_error *err);
 
     /* Append to the history of license `number`. */
     libro_code (*event_append)(void *h, const char *number, const libro_store_event *e,
@@ -286,6 +295,11 @@ typedef struct libro_store {
     void *h;
 } libro_store;
 
+/** How many migrations each store has: the schema version a new database reaches (SQLite's
+ *  numbering, PostgreSQL's own), so that tests need not spell the number. */
+extern const size_t libro_sq__migration_count;
+extern const size_t libro_pg__migration_count;
+
 /** Create a new SQLite database at `path` (O_EXCL, mode 0600: LIBRO_ERR_EXISTS when the file
  *  exists), migrate it to the current schema, write `meta` (key, value, key, value, ...,
  *  NULL), and return it open. On failure nothing is left at `path`. */
@@ -322,5 +336,16 @@ LIBRO_NODISCARD libro_code libro_store__create(libro_store *out, const char *loc
 /** Open the registry database at `location`, PostgreSQL or SQLite as libro_store__create. */
 LIBRO_NODISCARD libro_code libro_store__open(libro_store *out, const char *location, bool read_only,
                                              libro_error *err);
+
+/* At most this many search keys per holder name (registry/src/search.c). */
+#define LIBRO_STORE_HOLDER_MAX_KEYS 16u
+
+/** The search keys of a holder's name (docs/operations.md, "Public pages"): *lower receives
+ *  `name` with its ASCII letters lowercased (caller frees with libro_free), starts[0..*n) the
+ *  byte offsets in it where a key begins: 0 and after each space or hyphen, at most
+ *  LIBRO_STORE_HOLDER_MAX_KEYS, none at the end. Key i is the rest of *lower from starts[i].
+ *  The same rule as the migrations that index older databases. */
+LIBRO_NODISCARD libro_code libro_store__holder_keys(char **lower, size_t starts[], size_t *n,
+                                                    const char *name, libro_error *err);
 
 #endif

@@ -109,7 +109,7 @@ check "show: status index" 0 "status +list 0, index $INDEX" -- "$libro" license 
 check "show: issue event" 0 'issue +v1 +- +-> active +by urn:libro:town-7:board' -- "$libro" license show --db "$DB" T7-N-0001
 check "show --json" 0 '^\{"ok":true,"license":\{"number":"T7-N-0001","version":1,"state":"active"' -- \
     "$libro" license show --db "$DB" --json T7-N-0001
-check "show --json: history" 0 '"history":\[\{"at":"[^"]*","action":"issue","actor":"urn:libro:town-7:board","reason":"","from":null,"to":"active","version":1,"evidence":null\}\]' -- \
+check "show --json: history" 0 '"history":\[\{"at":"[^"]*","action":"issue","actor":"urn:libro:town-7:board","reason":"","category":null,"from":null,"to":"active","version":1,"evidence":null\}\]' -- \
     "$libro" license show --db "$DB" --json T7-N-0001
 check "show: unknown number" 1 'no license' -- "$libro" license show --db "$DB" T7-N-9999
 check "show --json: unknown number" 1 '^\{"ok":false,"error":\{"code":"not_found"' -- \
@@ -175,7 +175,13 @@ check "renew: unknown number" 1 'no license' -- "$libro" license renew --db "$DB
 
 # --- revoke, surrender -------------------------------------------------------------------------
 check "revoke" 0 'active -> revoked' -- "$libro" license revoke --db "$DB" T7-N-0001 \
-    --actor "registrar Bo" --reason "struck off"
+    --actor "registrar Bo" --reason "struck off" --category conduct
+check "show: the category" 0 'revoke .*by registrar Bo: struck off \(conduct\)' -- \
+    "$libro" license show --db "$DB" T7-N-0001
+check "show --json: the category" 0 '"action":"revoke","actor":"registrar Bo","reason":"struck off","category":"conduct"' -- \
+    "$libro" license show --db "$DB" --json T7-N-0001
+check "show --json: none given is other" 0 '"action":"suspend","actor":"registrar Bo","reason":"complaint under review","category":"other"' -- \
+    "$libro" license show --db "$DB" --json T7-N-0001
 check "revoke again: final" 1 'revoked' -- "$libro" license revoke --db "$DB" T7-N-0001 \
     --actor ops --reason again
 check "reinstate a revoked license" 1 'revoked' -- "$libro" license reinstate --db "$DB" T7-N-0001 \
@@ -242,6 +248,10 @@ check "show: no --db" 2 'db' -- "$libro" license show T7-N-0001
 check "suspend: no reason" 2 'reason' -- "$libro" license suspend --db "$DB" --actor ops T7-N-0003
 check "suspend: unknown option" 2 "unknown option '--why'" -- "$libro" license suspend --db "$DB" \
     --actor ops --why x T7-N-0003
+check "suspend: unknown category" 2 'unknown reason category "mood" \(one of conduct, competence, health, administrative, holder-request, non-renewal, other\)' -- \
+    "$libro" license suspend --db "$DB" --actor ops --reason r --category mood T7-N-0003
+check "reinstate: no category" 2 'a reinstatement takes no --category' -- \
+    "$libro" license reinstate --db "$DB" --actor ops --reason r --category other T7-N-0003
 check "expiring: bad --within" 2 'within' -- "$libro" license expiring --db "$DB" --within soon
 check "renew: bad evidence" 2 'evidence' -- "$libro" license renew --db "$DB" "${ISSUER[@]}" \
     --evidence cpd_hours --actor ops --out x.jws T7-N-0003

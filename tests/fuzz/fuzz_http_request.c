@@ -387,8 +387,8 @@ add_header(libro_http__request *req, char *line, size_t line_len)
     }
 }
 
-/* The query arguments the routes read ("at", "within"), as libmicrohttpd hands them over:
- * the first of each name, its value as sent (the server keeps escapes). */
+/* The query arguments the routes read ("at", "within", "run", "number", "holder"), as libmicrohttpd
+ * hands them over: the first of each name, its value as sent (the server keeps escapes). */
 static void
 query_args(libro_http__request *req, char *q)
 {
@@ -404,6 +404,10 @@ query_args(libro_http__request *req, char *q)
             req->arg_within = q + 7;
         } else if (strncmp(q, "run=", 4) == 0 && req->arg_run == NULL) {
             req->arg_run = q + 4;
+        } else if (strncmp(q, "number=", 7) == 0 && req->arg_number == NULL) {
+            req->arg_number = q + 7;
+        } else if (strncmp(q, "holder=", 7) == 0 && req->arg_holder == NULL) {
+            req->arg_holder = q + 7;
         }
         q = amp == NULL ? NULL : amp + 1;
     }

@@ -81,7 +81,7 @@ publish suspension sus1.jws
 verify_docs+=("$(out "$libro" verify --json --jws slic.jws)"
     "$(out "$libro" verify --json --at "$(date -u -d '2 days' +%Y-%m-%dT%H:%M:%SZ)" --jws slic.jws)"
     "$(out "$libro" verify --json --at "$(date -u -d '9 days' +%Y-%m-%dT%H:%M:%SZ)" --jws slic.jws)")
-"$libro" license suspend --db reg.db N-2 --actor ops --reason r >/dev/null 2>&1
+"$libro" license suspend --db reg.db N-2 --actor ops --reason r --category health >/dev/null 2>&1
 publish suspension sus2.jws
 "$libro" trust add sus2.jws >/dev/null
 verify_docs+=("$(out "$libro" verify --json --jws slic.jws)")

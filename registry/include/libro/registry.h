@@ -76,6 +76,33 @@ typedef enum libro_action {
 LIBRO_API const char *libro_license_state_name(libro_license_state s);
 LIBRO_API const char *libro_action_name(libro_action a);
 
+/** Why a license changed, for the public (docs/operations.md, "Reason categories"): a closed
+ *  vocabulary, shown on public pages and feeds instead of the free-text reason (which may name
+ *  people or health). A person's suspend, revoke or surrender has one (`other` when none is
+ *  given); the clock's expire and lapse are `non-renewal`; issue, renew and reinstate have
+ *  none (LIBRO_CATEGORY_NONE), as have events recorded before categories existed. */
+typedef enum libro_reason_category {
+    LIBRO_CATEGORY_NONE = 0,
+    LIBRO_CATEGORY_CONDUCT = 1,
+    LIBRO_CATEGORY_COMPETENCE = 2,
+    LIBRO_CATEGORY_HEALTH = 3,
+    LIBRO_CATEGORY_ADMINISTRATIVE = 4,
+    LIBRO_CATEGORY_HOLDER_REQUEST = 5,
+    LIBRO_CATEGORY_NON_RENEWAL = 6,
+    LIBRO_CATEGORY_OTHER = 7,
+} libro_reason_category;
+
+/** The word of `c`: "conduct", "competence", "health", "administrative", "holder-request",
+ *  "non-renewal", "other"; NULL for LIBRO_CATEGORY_NONE and values outside the enum. */
+LIBRO_API const char *libro_reason_category_name(libro_reason_category c);
+/** The category named by the word `text` (exactly as libro_reason_category_name writes it).
+ *  LIBRO_ERR_INVALID_ARG for anything else, the message listing the words ("unknown reason
+ *  category \"x\" (one of conduct, competence, health, administrative, holder-request,
+ *  non-renewal, other)"); *out is then LIBRO_CATEGORY_NONE. Thread-safe. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_reason_category_parse(libro_reason_category *out,
+                                                                 const char *text,
+                                                                 libro_error *err);
+
 /** The state machine of docs/operations.md, as a pure function (no storage): whether `a` is allowed
  *  on a license in state `s` of type `t` with `valid_until`, at time `now`, and the state it
  *  leads to. LIBRO_ERR_DENIED with the reason ("a revoked license cannot be renewed",
@@ -126,7 +153,7 @@ typedef struct libro_license_event {
     int64_t at;
     libro_action action;
     char *actor;              /* who: an issuer id, an operator, "registry" for the clock */
-    char *reason;             /* why (may be empty for the clock) */
+    char *reason;             /* why (may be empty for the clock); never shown to the public */
     libro_license_state from; /* 0 for the issue event */
     libro_license_state to;   /* == from only for a renewal of an active license, whose
                                  version changes */
@@ -134,6 +161,7 @@ typedef struct libro_license_event {
     char *evidence;   /* renewals: "cpd_hours=60,supervised_hours=120"; else NULL */
     char *credential; /* issue and renew: the credential of `version` (compact JWS), from the
                          registry's database; else NULL (and NULL from a registry's URL) */
+    libro_reason_category category; /* LIBRO_CATEGORY_NONE for issue, renew, reinstate */
 } libro_license_event;
 
 /** Called once per license by the streaming reads (libro_registry_expiring_each,
@@ -273,12 +301,24 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_change(libro_registry *r,
                                                            const char *actor, const char *reason,
                                                            int64_t now, libro_error *err);
 
+/** libro_registry_change with a reason category: for suspend, revoke and surrender
+ *  LIBRO_CATEGORY_NONE records LIBRO_CATEGORY_OTHER; a reinstate takes none (a category is
+ *  LIBRO_ERR_INVALID_ARG), nor may a person choose `non-renewal` (the clock's own: also
+ *  LIBRO_ERR_INVALID_ARG), and a value outside the enum is LIBRO_ERR_INVALID_ARG. The
+ *  category is recorded with the event and written in its log leaf. libro_registry_change is
+ *  this with LIBRO_CATEGORY_NONE. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_change_categorized(
+    libro_registry *r, const libro_request_id *req, const char *number, libro_action action,
+    libro_reason_category category, const char *actor, const char *reason, int64_t now,
+    libro_error *err);
+
 /** Apply the clock: active licenses past validUntil become expired, expired ones past the
  *  grace period lapse, all in one transaction (a license found past its grace expires and
  *  lapses in the same run: two events). Events are recorded under the actor "registry" with
- *  an empty reason. In the same transaction, mandates replaced by a successor whose validFrom
- *  has come get their status bits (revocation and the word "replaced", a log leaf each).
- *  *changed (may be NULL) receives how many events were recorded, both kinds counted. */
+ *  an empty reason and the category LIBRO_CATEGORY_NON_RENEWAL. In the same transaction, mandates
+ * replaced by a successor whose validFrom has come get their status bits (revocation and the word
+ * "replaced", a log leaf each). *changed (may be NULL) receives how many events were recorded, both
+ * kinds counted. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_tick(libro_registry *r, int64_t now,
                                                          size_t *changed, libro_error *err);
 
@@ -290,6 +330,24 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_get(libro_registry *r,
                                                         libro_license_event **events,
                                                         size_t *n_events, const char *number,
                                                         libro_error *err);
+/* The public search by holder name (docs/operations.md, "Public pages"). */
+#define LIBRO_HOLDER_QUERY_MAX 128u  /* bytes of a query */
+#define LIBRO_HOLDER_RESULTS_MAX 50u /* licenses one search answers */
+
+/** Licenses whose holder's name has a word that begins with `query`: ASCII letters match
+ *  either case, a word begins the name or follows a space or a hyphen, and the query may run
+ *  on across words ("jane sm" finds "Jane Smith"); spaces around it are ignored. By the
+ *  matching part of the name, then number; at most `limit` (1..LIBRO_HOLDER_RESULTS_MAX)
+ *  records, without their credential (NULL). *more: whether more licenses match. Caller frees
+ *  *out with libro_license_records_free. Errors: LIBRO_ERR_INVALID_ARG ("holder search: the
+ *  name is empty") for a query of only spaces, LIBRO_ERR_LIMIT for one over
+ *  LIBRO_HOLDER_QUERY_MAX bytes, LIBRO_ERR_PARSE for one that is not UTF-8 text without
+ *  control characters. Read from one snapshot; indexed (a range of the holder keys). */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_search_holder(libro_registry *r,
+                                                                  libro_license_record **out,
+                                                                  size_t *n, bool *more,
+                                                                  const char *query, size_t limit,
+                                                                  libro_error *err);
 /** Licenses to chase for renewal, by validUntil: active ones whose validUntil falls in
  *  [now, now + within], and expired ones still in their grace period at `now`. Caller frees
  *  with libro_license_records_free. LIBRO_ERR_INVALID_ARG for a negative `within`. */

@@ -65,6 +65,12 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_change(libro_registry
                                                                   const char *reason,
                                                                   libro_error *err);
 
+/** libro_registry_client_change with a reason category (libro_registry_change_categorized;
+ *  over HTTP the request's `category`, sent only when not LIBRO_CATEGORY_NONE). */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_change_categorized(
+    libro_registry_client *c, const char *number, libro_action action,
+    libro_reason_category category, const char *reason, libro_error *err);
+
 /** The license `number` as the registry holds it (over HTTP: GET /v1/licenses/<number>, public;
  *  the record without its history). Caller clears *out. LIBRO_ERR_NOT_FOUND. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_client_get(libro_registry_client *c,

@@ -50,6 +50,8 @@ typedef struct libro_http__request {
     const char *arg_within; /* the query's "within" (GET /v1/roundtable/expiring,
                                GET /v1/laws/review-due) */
     const char *arg_run;    /* the query's "run" (GET /v1/laws/<id>/record) */
+    const char *arg_number; /* the query's "number" (GET /licenses: the public search) */
+    const char *arg_holder; /* the query's "holder" (GET /licenses) */
 } libro_http__request;
 
 /** What to send back. body is owned; the other strings are static. */
@@ -61,8 +63,10 @@ typedef struct libro_http__response {
     libro_buf body;
     char etag[LIBRO_HTTP_ETAG_MAX];
     bool vary_accept;
-    bool close;      /* Connection: close (a body may be left unread) */
-    int retry_after; /* seconds for Retry-After (429, 503 busy), 0 for none */
+    bool close;                        /* Connection: close (a body may be left unread) */
+    int retry_after;                   /* seconds for Retry-After (429, 503 busy), 0 for none */
+    char location[96];                 /* Location (a 303 of the public search), "" for none */
+    char message[LIBRO_ERROR_MSG_MAX]; /* an error's message, for its HTML page */
     /* A storage failure behind the answer (busy, full, read-only, I/O), for the log line:
      * LIBRO_OK when none. */
     libro_error storage;
@@ -134,6 +138,8 @@ typedef struct libro_http_ctx {
     char *issuer_id;    /* the registry's id, from its authorization */
     char *community_id; /* the community's id and name, from its charter: the roundtable's */
     char *community_name;
+    int community_level; /* the charter's level, and its name (libro_level_name) */
+    char *community_level_name;
     const libro_key *registry_key;
     uint32_t status_list_seconds;
     libro_credential *authorization; /* the registry's own, parsed: no list outlives it */
@@ -352,6 +358,10 @@ typedef enum libro_http__route {
     LIBRO_HTTP_ROUTE_LAW,        /* GET /v1/laws/<law id> */
     LIBRO_HTTP_ROUTE_LAW_RECORD, /* GET /v1/laws/<law id>/record[?run=N] */
     LIBRO_HTTP_ROUTE_REVIEW_DUE, /* GET /v1/laws/review-due?within=SECONDS */
+    LIBRO_HTTP_ROUTE_HOME,       /* GET /: the public register's home page */
+    LIBRO_HTTP_ROUTE_SEARCH,     /* GET /licenses?number=...|holder=... */
+    LIBRO_HTTP_ROUTE_PAGE,       /* GET /licenses/<number>: the license's public page */
+    LIBRO_HTTP_ROUTE_RECORD,     /* GET /v1/licenses/<number>/public.jwt */
 } libro_http__route;
 
 /** The documents posted as themselves (docs/formats.md, "Agreement and law routes"). */
@@ -378,6 +388,7 @@ typedef struct libro_http__route_match {
     libro_http_doc doc;                  /* a DOCUMENT route's document */
     char hash[LIBRO_HASH_REF_SIZE];      /* an agreement's hash */
     char law_id[LIBRO_MAX_ID_BYTES + 1]; /* a law id */
+    bool html;                           /* a page for people: its errors are pages too */
 } libro_http__route_match;
 
 /** Match `path` (decoded, NUL-terminated) segment by segment: route NONE (404), or a route
@@ -479,10 +490,49 @@ bool libro_http__within(libro_http__response *resp, const libro_http__request *r
 /** Whether `accept` ranks text/html above application/json (the most specific range naming
  *  each decides its q). No Accept, or a tie: JSON. */
 bool libro_http__prefers_html(const char *accept);
-/** The license record's HTML page (every text escaped), appended to `b`. */
-LIBRO_NODISCARD libro_code libro_http__license_html(libro_buf *b, const libro_license_record *r,
-                                                    const char *from, const char *until,
-                                                    libro_error *err);
+/** The one stylesheet of every page (pages.c), allowed by its hash in LIBRO_HTTP_CSP. */
+extern const char libro_http__style[];
+/** The Content-Security-Policy of every answer: nothing runs or loads, but the stylesheet
+ *  (its SHA-256, base64), and forms go to this server only. */
+#define LIBRO_HTTP_CSP                                                                             \
+    "default-src 'none'; style-src 'sha256-NpXiGb4m/Tw6Cbba4Yt2/ADt6beav1jtPAaAVNVsXDQ='; "        \
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+/** The start of every HTML page, to its <main>: language, charset, viewport, the stylesheet,
+ *  the title `title_a` (markup) then `title_b` (escaped; NULL: none), and a link home. */
+LIBRO_NODISCARD libro_code libro_http__page_head(libro_buf *b, const char *title_a,
+                                                 const char *title_b, libro_error *err);
+/** The end of every HTML page. */
+#define LIBRO_HTTP_PAGE_END "</main>\n</body></html>\n"
+
+/* ---- the public register (public.c) */
+
+/** The public record of a license as of `now` (docs/operations.md, "Public pages"): what its
+ *  page shows and public.jwt signs, one rule for both. `events` oldest first; the history
+ *  keeps the date, action and reason category of each, never the reason's text. NULL when
+ *  out of memory or a value cannot be written (err says which). */
+json_t *libro_http__public_record(const libro_http_ctx *ctx, const libro_license_record *r,
+                                  const libro_license_event *events, size_t n_events, int64_t now,
+                                  libro_error *err);
+/** The license's public page from its public record (every text escaped), appended to `b`. */
+LIBRO_NODISCARD libro_code libro_http__public_html(libro_buf *b, const json_t *record,
+                                                   libro_error *err);
+/** GET /: the home page, with the searches. */
+void libro_http__home(libro_http__response *resp, libro_http_ctx *ctx,
+                      const libro_http__request *req);
+/** GET /licenses?number=N (303 to /licenses/N) or ?holder=NAME (the matching licenses). */
+void libro_http__search(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                        const libro_http__request *req);
+/** The license's public page (GET /licenses/<number>; GET /v1/licenses/<number> for a
+ *  browser); an HTML 404 for an unknown number. */
+void libro_http__license_page(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                              const libro_http__request *req, const char *number);
+/** GET /v1/licenses/<number>/public.jwt: the public record, signed by the registry's key. */
+void libro_http__license_record(libro_http__response *resp, libro_http_ctx *ctx,
+                                libro_registry **reg, const libro_http__request *req,
+                                const char *number);
+/** Turn a JSON error in `resp` into its HTML page (status and message kept), when `html`
+ *  (an HTML route, or a browser's request). */
+void libro_http__html_error(libro_http__response *resp, bool html);
 
 /** A mandate's HTML page (every text escaped), appended to `b`. */
 LIBRO_NODISCARD libro_code libro_http__mandate_html(libro_buf *b, const libro_mandate_record *m,

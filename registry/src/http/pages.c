@@ -143,6 +143,49 @@ libro_http__html_text(libro_buf *b, const char *s, libro_error *err)
     return rc;
 }
 
+/* The one stylesheet of every page: readable on a phone, text at WCAG AA contrast or better
+ * (the darkest grey and each colour on white at 4.5:1 or more). Inline, and allowed by its
+ * hash alone (LIBRO_HTTP_CSP): change one, change the other (check_server tests it). */
+const char libro_http__style[] =
+    "body{margin:0;font:1rem/1.5 system-ui,sans-serif;color:#1b1b1b;background:#fff}"
+    "header,main,footer{max-width:50rem;margin:0 auto;padding:.5rem 1rem}"
+    "header{border-bottom:1px solid #6b6b6b}a{color:#0645ad}a:visited{color:#5a2d91}"
+    "h1{font-size:1.6rem;line-height:1.25;overflow-wrap:anywhere}h2{font-size:1.25rem}"
+    "dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}"
+    "dt{font-weight:700}dd{margin:0;overflow-wrap:anywhere}"
+    "table{border-collapse:collapse;width:100%}"
+    "th,td{text-align:left;vertical-align:top;padding:.3rem .5rem;border-bottom:1px solid "
+    "#6b6b6b;overflow-wrap:anywhere}"
+    ".wide{overflow-x:auto}label{display:block;font-weight:700;margin-top:.75rem}"
+    "input{font:inherit;padding:.4rem;border:1px solid "
+    "#6b6b6b;max-width:100%;box-sizing:border-box;width:20rem}"
+    "button{font:inherit;padding:.4rem .9rem;margin:.25rem 0;border:1px solid "
+    "#0645ad;background:#0645ad;color:#fff}"
+    ".status{font-size:1.2rem;font-weight:700;padding:.5rem .75rem;border:3px solid}"
+    ".ok{color:#0b6623}.no{color:#a4161a}"
+    "@media (max-width:36rem){dl{grid-template-columns:1fr}dd{margin-bottom:.4rem}}";
+
+libro_code
+libro_http__page_head(libro_buf *b, const char *title_a, const char *title_b, libro_error *err)
+{
+    libro_code rc = libro_buf_printf(
+        b, err,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<meta "
+        "name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>%s",
+        title_a);
+
+    if (rc == LIBRO_OK && title_b != NULL) {
+        rc = libro_http__html_text(b, title_b, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(b, err,
+                              "</title>\n<style>%s</style></head>\n<body>\n<header><a "
+                              "href=\"/\">Public register</a></header>\n<main>\n",
+                              libro_http__style);
+    }
+    return rc;
+}
+
 /* "<dt>name</dt><dd>escaped value</dd>" rows. */
 static libro_code
 append_rows(libro_buf *b, const char *const rows[][2], size_t n, libro_error *err)
@@ -157,49 +200,6 @@ append_rows(libro_buf *b, const char *const rows[][2], size_t n, libro_error *er
         if (rc == LIBRO_OK) {
             rc = libro_buf_append_str(b, "</dd>\n", err);
         }
-    }
-    return rc;
-}
-
-libro_code
-libro_http__license_html(libro_buf *b, const libro_license_record *r, const char *from,
-                         const char *until, libro_error *err)
-{
-    const char *const rows[][2] = {
-        {"Holder", r->holder_name},
-        {"State", libro_license_state_name(r->state)},
-        {"License type", r->license_type},
-        {"Issuer", r->issuer},
-        {"Valid from", from},
-        {"Valid until", until},
-    };
-    libro_code rc = libro_buf_append_str(b,
-                                         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
-                                         "charset=\"utf-8\"><title>License ",
-                                         err);
-
-    if (rc == LIBRO_OK) {
-        rc = libro_http__html_text(b, r->number, err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = libro_buf_append_str(b, "</title></head>\n<body><h1>License ", err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = libro_http__html_text(b, r->number, err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = libro_buf_printf(b, err, "</h1>\n<dl>\n<dt>Version</dt><dd>%u</dd>\n",
-                              (unsigned) r->version);
-    }
-    if (rc == LIBRO_OK) {
-        rc = append_rows(b, rows, LIBRO_NELEM(rows), err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = libro_buf_append_str(b,
-                                  "</dl>\n<p>A record of the registry, not a credential: verify "
-                                  "the license itself with <code>libro verify</code>.</p>\n"
-                                  "</body></html>\n",
-                                  err);
     }
     return rc;
 }
@@ -248,11 +248,10 @@ libro_http__mandate_html(libro_buf *b, const libro_mandate_record *m, libro_erro
             {"Reason", m->end_reason},
         };
 
-        rc = libro_buf_append_str(b,
-                                  "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
-                                  "charset=\"utf-8\"><title>Mandate</title></head>\n<body>"
-                                  "<h1>Mandate of ",
-                                  err);
+        rc = libro_http__page_head(b, "Mandate of ", m->name, err);
+        if (rc == LIBRO_OK) {
+            rc = libro_buf_append_str(b, "<h1>Mandate of ", err);
+        }
         if (rc == LIBRO_OK) {
             rc = libro_http__html_text(b, m->name, err);
         }
@@ -265,11 +264,11 @@ libro_http__mandate_html(libro_buf *b, const libro_mandate_record *m, libro_erro
         }
     }
     if (rc == LIBRO_OK) {
-        rc = libro_buf_append_str(b,
-                                  "</dl>\n<p>A record of the registry, not a credential: verify "
-                                  "the mandate itself with <code>libro verify</code>.</p>\n"
-                                  "</body></html>\n",
-                                  err);
+        rc = libro_buf_append_str(
+            b,
+            "</dl>\n<p>A record of the registry, not a credential: verify "
+            "the mandate itself with <code>libro verify</code>.</p>\n" LIBRO_HTTP_PAGE_END,
+            err);
     }
     return rc;
 }
@@ -318,23 +317,18 @@ libro_http__roundtable_html(libro_buf *b, const char *community, const char *at,
                             const libro_mandate_record *m, size_t n, const libro_seat *seats,
                             size_t n_seats, libro_error *err)
 {
-    libro_code rc = libro_buf_append_str(b,
-                                         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
-                                         "charset=\"utf-8\"><title>Roundtable of ",
-                                         err);
+    libro_code rc = libro_http__page_head(b, "Roundtable of ", community, err);
 
     if (rc == LIBRO_OK) {
-        rc = libro_http__html_text(b, community, err);
-    }
-    if (rc == LIBRO_OK) {
-        rc = libro_buf_append_str(b, "</title></head>\n<body><h1>Roundtable of ", err);
+        rc = libro_buf_append_str(b, "<h1>Roundtable of ", err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_http__html_text(b, community, err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_buf_printf(b, err,
-                              "</h1>\n<p>Members and chair at %s</p>\n<table>\n<tr><th>Office</th>"
+                              "</h1>\n<p>Members and chair at %s</p>\n<div class=\"wide\"><table>\n"
+                              "<tr><th>Office</th>"
                               "<th>Seat</th><th>Holder</th><th>Vote</th><th>Term</th></tr>\n",
                               at);
     }
@@ -345,8 +339,8 @@ libro_http__roundtable_html(libro_buf *b, const char *community, const char *at,
         rc = libro_buf_append_str(b, "<tr><td colspan=\"5\">No one holds office.</td></tr>\n", err);
     }
     if (rc == LIBRO_OK) {
-        rc = libro_buf_append_str(b, "</table>\n<h2>Seats without a representative</h2>\n<ul>\n",
-                                  err);
+        rc = libro_buf_append_str(
+            b, "</table></div>\n<h2>Seats without a representative</h2>\n<ul>\n", err);
     }
     for (size_t i = 0; i < n_seats && rc == LIBRO_OK; i++) {
         bool held = false;
@@ -373,11 +367,11 @@ libro_http__roundtable_html(libro_buf *b, const char *community, const char *at,
         }
     }
     if (rc == LIBRO_OK) {
-        rc = libro_buf_append_str(b,
-                                  "</ul>\n<p>Records of the registry, not credentials: verify a "
-                                  "mandate itself with <code>libro verify</code>.</p>\n"
-                                  "</body></html>\n",
-                                  err);
+        rc = libro_buf_append_str(
+            b,
+            "</ul>\n<p>Records of the registry, not credentials: verify a "
+            "mandate itself with <code>libro verify</code>.</p>\n" LIBRO_HTTP_PAGE_END,
+            err);
     }
     return rc;
 }

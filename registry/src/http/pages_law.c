@@ -66,9 +66,9 @@ day(char out[LIBRO_TIME_TEXT_MAX], int64_t t)
 static void
 head(page *p, const char *title_a, const char *title_b)
 {
-    put(p, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>%s", title_a);
-    esc(p, title_b);
-    put(p, "</title></head>\n<body>");
+    if (p->rc == LIBRO_OK) {
+        p->rc = libro_http__page_head(p->b, title_a, title_b == NULL ? "" : title_b, p->err);
+    }
 }
 
 static void
@@ -173,7 +173,7 @@ libro_http__agreement_html(libro_buf *b, const char *hash, const libro_agreement
         agreement_version(&p, &h[i], now);
     }
     put(&p, "<p>A record of the registry: verify the agreement itself with "
-            "<code>libro verify</code>.</p>\n</body></html>\n");
+            "<code>libro verify</code>.</p>\n" LIBRO_HTTP_PAGE_END);
     return p.rc;
 }
 
@@ -207,7 +207,7 @@ libro_http__laws_html(libro_buf *b, const char *community, const libro_law_recor
     }
     put(&p, "</table>\n<p>Records of the registry: verify a law itself with "
             "<code>libro verify</code>, its consent record with <code>libro law record</code>."
-            "</p>\n</body></html>\n");
+            "</p>\n" LIBRO_HTTP_PAGE_END);
     return p.rc;
 }
 
@@ -242,7 +242,7 @@ libro_http__law_html(libro_buf *b, const char *law_id, const libro_law_record *l
         esc(&p, law_id);
         put(&p, "/record?run=%u\">Read the record</a>.</p>\n", (unsigned) run);
     }
-    put(&p, "</body></html>\n");
+    put(&p, LIBRO_HTTP_PAGE_END);
     return p.rc;
 }
 
@@ -394,7 +394,7 @@ libro_http__record_html(libro_buf *b, uint32_t run, const libro_consent_record *
         esc(&p, m[i]->name);
         put(&p, " (%s)</li>\n", libro_office_name(m[i]->office));
     }
-    put(&p, "</ul>\n</body></html>\n");
+    put(&p, "</ul>\n" LIBRO_HTTP_PAGE_END);
     for (size_t i = 0; i < rec->n_mandates; i++) {
         libro_credential_free(m[i]);
     }

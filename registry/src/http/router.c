@@ -143,6 +143,8 @@ match_licenses(libro_http__route_match *m, cursor *c)
     m->usage = "want /v1/licenses/<number> ([A-Za-z0-9._-], 1 to 64 bytes)";
     if (at_end(c)) {
         m->route = LIBRO_HTTP_ROUTE_LICENSE;
+    } else if (take_last(c, "public.jwt")) {
+        m->route = LIBRO_HTTP_ROUTE_RECORD;
     } else {
         for (size_t i = 0; i < LIBRO_NELEM(ops) && m->route == LIBRO_HTTP_ROUTE_NONE; i++) {
             cursor at = *c;
@@ -329,6 +331,29 @@ match_log(libro_http__route_match *m, cursor *c)
     }
 }
 
+/* The public register's pages outside /v1: /, /licenses (the search) and /licenses/<number>. */
+static void
+match_public(libro_http__route_match *m, cursor *c)
+{
+    const char *number;
+    size_t len;
+
+    if (c->len == 1) {
+        m->route = LIBRO_HTTP_ROUTE_HOME;
+    } else if (take_last(c, "licenses")) {
+        m->route = LIBRO_HTTP_ROUTE_SEARCH;
+    } else if (take_literal(c, "licenses") && take_segment(c, &number, &len) && at_end(c)) {
+        m->route = LIBRO_HTTP_ROUTE_PAGE;
+        m->usage = "want /licenses/<number> ([A-Za-z0-9._-], 1 to 64 bytes)";
+        if (!libro_license_number_ok(number, len)) {
+            m->malformed = true;
+            return;
+        }
+        memcpy(m->number, number, len);
+        m->number[len] = '\0';
+    }
+}
+
 void
 libro_http__match(libro_http__route_match *m, const char *path)
 {
@@ -336,6 +361,8 @@ libro_http__match(libro_http__route_match *m, const char *path)
 
     memset(m, 0, sizeof *m);
     if (!take_literal(&c, "v1")) {
+        match_public(m, &c);
+        m->html = m->route != LIBRO_HTTP_ROUTE_NONE;
         return;
     }
     if (take_last(&c, "health")) {
@@ -394,12 +421,16 @@ method_allowed(libro_http__response *resp, const libro_http__request *req, bool 
     return true;
 }
 
-void
-libro_http__handle(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
-                   const libro_http__request *req, const unsigned char *body, size_t body_len)
+/* Answer the request; `m` is its match (route NONE until matched). */
+static void
+dispatch(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+         const libro_http__request *req, const unsigned char *body, size_t body_len,
+         libro_http__route_match *m_out)
 {
     libro_http__route_match m;
     const char *p;
+
+    memset(m_out, 0, sizeof *m_out);
 
     for (p = req->path; *p != '\0'; p++) {
         /* The path is as the client sent it (server.c keeps it escaped): control bytes and
@@ -414,6 +445,7 @@ libro_http__handle(libro_http__response *resp, libro_http_ctx *ctx, libro_regist
         return;
     }
     libro_http__match(&m, req->path);
+    *m_out = m;
     if (m.route == LIBRO_HTTP_ROUTE_NONE) {
         libro_http__error(resp, 404, "not_found", "no such resource");
         return;
@@ -449,6 +481,18 @@ libro_http__handle(libro_http__response *resp, libro_http_ctx *ctx, libro_regist
         break;
     case LIBRO_HTTP_ROUTE_LICENSE:
         libro_http__license(resp, ctx, reg, req, m.number);
+        break;
+    case LIBRO_HTTP_ROUTE_HOME:
+        libro_http__home(resp, ctx, req);
+        break;
+    case LIBRO_HTTP_ROUTE_SEARCH:
+        libro_http__search(resp, ctx, reg, req);
+        break;
+    case LIBRO_HTTP_ROUTE_PAGE:
+        libro_http__license_page(resp, ctx, reg, req, m.number);
+        break;
+    case LIBRO_HTTP_ROUTE_RECORD:
+        libro_http__license_record(resp, ctx, reg, req, m.number);
         break;
     case LIBRO_HTTP_ROUTE_BUNDLE:
         libro_http__bundle(resp, ctx, reg, req);
@@ -508,5 +552,19 @@ libro_http__handle(libro_http__response *resp, libro_http_ctx *ctx, libro_regist
         break;
     case LIBRO_HTTP_ROUTE_NONE:
         break;
+    }
+}
+
+void
+libro_http__handle(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                   const libro_http__request *req, const unsigned char *body, size_t body_len)
+{
+    libro_http__route_match m;
+
+    dispatch(resp, ctx, reg, req, body, body_len, &m);
+    /* A person's errors are pages: on the public pages always, elsewhere when the browser
+     * asks for HTML; a signed write's answer stays JSON for its client. */
+    if (m.route != LIBRO_HTTP_ROUTE_WRITE && m.route != LIBRO_HTTP_ROUTE_DOCUMENT) {
+        libro_http__html_error(resp, m.html || libro_http__prefers_html(req->accept));
     }
 }

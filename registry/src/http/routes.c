@@ -19,7 +19,6 @@
 #define MAX_THREADS 64u
 
 static const char type_json[] = "application/json";
-static const char type_html[] = "text/html; charset=utf-8";
 /* A license's state changes when the registry acts, and an acknowledged write is in the next
  * read: caches may keep a record but ask again (a 304 when unchanged) before using it. */
 static const char license_cache[] = "public, no-cache";
@@ -59,6 +58,7 @@ libro_http__error(libro_http__response *resp, unsigned status, const char *code,
     resp->etag[0] = '\0';
     resp->vary_accept = false;
     libro_buf_clear(&resp->body);
+    (void) snprintf(resp->message, sizeof resp->message, "%s", message);
     root = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message);
     if (root == NULL || libro_json__dump(&resp->body, root, &err) != LIBRO_OK) {
         set_body_static(resp, "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}");
@@ -220,6 +220,7 @@ libro_http__ctx_clear(libro_http_ctx *ctx)
     libro_free(ctx->issuer_id);
     libro_free(ctx->community_id);
     libro_free(ctx->community_name);
+    libro_free(ctx->community_level_name);
     memset(ctx, 0, sizeof *ctx);
 }
 
@@ -336,7 +337,15 @@ load_identity(libro_http_ctx *ctx, const libro_server_options *opt, libro_error 
     ctx->issuer_id = libro_strndup(auth->subject_id, strlen(auth->subject_id));
     ctx->community_id = libro_strndup(charter->subject_id, strlen(charter->subject_id));
     ctx->community_name = libro_strndup(charter->name, strlen(charter->name));
-    if (ctx->issuer_id == NULL || ctx->community_id == NULL || ctx->community_name == NULL) {
+    ctx->community_level = charter->level;
+    {
+        char tmp[32];
+        const char *level = libro_level_name(charter, tmp, sizeof tmp);
+
+        ctx->community_level_name = libro_strndup(level, strlen(level));
+    }
+    if (ctx->issuer_id == NULL || ctx->community_id == NULL || ctx->community_name == NULL ||
+        ctx->community_level_name == NULL) {
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -688,12 +697,15 @@ libro_http__license(libro_http__response *resp, libro_http_ctx *ctx, libro_regis
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_license_record r = {0};
-    char from[LIBRO_TIME_TEXT_MAX];
-    char until[LIBRO_TIME_TEXT_MAX];
     json_t *root = NULL;
-    bool html = libro_http__prefers_html(req->accept);
     libro_code rc;
 
+    /* A browser gets the public page (public.c). */
+    if (libro_http__prefers_html(req->accept)) {
+        libro_http__license_page(resp, ctx, reg, req, number);
+        resp->vary_accept = true;
+        return;
+    }
     rc = libro_http__open_registry(ctx, reg, &err);
     if (rc == LIBRO_OK) {
         rc = libro_registry_get(*reg, &r, NULL, NULL, number, &err);
@@ -702,24 +714,18 @@ libro_http__license(libro_http__response *resp, libro_http_ctx *ctx, libro_regis
         libro_http__error(resp, 404, "not_found", "no such license");
         goto out;
     }
-    if (rc != LIBRO_OK || libro_time_format(from, r.valid_from, &err) != LIBRO_OK ||
-        libro_time_format(until, r.valid_until, &err) != LIBRO_OK) {
-        libro_http__internal_error(resp, &err);
-        goto out;
-    }
     libro_buf_clear(&resp->body);
-    if (html) {
-        rc = libro_http__license_html(&resp->body, &r, from, until, &err);
-    } else {
-        root = libro_http__record_json(&r);
-        rc = root == NULL ? LIBRO_ERR_NOMEM : libro_json__dump(&resp->body, root, &err);
+    root = rc == LIBRO_OK ? libro_http__record_json(&r) : NULL;
+    if (rc == LIBRO_OK) {
+        rc = root == NULL ? libro_error_set(&err, LIBRO_ERR_NOMEM, "out of memory")
+                          : libro_json__dump(&resp->body, root, &err);
     }
     if (rc != LIBRO_OK) {
         libro_http__internal_error(resp, &err);
         goto out;
     }
     resp->vary_accept = true;
-    libro_http__finish_cacheable(resp, req, html ? type_html : type_json, license_cache);
+    libro_http__finish_cacheable(resp, req, type_json, license_cache);
 out:
     json_decref(root);
     libro_license_record_clear(&r);

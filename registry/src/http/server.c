@@ -281,7 +281,8 @@ send_response(struct MHD_Connection *conn, struct req_state *st)
          add_header(m, MHD_HTTP_HEADER_VARY, r->vary_accept ? "Accept" : NULL) &&
          add_header(m, "X-Content-Type-Options", "nosniff") &&
          /* The HTML page runs nothing and loads nothing, whatever a holder's name holds. */
-         add_header(m, "Content-Security-Policy", "default-src 'none'") &&
+         add_header(m, "Content-Security-Policy", LIBRO_HTTP_CSP) &&
+         add_header(m, MHD_HTTP_HEADER_LOCATION, r->location) &&
          add_header(m, MHD_HTTP_HEADER_CONNECTION, r->close ? "close" : NULL);
     if (ok && r->retry_after > 0) {
         (void) snprintf(retry, sizeof retry, "%d", r->retry_after);
@@ -332,6 +333,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         st->req.arg_at = mhd.lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "at");
         st->req.arg_within = mhd.lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "within");
         st->req.arg_run = mhd.lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "run");
+        st->req.arg_number = mhd.lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "number");
+        st->req.arg_holder = mhd.lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "holder");
         libro_http__check_headers(&st->resp, &st->req, s->ctx.max_body_bytes);
         if (st->resp.status != 0) {
             return send_response(conn, st);

@@ -211,7 +211,8 @@ member_allowed(libro_http_write op, const char *name)
     case LIBRO_HTTP_QUERY_EXPIRING:
         return strcmp(name, "within") == 0 || strcmp(name, "after") == 0;
     default:
-        return strcmp(name, "license") == 0 || strcmp(name, "reason") == 0;
+        return strcmp(name, "license") == 0 || strcmp(name, "reason") == 0 ||
+               strcmp(name, "category") == 0;
     }
 }
 
@@ -493,6 +494,7 @@ typedef struct write_job {
     const char *token;  /* the credential or charter the request carries */
     const char *actor;
     const char *reason;
+    libro_reason_category category;
     const libro_evidence *evidence;
     size_t n_evidence;
     libro_mandate_state how;
@@ -527,8 +529,8 @@ run_write(libro_registry *r, void *ctx, libro_error *err)
     case LIBRO_HTTP_WRITE_REINSTATE:
     case LIBRO_HTTP_WRITE_REVOKE:
     case LIBRO_HTTP_WRITE_SURRENDER:
-        return libro_registry_change(r, j->req, j->number, action_of(j->op), j->actor, j->reason,
-                                     j->now, err);
+        return libro_registry_change_categorized(r, j->req, j->number, action_of(j->op),
+                                                 j->category, j->actor, j->reason, j->now, err);
     case LIBRO_HTTP_WRITE_SEAT:
         return libro_registry_add_seat(r, j->req, j->token, j->actor, j->now, err);
     case LIBRO_HTTP_WRITE_MANDATE_REGISTER:
@@ -742,9 +744,18 @@ do_change(libro_http__response *resp, const libro_http_ctx *ctx, libro_registry 
     libro_error err = LIBRO_ERROR_INIT;
     write_job job = {0};
     const char *reason = json_string_value(json_object_get(w->claims, "reason"));
+    json_t *category = json_object_get(w->claims, "category");
 
     if (reason == NULL) {
         libro_http__error(resp, 400, "bad_request", "the request needs a reason");
+        return;
+    }
+    /* Optional: absent is LIBRO_CATEGORY_NONE, which the registry records as `other`. */
+    if (category != NULL && (!json_is_string(category) ||
+                             libro_reason_category_parse(&job.category, json_string_value(category),
+                                                         &err) != LIBRO_OK)) {
+        libro_http__error(resp, 400, "bad_request",
+                          json_is_string(category) ? err.msg : "category must be a string");
         return;
     }
     if (!check_license_scope(resp, w, reg, number)) {

@@ -1112,6 +1112,33 @@ out:
     return rc;
 }
 
+/* The search keys of a new license's holder (libro_store__holder_keys), in one statement of
+ * fixed text (statements are prepared once): the keys as $2.., NULL past the last. */
+static libro_code
+holder_keys_put(pg *s, const char *number, const char *name, libro_error *err)
+{
+    static const char sql[] =
+        "INSERT INTO license_holder_key (key, number) SELECT k, $1 FROM unnest(ARRAY[$2, $3,"
+        " $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17]::text[]) AS k"
+        " WHERE k IS NOT NULL";
+    size_t starts[LIBRO_STORE_HOLDER_MAX_KEYS];
+    size_t n = 0;
+    char *lower = NULL;
+    libro_pg__params p = LIBRO_PG_PARAMS_INIT;
+    libro_code rc = libro_store__holder_keys(&lower, starts, &n, name, err);
+
+    _Static_assert(LIBRO_STORE_HOLDER_MAX_KEYS == 16, "the statement has 16 keys");
+    if (rc == LIBRO_OK && n > 0) {
+        libro_pg__param_text(&p, number);
+        for (size_t i = 0; i < LIBRO_STORE_HOLDER_MAX_KEYS; i++) {
+            libro_pg__param_text(&p, i < n ? lower + starts[i] : NULL);
+        }
+        rc = libro_pg__exec(s, NULL, sql, &p, "holder key", err);
+    }
+    libro_free(lower);
+    return rc;
+}
+
 static libro_code
 pg_license_put(void *h, const libro_license_record *r, bool insert, libro_error *err)
 {
@@ -1148,6 +1175,9 @@ pg_license_put(void *h, const libro_license_record *r, bool insert, libro_error 
     }
     if (rc == LIBRO_OK) {
         rc = credential_put(s, r->number, r->version, r->credential, err);
+    }
+    if (rc == LIBRO_OK && insert) {
+        rc = holder_keys_put(s, r->number, r->holder_name, err);
     }
     return rc;
 }
@@ -1271,6 +1301,22 @@ pg_license_expiring_each(void *h, int64_t now, int64_t until, int64_t after_unti
 }
 
 static libro_code
+pg_license_search_holder(void *h, libro_license_record **out, size_t *n, const char *from,
+                         const char *to, size_t limit, libro_error *err)
+{
+    libro_pg__params p = LIBRO_PG_PARAMS_INIT;
+
+    libro_pg__param_text(&p, from);
+    libro_pg__param_text(&p, to);
+    libro_pg__param_i64(&p, (int64_t) limit);
+    return libro_pg__list(h, (void **) out, n, sizeof **out,
+                          "SELECT " LICENSE_COLUMNS_BARE " FROM license_holder_key k"
+                          " JOIN license l ON l.number = k.number WHERE k.key >= $1"
+                          " AND k.key < $2 ORDER BY k.key, k.number LIMIT $3",
+                          &p, "licenses", license_row, licenses_free, err);
+}
+
+static libro_code
 pg_license_counts(void *h, size_t counts[7], libro_error *err)
 {
     PGresult *res = NULL;
@@ -1310,10 +1356,11 @@ pg_event_append(void *h, const char *number, const libro_store_event *e, libro_e
     libro_pg__param_i64(&p, (int64_t) e->to);
     libro_pg__param_i64(&p, e->version);
     libro_pg__param_text(&p, e->evidence);
+    libro_pg__param_i64(&p, (int64_t) e->category);
     rc = libro_pg__exec(h, NULL,
                         "INSERT INTO license_event (number, at, action, actor, reason, from_state,"
-                        " to_state, version, evidence)"
-                        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                        " to_state, version, evidence, category)"
+                        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                         &p, "event", err);
     /* The event names its version's credential; license_put has stored it (the same text, or
      * the event is refused), unless the caller appends an event for a version it did not
@@ -1331,6 +1378,7 @@ event_row(pg *s, void *rec, const PGresult *res, int row, libro_error *err)
     int action = 0;
     int from = 0;
     int to = 0;
+    int category = 0;
     libro_code rc;
 
     (void) s;
@@ -1342,9 +1390,11 @@ event_row(pg *s, void *rec, const PGresult *res, int row, libro_error *err)
         (rc = libro_pg__col_int(&to, res, row, 5, 1, 6, err)) != LIBRO_OK ||
         (rc = libro_pg__col_u32(&e->version, res, row, 6, err)) != LIBRO_OK ||
         (rc = libro_pg__col_text(&e->evidence, res, row, 7, err)) != LIBRO_OK ||
-        (rc = libro_pg__col_text(&e->credential, res, row, 8, err)) != LIBRO_OK) {
+        (rc = libro_pg__col_text(&e->credential, res, row, 8, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_int(&category, res, row, 9, 0, 7, err)) != LIBRO_OK) {
         return rc; /* its strings so far are freed with the list */
     }
+    e->category = (libro_reason_category) category;
     e->action = (libro_action) action;
     e->from = (libro_license_state) from;
     e->to = (libro_license_state) to;
@@ -1366,7 +1416,7 @@ pg_event_list(void *h, libro_license_event **out, size_t *n, const char *number,
     return libro_pg__list(
         h, (void **) out, n, sizeof **out,
         "SELECT e.at, e.action, e.actor, e.reason, e.from_state, e.to_state, e.version,"
-        " e.evidence, c.jws FROM license_event e LEFT JOIN license_credential c"
+        " e.evidence, c.jws, e.category FROM license_event e LEFT JOIN license_credential c"
         " ON e.action IN (1, 2) AND c.number = e.number AND c.version = e.version"
         " WHERE e.number = $1 ORDER BY e.id",
         &p, "events", event_row, events_free, err);
@@ -1711,6 +1761,7 @@ static const libro_store_ops pg_ops = {
     .license_due = pg_license_due,
     .license_expiring_each = pg_license_expiring_each,
     .license_counts = pg_license_counts,
+    .license_search_holder = pg_license_search_holder,
     .event_append = pg_event_append,
     .event_list = pg_event_list,
     .slot_current = pg_slot_current,

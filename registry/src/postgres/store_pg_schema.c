@@ -221,6 +221,36 @@ static const char schema_laws[] =
 static const char *const migration_1[] = {schema_licenses, schema_log, schema_roundtables,
                                           schema_laws, NULL};
 
-const char *const *const libro_pg__migrations[] = {migration_1};
+/* 2 (issue 12, rules): SQLite's 9, each event's reason category and each license type's
+ * renewal_from (sqlite/store_sqlite.c says why). */
+static const char schema_rules[] =
+    "ALTER TABLE license_event ADD COLUMN category integer NOT NULL DEFAULT 0"
+    " CHECK (category BETWEEN 0 AND 7);"
+    "ALTER TABLE license_type ADD COLUMN renewal_from integer NOT NULL DEFAULT 0"
+    " CHECK (renewal_from IN (0, 1));";
+
+static const char *const migration_2[] = {schema_rules, NULL};
+
+/* 3 (issue 12): the public search by holder name, as SQLite's migration 10 (which says why):
+ * the keys of each license's holder, the older licenses' computed here by the same rule
+ * (translate() lowercases ASCII letters only, as libro_store__holder_keys does). */
+static const char schema_holder_keys[] =
+    "CREATE TABLE license_holder_key ("
+    " key text COLLATE \"C\" NOT NULL,"
+    " number text COLLATE \"C\" NOT NULL REFERENCES license (number),"
+    " PRIMARY KEY (key, number));"
+    "INSERT INTO license_holder_key (key, number)"
+    " SELECT substr(k.name, k.p), k.number FROM ("
+    " SELECT l.number, n.name, g.p,"
+    " row_number() OVER (PARTITION BY l.number ORDER BY g.p) AS i"
+    " FROM license l CROSS JOIN LATERAL (SELECT translate(l.holder_name,"
+    " 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS name) n"
+    " CROSS JOIN LATERAL generate_series(1, char_length(n.name)) AS g (p)"
+    " WHERE g.p = 1 OR substr(n.name, g.p - 1, 1) IN (' ', '-')) k"
+    " WHERE k.i <= 16;";
+
+static const char *const migration_3[] = {schema_holder_keys, NULL};
+
+const char *const *const libro_pg__migrations[] = {migration_1, migration_2, migration_3};
 const size_t libro_pg__migration_count =
     sizeof libro_pg__migrations / sizeof libro_pg__migrations[0];

@@ -270,8 +270,38 @@ static const char migration_8[] =
     "DROP INDEX license_due;"
     "CREATE INDEX license_expiring ON license (state, valid_until, number);";
 
+/* 9 (issue 12, rules): each event's reason category (libro_reason_category; 0 none, as
+ * every earlier event reads), and whether a license type's renewals run from the old
+ * validUntil (0, keeping the days left) or from the time of renewal (1). */
+static const char migration_9[] =
+    "ALTER TABLE license_event ADD COLUMN category INTEGER NOT NULL DEFAULT 0"
+    " CHECK (category BETWEEN 0 AND 7);"
+    "ALTER TABLE license_type ADD COLUMN renewal_from INTEGER NOT NULL DEFAULT 0"
+    " CHECK (renewal_from IN (0, 1));";
+
+/* 10 (issue 12): the public search by holder name (registry/src/search.c): each license under
+ * the keys of its holder's name, every word start to the end with ASCII letters lowercased
+ * (SQLite's lower() touches only those), at most 16, so that a search is one range of the
+ * primary key. Older licenses get theirs here, by the rule libro_store__holder_keys applies to
+ * new ones: a key begins the name and follows each space or hyphen, none is empty. */
+static const char migration_10[] =
+    "CREATE TABLE license_holder_key ("
+    " key TEXT NOT NULL,"
+    " number TEXT NOT NULL REFERENCES license (number),"
+    " PRIMARY KEY (key, number)) WITHOUT ROWID;"
+    "WITH RECURSIVE k (number, rest, n) AS ("
+    " SELECT number, lower(holder_name), 1 FROM license"
+    " UNION ALL SELECT number, substr(rest, CASE WHEN instr(rest, ' ') = 0 THEN instr(rest, '-')"
+    " WHEN instr(rest, '-') = 0 THEN instr(rest, ' ')"
+    " ELSE min(instr(rest, ' '), instr(rest, '-')) END + 1), n + 1"
+    " FROM k WHERE n < 16 AND (instr(rest, ' ') > 0 OR instr(rest, '-') > 0))"
+    " INSERT INTO license_holder_key (key, number) SELECT rest, number FROM k WHERE rest <> '';";
+
 static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                         migration_5, migration_6, migration_7, migration_8};
+                                         migration_5, migration_6, migration_7, migration_8,
+                                         migration_9, migration_10};
+/* How many there are: the schema version of a new database (tests read it). */
+const size_t libro_sq__migration_count = LIBRO_NELEM(migrations);
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
@@ -977,6 +1007,37 @@ out:
     return rc;
 }
 
+/* The search keys of a new license's holder (libro_store__holder_keys). */
+static libro_code
+holder_keys_put(sq *s, const char *number, const char *name, libro_error *err)
+{
+    size_t starts[LIBRO_STORE_HOLDER_MAX_KEYS];
+    size_t n = 0;
+    char *lower = NULL;
+    sqlite3_stmt *st = NULL;
+    libro_code rc = libro_store__holder_keys(&lower, starts, &n, name, err);
+
+    if (rc == LIBRO_OK) {
+        rc = libro_sq__prepare(s, &st,
+                               "INSERT INTO license_holder_key (key, number) VALUES (?1, ?2)",
+                               "holder key", err);
+    }
+    for (size_t i = 0; i < n && rc == LIBRO_OK; i++) {
+        int src;
+
+        if ((src = sqlite3_reset(st)) != SQLITE_OK ||
+            (src = sqlite3_bind_text(st, 1, lower + starts[i], -1, SQLITE_STATIC)) != SQLITE_OK ||
+            (src = sqlite3_bind_text(st, 2, number, -1, SQLITE_STATIC)) != SQLITE_OK) {
+            rc = libro_sq__bind_fail(s, src, "holder key", err);
+            break;
+        }
+        rc = libro_sq__step_done(s, st, "holder key", err);
+    }
+    sqlite3_finalize(st);
+    libro_free(lower);
+    return rc;
+}
+
 static libro_code
 sq_license_put(void *h, const libro_license_record *r, bool insert, libro_error *err)
 {
@@ -1034,6 +1095,9 @@ sq_license_put(void *h, const libro_license_record *r, bool insert, libro_error 
         goto out;
     }
     rc = credential_put(s, r->number, r->version, r->credential, err);
+    if (rc == LIBRO_OK && insert) {
+        rc = holder_keys_put(s, r->number, r->holder_name, err);
+    }
 out:
     sqlite3_finalize(st);
     return rc;
@@ -1076,6 +1140,37 @@ read_records(sq *s, sqlite3_stmt *st, libro_license_record **out, size_t *n, lib
     list = NULL; /* moved to caller */
 out:
     libro_license_records_free(list, count);
+    return rc;
+}
+
+static libro_code
+sq_license_search_holder(void *h, libro_license_record **out, size_t *n, const char *from,
+                         const char *to, size_t limit, libro_error *err)
+{
+    sq *s = h;
+    sqlite3_stmt *st = NULL;
+    libro_code rc;
+    int src;
+
+    *out = NULL;
+    *n = 0;
+    rc = libro_sq__prepare(s, &st,
+                           "SELECT " LICENSE_COLUMNS_BARE " FROM license_holder_key k"
+                           " JOIN license l ON l.number = k.number WHERE k.key >= ?1"
+                           " AND k.key < ?2 ORDER BY k.key, k.number LIMIT ?3",
+                           "licenses", err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if ((src = sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC)) != SQLITE_OK ||
+        (src = sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC)) != SQLITE_OK ||
+        (src = sqlite3_bind_int64(st, 3, (sqlite3_int64) limit)) != SQLITE_OK) {
+        rc = libro_sq__bind_fail(s, src, "licenses", err);
+        goto out;
+    }
+    rc = read_records(s, st, out, n, err);
+out:
+    sqlite3_finalize(st);
     return rc;
 }
 
@@ -1215,8 +1310,8 @@ sq_event_append(void *h, const char *number, const libro_store_event *e, libro_e
     rc = libro_sq__prepare(
         s, &st,
         "INSERT INTO license_event (number, at, action, actor, reason, from_state,"
-        " to_state, version, evidence)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        " to_state, version, evidence, category)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         "event", err);
     if (rc != LIBRO_OK) {
         goto out;
@@ -1230,7 +1325,8 @@ sq_event_append(void *h, const char *number, const libro_store_event *e, libro_e
         (src = sqlite3_bind_int64(st, 6, (sqlite3_int64) e->from)) != SQLITE_OK ||
         (src = sqlite3_bind_int64(st, 7, (sqlite3_int64) e->to)) != SQLITE_OK ||
         (src = sqlite3_bind_int64(st, 8, e->version)) != SQLITE_OK ||
-        (src = sqlite3_bind_text(st, 9, e->evidence, -1, SQLITE_STATIC)) != SQLITE_OK) {
+        (src = sqlite3_bind_text(st, 9, e->evidence, -1, SQLITE_STATIC)) != SQLITE_OK ||
+        (src = sqlite3_bind_int64(st, 10, (sqlite3_int64) e->category)) != SQLITE_OK) {
         rc = libro_sq__bind_fail(s, src, "event", err);
         goto out;
     }
@@ -1262,7 +1358,7 @@ sq_event_list(void *h, libro_license_event **out, size_t *n, const char *number,
     rc = libro_sq__prepare(
         s, &st,
         "SELECT e.at, e.action, e.actor, e.reason, e.from_state, e.to_state, e.version,"
-        " e.evidence, c.jws FROM license_event e LEFT JOIN license_credential c"
+        " e.evidence, c.jws, e.category FROM license_event e LEFT JOIN license_credential c"
         " ON e.action IN (1, 2) AND c.number = e.number AND c.version = e.version"
         " WHERE e.number = ?1 ORDER BY e.id",
         "events", err);
@@ -1279,6 +1375,7 @@ sq_event_list(void *h, libro_license_event **out, size_t *n, const char *number,
         uint32_t action = 0;
         uint32_t from = 0;
         uint32_t to = 0;
+        uint32_t category = 0;
 
         if (count == cap) {
             size_t ncap = cap == 0 ? 8 : cap * 2;
@@ -1302,9 +1399,11 @@ sq_event_list(void *h, libro_license_event **out, size_t *n, const char *number,
             (rc = libro_sq__col_u32(&to, st, 5, err)) != LIBRO_OK ||
             (rc = libro_sq__col_u32(&e->version, st, 6, err)) != LIBRO_OK ||
             (rc = libro_sq__col_text(&e->evidence, st, 7, err)) != LIBRO_OK ||
-            (rc = libro_sq__col_text(&e->credential, st, 8, err)) != LIBRO_OK) {
+            (rc = libro_sq__col_text(&e->credential, st, 8, err)) != LIBRO_OK ||
+            (rc = libro_sq__col_u32(&category, st, 9, err)) != LIBRO_OK) {
             goto out;
         }
+        e->category = (libro_reason_category) category;
         e->action = (libro_action) action;
         e->from = (libro_license_state) from;
         e->to = (libro_license_state) to;
@@ -1674,6 +1773,7 @@ static const libro_store_ops sqlite_ops = {
     .license_due = sq_license_due,
     .license_expiring_each = sq_license_expiring_each,
     .license_counts = sq_license_counts,
+    .license_search_holder = sq_license_search_holder,
     .event_append = sq_event_append,
     .event_list = sq_event_list,
     .slot_current = sq_slot_current,
