@@ -318,6 +318,10 @@ void libro_http__proof(libro_http__response *resp, libro_http_ctx *ctx, libro_re
 void libro_http__leaf(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
                       const libro_http__request *req, uint64_t index);
 
+/* feed.c: GET /v1/feed.atom, the Atom feed of the latest license changes. */
+void libro_http__feed(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                      const libro_http__request *req);
+
 /** The real-time clock in milliseconds once it is past `after_ms`, sleeping for it (at most a
  *  second; then the clock as it is). What is signed after another is dated after it. */
 int64_t libro_http__clock_after(int64_t after_ms);
@@ -352,6 +356,7 @@ typedef enum libro_http__route {
     LIBRO_HTTP_ROUTE_LAW,        /* GET /v1/laws/<law id> */
     LIBRO_HTTP_ROUTE_LAW_RECORD, /* GET /v1/laws/<law id>/record[?run=N] */
     LIBRO_HTTP_ROUTE_REVIEW_DUE, /* GET /v1/laws/review-due?within=SECONDS */
+    LIBRO_HTTP_ROUTE_FEED,       /* GET /v1/feed.atom */
 } libro_http__route;
 
 /** The documents posted as themselves (docs/formats.md, "Agreement and law routes"). */

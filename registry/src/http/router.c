@@ -342,6 +342,8 @@ libro_http__match(libro_http__route_match *m, const char *path)
         m->route = LIBRO_HTTP_ROUTE_HEALTH;
     } else if (take_last(&c, "bundle")) {
         m->route = LIBRO_HTTP_ROUTE_BUNDLE;
+    } else if (take_last(&c, "feed.atom")) {
+        m->route = LIBRO_HTTP_ROUTE_FEED;
     } else if (take_last(&c, "reservations")) {
         m->route = LIBRO_HTTP_ROUTE_WRITE;
         m->op = LIBRO_HTTP_WRITE_RESERVE;
@@ -465,6 +467,9 @@ libro_http__handle(libro_http__response *resp, libro_http_ctx *ctx, libro_regist
         break;
     case LIBRO_HTTP_ROUTE_LEAF:
         libro_http__leaf(resp, ctx, reg, req, m.a);
+        break;
+    case LIBRO_HTTP_ROUTE_FEED:
+        libro_http__feed(resp, ctx, reg, req);
         break;
     case LIBRO_HTTP_ROUTE_MANDATE:
         libro_http__mandate(resp, ctx, reg, req, m.mandate);
