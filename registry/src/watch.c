@@ -849,38 +849,97 @@ read_record(entry *e, libro_registry_client *c, libro_error *err)
     return rc;
 }
 
-/* The leaves [st->size, cp->size): each appended to the edge, each license leaf of a known
- * rostered number a change. Then the edge's root must be the checkpoint's. */
+/* Leaf `index`, text[0..len): appended to the edge; a license leaf of a known rostered
+ * number is a change. */
+static libro_code
+take_leaf(libro_watch_result *r, size_t *cap, state *st, const char *text, size_t len,
+          libro_error *err)
+{
+    libro_watch_event ev;
+    uint64_t index = st->size;
+    bool relevant = false;
+    entry *e;
+    libro_code rc = edge_append(st, text, len, err);
+
+    if (rc == LIBRO_OK) {
+        rc = libro_watch_leaf_event(&ev, &relevant, text, len, index, err);
+    }
+    e = rc == LIBRO_OK && relevant ? find_entry(st, ev.license) : NULL;
+    if (e != NULL && e->known) {
+        e->state = ev.state;
+        e->version = ev.version;
+        e->refresh =
+            e->refresh || ev.action == LIBRO_ACTION_ISSUE || ev.action == LIBRO_ACTION_RENEW;
+        rc = push(r, cap, &ev, err);
+    }
+    return rc;
+}
+
+/* A page of leaves from st->size on (GET /v1/log/leaves?start=N&count=M), at most `count`:
+ * each taken in order. LIBRO_ERR_NOT_FOUND from a registry that serves no pages. */
+static libro_code
+take_page(libro_watch_result *r, size_t *cap, state *st, uint64_t count,
+          const libro_watch_options *opt, libro_error *err)
+{
+    libro_http_response resp = LIBRO_HTTP_RESPONSE_INIT;
+    libro_json_limits lim = LIBRO_JSON_LIMITS_INIT;
+    json_t *page = NULL;
+    libro_code rc;
+
+    rc = get(&resp, opt, LIBRO_LOG_MAX_PAGE_BYTES, "log leaves", err,
+             "/v1/log/leaves?start=%llu&count=%llu", (unsigned long long) st->size,
+             (unsigned long long) count);
+    lim.max_bytes = LIBRO_LOG_MAX_PAGE_BYTES;
+    lim.max_depth = 2;
+    if (rc == LIBRO_OK) {
+        rc = libro_json__load(&page, (const char *) resp.body.data, resp.body.len, &lim, err);
+    }
+    if (rc == LIBRO_OK &&
+        (!json_is_array(page) || json_array_size(page) == 0 || json_array_size(page) > count)) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "log leaves: not a page of 1 to %llu leaves",
+                             (unsigned long long) count);
+    }
+    for (size_t i = 0; rc == LIBRO_OK && i < json_array_size(page); i++) {
+        const json_t *leaf = json_array_get(page, i);
+
+        rc = json_is_string(leaf)
+                 ? take_leaf(r, cap, st, json_string_value(leaf), json_string_length(leaf), err)
+                 : libro_error_set(err, LIBRO_ERR_PARSE, "log leaves: a leaf is not a string");
+    }
+    json_decref(page);
+    libro_http_response_clear(&resp);
+    return rc;
+}
+
+/* The leaves [st->size, cp->size), a page at a time (one at a time from a registry that
+ * serves no pages). Then the edge's root must be the checkpoint's. */
 static libro_code
 read_leaves(libro_watch_result *r, size_t *cap, state *st, const libro_checkpoint *cp,
             const libro_watch_options *opt, libro_error *err)
 {
     libro_merkle_hash root;
+    bool pages = true;
     libro_code rc = LIBRO_OK;
 
     while (rc == LIBRO_OK && st->size < cp->size) {
-        libro_http_response resp = LIBRO_HTTP_RESPONSE_INIT;
-        libro_watch_event ev;
-        uint64_t index = st->size;
-        bool relevant = false;
-        entry *e;
+        uint64_t left = cp->size - st->size;
 
-        rc = fetch_leaf(&resp, opt, index, err);
-        if (rc == LIBRO_OK) {
-            rc = edge_append(st, (const char *) resp.body.data, resp.body.len, err);
-        }
-        if (rc == LIBRO_OK) {
-            rc = libro_watch_leaf_event(&ev, &relevant, (const char *) resp.body.data,
-                                        resp.body.len, index, err);
-        }
-        libro_http_response_clear(&resp);
-        e = rc == LIBRO_OK && relevant ? find_entry(st, ev.license) : NULL;
-        if (e != NULL && e->known) {
-            e->state = ev.state;
-            e->version = ev.version;
-            e->refresh =
-                e->refresh || ev.action == LIBRO_ACTION_ISSUE || ev.action == LIBRO_ACTION_RENEW;
-            rc = push(r, cap, &ev, err);
+        if (pages) {
+            rc = take_page(r, cap, st, left < LIBRO_LOG_MAX_PAGE ? left : LIBRO_LOG_MAX_PAGE, opt,
+                           err);
+            if (rc == LIBRO_ERR_NOT_FOUND) {
+                libro_error_clear(err);
+                pages = false;
+                rc = LIBRO_OK;
+            }
+        } else {
+            libro_http_response resp = LIBRO_HTTP_RESPONSE_INIT;
+
+            rc = fetch_leaf(&resp, opt, st->size, err);
+            if (rc == LIBRO_OK) {
+                rc = take_leaf(r, cap, st, (const char *) resp.body.data, resp.body.len, err);
+            }
+            libro_http_response_clear(&resp);
         }
     }
     if (rc == LIBRO_OK) {

@@ -162,6 +162,25 @@ check "the state restored: the surrender is told" 0 '^T7-N-0002: surrender [0-9T
 printf '{"v":1}' >"$state"
 check "a damaged state file" 1 'watch state .* is damaged: remove it' -- "${W[@]}"
 
+# --- pages of leaves: GET /v1/log/leaves?start=N&count=M ---------------------------------------
+curl -sS -o page.json "$URL/v1/log/leaves?start=1&count=2"
+curl -sS -o leaf1.json "$URL/v1/log/leaves/1"
+curl -sS -o leaf2.json "$URL/v1/log/leaves/2"
+check "a page of two leaves: their exact texts" 0 '^same$' -- python3 -c '
+import json, sys
+page = json.load(open("page.json"))
+want = [open("leaf1.json", "rb").read().decode(), open("leaf2.json", "rb").read().decode()]
+print("same" if page == want else "differ: %r %r" % (page, want))'
+size=$(curl -sS "$URL/v1/log/checkpoint" | sed -n 2p)
+check "a page cut short by the log's end" 0 '^1$' -- python3 -c '
+import json, sys, urllib.request
+print(len(json.load(urllib.request.urlopen(sys.argv[1]))))' "$URL/v1/log/leaves?start=$((size - 1))&count=256"
+for q in "start=0&count=0" "start=0&count=257" "count=2" "start=x"; do
+    check "a page: $q refused" 0 '^400$' -- curl -sS -o /dev/null -w '%{http_code}' "$URL/v1/log/leaves?$q"
+done
+check "a page past the log's end" 0 '^404$' -- curl -sS -o /dev/null -w '%{http_code}' \
+    "$URL/v1/log/leaves?start=$size"
+
 # --- the Atom feed of public license changes ---------------------------------------------------
 curl -sS -D feed.h -o feed.xml "$URL/v1/feed.atom"
 check "feed: 200 application/atom+xml" 0 '' -- grep -qiE '^content-type: application/atom\+xml' feed.h

@@ -19,6 +19,10 @@
 #define LIBRO_WATCH_MAX_STATE_BYTES (4u * 1024u * 1024u)
 /* The largest leaf read from a registry (a license leaf is a few hundred bytes). */
 #define LIBRO_WATCH_MAX_LEAF_BYTES (64u * 1024u)
+/* The most leaves one page of GET /v1/log/leaves?start=N&count=M holds. */
+#define LIBRO_LOG_MAX_PAGE 256u
+/* The largest such page a reader takes. */
+#define LIBRO_LOG_MAX_PAGE_BYTES (4u * 1024u * 1024u)
 /* A reason category word ("administrative" is the longest of today's seven). */
 #define LIBRO_WATCH_MAX_CATEGORY_BYTES 32u
 
