@@ -28,7 +28,8 @@ finish() {
 at() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
 
 FROM=$(at '30 days ago')
-e2e_town7 "$FROM" http://127.0.0.1
+# A name that must be escaped in the feed.
+e2e_town7 "$FROM" http://127.0.0.1 "Town 7 <&\"'>"
 must "$libro" registry init --db "$DB" --charter town.jws --authorization regauth.jws
 must "$libro" registry type --db "$DB" --id nursing-general --validity-days 1095 \
     --renewal-window-days 90 --grace-days 30 --actor "town clerk"
@@ -214,6 +215,8 @@ for e in entries:
     assert e.find(A + "id").text.startswith("urn:libro:"), e.find(A + "id").text
     ids.add(e.find(A + "id").text)
 assert len(ids) == len(entries)
+assert feed.find(A + "title").text == "Town 7 <&\"'>: license changes", feed.find(A + "title").text
+assert feed.find(A + "author").find(A + "name").text == "Town 7 <&\"'>"
 titles = [e.find(A + "title").text for e in entries]
 assert titles[0] == "T7-N-0002 surrendered", titles
 assert "T7-N-0001 revoked" in titles and "T7-F-0001 lapsed" in titles, titles
