@@ -442,7 +442,7 @@ libro_http__handle(libro_http__response *resp, libro_http_ctx *ctx, libro_regist
     }
     switch (m.route) {
     case LIBRO_HTTP_ROUTE_HEALTH:
-        libro_http__health(resp);
+        libro_http__health(resp, ctx, reg);
         break;
     case LIBRO_HTTP_ROUTE_STATUS:
         libro_http__status(resp, ctx, reg, req, m.mandates, m.list, m.purpose);
