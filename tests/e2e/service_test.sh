@@ -16,19 +16,10 @@ FROM=$(date -u -d '30 days ago' +%Y-%m-%dT%H:%M:%SZ)
 e2e_town7 "$FROM"
 must "$libro" registry init --db reg.db --charter town.jws --authorization regauth.jws
 
-# start LOG ERR: serve reg.db on a free port, the request log to LOG, stderr to ERR.
+# start LOG: serve reg.db on a free port (e2e_serve), the request log to LOG.
 start() {
-    rm -f reg.port
-    "$libro" registry serve --db reg.db --key reg.pem --listen 127.0.0.1:0 --port-file reg.port \
-        --request-log "$1" </dev/null 2>"$2" &
-    server_pid=$!
-    for _ in $(seq 200); do [ -s reg.port ] && break; sleep 0.05; done
-    if [ ! -s reg.port ]; then
-        echo "setup failed: the registry did not start"
-        cat "$2"
-        exit 1
-    fi
-    port=$(cat reg.port)
+    e2e_serve reg.db reg.pem --request-log "$1"
+    port=${URL##*:}
 }
 # get PATH: the whole answer, CRs removed.
 get() {
@@ -42,7 +33,7 @@ expect() { # NAME PATTERN TEXT
 }
 
 # --- the request log and the health check -----------------------------------------------------
-start req.log serve.err
+start req.log
 r=$(get /v1/health)
 expect "health" '^HTTP/1.1 200' "$r"
 expect "health body" '"status":"ok".*"database":"ok"' "$r"
@@ -56,9 +47,9 @@ expect "log: the health check's line" \
 expect "log: the path without its query" \
     "^$ts 127\.0\.0\.1 GET /v1/licenses/T7-X-9 404 [0-9]+ [0-9.]+ms\$" "$(cat req.log)"
 expect "log: a quote escaped" '^.* GET /v1/no%22such 404 ' "$(cat req.log)"
-if grep -q 's3cret' req.log serve.err; then fail "the query reached a log"; else ok; fi
+if grep -q 's3cret' req.log serve.log; then fail "the query reached a log"; else ok; fi
 if [ "$(wc -l <req.log)" -eq 3 ]; then ok; else fail "want 3 lines, got: $(cat req.log)"; fi
-if grep -q 'GET /v1/' serve.err; then fail "request lines on stderr too: $(cat serve.err)"; else ok; fi
+if grep -q 'GET /v1/' serve.log; then fail "request lines on stderr too: $(cat serve.log)"; else ok; fi
 
 # --- SIGTERM: the request in flight is answered, then the process exits 0 ---------------------
 # A signed write's head with Expect: 100-continue: the server's "100 Continue" says it holds
@@ -69,8 +60,8 @@ printf 'POST /v1/licenses HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: applicati
 IFS= read -r -t 10 line <&4
 expect "100 Continue before the body" '^HTTP/1.1 100' "$line"
 kill -TERM "$server_pid"
-for _ in $(seq 200); do grep -q 'SIGTERM: stopping' serve.err && break; sleep 0.05; done
-expect "stop message" 'SIGTERM: stopping' "$(cat serve.err)"
+for _ in $(seq 200); do grep -q 'SIGTERM: stopping' serve.log && break; sleep 0.05; done
+expect "stop message" 'SIGTERM: stopping' "$(cat serve.log)"
 printf 'hello' >&4
 r=$(timeout 10 cat <&4 | tr -d '\r')
 exec 4<&-
@@ -78,17 +69,17 @@ expect "the request in flight answered" '^HTTP/1.1 4[0-9][0-9] ' "$(grep '^HTTP/
 wait "$server_pid"
 rc=$?
 server_pid=
-if [ $rc -eq 0 ]; then ok; else fail "exit $rc after SIGTERM: $(cat serve.err)"; fi
+if [ $rc -eq 0 ]; then ok; else fail "exit $rc after SIGTERM: $(cat serve.log)"; fi
 if [ ! -e reg.port ]; then ok; else fail "the port file is left"; fi
 expect "log: the write's line" '^.* POST /v1/licenses 4[0-9][0-9] [0-9]+ ' "$(cat req.log)"
 
 # --- a database that stops answering: 503 -----------------------------------------------------
 # The file replaced by one that is not a database, its WAL index reset: the next read of
 # every handle (kept open between requests) meets it.
-start - serve2.err
+start -
 r=$(get /v1/health)
 expect "health before" '^HTTP/1.1 200' "$r"
-expect "request log on stderr by default (-)" ' GET /v1/health 200 ' "$(cat serve2.err)"
+expect "request log on stderr by default (-)" ' GET /v1/health 200 ' "$(cat serve.log)"
 python3 - <<'EOF'
 import os
 for name, size in (("reg.db", None), ("reg.db-shm", None)):
@@ -104,7 +95,7 @@ expect "dead database: 503" '^HTTP/1.1 503' "$r"
 expect "dead database: body" '"status":"unavailable".*"database":"unavailable"' "$r"
 expect "dead database: Retry-After" '^Retry-After: 1' "$r"
 expect "dead database: the cause in the operator's log" 'registry serve: health: database' \
-    "$(cat serve2.err)"
+    "$(cat serve.log)"
 kill -TERM "$server_pid"
 wait "$server_pid"
 rc=$?
