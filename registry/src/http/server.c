@@ -319,9 +319,9 @@ body_overdue(const struct req_state *st, unsigned timeout_seconds)
     return now.tv_sec - st->started.tv_sec > (time_t) timeout_seconds;
 }
 
-/* `text` for the request log: printable ASCII but '%', '"' and '\\' as themselves, anything
- * else as %XX (a log line holds no control byte or space an attacker chose), at most `max`
- * characters and then "..." (`out` has room for max + 4). */
+/* `text` for the request log: printable ASCII as itself, except '%', '"' and '\\', which
+ * like every other byte become %XX (a log line holds no control byte or space an attacker
+ * chose), at most `max` characters and then "..." (`out` has room for max + 4). */
 static void
 log_escape(char *out, size_t max, const char *text)
 {
