@@ -3,6 +3,7 @@
  * in, extend its chain, publish its status lists, serve it, audit its log. Each parses its option
  * table and makes one library call. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -467,6 +468,7 @@ static const char *sv_threads;
 static const char *sv_write_rate;
 static const char *sv_write_burst;
 static bool sv_read_only;
+static const char *sv_request_log;
 
 static const struct cli_option serve_opts[] = {
     {CLI_OPT_VALUE, "--db", "FILE", &sv_db, CLI_REQUIRED, 0,
@@ -500,6 +502,8 @@ static const struct cli_option serve_opts[] = {
     {CLI_OPT_SWITCH, "--read-only", NULL, &sv_read_only, 0, 0,
      "serve reads only: writes answer 503 read_only (needed for a database the process "
      "cannot write)"},
+    {CLI_OPT_VALUE, "--request-log", "FILE", &sv_request_log, 0, 0,
+     "append the request log to FILE instead of stderr (- for stderr, none for no log)"},
 };
 
 static const struct cli_command serve_cmd = {
@@ -507,7 +511,7 @@ static const struct cli_command serve_cmd = {
     "--db FILE --listen ADDR:PORT --key FILE [--passphrase-fd N] [--base-url URL]\n"
     "       [--public] [--port-file FILE] [--listen-fd N] [--max-connections N]\n"
     "       [--max-per-ip N] [--timeout SECONDS] [--threads N] [--write-rate N]\n"
-    "       [--write-burst N] [--read-only]",
+    "       [--write-burst N] [--read-only] [--request-log FILE]",
     "Serve the registry's API over HTTP until SIGINT or SIGTERM. Public reads: GET /v1/health,\n"
     "/v1/status/<list>/<revocation|suspension|message> (status lists signed on demand with\n"
     "the registry key, valid 10 days), /v1/licenses/<number>, /v1/bundle (the trust bundle\n"
@@ -539,7 +543,14 @@ static const struct cli_command serve_cmd = {
     "fsync) no write is acknowledged until the server is restarted. The log's stored hashes\n"
     "are checked against the leaves added since the last audit at start (a damaged log is\n"
     "refused: see libro registry audit) and before a checkpoint is signed over new leaves\n"
-    "(/v1/log/checkpoint and /v1/bundle answer 503 log_damaged while it is damaged).",
+    "(/v1/log/checkpoint and /v1/bundle answer 503 log_damaged while it is damaged).\n"
+    "GET /v1/health answers 200 while the database answers a read, else 503.\n"
+    "The request log has one line per request, on stderr unless --request-log names a file\n"
+    "(opened for appending, created 0640): time (UTC), client address, method, path without\n"
+    "its query, status (0: cut off before an answer), body bytes, duration; never a header,\n"
+    "a body or a signature. On SIGINT or SIGTERM the server stops accepting connections,\n"
+    "answers the requests it has received (waiting at most --timeout), removes the port\n"
+    "file and exits 0.",
     serve_opts,
     LIBRO_NELEM(serve_opts),
     registry_epilog,
@@ -637,6 +648,41 @@ serve_log(void *ctx, const char *line)
     fflush(stderr);
 }
 
+/* The request log's lines, to the stream `ctx`, whole (stdio locks it per call). */
+static void
+request_log(void *ctx, const char *line)
+{
+    FILE *f = ctx;
+
+    fprintf(f, "%s\n", line);
+    fflush(f);
+}
+
+/* The stream of --request-log: stderr for none or "-", NULL (*off) for "none", else FILE
+ * opened for appending (O_NOFOLLOW: not through a link someone else planted). */
+static FILE *
+open_request_log(const char *path, bool *off)
+{
+    int fd;
+    FILE *f;
+
+    *off = path != NULL && strcmp(path, "none") == 0;
+    if (path == NULL || strcmp(path, "-") == 0 || *off) {
+        return stderr;
+    }
+    fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0640);
+    if (fd < 0) {
+        cli_errorf("registry serve: --request-log %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    f = fdopen(fd, "a");
+    if (f == NULL) {
+        cli_errorf("registry serve: --request-log %s: %s", path, strerror(errno));
+        (void) close(fd);
+    }
+    return f;
+}
+
 static int
 registry_serve(int argc, char **argv)
 {
@@ -646,6 +692,8 @@ registry_serve(int argc, char **argv)
     libro_server *server = NULL;
     libro_key *key = NULL;
     bool wrote_port_file = false;
+    FILE *reqlog = NULL;
+    bool reqlog_off = false;
     char addr[64];
     sigset_t stop_signals;
     int sig = 0;
@@ -689,6 +737,14 @@ registry_serve(int argc, char **argv)
                    sv_port_file);
         goto out;
     }
+    reqlog = open_request_log(sv_request_log, &reqlog_off);
+    if (reqlog == NULL) {
+        goto out;
+    }
+    if (!reqlog_off) {
+        opt.request_log = request_log;
+        opt.request_log_ctx = reqlog;
+    }
     if (cli_load_key(&key, sv_key, sv_pass_fd, &err) != LIBRO_OK) {
         goto out_report;
     }
@@ -730,6 +786,9 @@ out_report:
     cli_report(cmd->command, &err);
 out:
     libro_server_stop(server);
+    if (reqlog != NULL && reqlog != stderr) {
+        (void) fclose(reqlog);
+    }
     if (wrote_port_file) {
         (void) unlink(sv_port_file); /* the port is no longer ours */
     }

@@ -12,9 +12,13 @@
 #   two members sign an agreement (PARTIAL until both did) and register it; the roundtable
 #   adopts a law by consent after one objection and an amendment, and the employer verifies
 #   the law (IN FORCE until its review date) and the agreement's reference QR code offline.
-# Usage: scripts/journey.sh PATH/TO/libro
+# Usage: scripts/journey.sh [PATH/TO/libro]   (default: the libro on PATH, e.g. the one the
+# Debian package installed: scripts/package-test runs it so)
 set -euo pipefail
-libro=${1:?usage: journey.sh PATH/TO/libro}
+libro=${1:-libro}
+if [[ $libro != */* ]]; then
+    libro=$(command -v "$libro") || { echo "journey.sh: no ${1:-libro} on PATH" >&2; exit 2; }
+fi
 libro=$(cd "$(dirname "$libro")" && pwd)/$(basename "$libro") # we cd below
 work=$(mktemp -d "${TMPDIR:-/tmp}/libro-demo.XXXXXX")
 server=

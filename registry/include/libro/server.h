@@ -1,7 +1,9 @@
 /* libro_server: the registry's HTTP API, read side (docs/operations.md), on libmicrohttpd. Every
  * route lives under /v1 and is public and cacheable:
  *
- *   GET /v1/health                              {"status":"ok","version":"<libro version>"}
+ *   GET /v1/health                              {"status":"ok","version":"<libro version>",
+ *                                               "database":"ok"}, or 503 with "status":
+ *                                               "unavailable" when the database does not answer
  *   GET /v1/status/<list>/<revocation|suspension>
  *                                               the signed BitstringStatusListCredential
  *                                               (application/vc+jwt), with an ETag
@@ -25,7 +27,7 @@
 
 typedef struct libro_server libro_server; /* opaque */
 
-#define LIBRO_SERVER_OPTIONS_VERSION 4u
+#define LIBRO_SERVER_OPTIONS_VERSION 5u
 
 /** How to serve. Start from LIBRO_SERVER_OPTIONS_INIT and set db_path, registry_key and
  *  base_url (or leave it NULL on 127.0.0.1). Zero limits are invalid (LIBRO_ERR_INVALID_ARG),
@@ -66,12 +68,21 @@ typedef struct libro_server_options {
        one call at a time per thread: it must be thread-safe. NULL: nothing is logged. */
     void (*log)(void *log_ctx, const char *line);
     void *log_ctx;
+    /* Called with one line (no newline) for each request answered or cut off, once it ends:
+       "TIME ADDRESS METHOD PATH STATUS BYTES DURATION", e.g. "2026-12-06T17:30:00.123Z
+       127.0.0.1 GET /v1/health 200 45 0.412ms". TIME is UTC; PATH is the path as sent without
+       its query, bytes outside printable ASCII (and '%', '"', '\\') written %XX, at most 256
+       characters (then "..."); STATUS is 0 for a request cut off before an answer; BYTES the
+       answer's body. No header, body, query or signature is ever in it. From any worker
+       thread: it must be thread-safe. NULL: no request log. */
+    void (*request_log)(void *request_log_ctx, const char *line);
+    void *request_log_ctx;
 } libro_server_options;
 
 #define LIBRO_SERVER_OPTIONS_INIT                                                                  \
     {                                                                                              \
         LIBRO_SERVER_OPTIONS_VERSION, NULL, "127.0.0.1", 0, false, NULL, NULL, 256u, 16u, 30u,     \
-            LIBRO_MAX_HTTP_BODY_BYTES, 4u, 864000u, 20u, 40u, -1, false, NULL, NULL                \
+            LIBRO_MAX_HTTP_BODY_BYTES, 4u, 864000u, 20u, 40u, -1, false, NULL, NULL, NULL, NULL    \
     }
 
 /** Start serving the registry at opt->db_path on opt->listen_address:opt->port, with worker
@@ -101,8 +112,10 @@ LIBRO_API uint16_t libro_server_port(const libro_server *s);
  *  Borrowed: valid until libro_server_stop. NULL for NULL. */
 LIBRO_API const char *libro_server_base_url(const libro_server *s);
 
-/** Stop accepting, close every connection, wait for the workers, release everything. NULL is
- *  a no-op. Call from one thread, once, never from a request. */
+/** Stop accepting new connections, let the requests already received be answered (waiting
+ *  at most opt->timeout_seconds for them), then close every connection, wait for the workers
+ *  and release everything. NULL is a no-op. Call from one thread, once, never from a
+ *  request. */
 LIBRO_API void libro_server_stop(libro_server *s);
 
 /** libro_server_stop, but the listening socket stays open and *listen_fd receives it (the

@@ -408,7 +408,9 @@ void libro_http__match(libro_http__route_match *m, const char *path);
 
 /* ---- the routes */
 
-void libro_http__health(libro_http__response *resp);
+/** GET /v1/health: 200 {"status":"ok",...} when the database answers a read, else 503
+ *  {"status":"unavailable",...} (the cause to ctx->log). */
+void libro_http__health(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg);
 /** GET /v1/status/<list>/<purpose> and /v1/status/mandates/<list>/<purpose> (listcache.c). */
 void libro_http__status(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
                         const libro_http__request *req, bool mandates, uint32_t list, int purpose);

@@ -478,7 +478,7 @@ dispatch(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
     }
     switch (m.route) {
     case LIBRO_HTTP_ROUTE_HEALTH:
-        libro_http__health(resp);
+        libro_http__health(resp, ctx, reg);
         break;
     case LIBRO_HTTP_ROUTE_STATUS:
         libro_http__status(resp, ctx, reg, req, m.mandates, m.list, m.purpose);

@@ -616,20 +616,44 @@ libro_http__release_registry(libro_http_ctx *ctx, libro_registry *reg,
     libro_registry_close(reg);
 }
 
+/* GET /v1/health: 200 when a registry handle answers a read of the log's size (the cheapest
+ * read every registry has: the last leaf's index), 503 when the database does not (gone,
+ * damaged, a PostgreSQL server down), so that a load balancer or systemd's watchdog stops
+ * sending requests to this process. The cause goes to the operator's log, never to the
+ * client: a public answer says "unavailable" and nothing of the database. */
 void
-libro_http__health(libro_http__response *resp)
+libro_http__health(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg)
 {
     libro_error err = LIBRO_ERROR_INIT;
-    json_t *root = json_pack("{s:s, s:s}", "status", "ok", "version", libro_version());
+    libro_error ignored = LIBRO_ERROR_INIT;
+    libro_buf line = LIBRO_BUF_INIT;
+    uint64_t size = 0;
+    libro_code rc = libro_http__open_registry(ctx, reg, &err);
+    json_t *root;
 
-    libro_buf_clear(&resp->body);
-    if (root == NULL || libro_json__dump(&resp->body, root, &err) != LIBRO_OK) {
-        libro_http__internal_error(resp, &err);
-    } else {
-        resp->status = 200;
-        resp->content_type = type_json;
-        resp->cache_control = no_store;
+    if (rc == LIBRO_OK) {
+        rc = (*reg)->store.ops->log_size((*reg)->store.h, &size, &err);
     }
+    root = json_pack("{s:s, s:s, s:s}", "status", rc == LIBRO_OK ? "ok" : "unavailable", "version",
+                     libro_version(), "database", rc == LIBRO_OK ? "ok" : "unavailable");
+    libro_buf_clear(&resp->body);
+    if (root == NULL || libro_json__dump(&resp->body, root, &ignored) != LIBRO_OK) {
+        libro_http__internal_error(resp, &ignored);
+        goto out;
+    }
+    resp->status = rc == LIBRO_OK ? 200 : 503;
+    resp->content_type = type_json;
+    resp->cache_control = no_store;
+    if (rc != LIBRO_OK) {
+        resp->retry_after = 1;
+        resp->storage = err; /* a lost connection closes the idle handles too */
+        if (ctx->log != NULL &&
+            libro_buf_printf(&line, &ignored, "health: database: %s", err.msg) == LIBRO_OK) {
+            ctx->log(ctx->log_ctx, (const char *) line.data);
+        }
+    }
+out:
+    libro_buf_free(&line);
     json_decref(root);
 }
 

@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,7 +61,17 @@ struct libro_server {
     libro_http_ctx ctx;
     uint16_t port;
     bool given_socket; /* serving a duplicate of a caller's listening socket (listen_fd) */
+    /* Requests whose head arrived and whose end has not been seen yet: a stop lets them be
+     * answered before it closes the connections (stop_server). */
+    atomic_uint in_flight;
+    void (*request_log)(void *request_log_ctx, const char *line);
+    void *request_log_ctx;
 };
+
+/* The request log's copy of a request line: the method and the path as sent (never the
+ * query, which libmicrohttpd has split off), escaped and bounded when the head arrives. */
+#define LOG_METHOD_MAX 16
+#define LOG_PATH_MAX 256
 
 /* Per request (req_cls). */
 struct req_state {
@@ -71,6 +82,8 @@ struct req_state {
     struct timespec started; /* when the headers were complete: the body has a deadline */
     bool too_large;
     bool answered;
+    char log_method[LOG_METHOD_MAX + 4]; /* escaped; "..." past the bound */
+    char log_path[LOG_PATH_MAX + 4];
 };
 
 /* A header value as sent, with its length (libro_http__value_ok judges it). */
@@ -307,6 +320,80 @@ body_overdue(const struct req_state *st, unsigned timeout_seconds)
     return now.tv_sec - st->started.tv_sec > (time_t) timeout_seconds;
 }
 
+/* `text` for the request log: printable ASCII as itself, except '%', '"' and '\\', which
+ * like every other byte become %XX (a log line holds no control byte or space an attacker
+ * chose), at most `max` characters and then "..." (`out` has room for max + 4). */
+static void
+log_escape(char *out, size_t max, const char *text)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = 0;
+    const unsigned char *p = (const unsigned char *) (text == NULL ? "-" : text);
+
+    for (; *p != '\0'; p++) {
+        bool plain = *p > 0x20 && *p < 0x7f && *p != '%' && *p != '"' && *p != '\\';
+        size_t need = plain ? 1 : 3;
+
+        if (n + need > max) {
+            memcpy(out + n, "...", 3);
+            n += 3;
+            break;
+        }
+        if (plain) {
+            out[n++] = (char) *p;
+        } else {
+            out[n++] = '%';
+            out[n++] = hex[*p >> 4];
+            out[n++] = hex[*p & 0x0f];
+        }
+    }
+    out[n] = '\0';
+}
+
+/* The client's address for the request log: dotted IPv4 for a mapped one, else IPv6. */
+static void
+log_address(char *out, size_t size, const unsigned char a[16])
+{
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+    if ((memcmp(a, mapped, sizeof mapped) == 0
+             ? inet_ntop(AF_INET, a + 12, out, (socklen_t) size)
+             : inet_ntop(AF_INET6, a, out, (socklen_t) size)) == NULL) {
+        (void) snprintf(out, size, "-");
+    }
+}
+
+/* One line of the request log for a request that ended (answered, or cut off: status 0). */
+static void
+log_request(const libro_server *s, const struct req_state *st)
+{
+    struct timespec wall;
+    struct timespec now;
+    struct tm tm;
+    char when[32];
+    char addr[INET6_ADDRSTRLEN];
+    char line[LOG_METHOD_MAX + LOG_PATH_MAX + 160];
+    int64_t micros;
+    int n;
+
+    if (clock_gettime(CLOCK_REALTIME, &wall) != 0 || clock_gettime(CLOCK_MONOTONIC, &now) != 0 ||
+        gmtime_r(&wall.tv_sec, &tm) == NULL ||
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+        return;
+    }
+    micros = (int64_t) (now.tv_sec - st->started.tv_sec) * 1000000 +
+             (now.tv_nsec - st->started.tv_nsec) / 1000;
+    log_address(addr, sizeof addr, st->req.client);
+    n = snprintf(line, sizeof line, "%s.%03ldZ %s %s %s %u %zu %lld.%03lldms", when,
+                 wall.tv_nsec / 1000000L, addr, st->log_method, st->log_path,
+                 st->answered ? (unsigned) st->resp.status : 0u,
+                 st->answered ? st->resp.body.len : (size_t) 0, (long long) (micros / 1000),
+                 (long long) (micros % 1000));
+    if (n > 0 && (size_t) n < sizeof line) {
+        s->request_log(s->request_log_ctx, line);
+    }
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
            const char *version, const char *upload_data, size_t *upload_data_size, void **req_cls)
@@ -323,6 +410,11 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
             return MHD_NO;
         }
         *req_cls = st;
+        atomic_fetch_add(&s->in_flight, 1u); /* until on_completed */
+        if (s->request_log != NULL) {
+            log_escape(st->log_method, LOG_METHOD_MAX, method);
+            log_escape(st->log_path, LOG_PATH_MAX, url);
+        }
         st->req.method = method;
         st->req.path = url;
         st->req.version = version;
@@ -387,12 +479,16 @@ static void
 on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
              enum MHD_RequestTerminationCode toe)
 {
+    libro_server *s = cls;
     struct req_state *st = *req_cls;
 
-    (void) cls;
     (void) conn;
     (void) toe;
     if (st != NULL) {
+        if (s->request_log != NULL) {
+            log_request(s, st);
+        }
+        atomic_fetch_sub(&s->in_flight, 1u);
         libro_http__response_clear(&st->resp);
         libro_buf_free(&st->body);
         libro_free(st);
@@ -543,6 +639,7 @@ libro_server_start(libro_server **out, const libro_server_options *opt, libro_er
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
         goto out;
     }
+    atomic_init(&s->in_flight, 0u);
     rc = libro_http__ctx_init(&s->ctx, &checked, err);
     if (rc != LIBRO_OK) {
         goto out;
@@ -576,6 +673,8 @@ libro_server_start(libro_server **out, const libro_server_options *opt, libro_er
     }
     s->port = opt->port;
     s->given_socket = opt->listen_fd >= 0;
+    s->request_log = opt->request_log;
+    s->request_log_ctx = opt->request_log_ctx;
     rc = opt->listen_fd >= 0
              ? listen_given(&fd, &s->port, opt->listen_fd, addr, opt->listen_address, err)
              : listen_on(&fd, &s->port, addr, addr_len, opt->listen_address, err);
@@ -637,23 +736,46 @@ libro_server_port(const libro_server *s)
     return s == NULL ? 0 : s->port;
 }
 
-/* Stop `s` and release it. With `keep`, return its listening socket still open (-1 if
- * none). A daemon on a caller's socket, or one whose socket is kept, is quiesced first:
- * stopping a pool of workers libmicrohttpd would otherwise shut the socket down, which
- * reaches every duplicate of it (the caller's, systemd's). A daemon on its own socket is not:
- * libmicrohttpd closes that itself, and quiescing races its polling thread's epoll set (MHD
- * 0.9.75 aborts with "Failed to remove listen FD from epoll set" when it loses). */
+/* Wait until the requests received before a stop are answered (and their connections sent
+ * the answer), or `seconds` have passed: a request cut off by the stop would be an error the
+ * client sees for a write it may have made. Connections that hold no request are not waited
+ * for: an idle keep-alive connection is closed at once. */
+static void
+drain(libro_server *s, unsigned seconds)
+{
+    struct timespec start;
+    struct timespec now;
+    const struct timespec pause = {0, 5 * 1000 * 1000};
+
+    if (clock_gettime(CLOCK_MONOTONIC, &start) != 0) {
+        return;
+    }
+    while (atomic_load(&s->in_flight) > 0) {
+        if (clock_gettime(CLOCK_MONOTONIC, &now) != 0 ||
+            now.tv_sec - start.tv_sec >= (time_t) seconds) {
+            return;
+        }
+        (void) nanosleep(&pause, NULL);
+    }
+}
+
+/* Stop `s` and release it; return its listening socket, still open, for the caller to close
+ * or keep (-1 if
+ * none). The daemon is quiesced first, so that no new connection is accepted while the
+ * requests in flight are answered (drain); the workers poll() and hear of it through the ITC
+ * (with epoll, libmicrohttpd 0.9.75 raced its own removal of the socket from the epoll set).
+ * Quiescing also keeps a caller's or a kept socket open: stopping a pool of workers would
+ * otherwise shut it down, which reaches every duplicate of it (the caller's, systemd's). */
 static int
-stop_server(libro_server *s, bool keep)
+stop_server(libro_server *s)
 {
     int fd = -1;
 
     if (s->daemon != NULL) {
-        if (keep || s->given_socket) {
-            MHD_socket q = mhd.quiesce_daemon(s->daemon);
+        MHD_socket q = mhd.quiesce_daemon(s->daemon);
 
-            fd = q == MHD_INVALID_SOCKET ? -1 : (int) q;
-        }
+        fd = q == MHD_INVALID_SOCKET ? -1 : (int) q;
+        drain(s, s->ctx.timeout_seconds);
         mhd.stop_daemon(s->daemon); /* joins the workers and closes every connection */
     }
     libro_registry_writer_close(s->ctx.writer); /* no worker is left to submit */
@@ -669,7 +791,7 @@ libro_server_stop_keep_socket(libro_server *s, int *listen_fd, libro_error *err)
     if (s == NULL || listen_fd == NULL) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "server: NULL argument");
     }
-    *listen_fd = stop_server(s, true);
+    *listen_fd = stop_server(s);
     return *listen_fd < 0
                ? libro_error_set(err, LIBRO_ERR_NETWORK, "server: the listening socket was lost")
                : LIBRO_OK;
@@ -683,8 +805,8 @@ libro_server_stop(libro_server *s)
     if (s == NULL) {
         return;
     }
-    fd = stop_server(s, false);
+    fd = stop_server(s);
     if (fd >= 0) {
-        (void) close(fd); /* the duplicate it served; the caller's stays open */
+        (void) close(fd); /* its own, or the duplicate it served (the caller's stays open) */
     }
 }
