@@ -128,6 +128,41 @@ typedef libro_code (*cli_json_item)(libro_buf *b, const void *items, size_t i, l
 /* Print {"ok":true,"<member>":[...]} and a newline on stdout, `item` writing each of the n. */
 libro_code cli_print_json_list(const char *member, const void *items, size_t n, cli_json_item item,
                                libro_error *err);
+/* A --json result document, written member by member: every --json document of a command
+ * that had none before is built with these (no JSON text by hand). The first failure sticks:
+ * later calls do nothing and cli_json_end returns it. Keys are literals of the caller. */
+struct cli_json {
+    libro_buf b;
+    libro_code rc;
+    libro_error *err;
+    bool first; /* no comma before the next value */
+};
+/* Start {"ok":true ... */
+void cli_json_begin(struct cli_json *j, libro_error *err);
+/* "key":"text" escaped, or "key":null when `text` is NULL. Inside an array `key` is NULL. */
+void cli_json_str(struct cli_json *j, const char *key, const char *text);
+void cli_json_int(struct cli_json *j, const char *key, int64_t v);
+void cli_json_bool(struct cli_json *j, const char *key, bool v);
+/* An RFC 3339 time (null when it cannot be written). */
+void cli_json_time(struct cli_json *j, const char *key, int64_t t);
+/* Open a nested object or array as the value of `key` (NULL inside an array); close it with
+ * cli_json_close(j, '}') or (j, ']'). */
+void cli_json_open(struct cli_json *j, const char *key, char bracket);
+void cli_json_close(struct cli_json *j, char bracket);
+/* Close the document and print it with a newline on stdout; free it. Returns the first
+ * failure (nothing printed then), else LIBRO_OK. */
+libro_code cli_json_end(struct cli_json *j);
+
+/* "did you mean": the one of n names (name(items, i)) nearest to `word` (its first `len`
+ * bytes) by Damerau-Levenshtein distance (optimal string alignment), when that distance is
+ * at most 2 and less than half the word's length and no other name is as near; else NULL. */
+const char *cli_suggest(const char *word, size_t len, const void *items, size_t n,
+                        const char *(*name)(const void *items, size_t i));
+/* The edit distance cli_suggest uses (SIZE_MAX past 64 bytes). */
+size_t cli_edit_distance(const char *a, size_t alen, const char *b, size_t blen);
+/* cli_suggest over a table of commands. */
+const char *cli_suggest_command(const char *word, const struct cli_cmd *cmds, size_t n);
+
 /* Flush stdout; CLI_EXIT_OUTPUT (with a message) when that fails, else `code`. */
 int cli_finish(int code);
 
