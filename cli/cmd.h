@@ -83,6 +83,13 @@ struct cli_option {
     const char *help;
 };
 
+/* The --json switch of a command whose document `schema` (a file in schemas/cli/) describes. */
+#define CLI_JSON_OPTION(var, schema)                                                               \
+    {                                                                                              \
+        CLI_OPT_SWITCH, "--json", NULL, var, 0, 0,                                                 \
+            "print one JSON document, also on failure (schemas/cli/" schema ")"                    \
+    }
+
 struct cli_command {
     const char *command;  /* "issue license" */
     const char *synopsis; /* for usage lines */
@@ -212,6 +219,14 @@ void cli_say_issued(const libro_credential *c, const char *path);
 /* Write a signed credential and a newline to a new file ("-" = stdout); say so on stderr. */
 libro_code cli_write_credential(const char *out_path, const libro_buf *jws,
                                 const libro_credential *c, libro_error *err);
+struct libro_issued;
+/* With --json: the document of a credential signed and written to `out` (and its QR code to
+ * `qr`, NULL when none), schemas/cli/issue.schema.json; `res` the issuer library's answer for a
+ * license (issued or renewed), NULL for a charter or an authorization. */
+libro_code cli_json_issued(const libro_credential *c, const char *out, const char *qr,
+                           const struct libro_issued *res, libro_error *err);
+/* "--json needs --out FILE" when --json goes with --out "-" (both to stdout), else NULL. */
+const char *cli_json_out_problem(bool json, const char *out);
 /* The LB1 QR code of a signed credential as a new PNG file. */
 libro_code cli_write_qr_png(const char *path, const libro_buf *jws, libro_error *err);
 /* LIBRO_ERR_EXISTS when `path` (given as `option`) exists: checked before a registry records

@@ -64,6 +64,7 @@ static const char *ch_rep_term;
 static const char *ch_chair_term;
 static const char *ch_leader_term;
 static const char *ch_consecutive;
+static bool ch_json;
 
 static const struct cli_option charter_opts[] = {
     {CLI_OPT_VALUE, "--key", "FILE", &ch_key, CLI_REQUIRED, 0,
@@ -97,6 +98,7 @@ static const struct cli_option charter_opts[] = {
     {CLI_OPT_VALUE, "--out", "FILE", &ch_out, CLI_REQUIRED, 0, "where to write the charter"},
     {CLI_OPT_VALUE, "--passphrase-fd", "N", &ch_pass_fd, 0, 0,
      "read the signing key's passphrase from descriptor N"},
+    CLI_JSON_OPTION(&ch_json, "issue.schema.json"),
 };
 
 static const struct cli_command charter_cmd = {
@@ -104,7 +106,7 @@ static const struct cli_command charter_cmd = {
     "--key FILE (--self | --issuer ID --parent-charter FILE) --id ID --name NAME --level N\n"
     "       [--community-key FILE] --allow TYPE... (--valid-until TIME | --days N)\n"
     "       [--representative-term YEARS] [--chair-term YEARS] [--leader-term YEARS]\n"
-    "       [--consecutive-terms N] --out FILE",
+    "       [--consecutive-terms N] --out FILE [--json]",
     "Charter a community: a parent community signs a CommunityCharter naming the child's id,\n"
     "level, key and the license types it may authorize (a subset of the parent's). An\n"
     "anchor community charters itself with --self; verifiers pin such a charter with\n"
@@ -157,6 +159,9 @@ issue_charter(int argc, char **argv)
     if (!ch_self && ch_parent == NULL) {
         return cli_command_usage(cmd, "--parent-charter FILE is required with --issuer");
     }
+    if (cli_json_out_problem(ch_json, ch_out) != NULL) {
+        return cli_command_usage(cmd, "%s", cli_json_out_problem(ch_json, ch_out));
+    }
     if (libro_parse_u64(&level, ch_level, strlen(ch_level), LIBRO_MAX_LEVEL, &err) != LIBRO_OK) {
         return cli_command_usage(cmd, "--level: want 0 to %d", LIBRO_MAX_LEVEL);
     }
@@ -192,13 +197,14 @@ issue_charter(int argc, char **argv)
     opt.parent_charter = (const char *) parent_jws.data;
     opt.parent_charter_len = parent_jws.len;
     if (libro_issuer_issue_charter(&jws, &c, signer, &opt, &err) != LIBRO_OK ||
-        cli_write_credential(ch_out, &jws, c, &err) != LIBRO_OK) {
+        cli_write_credential(ch_out, &jws, c, &err) != LIBRO_OK ||
+        (ch_json && cli_json_issued(c, ch_out, NULL, NULL, &err) != LIBRO_OK)) {
         goto out_report;
     }
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    cli_report(cmd->command, &err);
+    cli_report_json(cmd->command, &err, ch_json);
 out:
     libro_buf_free(&jws);
     libro_buf_free(&parent_jws);
@@ -223,6 +229,7 @@ static const char *au_days;
 static const char *au_out;
 static const char *au_pass_fd;
 static const char *au_status_registry;
+static bool au_json;
 
 static const struct cli_option auth_opts[] = {
     {CLI_OPT_VALUE, "--key", "FILE", &au_key, CLI_REQUIRED, 0, "signing key: the community's key"},
@@ -241,12 +248,13 @@ static const struct cli_option auth_opts[] = {
     {CLI_OPT_VALUE, "--out", "FILE", &au_out, CLI_REQUIRED, 0, "where to write the authorization"},
     {CLI_OPT_VALUE, "--passphrase-fd", "N", &au_pass_fd, 0, 0,
      "read the signing key's passphrase from descriptor N"},
+    CLI_JSON_OPTION(&au_json, "issue.schema.json"),
 };
 
 static const struct cli_command auth_cmd = {
     "issue authorization",
     "--key FILE --charter FILE --id ID --name NAME --subject-key FILE --grant TYPE:DAYS...\n"
-    "       [--status-registry URL] (--valid-until TIME | --days N) --out FILE",
+    "       [--status-registry URL] (--valid-until TIME | --days N) --out FILE [--json]",
     "Authorize an issuer (a public service of the community) to sign licenses of the granted\n"
     "types, each up to its number of days. Signed by the community key; the grants must be\n"
     "among the license types the community's charter allows, and the window inside it.\n"
@@ -274,12 +282,13 @@ static const struct cli_option reg_opts[] = {
     {CLI_OPT_VALUE, "--out", "FILE", &au_out, CLI_REQUIRED, 0, "where to write the authorization"},
     {CLI_OPT_VALUE, "--passphrase-fd", "N", &au_pass_fd, 0, 0,
      "read the signing key's passphrase from descriptor N"},
+    CLI_JSON_OPTION(&au_json, "issue.schema.json"),
 };
 
 static const struct cli_command reg_cmd = {
     "issue registry-authorization",
     "--key FILE --charter FILE --id ID --name NAME --subject-key FILE [--url URL]\n"
-    "       (--valid-until TIME | --days N) --out FILE",
+    "       (--valid-until TIME | --days N) --out FILE [--json]",
     "Name the key the community's registry signs status lists and log checkpoints with.",
     reg_opts,
     LIBRO_NELEM(reg_opts),
@@ -349,6 +358,9 @@ issue_auth(int argc, char **argv, libro_cred_type type)
     if (code >= 0) {
         return code;
     }
+    if (cli_json_out_problem(au_json, au_out) != NULL) {
+        return cli_command_usage(cmd, "%s", cli_json_out_problem(au_json, au_out));
+    }
     code = CLI_EXIT_NO;
     if (cli_load_key(&signer, au_key, au_pass_fd, &err) != LIBRO_OK ||
         cli_read_token(&charter_jws, au_charter, &err) != LIBRO_OK ||
@@ -369,13 +381,14 @@ issue_auth(int argc, char **argv, libro_cred_type type)
     opt.url = au_url;
     opt.status_registry = au_status_registry;
     if (libro_issuer_issue_authorization(&jws, &c, signer, &opt, &err) != LIBRO_OK ||
-        cli_write_credential(au_out, &jws, c, &err) != LIBRO_OK) {
+        cli_write_credential(au_out, &jws, c, &err) != LIBRO_OK ||
+        (au_json && cli_json_issued(c, au_out, NULL, NULL, &err) != LIBRO_OK)) {
         goto out_report;
     }
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    cli_report(cmd->command, &err);
+    cli_report_json(cmd->command, &err, au_json);
 out:
     libro_buf_free(&jws);
     libro_buf_free(&charter_jws);
@@ -417,6 +430,7 @@ static const char *li_qr;
 static const char *li_pass_fd;
 static const char *li_registry;
 static const char *li_url_base;
+static bool li_json;
 
 static const struct cli_option license_opts[] = {
     {CLI_OPT_VALUE, "--key", "FILE", &li_key, CLI_REQUIRED, 0, "signing key: the issuer's key"},
@@ -447,6 +461,7 @@ static const struct cli_option license_opts[] = {
      "(signed requests)"},
     {CLI_OPT_VALUE, "--status-url-base", "URL", &li_url_base, 0, 0,
      "with --registry DB: where the registry's status lists are served (<URL>/<list>/revocation)"},
+    CLI_JSON_OPTION(&li_json, "issue.schema.json"),
 };
 
 static const struct cli_command license_cmd = {
@@ -454,7 +469,7 @@ static const struct cli_command license_cmd = {
     "--key FILE --authorization FILE --community-charter FILE --holder NAME --number N\n"
     "       --profession TEXT --type TYPE --scope TEXT... [--holder-did DID]\n"
     "       [--valid-until TIME | --days N] --out FILE [--qr FILE.png]\n"
-    "       [--registry DB --status-url-base URL | --registry URL]\n"
+    "       [--registry DB --status-url-base URL | --registry URL] [--json]\n"
     "   or: libro issue license --batch FILE ... (many at once: see --batch FILE --help)",
     "Issue a time-limited professional license. The license type must be granted by the\n"
     "issuer's authorization, and the validity must lie inside the authorization's window\n"
@@ -495,6 +510,9 @@ issue_license(int argc, char **argv)
     if (!cli_is_url(li_registry) && (li_registry == NULL) != (li_url_base == NULL)) {
         return cli_command_usage(cmd, "--registry DB and --status-url-base go together");
     }
+    if (cli_json_out_problem(li_json, li_out) != NULL) {
+        return cli_command_usage(cmd, "%s", cli_json_out_problem(li_json, li_out));
+    }
     opt.holder = li_holder;
     opt.holder_did = li_holder_did;
     opt.number = li_number;
@@ -525,13 +543,14 @@ issue_license(int argc, char **argv)
                 (unsigned) res.status_index);
     }
     if (cli_write_credential(li_out, &res.jws, res.license, &err) != LIBRO_OK ||
-        (li_qr != NULL && cli_write_qr_png(li_qr, &res.jws, &err) != LIBRO_OK)) {
+        (li_qr != NULL && cli_write_qr_png(li_qr, &res.jws, &err) != LIBRO_OK) ||
+        (li_json && cli_json_issued(res.license, li_out, li_qr, &res, &err) != LIBRO_OK)) {
         goto out_report;
     }
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    cli_report(cmd->command, &err);
+    cli_report_json(cmd->command, &err, li_json);
 out:
     libro_issued_clear(&res);
     libro_registry_client_close(client);
