@@ -159,6 +159,8 @@ void cli_json_close(struct cli_json *j, char bracket);
 /* Close the document and print it with a newline on stdout; free it. Returns the first
  * failure (nothing printed then), else LIBRO_OK. */
 libro_code cli_json_end(struct cli_json *j);
+/* Drop a document that was not ended (a failure came first); a no-op after cli_json_end. */
+void cli_json_free(struct cli_json *j);
 
 /* "did you mean": the one of n names (name(items, i)) nearest to `word` (its first `len`
  * bytes) by Damerau-Levenshtein distance (optimal string alignment), when that distance is

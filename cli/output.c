@@ -234,6 +234,12 @@ cli_json_end(struct cli_json *j)
     return cli_json_print(&j->b, "}", j->rc, j->err);
 }
 
+void
+cli_json_free(struct cli_json *j)
+{
+    libro_buf_free(&j->b);
+}
+
 /* ---- "did you mean" ------------------------------------------------------------------------ */
 
 #define SUGGEST_MAX 64 /* longer words get no suggestion: the table below stays small */
