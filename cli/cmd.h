@@ -142,7 +142,8 @@ struct cli_json {
     libro_buf b;
     libro_code rc;
     libro_error *err;
-    bool first; /* no comma before the next value */
+    bool first;   /* no comma before the next value */
+    bool flushed; /* part of it printed (cli_json_flush) */
 };
 /* Start {"ok":true ... */
 void cli_json_begin(struct cli_json *j, libro_error *err);
@@ -159,6 +160,11 @@ void cli_json_close(struct cli_json *j, char bracket);
 /* Close the document and print it with a newline on stdout; free it. Returns the first
  * failure (nothing printed then), else LIBRO_OK. */
 libro_code cli_json_end(struct cli_json *j);
+/* Print what is built so far and keep building (a long list, streamed as it is read): the
+ * document is then finished by cli_json_end, or stays unclosed after a failure. */
+libro_code cli_json_flush(struct cli_json *j);
+/* Whether cli_json_flush printed part of the document. */
+bool cli_json_flushed(const struct cli_json *j);
 /* Drop a document that was not ended (a failure came first); a no-op after cli_json_end. */
 void cli_json_free(struct cli_json *j);
 

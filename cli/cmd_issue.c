@@ -573,6 +573,7 @@ static const char *ba_days;
 static const char *ba_out_dir;
 static const char *ba_group;
 static const char *ba_pass_fd;
+static bool ba_json;
 
 static const struct cli_option batch_opts[] = {
     {CLI_OPT_VALUE, "--key", "FILE", &ba_key, CLI_REQUIRED, 0, "signing key: the issuer's key"},
@@ -597,13 +598,15 @@ static const struct cli_option batch_opts[] = {
      "with --registry DB: licenses per transaction (default 256)"},
     {CLI_OPT_VALUE, "--passphrase-fd", "N", &ba_pass_fd, 0, 0,
      "read the signing key's passphrase from descriptor N"},
+    CLI_JSON_OPTION(&ba_json, "issue-batch.schema.json"),
 };
 
 static const struct cli_command batch_cmd = {
     "issue license",
     "--batch FILE --key FILE --authorization FILE --community-charter FILE\n"
     "       (--registry DB --status-url-base URL | --registry URL)\n"
-    "       [--valid-from TIME] [--valid-until TIME | --days N] [--out-dir DIR] [--group N]",
+    "       [--valid-from TIME] [--valid-until TIME | --days N] [--out-dir DIR] [--group N]\n"
+    "       [--json]",
     "Issue and register a license per line of FILE, as 'libro issue license' would from the\n"
     "line's fields. FILE is CSV whose first line names the columns, or JSON lines (one object\n"
     "per line) when it starts with '{'. Columns (JSON members): holder, number, profession,\n"
@@ -613,7 +616,9 @@ static const struct cli_command batch_cmd = {
     "one line of report on stdout: 'line N: issued NUMBER (status list L, index I)' or\n"
     "'line N: ' and why it failed; a line that fails is undone alone. With a database the\n"
     "licenses are committed in groups (one fsync each), and a line is reported only once its\n"
-    "group is committed. On a terminal, stderr shows a progress bar.",
+    "group is committed. On a terminal, stderr shows a progress bar. With --json the report\n"
+    "is one document, its lines streamed as they are committed (a failure that stops the\n"
+    "batch after the first leaves it unclosed, the reason on stderr).",
     batch_opts,
     LIBRO_NELEM(batch_opts),
     "Exit status: 0 every line issued, 4 some lines failed (the report names them), 1 the\n"
@@ -622,6 +627,7 @@ static const struct cli_command batch_cmd = {
 
 /* What issue_batch's callback needs. */
 struct batch_out {
+    struct cli_json *json; /* --json: the report document, else NULL */
     const char *out_dir;
     bool bar;              /* stderr is a terminal: a progress bar */
     unsigned shown;        /* the bar's last width in cells */
@@ -648,6 +654,27 @@ bar_draw(struct batch_out *o, size_t done, size_t total, bool force)
     fflush(stderr);
 }
 
+/* One element of the --json report's "lines" (left open: batch_line may add notWritten). */
+static void
+json_batch_line(struct cli_json *j, const libro_batch_line *l)
+{
+    cli_json_open(j, NULL, '{');
+    cli_json_int(j, "line", (int64_t) l->line);
+    cli_json_str(j, "number", l->number);
+    cli_json_bool(j, "issued", l->code == LIBRO_OK);
+    if (l->code == LIBRO_OK) {
+        cli_json_open(j, "status", '{');
+        cli_json_int(j, "list", l->issued->status_list);
+        cli_json_int(j, "index", l->issued->status_index);
+        cli_json_close(j, '}');
+    } else {
+        cli_json_open(j, "error", '{');
+        cli_json_str(j, "code", libro_code_name(l->code));
+        cli_json_str(j, "message", l->message);
+        cli_json_close(j, '}');
+    }
+}
+
 static libro_code
 batch_line(void *ctx, const libro_batch_line *l, libro_error *err)
 {
@@ -658,11 +685,15 @@ batch_line(void *ctx, const libro_batch_line *l, libro_error *err)
     if (o->bar) {
         fputs("\r\033[K", stderr);
     }
-    if (l->code != LIBRO_OK) {
+    if (o->json != NULL) {
+        json_batch_line(o->json, l);
+    } else if (l->code != LIBRO_OK) {
         printf("%s\n", l->message);
     } else {
         printf("line %zu: issued %s (status list %u, index %u)\n", l->line, l->number,
                (unsigned) l->issued->status_list, (unsigned) l->issued->status_index);
+    }
+    if (l->code == LIBRO_OK) {
         if (o->out_dir != NULL) {
             libro_buf path = LIBRO_BUF_INIT;
             libro_buf file = LIBRO_BUF_INIT;
@@ -674,11 +705,22 @@ batch_line(void *ctx, const libro_batch_line *l, libro_error *err)
                 cli_write_output((const char *) path.data, file.data, file.len, &werr) !=
                     LIBRO_OK) {
                 /* Registered all the same: libro license show --json gives it back. */
-                printf("line %zu: issued %s, but not written: %s\n", l->line, l->number, werr.msg);
+                if (o->json != NULL) {
+                    cli_json_str(o->json, "notWritten", werr.msg);
+                } else {
+                    printf("line %zu: issued %s, but not written: %s\n", l->line, l->number,
+                           werr.msg);
+                }
                 o->written_failed++;
             }
             libro_buf_free(&file);
             libro_buf_free(&path);
+        }
+    }
+    if (o->json != NULL) {
+        cli_json_close(o->json, '}');
+        if (cli_json_flush(o->json) != LIBRO_OK) {
+            return libro_error_set(err, LIBRO_ERR_IO, "cannot write the report");
         }
     }
     fflush(stdout);
@@ -700,7 +742,8 @@ issue_batch(int argc, char **argv)
     libro_key *signer = NULL;
     libro_issuer *is = NULL;
     libro_registry_client *client = NULL;
-    struct batch_out out = {NULL, false, 0, 0};
+    struct batch_out out = {NULL, NULL, false, 0, 0};
+    struct cli_json json;
     struct stat st;
     uint64_t group = 0;
     int code = cli_parse_command(cmd, argc, argv);
@@ -718,6 +761,9 @@ issue_batch(int argc, char **argv)
     }
     opt.status_url_base = ba_url_base;
     opt.group = (size_t) group;
+    cli_json_begin(&json, &err);
+    cli_json_open(&json, "lines", '[');
+    out.json = ba_json ? &json : NULL;
     out.out_dir = ba_out_dir;
     out.bar = isatty(STDERR_FILENO) == 1;
     code = CLI_EXIT_NO;
@@ -742,6 +788,16 @@ issue_batch(int argc, char **argv)
     }
     fprintf(stderr, "libro: %zu of %zu line%s issued, %zu failed\n", rep.issued, rep.total,
             rep.total == 1 ? "" : "s", rep.failed);
+    if (ba_json) {
+        cli_json_close(&json, ']');
+        cli_json_int(&json, "total", (int64_t) rep.total);
+        cli_json_int(&json, "issued", (int64_t) rep.issued);
+        cli_json_int(&json, "failed", (int64_t) rep.failed);
+        cli_json_int(&json, "notWritten", (int64_t) out.written_failed);
+        if (cli_json_end(&json) != LIBRO_OK) {
+            goto out_report;
+        }
+    }
     code = rep.failed > 0 || out.written_failed > 0 ? CLI_EXIT_PARTIAL : CLI_EXIT_OK;
     goto out;
 out_report:
@@ -752,8 +808,10 @@ out_report:
         fprintf(stderr, "libro: stopped after %zu of %zu lines (%zu issued, %zu failed)\n",
                 rep.issued + rep.failed, rep.total, rep.issued, rep.failed);
     }
-    cli_report(cmd->command, &err);
+    /* Once a line is out the document cannot be taken back: it stays unclosed. */
+    cli_report_json(cmd->command, &err, ba_json && !cli_json_flushed(&json));
 out:
+    cli_json_free(&json);
     libro_registry_client_close(client);
     libro_issuer_free(is);
     libro_key_free(signer);

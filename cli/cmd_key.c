@@ -262,9 +262,11 @@ out:
 static bool pb_jwk;
 static const char *pb_pass_fd;
 static const char *pb_file;
+static bool pb_json;
 
 static const struct cli_option public_opts[] = {
     {CLI_OPT_SWITCH, "--jwk", NULL, &pb_jwk, 0, 0, "print a JWK (kid = thumbprint) instead of PEM"},
+    CLI_JSON_OPTION(&pb_json, "key-public.schema.json"),
     {CLI_OPT_VALUE, "--passphrase-fd", "N", &pb_pass_fd, 0, 0,
      "read the passphrase of an encrypted key from descriptor N"},
     {CLI_OPT_ARG, "FILE", NULL, &pb_file, CLI_REQUIRED, 0, "the key"},
@@ -272,9 +274,10 @@ static const struct cli_option public_opts[] = {
 
 static const struct cli_command public_cmd = {
     "key public",
-    "[--jwk] [--passphrase-fd N] FILE",
+    "[--jwk | --json] [--passphrase-fd N] FILE",
     "Print the public key of FILE, as SubjectPublicKeyInfo PEM (default) or as a JWK,\n"
-    "for giving to whoever verifies your signatures.",
+    "for giving to whoever verifies your signatures. --json prints the PEM in a document\n"
+    "(the JWK is in 'libro key show --json').",
     public_opts,
     LIBRO_NELEM(public_opts),
     "Exit status: 0 printed, 1 the key could not be read, 2 bad command line.",
@@ -293,6 +296,9 @@ key_public(int argc, char **argv)
     if (code >= 0) {
         return code;
     }
+    if (pb_jwk && pb_json) {
+        return cli_command_usage(&public_cmd, "--jwk and --json: the JWK is in 'key show --json'");
+    }
     code = CLI_EXIT_NO;
     rc = cli_load_key(&k, pb_file, pb_pass_fd, &err);
     if (rc == LIBRO_OK && pb_jwk) {
@@ -303,11 +309,19 @@ key_public(int argc, char **argv)
     } else if (rc == LIBRO_OK) {
         rc = libro_key_public_pem(&out, k, &err);
     }
+    if (rc == LIBRO_OK && pb_json) {
+        struct cli_json j;
+
+        cli_json_begin(&j, &err);
+        cli_json_str(&j, "pem", (const char *) out.data);
+        rc = cli_json_end(&j);
+    } else if (rc == LIBRO_OK) {
+        fputs((const char *) out.data, stdout);
+    }
     if (rc != LIBRO_OK) {
-        cli_report("key", &err);
+        cli_report_json("key", &err, pb_json);
         goto out;
     }
-    fputs((const char *) out.data, stdout);
     code = CLI_EXIT_OK;
 out:
     facts_free(&f);

@@ -61,6 +61,8 @@ cli_json_string(libro_buf *b, const char *s, libro_error *err)
     for (p = (const unsigned char *) s; rc == LIBRO_OK && *p != '\0'; p++) {
         if (*p == '"' || *p == '\\') {
             rc = libro_buf_printf(b, err, "\\%c", *p);
+        } else if (*p == '\n') {
+            rc = libro_buf_append_str(b, "\\n", err); /* PEM, messages: readable as text */
         } else if (*p < 0x20 || *p == 0x7f) {
             rc = libro_buf_printf(b, err, "\\u%04x", *p);
         } else {
@@ -159,6 +161,7 @@ cli_json_begin(struct cli_json *j, libro_error *err)
     j->b = (libro_buf) LIBRO_BUF_INIT;
     j->err = err;
     j->first = false;
+    j->flushed = false;
     j->rc = libro_buf_append_str(&j->b, "{\"ok\":true", err);
 }
 
@@ -232,6 +235,25 @@ libro_code
 cli_json_end(struct cli_json *j)
 {
     return cli_json_print(&j->b, "}", j->rc, j->err);
+}
+
+libro_code
+cli_json_flush(struct cli_json *j)
+{
+    if (j->rc == LIBRO_OK && j->b.len > 0) {
+        if (fwrite(j->b.data, 1, j->b.len, stdout) != j->b.len) {
+            j->rc = libro_error_set(j->err, LIBRO_ERR_IO, "cannot write to standard output");
+        }
+        j->flushed = true;
+        libro_buf_clear(&j->b);
+    }
+    return j->rc;
+}
+
+bool
+cli_json_flushed(const struct cli_json *j)
+{
+    return j->flushed;
 }
 
 void

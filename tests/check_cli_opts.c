@@ -354,7 +354,7 @@ build_document(void)
     struct cli_json j;
 
     cli_json_begin(&j, &err);
-    cli_json_str(&j, "number", "N-\"1\"\n");
+    cli_json_str(&j, "number", "N-\"1\"\n\t");
     cli_json_str(&j, "none", NULL);
     cli_json_int(&j, "n", -42);
     cli_json_bool(&j, "yes", true);
@@ -374,7 +374,7 @@ START_TEST(test_json_builder)
 {
     capture(stdout, 1, build_document);
     ck_assert_str_eq(captured,
-                     "{\"ok\":true,\"number\":\"N-\\\"1\\\"\\u000a\",\"none\":null,\"n\":-42,"
+                     "{\"ok\":true,\"number\":\"N-\\\"1\\\"\\n\\u0009\",\"none\":null,\"n\":-42,"
                      "\"yes\":true,\"at\":\"2027-01-01T00:00:00Z\",\"list\":[\"a\",{\"i\":1}],"
                      "\"empty\":{}}\n");
 }

@@ -423,6 +423,9 @@ expect() { # WHAT PATTERN FILE...: some document of WHAT holds the fixed string 
 "$libro" key new --out j.pem --public-out j.pub >/dev/null
 key_docs+=("$(out "$libro" key new --json --out jk.pem)" "$(out "$libro" key new --json --out jk.pem)")
 expect "key new" '"out":"jk.pem"' "${key_docs[@]}"
+key_public_docs=("$(out "$libro" key public --json j.pem)" "$(out "$libro" key public --json es.pem)"
+    "$(out "$libro" key public --json missing.pem)")
+expect "key public" '"pem":"-----BEGIN PUBLIC KEY-----\n' "${key_public_docs[@]}"
 jws_sign_docs=("$(out "$libro" jws sign --json --key ed.pem --kid k claims.json)"
     "$(out "$libro" jws sign --json --key missing.pem claims.json)")
 expect "jws sign" '"jws":"ey' "${jws_sign_docs[@]}"
@@ -454,6 +457,16 @@ for want in '"type":"CommunityCharter"' '"type":"IssuerAuthorization"' \
     '"type":"RegistryAuthorization"' '"qr":"j1.png"' '"registered":true' '"status":{"list":0,' \
     '"code":"exists"' '"code":"invalid_argument"'; do
     expect "issue" "$want" "${issued_docs[@]}"
+done
+printf 'holder,number,profession,type,scope\nA,JB-1,P,a,s\nB,JB-2,P,zz,s\nC,JB-3,P,a,s;t\n' >batch.csv
+batch() { # FILE
+    out "$libro" issue license --json --batch "$1" --key board.pem --authorization auth.jws \
+        --community-charter town.jws --registry reg.db --status-url-base https://r.example/v1/status
+}
+batch_docs=("$(batch batch.csv)" "$(batch missing.csv)")
+for want in '"number":"JB-1","issued":true,"status":{' '"issued":false,"error":{"code":"denied"' \
+    '"total":3,"issued":2,"failed":1,"notWritten":0' '"code":"not_found"'; do
+    expect "issue --batch" "$want" "${batch_docs[@]}"
 done
 # A license's changes, the clock, and a renewal (a registry whose type opens renewal at once).
 change_docs=("$(out "$libro" license suspend --json --db reg.db --actor ops --reason r J-2)"
@@ -564,6 +577,8 @@ node "$here/cli.mjs" trust-change.schema.json "${trust_change_docs[@]}" || statu
 node "$here/cli.mjs" sync.schema.json "${sync_docs[@]}" || status=1
 node "$here/cli.mjs" qr.schema.json "${qr_docs[@]}" || status=1
 node "$here/cli.mjs" jws-sign.schema.json "${jws_sign_docs[@]}" || status=1
+node "$here/cli.mjs" key-public.schema.json "${key_public_docs[@]}" || status=1
+node "$here/cli.mjs" issue-batch.schema.json "${batch_docs[@]}" || status=1
 node "$here/cli.mjs" license-show.schema.json "${license_docs[@]}" || status=1
 node "$here/cli.mjs" license-expiring.schema.json "${expiring_docs[@]}" || status=1
 node "$here/cli.mjs" mandate-show.schema.json "${mandate_docs[@]}" || status=1
