@@ -58,21 +58,15 @@ state_of(libro_license_state *out, const char *word)
     return false;
 }
 
-/* A category is one lowercase word, hyphens allowed ("holder-request"). */
+/* A category is a word of the closed vocabulary (libro_reason_category_parse, the one rule). */
 static bool
 category_ok(const char *c)
 {
-    size_t n = strlen(c);
+    libro_error ignored = LIBRO_ERROR_INIT;
+    libro_reason_category parsed;
 
-    if (n == 0 || n > LIBRO_WATCH_MAX_CATEGORY_BYTES) {
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (!((c[i] >= 'a' && c[i] <= 'z') || c[i] == '-')) {
-            return false;
-        }
-    }
-    return true;
+    return libro_reason_category_parse(&parsed, c, &ignored) == LIBRO_OK &&
+           parsed != LIBRO_CATEGORY_NONE;
 }
 
 libro_code

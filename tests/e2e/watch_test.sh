@@ -103,18 +103,18 @@ rc=$?
 if [ "$rc" -eq 0 ] && [ -z "$out" ]; then ok; else fail "run 2: exit $rc, want 0 and silence: $out"; fi
 
 # --- changes: suspend, renew, the clock (expire and lapse) -------------------------------------
-must "$libro" license suspend "${AS_BOARD[@]}" --reason "complaint under review" T7-N-0001
+must "$libro" license suspend "${AS_BOARD[@]}" --reason "complaint under review" --category conduct T7-N-0001
 must "$libro" license renew --registry "$URL" "${BOARD[@]}" --out bo2.jws T7-N-0002
 must issue T7-X-9999 nursing-general ed.jws
 must "$libro" license tick --db "$DB"
 out=$("${W[@]}" 2>&1)
 rc=$?
 [ "$rc" -eq 0 ] && ok || fail "run 3: exit $rc: $out"
-want3="T7-N-0001: suspend [0-9TZ:-]+, now suspended
+want3="T7-N-0001: suspend [0-9TZ:-]+, now suspended \\(conduct\\)
 T7-N-0002: renew [0-9TZ:-]+, now active
 T7-X-9999: issue [0-9TZ:-]+, now active
-T7-F-0001: expire [0-9TZ:-]+, now expired
-T7-F-0001: lapse [0-9TZ:-]+, now lapsed"
+T7-F-0001: expire [0-9TZ:-]+, now expired \\(non-renewal\\)
+T7-F-0001: lapse [0-9TZ:-]+, now lapsed \\(non-renewal\\)"
 if [[ $out =~ ^${want3}$ ]]; then ok; else fail "run 3: want suspend, renew, issue, expire, lapse: $out"; fi
 check "run 4: nothing new" 0 '^$' -- "${W[@]}"
 # Two numbers added to the roster: a baseline of each on the next run, and nothing else.
@@ -127,11 +127,11 @@ else
 fi
 
 # --- run 5: a revocation, as JSON --------------------------------------------------------------
-must "$libro" license revoke "${AS_BOARD[@]}" --reason "struck off" T7-N-0001
+must "$libro" license revoke "${AS_BOARD[@]}" --reason "struck off" --category competence T7-N-0001
 "${W[@]}" --json >run5.json 2>run5.err
 rc=$?
 [ "$rc" -eq 0 ] && ok || fail "run 5 --json: exit $rc: $(cat run5.err)"
-check "run 5: the revocation" 0 '"events":\[\{"kind":"change","license":"T7-N-0001","state":"revoked","action":"revoke","at":"[0-9TZ:-]+","version":1,"leaf":[0-9]+,"category":null\}\]\}$' -- \
+check "run 5: the revocation" 0 '"events":\[\{"kind":"change","license":"T7-N-0001","state":"revoked","action":"revoke","at":"[0-9TZ:-]+","version":1,"leaf":[0-9]+,"category":"competence"\}\]\}$' -- \
     cat run5.json
 check "run 5: the log's sizes" 0 '^\{"ok":true,"registry":"http://127.0.0.1:[0-9]+","first":false,"log":\{"from":[0-9]+,"to":[0-9]+\}' -- \
     cat run5.json
@@ -170,7 +170,7 @@ EOF
 check "a rolled-back log: exit 5" 5 'fewer than the [0-9]+ seen before: refusing a rolled-back log' -- \
     "${W[@]}"
 cp saved.json "$state"
-check "the state restored: the surrender is told" 0 '^T7-N-0002: surrender [0-9TZ:-]+, now surrendered$' -- \
+check "the state restored: the surrender is told" 0 '^T7-N-0002: surrender [0-9TZ:-]+, now surrendered \(other\)$' -- \
     "${W[@]}"
 printf '{"v":1}' >"$state"
 check "a damaged state file" 1 'watch state .* is damaged: remove it' -- "${W[@]}"
