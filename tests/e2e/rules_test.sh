@@ -30,5 +30,25 @@ check "verify --at: a date" 2 '--at: timestamp: month 13 out of range' -- \
     "$libro" verify --at 2026-13-01 --jws dated.jws
 [ -e never.jws ] && fail "a refused date wrote a credential"
 
+# --- verify FILE: told by its bytes --------------------------------------------------------------
+must "$libro" trust add --anchor dated.jws
+want=$("$libro" verify --jws dated.jws 2>&1)
+"$libro" qr encode --text dated.jws >lb.txt 2>/dev/null
+"$libro" qr encode --png dated.png dated.jws 2>/dev/null
+printf '  %s\n\n' "$(cat dated.jws)" >spaced.jws
+for f in dated.jws lb.txt spaced.jws dated.png; do
+    got=$("$libro" verify "$f" 2>&1)
+    if [ "$got" = "$want" ]; then ok; else fail "verify $f: '$got', want '$want'"; fi
+done
+case $want in *"not a license"*) ok ;; *) fail "verify --jws of a charter: $want" ;; esac
+printf 'hello, world\n' >junk.txt
+check "verify junk" 2 '^libro: verify: junk.txt is neither an image \(PNG, JPEG, PGM or PPM\) nor a compact JWS or LB text \(LB1:, LB2:, LB3:, LBR:\)$' -- \
+    "$libro" verify junk.txt
+printf 'eyJhbGciOiJFZERTQSJ9.e30\n' >onedot.txt
+check "verify: a JWS with one dot is not one" 2 'onedot.txt is neither an image' -- \
+    "$libro" verify onedot.txt
+printf 'GIF89a' >x.gif
+check "verify: another image format says so" 8 'unsupported image format GIF' -- "$libro" verify x.gif
+
 printf '%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]
