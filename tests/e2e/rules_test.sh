@@ -13,18 +13,18 @@ e2e_start rules
 at() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
 
 # --- dates ---------------------------------------------------------------------------------------
-must "$libro" key new --out town.pem --public-out town.pub
+must "$libro" key new --out date.pem --public-out date.pub
 check "a date is its midnight UTC" 0 '\(2027-01-01T00:00:00Z \.\. 2027-01-11T00:00:00Z\)' -- \
-    "$libro" issue charter --self --key town.pem --id urn:libro:town-7 --name "Town 7" --level 2 \
+    "$libro" issue charter --self --key date.pem --id urn:libro:town-7 --name "Town 7" --level 2 \
     --allow nursing-general --valid-from 2027-01-01 --days 10 --out dated.jws
 check "month 13" 1 '^libro: issue charter: --valid-from: timestamp: month 13 out of range$' -- \
-    "$libro" issue charter --self --key town.pem --id urn:libro:town-7 --name "Town 7" --level 2 \
+    "$libro" issue charter --self --key date.pem --id urn:libro:town-7 --name "Town 7" --level 2 \
     --allow nursing-general --valid-from 2026-13-01 --days 10 --out never.jws
 check "--valid-until: Feb 30" 1 '--valid-until: timestamp: day 30 out of range for 2027-02' -- \
-    "$libro" issue charter --self --key town.pem --id urn:libro:town-7 --name "Town 7" --level 2 \
+    "$libro" issue charter --self --key date.pem --id urn:libro:town-7 --name "Town 7" --level 2 \
     --allow nursing-general --valid-from 2027-01-01 --valid-until 2027-02-30 --out never.jws
 check "not a date" 1 '--valid-from: timestamp: want a date YYYY-MM-DD or an RFC 3339 time' -- \
-    "$libro" issue charter --self --key town.pem --id urn:libro:town-7 --name "Town 7" --level 2 \
+    "$libro" issue charter --self --key date.pem --id urn:libro:town-7 --name "Town 7" --level 2 \
     --allow nursing-general --valid-from 2027/01/01 --days 10 --out never.jws
 check "verify --at: a date" 2 '--at: timestamp: month 13 out of range' -- \
     "$libro" verify --at 2026-13-01 --jws dated.jws
@@ -49,6 +49,78 @@ check "verify: a JWS with one dot is not one" 2 'onedot.txt is neither an image'
     "$libro" verify onedot.txt
 printf 'GIF89a' >x.gif
 check "verify: another image format says so" 8 'unsupported image format GIF' -- "$libro" verify x.gif
+
+# --- a registry: renewal keeps the days left, unknown evidence, a lapsed license ------------------
+ago() { date -u -d "$1 ago" +%Y-%m-%dT%H:%M:%SZ; }
+epoch() { date -u -d "$1" +%s; }
+b64url_decode() {
+    local p
+    p=$(tr '_-' '/+')
+    while [ $((${#p} % 4)) -ne 0 ]; do p="$p="; done
+    printf '%s' "$p" | base64 -d
+}
+field() { cut -d. -f2 "$1" | b64url_decode | sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p"; } # FILE NAME
+e2e_town7 "$(ago '1100 days')" http://127.0.0.1
+DB=$(db_new reg.db) || exit 1
+BASE=http://127.0.0.1/v1/status
+ISSUER=(--key board.pem --authorization auth.jws --community-charter town.jws)
+lic() { e2e_license "$DB" "$@"; } # NUMBER TYPE OUT [extra options]
+must "$libro" registry init --db "$DB" --charter town.jws --authorization regauth.jws
+must "$libro" registry type --db "$DB" --id nursing-general --validity-days 1095 \
+    --renewal-window-days 90 --grace-days 30 --requires 'cpd_hours >= 60' --actor clerk
+check "type: renewals from now" 0 'license type first-aid: .*renewed terms running from now' -- \
+    "$libro" registry type --db "$DB" --id first-aid --validity-days 30 --renewal-window-days 30 \
+    --grace-days 0 --renewal-from now --actor clerk
+check "type: --renewal-from is expiry or now" 2 '--renewal-from: want expiry or now' -- \
+    "$libro" registry type --db "$DB" --id first-aid --validity-days 30 --renewal-window-days 30 \
+    --grace-days 0 --renewal-from later --actor clerk
+must "$libro" registry authorize --db "$DB" --authorization auth.jws --actor clerk --allow-unrecorded
+# Ada's license ends in 30 days: in its renewal window.
+must lic T7-N-0001 nursing-general ada.jws --valid-from "$(ago '1065 days')" --days 1095
+check "renew: unknown evidence refused" 1 'evidence cpd_hour: license type nursing-general does not ask for it \(it accepts cpd_hours\)' -- \
+    "$libro" license renew --db "$DB" "${ISSUER[@]}" --evidence cpd_hour=60 --actor ops \
+    --out never.jws T7-N-0001
+check "renew: refused, nothing recorded" 0 'T7-N-0001 \(version 1\)' -- \
+    "$libro" license show --db "$DB" T7-N-0001
+check "renew 30 days early" 0 'T7-N-0001: renewed, version 2, valid from ' -- \
+    "$libro" license renew --db "$DB" "${ISSUER[@]}" --evidence cpd_hours=60 --actor ops \
+    --out ada2.jws T7-N-0001
+if [ "$(epoch "$(field ada2.jws validFrom)")" -eq $(($(epoch "$(field ada.jws validUntil)") + 1)) ]; then
+    ok
+else
+    fail "renewed early: validFrom $(field ada2.jws validFrom), old validUntil $(field ada.jws validUntil)"
+fi
+if [ $(($(epoch "$(field ada2.jws validUntil)") - $(epoch "$(field ada2.jws validFrom)"))) -eq $((1095 * 86400)) ]; then
+    ok
+else
+    fail "renewed early: not 1095 days"
+fi
+# A type that renews from now forfeits the days left.
+must lic T7-F-0001 first-aid fa.jws --valid-from "$(ago '10 days')"
+before=$(date -u +%s)
+check "renew from now" 0 'T7-F-0001: renewed, version 2' -- "$libro" license renew --db "$DB" \
+    "${ISSUER[@]}" --actor ops --out fa2.jws T7-F-0001
+from=$(epoch "$(field fa2.jws validFrom)")
+if [ "$from" -ge "$before" ] && [ "$from" -le "$(date -u +%s)" ]; then ok; else fail "renew from now: validFrom $from"; fi
+# A license 10 days past its end with no grace period lapses; its renewal says what to do.
+must lic T7-F-0002 first-aid old.jws --valid-from "$(ago '40 days')"
+check "tick: expire and lapse" 0 '^2 changes$' -- "$libro" license tick --db "$DB"
+check "renew a lapsed license" 1 'a lapsed license cannot be renewed: its grace period ended [0-9T:Z-]+; apply for a new license \(libro issue license\)' -- \
+    "$libro" license renew --db "$DB" "${ISSUER[@]}" --actor ops --out never.jws T7-F-0002
+check "show: the clock's category" 0 'lapse .*by registry \(non-renewal\)' -- \
+    "$libro" license show --db "$DB" T7-F-0002
+
+# --- the reason category over the registry's URL ------------------------------------------------
+e2e_serve "$DB" reg.pem
+check "suspend --registry --category" 0 'T7-N-0001: suspend recorded by the registry' -- \
+    "$libro" license suspend --registry "$URL" --key board.pem --issuer urn:libro:town-7:board \
+    --reason "on leave" --category health T7-N-0001
+check "the registry recorded the category" 0 'suspend .*: on leave \(health\)' -- \
+    "$libro" license show --db "$DB" T7-N-0001
+check "--registry: unknown category refused before sending" 2 'unknown reason category "mood"' -- \
+    "$libro" license revoke --registry "$URL" --key board.pem --issuer urn:libro:town-7:board \
+    --reason x --category mood T7-N-0001
+[ -e never.jws ] && fail "a refused renewal wrote a credential"
 
 printf '%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]
