@@ -50,6 +50,41 @@ check "verify: a JWS with one dot is not one" 2 'onedot.txt is neither an image'
 printf 'GIF89a' >x.gif
 check "verify: another image format says so" 8 'unsupported image format GIF' -- "$libro" verify x.gif
 
+# --- terminal QR codes: they scan, and one too wide says so ----------------------------------------
+# term2pgm.py IN OUT: what a terminal shows of IN (black glyphs on white cells where the output
+# sets SGR 30;47, else glyphs as light on a dark terminal) as a PGM image, 4 pixels a module.
+cat >term2pgm.py <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+rows = []
+for line in text.split("\n")[:-1]:
+    colored = "\x1b[30;47m" in line
+    line = re.sub("\x1b\\[[0-9;]*m", "", line)
+    ink, paper = (0, 255) if colored else (255, 0)
+    top = [ink if c in "\u2580\u2588" else paper for c in line]
+    bottom = [ink if c in "\u2584\u2588" else paper for c in line]
+    rows += [top, bottom]
+px = 4
+w, h = len(rows[0]) * px, len(rows) * px
+out = bytearray()
+for r in rows:
+    line = bytes(v for v in r for _ in range(px))
+    out += line * px
+open(sys.argv[2], "wb").write(b"P5 %d %d 255\n" % (w, h) + bytes(out))
+PY
+"$libro" qr encode --text dated.jws >want.txt 2>/dev/null
+COLUMNS=200 "$libro" qr encode --terminal dated.jws >term.txt 2>/dev/null
+check "terminal: black on white" 0 '' -- grep -q $'^\x1b\\[30;47m' term.txt
+must python3 term2pgm.py term.txt term.pgm
+same() { [ "$("$libro" qr decode "$1" 2>&1)" = "$(cat want.txt)" ]; } # the scan is the LB2 text
+check "terminal code scans" 0 '' -- same term.pgm
+COLUMNS=200 "$libro" qr encode --terminal --invert dated.jws >inv.txt 2>/dev/null
+must python3 term2pgm.py inv.txt inv.pgm
+check "inverted terminal code scans on a dark terminal" 0 '' -- same inv.pgm
+check "NO_COLOR: no escape codes" 1 '' -- env COLUMNS=200 NO_COLOR=1 sh -c "'$libro' qr encode --terminal dated.jws 2>/dev/null | grep -q \$'\\x1b'"
+check "terminal too narrow" 1 '^libro: qr encode: the QR code \(version [0-9]+\) needs [0-9]+ columns with its quiet zone, the terminal has 40: widen the terminal, or write an image with --png FILE$' -- \
+    env COLUMNS=40 "$libro" qr encode --terminal dated.jws
+
 # --- a registry: renewal keeps the days left, unknown evidence, a lapsed license ------------------
 ago() { date -u -d "$1 ago" +%Y-%m-%dT%H:%M:%SZ; }
 epoch() { date -u -d "$1" +%s; }
