@@ -67,7 +67,7 @@ issue_license(struct ctx *x, const char *db)
 {
     static const char *const scope[] = {"general care", "medication administration"};
     libro_error err = LIBRO_ERROR_INIT;
-    libro_license_type t = {NULL, 365, 30, 30, NULL, 0};
+    libro_license_type t = {NULL, 365, 30, 30, NULL, 0, LIBRO_RENEWAL_FROM_EXPIRY};
     libro_license_options opt = LIBRO_LICENSE_OPTIONS_INIT;
     libro_issued issued = LIBRO_ISSUED_INIT;
     int64_t now = libro_time_now();

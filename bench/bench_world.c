@@ -88,7 +88,7 @@ libro_registry *
 bench_registry_new(const char *location, const struct bench_world *w)
 {
     libro_error err = LIBRO_ERROR_INIT;
-    libro_license_type t = {NULL, 365, 30, 30, NULL, 0};
+    libro_license_type t = {NULL, 365, 30, 30, NULL, 0, LIBRO_RENEWAL_FROM_EXPIRY};
     char type_id[] = NURSING;
     libro_registry *h = NULL;
     libro_credential *c;

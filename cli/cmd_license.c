@@ -624,8 +624,11 @@ static const struct cli_command renew_cmd = {
     "       --key FILE --authorization FILE --community-charter FILE\n"
     "       [--evidence NAME=N...] [--reason TEXT] --out FILE [--qr FILE.png] [--json] NUMBER",
     "Renew a license: sign its next version (same number, holder, type, scope and status\n"
-    "entries) valid from now for the type's validity (cut at the end of the authorization\n"
-    "and of the charter), and record it. Allowed from the type's renewal window before\n"
+    "entries) for the type's validity (cut at the end of the authorization and of the\n"
+    "charter), and record it. The new version starts where the current one ends, so that an\n"
+    "early renewal keeps its days left (the current version stays valid until then), or now\n"
+    "when the license has expired or its type renews from now (libro registry type\n"
+    "--renewal-from). Allowed from the type's renewal window before\n"
     "expiry until its grace period ends, when the evidence meets the type's requirements.\n"
     "Nothing is written when the registry refuses.",
     renew_opts,
@@ -690,6 +693,7 @@ license_renew(int argc, char **argv)
     libro_registry_client *r = NULL;
     libro_issued res = LIBRO_ISSUED_INIT;
     const char *bad = NULL;
+    char from[LIBRO_TIME_TEXT_MAX];
     char until[LIBRO_TIME_TEXT_MAX];
     int code = cli_parse_command(cmd, argc, argv);
 
@@ -743,8 +747,9 @@ license_renew(int argc, char **argv)
             goto out_report;
         }
     } else {
-        printf("%s: renewed, version %u, valid until %s\n", res.license->license_number,
-               (unsigned) res.version, cli_time_text(until, res.license->valid_until));
+        printf("%s: renewed, version %u, valid from %s until %s\n", res.license->license_number,
+               (unsigned) res.version, cli_time_text(from, res.license->valid_from),
+               cli_time_text(until, res.license->valid_until));
     }
     code = CLI_EXIT_OK;
     goto out;

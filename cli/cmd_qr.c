@@ -1,5 +1,8 @@
 /* libro qr encode|decode: a credential to its LB2 QR code and back. */
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "libro/lb1.h"
@@ -21,9 +24,10 @@ static const struct cli_option encode_opts[] = {
     {CLI_OPT_VALUE, "--png", "FILE", &en_png, CLI_REQUIRED, 1, "write a PNG image"},
     {CLI_OPT_VALUE, "--svg", "FILE", &en_svg, CLI_REQUIRED, 1, "write an SVG image"},
     {CLI_OPT_SWITCH, "--terminal", NULL, &en_terminal, CLI_REQUIRED, 1,
-     "draw the code on the terminal (UTF-8 blocks)"},
+     "draw the code on the terminal (UTF-8 blocks, black on white in ANSI colours:\n"
+     "it scans on dark and light terminals; without colours when NO_COLOR is set)"},
     {CLI_OPT_SWITCH, "--invert", NULL, &en_invert, 0, 0,
-     "with --terminal: for light text on a dark background"},
+     "with --terminal: no colours, for light text on a dark background"},
     {CLI_OPT_SWITCH, "--text", NULL, &en_text, CLI_REQUIRED, 1,
      "print the LB2 text the code carries"},
     {CLI_OPT_VALUE, "--ecc", "LEVEL", &en_ecc, 0, 0, "error correction: L, M (default), Q or H"},
@@ -39,7 +43,10 @@ static const struct cli_command encode_cmd = {
     "       [--json] CREDENTIAL",
     "Pack a credential (a compact JWS file, '-' for stdin) into the LB2 transport and render\n"
     "it as a QR code. The QR version and size are reported on stderr (with --json, which\n"
-    "goes with --png or --svg, on stdout as well).",
+    "goes with --png or --svg, on stdout as well). On a terminal the code has a quiet zone\n"
+    "of 4 modules, one column per module; a code wider than the terminal (COLUMNS, else the\n"
+    "terminal's own width) is not drawn: the message says how many columns it needs (--png\n"
+    "FILE writes an image instead).",
     encode_opts,
     LIBRO_NELEM(encode_opts),
     "Exit status: 0 written, 1 failed, 2 bad command line.",
@@ -63,6 +70,55 @@ parse_qr_options(libro_qr_options *opt, const char *ecc, const char *module, lib
         opt->module_px = (unsigned) px;
     }
     return LIBRO_OK;
+}
+
+/* The terminal's width in columns: COLUMNS when set to a number, else the width of the
+ * terminal on standard output; 0 when neither says (output to a file or a pipe). */
+static unsigned
+terminal_columns(void)
+{
+    const char *env = getenv("COLUMNS");
+    libro_error ignored = LIBRO_ERROR_INIT;
+    struct winsize ws;
+    uint64_t n = 0;
+
+    if (env != NULL && libro_parse_u64(&n, env, strlen(env), 100000, &ignored) == LIBRO_OK &&
+        n > 0) {
+        return (unsigned) n;
+    }
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) {
+        return ws.ws_col;
+    }
+    return 0;
+}
+
+/* NO_COLOR (no-color.org): set and not empty, no ANSI colours; the code is then drawn dark on
+ * the terminal's own background, right for dark text on a light one. */
+static bool
+no_color(void)
+{
+    const char *v = getenv("NO_COLOR");
+
+    return v != NULL && v[0] != '\0';
+}
+
+/* A terminal code that does not fit breaks into a code no scanner reads: refused instead. */
+static libro_code
+check_width(int version, unsigned quiet, libro_error *err)
+{
+    unsigned columns = terminal_columns();
+    unsigned need =
+        17u + 4u * (unsigned) version +
+        2u * (quiet > LIBRO_QR_TERMINAL_MIN_QUIET ? quiet : LIBRO_QR_TERMINAL_MIN_QUIET);
+
+    if (columns == 0 || need <= columns) {
+        return LIBRO_OK;
+    }
+    return libro_error_set(err, LIBRO_ERR_LIMIT,
+                           "the QR code (version %d) needs %u columns with its quiet zone, the "
+                           "terminal has %u: widen the terminal, or write an image with --png "
+                           "FILE",
+                           version, need, columns);
 }
 
 static int
@@ -103,10 +159,12 @@ qr_encode(int argc, char **argv)
     fmt = en_png != NULL   ? LIBRO_QR_PNG
           : en_svg != NULL ? LIBRO_QR_SVG
           : en_invert      ? LIBRO_QR_TERMINAL_INVERTED
-                           : LIBRO_QR_TERMINAL;
+          : no_color()     ? LIBRO_QR_TERMINAL
+                           : LIBRO_QR_TERMINAL_COLOR;
     path = en_png != NULL ? en_png : en_svg != NULL ? en_svg : "-";
     if (libro_qr_render(&img, &version, (const char *) text.data, text.len, fmt, &opt, &err) !=
             LIBRO_OK ||
+        (en_terminal && check_width(version, opt.quiet_modules, &err) != LIBRO_OK) ||
         cli_write_output(path, img.data, img.len, &err) != LIBRO_OK) {
         goto out_report;
     }

@@ -266,6 +266,7 @@ static const char *ty_validity;
 static const char *ty_window;
 static const char *ty_grace;
 static const char *ty_requires;
+static const char *ty_renewal_from;
 static const char *ty_actor;
 static bool ty_json;
 
@@ -281,6 +282,9 @@ static const struct cli_option type_opts[] = {
      "renewal stays open this long after it; then the license lapses"},
     {CLI_OPT_VALUE, "--requires", "TEXT", &ty_requires, 0, 0,
      "renewal requirements: 'cpd_hours >= 60, supervised_hours >= 100'"},
+    {CLI_OPT_VALUE, "--renewal-from", "expiry|now", &ty_renewal_from, 0, 0,
+     "where a renewal's term starts: the old validUntil, keeping an early renewal's\n"
+     "days left (expiry, the default), or the time of renewal (now)"},
     {CLI_OPT_VALUE, "--actor", "WHO", &ty_actor, CLI_REQUIRED, 0,
      "who defines the type (recorded)"},
     CLI_JSON_OPTION(&ty_json, "registry-type.schema.json"),
@@ -289,7 +293,7 @@ static const struct cli_option type_opts[] = {
 static const struct cli_command type_cmd = {
     "registry type",
     "--db FILE --id TYPE --validity-days N --renewal-window-days N --grace-days N\n"
-    "       [--requires TEXT] --actor WHO [--json]",
+    "       [--requires TEXT] [--renewal-from expiry|now] --actor WHO [--json]",
     "Define (or redefine) a license type: its validity, when renewal opens and how long it\n"
     "stays open after expiry, and what evidence a renewal needs (comma-separated, all must\n"
     "hold; operators >=, >, ==, <=, <; values are non-negative integers). A redefinition\n"
@@ -358,6 +362,11 @@ registry_type(int argc, char **argv)
         return cli_command_usage(cmd, "days: want a number up to %u (validity at least 1)",
                                  LIBRO_MAX_VALIDITY_DAYS);
     }
+    if (ty_renewal_from != NULL && strcmp(ty_renewal_from, "now") == 0) {
+        t.renewal_from = LIBRO_RENEWAL_FROM_NOW;
+    } else if (ty_renewal_from != NULL && strcmp(ty_renewal_from, "expiry") != 0) {
+        return cli_command_usage(cmd, "--renewal-from: want expiry or now");
+    }
     code = CLI_EXIT_NO;
     t.id = libro_strndup(ty_id, strlen(ty_id));
     if (t.id == NULL) {
@@ -382,9 +391,9 @@ registry_type(int argc, char **argv)
         goto out;
     }
     printf("license type %s: validity %u days, renewal from %u days before expiry until %u "
-           "days after\n",
+           "days after, renewed terms running from %s\n",
            t.id, (unsigned) t.validity_days, (unsigned) t.renewal_window_days,
-           (unsigned) t.grace_days);
+           (unsigned) t.grace_days, libro_renewal_from_name(t.renewal_from));
     for (i = 0; i < t.n_requirements; i++) {
         printf("  requires %s %s %lld\n", t.requirements[i].evidence, t.requirements[i].op,
                (long long) t.requirements[i].value);

@@ -51,7 +51,9 @@ static const struct cli_command verify_cmd = {
     "Verify a professional license, a roundtable mandate, a responsibility agreement or a\n"
     "community law offline. A license or mandate: read it from a QR code in\n"
     "an image (PNG, JPEG, PPM or PGM), from scanned text, from a JWS file, or from standard\n"
-    "input ('-': LB2 or LB1 text, or a JWS); check its signature, its chain of charters and\n"
+    "input ('-': LB2 or LB1 text, or a JWS); a file given as IMAGE that holds LB text or a\n"
+    "compact JWS instead (told by its bytes, not its name) is read as --jws reads it. Check\n"
+    "its signature, its chain of charters and\n"
     "authorizations up to an anchor pinned in the trust store ('libro trust'), its validity\n"
     "window, and then, when the license names status lists, its revocation and suspension\n"
     "status from the lists cached in the trust store ('libro trust add LIST'). Each list must\n"
@@ -176,11 +178,86 @@ struct input_failure {
     libro_outcome outcome;
 };
 
+/* Whether the bytes of a file named as IMAGE are text verify reads instead (by content, not
+ * name): LB text ("LB1:", "LB2:", "LB3:", "LBR:"), a compact JWS ("ey...", two dots) or an
+ * agreement's JWS JSON ("{"), each after leading whitespace. */
+static bool
+is_text_input(const unsigned char *data, size_t len)
+{
+    const char *p = (const char *) data;
+    size_t n = len;
+    size_t dots = 0;
+    size_t i;
+
+    libro_text_trim(&p, &n);
+    if (n >= 4 && p[0] == 'L' && p[1] == 'B' && p[3] == ':' &&
+        ((p[2] >= '0' && p[2] <= '9') || (p[2] >= 'A' && p[2] <= 'Z'))) {
+        return true;
+    }
+    if (n > 0 && p[0] == '{') {
+        return true;
+    }
+    if (n < 2 || p[0] != 'e' || p[1] != 'y') {
+        return false;
+    }
+    for (i = 0; i < n; i++) {
+        dots += p[i] == '.';
+    }
+    return dots == 2;
+}
+
+/* IMAGE: a QR code in an image, or (recognized by its bytes) a text file verify reads as
+ * --jws would; anything else is named as what it is not. */
+static libro_code
+read_file_input(libro_buf *jws, libro_buf *raw, struct input_failure *why, libro_error *err)
+{
+    libro_image *img = NULL;
+    libro_buf text = LIBRO_BUF_INIT;
+    libro_code rc;
+
+    rc = libro_file_read(raw, vf_image, LIBRO_MAX_IMAGE_FILE_BYTES, false, err);
+    why->usage = rc != LIBRO_OK;
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    if (is_text_input(raw->data, raw->len)) {
+        if (raw->len > MAX_INPUT_BYTES) {
+            why->usage = true;
+            rc = libro_error_set(err, LIBRO_ERR_LIMIT, "%.200s: text of %zu bytes, over %u",
+                                 vf_image, raw->len, (unsigned) MAX_INPUT_BYTES);
+            goto out;
+        }
+        rc = scan_text(jws, (const char *) raw->data, raw->len, err);
+        goto out;
+    }
+    rc = libro_image_decode(&img, raw->data, raw->len, err);
+    if (rc == LIBRO_ERR_IMAGE && strstr(err->msg, "unknown image format") != NULL) {
+        why->usage = true;
+        rc = libro_error_set(err, LIBRO_ERR_PARSE,
+                             "%.200s is neither an image (PNG, JPEG, PGM or PPM) nor a compact "
+                             "JWS or LB text (LB1:, LB2:, LB3:, LBR:)",
+                             vf_image);
+        goto out;
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_scan_image(&text, img, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_scan_text(jws, (const char *) text.data, text.len, err);
+    } else {
+        /* An image we cannot read holds no QR code we can find. */
+        why->outcome = rc == LIBRO_ERR_PARSE ? LIBRO_INVALID : LIBRO_NO_QR;
+    }
+out:
+    libro_image_free(img);
+    libro_buf_free(&text);
+    return rc;
+}
+
 static libro_code
 read_input(libro_buf *jws, struct input_failure *why, libro_error *err)
 {
     libro_buf raw = LIBRO_BUF_INIT;
-    libro_image *img = NULL;
     libro_code rc;
 
     why->usage = false;
@@ -194,19 +271,8 @@ read_input(libro_buf *jws, struct input_failure *why, libro_error *err)
             rc = scan_text(jws, (const char *) raw.data, raw.len, err);
         }
     } else {
-        rc = libro_image_load(&img, vf_image, err);
-        why->usage = rc == LIBRO_ERR_NOT_FOUND || rc == LIBRO_ERR_IO || rc == LIBRO_ERR_DENIED;
-        if (rc == LIBRO_OK) {
-            rc = libro_scan_image(&raw, img, err);
-        }
-        if (rc == LIBRO_OK) {
-            rc = libro_scan_text(jws, (const char *) raw.data, raw.len, err);
-        } else if (!why->usage) {
-            /* An image we cannot read holds no QR code we can find. */
-            why->outcome = rc == LIBRO_ERR_PARSE ? LIBRO_INVALID : LIBRO_NO_QR;
-        }
+        rc = read_file_input(jws, &raw, why, err);
     }
-    libro_image_free(img);
     libro_buf_free(&raw);
     return rc;
 }

@@ -23,7 +23,7 @@ cli_credential_from_jws(libro_credential **out, const char *token, size_t len, l
 libro_code
 cli_parse_time_arg(int64_t *out, const char *name, const char *text, libro_error *err)
 {
-    libro_code rc = libro_time_parse(out, text, strlen(text), err);
+    libro_code rc = libro_time_parse_input(out, text, strlen(text), err);
 
     if (rc != LIBRO_OK) {
         libro_error_prefix(err, name);

@@ -176,7 +176,7 @@ define_type(const char *id, int64_t cpd)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_requirement req = {NULL, ">=", 0};
-    libro_license_type t = {NULL, 365, 30, 30, NULL, 0};
+    libro_license_type t = {NULL, 365, 30, 30, NULL, 0, LIBRO_RENEWAL_FROM_EXPIRY};
 
     req.evidence = sdup("cpd_hours");
     req.value = cpd;

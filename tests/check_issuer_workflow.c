@@ -97,7 +97,8 @@ define_type(libro_registry *r, const char *id, uint32_t days, uint32_t window, b
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_requirement req = {NULL, ">=", 60};
-    libro_license_type t = {NULL, days, window, 30, cpd ? &req : NULL, cpd ? 1 : 0};
+    libro_license_type t = {
+        NULL, days, window, 30, cpd ? &req : NULL, cpd ? 1 : 0, LIBRO_RENEWAL_FROM_EXPIRY};
 
     req.evidence = sdup("cpd_hours");
     t.id = sdup(id);
@@ -651,13 +652,51 @@ START_TEST(test_renew)
     ck_assert_uint_eq(next.license->status_index, first.license->status_index);
     ck_assert_str_eq(next.license->status_revocation_list, first.license->status_revocation_list);
     ck_assert_str_eq(next.license->status_suspension_list, first.license->status_suspension_list);
-    ck_assert_int_ge(next.license->valid_from, first.license->valid_from);
+    /* Renewed early, it keeps its days left: the new term starts where the old one ends. */
+    ck_assert_int_eq(next.license->valid_from, first.license->valid_until + 1);
     ck_assert_int_eq(next.license->valid_until - next.license->valid_from, 365 * DAY);
     copy = registry_copy("T7-N-0100", &rec);
     ck_assert_uint_eq(rec.version, 2);
     ck_assert_str_eq(rec.credential, (const char *) next.jws.data);
     libro_credential_free(copy);
     libro_license_record_clear(&rec);
+    libro_issued_clear(&next);
+    libro_issued_clear(&first);
+}
+END_TEST
+
+/* A type that renews from the time of renewal: the days left are forfeited. */
+START_TEST(test_renew_from_now)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_issued first = LIBRO_ISSUED_INIT;
+    libro_issued next = LIBRO_ISSUED_INIT;
+    libro_license_options opt = license_opts("T7-N-0101", FIRST_AID);
+    libro_renewal_options ren = LIBRO_RENEWAL_OPTIONS_INIT;
+    libro_license_type t = {0};
+    libro_registry *r = NULL;
+    int64_t before;
+
+    must(libro_registry_open(&r, db_path, &err), &err, "open");
+    must(libro_registry_get_type(r, &t, FIRST_AID, &err), &err, "get type");
+    ck_assert_int_eq(t.renewal_from, LIBRO_RENEWAL_FROM_EXPIRY);
+    t.renewal_window_days = 60;
+    t.renewal_from = LIBRO_RENEWAL_FROM_NOW;
+    must(libro_registry_define_type(r, NULL, &t, "council", &err), &err, "redefine");
+    libro_license_type_clear(&t);
+    must(libro_registry_get_type(r, &t, FIRST_AID, &err), &err, "get type again");
+    ck_assert_int_eq(t.renewal_from, LIBRO_RENEWAL_FROM_NOW);
+    libro_license_type_clear(&t);
+    libro_registry_close(r);
+
+    issue(&first, issuer, client, &opt);
+    ren.number = "T7-N-0101";
+    before = libro_time_now();
+    must(libro_issuer_renew(&next, issuer, client, &ren, &err), &err, "renew");
+    ck_assert_int_ge(next.license->valid_from, before);
+    ck_assert_int_le(next.license->valid_from, libro_time_now());
+    ck_assert_int_lt(next.license->valid_from, first.license->valid_until);
+    ck_assert_int_eq(next.license->valid_until - next.license->valid_from, 30 * DAY); /* grant */
     libro_issued_clear(&next);
     libro_issued_clear(&first);
 }
@@ -793,6 +832,8 @@ START_TEST(test_remote_issue_and_renew)
     ren.n_evidence = 1;
     must(libro_issuer_renew(&next, issuer, remote, &ren, &err), &err, "renew");
     ck_assert_uint_eq(next.version, 2);
+    /* The type's rule came over HTTP (renewalFrom): an early renewal keeps its days. */
+    ck_assert_int_eq(next.license->valid_from, res.license->valid_until + 1);
     ck_assert_uint_eq(next.license->status_index, res.status_index);
     ck_assert_str_eq(next.license->status_revocation_list, res.license->status_revocation_list);
     ck_assert_str_eq(next.license->status_message_list, res.license->status_message_list);
@@ -1104,6 +1145,7 @@ libro_test_suite(void)
     tcase_add_checked_fixture(ren, setup, teardown);
     tcase_add_test(ren, test_renew);
     tcase_add_test(ren, test_renew_refused);
+    tcase_add_test(ren, test_renew_from_now);
     suite_add_tcase(s, ren);
     tcase_add_checked_fixture(cred, setup, teardown);
     tcase_add_test(cred, test_issue_charter);

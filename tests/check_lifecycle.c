@@ -30,8 +30,10 @@ static char ev_a[] = "a";
 static char ev_b[] = "b";
 static char ev_c[] = "c";
 static libro_requirement cpd = {cpd_hours, ">=", 60};
-static const libro_license_type nursing = {nursing_id, 1095, 90, 30, &cpd, 1};
-static const libro_license_type no_window = {strict_id, 365, 0, 0, NULL, 0};
+static const libro_license_type nursing = {
+    nursing_id, 1095, 90, 30, &cpd, 1, LIBRO_RENEWAL_FROM_EXPIRY};
+static const libro_license_type no_window = {
+    strict_id, 365, 0, 0, NULL, 0, LIBRO_RENEWAL_FROM_EXPIRY};
 
 static const struct transition {
     libro_license_state state;
@@ -88,7 +90,9 @@ static const struct transition {
      "the grace period runs until 2029-12-30T23:59:59Z"},
     /* lapsed */
     {L, LIBRO_ACTION_ISSUE, GRACE_END + 1, LIBRO_ERR_DENIED, 0, "license is already issued"},
-    {L, LIBRO_ACTION_RENEW, IN_GRACE, LIBRO_ERR_DENIED, 0, "a lapsed license cannot be renewed"},
+    {L, LIBRO_ACTION_RENEW, IN_GRACE, LIBRO_ERR_DENIED, 0,
+     "a lapsed license cannot be renewed: its grace period ended 2029-12-30T23:59:59Z; apply for "
+     "a new license (libro issue license)"},
     {L, LIBRO_ACTION_SUSPEND, MID, LIBRO_ERR_DENIED, 0, "a lapsed license cannot be suspended"},
     {L, LIBRO_ACTION_REINSTATE, MID, LIBRO_ERR_DENIED, 0, "a lapsed license cannot be reinstated"},
     {L, LIBRO_ACTION_REVOKE, MID, LIBRO_ERR_DENIED, 0, "a lapsed license cannot be revoked"},
@@ -118,12 +122,14 @@ static const struct transition {
     {A, LIBRO_ACTION_RENEW, VU, LIBRO_OK, A, NULL},
     {A, LIBRO_ACTION_RENEW, GRACE_END, LIBRO_OK, A, NULL},
     {A, LIBRO_ACTION_RENEW, GRACE_END + 1, LIBRO_ERR_DENIED, 0,
-     "the grace period ended 2029-12-30T23:59:59Z; the license has lapsed"},
+     "the grace period ended 2029-12-30T23:59:59Z; the license has lapsed and cannot be renewed: "
+     "apply for a new license (libro issue license)"},
     /* expired: renewable through the last second of the grace period */
     {E, LIBRO_ACTION_RENEW, GRACE_END - 1, LIBRO_OK, A, NULL},
     {E, LIBRO_ACTION_RENEW, GRACE_END, LIBRO_OK, A, NULL},
     {E, LIBRO_ACTION_RENEW, GRACE_END + 1, LIBRO_ERR_DENIED, 0,
-     "the grace period ended 2029-12-30T23:59:59Z; the license has lapsed"},
+     "the grace period ended 2029-12-30T23:59:59Z; the license has lapsed and cannot be renewed: "
+     "apply for a new license (libro issue license)"},
     /* expiry one second after validUntil, its last valid second */
     {A, LIBRO_ACTION_EXPIRE, VU - 1, LIBRO_ERR_DENIED, 0,
      "license is valid until 2029-11-30T23:59:59Z"},
@@ -400,7 +406,27 @@ static const struct {
     const char *msg;
 } check_cases[] = {
     {two_reqs, 2, {{"cpd_hours", 60}, {"supervised_hours", 101}}, 2, LIBRO_OK, NULL},
-    {two_reqs, 2, {{"supervised_hours", 101}, {"cpd_hours", 61}, {"extra", 0}}, 3, LIBRO_OK, NULL},
+    {two_reqs, 2, {{"supervised_hours", 101}, {"cpd_hours", 61}}, 2, LIBRO_OK, NULL},
+    {two_reqs,
+     2,
+     {{"supervised_hours", 101}, {"cpd_hours", 61}, {"extra", 0}},
+     3,
+     LIBRO_ERR_INVALID_ARG,
+     "evidence extra: license type nursing-general does not ask for it (it accepts cpd_hours, "
+     "supervised_hours)"},
+    {two_reqs,
+     2,
+     {{"cpd_hour", 61}, {"supervised_hours", 101}},
+     2,
+     LIBRO_ERR_INVALID_ARG,
+     "evidence cpd_hour: license type nursing-general does not ask for it (it accepts "
+     "cpd_hours, supervised_hours)"},
+    {NULL,
+     0,
+     {{"cpd_hours", 60}},
+     1,
+     LIBRO_ERR_INVALID_ARG,
+     "evidence cpd_hours: license type nursing-general asks for no evidence"},
     {two_reqs,
      2,
      {{"cpd_hours", 59}, {"supervised_hours", 101}},
@@ -450,7 +476,7 @@ static const struct {
 START_TEST(test_requirements_check)
 {
     libro_error err = LIBRO_ERROR_INIT;
-    libro_license_type t = {nursing_id, 1095, 90, 30, NULL, 0};
+    libro_license_type t = {nursing_id, 1095, 90, 30, NULL, 0, LIBRO_RENEWAL_FROM_EXPIRY};
     libro_code rc;
 
     t.requirements = check_cases[_i].reqs;
@@ -474,13 +500,59 @@ START_TEST(test_requirements_check_args)
 }
 END_TEST
 
+/* The renewed term: from expiry keeps the days left of an early renewal; a late one (in the
+ * grace period), or a type that renews from now, starts at the renewal. */
+static const struct {
+    libro_renewal_from rule;
+    int64_t now;
+    int64_t want_from;
+} terms[] = {
+    {LIBRO_RENEWAL_FROM_EXPIRY, OPENS, VU + 1},
+    {LIBRO_RENEWAL_FROM_EXPIRY, VU - 30 * DAY, VU + 1},
+    {LIBRO_RENEWAL_FROM_EXPIRY, VU - 1, VU + 1},
+    {LIBRO_RENEWAL_FROM_EXPIRY, VU, VU + 1},
+    {LIBRO_RENEWAL_FROM_EXPIRY, VU + 1, VU + 1},
+    {LIBRO_RENEWAL_FROM_EXPIRY, VU + 2, VU + 2},
+    {LIBRO_RENEWAL_FROM_EXPIRY, GRACE_END, GRACE_END},
+    {LIBRO_RENEWAL_FROM_NOW, VU - 30 * DAY, VU - 30 * DAY},
+    {LIBRO_RENEWAL_FROM_NOW, VU + 2, VU + 2},
+};
+
+START_TEST(test_renewal_term)
+{
+    libro_license_type t = nursing;
+    int64_t from = 0;
+    int64_t until = 0;
+
+    t.renewal_from = terms[_i].rule;
+    libro_renewal_term(&from, &until, &t, VU, terms[_i].now);
+    ck_assert_int_eq(from, terms[_i].want_from);
+    ck_assert_int_eq(until, terms[_i].want_from + 1095 * DAY);
+}
+END_TEST
+
+START_TEST(test_renewal_term_edges)
+{
+    libro_license_type t = nursing;
+    int64_t from = 0;
+    int64_t until = 0;
+
+    libro_renewal_term(&from, &until, &t, INT64_MAX, 0); /* saturates, never wraps */
+    ck_assert_int_eq(from, INT64_MAX);
+    ck_assert_int_eq(until, INT64_MAX);
+    ck_assert_str_eq(libro_renewal_from_name(LIBRO_RENEWAL_FROM_EXPIRY), "expiry");
+    ck_assert_str_eq(libro_renewal_from_name(LIBRO_RENEWAL_FROM_NOW), "now");
+    ck_assert_ptr_null(libro_renewal_from_name((libro_renewal_from) 2));
+}
+END_TEST
+
 /* Parse, then check what was parsed: the text form an operator writes round-trips. */
 START_TEST(test_requirements_parse_then_check)
 {
     static const char text[] = "cpd_hours >= 60, supervised_hours > 100";
     static const libro_evidence ev[] = {{"cpd_hours", 40}, {"supervised_hours", 120}};
     libro_error err = LIBRO_ERROR_INIT;
-    libro_license_type t = {NULL, 1095, 90, 30, NULL, 0};
+    libro_license_type t = {NULL, 1095, 90, 30, NULL, 0, LIBRO_RENEWAL_FROM_EXPIRY};
 
     t.id = libro_strndup("nursing-general", 15);
     ck_assert_ptr_nonnull(t.id);
@@ -533,6 +605,8 @@ libro_test_suite(void)
     tcase_add_test(machine, test_zero_window_and_grace);
     tcase_add_test(machine, test_bad_arguments);
     tcase_add_test(machine, test_names);
+    tcase_add_loop_test(machine, test_renewal_term, 0, (int) LIBRO_NELEM(terms));
+    tcase_add_test(machine, test_renewal_term_edges);
     tcase_add_loop_test(req, test_requirements_parse_ok, 0, (int) LIBRO_NELEM(parse_ok));
     tcase_add_loop_test(req, test_requirements_parse_bad, 0, (int) LIBRO_NELEM(parse_bad));
     tcase_add_test(req, test_requirements_parse_limits);

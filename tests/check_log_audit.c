@@ -33,7 +33,7 @@ static void
 append_leaves(unsigned n)
 {
     libro_error err = LIBRO_ERROR_INIT;
-    libro_license_type t = {NULL, 365, 30, 30, NULL, 0};
+    libro_license_type t = {NULL, 365, 30, 30, NULL, 0, LIBRO_RENEWAL_FROM_EXPIRY};
 
     t.id = sdup("nursing-general");
     must(reg->store.ops->begin(reg->store.h, &err), &err, "begin");

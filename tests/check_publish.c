@@ -87,7 +87,7 @@ setup_with(int64_t until_days)
     static const char *const types[] = {NURSING};
     libro_error err = LIBRO_ERROR_INIT;
     const char *tmp = getenv("TMPDIR");
-    libro_license_type t = {NULL, 365, 30, 30, NULL, 0};
+    libro_license_type t = {NULL, 365, 30, 30, NULL, 0, LIBRO_RENEWAL_FROM_EXPIRY};
     libro_credential *c;
     uint32_t list = 0;
     uint32_t index = 0;

@@ -223,7 +223,9 @@ START_TEST(test_terminal)
     opt.ecc = renders[_i].ecc;
     opt.module_px = renders[_i].module_px;
     opt.quiet_modules = renders[_i].quiet;
-    q = opt.quiet_modules;
+    /* A terminal code always has a quiet zone of at least 4 modules. */
+    q = opt.quiet_modules > LIBRO_QR_TERMINAL_MIN_QUIET ? opt.quiet_modules
+                                                        : LIBRO_QR_TERMINAL_MIN_QUIET;
     must(libro_qr_render(&out, &version, text, strlen(text), LIBRO_QR_TERMINAL, &opt, &err), &err,
          renders[_i].name);
     must(libro_qr_render(&inv, NULL, text, strlen(text), LIBRO_QR_TERMINAL_INVERTED, &opt, &err),
@@ -231,16 +233,115 @@ START_TEST(test_terminal)
     side = modules(version) + 2 * q;
     ck_assert_uint_eq(terminal_lines(&out, side), (side + 1) / 2);
     ck_assert_uint_eq(terminal_lines(&inv, side), (side + 1) / 2);
-    if (q >= 2) {
-        /* Dark on light: the quiet zone is blank; inverted: it is drawn. */
-        ck_assert(out.data[0] == ' ');
-        ck_assert(strncmp((const char *) inv.data, FULL, 3) == 0);
-    } else {
-        /* The finder pattern's top edge is the first row. */
-        ck_assert(strncmp((const char *) out.data, q == 0 ? FULL : LOWER, 3) == 0);
-    }
+    /* Dark on light: the quiet zone is blank; inverted: it is drawn. */
+    ck_assert(out.data[0] == ' ');
+    ck_assert(strncmp((const char *) inv.data, FULL, 3) == 0);
     libro_buf_free(&out);
     libro_buf_free(&inv);
+}
+END_TEST
+
+/* What a terminal shows of `out`, as an image zbar reads: each character cell one module wide
+ * and two high (its upper and lower half), `px` pixels a module. ANSI colour sequences are
+ * read for what they draw: black on white (SGR 30;47) makes the glyphs dark on a light
+ * cell; without colours a glyph is `glyph_dark` on the terminal's own background. */
+static libro_image *
+terminal_image(const libro_buf *out, bool glyph_dark, unsigned px)
+{
+    const char *p = (const char *) out->data;
+    const char *end = p + out->len;
+    unsigned cols = 0;
+    unsigned rows = 0;
+    unsigned x = 0;
+    unsigned char ink = glyph_dark ? 0 : 255;
+    libro_image *img = libro_calloc(1, sizeof *img);
+
+    ck_assert_ptr_nonnull(img);
+    img->width = 0;
+    /* First pass: the size (cells per line, lines). */
+    for (const char *q = p; q < end; q++) {
+        if (*q == '\x1b') {
+            q = strchr(q, 'm');
+            ck_assert_ptr_nonnull(q);
+        } else if (*q == '\n') {
+            cols = x > cols ? x : cols;
+            x = 0;
+            rows++;
+        } else if ((unsigned char) *q != 0x96 && (unsigned char) *q != 0xe2) {
+            x++; /* ' ', or the last byte of a block glyph */
+        }
+    }
+    img->width = cols * px;
+    img->height = rows * 2 * px;
+    img->pixels = libro_calloc((size_t) img->width * img->height, 1);
+    ck_assert_ptr_nonnull(img->pixels);
+    x = 0;
+    rows = 0;
+    while (p < end) {
+        bool top = false;
+        bool bottom = false;
+
+        if (*p == '\x1b') {
+            ck_assert(strncmp(p, "\x1b[30;47m", 8) == 0 || strncmp(p, "\x1b[0m", 4) == 0);
+            if (strncmp(p, "\x1b[30;47m", 8) == 0) {
+                ink = 0; /* black glyphs on a white cell */
+            }
+            p = strchr(p, 'm') + 1;
+            continue;
+        }
+        if (*p == '\n') {
+            x = 0;
+            rows++;
+            p++;
+            continue;
+        }
+        if (*p != ' ') {
+            top = strncmp(p, UPPER, 3) == 0 || strncmp(p, FULL, 3) == 0;
+            bottom = strncmp(p, LOWER, 3) == 0 || strncmp(p, FULL, 3) == 0;
+            p += 3;
+        } else {
+            p++;
+        }
+        for (unsigned dy = 0; dy < 2 * px; dy++) {
+            bool drawn = dy < px ? top : bottom;
+
+            memset(img->pixels + (size_t) (rows * 2 * px + dy) * img->width + (size_t) x * px,
+                   drawn ? ink : 255 - ink, px);
+        }
+        x++;
+    }
+    return img;
+}
+
+/* The code a terminal shows scans (zbar, as `libro verify` reads images): in colour, plain
+ * on a light terminal, and inverted on a dark one (whose light modules are the glyphs). */
+START_TEST(test_terminal_scans)
+{
+    static const libro_qr_format formats[] = {LIBRO_QR_TERMINAL_COLOR, LIBRO_QR_TERMINAL,
+                                              LIBRO_QR_TERMINAL_INVERTED};
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_qr_options opt = LIBRO_QR_OPTIONS_INIT;
+
+    opt.quiet_modules = 0; /* raised to 4 */
+    for (size_t i = 0; i < LIBRO_NELEM(formats); i++) {
+        libro_buf out = LIBRO_BUF_INIT;
+        libro_buf scanned = LIBRO_BUF_INIT;
+        libro_image *img;
+
+        must(libro_qr_render(&out, NULL, LB1_TEXT, strlen(LB1_TEXT), formats[i], &opt, &err), &err,
+             "render");
+        /* A dark terminal draws glyphs light: the inverted code's glyphs are its light modules. */
+        img = terminal_image(&out, formats[i] != LIBRO_QR_TERMINAL_INVERTED, 4);
+        must(libro_scan_image(&scanned, img, &err), &err, "scan the terminal's code");
+        ck_assert_str_eq((const char *) scanned.data, LB1_TEXT);
+        if (formats[i] == LIBRO_QR_TERMINAL_COLOR) {
+            ck_assert(strncmp((const char *) out.data, "\x1b[30;47m", 8) == 0);
+            ck_assert(strncmp((const char *) out.data + out.len - 5, "\x1b[0m\n", 5) == 0);
+        }
+        libro_image_free(img);
+        libro_buf_free(&scanned);
+        libro_buf_free(&out);
+    }
 }
 END_TEST
 
@@ -353,7 +454,7 @@ static const struct {
     {"module 65 px", 1, 'M', 65, 4, LIBRO_QR_SVG, "qr: module size 65 out of range 1-64"},
     {"quiet 17", 1, 'M', 8, 17, LIBRO_QR_TERMINAL, "qr: quiet zone 17 out of range 0-16"},
     {"format 0", 1, 'M', 8, 4, 0, "qr: unknown output format 0"},
-    {"format 5", 1, 'M', 8, 4, 5, "qr: unknown output format 5"},
+    {"format 6", 1, 'M', 8, 4, 6, "qr: unknown output format 6"},
 };
 
 START_TEST(test_bad_options)
@@ -605,6 +706,7 @@ libro_test_suite(void)
     tcase_add_loop_test(render, test_png, 0, (int) LIBRO_NELEM(renders));
     tcase_add_loop_test(render, test_svg, 0, (int) LIBRO_NELEM(renders));
     tcase_add_loop_test(render, test_terminal, 0, (int) LIBRO_NELEM(renders));
+    tcase_add_test(render, test_terminal_scans);
     tcase_add_loop_test(limits, test_capacity, 0, (int) LIBRO_NELEM(capacity_m));
     tcase_add_test(limits, test_too_long);
     tcase_add_loop_test(reject, test_bad_options, 0, (int) LIBRO_NELEM(bad_options));

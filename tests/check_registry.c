@@ -150,7 +150,7 @@ define_nursing(libro_registry *r)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_requirement req = {NULL, ">=", 60};
-    libro_license_type t = {NULL, 1095, 90, 30, &req, 1};
+    libro_license_type t = {NULL, 1095, 90, 30, &req, 1, LIBRO_RENEWAL_FROM_EXPIRY};
 
     req.evidence = sdup("cpd_hours");
     t.id = sdup(NURSING);
@@ -473,7 +473,7 @@ START_TEST(test_types)
     libro_error err = LIBRO_ERROR_INIT;
     libro_license_type got;
     libro_requirement reqs[2] = {{NULL, ">=", 60}, {NULL, "<", 3}};
-    libro_license_type t = {NULL, 365, 30, 10, reqs, 2};
+    libro_license_type t = {NULL, 365, 30, 10, reqs, 2, LIBRO_RENEWAL_FROM_EXPIRY};
 
     must(libro_registry_get_type(reg, &got, NURSING, &err), &err, "get type");
     ck_assert_str_eq(got.id, NURSING);
@@ -668,7 +668,13 @@ START_TEST(test_journey_suspend_renew_revoke)
                                "complaint dismissed", VF + 20 * DAY, &err),
          &err, "reinstate");
     assert_bits(list, index, false, false, LIBRO_WORD_ACTIVE);
-    must(libro_registry_renew(reg, NULL, "T7-N-0001", renewal, evidence, 2, "board", "on time",
+    /* Evidence the type does not ask for is refused, not recorded. */
+    LIBRO_ASSERT_CODE(libro_registry_renew(reg, NULL, "T7-N-0001", renewal, evidence, 2, "board",
+                                           "on time", T_OPENS + DAY, &err),
+                      LIBRO_ERR_INVALID_ARG, &err,
+                      "evidence shifts: license type nursing-general does not ask for it (it "
+                      "accepts cpd_hours)");
+    must(libro_registry_renew(reg, NULL, "T7-N-0001", renewal, evidence, 1, "board", "on time",
                               T_OPENS + DAY, &err),
          &err, "renew");
     assert_bits(list, index, false, false, LIBRO_WORD_ACTIVE);
@@ -700,7 +706,7 @@ START_TEST(test_journey_suspend_renew_revoke)
     ck_assert_int_eq(ev[2].to, LIBRO_STATE_ACTIVE);
     ck_assert_int_eq(ev[3].action, LIBRO_ACTION_RENEW);
     ck_assert_uint_eq(ev[3].version, 2);
-    ck_assert_str_eq(ev[3].evidence, "cpd_hours=64,shifts=210");
+    ck_assert_str_eq(ev[3].evidence, "cpd_hours=64");
     ck_assert_str_eq(ev[3].reason, "on time");
     ck_assert_str_eq(ev[3].actor, "board");
     ck_assert_int_eq(ev[3].from, LIBRO_STATE_ACTIVE);
@@ -1342,6 +1348,52 @@ START_TEST(test_category_recorded)
 }
 END_TEST
 
+/* A type that renews from the time of renewal: the registry refuses a new version that keeps
+ * the days left (runs past now + validity); the default type's leaf says nothing of it. */
+START_TEST(test_renewal_from_now)
+{
+    static const libro_evidence evidence[] = {{"cpd_hours", 60}};
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_license_type t = {0};
+    int64_t now = T_OPENS + DAY;
+    char *keeps;
+    char *fresh;
+    char *leaf;
+
+    issue(reg, "T7-N-0001", NULL, NULL);
+    keeps = renewal_jws("T7-N-0001", "Ada Example", NURSING, VU + 1, VU + 1095 * DAY);
+    fresh = renewal_jws("T7-N-0001", "Ada Example", NURSING, now, now + 1095 * DAY);
+    leaf = leaf_with("\"type\":\"licenseType\"");
+    ck_assert_ptr_nonnull(leaf);
+    ck_assert_ptr_null(strstr(leaf, "renewalFrom")); /* the default */
+    libro_free(leaf);
+
+    must(libro_registry_get_type(reg, &t, NURSING, &err), &err, "get type");
+    ck_assert_int_eq(t.renewal_from, LIBRO_RENEWAL_FROM_EXPIRY);
+    t.renewal_from = LIBRO_RENEWAL_FROM_NOW;
+    must(libro_registry_define_type(reg, NULL, &t, "town-7 council", &err), &err, "redefine");
+    t.renewal_from = (libro_renewal_from) 7;
+    LIBRO_ASSERT_CODE(libro_registry_define_type(reg, NULL, &t, "town-7 council", &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "renewals run from expiry or now");
+    libro_license_type_clear(&t);
+    must(libro_registry_get_type(reg, &t, NURSING, &err), &err, "get type again");
+    ck_assert_int_eq(t.renewal_from, LIBRO_RENEWAL_FROM_NOW);
+    libro_license_type_clear(&t);
+    leaf = leaf_with("\"type\":\"licenseType\"");
+    ck_assert_ptr_nonnull(strstr(leaf, "\"actor\":\"town-7 council\",\"renewalFrom\":\"now\""));
+    libro_free(leaf);
+
+    LIBRO_ASSERT_CODE(
+        libro_registry_renew(reg, NULL, "T7-N-0001", keeps, evidence, 1, "board", NULL, now, &err),
+        LIBRO_ERR_DENIED, &err,
+        "the end of the renewed term (license type nursing-general renews from now)");
+    must(libro_registry_renew(reg, NULL, "T7-N-0001", fresh, evidence, 1, "board", NULL, now, &err),
+         &err, "renew from now");
+    libro_free(keeps);
+    libro_free(fresh);
+}
+END_TEST
+
 /* Events recorded before categories existed read as none after the migration. */
 START_TEST(test_category_migrates)
 {
@@ -1367,6 +1419,13 @@ START_TEST(test_category_migrates)
     ck_assert_int_eq(ev[1].category, LIBRO_CATEGORY_NONE);
     libro_license_events_free(ev, n);
     libro_license_record_clear(&rec);
+    {
+        libro_license_type t = {0};
+
+        must(libro_registry_get_type(reg, &t, NURSING, &err), &err, "type after the migration");
+        ck_assert_int_eq(t.renewal_from, LIBRO_RENEWAL_FROM_EXPIRY);
+        libro_license_type_clear(&t);
+    }
     must(libro_registry_change_categorized(reg, NULL, "T7-N-0001", LIBRO_ACTION_REVOKE,
                                            LIBRO_CATEGORY_CONDUCT, "registrar", "fraud",
                                            VF + 2 * DAY, &err),
@@ -2046,6 +2105,7 @@ libro_test_suite(void)
     tcase_add_test(life, test_expiring_and_counts);
     tcase_add_test(life, test_category_words);
     tcase_add_test(life, test_category_recorded);
+    tcase_add_test(life, test_renewal_from_now);
     tcase_add_test(store, test_category_migrates);
     tcase_add_test(status, test_reserve_random_unique);
     tcase_add_loop_test(status, test_pick_list, 0, (int) LIBRO_NELEM(pick_cases));

@@ -64,7 +64,7 @@ setup(void)
     const char *tmp = getenv("TMPDIR");
     libro_credential *c;
     char type_id[] = NURSING;
-    libro_license_type t = {type_id, 365, 365, 30, NULL, 0};
+    libro_license_type t = {type_id, 365, 365, 30, NULL, 0, LIBRO_RENEWAL_FROM_EXPIRY};
 
     now = libro_time_now();
     ck_assert_int_gt(snprintf(dir, sizeof dir, "%s/libro-retry-XXXXXX",
@@ -220,7 +220,7 @@ START_TEST(test_single_write)
 {
     libro_error err = LIBRO_ERROR_INIT;
     char type_id[] = "retry-type";
-    libro_license_type t = {type_id, 30, 30, 0, NULL, 0};
+    libro_license_type t = {type_id, 30, 30, 0, NULL, 0, LIBRO_RENEWAL_FROM_EXPIRY};
     libro_request_id req = {"retry-request-0001", board_kid, 0};
     int64_t leaves = count("SELECT count(*) FROM log_leaf");
     bool ok = single[_i].want == LIBRO_OK;
@@ -262,7 +262,7 @@ static libro_code
 job_define(libro_registry *r, void *arg, libro_error *err)
 {
     job_ctx *j = arg;
-    libro_license_type t = {NULL, 30, 30, 0, NULL, 0};
+    libro_license_type t = {NULL, 30, 30, 0, NULL, 0, LIBRO_RENEWAL_FROM_EXPIRY};
 
     if (j->hold) {
         atomic_store(&j->running, true);

@@ -125,7 +125,7 @@ setup(void)
     const char *tmp = getenv("TMPDIR");
     libro_credential *charter;
     libro_credential *auth;
-    libro_license_type t = {NULL, 365, 30, 30, NULL, 0};
+    libro_license_type t = {NULL, 365, 30, 30, NULL, 0, LIBRO_RENEWAL_FROM_EXPIRY};
     char *charter_jws;
     char *auth_jws;
 

@@ -97,7 +97,7 @@ setup(void)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_server_options opt = LIBRO_SERVER_OPTIONS_INIT;
-    libro_license_type t = {NULL, 365, 30, 30, NULL, 0};
+    libro_license_type t = {NULL, 365, 30, 30, NULL, 0, LIBRO_RENEWAL_FROM_EXPIRY};
     const char *tmp = getenv("TMPDIR");
     int64_t now = libro_time_now();
     libro_registry *r = NULL;

@@ -150,7 +150,7 @@ flag(const char *path, bool on)
 static libro_code
 define(libro_registry *r, const char *id, libro_error *err)
 {
-    libro_license_type t = {NULL, 365, 30, 30, NULL, 0};
+    libro_license_type t = {NULL, 365, 30, 30, NULL, 0, LIBRO_RENEWAL_FROM_EXPIRY};
     libro_code rc;
 
     t.id = sdup(id);

@@ -345,7 +345,8 @@ END_TEST
 
 /* ---- the store.h contract ----------------------------------------------------------------- */
 
-static const libro_license_type a_type = {(char *) (uintptr_t) "driving", 365, 30, 10, NULL, 0};
+static const libro_license_type a_type = {(char *) (uintptr_t) "driving", 365, 30, 10, NULL, 0,
+                                          LIBRO_RENEWAL_FROM_EXPIRY};
 
 static libro_license_record
 a_license(const char *number, uint32_t index)

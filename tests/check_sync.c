@@ -76,7 +76,7 @@ create_registry(const char *path)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_registry *r = NULL;
-    libro_license_type t = {NULL, 365, 30, 30, NULL, 0};
+    libro_license_type t = {NULL, 365, 30, 30, NULL, 0, LIBRO_RENEWAL_FROM_EXPIRY};
 
     must(libro_registry_create(path, charter_jws, auth_jws, &err), &err, "create");
     must(libro_registry_open(&r, path, &err), &err, "open");
@@ -1728,7 +1728,7 @@ START_TEST(test_client_type_id_cut)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_registry *r = NULL;
-    libro_license_type t = {NULL, 100, 10, 10, NULL, 0};
+    libro_license_type t = {NULL, 100, 10, 10, NULL, 0, LIBRO_RENEWAL_FROM_EXPIRY};
     libro_license_type got = {0};
     char id64[65];
     char id65[66];

@@ -197,6 +197,84 @@ START_TEST(test_parse_null)
 }
 END_TEST
 
+/* What a person types: a plain date is its 00:00:00Z; a full time is libro_time_parse's. */
+static const struct {
+    const char *text;
+    int64_t want;
+} input_good[] = {
+    {"2027-01-01", 1798761600},
+    {"2024-02-29", 1709164800},
+    {"0001-01-01", T_MIN},
+    {"9999-12-31", T_MAX - 86399},
+    {"2027-01-01T00:00:00Z", 1798761600},
+    {"2027-01-01T09:30:00+01:00", 1798761600 + 30600},
+};
+
+START_TEST(test_parse_input_good)
+{
+    int64_t t = 0;
+    libro_error err = LIBRO_ERROR_INIT;
+
+    LIBRO_ASSERT_CODE(
+        libro_time_parse_input(&t, input_good[_i].text, strlen(input_good[_i].text), &err),
+        LIBRO_OK, &err, NULL);
+    ck_assert_int_eq(t, input_good[_i].want);
+}
+END_TEST
+
+#define WANT_DATE                                                                                  \
+    "timestamp: want a date YYYY-MM-DD or an RFC 3339 time such as 2027-01-01T09:00:00Z"
+
+static const struct {
+    const char *name;
+    const char *text;
+    libro_code want;
+    const char *msg;
+} input_bad[] = {
+    {"month 13", "2026-13-01", LIBRO_ERR_TIME, "timestamp: month 13 out of range"},
+    {"month 00", "2026-00-01", LIBRO_ERR_TIME, "timestamp: month 00 out of range"},
+    {"Feb 30", "2026-02-30", LIBRO_ERR_TIME, "timestamp: day 30 out of range for 2026-02"},
+    {"Feb 29 common year", "2027-02-29", LIBRO_ERR_TIME, "day 29 out of range for 2027-02"},
+    {"day 00", "2026-01-00", LIBRO_ERR_TIME, "timestamp: day 00 out of range for 2026-01"},
+    {"year 0000", "0000-01-01", LIBRO_ERR_TIME, "timestamp: year 0000 out of range"},
+    {"one-digit month", "2027-1-01", LIBRO_ERR_TIME, WANT_DATE},
+    {"slashes", "2027/01/01", LIBRO_ERR_TIME, WANT_DATE},
+    {"a word", "tomorrow", LIBRO_ERR_TIME, WANT_DATE},
+    {"a year", "2027", LIBRO_ERR_TIME, WANT_DATE},
+    {"empty", "", LIBRO_ERR_TIME, "timestamp: empty"},
+    {"date and hour", "2027-01-01T09", LIBRO_ERR_TIME, "timestamp: truncated at offset 13"},
+    {"no offset", "2027-01-01T09:00:00", LIBRO_ERR_TIME, "timestamp: missing UTC offset"},
+    {"month 13 with a time", "2026-13-01T00:00:00Z", LIBRO_ERR_TIME,
+     "timestamp: month 13 out of range"},
+};
+
+START_TEST(test_parse_input_bad)
+{
+    int64_t t = 42;
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_code rc =
+        libro_time_parse_input(&t, input_bad[_i].text, strlen(input_bad[_i].text), &err);
+
+    ck_assert_msg(rc == input_bad[_i].want, "%s: got %s \"%s\"", input_bad[_i].name,
+                  libro_code_name(rc), err.msg);
+    LIBRO_ASSERT_CODE(rc, input_bad[_i].want, &err, input_bad[_i].msg);
+    ck_assert_msg(t == 0, "%s: *out not reset", input_bad[_i].name);
+}
+END_TEST
+
+START_TEST(test_parse_input_null)
+{
+    int64_t t = 0;
+    libro_error err = LIBRO_ERROR_INIT;
+
+    LIBRO_ASSERT_CODE(libro_time_parse_input(NULL, "2027-01-01", 10, &err), LIBRO_ERR_INVALID_ARG,
+                      &err, "timestamp: NULL argument");
+    LIBRO_ASSERT_CODE(libro_time_parse_input(&t, NULL, 10, &err), LIBRO_ERR_INVALID_ARG, &err,
+                      "timestamp: NULL argument");
+    ck_assert_int_eq(libro_time_parse_input(&t, "2027-13-01", 10, NULL), LIBRO_ERR_TIME);
+}
+END_TEST
+
 static const struct {
     int64_t t;
     const char *text;
@@ -402,6 +480,9 @@ libro_test_suite(void)
     tcase_add_loop_test(tc, test_parse_good, 0, (int) LIBRO_NELEM(good));
     tcase_add_loop_test(tc, test_parse_bad, 0, (int) LIBRO_NELEM(bad));
     tcase_add_test(tc, test_parse_null);
+    tcase_add_loop_test(tc, test_parse_input_good, 0, (int) LIBRO_NELEM(input_good));
+    tcase_add_loop_test(tc, test_parse_input_bad, 0, (int) LIBRO_NELEM(input_bad));
+    tcase_add_test(tc, test_parse_input_null);
     tcase_add_loop_test(tc, test_parse_ms, 0, (int) LIBRO_NELEM(good_ms));
     tcase_add_test(tc, test_ms_refusals);
     suite_add_tcase(s, tc);

@@ -72,7 +72,7 @@ typedef struct type_id {
 static libro_code
 define(libro_registry *r, const char *id, libro_error *err)
 {
-    libro_license_type t = {NULL, 365, 30, 30, NULL, 0};
+    libro_license_type t = {NULL, 365, 30, 30, NULL, 0, LIBRO_RENEWAL_FROM_EXPIRY};
     libro_code rc;
 
     t.id = libro_strndup(id, strlen(id));

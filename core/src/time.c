@@ -132,6 +132,23 @@ scan_char(struct scan *s, char upper, char lower, libro_error *err)
     return LIBRO_OK;
 }
 
+/* RFC 3339 §5.7: the ranges of a full-date. */
+static libro_code
+check_date(unsigned year, unsigned month, unsigned day, libro_error *err)
+{
+    if (year == 0) {
+        return libro_error_set(err, LIBRO_ERR_TIME, "timestamp: year 0000 out of range");
+    }
+    if (month < 1 || month > 12) {
+        return libro_error_set(err, LIBRO_ERR_TIME, "timestamp: month %02u out of range", month);
+    }
+    if (day < 1 || day > days_in_month(year, month)) {
+        return libro_error_set(err, LIBRO_ERR_TIME,
+                               "timestamp: day %02u out of range for %04u-%02u", day, year, month);
+    }
+    return LIBRO_OK;
+}
+
 libro_code
 libro_time_parse(int64_t *out, const char *p, size_t len, libro_error *err)
 {
@@ -212,15 +229,8 @@ libro_time_parse(int64_t *out, const char *p, size_t len, libro_error *err)
     }
 
     /* RFC 3339 §5.7 ranges. */
-    if (year == 0) {
-        return libro_error_set(err, LIBRO_ERR_TIME, "timestamp: year 0000 out of range");
-    }
-    if (month < 1 || month > 12) {
-        return libro_error_set(err, LIBRO_ERR_TIME, "timestamp: month %02u out of range", month);
-    }
-    if (day < 1 || day > days_in_month(year, month)) {
-        return libro_error_set(err, LIBRO_ERR_TIME,
-                               "timestamp: day %02u out of range for %04u-%02u", day, year, month);
+    if ((rc = check_date(year, month, day, err)) != LIBRO_OK) {
+        return rc;
     }
     if (hour > 23) {
         return libro_error_set(err, LIBRO_ERR_TIME, "timestamp: hour %02u out of range", hour);
@@ -265,6 +275,45 @@ libro_time_parse(int64_t *out, const char *p, size_t len, libro_error *err)
     }
     *out = t;
     return LIBRO_OK;
+}
+
+/* The length of "YYYY-MM-DD". */
+#define DATE_LEN 10u
+
+libro_code
+libro_time_parse_input(int64_t *out, const char *p, size_t len, libro_error *err)
+{
+    struct scan s = {(const unsigned char *) p, len, 0};
+    unsigned year = 0;
+    unsigned month = 0;
+    unsigned day = 0;
+    libro_code rc;
+
+    if (out == NULL || (p == NULL && len > 0)) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "timestamp: NULL argument");
+    }
+    *out = 0;
+    if (len > DATE_LEN) {
+        return libro_time_parse(out, p, len, err);
+    }
+    if (len == 0) {
+        return libro_error_set(err, LIBRO_ERR_TIME, "timestamp: empty");
+    }
+    /* A plain date: the syntax first (any fault is the same one: not this shape), then the
+     * ranges, each with its own message. */
+    if (len != DATE_LEN || scan_digits(&s, 4, &year, NULL) != LIBRO_OK ||
+        scan_char(&s, '-', '\0', NULL) != LIBRO_OK ||
+        scan_digits(&s, 2, &month, NULL) != LIBRO_OK ||
+        scan_char(&s, '-', '\0', NULL) != LIBRO_OK || scan_digits(&s, 2, &day, NULL) != LIBRO_OK) {
+        return libro_error_set(err, LIBRO_ERR_TIME,
+                               "timestamp: want a date YYYY-MM-DD or an RFC 3339 time such as "
+                               "2027-01-01T09:00:00Z");
+    }
+    rc = check_date(year, month, day, err);
+    if (rc == LIBRO_OK) {
+        *out = days_from_civil(year, month, day) * SECS_PER_DAY;
+    }
+    return rc;
 }
 
 static void

@@ -187,7 +187,7 @@ spec_time(int64_t *out, const json_t *obj, const char *name, libro_error *err)
     libro_code rc = spec_string(&s, obj, name, "agreement", err);
 
     if (rc == LIBRO_OK && s != NULL) {
-        rc = libro_time_parse(out, s, strlen(s), err);
+        rc = libro_time_parse_input(out, s, strlen(s), err);
         if (rc != LIBRO_OK) {
             libro_error_prefix(err, name);
             libro_error_prefix(err, "spec");

@@ -457,8 +457,8 @@ record_options(libro_license_options *lo, const record *rec, const libro_batch_o
     lo->valid_until = opt->valid_until;
     lo->days = opt->days;
     if (rec->field[COL_VALID_FROM] != NULL) {
-        rc = libro_time_parse(&lo->valid_from, rec->field[COL_VALID_FROM],
-                              strlen(rec->field[COL_VALID_FROM]), err);
+        rc = libro_time_parse_input(&lo->valid_from, rec->field[COL_VALID_FROM],
+                                    strlen(rec->field[COL_VALID_FROM]), err);
         if (rc != LIBRO_OK) {
             prefix_line(err, line, "valid_from");
             return rc;
@@ -473,8 +473,8 @@ record_options(libro_license_options *lo, const record *rec, const libro_batch_o
                                line);
     }
     if (rec->field[COL_VALID_UNTIL] != NULL) {
-        rc = libro_time_parse(&lo->valid_until, rec->field[COL_VALID_UNTIL],
-                              strlen(rec->field[COL_VALID_UNTIL]), err);
+        rc = libro_time_parse_input(&lo->valid_until, rec->field[COL_VALID_UNTIL],
+                                    strlen(rec->field[COL_VALID_UNTIL]), err);
         if (rc != LIBRO_OK) {
             prefix_line(err, line, "valid_until");
             return rc;

@@ -24,7 +24,7 @@ check_options(QRecLevel *level, const libro_qr_options *opt, libro_qr_format for
               libro_error *err)
 {
     if (format != LIBRO_QR_PNG && format != LIBRO_QR_SVG && format != LIBRO_QR_TERMINAL &&
-        format != LIBRO_QR_TERMINAL_INVERTED) {
+        format != LIBRO_QR_TERMINAL_INVERTED && format != LIBRO_QR_TERMINAL_COLOR) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "qr: unknown output format %d",
                                (int) format);
     }
@@ -167,18 +167,26 @@ is_dark(const libro_qr__matrix *m, size_t quiet, size_t x, size_t y)
 }
 
 /* Two module rows per line; `ink_dark` says whether glyphs draw dark modules (dark-on-light
- * terminal) or light ones (light-on-dark). A last odd row pairs with a light row below. */
+ * terminal) or light ones (light-on-dark); `color` wraps each line in black-on-white ANSI
+ * colours. A last odd row pairs with a light row below. */
 static libro_code
-render_terminal(libro_buf *out, const libro_qr__matrix *m, size_t quiet, bool ink_dark,
+render_terminal(libro_buf *out, const libro_qr__matrix *m, size_t quiet, bool ink_dark, bool color,
                 libro_error *err)
 {
     static const char *const glyph[4] = {" ", "\xe2\x96\x84", "\xe2\x96\x80", "\xe2\x96\x88"};
-    size_t side = m->size + 2 * quiet;
+    size_t side;
     size_t y;
     size_t x;
     libro_code rc;
 
+    if (quiet < LIBRO_QR_TERMINAL_MIN_QUIET) {
+        quiet = LIBRO_QR_TERMINAL_MIN_QUIET;
+    }
+    side = m->size + 2 * quiet;
     for (y = 0; y < side; y += 2) {
+        if (color && (rc = libro_buf_append_str(out, "\x1b[30;47m", err)) != LIBRO_OK) {
+            return rc;
+        }
         for (x = 0; x < side; x++) {
             bool top = is_dark(m, quiet, x, y) == ink_dark;
             bool bottom = (y + 1 < side ? is_dark(m, quiet, x, y + 1) : false) == ink_dark;
@@ -188,7 +196,7 @@ render_terminal(libro_buf *out, const libro_qr__matrix *m, size_t quiet, bool in
                 return rc;
             }
         }
-        rc = libro_buf_append(out, "\n", 1, err);
+        rc = libro_buf_append_str(out, color ? "\x1b[0m\n" : "\n", err);
         if (rc != LIBRO_OK) {
             return rc;
         }
@@ -249,7 +257,10 @@ libro_qr_render(libro_buf *out, int *qr_version, const char *text, size_t len,
         break;
     case LIBRO_QR_TERMINAL:
     case LIBRO_QR_TERMINAL_INVERTED:
-        rc = render_terminal(&rendered, &m, opt->quiet_modules, format == LIBRO_QR_TERMINAL, err);
+    case LIBRO_QR_TERMINAL_COLOR:
+        rc =
+            render_terminal(&rendered, &m, opt->quiet_modules, format != LIBRO_QR_TERMINAL_INVERTED,
+                            format == LIBRO_QR_TERMINAL_COLOR, err);
         break;
     }
     if (rc != LIBRO_OK) {

@@ -616,7 +616,7 @@ out:
 
 /* ---- renewal ------------------------------------------------------------------------------- */
 
-/* The next version of `old`, valid from `now`. */
+/* The next version of `old`, renewed at `now`. */
 static libro_code
 build_renewal(libro_credential **out, const libro_issuer *is, const libro_credential *old,
               const libro_license_type *type, int64_t now, libro_error *err)
@@ -624,6 +624,7 @@ build_renewal(libro_credential **out, const libro_issuer *is, const libro_creden
     libro_license_options same = LIBRO_LICENSE_OPTIONS_INIT;
     const libro_license_grant *grant = NULL;
     libro_credential *c = NULL;
+    int64_t term_until = 0;
     libro_code rc;
 
     *out = NULL;
@@ -653,8 +654,16 @@ build_renewal(libro_credential **out, const libro_issuer *is, const libro_creden
     if (rc != LIBRO_OK) {
         goto out;
     }
-    c->valid_from = now;
-    c->valid_until = default_until(is, grant, type->validity_days, now);
+    /* The type's rule (libro_renewal_term, which the registry applies too): an early renewal
+     * of a type that renews from expiry starts where the old term ends, keeping its days. */
+    libro_renewal_term(&c->valid_from, &term_until, type, old->valid_until, now);
+    c->valid_until = default_until(is, grant, type->validity_days, c->valid_from);
+    if (c->valid_until <= c->valid_from) {
+        rc = libro_error_set(err, LIBRO_ERR_DENIED,
+                             "the renewed term would start after the issuer's authorization or "
+                             "its charter ends");
+        goto out;
+    }
     *out = c;
     c = NULL; /* moved to caller */
 out:

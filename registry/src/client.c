@@ -709,6 +709,7 @@ libro_registry_client_get_type(libro_registry_client *c, libro_license_type *out
 {
     libro_buf path = LIBRO_BUF_INIT;
     json_t *answer = NULL;
+    json_t *from;
     const char *req;
     libro_code rc;
 
@@ -736,6 +737,14 @@ libro_registry_client_get_type(libro_registry_client *c, libro_license_type *out
     }
     if (rc == LIBRO_OK && strcmp(out->id, id) != 0) {
         rc = libro_error_set(err, LIBRO_ERR_PARSE, "registry answer: another license type");
+    }
+    /* Absent from a registry older than the rule: its renewals ran from expiry or later. */
+    from = rc == LIBRO_OK ? json_object_get(answer, "renewalFrom") : NULL;
+    if (from != NULL && json_is_string(from) && strcmp(json_string_value(from), "now") == 0) {
+        out->renewal_from = LIBRO_RENEWAL_FROM_NOW;
+    } else if (from != NULL &&
+               (!json_is_string(from) || strcmp(json_string_value(from), "expiry") != 0)) {
+        rc = libro_error_set(err, LIBRO_ERR_PARSE, "registry answer: malformed renewalFrom");
     }
     if (rc == LIBRO_OK) {
         rc = libro_requirements_parse(&out->requirements, &out->n_requirements, req, strlen(req),

@@ -16,6 +16,9 @@
  * comfortably. */
 #define MAX_REQUIREMENTS_TEXT 1024u
 
+/* What a holder whose license lapsed does next: the one rule of docs/operations.md. */
+#define NEXT_STEP_NEW_LICENSE "apply for a new license (libro issue license)"
+
 const char *
 libro_license_state_name(libro_license_state s)
 {
@@ -187,7 +190,8 @@ renew_next(libro_license_state *next, libro_license_state s, const libro_license
     /* An active license past its grace period has lapsed even if the clock has not run yet. */
     if (now > grace_end) {
         return libro_error_set(err, LIBRO_ERR_DENIED,
-                               "the grace period ended %s; the license has lapsed",
+                               "the grace period ended %s; the license has lapsed and cannot be "
+                               "renewed: " NEXT_STEP_NEW_LICENSE,
                                show_time(when, grace_end));
     }
     *next = LIBRO_STATE_ACTIVE;
@@ -264,6 +268,13 @@ libro_lifecycle_next(libro_license_state *next, libro_license_state s, libro_act
             return libro_error_set(err, LIBRO_ERR_DENIED,
                                    "a suspended license cannot be renewed: reinstate it first");
         }
+        if (s == LIBRO_STATE_LAPSED) {
+            return libro_error_set(
+                err, LIBRO_ERR_DENIED,
+                "a lapsed license cannot be renewed: its grace period ended "
+                "%s; " NEXT_STEP_NEW_LICENSE,
+                show_time(when, add_sat(valid_until, (int64_t) t->grace_days * DAY)));
+        }
         break;
     case LIBRO_ACTION_EXPIRE:
         if (s == LIBRO_STATE_ACTIVE) {
@@ -296,6 +307,31 @@ libro_lifecycle_next(libro_license_state *next, libro_license_state s, libro_act
         break;
     }
     return refuse(err, s, a);
+}
+
+const char *
+libro_renewal_from_name(libro_renewal_from f)
+{
+    switch (f) {
+    case LIBRO_RENEWAL_FROM_EXPIRY:
+        return "expiry";
+    case LIBRO_RENEWAL_FROM_NOW:
+        return "now";
+    }
+    return NULL;
+}
+
+void
+libro_renewal_term(int64_t *from, int64_t *until, const libro_license_type *t, int64_t valid_until,
+                   int64_t now)
+{
+    int64_t next = add_sat(valid_until, 1); /* validUntil is the last valid second */
+
+    *from = now;
+    if (t->renewal_from == LIBRO_RENEWAL_FROM_EXPIRY && next > now) {
+        *from = next;
+    }
+    *until = add_sat(*from, (int64_t) t->validity_days * DAY);
 }
 
 /* ---- requirements ------------------------------------------------------------------------- */
@@ -506,6 +542,35 @@ holds(const libro_requirement *q, int64_t v)
     return false; /* an operator the parser never produces: fail closed */
 }
 
+/* Evidence the type does not ask for would be recorded for nothing (a misspelt name, the
+ * requirement then unmet for want of it): refused, naming what the type accepts. */
+static libro_code
+unknown_evidence(const libro_license_type *t, const char *name, libro_error *err)
+{
+    char names[LIBRO_ERROR_MSG_MAX] = "";
+    size_t used = 0;
+    size_t i;
+
+    for (i = 0; i < t->n_requirements; i++) {
+        int w = snprintf(names + used, sizeof names - used, "%s%s", i == 0 ? "" : ", ",
+                         t->requirements[i].evidence);
+
+        if (w < 0 || (size_t) w >= sizeof names - used) {
+            break; /* the message is cut at its size anyway */
+        }
+        used += (size_t) w;
+    }
+    if (t->n_requirements == 0) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "evidence %.64s: license type %.64s asks for no evidence", name,
+                               t->id != NULL ? t->id : "");
+    }
+    return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                           "evidence %.64s: license type %.64s does not ask for it (it accepts "
+                           "%s)",
+                           name, t->id != NULL ? t->id : "", names);
+}
+
 libro_code
 libro_requirements_check(const libro_license_type *t, const libro_evidence *evidence, size_t n,
                          libro_error *err)
@@ -515,6 +580,16 @@ libro_requirements_check(const libro_license_type *t, const libro_evidence *evid
 
     if (t == NULL || (evidence == NULL && n > 0)) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "requirements: NULL argument");
+    }
+    for (j = 0; j < n; j++) {
+        bool asked = false;
+
+        for (i = 0; i < t->n_requirements && evidence[j].name != NULL; i++) {
+            asked = asked || strcmp(evidence[j].name, t->requirements[i].evidence) == 0;
+        }
+        if (!asked) {
+            return unknown_evidence(t, evidence[j].name != NULL ? evidence[j].name : "", err);
+        }
     }
     for (i = 0; i < t->n_requirements; i++) {
         const libro_requirement *q = &t->requirements[i];

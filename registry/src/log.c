@@ -237,7 +237,16 @@ libro_registry__log_type(libro_registry *r, const libro_license_type *t, const c
         time_value(libro_time_now()), "id", t->id, "validityDays", (json_int_t) t->validity_days,
         "renewalWindowDays", (json_int_t) t->renewal_window_days, "graceDays",
         (json_int_t) t->grace_days, "requirements", requirements, "actor", actor);
-    libro_code rc = log_append(r, leaf, err);
+    libro_code rc;
+
+    /* Only when not the default, so that every other type's leaf reads as it always has. */
+    if (leaf != NULL && t->renewal_from != LIBRO_RENEWAL_FROM_EXPIRY &&
+        json_object_set_new(leaf, "renewalFrom",
+                            json_string(libro_renewal_from_name(t->renewal_from))) != 0) {
+        json_decref(leaf);
+        leaf = NULL;
+    }
+    rc = log_append(r, leaf, err);
 
     json_decref(leaf);
     return rc;

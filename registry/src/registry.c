@@ -550,6 +550,10 @@ type_check(const libro_license_type *t, libro_buf *requirements, libro_error *er
                                "license type %.64s: grace period longer than %u days", t->id,
                                LIBRO_MAX_VALIDITY_DAYS);
     }
+    if (libro_renewal_from_name(t->renewal_from) == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "license type %.64s: renewals run from expiry or now", t->id);
+    }
     if (t->n_requirements > LIBRO_MAX_REQUIREMENTS) {
         return libro_error_set(err, LIBRO_ERR_LIMIT,
                                "license type %.64s: more than %u requirements", t->id,
@@ -1011,6 +1015,8 @@ renew_once(libro_registry *r, const libro_request_id *req, const char *number,
     libro_store_event ev = {0};
     libro_license_state next = LIBRO_STATE_ACTIVE;
     libro_license_state before;
+    int64_t term_from = 0;
+    int64_t term_until = 0;
     char *ev_text = NULL;
     char *cred_copy = NULL;
     char *issuer_copy = NULL;
@@ -1074,6 +1080,20 @@ renew_once(libro_registry *r, const libro_request_id *req, const char *number,
     }
     rc = validity_check(c, &type, err);
     if (rc != LIBRO_OK) {
+        goto out;
+    }
+    /* The type's rule for the new term (libro_renewal_term, as the issuer applies it): a type
+     * that renews from the time of renewal forfeits the days left, so its credential may not
+     * run past now + validity. */
+    libro_renewal_term(&term_from, &term_until, &type, rec.valid_until, now);
+    if (c->valid_until > term_until + LIBRO_REGISTRY_SKEW_SECONDS) {
+        char want[LIBRO_TIME_TEXT_MAX];
+
+        rc = libro_error_set(err, LIBRO_ERR_DENIED,
+                             "credential runs past %s, the end of the renewed term (license type "
+                             "%.64s renews from %s)",
+                             libro_time_format(want, term_until, NULL) == LIBRO_OK ? want : "?",
+                             type.id, libro_renewal_from_name(type.renewal_from));
         goto out;
     }
     /* Same status index as before (docs/credentials.md, "Status"): a renewal that named other

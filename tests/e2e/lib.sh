@@ -212,6 +212,17 @@ print(int((st[0] if isinstance(st, list) else st)["statusListIndex"]))
 EOF
 }
 
+# e2e_license DB NUMBER TYPE OUT [option...]: Ada Example's license NUMBER of TYPE, issued by
+# the board ("${ISSUER[@]}": its key, authorization and charter) and registered in DB with its
+# status lists under $BASE, written to OUT.
+e2e_license() {
+    local db=$1 number=$2 type=$3 out=$4
+    shift 4
+    "$libro" issue license "${ISSUER[@]}" --holder "Ada Example" --number "$number" \
+        --profession "registered nurse" --type "$type" --scope "general care" --out "$out" \
+        --registry "$db" --status-url-base "$BASE" "$@"
+}
+
 ok() { passed=$((passed + 1)); }
 fail() {
     printf 'FAIL %s\n' "$*"

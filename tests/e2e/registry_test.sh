@@ -41,13 +41,7 @@ ODB=$(db_new other.db) || exit 1
 BAD=$(db_new bad.db) || exit 1
 NOPE=$(db_new nope.db) || exit 1
 ISSUER=(--key board.pem --authorization auth.jws --community-charter town.jws)
-lic() { # NUMBER TYPE OUT [extra options]
-    local number=$1 type=$2 out=$3
-    shift 3
-    "$libro" issue license "${ISSUER[@]}" --holder "Ada Example" --number "$number" \
-        --profession "registered nurse" --type "$type" --scope "general care" --out "$out" \
-        --registry "$DB" --status-url-base $BASE "$@"
-}
+lic() { e2e_license "$DB" "$@"; } # NUMBER TYPE OUT [extra options]
 
 # --- registry init ---------------------------------------------------------------------------
 check "init" 0 "created registry $(db_re "$DB")" -- "$libro" registry init --db "$DB" --charter town.jws \
@@ -166,8 +160,19 @@ must "$libro" trust add --trust-dir trust auth.jws
 must "$libro" registry status --db "$DB" --key reg.pem --list 0 --purpose revocation \
     --id $BASE/0/revocation --days 7 --out rev0.jws
 must "$libro" trust add --trust-dir trust regauth.jws sus2.jws rev0.jws
-check "renewed license verifies" 0 '^VALID' -- "$libro" verify --trust-dir trust --jws ada2.jws
-check "renewed license QR verifies" 0 '^VALID' -- "$libro" verify --trust-dir trust ada2.png
+# Renewed early, the new version starts the second after the old one ends (the days left are
+# kept): until then the old version is the valid one, and the new one is not yet.
+ADA_UNTIL=$(payload ada.jws | sed -n 's/.*"validUntil":"\([^"]*\)".*/\1/p')
+ADA2_FROM=$(payload ada2.jws | sed -n 's/.*"validFrom":"\([^"]*\)".*/\1/p')
+if [ "$(date -u -d "$ADA2_FROM" +%s)" -eq $(($(date -u -d "$ADA_UNTIL" +%s) + 1)) ]; then
+    ok
+else
+    fail "renewed: validFrom $ADA2_FROM is not the second after $ADA_UNTIL"
+fi
+check "old license still verifies" 0 '^VALID' -- "$libro" verify --trust-dir trust --jws ada.jws
+check "renewed license: not before the old one ends" 3 "^NOT YET VALID: license is not valid before $ADA2_FROM" -- \
+    "$libro" verify --trust-dir trust --jws ada2.jws
+check "renewed license QR: the same" 3 '^NOT YET VALID' -- "$libro" verify --trust-dir trust ada2.png
 check "renew: output exists" 1 'exists' -- "$libro" license renew --db "$DB" "${ISSUER[@]}" \
     --evidence cpd_hours=64 --evidence supervised_hours=12 --actor ops --out ada2.jws T7-N-0001
 check "renew: unknown number" 1 'no license' -- "$libro" license renew --db "$DB" "${ISSUER[@]}" \

@@ -245,7 +245,7 @@ setup(void)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_server_options opt = LIBRO_SERVER_OPTIONS_INIT;
-    libro_license_type type = {NULL, 365, 30, 30, NULL, 0};
+    libro_license_type type = {NULL, 365, 30, 30, NULL, 0, LIBRO_RENEWAL_FROM_EXPIRY};
     libro_buf charter = LIBRO_BUF_INIT;
     libro_buf reg_auth = LIBRO_BUF_INIT;
     libro_buf board_auth = LIBRO_BUF_INIT;

@@ -22,6 +22,16 @@
 LIBRO_API LIBRO_NODISCARD libro_code libro_time_parse(int64_t *out, const char *p, size_t len,
                                                       libro_error *err);
 
+/** What a person types where a time is meant (command-line options, batch files, agreement
+ *  specs): an RFC 3339 date-time as libro_time_parse reads it, or a plain date "YYYY-MM-DD",
+ *  which is 00:00:00Z of that day. The date's ranges have their own messages ("timestamp:
+ *  month 13 out of range", "timestamp: day 30 out of range for 2026-02"); text of at most 10
+ *  bytes that is not a date is "timestamp: want a date YYYY-MM-DD or an RFC 3339 time such as
+ *  2027-01-01T09:00:00Z". Codes as libro_time_parse. Not for protocol data, which is always
+ *  a full date-time. Thread-safe. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_time_parse_input(int64_t *out, const char *p, size_t len,
+                                                            libro_error *err);
+
 /** Write `t` as "YYYY-MM-DDTHH:MM:SSZ" into `out` (at least LIBRO_TIME_TEXT_MAX bytes).
  *  LIBRO_ERR_TIME if the year falls outside 0001-9999 (out is then ""). Thread-safe. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_time_format(char out[LIBRO_TIME_TEXT_MAX], int64_t t,

@@ -10,13 +10,21 @@
  *  background (and for printing). On a light-on-dark terminal that code shows inverted, which
  *  not every scanner reads (ISO/IEC 18004:2015 leaves reading reflectance-reversed symbols
  *  optional): use LIBRO_QR_TERMINAL_INVERTED there, which draws the light modules and the
- *  quiet zone. */
+ *  quiet zone. LIBRO_QR_TERMINAL_COLOR needs neither guess: it draws the dark modules in black
+ *  on an explicit white background (ANSI SGR 30;47 at the start of each line, SGR 0 at its
+ *  end, before the '\n'), so the code is dark-on-light whatever the terminal's own colours,
+ *  as scanners read best. Every terminal format has a quiet zone of at least 4 modules (a
+ *  smaller quiet_modules is raised to 4): a scanner needs it to find the code. */
 typedef enum libro_qr_format {
     LIBRO_QR_PNG = 1,               /* 8-bit grayscale PNG */
     LIBRO_QR_SVG = 2,               /* one <path>, scalable */
     LIBRO_QR_TERMINAL = 3,          /* dark-on-light terminal text (see above) */
     LIBRO_QR_TERMINAL_INVERTED = 4, /* light-on-dark terminal text */
+    LIBRO_QR_TERMINAL_COLOR = 5,    /* black on white with ANSI colours: any terminal */
 } libro_qr_format;
+
+/** The least quiet zone of terminal output, in modules (ISO/IEC 18004's 4). */
+#define LIBRO_QR_TERMINAL_MIN_QUIET 4u
 
 typedef struct libro_qr_options {
     unsigned version;       /* 1 */

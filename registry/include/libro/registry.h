@@ -22,6 +22,16 @@ typedef struct libro_requirement {
     int64_t value;
 } libro_requirement;
 
+/** Where a renewal's new term starts (a license type's rule). */
+typedef enum libro_renewal_from {
+    LIBRO_RENEWAL_FROM_EXPIRY = 0, /* the default: from the old validUntil, keeping the days
+                                      left of an early renewal */
+    LIBRO_RENEWAL_FROM_NOW = 1,    /* from the time of renewal: the days left are forfeited */
+} libro_renewal_from;
+
+/** "expiry" / "now"; NULL for another value. */
+LIBRO_API const char *libro_renewal_from_name(libro_renewal_from f);
+
 /** A license type a community defines. */
 typedef struct libro_license_type {
     char *id;                     /* as in credentials: [a-z0-9-], 1-64 bytes */
@@ -30,6 +40,7 @@ typedef struct libro_license_type {
     uint32_t grace_days;          /* ... until this long after it; then the license lapses */
     libro_requirement *requirements;
     size_t n_requirements;
+    libro_renewal_from renewal_from; /* where a renewal's term starts */
 } libro_license_type;
 
 /** Parse requirements text: "cpd_hours >= 60, supervised_hours >= 100" (comma-separated, all
@@ -119,14 +130,27 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_lifecycle_next(libro_license_state *n
                                                           int64_t valid_until, int64_t now,
                                                           libro_error *err);
 
+/** The term a renewal of a license of type `t` whose validUntil is `valid_until` gives at
+ *  `now`: *from = the old validUntil's next second when the type renews from expiry and that
+ *  lies ahead (an early renewal keeps its days left), else `now`; *until = *from + the type's
+ *  validity. The one rule both the issuer (the new credential's dates, then cut at its
+ *  authorization's and charter's end) and the registry (which refuses a credential running
+ *  past *until) apply. Times saturate rather than wrap. Thread-safe. */
+LIBRO_API void libro_renewal_term(int64_t *from, int64_t *until, const libro_license_type *t,
+                                  int64_t valid_until, int64_t now);
+
 /** Evidence recorded with a renewal: name = non-negative integer. */
 typedef struct libro_evidence {
     const char *name;
     int64_t value;
 } libro_evidence;
 
-/** Check the type's requirements against `evidence`: LIBRO_ERR_DENIED naming the first unmet
- *  one ("requirement cpd_hours >= 60 not met (40 recorded)" / "... (none recorded)"). */
+/** Check the type's requirements against `evidence`: LIBRO_ERR_INVALID_ARG for evidence the
+ *  type does not ask for, naming what it accepts ("evidence cpd_hour: license type
+ *  nursing-general does not ask for it (it accepts cpd_hours, supervised_hours)", or "...
+ *  asks for no evidence"), so that a misspelt name is never recorded; then LIBRO_ERR_DENIED
+ *  naming the first unmet requirement ("requirement cpd_hours >= 60 not met (40 recorded)" /
+ *  "... (none recorded)"). */
 LIBRO_API LIBRO_NODISCARD libro_code libro_requirements_check(const libro_license_type *t,
                                                               const libro_evidence *evidence,
                                                               size_t n, libro_error *err);
@@ -280,7 +304,10 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_register(libro_registry *r,
  *  credential must name the same number, type and holder name, start no earlier than
  *  now - 5 minutes and run at most the type's validity_days (LIBRO_ERR_DENIED). Evidence
  *  names are [a-z0-9_], 1-64 bytes, each once, values >= 0, at most 32 items
- *  (LIBRO_ERR_INVALID_ARG / LIBRO_ERR_LIMIT). `reason` may be NULL or empty. */
+ *  (LIBRO_ERR_INVALID_ARG / LIBRO_ERR_LIMIT), each one the type's requirements name
+ *  (libro_requirements_check: LIBRO_ERR_INVALID_ARG). The new credential may not run past
+ *  the end of the term libro_renewal_term gives (LIBRO_ERR_DENIED). `reason` may be NULL or
+ *  empty. */
 LIBRO_API LIBRO_NODISCARD libro_code
 libro_registry_renew(libro_registry *r, const libro_request_id *req, const char *number,
                      const char *credential, const libro_evidence *evidence, size_t n,

@@ -698,10 +698,11 @@ libro_http__type(libro_http__response *resp, libro_http_ctx *ctx, libro_registry
         rc = libro_requirements_format(&text, t.requirements, t.n_requirements, &err);
     }
     if (rc == LIBRO_OK) {
-        root = json_pack("{s:s, s:I, s:I, s:I, s:s}", "id", t.id, "validityDays",
+        root = json_pack("{s:s, s:I, s:I, s:I, s:s, s:s}", "id", t.id, "validityDays",
                          (json_int_t) t.validity_days, "renewalWindowDays",
                          (json_int_t) t.renewal_window_days, "graceDays", (json_int_t) t.grace_days,
-                         "requirements", text.data == NULL ? "" : (const char *) text.data);
+                         "requirements", text.data == NULL ? "" : (const char *) text.data,
+                         "renewalFrom", libro_renewal_from_name(t.renewal_from));
     }
     libro_buf_clear(&resp->body);
     if (rc != LIBRO_OK || root == NULL || libro_json__dump(&resp->body, root, &err) != LIBRO_OK) {

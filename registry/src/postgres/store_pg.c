@@ -928,14 +928,15 @@ pg_type_get(void *h, libro_license_type *out, char **requirements, const char *i
 {
     libro_pg__params p = LIBRO_PG_PARAMS_INIT;
     PGresult *res = NULL;
+    int from = 0;
     libro_code rc;
 
     memset(out, 0, sizeof *out);
     *requirements = NULL;
     libro_pg__param_text(&p, id);
     rc = libro_pg__exec(h, &res,
-                        "SELECT id, validity_days, renewal_window_days, grace_days, requirements"
-                        " FROM license_type WHERE id = $1",
+                        "SELECT id, validity_days, renewal_window_days, grace_days, requirements,"
+                        " renewal_from FROM license_type WHERE id = $1",
                         &p, "license type", err);
     if (rc != LIBRO_OK) {
         goto out;
@@ -948,9 +949,11 @@ pg_type_get(void *h, libro_license_type *out, char **requirements, const char *i
         (rc = libro_pg__col_u32(&out->validity_days, res, 0, 1, err)) != LIBRO_OK ||
         (rc = libro_pg__col_u32(&out->renewal_window_days, res, 0, 2, err)) != LIBRO_OK ||
         (rc = libro_pg__col_u32(&out->grace_days, res, 0, 3, err)) != LIBRO_OK ||
-        (rc = libro_pg__col_text(requirements, res, 0, 4, err)) != LIBRO_OK) {
+        (rc = libro_pg__col_text(requirements, res, 0, 4, err)) != LIBRO_OK ||
+        (rc = libro_pg__col_int(&from, res, 0, 5, 0, 1, err)) != LIBRO_OK) {
         goto out;
     }
+    out->renewal_from = (libro_renewal_from) from;
 out:
     if (rc != LIBRO_OK) {
         libro_license_type_clear(out);
@@ -973,13 +976,15 @@ pg_type_put(void *h, const libro_license_type *t, const char *requirements, cons
     libro_pg__param_i64(&p, t->grace_days);
     libro_pg__param_text(&p, requirements);
     libro_pg__param_text(&p, actor);
+    libro_pg__param_i64(&p, (int64_t) t->renewal_from);
     return libro_pg__exec(
         h, NULL,
         "INSERT INTO license_type (id, validity_days, renewal_window_days, grace_days,"
-        " requirements, defined_by) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO UPDATE"
-        " SET validity_days = excluded.validity_days,"
+        " requirements, defined_by, renewal_from) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        " ON CONFLICT (id) DO UPDATE SET validity_days = excluded.validity_days,"
         " renewal_window_days = excluded.renewal_window_days, grace_days = excluded.grace_days,"
-        " requirements = excluded.requirements, defined_by = excluded.defined_by",
+        " requirements = excluded.requirements, defined_by = excluded.defined_by,"
+        " renewal_from = excluded.renewal_from",
         &p, "license type", err);
 }
 

@@ -797,15 +797,17 @@ sq_type_get(void *h, libro_license_type *out, char **requirements, const char *i
 {
     sq *s = h;
     sqlite3_stmt *st = NULL;
+    uint32_t from = 0;
     libro_code rc;
     int src;
 
     memset(out, 0, sizeof *out);
     *requirements = NULL;
-    rc = libro_sq__prepare(s, &st,
-                           "SELECT id, validity_days, renewal_window_days, grace_days, requirements"
-                           " FROM license_type WHERE id = ?1",
-                           "license type", err);
+    rc =
+        libro_sq__prepare(s, &st,
+                          "SELECT id, validity_days, renewal_window_days, grace_days, requirements,"
+                          " renewal_from FROM license_type WHERE id = ?1",
+                          "license type", err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -827,9 +829,11 @@ sq_type_get(void *h, libro_license_type *out, char **requirements, const char *i
         (rc = libro_sq__col_u32(&out->validity_days, st, 1, err)) != LIBRO_OK ||
         (rc = libro_sq__col_u32(&out->renewal_window_days, st, 2, err)) != LIBRO_OK ||
         (rc = libro_sq__col_u32(&out->grace_days, st, 3, err)) != LIBRO_OK ||
-        (rc = libro_sq__col_text(requirements, st, 4, err)) != LIBRO_OK) {
+        (rc = libro_sq__col_text(requirements, st, 4, err)) != LIBRO_OK ||
+        (rc = libro_sq__col_u32(&from, st, 5, err)) != LIBRO_OK) {
         goto out;
     }
+    out->renewal_from = (libro_renewal_from) from;
 out:
     if (rc != LIBRO_OK) {
         libro_license_type_clear(out);
@@ -852,7 +856,8 @@ sq_type_put(void *h, const libro_license_type *t, const char *requirements, cons
     rc = libro_sq__prepare(
         s, &st,
         "INSERT OR REPLACE INTO license_type (id, validity_days, renewal_window_days,"
-        " grace_days, requirements, defined_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        " grace_days, requirements, defined_by, renewal_from)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         "license type", err);
     if (rc != LIBRO_OK) {
         goto out;
@@ -862,7 +867,8 @@ sq_type_put(void *h, const libro_license_type *t, const char *requirements, cons
         (src = sqlite3_bind_int64(st, 3, t->renewal_window_days)) != SQLITE_OK ||
         (src = sqlite3_bind_int64(st, 4, t->grace_days)) != SQLITE_OK ||
         (src = sqlite3_bind_text(st, 5, requirements, -1, SQLITE_STATIC)) != SQLITE_OK ||
-        (src = sqlite3_bind_text(st, 6, actor, -1, SQLITE_STATIC)) != SQLITE_OK) {
+        (src = sqlite3_bind_text(st, 6, actor, -1, SQLITE_STATIC)) != SQLITE_OK ||
+        (src = sqlite3_bind_int64(st, 7, (sqlite3_int64) t->renewal_from)) != SQLITE_OK) {
         rc = libro_sq__bind_fail(s, src, "license type", err);
         goto out;
     }
