@@ -9,7 +9,8 @@
 # SHOTS/<page>-<width>.png, checks each page's <h1>, viewport meta and (on a phone) the absence
 # of a horizontal scroll, that the hostile name is shown as text, and runs axe-core (WCAG 2.1
 # A and AA) on it: any violation fails. Prints a summary.
-# Usage: browser_test.sh PATH/TO/libro SHOTS
+# Usage: browser_test.sh PATH/TO/libro SHOTS (LIBRO_CHROMIUM: a browser other than
+# /usr/bin/chromium)
 # Exit 0 all held, 1 a failure, 77 skipped (no chromium, node or node_modules; a failure
 # under LIBRO_TEST_STRICT: scripts/test installs them).
 set -uo pipefail
