@@ -4,11 +4,12 @@
 # Town 7's registry holds a license in each state (active, suspended, revoked, surrendered,
 # expired, lapsed: the last two by `license tick` on licenses that ended 5 and 60 days ago),
 # one whose holder's name is HTML, two seated communities with their representatives and a
-# chair, and a law adopted by consent. pages.mjs then loads every public page at phone
-# (390x844) and desktop (1280x900) widths with JavaScript disabled, saves a full-page PNG to
-# SHOTS/<page>-<width>.png, checks each page's <h1>, viewport meta and (on a phone) the absence
-# of a horizontal scroll, that the hostile name is shown as text, and runs axe-core (WCAG 2.1
-# A and AA) on it: any violation fails. Prints a summary.
+# chair, a law adopted by consent and an agreement two of them signed. pages.mjs then loads
+# every public page at phone (390x844) and desktop (1280x900) widths with JavaScript
+# disabled, saves a full-page PNG to SHOTS/<page>-<width>.png, checks each page's <h1>,
+# viewport meta and (on a phone) the absence of a horizontal scroll, that the hostile name is
+# shown as text, and runs axe-core (WCAG 2.1 A and AA) on it: any violation fails. Prints a
+# summary.
 # Usage: browser_test.sh PATH/TO/libro SHOTS (LIBRO_CHROMIUM: a browser other than
 # /usr/bin/chromium)
 # Exit 0 all held, 1 a failure, 77 skipped (no chromium, node or node_modules; a failure
@@ -121,6 +122,16 @@ must step ines respond --consent
 must step jane respond --consent
 must "$libro" law adopt --registry "$URL" --key town.pem --charter town.jws --out law.jws "$LAW"
 
+# --- an agreement two members signed, registered ---------------------------------------------------
+must "$libro" agreement draft --title "Shared use of the Tribe 2 workshop" --community $N \
+    --community-level 2 --party "ines.pem:tenant:Ines Ito" --party "jane.pem:owner:Jane Doe" \
+    --responsibility "1:keep the workshop tidy" --responsibility "2:keep the roof sound" \
+    --notice-days 30 --days 365 --out agreement.json
+must "$libro" agreement sign --key ines.pem agreement.json
+must "$libro" agreement sign --key jane.pem agreement.json
+AGREEMENT=$("$libro" agreement register --registry "$URL" agreement.json 2>"$work/must.err" </dev/null) ||
+    { echo "setup failed: agreement register"; cat "$work/must.err"; exit 1; }
+
 # --- the pages, in Chromium ----------------------------------------------------------------------
 # NAME STATUS PATH [hostile]: the answer's status (after a redirect); the hostile ones show
 # $HOSTILE.
@@ -144,6 +155,7 @@ mandate 200 /v1/mandates/$MANDATE
 laws 200 /v1/laws
 law 200 /v1/laws/$LAW
 law-record 200 /v1/laws/$LAW/record
+agreement 200 /v1/agreements/$AGREEMENT
 EOF
 printf '%s' "$HOSTILE" >hostile.txt
 out=$(node "$here/pages.mjs" "$URL" "$chromium" "$shots" pages.txt hostile.txt 2>&1)
