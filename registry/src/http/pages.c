@@ -151,6 +151,7 @@ const char libro_http__style[] =
     "header,main,footer{max-width:50rem;margin:0 auto;padding:.5rem 1rem}"
     "header{border-bottom:1px solid #6b6b6b}a{color:#0645ad}a:visited{color:#5a2d91}"
     "h1{font-size:1.6rem;line-height:1.25;overflow-wrap:anywhere}h2{font-size:1.25rem}"
+    "h2,p,li{overflow-wrap:anywhere}pre{white-space:pre-wrap;overflow-wrap:anywhere}"
     "dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}"
     "dt{font-weight:700}dd{margin:0;overflow-wrap:anywhere}"
     "table{border-collapse:collapse;width:100%}"
