@@ -223,5 +223,8 @@ int cmd_law(int argc, char **argv);
 /* libro law record (cmd_law_record.c). */
 int cli_law_record(int argc, char **argv);
 int cmd_agreement(int argc, char **argv);
+int cmd_reminders(int argc, char **argv);
+/* libro license contact (cmd_reminders.c). */
+int cli_license_contact(int argc, char **argv);
 
 #endif

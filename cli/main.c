@@ -20,6 +20,7 @@ static const struct cli_cmd commands[] = {
     {"roundtable", cmd_roundtable, "who sits at a roundtable; seats of member communities"},
     {"law", cmd_law, "laws adopted by a roundtable's consent: steps, adoption, record"},
     {"agreement", cmd_agreement, "draft, sign, register and end responsibility agreements"},
+    {"reminders", cmd_reminders, "e-mail reminders before licenses, terms and laws expire"},
     {"help", cmd_help, "show help for libro or one of its commands"},
 };
 

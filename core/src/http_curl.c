@@ -1,4 +1,4 @@
-/* libro: the HTTP client adapter (libcurl). The only file that includes curl/curl.h.
+/* libro: the HTTP client adapter (libcurl). With smtp_curl.c the only files with curl/curl.h.
  *
  * Threat model: the server, anything on the path to it, and every byte it sends are hostile.
  * So: one parse of the URL (curl_url), handed to the transfer as the same CURLU object, so

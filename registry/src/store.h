@@ -279,6 +279,24 @@ typedef struct libro_store_ops {
                                libro_error *err);
     libro_code (*log_node_put)(void *h, unsigned level, uint64_t index,
                                const unsigned char hash[32], libro_error *err);
+
+    /* Reminders (registry/src/reminders.c). A contact is the e-mail address reminders about
+     * (kind, subject) go to (kind a libro_reminder_kind; subject a license number, a mandate
+     * id, or "" for the law reviews); it is private: never in a credential, a log leaf or an
+     * answer. With `email` NULL, delete it (NOT_FOUND when there is none); else insert or
+     * replace it, stamped `at`. */
+    libro_code (*contact_put)(void *h, int kind, const char *subject, const char *email, int64_t at,
+                              libro_error *err);
+    /* NOT_FOUND. */
+    libro_code (*contact_get)(void *h, char **email, int kind, const char *subject,
+                              libro_error *err);
+    /* Whether reminder (kind, subject, due, threshold) is recorded as sent. */
+    libro_code (*reminder_sent)(void *h, int kind, const char *subject, int64_t due, int threshold,
+                                bool *sent, libro_error *err);
+    /* Record reminder (kind, subject, due, threshold) sent to `to` at `at`: EXISTS when it is
+     * recorded already. */
+    libro_code (*reminder_put)(void *h, int kind, const char *subject, int64_t due, int threshold,
+                               const char *to, int64_t at, libro_error *err);
 } libro_store_ops;
 
 typedef struct libro_store {

@@ -202,4 +202,14 @@ libro_code libro_pg__law_put(void *h, const libro_law_record *l, bool insert, li
 libro_code libro_pg__law_list(void *h, libro_law_record **out, size_t *n, libro_store_law_query q,
                               const char *law_id, int64_t a, libro_error *err);
 
+/* The operations of store_pg_reminders.c: contacts and reminders sent. */
+libro_code libro_pg__contact_put(void *h, int kind, const char *subject, const char *email,
+                                 int64_t at, libro_error *err);
+libro_code libro_pg__contact_get(void *h, char **email, int kind, const char *subject,
+                                 libro_error *err);
+libro_code libro_pg__reminder_sent(void *h, int kind, const char *subject, int64_t due,
+                                   int threshold, bool *sent, libro_error *err);
+libro_code libro_pg__reminder_put(void *h, int kind, const char *subject, int64_t due,
+                                  int threshold, const char *to, int64_t at, libro_error *err);
+
 #endif

@@ -221,6 +221,24 @@ static const char schema_laws[] =
 static const char *const migration_1[] = {schema_licenses, schema_log, schema_roundtables,
                                           schema_laws, NULL};
 
-const char *const *const libro_pg__migrations[] = {migration_1};
+/* 2 (issue 12, reminders): contacts and the reminders sent, as SQLite's migration 9. */
+static const char schema_reminders[] = "CREATE TABLE contact ("
+                                       " kind integer NOT NULL CHECK (kind BETWEEN 1 AND 3),"
+                                       " subject text COLLATE \"C\" NOT NULL,"
+                                       " email text COLLATE \"C\" NOT NULL,"
+                                       " updated_at int8 NOT NULL,"
+                                       " PRIMARY KEY (kind, subject));"
+                                       "CREATE TABLE reminder_sent ("
+                                       " kind integer NOT NULL CHECK (kind BETWEEN 1 AND 3),"
+                                       " subject text COLLATE \"C\" NOT NULL,"
+                                       " due int8 NOT NULL,"
+                                       " threshold integer NOT NULL CHECK (threshold >= -1),"
+                                       " recipient text COLLATE \"C\" NOT NULL,"
+                                       " sent_at int8 NOT NULL,"
+                                       " PRIMARY KEY (kind, subject, due, threshold));";
+
+static const char *const migration_2[] = {schema_reminders, NULL};
+
+const char *const *const libro_pg__migrations[] = {migration_1, migration_2};
 const size_t libro_pg__migration_count =
     sizeof libro_pg__migrations / sizeof libro_pg__migrations[0];

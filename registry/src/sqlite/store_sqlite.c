@@ -270,8 +270,28 @@ static const char migration_8[] =
     "DROP INDEX license_due;"
     "CREATE INDEX license_expiring ON license (state, valid_until, number);";
 
-static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                         migration_5, migration_6, migration_7, migration_8};
+/* 9 (issue 12, reminders): the e-mail contacts reminders go to, private to the registry (no
+ * log leaf names them), and the reminders sent, one row each, so that each is sent once: a
+ * renewal (a new valid_until, `due`) makes the next cycle's reminders new rows. `threshold` is
+ * days before `due`, or -1 for "the renewal window opens". */
+static const char migration_9[] = "CREATE TABLE contact ("
+                                  " kind INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 3),"
+                                  " subject TEXT NOT NULL,"
+                                  " email TEXT NOT NULL,"
+                                  " updated_at INTEGER NOT NULL,"
+                                  " PRIMARY KEY (kind, subject)) WITHOUT ROWID;"
+                                  "CREATE TABLE reminder_sent ("
+                                  " kind INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 3),"
+                                  " subject TEXT NOT NULL,"
+                                  " due INTEGER NOT NULL,"
+                                  " threshold INTEGER NOT NULL CHECK (threshold >= -1),"
+                                  " recipient TEXT NOT NULL,"
+                                  " sent_at INTEGER NOT NULL,"
+                                  " PRIMARY KEY (kind, subject, due, threshold)) WITHOUT ROWID;";
+
+static const char *const migrations[] = {migration_1, migration_2, migration_3,
+                                         migration_4, migration_5, migration_6,
+                                         migration_7, migration_8, migration_9};
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
@@ -1694,6 +1714,10 @@ static const libro_store_ops sqlite_ops = {
     .log_leaf_get = libro_sq__log_leaf_get,
     .log_node_get = libro_sq__log_node_get,
     .log_node_put = libro_sq__log_node_put,
+    .contact_put = libro_sq__contact_put,
+    .contact_get = libro_sq__contact_get,
+    .reminder_sent = libro_sq__reminder_sent,
+    .reminder_put = libro_sq__reminder_put,
     .seat_put = libro_sq__seat_put,
     .seat_list = libro_sq__seat_list,
     .mandate_get = libro_sq__mandate_get,
