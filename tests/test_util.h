@@ -35,10 +35,16 @@ void libro_test_rm_rf(const char *path);
 /** Decode lowercase/uppercase hex into `out`; ck_abort on bad input. */
 void libro_test_hex(libro_buf *out, const char *hex);
 
-/** SQL that takes a registry database of schema 8 back to schema 7's layout, as an older libro
- *  wrote it: each license's current credential in its row, each version's in its issue or
- *  renew event, no license_credential, the index license_due. For the migration tests. */
+/** SQL that takes a registry database of schema 9 back to schema 8: no reminders tables. */
+#define LIBRO_TEST_SQL_UNDO_9                                                                      \
+    "DROP TABLE reminder_sent; DROP TABLE contact; DELETE FROM schema_version WHERE version >= 9;"
+
+/** SQL that takes a registry database of the current schema back to schema 7's layout, as an
+ *  older libro wrote it: the later migrations undone (LIBRO_TEST_SQL_UNDO_9), then each
+ *  license's current credential in its row, each version's in its issue or renew event, no
+ *  license_credential, the index license_due. For the migration tests. */
 #define LIBRO_TEST_SQL_UNDO_8                                                                      \
+    LIBRO_TEST_SQL_UNDO_9                                                                          \
     "ALTER TABLE license ADD COLUMN credential TEXT NOT NULL DEFAULT '';"                          \
     "UPDATE license SET credential = (SELECT jws FROM license_credential c"                        \
     " WHERE c.number = license.number AND c.version = license.version);"                           \
