@@ -6,12 +6,12 @@
  * enabled; TLS (1.2+, verified) is required except to a loopback address; credentials come
  * from the caller, never from netrc or the URL; the server's words reach the error message
  * only through curl's bounded error buffer, made printable. */
-#include <arpa/inet.h>
 #include <curl/curl.h>
-#include <netinet/in.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "http_int.h"
 #include "libro/dl_int.h"
 #include "libro/smtp.h"
 #include "libro/util.h"
@@ -102,25 +102,6 @@ libro_email_check(const char *s, size_t len, libro_error *err)
     return LIBRO_OK;
 }
 
-static bool
-loopback_host(const char *host)
-{
-    struct in_addr v4;
-    struct in6_addr v6;
-    char inner[INET6_ADDRSTRLEN + 1];
-    size_t len = strlen(host);
-
-    if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
-        if (len - 2 >= sizeof inner) {
-            return false;
-        }
-        memcpy(inner, host + 1, len - 2);
-        inner[len - 2] = '\0';
-        return inet_pton(AF_INET6, inner, &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
-    }
-    return inet_pton(AF_INET, host, &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127;
-}
-
 /* Parse opt->url into `u`: smtp or smtps, a host, nothing but a port beside it. Sets *tls
  * (smtps) and *loopback. */
 static libro_code
@@ -167,7 +148,7 @@ plan_url(CURLU *u, bool *tls, bool *loopback, const char *url, libro_error *err)
         goto out;
     }
     *tls = strcmp(scheme, "smtps") == 0;
-    *loopback = loopback_host(host);
+    *loopback = libro_http__is_loopback_host(host);
 out:
     sc.free(scheme);
     sc.free(host);
@@ -193,23 +174,13 @@ on_read(char *buf, size_t size, size_t nitems, void *ctx)
     return n;
 }
 
-static void
-scrub(char *s)
-{
-    for (; *s != '\0'; s++) {
-        if ((unsigned char) *s < 0x20 || (unsigned char) *s > 0x7e) {
-            *s = '?';
-        }
-    }
-}
-
 static libro_code
 send_error(CURLcode cc, char *errbuf, libro_error *err)
 {
     const char *why;
 
     errbuf[CURL_ERROR_SIZE - 1] = '\0';
-    scrub(errbuf);
+    libro_http__scrub(errbuf);
     why = errbuf[0] != '\0' ? errbuf : sc.easy_strerror(cc);
     switch (cc) {
     case CURLE_OUT_OF_MEMORY:
