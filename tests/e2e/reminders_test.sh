@@ -4,8 +4,9 @@
 # different distances from their validUntil: a dry run lists what is due (to, subject, why)
 # and sends and records nothing; a real run sends each once (headers and body checked), the
 # next run sends nothing; a renewal makes the next cycle due (the clock moved with faketime);
-# a header-injection address is refused, on the command line and from the database; a dead
-# SMTP server fails clearly (exit 4) and records nothing; credentials come from a 0600 file.
+# a recipient the server refuses fails alone and is tried again; a header-injection address is
+# refused, on the command line and from the database; a dead SMTP server fails clearly (exit
+# 4) and records nothing; credentials come from a 0600 file.
 # Mandates and laws are covered by check_reminders. Prints "N passed, N failed".
 # Usage: reminders_test.sh PATH/TO/libro
 set -uo pipefail
@@ -163,12 +164,14 @@ check "wrong password: refused, the rest not tried" 4 'not tried: smtp: authenti
     --db "$DB" --smtp "$SMTP" --from registry@town-7.test --smtp-auth-file wrong.txt
 check "wrong password: nothing recorded" 0 '^0$' -- db_sql "$DB" "SELECT COUNT(*) FROM reminder_sent"
 
-# --- the real run: each once ------------------------------------------------------------------
+# --- the real run: each once; a recipient the server refuses fails alone -----------------------
+must "$libro" license contact T7-NC --db "$DB" --email reject-gus@mail.test
 out=$("$libro" reminders --db "$DB" --smtp "$SMTP" --from registry@town-7.test \
     --smtp-auth-file auth.txt 2>&1)
 rc=$?
-[ "$rc" -eq 0 ] && ok || fail "send: exit $rc: $out"
-grep -q '4 reminders sent, 0 failed, 1 without a contact' <<<"$out" && ok || fail "send: $out"
+[ "$rc" -eq 4 ] && ok || fail "send: exit $rc, want 4: $out"
+grep -q '4 reminders sent, 1 failed, 0 without a contact' <<<"$out" && ok || fail "send: $out"
+grep -qE 'T7-NC: smtp: .*550' <<<"$out" && ok || fail "send: the refusal is not named: $out"
 grep -q 's3cret' <<<"$out" && fail "the password was printed: $out" || ok
 check "four messages arrived" 0 '^4$' -- mails mail1
 check "four recorded" 0 '^4$' -- db_sql "$DB" "SELECT COUNT(*) FROM reminder_sent"
@@ -190,7 +193,7 @@ else
 fi
 m=$(grep -l 'X-Envelope-To: holder-t7-90@mail.test' mail1/*.eml | head -1)
 grep -qE 'You can renew it from [0-9-]{10} until' "$m" 2>/dev/null && ok || fail "T7-90's body lacks the renewal date"
-check "second run sends nothing" 0 '0 reminders sent, 0 failed, 1 without a contact' -- \
+check "second run sends only the failed one again" 4 '0 reminders sent, 1 failed, 0 without a contact' -- \
     "$libro" reminders --db "$DB" --smtp "$SMTP" --from registry@town-7.test \
     --smtp-auth-file auth.txt
 check "still four messages" 0 '^4$' -- mails mail1

@@ -5,6 +5,7 @@ usage: smtp_sink.py DIR PORT_FILE [USER PASSWORD]
 Binds 127.0.0.1 on a port the system picks (created here on the asyncio loop, so the port is
 read back), writes it to PORT_FILE (atomically), and writes each message it accepts to
 DIR/NNN.eml: "X-Envelope-From:" and "X-Envelope-To:" lines, then the message as received.
+A recipient whose address starts with "reject-" is refused (550).
 With USER and PASSWORD, AUTH PLAIN/LOGIN is offered (without TLS: loopback only) and
 required, and a login with anything else is refused (535). Runs until killed.
 """
@@ -19,6 +20,12 @@ class Sink:
     def __init__(self, directory):
         self.directory = directory
         self.count = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("reject-"):
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.count += 1
