@@ -170,10 +170,12 @@ static const struct cli_command run_cmd = {
     "opens; to a mandate's holder before the term ends; to the law-reviews contact before a\n"
     "law's review date. When several thresholds passed since the last run only the latest\n"
     "is sent; a renewal starts a new cycle. Only active licenses, mandates in office and laws\n"
-    "in force are reminded of. Each sent reminder is recorded in the registry in the\n"
-    "transaction that sent it; a failed send records nothing and the run goes on. Those\n"
-    "without a contact are listed and not sent (libro reminders contact, libro license\n"
-    "contact). Meant for cron or a systemd timer (docs/operations.md, \"Reminders\").",
+    "in force are reminded of. Each reminder is claimed in the registry, sent with no lock\n"
+    "held, then recorded as sent, so runs at the same time never send one twice (a run's\n"
+    "claim older than 10 minutes is taken over); a failed send drops its claim and the run\n"
+    "goes on. Those without a contact are listed and not sent (libro reminders contact,\n"
+    "libro license contact). Meant for cron or a systemd timer (docs/operations.md,\n"
+    "\"Reminders\").",
     run_opts,
     LIBRO_NELEM(run_opts),
     reminders_epilog,
@@ -294,9 +296,9 @@ why_text(char out[64], const libro_reminder *rem)
     return out;
 }
 
-static const char *const result_names[] = {"would-send", "sent", "failed", "no-contact",
-                                           "already-sent"};
-enum result { R_WOULD, R_SENT, R_FAILED, R_NO_CONTACT, R_ALREADY };
+static const char *const result_names[] = {"would-send", "sent",         "failed",
+                                           "no-contact", "already-sent", "being-sent"};
+enum result { R_WOULD, R_SENT, R_FAILED, R_NO_CONTACT, R_ALREADY, R_BEING_SENT };
 
 static libro_code
 json_item(libro_buf *b, const libro_reminder *rem, enum result res, const char *subject_line,
@@ -372,7 +374,7 @@ cmd_reminders(int argc, char **argv)
     libro_buf json = LIBRO_BUF_INIT;
     libro_buf subject = LIBRO_BUF_INIT;
     struct sender s = {LIBRO_SMTP_OPTIONS_INIT, 0};
-    size_t counts[5] = {0, 0, 0, 0, 0};
+    size_t counts[LIBRO_NELEM(result_names)] = {0};
     libro_error refused = LIBRO_ERROR_INIT; /* an authentication refusal stops the sending */
     size_t i;
     int code;
@@ -432,9 +434,16 @@ cmd_reminders(int argc, char **argv)
             libro_error_set(&e, refused.code, "not tried: %s", refused.msg);
             res = R_FAILED;
         } else {
-            libro_code rc = libro_registry_reminder_send(r, &due[i], s.now, send_mail, &s, &e);
+            libro_reminder_outcome outcome = LIBRO_REMINDER_SENT;
+            libro_code rc;
 
-            res = rc == LIBRO_OK ? R_SENT : rc == LIBRO_ERR_EXISTS ? R_ALREADY : R_FAILED;
+            /* The clock at each send: the claim's lease is counted from it. */
+            s.now = libro_time_now();
+            rc = libro_registry_reminder_send(r, &outcome, &due[i], s.now, send_mail, &s, &e);
+            res = rc != LIBRO_OK                           ? R_FAILED
+                  : outcome == LIBRO_REMINDER_ALREADY_SENT ? R_ALREADY
+                  : outcome == LIBRO_REMINDER_BEING_SENT   ? R_BEING_SENT
+                                                           : R_SENT;
             if (rc == LIBRO_ERR_DENIED) {
                 refused = e;
             }

@@ -1,9 +1,13 @@
 /* libro_registry: the reminder engine (libro/reminders.h). Which reminders are due is a pure
- * function of the thresholds, the date a thing ends and the time (last_due); what was sent is
- * recorded in the store, in the write transaction during which it was sent, so that a
- * reminder goes out once and a failed send is tried again by the next run. */
+ * function of the thresholds, the date a thing ends and the time (last_due); what is sent is
+ * recorded in the store: claimed in one short write transaction, sent with none open (a
+ * network exchange of up to 30 s must never hold the registry's write lock), marked sent in
+ * another, so that a reminder goes out once and a failed send is tried again by the next
+ * run. */
 #include <string.h>
 
+#include "libro/crypto.h"
+#include "libro/encoding.h"
 #include "libro/reminders.h"
 #include "libro/smtp.h"
 #include "libro/util.h"
@@ -404,8 +408,9 @@ unsent_with_contacts(struct due_run *d, libro_error *err)
         bool sent = false;
 
         if (rc == LIBRO_OK) {
-            rc = ops->reminder_sent(d->r->store.h, (int) x->kind, x->subject, x->due, x->threshold,
-                                    &sent, err);
+            libro_store_reminder_key k = {(int) x->kind, x->subject, x->due, x->threshold};
+
+            rc = ops->reminder_sent(d->r->store.h, &k, &sent, err);
         }
         if (rc == LIBRO_OK && !sent) {
             rc = ops->contact_get(d->r->store.h, &x->to, (int) x->kind,
@@ -500,12 +505,26 @@ libro_registry_reminders_due(libro_registry *r, libro_reminder **out, size_t *n,
 
 /* ---- sending once ------------------------------------------------------------------------- */
 
+/* One reminder's claim: its key, this call's random token, to whom and when. */
+struct claim {
+    libro_store_reminder_key k;
+    char token[2 * 16 + 1];
+    const char *to;
+    int64_t now;
+    libro_store_claim found; /* what step CLAIM found */
+};
+
+/* The two short write transactions around a send: the claim (1), and its end (3). */
+enum claim_step {
+    CLAIM,      /* claim it, or take over a claim older than the lease */
+    MARK_SENT,  /* the send worked: mark it sent, if the claim is still ours */
+    DROP_CLAIM, /* the send failed: delete the claim, if it is still ours */
+};
+
 static libro_code
-send_once(libro_registry *r, const libro_reminder *rem, int64_t now, libro_reminder_send_fn send,
-          void *ctx, libro_error *err)
+claim_step(libro_registry *r, struct claim *c, enum claim_step step, libro_error *err)
 {
     bool in_tx = false;
-    bool sent = false;
     libro_code rc;
 
     rc = libro_registry__write_begin(r, NULL, err);
@@ -513,21 +532,11 @@ send_once(libro_registry *r, const libro_reminder *rem, int64_t now, libro_remin
         goto out;
     }
     in_tx = true;
-    rc = r->store.ops->reminder_sent(r->store.h, (int) rem->kind, rem->subject, rem->due,
-                                     rem->threshold, &sent, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    if (sent) {
-        rc = libro_error_set(err, LIBRO_ERR_EXISTS, "reminder already sent");
-        goto out;
-    }
-    rc = r->store.ops->reminder_put(r->store.h, (int) rem->kind, rem->subject, rem->due,
-                                    rem->threshold, rem->to, now, err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    rc = send(ctx, rem, err);
+    rc = step == CLAIM
+             ? r->store.ops->reminder_claim(r->store.h, &c->found, &c->k, c->to, c->token, c->now,
+                                            c->now - LIBRO_REMINDER_LEASE_SECONDS, err)
+             : r->store.ops->reminder_release(r->store.h, &c->k, c->token, step == MARK_SENT,
+                                              c->now, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -542,16 +551,83 @@ out:
     return rc;
 }
 
-libro_code
-libro_registry_reminder_send(libro_registry *r, const libro_reminder *rem, int64_t now,
-                             libro_reminder_send_fn send, void *ctx, libro_error *err)
+static libro_code
+new_token(char out[2 * 16 + 1], libro_error *err)
 {
-    if (r == NULL || rem == NULL || send == NULL || rem->subject == NULL) {
+    unsigned char random[16];
+    libro_buf hex = LIBRO_BUF_INIT;
+    libro_code rc;
+
+    rc = libro_random_bytes(random, sizeof random, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_hex_encode(&hex, random, sizeof random, err);
+    }
+    if (rc == LIBRO_OK) {
+        memcpy(out, hex.data, 2 * sizeof random);
+        out[2 * sizeof random] = '\0';
+    }
+    libro_buf_free(&hex);
+    return rc;
+}
+
+libro_code
+libro_registry_reminder_send(libro_registry *r, libro_reminder_outcome *outcome,
+                             const libro_reminder *rem, int64_t now, libro_reminder_send_fn send,
+                             void *ctx, libro_error *err)
+{
+    struct claim c;
+    libro_error e = LIBRO_ERROR_INIT;
+    libro_code rc;
+    libro_code mark;
+
+    if (r == NULL || outcome == NULL || rem == NULL || send == NULL || rem->subject == NULL) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "reminder: NULL argument");
     }
+    *outcome = LIBRO_REMINDER_ALREADY_SENT;
     if (rem->to == NULL) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "reminder: no contact to send to");
     }
-    /* Not retried: a conflict after the send would send it twice. */
-    return send_once(r, rem, now, send, ctx, err);
+    if (r->grouped) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "reminder: not inside a group (the send would hold its lock)");
+    }
+    c.k = (libro_store_reminder_key){(int) rem->kind, rem->subject, rem->due, rem->threshold};
+    c.to = rem->to;
+    c.now = now;
+    c.found = LIBRO_STORE_CLAIM_HELD;
+    rc = new_token(c.token, err);
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    LIBRO_REGISTRY__RETRY(rc, r, err, claim_step(r, &c, CLAIM, err));
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    if (c.found == LIBRO_STORE_CLAIM_SENT || c.found == LIBRO_STORE_CLAIM_HELD) {
+        *outcome = c.found == LIBRO_STORE_CLAIM_SENT ? LIBRO_REMINDER_ALREADY_SENT
+                                                     : LIBRO_REMINDER_BEING_SENT;
+        return LIBRO_OK;
+    }
+    /* No transaction is open here: the registry's writers go on while the server answers. */
+    rc = send(ctx, rem, err);
+    if (rc != LIBRO_OK) {
+        /* Drop the claim so that the next run tries again; should that fail (the claim no
+         * longer ours, the store down), it runs out with its lease. The send's error is the
+         * one to report. */
+        LIBRO_REGISTRY__RETRY(mark, r, &e, claim_step(r, &c, DROP_CLAIM, &e));
+        return rc;
+    }
+    *outcome = LIBRO_REMINDER_SENT;
+    LIBRO_REGISTRY__RETRY(mark, r, &e, claim_step(r, &c, MARK_SENT, &e));
+    if (mark == LIBRO_ERR_NOT_FOUND) {
+        return libro_error_set(err, LIBRO_ERR_EXISTS,
+                               "reminder sent, but another run took over its claim (the send "
+                               "outlived the %d s lease)",
+                               LIBRO_REMINDER_LEASE_SECONDS);
+    }
+    if (mark != LIBRO_OK) {
+        return libro_error_set(
+            err, mark, "reminder sent but not recorded (sent again after the lease): %s", e.msg);
+    }
+    return LIBRO_OK;
 }

@@ -2,7 +2,7 @@
  * licenses before their validUntil and when their renewal window opens, mandates before their
  * term ends, laws before their review date. The registry keeps the contacts they go to,
  * privately (never in a credential, a page, the log or an API answer), and records each
- * reminder sent, so that each is sent once. */
+ * reminder claimed and sent, so that each is sent once. */
 #ifndef LIBRO_REMINDERS_H
 #define LIBRO_REMINDERS_H
 
@@ -63,10 +63,10 @@ LIBRO_API void libro_reminders_free(libro_reminder *v, size_t n);
  *  LIBRO_ERR_INVALID_ARG). A subject is due at each threshold t with due - t days <= now <
  *  due, and for a license also once its renewal window has opened (due - window <= now, for
  *  a window > 0); of those that passed, only the last (the latest `at`; the window on a tie)
- *  is returned, and nothing when that one was sent already (a renewal moves `due`, so the next
- *  cycle is due anew). Only active licenses (not suspended, expired, revoked, surrendered or
- *  lapsed), mandates in office with no successor, and laws in force. Read from one snapshot.
- *  Caller frees *out (libro_reminders_free). */
+ *  is returned, and nothing when that one was sent already (one that another run is sending
+ *  is returned; a renewal moves `due`, so the next cycle is due anew). Only active licenses (not
+ * suspended, expired, revoked, surrendered or lapsed), mandates in office with no successor, and
+ * laws in force. Read from one snapshot. Caller frees *out (libro_reminders_free). */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_reminders_due(libro_registry *r,
                                                                   libro_reminder **out, size_t *n,
                                                                   const unsigned *days,
@@ -78,18 +78,40 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_reminders_due(libro_registry
 typedef libro_code (*libro_reminder_send_fn)(void *ctx, const libro_reminder *rem,
                                              libro_error *err);
 
+/* How long a claim on a reminder holds (libro_registry_reminder_send): a claim older than this
+ * is taken to be a run that died or hung, and another run takes it over. Far longer than one
+ * send may take (LIBRO_SMTP_DEFAULT_TIMEOUT_MS, 30 s). */
+#define LIBRO_REMINDER_LEASE_SECONDS 600
+
+/** What libro_registry_reminder_send did, when it returned LIBRO_OK. */
+typedef enum libro_reminder_outcome {
+    LIBRO_REMINDER_SENT = 1,         /* sent by this call, and recorded as sent */
+    LIBRO_REMINDER_ALREADY_SENT = 2, /* recorded as sent before: nothing sent */
+    LIBRO_REMINDER_BEING_SENT = 3,   /* another run's claim (younger than the lease) holds
+                                        it: nothing sent */
+} libro_reminder_outcome;
+
 /** Send `rem` (from libro_registry_reminders_due, with a contact: LIBRO_ERR_INVALID_ARG
- *  without) through `send` and record it sent at `now`, in one write transaction: the
- *  record is checked first (LIBRO_ERR_EXISTS when another run sent it meanwhile: nothing is
- *  sent), the message is sent while the transaction holds the write lock, and the record is
- *  committed only when `send` succeeded; a failed send leaves nothing recorded (its code is
- *  returned), so the next run tries again. Should the commit fail after a send, the reminder
- *  may be sent again by the next run. */
-LIBRO_API LIBRO_NODISCARD libro_code libro_registry_reminder_send(libro_registry *r,
-                                                                  const libro_reminder *rem,
-                                                                  int64_t now,
-                                                                  libro_reminder_send_fn send,
-                                                                  void *ctx, libro_error *err);
+ *  without) through `send`, at most once however many runs try at the same time, with no
+ *  transaction open while `send` runs, so the registry's writes go on meanwhile:
+ *  1. claim it, in a short write transaction: its record is created in state "sending" with
+ *     a random claim token and the time `now` (or, when another run's claim is older than
+ *     LIBRO_REMINDER_LEASE_SECONDS, that claim is taken over); committed;
+ *  2. `send` it, no transaction open;
+ *  3. mark it "sent" at `now`, only if the claim is still this call's; committed.
+ *  A failed send deletes the claim (its code and message are returned; the next run tries
+ *  again). LIBRO_OK with *outcome: LIBRO_REMINDER_SENT, or, with nothing sent,
+ *  LIBRO_REMINDER_ALREADY_SENT or LIBRO_REMINDER_BEING_SENT. A reminder is sent at least
+ *  once and, barring a crash (or a failed write) between the send and its mark, exactly
+ *  once: then the claim stays "sending" and is sent again once the lease has run out (a
+ *  failed mark returns the store's code, "sent but not recorded"; a claim taken over during
+ *  a send that outlived the lease, LIBRO_ERR_EXISTS; after those two *outcome is
+ *  LIBRO_REMINDER_SENT). `now` is the clock at the call, not
+ *  the start of a long run: the lease is counted from it. Not inside a group
+ *  (LIBRO_ERR_INVALID_ARG). Safe on separate handles at once. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_reminder_send(
+    libro_registry *r, libro_reminder_outcome *outcome, const libro_reminder *rem, int64_t now,
+    libro_reminder_send_fn send, void *ctx, libro_error *err);
 
 /** The e-mail of `rem` from `from` to rem->to, dated `now`, appended to `out`: the headers
  *  Date, From, To, Subject, Message-ID (random, at the domain of `from`), MIME-Version and

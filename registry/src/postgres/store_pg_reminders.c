@@ -1,7 +1,10 @@
 /* libro_registry: the PostgreSQL store's tables of reminders (migration 2): the contacts they
- * go to and the reminders sent. Expected outcomes (nothing to delete, a reminder recorded
- * already) are read from row counts, never from a failed statement, which would end the
- * transaction. */
+ * go to and the reminders claimed and sent. Expected outcomes (nothing to delete, a reminder
+ * claimed already, a claim that is not ours) are read from a read first or from row counts,
+ * never from a failed statement, which would end the transaction. */
+#include <string.h>
+
+#include "libro/util.h"
 #include "pg_int.h"
 
 libro_code
@@ -54,54 +57,116 @@ libro_pg__contact_get(void *h, char **email, int kind, const char *subject, libr
 }
 
 static void
-param_key(libro_pg__params *p, int kind, const char *subject, int64_t due, int threshold)
+param_key(libro_pg__params *p, const libro_store_reminder_key *k)
 {
-    libro_pg__param_i64(p, kind);
-    libro_pg__param_text(p, subject);
-    libro_pg__param_i64(p, due);
-    libro_pg__param_i64(p, threshold);
+    libro_pg__param_i64(p, k->kind);
+    libro_pg__param_text(p, k->subject);
+    libro_pg__param_i64(p, k->due);
+    libro_pg__param_i64(p, k->threshold);
 }
 
-libro_code
-libro_pg__reminder_sent(void *h, int kind, const char *subject, int64_t due, int threshold,
-                        bool *sent, libro_error *err)
+#define WHERE_KEY " WHERE kind = $1 AND subject = $2 AND due = $3 AND threshold = $4"
+
+/* The row's state ("sending", "sent") and claimed_at; *state NULL when there is none. */
+static libro_code
+row_state(pg *s, char **state, int64_t *claimed_at, const libro_store_reminder_key *k,
+          libro_error *err)
 {
     libro_pg__params p = LIBRO_PG_PARAMS_INIT;
     PGresult *res = NULL;
     libro_code rc;
 
-    *sent = false;
-    param_key(&p, kind, subject, due, threshold);
-    rc = libro_pg__exec(h, &res,
-                        "SELECT 1 FROM reminder_sent WHERE kind = $1 AND subject = $2"
-                        " AND due = $3 AND threshold = $4",
-                        &p, "reminder", err);
-    if (rc == LIBRO_OK) {
-        *sent = libro_pg__rows(res) > 0;
+    *state = NULL;
+    param_key(&p, k);
+    rc = libro_pg__exec(s, &res, "SELECT state, claimed_at FROM reminder_sent" WHERE_KEY, &p,
+                        "reminder", err);
+    if (rc == LIBRO_OK && libro_pg__rows(res) > 0) {
+        rc = libro_pg__col_i64(claimed_at, res, 0, 1, err);
+        if (rc == LIBRO_OK) {
+            rc = libro_pg__col_text(state, res, 0, 0, err);
+        }
     }
     libro_pg__clear(res);
     return rc;
 }
 
 libro_code
-libro_pg__reminder_put(void *h, int kind, const char *subject, int64_t due, int threshold,
-                       const char *to, int64_t at, libro_error *err)
+libro_pg__reminder_sent(void *h, const libro_store_reminder_key *k, bool *sent, libro_error *err)
+{
+    char *state = NULL;
+    int64_t claimed_at = 0;
+    libro_code rc;
+
+    rc = row_state(h, &state, &claimed_at, k, err);
+    *sent = rc == LIBRO_OK && state != NULL && strcmp(state, "sent") == 0;
+    libro_free(state);
+    return rc;
+}
+
+libro_code
+libro_pg__reminder_claim(void *h, libro_store_claim *found, const libro_store_reminder_key *k,
+                         const char *to, const char *token, int64_t at, int64_t stale_before,
+                         libro_error *err)
+{
+    libro_pg__params p = LIBRO_PG_PARAMS_INIT;
+    char *state = NULL;
+    int64_t claimed_at = 0;
+    libro_code rc;
+
+    /* Read, then write, inside the caller's write transaction: it holds the sequencer, so no
+     * other writer runs between the two; the primary key keeps a claim unique regardless. */
+    rc = row_state(h, &state, &claimed_at, k, err);
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    param_key(&p, k);
+    libro_pg__param_text(&p, to);
+    libro_pg__param_text(&p, token);
+    libro_pg__param_i64(&p, at);
+    if (state == NULL) {
+        *found = LIBRO_STORE_CLAIMED;
+        rc = libro_pg__exec(h, NULL,
+                            "INSERT INTO reminder_sent (kind, subject, due, threshold, recipient,"
+                            " state, claim_token, claimed_at)"
+                            " VALUES ($1, $2, $3, $4, $5, 'sending', $6, $7)",
+                            &p, "reminder", err);
+    } else if (strcmp(state, "sent") == 0) {
+        *found = LIBRO_STORE_CLAIM_SENT;
+    } else if (claimed_at >= stale_before) {
+        *found = LIBRO_STORE_CLAIM_HELD;
+    } else {
+        *found = LIBRO_STORE_CLAIM_TAKEN_OVER;
+        rc = libro_pg__exec(h, NULL,
+                            "UPDATE reminder_sent SET recipient = $5, claim_token = $6,"
+                            " claimed_at = $7" WHERE_KEY " AND state = 'sending'",
+                            &p, "reminder", err);
+    }
+out:
+    libro_free(state);
+    return rc;
+}
+
+libro_code
+libro_pg__reminder_release(void *h, const libro_store_reminder_key *k, const char *token, bool sent,
+                           int64_t at, libro_error *err)
 {
     libro_pg__params p = LIBRO_PG_PARAMS_INIT;
     uint64_t changed = 0;
     libro_code rc;
 
-    param_key(&p, kind, subject, due, threshold);
-    libro_pg__param_text(&p, to);
-    libro_pg__param_i64(&p, at);
-    rc = libro_pg__exec_changes(h, &changed,
-                                "INSERT INTO reminder_sent"
-                                " (kind, subject, due, threshold, recipient, sent_at)"
-                                " VALUES ($1, $2, $3, $4, $5, $6)"
-                                " ON CONFLICT (kind, subject, due, threshold) DO NOTHING",
-                                &p, "reminder", err);
+    param_key(&p, k);
+    libro_pg__param_text(&p, token);
+    if (sent) {
+        libro_pg__param_i64(&p, at);
+    }
+    rc = libro_pg__exec_changes(
+        h, &changed,
+        sent ? "UPDATE reminder_sent SET state = 'sent', sent_at = $6" WHERE_KEY
+               " AND state = 'sending' AND claim_token = $5"
+             : "DELETE FROM reminder_sent" WHERE_KEY " AND state = 'sending' AND claim_token = $5",
+        &p, "reminder", err);
     if (rc == LIBRO_OK && changed == 0) {
-        rc = libro_error_set(err, LIBRO_ERR_EXISTS, "reminder already sent");
+        rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "the claim on the reminder is not ours");
     }
     return rc;
 }

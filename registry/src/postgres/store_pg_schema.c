@@ -234,7 +234,12 @@ static const char schema_reminders[] = "CREATE TABLE contact ("
                                        " due int8 NOT NULL,"
                                        " threshold integer NOT NULL CHECK (threshold >= -1),"
                                        " recipient text COLLATE \"C\" NOT NULL,"
-                                       " sent_at int8 NOT NULL,"
+                                       " state text COLLATE \"C\" NOT NULL"
+                                       " CHECK (state IN ('sending', 'sent')),"
+                                       " claim_token text COLLATE \"C\" NOT NULL,"
+                                       " claimed_at int8 NOT NULL,"
+                                       " sent_at int8,"
+                                       " CHECK ((state = 'sent') = (sent_at IS NOT NULL)),"
                                        " PRIMARY KEY (kind, subject, due, threshold));";
 
 static const char *const migration_2[] = {schema_reminders, NULL};

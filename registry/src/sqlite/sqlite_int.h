@@ -103,9 +103,13 @@ libro_code libro_sq__contact_put(void *h, int kind, const char *subject, const c
                                  int64_t at, libro_error *err);
 libro_code libro_sq__contact_get(void *h, char **email, int kind, const char *subject,
                                  libro_error *err);
-libro_code libro_sq__reminder_sent(void *h, int kind, const char *subject, int64_t due,
-                                   int threshold, bool *sent, libro_error *err);
-libro_code libro_sq__reminder_put(void *h, int kind, const char *subject, int64_t due,
-                                  int threshold, const char *to, int64_t at, libro_error *err);
+libro_code libro_sq__reminder_sent(void *h, const libro_store_reminder_key *k, bool *sent,
+                                   libro_error *err);
+libro_code libro_sq__reminder_claim(void *h, libro_store_claim *found,
+                                    const libro_store_reminder_key *k, const char *to,
+                                    const char *token, int64_t at, int64_t stale_before,
+                                    libro_error *err);
+libro_code libro_sq__reminder_release(void *h, const libro_store_reminder_key *k, const char *token,
+                                      bool sent, int64_t at, libro_error *err);
 
 #endif

@@ -271,9 +271,11 @@ static const char migration_8[] =
     "CREATE INDEX license_expiring ON license (state, valid_until, number);";
 
 /* 9 (issue 12, reminders): the e-mail contacts reminders go to, private to the registry (no
- * log leaf names them), and the reminders sent, one row each, so that each is sent once: a
- * renewal (a new valid_until, `due`) makes the next cycle's reminders new rows. `threshold` is
- * days before `due`, or -1 for "the renewal window opens". */
+ * log leaf names them), and the reminders claimed and sent, one row each, so that each is
+ * sent once: a run claims a reminder (state 'sending', its random claim_token, claimed_at),
+ * commits, sends with no transaction open, then marks it 'sent' (sent_at) if the claim is
+ * still its own. A renewal (a new valid_until, `due`) makes the next cycle's reminders new
+ * rows. `threshold` is days before `due`, or -1 for "the renewal window opens". */
 static const char migration_9[] = "CREATE TABLE contact ("
                                   " kind INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 3),"
                                   " subject TEXT NOT NULL,"
@@ -286,7 +288,11 @@ static const char migration_9[] = "CREATE TABLE contact ("
                                   " due INTEGER NOT NULL,"
                                   " threshold INTEGER NOT NULL CHECK (threshold >= -1),"
                                   " recipient TEXT NOT NULL,"
-                                  " sent_at INTEGER NOT NULL,"
+                                  " state TEXT NOT NULL CHECK (state IN ('sending', 'sent')),"
+                                  " claim_token TEXT NOT NULL,"
+                                  " claimed_at INTEGER NOT NULL,"
+                                  " sent_at INTEGER,"
+                                  " CHECK ((state = 'sent') = (sent_at IS NOT NULL)),"
                                   " PRIMARY KEY (kind, subject, due, threshold)) WITHOUT ROWID;";
 
 static const char *const migrations[] = {migration_1, migration_2, migration_3,
@@ -1717,7 +1723,8 @@ static const libro_store_ops sqlite_ops = {
     .contact_put = libro_sq__contact_put,
     .contact_get = libro_sq__contact_get,
     .reminder_sent = libro_sq__reminder_sent,
-    .reminder_put = libro_sq__reminder_put,
+    .reminder_claim = libro_sq__reminder_claim,
+    .reminder_release = libro_sq__reminder_release,
     .seat_put = libro_sq__seat_put,
     .seat_list = libro_sq__seat_list,
     .mandate_get = libro_sq__mandate_get,
