@@ -6,7 +6,9 @@
 # next run sends nothing; a renewal makes the next cycle due (the clock moved with faketime);
 # a recipient the server refuses fails alone and is tried again; a header-injection address is
 # refused, on the command line and from the database; a dead SMTP server fails clearly (exit
-# 4) and records nothing; credentials come from a 0600 file.
+# 4) and records nothing; credentials come from a 0600 file. While a send waits on the server
+# (the sink holds its answer) the registry's writes go through, and two runs at the same time
+# send each reminder once.
 # Mandates and laws are covered by check_reminders. Prints "N passed, N failed".
 # Usage: reminders_test.sh PATH/TO/libro
 set -uo pipefail
@@ -174,7 +176,7 @@ grep -q '4 reminders sent, 1 failed, 0 without a contact' <<<"$out" && ok || fai
 grep -qE 'T7-NC: smtp: .*550' <<<"$out" && ok || fail "send: the refusal is not named: $out"
 grep -q 's3cret' <<<"$out" && fail "the password was printed: $out" || ok
 check "four messages arrived" 0 '^4$' -- mails mail1
-check "four recorded" 0 '^4$' -- db_sql "$DB" "SELECT COUNT(*) FROM reminder_sent"
+check "four recorded" 0 '^4$' -- db_sql "$DB" "SELECT COUNT(*) FROM reminder_sent WHERE state = 'sent'"
 m=$(grep -l 'X-Envelope-To: holder-t7-30@mail.test' mail1/*.eml | head -1)
 if [ -z "$m" ]; then
     fail "no message to holder-t7-30@mail.test"
@@ -227,4 +229,74 @@ check "renewal: the next cycle's 7-day reminder" 0 'sent +license T7-30: 7 days 
     --smtp-auth-file auth.txt
 check "renewal: both cycles recorded" 0 '^2$' -- db_sql "$DB" \
     "SELECT COUNT(*) FROM reminder_sent WHERE subject = 'T7-30'"
+# --- no lock held across SMTP: the registry's writes go on while a send waits on the server ---
+# The sink holds its answer to DATA (SMTP_SINK_HOLD) until the test has written; a run that
+# held the write lock across the send would make those writes fail busy after 5 s.
+wait_for() { # FILE: until the sink creates it; 20 s at most
+    for _ in $(seq 400); do
+        [ -e "$1" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+DB=$(db_new hold.db) || exit 1
+must "$libro" registry init --db "$DB" --charter town.jws --authorization regauth.jws
+must "$libro" registry type --db "$DB" --id nursing-general --validity-days 1095 \
+    --renewal-window-days 60 --grace-days 30 --requires "cpd_hours >= 60" --actor clerk
+lic T7-H1 "Hal One" 20
+lic T7-H2 "Ida Two" 21
+lic T7-H3 "Jo Three" 22
+lic T7-H4 "Kim Four" 23
+lic T7-OTHER "Lu Other" 300
+must "$libro" license contact T7-H1 --db "$DB" --email holder-t7-h1@mail.test
+hold=$work/hold1
+SMTP_SINK_HOLD=$hold start_sink mail3
+"$libro" reminders --db "$DB" --smtp "$SMTP" --from registry@town-7.test >run1.out 2>&1 &
+run1=$!
+wait_for "$hold.held.1" && ok || fail "the held send never reached DATA: $(cat run1.out)"
+check "during a send: its claim is committed" 0 '^sending$' -- db_sql "$DB" \
+    "SELECT state FROM reminder_sent WHERE subject = 'T7-H1'"
+check "during a send: a license write goes through" 0 'active -> revoked' -- timeout 20 \
+    "$libro" license revoke --db "$DB" --actor registrar --reason "struck off" T7-OTHER
+check "during a send: a contact is recorded" 0 'contact recorded' -- timeout 20 \
+    "$libro" license contact T7-H2 --db "$DB" --email holder-t7-h2@mail.test
+touch "$hold.release"
+wait "$run1"
+rc=$?
+[ "$rc" -eq 0 ] && ok || fail "the held run: exit $rc: $(cat run1.out)"
+grep -qE '^sent +license T7-H1' run1.out && ok || fail "the held run: $(cat run1.out)"
+check "the held send is recorded sent" 0 '^sent$' -- db_sql "$DB" \
+    "SELECT state FROM reminder_sent WHERE subject = 'T7-H1'"
+check "the held send: one message" 0 '^1$' -- mails mail3
+
+# --- two runs at the same time send each reminder once ---------------------------------------
+# Both are held in the middle of a send at once (two messages held), each on another reminder;
+# released, each goes on through the rest.
+must "$libro" license contact T7-H3 --db "$DB" --email holder-t7-h3@mail.test
+must "$libro" license contact T7-H4 --db "$DB" --email holder-t7-h4@mail.test
+hold=$work/hold2
+SMTP_SINK_HOLD=$hold start_sink mail4
+"$libro" reminders --db "$DB" --smtp "$SMTP" --from registry@town-7.test >runa.out 2>&1 &
+runa=$!
+"$libro" reminders --db "$DB" --smtp "$SMTP" --from registry@town-7.test >runb.out 2>&1 &
+runb=$!
+wait_for "$hold.held.2" && ok || fail "two runs: not both in a send: $(cat runa.out runb.out)"
+touch "$hold.release"
+wait "$runa"
+rca=$?
+wait "$runb"
+rcb=$?
+[ "$rca" -eq 0 ] && [ "$rcb" -eq 0 ] && ok ||
+    fail "two runs: exit $rca and $rcb: $(cat runa.out runb.out)"
+check "two runs: three messages" 0 '^3$' -- mails mail4
+for n in h2 h3 h4; do
+    got=$(grep -l "X-Envelope-To: holder-t7-$n@mail.test" mail4/*.eml | wc -l)
+    [ "$got" -eq 1 ] && ok || fail "two runs: T7-${n^^} sent $got times"
+done
+sent=$(cat runa.out runb.out | grep -cE '^sent ')
+skipped=$(cat runa.out runb.out | grep -cE '^(being|already)-sent ')
+[ "$sent" -eq 3 ] && [ "$skipped" -eq 3 ] && ok ||
+    fail "two runs: $sent sent, $skipped skipped: $(cat runa.out runb.out)"
+check "two runs: four recorded sent" 0 '^4$' -- db_sql "$DB" \
+    "SELECT COUNT(*) FROM reminder_sent WHERE state = 'sent'"
 finish

@@ -8,6 +8,12 @@ DIR/NNN.eml: "X-Envelope-From:" and "X-Envelope-To:" lines, then the message as 
 A recipient whose address starts with "reject-" is refused (550).
 With USER and PASSWORD, AUTH PLAIN/LOGIN is offered (without TLS: loopback only) and
 required, and a login with anything else is refused (535). Runs until killed.
+
+With SMTP_SINK_HOLD=PREFIX in the environment, each message's answer to DATA is held: the
+sink creates PREFIX.held.N (N counting the messages held so far) and answers only once
+PREFIX.release exists, so a test can act while a client is in the middle of a send. It
+waits for that file at most 20 s, then refuses the message (451) so that the test fails
+rather than hangs.
 """
 import asyncio
 import os
@@ -20,6 +26,7 @@ class Sink:
     def __init__(self, directory):
         self.directory = directory
         self.count = 0
+        self.held = 0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.startswith("reject-"):
@@ -28,6 +35,16 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        hold = os.environ.get("SMTP_SINK_HOLD")
+        if hold:
+            self.held += 1
+            open("%s.held.%d" % (hold, self.held), "w").close()
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 20
+            while not os.path.exists(hold + ".release"):
+                if loop.time() > deadline:
+                    return "451 4.3.0 held and never released"
+                await asyncio.sleep(0.02)
         self.count += 1
         path = os.path.join(self.directory, "%03d.eml" % self.count)
         with open(path + ".tmp", "wb") as f:
