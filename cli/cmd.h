@@ -282,5 +282,8 @@ int cmd_law(int argc, char **argv);
 int cli_law_record(int argc, char **argv);
 int cmd_agreement(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
+int cmd_reminders(int argc, char **argv);
+/* libro license contact (cmd_reminders.c). */
+int cli_license_contact(int argc, char **argv);
 
 #endif

@@ -831,6 +831,7 @@ static const struct cli_cmd license_commands[] = {
     {"surrender", license_surrender, "record that the holder gave a license up (final)"},
     {"renew", license_renew, "sign and record a license's next version"},
     {"tick", license_tick, "expire and lapse licenses by the clock"},
+    {"contact", cli_license_contact, "record the holder's e-mail for reminders (private)"},
 };
 
 int

@@ -21,6 +21,7 @@ static const struct cli_cmd commands[] = {
     {"law", cmd_law, "laws adopted by a roundtable's consent: steps, adoption, record"},
     {"agreement", cmd_agreement, "draft, sign, register and end responsibility agreements"},
     {"watch", cmd_watch, "tell an employer what changed to the licenses on its roster"},
+    {"reminders", cmd_reminders, "e-mail reminders before licenses, terms and laws expire"},
     {"help", cmd_help, "show help for libro or one of its commands"},
 };
 

@@ -1411,7 +1411,7 @@ START_TEST(test_category_migrates)
          &err, "suspend");
     libro_registry_close(reg);
     reg = NULL;
-    test_db_sql(db_path, LIBRO_TEST_SQL_UNDO_RULES);
+    test_db_sql(db_path, LIBRO_TEST_SQL_UNDO_AFTER_8);
     must(libro_registry_open(&reg, db_path, &err), &err, "open schema 8");
     ck_assert_int_eq(libro_registry_schema_version(reg), schema_now());
     must(libro_registry_get(reg, &rec, &ev, &n, "T7-N-0001", &err), &err, "get");

@@ -35,9 +35,12 @@ void libro_test_rm_rf(const char *path);
 /** Decode lowercase/uppercase hex into `out`; ck_abort on bad input. */
 void libro_test_hex(libro_buf *out, const char *hex);
 
-/** SQL that takes a registry database back before the migration of issue 12's rules (reason
- *  categories, a type's renewal_from), to schema 8's layout. */
-#define LIBRO_TEST_SQL_UNDO_RULES                                                                  \
+/** SQL that takes a registry database back before issue 12's migrations (reason categories, a
+ *  type's renewal_from, the holder-name keys, reminders' contacts and claims), to schema 8's
+ *  layout. */
+#define LIBRO_TEST_SQL_UNDO_AFTER_8                                                                  \
+    "DROP TABLE reminder_sent;"                                                                    \
+    "DROP TABLE contact;"                                                                          \
     "DROP TABLE license_holder_key;"                                                               \
     "ALTER TABLE license_event DROP COLUMN category;"                                              \
     "ALTER TABLE license_type DROP COLUMN renewal_from;"                                           \
@@ -47,7 +50,7 @@ void libro_test_hex(libro_buf *out, const char *hex);
  *  wrote it: each license's current credential in its row, each version's in its issue or
  *  renew event, no license_credential, the index license_due. For the migration tests. */
 #define LIBRO_TEST_SQL_UNDO_8                                                                      \
-    LIBRO_TEST_SQL_UNDO_RULES                                                                      \
+    LIBRO_TEST_SQL_UNDO_AFTER_8                                                                      \
     "ALTER TABLE license ADD COLUMN credential TEXT NOT NULL DEFAULT '';"                          \
     "UPDATE license SET credential = (SELECT jws FROM license_credential c"                        \
     " WHERE c.number = license.number AND c.version = license.version);"                           \

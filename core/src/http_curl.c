@@ -1,4 +1,4 @@
-/* libro: the HTTP client adapter (libcurl). The only file that includes curl/curl.h.
+/* libro: the HTTP client adapter (libcurl). With smtp_curl.c the only files with curl/curl.h.
  *
  * Threat model: the server, anything on the path to it, and every byte it sends are hostile.
  * So: one parse of the URL (curl_url), handed to the transfer as the same CURLU object, so
@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "http_int.h"
 #include "libro/dl_int.h"
 #include "libro/http.h"
 #include "libro/util.h"
@@ -90,8 +91,8 @@ struct url_plan {
     bool loopback;
 };
 
-static bool
-is_loopback_host(const char *host)
+bool
+libro_http__is_loopback_host(const char *host)
 {
     struct in_addr v4;
     struct in6_addr v6;
@@ -247,7 +248,7 @@ plan_url(struct url_plan *plan, const char *url, libro_error *err)
                              "url has no host");
         goto out;
     }
-    plan->loopback = is_loopback_host(host);
+    plan->loopback = libro_http__is_loopback_host(host);
     if (!plan->https && !plan->loopback) {
         rc = libro_error_set(err, LIBRO_ERR_DENIED,
                              "plain http is allowed only to 127.0.0.0/8 or [::1], not %.64s", host);
@@ -682,8 +683,8 @@ configure(CURL *h, const struct url_plan *plan, const libro_http_request *req, s
 }
 
 /* curl's error text quotes the server in places (certificate names): keep it printable. */
-static void
-scrub(char *s)
+void
+libro_http__scrub(char *s)
 {
     for (; *s != '\0'; s++) {
         if ((unsigned char) *s < 0x20 || (unsigned char) *s > 0x7e) {
@@ -702,7 +703,7 @@ transfer_error(CURLcode cc, bool in_headers, char *errbuf, libro_error *err)
     libro_code code;
 
     errbuf[CURL_ERROR_SIZE - 1] = '\0';
-    scrub(errbuf);
+    libro_http__scrub(errbuf);
     why = errbuf[0] != '\0' ? errbuf : lc.easy_strerror(cc);
     switch (cc) {
     case CURLE_OUT_OF_MEMORY:

@@ -114,6 +114,24 @@ typedef libro_code (*libro_store_status_fn)(void *ctx, uint32_t index, unsigned 
 /* Savepoints a group may hold open at once (a job, the write inside it, and room). */
 #define LIBRO_STORE_MAX_DEPTH 8u
 
+/* The key of one reminder (registry/src/reminders.c): `kind` a libro_reminder_kind,
+ * `subject` a license number, mandate id or law id, `due` the date it is about, `threshold`
+ * days before it or -1 for "the renewal window opens". */
+typedef struct libro_store_reminder_key {
+    int kind;
+    const char *subject;
+    int64_t due;
+    int threshold;
+} libro_store_reminder_key;
+
+/* What reminder_claim found (store ops). */
+typedef enum libro_store_claim {
+    LIBRO_STORE_CLAIMED = 1,
+    LIBRO_STORE_CLAIM_TAKEN_OVER = 2,
+    LIBRO_STORE_CLAIM_SENT = 3,
+    LIBRO_STORE_CLAIM_HELD = 4,
+} libro_store_claim;
+
 typedef struct libro_store_ops {
     void (*close)(void *h);
     /* A write transaction that holds the write lock from its start (SQLite: BEGIN IMMEDIATE),
@@ -288,6 +306,41 @@ typedef struct libro_store_ops {
                                libro_error *err);
     libro_code (*log_node_put)(void *h, unsigned level, uint64_t index,
                                const unsigned char hash[32], libro_error *err);
+
+    /* Reminders (registry/src/reminders.c). A contact is the e-mail address reminders about
+     * (kind, subject) go to (kind a libro_reminder_kind; subject a license number, a mandate
+     * id, or "" for the law reviews); it is private: never in a credential, a log leaf or an
+     * answer. With `email` NULL, delete it (NOT_FOUND when there is none); else insert or
+     * replace it, stamped `at`. */
+    libro_code (*contact_put)(void *h, int kind, const char *subject, const char *email, int64_t at,
+                              libro_error *err);
+    /* NOT_FOUND. */
+    libro_code (*contact_get)(void *h, char **email, int kind, const char *subject,
+                              libro_error *err);
+    /* A reminder is one row of `reminder_sent`, keyed by (kind, subject, due, threshold):
+     * claimed (state 'sending', with the claimer's random token and the claim's time), then
+     * sent (state 'sent', with the time). The claim is taken and released each in a short
+     * write transaction of its own, and the message is sent between them with none open, so
+     * the write lock is never held across a send (registry/src/reminders.c). */
+    /* Whether the reminder is recorded as sent (a claim in state 'sending' is not). */
+    libro_code (*reminder_sent)(void *h, const libro_store_reminder_key *k, bool *sent,
+                                libro_error *err);
+    /* In the caller's write transaction: claim the reminder for sending to `to` by `token`
+     * at `at`. *found says what it found: no row (a row in state 'sending' is inserted:
+     * CLAIMED); a row in state 'sending' whose claim was made before `stale_before` (a run
+     * that died or hung: its lease has run out), taken over (the row gets `to`, `token` and
+     * `at`: CLAIM_TAKEN_OVER); a row in state 'sent' (SENT) or one another claim made at or
+     * after `stale_before` holds (CLAIM_HELD), left as they are. */
+    libro_code (*reminder_claim)(void *h, libro_store_claim *found,
+                                 const libro_store_reminder_key *k, const char *to,
+                                 const char *token, int64_t at, int64_t stale_before,
+                                 libro_error *err);
+    /* In the caller's write transaction: end the claim `token` holds on the reminder, when
+     * its row is still in state 'sending' with that token: `sent` marks it 'sent' at `at`,
+     * else the row is deleted (a failed send: the next run claims it anew). NOT_FOUND when
+     * the claim is not (any longer) that token's: another run took it over. */
+    libro_code (*reminder_release)(void *h, const libro_store_reminder_key *k, const char *token,
+                                   bool sent, int64_t at, libro_error *err);
 } libro_store_ops;
 
 typedef struct libro_store {

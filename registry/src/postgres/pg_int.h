@@ -202,4 +202,18 @@ libro_code libro_pg__law_put(void *h, const libro_law_record *l, bool insert, li
 libro_code libro_pg__law_list(void *h, libro_law_record **out, size_t *n, libro_store_law_query q,
                               const char *law_id, int64_t a, libro_error *err);
 
+/* The operations of store_pg_reminders.c: contacts and reminders sent. */
+libro_code libro_pg__contact_put(void *h, int kind, const char *subject, const char *email,
+                                 int64_t at, libro_error *err);
+libro_code libro_pg__contact_get(void *h, char **email, int kind, const char *subject,
+                                 libro_error *err);
+libro_code libro_pg__reminder_sent(void *h, const libro_store_reminder_key *k, bool *sent,
+                                   libro_error *err);
+libro_code libro_pg__reminder_claim(void *h, libro_store_claim *found,
+                                    const libro_store_reminder_key *k, const char *to,
+                                    const char *token, int64_t at, int64_t stale_before,
+                                    libro_error *err);
+libro_code libro_pg__reminder_release(void *h, const libro_store_reminder_key *k, const char *token,
+                                      bool sent, int64_t at, libro_error *err);
+
 #endif

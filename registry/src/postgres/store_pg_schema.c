@@ -251,6 +251,30 @@ static const char schema_holder_keys[] =
 
 static const char *const migration_3[] = {schema_holder_keys, NULL};
 
-const char *const *const libro_pg__migrations[] = {migration_1, migration_2, migration_3};
+/* 4 (issue 12, reminders): contacts and the reminders sent, as SQLite's migration 11. */
+static const char schema_reminders[] = "CREATE TABLE contact ("
+                                       " kind integer NOT NULL CHECK (kind BETWEEN 1 AND 3),"
+                                       " subject text COLLATE \"C\" NOT NULL,"
+                                       " email text COLLATE \"C\" NOT NULL,"
+                                       " updated_at int8 NOT NULL,"
+                                       " PRIMARY KEY (kind, subject));"
+                                       "CREATE TABLE reminder_sent ("
+                                       " kind integer NOT NULL CHECK (kind BETWEEN 1 AND 3),"
+                                       " subject text COLLATE \"C\" NOT NULL,"
+                                       " due int8 NOT NULL,"
+                                       " threshold integer NOT NULL CHECK (threshold >= -1),"
+                                       " recipient text COLLATE \"C\" NOT NULL,"
+                                       " state text COLLATE \"C\" NOT NULL"
+                                       " CHECK (state IN ('sending', 'sent')),"
+                                       " claim_token text COLLATE \"C\" NOT NULL,"
+                                       " claimed_at int8 NOT NULL,"
+                                       " sent_at int8,"
+                                       " CHECK ((state = 'sent') = (sent_at IS NOT NULL)),"
+                                       " PRIMARY KEY (kind, subject, due, threshold));";
+
+static const char *const migration_4[] = {schema_reminders, NULL};
+
+const char *const *const libro_pg__migrations[] = {migration_1, migration_2, migration_3,
+                                                   migration_4};
 const size_t libro_pg__migration_count =
     sizeof libro_pg__migrations / sizeof libro_pg__migrations[0];

@@ -297,9 +297,34 @@ static const char migration_10[] =
     " FROM k WHERE n < 16 AND (instr(rest, ' ') > 0 OR instr(rest, '-') > 0))"
     " INSERT INTO license_holder_key (key, number) SELECT rest, number FROM k WHERE rest <> '';";
 
-static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                         migration_5, migration_6, migration_7, migration_8,
-                                         migration_9, migration_10};
+/* 11 (issue 12, reminders): the e-mail contacts reminders go to, private to the registry (no
+ * log leaf names them), and the reminders claimed and sent, one row each, so that each is
+ * sent once: a run claims a reminder (state 'sending', its random claim_token, claimed_at),
+ * commits, sends with no transaction open, then marks it 'sent' (sent_at) if the claim is
+ * still its own. A renewal (a new valid_until, `due`) makes the next cycle's reminders new
+ * rows. `threshold` is days before `due`, or -1 for "the renewal window opens". */
+static const char migration_11[] = "CREATE TABLE contact ("
+                                   " kind INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 3),"
+                                   " subject TEXT NOT NULL,"
+                                   " email TEXT NOT NULL,"
+                                   " updated_at INTEGER NOT NULL,"
+                                   " PRIMARY KEY (kind, subject)) WITHOUT ROWID;"
+                                   "CREATE TABLE reminder_sent ("
+                                   " kind INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 3),"
+                                   " subject TEXT NOT NULL,"
+                                   " due INTEGER NOT NULL,"
+                                   " threshold INTEGER NOT NULL CHECK (threshold >= -1),"
+                                   " recipient TEXT NOT NULL,"
+                                   " state TEXT NOT NULL CHECK (state IN ('sending', 'sent')),"
+                                   " claim_token TEXT NOT NULL,"
+                                   " claimed_at INTEGER NOT NULL,"
+                                   " sent_at INTEGER,"
+                                   " CHECK ((state = 'sent') = (sent_at IS NOT NULL)),"
+                                   " PRIMARY KEY (kind, subject, due, threshold)) WITHOUT ROWID;";
+
+static const char *const migrations[] = {migration_1, migration_2,  migration_3, migration_4,
+                                         migration_5, migration_6,  migration_7, migration_8,
+                                         migration_9, migration_10, migration_11};
 /* How many there are: the schema version of a new database (tests read it). */
 const size_t libro_sq__migration_count = LIBRO_NELEM(migrations);
 
@@ -1800,6 +1825,11 @@ static const libro_store_ops sqlite_ops = {
     .log_leaf_get = libro_sq__log_leaf_get,
     .log_node_get = libro_sq__log_node_get,
     .log_node_put = libro_sq__log_node_put,
+    .contact_put = libro_sq__contact_put,
+    .contact_get = libro_sq__contact_get,
+    .reminder_sent = libro_sq__reminder_sent,
+    .reminder_claim = libro_sq__reminder_claim,
+    .reminder_release = libro_sq__reminder_release,
     .seat_put = libro_sq__seat_put,
     .seat_list = libro_sq__seat_list,
     .mandate_get = libro_sq__mandate_get,
