@@ -38,7 +38,7 @@ void libro_test_hex(libro_buf *out, const char *hex);
 /** SQL that takes a registry database back before issue 12's migrations (reason categories, a
  *  type's renewal_from, the holder-name keys, reminders' contacts and claims), to schema 8's
  *  layout. */
-#define LIBRO_TEST_SQL_UNDO_AFTER_8                                                                  \
+#define LIBRO_TEST_SQL_UNDO_AFTER_8                                                                \
     "DROP TABLE reminder_sent;"                                                                    \
     "DROP TABLE contact;"                                                                          \
     "DROP TABLE license_holder_key;"                                                               \
@@ -50,7 +50,7 @@ void libro_test_hex(libro_buf *out, const char *hex);
  *  wrote it: each license's current credential in its row, each version's in its issue or
  *  renew event, no license_credential, the index license_due. For the migration tests. */
 #define LIBRO_TEST_SQL_UNDO_8                                                                      \
-    LIBRO_TEST_SQL_UNDO_AFTER_8                                                                      \
+    LIBRO_TEST_SQL_UNDO_AFTER_8                                                                    \
     "ALTER TABLE license ADD COLUMN credential TEXT NOT NULL DEFAULT '';"                          \
     "UPDATE license SET credential = (SELECT jws FROM license_credential c"                        \
     " WHERE c.number = license.number AND c.version = license.version);"                           \
