@@ -33,7 +33,7 @@ static void
 setup(void)
 {
     libro_error err = LIBRO_ERROR_INIT;
-    libro_license_type t = {NULL, 1095, 60, 30, NULL, 0};
+    libro_license_type t = {NULL, 1095, 60, 30, NULL, 0, LIBRO_RENEWAL_FROM_EXPIRY};
 
     rt_setup(&fx, NOW - 400 * DAY, NOW + 3000 * DAY, 0, RT_LIST_BASE);
     must(libro_registry_open(&reg, fx.db_path, &err), &err, "open");

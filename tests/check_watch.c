@@ -221,7 +221,7 @@ create_registry(const char *path, const char *const *types, size_t n)
     must(libro_registry_create(path, charter_jws, auth_jws, &err), &err, "create");
     must(libro_registry_open(&r, path, &err), &err, "open");
     for (size_t i = 0; i < n; i++) {
-        libro_license_type t = {NULL, 365, 30, 30, NULL, 0};
+        libro_license_type t = {NULL, 365, 30, 30, NULL, 0, LIBRO_RENEWAL_FROM_EXPIRY};
 
         t.id = sdup(types[i]);
         must(libro_registry_define_type(r, NULL, &t, "council", &err), &err, "type");
@@ -235,7 +235,7 @@ define_type(const char *path, const char *id)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_registry *r = NULL;
-    libro_license_type t = {NULL, 365, 30, 30, NULL, 0};
+    libro_license_type t = {NULL, 365, 30, 30, NULL, 0, LIBRO_RENEWAL_FROM_EXPIRY};
 
     must(libro_registry_open(&r, path, &err), &err, "open");
     t.id = sdup(id);
