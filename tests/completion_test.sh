@@ -42,7 +42,8 @@ fi
 
 touch town.pem town.jws reg.db
 mkdir keys
-offers "libro re" registry
+offers "libro reg" registry
+offers "libro rem" reminders
 offers "libro l" law license
 offers "libro registry s" serve status
 offers "libro registry serve --re" --read-only --request-log
