@@ -384,7 +384,9 @@ agreement_docs+=("$(out "$libro" agreement sign --json --key bob.pem ag-bob.json
     "$(out "$libro" agreement verify --json ag-bob.json)"
     "$(out "$libro" agreement sign --json --key ed.pem ag-bob.json)")
 "$libro" agreement sign --key ada.pem --out ag-full.json ag-bob.json >/dev/null 2>&1
-sed 's/"signature":"./"signature":"A/' ag-full.json >ag-bad.json
+# The first signature's first letter changed: to B when it is an A (1 in 64 are), else to A.
+sed 's/"signature":"A/"signature":"B/;t;s/"signature":"./"signature":"A/' ag-full.json >ag-bad.json
+cmp -s ag-full.json ag-bad.json && { echo "cli_run: ag-bad.json is not changed" >&2; exit 1; }
 agreement_docs+=("$(out "$libro" agreement verify --json ag-full.json)"
     "$(out "$libro" agreement verify --json ag-bad.json)"
     "$(out "$libro" agreement draft --json --party "ada.pem:t:A" --out ag-one.json)")
