@@ -19,6 +19,7 @@
 #include "libro/statuslist.h"
 #include "libro/time.h"
 #include "libro/util.h"
+#include "libro/webhook.h"
 
 /* A status list's validity override: the publisher's bounds, in whole days. */
 #define MAX_STATUS_LIST_DAYS (LIBRO_STATUS_LIST_MAX_SECONDS / 86400u)
@@ -467,6 +468,7 @@ static const char *sv_threads;
 static const char *sv_write_rate;
 static const char *sv_write_burst;
 static bool sv_read_only;
+static const char *sv_webhook_backoff;
 
 static const struct cli_option serve_opts[] = {
     {CLI_OPT_VALUE, "--db", "FILE", &sv_db, CLI_REQUIRED, 0,
@@ -500,6 +502,8 @@ static const struct cli_option serve_opts[] = {
     {CLI_OPT_SWITCH, "--read-only", NULL, &sv_read_only, 0, 0,
      "serve reads only: writes answer 503 read_only (needed for a database the process "
      "cannot write)"},
+    {CLI_OPT_VALUE, "--webhook-backoff", "SECONDS", &sv_webhook_backoff, 0, 0,
+     "the first webhook retry's delay, doubled for each next one up to an hour (default 5)"},
 };
 
 static const struct cli_command serve_cmd = {
@@ -507,7 +511,7 @@ static const struct cli_command serve_cmd = {
     "--db FILE --listen ADDR:PORT --key FILE [--passphrase-fd N] [--base-url URL]\n"
     "       [--public] [--port-file FILE] [--listen-fd N] [--max-connections N]\n"
     "       [--max-per-ip N] [--timeout SECONDS] [--threads N] [--write-rate N]\n"
-    "       [--write-burst N] [--read-only]",
+    "       [--write-burst N] [--read-only] [--webhook-backoff SECONDS]",
     "Serve the registry's API over HTTP until SIGINT or SIGTERM. Public reads: GET /v1/health,\n"
     "/v1/status/<list>/<revocation|suspension|message> (status lists signed on demand with\n"
     "the registry key, valid 10 days), /v1/licenses/<number>, /v1/bundle (the trust bundle\n"
@@ -532,7 +536,11 @@ static const struct cli_command serve_cmd = {
     "fsync) no write is acknowledged until the server is restarted. The log's stored hashes\n"
     "are checked against the leaves added since the last audit at start (a damaged log is\n"
     "refused: see libro registry audit) and before a checkpoint is signed over new leaves\n"
-    "(/v1/log/checkpoint and /v1/bundle answer 503 log_damaged while it is damaged).",
+    "(/v1/log/checkpoint and /v1/bundle answer 503 log_damaged while it is damaged).\n"
+    "Unless --read-only, a delivery thread sends the license events of the log to the\n"
+    "webhooks of libro registry webhook add, signed with --key (Standard Webhooks, v1a),\n"
+    "looking at the log every second; a failed delivery is logged on stderr and retried\n"
+    "after --webhook-backoff seconds, doubling up to an hour. No write waits for it.",
     serve_opts,
     LIBRO_NELEM(serve_opts),
     registry_epilog,
@@ -637,6 +645,8 @@ registry_serve(int argc, char **argv)
     libro_error err = LIBRO_ERROR_INIT;
     libro_server_options opt = LIBRO_SERVER_OPTIONS_INIT;
     libro_server *server = NULL;
+    libro_webhook_sender_options wopt = LIBRO_WEBHOOK_SENDER_OPTIONS_INIT;
+    libro_webhook_sender *sender = NULL;
     libro_key *key = NULL;
     bool wrote_port_file = false;
     char addr[64];
@@ -669,6 +679,10 @@ registry_serve(int argc, char **argv)
         !parse_limit(&opt.write_burst, sv_write_burst, 1000000)) {
         return cli_command_usage(cmd, "limits: want a positive number (timeout up to 3600, "
                                       "threads up to 64)");
+    }
+    if (!parse_limit(&wopt.backoff_seconds, sv_webhook_backoff, LIBRO_WEBHOOK_MAX_BACKOFF)) {
+        return cli_command_usage(cmd, "--webhook-backoff: want 1 to %u seconds",
+                                 LIBRO_WEBHOOK_MAX_BACKOFF);
     }
     opt.db_path = sv_db;
     opt.listen_address = addr;
@@ -703,6 +717,17 @@ registry_serve(int argc, char **argv)
         }
         goto out_report;
     }
+    if (!sv_read_only) {
+        wopt.db_path = sv_db;
+        wopt.key = key;
+        wopt.log = serve_log;
+        if (libro_webhook_sender_start(&sender, &wopt, &err) != LIBRO_OK) {
+            if (err.code != LIBRO_ERR_UNSUPPORTED) {
+                goto out_report;
+            }
+            cli_errorf("registry serve: no webhooks are sent: %s", err.msg);
+        }
+    }
     fprintf(stderr, "libro: listening on http://%s%s%s:%u\n", strchr(addr, ':') ? "[" : "", addr,
             strchr(addr, ':') ? "]" : "", (unsigned) libro_server_port(server));
     fflush(stderr);
@@ -722,6 +747,7 @@ registry_serve(int argc, char **argv)
 out_report:
     cli_report(cmd->command, &err);
 out:
+    libro_webhook_sender_stop(sender);
     libro_server_stop(server);
     if (wrote_port_file) {
         (void) unlink(sv_port_file); /* the port is no longer ours */
@@ -894,6 +920,243 @@ registry_audit(int argc, char **argv)
     return cli_finish(code);
 }
 
+/* ---- registry webhook add|list|remove|key ---------------------------------------------------- */
+
+static const char *wh_db;
+static const char *wh_url;
+static struct cli_list wh_licenses;
+static bool wh_all;
+static bool wh_insecure_http;
+static const char *wh_id;
+
+static const char webhook_epilog[] =
+    "Exit status: 0 done, 1 refused or failed (reason on stderr), 2 bad command line.\n"
+    "Receivers check each delivery with the registry's public key (libro registry webhook\n"
+    "key): see \"Webhooks\" in docs/operations.md.";
+
+static const struct cli_option webhook_add_opts[] = {
+    {CLI_OPT_VALUE, "--db", "FILE", &wh_db, CLI_REQUIRED, 0,
+     "the registry database: a file, or a postgresql:// URI"},
+    {CLI_OPT_VALUE, "--url", "URL", &wh_url, CLI_REQUIRED, 0,
+     "where to POST the events: https://..., or http:// to a loopback address"},
+    {CLI_OPT_LIST, "--license", "NUMBER", &wh_licenses, 0, 1,
+     "a license whose changes are sent (repeatable, up to 32)"},
+    {CLI_OPT_SWITCH, "--all", NULL, &wh_all, 0, 1, "send the changes of every license"},
+    {CLI_OPT_SWITCH, "--insecure-http", NULL, &wh_insecure_http, 0, 0,
+     "allow plain http:// to a host other than loopback (the events travel unencrypted)"},
+};
+
+static const struct cli_command webhook_add_cmd = {
+    "registry webhook add",
+    "--db FILE --url URL (--license NUMBER... | --all) [--insecure-http]",
+    "Subscribe URL to the license events of the log from now on: issued, renewed,\n"
+    "suspended, reinstated, revoked, surrendered, expired and lapsed, of the licenses named\n"
+    "(--license) or of every one (--all). Prints the subscription's id. `libro registry\n"
+    "serve` delivers them, signed with the registry key (Standard Webhooks, v1a), and\n"
+    "retries a failed delivery with back-off until the endpoint answers 2xx. The URL must be\n"
+    "https://, or http:// to 127.0.0.0/8 or [::1] unless --insecure-http; it may carry no\n"
+    "user:password@ and no #fragment.",
+    webhook_add_opts,
+    LIBRO_NELEM(webhook_add_opts),
+    webhook_epilog,
+};
+
+static int
+webhook_add(int argc, char **argv)
+{
+    const struct cli_command *cmd = &webhook_add_cmd;
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_registry *r = NULL;
+    char *id = NULL;
+    int code = cli_parse_command(cmd, argc, argv);
+
+    if (code >= 0) {
+        return code;
+    }
+    if (!wh_all && wh_licenses.n == 0) {
+        return cli_command_usage(cmd, "name the licenses (--license NUMBER) or give --all");
+    }
+    code = CLI_EXIT_NO;
+    if (libro_registry_open(&r, wh_db, &err) != LIBRO_OK ||
+        libro_webhook_add(&id, r, wh_url, wh_licenses.v, wh_licenses.n, wh_insecure_http,
+                          libro_time_now(), &err) != LIBRO_OK) {
+        cli_report(cmd->command, &err);
+        if (err.code == LIBRO_ERR_DENIED && strncmp(wh_url, "http://", 7) == 0 &&
+            !wh_insecure_http) {
+            cli_errorf("%s: use https://, or add --insecure-http to send events unencrypted",
+                       cmd->command);
+        }
+        goto out;
+    }
+    printf("%s\n", id);
+    code = CLI_EXIT_OK;
+out:
+    libro_free(id);
+    libro_registry_close(r);
+    return cli_finish(code);
+}
+
+static const struct cli_option webhook_db_opts[] = {
+    {CLI_OPT_VALUE, "--db", "FILE", &wh_db, CLI_REQUIRED, 0,
+     "the registry database: a file, or a postgresql:// URI"},
+};
+
+static const struct cli_command webhook_list_cmd = {
+    "registry webhook list",
+    "--db FILE",
+    "List the webhook subscriptions, one line each: id, state, the next log leaf to send,\n"
+    "what it follows, and its URL; a subscription with failed deliveries adds a line with\n"
+    "the attempts, the next attempt's time and the last failure. The state is ok, retrying\n"
+    "(its last delivery failed) or failing (no delivery has succeeded for 24 hours; it is\n"
+    "still retried every hour).",
+    webhook_db_opts,
+    LIBRO_NELEM(webhook_db_opts),
+    webhook_epilog,
+};
+
+static int
+webhook_list(int argc, char **argv)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_registry *r = NULL;
+    libro_webhook *w = NULL;
+    char next[LIBRO_TIME_TEXT_MAX];
+    size_t n = 0;
+    int64_t now = libro_time_now();
+    int code = cli_parse_command(&webhook_list_cmd, argc, argv);
+
+    if (code >= 0) {
+        return code;
+    }
+    code = CLI_EXIT_NO;
+    if (libro_registry_open(&r, wh_db, &err) != LIBRO_OK ||
+        libro_webhook_list(&w, &n, r, &err) != LIBRO_OK) {
+        cli_report(webhook_list_cmd.command, &err);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        printf("%s  %-8s  leaf %llu  %s  %s\n", w[i].id, libro_webhook_state(&w[i], now),
+               (unsigned long long) w[i].cursor, w[i].licenses == NULL ? "all" : w[i].licenses,
+               w[i].url);
+        if (w[i].attempts > 0) {
+            printf("    %u failed attempts, next at %s: %s\n", (unsigned) w[i].attempts,
+                   cli_time_text(next, w[i].next_at),
+                   w[i].last_error == NULL ? "-" : w[i].last_error);
+        }
+    }
+    code = CLI_EXIT_OK;
+out:
+    libro_webhooks_free(w, n);
+    libro_registry_close(r);
+    return cli_finish(code);
+}
+
+static const struct cli_option webhook_remove_opts[] = {
+    {CLI_OPT_ARG, "ID", NULL, &wh_id, CLI_REQUIRED, 0, "the subscription (wh_...)"},
+    {CLI_OPT_VALUE, "--db", "FILE", &wh_db, CLI_REQUIRED, 0,
+     "the registry database: a file, or a postgresql:// URI"},
+};
+
+static const struct cli_command webhook_remove_cmd = {
+    "registry webhook remove",
+    "ID --db FILE",
+    "Remove a webhook subscription: nothing more is sent to it (an attempt under way ends).",
+    webhook_remove_opts,
+    LIBRO_NELEM(webhook_remove_opts),
+    webhook_epilog,
+};
+
+static int
+webhook_remove(int argc, char **argv)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_registry *r = NULL;
+    int code = cli_parse_command(&webhook_remove_cmd, argc, argv);
+
+    if (code >= 0) {
+        return code;
+    }
+    code = CLI_EXIT_NO;
+    if (libro_registry_open(&r, wh_db, &err) != LIBRO_OK ||
+        libro_webhook_remove(r, wh_id, &err) != LIBRO_OK) {
+        cli_report(webhook_remove_cmd.command, &err);
+    } else {
+        fprintf(stderr, "libro: removed webhook %s\n", wh_id);
+        code = CLI_EXIT_OK;
+    }
+    libro_registry_close(r);
+    return cli_finish(code);
+}
+
+static const struct cli_command webhook_key_cmd = {
+    "registry webhook key",
+    "--db FILE",
+    "Print the public key receivers check the webhooks' signatures with, in the Standard\n"
+    "Webhooks form: whpk_ and the standard base64 of the raw Ed25519 key the registry\n"
+    "authorization names.",
+    webhook_db_opts,
+    LIBRO_NELEM(webhook_db_opts),
+    webhook_epilog,
+};
+
+static int
+webhook_key(int argc, char **argv)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_registry *r = NULL;
+    libro_credential *auth = NULL;
+    libro_buf text = LIBRO_BUF_INIT;
+    const char *jws;
+    int code = cli_parse_command(&webhook_key_cmd, argc, argv);
+
+    if (code >= 0) {
+        return code;
+    }
+    code = CLI_EXIT_NO;
+    if (libro_registry_open(&r, wh_db, &err) != LIBRO_OK) {
+        goto out_report;
+    }
+    jws = libro_registry_authorization(r);
+    if (jws == NULL) {
+        libro_error_set(&err, LIBRO_ERR_NOT_FOUND, "the registry holds no authorization");
+        goto out_report;
+    }
+    if (cli_credential_from_jws(&auth, jws, strlen(jws), &err) != LIBRO_OK) {
+        goto out_report;
+    }
+    if (auth->subject_key == NULL) {
+        libro_error_set(&err, LIBRO_ERR_NOT_FOUND, "the registry authorization names no key");
+        goto out_report;
+    }
+    if (libro_webhook_public_key(&text, auth->subject_key, &err) != LIBRO_OK) {
+        goto out_report;
+    }
+    printf("%s\n", (const char *) text.data);
+    code = CLI_EXIT_OK;
+    goto out;
+out_report:
+    cli_report(webhook_key_cmd.command, &err);
+out:
+    libro_buf_free(&text);
+    libro_credential_free(auth);
+    libro_registry_close(r);
+    return cli_finish(code);
+}
+
+static const struct cli_cmd webhook_commands[] = {
+    {"add", webhook_add, "subscribe a URL to license events"},
+    {"list", webhook_list, "list the subscriptions and their delivery state"},
+    {"remove", webhook_remove, "remove a subscription"},
+    {"key", webhook_key, "print the public key that checks the signatures (whpk_...)"},
+};
+
+static int
+registry_webhook(int argc, char **argv)
+{
+    return cli_dispatch_sub("registry webhook", webhook_commands, LIBRO_NELEM(webhook_commands),
+                            argc, argv);
+}
+
 static const struct cli_cmd registry_commands[] = {
     {"init", registry_init, "create a community's registry database"},
     {"type", registry_type, "define a license type (validity, renewal, requirements)"},
@@ -902,6 +1165,7 @@ static const struct cli_cmd registry_commands[] = {
     {"status", registry_status, "publish a signed status list"},
     {"serve", registry_serve, "serve the registry's API over HTTP"},
     {"audit", registry_audit, "check the log's stored hashes against its leaves"},
+    {"webhook", registry_webhook, "subscribe URLs to signed license events (add, list, ...)"},
 };
 
 int

@@ -1081,7 +1081,7 @@ START_TEST(test_fetch_refuses)
     LIBRO_ASSERT_CODE(libro_http_fetch(&r, &req, &err), LIBRO_ERR_INVALID_ARG, &err,
                       "max_response_bytes");
     req.max_response_bytes = CAP;
-    req.version = 2;
+    req.version = 3;
     LIBRO_ASSERT_CODE(libro_http_fetch(&r, &req, &err), LIBRO_ERR_INVALID_ARG, &err, "version");
     req.version = LIBRO_HTTP_REQUEST_VERSION;
     req.total_timeout_ms = UINT32_MAX;

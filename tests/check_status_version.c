@@ -124,7 +124,8 @@ START_TEST(test_fresh_has_no_versions)
     must(store.ops->status_versions(store.h, &v, &n, &err), &err, "status versions");
     ck_assert_uint_eq(n, 0);
     ck_assert_ptr_null(v);
-    ck_assert_int_eq(store.ops->schema_version(store.h), test_db_is_pg() ? 1 : 8);
+    ck_assert_int_eq(store.ops->schema_version(store.h),
+                     test_db_is_pg() ? libro_store__pg_latest() : libro_store__sqlite_latest());
     ck_assert_uint_eq(n_heard, 0);
 }
 END_TEST

@@ -35,9 +35,10 @@ void libro_test_rm_rf(const char *path);
 /** Decode lowercase/uppercase hex into `out`; ck_abort on bad input. */
 void libro_test_hex(libro_buf *out, const char *hex);
 
-/** SQL that takes a registry database of schema 8 back to schema 7's layout, as an older libro
- *  wrote it: each license's current credential in its row, each version's in its issue or
- *  renew event, no license_credential, the index license_due. For the migration tests. */
+/** SQL that takes a registry database of schema 8 (or later) back to schema 7's layout, as an
+ *  older libro wrote it: each license's current credential in its row, each version's in its
+ *  issue or renew event, no license_credential, the index license_due, and no table of a
+ *  later migration. For the migration tests. */
 #define LIBRO_TEST_SQL_UNDO_8                                                                      \
     "ALTER TABLE license ADD COLUMN credential TEXT NOT NULL DEFAULT '';"                          \
     "UPDATE license SET credential = (SELECT jws FROM license_credential c"                        \
@@ -49,6 +50,7 @@ void libro_test_hex(libro_buf *out, const char *hex);
     "DROP TABLE license_credential;"                                                               \
     "DROP INDEX license_expiring;"                                                                 \
     "CREATE INDEX license_due ON license (state, valid_until);"                                    \
+    "DROP TABLE IF EXISTS webhook;"                                                                \
     "DELETE FROM schema_version WHERE version >= 8;"
 
 /** ck_assert that `rc` is LIBRO_OK, naming `what`, the code and the message. */

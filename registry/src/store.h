@@ -7,6 +7,7 @@
 #define LIBRO_REGISTRY_STORE_H
 
 #include "libro/registry.h"
+#include "libro/webhook.h"
 
 /* Keys of the meta table. */
 #define LIBRO_STORE_META_CHARTER "charter"
@@ -279,6 +280,15 @@ typedef struct libro_store_ops {
                                libro_error *err);
     libro_code (*log_node_put)(void *h, unsigned level, uint64_t index,
                                const unsigned char hash[32], libro_error *err);
+
+    /* Webhook subscriptions (libro/webhook.h). `insert`: a new row (EXISTS when the id is
+     * taken); else update the delivery state of the row of w->id (cursor, attempts, next_at,
+     * failing_since, last_error, lease_owner, lease_until; NOT_FOUND). */
+    libro_code (*webhook_put)(void *h, const libro_webhook *w, bool insert, libro_error *err);
+    /* Every subscription, by created_at then id (caller frees with libro_webhooks_free). */
+    libro_code (*webhook_list)(void *h, libro_webhook **out, size_t *n, libro_error *err);
+    /* NOT_FOUND. */
+    libro_code (*webhook_delete)(void *h, const char *id, libro_error *err);
 } libro_store_ops;
 
 typedef struct libro_store {
@@ -311,6 +321,11 @@ LIBRO_NODISCARD libro_code libro_store__pg_create(libro_store *out, const char *
  *  session's default_transaction_read_only). */
 LIBRO_NODISCARD libro_code libro_store__pg_open(libro_store *out, const char *uri, bool read_only,
                                                 libro_error *err);
+
+/** The schema version the code migrates a SQLite database to, and a PostgreSQL one (each
+ *  backend numbers its migrations alone): for tests that must not name the number. */
+int libro_store__sqlite_latest(void);
+int libro_store__pg_latest(void);
 
 /** Whether `location` names a PostgreSQL database (a postgresql:// or postgres:// URI) rather
  *  than a SQLite file. */

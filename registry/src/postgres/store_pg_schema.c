@@ -221,6 +221,30 @@ static const char schema_laws[] =
 static const char *const migration_1[] = {schema_licenses, schema_log, schema_roundtables,
                                           schema_laws, NULL};
 
-const char *const *const libro_pg__migrations[] = {migration_1};
+/* 2 (issue 12): webhook subscriptions and their delivery state (SQLite's migration 9). */
+static const char schema_webhooks[] =
+    "CREATE TABLE webhook ("
+    " id text COLLATE \"C\" PRIMARY KEY,"
+    " url text COLLATE \"C\" NOT NULL,"
+    " licenses text COLLATE \"C\","
+    " insecure_http integer NOT NULL CHECK (insecure_http IN (0, 1)),"
+    " created_at int8 NOT NULL,"
+    " cursor int8 NOT NULL CHECK (cursor >= 0),"
+    " attempts int8 NOT NULL CHECK (attempts >= 0),"
+    " next_at int8 NOT NULL,"
+    " failing_since int8 NOT NULL,"
+    " last_error text COLLATE \"C\","
+    " lease_owner text COLLATE \"C\","
+    " lease_until int8 NOT NULL);";
+
+static const char *const migration_2[] = {schema_webhooks, NULL};
+
+const char *const *const libro_pg__migrations[] = {migration_1, migration_2};
 const size_t libro_pg__migration_count =
     sizeof libro_pg__migrations / sizeof libro_pg__migrations[0];
+
+int
+libro_store__pg_latest(void)
+{
+    return (int) libro_pg__migration_count;
+}

@@ -270,8 +270,33 @@ static const char migration_8[] =
     "DROP INDEX license_due;"
     "CREATE INDEX license_expiring ON license (state, valid_until, number);";
 
-static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                         migration_5, migration_6, migration_7, migration_8};
+/* 9 (issue 12): webhook subscriptions and their delivery state (libro/webhook.h): the log is
+ * the outbox, so a row holds where its delivery stands in the log (cursor), the failed
+ * attempts at that event and when the next is due, and the lease of the process delivering
+ * it, so that several servers on one database never deliver one subscription at once. */
+static const char migration_9[] = "CREATE TABLE webhook ("
+                                  " id TEXT PRIMARY KEY,"
+                                  " url TEXT NOT NULL,"
+                                  " licenses TEXT,"
+                                  " insecure_http INTEGER NOT NULL CHECK (insecure_http IN (0, 1)),"
+                                  " created_at INTEGER NOT NULL,"
+                                  " cursor INTEGER NOT NULL CHECK (cursor >= 0),"
+                                  " attempts INTEGER NOT NULL CHECK (attempts >= 0),"
+                                  " next_at INTEGER NOT NULL,"
+                                  " failing_since INTEGER NOT NULL,"
+                                  " last_error TEXT,"
+                                  " lease_owner TEXT,"
+                                  " lease_until INTEGER NOT NULL);";
+
+static const char *const migrations[] = {migration_1, migration_2, migration_3,
+                                         migration_4, migration_5, migration_6,
+                                         migration_7, migration_8, migration_9};
+
+int
+libro_store__sqlite_latest(void)
+{
+    return (int) LIBRO_NELEM(migrations);
+}
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
@@ -1694,6 +1719,9 @@ static const libro_store_ops sqlite_ops = {
     .log_leaf_get = libro_sq__log_leaf_get,
     .log_node_get = libro_sq__log_node_get,
     .log_node_put = libro_sq__log_node_put,
+    .webhook_put = libro_sq__webhook_put,
+    .webhook_list = libro_sq__webhook_list,
+    .webhook_delete = libro_sq__webhook_delete,
     .seat_put = libro_sq__seat_put,
     .seat_list = libro_sq__seat_list,
     .mandate_get = libro_sq__mandate_get,

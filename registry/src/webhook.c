@@ -1,0 +1,738 @@
+/* libro_registry: webhook subscriptions and their delivery (libro/webhook.h, docs/operations.md
+ * "Webhooks"). The log is the outbox: a subscription keeps a cursor into it, and a delivery
+ * pass reads the leaves after it, so that no write ever waits for a receiver. Each matching
+ * license leaf becomes one event, POSTed with the Standard Webhooks headers and an Ed25519
+ * signature (v1a) by the registry key. The store transactions here are short (a claim, a
+ * step of the cursor): no HTTP request is made while one is open. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "libro/crypto.h"
+#include "libro/encoding.h"
+#include "libro/http.h"
+#include "libro/json_int.h"
+#include "libro/time.h"
+#include "libro/util.h"
+#include "registry_int.h"
+#include "webhook_int.h"
+
+/* Longest leaf a pass reads (a license leaf is well under 1 KiB). */
+#define MAX_LEAF_BYTES 65536u
+
+void
+libro_webhook_clear(libro_webhook *w)
+{
+    if (w == NULL) {
+        return;
+    }
+    libro_free(w->id);
+    libro_free(w->url);
+    libro_free(w->licenses);
+    libro_free(w->last_error);
+    libro_free(w->lease_owner);
+    memset(w, 0, sizeof *w);
+}
+
+void
+libro_webhooks_free(libro_webhook *w, size_t n)
+{
+    for (size_t i = 0; w != NULL && i < n; i++) {
+        libro_webhook_clear(&w[i]);
+    }
+    libro_free(w);
+}
+
+const char *
+libro_webhook_state(const libro_webhook *w, int64_t now)
+{
+    if (w->failing_since != 0 && now - w->failing_since >= LIBRO_WEBHOOK_FAILING_AFTER) {
+        return "failing";
+    }
+    return w->attempts > 0 ? "retrying" : "ok";
+}
+
+int64_t
+libro_webhook__backoff(unsigned base, uint32_t attempts)
+{
+    int64_t delay = base == 0 ? 1 : (int64_t) base;
+
+    for (uint32_t i = 1; i < attempts && delay < LIBRO_WEBHOOK_MAX_BACKOFF; i++) {
+        delay *= 2;
+    }
+    return delay < LIBRO_WEBHOOK_MAX_BACKOFF ? delay : LIBRO_WEBHOOK_MAX_BACKOFF;
+}
+
+/* ---- subscriptions ------------------------------------------------------------------------ */
+
+/* The URL policy of libro_http_url_check, except that `insecure_http` allows plain http to
+ * any host: such a URL is checked as its https twin, for every other rule. */
+static libro_code
+check_url(const char *url, bool insecure_http, libro_error *err)
+{
+    libro_buf twin = LIBRO_BUF_INIT;
+    libro_code rc;
+
+    if (url == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "webhook url is missing");
+    }
+    if (!insecure_http || strncmp(url, "http://", 7) != 0) {
+        return libro_http_url_check(url, err);
+    }
+    rc = libro_buf_printf(&twin, err, "https://%s", url + 7);
+    if (rc == LIBRO_OK) {
+        rc = libro_http_url_check((const char *) twin.data, err);
+    }
+    libro_buf_free(&twin);
+    return rc;
+}
+
+/* The numbers, checked and unique, joined by single spaces (NULL for none). */
+static libro_code
+join_licenses(char **out, const char *const *licenses, size_t n, libro_error *err)
+{
+    libro_buf b = LIBRO_BUF_INIT;
+    libro_code rc = LIBRO_OK;
+
+    *out = NULL;
+    if (n > LIBRO_WEBHOOK_MAX_LICENSES) {
+        return libro_error_set(err, LIBRO_ERR_LIMIT, "a webhook follows at most %u licenses",
+                               LIBRO_WEBHOOK_MAX_LICENSES);
+    }
+    for (size_t i = 0; rc == LIBRO_OK && i < n; i++) {
+        const char *num = licenses[i];
+
+        if (num == NULL ||
+            !libro_license_number_ok(num, strnlen(num, LIBRO_MAX_LICENSE_NUMBER_BYTES + 1))) {
+            rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                                 "license number \"%.64s\" is malformed", num == NULL ? "" : num);
+            break;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(licenses[j], num) == 0) {
+                rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "license %.64s is named twice",
+                                     num);
+                break;
+            }
+        }
+        if (rc == LIBRO_OK) {
+            rc = libro_buf_printf(&b, err, "%s%s", i == 0 ? "" : " ", num);
+        }
+    }
+    if (rc == LIBRO_OK && n > 0) {
+        *out = (char *) b.data;
+        b.data = NULL; /* moved to caller */
+    }
+    libro_buf_free(&b);
+    return rc;
+}
+
+/* "wh_" and 16 hex digits from the CSPRNG. */
+static libro_code
+new_id(char out[LIBRO_WEBHOOK_ID_MAX + 1], libro_error *err)
+{
+    unsigned char raw[8];
+    libro_buf hex = LIBRO_BUF_INIT;
+    libro_code rc = libro_random_bytes(raw, sizeof raw, err);
+
+    if (rc == LIBRO_OK) {
+        rc = libro_hex_encode(&hex, raw, sizeof raw, err);
+    }
+    if (rc == LIBRO_OK) {
+        memcpy(out, "wh_", 3);
+        memcpy(out + 3, hex.data, 17); /* 16 digits and the NUL */
+    }
+    libro_buf_free(&hex);
+    return rc;
+}
+
+static libro_code
+commit_or_rollback(libro_registry *r, libro_code rc, libro_error *err)
+{
+    if (rc == LIBRO_OK) {
+        rc = r->store.ops->commit(r->store.h, err);
+    }
+    if (rc != LIBRO_OK) {
+        r->store.ops->rollback(r->store.h);
+    }
+    return rc;
+}
+
+static libro_code
+add_once(libro_registry *r, libro_webhook *w, libro_error *err)
+{
+    libro_webhook *all = NULL;
+    size_t n = 0;
+    libro_code rc = libro_registry__write_begin(r, NULL, err);
+
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    rc = r->store.ops->webhook_list(r->store.h, &all, &n, err);
+    if (rc == LIBRO_OK && n >= LIBRO_WEBHOOK_MAX) {
+        rc = libro_error_set(err, LIBRO_ERR_LIMIT, "the registry holds %u webhooks already",
+                             LIBRO_WEBHOOK_MAX);
+    }
+    if (rc == LIBRO_OK) {
+        rc = r->store.ops->log_size(r->store.h, &w->cursor, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = r->store.ops->webhook_put(r->store.h, w, true, err);
+    }
+    libro_webhooks_free(all, n);
+    return commit_or_rollback(r, rc, err);
+}
+
+libro_code
+libro_webhook_add(char **id, libro_registry *r, const char *url, const char *const *licenses,
+                  size_t n, bool insecure_http, int64_t now, libro_error *err)
+{
+    char idtext[LIBRO_WEBHOOK_ID_MAX + 1];
+    libro_webhook w;
+    libro_code rc;
+
+    memset(&w, 0, sizeof w);
+    if (id == NULL || r == NULL || (licenses == NULL && n > 0)) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "webhook: NULL argument");
+    }
+    *id = NULL;
+    rc = check_url(url, insecure_http, err);
+    if (rc != LIBRO_OK) {
+        libro_error_prefix(err, "webhook url");
+        return rc;
+    }
+    rc = join_licenses(&w.licenses, licenses, n, err);
+    if (rc == LIBRO_OK) {
+        rc = new_id(idtext, err);
+    }
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    w.id = idtext;
+    w.url = libro_strndup(url, strlen(url));
+    if (w.url == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    w.insecure_http = insecure_http;
+    w.created_at = now;
+    LIBRO_REGISTRY__RETRY(rc, r, err, add_once(r, &w, err));
+    if (rc == LIBRO_OK) {
+        *id = libro_strndup(idtext, strlen(idtext));
+        if (*id == NULL) {
+            rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+        }
+    }
+out:
+    libro_free(w.url);
+    libro_free(w.licenses);
+    return rc;
+}
+
+libro_code
+libro_webhook_list(libro_webhook **out, size_t *n, libro_registry *r, libro_error *err)
+{
+    if (out == NULL || n == NULL || r == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "webhook: NULL argument");
+    }
+    return r->store.ops->webhook_list(r->store.h, out, n, err);
+}
+
+static libro_code
+remove_once(libro_registry *r, const char *id, libro_error *err)
+{
+    libro_code rc = libro_registry__write_begin(r, NULL, err);
+
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    rc = r->store.ops->webhook_delete(r->store.h, id, err);
+    return commit_or_rollback(r, rc, err);
+}
+
+libro_code
+libro_webhook_remove(libro_registry *r, const char *id, libro_error *err)
+{
+    libro_code rc;
+
+    if (r == NULL || id == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "webhook: NULL argument");
+    }
+    LIBRO_REGISTRY__RETRY(rc, r, err, remove_once(r, id, err));
+    return rc;
+}
+
+libro_code
+libro_webhook_public_key(libro_buf *out, const libro_key *key, libro_error *err)
+{
+    libro_buf raw = LIBRO_BUF_INIT;
+    libro_code rc;
+
+    if (out == NULL || key == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "webhook: NULL argument");
+    }
+    if (libro_key_alg(key) != LIBRO_ALG_ED25519) {
+        return libro_error_set(err, LIBRO_ERR_UNSUPPORTED,
+                               "webhooks are signed with Ed25519 (v1a): the registry key is %s",
+                               libro_alg_name(libro_key_alg(key)));
+    }
+    rc = libro_key_raw_public(&raw, key, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(out, "whpk_", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_b64std_encode(out, raw.data, raw.len, err);
+    }
+    libro_buf_free(&raw);
+    return rc;
+}
+
+/* ---- events ------------------------------------------------------------------------------- */
+
+/* Whether `number` is one of the space-separated `list`. */
+static bool
+follows(const char *list, const char *number)
+{
+    size_t len = strlen(number);
+    const char *p = list;
+
+    while (p != NULL && *p != '\0') {
+        size_t word = strcspn(p, " ");
+
+        if (word == len && strncmp(p, number, len) == 0) {
+            return true;
+        }
+        p += word;
+        p += *p == ' ' ? 1 : 0;
+    }
+    return false;
+}
+
+/* The event type of a license action: "license." and its past participle. */
+static const char *
+event_type(const char *action)
+{
+    static const char *const types[][2] = {
+        {"issue", "license.issued"},      {"renew", "license.renewed"},
+        {"suspend", "license.suspended"}, {"reinstate", "license.reinstated"},
+        {"revoke", "license.revoked"},    {"surrender", "license.surrendered"},
+        {"expire", "license.expired"},    {"lapse", "license.lapsed"},
+    };
+
+    for (size_t i = 0; i < LIBRO_NELEM(types); i++) {
+        if (strcmp(action, types[i][0]) == 0) {
+            return types[i][1];
+        }
+    }
+    return NULL;
+}
+
+libro_code
+libro_webhook__event(libro_buf *body, bool *match, const char *filter, const char *leaf, size_t len,
+                     uint64_t index, const char *registry_id, libro_error *err)
+{
+    json_error_t jerr;
+    json_t *root = NULL;
+    json_t *out = NULL;
+    json_t *data = NULL;
+    const char *kind = NULL;
+    const char *at = NULL;
+    const char *number = NULL;
+    const char *action = NULL;
+    const char *to = NULL;
+    const char *category = NULL;
+    const char *type;
+    json_t *from = NULL;
+    json_int_t version = 0;
+    libro_code rc = LIBRO_OK;
+
+    *match = false;
+    if (len > MAX_LEAF_BYTES) {
+        return libro_error_set(err, LIBRO_ERR_LIMIT, "log leaf %" PRIu64 " is over %u bytes", index,
+                               MAX_LEAF_BYTES);
+    }
+    root = json_loadb(leaf, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (root == NULL || json_unpack_ex(root, &jerr, 0, "{s:s}", "type", &kind) != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_CORRUPT, "log leaf %" PRIu64 ": %.80s", index,
+                             jerr.text);
+        goto out;
+    }
+    if (strcmp(kind, "license") != 0) {
+        goto out; /* not a license's event */
+    }
+    if (json_unpack_ex(root, &jerr, 0, "{s:s, s:s, s:s, s:o, s:s, s:I, s?s}", "at", &at, "license",
+                       &number, "action", &action, "from", &from, "to", &to, "version", &version,
+                       "category", &category) != 0) {
+        rc = libro_error_set(err, LIBRO_ERR_CORRUPT, "log leaf %" PRIu64 ": %.80s", index,
+                             jerr.text);
+        goto out;
+    }
+    type = event_type(action);
+    if (type == NULL || (filter != NULL && !follows(filter, number))) {
+        goto out;
+    }
+    /* What an employer may see: never the actor or the free-text reason (it may name people
+     * or health), as the public pages. */
+    data = json_pack("{s:s, s:s, s:s, s:O, s:I, s:s, s:I}", "license", number, "action", action,
+                     "status", to, "previous", from, "version", version, "registry",
+                     registry_id != NULL ? registry_id : "", "leaf", (json_int_t) index);
+    if (data != NULL && category != NULL &&
+        json_object_set_new(data, "category", json_string(category)) != 0) {
+        json_decref(data);
+        data = NULL;
+    }
+    out = data == NULL ? NULL
+                       : json_pack("{s:s, s:s, s:o}", "type", type, "timestamp", at, "data", data);
+    if (out == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    rc = libro_json__dump(body, out, err);
+    *match = rc == LIBRO_OK;
+out:
+    json_decref(out);
+    json_decref(root);
+    return rc;
+}
+
+libro_code
+libro_webhook__signature(libro_buf *out, const libro_key *key, const char *msg_id, int64_t ts,
+                         const void *body, size_t len, libro_error *err)
+{
+    libro_buf content = LIBRO_BUF_INIT;
+    libro_buf sig = LIBRO_BUF_INIT;
+    libro_code rc = libro_buf_printf(&content, err, "%s.%" PRId64 ".", msg_id, ts);
+
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append(&content, body, len, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_key_sign(&sig, key, content.data, content.len, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(out, "v1a,", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_b64std_encode(out, sig.data, sig.len, err);
+    }
+    libro_buf_free(&sig);
+    libro_buf_free(&content);
+    return rc;
+}
+
+/* ---- delivery ----------------------------------------------------------------------------- */
+
+/* One POST of `body` to w->url. LIBRO_OK for a 2xx; else the reason in err (the status, or
+ * why no answer came). The response body is read up to LIBRO_WEBHOOK_MAX_RESPONSE bytes and
+ * dropped. */
+static libro_code
+post(const libro_webhook *w, const libro_key *key, const char *msg_id, int64_t ts,
+     const libro_buf *body, libro_error *err)
+{
+    libro_http_request req = LIBRO_HTTP_REQUEST_INIT;
+    libro_http_response resp = LIBRO_HTTP_RESPONSE_INIT;
+    libro_buf id_h = LIBRO_BUF_INIT;
+    libro_buf ts_h = LIBRO_BUF_INIT;
+    libro_buf sig_h = LIBRO_BUF_INIT;
+    const char *headers[4] = {NULL, NULL, NULL, NULL};
+    libro_code rc = libro_buf_printf(&id_h, err, "webhook-id: %s", msg_id);
+
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(&ts_h, err, "webhook-timestamp: %" PRId64, ts);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(&sig_h, "webhook-signature: ", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_webhook__signature(&sig_h, key, msg_id, ts, body->data, body->len, err);
+    }
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    headers[0] = (const char *) id_h.data;
+    headers[1] = (const char *) ts_h.data;
+    headers[2] = (const char *) sig_h.data;
+    req.method = "POST";
+    req.url = w->url;
+    req.content_type = "application/json";
+    req.body = body->data;
+    req.body_len = body->len;
+    req.max_response_bytes = LIBRO_WEBHOOK_MAX_RESPONSE;
+    req.connect_timeout_ms = LIBRO_WEBHOOK_TIMEOUT_MS;
+    req.total_timeout_ms = LIBRO_WEBHOOK_TIMEOUT_MS;
+    req.headers = headers;
+    req.allow_http = w->insecure_http;
+    rc = libro_http_fetch(&resp, &req, err);
+    if (rc == LIBRO_OK && (resp.status < 200 || resp.status > 299)) {
+        rc = libro_error_set(err, LIBRO_ERR_NETWORK, "the endpoint answered %ld", resp.status);
+    }
+out:
+    libro_http_response_clear(&resp);
+    libro_buf_free(&sig_h);
+    libro_buf_free(&ts_h);
+    libro_buf_free(&id_h);
+    return rc;
+}
+
+/* Find w->id in `all` (NULL when it is gone). */
+static libro_webhook *
+find(libro_webhook *all, size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(all[i].id, id) == 0) {
+            return &all[i];
+        }
+    }
+    return NULL;
+}
+
+static libro_code
+set_text(char **dst, const char *src, libro_error *err)
+{
+    libro_free(*dst);
+    *dst = NULL;
+    if (src != NULL && (*dst = libro_strndup(src, strlen(src))) == NULL) {
+        return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+    }
+    return LIBRO_OK;
+}
+
+/* Write w's delivery state, if this pass still holds its lease (*held false otherwise: it was
+ * removed, or another process took it after the lease ran out). `keep_lease` renews it, else
+ * it is let go. */
+static libro_code
+save_once(libro_registry *r, const libro_webhook *w, const libro_webhook_pass *p, int64_t now,
+          bool keep_lease, bool *held, libro_error *err)
+{
+    libro_webhook *all = NULL;
+    libro_webhook *row;
+    size_t n = 0;
+    libro_code rc = libro_registry__write_begin(r, NULL, err);
+
+    *held = false;
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    rc = r->store.ops->webhook_list(r->store.h, &all, &n, err);
+    row = rc == LIBRO_OK ? find(all, n, w->id) : NULL;
+    if (row != NULL && row->lease_owner != NULL && strcmp(row->lease_owner, p->owner) == 0) {
+        *held = true;
+        row->cursor = w->cursor;
+        row->attempts = w->attempts;
+        row->next_at = w->next_at;
+        row->failing_since = w->failing_since;
+        rc = set_text(&row->last_error, w->last_error, err);
+        if (rc == LIBRO_OK) {
+            rc = set_text(&row->lease_owner, keep_lease ? p->owner : NULL, err);
+        }
+        row->lease_until = keep_lease ? now + LIBRO_WEBHOOK__LEASE_SECONDS : 0;
+        if (rc == LIBRO_OK) {
+            rc = r->store.ops->webhook_put(r->store.h, row, false, err);
+        }
+    }
+    libro_webhooks_free(all, n);
+    return commit_or_rollback(r, rc, err);
+}
+
+static libro_code
+save(libro_registry *r, const libro_webhook *w, const libro_webhook_pass *p, int64_t now,
+     bool keep_lease, bool *held, libro_error *err)
+{
+    libro_code rc;
+
+    LIBRO_REGISTRY__RETRY(rc, r, err, save_once(r, w, p, now, keep_lease, held, err));
+    return rc;
+}
+
+static bool
+due(const libro_webhook *w, const libro_webhook_pass *p, uint64_t size, int64_t now)
+{
+    bool leased =
+        w->lease_owner != NULL && w->lease_until > now && strcmp(w->lease_owner, p->owner) != 0;
+
+    return w->cursor < size && w->next_at <= now && !leased;
+}
+
+/* Take the lease of every due subscription: *out their copies (caller frees). */
+static libro_code
+claim_once(libro_registry *r, libro_webhook **out, size_t *n_out, const libro_webhook_pass *p,
+           int64_t now, libro_error *err)
+{
+    libro_webhook *all = NULL;
+    size_t n = 0;
+    size_t kept = 0;
+    uint64_t size = 0;
+    libro_code rc = libro_registry__write_begin(r, NULL, err);
+
+    *out = NULL;
+    *n_out = 0;
+    if (rc != LIBRO_OK) {
+        return rc;
+    }
+    rc = r->store.ops->log_size(r->store.h, &size, err);
+    if (rc == LIBRO_OK) {
+        rc = r->store.ops->webhook_list(r->store.h, &all, &n, err);
+    }
+    for (size_t i = 0; rc == LIBRO_OK && i < n; i++) {
+        if (!due(&all[i], p, size, now)) {
+            libro_webhook_clear(&all[i]);
+            continue;
+        }
+        rc = set_text(&all[i].lease_owner, p->owner, err);
+        all[i].lease_until = now + LIBRO_WEBHOOK__LEASE_SECONDS;
+        if (rc == LIBRO_OK) {
+            rc = r->store.ops->webhook_put(r->store.h, &all[i], false, err);
+        }
+        if (rc == LIBRO_OK && kept != i) {
+            all[kept] = all[i];
+            memset(&all[i], 0, sizeof all[i]);
+        }
+        kept++;
+    }
+    rc = commit_or_rollback(r, rc, err);
+    if (rc != LIBRO_OK) {
+        libro_webhooks_free(all, n);
+        return rc;
+    }
+    *out = all;
+    *n_out = kept;
+    return LIBRO_OK;
+}
+
+/* A quick read first: most passes find nothing due and take no write lock. */
+static libro_code
+anything_due(bool *any, libro_registry *r, const libro_webhook_pass *p, int64_t now,
+             libro_error *err)
+{
+    libro_webhook *all = NULL;
+    size_t n = 0;
+    uint64_t size = 0;
+    libro_code rc = r->store.ops->log_size(r->store.h, &size, err);
+
+    *any = false;
+    if (rc == LIBRO_OK) {
+        rc = r->store.ops->webhook_list(r->store.h, &all, &n, err);
+    }
+    for (size_t i = 0; rc == LIBRO_OK && i < n && !*any; i++) {
+        *any = due(&all[i], p, size, now);
+    }
+    libro_webhooks_free(all, n);
+    return rc;
+}
+
+static void say(const libro_webhook_pass *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+say(const libro_webhook_pass *p, const char *fmt, ...)
+{
+    char line[400];
+    va_list ap;
+
+    if (p->log == NULL) {
+        return;
+    }
+    va_start(ap, fmt);
+    if (vsnprintf(line, sizeof line, fmt, ap) >= 0) {
+        p->log(p->log_ctx, line);
+    }
+    va_end(ap);
+}
+
+static bool
+stopping(const libro_webhook_pass *p)
+{
+    return p->stop != NULL && atomic_load(p->stop);
+}
+
+/* Deliver w's events from its cursor on, until the log's end, a failure, or
+ * LIBRO_WEBHOOK__PASS_EVENTS sent. */
+static libro_code
+deliver_one(libro_registry *r, libro_webhook *w, const libro_webhook_pass *p, int64_t now,
+            unsigned *sent, libro_error *err)
+{
+    libro_buf body = LIBRO_BUF_INIT;
+    libro_error why = LIBRO_ERROR_INIT;
+    char msg_id[32];
+    char *leaf = NULL;
+    uint64_t size = 0;
+    unsigned posted = 0;
+    bool held = true;
+    bool match = false;
+    libro_code rc = r->store.ops->log_size(r->store.h, &size, err);
+
+    while (rc == LIBRO_OK && held && w->cursor < size && posted < LIBRO_WEBHOOK__PASS_EVENTS &&
+           !stopping(p)) {
+        libro_free(leaf);
+        leaf = NULL;
+        body.len = 0;
+        rc = r->store.ops->log_leaf_get(r->store.h, &leaf, w->cursor, err);
+        if (rc == LIBRO_OK) {
+            rc = libro_webhook__event(&body, &match, w->licenses, leaf, strlen(leaf), w->cursor,
+                                      p->registry_id, err);
+        }
+        if (rc != LIBRO_OK) {
+            break;
+        }
+        if (!match) {
+            w->cursor++;
+            continue;
+        }
+        (void) snprintf(msg_id, sizeof msg_id, "msg_%" PRIu64, w->cursor);
+        posted++;
+        if (post(w, p->key, msg_id, now, &body, &why) == LIBRO_OK) {
+            (*sent)++;
+            w->cursor++;
+            w->attempts = 0;
+            w->next_at = 0;
+            w->failing_since = 0;
+            rc = set_text(&w->last_error, NULL, err);
+        } else {
+            w->attempts = w->attempts < UINT32_MAX ? w->attempts + 1 : w->attempts;
+            w->next_at = now + libro_webhook__backoff(p->backoff_seconds, w->attempts);
+            w->failing_since = w->failing_since != 0 ? w->failing_since : now;
+            rc = set_text(&w->last_error, why.msg, err);
+            say(p,
+                "webhook %s: event %s failed (attempt %" PRIu32 "): %s; next attempt in %" PRId64
+                " s",
+                w->id, msg_id, w->attempts, why.msg, w->next_at - now);
+            if (rc == LIBRO_OK) {
+                rc = save(r, w, p, now, false, &held, err);
+            }
+            goto out;
+        }
+        if (rc == LIBRO_OK) {
+            rc = save(r, w, p, now, true, &held, err);
+        }
+    }
+    if (rc == LIBRO_OK && held) {
+        rc = save(r, w, p, now, false, &held, err); /* the cursor past skipped leaves; let go */
+    }
+out:
+    libro_free(leaf);
+    libro_buf_free(&body);
+    return rc;
+}
+
+libro_code
+libro_webhook__deliver(libro_registry *r, const libro_webhook_pass *p, int64_t now, unsigned *sent,
+                       libro_error *err)
+{
+    libro_webhook *mine = NULL;
+    size_t n = 0;
+    bool any = false;
+    libro_code rc;
+
+    *sent = 0;
+    rc = anything_due(&any, r, p, now, err);
+    if (rc != LIBRO_OK || !any) {
+        return rc;
+    }
+    LIBRO_REGISTRY__RETRY(rc, r, err, claim_once(r, &mine, &n, p, now, err));
+    for (size_t i = 0; rc == LIBRO_OK && i < n && !stopping(p); i++) {
+        rc = deliver_one(r, &mine[i], p, now, sent, err);
+    }
+    libro_webhooks_free(mine, n);
+    return rc;
+}

@@ -1,0 +1,56 @@
+/* libro_registry: webhook internals shared by webhook.c, webhook_sender.c and the check suite
+ * (not API). */
+#ifndef LIBRO_WEBHOOK_INT_H
+#define LIBRO_WEBHOOK_INT_H
+
+#include <stdarg.h>
+#include <stdatomic.h>
+
+#include "libro/webhook.h"
+
+/* A claim holds a subscription this long; each saved step renews it. An attempt takes at most
+ * LIBRO_WEBHOOK_TIMEOUT_MS, so a live process never loses a lease it is using. */
+#define LIBRO_WEBHOOK__LEASE_SECONDS 300
+/* Events one subscription is sent in one pass, so that one busy endpoint does not hold up
+ * the others for long. */
+#define LIBRO_WEBHOOK__PASS_EVENTS 64u
+
+/** What a delivery pass needs (all borrowed). */
+typedef struct libro_webhook_pass {
+    const libro_key *key;     /* the registry key (Ed25519) */
+    const char *registry_id;  /* the registry's id, in each event's data */
+    const char *owner;        /* this process's lease name */
+    unsigned backoff_seconds; /* the first retry's delay */
+    const atomic_bool *stop;  /* set: end the pass after the attempt under way (NULL: never) */
+    void (*log)(void *log_ctx, const char *line);
+    void *log_ctx;
+} libro_webhook_pass;
+
+/** The delay before retry number `attempts` (1: the first): base, doubled each time, at most
+ *  LIBRO_WEBHOOK_MAX_BACKOFF. */
+int64_t libro_webhook__backoff(unsigned base, uint32_t attempts);
+
+/** The event of log leaf `index` (its JSON, len bytes) as a webhook body, appended to `body`:
+ *  *match false (nothing appended) for a leaf that is not a license event or whose license
+ *  is not in the space-separated `filter` (NULL: every license). LIBRO_ERR_CORRUPT for a leaf
+ *  that does not parse. */
+LIBRO_NODISCARD libro_code libro_webhook__event(libro_buf *body, bool *match, const char *filter,
+                                                const char *leaf, size_t len, uint64_t index,
+                                                const char *registry_id, libro_error *err);
+
+/** "v1a," and the standard base64 of the Ed25519 signature of "<msg_id>.<ts>.<body>",
+ *  appended to `out`. */
+LIBRO_NODISCARD libro_code libro_webhook__signature(libro_buf *out, const libro_key *key,
+                                                    const char *msg_id, int64_t ts,
+                                                    const void *body, size_t len, libro_error *err);
+
+/** One delivery pass at time `now`: if any subscription is due (its cursor behind the log,
+ *  its next attempt due, no other process's lease on it), claim the due ones in one
+ *  transaction and send each its events from its cursor, saving the cursor after each
+ *  success, and the attempt count and next time after a failure (which ends that
+ *  subscription's pass). *sent: the events delivered. Store codes; LIBRO_ERR_CORRUPT for a
+ *  leaf that does not parse. */
+LIBRO_NODISCARD libro_code libro_webhook__deliver(libro_registry *r, const libro_webhook_pass *p,
+                                                  int64_t now, unsigned *sent, libro_error *err);
+
+#endif
