@@ -5,8 +5,9 @@
 #                               $server_pid stopped), entered, its own trust store, counters
 #   ok, fail MESSAGE, must COMMAND...   count a check; count and print a failure; a set-up
 #                               step that must work (else the script stops)
-#   e2e_serve DB KEY            serve registry DB signed by KEY on 127.0.0.1 port 0 in the
-#                               background ($server_pid), the port read back: sets $URL
+#   e2e_serve DB KEY [ARG...]   serve registry DB signed by KEY on 127.0.0.1 port 0 in the
+#                               background ($server_pid), the port read back: sets $URL; ARGs
+#                               go to `registry serve`
 #   e2e_town7 FROM              Town 7 from FROM on: keys town.pem, board.pem (board.pub) and
 #                               reg.pem (reg.pub); its charter town.jws (nursing-general,
 #                               first-aid), the board's authorization auth.jws and its
@@ -155,8 +156,10 @@ e2e_start() {
 }
 
 e2e_serve() {
-    "$libro" registry serve --db "$1" --key "$2" --listen 127.0.0.1:0 --port-file "$work/reg.port" \
-        2>"$work/serve.log" &
+    local db=$1 key=$2
+    shift 2
+    "$libro" registry serve --db "$db" --key "$key" --listen 127.0.0.1:0 \
+        --port-file "$work/reg.port" "$@" 2>"$work/serve.log" &
     server_pid=$!
     for _ in $(seq 200); do [ -s "$work/reg.port" ] && break; sleep 0.05; done
     if [ ! -s "$work/reg.port" ]; then

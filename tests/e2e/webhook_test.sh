@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# End-to-end test of webhooks with the real processes: `libro registry serve` delivering to
+# receivers on loopback (webhook_receiver.py, which checks each Standard Webhooks signature
+# with PyNaCl against the key `libro registry webhook key` prints, and the timestamp within 5
+# minutes). A suspension and a revocation made over HTTP reach the subscriber of every license
+# (whose first answer is a 500: the retry carries the same webhook-id) and the one of a single
+# license only its own; no body holds the free-text reason; a dead endpoint is listed as
+# retrying, and as failing a day later (faketime); while an endpoint that never answers holds
+# the delivery thread, writes are still answered at once. No sleep waits for a clock: the
+# deliveries are awaited by a bounded poll of the receivers' logs. Prints "N passed, N failed".
+set -uo pipefail
+libro=${1:?usage: webhook_test.sh PATH/TO/libro}
+libro=$(cd "$(dirname "$libro")" && pwd)/$(basename "$libro") # we cd below
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/lib.sh"
+e2e_require webhook_test.sh python3 faketime
+# PyNaCl is Debian's python3-nacl: the system python3, should another one come first in PATH.
+py=python3
+if ! "$py" -c 'import nacl.signing' 2>/dev/null; then
+    py=/usr/bin/python3
+fi
+if ! "$py" -c 'import nacl.signing' 2>/dev/null; then
+    if [ -n "${LIBRO_TEST_STRICT:-}" ]; then
+        echo "FAIL: webhook_test.sh needs PyNaCl (python3-nacl), which is not installed"
+        exit 1
+    fi
+    echo "SKIP: webhook_test.sh needs PyNaCl (python3-nacl), which is not installed"
+    exit 77
+fi
+e2e_start webhook
+DB=$(db_new reg.db) || exit 1
+FROM=$(date -u -d '30 days ago' +%Y-%m-%dT%H:%M:%SZ)
+receivers=()
+stop_receivers() {
+    local pid
+    for pid in "${receivers[@]}"; do
+        kill "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
+    receivers=()
+}
+trap 'stop_receivers; e2e_cleanup' EXIT
+
+# --- a registry with three licenses, the board allowed to write over HTTP ------------------------
+e2e_town7 "$FROM" http://127.0.0.1
+must "$libro" registry init --db "$DB" --charter town.jws --authorization regauth.jws
+must "$libro" registry type --db "$DB" --id nursing-general --validity-days 365 \
+    --renewal-window-days 30 --grace-days 30 --actor ops
+must "$libro" registry authorize --db "$DB" --authorization auth.jws --actor ops --allow-unrecorded
+for n in 1 2 3; do
+    must "$libro" issue license --key board.pem --authorization auth.jws \
+        --community-charter town.jws --holder "Holder $n" --number "T7-N-000$n" \
+        --profession "registered nurse" --type nursing-general --scope "general care" \
+        --out "lic$n.jws" --registry "$DB" --status-url-base http://127.0.0.1/v1/status
+done
+check "webhook key: the registry key as whpk_" 0 '^whpk_[A-Za-z0-9+/]{43}=$' -- \
+    "$libro" registry webhook key --db "$DB"
+WHPK=$("$libro" registry webhook key --db "$DB")
+
+# receiver NAME [STATUS...|hang]: start one; its port in NAME.port, its log NAME.log.
+receiver() {
+    local name=$1
+    shift
+    "$py" "$here/webhook_receiver.py" "$name.port" "$name.log" "$WHPK" "$@" 2>"$name.err" &
+    receivers+=($!)
+    for _ in $(seq 200); do [ -s "$name.port" ] && break; sleep 0.05; done
+    [ -s "$name.port" ] || { echo "setup failed: receiver $name did not start"; cat "$name.err"; exit 1; }
+    touch "$name.log"
+}
+receiver all 500
+receiver one
+dead=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+
+check "add: every license" 0 '^wh_[0-9a-f]{16}$' -- "$libro" registry webhook add --db "$DB" \
+    --url "http://127.0.0.1:$(cat all.port)/hook" --all
+check "add: one license" 0 '^wh_[0-9a-f]{16}$' -- "$libro" registry webhook add --db "$DB" \
+    --url "http://127.0.0.1:$(cat one.port)/hook?token=s3cret" --license T7-N-0002
+check "add: a dead endpoint" 0 '^wh_' -- "$libro" registry webhook add --db "$DB" \
+    --url "http://127.0.0.1:$dead/" --all
+check "add: plain http elsewhere refused" 1 'add --insecure-http' -- \
+    "$libro" registry webhook add --db "$DB" --url http://192.0.2.1/hook --all
+check "add: neither --license nor --all" 2 'or give --all' -- \
+    "$libro" registry webhook add --db "$DB" --url https://hr.example/hook
+check "add: userinfo refused" 1 'userinfo' -- \
+    "$libro" registry webhook add --db "$DB" --url https://u:p@hr.example/hook --all
+
+e2e_serve "$DB" reg.pem --webhook-backoff 1
+AS_BOARD=(--registry "$URL" --key board.pem --issuer urn:libro:town-7:board)
+
+# write NAME CMD...: one check that the write succeeds within 2 s.
+write() {
+    local name=$1 start end
+    shift
+    start=$(date +%s%N)
+    if "$@" >write.out 2>&1; then
+        end=$(date +%s%N)
+        ms=$(((end - start) / 1000000))
+        if [ "$ms" -lt 2000 ]; then ok; else fail "$name took $ms ms"; fi
+        echo "  $name: $ms ms"
+    else
+        fail "$name failed: $(cat write.out)"
+    fi
+}
+write "suspend over HTTP" "$libro" license suspend "${AS_BOARD[@]}" \
+    --reason "complaint by a named patient" T7-N-0002
+write "revoke over HTTP" "$libro" license revoke "${AS_BOARD[@]}" --reason "struck off" T7-N-0001
+
+# await NAME LINES: a bounded poll (15 s at most) for NAME.log to hold LINES requests.
+await() {
+    for _ in $(seq 300); do
+        [ "$(wc -l <"$1.log")" -ge "$2" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+if await all 3; then ok; else fail "every-license receiver got $(wc -l <all.log) requests, want 3"; fi
+if await one 1; then ok; else fail "one-license receiver got $(wc -l <one.log) requests, want 1"; fi
+
+# field LOG LINE EXPR: a Python expression over the record r of line LINE (1-based).
+field() {
+    "$py" -c 'import json, sys
+r = json.loads(open(sys.argv[1]).read().splitlines()[int(sys.argv[2]) - 1])
+print(eval(sys.argv[3]))' "$@"
+}
+if [ "$(field all.log 1 'r["ok"] and r["status"]')" = 500 ] &&
+    [ "$(field all.log 2 'r["ok"] and r["status"]')" = 200 ]; then ok; else
+    fail "first delivery: $(head -2 all.log)"; fi
+if [ "$(field all.log 1 'r["id"]')" = "$(field all.log 2 'r["id"]')" ]; then ok; else
+    fail "the retry after a 500 has another webhook-id: $(head -2 all.log)"; fi
+check "every signature checked" 0 '' -- "$py" -c 'import json, sys
+for name in sys.argv[1:]:
+    for line in open(name):
+        r = json.loads(line)
+        assert r["ok"], (name, r)' all.log one.log
+if [ "$(field all.log 2 'r["body"]["type"], r["body"]["data"]["license"], r["body"]["data"]["status"]')" = \
+    "('license.suspended', 'T7-N-0002', 'suspended')" ]; then ok; else fail "event 1: $(sed -n 2p all.log)"; fi
+if [ "$(field all.log 3 'r["body"]["type"], r["body"]["data"]["license"], r["body"]["data"]["previous"]')" = \
+    "('license.revoked', 'T7-N-0001', 'active')" ]; then ok; else fail "event 2: $(sed -n 3p all.log)"; fi
+if [ "$(field one.log 1 'r["body"]["type"], r["body"]["data"]["license"]')" = \
+    "('license.suspended', 'T7-N-0002')" ] && [ "$(wc -l <one.log)" = 1 ]; then ok; else
+    fail "one-license receiver: $(cat one.log)"; fi
+if [ "$(field all.log 3 'r["id"]')" != "$(field all.log 2 'r["id"]')" ]; then ok; else
+    fail "two events share a webhook-id"; fi
+if grep -qE 'named patient|struck off|registrar' all.log one.log; then
+    fail "a body holds the free-text reason or the actor"; else ok; fi
+
+# --- the state of each subscription ---------------------------------------------------------------
+check "list: the dead endpoint is retrying" 0 "^wh_[0-9a-f]{16}  retrying .*127\.0\.0\.1:$dead/" -- \
+    "$libro" registry webhook list --db "$DB"
+check "list: its last failure" 0 'failed attempts, next at .*: http: ' -- \
+    "$libro" registry webhook list --db "$DB"
+check "list: the others are ok" 0 "ok +leaf [0-9]+  T7-N-0002  http://127.0.0.1:$(cat one.port)/hook" -- \
+    "$libro" registry webhook list --db "$DB"
+check "list a day later: failing" 0 "^wh_[0-9a-f]{16}  failing .*127\.0\.0\.1:$dead/" -- \
+    env FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f +25h "$libro" registry webhook list --db "$DB"
+if grep -qE "webhook wh_[0-9a-f]{16}: event msg_[0-9]+ failed \(attempt 1\): .*next attempt in 1 s" \
+    "$work/serve.log"; then ok; else fail "no log line of the failed delivery: $(cat "$work/serve.log")"; fi
+if grep -q 's3cret' "$work/serve.log"; then fail "the log names a webhook URL"; else ok; fi
+
+# --- an endpoint that never answers holds the delivery thread; writes do not wait ---------------
+receiver hang hang
+check "add: an endpoint that hangs" 0 '^wh_' -- "$libro" registry webhook add --db "$DB" \
+    --url "http://127.0.0.1:$(cat hang.port)/" --all
+write "reinstate over HTTP" "$libro" license reinstate "${AS_BOARD[@]}" --reason ok T7-N-0002
+if await hang 1; then ok; else fail "the hanging endpoint was never called"; fi
+write "revoke while a delivery hangs" "$libro" license revoke "${AS_BOARD[@]}" --reason x T7-N-0003
+write "suspend while a delivery hangs" "$libro" license suspend "${AS_BOARD[@]}" --reason y T7-N-0002
+check "remove a subscription" 0 'removed webhook' -- "$libro" registry webhook remove --db "$DB" \
+    "$("$libro" registry webhook list --db "$DB" | awk -v p="$(cat hang.port)" 'index($0, ":" p "/") { print $1 }')"
+check "remove it again" 1 'no webhook' -- "$libro" registry webhook remove --db "$DB" wh_0000000000000000
+stop_receivers # the hanging connection closes: the thread's attempt ends now
+
+if grep -qE 'runtime error:|Sanitizer' "$work/serve.log"; then
+    fail "sanitizer reports:"
+    cat "$work/serve.log"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
