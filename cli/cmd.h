@@ -223,5 +223,6 @@ int cmd_law(int argc, char **argv);
 /* libro law record (cmd_law_record.c). */
 int cli_law_record(int argc, char **argv);
 int cmd_agreement(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 
 #endif

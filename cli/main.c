@@ -20,6 +20,7 @@ static const struct cli_cmd commands[] = {
     {"roundtable", cmd_roundtable, "who sits at a roundtable; seats of member communities"},
     {"law", cmd_law, "laws adopted by a roundtable's consent: steps, adoption, record"},
     {"agreement", cmd_agreement, "draft, sign, register and end responsibility agreements"},
+    {"watch", cmd_watch, "tell an employer what changed to the licenses on its roster"},
     {"help", cmd_help, "show help for libro or one of its commands"},
 };
 

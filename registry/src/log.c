@@ -959,6 +959,15 @@ libro_registry_log_leaf(libro_registry *r, char **data, uint64_t index, libro_er
     return r->store.ops->log_leaf_get(r->store.h, data, index, err);
 }
 
+libro_code
+libro_registry_log_size(libro_registry *r, uint64_t *size, libro_error *err)
+{
+    if (r == NULL || size == NULL) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "log: NULL argument");
+    }
+    return r->store.ops->log_size(r->store.h, size, err);
+}
+
 /* ---- the community's chain ---------------------------------------------------------------- */
 
 #define META_CHAIN "chain" /* a JSON array of the charters above the registry's own */

@@ -907,5 +907,9 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_registry_log_consistency(libro_regist
  *  LIBRO_ERR_NOT_FOUND. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_registry_log_leaf(libro_registry *r, char **data,
                                                              uint64_t index, libro_error *err);
+/** The log's size (its leaves), as stored now: no audit, no proof (a reader that only
+ *  counts, such as the Atom feed's ETag). */
+LIBRO_API LIBRO_NODISCARD libro_code libro_registry_log_size(libro_registry *r, uint64_t *size,
+                                                             libro_error *err);
 
 #endif

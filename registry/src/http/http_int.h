@@ -50,6 +50,8 @@ typedef struct libro_http__request {
     const char *arg_within; /* the query's "within" (GET /v1/roundtable/expiring,
                                GET /v1/laws/review-due) */
     const char *arg_run;    /* the query's "run" (GET /v1/laws/<id>/record) */
+    const char *arg_start;  /* the query's "start" and "count" (GET /v1/log/leaves) */
+    const char *arg_count;
 } libro_http__request;
 
 /** What to send back. body is owned; the other strings are static. */
@@ -318,6 +320,13 @@ void libro_http__proof(libro_http__response *resp, libro_http_ctx *ctx, libro_re
 void libro_http__leaf(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
                       const libro_http__request *req, uint64_t index);
 
+/* feed.c: GET /v1/feed.atom, the Atom feed of the latest license changes. */
+void libro_http__feed(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                      const libro_http__request *req);
+/* leaves.c: GET /v1/log/leaves?start=N&count=M, a page of leaves. */
+void libro_http__leaves(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **reg,
+                        const libro_http__request *req);
+
 /** The real-time clock in milliseconds once it is past `after_ms`, sleeping for it (at most a
  *  second; then the clock as it is). What is signed after another is dated after it. */
 int64_t libro_http__clock_after(int64_t after_ms);
@@ -352,6 +361,8 @@ typedef enum libro_http__route {
     LIBRO_HTTP_ROUTE_LAW,        /* GET /v1/laws/<law id> */
     LIBRO_HTTP_ROUTE_LAW_RECORD, /* GET /v1/laws/<law id>/record[?run=N] */
     LIBRO_HTTP_ROUTE_REVIEW_DUE, /* GET /v1/laws/review-due?within=SECONDS */
+    LIBRO_HTTP_ROUTE_FEED,       /* GET /v1/feed.atom */
+    LIBRO_HTTP_ROUTE_LEAVES,     /* GET /v1/log/leaves?start=N&count=M */
 } libro_http__route;
 
 /** The documents posted as themselves (docs/formats.md, "Agreement and law routes"). */

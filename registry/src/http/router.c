@@ -321,7 +321,9 @@ match_log(libro_http__route_match *m, cursor *c)
             m->malformed = !take_log_numbers(c, &m->a, &m->b);
         }
     } else if (take_literal(c, "leaves")) {
-        if (!at_end(c)) {
+        if (at_end(c)) {
+            m->route = LIBRO_HTTP_ROUTE_LEAVES;
+        } else {
             m->route = LIBRO_HTTP_ROUTE_LEAF;
             m->usage = "want /v1/log/leaves/<leaf index>";
             m->malformed = !take_log_numbers(c, &m->a, NULL);
@@ -342,6 +344,8 @@ libro_http__match(libro_http__route_match *m, const char *path)
         m->route = LIBRO_HTTP_ROUTE_HEALTH;
     } else if (take_last(&c, "bundle")) {
         m->route = LIBRO_HTTP_ROUTE_BUNDLE;
+    } else if (take_last(&c, "feed.atom")) {
+        m->route = LIBRO_HTTP_ROUTE_FEED;
     } else if (take_last(&c, "reservations")) {
         m->route = LIBRO_HTTP_ROUTE_WRITE;
         m->op = LIBRO_HTTP_WRITE_RESERVE;
@@ -465,6 +469,12 @@ libro_http__handle(libro_http__response *resp, libro_http_ctx *ctx, libro_regist
         break;
     case LIBRO_HTTP_ROUTE_LEAF:
         libro_http__leaf(resp, ctx, reg, req, m.a);
+        break;
+    case LIBRO_HTTP_ROUTE_FEED:
+        libro_http__feed(resp, ctx, reg, req);
+        break;
+    case LIBRO_HTTP_ROUTE_LEAVES:
+        libro_http__leaves(resp, ctx, reg, req);
         break;
     case LIBRO_HTTP_ROUTE_MANDATE:
         libro_http__mandate(resp, ctx, reg, req, m.mandate);

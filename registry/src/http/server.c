@@ -332,6 +332,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         st->req.arg_at = mhd.lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "at");
         st->req.arg_within = mhd.lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "within");
         st->req.arg_run = mhd.lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "run");
+        st->req.arg_start = mhd.lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "start");
+        st->req.arg_count = mhd.lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "count");
         libro_http__check_headers(&st->resp, &st->req, s->ctx.max_body_bytes);
         if (st->resp.status != 0) {
             return send_response(conn, st);

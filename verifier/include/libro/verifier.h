@@ -498,4 +498,16 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_trust_sync(libro_trust *t, const char
                                                       const libro_sync_options *opt,
                                                       libro_sync_report *report, libro_error *err);
 
+/** The key of the registry last synced from `url` (its base URL as given to libro_trust_sync,
+ *  without a trailing '/'), for a reader of its log (libro watch): the key of the
+ *  RegistryAuthorization the store holds for the registry and key that signed the bundle,
+ *  that authorization still chaining to a pinned anchor at `now`. *key and *registry (its id)
+ *  are borrowed from the store until it changes or is freed. LIBRO_ERR_NOT_FOUND when no
+ *  registry was synced from `url` ("run 'libro sync URL' first"), LIBRO_ERR_UNTRUSTED when
+ *  its authorization is missing or no longer chains. Needs exclusive access to `t`. */
+LIBRO_API LIBRO_NODISCARD libro_code libro_trust_registry_key(const libro_key **key,
+                                                              const char **registry,
+                                                              libro_trust *t, const char *url,
+                                                              int64_t now, libro_error *err);
+
 #endif
