@@ -32,8 +32,8 @@ int64_t libro_webhook__backoff(unsigned base, uint32_t attempts);
 
 /** The event of log leaf `index` (its JSON, len bytes) as a webhook body, appended to `body`:
  *  *match false (nothing appended) for a leaf that is not a license event or whose license
- *  is not in the space-separated `filter` (NULL: every license). LIBRO_ERR_CORRUPT for a leaf
- *  that does not parse. */
+ *  is not in the space-separated `filter` (NULL: every license). The codes of
+ *  libro_watch_leaf_event for a leaf that does not parse. */
 LIBRO_NODISCARD libro_code libro_webhook__event(libro_buf *body, bool *match, const char *filter,
                                                 const char *leaf, size_t len, uint64_t index,
                                                 const char *registry_id, libro_error *err);
@@ -48,8 +48,8 @@ LIBRO_NODISCARD libro_code libro_webhook__signature(libro_buf *out, const libro_
  *  its next attempt due, no other process's lease on it), claim the due ones in one
  *  transaction and send each its events from its cursor, saving the cursor after each
  *  success, and the attempt count and next time after a failure (which ends that
- *  subscription's pass). *sent: the events delivered. Store codes; LIBRO_ERR_CORRUPT for a
- *  leaf that does not parse. */
+ *  subscription's pass). *sent: the events delivered. Store codes; those of
+ *  libro_watch_leaf_event for a leaf that does not parse. */
 LIBRO_NODISCARD libro_code libro_webhook__deliver(libro_registry *r, const libro_webhook_pass *p,
                                                   int64_t now, unsigned *sent, libro_error *err);
 

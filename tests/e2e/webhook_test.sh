@@ -134,8 +134,8 @@ for name in sys.argv[1:]:
         assert r["ok"], (name, r)' all.log one.log
 if [ "$(field all.log 2 'r["body"]["type"], r["body"]["data"]["license"], r["body"]["data"]["status"]')" = \
     "('license.suspended', 'T7-N-0002', 'suspended')" ]; then ok; else fail "event 1: $(sed -n 2p all.log)"; fi
-if [ "$(field all.log 3 'r["body"]["type"], r["body"]["data"]["license"], r["body"]["data"]["previous"]')" = \
-    "('license.revoked', 'T7-N-0001', 'active')" ]; then ok; else fail "event 2: $(sed -n 3p all.log)"; fi
+if [ "$(field all.log 3 'r["body"]["type"], r["body"]["data"]["license"], r["body"]["data"]["action"]')" = \
+    "('license.revoked', 'T7-N-0001', 'revoke')" ]; then ok; else fail "event 2: $(sed -n 3p all.log)"; fi
 if [ "$(field one.log 1 'r["body"]["type"], r["body"]["data"]["license"]')" = \
     "('license.suspended', 'T7-N-0002')" ] && [ "$(wc -l <one.log)" = 1 ]; then ok; else
     fail "one-license receiver: $(cat one.log)"; fi
