@@ -598,7 +598,7 @@ START_TEST(test_dead_endpoint_backs_off_then_fails)
     ck_assert_int_gt(snprintf(dead, sizeof dead, "http://127.0.0.1:%u/", (unsigned) port), 0);
     must(libro_webhook_add(&id, reg, dead, NULL, 0, false, T0, &err), &err, "add");
     append(REVOKE_N1);
-    for (uint32_t attempt = 1; attempt <= 14; attempt++) {
+    for (uint32_t attempt = 1; attempt <= 12; attempt++) {
         ck_assert_uint_eq(pass_at("me", now), 0);
         w = only_webhook();
         ck_assert_uint_eq(w.attempts, attempt);
