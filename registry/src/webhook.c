@@ -126,20 +126,22 @@ join_licenses(char **out, const char *const *licenses, size_t n, libro_error *er
     return rc;
 }
 
-/* "wh_" and 16 hex digits from the CSPRNG. */
-static libro_code
-new_id(char out[LIBRO_WEBHOOK_ID_MAX + 1], libro_error *err)
+libro_code
+libro_webhook__random_name(char *out, size_t size, const char *prefix, libro_error *err)
 {
     unsigned char raw[8];
     libro_buf hex = LIBRO_BUF_INIT;
     libro_code rc = libro_random_bytes(raw, sizeof raw, err);
+    int n;
 
     if (rc == LIBRO_OK) {
         rc = libro_hex_encode(&hex, raw, sizeof raw, err);
     }
     if (rc == LIBRO_OK) {
-        memcpy(out, "wh_", 3);
-        memcpy(out + 3, hex.data, 17); /* 16 digits and the NUL */
+        n = snprintf(out, size, "%s%s", prefix, (const char *) hex.data);
+        if (n < 0 || (size_t) n >= size) {
+            rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "webhook: name too long");
+        }
     }
     libro_buf_free(&hex);
     return rc;
@@ -202,7 +204,7 @@ libro_webhook_add(char **id, libro_registry *r, const char *url, const char *con
     }
     rc = join_licenses(&w.licenses, licenses, n, err);
     if (rc == LIBRO_OK) {
-        rc = new_id(idtext, err);
+        rc = libro_webhook__random_name(idtext, sizeof idtext, "wh_", err);
     }
     if (rc != LIBRO_OK) {
         goto out;

@@ -26,6 +26,11 @@ typedef struct libro_webhook_pass {
     void *log_ctx;
 } libro_webhook_pass;
 
+/** `prefix` and 16 hex digits from the CSPRNG into out[size] (subscription ids, lease
+ *  names). */
+LIBRO_NODISCARD libro_code libro_webhook__random_name(char *out, size_t size, const char *prefix,
+                                                      libro_error *err);
+
 /** The delay before retry number `attempts` (1: the first): base, doubled each time, at most
  *  LIBRO_WEBHOOK_MAX_BACKOFF. */
 int64_t libro_webhook__backoff(unsigned base, uint32_t attempts);

@@ -9,8 +9,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "libro/crypto.h"
-#include "libro/encoding.h"
 #include "libro/time.h"
 #include "libro/util.h"
 #include "registry_int.h"
@@ -67,24 +65,6 @@ run(void *arg)
     return NULL;
 }
 
-/* "<pid>-<16 hex digits>": unique among the processes on one database. */
-static libro_code
-new_owner(char out[48], libro_error *err)
-{
-    unsigned char raw[8];
-    libro_buf hex = LIBRO_BUF_INIT;
-    libro_code rc = libro_random_bytes(raw, sizeof raw, err);
-
-    if (rc == LIBRO_OK) {
-        rc = libro_hex_encode(&hex, raw, sizeof raw, err);
-    }
-    if (rc == LIBRO_OK) {
-        (void) snprintf(out, 48, "%ld-%s", (long) getpid(), (const char *) hex.data);
-    }
-    libro_buf_free(&hex);
-    return rc;
-}
-
 static void
 sender_free(libro_webhook_sender *s)
 {
@@ -104,6 +84,7 @@ libro_webhook_sender_start(libro_webhook_sender **out, const libro_webhook_sende
 {
     libro_webhook_sender *s = NULL;
     libro_credential *auth = NULL;
+    char prefix[24];
     const char *jws;
     libro_code rc;
 
@@ -125,7 +106,11 @@ libro_webhook_sender_start(libro_webhook_sender **out, const libro_webhook_sende
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     atomic_init(&s->stop, false);
-    rc = new_owner(s->owner, err);
+    /* "<pid>-<16 hex digits>": unique among the processes on one database. */
+    if (snprintf(prefix, sizeof prefix, "%ld-", (long) getpid()) < 0) {
+        prefix[0] = '\0';
+    }
+    rc = libro_webhook__random_name(s->owner, sizeof s->owner, prefix, err);
     if (rc == LIBRO_OK) {
         rc = libro_registry_open(&s->r, opt->db_path, err);
     }
