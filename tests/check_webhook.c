@@ -271,7 +271,7 @@ static unsigned
 pass_at(const char *owner, int64_t now)
 {
     libro_error err = LIBRO_ERROR_INIT;
-    libro_webhook_pass p = {f.registry_key, REGISTRY_ID, owner, 5, NULL, NULL, NULL};
+    libro_webhook_pass p = {f.registry_key, REGISTRY_ID, owner, 5, NULL, NULL, NULL, NULL};
     unsigned sent = 0;
 
     must(libro_webhook__deliver(reg, &p, now, &sent, &err), &err, "deliver");

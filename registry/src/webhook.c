@@ -675,6 +675,9 @@ deliver_one(libro_registry *r, libro_webhook *w, const libro_webhook_pass *p, in
         }
         (void) snprintf(msg_id, sizeof msg_id, "msg_%" PRIu64, w->cursor);
         posted++;
+        /* Each attempt, and the lease renewed after it, at the time it is made: a pass that
+         * waited on slow endpoints must not send stale timestamps or let its lease lapse. */
+        now = p->clock != NULL ? p->clock() : now;
         if (post(w, p->key, msg_id, now, &body, &why) == LIBRO_OK) {
             (*sent)++;
             w->cursor++;

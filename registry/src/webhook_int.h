@@ -22,6 +22,7 @@ typedef struct libro_webhook_pass {
     const char *owner;        /* this process's lease name */
     unsigned backoff_seconds; /* the first retry's delay */
     const atomic_bool *stop;  /* set: end the pass after the attempt under way (NULL: never) */
+    int64_t (*clock)(void);   /* the time of each attempt (NULL: the pass's `now` throughout) */
     void (*log)(void *log_ctx, const char *line);
     void *log_ctx;
 } libro_webhook_pass;

@@ -135,6 +135,7 @@ libro_webhook_sender_start(libro_webhook_sender **out, const libro_webhook_sende
     s->pass.owner = s->owner;
     s->pass.backoff_seconds = opt->backoff_seconds;
     s->pass.stop = &s->stop;
+    s->pass.clock = libro_time_now;
     s->pass.log = opt->log;
     s->pass.log_ctx = opt->log_ctx;
     if (pthread_create(&s->thread, NULL, run, s) != 0) {
