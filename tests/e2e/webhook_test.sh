@@ -152,7 +152,7 @@ check "list: its last failure" 0 'failed attempts, next at .*: http: ' -- \
 check "list: the others are ok" 0 "ok +leaf [0-9]+  T7-N-0002  http://127.0.0.1:$(cat one.port)/hook" -- \
     "$libro" registry webhook list --db "$DB"
 check "list a day later: failing" 0 "^wh_[0-9a-f]{16}  failing .*127\.0\.0\.1:$dead/" -- \
-    env FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f +25h "$libro" registry webhook list --db "$DB"
+    faked +25h "$libro" registry webhook list --db "$DB"
 if grep -qE "webhook wh_[0-9a-f]{16}: event msg_[0-9]+ failed \(attempt 1\): .*next attempt in 1 s" \
     "$work/serve.log"; then ok; else fail "no log line of the failed delivery: $(cat "$work/serve.log")"; fi
 if grep -q 's3cret' "$work/serve.log"; then fail "the log names a webhook URL"; else ok; fi
