@@ -506,8 +506,8 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_trust_sync(libro_trust *t, const char
  *  registry was synced from `url` ("run 'libro sync URL' first"), LIBRO_ERR_UNTRUSTED when
  *  its authorization is missing or no longer chains. Needs exclusive access to `t`. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_trust_registry_key(const libro_key **key,
-                                                              const char **registry,
-                                                              libro_trust *t, const char *url,
-                                                              int64_t now, libro_error *err);
+                                                              const char **registry, libro_trust *t,
+                                                              const char *url, int64_t now,
+                                                              libro_error *err);
 
 #endif
