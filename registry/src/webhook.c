@@ -540,19 +540,38 @@ due(const libro_webhook *w, const libro_webhook_pass *p, uint64_t size, int64_t 
     return w->cursor < size && w->next_at <= now && !leased;
 }
 
-/* Take the lease of every due subscription: *out their copies (caller frees). */
+/* The ids this pass has delivered to already: each subscription at most once a pass, so that
+ * a log that keeps growing does not keep the pass going. */
+typedef struct handled {
+    char (*ids)[LIBRO_WEBHOOK_ID_MAX + 1];
+    size_t n;
+} handled;
+
+static bool
+was_handled(const handled *h, const char *id)
+{
+    for (size_t i = 0; i < h->n; i++) {
+        if (strcmp(h->ids[i], id) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Take the lease of the first due subscription this pass has not handled: *found, and *out
+ * its copy (caller clears). One at a time, so that a lease is never held, unused, while
+ * other subscriptions' endpoints are waited on. */
 static libro_code
-claim_once(libro_registry *r, libro_webhook **out, size_t *n_out, const libro_webhook_pass *p,
-           int64_t now, libro_error *err)
+claim_once(libro_registry *r, libro_webhook *out, bool *found, const handled *h,
+           const libro_webhook_pass *p, int64_t now, libro_error *err)
 {
     libro_webhook *all = NULL;
     size_t n = 0;
-    size_t kept = 0;
     uint64_t size = 0;
     libro_code rc = libro_registry__write_begin(r, NULL, err);
 
-    *out = NULL;
-    *n_out = 0;
+    *found = false;
+    memset(out, 0, sizeof *out);
     if (rc != LIBRO_OK) {
         return rc;
     }
@@ -560,9 +579,8 @@ claim_once(libro_registry *r, libro_webhook **out, size_t *n_out, const libro_we
     if (rc == LIBRO_OK) {
         rc = r->store.ops->webhook_list(r->store.h, &all, &n, err);
     }
-    for (size_t i = 0; rc == LIBRO_OK && i < n; i++) {
-        if (!due(&all[i], p, size, now)) {
-            libro_webhook_clear(&all[i]);
+    for (size_t i = 0; rc == LIBRO_OK && i < n && !*found; i++) {
+        if (!due(&all[i], p, size, now) || was_handled(h, all[i].id)) {
             continue;
         }
         rc = set_text(&all[i].lease_owner, p->owner, err);
@@ -570,20 +588,19 @@ claim_once(libro_registry *r, libro_webhook **out, size_t *n_out, const libro_we
         if (rc == LIBRO_OK) {
             rc = r->store.ops->webhook_put(r->store.h, &all[i], false, err);
         }
-        if (rc == LIBRO_OK && kept != i) {
-            all[kept] = all[i];
-            memset(&all[i], 0, sizeof all[i]);
+        if (rc == LIBRO_OK) {
+            *out = all[i];
+            memset(&all[i], 0, sizeof all[i]); /* moved to *out */
+            *found = true;
         }
-        kept++;
     }
+    libro_webhooks_free(all, n);
     rc = commit_or_rollback(r, rc, err);
     if (rc != LIBRO_OK) {
-        libro_webhooks_free(all, n);
-        return rc;
+        libro_webhook_clear(out);
+        *found = false;
     }
-    *out = all;
-    *n_out = kept;
-    return LIBRO_OK;
+    return rc;
 }
 
 /* A quick read first: most passes find nothing due and take no write lock. */
@@ -716,20 +733,31 @@ libro_code
 libro_webhook__deliver(libro_registry *r, const libro_webhook_pass *p, int64_t now, unsigned *sent,
                        libro_error *err)
 {
-    libro_webhook *mine = NULL;
-    size_t n = 0;
+    handled done = {NULL, 0};
+    libro_webhook mine;
     bool any = false;
+    bool found = true;
     libro_code rc;
 
     *sent = 0;
+    memset(&mine, 0, sizeof mine);
     rc = anything_due(&any, r, p, now, err);
     if (rc != LIBRO_OK || !any) {
         return rc;
     }
-    LIBRO_REGISTRY__RETRY(rc, r, err, claim_once(r, &mine, &n, p, now, err));
-    for (size_t i = 0; rc == LIBRO_OK && i < n && !stopping(p); i++) {
-        rc = deliver_one(r, &mine[i], p, now, sent, err);
+    done.ids = libro_calloc(LIBRO_WEBHOOK_MAX, sizeof *done.ids);
+    if (done.ids == NULL) {
+        return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
     }
-    libro_webhooks_free(mine, n);
+    while (rc == LIBRO_OK && found && done.n < LIBRO_WEBHOOK_MAX && !stopping(p)) {
+        now = p->clock != NULL ? p->clock() : now;
+        LIBRO_REGISTRY__RETRY(rc, r, err, claim_once(r, &mine, &found, &done, p, now, err));
+        if (rc == LIBRO_OK && found) {
+            (void) snprintf(done.ids[done.n++], sizeof done.ids[0], "%s", mine.id);
+            rc = deliver_one(r, &mine, p, now, sent, err);
+        }
+        libro_webhook_clear(&mine);
+    }
+    libro_free(done.ids);
     return rc;
 }

@@ -51,11 +51,11 @@ LIBRO_NODISCARD libro_code libro_webhook__signature(libro_buf *out, const libro_
                                                     const void *body, size_t len, libro_error *err);
 
 /** One delivery pass at time `now`: if any subscription is due (its cursor behind the log,
- *  its next attempt due, no other process's lease on it), claim the due ones in one
- *  transaction and send each its events from its cursor, saving the cursor after each
- *  success, and the attempt count and next time after a failure (which ends that
- *  subscription's pass). *sent: the events delivered. Store codes; those of
- *  libro_watch_leaf_event for a leaf that does not parse. */
+ *  its next attempt due, no other process's lease on it), claim one at a time (a lease,
+ *  taken in a transaction) and send it its events from its cursor, saving the cursor after
+ *  each success, and the attempt count and next time after a failure (which ends that
+ *  subscription's pass); each subscription at most once a pass. *sent: the events delivered. Store
+ * codes; those of libro_watch_leaf_event for a leaf that does not parse. */
 LIBRO_NODISCARD libro_code libro_webhook__deliver(libro_registry *r, const libro_webhook_pass *p,
                                                   int64_t now, unsigned *sent, libro_error *err);
 
