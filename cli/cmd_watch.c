@@ -26,7 +26,7 @@ static const struct cli_option watch_opts[] = {
     {CLI_OPT_VALUE, "--registry", "URL", &wa_url, CLI_REQUIRED, 0,
      "the registry's base URL, synced before (libro sync URL)"},
     {CLI_OPT_VALUE, "--state", "FILE", &wa_state, 0, 0,
-     "what the last run saw (default: in the trust store, one per registry and roster)"},
+     "what the last run saw (default: in the trust store)"},
     {CLI_OPT_VALUE, "--within", "DAYS", &wa_within, 0, 0,
      "tell of active licenses expiring within DAYS (default 30)"},
     {CLI_OPT_VALUE, "--trust-dir", "DIR", &wa_dir, 0, 0,
@@ -40,8 +40,8 @@ static const struct cli_option watch_opts[] = {
 
 static const struct cli_command watch_cmd = {
     "watch",
-    "--registry URL [--state FILE] [--within DAYS] [--trust-dir DIR] [--ca-file FILE] [--json] "
-    "ROSTER",
+    "--registry URL [--state FILE] [--within DAYS] [--trust-dir DIR]\n"
+    "       [--ca-file FILE] [--json] ROSTER",
     "Tell an employer what changed to the licenses it employs since the last run: each\n"
     "suspension, reinstatement, revocation, surrender, renewal, expiry and lapse the\n"
     "registry's log records for a number of ROSTER, one line each, and each active license\n"

@@ -43,7 +43,8 @@ print_overview(FILE *f)
     fprintf(f, "\nRun 'libro help <command>' or 'libro <command> --help' for details.\n"
                "Exit status: 0 done, 1 failed (or the answer is no), 2 bad command line,\n"
                "3 output could not be written; 'libro verify' has its own (see its --help),\n"
-               "and 'libro agreement verify' says 9 for PARTIAL.\n");
+               "'libro agreement verify' says 9 for PARTIAL, and 'libro watch' 5 for a registry\n"
+               "log that forked or rolled back.\n");
 }
 
 int

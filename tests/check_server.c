@@ -1310,7 +1310,10 @@ static const struct {
     {"/v1/log/leaves/5/6", R_(LEAF), true, "", 0, 0, 0},
     {"/v1/log/leaves/05", R_(LEAF), true, "", 0, 0, 0},
     {"/v1/log/leaves/99999999999999999999999", R_(LEAF), true, "", 0, 0, 0},
-    {"/v1/log/leaves", R_(NONE), false, "", 0, 0, 0},
+    {"/v1/log/leaves", R_(LEAVES), false, "", 0, 0, 0},
+    {"/v1/feed.atom", R_(FEED), false, "", 0, 0, 0},
+    {"/v1/feed.atom/", R_(NONE), false, "", 0, 0, 0},
+    {"/v1/feed", R_(NONE), false, "", 0, 0, 0},
     {"/v1/log/leafs/5", R_(NONE), false, "", 0, 0, 0},
 };
 #undef R_

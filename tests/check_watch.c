@@ -16,6 +16,7 @@
 #include "libro/server.h"
 #include "libro/time.h"
 #include "libro/util.h"
+#include "libro/verifier.h"
 #include "libro/watch.h"
 #include "test_creds.h"
 #include "test_db.h"
@@ -489,6 +490,43 @@ START_TEST(test_other_registry)
 }
 END_TEST
 
+/* The registry key a watch checks checkpoints with: from the trust store, after a sync of
+ * the URL, and only while the registry's authorization chains to the pinned anchor. */
+START_TEST(test_registry_key)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_sync_options so = LIBRO_SYNC_OPTIONS_INIT;
+    libro_sync_report rep;
+    libro_trust *t = NULL;
+    const libro_key *k = NULL;
+    const char *id = NULL;
+    char trust_dir[300];
+    char want[LIBRO_THUMBPRINT_LEN + 1];
+    char got[LIBRO_THUMBPRINT_LEN + 1];
+    int64_t now = libro_time_now();
+
+    ck_assert_int_gt(snprintf(trust_dir, sizeof trust_dir, "%s/trust", dir), 0);
+    must(libro_trust_open(&t, trust_dir, &err), &err, "trust store");
+    must(libro_trust_add_anchor(t, charter_jws, strlen(charter_jws), NULL, NULL, &err), &err,
+         "pin the town");
+    LIBRO_ASSERT_CODE(libro_trust_registry_key(&k, &id, t, base, now, &err), LIBRO_ERR_NOT_FOUND,
+                      &err, "run 'libro sync http://127.0.0.1:");
+    ck_assert_ptr_null(k);
+    must(libro_trust_sync(t, base, &so, &rep, &err), &err, "sync");
+    must(libro_trust_registry_key(&k, &id, t, base, now, &err), &err, "registry key");
+    ck_assert_str_eq(id, REGISTRY_ID);
+    must(libro_key_thumbprint(want, registry_key, &err), &err, "thumbprint");
+    must(libro_key_thumbprint(got, k, &err), &err, "thumbprint");
+    ck_assert_str_eq(got, want);
+    /* Past the registry authorization's end: no longer trusted. */
+    LIBRO_ASSERT_CODE(libro_trust_registry_key(&k, &id, t, base, now + 3001 * DAY, &err),
+                      LIBRO_ERR_UNTRUSTED, &err, "the registry is not trusted");
+    ck_assert_ptr_null(k);
+    ck_assert_ptr_null(id);
+    libro_trust_free(t);
+}
+END_TEST
+
 Suite *
 libro_test_suite(void)
 {
@@ -507,6 +545,7 @@ libro_test_suite(void)
     tcase_add_test(runs, test_first_and_next);
     tcase_add_test(runs, test_refusals);
     tcase_add_test(runs, test_other_registry);
+    tcase_add_test(runs, test_registry_key);
     suite_add_tcase(s, runs);
     return s;
 }

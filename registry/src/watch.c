@@ -876,7 +876,7 @@ take_leaf(libro_watch_result *r, size_t *cap, state *st, const char *text, size_
 }
 
 /* A page of leaves from st->size on (GET /v1/log/leaves?start=N&count=M), at most `count`:
- * each taken in order. LIBRO_ERR_NOT_FOUND from a registry that serves no pages. */
+ * each taken in order. */
 static libro_code
 take_page(libro_watch_result *r, size_t *cap, state *st, uint64_t count,
           const libro_watch_options *opt, libro_error *err)
@@ -911,36 +911,19 @@ take_page(libro_watch_result *r, size_t *cap, state *st, uint64_t count,
     return rc;
 }
 
-/* The leaves [st->size, cp->size), a page at a time (one at a time from a registry that
- * serves no pages). Then the edge's root must be the checkpoint's. */
+/* The leaves [st->size, cp->size), a page at a time. Then the edge's root must be the
+ * checkpoint's. */
 static libro_code
 read_leaves(libro_watch_result *r, size_t *cap, state *st, const libro_checkpoint *cp,
             const libro_watch_options *opt, libro_error *err)
 {
     libro_merkle_hash root;
-    bool pages = true;
     libro_code rc = LIBRO_OK;
 
     while (rc == LIBRO_OK && st->size < cp->size) {
         uint64_t left = cp->size - st->size;
 
-        if (pages) {
-            rc = take_page(r, cap, st, left < LIBRO_LOG_MAX_PAGE ? left : LIBRO_LOG_MAX_PAGE, opt,
-                           err);
-            if (rc == LIBRO_ERR_NOT_FOUND) {
-                libro_error_clear(err);
-                pages = false;
-                rc = LIBRO_OK;
-            }
-        } else {
-            libro_http_response resp = LIBRO_HTTP_RESPONSE_INIT;
-
-            rc = fetch_leaf(&resp, opt, st->size, err);
-            if (rc == LIBRO_OK) {
-                rc = take_leaf(r, cap, st, (const char *) resp.body.data, resp.body.len, err);
-            }
-            libro_http_response_clear(&resp);
-        }
+        rc = take_page(r, cap, st, left < LIBRO_LOG_MAX_PAGE ? left : LIBRO_LOG_MAX_PAGE, opt, err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_merkle_root(&root, st->size, edge_get, st, err);

@@ -180,14 +180,15 @@ e2e_serve() {
     URL=http://127.0.0.1:$(cat "$work/reg.port")
 }
 
-# e2e_town7 FROM [URL]: Town 7's keys, charter, board authorization and registry
-# authorization (its url URL, https://registry.town-7.example by default).
+# e2e_town7 FROM [URL [NAME]]: Town 7's keys, charter, board authorization and registry
+# authorization (its url URL, https://registry.town-7.example by default; the town's name
+# NAME, "Town 7" by default).
 e2e_town7() {
-    local from=$1 url=${2:-https://registry.town-7.example}
+    local from=$1 url=${2:-https://registry.town-7.example} name=${3:-Town 7}
     must "$libro" key new --out town.pem
     must "$libro" key new --out board.pem --public-out board.pub
     must "$libro" key new --out reg.pem --public-out reg.pub
-    must "$libro" issue charter --self --key town.pem --id urn:libro:town-7 --name "Town 7" \
+    must "$libro" issue charter --self --key town.pem --id urn:libro:town-7 --name "$name" \
         --level 2 --allow nursing-general --allow first-aid --valid-from "$from" --days 3650 \
         --out town.jws
     must "$libro" issue authorization --key town.pem --charter town.jws \

@@ -28,7 +28,8 @@ finish() {
 at() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
 
 FROM=$(at '30 days ago')
-e2e_town7 "$FROM" http://127.0.0.1
+# A name that must be escaped in the feed.
+e2e_town7 "$FROM" http://127.0.0.1 "Town 7 <&\"'>"
 must "$libro" registry init --db "$DB" --charter town.jws --authorization regauth.jws
 must "$libro" registry type --db "$DB" --id nursing-general --validity-days 1095 \
     --renewal-window-days 90 --grace-days 30 --actor "town clerk"
@@ -50,6 +51,8 @@ must issue T7-N-0001 nursing-general ada.jws
 must issue T7-N-0002 nursing-general bo.jws --valid-from "$FROM" --valid-until "$(at '20 days')"
 # A day's first aid that ended yesterday: the clock lapses it (no grace).
 must issue T7-F-0001 first-aid cy.jws --valid-from "$(at '2 days ago')" --days 1
+# Not on the roster until later.
+must issue T7-N-0004 nursing-general di.jws
 cat >roster.txt <<'EOF'
 # nurses on the ward
 T7-N-0001
@@ -102,16 +105,26 @@ if [ "$rc" -eq 0 ] && [ -z "$out" ]; then ok; else fail "run 2: exit $rc, want 0
 # --- changes: suspend, renew, the clock (expire and lapse) -------------------------------------
 must "$libro" license suspend "${AS_BOARD[@]}" --reason "complaint under review" T7-N-0001
 must "$libro" license renew --registry "$URL" "${BOARD[@]}" --out bo2.jws T7-N-0002
+must issue T7-X-9999 nursing-general ed.jws
 must "$libro" license tick --db "$DB"
 out=$("${W[@]}" 2>&1)
 rc=$?
 [ "$rc" -eq 0 ] && ok || fail "run 3: exit $rc: $out"
 want3="T7-N-0001: suspend [0-9TZ:-]+, now suspended
 T7-N-0002: renew [0-9TZ:-]+, now active
+T7-X-9999: issue [0-9TZ:-]+, now active
 T7-F-0001: expire [0-9TZ:-]+, now expired
 T7-F-0001: lapse [0-9TZ:-]+, now lapsed"
-if [[ $out =~ ^${want3}$ ]]; then ok; else fail "run 3: want suspend, renew, expire, lapse: $out"; fi
+if [[ $out =~ ^${want3}$ ]]; then ok; else fail "run 3: want suspend, renew, issue, expire, lapse: $out"; fi
 check "run 4: nothing new" 0 '^$' -- "${W[@]}"
+# Two numbers added to the roster: a baseline of each on the next run, and nothing else.
+printf 'T7-N-0004\nT7-Z-0000\n' >>roster.txt
+out=$("${W[@]}" 2>&1)
+if [[ $out =~ ^T7-N-0004:\ active,\ valid\ until\ [0-9TZ:-]+$'\n'T7-Z-0000:\ not\ found\ at\ the\ registry$ ]]; then
+    ok
+else
+    fail "run 4b: want the baselines of the two numbers added: $out"
+fi
 
 # --- run 5: a revocation, as JSON --------------------------------------------------------------
 must "$libro" license revoke "${AS_BOARD[@]}" --reason "struck off" T7-N-0001
@@ -124,7 +137,7 @@ check "run 5: the log's sizes" 0 '^\{"ok":true,"registry":"http://127.0.0.1:[0-9
     cat run5.json
 # A first run as JSON, from a state of its own: baseline, not-found and upcoming events.
 "${W[@]}" --json --state first.json >first.json.out 2>/dev/null
-check "a first run --json" 0 '"first":true,.*"kind":"baseline","license":"T7-F-0001","state":"lapsed".*"kind":"not-found","license":"T7-X-9999"\}' -- \
+check "a first run --json" 0 '"first":true,.*"kind":"baseline","license":"T7-F-0001","state":"lapsed".*"kind":"not-found","license":"T7-Z-0000"\}' -- \
     cat first.json.out
 "${W[@]}" --json --state "$work/none/x.json" >err.json 2>/dev/null
 check "a state that cannot be written --json" 0 '^\{"ok":false,"error":\{"code":"io"' -- cat err.json
@@ -202,11 +215,13 @@ for e in entries:
     assert e.find(A + "id").text.startswith("urn:libro:"), e.find(A + "id").text
     ids.add(e.find(A + "id").text)
 assert len(ids) == len(entries)
+assert feed.find(A + "title").text == "Town 7 <&\"'>: license changes", feed.find(A + "title").text
+assert feed.find(A + "author").find(A + "name").text == "Town 7 <&\"'>"
 titles = [e.find(A + "title").text for e in entries]
 assert titles[0] == "T7-N-0002 surrendered", titles
 assert "T7-N-0001 revoked" in titles and "T7-F-0001 lapsed" in titles, titles
 assert not any("struck off" in ET.tostring(e, encoding="unicode") for e in entries)
 print("ok", len(entries))
 EOF
-check "feed: well-formed Atom with its entries" 0 '^ok 9$' -- python3 feed.py feed.xml
+check "feed: well-formed Atom with its entries" 0 '^ok 11$' -- python3 feed.py feed.xml
 finish

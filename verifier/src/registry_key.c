@@ -10,9 +10,6 @@ libro_trust_registry_key(const libro_key **key, const char **registry, libro_tru
                          const char *url, int64_t now, libro_error *err)
 {
     const libro_trust__source *src = NULL;
-    libro_verify_options vo = LIBRO_VERIFY_OPTIONS_INIT(now);
-    libro_chain__result res;
-    libro_status_list probe = {0};
     const libro_key *k;
     libro_code rc;
 
@@ -39,20 +36,7 @@ libro_trust_registry_key(const libro_key **key, const char **registry, libro_tru
                                src->registry, url);
     }
     /* As sync decided it, again now: the authorization must still chain to a pinned anchor. */
-    memset(&res, 0, sizeof res);
-    probe.issuer = src->registry;
-    probe.valid_from = now;
-    probe.valid_until = now;
-    rc = libro_trust__memo_reset(t, err);
-    if (rc == LIBRO_OK) {
-        rc = libro_chain__walk_registry(&res, t, &probe, src->community, src->registry, src->tp,
-                                        &vo, err);
-    }
-    if (rc == LIBRO_OK && res.outcome != LIBRO_VALID) {
-        rc = libro_error_set(err, LIBRO_ERR_UNTRUSTED, "the registry is not trusted: %.160s",
-                             res.reason);
-    }
-    libro_chain__result_free(&res);
+    rc = libro_trust__registry_trusted(t, src->community, src->registry, src->tp, now, err);
     if (rc == LIBRO_OK) {
         *key = k;
         *registry = src->registry;

@@ -405,10 +405,9 @@ add_members(libro_trust *t, const json_t *members, const char *community, int64_
     return rc;
 }
 
-/* The registry authorization must chain to a pinned anchor now. */
-static libro_code
-check_registry_trusted(libro_trust *t, const libro_credential *auth, const char *tp, int64_t now,
-                       libro_error *err)
+libro_code
+libro_trust__registry_trusted(libro_trust *t, const char *community, const char *id, const char *tp,
+                              int64_t now, libro_error *err)
 {
     libro_verify_options vo = LIBRO_VERIFY_OPTIONS_INIT(now);
     libro_chain__result res;
@@ -416,19 +415,20 @@ check_registry_trusted(libro_trust *t, const libro_credential *auth, const char 
     libro_code rc;
 
     memset(&res, 0, sizeof res);
-    probe.issuer = auth->subject_id;
+    probe.issuer = libro_strndup(id, strlen(id)); /* the walk names the list's issuer */
     probe.valid_from = now;
     probe.valid_until = now;
-    rc = libro_trust__memo_reset(t, err);
+    rc = probe.issuer == NULL ? libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory")
+                              : libro_trust__memo_reset(t, err);
     if (rc == LIBRO_OK) {
-        rc = libro_chain__walk_registry(&res, t, &probe, auth->issuer, auth->subject_id, tp, &vo,
-                                        err);
+        rc = libro_chain__walk_registry(&res, t, &probe, community, id, tp, &vo, err);
     }
     if (rc == LIBRO_OK && res.outcome != LIBRO_VALID) {
         rc = libro_error_set(err, LIBRO_ERR_UNTRUSTED, "the registry is not trusted: %.160s",
                              res.reason);
     }
     libro_chain__result_free(&res);
+    libro_free(probe.issuer);
     return rc;
 }
 
@@ -594,7 +594,8 @@ libro_trust_sync(libro_trust *t, const char *url, const libro_sync_options *opt,
     /* 4. The chain into the store; the registry must chain to a pinned anchor. */
     if ((rc = add_all(t, c.b.chain, "chain", err)) != LIBRO_OK ||
         (rc = add_all(t, c.b.authorizations, "authorization", err)) != LIBRO_OK ||
-        (rc = check_registry_trusted(t, c.auth, c.tp, now, err)) != LIBRO_OK ||
+        (rc = libro_trust__registry_trusted(t, c.auth->issuer, c.auth->subject_id, c.tp, now,
+                                            err)) != LIBRO_OK ||
         (rc = add_members(t, c.b.members, c.auth->issuer, now, err)) != LIBRO_OK) {
         goto out;
     }

@@ -246,6 +246,14 @@ const libro_key *libro_trust__community_key(const libro_trust *t, const char *id
  *  borrowed from the store, or NULL. Not a statement of trust: see the registry walk. */
 const libro_key *libro_trust__registry_key(const libro_trust *t, const char *id, const char *tp);
 
+/** Whether the RegistryAuthorization of `community` for registry `id` with key thumbprint
+ *  `tp` chains to a pinned anchor at `now` (the registry walk, for a probe list of that
+ *  registry valid at `now`): LIBRO_OK, or LIBRO_ERR_UNTRUSTED "the registry is not trusted:
+ *  <why>". Resets the store's memo. libro sync and libro_trust_registry_key. */
+LIBRO_NODISCARD libro_code libro_trust__registry_trusted(libro_trust *t, const char *community,
+                                                         const char *id, const char *tp,
+                                                         int64_t now, libro_error *err);
+
 /** Walk from a RegistryAuthorization up to a pinned anchor, for a status list `list` whose
  *  kid named (signer_id, signer_tp): link 2 is a RegistryAuthorization with that subject id
  *  and key, issued by `community` (the license's authorizing community), whose window holds

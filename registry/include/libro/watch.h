@@ -123,7 +123,8 @@ LIBRO_API LIBRO_NODISCARD libro_code libro_watch_state_path(libro_buf *out, cons
  *  3. when the state saw a tree: a smaller one now is LIBRO_ERR_ROLLBACK, and the tree seen
  *     must be a prefix of this one by the consistency proof the registry serves
  *     (LIBRO_ERR_PROOF: the log forked);
- *  4. read only the leaves added since (GET /v1/log/leaves/<i>), each appended to the right
+ *  4. read only the leaves added since (GET /v1/log/leaves?start=N&count=M, a page of
+ *     at most LIBRO_LOG_MAX_PAGE at a time), each appended to the right
  *     edge of the tree kept in the state, whose root must then be the checkpoint's
  *     (LIBRO_ERR_PROOF: the leaves served are not the log's); a license leaf of a rostered
  *     number is a CHANGE (libro_watch_leaf_event), and a renewal or issue re-reads the

@@ -3,7 +3,8 @@
  * license, the action, the state after and, when the leaf has one, the reason category; the
  * free-text reason never (it may name people or health). Entry ids are stable: the registry's
  * id and the leaf's index. The ETag is the log's size, so a client that holds the feed of
- * this size gets a 304 before any leaf is read. */
+ * this size gets a 304 before any leaf is read. Text is escaped as for the HTML pages
+ * (libro_http__html_text: & < > " and ' as references, which XML reads alike). */
 #include <string.h>
 
 #include "http_int.h"
@@ -18,37 +19,6 @@
 static const char type_atom[] = "application/atom+xml; charset=utf-8";
 static const char feed_cache[] = "public, no-cache";
 
-/* s as XML character data or an attribute value. */
-static libro_code
-xml_text(libro_buf *b, const char *s, libro_error *err)
-{
-    libro_code rc = LIBRO_OK;
-
-    for (; rc == LIBRO_OK && *s != '\0'; s++) {
-        switch (*s) {
-        case '&':
-            rc = libro_buf_append_str(b, "&amp;", err);
-            break;
-        case '<':
-            rc = libro_buf_append_str(b, "&lt;", err);
-            break;
-        case '>':
-            rc = libro_buf_append_str(b, "&gt;", err);
-            break;
-        case '"':
-            rc = libro_buf_append_str(b, "&quot;", err);
-            break;
-        case '\'':
-            rc = libro_buf_append_str(b, "&apos;", err);
-            break;
-        default:
-            rc = libro_buf_append(b, s, 1, err);
-            break;
-        }
-    }
-    return rc;
-}
-
 /* <name>text</name> */
 static libro_code
 xml_element(libro_buf *b, const char *name, const char *text, libro_error *err)
@@ -56,7 +26,7 @@ xml_element(libro_buf *b, const char *name, const char *text, libro_error *err)
     libro_code rc = libro_buf_printf(b, err, "<%s>", name);
 
     if (rc == LIBRO_OK) {
-        rc = xml_text(b, text, err);
+        rc = libro_http__html_text(b, text, err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_buf_printf(b, err, "</%s>", name);
@@ -72,7 +42,7 @@ entry_id(libro_buf *b, const char *registry, uint64_t index, libro_error *err)
     libro_code rc = libro_buf_append_str(b, "<id>", err);
 
     if (rc == LIBRO_OK) {
-        rc = xml_text(b, registry, err);
+        rc = libro_http__html_text(b, registry, err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_buf_printf(
@@ -103,7 +73,7 @@ entry(libro_buf *b, const libro_http_ctx *ctx, const libro_watch_event *ev, libr
     if (rc == LIBRO_OK && ctx->base_url != NULL) {
         rc = libro_buf_append_str(b, "<link rel=\"alternate\" href=\"", err);
         if (rc == LIBRO_OK) {
-            rc = xml_text(b, ctx->base_url, err);
+            rc = libro_http__html_text(b, ctx->base_url, err);
         }
         if (rc == LIBRO_OK) {
             rc = libro_buf_printf(b, err, "/v1/licenses/%s\"/>", ev->license);
@@ -147,7 +117,7 @@ feed_head(libro_buf *b, const libro_http_ctx *ctx, int64_t updated, libro_error 
         rc = libro_buf_append_str(b, "<id>", err);
     }
     if (rc == LIBRO_OK) {
-        rc = xml_text(b, ctx->issuer_id, err);
+        rc = libro_http__html_text(b, ctx->issuer_id, err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_buf_append_str(
@@ -157,7 +127,7 @@ feed_head(libro_buf *b, const libro_http_ctx *ctx, int64_t updated, libro_error 
         rc = libro_buf_append_str(b, "<title>", err);
     }
     if (rc == LIBRO_OK) {
-        rc = xml_text(b, name, err);
+        rc = libro_http__html_text(b, name, err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_buf_printf(b, err, ": license changes</title><updated>%s</updated><author>", at);
@@ -171,7 +141,7 @@ feed_head(libro_buf *b, const libro_http_ctx *ctx, int64_t updated, libro_error 
     if (rc == LIBRO_OK && ctx->base_url != NULL) {
         rc = libro_buf_append_str(b, "<link rel=\"self\" href=\"", err);
         if (rc == LIBRO_OK) {
-            rc = xml_text(b, ctx->base_url, err);
+            rc = libro_http__html_text(b, ctx->base_url, err);
         }
         if (rc == LIBRO_OK) {
             rc = libro_buf_append_str(b, "/v1/feed.atom\"/>", err);
