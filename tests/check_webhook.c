@@ -25,6 +25,7 @@
 #define T0 INT64_C(1900000000)
 #define REGISTRY_ID RT_COMMUNITY ":registry"
 #define MAX_GOT 16
+#define BIG_BODY 1 /* a scripted answer: 200 with a body over LIBRO_WEBHOOK_MAX_RESPONSE */
 
 /* ---- a receiver on loopback --------------------------------------------------------------- */
 
@@ -73,7 +74,7 @@ serve_one(int c)
     char *end = NULL;
     got g;
     int status;
-    char reply[128];
+    char reply[192];
     int n;
 
     memset(&g, 0, sizeof g);
@@ -119,10 +120,21 @@ serve_one(int c)
         rx.got[rx.n++] = g;
     }
     pthread_mutex_unlock(&rx.mu);
+    /* BIG_BODY: a 200 with a body one byte over what a delivery reads. */
     n = snprintf(reply, sizeof reply,
-                 "HTTP/1.1 %d X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok", status);
-    if (n > 0) {
-        (void) !write(c, reply, (size_t) n);
+                 "HTTP/1.1 %d X\r\nContent-Length: %u\r\nLocation: http://127.0.0.1:%u/moved\r\n"
+                 "Connection: close\r\n\r\n",
+                 status == BIG_BODY ? 200 : status,
+                 status == BIG_BODY ? LIBRO_WEBHOOK_MAX_RESPONSE + 1 : 2u, (unsigned) rx.port);
+    if (n > 0 && write(c, reply, (size_t) n) == n) {
+        if (status == BIG_BODY) {
+            char big[LIBRO_WEBHOOK_MAX_RESPONSE + 1];
+
+            memset(big, 'x', sizeof big);
+            (void) !write(c, big, sizeof big);
+        } else {
+            (void) !write(c, "ok", 2);
+        }
     }
 }
 
@@ -556,6 +568,36 @@ START_TEST(test_deliver_retry_same_id)
 }
 END_TEST
 
+/* A redirect is not followed, and a 2xx whose body is over 4 KiB is not a success: each is
+ * retried, with the same webhook-id, until a plain 2xx. */
+START_TEST(test_answers_that_fail)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_webhook w;
+    char *id = NULL;
+
+    must(libro_webhook_add(&id, reg, url, NULL, 0, false, T0, &err), &err, "add");
+    append(REVOKE_N1);
+    rx.script[0] = 302;
+    rx.script[1] = BIG_BODY;
+    ck_assert_uint_eq(pass_at("me", T0), 0);
+    w = only_webhook();
+    ck_assert_str_eq(w.last_error, "the endpoint answered 302");
+    libro_webhook_clear(&w);
+    ck_assert_uint_eq(pass_at("me", T0 + 5), 0);
+    w = only_webhook();
+    ck_assert_uint_eq(w.attempts, 2);
+    ck_assert_ptr_nonnull(strstr(w.last_error, "over the cap of 4096 bytes"));
+    ck_assert_int_eq(w.next_at, T0 + 15);
+    libro_webhook_clear(&w);
+    ck_assert_uint_eq(pass_at("me", T0 + 15), 1);
+    ck_assert_uint_eq(rx.n, 3); /* the Location, this receiver, never asked */
+    ck_assert_str_eq(checked(0)->id, checked(2)->id);
+    ck_assert_str_eq(checked(1)->id, checked(2)->id);
+    libro_free(id);
+}
+END_TEST
+
 /* Two subscriptions in one pass, one claimed after the other: the one of a single license
  * gets only its events. */
 START_TEST(test_filter_by_license)
@@ -703,6 +745,7 @@ libro_test_suite(void)
     tcase_add_checked_fixture(dl, setup, teardown);
     tcase_add_test(dl, test_deliver_retry_same_id);
     tcase_add_test(dl, test_filter_by_license);
+    tcase_add_test(dl, test_answers_that_fail);
     tcase_add_test(dl, test_dead_endpoint_backs_off_then_fails);
     tcase_add_test(dl, test_lease_of_another_process);
     tcase_add_test(dl, test_sender_thread);
