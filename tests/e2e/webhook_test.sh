@@ -39,7 +39,8 @@ stop_receivers() {
     done
     receivers=()
 }
-trap 'stop_receivers; e2e_cleanup' EXIT
+server2_pid=
+trap 'stop_receivers; [ -z "$server2_pid" ] || { kill "$server2_pid"; wait "$server2_pid"; } 2>/dev/null; e2e_cleanup' EXIT
 
 # --- a registry with three licenses, the board allowed to write over HTTP ------------------------
 e2e_town7 "$FROM" http://127.0.0.1
@@ -85,6 +86,13 @@ check "add: userinfo refused" 1 'userinfo' -- \
     "$libro" registry webhook add --db "$DB" --url https://u:p@hr.example/hook --all
 
 e2e_serve "$DB" reg.pem --webhook-backoff 1
+# A second server on the same database: each subscription is delivered by one of the two at a
+# time (a lease), so no event reaches a receiver twice but for a retry.
+"$libro" registry serve --db "$DB" --key reg.pem --listen 127.0.0.1:0 --port-file reg2.port \
+    --webhook-backoff 1 2>serve2.log &
+server2_pid=$!
+for _ in $(seq 200); do [ -s reg2.port ] && break; sleep 0.05; done
+[ -s reg2.port ] || { echo "setup failed: the second server did not start"; cat serve2.log; exit 1; }
 AS_BOARD=(--registry "$URL" --key board.pem --issuer urn:libro:town-7:board)
 
 # write NAME CMD...: one check that the write succeeds within 2 s.
@@ -168,10 +176,17 @@ write "suspend while a delivery hangs" "$libro" license suspend "${AS_BOARD[@]}"
 check "remove a subscription" 0 'removed webhook' -- "$libro" registry webhook remove --db "$DB" \
     "$("$libro" registry webhook list --db "$DB" | awk -v p="$(cat hang.port)" 'index($0, ":" p "/") { print $1 }')"
 check "remove it again" 1 'no webhook' -- "$libro" registry webhook remove --db "$DB" wh_0000000000000000
+# While one server waited on the hanging endpoint, the every-license subscription still got
+# the three later events: one 500, then each of the five events once.
+if await all 6; then ok; else fail "every-license receiver got $(wc -l <all.log) requests, want 6"; fi
+check "each event delivered once (a retry aside)" 0 '' -- "$py" -c 'import collections, json, sys
+ok = collections.Counter(json.loads(l)["id"] for l in open("all.log") if json.loads(l)["status"] == 200)
+assert len(ok) == 5 and set(ok.values()) == {1}, ok' all.log
 stop_receivers # the hanging connection closes: the thread's attempt ends now
 
-if grep -qE 'runtime error:|Sanitizer' "$work/serve.log"; then
+if grep -qE 'runtime error:|Sanitizer' "$work/serve.log" serve2.log; then
     fail "sanitizer reports:"
+    cat serve2.log
     cat "$work/serve.log"
 fi
 echo "$passed passed, $failed failed"
