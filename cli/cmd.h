@@ -83,6 +83,13 @@ struct cli_option {
     const char *help;
 };
 
+/* The --json switch of a command whose document `schema` (a file in schemas/cli/) describes. */
+#define CLI_JSON_OPTION(var, schema)                                                               \
+    {                                                                                              \
+        CLI_OPT_SWITCH, "--json", NULL, var, 0, 0,                                                 \
+            "print one JSON document, also on failure (schemas/cli/" schema ")"                    \
+    }
+
 struct cli_command {
     const char *command;  /* "issue license" */
     const char *synopsis; /* for usage lines */
@@ -128,6 +135,49 @@ typedef libro_code (*cli_json_item)(libro_buf *b, const void *items, size_t i, l
 /* Print {"ok":true,"<member>":[...]} and a newline on stdout, `item` writing each of the n. */
 libro_code cli_print_json_list(const char *member, const void *items, size_t n, cli_json_item item,
                                libro_error *err);
+/* A --json result document, written member by member: every --json document of a command
+ * that had none before is built with these (no JSON text by hand). The first failure sticks:
+ * later calls do nothing and cli_json_end returns it. Keys are literals of the caller. */
+struct cli_json {
+    libro_buf b;
+    libro_code rc;
+    libro_error *err;
+    bool first;   /* no comma before the next value */
+    bool flushed; /* part of it printed (cli_json_flush) */
+};
+/* Start {"ok":true ... */
+void cli_json_begin(struct cli_json *j, libro_error *err);
+/* "key":"text" escaped, or "key":null when `text` is NULL. Inside an array `key` is NULL. */
+void cli_json_str(struct cli_json *j, const char *key, const char *text);
+void cli_json_int(struct cli_json *j, const char *key, int64_t v);
+void cli_json_bool(struct cli_json *j, const char *key, bool v);
+/* An RFC 3339 time (null when it cannot be written). */
+void cli_json_time(struct cli_json *j, const char *key, int64_t t);
+/* Open a nested object or array as the value of `key` (NULL inside an array); close it with
+ * cli_json_close(j, '}') or (j, ']'). */
+void cli_json_open(struct cli_json *j, const char *key, char bracket);
+void cli_json_close(struct cli_json *j, char bracket);
+/* Close the document and print it with a newline on stdout; free it. Returns the first
+ * failure (nothing printed then), else LIBRO_OK. */
+libro_code cli_json_end(struct cli_json *j);
+/* Print what is built so far and keep building (a long list, streamed as it is read): the
+ * document is then finished by cli_json_end, or stays unclosed after a failure. */
+libro_code cli_json_flush(struct cli_json *j);
+/* Whether cli_json_flush printed part of the document. */
+bool cli_json_flushed(const struct cli_json *j);
+/* Drop a document that was not ended (a failure came first); a no-op after cli_json_end. */
+void cli_json_free(struct cli_json *j);
+
+/* "did you mean": the one of n names (name(items, i)) nearest to `word` (its first `len`
+ * bytes) by Damerau-Levenshtein distance (optimal string alignment), when that distance is
+ * at most 2 and less than half the word's length and no other name is as near; else NULL. */
+const char *cli_suggest(const char *word, size_t len, const void *items, size_t n,
+                        const char *(*name)(const void *items, size_t i));
+/* The edit distance cli_suggest uses (SIZE_MAX past 64 bytes). */
+size_t cli_edit_distance(const char *a, size_t alen, const char *b, size_t blen);
+/* cli_suggest over a table of commands. */
+const char *cli_suggest_command(const char *word, const struct cli_cmd *cmds, size_t n);
+
 /* Flush stdout; CLI_EXIT_OUTPUT (with a message) when that fails, else `code`. */
 int cli_finish(int code);
 
@@ -177,6 +227,14 @@ void cli_say_issued(const libro_credential *c, const char *path);
 /* Write a signed credential and a newline to a new file ("-" = stdout); say so on stderr. */
 libro_code cli_write_credential(const char *out_path, const libro_buf *jws,
                                 const libro_credential *c, libro_error *err);
+struct libro_issued;
+/* With --json: the document of a credential signed and written to `out` (and its QR code to
+ * `qr`, NULL when none), schemas/cli/issue.schema.json; `res` the issuer library's answer for a
+ * license (issued or renewed), NULL for a charter or an authorization. */
+libro_code cli_json_issued(const libro_credential *c, const char *out, const char *qr,
+                           const struct libro_issued *res, libro_error *err);
+/* "--json needs --out FILE" when --json goes with --out "-" (both to stdout), else NULL. */
+const char *cli_json_out_problem(bool json, const char *out);
 /* The LB1 QR code of a signed credential as a new PNG file. */
 libro_code cli_write_qr_png(const char *path, const libro_buf *jws, libro_error *err);
 /* LIBRO_ERR_EXISTS when `path` (given as `option`) exists: checked before a registry records

@@ -64,6 +64,7 @@ static const char *ch_rep_term;
 static const char *ch_chair_term;
 static const char *ch_leader_term;
 static const char *ch_consecutive;
+static bool ch_json;
 
 static const struct cli_option charter_opts[] = {
     {CLI_OPT_VALUE, "--key", "FILE", &ch_key, CLI_REQUIRED, 0,
@@ -97,6 +98,7 @@ static const struct cli_option charter_opts[] = {
     {CLI_OPT_VALUE, "--out", "FILE", &ch_out, CLI_REQUIRED, 0, "where to write the charter"},
     {CLI_OPT_VALUE, "--passphrase-fd", "N", &ch_pass_fd, 0, 0,
      "read the signing key's passphrase from descriptor N"},
+    CLI_JSON_OPTION(&ch_json, "issue.schema.json"),
 };
 
 static const struct cli_command charter_cmd = {
@@ -104,7 +106,7 @@ static const struct cli_command charter_cmd = {
     "--key FILE (--self | --issuer ID --parent-charter FILE) --id ID --name NAME --level N\n"
     "       [--community-key FILE] --allow TYPE... (--valid-until TIME | --days N)\n"
     "       [--representative-term YEARS] [--chair-term YEARS] [--leader-term YEARS]\n"
-    "       [--consecutive-terms N] --out FILE",
+    "       [--consecutive-terms N] --out FILE [--json]",
     "Charter a community: a parent community signs a CommunityCharter naming the child's id,\n"
     "level, key and the license types it may authorize (a subset of the parent's). An\n"
     "anchor community charters itself with --self; verifiers pin such a charter with\n"
@@ -157,6 +159,9 @@ issue_charter(int argc, char **argv)
     if (!ch_self && ch_parent == NULL) {
         return cli_command_usage(cmd, "--parent-charter FILE is required with --issuer");
     }
+    if (cli_json_out_problem(ch_json, ch_out) != NULL) {
+        return cli_command_usage(cmd, "%s", cli_json_out_problem(ch_json, ch_out));
+    }
     if (libro_parse_u64(&level, ch_level, strlen(ch_level), LIBRO_MAX_LEVEL, &err) != LIBRO_OK) {
         return cli_command_usage(cmd, "--level: want 0 to %d", LIBRO_MAX_LEVEL);
     }
@@ -192,13 +197,14 @@ issue_charter(int argc, char **argv)
     opt.parent_charter = (const char *) parent_jws.data;
     opt.parent_charter_len = parent_jws.len;
     if (libro_issuer_issue_charter(&jws, &c, signer, &opt, &err) != LIBRO_OK ||
-        cli_write_credential(ch_out, &jws, c, &err) != LIBRO_OK) {
+        cli_write_credential(ch_out, &jws, c, &err) != LIBRO_OK ||
+        (ch_json && cli_json_issued(c, ch_out, NULL, NULL, &err) != LIBRO_OK)) {
         goto out_report;
     }
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    cli_report(cmd->command, &err);
+    cli_report_json(cmd->command, &err, ch_json);
 out:
     libro_buf_free(&jws);
     libro_buf_free(&parent_jws);
@@ -223,6 +229,7 @@ static const char *au_days;
 static const char *au_out;
 static const char *au_pass_fd;
 static const char *au_status_registry;
+static bool au_json;
 
 static const struct cli_option auth_opts[] = {
     {CLI_OPT_VALUE, "--key", "FILE", &au_key, CLI_REQUIRED, 0, "signing key: the community's key"},
@@ -241,12 +248,13 @@ static const struct cli_option auth_opts[] = {
     {CLI_OPT_VALUE, "--out", "FILE", &au_out, CLI_REQUIRED, 0, "where to write the authorization"},
     {CLI_OPT_VALUE, "--passphrase-fd", "N", &au_pass_fd, 0, 0,
      "read the signing key's passphrase from descriptor N"},
+    CLI_JSON_OPTION(&au_json, "issue.schema.json"),
 };
 
 static const struct cli_command auth_cmd = {
     "issue authorization",
     "--key FILE --charter FILE --id ID --name NAME --subject-key FILE --grant TYPE:DAYS...\n"
-    "       [--status-registry URL] (--valid-until TIME | --days N) --out FILE",
+    "       [--status-registry URL] (--valid-until TIME | --days N) --out FILE [--json]",
     "Authorize an issuer (a public service of the community) to sign licenses of the granted\n"
     "types, each up to its number of days. Signed by the community key; the grants must be\n"
     "among the license types the community's charter allows, and the window inside it.\n"
@@ -274,12 +282,13 @@ static const struct cli_option reg_opts[] = {
     {CLI_OPT_VALUE, "--out", "FILE", &au_out, CLI_REQUIRED, 0, "where to write the authorization"},
     {CLI_OPT_VALUE, "--passphrase-fd", "N", &au_pass_fd, 0, 0,
      "read the signing key's passphrase from descriptor N"},
+    CLI_JSON_OPTION(&au_json, "issue.schema.json"),
 };
 
 static const struct cli_command reg_cmd = {
     "issue registry-authorization",
     "--key FILE --charter FILE --id ID --name NAME --subject-key FILE [--url URL]\n"
-    "       (--valid-until TIME | --days N) --out FILE",
+    "       (--valid-until TIME | --days N) --out FILE [--json]",
     "Name the key the community's registry signs status lists and log checkpoints with.",
     reg_opts,
     LIBRO_NELEM(reg_opts),
@@ -349,6 +358,9 @@ issue_auth(int argc, char **argv, libro_cred_type type)
     if (code >= 0) {
         return code;
     }
+    if (cli_json_out_problem(au_json, au_out) != NULL) {
+        return cli_command_usage(cmd, "%s", cli_json_out_problem(au_json, au_out));
+    }
     code = CLI_EXIT_NO;
     if (cli_load_key(&signer, au_key, au_pass_fd, &err) != LIBRO_OK ||
         cli_read_token(&charter_jws, au_charter, &err) != LIBRO_OK ||
@@ -369,13 +381,14 @@ issue_auth(int argc, char **argv, libro_cred_type type)
     opt.url = au_url;
     opt.status_registry = au_status_registry;
     if (libro_issuer_issue_authorization(&jws, &c, signer, &opt, &err) != LIBRO_OK ||
-        cli_write_credential(au_out, &jws, c, &err) != LIBRO_OK) {
+        cli_write_credential(au_out, &jws, c, &err) != LIBRO_OK ||
+        (au_json && cli_json_issued(c, au_out, NULL, NULL, &err) != LIBRO_OK)) {
         goto out_report;
     }
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    cli_report(cmd->command, &err);
+    cli_report_json(cmd->command, &err, au_json);
 out:
     libro_buf_free(&jws);
     libro_buf_free(&charter_jws);
@@ -417,6 +430,7 @@ static const char *li_qr;
 static const char *li_pass_fd;
 static const char *li_registry;
 static const char *li_url_base;
+static bool li_json;
 
 static const struct cli_option license_opts[] = {
     {CLI_OPT_VALUE, "--key", "FILE", &li_key, CLI_REQUIRED, 0, "signing key: the issuer's key"},
@@ -447,6 +461,7 @@ static const struct cli_option license_opts[] = {
      "(signed requests)"},
     {CLI_OPT_VALUE, "--status-url-base", "URL", &li_url_base, 0, 0,
      "with --registry DB: where the registry's status lists are served (<URL>/<list>/revocation)"},
+    CLI_JSON_OPTION(&li_json, "issue.schema.json"),
 };
 
 static const struct cli_command license_cmd = {
@@ -454,7 +469,7 @@ static const struct cli_command license_cmd = {
     "--key FILE --authorization FILE --community-charter FILE --holder NAME --number N\n"
     "       --profession TEXT --type TYPE --scope TEXT... [--holder-did DID]\n"
     "       [--valid-until TIME | --days N] --out FILE [--qr FILE.png]\n"
-    "       [--registry DB --status-url-base URL | --registry URL]\n"
+    "       [--registry DB --status-url-base URL | --registry URL] [--json]\n"
     "   or: libro issue license --batch FILE ... (many at once: see --batch FILE --help)",
     "Issue a time-limited professional license. The license type must be granted by the\n"
     "issuer's authorization, and the validity must lie inside the authorization's window\n"
@@ -495,6 +510,9 @@ issue_license(int argc, char **argv)
     if (!cli_is_url(li_registry) && (li_registry == NULL) != (li_url_base == NULL)) {
         return cli_command_usage(cmd, "--registry DB and --status-url-base go together");
     }
+    if (cli_json_out_problem(li_json, li_out) != NULL) {
+        return cli_command_usage(cmd, "%s", cli_json_out_problem(li_json, li_out));
+    }
     opt.holder = li_holder;
     opt.holder_did = li_holder_did;
     opt.number = li_number;
@@ -525,13 +543,14 @@ issue_license(int argc, char **argv)
                 (unsigned) res.status_index);
     }
     if (cli_write_credential(li_out, &res.jws, res.license, &err) != LIBRO_OK ||
-        (li_qr != NULL && cli_write_qr_png(li_qr, &res.jws, &err) != LIBRO_OK)) {
+        (li_qr != NULL && cli_write_qr_png(li_qr, &res.jws, &err) != LIBRO_OK) ||
+        (li_json && cli_json_issued(res.license, li_out, li_qr, &res, &err) != LIBRO_OK)) {
         goto out_report;
     }
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    cli_report(cmd->command, &err);
+    cli_report_json(cmd->command, &err, li_json);
 out:
     libro_issued_clear(&res);
     libro_registry_client_close(client);
@@ -554,6 +573,7 @@ static const char *ba_days;
 static const char *ba_out_dir;
 static const char *ba_group;
 static const char *ba_pass_fd;
+static bool ba_json;
 
 static const struct cli_option batch_opts[] = {
     {CLI_OPT_VALUE, "--key", "FILE", &ba_key, CLI_REQUIRED, 0, "signing key: the issuer's key"},
@@ -578,13 +598,15 @@ static const struct cli_option batch_opts[] = {
      "with --registry DB: licenses per transaction (default 256)"},
     {CLI_OPT_VALUE, "--passphrase-fd", "N", &ba_pass_fd, 0, 0,
      "read the signing key's passphrase from descriptor N"},
+    CLI_JSON_OPTION(&ba_json, "issue-batch.schema.json"),
 };
 
 static const struct cli_command batch_cmd = {
     "issue license",
     "--batch FILE --key FILE --authorization FILE --community-charter FILE\n"
     "       (--registry DB --status-url-base URL | --registry URL)\n"
-    "       [--valid-from TIME] [--valid-until TIME | --days N] [--out-dir DIR] [--group N]",
+    "       [--valid-from TIME] [--valid-until TIME | --days N] [--out-dir DIR] [--group N]\n"
+    "       [--json]",
     "Issue and register a license per line of FILE, as 'libro issue license' would from the\n"
     "line's fields. FILE is CSV whose first line names the columns, or JSON lines (one object\n"
     "per line) when it starts with '{'. Columns (JSON members): holder, number, profession,\n"
@@ -594,7 +616,9 @@ static const struct cli_command batch_cmd = {
     "one line of report on stdout: 'line N: issued NUMBER (status list L, index I)' or\n"
     "'line N: ' and why it failed; a line that fails is undone alone. With a database the\n"
     "licenses are committed in groups (one fsync each), and a line is reported only once its\n"
-    "group is committed. On a terminal, stderr shows a progress bar.",
+    "group is committed. On a terminal, stderr shows a progress bar. With --json the report\n"
+    "is one document, its lines streamed as they are committed (a failure that stops the\n"
+    "batch after the first leaves it unclosed, the reason on stderr).",
     batch_opts,
     LIBRO_NELEM(batch_opts),
     "Exit status: 0 every line issued, 4 some lines failed (the report names them), 1 the\n"
@@ -603,6 +627,7 @@ static const struct cli_command batch_cmd = {
 
 /* What issue_batch's callback needs. */
 struct batch_out {
+    struct cli_json *json; /* --json: the report document, else NULL */
     const char *out_dir;
     bool bar;              /* stderr is a terminal: a progress bar */
     unsigned shown;        /* the bar's last width in cells */
@@ -629,6 +654,27 @@ bar_draw(struct batch_out *o, size_t done, size_t total, bool force)
     fflush(stderr);
 }
 
+/* One element of the --json report's "lines" (left open: batch_line may add notWritten). */
+static void
+json_batch_line(struct cli_json *j, const libro_batch_line *l)
+{
+    cli_json_open(j, NULL, '{');
+    cli_json_int(j, "line", (int64_t) l->line);
+    cli_json_str(j, "number", l->number);
+    cli_json_bool(j, "issued", l->code == LIBRO_OK);
+    if (l->code == LIBRO_OK) {
+        cli_json_open(j, "status", '{');
+        cli_json_int(j, "list", l->issued->status_list);
+        cli_json_int(j, "index", l->issued->status_index);
+        cli_json_close(j, '}');
+    } else {
+        cli_json_open(j, "error", '{');
+        cli_json_str(j, "code", libro_code_name(l->code));
+        cli_json_str(j, "message", l->message);
+        cli_json_close(j, '}');
+    }
+}
+
 static libro_code
 batch_line(void *ctx, const libro_batch_line *l, libro_error *err)
 {
@@ -639,11 +685,15 @@ batch_line(void *ctx, const libro_batch_line *l, libro_error *err)
     if (o->bar) {
         fputs("\r\033[K", stderr);
     }
-    if (l->code != LIBRO_OK) {
+    if (o->json != NULL) {
+        json_batch_line(o->json, l);
+    } else if (l->code != LIBRO_OK) {
         printf("%s\n", l->message);
     } else {
         printf("line %zu: issued %s (status list %u, index %u)\n", l->line, l->number,
                (unsigned) l->issued->status_list, (unsigned) l->issued->status_index);
+    }
+    if (l->code == LIBRO_OK) {
         if (o->out_dir != NULL) {
             libro_buf path = LIBRO_BUF_INIT;
             libro_buf file = LIBRO_BUF_INIT;
@@ -655,11 +705,22 @@ batch_line(void *ctx, const libro_batch_line *l, libro_error *err)
                 cli_write_output((const char *) path.data, file.data, file.len, &werr) !=
                     LIBRO_OK) {
                 /* Registered all the same: libro license show --json gives it back. */
-                printf("line %zu: issued %s, but not written: %s\n", l->line, l->number, werr.msg);
+                if (o->json != NULL) {
+                    cli_json_str(o->json, "notWritten", werr.msg);
+                } else {
+                    printf("line %zu: issued %s, but not written: %s\n", l->line, l->number,
+                           werr.msg);
+                }
                 o->written_failed++;
             }
             libro_buf_free(&file);
             libro_buf_free(&path);
+        }
+    }
+    if (o->json != NULL) {
+        cli_json_close(o->json, '}');
+        if (cli_json_flush(o->json) != LIBRO_OK) {
+            return libro_error_set(err, LIBRO_ERR_IO, "cannot write the report");
         }
     }
     fflush(stdout);
@@ -681,7 +742,8 @@ issue_batch(int argc, char **argv)
     libro_key *signer = NULL;
     libro_issuer *is = NULL;
     libro_registry_client *client = NULL;
-    struct batch_out out = {NULL, false, 0, 0};
+    struct batch_out out = {NULL, NULL, false, 0, 0};
+    struct cli_json json;
     struct stat st;
     uint64_t group = 0;
     int code = cli_parse_command(cmd, argc, argv);
@@ -699,6 +761,9 @@ issue_batch(int argc, char **argv)
     }
     opt.status_url_base = ba_url_base;
     opt.group = (size_t) group;
+    cli_json_begin(&json, &err);
+    cli_json_open(&json, "lines", '[');
+    out.json = ba_json ? &json : NULL;
     out.out_dir = ba_out_dir;
     out.bar = isatty(STDERR_FILENO) == 1;
     code = CLI_EXIT_NO;
@@ -723,6 +788,16 @@ issue_batch(int argc, char **argv)
     }
     fprintf(stderr, "libro: %zu of %zu line%s issued, %zu failed\n", rep.issued, rep.total,
             rep.total == 1 ? "" : "s", rep.failed);
+    if (ba_json) {
+        cli_json_close(&json, ']');
+        cli_json_int(&json, "total", (int64_t) rep.total);
+        cli_json_int(&json, "issued", (int64_t) rep.issued);
+        cli_json_int(&json, "failed", (int64_t) rep.failed);
+        cli_json_int(&json, "notWritten", (int64_t) out.written_failed);
+        if (cli_json_end(&json) != LIBRO_OK) {
+            goto out_report;
+        }
+    }
     code = rep.failed > 0 || out.written_failed > 0 ? CLI_EXIT_PARTIAL : CLI_EXIT_OK;
     goto out;
 out_report:
@@ -733,8 +808,10 @@ out_report:
         fprintf(stderr, "libro: stopped after %zu of %zu lines (%zu issued, %zu failed)\n",
                 rep.issued + rep.failed, rep.total, rep.issued, rep.failed);
     }
-    cli_report(cmd->command, &err);
+    /* Once a line is out the document cannot be taken back: it stays unclosed. */
+    cli_report_json(cmd->command, &err, ba_json && !cli_json_flushed(&json));
 out:
+    cli_json_free(&json);
     libro_registry_client_close(client);
     libro_issuer_free(is);
     libro_key_free(signer);

@@ -15,6 +15,7 @@ static const char *sg_kid;
 static const char *sg_typ;
 static const char *sg_pass_fd;
 static const char *sg_payload;
+static bool sg_json;
 
 static const struct cli_option sign_opts[] = {
     {CLI_OPT_VALUE, "--key", "FILE", &sg_key, CLI_REQUIRED, 0,
@@ -25,12 +26,13 @@ static const struct cli_option sign_opts[] = {
      "media type for the protected header (e.g. vc+jwt)"},
     {CLI_OPT_VALUE, "--passphrase-fd", "N", &sg_pass_fd, 0, 0,
      "read the key's passphrase from descriptor N"},
+    CLI_JSON_OPTION(&sg_json, "jws-sign.schema.json"),
     {CLI_OPT_ARG, "PAYLOAD_FILE", NULL, &sg_payload, CLI_REQUIRED, 0, "the payload"},
 };
 
 static const struct cli_command sign_cmd = {
     "jws sign",
-    "--key FILE [--kid KID] [--typ TYP] [--passphrase-fd N] PAYLOAD_FILE|-",
+    "--key FILE [--kid KID] [--typ TYP] [--passphrase-fd N] [--json] PAYLOAD_FILE|-",
     "Sign the bytes of PAYLOAD_FILE (or standard input) as a compact JWS and print it.\n"
     "The protected header is {\"alg\",\"kid\",\"typ\"}; alg follows the key: EdDSA for\n"
     "Ed25519, ES256 for P-256. The payload may be at most 8 KiB.",
@@ -53,20 +55,31 @@ jws_sign(int argc, char **argv)
     }
     code = CLI_EXIT_NO;
     if (cli_load_key(&k, sg_key, sg_pass_fd, &err) != LIBRO_OK) {
-        cli_report("key", &err);
+        cli_report_json("key", &err, sg_json);
         goto out;
     }
     if (libro_file_read(&payload, sg_payload, LIBRO_MAX_PAYLOAD_FILE_BYTES, false, &err) !=
         LIBRO_OK) {
-        cli_report("payload", &err);
+        cli_report_json("payload", &err, sg_json);
         goto out;
     }
     if (libro_jws_sign_compact(&token, k, sg_kid, sg_typ, payload.data, payload.len, &err) !=
         LIBRO_OK) {
-        cli_report("jws sign", &err);
+        cli_report_json("jws sign", &err, sg_json);
         goto out;
     }
-    printf("%s\n", (const char *) token.data);
+    if (sg_json) {
+        struct cli_json j;
+
+        cli_json_begin(&j, &err);
+        cli_json_str(&j, "jws", (const char *) token.data);
+        if (cli_json_end(&j) != LIBRO_OK) {
+            cli_report_json("jws sign", &err, sg_json);
+            goto out;
+        }
+    } else {
+        printf("%s\n", (const char *) token.data);
+    }
     code = CLI_EXIT_OK;
 out:
     libro_buf_free(&payload);

@@ -44,6 +44,7 @@ static const char *nw_pass_fd;
 static bool nw_ask;
 static const char *nw_public_out;
 static const char *nw_jwk_out;
+static bool nw_json;
 
 static const struct cli_option new_opts[] = {
     {CLI_OPT_VALUE, "--alg", "ALG", &nw_alg, 0, 0, "ed25519 (default) or es256"},
@@ -57,17 +58,19 @@ static const struct cli_option new_opts[] = {
      "also write the public key (SubjectPublicKeyInfo PEM)"},
     {CLI_OPT_VALUE, "--jwk-out", "FILE", &nw_jwk_out, 0, 0,
      "also write the public key as a JWK (kid = its thumbprint)"},
+    CLI_JSON_OPTION(&nw_json, "key-show.schema.json"),
 };
 
 static const struct cli_command new_cmd = {
     "key new",
-    "--out FILE [--alg ed25519|es256] [--passphrase-fd N | --ask-passphrase]",
+    "--out FILE [--alg ed25519|es256] [--passphrase-fd N | --ask-passphrase] [--json]",
     "Create a signing key pair. The private key is written as PKCS#8 PEM with mode 0600;\n"
     "an existing file is never overwritten. With a passphrase the key is encrypted\n"
     "(PBES2: scrypt and AES-256-CBC). Passphrases never come from the command line.",
     new_opts,
     LIBRO_NELEM(new_opts),
-    "Prints the key's algorithm, RFC 7638 thumbprint and (Ed25519) did:key.\n"
+    "Prints the key's algorithm, RFC 7638 thumbprint and (Ed25519) did:key; --json prints\n"
+    "what 'libro key show --json' does, and the file written (out).\n"
     "Exit status: 0 created, 1 failed, 2 bad command line.",
 };
 
@@ -113,6 +116,8 @@ key_summary(libro_buf *out, const libro_key *k, const char *path, libro_error *e
     return rc;
 }
 
+static libro_code key_json(libro_buf *out, const libro_key *k, const char *path, libro_error *err);
+
 static int
 key_new(int argc, char **argv)
 {
@@ -130,26 +135,15 @@ key_new(int argc, char **argv)
         return cli_command_usage(&new_cmd, "%s", err.msg);
     }
     code = CLI_EXIT_NO;
-    if (nw_pass_fd != NULL && cli_read_passphrase_fd(&pass, nw_pass_fd, &err) != LIBRO_OK) {
-        cli_report("key new", &err);
-        goto out;
-    }
-    if (nw_ask && cli_prompt_passphrase(&pass, "New passphrase: ", true, &err) != LIBRO_OK) {
-        cli_report("key new", &err);
-        goto out;
-    }
-    if (libro_key_generate(&k, alg, &err) != LIBRO_OK ||
+    if ((nw_pass_fd != NULL && cli_read_passphrase_fd(&pass, nw_pass_fd, &err) != LIBRO_OK) ||
+        (nw_ask && cli_prompt_passphrase(&pass, "New passphrase: ", true, &err) != LIBRO_OK) ||
+        libro_key_generate(&k, alg, &err) != LIBRO_OK ||
         libro_key_save_pem(k, nw_out, pass.len > 0 ? (const char *) pass.data : NULL, pass.len,
-                           &err) != LIBRO_OK) {
-        cli_report("key new", &err);
-        goto out;
-    }
-    if (write_public_files(k, nw_public_out, nw_jwk_out, &err) != LIBRO_OK) {
-        cli_report("key new", &err);
-        goto out;
-    }
-    if (key_summary(&summary, k, nw_out, &err) != LIBRO_OK) {
-        cli_report("key new", &err);
+                           &err) != LIBRO_OK ||
+        write_public_files(k, nw_public_out, nw_jwk_out, &err) != LIBRO_OK ||
+        (nw_json ? key_json(&summary, k, nw_out, &err) : key_summary(&summary, k, nw_out, &err)) !=
+            LIBRO_OK) {
+        cli_report_json("key new", &err, nw_json);
         goto out;
     }
     fputs((const char *) summary.data, stdout);
@@ -185,8 +179,9 @@ static const struct cli_command show_cmd = {
     "Exit status: 0 shown, 1 the key could not be read, 2 bad command line.",
 };
 
+/* schemas/cli/key-show.schema.json; `path`: the file key new wrote (NULL for key show). */
 static libro_code
-key_json(libro_buf *out, const libro_key *k, libro_error *err)
+key_json(libro_buf *out, const libro_key *k, const char *path, libro_error *err)
 {
     struct key_facts f;
     libro_code rc = facts_collect(&f, k, err);
@@ -201,6 +196,9 @@ key_json(libro_buf *out, const libro_key *k, libro_error *err)
     }
     if (rc == LIBRO_OK && f.did.len > 0) {
         rc = libro_buf_printf(out, err, ",\"did\":\"%s\"", (const char *) f.did.data);
+    }
+    if (rc == LIBRO_OK && path != NULL) {
+        rc = cli_json_member(out, "out", path, err);
     }
     if (rc == LIBRO_OK) {
         rc = libro_buf_append_str(out, "}\n", err);
@@ -244,7 +242,7 @@ key_show(int argc, char **argv)
     }
     code = CLI_EXIT_NO;
     if (cli_load_key(&k, sh_file, sh_pass_fd, &err) != LIBRO_OK ||
-        (sh_json ? key_json(&out, k, &err) : key_text(&out, k, &err)) != LIBRO_OK) {
+        (sh_json ? key_json(&out, k, NULL, &err) : key_text(&out, k, &err)) != LIBRO_OK) {
         if (sh_json) {
             cli_json_error(&err);
         }
@@ -264,9 +262,11 @@ out:
 static bool pb_jwk;
 static const char *pb_pass_fd;
 static const char *pb_file;
+static bool pb_json;
 
 static const struct cli_option public_opts[] = {
     {CLI_OPT_SWITCH, "--jwk", NULL, &pb_jwk, 0, 0, "print a JWK (kid = thumbprint) instead of PEM"},
+    CLI_JSON_OPTION(&pb_json, "key-public.schema.json"),
     {CLI_OPT_VALUE, "--passphrase-fd", "N", &pb_pass_fd, 0, 0,
      "read the passphrase of an encrypted key from descriptor N"},
     {CLI_OPT_ARG, "FILE", NULL, &pb_file, CLI_REQUIRED, 0, "the key"},
@@ -274,9 +274,10 @@ static const struct cli_option public_opts[] = {
 
 static const struct cli_command public_cmd = {
     "key public",
-    "[--jwk] [--passphrase-fd N] FILE",
+    "[--jwk | --json] [--passphrase-fd N] FILE",
     "Print the public key of FILE, as SubjectPublicKeyInfo PEM (default) or as a JWK,\n"
-    "for giving to whoever verifies your signatures.",
+    "for giving to whoever verifies your signatures. --json prints the PEM in a document\n"
+    "(the JWK is in 'libro key show --json').",
     public_opts,
     LIBRO_NELEM(public_opts),
     "Exit status: 0 printed, 1 the key could not be read, 2 bad command line.",
@@ -295,6 +296,9 @@ key_public(int argc, char **argv)
     if (code >= 0) {
         return code;
     }
+    if (pb_jwk && pb_json) {
+        return cli_command_usage(&public_cmd, "--jwk and --json: the JWK is in 'key show --json'");
+    }
     code = CLI_EXIT_NO;
     rc = cli_load_key(&k, pb_file, pb_pass_fd, &err);
     if (rc == LIBRO_OK && pb_jwk) {
@@ -305,11 +309,19 @@ key_public(int argc, char **argv)
     } else if (rc == LIBRO_OK) {
         rc = libro_key_public_pem(&out, k, &err);
     }
+    if (rc == LIBRO_OK && pb_json) {
+        struct cli_json j;
+
+        cli_json_begin(&j, &err);
+        cli_json_str(&j, "pem", (const char *) out.data);
+        rc = cli_json_end(&j);
+    } else if (rc == LIBRO_OK) {
+        fputs((const char *) out.data, stdout);
+    }
     if (rc != LIBRO_OK) {
-        cli_report("key", &err);
+        cli_report_json("key", &err, pb_json);
         goto out;
     }
-    fputs((const char *) out.data, stdout);
     code = CLI_EXIT_OK;
 out:
     facts_free(&f);

@@ -407,6 +407,7 @@ static const char *ch_issuer;
 static const char *ch_pass_fd;
 static const char *ch_reason;
 static const char *ch_number;
+static bool ch_json;
 
 static const struct cli_option change_opts[] = {
     {CLI_OPT_VALUE, "--db", "FILE", &ch_db, CLI_REQUIRED, 1,
@@ -420,6 +421,7 @@ static const struct cli_option change_opts[] = {
      "with --registry: the issuer's id (its authorization's subject)"},
     {CLI_OPT_VALUE, "--passphrase-fd", "N", &ch_pass_fd, 0, 0,
      "read the key's passphrase from descriptor N"},
+    CLI_JSON_OPTION(&ch_json, "license-change.schema.json"),
     {CLI_OPT_VALUE, "--reason", "TEXT", &ch_reason, CLI_REQUIRED, 0, "why (recorded)"},
     {CLI_OPT_ARG, "NUMBER", NULL, &ch_number, CLI_REQUIRED, 0, "the license number"},
 };
@@ -427,8 +429,8 @@ static const struct cli_option change_opts[] = {
 #define CHANGE_CMD(verb, about)                                                                    \
     {                                                                                              \
         "license " verb,                                                                           \
-            "--db FILE --actor WHO --reason TEXT NUMBER\n"                                         \
-            "       | --registry URL --key FILE --issuer ID --reason TEXT NUMBER",                 \
+            "--db FILE --actor WHO --reason TEXT [--json] NUMBER\n"                                \
+            "       | --registry URL --key FILE --issuer ID --reason TEXT [--json] NUMBER",        \
             about, change_opts, LIBRO_NELEM(change_opts), license_epilog                           \
     }
 
@@ -444,6 +446,22 @@ static const struct cli_command surrender_cmd =
     CHANGE_CMD("surrender", "Record that the holder gave the license up. Final, and published\n"
                             "as revoked (a verifier must read it as no longer valid) with the\n"
                             "word \"surrendered\" in the message list (verify: SURRENDERED).");
+
+/* schemas/cli/license-change.schema.json: the change recorded, and the states before and after
+ * when known (NULL records: through a registry's URL). */
+static libro_code
+json_change(const char *number, libro_action action, const libro_license_record *before,
+            const libro_license_record *after, libro_error *err)
+{
+    struct cli_json j;
+
+    cli_json_begin(&j, err);
+    cli_json_str(&j, "number", number);
+    cli_json_str(&j, "action", libro_action_name(action));
+    cli_json_str(&j, "from", before != NULL ? libro_license_state_name(before->state) : NULL);
+    cli_json_str(&j, "to", after != NULL ? libro_license_state_name(after->state) : NULL);
+    return cli_json_end(&j);
+}
 
 static int
 license_change(int argc, char **argv, const struct cli_command *cmd, libro_action action)
@@ -473,7 +491,14 @@ license_change(int argc, char **argv, const struct cli_command *cmd, libro_actio
             libro_registry_client_change(client, ch_number, action, ch_reason, &err) != LIBRO_OK) {
             goto out_report;
         }
-        printf("%s: %s recorded by the registry\n", ch_number, libro_action_name(action));
+        if (ch_json) {
+            /* The registry's answer names no states: null, not a guess. */
+            if (json_change(ch_number, action, NULL, NULL, &err) != LIBRO_OK) {
+                goto out_report;
+            }
+        } else {
+            printf("%s: %s recorded by the registry\n", ch_number, libro_action_name(action));
+        }
         code = CLI_EXIT_OK;
         goto out;
     }
@@ -484,12 +509,18 @@ license_change(int argc, char **argv, const struct cli_command *cmd, libro_actio
         libro_registry_get(r, &after, NULL, NULL, ch_number, &err) != LIBRO_OK) {
         goto out_report;
     }
-    printf("%s: %s -> %s\n", after.number, libro_license_state_name(before.state),
-           libro_license_state_name(after.state));
+    if (ch_json) {
+        if (json_change(after.number, action, &before, &after, &err) != LIBRO_OK) {
+            goto out_report;
+        }
+    } else {
+        printf("%s: %s -> %s\n", after.number, libro_license_state_name(before.state),
+               libro_license_state_name(after.state));
+    }
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    cli_report(cmd->command, &err);
+    cli_report_json(cmd->command, &err, ch_json);
 out:
     libro_license_record_clear(&before);
     libro_license_record_clear(&after);
@@ -537,6 +568,7 @@ static const char *rn_out;
 static const char *rn_qr;
 static const char *rn_pass_fd;
 static const char *rn_number;
+static bool rn_json;
 
 static const struct cli_option renew_opts[] = {
     {CLI_OPT_VALUE, "--db", "FILE", &rn_db, CLI_REQUIRED, 1,
@@ -558,6 +590,7 @@ static const struct cli_option renew_opts[] = {
      "also write its LB2 QR code as a PNG (level M)"},
     {CLI_OPT_VALUE, "--passphrase-fd", "N", &rn_pass_fd, 0, 0,
      "read the signing key's passphrase from descriptor N"},
+    CLI_JSON_OPTION(&rn_json, "issue.schema.json"),
     {CLI_OPT_ARG, "NUMBER", NULL, &rn_number, CLI_REQUIRED, 0, "the license number"},
 };
 
@@ -565,7 +598,7 @@ static const struct cli_command renew_cmd = {
     "license renew",
     "--db FILE --actor WHO | --registry URL\n"
     "       --key FILE --authorization FILE --community-charter FILE\n"
-    "       [--evidence NAME=N...] [--reason TEXT] --out FILE [--qr FILE.png] NUMBER",
+    "       [--evidence NAME=N...] [--reason TEXT] --out FILE [--qr FILE.png] [--json] NUMBER",
     "Renew a license: sign its next version (same number, holder, type, scope and status\n"
     "entries) valid from now for the type's validity (cut at the end of the authorization\n"
     "and of the charter), and record it. Allowed from the type's renewal window before\n"
@@ -647,10 +680,13 @@ license_renew(int argc, char **argv)
         return cli_command_usage(cmd, "--registry: want the registry's URL; a database goes with "
                                       "--db");
     }
+    if (cli_json_out_problem(rn_json, rn_out) != NULL) {
+        return cli_command_usage(cmd, "%s", cli_json_out_problem(rn_json, rn_out));
+    }
     if (parse_evidence(&ev, &rn_evidence, &bad, &err) != LIBRO_OK) {
         evidence_clear(&ev);
         if (bad == NULL) {
-            cli_report(cmd->command, &err);
+            cli_report_json(cmd->command, &err, rn_json);
             return CLI_EXIT_NO;
         }
         return cli_command_usage(cmd, "--evidence %.64s: want NAME=N (a non-negative integer)",
@@ -678,12 +714,18 @@ license_renew(int argc, char **argv)
     if (rn_qr != NULL && cli_write_qr_png(rn_qr, &res.jws, &err) != LIBRO_OK) {
         goto out_report;
     }
-    printf("%s: renewed, version %u, valid until %s\n", res.license->license_number,
-           (unsigned) res.version, cli_time_text(until, res.license->valid_until));
+    if (rn_json) {
+        if (cli_json_issued(res.license, rn_out, rn_qr, &res, &err) != LIBRO_OK) {
+            goto out_report;
+        }
+    } else {
+        printf("%s: renewed, version %u, valid until %s\n", res.license->license_number,
+               (unsigned) res.version, cli_time_text(until, res.license->valid_until));
+    }
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    cli_report(cmd->command, &err);
+    cli_report_json(cmd->command, &err, rn_json);
 out:
     libro_issued_clear(&res);
     libro_registry_client_close(r);
@@ -696,15 +738,17 @@ out:
 /* ---- license tick -------------------------------------------------------------------------- */
 
 static const char *tk_db;
+static bool tk_json;
 
 static const struct cli_option tick_opts[] = {
     {CLI_OPT_VALUE, "--db", "FILE", &tk_db, CLI_REQUIRED, 0,
      "the registry database: a file, or a postgresql:// URI"},
+    CLI_JSON_OPTION(&tk_json, "license-tick.schema.json"),
 };
 
 static const struct cli_command tick_cmd = {
     "license tick",
-    "--db FILE",
+    "--db FILE [--json]",
     "Apply the clock: active licenses past validUntil expire, expired ones past the grace\n"
     "period lapse (recorded under the actor \"registry\"). Run it regularly (cron).",
     tick_opts,
@@ -729,11 +773,21 @@ license_tick(int argc, char **argv)
         libro_registry_tick(r, libro_time_now(), &changed, &err) != LIBRO_OK) {
         goto out_report;
     }
-    printf("%zu change%s\n", changed, changed == 1 ? "" : "s");
+    if (tk_json) {
+        struct cli_json j;
+
+        cli_json_begin(&j, &err);
+        cli_json_int(&j, "changed", (int64_t) changed);
+        if (cli_json_end(&j) != LIBRO_OK) {
+            goto out_report;
+        }
+    } else {
+        printf("%zu change%s\n", changed, changed == 1 ? "" : "s");
+    }
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    cli_report(cmd->command, &err);
+    cli_report_json(cmd->command, &err, tk_json);
 out:
     libro_registry_close(r);
     return cli_finish(code);

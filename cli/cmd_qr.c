@@ -15,6 +15,7 @@ static bool en_text;
 static const char *en_ecc;
 static const char *en_module;
 static const char *en_credential;
+static bool en_json;
 
 static const struct cli_option encode_opts[] = {
     {CLI_OPT_VALUE, "--png", "FILE", &en_png, CLI_REQUIRED, 1, "write a PNG image"},
@@ -28,15 +29,17 @@ static const struct cli_option encode_opts[] = {
     {CLI_OPT_VALUE, "--ecc", "LEVEL", &en_ecc, 0, 0, "error correction: L, M (default), Q or H"},
     {CLI_OPT_VALUE, "--module", "PX", &en_module, 0, 0,
      "pixels per module for PNG and SVG (default 8)"},
+    CLI_JSON_OPTION(&en_json, "qr.schema.json"),
     {CLI_OPT_ARG, "CREDENTIAL", NULL, &en_credential, CLI_REQUIRED, 0, "the credential"},
 };
 
 static const struct cli_command encode_cmd = {
     "qr encode",
     "(--png FILE | --svg FILE | --terminal [--invert] | --text) [--ecc L|M|Q|H] [--module PX]\n"
-    "       CREDENTIAL",
+    "       [--json] CREDENTIAL",
     "Pack a credential (a compact JWS file, '-' for stdin) into the LB2 transport and render\n"
-    "it as a QR code. The QR version and size are reported on stderr.",
+    "it as a QR code. The QR version and size are reported on stderr (with --json, which\n"
+    "goes with --png or --svg, on stdout as well).",
     encode_opts,
     LIBRO_NELEM(encode_opts),
     "Exit status: 0 written, 1 failed, 2 bad command line.",
@@ -81,6 +84,9 @@ qr_encode(int argc, char **argv)
     if (en_invert && !en_terminal) {
         return cli_command_usage(&encode_cmd, "--invert goes with --terminal");
     }
+    if (en_json && en_png == NULL && en_svg == NULL) {
+        return cli_command_usage(&encode_cmd, "--json goes with --png FILE or --svg FILE");
+    }
     if (parse_qr_options(&opt, en_ecc, en_module, &err) != LIBRO_OK) {
         return cli_command_usage(&encode_cmd, "%s", err.msg);
     }
@@ -106,10 +112,23 @@ qr_encode(int argc, char **argv)
     }
     fprintf(stderr, "libro: QR code version %d, level %c, %zu characters of LB2 text\n", version,
             opt.ecc, text.len);
+    if (en_json) {
+        struct cli_json j;
+        char ecc[2] = {opt.ecc, '\0'};
+
+        cli_json_begin(&j, &err);
+        cli_json_str(&j, "out", path);
+        cli_json_int(&j, "version", version);
+        cli_json_str(&j, "ecc", ecc);
+        cli_json_int(&j, "characters", (int64_t) text.len);
+        if (cli_json_end(&j) != LIBRO_OK) {
+            goto out_report;
+        }
+    }
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    cli_report("qr encode", &err);
+    cli_report_json("qr encode", &err, en_json);
 out:
     libro_buf_free(&jws);
     libro_buf_free(&text);
@@ -119,16 +138,18 @@ out:
 
 static bool de_jws;
 static const char *de_image;
+static bool de_json;
 
 static const struct cli_option decode_opts[] = {
     {CLI_OPT_SWITCH, "--jws", NULL, &de_jws, 0, 0,
      "print the compact JWS the code carries instead of its text"},
+    CLI_JSON_OPTION(&de_json, "qr.schema.json"),
     {CLI_OPT_ARG, "IMAGE", NULL, &de_image, CLI_REQUIRED, 0, "the image"},
 };
 
 static const struct cli_command decode_cmd = {
     "qr decode",
-    "[--jws] IMAGE",
+    "[--jws] [--json] IMAGE",
     "Find the libro QR code in an image (PNG, JPEG, PPM or PGM) and print its text.",
     decode_opts,
     LIBRO_NELEM(decode_opts),
@@ -158,11 +179,23 @@ qr_decode(int argc, char **argv)
         rc = libro_scan_text(&jws, (const char *) text.data, text.len, &err);
     }
     if (rc != LIBRO_OK) {
-        cli_report("qr decode", &err);
+        cli_report_json("qr decode", &err, de_json);
         code = rc == LIBRO_ERR_NO_QR ? 8 : CLI_EXIT_NO;
         goto out;
     }
-    printf("%s\n", (const char *) (de_jws ? jws.data : text.data));
+    if (de_json) {
+        struct cli_json j;
+
+        cli_json_begin(&j, &err);
+        cli_json_str(&j, "text", (const char *) text.data);
+        cli_json_str(&j, "jws", de_jws ? (const char *) jws.data : NULL);
+        if (cli_json_end(&j) != LIBRO_OK) {
+            cli_report_json("qr decode", &err, de_json);
+            goto out;
+        }
+    } else {
+        printf("%s\n", (const char *) (de_jws ? jws.data : text.data));
+    }
     code = CLI_EXIT_OK;
 out:
     libro_image_free(img);

@@ -44,6 +44,7 @@ static const char *in_registry_id;
 static const char *in_registry_name;
 static const char *in_url;
 static const char *in_days;
+static bool in_json;
 
 static const struct cli_option init_opts[] = {
     {CLI_OPT_VALUE, "--db", "FILE", &in_db, CLI_REQUIRED, 0,
@@ -75,6 +76,7 @@ static const struct cli_option init_opts[] = {
      "a created authorization: where the registry serves"},
     {CLI_OPT_VALUE, "--days", "N", &in_days, 0, 0,
      "validity of what is created (charter 3650, authorization 1825 by default)"},
+    CLI_JSON_OPTION(&in_json, "registry-init.schema.json"),
 };
 
 static const struct cli_command init_cmd = {
@@ -82,7 +84,7 @@ static const struct cli_command init_cmd = {
     "--db FILE --charter FILE --authorization FILE\n"
     "       [--community-key FILE [--passphrase-fd N]] [--registry-key FILE]\n"
     "       [--id ID --name NAME --level N [--level-name NAME] --allow TYPE...]\n"
-    "       [--registry-id ID --registry-name NAME --url URL] [--days N]",
+    "       [--registry-id ID --registry-name NAME --url URL] [--days N] [--json]",
     "Create a community's registry: a new SQLite database holding its charter and the\n"
     "RegistryAuthorization that names the registry's key, or its tables in the current schema\n"
     "of the PostgreSQL database a postgresql:// URI names (the password from PGPASSFILE, a\n"
@@ -119,6 +121,44 @@ say_created(const libro_registry_init_result *res)
     if ((res->created & LIBRO_REGISTRY_INIT_AUTHORIZATION) != 0 && res->authorization != NULL) {
         cli_say_issued(res->authorization, in_auth);
     }
+}
+
+/* schemas/cli/registry-init.schema.json */
+static libro_code
+json_init(const libro_registry_init_result *res, libro_error *err)
+{
+    static const struct {
+        unsigned bit;
+        const char *name;
+        const char **path;
+    } parts[] = {
+        {LIBRO_REGISTRY_INIT_COMMUNITY_KEY, "communityKey", &in_community_key},
+        {LIBRO_REGISTRY_INIT_REGISTRY_KEY, "registryKey", &in_registry_key},
+        {LIBRO_REGISTRY_INIT_CHARTER, "charter", &in_charter},
+        {LIBRO_REGISTRY_INIT_AUTHORIZATION, "authorization", &in_auth},
+    };
+    struct cli_json j;
+    size_t i;
+
+    cli_json_begin(&j, err);
+    cli_json_str(&j, "db", in_db);
+    cli_json_open(&j, "community", '{');
+    cli_json_str(&j, "id", res->charter->subject_id);
+    cli_json_str(&j, "name", res->charter->name);
+    cli_json_close(&j, '}');
+    cli_json_open(&j, "registry", '{');
+    cli_json_str(&j, "id", res->authorization->subject_id);
+    cli_json_str(&j, "name", res->authorization->name);
+    cli_json_close(&j, '}');
+    /* What was created, and where: the files given that did not exist. */
+    cli_json_open(&j, "created", '{');
+    for (i = 0; i < LIBRO_NELEM(parts); i++) {
+        if ((res->created & parts[i].bit) != 0) {
+            cli_json_str(&j, parts[i].name, *parts[i].path);
+        }
+    }
+    cli_json_close(&j, '}');
+    return cli_json_end(&j);
 }
 
 static int
@@ -187,19 +227,30 @@ registry_init(int argc, char **argv)
     if (rc == LIBRO_ERR_INVALID_ARG && res.needs != 0 &&
         libro_registry_init_needs_text(&needs, &opt, res.needs, init_part_options, &err) ==
             LIBRO_OK) {
+        if (in_json) {
+            libro_error_set(&err, LIBRO_ERR_INVALID_ARG, "%s", (const char *) needs.data);
+            cli_json_error(&err);
+        }
         cli_errorf("%s: %s", cmd->command, (const char *) needs.data);
         goto out;
     }
     if (rc != LIBRO_OK) {
         goto out_report;
     }
-    printf("created registry %s\n", in_db);
-    printf("  community      %s (%s)\n", res.charter->subject_id, res.charter->name);
-    printf("  registry       %s (%s)\n", res.authorization->subject_id, res.authorization->name);
+    if (in_json) {
+        if (json_init(&res, &err) != LIBRO_OK) {
+            goto out_report;
+        }
+    } else {
+        printf("created registry %s\n", in_db);
+        printf("  community      %s (%s)\n", res.charter->subject_id, res.charter->name);
+        printf("  registry       %s (%s)\n", res.authorization->subject_id,
+               res.authorization->name);
+    }
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    cli_report(cmd->command, &err);
+    cli_report_json(cmd->command, &err, in_json);
 out:
     libro_registry_init_result_clear(&res);
     libro_buf_free(&needs);
@@ -216,6 +267,7 @@ static const char *ty_window;
 static const char *ty_grace;
 static const char *ty_requires;
 static const char *ty_actor;
+static bool ty_json;
 
 static const struct cli_option type_opts[] = {
     {CLI_OPT_VALUE, "--db", "FILE", &ty_db, CLI_REQUIRED, 0,
@@ -231,12 +283,13 @@ static const struct cli_option type_opts[] = {
      "renewal requirements: 'cpd_hours >= 60, supervised_hours >= 100'"},
     {CLI_OPT_VALUE, "--actor", "WHO", &ty_actor, CLI_REQUIRED, 0,
      "who defines the type (recorded)"},
+    CLI_JSON_OPTION(&ty_json, "registry-type.schema.json"),
 };
 
 static const struct cli_command type_cmd = {
     "registry type",
     "--db FILE --id TYPE --validity-days N --renewal-window-days N --grace-days N\n"
-    "       [--requires TEXT] --actor WHO",
+    "       [--requires TEXT] --actor WHO [--json]",
     "Define (or redefine) a license type: its validity, when renewal opens and how long it\n"
     "stays open after expiry, and what evidence a renewal needs (comma-separated, all must\n"
     "hold; operators >=, >, ==, <=, <; values are non-negative integers). A redefinition\n"
@@ -258,6 +311,32 @@ parse_days(uint32_t *out, const char *text, uint32_t min)
     }
     *out = (uint32_t) v;
     return true;
+}
+
+/* schemas/cli/registry-type.schema.json */
+static libro_code
+json_type(const libro_license_type *t, libro_error *err)
+{
+    struct cli_json j;
+    size_t i;
+
+    cli_json_begin(&j, err);
+    cli_json_open(&j, "type", '{');
+    cli_json_str(&j, "id", t->id);
+    cli_json_int(&j, "validityDays", t->validity_days);
+    cli_json_int(&j, "renewalWindowDays", t->renewal_window_days);
+    cli_json_int(&j, "graceDays", t->grace_days);
+    cli_json_open(&j, "requires", '[');
+    for (i = 0; i < t->n_requirements; i++) {
+        cli_json_open(&j, NULL, '{');
+        cli_json_str(&j, "evidence", t->requirements[i].evidence);
+        cli_json_str(&j, "op", t->requirements[i].op);
+        cli_json_int(&j, "value", t->requirements[i].value);
+        cli_json_close(&j, '}');
+    }
+    cli_json_close(&j, ']');
+    cli_json_close(&j, '}');
+    return cli_json_end(&j);
 }
 
 static int
@@ -295,6 +374,13 @@ registry_type(int argc, char **argv)
         libro_registry_define_type(r, NULL, &t, ty_actor, &err) != LIBRO_OK) {
         goto out_report;
     }
+    if (ty_json) {
+        if (json_type(&t, &err) != LIBRO_OK) {
+            goto out_report;
+        }
+        code = CLI_EXIT_OK;
+        goto out;
+    }
     printf("license type %s: validity %u days, renewal from %u days before expiry until %u "
            "days after\n",
            t.id, (unsigned) t.validity_days, (unsigned) t.renewal_window_days,
@@ -306,7 +392,7 @@ registry_type(int argc, char **argv)
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    cli_report(cmd->command, &err);
+    cli_report_json(cmd->command, &err, ty_json);
 out:
     libro_license_type_clear(&t);
     libro_registry_close(r);
@@ -323,6 +409,7 @@ static const char *st_id;
 static const char *st_days;
 static const char *st_out;
 static const char *st_pass_fd;
+static bool st_json;
 
 static const struct cli_option status_opts[] = {
     {CLI_OPT_VALUE, "--db", "FILE", &st_db, CLI_REQUIRED, 0,
@@ -341,12 +428,13 @@ static const struct cli_option status_opts[] = {
      "where to write the signed list ('-' = stdout)"},
     {CLI_OPT_VALUE, "--passphrase-fd", "N", &st_pass_fd, 0, 0,
      "read the signing key's passphrase from descriptor N"},
+    CLI_JSON_OPTION(&st_json, "registry-status.schema.json"),
 };
 
 static const struct cli_command status_cmd = {
     "registry status",
     "--db FILE --key FILE --list N --purpose revocation|suspension|message --id URL\n"
-    "       [--days N] --out FILE",
+    "       [--days N] --out FILE [--json]",
     "Publish one status list: the registry's current bits of list N for the purpose, as a\n"
     "BitstringStatusListCredential signed by the registry key (issuer: the registry's id\n"
     "from its authorization), by the rules `libro registry serve` signs by: valid from now\n"
@@ -423,6 +511,9 @@ registry_status(int argc, char **argv)
                             days == 0)) {
         return cli_command_usage(cmd, "--days: want 1 to %u", MAX_STATUS_LIST_DAYS);
     }
+    if (cli_json_out_problem(st_json, st_out) != NULL) {
+        return cli_command_usage(cmd, "%s", cli_json_out_problem(st_json, st_out));
+    }
     opt.url = st_id;
     opt.list = (uint32_t) list;
     opt.seconds = (uint32_t) days * 86400u;
@@ -439,10 +530,24 @@ registry_status(int argc, char **argv)
     }
     fprintf(stderr, "libro: published %s list %u (valid until %s) -> %s\n", st_purpose,
             (unsigned) list, until, st_out);
+    if (st_json) {
+        struct cli_json j;
+
+        cli_json_begin(&j, &err);
+        cli_json_int(&j, "list", (int64_t) list);
+        cli_json_str(&j, "purpose", st_purpose);
+        cli_json_str(&j, "id", st_id);
+        cli_json_str(&j, "issuer", auth->subject_id);
+        cli_json_time(&j, "validUntil", last.valid_until);
+        cli_json_str(&j, "out", st_out);
+        if (cli_json_end(&j) != LIBRO_OK) {
+            goto out_report;
+        }
+    }
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    cli_report(cmd->command, &err);
+    cli_report_json(cmd->command, &err, st_json);
 out:
     libro_buf_free(&jws);
     libro_credential_free(auth);
@@ -765,6 +870,7 @@ static const char *rc_db;
 static const char *rc_file;
 static const char *rc_actor;
 static bool rc_allow_unrecorded;
+static bool rc_json;
 
 static const struct cli_option authorize_opts[] = {
     {CLI_OPT_VALUE, "--db", "FILE", &rc_db, CLI_REQUIRED, 0,
@@ -774,11 +880,12 @@ static const struct cli_option authorize_opts[] = {
     {CLI_OPT_VALUE, "--actor", "WHO", &rc_actor, CLI_REQUIRED, 0, "who adds it (recorded)"},
     {CLI_OPT_SWITCH, "--allow-unrecorded", NULL, &rc_allow_unrecorded, 0, 0,
      "accept an authorization without statusRegistry"},
+    CLI_JSON_OPTION(&rc_json, "registry-record.schema.json"),
 };
 
 static const struct cli_command authorize_cmd = {
     "registry authorize",
-    "--db FILE --authorization FILE --actor WHO [--allow-unrecorded]",
+    "--db FILE --authorization FILE --actor WHO [--allow-unrecorded] [--json]",
     "Let an issuer write to the registry over HTTP: its IssuerAuthorization must be signed by\n"
     "the registry's community (checked against the charter's key) and not expired. The\n"
     "registry then accepts requests signed by the key it names, for the license types it\n"
@@ -799,11 +906,12 @@ static const struct cli_option chain_opts[] = {
     {CLI_OPT_VALUE, "--add", "FILE", &rc_file, CLI_REQUIRED, 0,
      "the CommunityCharter of the community above the chain's top"},
     {CLI_OPT_VALUE, "--actor", "WHO", &rc_actor, CLI_REQUIRED, 0, "who adds it (recorded)"},
+    CLI_JSON_OPTION(&rc_json, "registry-record.schema.json"),
 };
 
 static const struct cli_command chain_cmd = {
     "registry chain",
-    "--db FILE --add FILE --actor WHO",
+    "--db FILE --add FILE --actor WHO [--json]",
     "Add a parent community's charter to the chain the registry's trust bundle carries, so\n"
     "that a verifier who pinned a community higher up can reach this one: the charter must be\n"
     "that of the community that chartered the chain's top (the registry's own community at\n"
@@ -817,6 +925,21 @@ static const struct cli_command chain_cmd = {
 typedef libro_code (*record_fn)(libro_registry *r, const libro_request_id *req, const char *jws,
                                 const char *actor, int64_t now, libro_error *err);
 
+/* schemas/cli/registry-record.schema.json: the credential a registry recorded. */
+static libro_code
+json_recorded(const libro_credential *c, libro_error *err)
+{
+    struct cli_json j;
+
+    cli_json_begin(&j, err);
+    cli_json_str(&j, "type", libro_cred_type_name(c->type));
+    cli_json_str(&j, "issuer", c->issuer);
+    cli_json_str(&j, "id", c->subject_id);
+    cli_json_str(&j, "name", c->name);
+    cli_json_time(&j, "validUntil", c->valid_until);
+    return cli_json_end(&j);
+}
+
 /* Read the credential file, open --db and record it with `fn`. */
 static int
 record_credential(int argc, char **argv, const struct cli_command *cmd, record_fn fn,
@@ -824,6 +947,7 @@ record_credential(int argc, char **argv, const struct cli_command *cmd, record_f
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_registry *r = NULL;
+    libro_credential *c = NULL;
     libro_buf jws = LIBRO_BUF_INIT;
     int code = cli_parse_command(cmd, argc, argv);
 
@@ -833,12 +957,17 @@ record_credential(int argc, char **argv, const struct cli_command *cmd, record_f
     code = CLI_EXIT_NO;
     if (cli_read_token(&jws, rc_file, &err) != LIBRO_OK ||
         libro_registry_open(&r, rc_db, &err) != LIBRO_OK ||
-        fn(r, NULL, (const char *) jws.data, rc_actor, libro_time_now(), &err) != LIBRO_OK) {
-        cli_report(cmd->command, &err);
+        fn(r, NULL, (const char *) jws.data, rc_actor, libro_time_now(), &err) != LIBRO_OK ||
+        /* Recorded, so checked: its payload names what was added. */
+        (rc_json &&
+         (cli_credential_from_jws(&c, (const char *) jws.data, jws.len, &err) != LIBRO_OK ||
+          json_recorded(c, &err) != LIBRO_OK))) {
+        cli_report_json(cmd->command, &err, rc_json);
     } else {
         fprintf(stderr, "libro: %s\n", done);
         code = CLI_EXIT_OK;
     }
+    libro_credential_free(c);
     libro_registry_close(r);
     libro_buf_free(&jws);
     return cli_finish(code);
@@ -870,15 +999,17 @@ registry_chain(int argc, char **argv)
 /* ---- registry audit ------------------------------------------------------------------------ */
 
 static const char *au_db;
+static bool au_json;
 
 static const struct cli_option audit_opts[] = {
     {CLI_OPT_VALUE, "--db", "FILE", &au_db, CLI_REQUIRED, 0,
      "the registry database: a file, or a postgresql:// URI"},
+    CLI_JSON_OPTION(&au_json, "registry-audit.schema.json"),
 };
 
 static const struct cli_command audit_cmd = {
     "registry audit",
-    "--db FILE",
+    "--db FILE [--json]",
     "Check the whole log: every leaf's text against its stored hash, every stored subtree\n"
     "hash against the two below it, and the root last audited against the one recorded then.\n"
     "Intact: says how much was checked, then the root recomputed from the leaves (standard\n"
@@ -891,6 +1022,20 @@ static const struct cli_command audit_cmd = {
     LIBRO_NELEM(audit_opts),
     registry_epilog,
 };
+
+/* schemas/cli/registry-audit.schema.json: an intact log. */
+static libro_code
+json_audit(const libro_log_audit *rep, const char *root, libro_error *err)
+{
+    struct cli_json j;
+
+    cli_json_begin(&j, err);
+    cli_json_int(&j, "size", (int64_t) rep->size);
+    cli_json_int(&j, "leavesChecked", (int64_t) rep->leaves_checked);
+    cli_json_int(&j, "hashesChecked", (int64_t) rep->nodes_checked);
+    cli_json_str(&j, "root", root);
+    return cli_json_end(&j);
+}
 
 static int
 registry_audit(int argc, char **argv)
@@ -907,13 +1052,16 @@ registry_audit(int argc, char **argv)
     code = CLI_EXIT_NO;
     if (libro_registry_open(&r, au_db, &err) != LIBRO_OK ||
         libro_registry_log_audit(r, true, &rep, &err) != LIBRO_OK ||
-        libro_b64std_encode(&root, rep.root.bytes, sizeof rep.root.bytes, &err) != LIBRO_OK) {
-        cli_report(audit_cmd.command, &err);
+        libro_b64std_encode(&root, rep.root.bytes, sizeof rep.root.bytes, &err) != LIBRO_OK ||
+        (au_json && json_audit(&rep, (const char *) root.data, &err) != LIBRO_OK)) {
+        cli_report_json(audit_cmd.command, &err, au_json);
     } else {
-        /* The root as a checkpoint writes it (standard base64), to compare with one. */
-        printf("log intact: %llu leaves, %llu stored hashes checked\nroot of %llu leaves: %s\n",
-               (unsigned long long) rep.leaves_checked, (unsigned long long) rep.nodes_checked,
-               (unsigned long long) rep.size, (const char *) root.data);
+        if (!au_json) {
+            /* The root as a checkpoint writes it (standard base64), to compare with one. */
+            printf("log intact: %llu leaves, %llu stored hashes checked\nroot of %llu leaves: %s\n",
+                   (unsigned long long) rep.leaves_checked, (unsigned long long) rep.nodes_checked,
+                   (unsigned long long) rep.size, (const char *) root.data);
+        }
         code = CLI_EXIT_OK;
     }
     libro_buf_free(&root);

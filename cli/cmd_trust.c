@@ -30,6 +30,7 @@ static bool ad_anchor;
 static const char *ad_thumbprint;
 static const char *ad_dir;
 static struct cli_list ad_files;
+static bool ad_json;
 
 static const struct cli_option add_opts[] = {
     {CLI_OPT_SWITCH, "--anchor", NULL, &ad_anchor, 0, 0,
@@ -38,12 +39,13 @@ static const struct cli_option add_opts[] = {
      "refuse the anchor unless its key has this thumbprint"},
     {CLI_OPT_VALUE, "--trust-dir", "DIR", &ad_dir, 0, 0,
      "the trust store (default: $XDG_DATA_HOME/libro)"},
+    CLI_JSON_OPTION(&ad_json, "trust-change.schema.json"),
     {CLI_OPT_ARGS, "FILE", NULL, &ad_files, CLI_REQUIRED, 0, "the credentials"},
 };
 
 static const struct cli_command add_cmd = {
     "trust add",
-    "[--anchor [--expect-thumbprint T]] [--trust-dir DIR] FILE...",
+    "[--anchor [--expect-thumbprint T]] [--trust-dir DIR] [--json] FILE...",
     "Add credentials to the trust store. With --anchor, FILE is a self-chartered community\n"
     "charter whose key becomes a pinned anchor: compare the thumbprint printed (or give it\n"
     "with --expect-thumbprint) with one obtained from the community by another channel.\n"
@@ -64,6 +66,7 @@ trust_add(int argc, char **argv)
     libro_trust *t = NULL;
     libro_buf jws = LIBRO_BUF_INIT;
     char thumb[LIBRO_THUMBPRINT_LEN + 1];
+    struct cli_json j;
     size_t i;
     int code = cli_parse_command(&add_cmd, argc, argv);
 
@@ -74,8 +77,10 @@ trust_add(int argc, char **argv)
         return cli_command_usage(&add_cmd, "--expect-thumbprint goes with --anchor");
     }
     code = CLI_EXIT_NO;
+    cli_json_begin(&j, &err);
+    cli_json_open(&j, "added", '[');
     if (cli_open_trust(&t, ad_dir, &err) != LIBRO_OK) {
-        cli_report("trust", &err);
+        cli_report_json("trust", &err, ad_json);
         goto out;
     }
     for (i = 0; i < ad_files.n; i++) {
@@ -93,17 +98,34 @@ trust_add(int argc, char **argv)
             rc = libro_trust_add(t, (const char *) jws.data, jws.len, &err);
         }
         if (rc != LIBRO_OK) {
-            cli_report(file, &err);
+            /* With --json the files before this one are added all the same: the message
+             * names the one that was not. */
+            if (ad_json) {
+                libro_error_prefix(&err, file);
+            }
+            cli_report_json(ad_json ? NULL : file, &err, ad_json);
             goto out;
         }
-        if (ad_anchor) {
+        if (ad_json) {
+            cli_json_open(&j, NULL, '{');
+            cli_json_str(&j, "file", file);
+            cli_json_bool(&j, "anchor", ad_anchor);
+            cli_json_str(&j, "thumbprint", ad_anchor ? thumb : NULL);
+            cli_json_close(&j, '}');
+        } else if (ad_anchor) {
             printf("pinned anchor %s, key thumbprint %s\n", file, thumb);
         } else {
             printf("added %s\n", file);
         }
     }
+    cli_json_close(&j, ']');
+    if (ad_json && cli_json_end(&j) != LIBRO_OK) {
+        cli_report_json("trust add", &err, ad_json);
+        goto out;
+    }
     code = CLI_EXIT_OK;
 out:
+    cli_json_free(&j);
     libro_buf_free(&jws);
     libro_trust_free(t);
     return cli_finish(code);
@@ -265,16 +287,18 @@ out:
 
 static const char *rm_dir;
 static const char *rm_which;
+static bool rm_json;
 
 static const struct cli_option remove_opts[] = {
     {CLI_OPT_VALUE, "--trust-dir", "DIR", &rm_dir, 0, 0,
      "the trust store (default: $XDG_DATA_HOME/libro)"},
+    CLI_JSON_OPTION(&rm_json, "trust-change.schema.json"),
     {CLI_OPT_ARG, "ID|THUMBPRINT", NULL, &rm_which, CLI_REQUIRED, 0, "what to remove"},
 };
 
 static const struct cli_command remove_cmd = {
     "trust remove",
-    "[--trust-dir DIR] ID|THUMBPRINT",
+    "[--trust-dir DIR] [--json] ID|THUMBPRINT",
     "Remove every anchor, charter and authorization whose subject id or key thumbprint is\n"
     "the one given, and every status list with that id (its URL) or signed by that key.",
     remove_opts,
@@ -296,10 +320,21 @@ trust_remove(int argc, char **argv)
     code = CLI_EXIT_NO;
     if (cli_open_trust(&t, rm_dir, &err) != LIBRO_OK ||
         libro_trust_remove(t, rm_which, &removed, &err) != LIBRO_OK) {
-        cli_report("trust remove", &err);
+        cli_report_json("trust remove", &err, rm_json);
         goto out;
     }
-    printf("removed %zu entr%s\n", removed, removed == 1 ? "y" : "ies");
+    if (rm_json) {
+        struct cli_json j;
+
+        cli_json_begin(&j, &err);
+        cli_json_int(&j, "removed", (int64_t) removed);
+        if (cli_json_end(&j) != LIBRO_OK) {
+            cli_report_json("trust remove", &err, rm_json);
+            goto out;
+        }
+    } else {
+        printf("removed %zu entr%s\n", removed, removed == 1 ? "y" : "ies");
+    }
     code = CLI_EXIT_OK;
 out:
     libro_trust_free(t);

@@ -1241,10 +1241,11 @@ cmd_verify(int argc, char **argv)
     rc = read_input(&jws, &why, &err);
     if (rc != LIBRO_OK) {
         if (is_failure(rc)) {
-            cli_report("verify", &err);
+            cli_report_json("verify", &err, json);
             code = VERIFY_EXIT_ERROR;
         } else if (why.usage) {
-            cli_report("verify", &err);
+            /* A missing or unreadable input file: with --json still one document. */
+            cli_report_json("verify", &err, json);
             code = CLI_EXIT_USAGE;
         } else {
             code = early_verdict(why.outcome, &err, json);
@@ -1261,12 +1262,12 @@ cmd_verify(int argc, char **argv)
         goto out;
     }
     if (rc != LIBRO_OK) {
-        cli_report("verify: trust store", &err);
+        cli_report_json("verify: trust store", &err, json);
         code = VERIFY_EXIT_ERROR;
         goto out;
     }
     if (libro_verify_document(&v, t, (const char *) jws.data, jws.len, &opt, &err) != LIBRO_OK) {
-        cli_report("verify", &err);
+        cli_report_json("verify", &err, json);
         code = VERIFY_EXIT_ERROR;
         goto out;
     }

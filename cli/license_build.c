@@ -53,6 +53,55 @@ cli_write_credential(const char *out_path, const libro_buf *jws, const libro_cre
 }
 
 libro_code
+cli_json_issued(const libro_credential *c, const char *out, const char *qr,
+                const struct libro_issued *res, libro_error *err)
+{
+    struct cli_json j;
+    size_t i;
+
+    cli_json_begin(&j, err);
+    cli_json_str(&j, "type", libro_cred_type_name(c->type));
+    cli_json_str(&j, "issuer", c->issuer);
+    cli_json_str(&j, "id", c->subject_id);
+    cli_json_str(&j, "name", c->name);
+    cli_json_time(&j, "validFrom", c->valid_from);
+    cli_json_time(&j, "validUntil", c->valid_until);
+    cli_json_str(&j, "out", out);
+    cli_json_str(&j, "qr", qr);
+    if (c->type == LIBRO_CRED_LICENSE) {
+        cli_json_open(&j, "license", '{');
+        cli_json_str(&j, "number", c->license_number);
+        cli_json_str(&j, "profession", c->profession);
+        cli_json_str(&j, "licenseType", c->license_type);
+        cli_json_open(&j, "scope", '[');
+        for (i = 0; i < c->n_scope; i++) {
+            cli_json_str(&j, NULL, c->scope[i]);
+        }
+        cli_json_close(&j, ']');
+        cli_json_str(&j, "community", c->community_id);
+        cli_json_int(&j, "version", res != NULL && res->version > 0 ? res->version : 1);
+        cli_json_bool(&j, "registered", res != NULL && res->registered);
+        cli_json_close(&j, '}');
+    }
+    if (res != NULL && res->registered && res->version <= 1) {
+        cli_json_open(&j, "status", '{');
+        cli_json_int(&j, "list", res->status_list);
+        cli_json_int(&j, "index", res->status_index);
+        cli_json_close(&j, '}');
+    }
+    return cli_json_end(&j);
+}
+
+const char *
+cli_json_out_problem(bool json, const char *out)
+{
+    if (json && out != NULL && strcmp(out, "-") == 0) {
+        return "--json needs --out FILE (with '-' both would be written to standard output)";
+    }
+    return NULL;
+}
+
+libro_code
 cli_write_qr_png(const char *path, const libro_buf *jws, libro_error *err)
 {
     libro_buf text = LIBRO_BUF_INIT;

@@ -34,7 +34,7 @@ static void
 print_overview(FILE *f)
 {
     fprintf(f, "usage: libro <command> [options]\n"
-               "       libro --version\n\n"
+               "       libro -V | --version\n\n"
                "libro keeps expiring professional licenses as signed, verifiable credentials,\n"
                "with the charters and authorizations of the communities that issue them, and\n"
                "the mandates of the people who sit at their roundtables.\n"

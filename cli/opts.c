@@ -40,18 +40,32 @@ help_tail(FILE *f, const char *epilog)
 static int usage_v(const char *command, const char *synopsis, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 
+/* Whether the command line being parsed asked for --json (of a table that has it): its usage
+ * errors are then an error document on stdout as well. */
+static bool usage_json;
+
 static int
 usage_v(const char *command, const char *synopsis, const char *fmt, va_list ap)
 {
-    fprintf(stderr, "libro: %s: ", command);
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\nusage: libro %s %s\n(see 'libro %s --help')\n", command, synopsis, command);
+    libro_error err = LIBRO_ERROR_INIT;
+    int n = vsnprintf(err.msg, sizeof err.msg, fmt, ap);
+
+    if (n < 0) {
+        err.msg[0] = '\0';
+    }
+    err.code = LIBRO_ERR_INVALID_ARG;
+    fprintf(stderr, "libro: %s: %s\nusage: libro %s %s\n(see 'libro %s --help')\n", command,
+            err.msg, command, synopsis, command);
+    if (usage_json) {
+        cli_json_error(&err);
+    }
     return CLI_EXIT_USAGE;
 }
 
 int
 cli_dispatch_sub(const char *verb, const struct cli_cmd *subs, size_t n, int argc, char **argv)
 {
+    const char *near;
     size_t i;
 
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
@@ -70,7 +84,13 @@ cli_dispatch_sub(const char *verb, const struct cli_cmd *subs, size_t n, int arg
             return subs[i].run(argc - 1, argv + 1);
         }
     }
-    cli_errorf("%s: unknown command '%.64s' (see 'libro %s --help')", verb, argv[1], verb);
+    near = cli_suggest_command(argv[1], subs, n);
+    if (near != NULL) {
+        cli_errorf("%s: unknown command '%.64s'; did you mean '%s'? (see 'libro %s --help')", verb,
+                   argv[1], near, verb);
+    } else {
+        cli_errorf("%s: unknown command '%.64s' (see 'libro %s --help')", verb, argv[1], verb);
+    }
     return CLI_EXIT_USAGE;
 }
 
@@ -171,6 +191,26 @@ list_add(const struct cli_command *cmd, struct cli_list *l, const char *what, co
     return -1;
 }
 
+/* The options of a table and --help, for cli_suggest: positional arguments have no name. */
+static const char *
+option_name(const void *items, size_t i)
+{
+    const struct cli_command *cmd = items;
+
+    if (i == cmd->n_opts) {
+        return "--help";
+    }
+    return is_positional(&cmd->opts[i]) ? NULL : cmd->opts[i].name;
+}
+
+/* The option nearest to the unknown `a` (its first `len` bytes), or NULL. The leading dashes
+ * are compared too, so "-json" finds "--json"; "less than half the word" counts them. */
+static const char *
+suggest_option(const struct cli_command *cmd, const char *a, size_t len)
+{
+    return cli_suggest(a, len, cmd, cmd->n_opts + 1, option_name);
+}
+
 /* One option argv[*i] (its value perhaps argv[*i + 1]). */
 static int
 take_option(const struct cli_command *cmd, int argc, char **argv, int *i)
@@ -182,6 +222,12 @@ take_option(const struct cli_command *cmd, int argc, char **argv, int *i)
     const char *v = NULL;
 
     if (o == NULL) {
+        const char *near = suggest_option(cmd, a, name_len);
+
+        if (near != NULL) {
+            return cli_command_usage(cmd, "unknown option '%.*s'; did you mean '%s'?",
+                                     (int) name_len, a, near);
+        }
         return cli_command_usage(cmd, "unknown option '%.*s'", (int) name_len, a);
     }
     if (o->type != CLI_OPT_LIST && given(o)) {
@@ -285,6 +331,23 @@ check_given(const struct cli_command *cmd)
     return -1;
 }
 
+/* Whether argv (before any "--") gives --json and cmd's table has it. */
+static bool
+wants_json(const struct cli_command *cmd, int argc, char **argv)
+{
+    int i;
+
+    if (find_option(cmd, "--json", 6) == NULL) {
+        return false;
+    }
+    for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 int
 cli_parse_command(const struct cli_command *cmd, int argc, char **argv)
 {
@@ -293,6 +356,7 @@ cli_parse_command(const struct cli_command *cmd, int argc, char **argv)
     int i;
 
     reset(cmd);
+    usage_json = wants_json(cmd, argc, argv);
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
 

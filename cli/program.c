@@ -21,6 +21,7 @@ static char help_flag[] = "--help";
 int
 cli_program_help(const struct cli_program *p, int argc, char **argv)
 {
+    const char *near;
     size_t i;
 
     if (argc < 2) {
@@ -40,20 +41,27 @@ cli_program_help(const struct cli_program *p, int argc, char **argv)
             return p->commands[i].run(n, sub_argv);
         }
     }
-    cli_errorf("help: unknown command '%.64s'", argv[1]);
+    near = cli_suggest_command(argv[1], p->commands, p->n_commands);
+    if (near != NULL) {
+        cli_errorf("help: unknown command '%.64s'; did you mean '%s'?", argv[1], near);
+    } else {
+        cli_errorf("help: unknown command '%.64s'", argv[1]);
+    }
     return CLI_EXIT_USAGE;
 }
 
 int
 cli_program_main(const struct cli_program *p, int argc, char **argv)
 {
+    const char *near;
     size_t i;
 
     if (argc < 2) {
         p->overview(stderr);
         return CLI_EXIT_USAGE;
     }
-    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0 ||
+        strcmp(argv[1], "version") == 0) {
         printf("%s %s\n", p->name, libro_version());
         return cli_finish(CLI_EXIT_OK);
     }
@@ -66,6 +74,12 @@ cli_program_main(const struct cli_program *p, int argc, char **argv)
             return p->commands[i].run(argc - 1, argv + 1);
         }
     }
-    cli_errorf("unknown command '%.64s' (see '%s --help')", argv[1], p->name);
+    near = cli_suggest_command(argv[1], p->commands, p->n_commands);
+    if (near != NULL) {
+        cli_errorf("unknown command '%.64s'; did you mean '%s'? (see '%s --help')", argv[1], near,
+                   p->name);
+    } else {
+        cli_errorf("unknown command '%.64s' (see '%s --help')", argv[1], p->name);
+    }
     return CLI_EXIT_USAGE;
 }

@@ -25,7 +25,7 @@ static void
 print_overview(FILE *f)
 {
     fprintf(f, "usage: libro-verify <command> [options]\n"
-               "       libro-verify --version\n\n"
+               "       libro-verify -V | --version\n\n"
                "libro-verify checks libro licenses and mandates; it cannot issue or sign.\n"
                "\ncommands:\n");
     cli_program_list(f, &program);

@@ -48,37 +48,54 @@ static const struct cli_command loose = {
 
 static char captured[4096];
 
-/* Run the parser on the NULL-terminated words, with stderr captured into `captured`. */
-static int
-parse(const struct cli_command *c, const char *const *words)
+/* What `fn` wrote on `stream` (descriptor `fd`), into `captured`. */
+static void
+capture(FILE *stream, int fd, void (*fn)(void))
 {
-    char *argv[40];
     FILE *f = tmpfile();
     int saved;
-    int argc = 0;
-    int code;
     size_t n;
 
     ck_assert_ptr_nonnull(f);
-    while (words[argc] != NULL) {
-        ck_assert_int_lt(argc, 39);
-        argv[argc] = (char *) (uintptr_t) words[argc];
-        argc++;
-    }
-    argv[argc] = NULL;
-    fflush(stderr);
-    saved = dup(2);
+    fflush(stream);
+    saved = dup(fd);
     ck_assert_int_ge(saved, 0);
-    ck_assert_int_ge(dup2(fileno(f), 2), 0);
-    code = cli_parse_command(c, argc, argv);
-    fflush(stderr);
-    ck_assert_int_ge(dup2(saved, 2), 0);
+    ck_assert_int_ge(dup2(fileno(f), fd), 0);
+    fn();
+    fflush(stream);
+    ck_assert_int_ge(dup2(saved, fd), 0);
     close(saved);
     rewind(f);
     n = fread(captured, 1, sizeof captured - 1, f);
     captured[n] = '\0';
     fclose(f);
-    return code;
+}
+
+static const struct cli_command *p_cmd;
+static char *p_argv[40];
+static int p_argc;
+static int p_code;
+
+static void
+run_parse(void)
+{
+    p_code = cli_parse_command(p_cmd, p_argc, p_argv);
+}
+
+/* Run the parser on the NULL-terminated words, with stderr captured into `captured`. */
+static int
+parse(const struct cli_command *c, const char *const *words)
+{
+    p_cmd = c;
+    p_argc = 0;
+    while (words[p_argc] != NULL) {
+        ck_assert_int_lt(p_argc, 39);
+        p_argv[p_argc] = (char *) (uintptr_t) words[p_argc];
+        p_argc++;
+    }
+    p_argv[p_argc] = NULL;
+    capture(stderr, 2, run_parse);
+    return p_code;
 }
 
 START_TEST(test_binds_variables)
@@ -154,6 +171,10 @@ static const struct {
      "option '--out' given twice"},
     {"repeated switch", {"cmd", "--json", "--json", NULL}, "option '--json' given twice"},
     {"value missing", {"cmd", "--db", "d", "N", "--out", NULL}, "option '--out' needs FILE"},
+    {"misspelt option", {"cmd", "--josn", NULL}, "unknown option '--josn'; did you mean '--json'?"},
+    {"misspelt help", {"cmd", "--helpp", NULL}, "unknown option '--helpp'; did you mean '--help'?"},
+    {"misspelt with value", {"cmd", "--scpoe=x", NULL}, "did you mean '--scope'?"},
+    {"nothing near", {"cmd", "--frobnicate", NULL}, "unknown option '--frobnicate'\n"},
     {"group: none", {"cmd", "--out", "o", "N", NULL}, "give exactly one of --db, --registry"},
     {"group: both",
      {"cmd", "--out", "o", "--db", "d", "--registry", "u", "N", NULL},
@@ -222,12 +243,151 @@ START_TEST(test_help)
 }
 END_TEST
 
+static int parse_code;
+
+static void
+parse_json_usage(void)
+{
+    static const char *const w[] = {"cmd", "--json", "--frob", NULL};
+
+    parse_code = parse(&cmd, w); /* its stderr is then overwritten by the stdout captured */
+}
+
+/* With --json a usage error is also an error document on stdout (stderr keeps the text). */
+START_TEST(test_usage_json)
+{
+    capture(stdout, 1, parse_json_usage);
+    ck_assert_int_eq(parse_code, CLI_EXIT_USAGE);
+    ck_assert_str_eq(captured, "{\"ok\":false,\"error\":{\"code\":\"invalid_argument\","
+                               "\"message\":\"unknown option '--frob'\"}}\n");
+}
+END_TEST
+
+static void
+parse_usage_no_json(void)
+{
+    static const char *const w[] = {"cmd", "--frob", NULL};
+
+    parse_code = parse(&cmd, w);
+}
+
+START_TEST(test_usage_no_json)
+{
+    capture(stdout, 1, parse_usage_no_json);
+    ck_assert_int_eq(parse_code, CLI_EXIT_USAGE);
+    ck_assert_str_eq(captured, "");
+}
+END_TEST
+
+static const struct {
+    const char *a, *b;
+    size_t want;
+} distances[] = {
+    {"", "", 0},
+    {"", "abc", 3},
+    {"abc", "abc", 0},
+    {"ab", "ba", 1},
+    {"isue", "issue", 1},
+    {"shwo", "show", 1},
+    {"ca", "abc", 3}, /* OSA, not full DL */
+    {"kitten", "sitting", 3},
+    {"--josn", "--json", 1},
+    {"help", "hlep", 1},
+};
+
+START_TEST(test_edit_distance)
+{
+    size_t got = cli_edit_distance(distances[_i].a, strlen(distances[_i].a), distances[_i].b,
+                                   strlen(distances[_i].b));
+
+    ck_assert_msg(got == distances[_i].want, "%s/%s: got %zu", distances[_i].a, distances[_i].b,
+                  got);
+}
+END_TEST
+
+static const struct cli_cmd words[] = {
+    {"issue", NULL, ""},  {"show", NULL, ""},  {"shop", NULL, ""},
+    {"verify", NULL, ""}, {"renew", NULL, ""}, {"review-due", NULL, ""},
+};
+
+static const struct {
+    const char *word;
+    const char *want; /* NULL: no suggestion */
+} suggestions[] = {
+    {"isue", "issue"},    {"isseu", "issue"}, {"verfy", "verify"},
+    {"veirfy", "verify"}, {"renw", "renew"},  {"review-deu", "review-due"},
+    {"shoz", NULL},  /* show and shop are as near: none */
+    {"issue", NULL}, /* the word itself is no misspelling */
+    {"iss", NULL},   /* 2 edits of 3 letters: not less than half */
+    {"xyzzy", NULL},      {"", NULL},         {"frobnicate", NULL},
+};
+
+START_TEST(test_suggest)
+{
+    const char *got = cli_suggest_command(suggestions[_i].word, words, LIBRO_NELEM(words));
+
+    if (suggestions[_i].want == NULL) {
+        ck_assert_msg(got == NULL, "%s: got %s", suggestions[_i].word, got);
+    } else {
+        ck_assert_msg(got != NULL && strcmp(got, suggestions[_i].want) == 0, "%s: got %s",
+                      suggestions[_i].word, got != NULL ? got : "none");
+    }
+}
+END_TEST
+
+START_TEST(test_suggest_long_word)
+{
+    char word[200];
+
+    memset(word, 'a', sizeof word - 1);
+    word[sizeof word - 1] = '\0';
+    ck_assert_uint_eq(cli_edit_distance(word, strlen(word), "a", 1), SIZE_MAX);
+    ck_assert_ptr_null(cli_suggest_command(word, words, LIBRO_NELEM(words)));
+}
+END_TEST
+
+/* The document builder: nesting, escaping, null, numbers, times and booleans. */
+static void
+build_document(void)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    struct cli_json j;
+
+    cli_json_begin(&j, &err);
+    cli_json_str(&j, "number", "N-\"1\"\n\t");
+    cli_json_str(&j, "none", NULL);
+    cli_json_int(&j, "n", -42);
+    cli_json_bool(&j, "yes", true);
+    cli_json_time(&j, "at", 1798761600);
+    cli_json_open(&j, "list", '[');
+    cli_json_str(&j, NULL, "a");
+    cli_json_open(&j, NULL, '{');
+    cli_json_int(&j, "i", 1);
+    cli_json_close(&j, '}');
+    cli_json_close(&j, ']');
+    cli_json_open(&j, "empty", '{');
+    cli_json_close(&j, '}');
+    ck_assert_int_eq(cli_json_end(&j), LIBRO_OK);
+}
+
+START_TEST(test_json_builder)
+{
+    capture(stdout, 1, build_document);
+    ck_assert_str_eq(captured,
+                     "{\"ok\":true,\"number\":\"N-\\\"1\\\"\\n\\u0009\",\"none\":null,\"n\":-42,"
+                     "\"yes\":true,\"at\":\"2027-01-01T00:00:00Z\",\"list\":[\"a\",{\"i\":1}],"
+                     "\"empty\":{}}\n");
+}
+END_TEST
+
 Suite *
 libro_test_suite(void)
 {
     Suite *s = suite_create("cli_opts");
     TCase *ok = tcase_create("parse");
     TCase *usage = tcase_create("usage");
+    TCase *near = tcase_create("did you mean");
+    TCase *json = tcase_create("json");
 
     tcase_add_test(ok, test_binds_variables);
     tcase_add_test(ok, test_resets_variables);
@@ -237,6 +397,14 @@ libro_test_suite(void)
     suite_add_tcase(s, ok);
     tcase_add_loop_test(usage, test_usage_errors, 0, (int) LIBRO_NELEM(bad));
     tcase_add_test(usage, test_too_many);
+    tcase_add_test(usage, test_usage_json);
+    tcase_add_test(usage, test_usage_no_json);
     suite_add_tcase(s, usage);
+    tcase_add_loop_test(near, test_edit_distance, 0, (int) LIBRO_NELEM(distances));
+    tcase_add_loop_test(near, test_suggest, 0, (int) LIBRO_NELEM(suggestions));
+    tcase_add_test(near, test_suggest_long_word);
+    suite_add_tcase(s, near);
+    tcase_add_test(json, test_json_builder);
+    suite_add_tcase(s, json);
     return s;
 }

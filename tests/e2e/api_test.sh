@@ -404,8 +404,10 @@ expect_size "suspend: one leaf" $((size0 + 3))
 # millisecond, each after the last).
 check "sync after suspend" 0 'synced bundle' -- "$libro" sync "$URL"
 check "verify: SUSPENDED" 5 '^SUSPENDED' -- "$libro" verify --jws ada.jws
-check "reinstate over HTTP" 0 'T7-N-0001: reinstate recorded' -- "$libro" license reinstate \
-    "${AS_BOARD[@]}" --reason "complaint dismissed" T7-N-0001
+# --json: the registry's answer names no states, so from and to are null.
+check "reinstate over HTTP --json" 0 '^\{"ok":true,"number":"T7-N-0001","action":"reinstate","from":null,"to":null\}$' \
+    -- bash -c '"$0" license reinstate "${@:1}" 2>/dev/null' "$libro" "${AS_BOARD[@]}" \
+    --json --reason "complaint dismissed" T7-N-0001
 expect_state "reinstated" T7-N-0001 active
 expect_size "reinstate: one leaf" $((size0 + 4))
 check "sync after reinstate" 0 'synced bundle' -- "$libro" sync "$URL"
@@ -561,6 +563,9 @@ sign req.jws "$(claims suspend T7-F-0001 ',"reason":"not ours"')"
 post /v1/licenses/T7-F-0001/suspend req.jws
 expect_error "403: the board suspends the clinic's license" 403 out_of_scope
 check "403 through the CLI" 1 '403 out_of_scope' -- "$libro" license revoke --registry "$URL" \
+    --key clinic.pem --issuer urn:libro:town-7:clinic --reason "not ours" T7-N-0002
+check "403 through the CLI --json" 1 '^\{"ok":false,"error":\{"code":"[a-z_]+","message":"[^"]*403 out_of_scope' \
+    -- bash -c '"$0" license revoke "${@:1}" 2>/dev/null' "$libro" --registry "$URL" --json \
     --key clinic.pem --issuer urn:libro:town-7:clinic --reason "not ours" T7-N-0002
 expect_state "the board's license untouched" T7-N-0002 active
 # A license of a type the board is not granted, signed by hand with the board's key.

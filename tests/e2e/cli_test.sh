@@ -37,6 +37,17 @@ check "bad --alg" 2 "rsa" -- "$libro" key new --alg rsa --out r.pem
 check "extra argument" 2 "unexpected argument" -- "$libro" key show a b
 check "flag with value" 2 "takes no value" -- "$libro" key show --json=yes k.pem
 [ ! -e x.pem ] && [ ! -e a.pem ] && ok || fail "a usage error created a file"
+# -V is --version; a misspelt command, subcommand or option gets the one near name.
+check "-V" 0 '^libro [0-9]+\.[0-9]+\.[0-9]+$' -- "$libro" -V
+check "did you mean: command" 2 "unknown command 'isue'; did you mean 'issue'\?" -- "$libro" isue
+check "did you mean: help topic" 2 "did you mean 'verify'\?" -- "$libro" help verfy
+check "did you mean: subcommand" 2 "unknown command 'shwo'; did you mean 'show'\?" -- "$libro" license shwo
+check "did you mean: option" 2 "unknown option '--josn'; did you mean '--json'\?" -- "$libro" key show --josn k.pem
+check "did you mean: --help" 2 "did you mean '--help'\?" -- "$libro" key show --helpp
+check "nothing near: no suggestion" 2 "unknown command 'frobnicate' \(see" -- "$libro" frobnicate
+"$libro" frobnicate 2>&1 | grep -q 'did you mean' && fail "a suggestion for frobnicate" || ok
+check "usage error with --json" 2 '^\{"ok":false,"error":\{"code":"invalid_argument","message":"unknown option .--frob."\}\}$' \
+    -- bash -c "'$libro' key show --json --frob k.pem 2>/dev/null"
 
 # --- keys ---------------------------------------------------------------------------------
 check "key new ed25519" 0 'did:key:z6Mk' -- "$libro" key new --out ed.pem --public-out ed.pub.pem --jwk-out ed.jwk

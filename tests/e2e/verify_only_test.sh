@@ -83,6 +83,9 @@ same "same sync usage error" -- sync --no-such-option
 # --- only the verifier's commands ------------------------------------------------------------
 check "help lists verify, trust, sync" 0 'verify .*trust .*sync ' -- bash -c "'$lv' --help | tr '\n' ' '"
 check "version" 0 '^libro-verify [0-9]' -- "$lv" --version
+check "-V" 0 '^libro-verify [0-9]' -- "$lv" -V
+check "did you mean verify" 2 "unknown command 'verfy'; did you mean 'verify'\?" -- "$lv" verfy
+same "same verify --json, file missing" -- verify --json --jws missing.jws
 check "no help for key" 2 "unknown command 'key'" -- "$lv" help key
 for verb in key jws issue qr registry license; do
     check "no $verb command" 2 "unknown command '$verb'" -- "$lv" "$verb" --help

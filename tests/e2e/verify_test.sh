@@ -207,6 +207,14 @@ printf 'P5\n64 64\n255\n' >noise.pgm && head -c 4096 /dev/urandom >>noise.pgm
 check "image without a QR" 8 'NO QR|no QR' -- "$libro" verify --trust-dir "$S" --at $AT noise.pgm
 check "verify --json no QR" 8 '"exit_code":8' -- "$libro" verify --json --trust-dir "$S" --at $AT noise.pgm
 check "missing image" 2 'no such file' -- "$libro" verify --trust-dir "$S" nope.png
+# --json answers with one document even when there is nothing to read (exit 2 all the same).
+check "missing image --json" 2 '^\{"ok":false,"error":\{"code":"not_found","message":"nope.png: no such file"\}\}$' \
+    -- bash -c "'$libro' verify --json --trust-dir '$S' nope.png 2>/dev/null"
+check "missing --jws --json" 2 '"code":"not_found"' -- bash -c "'$libro' verify --json --jws nope.jws 2>/dev/null"
+check "directory --json" 2 '"code":"io","message":"[^"]*: not a regular file"' \
+    -- bash -c "'$libro' verify --json --jws . 2>/dev/null"
+check "no input --json" 2 '^\{"ok":false,"error":\{"code":"invalid_argument"' \
+    -- bash -c "'$libro' verify --json 2>/dev/null"
 check "two inputs" 2 'one of' -- "$libro" verify --text x --jws ada.jws
 check "no input" 2 'one of' -- "$libro" verify
 check "bad --at" 2 'at' -- "$libro" verify --at yesterday ada.png

@@ -411,7 +411,174 @@ for want in '"qrVersion":' '"stateNow":"in force"' '"recorded":true' '"recorded"
     fi
 done
 
+# Issue 12: --json on every command that prints a result (each also on a failure).
+expect() { # WHAT PATTERN FILE...: some document of WHAT holds the fixed string PATTERN
+    local what=$1 want=$2
+    shift 2
+    grep -qF -- "$want" "$@" || {
+        echo "cli_run: no $what document with $want" >&2
+        exit 1
+    }
+}
+"$libro" key new --out j.pem --public-out j.pub >/dev/null
+key_docs+=("$(out "$libro" key new --json --out jk.pem)" "$(out "$libro" key new --json --out jk.pem)")
+expect "key new" '"out":"jk.pem"' "${key_docs[@]}"
+key_public_docs=("$(out "$libro" key public --json j.pem)" "$(out "$libro" key public --json es.pem)"
+    "$(out "$libro" key public --json missing.pem)")
+expect "key public" '"pem":"-----BEGIN PUBLIC KEY-----\n' "${key_public_docs[@]}"
+jws_sign_docs=("$(out "$libro" jws sign --json --key ed.pem --kid k claims.json)"
+    "$(out "$libro" jws sign --json --key missing.pem claims.json)")
+expect "jws sign" '"jws":"ey' "${jws_sign_docs[@]}"
+# Issue: a charter, both authorizations, licenses (on file, with a QR code, recorded with its
+# status entries), one refused (its file exists) and a usage error (--out - with --json).
+issued_docs=("$(out "$libro" issue charter --json --key town.pem --issuer urn:libro:t \
+    --parent-charter town.jws --id urn:libro:t:j --name J --level 1 --community-key j.pub \
+    --allow a --valid-from 2026-02-01T00:00:00Z --days 300 --out j-charter.jws)"
+    "$(out "$libro" issue authorization --json --key town.pem --charter town.jws \
+        --id urn:libro:t:jb --name JB --subject-key j.pub --grant a:365 \
+        --status-registry https://r.example --valid-from 2026-01-01T00:00:00Z --days 900 \
+        --out j-auth.jws)"
+    "$(out "$libro" issue registry-authorization --json --key town.pem --charter town.jws \
+        --id urn:libro:t:jr --name JR --subject-key j.pub --url https://jr.example \
+        --valid-from 2026-01-01T00:00:00Z --days 900 --out j-regauth.jws)"
+    "$(out "$libro" issue license --json --key board.pem --authorization auth.jws \
+        --community-charter town.jws --holder H --number J-1 --profession P --type a \
+        --scope s --scope t --valid-from 2026-06-01T00:00:00Z --out j1.jws --qr j1.png)"
+    "$(out "$libro" issue license --json --key board.pem --authorization auth.jws \
+        --community-charter town.jws --holder H --number J-2 --profession P --type a --scope s \
+        --out j2.jws --registry reg.db --status-url-base https://r.example/v1/status)"
+    "$(out "$libro" issue license --json --key board.pem --authorization auth.jws \
+        --community-charter town.jws --holder H --number J-1 --profession P --type a --scope s \
+        --out j1.jws)"
+    "$(out "$libro" issue license --json --key board.pem --authorization auth.jws \
+        --community-charter town.jws --holder H --number J-1 --profession P --type a --scope s \
+        --out -)")
+for want in '"type":"CommunityCharter"' '"type":"IssuerAuthorization"' \
+    '"type":"RegistryAuthorization"' '"qr":"j1.png"' '"registered":true' '"status":{"list":0,' \
+    '"code":"exists"' '"code":"invalid_argument"'; do
+    expect "issue" "$want" "${issued_docs[@]}"
+done
+printf 'holder,number,profession,type,scope\nA,JB-1,P,a,s\nB,JB-2,P,zz,s\nC,JB-3,P,a,s;t\n' >batch.csv
+batch() { # FILE
+    out "$libro" issue license --json --batch "$1" --key board.pem --authorization auth.jws \
+        --community-charter town.jws --registry reg.db --status-url-base https://r.example/v1/status
+}
+batch_docs=("$(batch batch.csv)" "$(batch missing.csv)")
+for want in '"number":"JB-1","issued":true,"status":{' '"issued":false,"error":{"code":"denied"' \
+    '"total":3,"issued":2,"failed":1,"notWritten":0' '"code":"not_found"'; do
+    expect "issue --batch" "$want" "${batch_docs[@]}"
+done
+# A license's changes, the clock, and a renewal (a registry whose type opens renewal at once).
+change_docs=("$(out "$libro" license suspend --json --db reg.db --actor ops --reason r J-2)"
+    "$(out "$libro" license reinstate --json --db reg.db --actor ops --reason r J-2)"
+    "$(out "$libro" license revoke --json --db reg.db --actor ops --reason r J-2)"
+    "$(out "$libro" license reinstate --json --db reg.db --actor ops --reason r J-2)"
+    "$(out "$libro" license surrender --json --db reg.db --actor ops --reason r NO-SUCH)")
+for want in '"action":"suspend","from":"active","to":"suspended"' \
+    '"action":"revoke","from":"active","to":"revoked"' '"code":"not_found"'; do
+    expect "license change" "$want" "${change_docs[@]}"
+done
+tick_docs=("$(out "$libro" license tick --json --db reg.db)"
+    "$(out "$libro" license tick --json --db missing.db)")
+expect "license tick" '"changed":0' "${tick_docs[@]}"
+registry_docs=("$(out "$libro" registry init --json --db renew.db --charter town.jws \
+    --authorization regauth.jws)"
+    "$(out "$libro" registry init --json --db new.db --charter new-charter.jws \
+        --authorization new-auth.jws --community-key new-town.pem --registry-key new-reg.pem \
+        --id urn:libro:new --name New --level 1 --allow a --registry-id urn:libro:new:r \
+        --registry-name NR --url https://nr.example)"
+    "$(out "$libro" registry init --json --db renew.db --charter town.jws \
+        --authorization regauth.jws)"
+    "$(out "$libro" registry init --json --db half.db --charter absent.jws \
+        --authorization absent-auth.jws)")
+for want in '"registry":{"id":"urn:libro:t:r","name":"R"}' '"created":{}' \
+    '"charter":"new-charter.jws"' '"code":"exists"' 'creating the charter needs'; do
+    expect "registry init" "$want" "${registry_docs[@]}"
+done
+type_docs=("$(out "$libro" registry type --json --db renew.db --id a --validity-days 365 \
+    --renewal-window-days 365 --grace-days 30 --requires 'cpd_hours >= 10' --actor ops)"
+    "$(out "$libro" registry type --json --db renew.db --id a --validity-days 365 \
+        --renewal-window-days 365 --grace-days 30 --requires 'cpd_hours >= ten' --actor ops)")
+expect "registry type" '"requires":[{"evidence":"cpd_hours","op":">=","value":10}]' "${type_docs[@]}"
+"$libro" issue license --key board.pem --authorization auth.jws --community-charter town.jws \
+    --holder H --number R-1 --profession P --type a --scope s --out r1.jws --registry renew.db \
+    --status-url-base https://r.example/v1/status >/dev/null 2>&1
+renew() { # OUT [options]
+    local file=$1
+    shift
+    out "$libro" license renew --json --db renew.db --actor ops --key board.pem \
+        --authorization auth.jws --community-charter town.jws --out "$file" "$@" R-1
+}
+renew_docs=("$(renew r1-2.jws --evidence cpd_hours=12 --qr r1-2.png)"
+    "$(renew r1-3.jws --evidence cpd_hours=2)")
+expect "license renew" '"version":2' "${renew_docs[@]}"
+"$libro" issue authorization --key town.pem --charter town.jws --id urn:libro:t:jb2 --name JB2 \
+    --subject-key j.pub --grant a:365 --valid-from 2026-01-01T00:00:00Z --days 900 \
+    --out j-auth-unrecorded.jws 2>/dev/null
+registry_record_docs=("$(out "$libro" registry authorize --json --db renew.db --actor ops \
+    --authorization j-auth-unrecorded.jws --allow-unrecorded)"
+    "$(out "$libro" registry authorize --json --db renew.db --actor ops \
+        --authorization j-auth-unrecorded.jws)"
+    "$(out "$libro" registry chain --json --db renew.db --actor ops --add town.jws)")
+expect "registry authorize" '"id":"urn:libro:t:jb2"' "${registry_record_docs[@]}"
+status_docs=("$(out "$libro" registry status --json --db renew.db --key reg.pem --list 0 \
+    --purpose revocation --id https://r.example/v1/status/0/revocation --out jrev.jws)"
+    "$(out "$libro" registry status --json --db renew.db --key board.pem --list 0 \
+        --purpose revocation --id https://r.example/v1/status/0/revocation --out jrev2.jws)")
+expect "registry status" '"purpose":"revocation"' "${status_docs[@]}"
+audit_docs=("$(out "$libro" registry audit --json --db renew.db)"
+    "$(out "$libro" registry audit --json --db missing.db)")
+expect "registry audit" '"root":"' "${audit_docs[@]}"
+# The trust store: an anchor pinned, a list added, one refused; removed by id.
+trust_change_docs=("$(out "$libro" trust add --json --trust-dir jt --anchor town.jws)"
+    "$(out "$libro" trust add --json --trust-dir jt regauth.jws auth.jws)"
+    "$(out "$libro" trust add --json --trust-dir jt claims.json)"
+    "$(out "$libro" trust remove --json --trust-dir jt urn:libro:t:b)")
+for want in '"anchor":true,"thumbprint":"' '"file":"auth.jws","anchor":false,"thumbprint":null' \
+    '"removed":1' 'claims.json: '; do
+    expect "trust add or remove" "$want" "${trust_change_docs[@]}"
+done
+# Sync from a registry served on loopback (port 0, read back), then nothing newer; and one
+# that cannot be reached.
+"$libro" registry serve --db renew.db --key reg.pem --listen 127.0.0.1:0 --port-file port \
+    2>serve.log &
+serve_pid=$!
+for _ in $(seq 400); do [ -s port ] && break; sleep 0.05; done
+[ -s port ] || {
+    echo "cli_run: the registry did not start: $(cat serve.log)" >&2
+    exit 1
+}
+sync_docs=("$(out "$libro" sync --json --trust-dir jt "http://127.0.0.1:$(cat port)")"
+    "$(out "$libro" sync --json --trust-dir jt "http://127.0.0.1:$(cat port)")")
+kill "$serve_pid" && wait "$serve_pid" 2>/dev/null
+sync_docs+=("$(out "$libro" sync --json --trust-dir jt "http://127.0.0.1:$(cat port)")")
+for want in '"upToDate":false' '"upToDate":true' '"code":"network"'; do
+    expect "sync" "$want" "${sync_docs[@]}"
+done
+qr_docs=("$(out "$libro" qr encode --json --png jq.png lic.jws)"
+    "$(out "$libro" qr encode --json --svg jq.svg --ecc Q lic.jws)"
+    "$(out "$libro" qr decode --json lic.png)" "$(out "$libro" qr decode --json --jws lic.png)"
+    "$(out "$libro" qr decode --json noise.pgm)" "$(out "$libro" qr encode --json --text lic.jws)")
+for want in '"version":' '"ecc":"Q"' '"text":"LB2:' '"jws":"ey' '"code":"no_qr_code"' \
+    '"code":"invalid_argument"'; do
+    expect "qr" "$want" "${qr_docs[@]}"
+done
+
 status=0
+node "$here/cli.mjs" issue.schema.json "${issued_docs[@]}" "${renew_docs[@]}" || status=1
+node "$here/cli.mjs" license-change.schema.json "${change_docs[@]}" || status=1
+node "$here/cli.mjs" license-tick.schema.json "${tick_docs[@]}" || status=1
+node "$here/cli.mjs" registry-init.schema.json "${registry_docs[@]}" || status=1
+node "$here/cli.mjs" registry-type.schema.json "${type_docs[@]}" || status=1
+node "$here/cli.mjs" registry-record.schema.json "${registry_record_docs[@]}" || status=1
+node "$here/cli.mjs" registry-status.schema.json "${status_docs[@]}" || status=1
+node "$here/cli.mjs" registry-audit.schema.json "${audit_docs[@]}" || status=1
+node "$here/cli.mjs" trust-change.schema.json "${trust_change_docs[@]}" || status=1
+node "$here/cli.mjs" sync.schema.json "${sync_docs[@]}" || status=1
+node "$here/cli.mjs" qr.schema.json "${qr_docs[@]}" || status=1
+node "$here/cli.mjs" jws-sign.schema.json "${jws_sign_docs[@]}" || status=1
+node "$here/cli.mjs" key-public.schema.json "${key_public_docs[@]}" || status=1
+node "$here/cli.mjs" issue-batch.schema.json "${batch_docs[@]}" || status=1
 node "$here/cli.mjs" license-show.schema.json "${license_docs[@]}" || status=1
 node "$here/cli.mjs" license-expiring.schema.json "${expiring_docs[@]}" || status=1
 node "$here/cli.mjs" mandate-show.schema.json "${mandate_docs[@]}" || status=1
