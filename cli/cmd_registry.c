@@ -1076,12 +1076,66 @@ static const char *wh_url;
 static struct cli_list wh_licenses;
 static bool wh_all;
 static bool wh_insecure_http;
+static const char *wh_expiring;
 static const char *wh_id;
+static bool wh_json;
 
 static const char webhook_epilog[] =
     "Exit status: 0 done, 1 refused or failed (reason on stderr), 2 bad command line.\n"
     "Receivers check each delivery with the registry's public key (libro registry webhook\n"
     "key): see \"Webhooks\" in docs/operations.md.";
+
+/* One subscription as schemas/cli/webhook-list.schema.json's "webhook" describes it. */
+static void
+json_webhook(struct cli_json *j, const char *key, const libro_webhook *w, int64_t now)
+{
+    const char *p = w->licenses;
+
+    cli_json_open(j, key, '{');
+    cli_json_str(j, "id", w->id);
+    cli_json_str(j, "url", w->url);
+    if (p == NULL) {
+        cli_json_str(j, "licenses", NULL);
+    } else {
+        cli_json_open(j, "licenses", '[');
+        while (*p != '\0') {
+            char number[LIBRO_MAX_LICENSE_NUMBER_BYTES + 1];
+            size_t len = strcspn(p, " ");
+
+            if (len < sizeof number) { /* the store holds checked numbers */
+                memcpy(number, p, len);
+                number[len] = '\0';
+                cli_json_str(j, NULL, number);
+            }
+            p += len;
+            p += *p == ' ' ? 1 : 0;
+        }
+        cli_json_close(j, ']');
+    }
+    cli_json_bool(j, "insecureHttp", w->insecure_http);
+    cli_json_int(j, "expiringWithinDays", (int64_t) w->expiring_within);
+    cli_json_time(j, "created", w->created_at);
+    cli_json_str(j, "state", libro_webhook_state(w, now));
+    cli_json_int(j, "nextLeaf", (int64_t) w->cursor);
+    cli_json_int(j, "attempts", (int64_t) w->attempts);
+    if (w->attempts > 0) {
+        cli_json_time(j, "nextAttempt", w->next_at);
+    } else {
+        cli_json_str(j, "nextAttempt", NULL);
+    }
+    if (w->failing_since != 0) {
+        cli_json_time(j, "failingSince", w->failing_since);
+    } else {
+        cli_json_str(j, "failingSince", NULL);
+    }
+    cli_json_str(j, "lastError", w->last_error);
+    if (w->expiry_checked_at != 0) {
+        cli_json_time(j, "expiryChecked", w->expiry_checked_at);
+    } else {
+        cli_json_str(j, "expiryChecked", NULL);
+    }
+    cli_json_close(j, '}');
+}
 
 static const struct cli_option webhook_add_opts[] = {
     {CLI_OPT_VALUE, "--db", "FILE", &wh_db, CLI_REQUIRED, 0,
@@ -1091,24 +1145,54 @@ static const struct cli_option webhook_add_opts[] = {
     {CLI_OPT_LIST, "--license", "NUMBER", &wh_licenses, 0, 1,
      "a license whose changes are sent (repeatable, up to 32)"},
     {CLI_OPT_SWITCH, "--all", NULL, &wh_all, 0, 1, "send the changes of every license"},
+    {CLI_OPT_VALUE, "--expiring-within", "DAYS", &wh_expiring, 0, 0,
+     "send license.expiring when an active license is DAYS from its validUntil (default 30, "
+     "0: never, at most 3660)"},
     {CLI_OPT_SWITCH, "--insecure-http", NULL, &wh_insecure_http, 0, 0,
      "allow plain http:// to a host other than loopback (the events travel unencrypted)"},
+    CLI_JSON_OPTION(&wh_json, "webhook-add.schema.json"),
 };
 
 static const struct cli_command webhook_add_cmd = {
     "registry webhook add",
-    "--db FILE --url URL (--license NUMBER... | --all) [--insecure-http]",
+    "--db FILE --url URL (--license NUMBER... | --all) [--expiring-within DAYS]\n"
+    "       [--insecure-http] [--json]",
     "Subscribe URL to the license events of the log from now on: issued, renewed,\n"
     "suspended, reinstated, revoked, surrendered, expired and lapsed, of the licenses named\n"
-    "(--license) or of every one (--all). Prints the subscription's id. `libro registry\n"
-    "serve` delivers them, signed with the registry key (Standard Webhooks, v1a), and\n"
-    "retries a failed delivery with back-off until the endpoint answers 2xx. The URL must be\n"
-    "https://, or http:// to 127.0.0.0/8 or [::1] unless --insecure-http; it may carry no\n"
-    "user:password@ and no #fragment.",
+    "(--license) or of every one (--all); and to license.expiring, once per validUntil, when\n"
+    "one of them is active and --expiring-within days or less from its validUntil (a renewal\n"
+    "makes a new one due). Prints the subscription's id. `libro registry serve` delivers\n"
+    "them, signed with the registry key (Standard Webhooks, v1a), and retries a failed\n"
+    "delivery with back-off until the endpoint answers 2xx. The URL must be https://, or\n"
+    "http:// to 127.0.0.0/8 or [::1] unless --insecure-http; it may carry no user:password@\n"
+    "and no #fragment.",
     webhook_add_opts,
     LIBRO_NELEM(webhook_add_opts),
     webhook_epilog,
 };
+
+/* Subscription `id` as read back from the registry, printed as webhook-add's document. */
+static libro_code
+json_added(libro_registry *r, const char *id, libro_error *err)
+{
+    libro_webhook *w = NULL;
+    size_t n = 0;
+    struct cli_json j;
+    libro_code rc = libro_webhook_list(&w, &n, r, err);
+
+    for (size_t i = 0; rc == LIBRO_OK && i <= n; i++) {
+        if (i == n) {
+            rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "webhook %.32s was removed", id);
+        } else if (strcmp(w[i].id, id) == 0) {
+            cli_json_begin(&j, err);
+            json_webhook(&j, "webhook", &w[i], libro_time_now());
+            rc = cli_json_end(&j);
+            break;
+        }
+    }
+    libro_webhooks_free(w, n);
+    return rc;
+}
 
 static int
 webhook_add(int argc, char **argv)
@@ -1117,6 +1201,7 @@ webhook_add(int argc, char **argv)
     libro_error err = LIBRO_ERROR_INIT;
     libro_registry *r = NULL;
     char *id = NULL;
+    uint64_t days = LIBRO_WEBHOOK_EXPIRING_DAYS;
     int code = cli_parse_command(cmd, argc, argv);
 
     if (code >= 0) {
@@ -1125,19 +1210,31 @@ webhook_add(int argc, char **argv)
     if (!wh_all && wh_licenses.n == 0) {
         return cli_command_usage(cmd, "name the licenses (--license NUMBER) or give --all");
     }
+    if (wh_expiring != NULL && libro_parse_u64(&days, wh_expiring, strlen(wh_expiring),
+                                               LIBRO_WEBHOOK_MAX_EXPIRING_DAYS, &err) != LIBRO_OK) {
+        return cli_command_usage(cmd, "--expiring-within: want whole days, 0 to %u",
+                                 LIBRO_WEBHOOK_MAX_EXPIRING_DAYS);
+    }
     code = CLI_EXIT_NO;
     if (libro_registry_open(&r, wh_db, &err) != LIBRO_OK ||
         libro_webhook_add(&id, r, wh_url, wh_licenses.v, wh_licenses.n, wh_insecure_http,
-                          libro_time_now(), &err) != LIBRO_OK) {
-        cli_report(cmd->command, &err);
-        if (err.code == LIBRO_ERR_DENIED && strncmp(wh_url, "http://", 7) == 0 &&
+                          (unsigned) days, libro_time_now(), &err) != LIBRO_OK) {
+        cli_report_json(cmd->command, &err, wh_json);
+        if (!wh_json && err.code == LIBRO_ERR_DENIED && strncmp(wh_url, "http://", 7) == 0 &&
             !wh_insecure_http) {
             cli_errorf("%s: use https://, or add --insecure-http to send events unencrypted",
                        cmd->command);
         }
         goto out;
     }
-    printf("%s\n", id);
+    if (wh_json) {
+        if (json_added(r, id, &err) != LIBRO_OK) {
+            cli_json_error(&err);
+            goto out;
+        }
+    } else {
+        printf("%s\n", id);
+    }
     code = CLI_EXIT_OK;
 out:
     libro_free(id);
@@ -1148,16 +1245,17 @@ out:
 static const struct cli_option webhook_db_opts[] = {
     {CLI_OPT_VALUE, "--db", "FILE", &wh_db, CLI_REQUIRED, 0,
      "the registry database: a file, or a postgresql:// URI"},
+    CLI_JSON_OPTION(&wh_json, "webhook-list.schema.json"),
 };
 
 static const struct cli_command webhook_list_cmd = {
     "registry webhook list",
-    "--db FILE",
+    "--db FILE [--json]",
     "List the webhook subscriptions, one line each: id, state, the next log leaf to send,\n"
-    "what it follows, and its URL; a subscription with failed deliveries adds a line with\n"
-    "the attempts, the next attempt's time and the last failure. The state is ok, retrying\n"
-    "(its last delivery failed) or failing (no delivery has succeeded for 24 hours; it is\n"
-    "still retried every hour).",
+    "the expiry horizon (expiring Nd, or no expiring), what it follows, and its URL; a\n"
+    "subscription with failed deliveries adds a line with the attempts, the next attempt's\n"
+    "time and the last failure. The state is ok, retrying (its last delivery failed) or\n"
+    "failing (no delivery has succeeded for 24 hours; it is still retried every hour).",
     webhook_db_opts,
     LIBRO_NELEM(webhook_db_opts),
     webhook_epilog,
@@ -1170,8 +1268,10 @@ webhook_list(int argc, char **argv)
     libro_registry *r = NULL;
     libro_webhook *w = NULL;
     char next[LIBRO_TIME_TEXT_MAX];
+    char horizon[32];
     size_t n = 0;
     int64_t now = libro_time_now();
+    struct cli_json j;
     int code = cli_parse_command(&webhook_list_cmd, argc, argv);
 
     if (code >= 0) {
@@ -1180,13 +1280,33 @@ webhook_list(int argc, char **argv)
     code = CLI_EXIT_NO;
     if (libro_registry_open(&r, wh_db, &err) != LIBRO_OK ||
         libro_webhook_list(&w, &n, r, &err) != LIBRO_OK) {
-        cli_report(webhook_list_cmd.command, &err);
+        cli_report_json(webhook_list_cmd.command, &err, wh_json);
+        goto out;
+    }
+    if (wh_json) {
+        cli_json_begin(&j, &err);
+        cli_json_open(&j, "webhooks", '[');
+        for (size_t i = 0; i < n; i++) {
+            json_webhook(&j, NULL, &w[i], now);
+        }
+        cli_json_close(&j, ']');
+        if (cli_json_end(&j) != LIBRO_OK) {
+            cli_json_error(&err);
+            goto out;
+        }
+        code = CLI_EXIT_OK;
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
-        printf("%s  %-8s  leaf %llu  %s  %s\n", w[i].id, libro_webhook_state(&w[i], now),
-               (unsigned long long) w[i].cursor, w[i].licenses == NULL ? "all" : w[i].licenses,
-               w[i].url);
+        if (w[i].expiring_within == 0) {
+            (void) snprintf(horizon, sizeof horizon, "no expiring");
+        } else {
+            (void) snprintf(horizon, sizeof horizon, "expiring %ud",
+                            (unsigned) w[i].expiring_within);
+        }
+        printf("%s  %-8s  leaf %llu  %s  %s  %s\n", w[i].id, libro_webhook_state(&w[i], now),
+               (unsigned long long) w[i].cursor, horizon,
+               w[i].licenses == NULL ? "all" : w[i].licenses, w[i].url);
         if (w[i].attempts > 0) {
             printf("    %u failed attempts, next at %s: %s\n", (unsigned) w[i].attempts,
                    cli_time_text(next, w[i].next_at),
@@ -1204,11 +1324,12 @@ static const struct cli_option webhook_remove_opts[] = {
     {CLI_OPT_ARG, "ID", NULL, &wh_id, CLI_REQUIRED, 0, "the subscription (wh_...)"},
     {CLI_OPT_VALUE, "--db", "FILE", &wh_db, CLI_REQUIRED, 0,
      "the registry database: a file, or a postgresql:// URI"},
+    CLI_JSON_OPTION(&wh_json, "webhook-remove.schema.json"),
 };
 
 static const struct cli_command webhook_remove_cmd = {
     "registry webhook remove",
-    "ID --db FILE",
+    "ID --db FILE [--json]",
     "Remove a webhook subscription: nothing more is sent to it (an attempt under way ends).",
     webhook_remove_opts,
     LIBRO_NELEM(webhook_remove_opts),
@@ -1220,6 +1341,7 @@ webhook_remove(int argc, char **argv)
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_registry *r = NULL;
+    struct cli_json j;
     int code = cli_parse_command(&webhook_remove_cmd, argc, argv);
 
     if (code >= 0) {
@@ -1228,23 +1350,39 @@ webhook_remove(int argc, char **argv)
     code = CLI_EXIT_NO;
     if (libro_registry_open(&r, wh_db, &err) != LIBRO_OK ||
         libro_webhook_remove(r, wh_id, &err) != LIBRO_OK) {
-        cli_report(webhook_remove_cmd.command, &err);
+        cli_report_json(webhook_remove_cmd.command, &err, wh_json);
+        goto out;
+    }
+    if (wh_json) {
+        cli_json_begin(&j, &err);
+        cli_json_str(&j, "removed", wh_id);
+        if (cli_json_end(&j) != LIBRO_OK) {
+            cli_json_error(&err);
+            goto out;
+        }
     } else {
         fprintf(stderr, "libro: removed webhook %s\n", wh_id);
-        code = CLI_EXIT_OK;
     }
+    code = CLI_EXIT_OK;
+out:
     libro_registry_close(r);
     return cli_finish(code);
 }
 
+static const struct cli_option webhook_key_opts[] = {
+    {CLI_OPT_VALUE, "--db", "FILE", &wh_db, CLI_REQUIRED, 0,
+     "the registry database: a file, or a postgresql:// URI"},
+    CLI_JSON_OPTION(&wh_json, "webhook-key.schema.json"),
+};
+
 static const struct cli_command webhook_key_cmd = {
     "registry webhook key",
-    "--db FILE",
+    "--db FILE [--json]",
     "Print the public key receivers check the webhooks' signatures with, in the Standard\n"
     "Webhooks form: whpk_ and the standard base64 of the raw Ed25519 key the registry\n"
     "authorization names.",
-    webhook_db_opts,
-    LIBRO_NELEM(webhook_db_opts),
+    webhook_key_opts,
+    LIBRO_NELEM(webhook_key_opts),
     webhook_epilog,
 };
 
@@ -1255,6 +1393,7 @@ webhook_key(int argc, char **argv)
     libro_registry *r = NULL;
     libro_credential *auth = NULL;
     libro_buf text = LIBRO_BUF_INIT;
+    struct cli_json j;
     const char *jws;
     int code = cli_parse_command(&webhook_key_cmd, argc, argv);
 
@@ -1280,11 +1419,20 @@ webhook_key(int argc, char **argv)
     if (libro_webhook_public_key(&text, auth->subject_key, &err) != LIBRO_OK) {
         goto out_report;
     }
-    printf("%s\n", (const char *) text.data);
+    if (wh_json) {
+        cli_json_begin(&j, &err);
+        cli_json_str(&j, "registry", auth->subject_id);
+        cli_json_str(&j, "key", (const char *) text.data);
+        if (cli_json_end(&j) != LIBRO_OK) {
+            goto out_report;
+        }
+    } else {
+        printf("%s\n", (const char *) text.data);
+    }
     code = CLI_EXIT_OK;
     goto out;
 out_report:
-    cli_report(webhook_key_cmd.command, &err);
+    cli_report_json(webhook_key_cmd.command, &err, wh_json);
 out:
     libro_buf_free(&text);
     libro_credential_free(auth);

@@ -314,8 +314,8 @@ START_TEST(test_add_list_remove)
     size_t n = 0;
     uint64_t size = append(TYPE_LEAF) + 1;
 
-    must(libro_webhook_add(&a, reg, url, NULL, 0, false, T0, &err), &err, "add all");
-    must(libro_webhook_add(&b, reg, "https://hr.example/libro?k=1", two, 2, false, T0 + 1, &err),
+    must(libro_webhook_add(&a, reg, url, NULL, 0, false, 0, T0, &err), &err, "add all");
+    must(libro_webhook_add(&b, reg, "https://hr.example/libro?k=1", two, 2, false, 0, T0 + 1, &err),
          &err, "add two");
     ck_assert_uint_eq(strlen(a), LIBRO_WEBHOOK_ID_MAX);
     ck_assert_str_ne(a, b);
@@ -369,7 +369,7 @@ START_TEST(test_add_refuses)
     char *id = NULL;
 
     LIBRO_ASSERT_CODE(
-        libro_webhook_add(&id, reg, bad[_i].url, numbers, n_numbers, bad[_i].insecure, T0, &err),
+        libro_webhook_add(&id, reg, bad[_i].url, numbers, n_numbers, bad[_i].insecure, 0, T0, &err),
         bad[_i].want, &err, bad[_i].msg);
     ck_assert_ptr_null(id);
     must(libro_webhook_list(&w, &n, reg, &err), &err, "list");
@@ -382,7 +382,7 @@ START_TEST(test_insecure_http_allowed)
     libro_error err = LIBRO_ERROR_INIT;
     char *id = NULL;
 
-    must(libro_webhook_add(&id, reg, "http://10.0.0.1/x", NULL, 0, true, T0, &err), &err, "add");
+    must(libro_webhook_add(&id, reg, "http://10.0.0.1/x", NULL, 0, true, 0, T0, &err), &err, "add");
     {
         libro_webhook w = only_webhook();
 
@@ -522,7 +522,7 @@ START_TEST(test_deliver_retry_same_id)
     char *id = NULL;
     uint64_t first;
 
-    must(libro_webhook_add(&id, reg, url, NULL, 0, false, T0, &err), &err, "add");
+    must(libro_webhook_add(&id, reg, url, NULL, 0, false, 0, T0, &err), &err, "add");
     ck_assert_uint_eq(pass_at("me", T0), 0); /* nothing in the log yet */
     ck_assert_uint_eq(rx.n, 0);
     first = append(REVOKE_N1);
@@ -576,7 +576,7 @@ START_TEST(test_answers_that_fail)
     libro_webhook w;
     char *id = NULL;
 
-    must(libro_webhook_add(&id, reg, url, NULL, 0, false, T0, &err), &err, "add");
+    must(libro_webhook_add(&id, reg, url, NULL, 0, false, 0, T0, &err), &err, "add");
     append(REVOKE_N1);
     rx.script[0] = 302;
     rx.script[1] = BIG_BODY;
@@ -609,8 +609,8 @@ START_TEST(test_filter_by_license)
     char *all = NULL;
 
     ck_assert_int_gt(snprintf(all_url, sizeof all_url, "%s?all", url), 0);
-    must(libro_webhook_add(&id, reg, url, n2, 1, false, T0, &err), &err, "add");
-    must(libro_webhook_add(&all, reg, all_url, NULL, 0, false, T0 + 1, &err), &err, "add all");
+    must(libro_webhook_add(&id, reg, url, n2, 1, false, 0, T0, &err), &err, "add");
+    must(libro_webhook_add(&all, reg, all_url, NULL, 0, false, 0, T0 + 1, &err), &err, "add all");
     append(REVOKE_N1);
     append(PROMOTE_N2); /* an action this version does not know: skipped */
     append(SUSPEND_N2);
@@ -639,7 +639,7 @@ START_TEST(test_dead_endpoint_backs_off_then_fails)
 
     close(fd); /* bound once, now nobody listens there */
     ck_assert_int_gt(snprintf(dead, sizeof dead, "http://127.0.0.1:%u/", (unsigned) port), 0);
-    must(libro_webhook_add(&id, reg, dead, NULL, 0, false, T0, &err), &err, "add");
+    must(libro_webhook_add(&id, reg, dead, NULL, 0, false, 0, T0, &err), &err, "add");
     append(REVOKE_N1);
     for (uint32_t attempt = 1; attempt <= 12; attempt++) {
         ck_assert_uint_eq(pass_at("me", now), 0);
@@ -668,7 +668,7 @@ START_TEST(test_lease_of_another_process)
     libro_webhook w;
     char *id = NULL;
 
-    must(libro_webhook_add(&id, reg, url, NULL, 0, false, T0, &err), &err, "add");
+    must(libro_webhook_add(&id, reg, url, NULL, 0, false, 0, T0, &err), &err, "add");
     append(REVOKE_N1);
     w = only_webhook();
     w.lease_owner = libro_strndup("other", 5);
@@ -702,7 +702,7 @@ START_TEST(test_sender_thread)
     opt.db_path = f.db_path;
     opt.key = f.registry_key;
     opt.poll_ms = 50;
-    must(libro_webhook_add(&id, reg, url, NULL, 0, false, libro_time_now(), &err), &err, "add");
+    must(libro_webhook_add(&id, reg, url, NULL, 0, false, 0, libro_time_now(), &err), &err, "add");
     must(libro_webhook_sender_start(&s, &opt, &err), &err, "start");
     append(REVOKE_N1);
     /* A bounded wait for the delivery (at most 10 s), not a clock. */

@@ -186,7 +186,8 @@ add_once(libro_registry *r, libro_webhook *w, libro_error *err)
 
 libro_code
 libro_webhook_add(char **id, libro_registry *r, const char *url, const char *const *licenses,
-                  size_t n, bool insecure_http, int64_t now, libro_error *err)
+                  size_t n, bool insecure_http, unsigned expiring_within, int64_t now,
+                  libro_error *err)
 {
     char idtext[LIBRO_WEBHOOK_ID_MAX + 1];
     libro_webhook w;
@@ -197,6 +198,11 @@ libro_webhook_add(char **id, libro_registry *r, const char *url, const char *con
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "webhook: NULL argument");
     }
     *id = NULL;
+    if (expiring_within > LIBRO_WEBHOOK_MAX_EXPIRING_DAYS) {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "webhook: the expiry horizon is 0 to %u days",
+                               LIBRO_WEBHOOK_MAX_EXPIRING_DAYS);
+    }
     rc = check_url(url, insecure_http, err);
     if (rc != LIBRO_OK) {
         libro_error_prefix(err, "webhook url");
@@ -216,6 +222,7 @@ libro_webhook_add(char **id, libro_registry *r, const char *url, const char *con
         goto out;
     }
     w.insecure_http = insecure_http;
+    w.expiring_within = expiring_within;
     w.created_at = now;
     LIBRO_REGISTRY__RETRY(rc, r, err, add_once(r, &w, err));
     if (rc == LIBRO_OK) {
@@ -383,6 +390,58 @@ libro_webhook__event(libro_buf *body, bool *match, const char *filter, const cha
 }
 
 libro_code
+libro_webhook__expiry_event(libro_buf *body, char msg_id[LIBRO_WEBHOOK__MSG_ID_MAX],
+                            const char *license, int64_t valid_until, int64_t now,
+                            const char *registry_id, libro_error *err)
+{
+    unsigned char digest[32];
+    char at[LIBRO_TIME_TEXT_MAX];
+    char until[LIBRO_TIME_TEXT_MAX];
+    libro_buf key = LIBRO_BUF_INIT;
+    libro_buf hex = LIBRO_BUF_INIT;
+    json_t *out = NULL;
+    libro_code rc;
+
+    /* The id names (license, validUntil) alone: every subscription and every retry sends the
+     * same one, and a renewal (a new validUntil) makes a new one. */
+    rc = libro_buf_printf(&key, err, "%s.%" PRId64, license, valid_until);
+    if (rc == LIBRO_OK) {
+        rc = libro_sha256(digest, key.data, key.len, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_hex_encode(&hex, digest, sizeof digest, err);
+    }
+    if (rc == LIBRO_OK &&
+        snprintf(msg_id, LIBRO_WEBHOOK__MSG_ID_MAX, "exp_%s", (const char *) hex.data) !=
+            (int) LIBRO_WEBHOOK__MSG_ID_MAX - 1) {
+        rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "webhook: expiry id");
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_time_format(at, now, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_time_format(until, valid_until, err);
+    }
+    if (rc != LIBRO_OK) {
+        goto out;
+    }
+    out = json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s}}", "type", "license.expiring", "timestamp",
+                    at, "data", "license", license, "validUntil", until, "status",
+                    libro_license_state_name(LIBRO_STATE_ACTIVE), "registry",
+                    registry_id != NULL ? registry_id : "");
+    if (out == NULL) {
+        rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    rc = libro_json__dump(body, out, err);
+out:
+    json_decref(out);
+    libro_buf_free(&hex);
+    libro_buf_free(&key);
+    return rc;
+}
+
+libro_code
 libro_webhook__signature(libro_buf *out, const libro_key *key, const char *msg_id, int64_t ts,
                          const void *body, size_t len, libro_error *err)
 {
@@ -484,12 +543,19 @@ set_text(char **dst, const char *src, libro_error *err)
     return LIBRO_OK;
 }
 
-/* Write w's delivery state, if this pass still holds its lease (*held false otherwise: it was
- * removed, or another process took it after the lease ran out). `keep_lease` renews it, else
- * it is let go. */
+/* A license.expiring sent, to record with the save after it (libro_store_ops
+ * webhook_expiry_mark). */
+typedef struct expiry_sent {
+    const char *license;
+    int64_t valid_until;
+} expiry_sent;
+
+/* Write w's delivery state, and `mark` (NULL: none) as sent, if this pass still holds its
+ * lease (*held false otherwise: it was removed, or another process took it after the lease
+ * ran out). `keep_lease` renews it, else it is let go. */
 static libro_code
 save_once(libro_registry *r, const libro_webhook *w, const libro_webhook_pass *p, int64_t now,
-          bool keep_lease, bool *held, libro_error *err)
+          bool keep_lease, const expiry_sent *mark, bool *held, libro_error *err)
 {
     libro_webhook *all = NULL;
     libro_webhook *row;
@@ -508,6 +574,7 @@ save_once(libro_registry *r, const libro_webhook *w, const libro_webhook_pass *p
         row->attempts = w->attempts;
         row->next_at = w->next_at;
         row->failing_since = w->failing_since;
+        row->expiry_checked_at = w->expiry_checked_at;
         rc = set_text(&row->last_error, w->last_error, err);
         if (rc == LIBRO_OK) {
             rc = set_text(&row->lease_owner, keep_lease ? p->owner : NULL, err);
@@ -516,6 +583,10 @@ save_once(libro_registry *r, const libro_webhook *w, const libro_webhook_pass *p
         if (rc == LIBRO_OK) {
             rc = r->store.ops->webhook_put(r->store.h, row, false, err);
         }
+        if (rc == LIBRO_OK && mark != NULL) {
+            rc = r->store.ops->webhook_expiry_mark(r->store.h, w->id, mark->license,
+                                                   mark->valid_until, now, err);
+        }
     }
     libro_webhooks_free(all, n);
     return commit_or_rollback(r, rc, err);
@@ -523,12 +594,21 @@ save_once(libro_registry *r, const libro_webhook *w, const libro_webhook_pass *p
 
 static libro_code
 save(libro_registry *r, const libro_webhook *w, const libro_webhook_pass *p, int64_t now,
-     bool keep_lease, bool *held, libro_error *err)
+     bool keep_lease, const expiry_sent *mark, bool *held, libro_error *err)
 {
     libro_code rc;
 
-    LIBRO_REGISTRY__RETRY(rc, r, err, save_once(r, w, p, now, keep_lease, held, err));
+    LIBRO_REGISTRY__RETRY(rc, r, err, save_once(r, w, p, now, keep_lease, mark, held, err));
     return rc;
+}
+
+/* Whether w's expiring licenses are to be walked at `now`: it has a horizon and its last walk
+ * ended LIBRO_WEBHOOK_EXPIRY_EVERY ago or more (or never). */
+static bool
+expiry_due(const libro_webhook *w, int64_t now)
+{
+    return w->expiring_within > 0 &&
+           (w->expiry_checked_at == 0 || now - w->expiry_checked_at >= LIBRO_WEBHOOK_EXPIRY_EVERY);
 }
 
 static bool
@@ -537,7 +617,7 @@ due(const libro_webhook *w, const libro_webhook_pass *p, uint64_t size, int64_t 
     bool leased =
         w->lease_owner != NULL && w->lease_until > now && strcmp(w->lease_owner, p->owner) != 0;
 
-    return w->cursor < size && w->next_at <= now && !leased;
+    return (w->cursor < size || expiry_due(w, now)) && w->next_at <= now && !leased;
 }
 
 /* The ids this pass has delivered to already: each subscription at most once a pass, so that
@@ -649,24 +729,65 @@ stopping(const libro_webhook_pass *p)
     return p->stop != NULL && atomic_load(p->stop);
 }
 
-/* Deliver w's events from its cursor on, until the log's end, a failure, or
- * LIBRO_WEBHOOK__PASS_EVENTS sent. */
+/* The state of one subscription's pass: how many it sent, whether its lease still holds and
+ * whether an attempt failed (which ends the pass). */
+typedef struct pass_state {
+    unsigned posted;
+    bool held;
+    bool failed;
+} pass_state;
+
+/* One attempt at `body` as msg_id, at the time it is made (*now): the log event at w's cursor
+ * (`mark` NULL) or the expiry `mark`. A success moves the cursor on (a log event), resets the
+ * failure state and saves w with `mark` (its lease kept); a failure counts the attempt,
+ * schedules the next with back-off and saves w with its lease let go (ps->failed). */
 static libro_code
-deliver_one(libro_registry *r, libro_webhook *w, const libro_webhook_pass *p, int64_t now,
-            unsigned *sent, libro_error *err)
+attempt(libro_registry *r, libro_webhook *w, const libro_webhook_pass *p, int64_t *now,
+        const char *msg_id, const libro_buf *body, const expiry_sent *mark, pass_state *ps,
+        unsigned *sent, libro_error *err)
+{
+    libro_error why = LIBRO_ERROR_INIT;
+    libro_code rc;
+
+    ps->posted++;
+    /* Each attempt, and the lease renewed after it, at the time it is made: a pass that
+     * waited on slow endpoints must not send stale timestamps or let its lease lapse. */
+    *now = p->clock != NULL ? p->clock() : *now;
+    if (post(w, p->key, msg_id, *now, body, &why) == LIBRO_OK) {
+        (*sent)++;
+        w->cursor += mark == NULL ? 1 : 0; /* a log event: the next leaf */
+        w->attempts = 0;
+        w->next_at = 0;
+        w->failing_since = 0;
+        rc = set_text(&w->last_error, NULL, err);
+        return rc == LIBRO_OK ? save(r, w, p, *now, true, mark, &ps->held, err) : rc;
+    }
+    ps->failed = true;
+    w->attempts = w->attempts < UINT32_MAX ? w->attempts + 1 : w->attempts;
+    w->next_at = *now + libro_webhook__backoff(p->backoff_seconds, w->attempts);
+    w->failing_since = w->failing_since != 0 ? w->failing_since : *now;
+    rc = set_text(&w->last_error, why.msg, err);
+    say(p, "webhook %s: event %s failed (attempt %" PRIu32 "): %s; next attempt in %" PRId64 " s",
+        w->id, msg_id, w->attempts, why.msg, w->next_at - *now);
+    return rc == LIBRO_OK ? save(r, w, p, *now, false, NULL, &ps->held, err) : rc;
+}
+
+/* w's log events from its cursor on, until the log's end (as it was at the start), a failure,
+ * or LIBRO_WEBHOOK__PASS_EVENTS sent. *at_end: the cursor reached that end. */
+static libro_code
+deliver_log(libro_registry *r, libro_webhook *w, const libro_webhook_pass *p, int64_t *now,
+            pass_state *ps, bool *at_end, unsigned *sent, libro_error *err)
 {
     libro_buf body = LIBRO_BUF_INIT;
     libro_error why = LIBRO_ERROR_INIT;
-    char msg_id[32];
+    char msg_id[LIBRO_WEBHOOK__MSG_ID_MAX];
     char *leaf = NULL;
     uint64_t size = 0;
-    unsigned posted = 0;
-    bool held = true;
     bool match = false;
     libro_code rc = r->store.ops->log_size(r->store.h, &size, err);
 
-    while (rc == LIBRO_OK && held && w->cursor < size && posted < LIBRO_WEBHOOK__PASS_EVENTS &&
-           !stopping(p)) {
+    while (rc == LIBRO_OK && ps->held && !ps->failed && w->cursor < size &&
+           ps->posted < LIBRO_WEBHOOK__PASS_EVENTS && !stopping(p)) {
         libro_free(leaf);
         leaf = NULL;
         body.len = 0;
@@ -691,41 +812,147 @@ deliver_one(libro_registry *r, libro_webhook *w, const libro_webhook_pass *p, in
             continue;
         }
         (void) snprintf(msg_id, sizeof msg_id, "msg_%" PRIu64, w->cursor);
-        posted++;
-        /* Each attempt, and the lease renewed after it, at the time it is made: a pass that
-         * waited on slow endpoints must not send stale timestamps or let its lease lapse. */
-        now = p->clock != NULL ? p->clock() : now;
-        if (post(w, p->key, msg_id, now, &body, &why) == LIBRO_OK) {
-            (*sent)++;
-            w->cursor++;
-            w->attempts = 0;
-            w->next_at = 0;
-            w->failing_since = 0;
-            rc = set_text(&w->last_error, NULL, err);
-        } else {
-            w->attempts = w->attempts < UINT32_MAX ? w->attempts + 1 : w->attempts;
-            w->next_at = now + libro_webhook__backoff(p->backoff_seconds, w->attempts);
-            w->failing_since = w->failing_since != 0 ? w->failing_since : now;
-            rc = set_text(&w->last_error, why.msg, err);
-            say(p,
-                "webhook %s: event %s failed (attempt %" PRIu32 "): %s; next attempt in %" PRId64
-                " s",
-                w->id, msg_id, w->attempts, why.msg, w->next_at - now);
-            if (rc == LIBRO_OK) {
-                rc = save(r, w, p, now, false, &held, err);
-            }
-            goto out;
-        }
-        if (rc == LIBRO_OK) {
-            rc = save(r, w, p, now, true, &held, err);
-        }
+        rc = attempt(r, w, p, now, msg_id, &body, NULL, ps, sent, err);
     }
-    if (rc == LIBRO_OK && held) {
-        rc = save(r, w, p, now, false, &held, err); /* the cursor past skipped leaves; let go */
-    }
-out:
+    *at_end = rc == LIBRO_OK && w->cursor >= size;
     libro_free(leaf);
     libro_buf_free(&body);
+    return rc;
+}
+
+/* One page of the expiring licenses a subscription is told of. */
+typedef struct expiry_page {
+    const libro_webhook *w;
+    int64_t now;
+    int64_t within;
+    struct {
+        char number[LIBRO_MAX_LICENSE_NUMBER_BYTES + 1];
+        int64_t valid_until;
+    } due[LIBRO_WEBHOOK__EXPIRY_PAGE];
+    size_t n_due;
+    size_t seen;
+    bool full; /* the page stopped the walk */
+    int64_t last_until;
+    char last_number[LIBRO_MAX_LICENSE_NUMBER_BYTES + 1];
+} expiry_page;
+
+static libro_code
+expiry_collect(void *ctx, const libro_license_record *rec, libro_error *err)
+{
+    expiry_page *pg = ctx;
+    size_t len = strnlen(rec->number, LIBRO_MAX_LICENSE_NUMBER_BYTES + 1);
+
+    if (pg->seen == LIBRO_WEBHOOK__EXPIRY_PAGE) {
+        pg->full = true;
+        return LIBRO_ERR_LIMIT; /* ends the walk: the page is full */
+    }
+    if (len > LIBRO_MAX_LICENSE_NUMBER_BYTES) {
+        return libro_error_set(err, LIBRO_ERR_IO, "license number too long in the store");
+    }
+    pg->seen++;
+    pg->last_until = rec->valid_until;
+    memcpy(pg->last_number, rec->number, len + 1);
+    if (libro_watch_expiry_upcoming(rec->state, rec->valid_until, pg->now, pg->within) &&
+        (pg->w->licenses == NULL || follows(pg->w->licenses, rec->number))) {
+        memcpy(pg->due[pg->n_due].number, rec->number, len + 1);
+        pg->due[pg->n_due].valid_until = rec->valid_until;
+        pg->n_due++;
+    }
+    return LIBRO_OK;
+}
+
+/* The license.expiring events of one page not sent before. */
+static libro_code
+send_page(libro_registry *r, libro_webhook *w, const libro_webhook_pass *p, int64_t *now,
+          const expiry_page *pg, pass_state *ps, unsigned *sent, libro_error *err)
+{
+    libro_buf body = LIBRO_BUF_INIT;
+    char msg_id[LIBRO_WEBHOOK__MSG_ID_MAX];
+    libro_code rc = LIBRO_OK;
+
+    for (size_t i = 0; rc == LIBRO_OK && i < pg->n_due && ps->held && !ps->failed &&
+                       ps->posted < LIBRO_WEBHOOK__PASS_EVENTS && !stopping(p);
+         i++) {
+        expiry_sent mark = {pg->due[i].number, pg->due[i].valid_until};
+        bool was_sent = false;
+
+        rc = r->store.ops->webhook_expiry_sent(r->store.h, &was_sent, w->id, mark.license,
+                                               mark.valid_until, err);
+        if (rc != LIBRO_OK || was_sent) {
+            continue;
+        }
+        body.len = 0;
+        rc = libro_webhook__expiry_event(&body, msg_id, mark.license, mark.valid_until, pg->now,
+                                         p->registry_id, err);
+        if (rc == LIBRO_OK) {
+            rc = attempt(r, w, p, now, msg_id, &body, &mark, ps, sent, err);
+        }
+    }
+    libro_buf_free(&body);
+    return rc;
+}
+
+/* Walk the expiring licenses of w's horizon at `now`, a page at a time, sending those due;
+ * stamp the walk when it ended with nothing left to send. */
+static libro_code
+deliver_expiring(libro_registry *r, libro_webhook *w, const libro_webhook_pass *p, int64_t *now,
+                 pass_state *ps, unsigned *sent, libro_error *err)
+{
+    expiry_page *pg = libro_calloc(1, sizeof *pg);
+    int64_t after_until = INT64_MIN;
+    char after_number[LIBRO_MAX_LICENSE_NUMBER_BYTES + 1] = "";
+    int64_t started = *now;
+    libro_code rc = LIBRO_OK;
+
+    if (pg == NULL) {
+        return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+    }
+    for (;;) {
+        memset(pg, 0, sizeof *pg);
+        pg->w = w;
+        pg->now = started;
+        pg->within = (int64_t) w->expiring_within * 86400;
+        rc = libro_registry__expiring_after(r, started, pg->within, after_until, after_number,
+                                            false, expiry_collect, pg, err);
+        if (rc == LIBRO_ERR_LIMIT && pg->full) {
+            rc = LIBRO_OK;
+        }
+        if (rc == LIBRO_OK) {
+            rc = send_page(r, w, p, now, pg, ps, sent, err);
+        }
+        if (rc != LIBRO_OK || !ps->held || ps->failed || stopping(p) || !pg->full ||
+            ps->posted >= LIBRO_WEBHOOK__PASS_EVENTS) {
+            break;
+        }
+        after_until = pg->last_until;
+        memcpy(after_number, pg->last_number, sizeof after_number);
+    }
+    if (rc == LIBRO_OK && ps->held && !ps->failed && !stopping(p) && !pg->full &&
+        ps->posted < LIBRO_WEBHOOK__PASS_EVENTS) {
+        w->expiry_checked_at = started;
+    }
+    libro_free(pg);
+    return rc;
+}
+
+/* Deliver w's log events from its cursor on, then (at the log's end) its expiring licenses,
+ * at most LIBRO_WEBHOOK__PASS_EVENTS in all; a failure ends it. */
+static libro_code
+deliver_one(libro_registry *r, libro_webhook *w, const libro_webhook_pass *p, int64_t now,
+            unsigned *sent, libro_error *err)
+{
+    pass_state ps = {0, true, false};
+    bool at_end = false;
+    libro_code rc = deliver_log(r, w, p, &now, &ps, &at_end, sent, err);
+
+    if (rc == LIBRO_OK && at_end && ps.held && !ps.failed && !stopping(p) &&
+        ps.posted < LIBRO_WEBHOOK__PASS_EVENTS && expiry_due(w, now)) {
+        rc = deliver_expiring(r, w, p, &now, &ps, sent, err);
+    }
+    if (rc == LIBRO_OK && ps.held && !ps.failed) {
+        /* The cursor past skipped leaves and the walk's stamp; let go. */
+        rc = save(r, w, p, now, false, NULL, &ps.held, err);
+    }
     return rc;
 }
 

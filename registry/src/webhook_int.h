@@ -44,6 +44,20 @@ LIBRO_NODISCARD libro_code libro_webhook__event(libro_buf *body, bool *match, co
                                                 const char *leaf, size_t len, uint64_t index,
                                                 const char *registry_id, libro_error *err);
 
+/* A webhook-id: "msg_<leaf>" for a log event, "exp_<64 hex digits>" for an expiry. */
+#define LIBRO_WEBHOOK__MSG_ID_MAX 69u
+/* Expiring licenses read from the store at a time, in a subscription's expiry walk. */
+#define LIBRO_WEBHOOK__EXPIRY_PAGE 64u
+
+/** The license.expiring event of `license`, active and valid until `valid_until`, found at
+ *  `now`, as a webhook body appended to `body`, and its webhook-id in msg_id: "exp_" and the
+ *  SHA-256 (hex) of "<license>.<valid_until>". */
+LIBRO_NODISCARD libro_code libro_webhook__expiry_event(libro_buf *body,
+                                                       char msg_id[LIBRO_WEBHOOK__MSG_ID_MAX],
+                                                       const char *license, int64_t valid_until,
+                                                       int64_t now, const char *registry_id,
+                                                       libro_error *err);
+
 /** "v1a," and the standard base64 of the Ed25519 signature of "<msg_id>.<ts>.<body>",
  *  appended to `out`. */
 LIBRO_NODISCARD libro_code libro_webhook__signature(libro_buf *out, const libro_key *key,
@@ -51,11 +65,16 @@ LIBRO_NODISCARD libro_code libro_webhook__signature(libro_buf *out, const libro_
                                                     const void *body, size_t len, libro_error *err);
 
 /** One delivery pass at time `now`: if any subscription is due (its cursor behind the log,
- *  its next attempt due, no other process's lease on it), claim one at a time (a lease,
- *  taken in a transaction) and send it its events from its cursor, saving the cursor after
- *  each success, and the attempt count and next time after a failure (which ends that
- *  subscription's pass); each subscription at most once a pass. *sent: the events delivered. Store
- * codes; those of libro_watch_leaf_event for a leaf that does not parse. */
+ *  or its expiry walk LIBRO_WEBHOOK_EXPIRY_EVERY old; its next attempt due, no other
+ *  process's lease on it), claim one at a time (a lease, taken in a transaction) and send it
+ *  its events from its cursor, saving the cursor after each success, and the attempt count
+ *  and next time after a failure (which ends that subscription's pass); each subscription at
+ *  most once a pass. Once its cursor is at the log's end, a subscription with an expiry
+ *  horizon walks the expiring licenses (libro_registry__expiring_after, a page at a time) and
+ *  sends license.expiring for each of its licenses that libro_watch_expiry_upcoming names
+ *  and that was not sent for that validUntil, recording each in the save of its success; a
+ *  walk that ends (no failure, no more than LIBRO_WEBHOOK__PASS_EVENTS sent) is stamped. *sent: the
+ * events delivered. Store codes; those of libro_watch_leaf_event for a leaf that does not parse. */
 LIBRO_NODISCARD libro_code libro_webhook__deliver(libro_registry *r, const libro_webhook_pass *p,
                                                   int64_t now, unsigned *sent, libro_error *err);
 

@@ -24,6 +24,11 @@
 #define LIBRO_WEBHOOK_MAX_BACKOFF 3600u
 /* Failing this long without a success: the subscription reads as failing (still retried). */
 #define LIBRO_WEBHOOK_FAILING_AFTER 86400
+/* The default horizon of license.expiring, and the largest, in days. */
+#define LIBRO_WEBHOOK_EXPIRING_DAYS 30u
+#define LIBRO_WEBHOOK_MAX_EXPIRING_DAYS 3660u
+/* A subscription's expiring licenses are walked at most this often (seconds). */
+#define LIBRO_WEBHOOK_EXPIRY_EVERY 60
 /* One attempt's whole time (connect included), and the most of a response body read. */
 #define LIBRO_WEBHOOK_TIMEOUT_MS 10000u
 #define LIBRO_WEBHOOK_MAX_RESPONSE 4096u
@@ -43,6 +48,8 @@ typedef struct libro_webhook {
     char *last_error;      /* the last failure, one line, or NULL */
     char *lease_owner;     /* the delivering process's lease, or NULL */
     int64_t lease_until;
+    uint32_t expiring_within;  /* days: license.expiring this long before validUntil (0: none) */
+    int64_t expiry_checked_at; /* when its last walk of the expiring licenses ended (0: never) */
 } libro_webhook;
 
 LIBRO_API void libro_webhook_clear(libro_webhook *w);
@@ -53,14 +60,18 @@ LIBRO_API void libro_webhooks_free(libro_webhook *w, size_t n);
 LIBRO_API const char *libro_webhook_state(const libro_webhook *w, int64_t now);
 
 /** Subscribe `url` to the changes of `licenses` (n of them, each a license number; n == 0:
- *  every license) from now on: the cursor starts at the log's size. *id receives the new id
+ *  every license) from now on: the cursor starts at the log's size. `expiring_within` days
+ *  (0: none; at most LIBRO_WEBHOOK_MAX_EXPIRING_DAYS, else LIBRO_ERR_INVALID_ARG): each
+ *  active license of the subscription whose validUntil comes that close is sent once as
+ *  license.expiring (once per validUntil). *id receives the new id
  *  (caller frees with libro_free). The URL must pass libro_http_url_check, except that
  *  `insecure_http` allows plain http to any host; LIBRO_ERR_INVALID_ARG or LIBRO_ERR_DENIED
  *  with the reason otherwise, LIBRO_ERR_LIMIT past LIBRO_WEBHOOK_MAX_LICENSES or
  *  LIBRO_WEBHOOK_MAX, LIBRO_ERR_INVALID_ARG for a malformed or repeated number. */
 LIBRO_API LIBRO_NODISCARD libro_code libro_webhook_add(char **id, libro_registry *r,
                                                        const char *url, const char *const *licenses,
-                                                       size_t n, bool insecure_http, int64_t now,
+                                                       size_t n, bool insecure_http,
+                                                       unsigned expiring_within, int64_t now,
                                                        libro_error *err);
 
 /** Every subscription, oldest first. Caller frees with libro_webhooks_free. */

@@ -235,9 +235,17 @@ static const char schema_webhooks[] =
     " failing_since int8 NOT NULL,"
     " last_error text COLLATE \"C\","
     " lease_owner text COLLATE \"C\","
-    " lease_until int8 NOT NULL);";
+    " lease_until int8 NOT NULL,"
+    " expiring_within integer NOT NULL CHECK (expiring_within BETWEEN 0 AND 3660),"
+    " expiry_checked_at int8 NOT NULL);";
+static const char schema_webhook_expiry[] = "CREATE TABLE webhook_expiry ("
+                                            " webhook text COLLATE \"C\" NOT NULL,"
+                                            " license text COLLATE \"C\" NOT NULL,"
+                                            " valid_until int8 NOT NULL,"
+                                            " sent_at int8 NOT NULL,"
+                                            " PRIMARY KEY (webhook, license, valid_until));";
 
-static const char *const migration_2[] = {schema_webhooks, NULL};
+static const char *const migration_2[] = {schema_webhooks, schema_webhook_expiry, NULL};
 
 const char *const *const libro_pg__migrations[] = {migration_1, migration_2};
 const size_t libro_pg__migration_count =
