@@ -15,9 +15,11 @@
 
 #include "../registry/src/registry_int.h"
 #include "../registry/src/webhook_int.h"
+#include "libro/crypto.h"
 #include "libro/encoding.h"
 #include "libro/time.h"
 #include "libro/util.h"
+#include "libro/watch.h"
 #include "test_db.h"
 #include "test_roundtable.h"
 #include "test_util.h"
@@ -30,7 +32,7 @@
 /* ---- a receiver on loopback --------------------------------------------------------------- */
 
 typedef struct got {
-    char id[64];
+    char id[96];
     char ts[32];
     char sig[128];
     char body[2048];
@@ -327,6 +329,8 @@ START_TEST(test_add_list_remove)
     ck_assert_uint_eq(w[0].cursor, size); /* from now on */
     ck_assert_int_eq(w[0].created_at, T0);
     ck_assert_str_eq(libro_webhook_state(&w[0], T0), "ok");
+    ck_assert_uint_eq(w[0].expiring_within, 0);
+    ck_assert_int_eq(w[0].expiry_checked_at, 0);
     ck_assert_str_eq(w[1].licenses, "T7-N-0002 T7-N-0001");
     ck_assert_str_eq(w[1].url, "https://hr.example/libro?k=1");
     libro_webhooks_free(w, n);
@@ -374,6 +378,28 @@ START_TEST(test_add_refuses)
     ck_assert_ptr_null(id);
     must(libro_webhook_list(&w, &n, reg, &err), &err, "list");
     ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
+START_TEST(test_expiry_horizon)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    char *id = NULL;
+
+    LIBRO_ASSERT_CODE(libro_webhook_add(&id, reg, url, NULL, 0, false,
+                                        LIBRO_WEBHOOK_MAX_EXPIRING_DAYS + 1, T0, &err),
+                      LIBRO_ERR_INVALID_ARG, &err, "0 to 3660 days");
+    ck_assert_ptr_null(id);
+    must(
+        libro_webhook_add(&id, reg, url, NULL, 0, false, LIBRO_WEBHOOK_MAX_EXPIRING_DAYS, T0, &err),
+        &err, "add");
+    {
+        libro_webhook w = only_webhook();
+
+        ck_assert_uint_eq(w.expiring_within, LIBRO_WEBHOOK_MAX_EXPIRING_DAYS);
+        libro_webhook_clear(&w);
+    }
+    libro_free(id);
 }
 END_TEST
 
@@ -447,6 +473,64 @@ START_TEST(test_event_body)
         libro_webhook__event(&body, &match, NULL, "{\"type\":", 8, 3, REGISTRY_ID, &err),
         LIBRO_ERR_PARSE, &err, NULL);
     libro_buf_free(&body);
+}
+END_TEST
+
+START_TEST(test_expiry_event_body)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_buf body = LIBRO_BUF_INIT;
+    libro_buf hex = LIBRO_BUF_INIT;
+    char id[LIBRO_WEBHOOK__MSG_ID_MAX];
+    char again[LIBRO_WEBHOOK__MSG_ID_MAX];
+    char renewed[LIBRO_WEBHOOK__MSG_ID_MAX];
+    unsigned char digest[32];
+    static const char key[] = "T7-N-0001.1900864000";
+
+    must(
+        libro_webhook__expiry_event(&body, id, "T7-N-0001", T0 + 10 * 86400, T0, REGISTRY_ID, &err),
+        &err, "event");
+    ck_assert_str_eq((const char *) body.data,
+                     "{\"type\":\"license.expiring\",\"timestamp\":\"2030-03-17T17:46:40Z\","
+                     "\"data\":{\"license\":\"T7-N-0001\",\"validUntil\":"
+                     "\"2030-03-27T17:46:40Z\",\"status\":\"active\",\"registry\":\"" REGISTRY_ID
+                     "\"}}");
+    /* exp_ and the SHA-256 of "<license>.<validUntil>": the same for every subscription, pass
+     * and retry; another validUntil (a renewal) is another event. */
+    must(libro_sha256(digest, key, strlen(key), &err), &err, "sha");
+    must(libro_hex_encode(&hex, digest, sizeof digest, &err), &err, "hex");
+    ck_assert_int_eq(strncmp(id, "exp_", 4), 0);
+    ck_assert_str_eq(id + 4, (const char *) hex.data);
+    body.len = 0;
+    must(libro_webhook__expiry_event(&body, again, "T7-N-0001", T0 + 10 * 86400, T0 + 999,
+                                     REGISTRY_ID, &err),
+         &err, "later");
+    ck_assert_str_eq(again, id);
+    must(libro_webhook__expiry_event(&body, renewed, "T7-N-0001", T0 + 375 * 86400, T0, REGISTRY_ID,
+                                     &err),
+         &err, "renewed");
+    ck_assert_str_ne(renewed, id);
+    libro_buf_free(&hex);
+    libro_buf_free(&body);
+}
+END_TEST
+
+/* The one "upcoming expiry" rule, which libro watch and license.expiring share. */
+START_TEST(test_expiry_rule)
+{
+    static const int64_t within = 30 * 86400;
+
+    ck_assert(libro_watch_expiry_upcoming(LIBRO_STATE_ACTIVE, T0 + within, T0, within));
+    ck_assert(!libro_watch_expiry_upcoming(LIBRO_STATE_ACTIVE, T0 + within + 1, T0, within));
+    ck_assert(libro_watch_expiry_upcoming(LIBRO_STATE_ACTIVE, T0, T0, within));
+    ck_assert(libro_watch_expiry_upcoming(LIBRO_STATE_ACTIVE, T0 - 1, T0, within));
+    ck_assert(!libro_watch_expiry_upcoming(LIBRO_STATE_ACTIVE, T0 + 1, T0, 0));
+    ck_assert(!libro_watch_expiry_upcoming(LIBRO_STATE_SUSPENDED, T0 + 1, T0, within));
+    ck_assert(!libro_watch_expiry_upcoming(LIBRO_STATE_EXPIRED, T0 + 1, T0, within));
+    ck_assert(!libro_watch_expiry_upcoming(LIBRO_STATE_ACTIVE, 0, T0, within));
+    ck_assert(!libro_watch_expiry_upcoming(LIBRO_STATE_ACTIVE, T0 + 1, T0, -1));
+    ck_assert(libro_watch_expiry_upcoming(LIBRO_STATE_ACTIVE, INT64_MAX, INT64_MAX - 1, 1));
+    ck_assert(!libro_watch_expiry_upcoming(LIBRO_STATE_ACTIVE, INT64_MAX, INT64_MIN, INT64_MAX));
 }
 END_TEST
 
@@ -691,6 +775,211 @@ START_TEST(test_lease_of_another_process)
 }
 END_TEST
 
+/* ---- upcoming expiry ---------------------------------------------------------------------- */
+
+#define DAY INT64_C(86400)
+
+/* A license row as issuing writes one (no log leaf: the expiry walk reads the license table):
+ * in `state`, valid until `until`, in status slot `index`. */
+static void
+put_license(const char *number, uint32_t index, libro_license_state state, int64_t until)
+{
+    static const libro_license_type type = {(char *) (uintptr_t) "nursing", 365, 30, 30, NULL, 0};
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_license_record r;
+
+    memset(&r, 0, sizeof r);
+    r.number = (char *) (uintptr_t) number;
+    r.version = 1;
+    r.state = state;
+    r.license_type = type.id;
+    r.holder_name = (char *) (uintptr_t) "Ada Example";
+    r.issuer = (char *) (uintptr_t) "urn:libro:town-7:board";
+    r.valid_from = until - 365 * DAY;
+    r.valid_until = until;
+    r.status_index = index;
+    r.credential = (char *) (uintptr_t) "jws.of.license";
+    must(reg->store.ops->begin(reg->store.h, &err), &err, "begin");
+    must(reg->store.ops->type_put(reg->store.h, &type, "", "test", &err), &err, "type");
+    must(reg->store.ops->slot_reserve(reg->store.h, LIBRO_SPACE_LICENSES, 0, index, &err), &err,
+         "slot");
+    must(reg->store.ops->license_put(reg->store.h, &r, true, &err), &err, "license");
+    must(reg->store.ops->commit(reg->store.h, &err), &err, "commit");
+}
+
+/* A renewal as the store holds it: the next version, valid until `until`. */
+static void
+renew_to(const char *number, int64_t until)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_license_record r;
+
+    memset(&r, 0, sizeof r);
+    must(reg->store.ops->begin(reg->store.h, &err), &err, "begin");
+    must(reg->store.ops->license_get(reg->store.h, &r, number, &err), &err, "get");
+    r.version++;
+    r.valid_until = until;
+    must(reg->store.ops->license_put(reg->store.h, &r, false, &err), &err, "renew");
+    must(reg->store.ops->commit(reg->store.h, &err), &err, "commit");
+    libro_license_record_clear(&r);
+}
+
+/* The value of "key":"..." in the i-th request's body, checked (signature), into out. */
+static const char *
+body_text(char *out, size_t size, size_t i, const char *key)
+{
+    const char *p = strstr(checked(i)->body, key);
+    size_t len;
+
+    ck_assert_msg(p != NULL, "no %s in %s", key, rx.got[i].body);
+    p += strlen(key);
+    len = strcspn(p, "\"");
+    ck_assert_uint_lt(len, size);
+    memcpy(out, p, len);
+    out[len] = '\0';
+    return out;
+}
+
+START_TEST(test_expiring_sent_once_and_after_renewal)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    char *id = NULL;
+    char *none = NULL;
+    char text[96];
+    char first[96];
+    bool sent = true;
+
+    put_license("T7-N-0001", 1, LIBRO_STATE_ACTIVE, T0 + 10 * DAY);
+    put_license("T7-N-0002", 2, LIBRO_STATE_ACTIVE, T0 + 40 * DAY);   /* outside 30 days */
+    put_license("T7-N-0003", 3, LIBRO_STATE_SUSPENDED, T0 + 5 * DAY); /* not active */
+    must(libro_webhook_add(&id, reg, url, NULL, 0, false, 30, T0, &err), &err, "add");
+    must(libro_webhook_add(&none, reg, "https://hr.example/none", NULL, 0, false, 0, T0 + 1, &err),
+         &err, "add without a horizon");
+    ck_assert_uint_eq(pass_at("me", T0), 1);
+    ck_assert_uint_eq(rx.n, 1);
+    ck_assert_str_eq(body_text(text, sizeof text, 0, "\"type\":\""), "license.expiring");
+    ck_assert_str_eq(body_text(text, sizeof text, 0, "\"license\":\""), "T7-N-0001");
+    ck_assert_str_eq(body_text(text, sizeof text, 0, "\"validUntil\":\""), "2030-03-27T17:46:40Z");
+    ck_assert_int_eq(strncmp(rx.got[0].id, "exp_", 4), 0);
+    memcpy(first, rx.got[0].id, sizeof first);
+    {
+        libro_webhook *w = NULL;
+        size_t n = 0;
+
+        must(libro_webhook_list(&w, &n, reg, &err), &err, "list");
+        ck_assert_uint_eq(n, 2);
+        ck_assert_int_eq(w[0].expiry_checked_at, T0); /* the walk ended */
+        ck_assert_int_eq(w[1].expiry_checked_at, 0);  /* no horizon: never walked */
+        ck_assert_ptr_null(w[0].lease_owner);
+        libro_webhooks_free(w, n);
+    }
+    must(reg->store.ops->webhook_expiry_sent(reg->store.h, &sent, id, "T7-N-0001", T0 + 10 * DAY,
+                                             &err),
+         &err, "recorded");
+    ck_assert(sent);
+    /* Not walked again within the minute; walked after it, and nothing is sent twice. */
+    ck_assert_uint_eq(pass_at("me", T0 + 59), 0);
+    ck_assert_uint_eq(pass_at("other", T0 + 61), 0);
+    ck_assert_uint_eq(rx.n, 1);
+    {
+        libro_webhook w;
+        libro_webhook *all = NULL;
+        size_t n = 0;
+
+        must(libro_webhook_list(&all, &n, reg, &err), &err, "list");
+        w = all[0];
+        ck_assert_int_eq(w.expiry_checked_at, T0 + 61);
+        libro_webhooks_free(all, n);
+    }
+    /* T7-N-0002 comes within 30 days: sent; its first answer a 500, retried with its id. */
+    rx.script[1] = 500;
+    ck_assert_uint_eq(pass_at("me", T0 + 10 * DAY + 1000), 0);
+    ck_assert_uint_eq(rx.n, 2);
+    ck_assert_str_eq(body_text(text, sizeof text, 1, "\"license\":\""), "T7-N-0002");
+    ck_assert_uint_eq(pass_at("me", T0 + 10 * DAY + 1004), 0); /* the back-off: 5 s */
+    ck_assert_uint_eq(pass_at("me", T0 + 10 * DAY + 1005), 1);
+    ck_assert_uint_eq(rx.n, 3);
+    ck_assert_str_eq(rx.got[2].id, rx.got[1].id);
+    ck_assert_str_ne(rx.got[2].id, first);
+    /* Renewed: its new validUntil is far; a year later it comes within the horizon again,
+     * a new event with a new id; the old record was forgotten on the way. */
+    renew_to("T7-N-0001", T0 + 375 * DAY);
+    ck_assert_uint_eq(pass_at("me", T0 + 11 * DAY), 0);
+    ck_assert_uint_eq(pass_at("me", T0 + 350 * DAY), 1);
+    ck_assert_uint_eq(rx.n, 4);
+    ck_assert_str_eq(body_text(text, sizeof text, 3, "\"license\":\""), "T7-N-0001");
+    ck_assert_str_eq(body_text(text, sizeof text, 3, "\"validUntil\":\""), "2031-03-27T17:46:40Z");
+    ck_assert_str_ne(rx.got[3].id, first);
+    ck_assert_uint_eq(pass_at("me", T0 + 351 * DAY), 0);
+    must(reg->store.ops->webhook_expiry_sent(reg->store.h, &sent, id, "T7-N-0001", T0 + 10 * DAY,
+                                             &err),
+         &err, "forgotten");
+    ck_assert(!sent);
+    /* Removing the subscription removes its records. */
+    must(libro_webhook_remove(reg, id, &err), &err, "remove");
+    must(reg->store.ops->webhook_expiry_sent(reg->store.h, &sent, id, "T7-N-0001", T0 + 375 * DAY,
+                                             &err),
+         &err, "removed");
+    ck_assert(!sent);
+    libro_free(none);
+    libro_free(id);
+}
+END_TEST
+
+/* A subscription to one license is told only of its expiry, and a log event goes first. */
+START_TEST(test_expiring_filter_and_order)
+{
+    static const char *const n2[] = {"T7-N-0002"};
+    libro_error err = LIBRO_ERROR_INIT;
+    char *id = NULL;
+    char text[64];
+
+    put_license("T7-N-0001", 1, LIBRO_STATE_ACTIVE, T0 + 1 * DAY);
+    put_license("T7-N-0002", 2, LIBRO_STATE_ACTIVE, T0 + 2 * DAY);
+    must(libro_webhook_add(&id, reg, url, n2, 1, false, 7, T0, &err), &err, "add");
+    append(SUSPEND_N2);
+    ck_assert_uint_eq(pass_at("me", T0), 2);
+    ck_assert_str_eq(body_text(text, sizeof text, 0, "\"type\":\""), "license.suspended");
+    ck_assert_str_eq(body_text(text, sizeof text, 1, "\"type\":\""), "license.expiring");
+    ck_assert_str_eq(body_text(text, sizeof text, 1, "\"license\":\""), "T7-N-0002");
+    libro_free(id);
+}
+END_TEST
+
+/* More expiring licenses than one page of the walk and one pass's events: the pass sends
+ * LIBRO_WEBHOOK__PASS_EVENTS and leaves the walk unstamped, the next sends the rest. */
+START_TEST(test_expiring_many)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    const unsigned count = LIBRO_WEBHOOK__PASS_EVENTS + 6;
+    char *id = NULL;
+
+    for (unsigned i = 0; i < count; i++) {
+        char number[32];
+
+        ck_assert_int_gt(snprintf(number, sizeof number, "T7-N-%04u", i + 1), 0);
+        put_license(number, i + 1, LIBRO_STATE_ACTIVE, T0 + DAY + (int64_t) (i % 3));
+    }
+    must(libro_webhook_add(&id, reg, url, NULL, 0, false, 30, T0, &err), &err, "add");
+    ck_assert_uint_eq(pass_at("me", T0), LIBRO_WEBHOOK__PASS_EVENTS);
+    {
+        libro_webhook w = only_webhook();
+
+        ck_assert_int_eq(w.expiry_checked_at, 0);
+        libro_webhook_clear(&w);
+    }
+    ck_assert_uint_eq(pass_at("me", T0 + 1), count - LIBRO_WEBHOOK__PASS_EVENTS);
+    {
+        libro_webhook w = only_webhook();
+
+        ck_assert_int_eq(w.expiry_checked_at, T0 + 1);
+        libro_webhook_clear(&w);
+    }
+    ck_assert_uint_eq(pass_at("me", T0 + 100), 0);
+    libro_free(id);
+}
+END_TEST
+
 START_TEST(test_sender_thread)
 {
     libro_error err = LIBRO_ERROR_INIT;
@@ -736,10 +1025,13 @@ libro_test_suite(void)
     tcase_add_test(tc, test_add_list_remove);
     tcase_add_loop_test(tc, test_add_refuses, 0, (int) LIBRO_NELEM(bad));
     tcase_add_test(tc, test_insecure_http_allowed);
+    tcase_add_test(tc, test_expiry_horizon);
     suite_add_tcase(s, tc);
     tcase_add_checked_fixture(ev, setup_key, teardown_key);
     tcase_add_test(ev, test_event_body);
     tcase_add_test(ev, test_signature_and_key);
+    tcase_add_test(ev, test_expiry_event_body);
+    tcase_add_test(ev, test_expiry_rule);
     tcase_add_test(ev, test_backoff);
     suite_add_tcase(s, ev);
     tcase_add_checked_fixture(dl, setup, teardown);
@@ -748,6 +1040,9 @@ libro_test_suite(void)
     tcase_add_test(dl, test_answers_that_fail);
     tcase_add_test(dl, test_dead_endpoint_backs_off_then_fails);
     tcase_add_test(dl, test_lease_of_another_process);
+    tcase_add_test(dl, test_expiring_sent_once_and_after_renewal);
+    tcase_add_test(dl, test_expiring_filter_and_order);
+    tcase_add_test(dl, test_expiring_many);
     tcase_add_test(dl, test_sender_thread);
     suite_add_tcase(s, dl);
     return s;
