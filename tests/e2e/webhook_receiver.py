@@ -5,6 +5,8 @@
 #   webhook_receiver.py PORT_FILE LOG WHPK [STATUS...|hang]
 # STATUS...: the answer to the 1st, 2nd, ... request (then 200); a request whose signature
 # does not check is answered 400 and recorded with ok false. hang: accept, record, never answer.
+# With WEBHOOK_RECEIVER_CLOCK_FILE set, its clock is moved by the seconds that file holds, read
+# at each request (a registry server under faketime signs timestamps of its own clock).
 import base64, http.server, json, os, sys, time
 
 import nacl.exceptions
@@ -18,13 +20,21 @@ TOLERANCE = 300
 count = 0
 
 
+def now():
+    path = os.environ.get("WEBHOOK_RECEIVER_CLOCK_FILE")
+    if not path:
+        return time.time()
+    with open(path) as f:
+        return time.time() + int(f.read().strip())
+
+
 def check(headers, body):
     msg_id = headers.get("webhook-id")
     ts = headers.get("webhook-timestamp")
     sigs = headers.get("webhook-signature")
     if not msg_id or not ts or not sigs:
         return "a webhook header is missing"
-    if not ts.isdigit() or abs(time.time() - int(ts)) > TOLERANCE:
+    if not ts.isdigit() or abs(now() - int(ts)) > TOLERANCE:
         return "timestamp %s is outside the tolerance" % ts
     signed = ("%s.%s." % (msg_id, ts)).encode() + body
     for sig in sigs.split(" "):

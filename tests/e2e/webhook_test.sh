@@ -6,7 +6,10 @@
 # (whose first answer is a 500: the retry carries the same webhook-id) and the one of a single
 # license only its own; no body holds the free-text reason; a dead endpoint is listed as
 # retrying, and as failing a day later (faketime); while an endpoint that never answers holds
-# the delivery thread, writes are still answered at once. No sleep waits for a clock: the
+# the delivery thread, writes are still answered at once. Then license.expiring: a license
+# 10 days (its subscription's horizon) from its validUntil is told once, under a server whose
+# clock faketime moves (the receiver's clock moved with it), not again a day later, and again
+# after a renewal once its new validUntil comes within 10 days. No sleep waits for a clock: the
 # deliveries are awaited by a bounded poll of the receivers' logs. Prints "N passed, N failed".
 set -uo pipefail
 libro=${1:?usage: webhook_test.sh PATH/TO/libro}
@@ -157,7 +160,7 @@ check "list: the dead endpoint is retrying" 0 "^wh_[0-9a-f]{16}  retrying .*127\
     "$libro" registry webhook list --db "$DB"
 check "list: its last failure" 0 'failed attempts, next at .*: http: ' -- \
     "$libro" registry webhook list --db "$DB"
-check "list: the others are ok" 0 "ok +leaf [0-9]+  T7-N-0002  http://127.0.0.1:$(cat one.port)/hook" -- \
+check "list: the others are ok" 0 "ok +leaf [0-9]+  expiring 30d  T7-N-0002  http://127.0.0.1:$(cat one.port)/hook" -- \
     "$libro" registry webhook list --db "$DB"
 check "list a day later: failing" 0 "^wh_[0-9a-f]{16}  failing .*127\.0\.0\.1:$dead/" -- \
     faked +25h "$libro" registry webhook list --db "$DB"
@@ -188,6 +191,95 @@ if grep -qE 'runtime error:|Sanitizer' "$work/serve.log" serve2.log; then
     fail "sanitizer reports:"
     cat serve2.log
     cat "$work/serve.log"
+fi
+
+# --- upcoming expiry: license.expiring once per validUntil, and again after a renewal ------------
+# Both servers stop; from here one server at a time runs with its clock moved by faketime, and
+# the receiver's clock moves with it (exp.clock, seconds).
+kill "$server2_pid" "$server_pid" 2>/dev/null
+wait "$server2_pid" "$server_pid" 2>/dev/null
+server2_pid=
+server_pid=
+wrapper_pid=
+# serve_at OFFSET: the server alone, at now + OFFSET.
+serve_at() {
+    if [ -n "$wrapper_pid" ]; then
+        kill "$server_pid"
+        wait "$wrapper_pid" 2>/dev/null # faketime waits for the server it started
+    fi
+    rm -f "$work/reg.port"
+    # faketime itself, not the faked function (a subshell between): the server is its child.
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+        FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "$1" "$libro" registry serve --db "$DB" \
+        --key reg.pem --listen 127.0.0.1:0 --port-file "$work/reg.port" --webhook-backoff 1 \
+        2>>serve-faked.log &
+    wrapper_pid=$!
+    for _ in $(seq 200); do [ -s "$work/reg.port" ] && break; sleep 0.05; done
+    [ -s "$work/reg.port" ] || { echo "setup failed: the server at $1 did not start"; cat serve-faked.log; exit 1; }
+    server_pid=$(pgrep -P "$wrapper_pid")
+    [ -n "$server_pid" ] || { echo "setup failed: no server under faketime $wrapper_pid"; exit 1; }
+}
+# expiry_checked OFFSET: when the expiry receiver's subscription last walked the expiring
+# licenses (its expiryChecked in webhook list --json; null before the first).
+expiry_checked() {
+    faked "$1" "$libro" registry webhook list --json --db "$DB" |
+        "$py" -c 'import json, sys
+print([w for w in json.load(sys.stdin)["webhooks"] if w["licenses"] == ["T7-F-0001"]][0]["expiryChecked"])'
+}
+must "$libro" registry type --db "$DB" --id first-aid --validity-days 20 --renewal-window-days 20 \
+    --grace-days 0 --actor ops
+echo 0 >exp.clock
+WEBHOOK_RECEIVER_CLOCK_FILE=$work/exp.clock receiver exp
+check "add --json: one license, expiring within 10 days" 0 '"licenses":\["T7-F-0001"\].*"expiringWithinDays":10' -- \
+    "$libro" registry webhook add --json --db "$DB" --url "http://127.0.0.1:$(cat exp.port)/hook" \
+    --license T7-F-0001 --expiring-within 10
+must "$libro" issue license --key board.pem --authorization auth.jws --community-charter town.jws \
+    --holder "Holder F" --number T7-F-0001 --profession "first aider" --type first-aid \
+    --scope "first aid" --out licf.jws --registry "$DB" --status-url-base http://127.0.0.1/v1/status
+until_of() { "$libro" license show --json --db "$DB" T7-F-0001 | "$py" -c 'import json, sys
+print(json.load(sys.stdin)["license"]["validUntil"])'; }
+until1=$(until_of)
+# 11 days on, 9 days are left: the issue, then license.expiring.
+echo $((11 * 86400)) >exp.clock
+serve_at +11d
+if await exp 2; then ok; else fail "expiry receiver got $(wc -l <exp.log) requests, want 2"; fi
+if [ "$(field exp.log 1 'r["body"]["type"]')" = license.issued ] &&
+    [ "$(field exp.log 2 'r["body"]["type"], r["body"]["data"]["license"], r["body"]["data"]["validUntil"], r["body"]["data"]["status"]')" = \
+        "('license.expiring', 'T7-F-0001', '$until1', 'active')" ]; then ok; else
+    fail "issue and expiry: $(cat exp.log)"; fi
+if [[ "$(field exp.log 2 'r["id"]')" =~ ^exp_[0-9a-f]{64}$ ]]; then ok; else
+    fail "license.expiring's webhook-id: $(field exp.log 2 'r["id"]')"; fi
+# A day later the walk runs again (its stamp moves) and sends nothing more.
+walked=$(expiry_checked +11d)
+echo $((12 * 86400)) >exp.clock
+serve_at +12d
+for _ in $(seq 300); do [ "$(expiry_checked +12d)" != "$walked" ] && break; sleep 0.05; done
+if [ "$(expiry_checked +12d)" != "$walked" ] && [ "$(wc -l <exp.log)" = 2 ]; then ok; else
+    fail "a day later: walked at $(expiry_checked +12d) (before: $walked), $(wc -l <exp.log) requests"; fi
+# Renewed: its new validUntil is beyond the horizon; 31 days on it is within it again.
+must faked +12d "$libro" license renew --db "$DB" --actor ops --key board.pem \
+    --authorization auth.jws --community-charter town.jws --out licf2.jws T7-F-0001
+until2=$(until_of)
+if await exp 3 && [ "$(field exp.log 3 'r["body"]["type"]')" = license.renewed ]; then ok; else
+    fail "the renewal: $(cat exp.log)"; fi
+echo $((31 * 86400)) >exp.clock
+serve_at +31d
+if await exp 4; then ok; else fail "expiry receiver got $(wc -l <exp.log) requests, want 4"; fi
+if [ "$until2" != "$until1" ] &&
+    [ "$(field exp.log 4 'r["body"]["type"], r["body"]["data"]["validUntil"]')" = \
+        "('license.expiring', '$until2')" ] &&
+    [ "$(field exp.log 4 'r["id"]')" != "$(field exp.log 2 'r["id"]')" ]; then ok; else
+    fail "after the renewal ($until1 to $until2): $(sed -n 4p exp.log)"; fi
+check "every expiry delivery signed and timely" 0 '' -- "$py" -c 'import json
+for line in open("exp.log"):
+    assert json.loads(line)["ok"], line' exp.log
+kill "$server_pid"
+wait "$wrapper_pid" 2>/dev/null
+server_pid=
+stop_receivers
+if grep -qE 'runtime error:|Sanitizer' serve-faked.log; then
+    fail "sanitizer reports:"
+    cat serve-faked.log
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
