@@ -645,7 +645,9 @@ static const struct cli_command serve_cmd = {
     "(/v1/log/checkpoint and /v1/bundle answer 503 log_damaged while it is damaged).\n"
     "Unless --read-only, a delivery thread sends the license events of the log to the\n"
     "webhooks of libro registry webhook add, signed with --key (Standard Webhooks, v1a),\n"
-    "looking at the log every second; a failed delivery is logged on stderr and retried\n"
+    "looking at the log every second, and each license coming within a subscription's\n"
+    "expiry horizon (looked for at most once a minute per subscription); a failed\n"
+    "delivery is logged on stderr and retried\n"
     "after --webhook-backoff seconds, doubling up to an hour. No write waits for it.",
     serve_opts,
     LIBRO_NELEM(serve_opts),
