@@ -132,33 +132,41 @@ libro_sq__webhook_list(void *h, libro_webhook **out, size_t *n, libro_error *err
     return LIBRO_OK;
 }
 
-/* Run `sql` on webhook_expiry with ?1 id, ?2 license (unbound when NULL), ?3 valid_until and
- * ?4 now (as the statement names them). EXISTS for a row already there. */
+/* Run `sql` on webhook_expiry with ?1 id, ?2 license, ?3 valid_until and ?4 now, as many of
+ * them as the statement names (the highest it names and those below). *row (when not NULL):
+ * it returned a row. EXISTS for a row already there. */
 static libro_code
 expiry_exec(sq *s, const char *sql, const char *id, const char *license, int64_t valid_until,
-            int64_t now, libro_error *err)
+            int64_t now, bool *row, libro_error *err)
 {
     sqlite3_stmt *st = NULL;
     libro_code rc;
     int src = SQLITE_OK;
+    int slots;
 
     rc = libro_sq__prepare(s, &st, sql, "webhook expiry", err);
     if (rc != LIBRO_OK) {
         goto out;
     }
+    slots = sqlite3_bind_parameter_count(st);
     src = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    if (src == SQLITE_OK && sqlite3_bind_parameter_count(st) >= 4) {
-        if ((src = libro_sq__bind_text_or_null(st, 2, license)) == SQLITE_OK &&
-            (src = sqlite3_bind_int64(st, 3, valid_until)) == SQLITE_OK) {
-            src = sqlite3_bind_int64(st, 4, now);
-        }
+    if (src == SQLITE_OK && slots >= 2) {
+        src = libro_sq__bind_text_or_null(st, 2, license);
+    }
+    if (src == SQLITE_OK && slots >= 3) {
+        src = sqlite3_bind_int64(st, 3, valid_until);
+    }
+    if (src == SQLITE_OK && slots >= 4) {
+        src = sqlite3_bind_int64(st, 4, now);
     }
     if (src != SQLITE_OK) {
         rc = libro_sq__bind_fail(s, src, "webhook expiry", err);
         goto out;
     }
     src = sqlite3_step(st);
-    if (src == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    if (src == SQLITE_ROW && row != NULL) {
+        *row = true;
+    } else if (src == SQLITE_CONSTRAINT_PRIMARYKEY) {
         rc = libro_error_set(err, LIBRO_ERR_EXISTS, "webhook expiry of %.64s was recorded",
                              license != NULL ? license : "");
     } else if (src != SQLITE_DONE) {
@@ -190,7 +198,8 @@ libro_sq__webhook_delete(void *h, const char *id, libro_error *err)
         rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "no webhook %.32s", id);
     }
     if (rc == LIBRO_OK) {
-        rc = expiry_exec(s, "DELETE FROM webhook_expiry WHERE webhook = ?1", id, NULL, 0, 0, err);
+        rc = expiry_exec(s, "DELETE FROM webhook_expiry WHERE webhook = ?1", id, NULL, 0, 0, NULL,
+                         err);
     }
 out:
     sqlite3_finalize(st);
@@ -201,34 +210,11 @@ libro_code
 libro_sq__webhook_expiry_sent(void *h, bool *sent, const char *id, const char *license,
                               int64_t valid_until, libro_error *err)
 {
-    sq *s = h;
-    sqlite3_stmt *st = NULL;
-    libro_code rc;
-    int src;
-
     *sent = false;
-    rc = libro_sq__prepare(s, &st,
-                           "SELECT 1 FROM webhook_expiry WHERE webhook = ?1 AND license = ?2"
-                           " AND valid_until = ?3",
-                           "webhook expiry", err);
-    if (rc != LIBRO_OK) {
-        goto out;
-    }
-    if ((src = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC)) != SQLITE_OK ||
-        (src = sqlite3_bind_text(st, 2, license, -1, SQLITE_STATIC)) != SQLITE_OK ||
-        (src = sqlite3_bind_int64(st, 3, valid_until)) != SQLITE_OK) {
-        rc = libro_sq__bind_fail(s, src, "webhook expiry", err);
-        goto out;
-    }
-    src = sqlite3_step(st);
-    if (src == SQLITE_ROW) {
-        *sent = true;
-    } else if (src != SQLITE_DONE) {
-        rc = libro_sq__db_fail(s, src, "webhook expiry", err);
-    }
-out:
-    sqlite3_finalize(st);
-    return rc;
+    return expiry_exec(h,
+                       "SELECT 1 FROM webhook_expiry WHERE webhook = ?1 AND license = ?2"
+                       " AND valid_until = ?3",
+                       id, license, valid_until, 0, sent, err);
 }
 
 libro_code
@@ -241,10 +227,10 @@ libro_sq__webhook_expiry_mark(void *h, const char *id, const char *license, int6
     rc = expiry_exec(s,
                      "INSERT INTO webhook_expiry (webhook, license, valid_until, sent_at)"
                      " VALUES (?1, ?2, ?3, ?4)",
-                     id, license, valid_until, now, err);
+                     id, license, valid_until, now, NULL, err);
     if (rc == LIBRO_OK) {
         rc = expiry_exec(s, "DELETE FROM webhook_expiry WHERE webhook = ?1 AND valid_until < ?4",
-                         id, NULL, 0, now, err);
+                         id, NULL, 0, now, NULL, err);
     }
     return rc;
 }
