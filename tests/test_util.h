@@ -51,6 +51,7 @@ void libro_test_hex(libro_buf *out, const char *hex);
     "DROP INDEX license_expiring;"                                                                 \
     "CREATE INDEX license_due ON license (state, valid_until);"                                    \
     "DROP TABLE IF EXISTS webhook;"                                                                \
+    "DROP TABLE IF EXISTS webhook_expiry;"                                                         \
     "DELETE FROM schema_version WHERE version >= 8;"
 
 /** ck_assert that `rc` is LIBRO_OK, naming `what`, the code and the message. */

@@ -4,7 +4,10 @@
  * subscription's cursor (the log is the outbox: no write waits for a delivery) and POSTs each
  * matching license event, signed by the Standard Webhooks scheme (`webhook-id`,
  * `webhook-timestamp`, `webhook-signature: v1a,<base64 Ed25519>`) with the registry key.
- * A 2xx moves the cursor on; anything else is retried with exponential back-off. */
+ * A 2xx moves the cursor on; anything else is retried with exponential back-off. It also
+ * sends license.expiring, once per (subscription, license, validUntil), when a followed
+ * license is active and within the subscription's horizon of its validUntil (looked for at
+ * most once every LIBRO_WEBHOOK_EXPIRY_EVERY seconds per subscription). */
 #ifndef LIBRO_WEBHOOK_H
 #define LIBRO_WEBHOOK_H
 
