@@ -20,6 +20,7 @@
 #include "libro/statuslist.h"
 #include "libro/time.h"
 #include "libro/util.h"
+#include "libro/webhook.h"
 
 /* A status list's validity override: the publisher's bounds, in whole days. */
 #define MAX_STATUS_LIST_DAYS (LIBRO_STATUS_LIST_MAX_SECONDS / 86400u)
@@ -583,6 +584,7 @@ static const char *sv_write_rate;
 static const char *sv_write_burst;
 static bool sv_read_only;
 static const char *sv_request_log;
+static const char *sv_webhook_backoff;
 
 static const struct cli_option serve_opts[] = {
     {CLI_OPT_VALUE, "--db", "FILE", &sv_db, CLI_REQUIRED, 0,
@@ -618,6 +620,8 @@ static const struct cli_option serve_opts[] = {
      "cannot write)"},
     {CLI_OPT_VALUE, "--request-log", "FILE", &sv_request_log, 0, 0,
      "append the request log to FILE instead of stderr (- for stderr, none for no log)"},
+    {CLI_OPT_VALUE, "--webhook-backoff", "SECONDS", &sv_webhook_backoff, 0, 0,
+     "the first webhook retry's delay, doubled for each next one up to an hour (default 5)"},
 };
 
 static const struct cli_command serve_cmd = {
@@ -625,7 +629,8 @@ static const struct cli_command serve_cmd = {
     "--db FILE --listen ADDR:PORT --key FILE [--passphrase-fd N] [--base-url URL]\n"
     "       [--public] [--port-file FILE] [--listen-fd N] [--max-connections N]\n"
     "       [--max-per-ip N] [--timeout SECONDS] [--threads N] [--write-rate N]\n"
-    "       [--write-burst N] [--read-only] [--request-log FILE]",
+    "       [--write-burst N] [--read-only] [--request-log FILE]\n"
+    "       [--webhook-backoff SECONDS]",
     "Serve the registry's API over HTTP until SIGINT or SIGTERM. Public reads: GET /v1/health,\n"
     "/v1/status/<list>/<revocation|suspension|message> (status lists signed on demand with\n"
     "the registry key, valid 10 days), /v1/licenses/<number>, /v1/bundle (the trust bundle\n"
@@ -664,7 +669,13 @@ static const struct cli_command serve_cmd = {
     "its query, status (0: cut off before an answer), body bytes, duration; never a header,\n"
     "a body or a signature. On SIGINT or SIGTERM the server stops accepting connections,\n"
     "answers the requests it has received (waiting at most --timeout), removes the port\n"
-    "file and exits 0.",
+    "file and exits 0.\n"
+    "Unless --read-only, a delivery thread sends the license events of the log to the\n"
+    "webhooks of libro registry webhook add, signed with --key (Standard Webhooks, v1a),\n"
+    "looking at the log every second, and each license coming within a subscription's\n"
+    "expiry horizon (looked for at most once a minute per subscription); a failed\n"
+    "delivery is logged on stderr and retried\n"
+    "after --webhook-backoff seconds, doubling up to an hour. No write waits for it.",
     serve_opts,
     LIBRO_NELEM(serve_opts),
     registry_epilog,
@@ -804,6 +815,8 @@ registry_serve(int argc, char **argv)
     libro_error err = LIBRO_ERROR_INIT;
     libro_server_options opt = LIBRO_SERVER_OPTIONS_INIT;
     libro_server *server = NULL;
+    libro_webhook_sender_options wopt = LIBRO_WEBHOOK_SENDER_OPTIONS_INIT;
+    libro_webhook_sender *sender = NULL;
     libro_key *key = NULL;
     bool wrote_port_file = false;
     FILE *reqlog = NULL;
@@ -838,6 +851,10 @@ registry_serve(int argc, char **argv)
         !parse_limit(&opt.write_burst, sv_write_burst, 1000000)) {
         return cli_command_usage(cmd, "limits: want a positive number (timeout up to 3600, "
                                       "threads up to 64)");
+    }
+    if (!parse_limit(&wopt.backoff_seconds, sv_webhook_backoff, LIBRO_WEBHOOK_MAX_BACKOFF)) {
+        return cli_command_usage(cmd, "--webhook-backoff: want 1 to %u seconds",
+                                 LIBRO_WEBHOOK_MAX_BACKOFF);
     }
     opt.db_path = sv_db;
     opt.listen_address = addr;
@@ -880,6 +897,17 @@ registry_serve(int argc, char **argv)
         }
         goto out_report;
     }
+    if (!sv_read_only) {
+        wopt.db_path = sv_db;
+        wopt.key = key;
+        wopt.log = serve_log;
+        if (libro_webhook_sender_start(&sender, &wopt, &err) != LIBRO_OK) {
+            if (err.code != LIBRO_ERR_UNSUPPORTED) {
+                goto out_report;
+            }
+            cli_errorf("registry serve: no webhooks are sent: %s", err.msg);
+        }
+    }
     fprintf(stderr, "libro: listening on http://%s%s%s:%u\n", strchr(addr, ':') ? "[" : "", addr,
             strchr(addr, ':') ? "]" : "", (unsigned) libro_server_port(server));
     fflush(stderr);
@@ -899,6 +927,7 @@ registry_serve(int argc, char **argv)
 out_report:
     cli_report(cmd->command, &err);
 out:
+    libro_webhook_sender_stop(sender);
     libro_server_stop(server);
     if (reqlog != NULL && reqlog != stderr) {
         (void) fclose(reqlog);
@@ -1117,6 +1146,391 @@ registry_audit(int argc, char **argv)
     return cli_finish(code);
 }
 
+/* ---- registry webhook add|list|remove|key ---------------------------------------------------- */
+
+static const char *wh_db;
+static const char *wh_url;
+static struct cli_list wh_licenses;
+static bool wh_all;
+static bool wh_insecure_http;
+static const char *wh_expiring;
+static const char *wh_id;
+static bool wh_json;
+
+static const char webhook_epilog[] =
+    "Exit status: 0 done, 1 refused or failed (reason on stderr), 2 bad command line.\n"
+    "Receivers check each delivery with the registry's public key (libro registry webhook\n"
+    "key): see \"Webhooks\" in docs/operations.md.";
+
+/* One subscription as schemas/cli/webhook-list.schema.json's "webhook" describes it. */
+static void
+json_webhook(struct cli_json *j, const char *key, const libro_webhook *w, int64_t now)
+{
+    const char *p = w->licenses;
+
+    cli_json_open(j, key, '{');
+    cli_json_str(j, "id", w->id);
+    cli_json_str(j, "url", w->url);
+    if (p == NULL) {
+        cli_json_str(j, "licenses", NULL);
+    } else {
+        cli_json_open(j, "licenses", '[');
+        while (*p != '\0') {
+            char number[LIBRO_MAX_LICENSE_NUMBER_BYTES + 1];
+            size_t len = strcspn(p, " ");
+
+            if (len < sizeof number) { /* the store holds checked numbers */
+                memcpy(number, p, len);
+                number[len] = '\0';
+                cli_json_str(j, NULL, number);
+            }
+            p += len;
+            p += *p == ' ' ? 1 : 0;
+        }
+        cli_json_close(j, ']');
+    }
+    cli_json_bool(j, "insecureHttp", w->insecure_http);
+    cli_json_int(j, "expiringWithinDays", (int64_t) w->expiring_within);
+    cli_json_time(j, "created", w->created_at);
+    cli_json_str(j, "state", libro_webhook_state(w, now));
+    cli_json_int(j, "nextLeaf", (int64_t) w->cursor);
+    cli_json_int(j, "attempts", (int64_t) w->attempts);
+    if (w->attempts > 0) {
+        cli_json_time(j, "nextAttempt", w->next_at);
+    } else {
+        cli_json_str(j, "nextAttempt", NULL);
+    }
+    if (w->failing_since != 0) {
+        cli_json_time(j, "failingSince", w->failing_since);
+    } else {
+        cli_json_str(j, "failingSince", NULL);
+    }
+    cli_json_str(j, "lastError", w->last_error);
+    if (w->expiry_checked_at != 0) {
+        cli_json_time(j, "expiryChecked", w->expiry_checked_at);
+    } else {
+        cli_json_str(j, "expiryChecked", NULL);
+    }
+    cli_json_close(j, '}');
+}
+
+static const struct cli_option webhook_add_opts[] = {
+    {CLI_OPT_VALUE, "--db", "FILE", &wh_db, CLI_REQUIRED, 0,
+     "the registry database: a file, or a postgresql:// URI"},
+    {CLI_OPT_VALUE, "--url", "URL", &wh_url, CLI_REQUIRED, 0,
+     "where to POST the events: https://..., or http:// to a loopback address"},
+    {CLI_OPT_LIST, "--license", "NUMBER", &wh_licenses, 0, 1,
+     "a license whose changes are sent (repeatable, up to 32)"},
+    {CLI_OPT_SWITCH, "--all", NULL, &wh_all, 0, 1, "send the changes of every license"},
+    {CLI_OPT_VALUE, "--expiring-within", "DAYS", &wh_expiring, 0, 0,
+     "send license.expiring when an active license is DAYS from its validUntil (default 30, "
+     "0: never, at most 3660)"},
+    {CLI_OPT_SWITCH, "--insecure-http", NULL, &wh_insecure_http, 0, 0,
+     "allow plain http:// to a host other than loopback (the events travel unencrypted)"},
+    CLI_JSON_OPTION(&wh_json, "webhook-add.schema.json"),
+};
+
+static const struct cli_command webhook_add_cmd = {
+    "registry webhook add",
+    "--db FILE --url URL (--license NUMBER... | --all) [--expiring-within DAYS]\n"
+    "       [--insecure-http] [--json]",
+    "Subscribe URL to the license events of the log from now on: issued, renewed,\n"
+    "suspended, reinstated, revoked, surrendered, expired and lapsed, of the licenses named\n"
+    "(--license) or of every one (--all); and to license.expiring, once per validUntil, when\n"
+    "one of them is active and --expiring-within days or less from its validUntil (a renewal\n"
+    "makes a new one due). Prints the subscription's id. `libro registry serve` delivers\n"
+    "them, signed with the registry key (Standard Webhooks, v1a), and retries a failed\n"
+    "delivery with back-off until the endpoint answers 2xx. The URL must be https://, or\n"
+    "http:// to 127.0.0.0/8 or [::1] unless --insecure-http; it may carry no user:password@\n"
+    "and no #fragment.",
+    webhook_add_opts,
+    LIBRO_NELEM(webhook_add_opts),
+    webhook_epilog,
+};
+
+/* Subscription `id` as read back from the registry, printed as webhook-add's document. */
+static libro_code
+json_added(libro_registry *r, const char *id, libro_error *err)
+{
+    libro_webhook *w = NULL;
+    size_t n = 0;
+    struct cli_json j;
+    libro_code rc = libro_webhook_list(&w, &n, r, err);
+
+    for (size_t i = 0; rc == LIBRO_OK && i <= n; i++) {
+        if (i == n) {
+            rc = libro_error_set(err, LIBRO_ERR_NOT_FOUND, "webhook %.32s was removed", id);
+        } else if (strcmp(w[i].id, id) == 0) {
+            cli_json_begin(&j, err);
+            json_webhook(&j, "webhook", &w[i], libro_time_now());
+            rc = cli_json_end(&j);
+            break;
+        }
+    }
+    libro_webhooks_free(w, n);
+    return rc;
+}
+
+static int
+webhook_add(int argc, char **argv)
+{
+    const struct cli_command *cmd = &webhook_add_cmd;
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_registry *r = NULL;
+    char *id = NULL;
+    uint64_t days = LIBRO_WEBHOOK_EXPIRING_DAYS;
+    int code = cli_parse_command(cmd, argc, argv);
+
+    if (code >= 0) {
+        return code;
+    }
+    if (!wh_all && wh_licenses.n == 0) {
+        return cli_command_usage(cmd, "name the licenses (--license NUMBER) or give --all");
+    }
+    if (wh_expiring != NULL && libro_parse_u64(&days, wh_expiring, strlen(wh_expiring),
+                                               LIBRO_WEBHOOK_MAX_EXPIRING_DAYS, &err) != LIBRO_OK) {
+        return cli_command_usage(cmd, "--expiring-within: want whole days, 0 to %u",
+                                 LIBRO_WEBHOOK_MAX_EXPIRING_DAYS);
+    }
+    code = CLI_EXIT_NO;
+    if (libro_registry_open(&r, wh_db, &err) != LIBRO_OK ||
+        libro_webhook_add(&id, r, wh_url, wh_licenses.v, wh_licenses.n, wh_insecure_http,
+                          (unsigned) days, libro_time_now(), &err) != LIBRO_OK) {
+        cli_report_json(cmd->command, &err, wh_json);
+        if (!wh_json && err.code == LIBRO_ERR_DENIED && strncmp(wh_url, "http://", 7) == 0 &&
+            !wh_insecure_http) {
+            cli_errorf("%s: use https://, or add --insecure-http to send events unencrypted",
+                       cmd->command);
+        }
+        goto out;
+    }
+    if (wh_json) {
+        if (json_added(r, id, &err) != LIBRO_OK) {
+            cli_json_error(&err);
+            goto out;
+        }
+    } else {
+        printf("%s\n", id);
+    }
+    code = CLI_EXIT_OK;
+out:
+    libro_free(id);
+    libro_registry_close(r);
+    return cli_finish(code);
+}
+
+static const struct cli_option webhook_db_opts[] = {
+    {CLI_OPT_VALUE, "--db", "FILE", &wh_db, CLI_REQUIRED, 0,
+     "the registry database: a file, or a postgresql:// URI"},
+    CLI_JSON_OPTION(&wh_json, "webhook-list.schema.json"),
+};
+
+static const struct cli_command webhook_list_cmd = {
+    "registry webhook list",
+    "--db FILE [--json]",
+    "List the webhook subscriptions, one line each: id, state, the next log leaf to send,\n"
+    "the expiry horizon (expiring Nd, or no expiring), what it follows, and its URL; a\n"
+    "subscription with failed deliveries adds a line with the attempts, the next attempt's\n"
+    "time and the last failure. The state is ok, retrying (its last delivery failed) or\n"
+    "failing (no delivery has succeeded for 24 hours; it is still retried every hour).",
+    webhook_db_opts,
+    LIBRO_NELEM(webhook_db_opts),
+    webhook_epilog,
+};
+
+static int
+webhook_list(int argc, char **argv)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_registry *r = NULL;
+    libro_webhook *w = NULL;
+    char next[LIBRO_TIME_TEXT_MAX];
+    char horizon[32];
+    size_t n = 0;
+    int64_t now = libro_time_now();
+    struct cli_json j;
+    int code = cli_parse_command(&webhook_list_cmd, argc, argv);
+
+    if (code >= 0) {
+        return code;
+    }
+    code = CLI_EXIT_NO;
+    if (libro_registry_open(&r, wh_db, &err) != LIBRO_OK ||
+        libro_webhook_list(&w, &n, r, &err) != LIBRO_OK) {
+        cli_report_json(webhook_list_cmd.command, &err, wh_json);
+        goto out;
+    }
+    if (wh_json) {
+        cli_json_begin(&j, &err);
+        cli_json_open(&j, "webhooks", '[');
+        for (size_t i = 0; i < n; i++) {
+            json_webhook(&j, NULL, &w[i], now);
+        }
+        cli_json_close(&j, ']');
+        if (cli_json_end(&j) != LIBRO_OK) {
+            cli_json_error(&err);
+            goto out;
+        }
+        code = CLI_EXIT_OK;
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (w[i].expiring_within == 0) {
+            (void) snprintf(horizon, sizeof horizon, "no expiring");
+        } else {
+            (void) snprintf(horizon, sizeof horizon, "expiring %ud",
+                            (unsigned) w[i].expiring_within);
+        }
+        printf("%s  %-8s  leaf %llu  %s  %s  %s\n", w[i].id, libro_webhook_state(&w[i], now),
+               (unsigned long long) w[i].cursor, horizon,
+               w[i].licenses == NULL ? "all" : w[i].licenses, w[i].url);
+        if (w[i].attempts > 0) {
+            printf("    %u failed attempts, next at %s: %s\n", (unsigned) w[i].attempts,
+                   cli_time_text(next, w[i].next_at),
+                   w[i].last_error == NULL ? "-" : w[i].last_error);
+        }
+    }
+    code = CLI_EXIT_OK;
+out:
+    libro_webhooks_free(w, n);
+    libro_registry_close(r);
+    return cli_finish(code);
+}
+
+static const struct cli_option webhook_remove_opts[] = {
+    {CLI_OPT_ARG, "ID", NULL, &wh_id, CLI_REQUIRED, 0, "the subscription (wh_...)"},
+    {CLI_OPT_VALUE, "--db", "FILE", &wh_db, CLI_REQUIRED, 0,
+     "the registry database: a file, or a postgresql:// URI"},
+    CLI_JSON_OPTION(&wh_json, "webhook-remove.schema.json"),
+};
+
+static const struct cli_command webhook_remove_cmd = {
+    "registry webhook remove",
+    "ID --db FILE [--json]",
+    "Remove a webhook subscription: nothing more is sent to it (an attempt under way ends).",
+    webhook_remove_opts,
+    LIBRO_NELEM(webhook_remove_opts),
+    webhook_epilog,
+};
+
+static int
+webhook_remove(int argc, char **argv)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_registry *r = NULL;
+    struct cli_json j;
+    int code = cli_parse_command(&webhook_remove_cmd, argc, argv);
+
+    if (code >= 0) {
+        return code;
+    }
+    code = CLI_EXIT_NO;
+    if (libro_registry_open(&r, wh_db, &err) != LIBRO_OK ||
+        libro_webhook_remove(r, wh_id, &err) != LIBRO_OK) {
+        cli_report_json(webhook_remove_cmd.command, &err, wh_json);
+        goto out;
+    }
+    if (wh_json) {
+        cli_json_begin(&j, &err);
+        cli_json_str(&j, "removed", wh_id);
+        if (cli_json_end(&j) != LIBRO_OK) {
+            cli_json_error(&err);
+            goto out;
+        }
+    } else {
+        fprintf(stderr, "libro: removed webhook %s\n", wh_id);
+    }
+    code = CLI_EXIT_OK;
+out:
+    libro_registry_close(r);
+    return cli_finish(code);
+}
+
+static const struct cli_option webhook_key_opts[] = {
+    {CLI_OPT_VALUE, "--db", "FILE", &wh_db, CLI_REQUIRED, 0,
+     "the registry database: a file, or a postgresql:// URI"},
+    CLI_JSON_OPTION(&wh_json, "webhook-key.schema.json"),
+};
+
+static const struct cli_command webhook_key_cmd = {
+    "registry webhook key",
+    "--db FILE [--json]",
+    "Print the public key receivers check the webhooks' signatures with, in the Standard\n"
+    "Webhooks form: whpk_ and the standard base64 of the raw Ed25519 key the registry\n"
+    "authorization names.",
+    webhook_key_opts,
+    LIBRO_NELEM(webhook_key_opts),
+    webhook_epilog,
+};
+
+static int
+webhook_key(int argc, char **argv)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_registry *r = NULL;
+    libro_credential *auth = NULL;
+    libro_buf text = LIBRO_BUF_INIT;
+    struct cli_json j;
+    const char *jws;
+    int code = cli_parse_command(&webhook_key_cmd, argc, argv);
+
+    if (code >= 0) {
+        return code;
+    }
+    code = CLI_EXIT_NO;
+    if (libro_registry_open(&r, wh_db, &err) != LIBRO_OK) {
+        goto out_report;
+    }
+    jws = libro_registry_authorization(r);
+    if (jws == NULL) {
+        libro_error_set(&err, LIBRO_ERR_NOT_FOUND, "the registry holds no authorization");
+        goto out_report;
+    }
+    if (cli_credential_from_jws(&auth, jws, strlen(jws), &err) != LIBRO_OK) {
+        goto out_report;
+    }
+    if (auth->subject_key == NULL) {
+        libro_error_set(&err, LIBRO_ERR_NOT_FOUND, "the registry authorization names no key");
+        goto out_report;
+    }
+    if (libro_webhook_public_key(&text, auth->subject_key, &err) != LIBRO_OK) {
+        goto out_report;
+    }
+    if (wh_json) {
+        cli_json_begin(&j, &err);
+        cli_json_str(&j, "registry", auth->subject_id);
+        cli_json_str(&j, "key", (const char *) text.data);
+        if (cli_json_end(&j) != LIBRO_OK) {
+            goto out_report;
+        }
+    } else {
+        printf("%s\n", (const char *) text.data);
+    }
+    code = CLI_EXIT_OK;
+    goto out;
+out_report:
+    cli_report_json(webhook_key_cmd.command, &err, wh_json);
+out:
+    libro_buf_free(&text);
+    libro_credential_free(auth);
+    libro_registry_close(r);
+    return cli_finish(code);
+}
+
+static const struct cli_cmd webhook_commands[] = {
+    {"add", webhook_add, "subscribe a URL to license events"},
+    {"list", webhook_list, "list the subscriptions and their delivery state"},
+    {"remove", webhook_remove, "remove a subscription"},
+    {"key", webhook_key, "print the public key that checks the signatures (whpk_...)"},
+};
+
+static int
+registry_webhook(int argc, char **argv)
+{
+    return cli_dispatch_sub("registry webhook", webhook_commands, LIBRO_NELEM(webhook_commands),
+                            argc, argv);
+}
+
 static const struct cli_cmd registry_commands[] = {
     {"init", registry_init, "create a community's registry database"},
     {"type", registry_type, "define a license type (validity, renewal, requirements)"},
@@ -1125,6 +1539,7 @@ static const struct cli_cmd registry_commands[] = {
     {"status", registry_status, "publish a signed status list"},
     {"serve", registry_serve, "serve the registry's API over HTTP"},
     {"audit", registry_audit, "check the log's stored hashes against its leaves"},
+    {"webhook", registry_webhook, "subscribe URLs to signed license events (add, list, ...)"},
 };
 
 int

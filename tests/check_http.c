@@ -189,6 +189,10 @@ route(struct MHD_Connection *c, const char *url, const struct post_state *post, 
         snprintf(line, sizeof line, "ua=%s accept=%s expect=%s", header_in(c, "User-Agent"),
                  header_in(c, "Accept"), header_in(c, "Expect"));
         r = text(line);
+    } else if (strcmp(url, "/echo-extra") == 0) {
+        snprintf(line, sizeof line, "id=%s ts=%s", header_in(c, "webhook-id"),
+                 header_in(c, "webhook-timestamp"));
+        r = text(line);
     } else if (strcmp(url, "/empty") == 0) {
         *status = MHD_HTTP_NO_CONTENT;
         r = text("");
@@ -378,6 +382,57 @@ START_TEST(test_request_headers)
     snprintf(want, sizeof want, "ua=libro/%s accept=application/vc+jwt expect=", libro_version());
     ck_assert_str_eq((const char *) r.body.data, want);
     libro_http_response_clear(&r);
+}
+END_TEST
+
+/* Version 2's extra headers (webhooks): sent as given, each line checked first; a version 1
+ * request has no such field, so none is read. */
+START_TEST(test_extra_headers)
+{
+    static const char *const two[] = {"webhook-id: msg_7", "webhook-timestamp: 1900000000", NULL};
+    static const char *const bad[] = {"webhook-id:msg_7",      "web hook: x", ": x",
+                                      "x: a\r\nX-Injected: 1", "x: ",         "x"};
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_http_response r = LIBRO_HTTP_RESPONSE_INIT;
+    libro_http_request req = get(at("/echo-extra"));
+    const char *one[2] = {NULL, NULL};
+
+    req.headers = two;
+    LIBRO_ASSERT_CODE(libro_http_fetch(&r, &req, &err), LIBRO_OK, &err, NULL);
+    ck_assert_str_eq((const char *) r.body.data, "id=msg_7 ts=1900000000");
+    libro_http_response_clear(&r);
+    req.version = 1;
+    LIBRO_ASSERT_CODE(libro_http_fetch(&r, &req, &err), LIBRO_OK, &err, NULL);
+    ck_assert_str_eq((const char *) r.body.data, "id= ts=");
+    libro_http_response_clear(&r);
+    req.version = LIBRO_HTTP_REQUEST_VERSION;
+    for (size_t i = 0; i < LIBRO_NELEM(bad); i++) {
+        one[0] = bad[i];
+        req.headers = one;
+        LIBRO_ASSERT_CODE(libro_http_fetch(&r, &req, &err), LIBRO_ERR_INVALID_ARG, &err,
+                          "request header");
+        assert_empty(&r);
+    }
+}
+END_TEST
+
+/* allow_http lifts the loopback rule of plain http, and only that rule. */
+START_TEST(test_allow_http)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_http_response r = LIBRO_HTTP_RESPONSE_INIT;
+    libro_http_request req = get("http://192.0.2.1:9/");
+
+    req.allow_http = true;
+    req.connect_timeout_ms = 100;
+    req.total_timeout_ms = 200;
+    LIBRO_ASSERT_CODE(libro_http_fetch(&r, &req, &err), LIBRO_ERR_NETWORK, &err, NULL);
+    assert_empty(&r);
+    req.url = "http://u:p@192.0.2.1:9/";
+    LIBRO_ASSERT_CODE(libro_http_fetch(&r, &req, &err), LIBRO_ERR_DENIED, &err, "userinfo");
+    req.url = "http://192.0.2.1:9/";
+    req.version = 1; /* no allow_http in version 1 */
+    LIBRO_ASSERT_CODE(libro_http_fetch(&r, &req, &err), LIBRO_ERR_DENIED, &err, "plain http");
 }
 END_TEST
 
@@ -1081,7 +1136,7 @@ START_TEST(test_fetch_refuses)
     LIBRO_ASSERT_CODE(libro_http_fetch(&r, &req, &err), LIBRO_ERR_INVALID_ARG, &err,
                       "max_response_bytes");
     req.max_response_bytes = CAP;
-    req.version = 2;
+    req.version = 3;
     LIBRO_ASSERT_CODE(libro_http_fetch(&r, &req, &err), LIBRO_ERR_INVALID_ARG, &err, "version");
     req.version = LIBRO_HTTP_REQUEST_VERSION;
     req.total_timeout_ms = UINT32_MAX;
@@ -1133,11 +1188,13 @@ libro_test_suite(void)
     tcase_add_loop_test(policy, test_url_policy, 0, (int) LIBRO_NELEM(urls));
     tcase_add_test(policy, test_url_length);
     tcase_add_test(policy, test_fetch_refuses);
+    tcase_add_test(policy, test_allow_http);
     suite_add_tcase(s, policy);
 
     tcase_add_checked_fixture(fetch, server_up, server_down);
     tcase_add_test(fetch, test_ok);
     tcase_add_test(fetch, test_request_headers);
+    tcase_add_test(fetch, test_extra_headers);
     tcase_add_test(fetch, test_conditional_get);
     tcase_add_test(fetch, test_redirect_not_followed);
     tcase_add_test(fetch, test_post);

@@ -36,9 +36,11 @@ void libro_test_rm_rf(const char *path);
 void libro_test_hex(libro_buf *out, const char *hex);
 
 /** SQL that takes a registry database back before issue 12's migrations (reason categories, a
- *  type's renewal_from, the holder-name keys, reminders' contacts and claims), to schema 8's
- *  layout. */
+ *  type's renewal_from, the holder-name keys, reminders' contacts and claims, webhooks), to schema
+ * 8's layout. */
 #define LIBRO_TEST_SQL_UNDO_AFTER_8                                                                \
+    "DROP TABLE webhook_expiry;"                                                                   \
+    "DROP TABLE webhook;"                                                                          \
     "DROP TABLE reminder_sent;"                                                                    \
     "DROP TABLE contact;"                                                                          \
     "DROP TABLE license_holder_key;"                                                               \

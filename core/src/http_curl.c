@@ -200,7 +200,7 @@ check_url_text(bool *https, const char *url, libro_error *err)
 }
 
 static libro_code
-plan_url(struct url_plan *plan, const char *url, libro_error *err)
+plan_url(struct url_plan *plan, const char *url, bool allow_http, libro_error *err)
 {
     CURLU *u = NULL;
     CURLUcode uc;
@@ -249,7 +249,7 @@ plan_url(struct url_plan *plan, const char *url, libro_error *err)
         goto out;
     }
     plan->loopback = libro_http__is_loopback_host(host);
-    if (!plan->https && !plan->loopback) {
+    if (!plan->https && !plan->loopback && !allow_http) {
         rc = libro_error_set(err, LIBRO_ERR_DENIED,
                              "plain http is allowed only to 127.0.0.0/8 or [::1], not %.64s", host);
         goto out;
@@ -269,7 +269,7 @@ libro_http_url_check(const char *url, libro_error *err)
     libro_code rc = curl_ready(err);
 
     if (rc == LIBRO_OK) {
-        rc = plan_url(&plan, url, err);
+        rc = plan_url(&plan, url, false, err);
         lc.url_cleanup(plan.url);
     }
     return rc;
@@ -506,12 +506,40 @@ check_header_value(const char *what, const char *v, libro_error *err)
     return LIBRO_OK;
 }
 
+/* The fields of version 2, absent from a version 1 request. */
+static const char *const *
+extra_headers(const libro_http_request *req)
+{
+    return req->version >= 2u ? req->headers : NULL;
+}
+
+static bool
+allows_http(const libro_http_request *req)
+{
+    return req->version >= 2u && req->allow_http;
+}
+
+/* "Name: value": a token name (RFC 9110 §5.6.2, letters, digits and '-' here) and a value as
+ * check_header_value wants it. */
+static libro_code
+check_extra_header(const char *line, libro_error *err)
+{
+    size_t name_len =
+        strspn(line, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-");
+
+    if (name_len == 0 || name_len > 64 || line[name_len] != ':' || line[name_len + 1] != ' ') {
+        return libro_error_set(err, LIBRO_ERR_INVALID_ARG,
+                               "a request header must be \"Name: value\"");
+    }
+    return check_header_value("request header", line + name_len + 2, err);
+}
+
 static libro_code
 check_request(bool *post, bool *head, const libro_http_request *req, libro_error *err)
 {
     libro_code rc = LIBRO_OK;
 
-    if (req->version != LIBRO_HTTP_REQUEST_VERSION) {
+    if (req->version != LIBRO_HTTP_REQUEST_VERSION && req->version != 1u) {
         return libro_error_set(err, LIBRO_ERR_INVALID_ARG, "http request version %u is not %u",
                                req->version, LIBRO_HTTP_REQUEST_VERSION);
     }
@@ -553,6 +581,10 @@ check_request(bool *post, bool *head, const libro_http_request *req, libro_error
     if (rc == LIBRO_OK && req->if_none_match != NULL) {
         rc = check_header_value("if_none_match", req->if_none_match, err);
     }
+    for (size_t i = 0;
+         rc == LIBRO_OK && extra_headers(req) != NULL && extra_headers(req)[i] != NULL; i++) {
+        rc = check_extra_header(extra_headers(req)[i], err);
+    }
     return rc;
 }
 
@@ -590,6 +622,15 @@ build_headers(struct curl_slist **out, const libro_http_request *req, libro_erro
     }
     if (rc == LIBRO_OK && req->if_none_match != NULL) {
         rc = add_header(&list, "If-None-Match", req->if_none_match, err);
+    }
+    for (size_t i = 0;
+         rc == LIBRO_OK && extra_headers(req) != NULL && extra_headers(req)[i] != NULL; i++) {
+        grown = lc.slist_append(list, extra_headers(req)[i]);
+        if (grown == NULL) {
+            rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
+        } else {
+            list = grown;
+        }
     }
     if (rc == LIBRO_OK) {
         /* No "Expect: 100-continue" for large POSTs: one round trip, one response. */
@@ -785,7 +826,7 @@ libro_http_fetch(libro_http_response *out, const libro_http_request *req, libro_
     if (rc != LIBRO_OK) {
         goto out;
     }
-    rc = plan_url(&plan, req->url, err);
+    rc = plan_url(&plan, req->url, allows_http(req), err);
     if (rc != LIBRO_OK) {
         goto out;
     }

@@ -7,6 +7,7 @@
 #define LIBRO_REGISTRY_STORE_H
 
 #include "libro/registry.h"
+#include "libro/webhook.h"
 
 /* Keys of the meta table. */
 #define LIBRO_STORE_META_CHARTER "charter"
@@ -341,6 +342,21 @@ typedef struct libro_store_ops {
      * the claim is not (any longer) that token's: another run took it over. */
     libro_code (*reminder_release)(void *h, const libro_store_reminder_key *k, const char *token,
                                    bool sent, int64_t at, libro_error *err);
+    /* Webhook subscriptions (libro/webhook.h). `insert`: a new row (EXISTS when the id is
+     * taken); else update the delivery state of the row of w->id (cursor, attempts, next_at,
+     * failing_since, last_error, lease_owner, lease_until, expiry_checked_at; NOT_FOUND). */
+    libro_code (*webhook_put)(void *h, const libro_webhook *w, bool insert, libro_error *err);
+    /* Every subscription, by created_at then id (caller frees with libro_webhooks_free). */
+    libro_code (*webhook_list)(void *h, libro_webhook **out, size_t *n, libro_error *err);
+    /* With its webhook_expiry records. NOT_FOUND. */
+    libro_code (*webhook_delete)(void *h, const char *id, libro_error *err);
+    /* Whether license.expiring of (`id`, `license`, `valid_until`) was sent (*sent). */
+    libro_code (*webhook_expiry_sent)(void *h, bool *sent, const char *id, const char *license,
+                                      int64_t valid_until, libro_error *err);
+    /* Record it sent at `now` (EXISTS when it was already), and forget those of `id` whose
+     * valid_until is before `now`: the expiring walk never finds them again. */
+    libro_code (*webhook_expiry_mark)(void *h, const char *id, const char *license,
+                                      int64_t valid_until, int64_t now, libro_error *err);
 } libro_store_ops;
 
 typedef struct libro_store {

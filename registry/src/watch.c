@@ -990,6 +990,15 @@ state_init(state *st, const libro_watch_options *opt, libro_error *err)
     return LIBRO_OK;
 }
 
+bool
+libro_watch_expiry_upcoming(libro_license_state st, int64_t valid_until, int64_t now,
+                            int64_t within)
+{
+    /* valid_until > 0 and within >= 0: valid_until - within cannot overflow. */
+    return st == LIBRO_STATE_ACTIVE && valid_until > 0 && within >= 0 &&
+           now >= valid_until - within;
+}
+
 /* Baselines, refreshed records and upcoming expiries, in roster order. */
 static libro_code
 roster_events(libro_watch_result *r, size_t *cap, state *st, const libro_watch_options *opt,
@@ -1028,8 +1037,8 @@ roster_events(libro_watch_result *r, size_t *cap, state *st, const libro_watch_o
         libro_watch_event ev;
 
         e->known = true;
-        if (e->state != LIBRO_STATE_ACTIVE || e->valid_until == 0 || e->warned ||
-            e->valid_until - opt->now > opt->within) {
+        if (e->warned ||
+            !libro_watch_expiry_upcoming(e->state, e->valid_until, opt->now, opt->within)) {
             continue;
         }
         memset(&ev, 0, sizeof ev);

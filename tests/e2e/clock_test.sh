@@ -38,14 +38,6 @@ check() {
         passed=$((passed + 1))
     fi
 }
-# The clock moved back by OFFSET for one command ("-3d"). libfaketime is preloaded, so an ASan
-# build must not insist on coming first.
-faked() { # OFFSET COMMAND...
-    local offset=$1
-    shift
-    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
-        FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "$offset" "$@"
-}
 at() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
 
 # --- the world: Town 7, its board, its registry on loopback, on a port the system picks -------

@@ -12,6 +12,8 @@
 #                               reg.pem (reg.pub); its charter town.jws (nursing-general,
 #                               first-aid), the board's authorization auth.jws and its
 #                               registry's regauth.jws (https://registry.town-7.example)
+#   faked OFFSET COMMAND...     run COMMAND with the clock moved by OFFSET ("-3d", "+25h";
+#                               faketime(1), which the script e2e_requires)
 #   check NAME WANT_EXIT PATTERN -- COMMAND...   run COMMAND (stdin closed): one check that it
 #                               exits WANT_EXIT and, unless PATTERN is empty, prints (stdout
 #                               or stderr) a line matching PATTERN (grep -E)
@@ -153,6 +155,14 @@ e2e_start() {
     export XDG_DATA_HOME="$work/xdg" # this test's trust store
     passed=0
     failed=0
+}
+
+# libfaketime is preloaded, so an ASan build must not insist on coming first.
+faked() {
+    local offset=$1
+    shift
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+        FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "$offset" "$@"
 }
 
 e2e_serve() {

@@ -262,6 +262,38 @@ done
 license_docs=("$(out "$libro" license show --json --db reg.db N-2)"
     "$(out "$libro" license show --json --db reg.db NO-SUCH-LICENSE)")
 expiring_docs=("$(out "$libro" license expiring --json --db reg.db --within 3650)")
+# Webhook subscriptions (no server: only the database changes): added (every license with the
+# default horizon; two numbers and none), refused, listed, removed, and the key.
+webhook_add_docs=("$(out "$libro" registry webhook add --json --db reg.db --url https://hr.example/h --all)"
+    "$(out "$libro" registry webhook add --json --db reg.db --url http://127.0.0.1:9/h \
+        --license N-2 --license N-3 --expiring-within 0)"
+    "$(out "$libro" registry webhook add --json --db reg.db --url http://192.0.2.1/h --all)")
+wh=$(node -pe 'JSON.parse(require("fs").readFileSync(process.argv[1])).webhook.id' \
+    "${webhook_add_docs[0]}")
+webhook_list_docs=("$(out "$libro" registry webhook list --json --db reg.db)")
+webhook_remove_docs=("$(out "$libro" registry webhook remove --json --db reg.db "$wh")"
+    "$(out "$libro" registry webhook remove --json --db reg.db "$wh")")
+webhook_list_docs+=("$(out "$libro" registry webhook list --json --db reg.db)"
+    "$(out "$libro" registry webhook list --json --db missing.db)")
+webhook_key_docs=("$(out "$libro" registry webhook key --json --db reg.db)"
+    "$(out "$libro" registry webhook key --json --db missing.db)")
+for want in '"expiringWithinDays":30' '"licenses":["N-2","N-3"],"insecureHttp":false,"expiringWithinDays":0' \
+    '"licenses":null' '"code":"denied"'; do
+    if ! grep -qF -- "$want" "${webhook_add_docs[@]}"; then
+        echo "cli_run: no webhook add document with $want" >&2
+        exit 1
+    fi
+done
+for want in "\"removed\":\"$wh\"" '"code":"not_found"'; do
+    if ! grep -qF -- "$want" "${webhook_remove_docs[@]}"; then
+        echo "cli_run: no webhook remove document with $want" >&2
+        exit 1
+    fi
+done
+if grep -qF "$wh" "${webhook_list_docs[1]}" || ! grep -qF "$wh" "${webhook_list_docs[0]}"; then
+    echo "cli_run: webhook list --json: $wh not listed before its removal, or after it" >&2
+    exit 1
+fi
 # A roundtable: the town seats a neighborhood, which records its representative; the
 # town its chair; the representative resigns.
 "$libro" key new --out n.pem --public-out n.pub >/dev/null
@@ -583,6 +615,10 @@ node "$here/cli.mjs" key-public.schema.json "${key_public_docs[@]}" || status=1
 node "$here/cli.mjs" issue-batch.schema.json "${batch_docs[@]}" || status=1
 node "$here/cli.mjs" license-show.schema.json "${license_docs[@]}" || status=1
 node "$here/cli.mjs" license-expiring.schema.json "${expiring_docs[@]}" || status=1
+node "$here/cli.mjs" webhook-add.schema.json "${webhook_add_docs[@]}" || status=1
+node "$here/cli.mjs" webhook-list.schema.json "${webhook_list_docs[@]}" || status=1
+node "$here/cli.mjs" webhook-remove.schema.json "${webhook_remove_docs[@]}" || status=1
+node "$here/cli.mjs" webhook-key.schema.json "${webhook_key_docs[@]}" || status=1
 node "$here/cli.mjs" mandate-show.schema.json "${mandate_docs[@]}" || status=1
 node "$here/cli.mjs" mandate-expiring.schema.json "${mandate_expiring_docs[@]}" || status=1
 node "$here/cli.mjs" roundtable-show.schema.json "${roundtable_docs[@]}" || status=1

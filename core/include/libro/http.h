@@ -9,7 +9,7 @@
 #include "libro/buf.h"
 #include "libro/error.h"
 
-#define LIBRO_HTTP_REQUEST_VERSION 1u
+#define LIBRO_HTTP_REQUEST_VERSION 2u /* 2 added headers and allow_http; 1 is still taken */
 
 #define LIBRO_HTTP_MAX_URL_BYTES 2048u              /* libro_http_url_check */
 #define LIBRO_HTTP_MAX_RESPONSE_HEADER_BYTES 16384u /* all response header lines together */
@@ -34,11 +34,16 @@ typedef struct libro_http_request {
     unsigned total_timeout_ms;   /* whole request; 0 = LIBRO_HTTP_DEFAULT_TOTAL_TIMEOUT_MS */
     const char *ca_file;         /* PEM file of the CAs to trust *instead of* the system store (a
                                     private registry CA), or NULL for the system store */
+    const char *const *headers;  /* more request headers, "Name: value" each (a token name,
+                                    a printable value), NULL-terminated; or NULL */
+    bool allow_http;             /* plain http to any host, not only loopback (a webhook its
+                                    operator allowed so); https is unaffected */
 } libro_http_request;
 
 #define LIBRO_HTTP_REQUEST_INIT                                                                    \
     {                                                                                              \
-        LIBRO_HTTP_REQUEST_VERSION, "GET", NULL, NULL, NULL, NULL, 0, NULL, 0, 0, 0, NULL          \
+        LIBRO_HTTP_REQUEST_VERSION, "GET", NULL, NULL, NULL, NULL, 0, NULL, 0, 0, 0, NULL, NULL,   \
+            false                                                                                  \
     }
 
 /** What came back. Owned by the caller; release with libro_http_response_clear(). */

@@ -50,6 +50,13 @@ typedef struct libro_watch_event {
 /** The words of `k`: "change", "upcoming-expiry", "baseline", "not-found"; NULL for others. */
 LIBRO_API const char *libro_watch_kind_name(libro_watch_kind k);
 
+/** The "upcoming expiry" rule of libro watch and the webhooks' license.expiring: whether a
+ *  license in `state`, valid until `valid_until` (0: unknown), is to be told as expiring soon at
+ *  `now` with a horizon of `within` seconds: it is active and its validUntil is at most
+ *  `within` after `now`. Thread-safe. */
+LIBRO_API bool libro_watch_expiry_upcoming(libro_license_state state, int64_t valid_until,
+                                           int64_t now, int64_t within);
+
 /** Turn leaf[0..len) (a log leaf's exact text, docs/formats.md "The registry log"), leaf
  *  `index` of the log, into an employer event. *relevant is false (and *out zeroed) for a
  *  leaf of another type than "license"; for a license leaf it is true and *out is the

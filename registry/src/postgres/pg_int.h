@@ -170,6 +170,15 @@ libro_code libro_pg__one(pg *s, void *rec, size_t size, bool *found, const char 
                          const libro_pg__params *params, const char *what, libro_pg__row_fn read,
                          libro_error *err);
 
+/* The operations of store_pg_webhook.c: webhook subscriptions. */
+libro_code libro_pg__webhook_put(void *h, const libro_webhook *w, bool insert, libro_error *err);
+libro_code libro_pg__webhook_list(void *h, libro_webhook **out, size_t *n, libro_error *err);
+libro_code libro_pg__webhook_delete(void *h, const char *id, libro_error *err);
+libro_code libro_pg__webhook_expiry_sent(void *h, bool *sent, const char *id, const char *license,
+                                         int64_t valid_until, libro_error *err);
+libro_code libro_pg__webhook_expiry_mark(void *h, const char *id, const char *license,
+                                         int64_t valid_until, int64_t now, libro_error *err);
+
 /* The operations of store_pg_mandate.c: seats and mandates. */
 libro_code libro_pg__seat_put(void *h, const char *community, const char *name, int level,
                               const char *charter, int64_t added_at, const char *actor,

@@ -274,7 +274,33 @@ static const char schema_reminders[] = "CREATE TABLE contact ("
 
 static const char *const migration_4[] = {schema_reminders, NULL};
 
+/* 5 (issue 12): webhook subscriptions and their delivery state (SQLite's migration 12). */
+static const char schema_webhooks[] =
+    "CREATE TABLE webhook ("
+    " id text COLLATE \"C\" PRIMARY KEY,"
+    " url text COLLATE \"C\" NOT NULL,"
+    " licenses text COLLATE \"C\","
+    " insecure_http integer NOT NULL CHECK (insecure_http IN (0, 1)),"
+    " created_at int8 NOT NULL,"
+    " cursor int8 NOT NULL CHECK (cursor >= 0),"
+    " attempts int8 NOT NULL CHECK (attempts >= 0),"
+    " next_at int8 NOT NULL,"
+    " failing_since int8 NOT NULL,"
+    " last_error text COLLATE \"C\","
+    " lease_owner text COLLATE \"C\","
+    " lease_until int8 NOT NULL,"
+    " expiring_within integer NOT NULL CHECK (expiring_within BETWEEN 0 AND 3660),"
+    " expiry_checked_at int8 NOT NULL);";
+static const char schema_webhook_expiry[] = "CREATE TABLE webhook_expiry ("
+                                            " webhook text COLLATE \"C\" NOT NULL,"
+                                            " license text COLLATE \"C\" NOT NULL,"
+                                            " valid_until int8 NOT NULL,"
+                                            " sent_at int8 NOT NULL,"
+                                            " PRIMARY KEY (webhook, license, valid_until));";
+
+static const char *const migration_5[] = {schema_webhooks, schema_webhook_expiry, NULL};
+
 const char *const *const libro_pg__migrations[] = {migration_1, migration_2, migration_3,
-                                                   migration_4};
+                                                   migration_4, migration_5};
 const size_t libro_pg__migration_count =
     sizeof libro_pg__migrations / sizeof libro_pg__migrations[0];

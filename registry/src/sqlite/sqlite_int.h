@@ -63,6 +63,15 @@ libro_code libro_sq__log_node_get(void *h, unsigned level, uint64_t index, unsig
 libro_code libro_sq__log_node_put(void *h, unsigned level, uint64_t index,
                                   const unsigned char hash[32], libro_error *err);
 
+/* The operations of store_sqlite_webhook.c: webhook subscriptions. */
+libro_code libro_sq__webhook_put(void *h, const libro_webhook *w, bool insert, libro_error *err);
+libro_code libro_sq__webhook_list(void *h, libro_webhook **out, size_t *n, libro_error *err);
+libro_code libro_sq__webhook_delete(void *h, const char *id, libro_error *err);
+libro_code libro_sq__webhook_expiry_sent(void *h, bool *sent, const char *id, const char *license,
+                                         int64_t valid_until, libro_error *err);
+libro_code libro_sq__webhook_expiry_mark(void *h, const char *id, const char *license,
+                                         int64_t valid_until, int64_t now, libro_error *err);
+
 /* Where mandate status lists start in the stored list numbers (license lists are 0..2^32-1). */
 #define LIBRO_SQ_MANDATE_LISTS INT64_C(4294967296)
 

@@ -322,9 +322,40 @@ static const char migration_11[] = "CREATE TABLE contact ("
                                    " CHECK ((state = 'sent') = (sent_at IS NOT NULL)),"
                                    " PRIMARY KEY (kind, subject, due, threshold)) WITHOUT ROWID;";
 
-static const char *const migrations[] = {migration_1, migration_2,  migration_3, migration_4,
-                                         migration_5, migration_6,  migration_7, migration_8,
-                                         migration_9, migration_10, migration_11};
+/* 12 (issue 12): webhook subscriptions and their delivery state (libro/webhook.h): the log is
+ * the outbox, so a row holds where its delivery stands in the log (cursor), the failed
+ * attempts at that event and when the next is due, and the lease of the process delivering
+ * it, so that several servers on one database never deliver one subscription at once. The
+ * upcoming expiries (license.expiring) are not in the log: a subscription's horizon in days
+ * and when its last walk of the expiring licenses ended, and webhook_expiry holds each
+ * (subscription, license, validUntil) sent, so that each is sent once. */
+static const char migration_12[] =
+    "CREATE TABLE webhook ("
+    " id TEXT PRIMARY KEY,"
+    " url TEXT NOT NULL,"
+    " licenses TEXT,"
+    " insecure_http INTEGER NOT NULL CHECK (insecure_http IN (0, 1)),"
+    " created_at INTEGER NOT NULL,"
+    " cursor INTEGER NOT NULL CHECK (cursor >= 0),"
+    " attempts INTEGER NOT NULL CHECK (attempts >= 0),"
+    " next_at INTEGER NOT NULL,"
+    " failing_since INTEGER NOT NULL,"
+    " last_error TEXT,"
+    " lease_owner TEXT,"
+    " lease_until INTEGER NOT NULL,"
+    " expiring_within INTEGER NOT NULL"
+    "  CHECK (expiring_within BETWEEN 0 AND 3660),"
+    " expiry_checked_at INTEGER NOT NULL);"
+    "CREATE TABLE webhook_expiry ("
+    " webhook TEXT NOT NULL,"
+    " license TEXT NOT NULL,"
+    " valid_until INTEGER NOT NULL,"
+    " sent_at INTEGER NOT NULL,"
+    " PRIMARY KEY (webhook, license, valid_until));";
+
+static const char *const migrations[] = {migration_1, migration_2,  migration_3,  migration_4,
+                                         migration_5, migration_6,  migration_7,  migration_8,
+                                         migration_9, migration_10, migration_11, migration_12};
 /* How many there are: the schema version of a new database (tests read it). */
 const size_t libro_sq__migration_count = LIBRO_NELEM(migrations);
 
@@ -1830,6 +1861,11 @@ static const libro_store_ops sqlite_ops = {
     .reminder_sent = libro_sq__reminder_sent,
     .reminder_claim = libro_sq__reminder_claim,
     .reminder_release = libro_sq__reminder_release,
+    .webhook_put = libro_sq__webhook_put,
+    .webhook_list = libro_sq__webhook_list,
+    .webhook_delete = libro_sq__webhook_delete,
+    .webhook_expiry_sent = libro_sq__webhook_expiry_sent,
+    .webhook_expiry_mark = libro_sq__webhook_expiry_mark,
     .seat_put = libro_sq__seat_put,
     .seat_list = libro_sq__seat_list,
     .mandate_get = libro_sq__mandate_get,
