@@ -784,7 +784,8 @@ END_TEST
 static void
 put_license(const char *number, uint32_t index, libro_license_state state, int64_t until)
 {
-    static const libro_license_type type = {(char *) (uintptr_t) "nursing", 365, 30, 30, NULL, 0};
+    static const libro_license_type type = {(char *) (uintptr_t) "nursing", 365, 30, 30, NULL, 0,
+                                            LIBRO_RENEWAL_FROM_EXPIRY};
     libro_error err = LIBRO_ERROR_INIT;
     libro_license_record r;
 
