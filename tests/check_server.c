@@ -648,7 +648,8 @@ START_TEST(test_license_page)
     assert_page(&r, 200);
     ck_assert(has(&r, "<title>License T7-N-0003</title>"));
     ck_assert_int_gt(snprintf(line, sizeof line,
-                              "<p class=\"status no\">Revoked on %s \xe2\x80\x94 not valid</p>",
+                              "<p class=\"status no\">Revoked on <span class=\"d\">%s</span> "
+                              "\xe2\x80\x94 not valid</p>",
                               day),
                      0);
     ck_assert_msg(has(&r, line), "no %s in\n%s", line, r.body);
@@ -933,7 +934,8 @@ START_TEST(test_renewed_early)
     get(&r, "/licenses/T7-N-0010", NULL);
     assert_page(&r, 200);
     ck_assert_int_gt(snprintf(line, sizeof line,
-                              "<p class=\"status ok\">Active \xe2\x80\x94 valid until %s</p>",
+                              "<p class=\"status ok\">Active \xe2\x80\x94 valid until <span "
+                              "class=\"d\">%s</span></p>",
                               d_until),
                      0);
     ck_assert_msg(has(&r, line), "no %s in\n%s", line, r.body);

@@ -315,7 +315,9 @@ status_line(page *p, const json_t *record)
         put(p, meanings[i].valid ? "<p class=\"status ok\">" : "<p class=\"status no\">");
         put(p, meanings[i].lead);
         /* Active: until validUntil; expired without its event: since validUntil. */
+        put(p, "<span class=\"d\">");
         esc_day(p, meanings[i].valid || since[0] == '\0' ? str_of(record, "validUntil") : since);
+        put(p, "</span>");
         put(p, meanings[i].tail);
         put(p, "</p>\n");
         return;
