@@ -1033,6 +1033,8 @@ START_TEST(test_roundtable_page)
     ck_assert_ptr_nonnull(strstr(html, "<div class=\"wide\" role=\"region\" aria-label=\"Members "
                                        "and chair\" tabindex=\"0\"><table>"));
     ck_assert_ptr_nonnull(strstr(html, "<th scope=\"col\">Office</th>"));
+    ck_assert_ptr_nonnull(
+        strstr(html, "<p>Members and chair at <span class=\"d\">2027-01-01T00:00:00Z</span></p>"));
     ck_assert_ptr_nonnull(strstr(html, cell));
     ck_assert_ptr_nonnull(strstr(html, "<td>representative</td><td>Tribe &lt;2&gt;</td>"));
     ck_assert_ptr_null(strstr(html, "Seats without a representative"));

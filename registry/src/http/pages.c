@@ -423,7 +423,8 @@ libro_http__roundtable_html(libro_buf *b, const char *community, const char *at,
         rc = libro_http__html_text(b, community, err);
     }
     if (rc == LIBRO_OK) {
-        rc = libro_buf_printf(b, err, "</h1>\n<p>Members and chair at %s</p>\n", at);
+        rc = libro_buf_printf(
+            b, err, "</h1>\n<p>Members and chair at <span class=\"d\">%s</span></p>\n", at);
     }
     if (rc == LIBRO_OK) {
         rc = libro_http__table_open(b, "Members and chair", err);
