@@ -508,7 +508,7 @@ extern const char libro_http__style[];
 /** The Content-Security-Policy of every answer: nothing runs or loads, but the stylesheet
  *  (its SHA-256, base64), and forms go to this server only. */
 #define LIBRO_HTTP_CSP                                                                             \
-    "default-src 'none'; style-src 'sha256-xlggeC0VAGpfVmtHT70yJ0Lmwzazf8Afw78r0f/VPZg='; "        \
+    "default-src 'none'; style-src 'sha256-7uqfkxx6SV9gy/wAuELBHBL7/Iwzl+m4ZKpBuSWHgQA='; "        \
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 /** The start of every HTML page, to its <main>: language, charset, viewport, the stylesheet,
  *  the title `title_a` (markup) then `title_b` (escaped; NULL: none), and a link home. */
