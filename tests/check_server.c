@@ -62,17 +62,13 @@ recent_cred(libro_cred_type type, const char *issuer, const char *subject, const
     return new_cred(type, issuer, subject, name, now - 30 * DAY, now + 3000 * DAY);
 }
 
-/* Register a license signed by the board; returns its status index. */
-static uint32_t
-add_license(const char *number, const char *holder, char **jws_out)
+/* A license credential signed by the board, of term [from, until], in slot `index` of list 0. */
+static char *
+license_jws(const char *number, const char *holder, int64_t from, int64_t until, uint32_t index)
 {
-    libro_error err = LIBRO_ERROR_INIT;
-    libro_credential *c = recent_cred(LIBRO_CRED_LICENSE, BOARD, NULL, holder);
-    uint32_t list = 0;
-    uint32_t index = 0;
+    libro_credential *c = new_cred(LIBRO_CRED_LICENSE, BOARD, NULL, holder, from, until);
     char *jws;
 
-    c->valid_until = now + 300 * DAY;
     c->license_number = sdup(number);
     c->profession = sdup("registered nurse");
     c->license_type = sdup(NURSING);
@@ -82,8 +78,6 @@ add_license(const char *number, const char *holder, char **jws_out)
     c->n_scope = 1;
     c->community_id = sdup(COMMUNITY);
     c->community_level = 2;
-    must(libro_registry_reserve_status(reg, NULL, &list, &index, &err), &err, "reserve");
-    ck_assert_uint_eq(list, 0);
     /* The registry keeps only licenses whose status entries name their slot. */
     c->has_status = true;
     c->status_index = index;
@@ -91,6 +85,22 @@ add_license(const char *number, const char *holder, char **jws_out)
     c->status_suspension_list = sdup("https://registry.town-7.example/v1/status/0/suspension");
     jws = sign(c, board_key);
     libro_credential_free(c);
+    return jws;
+}
+
+/* Register a license signed by the board, valid from 30 days ago until `until`; returns its
+ * status index. */
+static uint32_t
+add_license_until(const char *number, const char *holder, int64_t until, char **jws_out)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    uint32_t list = 0;
+    uint32_t index = 0;
+    char *jws;
+
+    must(libro_registry_reserve_status(reg, NULL, &list, &index, &err), &err, "reserve");
+    ck_assert_uint_eq(list, 0);
+    jws = license_jws(number, holder, now - 30 * DAY, until, index);
     must(libro_registry_register(reg, NULL, jws, list, index, "health board", now, &err), &err,
          "register");
     if (jws_out != NULL) {
@@ -99,6 +109,12 @@ add_license(const char *number, const char *holder, char **jws_out)
         libro_free(jws);
     }
     return index;
+}
+
+static uint32_t
+add_license(const char *number, const char *holder, char **jws_out)
+{
+    return add_license_until(number, holder, now + 300 * DAY, jws_out);
 }
 
 static void
@@ -632,7 +648,8 @@ START_TEST(test_license_page)
     assert_page(&r, 200);
     ck_assert(has(&r, "<title>License T7-N-0003</title>"));
     ck_assert_int_gt(snprintf(line, sizeof line,
-                              "<p class=\"status no\">Revoked on %s \xe2\x80\x94 not valid</p>",
+                              "<p class=\"status no\">Revoked on <span class=\"d\">%s</span> "
+                              "\xe2\x80\x94 not valid</p>",
                               day),
                      0);
     ck_assert_msg(has(&r, line), "no %s in\n%s", line, r.body);
@@ -791,6 +808,7 @@ START_TEST(test_public_jwt)
     ck_assert_ptr_null(strstr(text, "fraud"));
     must(libro_json__load(&root, (const char *) payload, len, NULL, &err), &err, "json");
     ck_assert_str_eq(json_string_value(json_object_get(root, "number")), "T7-N-0003");
+    ck_assert_ptr_null(json_object_get(root, "nextTerm")); /* not renewed */
     ck_assert_str_eq(json_string_value(json_object_get(root, "holder")), "Bo Example");
     ck_assert_str_eq(json_string_value(json_object_get(root, "profession")), "registered nurse");
     ck_assert_str_eq(json_string_value(json_object_get(root, "licenseType")), NURSING);
@@ -824,7 +842,7 @@ START_TEST(test_public_jwt)
                      0);
     ck_assert(has(&page, line));
     ck_assert_int_gt(
-        snprintf(line, sizeof line, "<tr><td>%.10s</td><td>Revoked</td>",
+        snprintf(line, sizeof line, "<tr><td class=\"d\">%.10s</td><td>Revoked</td>",
                  json_string_value(json_object_get(json_array_get(history, 1), "date"))),
         0);
     ck_assert(has(&page, line));
@@ -832,6 +850,304 @@ START_TEST(test_public_jwt)
     libro_jws_free(jws);
     get(&r, "/v1/licenses/T7-N-0404/public.jwt", NULL);
     assert_error(&r, 404, "not_found");
+}
+END_TEST
+
+/* Texts for the records and context the page functions read (their fields are not const). */
+static char t_registry[] = COMMUNITY ":registry";
+static char t_community[] = COMMUNITY;
+static char t_town[] = "Town 7";
+static char t_level[] = "town";
+static char t_tribe1[] = COMMUNITY ":tribe-1";
+static char t_tribe2[] = COMMUNITY ":tribe-2";
+static char t_tribe1_name[] = "Tribe 1";
+static char t_tribe2_name[] = "Tribe <2>";
+static char t_lena[] = "Lena Lopez";
+static char t_ines[] = "Ines Ito";
+static char t_jane[] = "Jane Doe";
+static char t_ines_evil[] = "Ines <Ito>";
+static char t_did[] = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK";
+static char t_reason[] = "moved <away>";
+static char t_elsewhere[] = "urn:libro:elsewhere";
+
+/* The context of Town 7's server, as far as the pages read it. */
+static void
+town_ctx(libro_http_ctx *ctx)
+{
+    memset(ctx, 0, sizeof *ctx);
+    ctx->issuer_id = t_registry;
+    ctx->community_id = t_community;
+    ctx->community_name = t_town;
+    ctx->community_level = 2;
+    ctx->community_level_name = t_level;
+}
+
+/* "YYYY-MM-DD" of `t`, as the pages write a date. */
+static void
+day_text(char out[LIBRO_TIME_TEXT_MAX], int64_t t)
+{
+    ck_assert_int_eq(libro_time_format(out, t, NULL), LIBRO_OK);
+    out[10] = '\0';
+}
+
+/* A license renewed early keeps its days left: the new version starts the second after the
+ * current one ends. Its page and its signed record say what holds now (active, the current
+ * term) and what comes (the next term), not the next term's dates as if they were today's. */
+START_TEST(test_renewed_early)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_http_ctx ctx;
+    libro_license_record rec = {0};
+    libro_license_event *ev = NULL;
+    size_t n_ev = 0;
+    int64_t until = now + 10 * DAY;
+    int64_t next_from = until + 1;
+    int64_t next_until = next_from + 365 * DAY;
+    uint32_t index = add_license_until("T7-N-0010", "Cy Example", until, NULL);
+    char *renewal = license_jws("T7-N-0010", "Cy Example", next_from, next_until, index);
+    char d_from[LIBRO_TIME_TEXT_MAX];
+    char d_until[LIBRO_TIME_TEXT_MAX];
+    char d_next_from[LIBRO_TIME_TEXT_MAX];
+    char d_next_until[LIBRO_TIME_TEXT_MAX];
+    char t_until[LIBRO_TIME_TEXT_MAX];
+    char t_next_from[LIBRO_TIME_TEXT_MAX];
+    char t_next_until[LIBRO_TIME_TEXT_MAX];
+    char line[256];
+    libro_jws *jws = NULL;
+    json_t *root = NULL;
+    json_t *next;
+    const unsigned char *payload;
+    size_t len;
+    struct reply r;
+
+    must(libro_registry_renew(reg, NULL, "T7-N-0010", renewal, NULL, 0, "health board", "early",
+                              now, &err),
+         &err, "renew");
+    day_text(d_from, now - 30 * DAY);
+    day_text(d_until, until);
+    day_text(d_next_from, next_from);
+    day_text(d_next_until, next_until);
+    ck_assert_int_eq(libro_time_format(t_until, until, NULL), LIBRO_OK);
+    ck_assert_int_eq(libro_time_format(t_next_from, next_from, NULL), LIBRO_OK);
+    ck_assert_int_eq(libro_time_format(t_next_until, next_until, NULL), LIBRO_OK);
+
+    get(&r, "/licenses/T7-N-0010", NULL);
+    assert_page(&r, 200);
+    ck_assert_int_gt(snprintf(line, sizeof line,
+                              "<p class=\"status ok\">Active \xe2\x80\x94 valid until <span "
+                              "class=\"d\">%s</span></p>",
+                              d_until),
+                     0);
+    ck_assert_msg(has(&r, line), "no %s in\n%s", line, r.body);
+    ck_assert_int_gt(snprintf(line, sizeof line,
+                              "<p>Renewed: the next term runs from <span class=\"d\">%s</span> "
+                              "until <span class=\"d\">%s</span>.</p>",
+                              d_next_from, d_next_until),
+                     0);
+    ck_assert_msg(has(&r, line), "no %s in\n%s", line, r.body);
+    ck_assert_int_gt(snprintf(line, sizeof line, "<dt>Valid from</dt><dd>%s</dd>", d_from), 0);
+    ck_assert(has(&r, line));
+    ck_assert_int_gt(snprintf(line, sizeof line, "<dt>Valid until</dt><dd>%s</dd>", d_until), 0);
+    ck_assert(has(&r, line));
+    ck_assert_int_gt(snprintf(line, sizeof line, "<dt>Next term</dt><dd>%s until %s</dd>",
+                              d_next_from, d_next_until),
+                     0);
+    ck_assert(has(&r, line));
+    ck_assert(has(&r, "<td>Renewed</td>"));
+
+    get(&r, "/v1/licenses/T7-N-0010/public.jwt", NULL);
+    ck_assert_int_eq(r.status, 200);
+    must(libro_jws_parse(&jws, r.body, r.body_len, &err), &err, "parse");
+    must(libro_jws_verify(jws, registry_key, &err), &err, "verify");
+    payload = libro_jws_payload(jws, &len);
+    must(libro_json__load(&root, (const char *) payload, len, NULL, &err), &err, "json");
+    ck_assert_str_eq(json_string_value(json_object_get(root, "status")), "active");
+    ck_assert_str_eq(json_string_value(json_object_get(root, "validUntil")), t_until);
+    ck_assert_int_eq(strncmp(json_string_value(json_object_get(root, "validFrom")), d_from, 10), 0);
+    next = json_object_get(root, "nextTerm");
+    ck_assert_str_eq(json_string_value(json_object_get(next, "validFrom")), t_next_from);
+    ck_assert_str_eq(json_string_value(json_object_get(next, "validUntil")), t_next_until);
+    ck_assert_uint_eq(json_object_size(next), 2);
+    json_decref(root);
+    root = NULL;
+
+    /* Once the next term has begun it is the term, and nothing is next (the record as of a
+     * later time, from the same events). */
+    town_ctx(&ctx);
+    must(libro_registry_get(reg, &rec, &ev, &n_ev, "T7-N-0010", &err), &err, "get");
+    root = libro_http__public_record(&ctx, &rec, ev, n_ev, next_from, &err);
+    ck_assert_msg(root != NULL, "%s", err.msg);
+    ck_assert_str_eq(json_string_value(json_object_get(root, "validFrom")), t_next_from);
+    ck_assert_str_eq(json_string_value(json_object_get(root, "validUntil")), t_next_until);
+    ck_assert_ptr_null(json_object_get(root, "nextTerm"));
+    json_decref(root);
+    /* The second before, the old term still holds. */
+    root = libro_http__public_record(&ctx, &rec, ev, n_ev, until, &err);
+    ck_assert_msg(root != NULL, "%s", err.msg);
+    ck_assert_str_eq(json_string_value(json_object_get(root, "validUntil")), t_until);
+    ck_assert_ptr_nonnull(json_object_get(root, "nextTerm"));
+    json_decref(root);
+
+    libro_license_events_free(ev, n_ev);
+    libro_license_record_clear(&rec);
+    libro_jws_free(jws);
+    libro_free(renewal);
+}
+END_TEST
+
+/* The roundtable's page on a phone: its table in a labelled region a keyboard reaches, dates
+ * that never break, and the vacant seats only when there are any. */
+START_TEST(test_roundtable_page)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_seat seats[2] = {
+        {.community = t_tribe1, .name = t_tribe1_name, .level = 1},
+        {.community = t_tribe2, .name = t_tribe2_name, .level = 1},
+    };
+    libro_mandate_record m[3] = {
+        {.office = LIBRO_OFFICE_CHAIR, .name = t_lena},
+        {.office = LIBRO_OFFICE_REPRESENTATIVE, .seat = t_tribe1, .name = t_ines, .voting = true},
+        {.office = LIBRO_OFFICE_REPRESENTATIVE, .seat = t_tribe2, .name = t_jane, .voting = true},
+    };
+    char from[LIBRO_TIME_TEXT_MAX];
+    char until[LIBRO_TIME_TEXT_MAX];
+    char cell[160];
+    libro_buf b = LIBRO_BUF_INIT;
+    const char *html;
+
+    for (size_t i = 0; i < LIBRO_NELEM(m); i++) {
+        m[i].valid_from = now - 30 * DAY;
+        m[i].valid_until = now + 700 * DAY;
+    }
+    day_text(from, now - 30 * DAY);
+    day_text(until, now + 700 * DAY);
+    ck_assert_int_gt(snprintf(cell, sizeof cell,
+                              "<td><span class=\"d\">%s</span> to <span class=\"d\">%s</span></td>",
+                              from, until),
+                     0);
+    /* Every seat held: no heading over an empty list. */
+    must(libro_http__roundtable_html(&b, "Town 7", "2027-01-01T00:00:00Z", m, 3, seats, 2, &err),
+         &err, "html");
+    must(libro_buf_append(&b, "", 1, &err), &err, "NUL");
+    html = (const char *) b.data;
+    ck_assert_ptr_nonnull(strstr(html, "<div class=\"wide\" role=\"region\" aria-label=\"Members "
+                                       "and chair\" tabindex=\"0\"><table>"));
+    ck_assert_ptr_nonnull(strstr(html, "<th scope=\"col\">Office</th>"));
+    ck_assert_ptr_nonnull(
+        strstr(html, "<p>Members and chair at <span class=\"d\">2027-01-01T00:00:00Z</span></p>"));
+    ck_assert_ptr_nonnull(strstr(html, cell));
+    ck_assert_ptr_nonnull(strstr(html, "<td>representative</td><td>Tribe &lt;2&gt;</td>"));
+    ck_assert_ptr_null(strstr(html, "Seats without a representative"));
+    ck_assert_ptr_null(strstr(html, "<ul>"));
+    ck_assert_ptr_nonnull(strstr(html, "<p>Every seat has a representative.</p>"));
+    /* One seat vacant: the heading and that seat alone. */
+    libro_buf_clear(&b);
+    must(libro_http__roundtable_html(&b, "Town 7", "2027-01-01T00:00:00Z", m, 2, seats, 2, &err),
+         &err, "html");
+    must(libro_buf_append(&b, "", 1, &err), &err, "NUL");
+    html = (const char *) b.data;
+    ck_assert_ptr_nonnull(
+        strstr(html, "<h2>Seats without a representative</h2>\n<ul>\n<li>Tribe &lt;2&gt; "
+                     "(" COMMUNITY ":tribe-2)</li>\n</ul>\n"));
+    ck_assert_ptr_null(strstr(html, "<li>Tribe 1"));
+    ck_assert_ptr_null(strstr(html, "Every seat"));
+    /* No seats at all. */
+    libro_buf_clear(&b);
+    must(libro_http__roundtable_html(&b, "Town 7", "2027-01-01T00:00:00Z", m, 1, NULL, 0, &err),
+         &err, "html");
+    must(libro_buf_append(&b, "", 1, &err), &err, "NUL");
+    html = (const char *) b.data;
+    ck_assert_ptr_null(strstr(html, "Seats without a representative"));
+    ck_assert_ptr_nonnull(strstr(html, "<p>The roundtable has no seats yet.</p>"));
+    libro_buf_free(&b);
+}
+END_TEST
+
+/* A mandate's page names its communities as the license pages do (name and level, the id
+ * under it) and gives days, not full times. */
+START_TEST(test_mandate_page)
+{
+    libro_error err = LIBRO_ERROR_INIT;
+    libro_http_ctx ctx;
+    libro_seat seat = {.community = t_tribe1, .name = t_tribe1_name, .level = 1};
+    libro_mandate_record m = {
+        .id = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        .office = LIBRO_OFFICE_REPRESENTATIVE,
+        .roundtable = t_community,
+        .seat = t_tribe1,
+        .holder = t_did,
+        .name = t_ines_evil,
+        .voting = true,
+        .issuer = t_tribe1,
+        .state = LIBRO_MANDATE_ACTIVE,
+    };
+    char from[LIBRO_TIME_TEXT_MAX];
+    char until[LIBRO_TIME_TEXT_MAX];
+    char ended[LIBRO_TIME_TEXT_MAX];
+    char line[200];
+    libro_buf b = LIBRO_BUF_INIT;
+    const char *html;
+
+    town_ctx(&ctx);
+    m.valid_from = now - 30 * DAY;
+    m.valid_until = now + 700 * DAY;
+    day_text(from, m.valid_from);
+    day_text(until, m.valid_until);
+    must(libro_http__mandate_html(&b, &ctx, &m, &seat, 1, &err), &err, "html");
+    must(libro_buf_append(&b, "", 1, &err), &err, "NUL");
+    html = (const char *) b.data;
+    ck_assert_ptr_nonnull(strstr(html, "<h1>Mandate of Ines &lt;Ito&gt;</h1>"));
+    ck_assert_ptr_nonnull(strstr(html, "<dt>Roundtable</dt><dd>Town 7 (town, level 2)<span "
+                                       "class=\"id\">" COMMUNITY "</span></dd>"));
+    ck_assert_ptr_nonnull(strstr(html,
+                                 "<dt>Seat</dt><dd>Tribe 1 (level 1)<span class=\"id\">" COMMUNITY
+                                 ":tribe-1</span></dd>"));
+    ck_assert_ptr_nonnull(strstr(html, "<dt>Signed by</dt><dd>Tribe 1 (level 1)<span "
+                                       "class=\"id\">" COMMUNITY ":tribe-1</span></dd>"));
+    ck_assert_ptr_nonnull(strstr(html, "<dt>Holder</dt><dd>Ines &lt;Ito&gt;<span class=\"id\">"
+                                       "did:key:z6Mk"));
+    ck_assert_int_gt(snprintf(line, sizeof line, "<dt>Term from</dt><dd class=\"d\">%s</dd>", from),
+                     0);
+    ck_assert_ptr_nonnull(strstr(html, line));
+    ck_assert_int_gt(
+        snprintf(line, sizeof line, "<dt>Term until</dt><dd class=\"d\">%s</dd>", until), 0);
+    ck_assert_ptr_nonnull(strstr(html, line));
+    ck_assert_ptr_nonnull(strstr(html, "<p>representative of the roundtable, active, from"));
+    ck_assert_ptr_nonnull(strstr(html, "<dt>Mandate id</dt><dd><code>sha256:0123"));
+    ck_assert_ptr_null(strstr(html, "T00:")); /* no full time anywhere */
+    ck_assert_ptr_null(strstr(html, "<dt>Ended</dt>"));
+    ck_assert_ptr_null(strstr(html, "<Ito>"));
+
+    /* An ended chair's mandate: no seat, signed by the community itself, the end's day. */
+    m.office = LIBRO_OFFICE_CHAIR;
+    m.seat = NULL;
+    m.voting = false;
+    m.issuer = t_community;
+    m.state = LIBRO_MANDATE_RESIGNED;
+    m.ended_at = now;
+    m.end_reason = t_reason;
+    day_text(ended, now);
+    libro_buf_clear(&b);
+    must(libro_http__mandate_html(&b, &ctx, &m, NULL, 0, &err), &err, "html");
+    must(libro_buf_append(&b, "", 1, &err), &err, "NUL");
+    html = (const char *) b.data;
+    ck_assert_ptr_nonnull(strstr(html, "<dt>Seat</dt><dd>(the chair has no seat)</dd>"));
+    ck_assert_ptr_nonnull(strstr(html, "<dt>Signed by</dt><dd>Town 7 (town, level 2)<span "));
+    ck_assert_int_gt(snprintf(line, sizeof line,
+                              "<dt>Ended</dt><dd class=\"d\">%s</dd>\n<dt>Reason</dt><dd>moved "
+                              "&lt;away&gt;</dd>",
+                              ended),
+                     0);
+    ck_assert_ptr_nonnull(strstr(html, line));
+    ck_assert_ptr_null(strstr(html, "T00:"));
+    /* A community the registry does not know is its id alone. */
+    m.issuer = t_elsewhere;
+    libro_buf_clear(&b);
+    must(libro_http__mandate_html(&b, &ctx, &m, NULL, 0, &err), &err, "html");
+    must(libro_buf_append(&b, "", 1, &err), &err, "NUL");
+    ck_assert_ptr_nonnull(
+        strstr((const char *) b.data, "<dt>Signed by</dt><dd>urn:libro:elsewhere</dd>"));
+    libro_buf_free(&b);
 }
 END_TEST
 
@@ -1692,6 +2008,9 @@ libro_test_suite(void)
     tcase_add_test(public_tc, test_search);
     tcase_add_test(public_tc, test_search_bounds);
     tcase_add_test(public_tc, test_public_jwt);
+    tcase_add_test(public_tc, test_renewed_early);
+    tcase_add_test(public_tc, test_roundtable_page);
+    tcase_add_test(public_tc, test_mandate_page);
     tcase_add_test(public_tc, test_html_errors);
     suite_add_tcase(s, public_tc);
 

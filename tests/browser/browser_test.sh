@@ -3,11 +3,13 @@
 # headless Chromium (Debian's /usr/bin/chromium, driven by the pinned playwright-core).
 # Town 7's registry holds a license in each state (active, suspended, revoked, surrendered,
 # expired, lapsed: the last two by `license tick` on licenses that ended 5 and 60 days ago),
+# one renewed early (its next term not begun),
 # one whose holder's name is HTML, two seated communities with their representatives and a
 # chair, a law adopted by consent and an agreement two of them signed. pages.mjs then loads
 # every public page at phone (390x844) and desktop (1280x900) widths with JavaScript
 # disabled, saves a full-page PNG to SHOTS/<page>-<width>.png, checks each page's <h1>,
-# viewport meta and (on a phone) the absence of a horizontal scroll, that the hostile name is
+# viewport meta and (on a phone) the absence of a horizontal scroll, that no word in a table
+# and no date is broken across lines, that the hostile name is
 # shown as text, and runs axe-core (WCAG 2.1 A and AA) on it: any violation fails. Prints a
 # summary.
 # Usage: browser_test.sh PATH/TO/libro SHOTS (LIBRO_CHROMIUM: a browser other than
@@ -32,7 +34,7 @@ command -v node >/dev/null 2>&1 || skip "node is not installed"
 if [ ! -d "$here/node_modules/playwright-core" ] || [ ! -d "$here/node_modules/axe-core" ]; then
     skip "$here/node_modules is missing; run \`npm ci --prefix tests/browser\`"
 fi
-e2e_require browser_test.sh sha256sum date
+e2e_require browser_test.sh sha256sum date curl
 e2e_start browser
 mkdir -p "$shots" || exit 1
 rm -f "$shots"/*.png
@@ -72,14 +74,22 @@ lic T7-N-0004 "Cy Example" nursing-general
 lic T7-N-0005 "Di Example" nursing-general
 lic T7-F-0006 "Ed Example" first-aid --valid-from "$(at '35 days ago')" --days 30
 lic T7-F-0007 "Fa Example" first-aid --valid-from "$(at '90 days ago')" --days 30
+lic T7-F-0008 "Gu Example" first-aid --valid-from "$(at '25 days ago')" --days 30
 must "$libro" license suspend --db "$DB" --actor clerk --category conduct \
     --reason "complaint under review" T7-N-0003
 must "$libro" license revoke --db "$DB" --actor clerk --category competence \
     --reason "struck off" T7-N-0004
 must "$libro" license surrender --db "$DB" --actor "Di Example" --category holder-request \
     --reason retired T7-N-0005
+# Renewed early (5 days left, in its 10-day window): the new version starts where this one
+# ends, so the page shows the term in force and the next one.
+must "$libro" license renew --db "$DB" --key board.pem --authorization auth.jws \
+    --community-charter town.jws --actor clerk --out T7-F-0008-2.jws T7-F-0008
 # The clock: T7-F-0006 ended 5 days ago (in its 30 days' grace), T7-F-0007 60 days ago.
 must "$libro" license tick --db "$DB"
+check "renewed early: the page names the next term" 0 \
+    "<p>Renewed: the next term runs from <span class=\"d\">$(date -u -d '5 days' +%Y-%m-%d)</span>" \
+    -- curl -sS "$URL/licenses/T7-F-0008"
 for want in T7-N-0001:active T7-N-0003:suspended T7-N-0004:revoked T7-N-0005:surrendered \
     T7-F-0006:expired T7-F-0007:lapsed; do
     check "${want%%:*} is ${want#*:}" 0 "state +${want#*:}" -- \
@@ -148,6 +158,7 @@ license-revoked 200 /licenses/T7-N-0004
 license-surrendered 200 /licenses/T7-N-0005
 license-expired 200 /licenses/T7-F-0006
 license-lapsed 200 /licenses/T7-F-0007
+license-renewed 200 /licenses/T7-F-0008
 license-v1 200 /v1/licenses/T7-N-0004
 not-found 404 /no/such/page
 roundtable 200 /v1/roundtable

@@ -4,9 +4,10 @@
 // (390x844, a mobile viewport) and desktop (1280x900) widths:
 //   - loaded with JavaScript disabled: the answer's status (after redirects) is STATUS; a
 //     full-page PNG is saved as SHOTS/NAME-WIDTH.png; the page has exactly one <h1>, a
-//     viewport meta (width=device-width), no <script>, and no horizontal scroll at phone
-//     width; a "hostile" page shows HOSTILE_FILE's text (a holder's name made of markup) as
-//     text, and none of the elements it would have made exists;
+//     viewport meta (width=device-width), no <script>, no word in a table cell and no date
+//     (.d) broken across lines, and no horizontal scroll at phone width; a "hostile" page
+//     shows HOSTILE_FILE's text (a holder's name made of markup) as text, and none of the
+//     elements it would have made exists;
 //   - loaded again with JavaScript enabled, in a context of its own (axe-core's source
 //     injected into every document of it, the CSP bypassed): axe-core checks WCAG 2.0/2.1 A and AA; every
 //     violation is printed and fails the run; nothing the hostile text carried has run.
@@ -86,10 +87,49 @@ try {
         client: document.documentElement.clientWidth,
         text: document.body.textContent,
         made: ['#libro-injected', '#libro-h1', 'img'].filter((sel) => document.querySelector(sel)),
+        // Words broken across lines: a table cell's that would fit in it whole (words as
+        // Intl.Segmenter finds them: a break at a hyphen or a slash is no break in a word; a
+        // longer word may break), and a date's (.d, never broken).
+        broken: (() => {
+          const out = [];
+          const lines = (range) => new Set([...range.getClientRects()]
+            .filter((q) => q.width > 0).map((q) => Math.round(q.top))).size;
+          const measure = document.createElement('canvas').getContext('2d');
+          const words = new Intl.Segmenter('en', { granularity: 'word' });
+          for (const cell of document.querySelectorAll('th, td')) {
+            const style = getComputedStyle(cell);
+            const room = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+            const walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+            for (let t = walk.nextNode(); t !== null; t = walk.nextNode()) {
+              measure.font = getComputedStyle(t.parentElement).font;
+              for (const w of words.segment(t.data)) {
+                if (!w.isWordLike) {
+                  continue;
+                }
+                const r = document.createRange();
+                r.setStart(t, w.index);
+                r.setEnd(t, w.index + w.segment.length);
+                if (lines(r) > 1 && measure.measureText(w.segment).width <= room) {
+                  out.push(w.segment);
+                }
+              }
+            }
+          }
+          for (const d of document.querySelectorAll('.d')) {
+            const r = document.createRange();
+            r.selectNodeContents(d);
+            if (lines(r) > 1) {
+              out.push(d.textContent);
+            }
+          }
+          return out;
+        })(),
       }));
       expect(got.h1 === 1, `${at}: ${got.h1} <h1> elements, want 1`);
       expect(/width=device-width/.test(got.viewport), `${at}: no viewport meta (width=device-width)`);
       expect(got.scripts === 0, `${at}: the page has a <script>`);
+      expect(got.broken.length === 0,
+        `${at}: words broken across lines: ${got.broken.slice(0, 5).join(', ')}`);
       if (w.isMobile) {
         expect(got.scroll <= got.client,
           `${at}: scrolls sideways (content ${got.scroll}px wide in ${got.client}px)`);

@@ -56,7 +56,7 @@ check "search by name" 0 '<a href="/licenses/T7-N-0002">T7-N-0002</a>' -- get '/
 check "search escapes" 0 '<td>Ada &lt;b&gt;Example&lt;/b&gt;</td>' -- get '/licenses?holder=ADA'
 check "empty search" 0 '^400 text/html' -- get '/licenses?holder=+'
 page=$(get /licenses/T7-N-0002)
-if grep -q '<p class="status no">Revoked on [0-9-]* — not valid</p>' <<<"$page" &&
+if grep -q '<p class="status no">Revoked on <span class="d">[0-9-]*</span> — not valid</p>' <<<"$page" &&
     grep -q '<td>Revoked</td><td>Conduct</td>' <<<"$page" &&
     grep -q '<dt>Community</dt><dd>Town 7 (town, level 2)</dd>' <<<"$page" &&
     ! grep -q 'fraud\|registrar' <<<"$page"; then ok; else fail "revoked page: $page"; fi

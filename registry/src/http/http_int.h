@@ -508,12 +508,19 @@ extern const char libro_http__style[];
 /** The Content-Security-Policy of every answer: nothing runs or loads, but the stylesheet
  *  (its SHA-256, base64), and forms go to this server only. */
 #define LIBRO_HTTP_CSP                                                                             \
-    "default-src 'none'; style-src 'sha256-DY3ccrcBYZsOhVw3MAKo7vqsk1WAYq9ZpH/Pv1/dpCg='; "        \
+    "default-src 'none'; style-src 'sha256-7uqfkxx6SV9gy/wAuELBHBL7/Iwzl+m4ZKpBuSWHgQA='; "        \
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 /** The start of every HTML page, to its <main>: language, charset, viewport, the stylesheet,
  *  the title `title_a` (markup) then `title_b` (escaped; NULL: none), and a link home. */
 LIBRO_NODISCARD libro_code libro_http__page_head(libro_buf *b, const char *title_a,
                                                  const char *title_b, libro_error *err);
+/** Open a table in a region that scrolls sideways on a narrow screen, reachable by keyboard
+ *  and named `label` (markup), appended to `b`; close it with "</table></div>". */
+LIBRO_NODISCARD libro_code libro_http__table_open(libro_buf *b, const char *label,
+                                                  libro_error *err);
+/** What follows a community's level name in its words: ", level 2" after "town" (`out`, at
+ *  most 32 bytes), nothing after a name that is already "level 5". */
+void libro_http__level_suffix(char out[32], const char *level_name, int level);
 /** The end of every HTML page. */
 #define LIBRO_HTTP_PAGE_END "</main>\n</body></html>\n"
 
@@ -547,11 +554,16 @@ void libro_http__license_record(libro_http__response *resp, libro_http_ctx *ctx,
  *  (an HTML route, or a browser's request). */
 void libro_http__html_error(libro_http__response *resp, bool html);
 
-/** A mandate's HTML page (every text escaped), appended to `b`. */
-LIBRO_NODISCARD libro_code libro_http__mandate_html(libro_buf *b, const libro_mandate_record *m,
+/** A mandate's HTML page (every text escaped), appended to `b`: its communities by name and
+ *  level (the registry's own from `ctx`, a member's from `seats`), each id under its name, and
+ *  dates as days. */
+LIBRO_NODISCARD libro_code libro_http__mandate_html(libro_buf *b, const libro_http_ctx *ctx,
+                                                    const libro_mandate_record *m,
+                                                    const libro_seat *seats, size_t n_seats,
                                                     libro_error *err);
 /** The roundtable's HTML page at `at` (TIME text): its members and chair with their terms,
- *  then the seats without a member (every text escaped), appended to `b`. */
+ *  then the seats without a member, or that every seat has one (every text escaped), appended
+ *  to `b`. */
 LIBRO_NODISCARD libro_code libro_http__roundtable_html(libro_buf *b, const char *community,
                                                        const char *at,
                                                        const libro_mandate_record *m, size_t n,

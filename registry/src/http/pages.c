@@ -1,6 +1,7 @@
 /* The registry's HTTP API: the HTML side. Content negotiation (whether a client prefers
  * text/html to JSON) and the small page a license record is shown as; every text from the
  * registry is escaped, since a holder's name is whatever the issuer wrote. */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -143,9 +144,11 @@ libro_http__html_text(libro_buf *b, const char *s, libro_error *err)
     return rc;
 }
 
-/* The one stylesheet of every page: readable on a phone, text at WCAG AA contrast or better
- * (the darkest grey and each colour on white at 4.5:1 or more). Inline, and allowed by its
- * hash alone (LIBRO_HTTP_CSP): change one, change the other (check_server tests it). */
+/* The one stylesheet of every page: readable on a phone (a table scrolls in a labelled region
+ * of its own, .wide, rather than break its words mid-word; a date, .d, never breaks; .id is an
+ * id under the name it stands for), text at WCAG AA contrast or better (the darkest grey and
+ * each colour on white at 4.5:1 or more). Inline, and allowed by its hash alone
+ * (LIBRO_HTTP_CSP): change one, change the other (check_server tests it). */
 const char libro_http__style[] =
     "body{margin:0;font:1rem/1.5 system-ui,sans-serif;color:#1b1b1b;background:#fff}"
     "header,main,footer{max-width:50rem;margin:0 auto;padding:.5rem 1rem}"
@@ -156,8 +159,11 @@ const char libro_http__style[] =
     "dt{font-weight:700}dd{margin:0;overflow-wrap:anywhere}"
     "table{border-collapse:collapse;width:100%}"
     "th,td{text-align:left;vertical-align:top;padding:.3rem .5rem;border-bottom:1px solid "
-    "#6b6b6b;overflow-wrap:anywhere}"
-    ".wide{overflow-x:auto}label{display:block;font-weight:700;margin-top:.75rem}"
+    "#6b6b6b;overflow-wrap:break-word}"
+    "td ul{margin:0;padding-left:1.25rem}.wide{overflow-x:auto}.wide:focus{outline:2px solid "
+    "#0645ad}.d{white-space:nowrap}"
+    ".id{display:block;font-size:.875rem;color:#4a4a4a;overflow-wrap:anywhere}label{display:block;"
+    "font-weight:700;margin-top:.75rem}"
     "input{font:inherit;padding:.4rem;border:1px solid "
     "#6b6b6b;max-width:100%;box-sizing:border-box;width:20rem}"
     "button{font:inherit;padding:.4rem .9rem;margin:.25rem 0;border:1px solid "
@@ -187,22 +193,25 @@ libro_http__page_head(libro_buf *b, const char *title_a, const char *title_b, li
     return rc;
 }
 
-/* "<dt>name</dt><dd>escaped value</dd>" rows. */
-static libro_code
-append_rows(libro_buf *b, const char *const rows[][2], size_t n, libro_error *err)
+libro_code
+libro_http__table_open(libro_buf *b, const char *label, libro_error *err)
 {
-    libro_code rc = LIBRO_OK;
+    /* A region that scrolls must be reachable by keyboard and named (axe-core's
+     * scrollable-region-focusable; WCAG 2.1.1). */
+    return libro_buf_printf(b, err,
+                            "<div class=\"wide\" role=\"region\" aria-label=\"%s\" "
+                            "tabindex=\"0\"><table>\n",
+                            label);
+}
 
-    for (size_t i = 0; i < n && rc == LIBRO_OK; i++) {
-        rc = libro_buf_printf(b, err, "<dt>%s</dt><dd>", rows[i][0]);
-        if (rc == LIBRO_OK) {
-            rc = libro_http__html_text(b, rows[i][1] == NULL ? "" : rows[i][1], err);
-        }
-        if (rc == LIBRO_OK) {
-            rc = libro_buf_append_str(b, "</dd>\n", err);
-        }
+void
+libro_http__level_suffix(char out[32], const char *level_name, int level)
+{
+    out[0] = '\0';
+    /* "town, level 2"; a level without a name of its own is already "level 5". */
+    if (strncmp(level_name, "level ", 6) != 0) {
+        (void) snprintf(out, 32, ", level %d", level);
     }
-    return rc;
 }
 
 /* A date for people: the "YYYY-MM-DD" of a time. */
@@ -216,60 +225,132 @@ day_of(char out[LIBRO_TIME_TEXT_MAX], int64_t t)
     out[10] = '\0';
 }
 
+/* A community for people: its name and level ("Tribe 1 (level 1)"), its id under it. An id
+ * the registry does not know as its own or a seat's is shown alone. */
+static libro_code
+community_cell(libro_buf *b, const libro_http_ctx *ctx, const char *id, const libro_seat *seats,
+               size_t n_seats, libro_error *err)
+{
+    const char *name = NULL;
+    const char *level_name = NULL;
+    char level[32] = "";
+    libro_code rc;
+
+    if (strcmp(id, ctx->community_id) == 0) {
+        name = ctx->community_name;
+        level_name = ctx->community_level_name;
+        libro_http__level_suffix(level, level_name, ctx->community_level);
+    }
+    for (size_t i = 0; name == NULL && i < n_seats; i++) {
+        if (strcmp(seats[i].community, id) == 0) {
+            name = seats[i].name;
+            (void) snprintf(level, sizeof level, "level %d", seats[i].level);
+        }
+    }
+    if (name == NULL) {
+        return libro_http__html_text(b, id, err);
+    }
+    rc = libro_http__html_text(b, name, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b, " (", err);
+    }
+    if (rc == LIBRO_OK && level_name != NULL) {
+        rc = libro_http__html_text(b, level_name, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(b, err, "%s)<span class=\"id\">", level);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_http__html_text(b, id, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b, "</span>", err);
+    }
+    return rc;
+}
+
 libro_code
-libro_http__mandate_html(libro_buf *b, const libro_mandate_record *m, libro_error *err)
+libro_http__mandate_html(libro_buf *b, const libro_http_ctx *ctx, const libro_mandate_record *m,
+                         const libro_seat *seats, size_t n_seats, libro_error *err)
 {
     char from[LIBRO_TIME_TEXT_MAX];
     char until[LIBRO_TIME_TEXT_MAX];
     char ended[LIBRO_TIME_TEXT_MAX];
-    libro_code rc;
+    libro_code rc = libro_http__page_head(b, "Mandate of ", m->name, err);
 
-    if ((rc = libro_time_format(from, m->valid_from, err)) != LIBRO_OK ||
-        (rc = libro_time_format(until, m->valid_until, err)) != LIBRO_OK) {
-        return rc;
+    day_of(from, m->valid_from);
+    day_of(until, m->valid_until);
+    day_of(ended, m->ended_at);
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b, "<h1>Mandate of ", err);
     }
-    ended[0] = '\0';
-    if (m->state != LIBRO_MANDATE_ACTIVE &&
-        (rc = libro_time_format(ended, m->ended_at, err)) != LIBRO_OK) {
-        return rc;
+    if (rc == LIBRO_OK) {
+        rc = libro_http__html_text(b, m->name, err);
     }
-    {
-        const char *const rows[][2] = {
-            {"Holder", m->name},
-            {"Holder key", m->holder},
-            {"Office", libro_office_name(m->office)},
-            {"Roundtable", m->roundtable},
-            {"Seat", m->seat == NULL ? "(the chair has no seat)" : m->seat},
-            {"Voting", m->voting ? "yes" : "no"},
-            {"Signed by", m->issuer},
-            {"Term from", from},
-            {"Term until", until},
-            {"State", libro_mandate_state_name(m->state)},
-            {"Ended", ended},
-            {"Reason", m->end_reason},
-        };
-
-        rc = libro_http__page_head(b, "Mandate of ", m->name, err);
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(b, err,
+                              "</h1>\n<p>%s of the roundtable, %s, from <span class=\"d\">%s"
+                              "</span> until <span class=\"d\">%s</span>.</p>\n<dl>\n"
+                              "<dt>Holder</dt><dd>",
+                              libro_office_name(m->office), libro_mandate_state_name(m->state),
+                              from, until);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_http__html_text(b, m->name, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b, "<span class=\"id\">", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_http__html_text(b, m->holder, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(b, err,
+                              "</span></dd>\n<dt>Office</dt><dd>%s</dd>\n"
+                              "<dt>Roundtable</dt><dd>",
+                              libro_office_name(m->office));
+    }
+    if (rc == LIBRO_OK) {
+        rc = community_cell(b, ctx, m->roundtable, seats, n_seats, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b, "</dd>\n<dt>Seat</dt><dd>", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = m->seat == NULL ? libro_buf_append_str(b, "(the chair has no seat)", err)
+                             : community_cell(b, ctx, m->seat, seats, n_seats, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(b, err, "</dd>\n<dt>Voting</dt><dd>%s</dd>\n<dt>Signed by</dt><dd>",
+                              m->voting ? "yes" : "no");
+    }
+    if (rc == LIBRO_OK) {
+        rc = community_cell(b, ctx, m->issuer, seats, n_seats, err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_printf(b, err,
+                              "</dd>\n<dt>Term from</dt><dd class=\"d\">%s</dd>\n<dt>Term "
+                              "until</dt><dd class=\"d\">%s</dd>\n<dt>State</dt><dd>%s</dd>\n",
+                              from, until, libro_mandate_state_name(m->state));
+    }
+    if (rc == LIBRO_OK && m->state != LIBRO_MANDATE_ACTIVE) {
+        rc = libro_buf_printf(b, err, "<dt>Ended</dt><dd class=\"d\">%s</dd>\n<dt>Reason</dt><dd>",
+                              ended);
         if (rc == LIBRO_OK) {
-            rc = libro_buf_append_str(b, "<h1>Mandate of ", err);
+            rc = libro_http__html_text(b, m->end_reason == NULL ? "" : m->end_reason, err);
         }
         if (rc == LIBRO_OK) {
-            rc = libro_http__html_text(b, m->name, err);
-        }
-        if (rc == LIBRO_OK) {
-            rc = libro_buf_printf(b, err, "</h1>\n<p>%s</p>\n<dl>\n", m->id);
-        }
-        if (rc == LIBRO_OK) {
-            rc = append_rows(b, rows, m->state == LIBRO_MANDATE_ACTIVE ? 10 : LIBRO_NELEM(rows),
-                             err);
+            rc = libro_buf_append_str(b, "</dd>\n", err);
         }
     }
     if (rc == LIBRO_OK) {
-        rc = libro_buf_append_str(
-            b,
-            "</dl>\n<p>A record of the registry, not a credential: verify "
-            "the mandate itself with <code>libro verify</code>.</p>\n" LIBRO_HTTP_PAGE_END,
-            err);
+        /* The mandate's id ("sha256:" and hex: nothing to escape), for libro and the API. */
+        rc = libro_buf_printf(
+            b, err,
+            "<dt>Mandate id</dt><dd><code>%s</code></dd>\n</dl>\n<p>A record of the registry, "
+            "not a credential: verify the mandate itself with <code>libro "
+            "verify</code>.</p>\n" LIBRO_HTTP_PAGE_END,
+            m->id);
     }
     return rc;
 }
@@ -308,9 +389,24 @@ member_row(libro_buf *b, const libro_mandate_record *m, const libro_seat *seats,
         }
     }
     if (rc == LIBRO_OK) {
-        rc = libro_buf_printf(b, err, "<td>%s to %s</td></tr>\n", from, until);
+        rc = libro_buf_printf(
+            b, err, "<td><span class=\"d\">%s</span> to <span class=\"d\">%s</span></td></tr>\n",
+            from, until);
     }
     return rc;
+}
+
+/* Whether a representative in m[0..n) holds `seat`. */
+static bool
+seat_held(const libro_mandate_record *m, size_t n, const libro_seat *seat)
+{
+    for (size_t j = 0; j < n; j++) {
+        if (m[j].office == LIBRO_OFFICE_REPRESENTATIVE && m[j].seat != NULL &&
+            strcmp(m[j].seat, seat->community) == 0) {
+            return true;
+        }
+    }
+    return false;
 }
 
 libro_code
@@ -319,6 +415,7 @@ libro_http__roundtable_html(libro_buf *b, const char *community, const char *at,
                             size_t n_seats, libro_error *err)
 {
     libro_code rc = libro_http__page_head(b, "Roundtable of ", community, err);
+    size_t vacant = 0;
 
     if (rc == LIBRO_OK) {
         rc = libro_buf_append_str(b, "<h1>Roundtable of ", err);
@@ -327,11 +424,19 @@ libro_http__roundtable_html(libro_buf *b, const char *community, const char *at,
         rc = libro_http__html_text(b, community, err);
     }
     if (rc == LIBRO_OK) {
-        rc = libro_buf_printf(b, err,
-                              "</h1>\n<p>Members and chair at %s</p>\n<div class=\"wide\"><table>\n"
-                              "<tr><th>Office</th>"
-                              "<th>Seat</th><th>Holder</th><th>Vote</th><th>Term</th></tr>\n",
-                              at);
+        rc = libro_buf_printf(
+            b, err, "</h1>\n<p>Members and chair at <span class=\"d\">%s</span></p>\n", at);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_http__table_open(b, "Members and chair", err);
+    }
+    if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b,
+                                  "<thead><tr><th scope=\"col\">Office</th><th "
+                                  "scope=\"col\">Seat</th><th scope=\"col\">Holder</th><th "
+                                  "scope=\"col\">Vote</th><th scope=\"col\">Term</th></tr>"
+                                  "</thead>\n<tbody>\n",
+                                  err);
     }
     for (size_t i = 0; i < n && rc == LIBRO_OK; i++) {
         rc = member_row(b, &m[i], seats, n_seats, err);
@@ -340,20 +445,19 @@ libro_http__roundtable_html(libro_buf *b, const char *community, const char *at,
         rc = libro_buf_append_str(b, "<tr><td colspan=\"5\">No one holds office.</td></tr>\n", err);
     }
     if (rc == LIBRO_OK) {
-        rc = libro_buf_append_str(
-            b, "</table></div>\n<h2>Seats without a representative</h2>\n<ul>\n", err);
+        rc = libro_buf_append_str(b, "</tbody></table></div>\n", err);
     }
     for (size_t i = 0; i < n_seats && rc == LIBRO_OK; i++) {
-        bool held = false;
-
-        for (size_t j = 0; j < n; j++) {
-            held = held || (m[j].office == LIBRO_OFFICE_REPRESENTATIVE && m[j].seat != NULL &&
-                            strcmp(m[j].seat, seats[i].community) == 0);
-        }
-        if (held) {
+        if (seat_held(m, n, &seats[i])) {
             continue;
         }
-        rc = libro_buf_append_str(b, "<li>", err);
+        /* The heading before the first vacant seat: none when every seat is held. */
+        if (vacant++ == 0) {
+            rc = libro_buf_append_str(b, "<h2>Seats without a representative</h2>\n<ul>\n", err);
+        }
+        if (rc == LIBRO_OK) {
+            rc = libro_buf_append_str(b, "<li>", err);
+        }
         if (rc == LIBRO_OK) {
             rc = libro_http__html_text(b, seats[i].name, err);
         }
@@ -368,9 +472,16 @@ libro_http__roundtable_html(libro_buf *b, const char *community, const char *at,
         }
     }
     if (rc == LIBRO_OK) {
+        rc = libro_buf_append_str(b,
+                                  vacant > 0    ? "</ul>\n"
+                                  : n_seats > 0 ? "<p>Every seat has a representative.</p>\n"
+                                                : "<p>The roundtable has no seats yet.</p>\n",
+                                  err);
+    }
+    if (rc == LIBRO_OK) {
         rc = libro_buf_append_str(
             b,
-            "</ul>\n<p>Records of the registry, not credentials: verify a "
+            "<p>Records of the registry, not credentials: verify a "
             "mandate itself with <code>libro verify</code>.</p>\n" LIBRO_HTTP_PAGE_END,
             err);
     }

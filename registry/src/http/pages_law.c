@@ -132,8 +132,13 @@ agreement_version(page *p, const libro_agreement_record *a, int64_t now)
         }
         dt(p, "Reason", a->end_reason);
     }
-    put(p, "</dl>\n<table>\n<tr><th>Party</th><th>Role</th><th>Responsibilities it accepts</th>"
-           "<th>Id</th></tr>\n");
+    put(p, "</dl>\n");
+    if (p->rc == LIBRO_OK) {
+        p->rc = libro_http__table_open(p->b, "Parties", p->err);
+    }
+    put(p, "<thead><tr><th scope=\"col\">Party</th><th scope=\"col\">Role</th><th "
+           "scope=\"col\">Responsibilities it accepts</th><th scope=\"col\">Id</th></tr>"
+           "</thead>\n<tbody>\n");
     /* What each party accepts is in the registered document (checked when registered). */
     if (libro_agreement_check(&doc, a->document, strlen(a->document), &ignored) != LIBRO_OK ||
         doc->cred->n_parties != a->n_parties) {
@@ -155,7 +160,7 @@ agreement_version(page *p, const libro_agreement_record *a, int64_t now)
         esc(p, a->parties[i].id);
         put(p, "</td></tr>\n");
     }
-    put(p, "</table>\n");
+    put(p, "</tbody></table></div>\n");
     libro_agreement_free(doc);
 }
 
@@ -191,21 +196,27 @@ libro_http__laws_html(libro_buf *b, const char *community, const libro_law_recor
     put(&p, "<h1>Laws in force in ");
     esc(&p, community);
     put(&p, "</h1>\n<p>Each was adopted by the consent of its roundtable and is \"good enough "
-            "for now, safe enough to try\" until its review date.</p>\n<table>\n<tr><th>Law</th>"
-            "<th>Version</th><th>Adopted</th><th>Review date</th><th>Status</th></tr>\n");
+            "for now, safe enough to try\" until its review date.</p>\n");
+    if (p.rc == LIBRO_OK) {
+        p.rc = libro_http__table_open(p.b, "Laws in force", p.err);
+    }
+    put(&p, "<thead><tr><th scope=\"col\">Law</th><th scope=\"col\">Version</th><th "
+            "scope=\"col\">Adopted</th><th scope=\"col\">Review date</th><th "
+            "scope=\"col\">Status</th></tr></thead>\n<tbody>\n");
     for (size_t i = 0; i < n; i++) {
         put(&p, "<tr><td><a href=\"/v1/laws/");
         esc(&p, l[i].id);
         put(&p, "\">");
         esc(&p, l[i].title);
-        put(&p, "</a></td><td>%u</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
+        put(&p,
+            "</a></td><td>%u</td><td class=\"d\">%s</td><td class=\"d\">%s</td><td>%s</td></tr>\n",
             (unsigned) l[i].version, day(d1, l[i].adopted_at), day(d2, l[i].review_at),
             now > l[i].review_at ? "under review" : "in force");
     }
     if (n == 0) {
         put(&p, "<tr><td colspan=\"5\">No law is in force.</td></tr>\n");
     }
-    put(&p, "</table>\n<p>Records of the registry: verify a law itself with "
+    put(&p, "</tbody></table></div>\n<p>Records of the registry: verify a law itself with "
             "<code>libro verify</code>, its consent record with <code>libro law record</code>."
             "</p>\n" LIBRO_HTTP_PAGE_END);
     return p.rc;

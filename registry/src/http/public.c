@@ -66,6 +66,49 @@ state_since(const libro_license_record *r, const libro_license_event *events, si
     return 0;
 }
 
+/* A license's term in force at `now` and, when it was renewed early and its newest version has
+ * not begun, the next one (*next_from 0: none). The record holds the newest version's term;
+ * each older one is its credential's, which the issue and renew events carry. */
+static libro_code
+terms(int64_t cur[2], int64_t next[2], const libro_license_record *r,
+      const libro_license_event *events, size_t n, int64_t now, libro_error *err)
+{
+    libro_code rc = LIBRO_OK;
+
+    cur[0] = r->valid_from;
+    cur[1] = r->valid_until;
+    next[0] = next[1] = 0;
+    if (r->valid_from <= now) {
+        return LIBRO_OK;
+    }
+    /* Newest first: the versions yet to begin, down to the one in force. */
+    for (size_t i = n; i > 0 && rc == LIBRO_OK; i--) {
+        const libro_license_event *e = &events[i - 1];
+        libro_credential *c = NULL;
+
+        if (e->credential == NULL ||
+            (e->action != LIBRO_ACTION_ISSUE && e->action != LIBRO_ACTION_RENEW)) {
+            continue;
+        }
+        rc = libro_credential_parse_unverified(&c, e->credential, strlen(e->credential), err);
+        if (rc == LIBRO_OK && c->valid_from > now) {
+            next[0] = c->valid_from;
+            next[1] = c->valid_until;
+        } else if (rc == LIBRO_OK) {
+            cur[0] = c->valid_from;
+            cur[1] = c->valid_until;
+            libro_credential_free(c);
+            return LIBRO_OK;
+        }
+        libro_credential_free(c);
+    }
+    /* No version has begun (issued to start later): its own term, nothing next. */
+    cur[0] = r->valid_from;
+    cur[1] = r->valid_until;
+    next[0] = next[1] = 0;
+    return rc;
+}
+
 json_t *
 libro_http__public_record(const libro_http_ctx *ctx, const libro_license_record *r,
                           const libro_license_event *events, size_t n_events, int64_t now,
@@ -76,12 +119,18 @@ libro_http__public_record(const libro_http_ctx *ctx, const libro_license_record 
     json_t *scope = NULL;
     int64_t first = r->valid_from;
     int64_t since = state_since(r, events, n_events);
+    int64_t cur[2];
+    int64_t next[2];
+    json_t *next_term = NULL;
     bool ok;
 
     /* What the credential carries (profession, scope) from the stored one, checked when the
      * registry took it. */
     if (libro_credential_parse_unverified(&cred, r->credential, strlen(r->credential), err) !=
         LIBRO_OK) {
+        goto out;
+    }
+    if (terms(cur, next, r, events, n_events, now, err) != LIBRO_OK) {
         goto out;
     }
     for (size_t i = 0; i < n_events; i++) {
@@ -106,8 +155,11 @@ libro_http__public_record(const libro_http_ctx *ctx, const libro_license_record 
     scope = NULL; /* taken by json_pack, even when it failed */
     ok =
         root != NULL && set_time(root, "firstIssued", first, err) &&
-        set_time(root, "validFrom", r->valid_from, err) &&
-        set_time(root, "validUntil", r->valid_until, err) &&
+        set_time(root, "validFrom", cur[0], err) && set_time(root, "validUntil", cur[1], err) &&
+        (next[0] == 0 || ((next_term = json_object()) != NULL &&
+                          json_object_set_new(root, "nextTerm", next_term) == 0 &&
+                          set_time(next_term, "validFrom", next[0], err) &&
+                          set_time(next_term, "validUntil", next[1], err))) &&
         json_object_set_new(root, "status", json_string(libro_license_state_name(r->state))) == 0 &&
         (since == 0 || set_time(root, "statusSince", since, err)) &&
         json_object_set_new(root, "history", history_json(events, n_events, err)) == 0 &&
@@ -157,6 +209,14 @@ head(page *p, const char *title_a, const char *title_b)
 {
     if (p->rc == LIBRO_OK) {
         p->rc = libro_http__page_head(p->b, title_a, title_b, p->err);
+    }
+}
+
+static void
+table_open(page *p, const char *label)
+{
+    if (p->rc == LIBRO_OK) {
+        p->rc = libro_http__table_open(p->b, label, p->err);
     }
 }
 
@@ -255,7 +315,9 @@ status_line(page *p, const json_t *record)
         put(p, meanings[i].valid ? "<p class=\"status ok\">" : "<p class=\"status no\">");
         put(p, meanings[i].lead);
         /* Active: until validUntil; expired without its event: since validUntil. */
+        put(p, "<span class=\"d\">");
         esc_day(p, meanings[i].valid || since[0] == '\0' ? str_of(record, "validUntil") : since);
+        put(p, "</span>");
         put(p, meanings[i].tail);
         put(p, "</p>\n");
         return;
@@ -273,6 +335,7 @@ libro_http__public_html(libro_buf *b, const json_t *record, libro_error *err)
     const json_t *community = json_object_get(record, "community");
     const json_t *scope = json_object_get(record, "scope");
     const json_t *history = json_object_get(record, "history");
+    const json_t *next_term = json_object_get(record, "nextTerm");
     char level[32];
     size_t i;
     const json_t *v;
@@ -282,6 +345,13 @@ libro_http__public_html(libro_buf *b, const json_t *record, libro_error *err)
     esc(&p, number);
     put(&p, "</h1>\n");
     status_line(&p, record);
+    if (next_term != NULL) {
+        put(&p, "<p>Renewed: the next term runs from <span class=\"d\">");
+        esc_day(&p, str_of(next_term, "validFrom"));
+        put(&p, "</span> until <span class=\"d\">");
+        esc_day(&p, str_of(next_term, "validUntil"));
+        put(&p, "</span>.</p>\n");
+    }
     put(&p, "<dl>\n");
     row(&p, "Holder", str_of(record, "holder"), false);
     row(&p, "Profession", str_of(record, "profession"), false);
@@ -296,25 +366,31 @@ libro_http__public_html(libro_buf *b, const json_t *record, libro_error *err)
     esc(&p, str_of(community, "name"));
     put(&p, " (");
     esc(&p, str_of(community, "levelName"));
-    /* "town, level 2"; a level without a name of its own is already "level 5". */
-    if (strncmp(str_of(community, "levelName"), "level ", 6) != 0) {
-        (void) snprintf(level, sizeof level, ", level %d",
-                        (int) json_integer_value(json_object_get(community, "level")));
-        put(&p, level);
-    }
+    libro_http__level_suffix(level, str_of(community, "levelName"),
+                             (int) json_integer_value(json_object_get(community, "level")));
+    put(&p, level);
     put(&p, ")</dd>\n");
     row(&p, "First issued", str_of(record, "firstIssued"), true);
     row(&p, "Valid from", str_of(record, "validFrom"), true);
     row(&p, "Valid until", str_of(record, "validUntil"), true);
+    if (next_term != NULL) {
+        put(&p, "<dt>Next term</dt><dd>");
+        esc_day(&p, str_of(next_term, "validFrom"));
+        put(&p, " until ");
+        esc_day(&p, str_of(next_term, "validUntil"));
+        put(&p, "</dd>\n");
+    }
     row(&p, "Status", str_of(record, "status"), false);
-    put(&p, "</dl>\n<h2>History</h2>\n<div class=\"wide\"><table>\n<thead><tr><th "
+    put(&p, "</dl>\n<h2>History</h2>\n");
+    table_open(&p, "History");
+    put(&p, "<thead><tr><th "
             "scope=\"col\">Date</th><th scope=\"col\">Action</th><th scope=\"col\">Reason "
             "category</th></tr></thead>\n<tbody>\n");
     json_array_foreach(history, i, v)
     {
         const char *category = str_of(v, "category");
 
-        put(&p, "<tr><td>");
+        put(&p, "<tr><td class=\"d\">");
         esc_day(&p, str_of(v, "date"));
         put(&p, "</td><td>");
         esc(&p, in_words(str_of(v, "action")));
@@ -509,7 +585,7 @@ result_row(page *p, const libro_license_record *r)
     if (libro_time_format(until, r->valid_until, NULL) != LIBRO_OK) {
         until[0] = '\0';
     }
-    put(p, "<tr><td><a href=\"/licenses/");
+    put(p, "<tr><td class=\"d\"><a href=\"/licenses/");
     esc(p, r->number);
     put(p, "\">");
     esc(p, r->number);
@@ -519,7 +595,7 @@ result_row(page *p, const libro_license_record *r)
     esc(p, r->license_type);
     put(p, "</td><td>");
     esc(p, libro_license_state_name(r->state));
-    put(p, "</td><td>");
+    put(p, "</td><td class=\"d\">");
     esc_day(p, until);
     put(p, "</td></tr>\n");
 }
@@ -578,7 +654,8 @@ search_holder(libro_http__response *resp, libro_http_ctx *ctx, libro_registry **
                         n, n == 1 ? "license found" : "licenses found");
         put(&p, count);
         put(&p, more ? ": give more of the name to narrow the search.</p>\n" : ".</p>\n");
-        put(&p, "<div class=\"wide\"><table>\n<thead><tr><th scope=\"col\">Number</th><th "
+        table_open(&p, "Licenses found");
+        put(&p, "<thead><tr><th scope=\"col\">Number</th><th "
                 "scope=\"col\">Holder</th><th scope=\"col\">License type</th><th "
                 "scope=\"col\">Status</th><th scope=\"col\">Valid until</th></tr></thead>\n"
                 "<tbody>\n");

@@ -92,6 +92,8 @@ libro_http__mandate(libro_http__response *resp, libro_http_ctx *ctx, libro_regis
 {
     libro_error err = LIBRO_ERROR_INIT;
     libro_mandate_record m = {0};
+    libro_seat *seats = NULL;
+    size_t n_seats = 0;
     bool html = libro_http__prefers_html(req->accept);
     json_t *root = NULL;
     libro_code rc;
@@ -104,14 +106,19 @@ libro_http__mandate(libro_http__response *resp, libro_http_ctx *ctx, libro_regis
         libro_http__error(resp, 404, "not_found", "no such mandate");
         goto out;
     }
+    /* The page names the communities the mandate names: its seat's from the seats. */
+    if (rc == LIBRO_OK && html) {
+        rc = libro_registry_seats(*reg, &seats, &n_seats, &err);
+    }
     if (rc == LIBRO_OK && html) {
         libro_buf_clear(&resp->body);
-        rc = libro_http__mandate_html(&resp->body, &m, &err);
+        rc = libro_http__mandate_html(&resp->body, ctx, &m, seats, n_seats, &err);
     } else if (rc == LIBRO_OK) {
         root = libro_http__mandate_json(&m);
     }
     libro_http__finish_record(resp, req, root, html, rc);
 out:
+    libro_seats_free(seats, n_seats);
     libro_mandate_record_clear(&m);
 }
 
