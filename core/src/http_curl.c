@@ -20,29 +20,9 @@
 #include "libro/http.h"
 #include "libro/util.h"
 
-/* The libcurl calls of this file, bound on first use (libro/dl_int.h): a process that never
- * opens a connection never loads libcurl and its TLS, HTTP/2, IDN, LDAP and SSH libraries.
- * Field names are not the symbols: curl.h makes curl_easy_setopt and curl_easy_getinfo
- * type-checking macros under GCC, and those must not expand at a call through the table. */
-#define CURL_SYMBOLS(X)                                                                            \
-    X(easy_cleanup, curl_easy_cleanup)                                                             \
-    X(easy_getinfo, curl_easy_getinfo)                                                             \
-    X(easy_init, curl_easy_init)                                                                   \
-    X(easy_perform, curl_easy_perform)                                                             \
-    X(easy_setopt, curl_easy_setopt)                                                               \
-    X(easy_strerror, curl_easy_strerror)                                                           \
-    X(free, curl_free)                                                                             \
-    X(global_init, curl_global_init)                                                               \
-    X(slist_append, curl_slist_append)                                                             \
-    X(slist_free_all, curl_slist_free_all)                                                         \
-    X(url, curl_url)                                                                               \
-    X(url_cleanup, curl_url_cleanup)                                                               \
-    X(url_get, curl_url_get)                                                                       \
-    X(url_set, curl_url_set)                                                                       \
-    X(url_strerror, curl_url_strerror)                                                             \
-    X(version_info, curl_version_info)
-LIBRO_DL_DEFINE(lc, CURL_SYMBOLS, LIBRO_DL_SONAME_CURL, LIBRO_DL_PACKAGE_CURL,
-                "for network access (sync, registry requests)");
+LIBRO_DL_DEFINE_TYPED(lc, struct libro_http__curl, LIBRO_CURL_SYMBOLS, LIBRO_DL_SONAME_CURL,
+                      LIBRO_DL_PACKAGE_CURL,
+                      "for network access (sync, registry requests, webhooks, e-mail)");
 
 #define LOW_SPEED_BYTES_PER_S 100L
 #define LOW_SPEED_SECONDS 10L
@@ -81,6 +61,15 @@ curl_ready(libro_error *err)
                                info != NULL && info->version != NULL ? info->version : "?");
     }
     return LIBRO_OK;
+}
+
+libro_code
+libro_http__curl(const struct libro_http__curl **fns, libro_error *err)
+{
+    libro_code rc = curl_ready(err);
+
+    *fns = rc == LIBRO_OK ? &lc : NULL;
+    return rc;
 }
 
 /* ---- URL policy ---- */

@@ -7,7 +7,6 @@
  * from the caller, never from netrc or the URL; the server's words reach the error message
  * only through curl's bounded error buffer, made printable. */
 #include <curl/curl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,35 +15,7 @@
 #include "libro/smtp.h"
 #include "libro/util.h"
 
-#define SMTP_SYMBOLS(X)                                                                            \
-    X(easy_cleanup, curl_easy_cleanup)                                                             \
-    X(easy_init, curl_easy_init)                                                                   \
-    X(easy_perform, curl_easy_perform)                                                             \
-    X(easy_setopt, curl_easy_setopt)                                                               \
-    X(easy_strerror, curl_easy_strerror)                                                           \
-    X(free, curl_free)                                                                             \
-    X(global_init, curl_global_init)                                                               \
-    X(slist_append, curl_slist_append)                                                             \
-    X(slist_free_all, curl_slist_free_all)                                                         \
-    X(url, curl_url)                                                                               \
-    X(url_cleanup, curl_url_cleanup)                                                               \
-    X(url_get, curl_url_get)                                                                       \
-    X(url_set, curl_url_set)
-LIBRO_DL_DEFINE(sc, SMTP_SYMBOLS, LIBRO_DL_SONAME_CURL, LIBRO_DL_PACKAGE_CURL,
-                "to send e-mail (reminders)");
-
 #define SMTP_CONNECT_TIMEOUT_MS 10000L
-
-/* curl_global_init is reference-counted and, in the libcurl Debian 12 ships (7.88), safe to
- * call from any thread; it still runs once per process here, as in http_curl.c. */
-static pthread_once_t smtp_once = PTHREAD_ONCE_INIT;
-static CURLcode smtp_init_rc = CURLE_FAILED_INIT;
-
-static void
-smtp_init_once(void)
-{
-    smtp_init_rc = sc.global_init(CURL_GLOBAL_DEFAULT);
-}
 
 libro_code
 libro_email_check(const char *s, size_t len, libro_error *err)
@@ -105,7 +76,8 @@ libro_email_check(const char *s, size_t len, libro_error *err)
 /* Parse opt->url into `u`: smtp or smtps, a host, nothing but a port beside it. Sets *tls
  * (smtps) and *loopback. */
 static libro_code
-plan_url(CURLU *u, bool *tls, bool *loopback, const char *url, libro_error *err)
+plan_url(const struct libro_http__curl *sc, CURLU *u, bool *tls, bool *loopback, const char *url,
+         libro_error *err)
 {
     static const CURLUPart absent[] = {CURLUPART_USER, CURLUPART_PASSWORD, CURLUPART_OPTIONS,
                                        CURLUPART_QUERY, CURLUPART_FRAGMENT};
@@ -119,9 +91,9 @@ plan_url(CURLU *u, bool *tls, bool *loopback, const char *url, libro_error *err)
         return libro_error_set(err, LIBRO_ERR_LIMIT, "smtp url: over %u bytes",
                                LIBRO_SMTP_MAX_URL_BYTES);
     }
-    if (sc.url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-        sc.url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-        sc.url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+    if (sc->url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        sc->url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        sc->url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
         rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG,
                              "smtp url: not a URL (want smtp://host[:port] or smtps://...)");
         goto out;
@@ -132,9 +104,9 @@ plan_url(CURLU *u, bool *tls, bool *loopback, const char *url, libro_error *err)
     }
     for (i = 0; i < LIBRO_NELEM(absent); i++) {
         char *v = NULL;
-        bool present = sc.url_get(u, absent[i], &v, 0) == CURLUE_OK && v != NULL;
+        bool present = sc->url_get(u, absent[i], &v, 0) == CURLUE_OK && v != NULL;
 
-        sc.free(v);
+        sc->free(v);
         if (present) {
             rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG,
                                  "smtp url: only a host and a port (credentials come from "
@@ -142,7 +114,7 @@ plan_url(CURLU *u, bool *tls, bool *loopback, const char *url, libro_error *err)
             goto out;
         }
     }
-    if (sc.url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK && path != NULL &&
+    if (sc->url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK && path != NULL &&
         strcmp(path, "/") != 0 && path[0] != '\0') {
         rc = libro_error_set(err, LIBRO_ERR_INVALID_ARG, "smtp url: only a host and a port");
         goto out;
@@ -150,9 +122,9 @@ plan_url(CURLU *u, bool *tls, bool *loopback, const char *url, libro_error *err)
     *tls = strcmp(scheme, "smtps") == 0;
     *loopback = libro_http__is_loopback_host(host);
 out:
-    sc.free(scheme);
-    sc.free(host);
-    sc.free(path);
+    sc->free(scheme);
+    sc->free(host);
+    sc->free(path);
     return rc;
 }
 
@@ -175,13 +147,13 @@ on_read(char *buf, size_t size, size_t nitems, void *ctx)
 }
 
 static libro_code
-send_error(CURLcode cc, char *errbuf, libro_error *err)
+send_error(const struct libro_http__curl *sc, CURLcode cc, char *errbuf, libro_error *err)
 {
     const char *why;
 
     errbuf[CURL_ERROR_SIZE - 1] = '\0';
     libro_http__scrub(errbuf);
-    why = errbuf[0] != '\0' ? errbuf : sc.easy_strerror(cc);
+    why = errbuf[0] != '\0' ? errbuf : sc->easy_strerror(cc);
     switch (cc) {
     case CURLE_OUT_OF_MEMORY:
         return libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
@@ -209,6 +181,7 @@ libro_smtp_send(const libro_smtp_options *opt, const char *message, size_t len, 
     bool loopback = false;
     long timeout_ms;
     CURLcode cc = CURLE_OK;
+    const struct libro_http__curl *sc = NULL;
     libro_code rc;
 
     if (opt == NULL || opt->version != LIBRO_SMTP_OPTIONS_VERSION || opt->url == NULL ||
@@ -224,23 +197,20 @@ libro_smtp_send(const libro_smtp_options *opt, const char *message, size_t len, 
         (rc = libro_email_check(opt->to, opt->to != NULL ? strlen(opt->to) : 0, err)) != LIBRO_OK) {
         return rc;
     }
-    rc = libro_dl__load(&sc_lib, err);
+    rc = libro_http__curl(&sc, err);
     if (rc != LIBRO_OK) {
         return rc;
-    }
-    if (pthread_once(&smtp_once, smtp_init_once) != 0 || smtp_init_rc != CURLE_OK) {
-        return libro_error_set(err, LIBRO_ERR_UNSUPPORTED, "libcurl cannot be initialised");
     }
     /* Checked addresses carry no '<', '>' or control character: the brackets are ours. */
     (void) snprintf(from, sizeof from, "<%s>", opt->from);
     (void) snprintf(to, sizeof to, "<%s>", opt->to);
-    u = sc.url();
-    h = sc.easy_init();
-    if (u == NULL || h == NULL || (rcpt = sc.slist_append(NULL, to)) == NULL) {
+    u = sc->url();
+    h = sc->easy_init();
+    if (u == NULL || h == NULL || (rcpt = sc->slist_append(NULL, to)) == NULL) {
         rc = libro_error_set(err, LIBRO_ERR_NOMEM, "out of memory");
         goto out;
     }
-    rc = plan_url(u, &tls, &loopback, opt->url, err);
+    rc = plan_url(sc, u, &tls, &loopback, opt->url, err);
     if (rc != LIBRO_OK) {
         goto out;
     }
@@ -249,26 +219,26 @@ libro_smtp_send(const libro_smtp_options *opt, const char *message, size_t len, 
         opt->timeout_ms != 0 ? (long) opt->timeout_ms : (long) LIBRO_SMTP_DEFAULT_TIMEOUT_MS;
     {
         const CURLcode set[] = {
-            sc.easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf),
-            sc.easy_setopt(h, CURLOPT_CURLU, u),
-            sc.easy_setopt(h, CURLOPT_PROTOCOLS_STR, tls ? "smtps" : "smtp"),
-            sc.easy_setopt(h, CURLOPT_NOSIGNAL, 1L),
-            sc.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, SMTP_CONNECT_TIMEOUT_MS),
-            sc.easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms),
-            sc.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L),
-            sc.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L),
-            sc.easy_setopt(h, CURLOPT_SSLVERSION, (long) CURL_SSLVERSION_TLSv1_2),
-            sc.easy_setopt(h, CURLOPT_USE_SSL,
-                           (long) (tls || !loopback ? CURLUSESSL_ALL : CURLUSESSL_NONE)),
-            sc.easy_setopt(h, CURLOPT_NETRC, (long) CURL_NETRC_IGNORED),
-            sc.easy_setopt(h, CURLOPT_NOPROXY, "*"),
-            sc.easy_setopt(h, CURLOPT_FORBID_REUSE, 1L),
-            sc.easy_setopt(h, CURLOPT_MAIL_FROM, from),
-            sc.easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt),
-            sc.easy_setopt(h, CURLOPT_UPLOAD, 1L),
-            sc.easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t) len),
-            sc.easy_setopt(h, CURLOPT_READFUNCTION, on_read),
-            sc.easy_setopt(h, CURLOPT_READDATA, &up),
+            sc->easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf),
+            sc->easy_setopt(h, CURLOPT_CURLU, u),
+            sc->easy_setopt(h, CURLOPT_PROTOCOLS_STR, tls ? "smtps" : "smtp"),
+            sc->easy_setopt(h, CURLOPT_NOSIGNAL, 1L),
+            sc->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, SMTP_CONNECT_TIMEOUT_MS),
+            sc->easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms),
+            sc->easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L),
+            sc->easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L),
+            sc->easy_setopt(h, CURLOPT_SSLVERSION, (long) CURL_SSLVERSION_TLSv1_2),
+            sc->easy_setopt(h, CURLOPT_USE_SSL,
+                            (long) (tls || !loopback ? CURLUSESSL_ALL : CURLUSESSL_NONE)),
+            sc->easy_setopt(h, CURLOPT_NETRC, (long) CURL_NETRC_IGNORED),
+            sc->easy_setopt(h, CURLOPT_NOPROXY, "*"),
+            sc->easy_setopt(h, CURLOPT_FORBID_REUSE, 1L),
+            sc->easy_setopt(h, CURLOPT_MAIL_FROM, from),
+            sc->easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt),
+            sc->easy_setopt(h, CURLOPT_UPLOAD, 1L),
+            sc->easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t) len),
+            sc->easy_setopt(h, CURLOPT_READFUNCTION, on_read),
+            sc->easy_setopt(h, CURLOPT_READDATA, &up),
         };
         size_t i;
 
@@ -277,38 +247,38 @@ libro_smtp_send(const libro_smtp_options *opt, const char *message, size_t len, 
         }
     }
     if (cc == CURLE_OK && opt->ca_file != NULL) {
-        cc = sc.easy_setopt(h, CURLOPT_CAINFO, opt->ca_file);
+        cc = sc->easy_setopt(h, CURLOPT_CAINFO, opt->ca_file);
         if (cc == CURLE_OK) {
-            cc = sc.easy_setopt(h, CURLOPT_CAPATH, NULL);
+            cc = sc->easy_setopt(h, CURLOPT_CAPATH, NULL);
         }
     }
     if (cc == CURLE_OK && opt->user != NULL) {
-        cc = sc.easy_setopt(h, CURLOPT_USERNAME, opt->user);
+        cc = sc->easy_setopt(h, CURLOPT_USERNAME, opt->user);
         if (cc == CURLE_OK) {
-            cc = sc.easy_setopt(h, CURLOPT_PASSWORD, opt->password);
+            cc = sc->easy_setopt(h, CURLOPT_PASSWORD, opt->password);
         }
     }
     if (cc != CURLE_OK) {
         /* This libcurl lacks something relied on: refuse rather than send weaker. */
         rc = libro_error_set(err, LIBRO_ERR_UNSUPPORTED, "smtp: libcurl refused an option: %.120s",
-                             sc.easy_strerror(cc));
+                             sc->easy_strerror(cc));
         goto out;
     }
-    cc = sc.easy_perform(h);
+    cc = sc->easy_perform(h);
     if (cc != CURLE_OK) {
-        rc = send_error(cc, errbuf, err);
+        rc = send_error(sc, cc, errbuf, err);
         goto out;
     }
     rc = LIBRO_OK;
 out:
     if (h != NULL) {
         /* libcurl keeps its own copy of the password: clear it before the handle goes. */
-        (void) sc.easy_setopt(h, CURLOPT_PASSWORD, "");
-        sc.easy_cleanup(h);
+        (void) sc->easy_setopt(h, CURLOPT_PASSWORD, "");
+        sc->easy_cleanup(h);
     }
-    sc.slist_free_all(rcpt);
+    sc->slist_free_all(rcpt);
     if (u != NULL) {
-        sc.url_cleanup(u);
+        sc->url_cleanup(u);
     }
     return rc;
 }

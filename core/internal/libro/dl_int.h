@@ -60,9 +60,11 @@ typedef struct libro_dl__lib {
 #define LIBRO_DL_FIELD(field, symbol) __typeof__(symbol) *field;
 #define LIBRO_DL_NAME(field, symbol) #symbol,
 #define LIBRO_DL_DEFINE(name, SYMBOLS, soname, package, purpose)                                   \
-    static struct {                                                                                \
-        SYMBOLS(LIBRO_DL_FIELD)                                                                    \
-    } name;                                                                                        \
+    LIBRO_DL_DEFINE_TYPED(name, struct {SYMBOLS(LIBRO_DL_FIELD)}, SYMBOLS, soname, package, purpose)
+/* The same with the table's type named (`struct x { SYMBOLS(LIBRO_DL_FIELD) }`), for a table
+ * that other files of the module read through a pointer (core/src/http_int.h). */
+#define LIBRO_DL_DEFINE_TYPED(name, type, SYMBOLS, soname, package, purpose)                       \
+    static type name;                                                                              \
     static const char *const name##_symbols[] = {SYMBOLS(LIBRO_DL_NAME)};                          \
     _Static_assert(sizeof name == sizeof name##_symbols, #name ": one pointer per symbol");        \
     static libro_dl__lib name##_lib = {(soname),                                                   \
