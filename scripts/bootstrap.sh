@@ -36,12 +36,12 @@ LIBRO_BUILD_PACKAGES=(ca-certificates gcc libc6-dev make cmake pkg-config
 # server and psql for the suites on PostgreSQL (scripts/pg-cluster; util-linux's runuser).
 # Chromium for the public pages' browser tests (tests/browser), python3-aiosmtpd for a real
 # SMTP server on loopback (the reminders' test), python3-nacl for an independent Ed25519
-# check of webhook signatures, and debhelper, dpkg-dev, fakeroot and mmdebstrap to build the
-# Debian packages and install them in a fresh root (scripts/package-test, which copies a git
-# checkout's tracked files with git).
+# check of webhook signatures, and build-essential (dpkg-buildpackage checks for it),
+# debhelper, dpkg-dev, fakeroot and mmdebstrap to build the Debian packages and install them
+# in a fresh root (scripts/package-test, which copies a git checkout's files with git).
 LIBRO_TEST_PACKAGES=(check clang libclang-rt-14-dev clang-format curl faketime mount python3
     util-linux postgresql postgresql-client chromium python3-aiosmtpd python3-nacl
-    debhelper dpkg-dev fakeroot mmdebstrap git)
+    build-essential debhelper dpkg-dev fakeroot mmdebstrap git)
 
 # Installing postgresql on Debian creates a default cluster and may start it: the tests run
 # their own (scripts/pg-cluster), so stop any default cluster that runs. Needs root or sudo.
